@@ -1,0 +1,149 @@
+# libam — build, test, install. `make help` lists the targets.
+
+VERSION   := 0.1.0
+SOMAJOR   := 0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+CFLAGS    ?= -O3 -g
+PKGS      := openblas lapacke zlib
+SANITIZE  ?=
+
+# Sanitizer builds live beside the normal one so both can exist at once.
+ifeq ($(SANITIZE),)
+BUILD     := build
+BIN       := bin
+else
+BUILD     := build/san-$(subst $(comma),-,$(SANITIZE))
+BIN       := $(BUILD)/bin
+SANFLAGS  := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+comma := ,
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+AM_CFLAGS  := -std=c11 -Wall -Wextra -fPIC -fopenmp -MMD -MP $(SANFLAGS)
+LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
+
+LIB_SRC  := $(wildcard libam/*/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+EXP_SRC  := $(wildcard experiments/*.c)
+EXP_BIN  := $(EXP_SRC:experiments/%.c=$(BIN)/%)
+TEST_SRC := $(wildcard tests/t-*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HEADERS  := $(wildcard include/am/*.h)
+
+STATIC := $(BUILD)/libam.a
+SHARED := $(BUILD)/libam.so.$(VERSION)
+
+.PHONY: all lib check test bench plots demo deps install uninstall clean help papers
+.DEFAULT_GOAL := all
+
+all: lib $(EXP_BIN)
+lib: $(STATIC) $(SHARED)
+
+help:
+	@echo "make            build libam.a, libam.so and bin/*"
+	@echo "make check      build and run the TAP test suite (prove)"
+	@echo "make demo       install missing packages (as root), build, run the capacity experiment, plot it"
+	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
+	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
+	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers and am.pc"
+	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
+	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
+
+# The commit the build came from, regenerated only when it changes so nothing rebuilds needlessly.
+$(BUILD)/gen/am_commit.h: FORCE
+	@mkdir -p $(@D)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 if [ "$$c" != unknown ] && [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then c="$$c-dirty"; fi; \
+	 printf '#define AM_GIT_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+
+$(BUILD)/libam/core/version.o: $(BUILD)/gen/am_commit.h
+
+$(BUILD)/%.o: %.c | check-pkgs
+	@mkdir -p $(@D)
+	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libam.so.$(SOMAJOR) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf libam.so.$(VERSION) $(BUILD)/libam.so.$(SOMAJOR)
+	ln -sf libam.so.$(SOMAJOR) $(BUILD)/libam.so
+
+$(BIN)/%: $(BUILD)/experiments/%.o $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(STATIC)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
+$(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests
+
+# Fail early with the fix, not with a missing header.
+.PHONY: check-pkgs
+check-pkgs:
+	@pkg-config --exists $(PKGS) || { echo "libam: missing development packages; run 'make deps' (as root) or:"; \
+	  tools/install-deps --print; exit 1; }
+
+check: all $(TEST_BIN)
+	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) prove -f $(TEST_BIN) tests/t-programs.sh
+
+test: check
+
+bench: all $(BENCH_BIN)
+	AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench
+
+deps:
+	tools/install-deps
+
+# The capacity figure first: a new user sees the library work end to end.
+demo:
+	tools/install-deps
+	$(MAKE) all
+	@mkdir -p results
+	$(BIN)/capacity --rule hebb,storkey,pinv --N 500 --alpha 0.02:0.3:0.02 --trials 5 --out results/capacity.tsv
+	gnuplot -e "in='results/capacity.tsv'; out='results/capacity'" plots/capacity.gp
+	@echo "Figure: results/capacity.png and results/capacity.svg (data: results/capacity.tsv)"
+
+plots: all
+	tools/make-plots
+
+papers: all
+	tools/run-papers
+
+$(BUILD)/am.pc: Makefile
+	@printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: am\nDescription: Hopfield networks and dense associative memory\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -lam\nLibs.private: -fopenmp -lm\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $(BUILD)/am.pc
+
+install: lib $(BUILD)/am.pc
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/am $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libam.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libam.so.$(SOMAJOR)
+	ln -sf libam.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libam.so
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/am/
+	install -m 644 $(BUILD)/am.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
+	install -m 755 $(EXP_BIN) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libam.a $(DESTDIR)$(PREFIX)/lib/libam.so* $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/am
+	rm -f $(EXP_BIN:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)

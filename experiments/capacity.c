@@ -1,0 +1,335 @@
+/* bin/capacity — storage capacity of an associative memory: store P random patterns, cue stored
+ * patterns with a fraction of their bits flipped, run the dynamics, score the result. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am.h"
+
+#define MAX_POINTS 4096
+#define MAX_RULES 3
+
+static const char description[] =
+    "Each trial stores P fresh uniform random +-1 patterns of N units (the stream of trial t at a sweep\n"
+    "point depends only on --seed, N, P and t, so every rule sees the same patterns), cues stored patterns\n"
+    "0..c-1 (c = --cues, default all P) each with round(noise*N) distinct bits flipped, runs the dynamics\n"
+    "and compares the final state s with the cued pattern xi.\n"
+    "\n"
+    "Columns (one row per rule and sweep point):\n"
+    "  model rule dynamics T  the configuration (T: Glauber temperature)\n"
+    "  N P alpha            units, stored patterns, load alpha = P/N\n"
+    "  trials cues noise    trials at this point, cues per trial, fraction of cue bits flipped\n"
+    "  overlap_mean/_sd     mean and sample SD over all cues of the overlap m = (1/N) sum_i s_i xi_i\n"
+    "  recall_frac          fraction of cues that end with m >= --recall-threshold\n"
+    "  fixed_frac           fraction of stored patterns that are exact fixed points (no unit would flip)\n"
+    "  all_fixed_frac       fraction of trials in which every stored pattern is a fixed point\n"
+    "  unstable_frac        fraction of the bits of stored patterns that one update would flip (the\n"
+    "                       per-bit error of Hopfield 1982)\n"
+    "  bit_error            mean fraction of wrong bits at the end of recall, (1 - m)/2\n"
+    "  steps_mean           mean sweeps (sync: parallel updates) per recall\n"
+    "  fixed_end cycle_end maxsteps_end   fractions of recalls that ended at a fixed point, in a 2-cycle\n"
+    "                       (sync), or at --max-steps (always, for Glauber with T > 0)\n"
+    "\n"
+    "Example: capacity --rule hebb,storkey --N 500 --alpha 0.02:0.3:0.02 --trials 10 --out cap.tsv\n";
+
+typedef struct cfg {
+    am_rule rules[MAX_RULES];
+    int nrules;
+    am_dynamics dyn;
+    am_order order;
+    am_path path;
+    double temperature;
+    size_t n;
+    size_t ps[MAX_POINTS];
+    int npoints;
+    int trials;
+    double noise;
+    size_t cues;
+    double threshold;
+    unsigned max_steps;
+    uint64_t seed;
+} cfg;
+
+typedef struct trial_result {
+    double ov_sum, ov_sq, err_sum, steps_sum;
+    size_t recalled, cues, fixed, unstable_bits, ends[3];
+    int all_fixed;
+} trial_result;
+
+typedef struct job {
+    const cfg *c;
+    trial_result *res; /* nrules * npoints * trials */
+    am_hopfield_work **work; /* one per thread */
+    int8_t **state;          /* one per thread */
+    size_t **unstable;       /* one per thread */
+} job;
+
+static int run_trial(size_t index, int thread, void *ctx)
+{
+    job *j = ctx;
+    const cfg *c = j->c;
+    size_t trial = index % (size_t)c->trials, point = (index / (size_t)c->trials) % (size_t)c->npoints;
+    size_t ri = index / ((size_t)c->trials * (size_t)c->npoints);
+    size_t n = c->n, p = c->ps[point], ncues = c->cues && c->cues < p ? c->cues : p;
+    trial_result *r = &j->res[index];
+    am_patterns *pats = NULL;
+    am_hopfield *h = NULL;
+    am_rng rng;
+    am_recall_opts o;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
+    if ((rc = am_patterns_create(&pats, n, p)))
+        return rc;
+    am_patterns_random(pats, &rng);
+    if ((rc = am_hopfield_create(&h, n, c->rules[ri])) || (rc = am_hopfield_set_path(h, c->path)) ||
+        (rc = am_hopfield_store(h, pats)))
+        goto done;
+
+    size_t *unst = j->unstable[thread];
+    if ((rc = am_hopfield_stability(h, unst)))
+        goto done;
+    r->all_fixed = 1;
+    for (size_t mu = 0; mu < p; mu++) {
+        r->fixed += unst[mu] == 0;
+        r->unstable_bits += unst[mu];
+        if (unst[mu])
+            r->all_fixed = 0;
+    }
+
+    am_recall_opts_default(&o);
+    o.dynamics = c->dyn;
+    o.order = c->order;
+    o.temperature = c->temperature;
+    o.max_steps = c->max_steps;
+    int8_t *s = j->state[thread], *target = s + n;
+    for (size_t mu = 0; mu < ncues; mu++) {
+        am_recall_info info;
+        am_patterns_get(pats, mu, target);
+        memcpy(s, target, n);
+        am_state_flip_frac(s, n, c->noise, &rng);
+        if ((rc = am_hopfield_recall(h, s, &o, &rng, j->work[thread], &info)))
+            goto done;
+        double m = am_state_overlap(s, target, n);
+        r->ov_sum += m;
+        r->ov_sq += m * m;
+        r->err_sum += (double)am_state_hamming(s, target, n) / (double)n;
+        r->recalled += m >= c->threshold;
+        r->steps_sum += info.steps;
+        r->ends[info.end]++;
+    }
+    r->cues = ncues;
+done:
+    am_hopfield_free(h);
+    am_patterns_free(pats);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
+    const char *order_s = "random", *path_s = "auto";
+    int n = 1000, trials = 5, max_steps = 100;
+    uint64_t cues = 0;
+    double temp = 0.0, noise = 0.1, threshold = 0.99;
+    am_run run = {.program = "capacity",
+                  .summary = "Storage capacity and recall of an associative memory versus load.",
+                  .description = description,
+                  .seed = 1};
+    am_opt opts[] = {
+        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield"},
+        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "learning rules: hebb, storkey, pinv"},
+        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber"},
+        {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)"},
+        {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed"},
+        {"N", AM_OPT_INT, &n, "n", "units"},
+        {"alpha", AM_OPT_STRING, &alpha_s, "a0:a1:step", "loads P/N to sweep (P = round(alpha N))"},
+        {"P", AM_OPT_STRING, &p_s, "p1,p2,...", "pattern counts to sweep (instead of --alpha)"},
+        {"trials", AM_OPT_INT, &trials, "k", "trials per sweep point"},
+        {"noise", AM_OPT_DOUBLE, &noise, "f", "fraction of cue bits flipped"},
+        {"cues", AM_OPT_U64, &cues, "c", "cues per trial: patterns 0..c-1 (0 = all P)"},
+        {"recall-threshold", AM_OPT_DOUBLE, &threshold, "m", "overlap that counts as recalled"},
+        {"max-steps", AM_OPT_INT, &max_steps, "s", "sweep limit per recall"},
+        {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    static cfg c;
+    char wordbuf[256];
+    const char *words[MAX_RULES + 1];
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+
+    /* Validate everything before any output is written. */
+    if (strcmp(model, "hopfield")) {
+        am_run_error(&run, "unknown --model '%s' (available: hopfield)", model);
+        return 2;
+    }
+    c.nrules = am_parse_words(rule_s, wordbuf, sizeof wordbuf, words, MAX_RULES);
+    if (c.nrules < 0) {
+        am_run_error(&run, "--rule wants up to %d of hebb, storkey, pinv separated by commas", MAX_RULES);
+        return 2;
+    }
+    for (int k = 0; k < c.nrules; k++)
+        if (am_rule_parse(words[k], &c.rules[k])) {
+            am_run_error(&run, "unknown rule '%s' (hebb, storkey or pinv)", words[k]);
+            return 2;
+        }
+    if (am_dynamics_parse(dyn_s, &c.dyn)) {
+        am_run_error(&run, "unknown --dynamics '%s' (async, sync or glauber)", dyn_s);
+        return 2;
+    }
+    if (!strcmp(order_s, "random"))
+        c.order = AM_ORDER_RANDOM;
+    else if (!strcmp(order_s, "fixed"))
+        c.order = AM_ORDER_FIXED;
+    else {
+        am_run_error(&run, "unknown --order '%s' (random or fixed)", order_s);
+        return 2;
+    }
+    if (!strcmp(path_s, "auto"))
+        c.path = AM_PATH_AUTO;
+    else if (!strcmp(path_s, "patterns"))
+        c.path = AM_PATH_PATTERNS;
+    else if (!strcmp(path_s, "matrix"))
+        c.path = AM_PATH_MATRIX;
+    else {
+        am_run_error(&run, "unknown --path '%s' (auto, patterns or matrix)", path_s);
+        return 2;
+    }
+    if (c.path == AM_PATH_PATTERNS)
+        for (int k = 0; k < c.nrules; k++)
+            if (c.rules[k] != AM_RULE_HEBB) {
+                am_run_error(&run, "--path patterns applies to the hebb rule only");
+                return 2;
+            }
+    if (temp < 0.0 || (temp > 0.0 && c.dyn != AM_DYN_GLAUBER)) {
+        am_run_error(&run, "--T must be >= 0 and is only used with --dynamics glauber");
+        return 2;
+    }
+    if (n < 1 || n > 1000000) {
+        am_run_error(&run, "--N must be between 1 and 1000000");
+        return 2;
+    }
+    if (trials < 1 || max_steps < 1) {
+        am_run_error(&run, "--trials and --max-steps must be at least 1");
+        return 2;
+    }
+    if (!(noise >= 0.0 && noise <= 1.0) || !(threshold >= -1.0 && threshold <= 1.0)) {
+        am_run_error(&run, "--noise must be in [0, 1] and --recall-threshold in [-1, 1]");
+        return 2;
+    }
+    if (p_s) {
+        uint64_t v[MAX_POINTS];
+        c.npoints = am_parse_u64_list(p_s, v, MAX_POINTS);
+        if (c.npoints < 0) {
+            am_run_error(&run, "--P wants a comma-separated list of at most %d pattern counts", MAX_POINTS);
+            return 2;
+        }
+        for (int k = 0; k < c.npoints; k++) {
+            if (v[k] < 1 || v[k] > 100000) {
+                am_run_error(&run, "--P values must be between 1 and 100000");
+                return 2;
+            }
+            c.ps[k] = (size_t)v[k];
+        }
+    } else {
+        double a[MAX_POINTS];
+        c.npoints = am_parse_range(alpha_s, a, MAX_POINTS);
+        if (c.npoints < 0) {
+            am_run_error(&run, "--alpha wants a0:a1:step with 0 < step and a0 <= a1");
+            return 2;
+        }
+        for (int k = 0; k < c.npoints; k++) {
+            double pp = floor(a[k] * n + 0.5);
+            if (!(a[k] > 0.0) || pp > 100000) {
+                am_run_error(&run, "--alpha values must be > 0 and give P <= 100000");
+                return 2;
+            }
+            c.ps[k] = pp < 1 ? 1 : (size_t)pp;
+        }
+    }
+    c.n = (size_t)n;
+    c.trials = trials;
+    c.noise = noise;
+    c.cues = (size_t)cues;
+    c.threshold = threshold;
+    c.max_steps = (unsigned)max_steps;
+    c.temperature = temp;
+    c.seed = run.seed;
+
+    size_t pmax = 0, ntasks = (size_t)c.nrules * (size_t)c.npoints * (size_t)trials;
+    for (int k = 0; k < c.npoints; k++)
+        pmax = c.ps[k] > pmax ? c.ps[k] : pmax;
+    job j = {.c = &c};
+    j.res = calloc(ntasks, sizeof *j.res);
+    j.work = calloc((size_t)run.threads, sizeof *j.work);
+    j.state = calloc((size_t)run.threads, sizeof *j.state);
+    j.unstable = calloc((size_t)run.threads, sizeof *j.unstable);
+    if (!j.res || !j.work || !j.state || !j.unstable) {
+        am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
+        return 1;
+    }
+    for (int t = 0; t < run.threads; t++) {
+        am_hopfield *tmp = NULL;
+        if (am_hopfield_create(&tmp, c.n, AM_RULE_HEBB) || am_hopfield_work_create(&j.work[t], tmp) ||
+            !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
+            am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
+            return 1;
+        }
+        am_hopfield_free(tmp);
+    }
+
+    FILE *out = am_run_open(&run);
+    if (!out)
+        return 1;
+    rc = am_run_parallel(&run, ntasks, run_trial, &j);
+    if (rc) {
+        am_run_error(&run, "trial failed: %s", am_strerror(rc));
+        am_run_close(&run, out);
+        return 1;
+    }
+    fprintf(out, "# cues: patterns 0..c-1 of each trial; noise flips round(noise*N) bits; recall: overlap >= %g\n",
+            threshold);
+    fprintf(out, "model\trule\tdynamics\tT\tN\tP\talpha\ttrials\tcues\tnoise\toverlap_mean\toverlap_sd\t"
+                 "recall_frac\tfixed_frac\tall_fixed_frac\tunstable_frac\tbit_error\tsteps_mean\t"
+                 "fixed_end\tcycle_end\tmaxsteps_end\n");
+    for (int ri = 0; ri < c.nrules; ri++)
+        for (int pi = 0; pi < c.npoints; pi++) {
+            trial_result tot = {0};
+            size_t p = c.ps[pi], allfix = 0;
+            for (int t = 0; t < trials; t++) {
+                const trial_result *r = &j.res[((size_t)ri * c.npoints + pi) * trials + t];
+                tot.ov_sum += r->ov_sum;
+                tot.ov_sq += r->ov_sq;
+                tot.err_sum += r->err_sum;
+                tot.steps_sum += r->steps_sum;
+                tot.recalled += r->recalled;
+                tot.cues += r->cues;
+                tot.fixed += r->fixed;
+                tot.unstable_bits += r->unstable_bits;
+                for (int e = 0; e < 3; e++)
+                    tot.ends[e] += r->ends[e];
+                allfix += r->all_fixed;
+            }
+            double nc = (double)tot.cues, mean = tot.ov_sum / nc;
+            double var = nc > 1 ? (tot.ov_sq - nc * mean * mean) / (nc - 1.0) : 0.0;
+            fprintf(out, "%s\t%s\t%s\t%g\t%zu\t%zu\t%.6f\t%d\t%zu\t%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.8f\t%.6f\t%.3f"
+                         "\t%.6f\t%.6f\t%.6f\n",
+                    model, am_rule_name(c.rules[ri]), am_dynamics_name(c.dyn), c.temperature, c.n, p,
+                    (double)p / (double)c.n, trials, tot.cues / (size_t)trials, noise, mean,
+                    sqrt(var > 0 ? var : 0), tot.recalled / nc, (double)tot.fixed / ((double)p * trials),
+                    (double)allfix / trials, (double)tot.unstable_bits / ((double)p * (double)c.n * trials),
+                    tot.err_sum / nc, tot.steps_sum / nc, tot.ends[AM_END_FIXED] / nc, tot.ends[AM_END_CYCLE] / nc,
+                    tot.ends[AM_END_MAXSTEPS] / nc);
+        }
+    for (int t = 0; t < run.threads; t++) {
+        am_hopfield_work_free(j.work[t]);
+        free(j.state[t]);
+        free(j.unstable[t]);
+    }
+    free(j.work), free(j.state), free(j.unstable), free(j.res);
+    return am_run_close(&run, out) ? 1 : 0;
+}

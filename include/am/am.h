@@ -1,0 +1,14 @@
+/* libam — Hopfield networks and dense associative memory. The umbrella header. */
+#ifndef AM_AM_H
+#define AM_AM_H
+
+#include "am/version.h"
+#include "am/error.h"
+#include "am/rng.h"
+#include "am/patterns.h"
+#include "am/blas.h"
+#include "am/hopfield.h"
+#include "am/theory.h"
+#include "am/harness.h"
+
+#endif

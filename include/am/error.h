@@ -1,0 +1,39 @@
+/* libam — status codes and checked size arithmetic.
+ * Every fallible libam function returns one of these codes: 0 on success, a negative value on failure. */
+#ifndef AM_ERROR_H
+#define AM_ERROR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    AM_OK = 0,
+    AM_EINVAL = -1,     /* an argument is out of its documented range */
+    AM_ENOMEM = -2,     /* an allocation failed */
+    AM_EOVERFLOW = -3,  /* a size computation would overflow */
+    AM_EIO = -4,        /* a read or write failed */
+    AM_EFORMAT = -5,    /* a file is not in the expected format */
+    AM_ECHECKSUM = -6,  /* a file's checksum does not match its contents */
+    AM_ETRUNC = -7,     /* a file ends before its header says it should */
+    AM_EVERSION = -8,   /* a file was written by an unsupported format version */
+    AM_ESIZE = -9,      /* dimensions of two arguments do not agree */
+    AM_ENUMERIC = -10,  /* a numerical routine (LAPACK) failed */
+    AM_EEMPTY = -11,    /* the operation needs stored patterns and there are none */
+    AM_EUNSUPPORTED = -12 /* the operation does not apply to this model or configuration */
+};
+
+/* A short English description of a status code; never NULL, static storage. */
+const char *am_strerror(int status);
+
+/* *out = a * b; returns AM_EOVERFLOW instead of wrapping. */
+int am_size_mul(size_t a, size_t b, size_t *out);
+/* *out = a * b * c, checked the same way. */
+int am_size_mul3(size_t a, size_t b, size_t c, size_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

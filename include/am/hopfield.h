@@ -1,0 +1,115 @@
+/* libam — the classical Hopfield network (Hopfield 1982): binary +-1 units, symmetric weights with zero
+ * diagonal, optional thresholds.
+ *
+ *   Energy       E(s) = -1/2 s^T W s - theta^T s
+ *   Local field  h_i  = sum_{j != i} W_ij s_j + theta_i
+ *   Update       s_i <- sign(h_i); a zero field leaves s_i unchanged, so T=0 asynchronous dynamics never
+ *                increase E and stop at a fixed point.
+ *   Flip cost    E(s with s_i flipped) - E(s) = 2 s_i h_i
+ *
+ * Learning rules (W is recomputed or updated by am_hopfield_store):
+ *   hebb     W = (1/N) sum_mu xi^mu xi^mu^T, diagonal zeroed.
+ *   storkey  Storkey (1997), incremental: W += (1/N)(xi xi^T - xi h^T - h xi^T) with h_ij = sum_{k!=i,j} W_ik xi_k.
+ *   pinv     projection (pseudo-inverse) rule, W = X X^+ onto the span of the patterns (LAPACK SVD),
+ *            diagonal zeroed: every stored pattern is a fixed point while P < N.
+ *
+ * Two recall paths give identical results for the Hebb rule: the "patterns" path keeps the overlaps
+ * m_mu = xi^mu . s and computes h_i = (1/N)(sum_mu xi_i^mu m_mu - P s_i) on demand (O(P) per unit, no
+ * N x N matrix), the "matrix" path keeps h = W s and updates it in O(N) per flip. */
+#ifndef AM_HOPFIELD_H
+#define AM_HOPFIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am/patterns.h"
+#include "am/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { AM_RULE_HEBB = 0, AM_RULE_STORKEY = 1, AM_RULE_PINV = 2 } am_rule;
+typedef enum { AM_DYN_ASYNC = 0, AM_DYN_SYNC = 1, AM_DYN_GLAUBER = 2 } am_dynamics;
+typedef enum { AM_ORDER_RANDOM = 0, AM_ORDER_FIXED = 1 } am_order;
+typedef enum { AM_END_FIXED = 0, AM_END_CYCLE = 1, AM_END_MAXSTEPS = 2 } am_end;
+typedef enum { AM_PATH_AUTO = 0, AM_PATH_PATTERNS = 1, AM_PATH_MATRIX = 2 } am_path;
+
+/* Name <-> enum, for command lines and files. Parsers return AM_EINVAL for unknown names. */
+const char *am_rule_name(am_rule r);
+int am_rule_parse(const char *s, am_rule *out);
+const char *am_dynamics_name(am_dynamics d);
+int am_dynamics_parse(const char *s, am_dynamics *out);
+const char *am_end_name(am_end e);
+
+typedef struct am_recall_opts {
+    am_dynamics dynamics; /* default AM_DYN_ASYNC */
+    am_order order;       /* async and Glauber: random permutation per sweep (default) or 0..N-1 */
+    double temperature;   /* Glauber: T >= 0; P(s_i = +1) = 1 / (1 + exp(-2 h_i / T)); T = 0 is T=0 async */
+    unsigned max_steps;   /* sweeps (N unit updates each; sync: one parallel update); default 100 */
+} am_recall_opts;
+
+typedef struct am_recall_info {
+    unsigned steps; /* sweeps performed, counting the final one that changed nothing */
+    uint64_t flips; /* unit changes in total */
+    double energy;  /* energy of the final state */
+    am_end end;     /* fixed point reached, 2-cycle (sync), or step limit (always so for Glauber, T > 0) */
+} am_recall_info;
+
+void am_recall_opts_default(am_recall_opts *o);
+
+typedef struct am_hopfield am_hopfield;
+/* Reusable scratch for recall: create one per thread and pass it to every recall. */
+typedef struct am_hopfield_work am_hopfield_work;
+
+/* A store of n >= 1 units with no patterns and W = 0. */
+int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule);
+void am_hopfield_free(am_hopfield *h);
+
+size_t am_hopfield_n(const am_hopfield *h);
+size_t am_hopfield_count(const am_hopfield *h);
+am_rule am_hopfield_rule(const am_hopfield *h);
+/* The stored patterns (owned by the store; valid until the next store/free). */
+const am_patterns *am_hopfield_patterns(const am_hopfield *h);
+
+/* Learn every pattern of `pats` (pats->n must equal the store's n), adding to those already stored. */
+int am_hopfield_store(am_hopfield *h, const am_patterns *pats);
+
+/* Thresholds theta[0..n) (copied), or NULL for all zero. */
+int am_hopfield_set_threshold(am_hopfield *h, const float *theta);
+
+/* Choose the recall path: AUTO picks patterns for the Hebb rule while 2P <= N, else matrix. PATTERNS
+ * is only valid for the Hebb rule (AM_EUNSUPPORTED otherwise). */
+int am_hopfield_set_path(am_hopfield *h, am_path path);
+am_path am_hopfield_path(const am_hopfield *h); /* the path recall takes now (never AUTO) */
+
+/* Effective weights W (n x n row-major, caller-owned, out), diagonal zero. */
+int am_hopfield_weights(const am_hopfield *h, float *w);
+
+/* Energy of state s[0..n); local field of unit i; energy change of flipping unit i. */
+double am_hopfield_energy(const am_hopfield *h, const int8_t *s);
+double am_hopfield_field(const am_hopfield *h, const int8_t *s, size_t i);
+double am_hopfield_delta_energy(const am_hopfield *h, const int8_t *s, size_t i);
+
+int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h);
+void am_hopfield_work_free(am_hopfield_work *w);
+
+/* Run the dynamics from s[0..n) (in: cue, out: final state). opts NULL means defaults; rng is needed for
+ * random order and Glauber (may be NULL otherwise); work may be NULL (a temporary one is made, which
+ * allocates), and grows if the store has grown since it was made; info may be NULL. */
+int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
+                       am_hopfield_work *work, am_recall_info *info);
+
+/* One-step stability of every stored pattern: unstable[mu] (caller-owned, count entries, out) receives
+ * how many units of pattern mu one update would flip (0 means pattern mu is a fixed point). */
+int am_hopfield_stability(const am_hopfield *h, size_t *unstable);
+
+/* Save to / load from a file: versioned header, little-endian fields, CRC-32 trailer. Loading a
+ * truncated file gives AM_ETRUNC, a damaged one AM_ECHECKSUM or AM_EFORMAT. */
+int am_hopfield_save(const am_hopfield *h, const char *path);
+int am_hopfield_load(am_hopfield **out, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+/* libam — ±1 pattern sets, bit-packed, with generators, corruption and overlaps.
+ *
+ * A pattern set holds `count` patterns of `n` units. Pattern mu occupies `words` 64-bit words starting
+ * at bits + mu*words; bit i (word i/64, bit i%64) is 1 for state +1 and 0 for state -1; unused tail bits
+ * are always 0, so popcounts over whole words are exact.
+ *
+ * A "state" is an int8_t array of n entries, each +1 or -1, owned by the caller. Kernels work on states;
+ * sets store them compactly. */
+#ifndef AM_PATTERNS_H
+#define AM_PATTERNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct am_patterns {
+    size_t n;       /* units per pattern */
+    size_t count;   /* number of patterns */
+    size_t words;   /* 64-bit words per pattern: ceil(n / 64) */
+    uint64_t *bits; /* count * words words, owned by the set */
+} am_patterns;
+
+/* Allocate a set of `count` patterns of n units, all -1. n >= 1; count may be 0. */
+int am_patterns_create(am_patterns **out, size_t n, size_t count);
+void am_patterns_free(am_patterns *p);
+/* Deep copy. */
+int am_patterns_clone(am_patterns **out, const am_patterns *src);
+
+/* Pattern mu as a state: s[0..n) receives +1/-1. */
+void am_patterns_get(const am_patterns *p, size_t mu, int8_t *s);
+/* Set pattern mu from a state; entries > 0 become +1, all others -1. */
+void am_patterns_set(am_patterns *p, size_t mu, const int8_t *s);
+/* Unit i of pattern mu, +1 or -1. */
+int am_patterns_unit(const am_patterns *p, size_t mu, size_t i);
+
+/* Views for kernels. Row-major count x n (pattern mu is row mu), leading dimension n. */
+void am_patterns_to_float(const am_patterns *p, float *out);
+void am_patterns_to_double(const am_patterns *p, double *out);
+/* Transposed int8 view: n x count row-major, out[i*count + mu] = unit i of pattern mu. */
+void am_patterns_to_int8_t(const am_patterns *p, int8_t *out);
+
+/* Generators (fill every pattern of the set). */
+/* Each unit independently +1 or -1 with probability 1/2. */
+void am_patterns_random(am_patterns *p, am_rng *rng);
+/* Biased patterns: each unit is +1 with probability `activity` (0 <= activity <= 1), else -1. */
+int am_patterns_biased(am_patterns *p, double activity, am_rng *rng);
+/* Correlated patterns: one random parent; each pattern is the parent with every unit flipped
+ * independently with probability q (0 <= q <= 1). The parent is written to parent[0..n) if not NULL. */
+int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng);
+/* Letters: pattern mu is the letter text[mu] (A-Z, case-insensitive) drawn on a width x height grid
+ * (row-major, width >= 5, height >= 7) with a 5x7 font; ink +1, background -1. strlen(text) must
+ * equal p->count and p->n must equal width*height. */
+int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char *text);
+
+/* Single-state drawing, for building sets by hand. */
+/* Checkerboard on a width x height grid with square cells of `cell` units; phase 0 or 1 picks which
+ * colour the top-left cell has (+1 for phase 0). */
+int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, int phase);
+/* Letter c (A-Z) on a width x height grid, as in am_patterns_letters. */
+int am_state_letter(int8_t *s, size_t width, size_t height, char c);
+
+/* Corruption of a state in place. */
+/* Flip exactly k distinct units chosen uniformly (k <= n). No allocation: selection sampling. */
+int am_state_flip_k(int8_t *s, size_t n, size_t k, am_rng *rng);
+/* Flip exactly round(frac * n) distinct units (0 <= frac <= 1). */
+int am_state_flip_frac(int8_t *s, size_t n, double frac, am_rng *rng);
+/* Occlude the block [x0, x0+bw) x [y0, y0+bh) of a width x height grid, clipped to the grid: each
+ * covered unit is set to `fill` (+1 or -1), or to a random +-1 when fill is 0. */
+int am_state_occlude(int8_t *s, size_t width, size_t height, size_t x0, size_t y0, size_t bw, size_t bh,
+                     int fill, am_rng *rng);
+
+/* Similarity. Overlap is (1/n) sum_i a_i b_i in [-1, 1]; Hamming distance counts differing units. */
+double am_state_overlap(const int8_t *a, const int8_t *b, size_t n);
+size_t am_state_hamming(const int8_t *a, const int8_t *b, size_t n);
+/* Same, between patterns mu of p and nu of q (equal n), by popcount. */
+size_t am_patterns_hamming(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu);
+double am_patterns_overlap(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu);
+/* Pack a state into words (ceil(n/64) words, caller-owned) and count mismatches with pattern mu. */
+void am_state_pack(const int8_t *s, size_t n, uint64_t *words);
+size_t am_patterns_hamming_packed(const am_patterns *p, size_t mu, const uint64_t *words);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+#include "am/blas.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *am_blas_corename(void)
+{
+    const char *s = openblas_get_corename();
+    return s ? s : "unknown";
+}
+
+/* Vector width tiers: 0 SSE, 1 AVX, 2 AVX2+FMA, 3 AVX-512. */
+static int core_tier(const char *name)
+{
+    static const char *const avx512[] = {"skylakex", "cooperlake", "sapphirerapids", "zen4", NULL};
+    static const char *const avx2[] = {"haswell", "zen", "excavator", "steamroller", "skylake", NULL};
+    static const char *const avx[] = {"sandybridge", "bulldozer", "piledriver", NULL};
+    char low[64];
+    size_t i;
+    for (i = 0; name[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a' : name[i]);
+    low[i] = 0;
+    for (i = 0; avx512[i]; i++)
+        if (!strcmp(low, avx512[i]))
+            return 3;
+    for (i = 0; avx2[i]; i++)
+        if (!strcmp(low, avx2[i]))
+            return 2;
+    for (i = 0; avx[i]; i++)
+        if (!strcmp(low, avx[i]))
+            return 1;
+    return 0;
+}
+
+static int cpu_tier(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return 3;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return 2;
+    if (__builtin_cpu_supports("avx"))
+        return 1;
+#endif
+    return 0;
+}
+
+const char *am_blas_better_coretype(const char *detected)
+{
+    static const char *const best[] = {NULL, "Sandybridge", "Haswell", "SkylakeX"};
+    int have = cpu_tier();
+    if (!detected || core_tier(detected) >= have)
+        return NULL;
+    return best[have];
+}
+
+void am_blas_ensure_fast(char **argv)
+{
+    const char *better;
+    if (getenv("OPENBLAS_CORETYPE") || getenv("AM_NO_REEXEC") || !argv || !argv[0])
+        return;
+    better = am_blas_better_coretype(am_blas_corename());
+    if (!better)
+        return;
+    /* AM_NO_REEXEC guards against a loop should the restarted program still see weak kernels. */
+    if (setenv("OPENBLAS_CORETYPE", better, 1) || setenv("AM_NO_REEXEC", "1", 1))
+        return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* exec failed: carry on with the slow kernels */
+}
+
+void am_blas_set_threads(int n)
+{
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+int am_blas_get_threads(void)
+{
+    return openblas_get_num_threads();
+}

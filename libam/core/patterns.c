@@ -1,0 +1,308 @@
+#include "am/patterns.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/error.h"
+
+static inline uint64_t tail_mask(size_t n)
+{
+    return (n % 64) ? (~0ull >> (64 - n % 64)) : ~0ull;
+}
+
+int am_patterns_create(am_patterns **out, size_t n, size_t count)
+{
+    size_t words, total, bytes;
+    am_patterns *p;
+    *out = NULL;
+    if (n == 0)
+        return AM_EINVAL;
+    words = n / 64 + (n % 64 != 0);
+    if (am_size_mul(words, count, &total) || am_size_mul(total, sizeof(uint64_t), &bytes))
+        return AM_EOVERFLOW;
+    p = malloc(sizeof *p);
+    if (!p)
+        return AM_ENOMEM;
+    p->bits = calloc(total ? total : 1, sizeof(uint64_t));
+    if (!p->bits) {
+        free(p);
+        return AM_ENOMEM;
+    }
+    p->n = n;
+    p->count = count;
+    p->words = words;
+    *out = p;
+    return AM_OK;
+}
+
+void am_patterns_free(am_patterns *p)
+{
+    if (!p)
+        return;
+    free(p->bits);
+    free(p);
+}
+
+int am_patterns_clone(am_patterns **out, const am_patterns *src)
+{
+    int rc = am_patterns_create(out, src->n, src->count);
+    if (rc)
+        return rc;
+    memcpy((*out)->bits, src->bits, src->words * src->count * sizeof(uint64_t));
+    return AM_OK;
+}
+
+void am_patterns_get(const am_patterns *p, size_t mu, int8_t *s)
+{
+    const uint64_t *w = p->bits + mu * p->words;
+    for (size_t i = 0; i < p->n; i++)
+        s[i] = (int8_t)(((w[i >> 6] >> (i & 63)) & 1) ? 1 : -1);
+}
+
+void am_state_pack(const int8_t *s, size_t n, uint64_t *words)
+{
+    size_t nw = n / 64 + (n % 64 != 0);
+    for (size_t k = 0; k < nw; k++) {
+        uint64_t w = 0;
+        size_t end = (k + 1) * 64 < n ? (k + 1) * 64 : n;
+        for (size_t i = k * 64; i < end; i++)
+            w |= (uint64_t)(s[i] > 0) << (i & 63);
+        words[k] = w;
+    }
+}
+
+void am_patterns_set(am_patterns *p, size_t mu, const int8_t *s)
+{
+    am_state_pack(s, p->n, p->bits + mu * p->words);
+}
+
+int am_patterns_unit(const am_patterns *p, size_t mu, size_t i)
+{
+    return ((p->bits[mu * p->words + (i >> 6)] >> (i & 63)) & 1) ? 1 : -1;
+}
+
+void am_patterns_to_float(const am_patterns *p, float *out)
+{
+    for (size_t mu = 0; mu < p->count; mu++) {
+        const uint64_t *w = p->bits + mu * p->words;
+        float *row = out + mu * p->n;
+        for (size_t i = 0; i < p->n; i++)
+            row[i] = ((w[i >> 6] >> (i & 63)) & 1) ? 1.0f : -1.0f;
+    }
+}
+
+void am_patterns_to_double(const am_patterns *p, double *out)
+{
+    for (size_t mu = 0; mu < p->count; mu++) {
+        const uint64_t *w = p->bits + mu * p->words;
+        double *row = out + mu * p->n;
+        for (size_t i = 0; i < p->n; i++)
+            row[i] = ((w[i >> 6] >> (i & 63)) & 1) ? 1.0 : -1.0;
+    }
+}
+
+void am_patterns_to_int8_t(const am_patterns *p, int8_t *out)
+{
+    size_t P = p->count;
+    for (size_t mu = 0; mu < P; mu++) {
+        const uint64_t *w = p->bits + mu * p->words;
+        for (size_t i = 0; i < p->n; i++)
+            out[i * P + mu] = (int8_t)(((w[i >> 6] >> (i & 63)) & 1) ? 1 : -1);
+    }
+}
+
+void am_patterns_random(am_patterns *p, am_rng *rng)
+{
+    uint64_t mask = tail_mask(p->n);
+    for (size_t mu = 0; mu < p->count; mu++) {
+        uint64_t *w = p->bits + mu * p->words;
+        for (size_t k = 0; k < p->words; k++)
+            w[k] = am_rng_u64(rng);
+        w[p->words - 1] &= mask;
+    }
+}
+
+int am_patterns_biased(am_patterns *p, double activity, am_rng *rng)
+{
+    if (!(activity >= 0.0 && activity <= 1.0))
+        return AM_EINVAL;
+    for (size_t mu = 0; mu < p->count; mu++) {
+        uint64_t *w = p->bits + mu * p->words;
+        memset(w, 0, p->words * sizeof *w);
+        for (size_t i = 0; i < p->n; i++)
+            if (am_rng_uniform(rng) < activity)
+                w[i >> 6] |= 1ull << (i & 63);
+    }
+    return AM_OK;
+}
+
+int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng)
+{
+    uint64_t *par;
+    if (!(q >= 0.0 && q <= 1.0))
+        return AM_EINVAL;
+    par = malloc(p->words * sizeof *par);
+    if (!par)
+        return AM_ENOMEM;
+    for (size_t k = 0; k < p->words; k++)
+        par[k] = am_rng_u64(rng);
+    par[p->words - 1] &= tail_mask(p->n);
+    for (size_t mu = 0; mu < p->count; mu++) {
+        uint64_t *w = p->bits + mu * p->words;
+        memcpy(w, par, p->words * sizeof *w);
+        for (size_t i = 0; i < p->n; i++)
+            if (am_rng_uniform(rng) < q)
+                w[i >> 6] ^= 1ull << (i & 63);
+    }
+    if (parent)
+        for (size_t i = 0; i < p->n; i++)
+            parent[i] = (int8_t)(((par[i >> 6] >> (i & 63)) & 1) ? 1 : -1);
+    free(par);
+    return AM_OK;
+}
+
+/* 5x7 capitals, one byte per row, bit 4 = leftmost column. Drawn for this library. */
+static const uint8_t font5x7[26][7] = {
+    {0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}, /* A */
+    {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}, /* B */
+    {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}, /* C */
+    {0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C}, /* D */
+    {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}, /* E */
+    {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}, /* F */
+    {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}, /* G */
+    {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}, /* H */
+    {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}, /* I */
+    {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}, /* J */
+    {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}, /* K */
+    {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}, /* L */
+    {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}, /* M */
+    {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}, /* N */
+    {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}, /* O */
+    {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}, /* P */
+    {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}, /* Q */
+    {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}, /* R */
+    {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}, /* S */
+    {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}, /* T */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}, /* U */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}, /* V */
+    {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}, /* W */
+    {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}, /* X */
+    {0x11, 0x11, 0x0A, 0x04, 0x04, 0x04, 0x04}, /* Y */
+    {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}, /* Z */
+};
+
+int am_state_letter(int8_t *s, size_t width, size_t height, char c)
+{
+    int k = toupper((unsigned char)c) - 'A';
+    if (k < 0 || k >= 26 || width < 5 || height < 7)
+        return AM_EINVAL;
+    /* Nearest-cell scaling keeps strokes of equal width when the grid is a multiple of 5x7. */
+    for (size_t y = 0; y < height; y++) {
+        size_t gy = y * 7 / height;
+        for (size_t x = 0; x < width; x++) {
+            size_t gx = x * 5 / width;
+            s[y * width + x] = (int8_t)(((font5x7[k][gy] >> (4 - gx)) & 1) ? 1 : -1);
+        }
+    }
+    return AM_OK;
+}
+
+int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char *text)
+{
+    int8_t *s;
+    size_t cells;
+    if (!text || strlen(text) != p->count || am_size_mul(width, height, &cells) || cells != p->n)
+        return AM_EINVAL;
+    s = malloc(p->n);
+    if (!s)
+        return AM_ENOMEM;
+    for (size_t mu = 0; mu < p->count; mu++) {
+        int rc = am_state_letter(s, width, height, text[mu]);
+        if (rc) {
+            free(s);
+            return rc;
+        }
+        am_patterns_set(p, mu, s);
+    }
+    free(s);
+    return AM_OK;
+}
+
+int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, int phase)
+{
+    if (cell == 0 || width == 0 || height == 0 || (phase != 0 && phase != 1))
+        return AM_EINVAL;
+    for (size_t y = 0; y < height; y++)
+        for (size_t x = 0; x < width; x++)
+            s[y * width + x] = (int8_t)((((x / cell) + (y / cell) + (size_t)phase) & 1) ? -1 : 1);
+    return AM_OK;
+}
+
+int am_state_flip_k(int8_t *s, size_t n, size_t k, am_rng *rng)
+{
+    if (k > n)
+        return AM_EINVAL;
+    /* Knuth's selection sampling: unit i is chosen with probability (still needed)/(still left). */
+    for (size_t i = 0; i < n && k > 0; i++) {
+        if (am_rng_below(rng, n - i) < k) {
+            s[i] = (int8_t)-s[i];
+            k--;
+        }
+    }
+    return AM_OK;
+}
+
+int am_state_flip_frac(int8_t *s, size_t n, double frac, am_rng *rng)
+{
+    if (!(frac >= 0.0 && frac <= 1.0))
+        return AM_EINVAL;
+    return am_state_flip_k(s, n, (size_t)floor(frac * (double)n + 0.5), rng);
+}
+
+int am_state_occlude(int8_t *s, size_t width, size_t height, size_t x0, size_t y0, size_t bw, size_t bh,
+                     int fill, am_rng *rng)
+{
+    if (fill < -1 || fill > 1 || (fill == 0 && !rng))
+        return AM_EINVAL;
+    for (size_t y = y0; y < height && y - y0 < bh; y++)
+        for (size_t x = x0; x < width && x - x0 < bw; x++)
+            s[y * width + x] = (int8_t)(fill ? fill : ((am_rng_u64(rng) >> 63) ? 1 : -1));
+    return AM_OK;
+}
+
+double am_state_overlap(const int8_t *a, const int8_t *b, size_t n)
+{
+    long acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc += a[i] * b[i];
+    return (double)acc / (double)n;
+}
+
+size_t am_state_hamming(const int8_t *a, const int8_t *b, size_t n)
+{
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++)
+        d += a[i] != b[i];
+    return d;
+}
+
+size_t am_patterns_hamming_packed(const am_patterns *p, size_t mu, const uint64_t *words)
+{
+    const uint64_t *w = p->bits + mu * p->words;
+    size_t d = 0;
+    for (size_t k = 0; k < p->words; k++)
+        d += (size_t)__builtin_popcountll(w[k] ^ words[k]);
+    return d;
+}
+
+size_t am_patterns_hamming(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu)
+{
+    return am_patterns_hamming_packed(p, mu, q->bits + nu * q->words);
+}
+
+double am_patterns_overlap(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu)
+{
+    return 1.0 - 2.0 * (double)am_patterns_hamming(p, mu, q, nu) / (double)p->n;
+}

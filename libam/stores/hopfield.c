@@ -1,0 +1,865 @@
+/* Classical Hopfield store: learning rules, dynamics on two paths, stability, save/load. */
+#include "am/hopfield.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/error.h"
+#include "../core/io.h"
+
+struct am_hopfield {
+    size_t n;
+    am_rule rule;
+    am_path want;     /* requested path */
+    am_path path;     /* path in force */
+    am_patterns pats; /* stored patterns; pats.bits holds room for `cap` patterns */
+    size_t cap;
+    float *w;         /* n x n raw weights, or NULL while the patterns path serves the Hebb rule */
+    double wscale;    /* W = wscale * w; for Hebb w holds the integer sums so both paths agree exactly */
+    float *theta;     /* n thresholds, or NULL for zero */
+    int8_t *xt;       /* n x P transposed patterns, for the patterns path */
+};
+
+struct am_hopfield_work {
+    size_t n, pcap;
+    int32_t *m;      /* P overlaps */
+    double *h;       /* n raw fields */
+    float *sf;       /* n state as floats, for sgemv */
+    float *hf;       /* n sgemv output */
+    uint32_t *order; /* n visiting order */
+    int8_t *snew;    /* n next state (sync) */
+    uint64_t *pk;    /* 3 packed states: current, previous, next (sync) */
+};
+
+static const char *const rule_names[] = {"hebb", "storkey", "pinv"};
+static const char *const dyn_names[] = {"async", "sync", "glauber"};
+static const char *const end_names[] = {"fixed", "cycle", "maxsteps"};
+
+const char *am_rule_name(am_rule r) { return (unsigned)r < 3 ? rule_names[r] : "?"; }
+const char *am_dynamics_name(am_dynamics d) { return (unsigned)d < 3 ? dyn_names[d] : "?"; }
+const char *am_end_name(am_end e) { return (unsigned)e < 3 ? end_names[e] : "?"; }
+
+int am_rule_parse(const char *s, am_rule *out)
+{
+    for (int k = 0; k < 3; k++)
+        if (s && !strcmp(s, rule_names[k])) {
+            *out = (am_rule)k;
+            return AM_OK;
+        }
+    return AM_EINVAL;
+}
+
+int am_dynamics_parse(const char *s, am_dynamics *out)
+{
+    for (int k = 0; k < 3; k++)
+        if (s && !strcmp(s, dyn_names[k])) {
+            *out = (am_dynamics)k;
+            return AM_OK;
+        }
+    return AM_EINVAL;
+}
+
+void am_recall_opts_default(am_recall_opts *o)
+{
+    o->dynamics = AM_DYN_ASYNC;
+    o->order = AM_ORDER_RANDOM;
+    o->temperature = 0.0;
+    o->max_steps = 100;
+}
+
+int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule)
+{
+    am_hopfield *h;
+    size_t nn;
+    *out = NULL;
+    if (n == 0 || (unsigned)rule > AM_RULE_PINV)
+        return AM_EINVAL;
+    if (am_size_mul3(n, n, sizeof(float), &nn))
+        return AM_EOVERFLOW;
+    h = calloc(1, sizeof *h);
+    if (!h)
+        return AM_ENOMEM;
+    h->n = n;
+    h->rule = rule;
+    h->pats.n = n;
+    h->pats.words = n / 64 + (n % 64 != 0);
+    h->wscale = rule == AM_RULE_HEBB ? 1.0 / (double)n : 1.0;
+    h->want = AM_PATH_AUTO;
+    h->path = rule == AM_RULE_HEBB ? AM_PATH_PATTERNS : AM_PATH_MATRIX;
+    if (rule != AM_RULE_HEBB) {
+        h->w = calloc(n * n, sizeof(float));
+        if (!h->w) {
+            free(h);
+            return AM_ENOMEM;
+        }
+    }
+    *out = h;
+    return AM_OK;
+}
+
+void am_hopfield_free(am_hopfield *h)
+{
+    if (!h)
+        return;
+    free(h->pats.bits);
+    free(h->w);
+    free(h->theta);
+    free(h->xt);
+    free(h);
+}
+
+size_t am_hopfield_n(const am_hopfield *h) { return h->n; }
+size_t am_hopfield_count(const am_hopfield *h) { return h->pats.count; }
+am_rule am_hopfield_rule(const am_hopfield *h) { return h->rule; }
+const am_patterns *am_hopfield_patterns(const am_hopfield *h) { return &h->pats; }
+am_path am_hopfield_path(const am_hopfield *h) { return h->path; }
+
+/* The patterns path accumulates h_i in int32: |h_i| <= N P must fit. */
+static int patterns_path_fits(size_t n, size_t p)
+{
+    return p == 0 || n <= (size_t)INT32_MAX / p;
+}
+
+static am_path choose_path(const am_hopfield *h)
+{
+    size_t p = h->pats.count;
+    if (h->rule != AM_RULE_HEBB)
+        return AM_PATH_MATRIX;
+    if (h->want == AM_PATH_PATTERNS)
+        return AM_PATH_PATTERNS;
+    if (h->want == AM_PATH_MATRIX || !patterns_path_fits(h->n, p))
+        return AM_PATH_MATRIX;
+    return 2 * p <= h->n ? AM_PATH_PATTERNS : AM_PATH_MATRIX;
+}
+
+/* Hebb raw weights from all stored patterns: w = X^T X - P I (integers, exact in float while P <= 2^24). */
+static int hebb_build_matrix(am_hopfield *h)
+{
+    size_t n = h->n, p = h->pats.count, bytes;
+    float *x;
+    if (am_size_mul3(n, p ? p : 1, sizeof(float), &bytes))
+        return AM_EOVERFLOW;
+    if (!h->w && !(h->w = malloc(n * n * sizeof(float))))
+        return AM_ENOMEM;
+    if (p == 0) {
+        memset(h->w, 0, n * n * sizeof(float));
+        return AM_OK;
+    }
+    x = malloc(bytes);
+    if (!x)
+        return AM_ENOMEM;
+    am_patterns_to_float(&h->pats, x);
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)p, 1.0f, x, (int)n, 0.0f, h->w, (int)n);
+    for (size_t i = 0; i < n; i++) {
+        h->w[i * n + i] = 0.0f;
+        for (size_t j = i + 1; j < n; j++)
+            h->w[j * n + i] = h->w[i * n + j];
+    }
+    free(x);
+    return AM_OK;
+}
+
+static int build_transposed(am_hopfield *h)
+{
+    size_t bytes;
+    int8_t *xt;
+    if (am_size_mul(h->n, h->pats.count ? h->pats.count : 1, &bytes))
+        return AM_EOVERFLOW;
+    xt = realloc(h->xt, bytes);
+    if (!xt)
+        return AM_ENOMEM;
+    h->xt = xt;
+    am_patterns_to_int8_t(&h->pats, h->xt);
+    return AM_OK;
+}
+
+/* Bring the structures of the chosen path up to date with the stored patterns. */
+static int prepare(am_hopfield *h)
+{
+    am_path p = choose_path(h);
+    int rc;
+    if (h->rule == AM_RULE_HEBB) {
+        if (p == AM_PATH_PATTERNS) {
+            rc = build_transposed(h);
+            if (rc)
+                return rc;
+            free(h->w);
+            h->w = NULL;
+        } else {
+            rc = hebb_build_matrix(h);
+            if (rc)
+                return rc;
+            free(h->xt);
+            h->xt = NULL;
+        }
+    }
+    h->path = p;
+    return AM_OK;
+}
+
+int am_hopfield_set_path(am_hopfield *h, am_path path)
+{
+    if ((unsigned)path > AM_PATH_MATRIX)
+        return AM_EINVAL;
+    if (path == AM_PATH_PATTERNS && h->rule != AM_RULE_HEBB)
+        return AM_EUNSUPPORTED;
+    if (path == AM_PATH_PATTERNS && !patterns_path_fits(h->n, h->pats.count))
+        return AM_EOVERFLOW;
+    h->want = path;
+    return prepare(h);
+}
+
+static int append_patterns(am_hopfield *h, const am_patterns *src)
+{
+    size_t need = h->pats.count + src->count, words;
+    if (need < h->pats.count)
+        return AM_EOVERFLOW;
+    if (need > h->cap) {
+        size_t cap = h->cap ? h->cap : 16, bytes;
+        uint64_t *b;
+        while (cap < need)
+            cap *= 2;
+        if (am_size_mul3(cap, h->pats.words, sizeof(uint64_t), &bytes))
+            return AM_EOVERFLOW;
+        b = realloc(h->pats.bits, bytes);
+        if (!b)
+            return AM_ENOMEM;
+        h->pats.bits = b;
+        h->cap = cap;
+    }
+    words = src->count * src->words;
+    memcpy(h->pats.bits + h->pats.count * h->pats.words, src->bits, words * sizeof(uint64_t));
+    h->pats.count = need;
+    return AM_OK;
+}
+
+/* Storkey (1997): for each new pattern xi, with h = W xi and W symmetric with zero diagonal,
+ * W_ij <- W_ij + (1/N)(xi_i xi_j - xi_i h_ji - h_ij xi_j), h_ij = h_i - W_ij xi_j, which expands to
+ * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). */
+static int storkey_learn(am_hopfield *h, const am_patterns *src)
+{
+    size_t n = h->n;
+    float *xi = malloc(n * sizeof(float)), *hv = malloc(n * sizeof(float));
+    if (!xi || !hv) {
+        free(xi);
+        free(hv);
+        return AM_ENOMEM;
+    }
+    const float inv = 1.0f / (float)n, grow = 1.0f + 2.0f / (float)n;
+    for (size_t mu = 0; mu < src->count; mu++) {
+        for (size_t i = 0; i < n; i++)
+            xi[i] = (float)am_patterns_unit(src, mu, i);
+        cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, xi, 1, 0.0f, hv, 1);
+        for (size_t i = 0; i < n; i++) {
+            float *row = h->w + i * n;
+            const float a = xi[i] * inv, b = hv[i] * inv;
+            for (size_t j = 0; j < n; j++)
+                row[j] = grow * row[j] + a * xi[j] - a * hv[j] - b * xi[j];
+            row[i] = 0.0f;
+        }
+    }
+    free(xi);
+    free(hv);
+    return AM_OK;
+}
+
+/* Projection onto the span of the stored patterns: W = U_r U_r^T with X = U S V^T (X is N x P) and r the
+ * numerical rank, so the rule also holds for P >= N or linearly dependent patterns. */
+static int pinv_learn(am_hopfield *h)
+{
+    size_t n = h->n, p = h->pats.count, k = n < p ? n : p, bytes;
+    double *x, *u, *s, *wd, *superb;
+    int info, rank = 0;
+    if (p == 0) {
+        memset(h->w, 0, n * n * sizeof(float));
+        return AM_OK;
+    }
+    if (am_size_mul3(n, p, sizeof(double), &bytes) || n > INT32_MAX || p > INT32_MAX)
+        return AM_EOVERFLOW;
+    x = malloc(bytes);
+    u = malloc(n * k * sizeof(double));
+    s = malloc(k * sizeof(double));
+    superb = malloc(k * sizeof(double));
+    wd = malloc(n * n * sizeof(double));
+    if (!x || !u || !s || !superb || !wd) {
+        free(x), free(u), free(s), free(superb), free(wd);
+        return AM_ENOMEM;
+    }
+    /* Row-major P x N patterns are column-major N x P: the layout LAPACK wants for X. */
+    am_patterns_to_double(&h->pats, x);
+    info = (int)LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
+                               (lapack_int)n, NULL, 1, superb);
+    if (info == 0) {
+        double tol = (double)(n > p ? n : p) * s[0] * 2.220446049250313e-16;
+        while ((size_t)rank < k && s[rank] > tol)
+            rank++;
+        /* W = U_r U_r^T (column-major U, n x rank); symmetric, so the layout of W does not matter. */
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)n, rank, 1.0, u, (int)n, 0.0, wd, (int)n);
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i <= j; i++) {
+                float v = i == j ? 0.0f : (float)wd[j * n + i];
+                h->w[i * n + j] = v;
+                h->w[j * n + i] = v;
+            }
+    }
+    free(x), free(u), free(s), free(superb), free(wd);
+    return info == 0 ? AM_OK : AM_ENUMERIC;
+}
+
+int am_hopfield_store(am_hopfield *h, const am_patterns *pats)
+{
+    int rc;
+    size_t old = h->pats.count;
+    if (!pats || pats->n != h->n)
+        return AM_ESIZE;
+    if (pats->count == 0)
+        return AM_OK;
+    rc = append_patterns(h, pats);
+    if (rc)
+        return rc;
+    switch (h->rule) {
+    case AM_RULE_HEBB: rc = prepare(h); break;
+    case AM_RULE_STORKEY: rc = storkey_learn(h, pats); break;
+    case AM_RULE_PINV: rc = pinv_learn(h); break;
+    }
+    if (rc)
+        h->pats.count = old; /* keep the store as it was; the weights were not touched on failure */
+    return rc;
+}
+
+int am_hopfield_set_threshold(am_hopfield *h, const float *theta)
+{
+    if (!theta) {
+        free(h->theta);
+        h->theta = NULL;
+        return AM_OK;
+    }
+    for (size_t i = 0; i < h->n; i++)
+        if (!isfinite(theta[i]))
+            return AM_EINVAL;
+    if (!h->theta && !(h->theta = malloc(h->n * sizeof(float))))
+        return AM_ENOMEM;
+    memcpy(h->theta, theta, h->n * sizeof(float));
+    return AM_OK;
+}
+
+int am_hopfield_weights(const am_hopfield *h, float *w)
+{
+    size_t n = h->n;
+    if (h->w) {
+        for (size_t k = 0; k < n * n; k++)
+            w[k] = (float)(h->wscale * h->w[k]);
+        return AM_OK;
+    }
+    /* Patterns path: W_ij = (1/N) sum_mu xi_i xi_j, computed from the transposed int8 view. */
+    size_t p = h->pats.count;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            long acc = 0;
+            if (i != j)
+                for (size_t mu = 0; mu < p; mu++)
+                    acc += h->xt[i * p + mu] * h->xt[j * p + mu];
+            w[i * n + j] = (float)(h->wscale * (double)acc);
+        }
+    return AM_OK;
+}
+
+/* Raw field of unit i (before wscale and theta), excluding the diagonal. */
+static double raw_field(const am_hopfield *h, const int8_t *s, size_t i)
+{
+    size_t n = h->n;
+    if (h->w) {
+        const float *row = h->w + i * n;
+        double acc = 0.0;
+        for (size_t j = 0; j < n; j++)
+            acc += (double)row[j] * s[j];
+        return acc;
+    }
+    size_t p = h->pats.count;
+    long acc = 0;
+    for (size_t mu = 0; mu < p; mu++) {
+        long m = 0;
+        for (size_t j = 0; j < n; j++)
+            m += h->xt[j * p + mu] * s[j];
+        acc += h->xt[i * p + mu] * m;
+    }
+    return (double)(acc - (long)p * s[i]);
+}
+
+double am_hopfield_field(const am_hopfield *h, const int8_t *s, size_t i)
+{
+    return h->wscale * raw_field(h, s, i) + (h->theta ? h->theta[i] : 0.0);
+}
+
+double am_hopfield_delta_energy(const am_hopfield *h, const int8_t *s, size_t i)
+{
+    return 2.0 * s[i] * am_hopfield_field(h, s, i);
+}
+
+static double theta_dot(const am_hopfield *h, const int8_t *s)
+{
+    double t = 0.0;
+    if (h->theta)
+        for (size_t i = 0; i < h->n; i++)
+            t += (double)h->theta[i] * s[i];
+    return t;
+}
+
+double am_hopfield_energy(const am_hopfield *h, const int8_t *s)
+{
+    size_t n = h->n, p = h->pats.count;
+    double quad = 0.0;
+    if (h->w) {
+        for (size_t i = 0; i < n; i++) {
+            const float *row = h->w + i * n;
+            double acc = 0.0;
+            for (size_t j = 0; j < n; j++)
+                acc += (double)row[j] * s[j];
+            quad += acc * s[i];
+        }
+    } else {
+        /* s^T w s = sum_mu m_mu^2 - P N for the raw Hebb sums. */
+        uint64_t *pk = malloc(h->pats.words * sizeof *pk);
+        if (!pk)
+            return NAN;
+        am_state_pack(s, n, pk);
+        for (size_t mu = 0; mu < p; mu++) {
+            double m = (double)n - 2.0 * (double)am_patterns_hamming_packed(&h->pats, mu, pk);
+            quad += m * m;
+        }
+        quad -= (double)p * (double)n;
+        free(pk);
+    }
+    return -0.5 * h->wscale * quad - theta_dot(h, s);
+}
+
+/* ---- workspace ---- */
+
+void am_hopfield_work_free(am_hopfield_work *w)
+{
+    if (!w)
+        return;
+    free(w->m), free(w->h), free(w->sf), free(w->hf), free(w->order), free(w->snew), free(w->pk);
+    free(w);
+}
+
+static int work_fit(am_hopfield_work *w, size_t n, size_t p, size_t words)
+{
+    if (w->n != n) {
+        free(w->h), free(w->sf), free(w->hf), free(w->order), free(w->snew), free(w->pk);
+        w->h = malloc(n * sizeof(double));
+        w->sf = malloc(n * sizeof(float));
+        w->hf = malloc(n * sizeof(float));
+        w->order = malloc(n * sizeof(uint32_t));
+        w->snew = malloc(n);
+        w->pk = malloc(3 * words * sizeof(uint64_t));
+        w->n = n;
+        if (!w->h || !w->sf || !w->hf || !w->order || !w->snew || !w->pk) {
+            w->n = 0;
+            return AM_ENOMEM;
+        }
+    }
+    if (w->pcap < p || !w->m) {
+        size_t cap = p < 16 ? 16 : p;
+        int32_t *m = realloc(w->m, cap * sizeof(int32_t));
+        if (!m)
+            return AM_ENOMEM;
+        w->m = m;
+        w->pcap = cap;
+    }
+    return AM_OK;
+}
+
+int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h)
+{
+    am_hopfield_work *w = calloc(1, sizeof *w);
+    int rc;
+    *out = NULL;
+    if (!w)
+        return AM_ENOMEM;
+    rc = work_fit(w, h->n, h->pats.count, h->pats.words);
+    if (rc) {
+        am_hopfield_work_free(w);
+        return rc;
+    }
+    *out = w;
+    return AM_OK;
+}
+
+/* ---- kernels ---- */
+
+/* sum_mu x[mu] * m[mu]: the inner loop of the patterns path, built for several vector widths. */
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static int32_t dot_i8_i32(const int8_t *restrict x,
+                                                                                        const int32_t *restrict m,
+                                                                                        size_t p)
+{
+    int32_t acc = 0;
+    for (size_t mu = 0; mu < p; mu++)
+        acc += x[mu] * m[mu];
+    return acc;
+}
+
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static void axpy_i8_i32(int32_t *restrict m,
+                                                                                      const int8_t *restrict x,
+                                                                                      int32_t a, size_t p)
+{
+    for (size_t mu = 0; mu < p; mu++)
+        m[mu] += a * x[mu];
+}
+
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
+                                                                                      const float *restrict w,
+                                                                                      double a, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        h[j] += a * (double)w[j];
+}
+
+static void overlaps_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+{
+    size_t n = h->n, p = h->pats.count;
+    am_state_pack(s, n, w->pk);
+    for (size_t mu = 0; mu < p; mu++)
+        w->m[mu] = (int32_t)n - 2 * (int32_t)am_patterns_hamming_packed(&h->pats, mu, w->pk);
+}
+
+static void fields_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+{
+    size_t n = h->n;
+    for (size_t i = 0; i < n; i++)
+        w->sf[i] = (float)s[i];
+    cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, w->sf, 1, 0.0f, w->hf, 1);
+    for (size_t i = 0; i < n; i++)
+        w->h[i] = (double)w->hf[i];
+}
+
+/* New state of one unit from its raw field: deterministic sign with ties kept, or a Glauber draw. */
+static inline int8_t decide(const am_hopfield *h, double raw, size_t i, int8_t cur, double beta, am_rng *rng)
+{
+    double f = h->theta ? h->wscale * raw + h->theta[i] : raw; /* wscale > 0 leaves the sign alone */
+    if (beta > 0.0) {
+        double x = 2.0 * beta * (h->theta ? f : h->wscale * f);
+        double pplus = 1.0 / (1.0 + exp(-x));
+        return am_rng_uniform(rng) < pplus ? 1 : -1;
+    }
+    return f > 0.0 ? 1 : f < 0.0 ? -1 : cur;
+}
+
+static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+{
+    size_t n = h->n, p = h->pats.count;
+    double quad = 0.0;
+    if (h->path == AM_PATH_PATTERNS) {
+        for (size_t mu = 0; mu < p; mu++)
+            quad += (double)w->m[mu] * w->m[mu];
+        quad -= (double)p * (double)n;
+    } else {
+        fields_from_state(h, s, w);
+        for (size_t i = 0; i < n; i++)
+            quad += w->h[i] * s[i];
+    }
+    return -0.5 * h->wscale * quad - theta_dot(h, s);
+}
+
+static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_rng *rng,
+                      am_hopfield_work *w, am_recall_info *info)
+{
+    size_t n = h->n, p = h->pats.count;
+    const int pat = h->path == AM_PATH_PATTERNS;
+    double beta = (o->dynamics == AM_DYN_GLAUBER && o->temperature > 0.0) ? 1.0 / o->temperature : 0.0;
+    for (size_t i = 0; i < n; i++)
+        w->order[i] = (uint32_t)i;
+    if (pat)
+        overlaps_from_state(h, s, w);
+    else
+        fields_from_state(h, s, w);
+    info->end = AM_END_MAXSTEPS;
+    while (info->steps < o->max_steps) {
+        size_t changed = 0;
+        if (o->order == AM_ORDER_RANDOM)
+            am_rng_shuffle_u32(rng, w->order, n);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = w->order[k];
+            double raw;
+            if (pat)
+                raw = (double)(dot_i8_i32(h->xt + i * p, w->m, p) - (int32_t)p * s[i]);
+            else
+                raw = w->h[i];
+            int8_t ns = decide(h, raw, i, s[i], beta, rng);
+            if (ns != s[i]) {
+                s[i] = ns;
+                changed++;
+                if (pat)
+                    axpy_i8_i32(w->m, h->xt + i * p, 2 * ns, p);
+                else
+                    axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
+            }
+        }
+        info->steps++;
+        info->flips += changed;
+        if (changed == 0 && beta == 0.0) {
+            info->end = AM_END_FIXED;
+            break;
+        }
+    }
+    return AM_OK;
+}
+
+static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_hopfield_work *w,
+                    am_recall_info *info)
+{
+    size_t n = h->n, p = h->pats.count, words = h->pats.words;
+    uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
+    int have_prev = 0;
+    info->end = AM_END_MAXSTEPS;
+    while (info->steps < o->max_steps) {
+        size_t changed = 0;
+        if (h->path == AM_PATH_PATTERNS) {
+            overlaps_from_state(h, s, w); /* also packs s into cur */
+            for (size_t i = 0; i < n; i++) {
+                double raw = (double)(dot_i8_i32(h->xt + i * p, w->m, p) - (int32_t)p * s[i]);
+                w->snew[i] = decide(h, raw, i, s[i], 0.0, NULL);
+            }
+        } else {
+            fields_from_state(h, s, w);
+            am_state_pack(s, n, cur);
+            for (size_t i = 0; i < n; i++)
+                w->snew[i] = decide(h, w->h[i], i, s[i], 0.0, NULL);
+        }
+        for (size_t i = 0; i < n; i++)
+            changed += w->snew[i] != s[i];
+        info->steps++;
+        if (changed == 0) {
+            info->end = AM_END_FIXED;
+            break;
+        }
+        memcpy(s, w->snew, n);
+        info->flips += changed;
+        am_state_pack(s, n, next);
+        if (have_prev && !memcmp(next, prev, words * sizeof(uint64_t))) {
+            info->end = AM_END_CYCLE;
+            break;
+        }
+        memcpy(prev, cur, words * sizeof(uint64_t));
+        have_prev = 1;
+    }
+    if (h->path == AM_PATH_PATTERNS)
+        overlaps_from_state(h, s, w);
+    return AM_OK;
+}
+
+int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
+                       am_hopfield_work *work, am_recall_info *info)
+{
+    am_recall_opts dflt;
+    am_recall_info local;
+    am_hopfield_work *w = work;
+    int rc;
+    if (!opts) {
+        am_recall_opts_default(&dflt);
+        opts = &dflt;
+    }
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    if ((unsigned)opts->dynamics > AM_DYN_GLAUBER || (unsigned)opts->order > AM_ORDER_FIXED ||
+        !(opts->temperature >= 0.0) || !isfinite(opts->temperature))
+        return AM_EINVAL;
+    if (!rng && ((opts->dynamics != AM_DYN_SYNC && opts->order == AM_ORDER_RANDOM) ||
+                 (opts->dynamics == AM_DYN_GLAUBER && opts->temperature > 0.0)))
+        return AM_EINVAL;
+    for (size_t i = 0; i < h->n; i++)
+        if (s[i] != 1 && s[i] != -1)
+            return AM_EINVAL;
+    if (!w) {
+        rc = am_hopfield_work_create(&w, h);
+        if (rc)
+            return rc;
+    } else if ((rc = work_fit(w, h->n, h->pats.count, h->pats.words)) != AM_OK) {
+        return rc;
+    }
+    if (opts->dynamics == AM_DYN_SYNC)
+        rc = run_sync(h, s, opts, w, info);
+    else
+        rc = run_serial(h, s, opts, rng, w, info);
+    info->energy = final_energy(h, s, w);
+    if (w != work)
+        am_hopfield_work_free(w);
+    return rc;
+}
+
+/* ---- stability of the stored patterns ---- */
+
+int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
+{
+    size_t n = h->n, p = h->pats.count, blk = 256, bytes;
+    if (p == 0)
+        return AM_OK;
+    if (am_size_mul3(blk, n, sizeof(double), &bytes))
+        return AM_EOVERFLOW;
+    if (h->path == AM_PATH_PATTERNS) {
+        /* Fields of every pattern at once: H = (X X^T) X - P X, in double so sums up to N P stay exact. */
+        double *x = malloc(p * n * sizeof(double)), *g = malloc(p * p * sizeof(double)), *hb = malloc(bytes);
+        if (!x || !g || !hb) {
+            free(x), free(g), free(hb);
+            return AM_ENOMEM;
+        }
+        am_patterns_to_double(&h->pats, x);
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)p, (int)n, 1.0, x, (int)n, 0.0, g, (int)p);
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < a; b++)
+                g[a * p + b] = g[b * p + a];
+        for (size_t mu0 = 0; mu0 < p; mu0 += blk) {
+            size_t nb = p - mu0 < blk ? p - mu0 : blk;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)n, (int)p, 1.0, g + mu0 * p,
+                        (int)p, x, (int)n, 0.0, hb, (int)n);
+            for (size_t b = 0; b < nb; b++) {
+                const double *xr = x + (mu0 + b) * n, *hr = hb + b * n;
+                size_t bad = 0;
+                for (size_t i = 0; i < n; i++) {
+                    double f = h->wscale * (hr[i] - (double)p * xr[i]) + (h->theta ? h->theta[i] : 0.0);
+                    bad += f * xr[i] < 0.0;
+                }
+                unstable[mu0 + b] = bad;
+            }
+        }
+        free(x), free(g), free(hb);
+        return AM_OK;
+    }
+    float *x = malloc(blk * n * sizeof(float)), *hb = malloc(blk * n * sizeof(float));
+    if (!x || !hb) {
+        free(x), free(hb);
+        return AM_ENOMEM;
+    }
+    for (size_t mu0 = 0; mu0 < p; mu0 += blk) {
+        size_t nb = p - mu0 < blk ? p - mu0 : blk;
+        am_patterns view = h->pats;
+        view.bits = h->pats.bits + mu0 * h->pats.words;
+        view.count = nb;
+        am_patterns_to_float(&view, x);
+        cblas_ssymm(CblasRowMajor, CblasRight, CblasUpper, (int)nb, (int)n, 1.0f, h->w, (int)n, x, (int)n, 0.0f,
+                    hb, (int)n);
+        for (size_t b = 0; b < nb; b++) {
+            const float *xr = x + b * n, *hr = hb + b * n;
+            size_t bad = 0;
+            for (size_t i = 0; i < n; i++) {
+                double f = h->wscale * (double)hr[i] + (h->theta ? h->theta[i] : 0.0);
+                bad += f * xr[i] < 0.0;
+            }
+            unstable[mu0 + b] = bad;
+        }
+    }
+    free(x), free(hb);
+    return AM_OK;
+}
+
+/* ---- save / load ---- */
+
+static const char hop_magic[8] = {'L', 'I', 'B', 'A', 'M', 'H', 'O', 'P'};
+#define HOP_VERSION 1u
+#define FLAG_W 1u
+#define FLAG_THETA 2u
+
+int am_hopfield_save(const am_hopfield *h, const char *path)
+{
+    am__file f;
+    int rc = am__wopen(&f, path);
+    uint32_t flags = (h->rule != AM_RULE_HEBB ? FLAG_W : 0) | (h->theta ? FLAG_THETA : 0);
+    if (rc)
+        return rc;
+    am__put(&f, hop_magic, 8);
+    am__put_u32(&f, HOP_VERSION);
+    am__put_u32(&f, 0x01020304u);
+    am__put_u32(&f, (uint32_t)h->rule);
+    am__put_u32(&f, flags);
+    am__put_u64(&f, h->n);
+    am__put_u64(&f, h->pats.count);
+    am__put_u64s(&f, h->pats.bits, h->pats.count * h->pats.words);
+    if (flags & FLAG_W)
+        am__put_f32s(&f, h->w, h->n * h->n);
+    if (flags & FLAG_THETA)
+        am__put_f32s(&f, h->theta, h->n);
+    return am__wclose(&f);
+}
+
+int am_hopfield_load(am_hopfield **out, const char *path)
+{
+    am__file f;
+    uint32_t version, rule, flags;
+    uint64_t n, p;
+    size_t words, nbits, need;
+    am_hopfield *h = NULL;
+    int rc;
+    *out = NULL;
+    rc = am__ropen(&f, path, hop_magic, HOP_VERSION, &version);
+    if (rc)
+        return rc;
+    rule = am__get_u32(&f);
+    flags = am__get_u32(&f);
+    n = am__get_u64(&f);
+    p = am__get_u64(&f);
+    if (f.err) {
+        rc = f.err;
+        goto fail;
+    }
+    if (n == 0 || rule > AM_RULE_PINV || (flags & ~(FLAG_W | FLAG_THETA)) ||
+        ((flags & FLAG_W) != 0) != (rule != AM_RULE_HEBB) || n > SIZE_MAX || p > SIZE_MAX) {
+        rc = AM_EFORMAT;
+        goto fail;
+    }
+    words = (size_t)(n / 64 + (n % 64 != 0));
+    /* Check the whole payload size against the file before allocating anything it names. */
+    if (am_size_mul3((size_t)p, words, 8, &nbits) || am_size_mul3((size_t)n, (size_t)n, 4, &need)) {
+        rc = AM_EFORMAT;
+        goto fail;
+    }
+    need = (flags & FLAG_W ? need : 0) + (flags & FLAG_THETA ? (size_t)n * 4 : 0);
+    if ((rc = am__need(&f, (uint64_t)nbits + need)) != AM_OK) {
+        goto fail;
+    }
+    rc = am_hopfield_create(&h, (size_t)n, (am_rule)rule);
+    if (rc)
+        goto fail;
+    if (p) {
+        h->pats.bits = malloc(nbits);
+        if (!h->pats.bits) {
+            rc = AM_ENOMEM;
+            goto fail;
+        }
+        h->cap = (size_t)p;
+        h->pats.count = (size_t)p;
+        am__get_u64s(&f, h->pats.bits, (size_t)p * words);
+        /* Tail bits beyond n must be zero: popcount kernels rely on it. */
+        uint64_t tail = (n % 64) ? ~(~0ull >> (64 - n % 64)) : 0;
+        for (size_t mu = 0; mu < (size_t)p && tail; mu++)
+            if (h->pats.bits[mu * words + words - 1] & tail)
+                f.err = f.err ? f.err : AM_EFORMAT;
+    }
+    if (flags & FLAG_W)
+        am__get_f32s(&f, h->w, (size_t)(n * n));
+    if (flags & FLAG_THETA) {
+        h->theta = malloc((size_t)n * sizeof(float));
+        if (!h->theta) {
+            rc = AM_ENOMEM;
+            goto fail;
+        }
+        am__get_f32s(&f, h->theta, (size_t)n);
+    }
+    rc = am__rclose(&f);
+    f.f = NULL;
+    if (rc)
+        goto fail_closed;
+    rc = prepare(h);
+    if (rc)
+        goto fail_closed;
+    *out = h;
+    return AM_OK;
+fail:
+    am__rabort(&f);
+fail_closed:
+    am_hopfield_free(h);
+    return rc;
+}
