@@ -8,6 +8,7 @@ CC        ?= cc
 CFLAGS    ?= -O3 -g
 PKGS      := openblas lapacke zlib
 SANITIZE  ?=
+comma     := ,
 
 # Sanitizer builds live beside the normal one so both can exist at once.
 ifeq ($(SANITIZE),)
@@ -18,7 +19,6 @@ BUILD     := build/san-$(subst $(comma),-,$(SANITIZE))
 BIN       := $(BUILD)/bin
 SANFLAGS  := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-comma := ,
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -41,6 +41,7 @@ SHARED := $(BUILD)/libam.so.$(VERSION)
 
 .PHONY: all lib check test bench plots demo deps install uninstall clean help papers
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: lib $(EXP_BIN)
 lib: $(STATIC) $(SHARED)

@@ -199,17 +199,21 @@ int am__rclose(am__file *r)
 {
     unsigned char b[4];
     uint32_t want = 0;
-    int rc = r->err;
-    if (!rc && r->left != 0)
-        rc = AM_EFORMAT; /* bytes between the payload and the trailer: not what this header describes */
+    int rc = r->err, extra = r->left != 0;
+    /* Bytes between the payload and the trailer mean a damaged header or an appended file: read them
+     * into the CRC so that damage is reported as a checksum mismatch. */
+    while (!rc && r->left) {
+        unsigned char skip[4096];
+        am__get(r, skip, r->left < sizeof skip ? (size_t)r->left : sizeof skip);
+        rc = r->err;
+    }
     if (!rc) {
         if (fread(b, 1, 4, r->f) != 4)
             rc = AM_ETRUNC;
         else {
             for (int k = 0; k < 4; k++)
                 want |= (uint32_t)b[k] << (8 * k);
-            if (want != r->crc)
-                rc = AM_ECHECKSUM;
+            rc = want != r->crc ? AM_ECHECKSUM : extra ? AM_EFORMAT : AM_OK;
         }
     }
     fclose(r->f);

@@ -832,11 +832,6 @@ int am_hopfield_load(am_hopfield **out, const char *path)
         h->cap = (size_t)p;
         h->pats.count = (size_t)p;
         am__get_u64s(&f, h->pats.bits, (size_t)p * words);
-        /* Tail bits beyond n must be zero: popcount kernels rely on it. */
-        uint64_t tail = (n % 64) ? ~(~0ull >> (64 - n % 64)) : 0;
-        for (size_t mu = 0; mu < (size_t)p && tail; mu++)
-            if (h->pats.bits[mu * words + words - 1] & tail)
-                f.err = f.err ? f.err : AM_EFORMAT;
     }
     if (flags & FLAG_W)
         am__get_f32s(&f, h->w, (size_t)(n * n));
@@ -849,9 +844,15 @@ int am_hopfield_load(am_hopfield **out, const char *path)
         am__get_f32s(&f, h->theta, (size_t)n);
     }
     rc = am__rclose(&f);
-    f.f = NULL;
     if (rc)
         goto fail_closed;
+    /* Tail bits beyond n must be zero: the popcount kernels rely on it. */
+    uint64_t tail = (n % 64) ? ~(~0ull >> (64 - n % 64)) : 0;
+    for (size_t mu = 0; mu < (size_t)p && tail; mu++)
+        if (h->pats.bits[mu * words + words - 1] & tail) {
+            rc = AM_EFORMAT;
+            goto fail_closed;
+        }
     rc = prepare(h);
     if (rc)
         goto fail_closed;

@@ -1,0 +1,48 @@
+#!/bin/bash
+# The experiment programs: --help, errors before output, determinism across thread counts.
+set -u
+BIN=${AM_BIN:-bin}
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+"$BIN/capacity" --help > "$tmp/help"; ok $? "capacity --help exits 0"
+grep -q -- '--alpha a0:a1:step.*(default 0.02:0.2:0.01)' "$tmp/help"; ok $? "--help lists defaults"
+grep -q 'unstable_frac' "$tmp/help"; ok $? "--help defines the columns"
+"$BIN/capacity" --version | grep -q 'libam'; ok $? "capacity --version"
+
+for bad in "--rule oja" "--dynamics foo" "--N 0" "--noise 2" "--alpha 0.3:0.1:0.1" "--P 10,,20" "--T 0.5" \
+           "--trials 0" "--bogus" "--N" "--model dense" "--path patterns --rule pinv" "--threads 0" "--N 12x"; do
+    rm -f "$tmp/out.tsv"
+    "$BIN/capacity" $bad --out "$tmp/out.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "capacity $bad: one-line error, non-zero exit, no output ($(head -c 70 "$tmp/err"))"
+done
+
+args="--rule hebb,storkey,pinv --N 120 --alpha 0.05:0.4:0.05 --trials 3 --cues 5 --seed 7 --quiet"
+"$BIN/capacity" $args --threads 1 --out "$tmp/t1.tsv"; ok $? "capacity at 1 thread"
+"$BIN/capacity" $args --threads 2 --out "$tmp/t2.tsv"; ok $? "capacity at 2 threads"
+diff <(grep -v '^# date:' "$tmp/t1.tsv") <(grep -v '^# date:' "$tmp/t2.tsv") > /dev/null
+ok $? "same seed gives byte-identical TSV at 1 and 2 threads (date line aside)"
+"$BIN/capacity" $args --seed 8 --threads 2 --out "$tmp/t3.tsv"
+! diff -q <(grep -v '^#' "$tmp/t2.tsv") <(grep -v '^#' "$tmp/t3.tsv") > /dev/null
+ok $? "another seed gives other results"
+for key in command seed libam date; do
+    grep -q "^# $key: " "$tmp/t1.tsv"; ok $? "TSV records '# $key:'"
+done
+grep -q '^# command: capacity --rule hebb,storkey,pinv --N 120' "$tmp/t1.tsv"; ok $? "the command line is recorded"
+rows=$(grep -v '^#' "$tmp/t1.tsv" | wc -l); [ "$rows" -eq 25 ]; ok $? "one header row + 3 rules x 8 points ($rows lines)"
+hdr=$(grep -v '^#' "$tmp/t1.tsv" | head -1)
+for col in N P alpha trials overlap_mean overlap_sd recall_frac fixed_frac unstable_frac bit_error; do
+    echo "$hdr" | tr '\t' '\n' | grep -qx "$col"; ok $? "column $col present"
+done
+# Both Hebb recall paths write the same file.
+"$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path patterns --quiet --out "$tmp/pp.tsv"
+"$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path matrix --quiet --out "$tmp/pm.tsv"
+diff <(grep -v '^#' "$tmp/pp.tsv") <(grep -v '^#' "$tmp/pm.tsv") > /dev/null; ok $? "patterns and matrix paths give the same TSV"
+# Sanity of the science: at alpha 0.05 Hebb recalls from 10% noise, at 0.3 it does not.
+awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
+"$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"
+awk -F'\t' '!/^#/ && $3=="0.100000" { exit !($4 > 0.0007 && $4 < 0.0009) }' "$tmp/th.tsv"; ok $? "theory bit error at alpha 0.1 is Q(sqrt 10)"
+echo "1..$n"
+[ $failed -eq 0 ]
