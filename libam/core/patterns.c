@@ -105,12 +105,26 @@ void am_patterns_to_double(const am_patterns *p, double *out)
 
 void am_patterns_to_int8_t(const am_patterns *p, int8_t *out)
 {
+    /* Gather one 64-unit word of every pattern, then write 64 contiguous output rows from it. */
     size_t P = p->count;
-    for (size_t mu = 0; mu < P; mu++) {
-        const uint64_t *w = p->bits + mu * p->words;
-        for (size_t i = 0; i < p->n; i++)
-            out[i * P + mu] = (int8_t)(((w[i >> 6] >> (i & 63)) & 1) ? 1 : -1);
+    uint64_t *col = malloc((P ? P : 1) * sizeof *col);
+    if (!col) {
+        for (size_t mu = 0; mu < P; mu++)
+            for (size_t i = 0; i < p->n; i++)
+                out[i * P + mu] = (int8_t)am_patterns_unit(p, mu, i);
+        return;
     }
+    for (size_t k = 0; k < p->words; k++) {
+        size_t end = (k + 1) * 64 < p->n ? 64 : p->n - k * 64;
+        for (size_t mu = 0; mu < P; mu++)
+            col[mu] = p->bits[mu * p->words + k];
+        for (size_t b = 0; b < end; b++) {
+            int8_t *row = out + (k * 64 + b) * P;
+            for (size_t mu = 0; mu < P; mu++)
+                row[mu] = (int8_t)(((col[mu] >> b) & 1) * 2 - 1);
+        }
+    }
+    free(col);
 }
 
 void am_patterns_random(am_patterns *p, am_rng *rng)

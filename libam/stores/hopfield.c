@@ -492,7 +492,7 @@ int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h)
 /* ---- kernels ---- */
 
 /* sum_mu x[mu] * m[mu]: the inner loop of the patterns path, built for several vector widths. */
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static int32_t dot_i8_i32(const int8_t *restrict x,
+__attribute__((target_clones("avx512f", "avx2", "default"))) static int32_t dot_i8_i32(const int8_t *restrict x,
                                                                                         const int32_t *restrict m,
                                                                                         size_t p)
 {
@@ -502,7 +502,7 @@ __attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static 
     return acc;
 }
 
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static void axpy_i8_i32(int32_t *restrict m,
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_i8_i32(int32_t *restrict m,
                                                                                       const int8_t *restrict x,
                                                                                       int32_t a, size_t p)
 {
@@ -510,7 +510,7 @@ __attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static 
         m[mu] += a * x[mu];
 }
 
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
                                                                                       const float *restrict w,
                                                                                       double a, size_t n)
 {
