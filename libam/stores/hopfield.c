@@ -236,9 +236,21 @@ static int append_patterns(am_hopfield *h, const am_patterns *src)
     return AM_OK;
 }
 
+/* One row of the Storkey update, upper part j >= i only: row[j] = grow row[j] + a xi[j] - a hv[j] - b xi[j]. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void storkey_row(float *restrict row,
+                                                                                     const float *restrict xi,
+                                                                                     const float *restrict hv,
+                                                                                     float grow, float a, float b,
+                                                                                     size_t len)
+{
+    for (size_t j = 0; j < len; j++)
+        row[j] = grow * row[j] + a * (xi[j] - hv[j]) - b * xi[j];
+}
+
 /* Storkey (1997): for each new pattern xi, with h = W xi and W symmetric with zero diagonal,
  * W_ij <- W_ij + (1/N)(xi_i xi_j - xi_i h_ji - h_ij xi_j), h_ij = h_i - W_ij xi_j, which expands to
- * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). */
+ * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). Only the upper triangle is updated while
+ * learning (ssymv reads just that); the lower one is mirrored at the end. */
 static int storkey_learn(am_hopfield *h, const am_patterns *src)
 {
     size_t n = h->n;
@@ -255,12 +267,13 @@ static int storkey_learn(am_hopfield *h, const am_patterns *src)
         cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, xi, 1, 0.0f, hv, 1);
         for (size_t i = 0; i < n; i++) {
             float *row = h->w + i * n;
-            const float a = xi[i] * inv, b = hv[i] * inv;
-            for (size_t j = 0; j < n; j++)
-                row[j] = grow * row[j] + a * xi[j] - a * hv[j] - b * xi[j];
+            storkey_row(row + i, xi + i, hv + i, grow, xi[i] * inv, hv[i] * inv, n - i);
             row[i] = 0.0f;
         }
     }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            h->w[j * n + i] = h->w[i * n + j];
     free(xi);
     free(hv);
     return AM_OK;
@@ -282,7 +295,7 @@ static int pinv_learn(am_hopfield *h)
     x = malloc(bytes);
     u = malloc(n * k * sizeof(double));
     s = malloc(k * sizeof(double));
-    superb = malloc(k * sizeof(double));
+    superb = malloc(k * p * sizeof(double)); /* V^T */
     wd = malloc(n * n * sizeof(double));
     if (!x || !u || !s || !superb || !wd) {
         free(x), free(u), free(s), free(superb), free(wd);
@@ -290,8 +303,9 @@ static int pinv_learn(am_hopfield *h)
     }
     /* Row-major P x N patterns are column-major N x P: the layout LAPACK wants for X. */
     am_patterns_to_double(&h->pats, x);
-    info = (int)LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'S', 'N', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
-                               (lapack_int)n, NULL, 1, superb);
+    /* Divide and conquer (dgesdd) is several times faster than dgesvd here; V^T (k x P) is discarded. */
+    info = (int)LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
+                               (lapack_int)n, superb, (lapack_int)k);
     if (info == 0) {
         double tol = (double)(n > p ? n : p) * s[0] * 2.220446049250313e-16;
         while ((size_t)rank < k && s[rank] > tol)
