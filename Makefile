@@ -117,7 +117,7 @@ demo:
 	@mkdir -p results
 	$(BIN)/capacity --rule hebb,storkey,pinv --N 500 --alpha 0.02:0.9:0.02 --trials 5 --cues 100 --out results/capacity.tsv
 	$(BIN)/theory --N 500 --quiet --out results/theory.tsv
-	gnuplot -e "in='results/capacity.tsv'; out='results/capacity'" plots/capacity.gp
+	gnuplot -e "in='results/capacity.tsv'; out='results/capacity'; theory='results/theory.tsv'" plots/capacity.gp
 	@echo "Figure: results/capacity.png and results/capacity.svg (data: results/capacity.tsv)"
 
 plots: all

@@ -44,5 +44,14 @@ diff <(grep -v '^#' "$tmp/pp.tsv") <(grep -v '^#' "$tmp/pm.tsv") > /dev/null; ok
 awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"
 awk -F'\t' '!/^#/ && $3=="0.100000" { exit !($4 > 0.0007 && $4 < 0.0009) }' "$tmp/th.tsv"; ok $? "theory bit error at alpha 0.1 is Q(sqrt 10)"
+# The README's example compiles against the built library and recalls.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then
+    sed -n '/^```c$/,/^```$/p' "$ROOT/README.md" | sed '1d;$d' > "$tmp/readme.c"
+    ${CC:-cc} -std=c11 -Wall -Werror -I"$ROOT/include" $(pkg-config --cflags openblas) "$tmp/readme.c" "$AM_BUILD/libam.a" \
+        $(pkg-config --libs openblas lapacke zlib) -fopenmp -lm -o "$tmp/readme" 2> "$tmp/cc.err"
+    ok $? "the README example compiles without warnings"
+    "$tmp/readme" | grep -q '^overlap 0.99[0-9] after [0-9]* sweeps (fixed)$'; ok $? "the README example recalls pattern 0"
+fi
 echo "1..$n"
 [ $failed -eq 0 ]
