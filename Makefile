@@ -100,7 +100,7 @@ check-pkgs:
 	  tools/install-deps --print; exit 1; }
 
 check: all $(TEST_BIN)
-	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) prove -f $(TEST_BIN) tests/t-programs.sh
+	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" prove -f $(TEST_BIN) tests/t-programs.sh
 
 test: check
 

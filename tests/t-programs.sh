@@ -67,7 +67,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then
     sed -n '/^```c$/,/^```$/p' "$ROOT/README.md" | sed '1d;$d' > "$tmp/readme.c"
     ${CC:-cc} -std=c11 -Wall -Werror -I"$ROOT/include" $(pkg-config --cflags openblas) "$tmp/readme.c" "$AM_BUILD/libam.a" \
-        $(pkg-config --libs openblas lapacke zlib) -fopenmp -lm -o "$tmp/readme" 2> "$tmp/cc.err"
+        $(pkg-config --libs openblas lapacke zlib) -fopenmp -lm ${AM_SANFLAGS:-} -o "$tmp/readme" 2> "$tmp/cc.err"
     ok $? "the README example compiles without warnings"
     "$tmp/readme" | grep -q '^overlap 0.99[0-9] after [0-9]* sweeps (fixed)$'; ok $? "the README example recalls pattern 0"
 fi
