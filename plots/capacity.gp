@@ -30,7 +30,7 @@ do for [fmt in "png svg"] {
     set yrange [-0.05:1.05]
     if (exists("theory")) {
         plot for [i=1:nl] in using "alpha":(pick("overlap_mean", i)) with linespoints pt 7 ps 0.6 title word(labels, i), \
-             theory using "alpha":"ags_overlap" with lines dt 2 lc "black" title "AGS theory (Hebb, T=0)"
+             theory using "alpha":(column("ags_overlap") > 0 ? column("ags_overlap") : NaN) with lines dt 2 lc "black" title "AGS theory (Hebb, T=0)"
     } else {
         plot for [i=1:nl] in using "alpha":(pick("overlap_mean", i)) with linespoints pt 7 ps 0.6 title word(labels, i)
     }

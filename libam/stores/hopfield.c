@@ -709,14 +709,15 @@ int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *op
 
 int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
 {
-    size_t n = h->n, p = h->pats.count, blk = 256, bytes;
+    size_t n = h->n, p = h->pats.count, blk = 256, bytes, xbytes, gbytes;
     if (p == 0)
         return AM_OK;
-    if (am_size_mul3(blk, n, sizeof(double), &bytes))
+    if (am_size_mul3(blk, n, sizeof(double), &bytes) || am_size_mul3(p, n, sizeof(double), &xbytes) ||
+        am_size_mul3(p, p, sizeof(double), &gbytes) || n > INT32_MAX || p > INT32_MAX)
         return AM_EOVERFLOW;
     if (h->path == AM_PATH_PATTERNS) {
         /* Fields of every pattern at once: H = (X X^T) X - P X, in double so sums up to N P stay exact. */
-        double *x = malloc(p * n * sizeof(double)), *g = malloc(p * p * sizeof(double)), *hb = malloc(bytes);
+        double *x = malloc(xbytes), *g = malloc(gbytes), *hb = malloc(bytes);
         if (!x || !g || !hb) {
             free(x), free(g), free(hb);
             return AM_ENOMEM;
