@@ -126,7 +126,7 @@ static int patterns_path_fits(size_t n, size_t p)
 static am_path choose_path(const am_hopfield *h)
 {
     size_t p = h->pats.count;
-    if (h->rule != AM_RULE_HEBB)
+    if (h->rule != AM_RULE_HEBB || !patterns_path_fits(h->n, p))
         return AM_PATH_MATRIX;
     if (h->want == AM_PATH_PATTERNS)
         return AM_PATH_PATTERNS;
