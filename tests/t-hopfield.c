@@ -158,6 +158,43 @@ static void paths_agree(am_rng *rng)
     am_patterns_free(x);
 }
 
+static void energy_trace(am_rng *rng)
+{
+    size_t n = 300;
+    am_patterns *x = random_set(n, 60, rng);
+    const am_rule rl[2] = {AM_RULE_HEBB, AM_RULE_STORKEY};
+    for (int r = 0; r < 2; r++)
+        for (int d = 0; d < 2; d++) {
+            am_hopfield *h = make(n, rl[r], x);
+            int8_t s[300];
+            double tr[128];
+            am_recall_opts o;
+            am_recall_info info;
+            am_recall_opts_default(&o);
+            o.dynamics = d ? AM_DYN_SYNC : AM_DYN_ASYNC;
+            o.trace = tr;
+            o.trace_cap = 128;
+            am_patterns_get(x, 1, s);
+            am_state_flip_frac(s, n, 0.3, rng);
+            double e0 = am_hopfield_energy(h, s);
+            am_hopfield_recall(h, s, &o, rng, NULL, &info);
+            int mono = 1;
+            for (unsigned k = 1; k < info.trace_len; k++)
+                mono &= d ? 1 : tr[k] <= tr[k - 1] + 1e-9;
+            ok(info.trace_len == info.steps + 1 && fabs(tr[0] - e0) < 1e-6 * (1 + fabs(e0)) &&
+                   fabs(tr[info.trace_len - 1] - info.energy) < 1e-6 * (1 + fabs(e0)) && mono,
+               "%s/%s energy trace: %u entries from E(cue) %.3f to E(end) %.3f%s", am_rule_name(rl[r]),
+               d ? "sync" : "async", info.trace_len, tr[0], tr[info.trace_len - 1], d ? "" : ", never rising");
+            o.trace_cap = 2;
+            am_patterns_get(x, 1, s);
+            am_state_flip_frac(s, n, 0.3, rng);
+            am_hopfield_recall(h, s, &o, rng, NULL, &info);
+            ok(info.trace_len <= 2, "the trace respects its capacity");
+            am_hopfield_free(h);
+        }
+    am_patterns_free(x);
+}
+
 static void dynamics_cases(am_rng *rng)
 {
     /* One pattern (+,-) gives W01 = -1/2; sync from (+,+) alternates (+,+) <-> (-,-). */
@@ -465,6 +502,7 @@ int main(void)
     energy_descent(AM_RULE_STORKEY, 150, 40, &rng);
     energy_descent(AM_RULE_PINV, 150, 90, &rng);
     paths_agree(&rng);
+    energy_trace(&rng);
     dynamics_cases(&rng);
     rules(&rng);
     save_load(&rng);

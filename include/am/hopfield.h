@@ -47,6 +47,9 @@ typedef struct am_recall_opts {
     am_order order;       /* async and Glauber: random permutation per sweep (default) or 0..N-1 */
     double temperature;   /* Glauber: T >= 0; P(s_i = +1) = 1 / (1 + exp(-2 h_i / T)); T = 0 is T=0 async */
     unsigned max_steps;   /* sweeps (N unit updates each; sync: one parallel update); default 100 */
+    double *trace;        /* optional energy trace (caller-owned, out): trace[0] = E(cue), trace[k] = E after
+                             sweep k; at most trace_cap entries are written; NULL for none (default) */
+    unsigned trace_cap;
 } am_recall_opts;
 
 typedef struct am_recall_info {
@@ -54,6 +57,7 @@ typedef struct am_recall_info {
     uint64_t flips; /* unit changes in total */
     double energy;  /* energy of the final state */
     am_end end;     /* fixed point reached, 2-cycle (sync), or step limit (always so for Glauber, T > 0) */
+    unsigned trace_len; /* entries written to opts->trace */
 } am_recall_info;
 
 void am_recall_opts_default(am_recall_opts *o);

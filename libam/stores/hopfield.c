@@ -68,6 +68,8 @@ void am_recall_opts_default(am_recall_opts *o)
     o->order = AM_ORDER_RANDOM;
     o->temperature = 0.0;
     o->max_steps = 100;
+    o->trace = NULL;
+    o->trace_cap = 0;
 }
 
 int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule)
@@ -562,7 +564,8 @@ static inline int8_t decide(const am_hopfield *h, double raw, size_t i, int8_t c
     return f > 0.0 ? 1 : f < 0.0 ? -1 : cur;
 }
 
-static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+/* Energy from the workspace's running quantities: overlaps (patterns path) or fields (matrix path). */
+static double current_energy(const am_hopfield *h, const int8_t *s, const am_hopfield_work *w)
 {
     size_t n = h->n, p = h->pats.count;
     double quad = 0.0;
@@ -571,11 +574,23 @@ static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_wo
             quad += (double)w->m[mu] * w->m[mu];
         quad -= (double)p * (double)n;
     } else {
-        fields_from_state(h, s, w);
         for (size_t i = 0; i < n; i++)
             quad += w->h[i] * s[i];
     }
     return -0.5 * h->wscale * quad - theta_dot(h, s);
+}
+
+static void trace_push(const am_recall_opts *o, am_recall_info *info, double e)
+{
+    if (o->trace && info->trace_len < o->trace_cap)
+        o->trace[info->trace_len++] = e;
+}
+
+static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+{
+    if (h->path != AM_PATH_PATTERNS)
+        fields_from_state(h, s, w); /* fresh fields: no drift from incremental updates */
+    return current_energy(h, s, w);
 }
 
 static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_rng *rng,
@@ -591,6 +606,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
     else
         fields_from_state(h, s, w);
     info->end = AM_END_MAXSTEPS;
+    trace_push(o, info, current_energy(h, s, w));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
@@ -614,6 +630,8 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         }
         info->steps++;
         info->flips += changed;
+        if (o->trace)
+            trace_push(o, info, current_energy(h, s, w));
         if (changed == 0 && beta == 0.0) {
             info->end = AM_END_FIXED;
             break;
@@ -643,15 +661,25 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
             for (size_t i = 0; i < n; i++)
                 w->snew[i] = decide(h, w->h[i], i, s[i], 0.0, NULL);
         }
+        if (info->steps == 0)
+            trace_push(o, info, current_energy(h, s, w));
         for (size_t i = 0; i < n; i++)
             changed += w->snew[i] != s[i];
         info->steps++;
         if (changed == 0) {
+            trace_push(o, info, current_energy(h, s, w));
             info->end = AM_END_FIXED;
             break;
         }
         memcpy(s, w->snew, n);
         info->flips += changed;
+        if (o->trace) {
+            if (h->path == AM_PATH_PATTERNS)
+                overlaps_from_state(h, s, w);
+            else
+                fields_from_state(h, s, w);
+            trace_push(o, info, current_energy(h, s, w));
+        }
         am_state_pack(s, n, next);
         if (have_prev && !memcmp(next, prev, words * sizeof(uint64_t))) {
             info->end = AM_END_CYCLE;
