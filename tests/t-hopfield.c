@@ -185,6 +185,21 @@ static void energy_trace(am_rng *rng)
                    fabs(tr[info.trace_len - 1] - info.energy) < 1e-6 * (1 + fabs(e0)) && mono,
                "%s/%s energy trace: %u entries from E(cue) %.3f to E(end) %.3f%s", am_rule_name(rl[r]),
                d ? "sync" : "async", info.trace_len, tr[0], tr[info.trace_len - 1], d ? "" : ", never rising");
+            /* Asking for a trace changes nothing else. */
+            int8_t s2[300];
+            am_recall_info i2;
+            am_recall_opts o2 = o;
+            o2.trace = NULL;
+            o2.trace_cap = 0;
+            am_patterns_get(x, 2, s);
+            am_state_flip_frac(s, n, 0.3, rng);
+            memcpy(s2, s, n);
+            am_rng r1 = *rng, r2 = *rng;
+            am_hopfield_recall(h, s, &o, &r1, NULL, &info);
+            am_hopfield_recall(h, s2, &o2, &r2, NULL, &i2);
+            ok(!memcmp(s, s2, n) && info.steps == i2.steps && info.end == i2.end,
+               "%s/%s: recall with and without a trace agree (%u steps, %s)", am_rule_name(rl[r]),
+               d ? "sync" : "async", i2.steps, am_end_name(i2.end));
             o.trace_cap = 2;
             am_patterns_get(x, 1, s);
             am_state_flip_frac(s, n, 0.3, rng);

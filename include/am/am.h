@@ -8,6 +8,7 @@
 #include "am/patterns.h"
 #include "am/blas.h"
 #include "am/hopfield.h"
+#include "am/dense.h"
 #include "am/theory.h"
 #include "am/harness.h"
 

@@ -9,6 +9,7 @@
 
 #include "am/error.h"
 #include "../core/io.h"
+#include "internal.h"
 
 struct am_hopfield {
     size_t n;
@@ -580,10 +581,30 @@ static double current_energy(const am_hopfield *h, const int8_t *s, const am_hop
     return -0.5 * h->wscale * quad - theta_dot(h, s);
 }
 
-static void trace_push(const am_recall_opts *o, am_recall_info *info, double e)
+void am__trace_push(const am_recall_opts *o, am_recall_info *info, double e)
 {
     if (o->trace && info->trace_len < o->trace_cap)
         o->trace[info->trace_len++] = e;
+}
+
+int am__recall_check(const am_recall_opts *opts, am_recall_opts *opts_out, const am_rng *rng, const int8_t *s,
+                     size_t n)
+{
+    if (!opts)
+        am_recall_opts_default(opts_out);
+    else
+        *opts_out = *opts;
+    opts = opts_out;
+    if ((unsigned)opts->dynamics > AM_DYN_GLAUBER || (unsigned)opts->order > AM_ORDER_FIXED ||
+        !(opts->temperature >= 0.0) || !isfinite(opts->temperature) || (opts->trace_cap && !opts->trace))
+        return AM_EINVAL;
+    if (!rng && ((opts->dynamics != AM_DYN_SYNC && opts->order == AM_ORDER_RANDOM) ||
+                 (opts->dynamics == AM_DYN_GLAUBER && opts->temperature > 0.0)))
+        return AM_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != 1 && s[i] != -1)
+            return AM_EINVAL;
+    return AM_OK;
 }
 
 static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
@@ -606,7 +627,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
     else
         fields_from_state(h, s, w);
     info->end = AM_END_MAXSTEPS;
-    trace_push(o, info, current_energy(h, s, w));
+    am__trace_push(o, info, current_energy(h, s, w));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
@@ -631,7 +652,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         info->steps++;
         info->flips += changed;
         if (o->trace)
-            trace_push(o, info, current_energy(h, s, w));
+            am__trace_push(o, info, current_energy(h, s, w));
         if (changed == 0 && beta == 0.0) {
             info->end = AM_END_FIXED;
             break;
@@ -662,31 +683,32 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
                 w->snew[i] = decide(h, w->h[i], i, s[i], 0.0, NULL);
         }
         if (info->steps == 0)
-            trace_push(o, info, current_energy(h, s, w));
+            am__trace_push(o, info, current_energy(h, s, w));
         for (size_t i = 0; i < n; i++)
             changed += w->snew[i] != s[i];
         info->steps++;
         if (changed == 0) {
-            trace_push(o, info, current_energy(h, s, w));
+            am__trace_push(o, info, current_energy(h, s, w));
             info->end = AM_END_FIXED;
             break;
         }
         memcpy(s, w->snew, n);
         info->flips += changed;
+        am_state_pack(s, n, next);
+        int cycle = have_prev && !memcmp(next, prev, words * sizeof(uint64_t));
+        memcpy(prev, cur, words * sizeof(uint64_t));
+        have_prev = 1;
         if (o->trace) {
             if (h->path == AM_PATH_PATTERNS)
-                overlaps_from_state(h, s, w);
+                overlaps_from_state(h, s, w); /* repacks cur: only after it was saved */
             else
                 fields_from_state(h, s, w);
-            trace_push(o, info, current_energy(h, s, w));
+            am__trace_push(o, info, current_energy(h, s, w));
         }
-        am_state_pack(s, n, next);
-        if (have_prev && !memcmp(next, prev, words * sizeof(uint64_t))) {
+        if (cycle) {
             info->end = AM_END_CYCLE;
             break;
         }
-        memcpy(prev, cur, words * sizeof(uint64_t));
-        have_prev = 1;
     }
     if (h->path == AM_PATH_PATTERNS)
         overlaps_from_state(h, s, w);
@@ -696,26 +718,16 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
 int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
                        am_hopfield_work *work, am_recall_info *info)
 {
-    am_recall_opts dflt;
+    am_recall_opts o;
     am_recall_info local;
     am_hopfield_work *w = work;
     int rc;
-    if (!opts) {
-        am_recall_opts_default(&dflt);
-        opts = &dflt;
-    }
     if (!info)
         info = &local;
     memset(info, 0, sizeof *info);
-    if ((unsigned)opts->dynamics > AM_DYN_GLAUBER || (unsigned)opts->order > AM_ORDER_FIXED ||
-        !(opts->temperature >= 0.0) || !isfinite(opts->temperature))
-        return AM_EINVAL;
-    if (!rng && ((opts->dynamics != AM_DYN_SYNC && opts->order == AM_ORDER_RANDOM) ||
-                 (opts->dynamics == AM_DYN_GLAUBER && opts->temperature > 0.0)))
-        return AM_EINVAL;
-    for (size_t i = 0; i < h->n; i++)
-        if (s[i] != 1 && s[i] != -1)
-            return AM_EINVAL;
+    if ((rc = am__recall_check(opts, &o, rng, s, h->n)) != AM_OK)
+        return rc;
+    opts = &o;
     if (!w) {
         rc = am_hopfield_work_create(&w, h);
         if (rc)
