@@ -9,6 +9,7 @@
 
 #define MAX_POINTS 4096
 #define MAX_RULES 3
+#define MAX_CONFIGS 64
 
 static const char description[] =
     "Each trial stores P fresh uniform random +-1 patterns of N units (the stream of trial t at a sweep\n"
@@ -17,7 +18,8 @@ static const char description[] =
     "and compares the final state s with the cued pattern xi.\n"
     "\n"
     "Columns (one row per rule and sweep point):\n"
-    "  model rule dynamics T  the configuration (T: Glauber temperature)\n"
+    "  model rule dynamics T  the configuration: rule is the learning rule (hopfield) or F and degree\n"
+    "                       (dense: poly3, rectpoly4, exp); T is the Glauber temperature\n"
     "  N P alpha            units, stored patterns, load alpha = P/N\n"
     "  trials cues noise    trials at this point, cues per trial, fraction of cue bits flipped\n"
     "  overlap_mean/_sd     mean and sample SD over all cues of the overlap m = (1/N) sum_i s_i xi_i\n"
@@ -31,11 +33,16 @@ static const char description[] =
     "  fixed_end cycle_end maxsteps_end   fractions of recalls that ended at a fixed point, in a 2-cycle\n"
     "                       (sync), or at --max-steps (always, for Glauber with T > 0)\n"
     "\n"
-    "Example: capacity --rule hebb,storkey --N 500 --alpha 0.02:0.3:0.02 --trials 10 --out cap.tsv\n";
+    "For the dense model, P is the number of stored patterns K and unstable_frac is the per-bit error of\n"
+    "Krotov & Hopfield (2016).\n"
+    "\n"
+    "Examples: capacity --rule hebb,storkey --N 500 --alpha 0.02:0.3:0.02 --trials 10 --out cap.tsv\n"
+    "          capacity --model dense --F poly --n 2,3,4 --N 100 --P 10,20,40,80,160 --out dense.tsv\n";
 
 typedef struct cfg {
-    am_rule rules[MAX_RULES];
-    int nrules;
+    am_store_config stores[MAX_CONFIGS];
+    char labels[MAX_CONFIGS][32];
+    int nrules; /* number of store configurations */
     am_dynamics dyn;
     am_order order;
     am_path path;
@@ -60,7 +67,7 @@ typedef struct trial_result {
 typedef struct job {
     const cfg *c;
     trial_result *res; /* nrules * npoints * trials */
-    am_hopfield_work **work; /* one per thread */
+    am_store_work **work;    /* one per thread */
     int8_t **state;          /* one per thread */
     size_t **unstable;       /* one per thread */
 } job;
@@ -74,7 +81,7 @@ static int run_trial(size_t index, int thread, void *ctx)
     size_t n = c->n, p = c->ps[point], ncues = c->cues && c->cues < p ? c->cues : p;
     trial_result *r = &j->res[index];
     am_patterns *pats = NULL;
-    am_hopfield *h = NULL;
+    am_store *h = NULL;
     am_rng rng;
     am_recall_opts o;
     int rc;
@@ -84,12 +91,15 @@ static int run_trial(size_t index, int thread, void *ctx)
     if ((rc = am_patterns_create(&pats, n, p)))
         return rc;
     am_patterns_random(pats, &rng);
-    if ((rc = am_hopfield_create(&h, n, c->rules[ri])) || (rc = am_hopfield_set_path(h, c->path)) ||
-        (rc = am_hopfield_store(h, pats)))
+    if ((rc = am_store_create(&h, &c->stores[ri])))
+        goto done;
+    if (am_store_hopfield(h) && (rc = am_hopfield_set_path(am_store_hopfield(h), c->path)))
+        goto done;
+    if ((rc = am_store_add(h, pats)))
         goto done;
 
     size_t *unst = j->unstable[thread];
-    if ((rc = am_hopfield_stability(h, unst)))
+    if ((rc = am_store_stability(h, unst)))
         goto done;
     r->all_fixed = 1;
     for (size_t mu = 0; mu < p; mu++) {
@@ -110,7 +120,7 @@ static int run_trial(size_t index, int thread, void *ctx)
         am_patterns_get(pats, mu, target);
         memcpy(s, target, n);
         am_state_flip_frac(s, n, c->noise, &rng);
-        if ((rc = am_hopfield_recall(h, s, &o, &rng, j->work[thread], &info)))
+        if ((rc = am_store_recall(h, s, &o, &rng, j->work[thread], &info)))
             goto done;
         double m = am_state_overlap(s, target, n);
         r->ov_sum += m;
@@ -122,7 +132,7 @@ static int run_trial(size_t index, int thread, void *ctx)
     }
     r->cues = ncues;
 done:
-    am_hopfield_free(h);
+    am_store_free(h);
     am_patterns_free(pats);
     return rc;
 }
@@ -130,7 +140,7 @@ done:
 int main(int argc, char **argv)
 {
     const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
-    const char *order_s = "random", *path_s = "auto";
+    const char *order_s = "random", *path_s = "auto", *f_s = "poly", *deg_s = "3";
     int n = 1000, trials = 5, max_steps = 100;
     uint64_t cues = 0;
     double temp = 0.0, noise = 0.1, threshold = 0.99;
@@ -139,8 +149,10 @@ int main(int argc, char **argv)
                   .description = description,
                   .seed = 1};
     am_opt opts[] = {
-        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield"},
-        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "learning rules: hebb, storkey, pinv"},
+        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield or dense"},
+        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "hopfield learning rules: hebb, storkey, pinv"},
+        {"F", AM_OPT_STRING, &f_s, "F[,F...]", "dense separation functions: poly, rectpoly, exp"},
+        {"n", AM_OPT_STRING, &deg_s, "k[,k...]", "dense poly/rectpoly degrees"},
         {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber"},
         {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)"},
         {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed"},
@@ -163,20 +175,62 @@ int main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
 
     /* Validate everything before any output is written. */
-    if (strcmp(model, "hopfield")) {
-        am_run_error(&run, "unknown --model '%s' (available: hopfield)", model);
+    am_model mdl;
+    if (am_model_parse(model, &mdl)) {
+        am_run_error(&run, "unknown --model '%s' (hopfield or dense)", model);
         return 2;
     }
-    c.nrules = am_parse_words(rule_s, wordbuf, sizeof wordbuf, words, MAX_RULES);
-    if (c.nrules < 0) {
-        am_run_error(&run, "--rule wants up to %d of hebb, storkey, pinv separated by commas", MAX_RULES);
+    if (n < 1 || n > 1000000) {
+        am_run_error(&run, "--N must be between 1 and 1000000");
         return 2;
     }
-    for (int k = 0; k < c.nrules; k++)
-        if (am_rule_parse(words[k], &c.rules[k])) {
-            am_run_error(&run, "unknown rule '%s' (hebb, storkey or pinv)", words[k]);
+    if (mdl == AM_MODEL_HOPFIELD) {
+        am_rule rl;
+        int nw = am_parse_words(rule_s, wordbuf, sizeof wordbuf, words, MAX_RULES);
+        if (nw < 0) {
+            am_run_error(&run, "--rule wants up to %d of hebb, storkey, pinv separated by commas", MAX_RULES);
             return 2;
         }
+        for (int k = 0; k < nw; k++) {
+            if (am_rule_parse(words[k], &rl)) {
+                am_run_error(&run, "unknown rule '%s' (hebb, storkey or pinv)", words[k]);
+                return 2;
+            }
+            am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
+            c.stores[c.nrules].rule = rl;
+            snprintf(c.labels[c.nrules++], sizeof c.labels[0], "%s", am_rule_name(rl));
+        }
+    } else {
+        const char *fw[4];
+        char fbuf[64];
+        uint64_t degs[16];
+        int nf = am_parse_words(f_s, fbuf, sizeof fbuf, fw, 3);
+        int nd = am_parse_u64_list(deg_s, degs, 16);
+        if (nf < 0 || nd < 0) {
+            am_run_error(&run, "--F wants poly, rectpoly, exp separated by commas, --n degrees 1..1000");
+            return 2;
+        }
+        for (int a = 0; a < nf; a++) {
+            am_dense_f ff;
+            if (am_dense_f_parse(fw[a], &ff)) {
+                am_run_error(&run, "unknown --F '%s' (poly, rectpoly or exp)", fw[a]);
+                return 2;
+            }
+            for (int b = 0; b < (ff == AM_F_EXP ? 1 : nd); b++) {
+                if (ff != AM_F_EXP && (degs[b] < 1 || degs[b] > 1000)) {
+                    am_run_error(&run, "--n degrees must be between 1 and 1000");
+                    return 2;
+                }
+                am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
+                c.stores[c.nrules].f = ff;
+                c.stores[c.nrules].degree = (int)degs[b];
+                if (ff == AM_F_EXP)
+                    snprintf(c.labels[c.nrules++], sizeof c.labels[0], "exp");
+                else
+                    snprintf(c.labels[c.nrules++], sizeof c.labels[0], "%s%d", am_dense_f_name(ff), (int)degs[b]);
+            }
+        }
+    }
     if (am_dynamics_parse(dyn_s, &c.dyn)) {
         am_run_error(&run, "unknown --dynamics '%s' (async, sync or glauber)", dyn_s);
         return 2;
@@ -201,16 +255,12 @@ int main(int argc, char **argv)
     }
     if (c.path == AM_PATH_PATTERNS)
         for (int k = 0; k < c.nrules; k++)
-            if (c.rules[k] != AM_RULE_HEBB) {
+            if (c.stores[k].model != AM_MODEL_HOPFIELD || c.stores[k].rule != AM_RULE_HEBB) {
                 am_run_error(&run, "--path patterns applies to the hebb rule only");
                 return 2;
             }
     if (temp < 0.0 || (temp > 0.0 && c.dyn != AM_DYN_GLAUBER)) {
         am_run_error(&run, "--T must be >= 0 and is only used with --dynamics glauber");
-        return 2;
-    }
-    if (n < 1 || n > 1000000) {
-        am_run_error(&run, "--N must be between 1 and 1000000");
         return 2;
     }
     if (trials < 1 || max_steps < 1) {
@@ -273,13 +323,13 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int t = 0; t < run.threads; t++) {
-        am_hopfield *tmp = NULL;
-        if (am_hopfield_create(&tmp, c.n, AM_RULE_HEBB) || am_hopfield_work_create(&j.work[t], tmp) ||
+        am_store *tmp = NULL;
+        if ((rc = am_store_create(&tmp, &c.stores[0])) || (rc = am_store_work_create(&j.work[t], tmp)) ||
             !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
-            am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
-            return 1;
+            am_run_error(&run, "%s", am_strerror(rc ? rc : AM_ENOMEM));
+            return rc == AM_EINVAL ? 2 : 1;
         }
-        am_hopfield_free(tmp);
+        am_store_free(tmp);
     }
 
     FILE *out = am_run_open(&run);
@@ -318,7 +368,7 @@ int main(int argc, char **argv)
             double var = nc > 1 ? (tot.ov_sq - nc * mean * mean) / (nc - 1.0) : 0.0;
             fprintf(out, "%s\t%s\t%s\t%g\t%zu\t%zu\t%.6f\t%d\t%zu\t%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.8f\t%.6f\t%.3f"
                          "\t%.6f\t%.6f\t%.6f\n",
-                    model, am_rule_name(c.rules[ri]), am_dynamics_name(c.dyn), c.temperature, c.n, p,
+                    model, c.labels[ri], am_dynamics_name(c.dyn), c.temperature, c.n, p,
                     (double)p / (double)c.n, trials, tot.cues / (size_t)trials, noise, mean,
                     sqrt(var > 0 ? var : 0), tot.recalled / nc, (double)tot.fixed / ((double)p * trials),
                     (double)allfix / trials, (double)tot.unstable_bits / ((double)p * (double)c.n * trials),
@@ -326,7 +376,7 @@ int main(int argc, char **argv)
                     tot.ends[AM_END_MAXSTEPS] / nc);
         }
     for (int t = 0; t < run.threads; t++) {
-        am_hopfield_work_free(j.work[t]);
+        am_store_work_free(j.work[t]);
         free(j.state[t]);
         free(j.unstable[t]);
     }

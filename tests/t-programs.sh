@@ -12,7 +12,8 @@ grep -q 'unstable_frac' "$tmp/help"; ok $? "--help defines the columns"
 "$BIN/capacity" --version | grep -q 'libam'; ok $? "capacity --version"
 
 for bad in "--rule oja" "--dynamics foo" "--N 0" "--noise 2" "--alpha 0.3:0.1:0.1" "--P 10,,20" "--T 0.5" \
-           "--trials 0" "--bogus" "--N" "--model dense" "--path patterns --rule pinv" "--threads 0" "--N 12x"; do
+           "--trials 0" "--bogus" "--N" "--model modern" "--path patterns --rule pinv" "--threads 0" "--N 12x" \
+           "--model dense --n 0" "--model dense --F cubic" "--model dense --path patterns"; do
     rm -f "$tmp/out.tsv"
     "$BIN/capacity" $bad --out "$tmp/out.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
@@ -40,6 +41,13 @@ done
 "$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path patterns --quiet --out "$tmp/pp.tsv"
 "$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path matrix --quiet --out "$tmp/pm.tsv"
 diff <(grep -v '^#' "$tmp/pp.tsv") <(grep -v '^#' "$tmp/pm.tsv") > /dev/null; ok $? "patterns and matrix paths give the same TSV"
+# Dense model through the same program: n = 3 stores K = 2N patterns at N = 100, Hebb-like n = 2 does not.
+"$BIN/capacity" --model dense --F poly --n 2,3 --N 100 --P 200 --trials 2 --cues 20 --quiet --out "$tmp/d.tsv"; ok $? "capacity --model dense runs"
+awk -F'\t' '!/^#/ && $2=="poly3" { exit !($13 >= 0.9) }' "$tmp/d.tsv"; ok $? "dense poly3 recalls at K = 2N"
+awk -F'\t' '!/^#/ && $2=="poly2" { exit !($13 == 0) }' "$tmp/d.tsv"; ok $? "dense poly2 (Hebb-like) does not"
+"$BIN/capacity" --model dense --F exp --N 60 --P 50,100 --trials 3 --cues 5 --seed 4 --threads 1 --quiet --out "$tmp/e1.tsv"
+"$BIN/capacity" --model dense --F exp --N 60 --P 50,100 --trials 3 --cues 5 --seed 4 --threads 2 --quiet --out "$tmp/e2.tsv"
+diff <(grep -v '^# date:' "$tmp/e1.tsv") <(grep -v '^# date:' "$tmp/e2.tsv") > /dev/null; ok $? "dense TSV identical at 1 and 2 threads"
 # Sanity of the science: at alpha 0.05 Hebb recalls from 10% noise, at 0.3 it does not.
 awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"

@@ -1,0 +1,75 @@
+/* libam — one memory API over every store: create from a configuration, store, recall, energy,
+ * stability, save/load, free. The verbs dispatch to the model's own module (am/hopfield.h, am/dense.h),
+ * which remain available for model-specific work.
+ *
+ * States are +-1 int8 vectors of n units (caller-owned). Recall options and reports are those of
+ * am/hopfield.h: dynamics, order, temperature, step limit, energy trace; how it ended, steps, flips,
+ * final energy. Defaults do plain retrieval: no normalisation or projection is added. */
+#ifndef AM_STORE_H
+#define AM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am/dense.h"
+#include "am/hopfield.h"
+#include "am/patterns.h"
+#include "am/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { AM_MODEL_HOPFIELD = 0, AM_MODEL_DENSE = 1 } am_model;
+
+const char *am_model_name(am_model m);
+int am_model_parse(const char *s, am_model *out);
+
+typedef struct am_store_config {
+    am_model model;
+    size_t n;          /* units */
+    am_rule rule;      /* hopfield: learning rule (default hebb) */
+    am_dense_f f;      /* dense: separation function (default poly) */
+    int degree;        /* dense poly/rectpoly: n (default 3) */
+} am_store_config;
+
+/* Defaults for a model of n units. */
+void am_store_config_default(am_store_config *c, am_model model, size_t n);
+/* One-line description, e.g. "hopfield rule=hebb" or "dense F=poly n=3", into buf. */
+void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
+
+typedef struct am_store am_store;
+typedef struct am_store_work am_store_work;
+
+/* Bad configurations (n = 0, degree < 1, unknown rule or F) are AM_EINVAL. */
+int am_store_create(am_store **out, const am_store_config *cfg);
+void am_store_free(am_store *s);
+
+am_model am_store_model(const am_store *s);
+size_t am_store_n(const am_store *s);
+size_t am_store_count(const am_store *s);
+const am_patterns *am_store_patterns(const am_store *s);
+
+int am_store_add(am_store *s, const am_patterns *pats);
+double am_store_energy(const am_store *s, const int8_t *state);
+
+int am_store_work_create(am_store_work **out, const am_store *s);
+void am_store_work_free(am_store_work *w);
+/* A workspace works with every store of the same model; it grows as needed. */
+int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts, am_rng *rng, am_store_work *work,
+                    am_recall_info *info);
+/* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned). */
+int am_store_stability(const am_store *s, size_t *unstable);
+
+/* Save in the model's own format; load recognises any libam store file by its magic. */
+int am_store_save(const am_store *s, const char *path);
+int am_store_load(am_store **out, const char *path);
+
+/* The wrapped model object (NULL if the store is of another model). */
+am_hopfield *am_store_hopfield(am_store *s);
+am_dense *am_store_dense(am_store *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
