@@ -223,7 +223,8 @@ static void dynamics_cases(am_rng *rng)
     am_recall_info info;
     am_recall_opts_default(&o);
     o.dynamics = AM_DYN_SYNC;
-    ok(am_hopfield_recall(h, s, &o, NULL, NULL, &info) == AM_OK && info.end == AM_END_CYCLE && info.steps == 2,
+    int rc = am_hopfield_recall(h, s, &o, NULL, NULL, &info);
+    ok(rc == AM_OK && info.end == AM_END_CYCLE && info.steps == 2,
        "sync dynamics detect a 2-cycle (end %s after %u steps)", am_end_name(info.end), info.steps);
     o.dynamics = AM_DYN_ASYNC;
     o.order = AM_ORDER_FIXED;

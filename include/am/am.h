@@ -9,6 +9,7 @@
 #include "am/blas.h"
 #include "am/hopfield.h"
 #include "am/dense.h"
+#include "am/modern.h"
 #include "am/store.h"
 #include "am/theory.h"
 #include "am/harness.h"

@@ -1,0 +1,451 @@
+/* Modern continuous Hopfield network: batched softmax retrieval through BLAS. */
+#include "am/modern.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/error.h"
+#include "../core/io.h"
+#include "am/blas.h"
+
+#define QBLOCK 256 /* queries per block: bounds the score matrix at QBLOCK x M floats */
+
+struct am_modern {
+    size_t d, m, cap;
+    double beta;
+    float *x;          /* m x d */
+    double max_norm2;  /* max_mu |x_mu|^2 */
+};
+
+struct am_modern_work {
+    size_t d, mcap;
+    int nthreads;
+    float *a;              /* nthreads x QBLOCK x mcap scores, then weights */
+    float *r;              /* nthreads x QBLOCK x d new states */
+    unsigned char *active; /* nthreads x QBLOCK flags */
+};
+
+void am_modern_opts_default(am_modern_opts *o)
+{
+    o->max_steps = 100;
+    o->eps = 1e-6;
+}
+
+int am_modern_create(am_modern **out, size_t d, double beta)
+{
+    am_modern *m;
+    *out = NULL;
+    if (d == 0 || d > INT32_MAX || !(beta > 0.0) || !isfinite(beta))
+        return AM_EINVAL;
+    m = calloc(1, sizeof *m);
+    if (!m)
+        return AM_ENOMEM;
+    m->d = d;
+    m->beta = beta;
+    *out = m;
+    return AM_OK;
+}
+
+void am_modern_free(am_modern *m)
+{
+    if (!m)
+        return;
+    free(m->x);
+    free(m);
+}
+
+size_t am_modern_dim(const am_modern *m) { return m->d; }
+size_t am_modern_count(const am_modern *m) { return m->m; }
+double am_modern_beta(const am_modern *m) { return m->beta; }
+const float *am_modern_patterns(const am_modern *m) { return m->x; }
+
+int am_modern_set_beta(am_modern *m, double beta)
+{
+    if (!(beta > 0.0) || !isfinite(beta))
+        return AM_EINVAL;
+    m->beta = beta;
+    return AM_OK;
+}
+
+int am_modern_store(am_modern *m, const float *x, size_t count)
+{
+    size_t need = m->m + count, total;
+    if (count == 0)
+        return AM_OK;
+    if (need < m->m || need > INT32_MAX || am_size_mul(count, m->d, &total))
+        return AM_EOVERFLOW;
+    for (size_t k = 0; k < total; k++)
+        if (!isfinite(x[k]))
+            return AM_EINVAL;
+    if (need > m->cap) {
+        size_t cap = m->cap ? m->cap : 64, bytes;
+        float *nx;
+        while (cap < need)
+            cap *= 2;
+        if (am_size_mul3(cap, m->d, sizeof(float), &bytes))
+            return AM_EOVERFLOW;
+        nx = realloc(m->x, bytes);
+        if (!nx)
+            return AM_ENOMEM;
+        m->x = nx;
+        m->cap = cap;
+    }
+    memcpy(m->x + m->m * m->d, x, total * sizeof(float));
+    for (size_t mu = m->m; mu < need; mu++) {
+        double n2 = 0;
+        for (size_t i = 0; i < m->d; i++)
+            n2 += (double)m->x[mu * m->d + i] * m->x[mu * m->d + i];
+        if (n2 > m->max_norm2)
+            m->max_norm2 = n2;
+    }
+    m->m = need;
+    return AM_OK;
+}
+
+double am_modern_energy(const am_modern *m, const float *xi)
+{
+    size_t d = m->d;
+    double mx = -INFINITY, acc = 0.0, sq = 0.0, *s;
+    if (m->m == 0)
+        return NAN;
+    s = malloc(m->m * sizeof *s);
+    if (!s)
+        return NAN;
+    for (size_t mu = 0; mu < m->m; mu++) {
+        double dot = 0.0;
+        for (size_t i = 0; i < d; i++)
+            dot += (double)m->x[mu * d + i] * xi[i];
+        s[mu] = m->beta * dot;
+        mx = s[mu] > mx ? s[mu] : mx;
+    }
+    for (size_t mu = 0; mu < m->m; mu++)
+        acc += exp(s[mu] - mx);
+    for (size_t i = 0; i < d; i++)
+        sq += (double)xi[i] * xi[i];
+    free(s);
+    return -(mx + log(acc)) / m->beta + 0.5 * sq + log((double)m->m) / m->beta + 0.5 * m->max_norm2;
+}
+
+void am_modern_work_free(am_modern_work *w)
+{
+    if (!w)
+        return;
+    free(w->a), free(w->r), free(w->active);
+    free(w);
+}
+
+static int work_fit(am_modern_work *w, const am_modern *m)
+{
+    int nt = omp_get_max_threads();
+    if (nt < 1)
+        nt = 1;
+    if (w->d != m->d || w->nthreads != nt) {
+        free(w->r), free(w->active), free(w->a);
+        w->a = NULL;
+        w->mcap = 0;
+        w->r = malloc((size_t)nt * QBLOCK * m->d * sizeof(float));
+        w->active = malloc((size_t)nt * QBLOCK);
+        w->d = m->d;
+        w->nthreads = nt;
+        if (!w->r || !w->active) {
+            w->d = 0;
+            return AM_ENOMEM;
+        }
+    }
+    if (w->mcap < m->m || !w->a) {
+        size_t cap = m->m < 64 ? 64 : m->m, bytes;
+        float *na;
+        if (am_size_mul3(cap, (size_t)nt * QBLOCK, sizeof(float), &bytes))
+            return AM_EOVERFLOW;
+        na = realloc(w->a, bytes);
+        if (!na)
+            return AM_ENOMEM;
+        w->a = na;
+        w->mcap = cap;
+    }
+    return AM_OK;
+}
+
+int am_modern_work_create(am_modern_work **out, const am_modern *m)
+{
+    am_modern_work *w = calloc(1, sizeof *w);
+    int rc;
+    *out = NULL;
+    if (!w)
+        return AM_ENOMEM;
+    if ((rc = work_fit(w, m))) {
+        am_modern_work_free(w);
+        return rc;
+    }
+    *out = w;
+    return AM_OK;
+}
+
+/* e^x for x <= 0 (softmax after the max shift), vectorisable: x = n ln2 + r, |r| <= ln2/2, degree-6
+ * polynomial for e^r, 2^n from the exponent bits. Relative error about 2e-7; x < -87 gives 0. */
+static inline float exp_nonpos(float x)
+{
+    const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
+    float xc = x < -87.0f ? -87.0f : x;
+    float n = __builtin_rintf(xc * log2e);
+    float r = xc - n * ln2hi - n * ln2lo;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
+    union {
+        int32_t i;
+        float f;
+    } u;
+    u.i = ((int32_t)n + 127) << 23;
+    return x < -87.0f ? 0.0f : p * u.f;
+}
+
+/* Row softmax in place: a[0..m) <- exp(a - max) / sum. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_row(float *restrict a, size_t m)
+{
+    float mx = a[0], sum = 0.0f;
+    for (size_t k = 1; k < m; k++)
+        mx = a[k] > mx ? a[k] : mx;
+    for (size_t k = 0; k < m; k++) {
+        a[k] = exp_nonpos(a[k] - mx);
+        sum += a[k];
+    }
+    float inv = 1.0f / sum;
+    for (size_t k = 0; k < m; k++)
+        a[k] *= inv;
+}
+
+int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
+                     am_modern_info *info)
+{
+    am_modern_opts dflt;
+    am_modern_work *w = work;
+    size_t d = m->d, M = m->m;
+    int rc;
+    if (!opts) {
+        am_modern_opts_default(&dflt);
+        opts = &dflt;
+    }
+    if (!(opts->eps >= 0.0) || !isfinite(opts->eps))
+        return AM_EINVAL;
+    if (M == 0)
+        return AM_EEMPTY;
+    for (size_t k = 0; k < nq * d; k++)
+        if (!isfinite(q[k]))
+            return AM_EINVAL;
+    if (!w) {
+        if ((rc = am_modern_work_create(&w, m)))
+            return rc;
+    } else if ((rc = work_fit(w, m))) {
+        return rc;
+    }
+    /* Query blocks run on libam's threads, each with single-threaded BLAS and its own score block, so
+     * no two thread pools compete for the cores and each block's scores stay in cache. */
+    size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
+    int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
+    int blas_threads = am_blas_get_threads();
+    if (nt > 1)
+        am_blas_set_threads(1);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (size_t blk = 0; blk < nblocks; blk++) {
+        int t = omp_get_thread_num();
+        size_t q0 = blk * QBLOCK, nb = nq - q0 < QBLOCK ? nq - q0 : QBLOCK, left = nb;
+        float *qb = q + q0 * d, *a = w->a + (size_t)t * QBLOCK * w->mcap, *r = w->r + (size_t)t * QBLOCK * d;
+        unsigned char *active = w->active + (size_t)t * QBLOCK;
+        memset(active, 1, nb);
+        if (info)
+            for (size_t b = 0; b < nb; b++)
+                info[q0 + b] = (am_modern_info){0, 0.0, AM_END_MAXSTEPS};
+        for (unsigned step = 0; step < opts->max_steps && left; step++) {
+            /* Scores beta Q X^T, then weights, then new states A X. */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, (float)m->beta, qb, (int)d,
+                        m->x, (int)d, 0.0f, a, (int)M);
+            for (size_t b = 0; b < nb; b++)
+                softmax_row(a + b * M, M);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)d, (int)M, 1.0f, a, (int)M, m->x,
+                        (int)d, 0.0f, r, (int)d);
+            for (size_t b = 0; b < nb; b++) {
+                if (!active[b])
+                    continue; /* converged rows keep their fixed point */
+                double dd = 0.0;
+                float *row = qb + b * d, *nr = r + b * d;
+                for (size_t i = 0; i < d; i++) {
+                    double tt = (double)nr[i] - row[i];
+                    dd += tt * tt;
+                }
+                memcpy(row, nr, d * sizeof(float));
+                dd = sqrt(dd);
+                if (info) {
+                    info[q0 + b].steps = step + 1;
+                    info[q0 + b].delta = dd;
+                }
+                if (dd < opts->eps) {
+                    active[b] = 0;
+                    left--;
+                    if (info)
+                        info[q0 + b].end = AM_END_FIXED;
+                }
+            }
+        }
+    }
+    if (nt > 1)
+        am_blas_set_threads(blas_threads);
+    if (w != work)
+        am_modern_work_free(w);
+    return AM_OK;
+}
+
+int am_modern_separation(const am_modern *m, double *delta)
+{
+    size_t M = m->m, d = m->d, blk = 256, bytes;
+    float *g;
+    if (M == 0)
+        return AM_EEMPTY;
+    if (am_size_mul3(blk, M, sizeof(float), &bytes))
+        return AM_EOVERFLOW;
+    g = malloc(bytes);
+    if (!g)
+        return AM_ENOMEM;
+    for (size_t r0 = 0; r0 < M; r0 += blk) {
+        size_t nb = M - r0 < blk ? M - r0 : blk;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0f, m->x + r0 * d, (int)d, m->x,
+                    (int)d, 0.0f, g, (int)M);
+        for (size_t b = 0; b < nb; b++) {
+            size_t mu = r0 + b;
+            double self = 0.0, best = -INFINITY;
+            for (size_t i = 0; i < d; i++)
+                self += (double)m->x[mu * d + i] * m->x[mu * d + i];
+            for (size_t nu = 0; nu < M; nu++)
+                if (nu != mu && g[b * M + nu] > best)
+                    best = g[b * M + nu];
+            delta[mu] = M > 1 ? self - best : INFINITY;
+        }
+    }
+    free(g);
+    return AM_OK;
+}
+
+static const char *const fp_names[] = {"single", "metastable", "global"};
+const char *am_fixpoint_name(am_fixpoint_type t) { return (unsigned)t < 3 ? fp_names[t] : "?"; }
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+int am_modern_classify(const am_modern *m, const float *xi, double mass, am_fixpoint *out)
+{
+    size_t M = m->m, d = m->d;
+    double *p, mx = -INFINITY, sum = 0.0, cum = 0.0;
+    if (!(mass > 0.0 && mass < 1.0))
+        return AM_EINVAL;
+    if (M == 0)
+        return AM_EEMPTY;
+    p = malloc(M * sizeof *p);
+    if (!p)
+        return AM_ENOMEM;
+    for (size_t mu = 0; mu < M; mu++) {
+        double dot = 0.0;
+        for (size_t i = 0; i < d; i++)
+            dot += (double)m->x[mu * d + i] * xi[i];
+        p[mu] = m->beta * dot;
+        mx = p[mu] > mx ? p[mu] : mx;
+    }
+    out->top = 0;
+    for (size_t mu = 0; mu < M; mu++) {
+        p[mu] = exp(p[mu] - mx);
+        sum += p[mu];
+        if (p[mu] > p[out->top])
+            out->top = mu;
+    }
+    for (size_t mu = 0; mu < M; mu++)
+        p[mu] /= sum;
+    out->top_p = p[out->top];
+    qsort(p, M, sizeof *p, cmp_desc);
+    out->carriers = 0;
+    while (out->carriers < M && cum < mass)
+        cum += p[out->carriers++];
+    free(p);
+    out->type = out->carriers == 1 ? AM_FP_SINGLE : 2 * out->carriers >= M ? AM_FP_GLOBAL : AM_FP_METASTABLE;
+    return AM_OK;
+}
+
+double am_modern_theorem5_bound(double beta, size_t npatterns, double max_norm, double delta_i, double r)
+{
+    if (npatterns < 2)
+        return 0.0;
+    return 2.0 * (double)(npatterns - 1) * exp(-beta * (delta_i - 2.0 * r * max_norm)) * max_norm;
+}
+
+static const char modern_magic[8] = {'L', 'I', 'B', 'A', 'M', 'M', 'O', 'D'};
+#define MODERN_VERSION 1u
+
+int am_modern_save(const am_modern *m, const char *path)
+{
+    am__file f;
+    uint64_t bits;
+    int rc = am__wopen(&f, path);
+    if (rc)
+        return rc;
+    am__put(&f, modern_magic, 8);
+    am__put_u32(&f, MODERN_VERSION);
+    am__put_u32(&f, 0x01020304u);
+    memcpy(&bits, &m->beta, 8);
+    am__put_u64(&f, bits);
+    am__put_u64(&f, m->d);
+    am__put_u64(&f, m->m);
+    am__put_f32s(&f, m->x, m->m * m->d);
+    return am__wclose(&f);
+}
+
+int am_modern_load(am_modern **out, const char *path)
+{
+    am__file f;
+    uint32_t version;
+    uint64_t bits, d, M;
+    double beta;
+    size_t bytes;
+    am_modern *m = NULL;
+    float *x = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = am__ropen(&f, path, modern_magic, MODERN_VERSION, &version)))
+        return rc;
+    bits = am__get_u64(&f);
+    d = am__get_u64(&f);
+    M = am__get_u64(&f);
+    memcpy(&beta, &bits, 8);
+    if (f.err) {
+        rc = f.err;
+        goto fail;
+    }
+    if (d == 0 || d > INT32_MAX || M > INT32_MAX || !(beta > 0) || !isfinite(beta) ||
+        am_size_mul3((size_t)M, (size_t)d, 4, &bytes)) {
+        rc = AM_EFORMAT;
+        goto fail;
+    }
+    if ((rc = am__need(&f, bytes)))
+        goto fail;
+    x = malloc(bytes ? bytes : 1);
+    if (!x) {
+        rc = AM_ENOMEM;
+        goto fail;
+    }
+    am__get_f32s(&f, x, (size_t)(M * d));
+    if ((rc = am__rclose(&f)))
+        goto done;
+    if (!(rc = am_modern_create(&m, (size_t)d, beta)) && (rc = am_modern_store(m, x, (size_t)M)) != AM_OK) {
+        am_modern_free(m);
+        m = NULL;
+        rc = AM_EFORMAT;
+    }
+    goto done;
+fail:
+    am__rabort(&f);
+done:
+    free(x);
+    *out = rc ? NULL : m;
+    return rc;
+}

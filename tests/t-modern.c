@@ -1,0 +1,203 @@
+/* Modern continuous Hopfield store: retrieval at large beta, mean at small beta, stable softmax, energy
+ * descent, batch = single, separation, fixed-point types, Theorem 5 bound, save/load, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "am/am.h"
+#include "tap.h"
+
+static float *gaussian(size_t m, size_t d, double scale, am_rng *rng)
+{
+    float *x = malloc(m * d * sizeof *x);
+    for (size_t k = 0; k < m * d; k++)
+        x[k] = (float)(scale * am_rng_normal(rng));
+    return x;
+}
+
+static double dist(const float *a, const float *b, size_t d)
+{
+    double s = 0;
+    for (size_t i = 0; i < d; i++)
+        s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return sqrt(s);
+}
+
+int main(void)
+{
+    am_rng rng;
+    am_rng_init(&rng, 11, 0);
+    const size_t d = 64, M = 50;
+    float *x = gaussian(M, d, 1.0 / 8, &rng); /* |x| ~ 1 */
+    am_modern *m = NULL;
+    ok(am_modern_create(&m, d, 50.0) == AM_OK && am_modern_store(m, x, M) == AM_OK && am_modern_count(m) == M,
+       "create d=64, store 50 patterns");
+
+    /* Large beta: a noisy query converges to its pattern. */
+    float q[64];
+    for (size_t i = 0; i < d; i++)
+        q[i] = x[7 * d + i] + (float)(0.03 * am_rng_normal(&rng));
+    am_modern_info info;
+    int rc = am_modern_recall(m, q, 1, NULL, NULL, &info);
+    ok(rc == AM_OK && info.end == AM_END_FIXED,
+       "recall converges (%u steps, last move %.2g)", info.steps, info.delta);
+    ok(dist(q, x + 7 * d, d) < 1e-3, "large beta returns the stored pattern (error %.2g)", dist(q, x + 7 * d, d));
+
+    /* Energy never rises along the iteration (the update is a CCCP step). */
+    for (size_t i = 0; i < d; i++)
+        q[i] = x[3 * d + i] + (float)(0.3 * am_rng_normal(&rng) / 8);
+    am_modern_set_beta(m, 8.0);
+    am_modern_opts one = {.max_steps = 1, .eps = 0};
+    double prev = am_modern_energy(m, q);
+    int mono = 1;
+    for (int k = 0; k < 20; k++) {
+        am_modern_recall(m, q, 1, &one, NULL, NULL);
+        double e = am_modern_energy(m, q);
+        mono &= e <= prev + 1e-6;
+        prev = e;
+    }
+    ok(mono, "energy never rises over 20 updates at beta = 8");
+
+    /* beta -> 0: one update gives the mean of the patterns. */
+    am_modern_set_beta(m, 1e-7);
+    float mean[64] = {0};
+    for (size_t mu = 0; mu < M; mu++)
+        for (size_t i = 0; i < d; i++)
+            mean[i] += x[mu * d + i] / (float)M;
+    am_modern_recall(m, q, 1, &one, NULL, NULL);
+    ok(dist(q, mean, d) < 1e-5, "beta -> 0 gives the mean of the stored patterns (error %.2g)", dist(q, mean, d));
+    am_fixpoint fp;
+    rc = am_modern_classify(m, q, 0.9, &fp);
+    ok(rc == AM_OK && fp.type == AM_FP_GLOBAL && fp.carriers >= 44,
+       "at beta -> 0 the state is a global average (%zu carriers)", fp.carriers);
+    am_modern_set_beta(m, 50.0);
+    rc = am_modern_classify(m, x + 7 * d, 0.9, &fp);
+    ok(rc == AM_OK && fp.type == AM_FP_SINGLE && fp.top == 7 && fp.top_p > 0.9,
+       "a stored pattern at large beta is a single-pattern fixed point (p = %.4f)", fp.top_p);
+
+    /* Metastable: three tight copies of one pattern share the mass at moderate beta. */
+    float *y = malloc(8 * d * sizeof *y);
+    memcpy(y, x, 8 * d * sizeof *y);
+    for (int c = 1; c < 3; c++)
+        for (size_t i = 0; i < d; i++)
+            y[c * d + i] = y[i] + (float)(0.002 * am_rng_normal(&rng));
+    am_modern *mc = NULL;
+    am_modern_create(&mc, d, 20.0);
+    am_modern_store(mc, y, 8);
+    memcpy(q, y, d * sizeof *q);
+    am_modern_recall(mc, q, 1, NULL, NULL, NULL);
+    rc = am_modern_classify(mc, q, 0.9, &fp);
+    ok(rc == AM_OK && fp.type == AM_FP_METASTABLE && fp.carriers == 3,
+       "near-duplicate patterns give a metastable state over %zu patterns", fp.carriers);
+    am_modern_free(mc);
+    free(y);
+
+    /* Softmax stays finite with beta x.xi in the thousands. */
+    float *big = gaussian(M, d, 100.0 / 8, &rng); /* |x| ~ 100 */
+    am_modern *mb = NULL;
+    am_modern_create(&mb, d, 10.0);
+    am_modern_store(mb, big, M);
+    for (size_t i = 0; i < d; i++)
+        q[i] = big[5 * d + i] + (float)(2.0 * am_rng_normal(&rng));
+    double e = am_modern_energy(mb, q);
+    am_modern_recall(mb, q, 1, NULL, NULL, &info);
+    int finite = isfinite(e);
+    for (size_t i = 0; i < d; i++)
+        finite &= isfinite(q[i]);
+    ok(finite && dist(q, big + 5 * d, d) < 1e-3, "beta x.xi ~ 1e5: finite energy and exact retrieval");
+    am_modern_free(mb);
+    free(big);
+
+    /* A batch gives what the queries give one at a time (blocks of 256 and threads included). */
+    size_t Q = 600;
+    float *qs = malloc(Q * d * sizeof *qs), *qs1 = malloc(Q * d * sizeof *qs1);
+    for (size_t k = 0; k < Q; k++)
+        for (size_t i = 0; i < d; i++)
+            qs[k * d + i] = x[(k % M) * d + i] + (float)(0.05 * am_rng_normal(&rng));
+    memcpy(qs1, qs, Q * d * sizeof *qs);
+    am_modern_set_beta(m, 30.0);
+    am_modern_info *infos = malloc(Q * sizeof *infos);
+    am_modern_work *w = NULL;
+    am_modern_work_create(&w, m);
+    ok(am_modern_recall(m, qs, Q, NULL, w, infos) == AM_OK, "batched recall of 600 queries");
+    double maxd = 0;
+    int steps_same = 1;
+    for (size_t k = 0; k < Q; k += 37) {
+        am_modern_recall(m, qs1 + k * d, 1, NULL, w, &info);
+        maxd = fmax(maxd, dist(qs + k * d, qs1 + k * d, d));
+        steps_same &= info.steps == infos[k].steps;
+    }
+    ok(maxd < 1e-5 && steps_same, "batched and single recalls agree (max difference %.2g)", maxd);
+    free(qs), free(qs1), free(infos);
+    am_modern_work_free(w);
+
+    /* Separation by definition; Theorem 5 bound holds for a well-separated pattern. */
+    double *sep = malloc(M * sizeof *sep);
+    ok(am_modern_separation(m, sep) == AM_OK, "separation");
+    double self = 0, best = -INFINITY;
+    for (size_t i = 0; i < d; i++)
+        self += (double)x[9 * d + i] * x[9 * d + i];
+    for (size_t nu = 0; nu < M; nu++) {
+        if (nu == 9)
+            continue;
+        double dot = 0;
+        for (size_t i = 0; i < d; i++)
+            dot += (double)x[9 * d + i] * x[nu * d + i];
+        best = fmax(best, dot);
+    }
+    is_near(sep[9], self - best, 1e-5, "separation of pattern 9 = x.x - max other dot");
+    double maxnorm = 0;
+    for (size_t mu = 0; mu < M; mu++) {
+        double n2 = 0;
+        for (size_t i = 0; i < d; i++)
+            n2 += (double)x[mu * d + i] * x[mu * d + i];
+        maxnorm = fmax(maxnorm, sqrt(n2));
+    }
+    for (size_t i = 0; i < d; i++)
+        q[i] = x[9 * d + i] + (float)(0.002 * am_rng_normal(&rng));
+    double r0 = dist(q, x + 9 * d, d);
+    am_modern_recall(m, q, 1, &one, NULL, NULL);
+    double err = dist(q, x + 9 * d, d), bound = am_modern_theorem5_bound(30.0, M, maxnorm, sep[9], r0);
+    ok(err <= bound, "one-step error %.3g is within the Theorem 5 bound %.3g", err, bound);
+    is_near(am_modern_theorem5_bound(2.0, 11, 1.5, 3.0, 0.25), 2 * 10 * exp(-2.0 * (3.0 - 2 * 0.25 * 1.5)) * 1.5, 1e-12,
+            "Theorem 5 formula");
+    free(sep);
+
+    /* Save / load. */
+    char path[] = "/tmp/t-modern-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    am_modern *ml = NULL;
+    ok(am_modern_save(m, path) == AM_OK && am_modern_load(&ml, path) == AM_OK && am_modern_count(ml) == M &&
+           am_modern_beta(ml) == 30.0 && !memcmp(am_modern_patterns(ml), x, M * d * sizeof *x) &&
+           am_modern_energy(ml, q) == am_modern_energy(m, q),
+       "save/load round trip");
+    am_modern_free(ml);
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 100, SEEK_SET);
+    fputc(0x33, f);
+    fclose(f);
+    ok(am_modern_load(&ml, path) == AM_ECHECKSUM && !ml, "a damaged file is a checksum error");
+    truncate(path, 50);
+    ok(am_modern_load(&ml, path) == AM_ETRUNC, "a truncated file is AM_ETRUNC");
+    remove(path);
+
+    /* Errors. */
+    am_modern *bad = NULL;
+    ok(am_modern_create(&bad, 10, 0.0) == AM_EINVAL && !bad, "beta = 0 rejected");
+    ok(am_modern_create(&bad, 10, -1.0) == AM_EINVAL, "beta < 0 rejected");
+    ok(am_modern_create(&bad, 0, 1.0) == AM_EINVAL, "d = 0 rejected");
+    ok(am_modern_set_beta(m, NAN) == AM_EINVAL, "NaN beta rejected");
+    am_modern_create(&bad, 4, 1.0);
+    float four[4] = {1, 2, 3, 4}, nanv[4] = {1, NAN, 0, 0};
+    ok(am_modern_recall(bad, four, 1, NULL, NULL, NULL) == AM_EEMPTY, "recall from an empty store is AM_EEMPTY");
+    ok(am_modern_store(bad, nanv, 1) == AM_EINVAL && am_modern_count(bad) == 0, "non-finite pattern rejected");
+    ok(am_modern_classify(m, q, 1.5, &fp) == AM_EINVAL, "mass outside (0, 1) rejected");
+    am_modern_free(bad);
+    am_modern_free(NULL);
+    am_modern_work_free(NULL);
+    am_modern_free(m);
+    free(x);
+    return done_testing();
+}
