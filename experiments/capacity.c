@@ -25,7 +25,9 @@ static const char description[] =
     "  overlap_mean/_sd     mean and sample SD over all cues of the overlap m = (1/N) sum_i s_i xi_i\n"
     "  recall_frac          fraction of cues that end with m >= --recall-threshold\n"
     "  fixed_frac           fraction of stored patterns that are exact fixed points (no unit would flip)\n"
-    "  all_fixed_frac       fraction of trials in which every stored pattern is a fixed point\n"
+    "  all_fixed_frac       fraction of trials in which every stored pattern is a fixed point (nan when\n"
+    "                       --stability-patterns checks only some of them; fixed_frac and unstable_frac\n"
+    "                       are then estimated from patterns 0..c-1)\n"
     "  unstable_frac        fraction of the bits of stored patterns that one update would flip (the\n"
     "                       per-bit error of Hopfield 1982)\n"
     "  bit_error            mean fraction of wrong bits at the end of recall, (1 - m)/2\n"
@@ -53,6 +55,7 @@ typedef struct cfg {
     int trials;
     double noise;
     size_t cues;
+    size_t stab; /* stored patterns whose stability is evaluated (0 = all) */
     double threshold;
     unsigned max_steps;
     uint64_t seed;
@@ -98,11 +101,11 @@ static int run_trial(size_t index, int thread, void *ctx)
     if ((rc = am_store_add(h, pats)))
         goto done;
 
-    size_t *unst = j->unstable[thread];
-    if ((rc = am_store_stability(h, unst)))
+    size_t *unst = j->unstable[thread], nstab = c->stab && c->stab < p ? c->stab : p;
+    if ((rc = am_store_stability_range(h, 0, nstab, unst)))
         goto done;
     r->all_fixed = 1;
-    for (size_t mu = 0; mu < p; mu++) {
+    for (size_t mu = 0; mu < nstab; mu++) {
         r->fixed += unst[mu] == 0;
         r->unstable_bits += unst[mu];
         if (unst[mu])
@@ -142,7 +145,7 @@ int main(int argc, char **argv)
     const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
     const char *order_s = "random", *path_s = "auto", *f_s = "poly", *deg_s = "3";
     int n = 1000, trials = 5, max_steps = 100;
-    uint64_t cues = 0;
+    uint64_t cues = 0, stab = 0;
     double temp = 0.0, noise = 0.1, threshold = 0.99;
     am_run run = {.program = "capacity",
                   .summary = "Storage capacity and recall of an associative memory versus load.",
@@ -163,6 +166,7 @@ int main(int argc, char **argv)
         {"noise", AM_OPT_DOUBLE, &noise, "f", "fraction of cue bits flipped"},
         {"cues", AM_OPT_U64, &cues, "c", "cues per trial: patterns 0..c-1 (0 = all P)"},
         {"recall-threshold", AM_OPT_DOUBLE, &threshold, "m", "overlap that counts as recalled"},
+        {"stability-patterns", AM_OPT_U64, &stab, "c", "stored patterns checked for stability: 0..c-1 (0 = all)"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "sweep limit per recall"},
         {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)"},
         {NULL, 0, NULL, NULL, NULL},
@@ -305,6 +309,7 @@ int main(int argc, char **argv)
     c.trials = trials;
     c.noise = noise;
     c.cues = (size_t)cues;
+    c.stab = (size_t)stab;
     c.threshold = threshold;
     c.max_steps = (unsigned)max_steps;
     c.temperature = temp;
@@ -365,13 +370,15 @@ int main(int argc, char **argv)
                 allfix += r->all_fixed;
             }
             double nc = (double)tot.cues, mean = tot.ov_sum / nc;
+            size_t ns = c.stab && c.stab < p ? c.stab : p; /* patterns checked for stability */
             double var = nc > 1 ? (tot.ov_sq - nc * mean * mean) / (nc - 1.0) : 0.0;
             fprintf(out, "%s\t%s\t%s\t%g\t%zu\t%zu\t%.6f\t%d\t%zu\t%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.8f\t%.6f\t%.3f"
                          "\t%.6f\t%.6f\t%.6f\n",
                     model, c.labels[ri], am_dynamics_name(c.dyn), c.temperature, c.n, p,
                     (double)p / (double)c.n, trials, tot.cues / (size_t)trials, noise, mean,
-                    sqrt(var > 0 ? var : 0), tot.recalled / nc, (double)tot.fixed / ((double)p * trials),
-                    (double)allfix / trials, (double)tot.unstable_bits / ((double)p * (double)c.n * trials),
+                    sqrt(var > 0 ? var : 0), tot.recalled / nc, (double)tot.fixed / ((double)ns * trials),
+                    ns == p ? (double)allfix / trials : NAN,
+                    (double)tot.unstable_bits / ((double)ns * (double)c.n * trials),
                     tot.err_sum / nc, tot.steps_sum / nc, tot.ends[AM_END_FIXED] / nc, tot.ends[AM_END_CYCLE] / nc,
                     tot.ends[AM_END_MAXSTEPS] / nc);
         }

@@ -69,6 +69,8 @@ int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am
 /* unstable[mu] (count entries, caller-owned, out) = units of stored pattern mu that one update from
  * that pattern would flip: the per-bit error of Krotov & Hopfield. */
 int am_dense_stability(const am_dense *d, size_t *unstable);
+/* The same for stored patterns first .. first+count-1 only: unstable has count entries. O(count K N). */
+int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size_t *unstable);
 
 int am_dense_save(const am_dense *d, const char *path);
 int am_dense_load(am_dense **out, const char *path);

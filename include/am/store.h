@@ -60,6 +60,8 @@ int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts
                     am_recall_info *info);
 /* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned). */
 int am_store_stability(const am_store *s, size_t *unstable);
+/* The same for stored patterns first .. first+count-1 (unstable: count entries). */
+int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable);
 
 /* Save in the model's own format; load recognises any libam store file by its magic. */
 int am_store_save(const am_store *s, const char *path);

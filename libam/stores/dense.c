@@ -425,24 +425,31 @@ double am_dense_drive(const am_dense *d, const int8_t *s, size_t i)
 
 int am_dense_stability(const am_dense *d, size_t *unstable)
 {
+    return am_dense_stability_range(d, 0, d->pats.count, unstable);
+}
+
+int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size_t *unstable)
+{
     am_dense_work *w = NULL;
     int8_t *s;
-    int rc = am_dense_work_create(&w, d);
-    if (rc)
+    int rc;
+    if (first > d->pats.count || count > d->pats.count - first)
+        return AM_EINVAL;
+    if ((rc = am_dense_work_create(&w, d)))
         return rc;
     s = malloc(d->n);
     if (!s) {
         am_dense_work_free(w);
         return AM_ENOMEM;
     }
-    for (size_t nu = 0; nu < d->pats.count; nu++) {
+    for (size_t nu = first; nu < first + count; nu++) {
         size_t bad = 0;
         am_patterns_get(&d->pats, nu, s);
         overlaps(d, s, w);
         refresh(d, w);
         for (size_t i = 0; i < d->n; i++)
             bad += decide(d, w, i, s[i], 0.0, NULL) != s[i];
-        unstable[nu] = bad;
+        unstable[nu - first] = bad;
     }
     free(s);
     am_dense_work_free(w);

@@ -165,6 +165,24 @@ int am_store_stability(const am_store *s, size_t *unstable)
                                          : am_dense_stability(s->u.d, unstable);
 }
 
+int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable)
+{
+    size_t total = am_store_count(s), *all;
+    int rc;
+    if (first > total || count > total - first)
+        return AM_EINVAL;
+    if (s->model == AM_MODEL_DENSE)
+        return am_dense_stability_range(s->u.d, first, count, unstable);
+    /* The classical store computes every pattern at once through BLAS; keep the asked range. */
+    if (!(all = malloc((total ? total : 1) * sizeof *all)))
+        return AM_ENOMEM;
+    rc = am_hopfield_stability(s->u.h, all);
+    if (!rc)
+        memcpy(unstable, all + first, count * sizeof *all);
+    free(all);
+    return rc;
+}
+
 int am_store_save(const am_store *s, const char *path)
 {
     return s->model == AM_MODEL_HOPFIELD ? am_hopfield_save(s->u.h, path) : am_dense_save(s->u.d, path);
