@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "am/am.h"
 
 #define MAX_POINTS 4096
@@ -32,9 +34,14 @@ static const char description[] =
     "                       per-bit error of Hopfield 1982)\n"
     "  bit_error            mean fraction of wrong bits at the end of recall, (1 - m)/2\n"
     "  steps_mean           mean sweeps (sync: parallel updates) per recall\n"
+    "  error_norm           mean |s - xi| with states scaled to unit norm (binary: 2 sqrt(bit_error))\n"
     "  fixed_end cycle_end maxsteps_end   fractions of recalls that ended at a fixed point, in a 2-cycle\n"
     "                       (sync), or at --max-steps (always, for Glauber with T > 0)\n"
     "\n"
+    "For the modern model (--beta, --d), patterns are random +-1 vectors scaled to unit norm and cues flip\n"
+    "a fraction of their components; overlap is the cosine to the target, recall means the stored pattern\n"
+    "nearest to the final state is the target, bits are the signs of the components, and a stored pattern\n"
+    "is a fixed point when one update changes none of its signs; rule reads beta<b>.\n"
     "For the dense model, P is the number of stored patterns K and unstable_frac is the per-bit error of\n"
     "Krotov & Hopfield (2016).\n"
     "\n"
@@ -56,13 +63,16 @@ typedef struct cfg {
     double noise;
     size_t cues;
     size_t stab; /* stored patterns whose stability is evaluated (0 = all) */
+    int modern;  /* the modern continuous store: stores[] unused, betas[] instead */
+    double betas[MAX_CONFIGS];
+    double eps;
     double threshold;
     unsigned max_steps;
     uint64_t seed;
 } cfg;
 
 typedef struct trial_result {
-    double ov_sum, ov_sq, err_sum, steps_sum;
+    double ov_sum, ov_sq, err_sum, steps_sum, enorm_sum;
     size_t recalled, cues, fixed, unstable_bits, ends[3];
     int all_fixed;
 } trial_result;
@@ -74,6 +84,97 @@ typedef struct job {
     int8_t **state;          /* one per thread */
     size_t **unstable;       /* one per thread */
 } job;
+
+/* Modern store: patterns are random +-1 vectors scaled to unit norm, cues flip a fraction of their
+ * components; overlap is the cosine to the target, a cue is recalled when the stored pattern nearest to
+ * the final state (largest dot product) is the target, bits are the signs of the components. */
+static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, trial_result *r)
+{
+    size_t n = c->n, ncues = c->cues && c->cues < p ? c->cues : p;
+    size_t nstab = c->stab && c->stab < p ? c->stab : p;
+    float scale = (float)(1.0 / sqrt((double)n));
+    am_patterns *pats = NULL;
+    am_modern *m = NULL;
+    am_rng rng;
+    int rc;
+    float *x = NULL, *y = NULL, *sc = NULL;
+    int8_t *s = malloc(n);
+    am_modern_info *info = malloc((ncues > nstab ? ncues : nstab) * sizeof *info);
+    am_modern_opts o = {.max_steps = c->max_steps, .eps = c->eps};
+    am_modern_opts one = {.max_steps = 1, .eps = 0.0};
+
+    am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
+    if ((rc = am_patterns_create(&pats, n, p)))
+        goto done;
+    am_patterns_random(pats, &rng);
+    x = malloc(p * n * sizeof *x);
+    y = malloc((ncues > nstab ? ncues : nstab) * n * sizeof *y);
+    sc = malloc(ncues * p * sizeof *sc);
+    if (!s || !info || !x || !y || !sc) {
+        rc = AM_ENOMEM;
+        goto done;
+    }
+    am_patterns_to_float(pats, x);
+    for (size_t k = 0; k < p * n; k++)
+        x[k] *= scale;
+    if ((rc = am_modern_create(&m, n, c->betas[ri])) || (rc = am_modern_store(m, x, p)))
+        goto done;
+
+    /* One update from each stored pattern: a bit is unstable when its sign changes. */
+    memcpy(y, x, nstab * n * sizeof *y);
+    if ((rc = am_modern_recall(m, y, nstab, &one, NULL, NULL)))
+        goto done;
+    r->all_fixed = 1;
+    for (size_t mu = 0; mu < nstab; mu++) {
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++)
+            bad += (y[mu * n + i] > 0) != (x[mu * n + i] > 0);
+        r->fixed += bad == 0;
+        r->unstable_bits += bad;
+        if (bad)
+            r->all_fixed = 0;
+    }
+
+    /* All cues of the trial at once. */
+    for (size_t mu = 0; mu < ncues; mu++) {
+        am_patterns_get(pats, mu, s);
+        am_state_flip_frac(s, n, c->noise, &rng);
+        for (size_t i = 0; i < n; i++)
+            y[mu * n + i] = scale * s[i];
+    }
+    if ((rc = am_modern_recall(m, y, ncues, &o, NULL, info)))
+        goto done;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ncues, (int)p, (int)n, 1.0f, y, (int)n, x, (int)n, 0.0f,
+                sc, (int)p);
+    for (size_t mu = 0; mu < ncues; mu++) {
+        const float *st = y + mu * n, *tg = x + mu * n;
+        double dot = 0, n2 = 0, e2 = 0;
+        size_t wrong = 0, best = 0;
+        for (size_t i = 0; i < n; i++) {
+            dot += (double)st[i] * tg[i];
+            n2 += (double)st[i] * st[i];
+            e2 += ((double)st[i] - tg[i]) * ((double)st[i] - tg[i]);
+            wrong += (st[i] > 0) != (tg[i] > 0);
+        }
+        for (size_t nu = 1; nu < p; nu++)
+            if (sc[mu * p + nu] > sc[mu * p + best])
+                best = nu;
+        double cosv = n2 > 0 ? dot / sqrt(n2) : 0.0; /* |target| = 1 */
+        r->ov_sum += cosv;
+        r->ov_sq += cosv * cosv;
+        r->err_sum += (double)wrong / (double)n;
+        r->enorm_sum += sqrt(e2);
+        r->recalled += best == mu;
+        r->steps_sum += info[mu].steps;
+        r->ends[info[mu].end]++;
+    }
+    r->cues = ncues;
+done:
+    am_modern_free(m);
+    am_patterns_free(pats);
+    free(x), free(y), free(sc), free(s), free(info);
+    return rc;
+}
 
 static int run_trial(size_t index, int thread, void *ctx)
 {
@@ -90,6 +191,8 @@ static int run_trial(size_t index, int thread, void *ctx)
     int rc;
 
     memset(r, 0, sizeof *r);
+    if (c->modern)
+        return run_modern_trial(c, ri, p, trial, r);
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
     if ((rc = am_patterns_create(&pats, n, p)))
         return rc;
@@ -129,6 +232,7 @@ static int run_trial(size_t index, int thread, void *ctx)
         r->ov_sum += m;
         r->ov_sq += m * m;
         r->err_sum += (double)am_state_hamming(s, target, n) / (double)n;
+        r->enorm_sum += 2.0 * sqrt((double)am_state_hamming(s, target, n) / (double)n);
         r->recalled += m >= c->threshold;
         r->steps_sum += info.steps;
         r->ends[info.end]++;
@@ -143,7 +247,9 @@ done:
 int main(int argc, char **argv)
 {
     const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
-    const char *order_s = "random", *path_s = "auto", *f_s = "poly", *deg_s = "3";
+    const char *order_s = "random", *path_s = "auto", *f_s = "poly", *deg_s = "3", *beta_s = "16";
+    int dim = 0;
+    double eps = 1e-6;
     int n = 1000, trials = 5, max_steps = 100;
     uint64_t cues = 0, stab = 0;
     double temp = 0.0, noise = 0.1, threshold = 0.99;
@@ -152,10 +258,13 @@ int main(int argc, char **argv)
                   .description = description,
                   .seed = 1};
     am_opt opts[] = {
-        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield or dense"},
+        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield, dense or modern"},
         {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "hopfield learning rules: hebb, storkey, pinv"},
         {"F", AM_OPT_STRING, &f_s, "F[,F...]", "dense separation functions: poly, rectpoly, exp"},
         {"n", AM_OPT_STRING, &deg_s, "k[,k...]", "dense poly/rectpoly degrees"},
+        {"beta", AM_OPT_STRING, &beta_s, "b[,b...]", "modern: inverse temperatures"},
+        {"d", AM_OPT_INT, &dim, "d", "modern: pattern dimension (same as --N)"},
+        {"eps", AM_OPT_DOUBLE, &eps, "e", "modern: stop when an update moves the state less than e"},
         {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber"},
         {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)"},
         {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed"},
@@ -179,16 +288,50 @@ int main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
 
     /* Validate everything before any output is written. */
-    am_model mdl;
-    if (am_model_parse(model, &mdl)) {
-        am_run_error(&run, "unknown --model '%s' (hopfield or dense)", model);
+    am_model mdl = AM_MODEL_HOPFIELD;
+    c.modern = !strcmp(model, "modern");
+    if (!c.modern && am_model_parse(model, &mdl)) {
+        am_run_error(&run, "unknown --model '%s' (hopfield, dense or modern)", model);
         return 2;
+    }
+    if (dim) {
+        if (!c.modern) {
+            am_run_error(&run, "--d applies to --model modern (use --N)");
+            return 2;
+        }
+        n = dim;
     }
     if (n < 1 || n > 1000000) {
         am_run_error(&run, "--N must be between 1 and 1000000");
         return 2;
     }
-    if (mdl == AM_MODEL_HOPFIELD) {
+    if (c.modern) {
+        char bbuf[256];
+        const char *bw[MAX_CONFIGS];
+        int nb = am_parse_words(beta_s, bbuf, sizeof bbuf, bw, MAX_CONFIGS);
+        for (int k = 0; k < nb; k++) {
+            char *end;
+            double b = strtod(bw[k], &end);
+            if (*end || !(b > 0) || !isfinite(b))
+                nb = -1;
+            else {
+                c.betas[c.nrules] = b;
+                snprintf(c.labels[c.nrules++], sizeof c.labels[0], "beta%g", b);
+            }
+        }
+        if (nb < 0) {
+            am_run_error(&run, "--beta wants positive numbers separated by commas");
+            return 2;
+        }
+        if (c.dyn != AM_DYN_ASYNC || temp != 0.0 || strcmp(order_s, "random")) {
+            am_run_error(&run, "--dynamics, --T and --order do not apply to --model modern");
+            return 2;
+        }
+        if (!(eps >= 0.0)) {
+            am_run_error(&run, "--eps must be >= 0");
+            return 2;
+        }
+    } else if (mdl == AM_MODEL_HOPFIELD) {
         am_rule rl;
         int nw = am_parse_words(rule_s, wordbuf, sizeof wordbuf, words, MAX_RULES);
         if (nw < 0) {
@@ -310,6 +453,7 @@ int main(int argc, char **argv)
     c.noise = noise;
     c.cues = (size_t)cues;
     c.stab = (size_t)stab;
+    c.eps = eps;
     c.threshold = threshold;
     c.max_steps = (unsigned)max_steps;
     c.temperature = temp;
@@ -329,6 +473,13 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < run.threads; t++) {
         am_store *tmp = NULL;
+        if (c.modern) {
+            if (!(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
+                am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
+                return 1;
+            }
+            continue;
+        }
         if ((rc = am_store_create(&tmp, &c.stores[0])) || (rc = am_store_work_create(&j.work[t], tmp)) ||
             !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
             am_run_error(&run, "%s", am_strerror(rc ? rc : AM_ENOMEM));
@@ -350,7 +501,7 @@ int main(int argc, char **argv)
             threshold);
     fprintf(out, "model\trule\tdynamics\tT\tN\tP\talpha\ttrials\tcues\tnoise\toverlap_mean\toverlap_sd\t"
                  "recall_frac\tfixed_frac\tall_fixed_frac\tunstable_frac\tbit_error\tsteps_mean\t"
-                 "fixed_end\tcycle_end\tmaxsteps_end\n");
+                 "fixed_end\tcycle_end\tmaxsteps_end\terror_norm\n");
     for (int ri = 0; ri < c.nrules; ri++)
         for (int pi = 0; pi < c.npoints; pi++) {
             trial_result tot = {0};
@@ -360,6 +511,7 @@ int main(int argc, char **argv)
                 tot.ov_sum += r->ov_sum;
                 tot.ov_sq += r->ov_sq;
                 tot.err_sum += r->err_sum;
+                tot.enorm_sum += r->enorm_sum;
                 tot.steps_sum += r->steps_sum;
                 tot.recalled += r->recalled;
                 tot.cues += r->cues;
@@ -373,14 +525,14 @@ int main(int argc, char **argv)
             size_t ns = c.stab && c.stab < p ? c.stab : p; /* patterns checked for stability */
             double var = nc > 1 ? (tot.ov_sq - nc * mean * mean) / (nc - 1.0) : 0.0;
             fprintf(out, "%s\t%s\t%s\t%g\t%zu\t%zu\t%.6f\t%d\t%zu\t%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.8f\t%.6f\t%.3f"
-                         "\t%.6f\t%.6f\t%.6f\n",
-                    model, c.labels[ri], am_dynamics_name(c.dyn), c.temperature, c.n, p,
+                         "\t%.6f\t%.6f\t%.6f\t%.6f\n",
+                    c.modern ? "modern" : model, c.labels[ri], am_dynamics_name(c.dyn), c.temperature, c.n, p,
                     (double)p / (double)c.n, trials, tot.cues / (size_t)trials, noise, mean,
                     sqrt(var > 0 ? var : 0), tot.recalled / nc, (double)tot.fixed / ((double)ns * trials),
                     ns == p ? (double)allfix / trials : NAN,
                     (double)tot.unstable_bits / ((double)ns * (double)c.n * trials),
                     tot.err_sum / nc, tot.steps_sum / nc, tot.ends[AM_END_FIXED] / nc, tot.ends[AM_END_CYCLE] / nc,
-                    tot.ends[AM_END_MAXSTEPS] / nc);
+                    tot.ends[AM_END_MAXSTEPS] / nc, tot.enorm_sum / nc);
         }
     for (int t = 0; t < run.threads; t++) {
         am_store_work_free(j.work[t]);

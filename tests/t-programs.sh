@@ -13,7 +13,9 @@ grep -q 'unstable_frac' "$tmp/help"; ok $? "--help defines the columns"
 
 for bad in "--rule oja" "--dynamics foo" "--N 0" "--noise 2" "--alpha 0.3:0.1:0.1" "--P 10,,20" "--T 0.5" \
            "--trials 0" "--bogus" "--N" "--model modern" "--path patterns --rule pinv" "--threads 0" "--N 12x" \
-           "--model dense --n 0" "--model dense --F cubic" "--model dense --path patterns"; do
+           "--model dense --n 0" "--model dense --F cubic" "--model dense --path patterns" \
+           "--model modern --beta 0" "--model modern --beta x" "--model modern --dynamics sync" "--d 10" \
+           "--model modern --eps -1"; do
     rm -f "$tmp/out.tsv"
     "$BIN/capacity" $bad --out "$tmp/out.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
@@ -48,6 +50,13 @@ awk -F'\t' '!/^#/ && $2=="poly2" { exit !($13 == 0) }' "$tmp/d.tsv"; ok $? "dens
 "$BIN/capacity" --model dense --F exp --N 60 --P 50,100 --trials 3 --cues 5 --seed 4 --threads 1 --quiet --out "$tmp/e1.tsv"
 "$BIN/capacity" --model dense --F exp --N 60 --P 50,100 --trials 3 --cues 5 --seed 4 --threads 2 --quiet --out "$tmp/e2.tsv"
 diff <(grep -v '^# date:' "$tmp/e1.tsv") <(grep -v '^# date:' "$tmp/e2.tsv") > /dev/null; ok $? "dense TSV identical at 1 and 2 threads"
+# Modern model: beta 16 retrieves unit-norm patterns from 20% flipped components, beta 1 averages them.
+"$BIN/capacity" --model modern --beta 1,16 --d 64 --P 100 --trials 2 --cues 20 --noise 0.2 --quiet --out "$tmp/m.tsv"; ok $? "capacity --model modern runs"
+awk -F'\t' '!/^#/ && $2=="beta16" { exit !($13 == 1 && $11 > 0.999 && $22 < 0.01) }' "$tmp/m.tsv"; ok $? "modern beta 16: recall 1, cosine ~1, small error_norm"
+awk -F'\t' '!/^#/ && $2=="beta1" { exit !($13 < 0.2) }' "$tmp/m.tsv"; ok $? "modern beta 1: no retrieval (averaging)"
+"$BIN/capacity" --model modern --beta 8 --d 32 --P 20,200 --trials 3 --cues 10 --seed 5 --threads 1 --quiet --out "$tmp/m1.tsv"
+"$BIN/capacity" --model modern --beta 8 --d 32 --P 20,200 --trials 3 --cues 10 --seed 5 --threads 2 --quiet --out "$tmp/m2.tsv"
+diff <(grep -v '^# date:' "$tmp/m1.tsv") <(grep -v '^# date:' "$tmp/m2.tsv") > /dev/null; ok $? "modern TSV identical at 1 and 2 threads"
 # Sanity of the science: at alpha 0.05 Hebb recalls from 10% noise, at 0.3 it does not.
 awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"
