@@ -323,10 +323,6 @@ int main(int argc, char **argv)
             am_run_error(&run, "--beta wants positive numbers separated by commas");
             return 2;
         }
-        if (c.dyn != AM_DYN_ASYNC || temp != 0.0 || strcmp(order_s, "random")) {
-            am_run_error(&run, "--dynamics, --T and --order do not apply to --model modern");
-            return 2;
-        }
         if (!(eps >= 0.0)) {
             am_run_error(&run, "--eps must be >= 0");
             return 2;
@@ -380,6 +376,10 @@ int main(int argc, char **argv)
     }
     if (am_dynamics_parse(dyn_s, &c.dyn)) {
         am_run_error(&run, "unknown --dynamics '%s' (async, sync or glauber)", dyn_s);
+        return 2;
+    }
+    if (c.modern && (c.dyn != AM_DYN_ASYNC || temp != 0.0 || strcmp(order_s, "random"))) {
+        am_run_error(&run, "--dynamics, --T and --order do not apply to --model modern");
         return 2;
     }
     if (!strcmp(order_s, "random"))

@@ -12,7 +12,7 @@ grep -q 'unstable_frac' "$tmp/help"; ok $? "--help defines the columns"
 "$BIN/capacity" --version | grep -q 'libam'; ok $? "capacity --version"
 
 for bad in "--rule oja" "--dynamics foo" "--N 0" "--noise 2" "--alpha 0.3:0.1:0.1" "--P 10,,20" "--T 0.5" \
-           "--trials 0" "--bogus" "--N" "--model modern" "--path patterns --rule pinv" "--threads 0" "--N 12x" \
+           "--trials 0" "--bogus" "--N" "--model quantum" "--path patterns --rule pinv" "--threads 0" "--N 12x" \
            "--model dense --n 0" "--model dense --F cubic" "--model dense --path patterns" \
            "--model modern --beta 0" "--model modern --beta x" "--model modern --dynamics sync" "--d 10" \
            "--model modern --eps -1"; do
