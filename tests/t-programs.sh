@@ -57,6 +57,11 @@ awk -F'\t' '!/^#/ && $2=="beta1" { exit !($13 < 0.2) }' "$tmp/m.tsv"; ok $? "mod
 "$BIN/capacity" --model modern --beta 8 --d 32 --P 20,200 --trials 3 --cues 10 --seed 5 --threads 1 --quiet --out "$tmp/m1.tsv"
 "$BIN/capacity" --model modern --beta 8 --d 32 --P 20,200 --trials 3 --cues 10 --seed 5 --threads 2 --quiet --out "$tmp/m2.tsv"
 diff <(grep -v '^# date:' "$tmp/m1.tsv") <(grep -v '^# date:' "$tmp/m2.tsv") > /dev/null; ok $? "modern TSV identical at 1 and 2 threads"
+# Retrieval versus beta: single-pattern fixed points at large beta, global averages at small beta.
+"$BIN/retrieval-beta" --d 64 --M 50 --beta 0.25,64 --trials 2 --cues 5 --quiet --out "$tmp/rb.tsv"; ok $? "retrieval-beta runs"
+awk -F'\t' '!/^#/ && $3=="64" { exit !($12 == 1 && $13 == 1 && $11 == 1) }' "$tmp/rb.tsv"; ok $? "beta 64: recall, single fixed points, bound valid"
+awk -F'\t' '!/^#/ && $3=="0.25" { exit !($15 == 1) }' "$tmp/rb.tsv"; ok $? "beta 0.25: global averages"
+"$BIN/retrieval-beta" --beta 0 --out "$tmp/rbx.tsv" 2> /dev/null; [ $? -ne 0 ] && [ ! -e "$tmp/rbx.tsv" ]; ok $? "retrieval-beta rejects beta 0 before writing"
 # Sanity of the science: at alpha 0.05 Hebb recalls from 10% noise, at 0.3 it does not.
 awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"
