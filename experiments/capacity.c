@@ -426,8 +426,8 @@ int main(int argc, char **argv)
             return 2;
         }
         for (int k = 0; k < c.npoints; k++) {
-            if (v[k] < 1 || v[k] > 100000) {
-                am_run_error(&run, "--P values must be between 1 and 100000");
+            if (v[k] < 1 || v[k] > 10000000) {
+                am_run_error(&run, "--P values must be between 1 and 10000000");
                 return 2;
             }
             c.ps[k] = (size_t)v[k];
@@ -441,8 +441,8 @@ int main(int argc, char **argv)
         }
         for (int k = 0; k < c.npoints; k++) {
             double pp = floor(a[k] * n + 0.5);
-            if (!(a[k] > 0.0) || pp > 100000) {
-                am_run_error(&run, "--alpha values must be > 0 and give P <= 100000");
+            if (!(a[k] > 0.0) || pp > 10000000) {
+                am_run_error(&run, "--alpha values must be > 0 and give P <= 10000000");
                 return 2;
             }
             c.ps[k] = pp < 1 ? 1 : (size_t)pp;
