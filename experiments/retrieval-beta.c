@@ -15,7 +15,9 @@ static const char description[] =
     "constant max|x| is 1), cues patterns 0..c-1 with round(noise*d) components flipped (cue distance\n"
     "r0 = 2 sqrt(flips/d)), and runs the update xi <- X^T softmax(beta X xi) once and to convergence\n"
     "(|dxi| < 1e-6, at most --max-steps). The stream of trial t depends only on --seed, d, M and t, so\n"
-    "every beta sees the same patterns and cues.\n"
+    "every beta sees the same patterns and cues. With --clusters k the patterns come in k contiguous\n"
+    "blocks, each the children of one random parent (units flipped w.p. --cluster-flip): similar patterns,\n"
+    "which is where metastable states appear.\n"
     "\n"
     "Columns (one row per M and beta):\n"
     "  d M beta trials cues noise   the configuration\n"
@@ -39,7 +41,8 @@ typedef struct cfg {
     double betas[MAX_POINTS];
     int nb, trials;
     size_t cues;
-    double noise, mass;
+    double noise, mass, cflip;
+    size_t clusters;
     unsigned max_steps;
     uint64_t seed;
 } cfg;
@@ -91,7 +94,19 @@ static int run_task(size_t index, int thread, void *ctx)
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(d, M), t));
     if ((rc = am_patterns_create(&pats, d, M)))
         goto done;
-    am_patterns_random(pats, &rng);
+    if (c->clusters) {
+        /* Contiguous blocks of patterns, each the children of one random parent. */
+        size_t per = (M + c->clusters - 1) / c->clusters;
+        for (size_t k0 = 0; k0 < M; k0 += per) {
+            am_patterns view = *pats;
+            view.bits = pats->bits + k0 * pats->words;
+            view.count = M - k0 < per ? M - k0 : per;
+            if ((rc = am_patterns_correlated(&view, c->cflip, NULL, &rng)))
+                goto done;
+        }
+    } else {
+        am_patterns_random(pats, &rng);
+    }
     am_patterns_to_float(pats, x);
     for (size_t k = 0; k < M * d; k++)
         x[k] *= scale;
@@ -143,7 +158,8 @@ int main(int argc, char **argv)
     const char *m_s = "100,1000,10000", *b_s = "0.25,0.5,1,2,4,6,8,10,12,16,24,32,64,128";
     int d = 256, trials = 5, max_steps = 100;
     uint64_t cues = 20;
-    double noise = 0.02, mass = 0.9;
+    double noise = 0.02, mass = 0.9, cflip = 0.1;
+    uint64_t clusters = 0;
     am_run run = {.program = "retrieval-beta",
                   .summary = "Modern Hopfield retrieval versus beta and M, beside the Theorem 5 bound.",
                   .description = description,
@@ -157,6 +173,8 @@ int main(int argc, char **argv)
         {"noise", AM_OPT_DOUBLE, &noise, "f", "fraction of cue components flipped"},
         {"mass", AM_OPT_DOUBLE, &mass, "p", "softmax mass that defines the carriers of a fixed point"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "update limit per recall"},
+        {"clusters", AM_OPT_U64, &clusters, "k", "0: independent patterns; k: k clusters of correlated patterns"},
+        {"cluster-flip", AM_OPT_DOUBLE, &cflip, "q", "clusters: each unit differs from the cluster's parent w.p. q"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static cfg c;
@@ -188,7 +206,7 @@ int main(int argc, char **argv)
         }
     }
     if (d < 1 || d > 100000 || trials < 1 || cues < 1 || max_steps < 1 || !(noise >= 0 && noise <= 1) ||
-        !(mass > 0 && mass < 1)) {
+        !(mass > 0 && mass < 1) || !(cflip >= 0 && cflip <= 1)) {
         am_run_error(&run, "need 1 <= d <= 100000, trials, cues, max-steps >= 1, noise in [0, 1], mass in (0, 1)");
         return 2;
     }
@@ -197,6 +215,8 @@ int main(int argc, char **argv)
     c.cues = (size_t)cues;
     c.noise = noise;
     c.mass = mass;
+    c.clusters = (size_t)clusters;
+    c.cflip = cflip;
     c.max_steps = (unsigned)max_steps;
     c.seed = run.seed;
     size_t ntasks = (size_t)c.nm * c.nb * trials;
