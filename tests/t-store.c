@@ -17,17 +17,20 @@ int main(void)
     int fd = mkstemp(path);
     close(fd);
 
-    am_store_config cfgs[4];
+    am_store_config cfgs[5];
     am_store_config_default(&cfgs[0], AM_MODEL_HOPFIELD, 64);
     am_store_config_default(&cfgs[1], AM_MODEL_HOPFIELD, 64);
     cfgs[1].rule = AM_RULE_PINV;
     am_store_config_default(&cfgs[2], AM_MODEL_DENSE, 64);
     am_store_config_default(&cfgs[3], AM_MODEL_DENSE, 64);
     cfgs[3].f = AM_F_EXP;
-    for (int k = 0; k < 4; k++) {
+    am_store_config_default(&cfgs[4], AM_MODEL_MODERN, 64);
+    cfgs[4].beta = 0.5;
+    for (int k = 0; k < 5; k++) {
         char desc[64];
         am_store *s = NULL, *t = NULL;
         am_store_work *w = NULL;
+        int rc;
         am_store_config_describe(&cfgs[k], desc, sizeof desc);
         ok(am_store_create(&s, &cfgs[k]) == AM_OK && am_store_add(s, x) == AM_OK && am_store_count(s) == 6 &&
                am_store_n(s) == 64 && am_store_model(s) == cfgs[k].model,
@@ -48,8 +51,25 @@ int main(void)
                am_store_energy(t, q) == am_store_energy(s, q),
            "%s: save, load by magic, same energy", desc);
         ok((am_store_hopfield(s) != NULL) == (cfgs[k].model == AM_MODEL_HOPFIELD) &&
-               (am_store_dense(s) != NULL) == (cfgs[k].model == AM_MODEL_DENSE),
+               (am_store_dense(s) != NULL) == (cfgs[k].model == AM_MODEL_DENSE) &&
+               (am_store_modern(s) != NULL) == (cfgs[k].model == AM_MODEL_MODERN),
            "%s: the model object is reachable", desc);
+        /* Real-valued states: a scaled, noisy copy of pattern 3 recalls it in every model. */
+        float r[64];
+        for (int i = 0; i < 64; i++)
+            r[i] = 0.7f * (float)tg[i] + (float)(0.2 * am_rng_normal(&rng));
+        r[5] = -r[5];
+        rc = am_store_recall_real(s, r, NULL, &rng, NULL, &info);
+        int signs = 1;
+        for (int i = 0; i < 64; i++)
+            signs &= (r[i] > 0) == (tg[i] > 0);
+        ok(rc == AM_OK && signs, "%s: real-valued recall returns the pattern's signs", desc);
+        ok((am_store_add_real(s, r, 1) == AM_EUNSUPPORTED) == (cfgs[k].model != AM_MODEL_MODERN),
+           "%s: real patterns are for the modern store only", desc);
+        am_patterns *wrong = NULL;
+        am_patterns_create(&wrong, 65, 1);
+        ok(am_store_add(s, wrong) == AM_ESIZE, "%s: patterns of another dimension are AM_ESIZE", desc);
+        am_patterns_free(wrong);
         am_store_free(t);
         am_store_work_free(w);
         am_store_free(s);
@@ -69,9 +89,33 @@ int main(void)
     am_store_free(h);
     am_store_free(d);
 
-    /* Bad configurations. */
     am_store *s = NULL;
     am_store_config c;
+    /* The modern store's recall reports in the shared vocabulary, with an energy trace. */
+    am_store *ms = NULL;
+    am_store_create(&ms, &cfgs[4]);
+    am_store_add(ms, x);
+    double tr[32];
+    am_recall_opts o;
+    am_recall_info mi;
+    am_recall_opts_default(&o);
+    o.trace = tr;
+    o.trace_cap = 32;
+    am_patterns_get(x, 1, q);
+    am_state_flip_k(q, 64, 20, &rng);
+    int rc2 = am_store_recall(ms, q, &o, &rng, NULL, &mi);
+    int mono = 1;
+    for (unsigned k = 1; k < mi.trace_len; k++)
+        mono &= tr[k] <= tr[k - 1] + 1e-9;
+    ok(rc2 == AM_OK && mi.end == AM_END_FIXED && mi.trace_len == mi.steps + 1 && mono &&
+           fabs(tr[mi.trace_len - 1] - mi.energy) < 1e-9,
+       "modern through the store API: converges in %u steps, energy trace of %u never rising", mi.steps, mi.trace_len);
+    am_store_free(ms);
+
+    /* Bad configurations. */
+    am_store_config_default(&c, AM_MODEL_MODERN, 16);
+    c.beta = 0;
+    ok(am_store_create(&s, &c) == AM_EINVAL && !s, "modern beta 0 is AM_EINVAL");
     am_store_config_default(&c, AM_MODEL_DENSE, 64);
     c.degree = 0;
     ok(am_store_create(&s, &c) == AM_EINVAL && !s, "dense degree 0 is AM_EINVAL");

@@ -1,10 +1,13 @@
 /* libam — one memory API over every store: create from a configuration, store, recall, energy,
- * stability, save/load, free. The verbs dispatch to the model's own module (am/hopfield.h, am/dense.h),
- * which remain available for model-specific work.
+ * stability, save/load, free. The verbs dispatch to the model's own module (am/hopfield.h, am/dense.h,
+ * am/modern.h), which remain available for model-specific work.
  *
- * States are +-1 int8 vectors of n units (caller-owned). Recall options and reports are those of
- * am/hopfield.h: dynamics, order, temperature, step limit, energy trace; how it ended, steps, flips,
- * final energy. Defaults do plain retrieval: no normalisation or projection is added. */
+ * States are +-1 int8 vectors of n units, or float vectors of n components for the *_real verbs (all
+ * caller-owned). Binary stores take a float state by its signs (> 0 is +1) and return +-1.0; the modern
+ * store takes +-1 states as the vectors +-1.0 and returns the signs of its real state. Recall options and
+ * reports are those of am/hopfield.h: dynamics, order, temperature, step limit, energy trace; how it ended,
+ * steps, flips, final energy (the modern store uses max_steps and converges at |dxi| < 1e-6; dynamics,
+ * order and temperature do not apply to it). Defaults do plain retrieval: no normalisation or projection. */
 #ifndef AM_STORE_H
 #define AM_STORE_H
 
@@ -13,6 +16,7 @@
 
 #include "am/dense.h"
 #include "am/hopfield.h"
+#include "am/modern.h"
 #include "am/patterns.h"
 #include "am/rng.h"
 
@@ -20,7 +24,7 @@
 extern "C" {
 #endif
 
-typedef enum { AM_MODEL_HOPFIELD = 0, AM_MODEL_DENSE = 1 } am_model;
+typedef enum { AM_MODEL_HOPFIELD = 0, AM_MODEL_DENSE = 1, AM_MODEL_MODERN = 2 } am_model;
 
 const char *am_model_name(am_model m);
 int am_model_parse(const char *s, am_model *out);
@@ -31,6 +35,7 @@ typedef struct am_store_config {
     am_rule rule;      /* hopfield: learning rule (default hebb) */
     am_dense_f f;      /* dense: separation function (default poly) */
     int degree;        /* dense poly/rectpoly: n (default 3) */
+    double beta;       /* modern: inverse temperature (default 1) */
 } am_store_config;
 
 /* Defaults for a model of n units. */
@@ -41,24 +46,32 @@ void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
 typedef struct am_store am_store;
 typedef struct am_store_work am_store_work;
 
-/* Bad configurations (n = 0, degree < 1, unknown rule or F) are AM_EINVAL. */
+/* Bad configurations (n = 0, degree < 1, beta <= 0, unknown rule or F) are AM_EINVAL. */
 int am_store_create(am_store **out, const am_store_config *cfg);
 void am_store_free(am_store *s);
 
 am_model am_store_model(const am_store *s);
 size_t am_store_n(const am_store *s);
 size_t am_store_count(const am_store *s);
+/* The stored +-1 patterns of a binary store; NULL for the modern store (see am_modern_patterns). */
 const am_patterns *am_store_patterns(const am_store *s);
 
 int am_store_add(am_store *s, const am_patterns *pats);
+/* Real-valued patterns (count x n row-major): the modern store only (AM_EUNSUPPORTED for binary stores,
+ * which keep +-1 patterns: use am_store_add). */
+int am_store_add_real(am_store *s, const float *x, size_t count);
 double am_store_energy(const am_store *s, const int8_t *state);
+double am_store_energy_real(const am_store *s, const float *state);
 
 int am_store_work_create(am_store_work **out, const am_store *s);
 void am_store_work_free(am_store_work *w);
 /* A workspace works with every store of the same model; it grows as needed. */
 int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts, am_rng *rng, am_store_work *work,
                     am_recall_info *info);
-/* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned). */
+int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,
+                         am_store_work *work, am_recall_info *info);
+/* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned);
+ * for the modern store: components whose sign one update changes. */
 int am_store_stability(const am_store *s, size_t *unstable);
 /* The same for stored patterns first .. first+count-1 (unstable: count entries). */
 int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable);
@@ -70,6 +83,7 @@ int am_store_load(am_store **out, const char *path);
 /* The wrapped model object (NULL if the store is of another model). */
 am_hopfield *am_store_hopfield(am_store *s);
 am_dense *am_store_dense(am_store *s);
+am_modern *am_store_modern(am_store *s);
 
 #ifdef __cplusplus
 }
