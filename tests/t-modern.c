@@ -164,6 +164,16 @@ int main(void)
             "Theorem 5 formula");
     free(sep);
 
+    /* Theorem 3: the two constants the paper quotes. */
+    double c3, cap3;
+    int cond = am_modern_theorem3(1, 3, 20, 0.001, &c3, &cap3);
+    is_near(c3, 3.1546, 1e-4, /* published to 4 decimals, truncated */ "Theorem 3 constant c for beta=1, K=3, d=20, p=0.001 is 3.1546 (got %.5f)", c3);
+    ok(cond == 1, "its condition c >= (2/sqrt p)^(4/(d-1)) holds (capacity %.2f patterns)", cap3);
+    am_modern_theorem3(1, 1, 75, 0.001, &c3, &cap3);
+    is_near(c3, 1.3718, 1e-4, "Theorem 3 constant c for beta=1, K=1, d=75, p=0.001 is 1.3718 (got %.5f)", c3);
+    ok(am_modern_theorem3(0, 1, 75, 0.001, &c3, &cap3) == AM_EINVAL && am_modern_theorem3(1, 1, 75, 2, &c3, &cap3) == AM_EINVAL,
+       "Theorem 3 rejects beta <= 0 and p > 1");
+
     /* Save / load. */
     char path[] = "/tmp/t-modern-XXXXXX";
     int fd = mkstemp(path);

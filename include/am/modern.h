@@ -84,6 +84,13 @@ int am_modern_classify(const am_modern *m, const float *xi, double mass, am_fixp
  * r = max(|xi - x_i|, |x_i* - x_i|) (cue and fixed-point distances to the pattern). */
 double am_modern_theorem5_bound(double beta, size_t npatterns, double max_norm, double delta_i, double r);
 
+/* Theorem 3 of Ramsauer et al. (2020): storage capacity of random patterns on the sphere of radius
+ * K sqrt(d - 1) with failure probability p: a = 2/(d-1) (1 + ln(2 beta K^2 p (d-1))), b = 2 K^2 beta / 5,
+ * c = b / W0(exp(a + ln b)) (W0: principal Lambert W), capacity = sqrt(p) c^((d-1)/4). Writes c and the
+ * capacity; returns 1 when the theorem's condition c >= (2/sqrt(p))^(4/(d-1)) holds, 0 when it does not,
+ * AM_EINVAL for beta, K <= 0, d < 2 or p outside (0, 1]. */
+int am_modern_theorem3(double beta, double K, double d, double p, double *c, double *capacity);
+
 int am_modern_save(const am_modern *m, const char *path);
 int am_modern_load(am_modern **out, const char *path);
 

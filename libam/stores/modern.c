@@ -379,6 +379,32 @@ double am_modern_theorem5_bound(double beta, size_t npatterns, double max_norm, 
     return 2.0 * (double)(npatterns - 1) * exp(-beta * (delta_i - 2.0 * r * max_norm)) * max_norm;
 }
 
+/* Principal branch of Lambert W for z >= 0: w e^w = z, by Halley's iteration. */
+static double lambert_w0(double z)
+{
+    double w = z < 3.0 ? log1p(z) : log(z) - log(log(z));
+    for (int k = 0; k < 64; k++) {
+        double ew = exp(w), f = w * ew - z;
+        double step = f / (ew * (w + 1.0) - (w + 2.0) * f / (2.0 * w + 2.0));
+        w -= step;
+        if (fabs(step) <= 1e-15 * (1.0 + fabs(w)))
+            break;
+    }
+    return w;
+}
+
+int am_modern_theorem3(double beta, double K, double d, double p, double *c, double *capacity)
+{
+    if (!(beta > 0) || !(K > 0) || !(d >= 2) || !(p > 0 && p <= 1) || !isfinite(beta) || !isfinite(K) || !isfinite(d))
+        return AM_EINVAL;
+    double a = 2.0 / (d - 1.0) * (1.0 + log(2.0 * beta * K * K * p * (d - 1.0)));
+    double b = 2.0 * K * K * beta / 5.0;
+    double cc = b / lambert_w0(exp(a + log(b)));
+    *c = cc;
+    *capacity = sqrt(p) * pow(cc, (d - 1.0) / 4.0);
+    return cc >= pow(2.0 / sqrt(p), 4.0 / (d - 1.0)) ? 1 : 0;
+}
+
 static const char modern_magic[8] = {'L', 'I', 'B', 'A', 'M', 'M', 'O', 'D'};
 #define MODERN_VERSION 1u
 
