@@ -7,19 +7,7 @@
 #include <time.h>
 
 #include "am/am.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench.h"
 
 static double run(int verbose)
 {
@@ -68,11 +56,11 @@ int main(int argc, char **argv)
         reps = 1;
     tm = malloc((size_t)reps * sizeof *tm);
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         chk = run(argc > 2 && r == 0);
-        tm[r] = now() - t0;
+        tm[r] = bench_now() - t0;
     }
-    qsort(tm, (size_t)reps, sizeof *tm, cmp);
+    bench_sort(tm, reps);
     printf("W3 dense memory F=x^3 (N=100, K=200..3200 x 5 trials, async, 10%% noise): best %.2f ms, median %.2f ms "
            "of %d runs (mean overlap %.4f)\n",
            1e3 * tm[0], 1e3 * tm[reps / 2], reps, chk);

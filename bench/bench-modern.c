@@ -8,19 +8,7 @@
 #include <time.h>
 
 #include "am/am.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
@@ -56,9 +44,9 @@ int main(int argc, char **argv)
     double *tm = malloc((size_t)reps * sizeof *tm);
     for (int r = 0; r < reps; r++) {
         memcpy(q, z, Q * d * sizeof *q);
-        double t0 = now();
+        double t0 = bench_now();
         am_modern_recall(m, q, Q, &o, w, NULL);
-        tm[r] = now() - t0;
+        tm[r] = bench_now() - t0;
     }
     /* Accuracy: the nearest stored pattern (largest dot product) is the cued one. */
     size_t hit = 0;
@@ -74,7 +62,7 @@ int main(int argc, char **argv)
         }
         hit += best == idx[k];
     }
-    qsort(tm, (size_t)reps, sizeof *tm, cmp);
+    bench_sort(tm, reps);
     double gflop = 2.0 * 2.0 * Q * M * d * 3 / 1e9;
     printf("W2 modern batched retrieval (d=256, M=20000, Q=1000, beta=16, 3 steps, %.1f GFLOP): best %.3f s, "
            "median %.3f s of %d runs = %.0f GFLOP/s, accuracy %.4f, OpenBLAS %s\n",

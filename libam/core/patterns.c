@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "patterns_internal.h"
 
 static inline uint64_t tail_mask(size_t n)
 {
@@ -319,4 +320,36 @@ size_t am_patterns_hamming(const am_patterns *p, size_t mu, const am_patterns *q
 double am_patterns_overlap(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu)
 {
     return 1.0 - 2.0 * (double)am_patterns_hamming(p, mu, q, nu) / (double)p->n;
+}
+
+int am__patterns_append(am_patterns *dst, size_t *cap, const am_patterns *src)
+{
+    size_t need = dst->count + src->count;
+    if (need < dst->count)
+        return AM_EOVERFLOW;
+    if (need > *cap) {
+        size_t ncap = *cap ? *cap : 16, bytes;
+        uint64_t *b;
+        while (ncap < need)
+            ncap *= 2;
+        if (am_size_mul3(ncap, dst->words, sizeof(uint64_t), &bytes))
+            return AM_EOVERFLOW;
+        b = realloc(dst->bits, bytes);
+        if (!b)
+            return AM_ENOMEM;
+        dst->bits = b;
+        *cap = ncap;
+    }
+    memcpy(dst->bits + dst->count * dst->words, src->bits, src->count * src->words * sizeof(uint64_t));
+    dst->count = need;
+    return AM_OK;
+}
+
+int am__patterns_tails_ok(const am_patterns *p)
+{
+    uint64_t tail = (p->n % 64) ? ~tail_mask(p->n) : 0;
+    for (size_t mu = 0; mu < p->count && tail; mu++)
+        if (p->bits[mu * p->words + p->words - 1] & tail)
+            return 0;
+    return 1;
 }

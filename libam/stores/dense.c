@@ -7,6 +7,7 @@
 
 #include "am/error.h"
 #include "../core/io.h"
+#include "../core/patterns_internal.h"
 #include "internal.h"
 
 struct am_dense {
@@ -104,21 +105,8 @@ int am_dense_store(am_dense *d, const am_patterns *pats)
     need = d->pats.count + pats->count;
     if (need > (size_t)INT32_MAX)
         return AM_EOVERFLOW;
-    if (need > d->cap) {
-        size_t cap = d->cap ? d->cap : 16, bytes;
-        uint64_t *b;
-        while (cap < need)
-            cap *= 2;
-        if (am_size_mul3(cap, d->pats.words, sizeof(uint64_t), &bytes))
-            return AM_EOVERFLOW;
-        b = realloc(d->pats.bits, bytes);
-        if (!b)
-            return AM_ENOMEM;
-        d->pats.bits = b;
-        d->cap = cap;
-    }
-    memcpy(d->pats.bits + d->pats.count * d->pats.words, pats->bits, pats->count * pats->words * sizeof(uint64_t));
-    d->pats.count = need;
+    if ((rc = am__patterns_append(&d->pats, &d->cap, pats)))
+        return rc;
     rc = rebuild_xt(d);
     if (rc)
         d->pats.count = need - pats->count;
@@ -513,12 +501,10 @@ int am_dense_load(am_dense **out, const char *path)
     rc = am__rclose(&f);
     if (rc)
         goto fail_closed;
-    uint64_t tail = (n % 64) ? ~(~0ull >> (64 - n % 64)) : 0;
-    for (size_t mu = 0; mu < (size_t)k && tail; mu++)
-        if (tmp->bits[mu * words + words - 1] & tail) {
-            rc = AM_EFORMAT;
-            goto fail_closed;
-        }
+    if (!am__patterns_tails_ok(tmp)) {
+        rc = AM_EFORMAT;
+        goto fail_closed;
+    }
     if ((rc = am_dense_store(d, tmp)))
         goto fail_closed;
     am_patterns_free(tmp);

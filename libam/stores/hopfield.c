@@ -9,6 +9,7 @@
 
 #include "am/error.h"
 #include "../core/io.h"
+#include "../core/patterns_internal.h"
 #include "internal.h"
 
 struct am_hopfield {
@@ -215,30 +216,6 @@ int am_hopfield_set_path(am_hopfield *h, am_path path)
     return prepare(h);
 }
 
-static int append_patterns(am_hopfield *h, const am_patterns *src)
-{
-    size_t need = h->pats.count + src->count, words;
-    if (need < h->pats.count)
-        return AM_EOVERFLOW;
-    if (need > h->cap) {
-        size_t cap = h->cap ? h->cap : 16, bytes;
-        uint64_t *b;
-        while (cap < need)
-            cap *= 2;
-        if (am_size_mul3(cap, h->pats.words, sizeof(uint64_t), &bytes))
-            return AM_EOVERFLOW;
-        b = realloc(h->pats.bits, bytes);
-        if (!b)
-            return AM_ENOMEM;
-        h->pats.bits = b;
-        h->cap = cap;
-    }
-    words = src->count * src->words;
-    memcpy(h->pats.bits + h->pats.count * h->pats.words, src->bits, words * sizeof(uint64_t));
-    h->pats.count = need;
-    return AM_OK;
-}
-
 /* One row of the Storkey update, upper part j >= i only: row[j] = grow row[j] + a xi[j] - a hv[j] - b xi[j]. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void storkey_row(float *restrict row,
                                                                                      const float *restrict xi,
@@ -334,7 +311,7 @@ int am_hopfield_store(am_hopfield *h, const am_patterns *pats)
         return AM_ESIZE;
     if (pats->count == 0)
         return AM_OK;
-    rc = append_patterns(h, pats);
+    rc = am__patterns_append(&h->pats, &h->cap, pats);
     if (rc)
         return rc;
     switch (h->rule) {
@@ -901,13 +878,10 @@ int am_hopfield_load(am_hopfield **out, const char *path)
     rc = am__rclose(&f);
     if (rc)
         goto fail_closed;
-    /* Tail bits beyond n must be zero: the popcount kernels rely on it. */
-    uint64_t tail = (n % 64) ? ~(~0ull >> (64 - n % 64)) : 0;
-    for (size_t mu = 0; mu < (size_t)p && tail; mu++)
-        if (h->pats.bits[mu * words + words - 1] & tail) {
-            rc = AM_EFORMAT;
-            goto fail_closed;
-        }
+    if (!am__patterns_tails_ok(&h->pats)) {
+        rc = AM_EFORMAT;
+        goto fail_closed;
+    }
     rc = prepare(h);
     if (rc)
         goto fail_closed;

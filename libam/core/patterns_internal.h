@@ -1,0 +1,14 @@
+/* Internal: growable pattern sets, shared by the stores that keep their patterns. */
+#ifndef AM_CORE_PATTERNS_INTERNAL_H
+#define AM_CORE_PATTERNS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "am/patterns.h"
+
+/* Append src's patterns to dst, whose bits buffer holds room for *cap patterns (grown by doubling). */
+int am__patterns_append(am_patterns *dst, size_t *cap, const am_patterns *src);
+/* 1 when every pattern's unused tail bits are zero (the popcount kernels rely on it), else 0. */
+int am__patterns_tails_ok(const am_patterns *p);
+
+#endif
