@@ -353,3 +353,17 @@ int am__patterns_tails_ok(const am_patterns *p)
             return 0;
     return 1;
 }
+
+int am__patterns_transposed(const am_patterns *p, int8_t **xt)
+{
+    size_t bytes;
+    int8_t *t;
+    if (am_size_mul(p->n, p->count ? p->count : 1, &bytes))
+        return AM_EOVERFLOW;
+    t = realloc(*xt, bytes);
+    if (!t)
+        return AM_ENOMEM;
+    *xt = t;
+    am_patterns_to_int8_t(p, t);
+    return AM_OK;
+}

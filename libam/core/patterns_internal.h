@@ -3,11 +3,14 @@
 #define AM_CORE_PATTERNS_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "am/patterns.h"
 
 /* Append src's patterns to dst, whose bits buffer holds room for *cap patterns (grown by doubling). */
 int am__patterns_append(am_patterns *dst, size_t *cap, const am_patterns *src);
+/* (Re)allocate *xt to n x count and fill it with the transposed int8 view of p. */
+int am__patterns_transposed(const am_patterns *p, int8_t **xt);
 /* 1 when every pattern's unused tail bits are zero (the popcount kernels rely on it), else 0. */
 int am__patterns_tails_ok(const am_patterns *p);
 

@@ -80,20 +80,6 @@ am_dense_f am_dense_function(const am_dense *d) { return d->f; }
 int am_dense_degree(const am_dense *d) { return d->deg; }
 const am_patterns *am_dense_patterns(const am_dense *d) { return &d->pats; }
 
-static int rebuild_xt(am_dense *d)
-{
-    size_t bytes;
-    int8_t *xt;
-    if (am_size_mul(d->n, d->pats.count ? d->pats.count : 1, &bytes))
-        return AM_EOVERFLOW;
-    xt = realloc(d->xt, bytes);
-    if (!xt)
-        return AM_ENOMEM;
-    d->xt = xt;
-    am_patterns_to_int8_t(&d->pats, d->xt);
-    return AM_OK;
-}
-
 int am_dense_store(am_dense *d, const am_patterns *pats)
 {
     size_t need;
@@ -107,7 +93,7 @@ int am_dense_store(am_dense *d, const am_patterns *pats)
         return AM_EOVERFLOW;
     if ((rc = am__patterns_append(&d->pats, &d->cap, pats)))
         return rc;
-    rc = rebuild_xt(d);
+    rc = am__patterns_transposed(&d->pats, &d->xt);
     if (rc)
         d->pats.count = need - pats->count;
     return rc;

@@ -166,20 +166,6 @@ static int hebb_build_matrix(am_hopfield *h)
     return AM_OK;
 }
 
-static int build_transposed(am_hopfield *h)
-{
-    size_t bytes;
-    int8_t *xt;
-    if (am_size_mul(h->n, h->pats.count ? h->pats.count : 1, &bytes))
-        return AM_EOVERFLOW;
-    xt = realloc(h->xt, bytes);
-    if (!xt)
-        return AM_ENOMEM;
-    h->xt = xt;
-    am_patterns_to_int8_t(&h->pats, h->xt);
-    return AM_OK;
-}
-
 /* Bring the structures of the chosen path up to date with the stored patterns. */
 static int prepare(am_hopfield *h)
 {
@@ -187,7 +173,7 @@ static int prepare(am_hopfield *h)
     int rc;
     if (h->rule == AM_RULE_HEBB) {
         if (p == AM_PATH_PATTERNS) {
-            rc = build_transposed(h);
+            rc = am__patterns_transposed(&h->pats, &h->xt);
             if (rc)
                 return rc;
             free(h->w);
