@@ -23,7 +23,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE $(PKG_CFLAGS)
-AM_CFLAGS  := -std=c11 -Wall -Wextra -fPIC -fopenmp -MMD -MP $(SANFLAGS)
+AM_CFLAGS  := -std=c11 -Wall -Wextra -fPIC -fopenmp -fno-math-errno -MMD -MP $(SANFLAGS)
 LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
 
 LIB_SRC  := $(wildcard libam/*/*.c)

@@ -12,6 +12,9 @@
 #include "am/modern.h"
 #include "am/store.h"
 #include "am/theory.h"
+#include "am/data.h"
+#include "am/pca.h"
+#include "am/autoencoder.h"
 #include "am/harness.h"
 
 #endif

@@ -1,0 +1,748 @@
+/* MLP autoencoders: forward and backward passes as sgemm calls on row-major minibatches, with the bias,
+ * activation and its derivative fused in one sweep over each activation matrix. Derivatives are taken
+ * from the activations themselves (ReLU: a > 0, sigmoid: a (1 - a), tanh: 1 - a^2), so only the
+ * post-activation values are kept. */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/io.h"
+#include "am/autoencoder.h"
+#include "am/blas.h"
+#include "am/error.h"
+
+struct am_ae {
+    am_ae_config c;
+    size_t nparams;
+    size_t woff[AM_AE_MAX_LAYERS], boff[AM_AE_MAX_LAYERS]; /* offsets of W_l and b_l in params */
+    size_t widest;
+    float *params;
+};
+
+struct am_ae_trainer {
+    am_ae *ae;
+    am_ae_train_opts o;
+    size_t steps;
+    float *grad, *m, *v;
+    float *act[AM_AE_MAX_LAYERS + 1]; /* act[0]: the (corrupted) input; act[l]: output of layer l-1 */
+    float *d0, *d1;                   /* deltas, batch x widest each */
+    float *batch;                     /* a minibatch gathered from a dataset */
+    double *rowloss;                  /* loss of each row of the batch, summed in order */
+    int threads;
+    am_batches order;
+    int have_order;
+};
+
+static const char *const act_names[] = {"linear", "relu", "tanh", "sigmoid"};
+static const char *const loss_names[] = {"mse", "bce"};
+
+const char *am_act_name(am_act a)
+{
+    return (unsigned)a < 4 ? act_names[a] : "?";
+}
+
+int am_act_parse(const char *s, am_act *out)
+{
+    for (int k = 0; s && k < 4; k++)
+        if (!strcmp(s, act_names[k])) {
+            *out = (am_act)k;
+            return AM_OK;
+        }
+    return AM_EINVAL;
+}
+
+const char *am_loss_name(am_loss l)
+{
+    return (unsigned)l < 2 ? loss_names[l] : "?";
+}
+
+int am_loss_parse(const char *s, am_loss *out)
+{
+    for (int k = 0; s && k < 2; k++)
+        if (!strcmp(s, loss_names[k])) {
+            *out = (am_loss)k;
+            return AM_OK;
+        }
+    return AM_EINVAL;
+}
+
+int am_ae_config_check(const am_ae_config *c)
+{
+    if (!c || c->layers < 2 || c->layers > AM_AE_MAX_LAYERS)
+        return AM_EINVAL;
+    for (int l = 0; l <= c->layers; l++)
+        if (c->sizes[l] == 0 || c->sizes[l] > (1u << 24))
+            return AM_EINVAL;
+    for (int l = 0; l < c->layers; l++)
+        if ((unsigned)c->act[l] > AM_ACT_SIGMOID)
+            return AM_EINVAL;
+    if (c->sizes[0] != c->sizes[c->layers] || c->code_layer < 1 || c->code_layer >= c->layers)
+        return AM_EINVAL;
+    if ((unsigned)c->loss > AM_LOSS_BCE || (c->loss == AM_LOSS_BCE && c->act[c->layers - 1] != AM_ACT_SIGMOID))
+        return AM_EINVAL;
+    return AM_OK;
+}
+
+int am_ae_config_parse(am_ae_config *c, const char *sizes, const char *hidden, const char *code, const char *output,
+                       const char *loss)
+{
+    am_act h, k, o;
+    if (!c || !sizes)
+        return AM_EINVAL;
+    memset(c, 0, sizeof *c);
+    if (am_act_parse(hidden, &h) || am_act_parse(code ? code : hidden, &k) || am_act_parse(output, &o) ||
+        am_loss_parse(loss, &c->loss))
+        return AM_EINVAL;
+    int n = 0;
+    const char *p = sizes;
+    for (;;) {
+        char *end;
+        if (*p < '0' || *p > '9' || n > AM_AE_MAX_LAYERS)
+            return AM_EINVAL;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p || v == 0 || v > (1u << 24))
+            return AM_EINVAL;
+        c->sizes[n++] = v;
+        if (*end == '\0')
+            break;
+        if (*end != ',')
+            return AM_EINVAL;
+        p = end + 1;
+    }
+    c->layers = n - 1;
+    if (c->layers < 2)
+        return AM_EINVAL;
+    c->code_layer = 1;
+    for (int l = 2; l < c->layers; l++)
+        if (c->sizes[l] < c->sizes[c->code_layer])
+            c->code_layer = l;
+    for (int l = 0; l < c->layers; l++)
+        c->act[l] = l == c->layers - 1 ? o : l == c->code_layer - 1 ? k : h;
+    return am_ae_config_check(c);
+}
+
+void am_ae_config_describe(const am_ae_config *c, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (!size)
+        return;
+    buf[0] = '\0';
+    for (int l = 0; l <= c->layers && len < size; l++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%zu", l ? "-" : "", c->sizes[l]);
+    for (int l = 0; l < c->layers && len < size; l++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", l ? "/" : " ", am_act_name(c->act[l]));
+    if (len < size)
+        snprintf(buf + len, size - len, " code=%zu loss=%s", c->sizes[c->code_layer], am_loss_name(c->loss));
+}
+
+static int ae_alloc(am_ae **out, const am_ae_config *c)
+{
+    int rc;
+    if ((rc = am_ae_config_check(c)))
+        return rc;
+    am_ae *ae = calloc(1, sizeof *ae);
+    if (!ae)
+        return AM_ENOMEM;
+    ae->c = *c;
+    size_t off = 0;
+    for (int l = 0; l < c->layers; l++) {
+        size_t w;
+        if (am_size_mul(c->sizes[l + 1], c->sizes[l], &w) || off > SIZE_MAX / 8 - w) {
+            free(ae);
+            return AM_EOVERFLOW;
+        }
+        ae->woff[l] = off;
+        off += w;
+        ae->boff[l] = off;
+        off += c->sizes[l + 1];
+    }
+    for (int l = 0; l <= c->layers; l++)
+        if (c->sizes[l] > ae->widest)
+            ae->widest = c->sizes[l];
+    ae->nparams = off;
+    ae->params = malloc(off * sizeof(float));
+    if (!ae->params) {
+        free(ae);
+        return AM_ENOMEM;
+    }
+    *out = ae;
+    return AM_OK;
+}
+
+int am_ae_create(am_ae **out, const am_ae_config *c, am_rng *rng)
+{
+    int rc;
+    if (!out || !rng)
+        return AM_EINVAL;
+    *out = NULL;
+    am_ae *ae;
+    if ((rc = ae_alloc(&ae, c)))
+        return rc;
+    for (int l = 0; l < c->layers; l++) {
+        double bound = 1.0 / sqrt((double)c->sizes[l]);
+        float *p = ae->params + ae->woff[l];
+        size_t n = c->sizes[l + 1] * c->sizes[l] + c->sizes[l + 1];
+        for (size_t i = 0; i < n; i++)
+            p[i] = (float)(bound * (2.0 * am_rng_uniform(rng) - 1.0));
+    }
+    *out = ae;
+    return AM_OK;
+}
+
+void am_ae_free(am_ae *ae)
+{
+    if (!ae)
+        return;
+    free(ae->params);
+    free(ae);
+}
+
+const am_ae_config *am_ae_config_of(const am_ae *ae)
+{
+    return &ae->c;
+}
+
+size_t am_ae_input_dim(const am_ae *ae)
+{
+    return ae->c.sizes[0];
+}
+
+size_t am_ae_code_dim(const am_ae *ae)
+{
+    return ae->c.sizes[ae->c.code_layer];
+}
+
+float *am_ae_params(am_ae *ae, size_t *count)
+{
+    if (count)
+        *count = ae->nparams;
+    return ae->params;
+}
+
+/* exp for the sigmoid in a form the compiler vectorises: 2^(x log2 e) split into an integer power of two
+ * and a degree-6 polynomial on [-1/2, 1/2] (relative error < 2e-7, i.e. float rounding). */
+static inline float fast_exp(float x)
+{
+    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    float t = x * 1.44269504088896341f;
+    float r = (t + 12582912.0f) - 12582912.0f; /* round to nearest: 1.5 * 2^23 pushes the fraction out */
+    float f = t - r;
+    float p = 1.5403530393381606e-4f;
+    p = p * f + 1.3333558146428443e-3f;
+    p = p * f + 9.6181291076284772e-3f;
+    p = p * f + 5.5504108664821580e-2f;
+    p = p * f + 2.4022650695910071e-1f;
+    p = p * f + 6.9314718055994531e-1f;
+    p = p * f + 1.0f;
+    int32_t e = (int32_t)r;
+    union {
+        int32_t i;
+        float f;
+    } u = {.i = (e + 127) << 23};
+    return p * u.f;
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void bias_act(float *z, size_t rows, size_t cols, const float *b, am_act act)
+{
+    for (size_t i = 0; i < rows; i++) {
+        float *r = z + i * cols;
+        switch (act) {
+        case AM_ACT_RELU:
+            for (size_t j = 0; j < cols; j++) {
+                float v = r[j] + b[j];
+                r[j] = v > 0.0f ? v : 0.0f;
+            }
+            break;
+        case AM_ACT_SIGMOID:
+            for (size_t j = 0; j < cols; j++)
+                r[j] = 1.0f / (1.0f + fast_exp(-(r[j] + b[j])));
+            break;
+        case AM_ACT_TANH:
+            for (size_t j = 0; j < cols; j++)
+                r[j] = tanhf(r[j] + b[j]);
+            break;
+        default:
+            for (size_t j = 0; j < cols; j++)
+                r[j] += b[j];
+        }
+    }
+}
+
+/* d <- d * act'(a), elementwise over n values. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void act_backward(float *d, const float *a, size_t n, am_act act)
+{
+    switch (act) {
+    case AM_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] > 0.0f ? d[i] : 0.0f;
+        break;
+    case AM_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            d[i] *= a[i] * (1.0f - a[i]);
+        break;
+    case AM_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            d[i] *= 1.0f - a[i] * a[i];
+        break;
+    default:
+        break;
+    }
+}
+
+/* Layers [from, to) on b rows: act[from] -> act[to]; act[l] are b x sizes[l] buffers. */
+static void forward(const am_ae *ae, float *const *act, size_t b, int from, int to)
+{
+    const am_ae_config *c = &ae->c;
+    for (int l = from; l < to; l++) {
+        int in = (int)c->sizes[l], out = (int)c->sizes[l + 1];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, out, in, 1.0f, act[l], in,
+                    ae->params + ae->woff[l], in, 0.0f, act[l + 1], out);
+        bias_act(act[l + 1], b, (size_t)out, ae->params + ae->boff[l], c->act[l]);
+    }
+}
+
+/* Output delta of rows rows of n outputs: d = dLoss/dz of the output layer, with the loss scaled by
+ * 1/count (count = elements of the whole batch); each row's loss sum goes to rowloss. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void output_delta(float *d, const float *y, const float *x, size_t rows, size_t n, size_t count, am_loss loss,
+                         am_act act, double *rowloss)
+{
+    float scale = 1.0f / (float)count;
+    for (size_t r = 0; r < rows; r++) {
+        float *dr = d + r * n;
+        const float *yr = y + r * n, *xr = x + r * n;
+        float s = 0.0f;
+        if (loss == AM_LOSS_BCE) {
+            /* Sigmoid and BCE together: dL/dz = (y - x) / count, without dividing by y (1 - y). */
+            for (size_t i = 0; i < n; i++) {
+                float yc = yr[i] < 1e-7f ? 1e-7f : yr[i] > 1.0f - 1e-7f ? 1.0f - 1e-7f : yr[i];
+                s -= xr[i] * logf(yc) + (1.0f - xr[i]) * logf(1.0f - yc);
+                dr[i] = (yr[i] - xr[i]) * scale;
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                float e = yr[i] - xr[i];
+                s += e * e;
+                dr[i] = 2.0f * e * scale;
+            }
+            act_backward(dr, yr, n, act);
+        }
+        rowloss[r] = s;
+    }
+}
+
+/* out[j] = sum over rows of d[i][j] for cols columns of a matrix with leading dimension ld. */
+static void column_sums(float *out, const float *d, size_t rows, size_t cols, size_t ld)
+{
+    memset(out, 0, cols * sizeof(float));
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            out[j] += d[i * ld + j];
+}
+
+void am_ae_train_opts_default(am_ae_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->batch = 128;
+    o->lr = 1e-3;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+}
+
+int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts *o)
+{
+    am_ae_train_opts def;
+    if (!out || !ae)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!o) {
+        am_ae_train_opts_default(&def);
+        o = &def;
+    }
+    if (!o->batch || o->batch > (1u << 20) || !(o->lr > 0) || !(o->beta1 >= 0 && o->beta1 < 1) ||
+        !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !(o->weight_decay >= 0) ||
+        !(o->mask >= 0 && o->mask < 1) || !(o->noise >= 0) || o->threads < 0 || o->threads > 1024 || !isfinite(o->noise) || !isfinite(o->lr))
+        return AM_EINVAL;
+    am_ae_trainer *t = calloc(1, sizeof *t);
+    if (!t)
+        return AM_ENOMEM;
+    t->ae = ae;
+    t->o = *o;
+    int bad = 0;
+    t->grad = calloc(ae->nparams, sizeof(float));
+    t->m = calloc(ae->nparams, sizeof(float));
+    t->v = calloc(ae->nparams, sizeof(float));
+    bad |= !t->grad || !t->m || !t->v;
+    for (int l = 0; l <= ae->c.layers; l++)
+        bad |= !(t->act[l] = malloc(o->batch * ae->c.sizes[l] * sizeof(float)));
+    bad |= !(t->d0 = malloc(o->batch * ae->widest * sizeof(float)));
+    bad |= !(t->d1 = malloc(o->batch * ae->widest * sizeof(float)));
+    bad |= !(t->batch = malloc(o->batch * ae->c.sizes[0] * sizeof(float)));
+    bad |= !(t->rowloss = malloc(o->batch * sizeof(double)));
+    t->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    if (bad) {
+        am_ae_trainer_free(t);
+        return AM_ENOMEM;
+    }
+    *out = t;
+    return AM_OK;
+}
+
+void am_ae_trainer_free(am_ae_trainer *t)
+{
+    if (!t)
+        return;
+    free(t->grad);
+    free(t->m);
+    free(t->v);
+    for (int l = 0; l <= AM_AE_MAX_LAYERS; l++)
+        free(t->act[l]);
+    free(t->d0);
+    free(t->d1);
+    free(t->batch);
+    free(t->rowloss);
+    if (t->have_order)
+        am_batches_free(&t->order);
+    free(t);
+}
+
+size_t am_ae_trainer_steps(const am_ae_trainer *t)
+{
+    return t->steps;
+}
+
+static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
+                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd);
+
+/* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
+ * Adam step. The batch's rows are split between threads for the forward pass and the input deltas, the
+ * weight gradients' output rows for dW = dZᵀ A; every value is computed by one thread in an order that
+ * does not depend on the split, so training is bit-identical at any number of threads. OpenBLAS runs
+ * single-threaded inside. */
+static double backprop(am_ae_trainer *t, const float *target, size_t b, int update)
+{
+    am_ae *ae = t->ae;
+    const am_ae_config *c = &ae->c;
+    int L = c->layers, nt = t->threads > (int)b ? (int)b : t->threads;
+    size_t nout = c->sizes[L];
+    float step = 0, isbc2 = 0, b1 = (float)t->o.beta1, b2 = (float)t->o.beta2, eps = (float)t->o.eps,
+          wd = (float)t->o.weight_decay;
+    if (update) {
+        t->steps++;
+        double bc1 = 1.0 - pow(t->o.beta1, (double)t->steps), bc2 = 1.0 - pow(t->o.beta2, (double)t->steps);
+        step = (float)(t->o.lr / bc1);
+        isbc2 = (float)(1.0 / sqrt(bc2));
+    }
+    int blas = am_blas_get_threads();
+    if (blas != 1)
+        am_blas_set_threads(1);
+#pragma omp parallel num_threads(nt)
+    {
+        int tid = omp_get_thread_num(), T = omp_get_num_threads();
+        size_t r0 = b * (size_t)tid / (size_t)T, r1 = b * (size_t)(tid + 1) / (size_t)T, rb = r1 - r0;
+        float *d = t->d0, *dn = t->d1;
+        if (rb) {
+            for (int l = 0; l < L; l++) {
+                int in = (int)c->sizes[l], out = (int)c->sizes[l + 1];
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rb, out, in, 1.0f, t->act[l] + r0 * in, in,
+                            ae->params + ae->woff[l], in, 0.0f, t->act[l + 1] + r0 * out, out);
+                bias_act(t->act[l + 1] + r0 * out, rb, (size_t)out, ae->params + ae->boff[l], c->act[l]);
+            }
+            output_delta(d + r0 * nout, t->act[L] + r0 * nout, target + r0 * nout, rb, nout, b * nout, c->loss,
+                         c->act[L - 1], t->rowloss + r0);
+        }
+        /* Adam on this thread's rows of a layer's weights and biases, once no thread reads them any more. */
+#define ADAM_SLICE(l, o0, o1)                                                                                    \
+    do {                                                                                                         \
+        size_t w0 = ae->woff[l] + (o0) * c->sizes[l], wn = ((o1) - (o0)) * c->sizes[l];                          \
+        size_t b0 = ae->boff[l] + (o0), bn = (o1) - (o0);                                                         \
+        adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, wn, b1, b2, step, isbc2, eps, wd);            \
+        adam(ae->params + b0, t->m + b0, t->v + b0, t->grad + b0, bn, b1, b2, step, isbc2, eps, wd);            \
+    } while (0)
+        size_t prev0 = 0, prev1 = 0;
+        for (int l = L - 1; l >= 0; l--) {
+            size_t in = c->sizes[l], out = c->sizes[l + 1];
+            size_t o0 = out * (size_t)tid / (size_t)T, o1 = out * (size_t)(tid + 1) / (size_t)T;
+#pragma omp barrier
+            /* Every thread is past the input deltas of layer l + 1: its weights may change now. */
+            if (update && l < L - 1 && prev1 > prev0)
+                ADAM_SLICE(l + 1, prev0, prev1);
+            if (o1 > o0) {
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(o1 - o0), (int)in, (int)b, 1.0f, d + o0,
+                            (int)out, t->act[l], (int)in, 0.0f, t->grad + ae->woff[l] + o0 * in, (int)in);
+                column_sums(t->grad + ae->boff[l] + o0, d + o0, b, o1 - o0, out);
+            }
+            prev0 = o0;
+            prev1 = o1;
+            if (l == 0)
+                break;
+            if (rb) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rb, (int)in, (int)out, 1.0f, d + r0 * out,
+                            (int)out, ae->params + ae->woff[l], (int)in, 0.0f, dn + r0 * in, (int)in);
+                act_backward(dn + r0 * in, t->act[l] + r0 * in, rb * in, c->act[l - 1]);
+            }
+            float *tmp = d;
+            d = dn;
+            dn = tmp;
+        }
+        /* Layer 0 has no input deltas: nobody else reads its weights. */
+        if (update && prev1 > prev0)
+            ADAM_SLICE(0, prev0, prev1);
+#undef ADAM_SLICE
+    }
+    if (blas != 1)
+        am_blas_set_threads(blas);
+    double loss = 0.0;
+    for (size_t r = 0; r < b; r++)
+        loss += t->rowloss[r];
+    return loss / (double)(b * nout);
+}
+
+int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_t b, double *loss,
+                   const float **grad)
+{
+    if (!t || !in || !target || !b || b > t->o.batch)
+        return AM_EINVAL;
+    memcpy(t->act[0], in, b * t->ae->c.sizes[0] * sizeof(float));
+    double l = backprop(t, target, b, 0);
+    if (loss)
+        *loss = l;
+    if (grad)
+        *grad = t->grad;
+    return AM_OK;
+}
+
+/* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
+                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd)
+{
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        p[i] -= step * m[i] / (sqrtf(v[i]) * inv_sqrt_bc2 + eps);
+    }
+}
+
+int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
+{
+    if (!t || !x || !b || b > t->o.batch || ((t->o.mask > 0 || t->o.noise > 0) && !rng))
+        return AM_EINVAL;
+    size_t n = b * t->ae->c.sizes[0];
+    float *in = t->act[0];
+    if (x != in)
+        memcpy(in, x, n * sizeof(float));
+    else if (t->o.mask > 0 || t->o.noise > 0)
+        return AM_EINVAL; /* the clean target would be overwritten */
+    if (t->o.mask > 0)
+        for (size_t i = 0; i < n; i++)
+            if (am_rng_uniform(rng) < t->o.mask)
+                in[i] = 0.0f;
+    if (t->o.noise > 0)
+        for (size_t i = 0; i < n; i++)
+            in[i] += (float)(t->o.noise * am_rng_normal(rng));
+    double l = backprop(t, x, b, 1);
+    if (loss)
+        *loss = l;
+    return isfinite(l) ? AM_OK : AM_ENUMERIC;
+}
+
+int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
+                      void (*progress)(size_t, size_t, double, void *), void *ctx, double *mean_loss)
+{
+    int rc;
+    if (!t || !ds || !rng || ds->dim != t->ae->c.sizes[0] || !ds->count)
+        return !t || !ds || !rng ? AM_EINVAL : AM_ESIZE;
+    if (t->have_order && t->order.count != ds->count) {
+        am_batches_free(&t->order);
+        t->have_order = 0;
+    }
+    if (!t->have_order) {
+        if ((rc = am_batches_init(&t->order, ds->count, t->o.batch)))
+            return rc;
+        t->have_order = 1;
+    }
+    am_batches_shuffle(&t->order, rng);
+    /* Hold OpenBLAS to one thread for the whole pass: changing it costs more than a small step. */
+    int blas = am_blas_get_threads();
+    am_blas_set_threads(1);
+    size_t b, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
+    double sum = 0.0;
+    /* Without corruption the input is its own target: gather straight into the input buffer. */
+    float *dst = t->o.mask > 0 || t->o.noise > 0 ? t->batch : t->act[0];
+    while ((b = am_batches_next(&t->order, ds, dst, NULL, NULL))) {
+        double l;
+        if ((rc = am_ae_train_step(t, dst, b, rng, &l))) {
+            am_blas_set_threads(blas);
+            return rc;
+        }
+        sum += l;
+        done++;
+        if (progress)
+            progress(done, total, sum / (double)done, ctx);
+    }
+    am_blas_set_threads(blas);
+    if (mean_loss)
+        *mean_loss = sum / (double)done;
+    return AM_OK;
+}
+
+/* Inference in chunks through two ping-pong buffers. */
+#define AE_CHUNK 512
+
+static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int from, int to)
+{
+    const am_ae_config *c = &ae->c;
+    float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
+    if (!buf)
+        return AM_ENOMEM;
+    for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
+        float *act[AM_AE_MAX_LAYERS + 1];
+        memcpy(buf, x + i0 * c->sizes[from], m * c->sizes[from] * sizeof(float));
+        for (int l = from; l <= to; l++)
+            act[l] = buf + ((l - from) & 1) * AE_CHUNK * ae->widest;
+        forward(ae, act, m, from, to);
+        memcpy(y + i0 * c->sizes[to], act[to], m * c->sizes[to] * sizeof(float));
+    }
+    free(buf);
+    return AM_OK;
+}
+
+int am_ae_encode(const am_ae *ae, const float *x, size_t n, float *z)
+{
+    if (!ae || (n && (!x || !z)))
+        return AM_EINVAL;
+    return run_layers(ae, x, n, z, 0, ae->c.code_layer);
+}
+
+int am_ae_decode(const am_ae *ae, const float *z, size_t n, float *y)
+{
+    if (!ae || (n && (!z || !y)))
+        return AM_EINVAL;
+    return run_layers(ae, z, n, y, ae->c.code_layer, ae->c.layers);
+}
+
+int am_ae_reconstruct(const am_ae *ae, const float *x, size_t n, float *y)
+{
+    if (!ae || (n && (!x || !y)))
+        return AM_EINVAL;
+    return run_layers(ae, x, n, y, 0, ae->c.layers);
+}
+
+int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, double *bce)
+{
+    if (!ae || !x || !n)
+        return AM_EINVAL;
+    size_t d = ae->c.sizes[0];
+    float *y = malloc(AE_CHUNK * d * sizeof(float));
+    if (!y)
+        return AM_ENOMEM;
+    double se = 0.0, ce = 0.0;
+    int sig = bce && ae->c.act[ae->c.layers - 1] == AM_ACT_SIGMOID;
+    for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
+        int rc = run_layers(ae, x + i0 * d, m, y, 0, ae->c.layers);
+        if (rc) {
+            free(y);
+            return rc;
+        }
+        for (size_t i = 0; i < m * d; i++) {
+            double t = x[i0 * d + i], p = y[i], e = p - t;
+            se += e * e;
+            if (sig) {
+                double pc = p < 1e-7 ? 1e-7 : p > 1 - 1e-7 ? 1 - 1e-7 : p;
+                ce -= t * log(pc) + (1 - t) * log(1 - pc);
+            }
+        }
+    }
+    free(y);
+    if (mse)
+        *mse = se / (double)(n * d);
+    if (bce)
+        *bce = sig ? ce / (double)(n * d) : NAN; /* NaN: the output is not a probability */
+    return AM_OK;
+}
+
+static const char ae_magic[8] = {'L', 'I', 'B', 'A', 'M', 'A', 'E', 'N'};
+#define AE_VERSION 1u
+
+int am_ae_save(const am_ae *ae, const char *path)
+{
+    am__file f;
+    int rc;
+    if (!ae || !path)
+        return AM_EINVAL;
+    if ((rc = am__wopen(&f, path)))
+        return rc;
+    const am_ae_config *c = &ae->c;
+    am__put(&f, ae_magic, 8);
+    am__put_u32(&f, AE_VERSION);
+    am__put_u32(&f, 0x01020304u);
+    am__put_u32(&f, (uint32_t)c->layers);
+    am__put_u32(&f, (uint32_t)c->code_layer);
+    am__put_u32(&f, (uint32_t)c->loss);
+    for (int l = 0; l <= c->layers; l++)
+        am__put_u64(&f, c->sizes[l]);
+    for (int l = 0; l < c->layers; l++)
+        am__put_u32(&f, (uint32_t)c->act[l]);
+    am__put_f32s(&f, ae->params, ae->nparams);
+    return am__wclose(&f);
+}
+
+int am_ae_load(am_ae **out, const char *path)
+{
+    am__file f;
+    uint32_t version;
+    am_ae_config c;
+    am_ae *ae = NULL;
+    int rc;
+    if (!out || !path)
+        return AM_EINVAL;
+    *out = NULL;
+    if ((rc = am__ropen(&f, path, ae_magic, AE_VERSION, &version)))
+        return rc;
+    memset(&c, 0, sizeof c);
+    uint32_t layers = am__get_u32(&f);
+    c.code_layer = (int)am__get_u32(&f);
+    c.loss = (am_loss)am__get_u32(&f);
+    if (f.err || layers < 2 || layers > AM_AE_MAX_LAYERS) {
+        rc = f.err ? f.err : AM_EFORMAT;
+        goto fail;
+    }
+    c.layers = (int)layers;
+    for (int l = 0; l <= c.layers; l++)
+        c.sizes[l] = (size_t)am__get_u64(&f);
+    for (int l = 0; l < c.layers; l++)
+        c.act[l] = (am_act)am__get_u32(&f);
+    if (f.err) {
+        rc = f.err;
+        goto fail;
+    }
+    if (am_ae_config_check(&c)) {
+        rc = AM_EFORMAT;
+        goto fail;
+    }
+    if ((rc = ae_alloc(&ae, &c)))
+        goto fail;
+    if ((rc = am__need(&f, (uint64_t)ae->nparams * 4)))
+        goto fail;
+    am__get_f32s(&f, ae->params, ae->nparams);
+    if ((rc = am__rclose(&f))) {
+        am_ae_free(ae);
+        return rc;
+    }
+    *out = ae;
+    return AM_OK;
+fail:
+    am__rabort(&f);
+    am_ae_free(ae);
+    return rc;
+}

@@ -1,0 +1,225 @@
+/* PCA by the eigen-decomposition of the covariance, which is dim x dim however many rows there are. */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/io.h"
+#include "am/error.h"
+#include "am/pca.h"
+
+static int pca_alloc(am_pca **out, size_t dim, size_t k)
+{
+    size_t n;
+    if (!dim || !k || k > dim || am_size_mul3(k, dim, sizeof(float), &n))
+        return AM_EINVAL;
+    am_pca *p = calloc(1, sizeof *p);
+    if (!p)
+        return AM_ENOMEM;
+    p->dim = dim;
+    p->k = k;
+    p->mean = malloc(dim * sizeof(float));
+    p->components = malloc(n);
+    p->variance = malloc(k * sizeof(double));
+    if (!p->mean || !p->components || !p->variance) {
+        am_pca_free(p);
+        return AM_ENOMEM;
+    }
+    *out = p;
+    return AM_OK;
+}
+
+void am_pca_free(am_pca *p)
+{
+    if (!p)
+        return;
+    free(p->mean);
+    free(p->components);
+    free(p->variance);
+    free(p);
+}
+
+#define PCA_BLOCK 2048
+
+int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
+{
+    am_pca *p = NULL;
+    double *mean = NULL, *cov = NULL, *blk = NULL, *w = NULL;
+    int rc;
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!x || n < 2 || dim > 46000)
+        return AM_EINVAL;
+    if ((rc = pca_alloc(&p, dim, k)))
+        return rc;
+    size_t bn = n < PCA_BLOCK ? n : PCA_BLOCK;
+    mean = calloc(dim, sizeof *mean);
+    cov = calloc(dim * dim, sizeof *cov);
+    blk = malloc(bn * dim * sizeof *blk);
+    w = malloc(dim * sizeof *w);
+    if (!mean || !cov || !blk || !w) {
+        rc = AM_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            mean[j] += x[i * dim + j];
+    for (size_t j = 0; j < dim; j++)
+        mean[j] /= (double)n;
+    /* Centred rows in double, a block at a time, accumulated into the upper triangle. */
+    for (size_t i0 = 0; i0 < n; i0 += bn) {
+        size_t m = n - i0 < bn ? n - i0 : bn;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < dim; j++)
+                blk[i * dim + j] = x[(i0 + i) * dim + j] - mean[j];
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)m, 1.0 / (double)n, blk, (int)dim,
+                    1.0, cov, (int)dim);
+    }
+    p->total = 0;
+    for (size_t j = 0; j < dim; j++)
+        p->total += cov[j * dim + j];
+    /* Row-major upper = column-major lower; eigenvectors come back as columns (rows of the row-major). */
+    if (LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)dim, cov, (lapack_int)dim, w) != 0) {
+        rc = AM_ENUMERIC;
+        goto done;
+    }
+    for (size_t c = 0; c < k; c++) {
+        size_t src = dim - 1 - c; /* ascending order from LAPACK */
+        const double *v = cov + src * dim;
+        size_t big = 0;
+        for (size_t j = 1; j < dim; j++)
+            if (fabs(v[j]) > fabs(v[big]))
+                big = j;
+        double sign = v[big] < 0 ? -1.0 : 1.0;
+        for (size_t j = 0; j < dim; j++)
+            p->components[c * dim + j] = (float)(sign * v[j]);
+        p->variance[c] = w[src] > 0 ? w[src] : 0.0;
+    }
+    for (size_t j = 0; j < dim; j++)
+        p->mean[j] = (float)mean[j];
+    rc = AM_OK;
+done:
+    free(mean);
+    free(cov);
+    free(blk);
+    free(w);
+    if (rc)
+        am_pca_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
+double am_pca_explained(const am_pca *p, size_t j)
+{
+    double s = 0;
+    if (!p || !(p->total > 0))
+        return 0.0;
+    for (size_t c = 0; c < j && c < p->k; c++)
+        s += p->variance[c];
+    return s / p->total;
+}
+
+#define PCA_ROWS 1024
+
+int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
+{
+    if (!p || (n && (!x || !z)))
+        return AM_EINVAL;
+    float *c = malloc(PCA_ROWS * p->dim * sizeof *c);
+    if (!c)
+        return AM_ENOMEM;
+    for (size_t i0 = 0; i0 < n; i0 += PCA_ROWS) {
+        size_t m = n - i0 < PCA_ROWS ? n - i0 : PCA_ROWS;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < p->dim; j++)
+                c[i * p->dim + j] = x[(i0 + i) * p->dim + j] - p->mean[j];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)p->k, (int)p->dim, 1.0f, c, (int)p->dim,
+                    p->components, (int)p->dim, 0.0f, z + i0 * p->k, (int)p->k);
+    }
+    free(c);
+    return AM_OK;
+}
+
+int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
+{
+    if (!p || (n && (!x || !z)))
+        return AM_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        memcpy(x + i * p->dim, p->mean, p->dim * sizeof(float));
+    if (n)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)p->dim, (int)p->k, 1.0f, z, (int)p->k,
+                    p->components, (int)p->dim, 1.0f, x, (int)p->dim);
+    return AM_OK;
+}
+
+static const char pca_magic[8] = {'L', 'I', 'B', 'A', 'M', 'P', 'C', 'A'};
+#define PCA_VERSION 1u
+
+int am_pca_save(const am_pca *p, const char *path)
+{
+    am__file f;
+    int rc;
+    if (!p || !path)
+        return AM_EINVAL;
+    if ((rc = am__wopen(&f, path)))
+        return rc;
+    am__put(&f, pca_magic, 8);
+    am__put_u32(&f, PCA_VERSION);
+    am__put_u32(&f, 0x01020304u);
+    am__put_u64(&f, p->dim);
+    am__put_u64(&f, p->k);
+    uint64_t bits;
+    memcpy(&bits, &p->total, 8);
+    am__put_u64(&f, bits);
+    for (size_t c = 0; c < p->k; c++) {
+        memcpy(&bits, &p->variance[c], 8);
+        am__put_u64(&f, bits);
+    }
+    am__put_f32s(&f, p->mean, p->dim);
+    am__put_f32s(&f, p->components, p->k * p->dim);
+    return am__wclose(&f);
+}
+
+int am_pca_load(am_pca **out, const char *path)
+{
+    am__file f;
+    uint32_t version;
+    am_pca *p = NULL;
+    int rc;
+    if (!out || !path)
+        return AM_EINVAL;
+    *out = NULL;
+    if ((rc = am__ropen(&f, path, pca_magic, PCA_VERSION, &version)))
+        return rc;
+    uint64_t dim = am__get_u64(&f), k = am__get_u64(&f), bits = am__get_u64(&f);
+    if (f.err) {
+        rc = f.err;
+        goto fail;
+    }
+    if (!dim || dim > 46000 || !k || k > dim) {
+        rc = AM_EFORMAT;
+        goto fail;
+    }
+    if ((rc = am__need(&f, 8 * k + 4 * dim + 4 * k * dim)) || (rc = pca_alloc(&p, (size_t)dim, (size_t)k)))
+        goto fail;
+    memcpy(&p->total, &bits, 8);
+    for (size_t c = 0; c < k; c++) {
+        bits = am__get_u64(&f);
+        memcpy(&p->variance[c], &bits, 8);
+    }
+    am__get_f32s(&f, p->mean, p->dim);
+    am__get_f32s(&f, p->components, p->k * p->dim);
+    if ((rc = am__rclose(&f))) {
+        am_pca_free(p);
+        return rc;
+    }
+    *out = p;
+    return AM_OK;
+fail:
+    am__rabort(&f);
+    am_pca_free(p);
+    return rc;
+}
