@@ -15,6 +15,8 @@
 #include "am/data.h"
 #include "am/pca.h"
 #include "am/autoencoder.h"
+#include "am/encoder.h"
+#include "am/latent.h"
 #include "am/harness.h"
 
 #endif
