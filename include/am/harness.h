@@ -35,6 +35,7 @@ typedef struct am_opt {
 
 typedef struct am_run {
     const char *program;     /* name shown in messages */
+    const char *subcommand;  /* programs with subcommands: argv[1], skipped by the parser; else NULL */
     const char *summary;     /* one line for --help */
     const char *description; /* text after the option list in --help (columns, definitions), or NULL */
     uint64_t seed;           /* default 1 */
@@ -63,6 +64,32 @@ int am_run_close(const am_run *run, FILE *f);
  * its results only to its own slot, so results do not depend on the number of threads. Returns the
  * first nonzero status returned by fn (the remaining calls are skipped), else 0. */
 int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t index, int thread, void *ctx), void *ctx);
+
+/* A progress line on stderr ("[####    ]  40% 4/10  ETA 12s <text>"), shown only when stderr is a terminal
+ * and the run is not --quiet; updates are limited to ten a second. */
+typedef struct am_progress {
+    size_t total;
+    double t0, last;
+    int show;
+} am_progress;
+void am_progress_start(am_progress *p, const am_run *run, size_t total);
+void am_progress_update(am_progress *p, size_t done, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void am_progress_end(am_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A monotonic clock in seconds. */
+double am_seconds(void);
+
+/* An image grid for figures: tiles (grid_rows x grid_cols images of h x w pixels in [0, 1], row-major, tile
+ * by tile) written as PREFIX.dat (a text matrix, tiles parted by grey lines) and drawn by gnuplot to
+ * PREFIX.png with the column titles (grid_cols strings, may be NULL) and a title. Returns 0, or -1 with
+ * the reason printed (gnuplot missing or failing: PREFIX.dat is kept). */
+int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
+                  size_t h, size_t w, const char *const *col_titles, const char *title);
+
+/* Load a dataset split for a program: from IDX files when `images` is set (labels may be NULL), else the
+ * Fashion-MNIST split ("train" or "test") from dir (NULL: the Debian location). NULL, with a one-line
+ * reason printed (and the package to install when the default data is missing), on failure. */
+struct am_dataset *am_run_load_data(const am_run *run, const char *dir, const char *images, const char *labels,
+                                    const char *split);
 
 /* Parsing helpers for list-valued options. */
 /* "a0:a1:step" -> up to max values a0, a0+step, ..., <= a1 (+1e-9); returns the count, or -1 if malformed. */

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "am/blas.h"
+#include "am/data.h"
+#include "am/error.h"
 #include "am/version.h"
 
 void am_run_error(const am_run *run, const char *fmt, ...)
@@ -49,7 +51,8 @@ static void print_opt(const am_opt *o)
 
 static void usage(const am_run *run, const am_opt *opts, const am_opt *common)
 {
-    printf("Usage: %s [options]\n%s\n\nOptions:\n", run->program, run->summary ? run->summary : "");
+    printf("Usage: %s%s%s [options]\n%s\n\nOptions:\n", run->program, run->subcommand ? " " : "",
+           run->subcommand ? run->subcommand : "", run->summary ? run->summary : "");
     for (const am_opt *o = opts; o->name; o++)
         print_opt(o);
     printf("\nCommon options:\n");
@@ -121,7 +124,7 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
     run->argc = argc;
     run->argv = argv;
     am_blas_ensure_fast(argv);
-    for (int k = 1; k < argc; k++) {
+    for (int k = run->subcommand ? 2 : 1; k < argc; k++) {
         const char *a = argv[k], *eq;
         const am_opt *o;
         size_t len;
@@ -217,6 +220,10 @@ FILE *am_run_open(const am_run *run)
     fprintf(f, "# program: %s %s\n# command:", run->program, am_version());
     for (int k = 0; k < run->argc; k++) {
         int takes = 0;
+        if (k == 1 && run->subcommand) {
+            fprintf(f, " %s", run->subcommand);
+            continue;
+        }
         if (k > 0 && result_neutral(run->argv[k], &takes)) {
             k += takes;
             continue;
@@ -252,16 +259,63 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void show_progress(size_t done, size_t total, double t0, int final)
+static void show_progress(size_t done, size_t total, double t0, int final, const char *extra)
 {
     double el = now_seconds() - t0, eta = done ? el * (double)(total - done) / (double)done : 0.0;
     int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
-    fprintf(stderr, "\r[%.*s%*s] %3d%% %zu/%zu  %s %.0fs ", fill, "##############################",
+    if (fill > width)
+        fill = width;
+    fprintf(stderr, "\r[%.*s%*s] %3d%% %zu/%zu  %s %.0fs %s ", fill, "##############################",
             width - fill, "", total ? (int)(100.0 * (double)done / (double)total) : 100, done, total,
-            final ? "took" : "ETA", final ? el : eta);
+            final ? "took" : "ETA", final ? el : eta, extra ? extra : "");
     if (final)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+void am_progress_start(am_progress *p, const am_run *run, size_t total)
+{
+    p->total = total;
+    p->t0 = now_seconds();
+    p->last = 0.0;
+    p->show = run && !run->quiet && isatty(2);
+}
+
+void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
+{
+    char extra[160] = "";
+    if (!p->show)
+        return;
+    double t = now_seconds();
+    if (t - p->last < 0.1 && done < p->total)
+        return;
+    p->last = t;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(extra, sizeof extra, fmt, ap);
+        va_end(ap);
+    }
+    show_progress(done, p->total, p->t0, 0, extra);
+}
+
+void am_progress_end(am_progress *p, const char *fmt, ...)
+{
+    char extra[160] = "";
+    if (!p->show)
+        return;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(extra, sizeof extra, fmt, ap);
+        va_end(ap);
+    }
+    show_progress(p->total, p->total, p->t0, 1, extra);
+}
+
+double am_seconds(void)
+{
+    return now_seconds();
 }
 
 int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t, int, void *), void *ctx)
@@ -295,14 +349,14 @@ int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t, int, void
                     size_t d;
 #pragma omp atomic read
                     d = done;
-                    show_progress(d, count, t0, 0);
+                    show_progress(d, count, t0, 0, NULL);
                     last = t;
                 }
             }
         }
     }
     if (show)
-        show_progress(done, count, t0, 1);
+        show_progress(done, count, t0, 1, NULL);
     am_blas_set_threads(blas_threads);
     return status;
 }
@@ -367,4 +421,29 @@ int am_parse_words(const char *s, char *buf, size_t bufsize, const char **words,
         p = c ? c + 1 : NULL;
     }
     return n;
+}
+
+am_dataset *am_run_load_data(const am_run *run, const char *dir, const char *images, const char *labels,
+                             const char *split)
+{
+    am_dataset *ds = NULL;
+    int rc;
+    if (images) {
+        if ((rc = am_dataset_load(&ds, images, labels, 1.0 / 255.0))) {
+            am_run_error(run, "cannot load '%s'%s%s: %s", images, labels ? " with labels " : "", labels ? labels : "",
+                         am_strerror(rc));
+            return NULL;
+        }
+        return ds;
+    }
+    if ((rc = am_fashion_load(&ds, dir, split))) {
+        if (!dir && rc == AM_EIO)
+            am_run_error(run, "Fashion-MNIST not found in %s: install the Debian package dataset-fashion-mnist "
+                              "(tools/install-deps) or give --data DIR or --images FILE", AM_FASHION_DIR);
+        else
+            am_run_error(run, "cannot load the Fashion-MNIST %s split from %s: %s", split, dir ? dir : AM_FASHION_DIR,
+                         am_strerror(rc));
+        return NULL;
+    }
+    return ds;
 }
