@@ -84,6 +84,56 @@ SHIM
     echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "AM_NO_REEXEC=1 turns the restart off"
 fi
 
+# The front-ends and the latent-memory pipeline.
+"$BIN/autoencoder" --help > "$tmp/ae-help"; ok $? "autoencoder --help exits 0"
+grep -q 'train' "$tmp/ae-help" && grep -q 'decode' "$tmp/ae-help"; ok $? "autoencoder --help lists the commands"
+"$BIN/autoencoder" train --help | grep -q -- '--layers n0,n1,.. *MLP layer sizes (default 784,256,64,256,784)'; ok $? "autoencoder train --help lists defaults"
+"$BIN/autoencoder" 2> "$tmp/err"; [ $? -eq 2 ]; ok $? "autoencoder without a command exits 2"
+"$BIN/autoencoder" fly 2> "$tmp/err"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "unknown command: one line, exit 2"
+for bad in "--layers 784,64,785" "--loss bce --out-act linear" "--epochs -1" "--kind svm" "--mask 1"; do
+    rm -f "$tmp/o.tsv" "$tmp/m.model"
+    "$BIN/autoencoder" train $bad --model "$tmp/m.model" --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/o.tsv" ] && [ ! -e "$tmp/m.model" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "autoencoder train $bad: one-line error, exit 2, nothing written"
+done
+"$BIN/latent-recall" --help | grep -q 'item_recall'; ok $? "latent-recall --help defines the columns"
+for bad in "--store hopfield --code continuous" "--corrupt occlude:99" "--corrupt blur:2" "--M 0" "--beta 0" "--store rnn"; do
+    rm -f "$tmp/o.tsv"
+    "$BIN/latent-recall" $bad --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/o.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "latent-recall $bad: one-line error, exit 2, no output ($(head -c 60 "$tmp/err"))"
+done
+rm -f "$tmp/o.tsv"
+"$BIN/latent-recall" --data "$tmp/nowhere" --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ ! -e "$tmp/o.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "latent-recall without data: one-line error"
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    tr="train --limit 2000 --epochs 3 --layers 784,64,16,64,784 --batch 64 --lr 3e-3 --quiet"
+    "$BIN/autoencoder" $tr --threads 1 --model "$tmp/a1.model" --out "$tmp/loss1.tsv"; ok $? "autoencoder train on 2000 images"
+    "$BIN/autoencoder" $tr --threads 2 --model "$tmp/a2.model" --out "$tmp/loss2.tsv"
+    cmp -s "$tmp/a1.model" "$tmp/a2.model"; ok $? "the same model, bit for bit, at 1 and 2 threads"
+    awk -F'\t' '!/^#/ && $1 ~ /^[0-9]+$/ { l[$1] = $3; t[$1] = $4 } END { exit !(l[3] < l[1] && t[3] < 0.6 * t[0]) }' "$tmp/loss1.tsv"
+    ok $? "the loss curve falls (train loss epoch 3 < epoch 1; test MSE well below the untrained net's)"
+    "$BIN/autoencoder" encode --model "$tmp/a1.model" --limit 30 --quiet --out "$tmp/z.tsv" &&
+    "$BIN/autoencoder" decode --model "$tmp/a1.model" --in "$tmp/z.tsv" --idx "$tmp/d.idx.gz" --quiet --out "$tmp/d.tsv"
+    ok $? "encode then decode"
+    [ "$(grep -vc '^#' "$tmp/z.tsv")" -eq 31 ] && [ "$(grep -vc '^#' "$tmp/d.tsv")" -eq 31 ] && [ -s "$tmp/d.idx.gz" ]
+    ok $? "30 latent vectors, 30 decoded images, an IDX file"
+    "$BIN/autoencoder" eval --model "$tmp/a1.model" --limit 500 --grid "$tmp/grid" --quiet --out "$tmp/eval.tsv" &&
+        [ -s "$tmp/grid.png" ] && grep -q '^all' "$tmp/eval.tsv"; ok $? "eval: per-class table and image grid"
+    lr="--M 10,40 --cues 40 --fit 2000 --store hopfield,dense,modern --code sign,continuous --quiet"
+    "$BIN/latent-recall" $lr --threads 1 --grid "$tmp/lg" --out "$tmp/lr1.tsv"; ok $? "latent-recall end to end (PCA)"
+    "$BIN/latent-recall" $lr --threads 2 --out "$tmp/lr2.tsv"
+    diff <(grep -v '^# \(date\|command\)' "$tmp/lr1.tsv") <(grep -v '^# \(date\|command\)' "$tmp/lr2.tsv") > /dev/null
+    ok $? "latent-recall: same results at 1 and 2 threads"
+    [ "$(grep -vc '^#' "$tmp/lr1.tsv")" -eq 25 ] && [ -s "$tmp/lg.png" ]; ok $? "24 rows (4 store/code pairs x 2 M x 3 corruptions) and the grid"
+    awk -F'\t' '$1 == "modern" && $2 == "continuous" && $4 == 10 && $5 == "noise" { exit !($8 >= 0.8 && $10 < $13) }' "$tmp/lr1.tsv"
+    ok $? "modern store, M = 10, noisy cues: >= 80% items recalled, decoded closer than the cue's own decoding"
+    "$BIN/latent-recall" --encoder "$tmp/a1.model" --M 20 --cues 20 --fit 1000 --store dense --code topk --bits 128 --quiet --out "$tmp/lr3.tsv"
+    ok $? "latent-recall with a trained MLP encoder and a 128-unit top-k code"
+else
+    ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
+fi
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then
