@@ -23,7 +23,8 @@ static const char description[] =
     "Corruptions (--corrupt, comma-separated): noise:S (Gaussian pixel noise of sd S, clipped to [0, 1]),\n"
     "occlude:B (a BxB block at a random place set to 0), class (a random test image of the target's class:\n"
     "only class recall is meaningful there). Cue streams depend on (--seed, corruption, M, cue) only, so every\n"
-    "store and code sees the same cues.\n"
+    "store and code sees the same cues; recall streams depend on (--seed, store model, M, corruption, cue), so\n"
+    "results do not depend on the order of the --store and --code lists or on --threads.\n"
     "\n"
     "Columns (one row per store, code, M and corruption):\n"
     "  store code bits M corruption level cues   the configuration\n"
@@ -530,7 +531,7 @@ int main(int argc, char **argv)
                             break;
                     }
                     job j = {st[a], work, c.stores[a], bits_b, nc, cc, rcode, steps, run.seed,
-                             am_rng_stream2(1000 + (uint64_t)a, ((uint64_t)M << 24) | (uint64_t)ci), c.max_steps};
+                             am_rng_stream2(1000 + (uint64_t)c.stores[a], ((uint64_t)M << 24) | (uint64_t)ci), c.max_steps};
                     if (rc || (rc = am_run_parallel(&run, nc, recall_one, &j))) {
                         am_run_error(&run, "recall failed: %s", am_strerror(rc));
                         break;

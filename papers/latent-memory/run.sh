@@ -1,0 +1,28 @@
+#!/bin/bash
+# The engram pipeline on Fashion-MNIST (Xiao et al. 2017): images -> autoencoder latents -> a store ->
+# recall from corrupted views -> decoded images. Trains the W4 autoencoder (784-256-64-256-784, ReLU,
+# sigmoid output, MSE, Adam 1e-3, batch 128) for 10 epochs, then runs the pipeline with it and with a
+# 64-component PCA for classical (Hebb), dense (Krotov-Hopfield, F = x^3) and modern (beta = 100) stores.
+set -euo pipefail
+cd "$(dirname "$0")"
+BIN=${AM_BIN:-../../bin}
+"$BIN/autoencoder" train --epochs 10 --seed 1 --quiet --model ae.model --out ae-loss.tsv
+gnuplot -e "in='ae-loss.tsv'; out='figure-ae-loss'" ../../plots/autoencoder-loss.gp
+"$BIN/autoencoder" eval --model ae.model --grid figure-ae-reconstructions --grid-rows 3 --quiet --out ae-eval.tsv
+common="--M 10,30,100,300,1000 --cues 200 --corrupt noise:0.3,occlude:14,class --seed 1 --quiet"
+"$BIN/latent-recall" --encoder ae.model --store modern,hopfield,dense --code continuous,sign $common \
+    --grid figure-grid-mlp --out mlp.tsv
+"$BIN/latent-recall" --store modern,hopfield,dense --code continuous,sign $common --grid figure-grid-pca --out pca.tsv
+# A denoising autoencoder (Gaussian input noise of sd 0.3 in training): latents that survive pixel noise.
+"$BIN/autoencoder" train --epochs 10 --noise 0.3 --seed 1 --quiet --model dae.model --out dae-loss.tsv
+"$BIN/latent-recall" --encoder dae.model --store modern,dense --code continuous,sign $common --grid figure-grid-dae \
+    --out dae.tsv
+gnuplot -e "in='dae.tsv'; out='figure-recall-dae'" ../../plots/latent-recall.gp
+gnuplot -e "in='mlp.tsv'; out='figure-recall-mlp'" ../../plots/latent-recall.gp
+gnuplot -e "in='pca.tsv'; out='figure-recall-pca'" ../../plots/latent-recall.gp
+rm -f ae.model dae.model figure-*.dat figure-*.gp
+tail -n 2 ae-loss.tsv | cut -f1,3,4,6
+for f in pca mlp dae; do
+    echo "== $f: store code M corruption item_recall class_recall mse_recalled item_nn mse_cue"
+    awk -F'\t' '!/^#/ && ($4 == 1000 || $4 == 10) { print $1, $2, $4, $5, $8, $9, $10, $11, $13 }' $f.tsv
+done
