@@ -26,6 +26,14 @@ typedef struct data_opts {
         {"labels", AM_OPT_STRING, &(d).labels, "FILE", "its IDX label file (optional)"},                           \
         {"limit", AM_OPT_INT, &(d).limit, "N", "use the first N images only (0: all)"}
 
+static int split_ok(const am_run *run, const char *split)
+{
+    if (!strcmp(split, "train") || !strcmp(split, "test"))
+        return 1;
+    am_run_error(run, "--split must be train or test");
+    return 0;
+}
+
 static am_dataset *load(const am_run *run, data_opts *d, const char *split)
 {
     if (d->limit < 0) {
@@ -293,10 +301,8 @@ static int cmd_encode(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (strcmp(split, "train") && strcmp(split, "test")) {
-        am_run_error(&run, "--split must be train or test");
+    if (!split_ok(&run, split))
         return 2;
-    }
     am_dataset *ds = load(&run, &d, split);
     if (!ds)
         return 1;
@@ -525,10 +531,8 @@ static int cmd_eval(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (strcmp(split, "train") && strcmp(split, "test")) {
-        am_run_error(&run, "--split must be train or test");
+    if (!split_ok(&run, split))
         return 2;
-    }
     if (grid_rows < 1 || grid_rows > 50) {
         am_run_error(&run, "--grid-rows must be in 1..50");
         return 2;
