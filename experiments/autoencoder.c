@@ -1,5 +1,6 @@
 /* bin/autoencoder — the front-ends from the command line: train an MLP autoencoder or a PCA on images,
  * encode images to latent vectors, decode latent vectors to images, evaluate reconstructions. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,18 +116,18 @@ static int cmd_train(int argc, char **argv)
         {"test-labels", AM_OPT_STRING, &test_labels, "FILE", "their labels"},
         {"kind", AM_OPT_STRING, &kind, "mlp|pca", "model"},
         {"model", AM_OPT_STRING, &model, "FILE", "where to save the trained model"},
-        {"layers", AM_OPT_STRING, &layers, "n0,n1,..", "MLP layer sizes"},
-        {"act", AM_OPT_STRING, &act, "A", "hidden activation: relu, tanh, sigmoid, linear"},
-        {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)"},
-        {"out-act", AM_OPT_STRING, &out_act, "A", "output activation"},
-        {"loss", AM_OPT_STRING, &loss, "mse|bce", "training loss (bce needs --out-act sigmoid)"},
-        {"epochs", AM_OPT_INT, &epochs, "E", "passes over the training images"},
-        {"batch", AM_OPT_INT, &batch, "B", "minibatch size"},
-        {"lr", AM_OPT_DOUBLE, &lr, "R", "Adam step size"},
-        {"weight-decay", AM_OPT_DOUBLE, &wd, "W", "L2 weight decay"},
-        {"mask", AM_OPT_DOUBLE, &mask, "F", "denoising: fraction of input pixels zeroed"},
-        {"noise", AM_OPT_DOUBLE, &noise, "S", "denoising: sd of Gaussian input noise"},
-        {"k", AM_OPT_INT, &k, "K", "PCA components"},
+        {"layers", AM_OPT_STRING, &layers, "n0,n1,..", "MLP layer sizes", "mlp"},
+        {"act", AM_OPT_STRING, &act, "A", "hidden activation: relu, tanh, sigmoid, linear", "mlp"},
+        {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)", "mlp"},
+        {"out-act", AM_OPT_STRING, &out_act, "A", "output activation", "mlp"},
+        {"loss", AM_OPT_STRING, &loss, "mse|bce", "training loss (bce needs --out-act sigmoid)", "mlp"},
+        {"epochs", AM_OPT_INT, &epochs, "E", "passes over the training images", "mlp"},
+        {"batch", AM_OPT_INT, &batch, "B", "minibatch size", "mlp"},
+        {"lr", AM_OPT_DOUBLE, &lr, "R", "Adam step size", "mlp"},
+        {"weight-decay", AM_OPT_DOUBLE, &wd, "W", "L2 weight decay", "mlp"},
+        {"mask", AM_OPT_DOUBLE, &mask, "F", "denoising: fraction of input pixels zeroed", "mlp"},
+        {"noise", AM_OPT_DOUBLE, &noise, "S", "denoising: sd of Gaussian input noise", "mlp"},
+        {"k", AM_OPT_INT, &k, "K", "PCA components", "pca"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -146,6 +147,8 @@ static int cmd_train(int argc, char **argv)
         am_run_error(&run, "--kind must be mlp or pca");
         return 2;
     }
+    if (am_run_check_scope(&run, opts, kind, pca ? "--kind pca" : "--kind mlp"))
+        return 2;
     if (!pca && am_ae_config_parse(&cfg, layers, act, code_act, out_act, loss)) {
         am_run_error(&run, "bad network: --layers '%s' --act %s --code-act %s --out-act %s --loss %s (sizes > 0, "
                      "first = last, at least 2 layers; bce needs a sigmoid output)",
@@ -191,13 +194,20 @@ static int cmd_train(int argc, char **argv)
         double t0 = am_seconds();
         if ((rc = am_pca_fit(&p, train->x, train->count, train->dim, (size_t)k))) {
             am_run_error(&run, "PCA failed: %s", am_strerror(rc));
-            am_run_close(&run, out);
+            am_run_abort(&run, out);
             goto fail;
         }
         fprintf(out, "# model: pca k=%d on %zu images, fitted in %.2f s; test set: %zu images\n", k, train->count,
                 am_seconds() - t0, eval->count);
         fprintf(out, "component\tvariance\texplained_cum\ttest_mse\n");
         float *z = malloc(eval->count * (size_t)k * sizeof *z), *y = malloc(eval->count * eval->dim * sizeof *y);
+        if (!z || !y) {
+            free(z), free(y);
+            am_pca_free(p);
+            am_run_error(&run, "out of memory");
+            am_run_abort(&run, out);
+            goto fail;
+        }
         am_pca_encode(p, eval->x, eval->count, z);
         /* Reconstruction with the first c components: add one component's contribution at a time. */
         for (size_t i = 0; i < eval->count; i++)
@@ -218,7 +228,8 @@ static int cmd_train(int argc, char **argv)
         }
         free(z);
         free(y);
-        rc = am_pca_save(p, model);
+        if ((rc = am_pca_save(p, model)))
+            am_run_error(&run, "cannot save '%s': %s", model, am_strerror(rc));
         am_pca_free(p);
     } else {
         am_ae *ae = NULL;
@@ -226,7 +237,7 @@ static int cmd_train(int argc, char **argv)
         if ((rc = am_ae_create(&ae, &cfg, &rng)) || (rc = am_ae_trainer_create(&t, ae, &o))) {
             am_run_error(&run, "cannot create the network: %s", am_strerror(rc));
             am_ae_free(ae);
-            am_run_close(&run, out);
+            am_run_abort(&run, out);
             goto fail;
         }
         char desc[256];
@@ -264,14 +275,9 @@ static int cmd_train(int argc, char **argv)
         if (!rc && (rc = am_ae_save(ae, model)))
             am_run_error(&run, "cannot save '%s': %s", model, am_strerror(rc));
         am_ae_free(ae);
-        if (rc) {
-            am_run_close(&run, out);
-            goto fail;
-        }
     }
     if (rc) {
-        am_run_error(&run, "cannot save '%s': %s", model, am_strerror(rc));
-        am_run_close(&run, out);
+        am_run_abort(&run, out);
         goto fail;
     }
     am_dataset_free(train);
@@ -313,10 +319,15 @@ static int cmd_encode(int argc, char **argv)
     }
     size_t k = am_encoder_code_dim(e);
     float *z = malloc(ds->count * k * sizeof *z);
-    FILE *out = z ? am_run_open(&run) : NULL;
-    if (!out || am_encoder_encode(e, ds->x, ds->count, z)) {
-        if (!z)
-            am_run_error(&run, "out of memory");
+    if (!z || (rc = am_encoder_encode(e, ds->x, ds->count, z))) {
+        am_run_error(&run, "encoding failed: %s", am_strerror(z ? rc : AM_ENOMEM));
+        free(z);
+        am_encoder_free(e);
+        am_dataset_free(ds);
+        return 1;
+    }
+    FILE *out = am_run_open(&run);
+    if (!out) {
         free(z);
         am_encoder_free(e);
         am_dataset_free(ds);
@@ -345,7 +356,7 @@ static int read_latents(const am_run *run, const char *path, size_t k, float **z
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        am_run_error(run, "cannot open '%s'", path);
+        am_run_error(run, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
     size_t cap = 0, rows = 0, line = 0;
@@ -423,6 +434,31 @@ static int read_latents(const am_run *run, const char *path, size_t k, float **z
     return 0;
 }
 
+/* "RxC" with both sizes plain decimal numbers in 1..65535. */
+static int parse_shape(const char *s, unsigned long *r, unsigned long *c)
+{
+    unsigned long v[2] = {0, 0};
+    int k = 0, digits = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            v[k] = v[k] * 10 + (unsigned long)(*s - '0');
+            if (v[k] > 65535)
+                return -1;
+            digits++;
+        } else if (*s == 'x' && k == 0 && digits) {
+            k = 1;
+            digits = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (k != 1 || !digits || !v[0] || !v[1])
+        return -1;
+    *r = v[0];
+    *c = v[1];
+    return 0;
+}
+
 static int cmd_decode(int argc, char **argv)
 {
     am_run run = {.program = "autoencoder", .subcommand = "decode",
@@ -435,20 +471,21 @@ static int cmd_decode(int argc, char **argv)
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"in", AM_OPT_STRING, &in, "FILE", "latent vectors (autoencoder encode output)"},
         {"idx", AM_OPT_STRING, &idx, "FILE", "also write the images as IDX"},
-        {"shape", AM_OPT_STRING, &shape, "RxC", "image shape for --idx"},
+        {"shape", AM_OPT_STRING, &shape, "RxC", "image shape", "idx"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
     unsigned long sr, sc;
-    char tail;
     if (!in) {
         am_run_error(&run, "--in FILE is required");
         return 2;
     }
-    if (sscanf(shape, "%lux%lu%c", &sr, &sc, &tail) != 2 || !sr || !sc) {
-        am_run_error(&run, "--shape must be ROWSxCOLS, e.g. 28x28");
+    if (am_run_check_scope(&run, opts, idx ? "idx" : "", "a run without --idx"))
+        return 2;
+    if (parse_shape(shape, &sr, &sc)) {
+        am_run_error(&run, "--shape must be ROWSxCOLS of positive sizes up to 65535, e.g. 28x28");
         return 2;
     }
     am_encoder *e = load_model(&run, model, 0);
@@ -467,7 +504,13 @@ static int cmd_decode(int argc, char **argv)
         return 1;
     }
     y = malloc((n ? n : 1) * dim * sizeof *y);
-    FILE *out = y ? am_run_open(&run) : NULL;
+    if (!y || (rc = am_encoder_decode(e, z, n, y))) {
+        am_run_error(&run, "decoding failed: %s", am_strerror(y ? rc : AM_ENOMEM));
+        free(z), free(y), free(labels);
+        am_encoder_free(e);
+        return 1;
+    }
+    FILE *out = am_run_open(&run);
     if (!out) {
         free(z);
         free(y);
@@ -475,7 +518,6 @@ static int cmd_decode(int argc, char **argv)
         am_encoder_free(e);
         return 1;
     }
-    am_encoder_decode(e, z, n, y);
     fprintf(out, "# model: %s; latents: %s (%zu)\nindex\tlabel", model, in, n);
     for (size_t j = 0; j < dim; j++)
         fprintf(out, "\tx%zu", j + 1);
@@ -494,8 +536,9 @@ static int cmd_decode(int argc, char **argv)
             px[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
         size_t dims[3] = {n, sr, sc};
-        if (!px || am_idx_write(idx, AM_IDX_U8, 3, dims, px)) {
-            am_run_error(&run, "cannot write '%s'", idx);
+        int wrc = px ? am_idx_write(idx, AM_IDX_U8, 3, dims, px) : AM_ENOMEM;
+        if (wrc) {
+            am_run_error(&run, "cannot write '%s': %s", idx, am_strerror(wrc));
             rc = 1;
         }
         free(px);
@@ -504,7 +547,11 @@ static int cmd_decode(int argc, char **argv)
     free(y);
     free(labels);
     am_encoder_free(e);
-    return am_run_close(&run, out) || rc ? 1 : 0;
+    if (rc) {
+        am_run_abort(&run, out);
+        return 1;
+    }
+    return am_run_close(&run, out) ? 1 : 0;
 }
 
 static const char eval_desc[] =
@@ -525,13 +572,15 @@ static int cmd_eval(int argc, char **argv)
         {"split", AM_OPT_STRING, &split, "train|test", "Fashion-MNIST split"},
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png (originals beside reconstructions)"},
-        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "images per class in the grid"},
+        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "images per class in the grid", "grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
     if (!split_ok(&run, split))
+        return 2;
+    if (am_run_check_scope(&run, opts, grid ? "grid" : "", "a run without --grid"))
         return 2;
     if (grid_rows < 1 || grid_rows > 50) {
         am_run_error(&run, "--grid-rows must be in 1..50");
@@ -540,10 +589,19 @@ static int cmd_eval(int argc, char **argv)
     am_dataset *ds = load(&run, &d, split);
     if (!ds)
         return 1;
+    int classes = ds->labels ? ds->classes : 1, probs = 1;
+    if (grid && classes > 32) {
+        am_run_error(&run, "--grid draws up to 32 classes side by side; the labels name %d", classes);
+        am_dataset_free(ds);
+        return 2;
+    }
     am_encoder *e = load_model(&run, model, ds->dim);
     float *y = e ? malloc(ds->count * ds->dim * sizeof *y) : NULL;
     float *z = e ? malloc(ds->count * am_encoder_code_dim(e) * sizeof *z) : NULL;
-    FILE *out = y && z ? am_run_open(&run) : NULL;
+    if (e && (!y || !z || (rc = am_encoder_encode(e, ds->x, ds->count, z)) ||
+              (rc = am_encoder_decode(e, z, ds->count, y))))
+        am_run_error(&run, "reconstruction failed: %s", am_strerror(y && z ? rc : AM_ENOMEM));
+    FILE *out = e && y && z && !rc ? am_run_open(&run) : NULL;
     if (!out) {
         free(y);
         free(z);
@@ -551,14 +609,19 @@ static int cmd_eval(int argc, char **argv)
         am_dataset_free(ds);
         return 1;
     }
-    am_encoder_encode(e, ds->x, ds->count, z);
-    am_encoder_decode(e, z, ds->count, y);
-    int classes = ds->labels ? ds->classes : 1, probs = 1;
     am_ae *ae = am_encoder_ae(e);
     if (!ae || am_ae_config_of(ae)->act[am_ae_config_of(ae)->layers - 1] != AM_ACT_SIGMOID)
         probs = 0;
     double *se = calloc((size_t)classes + 1, sizeof *se), *ce = calloc((size_t)classes + 1, sizeof *ce);
     size_t *cnt = calloc((size_t)classes + 1, sizeof *cnt);
+    if (!se || !ce || !cnt) {
+        am_run_error(&run, "out of memory");
+        free(se), free(ce), free(cnt), free(y), free(z);
+        am_run_abort(&run, out);
+        am_encoder_free(e);
+        am_dataset_free(ds);
+        return 1;
+    }
     for (size_t i = 0; i < ds->count; i++) {
         int c = ds->labels ? ds->labels[i] : 0;
         double s = 0, b = 0;
@@ -615,9 +678,12 @@ static int cmd_eval(int argc, char **argv)
         char title[400];
         snprintf(title, sizeof title, "%s: original | reconstruction (MSE %.4f)", desc,
                  se[classes] / (double)(cnt[classes] * ds->dim));
-        if (!tiles || !titles || !taken || classes > 32 ||
-            am_image_grid(&run, grid, tiles, gr, gc, h, w, titles, title))
+        if (!tiles || !titles || !taken) {
+            am_run_error(&run, "out of memory for the grid");
             rc = 1;
+        } else if (am_image_grid(&run, grid, tiles, gr, gc, h, w, titles, title)) {
+            rc = 1;
+        }
         free(tiles);
         free(titles);
         free(taken);
@@ -629,7 +695,11 @@ static int cmd_eval(int argc, char **argv)
     free(z);
     am_encoder_free(e);
     am_dataset_free(ds);
-    return am_run_close(&run, out) || rc ? 1 : 0;
+    if (rc) {
+        am_run_abort(&run, out);
+        return 1;
+    }
+    return am_run_close(&run, out) ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -79,7 +79,6 @@ typedef struct trial_result {
 
 typedef struct job {
     const cfg *c;
-    trial_result *res; /* nrules * npoints * trials */
     am_store_work **work;    /* one per thread */
     int8_t **state;          /* one per thread */
     size_t **unstable;       /* one per thread */
@@ -176,21 +175,20 @@ done:
     return rc;
 }
 
-static int run_trial(size_t index, int thread, void *ctx)
+static int run_trial(size_t index, int thread, void *result, void *ctx)
 {
     job *j = ctx;
     const cfg *c = j->c;
     size_t trial = index % (size_t)c->trials, point = (index / (size_t)c->trials) % (size_t)c->npoints;
     size_t ri = index / ((size_t)c->trials * (size_t)c->npoints);
     size_t n = c->n, p = c->ps[point], ncues = c->cues && c->cues < p ? c->cues : p;
-    trial_result *r = &j->res[index];
+    trial_result *r = result;
     am_patterns *pats = NULL;
     am_store *h = NULL;
     am_rng rng;
     am_recall_opts o;
     int rc;
 
-    memset(r, 0, sizeof *r);
     if (c->modern)
         return run_modern_trial(c, ri, p, trial, r);
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
@@ -259,15 +257,15 @@ int main(int argc, char **argv)
                   .seed = 1};
     am_opt opts[] = {
         {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield, dense or modern"},
-        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "hopfield learning rules: hebb, storkey, pinv"},
-        {"F", AM_OPT_STRING, &f_s, "F[,F...]", "dense separation functions: poly, rectpoly, exp"},
-        {"n", AM_OPT_STRING, &deg_s, "k[,k...]", "dense poly/rectpoly degrees"},
-        {"beta", AM_OPT_STRING, &beta_s, "b[,b...]", "modern: inverse temperatures"},
-        {"d", AM_OPT_INT, &dim, "d", "modern: pattern dimension (same as --N)"},
-        {"eps", AM_OPT_DOUBLE, &eps, "e", "modern: stop when an update moves the state less than e"},
-        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber"},
-        {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)"},
-        {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed"},
+        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "learning rules: hebb, storkey, pinv", "hopfield"},
+        {"F", AM_OPT_STRING, &f_s, "F[,F...]", "separation functions: poly, rectpoly, exp", "dense"},
+        {"n", AM_OPT_STRING, &deg_s, "k[,k...]", "poly/rectpoly degrees", "dense"},
+        {"beta", AM_OPT_STRING, &beta_s, "b[,b...]", "inverse temperatures (0 < b <= 1e30)", "modern"},
+        {"d", AM_OPT_INT, &dim, "d", "pattern dimension (same as --N)", "modern"},
+        {"eps", AM_OPT_DOUBLE, &eps, "e", "stop when an update moves the state less than e", "modern"},
+        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber", "hopfield,dense"},
+        {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)", "hopfield,dense"},
+        {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed", "hopfield,dense"},
         {"N", AM_OPT_INT, &n, "n", "units"},
         {"alpha", AM_OPT_STRING, &alpha_s, "a0:a1:step", "loads P/N to sweep (P = round(alpha N))"},
         {"P", AM_OPT_STRING, &p_s, "p1,p2,...", "pattern counts to sweep (instead of --alpha)"},
@@ -277,12 +275,13 @@ int main(int argc, char **argv)
         {"recall-threshold", AM_OPT_DOUBLE, &threshold, "m", "overlap that counts as recalled"},
         {"stability-patterns", AM_OPT_U64, &stab, "c", "stored patterns checked for stability: 0..c-1 (0 = all)"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "sweep limit per recall"},
-        {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)"},
+        {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)", "hopfield"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static cfg c;
     char wordbuf[256];
     const char *words[MAX_RULES + 1];
+    run.resumable = 1;
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
@@ -293,6 +292,12 @@ int main(int argc, char **argv)
     if (!c.modern && am_model_parse(model, &mdl)) {
         am_run_error(&run, "unknown --model '%s' (hopfield, dense or modern)", model);
         return 2;
+    }
+    {
+        char what[64];
+        snprintf(what, sizeof what, "--model %s", model);
+        if (am_run_check_scope(&run, opts, model, what))
+            return 2;
     }
     if (dim) {
         if (!c.modern) {
@@ -306,23 +311,16 @@ int main(int argc, char **argv)
         return 2;
     }
     if (c.modern) {
-        char bbuf[256];
-        const char *bw[MAX_CONFIGS];
-        int nb = am_parse_words(beta_s, bbuf, sizeof bbuf, bw, MAX_CONFIGS);
-        for (int k = 0; k < nb; k++) {
-            char *end;
-            double b = strtod(bw[k], &end);
-            if (*end || !(b > 0) || !isfinite(b))
+        int nb = am_parse_double_list(beta_s, 0.0, AM_MODERN_MAX_BETA, c.betas, MAX_CONFIGS);
+        for (int k = 0; k < nb; k++)
+            if (!(c.betas[k] > 0))
                 nb = -1;
-            else {
-                c.betas[c.nrules] = b;
-                snprintf(c.labels[c.nrules++], sizeof c.labels[0], "beta%g", b);
-            }
-        }
         if (nb < 0) {
-            am_run_error(&run, "--beta wants positive numbers separated by commas");
+            am_run_error(&run, "--beta wants numbers in (0, %g] separated by commas", AM_MODERN_MAX_BETA);
             return 2;
         }
+        for (int k = 0; k < nb; k++)
+            snprintf(c.labels[c.nrules++], sizeof c.labels[0], "beta%g", c.betas[k]);
         if (!(eps >= 0.0)) {
             am_run_error(&run, "--eps must be >= 0");
             return 2;
@@ -376,10 +374,6 @@ int main(int argc, char **argv)
     }
     if (am_dynamics_parse(dyn_s, &c.dyn)) {
         am_run_error(&run, "unknown --dynamics '%s' (async, sync or glauber)", dyn_s);
-        return 2;
-    }
-    if (c.modern && (c.dyn != AM_DYN_ASYNC || temp != 0.0 || strcmp(order_s, "random"))) {
-        am_run_error(&run, "--dynamics, --T and --order do not apply to --model modern");
         return 2;
     }
     if (!strcmp(order_s, "random"))
@@ -463,25 +457,26 @@ int main(int argc, char **argv)
     for (int k = 0; k < c.npoints; k++)
         pmax = c.ps[k] > pmax ? c.ps[k] : pmax;
     job j = {.c = &c};
-    j.res = calloc(ntasks, sizeof *j.res);
+    trial_result *res = calloc(ntasks, sizeof *res);
     j.work = calloc((size_t)run.threads, sizeof *j.work);
     j.state = calloc((size_t)run.threads, sizeof *j.state);
     j.unstable = calloc((size_t)run.threads, sizeof *j.unstable);
-    if (!j.res || !j.work || !j.state || !j.unstable) {
+    if (!res || !j.work || !j.state || !j.unstable) {
         am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
         return 1;
     }
+    size_t nstab_max = c.stab && c.stab < pmax ? c.stab : pmax;
     for (int t = 0; t < run.threads; t++) {
         am_store *tmp = NULL;
         if (c.modern) {
-            if (!(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
+            if (!(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(nstab_max * sizeof(size_t)))) {
                 am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
                 return 1;
             }
             continue;
         }
         if ((rc = am_store_create(&tmp, &c.stores[0])) || (rc = am_store_work_create(&j.work[t], tmp)) ||
-            !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(pmax * sizeof(size_t)))) {
+            !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(nstab_max * sizeof(size_t)))) {
             am_run_error(&run, "%s", am_strerror(rc ? rc : AM_ENOMEM));
             return rc == AM_EINVAL ? 2 : 1;
         }
@@ -491,11 +486,17 @@ int main(int argc, char **argv)
     FILE *out = am_run_open(&run);
     if (!out)
         return 1;
-    rc = am_run_parallel(&run, ntasks, run_trial, &j);
+    am_jobs jobs = {.count = ntasks, .result_size = sizeof *res, .fn = run_trial, .ctx = &j};
+    size_t failed;
+    rc = am_run_jobs(&run, &jobs, res, &failed);
     if (rc) {
-        am_run_error(&run, "trial failed: %s", am_strerror(rc));
-        am_run_close(&run, out);
+        am_run_error(&run, "trial %zu failed: %s", failed, am_strerror(rc));
+        am_run_abort(&run, out);
         return 1;
+    }
+    if (!am_run_is_root(&run)) {
+        am_run_close(&run, out);
+        return 0;
     }
     fprintf(out, "# cues: patterns 0..c-1 of each trial; noise flips round(noise*N) bits; recall: overlap >= %g\n",
             threshold);
@@ -507,7 +508,7 @@ int main(int argc, char **argv)
             trial_result tot = {0};
             size_t p = c.ps[pi], allfix = 0;
             for (int t = 0; t < trials; t++) {
-                const trial_result *r = &j.res[((size_t)ri * c.npoints + pi) * trials + t];
+                const trial_result *r = &res[((size_t)ri * c.npoints + pi) * trials + t];
                 tot.ov_sum += r->ov_sum;
                 tot.ov_sq += r->ov_sq;
                 tot.err_sum += r->err_sum;
@@ -539,6 +540,6 @@ int main(int argc, char **argv)
         free(j.state[t]);
         free(j.unstable[t]);
     }
-    free(j.work), free(j.state), free(j.unstable), free(j.res);
+    free(j.work), free(j.state), free(j.unstable), free(res);
     return am_run_close(&run, out) ? 1 : 0;
 }

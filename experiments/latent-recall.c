@@ -60,7 +60,7 @@ typedef struct cfg {
     unsigned max_steps;
 } cfg;
 
-/* Everything the recall jobs of one (store, code, M, corruption) share. */
+/* Everything the recall calls of one (store, code, M, corruption) share. */
 typedef struct job {
     const am_store *store;
     am_store_work **work;
@@ -195,6 +195,183 @@ static void make_cue(const corr *c, const float *x, const am_dataset *test, cons
     }
 }
 
+
+/* One row's measures for one store (the baselines are the same for every store of a cell). */
+typedef struct row {
+    uint64_t present, item, cls, item_nn, class_nn;
+    double err, steps, mse_cue, mse_code, mse_ae;
+} row;
+
+/* A job: one (code, M, corruption) cell, rows for every store that takes the code. */
+typedef struct cell_result {
+    row r[3];
+} cell_result;
+
+/* What every cell reads, fixed before the jobs start (the same on every MPI rank). */
+typedef struct world {
+    const cfg *c;
+    am_run *run;
+    const am_dataset *test;
+    am_encoder *enc;
+    size_t dim, rows, cols, zd, mmax;
+    const float *xs, *recon;   /* mmax stored images and their reconstructions */
+    const int *ls;             /* their labels */
+    const uint32_t *by_class;
+    const size_t *class_start;
+    am_code *codes[3];         /* fitted per --code */
+    float *scodes[3], *sdec[3]; /* stored items' codes and their decodings, per code */
+    /* per-cell scratch, nc cues */
+    float *cimg, *cz, *cc, *rcode, *dz, *dimg, *tz, *timg;
+    size_t *target;
+    unsigned *steps;
+    am_store_work **work;
+    /* the stores of the last (code, M) built, reused by the next cell of the same pair */
+    am_store *st[3];
+    int st_b, st_mi;
+    /* grid: when set, the cell fills cue | recalled | original tiles of store gstore */
+    float *tiles;
+    int gstore, grid_rows;
+} world;
+
+static void free_stores(world *w)
+{
+    for (int a = 0; a < 3; a++) {
+        am_store_free(w->st[a]);
+        w->st[a] = NULL;
+    }
+    w->st_b = w->st_mi = -1;
+}
+
+static int build_stores(world *w, int b, int mi)
+{
+    const cfg *c = w->c;
+    size_t M = c->ms[mi], bits_b = am_code_bits(w->codes[b]);
+    const float *scodes = w->scodes[b];
+    int rc = 0;
+    if (w->st_b == b && w->st_mi == mi)
+        return 0;
+    free_stores(w);
+    for (int a = 0; a < c->nstores && !rc; a++) {
+        if (c->codes[b] == AM_CODE_CONTINUOUS && c->stores[a] != AM_MODEL_MODERN)
+            continue;
+        am_store_config sc;
+        am_store_config_default(&sc, c->stores[a], bits_b);
+        sc.rule = c->rule;
+        sc.f = c->f;
+        sc.degree = c->degree;
+        sc.beta = c->beta;
+        if ((rc = am_store_create(&w->st[a], &sc)))
+            break;
+        if (c->stores[a] == AM_MODEL_MODERN) {
+            float *v = malloc(M * bits_b * sizeof *v);
+            if (!v) {
+                rc = AM_ENOMEM;
+                break;
+            }
+            for (size_t mu = 0; mu < M; mu++) {
+                double nrm = 0;
+                for (size_t k = 0; k < bits_b; k++)
+                    nrm += (double)scodes[mu * bits_b + k] * scodes[mu * bits_b + k];
+                for (size_t k = 0; k < bits_b; k++)
+                    v[mu * bits_b + k] = nrm > 0 ? (float)(scodes[mu * bits_b + k] / sqrt(nrm)) : 0.0f;
+            }
+            rc = am_store_add_real(w->st[a], v, M);
+            free(v);
+        } else {
+            am_patterns *p = NULL;
+            int8_t s8[16384];
+            if (!(rc = am_patterns_create(&p, bits_b, M))) {
+                for (size_t mu = 0; mu < M; mu++) {
+                    for (size_t k = 0; k < bits_b; k++)
+                        s8[k] = scodes[mu * bits_b + k] > 0 ? 1 : -1;
+                    am_patterns_set(p, mu, s8);
+                }
+                rc = am_store_add(w->st[a], p);
+            }
+            am_patterns_free(p);
+        }
+    }
+    if (rc)
+        free_stores(w);
+    else
+        w->st_b = b, w->st_mi = mi;
+    return rc;
+}
+
+static int run_cell(size_t index, int thread, void *result, void *ctx)
+{
+    world *w = ctx;
+    const cfg *c = w->c;
+    cell_result *out = result;
+    int ci = (int)(index % (size_t)c->ncorr), mi = (int)(index / (size_t)c->ncorr % (size_t)c->nm);
+    int b = (int)(index / ((size_t)c->ncorr * (size_t)c->nm));
+    size_t M = c->ms[mi], nc = c->cues, dim = w->dim, bits_b = am_code_bits(w->codes[b]);
+    const corr *cr = &c->corrs[ci];
+    const float *scodes = w->scodes[b];
+    am_code *code = w->codes[b];
+    int rc;
+    (void)thread;
+    if ((rc = build_stores(w, b, mi)))
+        return rc;
+    /* Cues: the same for every store and code. */
+    for (size_t i = 0; i < nc; i++) {
+        am_rng rng;
+        am_rng_init(&rng, w->run->seed, am_rng_stream2(2 + (uint64_t)ci, ((uint64_t)M << 24) | i));
+        w->target[i] = (size_t)am_rng_below(&rng, M);
+        make_cue(cr, w->xs + w->target[i] * dim, w->test, w->by_class, w->class_start, w->ls[w->target[i]], w->rows,
+                 w->cols, &rng, w->cimg + i * dim);
+    }
+    if ((rc = am_encoder_encode(w->enc, w->cimg, nc, w->cz)) || (rc = am_code_encode(code, w->cz, nc, w->cc)) ||
+        (rc = am_code_decode(code, w->cc, nc, w->tz)) || (rc = am_encoder_decode(w->enc, w->tz, nc, w->timg)))
+        return rc;
+    /* Baselines without the store. */
+    row base = {0};
+    for (size_t i = 0; i < nc; i++) {
+        size_t t = w->target[i], nn = nearest(scodes, M, bits_b, w->cc + i * bits_b);
+        base.item_nn += nn == t;
+        base.class_nn += w->ls[nn] == w->ls[t];
+        base.mse_cue += mse(w->timg + i * dim, w->xs + t * dim, dim);
+        base.mse_code += mse(w->sdec[b] + t * dim, w->xs + t * dim, dim);
+        base.mse_ae += mse(w->recon + t * dim, w->xs + t * dim, dim);
+    }
+    for (int a = 0; a < c->nstores; a++) {
+        if (!w->st[a])
+            continue;
+        for (int t = 0; t < w->run->threads; t++) {
+            am_store_work_free(w->work[t]);
+            w->work[t] = NULL;
+            if ((rc = am_store_work_create(&w->work[t], w->st[a])))
+                return rc;
+        }
+        job j = {w->st[a], w->work, c->stores[a], bits_b, nc, w->cc, w->rcode, w->steps, w->run->seed,
+                 am_rng_stream2(1000 + (uint64_t)c->stores[a], ((uint64_t)M << 24) | (uint64_t)ci), c->max_steps};
+        if ((rc = am_run_parallel(w->run, nc, recall_one, &j)))
+            return rc;
+        if ((rc = am_code_decode(code, w->rcode, nc, w->dz)) || (rc = am_encoder_decode(w->enc, w->dz, nc, w->dimg)))
+            return rc;
+        row *r = &out->r[a];
+        *r = base;
+        r->present = 1;
+        for (size_t i = 0; i < nc; i++) {
+            size_t t = w->target[i], nn = nearest(scodes, M, bits_b, w->rcode + i * bits_b);
+            r->item += nn == t;
+            r->cls += w->ls[nn] == w->ls[t];
+            r->err += mse(w->dimg + i * dim, w->xs + t * dim, dim);
+            r->steps += w->steps[i];
+        }
+        if (w->tiles && b == 0 && a == w->gstore && M == w->mmax) {
+            size_t gcols = 3 * (size_t)c->ncorr;
+            for (size_t q = 0; q < (size_t)w->grid_rows && q < nc; q++) {
+                float *tr = w->tiles + q * gcols * dim + (size_t)ci * 3 * dim;
+                memcpy(tr, w->cimg + q * dim, dim * sizeof *tr);
+                memcpy(tr + dim, w->dimg + q * dim, dim * sizeof *tr);
+                memcpy(tr + 2 * dim, w->xs + w->target[q] * dim, dim * sizeof *tr);
+            }
+        }
+    }
+    return AM_OK;
+}
+
 int main(int argc, char **argv)
 {
     am_run run = {.program = "latent-recall",
@@ -209,25 +386,26 @@ int main(int argc, char **argv)
     am_opt opts[] = {
         {"data", AM_OPT_STRING, &dir, "DIR", "Fashion-MNIST folder (default: Debian's)"},
         {"encoder", AM_OPT_STRING, &encoder, "FILE", "trained encoder (autoencoder train); default: fit a PCA"},
-        {"pca-k", AM_OPT_INT, &pca_k, "K", "PCA components when no --encoder is given"},
+        {"pca-k", AM_OPT_INT, &pca_k, "K", "PCA components (without --encoder)", "pca"},
         {"fit", AM_OPT_INT, &fit, "N", "training images used to fit the PCA and the codes"},
         {"store", AM_OPT_STRING, &stores, "LIST", "stores: hopfield, dense, modern"},
         {"code", AM_OPT_STRING, &codes, "LIST", "codes: sign, topk, continuous (modern store only)"},
-        {"bits", AM_OPT_INT, &bits, "B", "units of binary codes (0: the latent size)"},
-        {"topk", AM_OPT_INT, &topk, "K", "active units of topk codes (0: bits / 8)"},
+        {"bits", AM_OPT_INT, &bits, "B", "units of binary codes (0: the latent size)", "sign,topk"},
+        {"topk", AM_OPT_INT, &topk, "K", "active units of topk codes (0: bits / 8)", "topk"},
         {"M", AM_OPT_STRING, &ms, "LIST", "numbers of stored images"},
         {"corrupt", AM_OPT_STRING, &corrs, "LIST", "cue corruptions: noise:S, occlude:B, class"},
         {"cues", AM_OPT_INT, &cues, "C", "cues per store, code, M and corruption"},
-        {"rule", AM_OPT_STRING, &rule, "R", "hopfield learning rule: hebb, storkey, pinv"},
-        {"F", AM_OPT_STRING, &fname, "F", "dense separation function: poly, rectpoly, exp"},
-        {"degree", AM_OPT_INT, &degree, "n", "dense: degree of poly/rectpoly"},
-        {"beta", AM_OPT_DOUBLE, &beta, "B", "modern: inverse temperature"},
+        {"rule", AM_OPT_STRING, &rule, "R", "learning rule: hebb, storkey, pinv", "hopfield"},
+        {"F", AM_OPT_STRING, &fname, "F", "separation function: poly, rectpoly, exp", "dense"},
+        {"degree", AM_OPT_INT, &degree, "n", "degree of poly/rectpoly", "dense"},
+        {"beta", AM_OPT_DOUBLE, &beta, "B", "inverse temperature (0 < B <= 1e30)", "modern"},
         {"max-steps", AM_OPT_INT, &max_steps, "S", "recall step limit"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png: cue | recalled | original per corruption "
                                                   "(first store and code, largest M)"},
-        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid"},
+        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid", "grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
+    run.resumable = 1;
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
@@ -257,6 +435,21 @@ int main(int argc, char **argv)
         }
         c.ncodes = n;
     }
+    {
+        /* The settings in force: the stores, the codes, the front-end, a grid. */
+        char active[160] = "";
+        for (int a = 0; a < c.nstores; a++)
+            snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_model_name(c.stores[a]));
+        for (int b = 0; b < c.ncodes; b++)
+            snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_code_kind_name(c.codes[b]));
+        snprintf(active + strlen(active), sizeof active - strlen(active), "%s%s", encoder ? "encoder" : "pca",
+                 grid ? ",grid" : "");
+        char what[600];
+        snprintf(what, sizeof what, "this run (stores %s; codes %s; %s front-end%s)", stores, codes,
+                 encoder ? "--encoder" : "PCA", grid ? "" : "; no --grid");
+        if (am_run_check_scope(&run, opts, active, what))
+            return 2;
+    }
     int combos = 0;
     for (int a = 0; a < c.nstores; a++)
         for (int b = 0; b < c.ncodes; b++)
@@ -280,10 +473,10 @@ int main(int argc, char **argv)
         am_run_error(&run, "unknown --rule or --F");
         return 2;
     }
-    if (pca_k < 1 || fit < 2 || cues < 1 || bits < 0 || bits > 16384 || topk < 0 || degree < 1 || !(beta > 0) ||
-        max_steps < 1 || grid_rows < 1 || grid_rows > 50) {
-        am_run_error(&run, "need --pca-k >= 1, --fit >= 2, --cues >= 1, 0 <= --bits <= 16384, --topk >= 0, "
-                           "--degree >= 1, --beta > 0, --max-steps >= 1, 1 <= --grid-rows <= 50");
+    if (pca_k < 1 || fit < 2 || cues < 1 || cues > 1000000 || bits < 0 || bits > 16384 || topk < 0 || degree < 1 ||
+        degree > 1000 || !(beta > 0 && beta <= AM_MODERN_MAX_BETA) || max_steps < 1 || grid_rows < 1 || grid_rows > 50) {
+        am_run_error(&run, "need --pca-k >= 1, --fit >= 2, 1 <= --cues <= 1000000, 0 <= --bits <= 16384, --topk >= 0, "
+                           "1 <= --degree <= 1000, 0 < --beta <= 1e30, --max-steps >= 1, 1 <= --grid-rows <= 50");
         return 2;
     }
     c.cues = (size_t)cues;
@@ -300,10 +493,13 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t dim = train->dim, rows = train->rows, cols = train->cols;
+    int has_class_cue = 0;
     if (parse_corruptions(corrs, &c, rows, cols)) {
         am_run_error(&run, "--corrupt takes a list of noise:S (0..10), occlude:B (0..%zu), class", rows);
         goto fail_data;
     }
+    for (int k = 0; k < c.ncorr; k++)
+        has_class_cue |= c.corrs[k].kind == 2;
     if (!train->labels || !test->labels || test->dim != dim) {
         am_run_error(&run, "the data needs labels and test images of the training images' size");
         goto fail_data;
@@ -351,25 +547,42 @@ int main(int argc, char **argv)
         am_run_error(&run, "--topk must be below the %zu code units", B);
         goto fail_enc;
     }
+    if (B > 16384) {
+        am_run_error(&run, "codes of %zu units: at most 16384 (--bits)", B);
+        goto fail_enc;
+    }
 
-    /* Stored items: the first M of a seeded permutation; the test images grouped by class. */
+    /* Stored items: the first M of a seeded permutation; the test images grouped by class (labels of both
+     * splits index the same table). */
+    int classes = train->classes > test->classes ? train->classes : test->classes;
+    size_t nc = c.cues, gcols = 3 * (size_t)c.ncorr;
+    world w;
+    memset(&w, 0, sizeof w);
+    w.c = &c;
+    w.run = &run;
+    w.test = test;
+    w.enc = enc;
+    w.dim = dim, w.rows = rows, w.cols = cols, w.zd = zd, w.mmax = mmax;
+    w.st_b = w.st_mi = -1;
+    w.grid_rows = grid_rows;
     uint32_t *perm = malloc(train->count * sizeof *perm), *by_class = malloc(test->count * sizeof *by_class);
-    size_t class_start[257] = {0};
+    size_t *class_start = calloc((size_t)classes + 2, sizeof *class_start);
     float *zfit = malloc(c.fit * zd * sizeof *zfit), *zs = malloc(mmax * zd * sizeof *zs);
     float *xs = malloc(mmax * dim * sizeof *xs), *recon = malloc(mmax * dim * sizeof *recon);
     int *ls = malloc(mmax * sizeof *ls);
-    size_t nc = c.cues;
-    float *cimg = malloc(nc * dim * sizeof *cimg), *cz = malloc(nc * zd * sizeof *cz);
-    float *cc = malloc(nc * B * sizeof *cc), *rcode = malloc(nc * B * sizeof *rcode), *scodes = malloc(mmax * B * sizeof *scodes);
-    float *dz = malloc(nc * zd * sizeof *dz), *dimg = malloc(nc * dim * sizeof *dimg);
-    float *tz = malloc(nc * zd * sizeof *tz), *timg = malloc(nc * dim * sizeof *timg);
-    size_t *target = malloc(nc * sizeof *target);
-    unsigned *steps = malloc(nc * sizeof *steps);
-    size_t gcols = 3 * (size_t)c.ncorr;
-    float *tiles = grid ? calloc((size_t)grid_rows * gcols * dim, sizeof *tiles) : NULL;
-    am_store_work **work = calloc((size_t)run.threads, sizeof *work);
-    if (!perm || !by_class || !zfit || !zs || !xs || !recon || !ls || !cimg || !cz || !cc || !rcode || !scodes || !dz ||
-        !dimg || !tz || !timg || !target || !steps || !work || (grid && !tiles) || test->classes > 256) {
+    w.cimg = malloc(nc * dim * sizeof(float)), w.cz = malloc(nc * zd * sizeof(float));
+    w.cc = malloc(nc * B * sizeof(float)), w.rcode = malloc(nc * B * sizeof(float));
+    w.dz = malloc(nc * zd * sizeof(float)), w.dimg = malloc(nc * dim * sizeof(float));
+    w.tz = malloc(nc * zd * sizeof(float)), w.timg = malloc(nc * dim * sizeof(float));
+    w.target = malloc(nc * sizeof(size_t));
+    w.steps = malloc(nc * sizeof(unsigned));
+    w.work = calloc((size_t)run.threads, sizeof *w.work);
+    cell_result *results = NULL;
+    size_t ncells = (size_t)c.ncodes * (size_t)c.nm * (size_t)c.ncorr;
+    FILE *out = NULL;
+    if (!perm || !by_class || !class_start || !zfit || !zs || !xs || !recon || !ls || !w.cimg || !w.cz || !w.cc ||
+        !w.rcode || !w.dz || !w.dimg || !w.tz || !w.timg || !w.target || !w.steps || !w.work ||
+        !(results = calloc(ncells, sizeof *results))) {
         am_run_error(&run, "out of memory");
         rc = 1;
         goto done;
@@ -382,30 +595,69 @@ int main(int argc, char **argv)
         am_rng_shuffle_u32(&rng, perm, train->count);
         for (size_t i = 0; i < test->count; i++)
             class_start[test->labels[i] + 2]++;
-        for (int k = 2; k < 257; k++)
+        for (int k = 2; k < classes + 2; k++)
             class_start[k] += class_start[k - 1];
         for (size_t i = 0; i < test->count; i++)
             by_class[class_start[test->labels[i] + 1]++] = (uint32_t)i;
         for (size_t mu = 0; mu < mmax; mu++) {
             memcpy(xs + mu * dim, train->x + (size_t)perm[mu] * dim, dim * sizeof *xs);
             ls[mu] = train->labels[perm[mu]];
-            if (class_start[ls[mu] + 1] == class_start[ls[mu]]) {
+            if (has_class_cue && class_start[ls[mu] + 1] == class_start[ls[mu]]) {
                 am_run_error(&run, "class %d has no test images for class cues", ls[mu]);
                 rc = 1;
                 goto done;
             }
         }
     }
-    am_encoder_encode(enc, train->x, c.fit, zfit);
-    am_encoder_encode(enc, xs, mmax, zs);
-    am_encoder_decode(enc, zs, mmax, recon);
+    w.xs = xs, w.recon = recon, w.ls = ls, w.by_class = by_class, w.class_start = class_start;
+    if ((rc = am_encoder_encode(enc, train->x, c.fit, zfit)) || (rc = am_encoder_encode(enc, xs, mmax, zs)) ||
+        (rc = am_encoder_decode(enc, zs, mmax, recon))) {
+        am_run_error(&run, "encoding the images failed: %s", am_strerror(rc));
+        rc = 1;
+        goto done;
+    }
+    /* The codes, fitted once, with the stored items' codes and the decodings of those exact codes. */
+    for (int b = 0; b < c.ncodes; b++) {
+        am_code_config cc_cfg;
+        am_rng crng;
+        am_code_config_default(&cc_cfg, c.codes[b]);
+        cc_cfg.bits = c.codes[b] == AM_CODE_CONTINUOUS ? 0 : B;
+        cc_cfg.k = c.topk;
+        am_rng_init(&crng, run.seed, 1);
+        if ((rc = am_code_fit(&w.codes[b], &cc_cfg, zfit, c.fit, zd, &crng))) {
+            am_run_error(&run, "cannot fit the %s code: %s", am_code_kind_name(c.codes[b]), am_strerror(rc));
+            rc = 1;
+            goto done;
+        }
+        size_t bits_b = am_code_bits(w.codes[b]);
+        float *sdec_z = malloc(mmax * zd * sizeof *sdec_z);
+        w.scodes[b] = malloc(mmax * bits_b * sizeof(float));
+        w.sdec[b] = malloc(mmax * dim * sizeof(float));
+        if (!sdec_z || !w.scodes[b] || !w.sdec[b]) {
+            free(sdec_z);
+            am_run_error(&run, "out of memory");
+            rc = 1;
+            goto done;
+        }
+        am_code_encode(w.codes[b], zs, mmax, w.scodes[b]);
+        am_code_decode(w.codes[b], w.scodes[b], mmax, sdec_z);
+        am_encoder_decode(enc, sdec_z, mmax, w.sdec[b]);
+        free(sdec_z);
+    }
 
-    FILE *out = am_run_open(&run);
+    out = am_run_open(&run);
     if (!out) {
         rc = 1;
         goto done;
     }
-    {
+    am_jobs jobs = {.count = ncells, .result_size = sizeof *results, .fn = run_cell, .ctx = &w, .serial = 1};
+    size_t failed;
+    if ((rc = am_run_jobs(&run, &jobs, results, &failed))) {
+        am_run_error(&run, "cell %zu failed: %s", failed, am_strerror(rc));
+        rc = 1;
+        goto done;
+    }
+    if (am_run_is_root(&run)) {
         char desc[256];
         am_encoder_describe(enc, desc, sizeof desc);
         fprintf(out, "# encoder: %s%s%s; codes fitted on %zu training images\n", desc, encoder ? " from " : "",
@@ -414,171 +666,39 @@ int main(int argc, char **argv)
                 am_dense_f_name(c.f), c.degree, c.beta, c.max_steps);
         fprintf(out, "store\tcode\tbits\tM\tcorruption\tlevel\tcues\titem_recall\tclass_recall\tmse_recalled\titem_nn\t"
                      "class_nn\tmse_cue\tmse_code\tmse_ae\tsteps_mean\n");
-    }
-    am_progress pg;
-    am_progress_start(&pg, &run, (size_t)combos * (size_t)c.nm * (size_t)c.ncorr);
-    size_t done_rows = 0;
-    int gstore = 0; /* the first store that takes the first code */
-    while (gstore < c.nstores && c.codes[0] == AM_CODE_CONTINUOUS && c.stores[gstore] != AM_MODEL_MODERN)
-        gstore++;
-    for (int b = 0; b < c.ncodes && !rc; b++) {
-        am_code_config cc_cfg;
-        am_code *code = NULL;
-        am_rng crng;
-        am_code_config_default(&cc_cfg, c.codes[b]);
-        cc_cfg.bits = c.codes[b] == AM_CODE_CONTINUOUS ? 0 : B;
-        cc_cfg.k = c.topk;
-        am_rng_init(&crng, run.seed, 1);
-        if ((rc = am_code_fit(&code, &cc_cfg, zfit, c.fit, zd, &crng))) {
-            am_run_error(&run, "cannot fit the %s code: %s", am_code_kind_name(c.codes[b]), am_strerror(rc));
-            break;
-        }
-        size_t bits_b = am_code_bits(code);
-        am_code_encode(code, zs, mmax, scodes);
-        /* Floor of the code: decode the exact codes of the stored items. */
-        float *sdec_z = malloc(mmax * zd * sizeof *sdec_z), *sdec = malloc(mmax * dim * sizeof *sdec);
-        if (!sdec_z || !sdec) {
-            free(sdec_z);
-            free(sdec);
-            am_code_free(code);
-            am_run_error(&run, "out of memory");
-            rc = 1;
-            break;
-        }
-        am_code_decode(code, scodes, mmax, sdec_z);
-        am_encoder_decode(enc, sdec_z, mmax, sdec);
-        for (int mi = 0; mi < c.nm && !rc; mi++) {
-            size_t M = c.ms[mi];
-            am_store *st[3] = {NULL, NULL, NULL};
-            for (int a = 0; a < c.nstores && !rc; a++) {
-                if (c.codes[b] == AM_CODE_CONTINUOUS && c.stores[a] != AM_MODEL_MODERN)
+        double inv = 1.0 / (double)nc;
+        for (size_t k = 0; k < ncells; k++) {
+            int ci = (int)(k % (size_t)c.ncorr), mi = (int)(k / (size_t)c.ncorr % (size_t)c.nm);
+            int b = (int)(k / ((size_t)c.ncorr * (size_t)c.nm));
+            for (int a = 0; a < c.nstores; a++) {
+                const row *r = &results[k].r[a];
+                if (!r->present)
                     continue;
-                am_store_config sc;
-                am_store_config_default(&sc, c.stores[a], bits_b);
-                sc.rule = c.rule;
-                sc.f = c.f;
-                sc.degree = c.degree;
-                sc.beta = c.beta;
-                if ((rc = am_store_create(&st[a], &sc)))
-                    break;
-                if (c.stores[a] == AM_MODEL_MODERN) {
-                    float *v = malloc(M * bits_b * sizeof *v);
-                    if (!v) {
-                        rc = AM_ENOMEM;
-                        break;
-                    }
-                    for (size_t mu = 0; mu < M; mu++) {
-                        double nrm = 0;
-                        for (size_t k = 0; k < bits_b; k++)
-                            nrm += (double)scodes[mu * bits_b + k] * scodes[mu * bits_b + k];
-                        for (size_t k = 0; k < bits_b; k++)
-                            v[mu * bits_b + k] = nrm > 0 ? (float)(scodes[mu * bits_b + k] / sqrt(nrm)) : 0.0f;
-                    }
-                    rc = am_store_add_real(st[a], v, M);
-                    free(v);
-                } else {
-                    am_patterns *p = NULL;
-                    int8_t s8[16384];
-                    if (!(rc = am_patterns_create(&p, bits_b, M))) {
-                        for (size_t mu = 0; mu < M; mu++) {
-                            for (size_t k = 0; k < bits_b; k++)
-                                s8[k] = scodes[mu * bits_b + k] > 0 ? 1 : -1;
-                            am_patterns_set(p, mu, s8);
-                        }
-                        rc = am_store_add(st[a], p);
-                    }
-                    am_patterns_free(p);
-                }
+                fprintf(out, "%s\t%s\t%zu\t%zu\t%s\t%g\t%zu\t%.4f\t%.4f\t%.6f\t%.4f\t%.4f\t%.6f\t%.6f\t%.6f\t%.2f\n",
+                        am_model_name(c.stores[a]), am_code_kind_name(c.codes[b]), am_code_bits(w.codes[b]), c.ms[mi],
+                        c.corrs[ci].name, c.corrs[ci].level, nc, r->item * inv, r->cls * inv, r->err * inv,
+                        r->item_nn * inv, r->class_nn * inv, r->mse_cue * inv, r->mse_code * inv, r->mse_ae * inv,
+                        r->steps * inv);
             }
-            if (rc) {
-                am_run_error(&run, "cannot build the stores for M = %zu: %s", M, am_strerror(rc));
-                for (int a = 0; a < 3; a++)
-                    am_store_free(st[a]);
-                break;
-            }
-            for (int ci = 0; ci < c.ncorr && !rc; ci++) {
-                const corr *cr = &c.corrs[ci];
-                /* Cues: the same for every store and code. */
-                for (size_t i = 0; i < nc; i++) {
-                    am_rng rng;
-                    am_rng_init(&rng, run.seed, am_rng_stream2(2 + (uint64_t)ci, ((uint64_t)M << 24) | i));
-                    target[i] = (size_t)am_rng_below(&rng, M);
-                    make_cue(cr, xs + target[i] * dim, test, by_class, class_start, ls[target[i]], rows, cols, &rng,
-                             cimg + i * dim);
-                }
-                am_encoder_encode(enc, cimg, nc, cz);
-                am_code_encode(code, cz, nc, cc);
-                /* Baselines without the store. */
-                size_t item_nn = 0, class_nn = 0;
-                double mse_cue = 0, mse_code = 0, mse_ae = 0;
-                am_code_decode(code, cc, nc, tz);
-                am_encoder_decode(enc, tz, nc, timg);
-                for (size_t i = 0; i < nc; i++) {
-                    size_t nn = nearest(scodes, M, bits_b, cc + i * bits_b);
-                    item_nn += nn == target[i];
-                    class_nn += ls[nn] == ls[target[i]];
-                    mse_cue += mse(timg + i * dim, xs + target[i] * dim, dim);
-                    mse_code += mse(sdec + target[i] * dim, xs + target[i] * dim, dim);
-                    mse_ae += mse(recon + target[i] * dim, xs + target[i] * dim, dim);
-                }
-                for (int a = 0; a < c.nstores && !rc; a++) {
-                    if (!st[a])
-                        continue;
-                    for (int t = 0; t < run.threads; t++) {
-                        am_store_work_free(work[t]);
-                        work[t] = NULL;
-                        if ((rc = am_store_work_create(&work[t], st[a])))
-                            break;
-                    }
-                    job j = {st[a], work, c.stores[a], bits_b, nc, cc, rcode, steps, run.seed,
-                             am_rng_stream2(1000 + (uint64_t)c.stores[a], ((uint64_t)M << 24) | (uint64_t)ci), c.max_steps};
-                    if (rc || (rc = am_run_parallel(&run, nc, recall_one, &j))) {
-                        am_run_error(&run, "recall failed: %s", am_strerror(rc));
-                        break;
-                    }
-                    am_code_decode(code, rcode, nc, dz);
-                    am_encoder_decode(enc, dz, nc, dimg);
-                    size_t item = 0, cls = 0;
-                    double err = 0, st_sum = 0;
-                    for (size_t i = 0; i < nc; i++) {
-                        size_t nn = nearest(scodes, M, bits_b, rcode + i * bits_b);
-                        item += nn == target[i];
-                        cls += ls[nn] == ls[target[i]];
-                        err += mse(dimg + i * dim, xs + target[i] * dim, dim);
-                        st_sum += steps[i];
-                    }
-                    double inv = 1.0 / (double)nc;
-                    fprintf(out, "%s\t%s\t%zu\t%zu\t%s\t%g\t%zu\t%.4f\t%.4f\t%.6f\t%.4f\t%.4f\t%.6f\t%.6f\t%.6f\t%.2f\n",
-                            am_model_name(c.stores[a]), am_code_kind_name(c.codes[b]), bits_b, M, cr->name, cr->level,
-                            nc, item * inv, cls * inv, err * inv, item_nn * inv, class_nn * inv, mse_cue * inv,
-                            mse_code * inv, mse_ae * inv, st_sum * inv);
-                    fflush(out);
-                    am_progress_update(&pg, ++done_rows, "%s/%s M=%zu %s", am_model_name(c.stores[a]),
-                                       am_code_kind_name(c.codes[b]), M, cr->name);
-                    /* The grid: the first store and code listed, at the largest M. */
-                    if (tiles && b == 0 && a == gstore && M == mmax) {
-                        for (size_t r = 0; r < (size_t)grid_rows && r < nc; r++) {
-                            float *row = tiles + r * gcols * dim + (size_t)ci * 3 * dim;
-                            memcpy(row, cimg + r * dim, dim * sizeof *row);
-                            memcpy(row + dim, dimg + r * dim, dim * sizeof *row);
-                            memcpy(row + 2 * dim, xs + target[r] * dim, dim * sizeof *row);
-                        }
-                    }
-                }
-            }
-            for (int a = 0; a < 3; a++)
-                am_store_free(st[a]);
         }
-        free(sdec_z);
-        free(sdec);
-        am_code_free(code);
     }
-    am_progress_end(&pg, NULL);
-    if (!rc && tiles) {
+    /* The grid: the first store that takes the first code, at the largest M; its cells are computed again
+     * (they are deterministic) so that a resumed or MPI run draws the same figure. */
+    if (grid && am_run_is_root(&run)) {
+        w.gstore = 0;
+        while (w.gstore < c.nstores && c.codes[0] == AM_CODE_CONTINUOUS && c.stores[w.gstore] != AM_MODEL_MODERN)
+            w.gstore++;
+        w.tiles = calloc((size_t)grid_rows * gcols * dim, sizeof *w.tiles);
         const char **titles = calloc(gcols, sizeof *titles);
-        char (*names)[40] = calloc(gcols, sizeof *names);
+        char(*names)[40] = calloc(gcols, sizeof *names);
         char title[300];
-        for (int ci = 0; titles && names && ci < c.ncorr; ci++) {
+        cell_result scratch;
+        rc = !w.tiles || !titles || !names;
+        for (int ci = 0; !rc && ci < c.ncorr; ci++) {
+            int mi = 0;
+            while (c.ms[mi] != mmax)
+                mi++;
+            rc = run_cell((size_t)mi * (size_t)c.ncorr + (size_t)ci, 0, &scratch, &w) != 0;
             snprintf(names[3 * ci], 40, "cue %s %g", c.corrs[ci].name, c.corrs[ci].level);
             if (c.corrs[ci].kind == 2)
                 snprintf(names[3 * ci], 40, "cue: same class");
@@ -587,38 +707,33 @@ int main(int argc, char **argv)
             for (int q = 0; q < 3; q++)
                 titles[3 * ci + q] = names[3 * ci + q];
         }
-        snprintf(title, sizeof title, "%s store, %s code (%zu units), M = %zu", am_model_name(c.stores[gstore]),
+        snprintf(title, sizeof title, "%s store, %s code (%zu units), M = %zu", am_model_name(c.stores[w.gstore]),
                  am_code_kind_name(c.codes[0]), c.codes[0] == AM_CODE_CONTINUOUS ? zd : B, mmax);
-        if (!titles || !names || am_image_grid(&run, grid, tiles, (size_t)grid_rows, gcols, rows, cols, titles, title))
+        if (rc)
+            am_run_error(&run, "cannot draw the grid: out of memory or a failed recall");
+        else if (am_image_grid(&run, grid, w.tiles, (size_t)grid_rows, gcols, rows, cols, titles, title))
             rc = 1;
         free(titles);
         free(names);
     }
-    if (am_run_close(&run, out))
-        rc = 1;
 done:
-    for (int t = 0; work && t < run.threads; t++)
-        am_store_work_free(work[t]);
-    free(work);
-    free(perm);
-    free(by_class);
-    free(zfit);
-    free(zs);
-    free(xs);
-    free(recon);
-    free(ls);
-    free(cimg);
-    free(cz);
-    free(cc);
-    free(rcode);
-    free(scodes);
-    free(dz);
-    free(dimg);
-    free(tz);
-    free(timg);
-    free(target);
-    free(steps);
-    free(tiles);
+    if (out) {
+        if (rc)
+            am_run_abort(&run, out);
+        else if (am_run_close(&run, out))
+            rc = 1;
+    }
+    free_stores(&w);
+    for (int t = 0; w.work && t < run.threads; t++)
+        am_store_work_free(w.work[t]);
+    for (int b = 0; b < 3; b++) {
+        am_code_free(w.codes[b]);
+        free(w.scodes[b]);
+        free(w.sdec[b]);
+    }
+    free(w.work), free(w.cimg), free(w.cz), free(w.cc), free(w.rcode), free(w.dz), free(w.dimg), free(w.tz);
+    free(w.timg), free(w.target), free(w.steps), free(w.tiles);
+    free(results), free(perm), free(by_class), free(class_start), free(zfit), free(zs), free(xs), free(recon), free(ls);
     am_encoder_free(enc);
     am_dataset_free(train);
     am_dataset_free(test);

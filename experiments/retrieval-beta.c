@@ -47,16 +47,21 @@ typedef struct cfg {
     uint64_t seed;
 } cfg;
 
+/* One trial's result; its Theorem 5 bounds (one per cue) follow it in the same record. */
 typedef struct res {
     double err1, err, steps, carriers, sep;
-    double *bounds; /* cues entries */
-    size_t holds, valid, recalled, types[3], cues;
+    uint64_t holds, valid, recalled, types[3], cues;
 } res;
 
 typedef struct job {
     const cfg *c;
-    res *r;
+    size_t size; /* bytes of a record: res + cues doubles */
 } job;
+
+static double *bounds_of(res *r)
+{
+    return (double *)(r + 1);
+}
 
 static double dist(const float *a, const float *b, size_t d)
 {
@@ -66,7 +71,7 @@ static double dist(const float *a, const float *b, size_t d)
     return sqrt(s);
 }
 
-static int run_task(size_t index, int thread, void *ctx)
+static int run_task(size_t index, int thread, void *result, void *ctx)
 {
     job *j = ctx;
     const cfg *c = j->c;
@@ -74,7 +79,8 @@ static int run_task(size_t index, int thread, void *ctx)
     size_t mi = index / ((size_t)c->trials * (size_t)c->nb);
     size_t d = c->d, M = c->ms[mi], nc = c->cues < M ? c->cues : M;
     double beta = c->betas[bi];
-    res *r = &j->r[index];
+    res *r = result;
+    double *bounds = bounds_of(r);
     am_rng rng;
     am_patterns *pats = NULL;
     am_modern *m = NULL;
@@ -87,7 +93,7 @@ static int run_task(size_t index, int thread, void *ctx)
     int rc;
     (void)thread;
     r->cues = nc;
-    if (!x || !q1 || !qs || !sep || !s || !info || !r->bounds) {
+    if (!x || !q1 || !qs || !sep || !s || !info) {
         rc = AM_ENOMEM;
         goto done;
     }
@@ -131,7 +137,7 @@ static int run_task(size_t index, int thread, void *ctx)
             goto done;
         r->err1 += e1;
         r->err += e;
-        r->bounds[mu] = b;
+        bounds[mu] = b;
         r->holds += e1 <= b;
         r->valid += sep[mu] - 2.0 * rr > 0.0;
         r->recalled += fp.top == mu;
@@ -174,20 +180,25 @@ int main(int argc, char **argv)
         {"mass", AM_OPT_DOUBLE, &mass, "p", "softmax mass that defines the carriers of a fixed point"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "update limit per recall"},
         {"clusters", AM_OPT_U64, &clusters, "k", "0: independent patterns; k: k clusters of correlated patterns"},
-        {"cluster-flip", AM_OPT_DOUBLE, &cflip, "q", "clusters: each unit differs from the cluster's parent w.p. q"},
+        {"cluster-flip", AM_OPT_DOUBLE, &cflip, "q", "each unit differs from the cluster's parent w.p. q", "clusters"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static cfg c;
+    run.resumable = 1;
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
+    if (am_run_check_scope(&run, opts, clusters ? "clusters" : "", "independent patterns (--clusters 0)"))
+        return 2;
     uint64_t mv[MAX_POINTS];
-    char bbuf[1024];
-    const char *bw[MAX_POINTS];
     c.nm = am_parse_u64_list(m_s, mv, MAX_POINTS);
-    c.nb = am_parse_words(b_s, bbuf, sizeof bbuf, bw, MAX_POINTS);
+    c.nb = am_parse_double_list(b_s, 0.0, AM_MODERN_MAX_BETA, c.betas, MAX_POINTS);
+    for (int k = 0; k < c.nb; k++)
+        if (!(c.betas[k] > 0))
+            c.nb = -1;
     if (c.nm < 0 || c.nb < 0) {
-        am_run_error(&run, "--M wants pattern counts and --beta positive numbers, separated by commas");
+        am_run_error(&run, "--M wants pattern counts and --beta numbers in (0, %g], separated by commas",
+                     AM_MODERN_MAX_BETA);
         return 2;
     }
     for (int k = 0; k < c.nm; k++) {
@@ -196,14 +207,6 @@ int main(int argc, char **argv)
             return 2;
         }
         c.ms[k] = (size_t)mv[k];
-    }
-    for (int k = 0; k < c.nb; k++) {
-        char *end;
-        c.betas[k] = strtod(bw[k], &end);
-        if (*end || !(c.betas[k] > 0) || !isfinite(c.betas[k])) {
-            am_run_error(&run, "--beta values must be positive numbers");
-            return 2;
-        }
     }
     if (d < 1 || d > 100000 || trials < 1 || cues < 1 || max_steps < 1 || !(noise >= 0 && noise <= 1) ||
         !(mass > 0 && mass < 1) || !(cflip >= 0 && cflip <= 1)) {
@@ -220,22 +223,33 @@ int main(int argc, char **argv)
     c.max_steps = (unsigned)max_steps;
     c.seed = run.seed;
     size_t ntasks = (size_t)c.nm * c.nb * trials;
-    job j = {.c = &c, .r = calloc(ntasks, sizeof(res))};
-    if (!j.r) {
+    if (c.cues > 100000) {
+        am_run_error(&run, "--cues must be at most 100000");
+        return 2;
+    }
+    job j = {.c = &c, .size = sizeof(res) + c.cues * sizeof(double)};
+    unsigned char *results = calloc(ntasks, j.size);
+    if (!results) {
         am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
         return 1;
     }
-    for (size_t k = 0; k < ntasks; k++)
-        j.r[k].bounds = malloc((c.cues < c.ms[k / ((size_t)c.nb * trials)] ? c.cues : c.ms[k / ((size_t)c.nb * trials)]) *
-                               sizeof(double));
     FILE *out = am_run_open(&run);
-    if (!out)
+    if (!out) {
+        free(results);
         return 1;
-    rc = am_run_parallel(&run, ntasks, run_task, &j);
+    }
+    am_jobs jobs = {.count = ntasks, .result_size = j.size, .fn = run_task, .ctx = &j};
+    size_t failed;
+    rc = am_run_jobs(&run, &jobs, results, &failed);
     if (rc) {
-        am_run_error(&run, "trial failed: %s", am_strerror(rc));
-        am_run_close(&run, out);
+        am_run_error(&run, "trial %zu failed: %s", failed, am_strerror(rc));
+        am_run_abort(&run, out);
+        free(results);
         return 1;
+    }
+    if (!am_run_is_root(&run)) {
+        free(results);
+        return am_run_close(&run, out) ? 1 : 0;
     }
     fprintf(out, "d\tM\tbeta\ttrials\tcues\tnoise\terr1_mean\terr_mean\tbound_median\tbound_holds\tbound_valid\trecall_frac\t"
                  "single_frac\tmetastable_frac\tglobal_frac\tcarriers_mean\tsteps_mean\tseparation_mean\n");
@@ -245,13 +259,13 @@ int main(int argc, char **argv)
             size_t nc = c.cues < c.ms[mi] ? c.cues : c.ms[mi], k = 0;
             double *all = malloc(nc * (size_t)trials * sizeof *all);
             for (int t = 0; t < trials; t++) {
-                const res *r = &j.r[((size_t)mi * c.nb + bi) * trials + t];
+                res *r = (res *)(results + (((size_t)mi * c.nb + bi) * trials + t) * j.size);
                 tot.err1 += r->err1, tot.err += r->err, tot.steps += r->steps, tot.carriers += r->carriers;
                 tot.sep += r->sep, tot.holds += r->holds, tot.valid += r->valid, tot.recalled += r->recalled, tot.cues += r->cues;
                 for (int e = 0; e < 3; e++)
                     tot.types[e] += r->types[e];
                 for (size_t q = 0; q < r->cues; q++)
-                    all[k++] = r->bounds[q];
+                    all[k++] = bounds_of(r)[q];
             }
             qsort(all, k, sizeof *all, cmpd);
             double n = (double)tot.cues, med = k % 2 ? all[k / 2] : 0.5 * (all[k / 2 - 1] + all[k / 2]);
@@ -261,8 +275,6 @@ int main(int argc, char **argv)
                     tot.types[AM_FP_GLOBAL] / n, tot.carriers / n, tot.steps / n, tot.sep / n);
             free(all);
         }
-    for (size_t k = 0; k < ntasks; k++)
-        free(j.r[k].bounds);
-    free(j.r);
+    free(results);
     return am_run_close(&run, out) ? 1 : 0;
 }

@@ -57,11 +57,16 @@ int main(int argc, char **argv)
         static double a[MAX_POINTS];
         np = am_parse_range(alpha_s, a, MAX_POINTS);
         if (np < 0) {
-            am_run_error(&run, "--alpha wants a0:a1:step with 0 < step and a0 <= a1");
+            am_run_error(&run, "--alpha wants a0:a1:step of finite numbers with 0 < step, a0 <= a1 and at most %d "
+                               "values", MAX_POINTS);
             return 2;
         }
         for (int k = 0; k < np; k++) {
             double p = floor(a[k] * n + 0.5);
+            if (!(a[k] > 0) || !(p <= 1e12)) {
+                am_run_error(&run, "--alpha values must be > 0 and give P <= 1e12");
+                return 2;
+            }
             ps[k] = p < 1 ? 1 : (size_t)p;
         }
     }

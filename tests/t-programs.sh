@@ -87,7 +87,7 @@ fi
 # The front-ends and the latent-memory pipeline.
 "$BIN/autoencoder" --help > "$tmp/ae-help"; ok $? "autoencoder --help exits 0"
 grep -q 'train' "$tmp/ae-help" && grep -q 'decode' "$tmp/ae-help"; ok $? "autoencoder --help lists the commands"
-"$BIN/autoencoder" train --help | grep -q -- '--layers n0,n1,.. *MLP layer sizes (default 784,256,64,256,784)'; ok $? "autoencoder train --help lists defaults"
+"$BIN/autoencoder" train --help | grep -q -- '--layers n0,n1,.. *MLP layer sizes \[mlp\] (default 784,256,64,256,784)'; ok $? "autoencoder train --help lists defaults"
 "$BIN/autoencoder" 2> "$tmp/err"; [ $? -eq 2 ]; ok $? "autoencoder without a command exits 2"
 "$BIN/autoencoder" fly 2> "$tmp/err"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "unknown command: one line, exit 2"
 for bad in "--layers 784,64,785" "--loss bce --out-act linear" "--epochs -1" "--kind svm" "--mask 1"; do

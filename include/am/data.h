@@ -37,6 +37,9 @@ double am_idx_value(const am_idx *idx, size_t i);
  * path ends in ".gz". */
 int am_idx_write(const char *path, int type, int ndim, const size_t *dims, const void *data);
 
+/* Labels are integers in [0, AM_MAX_CLASSES). */
+#define AM_MAX_CLASSES 65536
+
 /* A dataset: count items of dim features (float, row-major, owned), optional integer labels. Images keep
  * their shape (rows x cols = dim); other data has rows = 1, cols = dim. */
 typedef struct am_dataset {
@@ -47,7 +50,9 @@ typedef struct am_dataset {
 } am_dataset;
 
 /* Load items from an IDX file (uint8 values are multiplied by `scale`, e.g. 1/255 for [0, 1]; other types
- * too) and labels from a second IDX file (NULL: none). The label count must match (AM_ESIZE). */
+ * too) and labels from a second IDX file (NULL: none). The label count must match (AM_ESIZE); labels must
+ * be integers in [0, AM_MAX_CLASSES) (AM_ERANGE, or AM_EFORMAT for a fraction) and values finite
+ * (AM_ENOTFINITE). Missing or unreadable files keep their errno (am_status_errno). */
 int am_dataset_load(am_dataset **out, const char *images, const char *labels, double scale);
 /* A dataset of count x dim zeros (labels allocated when with_labels), to fill by hand. */
 int am_dataset_create(am_dataset **out, size_t count, size_t dim, int with_labels);
@@ -67,7 +72,7 @@ int am_dataset_normalize(am_dataset *ds, const float *mean, const float *sd);
 /* Name of class c (0..9), e.g. "T-shirt/top"; "?" out of range. */
 const char *am_fashion_class_name(int c);
 /* Load the "train" (60000) or "test" (10000) split from dir (NULL: AM_FASHION_DIR), pixels scaled to
- * [0, 1]. A missing file is AM_EIO. */
+ * [0, 1]. A missing file is AM_ERRNO(ENOENT). */
 int am_fashion_load(am_dataset **out, const char *dir, const char *split);
 
 /* Minibatches over a permutation of the items. */

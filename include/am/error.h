@@ -1,5 +1,8 @@
 /* libam — status codes and checked size arithmetic.
- * Every fallible libam function returns one of these codes: 0 on success, a negative value on failure. */
+ * Every fallible libam function returns one of these codes: 0 on success, a negative value on failure.
+ * Failures reported by the operating system keep their errno: the status is AM_ERRNO(errno), so
+ * am_strerror says "No such file or directory", "Is a directory", "No space left on device", ... and
+ * am_status_errno gives the errno back. */
 #ifndef AM_ERROR_H
 #define AM_ERROR_H
 
@@ -22,10 +25,19 @@ enum {
     AM_ESIZE = -9,      /* dimensions of two arguments do not agree */
     AM_ENUMERIC = -10,  /* a numerical routine (LAPACK) failed */
     AM_EEMPTY = -11,    /* the operation needs stored patterns and there are none */
-    AM_EUNSUPPORTED = -12 /* the operation does not apply to this model or configuration */
+    AM_EUNSUPPORTED = -12, /* the operation does not apply to this model or configuration */
+    AM_ENOTFINITE = -13,  /* a value that must be finite is NaN or infinite */
+    AM_ERANGE = -14,      /* a value is outside the range the format or model allows */
+    AM_ESYS = -1000       /* base of the system errors: AM_ERRNO(e) = AM_ESYS - e */
 };
 
-/* A short English description of a status code; never NULL, static storage. */
+/* The status of a failed system call that set errno to e (> 0). */
+#define AM_ERRNO(e) (AM_ESYS - (e))
+/* The errno kept in a status, or 0 when the status is not a system error. */
+int am_status_errno(int status);
+
+/* A short English description of a status code (for system errors, strerror of their errno); never NULL,
+ * static storage. */
 const char *am_strerror(int status);
 
 /* *out = a * b; returns AM_EOVERFLOW instead of wrapping. */

@@ -1,20 +1,28 @@
 /* libam — the shared harness of libam's experiment programs: one command-line convention, seeded
- * self-describing TSV output, progress on a terminal, and trials spread over threads.
+ * self-describing TSV output written atomically, progress on a terminal, jobs spread over threads and MPI
+ * ranks, checkpoints that let an interrupted sweep resume. The harness serves the programs in
+ * experiments/; it is not part of the library's modelling API.
  *
  * Every program accepts --help, --version, --seed S, --out FILE ("-" = standard output), --threads T and
- * --quiet besides its own options. Output starts with '#' lines:
+ * --quiet besides its own options (sweeps also --resume and --checkpoint FILE). Output starts with '#'
+ * lines:
  *   # program: <name> <version>
- *   # command: the full command line, minus --threads/--quiet/--out (they cannot change results)
+ *   # command: the full command line, minus options that cannot change results (--threads, --out, --quiet,
+ *              --resume, --checkpoint)
  *   # seed: S
  *   # libam: <version> commit <git commit>
- *   # date: <UTC time> threads=<T> blas=<OpenBLAS kernels>   (the only line that varies between runs)
- * then program-specific '#' lines, one header row of column names, and data rows. */
+ *   # date: <UTC time the run started> blas=<OpenBLAS kernels>   (SOURCE_DATE_EPOCH, when set, fixes the time)
+ * then program-specific '#' lines, one header row of column names, and data rows.
+ *
+ * The output goes to a temporary file beside FILE and replaces FILE only when the run succeeds: an
+ * interrupted or failed run leaves the previous FILE intact and no partial file. */
 #ifndef AM_HARNESS_H
 #define AM_HARNESS_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,15 +31,21 @@ extern "C" {
 typedef enum { AM_OPT_INT, AM_OPT_U64, AM_OPT_DOUBLE, AM_OPT_STRING, AM_OPT_FLAG } am_opt_type;
 
 /* One program option. `dest` holds the default on entry (shown by --help) and the parsed value after.
- * AM_OPT_INT: int*, AM_OPT_U64: uint64_t*, AM_OPT_DOUBLE: double*, AM_OPT_STRING: const char**,
+ * AM_OPT_INT: int*, AM_OPT_U64: uint64_t*, AM_OPT_DOUBLE: double* (finite), AM_OPT_STRING: const char**,
  * AM_OPT_FLAG: int* set to 1. */
 typedef struct am_opt {
-    const char *name; /* long name, without the leading "--" */
+    const char *name;    /* long name, without the leading "--" */
     am_opt_type type;
     void *dest;
     const char *metavar;
     const char *help;
+    const char *scope;   /* NULL: applies to every run; else the comma-separated settings it belongs to
+                          * ("dense", "hopfield,dense", "pca"): am_run_check_scope rejects it when given
+                          * while none of them is in force */
+    int given;           /* out: set when the option appears on the command line */
 } am_opt;
+
+struct am__run_state;
 
 typedef struct am_run {
     const char *program;     /* name shown in messages */
@@ -40,33 +54,78 @@ typedef struct am_run {
     const char *description; /* text after the option list in --help (columns, definitions), or NULL */
     uint64_t seed;           /* default 1 */
     const char *out;         /* default "-" */
-    int threads;             /* default: the number of processors */
+    int threads;             /* default: the number of processors available to this process */
     int quiet;
+    int resumable;           /* set by the program: it runs am_run_jobs, so --resume and --checkpoint exist */
+    int resume;              /* --resume: continue from the checkpoint of an interrupted run */
+    const char *checkpoint;  /* --checkpoint FILE (default: <out>.ckpt) */
+    int rank, ranks;         /* MPI: this process's rank and the number of ranks (0 and 1 without mpirun) */
     int argc;
     char **argv;
+    struct am__run_state *st; /* the harness's own state */
 } am_run;
 
 /* Parse argv against opts (terminated by an entry with name NULL) plus the common options. Restarts the
- * program with fast OpenBLAS kernels if needed (am_blas_ensure_fast). Returns 0 to go on, 1 after printing
- * --help or --version (exit 0), or -1 after printing a one-line reason to stderr (exit 2). */
+ * program with fast OpenBLAS kernels if needed (am_blas_ensure_fast), holds OpenBLAS to one thread (libam
+ * runs its own threads over fixed blocks, so no result depends on a thread count), joins the MPI job when
+ * started by mpirun, and installs signal handlers that remove unfinished outputs. Returns 0 to go on, 1
+ * after printing --help or --version (exit 0), or -1 after printing a one-line reason to stderr (exit 2). */
 int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv);
 
-/* Print "<program>: <message>" to stderr. */
+/* Reject options given on the command line whose scope names none of the settings in `active` (a
+ * comma-separated list, e.g. "dense" or "hopfield,modern"): prints "--rule applies to hopfield, not to
+ * <what>" and returns -1; 0 when every given option applies. */
+int am_run_check_scope(const am_run *run, const am_opt *opts, const char *active, const char *what);
+
+/* Print "<program>: <message>" to stderr (under MPI: from rank 0 only while arguments are checked, and
+ * with the rank once jobs run). */
 void am_run_error(const am_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Open run->out for writing and write the common '#' lines. NULL (reason printed) on failure. */
-FILE *am_run_open(const am_run *run);
-/* Close an output opened by am_run_open; returns 0, or -1 (reason printed) if writing failed. */
-int am_run_close(const am_run *run, FILE *f);
+/* Open run->out for writing (a temporary file beside it; standard output for "-") and write the common '#'
+ * lines. With --resume the checkpoint is checked first: one written by another command, seed, libam build
+ * or BLAS kernel set is refused. Under MPI every rank calls it; ranks other than 0 get a stream that
+ * discards what is written. NULL (reason printed) on failure. */
+FILE *am_run_open(am_run *run);
+/* Finish an output opened by am_run_open: flush it, replace run->out with it, remove the checkpoint.
+ * Returns 0, or -1 (reason printed, run->out left as it was) if writing failed. */
+int am_run_close(am_run *run, FILE *f);
+/* Give up an output opened by am_run_open: the temporary file is removed, run->out and the checkpoint are
+ * left as they were. */
+void am_run_abort(am_run *run, FILE *f);
 
-/* Call fn(index, thread, ctx) for index in [0, count) on run->threads threads (OpenBLAS is held to one
- * thread meanwhile), showing progress with an ETA on stderr when it is a terminal. Each call must write
- * its results only to its own slot, so results do not depend on the number of threads. Returns the
- * first nonzero status returned by fn (the remaining calls are skipped), else 0. */
+/* Jobs: independent units of work (a trial at a sweep point, ...) whose results are fixed-size byte
+ * records. am_run_jobs runs every job not already in the checkpoint, spread over the MPI ranks and over
+ * run->threads threads in each (`serial`: one job at a time per rank, for jobs that use the threads
+ * themselves), records each finished result in the checkpoint, shows progress, and gathers all results on
+ * rank 0. Results must depend only on the job index (and the program's settings), never on the thread
+ * or rank that ran it: then the output is byte-identical at any thread count, rank count, and after a
+ * resume. */
+typedef struct am_jobs {
+    size_t count;        /* jobs 0 .. count-1 */
+    size_t result_size;  /* bytes of one result (> 0) */
+    /* Run job `job` on thread `thread` (0 .. run->threads-1) into `result` (zeroed before the call);
+     * returns 0 or a libam status (the run stops at the first failure). */
+    int (*fn)(size_t job, int thread, void *result, void *ctx);
+    void *ctx;
+    int serial;
+} am_jobs;
+
+/* results: count x result_size bytes, caller-owned; complete on rank 0 when it returns 0. Returns 0 or
+ * the first failing job's status (its index in *failed_job when failed_job is not NULL). */
+int am_run_jobs(am_run *run, const am_jobs *jobs, void *results, size_t *failed_job);
+
+/* 1 on the rank that writes the output (rank 0; always 1 without MPI). */
+int am_run_is_root(const am_run *run);
+
+/* Call fn(index, thread, ctx) for index in [0, count) on run->threads threads (OpenBLAS stays at one
+ * thread), showing progress with an ETA on stderr when it is a terminal and no other progress line is
+ * shown. Each call must write its results only to its own slot, so results do not depend on the number of
+ * threads. Returns the first nonzero status returned by fn (the remaining calls are skipped), else 0. */
 int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t index, int thread, void *ctx), void *ctx);
 
-/* A progress line on stderr ("[####    ]  40% 4/10  ETA 12s <text>"), shown only when stderr is a terminal
- * and the run is not --quiet; updates are limited to ten a second. */
+/* A progress line on stderr ("[####    ]  40% 4/10  ETA 12s <text>"), shown only when stderr is a terminal,
+ * the run is not --quiet, the process is MPI rank 0 and no other progress line is showing (an inner loop
+ * inside a job stays silent); updates are limited to ten a second. */
 typedef struct am_progress {
     size_t total;
     double t0, last;
@@ -79,9 +138,10 @@ void am_progress_end(am_progress *p, const char *fmt, ...) __attribute__((format
 double am_seconds(void);
 
 /* An image grid for figures: tiles (grid_rows x grid_cols images of h x w pixels in [0, 1], row-major, tile
- * by tile) written as PREFIX.dat (a text matrix, tiles parted by grey lines) and drawn by gnuplot to
- * PREFIX.png with the column titles (grid_cols strings, may be NULL) and a title. Returns 0, or -1 with
- * the reason printed (gnuplot missing or failing: PREFIX.dat is kept). */
+ * by tile) written as PREFIX.dat (a text matrix, tiles parted by grey lines) and PREFIX.gp (the gnuplot
+ * script), drawn by gnuplot (run directly, never through a shell) to PREFIX.png with the column titles
+ * (grid_cols strings, may be NULL) and a title. Every file is written atomically. Returns 0, or -1 with
+ * the reason printed (gnuplot missing or failing, a prefix with control characters). */
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
                   size_t h, size_t w, const char *const *col_titles, const char *title);
 
@@ -92,10 +152,13 @@ struct am_dataset *am_run_load_data(const am_run *run, const char *dir, const ch
                                     const char *split);
 
 /* Parsing helpers for list-valued options. */
-/* "a0:a1:step" -> up to max values a0, a0+step, ..., <= a1 (+1e-9); returns the count, or -1 if malformed. */
+/* "a0:a1:step" (finite, 0 < step, a0 <= a1) -> up to max values a0, a0+step, ..., <= a1 (+1e-9); returns
+ * the count, or -1 if malformed or longer than max. */
 int am_parse_range(const char *s, double *vals, int max);
 /* "v1,v2,..." of non-negative integers; returns the count, or -1 if malformed. */
 int am_parse_u64_list(const char *s, uint64_t *vals, int max);
+/* "x1,x2,..." of finite numbers in [lo, hi]; returns the count, or -1 if malformed or out of range. */
+int am_parse_double_list(const char *s, double lo, double hi, double *vals, int max);
 /* "w1,w2,..." words: splits a copy into at most max words; returns the count, or -1. */
 int am_parse_words(const char *s, char *buf, size_t bufsize, const char **words, int max);
 

@@ -107,6 +107,9 @@ int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *op
 /* One-step stability of every stored pattern: unstable[mu] (caller-owned, count entries, out) receives
  * how many units of pattern mu one update would flip (0 means pattern mu is a fixed point). */
 int am_hopfield_stability(const am_hopfield *h, size_t *unstable);
+/* The same for stored patterns first .. first+count-1 (unstable: count entries); costs O(count P N) on the
+ * patterns path and O(count N^2) on the matrix path, so a few patterns are cheap in a large store. */
+int am_hopfield_stability_range(const am_hopfield *h, size_t first, size_t count, size_t *unstable);
 
 /* Save to / load from a file: versioned header, little-endian fields, CRC-32 trailer. Loading a
  * truncated file gives AM_ETRUNC, a damaged one AM_ECHECKSUM or AM_EFORMAT. */

@@ -37,7 +37,10 @@ typedef struct am_modern_info {
 
 void am_modern_opts_default(am_modern_opts *o);
 
-/* d >= 1, beta > 0 (AM_EINVAL otherwise). */
+/* The largest inverse temperature a store accepts (beyond it the softmax is an argmax in any case). */
+#define AM_MODERN_MAX_BETA 1e30
+
+/* 1 <= d <= AM_MAX_UNITS, 0 < beta <= AM_MODERN_MAX_BETA (AM_EINVAL otherwise). */
 int am_modern_create(am_modern **out, size_t d, double beta);
 void am_modern_free(am_modern *m);
 size_t am_modern_dim(const am_modern *m);
@@ -57,7 +60,8 @@ int am_modern_work_create(am_modern_work **out, const am_modern *m);
 void am_modern_work_free(am_modern_work *w);
 
 /* Recall nq queries q (nq x d row-major, in: cues, out: states reached). info: nq entries or NULL.
- * work may be NULL (a temporary one is made). */
+ * work may be NULL (a temporary one is made). Non-finite cues are AM_EINVAL; scores beta x.q that overflow
+ * single precision are AM_ENOTFINITE (the queries are then partly updated). */
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
                      am_modern_info *info);
 

@@ -18,6 +18,10 @@
 extern "C" {
 #endif
 
+/* The most units a store or pattern set may have (16.7 million): creating more is AM_EINVAL, and a file
+ * that declares more is rejected (AM_ERANGE) before anything is allocated. */
+#define AM_MAX_UNITS ((size_t)1 << 24)
+
 typedef struct am_patterns {
     size_t n;       /* units per pattern */
     size_t count;   /* number of patterns */

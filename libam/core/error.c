@@ -1,5 +1,7 @@
 #include "am/error.h"
 
+#include <string.h>
+
 const char *am_strerror(int status)
 {
     switch (status) {
@@ -7,8 +9,8 @@ const char *am_strerror(int status)
     case AM_EINVAL: return "invalid argument";
     case AM_ENOMEM: return "out of memory";
     case AM_EOVERFLOW: return "size overflow";
-    case AM_EIO: return "input/output error";
-    case AM_EFORMAT: return "not a libam file of the expected kind";
+    case AM_EIO: return "read or write failed";
+    case AM_EFORMAT: return "not in the expected file format";
     case AM_ECHECKSUM: return "checksum mismatch (file is corrupted)";
     case AM_ETRUNC: return "file is truncated";
     case AM_EVERSION: return "unsupported file format version";
@@ -16,7 +18,12 @@ const char *am_strerror(int status)
     case AM_ENUMERIC: return "numerical routine failed";
     case AM_EEMPTY: return "no patterns stored";
     case AM_EUNSUPPORTED: return "operation not supported for this model";
-    default: return "unknown error";
+    case AM_ENOTFINITE: return "a value that must be finite is NaN or infinite";
+    case AM_ERANGE: return "a value is out of range";
+    default:
+        if (am_status_errno(status))
+            return strerror(am_status_errno(status));
+        return "unknown error";
     }
 }
 
@@ -36,4 +43,9 @@ int am_size_mul3(size_t a, size_t b, size_t c, size_t *out)
         return AM_EOVERFLOW;
     *out = r;
     return AM_OK;
+}
+
+int am_status_errno(int status)
+{
+    return status < AM_ESYS && status > AM_ESYS - 100000 ? AM_ESYS - status : 0;
 }

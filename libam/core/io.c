@@ -1,11 +1,235 @@
 #include "io.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "am/error.h"
+#include "am/io.h"
 
 #define ENDIAN_TAG 0x01020304u
+
+int am__errno_status(void)
+{
+    return errno > 0 ? AM_ERRNO(errno) : AM_EIO;
+}
+
+/* ---- the registry of temporary files, for signal handlers ---- */
+
+#define MAX_TEMPS 64
+static char *volatile temps[MAX_TEMPS];
+static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void temps_add(char *path)
+{
+    pthread_mutex_lock(&temps_lock);
+    for (int k = 0; k < MAX_TEMPS; k++)
+        if (!temps[k]) {
+            temps[k] = path;
+            break;
+        }
+    pthread_mutex_unlock(&temps_lock);
+}
+
+static void temps_forget(const char *path)
+{
+    pthread_mutex_lock(&temps_lock);
+    for (int k = 0; k < MAX_TEMPS; k++)
+        if (temps[k] == path)
+            temps[k] = NULL;
+    pthread_mutex_unlock(&temps_lock);
+}
+
+void am_io_remove_temporaries(void)
+{
+    /* No lock: a handler must not block. A path is forgotten before its memory is freed, so every
+     * pointer seen here is still valid. */
+    for (int k = 0; k < MAX_TEMPS; k++) {
+        char *p = temps[k];
+        if (p)
+            unlink(p);
+    }
+}
+
+/* The process's umask, read without changing it (Linux), else by the classic set-and-restore. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned mask = 0;
+    int found = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &mask) == 1) {
+            found = 1;
+            break;
+        }
+    if (f)
+        fclose(f);
+    if (!found) {
+        mode_t m = umask(022);
+        umask(m);
+        return m;
+    }
+    return (mode_t)mask;
+}
+
+int am__tmp_reserve(const char *path, char **tmp, char **final, int *fdp)
+{
+    struct stat st;
+    char *target = NULL, *t = NULL;
+    mode_t mode;
+    int fd;
+    *tmp = *final = NULL;
+    if (fdp)
+        *fdp = -1;
+    if (!path || !*path)
+        return AM_EINVAL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        target = realpath(path, NULL); /* write beside the file the link points to */
+        if (!target && errno != ENOENT)
+            return am__errno_status();
+    }
+    if (!target && !(target = strdup(path)))
+        return AM_ENOMEM;
+    if (stat(target, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            free(target);
+            return AM_ERRNO(EISDIR);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            /* A device, pipe or terminal: written in place. */
+            *final = target;
+            if (fdp && (*fdp = open(target, O_WRONLY | O_CLOEXEC)) < 0) {
+                int rc = am__errno_status();
+                free(target);
+                *final = NULL;
+                return rc;
+            }
+            return AM_OK;
+        }
+        mode = st.st_mode & 07777;
+    } else {
+        mode = 0666 & ~current_umask();
+    }
+    size_t len = strlen(target);
+    if (!(t = malloc(len + 12))) {
+        free(target);
+        return AM_ENOMEM;
+    }
+    memcpy(t, target, len);
+    memcpy(t + len, ".tmp-XXXXXX", 12);
+    if ((fd = mkstemp(t)) < 0) {
+        int rc = am__errno_status();
+        free(t);
+        free(target);
+        return rc;
+    }
+    temps_add(t);
+    fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by gnuplot or any other child */
+    if (fchmod(fd, mode) != 0) {
+        int rc = am__errno_status();
+        close(fd);
+        am__tmp_discard(t, target);
+        return rc;
+    }
+    if (fdp)
+        *fdp = fd;
+    else
+        close(fd);
+    *tmp = t;
+    *final = target;
+    return AM_OK;
+}
+
+int am__tmp_commit(char *tmp, char *final)
+{
+    int rc = AM_OK;
+    if (tmp) {
+        int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0)
+            rc = am__errno_status();
+        if (fd >= 0)
+            close(fd);
+        if (!rc && rename(tmp, final) != 0)
+            rc = am__errno_status();
+        if (rc)
+            unlink(tmp);
+        temps_forget(tmp);
+        free(tmp);
+    }
+    free(final);
+    return rc;
+}
+
+void am__tmp_discard(char *tmp, char *final)
+{
+    if (tmp) {
+        unlink(tmp);
+        temps_forget(tmp);
+        free(tmp);
+    }
+    free(final);
+}
+
+int am__out_open(am__out *o, const char *path)
+{
+    int fd, rc;
+    memset(o, 0, sizeof *o);
+    if ((rc = am__tmp_reserve(path, &o->tmp, &o->final, &fd)))
+        return rc;
+    if (!(o->f = fdopen(fd, "wb"))) {
+        rc = am__errno_status();
+        close(fd);
+        am__tmp_discard(o->tmp, o->final);
+        memset(o, 0, sizeof *o);
+        return rc;
+    }
+    return AM_OK;
+}
+
+int am__out_commit(am__out *o)
+{
+    int rc = AM_OK;
+    errno = 0;
+    if (fflush(o->f) != 0 || ferror(o->f))
+        rc = am__errno_status();
+    if (!rc && o->tmp && fsync(fileno(o->f)) != 0)
+        rc = am__errno_status();
+    if (fclose(o->f) != 0 && !rc)
+        rc = am__errno_status();
+    o->f = NULL;
+    if (rc)
+        am__tmp_discard(o->tmp, o->final);
+    else if (o->tmp) {
+        if (rename(o->tmp, o->final) != 0) {
+            rc = am__errno_status();
+            unlink(o->tmp);
+        }
+        temps_forget(o->tmp);
+        free(o->tmp);
+        free(o->final);
+    } else {
+        free(o->final);
+    }
+    o->tmp = o->final = NULL;
+    return rc;
+}
+
+void am__out_abort(am__out *o)
+{
+    if (o->f)
+        fclose(o->f);
+    am__tmp_discard(o->tmp, o->final);
+    memset(o, 0, sizeof *o);
+}
+
+/* ---- binary files ---- */
 
 static void crc_add(am__file *f, const void *buf, size_t len)
 {
@@ -20,10 +244,13 @@ static void crc_add(am__file *f, const void *buf, size_t len)
 
 int am__wopen(am__file *w, const char *path)
 {
+    int rc;
     memset(w, 0, sizeof *w);
-    w->f = fopen(path, "wb");
-    if (!w->f)
-        return AM_EIO;
+    if (!path)
+        return AM_EINVAL;
+    if ((rc = am__out_open(&w->out, path)))
+        return rc;
+    w->f = w->out.f;
     w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
     return AM_OK;
 }
@@ -33,8 +260,9 @@ void am__put(am__file *w, const void *buf, size_t len)
     if (w->err || !len)
         return;
     crc_add(w, buf, len);
+    errno = 0;
     if (fwrite(buf, 1, len, w->f) != len)
-        w->err = AM_EIO;
+        w->err = am__errno_status();
 }
 
 void am__put_u32(am__file *w, uint32_t v)
@@ -51,6 +279,13 @@ void am__put_u64(am__file *w, uint64_t v)
     for (int k = 0; k < 8; k++)
         b[k] = (unsigned char)(v >> (8 * k));
     am__put(w, b, 8);
+}
+
+void am__put_f64(am__file *w, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    am__put_u64(w, bits);
 }
 
 void am__put_f32s(am__file *w, const float *v, size_t n)
@@ -83,12 +318,59 @@ int am__wclose(am__file *w)
     int rc;
     for (int k = 0; k < 4; k++)
         b[k] = (unsigned char)(crc >> (8 * k));
+    errno = 0;
     if (!w->err && fwrite(b, 1, 4, w->f) != 4)
-        w->err = AM_EIO;
-    rc = w->err;
-    if (fclose(w->f) != 0 && !rc)
-        rc = AM_EIO;
+        w->err = am__errno_status();
+    if (w->err) {
+        rc = w->err;
+        am__out_abort(&w->out);
+    } else {
+        rc = am__out_commit(&w->out);
+    }
+    w->f = NULL;
     return rc;
+}
+
+/* Open a file for reading that must be a regular file; its size in *size. */
+static FILE *open_regular(const char *path, long *size, int *rc)
+{
+    struct stat st;
+    FILE *f;
+    *rc = AM_OK;
+    if (!path) {
+        *rc = AM_EINVAL;
+        return NULL;
+    }
+    if (!(f = fopen(path, "rb"))) {
+        *rc = am__errno_status();
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) != 0) {
+        *rc = am__errno_status();
+        fclose(f);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *rc = AM_ERRNO(EISDIR);
+        fclose(f);
+        return NULL;
+    }
+    *size = S_ISREG(st.st_mode) ? (long)st.st_size : 0; /* devices and pipes hold no libam file */
+    return f;
+}
+
+int am__read_magic(const char *path, char magic[8])
+{
+    long size;
+    int rc;
+    FILE *f = open_regular(path, &size, &rc);
+    if (!f)
+        return rc;
+    size_t got = size > 0 ? fread(magic, 1, 8, f) : 0;
+    fclose(f);
+    if (got < 8)
+        return got && !memcmp(magic, "LIBAM", got < 5 ? got : 5) ? AM_ETRUNC : AM_EFORMAT;
+    return AM_OK;
 }
 
 int am__ropen(am__file *r, const char *path, const char magic[8], uint32_t max_version, uint32_t *version)
@@ -96,31 +378,29 @@ int am__ropen(am__file *r, const char *path, const char magic[8], uint32_t max_v
     char got[8];
     long size;
     uint32_t tag;
+    int rc;
     memset(r, 0, sizeof *r);
-    r->f = fopen(path, "rb");
-    if (!r->f)
-        return AM_EIO;
-    if (fseek(r->f, 0, SEEK_END) || (size = ftell(r->f)) < 0 || fseek(r->f, 0, SEEK_SET)) {
-        fclose(r->f);
-        return AM_EIO;
-    }
+    if (!(r->f = open_regular(path, &size, &rc)))
+        return rc;
     r->crc = (uint32_t)crc32(0L, Z_NULL, 0);
     if (size < 20) { /* magic + version + endian tag + CRC */
-        int rc = (size >= 8 && fread(got, 1, 8, r->f) == 8 && !memcmp(got, magic, 8)) ? AM_ETRUNC : AM_EFORMAT;
+        rc = (size >= 8 && fread(got, 1, 8, r->f) == 8 && !memcmp(got, magic, 8)) ? AM_ETRUNC : AM_EFORMAT;
         fclose(r->f);
         return rc;
     }
     r->left = (uint64_t)size - 4;
     am__get(r, got, 8);
-    if (memcmp(got, magic, 8)) {
+    if (r->err || memcmp(got, magic, 8)) {
+        rc = r->err ? r->err : AM_EFORMAT;
         fclose(r->f);
-        return AM_EFORMAT;
+        return rc;
     }
     *version = am__get_u32(r);
     tag = am__get_u32(r);
-    if (tag != ENDIAN_TAG) {
+    if (r->err || tag != ENDIAN_TAG) {
+        rc = r->err ? r->err : AM_EFORMAT;
         fclose(r->f);
-        return AM_EFORMAT;
+        return rc;
     }
     if (*version == 0 || *version > max_version) {
         fclose(r->f);
@@ -137,8 +417,9 @@ void am__get(am__file *r, void *buf, size_t len)
         r->err = AM_ETRUNC;
         return;
     }
+    errno = 0;
     if (fread(buf, 1, len, r->f) != len) {
-        r->err = AM_EIO;
+        r->err = ferror(r->f) ? am__errno_status() : AM_ETRUNC;
         return;
     }
     r->left -= len;
@@ -165,7 +446,17 @@ uint64_t am__get_u64(am__file *r)
     return v;
 }
 
-void am__get_f32s(am__file *r, float *v, size_t n)
+double am__get_f64(am__file *r)
+{
+    uint64_t bits = am__get_u64(r);
+    double v;
+    memcpy(&v, &bits, 8);
+    if (!r->err && !isfinite(v))
+        r->nonfinite = 1;
+    return r->err ? 0.0 : v;
+}
+
+static void get_f32s(am__file *r, float *v, size_t n, int finite)
 {
     unsigned char buf[4096];
     size_t i = 0;
@@ -177,9 +468,22 @@ void am__get_f32s(am__file *r, float *v, size_t n)
             for (int b = 0; b < 4; b++)
                 u |= (uint32_t)buf[4 * k + b] << (8 * b);
             memcpy(&v[i + k], &u, 4);
+            /* Exponent bits all set: NaN or infinity. */
+            if (finite && (u & 0x7f800000u) == 0x7f800000u)
+                r->nonfinite = 1;
         }
         i += m;
     }
+}
+
+void am__get_f32s(am__file *r, float *v, size_t n)
+{
+    get_f32s(r, v, n, 0);
+}
+
+void am__get_f32s_finite(am__file *r, float *v, size_t n)
+{
+    get_f32s(r, v, n, 1);
 }
 
 void am__get_u64s(am__file *r, uint64_t *v, size_t n)
@@ -193,6 +497,16 @@ int am__need(am__file *r, uint64_t bytes)
     if (r->err)
         return r->err;
     return bytes > r->left ? AM_ETRUNC : AM_OK;
+}
+
+int am__need_items(am__file *r, uint64_t count, uint64_t size)
+{
+    uint64_t bytes;
+    if (r->err)
+        return r->err;
+    if (__builtin_mul_overflow(count, size, &bytes))
+        return AM_ETRUNC; /* more than any file holds */
+    return am__need(r, bytes);
 }
 
 int am__rclose(am__file *r)
@@ -213,7 +527,7 @@ int am__rclose(am__file *r)
         else {
             for (int k = 0; k < 4; k++)
                 want |= (uint32_t)b[k] << (8 * k);
-            rc = want != r->crc ? AM_ECHECKSUM : extra ? AM_EFORMAT : AM_OK;
+            rc = want != r->crc ? AM_ECHECKSUM : extra ? AM_EFORMAT : r->nonfinite ? AM_ENOTFINITE : AM_OK;
         }
     }
     fclose(r->f);

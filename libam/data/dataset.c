@@ -81,14 +81,20 @@ int am_dataset_load(am_dataset **out, const char *images, const char *labels, do
         for (size_t i = 0; i < im->count; i++)
             ds->x[i] = lut[p[i]];
     } else {
-        for (size_t i = 0; i < im->count; i++)
-            ds->x[i] = (float)(am_idx_value(im, i) * scale);
+        for (size_t i = 0; i < im->count; i++) {
+            double v = am_idx_value(im, i) * scale;
+            if (!isfinite((float)v)) {
+                rc = AM_ENOTFINITE;
+                goto done;
+            }
+            ds->x[i] = (float)v;
+        }
     }
     if (lb) {
         for (size_t i = 0; i < count; i++) {
             double v = am_idx_value(lb, i);
-            if (!(v >= 0 && v < 1e6) || v != floor(v)) {
-                rc = AM_EFORMAT;
+            if (!(v >= 0 && v < AM_MAX_CLASSES) || v != floor(v)) {
+                rc = v != v || v == floor(v) ? AM_ERANGE : AM_EFORMAT;
                 goto done;
             }
             ds->labels[i] = (int)v;

@@ -1,8 +1,13 @@
 /* IDX files through zlib, which reads gzip and plain files alike. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include "../core/io.h"
 #include "am/data.h"
 #include "am/error.h"
 
@@ -32,7 +37,7 @@ static int read_status(gzFile g)
     if (zerr == Z_DATA_ERROR)
         return msg && strstr(msg, "check") ? AM_ECHECKSUM : AM_EFORMAT;
     if (zerr == Z_ERRNO)
-        return AM_EIO;
+        return am__errno_status();
     if (zerr == Z_MEM_ERROR)
         return AM_ENOMEM;
     return AM_ETRUNC;
@@ -136,9 +141,21 @@ int am_idx_read(am_idx **out, const char *path)
     if (!out || !path)
         return AM_EINVAL;
     *out = NULL;
-    gzFile g = gzopen(path, "rb");
-    if (!g)
-        return AM_EIO;
+    /* Open the file ourselves so that a missing file or a directory is reported as such. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return am__errno_status();
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int rc = S_ISDIR(st.st_mode) ? AM_ERRNO(EISDIR) : am__errno_status();
+        close(fd);
+        return rc;
+    }
+    gzFile g = gzdopen(fd, "rb");
+    if (!g) {
+        close(fd);
+        return AM_ENOMEM;
+    }
     am_idx *idx = calloc(1, sizeof *idx);
     if (!idx) {
         gzclose(g);
@@ -147,7 +164,7 @@ int am_idx_read(am_idx **out, const char *path)
     int rc = read_body(g, idx);
     int crc = gzclose(g);
     if (!rc && crc != Z_OK)
-        rc = crc == Z_BUF_ERROR ? AM_ETRUNC : crc == Z_DATA_ERROR ? AM_ECHECKSUM : AM_EIO;
+        rc = crc == Z_BUF_ERROR ? AM_ETRUNC : crc == Z_DATA_ERROR ? AM_ECHECKSUM : am__errno_status();
     if (rc) {
         am_idx_free(idx);
         return rc;
@@ -199,10 +216,17 @@ int am_idx_write(const char *path, int type, int ndim, const size_t *dims, const
     if (am_size_mul(count, es, &bytes))
         return AM_EOVERFLOW;
     size_t len = strlen(path);
-    int gz = len > 3 && !strcmp(path + len - 3, ".gz");
-    gzFile g = gzopen(path, gz ? "wb6" : "wbT");
-    if (!g)
-        return AM_EIO;
+    int gz = len > 3 && !strcmp(path + len - 3, ".gz"), fd, rc;
+    char *tmp, *final;
+    if ((rc = am__tmp_reserve(path, &tmp, &final, &fd)))
+        return rc;
+    gzFile g = gzdopen(fd, gz ? "wb6" : "wbT");
+    if (!g) {
+        close(fd);
+        am__tmp_discard(tmp, final);
+        return AM_ENOMEM;
+    }
+    errno = 0;
     int bad = gzwrite(g, head, (unsigned)(4 + 4 * ndim)) != 4 + 4 * ndim;
     /* Big-endian values, converted through a small buffer. */
     unsigned char buf[1 << 16];
@@ -217,7 +241,14 @@ int am_idx_write(const char *path, int type, int ndim, const size_t *dims, const
         bad = gzwrite(g, buf, (unsigned)n) != (int)n;
         off += n;
     }
-    if (gzclose(g) != Z_OK)
+    int werr = bad ? am__errno_status() : AM_OK;
+    if (gzclose(g) != Z_OK && !bad) {
         bad = 1;
-    return bad ? AM_EIO : AM_OK;
+        werr = am__errno_status();
+    }
+    if (bad) {
+        am__tmp_discard(tmp, final);
+        return werr;
+    }
+    return am__tmp_commit(tmp, final);
 }

@@ -1,17 +1,22 @@
-/* MLP autoencoders: forward and backward passes as sgemm calls on row-major minibatches, with the bias,
+/* MLP autoencoders: forward and backward passes as matrix products on row-major minibatches, with the bias,
  * activation and its derivative fused in one sweep over each activation matrix. Derivatives are taken
  * from the activations themselves (ReLU: a > 0, sigmoid: a (1 - a), tanh: 1 - a^2), so only the
- * post-activation values are kept. */
-#include <cblas.h>
+ * post-activation values are kept.
+ *
+ * Reproducibility: the products go through libam's own sgemm (core/gemm.h), in which every number is one
+ * fused multiply-add chain in a fixed order, whatever the thread count, blocking or OpenBLAS kernel set;
+ * every other value (bias sums, loss, Adam) is computed by one thread in a fixed order. So a seed gives the
+ * same model bytes at any --threads, under any OPENBLAS_CORETYPE, on any x86-64 CPU with the same
+ * instruction-set clone. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/gemm.h"
 #include "../core/io.h"
 #include "am/autoencoder.h"
-#include "am/blas.h"
 #include "am/error.h"
 
 struct am_ae {
@@ -32,6 +37,7 @@ struct am_ae_trainer {
     float *batch;                     /* a minibatch gathered from a dataset */
     double *rowloss;                  /* loss of each row of the batch, summed in order */
     int threads;
+    am__gemm_ws ws;                  /* packing buffers shared by the step's threads */
     am_batches order;
     int have_order;
 };
@@ -138,6 +144,26 @@ void am_ae_config_describe(const am_ae_config *c, char *buf, size_t size)
         snprintf(buf + len, size - len, " code=%zu loss=%s", c->sizes[c->code_layer], am_loss_name(c->loss));
 }
 
+/* Offsets of every layer's weights and biases in one parameter vector, and its length. */
+static int ae_layout(const am_ae_config *c, size_t *woff, size_t *boff, size_t *nparams)
+{
+    size_t off = 0;
+    for (int l = 0; l < c->layers; l++) {
+        size_t w;
+        if (am_size_mul(c->sizes[l + 1], c->sizes[l], &w) || off > SIZE_MAX / 8 - w ||
+            off + w > SIZE_MAX / 8 - c->sizes[l + 1])
+            return AM_EOVERFLOW;
+        if (woff)
+            woff[l] = off;
+        off += w;
+        if (boff)
+            boff[l] = off;
+        off += c->sizes[l + 1];
+    }
+    *nparams = off;
+    return AM_OK;
+}
+
 static int ae_alloc(am_ae **out, const am_ae_config *c)
 {
     int rc;
@@ -147,23 +173,14 @@ static int ae_alloc(am_ae **out, const am_ae_config *c)
     if (!ae)
         return AM_ENOMEM;
     ae->c = *c;
-    size_t off = 0;
-    for (int l = 0; l < c->layers; l++) {
-        size_t w;
-        if (am_size_mul(c->sizes[l + 1], c->sizes[l], &w) || off > SIZE_MAX / 8 - w) {
-            free(ae);
-            return AM_EOVERFLOW;
-        }
-        ae->woff[l] = off;
-        off += w;
-        ae->boff[l] = off;
-        off += c->sizes[l + 1];
+    if ((rc = ae_layout(c, ae->woff, ae->boff, &ae->nparams))) {
+        free(ae);
+        return rc;
     }
     for (int l = 0; l <= c->layers; l++)
         if (c->sizes[l] > ae->widest)
             ae->widest = c->sizes[l];
-    ae->nparams = off;
-    ae->params = malloc(off * sizeof(float));
+    ae->params = malloc(ae->nparams * sizeof(float));
     if (!ae->params) {
         free(ae);
         return AM_ENOMEM;
@@ -294,16 +311,39 @@ static void act_backward(float *d, const float *a, size_t n, am_act act)
     }
 }
 
-/* Layers [from, to) on b rows: act[from] -> act[to]; act[l] are b x sizes[l] buffers. */
-static void forward(const am_ae *ae, float *const *act, size_t b, int from, int to)
+/* Layers [from, to) on b rows: act[from] -> act[to]; act[l] are b x sizes[l] buffers. Called by every
+ * thread of a team (tid of nth); ws reserved for the largest layer. */
+static void forward_team(const am_ae *ae, float *const *act, size_t b, int from, int to, int tid, int nth,
+                         am__gemm_ws *ws)
 {
     const am_ae_config *c = &ae->c;
+    size_t r0 = b * (size_t)tid / (size_t)nth, r1 = b * (size_t)(tid + 1) / (size_t)nth;
     for (int l = from; l < to; l++) {
-        int in = (int)c->sizes[l], out = (int)c->sizes[l + 1];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, out, in, 1.0f, act[l], in,
-                    ae->params + ae->woff[l], in, 0.0f, act[l + 1], out);
-        bias_act(act[l + 1], b, (size_t)out, ae->params + ae->boff[l], c->act[l]);
+        size_t in = c->sizes[l], out = c->sizes[l + 1];
+        /* Z = A W^T: W is out x in, row-major. */
+        am__sgemm_team(tid, nth, 0, 1, b, out, in, act[l], in, ae->params + ae->woff[l], in, 0, act[l + 1], out, ws);
+        if (r1 > r0)
+            bias_act(act[l + 1] + r0 * out, r1 - r0, out, ae->params + ae->boff[l], c->act[l]);
+        if (nth > 1) {
+#pragma omp barrier
+        }
     }
+}
+
+/* The largest product of a network: reserve the packing buffers for b rows once. */
+static int reserve_ws(const am_ae *ae, size_t b, am__gemm_ws *ws)
+{
+    const am_ae_config *c = &ae->c;
+    int rc = AM_OK;
+    for (int l = 0; l < c->layers && !rc; l++) {
+        size_t in = c->sizes[l], out = c->sizes[l + 1];
+        rc = am__gemm_ws_reserve(ws, b, out, in);             /* forward */
+        if (!rc)
+            rc = am__gemm_ws_reserve(ws, out, in, b);         /* weight gradients */
+        if (!rc)
+            rc = am__gemm_ws_reserve(ws, b, in, out);         /* input deltas */
+    }
+    return rc;
 }
 
 /* Output delta of rows rows of n outputs: d = dLoss/dz of the output layer, with the loss scaled by
@@ -386,6 +426,7 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     bad |= !(t->batch = malloc(o->batch * ae->c.sizes[0] * sizeof(float)));
     bad |= !(t->rowloss = malloc(o->batch * sizeof(double)));
     t->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    bad |= reserve_ws(ae, o->batch, &t->ws) != AM_OK;
     if (bad) {
         am_ae_trainer_free(t);
         return AM_ENOMEM;
@@ -407,6 +448,7 @@ void am_ae_trainer_free(am_ae_trainer *t)
     free(t->d1);
     free(t->batch);
     free(t->rowloss);
+    am__gemm_ws_free(&t->ws);
     if (t->have_order)
         am_batches_free(&t->order);
     free(t);
@@ -421,10 +463,9 @@ static void adam(float *restrict p, float *restrict m, float *restrict v, const 
                  float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd);
 
 /* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
- * Adam step. The batch's rows are split between threads for the forward pass and the input deltas, the
- * weight gradients' output rows for dW = dZᵀ A; every value is computed by one thread in an order that
- * does not depend on the split, so training is bit-identical at any number of threads. OpenBLAS runs
- * single-threaded inside. */
+ * Adam step. One team of threads does the whole step: every product is shared by the team (am__sgemm_team,
+ * whose results do not depend on the split), and the elementwise work is split by rows or by parameters,
+ * each value computed by one thread in a fixed order. So training is bit-identical at any thread count. */
 static double backprop(am_ae_trainer *t, const float *target, size_t b, int update)
 {
     am_ae *ae = t->ae;
@@ -439,65 +480,48 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
         step = (float)(t->o.lr / bc1);
         isbc2 = (float)(1.0 / sqrt(bc2));
     }
-    int blas = am_blas_get_threads();
-    if (blas != 1)
-        am_blas_set_threads(1);
+    if (omp_in_parallel())
+        nt = 1;
 #pragma omp parallel num_threads(nt)
     {
         int tid = omp_get_thread_num(), T = omp_get_num_threads();
         size_t r0 = b * (size_t)tid / (size_t)T, r1 = b * (size_t)(tid + 1) / (size_t)T, rb = r1 - r0;
         float *d = t->d0, *dn = t->d1;
-        if (rb) {
-            for (int l = 0; l < L; l++) {
-                int in = (int)c->sizes[l], out = (int)c->sizes[l + 1];
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rb, out, in, 1.0f, t->act[l] + r0 * in, in,
-                            ae->params + ae->woff[l], in, 0.0f, t->act[l + 1] + r0 * out, out);
-                bias_act(t->act[l + 1] + r0 * out, rb, (size_t)out, ae->params + ae->boff[l], c->act[l]);
-            }
+        forward_team(ae, t->act, b, 0, L, tid, T, &t->ws);
+        if (rb)
             output_delta(d + r0 * nout, t->act[L] + r0 * nout, target + r0 * nout, rb, nout, b * nout, c->loss,
                          c->act[L - 1], t->rowloss + r0);
+        if (T > 1) {
+#pragma omp barrier
         }
-        /* Adam on this thread's rows of a layer's weights and biases, once no thread reads them any more. */
-#define ADAM_SLICE(l, o0, o1)                                                                                    \
-    do {                                                                                                         \
-        size_t w0 = ae->woff[l] + (o0) * c->sizes[l], wn = ((o1) - (o0)) * c->sizes[l];                          \
-        size_t b0 = ae->boff[l] + (o0), bn = (o1) - (o0);                                                         \
-        adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, wn, b1, b2, step, isbc2, eps, wd);            \
-        adam(ae->params + b0, t->m + b0, t->v + b0, t->grad + b0, bn, b1, b2, step, isbc2, eps, wd);            \
-    } while (0)
-        size_t prev0 = 0, prev1 = 0;
         for (int l = L - 1; l >= 0; l--) {
             size_t in = c->sizes[l], out = c->sizes[l + 1];
             size_t o0 = out * (size_t)tid / (size_t)T, o1 = out * (size_t)(tid + 1) / (size_t)T;
-#pragma omp barrier
-            /* Every thread is past the input deltas of layer l + 1: its weights may change now. */
-            if (update && l < L - 1 && prev1 > prev0)
-                ADAM_SLICE(l + 1, prev0, prev1);
-            if (o1 > o0) {
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(o1 - o0), (int)in, (int)b, 1.0f, d + o0,
-                            (int)out, t->act[l], (int)in, 0.0f, t->grad + ae->woff[l] + o0 * in, (int)in);
+            /* dW = dZ^T A (out x in), db = column sums of dZ. */
+            am__sgemm_team(tid, T, 1, 0, out, in, b, d, out, t->act[l], in, 0, t->grad + ae->woff[l], in, &t->ws);
+            if (o1 > o0)
                 column_sums(t->grad + ae->boff[l] + o0, d + o0, b, o1 - o0, out);
+            if (l > 0) {
+                /* Input deltas dA = dZ W (b x in), times the derivative of the previous activation. */
+                am__sgemm_team(tid, T, 0, 0, b, in, out, d, out, ae->params + ae->woff[l], in, 0, dn, in, &t->ws);
+                if (rb)
+                    act_backward(dn + r0 * in, t->act[l] + r0 * in, rb * in, c->act[l - 1]);
             }
-            prev0 = o0;
-            prev1 = o1;
-            if (l == 0)
-                break;
-            if (rb) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rb, (int)in, (int)out, 1.0f, d + r0 * out,
-                            (int)out, ae->params + ae->woff[l], (int)in, 0.0f, dn + r0 * in, (int)in);
-                act_backward(dn + r0 * in, t->act[l] + r0 * in, rb * in, c->act[l - 1]);
+            /* Every thread is past the products that read W_l: its rows may change now. The next layer
+             * reads only dn, which the barrier below completes. */
+            if (update && o1 > o0) {
+                size_t w0 = ae->woff[l] + o0 * in, wn = (o1 - o0) * in, bb0 = ae->boff[l] + o0, bn = o1 - o0;
+                adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, wn, b1, b2, step, isbc2, eps, wd);
+                adam(ae->params + bb0, t->m + bb0, t->v + bb0, t->grad + bb0, bn, b1, b2, step, isbc2, eps, wd);
+            }
+            if (T > 1) {
+#pragma omp barrier
             }
             float *tmp = d;
             d = dn;
             dn = tmp;
         }
-        /* Layer 0 has no input deltas: nobody else reads its weights. */
-        if (update && prev1 > prev0)
-            ADAM_SLICE(0, prev0, prev1);
-#undef ADAM_SLICE
     }
-    if (blas != 1)
-        am_blas_set_threads(blas);
     double loss = 0.0;
     for (size_t r = 0; r < b; r++)
         loss += t->rowloss[r];
@@ -570,25 +594,19 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
         t->have_order = 1;
     }
     am_batches_shuffle(&t->order, rng);
-    /* Hold OpenBLAS to one thread for the whole pass: changing it costs more than a small step. */
-    int blas = am_blas_get_threads();
-    am_blas_set_threads(1);
     size_t b, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
     double sum = 0.0;
     /* Without corruption the input is its own target: gather straight into the input buffer. */
     float *dst = t->o.mask > 0 || t->o.noise > 0 ? t->batch : t->act[0];
     while ((b = am_batches_next(&t->order, ds, dst, NULL, NULL))) {
         double l;
-        if ((rc = am_ae_train_step(t, dst, b, rng, &l))) {
-            am_blas_set_threads(blas);
+        if ((rc = am_ae_train_step(t, dst, b, rng, &l)))
             return rc;
-        }
         sum += l;
         done++;
         if (progress)
             progress(done, total, sum / (double)done, ctx);
     }
-    am_blas_set_threads(blas);
     if (mean_loss)
         *mean_loss = sum / (double)done;
     return AM_OK;
@@ -600,19 +618,27 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
 static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int from, int to)
 {
     const am_ae_config *c = &ae->c;
+    am__gemm_ws ws = {0};
     float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
-    if (!buf)
+    if (!buf || reserve_ws(ae, AE_CHUNK, &ws)) {
+        free(buf);
+        am__gemm_ws_free(&ws);
         return AM_ENOMEM;
+    }
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
         size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
         float *act[AM_AE_MAX_LAYERS + 1];
         memcpy(buf, x + i0 * c->sizes[from], m * c->sizes[from] * sizeof(float));
         for (int l = from; l <= to; l++)
             act[l] = buf + ((l - from) & 1) * AE_CHUNK * ae->widest;
-        forward(ae, act, m, from, to);
+        int team = nt > (int)m ? (int)m : nt;
+#pragma omp parallel num_threads(team)
+        forward_team(ae, act, m, from, to, omp_get_thread_num(), omp_get_num_threads(), &ws);
         memcpy(y + i0 * c->sizes[to], act[to], m * c->sizes[to] * sizeof(float));
     }
     free(buf);
+    am__gemm_ws_free(&ws);
     return AM_OK;
 }
 
@@ -730,11 +756,15 @@ int am_ae_load(am_ae **out, const char *path)
         rc = AM_EFORMAT;
         goto fail;
     }
+    /* The parameters the header implies must be in the file before they are allocated. */
+    size_t nparams;
+    if ((rc = ae_layout(&c, NULL, NULL, &nparams)) || (rc = am__need_items(&f, nparams, 4))) {
+        rc = rc == AM_EOVERFLOW ? AM_ETRUNC : rc;
+        goto fail;
+    }
     if ((rc = ae_alloc(&ae, &c)))
         goto fail;
-    if ((rc = am__need(&f, (uint64_t)ae->nparams * 4)))
-        goto fail;
-    am__get_f32s(&f, ae->params, ae->nparams);
+    am__get_f32s_finite(&f, ae->params, ae->nparams);
     if ((rc = am__rclose(&f))) {
         am_ae_free(ae);
         return rc;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/io.h"
 #include "am/encoder.h"
 #include "am/error.h"
 
@@ -117,13 +118,8 @@ int am_encoder_load(am_encoder **out, const char *path)
     if (!out || !path)
         return AM_EINVAL;
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return AM_EIO;
-    size_t got = fread(magic, 1, 8, f);
-    fclose(f);
-    if (got < 8)
-        return AM_EFORMAT;
+    if ((rc = am__read_magic(path, magic)))
+        return rc;
     if (!memcmp(magic, "LIBAMPCA", 8)) {
         am_pca *p;
         if ((rc = am_pca_load(&p, path)))

@@ -171,13 +171,9 @@ int am_pca_save(const am_pca *p, const char *path)
     am__put_u32(&f, 0x01020304u);
     am__put_u64(&f, p->dim);
     am__put_u64(&f, p->k);
-    uint64_t bits;
-    memcpy(&bits, &p->total, 8);
-    am__put_u64(&f, bits);
-    for (size_t c = 0; c < p->k; c++) {
-        memcpy(&bits, &p->variance[c], 8);
-        am__put_u64(&f, bits);
-    }
+    am__put_f64(&f, p->total);
+    for (size_t c = 0; c < p->k; c++)
+        am__put_f64(&f, p->variance[c]);
     am__put_f32s(&f, p->mean, p->dim);
     am__put_f32s(&f, p->components, p->k * p->dim);
     return am__wclose(&f);
@@ -194,24 +190,27 @@ int am_pca_load(am_pca **out, const char *path)
     *out = NULL;
     if ((rc = am__ropen(&f, path, pca_magic, PCA_VERSION, &version)))
         return rc;
-    uint64_t dim = am__get_u64(&f), k = am__get_u64(&f), bits = am__get_u64(&f);
+    uint64_t dim = am__get_u64(&f), k = am__get_u64(&f);
+    double total = am__get_f64(&f);
     if (f.err) {
         rc = f.err;
         goto fail;
     }
-    if (!dim || dim > 46000 || !k || k > dim) {
+    if (!dim || !k || k > dim) {
         rc = AM_EFORMAT;
+        goto fail;
+    }
+    if (dim > 46000) {
+        rc = AM_ERANGE;
         goto fail;
     }
     if ((rc = am__need(&f, 8 * k + 4 * dim + 4 * k * dim)) || (rc = pca_alloc(&p, (size_t)dim, (size_t)k)))
         goto fail;
-    memcpy(&p->total, &bits, 8);
-    for (size_t c = 0; c < k; c++) {
-        bits = am__get_u64(&f);
-        memcpy(&p->variance[c], &bits, 8);
-    }
-    am__get_f32s(&f, p->mean, p->dim);
-    am__get_f32s(&f, p->components, p->k * p->dim);
+    p->total = total;
+    for (size_t c = 0; c < k; c++)
+        p->variance[c] = am__get_f64(&f);
+    am__get_f32s_finite(&f, p->mean, p->dim);
+    am__get_f32s_finite(&f, p->components, p->k * p->dim);
     if ((rc = am__rclose(&f))) {
         am_pca_free(p);
         return rc;

@@ -1,9 +1,10 @@
-/* The experiment programs' shared command line, output header, progress and trial threads. */
+/* The experiment programs' shared command line, atomic outputs, progress, trial threads and parsers. */
 #include "am/harness.h"
 
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,74 @@
 #include "am/blas.h"
 #include "am/data.h"
 #include "am/error.h"
+#include "am/io.h"
 #include "am/version.h"
+#include "internal.h"
+
+static struct am__run_state state;
+int am__progress_active;
+
+uint64_t am__fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
 
 void am_run_error(const am_run *run, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", run->program);
+    /* Every rank checks the same arguments: one message is enough. */
+    if (run->ranks > 1 && run->rank != 0 && !(run->st && run->st->working))
+        return;
+    if (run->ranks > 1 && run->st && run->st->working)
+        fprintf(stderr, "%s (rank %d): ", run->program, run->rank);
+    else
+        fprintf(stderr, "%s: ", run->program);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
+
+int am_run_is_root(const am_run *run)
+{
+    return run->rank == 0;
+}
+
+/* ---- signals: an interrupted run leaves no partial output ---- */
+
+static void on_fatal_signal(int sig)
+{
+    am_io_remove_temporaries();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXFSZ, SIGPIPE};
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* nohup and friends: keep ignoring */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[k], &sa, NULL);
+    }
+    /* A program that returns without committing its outputs (a failure) leaves none behind either. */
+    atexit(am_io_remove_temporaries);
+}
+
+/* ---- command line ---- */
 
 static void print_default(const am_opt *o)
 {
@@ -45,21 +103,30 @@ static void print_opt(const am_opt *o)
     snprintf(left, sizeof left, "--%s%s%s", o->name, o->type == AM_OPT_FLAG ? "" : " ",
              o->type == AM_OPT_FLAG ? "" : (o->metavar ? o->metavar : "X"));
     printf("  %-24s %s", left, o->help ? o->help : "");
+    if (o->scope)
+        printf(" [%s]", o->scope);
     print_default(o);
     putchar('\n');
 }
 
 static void usage(const am_run *run, const am_opt *opts, const am_opt *common)
 {
+    int scoped = 0;
     printf("Usage: %s%s%s [options]\n%s\n\nOptions:\n", run->program, run->subcommand ? " " : "",
            run->subcommand ? run->subcommand : "", run->summary ? run->summary : "");
-    for (const am_opt *o = opts; o->name; o++)
+    for (const am_opt *o = opts; o->name; o++) {
         print_opt(o);
+        scoped |= o->scope != NULL;
+    }
+    if (scoped)
+        printf("  (an option marked [x] applies only to x; giving it otherwise is an error)\n");
     printf("\nCommon options:\n");
     for (const am_opt *o = common; o->name; o++)
         print_opt(o);
     printf("  %-24s %s\n  %-24s %s\n", "--help", "print this help and exit", "--version",
            "print the version and exit");
+    if (run->resumable)
+        printf("\nUnder mpirun the jobs are spread over the ranks; rank 0 writes the same file as a single process.\n");
     if (run->description)
         printf("\n%s", run->description);
 }
@@ -100,9 +167,9 @@ bad:
     return -1;
 }
 
-static const am_opt *find_opt(const am_opt *opts, const char *name, size_t len)
+static am_opt *find_opt(am_opt *opts, const char *name, size_t len)
 {
-    for (const am_opt *o = opts; o->name; o++)
+    for (am_opt *o = opts; o->name; o++)
         if (strlen(o->name) == len && !strncmp(o->name, name, len))
             return o;
     return NULL;
@@ -111,30 +178,48 @@ static const am_opt *find_opt(const am_opt *opts, const char *name, size_t len)
 int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
 {
     am_opt common[] = {
-        {"seed", AM_OPT_U64, &run->seed, "S", "random seed; trials use streams derived from (S, trial)"},
-        {"out", AM_OPT_STRING, &run->out, "FILE", "output TSV file, - for standard output"},
-        {"threads", AM_OPT_INT, &run->threads, "T", "threads running trials (results do not depend on it)"},
-        {"quiet", AM_OPT_FLAG, &run->quiet, NULL, "no progress line on stderr"},
-        {NULL, 0, NULL, NULL, NULL},
+        {"seed", AM_OPT_U64, &run->seed, "S", "random seed; jobs use streams derived from (S, job)", NULL, 0},
+        {"out", AM_OPT_STRING, &run->out, "FILE", "output TSV file, - for standard output", NULL, 0},
+        {"threads", AM_OPT_INT, &run->threads, "T", "threads per process (results do not depend on it)", NULL, 0},
+        {"quiet", AM_OPT_FLAG, &run->quiet, NULL, "no progress line on stderr", NULL, 0},
+        {"resume", AM_OPT_FLAG, &run->resume, NULL,
+         "continue an interrupted run from its checkpoint (the same file results)", NULL, 0},
+        {"checkpoint", AM_OPT_STRING, &run->checkpoint, "FILE", "checkpoint of finished jobs (default: OUT.ckpt)",
+         NULL, 0},
+        {NULL, 0, NULL, NULL, NULL, NULL, 0},
     };
+    if (!run->resumable)
+        common[4].name = NULL; /* --resume and --checkpoint exist only for programs that run jobs */
+    memset(&state, 0, sizeof state);
+    run->st = &state;
     if (!run->out)
         run->out = "-";
-    if (run->threads <= 0)
-        run->threads = omp_get_num_procs();
+    run->rank = 0;
+    run->ranks = 1;
     run->argc = argc;
     run->argv = argv;
+    /* Fast kernels first (this may restart the program), then one OpenBLAS thread: libam's own threads
+     * work on blocks whose shapes never depend on a thread count, and no BLAS pool spins beside them. */
     am_blas_ensure_fast(argv);
+    am_blas_set_threads(1);
+    install_signal_handlers();
+    if (am__mpi_join(run, &argc, &argv))
+        return -1;
+    if (run->threads <= 0)
+        run->threads = omp_get_num_procs();
     for (int k = run->subcommand ? 2 : 1; k < argc; k++) {
         const char *a = argv[k], *eq;
-        const am_opt *o;
+        am_opt *o;
         size_t len;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(run, opts, common);
+            if (am_run_is_root(run))
+                usage(run, opts, common);
             return 1;
         }
         if (!strcmp(a, "--version")) {
-            printf("%s (libam %s, commit %s, OpenBLAS %s)\n", run->program, am_version(), am_git_commit(),
-                   am_blas_corename());
+            if (am_run_is_root(run))
+                printf("%s (libam %s, commit %s, OpenBLAS %s)\n", run->program, am_version(), am_git_commit(),
+                       am_blas_corename());
             return 1;
         }
         if (strncmp(a, "--", 2)) {
@@ -151,6 +236,7 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
             am_run_error(run, "unknown option '--%.*s' (try --help)", (int)len, a);
             return -1;
         }
+        o->given = 1;
         if (o->type == AM_OPT_FLAG) {
             if (eq) {
                 am_run_error(run, "--%s takes no value", o->name);
@@ -170,10 +256,49 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
         am_run_error(run, "--threads must be between 1 and 1024");
         return -1;
     }
+    if (!*run->out || (run->checkpoint && !*run->checkpoint)) {
+        am_run_error(run, "--out and --checkpoint need a file name");
+        return -1;
+    }
     return 0;
 }
 
-/* Quote an argument for a POSIX shell only when it needs it. */
+/* Does the comma-separated list `list` contain the word w (of length n)? */
+static int list_has(const char *list, const char *w, size_t n)
+{
+    for (const char *p = list; p && *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == n && !strncmp(p, w, n))
+            return 1;
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+int am_run_check_scope(const am_run *run, const am_opt *opts, const char *active, const char *what)
+{
+    for (const am_opt *o = opts; o->name; o++) {
+        if (!o->given || !o->scope)
+            continue;
+        int applies = 0;
+        for (const char *p = o->scope; *p;) {
+            const char *c = strchr(p, ',');
+            size_t len = c ? (size_t)(c - p) : strlen(p);
+            applies |= list_has(active, p, len);
+            p = c ? c + 1 : p + len;
+        }
+        if (!applies) {
+            am_run_error(run, "--%s applies to %s only, not to %s", o->name, o->scope, what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- outputs ---- */
+
+/* Quote an argument for a POSIX shell only when it needs it (for the recorded command line). */
 static void put_arg(FILE *f, const char *a)
 {
     if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.,:/=+@%") == strlen(a)) {
@@ -190,67 +315,238 @@ static void put_arg(FILE *f, const char *a)
     fputc('\'', f);
 }
 
-/* Options that cannot change results are left out of the recorded command, so the file depends only on
- * what does. */
+/* Options that cannot change results are left out of the recorded command and the checkpoint's
+ * fingerprint, so both depend only on what does. */
 static int result_neutral(const char *a, int *takes_value)
 {
-    static const char *const names[] = {"threads", "out", "quiet", NULL};
+    static const char *const names[] = {"threads", "out", "quiet", "resume", "checkpoint", NULL};
+    static const int flag[] = {0, 0, 1, 1, 0};
     if (strncmp(a, "--", 2))
         return 0;
     for (int k = 0; names[k]; k++) {
         size_t len = strlen(names[k]);
         if (!strncmp(a + 2, names[k], len) && (a[2 + len] == 0 || a[2 + len] == '=')) {
-            *takes_value = a[2 + len] == 0 && strcmp(names[k], "quiet");
+            *takes_value = a[2 + len] == 0 && !flag[k];
             return 1;
         }
     }
     return 0;
 }
 
-FILE *am_run_open(const am_run *run)
+/* Calls f(arg, ctx) for the program name and every argument that can change results. */
+static void each_result_arg(const am_run *run, void (*f)(const char *, void *), void *ctx)
 {
-    FILE *f = strcmp(run->out, "-") ? fopen(run->out, "w") : stdout;
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
-    if (!f) {
-        am_run_error(run, "cannot open '%s' for writing: %s", run->out, strerror(errno));
-        return NULL;
-    }
-    fprintf(f, "# program: %s %s\n# command:", run->program, am_version());
     for (int k = 0; k < run->argc; k++) {
         int takes = 0;
         if (k == 1 && run->subcommand) {
-            fprintf(f, " %s", run->subcommand);
+            f(run->subcommand, ctx);
             continue;
         }
         if (k > 0 && result_neutral(run->argv[k], &takes)) {
             k += takes;
             continue;
         }
-        fputc(' ', f);
-        put_arg(f, k == 0 ? run->program : run->argv[k]);
+        f(k == 0 ? run->program : run->argv[k], ctx);
     }
-    gmtime_r(&now, &tm);
+}
+
+static void print_arg(const char *a, void *f)
+{
+    fputc(' ', f);
+    put_arg(f, a);
+}
+
+static void hash_arg(const char *a, void *h)
+{
+    *(uint64_t *)h = am__fnv(*(uint64_t *)h, a, strlen(a) + 1);
+}
+
+static time_t run_start_time(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (s && *s) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!errno && !*end && v >= 0)
+            return (time_t)v;
+    }
+    return time(NULL);
+}
+
+/* Read the header of an existing checkpoint: 1 = ours (start time in *start), 0 = none, -1 = refused
+ * (reason printed). The full header is checked again by am_run_jobs. */
+static int peek_checkpoint(am_run *run, time_t *start)
+{
+    unsigned char h[40];
+    FILE *f = fopen(run->st->ckpt_path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        am_run_error(run, "cannot read checkpoint '%s': %s", run->st->ckpt_path, strerror(errno));
+        return -1;
+    }
+    size_t got = fread(h, 1, sizeof h, f);
+    fclose(f);
+    if (got < sizeof h || memcmp(h, "LIBAMCKP", 8)) {
+        am_run_error(run, "'%s' is not a libam checkpoint", run->st->ckpt_path);
+        return -1;
+    }
+    uint64_t fp = 0, t = 0;
+    for (int k = 0; k < 8; k++) {
+        fp |= (uint64_t)h[16 + k] << (8 * k);
+        t |= (uint64_t)h[24 + k] << (8 * k);
+    }
+    if (fp != run->st->fingerprint) {
+        am_run_error(run, "checkpoint '%s' belongs to another command, seed, libam build or BLAS kernel set; "
+                          "rerun that command with --resume, or drop --resume to start afresh",
+                     run->st->ckpt_path);
+        return -1;
+    }
+    *start = (time_t)t;
+    return 1;
+}
+
+FILE *am_run_open(am_run *run)
+{
+    struct am__run_state *st = run->st;
+    char date[64];
+    struct tm tm;
+    int status = 0;
+    FILE *f = NULL;
+    st->start = run_start_time();
+    st->ckpt_path[0] = 0;
+    st->resumed = 0;
+    if (run->resumable) {
+        /* Everything that determines the results: the command, the seed, the build, the kernels. */
+        uint64_t h = AM__FNV_INIT, seed = run->seed;
+        each_result_arg(run, hash_arg, &h);
+        h = am__fnv(h, &seed, sizeof seed);
+        h = am__fnv(h, am_version(), strlen(am_version()));
+        h = am__fnv(h, am_git_commit(), strlen(am_git_commit()));
+        h = am__fnv(h, am_blas_corename(), strlen(am_blas_corename()));
+        st->fingerprint = h;
+        const char *cp = run->checkpoint;
+        char def[4200];
+        st->ckpt_explicit = cp != NULL;
+        if (!cp && strcmp(run->out, "-")) {
+            snprintf(def, sizeof def, "%s.ckpt", run->out);
+            cp = def;
+        }
+        if (cp && strlen(cp) >= sizeof st->ckpt_path) {
+            am_run_error(run, "checkpoint path too long");
+            status = 1;
+        } else if (cp) {
+            strcpy(st->ckpt_path, cp);
+        } else if (run->resume) {
+            am_run_error(run, "--resume needs --out FILE or --checkpoint FILE");
+            status = 1;
+        }
+    }
+    if (am_run_is_root(run) && !status) {
+        if (run->resume && st->ckpt_path[0]) {
+            time_t t0;
+            int r = peek_checkpoint(run, &t0);
+            if (r < 0)
+                status = 1;
+            else if (r > 0) {
+                st->start = t0; /* the resumed file says when the run began, like the uninterrupted one */
+                st->resumed = 1;
+            } else if (!run->quiet) {
+                fprintf(stderr, "%s: no checkpoint '%s' yet: starting from the beginning\n", run->program,
+                        st->ckpt_path);
+            }
+        }
+        if (!status) {
+            if (strcmp(run->out, "-")) {
+                int rc = am__out_open(&st->out, run->out);
+                if (rc) {
+                    am_run_error(run, "cannot write '%s': %s", run->out, am_strerror(rc));
+                    status = 1;
+                } else {
+                    f = st->out.f;
+                    st->out_kind = 1;
+                }
+            } else {
+                f = stdout;
+                st->out_kind = 2;
+            }
+        }
+    }
+    /* Under MPI every rank learns whether rank 0 could start, and when. */
+    if (st->mpi) {
+        int64_t msg[3] = {status, (int64_t)st->start, st->resumed};
+        if (st->mpi->bcast(msg, sizeof msg, 0)) {
+            am_run_error(run, "MPI broadcast failed");
+            st->mpi->abort(1);
+        }
+        status = (int)msg[0];
+        st->start = (time_t)msg[1];
+        st->resumed = (int)msg[2];
+        if (!am_run_is_root(run) && !status) {
+            f = fopen("/dev/null", "w");
+            st->out_kind = 3;
+            if (!f)
+                status = 1;
+        }
+    }
+    if (status) {
+        if (f && st->out_kind == 1)
+            am__out_abort(&st->out);
+        st->out_kind = 0;
+        return NULL;
+    }
+    fprintf(f, "# program: %s %s\n# command:", run->program, am_version());
+    each_result_arg(run, print_arg, f);
+    gmtime_r(&st->start, &tm);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "\n# seed: %llu\n# libam: %s commit %s\n# date: %s threads=%d blas=%s\n",
-            (unsigned long long)run->seed, am_version(), am_git_commit(), date, run->threads, am_blas_corename());
+    fprintf(f, "\n# seed: %llu\n# libam: %s commit %s\n# date: %s blas=%s\n", (unsigned long long)run->seed,
+            am_version(), am_git_commit(), date, am_blas_corename());
     return f;
 }
 
-int am_run_close(const am_run *run, FILE *f)
+int am_run_close(am_run *run, FILE *f)
 {
-    int bad = ferror(f);
-    if (f != stdout)
-        bad |= fclose(f) != 0;
-    else
-        bad |= fflush(f) != 0;
-    if (bad) {
-        am_run_error(run, "writing '%s' failed", run->out);
+    struct am__run_state *st = run->st;
+    int rc = 0;
+    switch (st->out_kind) {
+    case 1:
+        rc = am__out_commit(&st->out);
+        break;
+    case 2:
+        errno = 0;
+        rc = fflush(f) != 0 || ferror(f) ? am__errno_status() : 0;
+        break;
+    case 3:
+        fclose(f);
+        break;
+    default:
+        break;
+    }
+    st->out_kind = 0;
+    if (rc) {
+        am_run_error(run, "writing '%s' failed: %s", run->out, am_strerror(rc));
         return -1;
     }
+    /* The result is safe: the checkpoint has done its work. */
+    if (am_run_is_root(run) && st->ckpt_path[0])
+        unlink(st->ckpt_path);
     return 0;
 }
+
+void am_run_abort(am_run *run, FILE *f)
+{
+    struct am__run_state *st = run->st;
+    if (st->out_kind == 1)
+        am__out_abort(&st->out);
+    else if (st->out_kind == 3)
+        fclose(f);
+    else if (st->out_kind == 2)
+        fflush(f);
+    st->out_kind = 0;
+}
+
+/* ---- progress ---- */
 
 static double now_seconds(void)
 {
@@ -278,7 +574,9 @@ void am_progress_start(am_progress *p, const am_run *run, size_t total)
     p->total = total;
     p->t0 = now_seconds();
     p->last = 0.0;
-    p->show = run && !run->quiet && isatty(2);
+    p->show = run && !run->quiet && am_run_is_root(run) && !am__progress_active && isatty(2);
+    if (p->show)
+        am__progress_active = 1;
 }
 
 void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
@@ -311,6 +609,8 @@ void am_progress_end(am_progress *p, const char *fmt, ...)
         va_end(ap);
     }
     show_progress(p->total, p->total, p->t0, 1, extra);
+    p->show = 0;
+    am__progress_active = 0;
 }
 
 double am_seconds(void)
@@ -321,10 +621,11 @@ double am_seconds(void)
 int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t, int, void *), void *ctx)
 {
     int blas_threads = am_blas_get_threads(), status = 0;
-    int show = !run->quiet && isatty(2);
+    am_progress pg;
     size_t done = 0;
-    double t0 = now_seconds(), last = 0.0;
-    am_blas_set_threads(1);
+    am_progress_start(&pg, run, count);
+    if (blas_threads != 1)
+        am_blas_set_threads(1);
 #pragma omp parallel num_threads(run->threads)
     {
         int tid = omp_get_thread_num();
@@ -343,23 +644,21 @@ int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t, int, void
             }
 #pragma omp atomic
             done++;
-            if (show && tid == 0) {
-                double t = now_seconds();
-                if (t - last > 0.1) {
-                    size_t d;
+            if (pg.show && tid == 0) {
+                size_t d;
 #pragma omp atomic read
-                    d = done;
-                    show_progress(d, count, t0, 0, NULL);
-                    last = t;
-                }
+                d = done;
+                am_progress_update(&pg, d, NULL);
             }
         }
     }
-    if (show)
-        show_progress(done, count, t0, 1, NULL);
-    am_blas_set_threads(blas_threads);
+    am_progress_end(&pg, NULL);
+    if (blas_threads != 1)
+        am_blas_set_threads(blas_threads);
     return status;
 }
+
+/* ---- option parsers ---- */
 
 int am_parse_range(const char *s, double *vals, int max)
 {
@@ -368,7 +667,11 @@ int am_parse_range(const char *s, double *vals, int max)
     int n = 0;
     if (!s || sscanf(s, "%lf:%lf:%lf%c", &a0, &a1, &st, &tail) != 3)
         return -1;
-    if (!isfinite(a0) || !isfinite(a1) || !(st > 0.0) || a1 < a0)
+    if (!isfinite(a0) || !isfinite(a1) || !isfinite(st) || !(st > 0.0) || a1 < a0)
+        return -1;
+    /* The count is known before any value is made: a huge count is an error, not a long loop. */
+    double count = floor((a1 - a0) / st + 1e-9) + 1.0;
+    if (!(count >= 1.0) || count > (double)max)
         return -1;
     for (int k = 0;; k++) {
         double v = a0 + k * st;
@@ -403,6 +706,28 @@ int am_parse_u64_list(const char *s, uint64_t *vals, int max)
     return n;
 }
 
+int am_parse_double_list(const char *s, double lo, double hi, double *vals, int max)
+{
+    int n = 0;
+    if (!s || !*s)
+        return -1;
+    for (;;) {
+        char *end;
+        if (n == max || *s == ',' || *s == ' ')
+            return -1;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (errno || end == s || !isfinite(v) || !(v >= lo && v <= hi))
+            return -1;
+        vals[n++] = v;
+        if (*end == '\0')
+            return n;
+        if (*end != ',' || !end[1])
+            return -1;
+        s = end + 1;
+    }
+}
+
 int am_parse_words(const char *s, char *buf, size_t bufsize, const char **words, int max)
 {
     int n = 0;
@@ -423,6 +748,8 @@ int am_parse_words(const char *s, char *buf, size_t bufsize, const char **words,
     return n;
 }
 
+/* ---- data ---- */
+
 am_dataset *am_run_load_data(const am_run *run, const char *dir, const char *images, const char *labels,
                              const char *split)
 {
@@ -430,19 +757,19 @@ am_dataset *am_run_load_data(const am_run *run, const char *dir, const char *ima
     int rc;
     if (images) {
         if ((rc = am_dataset_load(&ds, images, labels, 1.0 / 255.0))) {
-            am_run_error(run, "cannot load '%s'%s%s: %s", images, labels ? " with labels " : "", labels ? labels : "",
-                         am_strerror(rc));
+            am_run_error(run, "cannot load IDX images '%s'%s%s: %s", images, labels ? " with labels " : "",
+                         labels ? labels : "", am_strerror(rc));
             return NULL;
         }
         return ds;
     }
     if ((rc = am_fashion_load(&ds, dir, split))) {
-        if (!dir && rc == AM_EIO)
+        if (!dir && am_status_errno(rc) == ENOENT)
             am_run_error(run, "Fashion-MNIST not found in %s: install the Debian package dataset-fashion-mnist "
                               "(tools/install-deps) or give --data DIR or --images FILE", AM_FASHION_DIR);
         else
-            am_run_error(run, "cannot load the Fashion-MNIST %s split from %s: %s", split, dir ? dir : AM_FASHION_DIR,
-                         am_strerror(rc));
+            am_run_error(run, "cannot load the Fashion-MNIST %s split (IDX files) from %s: %s", split,
+                         dir ? dir : AM_FASHION_DIR, am_strerror(rc));
         return NULL;
     }
     return ds;

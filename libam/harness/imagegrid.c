@@ -1,15 +1,120 @@
-/* Image grids drawn by gnuplot: cue | recalled | original panels for papers and teaching. */
+/* Image grids drawn by gnuplot: cue | recalled | original panels for papers and teaching.
+ *
+ * gnuplot is started with fork/execvp and reads its script from a pipe: no shell ever sees a user's text.
+ * Paths and titles reach gnuplot inside single-quoted strings, where only a doubled quote is special;
+ * control characters (which would end a gnuplot command) are refused in paths and blanked in titles. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "../core/io.h"
+#include "am/error.h"
 #include "am/harness.h"
+
+/* s as a gnuplot single-quoted string. */
+static void gp_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\'')
+            fputs("''", f);
+        else if (ch < 0x20 || ch == 0x7f)
+            fputc(' ', f);
+        else
+            fputc(ch, f);
+    }
+    fputc('\'', f);
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* The drawing commands, with the image written to png and the data read from dat. */
+static void write_script(FILE *f, const char *png, const char *dat, size_t W, size_t H, size_t w,
+                         size_t grid_cols, const char *const *col_titles, const char *title)
+{
+    size_t px = W * 3 < 300 ? 300 : W * 3, py = H * 3 + 60;
+    fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\nset output ", px, py);
+    gp_quote(f, png);
+    fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
+    fprintf(f, "set size ratio -1\nset lmargin 0\nset rmargin 0\nset bmargin 0\nset tmargin 3\n");
+    fprintf(f, "set xrange [-0.5:%zu]\nset yrange [-0.5:%zu]\n", W - 1, H - 1);
+    if (title) {
+        fprintf(f, "set title ");
+        gp_quote(f, title);
+        fprintf(f, " offset 0,1 noenhanced\n");
+    }
+    for (size_t c = 0; col_titles && c < grid_cols; c++)
+        if (col_titles[c]) {
+            fprintf(f, "set label ");
+            gp_quote(f, col_titles[c]);
+            fprintf(f, " at %zu,%zu center front font 'sans,8' noenhanced\n", c * (w + 1) + 1 + w / 2, H + 2);
+        }
+    fprintf(f, "plot ");
+    gp_quote(f, dat);
+    fprintf(f, " matrix with image pixels\n");
+}
+
+/* Run gnuplot with the script on its standard input. 0 when it exits with status 0. */
+static int run_gnuplot(const am_run *run, const char *png, const char *dat, size_t W, size_t H, size_t w,
+                       size_t grid_cols, const char *const *col_titles, const char *title)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(fds[0], 0);
+        close(fds[0]);
+        close(fds[1]);
+        char *const argv[] = {"gnuplot", NULL};
+        execvp("gnuplot", argv);
+        _exit(127);
+    }
+    close(fds[0]);
+    /* A gnuplot that dies early must not kill us with SIGPIPE. */
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    FILE *f = fdopen(fds[1], "w");
+    if (f) {
+        write_script(f, png, dat, W, H, w, grid_cols, col_titles, title);
+        fclose(f);
+    } else {
+        close(fds[1]);
+    }
+    signal(SIGPIPE, old);
+    int wst;
+    while (waitpid(pid, &wst, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    (void)run;
+    return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 ? 0 : WIFEXITED(wst) && WEXITSTATUS(wst) == 127 ? 127 : -1;
+}
 
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
                   size_t h, size_t w, const char *const *col_titles, const char *title)
 {
-    char dat[4096], gp[4096], png[4096], cmd[8300];
+    char dat[4096], gp[4096], png[4096];
+    am__out o;
+    int rc;
+    if (!prefix || !*prefix || has_control(prefix)) {
+        am_run_error(run, "image grid prefix must be a file name without control characters");
+        return -1;
+    }
     if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat ||
         snprintf(gp, sizeof gp, "%s.gp", prefix) >= (int)sizeof gp ||
         snprintf(png, sizeof png, "%s.png", prefix) >= (int)sizeof png) {
@@ -17,9 +122,8 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
         return -1;
     }
     size_t W = grid_cols * (w + 1) + 1, H = grid_rows * (h + 1) + 1;
-    FILE *f = fopen(dat, "w");
-    if (!f) {
-        am_run_error(run, "cannot write '%s': %s", dat, strerror(errno));
+    if ((rc = am__out_open(&o, dat))) {
+        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
         return -1;
     }
     /* gnuplot's matrix rows run bottom to top, so the first image row is written last. */
@@ -29,41 +133,42 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
             if (yy % (h + 1) && xx % (w + 1)) {
                 size_t tr = yy / (h + 1), tc = xx / (w + 1), py = yy % (h + 1) - 1, px = xx % (w + 1) - 1;
                 v = tiles[((tr * grid_cols + tc) * h + py) * w + px];
-                v = v < 0 ? 0 : v > 1 ? 1 : v;
+                v = v < 0 ? 0 : v > 1 ? 1 : v == v ? v : 0;
             }
-            fprintf(f, xx ? " %.3g" : "%.3g", (double)v);
+            fprintf(o.f, xx ? " %.3g" : "%.3g", (double)v);
         }
-        fputc('\n', f);
+        fputc('\n', o.f);
     }
-    if (fclose(f)) {
-        am_run_error(run, "writing '%s' failed", dat);
+    if ((rc = am__out_commit(&o))) {
+        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
         return -1;
     }
-    f = fopen(gp, "w");
-    if (!f) {
-        am_run_error(run, "cannot write '%s': %s", gp, strerror(errno));
+    /* The script, kept so that the figure can be redrawn by hand (gnuplot PREFIX.gp). */
+    if ((rc = am__out_open(&o, gp))) {
+        am_run_error(run, "cannot write '%s': %s", gp, am_strerror(rc));
         return -1;
     }
-    size_t px = W * 3 < 300 ? 300 : W * 3, py = H * 3 + 60;
-    fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10'\nset output '%s'\n", px, py, png);
-    fprintf(f, "unset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
-    fprintf(f, "set size ratio -1\nset lmargin 0\nset rmargin 0\nset bmargin 0\nset tmargin 3\n");
-    fprintf(f, "set xrange [-0.5:%zu]\nset yrange [-0.5:%zu]\n", W - 1, H - 1);
-    if (title)
-        fprintf(f, "set title \"%s\" offset 0,1\n", title);
-    for (size_t c = 0; col_titles && c < grid_cols; c++)
-        if (col_titles[c])
-            fprintf(f, "set label \"%s\" at %zu,%zu center front font 'sans,8'\n", col_titles[c],
-                    c * (w + 1) + 1 + w / 2, H + 2);
-    fprintf(f, "plot '%s' matrix with image pixels\n", dat);
-    if (fclose(f)) {
-        am_run_error(run, "writing '%s' failed", gp);
+    write_script(o.f, png, dat, W, H, w, grid_cols, col_titles, title);
+    if ((rc = am__out_commit(&o))) {
+        am_run_error(run, "writing '%s' failed: %s", gp, am_strerror(rc));
         return -1;
     }
-    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>&1", gp);
-    int rc = system(cmd);
-    if (rc != 0) {
-        am_run_error(run, "gnuplot could not draw '%s' (is gnuplot installed?); the data is in '%s'", png, dat);
+    /* The figure: gnuplot draws into a temporary file that replaces PREFIX.png when it succeeded. */
+    char *tmp, *final;
+    if ((rc = am__tmp_reserve(png, &tmp, &final, NULL))) {
+        am_run_error(run, "cannot write '%s': %s", png, am_strerror(rc));
+        return -1;
+    }
+    rc = run_gnuplot(run, tmp ? tmp : final, dat, W, H, w, grid_cols, col_titles, title);
+    if (rc) {
+        am__tmp_discard(tmp, final);
+        am_run_error(run, "%s; the data is in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the figure",
+                     dat);
+        return -1;
+    }
+    if ((rc = am__tmp_commit(tmp, final))) {
+        am_run_error(run, "writing '%s' failed: %s", png, am_strerror(rc));
         return -1;
     }
     return 0;

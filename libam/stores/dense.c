@@ -51,7 +51,7 @@ int am_dense_create(am_dense **out, size_t n, am_dense_f f, int degree)
 {
     am_dense *d;
     *out = NULL;
-    if (n == 0 || n > INT32_MAX / 4 || (unsigned)f > AM_F_EXP || (f != AM_F_EXP && (degree < 1 || degree > 1000)))
+    if (n == 0 || n > AM_MAX_UNITS || (unsigned)f > AM_F_EXP || (f != AM_F_EXP && (degree < 1 || degree > 1000)))
         return AM_EINVAL;
     d = calloc(1, sizeof *d);
     if (!d)
@@ -455,7 +455,7 @@ int am_dense_load(am_dense **out, const char *path)
     am__file f;
     uint32_t version, fn, deg;
     uint64_t n, k;
-    size_t words, bytes;
+    size_t words;
     am_dense *d = NULL;
     am_patterns *tmp = NULL;
     int rc;
@@ -470,12 +470,16 @@ int am_dense_load(am_dense **out, const char *path)
         rc = f.err;
         goto fail;
     }
-    if (n == 0 || n > INT32_MAX / 4 || k > INT32_MAX || fn > AM_F_EXP) {
+    if (n == 0 || fn > AM_F_EXP) {
         rc = AM_EFORMAT;
         goto fail;
     }
+    if (n > AM_MAX_UNITS || k > INT32_MAX || (fn != AM_F_EXP && (deg < 1 || deg > 1000))) {
+        rc = AM_ERANGE;
+        goto fail;
+    }
     words = (size_t)(n / 64 + (n % 64 != 0));
-    if (am_size_mul3((size_t)k, words, 8, &bytes) || (rc = am__need(&f, bytes)))
+    if ((rc = am__need_items(&f, k, (uint64_t)words * 8)))
         goto fail;
     if ((rc = am_dense_create(&d, (size_t)n, (am_dense_f)fn, (int)deg))) {
         rc = AM_EFORMAT;

@@ -79,7 +79,7 @@ int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule)
     am_hopfield *h;
     size_t nn;
     *out = NULL;
-    if (n == 0 || (unsigned)rule > AM_RULE_PINV)
+    if (n == 0 || n > AM_MAX_UNITS || (unsigned)rule > AM_RULE_PINV)
         return AM_EINVAL;
     if (am_size_mul3(n, n, sizeof(float), &nn))
         return AM_EOVERFLOW;
@@ -712,28 +712,37 @@ int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *op
 
 int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
 {
-    size_t n = h->n, p = h->pats.count, blk = 256, bytes, xbytes, gbytes;
-    if (p == 0)
+    return am_hopfield_stability_range(h, 0, h->pats.count, unstable);
+}
+
+int am_hopfield_stability_range(const am_hopfield *h, size_t first, size_t count, size_t *unstable)
+{
+    size_t n = h->n, p = h->pats.count, blk = 256, bytes, xbytes;
+    if (first > p || count > p - first || (count && !unstable))
+        return AM_EINVAL;
+    if (count == 0)
         return AM_OK;
     if (am_size_mul3(blk, n, sizeof(double), &bytes) || am_size_mul3(p, n, sizeof(double), &xbytes) ||
-        am_size_mul3(p, p, sizeof(double), &gbytes) || n > INT32_MAX || p > INT32_MAX)
+        n > INT32_MAX || p > INT32_MAX)
         return AM_EOVERFLOW;
     if (h->path == AM_PATH_PATTERNS) {
-        /* Fields of every pattern at once: H = (X X^T) X - P X, in double so sums up to N P stay exact. */
+        /* Fields of the asked patterns: H = (X_b X^T) X - P X_b, in double so sums up to N P stay exact.
+         * Every BLAS call has a shape fixed by the store and the block, never by a thread count. */
+        size_t gbytes;
+        if (am_size_mul3(blk, p, sizeof(double), &gbytes))
+            return AM_EOVERFLOW;
         double *x = malloc(xbytes), *g = malloc(gbytes), *hb = malloc(bytes);
         if (!x || !g || !hb) {
             free(x), free(g), free(hb);
             return AM_ENOMEM;
         }
         am_patterns_to_double(&h->pats, x);
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)p, (int)n, 1.0, x, (int)n, 0.0, g, (int)p);
-        for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < a; b++)
-                g[a * p + b] = g[b * p + a];
-        for (size_t mu0 = 0; mu0 < p; mu0 += blk) {
-            size_t nb = p - mu0 < blk ? p - mu0 : blk;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)n, (int)p, 1.0, g + mu0 * p,
-                        (int)p, x, (int)n, 0.0, hb, (int)n);
+        for (size_t mu0 = first; mu0 < first + count; mu0 += blk) {
+            size_t nb = first + count - mu0 < blk ? first + count - mu0 : blk;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)p, (int)n, 1.0, x + mu0 * n, (int)n, x,
+                        (int)n, 0.0, g, (int)p);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)n, (int)p, 1.0, g, (int)p, x, (int)n,
+                        0.0, hb, (int)n);
             for (size_t b = 0; b < nb; b++) {
                 const double *xr = x + (mu0 + b) * n, *hr = hb + b * n;
                 size_t bad = 0;
@@ -741,7 +750,7 @@ int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
                     double f = h->wscale * (hr[i] - (double)p * xr[i]) + (h->theta ? h->theta[i] : 0.0);
                     bad += f * xr[i] < 0.0;
                 }
-                unstable[mu0 + b] = bad;
+                unstable[mu0 - first + b] = bad;
             }
         }
         free(x), free(g), free(hb);
@@ -752,8 +761,8 @@ int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
         free(x), free(hb);
         return AM_ENOMEM;
     }
-    for (size_t mu0 = 0; mu0 < p; mu0 += blk) {
-        size_t nb = p - mu0 < blk ? p - mu0 : blk;
+    for (size_t mu0 = first; mu0 < first + count; mu0 += blk) {
+        size_t nb = first + count - mu0 < blk ? first + count - mu0 : blk;
         am_patterns view = h->pats;
         view.bits = h->pats.bits + mu0 * h->pats.words;
         view.count = nb;
@@ -767,7 +776,7 @@ int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
                 double f = h->wscale * (double)hr[i] + (h->theta ? h->theta[i] : 0.0);
                 bad += f * xr[i] < 0.0;
             }
-            unstable[mu0 + b] = bad;
+            unstable[mu0 - first + b] = bad;
         }
     }
     free(x), free(hb);
@@ -824,8 +833,12 @@ int am_hopfield_load(am_hopfield **out, const char *path)
         goto fail;
     }
     if (n == 0 || rule > AM_RULE_PINV || (flags & ~(FLAG_W | FLAG_THETA)) ||
-        ((flags & FLAG_W) != 0) != (rule != AM_RULE_HEBB) || n > SIZE_MAX || p > SIZE_MAX) {
+        ((flags & FLAG_W) != 0) != (rule != AM_RULE_HEBB)) {
         rc = AM_EFORMAT;
+        goto fail;
+    }
+    if (n > AM_MAX_UNITS || p > INT32_MAX) {
+        rc = AM_ERANGE;
         goto fail;
     }
     words = (size_t)(n / 64 + (n % 64 != 0));
@@ -852,14 +865,14 @@ int am_hopfield_load(am_hopfield **out, const char *path)
         am__get_u64s(&f, h->pats.bits, (size_t)p * words);
     }
     if (flags & FLAG_W)
-        am__get_f32s(&f, h->w, (size_t)(n * n));
+        am__get_f32s_finite(&f, h->w, (size_t)(n * n));
     if (flags & FLAG_THETA) {
         h->theta = malloc((size_t)n * sizeof(float));
         if (!h->theta) {
             rc = AM_ENOMEM;
             goto fail;
         }
-        am__get_f32s(&f, h->theta, (size_t)n);
+        am__get_f32s_finite(&f, h->theta, (size_t)n);
     }
     rc = am__rclose(&f);
     if (rc)

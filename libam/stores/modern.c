@@ -38,7 +38,7 @@ int am_modern_create(am_modern **out, size_t d, double beta)
 {
     am_modern *m;
     *out = NULL;
-    if (d == 0 || d > INT32_MAX || !(beta > 0.0) || !isfinite(beta))
+    if (d == 0 || d > AM_MAX_UNITS || !(beta > 0.0) || !(beta <= AM_MODERN_MAX_BETA))
         return AM_EINVAL;
     m = calloc(1, sizeof *m);
     if (!m)
@@ -64,7 +64,7 @@ const float *am_modern_patterns(const am_modern *m) { return m->x; }
 
 int am_modern_set_beta(am_modern *m, double beta)
 {
-    if (!(beta > 0.0) || !isfinite(beta))
+    if (!(beta > 0.0) || !(beta <= AM_MODERN_MAX_BETA))
         return AM_EINVAL;
     m->beta = beta;
     return AM_OK;
@@ -189,7 +189,8 @@ int am_modern_work_create(am_modern_work **out, const am_modern *m)
 static inline float exp_nonpos(float x)
 {
     const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
-    float xc = x < -87.0f ? -87.0f : x;
+    /* fmaxf/fminf drop a NaN, so the integer conversion below is always in range. */
+    float xc = fminf(fmaxf(x, -87.0f), 0.0f);
     float n = __builtin_rintf(xc * log2e);
     float r = xc - n * ln2hi - n * ln2lo;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
@@ -201,12 +202,19 @@ static inline float exp_nonpos(float x)
     return x < -87.0f ? 0.0f : p * u.f;
 }
 
-/* Row softmax in place: a[0..m) <- exp(a - max) / sum. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_row(float *restrict a, size_t m)
+/* Row softmax in place: a[0..m) <- exp(a - max) / sum. Returns 0 when the scores overflowed (a non-finite
+ * maximum: the row is left as it is). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static int softmax_row(float *restrict a, size_t m)
 {
-    float mx = a[0], sum = 0.0f;
-    for (size_t k = 1; k < m; k++)
+    float mx = a[0], sum = 0.0f, lo = a[0];
+    int nan = 0;
+    for (size_t k = 0; k < m; k++) {
         mx = a[k] > mx ? a[k] : mx;
+        lo = a[k] < lo ? a[k] : lo;
+        nan |= a[k] != a[k];
+    }
+    if (nan || !(mx - lo < INFINITY)) /* a NaN or infinite score */
+        return 0;
     for (size_t k = 0; k < m; k++) {
         a[k] = exp_nonpos(a[k] - mx);
         sum += a[k];
@@ -214,6 +222,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax
     float inv = 1.0f / sum;
     for (size_t k = 0; k < m; k++)
         a[k] *= inv;
+    return 1;
 }
 
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
@@ -244,7 +253,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
      * no two thread pools compete for the cores and each block's scores stay in cache. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
     int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
-    int blas_threads = am_blas_get_threads();
+    int blas_threads = am_blas_get_threads(), overflow = 0;
     if (nt > 1)
         am_blas_set_threads(1);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
@@ -261,8 +270,14 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
             /* Scores beta Q X^T, then weights, then new states A X. */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, (float)m->beta, qb, (int)d,
                         m->x, (int)d, 0.0f, a, (int)M);
+            int finite = 1;
             for (size_t b = 0; b < nb; b++)
-                softmax_row(a + b * M, M);
+                finite &= softmax_row(a + b * M, M);
+            if (!finite) {
+#pragma omp atomic write
+                overflow = 1;
+                break;
+            }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)d, (int)M, 1.0f, a, (int)M, m->x,
                         (int)d, 0.0f, r, (int)d);
             for (size_t b = 0; b < nb; b++) {
@@ -293,7 +308,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
         am_blas_set_threads(blas_threads);
     if (w != work)
         am_modern_work_free(w);
-    return AM_OK;
+    return overflow ? AM_ENOTFINITE : AM_OK;
 }
 
 int am_modern_separation(const am_modern *m, double *delta)
@@ -411,15 +426,16 @@ static const char modern_magic[8] = {'L', 'I', 'B', 'A', 'M', 'M', 'O', 'D'};
 int am_modern_save(const am_modern *m, const char *path)
 {
     am__file f;
-    uint64_t bits;
-    int rc = am__wopen(&f, path);
+    int rc;
+    if (!m || !path)
+        return AM_EINVAL;
+    rc = am__wopen(&f, path);
     if (rc)
         return rc;
     am__put(&f, modern_magic, 8);
     am__put_u32(&f, MODERN_VERSION);
     am__put_u32(&f, 0x01020304u);
-    memcpy(&bits, &m->beta, 8);
-    am__put_u64(&f, bits);
+    am__put_f64(&f, m->beta);
     am__put_u64(&f, m->d);
     am__put_u64(&f, m->m);
     am__put_f32s(&f, m->x, m->m * m->d);
@@ -430,42 +446,45 @@ int am_modern_load(am_modern **out, const char *path)
 {
     am__file f;
     uint32_t version;
-    uint64_t bits, d, M;
+    uint64_t d, M;
     double beta;
-    size_t bytes;
     am_modern *m = NULL;
     float *x = NULL;
     int rc;
+    if (!out || !path)
+        return AM_EINVAL;
     *out = NULL;
     if ((rc = am__ropen(&f, path, modern_magic, MODERN_VERSION, &version)))
         return rc;
-    bits = am__get_u64(&f);
+    beta = am__get_f64(&f);
     d = am__get_u64(&f);
     M = am__get_u64(&f);
-    memcpy(&beta, &bits, 8);
     if (f.err) {
         rc = f.err;
         goto fail;
     }
-    if (d == 0 || d > INT32_MAX || M > INT32_MAX || !(beta > 0) || !isfinite(beta) ||
-        am_size_mul3((size_t)M, (size_t)d, 4, &bytes)) {
+    if (d == 0 || !(beta > 0)) {
         rc = AM_EFORMAT;
         goto fail;
     }
-    if ((rc = am__need(&f, bytes)))
+    if (d > AM_MAX_UNITS || M > INT32_MAX || !(beta <= AM_MODERN_MAX_BETA)) {
+        rc = f.nonfinite ? AM_ENOTFINITE : AM_ERANGE;
         goto fail;
-    x = malloc(bytes ? bytes : 1);
+    }
+    /* The file must hold the M x d values it declares before anything is allocated. */
+    if ((rc = am__need_items(&f, M * d, 4)))
+        goto fail;
+    x = malloc(M && d ? (size_t)(M * d) * sizeof *x : 1);
     if (!x) {
         rc = AM_ENOMEM;
         goto fail;
     }
-    am__get_f32s(&f, x, (size_t)(M * d));
+    am__get_f32s_finite(&f, x, (size_t)(M * d));
     if ((rc = am__rclose(&f)))
         goto done;
-    if (!(rc = am_modern_create(&m, (size_t)d, beta)) && (rc = am_modern_store(m, x, (size_t)M)) != AM_OK) {
+    if ((rc = am_modern_create(&m, (size_t)d, beta)) || (rc = am_modern_store(m, x, (size_t)M))) {
         am_modern_free(m);
         m = NULL;
-        rc = AM_EFORMAT;
     }
     goto done;
 fail:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/io.h"
 #include "am/error.h"
 
 struct am_store {
@@ -337,12 +338,14 @@ static int modern_stability(const am_modern *m, size_t first, size_t count, size
     am_modern_opts one = {.max_steps = 1, .eps = 0.0};
     float *y;
     int rc;
-    if (am_size_mul3(count ? count : 1, d, sizeof(float), &bytes))
+    if (count == 0)
+        return AM_OK; /* an empty range, even of an empty store */
+    if (am_size_mul3(count, d, sizeof(float), &bytes))
         return AM_EOVERFLOW;
     if (!(y = malloc(bytes)))
         return AM_ENOMEM;
     memcpy(y, x + first * d, count * d * sizeof(float));
-    rc = count ? am_modern_recall(m, y, count, &one, NULL, NULL) : AM_OK;
+    rc = am_modern_recall(m, y, count, &one, NULL, NULL);
     for (size_t k = 0; !rc && k < count; k++) {
         size_t bad = 0;
         for (size_t i = 0; i < d; i++)
@@ -360,22 +363,14 @@ int am_store_stability(const am_store *s, size_t *unstable)
 
 int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable)
 {
-    size_t total = am_store_count(s), *all;
-    int rc;
-    if (first > total || count > total - first)
+    size_t total = am_store_count(s);
+    if (first > total || count > total - first || (count && !unstable))
         return AM_EINVAL;
     if (s->model == AM_MODEL_DENSE)
         return am_dense_stability_range(s->u.d, first, count, unstable);
     if (s->model == AM_MODEL_MODERN)
         return modern_stability(s->u.m, first, count, unstable);
-    /* The classical store computes every pattern at once through BLAS; keep the asked range. */
-    if (!(all = malloc((total ? total : 1) * sizeof *all)))
-        return AM_ENOMEM;
-    rc = am_hopfield_stability(s->u.h, all);
-    if (!rc)
-        memcpy(unstable, all + first, count * sizeof *all);
-    free(all);
-    return rc;
+    return am_hopfield_stability_range(s->u.h, first, count, unstable);
 }
 
 int am_store_save(const am_store *s, const char *path)
@@ -390,17 +385,13 @@ int am_store_save(const am_store *s, const char *path)
 int am_store_load(am_store **out, const char *path)
 {
     char magic[8];
-    FILE *f = fopen(path, "rb");
     am_store *s;
     int rc;
-    size_t got;
+    if (!out || !path)
+        return AM_EINVAL;
     *out = NULL;
-    if (!f)
-        return AM_EIO;
-    got = fread(magic, 1, 8, f);
-    fclose(f);
-    if (got < 8)
-        return got == 0 ? AM_EFORMAT : (memcmp(magic, "LIBAM", got < 5 ? got : 5) ? AM_EFORMAT : AM_ETRUNC);
+    if ((rc = am__read_magic(path, magic)))
+        return rc;
     s = calloc(1, sizeof *s);
     if (!s)
         return AM_ENOMEM;

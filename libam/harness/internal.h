@@ -1,0 +1,36 @@
+/* Internal: state shared by the harness's files (one run per process). */
+#ifndef AM_HARNESS_INTERNAL_H
+#define AM_HARNESS_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../core/io.h"
+#include "am/harness.h"
+#include "mpi.h"
+
+struct am__run_state {
+    am__out out;            /* rank 0's output file while it is written */
+    int out_kind;           /* 0 none, 1 file (out), 2 standard output, 3 discarded (ranks > 0) */
+    time_t start;           /* when the run began (from the checkpoint when resuming) */
+    char ckpt_path[4200];   /* empty: no checkpoint */
+    int ckpt_explicit;      /* --checkpoint was given: failing to write it is an error */
+    uint64_t fingerprint;   /* of everything that determines the results */
+    int resumed;            /* a checkpoint of this command was found by am_run_open */
+    const am__mpi *mpi;     /* NULL without mpirun */
+    int working;            /* jobs are running: every rank may report errors */
+};
+
+/* Run-wide flag: a progress line is on the terminal, so inner loops keep quiet. */
+extern int am__progress_active;
+
+/* FNV-1a over bytes, continuing from h (start with AM__FNV_INIT). */
+#define AM__FNV_INIT 0xcbf29ce484222325ull
+uint64_t am__fnv(uint64_t h, const void *p, size_t n);
+
+/* Load the MPI plugin and join the job when the environment says mpirun started us: 0 (joined, or not
+ * under mpirun), -1 with the reason printed. */
+int am__mpi_join(am_run *run, int *argc, char ***argv);
+
+#endif
