@@ -39,6 +39,8 @@ EXP_SRC  := $(wildcard experiments/*.c)
 EXP_BIN  := $(EXP_SRC:experiments/%.c=$(BIN)/%)
 TEST_SRC := $(wildcard tests/t-*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_RUN  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/run-%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS  := $(wildcard include/am/*.h)
@@ -46,7 +48,7 @@ HEADERS  := $(wildcard include/am/*.h)
 STATIC := $(BUILD)/libam.a
 SHARED := $(BUILD)/libam.so.$(VERSION)
 
-.PHONY: all lib check test bench plots demo deps install uninstall clean help papers
+.PHONY: all lib check test bench plots demo deps install uninstall clean help papers fuzz
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -63,6 +65,7 @@ help:
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers and am.pc"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
+	@echo "make fuzz SECONDS=60   every libFuzzer target (clang) for SECONDS each, seeded from library files"
 
 # The commit the build came from, regenerated only when it changes so nothing rebuilds needlessly.
 $(BUILD)/gen/am_commit.h: FORCE
@@ -104,14 +107,30 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
 
 $(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests
 
+# The fuzz targets as plain programs that replay their seeds and regression inputs in `make check`.
+$(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/driver.c $(STATIC) $(LDLIBS)
+
+$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
 # Fail early with the fix, not with a missing header.
 .PHONY: check-pkgs
 check-pkgs:
 	@pkg-config --exists $(PKGS) || { echo "libam: missing development packages; run 'make deps' (as root) or:"; \
 	  tools/install-deps --print; exit 1; }
 
-check: all $(TEST_BIN)
-	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" prove -f $(TEST_BIN) tests/t-programs.sh
+check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
+	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" prove -f $(TEST_BIN) tests/t-programs.sh \
+	  tests/t-fuzz.sh
+
+# libFuzzer (clang): every target for SECONDS (default 60) each, seeded from files the library writes and the
+# regression inputs in tests/fuzz/regress; crashes are kept in build/fuzz-clang/crash-<target>-*.
+SECONDS ?= 60
+fuzz:
+	tools/fuzz $(SECONDS)
 
 test: check
 

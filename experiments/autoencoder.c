@@ -351,111 +351,15 @@ static int cmd_encode(int argc, char **argv)
     return am_run_close(&run, out) ? 1 : 0;
 }
 
-/* Latent TSV: '#' lines, a header row "index label z1 ..", then rows. */
+/* The latent vectors of --in, with the reason printed on failure. */
 static int read_latents(const am_run *run, const char *path, size_t k, float **z, int **labels, size_t *n)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        am_run_error(run, "cannot open '%s': %s", path, strerror(errno));
+    char why[256];
+    int rc = am_latents_read(path, &k, z, labels, n, why, sizeof why);
+    if (rc) {
+        am_run_error(run, "cannot read latents '%s': %s", path, why[0] ? why : am_strerror(rc));
         return -1;
     }
-    size_t cap = 0, rows = 0, line = 0;
-    char *buf = NULL;
-    size_t bufsize = 0;
-    ssize_t len;
-    int header = 0, bad = 0;
-    *z = NULL;
-    *labels = NULL;
-    while ((len = getline(&buf, &bufsize, f)) >= 0) {
-        line++;
-        if (buf[0] == '#' || buf[0] == '\n')
-            continue;
-        if (!header) {
-            header = 1;
-            size_t cols = 1;
-            for (char *p = buf; *p; p++)
-                cols += *p == '\t';
-            if (strncmp(buf, "index\tlabel\t", 12) || cols != k + 2) {
-                am_run_error(run, "'%s' line %zu: expected the header 'index label z1 .. z%zu' of autoencoder encode",
-                             path, line, k);
-                bad = 1;
-                break;
-            }
-            continue;
-        }
-        if (rows == cap) {
-            cap = cap ? 2 * cap : 1024;
-            float *nz = realloc(*z, cap * k * sizeof **z);
-            int *nl = realloc(*labels, cap * sizeof **labels);
-            if (nz)
-                *z = nz;
-            if (nl)
-                *labels = nl;
-            if (!nz || !nl) {
-                am_run_error(run, "out of memory");
-                bad = 1;
-                break;
-            }
-        }
-        char *p = buf, *end;
-        strtoul(p, &end, 10);
-        p = end;
-        long lab = strtol(p, &end, 10);
-        bad = end == p;
-        (*labels)[rows] = (int)lab;
-        p = end;
-        for (size_t j = 0; j < k && !bad; j++) {
-            double v = strtod(p, &end);
-            bad = end == p || !isfinite(v);
-            (*z)[rows * k + j] = (float)v;
-            p = end;
-        }
-        while (!bad && (*p == ' ' || *p == '\t' || *p == '\r'))
-            p++;
-        if (bad || (*p != '\n' && *p != '\0')) {
-            am_run_error(run, "'%s' line %zu: expected %zu numbers after index and label", path, line, k);
-            bad = 1;
-            break;
-        }
-        rows++;
-    }
-    free(buf);
-    fclose(f);
-    if (!bad && !header) {
-        am_run_error(run, "'%s' holds no latent vectors", path);
-        bad = 1;
-    }
-    if (bad) {
-        free(*z);
-        free(*labels);
-        return -1;
-    }
-    *n = rows;
-    return 0;
-}
-
-/* "RxC" with both sizes plain decimal numbers in 1..65535. */
-static int parse_shape(const char *s, unsigned long *r, unsigned long *c)
-{
-    unsigned long v[2] = {0, 0};
-    int k = 0, digits = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9') {
-            v[k] = v[k] * 10 + (unsigned long)(*s - '0');
-            if (v[k] > 65535)
-                return -1;
-            digits++;
-        } else if (*s == 'x' && k == 0 && digits) {
-            k = 1;
-            digits = 0;
-        } else {
-            return -1;
-        }
-    }
-    if (k != 1 || !digits || !v[0] || !v[1])
-        return -1;
-    *r = v[0];
-    *c = v[1];
     return 0;
 }
 
@@ -471,7 +375,7 @@ static int cmd_decode(int argc, char **argv)
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"in", AM_OPT_STRING, &in, "FILE", "latent vectors (autoencoder encode output)"},
         {"idx", AM_OPT_STRING, &idx, "FILE", "also write the images as IDX"},
-        {"shape", AM_OPT_STRING, &shape, "RxC", "image shape", "idx"},
+        {"shape", AM_OPT_STRING, &shape, "RxC", "image shape", "--idx"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -482,9 +386,9 @@ static int cmd_decode(int argc, char **argv)
         am_run_error(&run, "--in FILE is required");
         return 2;
     }
-    if (am_run_check_scope(&run, opts, idx ? "idx" : "", "a run without --idx"))
+    if (am_run_check_scope(&run, opts, idx ? "--idx" : "", "a run without --idx"))
         return 2;
-    if (parse_shape(shape, &sr, &sc)) {
+    if (am_parse_shape(shape, &sr, &sc)) {
         am_run_error(&run, "--shape must be ROWSxCOLS of positive sizes up to 65535, e.g. 28x28");
         return 2;
     }
@@ -572,7 +476,7 @@ static int cmd_eval(int argc, char **argv)
         {"split", AM_OPT_STRING, &split, "train|test", "Fashion-MNIST split"},
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png (originals beside reconstructions)"},
-        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "images per class in the grid", "grid"},
+        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "images per class in the grid", "--grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -580,7 +484,7 @@ static int cmd_eval(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     if (!split_ok(&run, split))
         return 2;
-    if (am_run_check_scope(&run, opts, grid ? "grid" : "", "a run without --grid"))
+    if (am_run_check_scope(&run, opts, grid ? "--grid" : "", "a run without --grid"))
         return 2;
     if (grid_rows < 1 || grid_rows > 50) {
         am_run_error(&run, "--grid-rows must be in 1..50");

@@ -140,31 +140,29 @@ static double mse(const float *a, const float *b, size_t n)
 
 static int parse_corruptions(const char *s, cfg *c, size_t rows, size_t cols)
 {
-    char buf[1024];
-    const char *w[MAX_LIST];
-    int n = am_parse_words(s, buf, sizeof buf, w, MAX_LIST);
+    static const char *const kinds[] = {"noise", "occlude", "class", NULL};
+    int kind[MAX_LIST];
+    double level[MAX_LIST];
+    int n = am_parse_kv_list(s, kinds, kind, level, MAX_LIST);
     if (n <= 0)
         return -1;
     for (int k = 0; k < n; k++) {
         corr *x = &c->corrs[k];
-        char *end;
-        if (!strcmp(w[k], "class")) {
-            x->kind = 2;
+        x->kind = kind[k];
+        x->level = level[k];
+        if (x->kind == 2) {
+            if (x->level == x->level) /* class takes no value */
+                return -1;
             x->level = 0;
-        } else if (!strncmp(w[k], "noise:", 6)) {
-            x->kind = 0;
-            x->level = strtod(w[k] + 6, &end);
-            if (*end || !(x->level >= 0) || x->level > 10)
-                return -1;
-        } else if (!strncmp(w[k], "occlude:", 8)) {
-            x->kind = 1;
-            x->level = strtod(w[k] + 8, &end);
-            if (*end || x->level < 0 || x->level != floor(x->level) || x->level > (double)(rows < cols ? rows : cols))
-                return -1;
-        } else {
+        } else if (x->level != x->level) {
+            return -1; /* noise and occlude need one */
+        } else if (x->kind == 0 && !(x->level >= 0 && x->level <= 10)) {
+            return -1;
+        } else if (x->kind == 1 && (!(x->level >= 0) || x->level != floor(x->level) ||
+                                    x->level > (double)(rows < cols ? rows : cols))) {
             return -1;
         }
-        snprintf(x->name, sizeof x->name, "%s", x->kind == 0 ? "noise" : x->kind == 1 ? "occlude" : "class");
+        snprintf(x->name, sizeof x->name, "%s", kinds[x->kind]);
     }
     c->ncorr = n;
     return 0;
@@ -402,7 +400,7 @@ int main(int argc, char **argv)
         {"max-steps", AM_OPT_INT, &max_steps, "S", "recall step limit"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png: cue | recalled | original per corruption "
                                                   "(first store and code, largest M)"},
-        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid", "grid"},
+        {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid", "--grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
     run.resumable = 1;
@@ -443,7 +441,7 @@ int main(int argc, char **argv)
         for (int b = 0; b < c.ncodes; b++)
             snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_code_kind_name(c.codes[b]));
         snprintf(active + strlen(active), sizeof active - strlen(active), "%s%s", encoder ? "encoder" : "pca",
-                 grid ? ",grid" : "");
+                 grid ? ",--grid" : "");
         char what[600];
         snprintf(what, sizeof what, "this run (stores %s; codes %s; %s front-end%s)", stores, codes,
                  encoder ? "--encoder" : "PCA", grid ? "" : "; no --grid");

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
         {"mass", AM_OPT_DOUBLE, &mass, "p", "softmax mass that defines the carriers of a fixed point"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "update limit per recall"},
         {"clusters", AM_OPT_U64, &clusters, "k", "0: independent patterns; k: k clusters of correlated patterns"},
-        {"cluster-flip", AM_OPT_DOUBLE, &cflip, "q", "each unit differs from the cluster's parent w.p. q", "clusters"},
+        {"cluster-flip", AM_OPT_DOUBLE, &cflip, "q", "each unit differs from the cluster's parent w.p. q", "--clusters"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static cfg c;
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (am_run_check_scope(&run, opts, clusters ? "clusters" : "", "independent patterns (--clusters 0)"))
+    if (am_run_check_scope(&run, opts, clusters ? "--clusters" : "", "independent patterns (--clusters 0)"))
         return 2;
     uint64_t mv[MAX_POINTS];
     c.nm = am_parse_u64_list(m_s, mv, MAX_POINTS);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "files.h"
 #include "tap.h"
 
 static void test_config(void)
@@ -271,8 +272,34 @@ static void test_training(void)
     am_dataset_free(ds);
 }
 
+/* Forged model files: the parameters a header implies must be in the file before they are allocated, and
+ * every weight must be finite. */
+static void test_hostile(void)
+{
+    const char *path = "/tmp/t-autoencoder-hostile.model";
+    tfile t;
+    am_ae *ae = NULL;
+    tf_head(&t, "LIBAMAEN");
+    tf_u32(&t, 2), tf_u32(&t, 1), tf_u32(&t, 0);
+    tf_u64(&t, 1u << 24), tf_u64(&t, 64), tf_u64(&t, 1u << 24);
+    tf_u32(&t, 1), tf_u32(&t, 3);
+    tf_write(&t, path);
+    is_int(am_ae_load(&ae, path), AM_ETRUNC, "a 64-byte file whose header implies 8.6 GB of weights: AM_ETRUNC");
+    tf_head(&t, "LIBAMAEN");
+    tf_u32(&t, 2), tf_u32(&t, 1), tf_u32(&t, 0);
+    tf_u64(&t, 2), tf_u64(&t, 1), tf_u64(&t, 2);
+    tf_u32(&t, 1), tf_u32(&t, 3);
+    for (int k = 0; k < 7; k++)
+        tf_f32(&t, k == 3 ? NAN : 0.1f);
+    tf_write(&t, path);
+    is_int(am_ae_load(&ae, path), AM_ENOTFINITE, "a NaN weight: AM_ENOTFINITE");
+    ok(ae == NULL, "no model on failure");
+    remove(path);
+}
+
 int main(void)
 {
+    test_hostile();
     test_config();
     const char *acts[] = {"relu", "tanh", "sigmoid", "linear"};
     for (int k = 0; k < 4; k++)

@@ -1,4 +1,5 @@
 /* Status codes, checked sizes, version, the BLAS seam. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -9,14 +10,18 @@ int main(void)
 {
     size_t r = 0;
     ok(!strcmp(am_strerror(AM_OK), "success"), "am_strerror(AM_OK)");
-    int codes[] = {AM_EINVAL, AM_ENOMEM, AM_EOVERFLOW, AM_EIO, AM_EFORMAT, AM_ECHECKSUM, AM_ETRUNC,
-                   AM_EVERSION, AM_ESIZE, AM_ENUMERIC, AM_EEMPTY, AM_EUNSUPPORTED};
+    int codes[] = {AM_EINVAL,  AM_ENOMEM, AM_EOVERFLOW, AM_EIO,          AM_EFORMAT,    AM_ECHECKSUM, AM_ETRUNC,
+                   AM_EVERSION, AM_ESIZE, AM_ENUMERIC,  AM_EEMPTY, AM_EUNSUPPORTED, AM_ENOTFINITE, AM_ERANGE};
     int distinct = 1;
     for (size_t a = 0; a < sizeof codes / sizeof *codes; a++)
         for (size_t b = a + 1; b < sizeof codes / sizeof *codes; b++)
             distinct &= strcmp(am_strerror(codes[a]), am_strerror(codes[b])) != 0;
     ok(distinct, "every status code has its own message");
     ok(!strcmp(am_strerror(12345), "unknown error"), "unknown code has a message");
+    /* System errors keep their errno. */
+    ok(am_status_errno(AM_ERRNO(ENOENT)) == ENOENT, "AM_ERRNO(ENOENT) keeps ENOENT");
+    ok(!strcmp(am_strerror(AM_ERRNO(ENOSPC)), strerror(ENOSPC)), "a full disk says so: %s", am_strerror(AM_ERRNO(ENOSPC)));
+    ok(am_status_errno(AM_EIO) == 0 && am_status_errno(AM_OK) == 0, "library codes carry no errno");
 
     ok(am_size_mul(1000, 1000, &r) == AM_OK && r == 1000000, "size_mul small");
     ok(am_size_mul(SIZE_MAX / 2 + 1, 2, &r) == AM_EOVERFLOW, "size_mul detects N*N overflow");

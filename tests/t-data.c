@@ -1,6 +1,7 @@
 /* IDX files (good, truncated, corrupted, mis-sized, not IDX), datasets and minibatches. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,61 @@ static void test_fashion(void)
     am_dataset_free(ds);
 }
 
+/* Labels must be classes in range and image values finite; the reasons are told apart. */
+static void test_hostile_idx(void)
+{
+    am_dataset *ds = NULL;
+    uint8_t im[2 * 4] = {0};
+    size_t d2[2] = {2, 4}, d1[1] = {2};
+    int32_t big[2] = {3, 999999};
+    float nanv[8] = {0, 1, NAN, 0, 0, 0, 0, 0};
+    am_idx_write(path("im8.idx"), AM_IDX_U8, 2, d2, im);
+    am_idx_write(path("lab-big.idx"), AM_IDX_I32, 1, d1, big);
+    is_int(am_dataset_load(&ds, path("im8.idx"), path("lab-big.idx"), 1.0), AM_ERANGE,
+           "a label of 999999 is out of range (AM_ERANGE), not 'out of memory'");
+    am_idx_write(path("imnan.idx"), AM_IDX_F32, 2, d2, nanv);
+    is_int(am_dataset_load(&ds, path("imnan.idx"), NULL, 1.0), AM_ENOTFINITE, "a NaN pixel: AM_ENOTFINITE");
+    /* A header claiming 4 GB in a 26-byte file fails as truncated, without allocating 4 GB. */
+    unsigned char h[26] = {0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0};
+    write_bytes(path("4g.idx"), h, sizeof h);
+    am_idx *x = NULL;
+    is_int(am_idx_read(&x, path("4g.idx")), AM_ETRUNC, "a 4 GB header in 26 bytes: AM_ETRUNC");
+    is_int(am_idx_read(&x, dir), AM_ERRNO(EISDIR), "a folder: Is a directory");
+}
+
+static void write_text(const char *p, const char *s)
+{
+    write_bytes(p, s, strlen(s));
+}
+
+/* The latent TSV reader behind `autoencoder decode --in`. */
+static void test_latents(void)
+{
+    float *z = NULL;
+    int *lab = NULL;
+    size_t k = 0, n = 0;
+    char err[200];
+    write_text(path("z.tsv"), "# program: autoencoder\nindex\tlabel\tz1\tz2\n0\t3\t0.5\t-1\n1\t-1\t2e-3\t4\n");
+    is_int(am_latents_read(path("z.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_OK, "read latents");
+    ok(k == 2 && n == 2 && z[1] == -1.0f && z[2] == 2e-3f && lab[0] == 3 && lab[1] == -1, "values, labels, sizes");
+    free(z), free(lab);
+    k = 3;
+    is_int(am_latents_read(path("z.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_EFORMAT, "a model with 3 latents");
+    ok(strstr(err, "line 2") && strstr(err, "2 latent columns"), "says where and why: %s", err);
+    write_text(path("bad.tsv"), "index\tlabel\tz1\n0\t1\t0.5\n1\t1\tnan\n");
+    k = 0;
+    is_int(am_latents_read(path("bad.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_EFORMAT, "a NaN latent");
+    ok(strstr(err, "line 3") != NULL, "on line 3: %s", err);
+    write_text(path("lab.tsv"), "index\tlabel\tz1\n0\t99999999999\t0.5\n");
+    is_int(am_latents_read(path("lab.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_EFORMAT, "an absurd label");
+    write_text(path("hdr.tsv"), "index\tlabel\tz1\tz3\n");
+    is_int(am_latents_read(path("hdr.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_EFORMAT, "columns out of order");
+    write_text(path("empty.tsv"), "# nothing\n");
+    is_int(am_latents_read(path("empty.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_EFORMAT, "no header");
+    is_int(am_latents_read(path("none.tsv"), &k, &z, &lab, &n, err, sizeof err), AM_ERRNO(ENOENT), "a missing file");
+    ok(z == NULL && lab == NULL, "nothing allocated on failure");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -278,6 +334,8 @@ int main(void)
     test_idx();
     test_dataset();
     test_fashion();
+    test_hostile_idx();
+    test_latents();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "files.h"
 #include "tap.h"
 
 static am_patterns *random_set(size_t n, size_t p, am_rng *rng)
@@ -509,10 +510,54 @@ static void errors(am_rng *rng)
     am_patterns_free(x);
 }
 
+/* Forged and damaged files: sizes are checked against the file before anything is allocated, values that
+ * must be finite are, and the one-pattern stability asks for O(P N) work, not the P x P Gram matrix. */
+static void hostile(am_rng *rng)
+{
+    const char *path = "/tmp/t-hopfield-hostile.am";
+    tfile t;
+    am_hopfield *h = NULL;
+    tf_head(&t, "LIBAMHOP");
+    tf_u32(&t, AM_RULE_HEBB), tf_u32(&t, 0), tf_u64(&t, 2000000000ull), tf_u64(&t, 0);
+    tf_write(&t, path);
+    is_int(am_hopfield_load(&h, path), AM_ERANGE, "a 44-byte Hebb store declaring 2e9 units: AM_ERANGE");
+    tf_head(&t, "LIBAMHOP");
+    tf_u32(&t, AM_RULE_STORKEY), tf_u32(&t, 1), tf_u64(&t, 60000), tf_u64(&t, 0);
+    tf_write(&t, path);
+    is_int(am_hopfield_load(&h, path), AM_ETRUNC, "a Storkey store declaring a 14 GB matrix it lacks: AM_ETRUNC");
+    tf_head(&t, "LIBAMHOP");
+    tf_u32(&t, AM_RULE_STORKEY), tf_u32(&t, 1), tf_u64(&t, 2), tf_u64(&t, 0);
+    tf_f32(&t, 0), tf_f32(&t, NAN), tf_f32(&t, NAN), tf_f32(&t, 0);
+    tf_write(&t, path);
+    is_int(am_hopfield_load(&h, path), AM_ENOTFINITE, "NaN weights: AM_ENOTFINITE");
+    ok(h == NULL, "nothing is returned on failure");
+    remove(path);
+
+    /* Stability of a range equals the same slice of the whole (both paths). */
+    am_patterns *x;
+    am_patterns_create(&x, 120, 30);
+    am_patterns_random(x, rng);
+    for (int matrix = 0; matrix < 2; matrix++) {
+        am_hopfield_create(&h, 120, AM_RULE_HEBB);
+        am_hopfield_store(h, x);
+        am_hopfield_set_path(h, matrix ? AM_PATH_MATRIX : AM_PATH_PATTERNS);
+        size_t all[30], part[7];
+        am_hopfield_stability(h, all);
+        is_int(am_hopfield_stability_range(h, 11, 7, part), AM_OK, "stability of patterns 11..17 (%s path)",
+               matrix ? "matrix" : "patterns");
+        ok(!memcmp(part, all + 11, sizeof part), "equals that slice of the whole");
+        is_int(am_hopfield_stability_range(h, 25, 6, part), AM_EINVAL, "a range past the end is AM_EINVAL");
+        is_int(am_hopfield_stability_range(h, 30, 0, part), AM_OK, "an empty range at the end is fine");
+        am_hopfield_free(h);
+    }
+    am_patterns_free(x);
+}
+
 int main(void)
 {
     am_rng rng;
     am_rng_init(&rng, 2024, 0);
+    hostile(&rng);
     known_answers();
     energy_descent(AM_RULE_HEBB, 200, 30, &rng);
     energy_descent(AM_RULE_HEBB, 200, 150, &rng); /* matrix path */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "files.h"
 #include "tap.h"
 
 static float *gaussian(size_t m, size_t d, double scale, am_rng *rng)
@@ -205,6 +206,47 @@ int main(void)
     ok(am_modern_store(bad, nanv, 1) == AM_EINVAL && am_modern_count(bad) == 0, "non-finite pattern rejected");
     ok(am_modern_classify(m, q, 1.5, &fp) == AM_EINVAL, "mass outside (0, 1) rejected");
     am_modern_free(bad);
+    ok(am_modern_create(&bad, 4, 1e31) == AM_EINVAL, "beta above AM_MODERN_MAX_BETA rejected");
+    ok(am_modern_create(&bad, AM_MAX_UNITS + 1, 1.0) == AM_EINVAL, "d above AM_MAX_UNITS rejected");
+    /* Scores that overflow single precision: a clear error, no NaN reaching an integer conversion. */
+    am_modern_create(&bad, 4, 1e30);
+    float huge[4] = {1e20f, 0, 0, 0}, cue[4] = {1e20f, 1, 0, 0};
+    am_modern_store(bad, huge, 1);
+    am_modern_store(bad, four, 1);
+    is_int(am_modern_recall(bad, cue, 1, NULL, NULL, NULL), AM_ENOTFINITE, "beta x.q beyond float range: AM_ENOTFINITE");
+    am_modern_free(bad);
+    /* The store API on an empty modern store: an empty stability range is fine, not NULL arithmetic. */
+    am_store_config sc;
+    am_store *es = NULL;
+    am_store_config_default(&sc, AM_MODEL_MODERN, 8);
+    size_t none[1];
+    ok(am_store_create(&es, &sc) == AM_OK && am_store_stability_range(es, 0, 0, none) == AM_OK,
+       "stability of no patterns of an empty modern store");
+    ok(am_store_stability(es, none) == AM_OK, "and of all (none) of them");
+    am_store_free(es);
+    /* Forged files. */
+    const char *hp = "/tmp/t-modern-hostile.am";
+    tfile t;
+    tf_head(&t, "LIBAMMOD");
+    tf_f64(&t, 1e308), tf_u64(&t, 4), tf_u64(&t, 1);
+    for (int k = 0; k < 4; k++)
+        tf_f32(&t, 0.5f);
+    tf_write(&t, hp);
+    is_int(am_modern_load(&bad, hp), AM_ERANGE, "a file with beta = 1e308: AM_ERANGE");
+    tf_head(&t, "LIBAMMOD");
+    tf_f64(&t, 2.0), tf_u64(&t, 4), tf_u64(&t, 1);
+    tf_f32(&t, 1), tf_f32(&t, NAN), tf_f32(&t, 0), tf_f32(&t, 0);
+    tf_write(&t, hp);
+    is_int(am_modern_load(&bad, hp), AM_ENOTFINITE, "a NaN in a stored pattern: AM_ENOTFINITE");
+    tf_head(&t, "LIBAMMOD");
+    tf_f64(&t, NAN), tf_u64(&t, 4), tf_u64(&t, 0);
+    tf_write(&t, hp);
+    is_int(am_modern_load(&bad, hp), AM_EFORMAT, "a NaN beta: AM_EFORMAT");
+    tf_head(&t, "LIBAMMOD");
+    tf_f64(&t, 2.0), tf_u64(&t, 1u << 20), tf_u64(&t, 1u << 20);
+    tf_write(&t, hp);
+    is_int(am_modern_load(&bad, hp), AM_ETRUNC, "a 60-byte file declaring 4 TB of patterns: AM_ETRUNC");
+    remove(hp);
     am_modern_free(NULL);
     am_modern_work_free(NULL);
     am_modern_free(m);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "files.h"
 #include "tap.h"
 
 int main(void)
@@ -99,6 +100,18 @@ int main(void)
     is_int(am_pca_load(&q, path), AM_ECHECKSUM, "a damaged file: AM_ECHECKSUM");
     if (truncate(path, 50) == 0)
         is_int(am_pca_load(&q, path), AM_ETRUNC, "a truncated file: AM_ETRUNC");
+    unlink(path);
+    /* Forged files. */
+    tfile t;
+    tf_head(&t, "LIBAMPCA");
+    tf_u64(&t, 100000), tf_u64(&t, 1), tf_f64(&t, 1.0);
+    tf_write(&t, path);
+    is_int(am_pca_load(&q, path), AM_ERANGE, "a PCA over 100000 features: AM_ERANGE");
+    tf_head(&t, "LIBAMPCA");
+    tf_u64(&t, 2), tf_u64(&t, 1), tf_f64(&t, 1.0), tf_f64(&t, 0.5);
+    tf_f32(&t, NAN), tf_f32(&t, 0), tf_f32(&t, 1), tf_f32(&t, 0);
+    tf_write(&t, path);
+    is_int(am_pca_load(&q, path), AM_ENOTFINITE, "a NaN mean: AM_ENOTFINITE");
     unlink(path);
     am_pca_free(p);
     am_pca_free(NULL);

@@ -134,6 +134,115 @@ else
     ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
 fi
 
+# ---- Trust: options of another setting, hostile values, atomic outputs, resume, MPI, BLAS kernels ----
+for bad in "capacity --model dense --rule storkey" "capacity --model hopfield --beta 4" "capacity --model modern --dynamics sync" \
+           "capacity --model dense --path matrix" "capacity --model modern --beta 1e31" "capacity --alpha 0.1:0.1:1e999" \
+           "capacity --model modern --beta 1,nan" "theory --alpha 0.1:0.1:1e999" "theory --alpha 1e300:1e300:1" \
+           "retrieval-beta --cluster-flip 0.2" "retrieval-beta --beta 1e999" "latent-recall --store dense --rule storkey" \
+           "latent-recall --encoder x --pca-k 8" "latent-recall --grid-rows 3" "latent-recall --corrupt noise:nan" \
+           "autoencoder train --kind pca --lr 0.1" "autoencoder train --k 8" "autoencoder eval --grid-rows 3 --model x" \
+           "autoencoder decode --in x --model y --idx z --shape -1x-784" "autoencoder decode --in x --model y --shape 28x28"; do
+    rm -f "$tmp/o.tsv"
+    "$BIN/"$bad --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/o.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "$bad: rejected in one line, exit 2, nothing written ($(head -c 80 "$tmp/err"))"
+done
+
+export SOURCE_DATE_EPOCH=1700000000   # fixes the date line, so whole files compare byte for byte
+long="--rule hebb,storkey --N 300 --alpha 0.02:0.4:0.02 --trials 8 --seed 5 --quiet"
+"$BIN/capacity" $long --out "$tmp/ref.tsv"; ok $? "a sweep of 320 jobs"
+echo "the previous result" > "$tmp/r.tsv"
+# SIGINT as a terminal sends it (a shell's background job ignores SIGINT unless reset).
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" &
+pid=$!
+for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+kill -INT $pid; wait $pid; rc=$?
+[ $rc -ne 0 ] && [ "$(cat "$tmp/r.tsv")" = "the previous result" ]; ok $? "SIGINT mid-run: exit $rc, the previous --out file is intact"
+[ -z "$(ls "$tmp" | grep -F '.tmp-')" ]; ok $? "and no partial or temporary file is left"
+[ -s "$tmp/r.tsv.ckpt" ]; ok $? "the finished jobs are in the checkpoint r.tsv.ckpt"
+"$BIN/capacity" $long --seed 6 --resume --out "$tmp/r.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ "$(cat "$tmp/r.tsv")" = "the previous result" ] && grep -q 'another command' "$tmp/err"
+ok $? "--resume of another command (seed) is refused: $(head -c 70 "$tmp/err")"
+"$BIN/capacity" $long --resume --threads 1 --out "$tmp/r.tsv"; ok $? "--resume (at another thread count)"
+cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "the resumed file is byte-identical to the uninterrupted run"
+[ ! -e "$tmp/r.tsv.ckpt" ]; ok $? "the checkpoint is removed once the result is written"
+# A disk that fills: the write fails, the reason is told, the previous model survives, nothing partial.
+tr="train --limit 300 --epochs 1 --layers 784,16,784 --batch 50 --quiet"
+"$BIN/autoencoder" $tr --model "$tmp/m.model" --out "$tmp/l.tsv"; ok $? "a model to keep"
+sum=$(cksum < "$tmp/m.model")
+(trap '' XFSZ; ulimit -f 40; exec "$BIN/autoencoder" $tr --lr 0.01 --model "$tmp/m.model" --out "$tmp/l2.tsv") 2> "$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q 'File too large' "$tmp/err" && [ "$(cksum < "$tmp/m.model")" = "$sum" ] && [ ! -e "$tmp/l2.tsv" ]
+ok $? "a failing save says why ($(head -c 60 "$tmp/err")), the previous model is intact"
+{ (ulimit -f 40; exec "$BIN/autoencoder" $tr --lr 0.01 --model "$tmp/m.model" --out "$tmp/l2.tsv"); } 2> /dev/null
+[ "$(cksum < "$tmp/m.model")" = "$sum" ] && [ -z "$(ls "$tmp" | grep -F '.tmp-')" ]; ok $? "killed by SIGXFSZ: nothing partial left"
+# User text never reaches a shell.
+mkdir -p "$tmp/inj"
+(cd "$tmp/inj" && "$BIN/autoencoder" eval --model "$tmp/m.model" --limit 60 --grid "g'; touch INJECTED; echo '" --quiet --out e.tsv)
+ok $? "eval --grid with quotes in the prefix"
+[ ! -e "$tmp/inj/INJECTED" ] && [ -s "$tmp/inj/g'; touch INJECTED; echo '.png" ]; ok $? "the prefix is a file name, not a command"
+"$BIN/autoencoder" eval --model "$tmp/m.model" --limit 60 --grid "$tmp/inj/g
+system 'touch $tmp/inj/INJECTED2'" --quiet --out "$tmp/inj/e2.tsv" 2> /dev/null
+[ $? -ne 0 ] && [ ! -e "$tmp/inj/INJECTED2" ]; ok $? "a newline cannot smuggle a gnuplot command"
+# IDX data made here: 40 classes, labels above 255.
+idx_u8() { printf '\x00\x00\x08\x03'; be32 $1; printf '\x00\x00\x00\x1c\x00\x00\x00\x1c'; LC_ALL=C awk -v n=$1 'BEGIN { for (i = 0; i < n * 784; i++) printf "%c", (i * 37 + int(i / 784) * 11) % 251 }'; }
+be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+idx_labels() { printf '\x00\x00\x0c\x01'; be32 $1; for ((i = 0; i < $1; i++)); do be32 $(( (i * $2) % $3 )); done; }
+idx_u8 80 > "$tmp/im40.idx"; idx_labels 80 1 40 > "$tmp/lab40.idx"
+"$BIN/autoencoder" eval --model "$tmp/m.model" --images "$tmp/im40.idx" --labels "$tmp/lab40.idx" --grid "$tmp/g40" --out "$tmp/e40.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ ! -e "$tmp/e40.tsv" ]; ok $? "eval --grid over 40 classes: one line ($(head -c 60 "$tmp/err")), exit 2"
+"$BIN/autoencoder" eval --model "$tmp/m.model" --images "$tmp/im40.idx" --labels "$tmp/lab40.idx" --quiet --out "$tmp/e40.tsv"
+[ "$(grep -c '^[0-9]' "$tmp/e40.tsv")" -eq 40 ]; ok $? "and without --grid, 40 class rows"
+idx_labels 80 1000 1000000 > "$tmp/labbig.idx"
+"$BIN/autoencoder" eval --model "$tmp/m.model" --images "$tmp/im40.idx" --labels "$tmp/labbig.idx" --out "$tmp/eb.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && grep -q 'out of range' "$tmp/err"; ok $? "labels up to 79000: $(head -c 90 "$tmp/err")"
+mkdir -p "$tmp/big"
+idx_u8 600 | gzip > "$tmp/big/train-images-idx3-ubyte.gz"; idx_labels 600 1 300 | gzip > "$tmp/big/train-labels-idx1-ubyte.gz"
+idx_u8 100 | gzip > "$tmp/big/t10k-images-idx3-ubyte.gz"; idx_labels 100 1 10 | gzip > "$tmp/big/t10k-labels-idx1-ubyte.gz"
+"$BIN/latent-recall" --data "$tmp/big" --M 100 --fit 300 --cues 10 --pca-k 8 --corrupt noise:0.2 --store hopfield --code sign --quiet --out "$tmp/lb.tsv"
+ok $? "latent-recall with training labels up to 299 (none in the test split) runs cleanly"
+"$BIN/latent-recall" --data "$tmp/big" --M 100 --fit 300 --cues 10 --pca-k 8 --corrupt class --store hopfield --code sign --out "$tmp/lc.tsv" 2> "$tmp/err"
+[ $? -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ ! -e "$tmp/lc.tsv" ]; ok $? "class cues for a class the test split lacks: $(head -c 60 "$tmp/err")"
+# The contract: same seed, same bytes, at any thread count, any MPI rank count, any OpenBLAS kernel set.
+for ct in Haswell none; do
+    for t in 1 2; do
+        if [ $ct = none ]; then e="env -u OPENBLAS_CORETYPE"; else e="env OPENBLAS_CORETYPE=$ct"; fi
+        $e "$BIN/autoencoder" train --limit 1000 --epochs 1 --batch 50 --layers 784,32,784 --threads $t --quiet \
+            --model "$tmp/k-$ct-$t.model" --out "$tmp/k-$ct-$t.tsv"
+    done
+done
+[ "$(cat "$tmp"/k-*.model | cksum)" != "" ] && cmp -s "$tmp/k-Haswell-1.model" "$tmp/k-Haswell-2.model" &&
+    cmp -s "$tmp/k-Haswell-1.model" "$tmp/k-none-1.model" && cmp -s "$tmp/k-none-1.model" "$tmp/k-none-2.model"
+ok $? "autoencoder train: the same model bytes at 1 and 2 threads, with OPENBLAS_CORETYPE=Haswell and unset"
+cint="--rule hebb --N 200 --alpha 0.05:0.3:0.05 --trials 3 --cues 10 --seed 2 --quiet"
+env OPENBLAS_CORETYPE=Haswell "$BIN/capacity" $cint --out "$tmp/kh.tsv"; env -u OPENBLAS_CORETYPE "$BIN/capacity" $cint --out "$tmp/ku.tsv"
+diff <(grep -v '^#' "$tmp/kh.tsv") <(grep -v '^#' "$tmp/ku.tsv") > /dev/null; ok $? "Hebb capacity (an integer path): the same rows under both kernel sets"
+dint="--model dense --F poly,exp --n 3 --N 60 --P 30,90 --trials 3 --cues 5 --seed 2 --quiet"
+env OPENBLAS_CORETYPE=Haswell "$BIN/capacity" $dint --out "$tmp/dh.tsv"; env -u OPENBLAS_CORETYPE "$BIN/capacity" $dint --out "$tmp/du.tsv"
+diff <(grep -v '^#' "$tmp/dh.tsv") <(grep -v '^#' "$tmp/du.tsv") > /dev/null; ok $? "dense capacity (integer overlaps): the same rows under both kernel sets"
+if command -v mpirun > /dev/null && [ -e "$AM_BUILD/libam-mpi.so" ]; then
+    mpi="mpirun --oversubscribe"; [ "$(id -u)" = 0 ] && mpi="$mpi --allow-run-as-root"
+    margs="--rule hebb,storkey --N 150 --alpha 0.05:0.3:0.05 --trials 4 --cues 8 --seed 3 --quiet"
+    "$BIN/capacity" $margs --out "$tmp/m0.tsv"
+    for np in 1 2 3; do
+        ASAN_OPTIONS=detect_leaks=0 $mpi -np $np "$BIN/capacity" $margs --out "$tmp/m$np.tsv" > /dev/null 2>&1
+        cmp -s "$tmp/m0.tsv" "$tmp/m$np.tsv"; ok $? "mpirun -np $np capacity: the same file as one process, byte for byte"
+    done
+    ASAN_OPTIONS=detect_leaks=0 $mpi -np 2 "$BIN/retrieval-beta" --d 32 --M 20,40 --beta 1,8 --trials 3 --cues 4 --quiet --out "$tmp/rb2.tsv" > /dev/null 2>&1
+    "$BIN/retrieval-beta" --d 32 --M 20,40 --beta 1,8 --trials 3 --cues 4 --quiet --out "$tmp/rb1.tsv"
+    cmp -s "$tmp/rb1.tsv" "$tmp/rb2.tsv"; ok $? "mpirun -np 2 retrieval-beta: the same file as one process"
+    if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+        la="--M 10,30 --cues 20 --fit 1000 --store hopfield,modern --code sign --corrupt noise:0.3,occlude:10 --quiet"
+        "$BIN/latent-recall" $la --out "$tmp/la1.tsv"
+        ASAN_OPTIONS=detect_leaks=0 $mpi -np 2 "$BIN/latent-recall" $la --out "$tmp/la2.tsv" > /dev/null 2>&1
+        cmp -s "$tmp/la1.tsv" "$tmp/la2.tsv"; ok $? "mpirun -np 2 latent-recall: the same file as one process"
+    fi
+    env -u AM_MPI_PLUGIN AM_MPI_PLUGIN=/nonexistent.so OMPI_COMM_WORLD_SIZE=2 "$BIN/capacity" --N 10 --P 2 --out "$tmp/x.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q 'MPI plugin' "$tmp/err" && [ ! -e "$tmp/x.tsv" ]; ok $? "started by mpirun without the plugin: a clear error"
+else
+    ok 0 "# SKIP mpirun or the MPI plugin missing (libopenmpi-dev, openmpi-bin)"
+fi
+unset SOURCE_DATE_EPOCH
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

@@ -75,6 +75,14 @@ const char *am_fashion_class_name(int c);
  * [0, 1]. A missing file is AM_ERRNO(ENOENT). */
 int am_fashion_load(am_dataset **out, const char *dir, const char *split);
 
+/* Latent vectors as TSV, as `autoencoder encode` writes them: '#' lines, the header row
+ * "index<TAB>label<TAB>z1 .. zK", then one row per vector (an index, a label: -1 or a class, K finite
+ * numbers). *k = 0 on entry takes K from the header, else the header must have *k columns (at most
+ * AM_MAX_LATENT). On success *z (n x K) and *labels (n) are malloc'd for the caller to free and *k, *n set.
+ * A malformed file is AM_EFORMAT with the line and the reason in err (errsize bytes; may be NULL). */
+#define AM_MAX_LATENT ((size_t)1 << 20)
+int am_latents_read(const char *path, size_t *k, float **z, int **labels, size_t *n, char *err, size_t errsize);
+
 /* Minibatches over a permutation of the items. */
 typedef struct am_batches {
     uint32_t *order;   /* count entries, owned */

@@ -159,6 +159,12 @@ int am_parse_range(const char *s, double *vals, int max);
 int am_parse_u64_list(const char *s, uint64_t *vals, int max);
 /* "x1,x2,..." of finite numbers in [lo, hi]; returns the count, or -1 if malformed or out of range. */
 int am_parse_double_list(const char *s, double lo, double hi, double *vals, int max);
+/* "RxC": two plain decimal numbers in 1..65535 joined by 'x'; 0, or -1 if malformed. */
+int am_parse_shape(const char *s, unsigned long *rows, unsigned long *cols);
+/* "kind[:value],kind[:value],...": each kind one of `kinds` (NULL-terminated), its index in kind[], its value
+ * (a finite number) in value[], or NaN when the item has no ':value'; returns the count, or -1 if malformed,
+ * unknown or longer than max. */
+int am_parse_kv_list(const char *s, const char *const *kinds, int *kind, double *value, int max);
 /* "w1,w2,..." words: splits a copy into at most max words; returns the count, or -1. */
 int am_parse_words(const char *s, char *buf, size_t bufsize, const char **words, int max);
 

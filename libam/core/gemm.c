@@ -266,11 +266,6 @@ static void pick_kernel(void)
             name = "avx2";
         }
     }
-    if (!getenv("AM_GEMM_SCALAR") && getenv("AM_GEMM_AVX2") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma")) {
-        k = ukr_avx2;
-        name = "avx2";
-    }
 #endif
     ukr_name = name;
     __atomic_store_n(&ukr, k, __ATOMIC_RELEASE);
@@ -280,6 +275,29 @@ const char *am__gemm_kernel(void)
 {
     pick_kernel();
     return ukr_name;
+}
+
+int am__gemm_use(const char *name)
+{
+    pick_kernel();
+    if (!strcmp(name, "scalar")) {
+        ukr = ukr_scalar;
+        ukr_name = "scalar";
+        return AM_OK;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        ukr = ukr_avx2;
+        ukr_name = "avx2";
+        return AM_OK;
+    }
+    if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f")) {
+        ukr = ukr_avx512;
+        ukr_name = "avx512";
+        return AM_OK;
+    }
+#endif
+    return AM_EUNSUPPORTED;
 }
 
 /* Tiles [t0, t1) of one k block, numbered strip-major (t = strip * mtiles + row tile) so that a thread's

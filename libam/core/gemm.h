@@ -36,5 +36,8 @@ void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t
 
 /* Which kernel runs here: "avx512", "avx2" or "scalar". */
 const char *am__gemm_kernel(void);
+/* Use kernel `name` from now on (tests: every kernel must give the same bits). AM_EUNSUPPORTED when this
+ * CPU lacks it. Not thread-safe: call it while no product runs. */
+int am__gemm_use(const char *name);
 
 #endif

@@ -459,8 +459,18 @@ size_t am_ae_trainer_steps(const am_ae_trainer *t)
     return t->steps;
 }
 
+/* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
-                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd);
+                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd)
+{
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        p[i] -= step * m[i] / (sqrtf(v[i]) * inv_sqrt_bc2 + eps);
+    }
+}
 
 /* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
  * Adam step. One team of threads does the whole step: every product is shared by the team (am__sgemm_team,
@@ -540,19 +550,6 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
     if (grad)
         *grad = t->grad;
     return AM_OK;
-}
-
-/* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
-                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd)
-{
-    for (size_t i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m[i] / (sqrtf(v[i]) * inv_sqrt_bc2 + eps);
-    }
 }
 
 int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)

@@ -119,7 +119,7 @@ static void usage(const am_run *run, const am_opt *opts, const am_opt *common)
         scoped |= o->scope != NULL;
     }
     if (scoped)
-        printf("  (an option marked [x] applies only to x; giving it otherwise is an error)\n");
+        printf("  (an option marked [x] applies only to x, or only with option x; giving it otherwise is an error)\n");
     printf("\nCommon options:\n");
     for (const am_opt *o = common; o->name; o++)
         print_opt(o);
@@ -289,7 +289,9 @@ int am_run_check_scope(const am_run *run, const am_opt *opts, const char *active
             p = c ? c + 1 : p + len;
         }
         if (!applies) {
-            am_run_error(run, "--%s applies to %s only, not to %s", o->name, o->scope, what);
+            /* A scope naming an option reads "only with --x"; a setting, "to hopfield only". */
+            am_run_error(run, "--%s applies %s %s only, not to %s", o->name, o->scope[0] == '-' ? "with" : "to",
+                         o->scope, what);
             return -1;
         }
     }
@@ -725,6 +727,66 @@ int am_parse_double_list(const char *s, double lo, double hi, double *vals, int 
         if (*end != ',' || !end[1])
             return -1;
         s = end + 1;
+    }
+}
+
+int am_parse_shape(const char *s, unsigned long *rows, unsigned long *cols)
+{
+    unsigned long v[2] = {0, 0};
+    int k = 0, digits = 0;
+    if (!s)
+        return -1;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            v[k] = v[k] * 10 + (unsigned long)(*s - '0');
+            if (v[k] > 65535)
+                return -1;
+            digits++;
+        } else if (*s == 'x' && k == 0 && digits) {
+            k = 1;
+            digits = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (k != 1 || !digits || !v[0] || !v[1])
+        return -1;
+    *rows = v[0];
+    *cols = v[1];
+    return 0;
+}
+
+int am_parse_kv_list(const char *s, const char *const *kinds, int *kind, double *value, int max)
+{
+    int n = 0;
+    if (!s || !*s || !kinds)
+        return -1;
+    for (;;) {
+        size_t len = strcspn(s, ":,");
+        int k = -1;
+        for (int q = 0; kinds[q]; q++)
+            if (strlen(kinds[q]) == len && !strncmp(kinds[q], s, len))
+                k = q;
+        if (k < 0 || n == max)
+            return -1;
+        kind[n] = k;
+        value[n] = NAN;
+        s += len;
+        if (*s == ':') {
+            char *end;
+            errno = 0;
+            double v = strtod(s + 1, &end);
+            if (errno || end == s + 1 || !isfinite(v) || (*end && *end != ',') || s[1] == ' ')
+                return -1;
+            value[n] = v;
+            s = end;
+        }
+        n++;
+        if (!*s)
+            return n;
+        if (*s != ',' || !s[1])
+            return -1;
+        s++;
     }
 }
 

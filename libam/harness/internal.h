@@ -29,6 +29,11 @@ extern int am__progress_active;
 #define AM__FNV_INIT 0xcbf29ce484222325ull
 uint64_t am__fnv(uint64_t h, const void *p, size_t n);
 
+/* Read the records of a checkpoint positioned after its header: every intact record (a CRC that matches, a
+ * job below count) stores its result in results and marks done[job]; reading stops at the first bad or
+ * short record. Returns the file offset after the last good record, or -1 when out of memory. */
+long am__ckpt_scan(FILE *f, size_t count, size_t size, unsigned char *results, unsigned char *done, size_t *ndone);
+
 /* Load the MPI plugin and join the job when the environment says mpirun started us: 0 (joined, or not
  * under mpirun), -1 with the reason printed. */
 int am__mpi_join(am_run *run, int *argc, char ***argv);

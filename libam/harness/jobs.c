@@ -73,6 +73,27 @@ static void ckpt_header(unsigned char *h, const struct am__run_state *st, size_t
         h[48 + k] = (unsigned char)(c >> (8 * k));
 }
 
+long am__ckpt_scan(FILE *f, size_t count, size_t size, unsigned char *results, unsigned char *done, size_t *ndone)
+{
+    unsigned char *rec = malloc(12 + size);
+    long good = CKPT_HEADER;
+    if (!rec)
+        return -1;
+    while (fread(rec, 1, 12 + size, f) == 12 + size) {
+        uint64_t job = get64(rec);
+        if (job >= count || get32(rec + 8) != record_crc(job, rec + 12, size))
+            break;
+        if (!done[job]) {
+            done[job] = 1;
+            (*ndone)++;
+        }
+        memcpy(results + job * size, rec + 12, size);
+        good += (long)(12 + size);
+    }
+    free(rec);
+    return good;
+}
+
 /* Rank 0: read the finished jobs of a resumed run into results/done and open the checkpoint for appending
  * (a new one when not resuming). Returns 0, or -1 after printing why. */
 static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned char *results, unsigned char *done,
@@ -95,25 +116,12 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
                 fclose(f);
             return -1;
         }
-        unsigned char *rec = malloc(12 + size);
-        long good = CKPT_HEADER;
-        if (!rec) {
+        long good = am__ckpt_scan(f, count, size, results, done, ndone);
+        if (good < 0) {
             fclose(f);
             am_run_error(run, "out of memory");
             return -1;
         }
-        while (fread(rec, 1, 12 + size, f) == 12 + size) {
-            uint64_t job = get64(rec);
-            if (job >= count || get32(rec + 8) != record_crc(job, rec + 12, size))
-                break;
-            if (!done[job]) {
-                done[job] = 1;
-                (*ndone)++;
-            }
-            memcpy(results + job * size, rec + 12, size);
-            good += (long)(12 + size);
-        }
-        free(rec);
         /* Drop a record cut short by the interruption, then append after the last good one. */
         if (fflush(f) || ftruncate(fileno(f), good) || fseek(f, good, SEEK_SET)) {
             am_run_error(run, "cannot update checkpoint '%s': %s", st->ckpt_path, strerror(errno));
@@ -374,9 +382,10 @@ static void mpi_finalize_at_exit(void)
 static void exe_dir(char *buf, size_t size)
 {
     ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-    buf[0] = 0;
-    if (n <= 0 || (size_t)n >= size - 1)
+    if (n <= 0 || (size_t)n >= size - 1) {
+        buf[0] = 0;
         return;
+    }
     buf[n] = 0;
     char *slash = strrchr(buf, '/');
     if (slash)

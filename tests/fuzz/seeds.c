@@ -1,0 +1,148 @@
+/* Seeds for the fuzz targets: small, valid files of every kind, written by the library itself, in
+ * DIR/<target>/. Usage: fuzz-seeds DIR */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "am/am.h"
+
+static char root[3000];
+
+static const char *at(const char *target, const char *name)
+{
+    static char p[4200];
+    snprintf(p, sizeof p, "%s/%s", root, target);
+    mkdir(p, 0777);
+    snprintf(p, sizeof p, "%s/%s/%s", root, target, name);
+    return p;
+}
+
+static void text(const char *target, const char *name, const char *s, size_t len)
+{
+    FILE *f = fopen(at(target, name), "wb");
+    if (!f || fwrite(s, 1, len, f) != len || fclose(f)) {
+        fprintf(stderr, "fuzz-seeds: cannot write %s\n", at(target, name));
+        exit(1);
+    }
+}
+
+#define CHECK(x)                                                                                              \
+    do {                                                                                                       \
+        int rc_ = (x);                                                                                         \
+        if (rc_) {                                                                                             \
+            fprintf(stderr, "fuzz-seeds: %s: %s\n", #x, am_strerror(rc_));                                     \
+            exit(1);                                                                                           \
+        }                                                                                                      \
+    } while (0)
+
+int main(int argc, char **argv)
+{
+    if (argc != 2 || strlen(argv[1]) >= sizeof root) {
+        fprintf(stderr, "usage: fuzz-seeds DIR\n");
+        return 2;
+    }
+    strcpy(root, argv[1]);
+    mkdir(root, 0777);
+    am_rng rng;
+    am_rng_init(&rng, 7, 0);
+
+    /* IDX: images in every element type, gzip and plain, and labels. */
+    uint8_t u8[2 * 3 * 4];
+    float f32[2 * 3 * 4];
+    int16_t i16[6];
+    for (int i = 0; i < 24; i++)
+        u8[i] = (uint8_t)(i * 10), f32[i] = (float)i / 24.0f;
+    for (int i = 0; i < 6; i++)
+        i16[i] = (int16_t)(i - 3);
+    size_t d3[3] = {2, 3, 4}, d1[1] = {2}, d2[2] = {2, 3};
+    uint8_t lab[2] = {0, 9};
+    CHECK(am_idx_write(at("idx", "u8.idx"), AM_IDX_U8, 3, d3, u8));
+    CHECK(am_idx_write(at("idx", "u8.idx.gz"), AM_IDX_U8, 3, d3, u8));
+    CHECK(am_idx_write(at("idx", "f32.idx"), AM_IDX_F32, 3, d3, f32));
+    CHECK(am_idx_write(at("idx", "i16.idx.gz"), AM_IDX_I16, 2, d2, i16));
+    CHECK(am_idx_write(at("idx", "labels.idx"), AM_IDX_U8, 1, d1, lab));
+
+    /* Stores of every model and rule. */
+    am_patterns *p;
+    CHECK(am_patterns_create(&p, 20, 3));
+    am_patterns_random(p, &rng);
+    const am_rule rules[] = {AM_RULE_HEBB, AM_RULE_STORKEY, AM_RULE_PINV};
+    const char *rnames[] = {"hebb.store", "storkey.store", "pinv.store"};
+    for (int r = 0; r < 3; r++) {
+        am_hopfield *h;
+        CHECK(am_hopfield_create(&h, 20, rules[r]));
+        CHECK(am_hopfield_store(h, p));
+        if (r == 1) {
+            float th[20];
+            for (int i = 0; i < 20; i++)
+                th[i] = 0.01f * (float)i;
+            CHECK(am_hopfield_set_threshold(h, th));
+        }
+        CHECK(am_hopfield_save(h, at("store", rnames[r])));
+        am_hopfield_free(h);
+    }
+    am_dense *d;
+    CHECK(am_dense_create(&d, 20, AM_F_POLY, 3));
+    CHECK(am_dense_store(d, p));
+    CHECK(am_dense_save(d, at("store", "poly3.store")));
+    am_dense_free(d);
+    CHECK(am_dense_create(&d, 20, AM_F_EXP, 0));
+    CHECK(am_dense_store(d, p));
+    CHECK(am_dense_save(d, at("store", "exp.store")));
+    am_dense_free(d);
+    am_modern *m;
+    float x[3 * 20];
+    am_patterns_to_float(p, x);
+    CHECK(am_modern_create(&m, 20, 4.0));
+    CHECK(am_modern_store(m, x, 3));
+    CHECK(am_modern_save(m, at("store", "modern.store")));
+    am_modern_free(m);
+    am_patterns_free(p);
+
+    /* Encoders: a PCA and a small MLP. */
+    float data[40 * 6];
+    for (int i = 0; i < 40 * 6; i++)
+        data[i] = (float)am_rng_uniform(&rng);
+    am_pca *pca;
+    CHECK(am_pca_fit(&pca, data, 40, 6, 2));
+    CHECK(am_pca_save(pca, at("encoder", "pca.model")));
+    am_pca_free(pca);
+    am_ae_config cfg;
+    am_ae *ae;
+    CHECK(am_ae_config_parse(&cfg, "6,3,6", "relu", NULL, "sigmoid", "mse"));
+    CHECK(am_ae_create(&ae, &cfg, &rng));
+    CHECK(am_ae_save(ae, at("encoder", "mlp.model")));
+    am_ae_free(ae);
+    CHECK(am_ae_config_parse(&cfg, "6,4,2,4,6", "tanh", "linear", "sigmoid", "bce"));
+    CHECK(am_ae_create(&ae, &cfg, &rng));
+    CHECK(am_ae_save(ae, at("encoder", "deep.model")));
+    am_ae_free(ae);
+
+    /* Latents as autoencoder encode writes them. */
+    static const char lat[] = "# program: autoencoder 0.1.0\n# model: m\nindex\tlabel\tz1\tz2\tz3\n"
+                              "0\t3\t0.5\t-1.25\t2e-3\n1\t-1\t0\t1\t2\n";
+    text("latents", "encode.tsv", lat, sizeof lat - 1);
+
+    /* Option values (one per line: range/list, activation, code act, output act, loss). */
+    static const char *const opt[] = {"0.02:0.2:0.01", "784,256,64,256,784\nrelu\n\nsigmoid\nmse",
+                                      "noise:0.3,occlude:14,class", "28x28", "hebb,storkey,pinv", "1e-3,16,1e30"};
+    for (size_t k = 0; k < sizeof opt / sizeof *opt; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "opt%zu", k);
+        text("options", name, opt[k], strlen(opt[k]));
+    }
+    /* Command lines, NUL-separated. */
+    static const char a1[] = "--model\0dense\0--u\0" "7\0--n=3\0--x\0" "0.25\0--seed\0" "9";
+    static const char a2[] = "--flag\0--list\0a,b\0--out\0-\0--threads\0" "2\0--quiet";
+    static const char a3[] = "--help";
+    text("cli", "a1", a1, sizeof a1 - 1);
+    text("cli", "a2", a2, sizeof a2 - 1);
+    text("cli", "a3", a3, sizeof a3 - 1);
+    /* A checkpoint record stream: count 4, result size 8 (one well-formed record is built by the target's
+     * CRC, so the seed is the raw shape; the fuzzer finds the rest). */
+    static const char ck[] = "\x03\x07" "\x01\0\0\0\0\0\0\0" "\0\0\0\0" "abcdefgh";
+    text("checkpoint", "c1", ck, sizeof ck - 1);
+    return 0;
+}
