@@ -134,8 +134,11 @@ fuzz:
 
 test: check
 
+# Twice: with this environment's OPENBLAS_CORETYPE (if any) and with OpenBLAS choosing for itself.
+QUICK ?= 0
 bench: all $(BENCH_BIN)
-	AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench
+	AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench $(QUICK)
+	@if [ -n "$$OPENBLAS_CORETYPE" ]; then env -u OPENBLAS_CORETYPE AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench $(QUICK); fi
 
 deps:
 	tools/install-deps

@@ -194,6 +194,23 @@ int main(void)
     ok(am_modern_load(&ml, path) == AM_ETRUNC, "a truncated file is AM_ETRUNC");
     remove(path);
 
+    /* A query's result depends neither on the other queries in its batch nor on OpenBLAS's thread count. */
+    {
+        size_t nq = 600;
+        float *qs = malloc(nq * d * sizeof *qs), *one = malloc(d * sizeof *one);
+        for (size_t i = 0; i < nq * d; i++)
+            qs[i] = x[(i * 7) % (M * d)] + 0.01f * (float)((i % 13) - 6);
+        memcpy(one, qs + 599 * d, d * sizeof *one);
+        am_modern_opts o3 = {.max_steps = 3, .eps = 0.0};
+        am_blas_set_threads(2);
+        am_modern_recall(m, one, 1, &o3, NULL, NULL);
+        am_blas_set_threads(1);
+        am_modern_recall(m, qs, nq, &o3, NULL, NULL);
+        ok(!memcmp(one, qs + 599 * d, d * sizeof *one), "query 599 alone (OpenBLAS on 2 threads) = in a batch of 600");
+        free(qs);
+        free(one);
+    }
+
     /* Errors. */
     am_modern *bad = NULL;
     ok(am_modern_create(&bad, 10, 0.0) == AM_EINVAL && !bad, "beta = 0 rejected");

@@ -1,4 +1,5 @@
 /* PCA: exact reconstruction at full rank, orthonormal components, variances, save/load. */
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,29 @@ int main(void)
     if (truncate(path, 50) == 0)
         is_int(am_pca_load(&q, path), AM_ETRUNC, "a truncated file: AM_ETRUNC");
     unlink(path);
+    /* The fit does not depend on any thread count: OpenMP's or OpenBLAS's. */
+    {
+        size_t nn = 3000, dd = 40;
+        float *big = malloc(nn * dd * sizeof *big);
+        am_rng r2;
+        am_rng_init(&r2, 5, 0);
+        for (size_t i = 0; i < nn * dd; i++)
+            big[i] = (float)(am_rng_normal(&r2) * (1.0 + (double)(i % dd)));
+        am_pca *p1 = NULL, *p2 = NULL;
+        omp_set_num_threads(1);
+        am_blas_set_threads(1);
+        am_pca_fit(&p1, big, nn, dd, 5);
+        omp_set_num_threads(2);
+        am_blas_set_threads(2);
+        am_pca_fit(&p2, big, nn, dd, 5);
+        ok(p1 && p2 && !memcmp(p1->components, p2->components, 5 * dd * sizeof(float)) &&
+               !memcmp(p1->variance, p2->variance, 5 * sizeof(double)),
+           "the same components and variances with 1 and 2 threads (OpenMP and OpenBLAS)");
+        am_blas_set_threads(1);
+        am_pca_free(p1);
+        am_pca_free(p2);
+        free(big);
+    }
     /* Forged files. */
     tfile t;
     tf_head(&t, "LIBAMPCA");

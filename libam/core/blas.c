@@ -1,9 +1,13 @@
 #include "am/blas.h"
 
+#include <omp.h>
+
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "blas_internal.h"
 
 const char *am_blas_corename(void)
 {
@@ -81,4 +85,18 @@ void am_blas_set_threads(int n)
 int am_blas_get_threads(void)
 {
     return openblas_get_num_threads();
+}
+
+int am__blas_serial(void)
+{
+    int t = openblas_get_num_threads();
+    if (t != 1 && !omp_in_parallel())
+        openblas_set_num_threads(1);
+    return t;
+}
+
+void am__blas_restore(int threads)
+{
+    if (threads != 1 && !omp_in_parallel())
+        openblas_set_num_threads(threads);
 }

@@ -1,5 +1,5 @@
-/* A reproducible sgemm: packed panels, an 8 x 32 register tile, k blocked by KC with each element's chain
- * carried through C between blocks. See gemm.h for the contract. */
+/* A reproducible sgemm: B packed in strips of 32 columns, A read in place, an 8 x 32 register tile, k blocked
+ * by KC with each element's chain carried through C between blocks. See gemm.h for the contract. */
 #include "gemm.h"
 
 #include <immintrin.h>
@@ -17,7 +17,6 @@ void am__gemm_ws_free(am__gemm_ws *ws)
 {
     if (!ws)
         return;
-    free(ws->a);
     free(ws->b);
     memset(ws, 0, sizeof *ws);
 }
@@ -29,15 +28,8 @@ static size_t round_up(size_t x, size_t r)
 
 int am__gemm_ws_reserve(am__gemm_ws *ws, size_t m, size_t n, size_t k)
 {
-    size_t kc = k < KC ? k : KC, na = round_up(m ? m : 1, MR) * (kc ? kc : 1), nb = round_up(n ? n : 1, NR) * (kc ? kc : 1);
-    if (na > ws->acap) {
-        float *p = NULL;
-        if (posix_memalign((void **)&p, 64, na * sizeof(float)))
-            return AM_ENOMEM;
-        free(ws->a);
-        ws->a = p;
-        ws->acap = na;
-    }
+    size_t kc = k < KC ? k : KC, nb = round_up(n ? n : 1, NR) * (kc ? kc : 1);
+    (void)m;
     if (nb > ws->bcap) {
         float *p = NULL;
         if (posix_memalign((void **)&p, 64, nb * sizeof(float)))
@@ -50,38 +42,6 @@ int am__gemm_ws_reserve(am__gemm_ws *ws, size_t m, size_t n, size_t k)
 }
 
 /* ---- packing ---- */
-
-/* Panels of MR rows of op(A), rows [i0, i1), columns [p0, p0 + kc): panel r holds, for each p, the MR values
- * A(r*MR + 0..MR-1, p), zero beyond m. */
-static void pack_a(int ta, const float *A, size_t lda, size_t m, size_t i0, size_t i1, size_t p0, size_t kc,
-                   float *dst)
-{
-    for (size_t i = i0; i < i1; i += MR) {
-        float *d = dst + (i / MR) * MR * kc;
-        size_t rows = m - i < MR ? m - i : MR;
-        if (ta) {
-            for (size_t p = 0; p < kc; p++) {
-                const float *s = A + (p0 + p) * lda + i;
-                size_t r = 0;
-                for (; r < rows; r++)
-                    d[p * MR + r] = s[r];
-                for (; r < MR; r++)
-                    d[p * MR + r] = 0.0f;
-            }
-        } else {
-            for (size_t r = 0; r < MR; r++) {
-                if (r < rows) {
-                    const float *s = A + (i + r) * lda + p0;
-                    for (size_t p = 0; p < kc; p++)
-                        d[p * MR + r] = s[p];
-                } else {
-                    for (size_t p = 0; p < kc; p++)
-                        d[p * MR + r] = 0.0f;
-                }
-            }
-        }
-    }
-}
 
 /* Strips of NR columns of op(B), strips [s0, s1), rows [p0, p0 + kc): strip s holds, for each p, the NR
  * values B(p, s*NR + 0..NR-1), zero beyond n. */
@@ -113,26 +73,28 @@ static void pack_b(int tb, const float *B, size_t ldb, size_t n, size_t s0, size
     }
 }
 
-/* ---- register tiles: C[0..mr) x [0..nr) (+)= a-panel x b-strip over kc ---- */
+/* ---- register tiles: C[0..mr) x [0..nr) (+)= A rows x b-strip over kc ----
+ * A is read where it lies: A(r, p) = a[r * ars + p * aks] (rows beyond mr are never read). */
 
-typedef void (*ukr_fn)(size_t kc, const float *a, const float *b, float *c, size_t ldc, size_t mr, size_t nr,
-                       int load);
+typedef void (*ukr_fn)(size_t kc, const float *a, size_t ars, size_t aks, const float *b, float *c, size_t ldc,
+                       size_t mr, size_t nr, int load);
 
-static void ukr_scalar(size_t kc, const float *a, const float *b, float *c, size_t ldc, size_t mr, size_t nr,
-                       int load)
+static void ukr_scalar(size_t kc, const float *a, size_t ars, size_t aks, const float *b, float *c, size_t ldc,
+                       size_t mr, size_t nr, int load)
 {
     for (size_t i = 0; i < mr; i++)
         for (size_t j = 0; j < nr; j++) {
             float acc = load ? c[i * ldc + j] : 0.0f;
             for (size_t p = 0; p < kc; p++)
-                acc = fmaf(a[p * MR + i], b[p * NR + j], acc);
+                acc = fmaf(a[i * ars + p * aks], b[p * NR + j], acc);
             c[i * ldc + j] = acc;
         }
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float *a, const float *b, float *c,
-                                                         size_t ldc, size_t mr, size_t nr, int load)
+__attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float *a, size_t ars, size_t aks,
+                                                         const float *b, float *c, size_t ldc, size_t mr, size_t nr,
+                                                         int load)
 {
     /* Four 4 x 16 quarters of the 8 x 32 tile, eight ymm accumulators each. */
     float tmp[4][16];
@@ -161,11 +123,13 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float 
                     acc[r][1] = _mm256_setzero_ps();
                 }
             }
-            const float *ap = a + qi, *bp = b + qj;
-            for (size_t p = 0; p < kc; p++) {
+            const float *ar[4], *bp = b + qj;
+            for (int r = 0; r < 4; r++)
+                ar[r] = a + (qi + ((size_t)r < rows ? (size_t)r : 0)) * ars;
+            for (size_t p = 0, off = 0; p < kc; p++, off += aks) {
                 __m256 b0 = _mm256_load_ps(bp + p * NR), b1 = _mm256_load_ps(bp + p * NR + 8);
                 for (int r = 0; r < 4; r++) {
-                    __m256 av = _mm256_broadcast_ss(ap + p * MR + r);
+                    __m256 av = _mm256_broadcast_ss(ar[r] + off);
                     acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
                     acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
                 }
@@ -185,9 +149,14 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float 
     }
 }
 
-__attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const float *a, const float *b, float *c,
-                                                              size_t ldc, size_t mr, size_t nr, int load)
+__attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const float *a, size_t ars, size_t aks,
+                                                              const float *b, float *c, size_t ldc, size_t mr,
+                                                              size_t nr, int load)
 {
+    /* Row pointers; rows past mr repeat row 0 (computed, never stored). */
+    const float *a0 = a, *a1 = a + (1 < mr ? 1 : 0) * ars, *a2 = a + (2 < mr ? 2 : 0) * ars,
+                *a3 = a + (3 < mr ? 3 : 0) * ars, *a4 = a + (4 < mr ? 4 : 0) * ars, *a5 = a + (5 < mr ? 5 : 0) * ars,
+                *a6 = a + (6 < mr ? 6 : 0) * ars, *a7 = a + (7 < mr ? 7 : 0) * ars;
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : (__mmask16)0;
     __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -210,11 +179,10 @@ __attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const f
     LOADROW(6);
     LOADROW(7);
 #undef LOADROW
-    for (size_t p = 0; p < kc; p++) {
-        const float *ap = a + p * MR;
+    for (size_t p = 0, off = 0; p < kc; p++, off += aks) {
         __m512 b0 = _mm512_load_ps(b + p * NR), b1 = _mm512_load_ps(b + p * NR + 16), av;
 #define STEP(r)                                                                                                   \
-    av = _mm512_set1_ps(ap[r]);                                                                                \
+    av = _mm512_set1_ps(a##r[off]);                                                                            \
     c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0);                                                                \
     c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1)
         STEP(0);
@@ -302,12 +270,12 @@ int am__gemm_use(const char *name)
 
 /* Tiles [t0, t1) of one k block, numbered strip-major (t = strip * mtiles + row tile) so that a thread's
  * consecutive tiles share the strip of B that is in its L1 cache. */
-static void tiles(size_t t0, size_t t1, size_t mtiles, size_t m, size_t n, size_t kc, const float *pa,
-                  const float *pb, float *C, size_t ldc, int load)
+static void tiles(size_t t0, size_t t1, size_t mtiles, size_t m, size_t n, size_t kc, const float *a, size_t ars,
+                  size_t aks, const float *pb, float *C, size_t ldc, int load)
 {
     for (size_t t = t0; t < t1; t++) {
         size_t s = t / mtiles, r = t % mtiles, i = r * MR, j = s * NR;
-        ukr(kc, pa + r * MR * kc, pb + s * NR * kc, C + i * ldc + j, ldc, m - i < MR ? m - i : MR,
+        ukr(kc, a + i * ars, ars, aks, pb + s * NR * kc, C + i * ldc + j, ldc, m - i < MR ? m - i : MR,
             n - j < NR ? n - j : NR, load);
     }
 }
@@ -327,18 +295,15 @@ void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t
     }
     for (size_t p0 = 0; p0 < k; p0 += KC) {
         size_t kc = k - p0 < KC ? k - p0 : KC;
-        /* Pack together: row panels and column strips split between the threads. */
-        size_t a0 = mtiles * me / T * MR, a1 = mtiles * (me + 1) / T * MR;
-        if (a1 > m)
-            a1 = m;
-        if (a0 < a1)
-            pack_a(ta, A, lda, m, a0, a1, p0, kc, ws->a);
+        /* Pack B's strips together, split between the threads; A is read in place. */
         pack_b(tb, B, ldb, n, strips * me / T, strips * (me + 1) / T, p0, kc, ws->b);
         if (nth > 1) {
 #pragma omp barrier
         }
         size_t ntiles = mtiles * strips;
-        tiles(ntiles * me / T, ntiles * (me + 1) / T, mtiles, m, n, kc, ws->a, ws->b, C, ldc, accumulate || p0 > 0);
+        const float *a = ta ? A + p0 * lda : A + p0;
+        tiles(ntiles * me / T, ntiles * (me + 1) / T, mtiles, m, n, kc, a, ta ? 1 : lda, ta ? lda : 1, ws->b, C, ldc,
+              accumulate || p0 > 0);
         if (nth > 1) {
 #pragma omp barrier
         }

@@ -11,10 +11,10 @@
 
 #include <stddef.h>
 
-/* Packing buffers, grown on first use and reused (no allocation once they are large enough). */
+/* The packing buffer of B, grown on first use and reused (no allocation once it is large enough). */
 typedef struct am__gemm_ws {
-    float *a, *b;
-    size_t acap, bcap; /* floats */
+    float *b;
+    size_t bcap; /* floats */
 } am__gemm_ws;
 
 void am__gemm_ws_free(am__gemm_ws *ws);

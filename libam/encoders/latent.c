@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/blas_internal.h"
 #include "am/error.h"
 #include "am/latent.h"
 
@@ -167,14 +168,23 @@ static int encode_any(const am_code *code, const float *z, size_t n, float *c, i
     return AM_OK;
 }
 
-int am_code_encode(const am_code *code, const float *z, size_t n, float *c)
+static int code_encode_serial(const am_code *code, const float *z, size_t n, float *c)
 {
     if (!code || (n && (!z || !c)))
         return AM_EINVAL;
     return encode_any(code, z, n, c, NULL);
 }
 
-int am_code_encode_int8(const am_code *code, const float *z, size_t n, int8_t *c)
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_code_encode(const am_code *code, const float *z, size_t n, float *c)
+{
+    int blas = am__blas_serial();
+    int rc = code_encode_serial(code, z, n, c);
+    am__blas_restore(blas);
+    return rc;
+}
+
+static int code_encode_int8_serial(const am_code *code, const float *z, size_t n, int8_t *c)
 {
     if (!code || (n && (!z || !c)))
         return AM_EINVAL;
@@ -183,7 +193,16 @@ int am_code_encode_int8(const am_code *code, const float *z, size_t n, int8_t *c
     return encode_any(code, z, n, NULL, c);
 }
 
-int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_code_encode_int8(const am_code *code, const float *z, size_t n, int8_t *c)
+{
+    int blas = am__blas_serial();
+    int rc = code_encode_int8_serial(code, z, n, c);
+    am__blas_restore(blas);
+    return rc;
+}
+
+static int code_decode_serial(const am_code *code, const float *c, size_t n, float *z)
 {
     size_t B = code ? code->bits : 0, d = code ? code->dim : 0;
     if (!code || (n && (!z || !c)))
@@ -200,6 +219,15 @@ int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)d, (int)B, 1.0f, c, (int)B, code->dec,
                     (int)d, 1.0f, z, (int)d);
     return AM_OK;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
+{
+    int blas = am__blas_serial();
+    int rc = code_decode_serial(code, c, n, z);
+    am__blas_restore(blas);
+    return rc;
 }
 
 /* Ridge regression of z on [c, 1] over the fitting rows, in double: (AᵀA + λ n I) W = Aᵀ Z. */
@@ -240,7 +268,7 @@ done:
     return rc;
 }
 
-int am_code_fit(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
+static int code_fit_serial(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
 {
     am_code_config c;
     int rc = AM_OK;
@@ -331,5 +359,14 @@ done:
         am_code_free(code);
     else
         *out = code;
+    return rc;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_code_fit(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
+{
+    int blas = am__blas_serial();
+    int rc = code_fit_serial(out, cfg, z, n, dim, rng);
+    am__blas_restore(blas);
     return rc;
 }

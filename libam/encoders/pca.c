@@ -2,10 +2,12 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/io.h"
+#include "../core/blas_internal.h"
 #include "am/error.h"
 #include "am/pca.h"
 
@@ -40,12 +42,13 @@ void am_pca_free(am_pca *p)
     free(p);
 }
 
-#define PCA_BLOCK 2048
+#define PCA_BLOCK 512
+#define PCA_GROUPS 4 /* partial covariances, summed in a fixed order: the same bits at any thread count */
 
-int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
+static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
 {
     am_pca *p = NULL;
-    double *mean = NULL, *cov = NULL, *blk = NULL, *w = NULL;
+    double *mean = NULL, *cov = NULL, *part = NULL, *blk = NULL, *w = NULL;
     int rc;
     if (!out)
         return AM_EINVAL;
@@ -54,12 +57,17 @@ int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
         return AM_EINVAL;
     if ((rc = pca_alloc(&p, dim, k)))
         return rc;
-    size_t bn = n < PCA_BLOCK ? n : PCA_BLOCK;
+    size_t bn = n < PCA_BLOCK ? n : PCA_BLOCK, nblocks = (n + bn - 1) / bn;
+    /* Groups of blocks: block b goes to group b % G; a wide covariance gets one group (memory). */
+    size_t G = dim <= 4096 ? PCA_GROUPS : 1, dd = dim * dim;
+    if (G > nblocks)
+        G = nblocks;
     mean = calloc(dim, sizeof *mean);
-    cov = calloc(dim * dim, sizeof *cov);
-    blk = malloc(bn * dim * sizeof *blk);
+    cov = calloc(dd, sizeof *cov);
+    part = G > 1 ? calloc((G - 1) * dd, sizeof *part) : NULL;
+    blk = malloc(G * bn * dim * sizeof *blk);
     w = malloc(dim * sizeof *w);
-    if (!mean || !cov || !blk || !w) {
+    if (!mean || !cov || (G > 1 && !part) || !blk || !w) {
         rc = AM_ENOMEM;
         goto done;
     }
@@ -68,15 +76,25 @@ int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
             mean[j] += x[i * dim + j];
     for (size_t j = 0; j < dim; j++)
         mean[j] /= (double)n;
-    /* Centred rows in double, a block at a time, accumulated into the upper triangle. */
-    for (size_t i0 = 0; i0 < n; i0 += bn) {
-        size_t m = n - i0 < bn ? n - i0 : bn;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < dim; j++)
-                blk[i * dim + j] = x[(i0 + i) * dim + j] - mean[j];
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)m, 1.0 / (double)n, blk, (int)dim,
-                    1.0, cov, (int)dim);
+    /* Centred rows in double, a block at a time, accumulated into the upper triangle of the group's partial
+     * sum; the groups run on threads, each block in its group in order. */
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+    for (size_t g = 0; g < G; g++) {
+        double *acc = g ? part + (g - 1) * dd : cov, *bk = blk + g * bn * dim;
+        for (size_t b = g; b < nblocks; b += G) {
+            size_t i0 = b * bn, m = n - i0 < bn ? n - i0 : bn;
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < dim; j++)
+                    bk[i * dim + j] = x[(i0 + i) * dim + j] - mean[j];
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)m, 1.0 / (double)n, bk, (int)dim, 1.0,
+                        acc, (int)dim);
+        }
     }
+    for (size_t g = 1; g < G; g++)
+        for (size_t i = 0; i < dim; i++)
+            for (size_t j = i; j < dim; j++)
+                cov[i * dim + j] += part[(g - 1) * dd + i * dim + j];
     p->total = 0;
     for (size_t j = 0; j < dim; j++)
         p->total += cov[j * dim + j];
@@ -103,12 +121,22 @@ int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
 done:
     free(mean);
     free(cov);
+    free(part);
     free(blk);
     free(w);
     if (rc)
         am_pca_free(p);
     else
         *out = p;
+    return rc;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
+{
+    int blas = am__blas_serial();
+    int rc = pca_fit_serial(out, x, n, dim, k);
+    am__blas_restore(blas);
     return rc;
 }
 
@@ -124,7 +152,7 @@ double am_pca_explained(const am_pca *p, size_t j)
 
 #define PCA_ROWS 1024
 
-int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
+static int pca_encode_serial(const am_pca *p, const float *x, size_t n, float *z)
 {
     if (!p || (n && (!x || !z)))
         return AM_EINVAL;
@@ -143,7 +171,16 @@ int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
     return AM_OK;
 }
 
-int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
+{
+    int blas = am__blas_serial();
+    int rc = pca_encode_serial(p, x, n, z);
+    am__blas_restore(blas);
+    return rc;
+}
+
+static int pca_decode_serial(const am_pca *p, const float *z, size_t n, float *x)
 {
     if (!p || (n && (!x || !z)))
         return AM_EINVAL;
@@ -153,6 +190,15 @@ int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)p->dim, (int)p->k, 1.0f, z, (int)p->k,
                     p->components, (int)p->dim, 1.0f, x, (int)p->dim);
     return AM_OK;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
+{
+    int blas = am__blas_serial();
+    int rc = pca_decode_serial(p, z, n, x);
+    am__blas_restore(blas);
+    return rc;
 }
 
 static const char pca_magic[8] = {'L', 'I', 'B', 'A', 'M', 'P', 'C', 'A'};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/blas_internal.h"
 #include "am/error.h"
 #include "../core/io.h"
 #include "../core/patterns_internal.h"
@@ -190,7 +191,7 @@ static int prepare(am_hopfield *h)
     return AM_OK;
 }
 
-int am_hopfield_set_path(am_hopfield *h, am_path path)
+static int hopfield_set_path_serial(am_hopfield *h, am_path path)
 {
     if ((unsigned)path > AM_PATH_MATRIX)
         return AM_EINVAL;
@@ -200,6 +201,15 @@ int am_hopfield_set_path(am_hopfield *h, am_path path)
         return AM_EOVERFLOW;
     h->want = path;
     return prepare(h);
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_hopfield_set_path(am_hopfield *h, am_path path)
+{
+    int blas = am__blas_serial();
+    int rc = hopfield_set_path_serial(h, path);
+    am__blas_restore(blas);
+    return rc;
 }
 
 /* One row of the Storkey update, upper part j >= i only: row[j] = grow row[j] + a xi[j] - a hv[j] - b xi[j]. */
@@ -289,7 +299,7 @@ static int pinv_learn(am_hopfield *h)
     return info == 0 ? AM_OK : AM_ENUMERIC;
 }
 
-int am_hopfield_store(am_hopfield *h, const am_patterns *pats)
+static int hopfield_store_serial(am_hopfield *h, const am_patterns *pats)
 {
     int rc;
     size_t old = h->pats.count;
@@ -307,6 +317,15 @@ int am_hopfield_store(am_hopfield *h, const am_patterns *pats)
     }
     if (rc)
         h->pats.count = old; /* keep the store as it was; the weights were not touched on failure */
+    return rc;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_hopfield_store(am_hopfield *h, const am_patterns *pats)
+{
+    int blas = am__blas_serial();
+    int rc = hopfield_store_serial(h, pats);
+    am__blas_restore(blas);
     return rc;
 }
 
@@ -678,7 +697,7 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
     return AM_OK;
 }
 
-int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
+static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
                        am_hopfield_work *work, am_recall_info *info)
 {
     am_recall_opts o;
@@ -708,6 +727,16 @@ int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *op
     return rc;
 }
 
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_hopfield_recall(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
+                       am_hopfield_work *work, am_recall_info *info)
+{
+    int blas = am__blas_serial();
+    int rc = hopfield_recall_serial(h, s, opts, rng, work, info);
+    am__blas_restore(blas);
+    return rc;
+}
+
 /* ---- stability of the stored patterns ---- */
 
 int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
@@ -715,45 +744,45 @@ int am_hopfield_stability(const am_hopfield *h, size_t *unstable)
     return am_hopfield_stability_range(h, 0, h->pats.count, unstable);
 }
 
-int am_hopfield_stability_range(const am_hopfield *h, size_t first, size_t count, size_t *unstable)
+static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, size_t count, size_t *unstable)
 {
-    size_t n = h->n, p = h->pats.count, blk = 256, bytes, xbytes;
+    size_t n = h->n, p = h->pats.count, blk = 256;
     if (first > p || count > p - first || (count && !unstable))
         return AM_EINVAL;
     if (count == 0)
         return AM_OK;
-    if (am_size_mul3(blk, n, sizeof(double), &bytes) || am_size_mul3(p, n, sizeof(double), &xbytes) ||
-        n > INT32_MAX || p > INT32_MAX)
+    if (n > INT32_MAX || p > INT32_MAX)
         return AM_EOVERFLOW;
     if (h->path == AM_PATH_PATTERNS) {
-        /* Fields of the asked patterns: H = (X_b X^T) X - P X_b, in double so sums up to N P stay exact.
-         * Every BLAS call has a shape fixed by the store and the block, never by a thread count. */
-        size_t gbytes;
-        if (am_size_mul3(blk, p, sizeof(double), &gbytes))
-            return AM_EOVERFLOW;
-        double *x = malloc(xbytes), *g = malloc(gbytes), *hb = malloc(bytes);
-        if (!x || !g || !hb) {
-            free(x), free(g), free(hb);
+        /* Exact integer fields of each asked pattern mu: overlaps g_nu = xi^nu . xi^mu by popcount, then
+         * h_i = sum_nu xi^nu_i g_nu - P xi^mu_i through the transposed patterns. O(P N) per pattern, so a
+         * few patterns of a large store cost little, and no N x P float copy is made. */
+        int32_t *g = malloc(p * sizeof *g);
+        int8_t *s = malloc(n);
+        if (!g || !s) {
+            free(g), free(s);
             return AM_ENOMEM;
         }
-        am_patterns_to_double(&h->pats, x);
-        for (size_t mu0 = first; mu0 < first + count; mu0 += blk) {
-            size_t nb = first + count - mu0 < blk ? first + count - mu0 : blk;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)p, (int)n, 1.0, x + mu0 * n, (int)n, x,
-                        (int)n, 0.0, g, (int)p);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)n, (int)p, 1.0, g, (int)p, x, (int)n,
-                        0.0, hb, (int)n);
-            for (size_t b = 0; b < nb; b++) {
-                const double *xr = x + (mu0 + b) * n, *hr = hb + b * n;
-                size_t bad = 0;
-                for (size_t i = 0; i < n; i++) {
-                    double f = h->wscale * (hr[i] - (double)p * xr[i]) + (h->theta ? h->theta[i] : 0.0);
-                    bad += f * xr[i] < 0.0;
-                }
-                unstable[mu0 - first + b] = bad;
+        size_t words = h->pats.words;
+        for (size_t mu = first; mu < first + count; mu++) {
+            const uint64_t *a = h->pats.bits + mu * words;
+            for (size_t nu = 0; nu < p; nu++) {
+                const uint64_t *b = h->pats.bits + nu * words;
+                size_t d = 0;
+                for (size_t k = 0; k < words; k++)
+                    d += (size_t)__builtin_popcountll(a[k] ^ b[k]);
+                g[nu] = (int32_t)n - 2 * (int32_t)d;
             }
+            am_patterns_get(&h->pats, mu, s);
+            size_t bad = 0;
+            for (size_t i = 0; i < n; i++) {
+                int64_t raw = (int64_t)dot_i8_i32(h->xt + i * p, g, p) - (int64_t)p * s[i];
+                double f = h->wscale * (double)raw + (h->theta ? h->theta[i] : 0.0);
+                bad += f * s[i] < 0.0;
+            }
+            unstable[mu - first] = bad;
         }
-        free(x), free(g), free(hb);
+        free(g), free(s);
         return AM_OK;
     }
     float *x = malloc(blk * n * sizeof(float)), *hb = malloc(blk * n * sizeof(float));
@@ -781,6 +810,15 @@ int am_hopfield_stability_range(const am_hopfield *h, size_t first, size_t count
     }
     free(x), free(hb);
     return AM_OK;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_hopfield_stability_range(const am_hopfield *h, size_t first, size_t count, size_t *unstable)
+{
+    int blas = am__blas_serial();
+    int rc = hopfield_stability_range_serial(h, first, count, unstable);
+    am__blas_restore(blas);
+    return rc;
 }
 
 /* ---- save / load ---- */
@@ -812,7 +850,7 @@ int am_hopfield_save(const am_hopfield *h, const char *path)
     return am__wclose(&f);
 }
 
-int am_hopfield_load(am_hopfield **out, const char *path)
+static int hopfield_load_serial(am_hopfield **out, const char *path)
 {
     am__file f;
     uint32_t version, rule, flags;
@@ -890,5 +928,14 @@ fail:
     am__rabort(&f);
 fail_closed:
     am_hopfield_free(h);
+    return rc;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_hopfield_load(am_hopfield **out, const char *path)
+{
+    int blas = am__blas_serial();
+    int rc = hopfield_load_serial(out, path);
+    am__blas_restore(blas);
     return rc;
 }

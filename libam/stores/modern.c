@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/blas_internal.h"
 #include "am/error.h"
 #include "../core/io.h"
 #include "am/blas.h"
@@ -253,9 +254,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
      * no two thread pools compete for the cores and each block's scores stay in cache. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
     int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
-    int blas_threads = am_blas_get_threads(), overflow = 0;
-    if (nt > 1)
-        am_blas_set_threads(1);
+    int blas_threads = am__blas_serial(), overflow = 0; /* every block alike, at any thread count */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
         int t = omp_get_thread_num();
@@ -304,14 +303,13 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
             }
         }
     }
-    if (nt > 1)
-        am_blas_set_threads(blas_threads);
+    am__blas_restore(blas_threads);
     if (w != work)
         am_modern_work_free(w);
     return overflow ? AM_ENOTFINITE : AM_OK;
 }
 
-int am_modern_separation(const am_modern *m, double *delta)
+static int modern_separation_serial(const am_modern *m, double *delta)
 {
     size_t M = m->m, d = m->d, blk = 256, bytes;
     float *g;
@@ -339,6 +337,15 @@ int am_modern_separation(const am_modern *m, double *delta)
     }
     free(g);
     return AM_OK;
+}
+
+/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_modern_separation(const am_modern *m, double *delta)
+{
+    int blas = am__blas_serial();
+    int rc = modern_separation_serial(m, delta);
+    am__blas_restore(blas);
+    return rc;
 }
 
 static const char *const fp_names[] = {"single", "metastable", "global"};
