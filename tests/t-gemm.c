@@ -69,10 +69,10 @@ int main(void)
                         /* The same product shared by 2 and 3 threads. */
                         for (int T = 2; T <= 3; T++) {
                             memcpy(C, C0, m * ldc * sizeof *C);
-                            am__gemm_ws_reserve(&ws, m, n, k);
+                            am__gemm_ws_reserve(&ws, T);
 #pragma omp parallel num_threads(T)
                             am__sgemm_team(omp_get_thread_num(), omp_get_num_threads(), ta, tb, m, n, k, A, lda, B, ldb,
-                                           acc, C, ldc, &ws);
+                                           acc, C, ldc, &ws, NULL, NULL);
                             if (memcmp(C, want, m * ldc * sizeof *C))
                                 team_same = 0;
                         }

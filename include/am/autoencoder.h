@@ -8,7 +8,10 @@
  *
  * Losses are means over every element of the batch, as torch.mean: MSE = mean (y - x)^2,
  * BCE = -mean [x log y + (1 - x) log (1 - y)] (BCE needs a sigmoid output and targets in [0, 1]).
- * Training is deterministic for a seed and bit-identical at any number of threads. */
+ * Training is deterministic for a seed and bit-identical at any number of threads and under any OpenBLAS
+ * kernel set: its products use libam's own sgemm, in which every number is one fused multiply-add chain in
+ * a fixed order, and a minibatch is split into a fixed number of row shards (am_ae_train_opts.shards) whose
+ * gradients are added in order. */
 #ifndef AM_AUTOENCODER_H
 #define AM_AUTOENCODER_H
 
@@ -79,7 +82,12 @@ typedef struct am_ae_train_opts {
     double mask;         /* denoising: fraction of inputs set to 0 (default 0) */
     double noise;        /* denoising: sd of Gaussian noise added to inputs (default 0) */
     int threads;         /* threads for a step (0, the default: OpenMP's maximum); results do not depend on it */
+    int shards;          /* row shards of a minibatch (0: AM_AE_SHARDS): each shard's pass runs on its own
+                          * threads and the shards' gradients are added in a fixed order, so results depend
+                          * on the shard count (in the last bits), never on the thread count */
 } am_ae_train_opts;
+
+#define AM_AE_SHARDS 2
 
 void am_ae_train_opts_default(am_ae_train_opts *o);
 

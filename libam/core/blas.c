@@ -77,9 +77,17 @@ void am_blas_ensure_fast(char **argv)
     unsetenv("OPENBLAS_CORETYPE"); /* exec failed: carry on with the slow kernels */
 }
 
+/* OpenBLAS's pthread build starts its worker pool when it loads; the workers spin (sched_yield) for a while
+ * after every call, and at start-up, beside the caller's own threads. When libam holds OpenBLAS to one
+ * thread the pool has no work, so it is stopped (OpenBLAS restarts it if more threads are asked for). The
+ * symbol is OpenBLAS's own fork handler; other BLAS libraries lack it, and then nothing happens. */
+extern void blas_thread_shutdown_(void) __attribute__((weak));
+
 void am_blas_set_threads(int n)
 {
     openblas_set_num_threads(n < 1 ? 1 : n);
+    if (n <= 1 && blas_thread_shutdown_ && !omp_in_parallel())
+        blas_thread_shutdown_();
 }
 
 int am_blas_get_threads(void)

@@ -1,5 +1,6 @@
-/* A reproducible sgemm: B packed in strips of 32 columns, A read in place, an 8 x 32 register tile, k blocked
- * by KC with each element's chain carried through C between blocks. See gemm.h for the contract. */
+/* A reproducible sgemm: each thread takes whole strips of 32 columns of C; a strip of B is packed per k block
+ * of KC (32 KB, in L1) and swept by 8 x 32 register tiles down all rows, A read in place; each element's chain
+ * is carried through C between k blocks. See gemm.h for the contract. */
 #include "gemm.h"
 
 #include <immintrin.h>
@@ -21,54 +22,98 @@ void am__gemm_ws_free(am__gemm_ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-static size_t round_up(size_t x, size_t r)
+int am__gemm_ws_reserve(am__gemm_ws *ws, int threads)
 {
-    return (x + r - 1) / r * r;
+    if (threads < 1)
+        threads = 1;
+    if (threads <= ws->threads)
+        return AM_OK;
+    float *p = NULL;
+    if (posix_memalign((void **)&p, 64, (size_t)threads * KC * NR * sizeof(float)))
+        return AM_ENOMEM;
+    free(ws->b);
+    ws->b = p;
+    ws->threads = threads;
+    return AM_OK;
 }
 
-int am__gemm_ws_reserve(am__gemm_ws *ws, size_t m, size_t n, size_t k)
+am__gemm_ws am__gemm_ws_slice(const am__gemm_ws *ws, int first, int count)
 {
-    size_t kc = k < KC ? k : KC, nb = round_up(n ? n : 1, NR) * (kc ? kc : 1);
-    (void)m;
-    if (nb > ws->bcap) {
-        float *p = NULL;
-        if (posix_memalign((void **)&p, 64, nb * sizeof(float)))
-            return AM_ENOMEM;
-        free(ws->b);
-        ws->b = p;
-        ws->bcap = nb;
-    }
-    return AM_OK;
+    am__gemm_ws v = {ws->b + (size_t)first * KC * NR, count};
+    return v;
 }
 
 /* ---- packing ---- */
 
-/* Strips of NR columns of op(B), strips [s0, s1), rows [p0, p0 + kc): strip s holds, for each p, the NR
- * values B(p, s*NR + 0..NR-1), zero beyond n. */
-static void pack_b(int tb, const float *B, size_t ldb, size_t n, size_t s0, size_t s1, size_t p0, size_t kc,
-                   float *dst)
+#if defined(__x86_64__) || defined(__i386__)
+/* dst[p * NR + j] = src[j * lds + p] for j < 16, p < 16: a 16 x 16 transpose in registers. */
+__attribute__((target("avx512f"))) static void transpose16(const float *src, size_t lds, float *dst)
 {
-    for (size_t s = s0; s < s1; s++) {
-        float *d = dst + s * NR * kc;
-        size_t j0 = s * NR, cols = n - j0 < NR ? n - j0 : NR;
-        if (!tb) {
-            for (size_t p = 0; p < kc; p++) {
-                const float *src = B + (p0 + p) * ldb + j0;
-                memcpy(d + p * NR, src, cols * sizeof(float));
-                if (cols < NR)
-                    memset(d + p * NR + cols, 0, (NR - cols) * sizeof(float));
-            }
+    __m512 r[16], t[16];
+    for (int j = 0; j < 16; j++)
+        r[j] = _mm512_loadu_ps(src + (size_t)j * lds);
+    for (int j = 0; j < 16; j += 2) {
+        t[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (int j = 0; j < 16; j += 4) {
+        r[j] = _mm512_shuffle_ps(t[j], t[j + 2], 0x44);
+        r[j + 1] = _mm512_shuffle_ps(t[j], t[j + 2], 0xEE);
+        r[j + 2] = _mm512_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+        r[j + 3] = _mm512_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+    }
+    for (int j = 0; j < 16; j += 8)
+        for (int q = 0; q < 4; q++) {
+            t[j + q] = _mm512_shuffle_f32x4(r[j + q], r[j + q + 4], 0x88);
+            t[j + q + 4] = _mm512_shuffle_f32x4(r[j + q], r[j + q + 4], 0xDD);
+        }
+    for (int q = 0; q < 8; q++) {
+        r[q] = _mm512_shuffle_f32x4(t[q], t[q + 8], 0x88);
+        r[q + 8] = _mm512_shuffle_f32x4(t[q], t[q + 8], 0xDD);
+    }
+    /* r[k] now holds column k of the block: row p = k of the packed strip. */
+    for (int k = 0; k < 16; k++)
+        _mm512_storeu_ps(dst + (size_t)k * NR, r[k]);
+}
+#endif
+
+static int use_transpose16;
+
+/* Strip s of NR columns of op(B), rows [p0, p0 + kc): for each p, the NR values B(p, s*NR + 0..NR-1), zero
+ * beyond n. */
+static void pack_strip(int tb, const float *B, size_t ldb, size_t n, size_t s, size_t p0, size_t kc, float *d)
+{
+    size_t j0 = s * NR, cols = n - j0 < NR ? n - j0 : NR;
+    if (!tb) {
+        if (cols == NR) {
+            /* A constant size: vector moves, not a string instruction. */
+            for (size_t p = 0; p < kc; p++)
+                memcpy(d + p * NR, B + (p0 + p) * ldb + j0, NR * sizeof(float));
+            return;
+        }
+        for (size_t p = 0; p < kc; p++) {
+            const float *src = B + (p0 + p) * ldb + j0;
+            for (size_t j = 0; j < NR; j++)
+                d[p * NR + j] = j < cols ? src[j] : 0.0f;
+        }
+        return;
+    }
+    size_t p = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    /* Whole 16 x 16 blocks by register transposes (a copy: the values are the same on every path). */
+    if (use_transpose16 && cols == NR)
+        for (; p + 16 <= kc; p += 16)
+            for (size_t jb = 0; jb < NR; jb += 16)
+                transpose16(B + (j0 + jb) * ldb + p0 + p, ldb, d + p * NR + jb);
+#endif
+    for (size_t j = 0; j < NR; j++) {
+        if (j < cols) {
+            const float *src = B + (j0 + j) * ldb + p0;
+            for (size_t q = p; q < kc; q++)
+                d[q * NR + j] = src[q];
         } else {
-            for (size_t j = 0; j < NR; j++) {
-                if (j < cols) {
-                    const float *src = B + (j0 + j) * ldb + p0;
-                    for (size_t p = 0; p < kc; p++)
-                        d[p * NR + j] = src[p];
-                } else {
-                    for (size_t p = 0; p < kc; p++)
-                        d[p * NR + j] = 0.0f;
-                }
-            }
+            for (size_t q = p; q < kc; q++)
+                d[q * NR + j] = 0.0f;
         }
     }
 }
@@ -179,6 +224,7 @@ __attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const f
     LOADROW(6);
     LOADROW(7);
 #undef LOADROW
+#pragma GCC unroll 4
     for (size_t p = 0, off = 0; p < kc; p++, off += aks) {
         __m512 b0 = _mm512_load_ps(b + p * NR), b1 = _mm512_load_ps(b + p * NR + 16), av;
 #define STEP(r)                                                                                                   \
@@ -229,6 +275,7 @@ static void pick_kernel(void)
         if (__builtin_cpu_supports("avx512f")) {
             k = ukr_avx512;
             name = "avx512";
+            use_transpose16 = 1;
         } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
             k = ukr_avx2;
             name = "avx2";
@@ -268,54 +315,87 @@ int am__gemm_use(const char *name)
     return AM_EUNSUPPORTED;
 }
 
-/* Tiles [t0, t1) of one k block, numbered strip-major (t = strip * mtiles + row tile) so that a thread's
- * consecutive tiles share the strip of B that is in its L1 cache. */
-static void tiles(size_t t0, size_t t1, size_t mtiles, size_t m, size_t n, size_t kc, const float *a, size_t ars,
-                  size_t aks, const float *pb, float *C, size_t ldc, int load)
+/* The strips [s0, s1) of C: each finished (all k, epilogue) before the next. packed: NULL to pack each strip
+ * into pb per k block, else the pre-packed strips (strip s, block p0 at packed + s*NR*k + p0*NR). */
+static void strips_of(size_t s0, size_t s1, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                      const float *B, size_t ldb, const float *packed, float *pb, int accumulate, float *C, size_t ldc,
+                      am__gemm_epilogue epi, void *ctx)
 {
-    for (size_t t = t0; t < t1; t++) {
-        size_t s = t / mtiles, r = t % mtiles, i = r * MR, j = s * NR;
-        ukr(kc, a + i * ars, ars, aks, pb + s * NR * kc, C + i * ldc + j, ldc, m - i < MR ? m - i : MR,
-            n - j < NR ? n - j : NR, load);
+    size_t ars = ta ? 1 : lda, aks = ta ? lda : 1;
+    for (size_t s = s0; s < s1 && m; s++) {
+        size_t j = s * NR, nr = n - j < NR ? n - j : NR;
+        if (!k && !accumulate)
+            for (size_t i = 0; i < m; i++)
+                memset(C + i * ldc + j, 0, nr * sizeof(float));
+        for (size_t p0 = 0; p0 < k; p0 += KC) {
+            size_t kc = k - p0 < KC ? k - p0 : KC;
+            const float *a = ta ? A + p0 * lda : A + p0, *b;
+            if (packed) {
+                b = packed + s * NR * k + p0 * NR;
+            } else {
+                pack_strip(tb, B, ldb, n, s, p0, kc, pb);
+                b = pb;
+            }
+            for (size_t i = 0; i < m; i += MR)
+                ukr(kc, a + i * ars, ars, aks, b, C + i * ldc + j, ldc, m - i < MR ? m - i : MR, nr,
+                    accumulate || p0 > 0);
+        }
+        if (epi)
+            for (size_t i = 0; i < m; i += MR)
+                epi(C + i * ldc + j, ldc, i, m - i < MR ? m - i : MR, j, nr, ctx);
     }
 }
 
-void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
-                    const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws)
+void am__sgemm_team_nowait(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                           size_t lda, const float *B, size_t ldb, int accumulate, float *C, size_t ldc,
+                           am__gemm_ws *ws, am__gemm_epilogue epi, void *ctx)
 {
     pick_kernel();
-    size_t mtiles = (m + MR - 1) / MR, strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
-    if (!m || !n)
-        return;
-    if (!k) {
-        if (!accumulate)
-            for (size_t i = me; i < m; i += T)
-                memset(C + i * ldc, 0, n * sizeof(float));
-        return;
-    }
-    for (size_t p0 = 0; p0 < k; p0 += KC) {
-        size_t kc = k - p0 < KC ? k - p0 : KC;
-        /* Pack B's strips together, split between the threads; A is read in place. */
-        pack_b(tb, B, ldb, n, strips * me / T, strips * (me + 1) / T, p0, kc, ws->b);
-        if (nth > 1) {
+    size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
+    strips_of(strips * me / T, strips * (me + 1) / T, ta, tb, m, n, k, A, lda, B, ldb, NULL, ws->b + me * KC * NR,
+              accumulate, C, ldc, epi, ctx);
+}
+
+void am__sgemm_team_packed(int tid, int nth, int ta, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                           const float *packed, int accumulate, float *C, size_t ldc, am__gemm_epilogue epi,
+                           void *ctx)
+{
+    pick_kernel();
+    size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
+    strips_of(strips * me / T, strips * (me + 1) / T, ta, 0, m, n, k, A, lda, NULL, 0, packed, NULL, accumulate, C,
+              ldc, epi, ctx);
+}
+
+size_t am__gemm_packed_size(size_t n, size_t k)
+{
+    return (n + NR - 1) / NR * NR * k;
+}
+
+void am__gemm_pack(int tb, size_t n, size_t k, const float *B, size_t ldb, float *packed, int tid, int nth)
+{
+    pick_kernel();
+    size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
+    for (size_t s = strips * me / T; s < strips * (me + 1) / T; s++)
+        for (size_t p0 = 0; p0 < k; p0 += KC)
+            pack_strip(tb, B, ldb, n, s, p0, k - p0 < KC ? k - p0 : KC, packed + s * NR * k + p0 * NR);
+}
+
+void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                    const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws,
+                    am__gemm_epilogue epi, void *ctx)
+{
+    am__sgemm_team_nowait(tid, nth, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, epi, ctx);
+    if (nth > 1) {
 #pragma omp barrier
-        }
-        size_t ntiles = mtiles * strips;
-        const float *a = ta ? A + p0 * lda : A + p0;
-        tiles(ntiles * me / T, ntiles * (me + 1) / T, mtiles, m, n, kc, a, ta ? 1 : lda, ta ? lda : 1, ws->b, C, ldc,
-              accumulate || p0 > 0);
-        if (nth > 1) {
-#pragma omp barrier
-        }
     }
 }
 
 int am__sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda, const float *B, size_t ldb,
               int accumulate, float *C, size_t ldc, am__gemm_ws *ws)
 {
-    int rc = am__gemm_ws_reserve(ws, m, n, k);
+    int rc = am__gemm_ws_reserve(ws, 1);
     if (rc)
         return rc;
-    am__sgemm_team(0, 1, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws);
+    am__sgemm_team(0, 1, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, NULL, NULL);
     return AM_OK;
 }

@@ -11,16 +11,24 @@
 
 #include <stddef.h>
 
-/* The packing buffer of B, grown on first use and reused (no allocation once it is large enough). */
+/* Packing buffers, one strip of B (at most 256 x 32 floats, in L1) per thread, allocated once. */
 typedef struct am__gemm_ws {
     float *b;
-    size_t bcap; /* floats */
+    int threads; /* buffers held */
 } am__gemm_ws;
 
 void am__gemm_ws_free(am__gemm_ws *ws);
 
-/* Make ws hold the packing buffers of products up to m x n x k (so later calls never allocate). */
-int am__gemm_ws_reserve(am__gemm_ws *ws, size_t m, size_t n, size_t k);
+/* Make ws hold the buffers of a team of `threads` (so later calls never allocate). The m, n, k of the
+ * products do not matter. */
+int am__gemm_ws_reserve(am__gemm_ws *ws, int threads);
+
+/* A view of `count` of ws's buffers starting at `first`, for a sub-team (nothing allocated; do not free). */
+am__gemm_ws am__gemm_ws_slice(const am__gemm_ws *ws, int first, int count);
+
+/* An epilogue, applied once to each finished tile of C: rows [i0, i0 + rows) x columns [j0, j0 + cols),
+ * starting at c (leading dimension ldc), by the thread that computed it. */
+typedef void (*am__gemm_epilogue)(float *c, size_t ldc, size_t i0, size_t rows, size_t j0, size_t cols, void *ctx);
 
 /* C (m x n, row-major, leading dimension ldc) = op(A) op(B), or C += op(A) op(B) when accumulate.
  * op(A) is m x k: A[i*lda + p] (ta = 0) or A[p*lda + i] (ta = 1); op(B) is k x n: B[p*ldb + j] (tb = 0) or
@@ -28,11 +36,28 @@ int am__gemm_ws_reserve(am__gemm_ws *ws, size_t m, size_t n, size_t k);
 int am__sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda, const float *B, size_t ldb,
               int accumulate, float *C, size_t ldc, am__gemm_ws *ws);
 
-/* The same product computed by all `nth` threads of an OpenMP team together (call it from every thread
- * of the team with its `tid`; it contains barriers). ws is shared by the team and must have been reserved
- * for this size beforehand (am__gemm_ws_reserve), since threads cannot allocate it together. */
+/* The same product computed by all `nth` threads of an OpenMP team together: call it from every thread of
+ * the team with its `tid`. Each thread computes whole column strips of C; it ends with a barrier, after which
+ * all of C is done. ws is shared by the team and must hold nth buffers (am__gemm_ws_reserve). epi (may be
+ * NULL) is applied to every tile once its last k block is added. */
 void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
-                    const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws);
+                    const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws,
+                    am__gemm_epilogue epi, void *ctx);
+/* The same without the final barrier: each thread returns when its own strips are done (the caller
+ * synchronises before anyone reads C). */
+void am__sgemm_team_nowait(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                           size_t lda, const float *B, size_t ldb, int accumulate, float *C, size_t ldc,
+                           am__gemm_ws *ws, am__gemm_epilogue epi, void *ctx);
+
+/* Pre-packed B, for a matrix that several products read (weights): every strip of op(B) (k x n) for every k
+ * block, as the products read them. am__gemm_packed_size floats; am__gemm_pack packs the strips [tid/nth]
+ * share (no barrier: the caller synchronises before the products start). */
+size_t am__gemm_packed_size(size_t n, size_t k);
+void am__gemm_pack(int tb, size_t n, size_t k, const float *B, size_t ldb, float *packed, int tid, int nth);
+/* am__sgemm_team_nowait with B already packed (no packing buffer needed). */
+void am__sgemm_team_packed(int tid, int nth, int ta, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                           const float *packed, int accumulate, float *C, size_t ldc, am__gemm_epilogue epi,
+                           void *ctx);
 
 /* Which kernel runs here: "avx512", "avx2" or "scalar". */
 const char *am__gemm_kernel(void);

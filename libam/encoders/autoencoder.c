@@ -32,8 +32,15 @@ struct am_ae_trainer {
     am_ae_train_opts o;
     size_t steps;
     float *grad, *m, *v;
+    float *sgrad;                     /* shards x nparams: each shard's gradient (summed in order into grad) */
+    int shards;
+    /* Per outer thread (shard worker), its own packed copy of the weights, made at the start of each step:
+     * W_l^T for the forward products, W_l for the input deltas (l >= 1). Private copies keep every write in
+     * the writer's cache; only the other threads' updated weights are read across cores. */
+    float *pack;                      /* outer threads x packsize floats */
+    size_t packsize, fwdoff[AM_AE_MAX_LAYERS], bwdoff[AM_AE_MAX_LAYERS];
     float *act[AM_AE_MAX_LAYERS + 1]; /* act[0]: the (corrupted) input; act[l]: output of layer l-1 */
-    float *d0, *d1;                   /* deltas, batch x widest each */
+    float *d[3];                      /* deltas of three consecutive layers, batch x widest each */
     float *batch;                     /* a minibatch gathered from a dataset */
     double *rowloss;                  /* loss of each row of the batch, summed in order */
     int threads;
@@ -263,10 +270,10 @@ static inline float fast_exp(float x)
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void bias_act(float *z, size_t rows, size_t cols, const float *b, am_act act)
+static void bias_act(float *z, size_t rows, size_t cols, size_t ld, const float *b, am_act act)
 {
     for (size_t i = 0; i < rows; i++) {
-        float *r = z + i * cols;
+        float *r = z + i * ld;
         switch (act) {
         case AM_ACT_RELU:
             for (size_t j = 0; j < cols; j++) {
@@ -311,39 +318,45 @@ static void act_backward(float *d, const float *a, size_t n, am_act act)
     }
 }
 
+/* Epilogues of the products, applied to each finished tile by the thread that computed it. */
+typedef struct bias_ctx {
+    const float *b;
+    am_act act;
+} bias_ctx;
+
+static void epi_bias_act(float *c, size_t ldc, size_t i0, size_t rows, size_t j0, size_t cols, void *ctx)
+{
+    const bias_ctx *e = ctx;
+    (void)i0;
+    bias_act(c, rows, cols, ldc, e->b + j0, e->act);
+}
+
+typedef struct deriv_ctx {
+    const float *a; /* the activations whose derivative multiplies the deltas, same shape and ld */
+    am_act act;
+} deriv_ctx;
+
+/* d <- d * act'(a) on a tile. */
+static void epi_deriv(float *c, size_t ldc, size_t i0, size_t rows, size_t j0, size_t cols, void *ctx)
+{
+    const deriv_ctx *e = ctx;
+    for (size_t i = 0; i < rows; i++)
+        act_backward(c + i * ldc, e->a + (i0 + i) * ldc + j0, cols, e->act);
+}
+
 /* Layers [from, to) on b rows: act[from] -> act[to]; act[l] are b x sizes[l] buffers. Called by every
- * thread of a team (tid of nth); ws reserved for the largest layer. */
+ * thread of a team (tid of nth); ws holds nth buffers. */
 static void forward_team(const am_ae *ae, float *const *act, size_t b, int from, int to, int tid, int nth,
                          am__gemm_ws *ws)
 {
     const am_ae_config *c = &ae->c;
-    size_t r0 = b * (size_t)tid / (size_t)nth, r1 = b * (size_t)(tid + 1) / (size_t)nth;
     for (int l = from; l < to; l++) {
         size_t in = c->sizes[l], out = c->sizes[l + 1];
-        /* Z = A W^T: W is out x in, row-major. */
-        am__sgemm_team(tid, nth, 0, 1, b, out, in, act[l], in, ae->params + ae->woff[l], in, 0, act[l + 1], out, ws);
-        if (r1 > r0)
-            bias_act(act[l + 1] + r0 * out, r1 - r0, out, ae->params + ae->boff[l], c->act[l]);
-        if (nth > 1) {
-#pragma omp barrier
-        }
+        bias_ctx e = {ae->params + ae->boff[l], c->act[l]};
+        /* Z = A W^T + b, activated: W is out x in, row-major. */
+        am__sgemm_team(tid, nth, 0, 1, b, out, in, act[l], in, ae->params + ae->woff[l], in, 0, act[l + 1], out, ws,
+                       epi_bias_act, &e);
     }
-}
-
-/* The largest product of a network: reserve the packing buffers for b rows once. */
-static int reserve_ws(const am_ae *ae, size_t b, am__gemm_ws *ws)
-{
-    const am_ae_config *c = &ae->c;
-    int rc = AM_OK;
-    for (int l = 0; l < c->layers && !rc; l++) {
-        size_t in = c->sizes[l], out = c->sizes[l + 1];
-        rc = am__gemm_ws_reserve(ws, b, out, in);             /* forward */
-        if (!rc)
-            rc = am__gemm_ws_reserve(ws, out, in, b);         /* weight gradients */
-        if (!rc)
-            rc = am__gemm_ws_reserve(ws, b, in, out);         /* input deltas */
-    }
-    return rc;
 }
 
 /* Output delta of rows rows of n outputs: d = dLoss/dz of the output layer, with the loss scaled by
@@ -407,7 +420,8 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     }
     if (!o->batch || o->batch > (1u << 20) || !(o->lr > 0) || !(o->beta1 >= 0 && o->beta1 < 1) ||
         !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || !(o->weight_decay >= 0) ||
-        !(o->mask >= 0 && o->mask < 1) || !(o->noise >= 0) || o->threads < 0 || o->threads > 1024 || !isfinite(o->noise) || !isfinite(o->lr))
+        !(o->mask >= 0 && o->mask < 1) || !(o->noise >= 0) || o->threads < 0 || o->threads > 1024 ||
+        o->shards < 0 || o->shards > 64 || !isfinite(o->noise) || !isfinite(o->lr))
         return AM_EINVAL;
     am_ae_trainer *t = calloc(1, sizeof *t);
     if (!t)
@@ -416,17 +430,32 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     t->o = *o;
     int bad = 0;
     t->grad = calloc(ae->nparams, sizeof(float));
+    t->shards = o->shards > 0 ? o->shards : AM_AE_SHARDS;
+    t->sgrad = calloc((size_t)t->shards * ae->nparams, sizeof(float));
+    bad |= !t->sgrad;
+    t->packsize = 0;
+    for (int l = 0; l < ae->c.layers; l++) {
+        size_t in = ae->c.sizes[l], out = ae->c.sizes[l + 1];
+        t->fwdoff[l] = t->packsize;
+        t->packsize += (am__gemm_packed_size(out, in) + 15) / 16 * 16;
+        t->bwdoff[l] = t->packsize;
+        if (l > 0)
+            t->packsize += (am__gemm_packed_size(in, out) + 15) / 16 * 16;
+    }
+
     t->m = calloc(ae->nparams, sizeof(float));
     t->v = calloc(ae->nparams, sizeof(float));
     bad |= !t->grad || !t->m || !t->v;
     for (int l = 0; l <= ae->c.layers; l++)
         bad |= !(t->act[l] = malloc(o->batch * ae->c.sizes[l] * sizeof(float)));
-    bad |= !(t->d0 = malloc(o->batch * ae->widest * sizeof(float)));
-    bad |= !(t->d1 = malloc(o->batch * ae->widest * sizeof(float)));
+    for (int k = 0; k < 3; k++)
+        bad |= !(t->d[k] = malloc(o->batch * ae->widest * sizeof(float)));
     bad |= !(t->batch = malloc(o->batch * ae->c.sizes[0] * sizeof(float)));
     bad |= !(t->rowloss = malloc(o->batch * sizeof(double)));
     t->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    bad |= reserve_ws(ae, o->batch, &t->ws) != AM_OK;
+    bad |= am__gemm_ws_reserve(&t->ws, t->threads) != AM_OK;
+    int workers = t->shards < t->threads ? t->shards : t->threads; /* outer threads of a step */
+    bad |= posix_memalign((void **)&t->pack, 64, (size_t)workers * t->packsize * sizeof(float)) != 0;
     if (bad) {
         am_ae_trainer_free(t);
         return AM_ENOMEM;
@@ -440,12 +469,14 @@ void am_ae_trainer_free(am_ae_trainer *t)
     if (!t)
         return;
     free(t->grad);
+    free(t->sgrad);
+    free(t->pack);
     free(t->m);
     free(t->v);
     for (int l = 0; l <= AM_AE_MAX_LAYERS; l++)
         free(t->act[l]);
-    free(t->d0);
-    free(t->d1);
+    for (int k = 0; k < 3; k++)
+        free(t->d[k]);
     free(t->batch);
     free(t->rowloss);
     am__gemm_ws_free(&t->ws);
@@ -459,29 +490,137 @@ size_t am_ae_trainer_steps(const am_ae_trainer *t)
     return t->steps;
 }
 
-/* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient. */
+/* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient; on
+ * rows x cols values with row stride ld. The gradient is g, or g + g2 (two shards, added in that order) when
+ * g2 is not NULL. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
-                 float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd)
+static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
+                 const float *restrict g2, size_t rows, size_t cols, size_t ld, float b1, float b2, float step,
+                 float inv_sqrt_bc2, float eps, float wd)
 {
-    for (size_t i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m[i] / (sqrtf(v[i]) * inv_sqrt_bc2 + eps);
+    for (size_t r = 0; r < rows; r++) {
+        float *pr = p + r * ld, *mr = m + r * ld, *vr = v + r * ld;
+        const float *gr = g + r * ld, *g2r = g2 ? g2 + r * ld : NULL;
+        for (size_t i = 0; i < cols; i++) {
+            float gi = (g2r ? gr[i] + g2r[i] : gr[i]) + wd * pr[i];
+            mr[i] = b1 * mr[i] + (1.0f - b1) * gi;
+            vr[i] = b2 * vr[i] + (1.0f - b2) * gi * gi;
+            pr[i] -= step * mr[i] / (sqrtf(vr[i]) * inv_sqrt_bc2 + eps);
+        }
     }
 }
 
+/* One shard's pass on rows [r0, r0 + bs) of the batch, by a team of nth threads (tid): forward, output
+ * delta, and going back per layer the input deltas (three rotating buffers, so no barrier is needed after
+ * the weight gradient) and the weight and bias gradients into this shard's gradient g. A team of one has
+ * no barriers at all. */
+static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t bs, size_t bfull, float *g,
+                       const float *pk, int tid, int nth, am__gemm_ws *ws)
+{
+    am_ae *ae = t->ae;
+    const am_ae_config *c = &ae->c;
+    int L = c->layers, cur = 0;
+    size_t nout = c->sizes[L];
+    size_t q0 = bs * (size_t)tid / (size_t)nth, q1 = bs * (size_t)(tid + 1) / (size_t)nth; /* my rows */
+    float *act[AM_AE_MAX_LAYERS + 1];
+    for (int l = 0; l <= L; l++)
+        act[l] = t->act[l] + r0 * c->sizes[l];
+    /* This shard's region of each delta buffer starts at row r0 of the widest layer, so regions of different
+     * shards never overlap whichever layer (row width) each shard is at. */
+    float *dbuf[3];
+    for (int k = 0; k < 3; k++)
+        dbuf[k] = t->d[k] + r0 * ae->widest;
+    for (int l = 0; l < L; l++) {
+        size_t in = c->sizes[l], out = c->sizes[l + 1];
+        bias_ctx e = {ae->params + ae->boff[l], c->act[l]};
+        am__sgemm_team_packed(tid, nth, 0, bs, out, in, act[l], in, pk + t->fwdoff[l], 0, act[l + 1], out, epi_bias_act,
+                              &e);
+        if (nth > 1) {
+#pragma omp barrier
+        }
+    }
+    if (q1 > q0)
+        output_delta(dbuf[0] + q0 * nout, act[L] + q0 * nout, target + (r0 + q0) * nout, q1 - q0, nout,
+                     bfull * nout, c->loss, c->act[L - 1], t->rowloss + r0 + q0);
+    if (nth > 1) {
+#pragma omp barrier
+    }
+    for (int l = L - 1; l >= 0; l--) {
+        size_t in = c->sizes[l], out = c->sizes[l + 1];
+        size_t o0 = out * (size_t)tid / (size_t)nth, o1 = out * (size_t)(tid + 1) / (size_t)nth;
+        float *d = dbuf[cur], *dn = dbuf[(cur + 1) % 3];
+        if (l > 0) {
+            /* Input deltas dA = dZ W (bs x in), times the derivative of the previous activation. */
+            deriv_ctx e = {act[l], c->act[l - 1]};
+            am__sgemm_team_packed(tid, nth, 0, bs, in, out, d, out, pk + t->bwdoff[l], 0, dn, in, epi_deriv, &e);
+            if (nth > 1) {
+#pragma omp barrier
+            }
+        }
+        /* dW = dZ^T A (out x in); db = column sums of dZ. */
+        am__sgemm_team_nowait(tid, nth, 1, 0, out, in, bs, d, out, act[l], in, 0, g + ae->woff[l], in, ws, NULL,
+                              NULL);
+        if (o1 > o0)
+            column_sums(g + ae->boff[l] + o0, d + o0, bs, o1 - o0, out);
+        cur = (cur + 1) % 3;
+    }
+}
+
+/* Pack layer l's weights into the copy pk: W^T for the forward products, W for the input deltas; the
+ * strips shared by a team of nth threads (tid). */
+static void pack_layer(am_ae_trainer *t, float *pk, int l, int tid, int nth)
+{
+    const am_ae_config *c = &t->ae->c;
+    size_t in = c->sizes[l], out = c->sizes[l + 1];
+    const float *w = t->ae->params + t->ae->woff[l];
+    am__gemm_pack(1, out, in, w, in, pk + t->fwdoff[l], tid, nth);
+    if (l > 0)
+        am__gemm_pack(0, in, out, w, in, pk + t->bwdoff[l], tid, nth);
+}
+
+/* Which of `outer` threads owns layer l's update: the largest layers first, each to the thread with the
+ * fewest parameters so far (results do not depend on it: every value is updated the same way). */
+static int layer_owner(const am_ae *ae, int l, int outer)
+{
+    size_t load[AM_AE_MAX_LAYERS] = {0};
+    int L = ae->c.layers, order[AM_AE_MAX_LAYERS], owner = 0;
+    for (int k = 0; k < L; k++)
+        order[k] = k;
+    for (int a = 1; a < L; a++)
+        for (int b2 = a; b2 > 0; b2--) {
+            size_t sa = ae->boff[order[b2]] + ae->c.sizes[order[b2] + 1] - ae->woff[order[b2]];
+            size_t sb = ae->boff[order[b2 - 1]] + ae->c.sizes[order[b2 - 1] + 1] - ae->woff[order[b2 - 1]];
+            if (sa > sb) {
+                int tmp = order[b2];
+                order[b2] = order[b2 - 1];
+                order[b2 - 1] = tmp;
+            }
+        }
+    for (int k = 0; k < L; k++) {
+        int best = 0;
+        for (int q = 1; q < outer; q++)
+            if (load[q] < load[best])
+                best = q;
+        load[best] += ae->boff[order[k]] + ae->c.sizes[order[k] + 1] - ae->woff[order[k]];
+        if (order[k] == l)
+            owner = best;
+    }
+    return owner;
+}
+
 /* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
- * Adam step. One team of threads does the whole step: every product is shared by the team (am__sgemm_team,
- * whose results do not depend on the split), and the elementwise work is split by rows or by parameters,
- * each value computed by one thread in a fixed order. So training is bit-identical at any thread count. */
+ * Adam step. The batch is cut into a fixed number of row shards (t->shards, fewer for a tiny batch); the
+ * shards run on the threads (several threads share a shard's products when there are more threads than
+ * shards), each into its own gradient, and the gradients are added in shard order. Every number is thus
+ * computed the same way whatever the thread count: training is bit-identical at any number of threads.
+ * After the update each thread repacks the layers it updated (from its own cache) for the next step. */
 static double backprop(am_ae_trainer *t, const float *target, size_t b, int update)
 {
     am_ae *ae = t->ae;
     const am_ae_config *c = &ae->c;
-    int L = c->layers, nt = t->threads > (int)b ? (int)b : t->threads;
-    size_t nout = c->sizes[L];
+    int L = c->layers, G = t->shards < (int)b ? t->shards : (int)b, T = omp_in_parallel() ? 1 : t->threads;
+    int outer = T < G ? T : G, inner = T / outer;
+    size_t nout = c->sizes[L], np = ae->nparams;
     float step = 0, isbc2 = 0, b1 = (float)t->o.beta1, b2 = (float)t->o.beta2, eps = (float)t->o.eps,
           wd = (float)t->o.weight_decay;
     if (update) {
@@ -490,48 +629,59 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
         step = (float)(t->o.lr / bc1);
         isbc2 = (float)(1.0 / sqrt(bc2));
     }
-    if (omp_in_parallel())
-        nt = 1;
-#pragma omp parallel num_threads(nt)
+    int levels = omp_get_max_active_levels();
+    if (inner > 1 && levels < 2)
+        omp_set_max_active_levels(2);
+#pragma omp parallel num_threads(outer)
     {
-        int tid = omp_get_thread_num(), T = omp_get_num_threads();
-        size_t r0 = b * (size_t)tid / (size_t)T, r1 = b * (size_t)(tid + 1) / (size_t)T, rb = r1 - r0;
-        float *d = t->d0, *dn = t->d1;
-        forward_team(ae, t->act, b, 0, L, tid, T, &t->ws);
-        if (rb)
-            output_delta(d + r0 * nout, t->act[L] + r0 * nout, target + r0 * nout, rb, nout, b * nout, c->loss,
-                         c->act[L - 1], t->rowloss + r0);
-        if (T > 1) {
+        int ot = omp_get_thread_num();
+        am__gemm_ws ws = am__gemm_ws_slice(&t->ws, ot * inner, inner);
+        float *pk = t->pack + (size_t)ot * t->packsize;
+        if (inner > 1) {
+#pragma omp parallel num_threads(inner)
+            {
+                for (int l = 0; l < L; l++)
+                    pack_layer(t, pk, l, omp_get_thread_num(), omp_get_num_threads());
+#pragma omp barrier
+                for (int s = ot; s < G; s += outer) {
+                    size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
+                    shard_pass(t, target, r0, bs, b, t->sgrad + (size_t)s * np, pk, omp_get_thread_num(),
+                               omp_get_num_threads(), &ws);
+#pragma omp barrier
+                }
+            }
+        } else {
+            for (int l = 0; l < L; l++)
+                pack_layer(t, pk, l, 0, 1);
+            for (int s = ot; s < G; s += outer) {
+                size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
+                shard_pass(t, target, r0, bs, b, t->sgrad + (size_t)s * np, pk, 0, 1, &ws);
+            }
+        }
+        if (outer > 1) {
 #pragma omp barrier
         }
-        for (int l = L - 1; l >= 0; l--) {
-            size_t in = c->sizes[l], out = c->sizes[l + 1];
-            size_t o0 = out * (size_t)tid / (size_t)T, o1 = out * (size_t)(tid + 1) / (size_t)T;
-            /* dW = dZ^T A (out x in), db = column sums of dZ. */
-            am__sgemm_team(tid, T, 1, 0, out, in, b, d, out, t->act[l], in, 0, t->grad + ae->woff[l], in, &t->ws);
-            if (o1 > o0)
-                column_sums(t->grad + ae->boff[l] + o0, d + o0, b, o1 - o0, out);
-            if (l > 0) {
-                /* Input deltas dA = dZ W (b x in), times the derivative of the previous activation. */
-                am__sgemm_team(tid, T, 0, 0, b, in, out, d, out, ae->params + ae->woff[l], in, 0, dn, in, &t->ws);
-                if (rb)
-                    act_backward(dn + r0 * in, t->act[l] + r0 * in, rb * in, c->act[l - 1]);
+        /* Each thread takes whole layers: the shards' gradients added in order, then Adam. */
+        for (int l = 0; l < L; l++) {
+            if (layer_owner(ae, l, outer) != ot)
+                continue;
+            size_t p0 = ae->woff[l], n = ae->boff[l] + c->sizes[l + 1] - p0;
+            const float *g0 = t->sgrad + p0, *g1 = G == 2 ? t->sgrad + np + p0 : NULL;
+            if (G != 2 || !update) {
+                float *sum = t->grad + p0;
+                memcpy(sum, g0, n * sizeof *sum);
+                for (int s = 1; s < G; s++)
+                    for (size_t i = 0; i < n; i++)
+                        sum[i] += t->sgrad[(size_t)s * np + p0 + i];
+                g0 = sum;
+                g1 = NULL;
             }
-            /* Every thread is past the products that read W_l: its rows may change now. The next layer
-             * reads only dn, which the barrier below completes. */
-            if (update && o1 > o0) {
-                size_t w0 = ae->woff[l] + o0 * in, wn = (o1 - o0) * in, bb0 = ae->boff[l] + o0, bn = o1 - o0;
-                adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, wn, b1, b2, step, isbc2, eps, wd);
-                adam(ae->params + bb0, t->m + bb0, t->v + bb0, t->grad + bb0, bn, b1, b2, step, isbc2, eps, wd);
-            }
-            if (T > 1) {
-#pragma omp barrier
-            }
-            float *tmp = d;
-            d = dn;
-            dn = tmp;
+            if (update)
+                adam(ae->params + p0, t->m + p0, t->v + p0, g0, g1, 1, n, n, b1, b2, step, isbc2, eps, wd);
         }
     }
+    if (inner > 1 && levels < 2)
+        omp_set_max_active_levels(levels);
     double loss = 0.0;
     for (size_t r = 0; r < b; r++)
         loss += t->rowloss[r];
@@ -552,7 +702,8 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
     return AM_OK;
 }
 
-int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
+/* One step; the packed weights are trusted (the epoch loop: nobody else touches the parameters). */
+static int train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
 {
     if (!t || !x || !b || b > t->o.batch || ((t->o.mask > 0 || t->o.noise > 0) && !rng))
         return AM_EINVAL;
@@ -573,6 +724,11 @@ int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, do
     if (loss)
         *loss = l;
     return isfinite(l) ? AM_OK : AM_ENUMERIC;
+}
+
+int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
+{
+    return train_step(t, x, b, rng, loss);
 }
 
 int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
@@ -597,7 +753,7 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
     float *dst = t->o.mask > 0 || t->o.noise > 0 ? t->batch : t->act[0];
     while ((b = am_batches_next(&t->order, ds, dst, NULL, NULL))) {
         double l;
-        if ((rc = am_ae_train_step(t, dst, b, rng, &l)))
+        if ((rc = train_step(t, dst, b, rng, &l)))
             return rc;
         sum += l;
         done++;
@@ -617,12 +773,12 @@ static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int f
     const am_ae_config *c = &ae->c;
     am__gemm_ws ws = {0};
     float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
-    if (!buf || reserve_ws(ae, AE_CHUNK, &ws)) {
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (!buf || am__gemm_ws_reserve(&ws, nt)) {
         free(buf);
         am__gemm_ws_free(&ws);
         return AM_ENOMEM;
     }
-    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
         size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
         float *act[AM_AE_MAX_LAYERS + 1];

@@ -2,6 +2,7 @@
 #include "am/harness.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
@@ -202,6 +203,10 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
      * work on blocks whose shapes never depend on a thread count, and no BLAS pool spins beside them. */
     am_blas_ensure_fast(argv);
     am_blas_set_threads(1);
+    /* Trials allocate and free the same large buffers again and again: keep them in the heap instead of
+     * mapping fresh zeroed pages each time (page faults cost more than the work in a small trial). */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     install_signal_handlers();
     if (am__mpi_join(run, &argc, &argv))
         return -1;

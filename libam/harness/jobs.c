@@ -194,7 +194,10 @@ static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, c
         }
         return status;
     }
-#pragma omp parallel num_threads(run->threads)
+    /* No more threads than jobs: with fewer jobs than threads, each job may use the spare threads itself
+     * (an inactive team of one leaves the library's own parallel loops free to run). */
+    int team = np < (size_t)run->threads ? (int)np : run->threads;
+#pragma omp parallel num_threads(team > 0 ? team : 1)
     {
         int tid = omp_get_thread_num();
 #pragma omp for schedule(dynamic, 1)
@@ -274,7 +277,8 @@ static int run_mpi(am_run *run, const am_jobs *jobs, unsigned char *results, con
                 lstatus = h->status;
             }
         } else {
-#pragma omp parallel for num_threads(run->threads) schedule(dynamic, 1)
+            int team = mine < (size_t)run->threads ? (int)mine : run->threads;
+#pragma omp parallel for num_threads(team > 0 ? team : 1) schedule(dynamic, 1)
             for (size_t k = 0; k < mine; k++) {
                 slot_head *h = (slot_head *)(local + k * slot);
                 h->status = jobs->fn(h->job, omp_get_thread_num(), local + k * slot + sizeof *h, jobs->ctx);

@@ -170,8 +170,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_i8
 static void overlaps(const am_dense *d, const int8_t *s, am_dense_work *w)
 {
     am_state_pack(s, d->n, w->pk);
-    for (size_t mu = 0; mu < d->pats.count; mu++)
-        w->m[mu] = (int32_t)d->n - 2 * (int32_t)am_patterns_hamming_packed(&d->pats, mu, w->pk);
+    am__patterns_overlaps(&d->pats, w->pk, w->m);
 }
 
 static double energy_from_m(const am_dense *d, const int32_t *m)

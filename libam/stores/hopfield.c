@@ -519,10 +519,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_f3
 
 static void overlaps_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
 {
-    size_t n = h->n, p = h->pats.count;
-    am_state_pack(s, n, w->pk);
-    for (size_t mu = 0; mu < p; mu++)
-        w->m[mu] = (int32_t)n - 2 * (int32_t)am_patterns_hamming_packed(&h->pats, mu, w->pk);
+    am_state_pack(s, h->n, w->pk);
+    am__patterns_overlaps(&h->pats, w->pk, w->m);
 }
 
 static void fields_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
@@ -765,14 +763,7 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
         }
         size_t words = h->pats.words;
         for (size_t mu = first; mu < first + count; mu++) {
-            const uint64_t *a = h->pats.bits + mu * words;
-            for (size_t nu = 0; nu < p; nu++) {
-                const uint64_t *b = h->pats.bits + nu * words;
-                size_t d = 0;
-                for (size_t k = 0; k < words; k++)
-                    d += (size_t)__builtin_popcountll(a[k] ^ b[k]);
-                g[nu] = (int32_t)n - 2 * (int32_t)d;
-            }
+            am__patterns_overlaps(&h->pats, h->pats.bits + mu * words, g);
             am_patterns_get(&h->pats, mu, s);
             size_t bad = 0;
             for (size_t i = 0; i < n; i++) {

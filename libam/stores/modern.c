@@ -190,8 +190,9 @@ int am_modern_work_create(am_modern_work **out, const am_modern *m)
 static inline float exp_nonpos(float x)
 {
     const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
-    /* fmaxf/fminf drop a NaN, so the integer conversion below is always in range. */
-    float xc = fminf(fmaxf(x, -87.0f), 0.0f);
+    /* x = score - row maximum: finite and <= 0 (softmax_row rejects rows with a NaN or infinite score first),
+     * so after the clamp the integer conversion below is always in range. */
+    float xc = x < -87.0f ? -87.0f : x > 0.0f ? 0.0f : x;
     float n = __builtin_rintf(xc * log2e);
     float r = xc - n * ln2hi - n * ln2lo;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
@@ -203,9 +204,10 @@ static inline float exp_nonpos(float x)
     return x < -87.0f ? 0.0f : p * u.f;
 }
 
-/* Row softmax in place: a[0..m) <- exp(a - max) / sum. Returns 0 when the scores overflowed (a non-finite
- * maximum: the row is left as it is). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static int softmax_row(float *restrict a, size_t m)
+/* Row softmax numerators in place: a[0..m) <- exp(a - max); returns their sum, or 0 when the scores
+ * overflowed (a NaN or infinite score: the row is left as it is). The division by the sum is applied to the
+ * d-dimensional result instead of the M weights, which saves a pass over the largest array. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static float softmax_num(float *restrict a, size_t m)
 {
     float mx = a[0], sum = 0.0f, lo = a[0];
     int nan = 0;
@@ -214,16 +216,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static int softmax_
         lo = a[k] < lo ? a[k] : lo;
         nan |= a[k] != a[k];
     }
-    if (nan || !(mx - lo < INFINITY)) /* a NaN or infinite score */
-        return 0;
+    if (nan || !(mx - lo < INFINITY))
+        return 0.0f;
     for (size_t k = 0; k < m; k++) {
         a[k] = exp_nonpos(a[k] - mx);
         sum += a[k];
     }
-    float inv = 1.0f / sum;
-    for (size_t k = 0; k < m; k++)
-        a[k] *= inv;
-    return 1;
+    return sum; /* >= 1: the maximum contributes exp(0) */
 }
 
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
@@ -261,6 +260,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
         size_t q0 = blk * QBLOCK, nb = nq - q0 < QBLOCK ? nq - q0 : QBLOCK, left = nb;
         float *qb = q + q0 * d, *a = w->a + (size_t)t * QBLOCK * w->mcap, *r = w->r + (size_t)t * QBLOCK * d;
         unsigned char *active = w->active + (size_t)t * QBLOCK;
+        float sums[QBLOCK];
         memset(active, 1, nb);
         if (info)
             for (size_t b = 0; b < nb; b++)
@@ -271,7 +271,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
                         m->x, (int)d, 0.0f, a, (int)M);
             int finite = 1;
             for (size_t b = 0; b < nb; b++)
-                finite &= softmax_row(a + b * M, M);
+                finite &= (sums[b] = softmax_num(a + b * M, M)) > 0.0f;
             if (!finite) {
 #pragma omp atomic write
                 overflow = 1;
@@ -279,6 +279,11 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)d, (int)M, 1.0f, a, (int)M, m->x,
                         (int)d, 0.0f, r, (int)d);
+            for (size_t b = 0; b < nb; b++) {
+                float inv = 1.0f / sums[b];
+                for (size_t i = 0; i < d; i++)
+                    r[b * d + i] *= inv;
+            }
             for (size_t b = 0; b < nb; b++) {
                 if (!active[b])
                     continue; /* converged rows keep their fixed point */
