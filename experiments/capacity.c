@@ -80,6 +80,7 @@ typedef struct trial_result {
 typedef struct job {
     const cfg *c;
     am_store_work **work;    /* one per thread */
+    am_modern_work **mwork;  /* one per thread (modern model): reused from trial to trial */
     int8_t **state;          /* one per thread */
     size_t **unstable;       /* one per thread */
 } job;
@@ -87,7 +88,7 @@ typedef struct job {
 /* Modern store: patterns are random +-1 vectors scaled to unit norm, cues flip a fraction of their
  * components; overlap is the cosine to the target, a cue is recalled when the stored pattern nearest to
  * the final state (largest dot product) is the target, bits are the signs of the components. */
-static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, trial_result *r)
+static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, trial_result *r, am_modern_work **wp)
 {
     size_t n = c->n, ncues = c->cues && c->cues < p ? c->cues : p;
     size_t nstab = c->stab && c->stab < p ? c->stab : p;
@@ -96,7 +97,9 @@ static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, tri
     am_modern *m = NULL;
     am_rng rng;
     int rc;
-    float *x = NULL, *y = NULL, *sc = NULL;
+    const float *x = NULL;
+    float *y = NULL;
+    size_t *near = NULL;
     int8_t *s = malloc(n);
     am_modern_info *info = malloc((ncues > nstab ? ncues : nstab) * sizeof *info);
     am_modern_opts o = {.max_steps = c->max_steps, .eps = c->eps};
@@ -106,22 +109,21 @@ static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, tri
     if ((rc = am_patterns_create(&pats, n, p)))
         goto done;
     am_patterns_random(pats, &rng);
-    x = malloc(p * n * sizeof *x);
     y = malloc((ncues > nstab ? ncues : nstab) * n * sizeof *y);
-    sc = malloc(ncues * p * sizeof *sc);
-    if (!s || !info || !x || !y || !sc) {
+    near = malloc(ncues * sizeof *near);
+    if (!s || !info || !y || !near) {
         rc = AM_ENOMEM;
         goto done;
     }
-    am_patterns_to_float(pats, x);
-    for (size_t k = 0; k < p * n; k++)
-        x[k] *= scale;
-    if ((rc = am_modern_create(&m, n, c->betas[ri])) || (rc = am_modern_store(m, x, p)))
+    if ((rc = am_modern_create(&m, n, c->betas[ri])) || (rc = am_modern_store_patterns(m, pats, scale)))
+        goto done;
+    x = am_modern_patterns(m);
+    if (!*wp && (rc = am_modern_work_create(wp, m)))
         goto done;
 
     /* One update from each stored pattern: a bit is unstable when its sign changes. */
     memcpy(y, x, nstab * n * sizeof *y);
-    if ((rc = am_modern_recall(m, y, nstab, &one, NULL, NULL)))
+    if ((rc = am_modern_recall(m, y, nstab, &one, *wp, NULL)))
         goto done;
     r->all_fixed = 1;
     for (size_t mu = 0; mu < nstab; mu++) {
@@ -141,23 +143,18 @@ static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, tri
         for (size_t i = 0; i < n; i++)
             y[mu * n + i] = scale * s[i];
     }
-    if ((rc = am_modern_recall(m, y, ncues, &o, NULL, info)))
+    if ((rc = am_modern_recall(m, y, ncues, &o, *wp, info)) || (rc = am_modern_nearest(m, y, ncues, near, *wp)))
         goto done;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ncues, (int)p, (int)n, 1.0f, y, (int)n, x, (int)n, 0.0f,
-                sc, (int)p);
     for (size_t mu = 0; mu < ncues; mu++) {
         const float *st = y + mu * n, *tg = x + mu * n;
         double dot = 0, n2 = 0, e2 = 0;
-        size_t wrong = 0, best = 0;
+        size_t wrong = 0, best = near[mu];
         for (size_t i = 0; i < n; i++) {
             dot += (double)st[i] * tg[i];
             n2 += (double)st[i] * st[i];
             e2 += ((double)st[i] - tg[i]) * ((double)st[i] - tg[i]);
             wrong += (st[i] > 0) != (tg[i] > 0);
         }
-        for (size_t nu = 1; nu < p; nu++)
-            if (sc[mu * p + nu] > sc[mu * p + best])
-                best = nu;
         double cosv = n2 > 0 ? dot / sqrt(n2) : 0.0; /* |target| = 1 */
         r->ov_sum += cosv;
         r->ov_sq += cosv * cosv;
@@ -171,7 +168,7 @@ static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, tri
 done:
     am_modern_free(m);
     am_patterns_free(pats);
-    free(x), free(y), free(sc), free(s), free(info);
+    free(y), free(near), free(s), free(info);
     return rc;
 }
 
@@ -190,7 +187,7 @@ static int run_trial(size_t index, int thread, void *result, void *ctx)
     int rc;
 
     if (c->modern)
-        return run_modern_trial(c, ri, p, trial, r);
+        return run_modern_trial(c, ri, p, trial, r, &j->mwork[thread]);
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
     if ((rc = am_patterns_create(&pats, n, p)))
         return rc;
@@ -459,9 +456,10 @@ int main(int argc, char **argv)
     job j = {.c = &c};
     trial_result *res = calloc(ntasks, sizeof *res);
     j.work = calloc((size_t)run.threads, sizeof *j.work);
+    j.mwork = calloc((size_t)run.threads, sizeof *j.mwork);
     j.state = calloc((size_t)run.threads, sizeof *j.state);
     j.unstable = calloc((size_t)run.threads, sizeof *j.unstable);
-    if (!res || !j.work || !j.state || !j.unstable) {
+    if (!res || !j.work || !j.mwork || !j.state || !j.unstable) {
         am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
         return 1;
     }
@@ -537,9 +535,10 @@ int main(int argc, char **argv)
         }
     for (int t = 0; t < run.threads; t++) {
         am_store_work_free(j.work[t]);
+        am_modern_work_free(j.mwork[t]);
         free(j.state[t]);
         free(j.unstable[t]);
     }
-    free(j.work), free(j.state), free(j.unstable), free(res);
+    free(j.work), free(j.mwork), free(j.state), free(j.unstable), free(res);
     return am_run_close(&run, out) ? 1 : 0;
 }

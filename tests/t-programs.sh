@@ -149,8 +149,8 @@ for bad in "capacity --model dense --rule storkey" "capacity --model hopfield --
 done
 
 export SOURCE_DATE_EPOCH=1700000000   # fixes the date line, so whole files compare byte for byte
-long="--rule hebb,storkey --N 300 --alpha 0.02:0.4:0.02 --trials 8 --seed 5 --quiet"
-"$BIN/capacity" $long --out "$tmp/ref.tsv"; ok $? "a sweep of 320 jobs"
+long="--rule hebb,storkey,pinv --N 400 --alpha 0.02:0.5:0.02 --trials 10 --seed 5 --quiet"
+"$BIN/capacity" $long --out "$tmp/ref.tsv"; ok $? "a sweep of 750 jobs"
 echo "the previous result" > "$tmp/r.tsv"
 # SIGINT as a terminal sends it (a shell's background job ignores SIGINT unless reset).
 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" &

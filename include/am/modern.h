@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "am/patterns.h"
+
 #include "am/hopfield.h"
 
 #ifdef __cplusplus
@@ -53,6 +55,10 @@ const float *am_modern_patterns(const am_modern *m);
 /* Append count patterns x (count x d row-major, copied); non-finite values are AM_EINVAL. */
 int am_modern_store(am_modern *m, const float *x, size_t count);
 
+/* Append the +-1 patterns of pats (pats->n = d) as vectors of +-scale (scale = 1/sqrt(d): unit norm),
+ * converted straight into the store (no float copy of the set is made). */
+int am_modern_store_patterns(am_modern *m, const am_patterns *pats, float scale);
+
 /* Energy of state xi[0..d) (computed in double, max-shifted: finite for any beta x.xi). */
 double am_modern_energy(const am_modern *m, const float *xi);
 
@@ -64,6 +70,10 @@ void am_modern_work_free(am_modern_work *w);
  * single precision are AM_ENOTFINITE (the queries are then partly updated). */
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
                      am_modern_info *info);
+
+/* The stored pattern with the largest dot product with each of nq queries q (nq x d): idx[k] (nq entries,
+ * caller-owned; ties go to the lower index). Blocked and threaded as am_modern_recall; work may be NULL. */
+int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work);
 
 /* Separation of each pattern, delta[mu] = x_mu.x_mu - max_{nu != mu} x_mu.x_nu (M entries, caller-owned). */
 int am_modern_separation(const am_modern *m, double *delta);

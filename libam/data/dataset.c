@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/alloc.h"
 #include "am/data.h"
 #include "am/error.h"
 
-int am_dataset_create(am_dataset **out, size_t count, size_t dim, int with_labels)
+/* The dataset structure with room for count x dim values, not zeroed (the caller fills them). */
+static int dataset_alloc(am_dataset **out, size_t count, size_t dim, int with_labels)
 {
     size_t n;
     if (!out)
@@ -24,7 +26,7 @@ int am_dataset_create(am_dataset **out, size_t count, size_t dim, int with_label
     ds->dim = dim;
     ds->rows = 1;
     ds->cols = dim;
-    ds->x = calloc(1, n);
+    ds->x = am__alloc_big(n);
     if (with_labels)
         ds->labels = calloc(count ? count : 1, sizeof(int));
     if (!ds->x || (with_labels && !ds->labels)) {
@@ -33,6 +35,14 @@ int am_dataset_create(am_dataset **out, size_t count, size_t dim, int with_label
     }
     *out = ds;
     return AM_OK;
+}
+
+int am_dataset_create(am_dataset **out, size_t count, size_t dim, int with_labels)
+{
+    int rc = dataset_alloc(out, count, dim, with_labels);
+    if (!rc)
+        memset((*out)->x, 0, (count ? count : 1) * dim * sizeof(float));
+    return rc;
 }
 
 void am_dataset_free(am_dataset *ds)
@@ -67,7 +77,7 @@ int am_dataset_load(am_dataset **out, const char *images, const char *labels, do
         }
     }
     size_t count = im->dims[0], dim = im->count / count;
-    if ((rc = am_dataset_create(&ds, count, dim, lb != NULL)))
+    if ((rc = dataset_alloc(&ds, count, dim, lb != NULL)))
         goto done;
     if (im->ndim == 3) {
         ds->rows = im->dims[1];
@@ -122,7 +132,7 @@ int am_dataset_take(am_dataset **out, const am_dataset *ds, const uint32_t *idx,
     for (size_t i = 0; i < count; i++)
         if (idx[i] >= ds->count)
             return AM_EINVAL;
-    if ((rc = am_dataset_create(&s, count, ds->dim, ds->labels != NULL)))
+    if ((rc = dataset_alloc(&s, count, ds->dim, ds->labels != NULL)))
         return rc;
     s->rows = ds->rows;
     s->cols = ds->cols;

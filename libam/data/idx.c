@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../core/alloc.h"
 #include "../core/io.h"
 #include "am/data.h"
 #include "am/error.h"
@@ -102,7 +103,7 @@ static int read_body(gzFile g, am_idx *idx)
             size_t ncap = cap ? cap * 2 : (size_t)1 << 20;
             if (ncap > bytes)
                 ncap = bytes;
-            unsigned char *nb = realloc(buf, ncap);
+            unsigned char *nb = am__realloc_big(buf, have, ncap);
             if (!nb) {
                 free(buf);
                 return AM_ENOMEM;

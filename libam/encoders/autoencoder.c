@@ -344,18 +344,41 @@ static void epi_deriv(float *c, size_t ldc, size_t i0, size_t rows, size_t j0, s
         act_backward(c + i * ldc, e->a + (i0 + i) * ldc + j0, cols, e->act);
 }
 
-/* Layers [from, to) on b rows: act[from] -> act[to]; act[l] are b x sizes[l] buffers. Called by every
- * thread of a team (tid of nth); ws holds nth buffers. */
-static void forward_team(const am_ae *ae, float *const *act, size_t b, int from, int to, int tid, int nth,
-                         am__gemm_ws *ws)
+/* Inference: every layer's W^T packed once (pk, offsets off[l]) for all the chunks of a call. */
+typedef struct packed_net {
+    float *pk;
+    size_t off[AM_AE_MAX_LAYERS];
+} packed_net;
+
+static int packed_net_make(const am_ae *ae, int from, int to, int nt, packed_net *p)
+{
+    size_t total = 0;
+    for (int l = from; l < to; l++) {
+        p->off[l] = total;
+        total += (am__gemm_packed_size(ae->c.sizes[l + 1], ae->c.sizes[l]) + 15) / 16 * 16;
+    }
+    if (posix_memalign((void **)&p->pk, 64, (total ? total : 1) * sizeof(float)))
+        return AM_ENOMEM;
+#pragma omp parallel num_threads(nt)
+    for (int l = from; l < to; l++)
+        am__gemm_pack(1, ae->c.sizes[l + 1], ae->c.sizes[l], ae->params + ae->woff[l], ae->c.sizes[l], p->pk + p->off[l],
+                      omp_get_thread_num(), omp_get_num_threads());
+    return AM_OK;
+}
+
+/* Layers [from, to) on b rows with the packed weights, by a team (tid of nth); ends with a barrier. */
+static void forward_packed(const am_ae *ae, const packed_net *p, float *const *act, size_t b, int from, int to, int tid,
+                           int nth)
 {
     const am_ae_config *c = &ae->c;
     for (int l = from; l < to; l++) {
         size_t in = c->sizes[l], out = c->sizes[l + 1];
         bias_ctx e = {ae->params + ae->boff[l], c->act[l]};
-        /* Z = A W^T + b, activated: W is out x in, row-major. */
-        am__sgemm_team(tid, nth, 0, 1, b, out, in, act[l], in, ae->params + ae->woff[l], in, 0, act[l + 1], out, ws,
-                       epi_bias_act, &e);
+        am__sgemm_team_packed(tid, nth, 0, b, out, in, act[l], in, p->pk + p->off[l], 0, act[l + 1], out, epi_bias_act,
+                              &e);
+        if (nth > 1) {
+#pragma omp barrier
+        }
     }
 }
 
@@ -771,27 +794,28 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
 static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int from, int to)
 {
     const am_ae_config *c = &ae->c;
-    am__gemm_ws ws = {0};
-    float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
     int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-    if (!buf || am__gemm_ws_reserve(&ws, nt)) {
+    packed_net pn = {0};
+    float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
+    if (!buf || packed_net_make(ae, from, to, nt, &pn)) {
         free(buf);
-        am__gemm_ws_free(&ws);
+        free(pn.pk);
         return AM_ENOMEM;
     }
-    for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
-        size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
-        float *act[AM_AE_MAX_LAYERS + 1];
-        memcpy(buf, x + i0 * c->sizes[from], m * c->sizes[from] * sizeof(float));
-        for (int l = from; l <= to; l++)
-            act[l] = buf + ((l - from) & 1) * AE_CHUNK * ae->widest;
-        int team = nt > (int)m ? (int)m : nt;
-#pragma omp parallel num_threads(team)
-        forward_team(ae, act, m, from, to, omp_get_thread_num(), omp_get_num_threads(), &ws);
-        memcpy(y + i0 * c->sizes[to], act[to], m * c->sizes[to] * sizeof(float));
+#pragma omp parallel num_threads(nt)
+    {
+        int tid = omp_get_thread_num(), T = omp_get_num_threads();
+        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+            size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
+            float *act[AM_AE_MAX_LAYERS + 1];
+            act[from] = (float *)(x + i0 * c->sizes[from]);
+            for (int l = from + 1; l <= to; l++)
+                act[l] = l == to ? y + i0 * c->sizes[to] : buf + (l & 1) * AE_CHUNK * ae->widest;
+            forward_packed(ae, &pn, act, m, from, to, tid, T);
+        }
     }
     free(buf);
-    am__gemm_ws_free(&ws);
+    free(pn.pk);
     return AM_OK;
 }
 
@@ -816,33 +840,63 @@ int am_ae_reconstruct(const am_ae *ae, const float *x, size_t n, float *y)
     return run_layers(ae, x, n, y, 0, ae->c.layers);
 }
 
+/* Squared error and (sig) binary cross-entropy of one row, each summed in order in double. */
+static void row_errors(const float *x, const float *y, size_t d, int sig, double *se, double *ce)
+{
+    double s = 0.0, c = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double t = x[j], p = y[j], e = p - t;
+        s += e * e;
+        if (sig) {
+            double pc = p < 1e-7 ? 1e-7 : p > 1 - 1e-7 ? 1 - 1e-7 : p;
+            c -= t * log(pc) + (1 - t) * log(1 - pc);
+        }
+    }
+    *se = s;
+    *ce = c;
+}
+
 int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, double *bce)
 {
     if (!ae || !x || !n)
         return AM_EINVAL;
-    size_t d = ae->c.sizes[0];
-    float *y = malloc(AE_CHUNK * d * sizeof(float));
-    if (!y)
+    const am_ae_config *c = &ae->c;
+    size_t d = c->sizes[0];
+    int sig = bce && c->act[c->layers - 1] == AM_ACT_SIGMOID;
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    packed_net pn = {0};
+    float *buf = malloc(2 * AE_CHUNK * ae->widest * sizeof(float));
+    double *rows = malloc(2 * n * sizeof *rows); /* per row: squared error, cross-entropy */
+    if (!buf || !rows || packed_net_make(ae, 0, c->layers, nt, &pn)) {
+        free(buf), free(rows), free(pn.pk);
         return AM_ENOMEM;
-    double se = 0.0, ce = 0.0;
-    int sig = bce && ae->c.act[ae->c.layers - 1] == AM_ACT_SIGMOID;
-    for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
-        size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
-        int rc = run_layers(ae, x + i0 * d, m, y, 0, ae->c.layers);
-        if (rc) {
-            free(y);
-            return rc;
-        }
-        for (size_t i = 0; i < m * d; i++) {
-            double t = x[i0 * d + i], p = y[i], e = p - t;
-            se += e * e;
-            if (sig) {
-                double pc = p < 1e-7 ? 1e-7 : p > 1 - 1e-7 ? 1 - 1e-7 : p;
-                ce -= t * log(pc) + (1 - t) * log(1 - pc);
+    }
+    /* One team for all chunks: the forward pass shares the products, then each thread takes rows. Row sums
+     * are added in row order below, so the result does not depend on the thread count. */
+#pragma omp parallel num_threads(nt)
+    {
+        int tid = omp_get_thread_num(), T = omp_get_num_threads();
+        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+            size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
+            float *act[AM_AE_MAX_LAYERS + 1];
+            act[0] = (float *)(x + i0 * d);
+            for (int l = 1; l <= c->layers; l++)
+                act[l] = buf + (l & 1) * AE_CHUNK * ae->widest;
+            forward_packed(ae, &pn, act, m, 0, c->layers, tid, T);
+            for (size_t i = m * (size_t)tid / (size_t)T; i < m * (size_t)(tid + 1) / (size_t)T; i++)
+                row_errors(x + (i0 + i) * d, act[c->layers] + i * d, d, sig, rows + 2 * (i0 + i),
+                           rows + 2 * (i0 + i) + 1);
+            if (T > 1) {
+#pragma omp barrier
             }
         }
     }
-    free(y);
+    double se = 0.0, ce = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        se += rows[2 * i];
+        ce += rows[2 * i + 1];
+    }
+    free(buf), free(rows), free(pn.pk);
     if (mse)
         *mse = se / (double)(n * d);
     if (bce)

@@ -54,9 +54,18 @@ static uint32_t record_crc(uint64_t job, const void *res, size_t size)
     return (uint32_t)c;
 }
 
+/* Records are kept in memory and written at most once a second (CKPT_FLUSH): a short run never touches the
+ * disk, a killed one loses at most a second of work. A new checkpoint file is created at the first write. */
+#define CKPT_FLUSH 1.0
+
 typedef struct ckpt {
     FILE *f;
-    int failed; /* writing failed once: warned, no more records */
+    int failed;                 /* writing failed once: warned, no more records */
+    int fresh;                  /* the file is yet to be created (with this header) */
+    unsigned char head[CKPT_HEADER];
+    unsigned char *buf;         /* records not yet written */
+    size_t len, cap;
+    double last;                /* when records were last written */
 } ckpt;
 
 static void ckpt_header(unsigned char *h, const struct am__run_state *st, size_t count, size_t size)
@@ -131,11 +140,10 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
         c->f = f;
         return 0;
     }
-    FILE *f = fopen(st->ckpt_path, "wb");
-    if (!f || fwrite(want, 1, CKPT_HEADER, f) != CKPT_HEADER || fflush(f)) {
+    /* A new checkpoint: checked writable now (an explicit --checkpoint that cannot be written is an error
+     * before any work), created at the first write. */
+    if (access(st->ckpt_path, F_OK) == 0 ? access(st->ckpt_path, W_OK) != 0 : 0) {
         int e = errno;
-        if (f)
-            fclose(f);
         if (st->ckpt_explicit) {
             am_run_error(run, "cannot write checkpoint '%s': %s", st->ckpt_path, strerror(e));
             return -1;
@@ -146,32 +154,80 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
         st->ckpt_path[0] = 0;
         return 0;
     }
-    c->f = f;
+    c->fresh = 1;
+    memcpy(c->head, want, CKPT_HEADER);
+    c->last = am_seconds();
     return 0;
+}
+
+static void ckpt_warn(am_run *run, ckpt *c, int e)
+{
+    c->failed = 1;
+    if (!run->quiet)
+        fprintf(stderr, "%s: writing checkpoint '%s' failed (%s): the run goes on but cannot be resumed\n",
+                run->program, run->st->ckpt_path, strerror(e));
+}
+
+/* Write the records kept in memory (creating the file first if needed). */
+static void ckpt_flush(am_run *run, ckpt *c)
+{
+    if (c->failed || !run->st->ckpt_path[0])
+        return;
+    if (c->fresh) {
+        FILE *f = fopen(run->st->ckpt_path, "wb");
+        if (!f || fwrite(c->head, 1, CKPT_HEADER, f) != CKPT_HEADER) {
+            int e = errno;
+            if (f)
+                fclose(f);
+            ckpt_warn(run, c, e);
+            return;
+        }
+        c->f = f;
+        c->fresh = 0;
+    }
+    if (c->f && (fwrite(c->buf, 1, c->len, c->f) != c->len || fflush(c->f)))
+        ckpt_warn(run, c, errno);
+    c->len = 0;
+    c->last = am_seconds();
 }
 
 static void ckpt_add(am_run *run, ckpt *c, uint64_t job, const void *res, size_t size)
 {
-    unsigned char h[12];
-    if (!c->f || c->failed)
+    if (c->failed || (!c->f && !c->fresh))
         return;
+    if (c->len + 12 + size > c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 65536;
+        while (cap < c->len + 12 + size)
+            cap *= 2;
+        unsigned char *nb = realloc(c->buf, cap);
+        if (!nb) {
+            ckpt_warn(run, c, ENOMEM);
+            return;
+        }
+        c->buf = nb;
+        c->cap = cap;
+    }
+    unsigned char *h = c->buf + c->len;
     put64(h, job);
     uint32_t crc = record_crc(job, res, size);
     for (int k = 0; k < 4; k++)
         h[8 + k] = (unsigned char)(crc >> (8 * k));
-    if (fwrite(h, 1, 12, c->f) != 12 || fwrite(res, 1, size, c->f) != size || fflush(c->f)) {
-        c->failed = 1;
-        if (!run->quiet)
-            fprintf(stderr, "%s: writing checkpoint '%s' failed (%s): the run goes on but cannot be resumed\n",
-                    run->program, run->st->ckpt_path, strerror(errno));
-    }
+    memcpy(h + 12, res, size);
+    c->len += 12 + size;
+    if (am_seconds() - c->last >= CKPT_FLUSH)
+        ckpt_flush(run, c);
 }
 
-static void ckpt_close(ckpt *c)
+/* keep: 1 to write what is pending (the run failed or stopped early), 0 when the output is about to be
+ * written and the checkpoint will be removed anyway. */
+static void ckpt_close(am_run *run, ckpt *c, int keep)
 {
+    if (keep && c->len)
+        ckpt_flush(run, c);
     if (c->f)
         fclose(c->f);
-    c->f = NULL;
+    free(c->buf);
+    memset(c, 0, sizeof *c);
 }
 
 /* ---- one process ---- */
@@ -363,7 +419,7 @@ int am_run_jobs(am_run *run, const am_jobs *jobs, void *results_, size_t *failed
         if (blas != 1)
             am_blas_set_threads(blas);
     }
-    ckpt_close(&c);
+    ckpt_close(run, &c, status != 0);
     if (failed_job)
         *failed_job = fj;
     free(done);

@@ -9,6 +9,7 @@
 
 #include "../core/blas_internal.h"
 #include "am/error.h"
+#include "../core/alloc.h"
 #include "../core/io.h"
 #include "am/blas.h"
 
@@ -71,16 +72,9 @@ int am_modern_set_beta(am_modern *m, double beta)
     return AM_OK;
 }
 
-int am_modern_store(am_modern *m, const float *x, size_t count)
+/* Room for `need` patterns. */
+static int grow(am_modern *m, size_t need)
 {
-    size_t need = m->m + count, total;
-    if (count == 0)
-        return AM_OK;
-    if (need < m->m || need > INT32_MAX || am_size_mul(count, m->d, &total))
-        return AM_EOVERFLOW;
-    for (size_t k = 0; k < total; k++)
-        if (!isfinite(x[k]))
-            return AM_EINVAL;
     if (need > m->cap) {
         size_t cap = m->cap ? m->cap : 64, bytes;
         float *nx;
@@ -88,13 +82,18 @@ int am_modern_store(am_modern *m, const float *x, size_t count)
             cap *= 2;
         if (am_size_mul3(cap, m->d, sizeof(float), &bytes))
             return AM_EOVERFLOW;
-        nx = realloc(m->x, bytes);
+        nx = am__realloc_big(m->x, m->m * m->d * sizeof(float), bytes);
         if (!nx)
             return AM_ENOMEM;
         m->x = nx;
         m->cap = cap;
     }
-    memcpy(m->x + m->m * m->d, x, total * sizeof(float));
+    return AM_OK;
+}
+
+/* Norms of the patterns from m->m to need, which become stored. */
+static void admit(am_modern *m, size_t need)
+{
     for (size_t mu = m->m; mu < need; mu++) {
         double n2 = 0;
         for (size_t i = 0; i < m->d; i++)
@@ -103,6 +102,45 @@ int am_modern_store(am_modern *m, const float *x, size_t count)
             m->max_norm2 = n2;
     }
     m->m = need;
+}
+
+int am_modern_store(am_modern *m, const float *x, size_t count)
+{
+    size_t need = m->m + count, total;
+    int rc;
+    if (count == 0)
+        return AM_OK;
+    if (need < m->m || need > INT32_MAX || am_size_mul(count, m->d, &total))
+        return AM_EOVERFLOW;
+    for (size_t k = 0; k < total; k++)
+        if (!isfinite(x[k]))
+            return AM_EINVAL;
+    if ((rc = grow(m, need)))
+        return rc;
+    memcpy(m->x + m->m * m->d, x, total * sizeof(float));
+    admit(m, need);
+    return AM_OK;
+}
+
+int am_modern_store_patterns(am_modern *m, const am_patterns *pats, float scale)
+{
+    int rc;
+    if (!m || !pats || !isfinite(scale))
+        return AM_EINVAL;
+    if (pats->n != m->d)
+        return AM_ESIZE;
+    size_t need = m->m + pats->count;
+    if (pats->count == 0)
+        return AM_OK;
+    if (need < m->m || need > INT32_MAX)
+        return AM_EOVERFLOW;
+    if ((rc = grow(m, need)))
+        return rc;
+    float *dst = m->x + m->m * m->d;
+    am_patterns_to_float(pats, dst);
+    for (size_t k = 0; k < pats->count * m->d; k++)
+        dst[k] *= scale;
+    admit(m, need);
     return AM_OK;
 }
 
@@ -147,7 +185,7 @@ static int work_fit(am_modern_work *w, const am_modern *m)
         free(w->r), free(w->active), free(w->a);
         w->a = NULL;
         w->mcap = 0;
-        w->r = malloc((size_t)nt * QBLOCK * m->d * sizeof(float));
+        w->r = am__alloc_big((size_t)nt * QBLOCK * m->d * sizeof(float));
         w->active = malloc((size_t)nt * QBLOCK);
         w->d = m->d;
         w->nthreads = nt;
@@ -161,9 +199,10 @@ static int work_fit(am_modern_work *w, const am_modern *m)
         float *na;
         if (am_size_mul3(cap, (size_t)nt * QBLOCK, sizeof(float), &bytes))
             return AM_EOVERFLOW;
-        na = realloc(w->a, bytes);
+        na = am__alloc_big(bytes); /* scores of the previous size need not be kept */
         if (!na)
             return AM_ENOMEM;
+        free(w->a);
         w->a = na;
         w->mcap = cap;
     }
@@ -345,6 +384,46 @@ static int modern_separation_serial(const am_modern *m, double *delta)
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work)
+{
+    am_modern_work *w = work;
+    size_t d = m->d, M = m->m;
+    int rc;
+    if (!q || (nq && !idx))
+        return AM_EINVAL;
+    if (M == 0)
+        return AM_EEMPTY;
+    if (!w) {
+        if ((rc = am_modern_work_create(&w, m)))
+            return rc;
+    } else if ((rc = work_fit(w, m))) {
+        return rc;
+    }
+    size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
+    int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
+    int blas_threads = am__blas_serial();
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (size_t blk = 0; blk < nblocks; blk++) {
+        int t = omp_get_thread_num();
+        size_t q0 = blk * QBLOCK, nb = nq - q0 < QBLOCK ? nq - q0 : QBLOCK;
+        float *a = w->a + (size_t)t * QBLOCK * w->mcap;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0f, q + q0 * d, (int)d, m->x,
+                    (int)d, 0.0f, a, (int)M);
+        for (size_t b = 0; b < nb; b++) {
+            const float *row = a + b * M;
+            size_t best = 0;
+            for (size_t mu = 1; mu < M; mu++)
+                if (row[mu] > row[best])
+                    best = mu;
+            idx[q0 + b] = best;
+        }
+    }
+    am__blas_restore(blas_threads);
+    if (w != work)
+        am_modern_work_free(w);
+    return AM_OK;
+}
+
 int am_modern_separation(const am_modern *m, double *delta)
 {
     int blas = am__blas_serial();
