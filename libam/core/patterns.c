@@ -384,3 +384,47 @@ int am__patterns_transposed(const am_patterns *p, int8_t **xt)
     am_patterns_to_int8_t(p, t);
     return AM_OK;
 }
+
+/* In-place transpose of a 64 x 64 bit matrix, a[r] bit c = element (r, c), least significant bit first:
+ * at each scale j the off-diagonal j x j blocks of every 2j x 2j block are swapped. */
+static void transpose64(uint64_t a[64])
+{
+    static const uint64_t mask[6] = {0x5555555555555555ull, 0x3333333333333333ull, 0x0F0F0F0F0F0F0F0Full,
+                                     0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull, 0x00000000FFFFFFFFull};
+    for (int s = 5; s >= 0; s--) {
+        unsigned j = 1u << s;
+        uint64_t m = mask[s];
+        for (unsigned k = 0; k < 64; k++) {
+            if (k & j)
+                continue;
+            uint64_t t = ((a[k] >> j) ^ a[k | j]) & m;
+            a[k | j] ^= t;
+            a[k] ^= t << j;
+        }
+    }
+}
+
+int am__patterns_transposed_bits(const am_patterns *p, uint64_t **xb, size_t *pw)
+{
+    size_t n = p->n, P = p->count, w = P / 64 + (P % 64 != 0), bytes;
+    uint64_t *t, blk[64];
+    if (!w)
+        w = 1;
+    if (am_size_mul3(n, w, sizeof(uint64_t), &bytes))
+        return AM_EOVERFLOW;
+    t = realloc(*xb, bytes);
+    if (!t)
+        return AM_ENOMEM;
+    *xb = t;
+    *pw = w;
+    memset(t, 0, bytes);
+    for (size_t bp = 0; bp * 64 < P; bp++)
+        for (size_t bi = 0; bi < p->words; bi++) {
+            for (size_t k = 0; k < 64; k++)
+                blk[k] = bp * 64 + k < P ? p->bits[(bp * 64 + k) * p->words + bi] : 0;
+            transpose64(blk);
+            for (size_t k = 0; k < 64 && bi * 64 + k < n; k++)
+                t[(bi * 64 + k) * w + bp] = blk[k];
+        }
+    return AM_OK;
+}

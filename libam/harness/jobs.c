@@ -256,10 +256,12 @@ static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, c
 #pragma omp parallel num_threads(team > 0 ? team : 1)
     {
         int tid = omp_get_thread_num();
+        /* Sweeps grow along their job order (larger loads, more patterns): taking the jobs from the end
+         * starts the longest first and leaves short ones to fill the gaps. Results do not depend on it. */
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < np; i++) {
             int skip, rc;
-            size_t j = pending[i];
+            size_t j = pending[np - 1 - i];
 #pragma omp atomic read
             skip = status;
             if (skip)

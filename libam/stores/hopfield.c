@@ -2,6 +2,7 @@
 #include "am/hopfield.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,12 +24,15 @@ struct am_hopfield {
     float *w;         /* n x n raw weights, or NULL while the patterns path serves the Hebb rule */
     double wscale;    /* W = wscale * w; for Hebb w holds the integer sums so both paths agree exactly */
     float *theta;     /* n thresholds, or NULL for zero */
-    int8_t *xt;       /* n x P transposed patterns, for the patterns path */
+    uint64_t *xb;     /* patterns path: n rows of pw words, bit mu of row i = (xi^mu_i == +1) */
+    size_t pw;
+    int32_t *xbpop;   /* n: 2 popcount(row i) - P = sum_mu xi^mu_i */
 };
 
 struct am_hopfield_work {
     size_t n, pcap;
     int32_t *m;      /* P overlaps */
+    int64_t msum;    /* patterns path: sum of the overlaps */
     double *h;       /* n raw fields */
     float *sf;       /* n state as floats, for sgemv */
     float *hf;       /* n sgemv output */
@@ -112,7 +116,8 @@ void am_hopfield_free(am_hopfield *h)
     free(h->pats.bits);
     free(h->w);
     free(h->theta);
-    free(h->xt);
+    free(h->xb);
+    free(h->xbpop);
     free(h);
 }
 
@@ -167,24 +172,46 @@ static int hebb_build_matrix(am_hopfield *h)
     return AM_OK;
 }
 
+static void pick_kernels(void);
+
+/* pop[i] = 2 popcount(row i) - P: the sum over patterns of unit i. */
+__attribute__((target_clones("popcnt", "default"))) static void row_popcounts(const uint64_t *xb, size_t n, size_t pw,
+                                                                             int32_t p, int32_t *pop)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 0;
+        for (size_t k = 0; k < pw; k++)
+            c += (size_t)__builtin_popcountll(xb[i * pw + k]);
+        pop[i] = 2 * (int32_t)c - p;
+    }
+}
+
 /* Bring the structures of the chosen path up to date with the stored patterns. */
 static int prepare(am_hopfield *h)
 {
+    pick_kernels();
     am_path p = choose_path(h);
     int rc;
     if (h->rule == AM_RULE_HEBB) {
         if (p == AM_PATH_PATTERNS) {
-            rc = am__patterns_transposed(&h->pats, &h->xt);
+            rc = am__patterns_transposed_bits(&h->pats, &h->xb, &h->pw);
             if (rc)
                 return rc;
+            int32_t *pop = realloc(h->xbpop, h->n * sizeof *pop);
+            if (!pop)
+                return AM_ENOMEM;
+            h->xbpop = pop;
+            row_popcounts(h->xb, h->n, h->pw, (int32_t)h->pats.count, pop);
             free(h->w);
             h->w = NULL;
         } else {
             rc = hebb_build_matrix(h);
             if (rc)
                 return rc;
-            free(h->xt);
-            h->xt = NULL;
+            free(h->xb);
+            free(h->xbpop);
+            h->xb = NULL;
+            h->xbpop = NULL;
         }
     }
     h->path = p;
@@ -353,14 +380,17 @@ int am_hopfield_weights(const am_hopfield *h, float *w)
             w[k] = (float)(h->wscale * h->w[k]);
         return AM_OK;
     }
-    /* Patterns path: W_ij = (1/N) sum_mu xi_i xi_j, computed from the transposed int8 view. */
+    /* Patterns path: W_ij = (1/N) sum_mu xi_i xi_j = (1/N) (P - 2 popcount(row i xor row j)). */
     size_t p = h->pats.count;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             long acc = 0;
-            if (i != j)
-                for (size_t mu = 0; mu < p; mu++)
-                    acc += h->xt[i * p + mu] * h->xt[j * p + mu];
+            if (i != j) {
+                size_t d = 0;
+                for (size_t k = 0; k < h->pw; k++)
+                    d += (size_t)__builtin_popcountll(h->xb[i * h->pw + k] ^ h->xb[j * h->pw + k]);
+                acc = (long)p - 2 * (long)d;
+            }
             w[i * n + j] = (float)(h->wscale * (double)acc);
         }
     return AM_OK;
@@ -382,8 +412,8 @@ static double raw_field(const am_hopfield *h, const int8_t *s, size_t i)
     for (size_t mu = 0; mu < p; mu++) {
         long m = 0;
         for (size_t j = 0; j < n; j++)
-            m += h->xt[j * p + mu] * s[j];
-        acc += h->xt[i * p + mu] * m;
+            m += (long)am_patterns_unit(&h->pats, mu, j) * s[j];
+        acc += (long)am_patterns_unit(&h->pats, mu, i) * m;
     }
     return (double)(acc - (long)p * s[i]);
 }
@@ -490,23 +520,128 @@ int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h)
 
 /* ---- kernels ---- */
 
-/* sum_mu x[mu] * m[mu]: the inner loop of the patterns path, built for several vector widths. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static int32_t dot_i8_i32(const int8_t *restrict x,
-                                                                                        const int32_t *restrict m,
-                                                                                        size_t p)
+/* The patterns path's inner loops on the bit-transposed patterns (row i: bit mu = [xi^mu_i = +1]):
+ * masked_sum = sum of m[mu] over the set bits, so sum_mu xi^mu_i m_mu = 2 masked_sum - sum_mu m_mu;
+ * masked_update adds d where the bit is set and -d elsewhere (m_mu += d xi^mu_i). Integers throughout: every
+ * version gives the same numbers. */
+static int32_t masked_sum_any(const uint64_t *bits, const int32_t *m, size_t p)
 {
     int32_t acc = 0;
     for (size_t mu = 0; mu < p; mu++)
-        acc += x[mu] * m[mu];
+        acc += m[mu] & -(int32_t)((bits[mu >> 6] >> (mu & 63)) & 1);
     return acc;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_i8_i32(int32_t *restrict m,
-                                                                                      const int8_t *restrict x,
-                                                                                      int32_t a, size_t p)
+static void masked_update_any(int32_t *m, const uint64_t *bits, size_t p, int32_t d)
 {
     for (size_t mu = 0; mu < p; mu++)
-        m[mu] += a * x[mu];
+        m[mu] += ((bits[mu >> 6] >> (mu & 63)) & 1) ? d : -d;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx512f"))) static int32_t masked_sum_avx512(const uint64_t *bits, const int32_t *m, size_t p)
+{
+    __m512i acc = _mm512_setzero_si512();
+    for (size_t k = 0; k < p; k += 16) {
+        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63)); /* bits past p are 0: no load past the end */
+        acc = _mm512_add_epi32(acc, _mm512_maskz_loadu_epi32(mk, m + k));
+    }
+    return _mm512_reduce_add_epi32(acc);
+}
+
+__attribute__((target("avx512f"))) static void masked_update_avx512(int32_t *m, const uint64_t *bits, size_t p,
+                                                                    int32_t d)
+{
+    __m512i vd = _mm512_set1_epi32(d), v2d = _mm512_set1_epi32(2 * d);
+    for (size_t k = 0; k < p; k += 16) {
+        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63));
+        __mmask16 valid = p - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (p - k)) - 1);
+        __m512i v = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(valid, m + k), vd);
+        v = _mm512_mask_add_epi32(v, mk, v, v2d);
+        _mm512_mask_storeu_epi32(m + k, valid, v);
+    }
+}
+#endif
+
+/* One asynchronous sweep at T = 0 without thresholds on the patterns path, in the given order: each unit
+ * takes the sign of its field (a zero field keeps it); m and msum follow every flip. Returns the flips. */
+static size_t sweep_any(const uint64_t *xb, size_t pw, const int32_t *pop, int32_t *m, int64_t *msum, int8_t *s,
+                        const uint32_t *order, size_t n, size_t p)
+{
+    size_t changed = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        int64_t raw = 2 * (int64_t)masked_sum_any(xb + i * pw, m, p) - *msum - (int64_t)p * s[i];
+        int8_t ns = raw > 0 ? 1 : raw < 0 ? -1 : s[i];
+        if (ns != s[i]) {
+            s[i] = ns;
+            changed++;
+            masked_update_any(m, xb + i * pw, p, 2 * ns);
+            *msum += 2 * (int64_t)ns * pop[i];
+        }
+    }
+    return changed;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx512f"))) static size_t sweep_avx512(const uint64_t *xb, size_t pw, const int32_t *pop,
+                                                              int32_t *m, int64_t *msum, int8_t *s,
+                                                              const uint32_t *order, size_t n, size_t p)
+{
+    size_t changed = 0;
+    int64_t sum = *msum;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        const uint64_t *bits = xb + i * pw;
+        /* A word of bits at a time, four 16-lane masked loads (bits past p are 0: nothing is read there). */
+        __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+        for (size_t w = 0; w < pw; w++) {
+            uint64_t b = bits[w];
+            const int32_t *mm = m + 64 * w;
+            a0 = _mm512_add_epi32(a0, _mm512_maskz_loadu_epi32((__mmask16)b, mm));
+            a1 = _mm512_add_epi32(a1, _mm512_maskz_loadu_epi32((__mmask16)(b >> 16), mm + 16));
+            a0 = _mm512_add_epi32(a0, _mm512_maskz_loadu_epi32((__mmask16)(b >> 32), mm + 32));
+            a1 = _mm512_add_epi32(a1, _mm512_maskz_loadu_epi32((__mmask16)(b >> 48), mm + 48));
+        }
+        int64_t raw = 2 * (int64_t)_mm512_reduce_add_epi32(_mm512_add_epi32(a0, a1)) - sum - (int64_t)p * s[i];
+        int8_t ns = raw > 0 ? 1 : raw < 0 ? -1 : s[i];
+        if (ns != s[i]) {
+            s[i] = ns;
+            changed++;
+            masked_update_avx512(m, bits, p, 2 * ns);
+            sum += 2 * (int64_t)ns * pop[i];
+        }
+    }
+    *msum = sum;
+    return changed;
+}
+#endif
+
+static size_t (*sweep)(const uint64_t *, size_t, const int32_t *, int32_t *, int64_t *, int8_t *, const uint32_t *,
+                       size_t, size_t) = sweep_any;
+static int32_t (*masked_sum)(const uint64_t *, const int32_t *, size_t) = masked_sum_any;
+static void (*masked_update)(int32_t *, const uint64_t *, size_t, int32_t) = masked_update_any;
+
+static void pick_kernels(void)
+{
+    static int done;
+    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+        return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+        masked_sum = masked_sum_avx512;
+        masked_update = masked_update_avx512;
+        sweep = sweep_avx512;
+    }
+#endif
+    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
+/* Raw field of unit i on the patterns path from the overlaps m (and their sum), without the diagonal. */
+static inline int64_t pattern_field(const am_hopfield *h, size_t i, const int32_t *m, int64_t msum, int8_t si)
+{
+    return 2 * (int64_t)masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
@@ -521,6 +656,10 @@ static void overlaps_from_state(const am_hopfield *h, const int8_t *s, am_hopfie
 {
     am_state_pack(s, h->n, w->pk);
     am__patterns_overlaps(&h->pats, w->pk, w->m);
+    int64_t sum = 0;
+    for (size_t mu = 0; mu < h->pats.count; mu++)
+        sum += w->m[mu];
+    w->msum = sum;
 }
 
 static void fields_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
@@ -612,21 +751,24 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
             am_rng_shuffle_u32(rng, w->order, n);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = w->order[k];
-            double raw;
-            if (pat)
-                raw = (double)(dot_i8_i32(h->xt + i * p, w->m, p) - (int32_t)p * s[i]);
-            else
-                raw = w->h[i];
-            int8_t ns = decide(h, raw, i, s[i], beta, rng);
-            if (ns != s[i]) {
+        if (pat && beta == 0.0 && !h->theta) {
+            /* The common case in one fused loop: integer fields, integer decisions. */
+            changed = sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order, n, p);
+        } else {
+            for (size_t k = 0; k < n; k++) {
+                size_t i = w->order[k];
+                double raw = pat ? (double)pattern_field(h, i, w->m, w->msum, s[i]) : w->h[i];
+                int8_t ns = decide(h, raw, i, s[i], beta, rng);
+                if (ns == s[i])
+                    continue;
                 s[i] = ns;
                 changed++;
-                if (pat)
-                    axpy_i8_i32(w->m, h->xt + i * p, 2 * ns, p);
-                else
+                if (pat) {
+                    masked_update(w->m, h->xb + i * h->pw, p, 2 * ns);
+                    w->msum += 2 * (int64_t)ns * h->xbpop[i];
+                } else {
                     axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
+                }
             }
         }
         info->steps++;
@@ -644,7 +786,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
 static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_hopfield_work *w,
                     am_recall_info *info)
 {
-    size_t n = h->n, p = h->pats.count, words = h->pats.words;
+    size_t n = h->n, words = h->pats.words;
     uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
     int have_prev = 0;
     info->end = AM_END_MAXSTEPS;
@@ -653,7 +795,7 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
         if (h->path == AM_PATH_PATTERNS) {
             overlaps_from_state(h, s, w); /* also packs s into cur */
             for (size_t i = 0; i < n; i++) {
-                double raw = (double)(dot_i8_i32(h->xt + i * p, w->m, p) - (int32_t)p * s[i]);
+                double raw = (double)pattern_field(h, i, w->m, w->msum, s[i]);
                 w->snew[i] = decide(h, raw, i, s[i], 0.0, NULL);
             }
         } else {
@@ -765,9 +907,12 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
         for (size_t mu = first; mu < first + count; mu++) {
             am__patterns_overlaps(&h->pats, h->pats.bits + mu * words, g);
             am_patterns_get(&h->pats, mu, s);
+            int64_t gsum = 0;
+            for (size_t nu = 0; nu < p; nu++)
+                gsum += g[nu];
             size_t bad = 0;
             for (size_t i = 0; i < n; i++) {
-                int64_t raw = (int64_t)dot_i8_i32(h->xt + i * p, g, p) - (int64_t)p * s[i];
+                int64_t raw = pattern_field(h, i, g, gsum, s[i]);
                 double f = h->wscale * (double)raw + (h->theta ? h->theta[i] : 0.0);
                 bad += f * s[i] < 0.0;
             }
