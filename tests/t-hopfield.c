@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "../libam/stores/internal.h"
 #include "files.h"
 #include "tap.h"
 
@@ -140,6 +141,43 @@ static void paths_agree(am_rng *rng)
                     fabs(ia.energy - ib.energy) < 1e-9 * (1 + fabs(ia.energy));
         }
         ok(same, "patterns and matrix paths give identical recalls (%s)", am_dynamics_name(dyn[d]));
+    }
+    /* The portable kernels give the vector kernels' numbers (patterns path, every dynamics, odd sizes). */
+    {
+        size_t n2 = 203, p2 = 77;
+        am_patterns *x2 = random_set(n2, p2, rng);
+        am_hopfield *h2 = make(n2, AM_RULE_HEBB, x2);
+        am_hopfield_set_path(h2, AM_PATH_PATTERNS);
+        int8_t *c1 = malloc(n2), *c2 = malloc(n2);
+        int same = 1;
+        size_t u1[77], u2[77];
+        for (int d = 0; d < 3; d++)
+            for (int c = 0; c < 6; c++) {
+                am_recall_opts o;
+                am_recall_info i1, i2;
+                am_recall_opts_default(&o);
+                o.dynamics = dyn[d];
+                o.temperature = d == 2 ? 0.4 : 0.0;
+                o.max_steps = d == 2 ? 4 : 60;
+                am_patterns_get(x2, (size_t)c, c1);
+                am_state_flip_frac(c1, n2, 0.3, rng);
+                memcpy(c2, c1, n2);
+                am_rng r1 = *rng, r2 = *rng;
+                am__hopfield_portable(0);
+                am_hopfield_recall(h2, c1, &o, &r1, NULL, &i1);
+                am__hopfield_portable(1);
+                am_hopfield_recall(h2, c2, &o, &r2, NULL, &i2);
+                same &= !memcmp(c1, c2, n2) && i1.steps == i2.steps && i1.flips == i2.flips && i1.end == i2.end;
+            }
+        am__hopfield_portable(0);
+        am_hopfield_stability(h2, u1);
+        am__hopfield_portable(1);
+        am_hopfield_stability(h2, u2);
+        am__hopfield_portable(0);
+        ok(same && !memcmp(u1, u2, sizeof u1), "the portable kernels give the vector kernels' recalls and stability");
+        free(c1), free(c2);
+        am_hopfield_free(h2);
+        am_patterns_free(x2);
     }
     size_t *u1 = malloc(p * sizeof *u1), *u2 = malloc(p * sizeof *u2);
     am_hopfield_stability(hp, u1);

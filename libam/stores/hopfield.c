@@ -638,6 +638,24 @@ static void pick_kernels(void)
     __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
 }
 
+void am__hopfield_portable(int on)
+{
+    pick_kernels();
+    if (on) {
+        masked_sum = masked_sum_any;
+        masked_update = masked_update_any;
+        sweep = sweep_any;
+        return;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx512f")) {
+        masked_sum = masked_sum_avx512;
+        masked_update = masked_update_avx512;
+        sweep = sweep_avx512;
+    }
+#endif
+}
+
 /* Raw field of unit i on the patterns path from the overlaps m (and their sum), without the diagonal. */
 static inline int64_t pattern_field(const am_hopfield *h, size_t i, const int32_t *m, int64_t msum, int8_t si)
 {

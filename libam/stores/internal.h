@@ -13,4 +13,8 @@ int am__recall_check(const am_recall_opts *opts, am_recall_opts *opts_out, const
 /* Append e to the energy trace if one was asked for and has room. */
 void am__trace_push(const am_recall_opts *o, am_recall_info *info, double e);
 
+/* Tests: 1 makes the classical store use its portable kernels instead of the vector ones (the numbers must
+ * be the same); 0 goes back to the CPU's best. */
+void am__hopfield_portable(int on);
+
 #endif
