@@ -10,8 +10,8 @@
  * BCE = -mean [x log y + (1 - x) log (1 - y)] (BCE needs a sigmoid output and targets in [0, 1]).
  * Training is deterministic for a seed and bit-identical at any number of threads and under any OpenBLAS
  * kernel set: its products use libam's own sgemm, in which every number is one fused multiply-add chain in
- * a fixed order, and a minibatch is split into a fixed number of row shards (am_ae_train_opts.shards) whose
- * gradients are added in order. */
+ * a fixed order; rows of a minibatch are processed independently (on row shards) until the weight gradients,
+ * which sum over all rows in order. */
 #ifndef AM_AUTOENCODER_H
 #define AM_AUTOENCODER_H
 
@@ -82,9 +82,9 @@ typedef struct am_ae_train_opts {
     double mask;         /* denoising: fraction of inputs set to 0 (default 0) */
     double noise;        /* denoising: sd of Gaussian noise added to inputs (default 0) */
     int threads;         /* threads for a step (0, the default: OpenMP's maximum); results do not depend on it */
-    int shards;          /* row shards of a minibatch (0: AM_AE_SHARDS): each shard's pass runs on its own
-                          * threads and the shards' gradients are added in a fixed order, so results depend
-                          * on the shard count (in the last bits), never on the thread count */
+    int shards;          /* row shards of a minibatch (0: AM_AE_SHARDS): each shard's forward and backward
+                          * pass runs on its own threads; weight gradients are then summed over all rows in
+                          * order, so neither the shard count nor the thread count changes any bit */
 } am_ae_train_opts;
 
 #define AM_AE_SHARDS 2

@@ -32,7 +32,6 @@ struct am_ae_trainer {
     am_ae_train_opts o;
     size_t steps;
     float *grad, *m, *v;
-    float *sgrad;                     /* shards x nparams: each shard's gradient (summed in order into grad) */
     int shards;
     /* Per outer thread (shard worker), its own packed copy of the weights, made at the start of each step:
      * W_l^T for the forward products, W_l for the input deltas (l >= 1). Private copies keep every write in
@@ -40,13 +39,16 @@ struct am_ae_trainer {
     float *pack;                      /* outer threads x packsize floats */
     size_t packsize, fwdoff[AM_AE_MAX_LAYERS], bwdoff[AM_AE_MAX_LAYERS];
     float *act[AM_AE_MAX_LAYERS + 1]; /* act[0]: the (corrupted) input; act[l]: output of layer l-1 */
-    float *d[3];                      /* deltas of three consecutive layers, batch x widest each */
+    float *delta[AM_AE_MAX_LAYERS];   /* delta[l]: d loss / d z of layer l's output, batch x sizes[l + 1] */
     float *batch;                     /* a minibatch gathered from a dataset */
     double *rowloss;                  /* loss of each row of the batch, summed in order */
     int threads;
     am__gemm_ws ws;                  /* packing buffers shared by the step's threads */
     am_batches order;
     int have_order;
+    /* Set for a step whose rows are copied from a dataset inside the step (each shard its own rows). */
+    const am_dataset *gds;
+    uint32_t *gidx;                   /* batch entries: the rows of that step */
 };
 
 static const char *const act_names[] = {"linear", "relu", "tanh", "sigmoid"};
@@ -454,8 +456,7 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     int bad = 0;
     t->grad = calloc(ae->nparams, sizeof(float));
     t->shards = o->shards > 0 ? o->shards : AM_AE_SHARDS;
-    t->sgrad = calloc((size_t)t->shards * ae->nparams, sizeof(float));
-    bad |= !t->sgrad;
+
     t->packsize = 0;
     for (int l = 0; l < ae->c.layers; l++) {
         size_t in = ae->c.sizes[l], out = ae->c.sizes[l + 1];
@@ -471,10 +472,11 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     bad |= !t->grad || !t->m || !t->v;
     for (int l = 0; l <= ae->c.layers; l++)
         bad |= !(t->act[l] = malloc(o->batch * ae->c.sizes[l] * sizeof(float)));
-    for (int k = 0; k < 3; k++)
-        bad |= !(t->d[k] = malloc(o->batch * ae->widest * sizeof(float)));
+    for (int l = 0; l < ae->c.layers; l++)
+        bad |= !(t->delta[l] = malloc(o->batch * ae->c.sizes[l + 1] * sizeof(float)));
     bad |= !(t->batch = malloc(o->batch * ae->c.sizes[0] * sizeof(float)));
     bad |= !(t->rowloss = malloc(o->batch * sizeof(double)));
+    bad |= !(t->gidx = malloc(o->batch * sizeof(uint32_t)));
     t->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
     bad |= am__gemm_ws_reserve(&t->ws, t->threads) != AM_OK;
     int workers = t->shards < t->threads ? t->shards : t->threads; /* outer threads of a step */
@@ -492,16 +494,16 @@ void am_ae_trainer_free(am_ae_trainer *t)
     if (!t)
         return;
     free(t->grad);
-    free(t->sgrad);
     free(t->pack);
     free(t->m);
     free(t->v);
     for (int l = 0; l <= AM_AE_MAX_LAYERS; l++)
         free(t->act[l]);
-    for (int k = 0; k < 3; k++)
-        free(t->d[k]);
+    for (int l = 0; l < AM_AE_MAX_LAYERS; l++)
+        free(t->delta[l]);
     free(t->batch);
     free(t->rowloss);
+    free(t->gidx);
     am__gemm_ws_free(&t->ws);
     if (t->have_order)
         am_batches_free(&t->order);
@@ -534,25 +536,30 @@ static void adam(float *restrict p, float *restrict m, float *restrict v, const 
 }
 
 /* One shard's pass on rows [r0, r0 + bs) of the batch, by a team of nth threads (tid): forward, output
- * delta, and going back per layer the input deltas (three rotating buffers, so no barrier is needed after
- * the weight gradient) and the weight and bias gradients into this shard's gradient g. A team of one has
- * no barriers at all. */
-static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t bs, size_t bfull, float *g,
-                       const float *pk, int tid, int nth, am__gemm_ws *ws)
+ * delta, and the deltas of every layer going back (the weight gradients come after, over the whole batch).
+ * Shards touch only their own rows; a team of one has no barriers at all. */
+static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t bs, size_t bfull, const float *pk,
+                       int tid, int nth)
 {
     am_ae *ae = t->ae;
     const am_ae_config *c = &ae->c;
-    int L = c->layers, cur = 0;
+    int L = c->layers;
     size_t nout = c->sizes[L];
     size_t q0 = bs * (size_t)tid / (size_t)nth, q1 = bs * (size_t)(tid + 1) / (size_t)nth; /* my rows */
-    float *act[AM_AE_MAX_LAYERS + 1];
+    float *act[AM_AE_MAX_LAYERS + 1], *dl[AM_AE_MAX_LAYERS];
     for (int l = 0; l <= L; l++)
         act[l] = t->act[l] + r0 * c->sizes[l];
-    /* This shard's region of each delta buffer starts at row r0 of the widest layer, so regions of different
-     * shards never overlap whichever layer (row width) each shard is at. */
-    float *dbuf[3];
-    for (int k = 0; k < 3; k++)
-        dbuf[k] = t->d[k] + r0 * ae->widest;
+    for (int l = 0; l < L; l++)
+        dl[l] = t->delta[l] + r0 * c->sizes[l + 1];
+    if (t->gds) {
+        /* This shard's rows of the minibatch, straight from the dataset (they are also the target). */
+        size_t dim = c->sizes[0];
+        for (size_t r = q0; r < q1; r++)
+            memcpy(act[0] + r * dim, t->gds->x + (size_t)t->gidx[r0 + r] * dim, dim * sizeof(float));
+        if (nth > 1) {
+#pragma omp barrier
+        }
+    }
     for (int l = 0; l < L; l++) {
         size_t in = c->sizes[l], out = c->sizes[l + 1];
         bias_ctx e = {ae->params + ae->boff[l], c->act[l]};
@@ -563,29 +570,19 @@ static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t 
         }
     }
     if (q1 > q0)
-        output_delta(dbuf[0] + q0 * nout, act[L] + q0 * nout, target + (r0 + q0) * nout, q1 - q0, nout,
+        output_delta(dl[L - 1] + q0 * nout, act[L] + q0 * nout, target + (r0 + q0) * nout, q1 - q0, nout,
                      bfull * nout, c->loss, c->act[L - 1], t->rowloss + r0 + q0);
     if (nth > 1) {
 #pragma omp barrier
     }
-    for (int l = L - 1; l >= 0; l--) {
+    for (int l = L - 1; l > 0; l--) {
         size_t in = c->sizes[l], out = c->sizes[l + 1];
-        size_t o0 = out * (size_t)tid / (size_t)nth, o1 = out * (size_t)(tid + 1) / (size_t)nth;
-        float *d = dbuf[cur], *dn = dbuf[(cur + 1) % 3];
-        if (l > 0) {
-            /* Input deltas dA = dZ W (bs x in), times the derivative of the previous activation. */
-            deriv_ctx e = {act[l], c->act[l - 1]};
-            am__sgemm_team_packed(tid, nth, 0, bs, in, out, d, out, pk + t->bwdoff[l], 0, dn, in, epi_deriv, &e);
-            if (nth > 1) {
+        /* delta_{l-1} = (delta_l W_l) times the derivative of layer l-1's activation. */
+        deriv_ctx e = {act[l], c->act[l - 1]};
+        am__sgemm_team_packed(tid, nth, 0, bs, in, out, dl[l], out, pk + t->bwdoff[l], 0, dl[l - 1], in, epi_deriv, &e);
+        if (nth > 1) {
 #pragma omp barrier
-            }
         }
-        /* dW = dZ^T A (out x in); db = column sums of dZ. */
-        am__sgemm_team_nowait(tid, nth, 1, 0, out, in, bs, d, out, act[l], in, 0, g + ae->woff[l], in, ws, NULL,
-                              NULL);
-        if (o1 > o0)
-            column_sums(g + ae->boff[l] + o0, d + o0, bs, o1 - o0, out);
-        cur = (cur + 1) % 3;
     }
 }
 
@@ -632,18 +629,18 @@ static int layer_owner(const am_ae *ae, int l, int outer)
 }
 
 /* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
- * Adam step. The batch is cut into a fixed number of row shards (t->shards, fewer for a tiny batch); the
- * shards run on the threads (several threads share a shard's products when there are more threads than
- * shards), each into its own gradient, and the gradients are added in shard order. Every number is thus
- * computed the same way whatever the thread count: training is bit-identical at any number of threads.
- * After the update each thread repacks the layers it updated (from its own cache) for the next step. */
+ * Adam step. The batch is cut into row shards (t->shards, fewer for a tiny batch) that run forward and
+ * propagate the deltas on their own threads without synchronising, each on its own packed copy of the
+ * weights; then every thread computes the weight gradients of the layers it owns over the whole batch (one
+ * fused multiply-add chain per weight over the rows in order) and steps them with Adam. Rows
+ * never interact before that point, so neither the thread count nor the shard count changes any bit. */
 static double backprop(am_ae_trainer *t, const float *target, size_t b, int update)
 {
     am_ae *ae = t->ae;
     const am_ae_config *c = &ae->c;
     int L = c->layers, G = t->shards < (int)b ? t->shards : (int)b, T = omp_in_parallel() ? 1 : t->threads;
     int outer = T < G ? T : G, inner = T / outer;
-    size_t nout = c->sizes[L], np = ae->nparams;
+    size_t nout = c->sizes[L];
     float step = 0, isbc2 = 0, b1 = (float)t->o.beta1, b2 = (float)t->o.beta2, eps = (float)t->o.eps,
           wd = (float)t->o.weight_decay;
     if (update) {
@@ -658,7 +655,6 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
 #pragma omp parallel num_threads(outer)
     {
         int ot = omp_get_thread_num();
-        am__gemm_ws ws = am__gemm_ws_slice(&t->ws, ot * inner, inner);
         float *pk = t->pack + (size_t)ot * t->packsize;
         if (inner > 1) {
 #pragma omp parallel num_threads(inner)
@@ -668,8 +664,7 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
 #pragma omp barrier
                 for (int s = ot; s < G; s += outer) {
                     size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
-                    shard_pass(t, target, r0, bs, b, t->sgrad + (size_t)s * np, pk, omp_get_thread_num(),
-                               omp_get_num_threads(), &ws);
+                    shard_pass(t, target, r0, bs, b, pk, omp_get_thread_num(), omp_get_num_threads());
 #pragma omp barrier
                 }
             }
@@ -678,29 +673,27 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
                 pack_layer(t, pk, l, 0, 1);
             for (int s = ot; s < G; s += outer) {
                 size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
-                shard_pass(t, target, r0, bs, b, t->sgrad + (size_t)s * np, pk, 0, 1, &ws);
+                shard_pass(t, target, r0, bs, b, pk, 0, 1);
             }
         }
         if (outer > 1) {
 #pragma omp barrier
         }
-        /* Each thread takes whole layers: the shards' gradients added in order, then Adam. */
+        /* Each thread takes whole layers: dW = delta^T A over all b rows, the bias gradient as column sums,
+         * then Adam over the layer's weights and biases in one streaming pass. */
+        am__gemm_ws ws = am__gemm_ws_slice(&t->ws, ot * inner, 1);
         for (int l = 0; l < L; l++) {
             if (layer_owner(ae, l, outer) != ot)
                 continue;
-            size_t p0 = ae->woff[l], n = ae->boff[l] + c->sizes[l + 1] - p0;
-            const float *g0 = t->sgrad + p0, *g1 = G == 2 ? t->sgrad + np + p0 : NULL;
-            if (G != 2 || !update) {
-                float *sum = t->grad + p0;
-                memcpy(sum, g0, n * sizeof *sum);
-                for (int s = 1; s < G; s++)
-                    for (size_t i = 0; i < n; i++)
-                        sum[i] += t->sgrad[(size_t)s * np + p0 + i];
-                g0 = sum;
-                g1 = NULL;
-            }
+            size_t in = c->sizes[l], out = c->sizes[l + 1];
+            am__sgemm_team_nowait(0, 1, 1, 0, out, in, b, t->delta[l], out, t->act[l], in, 0, t->grad + ae->woff[l], in,
+                                  &ws, NULL, NULL);
+            size_t bb0 = ae->boff[l];
+            column_sums(t->grad + bb0, t->delta[l], b, out, out);
+            /* Weights and biases are contiguous: one streaming Adam pass over the layer. */
+            size_t w0 = ae->woff[l], nl = bb0 + out - w0;
             if (update)
-                adam(ae->params + p0, t->m + p0, t->v + p0, g0, g1, 1, n, n, b1, b2, step, isbc2, eps, wd);
+                adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, NULL, 1, nl, nl, b1, b2, step, isbc2, eps, wd);
         }
     }
     if (inner > 1 && levels < 2)
@@ -772,11 +765,20 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
     am_batches_shuffle(&t->order, rng);
     size_t b, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
     double sum = 0.0;
-    /* Without corruption the input is its own target: gather straight into the input buffer. */
-    float *dst = t->o.mask > 0 || t->o.noise > 0 ? t->batch : t->act[0];
-    while ((b = am_batches_next(&t->order, ds, dst, NULL, NULL))) {
+    /* Without corruption the input is its own target: each shard copies its rows inside the step. With
+     * corruption the batch is gathered and corrupted here, in order, as the random stream requires. */
+    int corrupt = t->o.mask > 0 || t->o.noise > 0;
+    while ((b = am_batches_next(&t->order, ds, corrupt ? t->batch : NULL, NULL, t->gidx))) {
         double l;
-        if ((rc = train_step(t, dst, b, rng, &l)))
+        if (corrupt) {
+            rc = train_step(t, t->batch, b, rng, &l);
+        } else {
+            t->gds = ds;
+            l = backprop(t, t->act[0], b, 1);
+            t->gds = NULL;
+            rc = isfinite(l) ? AM_OK : AM_ENUMERIC;
+        }
+        if (rc)
             return rc;
         sum += l;
         done++;
