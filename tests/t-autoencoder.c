@@ -311,8 +311,9 @@ static void test_threads_repeat(void)
     float *ref = NULL;
     size_t np = 0;
     int same = 1, runs = 0;
-    const int threads[] = {1, 2, 3, 2, 2, 3};
-    for (int k = 0; k < 6; k++) {
+    const int threads[] = {1, 2, 3, 2, 2, 3, 1, 2};
+    const int shards[] = {0, 0, 0, 0, 0, 0, 3, 1};
+    for (int k = 0; k < 8; k++) {
         am_ae_config c;
         am_ae_config_parse(&c, "200,100,40,100,200", "relu", "tanh", "sigmoid", "mse");
         am_rng rng;
@@ -323,6 +324,7 @@ static void test_threads_repeat(void)
         am_ae_train_opts_default(&o);
         o.batch = 64;
         o.threads = threads[k];
+        o.shards = shards[k];
         am_ae_create(&ae, &c, &rng);
         am_ae_trainer_create(&t, ae, &o);
         for (int e = 0; e < 2; e++)
@@ -338,7 +340,7 @@ static void test_threads_repeat(void)
         am_ae_trainer_free(t);
         am_ae_free(ae);
     }
-    ok(same && runs == 6, "200-100-40-100-200 network: the same bits in 6 runs at 1, 2 and 3 threads");
+    ok(same && runs == 8, "200-100-40-100-200 network: the same bits in 8 runs at 1, 2 and 3 threads and 1, 2, 3 shards");
     free(ref);
     am_dataset_free(ds);
 }
