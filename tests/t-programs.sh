@@ -166,6 +166,18 @@ ok $? "--resume of another command (seed) is refused: $(head -c 70 "$tmp/err")"
 "$BIN/capacity" $long --resume --threads 1 --out "$tmp/r.tsv"; ok $? "--resume (at another thread count)"
 cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "the resumed file is byte-identical to the uninterrupted run"
 [ ! -e "$tmp/r.tsv.ckpt" ]; ok $? "the checkpoint is removed once the result is written"
+# latent-recall resumes too (a checkpoint record per cell, written at once).
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    lrr="--M 200,1000,3000 --cues 300 --fit 3000 --store dense,modern --code sign --corrupt noise:0.3,occlude:10,class --quiet"
+    "$BIN/latent-recall" $lrr --out "$tmp/lref.tsv"
+    AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" &
+    pid=$!
+    for i in $(seq 1 500); do [ "$(stat -c %s "$tmp/lr.tsv.ckpt" 2> /dev/null || echo 0)" -gt 60 ] && break; sleep 0.01; done
+    kill -INT $pid; wait $pid
+    [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ]; ok $? "latent-recall interrupted: no output, a checkpoint"
+    "$BIN/latent-recall" $lrr --resume --out "$tmp/lr.tsv" && cmp -s "$tmp/lref.tsv" "$tmp/lr.tsv"
+    ok $? "latent-recall --resume gives the uninterrupted file byte for byte"
+fi
 # A disk that fills: the write fails, the reason is told, the previous model survives, nothing partial.
 tr="train --limit 300 --epochs 1 --layers 784,16,784 --batch 50 --quiet"
 "$BIN/autoencoder" $tr --model "$tmp/m.model" --out "$tmp/l.tsv"; ok $? "a model to keep"

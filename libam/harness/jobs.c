@@ -54,9 +54,16 @@ static uint32_t record_crc(uint64_t job, const void *res, size_t size)
     return (uint32_t)c;
 }
 
-/* Records are kept in memory and written at most once a second (CKPT_FLUSH): a short run never touches the
- * disk, a killed one loses at most a second of work. A new checkpoint file is created at the first write. */
-#define CKPT_FLUSH 1.0
+/* Records are kept in memory and written at most once a second (AM_CHECKPOINT_SECONDS in the environment
+ * changes it; 0 writes every record at once): a short run never touches the disk, a killed one loses at most
+ * that much work. A new checkpoint file is created at the first write. */
+static double flush_seconds(void)
+{
+    const char *e = getenv("AM_CHECKPOINT_SECONDS");
+    char *end;
+    double v = e && *e ? strtod(e, &end) : 1.0;
+    return e && *e && !*end && v >= 0 && v <= 1e6 ? v : 1.0;
+}
 
 typedef struct ckpt {
     FILE *f;
@@ -66,6 +73,7 @@ typedef struct ckpt {
     unsigned char *buf;         /* records not yet written */
     size_t len, cap;
     double last;                /* when records were last written */
+    double every;               /* seconds between writes */
 } ckpt;
 
 static void ckpt_header(unsigned char *h, const struct am__run_state *st, size_t count, size_t size)
@@ -138,6 +146,8 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
             return -1;
         }
         c->f = f;
+        c->every = flush_seconds();
+        c->last = am_seconds();
         return 0;
     }
     /* A new checkpoint: checked writable now (an explicit --checkpoint that cannot be written is an error
@@ -157,6 +167,7 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
     c->fresh = 1;
     memcpy(c->head, want, CKPT_HEADER);
     c->last = am_seconds();
+    c->every = flush_seconds();
     return 0;
 }
 
@@ -214,7 +225,7 @@ static void ckpt_add(am_run *run, ckpt *c, uint64_t job, const void *res, size_t
         h[8 + k] = (unsigned char)(crc >> (8 * k));
     memcpy(h + 12, res, size);
     c->len += 12 + size;
-    if (am_seconds() - c->last >= CKPT_FLUSH)
+    if (am_seconds() - c->last >= c->every)
         ckpt_flush(run, c);
 }
 
