@@ -6,7 +6,9 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 CFLAGS    ?= -O3 -g
-PKGS      := openblas lapacke zlib
+PKGS      := openblas zlib
+# LAPACKE: headers at build time; the library is loaded on first use (libam/core/lapack.h).
+LAPACKE_SONAME := $(or $(shell objdump -p $$(pkg-config --variable=libdir lapacke 2>/dev/null)/liblapacke.so 2>/dev/null | awk '/SONAME/ { print $$2 }'),liblapacke.so.3)
 SANITIZE  ?=
 comma     := ,
 
@@ -27,9 +29,9 @@ MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) lapacke 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE -DAM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"' $(PKG_CFLAGS)
 AM_CFLAGS  := -std=c11 -Wall -Wextra -Wno-missing-field-initializers -fPIC -fopenmp -fno-math-errno -MMD -MP $(SANFLAGS)
 LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
 

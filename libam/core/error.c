@@ -1,6 +1,9 @@
 #include "am/error.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "lapack.h"
 
 const char *am_strerror(int status)
 {
@@ -21,6 +24,8 @@ const char *am_strerror(int status)
     case AM_ENOTFINITE: return "a value that must be finite is NaN or infinite";
     case AM_ERANGE: return "a value is out of range";
     default:
+        if (status == AM_ERRNO(ELIBACC) && am__lapack_failure())
+            return am__lapack_failure(); /* which library, and the loader's reason */
         if (am_status_errno(status))
             return strerror(am_status_errno(status));
         return "unknown error";

@@ -1,11 +1,12 @@
 /* Latent codes: projection, thresholds, and the linear decoder of binary codes. */
 #include <cblas.h>
-#include <lapacke.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/blas_internal.h"
+#include "../core/lapack.h"
 #include "am/error.h"
 #include "am/latent.h"
 
@@ -236,7 +237,12 @@ static int fit_decoder(am_code *code, const float *z, size_t n)
     size_t B = code->bits, d = code->dim, q = B + 1;
     float *c = malloc(n * B * sizeof *c);
     double *ata = calloc(q * q, sizeof *ata), *atz = calloc(q * d, sizeof *atz), *a = malloc(q * sizeof *a);
+    const am__lapack *la = am__lapack_get();
     int rc = AM_OK;
+    if (!la) {
+        rc = AM_ERRNO(ELIBACC);
+        goto done;
+    }
     if (!c || !ata || !atz || !a) {
         rc = AM_ENOMEM;
         goto done;
@@ -254,7 +260,7 @@ static int fit_decoder(am_code *code, const float *z, size_t n)
     }
     for (size_t j = 0; j < B; j++) /* the bias is not shrunk */
         ata[j * q + j] += code->c.ridge * (double)n;
-    if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)q, (lapack_int)d, ata, (lapack_int)q, atz, (lapack_int)d)) {
+    if (la->dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)q, (lapack_int)d, ata, (lapack_int)q, atz, (lapack_int)d)) {
         rc = AM_ENUMERIC;
         goto done;
     }

@@ -1,6 +1,6 @@
 /* PCA by the eigen-decomposition of the covariance, which is dim x dim however many rows there are. */
 #include <cblas.h>
-#include <lapacke.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "../core/io.h"
 #include "../core/blas_internal.h"
+#include "../core/lapack.h"
 #include "am/error.h"
 #include "am/pca.h"
 
@@ -49,12 +50,15 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
 {
     am_pca *p = NULL;
     double *mean = NULL, *cov = NULL, *part = NULL, *blk = NULL, *w = NULL;
+    const am__lapack *la;
     int rc;
     if (!out)
         return AM_EINVAL;
     *out = NULL;
     if (!x || n < 2 || dim > 46000)
         return AM_EINVAL;
+    if (!(la = am__lapack_get()))
+        return AM_ERRNO(ELIBACC);
     if ((rc = pca_alloc(&p, dim, k)))
         return rc;
     size_t bn = n < PCA_BLOCK ? n : PCA_BLOCK, nblocks = (n + bn - 1) / bn;
@@ -99,7 +103,7 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
     for (size_t j = 0; j < dim; j++)
         p->total += cov[j * dim + j];
     /* Row-major upper = column-major lower; eigenvectors come back as columns (rows of the row-major). */
-    if (LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)dim, cov, (lapack_int)dim, w) != 0) {
+    if (la->dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)dim, cov, (lapack_int)dim, w) != 0) {
         rc = AM_ENUMERIC;
         goto done;
     }

@@ -2,8 +2,8 @@
 #include "am/hopfield.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <immintrin.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "../core/blas_internal.h"
 #include "am/error.h"
 #include "../core/io.h"
+#include "../core/lapack.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
 
@@ -288,6 +289,7 @@ static int pinv_learn(am_hopfield *h)
 {
     size_t n = h->n, p = h->pats.count, k = n < p ? n : p, bytes;
     double *x, *u, *s, *wd, *superb;
+    const am__lapack *la;
     int info, rank = 0;
     if (p == 0) {
         memset(h->w, 0, n * n * sizeof(float));
@@ -295,6 +297,8 @@ static int pinv_learn(am_hopfield *h)
     }
     if (am_size_mul3(n, p, sizeof(double), &bytes) || n > INT32_MAX || p > INT32_MAX)
         return AM_EOVERFLOW;
+    if (!(la = am__lapack_get()))
+        return AM_ERRNO(ELIBACC);
     x = malloc(bytes);
     u = malloc(n * k * sizeof(double));
     s = malloc(k * sizeof(double));
@@ -307,8 +311,8 @@ static int pinv_learn(am_hopfield *h)
     /* Row-major P x N patterns are column-major N x P: the layout LAPACK wants for X. */
     am_patterns_to_double(&h->pats, x);
     /* Divide and conquer (dgesdd) is several times faster than dgesvd here; V^T (k x P) is discarded. */
-    info = (int)LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
-                               (lapack_int)n, superb, (lapack_int)k);
+    info = (int)la->dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
+                      (lapack_int)n, superb, (lapack_int)k);
     if (info == 0) {
         double tol = (double)(n > p ? n : p) * s[0] * 2.220446049250313e-16;
         while ((size_t)rank < k && s[rank] > tol)
