@@ -311,9 +311,9 @@ static void test_threads_repeat(void)
     float *ref = NULL;
     size_t np = 0;
     int same = 1, runs = 0;
-    const int threads[] = {1, 2, 3, 2, 2, 3, 1, 2};
-    const int shards[] = {0, 0, 0, 0, 0, 0, 3, 1};
-    for (int k = 0; k < 8; k++) {
+    const int threads[] = {1, 2, 3, 2, 2, 3, 1, 2, 4};
+    const int shards[] = {0, 0, 0, 0, 0, 0, 3, 1, 0};
+    for (int k = 0; k < 9; k++) {
         am_ae_config c;
         am_ae_config_parse(&c, "200,100,40,100,200", "relu", "tanh", "sigmoid", "mse");
         am_rng rng;
@@ -340,8 +340,46 @@ static void test_threads_repeat(void)
         am_ae_trainer_free(t);
         am_ae_free(ae);
     }
-    ok(same && runs == 8, "200-100-40-100-200 network: the same bits in 8 runs at 1, 2 and 3 threads and 1, 2, 3 shards");
+    ok(same && runs == 9,
+       "200-100-40-100-200 network: the same bits in 9 runs at 1 to 4 threads (2 per shard at 4) and 1, 2, 3 shards");
     free(ref);
+    am_dataset_free(ds);
+}
+
+/* The trainer keeps a packed copy of the weights current through an epoch; a call after the parameters were
+ * changed through am_ae_params must see the new values, exactly as a fresh trainer does. */
+static void test_params_changed(void)
+{
+    am_dataset *ds = fixture();
+    am_ae_config c;
+    am_ae_config_parse(&c, "16,40,4,40,16", "relu", NULL, "sigmoid", "mse");
+    am_rng rng;
+    am_rng_init(&rng, 3, 0);
+    am_ae *ae;
+    am_ae_trainer *t, *t2;
+    am_ae_train_opts o;
+    am_ae_train_opts_default(&o);
+    o.batch = 32;
+    am_ae_create(&ae, &c, &rng);
+    am_ae_trainer_create(&t, ae, &o);
+    am_ae_train_epoch(t, ds, &rng, NULL, NULL, NULL);
+    size_t np;
+    float *p = am_ae_params(ae, &np);
+    for (size_t i = 0; i < np; i++)
+        p[i] = 0.5f * p[i] + 0.01f;
+    am_ae_trainer_create(&t2, ae, &o);
+    const float *g1, *g2;
+    double l1, l2;
+    am_ae_gradient(t, ds->x, ds->x, 32, &l1, &g1);
+    float *keep = malloc(np * sizeof *keep);
+    memcpy(keep, g1, np * sizeof *keep);
+    am_ae_gradient(t2, ds->x, ds->x, 32, &l2, &g2);
+    ok(l1 == l2 && !memcmp(keep, g2, np * sizeof *keep),
+       "after an epoch and a change through am_ae_params, the gradient is a fresh trainer's (loss %.5f)", l1);
+    free(keep);
+    am_ae_trainer_free(t);
+    am_ae_trainer_free(t2);
+    am_ae_free(ae);
     am_dataset_free(ds);
 }
 
@@ -360,5 +398,6 @@ int main(void)
     gradient_check("relu", "linear", "sigmoid", "bce");
     test_forward();
     test_training();
+    test_params_changed();
     return done_testing();
 }

@@ -45,7 +45,7 @@ int main(void)
     const size_t shapes[][3] = {{1, 1, 1}, {8, 32, 256}, {9, 33, 257}, {61, 37, 300}, {128, 256, 784},
                                 {3, 70, 5}, {40, 7, 600}, {17, 100, 0}};
     const int nshapes = (int)(sizeof shapes / sizeof *shapes);
-    int all_same = 1, ref_ok = 1, team_same = 1, acc_ok = 1, tested = 0;
+    int all_same = 1, ref_ok = 1, team_same = 1, acc_ok = 1, tested = 0, inplace_same = 1, packed_same = 1;
     double worst = 0;
     for (int s = 0; s < nshapes; s++)
         for (int ta = 0; ta < 2; ta++)
@@ -76,6 +76,23 @@ int main(void)
                             if (memcmp(C, want, m * ldc * sizeof *C))
                                 team_same = 0;
                         }
+                        /* B read where it lies (tb = 0), by 1 and 2 threads; and B packed beforehand. */
+                        for (int T = 1; T <= 2 && !tb; T++) {
+                            memcpy(C, C0, m * ldc * sizeof *C);
+                            am__gemm_ws_reserve(&ws, T);
+#pragma omp parallel num_threads(T)
+                            am__sgemm_team_inplace(omp_get_thread_num(), omp_get_num_threads(), ta, m, n, k, A, lda, B,
+                                                   ldb, acc, C, ldc, &ws, NULL, NULL);
+                            if (memcmp(C, want, m * ldc * sizeof *C))
+                                inplace_same = 0;
+                        }
+                        float *pk = malloc((am__gemm_packed_size(n, k) + 1) * sizeof *pk);
+                        am__gemm_pack(tb, n, k, B, ldb, pk, 0, 1);
+                        memcpy(C, C0, m * ldc * sizeof *C);
+                        am__sgemm_team_packed(0, 1, ta, m, n, k, A, lda, pk, acc, C, ldc, NULL, NULL);
+                        if (memcmp(C, want, m * ldc * sizeof *C))
+                            packed_same = 0;
+                        free(pk);
                         am__gemm_ws_free(&ws);
                     }
                     /* Against double precision, and the padding columns of C untouched. */
@@ -95,6 +112,30 @@ int main(void)
                 }
                 free(A), free(B), free(C0), free(want), free(C);
             }
+    /* Repacking tiles of W (n x k) into its packed W^T after they change: the same bytes as packing anew. The
+     * buffer starts as garbage, so every byte, padding included, must come from the repacking. */
+    int repack_same = 1;
+    const size_t rshapes[][2] = {{784, 256}, {256, 784}, {70, 45}, {9, 33}, {64, 16}};
+    for (int s = 0; s < 5; s++)
+        for (int tile = 8; tile <= 16; tile += 8) {
+            size_t n = rshapes[s][0], k = rshapes[s][1], sz = am__gemm_packed_size(n, k);
+            float *w = rnd(n * k, &rng), *pk = rnd(sz, &rng), *fresh = malloc(sz * sizeof *fresh);
+            for (size_t i0 = 0; i0 < n; i0 += (size_t)tile) /* every tile changes, in bands of rows */
+                for (size_t j0 = 0; j0 < k; j0 += 32) {
+                    size_t rows = n - i0 < (size_t)tile ? n - i0 : (size_t)tile, cols = k - j0 < 32 ? k - j0 : 32;
+                    for (size_t i = i0; i < i0 + rows; i++)
+                        for (size_t j = j0; j < j0 + cols; j++)
+                            w[i * k + j] = -w[i * k + j] + 0.25f;
+                    am__gemm_repack_t(w, k, i0, rows, j0, cols, n, k, pk);
+                }
+            am__gemm_pack(1, n, k, w, k, fresh, 0, 1);
+            if (memcmp(pk, fresh, sz * sizeof *pk))
+                repack_same = 0;
+            free(w), free(pk), free(fresh);
+        }
+    ok(repack_same, "tiles repacked after a change give the bytes of a fresh pack (zero padding included)");
+    ok(inplace_same, "B read in place (tb = 0) gives the same bits, at 1 and 2 threads");
+    ok(packed_same, "B packed beforehand gives the same bits");
     diag("kernel chosen on this CPU: %s", native);
     am__gemm_use(native);
     ok(tested >= nshapes * 4 * 2, "%d products computed (every available kernel, shape, transpose and mode)", tested);

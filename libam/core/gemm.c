@@ -121,25 +121,25 @@ static void pack_strip(int tb, const float *B, size_t ldb, size_t n, size_t s, s
 /* ---- register tiles: C[0..mr) x [0..nr) (+)= A rows x b-strip over kc ----
  * A is read where it lies: A(r, p) = a[r * ars + p * aks] (rows beyond mr are never read). */
 
-typedef void (*ukr_fn)(size_t kc, const float *a, size_t ars, size_t aks, const float *b, float *c, size_t ldc,
-                       size_t mr, size_t nr, int load);
+typedef void (*ukr_fn)(size_t kc, const float *a, size_t ars, size_t aks, const float *b, size_t bs, float *c,
+                       size_t ldc, size_t mr, size_t nr, int load);
 
-static void ukr_scalar(size_t kc, const float *a, size_t ars, size_t aks, const float *b, float *c, size_t ldc,
-                       size_t mr, size_t nr, int load)
+static void ukr_scalar(size_t kc, const float *a, size_t ars, size_t aks, const float *b, size_t bs, float *c,
+                       size_t ldc, size_t mr, size_t nr, int load)
 {
     for (size_t i = 0; i < mr; i++)
         for (size_t j = 0; j < nr; j++) {
             float acc = load ? c[i * ldc + j] : 0.0f;
             for (size_t p = 0; p < kc; p++)
-                acc = fmaf(a[i * ars + p * aks], b[p * NR + j], acc);
+                acc = fmaf(a[i * ars + p * aks], b[p * bs + j], acc);
             c[i * ldc + j] = acc;
         }
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float *a, size_t ars, size_t aks,
-                                                         const float *b, float *c, size_t ldc, size_t mr, size_t nr,
-                                                         int load)
+                                                         const float *b, size_t bs, float *c, size_t ldc, size_t mr,
+                                                         size_t nr, int load)
 {
     /* Four 4 x 16 quarters of the 8 x 32 tile, eight ymm accumulators each. */
     float tmp[4][16];
@@ -172,7 +172,7 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float 
             for (int r = 0; r < 4; r++)
                 ar[r] = a + (qi + ((size_t)r < rows ? (size_t)r : 0)) * ars;
             for (size_t p = 0, off = 0; p < kc; p++, off += aks) {
-                __m256 b0 = _mm256_load_ps(bp + p * NR), b1 = _mm256_load_ps(bp + p * NR + 8);
+                __m256 b0 = _mm256_loadu_ps(bp + p * bs), b1 = _mm256_loadu_ps(bp + p * bs + 8);
                 for (int r = 0; r < 4; r++) {
                     __m256 av = _mm256_broadcast_ss(ar[r] + off);
                     acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
@@ -195,8 +195,8 @@ __attribute__((target("avx2,fma"))) static void ukr_avx2(size_t kc, const float 
 }
 
 __attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const float *a, size_t ars, size_t aks,
-                                                              const float *b, float *c, size_t ldc, size_t mr,
-                                                              size_t nr, int load)
+                                                              const float *b, size_t bs, float *c, size_t ldc,
+                                                              size_t mr, size_t nr, int load)
 {
     /* Row pointers; rows past mr repeat row 0 (computed, never stored). */
     const float *a0 = a, *a1 = a + (1 < mr ? 1 : 0) * ars, *a2 = a + (2 < mr ? 2 : 0) * ars,
@@ -226,7 +226,7 @@ __attribute__((target("avx512f,fma"))) static void ukr_avx512(size_t kc, const f
 #undef LOADROW
 #pragma GCC unroll 4
     for (size_t p = 0, off = 0; p < kc; p++, off += aks) {
-        __m512 b0 = _mm512_load_ps(b + p * NR), b1 = _mm512_load_ps(b + p * NR + 16), av;
+        __m512 b0 = _mm512_loadu_ps(b + p * bs), b1 = _mm512_loadu_ps(b + p * bs + 16), av;
 #define STEP(r)                                                                                                   \
     av = _mm512_set1_ps(a##r[off]);                                                                            \
     c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0);                                                                \
@@ -315,11 +315,13 @@ int am__gemm_use(const char *name)
     return AM_EUNSUPPORTED;
 }
 
-/* The strips [s0, s1) of C: each finished (all k, epilogue) before the next. packed: NULL to pack each strip
- * into pb per k block, else the pre-packed strips (strip s, block p0 at packed + s*NR*k + p0*NR). */
+/* The strips [s0, s1) of C: each finished (all k, epilogue) before the next. B is read one of three ways:
+ * packed (not NULL): the pre-packed strips (strip s, block p0 at packed + s*NR*k + p0*NR); inplace (tb = 0):
+ * full strips straight from B (row stride ldb), a partial last strip packed into pb; otherwise each strip is
+ * packed into pb per k block. */
 static void strips_of(size_t s0, size_t s1, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
-                      const float *B, size_t ldb, const float *packed, float *pb, int accumulate, float *C, size_t ldc,
-                      am__gemm_epilogue epi, void *ctx)
+                      const float *B, size_t ldb, const float *packed, int inplace, float *pb, int accumulate, float *C,
+                      size_t ldc, am__gemm_epilogue epi, void *ctx)
 {
     size_t ars = ta ? 1 : lda, aks = ta ? lda : 1;
     for (size_t s = s0; s < s1 && m; s++) {
@@ -328,16 +330,19 @@ static void strips_of(size_t s0, size_t s1, int ta, int tb, size_t m, size_t n, 
             for (size_t i = 0; i < m; i++)
                 memset(C + i * ldc + j, 0, nr * sizeof(float));
         for (size_t p0 = 0; p0 < k; p0 += KC) {
-            size_t kc = k - p0 < KC ? k - p0 : KC;
+            size_t kc = k - p0 < KC ? k - p0 : KC, bs = NR;
             const float *a = ta ? A + p0 * lda : A + p0, *b;
             if (packed) {
                 b = packed + s * NR * k + p0 * NR;
+            } else if (inplace && nr == NR) {
+                b = B + p0 * ldb + j;
+                bs = ldb;
             } else {
                 pack_strip(tb, B, ldb, n, s, p0, kc, pb);
                 b = pb;
             }
             for (size_t i = 0; i < m; i += MR)
-                ukr(kc, a + i * ars, ars, aks, b, C + i * ldc + j, ldc, m - i < MR ? m - i : MR, nr,
+                ukr(kc, a + i * ars, ars, aks, b, bs, C + i * ldc + j, ldc, m - i < MR ? m - i : MR, nr,
                     accumulate || p0 > 0);
         }
         if (epi)
@@ -352,7 +357,17 @@ void am__sgemm_team_nowait(int tid, int nth, int ta, int tb, size_t m, size_t n,
 {
     pick_kernel();
     size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
-    strips_of(strips * me / T, strips * (me + 1) / T, ta, tb, m, n, k, A, lda, B, ldb, NULL, ws->b + me * KC * NR,
+    strips_of(strips * me / T, strips * (me + 1) / T, ta, tb, m, n, k, A, lda, B, ldb, NULL, 0, ws->b + me * KC * NR,
+              accumulate, C, ldc, epi, ctx);
+}
+
+void am__sgemm_team_inplace(int tid, int nth, int ta, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                            const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws,
+                            am__gemm_epilogue epi, void *ctx)
+{
+    pick_kernel();
+    size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
+    strips_of(strips * me / T, strips * (me + 1) / T, ta, 0, m, n, k, A, lda, B, ldb, NULL, 1, ws->b + me * KC * NR,
               accumulate, C, ldc, epi, ctx);
 }
 
@@ -362,7 +377,7 @@ void am__sgemm_team_packed(int tid, int nth, int ta, size_t m, size_t n, size_t 
 {
     pick_kernel();
     size_t strips = (n + NR - 1) / NR, T = (size_t)nth, me = (size_t)tid;
-    strips_of(strips * me / T, strips * (me + 1) / T, ta, 0, m, n, k, A, lda, NULL, 0, packed, NULL, accumulate, C,
+    strips_of(strips * me / T, strips * (me + 1) / T, ta, 0, m, n, k, A, lda, NULL, 0, packed, 0, NULL, accumulate, C,
               ldc, epi, ctx);
 }
 
@@ -378,6 +393,62 @@ void am__gemm_pack(int tb, size_t n, size_t k, const float *B, size_t ldb, float
     for (size_t s = strips * me / T; s < strips * (me + 1) / T; s++)
         for (size_t p0 = 0; p0 < k; p0 += KC)
             pack_strip(tb, B, ldb, n, s, p0, k - p0 < KC ? k - p0 : KC, packed + s * NR * k + p0 * NR);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* dst[c * NR + r] = src[r * lds + c] for r, c < 8: an 8 x 8 transpose in registers. */
+__attribute__((target("avx2"))) static void transpose8(const float *src, size_t lds, float *dst)
+{
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = _mm256_loadu_ps(src + (size_t)i * lds);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + (size_t)i * NR, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (size_t)(i + 4) * NR, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+    }
+}
+
+static int have_avx2(void)
+{
+    static int have = -1;
+    if (have < 0) {
+        __builtin_cpu_init();
+        have = __builtin_cpu_supports("avx2") != 0;
+    }
+    return have;
+}
+#endif
+
+void am__gemm_repack_t(const float *w, size_t ldw, size_t i0, size_t rows, size_t j0, size_t cols, size_t n, size_t k,
+                       float *packed)
+{
+    size_t ii = i0 % NR, c = 0;
+    float *d = packed + i0 / NR * NR * k + ii;
+#if defined(__x86_64__) || defined(__i386__)
+    if (rows == 16 && use_transpose16)
+        for (; c + 16 <= cols; c += 16)
+            transpose16(w + i0 * ldw + j0 + c, ldw, d + (j0 + c) * NR);
+    if (rows == 8 && have_avx2())
+        for (; c + 8 <= cols; c += 8)
+            transpose8(w + i0 * ldw + j0 + c, ldw, d + (j0 + c) * NR);
+#endif
+    for (; c < cols; c++)
+        for (size_t r = 0; r < rows; r++)
+            d[(j0 + c) * NR + r] = w[(i0 + r) * ldw + j0 + c];
+    if (i0 + rows == n)
+        for (c = 0; c < cols; c++)
+            for (size_t r = ii + rows; r < NR; r++)
+                packed[i0 / NR * NR * k + (j0 + c) * NR + r] = 0.0f;
 }
 
 void am__sgemm_team(int tid, int nth, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,

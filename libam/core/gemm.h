@@ -49,11 +49,24 @@ void am__sgemm_team_nowait(int tid, int nth, int ta, int tb, size_t m, size_t n,
                            size_t lda, const float *B, size_t ldb, int accumulate, float *C, size_t ldc,
                            am__gemm_ws *ws, am__gemm_epilogue epi, void *ctx);
 
+/* The same as am__sgemm_team_nowait with tb = 0, reading B where it lies (row stride ldb) instead of packing
+ * it: for a B that changes between products and is too large to pack each time (weights). Only a partial
+ * last strip of columns is packed, into ws. */
+void am__sgemm_team_inplace(int tid, int nth, int ta, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                            const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws,
+                            am__gemm_epilogue epi, void *ctx);
+
 /* Pre-packed B, for a matrix that several products read (weights): every strip of op(B) (k x n) for every k
  * block, as the products read them. am__gemm_packed_size floats; am__gemm_pack packs the strips [tid/nth]
  * share (no barrier: the caller synchronises before the products start). */
 size_t am__gemm_packed_size(size_t n, size_t k);
 void am__gemm_pack(int tb, size_t n, size_t k, const float *B, size_t ldb, float *packed, int tid, int nth);
+/* Repack one tile of a matrix W (row-major n x k, leading dimension ldw) after its values changed, rows
+ * [i0, i0 + rows) x columns [j0, j0 + cols), into packed, which holds op(B) = W^T as am__gemm_pack with
+ * tb = 1 lays it out. The rows must lie in one strip of 32 (i0 % 32 + rows <= 32); a tile that ends W's rows
+ * (i0 + rows == n) zeroes the rest of its strip. */
+void am__gemm_repack_t(const float *w, size_t ldw, size_t i0, size_t rows, size_t j0, size_t cols, size_t n, size_t k,
+                       float *packed);
 /* am__sgemm_team_nowait with B already packed (no packing buffer needed). */
 void am__sgemm_team_packed(int tid, int nth, int ta, size_t m, size_t n, size_t k, const float *A, size_t lda,
                            const float *packed, int accumulate, float *C, size_t ldc, am__gemm_epilogue epi,

@@ -27,17 +27,32 @@ struct am_ae {
     float *params;
 };
 
+#define AE_BAND 16 /* rows of dW per update item */
+
 struct am_ae_trainer {
     am_ae *ae;
     am_ae_train_opts o;
     size_t steps;
     float *grad, *m, *v;
     int shards;
-    /* Per outer thread (shard worker), its own packed copy of the weights, made at the start of each step:
-     * W_l^T for the forward products, W_l for the input deltas (l >= 1). Private copies keep every write in
-     * the writer's cache; only the other threads' updated weights are read across cores. */
-    float *pack;                      /* outer threads x packsize floats */
-    size_t packsize, fwdoff[AM_AE_MAX_LAYERS], bwdoff[AM_AE_MAX_LAYERS];
+    /* The weights packed for the forward products (W_l^T), shared by the step's threads; the input deltas
+     * read W_l where it lies. Inside an epoch each layer's owner rewrites its tiles as Adam
+     * updates them (packed_ok); any other call packs afresh, since the parameters may have been changed
+     * through am_ae_params between calls. */
+    float *pack;
+    size_t packsize, fwdoff[AM_AE_MAX_LAYERS];
+    int packed_ok;
+    /* The update, as a list of independent items any thread may take: a band of AE_BAND rows of one layer's
+     * dW (computed, stepped by Adam and repacked while in cache), or one layer's bias. Each layer's
+     * activations are packed once per step (actpack) as the B of its dW bands; each thread has a band
+     * scratch (bandbuf + thread * bandsize). */
+    struct dw_item {
+        int layer;
+        size_t r0; /* first row of the band; SIZE_MAX: the layer's bias */
+    } * items;
+    size_t nitems;
+    float *actpack, *bandbuf;
+    size_t apoff[AM_AE_MAX_LAYERS], bandsize;
     float *act[AM_AE_MAX_LAYERS + 1]; /* act[0]: the (corrupted) input; act[l]: output of layer l-1 */
     float *delta[AM_AE_MAX_LAYERS];   /* delta[l]: d loss / d z of layer l's output, batch x sizes[l + 1] */
     float *batch;                     /* a minibatch gathered from a dataset */
@@ -462,9 +477,6 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
         size_t in = ae->c.sizes[l], out = ae->c.sizes[l + 1];
         t->fwdoff[l] = t->packsize;
         t->packsize += (am__gemm_packed_size(out, in) + 15) / 16 * 16;
-        t->bwdoff[l] = t->packsize;
-        if (l > 0)
-            t->packsize += (am__gemm_packed_size(in, out) + 15) / 16 * 16;
     }
 
     t->m = calloc(ae->nparams, sizeof(float));
@@ -479,8 +491,32 @@ int am_ae_trainer_create(am_ae_trainer **out, am_ae *ae, const am_ae_train_opts 
     bad |= !(t->gidx = malloc(o->batch * sizeof(uint32_t)));
     t->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
     bad |= am__gemm_ws_reserve(&t->ws, t->threads) != AM_OK;
-    int workers = t->shards < t->threads ? t->shards : t->threads; /* outer threads of a step */
-    bad |= posix_memalign((void **)&t->pack, 64, (size_t)workers * t->packsize * sizeof(float)) != 0;
+    bad |= posix_memalign((void **)&t->pack, 64, (t->packsize ? t->packsize : 1) * sizeof(float)) != 0;
+    /* Items, costliest first (wide layers' bands, then the narrower ones, the biases last). */
+    size_t widest = 0, apsize = 0, nitems = 0;
+    for (int l = 0; l < ae->c.layers; l++) {
+        size_t in = ae->c.sizes[l];
+        widest = in > widest ? in : widest;
+        t->apoff[l] = apsize;
+        apsize += (am__gemm_packed_size(in, o->batch) + 15) / 16 * 16;
+        nitems += (ae->c.sizes[l + 1] + AE_BAND - 1) / AE_BAND + 1;
+    }
+    t->items = malloc(nitems * sizeof *t->items);
+    bad |= !t->items;
+    for (int pass = 0; pass < 2 && t->items; pass++)
+        for (size_t width = widest + 1; width-- > 0;)
+            for (int l = 0; l < ae->c.layers; l++) {
+                if (ae->c.sizes[l] != width)
+                    continue;
+                if (pass == 0)
+                    for (size_t r0 = 0; r0 < ae->c.sizes[l + 1]; r0 += AE_BAND)
+                        t->items[t->nitems++] = (struct dw_item){l, r0};
+                else
+                    t->items[t->nitems++] = (struct dw_item){l, SIZE_MAX};
+            }
+    t->bandsize = AE_BAND * widest;
+    bad |= posix_memalign((void **)&t->actpack, 64, (apsize ? apsize : 1) * sizeof(float)) != 0;
+    bad |= posix_memalign((void **)&t->bandbuf, 64, (size_t)t->threads * t->bandsize * sizeof(float)) != 0;
     if (bad) {
         am_ae_trainer_free(t);
         return AM_ENOMEM;
@@ -495,6 +531,9 @@ void am_ae_trainer_free(am_ae_trainer *t)
         return;
     free(t->grad);
     free(t->pack);
+    free(t->items);
+    free(t->actpack);
+    free(t->bandbuf);
     free(t->m);
     free(t->v);
     for (int l = 0; l <= AM_AE_MAX_LAYERS; l++)
@@ -516,18 +555,16 @@ size_t am_ae_trainer_steps(const am_ae_trainer *t)
 }
 
 /* PyTorch's Adam: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), weight decay added to the gradient; on
- * rows x cols values with row stride ld. The gradient is g, or g + g2 (two shards, added in that order) when
- * g2 is not NULL. */
+ * rows x cols values with row stride ld. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
-                 const float *restrict g2, size_t rows, size_t cols, size_t ld, float b1, float b2, float step,
-                 float inv_sqrt_bc2, float eps, float wd)
+static void adam(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t rows,
+                 size_t cols, size_t ld, float b1, float b2, float step, float inv_sqrt_bc2, float eps, float wd)
 {
     for (size_t r = 0; r < rows; r++) {
         float *pr = p + r * ld, *mr = m + r * ld, *vr = v + r * ld;
-        const float *gr = g + r * ld, *g2r = g2 ? g2 + r * ld : NULL;
+        const float *gr = g + r * ld;
         for (size_t i = 0; i < cols; i++) {
-            float gi = (g2r ? gr[i] + g2r[i] : gr[i]) + wd * pr[i];
+            float gi = gr[i] + wd * pr[i];
             mr[i] = b1 * mr[i] + (1.0f - b1) * gi;
             vr[i] = b2 * vr[i] + (1.0f - b2) * gi * gi;
             pr[i] -= step * mr[i] / (sqrtf(vr[i]) * inv_sqrt_bc2 + eps);
@@ -535,11 +572,41 @@ static void adam(float *restrict p, float *restrict m, float *restrict v, const 
     }
 }
 
+/* One item of the update (see struct dw_item): rows [r0, r0 + AE_BAND) of layer l's dW = delta^T A over all
+ * b rows (every weight one fused multiply-add chain over the rows in order; A packed in t->actpack). With
+ * update, the band goes to the scratch, steps the same rows of W, m and v by Adam (contiguous: one stream
+ * each) and is rewritten into the packed W^T the next step's forward products read; without, it lands in
+ * t->grad. A bias item sums delta's columns and steps the bias. Items never share an output. */
+static void update_item(am_ae_trainer *t, const struct dw_item *it, size_t b, int update, float *scratch, float b1,
+                        float b2, float step, float isbc2, float eps, float wd)
+{
+    am_ae *ae = t->ae;
+    int l = it->layer;
+    size_t in = ae->c.sizes[l], out = ae->c.sizes[l + 1];
+    if (it->r0 == SIZE_MAX) {
+        size_t bb0 = ae->boff[l];
+        column_sums(t->grad + bb0, t->delta[l], b, out, out);
+        if (update)
+            adam(ae->params + bb0, t->m + bb0, t->v + bb0, t->grad + bb0, 1, out, out, b1, b2, step, isbc2, eps, wd);
+        return;
+    }
+    size_t r0 = it->r0, rows = out - r0 < AE_BAND ? out - r0 : AE_BAND, off = ae->woff[l] + r0 * in;
+    float *c = update ? scratch : t->grad + off;
+    am__sgemm_team_packed(0, 1, 1, rows, in, b, t->delta[l] + r0, out, t->actpack + t->apoff[l], 0, c, in, NULL,
+                          NULL);
+    if (!update)
+        return;
+    adam(ae->params + off, t->m + off, t->v + off, c, 1, rows * in, rows * in, b1, b2, step, isbc2, eps, wd);
+    for (size_t j0 = 0; j0 < in; j0 += 32)
+        am__gemm_repack_t(ae->params + ae->woff[l], in, r0, rows, j0, in - j0 < 32 ? in - j0 : 32, out, in,
+                          t->pack + t->fwdoff[l]);
+}
+
 /* One shard's pass on rows [r0, r0 + bs) of the batch, by a team of nth threads (tid): forward, output
  * delta, and the deltas of every layer going back (the weight gradients come after, over the whole batch).
  * Shards touch only their own rows; a team of one has no barriers at all. */
 static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t bs, size_t bfull, const float *pk,
-                       int tid, int nth)
+                       am__gemm_ws *ws, int tid, int nth)
 {
     am_ae *ae = t->ae;
     const am_ae_config *c = &ae->c;
@@ -579,7 +646,8 @@ static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t 
         size_t in = c->sizes[l], out = c->sizes[l + 1];
         /* delta_{l-1} = (delta_l W_l) times the derivative of layer l-1's activation. */
         deriv_ctx e = {act[l], c->act[l - 1]};
-        am__sgemm_team_packed(tid, nth, 0, bs, in, out, dl[l], out, pk + t->bwdoff[l], 0, dl[l - 1], in, epi_deriv, &e);
+        am__sgemm_team_inplace(tid, nth, 0, bs, in, out, dl[l], out, ae->params + ae->woff[l], in, 0, dl[l - 1], in, ws,
+                               epi_deriv, &e);
         if (nth > 1) {
 #pragma omp barrier
         }
@@ -594,46 +662,15 @@ static void pack_layer(am_ae_trainer *t, float *pk, int l, int tid, int nth)
     size_t in = c->sizes[l], out = c->sizes[l + 1];
     const float *w = t->ae->params + t->ae->woff[l];
     am__gemm_pack(1, out, in, w, in, pk + t->fwdoff[l], tid, nth);
-    if (l > 0)
-        am__gemm_pack(0, in, out, w, in, pk + t->bwdoff[l], tid, nth);
-}
-
-/* Which of `outer` threads owns layer l's update: the largest layers first, each to the thread with the
- * fewest parameters so far (results do not depend on it: every value is updated the same way). */
-static int layer_owner(const am_ae *ae, int l, int outer)
-{
-    size_t load[AM_AE_MAX_LAYERS] = {0};
-    int L = ae->c.layers, order[AM_AE_MAX_LAYERS], owner = 0;
-    for (int k = 0; k < L; k++)
-        order[k] = k;
-    for (int a = 1; a < L; a++)
-        for (int b2 = a; b2 > 0; b2--) {
-            size_t sa = ae->boff[order[b2]] + ae->c.sizes[order[b2] + 1] - ae->woff[order[b2]];
-            size_t sb = ae->boff[order[b2 - 1]] + ae->c.sizes[order[b2 - 1] + 1] - ae->woff[order[b2 - 1]];
-            if (sa > sb) {
-                int tmp = order[b2];
-                order[b2] = order[b2 - 1];
-                order[b2 - 1] = tmp;
-            }
-        }
-    for (int k = 0; k < L; k++) {
-        int best = 0;
-        for (int q = 1; q < outer; q++)
-            if (load[q] < load[best])
-                best = q;
-        load[best] += ae->boff[order[k]] + ae->c.sizes[order[k] + 1] - ae->woff[order[k]];
-        if (order[k] == l)
-            owner = best;
-    }
-    return owner;
 }
 
 /* Forward on act[0] (already filled), backward against target, gradient into t->grad, then (update) an
  * Adam step. The batch is cut into row shards (t->shards, fewer for a tiny batch) that run forward and
- * propagate the deltas on their own threads without synchronising, each on its own packed copy of the
- * weights; then every thread computes the weight gradients of the layers it owns over the whole batch (one
- * fused multiply-add chain per weight over the rows in order) and steps them with Adam. Rows
- * never interact before that point, so neither the thread count nor the shard count changes any bit. */
+ * propagate the deltas on their own threads without synchronising; then the threads share out the update
+ * items (bands of each layer's weight gradients, one fused multiply-add chain per weight over all rows in
+ * order, each stepped by Adam and repacked for the next step; the biases). Rows never interact before that
+ * point and every item is computed the same way by whichever thread takes it, so neither the thread count
+ * nor the shard count changes any bit. */
 static double backprop(am_ae_trainer *t, const float *target, size_t b, int update)
 {
     am_ae *ae = t->ae;
@@ -649,55 +686,50 @@ static double backprop(am_ae_trainer *t, const float *target, size_t b, int upda
         step = (float)(t->o.lr / bc1);
         isbc2 = (float)(1.0 / sqrt(bc2));
     }
+    float *pk = t->pack;
+    if (!t->packed_ok) {
+#pragma omp parallel num_threads(T)
+        for (int l = 0; l < L; l++)
+            pack_layer(t, pk, l, omp_get_thread_num(), omp_get_num_threads());
+    }
     int levels = omp_get_max_active_levels();
     if (inner > 1 && levels < 2)
         omp_set_max_active_levels(2);
 #pragma omp parallel num_threads(outer)
     {
         int ot = omp_get_thread_num();
-        float *pk = t->pack + (size_t)ot * t->packsize;
+        am__gemm_ws ws = am__gemm_ws_slice(&t->ws, ot * inner, inner); /* the partial strips of W */
         if (inner > 1) {
 #pragma omp parallel num_threads(inner)
-            {
-                for (int l = 0; l < L; l++)
-                    pack_layer(t, pk, l, omp_get_thread_num(), omp_get_num_threads());
-#pragma omp barrier
-                for (int s = ot; s < G; s += outer) {
-                    size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
-                    shard_pass(t, target, r0, bs, b, pk, omp_get_thread_num(), omp_get_num_threads());
-#pragma omp barrier
-                }
-            }
-        } else {
-            for (int l = 0; l < L; l++)
-                pack_layer(t, pk, l, 0, 1);
             for (int s = ot; s < G; s += outer) {
                 size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
-                shard_pass(t, target, r0, bs, b, pk, 0, 1);
+                shard_pass(t, target, r0, bs, b, pk, &ws, omp_get_thread_num(), omp_get_num_threads());
+#pragma omp barrier
+            }
+        } else {
+            for (int s = ot; s < G; s += outer) {
+                size_t r0 = b * (size_t)s / (size_t)G, bs = b * (size_t)(s + 1) / (size_t)G - r0;
+                shard_pass(t, target, r0, bs, b, pk, &ws, 0, 1);
             }
         }
         if (outer > 1) {
 #pragma omp barrier
         }
-        /* Each thread takes whole layers: dW = delta^T A over all b rows, the bias gradient as column sums,
-         * then Adam over the layer's weights and biases in one streaming pass. */
-        am__gemm_ws ws = am__gemm_ws_slice(&t->ws, ot * inner, 1);
-        for (int l = 0; l < L; l++) {
-            if (layer_owner(ae, l, outer) != ot)
-                continue;
-            size_t in = c->sizes[l], out = c->sizes[l + 1];
-            am__sgemm_team_nowait(0, 1, 1, 0, out, in, b, t->delta[l], out, t->act[l], in, 0, t->grad + ae->woff[l], in,
-                                  &ws, NULL, NULL);
-            size_t bb0 = ae->boff[l];
-            column_sums(t->grad + bb0, t->delta[l], b, out, out);
-            /* Weights and biases are contiguous: one streaming Adam pass over the layer. */
-            size_t w0 = ae->woff[l], nl = bb0 + out - w0;
-            if (update)
-                adam(ae->params + w0, t->m + w0, t->v + w0, t->grad + w0, NULL, 1, nl, nl, b1, b2, step, isbc2, eps, wd);
+        /* The update: every layer's activations packed as the B of its dW (strips shared out), then the
+         * items dealt dynamically. Which thread takes an item changes no bit. */
+        for (int l = 0; l < L; l++)
+            am__gemm_pack(0, c->sizes[l], b, t->act[l], c->sizes[l], t->actpack + t->apoff[l], ot, outer);
+        if (outer > 1) {
+#pragma omp barrier
         }
+        float *scratch = t->bandbuf + (size_t)ot * t->bandsize;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t q = 0; q < t->nitems; q++)
+            update_item(t, &t->items[q], b, update, scratch, b1, b2, step, isbc2, eps, wd);
     }
     if (inner > 1 && levels < 2)
         omp_set_max_active_levels(levels);
+    t->packed_ok = 1; /* unchanged, or repacked tile by tile */
     double loss = 0.0;
     for (size_t r = 0; r < b; r++)
         loss += t->rowloss[r];
@@ -710,6 +742,7 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
     if (!t || !in || !target || !b || b > t->o.batch)
         return AM_EINVAL;
     memcpy(t->act[0], in, b * t->ae->c.sizes[0] * sizeof(float));
+    t->packed_ok = 0; /* the parameters may have changed since the last call */
     double l = backprop(t, target, b, 0);
     if (loss)
         *loss = l;
@@ -718,7 +751,8 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
     return AM_OK;
 }
 
-/* One step; the packed weights are trusted (the epoch loop: nobody else touches the parameters). */
+/* One step; the packed weights are trusted when packed_ok (the epoch loop: nobody else touches the
+ * parameters). */
 static int train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
 {
     if (!t || !x || !b || b > t->o.batch || ((t->o.mask > 0 || t->o.noise > 0) && !rng))
@@ -744,6 +778,8 @@ static int train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, d
 
 int am_ae_train_step(am_ae_trainer *t, const float *x, size_t b, am_rng *rng, double *loss)
 {
+    if (t)
+        t->packed_ok = 0; /* the parameters may have changed since the last call */
     return train_step(t, x, b, rng, loss);
 }
 
@@ -763,6 +799,7 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
         t->have_order = 1;
     }
     am_batches_shuffle(&t->order, rng);
+    t->packed_ok = 0; /* packed once here, then kept current by the steps */
     size_t b, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
     double sum = 0.0;
     /* Without corruption the input is its own target: each shard copies its rows inside the step. With
