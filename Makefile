@@ -32,7 +32,7 @@ MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) lapacke 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE -DAM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"' $(PKG_CFLAGS)
-AM_CFLAGS  := -std=c11 -Wall -Wextra -Wno-missing-field-initializers -fPIC -fopenmp -fno-math-errno -MMD -MP $(SANFLAGS)
+AM_CFLAGS  := -std=c11 -Wall -Wextra -Wno-missing-field-initializers -fPIC -fopenmp -fno-math-errno -ffp-contract=off -MMD -MP $(SANFLAGS)
 LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
 
 LIB_SRC  := $(wildcard libam/*/*.c)
@@ -50,7 +50,7 @@ HEADERS  := $(wildcard include/am/*.h)
 STATIC := $(BUILD)/libam.a
 SHARED := $(BUILD)/libam.so.$(VERSION)
 
-.PHONY: all lib check test bench plots demo deps install uninstall clean help papers fuzz
+.PHONY: all lib check test bench plots demo deps install uninstall clean help papers fuzz FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -80,7 +80,13 @@ FORCE:
 
 $(BUILD)/libam/core/version.o: $(BUILD)/gen/am_commit.h
 
-$(BUILD)/%.o: %.c | check-pkgs
+# Objects also rebuild when the compile command changes (another compiler, other flags).
+$(BUILD)/gen/flags: FORCE
+	@mkdir -p $(@D)
+	$(file >$@.tmp,$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS))
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/%.o: %.c $(BUILD)/gen/flags | check-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -110,11 +116,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
 $(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests
 
 # The fuzz targets as plain programs that replay their seeds and regression inputs in `make check`.
-$(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(STATIC)
+$(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(STATIC) $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/driver.c $(STATIC) $(LDLIBS)
 
-$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC)
+$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC) $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 

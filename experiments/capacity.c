@@ -459,9 +459,11 @@ int main(int argc, char **argv)
     j.mwork = calloc((size_t)run.threads, sizeof *j.mwork);
     j.state = calloc((size_t)run.threads, sizeof *j.state);
     j.unstable = calloc((size_t)run.threads, sizeof *j.unstable);
+    int status = 1;
+    FILE *out = NULL;
     if (!res || !j.work || !j.mwork || !j.state || !j.unstable) {
         am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
-        return 1;
+        goto done;
     }
     size_t nstab_max = c.stab && c.stab < pmax ? c.stab : pmax;
     for (int t = 0; t < run.threads; t++) {
@@ -469,32 +471,35 @@ int main(int argc, char **argv)
         if (c.modern) {
             if (!(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(nstab_max * sizeof(size_t)))) {
                 am_run_error(&run, "%s", am_strerror(AM_ENOMEM));
-                return 1;
+                goto done;
             }
             continue;
         }
         if ((rc = am_store_create(&tmp, &c.stores[0])) || (rc = am_store_work_create(&j.work[t], tmp)) ||
             !(j.state[t] = malloc(2 * c.n)) || !(j.unstable[t] = malloc(nstab_max * sizeof(size_t)))) {
             am_run_error(&run, "%s", am_strerror(rc ? rc : AM_ENOMEM));
-            return rc == AM_EINVAL ? 2 : 1;
+            am_store_free(tmp);
+            status = rc == AM_EINVAL ? 2 : 1;
+            goto done;
         }
         am_store_free(tmp);
     }
 
-    FILE *out = am_run_open(&run);
-    if (!out)
-        return 1;
+    if (!(out = am_run_open(&run)))
+        goto done;
     am_jobs jobs = {.count = ntasks, .result_size = sizeof *res, .fn = run_trial, .ctx = &j};
     size_t failed;
     rc = am_run_jobs(&run, &jobs, res, &failed);
     if (rc) {
         am_run_error(&run, "trial %zu failed: %s", failed, am_strerror(rc));
         am_run_abort(&run, out);
-        return 1;
+        out = NULL;
+        goto done;
     }
     if (!am_run_is_root(&run)) {
-        am_run_close(&run, out);
-        return 0;
+        status = am_run_close(&run, out) ? 1 : 0;
+        out = NULL;
+        goto done;
     }
     fprintf(out, "# cues: patterns 0..c-1 of each trial; noise flips round(noise*N) bits; recall: overlap >= %g\n",
             threshold);
@@ -533,12 +538,18 @@ int main(int argc, char **argv)
                     tot.err_sum / nc, tot.steps_sum / nc, tot.ends[AM_END_FIXED] / nc, tot.ends[AM_END_CYCLE] / nc,
                     tot.ends[AM_END_MAXSTEPS] / nc, tot.enorm_sum / nc);
         }
+    status = am_run_close(&run, out) ? 1 : 0;
+done:
     for (int t = 0; t < run.threads; t++) {
-        am_store_work_free(j.work[t]);
-        am_modern_work_free(j.mwork[t]);
-        free(j.state[t]);
-        free(j.unstable[t]);
+        if (j.work)
+            am_store_work_free(j.work[t]);
+        if (j.mwork)
+            am_modern_work_free(j.mwork[t]);
+        if (j.state)
+            free(j.state[t]);
+        if (j.unstable)
+            free(j.unstable[t]);
     }
     free(j.work), free(j.mwork), free(j.state), free(j.unstable), free(res);
-    return am_run_close(&run, out) ? 1 : 0;
+    return status;
 }

@@ -527,7 +527,11 @@ int main(int argc, char **argv)
         am_pca *p;
         if ((size_t)pca_k > dim || (rc = am_pca_fit(&p, train->x, c.fit, dim, (size_t)pca_k)) ||
             (rc = am_encoder_from_pca(&enc, p))) {
-            am_run_error(&run, "PCA fit failed (--pca-k %d, at most %zu): %s", pca_k, dim, am_strerror(rc));
+            if ((size_t)pca_k > dim || rc == AM_EINVAL)
+                am_run_error(&run, "PCA fit failed (--pca-k %d, at most %zu): %s", pca_k, dim,
+                             am_strerror(rc ? rc : AM_EINVAL));
+            else
+                am_run_error(&run, "PCA fit failed: %s", am_strerror(rc));
             goto fail_data;
         }
     }

@@ -304,9 +304,11 @@ size_t am_state_hamming(const int8_t *a, const int8_t *b, size_t n)
 }
 
 /* g[mu] = x . xi^mu = n - 2 hamming for every stored pattern: one pass, with the popcnt instruction where
- * the CPU has it (generic x86-64 code calls a slow library routine instead). */
-__attribute__((target_clones("popcnt", "default"))) void am__patterns_overlaps(const am_patterns *p,
-                                                                               const uint64_t *x, int32_t *g)
+ * the CPU has it (generic x86-64 code calls a slow library routine instead). The clones are static and the
+ * exported functions plain wrappers: clang 14 does not emit an exported target_clones function under its
+ * own name. */
+__attribute__((target_clones("popcnt", "default"))) static void overlaps(const am_patterns *p, const uint64_t *x,
+                                                                         int32_t *g)
 {
     size_t words = p->words;
     for (size_t mu = 0; mu < p->count; mu++) {
@@ -318,15 +320,23 @@ __attribute__((target_clones("popcnt", "default"))) void am__patterns_overlaps(c
     }
 }
 
-__attribute__((target_clones("popcnt", "default"))) size_t am_patterns_hamming_packed(const am_patterns *p,
-                                                                                      size_t mu,
-                                                                                      const uint64_t *words)
+void am__patterns_overlaps(const am_patterns *p, const uint64_t *x, int32_t *g)
 {
-    const uint64_t *w = p->bits + mu * p->words;
+    overlaps(p, x, g);
+}
+
+__attribute__((target_clones("popcnt", "default"))) static size_t hamming_packed(const uint64_t *w, size_t nw,
+                                                                                 const uint64_t *words)
+{
     size_t d = 0;
-    for (size_t k = 0; k < p->words; k++)
+    for (size_t k = 0; k < nw; k++)
         d += (size_t)__builtin_popcountll(w[k] ^ words[k]);
     return d;
+}
+
+size_t am_patterns_hamming_packed(const am_patterns *p, size_t mu, const uint64_t *words)
+{
+    return hamming_packed(p->bits + mu * p->words, p->words, words);
 }
 
 size_t am_patterns_hamming(const am_patterns *p, size_t mu, const am_patterns *q, size_t nu)
