@@ -81,10 +81,13 @@ FORCE:
 $(BUILD)/libam/core/version.o: $(BUILD)/gen/am_commit.h
 
 # Objects also rebuild when the compile command changes (another compiler, other flags).
-$(BUILD)/gen/flags: FORCE
-	@mkdir -p $(@D)
+# (The directory comes first: make expands the whole recipe, $(file) included, before running its lines.)
+$(BUILD)/gen/flags: FORCE | $(BUILD)/gen
 	$(file >$@.tmp,$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS))
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gen:
+	@mkdir -p $@
 
 $(BUILD)/%.o: %.c $(BUILD)/gen/flags | check-pkgs
 	@mkdir -p $(@D)
