@@ -395,52 +395,16 @@ void am__gemm_pack(int tb, size_t n, size_t k, const float *B, size_t ldb, float
             pack_strip(tb, B, ldb, n, s, p0, k - p0 < KC ? k - p0 : KC, packed + s * NR * k + p0 * NR);
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-/* dst[c * NR + r] = src[r * lds + c] for r, c < 8: an 8 x 8 transpose in registers. */
-__attribute__((target("avx2"))) static void transpose8(const float *src, size_t lds, float *dst)
-{
-    __m256 r[8], t[8];
-    for (int i = 0; i < 8; i++)
-        r[i] = _mm256_loadu_ps(src + (size_t)i * lds);
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 8; i += 4) {
-        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (int i = 0; i < 4; i++) {
-        _mm256_storeu_ps(dst + (size_t)i * NR, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (size_t)(i + 4) * NR, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-    }
-}
-
-static int have_avx2(void)
-{
-    static int have = -1;
-    if (have < 0) {
-        __builtin_cpu_init();
-        have = __builtin_cpu_supports("avx2") != 0;
-    }
-    return have;
-}
-#endif
-
 void am__gemm_repack_t(const float *w, size_t ldw, size_t i0, size_t rows, size_t j0, size_t cols, size_t n, size_t k,
                        float *packed)
 {
     size_t ii = i0 % NR, c = 0;
     float *d = packed + i0 / NR * NR * k + ii;
+    pick_kernel();
 #if defined(__x86_64__) || defined(__i386__)
     if (rows == 16 && use_transpose16)
         for (; c + 16 <= cols; c += 16)
             transpose16(w + i0 * ldw + j0 + c, ldw, d + (j0 + c) * NR);
-    if (rows == 8 && have_avx2())
-        for (; c + 8 <= cols; c += 8)
-            transpose8(w + i0 * ldw + j0 + c, ldw, d + (j0 + c) * NR);
 #endif
     for (; c < cols; c++)
         for (size_t r = 0; r < rows; r++)

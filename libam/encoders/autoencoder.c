@@ -36,7 +36,7 @@ struct am_ae_trainer {
     float *grad, *m, *v;
     int shards;
     /* The weights packed for the forward products (W_l^T), shared by the step's threads; the input deltas
-     * read W_l where it lies. Inside an epoch each layer's owner rewrites its tiles as Adam
+     * read W_l where it lies. Inside an epoch the update items rewrite their bands as Adam
      * updates them (packed_ok); any other call packs afresh, since the parameters may have been changed
      * through am_ae_params between calls. */
     float *pack;
@@ -654,8 +654,7 @@ static void shard_pass(am_ae_trainer *t, const float *target, size_t r0, size_t 
     }
 }
 
-/* Pack layer l's weights into the copy pk: W^T for the forward products, W for the input deltas; the
- * strips shared by a team of nth threads (tid). */
+/* Pack layer l's W^T (for the forward products) into pk; the strips shared by a team of nth threads (tid). */
 static void pack_layer(am_ae_trainer *t, float *pk, int l, int tid, int nth)
 {
     const am_ae_config *c = &t->ae->c;

@@ -224,6 +224,18 @@ int am_modern_work_create(am_modern_work **out, const am_modern *m)
     return AM_OK;
 }
 
+/* The work a batched call uses (the caller's, fitted to m, or a new one the caller frees) and how many of
+ * its threads the query blocks get. */
+static int work_ready(am_modern_work **w, const am_modern *m, size_t nq, int *team)
+{
+    int rc = *w ? work_fit(*w, m) : am_modern_work_create(w, m);
+    size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
+    if (rc)
+        return rc;
+    *team = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)(*w)->nthreads ? nblocks : (size_t)(*w)->nthreads);
+    return AM_OK;
+}
+
 /* e^x for x <= 0 (softmax after the max shift), vectorisable: x = n ln2 + r, |r| <= ln2/2, degree-6
  * polynomial for e^r, 2^n from the exponent bits. Relative error about 2e-7; x < -87 gives 0. */
 static inline float exp_nonpos(float x)
@@ -282,16 +294,12 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
     for (size_t k = 0; k < nq * d; k++)
         if (!isfinite(q[k]))
             return AM_EINVAL;
-    if (!w) {
-        if ((rc = am_modern_work_create(&w, m)))
-            return rc;
-    } else if ((rc = work_fit(w, m))) {
-        return rc;
-    }
     /* Query blocks run on libam's threads, each with single-threaded BLAS and its own score block, so
      * no two thread pools compete for the cores and each block's scores stay in cache. */
+    int nt;
+    if ((rc = work_ready(&w, m, nq, &nt)))
+        return rc;
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
-    int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
     int blas_threads = am__blas_serial(), overflow = 0; /* every block alike, at any thread count */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
@@ -393,14 +401,10 @@ int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx
         return AM_EINVAL;
     if (M == 0)
         return AM_EEMPTY;
-    if (!w) {
-        if ((rc = am_modern_work_create(&w, m)))
-            return rc;
-    } else if ((rc = work_fit(w, m))) {
+    int nt;
+    if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
-    }
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
-    int nt = omp_in_parallel() ? 1 : (int)(nblocks < (size_t)w->nthreads ? nblocks : (size_t)w->nthreads);
     int blas_threads = am__blas_serial();
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
