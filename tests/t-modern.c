@@ -266,6 +266,58 @@ int main(void)
     remove(hp);
     am_modern_free(NULL);
     am_modern_work_free(NULL);
+
+    /* ---- nearest: the exact argmax of the dot products (ties to the lower index), whichever screen finds it
+     * (8-bit integer scores with a certified bound, or BLAS scores) ---- */
+    {
+        const size_t nd = 200, nm = 300, nq2 = 500;
+        float *px = gaussian(nm, nd, 1.0, &rng), *pq = gaussian(nq2, nd, 1.0, &rng);
+        /* Hard cases: duplicates (a tie), near-duplicates one ulp apart, queries equal to a pattern, queries
+         * half-way between two patterns, a zero query. */
+        memcpy(px + 10 * nd, px + 3 * nd, nd * sizeof *px);
+        memcpy(px + 20 * nd, px + 4 * nd, nd * sizeof *px);
+        px[20 * nd + 7] = nextafterf(px[20 * nd + 7], px[20 * nd + 7] > 0 ? INFINITY : -INFINITY);
+        for (size_t k = 0; k < 100; k++) {
+            size_t mu = (size_t)am_rng_below(&rng, nm), nu = (size_t)am_rng_below(&rng, nm);
+            for (size_t i = 0; i < nd; i++)
+                pq[k * nd + i] = k < 50 ? px[mu * nd + i] : 0.5f * (px[mu * nd + i] + px[nu * nd + i]);
+        }
+        memcpy(pq + 100 * nd, px + 3 * nd, nd * sizeof *pq);
+        memcpy(pq + 101 * nd, px + 4 * nd, nd * sizeof *pq);
+        memset(pq + 102 * nd, 0, nd * sizeof *pq);
+        size_t *want = malloc(nq2 * sizeof *want), *got = malloc(nq2 * sizeof *got);
+        for (size_t k = 0; k < nq2; k++) {
+            double bv = -INFINITY;
+            for (size_t mu = 0; mu < nm; mu++) {
+                double v = 0;
+                for (size_t i = 0; i < nd; i++)
+                    v += (double)pq[k * nd + i] * px[mu * nd + i];
+                if (v > bv)
+                    bv = v, want[k] = mu;
+            }
+        }
+        am_modern *pm = NULL;
+        ok(am_modern_create(&pm, nd, 1.0) == AM_OK && am_modern_store(pm, px, nm) == AM_OK, "store 300 x 200");
+        size_t wrong = 0;
+        ok(am_modern_nearest(pm, pq, nq2, got, NULL) == AM_OK, "nearest of 500 queries (batched path)");
+        for (size_t k = 0; k < nq2; k++)
+            wrong += got[k] != want[k];
+        is_int(wrong, 0, "batched: every query gets the exact argmax, ties to the lower index");
+        ok(got[100] == 3 && got[102] == 0, "a duplicated pattern resolves to the lower index; a zero query to 0");
+        wrong = 0;
+        for (size_t k = 0; k < nq2; k += 50) {
+            size_t n1 = nq2 - k < 50 ? nq2 - k : 50;
+            am_modern_nearest(pm, pq + k * nd, n1, got + k, NULL);
+        }
+        for (size_t k = 0; k < nq2; k++)
+            wrong += got[k] != want[k];
+        is_int(wrong, 0, "in calls of 50 queries (BLAS screen): the same answers");
+        pq[5] = NAN;
+        is_int(am_modern_nearest(pm, pq, nq2, got, NULL), AM_EINVAL, "a NaN query is AM_EINVAL");
+        am_modern_free(pm);
+        free(px), free(pq), free(want), free(got);
+    }
+
     am_modern_free(m);
     free(x);
     return done_testing();

@@ -17,6 +17,8 @@
 #include "am/pca.h"
 #include "am/autoencoder.h"
 #include "am/encoder.h"
+#include "am/fft.h"
+#include "am/hrr.h"
 #include "am/latent.h"
 #include "am/harness.h"
 

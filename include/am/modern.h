@@ -71,8 +71,12 @@ void am_modern_work_free(am_modern_work *w);
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
                      am_modern_info *info);
 
-/* The stored pattern with the largest dot product with each of nq queries q (nq x d): idx[k] (nq entries,
- * caller-owned; ties go to the lower index). Blocked and threaded as am_modern_recall; work may be NULL. */
+/* The stored pattern with the largest dot product with each of nq queries q (nq x d, finite: AM_EINVAL
+ * otherwise): idx[k] (nq entries, caller-owned). The answer is exact: candidates are screened with scores whose
+ * error is bounded (8-bit integer dot products on CPUs with AVX-512 VNNI when nq >= 64 and M >= 64, BLAS
+ * otherwise), and every pattern that could be the maximum is compared by its dot product accumulated in
+ * double; equal ones go to the lower index. The result is therefore the same with any BLAS kernel, thread
+ * count or batch size. Blocked and threaded as am_modern_recall; work may be NULL. */
 int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work);
 
 /* Separation of each pattern, delta[mu] = x_mu.x_mu - max_{nu != mu} x_mu.x_nu (M entries, caller-owned). */

@@ -11,6 +11,7 @@
 #include "am/error.h"
 #include "../core/alloc.h"
 #include "../core/io.h"
+#include "../core/q8.h"
 #include "am/blas.h"
 
 #define QBLOCK 256 /* queries per block: bounds the score matrix at QBLOCK x M floats */
@@ -392,6 +393,103 @@ static int modern_separation_serial(const am_modern *m, double *delta)
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
+/* x.y accumulated in double (each product of two floats is exact in double). */
+static double dot_exact(const float *x, const float *y, size_t d)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= d; i += 4) {
+        s0 += (double)x[i] * y[i];
+        s1 += (double)x[i + 1] * y[i + 1];
+        s2 += (double)x[i + 2] * y[i + 2];
+        s3 += (double)x[i + 3] * y[i + 3];
+    }
+    for (; i < d; i++)
+        s0 += (double)x[i] * y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* Among the patterns whose upper bound ub[mu] reaches lb (the largest lower bound), the one with the largest
+ * exact dot product with q; ties to the lower index. */
+static size_t verify(const am_modern *m, const float *q, const float *ub, float lb)
+{
+    size_t best = 0, d = m->d;
+    double bv = -INFINITY;
+    for (size_t mu = 0; mu < m->m; mu++)
+        if (ub[mu] >= lb) {
+            double v = dot_exact(q, m->x + mu * d, d);
+            if (v > bv) {
+                bv = v;
+                best = mu;
+            }
+        }
+    return best;
+}
+
+#define Q8_BLOCK (6 * AM__Q8_ROWS) /* queries per block of the integer screen */
+
+/* The integer screen (see ../core/q8.h): scores of 8-bit copies with a per-pair error bound
+ * |x.q - a| <= s_q s_mu (l1_q / 2 + l1_mu / 2 + d / 4), widened for the float arithmetic of a and the bound. */
+static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *w, int nt)
+{
+    size_t d = m->d, M = m->m;
+    am__q8_patterns p;
+    int rc = am__q8_patterns_make(&p, m->x, M, d);
+    if (rc)
+        return rc;
+    size_t ldc = p.panels * AM__Q8_PANEL, nblocks = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
+    float *half = malloc(M * sizeof *half);
+    if (!half) {
+        am__q8_patterns_free(&p);
+        return AM_ENOMEM;
+    }
+    for (size_t mu = 0; mu < M; mu++)
+        half[mu] = 0.5f * p.l1[mu] + 0.25f * (float)d;
+    /* Per thread: the integer scores (Q8_BLOCK x ldc int32, then upper bounds as floats) in w->a, the
+     * quantised queries in w->r (both hold more than that: QBLOCK >= Q8_BLOCK rows of >= ldc - 63 entries,
+     * see work_fit). */
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (size_t blk = 0; blk < nblocks; blk++) {
+        int t = omp_get_thread_num();
+        size_t q0 = blk * Q8_BLOCK, nb = nq - q0 < Q8_BLOCK ? nq - q0 : Q8_BLOCK;
+        int32_t *c = (int32_t *)(void *)(w->a + (size_t)t * QBLOCK * w->mcap);
+        uint8_t *qq = (uint8_t *)(void *)(w->r + (size_t)t * QBLOCK * d);
+        float sq[Q8_BLOCK], l1q[Q8_BLOCK];
+        for (size_t r = 0; r < Q8_BLOCK; r++) {
+            if (r < nb)
+                am__q8_query(q + (q0 + r) * d, d, p.d4, qq + r * p.d4, &sq[r], &l1q[r]);
+            else
+                memset(qq + r * p.d4, 128, p.d4); /* padding rows: zero queries, scores unused */
+        }
+        for (size_t p0 = 0; p0 < p.panels; p0 += 4) {
+            size_t p1 = p.panels - p0 < 4 ? p.panels : p0 + 4;
+            for (size_t g = 0; g < Q8_BLOCK; g += AM__Q8_ROWS)
+                if (g < nb)
+                    am__q8_kernel(&p, qq + g * p.d4, p0, p1, c + g * ldc, ldc);
+        }
+        for (size_t r = 0; r < nb; r++) {
+            int32_t *cr = c + r * ldc;
+            float *ub = (float *)(void *)cr, lb = -INFINITY, s = sq[r], hq = 0.5f * l1q[r];
+            if (s == 0.0f) { /* a zero query: every dot product is 0 */
+                idx[q0 + r] = 0;
+                continue;
+            }
+            for (size_t mu = 0; mu < M; mu++) {
+                float sm = s * p.scale[mu];
+                float a = sm * (float)(cr[mu] - 128 * p.sum[mu]);
+                float b = sm * (hq + half[mu]) * 1.0001f + 1e-5f * fabsf(a) + 1e-30f;
+                float lo = a - b;
+                lb = lo > lb ? lo : lb;
+                ub[mu] = a + b;
+            }
+            idx[q0 + r] = verify(m, q + (q0 + r) * d, ub, lb);
+        }
+    }
+    free(half);
+    am__q8_patterns_free(&p);
+    return AM_OK;
+}
+
 int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work)
 {
     am_modern_work *w = work;
@@ -401,10 +499,23 @@ int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx
         return AM_EINVAL;
     if (M == 0)
         return AM_EEMPTY;
+    for (size_t i = 0; i < nq * d; i++)
+        if (!isfinite(q[i]))
+            return AM_EINVAL;
     int nt;
     if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
+    if (nq >= 64 && M >= AM__Q8_PANEL && d <= AM__Q8_MAX_DIM && am__q8_available()) {
+        size_t nb8 = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
+        rc = nearest_q8(m, q, nq, idx, w, omp_in_parallel() ? 1 : (int)(nb8 < (size_t)w->nthreads ? nb8 : (size_t)w->nthreads));
+        if (w != work)
+            am_modern_work_free(w);
+        return rc;
+    }
+    /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order; gamma_d = d u / (1 - d u)),
+     * bounded over the patterns by the largest stored norm. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
+    double u = ldexp(1.0, -24), gam = (double)d * u / (1.0 - (double)d * u), xmax = sqrt(m->max_norm2);
     int blas_threads = am__blas_serial();
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
@@ -414,12 +525,15 @@ int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0f, q + q0 * d, (int)d, m->x,
                     (int)d, 0.0f, a, (int)M);
         for (size_t b = 0; b < nb; b++) {
-            const float *row = a + b * M;
-            size_t best = 0;
-            for (size_t mu = 1; mu < M; mu++)
-                if (row[mu] > row[best])
-                    best = mu;
-            idx[q0 + b] = best;
+            const float *qr = q + (q0 + b) * d;
+            float *row = a + b * M, top = -INFINITY;
+            double qn = sqrt(dot_exact(qr, qr, d));
+            float bound = (float)(1.01 * gam * qn * xmax) + 1e-30f;
+            for (size_t mu = 0; mu < M; mu++)
+                top = row[mu] > top ? row[mu] : top;
+            for (size_t mu = 0; mu < M; mu++)
+                row[mu] += bound;
+            idx[q0 + b] = verify(m, qr, row, top - bound);
         }
     }
     am__blas_restore(blas_threads);
