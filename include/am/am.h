@@ -19,6 +19,7 @@
 #include "am/encoder.h"
 #include "am/fft.h"
 #include "am/hrr.h"
+#include "am/audio.h"
 #include "am/latent.h"
 #include "am/harness.h"
 
