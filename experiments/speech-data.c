@@ -1,0 +1,639 @@
+/* bin/speech-data — the speech modality: a word list spoken by many synthetic voices, as fixed-size log
+ * spectrograms in IDX files. espeak-ng voices (variants x speeds x pitches) are the training exemplars; flite
+ * voices are held out ("a new voice saying a known word"). Synthesisers run through posix_spawn, never a
+ * shell; the word reaches them in a file. Everything is made in a staging directory inside the cache and
+ * moved into place only when every utterance has succeeded. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "am/am.h"
+
+extern char **environ;
+
+#define MAX_WORDS 65535
+#define MAX_LIST 64
+#define WORD_MAX 64
+
+static const char description[] =
+    "Files written to the cache directory:\n"
+    "  train-spectrograms.idx  float32 IDX, count x frames x bins: espeak-ng utterances, features in [0, 1]\n"
+    "                          (dB relative to the utterance's loudest bin, floor -80 dB; see am/audio.h)\n"
+    "  train-labels.idx        word index of each (uint8 IDX, int32 beyond 256 words)\n"
+    "  test-spectrograms.idx   the same for the flite voices (held out)\n"
+    "  test-labels.idx\n"
+    "  words.txt               word of each label, one per line\n"
+    "  wav/                    the utterances as WAV at --rate (with --keep-wav only)\n"
+    "The TSV (--out) lists every utterance:\n"
+    "  split index label word synth voice speed pitch samples seconds\n"
+    "The default words are the ten Fashion-MNIST class names, so label = Fashion-MNIST class.\n"
+    "Words may hold letters, digits, spaces, hyphens and apostrophes.\n";
+
+static const char *default_words[] = {"t-shirt", "trouser", "pullover", "dress", "coat",
+                                      "sandal",  "shirt",   "sneaker",  "bag",   "ankle boot"};
+
+typedef struct utt {
+    int split;        /* 0 train (espeak-ng), 1 test (flite) */
+    size_t word;
+    const char *voice;
+    int speed, pitch; /* espeak-ng only */
+    size_t samples;   /* out */
+} utt;
+
+typedef struct ctx {
+    const am_run *run;
+    const char *stage;
+    char **words;
+    size_t nwords;
+    utt *u;
+    size_t nu;
+    const am_stft *stft;
+    am_stft_work **works;
+    unsigned rate;
+    size_t frames, bins;
+    float *feat;      /* nu x frames x bins */
+    int keep_wav;
+    char err[9000];   /* the first failure's reason */
+} ctx;
+
+/* The full path of an executable on PATH, or NULL. */
+static char *which(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *c = strchr(path, ':');
+        size_t len = c ? (size_t)(c - path) : strlen(path);
+        char *full = malloc(len + strlen(name) + 2);
+        if (!full)
+            return NULL;
+        snprintf(full, len + strlen(name) + 2, "%.*s/%s", (int)len, path, name);
+        if (len && access(full, X_OK) == 0)
+            return full;
+        free(full);
+        path += len + (c ? 1 : 0);
+    }
+    return NULL;
+}
+
+static int valid_word(const char *w)
+{
+    int letters = 0;
+    for (const char *p = w; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+            letters++;
+        else if (ch != ' ' && ch != '-' && ch != '\'')
+            return 0;
+    }
+    return letters > 0 && strlen(w) <= WORD_MAX;
+}
+
+static char *espeak_path, *flite_path;
+
+/* Run argv (argv[0] a full path) with stdin, stdout and stderr on /dev/null; 0 when it exits with 0. */
+static int spawn_wait(char *const argv[], char *why, size_t whylen)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), st = 0;
+    posix_spawn_file_actions_destroy(&fa);
+    if (e) {
+        snprintf(why, whylen, "cannot start %s: %s", argv[0], strerror(e));
+        return -1;
+    }
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            snprintf(why, whylen, "waiting for %s: %s", argv[0], strerror(errno));
+            return -1;
+        }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        snprintf(why, whylen, "%s failed (%s %d)", argv[0], WIFEXITED(st) ? "exit status" : "signal",
+                 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Run argv and capture up to size-1 bytes of its standard output into buf (NUL-terminated); 0 on success. */
+static int spawn_capture(char *const argv[], char *buf, size_t size)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    pid_t pid;
+    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), st = 0;
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    size_t len = 0;
+    if (!e) {
+        ssize_t r;
+        char sink[4096];
+        while ((r = read(fd[0], len + 1 < size ? buf + len : sink, len + 1 < size ? size - 1 - len : sizeof sink)) != 0) {
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                break;
+            }
+            if (len + 1 < size)
+                len += (size_t)r;
+        }
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(fd[0]);
+    buf[len] = 0;
+    return e || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ? -1 : 0;
+}
+
+/* Is `name` a whole whitespace-separated field in column col (1-based) of some line of text, or the part of
+ * that field after its last '/'? */
+static int listed(const char *text, int col, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n'), *p = line;
+        if (!end)
+            end = line + strlen(line);
+        for (int c = 1; p < end; c++) {
+            while (p < end && (*p == ' ' || *p == '\t'))
+                p++;
+            const char *q = p;
+            while (q < end && *q != ' ' && *q != '\t')
+                q++;
+            if (c == col && q > p) {
+                const char *base = p;
+                for (const char *r = p; r < q; r++)
+                    if (*r == '/')
+                        base = r + 1;
+                if (((size_t)(q - p) == nl && !memcmp(p, name, nl)) || ((size_t)(q - base) == nl && !memcmp(base, name, nl)))
+                    return 1;
+                break;
+            }
+            p = q;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* Check every voice against the synthesisers' own lists (both fall back silently to a default voice). */
+static int check_voices(const am_run *run, const char *const *voices, int nv, const char *const *tvoices, int nt)
+{
+    static char langs[1 << 16], variants[1 << 16], fl[4096];
+    char *a1[] = {espeak_path, "--voices", NULL}, *a2[] = {espeak_path, "--voices=variant", NULL};
+    if (spawn_capture(a1, langs, sizeof langs) || spawn_capture(a2, variants, sizeof variants)) {
+        am_run_error(run, "cannot list espeak-ng's voices (%s --voices failed)", espeak_path);
+        return -1;
+    }
+    for (int k = 0; k < nv; k++) {
+        char base[256];
+        const char *plus = strchr(voices[k], '+');
+        snprintf(base, sizeof base, "%.*s", plus ? (int)(plus - voices[k]) : 255, voices[k]);
+        if (!listed(langs, 2, base) && !listed(langs, 5, base)) {
+            am_run_error(run, "espeak-ng has no voice '%s' (see espeak-ng --voices)", base);
+            return -1;
+        }
+        if (plus && !listed(variants, 5, plus + 1)) {
+            am_run_error(run, "espeak-ng has no variant '%s' (see espeak-ng --voices=variant)", plus + 1);
+            return -1;
+        }
+    }
+    if (nt) {
+        char *a3[] = {flite_path, "-lv", NULL};
+        if (spawn_capture(a3, fl, sizeof fl)) {
+            am_run_error(run, "cannot list flite's voices (%s -lv failed)", flite_path);
+            return -1;
+        }
+        const char *list = strstr(fl, "available:");
+        for (int k = 0; k < nt; k++) {
+            int found = 0;
+            size_t l = strlen(tvoices[k]);
+            for (const char *p = list; p && (p = strstr(p, tvoices[k])); p += l)
+                if ((p[-1] == ' ' || p[-1] == ':') && (p[l] == ' ' || p[l] == '\n' || p[l] == 0))
+                    found = 1;
+            if (!found) {
+                am_run_error(run, "flite has no voice '%s' (see flite -lv)", tvoices[k]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int one(size_t i, int thread, void *vc)
+{
+    ctx *c = vc;
+    utt *u = &c->u[i];
+    const char *word = c->words[u->word];
+    char txt[4096], wav[4096], why[300] = "", sp[16], pi[16];
+    snprintf(txt, sizeof txt, "%s/u%zu.txt", c->stage, i);
+    snprintf(wav, sizeof wav, "%s/u%zu.wav", c->stage, i);
+    FILE *f = fopen(txt, "w");
+    if (!f || fprintf(f, "%s\n", word) < 0 || fclose(f) != 0) {
+        snprintf(c->err, sizeof c->err, "cannot write %s: %s", txt, strerror(errno));
+        return AM_EIO;
+    }
+    int rc;
+    if (u->split == 0) {
+        snprintf(sp, sizeof sp, "%d", u->speed);
+        snprintf(pi, sizeof pi, "%d", u->pitch);
+        char *argv[] = {espeak_path, "-v", (char *)u->voice, "-s", sp, "-p", pi, "-f", txt, "-w", wav, NULL};
+        rc = spawn_wait(argv, why, sizeof why);
+    } else {
+        char *argv[] = {flite_path, "-voice", (char *)u->voice, "-f", txt, "-o", wav, NULL};
+        rc = spawn_wait(argv, why, sizeof why);
+    }
+    unlink(txt);
+    if (rc) {
+        snprintf(c->err, sizeof c->err, "word '%s', voice %s: %s", word, u->voice, why);
+        return AM_EIO;
+    }
+    am_audio a;
+    if ((rc = am_wav_read(wav, &a))) {
+        snprintf(c->err, sizeof c->err, "word '%s', voice %s: reading the synthesiser's WAV: %s", word, u->voice,
+                 am_strerror(rc));
+        unlink(wav);
+        return rc;
+    }
+    unlink(wav);
+    float *y = NULL;
+    size_t n = 0, s0, len;
+    if ((rc = am_audio_resample(a.x, a.n, a.rate, c->rate, &y, &n))) {
+        am_audio_clear(&a);
+        snprintf(c->err, sizeof c->err, "resampling: %s", am_strerror(rc));
+        return rc;
+    }
+    am_audio_clear(&a);
+    am_audio_trim(y, n, 0.02f, c->rate / 100, &s0, &len);
+    if (len == 0) {
+        free(y);
+        snprintf(c->err, sizeof c->err, "the synthesiser produced no sound for word '%s' (voice %s)", word,
+                 u->voice);
+        return AM_EEMPTY;
+    }
+    u->samples = len;
+    rc = am_stft_features(c->stft, c->works[thread], y + s0, len, c->frames, c->feat + i * c->frames * c->bins);
+    if (!rc && c->keep_wav) {
+        char out[4096];
+        snprintf(out, sizeof out, "%s/wav/%s-%zu.wav", c->stage, u->split ? "test" : "train", i);
+        rc = am_wav_write(out, y + s0, len, c->rate);
+        if (rc)
+            snprintf(c->err, sizeof c->err, "writing %s: %s", out, am_strerror(rc));
+    } else if (rc) {
+        snprintf(c->err, sizeof c->err, "spectrogram: %s", am_strerror(rc));
+    }
+    free(y);
+    return rc;
+}
+
+/* Read the word list: one word per line; blank lines and '#' comments skipped. */
+static int read_words(const am_run *run, const char *path, char ***out, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        am_run_error(run, "cannot read --words %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    size_t cap = 16, k = 0, lineno = 0;
+    char **w = malloc(cap * sizeof *w);
+    while (w && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            am_run_error(run, "--words %s line %zu: longer than %d characters", path, lineno, WORD_MAX);
+            goto fail;
+        }
+        char *s = line, *e;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            *--e = 0;
+        if (!*s || *s == '#')
+            continue;
+        if (!valid_word(s)) {
+            am_run_error(run, "--words %s line %zu: '%.40s' is not a word (letters, digits, spaces, '-', ''' only, "
+                              "at most %d)", path, lineno, s, WORD_MAX);
+            goto fail;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(w[j], s)) {
+                am_run_error(run, "--words %s line %zu: '%s' is listed twice", path, lineno, s);
+                goto fail;
+            }
+        if (k == MAX_WORDS) {
+            am_run_error(run, "--words %s: more than %d words", path, MAX_WORDS);
+            goto fail;
+        }
+        if (k == cap) {
+            char **nw = realloc(w, (cap *= 2) * sizeof *w);
+            if (!nw)
+                goto fail;
+            w = nw;
+        }
+        if (!(w[k] = strdup(s)))
+            goto fail;
+        k++;
+    }
+    if (ferror(f)) {
+        am_run_error(run, "reading --words %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    fclose(f);
+    if (k == 0) {
+        am_run_error(run, "--words %s holds no words", path);
+        free(w);
+        return -1;
+    }
+    *out = w;
+    *n = k;
+    return 0;
+fail:
+    for (size_t j = 0; w && j < k; j++)
+        free(w[j]);
+    free(w);
+    fclose(f);
+    return -1;
+}
+
+/* Empty and remove a directory this program made (mkdtemp: nothing else writes there): its files, then wav/. */
+static void remove_dir_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char p[4600];
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (unlink(p) != 0 && errno == EISDIR)
+            continue;
+    }
+    closedir(d);
+}
+
+static void remove_stage(const char *stage)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/wav", stage);
+    remove_dir_files(p);
+    rmdir(p);
+    remove_dir_files(stage);
+    rmdir(stage);
+}
+
+int main(int argc, char **argv)
+{
+    const char *cache = NULL, *words_path = NULL, *planning = "estimate",
+               *voices_s = "en-us+m1,en-us+m3,en-us+f2,en-us+f4,en+m2,en+m5,en+f1,en+f3,en-gb-scotland+m4,"
+                           "en-gb-x-rp+m6,en-029+m7,en-us-nyc+f5",
+               *speeds_s = "130,160,190", *pitches_s = "35,50,65", *test_s = "kal16,awb,rms,slt";
+    int rate = 16000, nfft = 512, hop = 256, mels = 40, frames = 64, keep_wav = 0;
+    am_run run = {.program = "speech-data",
+                  .summary = "Speak a word list with many synthetic voices into log-spectrogram IDX files.",
+                  .description = description};
+    am_opt opts[] = {
+        {"cache", AM_OPT_STRING, &cache, "dir", "directory for the data set (made if missing; required)"},
+        {"words", AM_OPT_STRING, &words_path, "file", "word list, one per line (default: the Fashion-MNIST classes)"},
+        {"voices", AM_OPT_STRING, &voices_s, "v1,v2,...", "espeak-ng voices (training)"},
+        {"speeds", AM_OPT_STRING, &speeds_s, "s1,s2,...", "espeak-ng speeds, words per minute (80-450)"},
+        {"pitches", AM_OPT_STRING, &pitches_s, "p1,p2,...", "espeak-ng pitches (0-99)"},
+        {"test-voices", AM_OPT_STRING, &test_s, "v1,v2,...", "flite voices (held out; '' for none)"},
+        {"rate", AM_OPT_INT, &rate, "hz", "sample rate of the spectrograms (8000-48000)"},
+        {"nfft", AM_OPT_INT, &nfft, "n", "frame length (64-8192)"},
+        {"hop", AM_OPT_INT, &hop, "n", "frame step (1 .. nfft)"},
+        {"mels", AM_OPT_INT, &mels, "n", "mel bands (0: linear bins)"},
+        {"frames", AM_OPT_INT, &frames, "n", "frames per utterance (cut or padded; 1-1024)"},
+        {"planning", AM_OPT_STRING, &planning, "how", "FFTW planning: estimate, measure or patient"},
+        {"keep-wav", AM_OPT_FLAG, &keep_wav, NULL, "also keep every utterance as WAV in <cache>/wav"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    am_fft_planning how;
+    if (!cache) {
+        am_run_error(&run, "--cache DIR is required (where the data set is written)");
+        return 2;
+    }
+    if (am_fft_planning_parse(planning, &how)) {
+        am_run_error(&run, "--planning must be estimate, measure or patient");
+        return 2;
+    }
+    if (rate < 8000 || rate > 48000 || nfft < 64 || nfft > 8192 || hop < 1 || hop > nfft || mels < 0 ||
+        mels > nfft / 2 + 1 || frames < 1 || frames > 1024) {
+        am_run_error(&run, "--rate 8000-48000, --nfft 64-8192, --hop 1..nfft, --mels 0..nfft/2+1, --frames 1-1024");
+        return 2;
+    }
+    char vbuf[4096], tbuf[4096];
+    const char *voices[MAX_LIST], *tvoices[MAX_LIST];
+    double speeds[MAX_LIST], pitches[MAX_LIST];
+    int nv = am_parse_words(voices_s, vbuf, sizeof vbuf, voices, MAX_LIST);
+    int ns = am_parse_double_list(speeds_s, 80, 450, speeds, MAX_LIST);
+    int np = am_parse_double_list(pitches_s, 0, 99, pitches, MAX_LIST);
+    int nt = *test_s ? am_parse_words(test_s, tbuf, sizeof tbuf, tvoices, MAX_LIST) : 0;
+    if (nv < 1 || ns < 1 || np < 1 || nt < 0) {
+        am_run_error(&run, "--voices, --speeds (80-450), --pitches (0-99) and --test-voices want comma-separated "
+                           "lists of at most %d items", MAX_LIST);
+        return 2;
+    }
+    for (int k = 0; k < nv + nt; k++) {
+        const char *v = k < nv ? voices[k] : tvoices[k - nv];
+        for (const char *p = v; *p; p++)
+            if (!(p[0] == '+' || p[0] == '-' || p[0] == '_' || (p[0] >= '0' && p[0] <= '9') ||
+                  (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) || *v == '-') {
+                am_run_error(&run, "voice '%s': letters, digits, '+', '-' and '_' only", v);
+                return 2;
+            }
+    }
+    if (!(espeak_path = which("espeak-ng"))) {
+        am_run_error(&run, "espeak-ng not found on PATH (Debian package espeak-ng; tools/install-deps)");
+        return 2;
+    }
+    if (nt && !(flite_path = which("flite"))) {
+        am_run_error(&run, "flite not found on PATH (Debian package flite; tools/install-deps), or --test-voices ''");
+        return 2;
+    }
+    if (check_voices(&run, voices, nv, tvoices, nt))
+        return 2;
+    char **words = NULL;
+    size_t nwords = 0;
+    if (words_path) {
+        if (read_words(&run, words_path, &words, &nwords))
+            return 2;
+    } else {
+        nwords = 10;
+        words = malloc(nwords * sizeof *words);
+        for (size_t k = 0; k < nwords; k++)
+            words[k] = strdup(default_words[k]);
+    }
+    /* The cache and a private staging directory in it. */
+    if (mkdir(cache, 0777) != 0 && errno != EEXIST) {
+        am_run_error(&run, "cannot make --cache %s: %s", cache, strerror(errno));
+        return 1;
+    }
+    char stage[4096];
+    snprintf(stage, sizeof stage, "%s/.speech-data-XXXXXX", cache);
+    if (strlen(cache) > 4000 || !mkdtemp(stage)) {
+        am_run_error(&run, "cannot write to --cache %s: %s", cache, strerror(errno));
+        return 1;
+    }
+    if (keep_wav) {
+        char wd[4200];
+        snprintf(wd, sizeof wd, "%s/wav", stage);
+        mkdir(wd, 0777);
+    }
+    size_t ntrain = nwords * (size_t)nv * (size_t)ns * (size_t)np, ntest = nwords * (size_t)nt, nu = ntrain + ntest;
+    utt *u = calloc(nu, sizeof *u);
+    size_t k = 0;
+    for (size_t w = 0; w < nwords; w++)
+        for (int a = 0; a < nv; a++)
+            for (int b = 0; b < ns; b++)
+                for (int c2 = 0; c2 < np; c2++)
+                    u[k++] = (utt){0, w, voices[a], (int)speeds[b], (int)pitches[c2], 0};
+    for (size_t w = 0; w < nwords; w++)
+        for (int a = 0; a < nt; a++)
+            u[k++] = (utt){1, w, tvoices[a], 0, 0, 0};
+    am_stft_config sc;
+    am_stft_config_default(&sc);
+    sc.rate = (unsigned)rate;
+    sc.nfft = (size_t)nfft;
+    sc.hop = (size_t)hop;
+    sc.mels = (size_t)mels;
+    am_stft *stft = NULL;
+    ctx c = {.run = &run, .stage = stage, .words = words, .nwords = nwords, .u = u, .nu = nu, .rate = (unsigned)rate,
+             .frames = (size_t)frames, .keep_wav = keep_wav};
+    int status = 1;
+    FILE *out = NULL;
+    if ((rc = am_stft_create(&stft, &sc, how))) {
+        am_run_error(&run, "spectrogram settings: %s", am_strerror(rc));
+        goto cleanup;
+    }
+    c.stft = stft;
+    c.bins = am_stft_bins(stft);
+    c.works = calloc((size_t)run.threads, sizeof *c.works);
+    c.feat = malloc(nu * c.frames * c.bins * sizeof *c.feat);
+    if (!c.works || !c.feat || !u) {
+        am_run_error(&run, "out of memory for %zu utterances", nu);
+        goto cleanup;
+    }
+    for (int t = 0; t < run.threads; t++)
+        if ((rc = am_stft_work_create(&c.works[t], stft))) {
+            am_run_error(&run, "%s", am_strerror(rc));
+            goto cleanup;
+        }
+    double t0 = am_seconds();
+    if ((rc = am_run_parallel(&run, nu, one, &c))) {
+        am_run_error(&run, "%s", c.err[0] ? c.err : am_strerror(rc));
+        goto cleanup;
+    }
+    double secs = am_seconds() - t0;
+    /* Outputs into the stage, then moved into the cache. */
+    const char *names[] = {"train-spectrograms.idx", "train-labels.idx", "test-spectrograms.idx", "test-labels.idx",
+                           "words.txt"};
+    char paths[5][4200];
+    for (int j = 0; j < 5; j++)
+        snprintf(paths[j], sizeof paths[j], "%s/%s", stage, names[j]);
+    int ltype = nwords > 256 ? AM_IDX_I32 : AM_IDX_U8;
+    for (int split = 0; split < 2; split++) {
+        size_t cnt = split ? ntest : ntrain, off = split ? ntrain : 0;
+        size_t dims[3] = {cnt, c.frames, c.bins};
+        void *lab = malloc((cnt ? cnt : 1) * 4);
+        for (size_t i = 0; i < cnt; i++) {
+            if (ltype == AM_IDX_U8)
+                ((uint8_t *)lab)[i] = (uint8_t)u[off + i].word;
+            else
+                ((int32_t *)lab)[i] = (int32_t)u[off + i].word;
+        }
+        if ((rc = am_idx_write(paths[2 * split], AM_IDX_F32, 3, dims, c.feat + off * c.frames * c.bins)) ||
+            (rc = am_idx_write(paths[2 * split + 1], ltype, 1, dims, lab))) {
+            free(lab);
+            am_run_error(&run, "writing %s: %s", paths[2 * split], am_strerror(rc));
+            goto cleanup;
+        }
+        free(lab);
+    }
+    FILE *wf = fopen(paths[4], "w");
+    for (size_t w = 0; wf && w < nwords; w++)
+        fprintf(wf, "%s\n", words[w]);
+    if (!wf || fclose(wf) != 0) {
+        am_run_error(&run, "writing %s: %s", paths[4], strerror(errno));
+        goto cleanup;
+    }
+    if (!(out = am_run_open(&run)))
+        goto cleanup;
+    fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (flite); %.1f per second on %d threads\n", ntrain,
+            ntest, secs > 0 ? (double)nu / secs : 0.0, run.threads);
+    fprintf(out, "# spectrogram: rate %d Hz, nfft %d, hop %d, %s %zu, frames %d, floor %.0f dB; %s\n", rate, nfft, hop,
+            mels ? "mels" : "linear bins", c.bins, frames, sc.floor_db, am_fft_version());
+    fprintf(out, "split\tindex\tlabel\tword\tsynth\tvoice\tspeed\tpitch\tsamples\tseconds\n");
+    for (size_t i = 0; i < nu; i++)
+        fprintf(out, "%s\t%zu\t%zu\t%s\t%s\t%s\t%d\t%d\t%zu\t%.3f\n", u[i].split ? "test" : "train",
+                u[i].split ? i - ntrain : i, u[i].word, words[u[i].word], u[i].split ? "flite" : "espeak-ng", u[i].voice,
+                u[i].speed, u[i].pitch, u[i].samples, (double)u[i].samples / rate);
+    if (am_run_close(&run, out)) {
+        out = NULL;
+        goto cleanup;
+    }
+    out = NULL;
+    for (int j = 0; j < 5; j++) {
+        char dst[4200];
+        snprintf(dst, sizeof dst, "%s/%s", cache, names[j]);
+        if (rename(paths[j], dst) != 0) {
+            am_run_error(&run, "moving %s into %s: %s", names[j], cache, strerror(errno));
+            goto cleanup;
+        }
+    }
+    if (keep_wav) {
+        char src[4200], dst[4200];
+        snprintf(src, sizeof src, "%s/wav", stage);
+        snprintf(dst, sizeof dst, "%s/wav", cache);
+        if (rename(src, dst) != 0) {
+            am_run_error(&run, "moving wav/ into %s (remove the old one first): %s", cache, strerror(errno));
+            goto cleanup;
+        }
+    }
+    if (!run.quiet)
+        fprintf(stderr, "speech-data: %zu utterances (%zu words) in %.1f s, %.1f per second; written to %s\n", nu,
+                nwords, secs, (double)nu / secs, cache);
+    status = 0;
+cleanup:
+    if (out)
+        am_run_abort(&run, out);
+    remove_stage(stage);
+    for (int t = 0; c.works && t < run.threads; t++)
+        am_stft_work_free(c.works[t]);
+    free(c.works);
+    free(c.feat);
+    am_stft_free(stft);
+    for (size_t w = 0; w < nwords; w++)
+        free(words[w]);
+    free(words);
+    free(u);
+    free(espeak_path);
+    free(flite_path);
+    return status;
+}
