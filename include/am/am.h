@@ -20,6 +20,8 @@
 #include "am/fft.h"
 #include "am/hrr.h"
 #include "am/audio.h"
+#include "am/words.h"
+#include "am/lexicon.h"
 #include "am/latent.h"
 #include "am/harness.h"
 

@@ -1,0 +1,72 @@
+/* libam — the word modality: a spelling encoder (character trigrams composed holographically), clean-up
+ * against a vocabulary, and WordNet (Debian's wordnet-base files) for the synonyms and hypernyms of a concept.
+ *
+ * Encoder. Every symbol (a-z, 0-9, space, '-', '\'', and the word boundary '#') has a random vector i.i.d.
+ * N(0, 1/D) drawn from (seed, symbol). A trigram abc is a (*) P(b) (*) P^2(c) with (*) circular convolution
+ * and P a random permutation of the components drawn from seed (so order matters: "dog" and "god" are
+ * unrelated; a cyclic shift would not do, it commutes with convolution); a word is the normalised sum of the
+ * trigrams of
+ * "#word#" (letters folded to lower case). Words sharing trigrams are near each other: "sneaker" and
+ * "sneakers" have cosine ~0.8, unrelated words ~0 +- 1/sqrt(D). The same (dim, seed) gives the same bits.
+ * Decoding is clean-up against a vocabulary: am/lexicon.h. */
+#ifndef AM_WORDS_H
+#define AM_WORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am/fft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AM_WORD_MAX 64 /* characters in a word */
+
+typedef struct am_word_encoder am_word_encoder;
+
+/* dim 16 .. 2^20. */
+int am_word_encoder_create(am_word_encoder **out, size_t dim, uint64_t seed);
+void am_word_encoder_free(am_word_encoder *e);
+size_t am_word_encoder_dim(const am_word_encoder *e);
+/* Is w a word the encoder takes (1 .. AM_WORD_MAX characters of the symbol set, at least one letter or
+ * digit; upper case allowed)? */
+int am_word_valid(const char *w);
+/* out: dim floats (caller-owned), unit length. AM_EINVAL for a word am_word_valid rejects. Thread-safe. */
+int am_word_encode(const am_word_encoder *e, const char *word, float *out);
+
+/* ---- WordNet ---- */
+typedef struct am_wordnet am_wordnet;
+/* dir: a WordNet dict directory holding index.noun and data.noun; NULL: $AM_WORDNET_DIR, else Debian's
+ * /usr/share/wordnet. A missing file keeps errno (ENOENT: install wordnet-base). */
+int am_wordnet_open(am_wordnet **out, const char *dir);
+void am_wordnet_close(am_wordnet *w);
+/* The synset offset of noun `lemma` (spaces or underscores, any case) in its sense `sense` (1 = the most
+ * frequent). AM_ERANGE if the lemma is not a noun or has fewer senses. */
+int am_wordnet_noun(am_wordnet *w, const char *lemma, int sense, uint32_t *offset);
+
+typedef struct am_synset {
+    uint32_t offset;
+    size_t nwords, nhyper;
+    char **words;         /* lemmas, underscores turned into spaces */
+    uint32_t *hypernyms;  /* offsets of its hypernyms (@ and @i pointers) */
+    char *gloss;          /* the definition */
+} am_synset;
+/* Read the synset at offset from data.noun (every field checked; AM_EFORMAT for a malformed line). */
+int am_wordnet_synset(am_wordnet *w, uint32_t offset, am_synset *out);
+void am_synset_clear(am_synset *s);
+/* Parse one data.noun line (exposed for tests and fuzzing). */
+int am_wordnet_parse_line(const char *line, size_t len, am_synset *out);
+
+/* The words of Fashion-MNIST class c (0-9): its lemma's synonyms, then the hypernyms' lemmas up to `depth`
+ * levels (breadth first, each word once, the class's own name first). *words: malloc'd array of malloc'd
+ * strings (free with am_words_free). The class -> synset mapping is libam's (am_wordnet_fashion_sense). */
+int am_wordnet_fashion_words(am_wordnet *w, int c, int depth, char ***words, size_t *n);
+/* The lemma and sense libam maps class c to (e.g. "sneaker", 1); NULL for c out of range. */
+const char *am_wordnet_fashion_sense(int c, int *sense);
+void am_words_free(char **words, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,559 @@
+/* The word modality: spelling encoder, lexicon clean-up, WordNet (see am/words.h). */
+#include "am/words.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/fft.h"
+#include "../core/io.h"
+#include "am/error.h"
+#include "am/rng.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* ---- spelling encoder ---- */
+
+#define NSYM 40 /* a-z 0-9 space - ' # */
+
+static int sym(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        c = (unsigned char)(c - 'A' + 'a');
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    if (c >= '0' && c <= '9')
+        return 26 + (c - '0');
+    return c == ' ' ? 36 : c == '-' ? 37 : c == '\'' ? 38 : c == '#' ? 39 : -1;
+}
+
+struct am_word_encoder {
+    size_t d, h;
+    fftwf_complex *spec; /* 3 x NSYM x h: F(P^k v_sym) for k = 0, 1, 2 */
+    am__rfft plan;
+};
+
+int am_word_valid(const char *w)
+{
+    if (!w)
+        return 0;
+    size_t n = strlen(w);
+    int alnum = 0;
+    if (n < 1 || n > AM_WORD_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int s = sym((unsigned char)w[i]);
+        if (s < 0 || s == 39)
+            return 0;
+        alnum |= s < 36;
+    }
+    return alnum;
+}
+
+int am_word_encoder_create(am_word_encoder **out, size_t dim, uint64_t seed)
+{
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (dim < 16 || dim > ((size_t)1 << 20))
+        return AM_EINVAL;
+    am_word_encoder *e = calloc(1, sizeof *e);
+    if (!e)
+        return AM_ENOMEM;
+    e->d = dim;
+    e->h = dim / 2 + 1;
+    int rc = am__rfft_init(&e->plan, dim, 1, AM_FFT_ESTIMATE);
+    float *x = am__fft_alloc(dim * sizeof *x);
+    fftwf_complex *X = am__fft_alloc(e->h * sizeof *X);
+    e->spec = am__fft_alloc(3 * NSYM * e->h * sizeof *e->spec);
+    if (rc || !x || !X || !e->spec) {
+        am__fft_free(x);
+        am__fft_free(X);
+        am_word_encoder_free(e);
+        return rc ? rc : AM_ENOMEM;
+    }
+    /* A random permutation P of the components marks the second and third letter of a trigram (P and P^2).
+     * A cyclic shift would not do: shifts commute with convolution, so a (*) S(b) (*) S^2(c) = S^3(a (*) b (*) c)
+     * forgets the order. */
+    uint32_t *perm = malloc(dim * sizeof *perm);
+    float *v = malloc(dim * sizeof *v), *t = malloc(dim * sizeof *t);
+    if (!perm || !v || !t) {
+        free(perm), free(v), free(t);
+        am__fft_free(x);
+        am__fft_free(X);
+        am_word_encoder_free(e);
+        return AM_ENOMEM;
+    }
+    am_rng prng;
+    am_rng_init(&prng, seed, 0x7065726du); /* "perm" */
+    for (size_t i = 0; i < dim; i++)
+        perm[i] = (uint32_t)i;
+    am_rng_shuffle_u32(&prng, perm, dim);
+    double sd = 1.0 / sqrt((double)dim);
+    for (int s = 0; s < NSYM; s++) {
+        am_rng rng;
+        am_rng_init(&rng, seed, 0x776f7264u + (uint64_t)s); /* "word" */
+        for (size_t i = 0; i < dim; i++)
+            v[i] = (float)(sd * am_rng_normal(&rng));
+        for (int k = 0; k < 3; k++) {
+            if (k > 0) { /* v = P(v) */
+                for (size_t i = 0; i < dim; i++)
+                    t[i] = v[perm[i]];
+                memcpy(v, t, dim * sizeof *v);
+            }
+            memcpy(x, v, dim * sizeof *x);
+            am__rfft_forward(&e->plan, x, X); /* new-array execution needs the planning arrays' alignment */
+            memcpy(e->spec + ((size_t)k * NSYM + (size_t)s) * e->h, X, e->h * sizeof *X);
+        }
+    }
+    free(perm), free(v), free(t);
+    am__fft_free(x);
+    am__fft_free(X);
+    *out = e;
+    return AM_OK;
+}
+
+void am_word_encoder_free(am_word_encoder *e)
+{
+    if (!e)
+        return;
+    am__rfft_destroy(&e->plan);
+    am__fft_free(e->spec);
+    free(e);
+}
+
+size_t am_word_encoder_dim(const am_word_encoder *e) { return e->d; }
+
+int am_word_encode(const am_word_encoder *e, const char *word, float *out)
+{
+    if (!e || !out || !am_word_valid(word))
+        return AM_EINVAL;
+    size_t n = strlen(word), H = e->h;
+    int s[AM_WORD_MAX + 2];
+    s[0] = s[n + 1] = 39;
+    for (size_t i = 0; i < n; i++)
+        s[i + 1] = sym((unsigned char)word[i]);
+    fftwf_complex *acc = am__fft_alloc(H * sizeof *acc);
+    float *x = am__fft_alloc(e->d * sizeof *x);
+    if (!acc || !x) {
+        am__fft_free(acc);
+        am__fft_free(x);
+        return AM_ENOMEM;
+    }
+    memset(acc, 0, H * sizeof *acc);
+    /* Sum of the trigrams' spectra F(a) F(S b) F(S^2 c), transformed back once. */
+    for (size_t t = 0; t + 2 < n + 2; t++) {
+        const fftwf_complex *A = e->spec + (size_t)s[t] * H, *B = e->spec + ((size_t)NSYM + (size_t)s[t + 1]) * H,
+                            *C = e->spec + ((size_t)2 * NSYM + (size_t)s[t + 2]) * H;
+        for (size_t f = 0; f < H; f++) {
+            float pr = A[f][0] * B[f][0] - A[f][1] * B[f][1], pi = A[f][0] * B[f][1] + A[f][1] * B[f][0];
+            acc[f][0] += pr * C[f][0] - pi * C[f][1];
+            acc[f][1] += pr * C[f][1] + pi * C[f][0];
+        }
+    }
+    am__rfft_inverse(&e->plan, acc, x);
+    double ss = 0.0;
+    for (size_t i = 0; i < e->d; i++)
+        ss += (double)x[i] * x[i];
+    double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+    for (size_t i = 0; i < e->d; i++)
+        out[i] = (float)(x[i] * inv);
+    am__fft_free(acc);
+    am__fft_free(x);
+    return AM_OK;
+}
+
+static int fold_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+/* ---- WordNet ---- */
+
+struct am_wordnet {
+    FILE *index, *data;
+    long index_size;
+};
+
+int am_wordnet_open(am_wordnet **out, const char *dir)
+{
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!dir)
+        dir = getenv("AM_WORDNET_DIR");
+    if (!dir || !*dir)
+        dir = "/usr/share/wordnet";
+    char p[4096];
+    am_wordnet *w = calloc(1, sizeof *w);
+    if (!w)
+        return AM_ENOMEM;
+    int rc = AM_OK;
+    snprintf(p, sizeof p, "%s/index.noun", dir);
+    if (!(w->index = fopen(p, "r")))
+        rc = am__errno_status();
+    snprintf(p, sizeof p, "%s/data.noun", dir);
+    if (!rc && !(w->data = fopen(p, "r")))
+        rc = am__errno_status();
+    if (!rc && (fseek(w->index, 0, SEEK_END) != 0 || (w->index_size = ftell(w->index)) < 0))
+        rc = am__errno_status();
+    if (rc) {
+        am_wordnet_close(w);
+        return rc;
+    }
+    *out = w;
+    return AM_OK;
+}
+
+void am_wordnet_close(am_wordnet *w)
+{
+    if (!w)
+        return;
+    if (w->index)
+        fclose(w->index);
+    if (w->data)
+        fclose(w->data);
+    free(w);
+}
+
+/* The line starting at or after byte pos (after the next newline unless pos is 0) into buf; its start in
+ * *start. 0 at the end of the file. */
+static int line_from(FILE *f, long pos, char *buf, size_t size, long *start)
+{
+    if (fseek(f, pos, SEEK_SET) != 0)
+        return 0;
+    if (pos > 0) {
+        int ch;
+        while ((ch = fgetc(f)) != EOF && ch != '\n')
+            ;
+        if (ch == EOF)
+            return 0;
+    }
+    *start = ftell(f);
+    if (!fgets(buf, (int)size, f))
+        return 0;
+    return 1;
+}
+
+/* Compare the lemma (first field) of an index line with key. License lines start with a space: before
+ * every lemma. */
+static int cmp_lemma(const char *line, const char *key)
+{
+    if (line[0] == ' ')
+        return -1;
+    size_t n = strcspn(line, " \n");
+    size_t k = strlen(key);
+    int c = memcmp(line, key, n < k ? n : k);
+    return c ? c : (n > k) - (n < k);
+}
+
+int am_wordnet_noun(am_wordnet *w, const char *lemma, int sense, uint32_t *offset)
+{
+    if (!w || !lemma || !offset || sense < 1)
+        return AM_EINVAL;
+    char key[256], line[65536];
+    size_t n = strlen(lemma);
+    if (n == 0 || n >= sizeof key)
+        return AM_EINVAL;
+    for (size_t i = 0; i <= n; i++)
+        key[i] = lemma[i] == ' ' ? '_' : (char)tolower((unsigned char)lemma[i]);
+    /* Binary search for the first line whose lemma >= key (index.noun is sorted by lemma). */
+    long lo = 0, hi = w->index_size, st;
+    while (hi - lo > 1) {
+        long mid = lo + (hi - lo) / 2;
+        if (!line_from(w->index, mid, line, sizeof line, &st) || cmp_lemma(line, key) >= 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    for (long pos = lo, k = 0; k < 3 && line_from(w->index, pos, line, sizeof line, &st); k++, pos = st + 1) {
+        int c = cmp_lemma(line, key);
+        if (c > 0)
+            break;
+        if (c < 0)
+            continue;
+        /* lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets... */
+        char *save = NULL, *tok = strtok_r(line, " \n", &save);
+        tok = strtok_r(NULL, " \n", &save); /* pos */
+        char *cnt = strtok_r(NULL, " \n", &save), *pc = strtok_r(NULL, " \n", &save);
+        if (!tok || !cnt || !pc)
+            return AM_EFORMAT;
+        long senses = strtol(cnt, NULL, 10), ptrs = strtol(pc, NULL, 10);
+        if (senses < 1 || ptrs < 0 || ptrs > 100)
+            return AM_EFORMAT;
+        for (long i = 0; i < ptrs + 2; i++)
+            if (!strtok_r(NULL, " \n", &save))
+                return AM_EFORMAT;
+        if (sense > senses)
+            return AM_ERANGE;
+        for (int i = 1; (tok = strtok_r(NULL, " \n", &save)); i++)
+            if (i == sense) {
+                char *end;
+                unsigned long v = strtoul(tok, &end, 10);
+                if (*end || end - tok != 8)
+                    return AM_EFORMAT;
+                *offset = (uint32_t)v;
+                return AM_OK;
+            }
+        return AM_EFORMAT;
+    }
+    return AM_ERANGE;
+}
+
+void am_synset_clear(am_synset *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; s->words && i < s->nwords; i++)
+        free(s->words[i]);
+    free(s->words);
+    free(s->hypernyms);
+    free(s->gloss);
+    memset(s, 0, sizeof *s);
+}
+
+/* Next space-separated field of line[*p .. len): its start and length; 0 at the end. */
+static int field(const char *line, size_t len, size_t *p, const char **f, size_t *n)
+{
+    while (*p < len && line[*p] == ' ')
+        (*p)++;
+    if (*p >= len || line[*p] == '\n')
+        return 0;
+    *f = line + *p;
+    while (*p < len && line[*p] != ' ' && line[*p] != '\n')
+        (*p)++;
+    *n = (size_t)(line + *p - *f);
+    return 1;
+}
+
+static int number(const char *f, size_t n, int base, size_t maxdig, unsigned long *v)
+{
+    if (n == 0 || n > maxdig)
+        return 0;
+    unsigned long r = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = isdigit((unsigned char)f[i]) ? f[i] - '0' : (base == 16 && isxdigit((unsigned char)f[i])) ? tolower((unsigned char)f[i]) - 'a' + 10 : -1;
+        if (d < 0 || d >= base)
+            return 0;
+        r = r * (unsigned long)base + (unsigned long)d;
+    }
+    *v = r;
+    return 1;
+}
+
+int am_wordnet_parse_line(const char *line, size_t len, am_synset *out)
+{
+    if (!out)
+        return AM_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!line)
+        return AM_EINVAL;
+    size_t p = 0, n;
+    const char *f;
+    unsigned long v, wc, pc;
+    int rc = AM_EFORMAT;
+    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 8, &v))
+        goto fail;
+    out->offset = (uint32_t)v;
+    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 2, &v)) /* lex_filenum */
+        goto fail;
+    if (!field(line, len, &p, &f, &n) || n != 1) /* ss_type */
+        goto fail;
+    if (!field(line, len, &p, &f, &n) || !number(f, n, 16, 2, &wc) || wc == 0)
+        goto fail;
+    if (!(out->words = calloc(wc, sizeof *out->words))) {
+        rc = AM_ENOMEM;
+        goto fail;
+    }
+    for (unsigned long i = 0; i < wc; i++) {
+        if (!field(line, len, &p, &f, &n) || n > 256)
+            goto fail;
+        char *wd = malloc(n + 1);
+        if (!wd) {
+            rc = AM_ENOMEM;
+            goto fail;
+        }
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++)
+            wd[m++] = f[j] == '_' ? ' ' : f[j];
+        wd[m] = 0;
+        /* Adjective markers such as "(a)" never occur in nouns; strip one if present. */
+        char *par = strchr(wd, '(');
+        if (par && par != wd)
+            *par = 0;
+        out->words[out->nwords++] = wd;
+        if (!field(line, len, &p, &f, &n) || !number(f, n, 16, 1, &v)) /* lex_id */
+            goto fail;
+    }
+    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 3, &pc))
+        goto fail;
+    if (pc && !(out->hypernyms = malloc(pc * sizeof *out->hypernyms))) {
+        rc = AM_ENOMEM;
+        goto fail;
+    }
+    for (unsigned long i = 0; i < pc; i++) {
+        const char *sym;
+        size_t sn;
+        if (!field(line, len, &p, &sym, &sn) || sn > 2)
+            goto fail;
+        if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 8, &v))
+            goto fail;
+        uint32_t off = (uint32_t)v;
+        if (!field(line, len, &p, &f, &n) || n != 1) /* pos */
+            goto fail;
+        if (!field(line, len, &p, &f, &n) || n != 4 || !number(f, n, 16, 4, &v)) /* source/target */
+            goto fail;
+        if ((sn == 1 && sym[0] == '@') || (sn == 2 && sym[0] == '@' && sym[1] == 'i'))
+            out->hypernyms[out->nhyper++] = off;
+    }
+    /* " | gloss" */
+    const char *bar = memchr(line + p, '|', len - p);
+    if (bar) {
+        const char *g = bar + 1, *end = line + len;
+        while (g < end && *g == ' ')
+            g++;
+        while (end > g && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
+            end--;
+        if (!(out->gloss = malloc((size_t)(end - g) + 1))) {
+            rc = AM_ENOMEM;
+            goto fail;
+        }
+        memcpy(out->gloss, g, (size_t)(end - g));
+        out->gloss[end - g] = 0;
+    }
+    return AM_OK;
+fail:
+    am_synset_clear(out);
+    return rc;
+}
+
+int am_wordnet_synset(am_wordnet *w, uint32_t offset, am_synset *out)
+{
+    if (!out)
+        return AM_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!w)
+        return AM_EINVAL;
+    static const size_t cap = 1 << 16;
+    char *line = malloc(cap);
+    if (!line)
+        return AM_ENOMEM;
+    int rc = AM_OK;
+    if (fseek(w->data, (long)offset, SEEK_SET) != 0 || !fgets(line, (int)cap, w->data))
+        rc = ferror(w->data) ? am__errno_status() : AM_ERANGE;
+    else if ((rc = am_wordnet_parse_line(line, strlen(line), out)) == AM_OK && out->offset != offset) {
+        am_synset_clear(out);
+        rc = AM_EFORMAT; /* an offset that is not the start of a synset line */
+    }
+    free(line);
+    return rc;
+}
+
+static const struct {
+    const char *lemma;
+    int sense;
+} fashion_senses[10] = {{"tee_shirt", 1}, {"trouser", 1}, {"pullover", 1}, {"dress", 1}, {"coat", 1},
+                        {"sandal", 1},    {"shirt", 1},   {"sneaker", 1},  {"bag", 1},   {"boot", 1}};
+
+const char *am_wordnet_fashion_sense(int c, int *sense)
+{
+    if (c < 0 || c >= 10)
+        return NULL;
+    if (sense)
+        *sense = fashion_senses[c].sense;
+    return fashion_senses[c].lemma;
+}
+
+void am_words_free(char **words, size_t n)
+{
+    for (size_t i = 0; words && i < n; i++)
+        free(words[i]);
+    free(words);
+}
+
+static int add_word(char ***words, size_t *n, size_t *cap, const char *w)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (fold_eq((*words)[i], w))
+            return AM_OK;
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        char **nw = realloc(*words, nc * sizeof *nw);
+        if (!nw)
+            return AM_ENOMEM;
+        *words = nw;
+        *cap = nc;
+    }
+    if (!((*words)[*n] = strdup(w)))
+        return AM_ENOMEM;
+    (*n)++;
+    return AM_OK;
+}
+
+int am_wordnet_fashion_words(am_wordnet *w, int c, int depth, char ***words, size_t *n)
+{
+    if (!w || !words || !n || c < 0 || c >= 10 || depth < 0 || depth > 20)
+        return AM_EINVAL;
+    *words = NULL;
+    *n = 0;
+    static const char *const names[10] = {"t-shirt", "trouser", "pullover", "dress", "coat",
+                                          "sandal",  "shirt",   "sneaker",  "bag",   "ankle boot"};
+    size_t cap = 0, nq = 0, qcap = 64, head = 0;
+    uint32_t *queue = malloc(qcap * sizeof *queue);
+    int *level = malloc(qcap * sizeof *level);
+    int rc = queue && level ? add_word(words, n, &cap, names[c]) : AM_ENOMEM;
+    uint32_t off;
+    if (!rc)
+        rc = am_wordnet_noun(w, fashion_senses[c].lemma, fashion_senses[c].sense, &off);
+    if (!rc) {
+        queue[nq] = off;
+        level[nq++] = 0;
+    }
+    while (!rc && head < nq) {
+        am_synset s;
+        uint32_t o = queue[head];
+        int lv = level[head++];
+        if ((rc = am_wordnet_synset(w, o, &s)))
+            break;
+        for (size_t i = 0; !rc && i < s.nwords; i++)
+            rc = add_word(words, n, &cap, s.words[i]);
+        for (size_t i = 0; !rc && lv < depth && i < s.nhyper; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < nq; j++)
+                seen |= queue[j] == s.hypernyms[i];
+            if (seen)
+                continue;
+            if (nq == qcap) {
+                qcap *= 2;
+                uint32_t *nqv = realloc(queue, qcap * sizeof *queue);
+                int *nl = nqv ? realloc(level, qcap * sizeof *level) : NULL;
+                if (nqv)
+                    queue = nqv;
+                if (!nqv || !nl) {
+                    rc = AM_ENOMEM;
+                    break;
+                }
+                level = nl;
+            }
+            queue[nq] = s.hypernyms[i];
+            level[nq++] = lv + 1;
+        }
+        am_synset_clear(&s);
+    }
+    free(queue);
+    free(level);
+    if (rc) {
+        am_words_free(*words, *n);
+        *words = NULL;
+        *n = 0;
+    }
+    return rc;
+}
