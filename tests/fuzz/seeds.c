@@ -1,6 +1,7 @@
 /* Seeds for the fuzz targets: small, valid files of every kind, written by the library itself, in
  * DIR/<target>/. Usage: fuzz-seeds DIR */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,5 +145,18 @@ int main(int argc, char **argv)
      * CRC, so the seed is the raw shape; the fuzzer finds the rest). */
     static const char ck[] = "\x03\x07" "\x01\0\0\0\0\0\0\0" "\0\0\0\0" "abcdefgh";
     text("checkpoint", "c1", ck, sizeof ck - 1);
+    /* WAV: 16-bit mono, float stereo, and a WordNet data line. */
+    {
+        float tone[200];
+        for (int i = 0; i < 200; i++)
+            tone[i] = (float)(0.5 * sin(0.3 * i));
+        CHECK(am_wav_write(at("wav", "tone16.wav"), tone, 200, 16000));
+        static const char fw[] = "RIFF\x34\0\0\0WAVEfmt \x10\0\0\0\x03\0\x02\0\x80\x3e\0\0\0\xfa\0\0\x08\0\x20\0data\x10\0\0\0"
+                                 "\0\0\0\x3f\0\0\0\xbf\0\0\x80\x3f\0\0\0\0";
+        text("wav", "float-stereo.wav", fw, sizeof fw - 1);
+        static const char wn[] = "03472535 06 n 03 gym_shoe 0 sneaker 0 tennis_shoe 0 002 @ 04199027 n 0000 ~ 03967270 n "
+                                 "0000 | a canvas shoe with a pliable rubber sole  \n";
+        text("wordnet", "sneaker", wn, sizeof wn - 1);
+    }
     return 0;
 }
