@@ -31,6 +31,7 @@ static const char description[] =
     "  test-spectrograms.idx   the same for the flite voices (held out)\n"
     "  test-labels.idx\n"
     "  words.txt               word of each label, one per line\n"
+    "  spectrogram.txt         the settings (rate, nfft, hop, mels, frames, floor_db), for bin/spectrogram\n"
     "  wav/                    the utterances as WAV at --rate (with --keep-wav only)\n"
     "The TSV (--out) lists every utterance:\n"
     "  split index label word synth voice speed pitch samples seconds\n"
@@ -553,9 +554,9 @@ int main(int argc, char **argv)
     double secs = am_seconds() - t0;
     /* Outputs into the stage, then moved into the cache. */
     const char *names[] = {"train-spectrograms.idx", "train-labels.idx", "test-spectrograms.idx", "test-labels.idx",
-                           "words.txt"};
-    char paths[5][4200];
-    for (int j = 0; j < 5; j++)
+                           "words.txt", "spectrogram.txt"};
+    char paths[6][4200];
+    for (int j = 0; j < 6; j++)
         snprintf(paths[j], sizeof paths[j], "%s/%s", stage, names[j]);
     int ltype = nwords > 256 ? AM_IDX_I32 : AM_IDX_U8;
     for (int split = 0; split < 2; split++) {
@@ -583,6 +584,14 @@ int main(int argc, char **argv)
         am_run_error(&run, "writing %s: %s", paths[4], strerror(errno));
         goto cleanup;
     }
+    FILE *cf = fopen(paths[5], "w");
+    if (cf)
+        fprintf(cf, "# the spectrogram settings of this data set (read by bin/spectrogram)\nrate %d\nnfft %d\nhop %d\n"
+                    "mels %d\nframes %d\nfloor_db %.17g\n", rate, nfft, hop, mels, frames, sc.floor_db);
+    if (!cf || fclose(cf) != 0) {
+        am_run_error(&run, "writing %s: %s", paths[5], strerror(errno));
+        goto cleanup;
+    }
     if (!(out = am_run_open(&run)))
         goto cleanup;
     fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (flite); %.1f per second on %d threads\n", ntrain,
@@ -599,7 +608,7 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     out = NULL;
-    for (int j = 0; j < 5; j++) {
+    for (int j = 0; j < 6; j++) {
         char dst[4200];
         snprintf(dst, sizeof dst, "%s/%s", cache, names[j]);
         if (rename(paths[j], dst) != 0) {

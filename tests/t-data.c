@@ -312,6 +312,22 @@ static void test_hostile_idx(void)
            "a label of 999999 is out of range (AM_ERANGE), not 'out of memory'");
     am_idx_write(path("imnan.idx"), AM_IDX_F32, 2, d2, nanv);
     is_int(am_dataset_load(&ds, path("imnan.idx"), NULL, 1.0), AM_ENOTFINITE, "a NaN pixel: AM_ENOTFINITE");
+    {
+        float fv[8] = {0.25f, 0.5f, 0.75f, 1, 0, 0.125f, 2, 3};
+        int16_t iv[8] = {255, 0, 51, 0, 0, 0, 0, 0};
+        am_idx_write(path("imf.idx"), AM_IDX_F32, 2, d2, fv);
+        am_idx_write(path("imi16.idx"), AM_IDX_I16, 2, d2, iv);
+        ok(am_dataset_load(&ds, path("imf.idx"), NULL, 1.0 / 255.0) == AM_OK && ds->x[1] == 0.5f && ds->x[7] == 3.0f,
+           "float data are taken as stored (the scale is for integer pixels)");
+        am_dataset_free(ds);
+        ds = NULL;
+        ok(am_dataset_load(&ds, path("imi16.idx"), NULL, 1.0 / 255.0) == AM_OK && ds->x[0] == 1.0f && ds->x[2] == 0.2f,
+           "integer data other than uint8 are scaled");
+        am_dataset_free(ds);
+        ds = NULL;
+        unlink(path("imf.idx"));
+        unlink(path("imi16.idx"));
+    }
     /* A header claiming 4 GB in a 26-byte file fails as truncated, without allocating 4 GB. */
     unsigned char h[26] = {0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0};
     write_bytes(path("4g.idx"), h, sizeof h);

@@ -285,6 +285,23 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/autoencoder" train --images "$tmp/sp/train-spectrograms.idx" --labels "$tmp/sp/train-labels.idx" --layers 768,32,768 \
         --epochs 2 --batch 8 --model "$tmp/sp.ae" --quiet --out "$tmp/spae.tsv" 2> "$tmp/err"
     ok $? "autoencoder trains on spectrograms ($(head -c 80 "$tmp/err"))"
+    [ -s "$tmp/sp/spectrogram.txt" ] && grep -q '^mels 24$' "$tmp/sp/spectrogram.txt"; ok $? "spectrogram.txt records the settings"
+    # Hear and see them: Griffin-Lim to WAV, stored and through the encoder; the image grid.
+    "$BIN/spectrogram" listen --cache "$tmp/sp" --index 0,2 --model "$tmp/sp.ae" --iters 20 --prefix "$tmp/ls" --quiet --out "$tmp/ls.tsv"
+    ok $? "spectrogram listen"
+    [ "$(ls "$tmp"/ls-test-*.wav | wc -l)" = 4 ]; ok $? "4 WAV files: 2 stored, 2 through the encoder"
+    awk -F'\t' '!/^#/ && $1 == "test" { if (!($7 > 0 && $7 < 0.5)) bad = 1; n++ } END { exit bad || n != 4 }' "$tmp/ls.tsv"
+    ok $? "Griffin-Lim's spectral error is below 0.5 for each"
+    "$BIN/spectrogram" grid --cache "$tmp/sp" --split train --index 0,3,6 --model "$tmp/sp.ae" --prefix "$tmp/gr" --quiet --out "$tmp/gr.tsv"
+    [ $? = 0 ] && [ -s "$tmp/gr.png" ]; ok $? "spectrogram grid draws a PNG"
+    for bad in "listen --cache $tmp/sp --index 99 --prefix $tmp/x" "listen --cache $tmp/nocache --prefix $tmp/x" \
+               "listen --cache $tmp/sp" "grid --cache $tmp/sp --split dev --prefix $tmp/x" \
+               "listen --cache $tmp/sp --prefix $tmp/x --model $tmp/m.model" "listen --cache $tmp/sp --prefix $tmp/x --iters 0" "noise"; do
+        rm -f "$tmp/x.tsv"
+        "$BIN/spectrogram" $bad --out "$tmp/x.tsv" 2> "$tmp/err"; rc=$?
+        [ $rc -ne 0 ] && [ ! -e "$tmp/x.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+        ok $? "spectrogram $bad: one-line error, no output ($(head -c 70 "$tmp/err"))"
+    done
     : > "$tmp/empty"
     for bad in "--words $tmp/empty" "--words $tmp/none" "--cache /proc/no/such --words $tmp/words3" "--frames 0" \
                "--voices en+m3;rm" "--speeds 10" "--planning fast" "--seeds 3"; do
@@ -314,6 +331,23 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
 else
     ok 0 "# SKIP speech-data end to end: espeak-ng or flite missing (tools/install-deps)"
 fi
+
+# hrr-capacity: the same file at 1 and 2 threads; the expected regimes; errors.
+hargs="--D 128,512 --K 2,8 --M 200 --roles random,unitary --inverse involution,exact --traces 100 --seed 3 --quiet"
+"$BIN/hrr-capacity" $hargs --threads 1 --out "$tmp/h1.tsv"; ok $? "hrr-capacity at 1 thread"
+"$BIN/hrr-capacity" $hargs --threads 2 --out "$tmp/h2.tsv"
+diff <(grep -v '^# date:' "$tmp/h1.tsv") <(grep -v '^# date:' "$tmp/h2.tsv") > /dev/null; ok $? "hrr-capacity: byte-identical at 1 and 2 threads"
+[ "$(grep -vc '^#' "$tmp/h1.tsv")" = 17 ]; ok $? "16 points and a header"
+awk -F'\t' '!/^#/ && $1 == 512 && $2 == 2 && $5 == "involution" { if ($8 != 0) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "D 512, K 2: no errors"
+awk -F'\t' '!/^#/ && $1 == 128 && $2 == 8 && $4 == "random" && $5 == "involution" { exit !($8 > 0.05) }' "$tmp/h1.tsv"; ok $? "D 128, K 8: many errors"
+awk -F'\t' '!/^#/ && $4 == "unitary" && $5 == "exact" && $1 == 512 { if ($8 > 0.01) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "unitary roles: the exact inverse works"
+awk -F'\t' '!/^#/ && $4 == "random" && $5 == "exact" && $1 == 512 && $2 == 8 { exit !($8 > 0.1) }' "$tmp/h1.tsv"; ok $? "random roles: the exact inverse amplifies noise"
+for bad in "--D 8" "--K 0" "--M 1" "--roles odd" "--inverse pseudo" "--traces 75" "--D 512,,1024"; do
+    rm -f "$tmp/hx.tsv"
+    "$BIN/hrr-capacity" $bad --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "hrr-capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
 
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

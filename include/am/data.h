@@ -49,8 +49,8 @@ typedef struct am_dataset {
     int classes;       /* 1 + largest label, 0 without labels */
 } am_dataset;
 
-/* Load items from an IDX file (uint8 values are multiplied by `scale`, e.g. 1/255 for [0, 1]; other types
- * too) and labels from a second IDX file (NULL: none). The label count must match (AM_ESIZE); labels must
+/* Load items from an IDX file (integer values are multiplied by `scale`, e.g. 1/255 for uint8 pixels in
+ * [0, 1]; float32 and float64 values, such as spectrogram features, are taken as stored) and labels from a second IDX file (NULL: none). The label count must match (AM_ESIZE); labels must
  * be integers in [0, AM_MAX_CLASSES) (AM_ERANGE, or AM_EFORMAT for a fraction) and values finite
  * (AM_ENOTFINITE). Missing or unreadable files keep their errno (am_status_errno). */
 int am_dataset_load(am_dataset **out, const char *images, const char *labels, double scale);

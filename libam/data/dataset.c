@@ -91,8 +91,10 @@ int am_dataset_load(am_dataset **out, const char *images, const char *labels, do
         for (size_t i = 0; i < im->count; i++)
             ds->x[i] = lut[p[i]];
     } else {
+        /* Integer pixels are scaled; floating-point data (spectrograms, latents) are taken as stored. */
+        double sc = im->type == AM_IDX_F32 || im->type == AM_IDX_F64 ? 1.0 : scale;
         for (size_t i = 0; i < im->count; i++) {
-            double v = am_idx_value(im, i) * scale;
+            double v = am_idx_value(im, i) * sc;
             if (!isfinite((float)v)) {
                 rc = AM_ENOTFINITE;
                 goto done;

@@ -1,0 +1,239 @@
+/* bin/hrr-capacity — retrieval from holographic reduced representations (Plate 1995): a trace binds K roles
+ * to K items drawn from a vocabulary of M; unbinding each role and cleaning up against the vocabulary should
+ * give its item back. Measures the error rate against D, K and M, for random or unitary roles and the
+ * approximate (involution) or exact inverse, beside Plate's rule D = 3.16 (K - 0.25) ln(M / eps^3). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am.h"
+
+#define MAXL 64
+#define BLOCK 50 /* traces per job */
+
+static const char description[] =
+    "Each trace is t = sum_k r_k (*) v_k over K roles, v_k drawn uniformly from a vocabulary of M random\n"
+    "vectors (i.i.d. N(0, 1/D)); roles are random vectors or their unitary projections. Every role is\n"
+    "unbound (r_k^+ (*) t, or r_k^-1 (*) t with --inverse exact) and cleaned up against the vocabulary (the\n"
+    "item with the largest dot product: a modern store, am_modern_nearest). A retrieval is an error when\n"
+    "that item is not v_k. Fresh roles and vocabulary for every block of 50 traces.\n"
+    "Columns:\n"
+    "  D K M roles inverse   the point\n"
+    "  retrievals errors     K x traces unbindings, and the wrong ones\n"
+    "  error_rate            errors / retrievals\n"
+    "  plate_error           Plate's prediction: eps = (M exp(-D / (3.16 (K - 0.25))))^(1/3), capped at 1\n"
+    "  plate_D               the D Plate's rule asks for at the measured error rate (NaN when 0 errors)\n";
+
+typedef struct point {
+    size_t d, k, m;
+    int unitary, exact;
+} point;
+
+typedef struct ctx {
+    point *pts;
+    size_t npts, blocks;
+    uint64_t seed;
+    am_hrr **hrr; /* one per point (shared plans per dimension) */
+} ctx;
+
+typedef struct result {
+    uint64_t n, errors, failed;
+} result;
+
+static int job(size_t j, int thread, void *res, void *vc)
+{
+    (void)thread;
+    ctx *c = vc;
+    result *r = res;
+    size_t pi = j / c->blocks, blk = j % c->blocks;
+    const point *p = &c->pts[pi];
+    const am_hrr *h = c->hrr[pi];
+    size_t D = p->d, K = p->k, M = p->m, T = BLOCK;
+    am_rng rng;
+    am_rng_init(&rng, c->seed, am_rng_stream2(pi, blk));
+    float *vocab = malloc(M * D * sizeof *vocab), *roles = malloc(K * D * sizeof *roles),
+          *items = malloc(K * T * D * sizeof *items), *trace = malloc(T * D * sizeof *trace),
+          *est = malloc(K * T * D * sizeof *est);
+    size_t *which = malloc(K * T * sizeof *which), *got = malloc(K * T * sizeof *got);
+    am_hrr_work *w = NULL;
+    am_modern *mem = NULL;
+    int rc = AM_ENOMEM;
+    if (!vocab || !roles || !items || !trace || !est || !which || !got)
+        goto done;
+    if ((rc = am_hrr_work_create(&w, h)))
+        goto done;
+    am_hrr_random(&rng, M, D, vocab);
+    am_hrr_random(&rng, K, D, roles);
+    if (p->unitary && (rc = am_hrr_unitary(h, K, roles, D, roles, D, w)))
+        goto done;
+    for (size_t k = 0; k < K; k++)
+        for (size_t t = 0; t < T; t++) {
+            size_t v = (size_t)am_rng_below(&rng, M);
+            which[k * T + t] = v;
+            memcpy(items + (k * T + t) * D, vocab + v * D, D * sizeof *items);
+        }
+    const float *ip[MAXL];
+    size_t ld[MAXL];
+    for (size_t k = 0; k < K; k++) {
+        ip[k] = items + k * T * D;
+        ld[k] = D;
+    }
+    if ((rc = am_hrr_encode(h, T, K, roles, ip, ld, trace, D, w)))
+        goto done;
+    for (size_t k = 0; k < K; k++) {
+        int e = am_hrr_unbind(h, T, trace, D, roles + k * D, 0, p->exact ? AM_HRR_EXACT : AM_HRR_INVOLUTION,
+                              est + k * T * D, D, w);
+        if (e == AM_ENOTFINITE) { /* a role without an exact inverse: every retrieval with it fails */
+            r->failed += T;
+            memset(est + k * T * D, 0, T * D * sizeof *est);
+        } else if ((rc = e)) {
+            goto done;
+        }
+    }
+    /* Non-finite estimates (an exact inverse of a near-singular role) count as errors. */
+    for (size_t q = 0; q < K * T; q++)
+        for (size_t i = 0; i < D; i++)
+            if (!isfinite(est[q * D + i])) {
+                memset(est + q * D, 0, D * sizeof *est);
+                break;
+            }
+    if ((rc = am_modern_create(&mem, D, 1.0)) || (rc = am_modern_store(mem, vocab, M)) ||
+        (rc = am_modern_nearest(mem, est, K * T, got, NULL)))
+        goto done;
+    r->n = K * T;
+    for (size_t q = 0; q < K * T; q++)
+        r->errors += got[q] != which[q];
+    rc = AM_OK;
+done:
+    am_modern_free(mem);
+    am_hrr_work_free(w);
+    free(vocab), free(roles), free(items), free(trace), free(est), free(which), free(got);
+    return rc;
+}
+
+static int parse_sizes(const am_run *run, const char *name, const char *s, size_t lo, size_t hi, size_t *v, int *n)
+{
+    uint64_t u[MAXL];
+    *n = am_parse_u64_list(s, u, MAXL);
+    for (int k = 0; k < *n; k++)
+        if (u[k] < lo || u[k] > hi)
+            *n = -1;
+    if (*n < 1) {
+        am_run_error(run, "--%s wants a comma-separated list of at most %d integers in %zu..%zu", name, MAXL, lo, hi);
+        return -1;
+    }
+    for (int k = 0; k < *n; k++)
+        v[k] = (size_t)u[k];
+    return 0;
+}
+
+static int parse_choice(const am_run *run, const char *name, const char *s, const char *a, const char *b, int *v,
+                        int *n)
+{
+    char buf[256];
+    const char *w[4];
+    *n = am_parse_words(s, buf, sizeof buf, w, 4);
+    for (int k = 0; k < *n; k++) {
+        if (!strcmp(w[k], a))
+            v[k] = 0;
+        else if (!strcmp(w[k], b))
+            v[k] = 1;
+        else
+            *n = -1;
+    }
+    if (*n < 1 || *n > 2) {
+        am_run_error(run, "--%s wants %s, %s or both (comma-separated)", name, a, b);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *d_s = "256,512,1024,2048", *k_s = "1,2,4,8,16", *m_s = "1000", *roles_s = "random",
+               *inv_s = "involution";
+    int traces = 200;
+    am_run run = {.program = "hrr-capacity",
+                  .summary = "Retrieval error of holographic reduced representations against D, K and M.",
+                  .description = description};
+    am_opt opts[] = {
+        {"D", AM_OPT_STRING, &d_s, "d1,d2,...", "dimensions (16-65536)"},
+        {"K", AM_OPT_STRING, &k_s, "k1,k2,...", "bound pairs per trace (1-64)"},
+        {"M", AM_OPT_STRING, &m_s, "m1,m2,...", "vocabulary sizes (2-1000000)"},
+        {"roles", AM_OPT_STRING, &roles_s, "random|unitary", "role vectors (one or both)"},
+        {"inverse", AM_OPT_STRING, &inv_s, "involution|exact", "unbinding (one or both)"},
+        {"traces", AM_OPT_INT, &traces, "n", "traces per point (a multiple of 50, 50-100000)"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    run.resumable = 1;
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    size_t ds[MAXL], ks[MAXL], ms[MAXL];
+    int nd, nk, nm, nr, ni, rv[2], iv[2];
+    if (parse_sizes(&run, "D", d_s, 16, 65536, ds, &nd) || parse_sizes(&run, "K", k_s, 1, 64, ks, &nk) ||
+        parse_sizes(&run, "M", m_s, 2, 1000000, ms, &nm) ||
+        parse_choice(&run, "roles", roles_s, "random", "unitary", rv, &nr) ||
+        parse_choice(&run, "inverse", inv_s, "involution", "exact", iv, &ni))
+        return 2;
+    if (traces < BLOCK || traces > 100000 || traces % BLOCK) {
+        am_run_error(&run, "--traces must be a multiple of %d between %d and 100000", BLOCK, BLOCK);
+        return 2;
+    }
+    size_t npts = (size_t)nd * nk * nm * nr * ni, k = 0;
+    point *pts = calloc(npts, sizeof *pts);
+    am_hrr **hrr = calloc(npts, sizeof *hrr), **perdim = calloc((size_t)nd, sizeof *perdim);
+    if (!pts || !hrr || !perdim) {
+        am_run_error(&run, "out of memory");
+        return 1;
+    }
+    for (int a = 0; a < nd; a++) {
+        if ((rc = am_hrr_create(&perdim[a], ds[a], AM_FFT_ESTIMATE))) {
+            am_run_error(&run, "FFT plans for D=%zu: %s", ds[a], am_strerror(rc));
+            return 1;
+        }
+        for (int b = 0; b < nk; b++)
+            for (int c2 = 0; c2 < nm; c2++)
+                for (int e = 0; e < nr; e++)
+                    for (int f = 0; f < ni; f++) {
+                        pts[k] = (point){ds[a], ks[b], ms[c2], rv[e], iv[f]};
+                        hrr[k++] = perdim[a];
+                    }
+    }
+    ctx c = {pts, npts, (size_t)traces / BLOCK, run.seed, hrr};
+    FILE *out = am_run_open(&run);
+    if (!out)
+        return 1;
+    result *res = calloc(npts * c.blocks, sizeof *res);
+    am_jobs jobs = {.count = npts * c.blocks, .result_size = sizeof(result), .fn = job, .ctx = &c};
+    size_t failed = 0;
+    if (!res || (rc = am_run_jobs(&run, &jobs, res, &failed))) {
+        am_run_error(&run, "point %zu: %s", failed / (c.blocks ? c.blocks : 1), res ? am_strerror(rc) : "out of memory");
+        am_run_abort(&run, out);
+        return 1;
+    }
+    if (am_run_is_root(&run)) {
+        fprintf(out, "# %d traces per point; clean-up: modern store, exact nearest\n", traces);
+        fprintf(out, "D\tK\tM\troles\tinverse\tretrievals\terrors\terror_rate\tplate_error\tplate_D\n");
+        for (size_t i = 0; i < npts; i++) {
+            const point *p = &pts[i];
+            uint64_t n = 0, e = 0;
+            for (size_t b = 0; b < c.blocks; b++) {
+                n += res[i * c.blocks + b].n + res[i * c.blocks + b].failed;
+                e += res[i * c.blocks + b].errors + res[i * c.blocks + b].failed;
+            }
+            double rate = n ? (double)e / (double)n : NAN, km = (double)p->k - 0.25;
+            double pe = cbrt((double)p->m * exp(-(double)p->d / (3.16 * km)));
+            double pd = e > 0 ? 3.16 * km * log((double)p->m / (rate * rate * rate)) : NAN;
+            fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
+                    p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", (unsigned long long)n,
+                    (unsigned long long)e, rate, pe > 1 ? 1.0 : pe, pd);
+        }
+    }
+    free(res);
+    for (int a = 0; a < nd; a++)
+        am_hrr_free(perdim[a]);
+    free(perdim), free(hrr), free(pts);
+    return am_run_close(&run, out) ? 1 : 0;
+}
