@@ -332,6 +332,28 @@ else
     ok 0 "# SKIP speech-data end to end: espeak-ng or flite missing (tools/install-deps)"
 fi
 
+# word-data: the Fashion-MNIST classes with WordNet, and a list; every word cleans up to itself.
+printf 'sneakers\nbagel\n' > "$tmp/wl"
+if [ -f /usr/share/wordnet/data.noun ]; then
+    "$BIN/word-data" --cache "$tmp/wd" --words "$tmp/wl" --D 512 --quiet --out "$tmp/wd.tsv"; ok $? "word-data"
+    awk -F'\t' '!/^#/ && $1 != "index" { n++; if ($7 != 1) bad = 1 } END { exit bad || n < 30 }' "$tmp/wd.tsv"; ok $? "every word decodes to itself"
+    awk -F'\t' '$2 == "tennis shoe" && $3 == 7 && $4 == "synonym" { f = 1 } END { exit !f }' "$tmp/wd.tsv"; ok $? "'tennis shoe' is a synonym of class 7"
+    awk -F'\t' '$2 == "sneakers" { exit !($3 == 10 && $5 == "sneaker") }' "$tmp/wd.tsv"; ok $? "a listed word gets concept 10, its nearest spelling is 'sneaker'"
+    hdr=$(od -An -tu1 -N12 "$tmp/wd/word-codes.idx" | tr -s ' ')
+    [ "$hdr" = " 0 0 13 2 0 0 0 $(grep -vc '^#\|^index' "$tmp/wd.tsv") 0 0 2 0" ]; ok $? "word-codes.idx is float count x 512 ($hdr)"
+    "$BIN/word-data" --cache "$tmp/wd2" --words "$tmp/wl" --D 512 --threads 1 --quiet --out "$tmp/wd2.tsv"
+    cmp -s "$tmp/wd/word-codes.idx" "$tmp/wd2/word-codes.idx"; ok $? "the same codes again"
+else
+    ok 0 "# SKIP word-data with WordNet: wordnet-base missing (tools/install-deps)"
+fi
+"$BIN/word-data" --cache "$tmp/wd3" --no-fashion --words "$tmp/wl" --quiet --out "$tmp/wd3.tsv"; ok $? "word-data --no-fashion"
+for bad in "--no-fashion" "--D 8" "--depth 11" "--words $tmp/none" "--wordnet $tmp --words $tmp/wl"; do
+    rm -rf "$tmp/wdx" "$tmp/wdx.tsv"
+    "$BIN/word-data" --cache "$tmp/wdx" $bad --out "$tmp/wdx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/wdx.tsv" ] && [ ! -e "$tmp/wdx/word-codes.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "word-data $bad: one-line error, nothing written ($(head -c 60 "$tmp/err"))"
+done
+
 # hrr-capacity: the same file at 1 and 2 threads; the expected regimes; errors.
 hargs="--D 128,512 --K 2,8 --M 200 --roles random,unitary --inverse involution,exact --traces 100 --seed 3 --quiet"
 "$BIN/hrr-capacity" $hargs --threads 1 --out "$tmp/h1.tsv"; ok $? "hrr-capacity at 1 thread"
@@ -354,7 +376,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then
     sed -n '/^```c$/,/^```$/p' "$ROOT/README.md" | sed '1d;$d' > "$tmp/readme.c"
     ${CC:-cc} -std=c11 -Wall -Werror -I"$ROOT/include" $(pkg-config --cflags openblas) "$tmp/readme.c" "$AM_BUILD/libam.a" \
-        $(pkg-config --libs openblas zlib) -fopenmp -lm ${AM_SANFLAGS:-} -o "$tmp/readme" 2> "$tmp/cc.err"
+        $(pkg-config --libs openblas zlib fftw3f) -fopenmp -lm ${AM_SANFLAGS:-} -o "$tmp/readme" 2> "$tmp/cc.err"
     ok $? "the README example compiles without warnings"
     "$tmp/readme" | grep -q '^overlap 0.99[0-9] after [0-9]* sweeps (fixed)$'; ok $? "the README example recalls pattern 0"
 fi
