@@ -127,3 +127,45 @@ void am__q8_kernel(const am__q8_patterns *p, const uint8_t *q, size_t p0, size_t
                 _mm512_storeu_si512(c + r * ldc + pn * AM__Q8_PANEL + 16 * j, acc[r][j]);
     }
 }
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *half, float s, float l1, float *ub,
+                     uint32_t *cand)
+{
+    size_t m = p->m, mu = 0, n = 0;
+    float hq = 0.5f * l1;
+    const __m512 vs = _mm512_set1_ps(s), vhq = _mm512_set1_ps(hq), widen = _mm512_set1_ps(1.0001f),
+                 rel = _mm512_set1_ps(1e-5f), tiny = _mm512_set1_ps(1e-30f);
+    const __m512i off = _mm512_set1_epi32(128);
+    __m512 vlb = _mm512_set1_ps(-INFINITY);
+    float lb = -INFINITY;
+    for (; mu + 16 <= m; mu += 16) {
+        __m512i acc = _mm512_loadu_si512(c + mu), sum = _mm512_loadu_si512(p->sum + mu);
+        __m512 sm = _mm512_mul_ps(vs, _mm512_loadu_ps(p->scale + mu));
+        __m512 a = _mm512_mul_ps(sm, _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, _mm512_mullo_epi32(off, sum))));
+        __m512 b = _mm512_mul_ps(_mm512_mul_ps(sm, _mm512_add_ps(vhq, _mm512_loadu_ps(half + mu))), widen);
+        b = _mm512_add_ps(_mm512_add_ps(b, _mm512_mul_ps(rel, _mm512_abs_ps(a))), tiny);
+        vlb = _mm512_max_ps(vlb, _mm512_sub_ps(a, b));
+        _mm512_storeu_ps(ub + mu, _mm512_add_ps(a, b));
+    }
+    lb = _mm512_reduce_max_ps(vlb);
+    for (; mu < m; mu++) { /* the same arithmetic, one at a time */
+        float sm = s * p->scale[mu], a = sm * (float)(c[mu] - 128 * p->sum[mu]);
+        float b = sm * (hq + half[mu]) * 1.0001f + 1e-5f * fabsf(a) + 1e-30f, lo = a - b;
+        lb = lo > lb ? lo : lb;
+        ub[mu] = a + b;
+    }
+    const __m512 vl = _mm512_set1_ps(lb);
+    for (mu = 0; mu + 16 <= m; mu += 16) {
+        __mmask16 k = _mm512_cmp_ps_mask(_mm512_loadu_ps(ub + mu), vl, _CMP_GE_OQ);
+        while (k) {
+            int i = __builtin_ctz(k);
+            cand[n++] = (uint32_t)(mu + (size_t)i);
+            k &= (__mmask16)(k - 1);
+        }
+    }
+    for (; mu < m; mu++)
+        if (ub[mu] >= lb)
+            cand[n++] = (uint32_t)mu;
+    return n;
+}

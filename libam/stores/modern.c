@@ -438,14 +438,18 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx
     if (rc)
         return rc;
     size_t ldc = p.panels * AM__Q8_PANEL, nblocks = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
-    float *half = malloc(M * sizeof *half);
-    if (!half) {
+    float *half = malloc(M * sizeof *half), *ubs = malloc((size_t)nt * ldc * sizeof *ubs);
+    uint32_t *cands = malloc((size_t)nt * M * sizeof *cands);
+    if (!half || !ubs || !cands) {
+        free(half);
+        free(ubs);
+        free(cands);
         am__q8_patterns_free(&p);
         return AM_ENOMEM;
     }
     for (size_t mu = 0; mu < M; mu++)
         half[mu] = 0.5f * p.l1[mu] + 0.25f * (float)d;
-    /* Per thread: the integer scores (Q8_BLOCK x ldc int32, then upper bounds as floats) in w->a, the
+    /* Per thread: the integer scores (Q8_BLOCK x ldc int32) in w->a, one query's upper bounds in ubs, the
      * quantised queries in w->r (both hold more than that: QBLOCK >= Q8_BLOCK rows of >= ldc - 63 entries,
      * see work_fit). */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
@@ -468,24 +472,27 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx
                     am__q8_kernel(&p, qq + g * p.d4, p0, p1, c + g * ldc, ldc);
         }
         for (size_t r = 0; r < nb; r++) {
-            int32_t *cr = c + r * ldc;
-            float *ub = (float *)(void *)cr, lb = -INFINITY, s = sq[r], hq = 0.5f * l1q[r];
-            if (s == 0.0f) { /* a zero query: every dot product is 0 */
+            const float *qr = q + (q0 + r) * d;
+            if (sq[r] == 0.0f) { /* a zero query: every dot product is 0 */
                 idx[q0 + r] = 0;
                 continue;
             }
-            for (size_t mu = 0; mu < M; mu++) {
-                float sm = s * p.scale[mu];
-                float a = sm * (float)(cr[mu] - 128 * p.sum[mu]);
-                float b = sm * (hq + half[mu]) * 1.0001f + 1e-5f * fabsf(a) + 1e-30f;
-                float lo = a - b;
-                lb = lo > lb ? lo : lb;
-                ub[mu] = a + b;
+            uint32_t *cand = cands + (size_t)t * M;
+            size_t nc = am__q8_screen(&p, c + r * ldc, half, sq[r], l1q[r], ubs + (size_t)t * ldc, cand), best = 0;
+            double bv = -INFINITY;
+            for (size_t j = 0; j < nc; j++) { /* increasing index: ties go to the lower */
+                double v = dot_exact(qr, m->x + (size_t)cand[j] * d, d);
+                if (v > bv) {
+                    bv = v;
+                    best = cand[j];
+                }
             }
-            idx[q0 + r] = verify(m, q + (q0 + r) * d, ub, lb);
+            idx[q0 + r] = best;
         }
     }
     free(half);
+    free(ubs);
+    free(cands);
     am__q8_patterns_free(&p);
     return AM_OK;
 }
