@@ -15,11 +15,12 @@
 static const char description[] =
     "Each trace is t = sum_k r_k (*) v_k over K roles, v_k drawn uniformly from a vocabulary of M random\n"
     "vectors (i.i.d. N(0, 1/D)); roles are random vectors or their unitary projections. Every role is\n"
-    "unbound (r_k^+ (*) t, or r_k^-1 (*) t with --inverse exact) and cleaned up against the vocabulary (the\n"
-    "item with the largest dot product: a modern store, am_modern_nearest). A retrieval is an error when\n"
+    "unbound (r_k^+ (*) t, or r_k^-1 (*) t with --inverse exact) and cleaned up against the vocabulary by a\n"
+    "store (am/cleanup.h): modern, the item with the largest dot product; hopfield (Hebb) or dense (F = x^3),\n"
+    "the item nearest the state their dynamics reach from the estimate's signs. A retrieval is an error when\n"
     "that item is not v_k. Fresh roles and vocabulary for every block of 50 traces.\n"
     "Columns:\n"
-    "  D K M roles inverse   the point\n"
+    "  D K M roles inverse cleanup   the point\n"
     "  retrievals errors     K x traces unbindings, and the wrong ones\n"
     "  error_rate            errors / retrievals\n"
     "  plate_error           Plate's prediction: eps = (M exp(-D / (3.16 (K - 0.25))))^(1/3), capped at 1\n"
@@ -28,6 +29,7 @@ static const char description[] =
 typedef struct point {
     size_t d, k, m;
     int unitary, exact;
+    am_model cleanup;
 } point;
 
 typedef struct ctx {
@@ -57,7 +59,7 @@ static int job(size_t j, int thread, void *res, void *vc)
           *est = malloc(K * T * D * sizeof *est);
     size_t *which = malloc(K * T * sizeof *which), *got = malloc(K * T * sizeof *got);
     am_hrr_work *w = NULL;
-    am_modern *mem = NULL;
+    am_cleanup *mem = NULL;
     int rc = AM_ENOMEM;
     if (!vocab || !roles || !items || !trace || !est || !which || !got)
         goto done;
@@ -98,15 +100,17 @@ static int job(size_t j, int thread, void *res, void *vc)
                 memset(est + q * D, 0, D * sizeof *est);
                 break;
             }
-    if ((rc = am_modern_create(&mem, D, 1.0)) || (rc = am_modern_store(mem, vocab, M)) ||
-        (rc = am_modern_nearest(mem, est, K * T, got, NULL)))
+    am_store_config sc;
+    am_store_config_default(&sc, p->cleanup, D);
+    if ((rc = am_cleanup_create(&mem, &sc, vocab, M)) ||
+        (rc = am_cleanup_run(mem, est, K * T, am_rng_u64(&rng), got)))
         goto done;
     r->n = K * T;
     for (size_t q = 0; q < K * T; q++)
         r->errors += got[q] != which[q];
     rc = AM_OK;
 done:
-    am_modern_free(mem);
+    am_cleanup_free(mem);
     am_hrr_work_free(w);
     free(vocab), free(roles), free(items), free(trace), free(est), free(which), free(got);
     return rc;
@@ -152,7 +156,7 @@ static int parse_choice(const am_run *run, const char *name, const char *s, cons
 int main(int argc, char **argv)
 {
     const char *d_s = "256,512,1024,2048", *k_s = "1,2,4,8,16", *m_s = "1000", *roles_s = "random",
-               *inv_s = "involution";
+               *inv_s = "involution", *clean_s = "modern";
     int traces = 200;
     am_run run = {.program = "hrr-capacity",
                   .summary = "Retrieval error of holographic reduced representations against D, K and M.",
@@ -163,6 +167,7 @@ int main(int argc, char **argv)
         {"M", AM_OPT_STRING, &m_s, "m1,m2,...", "vocabulary sizes (2-1000000)"},
         {"roles", AM_OPT_STRING, &roles_s, "random|unitary", "role vectors (one or both)"},
         {"inverse", AM_OPT_STRING, &inv_s, "involution|exact", "unbinding (one or both)"},
+        {"cleanup", AM_OPT_STRING, &clean_s, "m1,m2,...", "clean-up stores: modern, dense, hopfield"},
         {"traces", AM_OPT_INT, &traces, "n", "traces per point (a multiple of 50, 50-100000)"},
         {NULL, 0, NULL, NULL, NULL},
     };
@@ -177,11 +182,25 @@ int main(int argc, char **argv)
         parse_choice(&run, "roles", roles_s, "random", "unitary", rv, &nr) ||
         parse_choice(&run, "inverse", inv_s, "involution", "exact", iv, &ni))
         return 2;
+    am_model cm[3];
+    int nc;
+    {
+        char buf[256];
+        const char *w[4];
+        nc = am_parse_words(clean_s, buf, sizeof buf, w, 4);
+        for (int k2 = 0; k2 < nc; k2++)
+            if (am_model_parse(w[k2], &cm[k2]))
+                nc = -1;
+        if (nc < 1 || nc > 3) {
+            am_run_error(&run, "--cleanup wants modern, dense, hopfield or several (comma-separated)");
+            return 2;
+        }
+    }
     if (traces < BLOCK || traces > 100000 || traces % BLOCK) {
         am_run_error(&run, "--traces must be a multiple of %d between %d and 100000", BLOCK, BLOCK);
         return 2;
     }
-    size_t npts = (size_t)nd * nk * nm * nr * ni, k = 0;
+    size_t npts = (size_t)nd * nk * nm * nr * ni * nc, k = 0;
     point *pts = calloc(npts, sizeof *pts);
     am_hrr **hrr = calloc(npts, sizeof *hrr), **perdim = calloc((size_t)nd, sizeof *perdim);
     if (!pts || !hrr || !perdim) {
@@ -196,10 +215,11 @@ int main(int argc, char **argv)
         for (int b = 0; b < nk; b++)
             for (int c2 = 0; c2 < nm; c2++)
                 for (int e = 0; e < nr; e++)
-                    for (int f = 0; f < ni; f++) {
-                        pts[k] = (point){ds[a], ks[b], ms[c2], rv[e], iv[f]};
-                        hrr[k++] = perdim[a];
-                    }
+                    for (int f = 0; f < ni; f++)
+                        for (int g = 0; g < nc; g++) {
+                            pts[k] = (point){ds[a], ks[b], ms[c2], rv[e], iv[f], cm[g]};
+                            hrr[k++] = perdim[a];
+                        }
     }
     ctx c = {pts, npts, (size_t)traces / BLOCK, run.seed, hrr};
     FILE *out = am_run_open(&run);
@@ -214,8 +234,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (am_run_is_root(&run)) {
-        fprintf(out, "# %d traces per point; clean-up: modern store, exact nearest\n", traces);
-        fprintf(out, "D\tK\tM\troles\tinverse\tretrievals\terrors\terror_rate\tplate_error\tplate_D\n");
+        fprintf(out, "# %d traces per point\n", traces);
+        fprintf(out, "D\tK\tM\troles\tinverse\tcleanup\tretrievals\terrors\terror_rate\tplate_error\tplate_D\n");
         for (size_t i = 0; i < npts; i++) {
             const point *p = &pts[i];
             uint64_t n = 0, e = 0;
@@ -226,8 +246,9 @@ int main(int argc, char **argv)
             double rate = n ? (double)e / (double)n : NAN, km = (double)p->k - 0.25;
             double pe = cbrt((double)p->m * exp(-(double)p->d / (3.16 * km)));
             double pd = e > 0 ? 3.16 * km * log((double)p->m / (rate * rate * rate)) : NAN;
-            fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
-                    p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", (unsigned long long)n,
+            fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
+                    p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_model_name(p->cleanup),
+                    (unsigned long long)n,
                     (unsigned long long)e, rate, pe > 1 ? 1.0 : pe, pd);
         }
     }

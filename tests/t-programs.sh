@@ -360,11 +360,14 @@ hargs="--D 128,512 --K 2,8 --M 200 --roles random,unitary --inverse involution,e
 "$BIN/hrr-capacity" $hargs --threads 2 --out "$tmp/h2.tsv"
 diff <(grep -v '^# date:' "$tmp/h1.tsv") <(grep -v '^# date:' "$tmp/h2.tsv") > /dev/null; ok $? "hrr-capacity: byte-identical at 1 and 2 threads"
 [ "$(grep -vc '^#' "$tmp/h1.tsv")" = 17 ]; ok $? "16 points and a header"
-awk -F'\t' '!/^#/ && $1 == 512 && $2 == 2 && $5 == "involution" { if ($8 != 0) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "D 512, K 2: no errors"
-awk -F'\t' '!/^#/ && $1 == 128 && $2 == 8 && $4 == "random" && $5 == "involution" { exit !($8 > 0.05) }' "$tmp/h1.tsv"; ok $? "D 128, K 8: many errors"
-awk -F'\t' '!/^#/ && $4 == "unitary" && $5 == "exact" && $1 == 512 { if ($8 > 0.01) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "unitary roles: the exact inverse works"
-awk -F'\t' '!/^#/ && $4 == "random" && $5 == "exact" && $1 == 512 && $2 == 8 { exit !($8 > 0.1) }' "$tmp/h1.tsv"; ok $? "random roles: the exact inverse amplifies noise"
-for bad in "--D 8" "--K 0" "--M 1" "--roles odd" "--inverse pseudo" "--traces 75" "--D 512,,1024"; do
+awk -F'\t' '!/^#/ && $1 == 512 && $2 == 2 && $5 == "involution" { if ($9 != 0) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "D 512, K 2: no errors"
+awk -F'\t' '!/^#/ && $1 == 128 && $2 == 8 && $4 == "random" && $5 == "involution" { exit !($9 > 0.05) }' "$tmp/h1.tsv"; ok $? "D 128, K 8: many errors"
+awk -F'\t' '!/^#/ && $4 == "unitary" && $5 == "exact" && $1 == 512 { if ($9 > 0.01) bad = 1 } END { exit bad }' "$tmp/h1.tsv"; ok $? "unitary roles: the exact inverse works"
+awk -F'\t' '!/^#/ && $4 == "random" && $5 == "exact" && $1 == 512 && $2 == 8 { exit !($9 > 0.1) }' "$tmp/h1.tsv"; ok $? "random roles: the exact inverse amplifies noise"
+"$BIN/hrr-capacity" --D 256 --K 2 --M 100 --cleanup modern,dense,hopfield --traces 100 --quiet --out "$tmp/hc.tsv"; ok $? "hrr-capacity with three clean-up stores"
+awk -F'\t' '!/^#/ && $6 == "hopfield" { h = $9 } !/^#/ && $6 == "dense" { d = $9 } END { exit !(h > 0.5 && d < 0.05) }' "$tmp/hc.tsv"
+ok $? "100 items at D = 256: Hopfield (capacity ~0.14 D) fails, dense x^3 cleans up"
+for bad in "--D 8" "--K 0" "--M 1" "--roles odd" "--inverse pseudo" "--traces 75" "--D 512,,1024" "--cleanup bam"; do
     rm -f "$tmp/hx.tsv"
     "$BIN/hrr-capacity" $bad --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]

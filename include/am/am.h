@@ -22,6 +22,7 @@
 #include "am/audio.h"
 #include "am/words.h"
 #include "am/lexicon.h"
+#include "am/cleanup.h"
 #include "am/latent.h"
 #include "am/harness.h"
 
