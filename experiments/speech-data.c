@@ -492,14 +492,14 @@ int main(int argc, char **argv)
             words[k] = strdup(default_words[k]);
     }
     /* The cache and a private staging directory in it. */
-    if (mkdir(cache, 0777) != 0 && errno != EEXIST) {
-        am_run_error(&run, "cannot make --cache %s: %s", cache, strerror(errno));
-        return 1;
-    }
     char stage[4096];
     snprintf(stage, sizeof stage, "%s/.speech-data-XXXXXX", cache);
-    if (strlen(cache) > 4000 || !mkdtemp(stage)) {
-        am_run_error(&run, "cannot write to --cache %s: %s", cache, strerror(errno));
+    if ((mkdir(cache, 0777) != 0 && errno != EEXIST) || strlen(cache) > 4000 || !mkdtemp(stage)) {
+        am_run_error(&run, "cannot %s --cache %s: %s", errno == EEXIST || errno == EACCES || errno == EROFS ?
+                     "write to" : "make", cache, strerror(errno));
+        am_words_free(words, nwords);
+        free(espeak_path);
+        free(flite_path);
         return 1;
     }
     if (keep_wav) {
