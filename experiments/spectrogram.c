@@ -201,6 +201,31 @@ static int select_and_recall(const am_run *run, const cache *c, const char *inde
     return 0;
 }
 
+/* What both commands do after parsing: check the common options, load the cache, pick the utterances and
+ * (with a model) reconstruct them. 0, or 2 with the reason printed and everything freed. */
+static int setup(const am_run *run, const char *dir, const char *split, const char *prefix, const char *index_s,
+                 const char *model, cache *c, am_stft **stft, size_t *sel, int *nsel, float **recon)
+{
+    memset(c, 0, sizeof *c);
+    *stft = NULL;
+    *recon = NULL;
+    if (!dir || !prefix) {
+        am_run_error(run, "--cache and --prefix are required");
+        return 2;
+    }
+    if (strcmp(split, "train") && strcmp(split, "test")) {
+        am_run_error(run, "--split must be train or test");
+        return 2;
+    }
+    if (load_cache(run, dir, split, c, stft) || select_and_recall(run, c, index_s, model, sel, nsel, recon)) {
+        cache_free(c);
+        am_stft_free(*stft);
+        *stft = NULL;
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_listen(int argc, char **argv)
 {
     const char *dir = NULL, *split = "test", *index_s = "0", *model = NULL, *prefix = NULL;
@@ -209,8 +234,8 @@ static int cmd_listen(int argc, char **argv)
                   .summary = "Spectrograms to sound by Griffin-Lim (and an encoder's reconstructions of them).",
                   .description = "Writes PREFIX-<split>-<index>.wav (the spectrogram as stored) and, with --model,\n"
                                  "PREFIX-<split>-<index>-model.wav (after encode + decode). Mel bands are spread back\n"
-                                 "over linear bins approximately (am/audio.h), so expect a robotic but intelligible\n"
-                                 "word. Columns: split index label word source iters spectral_error wav\n"
+                                 "over linear bins approximately (am/audio.h): the fine harmonic structure is lost, so\n"
+                                 "expect a buzzy voice. Columns: split index label word source iters spectral_error wav\n"
                                  "(spectral_error: Griffin-Lim's final || |STFT x| - target || / || target ||).\n"};
     am_opt opts[] = {
         {"cache", AM_OPT_STRING, &dir, "dir", "a bin/speech-data cache (required)"},
@@ -224,28 +249,17 @@ static int cmd_listen(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (!dir || !prefix) {
-        am_run_error(&run, "--cache and --prefix are required");
-        return 2;
-    }
-    if (strcmp(split, "train") && strcmp(split, "test")) {
-        am_run_error(&run, "--split must be train or test");
-        return 2;
-    }
     if (iters < 1 || iters > 10000) {
         am_run_error(&run, "--iters must be between 1 and 10000");
         return 2;
     }
     cache c;
-    am_stft *stft = NULL;
+    am_stft *stft;
     size_t sel[MAXSEL];
     int nsel;
-    float *recon = NULL;
-    if (load_cache(&run, dir, split, &c, &stft) || select_and_recall(&run, &c, index_s, model, sel, &nsel, &recon)) {
-        cache_free(&c);
-        am_stft_free(stft);
+    float *recon;
+    if (setup(&run, dir, split, prefix, index_s, model, &c, &stft, sel, &nsel, &recon))
         return 2;
-    }
     size_t dim = c.frames * c.bins, H = am_stft_lbins(stft), span = am_stft_span(stft, c.frames);
     float *mag = malloc(c.frames * H * sizeof *mag), *sig = malloc(span * sizeof *sig);
     double *err = malloc(((size_t)iters + 1) * sizeof *err);
@@ -308,24 +322,13 @@ static int cmd_grid(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (!dir || !prefix) {
-        am_run_error(&run, "--cache and --prefix are required");
-        return 2;
-    }
-    if (strcmp(split, "train") && strcmp(split, "test")) {
-        am_run_error(&run, "--split must be train or test");
-        return 2;
-    }
     cache c;
-    am_stft *stft = NULL;
+    am_stft *stft;
     size_t sel[MAXSEL];
     int nsel;
-    float *recon = NULL;
-    if (load_cache(&run, dir, split, &c, &stft) || select_and_recall(&run, &c, index_s, model, sel, &nsel, &recon)) {
-        cache_free(&c);
-        am_stft_free(stft);
+    float *recon;
+    if (setup(&run, dir, split, prefix, index_s, model, &c, &stft, sel, &nsel, &recon))
         return 2;
-    }
     size_t dim = c.frames * c.bins, cols = recon ? 2 : 1, h = c.bins, w = c.frames;
     float *tiles = malloc((size_t)nsel * cols * dim * sizeof *tiles);
     int status = 1;
