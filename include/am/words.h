@@ -32,6 +32,8 @@ size_t am_word_encoder_dim(const am_word_encoder *e);
 /* Is w a word the encoder takes (1 .. AM_WORD_MAX characters of the symbol set, at least one letter or
  * digit; upper case allowed)? */
 int am_word_valid(const char *w);
+/* Equal ignoring ASCII case (the encoder's notion of the same word). */
+int am_word_equal(const char *a, const char *b);
 /* out: dim floats (caller-owned), unit length. AM_EINVAL for a word am_word_valid rejects. Thread-safe. */
 int am_word_encode(const am_word_encoder *e, const char *word, float *out);
 

@@ -1,20 +1,12 @@
 /* A vocabulary with its spelling codes and a clean-up memory (see am/lexicon.h). */
 #include "am/lexicon.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/error.h"
 #include "am/modern.h"
 
-static int fold_eq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return 0;
-    return *a == *b;
-}
 
 
 struct am_lexicon {
@@ -44,7 +36,7 @@ int am_lexicon_create(am_lexicon **out, const am_word_encoder *e, const char *co
         rc = AM_ENOMEM;
     for (size_t i = 0; !rc && i < n; i++) {
         for (size_t j = 0; j < i; j++)
-            if (fold_eq(words[i], words[j]))
+            if (am_word_equal(words[i], words[j]))
                 rc = AM_EINVAL;
         if (!rc && !(l->words[i] = strdup(words[i])))
             rc = AM_ENOMEM;
@@ -81,7 +73,7 @@ const float *am_lexicon_codes(const am_lexicon *l) { return l->codes; }
 long am_lexicon_find(const am_lexicon *l, const char *word)
 {
     for (size_t i = 0; word && i < l->n; i++)
-        if (fold_eq(l->words[i], word))
+        if (am_word_equal(l->words[i], word))
             return (long)i;
     return -1;
 }

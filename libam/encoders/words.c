@@ -168,7 +168,7 @@ int am_word_encode(const am_word_encoder *e, const char *word, float *out)
     return AM_OK;
 }
 
-static int fold_eq(const char *a, const char *b)
+int am_word_equal(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
         if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
@@ -482,7 +482,7 @@ void am_words_free(char **words, size_t n)
 static int add_word(char ***words, size_t *n, size_t *cap, const char *w)
 {
     for (size_t i = 0; i < *n; i++)
-        if (fold_eq((*words)[i], w))
+        if (am_word_equal((*words)[i], w))
             return AM_OK;
     if (*n == *cap) {
         size_t nc = *cap ? 2 * *cap : 16;
