@@ -285,6 +285,11 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/autoencoder" train --images "$tmp/sp/train-spectrograms.idx" --labels "$tmp/sp/train-labels.idx" --layers 768,32,768 \
         --epochs 2 --batch 8 --model "$tmp/sp.ae" --quiet --out "$tmp/spae.tsv" 2> "$tmp/err"
     ok $? "autoencoder trains on spectrograms ($(head -c 80 "$tmp/err"))"
+    "$BIN/autoencoder" train --kind pca --k 4 --images "$tmp/sp/train-spectrograms.idx" --model "$tmp/sp.pca" --quiet --out "$tmp/sppca.tsv" 2> "$tmp/err"
+    ok $? "PCA trains on spectrograms ($(head -c 80 "$tmp/err"))"
+    "$BIN/spectrogram" grid --cache "$tmp/sp" --index 0,1 --model "$tmp/sp.pca" --prefix "$tmp/pg" --quiet --out "$tmp/pg.tsv"
+    awk -F'\t' '!/^#/ && $1 != "row" { if (!($5 >= 0 && $5 < 0.1)) bad = 1; n++ } END { exit bad || n != 2 }' "$tmp/pg.tsv"
+    ok $? "its reconstructions of held-out voices have MSE below 0.1"
     [ -s "$tmp/sp/spectrogram.txt" ] && grep -q '^mels 24$' "$tmp/sp/spectrogram.txt"; ok $? "spectrogram.txt records the settings"
     # Hear and see them: Griffin-Lim to WAV, stored and through the encoder; the image grid.
     "$BIN/spectrogram" listen --cache "$tmp/sp" --index 0,2 --model "$tmp/sp.ae" --iters 20 --prefix "$tmp/ls" --quiet --out "$tmp/ls.tsv"
