@@ -36,6 +36,9 @@ int am_word_valid(const char *w);
 int am_word_equal(const char *a, const char *b);
 /* out: dim floats (caller-owned), unit length. AM_EINVAL for a word am_word_valid rejects. Thread-safe. */
 int am_word_encode(const am_word_encoder *e, const char *word, float *out);
+/* n words at once into out (n x dim, caller-owned), with one scratch allocation; AM_EINVAL (nothing written)
+ * if any word is invalid. */
+int am_word_encode_many(const am_word_encoder *e, const char *const *words, size_t n, float *out);
 
 /* ---- WordNet ---- */
 typedef struct am_wordnet am_wordnet;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "am/error.h"
 #include "am/modern.h"
@@ -15,6 +16,11 @@ struct am_lexicon {
     float *codes;
     am_modern *mem;
 };
+
+static int cmp_fold(const void *a, const void *b)
+{
+    return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
 
 int am_lexicon_create(am_lexicon **out, const am_word_encoder *e, const char *const *words, size_t n)
 {
@@ -35,15 +41,26 @@ int am_lexicon_create(am_lexicon **out, const am_word_encoder *e, const char *co
     if (!rc && (!(l->words = calloc(n, sizeof *l->words)) || !(l->codes = malloc(bytes))))
         rc = AM_ENOMEM;
     for (size_t i = 0; !rc && i < n; i++) {
-        for (size_t j = 0; j < i; j++)
-            if (am_word_equal(words[i], words[j]))
-                rc = AM_EINVAL;
-        if (!rc && !(l->words[i] = strdup(words[i])))
+        if (!(l->words[i] = strdup(words[i])))
             rc = AM_ENOMEM;
         l->n = i + 1;
-        if (!rc)
-            rc = am_word_encode(e, words[i], l->codes + i * l->d);
     }
+    /* Duplicates (ignoring case): sorted copies side by side, O(n log n). */
+    if (!rc) {
+        char **sorted = malloc(n * sizeof *sorted);
+        if (!sorted)
+            rc = AM_ENOMEM;
+        else {
+            memcpy(sorted, l->words, n * sizeof *sorted);
+            qsort(sorted, n, sizeof *sorted, cmp_fold);
+            for (size_t i = 1; i < n && !rc; i++)
+                if (am_word_equal(sorted[i - 1], sorted[i]))
+                    rc = AM_EINVAL;
+            free(sorted);
+        }
+    }
+    if (!rc)
+        rc = am_word_encode_many(e, (const char *const *)l->words, n, l->codes);
     if (!rc && !(rc = am_modern_create(&l->mem, l->d, 1.0)))
         rc = am_modern_store(l->mem, l->codes, n);
     if (rc) {

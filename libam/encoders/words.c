@@ -129,25 +129,17 @@ void am_word_encoder_free(am_word_encoder *e)
 
 size_t am_word_encoder_dim(const am_word_encoder *e) { return e->d; }
 
-int am_word_encode(const am_word_encoder *e, const char *word, float *out)
+/* One word's code into out, with scratch acc (h complex) and x (d floats) from am__fft_alloc. */
+static void encode_one(const am_word_encoder *e, const char *word, fftwf_complex *acc, float *x, float *out)
 {
-    if (!e || !out || !am_word_valid(word))
-        return AM_EINVAL;
     size_t n = strlen(word), H = e->h;
     int s[AM_WORD_MAX + 2];
     s[0] = s[n + 1] = 39;
     for (size_t i = 0; i < n; i++)
         s[i + 1] = sym((unsigned char)word[i]);
-    fftwf_complex *acc = am__fft_alloc(H * sizeof *acc);
-    float *x = am__fft_alloc(e->d * sizeof *x);
-    if (!acc || !x) {
-        am__fft_free(acc);
-        am__fft_free(x);
-        return AM_ENOMEM;
-    }
     memset(acc, 0, H * sizeof *acc);
-    /* Sum of the trigrams' spectra F(a) F(S b) F(S^2 c), transformed back once. */
-    for (size_t t = 0; t + 2 < n + 2; t++) {
+    /* The sum of the n trigrams' spectra F(a) F(P b) F(P^2 c), transformed back once. */
+    for (size_t t = 0; t < n; t++) {
         const fftwf_complex *A = e->spec + (size_t)s[t] * H, *B = e->spec + ((size_t)NSYM + (size_t)s[t + 1]) * H,
                             *C = e->spec + ((size_t)2 * NSYM + (size_t)s[t + 2]) * H;
         for (size_t f = 0; f < H; f++) {
@@ -163,9 +155,32 @@ int am_word_encode(const am_word_encoder *e, const char *word, float *out)
     double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
     for (size_t i = 0; i < e->d; i++)
         out[i] = (float)(x[i] * inv);
+}
+
+int am_word_encode_many(const am_word_encoder *e, const char *const *words, size_t n, float *out)
+{
+    if (!e || (n && (!words || !out)))
+        return AM_EINVAL;
+    for (size_t k = 0; k < n; k++)
+        if (!am_word_valid(words[k]))
+            return AM_EINVAL;
+    fftwf_complex *acc = am__fft_alloc(e->h * sizeof *acc);
+    float *x = am__fft_alloc(e->d * sizeof *x);
+    if (!acc || !x) {
+        am__fft_free(acc);
+        am__fft_free(x);
+        return AM_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        encode_one(e, words[k], acc, x, out + k * e->d);
     am__fft_free(acc);
     am__fft_free(x);
     return AM_OK;
+}
+
+int am_word_encode(const am_word_encoder *e, const char *word, float *out)
+{
+    return am_word_encode_many(e, &word, 1, out);
 }
 
 int am_word_equal(const char *a, const char *b)
