@@ -349,7 +349,7 @@ if [ -f /usr/share/wordnet/data.noun ]; then
     "$BIN/word-data" --cache "$tmp/wd2" --words "$tmp/wl" --D 512 --threads 1 --quiet --out "$tmp/wd2.tsv"
     cmp -s "$tmp/wd/word-codes.idx" "$tmp/wd2/word-codes.idx"; ok $? "the same codes again"
     OPENBLAS_CORETYPE=Haswell "$BIN/word-data" --cache "$tmp/wd4" --words "$tmp/wl" --D 512 --quiet --out "$tmp/wd4.tsv"
-    env -u OPENBLAS_CORETYPE "$BIN/word-data" --cache "$tmp/wd5" --words "$tmp/wl" --D 512 --quiet --out "$tmp/wd5.tsv"
+    env -u OPENBLAS_CORETYPE "$BIN/word-data" --cache "$tmp/wd4" --words "$tmp/wl" --D 512 --quiet --out "$tmp/wd5.tsv"
     diff <(grep -v '^# date:' "$tmp/wd4.tsv") <(grep -v '^# date:' "$tmp/wd5.tsv") > /dev/null
     ok $? "word-data: the same TSV (neighbours included) with OPENBLAS_CORETYPE=Haswell and unset"
 else
