@@ -2,14 +2,11 @@
  * their names with WordNet synonyms and hypernyms, encoded by spelling (am/words.h) into fixed-dimension
  * latents, with a clean-up check of every code against the vocabulary. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#include <cblas.h>
 
 #include "am/am.h"
 
@@ -87,62 +84,6 @@ static int dedupe(entry *v, size_t *n)
     }
     *n = m;
     free(ix), free(drop);
-    return 0;
-}
-
-#define NN_BLOCK 64
-
-typedef struct nn_ctx {
-    const float *codes; /* n x d, unit length */
-    size_t n, d;
-    size_t *best;
-    double *cos;
-    float **buf;        /* per thread: NN_BLOCK x n scores */
-} nn_ctx;
-
-static void nn_free(nn_ctx *c, int threads)
-{
-    for (int t = 0; c->buf && t < threads; t++)
-        free(c->buf[t]);
-    free(c->buf);
-    free(c->best);
-    free(c->cos);
-}
-
-static double dot_d(const float *a, const float *b, size_t d)
-{
-    double s = 0;
-    for (size_t i = 0; i < d; i++)
-        s += (double)a[i] * b[i];
-    return s;
-}
-
-static int nearest_block(size_t blk, int thread, void *vc)
-{
-    nn_ctx *c = vc;
-    size_t r0 = blk * NN_BLOCK, nb = c->n - r0 < NN_BLOCK ? c->n - r0 : NN_BLOCK, n = c->n, d = c->d;
-    float *sc = c->buf[thread];
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)n, (int)d, 1.0f, c->codes + r0 * d, (int)d,
-                c->codes, (int)d, 0.0f, sc, (int)n);
-    /* |score - exact| <= gamma_d |a| |b| = gamma_d for unit vectors (any summation order), widened. */
-    float bound = (float)(1.01 * (double)d * ldexp(1.0, -24) / (1.0 - (double)d * ldexp(1.0, -24))) + 1e-30f;
-    for (size_t r = 0; r < nb; r++) {
-        size_t i = r0 + r, best = i == 0 ? 1 : 0;
-        const float *row = sc + r * n;
-        float top = -INFINITY;
-        for (size_t j = 0; j < n; j++)
-            if (j != i && row[j] > top)
-                top = row[j];
-        double bv = -INFINITY;
-        for (size_t j = 0; j < n; j++)
-            if (j != i && row[j] >= top - 2 * bound) {
-                double x = dot_d(c->codes + i * d, c->codes + j * d, d);
-                if (x > bv)
-                    bv = x, best = j;
-            }
-        c->best[i] = best;
-        c->cos[i] = n > 1 ? am_hrr_cosine(d, c->codes + i * d, c->codes + best * d) : 0.0;
-    }
     return 0;
 }
 
@@ -300,30 +241,20 @@ int main(int argc, char **argv)
     fprintf(out, "# %zu words, D = %d, spelling seed %llu%s\n", n, dim, (unsigned long long)run.seed,
             no_fashion ? "" : "; Fashion-MNIST classes with WordNet synonyms and hypernyms");
     fprintf(out, "index\tword\tconcept\tsource\tnearest\tnearest_cos\tdecodes\n");
-    /* Each word's nearest other word: BLAS scores in blocks of rows, then every word whose score is within
-     * the scores' error bound of the best checked in double (as am_modern_nearest does), so the answer does
-     * not depend on the BLAS kernel. */
-    nn_ctx nc = {cd, n, (size_t)dim, NULL, NULL};
-    nc.best = malloc(n * sizeof *nc.best);
-    nc.cos = malloc(n * sizeof *nc.cos);
-    nc.buf = calloc((size_t)run.threads, sizeof *nc.buf);
-    for (int t = 0; nc.buf && t < run.threads; t++)
-        nc.buf[t] = malloc(NN_BLOCK * n * sizeof **nc.buf);
-    int nn_ok = nc.best && nc.cos && nc.buf;
-    for (int t = 0; nn_ok && t < run.threads; t++)
-        nn_ok = nc.buf[t] != NULL;
-    if (!nn_ok || am_run_parallel(&run, (n + NN_BLOCK - 1) / NN_BLOCK, nearest_block, &nc)) {
-        am_run_error(&run, "out of memory for the neighbour search");
-        nn_free(&nc, run.threads);
-        free(self), free(lab);
+    /* Each word's nearest other word (exact, so the same under any BLAS kernel). */
+    size_t *nb = malloc(n * sizeof *nb);
+    if (!nb || (n > 1 && (rc = am_lexicon_neighbours(lx, nb)))) {
+        am_run_error(&run, "neighbour search: %s", nb ? am_strerror(rc) : "out of memory");
+        free(nb), free(self), free(lab);
         am_run_abort(&run, out);
         out = NULL;
         goto done;
     }
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%zu\t%s\t%d\t%s\t%s\t%.4f\t%d\n", i, v[i].word, v[i].concept, v[i].source,
-                n > 1 ? v[nc.best[i]].word : "-", n > 1 ? nc.cos[i] : 0.0, self[i] == i);
-    nn_free(&nc, run.threads);
+                n > 1 ? v[nb[i]].word : "-",
+                n > 1 ? am_hrr_cosine((size_t)dim, cd + i * (size_t)dim, cd + nb[i] * (size_t)dim) : 0.0, self[i] == i);
+    free(nb);
     free(self);
     if ((rc = am_idx_write(p1, AM_IDX_F32, 2, dims, cd)) || (rc = am_idx_write(p2, AM_IDX_I32, 1, dims, lab))) {
         free(lab);

@@ -312,6 +312,42 @@ int main(void)
         for (size_t k = 0; k < nq2; k++)
             wrong += got[k] != want[k];
         is_int(wrong, 0, "in calls of 50 queries (BLAS screen): the same answers");
+        /* Leaving one pattern out: each stored pattern's nearest other one (duplicates 3 and 10 find each other). */
+        size_t *self = malloc(nm * sizeof *self), *other = malloc(nm * sizeof *other);
+        for (size_t mu = 0; mu < nm; mu++) {
+            self[mu] = mu;
+            double bv = -INFINITY;
+            for (size_t nu = 0; nu < nm; nu++) {
+                if (nu == mu)
+                    continue;
+                double v = 0;
+                for (size_t i = 0; i < nd; i++)
+                    v += (double)px[mu * nd + i] * px[nu * nd + i];
+                if (v > bv)
+                    bv = v, other[mu] = nu;
+            }
+        }
+        size_t *gotx = malloc(nm * sizeof *gotx);
+        wrong = 0;
+        ok(am_modern_nearest_excluding(pm, px, nm, self, gotx, NULL) == AM_OK, "nearest other pattern, 300 queries");
+        for (size_t mu = 0; mu < nm; mu++)
+            wrong += gotx[mu] != other[mu];
+        is_int(wrong, 0, "excluding each query's own pattern: the exact nearest other (integer screen)");
+        ok(gotx[3] == 10 && gotx[10] == 3, "duplicates find each other");
+        wrong = 0;
+        for (size_t k = 0; k < nm; k += 30) {
+            am_modern_nearest_excluding(pm, px + k * nd, 30, self + k, gotx + k, NULL);
+            for (size_t mu = k; mu < k + 30; mu++)
+                wrong += gotx[mu] != other[mu];
+        }
+        is_int(wrong, 0, "in calls of 30 queries (BLAS screen): the same");
+        free(self), free(other), free(gotx);
+        am_modern *one = NULL;
+        am_modern_create(&one, nd, 1.0);
+        am_modern_store(one, px, 1);
+        size_t z = 0, gz;
+        is_int(am_modern_nearest_excluding(one, px, 1, &z, &gz, NULL), AM_EEMPTY, "excluding with one pattern: AM_EEMPTY");
+        am_modern_free(one);
         pq[5] = NAN;
         is_int(am_modern_nearest(pm, pq, nq2, got, NULL), AM_EINVAL, "a NaN query is AM_EINVAL");
         am_modern_free(pm);

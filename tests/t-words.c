@@ -86,6 +86,10 @@ int main(void)
         q[i] = codes[7 * D + i] + (float)(am_rng_normal(&rng) / sqrt((double)D) * 1.7);
     am_lexicon_decode(lx, q, 1, idx);
     ok(idx[0] == 7, "sneaker's code under noise of 1.7x its length cleans up to sneaker");
+    size_t nbr[16];
+    ok(am_lexicon_neighbours(lx, nbr) == AM_OK && !strcmp(am_lexicon_word(lx, nbr[12]), "tennis shoe") &&
+           !strcmp(am_lexicon_word(lx, nbr[13]), "gym shoe") && nbr[6] != 6,
+       "neighbours: gym shoe <-> tennis shoe, never the word itself");
     is_int(am_lexicon_find(lx, "Gym Shoe"), 12, "find (case-folded)");
     is_int(am_lexicon_find(lx, "hat"), -1, "find: absent");
     ok(am_lexicon_word(lx, 99) == NULL, "word out of range: NULL");

@@ -4,9 +4,10 @@
  *   modern    the items as they are; the answer is the item with the largest dot product (the beta -> inf
  *             limit of the modern store's retrieval), exact (am_modern_nearest).
  *   hopfield, dense
- *             the items' sign patterns are stored (learning rule, separation function and degree from the
- *             configuration); a cue's signs are recalled by the store's dynamics (asynchronous, random
- *             order from (seed, cue index)), and the answer is the item whose sign pattern is nearest the
+ *             the items' sign patterns (> 0 is +1, as am/store.h reads float states) are stored
+ *             (learning rule, separation function and degree from the configuration); a cue's signs
+ *             are recalled by the store's dynamics (asynchronous, random order from (seed, cue index)),
+ *             and the answer is the item whose sign pattern is nearest the
  *             state reached (Hamming distance; ties to the lower index). A store beyond its capacity
  *             answers wrongly: that is the point of comparing them.
  * Results depend only on the items, the configuration, the cues and the seed (not on threads). */

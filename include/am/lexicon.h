@@ -25,6 +25,9 @@ const float *am_lexicon_codes(const am_lexicon *l);
 long am_lexicon_find(const am_lexicon *l, const char *word);
 /* Clean-up: idx[k] = the word whose code has the largest cosine with latent k (nq x dim, finite). */
 int am_lexicon_decode(const am_lexicon *l, const float *latent, size_t nq, size_t *idx);
+/* idx[i] (size entries) = the other word whose code has the largest cosine with word i's (exact, as decode;
+ * AM_EEMPTY for a one-word lexicon). */
+int am_lexicon_neighbours(const am_lexicon *l, size_t *idx);
 
 #ifdef __cplusplus
 }

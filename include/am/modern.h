@@ -78,6 +78,11 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
  * double; equal ones go to the lower index. The result is therefore the same with any BLAS kernel, thread
  * count or batch size. Blocked and threaded as am_modern_recall; work may be NULL. */
 int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work);
+/* The same, leaving out pattern exclude[k] for query k (exclude: nq entries, SIZE_MAX for none; NULL for
+ * none at all): e.g. each stored pattern's nearest other pattern, with the patterns as queries. Needs at
+ * least two patterns when exclude is given (AM_EEMPTY). */
+int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, const size_t *exclude, size_t *idx,
+                                am_modern_work *work);
 
 /* Separation of each pattern, delta[mu] = x_mu.x_mu - max_{nu != mu} x_mu.x_nu (M entries, caller-owned). */
 int am_modern_separation(const am_modern *m, double *delta);

@@ -17,7 +17,7 @@ struct am_cleanup {
 static void sign_of(const float *x, size_t n, int8_t *s)
 {
     for (size_t i = 0; i < n; i++)
-        s[i] = x[i] >= 0.0f ? 1 : -1;
+        s[i] = x[i] > 0.0f ? 1 : -1; /* as am/store.h takes float states */
 }
 
 int am_cleanup_create(am_cleanup **out, const am_store_config *cfg, const float *items, size_t n)

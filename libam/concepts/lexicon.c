@@ -103,3 +103,17 @@ int am_lexicon_decode(const am_lexicon *l, const float *latent, size_t nq, size_
     return am_modern_nearest(l->mem, latent, nq, idx, NULL);
 }
 
+
+int am_lexicon_neighbours(const am_lexicon *l, size_t *idx)
+{
+    if (!l || !idx)
+        return AM_EINVAL;
+    size_t *self = malloc(l->n * sizeof *self);
+    if (!self)
+        return AM_ENOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        self[i] = i;
+    int rc = am_modern_nearest_excluding(l->mem, l->codes, l->n, self, idx, NULL);
+    free(self);
+    return rc;
+}

@@ -129,8 +129,8 @@ void am__q8_kernel(const am__q8_patterns *p, const uint8_t *q, size_t p0, size_t
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
-size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *half, float s, float l1, float *ub,
-                     uint32_t *cand)
+size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *half, float s, float l1, size_t skip,
+                     float *ub, uint32_t *cand)
 {
     size_t m = p->m, mu = 0, n = 0;
     float hq = 0.5f * l1;
@@ -145,16 +145,19 @@ size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *ha
         __m512 a = _mm512_mul_ps(sm, _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, _mm512_mullo_epi32(off, sum))));
         __m512 b = _mm512_mul_ps(_mm512_mul_ps(sm, _mm512_add_ps(vhq, _mm512_loadu_ps(half + mu))), widen);
         b = _mm512_add_ps(_mm512_add_ps(b, _mm512_mul_ps(rel, _mm512_abs_ps(a))), tiny);
-        vlb = _mm512_max_ps(vlb, _mm512_sub_ps(a, b));
+        __mmask16 keep = skip - mu < 16 ? (__mmask16)~(1u << (skip - mu)) : (__mmask16)0xFFFF;
+        vlb = _mm512_mask_max_ps(vlb, keep, vlb, _mm512_sub_ps(a, b));
         _mm512_storeu_ps(ub + mu, _mm512_add_ps(a, b));
     }
     lb = _mm512_reduce_max_ps(vlb);
     for (; mu < m; mu++) { /* the same arithmetic, one at a time */
         float sm = s * p->scale[mu], a = sm * (float)(c[mu] - 128 * p->sum[mu]);
         float b = sm * (hq + half[mu]) * 1.0001f + 1e-5f * fabsf(a) + 1e-30f, lo = a - b;
-        lb = lo > lb ? lo : lb;
+        lb = lo > lb && mu != skip ? lo : lb;
         ub[mu] = a + b;
     }
+    if (skip < m)
+        ub[skip] = -INFINITY; /* below any lower bound: never a candidate */
     const __m512 vl = _mm512_set1_ps(lb);
     for (mu = 0; mu + 16 <= m; mu += 16) {
         __mmask16 k = _mm512_cmp_ps_mask(_mm512_loadu_ps(ub + mu), vl, _CMP_GE_OQ);

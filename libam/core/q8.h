@@ -39,8 +39,8 @@ void am__q8_kernel(const am__q8_patterns *p, const uint8_t *q, size_t p0, size_t
  * row c (m entries): a_mu = s s_mu (c_mu - 128 sum_mu) approximates q.x_mu within
  * b_mu = s s_mu (l1 / 2 + half_mu) (half_mu = l1_mu / 2 + d / 4), widened for the float arithmetic. Writes to
  * cand the indices whose upper bound a + b reaches the largest lower bound a - b (in increasing order) and
- * returns their count; ub (m floats) is scratch. */
-size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *half, float s, float l1, float *ub,
-                     uint32_t *cand);
+ * returns their count; pattern `skip` (SIZE_MAX: none) takes no part. ub (m floats) is scratch. */
+size_t am__q8_screen(const am__q8_patterns *p, const int32_t *c, const float *half, float s, float l1, size_t skip,
+                     float *ub, uint32_t *cand);
 
 #endif

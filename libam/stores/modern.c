@@ -430,7 +430,8 @@ static size_t verify(const am_modern *m, const float *q, const float *ub, float 
 
 /* The integer screen (see ../core/q8.h): scores of 8-bit copies with a per-pair error bound
  * |x.q - a| <= s_q s_mu (l1_q / 2 + l1_mu / 2 + d / 4), widened for the float arithmetic of a and the bound. */
-static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *w, int nt)
+static int nearest_q8(const am_modern *m, const float *q, size_t nq, const size_t *ex, size_t *idx, am_modern_work *w,
+                      int nt)
 {
     size_t d = m->d, M = m->m;
     am__q8_patterns p;
@@ -473,12 +474,13 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx
         }
         for (size_t r = 0; r < nb; r++) {
             const float *qr = q + (q0 + r) * d;
+            size_t skip = ex ? ex[q0 + r] : SIZE_MAX;
             if (sq[r] == 0.0f) { /* a zero query: every dot product is 0 */
-                idx[q0 + r] = 0;
+                idx[q0 + r] = skip == 0 ? 1 : 0;
                 continue;
             }
             uint32_t *cand = cands + (size_t)t * M;
-            size_t nc = am__q8_screen(&p, c + r * ldc, half, sq[r], l1q[r], ubs + (size_t)t * ldc, cand), best = 0;
+            size_t nc = am__q8_screen(&p, c + r * ldc, half, sq[r], l1q[r], skip, ubs + (size_t)t * ldc, cand), best = 0;
             double bv = -INFINITY;
             for (size_t j = 0; j < nc; j++) { /* increasing index: ties go to the lower */
                 double v = dot_exact(qr, m->x + (size_t)cand[j] * d, d);
@@ -499,12 +501,18 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, size_t *idx
 
 int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work)
 {
+    return am_modern_nearest_excluding(m, q, nq, NULL, idx, work);
+}
+
+int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, const size_t *ex, size_t *idx,
+                                am_modern_work *work)
+{
     am_modern_work *w = work;
     size_t d = m->d, M = m->m;
     int rc;
     if (!q || (nq && !idx))
         return AM_EINVAL;
-    if (M == 0)
+    if (M == 0 || (ex && M < 2))
         return AM_EEMPTY;
     for (size_t i = 0; i < nq * d; i++)
         if (!isfinite(q[i]))
@@ -514,7 +522,7 @@ int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx
         return rc;
     if (nq >= 64 && M >= AM__Q8_PANEL && d <= AM__Q8_MAX_DIM && am__q8_available()) {
         size_t nb8 = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
-        rc = nearest_q8(m, q, nq, idx, w, omp_in_parallel() ? 1 : (int)(nb8 < (size_t)w->nthreads ? nb8 : (size_t)w->nthreads));
+        rc = nearest_q8(m, q, nq, ex, idx, w, omp_in_parallel() ? 1 : (int)(nb8 < (size_t)w->nthreads ? nb8 : (size_t)w->nthreads));
         if (w != work)
             am_modern_work_free(w);
         return rc;
@@ -535,6 +543,8 @@ int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx
             const float *qr = q + (q0 + b) * d;
             float *row = a + b * M, top = -INFINITY;
             double qn = sqrt(dot_exact(qr, qr, d));
+            if (ex && ex[q0 + b] < M)
+                row[ex[q0 + b]] = -INFINITY; /* neither a candidate nor the best lower bound */
             float bound = (float)(1.01 * gam * qn * xmax) + 1e-30f;
             for (size_t mu = 0; mu < M; mu++)
                 top = row[mu] > top ? row[mu] : top;
