@@ -21,7 +21,6 @@ extern char **environ;
 
 #define MAX_WORDS 65535
 #define MAX_LIST 64
-#define WORD_MAX 64
 
 static const char description[] =
     "Files written to the cache directory:\n"
@@ -84,19 +83,6 @@ static char *which(const char *name)
         path += len + (c ? 1 : 0);
     }
     return NULL;
-}
-
-static int valid_word(const char *w)
-{
-    int letters = 0;
-    for (const char *p = w; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-            letters++;
-        else if (ch != ' ' && ch != '-' && ch != '\'')
-            return 0;
-    }
-    return letters > 0 && strlen(w) <= WORD_MAX;
 }
 
 static char *espeak_path, *flite_path;
@@ -308,74 +294,44 @@ static int one(size_t i, int thread, void *vc)
     return rc;
 }
 
-/* Read the word list: one word per line; blank lines and '#' comments skipped. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The word list (am_words_read), with each word at most once. */
 static int read_words(const am_run *run, const char *path, char ***out, size_t *n)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        am_run_error(run, "cannot read --words %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[1024];
-    size_t cap = 16, k = 0, lineno = 0;
-    char **w = malloc(cap * sizeof *w);
-    while (w && fgets(line, sizeof line, f)) {
-        lineno++;
-        if (!strchr(line, '\n') && !feof(f)) {
-            am_run_error(run, "--words %s line %zu: longer than %d characters", path, lineno, WORD_MAX);
-            goto fail;
-        }
-        char *s = line, *e;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        e = s + strlen(s);
-        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-            *--e = 0;
-        if (!*s || *s == '#')
-            continue;
-        if (!valid_word(s)) {
-            am_run_error(run, "--words %s line %zu: '%.40s' is not a word (letters, digits, spaces, '-', ''' only, "
-                              "at most %d)", path, lineno, s, WORD_MAX);
-            goto fail;
-        }
-        for (size_t j = 0; j < k; j++)
-            if (!strcmp(w[j], s)) {
-                am_run_error(run, "--words %s line %zu: '%s' is listed twice", path, lineno, s);
-                goto fail;
-            }
-        if (k == MAX_WORDS) {
-            am_run_error(run, "--words %s: more than %d words", path, MAX_WORDS);
-            goto fail;
-        }
-        if (k == cap) {
-            char **nw = realloc(w, (cap *= 2) * sizeof *w);
-            if (!nw)
-                goto fail;
-            w = nw;
-        }
-        if (!(w[k] = strdup(s)))
-            goto fail;
-        k++;
-    }
-    if (ferror(f)) {
-        am_run_error(run, "reading --words %s: %s", path, strerror(errno));
-        goto fail;
-    }
-    fclose(f);
-    if (k == 0) {
+    am_words_where at;
+    int rc = am_words_read(path, MAX_WORDS, out, n, &at);
+    if (rc == AM_EFORMAT)
+        am_run_error(run, "--words %s line %zu: '%s' is not a word (letters, digits, spaces, '-', ''' only, at most %d)",
+                     path, at.line, at.text, AM_WORD_MAX);
+    else if (rc == AM_ERANGE)
+        am_run_error(run, "--words %s: more than %d words", path, MAX_WORDS);
+    else if (rc == AM_EEMPTY)
         am_run_error(run, "--words %s holds no words", path);
-        free(w);
+    else if (rc)
+        am_run_error(run, "cannot read --words %s: %s", path, am_strerror(rc));
+    if (rc)
+        return -1;
+    char **sorted = malloc(*n * sizeof *sorted);
+    if (!sorted) {
+        am_run_error(run, "out of memory");
+        am_words_free(*out, *n);
         return -1;
     }
-    *out = w;
-    *n = k;
+    memcpy(sorted, *out, *n * sizeof *sorted);
+    qsort(sorted, *n, sizeof *sorted, cmp_str);
+    for (size_t i = 1; i < *n; i++)
+        if (!strcmp(sorted[i - 1], sorted[i])) {
+            am_run_error(run, "--words %s: '%s' is listed twice", path, sorted[i]);
+            free(sorted);
+            am_words_free(*out, *n);
+            return -1;
+        }
+    free(sorted);
     return 0;
-fail:
-    for (size_t j = 0; w && j < k; j++)
-        free(w[j]);
-    free(w);
-    fclose(f);
-    return -1;
 }
 
 /* Empty and remove a directory this program made (mkdtemp: nothing else writes there): its files, then wav/. */

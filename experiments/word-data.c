@@ -163,38 +163,27 @@ int main(int argc, char **argv)
         am_wordnet_close(wn);
     }
     if (words_path) {
-        FILE *f = fopen(words_path, "r");
-        if (!f) {
-            am_run_error(&run, "cannot read --words %s: %s", words_path, strerror(errno));
-            goto done;
-        }
-        char line[256];
-        int lineno = 0, concept = 10;
-        while (fgets(line, sizeof line, f)) {
-            lineno++;
-            line[strcspn(line, "\r\n")] = 0;
-            char *s = line;
-            while (*s == ' ' || *s == '\t')
-                s++;
-            if (!*s || *s == '#')
-                continue;
-            if (!am_word_valid(s)) {
-                am_run_error(&run, "--words %s line %d: '%.40s' is not a word (letters, digits, space, '-', ''' only, "
-                                   "at most %d)", words_path, lineno, s, AM_WORD_MAX);
-                fclose(f);
-                goto done;
-            }
-            if (add(&v, &n, &cap, s, concept++, "list")) {
-                am_run_error(&run, "--words %s: more than %d words, or out of memory", words_path, MAX_WORDS);
-                fclose(f);
-                goto done;
-            }
-        }
-        fclose(f);
-        if (no_fashion && n == 0) {
+        char **wl = NULL;
+        size_t nl = 0;
+        am_words_where at;
+        rc = am_words_read(words_path, MAX_WORDS, &wl, &nl, &at);
+        if (rc == AM_EFORMAT)
+            am_run_error(&run, "--words %s line %zu: '%s' is not a word (letters, digits, space, '-', ''' only, at "
+                               "most %d)", words_path, at.line, at.text, AM_WORD_MAX);
+        else if (rc == AM_ERANGE)
+            am_run_error(&run, "--words %s: more than %d words", words_path, MAX_WORDS);
+        else if (rc == AM_EEMPTY)
             am_run_error(&run, "--words %s holds no words", words_path);
+        else if (rc)
+            am_run_error(&run, "cannot read --words %s: %s", words_path, am_strerror(rc));
+        for (size_t i = 0; !rc && i < nl; i++)
+            if (add(&v, &n, &cap, wl[i], 10 + (int)i, "list")) {
+                am_run_error(&run, "--words %s: more than %d words, or out of memory", words_path, MAX_WORDS);
+                rc = AM_ENOMEM;
+            }
+        am_words_free(wl, nl);
+        if (rc)
             goto done;
-        }
     }
     if (dedupe(v, &n)) {
         am_run_error(&run, "out of memory");

@@ -114,6 +114,44 @@ int main(void)
     is_int(am_word_encoder_create(&be, 8, 1), AM_EINVAL, "dimension 8: AM_EINVAL");
     ok(be == NULL, "encoder out NULL after failure");
 
+    /* ---- word list files ---- */
+    {
+        char wdir[] = "/tmp/t-words-list-XXXXXX", wp[300];
+        ok(mkdtemp(wdir) != NULL, "directory for word lists");
+        snprintf(wp, sizeof wp, "%s/list", wdir);
+        FILE *f = fopen(wp, "w");
+        fputs("# comment\n  sneaker  \n\nAnkle Boot\r\nbag\n", f);
+        fclose(f);
+        char **wl = NULL;
+        size_t nl = 0;
+        am_words_where at;
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_OK && nl == 3 && !strcmp(wl[0], "sneaker") &&
+               !strcmp(wl[1], "Ankle Boot") && !strcmp(wl[2], "bag"),
+           "a word list: comments, blank lines and surrounding blanks skipped, CRLF tolerated");
+        am_words_free(wl, nl);
+        is_int(am_words_read(wp, 2, &wl, &nl, &at), AM_ERANGE, "more words than allowed: AM_ERANGE");
+        is_int(at.line, 5, "at the line of the first word too many");
+        f = fopen(wp, "w");
+        fputs("coat\nhat;rm\n", f);
+        fclose(f);
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 2 && !strcmp(at.text, "hat;rm") &&
+               wl == NULL && nl == 0,
+           "a line that is not a word: AM_EFORMAT with its line and text, nothing returned");
+        f = fopen(wp, "w");
+        for (int i = 0; i < 100; i++)
+            fputc('a', f);
+        fputs("\ncoat\n", f);
+        fclose(f);
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 1, "a 100-character line: AM_EFORMAT");
+        f = fopen(wp, "w");
+        fputs("# only a comment\n\n", f);
+        fclose(f);
+        is_int(am_words_read(wp, 10, &wl, &nl, NULL), AM_EEMPTY, "no words: AM_EEMPTY");
+        unlink(wp);
+        is_int(am_status_errno(am_words_read(wp, 10, &wl, &nl, NULL)), ENOENT, "a missing list keeps ENOENT");
+        rmdir(wdir);
+    }
+
     /* ---- WordNet data lines ---- */
     am_synset s;
     const char *good = "03472535 06 n 03 gym_shoe 0 sneaker 0 tennis_shoe 0 002 @ 04199027 n 0000 ~ 03967270 n 0000 "

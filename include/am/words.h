@@ -70,6 +70,17 @@ int am_wordnet_fashion_words(am_wordnet *w, int c, int depth, char ***words, siz
 /* The lemma and sense libam maps class c to (e.g. "sneaker", 1); NULL for c out of range. */
 const char *am_wordnet_fashion_sense(int c, int *sense);
 void am_words_free(char **words, size_t n);
+/* Where a word list went wrong: the line's number and its first characters. */
+typedef struct am_words_where {
+    size_t line;
+    char text[48];
+} am_words_where;
+/* A word list file: one word per line, surrounding blanks trimmed, blank lines and '#' comments skipped, at
+ * most `max` words. *words (malloc'd strings, free with am_words_free) in file order; duplicates are kept
+ * (the caller's policy). AM_EFORMAT for a line that is not a word (am_word_valid) or is too long, and
+ * AM_ERANGE for more than max words, both with the line in *where (may be NULL); AM_EEMPTY for no words;
+ * system errors keep errno. */
+int am_words_read(const char *path, size_t max, char ***words, size_t *n, am_words_where *where);
 
 #ifdef __cplusplus
 }

@@ -572,3 +572,69 @@ int am_wordnet_fashion_words(am_wordnet *w, int c, int depth, char ***words, siz
     }
     return rc;
 }
+
+int am_words_read(const char *path, size_t max, char ***words, size_t *n, am_words_where *where)
+{
+    if (!path || !words || !n)
+        return AM_EINVAL;
+    *words = NULL;
+    *n = 0;
+    if (where)
+        memset(where, 0, sizeof *where);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return am__errno_status();
+    char buf[AM_WORD_MAX + 64];
+    size_t cap = 0, k = 0, lineno = 0;
+    char **w = NULL;
+    int rc = AM_OK;
+    while (!rc && fgets(buf, sizeof buf, f)) {
+        lineno++;
+        if (!strchr(buf, '\n') && !feof(f)) { /* longer than any word can be */
+            rc = AM_EFORMAT;
+            if (where)
+                snprintf(where->text, sizeof where->text, "%.40s", buf);
+            break;
+        }
+        char *s = buf, *e;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            *--e = 0;
+        if (!*s || *s == '#')
+            continue;
+        if (!am_word_valid(s))
+            rc = AM_EFORMAT;
+        else if (k == max)
+            rc = AM_ERANGE;
+        else if (k == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            char **nw = realloc(w, nc * sizeof *nw);
+            if (!nw)
+                rc = AM_ENOMEM;
+            else
+                w = nw, cap = nc;
+        }
+        if (!rc && !(w[k] = strdup(s)))
+            rc = AM_ENOMEM;
+        if (!rc)
+            k++;
+        else if (where)
+            snprintf(where->text, sizeof where->text, "%.40s", s);
+    }
+    if (!rc && ferror(f))
+        rc = am__errno_status();
+    fclose(f);
+    if (!rc && k == 0)
+        rc = AM_EEMPTY;
+    if (rc) {
+        if (where && (rc == AM_EFORMAT || rc == AM_ERANGE))
+            where->line = lineno;
+        am_words_free(w, k);
+        return rc;
+    }
+    *words = w;
+    *n = k;
+    return AM_OK;
+}

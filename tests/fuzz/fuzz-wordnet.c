@@ -1,4 +1,5 @@
-/* WordNet data lines through the parser (the bytes as they are, not NUL-terminated), and word validity. */
+/* WordNet data lines through the parser (the bytes as they are, not NUL-terminated), word validity, and the
+ * same bytes as a word list file. */
 #include <string.h>
 
 #include "am/am.h"
@@ -14,5 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)total;
         am_synset_clear(&s);
     }
+    char **w = NULL;
+    size_t n = 0;
+    am_words_where at;
+    if (am_words_read(fuzz_file(data, size, ".words"), 1000, &w, &n, &at) == AM_OK)
+        am_words_free(w, n);
     return 0;
 }
