@@ -6,7 +6,7 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 CFLAGS    ?= -O3 -g
-PKGS      := openblas zlib fftw3f
+PKGS      := openblas zlib fftw3f lmdb
 # LAPACKE: headers at build time; the library is loaded on first use (libam/core/lapack.h).
 LAPACKE_SONAME := $(or $(shell objdump -p $$(pkg-config --variable=libdir lapacke 2>/dev/null)/liblapacke.so 2>/dev/null | awk '/SONAME/ { print $$2 }'),liblapacke.so.3)
 SANITIZE  ?=

@@ -23,6 +23,7 @@
 #include "am/words.h"
 #include "am/lexicon.h"
 #include "am/cleanup.h"
+#include "am/concept.h"
 #include "am/latent.h"
 #include "am/harness.h"
 

@@ -1,0 +1,80 @@
+/* libam — the concept store: a concept memory (am/concept.h) kept in an LMDB database (an embedded,
+ * transactional key-value store; Debian's liblmdb-dev).
+ *
+ * A database is a directory holding LMDB's data.mdb and lock.mdb, with four named tables:
+ *   meta       "libam-concepts" magic and layout version; the modalities (name, dimension, radius), the
+ *              memory's configuration, the next concept id; the table of encoder descriptions
+ *   concepts   key: concept id (8 bytes, big-endian, so keys sort in creation order) -> label, parent id,
+ *              children ids, observations, per modality the exemplar count and the prototype
+ *   labels     key: label -> concept id
+ *   exemplars  key: concept id, modality, sequence number -> the encoder the latent came from (an index into
+ *              the encoder table) and the latent
+ * Every record carries the layout version and is checked when read (sizes against the record, finite
+ * values, references that exist); a foreign LMDB database, another program's file or a damaged record is
+ * AM_EFORMAT, a newer layout AM_EVERSION.
+ *
+ * Learning writes in transactions: am_conceptdb_sync writes everything that changed in the memory since the
+ * last sync (new and changed nodes, new exemplars, forgotten nodes) in one transaction and commits it. A
+ * commit is atomic and durable: a process killed at any moment leaves the database as of its last commit.
+ * Readers (am_conceptdb_load, in this or another process) see the snapshot of the last commit before they
+ * started, whatever a writer does meanwhile. One writer at a time (LMDB's lock). */
+#ifndef AM_CONCEPTDB_H
+#define AM_CONCEPTDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "am/concept.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AM_CONCEPTDB_VERSION 1u
+
+typedef struct am_conceptdb am_conceptdb;
+
+enum {
+    AM_CONCEPTDB_CREATE = 1,   /* create the directory and an empty database if there is none */
+    AM_CONCEPTDB_READONLY = 2  /* open for reading only */
+};
+
+/* Open the database in directory `path`. map_bytes: the largest size the database may grow to (0: 64 GiB;
+ * address space, not disk). A path that is not a libam concept database is AM_EFORMAT; a missing one
+ * without AM_CONCEPTDB_CREATE keeps its errno (ENOENT). */
+int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes);
+void am_conceptdb_close(am_conceptdb *db);
+
+/* 1 when the database holds a layout (am_conceptdb_init was committed), else 0. */
+int am_conceptdb_has_layout(am_conceptdb *db);
+/* Write the layout of cm (modalities and configuration) into an empty database and commit; AM_EINVAL when
+ * the database already has a layout. */
+int am_conceptdb_init(am_conceptdb *db, const am_concepts *cm);
+/* Read a snapshot into a new memory. cfg: the memory's configuration (NULL: the stored one; the modalities
+ * are always the stored ones). */
+int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_config *cfg);
+/* Write what changed in cm since it was loaded or last synced, in one transaction, and commit. cm must have
+ * the database's modalities (AM_ESIZE otherwise). */
+int am_conceptdb_sync(am_conceptdb *db, am_concepts *cm);
+
+typedef struct am_conceptdb_stats {
+    size_t concepts, labelled, roots;
+    size_t exemplars[AM_CONCEPT_MAX_MODALITIES];
+    size_t bytes;          /* pages in use x page size */
+    size_t map_bytes;
+    uint64_t next_id;
+} am_conceptdb_stats;
+/* Counts from one read snapshot (no memory is built). */
+int am_conceptdb_stats_get(am_conceptdb *db, am_conceptdb_stats *st);
+
+/* The encoder description of exemplar i of concept `id` in modality m, into buf (size bytes). */
+int am_conceptdb_exemplar_encoder(am_conceptdb *db, uint64_t id, size_t m, size_t i, char *buf, size_t size);
+
+/* The last LMDB or validation message for this handle ("" when none), e.g. "concept 12: 3 exemplars in
+ * 'word' but the record says 4" or LMDB's own text. */
+const char *am_conceptdb_message(const am_conceptdb *db);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,183 @@
+/* Binding mechanism "kv": key-value modern Hopfield retrieval (see am/concept.h).
+ * Keys: every exemplar of a modality; a concept's activation is the softmax mass of its keys; the target
+ * latent is the mass-weighted sum of the concepts' prototypes in the target modality. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/alloc.h"
+#include "am/error.h"
+#include "internal.h"
+
+typedef struct {
+    float *keys[AM__MAXMOD];    /* K_m x dim */
+    uint32_t *owner[AM__MAXMOD];
+    float *half2[AM__MAXMOD];   /* euclid: |k|^2 / 2 per key */
+    size_t nkeys[AM__MAXMOD], maxkeys;
+    float *protos[AM__MAXMOD];  /* count x dim */
+    unsigned char *has[AM__MAXMOD];
+} kv_state;
+
+static void kv_free(void *p)
+{
+    kv_state *s = p;
+    if (!s)
+        return;
+    for (size_t m = 0; m < AM__MAXMOD; m++) {
+        free(s->keys[m]);
+        free(s->owner[m]);
+        free(s->half2[m]);
+        free(s->protos[m]);
+        free(s->has[m]);
+    }
+    free(s);
+}
+
+static int kv_build(const am_concepts *cm, void **out)
+{
+    kv_state *s = calloc(1, sizeof *s);
+    int rc = s ? AM_OK : AM_ENOMEM;
+    for (size_t m = 0; m < cm->nmod && !rc; m++) {
+        size_t d = cm->mod[m].dim;
+        if ((rc = am__concepts_keys(cm, m, &s->keys[m], &s->owner[m], &s->nkeys[m])))
+            break;
+        if ((rc = am__concepts_protos(cm, m, &s->protos[m], &s->has[m])))
+            break;
+        if (s->nkeys[m] > s->maxkeys)
+            s->maxkeys = s->nkeys[m];
+        if (cm->cfg.similarity == AM_SIM_EUCLID && s->nkeys[m]) {
+            if (!(s->half2[m] = malloc(s->nkeys[m] * sizeof(float)))) {
+                rc = AM_ENOMEM;
+                break;
+            }
+            for (size_t k = 0; k < s->nkeys[m]; k++) {
+                double t = 0.0;
+                for (size_t j = 0; j < d; j++)
+                    t += (double)s->keys[m][k * d + j] * s->keys[m][k * d + j];
+                s->half2[m][k] = (float)(0.5 * t);
+            }
+        }
+    }
+    if (rc) {
+        kv_free(s);
+        return rc;
+    }
+    *out = s;
+    return AM_OK;
+}
+
+static size_t kv_bytes(const void *p)
+{
+    const kv_state *s = p;
+    size_t b = sizeof *s;
+    for (size_t m = 0; m < AM__MAXMOD; m++)
+        b += s->nkeys[m] * sizeof(uint32_t) + (s->half2[m] ? s->nkeys[m] * sizeof(float) : 0);
+    return b; /* keys and prototypes: counted with the nodes they copy */
+}
+
+static size_t kv_scratch(const am_concepts *cm, const void *p, size_t nb)
+{
+    const kv_state *s = p;
+    return nb * s->maxkeys + nb * cm->count + 16;
+}
+
+/* act (nb x N): single cue modality: softmax mass per concept; several: softmax of the summed per-concept
+ * log-evidence log sum_{k in c} exp(s_k). */
+static int kv_activate(const am_concepts *cm, const void *p, const float *const *cues, am__cblock *b, float *act)
+{
+    const kv_state *s = p;
+    size_t N = cm->count, nb = b->nb, present = 0;
+    float *sc = b->buf, *logl = b->buf + nb * s->maxkeys;
+    float beta = (float)cm->cfg.beta;
+    for (size_t m = 0; m < cm->nmod; m++)
+        present += cues[m] != NULL;
+    if (present > 1)
+        memset(logl, 0, nb * N * sizeof(float));
+    for (size_t m = 0; m < cm->nmod; m++) {
+        if (!cues[m])
+            continue;
+        size_t d = cm->mod[m].dim, K = s->nkeys[m];
+        memset(act, 0, nb * N * sizeof(float));
+        if (K) {
+            int rc = am__sgemm(0, 1, nb, K, d, cues[m] + b->q0 * d, d, s->keys[m], d, 0, sc, K, b->ws);
+            if (rc)
+                return rc;
+        }
+        for (size_t q = 0; q < nb; q++) {
+            float *row = sc + q * K, *a = act + q * N, mx = -INFINITY;
+            for (size_t k = 0; k < K; k++) {
+                float v = beta * (s->half2[m] ? row[k] - s->half2[m][k] : row[k]);
+                if (!isfinite(v))
+                    return AM_ENOTFINITE;
+                row[k] = v;
+                mx = v > mx ? v : mx;
+            }
+            double tot = 0.0;
+            for (size_t k = 0; k < K; k++) {
+                float e = am__exp_nonpos(row[k] - mx);
+                a[s->owner[m][k]] += e;
+                tot += e;
+            }
+            if (present == 1) {
+                float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
+                for (size_t c = 0; c < N; c++)
+                    a[c] *= inv;
+            } else {
+                float *l = logl + q * N;
+                for (size_t c = 0; c < N; c++)
+                    l[c] += a[c] > 0.0f ? logf(a[c]) + mx : -INFINITY;
+            }
+        }
+    }
+    if (present > 1)
+        for (size_t q = 0; q < nb; q++) {
+            float *l = logl + q * N, *a = act + q * N, mx = -INFINITY;
+            for (size_t c = 0; c < N; c++)
+                mx = l[c] > mx ? l[c] : mx;
+            double tot = 0.0;
+            for (size_t c = 0; c < N; c++)
+                tot += a[c] = mx == -INFINITY ? 0.0f : am__exp_nonpos(l[c] - mx);
+            float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
+            for (size_t c = 0; c < N; c++)
+                a[c] *= inv;
+        }
+    return AM_OK;
+}
+
+/* out = sum_c act_c proto_c (over concepts with a prototype in t, renormalised), or the answer's prototype
+ * when the answer is not the winner (a fallback to a parent). */
+static int kv_readout(const am_concepts *cm, const void *p, const float *act, const size_t *answer, size_t t,
+                      am__cblock *b, float *out)
+{
+    const kv_state *s = p;
+    size_t N = cm->count, nb = b->nb, d = cm->mod[t].dim;
+    float *w = b->buf; /* nb x N weights (the scores' space is free now) */
+    for (size_t q = 0; q < nb; q++) {
+        double tot = 0.0;
+        for (size_t c = 0; c < N; c++)
+            tot += w[q * N + c] = s->has[t][c] ? act[q * N + c] : 0.0f;
+        float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
+        for (size_t c = 0; c < N; c++)
+            w[q * N + c] *= inv;
+    }
+    int rc = am__sgemm(0, 0, nb, d, N, w, N, s->protos[t], d, 0, out, d, b->ws);
+    if (rc)
+        return rc;
+    for (size_t q = 0; q < nb; q++) {
+        size_t win = am__argmax_masked(act + q * N, N, NULL);
+        if (answer[q] != SIZE_MAX && answer[q] != win)
+            memcpy(out + q * d, s->protos[t] + answer[q] * d, d * sizeof(float));
+    }
+    return AM_OK;
+}
+
+const am_binding_type am__binding_kv_type = {
+    .name = "kv",
+    .build = kv_build,
+    .free = kv_free,
+    .bytes = kv_bytes,
+    .scratch_floats = kv_scratch,
+    .activate = kv_activate,
+    .readout = kv_readout,
+};
+const am_binding_type *const am_binding_kv = &am__binding_kv_type;
