@@ -34,45 +34,14 @@ static void cache_free(cache *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The settings file: "key value" lines, '#' comments. */
+/* The settings file (am_stft_settings_read). */
 static int read_settings(const am_run *run, const char *dir, cache *c)
 {
-    char p[4200], line[256];
+    char p[4200], why[160];
     snprintf(p, sizeof p, "%s/spectrogram.txt", dir);
-    FILE *f = fopen(p, "r");
-    if (!f) {
-        am_run_error(run, "cannot read %s: %s (a cache made by bin/speech-data?)", p, strerror(errno));
-        return -1;
-    }
-    am_stft_config_default(&c->cfg);
-    int seen = 0, lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char key[32];
-        double v;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        if (sscanf(line, "%31s %lf", key, &v) != 2 || !isfinite(v) || v < 0 || v > 1e7) {
-            am_run_error(run, "%s line %d: want 'key value' with a finite value", p, lineno);
-            fclose(f);
-            return -1;
-        }
-        if (!strcmp(key, "rate"))
-            c->cfg.rate = (unsigned)v, seen |= 1;
-        else if (!strcmp(key, "nfft"))
-            c->cfg.nfft = (size_t)v, seen |= 2;
-        else if (!strcmp(key, "hop"))
-            c->cfg.hop = (size_t)v, seen |= 4;
-        else if (!strcmp(key, "mels"))
-            c->cfg.mels = (size_t)v, seen |= 8;
-        else if (!strcmp(key, "frames"))
-            c->frames = (size_t)v, seen |= 16;
-        else if (!strcmp(key, "floor_db"))
-            c->cfg.floor_db = v, seen |= 32;
-    }
-    fclose(f);
-    if (seen != 63 || c->frames < 1 || c->frames > 1024) {
-        am_run_error(run, "%s: needs rate, nfft, hop, mels, frames and floor_db", p);
+    int rc = am_stft_settings_read(p, &c->cfg, &c->frames, why, sizeof why);
+    if (rc) {
+        am_run_error(run, "cannot read %s: %s%s", p, why, rc == AM_ERRNO(ENOENT) ? " (a cache made by bin/speech-data?)" : "");
         return -1;
     }
     return 0;

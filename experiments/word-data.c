@@ -253,11 +253,12 @@ int main(int argc, char **argv)
         goto done;
     }
     free(lab);
-    FILE *vf = fopen(p3, "w");
+    /* vocabulary.txt: plain lines (no '#' header: it is a word list), written atomically */
+    am_run_file vh;
+    FILE *vf = am_run_file_open(&run, p3, 0, &vh);
     for (size_t i = 0; vf && i < n; i++)
         fprintf(vf, "%s\n", v[i].word);
-    if (!vf || fclose(vf) != 0) {
-        am_run_error(&run, "writing %s: %s", p3, strerror(errno));
+    if (!vf || am_run_file_close(&run, &vh, p3)) {
         am_run_abort(&run, out);
         out = NULL;
         goto done;

@@ -57,6 +57,11 @@ typedef struct am_stft_config {
 
 void am_stft_config_default(am_stft_config *c);
 
+/* Read the settings file bin/speech-data writes (spectrogram.txt: "key value" lines for rate, nfft, hop, mels,
+ * frames and floor_db; '#' comments) into c (other fields: defaults) and *frames (1 .. 1024). AM_EFORMAT with
+ * the line and the reason in why (size bytes) for a malformed or incomplete file; system errors keep errno. */
+int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, char *why, size_t size);
+
 typedef struct am_stft am_stft;
 typedef struct am_stft_work am_stft_work;
 

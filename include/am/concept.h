@@ -25,7 +25,7 @@
  *         weights from a modality are the one-shot Hebbian sum of its exemplars' codes ("fire together, wire
  *         together"). Activation = weights . cue code / (exemplars x bits); the winner's weights to the target
  *         modality give the target code (signs), cleaned up to the nearest exemplar code of that modality.
- *   hrr   one holographic trace per concept, T_c = sum_m role_m (*) u_m (u_m: the prototype projected to the
+ *   hrr   one holographic trace per concept, T_c = sum_m role_m (*) u_m (u_m: the prototype embedded in the
  *         HRR dimension by a fixed random map and normalised; roles unitary): activation = T_c . (role_m (*)
  *         u(cue)); the winner's trace unbound with the target role is cleaned up through a store
  *         (am/cleanup.h) of the target modality's items.

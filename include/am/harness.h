@@ -93,6 +93,19 @@ int am_run_close(am_run *run, FILE *f);
  * left as they were. */
 void am_run_abort(am_run *run, FILE *f);
 
+/* A further output of a run (a second table, a figure's data), written like --out: to a temporary file beside
+ * path, renamed over it by am_run_file_close, removed by am_run_file_abort (and by the signal handlers); with
+ * header != 0 the common '#' lines come first. Call after am_run_open (for the run's start time). NULL
+ * (reason printed) on failure. */
+typedef struct am_run_file {
+    FILE *f;
+    void *priv;
+} am_run_file;
+FILE *am_run_file_open(const am_run *run, const char *path, int header, am_run_file *h);
+/* 0, or -1 with the reason printed (the previous file at path is left as it was). */
+int am_run_file_close(const am_run *run, am_run_file *h, const char *path);
+void am_run_file_abort(am_run_file *h);
+
 /* Jobs: independent units of work (a trial at a sweep point, ...) whose results are fixed-size byte
  * records. am_run_jobs runs every job not already in the checkpoint, spread over the MPI ranks and over
  * run->threads threads in each (`serial`: one job at a time per rank, for jobs that use the threads

@@ -183,10 +183,12 @@ static int hebb_activate(const am_concepts *cm, const void *p, const float *cons
     return AM_OK;
 }
 
-static int hebb_readout(const am_concepts *cm, const void *p, const float *act, const size_t *answer, size_t t,
+static int hebb_readout(const am_concepts *cm, const void *p, const float *act, const size_t *winner,
+                        const size_t *answer, size_t t,
                         am__cblock *b, float *out)
 {
     (void)act;
+    (void)winner;
     const hebb_state *s = p;
     size_t nb = b->nb, d = cm->mod[t].dim, B = s->bits[t], K = s->nkeys[t];
     float *code = b->buf + nb * s->maxdim, *sc = code + nb * s->maxbits;

@@ -1,5 +1,7 @@
 /* Binding mechanism "hrr": one holographic trace per concept (see am/concept.h).
- *   u_m(x)  = unit vector along P_m (x - mean_m)        P_m: D x dim, i.i.d. N(0, 1) from (seed, m)
+ *   u_m(x)  = unit vector along P_m (x - mean_m)        P_m: D x dim from (seed, m): orthonormal columns
+ *                                                       (Gram-Schmidt of a Gaussian matrix) when D >= dim, so
+ *                                                       angles are kept; else Gaussian (Johnson-Lindenstrauss)
  *   T_c     = sum_m role_m (*) u_m(prototype_c,m)      roles: unitary, from (seed, "ROLE")
  *   act_c   = T_c . sum_{cue modalities m} role_m (*) u_m(cue_m)
  * Read-out of modality t: role_t^+ (*) T_answer (the exact inverse for unitary roles), cleaned up through a
@@ -45,6 +47,34 @@ static void hrr_free(void *p)
     free(s->T);
     am_hrr_free(s->h);
     free(s);
+}
+
+/* Gram-Schmidt (modified, in double) on the d columns of P (D x d, D >= d): an embedding that keeps angles. */
+static void orthonormal_columns(float *P, size_t D, size_t d)
+{
+    double *q = malloc(D * d * sizeof *q);
+    if (!q)
+        return; /* the Gaussian map serves (angles kept approximately) */
+    for (size_t k = 0; k < D * d; k++)
+        q[k] = P[k];
+    for (size_t j = 0; j < d; j++) {
+        for (size_t i = 0; i < j; i++) {
+            double dot = 0;
+            for (size_t r = 0; r < D; r++)
+                dot += q[r * d + i] * q[r * d + j];
+            for (size_t r = 0; r < D; r++)
+                q[r * d + j] -= dot * q[r * d + i];
+        }
+        double nn = 0;
+        for (size_t r = 0; r < D; r++)
+            nn += q[r * d + j] * q[r * d + j];
+        nn = nn > 0 ? 1.0 / sqrt(nn) : 0.0;
+        for (size_t r = 0; r < D; r++)
+            q[r * d + j] *= nn;
+    }
+    for (size_t k = 0; k < D * d; k++)
+        P[k] = (float)q[k];
+    free(q);
 }
 
 /* u (n x D) = normalised P (x - mean); tmp: n x dim. A zero vector stays zero. */
@@ -108,6 +138,8 @@ static int hrr_build(const am_concepts *cm, void **out)
         am_rng_init(&rng, cm->cfg.seed, am_rng_stream2(0x50524f4au /* "PROJ" */, m));
         for (size_t k = 0; k < D * d; k++)
             s->P[m][k] = (float)am_rng_normal(&rng);
+        if (D >= d)
+            orthonormal_columns(s->P[m], D, d);
         am__concepts_mean(cm, m, s->mean[m]);
         if ((rc = am__concepts_protos(cm, m, &s->protos[m], &s->has[m])))
             break;
@@ -205,10 +237,12 @@ static int hrr_activate(const am_concepts *cm, const void *p, const float *const
     return am__sgemm(0, 1, nb, cm->count, D, probe, D, s->T, D, 0, act, cm->count, b->ws);
 }
 
-static int hrr_readout(const am_concepts *cm, const void *p, const float *act, const size_t *answer, size_t t,
+static int hrr_readout(const am_concepts *cm, const void *p, const float *act, const size_t *winner,
+                        const size_t *answer, size_t t,
                        am__cblock *b, float *out)
 {
     (void)act;
+    (void)winner;
     const hrr_state *s = p;
     size_t nb = b->nb, D = s->D, d = cm->mod[t].dim;
     float *g = b->buf + nb * s->maxdim, *un = g + nb * D;

@@ -12,7 +12,10 @@
 typedef struct {
     float *keys[AM__MAXMOD];    /* K_m x dim */
     uint32_t *owner[AM__MAXMOD];
-    float *half2[AM__MAXMOD];   /* euclid: |k|^2 / 2 per key */
+    float *half2[AM__MAXMOD];   /* euclid: beta |k|^2 / 2 per key */
+    int identity[AM__MAXMOD];   /* key k is concept k's only exemplar, for every k (no scatter needed) */
+    int allhas[AM__MAXMOD];     /* every concept has a prototype in the modality */
+    size_t maxdim;
     size_t nkeys[AM__MAXMOD], maxkeys;
     float *protos[AM__MAXMOD];  /* count x dim */
     unsigned char *has[AM__MAXMOD];
@@ -43,8 +46,15 @@ static int kv_build(const am_concepts *cm, void **out)
             break;
         if ((rc = am__concepts_protos(cm, m, &s->protos[m], &s->has[m])))
             break;
-        if (s->nkeys[m] > s->maxkeys)
+        s->identity[m] = s->nkeys[m] == cm->count;
+        for (size_t k = 0; k < s->nkeys[m] && s->identity[m]; k++)
+            s->identity[m] = s->owner[m][k] == k;
+        s->allhas[m] = 1;
+        for (size_t c = 0; c < cm->count; c++)
+            s->allhas[m] &= s->has[m][c] != 0;
+        if (!s->identity[m] && s->nkeys[m] > s->maxkeys)
             s->maxkeys = s->nkeys[m];
+        s->maxdim = d > s->maxdim ? d : s->maxdim;
         if (cm->cfg.similarity == AM_SIM_EUCLID && s->nkeys[m]) {
             if (!(s->half2[m] = malloc(s->nkeys[m] * sizeof(float)))) {
                 rc = AM_ENOMEM;
@@ -54,7 +64,7 @@ static int kv_build(const am_concepts *cm, void **out)
                 double t = 0.0;
                 for (size_t j = 0; j < d; j++)
                     t += (double)s->keys[m][k * d + j] * s->keys[m][k * d + j];
-                s->half2[m][k] = (float)(0.5 * t);
+                s->half2[m][k] = (float)(0.5 * cm->cfg.beta * t);
             }
         }
     }
@@ -78,7 +88,42 @@ static size_t kv_bytes(const void *p)
 static size_t kv_scratch(const am_concepts *cm, const void *p, size_t nb)
 {
     const kv_state *s = p;
-    return nb * s->maxkeys + nb * cm->count + 16;
+    return nb * s->maxkeys + nb * cm->count + nb * s->maxdim + 16;
+}
+
+/* A row of scores (beta q.k) in place: minus bias (may be NULL), then e^(s - max); returns the sum, or -1 when a
+ * score is not finite. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static float row_exp(float *restrict row, size_t K,
+                                                                                 const float *restrict bias,
+                                                                                 float *maxp)
+{
+    float mx = -INFINITY, mn = INFINITY;
+    int nan = 0;
+    if (bias)
+        for (size_t k = 0; k < K; k++)
+            row[k] -= bias[k];
+    for (size_t k = 0; k < K; k++) {
+        mx = row[k] > mx ? row[k] : mx;
+        mn = row[k] < mn ? row[k] : mn;
+        nan |= row[k] != row[k];
+    }
+    if (nan || !(mx - mn < INFINITY))
+        return -1.0f;
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (size_t k = 0; k < K; k++) {
+        float e = am__exp_nonpos(row[k] - mx);
+        row[k] = e;
+        sum += e;
+    }
+    *maxp = mx;
+    return sum;
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void scale_row(float *restrict x, size_t n, float a)
+{
+    for (size_t k = 0; k < n; k++)
+        x[k] *= a;
 }
 
 /* act (nb x N): single cue modality: softmax mass per concept; several: softmax of the summed per-concept
@@ -87,7 +132,7 @@ static int kv_activate(const am_concepts *cm, const void *p, const float *const 
 {
     const kv_state *s = p;
     size_t N = cm->count, nb = b->nb, present = 0;
-    float *sc = b->buf, *logl = b->buf + nb * s->maxkeys;
+    float *sc = b->buf, *logl = sc + nb * s->maxkeys, *qb = logl + nb * N;
     float beta = (float)cm->cfg.beta;
     for (size_t m = 0; m < cm->nmod; m++)
         present += cues[m] != NULL;
@@ -97,31 +142,30 @@ static int kv_activate(const am_concepts *cm, const void *p, const float *const 
         if (!cues[m])
             continue;
         size_t d = cm->mod[m].dim, K = s->nkeys[m];
-        memset(act, 0, nb * N * sizeof(float));
+        /* scores beta Q K^T: beta goes into the cues (nb x d) rather than over the nb x K scores */
+        for (size_t k = 0; k < nb * d; k++)
+            qb[k] = beta * cues[m][b->q0 * d + k];
+        int direct = s->identity[m]; /* scores land in act, one per concept */
+        float *S = direct ? act : sc;
+        if (!direct)
+            memset(act, 0, nb * N * sizeof(float));
         if (K) {
-            int rc = am__sgemm(0, 1, nb, K, d, cues[m] + b->q0 * d, d, s->keys[m], d, 0, sc, K, b->ws);
+            int rc = am__sgemm(0, 1, nb, K, d, qb, d, s->keys[m], d, 0, S, direct ? N : K, b->ws);
             if (rc)
                 return rc;
+        } else if (direct) {
+            memset(act, 0, nb * N * sizeof(float));
         }
         for (size_t q = 0; q < nb; q++) {
-            float *row = sc + q * K, *a = act + q * N, mx = -INFINITY;
-            for (size_t k = 0; k < K; k++) {
-                float v = beta * (s->half2[m] ? row[k] - s->half2[m][k] : row[k]);
-                if (!isfinite(v))
-                    return AM_ENOTFINITE;
-                row[k] = v;
-                mx = v > mx ? v : mx;
-            }
-            double tot = 0.0;
-            for (size_t k = 0; k < K; k++) {
-                float e = am__exp_nonpos(row[k] - mx);
-                a[s->owner[m][k]] += e;
-                tot += e;
-            }
+            float *row = S + q * (direct ? N : K), *a = act + q * N, mx = 0.0f;
+            float tot = K ? row_exp(row, K, s->half2[m], &mx) : 0.0f;
+            if (tot < 0.0f)
+                return AM_ENOTFINITE;
+            if (!direct)
+                for (size_t k = 0; k < K; k++)
+                    a[s->owner[m][k]] += row[k];
             if (present == 1) {
-                float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
-                for (size_t c = 0; c < N; c++)
-                    a[c] *= inv;
+                scale_row(a, N, tot > 0.0f ? 1.0f / tot : 0.0f);
             } else {
                 float *l = logl + q * N;
                 for (size_t c = 0; c < N; c++)
@@ -134,40 +178,38 @@ static int kv_activate(const am_concepts *cm, const void *p, const float *const 
             float *l = logl + q * N, *a = act + q * N, mx = -INFINITY;
             for (size_t c = 0; c < N; c++)
                 mx = l[c] > mx ? l[c] : mx;
-            double tot = 0.0;
+            float tot = 0.0f;
             for (size_t c = 0; c < N; c++)
                 tot += a[c] = mx == -INFINITY ? 0.0f : am__exp_nonpos(l[c] - mx);
-            float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
-            for (size_t c = 0; c < N; c++)
-                a[c] *= inv;
+            scale_row(a, N, tot > 0.0f ? 1.0f / tot : 0.0f);
         }
     return AM_OK;
 }
 
 /* out = sum_c act_c proto_c (over concepts with a prototype in t, renormalised), or the answer's prototype
  * when the answer is not the winner (a fallback to a parent). */
-static int kv_readout(const am_concepts *cm, const void *p, const float *act, const size_t *answer, size_t t,
-                      am__cblock *b, float *out)
+static int kv_readout(const am_concepts *cm, const void *p, const float *act, const size_t *winner, const size_t *answer,
+                      size_t t, am__cblock *b, float *out)
 {
     const kv_state *s = p;
     size_t N = cm->count, nb = b->nb, d = cm->mod[t].dim;
-    float *w = b->buf; /* nb x N weights (the scores' space is free now) */
-    for (size_t q = 0; q < nb; q++) {
-        double tot = 0.0;
-        for (size_t c = 0; c < N; c++)
-            tot += w[q * N + c] = s->has[t][c] ? act[q * N + c] : 0.0f;
-        float inv = tot > 0.0 ? (float)(1.0 / tot) : 0.0f;
-        for (size_t c = 0; c < N; c++)
-            w[q * N + c] *= inv;
+    const float *w = act; /* the activations sum to 1 over the concepts that may answer */
+    if (!s->allhas[t]) {
+        float *ww = b->buf; /* nb x N re-weighted over the concepts with a prototype in t */
+        for (size_t q = 0; q < nb; q++) {
+            float tot = 0.0f;
+            for (size_t c = 0; c < N; c++)
+                tot += ww[q * N + c] = s->has[t][c] ? act[q * N + c] : 0.0f;
+            scale_row(ww + q * N, N, tot > 0.0f ? 1.0f / tot : 0.0f);
+        }
+        w = ww;
     }
     int rc = am__sgemm(0, 0, nb, d, N, w, N, s->protos[t], d, 0, out, d, b->ws);
     if (rc)
         return rc;
-    for (size_t q = 0; q < nb; q++) {
-        size_t win = am__argmax_masked(act + q * N, N, NULL);
-        if (answer[q] != SIZE_MAX && answer[q] != win)
+    for (size_t q = 0; q < nb; q++)
+        if (answer[q] != SIZE_MAX && answer[q] != winner[q])
             memcpy(out + q * d, s->protos[t] + answer[q] * d, d * sizeof(float));
-    }
     return AM_OK;
 }
 

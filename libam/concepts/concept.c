@@ -745,21 +745,6 @@ size_t am__argmax_masked(const float *x, size_t n, const unsigned char *mask)
     return best;
 }
 
-float am__exp_nonpos(float x)
-{
-    const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
-    float xc = x < -87.0f ? -87.0f : x > 0.0f ? 0.0f : x;
-    float n = __builtin_rintf(xc * log2e);
-    float r = xc - n * ln2hi - n * ln2lo;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    union {
-        int32_t i;
-        float f;
-    } u;
-    u.i = ((int32_t)n + 127) << 23;
-    return x < -87.0f ? 0.0f : p * u.f;
-}
-
 /* ---- recall ---- */
 
 static int ensure_built(am_concepts *cm)
@@ -813,7 +798,7 @@ typedef struct {
     am__gemm_ws ws;
     void *aux;
     float *buf, *act;
-    size_t *ans;
+    size_t *ans, *win;
 } thread_space;
 
 static int cues_ok(const am_concepts *cm, const float *const *cues, size_t nq)
@@ -856,6 +841,9 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
         return AM_ENOMEM;
     }
     answer_mask(cm, cues, mask);
+    int all = 1;
+    for (size_t c = 0; c < N; c++)
+        all &= mask[c];
     size_t sf = bt->scratch_floats(cm, cm->bstate, nb);
     for (int t = 0; t < nt && !rc; t++) {
         if ((rc = am__gemm_ws_reserve(&ts[t].ws, 1)))
@@ -863,7 +851,8 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
         ts[t].buf = am__alloc_big((sf ? sf : 1) * sizeof(float));
         ts[t].act = am__alloc_big(nb * N * sizeof(float));
         ts[t].ans = malloc(nb * sizeof(size_t));
-        if (!ts[t].buf || !ts[t].act || !ts[t].ans)
+        ts[t].win = malloc(nb * sizeof(size_t));
+        if (!ts[t].buf || !ts[t].act || !ts[t].ans || !ts[t].win)
             rc = AM_ENOMEM;
         else if (bt->aux_create)
             rc = bt->aux_create(cm, cm->bstate, &ts[t].aux);
@@ -889,7 +878,9 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
                 const float *a = s->act + q * N;
                 size_t *top = r->concept + (b.q0 + q) * r->k;
                 /* top k among the concepts that may answer, by activation, ties to the lower index */
-                for (size_t j = 0; j < r->k; j++) {
+                if (r->k == 1)
+                    top[0] = am__argmax_masked(a, N, all ? NULL : mask);
+                for (size_t j = r->k == 1 ? 1 : 0; j < r->k; j++) {
                     size_t best = SIZE_MAX;
                     for (size_t c = 0; c < N; c++) {
                         if (!mask[c])
@@ -901,9 +892,10 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
                             best = c;
                     }
                     top[j] = best;
-                    if (r->score)
-                        r->score[(b.q0 + q) * r->k + j] = best == SIZE_MAX ? NAN : a[best];
                 }
+                if (r->score)
+                    for (size_t j = 0; j < r->k; j++)
+                        r->score[(b.q0 + q) * r->k + j] = top[j] == SIZE_MAX ? NAN : a[top[j]];
                 size_t ans = top[0];
                 unsigned char lvl = 0;
                 if (r->fallback && ans != SIZE_MAX) {
@@ -917,12 +909,13 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
                     }
                 }
                 s->ans[q] = ans;
+                s->win[q] = top[0];
                 if (r->level)
                     r->level[b.q0 + q] = lvl;
             }
             for (size_t t = 0; t < cm->nmod && !e; t++)
                 if (r->out[t])
-                    e = bt->readout(cm, cm->bstate, s->act, s->ans, t, &b, r->out[t] + b.q0 * cm->mod[t].dim);
+                    e = bt->readout(cm, cm->bstate, s->act, s->win, s->ans, t, &b, r->out[t] + b.q0 * cm->mod[t].dim);
         }
         if (e) {
 #pragma omp atomic write
@@ -936,6 +929,7 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
         free(ts[t].buf);
         free(ts[t].act);
         free(ts[t].ans);
+        free(ts[t].win);
     }
     free(ts);
     free(mask);

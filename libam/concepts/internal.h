@@ -47,9 +47,10 @@ struct am_binding_type {
     void (*aux_free)(void *aux);
     /* act (nb x count) = the concept units' activation for the block's cues. */
     int (*activate)(const am_concepts *cm, const void *state, const float *const *cues, am__cblock *b, float *act);
-    /* out (nb x dim_t) = modality t read out for the block, given act (from activate) and the answer per cue. */
-    int (*readout)(const am_concepts *cm, const void *state, const float *act, const size_t *answer, size_t t,
-                   am__cblock *b, float *out);
+    /* out (nb x dim_t) = modality t read out for the block, given act (from activate), the winner (the
+     * first-ranked concept) and the answer (the winner or, under fallback, an ancestor) per cue. */
+    int (*readout)(const am_concepts *cm, const void *state, const float *act, const size_t *winner,
+                   const size_t *answer, size_t t, am__cblock *b, float *out);
 };
 
 extern const am_binding_type am__binding_kv_type, am__binding_hebb_type, am__binding_hrr_type;
@@ -90,6 +91,19 @@ void am__concepts_mean(const am_concepts *cm, size_t m, float *mean);
  * SIZE_MAX when none. */
 size_t am__argmax_masked(const float *x, size_t n, const unsigned char *mask);
 /* e^x for x <= 0 (0 below -87), vectorisable; relative error about 2e-7. */
-float am__exp_nonpos(float x);
+static inline float am__exp_nonpos(float x)
+{
+    const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
+    float xc = x < -87.0f ? -87.0f : x > 0.0f ? 0.0f : x;
+    float n = __builtin_rintf(xc * log2e);
+    float r = xc - n * ln2hi - n * ln2lo;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
+    union {
+        int32_t i;
+        float f;
+    } u;
+    u.i = ((int32_t)n + 127) << 23;
+    return x < -87.0f ? 0.0f : p * u.f;
+}
 
 #endif

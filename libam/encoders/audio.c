@@ -557,3 +557,54 @@ done:
     free(wsum);
     return rc;
 }
+
+int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, char *why, size_t size)
+{
+    if (why && size)
+        why[0] = 0;
+    if (!path || !c || !frames)
+        return AM_EINVAL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int rc = am__errno_status();
+        if (why && size)
+            snprintf(why, size, "%s", am_strerror(rc));
+        return rc;
+    }
+    am_stft_config_default(c);
+    char line[256];
+    int seen = 0, lineno = 0;
+    *frames = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char key[32];
+        double v;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        if (sscanf(line, "%31s %lf", key, &v) != 2 || !isfinite(v) || v < 0 || v > 1e7) {
+            if (why && size)
+                snprintf(why, size, "line %d: want 'key value' with a finite value in [0, 1e7]", lineno);
+            fclose(f);
+            return AM_EFORMAT;
+        }
+        if (!strcmp(key, "rate"))
+            c->rate = (unsigned)v, seen |= 1;
+        else if (!strcmp(key, "nfft"))
+            c->nfft = (size_t)v, seen |= 2;
+        else if (!strcmp(key, "hop"))
+            c->hop = (size_t)v, seen |= 4;
+        else if (!strcmp(key, "mels"))
+            c->mels = (size_t)v, seen |= 8;
+        else if (!strcmp(key, "frames"))
+            *frames = (size_t)v, seen |= 16;
+        else if (!strcmp(key, "floor_db"))
+            c->floor_db = v, seen |= 32;
+    }
+    fclose(f);
+    if (seen != 63 || *frames < 1 || *frames > 1024) {
+        if (why && size)
+            snprintf(why, size, "needs rate, nfft, hop, mels, frames (1-1024) and floor_db");
+        return AM_EFORMAT;
+    }
+    return AM_OK;
+}

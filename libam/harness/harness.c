@@ -414,11 +414,22 @@ static int peek_checkpoint(am_run *run, time_t *start)
     return 1;
 }
 
+/* The common '#' lines (see am/harness.h). */
+static void write_header(const am_run *run, FILE *f)
+{
+    char date[64];
+    struct tm tm;
+    fprintf(f, "# program: %s %s\n# command:", run->program, am_version());
+    each_result_arg(run, print_arg, f);
+    gmtime_r(&run->st->start, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, "\n# seed: %llu\n# libam: %s commit %s\n# date: %s blas=%s\n", (unsigned long long)run->seed,
+            am_version(), am_git_commit(), date, am_blas_corename());
+}
+
 FILE *am_run_open(am_run *run)
 {
     struct am__run_state *st = run->st;
-    char date[64];
-    struct tm tm;
     int status = 0;
     FILE *f = NULL;
     st->start = run_start_time();
@@ -503,13 +514,47 @@ FILE *am_run_open(am_run *run)
         st->out_kind = 0;
         return NULL;
     }
-    fprintf(f, "# program: %s %s\n# command:", run->program, am_version());
-    each_result_arg(run, print_arg, f);
-    gmtime_r(&st->start, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "\n# seed: %llu\n# libam: %s commit %s\n# date: %s blas=%s\n", (unsigned long long)run->seed,
-            am_version(), am_git_commit(), date, am_blas_corename());
+    write_header(run, f);
     return f;
+}
+
+FILE *am_run_file_open(const am_run *run, const char *path, int header, am_run_file *h)
+{
+    memset(h, 0, sizeof *h);
+    am__out *o = calloc(1, sizeof *o);
+    int rc = o ? am__out_open(o, path) : AM_ENOMEM;
+    if (rc) {
+        am_run_error(run, "cannot write %s: %s", path, am_strerror(rc));
+        free(o);
+        return NULL;
+    }
+    h->f = o->f;
+    h->priv = o;
+    if (header)
+        write_header(run, h->f);
+    return h->f;
+}
+
+int am_run_file_close(const am_run *run, am_run_file *h, const char *path)
+{
+    am__out *o = h->priv;
+    int rc = o ? am__out_commit(o) : AM_EINVAL;
+    free(o);
+    memset(h, 0, sizeof *h);
+    if (rc) {
+        am_run_error(run, "writing %s failed: %s", path, am_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void am_run_file_abort(am_run_file *h)
+{
+    if (h->priv) {
+        am__out_abort(h->priv);
+        free(h->priv);
+    }
+    memset(h, 0, sizeof *h);
 }
 
 int am_run_close(am_run *run, FILE *f)

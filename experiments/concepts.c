@@ -1,0 +1,842 @@
+/* concepts — the concept store on the command line: learn co-presented latents into an LMDB concept
+ * database, recall across modalities, list, show, export and summarise it. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am.h"
+#include "am/conceptdb.h"
+
+static const char usage_text[] =
+    "Usage: concepts COMMAND --db DIR [options]   (concepts COMMAND --help for each)\n"
+    "  learn    bind co-presented latents (rows of latent TSV files, one per modality) into concept nodes\n"
+    "  recall   cue in one modality or several; rank the concepts; read out the other modalities\n"
+    "  list     one row per concept: id, label, parent, children, exemplars per modality\n"
+    "  show     one concept in full: its record and its prototypes\n"
+    "  export   every exemplar as TSV: concept, modality, sequence, encoder, latent\n"
+    "  stats    counts and size of the database\n"
+    "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk). The database is a\n"
+    "directory (LMDB's data.mdb and lock.mdb); learning commits every --batch observations, so a killed learn\n"
+    "keeps everything committed, and readers may run while it learns.\n";
+
+/* ---- shared helpers ---- */
+
+typedef struct {
+    char name[AM_CONCEPT_NAME_MAX + 1];
+    const char *path;
+    size_t k, n;
+    float *z;
+    int *labels;
+    char encoder[128];
+} latfile;
+
+static void latfile_free(latfile *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].z);
+        free(f[i].labels);
+    }
+}
+
+/* "name=path,name=path" -> files read (one line printed on failure). */
+static int read_modal_files(const am_run *run, const char *opt, const char *spec, latfile *f, size_t *nf)
+{
+    *nf = 0;
+    if (!spec || !spec[0]) {
+        am_run_error(run, "--%s is required (name=FILE,...)", opt);
+        return -1;
+    }
+    char buf[4096];
+    if (strlen(spec) >= sizeof buf) {
+        am_run_error(run, "--%s is too long", opt);
+        return -1;
+    }
+    strcpy(buf, spec);
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || !eq[1] || (size_t)(eq - item) > AM_CONCEPT_NAME_MAX) {
+            am_run_error(run, "--%s: '%s' is not name=FILE", opt, item);
+            latfile_free(f, *nf);
+            return -1;
+        }
+        if (*nf == AM_CONCEPT_MAX_MODALITIES) {
+            am_run_error(run, "--%s: at most %d modalities", opt, AM_CONCEPT_MAX_MODALITIES);
+            latfile_free(f, *nf);
+            return -1;
+        }
+        latfile *l = &f[*nf];
+        memset(l, 0, sizeof *l);
+        memcpy(l->name, item, (size_t)(eq - item));
+        for (size_t j = 0; j < *nf; j++)
+            if (!strcmp(f[j].name, l->name)) {
+                am_run_error(run, "--%s: modality '%s' given twice", opt, l->name);
+                latfile_free(f, *nf);
+                return -1;
+            }
+        /* the path is a pointer into spec (argv), which outlives the run */
+        l->path = spec + (eq + 1 - buf);
+        size_t plen = strcspn(l->path, ",");
+        char path[4096];
+        memcpy(path, l->path, plen);
+        path[plen] = 0;
+        char why[256];
+        int rc = am_latents_read(path, &l->k, &l->z, &l->labels, &l->n, why, sizeof why);
+        if (rc) {
+            am_run_error(run, "cannot read latents '%s' (modality %s): %s", path, l->name, why[0] ? why : am_strerror(rc));
+            latfile_free(f, *nf);
+            return -1;
+        }
+        (*nf)++;
+        /* the encoder: the file's "# model:" line, else the file's name */
+        snprintf(l->encoder, sizeof l->encoder, "%.127s", path);
+        FILE *fp = fopen(path, "r");
+        char line[512];
+        while (fp && fgets(line, sizeof line, fp) && line[0] == '#')
+            if (!strncmp(line, "# model: ", 9)) {
+                line[strcspn(line, "\n")] = 0;
+                snprintf(l->encoder, sizeof l->encoder, "%.127s", line + 9);
+                break;
+            }
+        if (fp)
+            fclose(fp);
+    }
+    return 0;
+}
+
+/* Class names for numeric labels: one per line (label k = line k + 1); NULL path: the numbers themselves. */
+typedef struct {
+    char **name;
+    size_t n;
+} names_t;
+
+static void names_free(names_t *nm)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->name[i]);
+    free(nm->name);
+}
+
+static int names_read(const am_run *run, const char *path, names_t *nm)
+{
+    memset(nm, 0, sizeof *nm);
+    if (!path)
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        am_run_error(run, "cannot read --names '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    size_t lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strcspn(line, "\r\n");
+        int whole = line[len] != 0 || feof(f);
+        line[len] = 0;
+        int bad = !whole || len == 0 || len > AM_CONCEPT_LABEL_MAX;
+        for (size_t i = 0; i < len; i++)
+            bad |= (unsigned char)line[i] < 0x20 || line[i] == 0x7f;
+        char **p = bad ? NULL : realloc(nm->name, (nm->n + 1) * sizeof *p);
+        if (!p || !(p[nm->n] = strdup(line))) {
+            am_run_error(run, "--names '%s' line %zu: %s", path, lineno, bad ? "empty, too long or with control characters" : "out of memory");
+            if (p)
+                nm->name = p;
+            fclose(f);
+            names_free(nm);
+            return -1;
+        }
+        nm->name = p;
+        nm->n++;
+    }
+    fclose(f);
+    if (!nm->n) {
+        am_run_error(run, "--names '%s' is empty", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The label text of numeric label v into buf; -1 when it has none (v < 0) or is beyond the names. */
+static int label_text(const names_t *nm, int v, char *buf, size_t size)
+{
+    if (v < 0)
+        return -1;
+    if (nm->n) {
+        if ((size_t)v >= nm->n)
+            return -1;
+        snprintf(buf, size, "%s", nm->name[v]);
+    } else {
+        snprintf(buf, size, "%d", v);
+    }
+    return 0;
+}
+
+static am_conceptdb *open_db(const am_run *run, const char *path, int flags)
+{
+    if (!path) {
+        am_run_error(run, "--db DIR is required");
+        return NULL;
+    }
+    am_conceptdb *db = NULL;
+    int rc = am_conceptdb_open(&db, path, flags, 0);
+    if (rc) {
+        const char *why = rc == AM_EFORMAT ? "not a libam concept database (or a damaged one)"
+                          : rc == AM_EVERSION ? "written by a newer libam"
+                                              : am_strerror(rc);
+        am_run_error(run, "cannot open concept database '%s': %s", path, why);
+        return NULL;
+    }
+    return db;
+}
+
+static am_concepts *load_db(const am_run *run, am_conceptdb *db, const char *path, const am_concepts_config *cfg)
+{
+    am_concepts *cm = NULL;
+    int rc = am_conceptdb_load(db, &cm, cfg);
+    if (rc) {
+        am_run_error(run, "cannot load '%s': %s%s%s", path, am_strerror(rc), am_conceptdb_message(db)[0] ? ": " : "",
+                     am_conceptdb_message(db));
+        return NULL;
+    }
+    return cm;
+}
+
+/* Mechanism options shared by learn (stored as the database's default) and recall (for this run). */
+#define MECH_VARS                                                                                                    \
+    const char *binding = "kv", *similarity = "dot", *cleanup = "modern";                                            \
+    double beta = 8.0;                                                                                               \
+    uint64_t hebb_bits = 0, hrr_dim = 1024
+#define MECH_OPTS                                                                                                    \
+    {"binding", AM_OPT_STRING, &binding, "kv|hebb|hrr", "binding mechanism", NULL, 0},                               \
+        {"beta", AM_OPT_DOUBLE, &beta, "B", "kv: inverse temperature of the softmax", "kv", 0},                      \
+        {"similarity", AM_OPT_STRING, &similarity, "dot|euclid", "kv: similarity of cue and keys", "kv", 0},         \
+        {"bits", AM_OPT_U64, &hebb_bits, "B", "hebb: code units per modality (0: 4 x dimension, <= 4096)", "hebb", 0}, \
+        {"hrr-dim", AM_OPT_U64, &hrr_dim, "D", "hrr: dimension of the traces", "hrr", 0},                              \
+        {"cleanup", AM_OPT_STRING, &cleanup, "modern|dense|hopfield", "hrr: the clean-up store", "hrr", 0}
+
+static int mech_config(const am_run *run, am_opt *opts, const char *binding, const char *similarity, double beta,
+                       uint64_t bits, uint64_t dim, const char *cleanup, am_concepts_config *cfg, int *given)
+{
+    am_concepts_config_default(cfg);
+    cfg->seed = run->seed;
+    if (!(cfg->binding = am_binding_find(binding))) {
+        am_run_error(run, "--binding: '%s' is not kv, hebb or hrr", binding);
+        return -1;
+    }
+    if (am_run_check_scope(run, opts, binding, binding))
+        return -1;
+    if (!strcmp(similarity, "dot"))
+        cfg->similarity = AM_SIM_DOT;
+    else if (!strcmp(similarity, "euclid"))
+        cfg->similarity = AM_SIM_EUCLID;
+    else {
+        am_run_error(run, "--similarity: '%s' is not dot or euclid", similarity);
+        return -1;
+    }
+    if (!(beta > 0.0) || beta > 1e30) {
+        am_run_error(run, "--beta must be in (0, 1e30], not %g", beta);
+        return -1;
+    }
+    if (bits > 4096 || dim < 2 || dim > (1u << 20)) {
+        am_run_error(run, bits > 4096 ? "--bits must be at most 4096" : "--hrr-dim must be in 2 .. 1048576");
+        return -1;
+    }
+    if (am_model_parse(cleanup, &cfg->cleanup)) {
+        am_run_error(run, "--cleanup: '%s' is not modern, dense or hopfield", cleanup);
+        return -1;
+    }
+    cfg->beta = beta;
+    cfg->hebb_bits = bits;
+    cfg->hrr_dim = dim;
+    *given = 0;
+    for (am_opt *o = opts; o->name; o++)
+        if (o->given && (!strcmp(o->name, "binding") || !strcmp(o->name, "beta") || !strcmp(o->name, "similarity") ||
+                         !strcmp(o->name, "bits") || !strcmp(o->name, "hrr-dim") || !strcmp(o->name, "cleanup")))
+            *given = 1;
+    return 0;
+}
+
+/* ---- learn ---- */
+
+static const char learn_desc[] =
+    "Row i of every --modalities file is one observation: its latents were presented together and are bound to\n"
+    "one concept (synchrony): the concept of the row's label (the label column, named by --names), or, with\n"
+    "--unlabelled or a label of -1, the nearest concept within the first modality's radius (locality), or a new\n"
+    "one. A new database takes the modalities and dimensions of the files; an existing one must know every\n"
+    "modality named (files may give a subset). The encoder of each latent is recorded (the file's '# model:'\n"
+    "line, else its name). Commits every --batch observations. Output: one row of totals.\n"
+    "Columns: observations concepts new_concepts exemplars seconds observations_per_second\n";
+
+static int cmd_learn(int argc, char **argv)
+{
+    am_run run = {.program = "concepts", .subcommand = "learn",
+                  .summary = "Learn co-presented latents into a concept database.", .description = learn_desc};
+    const char *dbpath = NULL, *modal = NULL, *names_path = NULL, *radius = NULL;
+    uint64_t batch = 1000, limit = 0;
+    int unlabelled = 0;
+    MECH_VARS;
+    am_opt opts[] = {
+        {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database (created if missing)"},
+        {"modalities", AM_OPT_STRING, &modal, "NAME=FILE,...", "latent TSV per modality, rows co-presented"},
+        {"names", AM_OPT_STRING, &names_path, "FILE", "label names, one per line (label k: line k+1)"},
+        {"radius", AM_OPT_STRING, &radius, "NAME=R,...", "locality radius per modality (default: inf)"},
+        {"unlabelled", AM_OPT_FLAG, &unlabelled, NULL, "ignore the labels: bind by locality only"},
+        {"batch", AM_OPT_U64, &batch, "N", "observations per transaction"},
+        {"limit", AM_OPT_U64, &limit, "N", "learn the first N rows only (0: all)"},
+        MECH_OPTS,
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    am_concepts_config cfg;
+    int mech_given;
+    if (mech_config(&run, opts, binding, similarity, beta, hebb_bits, hrr_dim, cleanup, &cfg, &mech_given))
+        return 2;
+    if (batch == 0 || batch > 100000000) {
+        am_run_error(&run, "--batch must be in 1 .. 1e8");
+        return 2;
+    }
+    latfile f[AM_CONCEPT_MAX_MODALITIES];
+    size_t nf;
+    names_t nm;
+    if (!dbpath) {
+        am_run_error(&run, "--db DIR is required");
+        return 2;
+    }
+    if (names_read(&run, names_path, &nm))
+        return 2;
+    if (read_modal_files(&run, "modalities", modal, f, &nf)) {
+        names_free(&nm);
+        return 2;
+    }
+    size_t rows = f[0].n;
+    int status = 1;
+    am_conceptdb *db = NULL;
+    am_concepts *cm = NULL;
+    FILE *out = NULL;
+    for (size_t i = 1; i < nf; i++)
+        if (f[i].n != rows) {
+            am_run_error(&run, "modality %s has %zu rows, %s has %zu: rows must be co-presented", f[i].name, f[i].n,
+                         f[0].name, rows);
+            status = 2;
+            goto done;
+        }
+    for (size_t r = 0; r < rows && !unlabelled; r++)
+        for (size_t i = 1; i < nf; i++)
+            if (f[i].labels[r] != f[0].labels[r]) {
+                am_run_error(&run, "row %zu: label %d in %s but %d in %s", r + 1, f[0].labels[r], f[0].name,
+                             f[i].labels[r], f[i].name);
+                status = 2;
+                goto done;
+            }
+    if (limit && limit < rows)
+        rows = limit;
+    /* radii */
+    double rad[AM_CONCEPT_MAX_MODALITIES];
+    int rad_given[AM_CONCEPT_MAX_MODALITIES] = {0};
+    for (size_t i = 0; i < nf; i++)
+        rad[i] = INFINITY;
+    if (radius) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", radius);
+        for (char *save = NULL, *it = strtok_r(buf, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(it, '='), *end;
+            size_t i = 0;
+            if (eq)
+                *eq = 0;
+            while (i < nf && (!eq || strcmp(f[i].name, it)))
+                i++;
+            double v = eq ? strtod(eq + 1, &end) : NAN;
+            if (!eq || i == nf || end == eq + 1 || *end || !(v >= 0.0)) {
+                am_run_error(&run, "--radius: '%s' is not NAME=R with a modality of --modalities and R >= 0", it);
+                status = 2;
+                goto done;
+            }
+            rad[i] = v;
+            rad_given[i] = 1;
+        }
+    }
+    for (size_t r = 0; r < rows && !unlabelled; r++) {
+        char lb[AM_CONCEPT_LABEL_MAX + 1];
+        if (f[0].labels[r] >= 0 && label_text(&nm, f[0].labels[r], lb, sizeof lb)) {
+            am_run_error(&run, "row %zu: label %d has no name in --names (%zu names)", r + 1, f[0].labels[r], nm.n);
+            status = 2;
+            goto done;
+        }
+    }
+    if (!(db = open_db(&run, dbpath, AM_CONCEPTDB_CREATE)))
+        goto done;
+    if (am_conceptdb_has_layout(db)) {
+        if (mech_given) {
+            am_run_error(&run, "the database '%s' has its mechanism already; choose one for a run with `concepts recall`",
+                         dbpath);
+            status = 2;
+            goto done;
+        }
+        if (!(cm = load_db(&run, db, dbpath, NULL)))
+            goto done;
+    } else {
+        am_modality mods[AM_CONCEPT_MAX_MODALITIES];
+        memset(mods, 0, sizeof mods);
+        for (size_t i = 0; i < nf; i++) {
+            snprintf(mods[i].name, sizeof mods[i].name, "%.31s", f[i].name);
+            mods[i].dim = f[i].k;
+            mods[i].radius = rad[i];
+            snprintf(mods[i].encoder, sizeof mods[i].encoder, "%s", f[i].encoder);
+        }
+        if ((rc = am_concepts_create(&cm, mods, nf, &cfg))) {
+            am_run_error(&run, "modality names must be letters, digits, '_' or '-' (at most %d characters)", AM_CONCEPT_NAME_MAX);
+            status = 2;
+            goto done;
+        }
+    }
+    /* file -> modality of the memory */
+    size_t fm[AM_CONCEPT_MAX_MODALITIES];
+    for (size_t i = 0; i < nf; i++) {
+        int m = am_concepts_modality_find(cm, f[i].name);
+        if (m < 0 || am_concepts_modality(cm, (size_t)m)->dim != f[i].k) {
+            am_run_error(&run, m < 0 ? "the database has no modality '%s'" : "modality '%s' has another dimension in the database",
+                         f[i].name);
+            status = 2;
+            goto done;
+        }
+        fm[i] = (size_t)m;
+        am_concepts_set_encoder(cm, fm[i], f[i].encoder);
+        if (rad_given[i])
+            am_concepts_set_radius(cm, fm[i], rad[i]);
+    }
+    size_t before = am_concepts_count(cm), exemplars = 0;
+    am_progress pr;
+    am_progress_start(&pr, &run, rows);
+    double t0 = am_seconds();
+    for (size_t r = 0; r < rows; r++) {
+        const float *lat[AM_CONCEPT_MAX_MODALITIES] = {0};
+        for (size_t i = 0; i < nf; i++) {
+            lat[fm[i]] = f[i].z + r * f[i].k;
+            exemplars++;
+        }
+        char lb[AM_CONCEPT_LABEL_MAX + 1];
+        int has = !unlabelled && label_text(&nm, f[0].labels[r], lb, sizeof lb) == 0;
+        if ((rc = am_concepts_observe(cm, lat, has ? lb : NULL, NULL, NULL))) {
+            am_run_error(&run, "row %zu: %s", r + 1, am_strerror(rc));
+            goto done;
+        }
+        if ((r + 1) % batch == 0 || r + 1 == rows) {
+            if ((rc = am_conceptdb_sync(db, cm))) {
+                am_run_error(&run, "writing '%s' after row %zu: %s (%s)", dbpath, r + 1, am_strerror(rc),
+                             am_conceptdb_message(db));
+                goto done;
+            }
+            am_progress_update(&pr, r + 1, "%zu concepts", am_concepts_count(cm));
+        }
+    }
+    if (rows == 0 && (rc = am_conceptdb_sync(db, cm))) {
+        am_run_error(&run, "writing '%s': %s", dbpath, am_strerror(rc));
+        goto done;
+    }
+    double secs = am_seconds() - t0;
+    am_progress_end(&pr, "%zu observations, %zu concepts", rows, am_concepts_count(cm));
+    if (!(out = am_run_open(&run)))
+        goto done;
+    fprintf(out, "# db: %s; modalities:", dbpath);
+    for (size_t i = 0; i < nf; i++)
+        fprintf(out, " %s=%s (%zu)", f[i].name, f[i].path ? f[i].encoder : "", f[i].k);
+    fprintf(out, "; binding %s\nobservations\tconcepts\tnew_concepts\texemplars\tseconds\tobservations_per_second\n",
+            am_binding_name(am_concepts_get_config(cm)->binding));
+    fprintf(out, "%zu\t%zu\t%zu\t%zu\t%.3f\t%.1f\n", rows, am_concepts_count(cm), am_concepts_count(cm) - before, exemplars,
+            secs, secs > 0 ? rows / secs : 0.0);
+    status = am_run_close(&run, out) ? 1 : 0;
+    out = NULL;
+done:
+    if (out)
+        am_run_abort(&run, out);
+    am_concepts_free(cm);
+    am_conceptdb_close(db);
+    latfile_free(f, nf);
+    names_free(&nm);
+    return status;
+}
+
+/* ---- recall ---- */
+
+static const char recall_desc[] =
+    "Each row of the --cues files (all with the same rows) is one cue, in one modality or several at once.\n"
+    "The concepts are ranked by the mechanism's activation; a cue is a hit at k when its label (named by\n"
+    "--names) is the label of one of the first k concepts. --readout NAME=FILE writes the latent recalled in a\n"
+    "modality as latent TSV (index, the answer's label number or -1, z1 .. zk) for `autoencoder decode`.\n"
+    "Columns: index label answer level score hit1 hitk top1 .. topk\n"
+    "(answer: the concept read out, the winner or, with --fallback, an ancestor; level: levels gone up)\n";
+
+static int cmd_recall(int argc, char **argv)
+{
+    am_run run = {.program = "concepts", .subcommand = "recall",
+                  .summary = "Recall concepts and latents from cues in any modality.", .description = recall_desc};
+    const char *dbpath = NULL, *cuespec = NULL, *names_path = NULL, *readout = NULL;
+    uint64_t k = 5;
+    int fallback = 0;
+    MECH_VARS;
+    am_opt opts[] = {
+        {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database"},
+        {"cues", AM_OPT_STRING, &cuespec, "NAME=FILE,...", "latent TSV per cue modality"},
+        {"names", AM_OPT_STRING, &names_path, "FILE", "label names, one per line (as for learn)"},
+        {"k", AM_OPT_U64, &k, "K", "concepts ranked per cue"},
+        {"fallback", AM_OPT_FLAG, &fallback, NULL, "a cue beyond the radius of its best concept goes to its parent"},
+        {"readout", AM_OPT_STRING, &readout, "NAME=FILE,...", "write the recalled latents of these modalities"},
+        MECH_OPTS,
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    am_concepts_config cfg;
+    int mech_given;
+    if (mech_config(&run, opts, binding, similarity, beta, hebb_bits, hrr_dim, cleanup, &cfg, &mech_given))
+        return 2;
+    if (k == 0 || k > 1000) {
+        am_run_error(&run, "--k must be in 1 .. 1000");
+        return 2;
+    }
+    names_t nm;
+    latfile f[AM_CONCEPT_MAX_MODALITIES];
+    size_t nf = 0;
+    if (names_read(&run, names_path, &nm))
+        return 2;
+    am_conceptdb *db = NULL;
+    am_concepts *cm = NULL;
+    FILE *out = NULL, *rf[AM_CONCEPT_MAX_MODALITIES] = {0};
+    const char *rpath[AM_CONCEPT_MAX_MODALITIES] = {0};
+    size_t *top = NULL;
+    float *score = NULL, *outlat[AM_CONCEPT_MAX_MODALITIES] = {0};
+    unsigned char *level = NULL;
+    int status = 1;
+    if (!(db = open_db(&run, dbpath, AM_CONCEPTDB_READONLY))) {
+        names_free(&nm);
+        return 1;
+    }
+    if (!(cm = load_db(&run, db, dbpath, mech_given ? &cfg : NULL)))
+        goto done;
+    if (read_modal_files(&run, "cues", cuespec, f, &nf)) {
+        status = 2;
+        goto done;
+    }
+    const float *cues[AM_CONCEPT_MAX_MODALITIES] = {0};
+    size_t nq = f[0].n;
+    for (size_t i = 0; i < nf; i++) {
+        int m = am_concepts_modality_find(cm, f[i].name);
+        if (m < 0 || am_concepts_modality(cm, (size_t)m)->dim != f[i].k || f[i].n != nq) {
+            am_run_error(&run, m < 0 ? "cue modality '%s': the database has no such modality"
+                               : f[i].n != nq ? "cue modality '%s': its file has another number of rows"
+                                              : "cue modality '%s': another dimension than the database's",
+                         f[i].name);
+            status = 2;
+            goto done;
+        }
+        cues[m] = f[i].z;
+    }
+    if (readout) {
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s", readout);
+        for (char *save = NULL, *it = strtok_r(buf, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(it, '=');
+            int m = -1;
+            if (eq) {
+                *eq = 0;
+                m = am_concepts_modality_find(cm, it);
+            }
+            if (!eq || m < 0 || !eq[1] || rpath[m]) {
+                am_run_error(&run, "--readout: '%s' is not NAME=FILE with a modality of the database (once each)", it);
+                status = 2;
+                goto done;
+            }
+            rpath[m] = readout + (eq + 1 - buf);
+        }
+    }
+    if (am_concepts_count(cm) == 0) {
+        am_run_error(&run, "the database '%s' holds no concepts", dbpath);
+        goto done;
+    }
+    if (k > am_concepts_count(cm))
+        k = am_concepts_count(cm);
+    top = malloc(nq * k * sizeof *top + 1);
+    score = malloc(nq * k * sizeof *score + 1);
+    level = malloc(nq + 1);
+    if (!top || !score || !level) {
+        am_run_error(&run, "out of memory");
+        goto done;
+    }
+    am_concept_recall r = {.k = k, .concept = top, .score = score, .fallback = fallback, .level = level};
+    for (size_t m = 0; m < am_concepts_modalities(cm); m++)
+        if (rpath[m] && !(r.out[m] = outlat[m] = malloc(nq * am_concepts_modality(cm, m)->dim * sizeof(float) + 1))) {
+            am_run_error(&run, "out of memory");
+            goto done;
+        }
+    double t0 = am_seconds();
+    if ((rc = am_concepts_recall(cm, cues, nq, &r, run.threads))) {
+        am_run_error(&run, "recall failed: %s", am_strerror(rc));
+        goto done;
+    }
+    double secs = am_seconds() - t0;
+    size_t hit1 = 0, hitk = 0, scored = 0;
+    char lb[AM_CONCEPT_LABEL_MAX + 1];
+    for (size_t q = 0; q < nq; q++) {
+        if (label_text(&nm, f[0].labels[q], lb, sizeof lb))
+            continue;
+        scored++;
+        for (size_t j = 0; j < k; j++)
+            if (top[q * k + j] != AM_CONCEPT_NONE && !strcmp(am_concepts_label(cm, top[q * k + j]), lb)) {
+                hit1 += j == 0;
+                hitk++;
+                break;
+            }
+    }
+    if (!(out = am_run_open(&run)))
+        goto done;
+    fprintf(out, "# db: %s (%zu concepts); binding %s; cues:", dbpath, am_concepts_count(cm),
+            am_binding_name(am_concepts_get_config(cm)->binding));
+    for (size_t i = 0; i < nf; i++)
+        fprintf(out, " %s", f[i].name);
+    fprintf(out, "\n# recall@1 %.4f recall@%zu %.4f over %zu labelled cues; %.1f cues/s\n", scored ? (double)hit1 / scored : 0.0,
+            (size_t)k, scored ? (double)hitk / scored : 0.0, scored, secs > 0 ? nq / secs : 0.0);
+    fprintf(out, "index\tlabel\tanswer\tlevel\tscore\thit1\thitk");
+    for (size_t j = 0; j < k; j++)
+        fprintf(out, "\ttop%zu", j + 1);
+    fputc('\n', out);
+    for (size_t q = 0; q < nq; q++) {
+        int has = label_text(&nm, f[0].labels[q], lb, sizeof lb) == 0;
+        size_t ans = top[q * k];
+        int lv = level[q];
+        for (int u = 0; u < lv && ans != AM_CONCEPT_NONE; u++)
+            ans = am_concepts_parent(cm, ans);
+        int h1 = has && top[q * k] != AM_CONCEPT_NONE && !strcmp(am_concepts_label(cm, top[q * k]), lb), hk = 0;
+        for (size_t j = 0; has && j < k; j++)
+            hk |= top[q * k + j] != AM_CONCEPT_NONE && !strcmp(am_concepts_label(cm, top[q * k + j]), lb);
+        fprintf(out, "%zu\t%s\t%s\t%d\t%.6g\t%d\t%d", q, has ? lb : "-", ans == AM_CONCEPT_NONE ? "-" : am_concepts_label(cm, ans), lv,
+                (double)score[q * k], h1, hk);
+        for (size_t j = 0; j < k; j++)
+            fprintf(out, "\t%s", top[q * k + j] == AM_CONCEPT_NONE ? "-" : am_concepts_label(cm, top[q * k + j]));
+        fputc('\n', out);
+    }
+    /* read-outs: latent TSV files, written atomically */
+    for (size_t m = 0; m < am_concepts_modalities(cm); m++) {
+        if (!rpath[m])
+            continue;
+        size_t d = am_concepts_modality(cm, m)->dim, plen = strcspn(rpath[m], ",");
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", (int)plen, rpath[m]);
+        am_run_file rh;
+        if (!(rf[m] = am_run_file_open(&run, path, 1, &rh)))
+            goto done;
+        fprintf(rf[m], "# recalled in modality %s from the cues of the recall above\nindex\tlabel", am_concepts_modality(cm, m)->name);
+        for (size_t j = 0; j < d; j++)
+            fprintf(rf[m], "\tz%zu", j + 1);
+        fputc('\n', rf[m]);
+        for (size_t q = 0; q < nq; q++) {
+            fprintf(rf[m], "%zu\t%d", q, f[0].labels[q]);
+            for (size_t j = 0; j < d; j++)
+                fprintf(rf[m], "\t%.7g", (double)outlat[m][q * d + j]);
+            fputc('\n', rf[m]);
+        }
+        rf[m] = NULL;
+        if (am_run_file_close(&run, &rh, path))
+            goto done;
+    }
+    status = am_run_close(&run, out) ? 1 : 0;
+    out = NULL;
+done:
+    if (out)
+        am_run_abort(&run, out);
+    for (size_t m = 0; m < AM_CONCEPT_MAX_MODALITIES; m++)
+        free(outlat[m]);
+    free(top);
+    free(score);
+    free(level);
+    latfile_free(f, nf);
+    am_concepts_free(cm);
+    am_conceptdb_close(db);
+    names_free(&nm);
+    return status;
+}
+
+/* ---- list, show, export, stats ---- */
+
+static int simple_cmd(int argc, char **argv, const char *name, const char *summary, const char *desc)
+{
+    am_run run = {.program = "concepts", .subcommand = name, .summary = summary, .description = desc};
+    const char *dbpath = NULL, *which = NULL;
+    am_opt opts[] = {
+        {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database"},
+        {"concept", AM_OPT_STRING, &which, "LABEL|#ID", "the concept to show", "show", 0},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (am_run_check_scope(&run, opts, name, name))
+        return 2;
+    if (!strcmp(name, "show") && !which) {
+        am_run_error(&run, "--concept LABEL|#ID is required");
+        return 2;
+    }
+    am_conceptdb *db = open_db(&run, dbpath, AM_CONCEPTDB_READONLY);
+    if (!db)
+        return 1;
+    int status = 1;
+    am_concepts *cm = NULL;
+    FILE *out = NULL;
+    if (!strcmp(name, "stats")) {
+        am_conceptdb_stats st;
+        if ((rc = am_conceptdb_stats_get(db, &st))) {
+            am_run_error(&run, "cannot read '%s': %s %s", dbpath, am_strerror(rc), am_conceptdb_message(db));
+            goto done;
+        }
+        if (!(cm = load_db(&run, db, dbpath, NULL)) || !(out = am_run_open(&run)))
+            goto done;
+        fprintf(out, "# db: %s\nkey\tvalue\n", dbpath);
+        fprintf(out, "concepts\t%zu\nlabelled\t%zu\nroots\t%zu\nnext_id\t%llu\n", st.concepts, st.labelled, st.roots,
+                (unsigned long long)st.next_id);
+        for (size_t m = 0; m < am_concepts_modalities(cm); m++) {
+            const am_modality *md = am_concepts_modality(cm, m);
+            fprintf(out, "modality\t%s dim=%zu radius=%g encoder=%s\nexemplars_%s\t%zu\n", md->name, md->dim, md->radius,
+                    md->encoder, md->name, st.exemplars[m]);
+        }
+        fprintf(out, "binding\t%s\ndatabase_bytes\t%zu\nbytes_per_concept\t%.1f\nmemory_bytes\t%zu\n",
+                am_binding_name(am_concepts_get_config(cm)->binding), st.bytes,
+                st.concepts ? (double)st.bytes / st.concepts : 0.0, am_concepts_bytes(cm));
+        status = am_run_close(&run, out) ? 1 : 0;
+        out = NULL;
+        goto done;
+    }
+    if (!(cm = load_db(&run, db, dbpath, NULL)))
+        goto done;
+    size_t nmod = am_concepts_modalities(cm);
+    if (!strcmp(name, "list")) {
+        if (!(out = am_run_open(&run)))
+            goto done;
+        fprintf(out, "id\tlabel\tparent\tchildren\tobservations");
+        for (size_t m = 0; m < nmod; m++)
+            fprintf(out, "\t%s", am_concepts_modality(cm, m)->name);
+        fputc('\n', out);
+        for (size_t c = 0; c < am_concepts_count(cm); c++) {
+            size_t p = am_concepts_parent(cm, c);
+            fprintf(out, "%llu\t%s\t%llu\t%zu\t%llu", (unsigned long long)am_concepts_id(cm, c), am_concepts_label(cm, c),
+                    (unsigned long long)(p == AM_CONCEPT_NONE ? 0 : am_concepts_id(cm, p)),
+                    am_concepts_children(cm, c, NULL, 0), (unsigned long long)am_concepts_observations(cm, c));
+            for (size_t m = 0; m < nmod; m++)
+                fprintf(out, "\t%zu", am_concepts_exemplars(cm, c, m));
+            fputc('\n', out);
+        }
+    } else if (!strcmp(name, "show")) {
+        size_t c = AM_CONCEPT_NONE;
+        if (which[0] == '#') {
+            char *end;
+            errno = 0;
+            unsigned long long id = strtoull(which + 1, &end, 10);
+            if (!errno && end != which + 1 && !*end)
+                c = am_concepts_find_id(cm, id);
+        } else {
+            c = am_concepts_find_label(cm, which);
+        }
+        if (c == AM_CONCEPT_NONE) {
+            am_run_error(&run, "no concept '%s' in '%s'", which, dbpath);
+            status = 2;
+            goto done;
+        }
+        if (!(out = am_run_open(&run)))
+            goto done;
+        size_t p = am_concepts_parent(cm, c), nch = am_concepts_children(cm, c, NULL, 0);
+        size_t *kids = malloc((nch + 1) * sizeof *kids);
+        if (!kids) {
+            am_run_abort(&run, out);
+            out = NULL;
+            goto done;
+        }
+        am_concepts_children(cm, c, kids, nch);
+        fprintf(out, "key\tvalue\nid\t%llu\nlabel\t%s\nparent\t%s\nchildren\t", (unsigned long long)am_concepts_id(cm, c),
+                am_concepts_label(cm, c), p == AM_CONCEPT_NONE ? "-" : am_concepts_label(cm, p));
+        for (size_t i = 0; i < nch; i++)
+            fprintf(out, "%s%s", i ? "," : "", am_concepts_label(cm, kids[i])[0] ? am_concepts_label(cm, kids[i]) : "(unlabelled)");
+        free(kids);
+        fprintf(out, "%s\nobservations\t%llu\n", nch ? "" : "-", (unsigned long long)am_concepts_observations(cm, c));
+        for (size_t m = 0; m < nmod; m++) {
+            const am_modality *md = am_concepts_modality(cm, m);
+            const float *pr = am_concepts_prototype(cm, c, m);
+            fprintf(out, "exemplars_%s\t%zu\nprototype_%s\t", md->name, am_concepts_exemplars(cm, c, m), md->name);
+            for (size_t j = 0; pr && j < md->dim; j++)
+                fprintf(out, "%s%.7g", j ? "," : "", (double)pr[j]);
+            fprintf(out, "%s\n", pr ? "" : "-");
+        }
+    } else { /* export */
+        if (!(out = am_run_open(&run)))
+            goto done;
+        size_t maxd = 0;
+        for (size_t m = 0; m < nmod; m++)
+            maxd = am_concepts_modality(cm, m)->dim > maxd ? am_concepts_modality(cm, m)->dim : maxd;
+        fprintf(out, "id\tlabel\tmodality\tseq\tencoder");
+        for (size_t j = 0; j < maxd; j++)
+            fprintf(out, "\tz%zu", j + 1);
+        fputc('\n', out);
+        for (size_t c = 0; c < am_concepts_count(cm); c++)
+            for (size_t m = 0; m < nmod; m++) {
+                const am_modality *md = am_concepts_modality(cm, m);
+                for (size_t i = 0; i < am_concepts_exemplars(cm, c, m); i++) {
+                    char enc[128];
+                    if (am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, enc, sizeof enc))
+                        snprintf(enc, sizeof enc, "?");
+                    for (char *s = enc; *s; s++)
+                        if (*s == '\t')
+                            *s = ' ';
+                    fprintf(out, "%llu\t%s\t%s\t%zu\t%s", (unsigned long long)am_concepts_id(cm, c),
+                            am_concepts_label(cm, c)[0] ? am_concepts_label(cm, c) : "-", md->name, i, enc);
+                    const float *x = am_concepts_exemplar(cm, c, m, i);
+                    for (size_t j = 0; j < maxd; j++)
+                        if (j < md->dim)
+                            fprintf(out, "\t%.7g", (double)x[j]);
+                        else
+                            fputs("\t", out);
+                    fputc('\n', out);
+                }
+            }
+    }
+    status = am_run_close(&run, out) ? 1 : 0;
+    out = NULL;
+done:
+    if (out)
+        am_run_abort(&run, out);
+    am_concepts_free(cm);
+    am_conceptdb_close(db);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    am_blas_ensure_fast(argv);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("concepts (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
+        return 0;
+    }
+    if (!strcmp(argv[1], "learn"))
+        return cmd_learn(argc, argv);
+    if (!strcmp(argv[1], "recall"))
+        return cmd_recall(argc, argv);
+    if (!strcmp(argv[1], "list"))
+        return simple_cmd(argc, argv, "list", "One row per concept of a concept database.",
+                          "Columns: id label parent(id, 0: none) children observations, then exemplars per modality.\n");
+    if (!strcmp(argv[1], "show"))
+        return simple_cmd(argc, argv, "show", "One concept of a concept database in full.",
+                          "Rows: key value (id, label, parent, children, observations, exemplars and prototype per modality).\n");
+    if (!strcmp(argv[1], "export"))
+        return simple_cmd(argc, argv, "export", "Every exemplar of a concept database as TSV.",
+                          "Columns: id label modality seq encoder z1 .. (empty beyond the modality's dimension).\n");
+    if (!strcmp(argv[1], "stats"))
+        return simple_cmd(argc, argv, "stats", "Counts and size of a concept database.", NULL);
+    fprintf(stderr, "concepts: unknown command '%s' (learn, recall, list, show, export, stats; try --help)\n", argv[1]);
+    return 2;
+}
