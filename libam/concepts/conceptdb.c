@@ -75,7 +75,7 @@ typedef struct {
 
 static void put(wbuf *b, const void *x, size_t n)
 {
-    if (b->oom)
+    if (b->oom || n == 0)
         return;
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -104,6 +104,8 @@ typedef struct {
 
 static void get(rbuf *r, void *x, size_t n)
 {
+    if (n == 0)
+        return;
     if (r->bad || n > r->n - r->at) {
         r->bad = 1;
         memset(x, 0, n);

@@ -150,6 +150,10 @@ int main(int argc, char **argv)
         float tone[200];
         for (int i = 0; i < 200; i++)
             tone[i] = (float)(0.5 * sin(0.3 * i));
+        /* concept database entries (see fuzz-conceptdb.c): none (the valid database), a label, a bad record */
+        text("conceptdb", "none.bin", "", 0);
+        text("conceptdb", "label.bin", "\x02\x03cow\x08\x00\x00\x00\x00\x00\x00\x00\x00\x01", 14);
+        text("conceptdb", "record.bin", "\x01\x08\x00\x00\x00\x00\x00\x00\x00\x01\x04\x00\x01\x00\x00\x00", 16);
         CHECK(am_wav_write(at("wav", "tone16.wav"), tone, 200, 16000));
         static const char fw[] = "RIFF\x34\0\0\0WAVEfmt \x10\0\0\0\x03\0\x02\0\x80\x3e\0\0\0\xfa\0\0\x08\0\x20\0data\x10\0\0\0"
                                  "\0\0\0\x3f\0\0\0\xbf\0\0\x80\x3f\0\0\0\0";
