@@ -306,7 +306,11 @@ static const char trimodal_desc[] =
     "              m3 share of driving stimuli of other classes\n"
     "With --prefix P: P-matrix.tsv (the response matrix of the first binding), P-grid.png (rows: classes;\n"
     "columns: a held-out picture, the picture recalled from a held-out word, from a held-out utterance, the\n"
-    "concept's prototype), P-words.tsv (the word recalled from each held-out picture and utterance).\n";
+    "concept's prototype), P-words.tsv (the word recalled from each held-out picture and utterance).\n"
+    "With --sound-dir D: D/recalled-<class>.wav, the spoken name recalled from the first held-out picture of each\n"
+    "class (kv read-out, the speech encoder's decoder, Griffin-Lim), and a row per class in section `sound`:\n"
+    "param the file, n the class, m1 the Griffin-Lim spectral error, m2 1 when the read-out is nearest its\n"
+    "class's prototype.\n";
 
 static int cmd_trimodal(int argc, char **argv)
 {
@@ -314,7 +318,7 @@ static int cmd_trimodal(int argc, char **argv)
                   .summary = "Pictures, words and sounds bound into concept cells: recall across modalities.",
                   .description = trimodal_desc};
     const char *cache = NULL, *image_model = NULL, *speech_model = NULL, *wndir = NULL, *data = NULL,
-               *bindings = "kv,hebb,hrr", *radii = "0.6,0.8,1.0,1.1,1.2", *prefix = NULL;
+               *bindings = "kv,hebb,hrr", *radii = "0.6,0.8,1.0,1.1,1.2", *prefix = NULL, *sound_dir = NULL;
     uint64_t triples = 6000, ntest = 2000, k = 64, word_dim = 512, depth = 1, hrr_dim = 2048, purity_n = 3000;
     double beta = 16.0;
     am_opt opts[] = {
@@ -334,6 +338,7 @@ static int cmd_trimodal(int argc, char **argv)
         {"radii", AM_OPT_STRING, &radii, "LIST", "locality radii for the purity sweep"},
         {"purity-n", AM_OPT_U64, &purity_n, "N", "training pictures assigned by locality in the purity sweep"},
         {"prefix", AM_OPT_STRING, &prefix, "P", "write the response matrix, the picture grid and the words"},
+        {"sound-dir", AM_OPT_STRING, &sound_dir, "DIR", "write the sound recalled from a held-out picture of each class (WAV)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -1119,6 +1124,60 @@ static int cmd_trimodal(int argc, char **argv)
             goto fail_quiet;
         }
         free(tiles);
+        if (rc)
+            goto fail;
+    }
+    /* sounds recalled from pictures */
+    if (sound_dir) {
+        am_stft_config scfg;
+        size_t frames;
+        char why[128];
+        am_stft *st = NULL;
+        snprintf(p, sizeof p, "%s/spectrogram.txt", cache);
+        if ((rc = am_stft_settings_read(p, &scfg, &frames, why, sizeof why)) || (rc = am_stft_create(&st, &scfg, AM_FFT_ESTIMATE))) {
+            am_run_error(&run, "%s: %s", p, why[0] ? why : am_strerror(rc));
+            goto fail_quiet;
+        }
+        if (frames * am_stft_bins(st) != spte->dim) {
+            am_stft_free(st);
+            am_run_error(&run, "%s does not describe the spectrograms of %s", p, cache);
+            goto fail_quiet;
+        }
+        mkdir(sound_dir, 0777);
+        size_t ds = L[SND][1].d;
+        float *zs = malloc(ds * sizeof(float)), *feat = malloc(spte->dim * sizeof(float));
+        for (int c = 0; c < NCLS && !rc; c++) {
+            size_t qi = SIZE_MAX, tp[1];
+            for (size_t i = 0; i < L[IMG][1].n && qi == SIZE_MAX; i++)
+                if (L[IMG][1].y[i] == c)
+                    qi = i;
+            if (qi == SIZE_MAX || !zs || !feat) {
+                rc = zs && feat ? AM_EEMPTY : AM_ENOMEM;
+                break;
+            }
+            const float *cues[AM_CONCEPT_MAX_MODALITIES] = {L[IMG][1].z + qi * L[IMG][1].d};
+            am_concept_recall r = {.k = 1, .concept = tp};
+            r.out[SND] = zs;
+            if ((rc = am_concepts_recall(mem[0].cm, cues, 1, &r, 1)))
+                break;
+            int right = nearest_proto(&mem[0], SND, zs) == c;
+            for (size_t j = 0; j < ds; j++)
+                zs[j] = (float)(zs[j] * scale[SND]) + mean[SND][j];
+            if ((rc = am_encoder_decode(senc, zs, 1, feat)))
+                break;
+            char wav[4200], name[64];
+            snprintf(name, sizeof name, "recalled-%d.wav", c);
+            snprintf(wav, sizeof wav, "%s/%s", sound_dir, name);
+            double err = NAN;
+            if ((rc = am_stft_features_to_wav(st, feat, frames, 60, run.seed + (uint64_t)c, wav, &err))) {
+                am_run_error(&run, "writing %s: %s", wav, am_strerror(rc));
+                break;
+            }
+            row(out, "sound", am_binding_name(bt[0]), "image", "speech", name, (size_t)c, err, right, NAN);
+        }
+        free(zs);
+        free(feat);
+        am_stft_free(st);
         if (rc)
             goto fail;
     }

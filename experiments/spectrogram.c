@@ -229,10 +229,8 @@ static int cmd_listen(int argc, char **argv)
     float *recon;
     if (setup(&run, dir, split, prefix, index_s, model, &c, &stft, sel, &nsel, &recon))
         return 2;
-    size_t dim = c.frames * c.bins, H = am_stft_lbins(stft), span = am_stft_span(stft, c.frames);
-    float *mag = malloc(c.frames * H * sizeof *mag), *sig = malloc(span * sizeof *sig);
-    double *err = malloc(((size_t)iters + 1) * sizeof *err);
-    FILE *out = mag && sig && err ? am_run_open(&run) : NULL;
+    size_t dim = c.frames * c.bins;
+    FILE *out = am_run_open(&run);
     int status = 1;
     if (!out)
         goto done;
@@ -242,23 +240,13 @@ static int cmd_listen(int argc, char **argv)
             const float *f = src ? recon + (size_t)k * dim : c.feat + sel[k] * dim;
             char wav[4200];
             snprintf(wav, sizeof wav, "%s-%s-%zu%s.wav", prefix, split, sel[k], src ? "-model" : "");
-            if ((rc = am_stft_features_to_magnitude(stft, f, c.frames, mag)) ||
-                (rc = am_stft_griffin_lim(stft, mag, c.frames, (unsigned)iters, run.seed + sel[k], sig, err))) {
-                am_run_error(&run, "utterance %zu: %s", sel[k], am_strerror(rc));
-                goto done;
-            }
-            /* Loudness: the peak at 0.9 of full scale. */
-            float pk = 0;
-            for (size_t i = 0; i < span; i++)
-                pk = fabsf(sig[i]) > pk ? fabsf(sig[i]) : pk;
-            for (size_t i = 0; pk > 0 && i < span; i++)
-                sig[i] *= 0.9f / pk;
-            if ((rc = am_wav_write(wav, sig, span, c.cfg.rate))) {
-                am_run_error(&run, "writing %s: %s", wav, am_strerror(rc));
+            double err;
+            if ((rc = am_stft_features_to_wav(stft, f, c.frames, (unsigned)iters, run.seed + sel[k], wav, &err))) {
+                am_run_error(&run, "utterance %zu (%s): %s", sel[k], wav, am_strerror(rc));
                 goto done;
             }
             fprintf(out, "%s\t%zu\t%ld\t%s\t%s\t%d\t%.4f\t%s\n", split, sel[k], c.labels[sel[k]], word_of(&c, sel[k]),
-                    src ? "model" : "stored", iters, err[iters], wav);
+                    src ? "model" : "stored", iters, err, wav);
         }
     status = 0;
 done:
@@ -266,7 +254,7 @@ done:
         am_run_abort(&run, out);
     else if (out && am_run_close(&run, out))
         status = 1;
-    free(mag), free(sig), free(err), free(recon);
+    free(recon);
     cache_free(&c);
     am_stft_free(stft);
     return status;

@@ -466,7 +466,9 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && comman
     "$BIN/speech-data" --cache "$tmp/spc" --voices en+m3,en-us+f2,en+f3 --speeds 160 --pitches 50 --test-voices kal16 \
         --keep-wav --quiet --out "$tmp/spc.tsv"; ok $? "speech-data for the tri-modal run"
     "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" --triples 300 --test 200 --radii 0.8,1.2 --purity-n 300 \
-        --prefix "$tmp/tri" --quiet --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+        --prefix "$tmp/tri" --sound-dir "$tmp/snd" --quiet --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+    [ "$(ls "$tmp/snd" | grep -c '^recalled-[0-9].wav$')" -eq 10 ] && [ "$(grep -c '^sound	' "$tmp/tri.tsv")" -eq 10 ]
+    ok $? "a spoken name recalled from a picture of each class, as WAV"
     [ "$(awk -F'\t' '$1 == "direction"' "$tmp/tri.tsv" | wc -l)" -eq 18 ]; ok $? "six directions for each of three mechanisms"
     awk -F'\t' '$1 == "direction" && $2 == "kv" && $3 == "image" && $4 == "word" { exit !($7 > 0.4 && $9 > 0.4) }' "$tmp/tri.tsv"
     ok $? "kv: held-out pictures recall their concept and word well above chance (0.1)"

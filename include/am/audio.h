@@ -93,6 +93,12 @@ int am_stft_features_to_magnitude(const am_stft *s, const float *feat, size_t fr
 int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsigned iters, uint64_t seed, float *x,
                         double *err);
 
+/* Features (frames x bins) heard: magnitudes (am_stft_features_to_magnitude), `iters` Griffin-Lim iterations
+ * from seed, the peak scaled to 0.9 of full scale, written to the WAV file path (atomically) at the
+ * configuration's rate. err (may be NULL): the final relative spectral error. */
+int am_stft_features_to_wav(const am_stft *s, const float *feat, size_t frames, unsigned iters, uint64_t seed,
+                            const char *path, double *err);
+
 #ifdef __cplusplus
 }
 #endif

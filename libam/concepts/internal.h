@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../core/gemm.h"
+#include "../core/vexp.h"
 #include "am/concept.h"
 
 #define AM__MAXMOD AM_CONCEPT_MAX_MODALITIES
@@ -90,20 +91,4 @@ void am__concepts_mean(const am_concepts *cm, size_t m, float *mean);
 /* Index of the largest of x[0..n) where mask[i] != 0 (mask may be NULL), ties to the lower index;
  * SIZE_MAX when none. */
 size_t am__argmax_masked(const float *x, size_t n, const unsigned char *mask);
-/* e^x for x <= 0 (0 below -87), vectorisable; relative error about 2e-7. */
-static inline float am__exp_nonpos(float x)
-{
-    const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
-    float xc = x < -87.0f ? -87.0f : x > 0.0f ? 0.0f : x;
-    float n = __builtin_rintf(xc * log2e);
-    float r = xc - n * ln2hi - n * ln2lo;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    union {
-        int32_t i;
-        float f;
-    } u;
-    u.i = ((int32_t)n + 127) << 23;
-    return x < -87.0f ? 0.0f : p * u.f;
-}
-
 #endif

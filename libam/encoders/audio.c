@@ -608,3 +608,29 @@ int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, c
     }
     return AM_OK;
 }
+
+int am_stft_features_to_wav(const am_stft *s, const float *feat, size_t frames, unsigned iters, uint64_t seed,
+                            const char *path, double *err)
+{
+    if (!s || !feat || !path || frames == 0)
+        return AM_EINVAL;
+    size_t H = am_stft_lbins(s), span = am_stft_span(s, frames);
+    float *mag = malloc(frames * H * sizeof *mag), *sig = malloc(span * sizeof *sig);
+    double *e = malloc(((size_t)iters + 1) * sizeof *e);
+    int rc = mag && sig && e ? AM_OK : AM_ENOMEM;
+    if (!rc && !(rc = am_stft_features_to_magnitude(s, feat, frames, mag)) &&
+        !(rc = am_stft_griffin_lim(s, mag, frames, iters, seed, sig, e))) {
+        float pk = 0;
+        for (size_t i = 0; i < span; i++)
+            pk = fabsf(sig[i]) > pk ? fabsf(sig[i]) : pk;
+        for (size_t i = 0; pk > 0 && i < span; i++)
+            sig[i] *= 0.9f / pk;
+        rc = am_wav_write(path, sig, span, am_stft_config_of(s)->rate);
+        if (!rc && err)
+            *err = e[iters];
+    }
+    free(mag);
+    free(sig);
+    free(e);
+    return rc;
+}

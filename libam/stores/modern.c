@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/blas_internal.h"
+#include "../core/vexp.h"
 #include "am/error.h"
 #include "../core/alloc.h"
 #include "../core/io.h"
@@ -237,25 +238,6 @@ static int work_ready(am_modern_work **w, const am_modern *m, size_t nq, int *te
     return AM_OK;
 }
 
-/* e^x for x <= 0 (softmax after the max shift), vectorisable: x = n ln2 + r, |r| <= ln2/2, degree-6
- * polynomial for e^r, 2^n from the exponent bits. Relative error about 2e-7; x < -87 gives 0. */
-static inline float exp_nonpos(float x)
-{
-    const float log2e = 1.44269504089f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
-    /* x = score - row maximum: finite and <= 0 (softmax_row rejects rows with a NaN or infinite score first),
-     * so after the clamp the integer conversion below is always in range. */
-    float xc = x < -87.0f ? -87.0f : x > 0.0f ? 0.0f : x;
-    float n = __builtin_rintf(xc * log2e);
-    float r = xc - n * ln2hi - n * ln2lo;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    union {
-        int32_t i;
-        float f;
-    } u;
-    u.i = ((int32_t)n + 127) << 23;
-    return x < -87.0f ? 0.0f : p * u.f;
-}
-
 /* Row softmax numerators in place: a[0..m) <- exp(a - max); returns their sum, or 0 when the scores
  * overflowed (a NaN or infinite score: the row is left as it is). The division by the sum is applied to the
  * d-dimensional result instead of the M weights, which saves a pass over the largest array. */
@@ -271,7 +253,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static float softma
     if (nan || !(mx - lo < INFINITY))
         return 0.0f;
     for (size_t k = 0; k < m; k++) {
-        a[k] = exp_nonpos(a[k] - mx);
+        a[k] = am__exp_nonpos(a[k] - mx);
         sum += a[k];
     }
     return sum; /* >= 1: the maximum contributes exp(0) */
