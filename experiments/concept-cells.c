@@ -304,9 +304,10 @@ static const char trimodal_desc[] =
     "              activation / the unit's largest): m1 stimuli driving a unit (response > 0.5), mean over\n"
     "              units; m2 invariance (share of its own class's stimuli, all modalities, driving it);\n"
     "              m3 share of driving stimuli of other classes\n"
-    "With --prefix P: P-matrix.tsv (the response matrix of the first binding), P-grid.png (rows: classes;\n"
-    "columns: a held-out picture, the picture recalled from a held-out word, from a held-out utterance, the\n"
-    "concept's prototype), P-words.tsv (the word recalled from each held-out picture and utterance).\n"
+    "With --prefix P: P-matrix.tsv (the response matrix of the first binding), P-grid.png (a column per class:\n"
+    "a held-out picture titled with the word it recalls, the picture recalled from a held-out word, from a\n"
+    "held-out utterance, the concept's prototype), P-words.tsv (the word recalled from each held-out picture\n"
+    "and utterance).\n"
     "With --sound-dir D: D/recalled-<class>.wav, the spoken name recalled from the first held-out picture of each\n"
     "class (kv read-out, the speech encoder's decoder, Griffin-Lim), and a row per class in section `sound`:\n"
     "param the file, n the class, m1 the Griffin-Lim spectral error, m2 1 when the read-out is nearest its\n"
@@ -1077,16 +1078,22 @@ static int cmd_trimodal(int argc, char **argv)
             for (int m = 0; m < 3; m++)
                 free(outs[m]);
         }
-        free(voc);
         if (rc)
             am_run_file_abort(&wh);
         if (rc || am_run_file_close(&run, &wh, p)) {
+            free(voc);
             free(tiles);
             free(zz);
             rc = rc ? rc : AM_EIO;
             goto fail;
         }
-        /* picture grid: per class a held-out picture | recalled from a held-out word | from an utterance | prototype */
+        /* the grid: a column per class - a held-out picture (titled with the word recalled from it), the picture
+         * recalled from a held-out word, from a held-out utterance, and the concept's prototype */
+        char wtitle[NCLS][AM_WORD_MAX + 8];
+        const char *titles[NCLS];
+        float *dec = malloc(3 * 784 * sizeof(float)), *wout = malloc(word_dim * sizeof(float));
+        if (!dec || !wout)
+            rc = AM_ENOMEM;
         for (int c = 0; c < NCLS && !rc; c++) {
             size_t qi = SIZE_MAX, qw = SIZE_MAX, qs = SIZE_MAX;
             for (size_t i = 0; i < L[IMG][1].n && qi == SIZE_MAX; i++)
@@ -1098,28 +1105,62 @@ static int cmd_trimodal(int argc, char **argv)
             for (size_t i = 0; i < L[SND][1].n && qs == SIZE_MAX; i++)
                 if (L[SND][1].y[i] == c)
                     qs = i;
-            memcpy(tiles + (size_t)c * 4 * 784, test->x + qi * 784, 784 * sizeof(float));
+            if (qi == SIZE_MAX || qw == SIZE_MAX || qs == SIZE_MAX) {
+                am_run_error(&run, "class %d lacks a held-out picture, word or utterance for the grid", c);
+                free(dec);
+                free(wout);
+                free(voc);
+                free(tiles);
+                free(zz);
+                goto fail_quiet;
+            }
+            memcpy(tiles + (size_t)c * 784, test->x + qi * 784, 784 * sizeof(float));
             size_t tp[1];
-            for (int src = 0; src < 2 && !rc; src++) {
+            for (int src = 0; src < 3 && !rc; src++) {
                 const float *cues[AM_CONCEPT_MAX_MODALITIES] = {0};
-                if (src == 0)
-                    cues[WRD] = L[WRD][1].z + qw * word_dim;
-                else
-                    cues[SND] = L[SND][1].z + qs * L[SND][1].d;
                 am_concept_recall r = {.k = 1, .concept = tp};
-                r.out[IMG] = zz + (size_t)src * di;
+                if (src == 0) {
+                    cues[WRD] = L[WRD][1].z + qw * word_dim;
+                    r.out[IMG] = zz;
+                } else if (src == 1) {
+                    cues[SND] = L[SND][1].z + qs * L[SND][1].d;
+                    r.out[IMG] = zz + di;
+                } else {
+                    cues[IMG] = L[IMG][1].z + qi * di;
+                    r.out[WRD] = wout;
+                }
                 rc = am_concepts_recall(m0->cm, cues, 1, &r, 1);
             }
+            /* the word: the vocabulary's nearest to the read-out */
+            size_t best = 0;
+            double bd = -INFINITY;
+            for (size_t v = 0; v < nw && !rc; v++) {
+                double sdot = 0;
+                for (size_t j = 0; j < word_dim; j++)
+                    sdot += (double)voc[v * word_dim + j] * wout[j];
+                if (sdot > bd) {
+                    bd = sdot;
+                    best = v;
+                }
+            }
+            snprintf(wtitle[c], sizeof wtitle[c], "%s", words[best]);
+            titles[c] = wtitle[c];
             memcpy(zz + 2 * di, am_concepts_prototype(m0->cm, m0->concept_of_class[c], IMG), di * sizeof(float));
             for (size_t t = 0; t < 3 * di; t++) /* back from unit length to the encoder's latent */
                 zz[t] = (float)(zz[t] * scale[IMG]) + mean[IMG][t % di];
             if (!rc)
-                rc = am_encoder_decode(ienc, zz, 3, tiles + ((size_t)c * 4 + 1) * 784);
+                rc = am_encoder_decode(ienc, zz, 3, dec);
+            for (size_t r3 = 0; r3 < 3 && !rc; r3++)
+                memcpy(tiles + ((r3 + 1) * NCLS + (size_t)c) * 784, dec + r3 * 784, 784 * sizeof(float));
         }
+        free(dec);
+        free(wout);
+        free(voc);
         free(zz);
-        const char *titles[4] = {"held-out picture", "from its word", "from its sound", "prototype"};
         snprintf(p, sizeof p, "%s-grid", prefix);
-        if (!rc && am_image_grid(&run, p, tiles, NCLS, 4, 28, 28, titles, "concept cells: recall across modalities")) {
+        if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles,
+                                 "rows: held-out picture (title: the word it recalls), picture recalled from a held-out "
+                                 "word, from a held-out sound, prototype")) {
             free(tiles);
             goto fail_quiet;
         }
@@ -1413,6 +1454,11 @@ static int cmd_capacity(int argc, char **argv)
     }
     for (int b = 0; b < nbt; b++)
         fprintf(out, "# %s: largest N of the sweep with recall@1 >= 0.99: %.0f\n", am_binding_name(bt[b]), largest[b]);
+    /* the distributed memories these localist layers replace, for comparison */
+    fprintf(out, "# for comparison: a distributed BAM between two layers of %zu bits (Kosko 1988) holds about B/(2 ln B) = %.0f "
+                 "pairs; a Hopfield net of %zu units, 0.138 n = %.0f patterns (Amit et al. 1985); the localist concept layer "
+                 "has no such limit (its errors come from the cue noise and the codes: the theory column)\n",
+            (size_t)bits, (double)bits / (2.0 * log((double)bits)), (size_t)d, 0.138 * (double)d);
     return am_run_close(&run, out) ? 1 : 0;
 }
 
