@@ -24,6 +24,7 @@
 #include "am/lexicon.h"
 #include "am/cleanup.h"
 #include "am/concept.h"
+#include "am/spiking.h"
 #include "am/latent.h"
 #include "am/harness.h"
 

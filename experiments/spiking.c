@@ -1,0 +1,414 @@
+/* spiking — spiking networks of LIF neurons with presets: the COBA and CUBA benchmarks as Brian2 runs them,
+ * Brunel's (2000) sparse E/I network (model A), and the f-I curve of one neuron beside the analytic rate. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am.h"
+
+static const char usage_text[] =
+    "Usage: spiking PRESET [options]   (spiking PRESET --help for each)\n"
+    "  coba     Vogels-Abbott benchmark, conductance synapses (4000 LIF, 80 %% E, p = 0.02), as Brian2 runs it\n"
+    "  cuba     the same network with current synapses (Brian2's CUBA example)\n"
+    "  brunel   Brunel (2000) model A: sparse E/I network, delta synapses, delay, Poisson input (g, eta)\n"
+    "  fi       the firing rate of one LIF neuron against constant drive, beside the analytic rate\n";
+
+/* ---- statistics gathered while the network runs ---- */
+
+typedef struct {
+    size_t n;
+    double dt, window;       /* ms */
+    uint64_t steps_per_window;
+    double *last;            /* last spike time per neuron (ms), -1: none */
+    double *isi_s, *isi_ss;  /* sums of ISIs and squares */
+    uint32_t *isi_n;
+    uint32_t *wcount;        /* spikes in the current window */
+    double *fs, *fss;        /* sums over windows of counts and squares */
+    uint64_t windows;
+    FILE *raster;
+    size_t raster_max;
+    double *rate_bins;       /* population spikes per 1 ms bin (for the rate figure) */
+    size_t nbins;
+    int failed;
+} stats_t;
+
+static void on_spikes(uint64_t step, double t, const uint32_t *ids, size_t count, void *ctx)
+{
+    stats_t *s = ctx;
+    (void)step;
+    for (size_t k = 0; k < count; k++) {
+        uint32_t i = ids[k];
+        if (s->last[i] >= 0) {
+            double d = t - s->last[i];
+            s->isi_s[i] += d;
+            s->isi_ss[i] += d * d;
+            s->isi_n[i]++;
+        }
+        s->last[i] = t;
+        s->wcount[i]++;
+        if (s->raster && i < s->raster_max && fprintf(s->raster, "%.1f\t%u\n", t, i) < 0)
+            s->failed = 1;
+    }
+    size_t b = (size_t)(t - 1e-9);
+    if (s->rate_bins && b < s->nbins)
+        s->rate_bins[b] += (double)count;
+}
+
+static void close_window(stats_t *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        s->fs[i] += s->wcount[i];
+        s->fss[i] += (double)s->wcount[i] * s->wcount[i];
+        s->wcount[i] = 0;
+    }
+    s->windows++;
+}
+
+static int stats_init(stats_t *s, size_t n, double dt, double window, double T)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->dt = dt;
+    s->window = window;
+    s->steps_per_window = (uint64_t)llround(window / dt);
+    s->last = malloc(n * sizeof *s->last);
+    s->isi_s = calloc(n, sizeof(double));
+    s->isi_ss = calloc(n, sizeof(double));
+    s->isi_n = calloc(n, sizeof(uint32_t));
+    s->wcount = calloc(n, sizeof(uint32_t));
+    s->fs = calloc(n, sizeof(double));
+    s->fss = calloc(n, sizeof(double));
+    s->nbins = (size_t)ceil(T);
+    s->rate_bins = calloc(s->nbins + 1, sizeof(double));
+    if (!s->last || !s->isi_s || !s->isi_ss || !s->isi_n || !s->wcount || !s->fs || !s->fss || !s->rate_bins)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        s->last[i] = -1.0;
+    return 0;
+}
+
+static void stats_free(stats_t *s)
+{
+    free(s->last);
+    free(s->isi_s);
+    free(s->isi_ss);
+    free(s->isi_n);
+    free(s->wcount);
+    free(s->fs);
+    free(s->fss);
+    free(s->rate_bins);
+}
+
+/* rate (Hz), mean CV of ISIs (neurons with >= 3 ISIs), mean Fano factor of window counts (neurons that
+ * fired) over neurons [a, b). */
+static void population(const stats_t *s, const uint64_t *counts, size_t a, size_t b, double T, double *rate, double *cv,
+                       double *fano, uint64_t *spikes)
+{
+    uint64_t tot = 0;
+    double cvs = 0, fas = 0;
+    size_t ncv = 0, nfa = 0;
+    for (size_t i = a; i < b; i++) {
+        tot += counts[i];
+        if (s->isi_n[i] >= 3) {
+            double m = s->isi_s[i] / s->isi_n[i], var = s->isi_ss[i] / s->isi_n[i] - m * m;
+            cvs += sqrt(var > 0 ? var : 0) / m;
+            ncv++;
+        }
+        if (s->windows >= 2 && s->fs[i] > 0) {
+            double m = s->fs[i] / s->windows, var = s->fss[i] / s->windows - m * m;
+            fas += (var > 0 ? var : 0) / m;
+            nfa++;
+        }
+    }
+    *rate = (double)tot / (double)(b - a) / (T * 1e-3);
+    *cv = ncv ? cvs / ncv : NAN;
+    *fano = nfa ? fas / nfa : NAN;
+    *spikes = tot;
+}
+
+/* ---- the network presets ---- */
+
+typedef struct {
+    const char *name;
+    size_t first, count;
+} pop_info;
+
+static const char net_desc[] =
+    "Output: one row per population: population neurons rate_hz cv_isi fano spikes (rate: spikes per neuron\n"
+    "per second; cv_isi: the mean over neurons with at least 3 ISIs of std/mean of their ISIs; fano: the mean over\n"
+    "neurons that fired of var/mean of their spike counts in windows of --fano-window). '#' lines: synapses,\n"
+    "steps, wall time of the simulation alone. --raster FILE streams `t_ms neuron` for the first --raster-neurons\n"
+    "neurons; --rate FILE the population rate in 1 ms bins (Hz). plots/spiking.gp draws both.\n";
+
+static int run_network(int argc, char **argv, const char *preset)
+{
+    am_run run = {.program = "spiking", .subcommand = preset, .description = net_desc,
+                  .summary = !strcmp(preset, "coba")   ? "The COBA benchmark (Vogels & Abbott 2005), as Brian2 runs it."
+                             : !strcmp(preset, "cuba") ? "The CUBA benchmark: current-based synapses."
+                                                       : "Brunel (2000) model A: a sparse E/I network of LIF neurons."};
+    double T = 1000.0, dt = 0.1, g = 5.0, eta = 2.0, fano_w = 100.0, delay = 1.5, J = 0.1;
+    uint64_t neurons = !strcmp(preset, "brunel") ? 12500 : 4000, indeg = 0, raster_n = 500;
+    const char *method = !strcmp(preset, "coba") ? "euler" : "exact", *raster = NULL, *ratef = NULL;
+    int brunel = !strcmp(preset, "brunel");
+    am_opt opts[] = {
+        {"time", AM_OPT_DOUBLE, &T, "MS", "biological time simulated (ms)"},
+        {"dt", AM_OPT_DOUBLE, &dt, "MS", "time step (ms)"},
+        {"method", AM_OPT_STRING, &method, "euler|exact", "integration"},
+        {"neurons", AM_OPT_U64, &neurons, "N", "neurons (80 % excitatory); the in-degree stays that of the preset"},
+        {"g", AM_OPT_DOUBLE, &g, "G", "relative strength of inhibition", "brunel"},
+        {"eta", AM_OPT_DOUBLE, &eta, "ETA", "external rate / threshold rate", "brunel"},
+        {"J", AM_OPT_DOUBLE, &J, "MV", "excitatory PSP amplitude", "brunel"},
+        {"delay", AM_OPT_DOUBLE, &delay, "MS", "synaptic delay", "brunel"},
+        {"indegree", AM_OPT_U64, &indeg, "K", "excitatory in-degree (0: the preset's: 0.02 x 4000 / 0.1 x N_E)"},
+        {"fano-window", AM_OPT_DOUBLE, &fano_w, "MS", "window of the Fano factor"},
+        {"raster", AM_OPT_STRING, &raster, "FILE", "stream spike times (TSV) of the first --raster-neurons"},
+        {"raster-neurons", AM_OPT_U64, &raster_n, "N", "neurons in the raster"},
+        {"rate", AM_OPT_STRING, &ratef, "FILE", "population rate in 1 ms bins (TSV)"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (am_run_check_scope(&run, opts, preset, preset))
+        return 2;
+    am_integrator im;
+    if (!strcmp(method, "euler"))
+        im = AM_INT_EULER;
+    else if (!strcmp(method, "exact"))
+        im = AM_INT_EXACT;
+    else {
+        am_run_error(&run, "--method: '%s' is not euler or exact", method);
+        return 2;
+    }
+    if (!(T > 0) || T > 1e7 || !(dt > 0) || dt > 10 || T / dt > 1e10 || neurons < 10 || neurons > 10000000 ||
+        !(fano_w > 0) || !(g >= 0) || !(eta >= 0) || !(delay >= 0) || delay > 1000) {
+        am_run_error(&run, "out of range: --time (0, 1e7], --dt (0, 10], --neurons 10..1e7, --fano-window > 0, --g >= 0, "
+                           "--eta >= 0, --delay 0..1000");
+        return 2;
+    }
+    size_t NE = (size_t)(neurons * 4 / 5), NI = (size_t)neurons - NE;
+    am_lif_params pe, pi;
+    am_lif_params_default(&pe);
+    am_conn ce = {AM_CONN_PROB, 0.02, 0, 0.0, 0, 0.0, 1}, ci = ce; /* Brian2 connects i -> i too */
+    ci.inhibitory = 1;
+    if (!strcmp(preset, "coba")) {
+        pe.drive = 20.0;
+        pe.v0_mean = -55.0;
+        pe.v0_sd = 5.0;
+        ce.weight = 0.6;
+        ci.weight = 6.7;
+    } else if (!strcmp(preset, "cuba")) {
+        pe.syn = AM_SYN_CURRENT;
+        pe.v_rest = -49.0;
+        pe.v0_mean = -55.0; /* uniform in [V_r, V_t] */
+        pe.v0_sd = 5.0;
+        pe.v0_uniform = 1;
+        ce.weight = 60 * 0.27 / 10;
+        ci.weight = -20 * 4.5 / 10;
+    } else {
+        /* Brunel model A: theta 20 mV above rest, reset 10, tau 20, t_ref 2, C_E = 0.1 N_E, C_I = 0.1 N_I */
+        pe.syn = AM_SYN_DELTA;
+        pe.v_rest = 0.0;
+        pe.v_reset = 10.0;
+        pe.v_thresh = 20.0;
+        pe.t_ref = 2.0;
+        pe.v0_mean = 10.0; /* uniform in [0, 20] */
+        pe.v0_sd = 10.0;
+        pe.v0_uniform = 1;
+        size_t CE = indeg ? (size_t)indeg : NE / 10;
+        double nu_thr = pe.v_thresh / (J * (double)CE * pe.tau_m) * 1000.0; /* Hz */
+        pe.ext_rate = eta * nu_thr * (double)CE;                          /* C_E external neurons at eta nu_thr */
+        pe.ext_weight = J;
+        ce = (am_conn){AM_CONN_INDEGREE, 0, CE, J, 0, delay, 0};
+        ci = (am_conn){AM_CONN_INDEGREE, 0, indeg ? (size_t)indeg / 4 : NI / 10, -g * J, 1, delay, 0};
+    }
+    if (!brunel && (indeg || neurons != 4000)) {
+        /* fixed in-degree as N grows: p = K / N with K = 0.02 x 4000 x share */
+        double K = indeg ? (double)indeg : 0.02 * 3200;
+        ce.p = K / (double)NE;
+        ci.p = (indeg ? (double)indeg / 4 : 0.02 * 800) / (double)NI;
+        if (ce.p > 1 || ci.p > 1) {
+            am_run_error(&run, "--indegree is larger than the populations");
+            return 2;
+        }
+    }
+    pi = pe;
+    am_snn *net = NULL;
+    size_t fe, fi;
+    int status = 1;
+    stats_t st;
+    FILE *out = NULL, *rf = NULL;
+    am_run_file rh, rateh;
+    memset(&rh, 0, sizeof rh);
+    memset(&rateh, 0, sizeof rateh);
+    if (stats_init(&st, (size_t)neurons, dt, fano_w, T)) {
+        am_run_error(&run, "out of memory");
+        goto done;
+    }
+    if ((rc = am_snn_create(&net, dt, im, run.seed)) || (rc = am_snn_add(net, NE, &pe, &fe)) ||
+        (rc = am_snn_add(net, NI, &pi, &fi)) || (rc = am_snn_connect(net, fe, NE, 0, (size_t)neurons, &ce)) ||
+        (rc = am_snn_connect(net, fi, NI, 0, (size_t)neurons, &ci))) {
+        am_run_error(&run, "building the network: %s", am_strerror(rc));
+        goto done;
+    }
+    if (!(out = am_run_open(&run)))
+        goto done;
+    if (raster && !(rf = am_run_file_open(&run, raster, 1, &rh)))
+        goto done;
+    if (rf)
+        fprintf(rf, "t_ms\tneuron\n");
+    st.raster = rf;
+    st.raster_max = (size_t)raster_n;
+    am_snn_monitor mon = {.on_spikes = on_spikes, .ctx = &st};
+    uint64_t steps = (uint64_t)llround(T / dt), done_steps = 0;
+    am_progress pr;
+    am_progress_start(&pr, &run, (size_t)steps);
+    double t0 = am_seconds();
+    while (done_steps < steps) {
+        uint64_t k = st.steps_per_window - (done_steps % st.steps_per_window);
+        if (k > steps - done_steps)
+            k = steps - done_steps;
+        if ((rc = am_snn_run(net, k, &mon, run.threads))) {
+            am_run_error(&run, "running: %s", am_strerror(rc));
+            goto done;
+        }
+        done_steps += k;
+        if (done_steps % st.steps_per_window == 0)
+            close_window(&st);
+        am_progress_update(&pr, (size_t)done_steps, "%.0f ms", done_steps * dt);
+    }
+    double wall = am_seconds() - t0;
+    am_progress_end(&pr, "%.0f ms simulated", T);
+    if (st.failed) {
+        am_run_error(&run, "writing the raster failed");
+        goto done;
+    }
+    fprintf(out, "# %s: %zu neurons (%zu E, %zu I), %zu synapses, dt %g ms, %s, %llu steps; simulation %.3f s wall\n",
+            preset, (size_t)neurons, NE, NI, am_snn_synapses(net), dt, method, (unsigned long long)steps, wall);
+    if (brunel)
+        fprintf(out, "# brunel: g %g, eta %g, J %g mV, delay %g ms, C_E %zu, C_I %zu, external %.0f Hz per neuron\n", g,
+                eta, J, delay, ce.k, ci.k, pe.ext_rate);
+    fprintf(out, "population\tneurons\trate_hz\tcv_isi\tfano\tspikes\n");
+    pop_info pops[3] = {{"all", 0, (size_t)neurons}, {"E", fe, NE}, {"I", fi, NI}};
+    for (int p = 0; p < 3; p++) {
+        double r, cv, fa;
+        uint64_t sp;
+        population(&st, am_snn_spike_counts(net), pops[p].first, pops[p].first + pops[p].count, T, &r, &cv, &fa, &sp);
+        fprintf(out, "%s\t%zu\t%.4f\t%.4f\t%.4f\t%llu\n", pops[p].name, pops[p].count, r, cv, fa, (unsigned long long)sp);
+    }
+    if (ratef) {
+        FILE *q = am_run_file_open(&run, ratef, 1, &rateh);
+        if (!q)
+            goto done;
+        fprintf(q, "t_ms\trate_hz\n");
+        for (size_t b = 0; b < st.nbins; b++)
+            fprintf(q, "%zu\t%.3f\n", b, st.rate_bins[b] / (double)neurons / 1e-3);
+        if (am_run_file_close(&run, &rateh, ratef))
+            goto done;
+    }
+    if (rf) {
+        rf = NULL;
+        st.raster = NULL;
+        if (am_run_file_close(&run, &rh, raster))
+            goto done;
+    }
+    status = am_run_close(&run, out) ? 1 : 0;
+    out = NULL;
+done:
+    if (rf)
+        am_run_file_abort(&rh);
+    if (out)
+        am_run_abort(&run, out);
+    stats_free(&st);
+    am_snn_free(net);
+    return status;
+}
+
+/* ---- fi ---- */
+
+static const char fi_desc[] =
+    "One LIF neuron (tau_m, reset, threshold relative to rest, refractory period) under each constant drive mu\n"
+    "(mV: the potential it would settle at above rest), simulated for --time, beside the analytic rate\n"
+    "1 / (t_ref + tau ln((mu - v_r) / (mu - theta))).\n"
+    "Columns: drive_mv rate_hz analytic_hz\n";
+
+static int run_fi(int argc, char **argv)
+{
+    am_run run = {.program = "spiking", .subcommand = "fi", .summary = "f-I curve of one LIF neuron against the analytic rate.",
+                  .description = fi_desc};
+    const char *drives = "0:40:2", *method = "exact";
+    double T = 2000.0, dt = 0.1, tau = 20.0, vr = 10.0, th = 20.0, tref = 2.0;
+    am_opt opts[] = {
+        {"drive", AM_OPT_STRING, &drives, "a:b:step", "drives (mV above rest)"},
+        {"time", AM_OPT_DOUBLE, &T, "MS", "simulated time per drive"},
+        {"dt", AM_OPT_DOUBLE, &dt, "MS", "time step"},
+        {"method", AM_OPT_STRING, &method, "euler|exact", "integration"},
+        {"tau", AM_OPT_DOUBLE, &tau, "MS", "membrane time constant"},
+        {"reset", AM_OPT_DOUBLE, &vr, "MV", "reset (above rest)"},
+        {"threshold", AM_OPT_DOUBLE, &th, "MV", "threshold (above rest)"},
+        {"refractory", AM_OPT_DOUBLE, &tref, "MS", "refractory period"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    double mu[1024];
+    int nmu = am_parse_range(drives, mu, 1024);
+    am_integrator im = !strcmp(method, "euler") ? AM_INT_EULER : AM_INT_EXACT;
+    if (strcmp(method, "euler") && strcmp(method, "exact")) {
+        am_run_error(&run, "--method: '%s' is not euler or exact", method);
+        return 2;
+    }
+    if (nmu <= 0 || !(T > 0) || T > 1e7 || !(dt > 0) || dt > 10 || !(tau > 0) || !(th > vr) || tref < 0) {
+        am_run_error(&run, nmu <= 0 ? "--drive: a0:a1:step" : "out of range: --time, --dt, --tau > 0, --threshold > --reset, --refractory >= 0");
+        return 2;
+    }
+    FILE *out = am_run_open(&run);
+    if (!out)
+        return 1;
+    fprintf(out, "drive_mv\trate_hz\tanalytic_hz\n");
+    for (int k = 0; k < nmu; k++) {
+        am_lif_params p;
+        am_lif_params_default(&p);
+        p.syn = AM_SYN_DELTA;
+        p.tau_m = tau;
+        p.v_rest = 0;
+        p.v_reset = vr;
+        p.v_thresh = th;
+        p.t_ref = tref;
+        p.drive = mu[k];
+        p.v0_mean = vr;
+        am_snn *net = NULL;
+        if ((rc = am_snn_create(&net, dt, im, run.seed)) || (rc = am_snn_add(net, 1, &p, NULL)) ||
+            (rc = am_snn_run(net, (uint64_t)llround(T / dt), NULL, 1))) {
+            am_run_error(&run, "drive %g: %s", mu[k], am_strerror(rc));
+            am_snn_free(net);
+            am_run_abort(&run, out);
+            return rc == AM_EINVAL ? 2 : 1;
+        }
+        fprintf(out, "%g\t%.4f\t%.4f\n", mu[k], am_snn_spike_counts(net)[0] / (T * 1e-3), am_lif_rate(tau, tref, vr, th, mu[k]));
+        am_snn_free(net);
+    }
+    return am_run_close(&run, out) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    am_blas_ensure_fast(argv);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fprintf(argc < 2 ? stderr : stdout, usage_text);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("spiking (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
+        return 0;
+    }
+    if (!strcmp(argv[1], "coba") || !strcmp(argv[1], "cuba") || !strcmp(argv[1], "brunel"))
+        return run_network(argc, argv, argv[1]);
+    if (!strcmp(argv[1], "fi"))
+        return run_fi(argc, argv);
+    fprintf(stderr, "spiking: unknown preset '%s' (coba, cuba, brunel, fi; try --help)\n", argv[1]);
+    return 2;
+}
