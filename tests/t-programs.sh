@@ -481,6 +481,30 @@ else
     ok 0 "# SKIP trimodal: needs Fashion-MNIST, espeak-ng, flite and WordNet"
 fi
 
+# spiking: presets, determinism, the f-I curve, errors.
+"$BIN/spiking" --help | grep -q 'brunel'; ok $? "spiking --help lists the presets"
+"$BIN/spiking" coba --time 200 --threads 1 --raster "$tmp/ras.tsv" --rate "$tmp/rate.tsv" --quiet --out "$tmp/sp1.tsv"
+ok $? "spiking coba (200 ms) with raster and rate files"
+env -u OPENBLAS_CORETYPE "$BIN/spiking" coba --time 200 --threads 2 --quiet --out "$tmp/sp2.tsv"
+diff <(grep -v '^# \(date\|coba\|command\)' "$tmp/sp1.tsv") <(grep -v '^# \(date\|coba\|command\)' "$tmp/sp2.tsv") > /dev/null
+ok $? "coba: the same spikes at 1 and 2 threads and under either OpenBLAS setting"
+awk -F'\t' '!/^#/ && $1 == "all" { exit !($3 > 5 && $3 < 60 && $4 > 0.5) }' "$tmp/sp1.tsv"
+ok $? "coba: asynchronous irregular firing ($(awk -F'\t' '!/^#/ && $1 == "all" { print $3 " Hz, CV " $4 }' "$tmp/sp1.tsv"))"
+[ "$(grep -v '^#' "$tmp/ras.tsv" | awk -F'\t' 'NR > 1 && $2 >= 500' | wc -l)" -eq 0 ] && [ "$(grep -v '^#' "$tmp/rate.tsv" | wc -l)" -eq 201 ]
+ok $? "raster holds the first 500 neurons only; rate in 200 bins of 1 ms"
+"$BIN/spiking" fi --drive 10:40:5 --quiet --out "$tmp/fi.tsv"
+awk -F'\t' '!/^#/ && NR > 1 { d = $2 - $3; if (d < 0) d = -d; if (d > 0.02 * $3 + 0.6) bad++ } END { exit bad }' "$tmp/fi.tsv"
+ok $? "fi: simulated rates within 2 % (+ one spike) of the analytic LIF rate"
+"$BIN/spiking" brunel --time 100 --neurons 2500 --g 5 --eta 2 --quiet --out "$tmp/br.tsv"; ok $? "spiking brunel (2,500 neurons, 100 ms)"
+grep -q '^# brunel: g 5, eta 2' "$tmp/br.tsv"; ok $? "brunel records g and eta"
+for bad in "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
+           "coba --time 0" "fi --drive x" "fi --threshold 5 --reset 10" "nosuch"; do
+    rm -f "$tmp/sx.tsv"
+    "$BIN/spiking" $bad --out "$tmp/sx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/sx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "spiking $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

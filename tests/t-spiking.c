@@ -153,14 +153,14 @@ int main(void)
         ok(am_snn_connect(n, s0, 1, d0, 1, &late) == AM_EINVAL, "no connections after the first run");
         am_snn_free(n);
     }
-    /* Refractory period: a neuron driven hard fires every t_ref + 1 step */
+    /* Refractory period: a neuron driven hard fires every t_ref / dt steps (Brian2's convention) */
     {
         am_snn *n = NULL;
         am_lif_params p = delta_neuron(1e6);
         am_snn_create(&n, 0.1, AM_INT_EULER, 1);
         am_snn_add(n, 1, &p, NULL);
         am_snn_run(n, 2100, NULL, 1);
-        ok(am_snn_spike_counts(n)[0] == 100, "t_ref 2 ms at dt 0.1: one spike every 21 steps (%llu in 2100)",
+        ok(am_snn_spike_counts(n)[0] == 105, "t_ref 2 ms at dt 0.1: one spike every 20 steps (%llu in 2100)",
            (unsigned long long)am_snn_spike_counts(n)[0]);
         am_snn_free(n);
     }
@@ -195,7 +195,7 @@ int main(void)
         ok(am_snn_connect(n, 0, 100000, 0, 100000, &huge) == AM_EOVERFLOW, "N^2 p synapses that cannot fit: AM_EOVERFLOW");
         am_snn_free(n);
     }
-    /* Threads: the same spikes at 1 and 2 threads (a network larger than one work unit) */
+    /* Threads: the same spikes at 1 and 2 threads (a network large enough to be split: 2 x 64k neurons) */
     {
         uint64_t c1 = 0, c2 = 0;
         int same = 1;
@@ -209,29 +209,29 @@ int main(void)
             p.v0_uniform = 1;
             am_snn_create(&n, 0.1, AM_INT_EXACT, 9);
             size_t e, i;
-            am_snn_add(n, 8000, &p, &e);
-            am_snn_add(n, 2000, &p, &i);
-            am_conn ce = {AM_CONN_INDEGREE, 0, 400, 0.1, 0, 1.5, 0}, ci = {AM_CONN_INDEGREE, 0, 100, -0.5, 1, 1.5, 0};
-            am_snn_connect(n, e, 8000, 0, 10000, &ce);
-            am_snn_connect(n, i, 2000, 0, 10000, &ci);
-            am_snn_run(n, 2000, NULL, th);
+            enum { NN = 140000 };
+            am_snn_add(n, NN * 4 / 5, &p, &e);
+            am_snn_add(n, NN / 5, &p, &i);
+            am_conn ce = {AM_CONN_INDEGREE, 0, 40, 0.5, 0, 1.5, 0}, ci = {AM_CONN_INDEGREE, 0, 10, -2.5, 1, 1.5, 0};
+            am_snn_connect(n, e, NN * 4 / 5, 0, NN, &ce);
+            am_snn_connect(n, i, NN / 5, 0, NN, &ci);
+            am_snn_run(n, 300, NULL, th);
             const uint64_t *cnt = am_snn_spike_counts(n);
             uint64_t tot = 0;
-            for (int j = 0; j < 10000; j++)
+            for (int j = 0; j < NN; j++)
                 tot += cnt[j];
             if (th == 1) {
                 c1 = tot;
-                k1 = malloc(10000 * sizeof *k1);
-                memcpy(k1, cnt, 10000 * sizeof *k1);
+                k1 = malloc(NN * sizeof *k1);
+                memcpy(k1, cnt, NN * sizeof *k1);
             } else {
                 c2 = tot;
-                same = memcmp(k1, cnt, 10000 * sizeof *k1) == 0 &&
-                       memcmp(am_snn_v(n), am_snn_v(n), 4) == 0;
+                same = memcmp(k1, cnt, NN * sizeof *k1) == 0;
             }
             am_snn_free(n);
         }
         free(k1);
-        ok(c1 > 1000 && same && c1 == c2, "Brunel-like network of 10,000: identical spikes at 1 and 2 threads (%llu)", (unsigned long long)c1);
+        ok(c1 > 1000 && same && c1 == c2, "Brunel-like network of 140,000: identical spikes at 1 and 2 threads (%llu)", (unsigned long long)c1);
     }
     /* Errors */
     {

@@ -10,8 +10,9 @@
  *   synapses) or gi (inhibitory; for current synapses the weight is negative).
  * Integration: explicit Euler (as Brian2's method="euler") or exact (exponential Euler: the linear equation
  * solved exactly over a step with the synaptic variables held, which decay exactly). A neuron whose v exceeds
- * the threshold spikes, is reset and is refractory for t_ref (v held at the reset; its synapses go on
- * decaying).
+ * the threshold spikes and is reset. Spikes are timed at the start of their step (as in Brian2: step k, time
+ * k dt), and the neuron is refractory until t_ref after that time (v held at the reset, its synapses decaying
+ * on): it integrates again from step k + round(t_ref / dt).
  *
  * Connections (projections from a range of neurons to a range): fixed probability p (every pair drawn; no
  * self-connections unless asked) or fixed in-degree K (K distinct presynaptic neurons per target), a weight,
@@ -96,16 +97,17 @@ const uint64_t *am_snn_spike_counts(const am_snn *n);
 
 /* Observers of a run (any member may be NULL / 0). */
 typedef struct am_snn_monitor {
-    /* every step with spikes: the step, its time (ms, end of the step) and the neurons that spiked, ascending */
+    /* every step with spikes: the step, its time (ms, start of the step) and the neurons that spiked, ascending */
     void (*on_spikes)(uint64_t step, double t, const uint32_t *ids, size_t count, void *ctx);
-    /* every `stride` steps: the potentials of the `nrecord` neurons `record` */
+    /* after every `stride`-th step: the potentials of the `nrecord` neurons `record` (time: the step's start) */
     const uint32_t *record;
     size_t nrecord, stride;
     void (*on_state)(uint64_t step, double t, const float *v, size_t count, void *ctx);
     void *ctx;
 } am_snn_monitor;
 
-/* Run `steps` steps (threads <= 0: all available). Connections are finalised on the first run (no
+/* Run `steps` steps (threads <= 0: all available; fewer are used when each would have under 64k neurons, where
+ * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are finalised on the first run (no
  * connections can be added after it: AM_EINVAL). The state carries over to the next run. */
 int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads);
 

@@ -151,7 +151,10 @@ int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first)
     np->first = n->n;
     np->count = count;
     np->p = *p;
-    np->ref_steps = (uint32_t)lround(p->t_ref / n->dt);
+    /* Brian2's convention: a spike is timed at the start of its step, and the neuron integrates again from the
+     * step that starts t_ref later: it is held for round(t_ref / dt) - 1 steps after the spike's step. */
+    long rs = lround(p->t_ref / n->dt) - 1;
+    np->ref_steps = rs > 0 ? (uint32_t)rs : 0;
     np->ext_key = mix64(n->seed ^ mix64(0x455854ULL + n->npop)); /* "EXT" */
     if (first)
         *first = n->n;
@@ -554,7 +557,7 @@ static void after_update(am_snn *n, uint64_t t, size_t nunits, const size_t *ub,
             n->ring[(slot * 2 + n->inh[e]) * N + n->post[e]] += n->w[e];
         }
     }
-    double tm = (double)(t + 1) * n->dt;
+    double tm = (double)t * n->dt;
     if (mon && mon->on_spikes && ns)
         mon->on_spikes(t, tm, n->spk, ns, mon->ctx);
     if (rec && (t + 1) % mon->stride == 0) {
@@ -579,7 +582,11 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
                 return AM_EINVAL;
     }
     size_t N = n->n, nchunks = (N + CHUNK - 1) / CHUNK;
+    /* A step is a few microseconds of work for thousands of neurons, and a barrier between threads costs as
+     * much (more on virtual machines): threads pay only from about 64k neurons each. */
     int nt = threads > 0 ? threads : omp_get_max_threads();
+    if ((size_t)nt > N / 65536)
+        nt = (int)(N / 65536);
     if ((size_t)nt > nchunks)
         nt = (int)nchunks;
     float *rec = NULL;
