@@ -497,7 +497,10 @@ awk -F'\t' '!/^#/ && NR > 1 { d = $2 - $3; if (d < 0) d = -d; if (d > 0.02 * $3 
 ok $? "fi: simulated rates within 2 % (+ one spike) of the analytic LIF rate"
 "$BIN/spiking" brunel --time 100 --neurons 2500 --g 5 --eta 2 --quiet --out "$tmp/br.tsv"; ok $? "spiking brunel (2,500 neurons, 100 ms)"
 grep -q '^# brunel: g 5, eta 2' "$tmp/br.tsv"; ok $? "brunel records g and eta"
-for bad in "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
+"$BIN/spiking" hopfield-ct --quiet --out "$tmp/hct.tsv"; ok $? "spiking hopfield-ct"
+grep -q '^# energy .*it never increases' "$tmp/hct.tsv" && awk -F'\t' '!/^#/ && NR > 1 { o = $3 } END { exit !(o > 0.95) }' "$tmp/hct.tsv"
+ok $? "hopfield-ct: the energy never increases and the cued pattern is recalled (overlap $(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3))"
+for bad in "hopfield-ct --method rk9" "hopfield-ct --noise 2" "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
            "coba --time 0" "fi --drive x" "fi --threshold 5 --reset 10" "nosuch"; do
     rm -f "$tmp/sx.tsv"
     "$BIN/spiking" $bad --out "$tmp/sx.tsv" 2> "$tmp/err"; rc=$?

@@ -25,6 +25,7 @@
 #include "am/cleanup.h"
 #include "am/concept.h"
 #include "am/spiking.h"
+#include "am/graded.h"
 #include "am/latent.h"
 #include "am/harness.h"
 
