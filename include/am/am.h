@@ -26,6 +26,7 @@
 #include "am/concept.h"
 #include "am/spiking.h"
 #include "am/graded.h"
+#include "am/ltc.h"
 #include "am/latent.h"
 #include "am/harness.h"
 
