@@ -33,6 +33,7 @@ typedef struct {
     double *rate_bins;       /* population spikes per 1 ms bin (for the rate figure) */
     size_t nbins;
     int failed;
+    void *state;             /* the state monitor's output (state_out), or NULL */
 } stats_t;
 
 static void on_spikes(uint64_t step, double t, const uint32_t *ids, size_t count, void *ctx)
@@ -55,6 +56,23 @@ static void on_spikes(uint64_t step, double t, const uint32_t *ids, size_t count
     size_t b = (size_t)(t - 1e-9);
     if (s->rate_bins && b < s->nbins)
         s->rate_bins[b] += (double)count;
+}
+
+/* State monitor: `t_ms neuron v` rows streamed as the run goes. */
+typedef struct {
+    FILE *f;
+    const uint32_t *ids;
+    int failed;
+} state_out;
+
+static void on_state(uint64_t step, double t, const float *v, size_t count, void *ctx)
+{
+    stats_t *s = ctx;
+    state_out *so = (state_out *)s->state;
+    (void)step;
+    for (size_t k = 0; k < count; k++)
+        if (fprintf(so->f, "%.1f\t%u\t%.4f\n", t, so->ids[k], (double)v[k]) < 0)
+            so->failed = 1;
 }
 
 static void close_window(stats_t *s)
@@ -141,7 +159,8 @@ static const char net_desc[] =
     "per second; cv_isi: the mean over neurons with at least 3 ISIs of std/mean of their ISIs; fano: the mean over\n"
     "neurons that fired of var/mean of their spike counts in windows of --fano-window). '#' lines: synapses,\n"
     "steps, wall time of the simulation alone. --raster FILE streams `t_ms neuron` for the first --raster-neurons\n"
-    "neurons; --rate FILE the population rate in 1 ms bins (Hz). plots/spiking.gp draws both.\n";
+    "neurons; --rate FILE the population rate in 1 ms bins (Hz); --state FILE streams `t_ms neuron v_mv` of the\n"
+    "--record neurons every --stride steps, as the run goes. plots/spiking.gp draws raster and rate.\n";
 
 static int run_network(int argc, char **argv, const char *preset)
 {
@@ -150,8 +169,9 @@ static int run_network(int argc, char **argv, const char *preset)
                              : !strcmp(preset, "cuba") ? "The CUBA benchmark: current-based synapses."
                                                        : "Brunel (2000) model A: a sparse E/I network of LIF neurons."};
     double T = 1000.0, dt = 0.1, g = 5.0, eta = 2.0, fano_w = 100.0, delay = 1.5, J = 0.1;
-    uint64_t neurons = !strcmp(preset, "brunel") ? 12500 : 4000, indeg = 0, raster_n = 500;
-    const char *method = !strcmp(preset, "coba") ? "euler" : "exact", *raster = NULL, *ratef = NULL;
+    uint64_t neurons = !strcmp(preset, "brunel") ? 12500 : 4000, indeg = 0, raster_n = 500, stride = 10;
+    const char *method = !strcmp(preset, "coba") ? "euler" : "exact", *raster = NULL, *ratef = NULL, *record = NULL,
+               *statef = NULL;
     int brunel = !strcmp(preset, "brunel");
     am_opt opts[] = {
         {"time", AM_OPT_DOUBLE, &T, "MS", "biological time simulated (ms)"},
@@ -167,6 +187,9 @@ static int run_network(int argc, char **argv, const char *preset)
         {"raster", AM_OPT_STRING, &raster, "FILE", "stream spike times (TSV) of the first --raster-neurons"},
         {"raster-neurons", AM_OPT_U64, &raster_n, "N", "neurons in the raster"},
         {"rate", AM_OPT_STRING, &ratef, "FILE", "population rate in 1 ms bins (TSV)"},
+        {"record", AM_OPT_STRING, &record, "I,J,...", "neurons whose potential --state streams"},
+        {"stride", AM_OPT_U64, &stride, "K", "steps between recorded potentials"},
+        {"state", AM_OPT_STRING, &statef, "FILE", "stream `t_ms neuron v` of the --record neurons (TSV)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -174,6 +197,18 @@ static int run_network(int argc, char **argv, const char *preset)
         return rc > 0 ? 0 : 2;
     if (am_run_check_scope(&run, opts, preset, preset))
         return 2;
+    uint64_t rec_ids[256];
+    int nrec = record ? am_parse_u64_list(record, rec_ids, 256) : 0;
+    if (nrec < 0 || (statef && nrec == 0) || (!statef && nrec > 0) || stride == 0) {
+        am_run_error(&run, "--state FILE and --record I,J,... (at most 256 neurons) go together; --stride >= 1");
+        return 2;
+    }
+    for (int k = 0; k < nrec; k++)
+        if (rec_ids[k] >= neurons) {
+            am_run_error(&run, "--record: neuron %llu is beyond the %llu neurons", (unsigned long long)rec_ids[k],
+                         (unsigned long long)neurons);
+            return 2;
+        }
     am_integrator im;
     if (!strcmp(method, "euler"))
         im = AM_INT_EULER;
@@ -241,9 +276,10 @@ static int run_network(int argc, char **argv, const char *preset)
     int status = 1;
     stats_t st;
     FILE *out = NULL, *rf = NULL;
-    am_run_file rh, rateh;
+    am_run_file rh, rateh, sh;
     memset(&rh, 0, sizeof rh);
     memset(&rateh, 0, sizeof rateh);
+    memset(&sh, 0, sizeof sh);
     if (stats_init(&st, (size_t)neurons, dt, fano_w, T)) {
         am_run_error(&run, "out of memory");
         goto done;
@@ -263,6 +299,21 @@ static int run_network(int argc, char **argv, const char *preset)
     st.raster = rf;
     st.raster_max = (size_t)raster_n;
     am_snn_monitor mon = {.on_spikes = on_spikes, .ctx = &st};
+    uint32_t rec32[256];
+    state_out so = {0};
+    if (nrec) {
+        for (int k = 0; k < nrec; k++)
+            rec32[k] = (uint32_t)rec_ids[k];
+        if (!(so.f = am_run_file_open(&run, statef, 1, &sh)))
+            goto done;
+        fprintf(so.f, "t_ms\tneuron\tv_mv\n");
+        so.ids = rec32;
+        st.state = &so;
+        mon.record = rec32;
+        mon.nrecord = (size_t)nrec;
+        mon.stride = (size_t)stride;
+        mon.on_state = on_state;
+    }
     uint64_t steps = (uint64_t)llround(T / dt), done_steps = 0;
     am_progress pr;
     am_progress_start(&pr, &run, (size_t)steps);
@@ -282,8 +333,8 @@ static int run_network(int argc, char **argv, const char *preset)
     }
     double wall = am_seconds() - t0;
     am_progress_end(&pr, "%.0f ms simulated", T);
-    if (st.failed) {
-        am_run_error(&run, "writing the raster failed");
+    if (st.failed || so.failed) {
+        am_run_error(&run, "writing the %s failed", st.failed ? "raster" : "state");
         goto done;
     }
     fprintf(out, "# %s: %zu neurons (%zu E, %zu I), %zu synapses, dt %g ms, %s, %llu steps; simulation %.3f s wall\n",
@@ -315,11 +366,18 @@ static int run_network(int argc, char **argv, const char *preset)
         if (am_run_file_close(&run, &rh, raster))
             goto done;
     }
+    if (so.f) {
+        so.f = NULL;
+        if (am_run_file_close(&run, &sh, statef))
+            goto done;
+    }
     status = am_run_close(&run, out) ? 1 : 0;
     out = NULL;
 done:
     if (rf)
         am_run_file_abort(&rh);
+    if (so.f)
+        am_run_file_abort(&sh);
     if (out)
         am_run_abort(&run, out);
     stats_free(&st);

@@ -497,10 +497,13 @@ awk -F'\t' '!/^#/ && NR > 1 { d = $2 - $3; if (d < 0) d = -d; if (d > 0.02 * $3 
 ok $? "fi: simulated rates within 2 % (+ one spike) of the analytic LIF rate"
 "$BIN/spiking" brunel --time 100 --neurons 2500 --g 5 --eta 2 --quiet --out "$tmp/br.tsv"; ok $? "spiking brunel (2,500 neurons, 100 ms)"
 grep -q '^# brunel: g 5, eta 2' "$tmp/br.tsv"; ok $? "brunel records g and eta"
+"$BIN/spiking" coba --time 50 --record 0,5,3999 --stride 100 --state "$tmp/st.tsv" --quiet --out /dev/null
+[ "$(grep -v '^#' "$tmp/st.tsv" | awk -F'\t' 'NR > 1 && ($2 == 0 || $2 == 5 || $2 == 3999)' | wc -l)" -eq 15 ]
+ok $? "--state streams the potentials of the recorded neurons every --stride steps (5 x 3 rows)"
 "$BIN/spiking" hopfield-ct --quiet --out "$tmp/hct.tsv"; ok $? "spiking hopfield-ct"
 grep -q '^# energy .*it never increases' "$tmp/hct.tsv" && awk -F'\t' '!/^#/ && NR > 1 { o = $3 } END { exit !(o > 0.95) }' "$tmp/hct.tsv"
 ok $? "hopfield-ct: the energy never increases and the cued pattern is recalled (overlap $(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3))"
-for bad in "hopfield-ct --method rk9" "hopfield-ct --noise 2" "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
+for bad in "coba --record 1" "coba --state $tmp/x.tsv" "coba --record 5000 --state $tmp/x.tsv" "hopfield-ct --method rk9" "hopfield-ct --noise 2" "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
            "coba --time 0" "fi --drive x" "fi --threshold 5 --reset 10" "nosuch"; do
     rm -f "$tmp/sx.tsv"
     "$BIN/spiking" $bad --out "$tmp/sx.tsv" 2> "$tmp/err"; rc=$?
