@@ -30,7 +30,9 @@ typedef struct {
     uint64_t windows;
     FILE *raster;
     size_t raster_max;
-    double *rate_bins;       /* population spikes per 1 ms bin (for the rate figure) */
+    FILE *rate;              /* population rate in 1 ms bins, streamed (or NULL) */
+    size_t bin;              /* the bin being counted */
+    double bin_count;
     size_t nbins;
     int failed;
     void *state;             /* the state monitor's output (state_out), or NULL */
@@ -53,9 +55,13 @@ static void on_spikes(uint64_t step, double t, const uint32_t *ids, size_t count
         if (s->raster && i < s->raster_max && fprintf(s->raster, "%.1f\t%u\n", t, i) < 0)
             s->failed = 1;
     }
-    size_t b = (size_t)(t - 1e-9);
-    if (s->rate_bins && b < s->nbins)
-        s->rate_bins[b] += (double)count;
+    size_t b = (size_t)floor(t + 1e-9);
+    if (s->rate) {
+        for (; s->bin < b && s->bin < s->nbins; s->bin++, s->bin_count = 0) /* the bins before this spike are done */
+            if (fprintf(s->rate, "%zu\t%.3f\n", s->bin, s->bin_count / (double)s->n / 1e-3) < 0)
+                s->failed = 1;
+        s->bin_count += (double)count;
+    }
 }
 
 /* State monitor: `t_ms neuron v` rows streamed as the run goes. */
@@ -99,9 +105,8 @@ static int stats_init(stats_t *s, size_t n, double dt, double window, double T)
     s->wcount = calloc(n, sizeof(uint32_t));
     s->fs = calloc(n, sizeof(double));
     s->fss = calloc(n, sizeof(double));
-    s->nbins = (size_t)ceil(T);
-    s->rate_bins = calloc(s->nbins + 1, sizeof(double));
-    if (!s->last || !s->isi_s || !s->isi_ss || !s->isi_n || !s->wcount || !s->fs || !s->fss || !s->rate_bins)
+    s->nbins = (size_t)ceil(T - 1e-9);
+    if (!s->last || !s->isi_s || !s->isi_ss || !s->isi_n || !s->wcount || !s->fs || !s->fss)
         return -1;
     for (size_t i = 0; i < n; i++)
         s->last[i] = -1.0;
@@ -117,7 +122,6 @@ static void stats_free(stats_t *s)
     free(s->wcount);
     free(s->fs);
     free(s->fss);
-    free(s->rate_bins);
 }
 
 /* rate (Hz), mean CV of ISIs (neurons with >= 3 ISIs), mean Fano factor of window counts (neurons that
@@ -159,7 +163,7 @@ static const char net_desc[] =
     "per second; cv_isi: the mean over neurons with at least 3 ISIs of std/mean of their ISIs; fano: the mean over\n"
     "neurons that fired of var/mean of their spike counts in windows of --fano-window). '#' lines: synapses,\n"
     "steps, wall time of the simulation alone. --raster FILE streams `t_ms neuron` for the first --raster-neurons\n"
-    "neurons; --rate FILE the population rate in 1 ms bins (Hz); --state FILE streams `t_ms neuron v_mv` of the\n"
+    "neurons; --rate FILE streams the population rate in 1 ms bins (Hz); --state FILE streams `t_ms neuron v_mv` of the\n"
     "--record neurons every --stride steps, as the run goes. plots/spiking.gp draws raster and rate.\n";
 
 static int run_network(int argc, char **argv, const char *preset)
@@ -298,6 +302,13 @@ static int run_network(int argc, char **argv, const char *preset)
         fprintf(rf, "t_ms\tneuron\n");
     st.raster = rf;
     st.raster_max = (size_t)raster_n;
+    FILE *qf = NULL;
+    if (ratef) {
+        if (!(qf = am_run_file_open(&run, ratef, 1, &rateh)))
+            goto done;
+        fprintf(qf, "t_ms\trate_hz\n");
+        st.rate = qf;
+    }
     am_snn_monitor mon = {.on_spikes = on_spikes, .ctx = &st};
     uint32_t rec32[256];
     state_out so = {0};
@@ -334,7 +345,7 @@ static int run_network(int argc, char **argv, const char *preset)
     double wall = am_seconds() - t0;
     am_progress_end(&pr, "%.0f ms simulated", T);
     if (st.failed || so.failed) {
-        am_run_error(&run, "writing the %s failed", st.failed ? "raster" : "state");
+        am_run_error(&run, "writing the %s failed", st.failed ? "raster or rate" : "state");
         goto done;
     }
     fprintf(out, "# %s: %zu neurons (%zu E, %zu I), %zu synapses, dt %g ms, %s, %llu steps; simulation %.3f s wall\n",
@@ -350,13 +361,10 @@ static int run_network(int argc, char **argv, const char *preset)
         population(&st, am_snn_spike_counts(net), pops[p].first, pops[p].first + pops[p].count, T, &r, &cv, &fa, &sp);
         fprintf(out, "%s\t%zu\t%.4f\t%.4f\t%.4f\t%llu\n", pops[p].name, pops[p].count, r, cv, fa, (unsigned long long)sp);
     }
-    if (ratef) {
-        FILE *q = am_run_file_open(&run, ratef, 1, &rateh);
-        if (!q)
-            goto done;
-        fprintf(q, "t_ms\trate_hz\n");
-        for (size_t b = 0; b < st.nbins; b++)
-            fprintf(q, "%zu\t%.3f\n", b, st.rate_bins[b] / (double)neurons / 1e-3);
+    if (qf) {
+        for (; st.bin < st.nbins; st.bin++, st.bin_count = 0) /* the bins after the last spike */
+            fprintf(qf, "%zu\t%.3f\n", st.bin, st.bin_count / (double)neurons / 1e-3);
+        st.rate = qf = NULL;
         if (am_run_file_close(&run, &rateh, ratef))
             goto done;
     }
@@ -376,6 +384,8 @@ static int run_network(int argc, char **argv, const char *preset)
 done:
     if (rf)
         am_run_file_abort(&rh);
+    if (st.rate)
+        am_run_file_abort(&rateh);
     if (so.f)
         am_run_file_abort(&sh);
     if (out)
