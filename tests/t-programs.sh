@@ -511,6 +511,24 @@ for bad in "coba --record 1" "coba --state $tmp/x.tsv" "coba --record 5000 --sta
     ok $? "spiking $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# xor-motif: the six-neuron E/I switch at the specified parameters.
+"$BIN/xor-motif" truth --quiet --out "$tmp/xt.tsv"; ok $? "xor-motif truth"
+grep -q '^# truth table correct' "$tmp/xt.tsv"; ok $? "the truth table is XOR: xor5 active exactly when the inputs differ"
+awk -F'\t' '!/^#/ && $1 == "0" && $2 == "0" { s = $3 + $4 + $5 + $6 + $7 + $8 } END { exit !(s == 0) }' "$tmp/xt.tsv"
+ok $? "the circuit is silent with no input"
+awk -F'\t' '!/^#/ && $1 == "1" && $2 == "1" { exit !($8 > 0 && $4 == 0 && $6 == 0 && $7 == 0) }' "$tmp/xt.tsv"
+ok $? "both inputs on: the hub fires and silences both laterals and the output"
+"$BIN/xor-motif" robust --seeds 20 --values 0,20 --threads 1 --quiet --out "$tmp/xr1.tsv"
+env -u OPENBLAS_CORETYPE "$BIN/xor-motif" robust --seeds 20 --values 0,20 --threads 2 --quiet --out "$tmp/xr2.tsv"
+diff <(grep -v '^# date' "$tmp/xr1.tsv") <(grep -v '^# date' "$tmp/xr2.tsv") > /dev/null && awk -F'\t' '!/^#/ && $1 == "0" { exit !($3 == 1) }' "$tmp/xr1.tsv"
+ok $? "robust: always right without background; the same at 1 and 2 threads and either OpenBLAS setting"
+for bad in "truth --dt 0" "truth --tau-hub -1" "truth --active 0" "truth --seeds 5" "tau --values x" "robust --seeds 0" "nosuch"; do
+    rm -f "$tmp/xx.tsv"
+    "$BIN/xor-motif" $bad --out "$tmp/xx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/xx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "xor-motif $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then
