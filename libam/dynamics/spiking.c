@@ -391,6 +391,21 @@ typedef struct {
 #pragma GCC optimize("no-trapping-math")
 #endif
 
+/* The end of every neuron update: a refractory neuron keeps held_v (else it takes new_v), its refractory count
+ * runs down, and it spikes (reset, refractory again, flagged) when above threshold and not refractory. */
+static inline __attribute__((always_inline)) void settle(size_t i, float held_v, float new_v, float Vt, float Vr,
+                                                         uint32_t rs, float *restrict v, uint32_t *restrict ref,
+                                                         uint8_t *restrict flag)
+{
+    uint32_t r = ref[i];
+    float vi = r ? held_v : new_v;
+    r -= r > 0;
+    int sp = (vi > Vt) & (r == 0);
+    v[i] = sp ? Vr : vi;
+    ref[i] = sp ? rs : r;
+    flag[i] = (uint8_t)sp;
+}
+
 CLONES static void k_cond_euler(const kpar *k, size_t i0, size_t i1, float *restrict v, float *restrict ge,
                                 float *restrict gi, uint32_t *restrict ref, float *restrict ae, float *restrict ai,
                                 uint8_t *restrict flag)
@@ -402,15 +417,9 @@ CLONES static void k_cond_euler(const kpar *k, size_t i0, size_t i1, float *rest
         ae[i] = 0.0f;
         ai[i] = 0.0f;
         float nv = vi + a * (g1 * (Ee - vi) + g2 * (Ei - vi) - (vi - El) + I);
-        uint32_t r = ref[i];
-        vi = r ? vi : nv;
         ge[i] = g1 * de;
         gi[i] = g2 * di;
-        r -= r > 0;
-        int sp = (vi > Vt) & (r == 0);
-        v[i] = sp ? Vr : vi;
-        ref[i] = sp ? rs : r;
-        flag[i] = (uint8_t)sp;
+        settle(i, vi, nv, Vt, Vr, rs, v, ref, flag);
     }
 }
 
@@ -426,15 +435,9 @@ CLONES static void k_cond_exact(const kpar *k, size_t i0, size_t i1, float *rest
         ai[i] = 0.0f;
         float gt = 1.0f + g1 + g2, vinf = (El + g1 * Ee + g2 * Ei + I) / gt;
         float nv = vinf + (vi - vinf) * am__exp_nonpos(-a * gt);
-        uint32_t r = ref[i];
-        vi = r ? vi : nv;
         ge[i] = g1 * de;
         gi[i] = g2 * di;
-        r -= r > 0;
-        int sp = (vi > Vt) & (r == 0);
-        v[i] = sp ? Vr : vi;
-        ref[i] = sp ? rs : r;
-        flag[i] = (uint8_t)sp;
+        settle(i, vi, nv, Vt, Vr, rs, v, ref, flag);
     }
 }
 
@@ -451,15 +454,9 @@ CLONES static void k_curr(const kpar *k, int euler, size_t i0, size_t i1, float 
         ae[i] = 0.0f;
         ai[i] = 0.0f;
         float nv = c1 * vi + c2 * (El + g1 + g2 + I);
-        uint32_t r = ref[i];
-        vi = r ? vi : nv;
         ge[i] = g1 * de;
         gi[i] = g2 * di;
-        r -= r > 0;
-        int sp = (vi > Vt) & (r == 0);
-        v[i] = sp ? Vr : vi;
-        ref[i] = sp ? rs : r;
-        flag[i] = (uint8_t)sp;
+        settle(i, vi, nv, Vt, Vr, rs, v, ref, flag);
     }
 }
 
@@ -474,13 +471,7 @@ CLONES static void k_delta(const kpar *k, int euler, size_t i0, size_t i1, float
         ae[i] = 0.0f;
         ai[i] = 0.0f;
         float nv = c1 * vin + c2 * (El + I);
-        uint32_t r = ref[i];
-        float vi = r ? v[i] : nv; /* input arriving during the refractory period is lost */
-        r -= r > 0;
-        int sp = (vi > Vt) & (r == 0);
-        v[i] = sp ? Vr : vi;
-        ref[i] = sp ? rs : r;
-        flag[i] = (uint8_t)sp;
+        settle(i, v[i], nv, Vt, Vr, rs, v, ref, flag); /* input arriving during the refractory period is lost */
     }
 }
 
