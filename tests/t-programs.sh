@@ -529,6 +529,93 @@ for bad in "truth --dt 0" "truth --tau-hub -1" "truth --active 0" "truth --seeds
     ok $? "xor-motif $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+grep -q '^# signed table correct' "$tmp/xt.tsv"; ok $? "the signed table: F+ only for (1,0), F- only for (0,1)"
+awk -F'\t' '!/^#/ && $1 == "1" && $2 == "0" { p = $13 } !/^#/ && $1 == "0" && $2 == "1" { m = $13 } END { exit !(p > 0 && m < 0) }' "$tmp/xt.tsv"
+ok $? "the signed error rate(F+) - rate(F-) is > 0 for a missed signal, < 0 for a false reference"
+"$BIN/xor-motif" truth --raster "$tmp/raster.tsv" --quiet --out "$tmp/xt2.tsv"
+awk -F'\t' '!/^#/ && $1 != "signal" { n[$4]++ } END { exit !(n[4] == 8 && n[5] == 8) }' "$tmp/raster.tsv"
+ok $? "the raster lists every spike (xor5: 4 + 4, hub6: 8)"
+"$BIN/xor-motif" truth --readout inputs --quiet --out "$tmp/xt3.tsv" && grep -q '^# signed table correct' "$tmp/xt3.tsv"
+ok $? "the signed table with the readouts fed by the inputs"
+
+if /usr/bin/python3 -c 'import brian2' 2> /dev/null; then
+    ROOTDIR=$(cd "$(dirname "$0")/.." && pwd)
+    (cd "$tmp" && /usr/bin/python3 "$ROOTDIR/papers/xor-motif/brian2_check.py" 2> /dev/null) | grep -v '^#' | grep -v '^signal' > "$tmp/b2.tsv"
+    ("$BIN/xor-motif" truth --quiet; "$BIN/xor-motif" graded --values 0:1:0.1 --quiet) | grep -v '^#' | grep -v '^signal' | cut -f1-10 > "$tmp/l2.tsv"
+    [ -s "$tmp/b2.tsv" ] && cmp -s "$tmp/b2.tsv" "$tmp/l2.tsv"
+    ok $? "the same circuit in Brian2 gives the same spike counts in all $(wc -l < "$tmp/l2.tsv") trials"
+else
+    ok 0 "# SKIP Brian2 missing (python3-brian; tools/install-deps --bench)"
+fi
+
+# connectome: motifs in a signed graph.
+printf 'source,target,weight,sign\na,c,1,+\na,h,1,+\nb,d,1,+\nb,h,1,+\nh,c,2,-\nh,d,2,-\nc,o,1,+\nd,o,1,+\nc,o2,1,+\nd,o2,1,+\n' > "$tmp/g.csv"
+"$BIN/connectome" count --edges "$tmp/g.csv" --quiet --out "$tmp/gc.tsv"
+[ "$(awk -F'\t' '!/^#/ && $1 != "motif" { printf "%s=%s ", $1, $2 }' "$tmp/gc.tsv")" = "xor=2 xor-induced=2 lateral=1 " ]
+ok $? "connectome count: a graph built with 2 XOR instances (both induced) and 1 lateral-inhibition motif"
+"$BIN/connectome" list --edges "$tmp/g.csv" --quiet --out "$tmp/gl.tsv"
+[ "$(grep -v '^#' "$tmp/gl.tsv" | tail -n +2 | cut -f1-5 | sort -u)" = "$(printf 'a\tb\tc\td\th')" ] && [ "$(grep -vc '^#' "$tmp/gl.tsv")" = 3 ]
+ok $? "connectome list: the instances by role"
+"$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --threads 1 --quiet --out "$tmp/gn1.tsv"
+"$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --threads 2 --quiet --out "$tmp/gn2.tsv"
+diff <(grep -v '^# date' "$tmp/gn1.tsv") <(grep -v '^# date' "$tmp/gn2.tsv") > /dev/null
+ok $? "connectome null: the same at 1 and 2 threads"
+if command -v mpirun > /dev/null && [ -e "$AM_BUILD/libam-mpi.so" ]; then
+    mpi="mpirun --oversubscribe"; [ "$(id -u)" = 0 ] && mpi="$mpi --allow-run-as-root"
+    SOURCE_DATE_EPOCH=0 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --quiet --out "$tmp/gm1.tsv"
+    SOURCE_DATE_EPOCH=0 ASAN_OPTIONS=detect_leaks=0 $mpi -np 3 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 \
+        --quiet --out "$tmp/gm3.tsv" > /dev/null 2>&1
+    cmp -s "$tmp/gm1.tsv" "$tmp/gm3.tsv"; ok $? "mpirun -np 3 connectome null: the same file as one process"
+fi
+"$BIN/connectome" synthetic --nodes 2000 --edges-count 20000 --quiet --out "$tmp/syn.csv" && \
+    "$BIN/connectome" count --edges "$tmp/syn.csv" --quiet --out "$tmp/sc.tsv" && \
+    awk '/^# graph:/ { exit !($3 <= 2000 && $7 + $10 == 20000) }' "$tmp/sc.tsv"
+ok $? "connectome synthetic writes a graph that reads back"
+CE=${AM_CELEGANS:-../shared/data/celegans}
+if [ -f "$CE/herm_full_edgelist.csv" ] && [ -f "$CE/owmeta_cache.json" ]; then
+    "$BIN/connectome" count --edges "$CE/herm_full_edgelist.csv" --neurons "$CE/owmeta_cache.json" --quiet --out "$tmp/ce.tsv"
+    grep -q '^# graph: 302 nodes (26 inhibitory)' "$tmp/ce.tsv" && awk -F'\t' '$1 == "xor" { exit !($2 > 0) }' "$tmp/ce.tsv"
+    ok $? "connectome count on C. elegans: 302 neurons, 26 GABAergic, XOR motifs found"
+else
+    ok 0 "# SKIP C. elegans data not at $CE (set AM_CELEGANS)"
+fi
+printf 'source,target,weight,sign\na,b,1,+\na,c,x,+\n' > "$tmp/bad1.csv"
+printf 'a,b,1,+\nb,c,1\n' > "$tmp/bad2.csv"
+printf 'a,b,1,+\nb,c,1,?\n' > "$tmp/bad3.csv"
+for bad in "count --edges $tmp/bad1.csv" "count --edges $tmp/bad2.csv" "count --edges $tmp/bad3.csv" "count --edges $tmp/none.csv" \
+           "count" "count --edges $tmp/g.csv --signs $tmp/bad2.csv" "list --edges $tmp/g.csv --motif star" "count --edges $tmp/g.csv --motif xor" \
+           "null --edges $tmp/g.csv --graphs 1" "synthetic --nodes 10 --edges-count 100" "synthetic --edges $tmp/g.csv" "nosuch"; do
+    rm -f "$tmp/cx.tsv"
+    "$BIN/connectome" $bad --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "connectome $bad: one-line error, no output ($(head -c 70 "$tmp/err"))"
+done
+grep -q 'line 3: weight' <("$BIN/connectome" count --edges "$tmp/bad1.csv" 2>&1); ok $? "a malformed CSV names its line"
+
+# xor-learn: the signed XOR error as the teaching signal.
+"$BIN/xor-learn" loop --epochs 40 --quiet --out "$tmp/xl.tsv"
+awk -F'\t' '!/^#/ && $1 != "epoch" { last = $0; if ($4 != "" && $4 != "nan" && $4 != 1) bad = 1 } END { split(last, f, "\t"); exit !(!bad && f[2] == f[3] && f[3] > 0.95) }' "$tmp/xl.tsv"
+ok $? "xor-learn loop: the spiking motif's error equals x - y on every bit, and both networks learn the patterns"
+"$BIN/xor-learn" loop --epochs 10 --bg-rate 40 --bg-weight 84 --quiet --out "$tmp/xl2.tsv"
+awk -F'\t' '!/^#/ && $1 != "epoch" && $4 != "nan" && $4 < 1 { n++ } END { exit !(n > 0) }' "$tmp/xl2.tsv"
+ok $? "with background noise on the motif its error sometimes disagrees"
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    "$BIN/xor-learn" fashion --limit 1000 --test-limit 200 --epochs 2 --hidden 64 --threads 1 --quiet --out "$tmp/xf1.tsv"
+    env -u OPENBLAS_CORETYPE "$BIN/xor-learn" fashion --limit 1000 --test-limit 200 --epochs 2 --hidden 64 --threads 2 --quiet --out "$tmp/xf2.tsv"
+    diff <(grep -v '^# date' "$tmp/xf1.tsv") <(grep -v '^# date' "$tmp/xf2.tsv") > /dev/null
+    ok $? "xor-learn fashion: the same at 1 and 2 threads and either OpenBLAS setting"
+    awk -F'\t' '!/^#/ && $2 == 0 { b[$1] = $4 } !/^#/ && $2 == 2 { a[$1] = $4 } END { exit !(a["signed-xor-fa"] > b["signed-xor-fa"] + 0.2 && a["backprop"] > 0.7) }' "$tmp/xf1.tsv"
+    ok $? "xor-learn fashion: the signed XOR rule and backprop both learn"
+else
+    ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
+fi
+for bad in "fashion --rules sgd" "fashion --epochs -1" "fashion --lr 0" "loop --N 0" "loop --bg-rate -1" "loop --lr nan" "nosuch"; do
+    rm -f "$tmp/lx.tsv"
+    "$BIN/xor-learn" $bad --out "$tmp/lx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/lx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "xor-learn $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

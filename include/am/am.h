@@ -27,6 +27,9 @@
 #include "am/spiking.h"
 #include "am/graded.h"
 #include "am/ltc.h"
+#include "am/graph.h"
+#include "am/xormotif.h"
+#include "am/binae.h"
 #include "am/latent.h"
 #include "am/harness.h"
 

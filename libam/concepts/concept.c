@@ -8,6 +8,7 @@
 
 #include "../core/alloc.h"
 #include "am/error.h"
+#include "../core/hash.h"
 #include "internal.h"
 
 const am_binding_type *const am_binding_types[] = {&am__binding_kv_type, &am__binding_hebb_type,
@@ -197,22 +198,9 @@ uint64_t am_concepts_id(const am_concepts *cm, size_t c)
 
 /* ---- hashes: id -> index, label -> index ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-}
+static uint64_t mix64(uint64_t x) { return am__mix64(x); }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return mix64(h);
-}
+static uint64_t hash_str(const char *s) { return am__mix64(am__hash_str(s)); }
 
 static void hash_put(am_concepts *cm, size_t c)
 {

@@ -1,6 +1,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -537,4 +538,14 @@ int am__rclose(am__file *r)
 void am__rabort(am__file *r)
 {
     fclose(r->f);
+}
+
+void am__say(char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || !size)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, size, fmt, ap);
+    va_end(ap);
 }

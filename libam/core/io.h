@@ -3,6 +3,7 @@
 #ifndef AM_CORE_IO_H
 #define AM_CORE_IO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,9 @@ void am__out_abort(am__out *o);
 
 /* The status of the last failed system call: AM_ERRNO(errno), or AM_EIO without an errno. */
 int am__errno_status(void);
+
+/* A reader's message into err (size bytes; nothing when err is NULL or size 0), printf-style. */
+void am__say(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- binary files with a CRC-32 trailer ---- */
 typedef struct am__file {

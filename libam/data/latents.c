@@ -11,15 +11,7 @@
 #include "am/data.h"
 #include "am/error.h"
 
-static void say(char *err, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, size, fmt, ap);
-    va_end(ap);
-}
+#define say am__say
 
 int am_latents_read(const char *path, size_t *k, float **z, int **labels, size_t *n, char *err, size_t errsize)
 {

@@ -30,8 +30,8 @@ static inline void fuzz_file_remove(void)
 {
     char path[256];
     const char *dir = getenv("TMPDIR");
-    const char *sfx[] = {"", ".gz", ".tsv"};
-    for (int k = 0; k < 3; k++) {
+    const char *sfx[] = {"", ".gz", ".tsv", ".csv", ".json", ".words", ".fixed"};
+    for (int k = 0; k < 7; k++) {
         snprintf(path, sizeof path, "%s/am-fuzz-%d%s", dir && *dir ? dir : "/tmp", (int)getpid(), sfx[k]);
         unlink(path);
     }

@@ -162,5 +162,25 @@ int main(int argc, char **argv)
                                  "0000 | a canvas shoe with a pliable rubber sole  \n";
         text("wordnet", "sneaker", wn, sizeof wn - 1);
     }
+    /* Signed graphs: a generic edge list as the library writes it (a planted XOR motif), a sign table, and
+     * c302's pair (neuron table, NUL, edge list). */
+    {
+        uint32_t s[] = {0, 0, 1, 1, 4, 4, 2, 3};
+        uint32_t d[] = {2, 4, 3, 4, 2, 3, 5, 5};
+        int8_t sg[] = {1, 1, 1, 1, -1, -1, 1, 1};
+        am_graph *g = NULL;
+        CHECK(am_graph_from_edges(&g, 6, NULL, NULL, 8, s, d, NULL, sg));
+        FILE *f = fopen(at("graph", "xor.csv"), "w");
+        if (!f || am_graph_write_csv(g, f) || fclose(f))
+            exit(1);
+        am_graph_free(g);
+        static const char signs[] = "name,sign\nA,GABA\nB,+\n";
+        text("graph", "signs.csv", signs, sizeof signs - 1);
+        static const char c302[] = "{\"muscle_info\": {\"MDL01\": []}, \"neuron_info\": {\"AVAL\": [\"u\", [\"inter\"], [], "
+                                   "[\"Glutamate\"], \"+\", \"1\"], \"DD1\": [\"u\", [], [], [\"GABA\"], \"-\", \"1\"]}}\0"
+                                   "Source,Target,Weight,Type\nAVAL , DD01 ,2,chemical\nDD01,AVAL,1,electrical\n"
+                                   "DD01,MDL01,3,chemical\n";
+        text("c302", "pair", c302, sizeof c302 - 1);
+    }
     return 0;
 }

@@ -1,0 +1,464 @@
+/* Signed graphs: construction, the XOR / induced XOR / lateral-inhibition counters against brute force on
+ * many random graphs and on graphs built with a known number of instances, the null model's invariants,
+ * and the CSV and c302 readers (every malformed input a clear error naming its line). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "am/am.h"
+#include "tap.h"
+
+/* ---- brute force over all node tuples, from an adjacency matrix ---- */
+
+static int adj[16][16]; /* bit 1: excitatory edge, bit 2: inhibitory edge */
+
+static void fill_adj(const am_graph *g)
+{
+    memset(adj, 0, sizeof adj);
+    size_t m = am_graph_edges(g, 0);
+    for (size_t k = 0; k < m; k++) {
+        size_t s, d;
+        int sg;
+        am_graph_edge(g, k, &s, &d, NULL, &sg);
+        adj[s][d] |= sg > 0 ? 1 : 2;
+    }
+}
+
+static int E(int x, int y) { return adj[x][y] & 1; }
+static int I(int x, int y) { return (adj[x][y] & 2) >> 1; }
+
+static void brute(size_t n, uint64_t out[3])
+{
+    out[0] = out[1] = out[2] = 0;
+    int N = (int)n;
+    for (int h = 0; h < N; h++)
+        for (int c = 0; c < N; c++)
+            for (int d = c + 1; d < N; d++) {
+                if (c == h || d == h || !I(h, c) || !I(h, d))
+                    continue;
+                for (int a = 0; a < N; a++) {
+                    if (a == h || a == c || a == d || !E(a, c) || !E(a, h))
+                        continue;
+                    for (int b = 0; b < N; b++) {
+                        if (b == h || b == c || b == d || b == a || !E(b, d) || !E(b, h))
+                            continue;
+                        out[2]++;
+                        for (int o = 0; o < N; o++) {
+                            if (o == a || o == b || o == c || o == d || o == h || !E(c, o) || !E(d, o))
+                                continue;
+                            out[0]++;
+                            int v[6] = {a, b, c, d, h, o}, edges = 0;
+                            for (int x = 0; x < 6; x++)
+                                for (int y = 0; y < 6; y++)
+                                    if (x != y)
+                                        edges += E(v[x], v[y]) + I(v[x], v[y]);
+                            out[1] += edges == 8; /* the 8 required edges are there; nothing else */
+                        }
+                    }
+                }
+            }
+}
+
+static int counter(const uint32_t *v, void *ctx)
+{
+    (void)v;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+typedef struct {
+    uint32_t v[6];
+    int n;
+} first;
+
+static int keep_first(const uint32_t *v, void *ctx)
+{
+    first *f = ctx;
+    if (!f->n++)
+        memcpy(f->v, v, sizeof f->v);
+    return 0;
+}
+
+static am_graph *build(size_t n, size_t m, const uint32_t *s, const uint32_t *d, const int8_t *sg)
+{
+    am_graph *g = NULL;
+    int rc = am_graph_from_edges(&g, n, NULL, NULL, m, s, d, NULL, sg);
+    if (rc)
+        printf("# from_edges: %s\n", am_strerror(rc));
+    return g;
+}
+
+/* The canonical instance: a=0 b=1 c=2 d=3 h=4 o=5, plus extra o's 6 .. 5+extra. */
+static am_graph *xor_graph(int extra, int with_cd)
+{
+    uint32_t s[64], d[64];
+    int8_t sg[64];
+    size_t m = 0;
+#define EDGE(x, y, z) (s[m] = (x), d[m] = (y), sg[m] = (z), m++)
+    EDGE(0, 2, 1), EDGE(0, 4, 1), EDGE(1, 3, 1), EDGE(1, 4, 1), EDGE(4, 2, -1), EDGE(4, 3, -1);
+    for (int k = 0; k <= extra; k++)
+        EDGE(2, 5 + k, 1), EDGE(3, 5 + k, 1);
+    if (with_cd)
+        EDGE(2, 3, 1);
+#undef EDGE
+    return build(6 + (size_t)extra, m, s, d, sg);
+}
+
+static void test_small(void)
+{
+    uint64_t k[3];
+    am_graph *g = xor_graph(0, 0);
+    ok(g && am_graph_nodes(g) == 6 && am_graph_edges(g, 1) == 6 && am_graph_edges(g, -1) == 2, "the single XOR: 6 nodes, 6 E and 2 I edges");
+    int r0 = am_graph_count(g, AM_MOTIF_XOR, 1, &k[0]), r1 = am_graph_count(g, AM_MOTIF_XOR_INDUCED, 1, &k[1]),
+        r2 = am_graph_count(g, AM_MOTIF_LATERAL, 1, &k[2]);
+    ok(!r0 && !r1 && !r2 && k[0] == 1 && k[1] == 1 && k[2] == 1, "one XOR, one induced XOR, one lateral-inhibition motif");
+    first f = {{0}, 0};
+    am_graph_each(g, AM_MOTIF_XOR, keep_first, &f);
+    ok(f.n == 1 && f.v[0] == 0 && f.v[1] == 1 && f.v[2] == 2 && f.v[3] == 3 && f.v[4] == 4 && f.v[5] == 5,
+       "the instance is listed as a b c d h o = 0 1 2 3 4 5");
+    ok(am_graph_node_sign(g, 4) == AM_INH && am_graph_node_sign(g, 0) == AM_EXC && am_graph_node_sign(g, 5) == 0,
+       "node signs follow their outgoing edges (none: 0)");
+    am_graph_free(g);
+
+    for (int extra = 1; extra <= 6; extra += 5) {
+        g = xor_graph(extra, 0);
+        am_graph_count(g, AM_MOTIF_XOR, 2, &k[0]);
+        am_graph_count(g, AM_MOTIF_XOR_INDUCED, 2, &k[1]);
+        am_graph_count(g, AM_MOTIF_LATERAL, 2, &k[2]);
+        ok(k[0] == (uint64_t)extra + 1 && k[1] == (uint64_t)extra + 1 && k[2] == 1,
+           "a graph built with %d outputs has exactly %d XOR instances (%llu), all induced (%llu), 1 lateral", extra + 1,
+           extra + 1, (unsigned long long)k[0], (unsigned long long)k[1]);
+        am_graph_free(g);
+    }
+    g = xor_graph(2, 1);
+    am_graph_count(g, AM_MOTIF_XOR, 1, &k[0]);
+    am_graph_count(g, AM_MOTIF_XOR_INDUCED, 1, &k[1]);
+    ok(k[0] == 3 && k[1] == 0, "an extra edge c->d: still 3 XOR instances, none induced");
+    am_graph_free(g);
+
+    /* symmetric duplicates: the swap (a,c) <-> (b,d) is one instance; two hubs make two */
+    uint32_t s[] = {0, 0, 1, 1, 4, 4, 2, 3, 0, 1, 6, 6};
+    uint32_t d[] = {2, 4, 3, 4, 2, 3, 5, 5, 6, 6, 2, 3};
+    int8_t sg[] = {1, 1, 1, 1, -1, -1, 1, 1, 1, 1, -1, -1};
+    g = build(7, 12, s, d, sg);
+    am_graph_count(g, AM_MOTIF_XOR, 1, &k[0]);
+    ok(k[0] == 2, "two hubs over the same laterals: 2 instances (got %llu)", (unsigned long long)k[0]);
+    am_graph_free(g);
+
+    /* merging, self-loops, queries */
+    uint32_t s2[] = {0, 0, 1, 2, 0};
+    uint32_t d2[] = {1, 1, 1, 0, 1};
+    int8_t sg2[] = {1, 1, 1, -1, -1};
+    float w2[] = {2, 3, 5, 1, 4};
+    const char *nm[] = {"A", "B", "C"};
+    g = NULL;
+    int rc = am_graph_from_edges(&g, 3, nm, NULL, 5, s2, d2, w2, sg2);
+    size_t id = 9;
+    float w = 0;
+    size_t es, ed;
+    am_graph_edge(g, 0, &es, &ed, &w, NULL);
+    ok(!rc && am_graph_edges(g, 0) == 3 && w == 5.0f && es == 0 && ed == 1, "repeats merge (weights summed), self-loops drop");
+    ok(!am_graph_find(g, "C", &id) && id == 2 && am_graph_find(g, "D", &id) == AM_EINVAL, "names are found, unknown ones refused");
+    ok(am_graph_has_edge(g, 0, 1, AM_INH) && am_graph_has_edge(g, 0, 1, AM_EXC) && !am_graph_has_edge(g, 1, 0, 0) &&
+           am_graph_out_degree(g, 0, 0) == 2 && am_graph_in_degree(g, 1, AM_EXC) == 1,
+       "edges of both signs between one pair are kept apart");
+    am_graph_free(g);
+    const char *dup[] = {"A", "A"};
+    uint32_t bad = 5;
+    int8_t zero = 0;
+    float nan_w = NAN;
+    ok(am_graph_from_edges(&g, 2, dup, NULL, 0, NULL, NULL, NULL, NULL) == AM_EINVAL && !g, "repeated names are refused");
+    ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, &bad, s2, NULL, NULL) == AM_EINVAL, "a node id out of range is refused");
+    ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, NULL, &zero) == AM_EINVAL, "a sign other than +-1 is refused");
+    ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, &nan_w, NULL) == AM_ENOTFINITE, "a NaN weight is refused");
+    am_graph_free(NULL);
+}
+
+static void test_random(void)
+{
+    int agree = 1, each_agree = 1, threads_agree = 1, nonzero = 0;
+    for (int t = 0; t < 60; t++) {
+        am_rng r;
+        am_rng_init(&r, 77, (uint64_t)t);
+        size_t n = 7 + am_rng_below(&r, 6); /* 7 .. 12 */
+        double p = 0.02 + (t & 2 ? 0.4 : 0.12) * am_rng_uniform(&r);
+        uint32_t s[256], d[256];
+        int8_t sg[256];
+        size_t m = 0;
+        for (size_t x = 0; x < n; x++) {
+            int inh = am_rng_uniform(&r) < 0.3;
+            for (size_t y = 0; y < n; y++)
+                if (x != y && am_rng_uniform(&r) < p && m < 256) {
+                    s[m] = (uint32_t)x;
+                    d[m] = (uint32_t)y;
+                    /* mostly Dale's principle, sometimes a node of both signs */
+                    sg[m++] = (int8_t)((am_rng_uniform(&r) < 0.1 ? !inh : inh) ? AM_INH : AM_EXC);
+                }
+        }
+        /* plant one or two XOR motifs on random distinct nodes */
+        for (int plant = 0; plant < 1 + (t & 1); plant++) {
+            uint32_t v[12];
+            for (size_t k = 0; k < n; k++)
+                v[k] = (uint32_t)k;
+            am_rng_shuffle_u32(&r, v, n);
+            static const int pe[8][3] = {{0, 2, 1}, {0, 4, 1}, {1, 3, 1}, {1, 4, 1}, {2, 5, 1}, {3, 5, 1}, {4, 2, -1}, {4, 3, -1}};
+            for (int k = 0; k < 8 && m < 256; k++, m++) {
+                s[m] = v[pe[k][0]];
+                d[m] = v[pe[k][1]];
+                sg[m] = (int8_t)pe[k][2];
+            }
+        }
+        am_graph *g = build(n, m, s, d, sg);
+        if (!g) {
+            agree = 0;
+            continue;
+        }
+        fill_adj(g);
+        uint64_t want[3], got[3], got2[3], listed[3] = {0, 0, 0};
+        brute(n, want);
+        am_motif mm[3] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL};
+        for (int j = 0; j < 3; j++) {
+            am_graph_count(g, mm[j], 1, &got[j]);
+            am_graph_count(g, mm[j], 3, &got2[j]);
+            am_graph_each(g, mm[j], counter, &listed[j]);
+            if (got[j] != want[j]) {
+                agree = 0;
+                printf("# graph %d (%zu nodes, %zu edges) %s: counted %llu, brute force %llu\n", t, n, m, am_motif_name(mm[j]),
+                       (unsigned long long)got[j], (unsigned long long)want[j]);
+            }
+            each_agree &= listed[j] == want[j];
+            threads_agree &= got2[j] == got[j];
+        }
+        nonzero += want[0] > 0 && want[1] > 0;
+        am_graph_free(g);
+    }
+    ok(agree, "60 random signed graphs: XOR, induced XOR and lateral counts equal brute force over all node tuples");
+    ok(each_agree, "listing the instances gives the same numbers");
+    ok(threads_agree, "the counts are the same at 1 and 3 threads");
+    ok(nonzero >= 3, "the test graphs hold instances (%d graphs with induced XORs)", nonzero);
+}
+
+static void test_null(void)
+{
+    am_graph *g = NULL, *r = NULL, *r2 = NULL;
+    int rc = am_graph_synthetic(&g, 400, 4000, 0.25, 1.0, 5);
+    ok(!rc && am_graph_nodes(g) == 400 && am_graph_edges(g, 0) == 4000, "a synthetic graph: 400 nodes, 4000 edges");
+    size_t acc = 0;
+    rc = am_graph_rewire(g, 100, 9, &r, &acc);
+    int deg = !rc, loops = 0, same = 0;
+    for (size_t u = 0; deg && u < 400; u++)
+        for (int s = -1; s <= 1; s += 2)
+            deg &= am_graph_out_degree(g, u, s) == am_graph_out_degree(r, u, s) && am_graph_in_degree(g, u, s) == am_graph_in_degree(r, u, s);
+    size_t m = am_graph_edges(r, 0);
+    for (size_t k = 0; k < m; k++) {
+        size_t s, d;
+        int sg;
+        am_graph_edge(r, k, &s, &d, NULL, &sg);
+        loops += s == d;
+        same += am_graph_has_edge(g, s, d, sg);
+    }
+    ok(deg, "rewiring keeps every node's in- and out-degree within each sign");
+    ok(m == 4000 && !loops, "no self-loops and no merged edges after rewiring (%zu edges)", m);
+    ok(acc > 100000 && same < 1000, "swaps happen (%zu accepted), few original edges survive (%d of 4000)", acc, same);
+    rc = am_graph_rewire(g, 100, 9, &r2, NULL);
+    int ident = !rc && am_graph_edges(r2, 0) == m;
+    for (size_t k = 0; ident && k < m; k++) {
+        size_t s1, d1, s2, d2;
+        am_graph_edge(r, k, &s1, &d1, NULL, NULL);
+        am_graph_edge(r2, k, &s2, &d2, NULL, NULL);
+        ident = s1 == s2 && d1 == d2;
+    }
+    ok(ident, "the same seed rewires the same way");
+    am_graph_free(r);
+    am_graph_free(r2);
+    am_motif mm[2] = {AM_MOTIF_XOR, AM_MOTIF_LATERAL};
+    uint64_t c1[12], c2[12];
+    int e1 = am_graph_null(g, mm, 2, 6, 20, 3, 1, c1), e2 = am_graph_null(g, mm, 2, 6, 20, 3, 2, c2);
+    ok(!e1 && !e2 && !memcmp(c1, c2, sizeof c1), "null counts are identical at 1 and 2 threads");
+    uint64_t one[2];
+    am_graph_null_one(g, mm, 2, 4, 20, 3, one);
+    ok(one[0] == c1[8] && one[1] == c1[9], "null graph k alone gives the k-th row");
+    am_graph *s2 = NULL;
+    am_graph_synthetic(&s2, 400, 4000, 0.25, 1.0, 5);
+    uint64_t a, b;
+    am_graph_count(g, AM_MOTIF_XOR, 1, &a);
+    am_graph_count(s2, AM_MOTIF_XOR, 1, &b);
+    ok(a == b && a > 0, "synthetic graphs are deterministic in the seed and hold XOR motifs (%llu)", (unsigned long long)a);
+    ok(am_graph_synthetic(&r, 10, 40, 0.2, 1, 1) == AM_EINVAL && !r, "too many edges for the nodes is refused");
+    ok(am_graph_rewire(g, -1, 1, &r, NULL) == AM_EINVAL, "a negative number of attempts is refused");
+    am_graph_free(s2);
+    am_graph_free(g);
+}
+
+static char dir[] = "/tmp/t-graph-XXXXXX";
+
+static const char *put_file(const char *name, const char *text)
+{
+    static char path[8][512];
+    static int k;
+    char *p = path[k++ & 7];
+    snprintf(p, 512, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* The reader fails with status want and a message holding `has`. */
+static void csv_err(const char *text, int want, const char *has, const char *what)
+{
+    char err[256];
+    am_graph *g = NULL;
+    int rc = am_graph_read_csv(&g, put_file("bad.csv", text), NULL, err, sizeof err);
+    int good = rc == want && !g && strstr(err, has);
+    ok(good, "%s: %s", what, err);
+    if (!good)
+        printf("#   status %d (%s), message '%s'\n", rc, am_strerror(rc), err);
+}
+
+static void test_csv(void)
+{
+    char err[256];
+    am_graph *g = NULL;
+    char p[512];
+    snprintf(p, sizeof p, "%s", put_file("g.csv", "# a comment\nsource,target,weight,sign\n"
+                                   " A , B ,2,+\nA,C,1,E\n\"B\",C,3.5,exc\nH,B,1,-\nH,C,2,inh\nA,B,1,+\n\nC,C,1,+\n"));
+    int rc = am_graph_read_csv(&g, p, NULL, err, sizeof err);
+    size_t a, b, h;
+    ok(!rc && am_graph_nodes(g) == 4 && am_graph_edges(g, AM_EXC) == 3 && am_graph_edges(g, AM_INH) == 2,
+       "generic CSV: 4 nodes, 3 E and 2 I edges (padding, quotes, comments, repeats, a self-loop)");
+    am_graph_find(g, "A", &a);
+    am_graph_find(g, "B", &b);
+    am_graph_find(g, "H", &h);
+    ok(am_graph_has_edge(g, h, b, AM_INH) && am_graph_node_sign(g, h) == AM_INH, "H is inhibitory");
+    am_graph_free(g);
+    const char *sg = put_file("signs.csv", "name,sign\nA,GABA\n");
+    rc = am_graph_read_csv(&g, p, sg, err, sizeof err);
+    am_graph_find(g, "A", &a);
+    am_graph_find(g, "B", &b);
+    ok(!rc && am_graph_has_edge(g, a, b, AM_INH) && !am_graph_has_edge(g, a, b, AM_EXC), "a sign table overrides A's edges to inhibitory");
+    am_graph_free(g);
+    rc = am_graph_read_csv(&g, put_file("cols.csv", "target,sign,source,weight\nB,-,A,1\n"), NULL, err, sizeof err);
+    am_graph_find(g, "A", &a);
+    am_graph_find(g, "B", &b);
+    ok(!rc && am_graph_has_edge(g, a, b, AM_INH), "columns are found by the header's names");
+    am_graph_free(g);
+    rc = am_graph_read_csv(&g, put_file("nohead.csv", "A,B,1,+\n"), NULL, err, sizeof err);
+    ok(!rc && am_graph_edges(g, 0) == 1, "the header is optional");
+    am_graph_free(g);
+
+    csv_err("source,target,weight\nA,B,1\n", AM_EFORMAT, "line 1: the header has no 'sign' column", "a missing column in the header");
+    csv_err("A,B,1,+\nA,C,1\n", AM_EFORMAT, "line 2: 3 fields", "a row with a missing column");
+    csv_err("A,B,1,+\n\nA,C,abc,+\n", AM_EFORMAT, "line 3: weight 'abc'", "a weight that is not a number");
+    csv_err("A,B,nan,+\n", AM_EFORMAT, "line 1: weight 'nan'", "a NaN weight");
+    csv_err("A,B,1e999,+\n", AM_EFORMAT, "line 1: weight", "an infinite weight");
+    csv_err("A,B,-2,+\n", AM_EFORMAT, "line 1: weight '-2'", "a negative weight");
+    csv_err("A,B,1,maybe\n", AM_EFORMAT, "line 1: sign 'maybe'", "an unknown sign");
+    csv_err("A,,1,+\n", AM_EFORMAT, "line 1: an empty target", "an empty name");
+    rc = am_graph_read_csv(&g, p, put_file("s2.csv", "A,+\nZ,-\n"), err, sizeof err);
+    ok(rc == AM_EINVAL && strstr(err, "line 2: no neuron 'Z'"), "a sign table naming an unknown neuron: %s", err);
+    rc = am_graph_read_csv(&g, p, put_file("s3.csv", "A,+,x\n"), err, sizeof err);
+    ok(rc == AM_EFORMAT && strstr(err, "line 1: 3 fields"), "a sign table row with 3 fields: %s", err);
+    rc = am_graph_read_csv(&g, "/nonexistent/g.csv", NULL, err, sizeof err);
+    ok(rc == AM_ERRNO(ENOENT) && strstr(err, "No such file"), "a missing file keeps errno: %s", err);
+    rc = am_graph_read_csv(&g, dir, NULL, err, sizeof err);
+    ok(rc == AM_ERRNO(EISDIR), "a directory is refused: %s", err);
+}
+
+static const char json[] = "{\n \"comment\": \"test\",\n \"muscle_info\": {\"MDL01\": [\"x\", [], [], [], \"?\", \"0\"]},\n"
+                           " \"neuron_info\": {\n"
+                           "  \"AVAL\": [\"u\", [\"interneuron\"], [], [\"Glutamate\"], \"+ (In)\", \"1 0 .4\"],\n"
+                           "  \"DD1\": [\"u\", [\"motor\"], [], [\"GABA\"], \"- (Mo)\", \"1\"],\n"
+                           "  \"VB1\": [\"u\", [\"motor\"], [], [\"Acetylcholine\"], \"+\", \"1\"],\n"
+                           "  \"CANL\": [\"u\", [], [], [], \"?\", \"1\"]\n }\n}\n";
+
+static void test_c302(void)
+{
+    char err[256];
+    size_t st[4];
+    am_graph *g = NULL;
+    const char *nj = put_file("n.json", json);
+    const char *ed = put_file("e.csv", "Source,Target,Weight,Type\nAVAL , VB01 ,3,chemical\nDD01,VB01,2,chemical\n"
+                                    "DD01,AVAL,1,electrical\nVB01,MDL01,4,chemical\nVB01,hyp,1,chemical\nAVAL,DD01,5,chemical\n");
+    int rc = am_graph_read_c302(&g, ed, nj, NULL, st, err, sizeof err);
+    size_t dd, vb, av;
+    am_graph_find(g, "DD1", &dd);
+    am_graph_find(g, "VB1", &vb);
+    am_graph_find(g, "AVAL", &av);
+    if (rc)
+        printf("# %s\n", err);
+    ok(!rc && am_graph_nodes(g) == 4 && am_graph_edges(g, 0) == 3 && st[0] == 6 && st[1] == 3 && st[2] == 1 && st[3] == 2,
+       "c302 fixture: 4 neurons, 3 chemical neuron edges; 1 electrical and 2 to muscles/organs dropped");
+    ok(am_graph_has_edge(g, dd, vb, AM_INH) && am_graph_has_edge(g, av, vb, AM_EXC) && am_graph_node_sign(g, dd) == AM_INH &&
+           am_graph_node_sign(g, vb) == AM_EXC,
+       "GABA neurons are inhibitory, zero-padded names (DD01) match the table (DD1)");
+    am_graph_free(g);
+    rc = am_graph_read_c302(&g, ed, nj, put_file("s.csv", "DD1,Acetylcholine\n"), NULL, err, sizeof err);
+    am_graph_find(g, "DD1", &dd);
+    am_graph_find(g, "VB1", &vb);
+    ok(!rc && am_graph_has_edge(g, dd, vb, AM_EXC), "a transmitter table overrides a neuron's sign");
+    am_graph_free(g);
+    struct {
+        const char *edges, *json, *has;
+    } bad[] = {
+        {"Source,Target,Weight,Type\nAVAL,XYZ9,1,chemical\n", json, "line 2: 'XYZ9' is neither a neuron"},
+        {"Source,Target,Weight,Type\nAVAL,VB01,1,chemical\nAVAL,VB01,x,chemical\n", json, "line 3: weight 'x'"},
+        {"Source,Target,Weight,Type\nAVAL,VB01,1,glue\n", json, "line 2: type 'glue'"},
+        {"Source,Target,Weight,Type\nAVAL,VB01,1\n", json, "line 2: 3 fields"},
+        {"From,To,W\n", json, "line 1: expected the header"},
+        {"Source,Target,Weight,Type\n", "{\"neuron_info\": {\"A\": [1, 2,\n", "line 2:"},
+        {"Source,Target,Weight,Type\n", "{\"neuron_info\": {\"A\": [\"u\", [], [], [\"GABA\"]]}}\n}", "text after"},
+        {"Source,Target,Weight,Type\n", "{\"other\": 1}", "no \"neuron_info\""},
+        {"Source,Target,Weight,Type\n", "{\"neuron_info\": {\"A\": [], \"A\": []}}", "listed twice"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        err[0] = 0;
+        rc = am_graph_read_c302(&g, put_file("b.csv", bad[k].edges), put_file("b.json", bad[k].json), NULL, NULL, err, sizeof err);
+        ok(rc < 0 && !g && strstr(err, bad[k].has), "malformed c302 input %zu is refused: %s", k, err);
+    }
+
+    const char *data = getenv("AM_CELEGANS");
+    char e2[512], n2[512];
+    snprintf(e2, sizeof e2, "%s/herm_full_edgelist.csv", data ? data : "../shared/data/celegans");
+    snprintf(n2, sizeof n2, "%s/owmeta_cache.json", data ? data : "../shared/data/celegans");
+    if (access(e2, R_OK) || access(n2, R_OK)) {
+        printf("ok %d # SKIP no C. elegans data at %s\n", ++tap_n, e2);
+        return;
+    }
+    rc = am_graph_read_c302(&g, e2, n2, NULL, st, err, sizeof err);
+    size_t inh = 0;
+    for (size_t u = 0; g && u < am_graph_nodes(g); u++)
+        inh += am_graph_node_sign(g, u) == AM_INH;
+    ok(!rc && am_graph_nodes(g) == 302 && inh == 26 && st[0] == 7379 && st[1] == 3638,
+       "C. elegans (Cook 2019 via c302): 302 neurons, 26 GABAergic, 3638 chemical neuron rows (%s)", rc ? err : "read");
+    uint64_t k1 = 0, k2 = 0;
+    am_graph_count(g, AM_MOTIF_XOR, 1, &k1);
+    am_graph_count(g, AM_MOTIF_XOR, 2, &k2);
+    uint64_t listed = 0;
+    am_graph_each(g, AM_MOTIF_XOR, counter, &listed);
+    ok(k1 == k2 && k1 == listed && k1 > 0, "its XOR motifs: %llu, the same listed and on 2 threads", (unsigned long long)k1);
+    am_graph_free(g);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    test_small();
+    test_random();
+    test_null();
+    test_csv();
+    test_c302();
+    /* the scratch folder holds only files this test wrote, by name */
+    static const char *const files[] = {"g.csv", "signs.csv", "cols.csv", "nohead.csv", "bad.csv", "s2.csv", "s3.csv",
+                                        "n.json", "e.csv", "s.csv", "b.csv", "b.json"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, files[k]);
+        unlink(p);
+    }
+    ok(rmdir(dir) == 0, "the scratch folder is empty at the end");
+    return done_testing();
+}
