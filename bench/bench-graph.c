@@ -53,8 +53,12 @@ int main(int argc, char **argv)
     if ((rc = am_graph_count(g, AM_MOTIF_LATERAL, threads, &l)))
         die("am_graph_count lateral", rc);
     double t2 = bench_now();
-    printf("xor: %llu instances in %.2f s; lateral: %llu in %.2f s (threads %d)\n", (unsigned long long)x, t1 - t0,
-           (unsigned long long)l, t2 - t1, threads);
+    uint64_t sx;
+    if ((rc = am_graph_count(g, AM_MOTIF_SIGNED_XOR, threads, &sx)))
+        die("am_graph_count signed-xor", rc);
+    double t3 = bench_now();
+    printf("xor: %llu instances in %.2f s; lateral: %llu in %.2f s; signed xor: %llu in %.2f s (threads %d)\n",
+           (unsigned long long)x, t1 - t0, (unsigned long long)l, t2 - t1, (unsigned long long)sx, t3 - t2, threads);
     size_t acc = 0;
     t0 = bench_now();
     if ((rc = am_graph_rewire(g, attempts, 7, &r, &acc)))

@@ -24,6 +24,8 @@ static const char graph_desc[] =
     "               other edges among them allowed; the swap (a,c)<->(b,d) is the same instance\n"
     "  xor-induced  the same with exactly those eight edges among the six neurons\n"
     "  lateral      feed-forward lateral inhibition, the XOR without o: a->c a->h b->d b->h, h->c h->d\n"
+    "  signed-xor   the eight-neuron signed XOR: an xor instance plus p (F+, excitatory) and m (F-, inhibitory)\n"
+    "               with o->p, o->m of o's sign and a->p, b->m or c->p, d->m excitatory\n"
     "Signs: an edge has its presynaptic neuron's sign; in c302's table GABA neurons are inhibitory and all\n"
     "others excitatory; --signs FILE (lines name,sign with sign + - E I or a transmitter) overrides it.\n";
 
@@ -70,12 +72,12 @@ static void describe(FILE *out, const am_graph *g, const source *s, const size_t
 
 static int parse_motif(const am_run *run, const char *s, am_motif *m)
 {
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < AM_MOTIFS; k++)
         if (!strcmp(s, am_motif_name((am_motif)k))) {
             *m = (am_motif)k;
             return 0;
         }
-    am_run_error(run, "--motif: '%s' is not xor, xor-induced or lateral", s);
+    am_run_error(run, "--motif: '%s' is not xor, xor-induced, lateral or signed-xor", s);
     return -1;
 }
 
@@ -100,14 +102,14 @@ static int list_one(const uint32_t *v, void *vctx)
 }
 
 typedef struct {
-    uint64_t (*by)[4]; /* per node: as input (a, b), lateral (c, d), hub, output */
+    uint64_t (*by)[5]; /* per node: as input (a, b), lateral (c, d), hub, output, readout (F+, F-) */
     int size;
 } tally;
 
 static int tally_one(const uint32_t *v, void *vctx)
 {
     tally *t = vctx;
-    static const int role[6] = {0, 0, 1, 1, 2, 3};
+    static const int role[8] = {0, 0, 1, 1, 2, 3, 4, 4};
     for (int k = 0; k < t->size; k++)
         t->by[v[k]][role[k]]++;
     return 0;
@@ -119,13 +121,13 @@ typedef struct {
     uint64_t seed;
 } null_ctx;
 
-static const am_motif all3[3] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL};
+static const am_motif all_motifs[AM_MOTIFS] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR};
 
 static int null_job(size_t job, int thread, void *result, void *vctx)
 {
     (void)thread;
     const null_ctx *c = vctx;
-    return am_graph_null_one(c->g, all3, 3, job, c->attempts, c->seed, result);
+    return am_graph_null_one(c->g, all_motifs, AM_MOTIFS, job, c->attempts, c->seed, result);
 }
 
 static uint64_t *top_order; /* qsort context: totals */
@@ -148,7 +150,7 @@ static int cmd(int argc, char **argv, const char *which)
     int top = 30;
     am_opt opts[] = {
         SOURCE_OPTS(s),
-        {"motif", AM_OPT_STRING, &motif_s, "xor|xor-induced|lateral", "the motif", "list,top", 0},
+        {"motif", AM_OPT_STRING, &motif_s, "xor|xor-induced|lateral|signed-xor", "the motif", "list,top", 0},
         {"max", AM_OPT_U64, &max, "N", "list at most N instances (0: all)", "list", 0},
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
@@ -161,7 +163,7 @@ static int cmd(int argc, char **argv, const char *which)
         {NULL, 0, NULL, NULL, NULL},
     };
     int is_synth = !strcmp(which, "synthetic");
-    run.summary = !strcmp(which, "count")  ? "Counts of the XOR, induced XOR and lateral-inhibition motifs."
+    run.summary = !strcmp(which, "count")  ? "Counts of the XOR, induced XOR, lateral-inhibition and signed XOR motifs."
                   : !strcmp(which, "list") ? "Every instance of a motif, as neuron names a b c d h o."
                   : !strcmp(which, "top")  ? "The neurons taking part in most instances of a motif, by role."
                   : !strcmp(which, "null") ? "Motif enrichment against degree- and sign-preserving rewired graphs."
@@ -213,14 +215,16 @@ static int cmd(int argc, char **argv, const char *which)
     describe(out, g, &s, st);
     if (!strcmp(which, "count")) {
         fprintf(out, "motif\tcount\n");
-        for (int k = 0; k < 3 && !rc; k++) {
+        for (int k = 0; k < AM_MOTIFS && !rc; k++) {
             uint64_t c;
-            if (!(rc = am_graph_count(g, all3[k], run.threads, &c)))
-                fprintf(out, "%s\t%llu\n", am_motif_name(all3[k]), (unsigned long long)c);
+            if (!(rc = am_graph_count(g, all_motifs[k], run.threads, &c)))
+                fprintf(out, "%s\t%llu\n", am_motif_name(all_motifs[k]), (unsigned long long)c);
         }
     } else if (!strcmp(which, "list")) {
-        static const char *const hdr6 = "a\tb\tc\td\th\to\n", *const hdr5 = "a\tb\tc\td\th\n";
-        fprintf(out, "# motif: %s\n%s", am_motif_name(motif), motif == AM_MOTIF_LATERAL ? hdr5 : hdr6);
+        static const char *const hdr6 = "a\tb\tc\td\th\to\n", *const hdr5 = "a\tb\tc\td\th\n",
+                          *const hdr8 = "a\tb\tc\td\th\to\tfplus\tfminus\n";
+        fprintf(out, "# motif: %s\n%s", am_motif_name(motif),
+                motif == AM_MOTIF_LATERAL ? hdr5 : motif == AM_MOTIF_SIGNED_XOR ? hdr8 : hdr6);
         lister l = {g, out, max, 0, am_motif_size(motif)};
         rc = am_graph_each(g, motif, list_one, &l);
         if (rc == 1)
@@ -237,32 +241,33 @@ static int cmd(int argc, char **argv, const char *which)
         if (!rc) {
             uint64_t all = 0;
             for (size_t u = 0; u < n; u++) {
-                tot[u] = t.by[u][0] + t.by[u][1] + t.by[u][2] + t.by[u][3];
+                tot[u] = t.by[u][0] + t.by[u][1] + t.by[u][2] + t.by[u][3] + t.by[u][4];
                 all += t.by[u][2]; /* one hub per instance */
                 ord[u] = u;
             }
             top_order = tot;
             qsort(ord, n, sizeof *ord, by_total);
             fprintf(out, "# motif: %s, %llu instances\n", am_motif_name(motif), (unsigned long long)all);
-            fprintf(out, "neuron\tsign\tinstances\tas_input\tas_lateral\tas_hub\tas_output\n");
+            fprintf(out, "neuron\tsign\tinstances\tas_input\tas_lateral\tas_hub\tas_output\tas_readout\n");
             for (size_t k = 0; k < n && k < (size_t)top && tot[ord[k]]; k++) {
                 size_t u = ord[k];
                 int sg = am_graph_node_sign(g, u);
-                fprintf(out, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\n", am_graph_name(g, u), sg > 0 ? "+" : sg < 0 ? "-" : "?",
+                fprintf(out, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", am_graph_name(g, u), sg > 0 ? "+" : sg < 0 ? "-" : "?",
                         (unsigned long long)tot[u], (unsigned long long)t.by[u][0], (unsigned long long)t.by[u][1],
-                        (unsigned long long)t.by[u][2], (unsigned long long)t.by[u][3]);
+                        (unsigned long long)t.by[u][2], (unsigned long long)t.by[u][3], (unsigned long long)t.by[u][4]);
             }
         }
         free(t.by);
         free(tot);
         free(ord);
     } else {
-        uint64_t obs[3];
-        for (int k = 0; k < 3 && !rc; k++)
-            rc = am_graph_count(g, all3[k], run.threads, &obs[k]);
-        uint64_t *res = rc ? NULL : calloc(graphs * 3, sizeof *res);
+        enum { NM = AM_MOTIFS };
+        uint64_t obs[NM];
+        for (int k = 0; k < NM && !rc; k++)
+            rc = am_graph_count(g, all_motifs[k], run.threads, &obs[k]);
+        uint64_t *res = rc ? NULL : calloc(graphs * NM, sizeof *res);
         null_ctx c = {g, attempts, run.seed};
-        am_jobs jobs = {.count = graphs, .result_size = 3 * sizeof(uint64_t), .fn = null_job, .ctx = &c};
+        am_jobs jobs = {.count = graphs, .result_size = NM * sizeof(uint64_t), .fn = null_job, .ctx = &c};
         size_t failed = 0;
         if (!rc && !res)
             rc = AM_ENOMEM;
@@ -274,10 +279,16 @@ static int cmd(int argc, char **argv, const char *which)
             if (!pf)
                 rc = AM_EIO;
             else {
-                fprintf(pf, "graph\txor\txor_induced\tlateral\n");
-                for (size_t i = 0; i < graphs; i++)
-                    fprintf(pf, "%zu\t%llu\t%llu\t%llu\n", i, (unsigned long long)res[i * 3], (unsigned long long)res[i * 3 + 1],
-                            (unsigned long long)res[i * 3 + 2]);
+                fprintf(pf, "graph");
+                for (int k = 0; k < NM; k++)
+                    fprintf(pf, "\t%s", am_motif_name(all_motifs[k]));
+                fputc('\n', pf);
+                for (size_t i = 0; i < graphs; i++) {
+                    fprintf(pf, "%zu", i);
+                    for (int k = 0; k < NM; k++)
+                        fprintf(pf, "\t%llu", (unsigned long long)res[i * NM + k]);
+                    fputc('\n', pf);
+                }
                 if (am_run_file_close(&run, &h, per_graph))
                     rc = AM_EIO;
             }
@@ -288,11 +299,11 @@ static int cmd(int argc, char **argv, const char *which)
                     (unsigned long long)graphs, attempts);
             fprintf(out, "# p_upper: (1 + null graphs with at least the observed count) / (1 + graphs)\n");
             fprintf(out, "motif\tobserved\tnull_mean\tnull_sd\tnull_min\tnull_max\tenrichment\tz\tp_upper\n");
-            for (int k = 0; k < 3; k++) {
+            for (int k = 0; k < NM; k++) {
                 double s1 = 0, s2 = 0;
                 uint64_t lo = UINT64_MAX, hi = 0, ge = 0;
                 for (size_t i = 0; i < graphs; i++) {
-                    uint64_t v = res[i * 3 + k];
+                    uint64_t v = res[i * NM + k];
                     s1 += (double)v;
                     lo = v < lo ? v : lo;
                     hi = v > hi ? v : hi;
@@ -300,9 +311,9 @@ static int cmd(int argc, char **argv, const char *which)
                 }
                 double mean = s1 / (double)graphs;
                 for (size_t i = 0; i < graphs; i++)
-                    s2 += ((double)res[i * 3 + k] - mean) * ((double)res[i * 3 + k] - mean);
+                    s2 += ((double)res[i * NM + k] - mean) * ((double)res[i * NM + k] - mean);
                 double sd = sqrt(s2 / (double)(graphs - 1));
-                fprintf(out, "%s\t%llu\t%.3f\t%.3f\t%llu\t%llu\t%.3f\t%.2f\t%.4f\n", am_motif_name(all3[k]),
+                fprintf(out, "%s\t%llu\t%.3f\t%.3f\t%llu\t%llu\t%.3f\t%.2f\t%.4f\n", am_motif_name(all_motifs[k]),
                         (unsigned long long)obs[k], mean, sd, (unsigned long long)lo, (unsigned long long)hi,
                         mean > 0 ? (double)obs[k] / mean : INFINITY, sd > 0 ? ((double)obs[k] - mean) / sd : NAN,
                         (double)(1 + ge) / (double)(1 + graphs));

@@ -13,10 +13,13 @@
 /* ---- brute force over all node tuples, from an adjacency matrix ---- */
 
 static int adj[16][16]; /* bit 1: excitatory edge, bit 2: inhibitory edge */
+static int nsg[16];     /* node identities */
 
 static void fill_adj(const am_graph *g)
 {
     memset(adj, 0, sizeof adj);
+    for (size_t u = 0; u < am_graph_nodes(g) && u < 16; u++)
+        nsg[u] = am_graph_node_sign(g, u);
     size_t m = am_graph_edges(g, 0);
     for (size_t k = 0; k < m; k++) {
         size_t s, d;
@@ -29,9 +32,33 @@ static void fill_adj(const am_graph *g)
 static int E(int x, int y) { return adj[x][y] & 1; }
 static int I(int x, int y) { return (adj[x][y] & 2) >> 1; }
 
-static void brute(size_t n, uint64_t out[3])
+/* The signed XOR's F+/F- completions of one XOR instance, both orientations, by brute force. */
+static uint64_t brute_signed(int N, const int *v6)
 {
-    out[0] = out[1] = out[2] = 0;
+    uint64_t c = 0;
+    int so = nsg[v6[5]];
+    if (!so)
+        return 0;
+    for (int orient = 0; orient < 2; orient++) {
+        int a = v6[orient], b = v6[1 - orient], cc = v6[2 + orient], d = v6[3 - orient], o = v6[5];
+        for (int p = 0; p < N; p++)
+            for (int m = 0; m < N; m++) {
+                int in6 = 0;
+                for (int k = 0; k < 6; k++)
+                    in6 |= p == v6[k] || m == v6[k];
+                if (in6 || p == m || nsg[p] != 1 || nsg[m] != -1)
+                    continue;
+                int op = so > 0 ? E(o, p) : I(o, p), om = so > 0 ? E(o, m) : I(o, m);
+                if (op && om && ((E(a, p) && E(b, m)) || (E(cc, p) && E(d, m))))
+                    c++;
+            }
+    }
+    return c;
+}
+
+static void brute(size_t n, uint64_t out[4])
+{
+    out[0] = out[1] = out[2] = out[3] = 0;
     int N = (int)n;
     for (int h = 0; h < N; h++)
         for (int c = 0; c < N; c++)
@@ -55,6 +82,7 @@ static void brute(size_t n, uint64_t out[3])
                                     if (x != y)
                                         edges += E(v[x], v[y]) + I(v[x], v[y]);
                             out[1] += edges == 8; /* the 8 required edges are there; nothing else */
+                            out[3] += brute_signed(N, v);
                         }
                     }
                 }
@@ -147,6 +175,29 @@ static void test_small(void)
     ok(k[0] == 2, "two hubs over the same laterals: 2 instances (got %llu)", (unsigned long long)k[0]);
     am_graph_free(g);
 
+    /* the signed XOR: F+ = 6 and F- = 7 read out the XOR (o = 5) and a side each */
+    {
+        uint32_t ss[16] = {0, 0, 1, 1, 4, 4, 2, 3, 5, 5, 2, 3, 6, 7, 0, 1};
+        uint32_t dd[16] = {2, 4, 3, 4, 2, 3, 5, 5, 6, 7, 6, 7, 0, 1, 6, 7};
+        int8_t sgn[16] = {1, 1, 1, 1, -1, -1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1};
+        uint64_t c1, c2, c3;
+        am_graph *sg1 = build(8, 14, ss, dd, sgn);  /* variant B only */
+        am_graph *sg2 = build(8, 16, ss, dd, sgn);  /* variants A and B: still one instance */
+        ss[10] = 3, ss[11] = 2;                        /* d->F+, c->F-: the other orientation */
+        am_graph *sg3 = build(8, 14, ss, dd, sgn);
+        am_graph_count(sg1, AM_MOTIF_SIGNED_XOR, 1, &c1);
+        am_graph_count(sg2, AM_MOTIF_SIGNED_XOR, 1, &c2);
+        am_graph_count(sg3, AM_MOTIF_SIGNED_XOR, 1, &c3);
+        first f8 = {{0}, 0};
+        uint32_t got8[8] = {0};
+        am_graph_each(sg3, AM_MOTIF_SIGNED_XOR, keep_first, &f8);
+        memcpy(got8, f8.v, sizeof f8.v);
+        ok(c1 == 1 && c2 == 1 && c3 == 1 && am_motif_size(AM_MOTIF_SIGNED_XOR) == 8,
+           "the signed XOR: one instance with variant B, with A and B, and in the other orientation");
+        ok(f8.n == 1 && got8[0] == 1 && got8[2] == 3, "the F+ side is listed first (a = 1, c = 3 when d feeds F+)");
+        am_graph_free(sg1), am_graph_free(sg2), am_graph_free(sg3);
+    }
+
     /* merging, self-loops, queries */
     uint32_t s2[] = {0, 0, 1, 2, 0};
     uint32_t d2[] = {1, 1, 1, 0, 1};
@@ -178,11 +229,11 @@ static void test_small(void)
 
 static void test_random(void)
 {
-    int agree = 1, each_agree = 1, threads_agree = 1, nonzero = 0;
+    int agree = 1, each_agree = 1, threads_agree = 1, nonzero = 0, signed_nonzero = 0;
     for (int t = 0; t < 60; t++) {
         am_rng r;
         am_rng_init(&r, 77, (uint64_t)t);
-        size_t n = 7 + am_rng_below(&r, 6); /* 7 .. 12 */
+        size_t n = 8 + am_rng_below(&r, 5); /* 8 .. 12 */
         double p = 0.02 + (t & 2 ? 0.4 : 0.12) * am_rng_uniform(&r);
         uint32_t s[256], d[256];
         int8_t sg[256];
@@ -203,8 +254,16 @@ static void test_random(void)
             for (size_t k = 0; k < n; k++)
                 v[k] = (uint32_t)k;
             am_rng_shuffle_u32(&r, v, n);
-            static const int pe[8][3] = {{0, 2, 1}, {0, 4, 1}, {1, 3, 1}, {1, 4, 1}, {2, 5, 1}, {3, 5, 1}, {4, 2, -1}, {4, 3, -1}};
-            for (int k = 0; k < 8 && m < 256; k++, m++) {
+            /* the XOR's 8 edges, then (in every third graph) F+ = 6 and F- = 7: o->F+, o->F-, c->F+, d->F- and
+             * an outgoing edge of each readout's sign */
+            static const int pe[14][3] = {{0, 2, 1}, {0, 4, 1}, {1, 3, 1}, {1, 4, 1}, {2, 5, 1}, {3, 5, 1}, {4, 2, -1},
+                                          {4, 3, -1}, {5, 6, 1}, {5, 7, 1}, {2, 6, 1}, {3, 7, 1}, {6, 0, 1}, {7, 1, -1}};
+            int ne = t % 3 == 0 ? 14 : 8;
+            if (ne == 14) /* o and F+ send only excitatory edges, F- only inhibitory ones */
+                for (size_t k = 0; k < m; k++)
+                    if (s[k] == v[5] || s[k] == v[6] || s[k] == v[7])
+                        sg[k] = (int8_t)(s[k] == v[7] ? AM_INH : AM_EXC);
+            for (int k = 0; k < ne && m < 256; k++, m++) {
                 s[m] = v[pe[k][0]];
                 d[m] = v[pe[k][1]];
                 sg[m] = (int8_t)pe[k][2];
@@ -216,10 +275,10 @@ static void test_random(void)
             continue;
         }
         fill_adj(g);
-        uint64_t want[3], got[3], got2[3], listed[3] = {0, 0, 0};
+        uint64_t want[4], got[4], got2[4], listed[4] = {0, 0, 0, 0};
         brute(n, want);
-        am_motif mm[3] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL};
-        for (int j = 0; j < 3; j++) {
+        am_motif mm[4] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR};
+        for (int j = 0; j < 4; j++) {
             am_graph_count(g, mm[j], 1, &got[j]);
             am_graph_count(g, mm[j], 3, &got2[j]);
             am_graph_each(g, mm[j], counter, &listed[j]);
@@ -232,12 +291,14 @@ static void test_random(void)
             threads_agree &= got2[j] == got[j];
         }
         nonzero += want[0] > 0 && want[1] > 0;
+        signed_nonzero += want[3] > 0;
         am_graph_free(g);
     }
-    ok(agree, "60 random signed graphs: XOR, induced XOR and lateral counts equal brute force over all node tuples");
+    ok(agree, "60 random signed graphs: XOR, induced XOR, lateral and signed XOR counts equal brute force over all node tuples");
     ok(each_agree, "listing the instances gives the same numbers");
     ok(threads_agree, "the counts are the same at 1 and 3 threads");
-    ok(nonzero >= 3, "the test graphs hold instances (%d graphs with induced XORs)", nonzero);
+    ok(nonzero >= 3 && signed_nonzero >= 10, "the test graphs hold instances (%d graphs with induced XORs, %d with signed XORs)",
+       nonzero, signed_nonzero);
 }
 
 static void test_null(void)

@@ -551,7 +551,7 @@ fi
 # connectome: motifs in a signed graph.
 printf 'source,target,weight,sign\na,c,1,+\na,h,1,+\nb,d,1,+\nb,h,1,+\nh,c,2,-\nh,d,2,-\nc,o,1,+\nd,o,1,+\nc,o2,1,+\nd,o2,1,+\n' > "$tmp/g.csv"
 "$BIN/connectome" count --edges "$tmp/g.csv" --quiet --out "$tmp/gc.tsv"
-[ "$(awk -F'\t' '!/^#/ && $1 != "motif" { printf "%s=%s ", $1, $2 }' "$tmp/gc.tsv")" = "xor=2 xor-induced=2 lateral=1 " ]
+[ "$(awk -F'\t' '!/^#/ && $1 != "motif" { printf "%s=%s ", $1, $2 }' "$tmp/gc.tsv")" = "xor=2 xor-induced=2 lateral=1 signed-xor=0 " ]
 ok $? "connectome count: a graph built with 2 XOR instances (both induced) and 1 lateral-inhibition motif"
 "$BIN/connectome" list --edges "$tmp/g.csv" --quiet --out "$tmp/gl.tsv"
 [ "$(grep -v '^#' "$tmp/gl.tsv" | tail -n +2 | cut -f1-5 | sort -u)" = "$(printf 'a\tb\tc\td\th')" ] && [ "$(grep -vc '^#' "$tmp/gl.tsv")" = 3 ]

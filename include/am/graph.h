@@ -18,7 +18,14 @@
  *   AM_MOTIF_LATERAL      feed-forward lateral inhibition, the XOR without its output: five distinct nodes
  *                         a, b, c, d, h with a->c, a->h, b->d, b->h excitatory and h->c, h->d inhibitory
  *                         (not induced; each instance once under the same swap).
- * Instances are reported as node ids in the order a, b, c, d, h, o (o absent for LATERAL), with c < d. */
+ *   AM_MOTIF_SIGNED_XOR   the signed XOR of the authors' follow-up (eight neurons, twelve edges): an XOR
+ *                         instance plus two more distinct nodes p = F+ of excitatory identity and m = F- of
+ *                         inhibitory identity (am_graph_node_sign), with o->p and o->m of o's own sign
+ *                         (o's identity must be known), and a->p, b->m (variant A) or c->p, d->m (variant
+ *                         B) excitatory; counted once when either variant holds. F+ and F- tell the two
+ *                         sides apart, so the (a,c) side is the one feeding F+ and no swap is identified.
+ * Instances are reported as node ids in the order a, b, c, d, h, o, p, m (o absent for LATERAL; p, m only
+ * for SIGNED_XOR), with c < d except for SIGNED_XOR. */
 #ifndef AM_GRAPH_H
 #define AM_GRAPH_H
 
@@ -105,19 +112,21 @@ int am_graph_rewire(const am_graph *g, double attempts_per_edge, uint64_t seed, 
 
 /* ---- motifs ---- */
 
-typedef enum { AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL } am_motif;
-/* "xor", "xor-induced", "lateral"; NULL for another value. */
+typedef enum { AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR } am_motif;
+#define AM_MOTIFS 4
+/* "xor", "xor-induced", "lateral", "signed-xor"; NULL for another value. */
 const char *am_motif_name(am_motif m);
-/* Nodes in one instance: 6, or 5 for AM_MOTIF_LATERAL. */
+/* Nodes in one instance: 6; 5 for AM_MOTIF_LATERAL, 8 for AM_MOTIF_SIGNED_XOR. */
 int am_motif_size(am_motif m);
 
 /* The number of instances of m in g, on `threads` threads (0: all processors); the same at any thread
  * count. XOR and LATERAL are counted without listing the instances (closed form per hub and pair of its
- * targets), so graphs of millions of edges take seconds to minutes; XOR_INDUCED lists them. */
+ * targets), so graphs of millions of edges take seconds to minutes; XOR_INDUCED and SIGNED_XOR go through
+ * the XOR instances (SIGNED_XOR counts each one's F+/F- pairs from set sizes). */
 int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count);
 
-/* Call fn for every instance of m in a fixed order (by hub, then c < d, then a, b, o), nodes in the order
- * a, b, c, d, h, o. fn returns 0 to go on, anything else to stop (am_graph_each then returns that value). */
+/* Call fn for every instance of m in a fixed order (by hub, then c < d, then a, b, o; for SIGNED_XOR then
+ * the orientation, p and m), nodes in the order a, b, c, d, h, o, p, m. fn returns 0 to go on, anything else to stop (am_graph_each then returns that value). */
 int am_graph_each(const am_graph *g, am_motif m, int (*fn)(const uint32_t *nodes, void *ctx), void *ctx);
 
 /* The null model's statistics: for each graph k of 0 .. graphs-1, g rewired (am_graph_rewire with seed

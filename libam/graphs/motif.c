@@ -29,11 +29,16 @@ const char *am_motif_name(am_motif m)
         return "xor-induced";
     case AM_MOTIF_LATERAL:
         return "lateral";
+    case AM_MOTIF_SIGNED_XOR:
+        return "signed-xor";
     }
     return NULL;
 }
 
-int am_motif_size(am_motif m) { return m == AM_MOTIF_LATERAL ? 5 : m == AM_MOTIF_XOR || m == AM_MOTIF_XOR_INDUCED ? 6 : 0; }
+int am_motif_size(am_motif m)
+{
+    return m == AM_MOTIF_LATERAL ? 5 : m == AM_MOTIF_XOR || m == AM_MOTIF_XOR_INDUCED ? 6 : m == AM_MOTIF_SIGNED_XOR ? 8 : 0;
+}
 
 #define OUT(g, c, u) ((g)->oadj[c] + (g)->optr[c][u])
 #define NOUT(g, c, u) ((g)->optr[c][(u) + 1] - (g)->optr[c][u])
@@ -280,7 +285,65 @@ typedef struct {
     int (*fn)(const uint32_t *nodes, void *ctx);
     void *ctx;
     uint64_t count;
+    uint32_t *pbuf, *mbuf; /* SIGNED_XOR: the F+ and F- candidates of one instance (n each) */
 } visit;
+
+/* SIGNED_XOR: the F+/F- completions of the XOR instance v (a b c d h o), both orientations. Counts them
+ * from set sizes (|PA||MA| + |PB||MB| - |PA∩PB||MA∩MB|) or, with a callback, lists them. */
+static int signed_visit(const am_graph *g, const uint32_t *v0, visit *vis)
+{
+    int so = g->nsign[v0[5]];
+    if (!so)
+        return 0;
+    const uint32_t *oo = OUT(g, am__cls(so), v0[5]);
+    size_t noo = NOUT(g, am__cls(so), v0[5]);
+    for (int orient = 0; orient < 2; orient++) {
+        uint32_t v[8] = {v0[0], v0[1], v0[2], v0[3], v0[4], v0[5], 0, 0};
+        if (orient) {
+            v[0] = v0[1], v[1] = v0[0], v[2] = v0[3], v[3] = v0[2];
+        }
+        size_t np = 0, nm = 0;
+        for (size_t k = 0; k < noo; k++) {
+            uint32_t x = oo[k];
+            if (x == v[0] || x == v[1] || x == v[2] || x == v[3] || x == v[4])
+                continue;
+            if (g->nsign[x] == AM_EXC)
+                vis->pbuf[np++] = x;
+            else if (g->nsign[x] == AM_INH)
+                vis->mbuf[nm++] = x;
+        }
+        if (!np || !nm)
+            continue;
+#define E_(s, t) am__sorted_has(OUT(g, 0, s), NOUT(g, 0, s), t)
+        if (!vis->fn) {
+            uint64_t pa = 0, pb = 0, pab = 0, ma = 0, mb = 0, mab = 0;
+            for (size_t k = 0; k < np; k++) {
+                int a = E_(v[0], vis->pbuf[k]), b = E_(v[2], vis->pbuf[k]);
+                pa += a, pb += b, pab += a && b;
+            }
+            for (size_t k = 0; k < nm; k++) {
+                int a = E_(v[1], vis->mbuf[k]), b = E_(v[3], vis->mbuf[k]);
+                ma += a, mb += b, mab += a && b;
+            }
+            vis->count += pa * ma + pb * mb - pab * mab;
+            continue;
+        }
+        for (size_t i = 0; i < np; i++)
+            for (size_t k = 0; k < nm; k++) {
+                uint32_t p = vis->pbuf[i], m = vis->mbuf[k];
+                if (!((E_(v[0], p) && E_(v[1], m)) || (E_(v[2], p) && E_(v[3], m))))
+                    continue;
+                v[6] = p;
+                v[7] = m;
+                vis->count++;
+                int rc = vis->fn(v, vis->ctx);
+                if (rc)
+                    return rc;
+            }
+    }
+#undef E_
+    return 0;
+}
 
 static int each_hub(ws *w, uint32_t h, am_motif m, visit *vis, uint32_t *obuf)
 {
@@ -290,7 +353,7 @@ static int each_hub(ws *w, uint32_t h, am_motif m, visit *vis, uint32_t *obuf)
         return 0;
     uint32_t gh = setup_hub(w, h);
     const uint32_t *I = OUT(g, 1, h);
-    int induced = m == AM_MOTIF_XOR_INDUCED, lateral = m == AM_MOTIF_LATERAL;
+    int induced = m == AM_MOTIF_XOR_INDUCED, lateral = m == AM_MOTIF_LATERAL, signed_xor = m == AM_MOTIF_SIGNED_XOR;
     uint32_t v[6];
     v[4] = h;
     for (size_t jc = 0; jc + 1 < ni; jc++) {
@@ -379,6 +442,12 @@ static int each_hub(ws *w, uint32_t h, am_motif m, visit *vis, uint32_t *obuf)
                             if (!induced_ok(g, v, 5, w5, 5))
                                 continue;
                         }
+                        if (signed_xor) {
+                            int rc = signed_visit(g, v, vis);
+                            if (rc)
+                                return rc;
+                            continue;
+                        }
                         vis->count++;
                         if (vis->fn) {
                             int rc = vis->fn(v, vis->ctx);
@@ -399,14 +468,15 @@ int am_graph_each(const am_graph *g, am_motif m, int (*fn)(const uint32_t *nodes
         return AM_EINVAL;
     ws w;
     int rc = ws_init(&w, g);
-    uint32_t *obuf = malloc((g->n ? g->n : 1) * sizeof *obuf);
+    size_t nn = g->n ? g->n : 1;
+    uint32_t *obuf = malloc(3 * nn * sizeof *obuf);
     if (rc || !obuf) {
         if (!rc)
             ws_free(&w);
         free(obuf);
         return AM_ENOMEM;
     }
-    visit vis = {fn, ctx, 0};
+    visit vis = {fn, ctx, 0, obuf + nn, obuf + 2 * nn};
     for (size_t h = 0; h < g->n && !rc; h++)
         rc = each_hub(&w, (uint32_t)h, m, &vis, obuf);
     ws_free(&w);
@@ -452,7 +522,9 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
         ws w;
         uint32_t *obuf = NULL;
         int mine = ws_init(&w, g);
-        if (!mine && m == AM_MOTIF_XOR_INDUCED && !(obuf = malloc((g->n ? g->n : 1) * sizeof *obuf))) {
+        size_t nn = g->n ? g->n : 1;
+        int listing = m == AM_MOTIF_XOR_INDUCED || m == AM_MOTIF_SIGNED_XOR;
+        if (!mine && listing && !(obuf = malloc(3 * nn * sizeof *obuf))) {
             ws_free(&w);
             mine = AM_ENOMEM;
         }
@@ -468,7 +540,7 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
             else if (m == AM_MOTIF_LATERAL)
                 part += (unsigned __int128)lateral_hub(&w, h);
             else {
-                visit vis = {NULL, NULL, 0};
+                visit vis = {NULL, NULL, 0, obuf + nn, obuf + 2 * nn};
                 each_hub(&w, h, m, &vis, obuf);
                 part += vis.count;
             }

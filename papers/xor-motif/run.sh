@@ -55,6 +55,7 @@ if [ -f "$CE/herm_full_edgelist.csv" ] && [ -f "$CE/owmeta_cache.json" ]; then
     "$BIN/connectome" count "${g[@]}" "${q[@]}" --out celegans-count.tsv
     "$BIN/connectome" top "${g[@]}" --top 30 "${q[@]}" --out celegans-top.tsv
     "$BIN/connectome" top "${g[@]}" --motif lateral --top 30 "${q[@]}" --out celegans-top-lateral.tsv
+    "$BIN/connectome" top "${g[@]}" --motif signed-xor --top 30 "${q[@]}" --out celegans-top-signed.tsv
     "$BIN/connectome" list "${g[@]}" --max 200 "${q[@]}" --out celegans-instances.tsv
     "$BIN/connectome" null "${g[@]}" --graphs 1000 --attempts 100 --per-graph celegans-null-graphs.tsv "${q[@]}" \
         --out celegans-null.tsv

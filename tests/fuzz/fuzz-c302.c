@@ -35,6 +35,7 @@ static void try(const char *edges, const char *json)
         uint64_t c;
         am_graph_count(g, AM_MOTIF_XOR, 1, &c);
         am_graph_count(g, AM_MOTIF_XOR_INDUCED, 1, &c);
+        am_graph_count(g, AM_MOTIF_SIGNED_XOR, 1, &c);
         am_graph_free(g);
     }
 }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (am_graph_read_csv(&g, p, NULL, err, sizeof err) == AM_OK) {
         uint64_t c;
         if (am_graph_edges(g, 0) < 5000)
-            for (int m = 0; m < 3; m++) {
+            for (int m = 0; m < AM_MOTIFS; m++) {
                 am_graph_count(g, (am_motif)m, 1, &c);
                 int seen = 0;
                 am_graph_each(g, (am_motif)m, stop_after, &seen);
