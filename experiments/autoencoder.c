@@ -608,24 +608,7 @@ static int cmd_eval(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* Before the subcommand's parser, with the whole argv, so that a restart keeps the subcommand. */
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("autoencoder (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "train"))
-        return cmd_train(argc, argv);
-    if (!strcmp(argv[1], "encode"))
-        return cmd_encode(argc, argv);
-    if (!strcmp(argv[1], "decode"))
-        return cmd_decode(argc, argv);
-    if (!strcmp(argv[1], "eval"))
-        return cmd_eval(argc, argv);
-    fprintf(stderr, "autoencoder: unknown command '%s' (train, encode, decode, eval; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {
+        {"train", cmd_train}, {"encode", cmd_encode}, {"decode", cmd_decode}, {"eval", cmd_eval}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "autoencoder", usage_text, cmds, NULL);
 }

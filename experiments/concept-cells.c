@@ -1464,19 +1464,6 @@ static int cmd_capacity(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("concept-cells (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "trimodal"))
-        return cmd_trimodal(argc, argv);
-    if (!strcmp(argv[1], "capacity"))
-        return cmd_capacity(argc, argv);
-    fprintf(stderr, "concept-cells: unknown command '%s' (trimodal, capacity; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"trimodal", cmd_trimodal}, {"capacity", cmd_capacity}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "concept-cells", usage_text, cmds, NULL);
 }

@@ -41,6 +41,15 @@ static void latfile_free(latfile *f, size_t n)
     }
 }
 
+/* The position of the modality called name among f[0 .. nf), or nf. */
+__attribute__((noinline)) static size_t modality_index(const latfile *f, size_t nf, const char *name)
+{
+    for (size_t i = 0; i < nf; i++)
+        if (!strcmp(f[i].name, name))
+            return i;
+    return nf;
+}
+
 /* "name=path,name=path" -> files read (one line printed on failure). */
 static int read_modal_files(const am_run *run, const char *opt, const char *spec, latfile *f, size_t *nf)
 {
@@ -348,8 +357,10 @@ static int cmd_learn(int argc, char **argv)
             size_t i = 0;
             if (eq)
                 *eq = 0;
-            while (i < nf && (!eq || strcmp(f[i].name, it)))
-                i++;
+            if (eq)
+                i = modality_index(f, nf, it);
+            else
+                i = nf;
             double v = eq ? strtod(eq + 1, &end) : NAN;
             if (!eq || i == nf || end == eq + 1 || *end || !(v >= 0.0)) {
                 am_run_error(&run, "--radius: '%s' is not NAME=R with a modality of --modalities and R >= 0", it);
@@ -811,32 +822,30 @@ done:
     return status;
 }
 
+static int cmd_list(int argc, char **argv)
+{
+    return simple_cmd(argc, argv, "list", "One row per concept of a concept database.",
+                      "Columns: id label parent(id, 0: none) children observations, then exemplars per modality.\n");
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    return simple_cmd(argc, argv, "show", "One concept of a concept database in full.",
+                      "Rows: key value (id, label, parent, children, observations, exemplars and prototype per modality).\n");
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    return simple_cmd(argc, argv, "export", "Every exemplar of a concept database as TSV.",
+                      "Columns: id label modality seq encoder z1 .. (empty beyond the modality's dimension).\n");
+}
+
+static int cmd_stats(int argc, char **argv) { return simple_cmd(argc, argv, "stats", "Counts and size of a concept database.", NULL); }
+
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("concepts (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "learn"))
-        return cmd_learn(argc, argv);
-    if (!strcmp(argv[1], "recall"))
-        return cmd_recall(argc, argv);
-    if (!strcmp(argv[1], "list"))
-        return simple_cmd(argc, argv, "list", "One row per concept of a concept database.",
-                          "Columns: id label parent(id, 0: none) children observations, then exemplars per modality.\n");
-    if (!strcmp(argv[1], "show"))
-        return simple_cmd(argc, argv, "show", "One concept of a concept database in full.",
-                          "Rows: key value (id, label, parent, children, observations, exemplars and prototype per modality).\n");
-    if (!strcmp(argv[1], "export"))
-        return simple_cmd(argc, argv, "export", "Every exemplar of a concept database as TSV.",
-                          "Columns: id label modality seq encoder z1 .. (empty beyond the modality's dimension).\n");
-    if (!strcmp(argv[1], "stats"))
-        return simple_cmd(argc, argv, "stats", "Counts and size of a concept database.", NULL);
-    fprintf(stderr, "concepts: unknown command '%s' (learn, recall, list, show, export, stats; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"learn", cmd_learn},   {"recall", cmd_recall}, {"list", cmd_list},
+                                         {"show", cmd_show},     {"export", cmd_export}, {"stats", cmd_stats},
+                                         {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "concepts", usage_text, cmds, NULL);
 }

@@ -330,20 +330,11 @@ static int cmd(int argc, char **argv, const char *which)
     return am_run_close(&run, out) ? 1 : 0;
 }
 
+static int cmd_any(int argc, char **argv) { return cmd(argc, argv, argv[1]); }
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("connectome (libam %s, commit %s)\n", am_version(), am_git_commit());
-        return 0;
-    }
-    static const char *const cmds[] = {"count", "list", "top", "null", "synthetic"};
-    for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
-        if (!strcmp(argv[1], cmds[k]))
-            return cmd(argc, argv, argv[1]);
-    fprintf(stderr, "connectome: unknown command '%s' (count, list, top, null, synthetic; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"count", cmd_any}, {"list", cmd_any},      {"top", cmd_any},
+                                         {"null", cmd_any},  {"synthetic", cmd_any}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "connectome", usage_text, cmds, NULL);
 }

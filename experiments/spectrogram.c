@@ -335,20 +335,6 @@ done:
 
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("spectrogram (libam %s, commit %s, OpenBLAS %s, %s)\n", am_version(), am_git_commit(),
-               am_blas_corename(), am_fft_version());
-        return 0;
-    }
-    if (!strcmp(argv[1], "listen"))
-        return cmd_listen(argc, argv);
-    if (!strcmp(argv[1], "grid"))
-        return cmd_grid(argc, argv);
-    fprintf(stderr, "spectrogram: unknown command '%s' (listen, grid; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"listen", cmd_listen}, {"grid", cmd_grid}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "spectrogram", usage_text, cmds, am_fft_version());
 }

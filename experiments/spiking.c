@@ -10,7 +10,7 @@
 
 static const char usage_text[] =
     "Usage: spiking PRESET [options]   (spiking PRESET --help for each)\n"
-    "  coba     Vogels-Abbott benchmark, conductance synapses (4000 LIF, 80 %% E, p = 0.02), as Brian2 runs it\n"
+    "  coba     Vogels-Abbott benchmark, conductance synapses (4000 LIF, 80 % E, p = 0.02), as Brian2 runs it\n"
     "  cuba     the same network with current synapses (Brian2's CUBA example)\n"
     "  brunel   Brunel (2000) model A: sparse E/I network, delta synapses, delay, Poisson input (g, eta)\n"
     "  fi       the firing rate of one LIF neuron against constant drive, beside the analytic rate\n"
@@ -579,23 +579,11 @@ done:
     return status;
 }
 
+static int run_preset(int argc, char **argv) { return run_network(argc, argv, argv[1]); }
+
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fprintf(argc < 2 ? stderr : stdout, usage_text);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("spiking (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "coba") || !strcmp(argv[1], "cuba") || !strcmp(argv[1], "brunel"))
-        return run_network(argc, argv, argv[1]);
-    if (!strcmp(argv[1], "fi"))
-        return run_fi(argc, argv);
-    if (!strcmp(argv[1], "hopfield-ct"))
-        return run_hct(argc, argv);
-    fprintf(stderr, "spiking: unknown preset '%s' (coba, cuba, brunel, fi, hopfield-ct; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"coba", run_preset}, {"cuba", run_preset}, {"brunel", run_preset},
+                                         {"fi", run_fi},       {"hopfield-ct", run_hct}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "spiking", usage_text, cmds, NULL);
 }

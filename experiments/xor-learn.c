@@ -370,19 +370,6 @@ static int cmd_loop(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("xor-learn (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "fashion"))
-        return cmd_fashion(argc, argv);
-    if (!strcmp(argv[1], "loop"))
-        return cmd_loop(argc, argv);
-    fprintf(stderr, "xor-learn: unknown command '%s' (fashion, loop; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {{"fashion", cmd_fashion}, {"loop", cmd_loop}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "xor-learn", usage_text, cmds, NULL);
 }

@@ -267,19 +267,11 @@ fail:
     return 1;
 }
 
+static int cmd_any(int argc, char **argv) { return cmd(argc, argv, argv[1]); }
+
 int main(int argc, char **argv)
 {
-    am_blas_ensure_fast(argv);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("xor-motif (libam %s, commit %s, OpenBLAS %s)\n", am_version(), am_git_commit(), am_blas_corename());
-        return 0;
-    }
-    if (!strcmp(argv[1], "truth") || !strcmp(argv[1], "robust") || !strcmp(argv[1], "tau") || !strcmp(argv[1], "graded"))
-        return cmd(argc, argv, argv[1]);
-    fprintf(stderr, "xor-motif: unknown command '%s' (truth, robust, tau, graded; try --help)\n", argv[1]);
-    return 2;
+    static const am_subcommand cmds[] = {
+        {"truth", cmd_any}, {"robust", cmd_any}, {"tau", cmd_any}, {"graded", cmd_any}, {NULL, NULL}};
+    return am_run_subcommands(argc, argv, "xor-motif", usage_text, cmds, NULL);
 }

@@ -347,6 +347,27 @@ static void test_null(void)
     am_graph_count(g, AM_MOTIF_XOR, 1, &a);
     am_graph_count(s2, AM_MOTIF_XOR, 1, &b);
     ok(a == b && a > 0, "synthetic graphs are deterministic in the seed and hold XOR motifs (%llu)", (unsigned long long)a);
+    /* written as CSV and read back: the same counts of every motif */
+    {
+        char path[] = "/tmp/t-graph-syn-XXXXXX";
+        int fd = mkstemp(path);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        int wrc = f ? am_graph_write_csv(s2, f) : AM_EIO;
+        if (f)
+            fclose(f);
+        am_graph *back = NULL;
+        char err[256];
+        int same = !wrc && !am_graph_read_csv(&back, path, NULL, err, sizeof err);
+        for (int mm2 = 0; same && mm2 < AM_MOTIFS; mm2++) {
+            uint64_t x1, x2;
+            am_graph_count(s2, (am_motif)mm2, 2, &x1);
+            am_graph_count(back, (am_motif)mm2, 2, &x2);
+            same = x1 == x2;
+        }
+        unlink(path);
+        ok(same, "a synthetic graph written as CSV and read back has the same counts of every motif");
+        am_graph_free(back);
+    }
     ok(am_graph_synthetic(&r, 10, 40, 0.2, 1, 1) == AM_EINVAL && !r, "too many edges for the nodes is refused");
     ok(am_graph_rewire(g, -1, 1, &r, NULL) == AM_EINVAL, "a negative number of attempts is refused");
     am_graph_free(s2);
@@ -409,6 +430,23 @@ static void test_csv(void)
     rc = am_graph_read_csv(&g, put_file("nohead.csv", "A,B,1,+\n"), NULL, err, sizeof err);
     ok(!rc && am_graph_edges(g, 0) == 1, "the header is optional");
     am_graph_free(g);
+    /* a written graph reads back, names with commas included */
+    rc = am_graph_read_csv(&g, put_file("comma.csv", "\"x, y\",B,2.5,-\nB,\"x, y\",1,+\n"), NULL, err, sizeof err);
+    char wpath[600];
+    snprintf(wpath, sizeof wpath, "%s/written.csv", dir);
+    FILE *wf = fopen(wpath, "w");
+    int wrc = am_graph_write_csv(g, wf);
+    fclose(wf);
+    am_graph *g2 = NULL;
+    int rrc = am_graph_read_csv(&g2, wpath, NULL, err, sizeof err);
+    size_t xy = 0, bb = 0;
+    int found = !rc && !rrc && !am_graph_find(g2, "x, y", &xy) && !am_graph_find(g2, "B", &bb);
+    float w = 0;
+    am_graph_edge(g2, 1, NULL, NULL, &w, NULL);
+    ok(!wrc && found && am_graph_has_edge(g2, xy, bb, AM_INH) && am_graph_has_edge(g2, bb, xy, AM_EXC) && w == 2.5f,
+       "a graph written as CSV reads back the same, a name with a comma included");
+    am_graph_free(g);
+    am_graph_free(g2);
 
     csv_err("source,target,weight\nA,B,1\n", AM_EFORMAT, "line 1: the header has no 'sign' column", "a missing column in the header");
     csv_err("A,B,1,+\nA,C,1\n", AM_EFORMAT, "line 2: 3 fields", "a row with a missing column");
@@ -514,7 +552,7 @@ int main(void)
     test_c302();
     /* the scratch folder holds only files this test wrote, by name */
     static const char *const files[] = {"g.csv", "signs.csv", "cols.csv", "nohead.csv", "bad.csv", "s2.csv", "s3.csv",
-                                        "n.json", "e.csv", "s.csv", "b.csv", "b.json"};
+                                        "n.json", "e.csv", "s.csv", "b.csv", "b.json", "comma.csv", "written.csv"};
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         char p[600];
         snprintf(p, sizeof p, "%s/%s", dir, files[k]);

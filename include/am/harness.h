@@ -106,6 +106,21 @@ FILE *am_run_file_open(const am_run *run, const char *path, int header, am_run_f
 int am_run_file_close(const am_run *run, am_run_file *h, const char *path);
 void am_run_file_abort(am_run_file *h);
 
+/* A subcommand of a program: its name and its main (argv[1] is the subcommand's name). */
+typedef struct am_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} am_subcommand;
+
+/* The main() of a program with subcommands (cmds ends with an entry whose name is NULL): restarts the
+ * program with fast OpenBLAS kernels if needed (before anything else, so the restart keeps the whole
+ * argv); prints `usage` to standard output for --help, -h or help (0), to standard error without
+ * arguments (2); prints the version line for --version ("<program> (libam V, commit C, OpenBLAS K[,
+ * extra])", extra may be NULL); runs the subcommand named by argv[1] and returns what it returns; else
+ * prints "<program>: unknown command 'x' (a, b, ...; try --help)" and returns 2. */
+int am_run_subcommands(int argc, char **argv, const char *program, const char *usage, const am_subcommand *cmds,
+                       const char *version_extra);
+
 /* Jobs: independent units of work (a trial at a sweep point, ...) whose results are fixed-size byte
  * records. am_run_jobs runs every job not already in the checkpoint, spread over the MPI ranks and over
  * run->threads threads in each (`serial`: one job at a time per rank, for jobs that use the threads

@@ -358,6 +358,14 @@ void am_graph_edge(const am_graph *g, size_t k, size_t *src, size_t *dst, float 
         *sign = c ? AM_INH : AM_EXC;
 }
 
+/* A name as a CSV field: quoted when it holds a comma or starts or ends with a space. */
+static void put_name(FILE *f, const char *s)
+{
+    size_t n = strlen(s);
+    int q = strchr(s, ',') || (n && (s[0] == ' ' || s[n - 1] == ' '));
+    fprintf(f, q ? "\"%s\"" : "%s", s);
+}
+
 int am_graph_write_csv(const am_graph *g, FILE *f)
 {
     if (!g || !f)
@@ -365,8 +373,12 @@ int am_graph_write_csv(const am_graph *g, FILE *f)
     fprintf(f, "source,target,weight,sign\n");
     for (int c = 0; c < 2; c++)
         for (size_t u = 0; u < g->n; u++)
-            for (size_t q = g->optr[c][u]; q < g->optr[c][u + 1]; q++)
-                fprintf(f, "%s,%s,%.9g,%s\n", g->names[u], g->names[g->oadj[c][q]], (double)g->ow[c][q], c ? "-" : "+");
+            for (size_t q = g->optr[c][u]; q < g->optr[c][u + 1]; q++) {
+                put_name(f, g->names[u]);
+                fputc(',', f);
+                put_name(f, g->names[g->oadj[c][q]]);
+                fprintf(f, ",%.9g,%s\n", (double)g->ow[c][q], c ? "-" : "+");
+            }
     return ferror(f) ? AM_EIO : AM_OK;
 }
 
@@ -425,8 +437,9 @@ int am_graph_synthetic(am_graph **g, size_t n, size_t m, double inh_share, doubl
             k++;
         }
     }
+    /* node identities as a CSV of the graph would give them back: a node's sign is its edges' (0 without) */
     if (!rc)
-        rc = am_graph_from_edges(g, n, NULL, ns, m, src, dst, NULL, es);
+        rc = am_graph_from_edges(g, n, NULL, NULL, m, src, dst, NULL, es);
     am__keyset_free(&seen);
     free(co);
     free(ci);

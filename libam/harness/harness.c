@@ -886,3 +886,26 @@ am_dataset *am_run_load_data(const am_run *run, const char *dir, const char *ima
     }
     return ds;
 }
+
+int am_run_subcommands(int argc, char **argv, const char *program, const char *usage, const am_subcommand *cmds,
+                       const char *version_extra)
+{
+    am_blas_ensure_fast(argv);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("%s (libam %s, commit %s, OpenBLAS %s%s%s)\n", program, am_version(), am_git_commit(), am_blas_corename(),
+               version_extra ? ", " : "", version_extra ? version_extra : "");
+        return 0;
+    }
+    for (const am_subcommand *c = cmds; c->name; c++)
+        if (!strcmp(argv[1], c->name))
+            return c->run(argc, argv);
+    fprintf(stderr, "%s: unknown command '%s' (", program, argv[1]);
+    for (const am_subcommand *c = cmds; c->name; c++)
+        fprintf(stderr, "%s%s", c == cmds ? "" : ", ", c->name);
+    fprintf(stderr, "; try --help)\n");
+    return 2;
+}
