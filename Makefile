@@ -64,7 +64,7 @@ help:
 	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
 	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
-	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers and am.pc"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs and plots/*.gp (share/libam/plots)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
 	@echo "make fuzz SECONDS=60   every libFuzzer target (clang) for SECONDS each, seeded from library files"
@@ -170,9 +170,11 @@ plots: all
 papers: all
 	tools/run-papers
 
-$(BUILD)/am.pc: Makefile
+# Rewritten whenever its text changes (another PREFIX on a second `make install`), else left alone.
+$(BUILD)/am.pc: FORCE | $(BUILD)/gen
 	@printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: am\nDescription: Hopfield networks and dense associative memory\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -lam\nLibs.private: -fopenmp -lm\nCflags: -I$${includedir}\n' \
-	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $(BUILD)/am.pc
+	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 install: lib $(BUILD)/am.pc
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/am $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
@@ -183,6 +185,8 @@ install: lib $(BUILD)/am.pc
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/am/
 	install -m 644 $(BUILD)/am.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
 	install -m 755 $(EXP_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/libam/plots
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/libam/plots/
 	$(if $(MPI_PLUGIN),install -m 755 $(MPI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/)
 
 uninstall:
@@ -190,6 +194,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/am
 	rm -f $(EXP_BIN:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/libam
 
 clean:
 	rm -rf build bin

@@ -574,7 +574,7 @@ static int cmd_eval(int argc, char **argv)
             memcpy(tiles + ((r * gc + 2 * (size_t)c + 1) * h * w), y + i * ds->dim, h * w * sizeof *tiles);
         }
         for (int c = 0; titles && c < classes && c < 32; c++) {
-            snprintf(names[2 * c], sizeof names[0], "%.10s", fashion ? am_fashion_class_name(c) : "original");
+            snprintf(names[2 * c], sizeof names[0], "%.12s", fashion ? am_fashion_class_name(c) : "original");
             snprintf(names[2 * c + 1], sizeof names[0], "%s", "recon.");
             titles[2 * c] = names[2 * c];
             titles[2 * c + 1] = names[2 * c + 1];

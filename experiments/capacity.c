@@ -1,5 +1,6 @@
 /* bin/capacity — storage capacity of an associative memory: store P random patterns, cue stored
  * patterns with a fraction of their bits flipped, run the dynamics, score the result. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,10 @@
 #define MAX_CONFIGS 64
 
 static const char description[] =
-    "Each trial stores P fresh uniform random +-1 patterns of N units (the stream of trial t at a sweep\n"
+    "Each trial stores P fresh uniform random +-1 patterns of N units (--patterns: random; or biased:A, each\n"
+    "unit +1 with probability A; correlated:Q, a random parent with each unit flipped with probability Q;\n"
+    "letters, A, B, C, ... drawn on a sqrt(N) x sqrt(N) grid; checkerboard, cells of 1, 1, 2, 2, ... units in\n"
+    "both phases; the last two need a square N >= 49 and are the same every trial) (the stream of trial t at a sweep\n"
     "point depends only on --seed, N, P and t, so every rule sees the same patterns), cues stored patterns\n"
     "0..c-1 (c = --cues, default all P) each with round(noise*N) distinct bits flipped, runs the dynamics\n"
     "and compares the final state s with the cued pattern xi.\n"
@@ -69,7 +73,43 @@ typedef struct cfg {
     double threshold;
     unsigned max_steps;
     uint64_t seed;
+    int kind;          /* the stored patterns: PAT_RANDOM, ... */
+    double kind_arg;   /* biased: activity; correlated: flip probability */
+    size_t side;       /* letters and checkerboards: the grid's side (N = side^2) */
 } cfg;
+
+enum { PAT_RANDOM, PAT_LETTERS, PAT_CHECKER, PAT_BIASED, PAT_CORRELATED };
+
+/* The trial's stored patterns (fresh from rng for the random families; letters and checkerboards are the
+ * same every trial: pattern mu is letter A + mu, or checkerboard cell 1 + mu/2 with phase mu%2). */
+static int fill_patterns(const cfg *c, am_patterns *pats, am_rng *rng)
+{
+    switch (c->kind) {
+    case PAT_BIASED:
+        return am_patterns_biased(pats, c->kind_arg, rng);
+    case PAT_CORRELATED:
+        return am_patterns_correlated(pats, c->kind_arg, NULL, rng);
+    case PAT_LETTERS: {
+        char text[27];
+        for (size_t mu = 0; mu < pats->count; mu++)
+            text[mu] = (char)('A' + mu);
+        text[pats->count] = 0;
+        return am_patterns_letters(pats, c->side, c->side, text);
+    }
+    case PAT_CHECKER: {
+        int8_t *st = malloc(pats->n);
+        int rc = st ? AM_OK : AM_ENOMEM;
+        for (size_t mu = 0; !rc && mu < pats->count; mu++)
+            if (!(rc = am_state_checkerboard(st, c->side, c->side, 1 + mu / 2, (int)(mu % 2))))
+                am_patterns_set(pats, mu, st);
+        free(st);
+        return rc;
+    }
+    default:
+        am_patterns_random(pats, rng);
+        return AM_OK;
+    }
+}
 
 typedef struct trial_result {
     double ov_sum, ov_sq, err_sum, steps_sum, enorm_sum;
@@ -106,9 +146,8 @@ static int run_modern_trial(const cfg *c, size_t ri, size_t p, size_t trial, tri
     am_modern_opts one = {.max_steps = 1, .eps = 0.0};
 
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
-    if ((rc = am_patterns_create(&pats, n, p)))
+    if ((rc = am_patterns_create(&pats, n, p)) || (rc = fill_patterns(c, pats, &rng)))
         goto done;
-    am_patterns_random(pats, &rng);
     y = malloc((ncues > nstab ? ncues : nstab) * n * sizeof *y);
     near = malloc(ncues * sizeof *near);
     if (!s || !info || !y || !near) {
@@ -191,7 +230,8 @@ static int run_trial(size_t index, int thread, void *result, void *ctx)
     am_rng_init(&rng, c->seed, am_rng_stream2(am_rng_stream2(n, p), trial));
     if ((rc = am_patterns_create(&pats, n, p)))
         return rc;
-    am_patterns_random(pats, &rng);
+    if ((rc = fill_patterns(c, pats, &rng)))
+        goto done;
     if ((rc = am_store_create(&h, &c->stores[ri])))
         goto done;
     if (am_store_hopfield(h) && (rc = am_hopfield_set_path(am_store_hopfield(h), c->path)))
@@ -242,7 +282,7 @@ done:
 int main(int argc, char **argv)
 {
     const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
-    const char *order_s = "random", *path_s = "auto", *f_s = "poly", *deg_s = "3", *beta_s = "16";
+    const char *order_s = "random", *path_s = "auto", *patterns_s = "random", *f_s = "poly", *deg_s = "3", *beta_s = "16";
     int dim = 0;
     double eps = 1e-6;
     int n = 1000, trials = 5, max_steps = 100;
@@ -273,6 +313,7 @@ int main(int argc, char **argv)
         {"stability-patterns", AM_OPT_U64, &stab, "c", "stored patterns checked for stability: 0..c-1 (0 = all)"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "sweep limit per recall"},
         {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)", "hopfield"},
+        {"patterns", AM_OPT_STRING, &patterns_s, "KIND", "stored patterns: random, letters, checkerboard, biased:A, correlated:Q"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static cfg c;
@@ -449,6 +490,39 @@ int main(int argc, char **argv)
     c.max_steps = (unsigned)max_steps;
     c.temperature = temp;
     c.seed = run.seed;
+    {
+        /* the pattern family, checked against N and every P */
+        double a = NAN;
+        char *end = NULL;
+        size_t side = (size_t)llround(sqrt((double)n)), pmax_k = 0;
+        for (int k = 0; k < c.npoints; k++)
+            pmax_k = c.ps[k] > pmax_k ? c.ps[k] : pmax_k;
+        if (!strcmp(patterns_s, "random"))
+            c.kind = PAT_RANDOM;
+        else if (!strcmp(patterns_s, "letters") || !strcmp(patterns_s, "checkerboard")) {
+            c.kind = patterns_s[0] == 'l' ? PAT_LETTERS : PAT_CHECKER;
+            size_t most = c.kind == PAT_LETTERS ? 26 : 2 * side;
+            if (side * side != (size_t)n || side < 7 || pmax_k > most) {
+                am_run_error(&run, "--patterns %s: --N must be a square of side >= 7 (49, 64, 100, ...) and P <= %zu",
+                             patterns_s, c.kind == PAT_LETTERS ? (size_t)26 : (side * side == (size_t)n ? 2 * side : (size_t)0));
+                return 2;
+            }
+            c.side = side;
+        } else if (!strncmp(patterns_s, "biased:", 7) || !strncmp(patterns_s, "correlated:", 11)) {
+            c.kind = patterns_s[0] == 'b' ? PAT_BIASED : PAT_CORRELATED;
+            const char *v = strchr(patterns_s, ':') + 1;
+            errno = 0;
+            a = strtod(v, &end);
+            if (!*v || *end || errno || !(a >= 0 && a <= 1)) {
+                am_run_error(&run, "--patterns %s: the value after ':' must be a number in [0, 1]", patterns_s);
+                return 2;
+            }
+            c.kind_arg = a;
+        } else {
+            am_run_error(&run, "--patterns: '%s' is not random, letters, checkerboard, biased:A or correlated:Q", patterns_s);
+            return 2;
+        }
+    }
 
     size_t pmax = 0, ntasks = (size_t)c.nrules * (size_t)c.npoints * (size_t)trials;
     for (int k = 0; k < c.npoints; k++)

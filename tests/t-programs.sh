@@ -616,6 +616,22 @@ for bad in "fashion --rules sgd" "fashion --epochs -1" "fashion --lr 0" "loop --
     ok $? "xor-learn $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# capacity --patterns: letters (correlated) fail where random patterns hold.
+"$BIN/capacity" --rule hebb --N 100 --P 5 --trials 3 --quiet --out "$tmp/pr.tsv"
+"$BIN/capacity" --rule hebb --N 100 --P 5 --trials 3 --patterns letters --quiet --out "$tmp/pl.tsv"
+"$BIN/capacity" --rule hebb --N 100 --P 6 --trials 2 --patterns checkerboard --quiet --out "$tmp/pc.tsv" && \
+    "$BIN/capacity" --rule hebb --N 100 --P 5 --trials 2 --patterns biased:0.3 --quiet --out "$tmp/pb.tsv" && \
+    "$BIN/capacity" --model dense --N 64 --P 4 --trials 2 --patterns correlated:0.2 --quiet --out "$tmp/pq.tsv"
+ok $? "capacity --patterns checkerboard, biased:A, correlated:Q run"
+r=$(awk -F'\t' '!/^#/ && $1 == "hopfield" { print $11 }' "$tmp/pr.tsv"); l=$(awk -F'\t' '!/^#/ && $1 == "hopfield" { print $11 }' "$tmp/pl.tsv")
+awk -v r="$r" -v l="$l" 'BEGIN { exit !(r > 0.99 && l < 0.9) }'; ok $? "Hebb at N = 100, P = 5: random patterns recalled (overlap $r), letters not ($l)"
+for bad in "--patterns letters --N 90 --P 5" "--patterns letters --N 100 --P 27" "--patterns biased:2" "--patterns correlated:x" "--patterns stripes"; do
+    rm -f "$tmp/px.tsv"
+    "$BIN/capacity" $bad --out "$tmp/px.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/px.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

@@ -7,6 +7,29 @@
 #include "am/am.h"
 #include "tap.h"
 
+typedef struct {
+    uint64_t events, last_updates;
+    unsigned last_sweep;
+    int first_cue, order_ok, never_rises;
+    double last_energy;
+} mon_log;
+
+static void on_event(const am_recall_event *ev, void *ctx)
+{
+    mon_log *l = ctx;
+    if (!l->events) {
+        l->first_cue = ev->sweep == 0 && ev->updates == 0 && ev->unit == SIZE_MAX && ev->n == 64 && (ev->state || ev->x);
+        l->order_ok = l->never_rises = 1;
+    } else {
+        l->order_ok &= ev->sweep >= l->last_sweep && ev->updates >= l->last_updates;
+        l->never_rises &= ev->energy <= l->last_energy + 1e-9 * (1 + fabs(l->last_energy));
+    }
+    l->events++;
+    l->last_sweep = ev->sweep;
+    l->last_updates = ev->updates;
+    l->last_energy = ev->energy;
+}
+
 int main(void)
 {
     am_rng rng;
@@ -44,6 +67,49 @@ int main(void)
         ok(am_store_work_create(&w, s) == AM_OK && am_store_recall(s, q, NULL, &rng, w, &info) == AM_OK &&
                !memcmp(q, tg, 64) && info.end == AM_END_FIXED,
            "%s: recall from 6 flipped bits", desc);
+        /* A monitored recall: the same end state, every event in order, energies that never rise (T = 0). */
+        {
+            int8_t q2[64], q3[64];
+            am_patterns_get(x, 3, q2);
+            am_rng r1, r2;
+            am_rng_init(&r1, 77, (uint64_t)k);
+            am_state_flip_k(q2, 64, 12, &r1);
+            memcpy(q3, q2, 64);
+            am_rng_init(&r1, 78, 0);
+            am_rng_init(&r2, 78, 0);
+            mon_log log = {0};
+            am_recall_opts mo;
+            am_recall_opts_default(&mo);
+            mo.monitor = on_event;
+            mo.monitor_ctx = &log;
+            mo.monitor_every = 1;
+            am_recall_info i1, i2;
+            int r_on = am_store_recall(s, q2, &mo, &r1, w, &i1), r_off = am_store_recall(s, q3, NULL, &r2, w, &i2);
+            int modern = cfgs[k].model == AM_MODEL_MODERN;
+            uint64_t want = modern ? 1 + i1.steps : 1 + (uint64_t)i1.steps * 64 + i1.steps;
+            ok(!r_on && !r_off && !memcmp(q2, q3, 64) && i1.steps == i2.steps, "%s: a monitored recall ends where an unmonitored one does", desc);
+            ok(log.events == want && log.first_cue && log.order_ok, "%s: the monitor sees the cue, every unit update and every sweep (%llu events)",
+               desc, (unsigned long long)log.events);
+            ok(log.never_rises && fabs(log.last_energy - i1.energy) <= 1e-6 * (1 + fabs(i1.energy)),
+               "%s: the energy never rises between events and ends at the recall's energy", desc);
+            double m[6];
+            int8_t tg3[64];
+            am_patterns_get(x, 3, tg3);
+            /* the modern store keeps the patterns as given (+-1 floats): the same overlaps in every model */
+            int ovl = am_store_overlaps(s, tg3, NULL, m) == AM_OK && fabs(m[3] - 1.0) < 1e-12;
+            for (int mu = 0; mu < 6; mu++) {
+                int8_t pm[64];
+                am_patterns_get(x, (size_t)mu, pm);
+                ovl &= fabs(m[mu] - am_state_overlap(pm, tg3, 64)) < 1e-12;
+            }
+            ok(ovl && am_store_overlaps(s, NULL, NULL, m) == AM_EINVAL, "%s: the overlaps of a state with every stored pattern", desc);
+            mo.dynamics = AM_DYN_SYNC;
+            mo.monitor_every = 0;
+            log = (mon_log){0};
+            memcpy(q2, q3, 64);
+            am_store_recall(s, q2, &mo, NULL, w, &i1);
+            ok(log.events == 1 + i1.steps && log.order_ok, "%s: synchronous steps, one event each (%llu)", desc, (unsigned long long)log.events);
+        }
         /* Float weights: the two computations round differently, about 1e-7 relative. */
         is_near(am_store_energy(s, q), info.energy, 1e-6 * (1 + fabs(info.energy)), "%s: energy agrees with recall", desc);
         size_t u[6];

@@ -42,6 +42,17 @@ const char *am_dynamics_name(am_dynamics d);
 int am_dynamics_parse(const char *s, am_dynamics *out);
 const char *am_end_name(am_end e);
 
+/* One moment of a recall, for a monitor (teaching, analysis). */
+typedef struct am_recall_event {
+    unsigned sweep;      /* sweeps (or synchronous steps, or modern updates) completed: 0 is the cue */
+    uint64_t updates;    /* single-unit updates made so far (units visited, whether or not they flipped) */
+    size_t unit;         /* the unit just updated, or SIZE_MAX at the cue and at the end of a sweep or step */
+    size_t n;            /* units */
+    const int8_t *state; /* the current ±1 state (n values; NULL for a real-valued recall) */
+    const float *x;      /* the current real state of a real-valued recall (n values), else NULL */
+    double energy;       /* the store's energy of the current state */
+} am_recall_event;
+
 typedef struct am_recall_opts {
     am_dynamics dynamics; /* default AM_DYN_ASYNC */
     am_order order;       /* async and Glauber: random permutation per sweep (default) or 0..N-1 */
@@ -50,6 +61,14 @@ typedef struct am_recall_opts {
     double *trace;        /* optional energy trace (caller-owned, out): trace[0] = E(cue), trace[k] = E after
                              sweep k; at most trace_cap entries are written; NULL for none (default) */
     unsigned trace_cap;
+    /* Monitor (default NULL: off, and then it costs nothing): called with the cue, after every
+     * monitor_every single-unit updates of serial dynamics (async, Glauber; 0: none), and at the end of
+     * every sweep, synchronous step or modern update. The event's buffers are the store's own, valid during
+     * the call; the callback must not change them. Monitored serial recalls take the general update loop,
+     * so they end in exactly the state an unmonitored recall reaches. */
+    void (*monitor)(const am_recall_event *ev, void *ctx);
+    void *monitor_ctx;
+    unsigned monitor_every;
 } am_recall_opts;
 
 typedef struct am_recall_info {

@@ -56,6 +56,12 @@ size_t am_store_count(const am_store *s);
 /* The stored +-1 patterns of a binary store; NULL for the modern store (see am_modern_patterns). */
 const am_patterns *am_store_patterns(const am_store *s);
 
+/* The overlap of a state with every stored pattern, m[mu] = (1/n) sum_i xi^mu_i s_i (m: am_store_count(s)
+ * values, caller-owned, out), for a monitor drawing a recall. state: n values, +-1 (state_pm1) or real
+ * (state_real, the other NULL; the modern store's patterns are real, the dot product is then divided by n
+ * as well). */
+int am_store_overlaps(const am_store *s, const int8_t *state_pm1, const float *state_real, double *m);
+
 int am_store_add(am_store *s, const am_patterns *pats);
 /* Real-valued patterns (count x n row-major): the modern store only (AM_EUNSUPPORTED for binary stores,
  * which keep +-1 patterns: use am_store_add). */

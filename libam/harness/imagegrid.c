@@ -62,7 +62,7 @@ static void write_script(FILE *f, const char *png, const char *dat, size_t W, si
         }
     fprintf(f, "plot ");
     gp_quote(f, dat);
-    fprintf(f, " matrix with image pixels\n");
+    fprintf(f, " matrix with image\n");
 }
 
 /* Run gnuplot with the script on its standard input. 0 when it exits with status 0. */

@@ -275,6 +275,9 @@ static void run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am
     refresh(d, w);
     am__trace_push(o, info, energy_from_m(d, w->m));
     info->end = AM_END_MAXSTEPS;
+    uint64_t visits = 0;
+    if (o->monitor)
+        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, energy_from_m(d, w->m));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
@@ -288,11 +291,16 @@ static void run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am
                 refresh(d, w);
                 changed++;
             }
+            visits++;
+            if (o->monitor && o->monitor_every && visits % o->monitor_every == 0)
+                am__monitor(o, info->steps, visits, i, n, s, NULL, energy_from_m(d, w->m));
         }
         info->steps++;
         info->flips += changed;
         if (o->trace)
             am__trace_push(o, info, energy_from_m(d, w->m));
+        if (o->monitor)
+            am__monitor(o, info->steps, visits, SIZE_MAX, n, s, NULL, energy_from_m(d, w->m));
         if (changed == 0 && temp == 0.0) {
             info->end = AM_END_FIXED;
             break;
@@ -306,6 +314,8 @@ static void run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_d
     uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
     int have_prev = 0;
     info->end = AM_END_MAXSTEPS;
+    if (o->monitor)
+        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         overlaps(d, s, w); /* packs s into cur */
@@ -319,6 +329,8 @@ static void run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_d
         info->steps++;
         if (changed == 0) {
             am__trace_push(o, info, energy_from_m(d, w->m));
+            if (o->monitor)
+                am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
             info->end = AM_END_FIXED;
             break;
         }
@@ -332,6 +344,8 @@ static void run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_d
             overlaps(d, s, w); /* repacks cur: only after it was saved */
             am__trace_push(o, info, energy_from_m(d, w->m));
         }
+        if (o->monitor)
+            am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
         if (cycle) {
             info->end = AM_END_CYCLE;
             break;

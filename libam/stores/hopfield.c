@@ -78,6 +78,16 @@ void am_recall_opts_default(am_recall_opts *o)
     o->max_steps = 100;
     o->trace = NULL;
     o->trace_cap = 0;
+    o->monitor = NULL;
+    o->monitor_ctx = NULL;
+    o->monitor_every = 0;
+}
+
+void am__monitor(const am_recall_opts *o, unsigned sweep, uint64_t updates, size_t unit, size_t n, const int8_t *s,
+                 const float *x, double energy)
+{
+    am_recall_event ev = {sweep, updates, unit, n, s, x, energy};
+    o->monitor(&ev, o->monitor_ctx);
 }
 
 int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule)
@@ -769,11 +779,14 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         fields_from_state(h, s, w);
     info->end = AM_END_MAXSTEPS;
     am__trace_push(o, info, current_energy(h, s, w));
+    uint64_t visits = 0;
+    if (o->monitor)
+        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, current_energy(h, s, w));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
             am_rng_shuffle_u32(rng, w->order, n);
-        if (pat && beta == 0.0 && !h->theta) {
+        if (pat && beta == 0.0 && !h->theta && !o->monitor) {
             /* The common case in one fused loop: integer fields, integer decisions. */
             changed = sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order, n, p);
         } else {
@@ -781,22 +794,27 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
                 size_t i = w->order[k];
                 double raw = pat ? (double)pattern_field(h, i, w->m, w->msum, s[i]) : w->h[i];
                 int8_t ns = decide(h, raw, i, s[i], beta, rng);
-                if (ns == s[i])
-                    continue;
-                s[i] = ns;
-                changed++;
-                if (pat) {
-                    masked_update(w->m, h->xb + i * h->pw, p, 2 * ns);
-                    w->msum += 2 * (int64_t)ns * h->xbpop[i];
-                } else {
-                    axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
+                if (ns != s[i]) {
+                    s[i] = ns;
+                    changed++;
+                    if (pat) {
+                        masked_update(w->m, h->xb + i * h->pw, p, 2 * ns);
+                        w->msum += 2 * (int64_t)ns * h->xbpop[i];
+                    } else {
+                        axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
+                    }
                 }
+                visits++;
+                if (o->monitor && o->monitor_every && visits % o->monitor_every == 0)
+                    am__monitor(o, info->steps, visits, i, n, s, NULL, current_energy(h, s, w));
             }
         }
         info->steps++;
         info->flips += changed;
         if (o->trace)
             am__trace_push(o, info, current_energy(h, s, w));
+        if (o->monitor)
+            am__monitor(o, info->steps, visits, SIZE_MAX, n, s, NULL, current_energy(h, s, w));
         if (changed == 0 && beta == 0.0) {
             info->end = AM_END_FIXED;
             break;
@@ -812,6 +830,8 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
     uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
     int have_prev = 0;
     info->end = AM_END_MAXSTEPS;
+    if (o->monitor)
+        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
         if (h->path == AM_PATH_PATTERNS) {
@@ -833,6 +853,8 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
         info->steps++;
         if (changed == 0) {
             am__trace_push(o, info, current_energy(h, s, w));
+            if (o->monitor)
+                am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
             info->end = AM_END_FIXED;
             break;
         }
@@ -849,6 +871,8 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
                 fields_from_state(h, s, w);
             am__trace_push(o, info, current_energy(h, s, w));
         }
+        if (o->monitor)
+            am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
         if (cycle) {
             info->end = AM_END_CYCLE;
             break;

@@ -4,9 +4,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../core/io.h"
+#include "internal.h"
 #include "am/error.h"
 
 struct am_store {
@@ -135,6 +137,31 @@ const am_patterns *am_store_patterns(const am_store *s)
     }
 }
 
+int am_store_overlaps(const am_store *s, const int8_t *sp, const float *sr, double *m)
+{
+    if (!s || !m || (!sp) == (!sr))
+        return AM_EINVAL;
+    size_t n = am_store_n(s), count = am_store_count(s);
+    const am_patterns *p = am_store_patterns(s);
+    if (p) {
+        for (size_t mu = 0; mu < count; mu++) {
+            double dot = 0;
+            for (size_t i = 0; i < n; i++)
+                dot += ((p->bits[mu * p->words + i / 64] >> (i % 64)) & 1 ? 1.0 : -1.0) * (sp ? (double)sp[i] : (double)sr[i]);
+            m[mu] = dot / (double)n;
+        }
+        return AM_OK;
+    }
+    const float *x = am_modern_patterns(s->u.m);
+    for (size_t mu = 0; mu < count; mu++) {
+        double dot = 0;
+        for (size_t i = 0; i < n; i++)
+            dot += (double)x[mu * n + i] * (sp ? (double)sp[i] : (double)sr[i]);
+        m[mu] = dot / (double)n;
+    }
+    return AM_OK;
+}
+
 int am_store_add(am_store *s, const am_patterns *pats)
 {
     float *x;
@@ -258,8 +285,12 @@ static int modern_recall(const am_store *s, float *x, const am_recall_opts *opts
         return AM_EINVAL;
     if (opts->trace && opts->trace_cap)
         opts->trace[info->trace_len++] = am_modern_energy(s->u.m, x);
-    /* One update at a time when a trace is wanted, else the whole run in one call. */
-    am_modern_opts mo = {.max_steps = opts->trace ? 1 : opts->max_steps, .eps = 1e-6};
+    size_t n = am_modern_dim(s->u.m);
+    if (opts->monitor)
+        am__monitor(opts, 0, 0, SIZE_MAX, n, NULL, x, am_modern_energy(s->u.m, x));
+    /* One update at a time when a trace or a monitor is wanted, else the whole run in one call. */
+    int each = opts->trace || opts->monitor;
+    am_modern_opts mo = {.max_steps = each ? 1 : opts->max_steps, .eps = 1e-6};
     info->end = AM_END_MAXSTEPS;
     while (info->steps < opts->max_steps) {
         if ((rc = am_modern_recall(s->u.m, x, 1, &mo, w ? w->u.m : NULL, &mi)))
@@ -267,11 +298,13 @@ static int modern_recall(const am_store *s, float *x, const am_recall_opts *opts
         info->steps += mi.steps;
         if (opts->trace && info->trace_len < opts->trace_cap)
             opts->trace[info->trace_len++] = am_modern_energy(s->u.m, x);
+        if (opts->monitor)
+            am__monitor(opts, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, NULL, x, am_modern_energy(s->u.m, x));
         if (mi.end == AM_END_FIXED) {
             info->end = AM_END_FIXED;
             break;
         }
-        if (!opts->trace)
+        if (!each)
             break;
     }
     info->energy = am_modern_energy(s->u.m, x);
