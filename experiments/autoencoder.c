@@ -294,7 +294,7 @@ static const char encode_desc[] =
 
 static int cmd_encode(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "encode",
+    am_run run = {.program = "autoencoder", .subcommand = "encode", .no_seed = 1, .no_threads = 1,
                   .summary = "Encode images to latent vectors with a trained model.", .description = encode_desc};
     data_opts d = {0};
     const char *model = NULL, *split = "test";
@@ -365,7 +365,7 @@ static int read_latents(const am_run *run, const char *path, size_t k, float **z
 
 static int cmd_decode(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "decode",
+    am_run run = {.program = "autoencoder", .subcommand = "decode", .no_seed = 1, .no_threads = 1,
                   .summary = "Decode latent vectors (a TSV written by encode) to images.",
                   .description = "Columns: index label x1 .. xd (pixels in the model's scale, [0, 1] for images).\n"
                                  "--idx FILE also writes the images as an IDX uint8 file (x 255, clipped; .gz: "
@@ -465,7 +465,7 @@ static const char eval_desc[] =
 
 static int cmd_eval(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "eval",
+    am_run run = {.program = "autoencoder", .subcommand = "eval", .no_seed = 1, .no_threads = 1,
                   .summary = "Reconstruction error of a trained model, per class; optional image grid.",
                   .description = eval_desc};
     data_opts d = {0};

@@ -163,6 +163,8 @@ static int cmd(int argc, char **argv, const char *which)
         {NULL, 0, NULL, NULL, NULL},
     };
     int is_synth = !strcmp(which, "synthetic");
+    run.no_seed = strcmp(which, "null") && !is_synth; /* counting and listing draw nothing */
+    run.no_threads = is_synth || !strcmp(which, "list") || !strcmp(which, "top");
     run.summary = !strcmp(which, "count")  ? "Counts of the XOR, induced XOR, lateral-inhibition and signed XOR motifs."
                   : !strcmp(which, "list") ? "Every instance of a motif, as neuron names a b c d h o."
                   : !strcmp(which, "top")  ? "The neurons taking part in most instances of a motif, by role."

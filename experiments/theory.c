@@ -26,6 +26,8 @@ int main(int argc, char **argv)
                   .summary = "Mean-field and signal-to-noise predictions for the Hebbian Hopfield network.",
                   .description = description,
                   .seed = 0,
+                  .no_seed = 1,
+                  .no_threads = 1,
                   .threads = 1};
     am_opt opts[] = {
         {"N", AM_OPT_INT, &n, "n", "units"},

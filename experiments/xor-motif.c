@@ -122,6 +122,9 @@ static int cmd(int argc, char **argv, const char *which)
         "The reference graded from 0 to 1 (--values), the signal off (0) or on (1). Columns as for truth:\n"
         "signal reference, the counts of in1 lat2 in3 lat4 xor5 hub6 fplus fminus, and error_hz.\n";
     am_run run = {.program = "xor-motif", .subcommand = which, .seed = 1};
+    /* without background nothing is random, and only robust runs trials on threads */
+    run.no_seed = strcmp(which, "robust") != 0;
+    run.no_threads = strcmp(which, "robust") != 0;
     circuit c;
     am_xor_params_default(&c);
     uint64_t seeds = 50;

@@ -632,6 +632,29 @@ for bad in "--patterns letters --N 90 --P 5" "--patterns letters --N 100 --P 27"
     ok $? "capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# hopfield-demo: watching a recall.
+"$BIN/hopfield-demo" --every 1000 > "$tmp/hd1.txt"; ok $? "hopfield-demo (letters ABCD, classical store)"
+grep -q 'not recalled' "$tmp/hd1.txt" && grep -q '█' "$tmp/hd1.txt"; ok $? "the classical store mixes the correlated letters (frames drawn in half-blocks)"
+"$BIN/hopfield-demo" --model dense --degree 3 --every 1000 > "$tmp/hd2.txt"; grep -q ': recalled' "$tmp/hd2.txt"
+ok $? "the dense store recalls the letter the classical one cannot"
+"$BIN/hopfield-demo" --model modern --beta 8 --every 1000 > "$tmp/hd3.txt"; grep -q ': recalled' "$tmp/hd3.txt"; ok $? "the modern store recalls it"
+"$BIN/hopfield-demo" --patterns checkerboard --count 4 --size 8x8 --cue 2 --every 32 --gif "$tmp/cb.gif" --out "$tmp/cb.tsv" > "$tmp/hd4.txt"
+[ "$(head -c 6 "$tmp/cb.gif")" = GIF89a ] && [ "$(grep -c '^sweep' "$tmp/hd4.txt")" = "$(grep -v '^#' "$tmp/cb.tsv" | tail -n +2 | wc -l)" ]
+ok $? "checkerboards: an animated GIF, and a TSV row for every frame drawn"
+awk -F'\t' '!/^#/ && $1 != "frame" { if (n++ && $5 > e + 1e-9) bad = 1; e = $5 } END { exit bad || n < 3 }' "$tmp/cb.tsv"
+ok $? "the energy never rises from frame to frame (async, T = 0)"
+printf '#..#\n#..#\n####\n\n####\n#...\n####\n' > "$tmp/drawn.txt"
+"$BIN/hopfield-demo" --patterns "$tmp/drawn.txt" --flip 0 > "$tmp/hd5.txt" && grep -q ': recalled' "$tmp/hd5.txt"; ok $? "drawn patterns from a text file"
+"$BIN/hopfield-demo" --patterns random --count 3 --size 6x6 --dynamics sync > /dev/null; ok $? "random patterns, synchronous dynamics"
+printf '#.#\n##\n' > "$tmp/bad.txt"
+for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" "--cue 9" "--size 5x5" "--degree 3" "--model cube" \
+           "--dynamics glauber" "--flip 2" "--threads 2"; do
+    rm -f "$tmp/hx.tsv"
+    "$BIN/hopfield-demo" $bad --out "$tmp/hx.tsv" > /dev/null 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "hopfield-demo $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

@@ -8,6 +8,7 @@
 #include "am/rng.h"
 #include "am/patterns.h"
 #include "am/blas.h"
+#include "am/recall.h"
 #include "am/hopfield.h"
 #include "am/dense.h"
 #include "am/modern.h"

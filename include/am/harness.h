@@ -57,6 +57,8 @@ typedef struct am_run {
     int threads;             /* default: the number of processors available to this process */
     int quiet;
     int resumable;           /* set by the program: it runs am_run_jobs, so --resume and --checkpoint exist */
+    int no_seed;             /* set by the program: nothing it does is random, so --seed is not offered */
+    int no_threads;          /* set by the program: it runs on one thread, so --threads is not offered */
     int resume;              /* --resume: continue from the checkpoint of an interrupted run */
     const char *checkpoint;  /* --checkpoint FILE (default: <out>.ckpt) */
     int rank, ranks;         /* MPI: this process's rank and the number of ranks (0 and 1 without mpirun) */
@@ -172,6 +174,13 @@ double am_seconds(void);
  * the reason printed (gnuplot missing or failing, a prefix with control characters). */
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
                   size_t h, size_t w, const char *const *col_titles, const char *title);
+
+/* An animated GIF: count frames of h x w values in [0, 1] (row-major, frame after frame), frame k titled
+ * titles[k] (titles and any entry may be NULL), delay_cs hundredths of a second apart, drawn by gnuplot (run
+ * directly, never through a shell) into path atomically, the frames' data kept beside it as PATH.dat.
+ * Returns 0, or -1 with the reason printed. */
+int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
+                 const char *const *titles, int delay_cs);
 
 /* Load a dataset split for a program: from IDX files when `images` is set (labels may be NULL), else the
  * Fashion-MNIST split ("train" or "test") from dir (NULL: the Debian location). NULL, with a one-line

@@ -18,6 +18,7 @@
 #include "am/hopfield.h"
 #include "am/modern.h"
 #include "am/patterns.h"
+#include "am/recall.h"
 #include "am/rng.h"
 
 #ifdef __cplusplus
@@ -46,6 +47,9 @@ void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
 typedef struct am_store am_store;
 typedef struct am_store_work am_store_work;
 
+/* Pointers: every am_store and buffer argument must be non-NULL unless its comment says it may be NULL;
+ * am_store_free(NULL) and am_store_work_free(NULL) do nothing. Buffers are caller-owned. */
+
 /* Bad configurations (n = 0, degree < 1, beta <= 0, unknown rule or F) are AM_EINVAL. */
 int am_store_create(am_store **out, const am_store_config *cfg);
 void am_store_free(am_store *s);
@@ -62,16 +66,23 @@ const am_patterns *am_store_patterns(const am_store *s);
  * as well). */
 int am_store_overlaps(const am_store *s, const int8_t *state_pm1, const float *state_real, double *m);
 
+/* Learn every pattern of pats (pats->n == am_store_n(s); not NULL), adding to those stored. */
 int am_store_add(am_store *s, const am_patterns *pats);
 /* Real-valued patterns (count x n row-major): the modern store only (AM_EUNSUPPORTED for binary stores,
  * which keep +-1 patterns: use am_store_add). */
 int am_store_add_real(am_store *s, const float *x, size_t count);
+/* The energy of a state (n values, not NULL). */
 double am_store_energy(const am_store *s, const int8_t *state);
 double am_store_energy_real(const am_store *s, const float *state);
 
 int am_store_work_create(am_store_work **out, const am_store *s);
 void am_store_work_free(am_store_work *w);
-/* A workspace works with every store of the same model; it grows as needed. */
+/* Recall from the cue in state (n values, in: the cue, out: the final state; +-1, or real for
+ * am_store_recall_real). opts: NULL for am_recall_opts_default (am/recall.h: dynamics, step limit, energy
+ * trace, monitor). rng: the stream for random visiting orders and Glauber noise; may be NULL only when the
+ * dynamics draw nothing (sync, fixed order at T = 0, the modern store). work: NULL allocates scratch for
+ * this call; a workspace from am_store_work_create works with every store of the same model and grows as
+ * needed (one per thread). info: NULL, or out (steps, flips, final energy, how it ended). */
 int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts, am_rng *rng, am_store_work *work,
                     am_recall_info *info);
 int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,

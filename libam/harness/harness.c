@@ -191,6 +191,12 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
     };
     if (!run->resumable)
         common[4].name = NULL; /* --resume and --checkpoint exist only for programs that run jobs */
+    /* options that cannot change anything in this program are not offered (an error when given) */
+    size_t kept = 0;
+    for (size_t k = 0; common[k].name; k++)
+        if (!(run->no_seed && !strcmp(common[k].name, "seed")) && !(run->no_threads && !strcmp(common[k].name, "threads")))
+            common[kept++] = common[k];
+    common[kept].name = NULL;
     memset(&state, 0, sizeof state);
     run->st = &state;
     if (!run->out)
@@ -237,6 +243,11 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
         o = find_opt(opts, a, len);
         if (!o)
             o = find_opt(common, a, len);
+        if (!o && ((run->no_seed && len == 4 && !strncmp(a, "seed", 4)) || (run->no_threads && len == 7 && !strncmp(a, "threads", 7)))) {
+            am_run_error(run, "--%.*s does not apply to %s%s%s (%s)", (int)len, a, run->program, run->subcommand ? " " : "",
+                         run->subcommand ? run->subcommand : "", len == 4 ? "nothing in it is random" : "it runs on one thread");
+            return -1;
+        }
         if (!o) {
             am_run_error(run, "unknown option '--%.*s' (try --help)", (int)len, a);
             return -1;

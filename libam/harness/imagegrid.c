@@ -4,6 +4,7 @@
  * Paths and titles reach gnuplot inside single-quoted strings, where only a doubled quote is special;
  * control characters (which would end a gnuplot command) are refused in paths and blanked in titles. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +66,9 @@ static void write_script(FILE *f, const char *png, const char *dat, size_t W, si
     fprintf(f, " matrix with image\n");
 }
 
-/* Run gnuplot with the script on its standard input. 0 when it exits with status 0. */
-static int run_gnuplot(const am_run *run, const char *png, const char *dat, size_t W, size_t H, size_t w,
-                       size_t grid_cols, const char *const *col_titles, const char *title)
+/* Run gnuplot with a script on its standard input, written by write(f, ctx). 0 when it exits with status 0,
+ * 127 when gnuplot could not be started, else -1. */
+static int gnuplot_pipe(void (*write)(FILE *f, void *ctx), void *ctx, int quiet)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -82,6 +83,14 @@ static int run_gnuplot(const am_run *run, const char *png, const char *dat, size
         dup2(fds[0], 0);
         close(fds[0]);
         close(fds[1]);
+        if (quiet) { /* gnuplot's own chatter ("7 frames in animation sequence"); failures show in its status */
+            int dn = open("/dev/null", O_WRONLY);
+            if (dn >= 0) {
+                dup2(dn, 1);
+                dup2(dn, 2);
+                close(dn);
+            }
+        }
         char *const argv[] = {"gnuplot", NULL};
         execvp("gnuplot", argv);
         _exit(127);
@@ -91,7 +100,7 @@ static int run_gnuplot(const am_run *run, const char *png, const char *dat, size
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     FILE *f = fdopen(fds[1], "w");
     if (f) {
-        write_script(f, png, dat, W, H, w, grid_cols, col_titles, title);
+        write(f, ctx);
         fclose(f);
     } else {
         close(fds[1]);
@@ -101,8 +110,104 @@ static int run_gnuplot(const am_run *run, const char *png, const char *dat, size
     while (waitpid(pid, &wst, 0) < 0)
         if (errno != EINTR)
             return -1;
-    (void)run;
     return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 ? 0 : WIFEXITED(wst) && WEXITSTATUS(wst) == 127 ? 127 : -1;
+}
+
+typedef struct {
+    const char *png, *dat, *const *col_titles, *title;
+    size_t W, H, w, grid_cols;
+} grid_script;
+
+static void write_grid(FILE *f, void *ctx)
+{
+    const grid_script *g = ctx;
+    write_script(f, g->png, g->dat, g->W, g->H, g->w, g->grid_cols, g->col_titles, g->title);
+}
+
+static int run_gnuplot(const am_run *run, const char *png, const char *dat, size_t W, size_t H, size_t w,
+                       size_t grid_cols, const char *const *col_titles, const char *title)
+{
+    grid_script g = {png, dat, col_titles, title, W, H, w, grid_cols};
+    (void)run;
+    return gnuplot_pipe(write_grid, &g, 0);
+}
+
+typedef struct {
+    const char *gif, *dat, *const *titles;
+    size_t count, h, w;
+    int delay;
+} gif_script;
+
+static void write_gif(FILE *f, void *ctx)
+{
+    const gif_script *g = ctx;
+    size_t px = g->w * 12 < 240 ? 240 : g->w * 12, py = g->h * 12 + 50;
+    fprintf(f, "set terminal gif animate delay %d loop 0 size %zu,%zu font 'sans,10' noenhanced\nset output ", g->delay, px, py);
+    gp_quote(f, g->gif);
+    fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
+    fprintf(f, "set size ratio -1\nset lmargin 0\nset rmargin 0\nset bmargin 0\nset tmargin 2\n");
+    fprintf(f, "set xrange [-0.5:%zu-0.5]\nset yrange [-0.5:%zu-0.5]\n", g->w, g->h);
+    for (size_t k = 0; k < g->count; k++) {
+        fprintf(f, "set title ");
+        gp_quote(f, g->titles && g->titles[k] ? g->titles[k] : "");
+        fprintf(f, " noenhanced\nplot ");
+        gp_quote(f, g->dat);
+        fprintf(f, " index %zu matrix with image\n", k);
+    }
+}
+
+int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
+                 const char *const *titles, int delay_cs)
+{
+    char dat[4096];
+    am__out o;
+    int rc;
+    if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
+        am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
+        return -1;
+    }
+    if (snprintf(dat, sizeof dat, "%s.dat", path) >= (int)sizeof dat) {
+        am_run_error(run, "GIF path too long");
+        return -1;
+    }
+    if ((rc = am__out_open(&o, dat))) {
+        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+        return -1;
+    }
+    /* one matrix block per frame (gnuplot's index k); rows bottom to top */
+    for (size_t k = 0; k < count; k++) {
+        for (size_t y = h; y-- > 0;) {
+            for (size_t x = 0; x < w; x++) {
+                float v = frames[(k * h + y) * w + x];
+                v = v < 0 ? 0 : v > 1 ? 1 : v == v ? v : 0;
+                fprintf(o.f, x ? " %.3g" : "%.3g", (double)v);
+            }
+            fputc('\n', o.f);
+        }
+        fputs("\n\n", o.f);
+    }
+    if ((rc = am__out_commit(&o))) {
+        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+        return -1;
+    }
+    char *tmp, *final;
+    if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
+        am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
+        return -1;
+    }
+    gif_script g = {tmp ? tmp : final, dat, titles, count, h, w, delay_cs};
+    rc = gnuplot_pipe(write_gif, &g, 1);
+    if (rc) {
+        am__tmp_discard(tmp, final);
+        am_run_error(run, "%s; the frames are in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the GIF", dat);
+        return -1;
+    }
+    if ((rc = am__tmp_commit(tmp, final))) {
+        am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
+        return -1;
+    }
+    return 0;
 }
 
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,

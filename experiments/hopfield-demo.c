@@ -1,0 +1,407 @@
+/* hopfield-demo — watch a memory being recalled: store letters, checkerboards, random or hand-drawn
+ * patterns in any store, corrupt a cue, and follow the recall unit by unit in the terminal (Unicode
+ * half-blocks, overlaps and energy updating), as a TSV of every frame, and as an animated GIF. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "am/am.h"
+
+static const char desc[] =
+    "Patterns (--patterns): letters (--letters TEXT, A-Z), checkerboard (cells of 1, 1, 2, 2, ... units in\n"
+    "both phases), random (--count), or a text FILE of '#' (on) and '.' (off) rows, one pattern per block\n"
+    "of rows, blocks parted by blank lines, every block the same size. The cue is pattern --cue with --flip\n"
+    "of its units flipped. A frame is drawn at the cue, every --every unit updates and after every sweep.\n"
+    "Frames go to standard output (redrawn in place on a terminal, --delay ms apart; one after another\n"
+    "otherwise); --out FILE writes them as TSV (frame sweep updates unit energy, then the overlap with\n"
+    "every stored pattern); --gif FILE as an animated GIF (gnuplot).\n"
+    "Try: hopfield-demo --letters ABCD  (the classical store mixes correlated letters) and\n"
+    "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n";
+
+typedef struct {
+    size_t w, h, n, count;
+    am_patterns *pats;
+} patset;
+
+/* Blocks of '#'/'.' rows from a text file. */
+static int read_drawn(const am_run *run, const char *path, patset *ps)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        am_run_error(run, "--patterns %s: %s", path, am_strerror(AM_ERRNO(errno)));
+        return -1;
+    }
+    char line[1024];
+    size_t w = 0, h = 0, rows = 0, blocks = 0, lineno = 0, cap = 0;
+    int8_t *cells = NULL;
+    int bad = 0;
+    while (!bad && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strcspn(line, "\r\n");
+        line[len] = 0;
+        if (!len) {
+            if (rows) {
+                if (h && rows != h) {
+                    am_run_error(run, "--patterns %s: line %zu: a pattern of %zu rows, the first had %zu", path, lineno, rows, h);
+                    bad = 1;
+                }
+                h = rows;
+                rows = 0;
+                blocks++;
+            }
+            continue;
+        }
+        if (w && len != w) {
+            am_run_error(run, "--patterns %s: line %zu: %zu columns, the first row had %zu", path, lineno, len, w);
+            bad = 1;
+            break;
+        }
+        w = len;
+        for (size_t c = 0; c < len; c++)
+            if (line[c] != '#' && line[c] != '.') {
+                am_run_error(run, "--patterns %s: line %zu: '%c' is neither '#' (on) nor '.' (off)", path, lineno, line[c]);
+                bad = 1;
+                break;
+            }
+        if (bad)
+            break;
+        size_t need = (blocks * (h ? h : rows + 1) + rows + 1) * w + w * 64;
+        if (need > cap) {
+            cap = 2 * need;
+            int8_t *nc = realloc(cells, cap);
+            if (!nc) {
+                bad = 1;
+                break;
+            }
+            cells = nc;
+        }
+        for (size_t c = 0; c < len; c++)
+            cells[(blocks * (h ? h : 0) + rows) * w + c] = line[c] == '#' ? 1 : -1;
+        rows++;
+        if (!h && rows > 256) {
+            am_run_error(run, "--patterns %s: a pattern over 256 rows", path);
+            bad = 1;
+        }
+    }
+    fclose(f);
+    if (!bad && rows) {
+        if (h && rows != h) {
+            am_run_error(run, "--patterns %s: the last pattern has %zu rows, the first had %zu", path, rows, h);
+            bad = 1;
+        }
+        h = rows;
+        blocks++;
+    }
+    if (!bad && (!blocks || !w)) {
+        am_run_error(run, "--patterns %s: no pattern (rows of '#' and '.')", path);
+        bad = 1;
+    }
+    if (!bad && (am_patterns_create(&ps->pats, w * h, blocks))) {
+        am_run_error(run, "out of memory");
+        bad = 1;
+    }
+    for (size_t k = 0; !bad && k < blocks; k++)
+        am_patterns_set(ps->pats, k, cells + k * w * h);
+    free(cells);
+    if (bad)
+        return -1;
+    ps->w = w, ps->h = h, ps->n = w * h, ps->count = blocks;
+    return 0;
+}
+
+typedef struct {
+    const am_store *s;
+    size_t w, h, n, count, every;
+    int live;          /* redraw in place on a terminal */
+    int delay_ms;
+    int quiet_frames;  /* no frames on standard output */
+    size_t lines_up;   /* lines of the frame on screen */
+    /* every frame, for the TSV and the GIF */
+    size_t frames, cap;
+    float *img;        /* frames x n in [0, 1] */
+    double *meta;      /* frames x (4 + count): sweep updates unit energy overlaps */
+    int8_t *st;
+    int oom;
+} demo;
+
+/* A frame as half-blocks: two rows of units per line of text. */
+static void render(demo *d, const int8_t *st, const double *meta)
+{
+    if (d->quiet_frames)
+        return;
+    if (d->live && d->lines_up)
+        printf("\033[%zuA", d->lines_up);
+    size_t lines = 0;
+    const char *eol = d->live ? "\033[K\n" : "\n"; /* on a terminal: clear what the last frame left */
+    printf("sweep %-4.0f updates %-7.0f energy %-12.4f%s", meta[0], meta[1], meta[3], eol);
+    lines++;
+    printf("overlaps:");
+    for (size_t mu = 0; mu < d->count && mu < 12; mu++)
+        printf(" %+.2f", meta[4 + mu]);
+    printf("%s%s", d->count > 12 ? " ..." : "", eol);
+    lines++;
+    for (size_t r = 0; r < d->h; r += 2) {
+        for (size_t c = 0; c < d->w; c++) {
+            int top = st[r * d->w + c] > 0, bot = r + 1 < d->h && st[(r + 1) * d->w + c] > 0;
+            fputs(top && bot ? "\u2588" : top ? "\u2580" : bot ? "\u2584" : " ", stdout);
+        }
+        printf("|\n");
+        lines++;
+    }
+    if (!d->live)
+        putchar('\n');
+    fflush(stdout);
+    d->lines_up = lines;
+    if (d->live && d->delay_ms > 0) {
+        struct timespec ts = {d->delay_ms / 1000, (long)(d->delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void on_event(const am_recall_event *ev, void *ctx)
+{
+    demo *d = ctx;
+    for (size_t i = 0; i < d->n; i++)
+        d->st[i] = ev->state ? ev->state[i] : (ev->x[i] > 0 ? 1 : -1);
+    if (d->frames == d->cap) {
+        size_t nc = d->cap ? 2 * d->cap : 64;
+        float *ni = realloc(d->img, nc * d->n * sizeof *ni);
+        if (ni)
+            d->img = ni;
+        double *nm = realloc(d->meta, nc * (4 + d->count) * sizeof *nm);
+        if (nm)
+            d->meta = nm;
+        if (!ni || !nm || nc > 100000) {
+            d->oom = 1;
+            return;
+        }
+        d->cap = nc;
+    }
+    float *img = d->img + d->frames * d->n;
+    double *m = d->meta + d->frames * (4 + d->count);
+    for (size_t i = 0; i < d->n; i++)
+        img[i] = d->st[i] > 0 ? 1.0f : 0.0f;
+    m[0] = ev->sweep;
+    m[1] = (double)ev->updates;
+    m[2] = ev->unit == SIZE_MAX ? -1.0 : (double)ev->unit;
+    m[3] = ev->energy;
+    am_store_overlaps(d->s, ev->state, ev->state ? NULL : ev->x, m + 4);
+    d->frames++;
+    render(d, d->st, m);
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const sentinel = "(frames on standard output)";
+    am_run run = {.program = "hopfield-demo",
+                  .summary = "Watch a memory being recalled: letters, checkerboards, random or drawn patterns.",
+                  .description = desc,
+                  .seed = 1,
+                  .no_threads = 1,
+                  .out = sentinel};
+    const char *model_s = "hopfield", *rule_s = "hebb", *pat_s = "letters", *letters = "ABCD", *size_s = "10x10",
+               *dyn_s = "async", *gif = NULL;
+    int degree = 3, cue = 0, count = 4, max_steps = 20, delay = -1, every = 0;
+    double beta = 8, flip = 0.25;
+    am_opt opts[] = {
+        {"model", AM_OPT_STRING, &model_s, "M", "hopfield, dense or modern"},
+        {"rule", AM_OPT_STRING, &rule_s, "R", "learning rule: hebb, storkey, pinv", "hopfield", 0},
+        {"degree", AM_OPT_INT, &degree, "K", "interaction degree of F(x) = x^K", "dense", 0},
+        {"beta", AM_OPT_DOUBLE, &beta, "B", "inverse temperature", "modern", 0},
+        {"patterns", AM_OPT_STRING, &pat_s, "KIND|FILE", "letters, checkerboard, random, or a file of '#'/'.' rows"},
+        {"letters", AM_OPT_STRING, &letters, "TEXT", "the letters to store (A-Z)", "letters", 0},
+        {"count", AM_OPT_INT, &count, "P", "patterns to store", "checkerboard,random", 0},
+        {"size", AM_OPT_STRING, &size_s, "HxW", "grid: rows x columns (letters need 7x5 or more)", "letters,checkerboard,random", 0},
+        {"cue", AM_OPT_INT, &cue, "K", "which pattern to cue (0 = the first)"},
+        {"flip", AM_OPT_DOUBLE, &flip, "F", "fraction of the cue's units flipped"},
+        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async or sync"},
+        {"every", AM_OPT_INT, &every, "K", "a frame every K unit updates (default: one row of the grid; async)"},
+        {"max-steps", AM_OPT_INT, &max_steps, "S", "sweep limit"},
+        {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
+        {"gif", AM_OPT_STRING, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int rc = am_run_parse(&run, opts, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "random");
+    char active[64];
+    snprintf(active, sizeof active, "%.20s,%.20s", model_s, file ? "file" : pat_s);
+    if (am_run_check_scope(&run, opts, active, active))
+        return 2;
+    am_store_config cfg;
+    am_model model;
+    if (am_model_parse(model_s, &model)) {
+        am_run_error(&run, "--model: '%s' is not hopfield, dense or modern", model_s);
+        return 2;
+    }
+    am_dynamics dyn;
+    if (am_dynamics_parse(dyn_s, &dyn) || dyn == AM_DYN_GLAUBER) {
+        am_run_error(&run, "--dynamics: '%s' is not async or sync", dyn_s);
+        return 2;
+    }
+    if (!(flip >= 0 && flip <= 1) || cue < 0 || max_steps < 1 || max_steps > 10000 || every < 0 || delay < -1 || delay > 10000 ||
+        count < 1 || count > 1000 || degree < 1 || degree > 20 || !(beta > 0 && beta <= 1e6)) {
+        am_run_error(&run, "out of range: --flip [0, 1], --cue >= 0, --max-steps 1 .. 10000, --every >= 0, --delay 0 .. "
+                           "10000, --count 1 .. 1000, --degree 1 .. 20, --beta (0, 1e6]");
+        return 2;
+    }
+    patset ps = {0};
+    am_rng rng;
+    am_rng_init(&rng, run.seed, 0);
+    if (file) {
+        if (read_drawn(&run, pat_s, &ps))
+            return 2;
+    } else {
+        unsigned long w, h;
+        if (am_parse_shape(size_s, &h, &w) || w < 2 || h < 2 || w > 200 || h > 200) {
+            am_run_error(&run, "--size: '%s' is not HxW (rows x columns) with 2 .. 200 each", size_s);
+            return 2;
+        }
+        ps.w = w, ps.h = h, ps.n = w * h;
+        ps.count = !strcmp(pat_s, "letters") ? strlen(letters) : (size_t)count;
+        if (!strcmp(pat_s, "letters") && (w < 5 || h < 7 || !ps.count || ps.count > 26)) {
+            am_run_error(&run, "--patterns letters: 1 to 26 letters on a grid of at least 7x5 (rows x columns)");
+            return 2;
+        }
+        if (!strcmp(pat_s, "checkerboard") && ps.count > 2 * (w < h ? w : h)) {
+            am_run_error(&run, "--patterns checkerboard: at most %lu on a %lux%lu grid", 2 * (w < h ? w : h), w, h);
+            return 2;
+        }
+        if (am_patterns_create(&ps.pats, ps.n, ps.count)) {
+            am_run_error(&run, "out of memory");
+            return 1;
+        }
+        if (!strcmp(pat_s, "letters"))
+            rc = am_patterns_letters(ps.pats, w, h, letters);
+        else if (!strcmp(pat_s, "random"))
+            am_patterns_random(ps.pats, &rng);
+        else {
+            int8_t *st = malloc(ps.n);
+            for (size_t mu = 0; st && !rc && mu < ps.count; mu++)
+                if (!(rc = am_state_checkerboard(st, w, h, 1 + mu / 2, (int)(mu % 2))))
+                    am_patterns_set(ps.pats, mu, st);
+            rc = st ? rc : AM_ENOMEM;
+            free(st);
+        }
+        if (rc) {
+            am_run_error(&run, "--letters '%s': letters A-Z only", letters);
+            am_patterns_free(ps.pats);
+            return 2;
+        }
+    }
+    if ((size_t)cue >= ps.count) {
+        am_run_error(&run, "--cue %d: there are %zu patterns (0 .. %zu)", cue, ps.count, ps.count - 1);
+        am_patterns_free(ps.pats);
+        return 2;
+    }
+    am_store_config_default(&cfg, model, ps.n);
+    if (model == AM_MODEL_HOPFIELD && am_rule_parse(rule_s, &cfg.rule)) {
+        am_run_error(&run, "--rule: '%s' is not hebb, storkey or pinv", rule_s);
+        am_patterns_free(ps.pats);
+        return 2;
+    }
+    cfg.degree = degree;
+    cfg.beta = beta;
+    am_store *s = NULL;
+    if ((rc = am_store_create(&s, &cfg)) || (rc = am_store_add(s, ps.pats))) {
+        am_run_error(&run, "the store: %s", am_strerror(rc));
+        am_store_free(s);
+        am_patterns_free(ps.pats);
+        return 1;
+    }
+    int tsv = run.out != sentinel;
+    demo d = {.s = s, .w = ps.w, .h = ps.h, .n = ps.n, .count = ps.count};
+    d.every = every ? (size_t)every : ps.w;
+    d.live = isatty(1) && !tsv;
+    d.delay_ms = delay >= 0 ? delay : d.live ? 40 : 0;
+    d.quiet_frames = tsv && !strcmp(run.out, "-");
+    d.st = malloc(ps.n);
+    int8_t *state = malloc(ps.n);
+    FILE *out = NULL;
+    if (!d.st || !state) {
+        am_run_error(&run, "out of memory");
+        rc = 1;
+        goto done;
+    }
+    if (tsv && !(out = am_run_open(&run))) {
+        rc = 1;
+        goto done;
+    }
+    am_patterns_get(ps.pats, (size_t)cue, state);
+    am_state_flip_frac(state, ps.n, flip, &rng);
+    char descr[96];
+    am_store_config_describe(&cfg, descr, sizeof descr);
+    if (!d.quiet_frames)
+        printf("%s: %zu patterns of %zux%zu, cue %d with %.0f%% flipped\n", descr, ps.count, ps.w, ps.h, cue, 100 * flip);
+    am_recall_opts o;
+    am_recall_opts_default(&o);
+    o.dynamics = dyn;
+    o.max_steps = (unsigned)max_steps;
+    o.monitor = on_event;
+    o.monitor_ctx = &d;
+    o.monitor_every = dyn == AM_DYN_ASYNC ? (unsigned)d.every : 0;
+    am_recall_info info;
+    if ((rc = am_store_recall(s, state, &o, &rng, NULL, &info)) || d.oom) {
+        am_run_error(&run, "recall: %s", d.oom ? "too many frames (use a larger --every)" : am_strerror(rc));
+        rc = 1;
+        goto done;
+    }
+    int8_t *target = d.st;
+    am_patterns_get(ps.pats, (size_t)cue, target);
+    double ov = am_state_overlap(state, target, ps.n);
+    if (!d.quiet_frames)
+        printf("%s after %u sweeps: overlap %.3f with the cued pattern: %s\n", am_end_name(info.end), info.steps, ov,
+               ov == 1.0 ? "recalled" : "not recalled");
+    if (out) {
+        fprintf(out, "# %s; %zu patterns of %zux%zu; cue %d, %.0f%% flipped; %s after %u sweeps, overlap %.4f\n", descr, ps.count,
+                ps.w, ps.h, cue, 100 * flip, am_end_name(info.end), info.steps, ov);
+        fprintf(out, "frame\tsweep\tupdates\tunit\tenergy");
+        for (size_t mu = 0; mu < ps.count; mu++)
+            fprintf(out, "\toverlap_%zu", mu);
+        fputc('\n', out);
+        for (size_t k = 0; k < d.frames; k++) {
+            const double *m = d.meta + k * (4 + d.count);
+            fprintf(out, "%zu\t%.0f\t%.0f\t%.0f\t%.6f", k, m[0], m[1], m[2], m[3]);
+            for (size_t mu = 0; mu < ps.count; mu++)
+                fprintf(out, "\t%.4f", m[4 + mu]);
+            fputc('\n', out);
+        }
+    }
+    if (gif) {
+        char **titles = calloc(d.frames, sizeof *titles);
+        for (size_t k = 0; titles && k < d.frames; k++) {
+            const double *m = d.meta + k * (4 + d.count);
+            titles[k] = malloc(80);
+            if (titles[k])
+                snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
+        }
+        int g = !titles || am_image_gif(&run, gif, d.img, d.frames, ps.h, ps.w, (const char *const *)titles, 8);
+        for (size_t k = 0; titles && k < d.frames; k++)
+            free(titles[k]);
+        free(titles);
+        if (g) {
+            rc = 1;
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (out) {
+        if (rc)
+            am_run_abort(&run, out);
+        else if (am_run_close(&run, out))
+            rc = 1;
+    }
+    free(d.st);
+    free(d.img);
+    free(d.meta);
+    free(state);
+    am_store_free(s);
+    am_patterns_free(ps.pats);
+    return rc;
+}
