@@ -96,15 +96,8 @@ static int fill_patterns(const cfg *c, am_patterns *pats, am_rng *rng)
         text[pats->count] = 0;
         return am_patterns_letters(pats, c->side, c->side, text);
     }
-    case PAT_CHECKER: {
-        int8_t *st = malloc(pats->n);
-        int rc = st ? AM_OK : AM_ENOMEM;
-        for (size_t mu = 0; !rc && mu < pats->count; mu++)
-            if (!(rc = am_state_checkerboard(st, c->side, c->side, 1 + mu / 2, (int)(mu % 2))))
-                am_patterns_set(pats, mu, st);
-        free(st);
-        return rc;
-    }
+    case PAT_CHECKER:
+        return am_patterns_checkerboards(pats, c->side, c->side);
     default:
         am_patterns_random(pats, rng);
         return AM_OK;

@@ -280,14 +280,8 @@ int main(int argc, char **argv)
             rc = am_patterns_letters(ps.pats, w, h, letters);
         else if (!strcmp(pat_s, "random"))
             am_patterns_random(ps.pats, &rng);
-        else {
-            int8_t *st = malloc(ps.n);
-            for (size_t mu = 0; st && !rc && mu < ps.count; mu++)
-                if (!(rc = am_state_checkerboard(st, w, h, 1 + mu / 2, (int)(mu % 2))))
-                    am_patterns_set(ps.pats, mu, st);
-            rc = st ? rc : AM_ENOMEM;
-            free(st);
-        }
+        else
+            rc = am_patterns_checkerboards(ps.pats, w, h);
         if (rc) {
             am_run_error(&run, "--letters '%s': letters A-Z only", letters);
             am_patterns_free(ps.pats);

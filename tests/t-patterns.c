@@ -112,6 +112,20 @@ int main(void)
     ok(mind >= 4, "all 26 letters differ (closest pair %zu units apart)", mind);
     ok(am_patterns_letters(p, 10, 14, "ABC") == AM_EINVAL, "text length must equal count");
     ok(am_patterns_letters(p, 10, 10, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == AM_EINVAL, "grid must equal n");
+    {
+        am_patterns *cb = NULL;
+        int8_t a[64], b[64];
+        am_patterns_create(&cb, 64, 4);
+        int rc = am_patterns_checkerboards(cb, 8, 8);
+        am_patterns_get(cb, 3, a);
+        am_state_checkerboard(b, 8, 8, 2, 1);
+        ok(!rc && !memcmp(a, b, 64), "checkerboards: pattern 3 has cells of 2 in phase 1");
+        am_patterns *big = NULL;
+        am_patterns_create(&big, 64, 17);
+        ok(am_patterns_checkerboards(big, 8, 8) == AM_EINVAL, "at most 2 x 8 checkerboards on an 8x8 grid");
+        am_patterns_free(cb);
+        am_patterns_free(big);
+    }
     am_patterns_free(p);
 
     /* Corruption. */

@@ -60,6 +60,9 @@ int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng
  * (row-major, width >= 5, height >= 7) with a 5x7 font; ink +1, background -1. strlen(text) must
  * equal p->count and p->n must equal width*height. */
 int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char *text);
+/* Checkerboards: pattern mu has square cells of 1 + mu/2 units and phase mu % 2 (am_state_checkerboard)
+ * on a width x height grid (p->n == width*height); at most 2 min(width, height) patterns (AM_EINVAL). */
+int am_patterns_checkerboards(am_patterns *p, size_t width, size_t height);
 
 /* Single-state drawing, for building sets by hand. */
 /* Checkerboard on a width x height grid with square cells of `cell` units; phase 0 or 1 picks which

@@ -245,6 +245,22 @@ int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char 
     return AM_OK;
 }
 
+int am_patterns_checkerboards(am_patterns *p, size_t width, size_t height)
+{
+    size_t cells;
+    if (am_size_mul(width, height, &cells) || cells != p->n || p->count > 2 * (width < height ? width : height))
+        return AM_EINVAL;
+    int8_t *s = malloc(p->n ? p->n : 1);
+    if (!s)
+        return AM_ENOMEM;
+    int rc = AM_OK;
+    for (size_t mu = 0; !rc && mu < p->count; mu++)
+        if (!(rc = am_state_checkerboard(s, width, height, 1 + mu / 2, (int)(mu % 2))))
+            am_patterns_set(p, mu, s);
+    free(s);
+    return rc;
+}
+
 int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, int phase)
 {
     if (cell == 0 || width == 0 || height == 0 || (phase != 0 && phase != 1))
