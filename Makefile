@@ -29,6 +29,18 @@ MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 
+# The Python module (python/am): built when a Python 3 with numpy and its headers is found (Debian:
+# python3-dev python3-numpy). PYTHON=... picks another interpreter; PYTHON= (empty) skips the module.
+PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import numpy, sysconfig, os; \
+               assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
+PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_paths()["include"], "-I" + numpy.get_include())'))
+PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))
+PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
+PY_FILES  := $(wildcard python/am/*.py)
+PY_MOD    := $(if $(PY_EXT),$(BUILD)/python/am/_am$(PY_EXT) $(PY_FILES:python/%=$(BUILD)/python/%))
+# Where `make install` puts the module: a directory Debian's python3 searches for this PREFIX.
+PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) lapacke 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE -DAM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"' $(PKG_CFLAGS)
@@ -50,11 +62,11 @@ HEADERS  := $(wildcard include/am/*.h)
 STATIC := $(BUILD)/libam.a
 SHARED := $(BUILD)/libam.so.$(VERSION)
 
-.PHONY: all lib check test bench plots demo deps install uninstall clean help papers fuzz FORCE
+.PHONY: all lib check test bench plots demo deps install uninstall clean help papers exercises fuzz FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(EXP_BIN) $(MPI_PLUGIN)
+all: lib $(EXP_BIN) $(MPI_PLUGIN) $(PY_MOD)
 lib: $(STATIC) $(SHARED)
 
 help:
@@ -63,6 +75,7 @@ help:
 	@echo "make demo       install missing packages (as root), build, run the capacity experiment, plot it"
 	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
+	@echo "make exercises  run the five teaching exercises (Python) and redraw exercises/figures"
 	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs and plots/*.gp (share/libam/plots)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
@@ -106,6 +119,16 @@ $(BUILD)/libam-mpi.so: libam/harness/mpi/plugin.c libam/harness/mpi.h
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -std=c11 -Wall -Wextra $(MPI_CFLAGS) $(CFLAGS) -o $@ $< $(MPI_LIBS)
 
+# The extension links libam.a in (its objects are position-independent): one self-contained file.
+$(BUILD)/python/am/_am$(PY_EXT): python/am/_am.c $(STATIC) $(BUILD)/gen/flags
+	@mkdir -p $(@D)
+	$(CC) -shared $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< \
+	  $(STATIC) $(LDLIBS)
+
+$(BUILD)/python/am/%.py: python/am/%.py
+	@mkdir -p $(@D)
+	cp $< $@
+
 $(BIN)/%: $(BUILD)/experiments/%.o $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
@@ -134,8 +157,8 @@ check-pkgs:
 	  tools/install-deps --print; exit 1; }
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
-	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" prove -f $(TEST_BIN) tests/t-programs.sh \
-	  tests/t-fuzz.sh
+	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-fuzz.sh tests/t-python.sh
 
 # libFuzzer (clang): every target for SECONDS (default 60) each, seeded from files the library writes and the
 # regression inputs in tests/fuzz/regress; crashes are kept in build/fuzz-clang/crash-<target>-*.
@@ -170,13 +193,19 @@ plots: all
 papers: all
 	tools/run-papers
 
+# The teaching exercises (exercises/*.py, Python module): run each, redraw exercises/figures, refresh notebooks.
+exercises: all
+	@test -n "$(PY_MOD)" || { echo "make exercises needs the Python module: tools/install-deps (python3-dev python3-numpy)"; exit 1; }
+	$(PYTHON) tools/py2ipynb exercises/[0-9]*.py
+	cd exercises && for f in [0-9]*.py; do echo "== $$f"; PYTHONPATH=$(abspath $(BUILD))/python $(PYTHON) $$f || exit 1; done
+
 # Rewritten whenever its text changes (another PREFIX on a second `make install`), else left alone.
 $(BUILD)/am.pc: FORCE | $(BUILD)/gen
 	@printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: am\nDescription: Hopfield networks and dense associative memory\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -lam\nLibs.private: -fopenmp -lm\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-install: lib $(BUILD)/am.pc
+install: lib $(BUILD)/am.pc $(PY_MOD)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/am $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
@@ -188,6 +217,7 @@ install: lib $(BUILD)/am.pc
 	install -d $(DESTDIR)$(PREFIX)/share/libam/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/libam/plots/
 	$(if $(MPI_PLUGIN),install -m 755 $(MPI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/)
+	$(if $(PY_MOD),install -d $(DESTDIR)$(PYTHON_SITE)/am && install -m 644 $(PY_MOD) $(DESTDIR)$(PYTHON_SITE)/am/)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libam.a $(DESTDIR)$(PREFIX)/lib/libam.so* $(DESTDIR)$(PREFIX)/lib/libam-mpi.so \
@@ -195,8 +225,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/am
 	rm -f $(EXP_BIN:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -rf $(DESTDIR)$(PREFIX)/share/libam
+	$(if $(PYTHON_SITE),rm -rf $(DESTDIR)$(PYTHON_SITE)/am)
 
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(BUILD)/python/am/_am.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)

@@ -1,7 +1,7 @@
 /* Benchmark W3: Krotov-Hopfield dense memory, F(x) = x^3, N = 100, K in {200, 400, 800, 1600, 3200},
  * 5 trials each, async random-order dynamics (at most 50 sweeps), 10% noise, cue = stored pattern 0.
  * The same work as ../shared/bench/peer_dense.py 100 3 5 200,400,800,1600,3200, and exactly the computation of
- *   bin/capacity --model dense --F poly --n 3 --N 100 --P 200,400,800,1600,3200 --trials 5 --cues 1
+ *   bin/capacity --model dense --F poly --degree 3 --N 100 --P 200,400,800,1600,3200 --trials 5 --cues 1
  *                --noise 0.1 --max-steps 50
  * (seed 1, the same random streams): both report the mean overlap and the mean number of sweeps. */
 #include <stdio.h>

@@ -13,14 +13,21 @@
 
 static const char desc[] =
     "Patterns (--patterns): letters (--letters TEXT, A-Z), checkerboard (cells of 1, 1, 2, 2, ... units in\n"
-    "both phases), random (--count), or a text FILE of '#' (on) and '.' (off) rows, one pattern per block\n"
+    "both phases), lshapes (one L shifted across the grid), random (--count), or a text FILE of '#' (on)\n"
+    "and '.' (off) rows, one pattern per block\n"
     "of rows, blocks parted by blank lines, every block the same size. The cue is pattern --cue with --flip\n"
     "of its units flipped. A frame is drawn at the cue, every --every unit updates and after every sweep.\n"
     "Frames go to standard output (redrawn in place on a terminal, --delay ms apart; one after another\n"
     "otherwise); --out FILE writes them as TSV (frame sweep updates unit energy, then the overlap with\n"
-    "every stored pattern); --gif FILE as an animated GIF (gnuplot).\n"
+    "every stored pattern); --gif FILE as an animated GIF and --frames PREFIX as PNG files PREFIX-0000.png,\n"
+    "... (gnuplot). --matrices PREFIX draws the overlap matrix of the stored patterns (PREFIX-overlaps.png)\n"
+    "and, for the hopfield model, the weight matrix (PREFIX-weights.png); plots/hopfield-demo.gp draws energy\n"
+    "and overlaps against time from the --out TSV.\n"
     "Try: hopfield-demo --letters ABCD  (the classical store mixes correlated letters) and\n"
-    "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n";
+    "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n"
+    "Examples: hopfield-demo --patterns checkerboard --count 6 --size 12x12 --flip 0.3 --gif board.gif\n"
+    "          hopfield-demo --letters HELLO --matrices hello --out hello.tsv --frames hello\n"
+    "          hopfield-demo --patterns mine.txt --model dense --degree 4 --cue 1\n";
 
 typedef struct {
     size_t w, h, n, count;
@@ -194,6 +201,62 @@ static void on_event(const am_recall_event *ev, void *ctx)
     render(d, d->st, m);
 }
 
+/* The overlap matrix of the stored patterns and (hopfield) the weight matrix, through gnuplot. */
+static int draw_matrices(const am_run *run, const char *prefix, am_store *s, const am_patterns *p, const char *kind,
+                         const char *letters)
+{
+    size_t P = p->count, n = p->n, len = strlen(prefix) + 16;
+    double *ov = malloc(P * P * sizeof *ov);
+    char *name = malloc(len), **labels = calloc(P, sizeof *labels);
+    int rc = -1;
+    if (!ov || !name || !labels) {
+        am_run_error(run, "out of memory");
+        goto done;
+    }
+    for (size_t a = 0; a < P; a++) {
+        for (size_t b = 0; b < P; b++)
+            ov[a * P + b] = am_patterns_overlap(p, a, p, b);
+        if ((labels[a] = malloc(24))) {
+            if (kind && !strcmp(kind, "letters"))
+                snprintf(labels[a], 24, "%c", letters[a]);
+            else
+                snprintf(labels[a], 24, "%zu", a);
+        }
+    }
+    snprintf(name, len, "%s-overlaps", prefix);
+    char title[96];
+    snprintf(title, sizeof title, "overlaps of the %zu stored patterns (1/N) xi^a . xi^b", P);
+    if (am_image_matrix(run, name, ov, P, P, -1, 1, (const char *const *)labels, title, "pattern", "pattern"))
+        goto done;
+    am_hopfield *h = am_store_hopfield(s);
+    if (h) {
+        float *w = malloc(n * n * sizeof *w);
+        double *wd = malloc(n * n * sizeof *wd), big = 0;
+        if (!w || !wd || am_hopfield_weights(h, w)) {
+            free(w), free(wd);
+            am_run_error(run, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < n * n; k++) {
+            wd[k] = w[k];
+            big = fabs(wd[k]) > big ? fabs(wd[k]) : big;
+        }
+        snprintf(name, len, "%s-weights", prefix);
+        snprintf(title, sizeof title, "weights W_ij (%s rule, %zu patterns)", am_rule_name(am_hopfield_rule(h)), P);
+        int g = am_image_matrix(run, name, wd, n, n, -(big > 0 ? big : 1), big > 0 ? big : 1, NULL, title, "unit j",
+                                "unit i");
+        free(w), free(wd);
+        if (g)
+            goto done;
+    }
+    rc = 0;
+done:
+    for (size_t a = 0; labels && a < P; a++)
+        free(labels[a]);
+    free(labels), free(name), free(ov);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const sentinel = "(frames on standard output)";
@@ -204,7 +267,7 @@ int main(int argc, char **argv)
                   .no_threads = 1,
                   .out = sentinel};
     const char *model_s = "hopfield", *rule_s = "hebb", *pat_s = "letters", *letters = "ABCD", *size_s = "10x10",
-               *dyn_s = "async", *gif = NULL;
+               *dyn_s = "async", *gif = NULL, *frames_p = NULL, *matrices = NULL;
     int degree = 3, cue = 0, count = 4, max_steps = 20, delay = -1, every = 0;
     double beta = 8, flip = 0.25;
     am_opt opts[] = {
@@ -212,10 +275,10 @@ int main(int argc, char **argv)
         {"rule", AM_OPT_STRING, &rule_s, "R", "learning rule: hebb, storkey, pinv", "hopfield", 0},
         {"degree", AM_OPT_INT, &degree, "K", "interaction degree of F(x) = x^K", "dense", 0},
         {"beta", AM_OPT_DOUBLE, &beta, "B", "inverse temperature", "modern", 0},
-        {"patterns", AM_OPT_STRING, &pat_s, "KIND|FILE", "letters, checkerboard, random, or a file of '#'/'.' rows"},
+        {"patterns", AM_OPT_STRING, &pat_s, "KIND|FILE", "letters, checkerboard, lshapes, random, or a file of '#'/'.' rows"},
         {"letters", AM_OPT_STRING, &letters, "TEXT", "the letters to store (A-Z)", "letters", 0},
-        {"count", AM_OPT_INT, &count, "P", "patterns to store", "checkerboard,random", 0},
-        {"size", AM_OPT_STRING, &size_s, "HxW", "grid: rows x columns (letters need 7x5 or more)", "letters,checkerboard,random", 0},
+        {"count", AM_OPT_INT, &count, "P", "patterns to store", "checkerboard,lshapes,random", 0},
+        {"size", AM_OPT_STRING, &size_s, "HxW", "grid: rows x columns (letters need 7x5 or more)", "letters,checkerboard,lshapes,random", 0},
         {"cue", AM_OPT_INT, &cue, "K", "which pattern to cue (0 = the first)"},
         {"flip", AM_OPT_DOUBLE, &flip, "F", "fraction of the cue's units flipped"},
         {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async or sync"},
@@ -223,12 +286,15 @@ int main(int argc, char **argv)
         {"max-steps", AM_OPT_INT, &max_steps, "S", "sweep limit"},
         {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
         {"gif", AM_OPT_STRING, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
+        {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... (gnuplot)"},
+        {"matrices", AM_OPT_STRING, &matrices, "PREFIX", "PREFIX-overlaps.png (patterns) and PREFIX-weights.png (hopfield)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "random");
+    int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "lshapes") &&
+               strcmp(pat_s, "random");
     char active[64];
     snprintf(active, sizeof active, "%.20s,%.20s", model_s, file ? "file" : pat_s);
     if (am_run_check_scope(&run, opts, active, active))
@@ -269,7 +335,11 @@ int main(int argc, char **argv)
             return 2;
         }
         if (!strcmp(pat_s, "checkerboard") && ps.count > 2 * (w < h ? w : h)) {
-            am_run_error(&run, "--patterns checkerboard: at most %lu on a %lux%lu grid", 2 * (w < h ? w : h), w, h);
+            am_run_error(&run, "--patterns checkerboard: at most %lu on a %lux%lu grid", 2 * (w < h ? w : h), h, w);
+            return 2;
+        }
+        if (!strcmp(pat_s, "lshapes") && ps.count > am_patterns_lshapes_max(w, h)) {
+            am_run_error(&run, "--patterns lshapes: at most %zu on a %lux%lu grid", am_patterns_lshapes_max(w, h), h, w);
             return 2;
         }
         if (am_patterns_create(&ps.pats, ps.n, ps.count)) {
@@ -280,6 +350,8 @@ int main(int argc, char **argv)
             rc = am_patterns_letters(ps.pats, w, h, letters);
         else if (!strcmp(pat_s, "random"))
             am_patterns_random(ps.pats, &rng);
+        else if (!strcmp(pat_s, "lshapes"))
+            rc = am_patterns_lshapes(ps.pats, w, h);
         else
             rc = am_patterns_checkerboards(ps.pats, w, h);
         if (rc) {
@@ -313,7 +385,7 @@ int main(int argc, char **argv)
     d.every = every ? (size_t)every : ps.w;
     d.live = isatty(1) && !tsv;
     d.delay_ms = delay >= 0 ? delay : d.live ? 40 : 0;
-    d.quiet_frames = tsv && !strcmp(run.out, "-");
+    d.quiet_frames = (tsv && !strcmp(run.out, "-")) || run.quiet; /* --quiet: files only */
     d.st = malloc(ps.n);
     int8_t *state = malloc(ps.n);
     FILE *out = NULL;
@@ -382,6 +454,27 @@ int main(int argc, char **argv)
             rc = 1;
             goto done;
         }
+    }
+    if (frames_p) {
+        char **titles = calloc(d.frames, sizeof *titles);
+        for (size_t k = 0; titles && k < d.frames; k++) {
+            const double *m = d.meta + k * (4 + d.count);
+            titles[k] = malloc(80);
+            if (titles[k])
+                snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
+        }
+        int g = !titles || am_image_frames(&run, frames_p, d.img, d.frames, ps.h, ps.w, (const char *const *)titles);
+        for (size_t k = 0; titles && k < d.frames; k++)
+            free(titles[k]);
+        free(titles);
+        if (g) {
+            rc = 1;
+            goto done;
+        }
+    }
+    if (matrices && draw_matrices(&run, matrices, s, ps.pats, file ? NULL : pat_s, letters)) {
+        rc = 1;
+        goto done;
     }
     rc = 0;
 done:

@@ -13,7 +13,7 @@ grep -q 'unstable_frac' "$tmp/help"; ok $? "--help defines the columns"
 
 for bad in "--rule oja" "--dynamics foo" "--N 0" "--noise 2" "--alpha 0.3:0.1:0.1" "--P 10,,20" "--T 0.5" \
            "--trials 0" "--bogus" "--N" "--model quantum" "--path patterns --rule pinv" "--threads 0" "--N 12x" \
-           "--model dense --n 0" "--model dense --F cubic" "--model dense --path patterns" \
+           "--model dense --degree 0" "--model dense --F cubic" "--model dense --path patterns" \
            "--model modern --beta 0" "--model modern --beta x" "--model modern --dynamics sync" "--d 10" \
            "--model modern --eps -1"; do
     rm -f "$tmp/out.tsv"
@@ -52,7 +52,7 @@ AM_LAPACKE=libno-such-lapacke.so.9 "$BIN/capacity" --rule pinv --N 40 --P 4 --tr
 "$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path matrix --quiet --out "$tmp/pm.tsv"
 diff <(grep -v '^#' "$tmp/pp.tsv") <(grep -v '^#' "$tmp/pm.tsv") > /dev/null; ok $? "patterns and matrix paths give the same TSV"
 # Dense model through the same program: n = 3 stores K = 2N patterns at N = 100, Hebb-like n = 2 does not.
-"$BIN/capacity" --model dense --F poly --n 2,3 --N 100 --P 200 --trials 2 --cues 20 --quiet --out "$tmp/d.tsv"; ok $? "capacity --model dense runs"
+"$BIN/capacity" --model dense --F poly --degree 2,3 --N 100 --P 200 --trials 2 --cues 20 --quiet --out "$tmp/d.tsv"; ok $? "capacity --model dense runs"
 awk -F'\t' '!/^#/ && $2=="poly3" { exit !($13 >= 0.9) }' "$tmp/d.tsv"; ok $? "dense poly3 recalls at K = 2N"
 awk -F'\t' '!/^#/ && $2=="poly2" { exit !($13 == 0) }' "$tmp/d.tsv"; ok $? "dense poly2 (Hebb-like) does not"
 "$BIN/capacity" --model dense --F exp --N 60 --P 50,100 --trials 3 --cues 5 --seed 4 --threads 1 --quiet --out "$tmp/e1.tsv"
@@ -236,7 +236,7 @@ ok $? "autoencoder train: the same model bytes at 1 and 2 threads, with OPENBLAS
 cint="--rule hebb --N 200 --alpha 0.05:0.3:0.05 --trials 3 --cues 10 --seed 2 --quiet"
 env OPENBLAS_CORETYPE=Haswell "$BIN/capacity" $cint --out "$tmp/kh.tsv"; env -u OPENBLAS_CORETYPE "$BIN/capacity" $cint --out "$tmp/ku.tsv"
 diff <(grep -v '^#' "$tmp/kh.tsv") <(grep -v '^#' "$tmp/ku.tsv") > /dev/null; ok $? "Hebb capacity (an integer path): the same rows under both kernel sets"
-dint="--model dense --F poly,exp --n 3 --N 60 --P 30,90 --trials 3 --cues 5 --seed 2 --quiet"
+dint="--model dense --F poly,exp --degree 3 --N 60 --P 30,90 --trials 3 --cues 5 --seed 2 --quiet"
 env OPENBLAS_CORETYPE=Haswell "$BIN/capacity" $dint --out "$tmp/dh.tsv"; env -u OPENBLAS_CORETYPE "$BIN/capacity" $dint --out "$tmp/du.tsv"
 diff <(grep -v '^#' "$tmp/dh.tsv") <(grep -v '^#' "$tmp/du.tsv") > /dev/null; ok $? "dense capacity (integer overlaps): the same rows under both kernel sets"
 if command -v mpirun > /dev/null && [ -e "$AM_BUILD/libam-mpi.so" ]; then
@@ -646,9 +646,19 @@ ok $? "the energy never rises from frame to frame (async, T = 0)"
 printf '#..#\n#..#\n####\n\n####\n#...\n####\n' > "$tmp/drawn.txt"
 "$BIN/hopfield-demo" --patterns "$tmp/drawn.txt" --flip 0 > "$tmp/hd5.txt" && grep -q ': recalled' "$tmp/hd5.txt"; ok $? "drawn patterns from a text file"
 "$BIN/hopfield-demo" --patterns random --count 3 --size 6x6 --dynamics sync > /dev/null; ok $? "random patterns, synchronous dynamics"
+"$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/lf" --matrices "$tmp/lm" --quiet > "$tmp/hd6.txt"
+nf=$(ls "$tmp"/lf-[0-9][0-9][0-9][0-9].png | wc -l)
+[ ! -s "$tmp/hd6.txt" ] && [ "$nf" -ge 2 ] && [ "$(head -c 4 "$tmp/lf-0000.png" | tail -c 3)" = PNG ] && ! ls "$tmp"/lf-*.tmp 2> /dev/null
+ok $? "lshapes: $nf PNG frames, no temporaries, nothing on stdout with --quiet"
+[ "$(head -c 4 "$tmp/lm-overlaps.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$tmp/lm-weights.png" | tail -c 3)" = PNG ] &&
+    [ "$(wc -l < "$tmp/lm-overlaps.dat")" = 4 ] && [ "$(awk '{print NF; exit}' "$tmp/lm-weights.dat")" = 81 ]
+ok $? "--matrices: the 4 x 4 overlap matrix and the 81 x 81 weight matrix drawn"
+awk 'NR == 1 { exit !($1 == 1 && $2 > 0.5) }' "$tmp/lm-overlaps.dat"; ok $? "shifted L shapes overlap strongly"
+"$BIN/hopfield-demo" --model dense --matrices "$tmp/dm" --quiet && [ -e "$tmp/dm-overlaps.png" ] && [ ! -e "$tmp/dm-weights.png" ]
+ok $? "--matrices for the dense store: overlaps only (it has no weight matrix)"
 printf '#.#\n##\n' > "$tmp/bad.txt"
 for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" "--cue 9" "--size 5x5" "--degree 3" "--model cube" \
-           "--dynamics glauber" "--flip 2" "--threads 2"; do
+           "--dynamics glauber" "--flip 2" "--threads 2" "--patterns lshapes --count 40"; do
     rm -f "$tmp/hx.tsv"
     "$BIN/hopfield-demo" $bad --out "$tmp/hx.tsv" > /dev/null 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]

@@ -14,6 +14,7 @@
 #include "am/modern.h"
 #include "am/store.h"
 #include "am/theory.h"
+#include "am/capacity.h"
 #include "am/data.h"
 #include "am/pca.h"
 #include "am/autoencoder.h"

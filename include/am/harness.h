@@ -175,12 +175,23 @@ double am_seconds(void);
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
                   size_t h, size_t w, const char *const *col_titles, const char *title);
 
-/* An animated GIF: count frames of h x w values in [0, 1] (row-major, frame after frame), frame k titled
+/* An animated GIF: count frames of h x w values in [0, 1] (row-major, frame after frame; 1 is drawn black,
+ * 0 white: ink on paper), frame k titled
  * titles[k] (titles and any entry may be NULL), delay_cs hundredths of a second apart, drawn by gnuplot (run
  * directly, never through a shell) into path atomically, the frames' data kept beside it as PATH.dat.
  * Returns 0, or -1 with the reason printed. */
 int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
                  const char *const *titles, int delay_cs);
+/* The same frames as PNG files PREFIX-0000.png, PREFIX-0001.png, ... (data in PREFIX-frames.dat); each
+ * written as NAME.tmp and renamed when gnuplot succeeds. Returns 0, or -1 with the reason printed. */
+int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
+                    const char *const *titles);
+/* A matrix as a heat map (blue lo, white midway, red hi) in PREFIX.png, its values in PREFIX.dat: values
+ * rows x cols (row-major; row 0 at the top), labels (rows strings for a square matrix, may be NULL) on both
+ * axes, each cell's value printed when the matrix is small (up to 20 x 20). Returns 0, or -1 with the
+ * reason printed. */
+int am_image_matrix(const am_run *run, const char *prefix, const double *values, size_t rows, size_t cols, double lo,
+                    double hi, const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
 
 /* Load a dataset split for a program: from IDX files when `images` is set (labels may be NULL), else the
  * Fashion-MNIST split ("train" or "test") from dir (NULL: the Debian location). NULL, with a one-line

@@ -64,6 +64,49 @@ int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char 
  * on a width x height grid (p->n == width*height); at most 2 min(width, height) patterns (AM_EINVAL). */
 int am_patterns_checkerboards(am_patterns *p, size_t width, size_t height);
 
+/* A named family of pattern sets, as experiments and teaching select them:
+ *   "random"        each unit +-1 with probability 1/2 (fresh from the stream every fill)
+ *   "biased:A"      each unit +1 with probability A in [0, 1]
+ *   "correlated:Q"  one random parent, each unit flipped with probability Q in [0, 1]
+ *   "letters"       pattern mu is the letter 'A' + mu (at most 26) on the width x height grid
+ *   "checkerboard"  pattern mu as am_patterns_checkerboards (at most 2 min(width, height))
+ *   "lshapes"       pattern mu as am_patterns_lshapes (shifted L shapes)
+ * The last three are the same every fill and need a grid: width x height == n (width = height = 0 means the
+ * square grid of side sqrt(n)), at least 5 x 7 for letters. */
+typedef enum {
+    AM_FAMILY_RANDOM = 0,
+    AM_FAMILY_BIASED = 1,
+    AM_FAMILY_CORRELATED = 2,
+    AM_FAMILY_LETTERS = 3,
+    AM_FAMILY_CHECKERBOARD = 4,
+    AM_FAMILY_LSHAPES = 5
+} am_family_kind;
+
+typedef struct am_pattern_family {
+    am_family_kind kind;
+    double arg;           /* biased: activity A; correlated: flip probability Q; otherwise unused */
+    size_t width, height; /* letters, checkerboard: the grid (0, 0: square from n) */
+} am_pattern_family;
+
+/* Parse one of the names above into f (grid 0 x 0). AM_EINVAL names what is wrong in err (may be NULL). */
+int am_pattern_family_parse(am_pattern_family *f, const char *s, char *err, size_t errsize);
+/* The family's name, e.g. "random", "biased:0.1" (buf; returns buf). */
+const char *am_pattern_family_describe(const am_pattern_family *f, char *buf, size_t size);
+/* Whether sets of `count` patterns of n units can be drawn: AM_EINVAL (with the reason in err, may be NULL)
+ * for a grid that is not n units (or n not a square of side >= 7 when the grid is 0 x 0), letters beyond
+ * 26, checkerboards beyond 2 min(width, height), L shapes beyond am_patterns_lshapes_max, A or Q outside
+ * [0, 1]. */
+int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, char *err, size_t errsize);
+/* Fill every pattern of p from the family (random families draw from rng; rng may be NULL for the others). */
+int am_pattern_family_fill(const am_pattern_family *f, am_patterns *p, am_rng *rng);
+
+/* L shapes: one L (a vertical arm and a horizontal arm along its foot, arms 2/3 of min(width, height) long,
+ * max(1, min/6) thick, ink +1) shifted by whole arm thicknesses: pattern mu is the shift (mu % nx, mu / nx)
+ * of nx x ny possible shifts. At most am_patterns_lshapes_max(width, height) patterns (AM_EINVAL beyond);
+ * the grid needs min(width, height) >= 3. */
+int am_patterns_lshapes(am_patterns *p, size_t width, size_t height);
+size_t am_patterns_lshapes_max(size_t width, size_t height);
+
 /* Single-state drawing, for building sets by hand. */
 /* Checkerboard on a width x height grid with square cells of `cell` units; phase 0 or 1 picks which
  * colour the top-left cell has (+1 for phase 0). */

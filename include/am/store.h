@@ -41,7 +41,7 @@ typedef struct am_store_config {
 
 /* Defaults for a model of n units. */
 void am_store_config_default(am_store_config *c, am_model model, size_t n);
-/* One-line description, e.g. "hopfield rule=hebb" or "dense F=poly n=3", into buf. */
+/* One-line description, e.g. "hopfield rule=hebb" or "dense F=poly degree=3", into buf. */
 void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
 
 typedef struct am_store am_store;

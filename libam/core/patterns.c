@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,6 +263,48 @@ int am_patterns_checkerboards(am_patterns *p, size_t width, size_t height)
     return rc;
 }
 
+/* The L's arm and thickness on a width x height grid, and the shifts along each axis. */
+static void lshape_geometry(size_t w, size_t h, size_t *arm, size_t *thick, size_t *nx, size_t *ny)
+{
+    size_t m = w < h ? w : h;
+    *arm = 2 * m / 3;
+    *thick = m / 6 ? m / 6 : 1;
+    *nx = (w - *arm) / *thick + 1;
+    *ny = (h - *arm) / *thick + 1;
+}
+
+size_t am_patterns_lshapes_max(size_t width, size_t height)
+{
+    size_t arm, t, nx, ny;
+    if ((width < height ? width : height) < 3)
+        return 0;
+    lshape_geometry(width, height, &arm, &t, &nx, &ny);
+    return nx * ny;
+}
+
+int am_patterns_lshapes(am_patterns *p, size_t width, size_t height)
+{
+    size_t cells, arm, t, nx, ny;
+    if (am_size_mul(width, height, &cells) || cells != p->n || p->count > am_patterns_lshapes_max(width, height))
+        return AM_EINVAL;
+    lshape_geometry(width, height, &arm, &t, &nx, &ny);
+    int8_t *s = malloc(p->n ? p->n : 1);
+    if (!s)
+        return AM_ENOMEM;
+    for (size_t mu = 0; mu < p->count; mu++) {
+        size_t x0 = (mu % nx) * t, y0 = (mu / nx) * t;
+        for (size_t y = 0; y < height; y++)
+            for (size_t x = 0; x < width; x++) {
+                int in_box = x >= x0 && x < x0 + arm && y >= y0 && y < y0 + arm;
+                int ink = in_box && (x < x0 + t || y >= y0 + arm - t);
+                s[y * width + x] = ink ? 1 : -1;
+            }
+        am_patterns_set(p, mu, s);
+    }
+    free(s);
+    return AM_OK;
+}
+
 int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, int phase)
 {
     if (cell == 0 || width == 0 || height == 0 || (phase != 0 && phase != 1))
@@ -453,4 +497,135 @@ int am__patterns_transposed_bits(const am_patterns *p, uint64_t **xb, size_t *pw
                 t[(bi * 64 + k) * w + bp] = blk[k];
         }
     return AM_OK;
+}
+
+/* Pattern families. */
+
+static int family_err(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int family_err(char *err, size_t size, const char *fmt, ...)
+{
+    if (err && size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, size, fmt, ap);
+        va_end(ap);
+    }
+    return AM_EINVAL;
+}
+
+int am_pattern_family_parse(am_pattern_family *f, const char *s, char *err, size_t errsize)
+{
+    static const char kinds[] = "random, letters, checkerboard, lshapes, biased:A or correlated:Q";
+    memset(f, 0, sizeof *f);
+    if (!s)
+        return family_err(err, errsize, "no pattern family (%s)", kinds);
+    if (!strcmp(s, "random"))
+        f->kind = AM_FAMILY_RANDOM;
+    else if (!strcmp(s, "letters"))
+        f->kind = AM_FAMILY_LETTERS;
+    else if (!strcmp(s, "checkerboard") || !strcmp(s, "checkerboards"))
+        f->kind = AM_FAMILY_CHECKERBOARD;
+    else if (!strcmp(s, "lshapes") || !strcmp(s, "L"))
+        f->kind = AM_FAMILY_LSHAPES;
+    else if (!strncmp(s, "biased:", 7) || !strncmp(s, "correlated:", 11)) {
+        const char *v = strchr(s, ':') + 1;
+        char *end = NULL;
+        f->kind = s[0] == 'b' ? AM_FAMILY_BIASED : AM_FAMILY_CORRELATED;
+        f->arg = strtod(v, &end);
+        if (!*v || *end || !(f->arg >= 0.0 && f->arg <= 1.0))
+            return family_err(err, errsize, "pattern family '%s': the value after ':' must be a number in [0, 1]", s);
+    } else
+        return family_err(err, errsize, "unknown pattern family '%s' (%s)", s, kinds);
+    return AM_OK;
+}
+
+const char *am_pattern_family_describe(const am_pattern_family *f, char *buf, size_t size)
+{
+    static const char *names[] = {"random", "biased", "correlated", "letters", "checkerboard", "lshapes"};
+    if (f->kind == AM_FAMILY_BIASED || f->kind == AM_FAMILY_CORRELATED)
+        snprintf(buf, size, "%s:%g", names[f->kind], f->arg);
+    else
+        snprintf(buf, size, "%s", (unsigned)f->kind < 6 ? names[f->kind] : "?");
+    return buf;
+}
+
+/* The grid of a drawn family: its own, or the square of n. 0 when there is none. */
+static int family_grid(const am_pattern_family *f, size_t n, size_t *w, size_t *h)
+{
+    *w = f->width, *h = f->height;
+    if (!*w && !*h) {
+        size_t side = (size_t)llround(sqrt((double)n));
+        if (side * side != n || side < 7)
+            return 0;
+        *w = *h = side;
+    }
+    size_t cells;
+    return !am_size_mul(*w, *h, &cells) && cells == n;
+}
+
+int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, char *err, size_t errsize)
+{
+    size_t w, h;
+    switch (f->kind) {
+    case AM_FAMILY_RANDOM:
+        return AM_OK;
+    case AM_FAMILY_BIASED:
+    case AM_FAMILY_CORRELATED:
+        if (!(f->arg >= 0.0 && f->arg <= 1.0))
+            return family_err(err, errsize, "pattern family %s: %g is outside [0, 1]",
+                              f->kind == AM_FAMILY_BIASED ? "biased" : "correlated", f->arg);
+        return AM_OK;
+    case AM_FAMILY_LETTERS:
+    case AM_FAMILY_CHECKERBOARD:
+    case AM_FAMILY_LSHAPES: {
+        const char *name = f->kind == AM_FAMILY_LETTERS ? "letters" : f->kind == AM_FAMILY_LSHAPES ? "lshapes" : "checkerboard";
+        if (!family_grid(f, n, &w, &h)) {
+            if (!f->width && !f->height)
+                return family_err(err, errsize, "%s: N = %zu is not a square of side >= 7 (49, 64, 100, ...)", name, n);
+            return family_err(err, errsize, "%s: a %zu x %zu grid is not N = %zu units", name, f->width, f->height, n);
+        }
+        if (f->kind == AM_FAMILY_LETTERS && (w < 5 || h < 7))
+            return family_err(err, errsize, "letters: the grid must be at least 5 x 7, not %zu x %zu", w, h);
+        size_t most = f->kind == AM_FAMILY_LETTERS ? 26
+                      : f->kind == AM_FAMILY_LSHAPES ? am_patterns_lshapes_max(w, h) : 2 * (w < h ? w : h);
+        if (count > most)
+            return family_err(err, errsize, "%s: at most %zu patterns on a %zu x %zu grid, not %zu", name, most, w, h,
+                              count);
+        return AM_OK;
+    }
+    }
+    return family_err(err, errsize, "unknown pattern family %d", (int)f->kind);
+}
+
+int am_pattern_family_fill(const am_pattern_family *f, am_patterns *p, am_rng *rng)
+{
+    size_t w, h;
+    int rc = am_pattern_family_check(f, p->n, p->count, NULL, 0);
+    if (rc)
+        return rc;
+    if (f->kind <= AM_FAMILY_CORRELATED && !rng)
+        return AM_EINVAL;
+    switch (f->kind) {
+    case AM_FAMILY_BIASED:
+        return am_patterns_biased(p, f->arg, rng);
+    case AM_FAMILY_CORRELATED:
+        return am_patterns_correlated(p, f->arg, NULL, rng);
+    case AM_FAMILY_LETTERS: {
+        char text[27];
+        family_grid(f, p->n, &w, &h);
+        for (size_t mu = 0; mu < p->count; mu++)
+            text[mu] = (char)('A' + mu);
+        text[p->count] = 0;
+        return am_patterns_letters(p, w, h, text);
+    }
+    case AM_FAMILY_CHECKERBOARD:
+        family_grid(f, p->n, &w, &h);
+        return am_patterns_checkerboards(p, w, h);
+    case AM_FAMILY_LSHAPES:
+        family_grid(f, p->n, &w, &h);
+        return am_patterns_lshapes(p, w, h);
+    default:
+        am_patterns_random(p, rng);
+        return AM_OK;
+    }
 }

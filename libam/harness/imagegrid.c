@@ -136,18 +136,32 @@ typedef struct {
     const char *gif, *dat, *const *titles;
     size_t count, h, w;
     int delay;
+    const char *png_prefix; /* PNG frames PREFIX-0000.png ... (each written as NAME.tmp) instead of a GIF */
 } gif_script;
 
 static void write_gif(FILE *f, void *ctx)
 {
     const gif_script *g = ctx;
-    size_t px = g->w * 12 < 240 ? 240 : g->w * 12, py = g->h * 12 + 50;
-    fprintf(f, "set terminal gif animate delay %d loop 0 size %zu,%zu font 'sans,10' noenhanced\nset output ", g->delay, px, py);
-    gp_quote(f, g->gif);
-    fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
-    fprintf(f, "set size ratio -1\nset lmargin 0\nset rmargin 0\nset bmargin 0\nset tmargin 2\n");
+    size_t px = g->w * 12 < 400 ? 400 : g->w * 12, py = g->h * 12 + 50;
+    if (g->png_prefix)
+        fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\n", px, py);
+    else {
+        fprintf(f, "set terminal gif animate delay %d loop 0 size %zu,%zu font 'sans,10' noenhanced\nset output ",
+                g->delay, px, py);
+        gp_quote(f, g->gif);
+    }
+    /* ink dark on white, inside a frame: 1 is black */
+    fprintf(f, "\nunset key\nunset colorbox\nset border 15 lw 1 lc rgb '#888888'\nunset tics\nset palette gray negative\n");
+    fprintf(f, "set cbrange [0:1]\nset size ratio -1\nset lmargin 1\nset rmargin 1\nset bmargin 1\nset tmargin 2\n");
     fprintf(f, "set xrange [-0.5:%zu-0.5]\nset yrange [-0.5:%zu-0.5]\n", g->w, g->h);
     for (size_t k = 0; k < g->count; k++) {
+        if (g->png_prefix) {
+            char name[4200];
+            snprintf(name, sizeof name, "%s-%04zu.png.tmp", g->png_prefix, k);
+            fprintf(f, "set output ");
+            gp_quote(f, name);
+            fputc('\n', f);
+        }
         fprintf(f, "set title ");
         gp_quote(f, g->titles && g->titles[k] ? g->titles[k] : "");
         fprintf(f, " noenhanced\nplot ");
@@ -156,20 +170,11 @@ static void write_gif(FILE *f, void *ctx)
     }
 }
 
-int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
-                 const char *const *titles, int delay_cs)
+/* Frames as gnuplot matrix blocks (index k), rows bottom to top, values clipped to [0, 1], into dat. */
+static int write_frames(const am_run *run, const char *dat, const float *frames, size_t count, size_t h, size_t w)
 {
-    char dat[4096];
     am__out o;
     int rc;
-    if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
-        am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
-        return -1;
-    }
-    if (snprintf(dat, sizeof dat, "%s.dat", path) >= (int)sizeof dat) {
-        am_run_error(run, "GIF path too long");
-        return -1;
-    }
     if ((rc = am__out_open(&o, dat))) {
         am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
         return -1;
@@ -190,12 +195,30 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
         am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
         return -1;
     }
+    return 0;
+}
+
+int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
+                 const char *const *titles, int delay_cs)
+{
+    char dat[4096];
+    int rc;
+    if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
+        am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
+        return -1;
+    }
+    if (snprintf(dat, sizeof dat, "%s.dat", path) >= (int)sizeof dat) {
+        am_run_error(run, "GIF path too long");
+        return -1;
+    }
+    if (write_frames(run, dat, frames, count, h, w))
+        return -1;
     char *tmp, *final;
     if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
         am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
         return -1;
     }
-    gif_script g = {tmp ? tmp : final, dat, titles, count, h, w, delay_cs};
+    gif_script g = {tmp ? tmp : final, dat, titles, count, h, w, delay_cs, NULL};
     rc = gnuplot_pipe(write_gif, &g, 1);
     if (rc) {
         am__tmp_discard(tmp, final);
@@ -270,6 +293,135 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
         am_run_error(run, "%s; the data is in '%s'",
                      rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the figure",
                      dat);
+        return -1;
+    }
+    if ((rc = am__tmp_commit(tmp, final))) {
+        am_run_error(run, "writing '%s' failed: %s", png, am_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
+                    const char *const *titles)
+{
+    char dat[4096], name[4200], tmp[4300];
+    if (!prefix || !*prefix || has_control(prefix) || !frames || !count || !h || !w || count > 100000) {
+        am_run_error(run, "PNG frames: a prefix without control characters and 1 to 100000 frames");
+        return -1;
+    }
+    if (snprintf(dat, sizeof dat, "%s-frames.dat", prefix) >= (int)sizeof dat || strlen(prefix) > 4000) {
+        am_run_error(run, "PNG frame prefix too long");
+        return -1;
+    }
+    if (write_frames(run, dat, frames, count, h, w))
+        return -1;
+    gif_script g = {NULL, dat, titles, count, h, w, 0, prefix};
+    int rc = gnuplot_pipe(write_gif, &g, 1);
+    for (size_t k = 0; k < count; k++) { /* every frame renamed on success, every temporary removed otherwise */
+        snprintf(name, sizeof name, "%s-%04zu.png", prefix, k);
+        snprintf(tmp, sizeof tmp, "%s.tmp", name);
+        if (rc)
+            unlink(tmp);
+        else if (rename(tmp, name) != 0) {
+            am_run_error(run, "writing '%s' failed: %s", name, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc) {
+        am_run_error(run, "%s; the frames are in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the frames", dat);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *png, *dat, *title, *xlabel, *ylabel, *const *labels;
+    size_t rows, cols;
+    double lo, hi;
+} matrix_script;
+
+static void write_matrix(FILE *f, void *ctx)
+{
+    const matrix_script *m = ctx;
+    size_t side = m->rows > m->cols ? m->rows : m->cols, cell = side > 120 ? 3 : side > 40 ? 8 : 28;
+    size_t px = m->cols * cell + 200, py = m->rows * cell + 140;
+    fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\nset output ", px < 420 ? 420 : px,
+            py < 360 ? 360 : py);
+    gp_quote(f, m->png);
+    fprintf(f, "\nunset key\nset size ratio -1\nset palette defined (0 '#2166ac', 0.5 'white', 1 '#b2182b')\n");
+    fprintf(f, "set cbrange [%.17g:%.17g]\nset xrange [-0.5:%zu-0.5]\nset yrange [%zu-0.5:-0.5]\n", m->lo, m->hi, m->cols,
+            m->rows);
+    fprintf(f, "set title ");
+    gp_quote(f, m->title ? m->title : "");
+    fprintf(f, "\nset xlabel ");
+    gp_quote(f, m->xlabel ? m->xlabel : "");
+    fprintf(f, "\nset ylabel ");
+    gp_quote(f, m->ylabel ? m->ylabel : "");
+    fputc('\n', f);
+    if (m->labels && m->rows == m->cols && m->rows <= 60) {
+        fprintf(f, "set xtics (");
+        for (size_t k = 0; k < m->cols; k++) {
+            fputs(k ? ", " : "", f);
+            gp_quote(f, m->labels[k] ? m->labels[k] : "");
+            fprintf(f, " %zu", k);
+        }
+        fprintf(f, ")\nset ytics (");
+        for (size_t k = 0; k < m->rows; k++) {
+            fputs(k ? ", " : "", f);
+            gp_quote(f, m->labels[k] ? m->labels[k] : "");
+            fprintf(f, " %zu", k);
+        }
+        fprintf(f, ")\n");
+    }
+    fprintf(f, "plot ");
+    gp_quote(f, m->dat);
+    if (m->rows * m->cols <= 400 && cell >= 28)
+        fprintf(f, " matrix with image, '' matrix using 1:2:(sprintf('%%.2f', $3)) with labels font 'sans,8'\n");
+    else
+        fprintf(f, " matrix with image\n");
+}
+
+int am_image_matrix(const am_run *run, const char *prefix, const double *values, size_t rows, size_t cols, double lo,
+                    double hi, const char *const *labels, const char *title, const char *xlabel, const char *ylabel)
+{
+    char dat[4096];
+    am__out o;
+    int rc;
+    if (!prefix || !*prefix || has_control(prefix) || !values || !rows || !cols || !(lo < hi)) {
+        am_run_error(run, "matrix figure: a prefix without control characters, values, and lo < hi");
+        return -1;
+    }
+    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat) {
+        am_run_error(run, "matrix figure prefix too long");
+        return -1;
+    }
+    if ((rc = am__out_open(&o, dat))) {
+        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+        return -1;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t c = 0; c < cols; c++)
+            fprintf(o.f, c ? " %.6g" : "%.6g", values[r * cols + c]);
+        fputc('\n', o.f);
+    }
+    if ((rc = am__out_commit(&o))) {
+        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+        return -1;
+    }
+    char png[4200], *tmp, *final;
+    snprintf(png, sizeof png, "%s.png", prefix);
+    if ((rc = am__tmp_reserve(png, &tmp, &final, NULL))) {
+        am_run_error(run, "cannot write '%s': %s", png, am_strerror(rc));
+        return -1;
+    }
+    matrix_script m = {tmp ? tmp : final, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
+    rc = gnuplot_pipe(write_matrix, &m, 1);
+    if (rc) {
+        am__tmp_discard(tmp, final);
+        am_run_error(run, "%s; the values are in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the matrix", dat);
         return -1;
     }
     if ((rc = am__tmp_commit(tmp, final))) {

@@ -65,7 +65,7 @@ void am_store_config_describe(const am_store_config *c, char *buf, size_t size)
         if (c->f == AM_F_EXP)
             snprintf(buf, size, "dense F=exp");
         else
-            snprintf(buf, size, "dense F=%s n=%d", am_dense_f_name(c->f), c->degree);
+            snprintf(buf, size, "dense F=%s degree=%d", am_dense_f_name(c->f), c->degree);
         break;
     case AM_MODEL_MODERN: snprintf(buf, size, "modern beta=%g", c->beta); break;
     default: snprintf(buf, size, "?");

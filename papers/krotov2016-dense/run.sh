@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 BIN=${AM_BIN:-../../bin}
-"$BIN/capacity" --model dense --F poly --n 2 --N 100 --P "$(seq -s, 2 2 40)" --trials 40 --cues 5 --seed 1 --quiet --out n2.tsv
-"$BIN/capacity" --model dense --F poly --n 3 --N 100 --P "$(seq -s, 50 50 800)" --trials 20 --cues 5 --seed 1 --quiet --out n3.tsv
-"$BIN/capacity" --model dense --F poly --n 4 --N 100 --P 1000,2000,2500,3000,3500,4000,5000,6000,7000 --trials 10 --cues 5 --seed 1 --quiet --out n4.tsv
+"$BIN/capacity" --model dense --F poly --degree 2 --N 100 --P "$(seq -s, 2 2 40)" --trials 40 --cues 5 --seed 1 --quiet --out n2.tsv
+"$BIN/capacity" --model dense --F poly --degree 3 --N 100 --P "$(seq -s, 50 50 800)" --trials 20 --cues 5 --seed 1 --quiet --out n3.tsv
+"$BIN/capacity" --model dense --F poly --degree 4 --N 100 --P 1000,2000,2500,3000,3500,4000,5000,6000,7000 --trials 10 --cues 5 --seed 1 --quiet --out n4.tsv
 {
     printf 'n\tK_all_fixed_half\tK_fixed_half\tK_max_theory\n'
     for n in 2 3 4; do

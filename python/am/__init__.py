@@ -1,0 +1,143 @@
+"""am: libam, the associative-memory library, from Python.
+
+Stores (classical Hopfield, dense associative memory, modern continuous Hopfield) with one API:
+
+    >>> import am
+    >>> pats = am.letters("ABCD", 10, 10)          # 4 x 100 int8 patterns of +-1
+    >>> s = am.Store("dense", n=100, degree=3)
+    >>> s.add(pats)
+    >>> cue = am.flip(pats[0], frac=0.2, rng=1)
+    >>> state, info = s.recall(cue, record=True)   # every sweep's state, energy and overlaps
+    >>> print(am.show(state, 10))
+
+Everything computes in C (libam); arrays go in and come out as numpy arrays. Failures of the library raise
+am.Error with its message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
+advances, or None for am's default stream (am.seed(s) restarts it).
+
+Helpers here in Python: show() and show_frames() draw +-1 states in the terminal or a notebook with Unicode
+half-blocks; plot() draws columns with gnuplot into a PNG (shown inline in Jupyter).
+"""
+import os as _os
+import shutil as _shutil
+import subprocess as _subprocess
+import tempfile as _tempfile
+
+import numpy as _np
+
+from ._am import (  # noqa: F401  (the public C API)
+    PCA, SNN, Autoencoder, Error, Rng, Store, __version__, capacity, class_name, commit, default_rng, fashion, flip,
+    graded_run, letters, load, occlude, overlap, patterns, seed, theory, xor_trial)
+
+__all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
+           "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seed", "show",
+           "show_frames", "plot", "checkerboards"]
+
+
+def checkerboards(count, width, height):
+    """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases."""
+    return patterns("checkerboard", count, width=width, height=height)
+
+
+def show(state, width=None, *, ink="\u2588", blank=" "):
+    """A +-1 state (or any array, drawn by sign) as text, two rows per line in Unicode half-blocks.
+
+    width: the grid's width (default: sqrt(n) when n is a square)."""
+    s = _np.asarray(state).ravel() > 0
+    n = s.size
+    if width is None:
+        width = int(round(n ** 0.5))
+        if width * width != n:
+            raise ValueError("show: give width (n = %d is not a square)" % n)
+    if width < 1 or n % width:
+        raise ValueError("show: width %d does not divide n = %d" % (width, n))
+    rows = s.reshape(-1, width)
+    if rows.shape[0] % 2:
+        rows = _np.vstack([rows, _np.zeros((1, width), bool)])
+    glyph = {(True, True): ink, (True, False): "\u2580", (False, True): "\u2584", (False, False): blank}
+    return "\n".join("".join(glyph[(bool(a), bool(b))] for a, b in zip(top, bottom))
+                     for top, bottom in zip(rows[0::2], rows[1::2]))
+
+
+def show_frames(frames, width=None, *, per_row=6, labels=None, gap="  "):
+    """Several states side by side (per_row to a line), with optional labels above each."""
+    frames = list(frames)
+    out = []
+    for k in range(0, len(frames), per_row):
+        chunk = [show(f, width).split("\n") for f in frames[k:k + per_row]]
+        w = max(len(line) for c in chunk for line in c)
+        if labels is not None:
+            w = max([w] + [len(str(lab)) for lab in labels[k:k + per_row]])
+        if labels is not None:
+            out.append(gap.join(str(lab)[:w].ljust(w) for lab in labels[k:k + per_row]))
+        for lines in zip(*chunk):
+            out.append(gap.join(line.ljust(w) for line in lines))
+        out.append("")
+    return "\n".join(out)
+
+
+def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False, logy=False, style="linespoints",
+         size="640,400", keep_data=None):
+    """Draw ys (one array or a list of arrays) against x with gnuplot into the PNG `out`.
+
+    Returns out; in Jupyter the figure is also displayed. keep_data: a path to keep the TSV the plot read.
+    Needs gnuplot (Debian: gnuplot-nox); nothing passes through a shell."""
+    gp = _shutil.which("gnuplot")
+    if gp is None:
+        raise Error("am.plot: gnuplot is not installed (apt-get install gnuplot-nox)")
+    x = _np.asarray(x, dtype=float)
+    if isinstance(ys, _np.ndarray) and ys.ndim == 1:
+        ys = [ys]
+    ys = [_np.asarray(y, dtype=float) for y in ys]
+    for y in ys:
+        if y.shape != x.shape:
+            raise ValueError("am.plot: every y must have the shape of x %s, not %s" % (x.shape, y.shape))
+    labels = labels or ["y%d" % k for k in range(len(ys))]
+    fd, data = _tempfile.mkstemp(suffix=".tsv")
+    try:
+        with _os.fdopen(fd, "w") as f:
+            f.write("x\t" + "\t".join(labels) + "\n")
+            for k in range(x.size):
+                f.write("%.9g\t" % x[k] + "\t".join("%.9g" % y[k] for y in ys) + "\n")
+        tmp_out = out + ".tmp.png"
+
+        def q(s):
+            return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        script = ["set terminal pngcairo size %s" % size if _has_cairo(gp) else "set terminal png size %s" % size,
+                  "set output %s" % q(tmp_out), "set title %s" % q(title), "set xlabel %s" % q(xlabel),
+                  "set ylabel %s" % q(ylabel), "set datafile separator tab", "set key below", "set grid"]
+        if logx:
+            script.append("set logscale x")
+        if logy:
+            script.append("set logscale y")
+        script.append("plot " + ", ".join("%s using 1:%d skip 1 with %s title %s" % (q(data), k + 2, style, q(labels[k]))
+                                          for k in range(len(ys))))
+        r = _subprocess.run([gp], input="\n".join(script) + "\n", text=True, capture_output=True)
+        if r.returncode != 0 or not _os.path.exists(tmp_out):
+            raise Error("am.plot: gnuplot failed: %s" % r.stderr.strip().splitlines()[-1:] )
+        _os.replace(tmp_out, out)
+        if keep_data:
+            _shutil.copyfile(data, keep_data)
+    finally:
+        _os.unlink(data)
+    _display(out)
+    return out
+
+
+_cairo = {}
+
+
+def _has_cairo(gp):
+    if gp not in _cairo:
+        r = _subprocess.run([gp, "-e", "set terminal"], capture_output=True, text=True)
+        _cairo[gp] = "pngcairo" in (r.stdout + r.stderr)
+    return _cairo[gp]
+
+
+def _display(png):
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(Image(filename=png))
