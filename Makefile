@@ -139,12 +139,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(STATIC)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 
-$(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests
+# Programs, tests and benchmarks also see the program harness (libam/harness/harness.h), which is not API.
+$(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests -Ilibam
 
 # The fuzz targets as plain programs that replay their seeds and regression inputs in `make check`.
 $(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(STATIC) $(BUILD)/gen/flags
 	@mkdir -p $(@D)
-	$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/driver.c $(STATIC) $(LDLIBS)
+	$(CC) $(AM_CPPFLAGS) -Ilibam $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/driver.c $(STATIC) $(LDLIBS)
 
 $(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC) $(BUILD)/gen/flags
 	@mkdir -p $(@D)

@@ -7,13 +7,18 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: autoencoder COMMAND [options]   (autoencoder COMMAND --help for each)\n"
     "  train    fit an MLP autoencoder (Adam) or a PCA to images; save the model; loss curve TSV\n"
     "  encode   images -> latent vectors (TSV: index label z1 .. zk)\n"
     "  decode   latent vectors (TSV as written by encode) -> images (TSV, optional IDX file)\n"
-    "  eval     reconstruction MSE/BCE per class; optional image grid (original | reconstruction)\n";
+    "  eval     reconstruction MSE/BCE per class; optional image grid (original | reconstruction)\n"
+    "Examples:\n"
+    "  autoencoder train --layers 784,256,64,256,784 --epochs 10 --model ae.model --out loss.tsv\n"
+    "  autoencoder encode --model ae.model --split test --out z.tsv\n"
+    "  autoencoder eval --model ae.model --grid recon --out eval.tsv\n";
 
 /* Options every subcommand has for its data. */
 typedef struct data_opts {
@@ -102,7 +107,8 @@ static const char train_desc[] =
 
 static int cmd_train(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "train",
+    am_run run = {.examples = "autoencoder train --layers 784,256,64,256,784 --epochs 10 --model ae.model --out loss.tsv\nautoencoder train --kind pca --k 64 --model pca.model --out pca.tsv\nautoencoder train --layers 784,512,32,512,784 --noise 0.3 --epochs 20 --model dae.model --out dae.tsv",
+                  .program = "autoencoder", .subcommand = "train",
                   .summary = "Train an MLP autoencoder or a PCA on images; write the model and its loss curve.",
                   .description = train_desc, .seed = 1};
     data_opts d = {0};
@@ -294,7 +300,8 @@ static const char encode_desc[] =
 
 static int cmd_encode(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "encode", .no_seed = 1, .no_threads = 1,
+    am_run run = {.examples = "autoencoder encode --model ae.model --split test --out z-test.tsv\nautoencoder encode --model pca.model --limit 1000 --out z.tsv",
+                  .program = "autoencoder", .subcommand = "encode", .no_seed = 1, .no_threads = 1,
                   .summary = "Encode images to latent vectors with a trained model.", .description = encode_desc};
     data_opts d = {0};
     const char *model = NULL, *split = "test";
@@ -365,7 +372,8 @@ static int read_latents(const am_run *run, const char *path, size_t k, float **z
 
 static int cmd_decode(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "decode", .no_seed = 1, .no_threads = 1,
+    am_run run = {.examples = "autoencoder decode --model ae.model --in z-test.tsv --out x.tsv\nautoencoder decode --model ae.model --in z-test.tsv --idx x.idx --out x.tsv",
+                  .program = "autoencoder", .subcommand = "decode", .no_seed = 1, .no_threads = 1,
                   .summary = "Decode latent vectors (a TSV written by encode) to images.",
                   .description = "Columns: index label x1 .. xd (pixels in the model's scale, [0, 1] for images).\n"
                                  "--idx FILE also writes the images as an IDX uint8 file (x 255, clipped; .gz: "
@@ -465,7 +473,8 @@ static const char eval_desc[] =
 
 static int cmd_eval(int argc, char **argv)
 {
-    am_run run = {.program = "autoencoder", .subcommand = "eval", .no_seed = 1, .no_threads = 1,
+    am_run run = {.examples = "autoencoder eval --model ae.model --out eval.tsv\nautoencoder eval --model dae.model --grid recon --grid-rows 8 --out eval.tsv",
+                  .program = "autoencoder", .subcommand = "eval", .no_seed = 1, .no_threads = 1,
                   .summary = "Reconstruction error of a trained model, per class; optional image grid.",
                   .description = eval_desc};
     data_opts d = {0};

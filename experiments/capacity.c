@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 #include "am/capacity.h"
 
 #define MAX_POINTS 4096
@@ -49,10 +50,14 @@ static const char description[] =
     "nearest to the final state is the target, bits are the signs of the components, and a stored pattern\n"
     "is a fixed point when one update changes none of its signs; rule reads beta<b>.\n"
     "For the dense model, P is the number of stored patterns K and unstable_frac is the per-bit error of\n"
-    "Krotov & Hopfield (2016).\n"
-    "\n"
-    "Examples: capacity --rule hebb,storkey --N 500 --alpha 0.02:0.3:0.02 --trials 10 --out cap.tsv\n"
-    "          capacity --model dense --F poly --degree 2,3,4 --N 100 --P 10,20,40,80,160 --out dense.tsv\n";
+    "Krotov & Hopfield (2016).\n";
+
+static const char examples[] =
+    "capacity --rule hebb,storkey --N 500 --alpha 0.02:0.3:0.02 --trials 10 --out cap.tsv\n"
+    "capacity --model dense --F poly --degree 2,3,4 --N 100 --P 10,20,40,80,160 --out dense.tsv\n"
+    "capacity --N 100 --P 1,2,3,4,6,8 --patterns letters --trials 1 --out letters.tsv\n"
+    "capacity --N 500 --P 10 --dynamics glauber --T 0.5 --max-steps 40 --out glauber.tsv\n"
+    "capacity --model modern --d 64 --beta 1,16 --P 100,1000 --cues 20 --out modern.tsv";
 
 typedef struct cfg {
     am_capacity_opts base;   /* everything but the store configuration */
@@ -68,6 +73,22 @@ typedef struct job {
     const cfg *c;
     am_capacity_work **work; /* one per thread */
 } job;
+
+/* The relative work of a task: P patterns of N units, each recall and each stability check O(N P) (the
+ * pseudo-inverse rule adds its O(N^3) decomposition). */
+static double trial_cost(size_t index, void *ctx)
+{
+    const job *j = ctx;
+    const cfg *c = j->c;
+    size_t point = (index / (size_t)c->trials) % (size_t)c->npoints, ri = index / ((size_t)c->trials * (size_t)c->npoints);
+    double n = (double)c->base.store.n, p = (double)c->ps[point];
+    double cues = c->base.cues && (double)c->base.cues < p ? (double)c->base.cues : p;
+    double stab = c->base.stability && (double)c->base.stability < p ? (double)c->base.stability : p;
+    double w = n * p * (cues + stab) + n * p;
+    if (c->stores[ri].model == AM_MODEL_HOPFIELD && c->stores[ri].rule != AM_RULE_HEBB)
+        w += n * n * (c->stores[ri].rule == AM_RULE_PINV ? n : p);
+    return w;
+}
 
 /* Task index = (configuration, load point, trial), trial fastest. */
 static int run_trial(size_t index, int thread, void *result, void *ctx)
@@ -93,6 +114,7 @@ int main(int argc, char **argv)
     am_run run = {.program = "capacity",
                   .summary = "Storage capacity and recall of an associative memory versus load.",
                   .description = description,
+                  .examples = examples,
                   .seed = 1};
     am_opt opts[] = {
         {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield, dense or modern"},
@@ -323,7 +345,7 @@ int main(int argc, char **argv)
 
     if (!(out = am_run_open(&run)))
         goto done;
-    am_jobs jobs = {.count = ntasks, .result_size = sizeof *res, .fn = run_trial, .ctx = &j};
+    am_jobs jobs = {.count = ntasks, .result_size = sizeof *res, .fn = run_trial, .ctx = &j, .cost = trial_cost};
     size_t failed;
     rc = am_run_jobs(&run, &jobs, res, &failed);
     if (rc) {

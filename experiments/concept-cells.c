@@ -13,11 +13,15 @@
 #include <sys/stat.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: concept-cells COMMAND [options]   (concept-cells COMMAND --help for each)\n"
     "  trimodal  pictures, words and sounds of the ten Fashion-MNIST classes bound into concept cells\n"
-    "  capacity  recall@1 vs the number of concepts for each binding mechanism, beside the ceiling and theory\n";
+    "  capacity  recall@1 vs the number of concepts for each binding mechanism, beside the ceiling and theory\n"
+    "Examples:\n"
+    "  concept-cells trimodal --speech-cache speech --out trimodal.tsv\n"
+    "  concept-cells capacity --N 10,100,1000,10000 --d 64 --noise 1.5 --out capacity.tsv\n";
 
 #define NCLS 10
 #define MAXB 3
@@ -315,7 +319,8 @@ static const char trimodal_desc[] =
 
 static int cmd_trimodal(int argc, char **argv)
 {
-    am_run run = {.program = "concept-cells", .subcommand = "trimodal",
+    am_run run = {.examples = "concept-cells trimodal --speech-cache speech --out trimodal.tsv\nconcept-cells trimodal --speech-cache speech --image-model ae.model --bindings kv --prefix fig --out t.tsv",
+                  .program = "concept-cells", .subcommand = "trimodal",
                   .summary = "Pictures, words and sounds bound into concept cells: recall across modalities.",
                   .description = trimodal_desc};
     const char *cache = NULL, *image_model = NULL, *speech_model = NULL, *wndir = NULL, *data = NULL,
@@ -1289,7 +1294,8 @@ static const char capacity_desc[] =
 
 static int cmd_capacity(int argc, char **argv)
 {
-    am_run run = {.program = "concept-cells", .subcommand = "capacity",
+    am_run run = {.examples = "concept-cells capacity --N 10,100,1000,10000 --d 64 --noise 1.5 --out capacity.tsv\nconcept-cells capacity --N 100000 --bindings kv --queries 10000 --noise 0.3 --out kv.tsv",
+                  .program = "concept-cells", .subcommand = "capacity",
                   .summary = "Recall@1 vs the number of concepts for each binding mechanism.", .description = capacity_desc};
     const char *Ns = "10,100,1000,10000", *bindings = "kv,hebb,hrr";
     uint64_t d = 64, queries = 1000, hrr_dim = 1024, bits = 256;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 #include "am/conceptdb.h"
 
 static const char usage_text[] =
@@ -20,7 +21,11 @@ static const char usage_text[] =
     "  stats    counts and size of the database\n"
     "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk). The database is a\n"
     "directory (LMDB's data.mdb and lock.mdb); learning commits every --batch observations, so a killed learn\n"
-    "keeps everything committed, and readers may run while it learns.\n";
+    "keeps everything committed, and readers may run while it learns.\n"
+    "Examples:\n"
+    "  concepts learn --db concepts.db --modalities picture=pics.tsv,word=words.tsv --names classes.txt\n"
+    "  concepts recall --db concepts.db --cues word=words-test.tsv --k 3 --out recall.tsv\n"
+    "  concepts list --db concepts.db\n";
 
 /* ---- shared helpers ---- */
 
@@ -281,7 +286,8 @@ static const char learn_desc[] =
 
 static int cmd_learn(int argc, char **argv)
 {
-    am_run run = {.program = "concepts", .subcommand = "learn",
+    am_run run = {.examples = "concepts learn --db concepts.db --modalities picture=pics.tsv,word=words.tsv --names classes.txt\nconcepts learn --db concepts.db --modalities picture=pics.tsv --radius picture=4 --unlabelled",
+                  .program = "concepts", .subcommand = "learn",
                   .summary = "Learn co-presented latents into a concept database.", .description = learn_desc};
     const char *dbpath = NULL, *modal = NULL, *names_path = NULL, *radius = NULL;
     uint64_t batch = 1000, limit = 0;
@@ -484,7 +490,8 @@ static const char recall_desc[] =
 
 static int cmd_recall(int argc, char **argv)
 {
-    am_run run = {.program = "concepts", .subcommand = "recall",
+    am_run run = {.examples = "concepts recall --db concepts.db --cues word=words-test.tsv --k 3 --out recall.tsv\nconcepts recall --db concepts.db --cues picture=pics-test.tsv --readout word --out picture2word.tsv",
+                  .program = "concepts", .subcommand = "recall",
                   .summary = "Recall concepts and latents from cues in any modality.", .description = recall_desc};
     const char *dbpath = NULL, *cuespec = NULL, *names_path = NULL, *readout = NULL;
     uint64_t k = 5;
@@ -676,7 +683,18 @@ done:
 
 static int simple_cmd(int argc, char **argv, const char *name, const char *summary, const char *desc)
 {
-    am_run run = {.program = "concepts", .subcommand = name, .summary = summary, .description = desc};
+    static const char *const examples[][2] = {
+        {"list", "concepts list --db concepts.db --out concepts.tsv"},
+        {"show", "concepts show --db concepts.db --concept Sneaker\nconcepts show --db concepts.db --concept '#3'"},
+        {"export", "concepts export --db concepts.db --out exemplars.tsv"},
+        {"stats", "concepts stats --db concepts.db"},
+    };
+    const char *ex = NULL;
+    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
+        if (!strcmp(examples[k][0], name))
+            ex = examples[k][1];
+    am_run run = {.program = "concepts", .subcommand = name, .summary = summary, .description = desc, .no_seed = 1,
+                  .no_threads = 1, .examples = ex};
     const char *dbpath = NULL, *which = NULL;
     am_opt opts[] = {
         {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database"},

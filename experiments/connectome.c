@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: connectome COMMAND [options]   (connectome COMMAND --help for each)\n"
@@ -16,7 +17,11 @@ static const char usage_text[] =
     "  null       enrichment and z-scores against degree-preserving rewired graphs\n"
     "  synthetic  write a random graph with heavy-tailed degrees as CSV (FlyWire-sized by default)\n"
     "Graphs: --edges FILE with --neurons FILE reads the C. elegans connectome as openworm/c302 ships it\n"
-    "(herm_full_edgelist.csv + owmeta_cache.json); --edges FILE alone a CSV source,target,weight,sign.\n";
+    "(herm_full_edgelist.csv + owmeta_cache.json); --edges FILE alone a CSV source,target,weight,sign.\n"
+    "Examples:\n"
+    "  connectome count --edges herm_full_edgelist.csv --neurons owmeta_cache.json\n"
+    "  connectome null --edges herm_full_edgelist.csv --neurons owmeta_cache.json --graphs 1000 --out null.tsv\n"
+    "  connectome synthetic --out flywire-like.csv\n";
 
 static const char graph_desc[] =
     "Motifs (a, b inputs; c, d laterals; h inhibitory hub; o XOR output):\n"
@@ -142,7 +147,22 @@ static int by_total(const void *a, const void *b)
 
 static int cmd(int argc, char **argv, const char *which)
 {
-    am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1};
+    static const char *const examples[][2] = {
+        {"count", "connectome count --edges herm_full_edgelist.csv --neurons owmeta_cache.json --out counts.tsv\n"
+                  "connectome count --edges graph.csv --motif xor,signed-xor --threads 2"},
+        {"list", "connectome list --edges herm_full_edgelist.csv --neurons owmeta_cache.json --motif xor --max 20\n"
+                 "connectome list --edges graph.csv --motif lateral --out lateral.tsv"},
+        {"top", "connectome top --edges herm_full_edgelist.csv --neurons owmeta_cache.json --motif signed-xor --top 10"},
+        {"null", "connectome null --edges herm_full_edgelist.csv --neurons owmeta_cache.json --graphs 1000 --out null.tsv\n"
+                 "connectome null --edges graph.csv --graphs 20 --attempts 10 --per-graph graphs.tsv --out null.tsv"},
+        {"synthetic", "connectome synthetic --out flywire-like.csv\n"
+                      "connectome synthetic --nodes 10000 --edges-count 200000 --inh-share 0.2 --out small.csv"},
+    };
+    const char *ex = NULL;
+    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
+        if (!strcmp(examples[k][0], which))
+            ex = examples[k][1];
+    am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1, .examples = ex};
     source s = {NULL, NULL, NULL};
     const char *motif_s = "xor", *per_graph = NULL;
     uint64_t max = 0, graphs = 100, nodes = 130000, edges = 3000000;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char desc[] =
     "Patterns (--patterns): letters (--letters TEXT, A-Z), checkerboard (cells of 1, 1, 2, 2, ... units in\n"
@@ -24,10 +25,14 @@ static const char desc[] =
     "and, for the hopfield model, the weight matrix (PREFIX-weights.png); plots/hopfield-demo.gp draws energy\n"
     "and overlaps against time from the --out TSV.\n"
     "Try: hopfield-demo --letters ABCD  (the classical store mixes correlated letters) and\n"
-    "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n"
-    "Examples: hopfield-demo --patterns checkerboard --count 6 --size 12x12 --flip 0.3 --gif board.gif\n"
-    "          hopfield-demo --letters HELLO --matrices hello --out hello.tsv --frames hello\n"
-    "          hopfield-demo --patterns mine.txt --model dense --degree 4 --cue 1\n";
+    "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n";
+
+static const char examples[] =
+    "hopfield-demo --letters ABCD\n"
+    "hopfield-demo --letters ABCD --model dense --degree 3\n"
+    "hopfield-demo --patterns checkerboard --count 6 --size 12x12 --flip 0.3 --gif board.gif\n"
+    "hopfield-demo --letters HELLO --matrices hello --frames hello --out hello.tsv --quiet\n"
+    "hopfield-demo --patterns mine.txt --model dense --degree 4 --cue 1";
 
 typedef struct {
     size_t w, h, n, count;
@@ -263,6 +268,7 @@ int main(int argc, char **argv)
     am_run run = {.program = "hopfield-demo",
                   .summary = "Watch a memory being recalled: letters, checkerboards, random or drawn patterns.",
                   .description = desc,
+                  .examples = examples,
                   .seed = 1,
                   .no_threads = 1,
                   .out = sentinel};

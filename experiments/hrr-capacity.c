@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAXL 64
 #define BLOCK 50 /* traces per job */
@@ -42,6 +43,15 @@ typedef struct ctx {
 typedef struct result {
     uint64_t n, errors, failed;
 } result;
+
+/* The relative work of job j: a block of traces, each K bindings of D-dimensional FFTs and a clean-up
+ * against M items. */
+static double job_cost(size_t j, void *vc)
+{
+    const ctx *c = vc;
+    const point *p = &c->pts[j / c->blocks];
+    return (double)p->d * ((double)p->k * log2((double)p->d + 1) + (double)p->m);
+}
 
 static int job(size_t j, int thread, void *res, void *vc)
 {
@@ -158,7 +168,8 @@ int main(int argc, char **argv)
     const char *d_s = "256,512,1024,2048", *k_s = "1,2,4,8,16", *m_s = "1000", *roles_s = "random",
                *inv_s = "involution", *clean_s = "modern";
     int traces = 200;
-    am_run run = {.program = "hrr-capacity",
+    am_run run = {.examples = "hrr-capacity --D 256,512,1024 --K 1,2,4,8,16 --M 1000 --out hrr.tsv\nhrr-capacity --D 1024 --K 4,8 --roles random,unitary --inverse exact --out roles.tsv",
+                  .program = "hrr-capacity",
                   .summary = "Retrieval error of holographic reduced representations against D, K and M.",
                   .description = description};
     am_opt opts[] = {
@@ -226,7 +237,7 @@ int main(int argc, char **argv)
     if (!out)
         return 1;
     result *res = calloc(npts * c.blocks, sizeof *res);
-    am_jobs jobs = {.count = npts * c.blocks, .result_size = sizeof(result), .fn = job, .ctx = &c};
+    am_jobs jobs = {.count = npts * c.blocks, .result_size = sizeof(result), .fn = job, .ctx = &c, .cost = job_cost};
     size_t failed = 0;
     if (!res || (rc = am_run_jobs(&run, &jobs, res, &failed))) {
         am_run_error(&run, "point %zu: %s", failed / (c.blocks ? c.blocks : 1), res ? am_strerror(rc) : "out of memory");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAX_LIST 32
 
@@ -296,6 +297,15 @@ static int build_stores(world *w, int b, int mi)
     return rc;
 }
 
+/* The relative work of a cell: its cues recalled against M stored images (plus decoding them). */
+static double cell_cost(size_t index, void *ctx)
+{
+    const world *w = ctx;
+    const cfg *c = w->c;
+    size_t M = c->ms[index / (size_t)c->ncorr % (size_t)c->nm];
+    return (double)c->cues * ((double)M + (double)w->dim);
+}
+
 static int run_cell(size_t index, int thread, void *result, void *ctx)
 {
     world *w = ctx;
@@ -372,7 +382,8 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
 
 int main(int argc, char **argv)
 {
-    am_run run = {.program = "latent-recall",
+    am_run run = {.examples = "latent-recall --out latent.tsv\nlatent-recall --encoder ae.model --store dense --code sign --bits 1024 --out dense.tsv",
+                  .program = "latent-recall",
                   .summary = "Store encoded images in a memory, cue with corrupted views, recall and decode.",
                   .description = description,
                   .seed = 1};
@@ -652,7 +663,8 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    am_jobs jobs = {.count = ncells, .result_size = sizeof *results, .fn = run_cell, .ctx = &w, .serial = 1};
+    am_jobs jobs = {.count = ncells, .result_size = sizeof *results, .fn = run_cell, .ctx = &w, .serial = 1,
+                    .cost = cell_cost};
     size_t failed;
     if ((rc = am_run_jobs(&run, &jobs, results, &failed))) {
         am_run_error(&run, "cell %zu failed: %s", failed, am_strerror(rc));

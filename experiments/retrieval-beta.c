@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAX_POINTS 256
 
@@ -69,6 +70,15 @@ static double dist(const float *a, const float *b, size_t d)
     for (size_t i = 0; i < d; i++)
         s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
     return sqrt(s);
+}
+
+/* The relative work of a task: recalls of the cues against M patterns, and the M x M separations. */
+static double task_cost(size_t index, void *ctx)
+{
+    const job *j = ctx;
+    const cfg *c = j->c;
+    size_t mi = index / ((size_t)c->trials * (size_t)c->nb), M = c->ms[mi], nc = c->cues < M ? c->cues : M;
+    return (double)M * (double)c->d * ((double)nc * (c->max_steps < 8 ? c->max_steps : 8) + (double)M);
 }
 
 static int run_task(size_t index, int thread, void *result, void *ctx)
@@ -166,7 +176,8 @@ int main(int argc, char **argv)
     uint64_t cues = 20;
     double noise = 0.02, mass = 0.9, cflip = 0.1;
     uint64_t clusters = 0;
-    am_run run = {.program = "retrieval-beta",
+    am_run run = {.examples = "retrieval-beta --d 256 --M 100,1000,10000 --trials 5 --cues 20 --noise 0.02 --out beta.tsv\nretrieval-beta --d 256 --M 1000 --clusters 10 --cluster-flip 0.1 --out clusters.tsv",
+                  .program = "retrieval-beta",
                   .summary = "Modern Hopfield retrieval versus beta and M, beside the Theorem 5 bound.",
                   .description = description,
                   .seed = 1};
@@ -238,7 +249,7 @@ int main(int argc, char **argv)
         free(results);
         return 1;
     }
-    am_jobs jobs = {.count = ntasks, .result_size = j.size, .fn = run_task, .ctx = &j};
+    am_jobs jobs = {.count = ntasks, .result_size = j.size, .fn = run_task, .ctx = &j, .cost = task_cost};
     size_t failed;
     rc = am_run_jobs(&run, &jobs, results, &failed);
     if (rc) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAXSEL 64
 
@@ -15,7 +16,10 @@ static const char usage_text[] =
     "usage: spectrogram COMMAND --cache DIR [options]   (spectrogram COMMAND --help for each)\n"
     "  listen   spectrograms (and an encoder's reconstructions of them) to WAV by Griffin-Lim\n"
     "  grid     spectrograms (and reconstructions) as a PNG image grid through gnuplot\n"
-    "DIR is a cache made by bin/speech-data (its spectrogram.txt, *-spectrograms.idx, *-labels.idx, words.txt).\n";
+    "DIR is a cache made by bin/speech-data (its spectrogram.txt, *-spectrograms.idx, *-labels.idx, words.txt).\n"
+    "Examples:\n"
+    "  spectrogram listen --cache speech --index 0,1,2 --prefix word\n"
+    "  spectrogram grid --cache speech --prefix spectrograms\n";
 
 typedef struct cache {
     am_stft_config cfg;
@@ -199,7 +203,8 @@ static int cmd_listen(int argc, char **argv)
 {
     const char *dir = NULL, *split = "test", *index_s = "0", *model = NULL, *prefix = NULL;
     int iters = 60;
-    am_run run = {.program = "spectrogram", .subcommand = "listen",
+    am_run run = {.examples = "spectrogram listen --cache speech --index 0,1,2 --prefix word\nspectrogram listen --cache speech --split test --index 5 --model sae.model --prefix recon",
+                  .program = "spectrogram", .subcommand = "listen",
                   .summary = "Spectrograms to sound by Griffin-Lim (and an encoder's reconstructions of them).",
                   .description = "Writes PREFIX-<split>-<index>.wav (the spectrogram as stored) and, with --model,\n"
                                  "PREFIX-<split>-<index>-model.wav (after encode + decode). Mel bands are spread back\n"
@@ -263,7 +268,8 @@ done:
 static int cmd_grid(int argc, char **argv)
 {
     const char *dir = NULL, *split = "test", *index_s = "0,1,2,3", *model = NULL, *prefix = NULL;
-    am_run run = {.program = "spectrogram", .subcommand = "grid",
+    am_run run = {.examples = "spectrogram grid --cache speech --prefix spectrograms\nspectrogram grid --cache speech --split test --model sae.model --prefix recon",
+                  .program = "spectrogram", .subcommand = "grid",
                   .summary = "Spectrograms (and an encoder's reconstructions) as an image grid.",
                   .description = "Writes PREFIX.png (with PREFIX.dat and PREFIX.gp): one row per utterance, frequency\n"
                                  "upwards and time to the right; a second column with --model. Columns of the TSV:\n"

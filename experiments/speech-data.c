@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 extern char **environ;
 
@@ -369,7 +370,8 @@ int main(int argc, char **argv)
                            "en-gb-x-rp+m6,en-029+m7,en-us-nyc+f5",
                *speeds_s = "130,160,190", *pitches_s = "35,50,65", *test_s = "kal16,awb,rms,slt";
     int rate = 16000, nfft = 512, hop = 256, mels = 40, frames = 64, keep_wav = 0;
-    am_run run = {.program = "speech-data",
+    am_run run = {.examples = "speech-data --cache speech --out speech.tsv\nspeech-data --cache speech-big --words words.txt --speeds 140,175,210 --keep-wav --out speech.tsv",
+                  .program = "speech-data",
                   .summary = "Speak a word list with many synthetic voices into log-spectrogram IDX files.",
                   .description = description};
     am_opt opts[] = {

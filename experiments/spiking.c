@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: spiking PRESET [options]   (spiking PRESET --help for each)\n"
@@ -14,7 +15,12 @@ static const char usage_text[] =
     "  cuba     the same network with current synapses (Brian2's CUBA example)\n"
     "  brunel   Brunel (2000) model A: sparse E/I network, delta synapses, delay, Poisson input (g, eta)\n"
     "  fi       the firing rate of one LIF neuron against constant drive, beside the analytic rate\n"
-    "  hopfield-ct  a stored pattern recalled by a graded-response Hopfield network in continuous time\n";
+    "  hopfield-ct  a stored pattern recalled by a graded-response Hopfield network in continuous time\n"
+    "Examples:\n"
+    "  spiking coba --time 1000 --out coba.tsv\n"
+    "  spiking brunel --g 5 --eta 2 --out brunel.tsv\n"
+    "  spiking fi --out fi.tsv\n"
+    "  spiking hopfield-ct --N 200 --P 10 --beta 4 --out ct.tsv\n";
 
 /* ---- statistics gathered while the network runs ---- */
 
@@ -168,7 +174,17 @@ static const char net_desc[] =
 
 static int run_network(int argc, char **argv, const char *preset)
 {
-    am_run run = {.program = "spiking", .subcommand = preset, .description = net_desc,
+    static const char *const examples[][2] = {
+        {"coba", "spiking coba --time 1000 --out coba.tsv\nspiking coba --neurons 16000 --indegree 80 --raster raster.tsv --out coba.tsv"},
+        {"cuba", "spiking cuba --time 1000 --out cuba.tsv"},
+        {"brunel", "spiking brunel --g 5 --eta 2 --time 500 --out brunel.tsv\n"
+                   "spiking brunel --g 4.5 --eta 0.9 --raster raster.tsv --out slow-oscillation.tsv"},
+    };
+    const char *ex = NULL;
+    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
+        if (!strcmp(examples[k][0], preset))
+            ex = examples[k][1];
+    am_run run = {.program = "spiking", .subcommand = preset, .description = net_desc, .examples = ex,
                   .summary = !strcmp(preset, "coba")   ? "The COBA benchmark (Vogels & Abbott 2005), as Brian2 runs it."
                              : !strcmp(preset, "cuba") ? "The CUBA benchmark: current-based synapses."
                                                        : "Brunel (2000) model A: a sparse E/I network of LIF neurons."};
@@ -405,7 +421,8 @@ static const char fi_desc[] =
 
 static int run_fi(int argc, char **argv)
 {
-    am_run run = {.program = "spiking", .subcommand = "fi", .summary = "f-I curve of one LIF neuron against the analytic rate.",
+    am_run run = {.examples = "spiking fi --out fi.tsv",
+                  .program = "spiking", .subcommand = "fi", .summary = "f-I curve of one LIF neuron against the analytic rate.",
                   .description = fi_desc};
     const char *drives = "0:40:2", *method = "exact";
     double T = 2000.0, dt = 0.1, tau = 20.0, vr = 10.0, th = 20.0, tref = 2.0;
@@ -473,7 +490,8 @@ static const char hct_desc[] =
 
 static int run_hct(int argc, char **argv)
 {
-    am_run run = {.program = "spiking", .subcommand = "hopfield-ct",
+    am_run run = {.examples = "spiking hopfield-ct --N 200 --P 10 --beta 4 --noise 0.2 --out ct.tsv",
+                  .program = "spiking", .subcommand = "hopfield-ct",
                   .summary = "A stored pattern recalled in continuous time, with the energy curve.", .description = hct_desc};
     uint64_t N = 200, P = 10, stride = 10;
     double beta = 4.0, tau = 10.0, dt = 0.1, T = 200.0, noise = 0.2;

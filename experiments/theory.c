@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAX_POINTS 10000
 
@@ -22,7 +23,8 @@ int main(int argc, char **argv)
 {
     const char *alpha_s = "0.005:0.3:0.005", *p_s = NULL;
     int n = 1000;
-    am_run run = {.program = "theory",
+    am_run run = {.examples = "theory --N 1000 --out theory.tsv\ntheory --N 500 --P 10,50,69 --out fixed-points.tsv",
+                  .program = "theory",
                   .summary = "Mean-field and signal-to-noise predictions for the Hebbian Hopfield network.",
                   .description = description,
                   .seed = 0,

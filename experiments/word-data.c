@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 #define MAX_WORDS 100000
 
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
 {
     const char *cache = NULL, *words_path = NULL, *wordnet = NULL;
     int dim = 1024, depth = 2, no_fashion = 0;
-    am_run run = {.program = "word-data",
+    am_run run = {.examples = "word-data --cache words --out words.tsv\nword-data --cache words --words mywords.txt --no-fashion --D 1024 --out words.tsv",
+                  .program = "word-data",
                   .summary = "Words (a list, Fashion-MNIST classes with WordNet synonyms and hypernyms) as spelling codes.",
                   .description = description};
     am_opt opts[] = {

@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: xor-learn COMMAND [options]   (xor-learn COMMAND --help for each)\n"
     "  fashion  a binary autoencoder (784 -> hidden -> 784 step units) trained by the signed XOR error,\n"
     "           encoder by feedback alignment, beside the MLP autoencoder of the same size trained by backprop\n"
     "  loop     a small binary autoencoder whose error bits come from the spiking XOR motif, beside the\n"
-    "           same network taught by the rate-level rule e = x - y\n";
+    "           same network taught by the rate-level rule e = x - y\n"
+    "Examples:\n"
+    "  xor-learn fashion --epochs 10 --grid recon --out fashion.tsv\n"
+    "  xor-learn loop --bg-rate 40 --out loop.tsv\n";
 
 enum { R_FA, R_FIXED, R_BACKPROP, NRULES };
 static const char *const rule_name[NRULES] = {"signed-xor-fa", "signed-xor-fixed", "backprop"};
@@ -86,7 +90,8 @@ static int cmd_fashion(int argc, char **argv)
         "sizes, binary cross-entropy, Adam (lr 1e-3), outputs thresholded at 0.5. Epoch 0 is before training.\n"
         "Columns: rule epoch train_bit_accuracy test_bit_accuracy test_wrong_bits_per_image. --grid PREFIX: test\n"
         "images (top row) and each rule's reconstructions (rows below) as PREFIX.png.\n";
-    am_run run = {.program = "xor-learn", .subcommand = "fashion", .summary = "A binary autoencoder taught only by the signed XOR error, beside backprop.",
+    am_run run = {.examples = "xor-learn fashion --epochs 10 --hidden 1024 --grid recon --out fashion.tsv\nxor-learn fashion --limit 10000 --rules fa,fixed --epochs 3 --out quick.tsv",
+                  .program = "xor-learn", .subcommand = "fashion", .summary = "A binary autoencoder taught only by the signed XOR error, beside backprop.",
                   .description = desc, .seed = 1};
     const char *dir = NULL, *rules_s = "fa,fixed,backprop", *grid = NULL;
     int limit = 0, test_limit = 0, epochs = 10, hidden = 1024, batch = 100;
@@ -281,7 +286,8 @@ static int cmd_loop(int argc, char **argv)
         "--bg-rate adds Poisson background to the motif's inputs, so it sometimes errs. Columns: epoch\n"
         "rate_bit_accuracy circuit_bit_accuracy agreement (share of the circuit's error bits equal to x - y in\n"
         "that epoch) circuit_trials.\n";
-    am_run run = {.program = "xor-learn", .subcommand = "loop", .summary = "The spiking XOR motif in the learning loop.",
+    am_run run = {.examples = "xor-learn loop --out loop.tsv\nxor-learn loop --bg-rate 40 --epochs 60 --out loop-noisy.tsv",
+                  .program = "xor-learn", .subcommand = "loop", .summary = "The spiking XOR motif in the learning loop.",
                   .description = desc, .seed = 1};
     int n = 16, hidden = 32, p = 8, epochs = 40;
     double lr = 0.1;

@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 
 static const char usage_text[] =
     "Usage: xor-motif COMMAND [options]   (xor-motif COMMAND --help for each)\n"
     "  truth    spike counts of every role for each input pair (signal, reference) in {0,1}^2\n"
     "  robust   the share of fully correct truth tables under Poisson background on the inputs, over seeds\n"
     "  tau      the truth table against the inhibitory hub's membrane time constant\n"
-    "  graded   the XOR output against a graded reference, with the signal on or off\n";
+    "  graded   the XOR output against a graded reference, with the signal on or off\n"
+    "Examples:\n"
+    "  xor-motif truth --raster raster.tsv --out truth.tsv\n"
+    "  xor-motif robust --values 0,10,20,40 --seeds 200 --out robust.tsv\n";
 
 /* The circuit and its parameters: am/xormotif.h. */
 enum { IN1 = AM_XOR_IN1, LAT2 = AM_XOR_LAT2, IN3 = AM_XOR_IN3, LAT4 = AM_XOR_LAT4, XOR5 = AM_XOR_OUT5, HUB6 = AM_XOR_HUB6,
@@ -121,7 +125,18 @@ static int cmd(int argc, char **argv, const char *which)
     static const char graded_desc[] =
         "The reference graded from 0 to 1 (--values), the signal off (0) or on (1). Columns as for truth:\n"
         "signal reference, the counts of in1 lat2 in3 lat4 xor5 hub6 fplus fminus, and error_hz.\n";
-    am_run run = {.program = "xor-motif", .subcommand = which, .seed = 1};
+    static const char *const examples[][2] = {
+        {"truth", "xor-motif truth --out truth.tsv\nxor-motif truth --readout inputs --raster raster.tsv --out truth.tsv"},
+        {"robust", "xor-motif robust --values 0,10,20,40 --seeds 200 --out robust.tsv\n"
+                   "xor-motif robust --bg-weight 84 --values 20 --seeds 200 --out strong.tsv"},
+        {"tau", "xor-motif tau --values 1:20:1 --out tau.tsv"},
+        {"graded", "xor-motif graded --values 0:1:0.05 --out graded.tsv"},
+    };
+    const char *ex = NULL;
+    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
+        if (!strcmp(examples[k][0], which))
+            ex = examples[k][1];
+    am_run run = {.program = "xor-motif", .subcommand = which, .seed = 1, .examples = ex};
     /* without background nothing is random, and only robust runs trials on threads */
     run.no_seed = strcmp(which, "robust") != 0;
     run.no_threads = strcmp(which, "robust") != 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 #include "tap.h"
 
 int main(void)

@@ -665,6 +665,44 @@ for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" 
     ok $? "hopfield-demo $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# The progress line on a terminal (script gives a pseudo-terminal): cut to the terminal's width, so a
+# narrow window gets no wrapped copies, and it ends at 100 %.
+if command -v script > /dev/null; then
+    script -qfc "stty cols 44; $BIN/retrieval-beta --d 64 --M 50,2000 --trials 3 --cues 10 --out $tmp/rbp.tsv" "$tmp/rbp.typescript" > /dev/null 2>&1
+    tr '\r' '\n' < "$tmp/rbp.typescript" | sed 's/\x1b\[K//g' | grep '^\[' > "$tmp/rbp.lines"
+    awk '{ if (length($0) > 43) bad = 1 } END { exit bad || NR < 2 }' "$tmp/rbp.lines" && grep -Eq '100% ([0-9]+)/\1  took' "$tmp/rbp.lines"
+    ok $? "progress lines fit a 44-column terminal and end at 100% ($(wc -l < "$tmp/rbp.lines") updates)"
+else
+    ok 0 "# SKIP script(1) is not installed"
+fi
+
+# Every example in every --help (each program's and each subcommand's) is a command line that parses.
+nex=0; badex=""
+for prog in "$BIN"/*; do
+    [ -x "$prog" ] && [ -f "$prog" ] || continue
+    name=$(basename "$prog")
+    helps="$("$prog" --help 2>&1)"
+    case "$helps" in *"COMMAND"*|*"PRESET"*)
+        for sub in $(printf '%s\n' "$helps" | awk '/^Examples:/ { exit } /^  [a-z][a-z-]+ / { print $1 }'); do
+            helps="$helps
+$("$prog" "$sub" --help 2>&1)"
+        done ;;
+    esac
+    printf '%s\n' "$helps" | awk '/^Examples:/ { on = 1; next } on && /^  [a-z]/ { sub(/^  /, ""); print; next } { on = 0 }' > "$tmp/ex.txt"
+    while IFS= read -r line; do
+        nex=$((nex + 1))
+        eval "set -- $line"
+        cmd=$1; shift
+        [ "$cmd" = "$name" ] || { badex="$badex | $line (names $cmd in $name's help)"; continue; }
+        (cd "$tmp" && AM_PARSE_ONLY=1 "$prog" "$@" > /dev/null 2> "$tmp/ex.err") || badex="$badex | $line: $(head -1 "$tmp/ex.err")"
+    done < "$tmp/ex.txt"
+done
+[ -z "$badex" ] && [ "$nex" -ge 40 ]; ok $? "all $nex examples in the programs' --help parse${badex}"
+for prog in "$BIN"/*; do
+    [ -x "$prog" ] && [ -f "$prog" ] || continue
+    "$prog" --help 2>&1 | grep -q '^Examples:' || { echo "# $(basename "$prog") --help shows no examples"; false; } || break
+done; ok $? "every program's --help shows examples"
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

@@ -33,6 +33,5 @@
 #include "am/xormotif.h"
 #include "am/binae.h"
 #include "am/latent.h"
-#include "am/harness.h"
 
 #endif

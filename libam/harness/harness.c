@@ -1,5 +1,5 @@
 /* The experiment programs' shared command line, atomic outputs, progress, trial threads and parsers. */
-#include "am/harness.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "am/blas.h"
@@ -130,6 +131,14 @@ static void usage(const am_run *run, const am_opt *opts, const am_opt *common)
         printf("\nUnder mpirun the jobs are spread over the ranks; rank 0 writes the same file as a single process.\n");
     if (run->description)
         printf("\n%s", run->description);
+    if (run->examples) {
+        printf("\nExamples:\n");
+        for (const char *l = run->examples; *l;) {
+            size_t len = strcspn(l, "\n");
+            printf("  %.*s\n", (int)len, l);
+            l += len + (l[len] == '\n');
+        }
+    }
 }
 
 static int set_value(const am_run *run, const am_opt *o, const char *v)
@@ -276,6 +285,11 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
         am_run_error(run, "--out and --checkpoint need a file name");
         return -1;
     }
+    /* AM_PARSE_ONLY=1: the command line parsed; stop here as after --help (scripts and tests check
+     * command lines, such as the examples in every --help, without running them) */
+    const char *po = getenv("AM_PARSE_ONLY");
+    if (po && *po && strcmp(po, "0"))
+        return 1;
     return 0;
 }
 
@@ -618,15 +632,37 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void show_progress(size_t done, size_t total, double t0, int final, const char *extra)
+/* The terminal's width (80 when it cannot be asked). */
+static int term_cols(void)
 {
-    double el = now_seconds() - t0, eta = done ? el * (double)(total - done) / (double)done : 0.0;
-    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+    struct winsize ws;
+    if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+static void show_progress(const am_progress *p, size_t done, int final, const char *extra)
+{
+    double el = now_seconds() - p->t0;
+    double total = p->work_total > 0 ? p->work_total : (double)p->total;
+    double work = p->work_total > 0 ? p->work_done : (double)done, base = p->work_total > 0 ? p->work0 : 0.0;
+    double frac = total > 0 ? work / total : 1.0, eta = work > base ? el * (total - work) / (work - base) : 0.0;
+    int cols = term_cols() - 1, width = cols >= 80 ? 30 : cols - 50 > 10 ? cols - 50 : 10; /* narrow: a shorter bar */
+    int fill = (int)((double)width * frac);
+    char line[512];
     if (fill > width)
         fill = width;
-    fprintf(stderr, "\r[%.*s%*s] %3d%% %zu/%zu  %s %.0fs %s ", fill, "##############################",
-            width - fill, "", total ? (int)(100.0 * (double)done / (double)total) : 100, done, total,
-            final ? "took" : "ETA", final ? el : eta, extra ? extra : "");
+    if (fill < 0)
+        fill = 0;
+    int len = snprintf(line, sizeof line, "[%.*s%*s] %3d%% %zu/%zu  %s %.0fs %s", fill, "##############################",
+                       width - fill, "", (int)(100.0 * (frac > 1 ? 1 : frac)), done, p->total, final ? "took" : "ETA",
+                       final ? el : eta < 0 ? 0 : eta, extra ? extra : "");
+    if (len > cols)
+        len = cols;
+    if (len >= (int)sizeof line)
+        len = (int)sizeof line - 1;
+    /* back to the start of the line, the line cut to the terminal, the rest of the old one cleared */
+    fprintf(stderr, "\r%.*s\033[K", len, line);
     if (final)
         fputc('\n', stderr);
     fflush(stderr);
@@ -635,6 +671,7 @@ static void show_progress(size_t done, size_t total, double t0, int final, const
 void am_progress_start(am_progress *p, const am_run *run, size_t total)
 {
     p->total = total;
+    p->work_total = p->work_done = p->work0 = 0.0;
     p->t0 = now_seconds();
     p->last = 0.0;
     p->show = run && !run->quiet && am_run_is_root(run) && !am__progress_active && isatty(2);
@@ -657,7 +694,32 @@ void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
         vsnprintf(extra, sizeof extra, fmt, ap);
         va_end(ap);
     }
-    show_progress(done, p->total, p->t0, 0, extra);
+    show_progress(p, done, 0, extra);
+}
+
+void am_progress_set_work(am_progress *p, double total, double done)
+{
+    p->work_total = total > 0 ? total : 0.0;
+    p->work_done = p->work0 = done > 0 ? done : 0.0;
+}
+
+void am_progress_work(am_progress *p, size_t done, double work_done, const char *fmt, ...)
+{
+    char extra[160] = "";
+    p->work_done = work_done;
+    if (!p->show)
+        return;
+    double t = now_seconds();
+    if (t - p->last < 0.1 && done < p->total)
+        return;
+    p->last = t;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(extra, sizeof extra, fmt, ap);
+        va_end(ap);
+    }
+    show_progress(p, done, 0, extra);
 }
 
 void am_progress_end(am_progress *p, const char *fmt, ...)
@@ -671,7 +733,8 @@ void am_progress_end(am_progress *p, const char *fmt, ...)
         vsnprintf(extra, sizeof extra, fmt, ap);
         va_end(ap);
     }
-    show_progress(p->total, p->total, p->t0, 1, extra);
+    p->work_done = p->work_total;
+    show_progress(p, p->total, 1, extra);
     p->show = 0;
     am__progress_active = 0;
 }

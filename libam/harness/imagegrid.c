@@ -14,7 +14,7 @@
 
 #include "../core/io.h"
 #include "am/error.h"
-#include "am/harness.h"
+#include "harness.h"
 
 /* s as a gnuplot single-quoted string. */
 static void gp_quote(FILE *f, const char *s)

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../core/io.h"
-#include "am/harness.h"
+#include "harness.h"
 #include "mpi.h"
 
 struct am__run_state {

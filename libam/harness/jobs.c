@@ -243,8 +243,17 @@ static void ckpt_close(am_run *run, ckpt *c, int keep)
 
 /* ---- one process ---- */
 
+/* Progress after job j finished (ndone jobs done in all): by work when the jobs have costs. */
+static void job_done(am_progress *pg, const double *cost, size_t j, size_t ndone)
+{
+    if (cost)
+        am_progress_work(pg, ndone, pg->work_done + cost[j], NULL);
+    else
+        am_progress_update(pg, ndone, NULL);
+}
+
 static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, const size_t *pending, size_t np,
-                     ckpt *c, am_progress *pg, size_t *ndone, size_t *failed_job)
+                     ckpt *c, am_progress *pg, size_t *ndone, size_t *failed_job, const double *cost)
 {
     int status = 0;
     size_t rs = jobs->result_size;
@@ -257,7 +266,7 @@ static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, c
                 break;
             }
             ckpt_add(run, c, j, results + j * rs, rs);
-            am_progress_update(pg, ++*ndone, NULL);
+            job_done(pg, cost, j, ++*ndone);
         }
         return status;
     }
@@ -289,8 +298,10 @@ static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, c
                 } else {
                     ckpt_add(run, c, j, results + j * rs, rs);
                     ++*ndone;
+                    if (cost)
+                        pg->work_done += cost[j]; /* under the lock; drawn by thread 0 below */
                     if (tid == 0 || omp_get_num_threads() == 1)
-                        am_progress_update(pg, *ndone, NULL);
+                        am_progress_work(pg, *ndone, cost ? pg->work_done : (double)*ndone, NULL);
                 }
             }
         }
@@ -307,7 +318,7 @@ typedef struct slot_head {
 } slot_head;
 
 static int run_mpi(am_run *run, const am_jobs *jobs, unsigned char *results, const size_t *pending, size_t np,
-                   ckpt *c, am_progress *pg, size_t *ndone, size_t *failed_job)
+                   ckpt *c, am_progress *pg, size_t *ndone, size_t *failed_job, const double *cost)
 {
     const am__mpi *mpi = run->st->mpi;
     int K = run->ranks, me = run->rank;
@@ -372,7 +383,7 @@ static int run_mpi(am_run *run, const am_jobs *jobs, unsigned char *results, con
                 }
                 memcpy(results + h->job * rs, all + k * slot + sizeof *h, rs);
                 ckpt_add(run, c, h->job, results + h->job * rs, rs);
-                am_progress_update(pg, ++*ndone, NULL);
+                job_done(pg, cost, h->job, ++*ndone);
             }
         }
         if (mpi->bcast(verdict, sizeof verdict, 0)) {
@@ -423,10 +434,21 @@ int am_run_jobs(am_run *run, const am_jobs *jobs, void *results_, size_t *failed
         if (blas != 1)
             am_blas_set_threads(1);
         am_progress_start(&pg, run, jobs->count);
-        am_progress_update(&pg, ndone, NULL);
+        /* every job's cost (jobs->cost), or one each: the ETA counts work done in this run only */
+        double *cost = jobs->count ? malloc(jobs->count * sizeof *cost) : NULL, total = 0, before = 0;
+        for (size_t j = 0; cost && j < jobs->count; j++) {
+            double w = jobs->cost ? jobs->cost(j, jobs->ctx) : 1.0;
+            cost[j] = w > 0 && w < 1e300 ? w : 1.0;
+            total += cost[j];
+            before += done[j] ? cost[j] : 0.0;
+        }
+        if (cost)
+            am_progress_set_work(&pg, total, before);
+        am_progress_work(&pg, ndone, before, NULL);
         st->working = 1;
-        status = st->mpi ? run_mpi(run, jobs, results, pending, np, &c, &pg, &ndone, &fj)
-                         : run_local(run, jobs, results, pending, np, &c, &pg, &ndone, &fj);
+        status = st->mpi ? run_mpi(run, jobs, results, pending, np, &c, &pg, &ndone, &fj, cost)
+                         : run_local(run, jobs, results, pending, np, &c, &pg, &ndone, &fj, cost);
+        free(cost);
         st->working = 0;
         am_progress_end(&pg, NULL);
         if (blas != 1)

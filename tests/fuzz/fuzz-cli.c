@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

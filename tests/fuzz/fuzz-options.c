@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "am/am.h"
+#include "harness/harness.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,5 @@
-/* libam — the shared harness of libam's experiment programs: one command-line convention, seeded
+/* libam — the shared harness of libam's experiment programs (not library API: not installed, not in am/am.h;
+ * programs include "harness/harness.h" with -Ilibam): one command-line convention, seeded
  * self-describing TSV output written atomically, progress on a terminal, jobs spread over threads and MPI
  * ranks, checkpoints that let an interrupted sweep resume. The harness serves the programs in
  * experiments/; it is not part of the library's modelling API.
@@ -52,6 +53,7 @@ typedef struct am_run {
     const char *subcommand;  /* programs with subcommands: argv[1], skipped by the parser; else NULL */
     const char *summary;     /* one line for --help */
     const char *description; /* text after the option list in --help (columns, definitions), or NULL */
+    const char *examples;    /* command lines shown under "Examples:" at the end of --help (one per line), or NULL */
     uint64_t seed;           /* default 1 */
     const char *out;         /* default "-" */
     int threads;             /* default: the number of processors available to this process */
@@ -71,7 +73,9 @@ typedef struct am_run {
  * program with fast OpenBLAS kernels if needed (am_blas_ensure_fast), holds OpenBLAS to one thread (libam
  * runs its own threads over fixed blocks, so no result depends on a thread count), joins the MPI job when
  * started by mpirun, and installs signal handlers that remove unfinished outputs. Returns 0 to go on, 1
- * after printing --help or --version (exit 0), or -1 after printing a one-line reason to stderr (exit 2). */
+ * after printing --help or --version (exit 0), or -1 after printing a one-line reason to stderr (exit 2).
+ * With AM_PARSE_ONLY=1 in the environment it returns 1 once the command line has parsed: a way to check
+ * a command line (the examples of every --help are checked so) without running it. */
 int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv);
 
 /* Reject options given on the command line whose scope names none of the settings in `active` (a
@@ -138,6 +142,9 @@ typedef struct am_jobs {
     int (*fn)(size_t job, int thread, void *result, void *ctx);
     void *ctx;
     int serial;
+    /* Optional: the relative work of job j (> 0, e.g. patterns x units x cues), so that the progress bar
+     * and its ETA count work done rather than jobs done when jobs differ in size. NULL: all equal. */
+    double (*cost)(size_t job, void *ctx);
 } am_jobs;
 
 /* results: count x result_size bytes, caller-owned; complete on rank 0 when it returns 0. Returns 0 or
@@ -155,13 +162,22 @@ int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t index, int
 
 /* A progress line on stderr ("[####    ]  40% 4/10  ETA 12s <text>"), shown only when stderr is a terminal,
  * the run is not --quiet, the process is MPI rank 0 and no other progress line is showing (an inner loop
- * inside a job stays silent); updates are limited to ten a second. */
+ * inside a job stays silent); updates are limited to ten a second, and the line is cut to the terminal's
+ * width (a wrapped line would leave a stray copy at every update). The bar and the ETA follow the work
+ * done: by default one unit per step; am_progress_set_work and am_progress_work weigh steps that differ
+ * in cost. The ETA extrapolates from the work done since the start (not from work restored from a
+ * checkpoint). */
 typedef struct am_progress {
     size_t total;
     double t0, last;
     int show;
+    double work_total, work_done, work0; /* work_total 0: steps are the work */
 } am_progress;
 void am_progress_start(am_progress *p, const am_run *run, size_t total);
+/* total work, and the work already done when the bar starts (a resumed run) */
+void am_progress_set_work(am_progress *p, double total, double done);
+void am_progress_work(am_progress *p, size_t done, double work_done, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void am_progress_update(am_progress *p, size_t done, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void am_progress_end(am_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A monotonic clock in seconds. */
