@@ -721,8 +721,11 @@ int main(int argc, char **argv)
             for (int q = 0; q < 3; q++)
                 titles[3 * ci + q] = names[3 * ci + q];
         }
-        snprintf(title, sizeof title, "%s store, %s code (%zu units), M = %zu", am_model_name(c.stores[w.gstore]),
-                 am_code_kind_name(c.codes[0]), c.codes[0] == AM_CODE_CONTINUOUS ? zd : B, mmax);
+        char edesc[160];
+        am_encoder_describe(w.enc, edesc, sizeof edesc);
+        snprintf(title, sizeof title, "%s: %s store, %s code (%zu units), M = %zu", edesc,
+                 am_model_name(c.stores[w.gstore]), am_code_kind_name(c.codes[0]),
+                 c.codes[0] == AM_CODE_CONTINUOUS ? zd : B, mmax);
         if (rc)
             am_run_error(&run, "cannot draw the grid: out of memory or a failed recall");
         else if (am_image_grid(&run, grid, w.tiles, (size_t)grid_rows, gcols, rows, cols, titles, title))

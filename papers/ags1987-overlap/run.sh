@@ -9,4 +9,4 @@ for N in 1000 2000 4000; do
         --quiet --out overlap-N$N.tsv
 done
 "$BIN/theory" --N 1000 --alpha 0.002:0.2:0.002 --quiet --out theory.tsv
-gnuplot ../../plots/ags.gp
+./plot.sh

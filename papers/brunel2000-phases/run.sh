@@ -26,4 +26,4 @@ for p in "A 3 2" "B 6 4" "C 5 2" "D 4.5 0.9"; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$row" "$chi" "$osc" >> summary.tsv
 done
 column -t -s $'\t' summary.tsv
-gnuplot ../../plots/brunel.gp
+./plot.sh

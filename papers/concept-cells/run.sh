@@ -20,7 +20,7 @@ CACHE=${AM_CACHE:-${TMPDIR:-/tmp}/libam-speech}-wav
 rm -f concepts-grid.dat concepts-grid.gp
 "$BIN/concept-cells" capacity --N 10,30,100,300,1000,3000,10000 --d 64 --noise 1.5 --queries 2000 --hrr-dim 256 \
     --bits 128 --seed 1 --quiet --out capacity.tsv
-gnuplot ../../plots/concept-cells.gp
+./plot.sh
 echo "sounds recalled from pictures: $CACHE/recalled/recalled-<class>.wav"
 awk -F'\t' '$1 == "direction" { printf "%-5s %-6s -> %-6s recall@1 %s recall@5 %s read-out %s (n=%s)\n", $2, $3, $4, $7, $8, $9, $6 }' trimodal.tsv
 grep '^# .*largest N' capacity.tsv

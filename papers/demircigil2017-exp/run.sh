@@ -21,4 +21,4 @@ done
     done
 } > summary.tsv
 cat summary.tsv
-gnuplot ../../plots/demircigil.gp
+./plot.sh

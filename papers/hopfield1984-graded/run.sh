@@ -16,4 +16,4 @@ for b in 0.5 1 4 50; do
         END { printf "%s\t%.4f\t%.4f\t%.4f\t%s\n", b, o, e0, e1, rise }' "beta-$b.tsv" >> summary.tsv
 done
 column -t -s $'\t' summary.tsv
-gnuplot -e "in='beta-4.tsv'; out='figure.png'" ../../plots/hopfield-ct.gp
+./plot.sh

@@ -18,4 +18,4 @@ BIN=${AM_BIN:-../../bin}
     done
 } > summary.tsv
 cat summary.tsv
-gnuplot ../../plots/krotov.gp
+./plot.sh

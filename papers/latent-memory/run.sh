@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 BIN=${AM_BIN:-../../bin}
 "$BIN/autoencoder" train --epochs 10 --seed 1 --quiet --model ae.model --out ae-loss.tsv
-gnuplot -e "in='ae-loss.tsv'; out='figure-ae-loss'" ../../plots/autoencoder-loss.gp
 "$BIN/autoencoder" eval --model ae.model --grid figure-ae-reconstructions --grid-rows 3 --quiet --out ae-eval.tsv
 common="--M 10,30,100,300,1000 --cues 200 --corrupt noise:0.3,occlude:14,class --seed 1 --quiet"
 "$BIN/latent-recall" --encoder ae.model --store modern,hopfield,dense --code continuous,sign $common \
@@ -17,9 +16,7 @@ common="--M 10,30,100,300,1000 --cues 200 --corrupt noise:0.3,occlude:14,class -
 "$BIN/autoencoder" train --epochs 10 --noise 0.3 --seed 1 --quiet --model dae.model --out dae-loss.tsv
 "$BIN/latent-recall" --encoder dae.model --store modern,dense --code continuous,sign $common --grid figure-grid-dae \
     --out dae.tsv
-gnuplot -e "in='dae.tsv'; out='figure-recall-dae'" ../../plots/latent-recall.gp
-gnuplot -e "in='mlp.tsv'; out='figure-recall-mlp'" ../../plots/latent-recall.gp
-gnuplot -e "in='pca.tsv'; out='figure-recall-pca'" ../../plots/latent-recall.gp
+./plot.sh
 rm -f ae.model dae.model figure-*.dat figure-*.gp
 tail -n 2 ae-loss.tsv | cut -f1,3,4,6
 for f in pca mlp dae; do

@@ -8,4 +8,4 @@ BIN=${AM_BIN:-../../bin}
 P=$(seq -s, 10 10 250)
 "$BIN/capacity" --rule hebb --N 1000 --P "$P" --trials 20 --cues 1 --seed 1 --quiet --out measured.tsv
 "$BIN/theory" --N 1000 --P "$(seq -s, 5 1 250)" --quiet --out theory.tsv
-gnuplot ../../plots/fixed-points.gp
+./plot.sh

@@ -20,4 +20,4 @@ done
         END { printf "%s\t%s\t%s\n", a, fx, r }'
 } > basins.tsv
 cat basins.tsv
-gnuplot ../../plots/pinv-basins.gp
+./plot.sh

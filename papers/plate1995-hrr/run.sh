@@ -35,4 +35,4 @@ awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next 
     $c["M"] == 1000 && $c["roles"] == "random" && $c["inverse"] == "involution" { r[$c["D"]] = r[$c["D"]] "\t" $c["error_rate"]; if (!($c["D"] in s)) { s[$c["D"]] = 1; o[++n] = $c["D"] } }
     END { print "D\tK2\tK4\tK8\tK16"; for (k = 1; k <= n; k++) print o[k] r[o[k]] }' errors.tsv > curves.tsv
 column -t -s $'\t' summary.tsv
-gnuplot ../../plots/plate.gp
+./plot.sh

@@ -10,7 +10,6 @@ BIN=${AM_BIN:-../../bin}
 # Ten clusters of similar patterns: the metastable regime between the other two.
 "$BIN/retrieval-beta" --d 256 --M 1000 --clusters 10 --cluster-flip 0.1 --trials 5 --cues 20 --noise 0.02 --seed 1 \
     --quiet --out clusters.tsv
-gnuplot -e "in='random.tsv'; out='figure-random'" ../../plots/retrieval-beta.gp
-gnuplot -e "in='clusters.tsv'; out='figure-clusters'" ../../plots/retrieval-beta.gp
+./plot.sh
 grep -v '^#' random.tsv | cut -f2,3,7,8,9,10,11,12,16
 grep -v '^#' clusters.tsv | cut -f3,7,8,12-17

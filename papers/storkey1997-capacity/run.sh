@@ -20,4 +20,4 @@ done
     done
 } > summary.tsv
 cat summary.tsv
-gnuplot ../../plots/storkey.gp
+./plot.sh

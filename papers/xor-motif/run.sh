@@ -63,4 +63,4 @@ if [ -f "$CE/herm_full_edgelist.csv" ] && [ -f "$CE/owmeta_cache.json" ]; then
 else
     echo "(C. elegans skipped: no c302 files at $CE; set AM_CELEGANS)"
 fi
-gnuplot ../../plots/xor-motif.gp
+./plot.sh
