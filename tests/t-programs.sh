@@ -703,6 +703,23 @@ for prog in "$BIN"/*; do
     "$prog" --help 2>&1 | grep -q '^Examples:' || { echo "# $(basename "$prog") --help shows no examples"; false; } || break
 done; ok $? "every program's --help shows examples"
 
+# make install into a DESTDIR, twice with two prefixes: headers without the program harness, am.pc with the
+# second prefix, the plot scripts, and the Python module where Debian's python3 looks (when it was built).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
+    make -s -C "$ROOT" install DESTDIR="$tmp/inst" PREFIX=/opt/one > /dev/null 2>&1 &&
+        make -s -C "$ROOT" install DESTDIR="$tmp/inst" PREFIX=/usr/local > /dev/null 2>&1 &&
+        [ -f "$tmp/inst/usr/local/include/am/am.h" ] && [ ! -e "$tmp/inst/usr/local/include/am/harness.h" ] &&
+        grep -q '^prefix=/usr/local$' "$tmp/inst/usr/local/lib/pkgconfig/am.pc" &&
+        [ -f "$tmp/inst/usr/local/share/libam/plots/capacity.gp" ]
+    ok $? "make install twice: the second prefix in am.pc, no harness header, plot scripts installed"
+    if [ -n "${AM_PYTHON:-}" ]; then
+        site=$(ls -d "$tmp"/inst/usr/local/lib/python3*/dist-packages 2> /dev/null | head -1)
+        (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16
+        ok $? "the installed Python module imports from ${site#$tmp/inst}"
+    fi
+fi
+
 # The README's example compiles against the built library and recalls.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${AM_BUILD:-}" ] && [ -f "$AM_BUILD/libam.a" ]; then

@@ -14,4 +14,4 @@ set tmargin 3
 set xrange [-0.5:290]
 set yrange [-0.5:116]
 set title 'binarised test images; below: signed-xor-fa, signed-xor-fixed, backprop' offset 0,1 noenhanced
-plot 'grid.dat' matrix with image pixels
+plot 'grid.dat' matrix with image
