@@ -689,10 +689,7 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
         {"export", "concepts export --db concepts.db --out exemplars.tsv"},
         {"stats", "concepts stats --db concepts.db"},
     };
-    const char *ex = NULL;
-    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
-        if (!strcmp(examples[k][0], name))
-            ex = examples[k][1];
+    const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, name);
     am_run run = {.program = "concepts", .subcommand = name, .summary = summary, .description = desc, .no_seed = 1,
                   .no_threads = 1, .examples = ex};
     const char *dbpath = NULL, *which = NULL;

@@ -158,10 +158,7 @@ static int cmd(int argc, char **argv, const char *which)
         {"synthetic", "connectome synthetic --out flywire-like.csv\n"
                       "connectome synthetic --nodes 10000 --edges-count 200000 --inh-share 0.2 --out small.csv"},
     };
-    const char *ex = NULL;
-    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
-        if (!strcmp(examples[k][0], which))
-            ex = examples[k][1];
+    const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, which);
     am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1, .examples = ex};
     source s = {NULL, NULL, NULL};
     const char *motif_s = "xor", *per_graph = NULL;

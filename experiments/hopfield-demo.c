@@ -206,6 +206,25 @@ static void on_event(const am_recall_event *ev, void *ctx)
     render(d, d->st, m);
 }
 
+/* A title for every frame (sweep, updates, energy, overlap with the cued pattern); NULL without memory. */
+static char **frame_titles(const demo *d, size_t cue)
+{
+    char **titles = calloc(d->frames ? d->frames : 1, sizeof *titles);
+    for (size_t k = 0; titles && k < d->frames; k++) {
+        const double *m = d->meta + k * (4 + d->count);
+        if ((titles[k] = malloc(80)))
+            snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
+    }
+    return titles;
+}
+
+static void titles_free(char **titles, size_t count)
+{
+    for (size_t k = 0; titles && k < count; k++)
+        free(titles[k]);
+    free(titles);
+}
+
 /* The overlap matrix of the stored patterns and (hopfield) the weight matrix, through gnuplot. */
 static int draw_matrices(const am_run *run, const char *prefix, am_store *s, const am_patterns *p, const char *kind,
                          const char *letters)
@@ -445,34 +464,18 @@ int main(int argc, char **argv)
         }
     }
     if (gif) {
-        char **titles = calloc(d.frames, sizeof *titles);
-        for (size_t k = 0; titles && k < d.frames; k++) {
-            const double *m = d.meta + k * (4 + d.count);
-            titles[k] = malloc(80);
-            if (titles[k])
-                snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
-        }
+        char **titles = frame_titles(&d, (size_t)cue);
         int g = !titles || am_image_gif(&run, gif, d.img, d.frames, ps.h, ps.w, (const char *const *)titles, 8);
-        for (size_t k = 0; titles && k < d.frames; k++)
-            free(titles[k]);
-        free(titles);
+        titles_free(titles, d.frames);
         if (g) {
             rc = 1;
             goto done;
         }
     }
     if (frames_p) {
-        char **titles = calloc(d.frames, sizeof *titles);
-        for (size_t k = 0; titles && k < d.frames; k++) {
-            const double *m = d.meta + k * (4 + d.count);
-            titles[k] = malloc(80);
-            if (titles[k])
-                snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
-        }
+        char **titles = frame_titles(&d, (size_t)cue);
         int g = !titles || am_image_frames(&run, frames_p, d.img, d.frames, ps.h, ps.w, (const char *const *)titles);
-        for (size_t k = 0; titles && k < d.frames; k++)
-            free(titles[k]);
-        free(titles);
+        titles_free(titles, d.frames);
         if (g) {
             rc = 1;
             goto done;

@@ -180,10 +180,7 @@ static int run_network(int argc, char **argv, const char *preset)
         {"brunel", "spiking brunel --g 5 --eta 2 --time 500 --out brunel.tsv\n"
                    "spiking brunel --g 4.5 --eta 0.9 --raster raster.tsv --out slow-oscillation.tsv"},
     };
-    const char *ex = NULL;
-    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
-        if (!strcmp(examples[k][0], preset))
-            ex = examples[k][1];
+    const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, preset);
     am_run run = {.program = "spiking", .subcommand = preset, .description = net_desc, .examples = ex,
                   .summary = !strcmp(preset, "coba")   ? "The COBA benchmark (Vogels & Abbott 2005), as Brian2 runs it."
                              : !strcmp(preset, "cuba") ? "The CUBA benchmark: current-based synapses."

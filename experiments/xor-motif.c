@@ -132,10 +132,7 @@ static int cmd(int argc, char **argv, const char *which)
         {"tau", "xor-motif tau --values 1:20:1 --out tau.tsv"},
         {"graded", "xor-motif graded --values 0:1:0.05 --out graded.tsv"},
     };
-    const char *ex = NULL;
-    for (size_t k = 0; k < sizeof examples / sizeof *examples; k++)
-        if (!strcmp(examples[k][0], which))
-            ex = examples[k][1];
+    const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, which);
     am_run run = {.program = "xor-motif", .subcommand = which, .seed = 1, .examples = ex};
     /* without background nothing is random, and only robust runs trials on threads */
     run.no_seed = strcmp(which, "robust") != 0;

@@ -2,13 +2,13 @@
 #include "am/capacity.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <omp.h>
 
+#include "../core/io.h"
 #include "am/error.h"
 
 struct am_capacity_work {
@@ -38,47 +38,35 @@ void am_capacity_opts_default(am_capacity_opts *o, am_model model, size_t n)
     o->seed = 1;
 }
 
-static int say(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int say(char *err, size_t size, const char *fmt, ...)
-{
-    if (err && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, size, fmt, ap);
-        va_end(ap);
-    }
-    return AM_EINVAL;
-}
-
 int am_capacity_opts_check(const am_capacity_opts *o, size_t p_max, char *err, size_t errsize)
 {
     const am_store_config *c = &o->store;
     if (c->n < 1 || c->n > AM_MAX_UNITS)
-        return say(err, errsize, "n = %zu units is outside 1 .. %zu", c->n, (size_t)AM_MAX_UNITS);
+        return am__invalid(err, errsize, "n = %zu units is outside 1 .. %zu", c->n, (size_t)AM_MAX_UNITS);
     if (c->model == AM_MODEL_DENSE && c->f != AM_F_EXP && (c->degree < 1 || c->degree > 1000))
-        return say(err, errsize, "degree %d is outside 1 .. 1000", c->degree);
+        return am__invalid(err, errsize, "degree %d is outside 1 .. 1000", c->degree);
     if (c->model == AM_MODEL_MODERN && !(c->beta > 0 && c->beta <= AM_MODERN_MAX_BETA))
-        return say(err, errsize, "beta %g is outside (0, %g]", c->beta, AM_MODERN_MAX_BETA);
+        return am__invalid(err, errsize, "beta %g is outside (0, %g]", c->beta, AM_MODERN_MAX_BETA);
     if ((unsigned)c->model > AM_MODEL_MODERN)
-        return say(err, errsize, "unknown model %d", (int)c->model);
+        return am__invalid(err, errsize, "unknown model %d", (int)c->model);
     if (o->path != AM_PATH_AUTO && c->model != AM_MODEL_HOPFIELD)
-        return say(err, errsize, "the recall path applies to the hopfield model only");
+        return am__invalid(err, errsize, "the recall path applies to the hopfield model only");
     if (o->path == AM_PATH_PATTERNS && c->rule != AM_RULE_HEBB)
-        return say(err, errsize, "the patterns recall path applies to the hebb rule only");
+        return am__invalid(err, errsize, "the patterns recall path applies to the hebb rule only");
     if ((unsigned)o->dynamics > AM_DYN_GLAUBER || (unsigned)o->order > AM_ORDER_FIXED)
-        return say(err, errsize, "unknown dynamics or order");
+        return am__invalid(err, errsize, "unknown dynamics or order");
     if (!(o->temperature >= 0.0) || (o->temperature > 0.0 && o->dynamics != AM_DYN_GLAUBER))
-        return say(err, errsize, "the temperature must be >= 0 and is used only with Glauber dynamics");
+        return am__invalid(err, errsize, "the temperature must be >= 0 and is used only with Glauber dynamics");
     if (o->max_steps < 1)
-        return say(err, errsize, "the step limit must be at least 1");
+        return am__invalid(err, errsize, "the step limit must be at least 1");
     if (!(o->eps >= 0.0))
-        return say(err, errsize, "eps must be >= 0");
+        return am__invalid(err, errsize, "eps must be >= 0");
     if (!(o->noise >= 0.0 && o->noise <= 1.0))
-        return say(err, errsize, "noise %g is outside [0, 1]", o->noise);
+        return am__invalid(err, errsize, "noise %g is outside [0, 1]", o->noise);
     if (!(o->threshold >= -1.0 && o->threshold <= 1.0))
-        return say(err, errsize, "the recall threshold %g is outside [-1, 1]", o->threshold);
+        return am__invalid(err, errsize, "the recall threshold %g is outside [-1, 1]", o->threshold);
     if (p_max < 1 || p_max > 10000000)
-        return say(err, errsize, "P = %zu is outside 1 .. 10000000", p_max);
+        return am__invalid(err, errsize, "P = %zu is outside 1 .. 10000000", p_max);
     return am_pattern_family_check(&o->patterns, c->n, p_max, err, errsize);
 }
 

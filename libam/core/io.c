@@ -549,3 +549,14 @@ void am__say(char *err, size_t size, const char *fmt, ...)
     vsnprintf(err, size, fmt, ap);
     va_end(ap);
 }
+
+int am__invalid(char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && size) {
+        va_start(ap, fmt);
+        vsnprintf(err, size, fmt, ap);
+        va_end(ap);
+    }
+    return AM_EINVAL;
+}

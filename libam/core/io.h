@@ -36,6 +36,8 @@ int am__errno_status(void);
 
 /* A reader's message into err (size bytes; nothing when err is NULL or size 0), printf-style. */
 void am__say(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same message, returning AM_EINVAL: `return am__invalid(err, size, "x must be ...", ...);` */
+int am__invalid(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- binary files with a CRC-32 trailer ---- */
 typedef struct am__file {

@@ -2,12 +2,12 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/error.h"
+#include "io.h"
 #include "patterns_internal.h"
 
 static inline uint64_t tail_mask(size_t n)
@@ -501,24 +501,12 @@ int am__patterns_transposed_bits(const am_patterns *p, uint64_t **xb, size_t *pw
 
 /* Pattern families. */
 
-static int family_err(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int family_err(char *err, size_t size, const char *fmt, ...)
-{
-    if (err && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, size, fmt, ap);
-        va_end(ap);
-    }
-    return AM_EINVAL;
-}
-
 int am_pattern_family_parse(am_pattern_family *f, const char *s, char *err, size_t errsize)
 {
     static const char kinds[] = "random, letters, checkerboard, lshapes, biased:A or correlated:Q";
     memset(f, 0, sizeof *f);
     if (!s)
-        return family_err(err, errsize, "no pattern family (%s)", kinds);
+        return am__invalid(err, errsize, "no pattern family (%s)", kinds);
     if (!strcmp(s, "random"))
         f->kind = AM_FAMILY_RANDOM;
     else if (!strcmp(s, "letters"))
@@ -533,9 +521,9 @@ int am_pattern_family_parse(am_pattern_family *f, const char *s, char *err, size
         f->kind = s[0] == 'b' ? AM_FAMILY_BIASED : AM_FAMILY_CORRELATED;
         f->arg = strtod(v, &end);
         if (!*v || *end || !(f->arg >= 0.0 && f->arg <= 1.0))
-            return family_err(err, errsize, "pattern family '%s': the value after ':' must be a number in [0, 1]", s);
+            return am__invalid(err, errsize, "pattern family '%s': the value after ':' must be a number in [0, 1]", s);
     } else
-        return family_err(err, errsize, "unknown pattern family '%s' (%s)", s, kinds);
+        return am__invalid(err, errsize, "unknown pattern family '%s' (%s)", s, kinds);
     return AM_OK;
 }
 
@@ -572,7 +560,7 @@ int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, 
     case AM_FAMILY_BIASED:
     case AM_FAMILY_CORRELATED:
         if (!(f->arg >= 0.0 && f->arg <= 1.0))
-            return family_err(err, errsize, "pattern family %s: %g is outside [0, 1]",
+            return am__invalid(err, errsize, "pattern family %s: %g is outside [0, 1]",
                               f->kind == AM_FAMILY_BIASED ? "biased" : "correlated", f->arg);
         return AM_OK;
     case AM_FAMILY_LETTERS:
@@ -581,20 +569,20 @@ int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, 
         const char *name = f->kind == AM_FAMILY_LETTERS ? "letters" : f->kind == AM_FAMILY_LSHAPES ? "lshapes" : "checkerboard";
         if (!family_grid(f, n, &w, &h)) {
             if (!f->width && !f->height)
-                return family_err(err, errsize, "%s: N = %zu is not a square of side >= 7 (49, 64, 100, ...)", name, n);
-            return family_err(err, errsize, "%s: a %zu x %zu grid is not N = %zu units", name, f->width, f->height, n);
+                return am__invalid(err, errsize, "%s: N = %zu is not a square of side >= 7 (49, 64, 100, ...)", name, n);
+            return am__invalid(err, errsize, "%s: a %zu x %zu grid is not N = %zu units", name, f->width, f->height, n);
         }
         if (f->kind == AM_FAMILY_LETTERS && (w < 5 || h < 7))
-            return family_err(err, errsize, "letters: the grid must be at least 5 x 7, not %zu x %zu", w, h);
+            return am__invalid(err, errsize, "letters: the grid must be at least 5 x 7, not %zu x %zu", w, h);
         size_t most = f->kind == AM_FAMILY_LETTERS ? 26
                       : f->kind == AM_FAMILY_LSHAPES ? am_patterns_lshapes_max(w, h) : 2 * (w < h ? w : h);
         if (count > most)
-            return family_err(err, errsize, "%s: at most %zu patterns on a %zu x %zu grid, not %zu", name, most, w, h,
+            return am__invalid(err, errsize, "%s: at most %zu patterns on a %zu x %zu grid, not %zu", name, most, w, h,
                               count);
         return AM_OK;
     }
     }
-    return family_err(err, errsize, "unknown pattern family %d", (int)f->kind);
+    return am__invalid(err, errsize, "unknown pattern family %d", (int)f->kind);
 }
 
 int am_pattern_family_fill(const am_pattern_family *f, am_patterns *p, am_rng *rng)

@@ -679,7 +679,8 @@ void am_progress_start(am_progress *p, const am_run *run, size_t total)
         am__progress_active = 1;
 }
 
-void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
+/* Draw at most ten times a second (and always the last step). */
+static void progress_draw(am_progress *p, size_t done, const char *fmt, va_list ap)
 {
     char extra[160] = "";
     if (!p->show)
@@ -688,13 +689,17 @@ void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
     if (t - p->last < 0.1 && done < p->total)
         return;
     p->last = t;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
+    if (fmt)
         vsnprintf(extra, sizeof extra, fmt, ap);
-        va_end(ap);
-    }
     show_progress(p, done, 0, extra);
+}
+
+void am_progress_update(am_progress *p, size_t done, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    progress_draw(p, done, fmt, ap);
+    va_end(ap);
 }
 
 void am_progress_set_work(am_progress *p, double total, double done)
@@ -705,21 +710,11 @@ void am_progress_set_work(am_progress *p, double total, double done)
 
 void am_progress_work(am_progress *p, size_t done, double work_done, const char *fmt, ...)
 {
-    char extra[160] = "";
+    va_list ap;
     p->work_done = work_done;
-    if (!p->show)
-        return;
-    double t = now_seconds();
-    if (t - p->last < 0.1 && done < p->total)
-        return;
-    p->last = t;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(extra, sizeof extra, fmt, ap);
-        va_end(ap);
-    }
-    show_progress(p, done, 0, extra);
+    va_start(ap, fmt);
+    progress_draw(p, done, fmt, ap);
+    va_end(ap);
 }
 
 void am_progress_end(am_progress *p, const char *fmt, ...)
@@ -782,6 +777,14 @@ int am_run_parallel(const am_run *run, size_t count, int (*fn)(size_t, int, void
     if (blas_threads != 1)
         am_blas_set_threads(blas_threads);
     return status;
+}
+
+const char *am_run_lookup(const char *const (*table)[2], size_t rows, const char *which)
+{
+    for (size_t k = 0; which && k < rows; k++)
+        if (!strcmp(table[k][0], which))
+            return table[k][1];
+    return NULL;
 }
 
 /* ---- option parsers ---- */

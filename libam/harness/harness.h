@@ -126,6 +126,9 @@ typedef struct am_subcommand {
  * prints "<program>: unknown command 'x' (a, b, ...; try --help)" and returns 2. */
 int am_run_subcommands(int argc, char **argv, const char *program, const char *usage, const am_subcommand *cmds,
                        const char *version_extra);
+/* The second string of the row of table (rows {key, text}) whose key is `which`, or NULL: a subcommand's
+ * examples (am_run.examples) from one table. */
+const char *am_run_lookup(const char *const (*table)[2], size_t rows, const char *which);
 
 /* Jobs: independent units of work (a trial at a sweep point, ...) whose results are fixed-size byte
  * records. am_run_jobs runs every job not already in the checkpoint, spread over the MPI ranks and over

@@ -113,6 +113,33 @@ static int gnuplot_pipe(void (*write)(FILE *f, void *ctx), void *ctx, int quiet)
     return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 ? 0 : WIFEXITED(wst) && WEXITSTATUS(wst) == 127 ? 127 : -1;
 }
 
+/* Run a gnuplot script (written by write from script) whose output is `path`, atomically: *target (the
+ * script's output field) is pointed at a temporary beside path, renamed over path when gnuplot succeeds.
+ * 0, or -1 with the reason printed (dat: where the figure's data stay). */
+static int gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
+                           void *script, const char *dat)
+{
+    char *tmp, *final;
+    int rc;
+    if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
+        am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
+        return -1;
+    }
+    *target = tmp ? tmp : final;
+    rc = gnuplot_pipe(write, script, 1);
+    if (rc) {
+        am__tmp_discard(tmp, final);
+        am_run_error(run, "%s; the data are in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot failed", dat);
+        return -1;
+    }
+    if ((rc = am__tmp_commit(tmp, final))) {
+        am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct {
     const char *png, *dat, *const *col_titles, *title;
     size_t W, H, w, grid_cols;
@@ -202,7 +229,6 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
                  const char *const *titles, int delay_cs)
 {
     char dat[4096];
-    int rc;
     if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
         am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
         return -1;
@@ -213,24 +239,8 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
     }
     if (write_frames(run, dat, frames, count, h, w))
         return -1;
-    char *tmp, *final;
-    if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
-        am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
-        return -1;
-    }
-    gif_script g = {tmp ? tmp : final, dat, titles, count, h, w, delay_cs, NULL};
-    rc = gnuplot_pipe(write_gif, &g, 1);
-    if (rc) {
-        am__tmp_discard(tmp, final);
-        am_run_error(run, "%s; the frames are in '%s'",
-                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the GIF", dat);
-        return -1;
-    }
-    if ((rc = am__tmp_commit(tmp, final))) {
-        am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
-        return -1;
-    }
-    return 0;
+    gif_script g = {NULL, dat, titles, count, h, w, delay_cs, NULL};
+    return gnuplot_to_file(run, path, &g.gif, write_gif, &g, dat);
 }
 
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
@@ -410,23 +420,8 @@ int am_image_matrix(const am_run *run, const char *prefix, const double *values,
         am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
         return -1;
     }
-    char png[4200], *tmp, *final;
+    char png[4200];
     snprintf(png, sizeof png, "%s.png", prefix);
-    if ((rc = am__tmp_reserve(png, &tmp, &final, NULL))) {
-        am_run_error(run, "cannot write '%s': %s", png, am_strerror(rc));
-        return -1;
-    }
-    matrix_script m = {tmp ? tmp : final, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
-    rc = gnuplot_pipe(write_matrix, &m, 1);
-    if (rc) {
-        am__tmp_discard(tmp, final);
-        am_run_error(run, "%s; the values are in '%s'",
-                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the matrix", dat);
-        return -1;
-    }
-    if ((rc = am__tmp_commit(tmp, final))) {
-        am_run_error(run, "writing '%s' failed: %s", png, am_strerror(rc));
-        return -1;
-    }
-    return 0;
+    matrix_script m = {NULL, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
+    return gnuplot_to_file(run, png, &m.png, write_matrix, &m, dat);
 }

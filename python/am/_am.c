@@ -167,6 +167,33 @@ static PyArrayObject *as_floats(PyObject *o, size_t n, int mindim, int maxdim, i
     return a;
 }
 
+/* save(path) and load(path) of any libam object: the path as the file system wants it (str, bytes or
+ * os.PathLike), the library's error with the path on failure. */
+static PyObject *save_with(int (*fn)(const void *obj, const char *path), const void *obj, PyObject *arg,
+                           const char *what)
+{
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    int rc = fn(obj, PyBytes_AS_STRING(path));
+    PyObject *r = rc ? am_raise(rc, "%s('%s')", what, PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
+    Py_DECREF(path);
+    return r;
+}
+
+/* 0 with *out loaded, or -1 with the exception set. */
+static int load_with(int (*fn)(void **out, const char *path), void **out, PyObject *arg, const char *what)
+{
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return -1;
+    int rc = fn(out, PyBytes_AS_STRING(path));
+    if (rc)
+        am_raise(rc, "%s('%s')", what, PyBytes_AS_STRING(path));
+    Py_DECREF(path);
+    return rc ? -1 : 0;
+}
+
 static am_patterns *patterns_from(PyArrayObject *st)
 {
     npy_intp rows = PyArray_NDIM(st) == 2 ? PyArray_DIM(st, 0) : 1, n = PyArray_DIM(st, PyArray_NDIM(st) - 1);
@@ -524,36 +551,21 @@ static PyObject *Store_weights(StoreObject *self, PyObject *unused)
     return (PyObject *)w;
 }
 
+static int store_save(const void *s, const char *path) { return am_store_save(s, path); }
+static int store_load(void **s, const char *path) { return am_store_load((am_store **)s, path); }
+
 static PyObject *Store_save(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
-    PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
-        return NULL;
-    int rc = am_store_save(self->s, PyBytes_AS_STRING(path));
-    if (rc) {
-        am_raise(rc, "Store.save('%s')", PyBytes_AS_STRING(path));
-        Py_DECREF(path);
-        return NULL;
-    }
-    Py_DECREF(path);
-    Py_RETURN_NONE;
+    return save_with(store_save, self->s, arg, "Store.save");
 }
 
 static PyObject *am_py_load(PyObject *mod, PyObject *arg)
 {
     (void)mod;
-    PyObject *path = NULL;
     am_store *s = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
+    if (load_with(store_load, (void **)&s, arg, "am.load"))
         return NULL;
-    int rc = am_store_load(&s, PyBytes_AS_STRING(path));
-    if (rc) {
-        am_raise(rc, "am.load('%s')", PyBytes_AS_STRING(path));
-        Py_DECREF(path);
-        return NULL;
-    }
-    Py_DECREF(path);
     StoreObject *o = (StoreObject *)StoreType.tp_alloc(&StoreType, 0);
     if (!o) {
         am_store_free(s);
@@ -1388,31 +1400,20 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
     return (PyObject *)losses;
 }
 
+static int ae_save(const void *ae, const char *path) { return am_ae_save(ae, path); }
+static int ae_load(void **ae, const char *path) { return am_ae_load((am_ae **)ae, path); }
+
 static PyObject *AE_save(AEObject *self, PyObject *arg)
 {
     AE_READY(self);
-    PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
-        return NULL;
-    int rc = am_ae_save(self->ae, PyBytes_AS_STRING(path));
-    PyObject *r = rc ? am_raise(rc, "Autoencoder.save('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
-    Py_DECREF(path);
-    return r;
+    return save_with(ae_save, self->ae, arg, "Autoencoder.save");
 }
 
 static PyObject *AE_load(PyObject *cls, PyObject *arg)
 {
-    PyObject *path = NULL;
     am_ae *ae = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
+    if (load_with(ae_load, (void **)&ae, arg, "Autoencoder.load"))
         return NULL;
-    int rc = am_ae_load(&ae, PyBytes_AS_STRING(path));
-    if (rc) {
-        am_raise(rc, "Autoencoder.load('%s')", PyBytes_AS_STRING(path));
-        Py_DECREF(path);
-        return NULL;
-    }
-    Py_DECREF(path);
     AEObject *o = (AEObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
     if (!o) {
         am_ae_free(ae);
