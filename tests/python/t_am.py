@@ -386,6 +386,29 @@ for name in scripts:
     if r.returncode != 0:
         print("# " + "\n# ".join((r.stdout + r.stderr).splitlines()[-15:]))
     ok(r.returncode == 0 and len(pngs) >= 1, "exercise %s runs and draws %d figures" % (name, len(pngs)))
+# ... and as notebooks, in a Jupyter kernel (ipykernel) through nbclient, when they are installed
+try:
+    import nbclient
+    import nbformat
+except ImportError:
+    nbclient = None
+if nbclient is None:
+    skip("the notebooks run in a Jupyter kernel", "python3-nbclient / python3-ipykernel not installed")
+else:
+    os.environ.update(AM_EXERCISE_QUICK="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    for name in scripts:
+        nbpath = os.path.join(root, "exercises", name[:-3] + ".ipynb")
+        os.environ["AM_EXERCISE_OUT"] = os.path.join(tmp, "nbfig-" + name)
+        try:
+            nb = nbformat.read(nbpath, as_version=4)
+            nbformat.validate(nb)
+            nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                    resources={"metadata": {"path": tmp}}).execute()
+            good, why = True, ""
+        except Exception as e:  # noqa: BLE001
+            good, why = False, str(e).strip().splitlines()[-1:]
+        ok(good, "notebook %s runs in a Jupyter kernel %s" % (name[:-3] + ".ipynb", why))
+
 r = subprocess.run([sys.executable, os.path.join(root, "tools", "py2ipynb"), "--check"] +
                    [os.path.join(root, "exercises", n) for n in scripts], capture_output=True, text=True)
 ok(r.returncode == 0, "every notebook is its script converted " + r.stderr.strip())
