@@ -21,9 +21,9 @@ static const char desc[] =
     "Frames go to standard output (redrawn in place on a terminal, --delay ms apart; one after another\n"
     "otherwise); --out FILE writes them as TSV (frame sweep updates unit energy, then the overlap with\n"
     "every stored pattern); --gif FILE as an animated GIF and --frames PREFIX as PNG files PREFIX-0000.png,\n"
-    "... (gnuplot). --matrices PREFIX draws the overlap matrix of the stored patterns (PREFIX-overlaps.png)\n"
-    "and, for the hopfield model, the weight matrix (PREFIX-weights.png); plots/hopfield-demo.gp draws energy\n"
-    "and overlaps against time from the --out TSV.\n"
+    "... (gnuplot). --plots PREFIX draws the energy and the overlaps against unit updates\n"
+    "(PREFIX-energy.png, PREFIX-overlap-time.png), the overlap matrix of the stored patterns\n"
+    "(PREFIX-overlaps.png) and, for the hopfield model, the weight matrix (PREFIX-weights.png).\n"
     "Try: hopfield-demo --letters ABCD  (the classical store mixes correlated letters) and\n"
     "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n";
 
@@ -31,7 +31,7 @@ static const char examples[] =
     "hopfield-demo --letters ABCD\n"
     "hopfield-demo --letters ABCD --model dense --degree 3\n"
     "hopfield-demo --patterns checkerboard --count 6 --size 12x12 --flip 0.3 --gif board.gif\n"
-    "hopfield-demo --letters HELLO --matrices hello --frames hello --out hello.tsv --quiet\n"
+    "hopfield-demo --letters HELLO --plots hello --frames hello --out hello.tsv --quiet\n"
     "hopfield-demo --patterns mine.txt --model dense --degree 4 --cue 1";
 
 typedef struct {
@@ -225,6 +225,43 @@ static void titles_free(char **titles, size_t count)
     free(titles);
 }
 
+/* Energy and overlaps against unit updates, one point per frame. */
+static int draw_time(const am_run *run, const char *prefix, const demo *d)
+{
+    size_t len = strlen(prefix) + 20, shown = d->count < 64 ? d->count : 64;
+    double *x = malloc(d->frames * sizeof *x), *e = malloc(d->frames * sizeof *e);
+    double *m = malloc(d->frames * (shown ? shown : 1) * sizeof *m);
+    char *name = malloc(len), **labels = calloc(shown ? shown : 1, sizeof *labels);
+    int rc = -1;
+    if (!x || !e || !m || !name || !labels) {
+        am_run_error(run, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < d->frames; k++) {
+        const double *meta = d->meta + k * (4 + d->count);
+        x[k] = meta[1], e[k] = meta[3];
+        for (size_t mu = 0; mu < shown; mu++)
+            m[k * shown + mu] = meta[4 + mu];
+    }
+    for (size_t mu = 0; mu < shown; mu++)
+        if ((labels[mu] = malloc(24)))
+            snprintf(labels[mu], 24, "pattern %zu", mu);
+    const char *const elab[] = {"energy"};
+    snprintf(name, len, "%s-energy", prefix);
+    if (am_image_lines(run, name, x, e, d->frames, 1, elab, "energy during the recall", "unit updates", "energy"))
+        goto done;
+    snprintf(name, len, "%s-overlap-time", prefix);
+    if (am_image_lines(run, name, x, m, d->frames, shown, (const char *const *)labels,
+                       "overlap with each stored pattern", "unit updates", "overlap"))
+        goto done;
+    rc = 0;
+done:
+    for (size_t mu = 0; labels && mu < shown; mu++)
+        free(labels[mu]);
+    free(labels), free(name), free(x), free(e), free(m);
+    return rc;
+}
+
 /* The overlap matrix of the stored patterns and (hopfield) the weight matrix, through gnuplot. */
 static int draw_matrices(const am_run *run, const char *prefix, am_store *s, const am_patterns *p, const char *kind,
                          const char *letters)
@@ -292,7 +329,7 @@ int main(int argc, char **argv)
                   .no_threads = 1,
                   .out = sentinel};
     const char *model_s = "hopfield", *rule_s = "hebb", *pat_s = "letters", *letters = "ABCD", *size_s = "10x10",
-               *dyn_s = "async", *gif = NULL, *frames_p = NULL, *matrices = NULL;
+               *dyn_s = "async", *gif = NULL, *frames_p = NULL, *plots = NULL;
     int degree = 3, cue = 0, count = 4, max_steps = 20, delay = -1, every = 0;
     double beta = 8, flip = 0.25;
     am_opt opts[] = {
@@ -312,7 +349,7 @@ int main(int argc, char **argv)
         {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
         {"gif", AM_OPT_STRING, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
         {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... (gnuplot)"},
-        {"matrices", AM_OPT_STRING, &matrices, "PREFIX", "PREFIX-overlaps.png (patterns) and PREFIX-weights.png (hopfield)"},
+        {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -481,7 +518,7 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    if (matrices && draw_matrices(&run, matrices, s, ps.pats, file ? NULL : pat_s, letters)) {
+    if (plots && (draw_matrices(&run, plots, s, ps.pats, file ? NULL : pat_s, letters) || draw_time(&run, plots, &d))) {
         rc = 1;
         goto done;
     }

@@ -646,16 +646,20 @@ ok $? "the energy never rises from frame to frame (async, T = 0)"
 printf '#..#\n#..#\n####\n\n####\n#...\n####\n' > "$tmp/drawn.txt"
 "$BIN/hopfield-demo" --patterns "$tmp/drawn.txt" --flip 0 > "$tmp/hd5.txt" && grep -q ': recalled' "$tmp/hd5.txt"; ok $? "drawn patterns from a text file"
 "$BIN/hopfield-demo" --patterns random --count 3 --size 6x6 --dynamics sync > /dev/null; ok $? "random patterns, synchronous dynamics"
-"$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/lf" --matrices "$tmp/lm" --quiet > "$tmp/hd6.txt"
+"$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/lf" --plots "$tmp/lm" --quiet > "$tmp/hd6.txt"
 nf=$(ls "$tmp"/lf-[0-9][0-9][0-9][0-9].png | wc -l)
 [ ! -s "$tmp/hd6.txt" ] && [ "$nf" -ge 2 ] && [ "$(head -c 4 "$tmp/lf-0000.png" | tail -c 3)" = PNG ] && ! ls "$tmp"/lf-*.tmp 2> /dev/null
 ok $? "lshapes: $nf PNG frames, no temporaries, nothing on stdout with --quiet"
 [ "$(head -c 4 "$tmp/lm-overlaps.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$tmp/lm-weights.png" | tail -c 3)" = PNG ] &&
     [ "$(wc -l < "$tmp/lm-overlaps.dat")" = 4 ] && [ "$(awk '{print NF; exit}' "$tmp/lm-weights.dat")" = 81 ]
-ok $? "--matrices: the 4 x 4 overlap matrix and the 81 x 81 weight matrix drawn"
+ok $? "--plots: the 4 x 4 overlap matrix and the 81 x 81 weight matrix drawn"
+[ "$(head -c 4 "$tmp/lm-energy.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$tmp/lm-overlap-time.png" | tail -c 3)" = PNG ] &&
+    [ "$(wc -l < "$tmp/lm-energy.dat")" = "$nf" ] && [ "$(awk '{print NF; exit}' "$tmp/lm-overlap-time.dat")" = 5 ]
+ok $? "--plots: energy and the 4 overlaps against unit updates, one point per frame"
 awk 'NR == 1 { exit !($1 == 1 && $2 > 0.5) }' "$tmp/lm-overlaps.dat"; ok $? "shifted L shapes overlap strongly"
-"$BIN/hopfield-demo" --model dense --matrices "$tmp/dm" --quiet && [ -e "$tmp/dm-overlaps.png" ] && [ ! -e "$tmp/dm-weights.png" ]
-ok $? "--matrices for the dense store: overlaps only (it has no weight matrix)"
+"$BIN/hopfield-demo" --model dense --plots "$tmp/dm" --quiet && [ -e "$tmp/dm-overlaps.png" ] && [ ! -e "$tmp/dm-weights.png" ] &&
+    [ -e "$tmp/dm-energy.png" ]
+ok $? "--plots for the dense store: no weight matrix (it has none), the rest drawn"
 printf '#.#\n##\n' > "$tmp/bad.txt"
 for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" "--cue 9" "--size 5x5" "--degree 3" "--model cube" \
            "--dynamics glauber" "--flip 2" "--threads 2" "--patterns lshapes --count 40"; do

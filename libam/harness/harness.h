@@ -211,6 +211,10 @@ int am_image_frames(const am_run *run, const char *prefix, const float *frames, 
  * reason printed. */
 int am_image_matrix(const am_run *run, const char *prefix, const double *values, size_t rows, size_t cols, double lo,
                     double hi, const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
+/* Curves against x in PREFIX.png (data in PREFIX.dat): n points, y n x series (row-major), series 1 .. 64
+ * titled labels[k] (labels may be NULL). Returns 0, or -1 with the reason printed. */
+int am_image_lines(const am_run *run, const char *prefix, const double *x, const double *y, size_t n, size_t series,
+                   const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
 
 /* Load a dataset split for a program: from IDX files when `images` is set (labels may be NULL), else the
  * Fashion-MNIST split ("train" or "test") from dir (NULL: the Debian location). NULL, with a one-line

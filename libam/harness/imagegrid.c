@@ -425,3 +425,62 @@ int am_image_matrix(const am_run *run, const char *prefix, const double *values,
     matrix_script m = {NULL, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
     return gnuplot_to_file(run, png, &m.png, write_matrix, &m, dat);
 }
+
+typedef struct {
+    const char *png, *dat, *title, *xlabel, *ylabel, *const *labels;
+    size_t series;
+} lines_script;
+
+static void write_lines(FILE *f, void *ctx)
+{
+    const lines_script *l = ctx;
+    fprintf(f, "set terminal pngcairo size 720,420 font 'sans,10' noenhanced\nset output ");
+    gp_quote(f, l->png);
+    fprintf(f, "\nset grid\nset key outside right\nset title ");
+    gp_quote(f, l->title ? l->title : "");
+    fprintf(f, "\nset xlabel ");
+    gp_quote(f, l->xlabel ? l->xlabel : "");
+    fprintf(f, "\nset ylabel ");
+    gp_quote(f, l->ylabel ? l->ylabel : "");
+    fprintf(f, "\nplot ");
+    for (size_t k = 0; k < l->series; k++) {
+        fputs(k ? ", " : "", f);
+        gp_quote(f, l->dat);
+        fprintf(f, " using 1:%zu with linespoints pt 7 ps 0.4 title ", k + 2);
+        gp_quote(f, l->labels && l->labels[k] ? l->labels[k] : "");
+    }
+    fputc('\n', f);
+}
+
+int am_image_lines(const am_run *run, const char *prefix, const double *x, const double *y, size_t n, size_t series,
+                   const char *const *labels, const char *title, const char *xlabel, const char *ylabel)
+{
+    char dat[4096], png[4200];
+    am__out o;
+    int rc;
+    if (!prefix || !*prefix || has_control(prefix) || !x || !y || !n || !series || series > 64) {
+        am_run_error(run, "line figure: a prefix without control characters, points, and 1 to 64 series");
+        return -1;
+    }
+    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat) {
+        am_run_error(run, "line figure prefix too long");
+        return -1;
+    }
+    if ((rc = am__out_open(&o, dat))) {
+        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(o.f, "%.9g", x[i]);
+        for (size_t k = 0; k < series; k++)
+            fprintf(o.f, " %.9g", y[i * series + k]);
+        fputc('\n', o.f);
+    }
+    if ((rc = am__out_commit(&o))) {
+        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+        return -1;
+    }
+    snprintf(png, sizeof png, "%s.png", prefix);
+    lines_script l = {NULL, dat, title, xlabel, ylabel, labels, series};
+    return gnuplot_to_file(run, png, &l.png, write_lines, &l, dat);
+}
