@@ -13,17 +13,17 @@
 #include "harness/harness.h"
 
 static const char desc[] =
-    "Patterns (--patterns): letters (--letters TEXT, A-Z), checkerboard (cells of 1, 1, 2, 2, ... units in\n"
-    "both phases), lshapes (one L shifted across the grid), random (--count), or a text FILE of '#' (on)\n"
-    "and '.' (off) rows, one pattern per block\n"
-    "of rows, blocks parted by blank lines, every block the same size. The cue is pattern --cue with --flip\n"
-    "of its units flipped. A frame is drawn at the cue, every --every unit updates and after every sweep.\n"
-    "Frames go to standard output (redrawn in place on a terminal, --delay ms apart; one after another\n"
-    "otherwise); --out FILE writes them as TSV (frame sweep updates unit energy, then the overlap with\n"
-    "every stored pattern); --gif FILE as an animated GIF and --frames PREFIX as PNG files PREFIX-0000.png,\n"
-    "... (gnuplot). --plots PREFIX draws the energy and the overlaps against unit updates\n"
-    "(PREFIX-energy.png, PREFIX-overlap-time.png), the overlap matrix of the stored patterns\n"
-    "(PREFIX-overlaps.png) and, for the hopfield model, the weight matrix (PREFIX-weights.png).\n"
+    "Patterns (--patterns): letters (--letters TEXT, A-Z), checkerboard (cells of 1, 1, 2, 2, ... units\n"
+    "in both phases), lshapes (one L shifted across the grid), random (--count), or a text FILE of '#'\n"
+    "(on) and '.' (off) rows, one pattern per block of rows, blocks parted by blank lines, every block\n"
+    "the same size. The cue is pattern --cue with --flip of its units flipped. A frame is drawn at the\n"
+    "cue, every --every unit updates and after every sweep. Frames go to standard output (redrawn in\n"
+    "place on a terminal, --delay ms apart; one after another otherwise); --out FILE writes them as TSV\n"
+    "(frame sweep updates unit energy, then the overlap with every stored pattern); --gif FILE as an\n"
+    "animated GIF and --frames PREFIX as PNG files PREFIX-0000.png, ... (gnuplot). --plots PREFIX draws\n"
+    "the energy and the overlaps against unit updates (PREFIX-energy.png, PREFIX-overlap-time.png), the\n"
+    "overlap matrix of the stored patterns (PREFIX-overlaps.png) and, for the hopfield model, the weight\n"
+    "matrix (PREFIX-weights.png). --quiet draws no frames on standard output (the files only).\n"
     "Try: hopfield-demo --letters ABCD  (the classical store mixes correlated letters) and\n"
     "     hopfield-demo --letters ABCD --model dense --degree 3  (the dense store recalls them).\n";
 
