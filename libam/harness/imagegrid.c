@@ -197,15 +197,29 @@ static void write_gif(FILE *f, void *ctx)
     }
 }
 
+/* am__out_open/_commit reporting failures through run: which file and why. */
+static int out_open(const am_run *run, am__out *o, const char *path)
+{
+    int rc = am__out_open(o, path);
+    if (rc)
+        am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
+    return rc;
+}
+
+static int out_commit(const am_run *run, am__out *o, const char *path)
+{
+    int rc = am__out_commit(o);
+    if (rc)
+        am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
+    return rc;
+}
+
 /* Frames as gnuplot matrix blocks (index k), rows bottom to top, values clipped to [0, 1], into dat. */
 static int write_frames(const am_run *run, const char *dat, const float *frames, size_t count, size_t h, size_t w)
 {
     am__out o;
-    int rc;
-    if ((rc = am__out_open(&o, dat))) {
-        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+    if (out_open(run, &o, dat))
         return -1;
-    }
     /* one matrix block per frame (gnuplot's index k); rows bottom to top */
     for (size_t k = 0; k < count; k++) {
         for (size_t y = h; y-- > 0;) {
@@ -218,10 +232,8 @@ static int write_frames(const am_run *run, const char *dat, const float *frames,
         }
         fputs("\n\n", o.f);
     }
-    if ((rc = am__out_commit(&o))) {
-        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+    if (out_commit(run, &o, dat))
         return -1;
-    }
     return 0;
 }
 
@@ -260,10 +272,8 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
         return -1;
     }
     size_t W = grid_cols * (w + 1) + 1, H = grid_rows * (h + 1) + 1;
-    if ((rc = am__out_open(&o, dat))) {
-        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+    if (out_open(run, &o, dat))
         return -1;
-    }
     /* gnuplot's matrix rows run bottom to top, so the first image row is written last. */
     for (size_t yy = H; yy-- > 0;) {
         for (size_t xx = 0; xx < W; xx++) {
@@ -277,20 +287,14 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
         }
         fputc('\n', o.f);
     }
-    if ((rc = am__out_commit(&o))) {
-        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+    if (out_commit(run, &o, dat))
         return -1;
-    }
     /* The script, kept so that the figure can be redrawn by hand (gnuplot PREFIX.gp). */
-    if ((rc = am__out_open(&o, gp))) {
-        am_run_error(run, "cannot write '%s': %s", gp, am_strerror(rc));
+    if (out_open(run, &o, gp))
         return -1;
-    }
     write_script(o.f, png, dat, W, H, w, grid_cols, col_titles, title);
-    if ((rc = am__out_commit(&o))) {
-        am_run_error(run, "writing '%s' failed: %s", gp, am_strerror(rc));
+    if (out_commit(run, &o, gp))
         return -1;
-    }
     /* The figure: gnuplot draws into a temporary file that replaces PREFIX.png when it succeeded. */
     char *tmp, *final;
     if ((rc = am__tmp_reserve(png, &tmp, &final, NULL))) {
@@ -398,7 +402,6 @@ int am_image_matrix(const am_run *run, const char *prefix, const double *values,
 {
     char dat[4096];
     am__out o;
-    int rc;
     if (!prefix || !*prefix || has_control(prefix) || !values || !rows || !cols || !(lo < hi)) {
         am_run_error(run, "matrix figure: a prefix without control characters, values, and lo < hi");
         return -1;
@@ -407,19 +410,15 @@ int am_image_matrix(const am_run *run, const char *prefix, const double *values,
         am_run_error(run, "matrix figure prefix too long");
         return -1;
     }
-    if ((rc = am__out_open(&o, dat))) {
-        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+    if (out_open(run, &o, dat))
         return -1;
-    }
     for (size_t r = 0; r < rows; r++) {
         for (size_t c = 0; c < cols; c++)
             fprintf(o.f, c ? " %.6g" : "%.6g", values[r * cols + c]);
         fputc('\n', o.f);
     }
-    if ((rc = am__out_commit(&o))) {
-        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+    if (out_commit(run, &o, dat))
         return -1;
-    }
     char png[4200];
     snprintf(png, sizeof png, "%s.png", prefix);
     matrix_script m = {NULL, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
@@ -457,7 +456,6 @@ int am_image_lines(const am_run *run, const char *prefix, const double *x, const
 {
     char dat[4096], png[4200];
     am__out o;
-    int rc;
     if (!prefix || !*prefix || has_control(prefix) || !x || !y || !n || !series || series > 64) {
         am_run_error(run, "line figure: a prefix without control characters, points, and 1 to 64 series");
         return -1;
@@ -466,20 +464,16 @@ int am_image_lines(const am_run *run, const char *prefix, const double *x, const
         am_run_error(run, "line figure prefix too long");
         return -1;
     }
-    if ((rc = am__out_open(&o, dat))) {
-        am_run_error(run, "cannot write '%s': %s", dat, am_strerror(rc));
+    if (out_open(run, &o, dat))
         return -1;
-    }
     for (size_t i = 0; i < n; i++) {
         fprintf(o.f, "%.9g", x[i]);
         for (size_t k = 0; k < series; k++)
             fprintf(o.f, " %.9g", y[i * series + k]);
         fputc('\n', o.f);
     }
-    if ((rc = am__out_commit(&o))) {
-        am_run_error(run, "writing '%s' failed: %s", dat, am_strerror(rc));
+    if (out_commit(run, &o, dat))
         return -1;
-    }
     snprintf(png, sizeof png, "%s.png", prefix);
     lines_script l = {NULL, dat, title, xlabel, ylabel, labels, series};
     return gnuplot_to_file(run, png, &l.png, write_lines, &l, dat);
