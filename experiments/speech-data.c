@@ -285,7 +285,9 @@ static int one(size_t i, int thread, void *vc)
     if (!rc && c->keep_wav) {
         char out[4096];
         snprintf(out, sizeof out, "%s/wav/%s-%zu.wav", c->stage, u->split ? "test" : "train", i);
-        rc = am_wav_write(out, y + s0, len, c->rate);
+        /* After the features (which do not depend on the level): the kept WAV at libam's speech level. */
+        if (!(rc = am_audio_normalize(y + s0, len, am_stft_config_of(c->stft)->hop, AM_AUDIO_SPEECH_DB, AM_AUDIO_PEAK_DB)))
+            rc = am_wav_write(out, y + s0, len, c->rate);
         if (rc)
             snprintf(c->err, sizeof c->err, "writing %s: %s", out, am_strerror(rc));
     } else if (rc) {

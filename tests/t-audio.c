@@ -36,6 +36,72 @@ static void tone(float *x, size_t n, double hz, unsigned rate, double amp)
         x[i] = (float)(amp * sin(2 * M_PI * hz * (double)i / rate));
 }
 
+/* Max |x| over [a, b). */
+static float peak_of(const float *x, size_t a, size_t b)
+{
+    float m = 0.0f;
+    for (size_t i = a; i < b; i++)
+        m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
+    return m;
+}
+
+/* Loudness, and sound rebuilt from features as loud as its source, with no click at the edges: a voiced
+ * fixture (harmonics of 140 Hz under a syllable envelope) that starts abruptly at its first sample, as a
+ * trimmed utterance does, and pads its last frames with silence, as a fixed frame count does. */
+static void rebuilt_sound(unsigned rate)
+{
+    is_near(am_audio_active_level((float[]){1, -1, 1, -1}, 4, 2, 40), 0.0, 1e-12, "a full-scale square wave is 0 dBFS");
+    size_t n = 8192, pad = 4096; /* whole blocks of 256 */
+    float *x = calloc(n + pad, sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)i / rate, env = 0.6 + 0.4 * sin(2 * M_PI * 3 * t), v = 0;
+        for (int h = 1; h <= 12; h++)
+            v += sin(2 * M_PI * 140 * h * t + h) / h;
+        x[i] = (float)(0.2 * env * v);
+    }
+    double l0 = am_audio_active_level(x, n, 256, 40), lp = am_audio_active_level(x, n + pad, 256, 40);
+    is_near(lp, l0, 1e-9, "padding silence leaves the active level alone (%.2f dBFS)", l0);
+    ok(am_audio_normalize(x, n + pad, 256, AM_AUDIO_SPEECH_DB, AM_AUDIO_PEAK_DB) == AM_OK, "normalize");
+    is_near(am_audio_active_level(x, n + pad, 256, 40), AM_AUDIO_SPEECH_DB, 1e-3, "to the speech level, %.0f dBFS", AM_AUDIO_SPEECH_DB);
+    ok(peak_of(x, 0, n + pad) <= pow(10, AM_AUDIO_PEAK_DB / 20) + 1e-6, "its peak within %.0f dBFS", AM_AUDIO_PEAK_DB);
+    float loud[4] = {0.5f, -0.5f, 0.01f, 0.0f};
+    am_audio_normalize(loud, 4, 2, -3.0, -6.0);
+    is_near(peak_of(loud, 0, 4), pow(10, -6.0 / 20), 1e-6, "a peak limit wins over the level");
+    loud[1] = NAN;
+    is_int(am_audio_normalize(loud, 4, 2, -3.0, -6.0), AM_ENOTFINITE, "a NaN sample: AM_ENOTFINITE");
+    is_int(am_audio_normalize(loud, 4, 2, 3.0, -6.0), AM_EINVAL, "a level above full scale: AM_EINVAL");
+
+    am_stft_config c;
+    am_stft_config_default(&c);
+    am_stft *s = NULL;
+    am_stft_work *w = NULL;
+    am_stft_create(&s, &c, AM_FFT_ESTIMATE);
+    am_stft_work_create(&w, s);
+    size_t frames = 48, span = am_stft_span(s, frames), hop = c.hop;
+    float *feat = malloc(frames * am_stft_bins(s) * sizeof *feat);
+    am_stft_features(s, w, x, n + pad, frames, feat);
+    double err = NAN;
+    int rc = am_stft_features_to_wav(s, feat, frames, 60, 3, path_of("gl.wav"), &err);
+    ok(rc == AM_OK, "features to WAV (spectral error %.3f)", err);
+    am_audio a = {0};
+    rc = am_wav_read(path_of("gl.wav"), &a);
+    ok(rc == AM_OK && a.n == span, "read back: %zu samples", a.n);
+    if (a.n == span) {
+        double lv = am_audio_active_level(a.x, a.n, hop, 40);
+        ok(fabs(lv - AM_AUDIO_SPEECH_DB) < 3.0, "its active level %.1f dBFS is within 3 dB of the source's", lv);
+        double body = 0, all = 0;
+        for (size_t i = 0; i < a.n; i++)
+            all += (double)a.x[i] * a.x[i], body += i >= hop && i < n ? (double)a.x[i] * a.x[i] : 0.0;
+        ok(body / all > 0.9, "%.1f%% of its energy is in the body of the utterance", 100 * body / all);
+        float edge = fmaxf(peak_of(a.x, 0, hop), peak_of(a.x, a.n - hop, a.n)), mid = peak_of(a.x, hop, a.n - hop);
+        ok(edge <= mid, "no edge sample is louder than the body (edge %.3f, body %.3f)", edge, mid);
+    }
+    am_audio_clear(&a);
+    free(x), free(feat);
+    am_stft_work_free(w);
+    am_stft_free(s);
+}
+
 int main(void)
 {
     ok(mkdtemp(dir) != NULL, "temporary directory");
@@ -217,6 +283,8 @@ int main(void)
     ok(am_wav_write(path_of("gl.wav"), rec, span, rate) == AM_OK, "the reconstruction can be written as WAV");
     gm[3] = -1.0f;
     is_int(am_stft_griffin_lim(s, gm, gf, iters, 1, rec, err), AM_ENOTFINITE, "a negative magnitude: AM_ENOTFINITE");
+
+    rebuilt_sound(rate);
 
     /* ---- errors ---- */
     am_stft *bad = (am_stft *)1;

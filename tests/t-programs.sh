@@ -263,6 +263,20 @@ else
 fi
 unset SOURCE_DATE_EPOCH
 
+# A WAV libam wrote from features is speech, not a click: with sox, its RMS level within 6 dB of the
+# reference's (an utterance speech-data kept), and no sample of its first or last 256 samples louder than the
+# body between them. Prints the figures; status 0 when both hold.
+wav_sounds_right() {
+    lev() { f=$1; shift; sox "$f" -n "$@" stats 2>&1 | awk -v k="$LEVKEY" '$0 ~ k { print $NF }'; }
+    r=$(LEVKEY='RMS lev' lev "$1"); s=$(LEVKEY='RMS lev' lev "$2")
+    e1=$(LEVKEY='Pk lev' lev "$1" trim 0 256s); e2=$(LEVKEY='Pk lev' lev "$1" trim -256s)
+    b=$(LEVKEY='Pk lev' lev "$1" trim 256s -256s)
+    echo "rms $r dB vs source $s dB; edge peaks $e1 $e2 dB, body $b dB"
+    awk -v r="$r" -v s="$s" -v e1="$e1" -v e2="$e2" -v b="$b" 'BEGIN {
+        if (e1 == "-inf") e1 = -999; if (e2 == "-inf") e2 = -999
+        d = r - s; exit !(r != "" && s != "" && b != "" && d < 6 && d > -6 && e1 <= b && e2 <= b) }'
+}
+
 # speech-data: a three-word list end to end, and its failures (one line, non-zero exit, nothing in the cache).
 "$BIN/speech-data" --help | grep -q 'train-spectrograms.idx'; ok $? "speech-data --help describes its files"
 printf 'sneaker\n# a comment\n\nbag\nankle boot\n' > "$tmp/words3"
@@ -297,6 +311,14 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     [ "$(ls "$tmp"/ls-test-*.wav | wc -l)" = 4 ]; ok $? "4 WAV files: 2 stored, 2 through the encoder"
     awk -F'\t' '!/^#/ && $1 == "test" { if (!($7 > 0 && $7 < 0.5)) bad = 1; n++ } END { exit bad || n != 4 }' "$tmp/ls.tsv"
     ok $? "Griffin-Lim's spectral error is below 0.5 for each"
+    if command -v sox > /dev/null; then
+        for f in 0 0-model 2 2-model; do  # test utterance i was kept as test-(12 + i).wav
+            m=$(wav_sounds_right "$tmp/ls-test-$f.wav" "$tmp/sp/wav/test-$((12 + ${f%-model})).wav")
+            ok $? "ls-test-$f.wav sounds like speech: $m"
+        done
+    else
+        ok 0 "# SKIP sound levels: sox missing (tools/install-deps)"
+    fi
     "$BIN/spectrogram" grid --cache "$tmp/sp" --split train --index 0,3,6 --model "$tmp/sp.ae" --prefix "$tmp/gr" --quiet --out "$tmp/gr.tsv"
     [ $? = 0 ] && [ -s "$tmp/gr.png" ]; ok $? "spectrogram grid draws a PNG"
     for bad in "listen --cache $tmp/sp --index 99 --prefix $tmp/x" "listen --cache $tmp/nocache --prefix $tmp/x" \
@@ -469,6 +491,11 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && comman
         --prefix "$tmp/tri" --sound-dir "$tmp/snd" --quiet --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
     [ "$(ls "$tmp/snd" | grep -c '^recalled-[0-9].wav$')" -eq 10 ] && [ "$(grep -c '^sound	' "$tmp/tri.tsv")" -eq 10 ]
     ok $? "a spoken name recalled from a picture of each class, as WAV"
+    if command -v sox > /dev/null; then
+        for c in 0 5 9; do
+            m=$(wav_sounds_right "$tmp/snd/recalled-$c.wav" "$tmp/spc/wav/train-$c.wav"); ok $? "recalled-$c.wav sounds like speech: $m"
+        done
+    fi
     [ "$(awk -F'\t' '$1 == "direction"' "$tmp/tri.tsv" | wc -l)" -eq 18 ]; ok $? "six directions for each of three mechanisms"
     awk -F'\t' '$1 == "direction" && $2 == "kv" && $3 == "image" && $4 == "word" { exit !($7 > 0.4 && $9 > 0.4) }' "$tmp/tri.tsv"
     ok $? "kv: held-out pictures recall their concept and word well above chance (0.1)"

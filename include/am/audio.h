@@ -45,6 +45,24 @@ int am_audio_resample(const float *x, size_t n, unsigned from, unsigned to, floa
  * samples each side: [*start, *start + *len). An all-zero signal gives len 0. */
 void am_audio_trim(const float *x, size_t n, float rel, size_t pad, size_t *start, size_t *len);
 
+/* ---- loudness ----
+ * Spectrogram features are relative to the utterance's loudest bin, so they do not carry its level: every
+ * WAV libam writes from speech (bin/speech-data --keep-wav, and sound rebuilt from features) is brought to one
+ * active speech level, AM_AUDIO_SPEECH_DB dBFS, with its peak at most AM_AUDIO_PEAK_DB dBFS, so that a
+ * reconstruction plays as loud as the utterance it came from. */
+#define AM_AUDIO_SPEECH_DB (-24.0)      /* active RMS level of written speech, dB re full scale */
+#define AM_AUDIO_PEAK_DB (-1.0)         /* the highest peak allowed, dB re full scale */
+#define AM_AUDIO_ACTIVE_RANGE_DB (40.0) /* blocks this far below the loudest one are silence */
+
+/* The active level of x (n samples) in dBFS (a full-scale square wave is 0 dB): the RMS over the blocks of
+ * `block` samples whose mean square is within range_db of the loudest block's, so that leading, trailing and
+ * padding silence do not lower it. -INFINITY for a silent or empty signal (or block 0). */
+double am_audio_active_level(const float *x, size_t n, size_t block, double range_db);
+/* Scale x in place to the active level level_db (blocks of `block` samples, range AM_AUDIO_ACTIVE_RANGE_DB),
+ * less where that would take the peak above peak_db (both <= 0). A silent signal is left as it is.
+ * AM_EINVAL for bad arguments, AM_ENOTFINITE (x unchanged) for a non-finite sample. */
+int am_audio_normalize(float *x, size_t n, size_t block, double level_db, double peak_db);
+
 /* ---- spectrograms ---- */
 typedef struct am_stft_config {
     unsigned rate;    /* sample rate the signals have (default 16000) */
@@ -88,13 +106,16 @@ int am_stft_features_to_magnitude(const am_stft *s, const float *feat, size_t fr
 
 /* Griffin-Lim: a signal whose STFT magnitude approaches mag (frames x lbins) after `iters` alternating
  * projections, starting from random phases drawn from seed. x: am_stft_span(s, frames) samples (caller-
- * owned). err (iters + 1 entries or NULL): relative spectral error || |STFT x_k| - mag || / || mag || before
- * the first iteration and after each. */
+ * owned). Each iterate is the least-squares signal of the modified STFT, sum of windowed frames over the sum of
+ * squared windows, except that the divisor is held at no less than a tenth of its largest value: where few
+ * windows overlap (the first and last samples) the signal is tapered instead of blown up. err (iters + 1
+ * entries or NULL): relative spectral error || |STFT x_k| - mag || / || mag || before the first iteration and
+ * after each. */
 int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsigned iters, uint64_t seed, float *x,
                         double *err);
 
 /* Features (frames x bins) heard: magnitudes (am_stft_features_to_magnitude), `iters` Griffin-Lim iterations
- * from seed, the peak scaled to 0.9 of full scale, written to the WAV file path (atomically) at the
+ * from seed, brought to the speech level (am_audio_normalize with blocks of one hop), written to the WAV file path (atomically) at the
  * configuration's rate. err (may be NULL): the final relative spectral error. */
 int am_stft_features_to_wav(const am_stft *s, const float *feat, size_t frames, unsigned iters, uint64_t seed,
                             const char *path, double *err);

@@ -262,6 +262,57 @@ void am_audio_trim(const float *x, size_t n, float rel, size_t pad, size_t *star
     *len = b - a;
 }
 
+/* ---- loudness ---- */
+
+double am_audio_active_level(const float *x, size_t n, size_t block, double range_db)
+{
+    if (!x || !n || !block || !(range_db >= 0.0))
+        return -INFINITY;
+    /* Mean squares of whole blocks (a short last block counts as its own). */
+    double top = 0.0;
+    for (size_t a = 0; a < n; a += block) {
+        size_t b = n - a < block ? n : a + block;
+        double e = 0.0;
+        for (size_t i = a; i < b; i++)
+            e += (double)x[i] * x[i];
+        e /= (double)(b - a);
+        top = e > top ? e : top;
+    }
+    if (!(top > 0.0) || !isfinite(top))
+        return top > 0.0 ? INFINITY : -INFINITY;
+    double th = top * pow(10.0, -range_db / 10.0), sum = 0.0;
+    size_t cnt = 0;
+    for (size_t a = 0; a < n; a += block) {
+        size_t b = n - a < block ? n : a + block;
+        double e = 0.0;
+        for (size_t i = a; i < b; i++)
+            e += (double)x[i] * x[i];
+        if (e / (double)(b - a) >= th)
+            sum += e, cnt += b - a;
+    }
+    return 10.0 * log10(sum / (double)cnt);
+}
+
+int am_audio_normalize(float *x, size_t n, size_t block, double level_db, double peak_db)
+{
+    if ((n && !x) || !block || !isfinite(level_db) || !isfinite(peak_db) || level_db > 0.0 || peak_db > 0.0)
+        return AM_EINVAL;
+    float pk = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            return AM_ENOTFINITE;
+        pk = fabsf(x[i]) > pk ? fabsf(x[i]) : pk;
+    }
+    if (pk == 0.0f)
+        return AM_OK;
+    double now = am_audio_active_level(x, n, block, AM_AUDIO_ACTIVE_RANGE_DB);
+    double g = pow(10.0, (level_db - now) / 20.0), gmax = pow(10.0, peak_db / 20.0) / pk;
+    g = g < gmax ? g : gmax;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(x[i] * g);
+    return AM_OK;
+}
+
 /* ---- spectrograms ---- */
 
 struct am_stft {
@@ -509,6 +560,14 @@ int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsig
     for (size_t f = 0; f < frames; f++)
         for (size_t i = 0; i < N; i++)
             wsum[f * hop + i] += (double)s->window[i] * s->window[i];
+    /* Where few window weights overlap (the first and last samples, or every frame edge when hop is near
+     * nfft) dividing by their tiny sum would blow up whatever the modified spectrum leaves there: below a
+     * tenth of the largest sum the division is by that floor instead, which tapers those samples (the same
+     * regularised least squares, exact wherever the windows overlap enough). */
+    double wfloor = 0.0;
+    for (size_t t = 0; t < span; t++)
+        wfloor = wsum[t] > wfloor ? wsum[t] : wfloor;
+    wfloor *= 0.1;
     /* Start: the target magnitudes with random phases. */
     am_rng rng;
     am_rng_init(&rng, seed, 0x6c);
@@ -527,7 +586,7 @@ int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsig
                 acc[f * hop + i] += (double)s->window[i] * tmp[i] / (double)N;
         }
         for (size_t t = 0; t < span; t++)
-            x[t] = wsum[t] > 1e-12 ? (float)(acc[t] / wsum[t]) : 0.0f;
+            x[t] = (float)(acc[t] / (wsum[t] > wfloor ? wsum[t] : wfloor));
         /* Its STFT; the error of its magnitudes; new phases on the target magnitudes. */
         double e2 = 0.0;
         for (size_t f = 0; f < frames; f++) {
@@ -620,12 +679,10 @@ int am_stft_features_to_wav(const am_stft *s, const float *feat, size_t frames, 
     int rc = mag && sig && e ? AM_OK : AM_ENOMEM;
     if (!rc && !(rc = am_stft_features_to_magnitude(s, feat, frames, mag)) &&
         !(rc = am_stft_griffin_lim(s, mag, frames, iters, seed, sig, e))) {
-        float pk = 0;
-        for (size_t i = 0; i < span; i++)
-            pk = fabsf(sig[i]) > pk ? fabsf(sig[i]) : pk;
-        for (size_t i = 0; pk > 0 && i < span; i++)
-            sig[i] *= 0.9f / pk;
-        rc = am_wav_write(path, sig, span, am_stft_config_of(s)->rate);
+        const am_stft_config *c = am_stft_config_of(s);
+        rc = am_audio_normalize(sig, span, c->hop, AM_AUDIO_SPEECH_DB, AM_AUDIO_PEAK_DB);
+        if (!rc)
+            rc = am_wav_write(path, sig, span, c->rate);
         if (!rc && err)
             *err = e[iters];
     }
