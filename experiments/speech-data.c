@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -365,6 +367,43 @@ static void remove_stage(const char *stage)
     rmdir(stage);
 }
 
+/* A staging directory holds its ".lock" file locked (flock) while its run lives. Stages that a killed run
+ * left in the cache (lock free, or none, and a few seconds old) are removed when the next run starts. */
+static int lock_stage(const char *stage)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/.lock", stage);
+    int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void sweep_stale_stages(const char *cache)
+{
+    DIR *d = opendir(cache);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char p[4200], lk[4300];
+        struct stat st;
+        if (strncmp(e->d_name, ".speech-data-", 13) || strlen(e->d_name) != 19)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", cache, e->d_name);
+        if (lstat(p, &st) != 0 || !S_ISDIR(st.st_mode) || time(NULL) - st.st_mtime < 3)
+            continue;
+        snprintf(lk, sizeof lk, "%s/.lock", p);
+        int fd = open(lk, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 ? errno == ENOENT : flock(fd, LOCK_EX | LOCK_NB) == 0)
+            remove_stage(p);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (d)
+        closedir(d);
+}
+
 int main(int argc, char **argv)
 {
     const char *cache = NULL, *words_path = NULL, *planning = "estimate",
@@ -462,6 +501,8 @@ int main(int argc, char **argv)
         free(flite_path);
         return 1;
     }
+    int stage_lock = lock_stage(stage);
+    sweep_stale_stages(cache);
     if (keep_wav) {
         char wd[4200];
         snprintf(wd, sizeof wd, "%s/wav", stage);
@@ -593,6 +634,8 @@ cleanup:
     if (out)
         am_run_abort(&run, out);
     remove_stage(stage);
+    if (stage_lock >= 0)
+        close(stage_lock);
     for (int t = 0; c.works && t < run.threads; t++)
         am_stft_work_free(c.works[t]);
     free(c.works);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +63,52 @@ static am_hopfield *store_of(size_t n, size_t p, am_rule rule)
     return h;
 }
 
+/* An empty file at p whose modification time is `age` seconds ago. */
+static void make_aged(const char *p, int age)
+{
+    FILE *f = fopen(p, "w");
+    if (f)
+        fclose(f);
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= age;
+    tv[1] = tv[0];
+    utimes(p, tv);
+}
+
+/* Temporaries a killed run left beside a target are removed by the next write of that target; those a live
+ * writer holds, young ones and other files are not. */
+static void stale_temporaries(const char *target, am_hopfield *h)
+{
+    char stale[600], held[600], young[600], other[600], odd[600];
+    snprintf(stale, sizeof stale, "%s.tmp-Ab3dE9", target);
+    snprintf(held, sizeof held, "%s.tmp-HeLd00", target);
+    snprintf(young, sizeof young, "%s.tmp-yOung1", target);
+    snprintf(other, sizeof other, "%s.tmp-1234567", target);
+    snprintf(odd, sizeof odd, "%s.tmp-ab_d.f", target);
+    make_aged(stale, 3600), make_aged(held, 3600), make_aged(young, 0), make_aged(other, 3600), make_aged(odd, 3600);
+    int hfd = open(held, O_RDONLY);
+    ok(hfd >= 0 && flock(hfd, LOCK_EX | LOCK_NB) == 0, "a live writer's temporary holds its lock");
+    is_int(am_hopfield_save(h, target), AM_OK, "save beside five .tmp- files");
+    ok(access(stale, F_OK) != 0, "a killed run's temporary (old, unlocked) is removed");
+    ok(access(held, F_OK) == 0, "a temporary a live writer holds is kept");
+    ok(access(young, F_OK) == 0, "a temporary made a moment ago is kept (it may not be locked yet)");
+    ok(access(other, F_OK) == 0 && access(odd, F_OK) == 0, "files that only look alike are kept");
+    /* What the writers themselves make holds the lock while it exists. */
+    char *tmp = NULL, *final = NULL;
+    int fd = -1;
+    am__tmp_reserve(target, &tmp, &final, &fd);
+    int probe = tmp ? open(tmp, O_RDONLY) : -1;
+    ok(probe >= 0 && flock(probe, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK, "a temporary being written is locked");
+    if (probe >= 0)
+        close(probe);
+    close(fd);
+    am__tmp_discard(tmp, final);
+    if (hfd >= 0)
+        close(hfd);
+    unlink(held), unlink(young), unlink(other), unlink(odd);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -97,6 +146,8 @@ int main(void)
     ok(temporaries() == 0, "am_io_remove_temporaries deletes it (what the programs' signal handlers call)");
     close(fd);
     am__tmp_discard(tmp, final);
+
+    stale_temporaries(target, big);
 
     /* Permissions and symlinks survive a replacement. */
     chmod(target, 0640);

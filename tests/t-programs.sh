@@ -174,6 +174,50 @@ ok $? "--resume of another command (seed) is refused: $(head -c 70 "$tmp/err")"
 "$BIN/capacity" $long --resume --threads 1 --out "$tmp/r.tsv"; ok $? "--resume (at another thread count)"
 cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "the resumed file is byte-identical to the uninterrupted run"
 [ ! -e "$tmp/r.tsv.ckpt" ]; ok $? "the checkpoint is removed once the result is written"
+# SIGKILL leaves the output's temporary behind; the next run that writes that output removes it (once no
+# process holds it and it is a few seconds old: here it is aged by hand), resuming from the checkpoint.
+AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" &
+pid=$!
+for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+kill -KILL $pid; wait $pid 2> /dev/null
+left=$(ls "$tmp" | grep -F 'r.tsv.tmp-')
+[ -n "$left" ] && [ -s "$tmp/r.tsv.ckpt" ]; ok $? "SIGKILL mid-run leaves a temporary ($left) and a checkpoint"
+[ "$(head -c 8 "$tmp/r.tsv.ckpt")" = LIBAMCKP ]; ok $? "the checkpoint was created whole (it starts with its header)"
+touch -d '1 minute ago' "$tmp/$left"
+echo "notes" > "$tmp/r.tsv.tmp-notes"
+"$BIN/capacity" $long --resume --out "$tmp/r.tsv" && cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "--resume after SIGKILL: the same file"
+[ "$(ls "$tmp" | grep -F '.tmp-')" = r.tsv.tmp-notes ]; ok $? "the killed run's temporary is gone; a file merely named alike is kept"
+rm -f "$tmp/r.tsv.tmp-notes"
+# A checkpoint names a file libam may replace and remove: never the output, a directory or a user's file.
+short="--N 100 --alpha 0.05:0.1:0.05 --trials 2 --quiet"
+echo "my notes" > "$tmp/notes.txt"
+mkdir -p "$tmp/ckdir"
+ln -sf r2.tsv "$tmp/r2link.tsv"
+mkfifo "$tmp/fifo"
+for bad in "--checkpoint $tmp/notes.txt" "--checkpoint $tmp/notes.txt --resume" "--checkpoint $tmp/r2.tsv" \
+           "--checkpoint $tmp/./r2.tsv" "--checkpoint $tmp/r2link.tsv" "--checkpoint $tmp/ckdir" \
+           "--checkpoint $tmp/no/such/dir/c.ckpt" "--checkpoint $tmp/fifo"; do
+    echo "the previous result" > "$tmp/r2.tsv"
+    "$BIN/capacity" $short $bad --out "$tmp/r2.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ "$(cat "$tmp/r2.tsv")" = "the previous result" ] && [ "$(cat "$tmp/notes.txt")" = "my notes" ] && \
+        [ -d "$tmp/ckdir" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ -p "$tmp/fifo" ]
+    ok $? "capacity ${bad#--checkpoint $tmp/}: refused untouched ($(head -c 90 "$tmp/err"))"
+done
+echo "my notes" > "$tmp/r3.tsv.ckpt"
+"$BIN/capacity" $short --out "$tmp/r3.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ "$(cat "$tmp/r3.tsv.ckpt")" = "my notes" ] && [ ! -e "$tmp/r3.tsv" ]
+ok $? "a user's file where the default checkpoint OUT.ckpt would go is refused untouched ($(head -c 60 "$tmp/err"))"
+rm -f "$tmp/r3.tsv.ckpt"
+"$BIN/capacity" $short --checkpoint "$tmp/c.ckpt" --out "$tmp/r3.tsv" && [ -s "$tmp/r3.tsv" ] && [ ! -e "$tmp/c.ckpt" ]
+ok $? "an explicit checkpoint for a short run: the output is written, no checkpoint left"
+cp "$tmp/ref.tsv" "$tmp/keep.tsv"
+AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r4.tsv" &
+pid=$!
+for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r4.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+kill -KILL $pid; wait $pid 2> /dev/null
+"$BIN/capacity" $short --checkpoint "$tmp/r4.tsv.ckpt" --out "$tmp/r5.tsv" && [ -s "$tmp/r5.tsv" ]
+ok $? "another run's libam checkpoint may be replaced"
+rm -f "$tmp"/r4.tsv* "$tmp"/r5.tsv "$tmp"/keep.tsv
 # latent-recall resumes too (a checkpoint record per cell, written at once).
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     lrr="--M 200,1000,3000 --cues 300 --fit 3000 --store dense,modern --code sign --corrupt noise:0.3,occlude:10,class --quiet"
@@ -290,6 +334,18 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     [ "$(cat "$tmp/sp/words.txt" | tr '\n' ,)" = "sneaker,bag,ankle boot," ]; ok $? "words.txt in label order"
     [ "$(ls "$tmp/sp/wav" | wc -l)" = 15 ]; ok $? "--keep-wav keeps 15 WAV files"
     [ -z "$(ls -A "$tmp/sp" | grep '^\.speech')" ]; ok $? "no staging directory left behind"
+    # Killed with SIGKILL: its staging directory stays until the next run into that cache removes it.
+    "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
+        --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
+    pid=$!
+    for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+    kill -KILL $pid; wait $pid 2> /dev/null
+    st=$(ls -A "$tmp/spk" | grep '^\.speech-data-')
+    [ -n "$st" ]; ok $? "speech-data killed: its staging directory $st is left"
+    touch -d '1 minute ago' "$tmp/spk/$st"
+    "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140 --pitches 50 \
+        --test-voices kal16 --quiet --out "$tmp/spk.tsv" && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]
+    ok $? "the next run into the cache removes it"
     awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"

@@ -1,5 +1,6 @@
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -7,6 +8,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -21,30 +24,76 @@ int am__errno_status(void)
     return errno > 0 ? AM_ERRNO(errno) : AM_EIO;
 }
 
-/* ---- the registry of temporary files, for signal handlers ---- */
+/* ---- the registry of temporary files, for signal handlers ----
+ * Each temporary also holds an exclusive flock (on a descriptor of its own, kept until the temporary is renamed
+ * or removed), so that another process can tell a temporary being written from one a killed run left behind. */
 
-#define MAX_TEMPS 64
+#define MAX_TEMPS 256
 static char *volatile temps[MAX_TEMPS];
+static int temps_fd[MAX_TEMPS];
 static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void temps_add(char *path)
+static void temps_add(char *path, int lockfd)
 {
+    int k;
     pthread_mutex_lock(&temps_lock);
-    for (int k = 0; k < MAX_TEMPS; k++)
+    for (k = 0; k < MAX_TEMPS; k++)
         if (!temps[k]) {
             temps[k] = path;
+            temps_fd[k] = lockfd;
             break;
         }
     pthread_mutex_unlock(&temps_lock);
+    if (k == MAX_TEMPS && lockfd >= 0)
+        close(lockfd); /* registry full: unlocked, so it may be swept once it is old */
 }
 
 static void temps_forget(const char *path)
 {
     pthread_mutex_lock(&temps_lock);
     for (int k = 0; k < MAX_TEMPS; k++)
-        if (temps[k] == path)
+        if (temps[k] == path) {
             temps[k] = NULL;
+            if (temps_fd[k] >= 0)
+                close(temps_fd[k]);
+        }
     pthread_mutex_unlock(&temps_lock);
+}
+
+/* Remove the temporaries "<target>.tmp-XXXXXX" that a killed run left beside target: those no live writer
+ * holds locked (and older than a few seconds, which covers the moment between a temporary's creation and
+ * its lock). Anything else in the directory is left alone. */
+static void sweep_stale_temps(const char *target)
+{
+    const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
+    size_t blen = strlen(base), dlen = slash ? (size_t)(slash - target) + 1 : 0;
+    char *dirname = slash ? strndup(target, dlen) : strdup(".");
+    DIR *d = dirname ? opendir(dirname) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strlen(n) != blen + 11 || memcmp(n, base, blen) || memcmp(n + blen, ".tmp-", 5))
+            continue;
+        int tail_ok = 1;
+        for (size_t k = blen + 5; k < blen + 11; k++)
+            tail_ok &= (n[k] >= '0' && n[k] <= '9') || (n[k] >= 'a' && n[k] <= 'z') || (n[k] >= 'A' && n[k] <= 'Z');
+        char *path = tail_ok ? malloc(dlen + blen + 12) : NULL;
+        if (!path)
+            continue;
+        memcpy(path, target, dlen);
+        memcpy(path + dlen, n, blen + 12);
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime >= 3 &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlink(path);
+        if (fd >= 0)
+            close(fd);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dirname);
 }
 
 void am_io_remove_temporaries(void)
@@ -118,6 +167,7 @@ int am__tmp_reserve(const char *path, char **tmp, char **final, int *fdp)
     } else {
         mode = 0666 & ~current_umask();
     }
+    sweep_stale_temps(target);
     size_t len = strlen(target);
     if (!(t = malloc(len + 12))) {
         free(target);
@@ -131,8 +181,11 @@ int am__tmp_reserve(const char *path, char **tmp, char **final, int *fdp)
         free(target);
         return rc;
     }
-    temps_add(t);
     fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by gnuplot or any other child */
+    int lockfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (lockfd >= 0)
+        flock(lockfd, LOCK_EX | LOCK_NB);
+    temps_add(t, lockfd);
     if (fchmod(fd, mode) != 0) {
         int rc = am__errno_status();
         close(fd);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "am/blas.h"
@@ -439,6 +440,84 @@ static int peek_checkpoint(am_run *run, time_t *start)
     return 1;
 }
 
+/* The canonical name of a file that may not exist yet: its directory resolved, its own name appended.
+ * NULL when the directory cannot be resolved or memory runs out. Caller frees. */
+static char *canonical_path(const char *path)
+{
+    char *r = realpath(path, NULL);
+    if (r)
+        return r;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    const char *base = slash ? slash + 1 : path;
+    char *rd = dir ? realpath(dir, NULL) : NULL, *out = NULL;
+    free(dir);
+    if (rd && (out = malloc(strlen(rd) + strlen(base) + 2)))
+        sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
+    free(rd);
+    return out;
+}
+
+/* Do two names denote one file (the same inode, or the same canonical name for files yet to be made)? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ca = canonical_path(a), *cb = canonical_path(b);
+    int same = ca && cb ? !strcmp(ca, cb) : !strcmp(a, b);
+    free(ca);
+    free(cb);
+    return same;
+}
+
+/* Before any work, on rank 0: the checkpoint may be replaced and, at the end, removed, so it must not be the
+ * output, a directory, or a file that is not a libam checkpoint (those are refused untouched). A checkpoint
+ * named with --checkpoint must be creatable. 0, or -1 after printing why. */
+static int check_checkpoint(am_run *run)
+{
+    const char *cp = run->st->ckpt_path, *how = run->st->ckpt_explicit ? "--checkpoint" : "the checkpoint";
+    struct stat s;
+    if (strcmp(run->out, "-") && same_file(cp, run->out)) {
+        am_run_error(run, "%s '%s' is the output file (--out): name another file", how, cp);
+        return -1;
+    }
+    if (stat(cp, &s) == 0) {
+        unsigned char magic[8];
+        FILE *f = S_ISREG(s.st_mode) ? fopen(cp, "rb") : NULL;
+        int ours = f && fread(magic, 1, 8, f) == 8 && !memcmp(magic, "LIBAMCKP", 8);
+        if (f)
+            fclose(f);
+        if (!ours) {
+            am_run_error(run, "%s '%s' %s: refusing to replace it (move it away, or name another file with "
+                              "--checkpoint FILE)",
+                         how, cp, S_ISDIR(s.st_mode) ? "is a directory" : !S_ISREG(s.st_mode) ? "is not a regular file"
+                                                                                : "exists and is not a libam checkpoint");
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        am_run_error(run, "cannot use %s '%s': %s", how, cp, strerror(errno));
+        return -1;
+    }
+    if (run->st->ckpt_explicit) {
+        /* Not there yet: its directory must take a new file now, not after the work. */
+        char *c = canonical_path(cp);
+        int e = c ? 0 : errno ? errno : ENOMEM;
+        if (c) {
+            *strrchr(c, '/') = 0;
+            e = access(*c ? c : "/", W_OK | X_OK) ? errno : 0;
+            free(c);
+        }
+        if (e) {
+            am_run_error(run, "cannot write %s '%s': %s", how, cp, strerror(e));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The common '#' lines (see am/harness.h). */
 static void write_header(const am_run *run, FILE *f)
 {
@@ -460,6 +539,7 @@ FILE *am_run_open(am_run *run)
     st->start = run_start_time();
     st->ckpt_path[0] = 0;
     st->resumed = 0;
+    st->ckpt_ours = 0;
     if (run->resumable) {
         /* Everything that determines the results: the command, the seed, the build, the kernels. */
         uint64_t h = AM__FNV_INIT, seed = run->seed;
@@ -486,6 +566,8 @@ FILE *am_run_open(am_run *run)
             status = 1;
         }
     }
+    if (am_run_is_root(run) && !status && st->ckpt_path[0] && check_checkpoint(run))
+        status = 1;
     if (am_run_is_root(run) && !status) {
         if (run->resume && st->ckpt_path[0]) {
             time_t t0;
@@ -605,8 +687,8 @@ int am_run_close(am_run *run, FILE *f)
         am_run_error(run, "writing '%s' failed: %s", run->out, am_strerror(rc));
         return -1;
     }
-    /* The result is safe: the checkpoint has done its work. */
-    if (am_run_is_root(run) && st->ckpt_path[0])
+    /* The result is safe: the checkpoint has done its work (removed only when this run made or resumed it). */
+    if (am_run_is_root(run) && st->ckpt_path[0] && st->ckpt_ours)
         unlink(st->ckpt_path);
     return 0;
 }

@@ -18,6 +18,7 @@ struct am__run_state {
     int ckpt_explicit;      /* --checkpoint was given: failing to write it is an error */
     uint64_t fingerprint;   /* of everything that determines the results */
     int resumed;            /* a checkpoint of this command was found by am_run_open */
+    int ckpt_ours;          /* this run created or resumed the checkpoint file: am_run_close removes it */
     const am__mpi *mpi;     /* NULL without mpirun */
     int working;            /* jobs are running: every rank may report errors */
 };

@@ -148,6 +148,7 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
         c->f = f;
         c->every = flush_seconds();
         c->last = am_seconds();
+        st->ckpt_ours = 1;
         return 0;
     }
     /* A new checkpoint: checked writable now (an explicit --checkpoint that cannot be written is an error
@@ -185,16 +186,32 @@ static void ckpt_flush(am_run *run, ckpt *c)
     if (c->failed || !run->st->ckpt_path[0])
         return;
     if (c->fresh) {
-        FILE *f = fopen(run->st->ckpt_path, "wb");
-        if (!f || fwrite(c->head, 1, CKPT_HEADER, f) != CKPT_HEADER) {
-            int e = errno;
+        /* Created whole (header and the first records in a temporary renamed over the name), so that the
+         * name never holds a file without a header; later records are appended to it. */
+        char *tmp = NULL, *final = NULL;
+        int fd = -1, rc = am__tmp_reserve(run->st->ckpt_path, &tmp, &final, &fd), reserved = !rc;
+        FILE *f = NULL;
+        if (!rc && !(f = fdopen(fd, "wb"))) {
+            rc = am__errno_status();
+            close(fd);
+        }
+        if (!rc && (fwrite(c->head, 1, CKPT_HEADER, f) != CKPT_HEADER || fwrite(c->buf, 1, c->len, f) != c->len ||
+                    fflush(f)))
+            rc = am__errno_status();
+        if (rc && reserved)
+            am__tmp_discard(tmp, final);
+        else if (!rc)
+            rc = am__tmp_commit(tmp, final);
+        if (rc) {
             if (f)
                 fclose(f);
-            ckpt_warn(run, c, e);
+            ckpt_warn(run, c, am_status_errno(rc) ? am_status_errno(rc) : EIO);
             return;
         }
         c->f = f;
         c->fresh = 0;
+        c->len = 0;
+        run->st->ckpt_ours = 1;
     }
     if (c->f && (fwrite(c->buf, 1, c->len, c->f) != c->len || fflush(c->f)))
         ckpt_warn(run, c, errno);
