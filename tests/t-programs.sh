@@ -342,6 +342,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     kill -KILL $pid; wait $pid 2> /dev/null
     st=$(ls -A "$tmp/spk" | grep '^\.speech-data-')
     [ -n "$st" ]; ok $? "speech-data killed: its staging directory $st is left"
+    sleep 1  # a synthesiser it had started may still write its utterance into the stage
     touch -d '1 minute ago' "$tmp/spk/$st"
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140 --pitches 50 \
         --test-voices kal16 --quiet --out "$tmp/spk.tsv" && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]
@@ -751,6 +752,30 @@ for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" 
     [ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
     ok $? "hopfield-demo $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
+
+# Figures whose writing fails are errors: a full device, and a gnuplot that exits 0 after writing half a PNG
+# (what it does when the disk fills: it does not check its writes).
+rm -f "$tmp/hx.tsv"
+TMPDIR="$tmp" "$BIN/hopfield-demo" --letters AB --gif /dev/full --quiet --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q 'No space left' "$tmp/err" &&
+    [ ! -e /dev/full.dat ] && [ -z "$(ls "$tmp" | grep am-figure)" ]
+ok $? "hopfield-demo --gif /dev/full: one-line error, no output, nothing left in /dev or TMPDIR ($(head -c 70 "$tmp/err"))"
+TMPDIR="$tmp" "$BIN/hopfield-demo" --letters AB --gif /dev/stdout --quiet --out "$tmp/hx.tsv" > "$tmp/hd.gif" &&
+    [ "$(head -c 6 "$tmp/hd.gif")" = GIF89a ] && [ -z "$(ls "$tmp" | grep am-figure)" ]
+ok $? "--gif /dev/stdout writes the GIF to standard output"
+mkdir -p "$tmp/fakegp"
+cat > "$tmp/fakegp/gnuplot" << 'EOF'
+#!/bin/sh
+# writes the first 12 bytes of a PNG to the first output named in its script, then claims success
+out=$(sed -n "s/^set output '\(.*\)'\$/\1/p" | head -n 1)
+printf '\211PNG\r\n\032\nhalf' > "$out"
+exit 0
+EOF
+chmod +x "$tmp/fakegp/gnuplot"
+rm -f "$tmp/hx.tsv" "$tmp/half"*
+PATH="$tmp/fakegp:$PATH" "$BIN/hopfield-demo" --letters AB --plots "$tmp/half" --quiet --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ ! -e "$tmp/hx.tsv" ] && [ -z "$(ls "$tmp" | grep -F 'half' | grep -F '.png')" ] && grep -q 'incomplete' "$tmp/err"
+ok $? "a cut PNG from a gnuplot that says it succeeded is refused, not renamed into place ($(head -c 70 "$tmp/err"))"
 
 # The progress line on a terminal (script gives a pseudo-terminal): cut to the terminal's width, so a
 # narrow window gets no wrapped copies, and it ends at 100 %.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,25 +114,124 @@ static int gnuplot_pipe(void (*write)(FILE *f, void *ctx), void *ctx, int quiet)
     return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 ? 0 : WIFEXITED(wst) && WEXITSTATUS(wst) == 127 ? 127 : -1;
 }
 
+/* Did gnuplot write a whole figure into path? gnuplot does not report failed writes (a full disk gives a cut
+ * file and exit status 0), so the file's end is checked: a PNG ends with its IEND chunk, a GIF with its
+ * trailer byte; anything else must at least not be empty. */
+static int figure_complete(const char *path)
+{
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char png_end[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    unsigned char head[8], tail[12];
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    int ok = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0) {
+        rewind(f);
+        size_t hn = fread(head, 1, sizeof head, f);
+        if (hn == 8 && !memcmp(head, png_sig, 8))
+            ok = size >= 20 && fseek(f, -12, SEEK_END) == 0 && fread(tail, 1, 12, f) == 12 && !memcmp(tail, png_end, 12);
+        else if (hn >= 4 && !memcmp(head, "GIF8", 4))
+            ok = fseek(f, -1, SEEK_END) == 0 && fread(tail, 1, 1, f) == 1 && tail[0] == 0x3b;
+        else
+            ok = 1;
+    }
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+/* Copy the file src to dst, a device or pipe (/dev/stdout, /dev/full), checking every write. AM_OK or the
+ * failing call's status (errno kept). */
+static int copy_to_device(const char *src, const char *dst)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC), out = in < 0 ? -1 : open(dst, O_WRONLY | O_CLOEXEC), rc = AM_OK;
+    char buf[65536];
+    ssize_t n = 0;
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error here (EPIPE), not our death */
+    if (in < 0 || out < 0)
+        rc = am__errno_status();
+    while (!rc && (n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        for (ssize_t off = 0, w; !rc && n > 0 && off < n; off += w > 0 ? w : 0)
+            if ((w = write(out, buf + off, (size_t)(n - off))) < 0 && errno != EINTR)
+                rc = am__errno_status();
+        if (n < 0)
+            rc = am__errno_status();
+    }
+    if (out >= 0 && close(out) != 0 && !rc)
+        rc = am__errno_status();
+    if (in >= 0)
+        close(in);
+    signal(SIGPIPE, old);
+    return rc;
+}
+
+/* Is path a device, pipe or socket (written in place, where no temporary can sit beside it)? */
+static int is_device(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* A private scratch directory (TMPDIR or /tmp) in dir (size bytes), for what a figure written to a device needs
+ * on disk; 0, or -1 with the reason printed. Remove it with scratch_remove. */
+static int scratch_make(const am_run *run, char *dir, size_t size)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, size, "%s/am-figure-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(dir)) {
+        am_run_error(run, "cannot make a scratch directory in %s: %s", t && *t ? t : "/tmp", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void scratch_remove(const char *dir, const char *const *names, size_t n)
+{
+    char p[4300];
+    for (size_t k = 0; k < n; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 /* Run a gnuplot script (written by write from script) whose output is `path`, atomically: *target (the
- * script's output field) is pointed at a temporary beside path, renamed over path when gnuplot succeeds.
- * 0, or -1 with the reason printed (dat: where the figure's data stay). */
+ * script's output field) is pointed at a temporary beside path, checked whole (figure_complete) and renamed
+ * over path when gnuplot succeeds. A device or pipe (/dev/stdout) gets the figure drawn into a scratch file
+ * first and copied with every write checked (/dev/full fails). 0, or -1 with the reason printed (dat: where
+ * the figure's data stay). */
 static int gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
                            void *script, const char *dat)
 {
-    char *tmp, *final;
+    char *tmp, *final, scratch[4200], drawn[4300];
     int rc;
     if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
         am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
         return -1;
     }
-    *target = tmp ? tmp : final;
-    rc = gnuplot_pipe(write, script, 1);
-    if (rc) {
+    if (!tmp && scratch_make(run, scratch, sizeof scratch)) {
         am__tmp_discard(tmp, final);
-        am_run_error(run, "%s; the data are in '%s'",
-                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot failed", dat);
         return -1;
+    }
+    if (!tmp)
+        snprintf(drawn, sizeof drawn, "%s/figure", scratch);
+    *target = tmp ? tmp : drawn;
+    rc = gnuplot_pipe(write, script, 1);
+    int whole = !rc && figure_complete(*target);
+    if (whole && !tmp && (rc = copy_to_device(drawn, final)))
+        am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
+    else if (rc || !whole)
+        am_run_error(run, "%s; the data are in '%s'",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)"
+                     : rc      ? "gnuplot failed"
+                               : "gnuplot wrote an incomplete figure (is the disk full?)", dat);
+    if (!tmp)
+        scratch_remove(scratch, (const char *[]){"figure"}, 1);
+    if (rc || !whole || !tmp) {
+        am__tmp_discard(tmp, final);
+        return rc || !whole ? -1 : 0;
     }
     if ((rc = am__tmp_commit(tmp, final))) {
         am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
@@ -149,14 +249,6 @@ static void write_grid(FILE *f, void *ctx)
 {
     const grid_script *g = ctx;
     write_script(f, g->png, g->dat, g->W, g->H, g->w, g->grid_cols, g->col_titles, g->title);
-}
-
-static int run_gnuplot(const am_run *run, const char *png, const char *dat, size_t W, size_t H, size_t w,
-                       size_t grid_cols, const char *const *col_titles, const char *title)
-{
-    grid_script g = {png, dat, col_titles, title, W, H, w, grid_cols};
-    (void)run;
-    return gnuplot_pipe(write_grid, &g, 0);
 }
 
 typedef struct {
@@ -245,14 +337,21 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
         am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
         return -1;
     }
-    if (snprintf(dat, sizeof dat, "%s.dat", path) >= (int)sizeof dat) {
+    /* The frames' data beside the GIF (PATH.dat, to redraw it), or for a device such as /dev/stdout in a scratch
+     * directory removed afterwards. */
+    char scratch[4200];
+    int dev = is_device(path);
+    if (dev && scratch_make(run, scratch, sizeof scratch))
+        return -1;
+    if (snprintf(dat, sizeof dat, dev ? "%s/frames.dat" : "%s.dat", dev ? scratch : path) >= (int)sizeof dat) {
         am_run_error(run, "GIF path too long");
         return -1;
     }
-    if (write_frames(run, dat, frames, count, h, w))
-        return -1;
     gif_script g = {NULL, dat, titles, count, h, w, delay_cs, NULL};
-    return gnuplot_to_file(run, path, &g.gif, write_gif, &g, dat);
+    int rc = write_frames(run, dat, frames, count, h, w) ? -1 : gnuplot_to_file(run, path, &g.gif, write_gif, &g, dat);
+    if (dev)
+        scratch_remove(scratch, (const char *[]){"frames.dat"}, 1);
+    return rc;
 }
 
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
@@ -260,7 +359,6 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
 {
     char dat[4096], gp[4096], png[4096];
     am__out o;
-    int rc;
     if (!prefix || !*prefix || has_control(prefix)) {
         am_run_error(run, "image grid prefix must be a file name without control characters");
         return -1;
@@ -296,24 +394,8 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
     if (out_commit(run, &o, gp))
         return -1;
     /* The figure: gnuplot draws into a temporary file that replaces PREFIX.png when it succeeded. */
-    char *tmp, *final;
-    if ((rc = am__tmp_reserve(png, &tmp, &final, NULL))) {
-        am_run_error(run, "cannot write '%s': %s", png, am_strerror(rc));
-        return -1;
-    }
-    rc = run_gnuplot(run, tmp ? tmp : final, dat, W, H, w, grid_cols, col_titles, title);
-    if (rc) {
-        am__tmp_discard(tmp, final);
-        am_run_error(run, "%s; the data is in '%s'",
-                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the figure",
-                     dat);
-        return -1;
-    }
-    if ((rc = am__tmp_commit(tmp, final))) {
-        am_run_error(run, "writing '%s' failed: %s", png, am_strerror(rc));
-        return -1;
-    }
-    return 0;
+    grid_script g = {NULL, dat, col_titles, title, W, H, w, grid_cols};
+    return gnuplot_to_file(run, png, &g.png, write_grid, &g, dat);
 }
 
 int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
@@ -332,7 +414,17 @@ int am_image_frames(const am_run *run, const char *prefix, const float *frames, 
         return -1;
     gif_script g = {NULL, dat, titles, count, h, w, 0, prefix};
     int rc = gnuplot_pipe(write_gif, &g, 1);
-    for (size_t k = 0; k < count; k++) { /* every frame renamed on success, every temporary removed otherwise */
+    /* Every frame checked whole first (gnuplot does not report failed writes), then all renamed; or every
+     * temporary removed. */
+    for (size_t k = 0; k < count && !rc; k++) {
+        snprintf(tmp, sizeof tmp, "%s-%04zu.png.tmp", prefix, k);
+        if (!figure_complete(tmp)) {
+            am_run_error(run, "gnuplot wrote an incomplete frame '%s' (is the disk full?); the frames are in '%s'", tmp,
+                         dat);
+            rc = -2;
+        }
+    }
+    for (size_t k = 0; k < count; k++) {
         snprintf(name, sizeof name, "%s-%04zu.png", prefix, k);
         snprintf(tmp, sizeof tmp, "%s.tmp", name);
         if (rc)
@@ -342,11 +434,11 @@ int am_image_frames(const am_run *run, const char *prefix, const float *frames, 
             rc = -1;
         }
     }
-    if (rc) {
+    if (rc && rc != -2)
         am_run_error(run, "%s; the frames are in '%s'",
                      rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the frames", dat);
+    if (rc)
         return -1;
-    }
     return 0;
 }
 
