@@ -102,8 +102,8 @@ static const char train_desc[] =
     "  epoch steps      epoch and Adam steps so far\n"
     "  train_loss       mean training loss over the epoch's minibatches (epoch 0: loss on the training set)\n"
     "  test_mse test_bce   reconstruction error on the test images (BCE: NaN unless the output is sigmoid)\n"
-    "  seconds          training time of the epoch\n"
-    "  PCA: component variance explained_cum test_mse (test MSE with the first `component` components)\n";
+    "  PCA: component variance explained_cum test_mse (test MSE with the first `component` components)\n"
+    "Timings are in the progress line and a final '# time:' line, not in the rows.\n";
 
 static int cmd_train(int argc, char **argv)
 {
@@ -203,8 +203,8 @@ static int cmd_train(int argc, char **argv)
             am_run_abort(&run, out);
             goto fail;
         }
-        fprintf(out, "# model: pca k=%d on %zu images, fitted in %.2f s; test set: %zu images\n", k, train->count,
-                am_seconds() - t0, eval->count);
+        fprintf(out, "# model: pca k=%d on %zu images; test set: %zu images\n", k, train->count, eval->count);
+        am_run_time(out, "PCA fitted in %.2f s", am_seconds() - t0);
         fprintf(out, "component\tvariance\texplained_cum\ttest_mse\n");
         float *z = malloc(eval->count * (size_t)k * sizeof *z), *y = malloc(eval->count * eval->dim * sizeof *y);
         if (!z || !y) {
@@ -251,13 +251,13 @@ static int cmd_train(int argc, char **argv)
         fprintf(out, "# model: mlp %s; adam lr=%g batch=%d weight_decay=%g; denoising mask=%g noise=%g\n", desc, lr,
                 batch, wd, mask, noise);
         fprintf(out, "# data: %zu training images, %zu test images\n", train->count, test ? test->count : 0);
-        fprintf(out, "epoch\tsteps\ttrain_loss\ttest_mse\ttest_bce\tseconds\n");
-        double mse = NAN, bce = NAN, tl;
+        fprintf(out, "epoch\tsteps\ttrain_loss\ttest_mse\ttest_bce\n");
+        double mse = NAN, bce = NAN, tl, train_s = 0.0;
         am_ae_evaluate(ae, train->x, train->count, cfg.loss == AM_LOSS_MSE ? &tl : NULL,
                        cfg.loss == AM_LOSS_BCE ? &tl : NULL);
         if (test)
             am_ae_evaluate(ae, test->x, test->count, &mse, &bce);
-        fprintf(out, "0\t0\t%.6f\t%.6f\t%.6f\t0\n", tl, mse, bce);
+        fprintf(out, "0\t0\t%.6f\t%.6f\t%.6f\n", tl, mse, bce);
         size_t per = (train->count + (size_t)batch - 1) / (size_t)batch;
         am_progress pg;
         am_progress_start(&pg, &run, per * (size_t)epochs);
@@ -270,13 +270,15 @@ static int cmd_train(int argc, char **argv)
                 am_run_error(&run, "training failed in epoch %d: %s", e, am_strerror(rc));
                 break;
             }
-            double dt = am_seconds() - t0;
+            train_s += am_seconds() - t0;
             if (test)
                 am_ae_evaluate(ae, test->x, test->count, &mse, &bce);
-            fprintf(out, "%d\t%zu\t%.6f\t%.6f\t%.6f\t%.3f\n", e, am_ae_trainer_steps(t), tl, mse, bce, dt);
+            fprintf(out, "%d\t%zu\t%.6f\t%.6f\t%.6f\n", e, am_ae_trainer_steps(t), tl, mse, bce);
             fflush(out);
         }
         am_progress_end(&pg, "train loss %.5f test MSE %.5f", tl, mse);
+        if (!rc)
+            am_run_time(out, "training %.3f s, %.3f s per epoch", train_s, train_s / epochs);
         am_ae_trainer_free(t);
         if (!rc && (rc = am_ae_save(ae, model)))
             am_run_error(&run, "cannot save '%s': %s", model, am_strerror(rc));

@@ -282,7 +282,7 @@ static const char learn_desc[] =
     "one. A new database takes the modalities and dimensions of the files; an existing one must know every\n"
     "modality named (files may give a subset). The encoder of each latent is recorded (the file's '# model:'\n"
     "line, else its name). Commits every --batch observations. Output: one row of totals.\n"
-    "Columns: observations concepts new_concepts exemplars seconds observations_per_second\n";
+    "Columns: observations concepts new_concepts exemplars (the time taken: a '# time:' line and the progress line)\n";
 
 static int cmd_learn(int argc, char **argv)
 {
@@ -462,10 +462,10 @@ static int cmd_learn(int argc, char **argv)
     fprintf(out, "# db: %s; modalities:", dbpath);
     for (size_t i = 0; i < nf; i++)
         fprintf(out, " %s=%s (%zu)", f[i].name, f[i].path ? f[i].encoder : "", f[i].k);
-    fprintf(out, "; binding %s\nobservations\tconcepts\tnew_concepts\texemplars\tseconds\tobservations_per_second\n",
-            am_binding_name(am_concepts_get_config(cm)->binding));
-    fprintf(out, "%zu\t%zu\t%zu\t%zu\t%.3f\t%.1f\n", rows, am_concepts_count(cm), am_concepts_count(cm) - before, exemplars,
-            secs, secs > 0 ? rows / secs : 0.0);
+    fprintf(out, "; binding %s\n", am_binding_name(am_concepts_get_config(cm)->binding));
+    am_run_time(out, "%.3f s, %.1f observations per second", secs, secs > 0 ? rows / secs : 0.0);
+    fprintf(out, "observations\tconcepts\tnew_concepts\texemplars\n");
+    fprintf(out, "%zu\t%zu\t%zu\t%zu\n", rows, am_concepts_count(cm), am_concepts_count(cm) - before, exemplars);
     status = am_run_close(&run, out) ? 1 : 0;
     out = NULL;
 done:
@@ -617,8 +617,9 @@ static int cmd_recall(int argc, char **argv)
             am_binding_name(am_concepts_get_config(cm)->binding));
     for (size_t i = 0; i < nf; i++)
         fprintf(out, " %s", f[i].name);
-    fprintf(out, "\n# recall@1 %.4f recall@%zu %.4f over %zu labelled cues; %.1f cues/s\n", scored ? (double)hit1 / scored : 0.0,
-            (size_t)k, scored ? (double)hitk / scored : 0.0, scored, secs > 0 ? nq / secs : 0.0);
+    fprintf(out, "\n# recall@1 %.4f recall@%zu %.4f over %zu labelled cues\n", scored ? (double)hit1 / scored : 0.0,
+            (size_t)k, scored ? (double)hitk / scored : 0.0, scored);
+    am_run_time(out, "recall %.3f s, %.1f cues per second", secs, secs > 0 ? nq / secs : 0.0);
     fprintf(out, "index\tlabel\tanswer\tlevel\tscore\thit1\thitk");
     for (size_t j = 0; j < k; j++)
         fprintf(out, "\ttop%zu", j + 1);

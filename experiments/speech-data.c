@@ -595,8 +595,8 @@ int main(int argc, char **argv)
     }
     if (!(out = am_run_open(&run)))
         goto cleanup;
-    fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (flite); %.1f per second on %d threads\n", ntrain,
-            ntest, secs > 0 ? (double)nu / secs : 0.0, run.threads);
+    fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (flite)\n", ntrain, ntest);
+    am_run_time(out, "%.1f utterances per second on %d threads", secs > 0 ? (double)nu / secs : 0.0, run.threads);
     fprintf(out, "# spectrogram: rate %d Hz, nfft %d, hop %d, %s %zu, frames %d, floor %.0f dB; %s\n", rate, nfft, hop,
             mels ? "mels" : "linear bins", c.bins, frames, sc.floor_db, am_fft_version());
     fprintf(out, "split\tindex\tlabel\tword\tsynth\tvoice\tspeed\tpitch\tsamples\tseconds\n");

@@ -168,7 +168,7 @@ static const char net_desc[] =
     "Output: one row per population: population neurons rate_hz cv_isi fano spikes (rate: spikes per neuron\n"
     "per second; cv_isi: the mean over neurons with at least 3 ISIs of std/mean of their ISIs; fano: the mean over\n"
     "neurons that fired of var/mean of their spike counts in windows of --fano-window). '#' lines: synapses,\n"
-    "steps, wall time of the simulation alone. --raster FILE streams `t_ms neuron` for the first --raster-neurons\n"
+    "steps; '# time:' the wall time of the simulation alone. --raster FILE streams `t_ms neuron` for the first --raster-neurons\n"
     "neurons; --rate FILE streams the population rate in 1 ms bins (Hz); --state FILE streams `t_ms neuron v_mv` of the\n"
     "--record neurons every --stride steps, as the run goes. plots/spiking.gp draws raster and rate.\n";
 
@@ -361,8 +361,9 @@ static int run_network(int argc, char **argv, const char *preset)
         am_run_error(&run, "writing the %s failed", st.failed ? "raster or rate" : "state");
         goto done;
     }
-    fprintf(out, "# %s: %zu neurons (%zu E, %zu I), %zu synapses, dt %g ms, %s, %llu steps; simulation %.3f s wall\n",
-            preset, (size_t)neurons, NE, NI, am_snn_synapses(net), dt, method, (unsigned long long)steps, wall);
+    fprintf(out, "# %s: %zu neurons (%zu E, %zu I), %zu synapses, dt %g ms, %s, %llu steps\n", preset, (size_t)neurons,
+            NE, NI, am_snn_synapses(net), dt, method, (unsigned long long)steps);
+    am_run_time(out, "simulation %.3f s wall", wall);
     if (brunel)
         fprintf(out, "# brunel: g %g, eta %g, J %g mV, delay %g ms, C_E %zu, C_I %zu, external %.0f Hz per neuron\n", g,
                 eta, J, delay, ce.k, ci.k, pe.ext_rate);

@@ -478,6 +478,21 @@ printf 'red\ngreen\nblue\n' > "$tmp/names"
     --out "$tmp/learn.tsv"; ok $? "concepts learn"
 awk -F'\t' '!/^#/ && NR > 1 && $1 == 60 && $2 == 3 && $4 == 120 { f = 1 } END { exit !f }' "$tmp/learn.tsv"
 ok $? "learn: 60 observations, 3 concepts, 120 exemplars"
+# A rerun gives the same bytes but for its '# date:' and '# time:' lines: timings are never data.
+rerun_same() {
+    rm -rf "$tmp/cdbr"; "$@" --out "$tmp/ra.tsv" && rm -rf "$tmp/cdbr" && "$@" --out "$tmp/rb.tsv" &&
+        diff <(grep -v '^# \(date\|time\):' "$tmp/ra.tsv") <(grep -v '^# \(date\|time\):' "$tmp/rb.tsv") > /dev/null &&
+        grep -q '^# time: ' "$tmp/ra.tsv"
+}
+for cmd in "concepts learn --db $tmp/cdbr --modalities a=$tmp/la.tsv,b=$tmp/lb.tsv --names $tmp/names" \
+           "concepts recall --db $tmp/cdb --cues a=$tmp/qa.tsv" "concept-cells capacity --N 10,20 --queries 50" \
+           "spiking coba --time 20" "autoencoder train --kind pca --k 4 --limit 300 --model $tmp/rr.pca"; do
+    rerun_same "$BIN/"$cmd --quiet; ok $? "${cmd%% --*}: a rerun differs only in its '# date:' and '# time:' lines"
+done
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    rerun_same "$BIN/autoencoder" train --limit 300 --epochs 1 --layers 784,16,784 --batch 50 --model "$tmp/rr.ae" --quiet
+    ok $? "autoencoder train: a rerun differs only in its '# date:' and '# time:' lines"
+fi
 "$BIN/concepts" list --db "$tmp/cdb" --out "$tmp/list.tsv"
 [ "$(grep -v '^#' "$tmp/list.tsv" | awk -F'\t' 'NR > 1 && $6 == 20 && $7 == 20' | wc -l)" -eq 3 ]
 ok $? "list: 3 concepts of 20 exemplars in each modality"
@@ -498,7 +513,7 @@ done
 grep -q '^# recall@1 1.0000' "$tmp/rc2.tsv"; ok $? "recall from two modalities at once"
 "$BIN/concepts" recall --db "$tmp/cdb" --cues "a=$tmp/qa.tsv" --binding hrr --threads 1 --quiet --out "$tmp/r1.tsv"
 env -u OPENBLAS_CORETYPE "$BIN/concepts" recall --db "$tmp/cdb" --cues "a=$tmp/qa.tsv" --binding hrr --threads 2 --quiet --out "$tmp/r2.tsv"
-diff <(grep -v '^# \(date\|recall\)' "$tmp/r1.tsv") <(grep -v '^# \(date\|recall\)' "$tmp/r2.tsv") > /dev/null
+diff <(grep -v '^# \(date\|time\)' "$tmp/r1.tsv") <(grep -v '^# \(date\|time\)' "$tmp/r2.tsv") > /dev/null
 ok $? "recall is byte-identical at 1 and 2 threads and under either OpenBLAS setting"
 for bad in "learn --db $tmp/cx" "learn --db $tmp/cx --modalities a=$tmp/none.tsv" "learn --db $tmp/cx --modalities a" \
            "learn --db $tmp/cx --modalities a=$tmp/la.tsv,b=$tmp/qb.tsv" "learn --db $tmp/cx --modalities a=$tmp/la.tsv --binding x" \
@@ -531,7 +546,7 @@ ok $? "a learn killed mid-way: the database opens and holds whole transactions (
 cargs="--N 20,200 --queries 100 --noise 1 --hrr-dim 256 --bits 128 --seed 3 --quiet"
 "$BIN/concept-cells" capacity $cargs --threads 1 --out "$tmp/cc1.tsv"; ok $? "concept-cells capacity"
 env -u OPENBLAS_CORETYPE "$BIN/concept-cells" capacity $cargs --threads 2 --out "$tmp/cc2.tsv"
-diff <(grep -v '^# date' "$tmp/cc1.tsv" | cut -f1-9,11) <(grep -v '^# date' "$tmp/cc2.tsv" | cut -f1-9,11) > /dev/null
+diff <(grep -v '^# \(date\|time\)' "$tmp/cc1.tsv") <(grep -v '^# \(date\|time\)' "$tmp/cc2.tsv") > /dev/null
 ok $? "capacity: the same figures at 1 and 2 threads and under either OpenBLAS setting (timing aside)"
 awk -F'\t' '!/^#/ && $1 == "kv" && $2 == 20 { exit !($6 == 1) }' "$tmp/cc1.tsv"; ok $? "kv recalls 20 concepts perfectly"
 for bad in "capacity --N 1" "capacity --bindings kv,bam" "capacity --d 1" "trimodal" "trimodal --speech-cache $tmp/none --triples 5"; do
@@ -570,7 +585,7 @@ fi
 "$BIN/spiking" coba --time 200 --threads 1 --raster "$tmp/ras.tsv" --rate "$tmp/rate.tsv" --quiet --out "$tmp/sp1.tsv"
 ok $? "spiking coba (200 ms) with raster and rate files"
 env -u OPENBLAS_CORETYPE "$BIN/spiking" coba --time 200 --threads 2 --quiet --out "$tmp/sp2.tsv"
-diff <(grep -v '^# \(date\|coba\|command\)' "$tmp/sp1.tsv") <(grep -v '^# \(date\|coba\|command\)' "$tmp/sp2.tsv") > /dev/null
+diff <(grep -v '^# \(date\|time\|command\)' "$tmp/sp1.tsv") <(grep -v '^# \(date\|time\|command\)' "$tmp/sp2.tsv") > /dev/null
 ok $? "coba: the same spikes at 1 and 2 threads and under either OpenBLAS setting"
 awk -F'\t' '!/^#/ && $1 == "all" { exit !($3 > 5 && $3 < 60 && $4 > 0.5) }' "$tmp/sp1.tsv"
 ok $? "coba: asynchronous irregular firing ($(awk -F'\t' '!/^#/ && $1 == "all" { print $3 " Hz, CV " $4 }' "$tmp/sp1.tsv"))"

@@ -625,6 +625,16 @@ FILE *am_run_open(am_run *run)
     return f;
 }
 
+void am_run_time(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("# time: ", out);
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    fputc('\n', out);
+}
+
 FILE *am_run_file_open(const am_run *run, const char *path, int header, am_run_file *h)
 {
     memset(h, 0, sizeof *h);

@@ -99,6 +99,10 @@ int am_run_close(am_run *run, FILE *f);
  * left as they were. */
 void am_run_abort(am_run *run, FILE *f);
 
+/* How long something took, as a "# time: <text>" line in out. Timings never go in data rows or other '#'
+ * lines: the "# date:" and "# time:" lines are the only ones a rerun of the same command changes. */
+void am_run_time(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A further output of a run (a second table, a figure's data), written like --out: to a temporary file beside
  * path, renamed over it by am_run_file_close, removed by am_run_file_abort (and by the signal handlers); with
  * header != 0 the common '#' lines come first. Call after am_run_open (for the run's start time). NULL
