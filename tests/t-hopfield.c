@@ -1,6 +1,7 @@
 /* Classical Hopfield store: known answers, energy descent, both recall paths, rules, stability,
  * save/load and error paths. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,43 @@ static void hostile(am_rng *rng)
     tf_u32(&t, AM_RULE_HEBB), tf_u32(&t, 0), tf_u64(&t, 2000000000ull), tf_u64(&t, 0);
     tf_write(&t, path);
     is_int(am_hopfield_load(&h, path), AM_ERANGE, "a 44-byte Hebb store declaring 2e9 units: AM_ERANGE");
+    /* The largest store, no patterns: what the load allocates is sized by what the file holds. */
+    tf_head(&t, "LIBAMHOP");
+    tf_u32(&t, AM_RULE_HEBB), tf_u32(&t, 0), tf_u64(&t, AM_MAX_UNITS), tf_u64(&t, 0);
+    tf_write(&t, path);
+    struct mallinfo2 m0 = mallinfo2();
+    int rc = am_hopfield_load(&h, path);
+    struct mallinfo2 m1 = mallinfo2();
+    double grew = ((double)m1.uordblks + (double)m1.hblkhd - (double)m0.uordblks - (double)m0.hblkhd) / 1e6;
+    ok(rc == AM_OK && h && am_hopfield_n(h) == AM_MAX_UNITS, "a 44-byte Hebb store of 2^24 units and no patterns loads");
+    ok(grew < 1.0, "and the load holds %.2f MB (it used to hold 201 MB before reading anything)", grew);
+    am_hopfield_free(h);
+    h = NULL;
+    /* An empty store still recalls: fields are 0, so states stay, or follow the thresholds. */
+    am_hopfield_create(&h, 70, AM_RULE_HEBB);
+    int8_t st[70], want[70];
+    float th[70];
+    for (int i = 0; i < 70; i++)
+        st[i] = want[i] = i % 3 ? 1 : -1, th[i] = i % 2 ? 0.5f : -0.5f;
+    for (int d = 0; d < 2; d++) {
+        am_recall_opts o;
+        am_recall_opts_default(&o);
+        o.dynamics = d ? AM_DYN_SYNC : AM_DYN_ASYNC;
+        o.order = AM_ORDER_FIXED;
+        int8_t s2[70];
+        memcpy(s2, st, sizeof s2);
+        ok(am_hopfield_recall(h, s2, &o, rng, NULL, NULL) == AM_OK && !memcmp(s2, want, sizeof s2),
+           "an empty store keeps the cue (%s)", d ? "sync" : "async");
+    }
+    am_hopfield_set_threshold(h, th);
+    am_recall_opts ot;
+    am_recall_opts_default(&ot);
+    ot.order = AM_ORDER_FIXED;
+    ok(am_hopfield_recall(h, st, &ot, rng, NULL, NULL) == AM_OK && st[0] == -1 && st[1] == 1 && st[2] == -1 && st[3] == 1,
+       "and with thresholds every unit takes its threshold's sign");
+    is_near(am_hopfield_energy(h, st), -35.0, 1e-9, "energy -sum theta_i s_i = -35");
+    am_hopfield_free(h);
+    h = NULL;
     tf_head(&t, "LIBAMHOP");
     tf_u32(&t, AM_RULE_STORKEY), tf_u32(&t, 1), tf_u64(&t, 60000), tf_u64(&t, 0);
     tf_write(&t, path);

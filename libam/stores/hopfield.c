@@ -204,7 +204,17 @@ static int prepare(am_hopfield *h)
     am_path p = choose_path(h);
     int rc;
     if (h->rule == AM_RULE_HEBB) {
-        if (p == AM_PATH_PATTERNS) {
+        if (p == AM_PATH_PATTERNS && h->pats.count == 0) {
+            /* No patterns, no weights: nothing to derive (a store of 2^24 units read from a 44-byte file
+             * allocates nothing its size names; the fields are 0 and every use below checks the count). */
+            free(h->xb);
+            free(h->xbpop);
+            free(h->w);
+            h->xb = NULL;
+            h->xbpop = NULL;
+            h->w = NULL;
+            h->pw = 0;
+        } else if (p == AM_PATH_PATTERNS) {
             rc = am__patterns_transposed_bits(&h->pats, &h->xb, &h->pw);
             if (rc)
                 return rc;
@@ -673,6 +683,8 @@ void am__hopfield_portable(int on)
 /* Raw field of unit i on the patterns path from the overlaps m (and their sum), without the diagonal. */
 static inline int64_t pattern_field(const am_hopfield *h, size_t i, const int32_t *m, int64_t msum, int8_t si)
 {
+    if (!h->pats.count)
+        return 0; /* no patterns: no transposed rows either */
     return 2 * (int64_t)masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
 }
 
@@ -786,7 +798,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         size_t changed = 0;
         if (o->order == AM_ORDER_RANDOM)
             am_rng_shuffle_u32(rng, w->order, n);
-        if (pat && beta == 0.0 && !h->theta && !o->monitor) {
+        if (pat && p && beta == 0.0 && !h->theta && !o->monitor) {
             /* The common case in one fused loop: integer fields, integer decisions. */
             changed = sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order, n, p);
         } else {
@@ -797,10 +809,10 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
                 if (ns != s[i]) {
                     s[i] = ns;
                     changed++;
-                    if (pat) {
+                    if (pat && p) {
                         masked_update(w->m, h->xb + i * h->pw, p, 2 * ns);
                         w->msum += 2 * (int64_t)ns * h->xbpop[i];
-                    } else {
+                    } else if (!pat) {
                         axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
                     }
                 }
