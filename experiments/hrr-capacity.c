@@ -163,6 +163,27 @@ static int parse_choice(const am_run *run, const char *name, const char *s, cons
     return 0;
 }
 
+/* The table: one row per point, the blocks of its traces summed, Plate's prediction beside. */
+static void write_table(FILE *out, const point *pts, size_t npts, const result *res, size_t blocks, int traces)
+{
+    fprintf(out, "# %d traces per point\n", traces);
+    fprintf(out, "D\tK\tM\troles\tinverse\tcleanup\tretrievals\terrors\terror_rate\tplate_error\tplate_D\n");
+    for (size_t i = 0; i < npts; i++) {
+        const point *p = &pts[i];
+        uint64_t n = 0, e = 0;
+        for (size_t b = 0; b < blocks; b++) {
+            n += res[i * blocks + b].n + res[i * blocks + b].failed;
+            e += res[i * blocks + b].errors + res[i * blocks + b].failed;
+        }
+        double rate = n ? (double)e / (double)n : NAN, km = (double)p->k - 0.25;
+        double pe = cbrt((double)p->m * exp(-(double)p->d / (3.16 * km)));
+        double pd = e > 0 ? 3.16 * km * log((double)p->m / (rate * rate * rate)) : NAN;
+        fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
+                p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_model_name(p->cleanup),
+                (unsigned long long)n, (unsigned long long)e, rate, pe > 1 ? 1.0 : pe, pd);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *d_s = "256,512,1024,2048", *k_s = "1,2,4,8,16", *m_s = "1000", *roles_s = "random",
@@ -214,14 +235,17 @@ int main(int argc, char **argv)
     size_t npts = (size_t)nd * nk * nm * nr * ni * nc, k = 0;
     point *pts = calloc(npts, sizeof *pts);
     am_hrr **hrr = calloc(npts, sizeof *hrr), **perdim = calloc((size_t)nd, sizeof *perdim);
+    result *res = NULL;
+    FILE *out = NULL;
+    int status = 1;
     if (!pts || !hrr || !perdim) {
         am_run_error(&run, "out of memory");
-        return 1;
+        goto done;
     }
     for (int a = 0; a < nd; a++) {
         if ((rc = am_hrr_create(&perdim[a], ds[a], AM_FFT_ESTIMATE))) {
             am_run_error(&run, "FFT plans for D=%zu: %s", ds[a], am_strerror(rc));
-            return 1;
+            goto done;
         }
         for (int b = 0; b < nk; b++)
             for (int c2 = 0; c2 < nm; c2++)
@@ -233,39 +257,25 @@ int main(int argc, char **argv)
                         }
     }
     ctx c = {pts, npts, (size_t)traces / BLOCK, run.seed, hrr};
-    FILE *out = am_run_open(&run);
-    if (!out)
-        return 1;
-    result *res = calloc(npts * c.blocks, sizeof *res);
+    if (!(out = am_run_open(&run)))
+        goto done;
+    res = calloc(npts * c.blocks, sizeof *res);
     am_jobs jobs = {.count = npts * c.blocks, .result_size = sizeof(result), .fn = job, .ctx = &c, .cost = job_cost};
     size_t failed = 0;
     if (!res || (rc = am_run_jobs(&run, &jobs, res, &failed))) {
         am_run_error(&run, "point %zu: %s", failed / (c.blocks ? c.blocks : 1), res ? am_strerror(rc) : "out of memory");
+        goto done;
+    }
+    if (am_run_is_root(&run))
+        write_table(out, pts, npts, res, c.blocks, traces);
+    status = am_run_close(&run, out) ? 1 : 0;
+    out = NULL;
+done:
+    if (out)
         am_run_abort(&run, out);
-        return 1;
-    }
-    if (am_run_is_root(&run)) {
-        fprintf(out, "# %d traces per point\n", traces);
-        fprintf(out, "D\tK\tM\troles\tinverse\tcleanup\tretrievals\terrors\terror_rate\tplate_error\tplate_D\n");
-        for (size_t i = 0; i < npts; i++) {
-            const point *p = &pts[i];
-            uint64_t n = 0, e = 0;
-            for (size_t b = 0; b < c.blocks; b++) {
-                n += res[i * c.blocks + b].n + res[i * c.blocks + b].failed;
-                e += res[i * c.blocks + b].errors + res[i * c.blocks + b].failed;
-            }
-            double rate = n ? (double)e / (double)n : NAN, km = (double)p->k - 0.25;
-            double pe = cbrt((double)p->m * exp(-(double)p->d / (3.16 * km)));
-            double pd = e > 0 ? 3.16 * km * log((double)p->m / (rate * rate * rate)) : NAN;
-            fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
-                    p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_model_name(p->cleanup),
-                    (unsigned long long)n,
-                    (unsigned long long)e, rate, pe > 1 ? 1.0 : pe, pd);
-        }
-    }
     free(res);
-    for (int a = 0; a < nd; a++)
+    for (int a = 0; perdim && a < nd; a++)
         am_hrr_free(perdim[a]);
     free(perdim), free(hrr), free(pts);
-    return am_run_close(&run, out) ? 1 : 0;
+    return status;
 }
