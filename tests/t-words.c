@@ -21,12 +21,14 @@ static am_wordnet *wordnet_of(const char *index, const char *data)
 {
     am_wordnet *w = NULL;
     FILE *fi = fmemopen((void *)index, strlen(index), "r"), *fd = fmemopen((void *)data, strlen(data), "r");
-    if (!fi || !fd || am__wordnet_from_streams(&w, fi, "idx", fd, "dat", NULL, 0)) {
-        if (fi && !fd)
+    if (!fi || !fd) {
+        if (fi)
             fclose(fi);
+        if (fd)
+            fclose(fd);
         return NULL;
     }
-    return w;
+    return am__wordnet_from_streams(&w, fi, "idx", fd, "dat", NULL, 0) ? NULL : w;
 }
 
 /* Each failure of a WordNet lookup names the file, the line and what is wrong, file text quoted. */

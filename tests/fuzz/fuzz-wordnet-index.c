@@ -31,11 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nd = nul ? size - ni - 1 : sizeof good_data - 1;
     FILE *fi = fmemopen((void *)data, ni, "r"), *fd = fmemopen((void *)d, nd, "r");
     am_wordnet *w = NULL;
-    if (!fi || !fd || am__wordnet_from_streams(&w, fi, "index.noun", fd, "data.noun", NULL, 0) != AM_OK) {
-        if (fi && !fd)
+    if (!fi || !fd) {
+        if (fi)
             fclose(fi);
+        if (fd)
+            fclose(fd);
         return 0;
     }
+    if (am__wordnet_from_streams(&w, fi, "index.noun", fd, "data.noun", NULL, 0) != AM_OK)
+        return 0;
     static const char *const fixed[] = {"sneaker", "tee shirt", "a", "zymurgy", "shoe"};
     for (size_t k = 0; k < sizeof fixed / sizeof *fixed; k++)
         lookup(w, fixed[k]);
