@@ -81,6 +81,7 @@ help:
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
 	@echo "make fuzz SECONDS=60   every libFuzzer target (clang) for SECONDS each, seeded from library files"
+	@echo "make fuzz TARGETS=\"wav idx\"   only the targets named"
 
 # The commit the build came from, regenerated only when it changes so nothing rebuilds needlessly.
 $(BUILD)/gen/am_commit.h: FORCE
@@ -143,7 +144,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
 $(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests -Ilibam
 
 # The fuzz targets as plain programs that replay their seeds and regression inputs in `make check`.
-$(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(STATIC) $(BUILD)/gen/flags
+$(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h tests/memfile.h $(STATIC) $(BUILD)/gen/flags
 	@mkdir -p $(@D)
 	$(CC) $(AM_CPPFLAGS) -Ilibam $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/driver.c $(STATIC) $(LDLIBS)
 
@@ -161,11 +162,13 @@ check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
 	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-fuzz.sh tests/t-python.sh
 
-# libFuzzer (clang): every target for SECONDS (default 60) each, seeded from files the library writes and the
-# regression inputs in tests/fuzz/regress; crashes are kept in build/fuzz-clang/crash-<target>-*.
+# libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
+# the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in
+# build/fuzz-clang/crash-<target>-*. A target that leaves a temporary file behind fails too.
 SECONDS ?= 60
+TARGETS ?=
 fuzz:
-	tools/fuzz $(SECONDS)
+	tools/fuzz $(SECONDS) $(TARGETS)
 
 test: check
 

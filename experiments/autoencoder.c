@@ -156,9 +156,10 @@ static int cmd_train(int argc, char **argv)
     if (am_run_check_scope(&run, opts, kind, pca ? "--kind pca" : "--kind mlp"))
         return 2;
     if (!pca && am_ae_config_parse(&cfg, layers, act, code_act, out_act, loss)) {
-        am_run_error(&run, "bad network: --layers '%s' --act %s --code-act %s --out-act %s --loss %s (sizes > 0, "
+        am_run_error(&run, "bad network: --layers %s --act %s --code-act %s --out-act %s --loss %s (sizes > 0, "
                      "first = last, at least 2 layers; bce needs a sigmoid output)",
-                     layers, act, code_act ? code_act : act, out_act, loss);
+                     AM__QUOTE(layers), AM__QUOTE(act), AM__QUOTE(code_act ? code_act : act), AM__QUOTE(out_act),
+                     AM__QUOTE(loss));
         return 2;
     }
     if (epochs < 0 || batch < 1 || !(lr > 0) || wd < 0 || !(mask >= 0 && mask < 1) || !(noise >= 0) || k < 1) {

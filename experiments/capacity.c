@@ -151,7 +151,7 @@ int main(int argc, char **argv)
     /* Validate everything before any output is written. */
     am_model mdl = AM_MODEL_HOPFIELD;
     if (am_model_parse(model, &mdl)) {
-        am_run_error(&run, "unknown --model '%s' (hopfield, dense or modern)", model);
+        am_run_error(&run, "unknown --model %s (hopfield, dense or modern)", AM__QUOTE(model));
         return 2;
     }
     {
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         }
         for (int k = 0; k < nw; k++) {
             if (am_rule_parse(words[k], &rl)) {
-                am_run_error(&run, "unknown rule '%s' (hebb, storkey or pinv)", words[k]);
+                am_run_error(&run, "unknown rule %s (hebb, storkey or pinv)", AM__QUOTE(words[k]));
                 return 2;
             }
             am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
         for (int a = 0; a < nf; a++) {
             am_dense_f ff;
             if (am_dense_f_parse(fw[a], &ff)) {
-                am_run_error(&run, "unknown --F '%s' (poly, rectpoly or exp)", fw[a]);
+                am_run_error(&run, "unknown --F %s (poly, rectpoly or exp)", AM__QUOTE(fw[a]));
                 return 2;
             }
             for (int b = 0; b < (ff == AM_F_EXP ? 1 : nd); b++) {
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
     am_capacity_opts *b = &c.base;
     am_capacity_opts_default(b, mdl, (size_t)n);
     if (am_dynamics_parse(dyn_s, &b->dynamics)) {
-        am_run_error(&run, "unknown --dynamics '%s' (async, sync or glauber)", dyn_s);
+        am_run_error(&run, "unknown --dynamics %s (async, sync or glauber)", AM__QUOTE(dyn_s));
         return 2;
     }
     if (!strcmp(order_s, "random"))
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     else if (!strcmp(order_s, "fixed"))
         b->order = AM_ORDER_FIXED;
     else {
-        am_run_error(&run, "unknown --order '%s' (random or fixed)", order_s);
+        am_run_error(&run, "unknown --order %s (random or fixed)", AM__QUOTE(order_s));
         return 2;
     }
     if (!strcmp(path_s, "auto"))
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
     else if (!strcmp(path_s, "matrix"))
         b->path = AM_PATH_MATRIX;
     else {
-        am_run_error(&run, "unknown --path '%s' (auto, patterns or matrix)", path_s);
+        am_run_error(&run, "unknown --path %s (auto, patterns or matrix)", AM__QUOTE(path_s));
         return 2;
     }
     if (temp < 0.0 || (temp > 0.0 && b->dynamics != AM_DYN_GLAUBER)) {

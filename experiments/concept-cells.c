@@ -81,7 +81,7 @@ static int parse_bindings(const am_run *run, const char *s, const am_binding_typ
     for (char *save = NULL, *it = strtok_r(buf, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
         const am_binding_type *t = am_binding_find(it);
         if (!t || *nb == MAXB) {
-            am_run_error(run, "--bindings: '%s' is not kv, hebb or hrr (at most 3)", it);
+            am_run_error(run, "--bindings: %s is not kv, hebb or hrr (at most 3)", AM__QUOTE(it));
             return -1;
         }
         b[(*nb)++] = t;
@@ -183,10 +183,10 @@ static void row(FILE *f, const char *section, const char *binding, const char *c
 static int class_words(const am_run *run, const char *wndir, int depth, char ***words, size_t *nw, int **wclass)
 {
     am_wordnet *wn = NULL;
-    int rc = am_wordnet_open(&wn, wndir);
+    char why[512];
+    int rc = am_wordnet_open(&wn, wndir, why, sizeof why);
     if (rc) {
-        am_run_error(run, "cannot open WordNet%s%s: %s (Debian: wordnet-base)", wndir ? " in " : "", wndir ? wndir : "",
-                     am_strerror(rc));
+        am_run_error(run, "cannot open WordNet: %s (Debian: wordnet-base)", why);
         return -1;
     }
     char **all[NCLS] = {0}, **own[NCLS] = {0};
@@ -197,9 +197,11 @@ static int class_words(const am_run *run, const char *wndir, int depth, char ***
             rc = am_wordnet_fashion_words(wn, c, 0, &own[c], &nown[c]);
         total += cnt[c];
     }
+    if (rc)
+        am_run_error(run, "reading the class words from WordNet: %s",
+                     am_wordnet_message(wn)[0] ? am_wordnet_message(wn) : am_strerror(rc));
     am_wordnet_close(wn);
     if (rc) {
-        am_run_error(run, "reading the class words from WordNet: %s", am_strerror(rc));
         for (int c = 0; c < NCLS; c++) {
             am_words_free(all[c], cnt[c]);
             am_words_free(own[c], nown[c]);

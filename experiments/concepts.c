@@ -55,7 +55,10 @@ __attribute__((noinline)) static size_t modality_index(const latfile *f, size_t 
     return nf;
 }
 
-/* "name=path,name=path" -> files read (one line printed on failure). */
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+
+/* "name=path,name=path" -> files read (one line printed on failure); names of NAME_CHARS only, so that
+ * every later message may show them as they are. */
 static int read_modal_files(const am_run *run, const char *opt, const char *spec, latfile *f, size_t *nf)
 {
     *nf = 0;
@@ -71,8 +74,9 @@ static int read_modal_files(const am_run *run, const char *opt, const char *spec
     strcpy(buf, spec);
     for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
-        if (!eq || eq == item || !eq[1] || (size_t)(eq - item) > AM_CONCEPT_NAME_MAX) {
-            am_run_error(run, "--%s: '%s' is not name=FILE", opt, item);
+        if (!eq || eq == item || !eq[1] || (size_t)(eq - item) > AM_CONCEPT_NAME_MAX ||
+            strspn(item, NAME_CHARS) != (size_t)(eq - item)) {
+            am_run_error(run, "--%s: %s is not NAME=FILE (NAME: letters, digits, '_' or '-')", opt, AM__QUOTE(item));
             latfile_free(f, *nf);
             return -1;
         }
@@ -128,9 +132,7 @@ typedef struct {
 
 static void names_free(names_t *nm)
 {
-    for (size_t i = 0; i < nm->n; i++)
-        free(nm->name[i]);
-    free(nm->name);
+    am_labels_free(nm->name, nm->n);
 }
 
 static int names_read(const am_run *run, const char *path, names_t *nm)
@@ -138,36 +140,10 @@ static int names_read(const am_run *run, const char *path, names_t *nm)
     memset(nm, 0, sizeof *nm);
     if (!path)
         return 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        am_run_error(run, "cannot read --names '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    char line[512];
-    size_t lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strcspn(line, "\r\n");
-        int whole = line[len] != 0 || feof(f);
-        line[len] = 0;
-        int bad = !whole || len == 0 || len > AM_CONCEPT_LABEL_MAX;
-        for (size_t i = 0; i < len; i++)
-            bad |= (unsigned char)line[i] < 0x20 || line[i] == 0x7f;
-        char **p = bad ? NULL : realloc(nm->name, (nm->n + 1) * sizeof *p);
-        if (!p || !(p[nm->n] = strdup(line))) {
-            am_run_error(run, "--names '%s' line %zu: %s", path, lineno, bad ? "empty, too long or with control characters" : "out of memory");
-            if (p)
-                nm->name = p;
-            fclose(f);
-            names_free(nm);
-            return -1;
-        }
-        nm->name = p;
-        nm->n++;
-    }
-    fclose(f);
-    if (!nm->n) {
-        am_run_error(run, "--names '%s' is empty", path);
+    char why[512];
+    int rc = am_labels_read(path, AM_MAX_CLASSES, &nm->name, &nm->n, why, sizeof why);
+    if (rc) {
+        am_run_error(run, "--names '%s': %s", path, why[0] ? why : am_strerror(rc));
         return -1;
     }
     return 0;
@@ -237,7 +213,7 @@ static int mech_config(const am_run *run, am_opt *opts, const char *binding, con
     am_concepts_config_default(cfg);
     cfg->seed = run->seed;
     if (!(cfg->binding = am_binding_find(binding))) {
-        am_run_error(run, "--binding: '%s' is not kv, hebb or hrr", binding);
+        am_run_error(run, "--binding: %s is not kv, hebb or hrr", AM__QUOTE(binding));
         return -1;
     }
     if (am_run_check_scope(run, opts, binding, binding))
@@ -247,7 +223,7 @@ static int mech_config(const am_run *run, am_opt *opts, const char *binding, con
     else if (!strcmp(similarity, "euclid"))
         cfg->similarity = AM_SIM_EUCLID;
     else {
-        am_run_error(run, "--similarity: '%s' is not dot or euclid", similarity);
+        am_run_error(run, "--similarity: %s is not dot or euclid", AM__QUOTE(similarity));
         return -1;
     }
     if (!(beta > 0.0) || beta > 1e30) {
@@ -259,7 +235,7 @@ static int mech_config(const am_run *run, am_opt *opts, const char *binding, con
         return -1;
     }
     if (am_model_parse(cleanup, &cfg->cleanup)) {
-        am_run_error(run, "--cleanup: '%s' is not modern, dense or hopfield", cleanup);
+        am_run_error(run, "--cleanup: %s is not modern, dense or hopfield", AM__QUOTE(cleanup));
         return -1;
     }
     cfg->beta = beta;
@@ -369,7 +345,7 @@ static int cmd_learn(int argc, char **argv)
                 i = nf;
             double v = eq ? strtod(eq + 1, &end) : NAN;
             if (!eq || i == nf || end == eq + 1 || *end || !(v >= 0.0)) {
-                am_run_error(&run, "--radius: '%s' is not NAME=R with a modality of --modalities and R >= 0", it);
+                am_run_error(&run, "--radius: %s is not NAME=R with a modality of --modalities and R >= 0", AM__QUOTE(it));
                 status = 2;
                 goto done;
             }
@@ -566,7 +542,7 @@ static int cmd_recall(int argc, char **argv)
                 m = am_concepts_modality_find(cm, it);
             }
             if (!eq || m < 0 || !eq[1] || rpath[m]) {
-                am_run_error(&run, "--readout: '%s' is not NAME=FILE with a modality of the database (once each)", it);
+                am_run_error(&run, "--readout: %s is not NAME=FILE with a modality of the database (once each)", AM__QUOTE(it));
                 status = 2;
                 goto done;
             }
@@ -768,7 +744,7 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
             c = am_concepts_find_label(cm, which);
         }
         if (c == AM_CONCEPT_NONE) {
-            am_run_error(&run, "no concept '%s' in '%s'", which, dbpath);
+            am_run_error(&run, "no concept %s in '%s'", AM__QUOTE(which), dbpath);
             status = 2;
             goto done;
         }

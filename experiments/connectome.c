@@ -82,7 +82,7 @@ static int parse_motif(const am_run *run, const char *s, am_motif *m)
             *m = (am_motif)k;
             return 0;
         }
-    am_run_error(run, "--motif: '%s' is not xor, xor-induced, lateral or signed-xor", s);
+    am_run_error(run, "--motif: %s is not xor, xor-induced, lateral or signed-xor", AM__QUOTE(s));
     return -1;
 }
 

@@ -39,89 +39,16 @@ typedef struct {
     am_patterns *pats;
 } patset;
 
-/* Blocks of '#'/'.' rows from a text file. */
+/* Blocks of '#'/'.' rows from a text file (am_patterns_read_text). */
 static int read_drawn(const am_run *run, const char *path, patset *ps)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        am_run_error(run, "--patterns %s: %s", path, am_strerror(AM_ERRNO(errno)));
+    char why[256];
+    int rc = am_patterns_read_text(&ps->pats, &ps->w, &ps->h, path, why, sizeof why);
+    if (rc) {
+        am_run_error(run, "--patterns %s: %s", path, why[0] ? why : am_strerror(rc));
         return -1;
     }
-    char line[1024];
-    size_t w = 0, h = 0, rows = 0, blocks = 0, lineno = 0, cap = 0;
-    int8_t *cells = NULL;
-    int bad = 0;
-    while (!bad && fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strcspn(line, "\r\n");
-        line[len] = 0;
-        if (!len) {
-            if (rows) {
-                if (h && rows != h) {
-                    am_run_error(run, "--patterns %s: line %zu: a pattern of %zu rows, the first had %zu", path, lineno, rows, h);
-                    bad = 1;
-                }
-                h = rows;
-                rows = 0;
-                blocks++;
-            }
-            continue;
-        }
-        if (w && len != w) {
-            am_run_error(run, "--patterns %s: line %zu: %zu columns, the first row had %zu", path, lineno, len, w);
-            bad = 1;
-            break;
-        }
-        w = len;
-        for (size_t c = 0; c < len; c++)
-            if (line[c] != '#' && line[c] != '.') {
-                am_run_error(run, "--patterns %s: line %zu: '%c' is neither '#' (on) nor '.' (off)", path, lineno, line[c]);
-                bad = 1;
-                break;
-            }
-        if (bad)
-            break;
-        size_t need = (blocks * (h ? h : rows + 1) + rows + 1) * w + w * 64;
-        if (need > cap) {
-            cap = 2 * need;
-            int8_t *nc = realloc(cells, cap);
-            if (!nc) {
-                bad = 1;
-                break;
-            }
-            cells = nc;
-        }
-        for (size_t c = 0; c < len; c++)
-            cells[(blocks * (h ? h : 0) + rows) * w + c] = line[c] == '#' ? 1 : -1;
-        rows++;
-        if (!h && rows > 256) {
-            am_run_error(run, "--patterns %s: a pattern over 256 rows", path);
-            bad = 1;
-        }
-    }
-    fclose(f);
-    if (!bad && rows) {
-        if (h && rows != h) {
-            am_run_error(run, "--patterns %s: the last pattern has %zu rows, the first had %zu", path, rows, h);
-            bad = 1;
-        }
-        h = rows;
-        blocks++;
-    }
-    if (!bad && (!blocks || !w)) {
-        am_run_error(run, "--patterns %s: no pattern (rows of '#' and '.')", path);
-        bad = 1;
-    }
-    if (!bad && (am_patterns_create(&ps->pats, w * h, blocks))) {
-        am_run_error(run, "out of memory");
-        bad = 1;
-    }
-    for (size_t k = 0; !bad && k < blocks; k++)
-        am_patterns_set(ps->pats, k, cells + k * w * h);
-    free(cells);
-    if (bad)
-        return -1;
-    ps->w = w, ps->h = h, ps->n = w * h, ps->count = blocks;
+    ps->n = ps->w * ps->h, ps->count = ps->pats->count;
     return 0;
 }
 
@@ -364,12 +291,12 @@ int main(int argc, char **argv)
     am_store_config cfg;
     am_model model;
     if (am_model_parse(model_s, &model)) {
-        am_run_error(&run, "--model: '%s' is not hopfield, dense or modern", model_s);
+        am_run_error(&run, "--model: %s is not hopfield, dense or modern", AM__QUOTE(model_s));
         return 2;
     }
     am_dynamics dyn;
     if (am_dynamics_parse(dyn_s, &dyn) || dyn == AM_DYN_GLAUBER) {
-        am_run_error(&run, "--dynamics: '%s' is not async or sync", dyn_s);
+        am_run_error(&run, "--dynamics: %s is not async or sync", AM__QUOTE(dyn_s));
         return 2;
     }
     if (!(flip >= 0 && flip <= 1) || cue < 0 || max_steps < 1 || max_steps > 10000 || every < 0 || delay < -1 || delay > 10000 ||
@@ -387,7 +314,7 @@ int main(int argc, char **argv)
     } else {
         unsigned long w, h;
         if (am_parse_shape(size_s, &h, &w) || w < 2 || h < 2 || w > 200 || h > 200) {
-            am_run_error(&run, "--size: '%s' is not HxW (rows x columns) with 2 .. 200 each", size_s);
+            am_run_error(&run, "--size: %s is not HxW (rows x columns) with 2 .. 200 each", AM__QUOTE(size_s));
             return 2;
         }
         ps.w = w, ps.h = h, ps.n = w * h;
@@ -417,7 +344,7 @@ int main(int argc, char **argv)
         else
             rc = am_patterns_checkerboards(ps.pats, w, h);
         if (rc) {
-            am_run_error(&run, "--letters '%s': letters A-Z only", letters);
+            am_run_error(&run, "--letters %s: letters A-Z only", AM__QUOTE(letters));
             am_patterns_free(ps.pats);
             return 2;
         }
@@ -429,7 +356,7 @@ int main(int argc, char **argv)
     }
     am_store_config_default(&cfg, model, ps.n);
     if (model == AM_MODEL_HOPFIELD && am_rule_parse(rule_s, &cfg.rule)) {
-        am_run_error(&run, "--rule: '%s' is not hebb, storkey or pinv", rule_s);
+        am_run_error(&run, "--rule: %s is not hebb, storkey or pinv", AM__QUOTE(rule_s));
         am_patterns_free(ps.pats);
         return 2;
     }

@@ -310,7 +310,7 @@ static int read_words(const am_run *run, const char *path, char ***out, size_t *
     am_words_where at;
     int rc = am_words_read(path, MAX_WORDS, out, n, &at);
     if (rc == AM_EFORMAT)
-        am_run_error(run, "--words %s line %zu: '%s' is not a word (letters, digits, spaces, '-', ''' only, at most %d)",
+        am_run_error(run, "--words %s line %zu: %s is not a word (letters, digits, spaces, '-', ''' only, at most %d)",
                      path, at.line, at.text, AM_WORD_MAX);
     else if (rc == AM_ERANGE)
         am_run_error(run, "--words %s: more than %d words", path, MAX_WORDS);
@@ -330,7 +330,7 @@ static int read_words(const am_run *run, const char *path, char ***out, size_t *
     qsort(sorted, *n, sizeof *sorted, cmp_str);
     for (size_t i = 1; i < *n; i++)
         if (!strcmp(sorted[i - 1], sorted[i])) {
-            am_run_error(run, "--words %s: '%s' is listed twice", path, sorted[i]);
+            am_run_error(run, "--words %s: %s is listed twice", path, AM__QUOTE(sorted[i]));
             free(sorted);
             am_words_free(*out, *n);
             return -1;
@@ -465,7 +465,7 @@ int main(int argc, char **argv)
         for (const char *p = v; *p; p++)
             if (!(p[0] == '+' || p[0] == '-' || p[0] == '_' || (p[0] >= '0' && p[0] <= '9') ||
                   (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) || *v == '-') {
-                am_run_error(&run, "voice '%s': letters, digits, '+', '-' and '_' only", v);
+                am_run_error(&run, "voice %s: letters, digits, '+', '-' and '_' only", AM__QUOTE(v));
                 return 2;
             }
     }

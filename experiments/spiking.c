@@ -232,7 +232,7 @@ static int run_network(int argc, char **argv, const char *preset)
     else if (!strcmp(method, "exact"))
         im = AM_INT_EXACT;
     else {
-        am_run_error(&run, "--method: '%s' is not euler or exact", method);
+        am_run_error(&run, "--method: %s is not euler or exact", AM__QUOTE(method));
         return 2;
     }
     if (!(T > 0) || T > 1e7 || !(dt > 0) || dt > 10 || T / dt > 1e10 || neurons < 10 || neurons > 10000000 ||
@@ -442,7 +442,7 @@ static int run_fi(int argc, char **argv)
     int nmu = am_parse_range(drives, mu, 1024);
     am_integrator im = !strcmp(method, "euler") ? AM_INT_EULER : AM_INT_EXACT;
     if (strcmp(method, "euler") && strcmp(method, "exact")) {
-        am_run_error(&run, "--method: '%s' is not euler or exact", method);
+        am_run_error(&run, "--method: %s is not euler or exact", AM__QUOTE(method));
         return 2;
     }
     if (nmu <= 0 || !(T > 0) || T > 1e7 || !(dt > 0) || dt > 10 || !(tau > 0) || !(th > vr) || tref < 0) {

@@ -129,9 +129,10 @@ int main(int argc, char **argv)
     FILE *out = NULL;
     if (!no_fashion) {
         am_wordnet *wn = NULL;
-        if ((rc = am_wordnet_open(&wn, wordnet))) {
-            am_run_error(&run, "cannot open WordNet in %s: %s%s", wordnet ? wordnet : "/usr/share/wordnet",
-                         am_strerror(rc), am_status_errno(rc) == ENOENT ? " (Debian package wordnet-base)" : "");
+        char why[512];
+        if ((rc = am_wordnet_open(&wn, wordnet, why, sizeof why))) {
+            am_run_error(&run, "cannot open WordNet: %s%s", why,
+                         am_status_errno(rc) == ENOENT ? " (Debian package wordnet-base)" : "");
             goto done;
         }
         /* Class names first, then synonyms, then hypernyms: a word reached from several classes (a shared
@@ -142,7 +143,8 @@ int main(int argc, char **argv)
             if (!(rc = am_wordnet_fashion_words(wn, c, depth, &w[c], &nw[c])))
                 rc = am_wordnet_fashion_words(wn, c, 0, &w0[c], &n0[c]);
         if (rc)
-            am_run_error(&run, "WordNet words of the Fashion-MNIST classes: %s", am_strerror(rc));
+            am_run_error(&run, "WordNet words of the Fashion-MNIST classes: %s",
+                         am_wordnet_message(wn)[0] ? am_wordnet_message(wn) : am_strerror(rc));
         for (int pass = 0; pass < 3 && !rc; pass++)
             for (int c = 0; c < 10 && !rc; c++)
                 for (size_t i = 0; i < nw[c] && !rc; i++) {
@@ -170,7 +172,7 @@ int main(int argc, char **argv)
         am_words_where at;
         rc = am_words_read(words_path, MAX_WORDS, &wl, &nl, &at);
         if (rc == AM_EFORMAT)
-            am_run_error(&run, "--words %s line %zu: '%s' is not a word (letters, digits, space, '-', ''' only, at "
+            am_run_error(&run, "--words %s line %zu: %s is not a word (letters, digits, space, '-', ''' only, at "
                                "most %d)", words_path, at.line, at.text, AM_WORD_MAX);
         else if (rc == AM_ERANGE)
             am_run_error(&run, "--words %s: more than %d words", words_path, MAX_WORDS);

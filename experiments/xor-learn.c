@@ -31,7 +31,7 @@ static int parse_rules(const am_run *run, const char *s, int *use)
     for (int k = 0; k < n; k++) {
         int r = !strcmp(w[k], "fa") ? R_FA : !strcmp(w[k], "fixed") ? R_FIXED : !strcmp(w[k], "backprop") ? R_BACKPROP : -1;
         if (r < 0) {
-            am_run_error(run, "--rules: '%s' is not fa, fixed or backprop", w[k]);
+            am_run_error(run, "--rules: %s is not fa, fixed or backprop", AM__QUOTE(w[k]));
             return -1;
         }
         use[r] = 1;

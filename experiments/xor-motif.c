@@ -167,7 +167,7 @@ static int cmd(int argc, char **argv, const char *which)
     if (!strcmp(readout, "inputs"))
         c.readout_inputs = 1;
     else if (strcmp(readout, "laterals")) {
-        am_run_error(&run, "--readout: '%s' is not laterals or inputs", readout);
+        am_run_error(&run, "--readout: %s is not laterals or inputs", AM__QUOTE(readout));
         return 2;
     }
     double vals[1024];

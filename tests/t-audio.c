@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "memfile.h"
 #include "tap.h"
 
 #ifndef M_PI
@@ -102,8 +103,49 @@ static void rebuilt_sound(unsigned rate)
     am_stft_free(s);
 }
 
+/* The settings file: as speech-data writes it, and every way one can be wrong, with its line named. */
+static void settings(void)
+{
+    static const char good[] = "# the spectrogram settings\nrate 16000\r\nnfft 512\nhop 256\n\nmels 40\nframes 64\n"
+                               "floor_db 80\nvoice en\n";
+    am_stft_config c;
+    size_t frames = 0;
+    char why[256];
+    ok(am_stft_settings_read(mem_file(0, good, sizeof good - 1), &c, &frames, why, sizeof why) == AM_OK && c.rate == 16000 &&
+           c.nfft == 512 && c.hop == 256 && c.mels == 40 && frames == 64 && c.floor_db == 80 && why[0] == 0,
+       "settings as speech-data writes them (comments, a blank line, CRLF and another key tolerated)");
+    static const struct {
+        const char *text;
+        int rc;
+        const char *has;
+    } bad[] = {
+        {"rate 16000\nnfft 1048576\nhop 256\nmels 524289\nframes 4\nfloor_db 80\n", AM_ERANGE,
+         "line 2: \"nfft 1048576\": want nfft a whole number in 64 .. 8192"},
+        {"rate 16000\nnfft 512.5\nhop 256\nmels 40\nframes 64\nfloor_db 80\n", AM_ERANGE, "line 2: \"nfft 512.5\""},
+        {"rate 16000\nnfft 512\nhop 256\nmels 40\nframes 64\nfloor_db 80\nnfft 1024\n", AM_EFORMAT, "line 7: nfft given twice"},
+        {"rate 16000\nnfft 512\nhop 256\nmels 40\nframes 64\n", AM_EFORMAT, "needs rate, nfft, hop, mels, frames and floor_db"},
+        {"rate 16000\nnfft 64\nhop 256\nmels 40\nframes 64\nfloor_db 80\n", AM_ERANGE, "beyond nfft"},
+        {"rate 16000\nnfft\x01\x1b[2J 512\n", AM_EFORMAT, "line 2: \"nfft\\x01\\x1b[2J 512\" is not 'key value'"},
+        {"rate 16000\nnfft nan\n", AM_EFORMAT, "line 2: \"nfft nan\" is not"},
+        {"rate 16000 8000\n", AM_EFORMAT, "line 1: \"rate 16000 8000\" is not"},
+        {"rate 16\0000\n", AM_EFORMAT, "line 1: \"rate 16\\x000\" is not"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        size_t n = k == 8 ? 10 : strlen(bad[k].text);
+        int rc = am_stft_settings_read(mem_file(0, bad[k].text, n), &c, &frames, why, sizeof why);
+        ok(rc == bad[k].rc && strstr(why, bad[k].has), "settings file %zu refused: %s", k, why);
+    }
+    char longer[400];
+    memset(longer, 'x', sizeof longer);
+    ok(am_stft_settings_read(mem_file(0, longer, sizeof longer), &c, &frames, why, sizeof why) == AM_EFORMAT &&
+           strstr(why, "line 1: longer than"), "a line too long: %s", why);
+    ok(am_status_errno(am_stft_settings_read("/nonexistent/spectrogram.txt", &c, &frames, why, sizeof why)) == ENOENT &&
+           strstr(why, "No such file"), "a missing file keeps ENOENT: %s", why);
+}
+
 int main(void)
 {
+    settings();
     ok(mkdtemp(dir) != NULL, "temporary directory");
     /* ---- WAV ---- */
     const unsigned rate = 16000;
@@ -112,7 +154,8 @@ int main(void)
     tone(x, n, 440.0, rate, 0.5);
     ok(am_wav_write(path_of("a.wav"), x, n, rate) == AM_OK, "write 16-bit WAV");
     am_audio a;
-    ok(am_wav_read(path_of("a.wav"), &a) == AM_OK && a.n == n && a.rate == rate, "read it back: %zu samples at %u Hz", a.n, a.rate);
+    int rrc = am_wav_read(path_of("a.wav"), &a);
+    ok(rrc == AM_OK && a.n == n && a.rate == rate, "read it back: %zu samples at %u Hz", a.n, a.rate);
     double e = 0;
     for (size_t i = 0; i < n; i++)
         e = fmax(e, fabs(a.x[i] - x[i]));

@@ -26,7 +26,7 @@ int main(void)
        "parse biased:0.25");
     ok(am_pattern_family_parse(&f, "biased:x", err, sizeof err) == AM_EINVAL && strstr(err, "[0, 1]"),
        "biased:x is refused: %s", err);
-    ok(am_pattern_family_parse(&f, "zigzag", err, sizeof err) == AM_EINVAL && strstr(err, "'zigzag'"),
+    ok(am_pattern_family_parse(&f, "zigzag", err, sizeof err) == AM_EINVAL && strstr(err, "\"zigzag\""),
        "unknown family named: %s", err);
     ok(!am_pattern_family_parse(&f, "letters", NULL, 0) && am_pattern_family_check(&f, 50, 3, err, sizeof err) == AM_EINVAL &&
        strstr(err, "not a square"), "letters on N = 50: %s", err);

@@ -1,12 +1,14 @@
 /* Concept cells: synchrony, locality, hierarchy and forgetting; every binding mechanism recalls a small
  * tri-modal fixture perfectly in every direction; activations; fallback to the parent; determinism at any
  * thread count; errors. */
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/am.h"
+#include "memfile.h"
 #include "tap.h"
 
 #define NC 12 /* concepts in the fixture */
@@ -56,6 +58,44 @@ static am_concepts *learn(const am_concepts_config *cfg, float *ex[3])
     return cm;
 }
 
+/* Label names (am_labels_read): one per line, every line a name; the faults named by line, text quoted. */
+static void label_names(void)
+{
+    static const char good[] = "t-shirt\r\ncaf\xc3\xa9\nankle boot";
+    char **names = NULL, err[512];
+    size_t n = 0;
+    ok(am_labels_read(mem_file(0, good, sizeof good - 1), 10, &names, &n, err, sizeof err) == AM_OK && n == 3 &&
+           !strcmp(names[0], "t-shirt") && !strcmp(names[1], "caf\xc3\xa9") && !strcmp(names[2], "ankle boot") && !err[0],
+       "three names (CRLF, UTF-8, no final newline)");
+    am_labels_free(names, n);
+    char longer[300];
+    memset(longer, 'x', sizeof longer);
+    longer[sizeof longer - 1] = '\n';
+    const struct {
+        const char *text;
+        size_t len;
+        int rc;
+        const char *has;
+    } bad[] = {
+        {"red\nb\001a\033[2J\377d\n", 0, AM_EFORMAT, "line 2: \"b\\x01a\\x1b[2J\\xffd\": a control character"},
+        {"red\n\ngreen\n", 0, AM_EFORMAT, "line 2: empty (the name of label k is line k + 1)"},
+        {"red\ngr\0een\n", 10, AM_EFORMAT, "line 2: \"gr\\x00een\": a control character"},
+        {"a\tb\n", 0, AM_EFORMAT, "line 1: \"a\\x09b\": a control character"},
+        {"", 0, AM_EEMPTY, "no names"},
+        {"a\nb\nc\nd\n", 0, AM_ERANGE, "line 4: more than 3 names"},
+        {longer, sizeof longer, AM_EFORMAT, "line 1: \"xxxx"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        size_t len = bad[k].len ? bad[k].len : strlen(bad[k].text);
+        int rc = am_labels_read(mem_file(0, bad[k].text, len), 3, &names, &n, err, sizeof err);
+        ok(rc == bad[k].rc && names == NULL && n == 0 && strstr(err, bad[k].has), "label names %zu refused: %s", k, err);
+    }
+    ok(strstr(err, "longer than 255 bytes") != NULL, "a line too long says so");
+    ok(am_status_errno(am_labels_read("/nonexistent/names", 3, &names, &n, err, sizeof err)) == ENOENT &&
+           strstr(err, "No such file"), "a missing file keeps ENOENT: %s", err);
+    am_labels_free(NULL, 0);
+}
+
 static double dist(const float *a, const float *b, size_t d)
 {
     double s = 0;
@@ -66,6 +106,7 @@ static double dist(const float *a, const float *b, size_t d)
 
 int main(void)
 {
+    label_names();
     float *centre[3], *ex[3];
     fixture(centre, ex);
 

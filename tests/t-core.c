@@ -1,13 +1,43 @@
-/* Status codes, checked sizes, version, the BLAS seam. */
+/* Status codes, checked sizes, version, the BLAS seam, and input text quoted for messages. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../libam/core/quote.h"
 #include "am/am.h"
 #include "tap.h"
 
+/* am__quote: printable ASCII kept, quotes, backslashes and every other byte escaped, long text cut. */
+static void quoting(void)
+{
+    char b[AM__QUOTE_SIZE];
+    ok(!strcmp(am__quote(b, sizeof b, "sneaker", 7), "\"sneaker\""), "plain text in double quotes: %s", b);
+    ok(!strcmp(am__quote(b, sizeof b, "a\"b\\c", 5), "\"a\\\"b\\\\c\""), "quote and backslash escaped: %s", b);
+    ok(!strcmp(am__quote(b, sizeof b, "a\0\x01\n\r\x1b[2J\x7f", 10), "\"a\\x00\\x01\\x0a\\x0d\\x1b[2J\\x7f\""),
+       "NUL, control bytes and DEL as \\xNN: %s", b);
+    ok(!strcmp(am__quote(b, sizeof b, "\xc3\xa9\xff\xfe", 4), "\"\\xc3\\xa9\\xff\\xfe\""),
+       "bytes >= 0x80 (UTF-8 or not) as \\xNN: %s", b);
+    ok(!strcmp(am__quote(b, sizeof b, NULL, 0), "\"\""), "no text: two quotes");
+    char longer[300];
+    memset(longer, 'x', sizeof longer);
+    am__quote(b, sizeof b, longer, sizeof longer);
+    size_t n = strlen(b);
+    ok(n < sizeof b && n > 80 && !strcmp(b + n - 4, "\xe2\x80\xa6\""), "long text cut with an ellipsis (%zu bytes)", n);
+    memset(longer, 1, sizeof longer);
+    am__quote(b, 16, longer, sizeof longer);
+    ok(!strcmp(b, "\"\\x01\\x01\xe2\x80\xa6\""), "cut at a whole escape, within the buffer: %s", b);
+    am__quote(b, 16, "abcdefghijklm", 13);
+    ok(!strcmp(b, "\"abcdefghijklm\""), "text that just fits is not cut: %s", b);
+    am__quote(b, 16, "abcdefghijklmn", 14);
+    ok(strlen(b) < 16 && !strcmp(b + strlen(b) - 4, "\xe2\x80\xa6\""), "one byte more is cut: %s", b);
+    ok(!strcmp(AM__QUOTE("x\ty"), "\"x\\x09y\""), "AM__QUOTE of a string");
+    b[0] = 'z';
+    ok(am__quote(b, 4, "abc", 3) == b && b[0] == 0, "a buffer too small for anything: empty");
+}
+
 int main(void)
 {
+    quoting();
     size_t r = 0;
     ok(!strcmp(am_strerror(AM_OK), "success"), "am_strerror(AM_OK)");
     int codes[] = {AM_EINVAL,  AM_ENOMEM, AM_EOVERFLOW, AM_EIO,          AM_EFORMAT,    AM_ECHECKSUM, AM_ETRUNC,

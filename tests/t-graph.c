@@ -450,14 +450,16 @@ static void test_csv(void)
 
     csv_err("source,target,weight\nA,B,1\n", AM_EFORMAT, "line 1: the header has no 'sign' column", "a missing column in the header");
     csv_err("A,B,1,+\nA,C,1\n", AM_EFORMAT, "line 2: 3 fields", "a row with a missing column");
-    csv_err("A,B,1,+\n\nA,C,abc,+\n", AM_EFORMAT, "line 3: weight 'abc'", "a weight that is not a number");
-    csv_err("A,B,nan,+\n", AM_EFORMAT, "line 1: weight 'nan'", "a NaN weight");
+    csv_err("A,B,1,+\n\nA,C,abc,+\n", AM_EFORMAT, "line 3: weight \"abc\"", "a weight that is not a number");
+    csv_err("A,B,nan,+\n", AM_EFORMAT, "line 1: weight \"nan\"", "a NaN weight");
     csv_err("A,B,1e999,+\n", AM_EFORMAT, "line 1: weight", "an infinite weight");
-    csv_err("A,B,-2,+\n", AM_EFORMAT, "line 1: weight '-2'", "a negative weight");
-    csv_err("A,B,1,maybe\n", AM_EFORMAT, "line 1: sign 'maybe'", "an unknown sign");
+    csv_err("A,B,-2,+\n", AM_EFORMAT, "line 1: weight \"-2\"", "a negative weight");
+    csv_err("A,B,1,maybe\n", AM_EFORMAT, "line 1: sign \"maybe\"", "an unknown sign");
     csv_err("A,,1,+\n", AM_EFORMAT, "line 1: an empty target", "an empty name");
+    csv_err("A,B,1,\001\033[2J\377\n", AM_EFORMAT, "line 1: sign \"\\x01\\x1b[2J\\xff\" is not",
+            "a sign with control bytes and invalid UTF-8, quoted and escaped in the message");
     rc = am_graph_read_csv(&g, p, put_file("s2.csv", "A,+\nZ,-\n"), err, sizeof err);
-    ok(rc == AM_EINVAL && strstr(err, "line 2: no neuron 'Z'"), "a sign table naming an unknown neuron: %s", err);
+    ok(rc == AM_EINVAL && strstr(err, "line 2: no neuron \"Z\""), "a sign table naming an unknown neuron: %s", err);
     rc = am_graph_read_csv(&g, p, put_file("s3.csv", "A,+,x\n"), err, sizeof err);
     ok(rc == AM_EFORMAT && strstr(err, "line 1: 3 fields"), "a sign table row with 3 fields: %s", err);
     rc = am_graph_read_csv(&g, "/nonexistent/g.csv", NULL, err, sizeof err);
@@ -502,9 +504,9 @@ static void test_c302(void)
     struct {
         const char *edges, *json, *has;
     } bad[] = {
-        {"Source,Target,Weight,Type\nAVAL,XYZ9,1,chemical\n", json, "line 2: 'XYZ9' is neither a neuron"},
-        {"Source,Target,Weight,Type\nAVAL,VB01,1,chemical\nAVAL,VB01,x,chemical\n", json, "line 3: weight 'x'"},
-        {"Source,Target,Weight,Type\nAVAL,VB01,1,glue\n", json, "line 2: type 'glue'"},
+        {"Source,Target,Weight,Type\nAVAL,XYZ9,1,chemical\n", json, "line 2: \"XYZ9\" is neither a neuron"},
+        {"Source,Target,Weight,Type\nAVAL,VB01,1,chemical\nAVAL,VB01,x,chemical\n", json, "line 3: weight \"x\""},
+        {"Source,Target,Weight,Type\nAVAL,VB01,1,glue\n", json, "line 2: type \"glue\""},
         {"Source,Target,Weight,Type\nAVAL,VB01,1\n", json, "line 2: 3 fields"},
         {"From,To,W\n", json, "line 1: expected the header"},
         {"Source,Target,Weight,Type\n", "{\"neuron_info\": {\"A\": [1, 2,\n", "line 2:"},

@@ -47,6 +47,40 @@ static double norm(const float *a, size_t d)
     return sqrt(s);
 }
 
+/* Wisdom files that FFTW itself would abort the process on (flags wider than its bit fields), or that end
+ * early: AM_EFORMAT, the process alive. path holds valid wisdom with at least one entry. */
+static void wisdom_damaged(const char *path)
+{
+    char good[1 << 16], bad[(1 << 16) + 32];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(good, 1, sizeof good - 1, f) : 0;
+    if (f)
+        fclose(f);
+    good[n] = 0;
+    char *entry = strstr(good, "\n  ("), *l = entry ? strstr(entry, " #x") : NULL;
+    ok(l != NULL, "saved wisdom has entries");
+    if (!l)
+        return;
+    size_t flen = 3 + strspn(l + 3, "0123456789abcdef");
+    static const char *const wide[] = {" #x100000", " #xfffffff", " #xffffffffff"};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(bad, sizeof bad, "%.*s%s%s", (int)(l - good), good, wide[k], l + flen);
+        f = fopen(path, "w");
+        fputs(bad, f);
+        fclose(f);
+        is_int(am_fft_wisdom_load(path), AM_EFORMAT, "an entry whose flags exceed FFTW's bit fields (%s): AM_EFORMAT",
+               wide[k] + 1);
+    }
+    f = fopen(path, "w");
+    fwrite(good, 1, n - 2, f); /* without the closing ")\n" */
+    fclose(f);
+    is_int(am_fft_wisdom_load(path), AM_EFORMAT, "wisdom cut before its closing parenthesis: AM_EFORMAT");
+    f = fopen(path, "w");
+    fwrite(good, 1, n, f);
+    fclose(f);
+    ok(am_fft_wisdom_load(path) == AM_OK, "the undamaged file loads again");
+}
+
 int main(void)
 {
     am_rng rng;
@@ -240,6 +274,7 @@ int main(void)
     ok(am_fft_wisdom_save(path) == AM_OK && access(path, R_OK) == 0, "save wisdom");
     ok(am_fft_wisdom_load(path) == AM_OK, "load it back");
     am_hrr_free(hm);
+    wisdom_damaged(path);
     FILE *f = fopen(path, "w");
     fputs("not wisdom at all\n", f);
     fclose(f);

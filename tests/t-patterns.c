@@ -1,12 +1,82 @@
-/* Pattern sets: packing, generators' statistics, drawing, corruption, overlaps, errors. */
+/* Pattern sets: packing, generators' statistics, drawing, corruption, overlaps, patterns drawn as text,
+ * errors. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/am.h"
+#include "memfile.h"
 #include "tap.h"
+
+/* Patterns drawn as text (am_patterns_read_text): two blocks read back unit by unit; each malformed file
+ * refused with its line, the row quoted. */
+static void drawn(void)
+{
+    static const char two[] = "#..#\n#..#\r\n####\n \t\n\n####\n#...\n####"; /* no final newline */
+    am_patterns *p = NULL;
+    size_t w = 0, h = 0;
+    char err[256];
+    int rc = am_patterns_read_text(&p, &w, &h, mem_file(0, two, sizeof two - 1), err, sizeof err);
+    ok(rc == AM_OK && w == 4 && h == 3 && p->count == 2 && p->n == 12 && err[0] == 0,
+       "two 3 x 4 blocks (a CRLF row, a blank line of spaces and tabs, no final newline): %s", err);
+    static const char *const want[2] = {"#..#" "#..#" "####", "####" "#..." "####"};
+    int same = rc == AM_OK;
+    for (size_t mu = 0; same && mu < 2; mu++)
+        for (size_t i = 0; i < 12; i++)
+            same &= am_patterns_unit(p, mu, i) == (want[mu][i] == '#' ? 1 : -1);
+    ok(same, "every unit as drawn: '#' +1, '.' -1, row-major");
+    am_patterns_free(p);
+    static const struct {
+        const char *text;
+        int rc;
+        const char *has;
+    } bad[] = {
+        {"#.\n#\x01\x1b[2J\xff\n", AM_EFORMAT, "line 2: \"#\\x01\\x1b[2J\\xff\": column 2 is neither '#' (on) nor '.' (off)"},
+        {"#.#\n##\n", AM_EFORMAT, "line 2: 2 columns, the first row had 3"},
+        {"##\n##\n\n##\n", AM_EFORMAT, "line 4: a pattern of 1 rows ends here, the first had 2"},
+        {"##\n\n##\n##\n\n", AM_EFORMAT, "line 5: a pattern of 2 rows ends here, the first had 1"},
+        {"\n \n\t\n", AM_EEMPTY, "no pattern"},
+        {"", AM_EEMPTY, "no pattern"},
+        {"#\r#\n", AM_EFORMAT, "line 1: \"#\\x0d#\": column 2"},
+        {"#.\0#\n", AM_EFORMAT, "line 1: \"#.\\x00#\": column 3"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        size_t n = k == 7 ? 5 : strlen(bad[k].text);
+        rc = am_patterns_read_text(&p, &w, &h, mem_file(0, bad[k].text, n), err, sizeof err);
+        ok(rc == bad[k].rc && p == NULL && strstr(err, bad[k].has), "drawn file %zu refused: %s", k, err);
+    }
+    char wide[AM_PATTERNS_TEXT_SIDE + 2];
+    memset(wide, '#', sizeof wide - 1);
+    wide[sizeof wide - 1] = '\n';
+    rc = am_patterns_read_text(&p, &w, &h, mem_file(0, wide, sizeof wide), err, sizeof err);
+    ok(rc == AM_ERANGE && strstr(err, "line 1: more than 256 columns"), "257 columns: %s", err);
+    ok(am_patterns_read_text(&p, &w, &h, mem_file(0, wide + 1, sizeof wide - 1), err, sizeof err) == AM_OK && w == 256,
+       "256 columns read");
+    am_patterns_free(p);
+    char *tall = malloc(257 * 2);
+    for (int i = 0; i < 257; i++)
+        tall[2 * i] = '.', tall[2 * i + 1] = '\n';
+    rc = am_patterns_read_text(&p, &w, &h, mem_file(0, tall, 257 * 2), err, sizeof err);
+    ok(rc == AM_ERANGE && strstr(err, "line 257: a pattern of more than 256 rows"), "257 rows: %s", err);
+    free(tall);
+    /* 2^24 units in all at most: 257 blocks of 256 x 256 go past it, in bounded memory. */
+    size_t rows = 257 * 257, len = rows * 257;
+    char *big = malloc(len);
+    for (size_t r = 0; r < rows; r++) {
+        memset(big + r * 257, r % 257 == 256 ? ' ' : '#', 256);
+        big[r * 257 + 256] = '\n';
+    }
+    rc = am_patterns_read_text(&p, &w, &h, mem_file(0, big, len), err, sizeof err);
+    ok(rc == AM_ERANGE && strstr(err, "more than 16777216 units in all"), "over 2^24 units: %s", err);
+    free(big);
+    ok(am_status_errno(am_patterns_read_text(&p, &w, &h, "/nonexistent/p.txt", err, sizeof err)) == ENOENT &&
+           strstr(err, "No such file"), "a missing file keeps ENOENT: %s", err);
+    ok(am_patterns_read_text(NULL, &w, &h, "x", err, sizeof err) == AM_EINVAL, "no output: AM_EINVAL");
+}
 
 int main(void)
 {
+    drawn();
     am_patterns *p = NULL, *q = NULL;
     am_rng rng;
     am_rng_init(&rng, 3, 0);

@@ -396,7 +396,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     done
     printf 'sneaker\nbag!\n' > "$tmp/wordsbad"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/wordsbad" --out "$tmp/spx.tsv" 2> "$tmp/err"
-    [ $? -ne 0 ] && grep -q "line 2: 'bag!' is not a word" "$tmp/err"; ok $? "a word with other characters is named with its line"
+    [ $? -ne 0 ] && grep -q 'line 2: "bag!" is not a word' "$tmp/err"; ok $? "a word with other characters is named with its line"
     env PATH=/nonexistent "$BIN/speech-data" --cache "$tmp/spx" --out "$tmp/spx.tsv" 2> "$tmp/err"
     [ $? -ne 0 ] && grep -q "espeak-ng not found" "$tmp/err" && [ ! -e "$tmp/spx" ]; ok $? "a missing synthesiser is named"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/words3" --voices no-such-voice --speeds 150 --pitches 50 \
@@ -841,6 +841,69 @@ for prog in "$BIN"/*; do
     [ -x "$prog" ] && [ -f "$prog" ] || continue
     "$prog" --help 2>&1 | grep -q '^Examples:' || { echo "# $(basename "$prog") --help shows no examples"; false; } || break
 done; ok $? "every program's --help shows examples"
+
+# Text read from input files reaches a message quoted and escaped: one line, printable ASCII only, the control
+# bytes and the invalid UTF-8 as \xNN. Each reader gets the same hostile line (control bytes, an escape
+# sequence, a lone 0xff byte).
+escaped() { # ERRFILE: one line, nothing but printable ASCII, the hostile bytes shown as \x01, \x1b and \xff
+    [ "$(wc -l < "$1")" -eq 1 ] && [ -z "$(tr -d '\n' < "$1" | LC_ALL=C tr -d '[:print:]')" ] &&
+        grep -qF '\x01' "$1" && grep -qF '\x1b' "$1" && grep -qF '\xff' "$1"
+}
+hostile=$'b\001a\033[2J\377d'
+printf 'sneaker\n%s\n' "$hostile" > "$tmp/whostile"
+"$BIN/word-data" --cache "$tmp/wdx" --no-fashion --words "$tmp/whostile" --out "$tmp/wdx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'line 2: "b\x01a\x1b[2J\xffd" is not a word' "$tmp/err"
+ok $? "word-data --words: the bad line quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+if command -v espeak-ng > /dev/null; then
+    "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/whostile" --test-voices '' --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'line 2: "b\x01a\x1b[2J\xffd" is not a word' "$tmp/err"
+    ok $? "speech-data --words: the bad line quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+else
+    ok 0 "# SKIP speech-data --words: espeak-ng missing"
+fi
+printf 'a,+\nc,%s\n' "$hostile" > "$tmp/shostile"
+"$BIN/connectome" count --edges "$tmp/g.csv" --signs "$tmp/shostile" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'line 2: sign "b\x01a\x1b[2J\xffd" is not' "$tmp/err"
+ok $? "connectome --signs: the bad sign quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+printf '%s,+\n' "$hostile" > "$tmp/shostile2"
+"$BIN/connectome" count --edges "$tmp/g.csv" --signs "$tmp/shostile2" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'no neuron "b\x01a\x1b[2J\xffd"' "$tmp/err"
+ok $? "connectome --signs: an unknown neuron quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+printf '#.........\n#%s\n' "$hostile" > "$tmp/phostile"
+"$BIN/hopfield-demo" --patterns "$tmp/phostile" --out "$tmp/hx.tsv" > /dev/null 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'line 2: "#b\x01a\x1b[2J\xffd": column 2' "$tmp/err"
+ok $? "hopfield-demo --patterns: the bad row quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+printf 'red\n%s\n' "$hostile" > "$tmp/nhostile"
+"$BIN/concepts" learn --db "$tmp/cx" --modalities "a=$tmp/la.tsv" --names "$tmp/nhostile" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err" && grep -qF 'line 2: "b\x01a\x1b[2J\xffd"' "$tmp/err" && [ ! -e "$tmp/cx" ]
+ok $? "concepts --names: the bad name quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+"$BIN/capacity" --model "$hostile" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err"; ok $? "an option value is quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+"$BIN/capacity" "--$hostile" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err"; ok $? "an unknown option is quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+"$BIN/concepts" "$hostile" 2> "$tmp/err"
+[ $? -ne 0 ] && escaped "$tmp/err"; ok $? "an unknown command is quoted and escaped ($(head -c 100 "$tmp/err" | LC_ALL=C tr -c '[:print:]' '?'))"
+head -c 3000 /dev/zero | tr '\0' 'x' > "$tmp/wlong"
+"$BIN/word-data" --cache "$tmp/wdx" --no-fashion --words "$tmp/wlong" --out "$tmp/wdx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ "$(wc -c < "$tmp/err")" -lt 300 ] && grep -q 'xxx…"' "$tmp/err"
+ok $? "a long line is cut with an ellipsis ($(head -c 100 "$tmp/err"))"
+# WordNet: a damaged index or data file is named with its line and what is wrong.
+mkdir -p "$tmp/wn"
+printf '  1 license line\ntee_shirt n 1 1 @ 1 0 0414bad9\n' > "$tmp/wn/index.noun"
+printf '  1 license line\n' > "$tmp/wn/data.noun"
+"$BIN/word-data" --cache "$tmp/wdx" --wordnet "$tmp/wn" --out "$tmp/wdx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qF "$tmp/wn/index.noun line 2:" "$tmp/err" && grep -qF '"0414bad9"' "$tmp/err"
+ok $? "a malformed WordNet index line is named: file, line, why ($(head -c 140 "$tmp/err"))"
+off=$(printf '  1 license line\n' | wc -c)
+printf 'tee_shirt n 1 1 @ 1 0 %08d\n' "$off" > "$tmp/wn/index.noun"
+printf '  1 license line\n%08d 06 n 01 tee_shirt 0 00x @ 1 n 0000 | a shirt\n' "$off" > "$tmp/wn/data.noun"
+"$BIN/word-data" --cache "$tmp/wdx" --wordnet "$tmp/wn" --out "$tmp/wdx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -qF "$tmp/wn/data.noun line 2:" "$tmp/err" && grep -q 'pointer count' "$tmp/err"
+ok $? "a malformed WordNet data line is named: file, line, why ($(head -c 140 "$tmp/err"))"
+rm "$tmp/wn/data.noun"
+"$BIN/word-data" --cache "$tmp/wdx" --wordnet "$tmp/wn" --out "$tmp/wdx.tsv" 2> "$tmp/err"
+[ $? -ne 0 ] && grep -qF "$tmp/wn/data.noun: " "$tmp/err" && grep -q 'wordnet-base' "$tmp/err"
+ok $? "a missing WordNet file is named ($(head -c 140 "$tmp/err"))"
 
 # make install into a DESTDIR, twice with two prefixes: headers without the program harness, am.pc with the
 # second prefix, the plot scripts, and the Python module where Debian's python3 looks (when it was built).

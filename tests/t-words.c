@@ -7,12 +7,75 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../libam/encoders/internal.h"
 #include "am/am.h"
 #include "tap.h"
 
 static double cosine(const float *a, const float *b, size_t d)
 {
     return am_hrr_cosine(d, a, b);
+}
+
+/* A WordNet over two texts in memory (named "idx" and "dat" in messages); NULL when it does not open. */
+static am_wordnet *wordnet_of(const char *index, const char *data)
+{
+    am_wordnet *w = NULL;
+    FILE *fi = fmemopen((void *)index, strlen(index), "r"), *fd = fmemopen((void *)data, strlen(data), "r");
+    if (!fi || !fd) {
+        if (fi)
+            fclose(fi);
+        if (fd)
+            fclose(fd);
+        return NULL;
+    }
+    return am__wordnet_from_streams(&w, fi, "idx", fd, "dat", NULL, 0) ? NULL : w;
+}
+
+/* Each failure of a WordNet lookup names the file, the line and what is wrong, file text quoted. */
+static void wordnet_messages(void)
+{
+    static const char lic[] = "  1 license line\n"; /* 17 bytes: the synset lines below start at offset 17 */
+    char index[256], data[256];
+    uint32_t off = 0;
+    am_synset s;
+    snprintf(index, sizeof index, "%stee_shirt n 1 1 @ 1 0 0414bad9\n", lic);
+    am_wordnet *w = wordnet_of(index, lic);
+    ok(w && am_wordnet_noun(w, "tee shirt", 1, &off) == AM_EFORMAT &&
+           !strcmp(am_wordnet_message(w), "idx line 2: the entry of \"tee_shirt\": a synset offset is not 8 digits: \"0414bad9\""),
+       "a malformed index entry: %s", w ? am_wordnet_message(w) : "");
+    ok(w && am_wordnet_noun(w, "tee shirt", 2, &off) == AM_ERANGE && strstr(am_wordnet_message(w), "idx line 2: \"tee_shirt\" has 1 noun senses, not 2"),
+       "a sense beyond the entry's: %s", w ? am_wordnet_message(w) : "");
+    ok(w && am_wordnet_noun(w, "sh\001irt", 1, &off) == AM_ERANGE && !strcmp(am_wordnet_message(w), "idx: no noun \"sh\\x01irt\""),
+       "an absent lemma, quoted: %s", w ? am_wordnet_message(w) : "");
+    am_wordnet_close(w);
+    snprintf(index, sizeof index, "tee_shirt n 1 1 @ 1 0 00000017\n");
+    snprintf(data, sizeof data, "%s00000017 06 n 01 tee_shirt 0 00x @ 1 n 0000 | a shirt\n", lic);
+    w = wordnet_of(index, data);
+    ok(w && am_wordnet_noun(w, "tee_shirt", 1, &off) == AM_OK && off == 17 && am_wordnet_synset(w, off, &s) == AM_EFORMAT &&
+           !strcmp(am_wordnet_message(w), "dat line 2: want p_cnt, the pointer count, 3 digits, found \"00x\""),
+       "a malformed data line: %s", w ? am_wordnet_message(w) : "");
+    am_wordnet_close(w);
+    snprintf(data, sizeof data, "%s00000017 06 n 01 tee_shirt 0 000 | a shirt", lic);
+    w = wordnet_of(index, data);
+    ok(w && am_wordnet_synset(w, 17, &s) == AM_OK && s.nwords == 1 && !strcmp(s.words[0], "tee shirt") &&
+           am_wordnet_message(w)[0] == 0,
+       "a last line without a newline reads, and leaves no message");
+    am_synset_clear(&s);
+    ok(w && am_wordnet_synset(w, 20, &s) == AM_EFORMAT &&
+           !strcmp(am_wordnet_message(w), "dat line 2: synset offset 00000020 (from idx) is not the start of a synset line"),
+       "an offset inside a line: %s", w ? am_wordnet_message(w) : "");
+    ok(w && am_wordnet_synset(w, 9999, &s) == AM_ERANGE && strstr(am_wordnet_message(w), "dat: synset offset 00009999 is past the end"),
+       "an offset past the end: %s", w ? am_wordnet_message(w) : "");
+    am_wordnet_close(w);
+    size_t big = 70000;
+    char *huge = malloc(big + 2);
+    memset(huge, 'a', big);
+    memcpy(huge + big, "\n", 2);
+    w = wordnet_of(huge, lic);
+    ok(w && am_wordnet_noun(w, "b", 1, &off) == AM_EFORMAT && !strcmp(am_wordnet_message(w), "idx line 1: longer than 65535 bytes"),
+       "an index line too long: %s", w ? am_wordnet_message(w) : "");
+    am_wordnet_close(w);
+    free(huge);
 }
 
 int main(void)
@@ -134,15 +197,23 @@ int main(void)
         f = fopen(wp, "w");
         fputs("coat\nhat;rm\n", f);
         fclose(f);
-        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 2 && !strcmp(at.text, "hat;rm") &&
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 2 && !strcmp(at.text, "\"hat;rm\"") &&
                wl == NULL && nl == 0,
            "a line that is not a word: AM_EFORMAT with its line and text, nothing returned");
+        f = fopen(wp, "w");
+        fputs("coat\nb\001a\033[2J\377\"\\\n", f);
+        fclose(f);
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 2 &&
+               !strcmp(at.text, "\"b\\x01a\\x1b[2J\\xff\\\"\\\\\""),
+           "its text quoted for a message: control bytes and invalid UTF-8 as \\xNN (%s)", at.text);
         f = fopen(wp, "w");
         for (int i = 0; i < 100; i++)
             fputc('a', f);
         fputs("\ncoat\n", f);
         fclose(f);
-        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 1, "a 100-character line: AM_EFORMAT");
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 1 && strlen(at.text) < sizeof at.text &&
+               !strcmp(at.text + strlen(at.text) - 4, "\xe2\x80\xa6\""),
+           "a 100-character line: AM_EFORMAT, its text cut with an ellipsis (%s)", at.text);
         f = fopen(wp, "w");
         fputs("# only a comment\n\n", f);
         fclose(f);
@@ -181,7 +252,7 @@ int main(void)
 
     /* ---- WordNet files ---- */
     am_wordnet *wn = NULL;
-    int rc = am_wordnet_open(&wn, NULL);
+    int rc = am_wordnet_open(&wn, NULL, NULL, 0);
     if (rc == AM_ERRNO(ENOENT)) {
         ok(1, "# SKIP WordNet files absent (Debian's wordnet-base; tools/install-deps)");
     } else {
@@ -194,6 +265,8 @@ int main(void)
         ok(am_wordnet_noun(wn, "a", 1, &off) == AM_OK && am_wordnet_noun(wn, "zymurgy", 1, &off) == AM_OK,
            "the first and last lemmas are found (binary search ends)");
         is_int(am_wordnet_synset(wn, 3472536, &s), AM_EFORMAT, "an offset inside a line: AM_EFORMAT");
+        ok(strstr(am_wordnet_message(wn), "/data.noun line ") && strstr(am_wordnet_message(wn), "not the start of a synset line"),
+           "named with its file and line: %s", am_wordnet_message(wn));
         char **w = NULL;
         size_t n = 0;
         ok(am_wordnet_fashion_words(wn, 7, 2, &w, &n) == AM_OK && n >= 5, "class Sneaker, depth 2: %zu words", n);
@@ -221,7 +294,11 @@ int main(void)
     }
     char missing[] = "/tmp/t-words-XXXXXX";
     ok(mkdtemp(missing) != NULL, "empty directory");
-    is_int(am_status_errno(am_wordnet_open(&wn, missing)), ENOENT, "a directory without WordNet: ENOENT");
+    char why[256], expect[256];
+    is_int(am_status_errno(am_wordnet_open(&wn, missing, why, sizeof why)), ENOENT, "a directory without WordNet: ENOENT");
+    snprintf(expect, sizeof expect, "%s/index.noun: ", missing);
+    ok(!strncmp(why, expect, strlen(expect)), "the message names the missing file: %s", why);
+    wordnet_messages();
     rmdir(missing);
     am_wordnet_close(NULL);
     am_synset_clear(NULL);

@@ -76,8 +76,11 @@ typedef struct am_stft_config {
 void am_stft_config_default(am_stft_config *c);
 
 /* Read the settings file bin/speech-data writes (spectrogram.txt: "key value" lines for rate, nfft, hop, mels,
- * frames and floor_db; '#' comments) into c (other fields: defaults) and *frames (1 .. 1024). AM_EFORMAT with
- * the line and the reason in why (size bytes) for a malformed or incomplete file; system errors keep errno. */
+ * frames and floor_db, each once; '#' comments, blank lines and other keys skipped) into c (other fields:
+ * defaults) and *frames. Values in the ranges bin/speech-data writes: rate 8000 .. 48000, nfft 64 .. 8192,
+ * hop 1 .. nfft, mels 0 .. nfft/2 + 1, frames 1 .. 1024 (whole numbers), floor_db 0.001 .. 300. AM_EFORMAT
+ * for a malformed, repeated or missing line, AM_ERANGE for a value out of range, with the line (quoted) and
+ * the reason in why (size bytes, may be NULL); system errors keep errno. */
 int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, char *why, size_t size);
 
 typedef struct am_stft am_stft;

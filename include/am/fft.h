@@ -31,8 +31,10 @@ typedef enum {
 int am_fft_planning_parse(const char *s, am_fft_planning *out);
 const char *am_fft_planning_name(am_fft_planning p);
 
-/* Add the wisdom saved in a file (FFTW's text format) to the process's wisdom. A file that is not FFTW
- * wisdom is AM_EFORMAT; system errors keep errno. */
+/* Add the wisdom saved in a file (FFTW's text format, at most AM_FFT_WISDOM_MAX bytes, else AM_ERANGE) to the
+ * process's wisdom. A file that is not FFTW wisdom is AM_EFORMAT: libam checks the text before FFTW reads
+ * it, since FFTW aborts the process on some malformed entries. System errors keep errno. */
+#define AM_FFT_WISDOM_MAX ((size_t)16 << 20)
 int am_fft_wisdom_load(const char *path);
 /* Write the process's accumulated wisdom to path (atomically: a temporary file renamed on success). */
 int am_fft_wisdom_save(const char *path);

@@ -107,6 +107,19 @@ int am_pattern_family_fill(const am_pattern_family *f, am_patterns *p, am_rng *r
 int am_patterns_lshapes(am_patterns *p, size_t width, size_t height);
 size_t am_patterns_lshapes_max(size_t width, size_t height);
 
+/* Patterns drawn as text (hopfield-demo --patterns FILE): rows of '#' (+1) and '.' (-1), a pattern per block
+ * of rows, blocks parted by blank lines (nothing but spaces and tabs); every row as wide as the first (1 ..
+ * AM_PATTERNS_TEXT_SIDE columns), every block as tall as the first (1 .. AM_PATTERNS_TEXT_SIDE rows), at most
+ * AM_PATTERNS_TEXT_UNITS cells in the file; a CR before a newline is ignored. *out: a new set (free with
+ * am_patterns_free) of the blocks, each *width x *height units row-major. Errors name the line in err
+ * (errsize bytes, may be NULL), the row quoted and escaped: AM_EFORMAT for a character other than '#' and
+ * '.' or a row or block of another size than the first, AM_ERANGE beyond the limits, AM_EEMPTY for a file
+ * without a pattern; system errors keep errno. */
+#define AM_PATTERNS_TEXT_SIDE 256
+#define AM_PATTERNS_TEXT_UNITS (1 << 24)
+int am_patterns_read_text(am_patterns **out, size_t *width, size_t *height, const char *path, char *err,
+                          size_t errsize);
+
 /* Single-state drawing, for building sets by hand. */
 /* Checkerboard on a width x height grid with square cells of `cell` units; phase 0 or 1 picks which
  * colour the top-left cell has (+1 for phase 0). */

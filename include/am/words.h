@@ -43,11 +43,16 @@ int am_word_encode_many(const am_word_encoder *e, const char *const *words, size
 /* ---- WordNet ---- */
 typedef struct am_wordnet am_wordnet;
 /* dir: a WordNet dict directory holding index.noun and data.noun; NULL: $AM_WORDNET_DIR, else Debian's
- * /usr/share/wordnet. A missing file keeps errno (ENOENT: install wordnet-base). */
-int am_wordnet_open(am_wordnet **out, const char *dir);
+ * /usr/share/wordnet. A missing file keeps errno (ENOENT: install wordnet-base); err (errsize bytes, may be
+ * NULL) names the file and the reason. */
+int am_wordnet_open(am_wordnet **out, const char *dir, char *err, size_t errsize);
 void am_wordnet_close(am_wordnet *w);
+/* Why the last failed call on w failed ("" when none; owned by w, valid until the next call): the file, the
+ * line, and what is wrong there, e.g. "/usr/share/wordnet/data.noun line 812: want p_cnt, the pointer count,
+ * 3 digits, found \"00x\"". Text from the files is quoted and escaped. */
+const char *am_wordnet_message(const am_wordnet *w);
 /* The synset offset of noun `lemma` (spaces or underscores, any case) in its sense `sense` (1 = the most
- * frequent). AM_ERANGE if the lemma is not a noun or has fewer senses. */
+ * frequent). AM_ERANGE if the lemma is not a noun or has fewer senses; AM_EFORMAT for a malformed entry. */
 int am_wordnet_noun(am_wordnet *w, const char *lemma, int sense, uint32_t *offset);
 
 typedef struct am_synset {
@@ -57,7 +62,8 @@ typedef struct am_synset {
     uint32_t *hypernyms;  /* offsets of its hypernyms (@ and @i pointers) */
     char *gloss;          /* the definition */
 } am_synset;
-/* Read the synset at offset from data.noun (every field checked; AM_EFORMAT for a malformed line). */
+/* Read the synset at offset from data.noun (every field checked; AM_EFORMAT for a malformed line or an offset
+ * inside a line, AM_ERANGE for one past the end). */
 int am_wordnet_synset(am_wordnet *w, uint32_t offset, am_synset *out);
 void am_synset_clear(am_synset *s);
 /* Parse one data.noun line (exposed for tests and fuzzing). */
@@ -70,10 +76,12 @@ int am_wordnet_fashion_words(am_wordnet *w, int c, int depth, char ***words, siz
 /* The lemma and sense libam maps class c to (e.g. "sneaker", 1); NULL for c out of range. */
 const char *am_wordnet_fashion_sense(int c, int *sense);
 void am_words_free(char **words, size_t n);
-/* Where a word list went wrong: the line's number and its first characters. */
+/* Where a word list went wrong: the line's number and its first characters, ready for a message: in double
+ * quotes, printable ASCII as it is, '"' and '\\' escaped, every other byte (control bytes, invalid UTF-8)
+ * as \xNN, cut with an ellipsis when longer. */
 typedef struct am_words_where {
     size_t line;
-    char text[48];
+    char text[64];
 } am_words_where;
 /* A word list file: one word per line, surrounding blanks trimmed, blank lines and '#' comments skipped, at
  * most `max` words. *words (malloc'd strings, free with am_words_free) in file order; duplicates are kept

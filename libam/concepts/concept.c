@@ -54,7 +54,7 @@ static int name_ok(const char *s)
     return 1;
 }
 
-static int label_ok(const char *s)
+int am__label_ok(const char *s)
 {
     size_t n = strnlen(s, AM_CONCEPT_LABEL_MAX + 1);
     if (n > AM_CONCEPT_LABEL_MAX)
@@ -273,7 +273,7 @@ const char *am_concepts_label(const am_concepts *cm, size_t c)
 
 int am_concepts_set_label(am_concepts *cm, size_t c, const char *label)
 {
-    if (c >= cm->count || !label || !label_ok(label))
+    if (c >= cm->count || !label || !am__label_ok(label))
         return AM_EINVAL;
     size_t other = am_concepts_find_label(cm, label);
     if (other != AM_CONCEPT_NONE && other != c)
@@ -503,7 +503,7 @@ int am_concepts_observe(am_concepts *cm, const float *const *latents, const char
             if (first == AM_CONCEPT_NONE)
                 first = m;
         }
-    if (first == AM_CONCEPT_NONE || (label && !label_ok(label)))
+    if (first == AM_CONCEPT_NONE || (label && !am__label_ok(label)))
         return AM_EINVAL;
     size_t idx = AM_CONCEPT_NONE;
     int made = 0, rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/quote.h"
 #include "am/error.h"
 #include "internal.h"
 
@@ -869,7 +870,7 @@ int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_con
             goto done;
         }
         if (n->label[0] && am_concepts_find_label(cm, n->label) != c) {
-            say(db, "label '%s' used twice", n->label);
+            say(db, "label %s used twice", AM__QUOTE(n->label));
             rc = AM_EFORMAT;
             goto done;
         }

@@ -11,6 +11,9 @@
 
 #define AM__MAXMOD AM_CONCEPT_MAX_MODALITIES
 
+/* A label a concept may have: at most AM_CONCEPT_LABEL_MAX bytes, no control characters ("" included). */
+int am__label_ok(const char *s);
+
 typedef struct am__cnode {
     uint64_t id;
     uint64_t parent;            /* id, 0: none */

@@ -613,3 +613,22 @@ int am__invalid(char *err, size_t size, const char *fmt, ...)
     }
     return AM_EINVAL;
 }
+
+int am__read_line(FILE *f, char *buf, size_t size, size_t *len)
+{
+    int ch = getc(f), longer = 0;
+    size_t n = 0;
+    if (ch == EOF)
+        return -1;
+    for (; ch != EOF && ch != '\n'; ch = getc(f)) {
+        if (n < size - 1)
+            buf[n++] = (char)ch;
+        else
+            longer = 1;
+    }
+    if (n && buf[n - 1] == '\r')
+        n--;
+    buf[n] = 0;
+    *len = n;
+    return longer;
+}

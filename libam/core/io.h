@@ -31,6 +31,12 @@ int am__out_open(am__out *o, const char *path);
 int am__out_commit(am__out *o);
 void am__out_abort(am__out *o);
 
+/* One line of a text file into buf (size >= 2 bytes, NUL-terminated, without the newline and a CR before it;
+ * NUL bytes in the line are kept, so *len may exceed strlen(buf)) and its length in *len. Returns 0, 1 for a
+ * line longer than size - 1 bytes (buf holds its start, the rest is skipped), -1 at the end of the file. A
+ * bounded read: no line, however long, is held in memory whole. */
+int am__read_line(FILE *f, char *buf, size_t size, size_t *len);
+
 /* The status of the last failed system call: AM_ERRNO(errno), or AM_EIO without an errno. */
 int am__errno_status(void);
 

@@ -9,6 +9,7 @@
 #include "am/error.h"
 #include "io.h"
 #include "patterns_internal.h"
+#include "quote.h"
 
 static inline uint64_t tail_mask(size_t n)
 {
@@ -521,9 +522,9 @@ int am_pattern_family_parse(am_pattern_family *f, const char *s, char *err, size
         f->kind = s[0] == 'b' ? AM_FAMILY_BIASED : AM_FAMILY_CORRELATED;
         f->arg = strtod(v, &end);
         if (!*v || *end || !(f->arg >= 0.0 && f->arg <= 1.0))
-            return am__invalid(err, errsize, "pattern family '%s': the value after ':' must be a number in [0, 1]", s);
+            return am__invalid(err, errsize, "pattern family %s: the value after ':' must be a number in [0, 1]", AM__QUOTE(s));
     } else
-        return am__invalid(err, errsize, "unknown pattern family '%s' (%s)", s, kinds);
+        return am__invalid(err, errsize, "unknown pattern family %s (%s)", AM__QUOTE(s), kinds);
     return AM_OK;
 }
 

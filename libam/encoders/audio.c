@@ -10,6 +10,7 @@
 
 #include "../core/fft.h"
 #include "../core/io.h"
+#include "../core/quote.h"
 #include "am/error.h"
 #include "am/rng.h"
 
@@ -617,6 +618,45 @@ done:
     return rc;
 }
 
+/* The keys of a settings file, the ranges bin/speech-data writes (hop and mels also checked against nfft once
+ * all are read), and whether the value must be a whole number. */
+static const struct {
+    const char *key;
+    double lo, hi;
+    int whole;
+} setting[6] = {{"rate", 8000, 48000, 1}, {"nfft", 64, 8192, 1}, {"hop", 1, 8192, 1},
+                {"mels", 0, 4097, 1},     {"frames", 1, 1024, 1}, {"floor_db", 1e-3, 300, 0}};
+
+/* One "key value" line into v[] (the key's index marked in *seen); else the reason in why. */
+static int setting_line(const char *line, size_t len, size_t lineno, double v[6], int *seen, char *why, size_t size)
+{
+    char q[AM__QUOTE_SIZE], tail;
+    double x = 0;
+    int k = 6;
+    size_t kl = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+    int shaped = strlen(line) == len && kl > 0 && (line[kl] == ' ' || line[kl] == '\t');
+    while (shaped && --k >= 0 && !(strlen(setting[k].key) == kl && !strncmp(line, setting[k].key, kl)))
+        ;
+    if (!shaped || (k >= 0 && (sscanf(line + kl, "%lf %c", &x, &tail) != 1 || !isfinite(x)))) {
+        am__say(why, size, "line %zu: %s is not 'key value'", lineno, am__quote(q, sizeof q, line, len));
+        return AM_EFORMAT;
+    }
+    if (k < 0)
+        return AM_OK; /* another key: skipped */
+    if (*seen & (1 << k)) {
+        am__say(why, size, "line %zu: %s given twice", lineno, setting[k].key);
+        return AM_EFORMAT;
+    }
+    if (!(x >= setting[k].lo && x <= setting[k].hi) || (setting[k].whole && x != floor(x))) {
+        am__say(why, size, "line %zu: %s: want %s %s%g .. %g", lineno, am__quote(q, sizeof q, line, len),
+                setting[k].key, setting[k].whole ? "a whole number in " : "", setting[k].lo, setting[k].hi);
+        return AM_ERANGE;
+    }
+    v[k] = x;
+    *seen |= 1 << k;
+    return AM_OK;
+}
+
 int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, char *why, size_t size)
 {
     if (why && size)
@@ -626,45 +666,38 @@ int am_stft_settings_read(const char *path, am_stft_config *c, size_t *frames, c
     FILE *f = fopen(path, "r");
     if (!f) {
         int rc = am__errno_status();
-        if (why && size)
-            snprintf(why, size, "%s", am_strerror(rc));
+        am__say(why, size, "%s", am_strerror(rc));
         return rc;
     }
-    am_stft_config_default(c);
     char line[256];
-    int seen = 0, lineno = 0;
-    *frames = 0;
-    while (fgets(line, sizeof line, f)) {
+    double v[6] = {0};
+    size_t len, lineno = 0;
+    int seen = 0, rc = AM_OK, got;
+    while (!rc && (got = am__read_line(f, line, sizeof line, &len)) >= 0) {
         lineno++;
-        char key[32];
-        double v;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        if (sscanf(line, "%31s %lf", key, &v) != 2 || !isfinite(v) || v < 0 || v > 1e7) {
-            if (why && size)
-                snprintf(why, size, "line %d: want 'key value' with a finite value in [0, 1e7]", lineno);
-            fclose(f);
-            return AM_EFORMAT;
+        if (got > 0) {
+            am__say(why, size, "line %zu: longer than %zu bytes", lineno, sizeof line - 1);
+            rc = AM_EFORMAT;
+        } else if (len && line[0] != '#') {
+            rc = setting_line(line, len, lineno, v, &seen, why, size);
         }
-        if (!strcmp(key, "rate"))
-            c->rate = (unsigned)v, seen |= 1;
-        else if (!strcmp(key, "nfft"))
-            c->nfft = (size_t)v, seen |= 2;
-        else if (!strcmp(key, "hop"))
-            c->hop = (size_t)v, seen |= 4;
-        else if (!strcmp(key, "mels"))
-            c->mels = (size_t)v, seen |= 8;
-        else if (!strcmp(key, "frames"))
-            *frames = (size_t)v, seen |= 16;
-        else if (!strcmp(key, "floor_db"))
-            c->floor_db = v, seen |= 32;
     }
+    if (!rc && ferror(f))
+        am__say(why, size, "%s", am_strerror(rc = am__errno_status()));
     fclose(f);
-    if (seen != 63 || *frames < 1 || *frames > 1024) {
-        if (why && size)
-            snprintf(why, size, "needs rate, nfft, hop, mels, frames (1-1024) and floor_db");
-        return AM_EFORMAT;
+    if (!rc && seen != 63) {
+        am__say(why, size, "needs rate, nfft, hop, mels, frames and floor_db");
+        rc = AM_EFORMAT;
+    } else if (!rc && (v[2] > v[1] || v[3] > v[1] / 2 + 1)) {
+        am__say(why, size, "hop %g or mels %g beyond nfft %g (hop <= nfft, mels <= nfft/2 + 1)", v[2], v[3], v[1]);
+        rc = AM_ERANGE;
     }
+    if (rc)
+        return rc;
+    am_stft_config_default(c);
+    c->rate = (unsigned)v[0], c->nfft = (size_t)v[1], c->hop = (size_t)v[2], c->mels = (size_t)v[3];
+    c->floor_db = v[5];
+    *frames = (size_t)v[4];
     return AM_OK;
 }
 

@@ -10,7 +10,9 @@
 
 #include "../core/fft.h"
 #include "../core/io.h"
+#include "../core/quote.h"
 #include "am/error.h"
+#include "internal.h"
 #include "am/rng.h"
 
 #ifndef M_PI
@@ -195,38 +197,12 @@ int am_word_equal(const char *a, const char *b)
 
 struct am_wordnet {
     FILE *index, *data;
-    long index_size;
+    long index_size, data_size;
+    char *index_path, *data_path;
+    char msg[1024]; /* the last failure: file, line, why */
 };
 
-int am_wordnet_open(am_wordnet **out, const char *dir)
-{
-    if (!out)
-        return AM_EINVAL;
-    *out = NULL;
-    if (!dir)
-        dir = getenv("AM_WORDNET_DIR");
-    if (!dir || !*dir)
-        dir = "/usr/share/wordnet";
-    char p[4096];
-    am_wordnet *w = calloc(1, sizeof *w);
-    if (!w)
-        return AM_ENOMEM;
-    int rc = AM_OK;
-    snprintf(p, sizeof p, "%s/index.noun", dir);
-    if (!(w->index = fopen(p, "r")))
-        rc = am__errno_status();
-    snprintf(p, sizeof p, "%s/data.noun", dir);
-    if (!rc && !(w->data = fopen(p, "r")))
-        rc = am__errno_status();
-    if (!rc && (fseek(w->index, 0, SEEK_END) != 0 || (w->index_size = ftell(w->index)) < 0))
-        rc = am__errno_status();
-    if (rc) {
-        am_wordnet_close(w);
-        return rc;
-    }
-    *out = w;
-    return AM_OK;
-}
+#define LINE_MAX_BYTES 65536 /* longer lines are not WordNet's */
 
 void am_wordnet_close(am_wordnet *w)
 {
@@ -236,11 +212,99 @@ void am_wordnet_close(am_wordnet *w)
         fclose(w->index);
     if (w->data)
         fclose(w->data);
+    free(w->index_path);
+    free(w->data_path);
     free(w);
 }
 
-/* The line starting at or after byte pos (after the next newline unless pos is 0) into buf; its start in
- * *start. 0 at the end of the file. */
+const char *am_wordnet_message(const am_wordnet *w)
+{
+    return w ? w->msg : "";
+}
+
+#define say_wn(w, ...) snprintf((w)->msg, sizeof (w)->msg, __VA_ARGS__)
+
+static long stream_size(FILE *f)
+{
+    long n;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+        return -1;
+    return n;
+}
+
+int am__wordnet_from_streams(am_wordnet **out, FILE *index, const char *index_path, FILE *data, const char *data_path,
+                             char *err, size_t errsize)
+{
+    am_wordnet *w = calloc(1, sizeof *w);
+    if (w) {
+        w->index = index, w->data = data;
+        w->index_path = strdup(index_path), w->data_path = strdup(data_path);
+    }
+    if (!w || !w->index_path || !w->data_path) {
+        if (!w) {
+            fclose(index);
+            fclose(data);
+        }
+        am_wordnet_close(w);
+        am__say(err, errsize, "out of memory");
+        return AM_ENOMEM;
+    }
+    int rc = AM_OK;
+    if ((w->index_size = stream_size(index)) < 0)
+        am__say(err, errsize, "%s: %s", index_path, am_strerror(rc = am__errno_status()));
+    else if ((w->data_size = stream_size(data)) < 0)
+        am__say(err, errsize, "%s: %s", data_path, am_strerror(rc = am__errno_status()));
+    if (rc) {
+        am_wordnet_close(w);
+        return rc;
+    }
+    *out = w;
+    return AM_OK;
+}
+
+int am_wordnet_open(am_wordnet **out, const char *dir, char *err, size_t errsize)
+{
+    if (err && errsize)
+        err[0] = 0;
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!dir)
+        dir = getenv("AM_WORDNET_DIR");
+    if (!dir || !*dir)
+        dir = "/usr/share/wordnet";
+    char ip[4096], dp[4096];
+    if (snprintf(ip, sizeof ip, "%s/index.noun", dir) >= (int)sizeof ip ||
+        snprintf(dp, sizeof dp, "%s/data.noun", dir) >= (int)sizeof dp) {
+        am__say(err, errsize, "WordNet directory name too long");
+        return AM_ERRNO(ENAMETOOLONG);
+    }
+    FILE *fi = fopen(ip, "r"), *fd = NULL;
+    const char *bad = fi ? (fd = fopen(dp, "r")) ? NULL : dp : ip;
+    if (bad) {
+        int rc = am__errno_status();
+        am__say(err, errsize, "%s: %s", bad, am_strerror(rc));
+        if (fi)
+            fclose(fi);
+        return rc;
+    }
+    return am__wordnet_from_streams(out, fi, ip, fd, dp, err, errsize);
+}
+
+/* The number (from 1) of the line of f holding byte pos; 0 when it cannot be read. For messages only. */
+static size_t line_at(FILE *f, long pos)
+{
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return 0;
+    size_t line = 1;
+    int ch;
+    for (long i = 0; i < pos && (ch = fgetc(f)) != EOF; i++)
+        line += ch == '\n';
+    return line;
+}
+
+/* The line starting at or after byte pos (after the next newline unless pos is 0) into buf (size bytes); its
+ * start in *start. 0 at the end of the file, -1 for a line longer than buf. */
 static int line_from(FILE *f, long pos, char *buf, size_t size, long *start)
 {
     if (fseek(f, pos, SEEK_SET) != 0)
@@ -255,7 +319,7 @@ static int line_from(FILE *f, long pos, char *buf, size_t size, long *start)
     *start = ftell(f);
     if (!fgets(buf, (int)size, f))
         return 0;
-    return 1;
+    return strchr(buf, '\n') || feof(f) ? 1 : -1;
 }
 
 /* Compare the lemma (first field) of an index line with key. License lines start with a space: before
@@ -270,56 +334,86 @@ static int cmp_lemma(const char *line, const char *key)
     return c ? c : (n > k) - (n < k);
 }
 
+/* Sense `sense` of the index line (its lemma already matched) into *offset: AM_OK, AM_ERANGE (fewer senses),
+ * or AM_EFORMAT with the reason in w->msg. */
+static int index_entry(am_wordnet *w, char *line, long start, const char *key, int sense, uint32_t *offset)
+{
+    /* lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets... */
+    char *save = NULL, *tok = strtok_r(line, " \n", &save), *end = NULL;
+    char *pos = strtok_r(NULL, " \n", &save), *cnt = strtok_r(NULL, " \n", &save), *pc = strtok_r(NULL, " \n", &save);
+    const char *why = NULL, *what = NULL;
+    long senses = 0, ptrs = 0, i;
+    if (!pos || !cnt || !pc)
+        why = "fewer than 4 fields (lemma pos synset_cnt p_cnt)";
+    if (!why && ((senses = strtol(cnt, &end, 10)) < 1 || senses > 9999 || *end))
+        why = "synset_cnt is not a number in 1 .. 9999", what = cnt;
+    if (!why && ((ptrs = strtol(pc, &end, 10)) < 0 || ptrs > 100 || *end))
+        why = "p_cnt is not a number in 0 .. 100", what = pc;
+    for (i = 0; !why && i < ptrs + 2; i++)
+        if (!strtok_r(NULL, " \n", &save))
+            why = "fewer pointer symbols and counts than p_cnt says";
+    if (!why && sense > senses) {
+        say_wn(w, "%s line %zu: %s has %ld noun senses, not %d", w->index_path, line_at(w->index, start),
+               AM__QUOTE(key), senses, sense);
+        return AM_ERANGE;
+    }
+    for (i = 1; !why && (tok = strtok_r(NULL, " \n", &save)) && i < sense; i++)
+        ;
+    if (!why && !tok)
+        why = "fewer synset offsets than synset_cnt says";
+    else if (!why) {
+        unsigned long v = strtoul(tok, &end, 10);
+        if (*end || end - tok != 8)
+            why = "a synset offset is not 8 digits", what = tok;
+        else
+            *offset = (uint32_t)v;
+    }
+    if (!why)
+        return AM_OK;
+    say_wn(w, "%s line %zu: the entry of %s: %s%s%s", w->index_path, line_at(w->index, start), AM__QUOTE(key), why,
+           what ? ": " : "", what ? AM__QUOTE(what) : "");
+    return AM_EFORMAT;
+}
+
 int am_wordnet_noun(am_wordnet *w, const char *lemma, int sense, uint32_t *offset)
 {
     if (!w || !lemma || !offset || sense < 1)
         return AM_EINVAL;
-    char key[256], line[65536];
+    w->msg[0] = 0;
+    char key[256], line[LINE_MAX_BYTES];
     size_t n = strlen(lemma);
-    if (n == 0 || n >= sizeof key)
+    if (n == 0 || n >= sizeof key) {
+        say_wn(w, "a lemma of %zu characters (1 .. %zu)", n, sizeof key - 1);
         return AM_EINVAL;
+    }
     for (size_t i = 0; i <= n; i++)
         key[i] = lemma[i] == ' ' ? '_' : (char)tolower((unsigned char)lemma[i]);
     /* Binary search for the first line whose lemma >= key (index.noun is sorted by lemma). */
     long lo = 0, hi = w->index_size, st;
     while (hi - lo > 1) {
         long mid = lo + (hi - lo) / 2;
-        if (!line_from(w->index, mid, line, sizeof line, &st) || cmp_lemma(line, key) >= 0)
+        if (line_from(w->index, mid, line, sizeof line, &st) != 1 || cmp_lemma(line, key) >= 0)
             hi = mid;
         else
             lo = mid;
     }
-    for (long pos = lo, k = 0; k < 3 && line_from(w->index, pos, line, sizeof line, &st); k++, pos = st + 1) {
+    int got;
+    for (long pos = lo, k = 0; k < 3 && (got = line_from(w->index, pos, line, sizeof line, &st)); k++, pos = st + 1) {
+        if (got < 0) {
+            say_wn(w, "%s line %zu: longer than %d bytes", w->index_path, line_at(w->index, st), LINE_MAX_BYTES - 1);
+            return AM_EFORMAT;
+        }
         int c = cmp_lemma(line, key);
         if (c > 0)
             break;
-        if (c < 0)
-            continue;
-        /* lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets... */
-        char *save = NULL, *tok = strtok_r(line, " \n", &save);
-        tok = strtok_r(NULL, " \n", &save); /* pos */
-        char *cnt = strtok_r(NULL, " \n", &save), *pc = strtok_r(NULL, " \n", &save);
-        if (!tok || !cnt || !pc)
-            return AM_EFORMAT;
-        long senses = strtol(cnt, NULL, 10), ptrs = strtol(pc, NULL, 10);
-        if (senses < 1 || ptrs < 0 || ptrs > 100)
-            return AM_EFORMAT;
-        for (long i = 0; i < ptrs + 2; i++)
-            if (!strtok_r(NULL, " \n", &save))
-                return AM_EFORMAT;
-        if (sense > senses)
-            return AM_ERANGE;
-        for (int i = 1; (tok = strtok_r(NULL, " \n", &save)); i++)
-            if (i == sense) {
-                char *end;
-                unsigned long v = strtoul(tok, &end, 10);
-                if (*end || end - tok != 8)
-                    return AM_EFORMAT;
-                *offset = (uint32_t)v;
-                return AM_OK;
-            }
-        return AM_EFORMAT;
+        if (c == 0)
+            return index_entry(w, line, st, key, sense, offset);
     }
+    if (ferror(w->index)) {
+        say_wn(w, "%s: read error", w->index_path);
+        return am__errno_status();
+    }
+    say_wn(w, "%s: no noun %s", w->index_path, AM__QUOTE(key));
     return AM_ERANGE;
 }
 
@@ -364,6 +458,140 @@ static int number(const char *f, size_t n, int base, size_t maxdig, unsigned lon
     return 1;
 }
 
+/* Why a data line was refused: the field (NULL at the end of the line) and what it should have been. */
+typedef struct {
+    const char *field, *want;
+    size_t len;
+} refusal;
+
+/* The next field as a number (base, at most maxdig digits); else 0 with the refusal filled in. */
+static int number_field(const char *line, size_t len, size_t *p, int base, size_t maxdig, unsigned long *v,
+                        const char *want, refusal *why)
+{
+    const char *f = NULL;
+    size_t n = 0;
+    if (field(line, len, p, &f, &n) && number(f, n, base, maxdig, v))
+        return 1;
+    why->field = f, why->len = n, why->want = want;
+    return 0;
+}
+
+/* One word and its lex_id into out->words. */
+static int parse_word(const char *line, size_t len, size_t *p, am_synset *out, refusal *why)
+{
+    const char *f = NULL;
+    size_t n = 0;
+    unsigned long v;
+    if (!field(line, len, p, &f, &n) || n > 256) {
+        why->field = f, why->len = n, why->want = "a word of 1 .. 256 characters";
+        return AM_EFORMAT;
+    }
+    char *wd = malloc(n + 1);
+    if (!wd)
+        return AM_ENOMEM;
+    for (size_t j = 0; j < n; j++)
+        wd[j] = f[j] == '_' ? ' ' : f[j];
+    wd[n] = 0;
+    /* Adjective markers such as "(a)" never occur in nouns; strip one if present. */
+    char *par = strchr(wd, '(');
+    if (par && par != wd)
+        *par = 0;
+    out->words[out->nwords++] = wd;
+    return number_field(line, len, p, 16, 1, &v, "lex_id, one hex digit", why) ? AM_OK : AM_EFORMAT;
+}
+
+/* One pointer (symbol offset pos source/target), a hypernym kept in out->hypernyms. */
+static int parse_pointer(const char *line, size_t len, size_t *p, am_synset *out, refusal *why)
+{
+    const char *sym = NULL, *f = NULL;
+    size_t sn = 0, n = 0;
+    unsigned long off, v;
+    if (!field(line, len, p, &sym, &sn) || sn > 2) {
+        why->field = sym, why->len = sn, why->want = "a pointer symbol of 1 or 2 characters";
+        return AM_EFORMAT;
+    }
+    if (!number_field(line, len, p, 10, 8, &off, "a pointer's synset offset, 8 digits", why))
+        return AM_EFORMAT;
+    if (!field(line, len, p, &f, &n) || n != 1) {
+        why->field = f, why->len = n, why->want = "a pointer's part of speech, one character";
+        return AM_EFORMAT;
+    }
+    const char *st = NULL;
+    size_t sl = 0;
+    if (!field(line, len, p, &st, &sl) || sl != 4 || !number(st, sl, 16, 4, &v)) {
+        why->field = st, why->len = sl, why->want = "a pointer's source/target, 4 hex digits";
+        return AM_EFORMAT;
+    }
+    if ((sn == 1 && sym[0] == '@') || (sn == 2 && sym[0] == '@' && sym[1] == 'i'))
+        out->hypernyms[out->nhyper++] = (uint32_t)off;
+    return AM_OK;
+}
+
+/* The gloss after '|', blanks trimmed. */
+static int parse_gloss(const char *line, size_t len, size_t p, am_synset *out)
+{
+    const char *bar = memchr(line + p, '|', len - p);
+    if (!bar)
+        return AM_OK;
+    const char *g = bar + 1, *end = line + len;
+    while (g < end && *g == ' ')
+        g++;
+    while (end > g && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
+        end--;
+    if (!(out->gloss = malloc((size_t)(end - g) + 1)))
+        return AM_ENOMEM;
+    memcpy(out->gloss, g, (size_t)(end - g));
+    out->gloss[end - g] = 0;
+    return AM_OK;
+}
+
+static int parse_line(const char *line, size_t len, am_synset *out, refusal *why)
+{
+    size_t p = 0;
+    const char *f = NULL;
+    size_t n = 0;
+    unsigned long v, wc, pc;
+    int rc = AM_EFORMAT;
+    if (!number_field(line, len, &p, 10, 8, &v, "the synset offset, 8 digits", why))
+        goto fail;
+    out->offset = (uint32_t)v;
+    if (!number_field(line, len, &p, 10, 2, &v, "lex_filenum, 2 digits", why))
+        goto fail;
+    if (!field(line, len, &p, &f, &n) || n != 1) {
+        why->field = f, why->len = n, why->want = "ss_type, one character";
+        goto fail;
+    }
+    if (!number_field(line, len, &p, 16, 2, &wc, "w_cnt, the word count, 2 hex digits > 0", why))
+        goto fail;
+    if (wc == 0) {
+        why->field = NULL, why->want = "w_cnt, the word count, 2 hex digits > 0";
+        goto fail;
+    }
+    if (!(out->words = calloc(wc, sizeof *out->words))) {
+        rc = AM_ENOMEM;
+        goto fail;
+    }
+    for (unsigned long i = 0; i < wc; i++)
+        if ((rc = parse_word(line, len, &p, out, why)))
+            goto fail;
+    rc = AM_EFORMAT;
+    if (!number_field(line, len, &p, 10, 3, &pc, "p_cnt, the pointer count, 3 digits", why))
+        goto fail;
+    if (pc && !(out->hypernyms = malloc(pc * sizeof *out->hypernyms))) {
+        rc = AM_ENOMEM;
+        goto fail;
+    }
+    for (unsigned long i = 0; i < pc; i++)
+        if ((rc = parse_pointer(line, len, &p, out, why)))
+            goto fail;
+    if ((rc = parse_gloss(line, len, p, out)))
+        goto fail;
+    return AM_OK;
+fail:
+    am_synset_clear(out);
+    return rc;
+}
+
 int am_wordnet_parse_line(const char *line, size_t len, am_synset *out)
 {
     if (!out)
@@ -371,82 +599,41 @@ int am_wordnet_parse_line(const char *line, size_t len, am_synset *out)
     memset(out, 0, sizeof *out);
     if (!line)
         return AM_EINVAL;
-    size_t p = 0, n;
-    const char *f;
-    unsigned long v, wc, pc;
-    int rc = AM_EFORMAT;
-    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 8, &v))
-        goto fail;
-    out->offset = (uint32_t)v;
-    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 2, &v)) /* lex_filenum */
-        goto fail;
-    if (!field(line, len, &p, &f, &n) || n != 1) /* ss_type */
-        goto fail;
-    if (!field(line, len, &p, &f, &n) || !number(f, n, 16, 2, &wc) || wc == 0)
-        goto fail;
-    if (!(out->words = calloc(wc, sizeof *out->words))) {
-        rc = AM_ENOMEM;
-        goto fail;
-    }
-    for (unsigned long i = 0; i < wc; i++) {
-        if (!field(line, len, &p, &f, &n) || n > 256)
-            goto fail;
-        char *wd = malloc(n + 1);
-        if (!wd) {
-            rc = AM_ENOMEM;
-            goto fail;
+    refusal why;
+    return parse_line(line, len, out, &why);
+}
+
+/* The data line at offset into *out, or its failure in w->msg. */
+static int synset_at(am_wordnet *w, uint32_t offset, char *line, size_t cap, am_synset *out)
+{
+    const char *path = w->data_path;
+    if ((long)offset >= w->data_size || fseek(w->data, (long)offset, SEEK_SET) != 0 || !fgets(line, (int)cap, w->data)) {
+        if (ferror(w->data)) {
+            say_wn(w, "%s: read error", path);
+            return am__errno_status();
         }
-        size_t m = 0;
-        for (size_t j = 0; j < n; j++)
-            wd[m++] = f[j] == '_' ? ' ' : f[j];
-        wd[m] = 0;
-        /* Adjective markers such as "(a)" never occur in nouns; strip one if present. */
-        char *par = strchr(wd, '(');
-        if (par && par != wd)
-            *par = 0;
-        out->words[out->nwords++] = wd;
-        if (!field(line, len, &p, &f, &n) || !number(f, n, 16, 1, &v)) /* lex_id */
-            goto fail;
+        say_wn(w, "%s: synset offset %08u is past the end of the file (%ld bytes)", path, offset, w->data_size);
+        return AM_ERANGE;
     }
-    if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 3, &pc))
-        goto fail;
-    if (pc && !(out->hypernyms = malloc(pc * sizeof *out->hypernyms))) {
-        rc = AM_ENOMEM;
-        goto fail;
+    size_t len = strlen(line);
+    if (!memchr(line, '\n', len) && !feof(w->data)) {
+        say_wn(w, "%s line %zu: longer than %zu bytes", path, line_at(w->data, offset), cap - 1);
+        return AM_EFORMAT;
     }
-    for (unsigned long i = 0; i < pc; i++) {
-        const char *sym;
-        size_t sn;
-        if (!field(line, len, &p, &sym, &sn) || sn > 2)
-            goto fail;
-        if (!field(line, len, &p, &f, &n) || !number(f, n, 10, 8, &v))
-            goto fail;
-        uint32_t off = (uint32_t)v;
-        if (!field(line, len, &p, &f, &n) || n != 1) /* pos */
-            goto fail;
-        if (!field(line, len, &p, &f, &n) || n != 4 || !number(f, n, 16, 4, &v)) /* source/target */
-            goto fail;
-        if ((sn == 1 && sym[0] == '@') || (sn == 2 && sym[0] == '@' && sym[1] == 'i'))
-            out->hypernyms[out->nhyper++] = off;
+    refusal why = {0};
+    int rc = parse_line(line, len, out, &why);
+    if (rc == AM_EFORMAT) {
+        char q[AM__QUOTE_SIZE];
+        say_wn(w, "%s line %zu: want %s, found %s", path, line_at(w->data, offset), why.want,
+               why.field ? am__quote(q, sizeof q, why.field, why.len) : "the end of the line");
+    } else if (rc == AM_OK && out->offset != offset) {
+        am_synset_clear(out);
+        say_wn(w, "%s line %zu: synset offset %08u (from %s) is not the start of a synset line", path,
+               line_at(w->data, offset), offset, w->index_path);
+        rc = AM_EFORMAT;
+    } else if (rc) {
+        say_wn(w, "%s: %s", path, am_strerror(rc));
     }
-    /* " | gloss" */
-    const char *bar = memchr(line + p, '|', len - p);
-    if (bar) {
-        const char *g = bar + 1, *end = line + len;
-        while (g < end && *g == ' ')
-            g++;
-        while (end > g && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
-            end--;
-        if (!(out->gloss = malloc((size_t)(end - g) + 1))) {
-            rc = AM_ENOMEM;
-            goto fail;
-        }
-        memcpy(out->gloss, g, (size_t)(end - g));
-        out->gloss[end - g] = 0;
-    }
-    return AM_OK;
-fail:
-    am_synset_clear(out);
     return rc;
 }
 
@@ -457,17 +644,13 @@ int am_wordnet_synset(am_wordnet *w, uint32_t offset, am_synset *out)
     memset(out, 0, sizeof *out);
     if (!w)
         return AM_EINVAL;
-    static const size_t cap = 1 << 16;
-    char *line = malloc(cap);
-    if (!line)
+    w->msg[0] = 0;
+    char *line = malloc(LINE_MAX_BYTES);
+    if (!line) {
+        say_wn(w, "out of memory");
         return AM_ENOMEM;
-    int rc = AM_OK;
-    if (fseek(w->data, (long)offset, SEEK_SET) != 0 || !fgets(line, (int)cap, w->data))
-        rc = ferror(w->data) ? am__errno_status() : AM_ERANGE;
-    else if ((rc = am_wordnet_parse_line(line, strlen(line), out)) == AM_OK && out->offset != offset) {
-        am_synset_clear(out);
-        rc = AM_EFORMAT; /* an offset that is not the start of a synset line */
     }
+    int rc = synset_at(w, offset, line, LINE_MAX_BYTES, out);
     free(line);
     return rc;
 }
@@ -593,7 +776,7 @@ int am_words_read(const char *path, size_t max, char ***words, size_t *n, am_wor
         if (!strchr(buf, '\n') && !feof(f)) { /* longer than any word can be */
             rc = AM_EFORMAT;
             if (where)
-                snprintf(where->text, sizeof where->text, "%.40s", buf);
+                am__quote(where->text, sizeof where->text, buf, strlen(buf));
             break;
         }
         char *s = buf, *e;
@@ -621,7 +804,7 @@ int am_words_read(const char *path, size_t max, char ***words, size_t *n, am_wor
         if (!rc)
             k++;
         else if (where)
-            snprintf(where->text, sizeof where->text, "%.40s", s);
+            am__quote(where->text, sizeof where->text, s, strlen(s));
     }
     if (!rc && ferror(f))
         rc = am__errno_status();

@@ -12,6 +12,7 @@
 
 #include "../core/hash.h"
 #include "../core/io.h"
+#include "../core/quote.h"
 #include "am/error.h"
 #include "internal.h"
 
@@ -263,13 +264,13 @@ static int read_signs(const char *path, const names *t, int8_t *nsign, char *err
         }
         int sg = parse_sign_or_transmitter(fl[1]);
         if (!sg) {
-            say(err, errsize, "%s: line %zu: sign '%.40s' is not + - E I exc inh or a transmitter", path, line, fl[1]);
+            say(err, errsize, "%s: line %zu: sign %s is not + - E I exc inh or a transmitter", path, line, AM__QUOTE(fl[1]));
             rc = AM_EFORMAT;
             break;
         }
         long id = names_find(t, fl[0]);
         if (id < 0) {
-            say(err, errsize, "%s: line %zu: no neuron '%.60s' in the graph", path, line, fl[0]);
+            say(err, errsize, "%s: line %zu: no neuron %s in the graph", path, line, AM__QUOTE(fl[0]));
             rc = AM_EINVAL;
             break;
         }
@@ -358,13 +359,13 @@ int am_graph_read_csv(am_graph **g, const char *path, const char *signs, char *e
             break;
         }
         if (parse_weight(fl[col[2]], &w)) {
-            say(err, errsize, "%s: line %zu: weight '%.40s' is not a finite number > 0", path, line, fl[col[2]]);
+            say(err, errsize, "%s: line %zu: weight %s is not a finite number > 0", path, line, AM__QUOTE(fl[col[2]]));
             rc = AM_EFORMAT;
             break;
         }
         int sg = parse_sign(fl[col[3]]);
         if (!sg) {
-            say(err, errsize, "%s: line %zu: sign '%.40s' is not one of + - 1 -1 E I exc inh", path, line, fl[col[3]]);
+            say(err, errsize, "%s: line %zu: sign %s is not one of + - 1 -1 E I exc inh", path, line, AM__QUOTE(fl[col[3]]));
             rc = AM_EFORMAT;
             break;
         }
@@ -703,13 +704,13 @@ int am_graph_read_c302(am_graph **g, const char *edges_path, const char *neurons
             st[0]++;
             double w;
             if (parse_weight(fl[2], &w)) {
-                say(err, errsize, "%s: line %zu: weight '%.40s' is not a finite number > 0", edges_path, line, fl[2]);
+                say(err, errsize, "%s: line %zu: weight %s is not a finite number > 0", edges_path, line, AM__QUOTE(fl[2]));
                 rc = AM_EFORMAT;
                 break;
             }
             int chem = !strcasecmp(fl[3], "chemical");
             if (!chem && strcasecmp(fl[3], "electrical")) {
-                say(err, errsize, "%s: line %zu: type '%.40s' is neither chemical nor electrical", edges_path, line, fl[3]);
+                say(err, errsize, "%s: line %zu: type %s is neither chemical nor electrical", edges_path, line, AM__QUOTE(fl[3]));
                 rc = AM_EFORMAT;
                 break;
             }
@@ -725,8 +726,8 @@ int am_graph_read_c302(am_graph **g, const char *edges_path, const char *neurons
                     other = 1;
                     continue;
                 }
-                say(err, errsize, "%s: line %zu: '%.60s' is neither a neuron nor a muscle of %s", edges_path, line,
-                    fl[k][0] ? fl[k] : "(empty)", neurons_path);
+                say(err, errsize, "%s: line %zu: %s is neither a neuron nor a muscle of %s", edges_path, line,
+                    AM__QUOTE(fl[k]), neurons_path);
                 rc = AM_EINVAL;
                 break;
             }

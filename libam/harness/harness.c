@@ -174,7 +174,7 @@ static int set_value(const am_run *run, const am_opt *o, const char *v)
     case AM_OPT_FLAG: *(int *)o->dest = 1; return 0;
     }
 bad:
-    am_run_error(run, "invalid value '%s' for --%s", v, o->name);
+    am_run_error(run, "invalid value %s for --%s", AM__QUOTE(v), o->name);
     return -1;
 }
 
@@ -244,7 +244,7 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
             return 1;
         }
         if (strncmp(a, "--", 2)) {
-            am_run_error(run, "unexpected argument '%s' (try --help)", a);
+            am_run_error(run, "unexpected argument %s (try --help)", AM__QUOTE(a));
             return -1;
         }
         a += 2;
@@ -259,7 +259,8 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
             return -1;
         }
         if (!o) {
-            am_run_error(run, "unknown option '--%.*s' (try --help)", (int)len, a);
+            char q[AM__QUOTE_SIZE];
+            am_run_error(run, "unknown option %s (try --help)", am__quote(q, sizeof q, a - 2, len + 2));
             return -1;
         }
         o->given = 1;
@@ -1072,7 +1073,7 @@ int am_run_subcommands(int argc, char **argv, const char *program, const char *u
     for (const am_subcommand *c = cmds; c->name; c++)
         if (!strcmp(argv[1], c->name))
             return c->run(argc, argv);
-    fprintf(stderr, "%s: unknown command '%s' (", program, argv[1]);
+    fprintf(stderr, "%s: unknown command %s (", program, AM__QUOTE(argv[1]));
     for (const am_subcommand *c = cmds; c->name; c++)
         fprintf(stderr, "%s%s", c == cmds ? "" : ", ", c->name);
     fprintf(stderr, "; try --help)\n");

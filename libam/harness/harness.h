@@ -25,6 +25,11 @@
 #include <stdio.h>
 #include <time.h>
 
+/* am__quote and AM__QUOTE: text from an input file or the command line, quoted and escaped for a message
+ * (printable ASCII as is, every other byte as \xNN, cut with an ellipsis). Every message that echoes such
+ * text goes through it, so that a message stays one line and no terminal escape gets through. */
+#include "../core/quote.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

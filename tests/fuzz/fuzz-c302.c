@@ -10,21 +10,8 @@ static const char good_json[] = "{\"neuron_info\": {\"AVAL\": [\"u\", [], [], [\
                                 " \"DD1\": [\"u\", [], [], [\"GABA\"], \"-\", \"1\"]}}";
 static const char good_edges[] = "Source,Target,Weight,Type\nAVAL,DD01,2,chemical\nDD01,AVAL,1,chemical\n";
 
-static const char *put(const char *sfx, const void *d, size_t n)
-{
-    static char path[2][256];
-    static int k;
-    char *p = path[k++ & 1];
-    const char *dir = getenv("TMPDIR");
-    snprintf(p, 256, "%s/am-fuzz-%d%s", dir && *dir ? dir : "/tmp", (int)getpid(), sfx);
-    FILE *f = fopen(p, "wb");
-    if (!f)
-        abort();
-    if (n && fwrite(d, 1, n, f) != n)
-        abort();
-    fclose(f);
-    return p;
-}
+/* The memory files (fuzz.h) of the JSON neuron table and the CSV edge list. */
+enum { JSON = 0, CSV = 1 };
 
 static void try(const char *edges, const char *json)
 {
@@ -44,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *nul = memchr(data, 0, size);
     size_t a = nul ? (size_t)(nul - data) : size;
-    const char *json = put(".json", data, a);
-    const char *edges = put(".csv", nul ? nul + 1 : data, nul ? size - a - 1 : 0);
+    const char *json = mem_file(JSON, data, a);
+    const char *edges = mem_file(CSV, nul ? nul + 1 : data, nul ? size - a - 1 : 0);
     try(edges, json);
-    try(put(".csv", data, size), put(".json", good_json, sizeof good_json - 1));
-    try(put(".csv", good_edges, sizeof good_edges - 1), put(".json", data, size));
+    try(mem_file(CSV, data, size), mem_file(JSON, good_json, sizeof good_json - 1));
+    try(mem_file(CSV, good_edges, sizeof good_edges - 1), mem_file(JSON, data, size));
     return 0;
 }

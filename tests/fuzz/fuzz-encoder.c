@@ -6,7 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = fuzz_file(data, size, "");
+    const char *p = fuzz_file(data, size);
     am_encoder *e = NULL;
     if (am_encoder_load(&e, p) != AM_OK)
         return 0;

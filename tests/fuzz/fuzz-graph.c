@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
     am_graph *g = NULL;
-    const char *p = fuzz_file(data, size, ".csv");
+    const char *p = fuzz_file(data, size);
     if (am_graph_read_csv(&g, p, NULL, err, sizeof err) == AM_OK) {
         uint64_t c;
         if (am_graph_edges(g, 0) < 5000)
@@ -34,16 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         am_graph_free(g);
     }
     /* the same bytes as a sign table over a fixed graph */
-    static char fixed[256];
-    const char *dir = getenv("TMPDIR");
-    snprintf(fixed, sizeof fixed, "%s/am-fuzz-%d.fixed", dir && *dir ? dir : "/tmp", (int)getpid());
-    FILE *f = fopen(fixed, "w");
-    if (f) {
-        fputs("A,B,1,+\nB,C,2,-\nC,A,1,E\n", f);
-        fclose(f);
-        if (am_graph_read_csv(&g, fixed, p, err, sizeof err) == AM_OK)
-            am_graph_free(g);
-        unlink(fixed);
-    }
+    static const char fixed[] = "A,B,1,+\nB,C,2,-\nC,A,1,E\n";
+    if (am_graph_read_csv(&g, mem_file(1, fixed, sizeof fixed - 1), p, err, sizeof err) == AM_OK)
+        am_graph_free(g);
     return 0;
 }

@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = fuzz_file(data, size, "");
+    const char *p = fuzz_file(data, size);
     am_idx *x = NULL;
     if (am_idx_read(&x, p) == AM_OK) {
         double sum = 0;

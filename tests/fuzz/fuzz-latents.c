@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = fuzz_file(data, size, ".tsv");
+    const char *p = fuzz_file(data, size);
     char err[256];
     for (size_t want = 0; want < 4; want += 3) {
         size_t k = want, n = 0;

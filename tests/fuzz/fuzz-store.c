@@ -7,7 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = fuzz_file(data, size, "");
+    const char *p = fuzz_file(data, size);
     am_store *s = NULL;
     if (am_store_load(&s, p) != AM_OK)
         return 0;

@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = fuzz_file(data, size, ".wav");
+    const char *p = fuzz_file(data, size);
     am_audio a;
     if (am_wav_read(p, &a) == AM_OK) {
         am_stft_config c;

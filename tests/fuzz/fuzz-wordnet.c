@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char **w = NULL;
     size_t n = 0;
     am_words_where at;
-    if (am_words_read(fuzz_file(data, size, ".words"), 1000, &w, &n, &at) == AM_OK)
+    if (am_words_read(fuzz_file(data, size), 1000, &w, &n, &at) == AM_OK)
         am_words_free(w, n);
     return 0;
 }

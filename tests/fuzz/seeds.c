@@ -182,5 +182,60 @@ int main(int argc, char **argv)
                                    "DD01,MDL01,3,chemical\n";
         text("c302", "pair", c302, sizeof c302 - 1);
     }
+    /* Spectrogram settings as speech-data writes them, with mels and with linear bins. */
+    static const char st1[] = "# the spectrogram settings of this data set (read by bin/spectrogram)\nrate 16000\nnfft 512\n"
+                              "hop 256\nmels 40\nframes 64\nfloor_db 80\n";
+    static const char st2[] = "rate 8000\r\nnfft 64\r\nhop 64\r\nmels 0\r\nframes 1\r\nfloor_db 12.5\r\n";
+    text("stft-settings", "speech-data", st1, sizeof st1 - 1);
+    text("stft-settings", "linear-crlf", st2, sizeof st2 - 1);
+    /* FFTW wisdom, as am_fft_wisdom_save writes it after measured plans. */
+    {
+        am_stft_config c;
+        am_stft_config_default(&c);
+        c.nfft = 64, c.hop = 16, c.mels = 8;
+        am_stft *s = NULL;
+        CHECK(am_stft_create(&s, &c, AM_FFT_MEASURE));
+        am_stft_free(s);
+        CHECK(am_fft_wisdom_save(at("wisdom", "measured")));
+    }
+    /* WordNet: an index.noun, a NUL, a data.noun (offsets are the byte offsets of the lines), and an index
+     * alone (read beside the target's own data.noun). */
+    static const char wn[] = "  1 license line\nshoe n 1 1 @ 1 0 00000088\nsneaker n 2 1 @ 2 1 00000012 00000088\n"
+                             "tee_shirt n 1 0 1 0 00000012\n"
+                             "\0  1 license\n"
+                             "00000012 06 n 02 sneaker 0 gym_shoe 0 001 @ 00000088 n 0000 | a canvas shoe\n"
+                             "00000088 06 n 01 shoe 0 001 @i 00000012 n 0000 | footwear\n";
+    text("wordnet-index", "dict", wn, sizeof wn - 1);
+    text("wordnet-index", "index-only", wn, strlen(wn));
+    /* Patterns drawn as text: the letters A and B as the library draws them, and a CRLF file. */
+    {
+        am_patterns *p2;
+        CHECK(am_patterns_create(&p2, 5 * 7, 2));
+        CHECK(am_patterns_letters(p2, 5, 7, "AB"));
+        char drawn[2 * 7 * 7 + 8];
+        size_t k = 0;
+        for (size_t mu = 0; mu < 2; mu++) {
+            for (size_t i = 0; i < 35; i++) {
+                drawn[k++] = am_patterns_unit(p2, mu, i) > 0 ? '#' : '.';
+                if (i % 5 == 4)
+                    drawn[k++] = '\n';
+            }
+            drawn[k++] = '\n';
+        }
+        text("patterns-text", "letters", drawn, k);
+        am_patterns_free(p2);
+        static const char crlf[] = "#.#\r\n.#.\r\n\r\n...\r\n###\r\n";
+        text("patterns-text", "crlf", crlf, sizeof crlf - 1);
+    }
+    /* Label names: the Fashion-MNIST class names as the library names them, and UTF-8 names. */
+    {
+        char names[512];
+        size_t k = 0;
+        for (int c = 0; c < 10; c++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s\n", am_fashion_class_name(c));
+        text("labels", "fashion", names, k);
+        static const char utf8[] = "caf\xc3\xa9\nna\xc3\xafve\n\xe2\x80\x94 dash\n";
+        text("labels", "utf8", utf8, sizeof utf8 - 1);
+    }
     return 0;
 }

@@ -77,7 +77,7 @@ cb = am.checkerboards(4, 8, 8)
 ok(cb[0].reshape(8, 8)[0, 0] == 1 and cb[1].reshape(8, 8)[0, 0] == -1 and (cb[0] == -cb[1]).all(),
    "checkerboards in both phases")
 ok((am.patterns("checkerboard", 4, 64) == cb).all(), "checkerboard family on the square grid of n")
-raises(ValueError, lambda: am.patterns("stripes", 3, 64), "unknown family", text="unknown pattern family 'stripes'")
+raises(ValueError, lambda: am.patterns("stripes", 3, 64), "unknown family", text='unknown pattern family "stripes"')
 raises(ValueError, lambda: am.patterns("letters", 27, 100), "27 letters", text="at most 26")
 raises(ValueError, lambda: am.patterns("letters", 3, 50), "letters on a non-square n", text="not a square")
 raises(ValueError, lambda: am.patterns("random", 3, 64, width=8), "width without height")
