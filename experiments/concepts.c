@@ -120,6 +120,10 @@ static int read_modal_files(const am_run *run, const char *opt, const char *spec
             }
         if (fp)
             fclose(fp);
+        /* a description for tables: tabs, returns and other control bytes become spaces */
+        for (char *c = l->encoder; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = ' ';
     }
     return 0;
 }

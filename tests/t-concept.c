@@ -186,7 +186,13 @@ int main(void)
         ok(am_concepts_observe(cm, (const float *[8]){NULL, NULL}, "x", NULL, NULL) == AM_EINVAL, "nothing presented refused");
         ok(am_concepts_observe(cm, p1, "bad\nlabel", NULL, NULL) == AM_EINVAL, "control characters in a label refused");
         ok(am_concepts_assign(cm, 5, a1, NULL, NULL) == AM_EINVAL, "unknown modality refused");
+        ok(am_concepts_set_encoder(cm, 0, "mlp\t784-64") == AM_EINVAL && am_concepts_set_encoder(cm, 0, "pca\n") == AM_EINVAL,
+           "an encoder description with a tab or line break refused (it goes into tables)");
+        ok(am_concepts_set_encoder(cm, 0, "mlp 784-64") == AM_OK && !strcmp(am_concepts_modality(cm, 0)->encoder, "mlp 784-64"),
+           "a plain one is kept");
         am_concepts_free(cm);
+        am_modality bad4[1] = {{"a", 4, 0.5, "x\ty"}};
+        ok(am_concepts_create(&cm, bad4, 1, NULL) == AM_EINVAL, "a modality whose encoder holds a tab refused");
         am_modality bad[2] = {{"a", 4, 0.5, ""}, {"a", 3, 0.5, ""}};
         ok(am_concepts_create(&cm, bad, 2, NULL) == AM_EINVAL, "duplicate modality names refused");
         am_modality bad2[1] = {{"a b", 4, 0.5, ""}};

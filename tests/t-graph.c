@@ -456,6 +456,9 @@ static void test_csv(void)
     csv_err("A,B,-2,+\n", AM_EFORMAT, "line 1: weight \"-2\"", "a negative weight");
     csv_err("A,B,1,maybe\n", AM_EFORMAT, "line 1: sign \"maybe\"", "an unknown sign");
     csv_err("A,,1,+\n", AM_EFORMAT, "line 1: an empty target", "an empty name");
+    csv_err("A,B,1,+\n\"C\tD\",B,1,+\n", AM_EFORMAT, "line 2: the source name \"C\\x09D\" holds a control character",
+            "a tab in a node name (it would break every table the name is written to)");
+    csv_err("A,\"B\x1b[2J\",1,+\n", AM_EFORMAT, "line 1: the target name", "an escape sequence in a node name");
     csv_err("A,B,1,\001\033[2J\377\n", AM_EFORMAT, "line 1: sign \"\\x01\\x1b[2J\\xff\" is not",
             "a sign with control bytes and invalid UTF-8, quoted and escaped in the message");
     rc = am_graph_read_csv(&g, p, put_file("s2.csv", "A,+\nZ,-\n"), err, sizeof err);

@@ -493,6 +493,13 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     rerun_same "$BIN/autoencoder" train --limit 300 --epochs 1 --layers 784,16,784 --batch 50 --model "$tmp/rr.ae" --quiet
     ok $? "autoencoder train: a rerun differs only in its '# date:' and '# time:' lines"
 fi
+# Input text never breaks a table: a tab in a latent file's '# model:' line becomes a space in the export.
+{ printf '# model: mlp\t784-2\n'; cat "$tmp/la.tsv"; } > "$tmp/latab.tsv"
+rm -rf "$tmp/tdb"
+"$BIN/concepts" learn --db "$tmp/tdb" --modalities "a=$tmp/latab.tsv" --names "$tmp/names" --quiet --out /dev/null &&
+    "$BIN/concepts" export --db "$tmp/tdb" --out "$tmp/texp.tsv" &&
+    awk -F'\t' '!/^#/ { if (NF != n && n) bad = 1; n = NF } END { exit bad }' "$tmp/texp.tsv" && grep -q 'mlp 784-2' "$tmp/texp.tsv"
+ok $? "a tab in an encoder description becomes a space: every export row has the header's columns"
 "$BIN/concepts" list --db "$tmp/cdb" --out "$tmp/list.tsv"
 [ "$(grep -v '^#' "$tmp/list.tsv" | awk -F'\t' 'NR > 1 && $6 == 20 && $7 == 20' | wc -l)" -eq 3 ]
 ok $? "list: 3 concepts of 20 exemplars in each modality"

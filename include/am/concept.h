@@ -61,7 +61,8 @@ typedef struct am_modality {
     char name[AM_CONCEPT_NAME_MAX + 1];
     size_t dim;           /* latent dimension, 1 .. 65536 */
     double radius;        /* locality radius (Euclidean; INFINITY: always join the nearest node) */
-    char encoder[128];    /* what made these latents ("mlp 784-256-64-...", "words trigram D=1024"); may be "" */
+    char encoder[128];    /* what made these latents ("mlp 784-256-64-...", "words trigram D=1024"); may be "";
+                           * one line of text without control characters (it is written into tables) */
 } am_modality;
 
 /* A binding mechanism: a table of operations (libam/concepts/internal.h). */
@@ -103,8 +104,8 @@ const am_modality *am_concepts_modality(const am_concepts *cm, size_t m);
 /* Index of a modality by name, or -1. */
 int am_concepts_modality_find(const am_concepts *cm, const char *name);
 const am_concepts_config *am_concepts_get_config(const am_concepts *cm);
-/* Describe what makes modality m's latents from now on (below 128 bytes): am/conceptdb.h records it with
- * every exemplar written after. */
+/* Describe what makes modality m's latents from now on (below 128 bytes, no control characters; AM_EINVAL
+ * otherwise): am/conceptdb.h records it with every exemplar written after. */
 int am_concepts_set_encoder(am_concepts *cm, size_t m, const char *encoder);
 /* Change the radius of modality m (>= 0, not NaN). */
 int am_concepts_set_radius(am_concepts *cm, size_t m, double radius);

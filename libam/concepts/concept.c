@@ -78,6 +78,16 @@ static int config_ok(const am_concepts_config *c)
     return 1;
 }
 
+/* An encoder description is one line of text for tables: no control characters (tabs, line breaks, escapes). */
+static int description_ok(const char *s, size_t size)
+{
+    size_t k = 0;
+    for (; k < size && s[k]; k++)
+        if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+            return 0;
+    return k < size;
+}
+
 int am_concepts_create(am_concepts **out, const am_modality *mods, size_t nmod, const am_concepts_config *cfg)
 {
     if (!out)
@@ -94,7 +104,7 @@ int am_concepts_create(am_concepts **out, const am_modality *mods, size_t nmod, 
         return AM_EINVAL;
     for (size_t m = 0; m < nmod; m++) {
         if (!name_ok(mods[m].name) || mods[m].dim == 0 || mods[m].dim > 65536 || !(mods[m].radius >= 0.0) ||
-            !memchr(mods[m].encoder, 0, sizeof mods[m].encoder))
+            !description_ok(mods[m].encoder, sizeof mods[m].encoder))
             return AM_EINVAL;
         for (size_t j = 0; j < m; j++)
             if (strcmp(mods[j].name, mods[m].name) == 0)
@@ -172,7 +182,7 @@ const am_concepts_config *am_concepts_get_config(const am_concepts *cm)
 
 int am_concepts_set_encoder(am_concepts *cm, size_t m, const char *encoder)
 {
-    if (!cm || m >= cm->nmod || !encoder || strlen(encoder) >= sizeof cm->mod[m].encoder)
+    if (!cm || m >= cm->nmod || !encoder || !description_ok(encoder, sizeof cm->mod[m].encoder))
         return AM_EINVAL;
     snprintf(cm->mod[m].encoder, sizeof cm->mod[m].encoder, "%s", encoder);
     return AM_OK;

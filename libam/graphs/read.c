@@ -187,6 +187,15 @@ static int split(char *line, char **f, int max)
     return k;
 }
 
+/* Does a node name hold a control character (a tab or line break would break every table it is written to)? */
+static int control_in(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
 static int blank(const char *s)
 {
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
@@ -355,6 +364,12 @@ int am_graph_read_csv(am_graph **g, const char *path, const char *signs, char *e
         double w;
         if (!*s || !*d) {
             say(err, errsize, "%s: line %zu: an empty %s name", path, line, *s ? "target" : "source");
+            rc = AM_EFORMAT;
+            break;
+        }
+        if (control_in(s) || control_in(d)) {
+            say(err, errsize, "%s: line %zu: the %s name %s holds a control character", path, line,
+                control_in(s) ? "source" : "target", AM__QUOTE(control_in(s) ? s : d));
             rc = AM_EFORMAT;
             break;
         }
@@ -566,6 +581,8 @@ static int neuron(json *j, const char *key, size_t idx, void *vctx)
         return json_fail(j, "expected an object of neurons");
     if (!key[0])
         return json_fail(j, "an empty neuron name");
+    if (control_in(key))
+        return json_fail(j, "a neuron name holds a control character");
     if (names_find(c->t, key) >= 0)
         return json_fail(j, "a neuron listed twice");
     c->gaba = 0;
