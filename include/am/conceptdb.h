@@ -15,7 +15,7 @@
  *
  * Damage (README, "The concept database"): LMDB maps data.mdb and follows what it finds there unchecked,
  * so am_conceptdb_open checks the file first: both meta pages, then every page of the last committed
- * snapshot reachable from them (page numbers within the file, page headers, node offsets and sizes, key
+ * snapshot reachable from them (page numbers within the file, page headers, nodes tiling each page, key
  * order, overflow runs, the free list, the counts each table records). A page in use past the end of the
  * file is AM_ETRUNC, any other damage AM_EFORMAT, each with a message naming the file, the table and the
  * page; LMDB then never reads an unchecked page of that snapshot. From layout 2 on, every record ends with

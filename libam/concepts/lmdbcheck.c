@@ -162,6 +162,7 @@ typedef struct {
     const unsigned char *map; /* pages [0, npages) of the file, read-only */
     uint64_t psize, npages, filepages, last_pg, txnid;
     unsigned char *seen;      /* a bit per mapped page */
+    uint64_t *span;           /* scratch: a page's nodes, offset << 32 | size */
     uint64_t *beyond;         /* free pages past the end of the file */
     size_t nbeyond, capbeyond;
     const char *file;
@@ -205,6 +206,12 @@ static int key_cmp(const tree *t, key a, key b)
     }
     int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
     return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Pages [pgno, pgno + n) of the snapshot: in the database, in the file, none reached before. */
@@ -322,20 +329,45 @@ static int leaf_data(walk *w, tree *t, uint64_t pgno, size_t i, const unsigned c
     return t->kind == FREE ? idl_check(w, t, pgno, k, v, n) : AM_OK;
 }
 
-/* Every node of page p within the page, keys in order within [lo, hi); leaves' data. */
-static int nodes_check(walk *w, tree *t, uint64_t pgno, const unsigned char *p, size_t n, int leaf, key lo, key hi)
+/* The nodes of page p tile its node area [upper, page end) exactly, as LMDB keeps them (each node's size
+ * rounded up to even): none outside it, none over another (a writer moves nodes by their sizes). */
+static int nodes_tile(walk *w, const tree *t, uint64_t pgno, const unsigned char *p, size_t n, int leaf)
 {
     size_t upper = u16(p + 14);
-    key prev = {NULL, 0};
     for (size_t i = 0; i < n; i++) {
         size_t off = u16(p + PAGEHDR + 2 * i);
         if (off < upper || off % 2 || off > w->psize - NODEHDR)
             return bad(w, t, pgno, AM_EFORMAT, "node %zu at offset %zu, outside the page's nodes", i, off);
         const unsigned char *nd = p + off;
-        size_t room = w->psize - off - NODEHDR;
+        uint64_t sz = NODEHDR + u16(nd + 6);
+        if (leaf)
+            sz += u16(nd + 4) & F_BIGDATA ? 8 : u16(nd) | (uint64_t)u16(nd + 2) << 16;
+        sz += sz & 1;
+        if (sz > w->psize - off)
+            return bad(w, t, pgno, AM_EFORMAT, "node %zu: %llu bytes overrun the page", i, (unsigned long long)sz);
+        w->span[i] = (uint64_t)off << 32 | sz;
+    }
+    qsort(w->span, n, sizeof *w->span, u64_cmp);
+    uint64_t end = upper;
+    for (size_t i = 0; i < n; i++) {
+        if (w->span[i] >> 32 != end)
+            return bad(w, t, pgno, AM_EFORMAT, "nodes that overlap or leave a gap at offset %llu", (unsigned long long)end);
+        end += w->span[i] & UINT32_MAX;
+    }
+    if (end != w->psize)
+        return bad(w, t, pgno, AM_EFORMAT, "nodes that end at offset %llu", (unsigned long long)end);
+    return AM_OK;
+}
+
+/* Every node of page p (tiling it), keys in order within [lo, hi); leaves' data. */
+static int nodes_check(walk *w, tree *t, uint64_t pgno, const unsigned char *p, size_t n, int leaf, key lo, key hi)
+{
+    int rc = nodes_tile(w, t, pgno, p, n, leaf);
+    key prev = {NULL, 0};
+    for (size_t i = 0; i < n && !rc; i++) {
+        const unsigned char *nd = node(p, i);
+        size_t room = w->psize - (size_t)(nd - p) - NODEHDR;
         key k = {nd + NODEHDR, u16(nd + 6)};
-        if (k.n > room)
-            return bad(w, t, pgno, AM_EFORMAT, "node %zu: a key of %zu bytes overruns the page", i, k.n);
         if (leaf || i > 0) { /* a branch page's first key is its parent's */
             if (k.n == 0 || k.n > MAXKEY || (t->kind == FREE && k.n != 8))
                 return bad(w, t, pgno, AM_EFORMAT, "node %zu: a key of %zu bytes", i, k.n);
@@ -343,11 +375,10 @@ static int nodes_check(walk *w, tree *t, uint64_t pgno, const unsigned char *p, 
                 return bad(w, t, pgno, AM_EFORMAT, "node %zu: a key out of order", i);
             prev = k;
         }
-        int rc = leaf ? leaf_data(w, t, pgno, i, nd, k, room - k.n) : AM_OK;
-        if (rc)
-            return rc;
+        if (leaf)
+            rc = leaf_data(w, t, pgno, i, nd, k, room - k.n);
     }
-    return AM_OK;
+    return rc;
 }
 
 static int page_walk(walk *w, tree *t, uint64_t from, uint64_t pgno, unsigned level, key lo, key hi)
@@ -407,11 +438,6 @@ static int tree_walk(walk *w, const char *name, enum kind kind, const dbrec *d, 
     return AM_OK;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
 
 /* Pages the file does not hold must be free: LMDB may leave unwritten pages it allocated and freed in one
  * transaction at the end of the file, never a page in use. */
@@ -472,7 +498,7 @@ static int snapshot_check(MDB_env *env, MDB_txn *txn, const char *file, char *ms
                  (unsigned long long)w.last_pg);
     else if ((m.db[0].flags & DBFLAGS) != MDB_INTEGERKEY || (m.db[1].flags & DBFLAGS))
         rc = say(msg, size, AM_EFORMAT, "%s: meta page of transaction %llu: damaged table flags", file, (unsigned long long)w.txnid);
-    else if (!(w.seen = calloc(w.npages / 8 + 1, 1)))
+    else if (!(w.seen = calloc(w.npages / 8 + 1, 1)) || !(w.span = malloc(w.psize / 2 * sizeof *w.span)))
         rc = AM_ENOMEM;
     void *map = MAP_FAILED;
     if (!rc && (map = mmap(NULL, w.npages * w.psize, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
@@ -486,6 +512,7 @@ static int snapshot_check(MDB_env *env, MDB_txn *txn, const char *file, char *ms
     if (map != MAP_FAILED)
         munmap(map, w.npages * w.psize);
     free(w.seen);
+    free(w.span);
     free(w.beyond);
     /* a damage report is believed only if the meta page read is still the one of this snapshot */
     if (rc && rc != AM_ENOMEM && (pread_all(fd, again, sizeof again, (off_t)(slot * w.psize)) || memcmp(raw, again, sizeof raw)))

@@ -16,8 +16,8 @@ int am__lmdb_check_header(const char *file, char *msg, size_t size);
 /* After mdb_env_open, before any table is read: the last committed snapshot of env (read in a read-only
  * transaction of its own, so a writer in another process may go on meanwhile), page by page. Its meta
  * page; every page reachable from the free list's and the main table's roots and from every named table
- * the main table records (page number within the file and the meta page's last page, page header, node
- * offsets and sizes within the page, keys in order within their parent's bounds, leaves at one depth,
+ * the main table records (page number within the file and the meta page's last page, page header, nodes
+ * tiling the page without overlap or gap, keys in order within their parent's bounds, leaves at one depth,
  * overflow runs, no page reached twice, the counts each table's record states); the free list (sorted
  * page numbers of the database, none in use); pages past the end of the file all free. AM_OK, or
  * AM_ETRUNC (a page in use lies past the end of the file) / AM_EFORMAT with a message naming the file. */
