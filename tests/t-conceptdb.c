@@ -353,6 +353,12 @@ static void overwrites(void)
             offs[n++] = roots[r] * psize + at;
     offs[n++] = ex_root * psize + rd16(ex_root * psize + 16 + 2);
     sweep(offs, n, REFUSED_OPEN, "root pages of the free list, main, exemplar and concept tables (header, node offsets, a child)");
+    /* a leaf of the exemplar table whose lowest node claims 2 more bytes: it lies over the next node (a
+     * writer would move nodes by that size) */
+    size_t nd0 = ex_root * psize + rd16(ex_root * psize + 16), leaf = (size_t)(rd16(nd0) | (uint64_t)rd16(nd0 + 2) << 16) * psize;
+    size_t low = leaf + rd16(leaf + 14);
+    uint16_t longer = (uint16_t)(rd16(low) + 2);
+    ok(rd16(leaf + 10) == 2 && damaged(&low, 1, &longer, 2) == REFUSED_OPEN, "a leaf node over the next one: refused on opening");
     /* records: an exemplar's bytes overwritten (in every copy, the live one among them): a checksum mismatch */
     float a[16], b[8];
     char label[16];
