@@ -393,9 +393,9 @@ static int page_walk(walk *w, tree *t, uint64_t from, uint64_t pgno, unsigned le
     int leaf = flags == P_LEAF;
     if (u64(p) != pgno || (flags != P_LEAF && flags != P_BRANCH))
         return bad(w, t, pgno, AM_EFORMAT, "a damaged page header (page number %llu, flags %#x)", (unsigned long long)u64(p), flags);
-    size_t n = (lower - PAGEHDR) / 2;
     if (lower < PAGEHDR || (lower - PAGEHDR) % 2 || upper < lower || upper > w->psize)
         return bad(w, t, pgno, AM_EFORMAT, "damaged bounds of its free space (%u, %u)", lower, upper);
+    size_t n = (lower - PAGEHDR) / 2;
     /* LMDB asserts two keys on a branch page (but for the free list's) and drops empty leaves */
     if (n < (leaf || t->kind == FREE ? 1u : 2u))
         return bad(w, t, pgno, AM_EFORMAT, "a %s page of %zu keys", leaf ? "leaf" : "branch", n);
@@ -437,7 +437,6 @@ static int tree_walk(walk *w, const char *name, enum kind kind, const dbrec *d, 
                    (unsigned long long)d->overflow, (unsigned long long)d->entries);
     return AM_OK;
 }
-
 
 /* Pages the file does not hold must be free: LMDB may leave unwritten pages it allocated and freed in one
  * transaction at the end of the file, never a page in use. */
