@@ -9,9 +9,9 @@
  *   labels     key: label -> concept id
  *   exemplars  key: concept id, modality, sequence number -> the encoder the latent came from (an index into
  *              the encoder table) and the latent
- * Every record carries the layout version and is checked when read (sizes against the record, finite
- * values, references that exist); a foreign LMDB database, another program's file or a damaged record is
- * AM_EFORMAT, a newer layout AM_EVERSION.
+ * The magic, layout and concept records carry the layout version; every record is checked when read (its
+ * checksum, sizes against the record, finite values, references that exist); a foreign LMDB database or
+ * another program's file is AM_EFORMAT, a newer layout AM_EVERSION.
  *
  * Damage (README, "The concept database"): LMDB maps data.mdb and follows what it finds there unchecked,
  * so am_conceptdb_open checks the file first: both meta pages, then every page of the last committed
@@ -53,9 +53,9 @@ enum {
  * address space, not disk). A path that is not a libam concept database is AM_EFORMAT; a missing one
  * without AM_CONCEPTDB_CREATE keeps its errno (ENOENT); a damaged one is AM_ETRUNC, AM_EFORMAT or
  * AM_ECHECKSUM (see above). err: NULL, or errsize bytes that receive, on failure, one line naming the file
- * and what is wrong (e.g. "db/data.mdb: table 'exemplars', page 12: points at page 40, past the end of the
- * file (..."). The check reads every page in use once (about 0.1 s for 60,000 concepts from a warm page
- * cache; see README). */
+ * and what is wrong (e.g. "db/data.mdb: table 'exemplars' uses page 40, but the file holds 24 pages of
+ * 4096 bytes: the file is truncated"). The check reads every page in use once (about 0.1 s for 60,000
+ * concepts from a warm page cache; see README). */
 int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes, char *err, size_t errsize);
 void am_conceptdb_close(am_conceptdb *db);
 
