@@ -46,7 +46,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 1;
     am_conceptdb *db = NULL;
-    if (am_conceptdb_open(&db, dir, AM_CONCEPTDB_CREATE, 0))
+    if (am_conceptdb_open(&db, dir, AM_CONCEPTDB_CREATE, 0, NULL, 0))
         return 1;
     double t0 = bench_now();
     for (size_t c = 0; c < N; c++) {

@@ -168,6 +168,19 @@ static int label_text(const names_t *nm, int v, char *buf, size_t size)
     return 0;
 }
 
+/* One line for a failed database operation: the library's message (it names the data file and what is
+ * wrong) or, without one, the status. */
+static void db_error(const am_run *run, const char *what, const char *path, int rc, const char *msg)
+{
+    const char *why = rc == AM_EVERSION   ? "written by a newer libam"
+                      : rc == AM_EFORMAT ? "not a libam concept database"
+                                         : am_strerror(rc);
+    if (msg && msg[0])
+        am_run_error(run, "cannot %s '%s': %s%s", what, path, msg, rc == AM_EVERSION ? " (written by a newer libam)" : "");
+    else
+        am_run_error(run, "cannot %s '%s': %s", what, path, why);
+}
+
 static am_conceptdb *open_db(const am_run *run, const char *path, int flags)
 {
     if (!path) {
@@ -175,12 +188,10 @@ static am_conceptdb *open_db(const am_run *run, const char *path, int flags)
         return NULL;
     }
     am_conceptdb *db = NULL;
-    int rc = am_conceptdb_open(&db, path, flags, 0);
+    char err[512];
+    int rc = am_conceptdb_open(&db, path, flags, 0, err, sizeof err);
     if (rc) {
-        const char *why = rc == AM_EFORMAT ? "not a libam concept database (or a damaged one)"
-                          : rc == AM_EVERSION ? "written by a newer libam"
-                                              : am_strerror(rc);
-        am_run_error(run, "cannot open concept database '%s': %s", path, why);
+        db_error(run, "open concept database", path, rc, err);
         return NULL;
     }
     return db;
@@ -191,8 +202,7 @@ static am_concepts *load_db(const am_run *run, am_conceptdb *db, const char *pat
     am_concepts *cm = NULL;
     int rc = am_conceptdb_load(db, &cm, cfg);
     if (rc) {
-        am_run_error(run, "cannot load '%s': %s%s%s", path, am_strerror(rc), am_conceptdb_message(db)[0] ? ": " : "",
-                     am_conceptdb_message(db));
+        db_error(run, "load", path, rc, am_conceptdb_message(db));
         return NULL;
     }
     return cm;
@@ -424,15 +434,16 @@ static int cmd_learn(int argc, char **argv)
         }
         if ((r + 1) % batch == 0 || r + 1 == rows) {
             if ((rc = am_conceptdb_sync(db, cm))) {
-                am_run_error(&run, "writing '%s' after row %zu: %s (%s)", dbpath, r + 1, am_strerror(rc),
-                             am_conceptdb_message(db));
+                char what[64];
+                snprintf(what, sizeof what, "write row %zu to", r + 1);
+                db_error(&run, what, dbpath, rc, am_conceptdb_message(db));
                 goto done;
             }
             am_progress_update(&pr, r + 1, "%zu concepts", am_concepts_count(cm));
         }
     }
     if (rows == 0 && (rc = am_conceptdb_sync(db, cm))) {
-        am_run_error(&run, "writing '%s': %s", dbpath, am_strerror(rc));
+        db_error(&run, "write to", dbpath, rc, am_conceptdb_message(db));
         goto done;
     }
     double secs = am_seconds() - t0;
@@ -697,7 +708,7 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
     if (!strcmp(name, "stats")) {
         am_conceptdb_stats st;
         if ((rc = am_conceptdb_stats_get(db, &st))) {
-            am_run_error(&run, "cannot read '%s': %s %s", dbpath, am_strerror(rc), am_conceptdb_message(db));
+            db_error(&run, "read", dbpath, rc, am_conceptdb_message(db));
             goto done;
         }
         if (!(cm = load_db(&run, db, dbpath, NULL)) || !(out = am_run_open(&run)))
@@ -791,8 +802,10 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
                 const am_modality *md = am_concepts_modality(cm, m);
                 for (size_t i = 0; i < am_concepts_exemplars(cm, c, m); i++) {
                     char enc[128];
-                    if (am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, enc, sizeof enc))
-                        snprintf(enc, sizeof enc, "?");
+                    if ((rc = am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, enc, sizeof enc))) {
+                        db_error(&run, "read", dbpath, rc, am_conceptdb_message(db));
+                        goto done;
+                    }
                     for (char *s = enc; *s; s++)
                         if (*s == '\t')
                             *s = ' ';

@@ -538,6 +538,20 @@ mkdir "$tmp/junk"; head -c 20000 /dev/urandom > "$tmp/junk/data.mdb"
 "$BIN/concepts" list --db "$tmp/junk" --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
 [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && grep -q 'not a libam concept database' "$tmp/err"
 ok $? "a damaged database: a clear one-line error ($(head -c 80 "$tmp/err"))"
+# A database cut short, and one whose records were overwritten (every "green" made "greem"): each command
+# says so in one line naming data.mdb, exits 1 (no crash) and writes nothing.
+cp -r "$tmp/cdb" "$tmp/cut"; truncate -s 12288 "$tmp/cut/data.mdb"
+cp -r "$tmp/cdb" "$tmp/ovw"; for at in $(grep -obUa green "$tmp/ovw/data.mdb" | cut -d: -f1); do
+    printf greem | dd of="$tmp/ovw/data.mdb" bs=1 seek="$at" conv=notrunc status=none; done
+for db in cut ovw; do
+    for cmd in list stats export "show --concept #1" "recall --cues a=$tmp/qa.tsv" "learn --modalities a=$tmp/la.tsv,b=$tmp/lb.tsv --names $tmp/names"; do
+        rm -f "$tmp/cx.tsv"
+        "$BIN/concepts" $cmd --db "$tmp/$db" --quiet --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+        want=$([ $db = cut ] && echo "truncated" || echo "checksum mismatch")
+        [ $rc -eq 1 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "$tmp/$db/data.mdb: .*$want" "$tmp/err"
+        ok $? "concepts ${cmd%% *} on $([ $db = cut ] && echo a truncated || echo an overwritten) database: exit 1, one line ($(cut -c1-100 "$tmp/err"))"
+    done
+done
 # A learn killed with SIGKILL: what it committed is whole.
 mklat "$tmp/big.tsv" 4 60000 5
 "$BIN/concepts" learn --db "$tmp/kdb" --modalities "a=$tmp/big.tsv" --unlabelled --radius a=0.5 --batch 100 --quiet \

@@ -9,9 +9,19 @@
  *   labels     key: label -> concept id
  *   exemplars  key: concept id, modality, sequence number -> the encoder the latent came from (an index into
  *              the encoder table) and the latent
- * Every record carries the layout version and is checked when read (sizes against the record, finite
- * values, references that exist); a foreign LMDB database, another program's file or a damaged record is
- * AM_EFORMAT, a newer layout AM_EVERSION.
+ * The magic, layout and concept records carry the layout version; every record is checked when read (its
+ * checksum, sizes against the record, finite values, references that exist); a foreign LMDB database or
+ * another program's file is AM_EFORMAT, a newer layout AM_EVERSION.
+ *
+ * Damage (README, "The concept database"): LMDB maps data.mdb and follows what it finds there unchecked,
+ * so am_conceptdb_open checks the file first: both meta pages, then every page of the last committed
+ * snapshot reachable from them (page numbers within the file, page headers, nodes tiling each page, key
+ * order, overflow runs, the free list, the counts each table records). A page in use past the end of the
+ * file is AM_ETRUNC, any other damage AM_EFORMAT, each with a message naming the file, the table and the
+ * page; LMDB then never reads an unchecked page of that snapshot. From layout 2 on, every record ends with
+ * a CRC-32 of its key and value, checked whenever the record is read (AM_ECHECKSUM). A layout-1 database
+ * (written by an earlier libam) is read without record checksums and upgraded to layout 2, in one
+ * transaction, the first time it is opened for writing.
  *
  * Learning writes in transactions: am_conceptdb_sync writes everything that changed in the memory since the
  * last sync (new and changed nodes, new exemplars, forgotten nodes) in one transaction and commits it. A
@@ -30,7 +40,7 @@
 extern "C" {
 #endif
 
-#define AM_CONCEPTDB_VERSION 1u
+#define AM_CONCEPTDB_VERSION 2u
 
 typedef struct am_conceptdb am_conceptdb;
 
@@ -41,8 +51,12 @@ enum {
 
 /* Open the database in directory `path`. map_bytes: the largest size the database may grow to (0: 64 GiB;
  * address space, not disk). A path that is not a libam concept database is AM_EFORMAT; a missing one
- * without AM_CONCEPTDB_CREATE keeps its errno (ENOENT). */
-int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes);
+ * without AM_CONCEPTDB_CREATE keeps its errno (ENOENT); a damaged one is AM_ETRUNC, AM_EFORMAT or
+ * AM_ECHECKSUM (see above). err: NULL, or errsize bytes that receive, on failure, one line naming the file
+ * and what is wrong (e.g. "db/data.mdb: table 'exemplars' uses page 40, but the file holds 24 pages of
+ * 4096 bytes: the file is truncated"). The check reads every page in use once (about 0.1 s for 60,000
+ * concepts from a warm page cache; see README). */
+int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes, char *err, size_t errsize);
 void am_conceptdb_close(am_conceptdb *db);
 
 /* 1 when the database holds a layout (am_conceptdb_init was committed), else 0. */
@@ -70,8 +84,9 @@ int am_conceptdb_stats_get(am_conceptdb *db, am_conceptdb_stats *st);
 /* The encoder description of exemplar i of concept `id` in modality m, into buf (size bytes). */
 int am_conceptdb_exemplar_encoder(am_conceptdb *db, uint64_t id, size_t m, size_t i, char *buf, size_t size);
 
-/* The last LMDB or validation message for this handle ("" when none), e.g. "concept 12: 3 exemplars in
- * 'word' but the record says 4" or LMDB's own text. */
+/* The last LMDB or validation message for this handle ("" when none), naming the data file, e.g.
+ * "db/data.mdb: concept 12: exemplar 3 of 'word': checksum mismatch (the record is damaged)" or LMDB's own
+ * text. */
 const char *am_conceptdb_message(const am_conceptdb *db);
 
 #ifdef __cplusplus

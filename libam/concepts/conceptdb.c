@@ -1,5 +1,6 @@
 /* The concept store: a concept memory in LMDB (see am/conceptdb.h). Records are in host byte order
- * (little-endian on x86-64) except keys, which are big-endian so that they sort numerically. */
+ * (little-endian on x86-64) except keys, which are big-endian so that they sort numerically. From layout 2
+ * on, every value ends with a CRC-32 of its key and the rest of the value (rec_put, rec_open). */
 #include "am/conceptdb.h"
 
 #include <errno.h>
@@ -10,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "../core/quote.h"
 #include "am/error.h"
 #include "internal.h"
+#include "lmdbcheck.h"
 
 #define MAGIC "libam-concepts"
 #define MAX_ENCODERS 65536
@@ -21,18 +24,24 @@
 struct am_conceptdb {
     MDB_env *env;
     MDB_dbi meta, concepts, labels, exemplars;
-    int readonly, opened;
+    int readonly;
+    uint32_t version;     /* the layout of the records: 1 (no checksums) or AM_CONCEPTDB_VERSION */
     char **enc;           /* encoder descriptions, in table order */
     size_t nenc;
-    char msg[256];
+    char *file;           /* DIR/data.mdb, for messages */
+    char msg[512];
 };
 
+/* The message: the data file, then the text. */
 static void say(am_conceptdb *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(am_conceptdb *db, const char *fmt, ...)
 {
     va_list ap;
+    int k = snprintf(db->msg, sizeof db->msg, "%s: ", db->file);
+    if (k < 0 || (size_t)k >= sizeof db->msg)
+        return;
     va_start(ap, fmt);
-    vsnprintf(db->msg, sizeof db->msg, fmt, ap);
+    vsnprintf(db->msg + k, sizeof db->msg - (size_t)k, fmt, ap);
     va_end(ap);
 }
 
@@ -140,121 +149,200 @@ static void ex_key(unsigned char *k, uint64_t id, size_t m, uint32_t seq)
         k[9 + i] = (unsigned char)seq;
 }
 
+/* ---- checksummed records ---- */
+
+static uint32_t rec_crc(const MDB_val *k, const void *v, size_t n)
+{
+    uLong c = crc32_z(crc32(0L, Z_NULL, 0), k->mv_data, k->mv_size);
+    return (uint32_t)crc32_z(c, v, n);
+}
+
+/* Write b as the value of k in table dbi, its checksum appended (from layout 2 on). */
+static int rec_put(am_conceptdb *db, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, wbuf *b, const char *what)
+{
+    if (db->version >= 2 && !b->oom)
+        put_u32(b, rec_crc(k, b->p, b->n));
+    if (b->oom)
+        return AM_ENOMEM;
+    MDB_val v = {b->n, b->p};
+    return mdb_status(db, mdb_put(txn, dbi, k, &v, 0), what);
+}
+
+/* r over the value v of key k without its checksum: AM_ECHECKSUM when the checksum does not match (or the
+ * value is too short to hold one). */
+static int rec_open(const am_conceptdb *db, const MDB_val *k, const MDB_val *v, rbuf *r)
+{
+    *r = (rbuf){v->mv_data, v->mv_size, 0, 0};
+    if (db->version < 2)
+        return AM_OK;
+    uint32_t c;
+    if (v->mv_size < 4)
+        return AM_ECHECKSUM;
+    r->n -= 4;
+    memcpy(&c, r->p + r->n, 4);
+    return c == rec_crc(k, r->p, r->n) ? AM_OK : AM_ECHECKSUM;
+}
+
+#define DAMAGED "checksum mismatch (the record is damaged)"
+
 /* ---- open / close ---- */
 
-int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes)
+/* The directory (made with AM_CONCEPTDB_CREATE), its data file's meta pages, the LMDB environment. */
+static int env_open(am_conceptdb *db, const char *path, int flags, size_t map_bytes)
 {
-    if (!out)
-        return AM_EINVAL;
-    *out = NULL;
-    if (!path || !path[0] || (flags & ~3))
-        return AM_EINVAL;
     struct stat st;
     if (stat(path, &st) != 0) {
-        if (errno != ENOENT || !(flags & AM_CONCEPTDB_CREATE) || (flags & AM_CONCEPTDB_READONLY))
-            return AM_ERRNO(errno);
-        if (mkdir(path, 0777) != 0)
-            return AM_ERRNO(errno);
+        if (errno != ENOENT || !(flags & AM_CONCEPTDB_CREATE) || (flags & AM_CONCEPTDB_READONLY) || mkdir(path, 0777) != 0) {
+            int e = errno;
+            snprintf(db->msg, sizeof db->msg, "%s: %s", path, strerror(e));
+            return AM_ERRNO(e);
+        }
     } else if (!S_ISDIR(st.st_mode)) {
-        return AM_EFORMAT; /* a database is a directory */
+        snprintf(db->msg, sizeof db->msg, "%s: not a directory, so not a libam concept database", path);
+        return AM_EFORMAT;
     }
-    am_conceptdb *db = calloc(1, sizeof *db);
-    if (!db)
-        return AM_ENOMEM;
-    db->readonly = !!(flags & AM_CONCEPTDB_READONLY);
-    int e, rc;
-    if ((e = mdb_env_create(&db->env))) {
-        free(db);
-        return AM_ENOMEM;
+    /* a directory without data.mdb is only made a database when asked to; an existing data.mdb must hold
+     * LMDB's meta pages before LMDB reads them */
+    int rc;
+    if (stat(db->file, &st) != 0) {
+        int e = errno;
+        if (e != ENOENT) {
+            say(db, "%s", strerror(e));
+            return AM_ERRNO(e);
+        }
+        if (!(flags & AM_CONCEPTDB_CREATE)) {
+            snprintf(db->msg, sizeof db->msg, "%s has no data.mdb: not a libam concept database", path);
+            return AM_EFORMAT;
+        }
+    } else if ((rc = am__lmdb_check_header(db->file, db->msg, sizeof db->msg))) {
+        return rc;
     }
+    int e;
+    if ((e = mdb_env_create(&db->env)))
+        return mdb_status(db, e, "creating an LMDB environment");
     mdb_env_set_maxdbs(db->env, 4);
     mdb_env_set_mapsize(db->env, map_bytes ? map_bytes : ((size_t)64 << 30));
-    /* a directory without data.mdb is only made a database when asked to */
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/data.mdb", path);
-    if (stat(probe, &st) != 0 && !(flags & AM_CONCEPTDB_CREATE)) {
-        rc = errno == ENOENT ? AM_EFORMAT : AM_ERRNO(errno);
-        say(db, "%s has no data.mdb: not a concept database", path);
-        goto fail;
-    }
     if ((e = mdb_env_open(db->env, path, (db->readonly ? MDB_RDONLY : 0) | MDB_NOTLS, 0666))) {
-        rc = mdb_status(db, e, path);
-        goto fail;
+        mdb_env_close(db->env);
+        db->env = NULL;
+        return mdb_status(db, e, "opening");
     }
     int dead = 0;
     mdb_reader_check(db->env, &dead); /* readers left by killed processes */
-    db->opened = 1;
-    MDB_txn *txn;
-    if ((e = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn))) {
-        rc = mdb_status(db, e, path);
-        goto fail;
+    return AM_OK;
+}
+
+/* The magic record, if any, and the layout version it states (db->version). */
+static int magic_check(am_conceptdb *db, MDB_txn *txn)
+{
+    MDB_val k = {5, "magic"}, v;
+    int rc = AM_OK, e = mdb_get(txn, db->meta, &k, &v);
+    db->version = AM_CONCEPTDB_VERSION;
+    if (e == MDB_NOTFOUND) {
+        MDB_stat ms;
+        mdb_stat(txn, db->concepts, &ms);
+        if (ms.ms_entries) {
+            say(db, "concepts without a libam magic record");
+            return AM_EFORMAT;
+        }
+        return AM_OK;
     }
-    /* Our tables exist, or the database is empty (then they are made): a foreign LMDB database is never
-     * written to. */
+    if (e)
+        return mdb_status(db, e, "reading the magic record");
+    rbuf r = {v.mv_data, v.mv_size, 0, 0};
+    char magic[sizeof MAGIC];
+    get(&r, magic, sizeof magic);
+    uint32_t ver = get_u32(&r);
+    if (r.bad || memcmp(magic, MAGIC, sizeof magic) != 0) {
+        say(db, "not a libam concept database (bad magic)");
+        return AM_EFORMAT;
+    }
+    if (ver > AM_CONCEPTDB_VERSION || ver == 0) {
+        say(db, "layout version %u; this libam reads up to %u", ver, AM_CONCEPTDB_VERSION);
+        return AM_EVERSION;
+    }
+    if ((db->version = ver) >= 2 && ((rc = rec_open(db, &k, &v, &r)) || r.n != sizeof MAGIC + 4)) {
+        say(db, "the magic record: " DAMAGED);
+        return AM_ECHECKSUM;
+    }
+    return AM_OK;
+}
+
+/* Our tables exist, or the database is empty (then they are made): a foreign LMDB database is never
+ * written to; their magic record is checked. */
+static int tables_open(am_conceptdb *db)
+{
+    MDB_txn *txn;
+    int e = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn), rc = AM_OK;
+    if (e)
+        return mdb_status(db, e, "beginning a transaction");
     e = mdb_dbi_open(txn, "meta", 0, &db->meta);
     if (e == MDB_NOTFOUND) {
         MDB_dbi main;
         MDB_stat ms;
         if (!mdb_dbi_open(txn, NULL, 0, &main) && !mdb_stat(txn, main, &ms) && ms.ms_entries) {
-            mdb_txn_abort(txn);
-            say(db, "%s: an LMDB database, but not a libam concept database", path);
+            say(db, "an LMDB database, but not a libam concept database");
             rc = AM_EFORMAT;
-            goto fail;
+            goto done;
         }
     }
     unsigned cf = db->readonly ? 0 : MDB_CREATE;
     if ((e = mdb_dbi_open(txn, "meta", cf, &db->meta)) || (e = mdb_dbi_open(txn, "concepts", cf, &db->concepts)) ||
         (e = mdb_dbi_open(txn, "labels", cf, &db->labels)) || (e = mdb_dbi_open(txn, "exemplars", cf, &db->exemplars))) {
-        mdb_txn_abort(txn);
-        rc = e == MDB_NOTFOUND || e == MDB_INCOMPATIBLE ? AM_EFORMAT : mdb_status(db, e, path);
-        if (e == MDB_NOTFOUND || e == MDB_INCOMPATIBLE)
-            say(db, "%s: %s", path, e == MDB_NOTFOUND ? "an empty database (nothing learned)" : "an LMDB database, but not a libam concept database");
-        goto fail;
-    }
-    /* a database with a meta table must carry the magic */
-    MDB_val k = {5, "magic"}, v;
-    e = mdb_get(txn, db->meta, &k, &v);
-    if (e == MDB_NOTFOUND) {
-        MDB_stat ms;
-        mdb_stat(txn, db->concepts, &ms);
-        if (ms.ms_entries) {
-            mdb_txn_abort(txn);
-            say(db, "%s: concepts without a libam magic record", path);
+        if (e == MDB_NOTFOUND || e == MDB_INCOMPATIBLE) {
+            say(db, "%s", e == MDB_NOTFOUND ? "an empty database (nothing learned)" : "an LMDB database, but not a libam concept database");
             rc = AM_EFORMAT;
-            goto fail;
+        } else {
+            rc = mdb_status(db, e, "opening the tables");
         }
-    } else if (e) {
+        goto done;
+    }
+    rc = magic_check(db, txn);
+done:
+    if (rc) {
         mdb_txn_abort(txn);
-        rc = mdb_status(db, e, path);
-        goto fail;
-    } else {
-        rbuf r = {v.mv_data, v.mv_size, 0, 0};
-        char magic[sizeof MAGIC];
-        get(&r, magic, sizeof magic);
-        uint32_t ver = get_u32(&r);
-        if (r.bad || memcmp(magic, MAGIC, sizeof magic) != 0) {
-            mdb_txn_abort(txn);
-            say(db, "%s: not a libam concept database (bad magic)", path);
-            rc = AM_EFORMAT;
-            goto fail;
-        }
-        if (ver > AM_CONCEPTDB_VERSION || ver == 0) {
-            mdb_txn_abort(txn);
-            say(db, "%s: layout version %u; this libam reads up to %u", path, ver, AM_CONCEPTDB_VERSION);
-            rc = AM_EVERSION;
-            goto fail;
-        }
+        return rc;
     }
-    if ((e = mdb_txn_commit(txn))) { /* also read-only: an aborted transaction would close the tables */
-        rc = mdb_status(db, e, path);
-        goto fail;
+    /* committed also when read-only: an aborted transaction would close the tables */
+    return mdb_status(db, mdb_txn_commit(txn), "committing the tables");
+}
+
+static int upgrade(am_conceptdb *db);
+
+int am_conceptdb_open(am_conceptdb **out, const char *path, int flags, size_t map_bytes, char *err, size_t errsize)
+{
+    if (err && errsize)
+        err[0] = 0;
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!path || !path[0] || (flags & ~3))
+        return AM_EINVAL;
+    am_conceptdb *db = calloc(1, sizeof *db);
+    size_t n = strlen(path) + sizeof "/data.mdb";
+    if (!db || !(db->file = malloc(n))) {
+        free(db);
+        return AM_ENOMEM;
     }
+    snprintf(db->file, n, "%s/data.mdb", path);
+    db->readonly = !!(flags & AM_CONCEPTDB_READONLY);
+    int rc = env_open(db, path, flags, map_bytes);
+    /* every page LMDB may read is checked before it reads one (am__lmdb_check_tree) */
+    if (!rc)
+        rc = am__lmdb_check_tree(db->env, db->file, db->msg, sizeof db->msg);
+    if (!rc)
+        rc = tables_open(db);
+    if (!rc && !db->readonly && db->version < AM_CONCEPTDB_VERSION)
+        rc = upgrade(db);
+    if (rc) {
+        if (err && errsize)
+            snprintf(err, errsize, "%s", db->msg[0] ? db->msg : am_strerror(rc));
+        am_conceptdb_close(db);
+        return rc;
+    }
+    db->msg[0] = 0;
     *out = db;
     return AM_OK;
-fail:
-    mdb_env_close(db->env);
-    free(db);
-    return rc;
 }
 
 static void enc_clear(am_conceptdb *db)
@@ -271,8 +359,81 @@ void am_conceptdb_close(am_conceptdb *db)
     if (!db)
         return;
     enc_clear(db);
-    mdb_env_close(db->env);
+    if (db->env)
+        mdb_env_close(db->env);
+    free(db->file);
     free(db);
+}
+
+/* Layout 1 (records without checksums) to layout 2, in one transaction: every record gets its checksum,
+ * the magic, layout and concept records the new version; the label table is rebuilt from the concept
+ * records (layout 1 could leave an entry pointing at the wrong concept). */
+static int upgrade_table(am_conceptdb *db, MDB_txn *txn, MDB_dbi dbi)
+{
+    MDB_cursor *cur;
+    int e = mdb_cursor_open(txn, dbi, &cur), rc = AM_OK;
+    if (e)
+        return mdb_status(db, e, "upgrading: opening a cursor");
+    wbuf b = {0};
+    MDB_val k, v;
+    for (e = mdb_cursor_get(cur, &k, &v, MDB_FIRST); e == 0 && !rc; e = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        unsigned char key[512]; /* the key is copied: the record moves when it grows */
+        size_t at = SIZE_MAX;   /* where the record's version is */
+        if (k.mv_size > sizeof key) {
+            say(db, "upgrading: a key of %zu bytes", k.mv_size);
+            rc = AM_EFORMAT;
+            break;
+        }
+        memcpy(key, k.mv_data, k.mv_size);
+        k.mv_data = key;
+        if (dbi == db->concepts || (dbi == db->meta && k.mv_size == 6 && !memcmp(key, "layout", 6)))
+            at = 0;
+        else if (dbi == db->meta && k.mv_size == 5 && !memcmp(key, "magic", 5))
+            at = sizeof MAGIC;
+        b.n = 0;
+        put(&b, v.mv_data, v.mv_size);
+        if (at != SIZE_MAX && !b.oom) {
+            uint32_t ver = AM_CONCEPTDB_VERSION;
+            if (b.n < at + 4) {
+                say(db, "upgrading: a record of %zu bytes", b.n);
+                rc = AM_EFORMAT;
+                break;
+            }
+            memcpy(b.p + at, &ver, 4);
+        }
+        put_u32(&b, rec_crc(&k, b.p, b.n));
+        MDB_val nv = {b.n, b.p};
+        rc = b.oom ? AM_ENOMEM : mdb_status(db, mdb_cursor_put(cur, &k, &nv, MDB_CURRENT), "upgrading a record");
+    }
+    if (!rc && e != MDB_NOTFOUND)
+        rc = mdb_status(db, e, "upgrading: reading");
+    mdb_cursor_close(cur);
+    free(b.p);
+    return rc;
+}
+
+static int labels_rebuild(am_conceptdb *db, MDB_txn *txn);
+
+static int upgrade(am_conceptdb *db)
+{
+    MDB_txn *txn;
+    int e = mdb_txn_begin(db->env, NULL, 0, &txn), rc = AM_OK;
+    if (e)
+        return mdb_status(db, e, "upgrading: beginning a transaction");
+    uint32_t old = db->version;
+    db->version = AM_CONCEPTDB_VERSION; /* rec_crc from here on */
+    MDB_dbi t[3] = {db->meta, db->concepts, db->exemplars};
+    for (int i = 0; i < 3 && !rc; i++)
+        rc = upgrade_table(db, txn, t[i]);
+    if (!rc)
+        rc = labels_rebuild(db, txn);
+    if (!rc)
+        rc = mdb_status(db, mdb_txn_commit(txn), "committing the upgrade to layout 2");
+    else
+        mdb_txn_abort(txn);
+    if (rc)
+        db->version = old;
+    return rc;
 }
 
 /* ---- layout ---- */
@@ -280,7 +441,7 @@ void am_conceptdb_close(am_conceptdb *db)
 static int layout_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm)
 {
     wbuf b = {0};
-    put_u32(&b, AM_CONCEPTDB_VERSION);
+    put_u32(&b, db->version);
     put_u32(&b, (uint32_t)cm->nmod);
     for (size_t m = 0; m < cm->nmod; m++) {
         put(&b, cm->mod[m].name, sizeof cm->mod[m].name);
@@ -298,19 +459,15 @@ static int layout_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm)
     put_u64(&b, cm->cfg.hrr_dim);
     put_u32(&b, cm->cfg.cleanup);
     put_u64(&b, cm->cfg.seed);
-    put_u64(&b, cm->next_id);
-    if (b.oom) {
-        free(b.p);
-        return AM_ENOMEM;
-    }
-    MDB_val k = {6, "layout"}, v = {b.n, b.p};
-    int e = mdb_put(txn, db->meta, &k, &v, 0);
+    put_u64(&b, cm->next_id); /* last: am_conceptdb_sync rewrites it */
+    MDB_val k = {6, "layout"};
+    int rc = rec_put(db, txn, db->meta, &k, &b, "writing the layout");
     free(b.p);
-    return mdb_status(db, e, "writing the layout");
+    return rc;
 }
 
-/* Read the layout into a new (empty) memory. */
-static int layout_read(am_conceptdb *db, MDB_txn *txn, am_concepts **out, const am_concepts_config *over)
+/* The layout record's value, checked against its checksum, in r. AM_EEMPTY when there is none. */
+static int layout_get(am_conceptdb *db, MDB_txn *txn, rbuf *r)
 {
     MDB_val k = {6, "layout"}, v;
     int e = mdb_get(txn, db->meta, &k, &v);
@@ -320,9 +477,21 @@ static int layout_read(am_conceptdb *db, MDB_txn *txn, am_concepts **out, const 
     }
     if (e)
         return mdb_status(db, e, "reading the layout");
-    rbuf r = {v.mv_data, v.mv_size, 0, 0};
+    int rc = rec_open(db, &k, &v, r);
+    if (rc)
+        say(db, "the layout record: " DAMAGED);
+    return rc;
+}
+
+/* Read the layout into a new (empty) memory. */
+static int layout_read(am_conceptdb *db, MDB_txn *txn, am_concepts **out, const am_concepts_config *over)
+{
+    rbuf r;
+    int rc = layout_get(db, txn, &r);
+    if (rc)
+        return rc;
     uint32_t ver = get_u32(&r), nmod = get_u32(&r);
-    if (r.bad || ver != AM_CONCEPTDB_VERSION || nmod == 0 || nmod > AM__MAXMOD) {
+    if (r.bad || ver != db->version || nmod == 0 || nmod > AM__MAXMOD) {
         say(db, "layout record damaged (version %u, %u modalities)", ver, nmod);
         return AM_EFORMAT;
     }
@@ -354,13 +523,33 @@ static int layout_read(am_conceptdb *db, MDB_txn *txn, am_concepts **out, const 
         say(db, "layout record damaged (%s)", !cfg.binding ? "unknown binding mechanism" : "wrong size");
         return AM_EFORMAT;
     }
-    int rc = am_concepts_create(out, mods, nmod, over ? over : &cfg);
+    rc = am_concepts_create(out, mods, nmod, over ? over : &cfg);
     if (rc) {
         say(db, "layout record holds an invalid modality or configuration");
         return rc == AM_EINVAL ? AM_EFORMAT : rc;
     }
     (*out)->next_id = next ? next : 1;
     return AM_OK;
+}
+
+/* The stored layout with the next id of cm (the configuration stays the stored one). */
+static int layout_next_id(am_conceptdb *db, MDB_txn *txn, uint64_t next)
+{
+    rbuf r;
+    int rc = layout_get(db, txn, &r);
+    if (rc)
+        return rc;
+    if (r.n < 8) {
+        say(db, "layout record damaged (wrong size)");
+        return AM_EFORMAT;
+    }
+    wbuf b = {0};
+    put(&b, r.p, r.n - 8);
+    put_u64(&b, next);
+    MDB_val k = {6, "layout"};
+    rc = rec_put(db, txn, db->meta, &k, &b, "writing the layout");
+    free(b.p);
+    return rc;
 }
 
 static int encoders_read(am_conceptdb *db, MDB_txn *txn)
@@ -372,9 +561,13 @@ static int encoders_read(am_conceptdb *db, MDB_txn *txn)
         return AM_OK;
     if (e)
         return mdb_status(db, e, "reading the encoder table");
-    rbuf r = {v.mv_data, v.mv_size, 0, 0};
+    rbuf r;
+    if (rec_open(db, &k, &v, &r)) {
+        say(db, "the encoder table: " DAMAGED);
+        return AM_ECHECKSUM;
+    }
     uint32_t n = get_u32(&r);
-    if (r.bad || n > MAX_ENCODERS || n > v.mv_size) {
+    if (r.bad || n > MAX_ENCODERS || n > r.n) {
         say(db, "encoder table damaged");
         return AM_EFORMAT;
     }
@@ -419,14 +612,10 @@ static int encoder_index(am_conceptdb *db, MDB_txn *txn, const char *desc, uint3
         put_u32(&b, (uint32_t)strlen(db->enc[i]));
         put(&b, db->enc[i], strlen(db->enc[i]));
     }
-    if (b.oom) {
-        free(b.p);
-        return AM_ENOMEM;
-    }
-    MDB_val k = {8, "encoders"}, v = {b.n, b.p};
-    int e = mdb_put(txn, db->meta, &k, &v, 0);
+    MDB_val k = {8, "encoders"};
+    int rc = rec_put(db, txn, db->meta, &k, &b, "writing the encoder table");
     free(b.p);
-    return mdb_status(db, e, "writing the encoder table");
+    return rc;
 }
 
 int am_conceptdb_has_layout(am_conceptdb *db)
@@ -454,9 +643,9 @@ int am_conceptdb_init(am_conceptdb *db, const am_concepts *cm)
         return mdb_status(db, e, "beginning a transaction");
     wbuf b = {0};
     put(&b, MAGIC, sizeof MAGIC);
-    put_u32(&b, AM_CONCEPTDB_VERSION);
-    MDB_val k = {5, "magic"}, v = {b.n, b.p};
-    rc = b.oom ? AM_ENOMEM : mdb_status(db, mdb_put(txn, db->meta, &k, &v, 0), "writing the magic");
+    put_u32(&b, db->version);
+    MDB_val k = {5, "magic"};
+    rc = rec_put(db, txn, db->meta, &k, &b, "writing the magic");
     free(b.p);
     if (!rc)
         rc = layout_write(db, txn, cm);
@@ -469,10 +658,61 @@ int am_conceptdb_init(am_conceptdb *db, const am_concepts *cm)
 
 /* ---- concept records ---- */
 
+/* The label of the stored record of concept key k (l->mv_size 0: no record, or unlabelled). */
+static int stored_label(am_conceptdb *db, MDB_txn *txn, MDB_val *k, MDB_val *l)
+{
+    MDB_val v;
+    l->mv_size = 0;
+    int e = mdb_get(txn, db->concepts, k, &v);
+    if (e == MDB_NOTFOUND)
+        return AM_OK; /* never synced */
+    if (e)
+        return mdb_status(db, e, "reading a concept");
+    rbuf r;
+    if (rec_open(db, k, &v, &r)) {
+        say(db, "concept %llu: " DAMAGED, (unsigned long long)from_be64(k->mv_data));
+        return AM_ECHECKSUM;
+    }
+    get_u32(&r);
+    get_u64(&r);
+    get_u64(&r);
+    uint32_t len = get_u32(&r);
+    if (!r.bad && len <= r.n - r.at) {
+        l->mv_size = len;
+        l->mv_data = (void *)(r.p + r.at);
+    }
+    return AM_OK;
+}
+
+/* Remove label l from the label table if it names concept key k (another concept may have taken it in
+ * this sync). */
+static int label_drop(am_conceptdb *db, MDB_txn *txn, const MDB_val *k, MDB_val *l)
+{
+    MDB_val v;
+    int e = mdb_get(txn, db->labels, l, &v);
+    if (e == MDB_NOTFOUND)
+        return AM_OK;
+    if (e)
+        return mdb_status(db, e, "reading a label");
+    if (v.mv_size < 8 || memcmp(v.mv_data, k->mv_data, 8) != 0)
+        return AM_OK;
+    return mdb_status(db, mdb_del(txn, db->labels, l, NULL), "removing an old label");
+}
+
+static int label_put(am_conceptdb *db, MDB_txn *txn, const unsigned char key[8], const char *label)
+{
+    wbuf b = {0};
+    put(&b, key, 8);
+    MDB_val lk = {strlen(label), (void *)label};
+    int rc = rec_put(db, txn, db->labels, &lk, &b, "writing a label");
+    free(b.p);
+    return rc;
+}
+
 static int concept_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm, const am__cnode *n)
 {
     wbuf b = {0};
-    put_u32(&b, AM_CONCEPTDB_VERSION);
+    put_u32(&b, db->version);
     put_u64(&b, n->parent);
     put_u64(&b, n->obs);
     put_u32(&b, (uint32_t)strlen(n->label));
@@ -486,36 +726,18 @@ static int concept_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm, 
         if (has)
             put(&b, n->proto[m], cm->mod[m].dim * sizeof(float));
     }
-    if (b.oom) {
-        free(b.p);
-        return AM_ENOMEM;
-    }
     unsigned char key[8];
     be64(key, n->id);
-    MDB_val k = {8, key}, v = {b.n, b.p}, old;
-    int e, rc = AM_OK;
+    MDB_val k = {8, key}, old;
     /* a changed label: the old label's entry goes */
-    if (mdb_get(txn, db->concepts, &k, &old) == 0) {
-        rbuf r = {old.mv_data, old.mv_size, 0, 0};
-        get_u32(&r);
-        get_u64(&r);
-        get_u64(&r);
-        uint32_t len = get_u32(&r);
-        if (!r.bad && len && len <= r.n - r.at &&
-            (len != strlen(n->label) || memcmp((const char *)r.p + r.at, n->label, len) != 0)) {
-            MDB_val lk = {len, (void *)(r.p + r.at)};
-            e = mdb_del(txn, db->labels, &lk, NULL);
-            if (e && e != MDB_NOTFOUND)
-                rc = mdb_status(db, e, "removing an old label");
-        }
-    }
+    int rc = stored_label(db, txn, &k, &old);
+    if (!rc && old.mv_size && (old.mv_size != strlen(n->label) || memcmp(old.mv_data, n->label, old.mv_size) != 0))
+        rc = label_drop(db, txn, &k, &old);
     if (!rc)
-        rc = mdb_status(db, mdb_put(txn, db->concepts, &k, &v, 0), "writing a concept");
+        rc = rec_put(db, txn, db->concepts, &k, &b, "writing a concept");
     free(b.p);
-    if (!rc && n->label[0]) {
-        MDB_val lk = {strlen(n->label), n->label}, lv = {8, key};
-        rc = mdb_status(db, mdb_put(txn, db->labels, &lk, &lv, 0), "writing a label");
-    }
+    if (!rc && n->label[0])
+        rc = label_put(db, txn, key, n->label);
     return rc;
 }
 
@@ -524,24 +746,13 @@ static int concept_delete(am_conceptdb *db, MDB_txn *txn, uint64_t id)
     unsigned char key[8];
     be64(key, id);
     MDB_val k = {8, key}, old;
-    int e = mdb_get(txn, db->concepts, &k, &old);
-    if (e == MDB_NOTFOUND)
-        return AM_OK; /* never synced */
-    if (e)
-        return mdb_status(db, e, "reading a concept");
-    rbuf r = {old.mv_data, old.mv_size, 0, 0};
-    get_u32(&r);
-    get_u64(&r);
-    get_u64(&r);
-    uint32_t len = get_u32(&r);
-    if (!r.bad && len && len <= r.n - r.at) {
-        MDB_val lk = {len, (void *)(r.p + r.at)};
-        e = mdb_del(txn, db->labels, &lk, NULL);
-        if (e && e != MDB_NOTFOUND)
-            return mdb_status(db, e, "removing a label");
-    }
+    int rc = stored_label(db, txn, &k, &old), e;
+    if (!rc && old.mv_size)
+        rc = label_drop(db, txn, &k, &old);
+    if (rc)
+        return rc;
     if ((e = mdb_del(txn, db->concepts, &k, NULL)))
-        return mdb_status(db, e, "removing a concept");
+        return e == MDB_NOTFOUND ? AM_OK : mdb_status(db, e, "removing a concept"); /* never synced */
     /* its exemplars: every key with its id as prefix (re-sought after each deletion) */
     MDB_cursor *cur;
     if ((e = mdb_cursor_open(txn, db->exemplars, &cur)))
@@ -556,6 +767,28 @@ static int concept_delete(am_conceptdb *db, MDB_txn *txn, uint64_t id)
     }
     mdb_cursor_close(cur);
     return e == 0 || e == MDB_NOTFOUND ? AM_OK : mdb_status(db, e, "removing exemplars");
+}
+
+/* Exemplars [n->saved[m], n->n[m]) of every modality, each with the index of its modality's encoder. */
+static int exemplars_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm, const am__cnode *n, const uint32_t *encidx,
+                           wbuf *b)
+{
+    int rc = AM_OK;
+    for (size_t m = 0; m < cm->nmod && !rc; m++) {
+        size_t d = cm->mod[m].dim;
+        for (size_t i = n->saved[m]; i < n->n[m] && !rc; i++) {
+            if (i > UINT32_MAX)
+                return AM_ERANGE;
+            unsigned char key[13];
+            ex_key(key, n->id, m, (uint32_t)i);
+            MDB_val k = {13, key};
+            b->n = 0;
+            put_u32(b, encidx[m]);
+            put(b, n->ex[m] + i * d, d * sizeof(float));
+            rc = rec_put(db, txn, db->exemplars, &k, b, "writing an exemplar");
+        }
+    }
+    return rc;
 }
 
 int am_conceptdb_sync(am_conceptdb *db, am_concepts *cm)
@@ -593,53 +826,15 @@ int am_conceptdb_sync(am_conceptdb *db, am_concepts *cm)
     uint32_t encidx[AM__MAXMOD];
     for (size_t m = 0; m < cm->nmod && !rc; m++)
         rc = encoder_index(db, txn, cm->mod[m].encoder, &encidx[m]);
-    float *vb = NULL;
-    size_t maxd = 0;
-    for (size_t m = 0; m < cm->nmod; m++)
-        maxd = cm->mod[m].dim > maxd ? cm->mod[m].dim : maxd;
-    if (!rc && !(vb = malloc(4 + maxd * sizeof(float))))
-        rc = AM_ENOMEM;
+    wbuf b = {0};
     for (size_t c = 0; c < cm->count && !rc; c++) {
         am__cnode *n = cm->node[c];
-        if (!n->dirty)
-            continue;
-        if ((rc = concept_write(db, txn, cm, n)))
-            break;
-        for (size_t m = 0; m < cm->nmod && !rc; m++) {
-            size_t d = cm->mod[m].dim;
-            for (size_t i = n->saved[m]; i < n->n[m] && !rc; i++) {
-                if (i > UINT32_MAX) {
-                    rc = AM_ERANGE;
-                    break;
-                }
-                unsigned char key[13];
-                ex_key(key, n->id, m, (uint32_t)i);
-                memcpy(vb, &encidx[m], 4);
-                memcpy((unsigned char *)vb + 4, n->ex[m] + i * d, d * sizeof(float));
-                MDB_val k = {13, key}, v = {4 + d * sizeof(float), vb};
-                rc = mdb_status(db, mdb_put(txn, db->exemplars, &k, &v, 0), "writing an exemplar");
-            }
-        }
+        if (n->dirty && !(rc = concept_write(db, txn, cm, n)))
+            rc = exemplars_write(db, txn, cm, n, encidx, &b);
     }
-    free(vb);
-    /* the next id */
-    if (!rc) {
-        MDB_val k = {6, "layout"}, v;
-        if ((e = mdb_get(txn, db->meta, &k, &v)))
-            rc = mdb_status(db, e, "reading the layout");
-        else if (v.mv_size >= 8) {
-            unsigned char *copy = malloc(v.mv_size);
-            if (!copy) {
-                rc = AM_ENOMEM;
-            } else {
-                memcpy(copy, v.mv_data, v.mv_size);
-                memcpy(copy + v.mv_size - 8, &cm->next_id, 8);
-                MDB_val nv = {v.mv_size, copy};
-                rc = mdb_status(db, mdb_put(txn, db->meta, &k, &nv, 0), "writing the layout");
-                free(copy);
-            }
-        }
-    }
+    free(b.p);
+    if (!rc)
+        rc = layout_next_id(db, txn, cm->next_id);
     if (rc) {
         mdb_txn_abort(txn);
         return rc;
@@ -666,10 +861,24 @@ static int finite_all(const float *x, size_t n)
     return 1;
 }
 
-/* Parse one concept record into a new node (exemplars not yet read). */
-static int concept_parse(am_conceptdb *db, const am_concepts *cm, uint64_t id, const MDB_val *v, am__cnode **out)
+static void node_free(am__cnode *n)
 {
-    rbuf r = {v->mv_data, v->mv_size, 0, 0};
+    free(n->label);
+    free(n->children);
+    for (size_t m = 0; m < AM__MAXMOD; m++)
+        free(n->proto[m]);
+    free(n);
+}
+
+/* Parse one concept record (key k: its id, 8 bytes) into a new node (exemplars not yet read). */
+static int concept_parse(am_conceptdb *db, const am_concepts *cm, const MDB_val *k, const MDB_val *v, am__cnode **out)
+{
+    uint64_t id = k->mv_size == 8 ? from_be64(k->mv_data) : 0;
+    rbuf r;
+    if (rec_open(db, k, v, &r)) {
+        say(db, "concept %llu: " DAMAGED, (unsigned long long)id);
+        return AM_ECHECKSUM;
+    }
     am__cnode *n = calloc(1, sizeof *n);
     if (!n)
         return AM_ENOMEM;
@@ -679,7 +888,7 @@ static int concept_parse(am_conceptdb *db, const am_concepts *cm, uint64_t id, c
     n->obs = get_u64(&r);
     uint32_t len = get_u32(&r);
     int rc = AM_EFORMAT;
-    if (r.bad || ver != AM_CONCEPTDB_VERSION || len > AM_CONCEPT_LABEL_MAX || len > r.n - r.at) {
+    if (r.bad || ver != db->version || len > AM_CONCEPT_LABEL_MAX || len > r.n - r.at) {
         say(db, "concept %llu: record damaged (header)", (unsigned long long)id);
         goto fail;
     }
@@ -733,123 +942,64 @@ static int concept_parse(am_conceptdb *db, const am_concepts *cm, uint64_t id, c
     *out = n;
     return AM_OK;
 fail:
-    free(n->label);
-    free(n->children);
-    for (size_t m = 0; m < AM__MAXMOD; m++)
-        free(n->proto[m]);
-    free(n);
+    node_free(n);
     return rc;
 }
 
-int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_config *cfg)
+/* The exemplars of node n (just parsed): the next records of the exemplar cursor ce, whose current record
+ * is *ee (LMDB's status), ek, ev. */
+static int exemplars_read(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm, am__cnode *n, MDB_cursor *ce, int *ee,
+                          MDB_val *ek, MDB_val *ev)
 {
-    if (!out)
-        return AM_EINVAL;
-    *out = NULL;
-    if (!db)
-        return AM_EINVAL;
-    db->msg[0] = 0;
-    MDB_txn *txn;
-    int e = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn), rc;
-    if (e)
-        return mdb_status(db, e, "beginning a read transaction");
-    am_concepts *cm = NULL;
-    MDB_cursor *cc = NULL, *ce = NULL;
-    if ((rc = layout_read(db, txn, &cm, cfg)) || (rc = encoders_read(db, txn)))
-        goto done;
-    if ((e = mdb_cursor_open(txn, db->concepts, &cc)) || (e = mdb_cursor_open(txn, db->exemplars, &ce))) {
-        rc = mdb_status(db, e, "opening a cursor");
-        goto done;
-    }
-    MDB_val k, v, ek, ev;
-    int ee = mdb_cursor_get(ce, &ek, &ev, MDB_FIRST);
-    for (e = mdb_cursor_get(cc, &k, &v, MDB_FIRST); e == 0; e = mdb_cursor_get(cc, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 8) {
-            say(db, "a concept key of %zu bytes", k.mv_size);
-            rc = AM_EFORMAT;
-            goto done;
+    unsigned long long id = (unsigned long long)n->id;
+    for (size_t m = 0; m < cm->nmod; m++) {
+        size_t d = cm->mod[m].dim, cnt = n->n[m], bytes;
+        if (cnt > ((size_t)1 << 32) || am_size_mul3(cnt, d, sizeof(float), &bytes)) {
+            say(db, "concept %llu: %zu exemplars", id, cnt);
+            return AM_EFORMAT;
         }
-        uint64_t id = from_be64(k.mv_data);
-        if (id == 0 || id >= cm->next_id) {
-            say(db, "concept id %llu outside the ids given out (< %llu)", (unsigned long long)id,
-                (unsigned long long)cm->next_id);
-            rc = AM_EFORMAT;
-            goto done;
+        if (cnt) {
+            /* the counts come from the file: check them against the records before allocating */
+            MDB_stat ms;
+            mdb_stat(txn, db->exemplars, &ms);
+            if (cnt > ms.ms_entries) {
+                say(db, "concept %llu: %zu exemplars in '%s' but the table holds %zu", id, cnt, cm->mod[m].name,
+                    (size_t)ms.ms_entries);
+                return AM_EFORMAT;
+            }
+            if (!(n->ex[m] = malloc(bytes)))
+                return AM_ENOMEM;
+            n->cap[m] = cnt;
         }
-        am__cnode *n;
-        if ((rc = concept_parse(db, cm, id, &v, &n)))
-            goto done;
-        if (cm->count == cm->cap) {
-            size_t cap = cm->cap ? 2 * cm->cap : 64;
-            am__cnode **p = realloc(cm->node, cap * sizeof *p);
-            if (!p) {
-                free(n);
-                rc = AM_ENOMEM;
-                goto done;
+        for (size_t i = 0; i < cnt; i++) {
+            unsigned char want[13];
+            rbuf r;
+            ex_key(want, n->id, m, (uint32_t)i);
+            if (*ee || ek->mv_size != 13 || memcmp(ek->mv_data, want, 13) != 0) {
+                say(db, "concept %llu: exemplar %zu of '%s' missing", id, i, cm->mod[m].name);
+                return AM_EFORMAT;
             }
-            cm->node = p;
-            cm->cap = cap;
+            if (rec_open(db, ek, ev, &r)) {
+                say(db, "concept %llu: exemplar %zu of '%s': " DAMAGED, id, i, cm->mod[m].name);
+                return AM_ECHECKSUM;
+            }
+            uint32_t enc = get_u32(&r);
+            get(&r, n->ex[m] + i * d, d * sizeof(float));
+            if (r.bad || r.at != r.n || enc >= db->nenc || !finite_all(n->ex[m] + i * d, d)) {
+                say(db, "concept %llu: exemplar %zu of '%s' damaged (%s)", id, i, cm->mod[m].name,
+                    r.bad || r.at != r.n ? "wrong size" : enc >= db->nenc ? "unknown encoder" : "not finite");
+                return AM_EFORMAT;
+            }
+            *ee = mdb_cursor_get(ce, ek, ev, MDB_NEXT);
         }
-        cm->node[cm->count++] = n;
-        /* its exemplars: the next keys of the exemplar table, in order */
-        for (size_t m = 0; m < cm->nmod; m++) {
-            size_t d = cm->mod[m].dim, cnt = n->n[m], bytes;
-            if (cnt > ((size_t)1 << 32) || am_size_mul3(cnt, d, sizeof(float), &bytes)) {
-                say(db, "concept %llu: %zu exemplars", (unsigned long long)id, cnt);
-                rc = AM_EFORMAT;
-                goto done;
-            }
-            if (cnt) {
-                /* the counts come from the file: check them against the records before allocating */
-                MDB_stat ms;
-                mdb_stat(txn, db->exemplars, &ms);
-                if (cnt > ms.ms_entries) {
-                    say(db, "concept %llu: %zu exemplars in '%s' but the table holds %zu", (unsigned long long)id, cnt,
-                        cm->mod[m].name, (size_t)ms.ms_entries);
-                    rc = AM_EFORMAT;
-                    goto done;
-                }
-                if (!(n->ex[m] = malloc(bytes))) {
-                    rc = AM_ENOMEM;
-                    goto done;
-                }
-                n->cap[m] = cnt;
-            }
-            for (size_t i = 0; i < cnt; i++) {
-                unsigned char want[13];
-                ex_key(want, id, m, (uint32_t)i);
-                if (ee || ek.mv_size != 13 || memcmp(ek.mv_data, want, 13) != 0 || ev.mv_size != 4 + d * sizeof(float)) {
-                    say(db, "concept %llu: exemplar %zu of '%s' missing or damaged", (unsigned long long)id, i,
-                        cm->mod[m].name);
-                    rc = AM_EFORMAT;
-                    goto done;
-                }
-                uint32_t enc;
-                memcpy(&enc, ev.mv_data, 4);
-                memcpy(n->ex[m] + i * d, (const unsigned char *)ev.mv_data + 4, d * sizeof(float));
-                if (enc >= db->nenc || !finite_all(n->ex[m] + i * d, d)) {
-                    say(db, "concept %llu: exemplar %zu of '%s' damaged (%s)", (unsigned long long)id, i,
-                        cm->mod[m].name, enc >= db->nenc ? "unknown encoder" : "not finite");
-                    rc = AM_EFORMAT;
-                    goto done;
-                }
-                ee = mdb_cursor_get(ce, &ek, &ev, MDB_NEXT);
-            }
-            n->saved[m] = cnt;
-        }
+        n->saved[m] = cnt;
     }
-    if (e != MDB_NOTFOUND) {
-        rc = mdb_status(db, e, "reading concepts");
-        goto done;
-    }
-    if (ee == 0) {
-        say(db, "exemplars of a concept that does not exist");
-        rc = AM_EFORMAT;
-        goto done;
-    }
-    if ((rc = am__concepts_rehash(cm, cm->count)))
-        goto done;
-    /* references: parents and children exist and agree; labels unique */
+    return AM_OK;
+}
+
+/* Parents and children exist and agree; labels are unique; no cycle of parents. */
+static int references_check(am_conceptdb *db, const am_concepts *cm)
+{
     for (size_t c = 0; c < cm->count; c++) {
         am__cnode *n = cm->node[c];
         size_t p = n->parent ? am_concepts_find_id(cm, n->parent) : AM_CONCEPT_NONE;
@@ -866,13 +1016,11 @@ int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_con
         }
         if (!okp) {
             say(db, "concept %llu: parent or children that do not agree", (unsigned long long)n->id);
-            rc = AM_EFORMAT;
-            goto done;
+            return AM_EFORMAT;
         }
         if (n->label[0] && am_concepts_find_label(cm, n->label) != c) {
             say(db, "label %s used twice", AM__QUOTE(n->label));
-            rc = AM_EFORMAT;
-            goto done;
+            return AM_EFORMAT;
         }
     }
     for (size_t c = 0, guard; c < cm->count; c++) {
@@ -881,21 +1029,152 @@ int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_con
             a = am_concepts_parent(cm, a);
         if (a != AM_CONCEPT_NONE) {
             say(db, "a cycle of parents");
-            rc = AM_EFORMAT;
-            goto done;
+            return AM_EFORMAT;
         }
     }
-    cm->gen++;
+    return AM_OK;
+}
+
+/* The label table (layout 2): one entry per labelled concept, each naming the concept that carries it. */
+static int labels_check(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    size_t labelled = 0, entries = 0;
+    int e = mdb_cursor_open(txn, db->labels, &cur), rc = AM_OK;
+    if (e)
+        return mdb_status(db, e, "opening a cursor");
+    for (size_t c = 0; c < cm->count; c++)
+        labelled += cm->node[c]->label[0] != 0;
+    for (e = mdb_cursor_get(cur, &k, &v, MDB_FIRST); e == 0 && !rc; e = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        rbuf r;
+        int len = k.mv_size > 64 ? 64 : (int)k.mv_size;
+        if (rec_open(db, &k, &v, &r)) {
+            say(db, "label '%.*s': " DAMAGED, len, (const char *)k.mv_data);
+            rc = AM_ECHECKSUM;
+            break;
+        }
+        size_t c = r.n == 8 ? am_concepts_find_id(cm, from_be64(r.p)) : AM_CONCEPT_NONE;
+        const char *l = c != AM_CONCEPT_NONE ? cm->node[c]->label : "";
+        if (c == AM_CONCEPT_NONE || strlen(l) != k.mv_size || memcmp(l, k.mv_data, k.mv_size) != 0) {
+            say(db, "label '%.*s': an entry that names no concept of that label", len, (const char *)k.mv_data);
+            rc = AM_EFORMAT;
+        }
+        entries++;
+    }
+    mdb_cursor_close(cur);
+    if (!rc && e != MDB_NOTFOUND)
+        rc = mdb_status(db, e, "reading labels");
+    if (!rc && entries != labelled) {
+        say(db, "%zu labels in the label table but %zu labelled concepts", entries, labelled);
+        rc = AM_EFORMAT;
+    }
+    return rc;
+}
+
+/* The label table made anew from the concept records. */
+static int labels_rebuild(am_conceptdb *db, MDB_txn *txn)
+{
+    int e = mdb_drop(txn, db->labels, 0), rc;
+    if (e)
+        return mdb_status(db, e, "emptying the label table");
+    MDB_cursor *cur;
+    MDB_val k, v;
+    if ((e = mdb_cursor_open(txn, db->concepts, &cur)))
+        return mdb_status(db, e, "opening a cursor");
+    for (e = mdb_cursor_get(cur, &k, &v, MDB_FIRST), rc = AM_OK; e == 0 && !rc; e = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        MDB_val l;
+        char label[AM_CONCEPT_LABEL_MAX + 1];
+        if (k.mv_size != 8) {
+            say(db, "a concept key of %zu bytes", k.mv_size);
+            rc = AM_EFORMAT;
+        } else if (!(rc = stored_label(db, txn, &k, &l)) && l.mv_size && l.mv_size <= AM_CONCEPT_LABEL_MAX) {
+            memcpy(label, l.mv_data, l.mv_size);
+            label[l.mv_size] = 0;
+            rc = label_put(db, txn, k.mv_data, label);
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc || e == MDB_NOTFOUND ? rc : mdb_status(db, e, "reading concepts");
+}
+
+static int node_append(am_concepts *cm, am__cnode *n)
+{
+    if (cm->count == cm->cap) {
+        size_t cap = cm->cap ? 2 * cm->cap : 64;
+        am__cnode **p = realloc(cm->node, cap * sizeof *p);
+        if (!p)
+            return AM_ENOMEM;
+        cm->node = p;
+        cm->cap = cap;
+    }
+    cm->node[cm->count++] = n;
+    return AM_OK;
+}
+
+/* Every concept record and its exemplars into cm (which holds the layout). */
+static int nodes_read(am_conceptdb *db, MDB_txn *txn, am_concepts *cm)
+{
+    MDB_cursor *cc = NULL, *ce = NULL;
+    int e, rc = AM_OK;
+    if ((e = mdb_cursor_open(txn, db->concepts, &cc)) || (e = mdb_cursor_open(txn, db->exemplars, &ce))) {
+        rc = mdb_status(db, e, "opening a cursor");
+        goto done;
+    }
+    MDB_val k, v, ek, ev;
+    int ee = mdb_cursor_get(ce, &ek, &ev, MDB_FIRST);
+    for (e = mdb_cursor_get(cc, &k, &v, MDB_FIRST); e == 0 && !rc; e = mdb_cursor_get(cc, &k, &v, MDB_NEXT)) {
+        uint64_t id = k.mv_size == 8 ? from_be64(k.mv_data) : 0;
+        am__cnode *n;
+        if (k.mv_size != 8) {
+            say(db, "a concept key of %zu bytes", k.mv_size);
+            rc = AM_EFORMAT;
+        } else if (id == 0 || id >= cm->next_id) {
+            say(db, "concept id %llu outside the ids given out (< %llu)", (unsigned long long)id, (unsigned long long)cm->next_id);
+            rc = AM_EFORMAT;
+        } else if (!(rc = concept_parse(db, cm, &k, &v, &n))) {
+            if ((rc = node_append(cm, n)))
+                node_free(n);
+            else
+                rc = exemplars_read(db, txn, cm, n, ce, &ee, &ek, &ev);
+        }
+    }
+    if (!rc && e != MDB_NOTFOUND)
+        rc = mdb_status(db, e, "reading concepts");
+    if (!rc && ee == 0) {
+        say(db, "exemplars of a concept that does not exist");
+        rc = AM_EFORMAT;
+    }
 done:
     if (cc)
         mdb_cursor_close(cc);
     if (ce)
         mdb_cursor_close(ce);
+    return rc;
+}
+
+int am_conceptdb_load(am_conceptdb *db, am_concepts **out, const am_concepts_config *cfg)
+{
+    if (!out)
+        return AM_EINVAL;
+    *out = NULL;
+    if (!db)
+        return AM_EINVAL;
+    db->msg[0] = 0;
+    MDB_txn *txn;
+    int e = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn), rc;
+    if (e)
+        return mdb_status(db, e, "beginning a read transaction");
+    am_concepts *cm = NULL;
+    if (!(rc = layout_read(db, txn, &cm, cfg)) && !(rc = encoders_read(db, txn)) && !(rc = nodes_read(db, txn, cm)) &&
+        !(rc = am__concepts_rehash(cm, cm->count)) && !(rc = references_check(db, cm)) && db->version >= 2)
+        rc = labels_check(db, txn, cm);
     mdb_txn_abort(txn);
     if (rc) {
         am_concepts_free(cm);
         return rc;
     }
+    cm->gen++;
     *out = cm;
     return AM_OK;
 }
@@ -924,18 +1203,14 @@ int am_conceptdb_stats_get(am_conceptdb *db, am_conceptdb_stats *st)
     }
     for (e = mdb_cursor_get(cc, &k, &v, MDB_FIRST); e == 0; e = mdb_cursor_get(cc, &k, &v, MDB_NEXT)) {
         am__cnode *n;
-        if ((rc = concept_parse(db, lay, k.mv_size == 8 ? from_be64(k.mv_data) : 0, &v, &n)))
+        if ((rc = concept_parse(db, lay, &k, &v, &n)))
             break;
         st->concepts++;
         st->labelled += n->label[0] != 0;
         st->roots += n->parent == 0;
-        for (size_t m = 0; m < lay->nmod; m++) {
+        for (size_t m = 0; m < lay->nmod; m++)
             st->exemplars[m] += n->n[m];
-            free(n->proto[m]);
-        }
-        free(n->label);
-        free(n->children);
-        free(n);
+        node_free(n);
     }
     mdb_cursor_close(cc);
     MDB_envinfo info;
@@ -966,19 +1241,23 @@ int am_conceptdb_exemplar_encoder(am_conceptdb *db, uint64_t id, size_t m, size_
     unsigned char key[13];
     ex_key(key, id, m, (uint32_t)i);
     MDB_val k = {13, key}, v;
+    rbuf r;
     e = mdb_get(txn, db->exemplars, &k, &v);
-    if (e == MDB_NOTFOUND)
+    if (e == MDB_NOTFOUND) {
         rc = AM_EINVAL;
-    else if (e)
+    } else if (e) {
         rc = mdb_status(db, e, "reading an exemplar");
-    else {
-        uint32_t enc = 0;
-        if (v.mv_size >= 4)
-            memcpy(&enc, v.mv_data, 4);
-        if (v.mv_size < 4 || enc >= db->nenc)
+    } else if (rec_open(db, &k, &v, &r)) {
+        say(db, "concept %llu: exemplar %zu of modality %zu: " DAMAGED, (unsigned long long)id, i, m);
+        rc = AM_ECHECKSUM;
+    } else {
+        uint32_t enc = get_u32(&r);
+        if (r.bad || enc >= db->nenc) {
+            say(db, "concept %llu: exemplar %zu of modality %zu: unknown encoder", (unsigned long long)id, i, m);
             rc = AM_EFORMAT;
-        else
+        } else {
             snprintf(buf, size, "%s", db->enc[enc]);
+        }
     }
     mdb_txn_abort(txn);
     return rc;

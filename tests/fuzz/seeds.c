@@ -150,10 +150,16 @@ int main(int argc, char **argv)
         float tone[200];
         for (int i = 0; i < 200; i++)
             tone[i] = (float)(0.5 * sin(0.3 * i));
-        /* concept database entries (see fuzz-conceptdb.c): none (the valid database), a label, a bad record */
+        /* damage to a concept database (see fuzz-conceptdb.c): none (read; read and write; layout 1 read and
+         * upgraded), a truncation, the last page of meta page 1, 8 bytes xored into a page, a page copied
+         * over another */
         text("conceptdb", "none.bin", "", 0);
-        text("conceptdb", "label.bin", "\x02\x03cow\x08\x00\x00\x00\x00\x00\x00\x00\x00\x01", 14);
-        text("conceptdb", "record.bin", "\x01\x08\x00\x00\x00\x00\x00\x00\x00\x01\x04\x00\x01\x00\x00\x00", 16);
+        text("conceptdb", "write.bin", "\x01", 1);
+        text("conceptdb", "layout1.bin", "\x03", 1);
+        text("conceptdb", "truncate.bin", "\x00\x02\x05\x00\x64\x00\x00", 7);
+        text("conceptdb", "meta.bin", "\x00\x00\x01\x00\x88\x00\x08\xff\xff\xff\xff\xff\xff\xff\xff", 15);
+        text("conceptdb", "xor.bin", "\x01\x01\x03\x00\x14\x00\x08\x01\x02\x04\x08\x10\x20\x40\x80", 15);
+        text("conceptdb", "copy.bin", "\x00\x03\x02\x00\x04\x00\x00", 7);
         CHECK(am_wav_write(at("wav", "tone16.wav"), tone, 200, 16000));
         static const char fw[] = "RIFF\x34\0\0\0WAVEfmt \x10\0\0\0\x03\0\x02\0\x80\x3e\0\0\0\xfa\0\0\x08\0\x20\0data\x10\0\0\0"
                                  "\0\0\0\x3f\0\0\0\xbf\0\0\x80\x3f\0\0\0\0";
