@@ -28,6 +28,7 @@ enum {
     AM_EUNSUPPORTED = -12, /* the operation does not apply to this model or configuration */
     AM_ENOTFINITE = -13,  /* a value that must be finite is NaN or infinite */
     AM_ERANGE = -14,      /* a value is outside the range the format or model allows */
+    AM_ECANCELED = -15,   /* the caller's cancel hook stopped the call (am/cancel.h) */
     AM_ESYS = -1000       /* base of the system errors: AM_ERRNO(e) = AM_ESYS - e */
 };
 

@@ -82,7 +82,8 @@ void am_snn_free(am_snn *n);
 int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first);
 /* Connect neurons [pre, pre + npre) to [post, post + npost). Connections are drawn when added, from streams of
  * (seed, projection number, neuron): adding the same projections in the same order gives the same network.
- * AM_EINVAL for bad arguments; AM_EOVERFLOW when the synapse count would not fit (N p overflow). */
+ * AM_EINVAL for bad arguments; AM_EOVERFLOW when the synapse count would not fit (N p overflow). A failed or
+ * cancelled projection (AM_ECANCELED, am/cancel.h) adds no synapse. */
 int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost, const am_conn *c);
 
 size_t am_snn_size(const am_snn *n);
@@ -107,8 +108,10 @@ typedef struct am_snn_monitor {
 } am_snn_monitor;
 
 /* Run `steps` steps (threads <= 0: all available; fewer are used when each would have under 64k neurons, where
- * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are finalised on the first run (no
- * connections can be added after it: AM_EINVAL). The state carries over to the next run. */
+ * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are
+ * finalised on the first run (no connections can be added after it: AM_EINVAL). The state carries over to the
+ * next run. A cancelled run (AM_ECANCELED, am/cancel.h) stops after a whole step, am_snn_step_count telling how
+ * far. */
 int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads);
 
 /* Firing rate (Hz) of a LIF neuron with membrane time constant tau (ms), refractory period t_ref (ms), reset

@@ -23,6 +23,7 @@ const char *am_strerror(int status)
     case AM_EUNSUPPORTED: return "operation not supported for this model";
     case AM_ENOTFINITE: return "a value that must be finite is NaN or infinite";
     case AM_ERANGE: return "a value is out of range";
+    case AM_ECANCELED: return "cancelled";
     default:
         if (status == AM_ERRNO(ELIBACC) && am__lapack_failure())
             return am__lapack_failure(); /* which library, and the loader's reason */

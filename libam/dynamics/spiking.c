@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 #include "am/rng.h"
 #include "../core/vexp.h"
 
@@ -198,6 +199,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     uint16_t d = (uint16_t)lround(ds);
     int overlap = pre < post + npost && post < pre + npre;
     uint64_t proj = n->nproj;
+    size_t nedge0 = n->nedge; /* a failed or cancelled projection leaves no synapse behind */
     int rc = AM_OK;
     if (c->kind == AM_CONN_PROB) {
         if (!(c->p >= 0.0 && c->p <= 1.0))
@@ -208,7 +210,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
             return AM_EOVERFLOW;
         if (c->p > 0.0) {
             double lq = log1p(-c->p);
-            for (size_t i = 0; i < npre && !rc; i++) {
+            for (size_t i = 0; i < npre && !rc && !(rc = am_cancel_poll()); i++) {
                 am_rng rng;
                 am_rng_init(&rng, n->seed, am_rng_stream2(0x434f4e4eULL + proj, pre + i)); /* "CONN" */
                 /* successive targets by geometric gaps */
@@ -243,7 +245,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
             free(pick);
             return AM_ENOMEM;
         }
-        for (size_t j = 0; j < npost && !rc; j++) {
+        for (size_t j = 0; j < npost && !rc && !(rc = am_cancel_poll()); j++) {
             size_t self = post + j, skip = (!c->autapses && self >= pre && self < pre + npre) ? self - pre : SIZE_MAX;
             size_t avail = pool - (skip != SIZE_MAX);
             am_rng rng;
@@ -267,8 +269,10 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
         free(taken);
         free(pick);
     }
-    if (rc)
+    if (rc) {
+        n->nedge = nedge0;
         return rc;
+    }
     if (d > n->maxdelay)
         n->maxdelay = d;
     n->nproj++;
@@ -602,34 +606,44 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
             up[u] = p;
         }
     const size_t S = n->slots;
-    uint64_t t_end = n->t + steps;
+    const uint64_t t0 = n->t, t_end = t0 + steps;
+    /* Every step ends with the calling thread delivering the spikes, then polling the cancel hook: a cancelled
+     * run stops after a whole step, with n->t the steps done. */
+    rc = AM_OK;
     if (nt <= 1) {
-        for (uint64_t t = n->t; t < t_end; t++) {
+        for (uint64_t t = t0; t < t_end && !rc; t++) {
             float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
             for (size_t k = 0; k < nunits; k++)
                 cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
                                       n->flag + ub[2 * k]);
             after_update(n, t, nunits, ub, cnt, mon, rec);
+            n->t = t + 1;
+            rc = am_cancel_poll();
         }
     } else {
+        /* rc is written by the master between the loop's barrier and its own, and read by every thread after */
 #pragma omp parallel num_threads(nt)
-        for (uint64_t t = n->t; t < t_end; t++) {
+        for (uint64_t t = t0; t < t_end && !rc; t++) {
             float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
 #pragma omp for schedule(static)
             for (size_t k = 0; k < nunits; k++)
                 cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
                                       n->flag + ub[2 * k]);
-#pragma omp single
-            after_update(n, t, nunits, ub, cnt, mon, rec);
+#pragma omp master
+            {
+                after_update(n, t, nunits, ub, cnt, mon, rec);
+                n->t = t + 1;
+                rc = am_cancel_poll();
+            }
+#pragma omp barrier
         }
     }
-    n->t = t_end;
     free(ub);
     free(up);
     free(cnt);
     free(rec);
     (void)nchunks;
-    return AM_OK;
+    return rc;
 }
 
 double am_lif_rate(double tau, double t_ref, double v_r, double theta, double mu)

@@ -18,6 +18,7 @@
 #include "../core/io.h"
 #include "am/autoencoder.h"
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 
 struct am_ae {
     am_ae_config c;
@@ -806,6 +807,8 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
     int corrupt = t->o.mask > 0 || t->o.noise > 0;
     while ((b = am_batches_next(&t->order, ds, corrupt ? t->batch : NULL, NULL, t->gidx))) {
         double l;
+        if ((rc = am_cancel_poll()))
+            return rc; /* the steps made so far stay made */
         if (corrupt) {
             rc = train_step(t, t->batch, b, rng, &l);
         } else {
@@ -840,10 +843,11 @@ static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int f
         free(pn.pk);
         return AM_ENOMEM;
     }
+    int rc = AM_OK;
 #pragma omp parallel num_threads(nt)
     {
         int tid = omp_get_thread_num(), T = omp_get_num_threads();
-        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        for (size_t i0 = 0; i0 < n && !am__cancel_team(&rc); i0 += AE_CHUNK) {
             size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
             float *act[AM_AE_MAX_LAYERS + 1];
             act[from] = (float *)(x + i0 * c->sizes[from]);
@@ -854,7 +858,7 @@ static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int f
     }
     free(buf);
     free(pn.pk);
-    return AM_OK;
+    return rc;
 }
 
 int am_ae_encode(const am_ae *ae, const float *x, size_t n, float *z)
@@ -911,10 +915,11 @@ int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, doubl
     }
     /* One team for all chunks: the forward pass shares the products, then each thread takes rows. Row sums
      * are added in row order below, so the result does not depend on the thread count. */
+    int rc = AM_OK;
 #pragma omp parallel num_threads(nt)
     {
         int tid = omp_get_thread_num(), T = omp_get_num_threads();
-        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        for (size_t i0 = 0; i0 < n && !am__cancel_team(&rc); i0 += AE_CHUNK) {
             size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
             float *act[AM_AE_MAX_LAYERS + 1];
             act[0] = (float *)(x + i0 * d);
@@ -930,11 +935,13 @@ int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, doubl
         }
     }
     double se = 0.0, ce = 0.0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         se += rows[2 * i];
         ce += rows[2 * i + 1];
     }
     free(buf), free(rows), free(pn.pk);
+    if (rc)
+        return rc;
     if (mse)
         *mse = se / (double)(n * d);
     if (bce)
