@@ -221,6 +221,10 @@ static void test_training(void)
     am_dataset_create(&wrong, 10, 15, 0);
     is_int(am_ae_train_epoch(t, wrong, &rng, NULL, NULL, NULL), AM_ESIZE, "an epoch on 15-dim data: AM_ESIZE");
     am_dataset_free(wrong);
+    am_dataset_create(&wrong, 0, 16, 0);
+    is_int(am_ae_train_epoch(t, wrong, &rng, NULL, NULL, NULL), AM_EEMPTY,
+           "an epoch on no rows: AM_EEMPTY (not a dimension mismatch)");
+    am_dataset_free(wrong);
     am_ae_trainer_free(t);
     o.lr = -1;
     is_int(am_ae_trainer_create(&t, a1, &o), AM_EINVAL, "negative learning rate rejected");

@@ -256,5 +256,23 @@ int main(void)
         am_snn_free(n);
         am_snn_free(NULL);
     }
+    /* The state before the first run, and the step counter at its end */
+    {
+        am_snn *n = NULL;
+        am_lif_params p;
+        am_lif_params_default(&p);
+        p.v0_sd = 3;
+        am_snn_create(&n, 0.1, AM_INT_EXACT, 1);
+        am_snn_add(n, 10, &p, NULL);
+        ok(am_snn_v(n) == NULL && am_snn_spike_counts(n) == NULL, "no potentials or counts before the first run (NULL)");
+        ok(am_snn_run(n, 0, NULL, 1) == AM_OK && am_snn_v(n) && am_snn_v(n)[0] != am_snn_v(n)[1] &&
+               am_snn_spike_counts(n)[0] == 0 && am_snn_step_count(n) == 0,
+           "a run of 0 steps draws the initial potentials");
+        ok(am_snn_run(n, 5, NULL, 1) == AM_OK && am_snn_step_count(n) == 5, "5 steps");
+        /* 5 + (2^64 - 1) wrapped to 4: the run did nothing and the counter went back */
+        is_int(am_snn_run(n, UINT64_MAX, NULL, 1), AM_EOVERFLOW, "a run past 2^64 - 1 steps: AM_EOVERFLOW");
+        is_int(am_snn_step_count(n), 5, "... and the step counter is unchanged");
+        am_snn_free(n);
+    }
     return done_testing();
 }

@@ -106,8 +106,8 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
                    const float **grad);
 /* One pass over the dataset in an order drawn from rng. progress(done, total, mean loss so far, ctx) is
  * called after each step when not NULL; it must not change the parameters (the epoch keeps its own packed
- * copy of them current). mean_loss: mean of the step losses. Cancelled (AM_ECANCELED, am/cancel.h), the steps
- * made stay made. */
+ * copy of them current). mean_loss: mean of the step losses. AM_EEMPTY for a dataset of no rows, AM_ESIZE
+ * for one of another width; cancelled (AM_ECANCELED, am/cancel.h), the steps made stay made. */
 int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
                       void (*progress)(size_t done, size_t total, double loss, void *ctx), void *ctx,
                       double *mean_loss);

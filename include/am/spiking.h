@@ -91,9 +91,10 @@ size_t am_snn_synapses(const am_snn *n);
 double am_snn_dt(const am_snn *n);
 /* Steps run so far. */
 uint64_t am_snn_step_count(const am_snn *n);
-/* Membrane potentials (size entries, owned; valid until the next run). */
+/* Membrane potentials (size entries, owned; valid until the next run). NULL before the first run, which draws
+ * the initial potentials (am_snn_run(n, 0, ...) draws them without a step). */
 const float *am_snn_v(const am_snn *n);
-/* Spikes of each neuron so far (size entries, owned). */
+/* Spikes of each neuron so far (size entries, owned). NULL before the first run. */
 const uint64_t *am_snn_spike_counts(const am_snn *n);
 
 /* Observers of a run (any member may be NULL / 0). */
@@ -110,8 +111,8 @@ typedef struct am_snn_monitor {
 /* Run `steps` steps (threads <= 0: all available; fewer are used when each would have under 64k neurons, where
  * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are
  * finalised on the first run (no connections can be added after it: AM_EINVAL). The state carries over to the
- * next run. A cancelled run (AM_ECANCELED, am/cancel.h) stops after a whole step, am_snn_step_count telling how
- * far. */
+ * next run. AM_EEMPTY for a network without neurons; AM_EOVERFLOW when the step count would pass 2^64 - 1; a
+ * cancelled run (AM_ECANCELED, am/cancel.h) stops after a whole step, am_snn_step_count telling how far. */
 int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads);
 
 /* Firing rate (Hz) of a LIF neuron with membrane time constant tau (ms), refractory period t_ref (ms), reset

@@ -19,7 +19,7 @@ const char *am_strerror(int status)
     case AM_EVERSION: return "unsupported file format version";
     case AM_ESIZE: return "dimension mismatch";
     case AM_ENUMERIC: return "numerical routine failed";
-    case AM_EEMPTY: return "no patterns stored";
+    case AM_EEMPTY: return "nothing to work on (no stored patterns, neurons, rows or words)";
     case AM_EUNSUPPORTED: return "operation not supported for this model";
     case AM_ENOTFINITE: return "a value that must be finite is NaN or infinite";
     case AM_ERANGE: return "a value is out of range";

@@ -567,6 +567,8 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
     if (!n)
         return AM_EINVAL;
     int rc;
+    if (steps > UINT64_MAX - n->t)
+        return AM_EOVERFLOW; /* the step counter would wrap */
     if (!n->built && (rc = build(n)))
         return rc;
     if (mon && mon->nrecord) {

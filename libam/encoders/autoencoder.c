@@ -787,8 +787,12 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
                       void (*progress)(size_t, size_t, double, void *), void *ctx, double *mean_loss)
 {
     int rc;
-    if (!t || !ds || !rng || ds->dim != t->ae->c.sizes[0] || !ds->count)
-        return !t || !ds || !rng ? AM_EINVAL : AM_ESIZE;
+    if (!t || !ds || !rng)
+        return AM_EINVAL;
+    if (!ds->count)
+        return AM_EEMPTY;
+    if (ds->dim != t->ae->c.sizes[0])
+        return AM_ESIZE;
     if (t->have_order && t->order.count != ds->count) {
         am_batches_free(&t->order);
         t->have_order = 0;
