@@ -253,6 +253,13 @@ int main(void)
         p.drive = NAN;
         ok(am_snn_add(n, 10, &p, NULL) == AM_EINVAL, "NaN drive: AM_EINVAL");
         ok(am_snn_run(n, 10, NULL, 1) == AM_EEMPTY, "running an empty network: AM_EEMPTY");
+        am_lif_params_default(&p);
+        p.drive = 1e300; /* finite as a double, no float: the neurons integrate in float */
+        ok(am_snn_add(n, 10, &p, NULL) == AM_EINVAL, "a drive beyond float range: AM_EINVAL");
+        am_lif_params_default(&p);
+        am_snn_add(n, 2, &p, NULL);
+        am_conn big = {AM_CONN_PROB, 1.0, 0, 1e300, 0, 0, 0};
+        ok(am_snn_connect(n, 0, 2, 0, 2, &big) == AM_EINVAL, "a weight beyond float range: AM_EINVAL");
         am_snn_free(n);
         am_snn_free(NULL);
     }

@@ -66,7 +66,7 @@ typedef struct am_conn {
     am_conn_kind kind;
     double p;              /* AM_CONN_PROB: in [0, 1] */
     size_t k;              /* AM_CONN_INDEGREE: <= the presynaptic count (or count - 1 without autapses) */
-    double weight;         /* finite */
+    double weight;         /* finite, |weight| <= FLT_MAX (synapses hold floats) */
     int inhibitory;        /* 0: to ge (or v), 1: to gi (or v) */
     double delay;          /* ms, >= 0: rounded to whole steps */
     int autapses;          /* allow i -> i when the ranges overlap */
@@ -78,7 +78,7 @@ typedef struct am_snn am_snn;
 int am_snn_create(am_snn **out, double dt, am_integrator method, uint64_t seed);
 void am_snn_free(am_snn *n);
 /* Append count neurons with parameters p (copied); *first = the index of the first. Bad parameters (tau or dt
- * not positive, threshold not above reset, NaN, ...) are AM_EINVAL. */
+ * not positive, threshold not above reset, NaN or beyond float range, ...) are AM_EINVAL. */
 int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first);
 /* Connect neurons [pre, pre + npre) to [post, post + npost). Connections are drawn when added, from streams of
  * (seed, projection number, neuron): adding the same projections in the same order gives the same network.

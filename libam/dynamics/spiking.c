@@ -1,6 +1,7 @@
 /* Spiking networks of LIF neurons (see am/spiking.h). */
 #include "am/spiking.h"
 
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -124,10 +125,12 @@ void am_snn_free(am_snn *n)
     free(n);
 }
 
+/* Every value finite and within float range: the neurons integrate in float (a double beyond FLT_MAX has no
+ * float value; converting it is undefined behaviour). */
 static int finite_all(const double *x, size_t k)
 {
     for (size_t i = 0; i < k; i++)
-        if (!isfinite(x[i]))
+        if (!(fabs(x[i]) <= FLT_MAX))
             return 0;
     return 1;
 }
@@ -191,7 +194,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     if (!n || !c || n->built || npre == 0 || npost == 0 || pre > n->n || npre > n->n - pre || post > n->n ||
         npost > n->n - post)
         return AM_EINVAL;
-    if (!isfinite(c->weight) || !(c->delay >= 0) || !isfinite(c->delay) || (unsigned)c->kind > AM_CONN_INDEGREE)
+    if (!finite_all(&c->weight, 1) || !(c->delay >= 0) || !isfinite(c->delay) || (unsigned)c->kind > AM_CONN_INDEGREE)
         return AM_EINVAL;
     double ds = c->delay / n->dt;
     if (ds > 60000)

@@ -265,10 +265,12 @@ float *am_ae_params(am_ae *ae, size_t *count)
 }
 
 /* exp for the sigmoid in a form the compiler vectorises: 2^(x log2 e) split into an integer power of two
- * and a degree-6 polynomial on [-1/2, 1/2] (relative error < 2e-7, i.e. float rounding). */
-static inline float fast_exp(float x)
+ * and a degree-6 polynomial on [-1/2, 1/2] (relative error < 2e-7, i.e. float rounding). NaN gives NaN: the
+ * clamp sends it to -87 first, as converting a NaN to an integer is undefined behaviour (a diverged training
+ * step makes NaN activations). */
+static inline float fast_exp(float x0)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    float x = x0 >= -87.0f ? (x0 > 88.0f ? 88.0f : x0) : -87.0f;
     float t = x * 1.44269504088896341f;
     float r = (t + 12582912.0f) - 12582912.0f; /* round to nearest: 1.5 * 2^23 pushes the fraction out */
     float f = t - r;
@@ -284,7 +286,7 @@ static inline float fast_exp(float x)
         int32_t i;
         float f;
     } u = {.i = (e + 127) << 23};
-    return p * u.f;
+    return x0 == x0 ? p * u.f : x0;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
