@@ -221,6 +221,26 @@ static void test_training(void)
     am_dataset_create(&wrong, 10, 15, 0);
     is_int(am_ae_train_epoch(t, wrong, &rng, NULL, NULL, NULL), AM_ESIZE, "an epoch on 15-dim data: AM_ESIZE");
     am_dataset_free(wrong);
+    am_dataset_create(&wrong, 0, 16, 0);
+    is_int(am_ae_train_epoch(t, wrong, &rng, NULL, NULL, NULL), AM_EEMPTY,
+           "an epoch on no rows: AM_EEMPTY (not a dimension mismatch)");
+    am_dataset_free(wrong);
+    {
+        /* A diverged step leaves NaN weights: the sigmoid's exp must pass NaN on, not convert it to an integer
+         * (undefined behaviour; -fsanitize=float-cast-overflow stops the program there). */
+        am_ae_config cn;
+        am_ae *nan_ae = NULL;
+        float xin[4] = {0.1f, 0.2f, 0.3f, 0.4f}, yout[4];
+        am_ae_config_parse(&cn, "4,2,4", "relu", NULL, "sigmoid", "bce");
+        am_ae_create(&nan_ae, &cn, &rng);
+        size_t count;
+        float *pp = am_ae_params(nan_ae, &count);
+        for (size_t i = 0; i < count; i++)
+            pp[i] = NAN;
+        ok(am_ae_reconstruct(nan_ae, xin, 1, yout) == AM_OK && isnan(yout[0]) && isnan(yout[3]),
+           "NaN weights give NaN outputs through the sigmoid");
+        am_ae_free(nan_ae);
+    }
     am_ae_trainer_free(t);
     o.lr = -1;
     is_int(am_ae_trainer_create(&t, a1, &o), AM_EINVAL, "negative learning rate rejected");

@@ -41,7 +41,8 @@ int main(void)
     size_t r = 0;
     ok(!strcmp(am_strerror(AM_OK), "success"), "am_strerror(AM_OK)");
     int codes[] = {AM_EINVAL,  AM_ENOMEM, AM_EOVERFLOW, AM_EIO,          AM_EFORMAT,    AM_ECHECKSUM, AM_ETRUNC,
-                   AM_EVERSION, AM_ESIZE, AM_ENUMERIC,  AM_EEMPTY, AM_EUNSUPPORTED, AM_ENOTFINITE, AM_ERANGE};
+                   AM_EVERSION, AM_ESIZE, AM_ENUMERIC,  AM_EEMPTY, AM_EUNSUPPORTED, AM_ENOTFINITE, AM_ERANGE,
+                   AM_ECANCELED};
     int distinct = 1;
     for (size_t a = 0; a < sizeof codes / sizeof *codes; a++)
         for (size_t b = a + 1; b < sizeof codes / sizeof *codes; b++)

@@ -82,6 +82,10 @@ int main(void)
     am_rng_init(&rng, 3, 0);
     ok(am_patterns_create(&p, 0, 3) == AM_EINVAL && p == NULL, "n = 0 is rejected");
     ok(am_patterns_create(&p, (size_t)1 << 62, (size_t)1 << 10) == AM_EOVERFLOW, "huge set is an overflow");
+    ok(am_patterns_create(&p, AM_MAX_UNITS + 1, 1) == AM_EINVAL && p == NULL,
+       "more than AM_MAX_UNITS units is AM_EINVAL, as documented");
+    ok(am_patterns_create(&p, AM_MAX_UNITS, 0) == AM_OK, "AM_MAX_UNITS units are allowed");
+    am_patterns_free(p);
     am_patterns_free(NULL);
     ok(1, "am_patterns_free(NULL) is a no-op");
 
@@ -171,6 +175,11 @@ int main(void)
        "letter A has its top bar and crossbar");
     ok(am_state_letter(glyph, 5, 7, '3') == AM_EINVAL, "non-letter rejected");
     ok(am_state_letter(glyph, 4, 7, 'A') == AM_EINVAL, "grid smaller than 5x7 rejected");
+    /* Grids whose width x height (or the scaled coordinates of a letter) overflow a size_t address no state: before
+     * the check they wrote far outside the 16-unit buffer. */
+    ok(am_state_checkerboard(board, (size_t)1 << 62, 4, 1, 0) == AM_EOVERFLOW, "checkerboard: a 2^62 x 4 grid");
+    ok(am_state_letter(glyph, (size_t)1 << 62, 8, 'A') == AM_EOVERFLOW, "letter: a 2^62 x 8 grid");
+    ok(am_state_letter(glyph, 5, SIZE_MAX / 6, 'A') == AM_EOVERFLOW, "letter: 7 x height overflows");
     ok(am_patterns_create(&p, 10 * 14, 26) == AM_OK, "letters set 26 x (10x14)");
     ok(am_patterns_letters(p, 10, 14, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == AM_OK, "draw A-Z at 10x14");
     size_t mind = 140;
@@ -230,6 +239,15 @@ int main(void)
             blk &= img[y * 10 + xx] == ((y >= 8 && xx >= 8) ? -1 : 1);
     ok(blk, "occlusion covers exactly the clipped block");
     ok(am_state_occlude(img, 10, 10, 0, 0, 10, 10, 0, NULL) == AM_EINVAL, "random fill needs an rng");
+    /* The Python module's am.occlude(np.ones(100), 2**62, 4, 0, 0, 3, 3): width x height wraps to 0, and the block
+     * was written at rows of 2^62 units, far outside the 100-unit state. */
+    memset(img, 1, 100);
+    ok(am_state_occlude(img, (size_t)1 << 62, 4, 0, 0, 3, 3, -1, NULL) == AM_EOVERFLOW,
+       "occlude: a 2^62 x 4 grid (width x height wraps) is AM_EOVERFLOW");
+    int untouched = 1;
+    for (int i = 0; i < 100; i++)
+        untouched &= img[i] == 1;
+    ok(untouched, "... and writes nothing");
     ok(am_state_occlude(img, 10, 10, 0, 0, 10, 10, 0, &rng) == AM_OK, "random fill");
 
     /* Overlaps agree between the packed and the unpacked forms. */

@@ -1,8 +1,11 @@
 #!/bin/sh
-# The Python module's tests (tests/python/t_am.py, TAP), run by `make check` with the module just built.
+# The Python module's tests, run by `make check` with the module just built, in one interpreter as one TAP stream
+# (tests/python/run.py): t_am.py (every verb), t_keywords.py (every parameter has an effect), t_hostile.py (no
+# input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call).
 # AM_PYTHON: the interpreter the Makefile built for (empty: none with numpy and headers, skip).
 # Under AddressSanitizer the module needs the sanitizer runtime loaded first (Python itself is not built
-# with it) and leak checking off (the interpreter keeps its own allocations at exit).
+# with it), leak checking off (the interpreter keeps its own allocations at exit), and allocations too large to
+# make returning NULL (MemoryError, as without the sanitizer) instead of aborting.
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "$AM_PYTHON" ] || [ -z "$AM_BUILD" ]; then
     echo "1..0 # SKIP no Python 3 with numpy and python3-dev (AM_PYTHON unset)"
@@ -12,7 +15,8 @@ case "$AM_SANFLAGS" in
 *address*)
     LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so)
     case "$AM_SANFLAGS" in *undefined*) LD_PRELOAD="$LD_PRELOAD $(${CC:-cc} -print-file-name=libubsan.so)" ;; esac
-    export LD_PRELOAD ASAN_OPTIONS=detect_leaks=0
+    export LD_PRELOAD ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
     ;;
 esac
-PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/t_am.py"
+PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" t_am.py t_keywords.py \
+    t_hostile.py t_interrupt.py

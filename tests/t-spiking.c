@@ -253,8 +253,33 @@ int main(void)
         p.drive = NAN;
         ok(am_snn_add(n, 10, &p, NULL) == AM_EINVAL, "NaN drive: AM_EINVAL");
         ok(am_snn_run(n, 10, NULL, 1) == AM_EEMPTY, "running an empty network: AM_EEMPTY");
+        am_lif_params_default(&p);
+        p.drive = 1e300; /* finite as a double, no float: the neurons integrate in float */
+        ok(am_snn_add(n, 10, &p, NULL) == AM_EINVAL, "a drive beyond float range: AM_EINVAL");
+        am_lif_params_default(&p);
+        am_snn_add(n, 2, &p, NULL);
+        am_conn big = {AM_CONN_PROB, 1.0, 0, 1e300, 0, 0, 0};
+        ok(am_snn_connect(n, 0, 2, 0, 2, &big) == AM_EINVAL, "a weight beyond float range: AM_EINVAL");
         am_snn_free(n);
         am_snn_free(NULL);
+    }
+    /* The state before the first run, and the step counter at its end */
+    {
+        am_snn *n = NULL;
+        am_lif_params p;
+        am_lif_params_default(&p);
+        p.v0_sd = 3;
+        am_snn_create(&n, 0.1, AM_INT_EXACT, 1);
+        am_snn_add(n, 10, &p, NULL);
+        ok(am_snn_v(n) == NULL && am_snn_spike_counts(n) == NULL, "no potentials or counts before the first run (NULL)");
+        ok(am_snn_run(n, 0, NULL, 1) == AM_OK && am_snn_v(n) && am_snn_v(n)[0] != am_snn_v(n)[1] &&
+               am_snn_spike_counts(n)[0] == 0 && am_snn_step_count(n) == 0,
+           "a run of 0 steps draws the initial potentials");
+        ok(am_snn_run(n, 5, NULL, 1) == AM_OK && am_snn_step_count(n) == 5, "5 steps");
+        /* 5 + (2^64 - 1) wrapped to 4: the run did nothing and the counter went back */
+        is_int(am_snn_run(n, UINT64_MAX, NULL, 1), AM_EOVERFLOW, "a run past 2^64 - 1 steps: AM_EOVERFLOW");
+        is_int(am_snn_step_count(n), 5, "... and the step counter is unchanged");
+        am_snn_free(n);
     }
     return done_testing();
 }

@@ -4,6 +4,7 @@
 
 #include "am/version.h"
 #include "am/error.h"
+#include "am/cancel.h"
 #include "am/io.h"
 #include "am/rng.h"
 #include "am/patterns.h"

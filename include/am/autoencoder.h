@@ -62,7 +62,8 @@ size_t am_ae_code_dim(const am_ae *ae);
 /* All parameters in one array: for each layer W_l (row-major) then b_l. Writable (tests perturb them). */
 float *am_ae_params(am_ae *ae, size_t *count);
 
-/* Inference over n rows, in chunks; buffers caller-owned. */
+/* Inference over n rows, in chunks (the cancel hook of am/cancel.h is polled between them); buffers
+ * caller-owned. */
 int am_ae_encode(const am_ae *ae, const float *x, size_t n, float *z);         /* x: n x in, z: n x code */
 int am_ae_decode(const am_ae *ae, const float *z, size_t n, float *y);         /* z: n x code, y: n x in */
 int am_ae_reconstruct(const am_ae *ae, const float *x, size_t n, float *y);    /* y: n x in */
@@ -105,7 +106,8 @@ int am_ae_gradient(am_ae_trainer *t, const float *in, const float *target, size_
                    const float **grad);
 /* One pass over the dataset in an order drawn from rng. progress(done, total, mean loss so far, ctx) is
  * called after each step when not NULL; it must not change the parameters (the epoch keeps its own packed
- * copy of them current). mean_loss: mean of the step losses. */
+ * copy of them current). mean_loss: mean of the step losses. AM_EEMPTY for a dataset of no rows, AM_ESIZE
+ * for one of another width; cancelled (AM_ECANCELED, am/cancel.h), the steps made stay made. */
 int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
                       void (*progress)(size_t done, size_t total, double loss, void *ctx), void *ctx,
                       double *mean_loss);

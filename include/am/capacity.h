@@ -78,7 +78,8 @@ int am_capacity_trial_run(const am_capacity_opts *o, size_t p, size_t trial, am_
                           am_capacity_trial *r);
 
 /* Every trial of every load ps[0..npoints) on `threads` threads (0: OpenMP's default), summarised into
- * out[0..npoints) (caller-owned). The same numbers at any thread count. */
+ * out[0..npoints) (caller-owned). The same numbers at any thread count. The cancel hook (am/cancel.h) is polled
+ * before every trial and by the recalls in it: AM_ECANCELED, out not written. */
 int am_capacity_measure(const am_capacity_opts *o, const size_t *ps, size_t npoints, size_t trials, int threads,
                         am_capacity_point *out);
 

@@ -24,10 +24,11 @@ enum {
     AM_EVERSION = -8,   /* a file was written by an unsupported format version */
     AM_ESIZE = -9,      /* dimensions of two arguments do not agree */
     AM_ENUMERIC = -10,  /* a numerical routine (LAPACK) failed */
-    AM_EEMPTY = -11,    /* the operation needs stored patterns and there are none */
+    AM_EEMPTY = -11,    /* there is nothing to work on: no stored patterns, neurons, rows, words, ... */
     AM_EUNSUPPORTED = -12, /* the operation does not apply to this model or configuration */
     AM_ENOTFINITE = -13,  /* a value that must be finite is NaN or infinite */
     AM_ERANGE = -14,      /* a value is outside the range the format or model allows */
+    AM_ECANCELED = -15,   /* the caller's cancel hook stopped the call (am/cancel.h) */
     AM_ESYS = -1000       /* base of the system errors: AM_ERRNO(e) = AM_ESYS - e */
 };
 

@@ -39,7 +39,8 @@ void am_graded_output(const am_graded *g, const float *u, float *v);
 /* The Lyapunov energy of state u (computed in double). */
 double am_graded_energy(const am_graded *g, const float *u);
 /* `steps` steps of dt (> 0) from u (in: start, out: end). energy: steps + 1 entries (the energy before the first
- * step and after each) or NULL. Non-finite states are AM_ENOTFINITE. */
+ * step and after each) or NULL. Non-finite states are AM_ENOTFINITE. Cancelled (AM_ECANCELED, am/cancel.h): u
+ * and energy as after the whole steps made. */
 int am_graded_run(am_graded *g, float *u, double dt, size_t steps, am_ode method, double *energy);
 
 /* The modern store's energy descended in continuous time: dxi/dt = X^T softmax(beta X xi) - xi (= -grad E).

@@ -29,7 +29,8 @@ typedef struct am_patterns {
     uint64_t *bits; /* count * words words, owned by the set */
 } am_patterns;
 
-/* Allocate a set of `count` patterns of n units, all -1. n >= 1; count may be 0. */
+/* Allocate a set of `count` patterns of n units, all -1. AM_EOVERFLOW when the set's size does not fit a size_t,
+ * else 1 <= n <= AM_MAX_UNITS (AM_EINVAL otherwise); count may be 0. */
 int am_patterns_create(am_patterns **out, size_t n, size_t count);
 void am_patterns_free(am_patterns *p);
 /* Deep copy. */
@@ -120,7 +121,8 @@ size_t am_patterns_lshapes_max(size_t width, size_t height);
 int am_patterns_read_text(am_patterns **out, size_t *width, size_t *height, const char *path, char *err,
                           size_t errsize);
 
-/* Single-state drawing, for building sets by hand. */
+/* Single-state drawing and corruption: s is a state of width * height units (row-major) owned by the caller; a
+ * grid whose width * height does not fit a size_t is AM_EOVERFLOW (no state can hold it). */
 /* Checkerboard on a width x height grid with square cells of `cell` units; phase 0 or 1 picks which
  * colour the top-left cell has (+1 for phase 0). */
 int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, int phase);
@@ -133,7 +135,8 @@ int am_state_flip_k(int8_t *s, size_t n, size_t k, am_rng *rng);
 /* Flip exactly round(frac * n) distinct units (0 <= frac <= 1). */
 int am_state_flip_frac(int8_t *s, size_t n, double frac, am_rng *rng);
 /* Occlude the block [x0, x0+bw) x [y0, y0+bh) of a width x height grid, clipped to the grid: each
- * covered unit is set to `fill` (+1 or -1), or to a random +-1 when fill is 0. */
+ * covered unit is set to `fill` (+1 or -1), or to a random +-1 from rng when fill is 0 (rng may be NULL
+ * otherwise). */
 int am_state_occlude(int8_t *s, size_t width, size_t height, size_t x0, size_t y0, size_t bw, size_t bh,
                      int fill, am_rng *rng);
 

@@ -18,7 +18,8 @@ typedef struct am_pca {
     double total;       /* total variance (trace of the covariance) */
 } am_pca;
 
-/* Fit k components to n rows of x (n x dim, row-major, caller-owned). k must be in [1, dim], n >= 2. */
+/* Fit k components to n rows of x (n x dim, row-major, caller-owned). k must be in [1, dim], n >= 2. The cancel
+ * hook (am/cancel.h) is polled between blocks of rows of the covariance, not during the eigen-decomposition. */
 int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k);
 void am_pca_free(am_pca *p);
 /* Fraction of the total variance explained by the first j components (j <= k). */

@@ -66,7 +66,7 @@ typedef struct am_conn {
     am_conn_kind kind;
     double p;              /* AM_CONN_PROB: in [0, 1] */
     size_t k;              /* AM_CONN_INDEGREE: <= the presynaptic count (or count - 1 without autapses) */
-    double weight;         /* finite */
+    double weight;         /* finite, |weight| <= FLT_MAX (synapses hold floats) */
     int inhibitory;        /* 0: to ge (or v), 1: to gi (or v) */
     double delay;          /* ms, >= 0: rounded to whole steps */
     int autapses;          /* allow i -> i when the ranges overlap */
@@ -78,11 +78,12 @@ typedef struct am_snn am_snn;
 int am_snn_create(am_snn **out, double dt, am_integrator method, uint64_t seed);
 void am_snn_free(am_snn *n);
 /* Append count neurons with parameters p (copied); *first = the index of the first. Bad parameters (tau or dt
- * not positive, threshold not above reset, NaN, ...) are AM_EINVAL. */
+ * not positive, threshold not above reset, NaN or beyond float range, ...) are AM_EINVAL. */
 int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first);
 /* Connect neurons [pre, pre + npre) to [post, post + npost). Connections are drawn when added, from streams of
  * (seed, projection number, neuron): adding the same projections in the same order gives the same network.
- * AM_EINVAL for bad arguments; AM_EOVERFLOW when the synapse count would not fit (N p overflow). */
+ * AM_EINVAL for bad arguments; AM_EOVERFLOW when the synapse count would not fit (N p overflow). A failed or
+ * cancelled projection (AM_ECANCELED, am/cancel.h) adds no synapse. */
 int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost, const am_conn *c);
 
 size_t am_snn_size(const am_snn *n);
@@ -90,9 +91,10 @@ size_t am_snn_synapses(const am_snn *n);
 double am_snn_dt(const am_snn *n);
 /* Steps run so far. */
 uint64_t am_snn_step_count(const am_snn *n);
-/* Membrane potentials (size entries, owned; valid until the next run). */
+/* Membrane potentials (size entries, owned; valid until the next run). NULL before the first run, which draws
+ * the initial potentials (am_snn_run(n, 0, ...) draws them without a step). */
 const float *am_snn_v(const am_snn *n);
-/* Spikes of each neuron so far (size entries, owned). */
+/* Spikes of each neuron so far (size entries, owned). NULL before the first run. */
 const uint64_t *am_snn_spike_counts(const am_snn *n);
 
 /* Observers of a run (any member may be NULL / 0). */
@@ -107,8 +109,10 @@ typedef struct am_snn_monitor {
 } am_snn_monitor;
 
 /* Run `steps` steps (threads <= 0: all available; fewer are used when each would have under 64k neurons, where
- * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are finalised on the first run (no
- * connections can be added after it: AM_EINVAL). The state carries over to the next run. */
+ * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are
+ * finalised on the first run (no connections can be added after it: AM_EINVAL). The state carries over to the
+ * next run. AM_EEMPTY for a network without neurons; AM_EOVERFLOW when the step count would pass 2^64 - 1; a
+ * cancelled run (AM_ECANCELED, am/cancel.h) stops after a whole step, am_snn_step_count telling how far. */
 int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads);
 
 /* Firing rate (Hz) of a LIF neuron with membrane time constant tau (ms), refractory period t_ref (ms), reset

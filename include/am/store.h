@@ -66,7 +66,8 @@ const am_patterns *am_store_patterns(const am_store *s);
  * as well). */
 int am_store_overlaps(const am_store *s, const int8_t *state_pm1, const float *state_real, double *m);
 
-/* Learn every pattern of pats (pats->n == am_store_n(s); not NULL), adding to those stored. */
+/* Learn every pattern of pats (pats->n == am_store_n(s); not NULL), adding to those stored. On failure the
+ * store is as it was, except after a cancelled Storkey rule (am_hopfield_store). */
 int am_store_add(am_store *s, const am_patterns *pats);
 /* Real-valued patterns (count x n row-major): the modern store only (AM_EUNSUPPORTED for binary stores,
  * which keep +-1 patterns: use am_store_add). */
@@ -82,13 +83,16 @@ void am_store_work_free(am_store_work *w);
  * trace, monitor). rng: the stream for random visiting orders and Glauber noise; may be NULL only when the
  * dynamics draw nothing (sync, fixed order at T = 0, the modern store). work: NULL allocates scratch for
  * this call; a workspace from am_store_work_create works with every store of the same model and grows as
- * needed (one per thread). info: NULL, or out (steps, flips, final energy, how it ended). */
+ * needed (one per thread). info: NULL, or out (steps, flips, final energy, how it ended). Cancelled
+ * (AM_ECANCELED, am/cancel.h: polled every sweep and every 4096 unit updates): state is left between the cue
+ * and where the recall would have ended. */
 int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts, am_rng *rng, am_store_work *work,
                     am_recall_info *info);
 int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,
                          am_store_work *work, am_recall_info *info);
 /* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned);
- * for the modern store: components whose sign one update changes. */
+ * for the modern store: components whose sign one update changes. Polls the cancel hook (am/cancel.h) for
+ * every pattern (AM_ECANCELED: unstable only partly written). */
 int am_store_stability(const am_store *s, size_t *unstable);
 /* The same for stored patterns first .. first+count-1 (unstable: count entries). */
 int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable);

@@ -10,6 +10,7 @@
 
 #include "../core/io.h"
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 
 struct am_capacity_work {
     size_t n_cap, p_cap;     /* capacity of state (2 n) and of the per-pattern buffers */
@@ -348,16 +349,19 @@ int am_capacity_measure(const am_capacity_opts *o, const size_t *ps, size_t npoi
     if (!res)
         return AM_ENOMEM;
     int nt = threads ? threads : omp_get_max_threads();
+    const am_cancel *hook = am_cancel_current();
 #pragma omp parallel num_threads(nt)
     {
+        AM__CANCEL_ADOPT(hook); /* the trials' recalls poll it too */
         am_capacity_work *w = NULL;
         int my = am_capacity_work_create(&w);
 #pragma omp for schedule(dynamic, 1)
         for (size_t k = 0; k < total; k++) {
-            if (!my)
+            if (!my && !(my = am_cancel_poll()))
                 my = am_capacity_trial_run(o, ps[k / trials], k % trials, w, &res[k]);
         }
         am_capacity_work_free(w);
+        AM__CANCEL_LEAVE();
         if (my) {
 #pragma omp critical(am_capacity)
             if (!rc)

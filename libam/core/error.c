@@ -19,10 +19,11 @@ const char *am_strerror(int status)
     case AM_EVERSION: return "unsupported file format version";
     case AM_ESIZE: return "dimension mismatch";
     case AM_ENUMERIC: return "numerical routine failed";
-    case AM_EEMPTY: return "no patterns stored";
+    case AM_EEMPTY: return "nothing to work on (no stored patterns, neurons, rows or words)";
     case AM_EUNSUPPORTED: return "operation not supported for this model";
     case AM_ENOTFINITE: return "a value that must be finite is NaN or infinite";
     case AM_ERANGE: return "a value is out of range";
+    case AM_ECANCELED: return "cancelled";
     default:
         if (status == AM_ERRNO(ELIBACC) && am__lapack_failure())
             return am__lapack_failure(); /* which library, and the loader's reason */

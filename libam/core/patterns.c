@@ -26,6 +26,8 @@ int am_patterns_create(am_patterns **out, size_t n, size_t count)
     words = n / 64 + (n % 64 != 0);
     if (am_size_mul(words, count, &total) || am_size_mul(total, sizeof(uint64_t), &bytes))
         return AM_EOVERFLOW;
+    if (n > AM_MAX_UNITS)
+        return AM_EINVAL;
     p = malloc(sizeof *p);
     if (!p)
         return AM_ENOMEM;
@@ -211,11 +213,23 @@ static const uint8_t font5x7[26][7] = {
     {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}, /* Z */
 };
 
+/* AM_EOVERFLOW unless a width x height grid (row-major, index y * width + x) can be addressed, with room for
+ * the products `wscale` x width and `hscale` x height that a drawing forms from its coordinates. */
+static int grid_fits(size_t width, size_t height, size_t wscale, size_t hscale)
+{
+    size_t r;
+    return am_size_mul(width, height, &r) || am_size_mul(width, wscale, &r) || am_size_mul(height, hscale, &r)
+               ? AM_EOVERFLOW
+               : AM_OK;
+}
+
 int am_state_letter(int8_t *s, size_t width, size_t height, char c)
 {
     int k = toupper((unsigned char)c) - 'A';
     if (k < 0 || k >= 26 || width < 5 || height < 7)
         return AM_EINVAL;
+    if (grid_fits(width, height, 5, 7))
+        return AM_EOVERFLOW;
     /* Nearest-cell scaling keeps strokes of equal width when the grid is a multiple of 5x7. */
     for (size_t y = 0; y < height; y++) {
         size_t gy = y * 7 / height;
@@ -310,6 +324,8 @@ int am_state_checkerboard(int8_t *s, size_t width, size_t height, size_t cell, i
 {
     if (cell == 0 || width == 0 || height == 0 || (phase != 0 && phase != 1))
         return AM_EINVAL;
+    if (grid_fits(width, height, 1, 1))
+        return AM_EOVERFLOW;
     for (size_t y = 0; y < height; y++)
         for (size_t x = 0; x < width; x++)
             s[y * width + x] = (int8_t)((((x / cell) + (y / cell) + (size_t)phase) & 1) ? -1 : 1);
@@ -342,6 +358,8 @@ int am_state_occlude(int8_t *s, size_t width, size_t height, size_t x0, size_t y
 {
     if (fill < -1 || fill > 1 || (fill == 0 && !rng))
         return AM_EINVAL;
+    if (grid_fits(width, height, 1, 1))
+        return AM_EOVERFLOW;
     for (size_t y = y0; y < height && y - y0 < bh; y++)
         for (size_t x = x0; x < width && x - x0 < bw; x++)
             s[y * width + x] = (int8_t)(fill ? fill : ((am_rng_u64(rng) >> 63) ? 1 : -1));
@@ -542,13 +560,13 @@ const char *am_pattern_family_describe(const am_pattern_family *f, char *buf, si
 static int family_grid(const am_pattern_family *f, size_t n, size_t *w, size_t *h)
 {
     *w = f->width, *h = f->height;
+    size_t cells;
     if (!*w && !*h) {
         size_t side = (size_t)llround(sqrt((double)n));
-        if (side * side != n || side < 7)
+        if (am_size_mul(side, side, &cells) || cells != n || side < 7)
             return 0;
         *w = *h = side;
     }
-    size_t cells;
     return !am_size_mul(*w, *h, &cells) && cells == n;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 
 struct am_graded {
     size_t n;
@@ -190,6 +191,9 @@ int am_graded_run(am_graded *g, float *u, double dt, size_t steps, am_ode method
     if (energy)
         energy[0] = energy_with(g, u, g->vd);
     for (size_t s = 0; s < steps; s++) {
+        int rc = am_cancel_poll();
+        if (rc)
+            return rc; /* u after whole steps, energy written for them */
         ode_step(graded_field, g, u, g->n, dt, method, g->k, g->tmp);
         if (!finite_vec(u, g->n))
             return AM_ENOTFINITE;
@@ -248,7 +252,7 @@ int am_modern_flow(const am_modern *m, float *xi, double dt, size_t steps, am_od
     int rc = AM_OK;
     if (energy)
         energy[0] = am_modern_energy(m, xi);
-    for (size_t s = 0; s < steps && !rc; s++) {
+    for (size_t s = 0; s < steps && !rc && !(rc = am_cancel_poll()); s++) {
         ode_step(modern_field, &c, xi, d, dt, method, k, k + 4 * d);
         if (!finite_vec(xi, d))
             rc = AM_ENOTFINITE;

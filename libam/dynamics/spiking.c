@@ -1,12 +1,14 @@
 /* Spiking networks of LIF neurons (see am/spiking.h). */
 #include "am/spiking.h"
 
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 #include "am/rng.h"
 #include "../core/vexp.h"
 
@@ -123,10 +125,12 @@ void am_snn_free(am_snn *n)
     free(n);
 }
 
+/* Every value finite and within float range: the neurons integrate in float (a double beyond FLT_MAX has no
+ * float value; converting it is undefined behaviour). */
 static int finite_all(const double *x, size_t k)
 {
     for (size_t i = 0; i < k; i++)
-        if (!isfinite(x[i]))
+        if (!(fabs(x[i]) <= FLT_MAX))
             return 0;
     return 1;
 }
@@ -190,7 +194,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     if (!n || !c || n->built || npre == 0 || npost == 0 || pre > n->n || npre > n->n - pre || post > n->n ||
         npost > n->n - post)
         return AM_EINVAL;
-    if (!isfinite(c->weight) || !(c->delay >= 0) || !isfinite(c->delay) || (unsigned)c->kind > AM_CONN_INDEGREE)
+    if (!finite_all(&c->weight, 1) || !(c->delay >= 0) || !isfinite(c->delay) || (unsigned)c->kind > AM_CONN_INDEGREE)
         return AM_EINVAL;
     double ds = c->delay / n->dt;
     if (ds > 60000)
@@ -198,6 +202,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     uint16_t d = (uint16_t)lround(ds);
     int overlap = pre < post + npost && post < pre + npre;
     uint64_t proj = n->nproj;
+    size_t nedge0 = n->nedge; /* a failed or cancelled projection leaves no synapse behind */
     int rc = AM_OK;
     if (c->kind == AM_CONN_PROB) {
         if (!(c->p >= 0.0 && c->p <= 1.0))
@@ -208,7 +213,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
             return AM_EOVERFLOW;
         if (c->p > 0.0) {
             double lq = log1p(-c->p);
-            for (size_t i = 0; i < npre && !rc; i++) {
+            for (size_t i = 0; i < npre && !rc && !(rc = am_cancel_poll()); i++) {
                 am_rng rng;
                 am_rng_init(&rng, n->seed, am_rng_stream2(0x434f4e4eULL + proj, pre + i)); /* "CONN" */
                 /* successive targets by geometric gaps */
@@ -243,7 +248,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
             free(pick);
             return AM_ENOMEM;
         }
-        for (size_t j = 0; j < npost && !rc; j++) {
+        for (size_t j = 0; j < npost && !rc && !(rc = am_cancel_poll()); j++) {
             size_t self = post + j, skip = (!c->autapses && self >= pre && self < pre + npre) ? self - pre : SIZE_MAX;
             size_t avail = pool - (skip != SIZE_MAX);
             am_rng rng;
@@ -267,8 +272,10 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
         free(taken);
         free(pick);
     }
-    if (rc)
+    if (rc) {
+        n->nedge = nedge0;
         return rc;
+    }
     if (d > n->maxdelay)
         n->maxdelay = d;
     n->nproj++;
@@ -563,6 +570,8 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
     if (!n)
         return AM_EINVAL;
     int rc;
+    if (steps > UINT64_MAX - n->t)
+        return AM_EOVERFLOW; /* the step counter would wrap */
     if (!n->built && (rc = build(n)))
         return rc;
     if (mon && mon->nrecord) {
@@ -602,34 +611,44 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
             up[u] = p;
         }
     const size_t S = n->slots;
-    uint64_t t_end = n->t + steps;
+    const uint64_t t0 = n->t, t_end = t0 + steps;
+    /* Every step ends with the calling thread delivering the spikes, then polling the cancel hook: a cancelled
+     * run stops after a whole step, with n->t the steps done. */
+    rc = AM_OK;
     if (nt <= 1) {
-        for (uint64_t t = n->t; t < t_end; t++) {
+        for (uint64_t t = t0; t < t_end && !rc; t++) {
             float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
             for (size_t k = 0; k < nunits; k++)
                 cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
                                       n->flag + ub[2 * k]);
             after_update(n, t, nunits, ub, cnt, mon, rec);
+            n->t = t + 1;
+            rc = am_cancel_poll();
         }
     } else {
+        /* rc is written by the master between the loop's barrier and its own, and read by every thread after */
 #pragma omp parallel num_threads(nt)
-        for (uint64_t t = n->t; t < t_end; t++) {
+        for (uint64_t t = t0; t < t_end && !rc; t++) {
             float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
 #pragma omp for schedule(static)
             for (size_t k = 0; k < nunits; k++)
                 cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
                                       n->flag + ub[2 * k]);
-#pragma omp single
-            after_update(n, t, nunits, ub, cnt, mon, rec);
+#pragma omp master
+            {
+                after_update(n, t, nunits, ub, cnt, mon, rec);
+                n->t = t + 1;
+                rc = am_cancel_poll();
+            }
+#pragma omp barrier
         }
     }
-    n->t = t_end;
     free(ub);
     free(up);
     free(cnt);
     free(rec);
     (void)nchunks;
-    return AM_OK;
+    return rc;
 }
 
 double am_lif_rate(double tau, double t_ref, double v_r, double theta, double mu)

@@ -18,6 +18,7 @@
 #include "../core/io.h"
 #include "am/autoencoder.h"
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 
 struct am_ae {
     am_ae_config c;
@@ -264,10 +265,12 @@ float *am_ae_params(am_ae *ae, size_t *count)
 }
 
 /* exp for the sigmoid in a form the compiler vectorises: 2^(x log2 e) split into an integer power of two
- * and a degree-6 polynomial on [-1/2, 1/2] (relative error < 2e-7, i.e. float rounding). */
-static inline float fast_exp(float x)
+ * and a degree-6 polynomial on [-1/2, 1/2] (relative error < 2e-7, i.e. float rounding). NaN gives NaN: the
+ * clamp sends it to -87 first, as converting a NaN to an integer is undefined behaviour (a diverged training
+ * step makes NaN activations). */
+static inline float fast_exp(float x0)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    float x = x0 >= -87.0f ? (x0 > 88.0f ? 88.0f : x0) : -87.0f;
     float t = x * 1.44269504088896341f;
     float r = (t + 12582912.0f) - 12582912.0f; /* round to nearest: 1.5 * 2^23 pushes the fraction out */
     float f = t - r;
@@ -283,7 +286,7 @@ static inline float fast_exp(float x)
         int32_t i;
         float f;
     } u = {.i = (e + 127) << 23};
-    return p * u.f;
+    return x0 == x0 ? p * u.f : x0;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -786,8 +789,12 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
                       void (*progress)(size_t, size_t, double, void *), void *ctx, double *mean_loss)
 {
     int rc;
-    if (!t || !ds || !rng || ds->dim != t->ae->c.sizes[0] || !ds->count)
-        return !t || !ds || !rng ? AM_EINVAL : AM_ESIZE;
+    if (!t || !ds || !rng)
+        return AM_EINVAL;
+    if (!ds->count)
+        return AM_EEMPTY;
+    if (ds->dim != t->ae->c.sizes[0])
+        return AM_ESIZE;
     if (t->have_order && t->order.count != ds->count) {
         am_batches_free(&t->order);
         t->have_order = 0;
@@ -806,6 +813,8 @@ int am_ae_train_epoch(am_ae_trainer *t, const am_dataset *ds, am_rng *rng,
     int corrupt = t->o.mask > 0 || t->o.noise > 0;
     while ((b = am_batches_next(&t->order, ds, corrupt ? t->batch : NULL, NULL, t->gidx))) {
         double l;
+        if ((rc = am_cancel_poll()))
+            return rc; /* the steps made so far stay made */
         if (corrupt) {
             rc = train_step(t, t->batch, b, rng, &l);
         } else {
@@ -840,10 +849,11 @@ static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int f
         free(pn.pk);
         return AM_ENOMEM;
     }
+    int rc = AM_OK;
 #pragma omp parallel num_threads(nt)
     {
         int tid = omp_get_thread_num(), T = omp_get_num_threads();
-        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        for (size_t i0 = 0; i0 < n && !am__cancel_team(&rc); i0 += AE_CHUNK) {
             size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
             float *act[AM_AE_MAX_LAYERS + 1];
             act[from] = (float *)(x + i0 * c->sizes[from]);
@@ -854,7 +864,7 @@ static int run_layers(const am_ae *ae, const float *x, size_t n, float *y, int f
     }
     free(buf);
     free(pn.pk);
-    return AM_OK;
+    return rc;
 }
 
 int am_ae_encode(const am_ae *ae, const float *x, size_t n, float *z)
@@ -911,10 +921,11 @@ int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, doubl
     }
     /* One team for all chunks: the forward pass shares the products, then each thread takes rows. Row sums
      * are added in row order below, so the result does not depend on the thread count. */
+    int rc = AM_OK;
 #pragma omp parallel num_threads(nt)
     {
         int tid = omp_get_thread_num(), T = omp_get_num_threads();
-        for (size_t i0 = 0; i0 < n; i0 += AE_CHUNK) {
+        for (size_t i0 = 0; i0 < n && !am__cancel_team(&rc); i0 += AE_CHUNK) {
             size_t m = n - i0 < AE_CHUNK ? n - i0 : AE_CHUNK;
             float *act[AM_AE_MAX_LAYERS + 1];
             act[0] = (float *)(x + i0 * d);
@@ -930,11 +941,13 @@ int am_ae_evaluate(const am_ae *ae, const float *x, size_t n, double *mse, doubl
         }
     }
     double se = 0.0, ce = 0.0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         se += rows[2 * i];
         ce += rows[2 * i + 1];
     }
     free(buf), free(rows), free(pn.pk);
+    if (rc)
+        return rc;
     if (mse)
         *mse = se / (double)(n * d);
     if (bce)

@@ -10,6 +10,7 @@
 #include "../core/blas_internal.h"
 #include "../core/lapack.h"
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 #include "am/pca.h"
 
 static int pca_alloc(am_pca **out, size_t dim, size_t k)
@@ -75,18 +76,27 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
         rc = AM_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (i % PCA_BLOCK == 0 && (rc = am_cancel_poll()))
+            goto done;
         for (size_t j = 0; j < dim; j++)
             mean[j] += x[i * dim + j];
+    }
     for (size_t j = 0; j < dim; j++)
         mean[j] /= (double)n;
     /* Centred rows in double, a block at a time, accumulated into the upper triangle of the group's partial
      * sum; the groups run on threads, each block in its group in order. */
-    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads(), cancelled = 0;
+    const am_cancel *hook = am_cancel_current();
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
     for (size_t g = 0; g < G; g++) {
         double *acc = g ? part + (g - 1) * dd : cov, *bk = blk + g * bn * dim;
         for (size_t b = g; b < nblocks; b += G) {
+            if (am__cancel_check(hook)) {
+#pragma omp atomic write
+                cancelled = 1;
+                break;
+            }
             size_t i0 = b * bn, m = n - i0 < bn ? n - i0 : bn;
             for (size_t i = 0; i < m; i++)
                 for (size_t j = 0; j < dim; j++)
@@ -94,6 +104,10 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)m, 1.0 / (double)n, bk, (int)dim, 1.0,
                         acc, (int)dim);
         }
+    }
+    if (cancelled) {
+        rc = AM_ECANCELED;
+        goto done;
     }
     for (size_t g = 1; g < G; g++)
         for (size_t i = 0; i < dim; i++)
@@ -163,7 +177,8 @@ static int pca_encode_serial(const am_pca *p, const float *x, size_t n, float *z
     float *c = malloc(PCA_ROWS * p->dim * sizeof *c);
     if (!c)
         return AM_ENOMEM;
-    for (size_t i0 = 0; i0 < n; i0 += PCA_ROWS) {
+    int rc = AM_OK;
+    for (size_t i0 = 0; i0 < n && !(rc = am_cancel_poll()); i0 += PCA_ROWS) {
         size_t m = n - i0 < PCA_ROWS ? n - i0 : PCA_ROWS;
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < p->dim; j++)
@@ -172,7 +187,7 @@ static int pca_encode_serial(const am_pca *p, const float *x, size_t n, float *z
                     p->components, (int)p->dim, 0.0f, z + i0 * p->k, (int)p->k);
     }
     free(c);
-    return AM_OK;
+    return rc;
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
@@ -188,12 +203,15 @@ static int pca_decode_serial(const am_pca *p, const float *z, size_t n, float *x
 {
     if (!p || (n && (!x || !z)))
         return AM_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        memcpy(x + i * p->dim, p->mean, p->dim * sizeof(float));
-    if (n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)p->dim, (int)p->k, 1.0f, z, (int)p->k,
-                    p->components, (int)p->dim, 1.0f, x, (int)p->dim);
-    return AM_OK;
+    int rc = AM_OK;
+    for (size_t i0 = 0; i0 < n && !(rc = am_cancel_poll()); i0 += PCA_ROWS) {
+        size_t m = n - i0 < PCA_ROWS ? n - i0 : PCA_ROWS;
+        for (size_t i = i0; i < i0 + m; i++)
+            memcpy(x + i * p->dim, p->mean, p->dim * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)p->dim, (int)p->k, 1.0f, z + i0 * p->k,
+                    (int)p->k, p->components, (int)p->dim, 1.0f, x + i0 * p->dim, (int)p->dim);
+    }
+    return rc;
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 #include "../core/io.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
@@ -264,11 +265,12 @@ static inline int8_t decide(const am_dense *d, const am_dense_work *w, size_t i,
     return sd < 0.0 ? (int8_t)-cur : cur;
 }
 
-static void run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am_rng *rng, am_dense_work *w,
-                       am_recall_info *info)
+static int run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am_rng *rng, am_dense_work *w,
+                      am_recall_info *info)
 {
     size_t n = d->n, k = d->pats.count;
     double temp = o->dynamics == AM_DYN_GLAUBER ? o->temperature : 0.0;
+    int rc;
     for (size_t i = 0; i < n; i++)
         w->order[i] = (uint32_t)i;
     overlaps(d, s, w);
@@ -283,6 +285,8 @@ static void run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am
         if (o->order == AM_ORDER_RANDOM)
             am_rng_shuffle_u32(rng, w->order, n);
         for (size_t t = 0; t < n; t++) {
+            if (t % AM__POLL_UNITS == 0 && (rc = am_cancel_poll()))
+                return rc;
             size_t i = w->order[t];
             int8_t ns = decide(d, w, i, s[i], temp, rng);
             if (ns != s[i]) {
@@ -306,18 +310,21 @@ static void run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am
             break;
         }
     }
+    return AM_OK;
 }
 
-static void run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_dense_work *w, am_recall_info *info)
+static int run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_dense_work *w, am_recall_info *info)
 {
     size_t n = d->n, words = d->pats.words;
     uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
-    int have_prev = 0;
+    int have_prev = 0, rc = AM_OK;
     info->end = AM_END_MAXSTEPS;
     if (o->monitor)
         am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
+        if ((rc = am_cancel_poll()))
+            break;
         overlaps(d, s, w); /* packs s into cur */
         refresh(d, w);
         if (info->steps == 0)
@@ -352,6 +359,7 @@ static void run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_d
         }
     }
     overlaps(d, s, w);
+    return rc;
 }
 
 int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am_rng *rng, am_dense_work *work,
@@ -375,13 +383,15 @@ int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am
         return rc;
     }
     if (o.dynamics == AM_DYN_SYNC)
-        run_sync(d, s, &o, w, info);
+        rc = run_sync(d, s, &o, w, info);
     else
-        run_serial(d, s, &o, rng, w, info);
+        rc = run_serial(d, s, &o, rng, w, info);
+    if (rc) /* cancelled part of the way through a sweep: the overlaps of the state reached */
+        overlaps(d, s, w);
     info->energy = energy_from_m(d, w->m);
     if (w != work)
         am_dense_work_free(w);
-    return AM_OK;
+    return rc;
 }
 
 double am_dense_energy(const am_dense *d, const int8_t *s)
@@ -429,7 +439,7 @@ int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size
         am_dense_work_free(w);
         return AM_ENOMEM;
     }
-    for (size_t nu = first; nu < first + count; nu++) {
+    for (size_t nu = first; nu < first + count && !(rc = am_cancel_poll()); nu++) {
         size_t bad = 0;
         am_patterns_get(&d->pats, nu, s);
         overlaps(d, s, w);
@@ -440,7 +450,7 @@ int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size
     }
     free(s);
     am_dense_work_free(w);
-    return AM_OK;
+    return rc;
 }
 
 static const char dense_magic[8] = {'L', 'I', 'B', 'A', 'M', 'D', 'N', 'S'};

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/blas_internal.h"
+#include "../core/cancel_internal.h"
 #include "am/error.h"
 #include "../core/io.h"
 #include "../core/lapack.h"
@@ -275,17 +276,21 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void storkey
  * W_ij <- W_ij + (1/N)(xi_i xi_j - xi_i h_ji - h_ij xi_j), h_ij = h_i - W_ij xi_j, which expands to
  * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). Only the upper triangle is updated while
  * learning (ssymv reads just that); the lower one is mirrored at the end. */
-static int storkey_learn(am_hopfield *h, const am_patterns *src)
+static int storkey_learn(am_hopfield *h, const am_patterns *src, size_t *learned)
 {
     size_t n = h->n;
+    int rc = AM_OK;
     float *xi = malloc(n * sizeof(float)), *hv = malloc(n * sizeof(float));
+    *learned = 0;
     if (!xi || !hv) {
         free(xi);
         free(hv);
         return AM_ENOMEM;
     }
     const float inv = 1.0f / (float)n, grow = 1.0f + 2.0f / (float)n;
-    for (size_t mu = 0; mu < src->count; mu++) {
+    for (size_t mu = 0; mu < src->count; mu++, ++*learned) {
+        if ((rc = am_cancel_poll()))
+            break; /* the patterns before mu are learned: mirrored below, and kept */
         for (size_t i = 0; i < n; i++)
             xi[i] = (float)am_patterns_unit(src, mu, i);
         cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, xi, 1, 0.0f, hv, 1);
@@ -300,7 +305,7 @@ static int storkey_learn(am_hopfield *h, const am_patterns *src)
             h->w[j * n + i] = h->w[i * n + j];
     free(xi);
     free(hv);
-    return AM_OK;
+    return rc;
 }
 
 /* Projection onto the span of the stored patterns: W = U_r U_r^T with X = U S V^T (X is N x P) and r the
@@ -353,7 +358,7 @@ static int pinv_learn(am_hopfield *h)
 static int hopfield_store_serial(am_hopfield *h, const am_patterns *pats)
 {
     int rc;
-    size_t old = h->pats.count;
+    size_t old = h->pats.count, learned = 0;
     if (!pats || pats->n != h->n)
         return AM_ESIZE;
     if (pats->count == 0)
@@ -363,11 +368,13 @@ static int hopfield_store_serial(am_hopfield *h, const am_patterns *pats)
         return rc;
     switch (h->rule) {
     case AM_RULE_HEBB: rc = prepare(h); break;
-    case AM_RULE_STORKEY: rc = storkey_learn(h, pats); break;
+    case AM_RULE_STORKEY: rc = storkey_learn(h, pats, &learned); break;
     case AM_RULE_PINV: rc = pinv_learn(h); break;
     }
+    /* On failure the store stays as it was (the weights were not touched), except that a cancelled Storkey
+     * rule keeps the patterns it learned. */
     if (rc)
-        h->pats.count = old; /* keep the store as it was; the weights were not touched on failure */
+        h->pats.count = old + (rc == AM_ECANCELED ? learned : 0);
     return rc;
 }
 
@@ -783,6 +790,7 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
     size_t n = h->n, p = h->pats.count;
     const int pat = h->path == AM_PATH_PATTERNS;
     double beta = (o->dynamics == AM_DYN_GLAUBER && o->temperature > 0.0) ? 1.0 / o->temperature : 0.0;
+    int rc;
     for (size_t i = 0; i < n; i++)
         w->order[i] = (uint32_t)i;
     if (pat)
@@ -796,13 +804,23 @@ static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, 
         am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, current_energy(h, s, w));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
+        if ((rc = am_cancel_poll()))
+            return rc;
         if (o->order == AM_ORDER_RANDOM)
             am_rng_shuffle_u32(rng, w->order, n);
         if (pat && p && beta == 0.0 && !h->theta && !o->monitor) {
-            /* The common case in one fused loop: integer fields, integer decisions. */
-            changed = sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order, n, p);
+            /* The common case in one fused loop: integer fields, integer decisions (in blocks of the order,
+             * between which the cancel hook is polled: the same updates in the same order). */
+            for (size_t k0 = 0; k0 < n; k0 += AM__POLL_UNITS) {
+                size_t len = n - k0 < AM__POLL_UNITS ? n - k0 : AM__POLL_UNITS;
+                if (k0 && (rc = am_cancel_poll()))
+                    return rc;
+                changed += sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order + k0, len, p);
+            }
         } else {
             for (size_t k = 0; k < n; k++) {
+                if (k && k % AM__POLL_UNITS == 0 && (rc = am_cancel_poll()))
+                    return rc;
                 size_t i = w->order[k];
                 double raw = pat ? (double)pattern_field(h, i, w->m, w->msum, s[i]) : w->h[i];
                 int8_t ns = decide(h, raw, i, s[i], beta, rng);
@@ -840,12 +858,14 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
 {
     size_t n = h->n, words = h->pats.words;
     uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
-    int have_prev = 0;
+    int have_prev = 0, rc = AM_OK;
     info->end = AM_END_MAXSTEPS;
     if (o->monitor)
         am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
     while (info->steps < o->max_steps) {
         size_t changed = 0;
+        if ((rc = am_cancel_poll()))
+            break;
         if (h->path == AM_PATH_PATTERNS) {
             overlaps_from_state(h, s, w); /* also packs s into cur */
             for (size_t i = 0; i < n; i++) {
@@ -892,7 +912,7 @@ static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am
     }
     if (h->path == AM_PATH_PATTERNS)
         overlaps_from_state(h, s, w);
-    return AM_OK;
+    return rc;
 }
 
 static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
@@ -962,7 +982,8 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
             return AM_ENOMEM;
         }
         size_t words = h->pats.words;
-        for (size_t mu = first; mu < first + count; mu++) {
+        int rc = AM_OK;
+        for (size_t mu = first; mu < first + count && !(rc = am_cancel_poll()); mu++) {
             am__patterns_overlaps(&h->pats, h->pats.bits + mu * words, g);
             am_patterns_get(&h->pats, mu, s);
             int64_t gsum = 0;
@@ -977,14 +998,15 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
             unstable[mu - first] = bad;
         }
         free(g), free(s);
-        return AM_OK;
+        return rc;
     }
     float *x = malloc(blk * n * sizeof(float)), *hb = malloc(blk * n * sizeof(float));
     if (!x || !hb) {
         free(x), free(hb);
         return AM_ENOMEM;
     }
-    for (size_t mu0 = first; mu0 < first + count; mu0 += blk) {
+    int rc = AM_OK;
+    for (size_t mu0 = first; mu0 < first + count && !(rc = am_cancel_poll()); mu0 += blk) {
         size_t nb = first + count - mu0 < blk ? first + count - mu0 : blk;
         am_patterns view = h->pats;
         view.bits = h->pats.bits + mu0 * h->pats.words;
@@ -1003,7 +1025,7 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
         }
     }
     free(x), free(hb);
-    return AM_OK;
+    return rc;
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */

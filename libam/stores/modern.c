@@ -10,6 +10,7 @@
 #include "../core/blas_internal.h"
 #include "../core/vexp.h"
 #include "am/error.h"
+#include "../core/cancel_internal.h"
 #include "../core/alloc.h"
 #include "../core/io.h"
 #include "../core/q8.h"
@@ -283,7 +284,8 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
     if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
-    int blas_threads = am__blas_serial(), overflow = 0; /* every block alike, at any thread count */
+    int blas_threads = am__blas_serial(), overflow = 0, cancelled = 0; /* every block alike, at any thread count */
+    const am_cancel *hook = am_cancel_current();
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
         int t = omp_get_thread_num();
@@ -296,6 +298,11 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
             for (size_t b = 0; b < nb; b++)
                 info[q0 + b] = (am_modern_info){0, 0.0, AM_END_MAXSTEPS};
         for (unsigned step = 0; step < opts->max_steps && left; step++) {
+            if (am__cancel_check(hook)) {
+#pragma omp atomic write
+                cancelled = 1;
+                break;
+            }
             /* Scores beta Q X^T, then weights, then new states A X. */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, (float)m->beta, qb, (int)d,
                         m->x, (int)d, 0.0f, a, (int)M);
@@ -341,7 +348,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
     am__blas_restore(blas_threads);
     if (w != work)
         am_modern_work_free(w);
-    return overflow ? AM_ENOTFINITE : AM_OK;
+    return overflow ? AM_ENOTFINITE : cancelled ? AM_ECANCELED : AM_OK;
 }
 
 static int modern_separation_serial(const am_modern *m, double *delta)

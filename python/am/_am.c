@@ -5,17 +5,23 @@
  * Conventions: arrays come in as anything numpy can read and go out as new numpy arrays the caller owns;
  * ±1 states are int8 (inputs are taken by their signs: > 0 is +1, so 0/1 and boolean arrays work), real
  * vectors float32. Library failures raise am.Error carrying the library's message, the status (.status)
- * and the errno of system failures (.errno); bad Python arguments raise TypeError or ValueError. Long
- * computations (batched recall, capacity, training, spiking runs) release the GIL. */
+ * and the errno of system failures (.errno); bad Python arguments raise TypeError, ValueError or OverflowError
+ * naming the argument. Long computations release the GIL and answer signals: their library loops poll a
+ * cancel hook (am/cancel.h) that checks for signals in the main thread every POLL_SECONDS, so Ctrl-C raises
+ * KeyboardInterrupt within a fraction of a second (see `interrupt` below). An object a long call is using
+ * is marked (`use`): a call from another thread or a callback that would change it raises RuntimeError. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "am/am.h"
 
@@ -33,6 +39,8 @@ static PyObject *am_raise(int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (status == AM_ECANCELED && PyErr_Occurred())
+        return NULL; /* stopped by an exception (KeyboardInterrupt, a monitor's): it passes on */
     if (status == AM_ENOMEM)
         return PyErr_NoMemory();
     PyObject *msg = PyUnicode_FromFormat("%s: %s", what, am_strerror(status));
@@ -60,6 +68,210 @@ static PyObject *value_error(const char *fmt, ...)
     va_end(ap);
     PyErr_SetString(PyExc_ValueError, buf);
     return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Arguments: integers and reals checked against their ranges, every message naming the argument */
+
+/* An integer argument in [lo, hi]. */
+typedef struct int_arg {
+    const char *name;
+    long long lo;          /* may be negative (then hi <= LLONG_MAX) */
+    unsigned long long hi;
+    unsigned long long u;  /* the value when lo >= 0 (in: the default) */
+    long long s;           /* the value when lo < 0 */
+} int_arg;
+
+#define INT_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .u = (dflt), .s = (dflt)}
+#define SSIZE_ARG_MAX ((unsigned long long)PY_SSIZE_T_MAX)
+
+/* a's value from o: an int, or anything with __index__ (TypeError otherwise). OverflowError for a value that
+ * does not fit 64 bits or is negative where lo >= 0, ValueError for one outside [lo, hi]; both name the
+ * argument. 0, or -1 with the error set. */
+static int int_from(PyObject *o, int_arg *a)
+{
+    PyObject *i = PyNumber_Index(o);
+    if (!i) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", a->name, Py_TYPE(o)->tp_name);
+        }
+        return -1;
+    }
+    int ovf, rc = 0;
+    long long v = PyLong_AsLongLongAndOverflow(i, &ovf); /* -1: below LLONG_MIN, 1: above LLONG_MAX */
+    unsigned long long u = (unsigned long long)v;
+    if (ovf > 0 && (u = PyLong_AsUnsignedLongLong(i)) == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        ovf = 2; /* above 2^64 - 1 */
+    }
+    int negative = ovf < 0 || (!ovf && v < 0);
+    if (ovf < 0 || ovf == 2 || (negative && a->lo >= 0))
+        rc = -1, PyErr_Format(PyExc_OverflowError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
+    else if (negative ? v < a->lo : u > a->hi)
+        rc = -1, PyErr_Format(PyExc_ValueError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
+    else
+        a->u = negative ? 0 : u, a->s = negative ? v : (long long)u;
+    Py_DECREF(i);
+    return rc;
+}
+
+/* PyArg "O&" converter for an int_arg. */
+static int int_conv(PyObject *o, void *a)
+{
+    return int_from(o, a) ? 0 : 1;
+}
+
+/* A real argument: finite, in [lo, hi]. */
+typedef struct real_arg {
+    const char *name;
+    double lo, hi;
+    double v; /* in: the default; out: the value */
+} real_arg;
+
+#define REAL_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .v = (dflt)}
+
+static int real_from(PyObject *o, real_arg *a)
+{
+    double v = PyFloat_AsDouble(o);
+    if (v == -1.0 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be a real number, not %.100s", a->name, Py_TYPE(o)->tp_name);
+        }
+        return -1;
+    }
+    if (!(v >= a->lo && v <= a->hi)) { /* NaN too */
+        value_error("%s = %g is outside [%g, %g]", a->name, v, a->lo, a->hi);
+        return -1;
+    }
+    a->v = v;
+    return 0;
+}
+
+static int real_conv(PyObject *o, void *a)
+{
+    return real_from(o, a) ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Long calls: the GIL released, signals answered.
+ *
+ * interrupt_begin installs interrupt_poll as the thread's cancel hook (am/cancel.h) and, if asked, releases the
+ * GIL; the library's long loops poll it. In the calling thread, if it is the main thread (the only one Python
+ * delivers signals to), a poll every POLL_SECONDS takes the GIL back for PyErr_CheckSignals, which runs the
+ * Python signal handlers: when one raises (KeyboardInterrupt for Ctrl-C), every later poll, from any of the
+ * library's threads, says stop, the call returns AM_ECANCELED and the exception passes on (am_raise). A result
+ * never depends on the hook: it only stops calls. Signal handlers run at these polls, so whatever a long
+ * call is changing is marked (`use`) against re-entry. */
+
+#define POLL_SECONDS 0.05
+
+typedef struct interrupt {
+    am_cancel hook;
+    const am_cancel *outer; /* the hook this one replaced (a long call inside a callback of another) */
+    PyThreadState *ts;      /* the calling thread's state while the GIL is released, else NULL */
+    unsigned long owner;    /* the calling thread */
+    double next;            /* when the owner checks for signals next (CLOCK_MONOTONIC seconds) */
+    int stop;               /* set (atomically) once a check raised or a callback failed: every poll says stop */
+} interrupt;
+
+static unsigned long main_thread; /* threading.main_thread().ident */
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void interrupt_stop(interrupt *it)
+{
+    __atomic_store_n(&it->stop, 1, __ATOMIC_RELEASE);
+}
+
+static int interrupt_poll(void *ctx)
+{
+    interrupt *it = ctx;
+    if (__atomic_load_n(&it->stop, __ATOMIC_ACQUIRE))
+        return 1;
+    if (PyThread_get_thread_ident() != it->owner)
+        return 0; /* one of the library's threads: the calling thread checks */
+    double t = now_seconds();
+    if (t < it->next)
+        return 0;
+    it->next = t + POLL_SECONDS;
+    int raised;
+    if (it->ts) {
+        PyEval_RestoreThread(it->ts);
+        raised = PyErr_CheckSignals() < 0;
+        it->ts = PyEval_SaveThread();
+    } else {
+        raised = PyErr_CheckSignals() < 0;
+    }
+    if (raised)
+        interrupt_stop(it);
+    return raised;
+}
+
+/* release: let other Python threads run during the call (the call must then not touch Python objects). */
+static void interrupt_begin(interrupt *it, int release)
+{
+    *it = (interrupt){.hook = {interrupt_poll, it}, .owner = PyThread_get_thread_ident()};
+    it->next = it->owner == main_thread ? now_seconds() + POLL_SECONDS : INFINITY;
+    it->outer = am_cancel_swap(&it->hook);
+    if (release)
+        it->ts = PyEval_SaveThread();
+}
+
+/* The GIL (if released) and the outer hook back. */
+static void interrupt_end(interrupt *it)
+{
+    if (it->ts) {
+        PyEval_RestoreThread(it->ts);
+        it->ts = NULL;
+    }
+    am_cancel_swap(it->outer);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Objects in use by long calls: readers (recalls, inference) share an object, a writer (learning, training,
+ * running a network) has it alone. The checks run with the GIL held; the marks last while it is released. */
+
+typedef struct use {
+    int readers, writer;
+} use;
+
+/* 0, or -1 with RuntimeError("<what>: ...") when a writer has the object. */
+static int use_read(use *u, const char *what)
+{
+    if (u->writer) {
+        PyErr_Format(PyExc_RuntimeError, "%s: the object is being changed by another call (in another thread or a "
+                     "callback)", what);
+        return -1;
+    }
+    u->readers++;
+    return 0;
+}
+
+/* 0, or -1 with RuntimeError when anything is using the object. */
+static int use_write(use *u, const char *what)
+{
+    if (u->writer || u->readers) {
+        PyErr_Format(PyExc_RuntimeError, "%s: the object is in use by another call (in another thread or a "
+                     "callback)", what);
+        return -1;
+    }
+    u->writer = 1;
+    return 0;
+}
+
+static void use_done(use *u)
+{
+    if (u->writer)
+        u->writer = 0;
+    else
+        u->readers--;
 }
 
 /* A namespace from alternating name, value pairs (values are stolen; NULL values fail the whole call). */
@@ -96,30 +308,59 @@ static PyArrayObject *new_array(int nd, npy_intp d0, npy_intp d1, int type)
     return (PyArrayObject *)PyArray_ZEROS(nd, dims, type, 0);
 }
 
-/* A fresh C-contiguous int8 array of ±1 from any array-like of 1 or 2 dimensions whose last has n entries
- * (n = 0: any); values > 0 are +1, others -1; NaN is an error. */
-static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+/* o as a C-contiguous array of `type` with mindim .. maxdim dimensions (flags: NPY_ARRAY_ENSURECOPY for a copy),
+ * from any array-like of booleans, integers or reals: TypeError for other kinds (strings, complex, objects,
+ * None), ValueError for the wrong dimensions or an empty last dimension. */
+static PyArrayObject *as_array(PyObject *o, int type, int mindim, int maxdim, int flags, const char *what)
 {
-    PyArrayObject *in = (PyArrayObject *)PyArray_FROMANY(o, NPY_FLOAT64, mindim, maxdim, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    if (!in) {
-        if (PyErr_ExceptionMatches(PyExc_ValueError)) {
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(o);
+    if (!a) {
+        if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
-            value_error("%s must be an array of %d%s dimension%s", what, mindim, mindim == maxdim ? "" : " or 2",
-                        maxdim > 1 ? "s" : "");
+            PyErr_Format(PyExc_TypeError, "%s must be an array of numbers, not %.100s", what, Py_TYPE(o)->tp_name);
         }
         return NULL;
     }
-    int nd = PyArray_NDIM(in);
-    npy_intp last = PyArray_DIM(in, nd - 1), rows = nd == 2 ? PyArray_DIM(in, 0) : 1;
-    if (n && (size_t)last != n) {
-        Py_DECREF(in);
-        return (PyArrayObject *)value_error("%s has %zd units, the store %zu", what, (Py_ssize_t)last, n);
+    char kind = PyArray_DESCR(a)->kind;
+    if (!strchr("biuf", kind)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an array of booleans, integers or reals, not of %R", what,
+                     (PyObject *)PyArray_DESCR(a));
+        Py_DECREF(a);
+        return NULL;
     }
-    if (last == 0) {
-        Py_DECREF(in);
+    int nd = PyArray_NDIM(a);
+    if (nd < mindim || nd > maxdim) {
+        Py_DECREF(a);
+        return (PyArrayObject *)value_error("%s must have %d%s dimension%s, not %d", what, mindim,
+                                            mindim == maxdim ? "" : " or 2", maxdim > 1 ? "s" : "", nd);
+    }
+    if (PyArray_DIM(a, nd - 1) == 0) {
+        Py_DECREF(a);
         return (PyArrayObject *)value_error("%s is empty", what);
     }
-    PyArrayObject *out = new_array(nd, nd == 2 ? rows : last, last, NPY_INT8);
+    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, type, 0, 0,
+                                                        NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST | flags);
+    Py_DECREF(a);
+    return c;
+}
+
+/* The last dimension of a (1-D or 2-D), and the rows (1 for a 1-D array). */
+static npy_intp last_dim(PyArrayObject *a) { return PyArray_DIM(a, PyArray_NDIM(a) - 1); }
+static npy_intp rows_of(PyArrayObject *a) { return PyArray_NDIM(a) == 2 ? PyArray_DIM(a, 0) : 1; }
+
+/* A fresh C-contiguous int8 array of ±1 of 1 .. maxdim dimensions whose last has n entries (n = 0: any);
+ * values > 0 are +1, others -1; NaN is an error. */
+static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+{
+    PyArrayObject *in = as_array(o, NPY_FLOAT64, mindim, maxdim, 0, what);
+    if (!in)
+        return NULL;
+    npy_intp last = last_dim(in), rows = rows_of(in);
+    if (n && (size_t)last != n) {
+        Py_DECREF(in);
+        return (PyArrayObject *)value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
+    }
+    PyArrayObject *out = new_array(PyArray_NDIM(in), PyArray_NDIM(in) == 2 ? rows : last, last, NPY_INT8);
     if (!out) {
         Py_DECREF(in);
         return NULL;
@@ -138,31 +379,23 @@ static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, c
     return out;
 }
 
-/* A C-contiguous float32 array (a copy when `copy` or when the input is not one already) of 1 or 2
+/* A C-contiguous float32 array (a copy when `copy` or when the input is not one already) of mindim .. maxdim
  * dimensions, the last of n entries (0: any), every value finite. */
 static PyArrayObject *as_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what)
 {
-    int flags = NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST | (copy ? NPY_ARRAY_ENSURECOPY : 0);
-    PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(o, NPY_FLOAT32, mindim, maxdim, flags);
-    if (!a) {
-        if (PyErr_ExceptionMatches(PyExc_ValueError)) {
-            PyErr_Clear();
-            value_error("%s must be a numeric array of %d%s dimension%s", what, mindim,
-                        mindim == maxdim ? "" : " or 2", maxdim > 1 ? "s" : "");
-        }
+    PyArrayObject *a = as_array(o, NPY_FLOAT32, mindim, maxdim, copy ? NPY_ARRAY_ENSURECOPY : 0, what);
+    if (!a)
         return NULL;
-    }
-    int nd = PyArray_NDIM(a);
-    npy_intp last = PyArray_DIM(a, nd - 1);
-    if ((n && (size_t)last != n) || last == 0) {
+    npy_intp last = last_dim(a);
+    if (n && (size_t)last != n) {
         Py_DECREF(a);
-        return (PyArrayObject *)value_error("%s has %zd columns, expected %zu", what, (Py_ssize_t)last, n);
+        return (PyArrayObject *)value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last, n);
     }
     const float *x = PyArray_DATA(a);
     for (npy_intp i = 0, k = PyArray_SIZE(a); i < k; i++)
         if (!isfinite(x[i])) {
             Py_DECREF(a);
-            return (PyArrayObject *)value_error("%s holds NaN or infinity", what);
+            return (PyArrayObject *)value_error("%s holds NaN or infinity (or a value too large for float32)", what);
         }
     return a;
 }
@@ -231,11 +464,11 @@ static RngObject *default_rng; /* am.seed() reseeds it; functions use it when rn
 static int Rng_init(RngObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"seed", "stream", NULL};
-    unsigned long long seed = 1, stream = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|KK:Rng", names, &seed, &stream))
+    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1), stream = INT_ARG("stream", 0, UINT64_MAX, 0);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&:Rng", names, int_conv, &seed, int_conv, &stream))
         return -1;
-    self->seed = seed, self->stream = stream;
-    am_rng_init(&self->rng, seed, stream);
+    self->seed = seed.u, self->stream = stream.u;
+    am_rng_init(&self->rng, seed.u, stream.u);
     return 0;
 }
 
@@ -284,25 +517,25 @@ static am_rng *rng_arg(PyObject *o, am_rng *tmp)
         return &default_rng->rng;
     if (PyObject_TypeCheck(o, &RngType))
         return &((RngObject *)o)->rng;
-    if (PyLong_Check(o)) {
-        unsigned long long s = PyLong_AsUnsignedLongLong(o);
-        if (s == (unsigned long long)-1 && PyErr_Occurred())
+    if (PyIndex_Check(o)) {
+        int_arg seed = INT_ARG("rng (a seed)", 0, UINT64_MAX, 0);
+        if (int_from(o, &seed))
             return NULL;
-        am_rng_init(tmp, s, 0);
+        am_rng_init(tmp, seed.u, 0);
         return tmp;
     }
-    PyErr_SetString(PyExc_TypeError, "rng must be None, an int seed or an am.Rng");
+    PyErr_Format(PyExc_TypeError, "rng must be None, an int seed or an am.Rng, not %.100s", Py_TYPE(o)->tp_name);
     return NULL;
 }
 
 static PyObject *am_py_seed(PyObject *mod, PyObject *arg)
 {
     (void)mod;
-    unsigned long long s = PyLong_AsUnsignedLongLong(arg);
-    if (s == (unsigned long long)-1 && PyErr_Occurred())
+    int_arg s = INT_ARG("seed", 0, UINT64_MAX, 0);
+    if (int_from(arg, &s))
         return NULL;
-    default_rng->seed = s, default_rng->stream = 0;
-    am_rng_init(&default_rng->rng, s, 0);
+    default_rng->seed = s.u, default_rng->stream = 0;
+    am_rng_init(&default_rng->rng, s.u, 0);
     Py_RETURN_NONE;
 }
 
@@ -312,7 +545,7 @@ static PyObject *am_py_seed(PyObject *mod, PyObject *arg)
 typedef struct {
     PyObject_HEAD am_store *s;
     am_store_work *work; /* reused by recalls (one at a time; a concurrent one allocates its own) */
-    int recalling;       /* recalls running with the GIL released: add() must wait */
+    use use;             /* readers: recalls (also monitored ones) and stability checks; writer: add */
     PyObject *weakrefs;
 } StoreObject;
 
@@ -329,25 +562,34 @@ static void Store_dealloc(StoreObject *self)
 
 static int is_modern(const StoreObject *self) { return am_store_model(self->s) == AM_MODEL_MODERN; }
 
+/* The text of a str argument (TypeError naming it otherwise). */
+static const char *str_arg(PyObject *o, const char *name)
+{
+    if (!PyUnicode_Check(o))
+        return PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", name, Py_TYPE(o)->tp_name), NULL;
+    return PyUnicode_AsUTF8(o);
+}
+
 static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"model", "n", "rule", "F", "degree", "beta", NULL};
     const char *model = "hopfield";
-    Py_ssize_t n = -1;
+    int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 0);
     PyObject *rule = NULL, *f = NULL, *degree = NULL, *beta = NULL;
     am_store_config c;
     am_model m;
     if (self->s)
         return value_error("a Store is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|snOOOO:Store", names, &model, &n, &rule, &f, &degree, &beta))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|sO&OOOO:Store", names, &model, int_conv, &n, &rule, &f, &degree,
+                                     &beta))
         return -1;
     if (am_model_parse(model, &m))
         return value_error("unknown model '%s' (hopfield, dense or modern)", model), -1;
-    if (n < 1)
+    if (!n.u)
         return value_error("Store needs n >= 1 units"), -1;
-    am_store_config_default(&c, m, (size_t)n);
+    am_store_config_default(&c, m, (size_t)n.u);
     if (rule && rule != Py_None) {
-        const char *r = PyUnicode_AsUTF8(rule);
+        const char *r = str_arg(rule, "rule");
         if (!r)
             return -1;
         if (m != AM_MODEL_HOPFIELD)
@@ -356,7 +598,7 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
             return value_error("unknown rule '%s' (hebb, storkey or pinv)", r), -1;
     }
     if (f && f != Py_None) {
-        const char *fs = PyUnicode_AsUTF8(f);
+        const char *fs = str_arg(f, "F");
         if (!fs)
             return -1;
         if (m != AM_MODEL_DENSE)
@@ -365,26 +607,24 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
             return value_error("unknown F '%s' (poly, rectpoly or exp)", fs), -1;
     }
     if (degree && degree != Py_None) {
-        long d = PyLong_AsLong(degree);
-        if (d == -1 && PyErr_Occurred())
+        int_arg d = INT_ARG("degree", 1, 1000, 3);
+        if (int_from(degree, &d))
             return -1;
         if (m != AM_MODEL_DENSE)
             return value_error("degree applies to the dense model, not %s", model), -1;
-        if (d < 1 || d > 1000)
-            return value_error("degree must be between 1 and 1000, not %ld", d), -1;
-        c.degree = (int)d;
+        c.degree = (int)d.u;
     }
     if (beta && beta != Py_None) {
-        double b = PyFloat_AsDouble(beta);
-        if (b == -1.0 && PyErr_Occurred())
+        real_arg b = REAL_ARG("beta", -INFINITY, INFINITY, 1.0);
+        if (real_from(beta, &b))
             return -1;
         if (m != AM_MODEL_MODERN)
             return value_error("beta applies to the modern model, not %s", model), -1;
-        c.beta = b;
+        c.beta = b.v;
     }
     int rc = am_store_create(&self->s, &c);
     if (rc)
-        return am_raise(rc, "Store(%s, n=%zd)", model, n), -1;
+        return am_raise(rc, "Store(%s, n=%llu)", model, n.u), -1;
     return 0;
 }
 
@@ -406,39 +646,46 @@ static PyObject *Store_repr(StoreObject *self)
     return PyUnicode_FromFormat("<am.Store %s, %zu units, %zu patterns>", buf, am_store_n(self->s), am_store_count(self->s));
 }
 
+/* Every method: an initialised store that Store.add is not changing (in another thread or a signal handler). */
 #define STORE_READY(self)                                                                                          \
     do {                                                                                                           \
         if (!(self)->s) {                                                                                          \
             PyErr_SetString(PyExc_RuntimeError, "the Store was not initialised");                                   \
             return NULL;                                                                                           \
         }                                                                                                          \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_SetString(PyExc_RuntimeError, "the Store is being changed by Store.add (another thread, a handler)");\
+            return NULL;                                                                                           \
+        }                                                                                                          \
     } while (0)
 
+/* Learning runs with the GIL released and the store marked as written: an interrupted Storkey rule keeps the
+ * patterns it learned (am_hopfield_store). */
 static PyObject *Store_add(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
     int rc;
     size_t n = am_store_n(self->s);
-    if (self->recalling)
-        return PyErr_Format(PyExc_RuntimeError, "Store.add: a recall is running on this store in another thread");
-    if (is_modern(self)) {
-        PyArrayObject *x = as_floats(arg, n, 1, 2, 0, "patterns");
-        if (!x)
-            return NULL;
-        size_t rows = PyArray_NDIM(x) == 2 ? (size_t)PyArray_DIM(x, 0) : 1;
-        rc = am_store_add_real(self->s, PyArray_DATA(x), rows);
+    PyArrayObject *x = is_modern(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
+    am_patterns *p = NULL;
+    if (!x)
+        return NULL;
+    if (!is_modern(self) && !(p = patterns_from(x))) {
         Py_DECREF(x);
-    } else {
-        PyArrayObject *st = as_states(arg, n, 1, 2, "patterns");
-        if (!st)
-            return NULL;
-        am_patterns *p = patterns_from(st);
-        Py_DECREF(st);
-        if (!p)
-            return NULL;
-        rc = am_store_add(self->s, p);
-        am_patterns_free(p);
+        return NULL;
     }
+    if (use_write(&self->use, "Store.add")) {
+        Py_DECREF(x);
+        am_patterns_free(p);
+        return NULL;
+    }
+    interrupt it;
+    interrupt_begin(&it, 1);
+    rc = p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows_of(x));
+    interrupt_end(&it);
+    use_done(&self->use);
+    am_patterns_free(p);
+    Py_DECREF(x);
     if (rc)
         return am_raise(rc, "Store.add");
     Py_RETURN_NONE;
@@ -482,6 +729,11 @@ static PyObject *Store_energy(StoreObject *self, PyObject *arg)
         return NULL;
     }
     for (npy_intp r = 0; r < rows; r++) {
+        if (r % 64 == 63 && PyErr_CheckSignals()) { /* many states: Ctrl-C between them */
+            Py_DECREF(st);
+            Py_XDECREF(e);
+            return NULL;
+        }
         double v = is_modern(self) ? am_store_energy_real(self->s, (const float *)PyArray_DATA(st) + r * n)
                                    : am_store_energy(self->s, (const int8_t *)PyArray_DATA(st) + r * n);
         if (e)
@@ -520,10 +772,15 @@ static PyObject *Store_stability(StoreObject *self, PyObject *unused)
     PyArrayObject *u = new_array(1, (npy_intp)cnt, 0, NPY_UINTP);
     if (!u)
         return NULL;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_store_stability(self->s, PyArray_DATA(u));
-    Py_END_ALLOW_THREADS
+    if (use_read(&self->use, "Store.stability")) {
+        Py_DECREF(u);
+        return NULL;
+    }
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_store_stability(self->s, PyArray_DATA(u));
+    interrupt_end(&it);
+    use_done(&self->use);
     if (rc) {
         Py_DECREF(u);
         return am_raise(rc, "Store.stability");
@@ -587,6 +844,7 @@ typedef struct recorder {
     int failed;          /* out of memory */
     PyObject *callback;  /* a Python monitor, or NULL */
     PyObject *et, *ev, *etb; /* the first exception it raised */
+    interrupt *it;       /* stopped when the monitor raises */
 } recorder;
 
 static void *grow(void *p, size_t count, size_t size)
@@ -597,57 +855,70 @@ static void *grow(void *p, size_t count, size_t size)
     return realloc(p, bytes ? bytes : 1);
 }
 
+/* Room for cap frames (the arrays grown to it); 0, or -1 when out of memory. */
+static int recorder_reserve(recorder *r, size_t cap)
+{
+    void *a = grow(r->states, cap * r->n, r->real ? sizeof(float) : 1);
+    if (a)
+        r->states = a;
+    double *b = grow(r->energy, cap, sizeof(double));
+    if (b)
+        r->energy = b;
+    double *c = grow(r->overlaps, cap * (r->cnt ? r->cnt : 1), sizeof(double));
+    if (c)
+        r->overlaps = c;
+    uint64_t *d = grow(r->sweep, cap, sizeof(uint64_t));
+    if (d)
+        r->sweep = d;
+    uint64_t *u = grow(r->updates, cap, sizeof(uint64_t));
+    if (u)
+        r->updates = u;
+    int64_t *un = grow(r->unit, cap, sizeof(int64_t));
+    if (un)
+        r->unit = un;
+    if (!a || !b || !c || !d || !u || !un)
+        return -1;
+    r->cap = cap;
+    return 0;
+}
+
+/* The Python monitor with one event (the GIL is held: monitored recalls keep it). A failure is kept for the
+ * caller and stops the recall at its next poll. */
+static void call_monitor(recorder *r, const am_recall_event *ev)
+{
+    PyObject *state;
+    if (ev->state) {
+        state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_INT8);
+        if (state)
+            memcpy(PyArray_DATA((PyArrayObject *)state), ev->state, ev->n);
+    } else {
+        state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_FLOAT32);
+        if (state)
+            memcpy(PyArray_DATA((PyArrayObject *)state), ev->x, ev->n * sizeof(float));
+    }
+    PyObject *unit = ev->unit == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(ev->unit);
+    PyObject *e = namespace(5, "sweep", PyLong_FromUnsignedLong(ev->sweep), "updates",
+                            PyLong_FromUnsignedLongLong(ev->updates), "unit", unit, "state", state, "energy",
+                            PyFloat_FromDouble(ev->energy));
+    PyObject *res = e ? PyObject_CallOneArg(r->callback, e) : NULL;
+    Py_XDECREF(e);
+    if (!res) {
+        PyErr_Fetch(&r->et, &r->ev, &r->etb);
+        interrupt_stop(r->it);
+    }
+    Py_XDECREF(res);
+}
+
 static void record_event(const am_recall_event *ev, void *ctx)
 {
     recorder *r = ctx;
-    if (r->callback && !r->et) {
-        PyObject *state;
-        if (ev->state) {
-            state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_INT8);
-            if (state)
-                memcpy(PyArray_DATA((PyArrayObject *)state), ev->state, ev->n);
-        } else {
-            state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_FLOAT32);
-            if (state)
-                memcpy(PyArray_DATA((PyArrayObject *)state), ev->x, ev->n * sizeof(float));
-        }
-        PyObject *unit = ev->unit == SIZE_MAX ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSize_t(ev->unit);
-        PyObject *e = namespace(5, "sweep", PyLong_FromUnsignedLong(ev->sweep), "updates",
-                                PyLong_FromUnsignedLongLong(ev->updates), "unit", unit, "state", state, "energy",
-                                PyFloat_FromDouble(ev->energy));
-        PyObject *res = e ? PyObject_CallOneArg(r->callback, e) : NULL;
-        Py_XDECREF(e);
-        if (!res)
-            PyErr_Fetch(&r->et, &r->ev, &r->etb);
-        Py_XDECREF(res);
-    }
+    if (r->callback && !r->et)
+        call_monitor(r, ev);
     if (!r->states || r->failed)
         return;
-    if (r->frames == r->cap) {
-        size_t cap = r->cap * 2, es = r->real ? sizeof(float) : 1;
-        void *a = grow(r->states, cap * r->n, es);
-        if (a)
-            r->states = a;
-        double *b = grow(r->energy, cap, sizeof(double));
-        if (b)
-            r->energy = b;
-        double *c = grow(r->overlaps, cap * (r->cnt ? r->cnt : 1), sizeof(double));
-        if (c)
-            r->overlaps = c;
-        uint64_t *d = grow(r->sweep, cap, sizeof(uint64_t));
-        if (d)
-            r->sweep = d;
-        uint64_t *u = grow(r->updates, cap, sizeof(uint64_t));
-        if (u)
-            r->updates = u;
-        int64_t *un = grow(r->unit, cap, sizeof(int64_t));
-        if (un)
-            r->unit = un;
-        if (!a || !b || !c || !d || !u || !un) {
-            r->failed = 1;
-            return;
-        }
-        r->cap = cap;
+    if (r->frames == r->cap && recorder_reserve(r, 2 * r->cap)) {
+        r->failed = 1;
+        return;
     }
     size_t f = r->frames++;
     if (r->real)
@@ -668,6 +939,7 @@ static void recorder_free(recorder *r)
     Py_XDECREF(r->et), Py_XDECREF(r->ev), Py_XDECREF(r->etb);
 }
 
+/* A new array of rows x cols (nd 2) or rows (nd 1) elements of es bytes copied from src (NULL only when empty). */
 static PyObject *copy_out(const void *src, size_t rows, size_t cols, int nd, int type, size_t es)
 {
     PyArrayObject *a = new_array(nd, (npy_intp)rows, (npy_intp)cols, type);
@@ -675,6 +947,24 @@ static PyObject *copy_out(const void *src, size_t rows, size_t cols, int nd, int
     if (a && count)
         memcpy(PyArray_DATA(a), src, count * es);
     return (PyObject *)a;
+}
+
+/* The recording as the six frame_* fields of the result, new references (None each without a recording; NULL
+ * for an array that could not be made). */
+static void recorder_fields(const recorder *r, int record, PyObject **f)
+{
+    size_t n = r->n, F = r->frames;
+    if (!record) {
+        for (int k = 0; k < 6; k++)
+            f[k] = Py_NewRef(Py_None);
+        return;
+    }
+    f[0] = copy_out(r->states, F, n, 2, r->real ? NPY_FLOAT32 : NPY_INT8, r->real ? sizeof(float) : 1);
+    f[1] = copy_out(r->energy, F, 1, 1, NPY_FLOAT64, sizeof(double));
+    f[2] = copy_out(r->overlaps, F, r->cnt, 2, NPY_FLOAT64, sizeof(double));
+    f[3] = copy_out(r->sweep, F, 1, 1, NPY_UINT64, sizeof(uint64_t));
+    f[4] = copy_out(r->updates, F, 1, 1, NPY_UINT64, sizeof(uint64_t));
+    f[5] = copy_out(r->unit, F, 1, 1, NPY_INT64, sizeof(int64_t));
 }
 
 static int parse_dynamics(const char *dyn, const char *order, am_recall_opts *o)
@@ -690,164 +980,93 @@ static int parse_dynamics(const char *dyn, const char *order, am_recall_opts *o)
     return 0;
 }
 
-static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
+/* One recall of cue `r` of st (a row of a 2-D array or the 1-D array) on the store. */
+static int recall_row(StoreObject *self, PyArrayObject *st, npy_intp r, const am_recall_opts *o, am_rng *rng,
+                      am_store_work *work, am_recall_info *info)
 {
-    static char *names[] = {"cue", "dynamics", "order", "T", "max_steps", "rng", "monitor", "every", "record", NULL};
-    PyObject *cue, *rngo = NULL, *monitor = NULL;
-    const char *dyn = NULL, *order = NULL;
-    double T = 0.0;
-    unsigned max_steps = 100, every = 0;
-    int record = 0;
-    am_recall_opts o;
-    am_rng tmp, *rng;
-    STORE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ssdIOOIp:recall", names, &cue, &dyn, &order, &T, &max_steps,
-                                     &rngo, &monitor, &every, &record))
-        return NULL;
-    int modern = is_modern(self);
-    size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
-    am_recall_opts_default(&o);
-    if (modern && (dyn || order || T != 0.0 || every))
-        return value_error("dynamics, order, T and every do not apply to the modern store");
-    if (parse_dynamics(dyn ? dyn : "async", order ? order : "random", &o))
-        return NULL;
-    if (!(T >= 0.0) || (T > 0 && o.dynamics != AM_DYN_GLAUBER))
-        return value_error("T must be >= 0 and applies to dynamics='glauber' only");
-    if (max_steps < 1)
-        return value_error("max_steps must be at least 1");
-    if (monitor == Py_None)
-        monitor = NULL;
-    if (monitor && !PyCallable_Check(monitor))
-        return PyErr_Format(PyExc_TypeError, "monitor must be callable");
-    if (every && !monitor && !record)
-        return value_error("every applies with monitor= or record=True");
-    o.temperature = T;
-    o.max_steps = max_steps;
-    if (!(rng = rng_arg(rngo, &tmp)))
-        return NULL;
+    size_t n = am_store_n(self->s);
+    return is_modern(self) ? am_store_recall_real(self->s, (float *)PyArray_DATA(st) + r * n, o, rng, work, info)
+                           : am_store_recall(self->s, (int8_t *)PyArray_DATA(st) + r * n, o, rng, work, info);
+}
 
-    PyArrayObject *st = modern ? as_floats(cue, n, 1, 2, 1, "cue") : as_states(cue, n, 1, 2, "cue");
-    if (!st)
-        return NULL;
-    int batch = PyArray_NDIM(st) == 2;
-    if (batch && (monitor || record)) {
-        Py_DECREF(st);
-        return value_error("monitor and record take one cue (a 1-D array)");
-    }
+/* B x n cues one after another, the GIL released: (states, namespace of per-cue arrays). Steals st. */
+static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_recall_opts *o, am_rng *rng,
+                              am_store_work *work)
+{
+    npy_intp rows = PyArray_DIM(st, 0), failed = -1;
+    PyArrayObject *steps = new_array(1, rows, 0, NPY_UINT32), *flips = new_array(1, rows, 0, NPY_UINT64);
+    PyArrayObject *energy = new_array(1, rows, 0, NPY_FLOAT64), *end = new_array(1, rows, 0, NPY_INT8);
     int rc = AM_OK;
-    if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
-        Py_DECREF(st);
-        return am_raise(rc, "Store.recall");
-    }
-    am_store_work *work = self->recalling ? NULL : self->work; /* NULL: scratch of its own */
-
-    if (batch) {
-        npy_intp rows = PyArray_DIM(st, 0);
-        PyArrayObject *steps = new_array(1, rows, 0, NPY_UINT32), *flips = new_array(1, rows, 0, NPY_UINT64);
-        PyArrayObject *energy = new_array(1, rows, 0, NPY_FLOAT64), *end = new_array(1, rows, 0, NPY_INT8);
-        if (!steps || !flips || !energy || !end) {
-            Py_XDECREF(steps), Py_XDECREF(flips), Py_XDECREF(energy), Py_XDECREF(end), Py_DECREF(st);
-            return NULL;
-        }
-        npy_intp failed = -1;
-        self->recalling++;
-        Py_BEGIN_ALLOW_THREADS
+    if (steps && flips && energy && end) {
+        interrupt it;
+        interrupt_begin(&it, 1);
         for (npy_intp r = 0; r < rows && !rc; r++) {
             am_recall_info info;
-            rc = modern ? am_store_recall_real(self->s, (float *)PyArray_DATA(st) + r * n, &o, rng, work, &info)
-                        : am_store_recall(self->s, (int8_t *)PyArray_DATA(st) + r * n, &o, rng, work, &info);
-            if (rc)
+            if ((rc = recall_row(self, st, r, o, rng, work, &info)))
                 failed = r;
             ((uint32_t *)PyArray_DATA(steps))[r] = info.steps;
             ((uint64_t *)PyArray_DATA(flips))[r] = info.flips;
             ((double *)PyArray_DATA(energy))[r] = info.energy;
             ((int8_t *)PyArray_DATA(end))[r] = (int8_t)info.end;
         }
-        Py_END_ALLOW_THREADS
-        self->recalling--;
-        if (rc) {
-            Py_DECREF(steps), Py_DECREF(flips), Py_DECREF(energy), Py_DECREF(end), Py_DECREF(st);
-            return am_raise(rc, "Store.recall (cue %zd)", (Py_ssize_t)failed);
-        }
-        PyObject *ns = namespace(5, "steps", steps, "flips", flips, "energy", energy, "end", end, "end_names",
-                                 Py_BuildValue("(sss)", am_end_name(AM_END_FIXED), am_end_name(AM_END_CYCLE),
-                                               am_end_name(AM_END_MAXSTEPS)));
-        if (!ns) {
-            Py_DECREF(st);
-            return NULL;
-        }
-        return Py_BuildValue("(NN)", st, ns);
+        interrupt_end(&it);
     }
-
-    /* One cue: an energy trace, and a recording or a Python monitor when asked. */
-    double *trace = PyMem_Malloc(((size_t)max_steps + 1) * sizeof *trace);
-    recorder r = {.s = self->s, .n = n, .cnt = cnt, .real = modern, .callback = monitor};
-    if (!trace) {
+    if (!steps || !flips || !energy || !end || rc) {
+        Py_XDECREF(steps), Py_XDECREF(flips), Py_XDECREF(energy), Py_XDECREF(end), Py_DECREF(st);
+        return rc ? am_raise(rc, "Store.recall (cue %zd)", (Py_ssize_t)failed) : NULL;
+    }
+    PyObject *ns = namespace(5, "steps", steps, "flips", flips, "energy", energy, "end", end, "end_names",
+                             Py_BuildValue("(sss)", am_end_name(AM_END_FIXED), am_end_name(AM_END_CYCLE),
+                                           am_end_name(AM_END_MAXSTEPS)));
+    if (!ns) {
         Py_DECREF(st);
-        return PyErr_NoMemory();
+        return NULL;
     }
-    o.trace = trace;
-    o.trace_cap = max_steps + 1;
-    if (record) {
-        r.cap = 64;
-        r.states = malloc(r.cap * n * (modern ? sizeof(float) : 1));
-        r.energy = malloc(r.cap * sizeof(double));
-        r.overlaps = malloc(r.cap * (cnt ? cnt : 1) * sizeof(double));
-        r.sweep = malloc(r.cap * sizeof(uint64_t));
-        r.updates = malloc(r.cap * sizeof(uint64_t));
-        r.unit = malloc(r.cap * sizeof(int64_t));
-        if (!r.states || !r.energy || !r.overlaps || !r.sweep || !r.updates || !r.unit)
-            r.failed = 1;
+    return Py_BuildValue("(NN)", st, ns);
+}
+
+/* The most entries of a recall's energy trace (the first sweeps of a longer recall). */
+#define TRACE_MAX ((size_t)1 << 20)
+
+/* One cue: (state, namespace) with the energy trace, and a recording or a Python monitor when asked (a monitor
+ * needs the GIL, which the recall then keeps). */
+static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts *o, am_rng *rng,
+                            am_store_work *work, PyObject *monitor, int record)
+{
+    size_t n = am_store_n(self->s), cap = (size_t)o->max_steps + 1 < TRACE_MAX ? (size_t)o->max_steps + 1 : TRACE_MAX;
+    double *trace = PyMem_Malloc(cap * sizeof *trace);
+    interrupt it;
+    recorder r = {.s = self->s, .n = n, .cnt = am_store_count(self->s), .real = is_modern(self), .callback = monitor,
+                  .it = &it};
+    PyObject *result = NULL, *f[6];
+    if (!trace || (record && recorder_reserve(&r, 64))) {
+        PyErr_NoMemory();
+        goto done;
     }
-    if (monitor || record) {
-        o.monitor = record_event;
-        o.monitor_ctx = &r;
-        o.monitor_every = every;
-    }
+    o->trace = trace;
+    o->trace_cap = (unsigned)cap;
+    if (monitor || record)
+        o->monitor = record_event, o->monitor_ctx = &r;
     am_recall_info info;
-    if (monitor) { /* the callback needs the GIL */
-        rc = modern ? am_store_recall_real(self->s, PyArray_DATA(st), &o, rng, work, &info)
-                    : am_store_recall(self->s, PyArray_DATA(st), &o, rng, work, &info);
-    } else {
-        self->recalling++;
-        Py_BEGIN_ALLOW_THREADS
-        rc = modern ? am_store_recall_real(self->s, PyArray_DATA(st), &o, rng, work, &info)
-                    : am_store_recall(self->s, PyArray_DATA(st), &o, rng, work, &info);
-        Py_END_ALLOW_THREADS
-        self->recalling--;
-    }
-    PyObject *result = NULL;
+    interrupt_begin(&it, !monitor);
+    int rc = recall_row(self, st, 0, o, rng, work, &info);
+    interrupt_end(&it);
     if (r.et) {
         PyErr_Restore(r.et, r.ev, r.etb); /* the monitor's exception, passed on */
         r.et = r.ev = r.etb = NULL;
         goto done;
     }
-    if (rc) {
-        am_raise(rc, "Store.recall");
+    if (rc || r.failed) {
+        rc ? am_raise(rc, "Store.recall") : PyErr_NoMemory();
         goto done;
     }
-    if (r.failed) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    PyObject *frames, *fen, *fov, *fsw, *fup, *fun;
-    if (record) {
-        frames = copy_out(r.states, r.frames, n, 2, modern ? NPY_FLOAT32 : NPY_INT8, modern ? sizeof(float) : 1);
-        fen = copy_out(r.energy, r.frames, 1, 1, NPY_FLOAT64, sizeof(double));
-        fov = copy_out(r.overlaps, r.frames, cnt, 2, NPY_FLOAT64, sizeof(double));
-        fsw = copy_out(r.sweep, r.frames, 1, 1, NPY_UINT64, sizeof(uint64_t));
-        fup = copy_out(r.updates, r.frames, 1, 1, NPY_UINT64, sizeof(uint64_t));
-        fun = copy_out(r.unit, r.frames, 1, 1, NPY_INT64, sizeof(int64_t));
-    } else {
-        frames = Py_NewRef(Py_None), fen = Py_NewRef(Py_None), fov = Py_NewRef(Py_None);
-        fsw = Py_NewRef(Py_None), fup = Py_NewRef(Py_None), fun = Py_NewRef(Py_None);
-    }
+    recorder_fields(&r, record, f);
     PyObject *ns = namespace(11, "steps", PyLong_FromUnsignedLong(info.steps), "flips",
                              PyLong_FromUnsignedLongLong(info.flips), "energy", PyFloat_FromDouble(info.energy), "end",
                              PyUnicode_FromString(am_end_name(info.end)), "trace",
-                             copy_out(trace, info.trace_len, 1, 1, NPY_FLOAT64, sizeof(double)), "frames", frames,
-                             "frame_energy", fen, "frame_overlaps", fov, "frame_sweep", fsw, "frame_updates", fup,
-                             "frame_unit", fun);
+                             copy_out(trace, info.trace_len, 1, 1, NPY_FLOAT64, sizeof(double)), "frames", f[0],
+                             "frame_energy", f[1], "frame_overlaps", f[2], "frame_sweep", f[3], "frame_updates", f[4],
+                             "frame_unit", f[5]);
     if (ns)
         result = Py_BuildValue("(ON)", st, ns);
 done:
@@ -857,19 +1076,76 @@ done:
     return result;
 }
 
+static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"cue", "dynamics", "order", "T", "max_steps", "rng", "monitor", "every", "record", NULL};
+    PyObject *cue, *rngo = NULL, *monitor = NULL;
+    const char *dyn = NULL, *order = NULL;
+    real_arg T = REAL_ARG("T", 0.0, DBL_MAX, 0.0);
+    int_arg max_steps = INT_ARG("max_steps", 1, UINT_MAX, 100), every = INT_ARG("every", 0, UINT_MAX, 0);
+    int record = 0;
+    am_recall_opts o;
+    am_rng tmp, *rng;
+    STORE_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ssO&O&OOO&p:recall", names, &cue, &dyn, &order, real_conv, &T,
+                                     int_conv, &max_steps, &rngo, &monitor, int_conv, &every, &record))
+        return NULL;
+    int modern = is_modern(self);
+    size_t n = am_store_n(self->s);
+    am_recall_opts_default(&o);
+    if (modern && (dyn || order || T.v != 0.0 || every.u))
+        return value_error("dynamics, order, T and every do not apply to the modern store");
+    if (parse_dynamics(dyn ? dyn : "async", order ? order : "random", &o))
+        return NULL;
+    if (T.v > 0 && o.dynamics != AM_DYN_GLAUBER)
+        return value_error("T applies to dynamics='glauber' only");
+    if (monitor == Py_None)
+        monitor = NULL;
+    if (monitor && !PyCallable_Check(monitor))
+        return PyErr_Format(PyExc_TypeError, "monitor must be callable, not %.100s", Py_TYPE(monitor)->tp_name);
+    if (every.u && !monitor && !record)
+        return value_error("every applies with monitor= or record=True");
+    o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.monitor_every = (unsigned)every.u;
+    if (!(rng = rng_arg(rngo, &tmp)))
+        return NULL;
+    PyArrayObject *st = modern ? as_floats(cue, n, 1, 2, 1, "cue") : as_states(cue, n, 1, 2, "cue");
+    if (!st)
+        return NULL;
+    int batch = PyArray_NDIM(st) == 2, rc;
+    if (batch && (monitor || record)) {
+        Py_DECREF(st);
+        return value_error("monitor and record take one cue (a 1-D array)");
+    }
+    if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
+        Py_DECREF(st);
+        return am_raise(rc, "Store.recall");
+    }
+    am_store_work *work = self->use.readers ? NULL : self->work; /* NULL: scratch of its own */
+    if (use_read(&self->use, "Store.recall")) {
+        Py_DECREF(st);
+        return NULL;
+    }
+    PyObject *res = batch ? recall_batch(self, st, &o, rng, work)
+                          : recall_one(self, st, &o, rng, work, monitor, record);
+    use_done(&self->use);
+    return res;
+}
+
 static PyMethodDef Store_methods[] = {
     {"add", (PyCFunction)Store_add, METH_O,
      "add(patterns): learn the rows of patterns (P x n, or one n-vector); binary stores take signs (> 0 is +1),\n"
-     "the modern store real vectors"},
+     "the modern store real vectors. Interrupted (KeyboardInterrupt), the Storkey rule keeps the patterns it\n"
+     "learned; other stores stay as they were."},
     {"recall", (PyCFunction)(void (*)(void))Store_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(cue, *, dynamics='async', order='random', T=0.0, max_steps=100, rng=None, monitor=None, every=0,\n"
      "       record=False) -> (state, info)\n"
      "Run the store's dynamics from cue (an n-vector, or B x n cues recalled one after another with the GIL\n"
      "released). info: steps, flips, energy, end ('fixed', 'cycle', 'maxsteps') and trace (energy after every\n"
-     "sweep). monitor(event) is called with the cue, every `every` unit updates and every sweep (event: sweep,\n"
-     "updates, unit, state, energy); record=True keeps the same frames in info.frames, frame_energy,\n"
-     "frame_overlaps (with every stored pattern), frame_sweep, frame_updates, frame_unit (-1: end of a sweep).\n"
-     "The modern store takes real cues and no dynamics, order, T or every."},
+     "sweep, the first 2**20). monitor(event) is called with the cue, every `every` unit updates and every\n"
+     "sweep (event: sweep, updates, unit, state, energy); record=True keeps the same frames in info.frames,\n"
+     "frame_energy, frame_overlaps (with every stored pattern), frame_sweep, frame_updates, frame_unit (-1: end\n"
+     "of a sweep). The modern store takes real cues and no dynamics, order, T or every. Ctrl-C stops a recall\n"
+     "(KeyboardInterrupt); a monitor's exception stops it too and passes on."},
     {"energy", (PyCFunction)Store_energy, METH_O, "energy(state) -> float (or an array for B x n states)"},
     {"overlaps", (PyCFunction)Store_overlaps, METH_O,
      "overlaps(state) -> m, m[mu] = (1/n) sum_i xi^mu_i s_i with every stored pattern"},
@@ -916,38 +1192,41 @@ static PyObject *am_py_patterns(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"family", "count", "n", "width", "height", "rng", NULL};
     const char *fam;
-    Py_ssize_t count, n = 0, width = 0, height = 0;
+    int_arg count = INT_ARG("count", 0, SSIZE_ARG_MAX, 0), n = INT_ARG("n", 0, AM_MAX_UNITS, 0);
+    int_arg width = INT_ARG("width", 0, AM_MAX_UNITS, 0), height = INT_ARG("height", 0, AM_MAX_UNITS, 0);
     PyObject *rngo = NULL;
     am_pattern_family f;
     char why[256];
     am_rng tmp, *rng;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sn|n$nnO:patterns", names, &fam, &count, &n, &width, &height, &rngo))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&|O&$O&O&O:patterns", names, &fam, int_conv, &count, int_conv, &n,
+                                     int_conv, &width, int_conv, &height, &rngo))
         return NULL;
     if (am_pattern_family_parse(&f, fam, why, sizeof why))
         return value_error("%s", why);
-    if (count < 0 || n < 0 || width < 0 || height < 0)
-        return value_error("count, n, width and height must be >= 0");
-    if ((width || height) && f.kind != AM_FAMILY_LETTERS && f.kind != AM_FAMILY_CHECKERBOARD)
-        return value_error("width and height apply to letters and checkerboard");
-    if (width || height) {
-        if (!width || !height)
+    if ((width.u || height.u) && f.kind < AM_FAMILY_LETTERS)
+        return value_error("width and height apply to letters, checkerboard and lshapes");
+    if (width.u || height.u) {
+        size_t cells;
+        if (!width.u || !height.u)
             return value_error("give both width and height");
-        if (n && n != width * height)
-            return value_error("n = %zd is not width x height = %zd", n, width * height);
-        n = width * height;
+        if (am_size_mul(width.u, height.u, &cells) || cells > AM_MAX_UNITS)
+            return value_error("a %llu x %llu grid is more than %zu units", width.u, height.u, AM_MAX_UNITS);
+        if (n.u && n.u != cells)
+            return value_error("n = %llu is not width x height = %zu", n.u, cells);
+        n.u = cells;
     }
-    if (n < 1)
+    if (!n.u)
         return value_error("patterns needs n >= 1 units (or width and height)");
-    f.width = (size_t)width, f.height = (size_t)height;
-    if (am_pattern_family_check(&f, (size_t)n, (size_t)count, why, sizeof why))
+    f.width = (size_t)width.u, f.height = (size_t)height.u;
+    if (am_pattern_family_check(&f, (size_t)n.u, (size_t)count.u, why, sizeof why))
         return value_error("%s", why);
     if (!(rng = rng_arg(rngo, &tmp)))
         return NULL;
     am_patterns *p = NULL;
-    int rc = am_patterns_create(&p, (size_t)n, (size_t)count);
+    int rc = am_patterns_create(&p, (size_t)n.u, (size_t)count.u);
     if (!rc)
         rc = am_pattern_family_fill(&f, p, rng);
-    PyObject *a = rc ? am_raise(rc, "am.patterns('%s', %zd, %zd)", fam, count, n) : patterns_to_array(p);
+    PyObject *a = rc ? am_raise(rc, "am.patterns('%s', %llu, %llu)", fam, count.u, n.u) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
 }
@@ -957,21 +1236,19 @@ static PyObject *am_py_letters(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"text", "width", "height", NULL};
     const char *text;
-    Py_ssize_t w = 5, h = 7;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nn:letters", names, &text, &w, &h))
+    int_arg wa = INT_ARG("width", 5, 4096, 5), ha = INT_ARG("height", 7, 4096, 7);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|O&O&:letters", names, &text, int_conv, &wa, int_conv, &ha))
         return NULL;
-    if (w < 5 || h < 7 || w > 4096 || h > 4096)
-        return value_error("letters need a grid of at least 5 x 7 (and at most 4096 x 4096), not %zd x %zd", w, h);
-    size_t len = strlen(text);
+    size_t w = (size_t)wa.u, h = (size_t)ha.u, len = strlen(text);
     for (size_t i = 0; i < len; i++)
         if (!((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' && text[i] <= 'z')))
             return value_error("letters draws A-Z only, not '%c'", text[i]);
     if (!len)
         return value_error("letters needs at least one letter");
     am_patterns *p = NULL;
-    int rc = am_patterns_create(&p, (size_t)(w * h), len);
+    int rc = am_patterns_create(&p, w * h, len);
     if (!rc)
-        rc = am_patterns_letters(p, (size_t)w, (size_t)h, text);
+        rc = am_patterns_letters(p, w, h, text);
     PyObject *a = rc ? am_raise(rc, "am.letters('%s')", text) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
@@ -993,28 +1270,26 @@ static PyObject *am_py_flip(PyObject *mod, PyObject *args, PyObject *kw)
         fo = NULL;
     if (!ko == !fo)
         return value_error("flip needs exactly one of k (units) and frac (fraction)");
-    Py_ssize_t k = 0;
-    double frac = 0;
-    if (ko && (k = PyLong_AsSsize_t(ko)) == -1 && PyErr_Occurred())
-        return NULL;
-    if (fo && (frac = PyFloat_AsDouble(fo)) == -1.0 && PyErr_Occurred())
+    int_arg k = INT_ARG("k", 0, SSIZE_ARG_MAX, 0);
+    real_arg frac = REAL_ARG("frac", 0.0, 1.0, 0.0);
+    if ((ko && int_from(ko, &k)) || (fo && real_from(fo, &frac)))
         return NULL;
     if (!(rng = rng_arg(rngo, &tmp)))
         return NULL;
     PyArrayObject *st = as_states(sto, 0, 1, 2, "state");
     if (!st)
         return NULL;
-    npy_intp n = PyArray_DIM(st, PyArray_NDIM(st) - 1), rows = PyArray_NDIM(st) == 2 ? PyArray_DIM(st, 0) : 1;
-    if ((ko && (k < 0 || k > n)) || (fo && !(frac >= 0.0 && frac <= 1.0))) {
+    npy_intp n = last_dim(st), rows = rows_of(st);
+    if (ko && k.u > (unsigned long long)n) {
         Py_DECREF(st);
-        return ko ? value_error("k = %zd is outside 0 .. %zd", k, (Py_ssize_t)n) : value_error("frac must be in [0, 1]");
+        return value_error("k = %llu is more than the %zd units", k.u, (Py_ssize_t)n);
     }
     for (npy_intp r = 0; r < rows; r++) {
         int8_t *s = (int8_t *)PyArray_DATA(st) + r * n;
         if (ko)
-            am_state_flip_k(s, (size_t)n, (size_t)k, rng);
+            am_state_flip_k(s, (size_t)n, (size_t)k.u, rng);
         else
-            am_state_flip_frac(s, (size_t)n, frac, rng);
+            am_state_flip_frac(s, (size_t)n, frac.v, rng);
     }
     return (PyObject *)st;
 }
@@ -1024,21 +1299,25 @@ static PyObject *am_py_occlude(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"state", "width", "height", "x0", "y0", "w", "h", "fill", "rng", NULL};
     PyObject *sto, *rngo = NULL;
-    Py_ssize_t width, height, x0, y0, bw, bh;
-    int fill = 0;
+    int_arg width = INT_ARG("width", 1, SSIZE_ARG_MAX, 0), height = INT_ARG("height", 1, SSIZE_ARG_MAX, 0);
+    int_arg x0 = INT_ARG("x0", 0, SSIZE_ARG_MAX, 0), y0 = INT_ARG("y0", 0, SSIZE_ARG_MAX, 0);
+    int_arg bw = INT_ARG("w", 0, SSIZE_ARG_MAX, 0), bh = INT_ARG("h", 0, SSIZE_ARG_MAX, 0);
+    int_arg fill = INT_ARG("fill", -1, 1, 0);
     am_rng tmp, *rng;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Onnnnnn|i$O:occlude", names, &sto, &width, &height, &x0, &y0, &bw,
-                                     &bh, &fill, &rngo))
+    size_t cells;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&O&O&O&O&O&|O&$O:occlude", names, &sto, int_conv, &width, int_conv,
+                                     &height, int_conv, &x0, int_conv, &y0, int_conv, &bw, int_conv, &bh, int_conv,
+                                     &fill, &rngo))
         return NULL;
-    if (width < 1 || height < 1 || x0 < 0 || y0 < 0 || bw < 0 || bh < 0 || (fill != 0 && fill != 1 && fill != -1))
-        return value_error("occlude: width, height >= 1; x0, y0, w, h >= 0; fill -1, 0 (random) or +1");
+    if (am_size_mul(width.u, height.u, &cells) || cells > SSIZE_ARG_MAX)
+        return PyErr_Format(PyExc_OverflowError, "occlude: a %llu x %llu grid has too many units", width.u, height.u);
     if (!(rng = rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *st = as_states(sto, (size_t)(width * height), 1, 1, "state");
+    PyArrayObject *st = as_states(sto, cells, 1, 1, "state");
     if (!st)
         return NULL;
-    int rc = am_state_occlude(PyArray_DATA(st), (size_t)width, (size_t)height, (size_t)x0, (size_t)y0, (size_t)bw,
-                              (size_t)bh, fill, rng);
+    int rc = am_state_occlude(PyArray_DATA(st), (size_t)width.u, (size_t)height.u, (size_t)x0.u, (size_t)y0.u,
+                              (size_t)bw.u, (size_t)bh.u, (int)fill.s, rng);
     if (rc) {
         Py_DECREF(st);
         return am_raise(rc, "am.occlude");
@@ -1062,6 +1341,100 @@ static PyObject *am_py_overlap(PyObject *mod, PyObject *args)
 /* ------------------------------------------------------------------------------------------------ */
 /* Capacity */
 
+/* The loads of capacity(): an int or a sequence of ints, each >= 1 (PyMem_Malloc'd into *ps). */
+static Py_ssize_t capacity_loads(PyObject *po, size_t **ps)
+{
+    int one = PyIndex_Check(po) && !PySequence_Check(po); /* an int, or a numpy integer (arrays have __index__) */
+    PyObject *seq = one ? PyTuple_Pack(1, po) : PySequence_Fast(po, "P must be an int or a sequence of ints");
+    if (!seq)
+        return -1;
+    Py_ssize_t np_ = PySequence_Fast_GET_SIZE(seq);
+    *ps = np_ ? PyMem_Malloc((size_t)np_ * sizeof **ps) : NULL;
+    if (!np_ || !*ps) {
+        Py_DECREF(seq);
+        return np_ ? (PyErr_NoMemory(), -1) : (value_error("P needs at least one pattern count"), -1);
+    }
+    for (Py_ssize_t k = 0; k < np_; k++) {
+        int_arg p = INT_ARG("P", 1, 10000000, 0);
+        if (int_from(PySequence_Fast_GET_ITEM(seq, k), &p)) {
+            Py_DECREF(seq);
+            PyMem_Free(*ps);
+            *ps = NULL;
+            return -1;
+        }
+        (*ps)[k] = (size_t)p.u;
+    }
+    Py_DECREF(seq);
+    return np_;
+}
+
+/* The store settings of capacity(), as Store() takes and checks them, into o->store. */
+static int capacity_store(am_capacity_opts *o, const char *model, size_t n, PyObject *rule, PyObject *f,
+                          PyObject *degree, PyObject *beta)
+{
+    PyObject *sargs = Py_BuildValue("(sn)", model, (Py_ssize_t)n), *skw = PyDict_New();
+    StoreObject *probe = NULL;
+    if (sargs && skw && !(rule && PyDict_SetItemString(skw, "rule", rule)) &&
+        !(f && PyDict_SetItemString(skw, "F", f)) && !(degree && PyDict_SetItemString(skw, "degree", degree)) &&
+        !(beta && PyDict_SetItemString(skw, "beta", beta)))
+        probe = (StoreObject *)PyObject_Call((PyObject *)&StoreType, sargs, skw);
+    Py_XDECREF(sargs);
+    Py_XDECREF(skw);
+    if (!probe)
+        return -1;
+    o->store.model = am_store_model(probe->s);
+    if (am_store_hopfield(probe->s))
+        o->store.rule = am_hopfield_rule(am_store_hopfield(probe->s));
+    if (am_store_dense(probe->s))
+        o->store.f = am_dense_function(am_store_dense(probe->s)), o->store.degree = am_dense_degree(am_store_dense(probe->s));
+    if (am_store_modern(probe->s))
+        o->store.beta = am_modern_beta(am_store_modern(probe->s));
+    Py_DECREF(probe);
+    return 0;
+}
+
+/* The columns of capacity()'s result from the measured points. */
+static PyObject *capacity_columns(const am_capacity_opts *o, const am_capacity_point *pts, Py_ssize_t np_,
+                                  size_t n, size_t trials)
+{
+    static const char *cols[] = {"overlap_mean", "overlap_sd", "recall_frac", "fixed_frac", "all_fixed_frac",
+                                 "unstable_frac", "bit_error", "steps_mean", "fixed_end", "cycle_end",
+                                 "maxsteps_end", "error_norm", "alpha"};
+    const size_t offs[] = {offsetof(am_capacity_point, overlap_mean), offsetof(am_capacity_point, overlap_sd),
+                           offsetof(am_capacity_point, recall_frac), offsetof(am_capacity_point, fixed_frac),
+                           offsetof(am_capacity_point, all_fixed_frac), offsetof(am_capacity_point, unstable_frac),
+                           offsetof(am_capacity_point, bit_error), offsetof(am_capacity_point, steps_mean),
+                           offsetof(am_capacity_point, fixed_end), offsetof(am_capacity_point, cycle_end),
+                           offsetof(am_capacity_point, maxsteps_end), offsetof(am_capacity_point, error_norm),
+                           offsetof(am_capacity_point, alpha)};
+    PyObject *d = PyDict_New();
+    PyArrayObject *pcol = new_array(1, np_, 0, NPY_INTP), *ccol = new_array(1, np_, 0, NPY_INTP);
+    int ok = d && pcol && ccol;
+    for (npy_intp k = 0; ok && k < np_; k++) {
+        ((npy_intp *)PyArray_DATA(pcol))[k] = (npy_intp)pts[k].p;
+        ((npy_intp *)PyArray_DATA(ccol))[k] = (npy_intp)pts[k].cues;
+    }
+    ok = ok && !PyDict_SetItemString(d, "P", (PyObject *)pcol) && !PyDict_SetItemString(d, "cues", (PyObject *)ccol);
+    for (size_t c = 0; ok && c < sizeof cols / sizeof *cols; c++) {
+        PyArrayObject *a = new_array(1, np_, 0, NPY_FLOAT64);
+        for (npy_intp k = 0; a && k < np_; k++)
+            ((double *)PyArray_DATA(a))[k] = *(const double *)((const char *)&pts[k] + offs[c]);
+        ok = a && !PyDict_SetItemString(d, cols[c], (PyObject *)a);
+        Py_XDECREF(a);
+    }
+    char desc[128];
+    am_store_config_describe(&o->store, desc, sizeof desc);
+    PyObject *ds = PyUnicode_FromString(desc), *nn = PyLong_FromSize_t(n), *tt = PyLong_FromSize_t(trials);
+    ok = ok && ds && nn && tt && !PyDict_SetItemString(d, "store", ds) && !PyDict_SetItemString(d, "n", nn) &&
+         !PyDict_SetItemString(d, "trials", tt);
+    Py_XDECREF(ds), Py_XDECREF(nn), Py_XDECREF(tt), Py_XDECREF(pcol), Py_XDECREF(ccol);
+    if (!ok)
+        Py_CLEAR(d);
+    return d;
+}
+
+#define MAX_THREADS 1024
+
 static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
@@ -1070,136 +1443,53 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
                             "threads", NULL};
     PyObject *po, *rule = NULL, *f = NULL, *degree = NULL, *beta = NULL;
     const char *model = "hopfield", *dyn = "async", *order = "random", *fam = "random";
-    Py_ssize_t n = 100, cues = 0, stab = 0, trials = 5;
-    unsigned max_steps = 100;
-    int threads = 0;
-    double T = 0, eps = 1e-6, noise = 0.1, threshold = 0.99;
-    unsigned long long seed = 1;
+    int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 100), cues = INT_ARG("cues", 0, SSIZE_ARG_MAX, 0);
+    int_arg stab = INT_ARG("stability", 0, SSIZE_ARG_MAX, 0), trials = INT_ARG("trials", 1, SSIZE_ARG_MAX, 5);
+    int_arg max_steps = INT_ARG("max_steps", 1, UINT_MAX, 100), seed = INT_ARG("seed", 0, UINT64_MAX, 1);
+    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
+    real_arg T = REAL_ARG("T", 0.0, DBL_MAX, 0.0), eps = REAL_ARG("eps", 0.0, DBL_MAX, 1e-6);
+    real_arg noise = REAL_ARG("noise", 0.0, 1.0, 0.1), threshold = REAL_ARG("threshold", -1.0, 1.0, 0.99);
     am_capacity_opts o;
     am_model m;
     char why[256];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$snOOOOssdIdsdnndnKi:capacity", names, &po, &model, &n, &rule, &f,
-                                     &degree, &beta, &dyn, &order, &T, &max_steps, &eps, &fam, &noise, &cues, &stab,
-                                     &threshold, &trials, &seed, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$sO&OOOOssO&O&O&sO&O&O&O&O&O&O&:capacity", names, &po, &model,
+                                     int_conv, &n, &rule, &f, &degree, &beta, &dyn, &order, real_conv, &T, int_conv,
+                                     &max_steps, real_conv, &eps, &fam, real_conv, &noise, int_conv, &cues, int_conv,
+                                     &stab, real_conv, &threshold, int_conv, &trials, int_conv, &seed, int_conv,
+                                     &threads))
         return NULL;
     if (am_model_parse(model, &m))
         return value_error("unknown model '%s' (hopfield, dense or modern)", model);
-    if (n < 1)
-        return value_error("n must be >= 1");
-    am_capacity_opts_default(&o, m, (size_t)n);
-    /* the store's settings, as Store() takes them */
-    PyObject *sargs = Py_BuildValue("(sn)", model, n), *skw = PyDict_New();
-    if (!sargs || !skw)
-        goto fail_store;
-    if ((rule && PyDict_SetItemString(skw, "rule", rule)) || (f && PyDict_SetItemString(skw, "F", f)) ||
-        (degree && PyDict_SetItemString(skw, "degree", degree)) || (beta && PyDict_SetItemString(skw, "beta", beta)))
-        goto fail_store;
-    StoreObject *probe = (StoreObject *)PyObject_Call((PyObject *)&StoreType, sargs, skw);
-    if (!probe)
-        goto fail_store;
-    o.store.model = m;
-    if (am_store_hopfield(probe->s))
-        o.store.rule = am_hopfield_rule(am_store_hopfield(probe->s));
-    if (am_store_dense(probe->s))
-        o.store.f = am_dense_function(am_store_dense(probe->s)), o.store.degree = am_dense_degree(am_store_dense(probe->s));
-    if (am_store_modern(probe->s))
-        o.store.beta = am_modern_beta(am_store_modern(probe->s));
-    Py_DECREF(probe);
-    Py_DECREF(sargs);
-    Py_DECREF(skw);
-
+    am_capacity_opts_default(&o, m, (size_t)n.u);
     am_recall_opts ro;
-    if (parse_dynamics(dyn, order, &ro))
+    if (capacity_store(&o, model, (size_t)n.u, rule, f, degree, beta) || parse_dynamics(dyn, order, &ro))
         return NULL;
     o.dynamics = ro.dynamics, o.order = ro.order;
-    o.temperature = T, o.max_steps = max_steps, o.eps = eps, o.noise = noise, o.threshold = threshold;
-    if (cues < 0 || stab < 0 || trials < 1 || threads < 0)
-        return value_error("cues and stability must be >= 0, trials >= 1, threads >= 0");
-    o.cues = (size_t)cues, o.stability = (size_t)stab, o.seed = seed;
+    o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.eps = eps.v, o.noise = noise.v;
+    o.threshold = threshold.v, o.cues = (size_t)cues.u, o.stability = (size_t)stab.u, o.seed = seed.u;
     if (am_pattern_family_parse(&o.patterns, fam, why, sizeof why))
         return value_error("%s", why);
-
-    PyArrayObject *pa = (PyArrayObject *)PyArray_FROMANY(po, NPY_INTP, 0, 1, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    if (!pa)
+    size_t *ps = NULL;
+    Py_ssize_t np_ = capacity_loads(po, &ps);
+    if (np_ < 0)
         return NULL;
-    npy_intp np_ = PyArray_SIZE(pa);
-    const npy_intp *pv = PyArray_DATA(pa);
-    size_t *ps = PyMem_Malloc((size_t)(np_ ? np_ : 1) * sizeof *ps);
-    am_capacity_point *pts = PyMem_Malloc((size_t)(np_ ? np_ : 1) * sizeof *pts);
-    PyObject *result = NULL;
-    if (!ps || !pts) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (!np_) {
-        value_error("P needs at least one pattern count");
-        goto done;
-    }
-    for (npy_intp k = 0; k < np_; k++) {
-        if (pv[k] < 1) {
-            value_error("pattern counts must be >= 1, not %zd", (Py_ssize_t)pv[k]);
-            goto done;
-        }
-        ps[k] = (size_t)pv[k];
+    for (Py_ssize_t k = 0; k < np_; k++)
         if (am_capacity_opts_check(&o, ps[k], why, sizeof why)) {
-            value_error("%s", why);
-            goto done;
+            PyMem_Free(ps);
+            return value_error("%s", why);
         }
+    am_capacity_point *pts = PyMem_Malloc((size_t)np_ * sizeof *pts);
+    int rc = AM_ENOMEM;
+    if (pts) {
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = am_capacity_measure(&o, ps, (size_t)np_, (size_t)trials.u, (int)threads.u, pts);
+        interrupt_end(&it);
     }
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_capacity_measure(&o, ps, (size_t)np_, (size_t)trials, threads, pts);
-    Py_END_ALLOW_THREADS
-    if (rc) {
-        am_raise(rc, "am.capacity");
-        goto done;
-    }
-    {
-        static const char *cols[] = {"overlap_mean", "overlap_sd", "recall_frac", "fixed_frac", "all_fixed_frac",
-                                     "unstable_frac", "bit_error", "steps_mean", "fixed_end", "cycle_end",
-                                     "maxsteps_end", "error_norm", "alpha"};
-        const size_t offs[] = {offsetof(am_capacity_point, overlap_mean), offsetof(am_capacity_point, overlap_sd),
-                               offsetof(am_capacity_point, recall_frac), offsetof(am_capacity_point, fixed_frac),
-                               offsetof(am_capacity_point, all_fixed_frac), offsetof(am_capacity_point, unstable_frac),
-                               offsetof(am_capacity_point, bit_error), offsetof(am_capacity_point, steps_mean),
-                               offsetof(am_capacity_point, fixed_end), offsetof(am_capacity_point, cycle_end),
-                               offsetof(am_capacity_point, maxsteps_end), offsetof(am_capacity_point, error_norm),
-                               offsetof(am_capacity_point, alpha)};
-        PyObject *d = PyDict_New();
-        PyArrayObject *pcol = new_array(1, np_, 0, NPY_INTP), *ccol = new_array(1, np_, 0, NPY_INTP);
-        int ok = d && pcol && ccol;
-        for (npy_intp k = 0; ok && k < np_; k++) {
-            ((npy_intp *)PyArray_DATA(pcol))[k] = (npy_intp)pts[k].p;
-            ((npy_intp *)PyArray_DATA(ccol))[k] = (npy_intp)pts[k].cues;
-        }
-        ok = ok && !PyDict_SetItemString(d, "P", (PyObject *)pcol) && !PyDict_SetItemString(d, "cues", (PyObject *)ccol);
-        for (size_t c = 0; ok && c < sizeof cols / sizeof *cols; c++) {
-            PyArrayObject *a = new_array(1, np_, 0, NPY_FLOAT64);
-            for (npy_intp k = 0; a && k < np_; k++)
-                ((double *)PyArray_DATA(a))[k] = *(const double *)((const char *)&pts[k] + offs[c]);
-            ok = a && !PyDict_SetItemString(d, cols[c], (PyObject *)a);
-            Py_XDECREF(a);
-        }
-        char desc[128];
-        am_store_config_describe(&o.store, desc, sizeof desc);
-        PyObject *ds = PyUnicode_FromString(desc), *nn = PyLong_FromSsize_t(n), *tt = PyLong_FromSsize_t(trials);
-        ok = ok && ds && nn && tt && !PyDict_SetItemString(d, "store", ds) && !PyDict_SetItemString(d, "n", nn) &&
-             !PyDict_SetItemString(d, "trials", tt);
-        Py_XDECREF(ds), Py_XDECREF(nn), Py_XDECREF(tt), Py_XDECREF(pcol), Py_XDECREF(ccol);
-        if (ok)
-            result = d;
-        else
-            Py_XDECREF(d);
-    }
-done:
+    PyObject *result = rc ? am_raise(rc, "am.capacity") : capacity_columns(&o, pts, np_, (size_t)n.u, (size_t)trials.u);
     PyMem_Free(ps);
     PyMem_Free(pts);
-    Py_DECREF(pa);
     return result;
-fail_store:
-    Py_XDECREF(sargs);
-    Py_XDECREF(skw);
-    return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -1207,23 +1497,31 @@ fail_store:
 
 typedef int (*rowmap_fn)(const void *obj, const float *x, size_t rows, float *y);
 
-static PyObject *rowmap(const void *obj, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
+/* u: the object's use marks (NULL: an object no call changes). */
+static PyObject *rowmap(const void *obj, use *u, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
 {
     PyArrayObject *x = as_floats(arg, in, 1, 2, 0, what);
     if (!x)
         return NULL;
-    int nd = PyArray_NDIM(x);
-    npy_intp rows = nd == 2 ? PyArray_DIM(x, 0) : 1;
+    int nd = PyArray_NDIM(x), rc = AM_OK;
+    npy_intp rows = rows_of(x);
     PyArrayObject *y = new_array(nd, nd == 2 ? rows : (npy_intp)out, (npy_intp)out, NPY_FLOAT32);
-    int rc = AM_OK;
-    if (y && rows) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = fn(obj, PyArray_DATA(x), (size_t)rows, PyArray_DATA(y));
-        Py_END_ALLOW_THREADS
+    if (!y || (u && use_read(u, what))) {
+        Py_XDECREF(y);
+        Py_DECREF(x);
+        return NULL;
     }
+    if (rows) {
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = fn(obj, PyArray_DATA(x), (size_t)rows, PyArray_DATA(y));
+        interrupt_end(&it);
+    }
+    if (u)
+        use_done(u);
     Py_DECREF(x);
     if (rc) {
-        Py_XDECREF(y);
+        Py_DECREF(y);
         return am_raise(rc, "%s", what);
     }
     return (PyObject *)y;
@@ -1236,7 +1534,7 @@ typedef struct {
     PyObject_HEAD am_ae *ae;
     am_ae_trainer *trainer;
     am_ae_train_opts topts; /* of the trainer */
-    int busy;
+    use use;                /* readers: inference; writer: training */
 } AEObject;
 
 static PyTypeObject AEType;
@@ -1269,14 +1567,20 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
         PyObject *seq = PySequence_Fast(sizes, "sizes must be a list of layer widths or a string '784,256,784'");
         if (!seq)
             return -1;
-        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-            long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
-            if (v == -1 && PyErr_Occurred()) {
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && i <= AM_AE_MAX_LAYERS; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "sizes[%zd]", i);
+            int_arg v = INT_ARG(name, 1, (size_t)1 << 24, 0);
+            if (int_from(PySequence_Fast_GET_ITEM(seq, i), &v)) {
                 Py_DECREF(seq);
                 return -1;
             }
             size_t len = strlen(buf);
-            snprintf(buf + len, sizeof buf - len, "%s%ld", i ? "," : "", v);
+            snprintf(buf + len, sizeof buf - len, "%s%llu", i ? "," : "", v.u);
+        }
+        if (PySequence_Fast_GET_SIZE(seq) > AM_AE_MAX_LAYERS + 1) {
+            Py_DECREF(seq);
+            return value_error("sizes: at most %d layers", AM_AE_MAX_LAYERS), -1;
         }
         Py_DECREF(seq);
     }
@@ -1294,10 +1598,15 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
     return 0;
 }
 
+/* Every method: an initialised autoencoder that no training is changing (in another thread or a handler). */
 #define AE_READY(self)                                                                                             \
     do {                                                                                                           \
         if (!(self)->ae) {                                                                                         \
             PyErr_SetString(PyExc_RuntimeError, "the Autoencoder was not initialised");                            \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_SetString(PyExc_RuntimeError, "the Autoencoder is training in another thread");                  \
             return NULL;                                                                                           \
         }                                                                                                          \
     } while (0)
@@ -1309,89 +1618,116 @@ static int ae_recon(const void *o, const float *x, size_t r, float *y) { return 
 static PyObject *AE_encode(AEObject *self, PyObject *x)
 {
     AE_READY(self);
-    return rowmap(self->ae, x, am_ae_input_dim(self->ae), am_ae_code_dim(self->ae), ae_encode, "Autoencoder.encode");
+    return rowmap(self->ae, &self->use, x, am_ae_input_dim(self->ae), am_ae_code_dim(self->ae), ae_encode,
+                  "Autoencoder.encode");
 }
 static PyObject *AE_decode(AEObject *self, PyObject *x)
 {
     AE_READY(self);
-    return rowmap(self->ae, x, am_ae_code_dim(self->ae), am_ae_input_dim(self->ae), ae_decode, "Autoencoder.decode");
+    return rowmap(self->ae, &self->use, x, am_ae_code_dim(self->ae), am_ae_input_dim(self->ae), ae_decode,
+                  "Autoencoder.decode");
 }
 static PyObject *AE_reconstruct(AEObject *self, PyObject *x)
 {
     AE_READY(self);
-    return rowmap(self->ae, x, am_ae_input_dim(self->ae), am_ae_input_dim(self->ae), ae_recon, "Autoencoder.reconstruct");
+    return rowmap(self->ae, &self->use, x, am_ae_input_dim(self->ae), am_ae_input_dim(self->ae), ae_recon,
+                  "Autoencoder.reconstruct");
+}
+
+/* rows x input floats with at least one row, for evaluate and train. */
+static PyArrayObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
+{
+    PyArrayObject *x = as_floats(arg, am_ae_input_dim(self->ae), 2, 2, 0, what);
+    if (x && PyArray_DIM(x, 0) == 0) {
+        Py_DECREF(x);
+        return (PyArrayObject *)value_error("%s has no rows", what);
+    }
+    return x;
 }
 
 static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
 {
     AE_READY(self);
-    PyArrayObject *x = as_floats(arg, am_ae_input_dim(self->ae), 2, 2, 0, "Autoencoder.evaluate");
+    PyArrayObject *x = ae_rows(self, arg, "Autoencoder.evaluate: x");
     if (!x)
         return NULL;
+    if (use_read(&self->use, "Autoencoder.evaluate")) {
+        Py_DECREF(x);
+        return NULL;
+    }
     double mse = NAN, bce = NAN;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_ae_evaluate(self->ae, PyArray_DATA(x), (size_t)PyArray_DIM(x, 0), &mse, &bce);
-    Py_END_ALLOW_THREADS
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_ae_evaluate(self->ae, PyArray_DATA(x), (size_t)PyArray_DIM(x, 0), &mse, &bce);
+    interrupt_end(&it);
+    use_done(&self->use);
     Py_DECREF(x);
     if (rc)
         return am_raise(rc, "Autoencoder.evaluate");
     return namespace(2, "mse", PyFloat_FromDouble(mse), "bce", PyFloat_FromDouble(bce));
 }
 
+/* The trainer for options o: the current one when its options are o (the optimiser state carries over), else a
+ * fresh one. 0, or -1 with the error set. */
+static int ae_trainer_for(AEObject *self, const am_ae_train_opts *o)
+{
+    if (self->trainer && memcmp(o, &self->topts, sizeof *o)) {
+        am_ae_trainer_free(self->trainer);
+        self->trainer = NULL;
+    }
+    int rc = self->trainer ? AM_OK : am_ae_trainer_create(&self->trainer, self->ae, o);
+    if (rc)
+        return am_raise(rc, "Autoencoder.train"), -1;
+    self->topts = *o;
+    return 0;
+}
+
+/* Training runs with the GIL released and the autoencoder marked as written; interrupted, it keeps the steps
+ * it made. */
 static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "epochs", "batch", "lr", "mask", "noise", "weight_decay", "rng", "threads", NULL};
     PyObject *xo, *rngo = NULL;
-    Py_ssize_t epochs = 1, batch = 128;
-    double lr = 1e-3, mask = 0, noise = 0, wd = 0;
-    int threads = 0;
+    int_arg epochs = INT_ARG("epochs", 1, SSIZE_ARG_MAX - 1, 1), batch = INT_ARG("batch", 1, SSIZE_ARG_MAX, 128);
+    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
+    real_arg lr = REAL_ARG("lr", DBL_MIN, DBL_MAX, 1e-3), mask = REAL_ARG("mask", 0.0, nextafter(1.0, 0.0), 0.0);
+    real_arg noise = REAL_ARG("noise", 0.0, DBL_MAX, 0.0), wd = REAL_ARG("weight_decay", 0.0, DBL_MAX, 0.0);
     am_rng tmp, *rng;
     AE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$nnddddOi:train", names, &xo, &epochs, &batch, &lr, &mask, &noise,
-                                     &wd, &rngo, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&O&O&O&O&O&OO&:train", names, &xo, int_conv, &epochs, int_conv,
+                                     &batch, real_conv, &lr, real_conv, &mask, real_conv, &noise, real_conv, &wd, &rngo,
+                                     int_conv, &threads))
         return NULL;
-    if (epochs < 1 || batch < 1 || !(lr > 0) || !(mask >= 0 && mask < 1) || !(noise >= 0) || !(wd >= 0) || threads < 0)
-        return value_error("train: epochs, batch >= 1; lr > 0; 0 <= mask < 1; noise, weight_decay >= 0; threads >= 0");
-    if (self->busy)
-        return PyErr_Format(PyExc_RuntimeError, "Autoencoder.train: already training in another thread");
     if (!(rng = rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *x = as_floats(xo, am_ae_input_dim(self->ae), 2, 2, 0, "x");
-    if (!x)
-        return NULL;
+    PyArrayObject *x = ae_rows(self, xo, "Autoencoder.train: x");
+    am_dataset *ds = NULL;
+    int rc = x ? am_dataset_create(&ds, (size_t)PyArray_DIM(x, 0), am_ae_input_dim(self->ae), 0) : AM_OK;
+    if (rc || !x) {
+        Py_XDECREF(x);
+        return rc ? am_raise(rc, "Autoencoder.train") : NULL;
+    }
+    memcpy(ds->x, PyArray_DATA(x), (size_t)PyArray_NBYTES(x));
+    Py_DECREF(x);
     am_ae_train_opts o;
     am_ae_train_opts_default(&o);
-    o.batch = (size_t)batch, o.lr = lr, o.mask = mask, o.noise = noise, o.weight_decay = wd, o.threads = threads;
-    int rc = AM_OK;
-    if (self->trainer && memcmp(&o, &self->topts, sizeof o)) { /* other settings: a fresh optimiser */
-        am_ae_trainer_free(self->trainer);
-        self->trainer = NULL;
-    }
-    if (!self->trainer && (rc = am_ae_trainer_create(&self->trainer, self->ae, &o))) {
-        Py_DECREF(x);
-        return am_raise(rc, "Autoencoder.train");
-    }
-    self->topts = o;
-    am_dataset *ds = NULL;
-    size_t rows = (size_t)PyArray_DIM(x, 0), dim = am_ae_input_dim(self->ae);
-    if ((rc = am_dataset_create(&ds, rows, dim, 0))) {
-        Py_DECREF(x);
-        return am_raise(rc, "Autoencoder.train");
-    }
-    memcpy(ds->x, PyArray_DATA(x), rows * dim * sizeof(float));
-    Py_DECREF(x);
-    PyArrayObject *losses = new_array(1, epochs, 0, NPY_FLOAT64);
-    if (!losses) {
+    o.batch = (size_t)batch.u, o.lr = lr.v, o.mask = mask.v, o.noise = noise.v, o.weight_decay = wd.v;
+    o.threads = (int)threads.u;
+    PyArrayObject *losses = new_array(1, (npy_intp)epochs.u, 0, NPY_FLOAT64);
+    int marked = losses && !use_write(&self->use, "Autoencoder.train");
+    if (!marked || ae_trainer_for(self, &o)) {
+        if (marked)
+            use_done(&self->use);
+        Py_XDECREF(losses);
         am_dataset_free(ds);
         return NULL;
     }
-    self->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t e = 0; e < epochs && !rc; e++)
+    interrupt it;
+    interrupt_begin(&it, 1);
+    for (unsigned long long e = 0; e < epochs.u && !rc; e++)
         rc = am_ae_train_epoch(self->trainer, ds, rng, NULL, NULL, (double *)PyArray_DATA(losses) + e);
-    Py_END_ALLOW_THREADS
-    self->busy = 0;
+    interrupt_end(&it);
+    use_done(&self->use);
     am_dataset_free(ds);
     if (rc) {
         Py_DECREF(losses);
@@ -1498,26 +1834,33 @@ static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "k", NULL};
     PyObject *xo;
-    Py_ssize_t k;
+    int_arg k = INT_ARG("k", 1, SSIZE_ARG_MAX, 0);
+    am_pca *p = NULL;
     if (self->p)
         return value_error("a PCA is fitted once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "On:PCA", names, &xo, &k))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&:PCA", names, &xo, int_conv, &k))
         return -1;
     PyArrayObject *x = as_floats(xo, 0, 2, 2, 0, "x");
     if (!x)
         return -1;
     size_t n = (size_t)PyArray_DIM(x, 0), dim = (size_t)PyArray_DIM(x, 1);
-    if (k < 1 || (size_t)k > dim || n < 2) {
+    if (k.u > dim || n < 2) {
         Py_DECREF(x);
-        return value_error("PCA needs 1 <= k <= %zu components and at least 2 rows", dim), -1;
+        return value_error("PCA needs 1 <= k <= %zu components (not %llu) and at least 2 rows (not %zu)", dim, k.u,
+                           n), -1;
     }
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_pca_fit(&self->p, PyArray_DATA(x), n, dim, (size_t)k);
-    Py_END_ALLOW_THREADS
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_pca_fit(&p, PyArray_DATA(x), n, dim, (size_t)k.u);
+    interrupt_end(&it);
     Py_DECREF(x);
     if (rc)
         return am_raise(rc, "PCA"), -1;
+    if (self->p) { /* fitted meanwhile by a call in another thread */
+        am_pca_free(p);
+        return value_error("a PCA is fitted once"), -1;
+    }
+    self->p = p;
     return 0;
 }
 
@@ -1534,22 +1877,20 @@ static int pca_dec(const void *o, const float *x, size_t r, float *y) { return a
 static PyObject *PCA_encode(PCAObject *self, PyObject *x)
 {
     PCA_READY(self);
-    return rowmap(self->p, x, self->p->dim, self->p->k, pca_enc, "PCA.encode");
+    return rowmap(self->p, NULL, x, self->p->dim, self->p->k, pca_enc, "PCA.encode");
 }
 static PyObject *PCA_decode(PCAObject *self, PyObject *x)
 {
     PCA_READY(self);
-    return rowmap(self->p, x, self->p->k, self->p->dim, pca_dec, "PCA.decode");
+    return rowmap(self->p, NULL, x, self->p->k, self->p->dim, pca_dec, "PCA.decode");
 }
 static PyObject *PCA_explained(PCAObject *self, PyObject *arg)
 {
     PCA_READY(self);
-    Py_ssize_t j = PyLong_AsSsize_t(arg);
-    if (j == -1 && PyErr_Occurred())
+    int_arg j = INT_ARG("j", 0, self->p->k, 0);
+    if (int_from(arg, &j))
         return NULL;
-    if (j < 0 || (size_t)j > self->p->k)
-        return value_error("explained(j) needs 0 <= j <= %zu", self->p->k);
-    return PyFloat_FromDouble(am_pca_explained(self->p, (size_t)j));
+    return PyFloat_FromDouble(am_pca_explained(self->p, (size_t)j.u));
 }
 static PyObject *PCA_get_components(PCAObject *self, void *u)
 {
@@ -1592,7 +1933,7 @@ static PyTypeObject PCAType = {
 
 typedef struct {
     PyObject_HEAD am_snn *n;
-    int busy;
+    use use; /* writer: add, connect, run (the getters need no writer) */
 } SNNObject;
 
 static PyTypeObject SNNType;
@@ -1608,11 +1949,11 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"dt", "method", "seed", NULL};
     double dt = 0.1;
     const char *method = "exact";
-    unsigned long long seed = 1;
+    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
     am_integrator m;
     if (self->n)
         return value_error("an SNN is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|dsK:SNN", names, &dt, &method, &seed))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|dsO&:SNN", names, &dt, &method, int_conv, &seed))
         return -1;
     if (!strcmp(method, "euler"))
         m = AM_INT_EULER;
@@ -1620,7 +1961,7 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
         m = AM_INT_EXACT;
     else
         return value_error("unknown method '%s' (euler or exact)", method), -1;
-    int rc = am_snn_create(&self->n, dt, m, seed);
+    int rc = am_snn_create(&self->n, dt, m, seed.u);
     if (rc)
         return am_raise(rc, "SNN(dt=%g)", dt), -1;
     return 0;
@@ -1632,8 +1973,9 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
             PyErr_SetString(PyExc_RuntimeError, "the SNN was not initialised");                                    \
             return NULL;                                                                                           \
         }                                                                                                          \
-        if ((self)->busy) {                                                                                        \
-            PyErr_SetString(PyExc_RuntimeError, "the SNN is running in another thread");                           \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_SetString(PyExc_RuntimeError, "the SNN is being run or changed by another call (in another "      \
+                            "thread or a signal handler)");                                                        \
             return NULL;                                                                                           \
         }                                                                                                          \
     } while (0)
@@ -1643,11 +1985,11 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"count", "tau_m", "v_rest", "v_reset", "v_thresh", "t_ref", "drive", "synapse", "tau_e",
                             "tau_i", "e_e", "e_i", "v0_mean", "v0_sd", "v0_uniform", "ext_rate", "ext_weight", NULL};
     am_lif_params p;
-    Py_ssize_t count;
+    int_arg count = INT_ARG("count", 1, UINT32_MAX, 0);
     const char *syn = NULL;
     am_lif_params_default(&p);
     SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$ddddddsddddddpdd:add", names, &count, &p.tau_m, &p.v_rest,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$ddddddsddddddpdd:add", names, int_conv, &count, &p.tau_m, &p.v_rest,
                                      &p.v_reset, &p.v_thresh, &p.t_ref, &p.drive, &syn, &p.tau_e, &p.tau_i, &p.e_e,
                                      &p.e_i, &p.v0_mean, &p.v0_sd, &p.v0_uniform, &p.ext_rate, &p.ext_weight))
         return NULL;
@@ -1663,10 +2005,8 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     }
     if (!kw || !PyDict_GetItemString(kw, "v0_mean"))
         p.v0_mean = p.v_rest;
-    if (count < 1)
-        return value_error("add needs count >= 1");
     size_t first;
-    int rc = am_snn_add(self->n, (size_t)count, &p, &first);
+    int rc = am_snn_add(self->n, (size_t)count.u, &p, &first);
     if (rc)
         return am_raise(rc, "SNN.add (check tau_m > 0, v_thresh > v_reset, t_ref >= 0, finite values)");
     return PyLong_FromSize_t(first);
@@ -1675,23 +2015,33 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
 static PyObject *SNN_connect(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"pre", "npre", "post", "npost", "p", "k", "weight", "inhibitory", "delay", "autapses", NULL};
-    Py_ssize_t pre, npre, post, npost, k = -1;
-    double p = -1;
+    int_arg pre = INT_ARG("pre", 0, UINT32_MAX, 0), npre = INT_ARG("npre", 0, UINT32_MAX, 0);
+    int_arg post = INT_ARG("post", 0, UINT32_MAX, 0), npost = INT_ARG("npost", 0, UINT32_MAX, 0);
+    int_arg k = INT_ARG("k", 0, UINT32_MAX, 0);
+    real_arg p = REAL_ARG("p", 0.0, 1.0, 0.0);
+    PyObject *po = Py_None, *ko = Py_None;
     am_conn c = {0};
     SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "nnnn|$dnddpdp:connect", names, &pre, &npre, &post, &npost, &p, &k,
-                                     &c.weight, &c.inhibitory, &c.delay, &c.autapses))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&O&|$OOdpdp:connect", names, int_conv, &pre, int_conv, &npre,
+                                     int_conv, &post, int_conv, &npost, &po, &ko, &c.weight, &c.inhibitory, &c.delay,
+                                     &c.autapses))
         return NULL;
-    if ((p >= 0) == (k >= 0))
+    if ((po == Py_None) == (ko == Py_None))
         return value_error("connect needs exactly one of p (probability) and k (in-degree)");
-    if (pre < 0 || npre < 0 || post < 0 || npost < 0)
-        return value_error("connect: neuron ranges must be >= 0");
-    c.kind = p >= 0 ? AM_CONN_PROB : AM_CONN_INDEGREE;
-    c.p = p >= 0 ? p : 0;
-    c.k = k >= 0 ? (size_t)k : 0;
-    int rc = am_snn_connect(self->n, (size_t)pre, (size_t)npre, (size_t)post, (size_t)npost, &c);
+    if ((po != Py_None && real_from(po, &p)) || (ko != Py_None && int_from(ko, &k)))
+        return NULL;
+    c.kind = po != Py_None ? AM_CONN_PROB : AM_CONN_INDEGREE;
+    c.p = p.v, c.k = (size_t)k.u;
+    if (use_write(&self->use, "SNN.connect"))
+        return NULL;
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_snn_connect(self->n, (size_t)pre.u, (size_t)npre.u, (size_t)post.u, (size_t)npost.u, &c);
+    interrupt_end(&it);
+    use_done(&self->use);
     if (rc)
-        return am_raise(rc, "SNN.connect(%zd, %zd, %zd, %zd)", pre, npre, post, npost);
+        return am_raise(rc, "SNN.connect(%llu, %llu, %llu, %llu) (ranges within the network, weight finite, delay "
+                        ">= 0, k at most the presynaptic neurons)", pre.u, npre.u, post.u, npost.u);
     Py_RETURN_NONE;
 }
 
@@ -1729,53 +2079,70 @@ static void log_spikes(uint64_t step, double t, const uint32_t *ids, size_t coun
     l->count += count;
 }
 
+/* The spikes logged by a run as namespace(t, i). */
+static PyObject *spikes_out(const spike_log *l, double dt)
+{
+    PyArrayObject *t = new_array(1, (npy_intp)l->count, 0, NPY_FLOAT64);
+    PyObject *i = copy_out(l->id, l->count, 1, 1, NPY_UINT32, sizeof(uint32_t));
+    if (!t || !i) {
+        Py_XDECREF(t), Py_XDECREF(i);
+        return NULL;
+    }
+    for (size_t k = 0; k < l->count; k++)
+        ((double *)PyArray_DATA(t))[k] = (double)l->step[k] * dt;
+    return namespace(2, "t", (PyObject *)t, "i", i);
+}
+
+/* Runs with the GIL released and the network marked as written; interrupted, it keeps the whole steps made. */
 static PyObject *SNN_run(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"steps", "spikes", "threads", NULL};
-    unsigned long long steps;
-    int spikes = 0, threads = 1;
+    int_arg steps = INT_ARG("steps", 0, UINT64_MAX, 0), threads = INT_ARG("threads", 0, MAX_THREADS, 1);
+    int spikes = 0;
     SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "K|$pi:run", names, &steps, &spikes, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pO&:run", names, int_conv, &steps, &spikes, int_conv, &threads))
         return NULL;
+    if (!am_snn_size(self->n))
+        return am_raise(AM_EEMPTY, "SNN.run: the network has no neurons (add them with SNN.add)");
     spike_log l = {0};
     am_snn_monitor mon = {.on_spikes = log_spikes, .ctx = &l};
-    int rc;
-    self->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_snn_run(self->n, steps, spikes ? &mon : NULL, threads);
-    Py_END_ALLOW_THREADS
-    self->busy = 0;
+    if (use_write(&self->use, "SNN.run"))
+        return NULL;
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_snn_run(self->n, steps.u, spikes ? &mon : NULL, (int)threads.u);
+    interrupt_end(&it);
+    use_done(&self->use);
     PyObject *r = NULL;
     if (rc)
-        am_raise(rc, "SNN.run");
+        am_raise(rc, "SNN.run(%llu) after %llu steps", steps.u, (unsigned long long)am_snn_step_count(self->n));
     else if (l.failed)
         PyErr_NoMemory();
-    else if (spikes) {
-        double dt = am_snn_dt(self->n);
-        PyArrayObject *t = new_array(1, (npy_intp)l.count, 0, NPY_FLOAT64);
-        PyObject *i = copy_out(l.id, l.count, 1, 1, NPY_UINT32, sizeof(uint32_t));
-        for (size_t k = 0; t && k < l.count; k++)
-            ((double *)PyArray_DATA(t))[k] = (double)l.step[k] * dt;
-        r = t && i ? namespace(2, "t", (PyObject *)t, "i", i) : NULL;
-        if (!r)
-            Py_XDECREF(t), Py_XDECREF(i);
-    } else
-        r = Py_NewRef(Py_None);
+    else
+        r = spikes ? spikes_out(&l, am_snn_dt(self->n)) : Py_NewRef(Py_None);
     free(l.step), free(l.id);
     return r;
 }
 
+/* The potentials and spike counts exist from the first run on (am/spiking.h): before it, the counts are zero
+ * and the potentials not yet drawn. */
 static PyObject *SNN_get_v(SNNObject *self, void *u)
 {
     (void)u;
     SNN_READY(self);
+    if (!am_snn_v(self->n))
+        return PyErr_Format(PyExc_RuntimeError, "SNN.v: the initial potentials are drawn by the first run (SNN.run(0) "
+                            "draws them and runs no step)");
     return copy_out(am_snn_v(self->n), am_snn_size(self->n), 1, 1, NPY_FLOAT32, sizeof(float));
 }
 static PyObject *SNN_get_counts(SNNObject *self, void *u)
 {
     (void)u;
     SNN_READY(self);
-    return copy_out(am_snn_spike_counts(self->n), am_snn_size(self->n), 1, 1, NPY_UINT64, sizeof(uint64_t));
+    const uint64_t *c = am_snn_spike_counts(self->n);
+    if (!c)
+        return (PyObject *)new_array(1, (npy_intp)am_snn_size(self->n), 0, NPY_UINT64);
+    return copy_out(c, am_snn_size(self->n), 1, 1, NPY_UINT64, sizeof(uint64_t));
 }
 static PyObject *SNN_get_size(SNNObject *self, void *u) { (void)u; SNN_READY(self); return PyLong_FromSize_t(am_snn_size(self->n)); }
 static PyObject *SNN_get_synapses(SNNObject *self, void *u) { (void)u; SNN_READY(self); return PyLong_FromSize_t(am_snn_synapses(self->n)); }
@@ -1793,15 +2160,17 @@ static PyMethodDef SNN_methods[] = {
      "-> the index of the first of count new LIF neurons (ms, mV, Hz; am/spiking.h)"},
     {"connect", (PyCFunction)(void (*)(void))SNN_connect, METH_VARARGS | METH_KEYWORDS,
      "connect(pre, npre, post, npost, *, p=None | k=None, weight=0, inhibitory=False, delay=0, autapses=False):\n"
-     "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k"},
+     "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k; inhibitory=True\n"
+     "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i"},
     {"run", (PyCFunction)(void (*)(void))SNN_run, METH_VARARGS | METH_KEYWORDS,
      "run(steps, *, spikes=False, threads=1) -> None, or namespace(t, i) of the spikes (ms, neuron) with\n"
-     "spikes=True. The same spikes at any thread count."},
+     "spikes=True. threads=0: all cores; the same spikes at any thread count. Interrupted (KeyboardInterrupt),\n"
+     "the network keeps the whole steps it made (SNN.t)."},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef SNN_getset[] = {
-    {"v", (getter)SNN_get_v, NULL, "membrane potentials (mV)", NULL},
-    {"spike_counts", (getter)SNN_get_counts, NULL, "spikes of each neuron so far", NULL},
+    {"v", (getter)SNN_get_v, NULL, "membrane potentials (mV), drawn by the first run (RuntimeError before it)", NULL},
+    {"spike_counts", (getter)SNN_get_counts, NULL, "spikes of each neuron so far (zeros before the first run)", NULL},
     {"size", (getter)SNN_get_size, NULL, "neurons", NULL},
     {"synapses", (getter)SNN_get_synapses, NULL, "synapses", NULL},
     {"t", (getter)SNN_get_time, NULL, "simulated time (ms)", NULL},
@@ -1826,23 +2195,22 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"s1", "s3", "bg_rate", "bg_weight", "seed", "readout_inputs", NULL};
     am_xor_params p;
-    double s1, s3;
-    unsigned long long seed = 1;
+    real_arg s1 = REAL_ARG("s1", 0.0, 1.0, 0.0), s3 = REAL_ARG("s3", 0.0, 1.0, 0.0);
+    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
     am_xor_params_default(&p);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "dd|$ddKp:xor_trial", names, &s1, &s3, &p.bg_rate, &p.bg_weight, &seed,
-                                     &p.readout_inputs))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&|$ddO&p:xor_trial", names, real_conv, &s1, real_conv, &s3,
+                                     &p.bg_rate, &p.bg_weight, int_conv, &seed, &p.readout_inputs))
         return NULL;
-    if (!(s1 >= 0 && s1 <= 1 && s3 >= 0 && s3 <= 1))
-        return value_error("inputs s1 and s3 must be in [0, 1]");
     uint64_t counts[AM_XOR_ROLES];
     int rc = am_xor_params_check(&p);
     if (!rc) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = am_xor_trial(&p, s1, s3, seed, counts, NULL);
-        Py_END_ALLOW_THREADS
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = am_xor_trial(&p, s1.v, s3.v, seed.u, counts, NULL);
+        interrupt_end(&it);
     }
     if (rc)
-        return am_raise(rc, "am.xor_trial");
+        return am_raise(rc, "am.xor_trial (bg_rate >= 0 and bg_weight finite)");
     PyObject *c = copy_out(counts, AM_XOR_ROLES, 1, 1, NPY_UINT64, sizeof(uint64_t));
     return namespace(3, "counts", c, "error_hz", PyFloat_FromDouble(am_xor_signed_error(&p, counts)), "bit",
                      PyLong_FromLong(am_xor_signed_bit(&p, counts)));
@@ -1856,11 +2224,12 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"w", "u", "beta", "tau", "dt", "steps", "gain", "method", NULL};
     PyObject *wo, *uo;
-    double beta = 1, tau = 1, dt = 0.01;
-    Py_ssize_t steps = 100;
+    double beta = 1, tau = 1;
+    real_arg dt = REAL_ARG("dt", DBL_MIN, DBL_MAX, 0.01);
+    int_arg steps = INT_ARG("steps", 0, SSIZE_ARG_MAX - 1, 100);
     const char *gain = "tanh", *method = "rk4";
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$dddnss:graded_run", names, &wo, &uo, &beta, &tau, &dt, &steps, &gain,
-                                     &method))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$ddO&O&ss:graded_run", names, &wo, &uo, &beta, &tau, real_conv, &dt,
+                                     int_conv, &steps, &gain, &method))
         return NULL;
     am_gain g;
     am_ode m;
@@ -1876,8 +2245,6 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
         m = AM_ODE_RK4;
     else
         return value_error("unknown method '%s' (euler or rk4)", method);
-    if (steps < 0 || !(dt > 0))
-        return value_error("steps >= 0 and dt > 0");
     PyArrayObject *u = as_floats(uo, 0, 1, 1, 1, "u");
     if (!u)
         return NULL;
@@ -1889,13 +2256,18 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
         return w ? value_error("w must be n x n with n = len(u) = %zu", n) : NULL;
     }
     am_graded *gr = NULL;
-    PyArrayObject *e = new_array(1, steps + 1, 0, NPY_FLOAT64);
-    int rc = e ? am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta, tau) : AM_ENOMEM;
+    PyArrayObject *e = new_array(1, (npy_intp)steps.u + 1, 0, NPY_FLOAT64);
+    if (!e) {
+        Py_DECREF(u), Py_DECREF(w);
+        return NULL;
+    }
+    int rc = am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta, tau);
     Py_DECREF(w);
     if (!rc) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = am_graded_run(gr, PyArray_DATA(u), dt, (size_t)steps, m, PyArray_DATA(e));
-        Py_END_ALLOW_THREADS
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = am_graded_run(gr, PyArray_DATA(u), dt.v, (size_t)steps.u, m, PyArray_DATA(e));
+        interrupt_end(&it);
     }
     PyArrayObject *v = rc ? NULL : new_array(1, (npy_intp)n, 0, NPY_FLOAT32);
     if (v)
@@ -1903,7 +2275,7 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     am_graded_free(gr);
     if (rc || !v) {
         Py_DECREF(u);
-        Py_XDECREF(e);
+        Py_DECREF(e);
         return rc ? am_raise(rc, "am.graded_run (w symmetric and finite, beta > 0, tau > 0)") : NULL;
     }
     return namespace(3, "u", (PyObject *)u, "v", (PyObject *)v, "energy", (PyObject *)e);
@@ -1924,10 +2296,10 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     const char *dir = dirb ? PyBytes_AS_STRING(dirb) : NULL;
     am_dataset *ds = NULL;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_fashion_load(&ds, dir, split);
-    Py_END_ALLOW_THREADS
+    interrupt it;
+    interrupt_begin(&it, 1); /* the GIL released for the file reading (which does not poll) */
+    int rc = am_fashion_load(&ds, dir, split);
+    interrupt_end(&it);
     if (rc) {
         am_raise(rc, "am.fashion('%s', dir='%s')", split, dir ? dir : AM_FASHION_DIR);
         Py_XDECREF(dirb);
@@ -1947,12 +2319,10 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
 static PyObject *am_py_class_name(PyObject *mod, PyObject *arg)
 {
     (void)mod;
-    long c = PyLong_AsLong(arg);
-    if (c == -1 && PyErr_Occurred())
+    int_arg c = INT_ARG("class_name: c (a Fashion-MNIST class)", 0, 9, 0);
+    if (int_from(arg, &c))
         return NULL;
-    if (c < 0 || c > 9)
-        return value_error("Fashion-MNIST classes are 0..9");
-    return PyUnicode_FromString(am_fashion_class_name((int)c));
+    return PyUnicode_FromString(am_fashion_class_name((int)c.u));
 }
 
 static PyObject *am_py_theory(PyObject *mod, PyObject *args, PyObject *kw)
@@ -1960,26 +2330,28 @@ static PyObject *am_py_theory(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"what", "n", "p", "alpha", NULL};
     const char *what;
-    Py_ssize_t n = 0, p = 0;
-    double alpha = NAN;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$nnd:theory", names, &what, &n, &p, &alpha))
+    int_arg n = INT_ARG("n", 0, SSIZE_ARG_MAX, 0), p = INT_ARG("p", 0, SSIZE_ARG_MAX, 0);
+    real_arg alpha = REAL_ARG("alpha", 0.0, DBL_MAX, NAN);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$O&O&O&:theory", names, &what, int_conv, &n, int_conv, &p, real_conv,
+                                     &alpha))
         return NULL;
     if (!strcmp(what, "hebb_bit_error") || !strcmp(what, "hebb_fixed_prob")) {
-        if (n < 1 || p < 1)
+        if (n.u < 1 || p.u < 1)
             return value_error("%s needs n >= 1 and p >= 1", what);
-        return PyFloat_FromDouble(what[5] == 'b' ? am_theory_hebb_bit_error((size_t)n, (size_t)p)
-                                                 : am_theory_hebb_fixed_prob((size_t)n, (size_t)p));
+        return PyFloat_FromDouble(what[5] == 'b' ? am_theory_hebb_bit_error((size_t)n.u, (size_t)p.u)
+                                                 : am_theory_hebb_fixed_prob((size_t)n.u, (size_t)p.u));
     }
     if (!strcmp(what, "hebb_capacity") || !strcmp(what, "storkey_capacity")) {
-        if (n < 1)
+        if (n.u < 1)
             return value_error("%s needs n >= 1", what);
-        return PyFloat_FromDouble(what[0] == 'h' ? am_theory_hebb_capacity((double)n) : am_theory_storkey_capacity((double)n));
+        return PyFloat_FromDouble(what[0] == 'h' ? am_theory_hebb_capacity((double)n.u)
+                                                 : am_theory_storkey_capacity((double)n.u));
     }
     if (!strcmp(what, "ags_overlap")) {
         double m = NAN;
-        if (!(alpha >= 0))
+        if (isnan(alpha.v))
             return value_error("ags_overlap needs alpha >= 0");
-        am_theory_ags_overlap(alpha, &m); /* 0 beyond alpha_c: no retrieval state, m = 0 */
+        am_theory_ags_overlap(alpha.v, &m); /* 0 beyond alpha_c: no retrieval state, m = 0 */
         return PyFloat_FromDouble(m);
     }
     if (!strcmp(what, "ags_alpha_c")) {
@@ -1999,8 +2371,8 @@ static PyMethodDef module_methods[] = {
     {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote"},
     {"patterns", (PyCFunction)(void (*)(void))am_py_patterns, METH_VARARGS | METH_KEYWORDS,
      "patterns(family, count, n=0, *, width=0, height=0, rng=None) -> count x n int8 ±1 patterns.\n"
-     "family: 'random', 'biased:A', 'correlated:Q', 'letters' (A, B, C, ...), 'checkerboard'; letters and\n"
-     "checkerboards are drawn on width x height (default: the square grid of n)."},
+     "family: 'random', 'biased:A', 'correlated:Q', 'letters' (A, B, C, ...), 'checkerboard', 'lshapes'; the\n"
+     "last three are drawn on width x height (default: the square grid of n)."},
     {"letters", (PyCFunction)(void (*)(void))am_py_letters, METH_VARARGS | METH_KEYWORDS,
      "letters(text, width=5, height=7) -> len(text) x (width*height) int8: the letters of text in a 5x7 font"},
     {"flip", (PyCFunction)(void (*)(void))am_py_flip, METH_VARARGS | METH_KEYWORDS,
@@ -2046,6 +2418,17 @@ PyMODINIT_FUNC PyInit__am(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return NULL;
+    PyObject *threading = PyImport_ImportModule("threading"), *mt = NULL, *ident = NULL;
+    if (threading && (mt = PyObject_CallMethod(threading, "main_thread", NULL)))
+        ident = PyObject_GetAttrString(mt, "ident");
+    Py_XDECREF(threading);
+    Py_XDECREF(mt);
+    if (!ident)
+        goto fail;
+    main_thread = PyLong_AsUnsignedLong(ident);
+    Py_DECREF(ident);
+    if (PyErr_Occurred())
+        goto fail;
     PyObject *types_mod = PyImport_ImportModule("types");
     if (!types_mod)
         goto fail;

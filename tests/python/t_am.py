@@ -11,41 +11,7 @@ import weakref
 import numpy as np
 
 import am
-
-_n = 0
-_failed = 0
-
-
-def ok(cond, name):
-    global _n, _failed
-    _n += 1
-    if not cond:
-        _failed += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", _n, name))
-    sys.stdout.flush()
-
-
-def raises(exc, fn, name, status=None, text=None):
-    try:
-        fn()
-    except exc as e:
-        good = (status is None or getattr(e, "status", None) == status) and (text is None or text in str(e))
-        if not good:
-            print("# got %r (status %s)" % (e, getattr(e, "status", None)))
-        ok(good, name)
-        return
-    except Exception as e:  # noqa: BLE001
-        print("# got %r" % e)
-        ok(False, name)
-        return
-    ok(False, name + " (no exception)")
-
-
-def skip(name, why):
-    global _n
-    _n += 1
-    print("ok %d - %s # SKIP %s" % (_n, name, why))
-
+from tap import ok, raises, skip
 
 AM_EUNSUPPORTED, AM_EFORMAT, AM_EINVAL = -12, -5, -1
 tmp = tempfile.mkdtemp(prefix="am-py-")
@@ -413,5 +379,6 @@ r = subprocess.run([sys.executable, os.path.join(root, "tools", "py2ipynb"), "--
                    [os.path.join(root, "exercises", n) for n in scripts], capture_output=True, text=True)
 ok(r.returncode == 0, "every notebook is its script converted " + r.stderr.strip())
 
-print("1..%d" % _n)
-sys.exit(1 if _failed else 0)
+if __name__ == "__main__":
+    import tap
+    sys.exit(tap.done())

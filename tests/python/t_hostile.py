@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""Hostile inputs to the module `am`: no call may crash the interpreter. Every parameter of every function and
+method gets values of the wrong type, NaN and infinities, negative and huge numbers, arrays of the wrong dtype,
+shape or layout, None; then re-entrant callbacks and signal handlers, objects used before they are initialised,
+and threads sharing objects. Each call must raise TypeError, ValueError, OverflowError, am.Error (MemoryError
+for a size that cannot be allocated, RuntimeError for an object in use) or succeed; all run in this process,
+so a crash fails the suite (under AddressSanitizer too: tests/t-python.sh)."""
+import atexit
+import gc
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+
+import numpy as np
+
+import am
+from tap import ok, raises
+
+tmp = tempfile.mkdtemp(prefix="am-hostile-")
+atexit.register(shutil.rmtree, tmp, True)
+ALLOWED = (TypeError, ValueError, OverflowError, am.Error, MemoryError)
+PASSED_ON = ZeroDivisionError  # what Weird's __index__ and __float__ raise: an argument's own error passes on
+AM_EEMPTY, AM_EOVERFLOW = -11, -3
+N = 16
+PATS = am.patterns("random", 3, N, rng=1)
+CUE = am.flip(PATS[0], k=2, rng=2)
+X = np.random.default_rng(0).random((20, 8)).astype(np.float32)
+
+
+class Guard:
+    """A SIGALRM after `seconds` raises TimeoutError: a valid but long call (SNN.run(2**62)) is interrupted, which
+    the module's long calls allow."""
+
+    def __init__(self, seconds=1.0):
+        self.seconds = seconds
+
+    def _fire(self, signum, frame):
+        raise TimeoutError("guard")
+
+    def __enter__(self):
+        self.old = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.old)
+        return False
+
+
+def attempt(fn):
+    """None when fn() returns, else the exception it raised (TimeoutError: stopped by the guard)."""
+    try:
+        with Guard():
+            fn()
+        return None
+    except BaseException as e:  # noqa: BLE001  (anything but a crash is reported)
+        return e
+
+
+# --- hostile values by the kind of parameter ---------------------------------------------------------------------
+class Weird:
+    def __index__(self):
+        raise ZeroDivisionError("no index")
+
+    def __float__(self):
+        raise ZeroDivisionError("no float")
+
+
+NAN, INF = float("nan"), float("inf")
+NOT_NUMBERS = [None, "3", b"3", 1 + 1j, object(), [], {}, Weird()]
+# huge values that are cheap to reject or to run (counts that size an allocation leave out 2**31 and 2**32: a
+# patterns() of 2**31 rows is a real 16 GB request)
+HUGE_COUNTS = [-1, -2 ** 70, 2 ** 62, 2 ** 63, 2 ** 64, 2 ** 70]
+HUGE_INDEX = HUGE_COUNTS + [2 ** 31 - 1, 2 ** 31, 2 ** 32]
+REALS = [NAN, INF, -INF, 1e308, -1e308, 2 ** 70, -1, 0]
+
+
+def arrays(n):
+    """Arrays of every wrong kind for an argument of n columns."""
+    good = np.ones(n)
+    return [None, "abc", 3, [], [[]], np.zeros(0), np.zeros((0, n)), np.zeros((2, 2, n)), np.array(["a"] * n),
+            np.array([1 + 1j] * n), np.array([object()] * n, dtype=object), np.array([None] * n, dtype=object),
+            np.full(n, NAN), np.full(n, INF), np.full(n, 1e300), np.zeros(n + 1), np.zeros(max(n - 1, 1)),
+            np.ones(2 * n)[::2], np.ones((n, 3), order="F")[:, 0], good[::-1], np.asarray(good, dtype=">f8"),
+            np.array(1.0), np.array(["2020-01-01"] * n, dtype="M8[D]"), [[1] * n, [1] * (n - 1)], Weird()]
+
+
+KINDS = {
+    "count": NOT_NUMBERS + [1.5, NAN] + HUGE_COUNTS,
+    "int": NOT_NUMBERS + [1.5, NAN] + HUGE_INDEX,
+    "int?": NOT_NUMBERS + [1.5, NAN] + HUGE_INDEX,  # None: the default
+    "real": NOT_NUMBERS + REALS,
+    "real?": NOT_NUMBERS + REALS,
+    "str": [None, 1, b"x", "", "x\0y", "\udcff", "no-such-name", object()],
+    "bool": [None, "no", 2, object()],
+    "rng": ["x", 1.5, -1, 2 ** 70, object(), np.array([1, 2]), Weird()],
+    "callable": [3, "f", object()],
+    "path": [None, 3, "", "x\0y", "/nonexistent/dir/file", tmp, os.path.join(tmp.encode(), b"\xff\xfe"), object()],
+}
+# values of these kinds must raise (the others may be valid somewhere)
+MUST_RAISE = {"count": (None, "3", object()), "int": (None, "3", object()), "real": (None, "3", object()),
+              "rng": ("x", object()), "callable": (3, "f")}
+
+
+def store(model="hopfield"):
+    s = am.Store(model, n=N)
+    s.add(PATS / 4.0 if model == "modern" else PATS)
+    return s
+
+
+STORES = {m: store(m) for m in ("hopfield", "dense", "modern")}
+AE = am.Autoencoder([8, 4, 2, 4, 8], rng=1)
+PCA = am.PCA(X, 2)
+
+
+def snn():
+    n = am.SNN()
+    n.add(10, drive=12, synapse="current")
+    return n
+
+
+NET = snn()
+W = (PATS.T.astype(np.float32) @ PATS) / N
+np.fill_diagonal(W, 0)
+
+# (name, function, positional (name, value, kind) list, keyword {name: (value, kind)})
+def spec(name, fn, pos=(), **kw):
+    return name, fn, list(pos), kw
+
+
+SPECS = [
+    spec("seed", am.seed, [("s", 3, "int")]),
+    spec("load", am.load, [("path", os.path.join(tmp, "s.am"), "path")]),
+    spec("patterns", am.patterns, [("family", "random", "str"), ("count", 3, "count"), ("n", N, "count")],
+         width=(0, "int"), height=(0, "int"), rng=(1, "rng")),
+    spec("patterns letters", am.patterns, [("family", "letters", "str"), ("count", 2, "count")],
+         width=(10, "int"), height=(10, "int")),
+    spec("letters", am.letters, [("text", "AB", "str"), ("width", 5, "int"), ("height", 7, "int")]),
+    spec("flip", am.flip, [("state", CUE, "array"), ("k", 2, "int")], rng=(1, "rng")),
+    spec("flip frac", am.flip, [("state", CUE, "array")], frac=(0.1, "real")),
+    spec("occlude", am.occlude, [("state", np.ones(16), "array"), ("width", 4, "int"), ("height", 4, "int"),
+                                 ("x0", 1, "int"), ("y0", 1, "int"), ("w", 2, "int"), ("h", 2, "int"),
+                                 ("fill", 0, "int")], rng=(1, "rng")),
+    spec("overlap", am.overlap, [("a", CUE, "array"), ("b", CUE, "array")]),
+    spec("capacity", am.capacity, [("P", [3], "count")], model=("hopfield", "str"), n=(N, "count"),
+         dynamics=("async", "str"), order=("random", "str"), T=(0, "real"), max_steps=(5, "int"), eps=(1e-6, "real"),
+         patterns=("random", "str"), noise=(0.1, "real"), cues=(0, "count"), stability=(0, "count"),
+         threshold=(0.9, "real"), trials=(1, "count"), seed=(1, "int"), threads=(1, "int")),
+    spec("capacity dense", am.capacity, [("P", [3], "count")], model=("dense", "str"), n=(N, "count"),
+         F=("poly", "str"), degree=(3, "int?"), trials=(1, "count")),
+    spec("capacity modern", am.capacity, [("P", [3], "count")], model=("modern", "str"), n=(N, "count"),
+         beta=(4.0, "real?"), trials=(1, "count")),
+    spec("capacity rule", am.capacity, [("P", [3], "count")], n=(N, "count"), rule=("storkey", "str"),
+         trials=(1, "count")),
+    spec("xor_trial", am.xor_trial, [("s1", 1, "real"), ("s3", 0, "real")], bg_rate=(10, "real"),
+         bg_weight=(6, "real"), seed=(1, "int"), readout_inputs=(False, "bool")),
+    spec("graded_run", am.graded_run, [("w", W, "array"), ("u", 0.1 * CUE.astype(np.float32), "array")],
+         beta=(1, "real"), tau=(1, "real"), dt=(0.05, "real"), steps=(5, "count"), gain=("tanh", "str"),
+         method=("rk4", "str")),
+    spec("fashion", am.fashion, [("split", "test", "str"), ("dir", os.path.join(tmp, "nofashion"), "path")]),
+    spec("class_name", am.class_name, [("c", 1, "int")]),
+    spec("theory", am.theory, [("what", "hebb_bit_error", "str")], n=(100, "int"), p=(10, "int")),
+    spec("theory alpha", am.theory, [("what", "ags_overlap", "str")], alpha=(0.1, "real")),
+    spec("Rng", am.Rng, [("seed", 1, "int"), ("stream", 0, "int")]),
+    spec("Store", am.Store, [("model", "dense", "str"), ("n", N, "count")], F=("poly", "str"), degree=(3, "int?")),
+    spec("Store hopfield", am.Store, [("model", "hopfield", "str"), ("n", N, "count")], rule=("hebb", "str")),
+    spec("Store modern", am.Store, [("model", "modern", "str"), ("n", N, "count")], beta=(2.0, "real?")),
+    spec("Autoencoder", am.Autoencoder, [("sizes", [8, 4, 8], "array"), ("hidden", "relu", "str"),
+                                         ("code", "relu", "str"), ("output", "sigmoid", "str"), ("loss", "bce", "str")],
+         rng=(1, "rng")),
+    spec("Autoencoder.load", am.Autoencoder.load, [("path", os.path.join(tmp, "a.ae"), "path")]),
+    spec("PCA", am.PCA, [("x", X, "array"), ("k", 2, "int")]),
+    spec("SNN", am.SNN, [("dt", 0.1, "real"), ("method", "exact", "str"), ("seed", 1, "int")]),
+]
+for model, s in STORES.items():
+    SPECS += [
+        spec("Store(%s).add" % model, s.add, [("patterns", PATS[:1], "array")]),
+        spec("Store(%s).energy" % model, s.energy, [("state", CUE, "array")]),
+        spec("Store(%s).overlaps" % model, s.overlaps, [("state", CUE, "array")]),
+        spec("Store(%s).save" % model, s.save, [("path", os.path.join(tmp, "s.am"), "path")]),
+        spec("Store(%s).recall" % model, s.recall, [("cue", CUE, "array")], max_steps=(5, "int"), rng=(1, "rng"),
+             monitor=(None, "callable"), record=(False, "bool")),
+    ]
+SPECS += [
+    spec("Store.recall dynamics", STORES["hopfield"].recall, [("cue", CUE, "array")], dynamics=("glauber", "str"),
+         order=("fixed", "str"), T=(0.5, "real"), max_steps=(3, "int"), every=(4, "int"), record=(True, "bool")),
+    spec("Autoencoder.encode", AE.encode, [("x", X, "array")]),
+    spec("Autoencoder.decode", AE.decode, [("z", X[:, :2], "array")]),
+    spec("Autoencoder.reconstruct", AE.reconstruct, [("x", X, "array")]),
+    spec("Autoencoder.evaluate", AE.evaluate, [("x", X, "array")]),
+    spec("Autoencoder.save", AE.save, [("path", os.path.join(tmp, "a.ae"), "path")]),
+    spec("Autoencoder.train", AE.train, [("x", X, "array")], epochs=(1, "count"), batch=(8, "count"), lr=(1e-3, "real"),
+         mask=(0.1, "real"), noise=(0.1, "real"), weight_decay=(0.0, "real"), rng=(1, "rng"), threads=(1, "int")),
+    spec("PCA.encode", PCA.encode, [("x", X, "array")]),
+    spec("PCA.decode", PCA.decode, [("z", X[:, :2], "array")]),
+    spec("PCA.explained", PCA.explained, [("j", 1, "int")]),
+    spec("SNN.add", NET.add, [("count", 2, "count")], tau_m=(20, "real"), v_rest=(-60, "real"), v_reset=(-60, "real"),
+         v_thresh=(-50, "real"), t_ref=(5, "real"), drive=(0, "real"), synapse=("current", "str"), tau_e=(5, "real"),
+         tau_i=(10, "real"), e_e=(0, "real"), e_i=(-80, "real"), v0_mean=(-60, "real"), v0_sd=(1, "real"),
+         v0_uniform=(False, "bool"), ext_rate=(10, "real"), ext_weight=(1, "real")),
+    spec("SNN.connect", NET.connect, [("pre", 0, "int"), ("npre", 2, "int"), ("post", 0, "int"), ("npost", 2, "int")],
+         p=(0.5, "real"), weight=(1.0, "real"), inhibitory=(False, "bool"), delay=(1.0, "real"),
+         autapses=(False, "bool")),
+    spec("SNN.connect k", NET.connect, [("pre", 0, "int"), ("npre", 4, "int"), ("post", 0, "int"), ("npost", 2, "int")],
+         k=(2, "int")),
+    spec("show", am.show, [("state", np.ones(16), "array"), ("width", 4, "int?")]),
+    spec("checkerboards", am.checkerboards, [("count", 2, "count"), ("width", 8, "int"), ("height", 8, "int")]),
+]
+
+
+def sweep(name, fn, pos, kw):
+    """Every hostile value of every parameter, one at a time; returns the failures found."""
+    bad = []
+    params = [(p, v, k, True) for p, v, k in pos] + [(p, v, k, False) for p, (v, k) in kw.items()]
+    for i, (pname, _, kind, positional) in enumerate(params):
+        if kind == "array":
+            n = np.asarray(params[i][1]).shape[-1] if np.ndim(params[i][1]) else 1
+            values = arrays(n)
+        else:
+            values = KINDS[kind]
+        for hv in values:
+            args = [hv if j == i else v for j, (_, v, _, isp) in enumerate(params) if isp]
+            kwargs = {p: (hv if j == i else v) for j, (p, v, _, isp) in enumerate(params) if not isp}
+            e = attempt(lambda: fn(*args, **kwargs))
+            must = hv is None if kind == "array" else any(hv is m or (type(hv) is type(m) and hv == m)
+                                                          for m in MUST_RAISE.get(kind, ()))
+            if kind == "real" and isinstance(hv, float) and math.isnan(hv):
+                must = True
+            if e is None and must:
+                bad.append("%s(%s=%.40r) returned" % (name, pname, hv))
+            elif e is not None and not isinstance(e, ALLOWED + (TimeoutError, PASSED_ON)):
+                bad.append("%s(%s=%.40r) raised %r" % (name, pname, hv, e))
+            elif isinstance(e, TimeoutError) and not (name == "SNN.run" or kind in ("int", "count")):
+                bad.append("%s(%s=%.40r) ran past the guard" % (name, pname, hv))
+    return bad
+
+
+STORES["hopfield"].save(os.path.join(tmp, "s.am"))
+AE.save(os.path.join(tmp, "a.ae"))
+for name, fn, pos, kw in SPECS:
+    base = attempt(lambda: fn(*[v for _, v, _ in pos], **{k: v for k, (v, _) in kw.items()}))
+    if base is not None and not (name == "fashion" and isinstance(base, am.Error)):  # fashion: a missing directory
+        ok(False, "%s: the valid call works (%r)" % (name, base))
+        continue
+    with np.errstate(all="ignore"):
+        bad = sweep(name, fn, pos, kw)
+    for b in bad[:8]:
+        print("# " + b)
+    ok(not bad, "%s: every hostile argument raises TypeError, ValueError, OverflowError or am.Error (%d problems)"
+       % (name, len(bad)))
+
+# SNN.run last: steps of 2**62 run until the guard interrupts them
+bad = sweep("SNN.run", NET.run, [("steps", 3, "int")], {"spikes": (True, "bool"), "threads": (1, "int")})
+for b in bad[:8]:
+    print("# " + b)
+ok(not bad, "SNN.run: every hostile argument raises, and huge step counts are interrupted (%d problems)" % len(bad))
+
+# --- the defects of issue 21 one by one ----------------------------------------------------------------------------
+raises(OverflowError, lambda: am.occlude(np.ones(100, np.int8), 2 ** 62, 4, 0, 0, 3, 3), "occlude: width x height "
+       "overflowing 64 bits is an OverflowError, not a write out of bounds", text="occlude")
+raises(ValueError, lambda: am.occlude(np.ones(100, np.int8), 2 ** 31, 2 ** 31, 0, 0, 3, 3),
+       "occlude: a grid larger than the state is a ValueError", text="units")
+raises(OverflowError, lambda: am.Rng(-1), "Rng(-1) does not wrap", text="seed")
+raises(OverflowError, lambda: am.Rng(2 ** 70), "Rng(2**70) does not wrap", text="seed")
+raises(OverflowError, lambda: am.Rng(1, -1), "Rng(stream=-1) does not wrap", text="stream")
+raises(OverflowError, lambda: am.seed(-1), "am.seed(-1) does not wrap", text="seed")
+raises(OverflowError, lambda: NET.run(-1), "SNN.run(-1) does not wrap into a run for ever", text="steps")
+raises(OverflowError, lambda: am.capacity([3], n=N, seed=-1), "capacity(seed=-1) does not wrap", text="seed")
+raises(ValueError, lambda: STORES["hopfield"].recall(CUE, max_steps=2 ** 32), "recall(max_steps=2**32) does not "
+       "wrap to 0", text="max_steps")
+raises(ValueError, lambda: am.capacity([3], n=N, threads=2 ** 32), "capacity(threads=2**32) does not wrap",
+       text="threads")
+raises(ValueError, lambda: am.patterns("letters", 2, width=2 ** 24, height=2 ** 24), "patterns: a grid of more "
+       "than AM_MAX_UNITS", text="grid")
+raises(am.Error, lambda: am.patterns("random", 2 ** 62, 64), "patterns: 2**62 rows overflow the set's size",
+       status=AM_EOVERFLOW)
+raises(ValueError, lambda: am.patterns("random", 3, 2 ** 25), "patterns: more units than AM_MAX_UNITS", text="n =")
+empty = am.SNN()
+raises(am.Error, lambda: empty.run(10), "running a network without neurons says so", status=AM_EEMPTY,
+       text="no neurons")
+raises(ValueError, lambda: am.Autoencoder([4, 2, 4]).train(np.zeros((0, 4))), "training on zero rows says so",
+       text="no rows")
+raises(ValueError, lambda: AE.evaluate(np.zeros((0, 8))), "evaluating zero rows says so", text="no rows")
+fresh = snn()
+raises(RuntimeError, lambda: fresh.v, "SNN.v before the first run raises instead of reading NULL",
+       text="first run")
+ok(np.array_equal(fresh.spike_counts, np.zeros(10, np.uint64)), "SNN.spike_counts before the first run: zeros")
+fresh.run(0)
+ok(fresh.v.shape == (10,) and np.all(fresh.v == -60), "SNN.run(0) draws the initial potentials")
+
+# non-contiguous and foreign-layout arrays give what their contiguous copies give
+s = STORES["hopfield"]
+cues = np.asfortranarray(np.repeat(CUE[None, :], 3, axis=0))
+ok(np.array_equal(s.recall(cues, order="fixed")[0], s.recall(np.ascontiguousarray(cues), order="fixed")[0]),
+   "a Fortran-ordered batch of cues recalls as its C copy")
+wide = np.zeros((N, 2))
+wide[:, 0] = CUE
+ok(s.energy(wide[:, 0]) == s.energy(CUE) and np.array_equal(am.flip(CUE[::-1], k=0), CUE[::-1]),
+   "strided and reversed states are read element by element")
+ok(np.allclose(AE.encode(np.asfortranarray(X)), AE.encode(X)) and
+   np.allclose(PCA.encode(X.astype(">f4")), PCA.encode(X)), "Fortran and big-endian inputs encode as native ones")
+
+# --- re-entrant callbacks -----------------------------------------------------------------------------------------
+s = store()
+
+
+def monitor_adds(e):
+    s.add(PATS[:1])
+
+
+raises(RuntimeError, lambda: s.recall(CUE, monitor=monitor_adds), "a monitor calling Store.add on the store it "
+       "watches raises RuntimeError (no use after free)", text="in use")
+ok(s.count == 3, "... and the store is unchanged")
+inner = []
+s.recall(CUE, monitor=lambda e: inner.append(s.recall(e.state)[0]))
+ok(len(inner) >= 2, "a monitor may recall from the same store (readers share it)")
+s.recall(CUE, monitor=lambda e: (s.stability(), s.energy(e.state), s.overlaps(e.state), s.weights()))
+ok(True, "a monitor may read the store it watches")
+raises(ZeroDivisionError, lambda: s.recall(CUE, monitor=lambda e: 1 / 0), "a monitor's exception passes on")
+raises(ZeroDivisionError, lambda: s.recall(am.patterns("random", 1, N, rng=5)[0], dynamics="glauber", T=1.0,
+                                           max_steps=2 ** 32 - 1, monitor=lambda e: 1 / 0 if e.sweep == 3 else None),
+       "... and stops a recall that would run 2**32 sweeps")
+calls = []
+s.recall(CUE, monitor=lambda e: (calls.append(1), gc.collect()))
+ok(len(calls) >= 2, "a monitor that collects garbage")
+s2 = store()
+raises(RuntimeError, lambda: s2.recall(CUE, record=True, monitor=lambda e: s2.add(PATS)), "record and a monitor "
+       "adding: RuntimeError")
+nested = []
+s.recall(CUE, monitor=lambda e: nested.append(am.capacity([2], n=N, trials=1)["P"][0]))
+ok(nested and nested[0] == 2, "a monitor may run another long call (nested cancel hooks)")
+
+
+def handler_during(obj_call, handler_call, name):
+    """handler_call() from a SIGALRM handler while obj_call() runs: its exception must come out of obj_call."""
+    def fire(signum, frame):
+        handler_call()
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        raises(RuntimeError, obj_call, name, text="in use" if "add" in name else None)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+big = am.Store("hopfield", n=400)
+big.add(am.patterns("random", 30, 400, rng=1))
+handler_during(lambda: big.recall(am.patterns("random", 1, 400, rng=2)[0], dynamics="glauber", T=1.0,
+                                  max_steps=2 ** 32 - 1), lambda: big.add(PATS[:1].repeat(25, axis=1)),
+               "a signal handler calling Store.add during a recall: RuntimeError, the recall stopped")
+ok(big.count == 30, "... the store unchanged")
+handler_during(lambda: big.recall(am.patterns("random", 1000, 400, rng=3), dynamics="glauber", T=1.0,
+                                  max_steps=10 ** 6),
+               lambda: big.add(PATS[:1].repeat(25, axis=1)), "the same during a batched recall")
+net = snn()
+net.run(1)
+handler_during(lambda: net.run(2 ** 62), lambda: net.v, "a signal handler reading SNN.v during SNN.run: RuntimeError")
+handler_during(lambda: net.run(2 ** 62), lambda: net.run(5), "a signal handler running the SNN during its run")
+ok(net.t > 0.1, "... the network kept the steps it made (t = %.1f ms)" % net.t)
+XB = np.random.default_rng(1).random((4000, 64)).astype(np.float32)
+aeb = am.Autoencoder([64, 32, 8, 32, 64], rng=1)
+handler_during(lambda: aeb.train(XB, epochs=10 ** 6), lambda: aeb.encode(XB[:2]),
+               "a signal handler encoding during training: RuntimeError")
+handler_during(lambda: aeb.train(XB, epochs=10 ** 6), lambda: aeb.train(XB[:10]),
+               "a signal handler training during training: RuntimeError")
+
+# --- use before initialisation, and twice ---------------------------------------------------------------------------
+for cls, calls_ in [(am.Store, [lambda o: o.recall(CUE), lambda o: o.add(PATS), lambda o: o.energy(CUE),
+                                lambda o: o.stability(), lambda o: o.weights(), lambda o: o.save(os.path.join(tmp, "u")),
+                                lambda o: o.patterns, lambda o: o.n, lambda o: o.overlaps(CUE)]),
+                    (am.Autoencoder, [lambda o: o.encode(X), lambda o: o.train(X), lambda o: o.evaluate(X),
+                                      lambda o: o.input_dim, lambda o: o.save(os.path.join(tmp, "u"))]),
+                    (am.PCA, [lambda o: o.encode(X), lambda o: o.components, lambda o: o.explained(1)]),
+                    (am.SNN, [lambda o: o.run(1), lambda o: o.add(3), lambda o: o.v, lambda o: o.spike_counts,
+                              lambda o: o.connect(0, 1, 0, 1, p=1.0), lambda o: o.t])]:
+    raw = cls.__new__(cls)
+    errs = [attempt(lambda c=c: c(raw)) for c in calls_]
+    ok(all(isinstance(e, RuntimeError) for e in errs), "%s used before __init__: RuntimeError (%s)" % (
+        cls.__name__, sorted(set(type(e).__name__ for e in errs))))
+    ok(isinstance(repr(raw), str), "%s: repr before __init__" % cls.__name__)
+for obj, args in [(STORES["dense"], ("dense",)), (AE, ([8, 4, 8],)), (PCA, (X, 2)), (NET, ())]:
+    raises(ValueError, lambda o=obj, a=args: o.__init__(*a), "%s.__init__ twice" % type(obj).__name__)
+bad = am.Store.__new__(am.Store)
+raises(ValueError, lambda: bad.__init__("hopfield", n=0), "a failed __init__ ...")
+raises(RuntimeError, lambda: bad.recall(CUE), "... leaves an unusable object, not a crash")
+
+# --- threads sharing objects ----------------------------------------------------------------------------------------
+errors = []
+
+
+def run_threads(targets):
+    ts = [threading.Thread(target=t) for t in targets]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+
+
+def guarded(fn, allowed=(RuntimeError,)):
+    def run():
+        for _ in range(20):
+            try:
+                fn()
+            except allowed:
+                pass
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
+    return run
+
+
+shared = am.Store("hopfield", n=300)
+shared.add(am.patterns("random", 20, 300, rng=1))
+batch = am.patterns("random", 40, 300, rng=2)
+run_threads([guarded(lambda: shared.recall(batch)), guarded(lambda: shared.recall(batch)),
+             guarded(lambda: shared.add(am.patterns("random", 1, 300))), guarded(lambda: shared.stability())])
+ok(not errors, "recalls, stability checks and adds on one store from four threads: results or RuntimeError %r"
+   % errors[:3])
+errors.clear()
+tnet = snn()
+run_threads([guarded(lambda: tnet.run(200)), guarded(lambda: tnet.run(200)), guarded(lambda: tnet.spike_counts),
+             guarded(lambda: tnet.v)])
+ok(not errors, "one SNN run and read from four threads: results or RuntimeError %r" % errors[:3])
+errors.clear()
+tae = am.Autoencoder([64, 32, 8, 32, 64], rng=1)
+run_threads([guarded(lambda: tae.train(XB[:500])), guarded(lambda: tae.encode(XB)),
+             guarded(lambda: tae.train(XB[:500], threads=2)), guarded(lambda: tae.evaluate(XB))])
+ok(not errors, "one Autoencoder trained and used from four threads: results or RuntimeError %r" % errors[:3])
+errors.clear()
+run_threads([guarded(lambda: am.patterns("random", 50, 200)), guarded(lambda: am.seed(3)),
+             guarded(lambda: am.capacity([5], n=64, trials=2, threads=2)),
+             guarded(lambda: am.flip(np.ones(500), k=30))])
+ok(not errors, "the default random stream shared by four threads %r" % errors[:3])
+ok(threading.active_count() == 1, "every thread joined")
+
+if __name__ == "__main__":
+    import tap
+    sys.exit(tap.done())

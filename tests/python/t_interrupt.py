@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Ctrl-C during every call of `am` that can run long: a child process starts the call, gets SIGINT 0.3 s later and
+must raise KeyboardInterrupt within LIMIT seconds (generous for a loaded two-core machine; the calls poll every
+50 ms), after which the objects it used still work. Before the cancel hook (am/cancel.h) these calls ran to
+their end with the signal pending."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from tap import ok
+
+LIMIT = 1.0
+SANITIZED = "address" in os.environ.get("AM_SANFLAGS", "")
+
+# name: (setup, the long call, a check after the interrupt that prints "usable")
+CASES = {
+    "Store.recall (one cue, 2**32 Glauber sweeps)": (
+        "s = am.Store('hopfield', n=400); s.add(am.patterns('random', 20, 400, rng=1))\n"
+        "cue = am.patterns('random', 1, 400, rng=2)[0]",
+        "s.recall(cue, dynamics='glauber', T=0.5, max_steps=2**32 - 1)",
+        "s.recall(cue)[1].end == 'fixed'"),
+    "Store.recall (a monitor: the GIL held)": (
+        "s = am.Store('hopfield', n=400); s.add(am.patterns('random', 20, 400, rng=1))\n"
+        "cue = am.patterns('random', 1, 400, rng=2)[0]",
+        "s.recall(cue, dynamics='glauber', T=0.5, max_steps=2**32 - 1, monitor=lambda e: None)",
+        "s.recall(cue)[1].end == 'fixed'"),
+    "Store.recall (a batch of 4000 cues, dense store)": (
+        "s = am.Store('dense', n=400, degree=3); s.add(am.patterns('random', 60, 400, rng=1))\n"
+        "cues = am.patterns('random', 4000, 400, rng=2)",
+        "s.recall(cues, dynamics='glauber', T=0.5, max_steps=10**6)",
+        "s.count == 60"),
+    "Store.recall (modern store, 20000 cues)": (
+        "s = am.Store('modern', n=256, beta=0.5); s.add(np.random.default_rng(1).standard_normal((2000, 256)))\n"
+        "cues = np.random.default_rng(2).standard_normal((20000, 256))",
+        "s.recall(cues, max_steps=10**6)",
+        "s.count == 2000"),
+    "Store.stability (dense store of 3000 patterns)": (
+        "s = am.Store('dense', n=600, degree=3); s.add(am.patterns('random', 3000, 600, rng=1))",
+        "s.stability()",
+        "s.count == 3000"),
+    "Store.add (Storkey rule, 2000 patterns of 3000 units)": (
+        "s = am.Store('hopfield', n=3000, rule='storkey'); p = am.patterns('random', 2000, 3000, rng=1)",
+        "s.add(p)",
+        "0 < s.count < 2000 and s.recall(p[0])[0].shape == (3000,)"),
+    "capacity (1 thread)": ("", "am.capacity([150], n=1000, trials=10**5, threads=1)", "True"),
+    "capacity (2 threads)": ("", "am.capacity([150], n=1000, trials=10**5, threads=2)", "True"),
+    "Autoencoder.train": (
+        "x = np.random.default_rng(0).random((20000, 256)).astype(np.float32)\n"
+        "ae = am.Autoencoder([256, 128, 32, 128, 256], rng=1)",
+        "ae.train(x, epochs=10**6, threads=1)",
+        "ae.encode(x[:3]).shape == (3, 32) and ae.steps > 0"),
+    "Autoencoder.train (2 threads)": (
+        "x = np.random.default_rng(0).random((20000, 256)).astype(np.float32)\n"
+        "ae = am.Autoencoder([256, 128, 32, 128, 256], rng=1)",
+        "ae.train(x, epochs=10**6, threads=2)",
+        "ae.encode(x[:3]).shape == (3, 32)"),
+    "PCA (40000 x 1200)": (
+        "x = np.random.default_rng(0).random((40000, 1200), dtype=np.float32)",
+        "am.PCA(x, 10)",
+        "am.PCA(x[:50, :20], 3).components.shape == (3, 20)"),
+    "SNN.run": (
+        "n = am.SNN(); n.add(2000, drive=12, synapse='current', v0_sd=4)\n"
+        "n.connect(0, 2000, 0, 2000, p=0.05, weight=0.2)",
+        "n.run(2**62)",
+        "n.t > 0 and n.spike_counts.sum() > 0 and n.run(10) is None"),
+    "SNN.run (2 threads, spikes kept)": (
+        "n = am.SNN(); n.add(2000, drive=12, synapse='current', v0_sd=4)",
+        "n.run(2**62, spikes=True, threads=2)",
+        "n.t > 0"),
+    "graded_run": (
+        "r = np.random.default_rng(0); w = r.standard_normal((800, 800)).astype(np.float32); w = (w + w.T) / 2\n"
+        "np.fill_diagonal(w, 0)",
+        "am.graded_run(w, np.full(800, 0.01, np.float32), beta=0.01, dt=0.001, steps=10**7)",
+        "True"),
+}
+
+CHILD = """import sys, time
+import numpy as np
+import am
+{setup}
+print("go", flush=True)
+try:
+    {call}
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    print("usable" if ({check}) else "broken", flush=True)
+"""
+
+
+def run_case(setup, call, check):
+    """(seconds from SIGINT to KeyboardInterrupt or None, the child's last lines). A child that does not answer is
+    killed after a while (the old module ran these calls to their end, some for ever)."""
+    p = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, call=call, check=check)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killer = threading.Timer(90 if SANITIZED else 30, p.kill)
+    killer.start()
+    try:
+        line = p.stdout.readline()
+        dt = None
+        if line.strip() == "go":
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            p.send_signal(signal.SIGINT)
+            line = p.stdout.readline()  # "interrupted", or "finished"/nothing when the call ignored the signal
+            if line.strip() == "interrupted":
+                dt = time.monotonic() - t0
+            else:
+                p.kill()
+        out, err = p.stdout.read(), p.stderr.read()  # through the buffers readline filled (not communicate())
+        p.wait()
+    finally:
+        killer.cancel()
+    return dt, (line + out + err).strip().splitlines()[-3:]
+
+
+for name, (setup, call, check) in CASES.items():
+    dt, tail = run_case(setup, call, check)
+    good = dt is not None and dt < LIMIT and tail and tail[-1] == "usable"
+    if not good:
+        print("# " + "\n# ".join(tail))
+    ok(good, "Ctrl-C during %s: KeyboardInterrupt after %s s (< %g), the objects still usable"
+       % (name, "%.3f" % dt if dt is not None else "never", LIMIT))
+
+if __name__ == "__main__":
+    import tap
+    sys.exit(tap.done())

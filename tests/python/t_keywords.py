@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""Every parameter of every function and method of `am` changes the result (a parameter that changes nothing is
+a defect), or, for threads=, leaves it identical. Table-driven: EFFECTS maps (function, parameter) to two calls
+that differ only in that parameter; the table is checked against the signatures the docstrings (C functions)
+and inspect (Python helpers) document, so a new parameter without an entry fails too."""
+import atexit
+import inspect
+import os
+import re
+import shutil
+import sys
+import tempfile
+import types
+
+import numpy as np
+
+import am
+from tap import ok, skip
+
+tmp = tempfile.mkdtemp(prefix="am-kw-")
+atexit.register(shutil.rmtree, tmp, True)
+N = 64
+PATS = am.patterns("random", 12, N, rng=1)     # 12 patterns of 64 units: alpha 0.19, past capacity
+CUE = am.flip(PATS[0], k=12, rng=2)
+
+
+def outcome(fn):
+    """What a call gives: its result, or its exception's type and text (a parameter may change that)."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001
+        return ("raised", type(e).__name__, str(e))
+
+
+def same(a, b):
+    """Deep equality of results: arrays (NaN equal to NaN), namespaces, dicts, sequences, numbers."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if isinstance(a, types.SimpleNamespace) and isinstance(b, types.SimpleNamespace):
+        return same(vars(a), vars(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+# --- helpers building the objects the calls work on --------------------------------------------------------------
+def store(**kw):
+    kw.setdefault("n", N)
+    s = am.Store(**kw)
+    s.add(PATS / np.sqrt(N) if kw.get("model") == "modern" else PATS)
+    return s
+
+
+RAND = am.patterns("random", 1, N, rng=7)[0]  # far from every pattern: the path decides where it ends
+
+
+def recall(**kw):
+    st, info = store().recall(RAND, **kw)
+    return st, vars(info)
+
+
+def saved_store(model):
+    path = os.path.join(tmp, "s-%s.am" % model)
+    store(model=model).save(path)
+    return path
+
+
+def capacity(**kw):
+    base = dict(n=N, trials=2, cues=4, threads=1)
+    base.update(kw)
+    return am.capacity(base.pop("P", [12]), **base)
+
+
+RS = np.random.default_rng(0)
+X = (1 / (1 + np.exp(-RS.standard_normal((64, 3)) @ RS.standard_normal((3, 12))))).astype(np.float32)
+
+
+def ae(**kw):
+    kw.setdefault("sizes", [12, 8, 3, 8, 12])
+    kw.setdefault("rng", 1)
+    return am.Autoencoder(**kw)
+
+
+def trained(**kw):
+    a = ae()
+    base = dict(epochs=2, batch=16, lr=3e-3, rng=2, threads=1)
+    base.update(kw)
+    return a.train(X, **base)
+
+
+def ae_file(rng):
+    path = os.path.join(tmp, "ae-%d.bin" % rng)
+    ae(rng=rng).save(path)
+    return path
+
+
+def snn(dt=0.1, method="exact", seed=3, run=300, **add):
+    """A tested population (20 neurons) driven by Poisson input to ge and inhibited by a driven population."""
+    n = am.SNN(dt=dt, method=method, seed=seed)
+    p = dict(drive=8, v0_sd=4, ext_rate=800, ext_weight=0.15)
+    p.update(add)
+    n.add(20, **p)
+    n.add(20, synapse="current", drive=30)
+    n.connect(20, 20, 0, 20, p=0.5, weight=0.5, inhibitory=True)
+    n.run(run)
+    return n.v.copy(), n.spike_counts.copy()
+
+
+def connected(**kw):
+    """A driven population connected to itself by kw; its potentials after a run, and the synapse count."""
+    n = am.SNN(seed=5)
+    n.add(30, synapse="current", drive=14, v0_sd=5)
+    base = dict(pre=0, npre=30, post=0, npost=30, weight=2.0)
+    base.update(kw)
+    if "k" not in base and "p" not in base:
+        base["p"] = 0.3
+    n.connect(base.pop("pre"), base.pop("npre"), base.pop("post"), base.pop("npost"), **base)
+    n.run(400)
+    return n.v.copy(), n.spike_counts.copy(), n.synapses
+
+
+def simple_net():
+    n = am.SNN()
+    n.add(50, synapse="current", drive=12, v0_sd=5, ext_rate=200, ext_weight=2)
+    n.connect(0, 50, 0, 50, p=0.1, weight=0.5)
+    return n
+
+
+def run_net(steps=300, **kw):
+    n = simple_net()
+    r = n.run(steps, **kw)
+    return r, n.spike_counts.copy(), n.t
+
+
+W = (PATS.T.astype(np.float32) @ PATS) / N
+np.fill_diagonal(W, 0)
+U0 = (0.1 * CUE).astype(np.float32)
+
+
+def graded(w=W, u=U0, **kw):
+    base = dict(beta=2, tau=1, dt=0.05, steps=40)
+    base.update(kw)
+    return vars(am.graded_run(w, u, **base))
+
+
+def fashion_dir():
+    return os.path.join(tmp, "nofashion")
+
+
+def written(fn):
+    """The files fn(directory) writes into a fresh directory, with their contents."""
+    d = tempfile.mkdtemp(dir=tmp)
+    fn(d)
+    out = {}
+    for f in sorted(os.listdir(d)):
+        with open(os.path.join(d, f), "rb") as fh:
+            out[f] = fh.read()
+    return out
+
+
+def plot(**kw):
+    def draw(d):
+        base = dict(out=os.path.join(d, "plot.png"))
+        base.update({k: (os.path.join(d, v) if k in ("out", "keep_data") else v) for k, v in kw.items()})
+        am.plot(base.pop("x", np.arange(1, 6)), base.pop("ys", [np.arange(1, 6) ** 2]), **base)
+    return written(draw)
+
+
+STATE = np.sign(np.arange(64) % 3 - 0.5)
+BLOCKS = np.repeat([1, -1, 1, -1], 16)  # whole rows of ink and of blank on an 8 x 8 grid
+
+# --- the table: (function, parameter) -> (base call, call with the parameter changed) ------------------------
+# threads= rows are in SAME: the result must not change.
+EFFECTS = {
+    ("seed", "s"): (lambda: (am.seed(5), am.patterns("random", 2, 20))[1],
+                    lambda: (am.seed(6), am.patterns("random", 2, 20))[1]),
+    ("load", "path"): (lambda: am.load(saved_store("hopfield")).model, lambda: am.load(saved_store("dense")).model),
+    ("patterns", "family"): (lambda: am.patterns("random", 3, 64, rng=1), lambda: am.patterns("biased:0.2", 3, 64, rng=1)),
+    ("patterns", "count"): (lambda: am.patterns("random", 3, 64, rng=1), lambda: am.patterns("random", 4, 64, rng=1)),
+    ("patterns", "n"): (lambda: am.patterns("random", 3, 64, rng=1), lambda: am.patterns("random", 3, 65, rng=1)),
+    ("patterns", "width"): (lambda: am.patterns("letters", 2, width=10, height=10),
+                            lambda: am.patterns("letters", 2, width=7, height=10)),
+    ("patterns", "height"): (lambda: am.patterns("letters", 2, width=10, height=10),
+                             lambda: am.patterns("letters", 2, width=10, height=7)),
+    ("patterns", "rng"): (lambda: am.patterns("random", 3, 64, rng=1), lambda: am.patterns("random", 3, 64, rng=2)),
+    ("letters", "text"): (lambda: am.letters("AB"), lambda: am.letters("AC")),
+    ("letters", "width"): (lambda: am.letters("AB", 5, 7), lambda: am.letters("AB", width=6)),
+    ("letters", "height"): (lambda: am.letters("AB", 5, 7), lambda: am.letters("AB", height=8)),
+    ("flip", "state"): (lambda: am.flip(STATE, k=3, rng=1), lambda: am.flip(-STATE, k=3, rng=1)),
+    ("flip", "k"): (lambda: am.flip(STATE, k=3, rng=1), lambda: am.flip(STATE, k=4, rng=1)),
+    ("flip", "frac"): (lambda: am.flip(STATE, frac=0.1, rng=1), lambda: am.flip(STATE, frac=0.3, rng=1)),
+    ("flip", "rng"): (lambda: am.flip(STATE, k=3, rng=1), lambda: am.flip(STATE, k=3, rng=2)),
+    ("occlude", "state"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(-STATE, 8, 8, 1, 1, 2, 2, -1)),
+    ("occlude", "width"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 3, 3, -1), lambda: am.occlude(STATE, 16, 4, 1, 1, 3, 3, -1)),
+    ("occlude", "height"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 3, 9, -1), lambda: am.occlude(STATE, 16, 4, 1, 1, 3, 9, -1)),
+    ("occlude", "x0"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 4, 1, 2, 2, -1)),
+    ("occlude", "y0"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 1, 4, 2, 2, -1)),
+    ("occlude", "w"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 1, 1, 5, 2, -1)),
+    ("occlude", "h"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 5, -1)),
+    ("occlude", "fill"): (lambda: am.occlude(STATE, 8, 8, 0, 0, 8, 8, fill=-1), lambda: am.occlude(STATE, 8, 8, 0, 0, 8, 8, fill=1)),
+    ("occlude", "rng"): (lambda: am.occlude(STATE, 8, 8, 0, 0, 8, 8, rng=1), lambda: am.occlude(STATE, 8, 8, 0, 0, 8, 8, rng=2)),
+    ("overlap", "a"): (lambda: am.overlap(PATS[0], PATS[1]), lambda: am.overlap(PATS[2], PATS[1])),
+    ("overlap", "b"): (lambda: am.overlap(PATS[0], PATS[1]), lambda: am.overlap(PATS[0], PATS[2])),
+    ("capacity", "P"): (lambda: capacity(P=[4]), lambda: capacity(P=[12])),
+    ("capacity", "model"): (lambda: capacity(), lambda: capacity(model="dense")),
+    ("capacity", "n"): (lambda: capacity(), lambda: capacity(n=49)),
+    ("capacity", "rule"): (lambda: capacity(rule="hebb"), lambda: capacity(rule="storkey")),
+    ("capacity", "F"): (lambda: capacity(model="dense", F="poly"), lambda: capacity(model="dense", F="exp")),
+    ("capacity", "degree"): (lambda: capacity(model="dense", degree=2), lambda: capacity(model="dense", degree=4)),
+    ("capacity", "beta"): (lambda: capacity(model="modern", P=[40], beta=2), lambda: capacity(model="modern", P=[40], beta=20)),
+    ("capacity", "dynamics"): (lambda: capacity(), lambda: capacity(dynamics="sync")),
+    ("capacity", "order"): (lambda: capacity(), lambda: capacity(order="fixed")),
+    ("capacity", "T"): (lambda: capacity(dynamics="glauber"), lambda: capacity(dynamics="glauber", T=0.5)),
+    ("capacity", "max_steps"): (lambda: capacity(), lambda: capacity(max_steps=1)),
+    ("capacity", "eps"): (lambda: capacity(model="modern", P=[40], beta=2), lambda: capacity(model="modern", P=[40], beta=2, eps=0.5)),
+    ("capacity", "patterns"): (lambda: capacity(), lambda: capacity(patterns="biased:0.3")),
+    ("capacity", "noise"): (lambda: capacity(), lambda: capacity(noise=0.3)),
+    ("capacity", "cues"): (lambda: capacity(), lambda: capacity(cues=2)),
+    ("capacity", "stability"): (lambda: capacity(), lambda: capacity(stability=2)),
+    ("capacity", "threshold"): (lambda: capacity(), lambda: capacity(threshold=0.5)),
+    ("capacity", "trials"): (lambda: capacity(), lambda: capacity(trials=3)),
+    ("capacity", "seed"): (lambda: capacity(), lambda: capacity(seed=2)),
+    ("xor_trial", "s1"): (lambda: am.xor_trial(0, 0), lambda: am.xor_trial(1, 0)),
+    ("xor_trial", "s3"): (lambda: am.xor_trial(0, 0), lambda: am.xor_trial(0, 1)),
+    ("xor_trial", "bg_rate"): (lambda: am.xor_trial(0, 0), lambda: am.xor_trial(0, 0, bg_rate=300)),
+    ("xor_trial", "bg_weight"): (lambda: am.xor_trial(0, 0, bg_rate=300), lambda: am.xor_trial(0, 0, bg_rate=300, bg_weight=30)),
+    ("xor_trial", "seed"): (lambda: am.xor_trial(0, 0, bg_rate=300), lambda: am.xor_trial(0, 0, bg_rate=300, seed=2)),
+    ("xor_trial", "readout_inputs"): (lambda: am.xor_trial(0, 1), lambda: am.xor_trial(0, 1, readout_inputs=True)),
+    ("graded_run", "w"): (lambda: graded(), lambda: graded(w=2 * W)),
+    ("graded_run", "u"): (lambda: graded(), lambda: graded(u=-U0)),
+    ("graded_run", "beta"): (lambda: graded(), lambda: graded(beta=4)),
+    ("graded_run", "tau"): (lambda: graded(), lambda: graded(tau=2)),
+    ("graded_run", "dt"): (lambda: graded(), lambda: graded(dt=0.1)),
+    ("graded_run", "steps"): (lambda: graded(), lambda: graded(steps=41)),
+    ("graded_run", "gain"): (lambda: graded(), lambda: graded(gain="sigmoid")),
+    ("graded_run", "method"): (lambda: graded(), lambda: graded(method="euler")),
+    ("fashion", "split"): (lambda: outcome(lambda: am.fashion("train", dir=fashion_dir())),
+                           lambda: outcome(lambda: am.fashion("test", dir=fashion_dir()))),
+    ("fashion", "dir"): (lambda: outcome(lambda: am.fashion("test", dir=fashion_dir())),
+                         lambda: outcome(lambda: am.fashion("test", dir=fashion_dir() + "2"))),
+    ("class_name", "c"): (lambda: am.class_name(0), lambda: am.class_name(1)),
+    ("theory", "what"): (lambda: am.theory("hebb_capacity", n=100), lambda: am.theory("storkey_capacity", n=100)),
+    ("theory", "n"): (lambda: am.theory("hebb_bit_error", n=100, p=10), lambda: am.theory("hebb_bit_error", n=200, p=10)),
+    ("theory", "p"): (lambda: am.theory("hebb_bit_error", n=100, p=10), lambda: am.theory("hebb_bit_error", n=100, p=20)),
+    ("theory", "alpha"): (lambda: am.theory("ags_overlap", alpha=0.05), lambda: am.theory("ags_overlap", alpha=0.1)),
+    ("Rng", "seed"): (lambda: am.Rng(1).uniform(), lambda: am.Rng(2).uniform()),
+    ("Rng", "stream"): (lambda: am.Rng(1, 0).uniform(), lambda: am.Rng(1, stream=1).uniform()),
+    ("Store", "model"): (lambda: store().energy(CUE), lambda: store(model="dense").energy(CUE)),
+    ("Store", "n"): (lambda: am.Store(n=64).n, lambda: am.Store(n=65).n),
+    ("Store", "rule"): (lambda: store().weights(), lambda: store(rule="storkey").weights()),
+    ("Store", "F"): (lambda: store(model="dense", F="poly").energy(CUE), lambda: store(model="dense", F="exp").energy(CUE)),
+    ("Store", "degree"): (lambda: store(model="dense").energy(CUE), lambda: store(model="dense", degree=4).energy(CUE)),
+    ("Store", "beta"): (lambda: store(model="modern").energy(CUE / 8), lambda: store(model="modern", beta=5).energy(CUE / 8)),
+    ("Store.add", "patterns"): (lambda: store().weights(), lambda: (lambda s: (s.add(PATS[:1]), s.weights())[1])(store())),
+    ("Store.recall", "cue"): (lambda: recall(), lambda: store().recall(PATS[1])),
+    ("Store.recall", "dynamics"): (lambda: recall(), lambda: recall(dynamics="sync")),
+    ("Store.recall", "order"): (lambda: recall(rng=1), lambda: recall(rng=1, order="fixed")),
+    ("Store.recall", "T"): (lambda: recall(dynamics="glauber", rng=1), lambda: recall(dynamics="glauber", T=0.5, rng=1)),
+    ("Store.recall", "max_steps"): (lambda: recall(rng=1), lambda: recall(rng=1, max_steps=1)),
+    ("Store.recall", "rng"): (lambda: recall(rng=1), lambda: recall(rng=2)),
+    ("Store.recall", "monitor"): (lambda: (lambda ev: (recall(rng=1, monitor=None), ev)[1])([]),
+                                  lambda: (lambda ev: (recall(rng=1, monitor=lambda e: ev.append(e.sweep)), ev)[1])([])),
+    ("Store.recall", "every"): (lambda: recall(rng=1, record=True), lambda: recall(rng=1, record=True, every=9)),
+    ("Store.recall", "record"): (lambda: recall(rng=1), lambda: recall(rng=1, record=True)),
+    ("Store.energy", "state"): (lambda: store().energy(PATS[0]), lambda: store().energy(CUE)),
+    ("Store.overlaps", "state"): (lambda: store().overlaps(PATS[0]), lambda: store().overlaps(CUE)),
+    ("Store.save", "path"): (lambda: list(written(lambda d: store().save(os.path.join(d, "a.am")))),
+                             lambda: list(written(lambda d: store().save(os.path.join(d, "b.am"))))),
+    ("Autoencoder", "sizes"): (lambda: ae().encode(X), lambda: ae(sizes=[12, 8, 4, 8, 12]).encode(X)),
+    ("Autoencoder", "hidden"): (lambda: ae().encode(X), lambda: ae(hidden="tanh").encode(X)),
+    ("Autoencoder", "code"): (lambda: ae().encode(X), lambda: ae(code="linear").encode(X)),
+    ("Autoencoder", "output"): (lambda: ae().reconstruct(X), lambda: ae(output="linear").reconstruct(X)),
+    ("Autoencoder", "loss"): (lambda: ae().train(X, rng=1), lambda: ae(loss="mse").train(X, rng=1)),
+    ("Autoencoder", "rng"): (lambda: ae().encode(X), lambda: ae(rng=2).encode(X)),
+    ("Autoencoder.train", "x"): (lambda: trained(), lambda: ae().train(X[::-1].copy(), epochs=2, batch=16, lr=3e-3, rng=2)),
+    ("Autoencoder.train", "epochs"): (lambda: trained(), lambda: trained(epochs=3)),
+    ("Autoencoder.train", "batch"): (lambda: trained(), lambda: trained(batch=8)),
+    ("Autoencoder.train", "lr"): (lambda: trained(), lambda: trained(lr=1e-2)),
+    ("Autoencoder.train", "mask"): (lambda: trained(), lambda: trained(mask=0.3)),
+    ("Autoencoder.train", "noise"): (lambda: trained(), lambda: trained(noise=0.2)),
+    ("Autoencoder.train", "weight_decay"): (lambda: trained(), lambda: trained(weight_decay=0.5)),
+    ("Autoencoder.train", "rng"): (lambda: trained(), lambda: trained(rng=3)),
+    ("Autoencoder.encode", "x"): (lambda: ae().encode(X), lambda: ae().encode(X[::-1])),
+    ("Autoencoder.decode", "z"): (lambda: ae().decode(X[:, :3]), lambda: ae().decode(X[:, 3:6])),
+    ("Autoencoder.reconstruct", "x"): (lambda: ae().reconstruct(X), lambda: ae().reconstruct(X[::-1])),
+    ("Autoencoder.evaluate", "x"): (lambda: ae().evaluate(X), lambda: ae().evaluate(X[:10])),
+    ("Autoencoder.save", "path"): (lambda: list(written(lambda d: ae().save(os.path.join(d, "a.ae")))),
+                                   lambda: list(written(lambda d: ae().save(os.path.join(d, "b.ae"))))),
+    ("Autoencoder.load", "path"): (lambda: am.Autoencoder.load(ae_file(1)).encode(X),
+                                   lambda: am.Autoencoder.load(ae_file(2)).encode(X)),
+    ("PCA", "x"): (lambda: am.PCA(X, 2).components, lambda: am.PCA(X[:30], 2).components),
+    ("PCA", "k"): (lambda: am.PCA(X, 2).components, lambda: am.PCA(X, 3).components),
+    ("PCA.encode", "x"): (lambda: am.PCA(X, 2).encode(X), lambda: am.PCA(X, 2).encode(X[::-1])),
+    ("PCA.decode", "z"): (lambda: am.PCA(X, 2).decode(X[:, :2]), lambda: am.PCA(X, 2).decode(X[:, 2:4])),
+    ("PCA.explained", "j"): (lambda: am.PCA(X, 3).explained(1), lambda: am.PCA(X, 3).explained(2)),
+    ("SNN", "dt"): (lambda: snn(), lambda: snn(dt=0.05)),
+    ("SNN", "method"): (lambda: snn(), lambda: snn(method="euler")),
+    ("SNN", "seed"): (lambda: snn(), lambda: snn(seed=4)),
+    ("SNN.add", "count"): (lambda: (lambda n: (n.add(5), n.size)[1])(am.SNN()),
+                           lambda: (lambda n: (n.add(6), n.size)[1])(am.SNN())),
+    ("SNN.run", "steps"): (lambda: run_net(), lambda: run_net(301)),
+    ("SNN.run", "spikes"): (lambda: run_net(), lambda: run_net(spikes=True)),
+    ("SNN.connect", "pre"): (lambda: connected(npre=10), lambda: connected(pre=10, npre=10)),
+    ("SNN.connect", "npre"): (lambda: connected(), lambda: connected(npre=20)),
+    ("SNN.connect", "post"): (lambda: connected(npost=10), lambda: connected(post=10, npost=10)),
+    ("SNN.connect", "npost"): (lambda: connected(), lambda: connected(npost=20)),
+    ("SNN.connect", "p"): (lambda: connected(), lambda: connected(p=0.1)),
+    ("SNN.connect", "k"): (lambda: connected(k=3), lambda: connected(k=6)),
+    ("SNN.connect", "weight"): (lambda: connected(), lambda: connected(weight=4.0)),
+    ("SNN.connect", "inhibitory"): (lambda: connected(), lambda: connected(inhibitory=True)),
+    ("SNN.connect", "delay"): (lambda: connected(), lambda: connected(delay=3.0)),
+    ("SNN.connect", "autapses"): (lambda: connected(p=1.0), lambda: connected(p=1.0, autapses=True)),
+    ("show", "state"): (lambda: am.show(STATE, 8), lambda: am.show(-STATE, 8)),
+    ("show", "width"): (lambda: am.show(STATE, 8), lambda: am.show(STATE, width=16)),
+    ("show", "ink"): (lambda: am.show(BLOCKS, 8), lambda: am.show(BLOCKS, 8, ink="#")),
+    ("show", "blank"): (lambda: am.show(BLOCKS, 8), lambda: am.show(BLOCKS, 8, blank=".")),
+    ("show_frames", "frames"): (lambda: am.show_frames([STATE] * 2, 8), lambda: am.show_frames([STATE] * 3, 8)),
+    ("show_frames", "width"): (lambda: am.show_frames([STATE] * 2, 8), lambda: am.show_frames([STATE] * 2, width=16)),
+    ("show_frames", "per_row"): (lambda: am.show_frames([STATE] * 2, 8), lambda: am.show_frames([STATE] * 2, 8, per_row=1)),
+    ("show_frames", "labels"): (lambda: am.show_frames([STATE] * 2, 8), lambda: am.show_frames([STATE] * 2, 8, labels=["a", "b"])),
+    ("show_frames", "gap"): (lambda: am.show_frames([STATE] * 2, 8), lambda: am.show_frames([STATE] * 2, 8, gap="|")),
+    ("checkerboards", "count"): (lambda: am.checkerboards(2, 8, 8), lambda: am.checkerboards(3, 8, 8)),
+    ("checkerboards", "width"): (lambda: am.checkerboards(2, 8, 8), lambda: am.checkerboards(2, 16, 4)),
+    ("checkerboards", "height"): (lambda: am.checkerboards(2, 8, 8), lambda: am.checkerboards(2, 8, 9)),
+}
+for name in ["v_rest", "v_reset", "v_thresh", "t_ref", "drive", "tau_e", "tau_i", "e_e", "e_i", "ext_rate", "ext_weight",
+             "tau_m"]:
+    base = dict(tau_m=20, v_rest=-60, v_reset=-60, v_thresh=-50, t_ref=5, drive=8, tau_e=5, tau_i=10, e_e=0, e_i=-80,
+                ext_rate=800, ext_weight=0.15)
+    changed = dict(base, **{name: -45 if name == "v_thresh" else base[name] * 1.5 if base[name] else -20})
+    EFFECTS[("SNN.add", name)] = (lambda b=base: snn(**b), lambda c=changed: snn(**c))
+EFFECTS[("SNN.add", "synapse")] = (lambda: snn(), lambda: snn(synapse="current"))
+EFFECTS[("SNN.add", "v0_mean")] = (lambda: snn(run=0), lambda: snn(run=0, v0_mean=-55))
+EFFECTS[("SNN.add", "v0_sd")] = (lambda: snn(run=0), lambda: snn(run=0, v0_sd=2))
+EFFECTS[("SNN.add", "v0_uniform")] = (lambda: snn(run=0), lambda: snn(run=0, v0_uniform=True))
+for name, value in [("title", "t"), ("xlabel", "x"), ("ylabel", "y"), ("labels", ["curve"]), ("logx", True),
+                    ("logy", True), ("style", "lines"), ("size", "320,200"),
+                    ("keep_data", "kept.tsv"), ("out", "plot2.png"),
+                    ("x", np.arange(2, 7)), ("ys", [np.arange(1, 6) ** 3])]:
+    EFFECTS[("plot", name)] = (lambda: plot(), lambda n=name, v=value: plot(**{n: v}))
+
+# threads=: the same result at 1 and 2 threads (and the keyword accepted)
+SAME = {
+    ("capacity", "threads"): (lambda: capacity(threads=1), lambda: capacity(threads=2)),
+    ("Autoencoder.train", "threads"): (lambda: trained(threads=1), lambda: trained(threads=2)),
+    ("SNN.run", "threads"): (lambda: run_net(threads=1), lambda: run_net(threads=2)),
+}
+
+# --- the table covers every documented parameter -----------------------------------------------------------
+def c_params(qual, obj):
+    """Parameter names from the signature a C function's docstring starts with, e.g. 'f(a, *, b=1 | c=2)'."""
+    doc = obj.__doc__ or ""
+    short = qual.split(".")[-1]
+    m = re.search(re.escape(short) + r"\(([^)]*)\)", doc)
+    if not m:
+        return None
+    names = []
+    for part in re.split(r"[,|]", m.group(1)):
+        part = part.strip()
+        if part and part != "*":
+            names.append(part.split("=")[0].strip())
+    return names
+
+
+documented = {}
+for name in am.__all__:
+    obj = getattr(am, name)
+    if isinstance(obj, type):
+        if issubclass(obj, BaseException):
+            continue
+        documented[name] = c_params(name, obj)
+        for meth in dir(obj):
+            f = getattr(obj, meth)
+            if not meth.startswith("_") and callable(f):
+                documented[name + "." + meth] = c_params(meth, f)
+    elif inspect.isfunction(obj):
+        documented[name] = [p for p in inspect.signature(obj).parameters]
+    else:
+        documented[name] = c_params(name, obj)
+undocumented = sorted(k for k, v in documented.items() if v is None)
+ok(not undocumented, "every function's docstring starts with its signature %s" % undocumented)
+table = set(EFFECTS) | set(SAME)
+missing = sorted((f, p) for f, ps in documented.items() for p in (ps or []) if (f, p) not in table)
+extra = sorted(k for k in table if k[0] not in documented or k[1] not in (documented[k[0]] or []))
+ok(not missing, "every documented parameter has a row in the table %s" % missing)
+ok(not extra, "every row of the table is a documented parameter %s" % extra)
+
+# --- every row ---------------------------------------------------------------------------------------------------
+have_gnuplot = shutil.which("gnuplot") is not None
+for (f, p), (base, changed) in sorted(EFFECTS.items()):
+    if f == "plot" and not have_gnuplot:
+        skip("%s(%s=...) changes the result" % (f, p), "gnuplot is not installed")
+        continue
+    try:
+        a, b = base(), changed()
+        good = not same(a, b)
+        if not good:
+            print("# both gave %r" % (a,))
+    except Exception as e:  # noqa: BLE001
+        print("# raised %r" % e)
+        good = False
+    ok(good, "%s(%s=...) changes the result" % (f, p))
+for (f, p), (one, two) in sorted(SAME.items()):
+    try:
+        good = same(one(), two())
+    except Exception as e:  # noqa: BLE001
+        print("# raised %r" % e)
+        good = False
+    ok(good, "%s(%s=...) is accepted and leaves the result unchanged" % (f, p))
+
+if __name__ == "__main__":
+    import tap
+    sys.exit(tap.done())
