@@ -121,7 +121,7 @@ static int cmd_train(int argc, char **argv)
         {"test-images", AM_OPT_STRING, &test_images, "FILE", "IDX test images (default: the test split of --data)"},
         {"test-labels", AM_OPT_STRING, &test_labels, "FILE", "their labels"},
         {"kind", AM_OPT_STRING, &kind, "mlp|pca", "model"},
-        {"model", AM_OPT_STRING, &model, "FILE", "where to save the trained model"},
+        {"model", AM_OPT_OUTPUT, &model, "FILE", "where to save the trained model"},
         {"layers", AM_OPT_STRING, &layers, "n0,n1,..", "MLP layer sizes", "mlp"},
         {"act", AM_OPT_STRING, &act, "A", "hidden activation: relu, tanh, sigmoid, linear", "mlp"},
         {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)", "mlp"},
@@ -385,7 +385,7 @@ static int cmd_decode(int argc, char **argv)
     am_opt opts[] = {
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"in", AM_OPT_STRING, &in, "FILE", "latent vectors (autoencoder encode output)"},
-        {"idx", AM_OPT_STRING, &idx, "FILE", "also write the images as IDX"},
+        {"idx", AM_OPT_OUTPUT, &idx, "FILE", "also write the images as IDX"},
         {"shape", AM_OPT_STRING, &shape, "RxC", "image shape", "--idx"},
         {NULL, 0, NULL, NULL, NULL},
     };

@@ -494,7 +494,7 @@ static int cmd_recall(int argc, char **argv)
         {"names", AM_OPT_STRING, &names_path, "FILE", "label names, one per line (as for learn)"},
         {"k", AM_OPT_U64, &k, "K", "concepts ranked per cue"},
         {"fallback", AM_OPT_FLAG, &fallback, NULL, "a cue beyond the radius of its best concept goes to its parent"},
-        {"readout", AM_OPT_STRING, &readout, "NAME=FILE,...", "write the recalled latents of these modalities"},
+        {"readout", AM_OPT_OUTPUT, &readout, "NAME=FILE,...", "write the recalled latents of these modalities"},
         MECH_OPTS,
         {NULL, 0, NULL, NULL, NULL},
     };

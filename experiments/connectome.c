@@ -172,7 +172,7 @@ static int cmd(int argc, char **argv, const char *which)
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
         {"attempts", AM_OPT_DOUBLE, &attempts, "A", "swap attempts per edge in each null graph", "null", 0},
-        {"per-graph", AM_OPT_STRING, &per_graph, "FILE", "each null graph's counts (TSV)", "null", 0},
+        {"per-graph", AM_OPT_OUTPUT, &per_graph, "FILE", "each null graph's counts (TSV)", "null", 0},
         {"nodes", AM_OPT_U64, &nodes, "N", "nodes", "synthetic", 0},
         {"edges-count", AM_OPT_U64, &edges, "M", "edges", "synthetic", 0},
         {"inh-share", AM_OPT_DOUBLE, &inh_share, "P", "share of inhibitory nodes", "synthetic", 0},

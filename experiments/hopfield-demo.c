@@ -274,7 +274,7 @@ int main(int argc, char **argv)
         {"every", AM_OPT_INT, &every, "K", "a frame every K unit updates (default: one row of the grid; async)"},
         {"max-steps", AM_OPT_INT, &max_steps, "S", "sweep limit"},
         {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
-        {"gif", AM_OPT_STRING, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
+        {"gif", AM_OPT_OUTPUT, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
         {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... (gnuplot)"},
         {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png"},
         {NULL, 0, NULL, NULL, NULL},

@@ -201,12 +201,12 @@ static int run_network(int argc, char **argv, const char *preset)
         {"delay", AM_OPT_DOUBLE, &delay, "MS", "synaptic delay", "brunel"},
         {"indegree", AM_OPT_U64, &indeg, "K", "excitatory in-degree (0: the preset's: 0.02 x 4000 / 0.1 x N_E)"},
         {"fano-window", AM_OPT_DOUBLE, &fano_w, "MS", "window of the Fano factor"},
-        {"raster", AM_OPT_STRING, &raster, "FILE", "stream spike times (TSV) of the first --raster-neurons"},
+        {"raster", AM_OPT_OUTPUT, &raster, "FILE", "stream spike times (TSV) of the first --raster-neurons"},
         {"raster-neurons", AM_OPT_U64, &raster_n, "N", "neurons in the raster"},
-        {"rate", AM_OPT_STRING, &ratef, "FILE", "population rate in 1 ms bins (TSV)"},
+        {"rate", AM_OPT_OUTPUT, &ratef, "FILE", "population rate in 1 ms bins (TSV)"},
         {"record", AM_OPT_STRING, &record, "I,J,...", "neurons whose potential --state streams"},
         {"stride", AM_OPT_U64, &stride, "K", "steps between recorded potentials"},
-        {"state", AM_OPT_STRING, &statef, "FILE", "stream `t_ms neuron v` of the --record neurons (TSV)"},
+        {"state", AM_OPT_OUTPUT, &statef, "FILE", "stream `t_ms neuron v` of the --record neurons (TSV)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);

@@ -147,7 +147,7 @@ static int cmd(int argc, char **argv, const char *which)
     am_opt opts[] = {
         CIRCUIT_OPTS(c),
         {"readout", AM_OPT_STRING, &readout, "laterals|inputs", "second input of F+/F-: 2 and 4, or 1 and 3"},
-        {"raster", AM_OPT_STRING, &raster_path, "FILE", "every spike of the four trials", "truth", 0},
+        {"raster", AM_OPT_OUTPUT, &raster_path, "FILE", "every spike of the four trials", "truth", 0},
         {"bg-rate", AM_OPT_DOUBLE, &c.bg_rate, "HZ", "Poisson background on the inputs", "robust", 0},
         {"bg-weight", AM_OPT_DOUBLE, &c.bg_weight, "W", "weight of each background event", "robust", 0},
         {"seeds", AM_OPT_U64, &seeds, "N", "seeds per point", "robust", 0},

@@ -199,7 +199,7 @@ for bad in "--checkpoint $tmp/notes.txt" "--checkpoint $tmp/notes.txt --resume" 
            "--checkpoint $tmp/no/such/dir/c.ckpt" "--checkpoint $tmp/fifo"; do
     echo "the previous result" > "$tmp/r2.tsv"
     "$BIN/capacity" $short $bad --out "$tmp/r2.tsv" 2> "$tmp/err"; rc=$?
-    [ $rc -ne 0 ] && [ "$(cat "$tmp/r2.tsv")" = "the previous result" ] && [ "$(cat "$tmp/notes.txt")" = "my notes" ] && \
+    [ $rc -eq 2 ] && [ "$(cat "$tmp/r2.tsv")" = "the previous result" ] && [ "$(cat "$tmp/notes.txt")" = "my notes" ] && \
         [ -d "$tmp/ckdir" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ -p "$tmp/fifo" ]
     ok $? "capacity ${bad#--checkpoint $tmp/}: refused untouched ($(head -c 90 "$tmp/err"))"
 done
@@ -218,6 +218,36 @@ kill -KILL $pid; wait $pid 2> /dev/null
 "$BIN/capacity" $short --checkpoint "$tmp/r4.tsv.ckpt" --out "$tmp/r5.tsv" && [ -s "$tmp/r5.tsv" ]
 ok $? "another run's libam checkpoint may be replaced"
 rm -f "$tmp"/r4.tsv* "$tmp"/r5.tsv "$tmp"/keep.tsv
+# A checkpoint named through a symbolic link is the file the link names: the link survives the run; a link to
+# nothing is refused.
+mkdir -p "$tmp/ckd"
+AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r6.tsv" --checkpoint "$tmp/ckd/c.ck" &
+pid=$!
+for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/ckd/c.ck" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+kill -KILL $pid; wait $pid 2> /dev/null
+ln -s ckd/c.ck "$tmp/cklink"
+"$BIN/capacity" $long --out "$tmp/r6.tsv" --checkpoint "$tmp/cklink" --resume && cmp -s "$tmp/ref.tsv" "$tmp/r6.tsv" &&
+    [ -L "$tmp/cklink" ] && [ ! -e "$tmp/ckd/c.ck" ]
+ok $? "--checkpoint LINK --resume: the same file, the checkpoint it names removed, the link kept"
+ln -s nowhere "$tmp/cknone"
+"$BIN/capacity" $short --checkpoint "$tmp/cknone" --out "$tmp/r7.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ -L "$tmp/cknone" ] && [ ! -e "$tmp/r7.tsv" ]; ok $? "a checkpoint link to nothing is refused ($(head -c 60 "$tmp/err"))"
+rm -rf "$tmp/ckd" "$tmp/cklink" "$tmp/cknone" "$tmp"/r6.tsv*  # with the killed run's temporary
+# An output never replaces an input or another output named on the command line (exit 2, nothing touched).
+"$BIN/autoencoder" train --kind pca --k 2 --limit 100 --model "$tmp/o.pca" --quiet --out /dev/null 2> /dev/null
+"$BIN/autoencoder" encode --model "$tmp/o.pca" --limit 5 --quiet --out "$tmp/oz.tsv" 2> /dev/null
+sum=$(cksum < "$tmp/o.pca"); zsum=$(cksum < "$tmp/oz.tsv")
+for bad in "autoencoder encode --model $tmp/o.pca --limit 5 --out $tmp/o.pca" \
+           "autoencoder encode --model $tmp/o.pca --limit 5 --out $tmp/./o.pca" \
+           "autoencoder decode --model $tmp/o.pca --in $tmp/oz.tsv --idx $tmp/oz.tsv --out $tmp/ox.tsv" \
+           "autoencoder train --kind pca --k 2 --limit 100 --images $tmp/o.pca --model $tmp/o.pca --out $tmp/ox.tsv" \
+           "concepts recall --db $tmp/cdb --cues a=$tmp/oz.tsv --out $tmp/oz.tsv" \
+           "spiking coba --time 5 --raster $tmp/ox.tsv --rate $tmp/ox.tsv --out $tmp/oy.tsv"; do
+    "$BIN/"$bad --quiet 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ "$(cksum < "$tmp/o.pca")" = "$sum" ] && [ "$(cksum < "$tmp/oz.tsv")" = "$zsum" ] && \
+        [ ! -e "$tmp/ox.tsv" ] && [ ! -e "$tmp/oy.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "${bad%% --*}: refused ($(head -c 90 "$tmp/err"))"
+done
 # latent-recall resumes too (a checkpoint record per cell, written at once).
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     lrr="--M 200,1000,3000 --cues 300 --fit 3000 --store dense,modern --code sign --corrupt noise:0.3,occlude:10,class --quiet"

@@ -93,6 +93,7 @@ static void print_default(const am_opt *o)
     case AM_OPT_U64: printf(" (default %llu)", (unsigned long long)*(uint64_t *)o->dest); break;
     case AM_OPT_DOUBLE: printf(" (default %g)", *(double *)o->dest); break;
     case AM_OPT_STRING:
+    case AM_OPT_OUTPUT:
         if (*(const char **)o->dest)
             printf(" (default %s)", *(const char **)o->dest);
         break;
@@ -170,7 +171,8 @@ static int set_value(const am_run *run, const am_opt *o, const char *v)
         *(double *)o->dest = x;
         return 0;
     }
-    case AM_OPT_STRING: *(const char **)o->dest = v; return 0;
+    case AM_OPT_STRING:
+    case AM_OPT_OUTPUT: *(const char **)o->dest = v; return 0;
     case AM_OPT_FLAG: *(int *)o->dest = 1; return 0;
     }
 bad:
@@ -186,16 +188,206 @@ static am_opt *find_opt(am_opt *opts, const char *name, size_t len)
     return NULL;
 }
 
+/* The canonical name of a file that may not exist yet: its directory resolved, its own name appended.
+ * NULL when the directory cannot be resolved or memory runs out. Caller frees. */
+static char *canonical_path(const char *path)
+{
+    char *r = realpath(path, NULL);
+    if (r)
+        return r;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    const char *base = slash ? slash + 1 : path;
+    char *rd = dir ? realpath(dir, NULL) : NULL, *out = NULL;
+    free(dir);
+    if (rd && (out = malloc(strlen(rd) + strlen(base) + 2)))
+        sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
+    free(rd);
+    return out;
+}
+
+/* Do two names denote one file (the same inode, or the same canonical name for files yet to be made)? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ca = canonical_path(a), *cb = canonical_path(b);
+    int same = ca && cb ? !strcmp(ca, cb) : !strcmp(a, b);
+    free(ca);
+    free(cb);
+    return same;
+}
+
+/* The checkpoint's file, before anything runs: --checkpoint FILE, or OUT.ckpt for a named --out, or none. It may
+ * be replaced and at the end removed, so it must not be the output, a directory, a device or a file that is not
+ * a libam checkpoint (all refused untouched); a symbolic link is followed to the file it names (a dangling
+ * one is refused), so that the link survives; an explicit one must be creatable. Sets run->st->ckpt_path
+ * (empty: no checkpoint). 0, or -1 after printing why. */
+static int checkpoint_setup(am_run *run)
+{
+    struct am__run_state *st = run->st;
+    const char *cp = run->checkpoint, *how = cp ? "--checkpoint" : "the checkpoint";
+    char def[4200];
+    struct stat s;
+    st->ckpt_path[0] = 0;
+    st->ckpt_explicit = cp != NULL;
+    if (!cp && strcmp(run->out, "-")) {
+        snprintf(def, sizeof def, "%s.ckpt", run->out);
+        cp = def;
+    }
+    if (!cp) {
+        if (run->resume) {
+            am_run_error(run, "--resume needs --out FILE or --checkpoint FILE");
+            return -1;
+        }
+        return 0;
+    }
+    if (strlen(cp) >= sizeof st->ckpt_path) {
+        am_run_error(run, "checkpoint path too long");
+        return -1;
+    }
+    if (lstat(cp, &s) == 0 && S_ISLNK(s.st_mode)) {
+        char *real = realpath(cp, NULL);
+        if (!real || strlen(real) >= sizeof st->ckpt_path) {
+            am_run_error(run, "%s '%s' is a symbolic link to %s", how, cp, real ? "a path too long" : "nothing");
+            free(real);
+            return -1;
+        }
+        strcpy(st->ckpt_path, real);
+        free(real);
+    } else {
+        strcpy(st->ckpt_path, cp);
+    }
+    cp = st->ckpt_path;
+    if (strcmp(run->out, "-") && same_file(cp, run->out)) {
+        am_run_error(run, "%s '%s' is the output file (--out): name another file", how, cp);
+        return -1;
+    }
+    if (stat(cp, &s) == 0) {
+        unsigned char magic[8];
+        FILE *f = S_ISREG(s.st_mode) ? fopen(cp, "rb") : NULL;
+        int ours = f && fread(magic, 1, 8, f) == 8 && !memcmp(magic, "LIBAMCKP", 8);
+        if (f)
+            fclose(f);
+        if (!ours) {
+            am_run_error(run, "%s '%s' %s: refusing to replace it (move it away, or name another file with "
+                              "--checkpoint FILE)",
+                         how, cp, S_ISDIR(s.st_mode) ? "is a directory" : !S_ISREG(s.st_mode) ? "is not a regular file"
+                                                                                : "exists and is not a libam checkpoint");
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        am_run_error(run, "cannot use %s '%s': %s", how, cp, strerror(errno));
+        return -1;
+    }
+    if (st->ckpt_explicit) {
+        /* Not there yet: its directory must take a new file now, not after the work. */
+        char *c = canonical_path(cp);
+        int e = c ? 0 : errno ? errno : ENOMEM;
+        if (c) {
+            *strrchr(c, '/') = 0;
+            e = access(*c ? c : "/", W_OK | X_OK) ? errno : 0;
+            free(c);
+        }
+        if (e) {
+            am_run_error(run, "cannot write %s '%s': %s", how, cp, strerror(e));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Could output v (of an AM_OPT_OUTPUT option) replace what c (another value on the command line) names? When
+ * both exist: the same regular file. When neither does and c is another output: the same name. */
+static int output_meets(const char *v, const char *c, int c_is_output)
+{
+    struct stat sv, sc;
+    int hv = stat(v, &sv) == 0, hc = stat(c, &sc) == 0;
+    if (hv && hc)
+        return S_ISREG(sv.st_mode) && sv.st_dev == sc.st_dev && sv.st_ino == sc.st_ino;
+    return !hv && !hc && c_is_output && same_file(v, c);
+}
+
+/* The file names in an option value: the value cut at ',' (lists) and each piece after its last '='
+ * (NAME=FILE); "-" and empty pieces left out. At most max names, each below size bytes, into names. */
+static int value_files(const char *val, char names[][4200], int max)
+{
+    int n = 0;
+    for (const char *p = val; *p && n < max;) {
+        size_t len = strcspn(p, ",");
+        char piece[4200];
+        snprintf(piece, sizeof piece, "%.*s", (int)len, p);
+        const char *c = strrchr(piece, '=') ? strrchr(piece, '=') + 1 : piece;
+        if (*c && strcmp(c, "-"))
+            snprintf(names[n++], sizeof names[0], "%s", c);
+        p += len + (p[len] == ',');
+    }
+    return n;
+}
+
+/* The option a command-line token belongs to (its own "--name", or the name before a separate value), and the
+ * value it holds (NULL for a bare "--name"). */
+static am_opt *token_option(am_opt *opts, am_opt *common, char **argv, int k, int first, const char **val)
+{
+    const char *a = argv[k], *eq = strchr(a, '=');
+    *val = NULL;
+    if (strncmp(a, "--", 2)) {
+        if (k <= first || strncmp(argv[k - 1], "--", 2) || strchr(argv[k - 1], '='))
+            return NULL;
+        *val = a;
+        a = argv[k - 1];
+        eq = NULL;
+    } else if (eq) {
+        *val = eq + 1;
+    }
+    size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    am_opt *o = find_opt(opts, a + 2, len);
+    return o ? o : find_opt(common, a + 2, len);
+}
+
+/* Before anything runs: no file an AM_OPT_OUTPUT value names may be one another value on the command line names
+ * (an input it would replace, or another output). 0, or -1 after printing the clash. */
+static int check_outputs(am_run *run, am_opt *opts, am_opt *common)
+{
+    am_opt *tables[2] = {opts, common};
+    int first = run->subcommand ? 2 : 1;
+    char mine[16][4200], theirs[16][4200];
+    for (int t = 0; t < 2; t++)
+        for (am_opt *o = tables[t]; o->name; o++) {
+            const char *v = o->type == AM_OPT_OUTPUT && o->given ? *(const char **)o->dest : NULL;
+            int nm = v ? value_files(v, mine, 16) : 0;
+            for (int k = first; k < run->argc && nm; k++) {
+                const char *val;
+                am_opt *other = token_option(opts, common, run->argv, k, first, &val);
+                if (!other || other == o || !val)
+                    continue;
+                int nt = value_files(val, theirs, 16);
+                for (int a = 0; a < nm; a++)
+                    for (int b = 0; b < nt; b++)
+                        if (output_meets(mine[a], theirs[b], other->type == AM_OPT_OUTPUT)) {
+                            am_run_error(run, "--%s %s names the same file as --%s: %s", o->name, AM__QUOTE(mine[a]),
+                                         other->name, other->type == AM_OPT_OUTPUT ? "two outputs cannot share a file"
+                                                                                   : "an output may not replace an input");
+                            return -1;
+                        }
+            }
+        }
+    return 0;
+}
+
 int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
 {
     am_opt common[] = {
         {"seed", AM_OPT_U64, &run->seed, "S", "random seed; jobs use streams derived from (S, job)", NULL, 0},
-        {"out", AM_OPT_STRING, &run->out, "FILE", "output TSV file, - for standard output", NULL, 0},
+        {"out", AM_OPT_OUTPUT, &run->out, "FILE", "output TSV file, - for standard output", NULL, 0},
         {"threads", AM_OPT_INT, &run->threads, "T", "threads per process (results do not depend on it)", NULL, 0},
         {"quiet", AM_OPT_FLAG, &run->quiet, NULL, "no progress line on stderr", NULL, 0},
         {"resume", AM_OPT_FLAG, &run->resume, NULL,
          "continue an interrupted run from its checkpoint (the same file results)", NULL, 0},
-        {"checkpoint", AM_OPT_STRING, &run->checkpoint, "FILE", "checkpoint of finished jobs (default: OUT.ckpt)",
+        {"checkpoint", AM_OPT_OUTPUT, &run->checkpoint, "FILE", "checkpoint of finished jobs (default: OUT.ckpt)",
          NULL, 0},
         {NULL, 0, NULL, NULL, NULL, NULL, 0},
     };
@@ -292,6 +484,9 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv)
     const char *po = getenv("AM_PARSE_ONLY");
     if (po && *po && strcmp(po, "0"))
         return 1;
+    /* Files: outputs that would replace an input or each other, and the checkpoint, refused before any work. */
+    if (check_outputs(run, opts, common) || (run->resumable && checkpoint_setup(run)))
+        return -1;
     return 0;
 }
 
@@ -441,84 +636,6 @@ static int peek_checkpoint(am_run *run, time_t *start)
     return 1;
 }
 
-/* The canonical name of a file that may not exist yet: its directory resolved, its own name appended.
- * NULL when the directory cannot be resolved or memory runs out. Caller frees. */
-static char *canonical_path(const char *path)
-{
-    char *r = realpath(path, NULL);
-    if (r)
-        return r;
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    const char *base = slash ? slash + 1 : path;
-    char *rd = dir ? realpath(dir, NULL) : NULL, *out = NULL;
-    free(dir);
-    if (rd && (out = malloc(strlen(rd) + strlen(base) + 2)))
-        sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
-    free(rd);
-    return out;
-}
-
-/* Do two names denote one file (the same inode, or the same canonical name for files yet to be made)? */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    char *ca = canonical_path(a), *cb = canonical_path(b);
-    int same = ca && cb ? !strcmp(ca, cb) : !strcmp(a, b);
-    free(ca);
-    free(cb);
-    return same;
-}
-
-/* Before any work, on rank 0: the checkpoint may be replaced and, at the end, removed, so it must not be the
- * output, a directory, or a file that is not a libam checkpoint (those are refused untouched). A checkpoint
- * named with --checkpoint must be creatable. 0, or -1 after printing why. */
-static int check_checkpoint(am_run *run)
-{
-    const char *cp = run->st->ckpt_path, *how = run->st->ckpt_explicit ? "--checkpoint" : "the checkpoint";
-    struct stat s;
-    if (strcmp(run->out, "-") && same_file(cp, run->out)) {
-        am_run_error(run, "%s '%s' is the output file (--out): name another file", how, cp);
-        return -1;
-    }
-    if (stat(cp, &s) == 0) {
-        unsigned char magic[8];
-        FILE *f = S_ISREG(s.st_mode) ? fopen(cp, "rb") : NULL;
-        int ours = f && fread(magic, 1, 8, f) == 8 && !memcmp(magic, "LIBAMCKP", 8);
-        if (f)
-            fclose(f);
-        if (!ours) {
-            am_run_error(run, "%s '%s' %s: refusing to replace it (move it away, or name another file with "
-                              "--checkpoint FILE)",
-                         how, cp, S_ISDIR(s.st_mode) ? "is a directory" : !S_ISREG(s.st_mode) ? "is not a regular file"
-                                                                                : "exists and is not a libam checkpoint");
-            return -1;
-        }
-        return 0;
-    }
-    if (errno != ENOENT) {
-        am_run_error(run, "cannot use %s '%s': %s", how, cp, strerror(errno));
-        return -1;
-    }
-    if (run->st->ckpt_explicit) {
-        /* Not there yet: its directory must take a new file now, not after the work. */
-        char *c = canonical_path(cp);
-        int e = c ? 0 : errno ? errno : ENOMEM;
-        if (c) {
-            *strrchr(c, '/') = 0;
-            e = access(*c ? c : "/", W_OK | X_OK) ? errno : 0;
-            free(c);
-        }
-        if (e) {
-            am_run_error(run, "cannot write %s '%s': %s", how, cp, strerror(e));
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* The common '#' lines (see am/harness.h). */
 static void write_header(const am_run *run, FILE *f)
 {
@@ -538,7 +655,6 @@ FILE *am_run_open(am_run *run)
     int status = 0;
     FILE *f = NULL;
     st->start = run_start_time();
-    st->ckpt_path[0] = 0;
     st->resumed = 0;
     st->ckpt_ours = 0;
     if (run->resumable) {
@@ -550,25 +666,7 @@ FILE *am_run_open(am_run *run)
         h = am__fnv(h, am_git_commit(), strlen(am_git_commit()));
         h = am__fnv(h, am_blas_corename(), strlen(am_blas_corename()));
         st->fingerprint = h;
-        const char *cp = run->checkpoint;
-        char def[4200];
-        st->ckpt_explicit = cp != NULL;
-        if (!cp && strcmp(run->out, "-")) {
-            snprintf(def, sizeof def, "%s.ckpt", run->out);
-            cp = def;
-        }
-        if (cp && strlen(cp) >= sizeof st->ckpt_path) {
-            am_run_error(run, "checkpoint path too long");
-            status = 1;
-        } else if (cp) {
-            strcpy(st->ckpt_path, cp);
-        } else if (run->resume) {
-            am_run_error(run, "--resume needs --out FILE or --checkpoint FILE");
-            status = 1;
-        }
     }
-    if (am_run_is_root(run) && !status && st->ckpt_path[0] && check_checkpoint(run))
-        status = 1;
     if (am_run_is_root(run) && !status) {
         if (run->resume && st->ckpt_path[0]) {
             time_t t0;

@@ -34,11 +34,13 @@
 extern "C" {
 #endif
 
-typedef enum { AM_OPT_INT, AM_OPT_U64, AM_OPT_DOUBLE, AM_OPT_STRING, AM_OPT_FLAG } am_opt_type;
+typedef enum { AM_OPT_INT, AM_OPT_U64, AM_OPT_DOUBLE, AM_OPT_STRING, AM_OPT_FLAG, AM_OPT_OUTPUT } am_opt_type;
 
 /* One program option. `dest` holds the default on entry (shown by --help) and the parsed value after.
  * AM_OPT_INT: int*, AM_OPT_U64: uint64_t*, AM_OPT_DOUBLE: double* (finite), AM_OPT_STRING: const char**,
- * AM_OPT_FLAG: int* set to 1. */
+ * AM_OPT_FLAG: int* set to 1. AM_OPT_OUTPUT: const char**, a file the run writes (--out and --checkpoint
+ * are): am_run_parse refuses it when it names the same file as any other value on the command line (an
+ * input it would replace, or another output), before anything runs. */
 typedef struct am_opt {
     const char *name;    /* long name, without the leading "--" */
     am_opt_type type;
