@@ -502,6 +502,13 @@ int main(int argc, char **argv)
         return 1;
     }
     int stage_lock = lock_stage(stage);
+    if (am_run_stage(&run, stage)) {
+        remove_stage(stage);
+        am_words_free(words, nwords);
+        free(espeak_path);
+        free(flite_path);
+        return 1;
+    }
     sweep_stale_stages(cache);
     if (keep_wav) {
         char wd[4200];
@@ -634,6 +641,7 @@ cleanup:
     if (out)
         am_run_abort(&run, out);
     remove_stage(stage);
+    am_run_stage_done(stage);
     if (stage_lock >= 0)
         close(stage_lock);
     for (int t = 0; c.works && t < run.threads; t++)

@@ -149,6 +149,31 @@ int main(void)
 
     stale_temporaries(target, big);
 
+    /* A registered staging directory is emptied (two levels deep) and removed with the temporaries. */
+    char stage[600], sub[700], deep[800], f1[800], f2[900];
+    snprintf(stage, sizeof stage, "%s/stage", dir);
+    snprintf(sub, sizeof sub, "%s/wav", stage);
+    snprintf(deep, sizeof deep, "%s/more", sub);
+    snprintf(f1, sizeof f1, "%s/a.wav", sub);
+    snprintf(f2, sizeof f2, "%s/b.txt", deep);
+    mkdir(stage, 0700), mkdir(sub, 0700), mkdir(deep, 0700);
+    for (int k = 0; k < 300; k++) { /* more entries than one getdents buffer holds */
+        char p[700];
+        snprintf(p, sizeof p, "%s/u%03d.wav", stage, k);
+        fclose(fopen(p, "w"));
+    }
+    fclose(fopen(f1, "w")), fclose(fopen(f2, "w"));
+    is_int(am__tmpdir_add(stage), AM_OK, "register a staging directory");
+    am_io_remove_temporaries();
+    ok(access(stage, F_OK) != 0, "am_io_remove_temporaries removes it with its 302 files and 2 subdirectories");
+    am__tmpdir_forget(stage);
+    mkdir(stage, 0700);
+    am__tmpdir_add(stage);
+    am__tmpdir_forget(stage);
+    am_io_remove_temporaries();
+    ok(access(stage, F_OK) == 0, "a forgotten one is left alone");
+    rmdir(stage);
+
     /* Permissions and symlinks survive a replacement. */
     chmod(target, 0640);
     is_int(am_hopfield_save(small, target), AM_OK, "save over a file with mode 0640");

@@ -377,6 +377,13 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140 --pitches 50 \
         --test-voices kal16 --quiet --out "$tmp/spk.tsv" && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]
     ok $? "the next run into the cache removes it"
+    # Stopped by SIGTERM (or Ctrl-C): the signal handler removes the staging directory with the temporaries.
+    "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
+        --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
+    pid=$!
+    for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+    kill -TERM $pid; wait $pid; rc=$?
+    [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by SIGTERM (exit $rc): no staging directory left"
     awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"

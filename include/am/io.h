@@ -12,7 +12,8 @@
 extern "C" {
 #endif
 
-/* Delete every temporary file libam is writing at this moment. Async-signal-safe: call it from a
+/* Delete every temporary file libam is writing at this moment (and the staging directories programs register).
+ * Async-signal-safe: call it from a
  * SIGINT/SIGTERM handler before re-raising the signal (libam's programs do). */
 void am_io_remove_temporaries(void);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -96,15 +97,97 @@ static void sweep_stale_temps(const char *target)
     free(dirname);
 }
 
+/* Temporary directories (a program's staging area): emptied and removed by am_io_remove_temporaries too. */
+#define MAX_TEMP_DIRS 8
+static char *volatile temp_dirs[MAX_TEMP_DIRS];
+
+int am__tmpdir_add(const char *path)
+{
+    char *p = strdup(path);
+    int k;
+    if (!p)
+        return AM_ENOMEM;
+    pthread_mutex_lock(&temps_lock);
+    for (k = 0; k < MAX_TEMP_DIRS && temp_dirs[k]; k++)
+        ;
+    if (k < MAX_TEMP_DIRS)
+        temp_dirs[k] = p;
+    pthread_mutex_unlock(&temps_lock);
+    if (k == MAX_TEMP_DIRS)
+        free(p);
+    return k < MAX_TEMP_DIRS ? AM_OK : AM_ENOMEM;
+}
+
+void am__tmpdir_forget(const char *path)
+{
+    char *gone = NULL;
+    pthread_mutex_lock(&temps_lock);
+    for (int k = 0; k < MAX_TEMP_DIRS; k++)
+        if (temp_dirs[k] && !strcmp(temp_dirs[k], path)) {
+            gone = temp_dirs[k];
+            temp_dirs[k] = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&temps_lock);
+    free(gone);
+}
+
+/* Empty the directory open as dfd, `depth` levels of subdirectories deep, with system calls only (getdents64,
+ * unlinkat, openat): async-signal-safe. A few passes, since unlinking while reading may skip entries. */
+static void empty_dir(int dfd, int depth)
+{
+    struct d64 {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+    };
+    char buf[4096];
+    for (int pass = 0, removed = 1; pass < 4 && removed; pass++) {
+        removed = 0;
+        lseek(dfd, 0, SEEK_SET);
+        long n;
+        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0)
+            for (long off = 0; off < n;) {
+                struct d64 *e = (struct d64 *)(buf + off);
+                off += e->reclen;
+                if (e->name[0] == '.' && (!e->name[1] || (e->name[1] == '.' && !e->name[2])))
+                    continue;
+                if (unlinkat(dfd, e->name, 0) == 0) {
+                    removed = 1;
+                    continue;
+                }
+                int sub = depth > 0 ? openat(dfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+                if (sub >= 0) {
+                    empty_dir(sub, depth - 1);
+                    close(sub);
+                    removed |= unlinkat(dfd, e->name, AT_REMOVEDIR) == 0;
+                }
+            }
+    }
+}
+
 void am_io_remove_temporaries(void)
 {
     /* No lock: a handler must not block. A path is forgotten before its memory is freed, so every
-     * pointer seen here is still valid. */
+     * pointer seen here is still valid. errno is the interrupted code's. */
+    int saved = errno;
     for (int k = 0; k < MAX_TEMPS; k++) {
         char *p = temps[k];
         if (p)
             unlink(p);
     }
+    for (int k = 0; k < MAX_TEMP_DIRS; k++) {
+        char *d = temp_dirs[k];
+        int dfd = d ? open(d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (dfd >= 0) {
+            empty_dir(dfd, 2);
+            close(dfd);
+            rmdir(d);
+        }
+    }
+    errno = saved;
 }
 
 /* The process's umask, read without changing it (Linux), else by the classic set-and-restore. */

@@ -15,6 +15,12 @@
  * place: *tmp is then NULL and *final is the target itself. Both strings are owned by the caller until
  * am__tmp_commit / am__tmp_discard, which free them. The statuses keep errno. */
 int am__tmp_reserve(const char *path, char **tmp, char **final, int *fd);
+/* A temporary directory (a program's staging area, made with mkdtemp): am_io_remove_temporaries empties (two
+ * levels deep) and removes it, as it removes temporary files, until it is forgotten (the program then removes
+ * or renames it itself). AM_ENOMEM when the registry is full. */
+int am__tmpdir_add(const char *path);
+void am__tmpdir_forget(const char *path);
+
 /* fsync the temporary file, rename it over the target, forget it. On failure the temporary is removed
  * and the target left as it was. */
 int am__tmp_commit(char *tmp, char *final);

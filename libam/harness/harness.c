@@ -724,6 +724,19 @@ FILE *am_run_open(am_run *run)
     return f;
 }
 
+int am_run_stage(const am_run *run, const char *dir)
+{
+    int rc = am__tmpdir_add(dir);
+    if (rc)
+        am_run_error(run, "cannot register the staging directory %s: %s", dir, am_strerror(rc));
+    return rc ? -1 : 0;
+}
+
+void am_run_stage_done(const char *dir)
+{
+    am__tmpdir_forget(dir);
+}
+
 void am_run_time(FILE *out, const char *fmt, ...)
 {
     va_list ap;

@@ -106,6 +106,12 @@ int am_run_close(am_run *run, FILE *f);
  * left as they were. */
 void am_run_abort(am_run *run, FILE *f);
 
+/* A staging directory the program made (mkdtemp) and will remove or rename itself: until am_run_stage_done, an
+ * interrupted run (SIGINT, SIGTERM, SIGHUP, a failed exit) empties and removes it as it removes temporary files.
+ * 0, or -1 with the reason printed. */
+int am_run_stage(const am_run *run, const char *dir);
+void am_run_stage_done(const char *dir);
+
 /* How long something took, as a "# time: <text>" line in out. Timings never go in data rows or other '#'
  * lines: the "# date:" and "# time:" lines are the only ones a rerun of the same command changes. */
 void am_run_time(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
