@@ -41,9 +41,9 @@ static const char description[] =
     "                       per-bit error of Hopfield 1982)\n"
     "  bit_error            mean fraction of wrong bits at the end of recall, (1 - m)/2\n"
     "  steps_mean           mean sweeps (sync: parallel updates) per recall\n"
-    "  error_norm           mean |s - xi| with states scaled to unit norm (binary: 2 sqrt(bit_error))\n"
     "  fixed_end cycle_end maxsteps_end   fractions of recalls that ended at a fixed point, in a 2-cycle\n"
     "                       (sync), or at --max-steps (always, for Glauber with T > 0)\n"
+    "  error_norm           mean |s - xi| with states scaled to unit norm (binary: 2 sqrt(bit_error))\n"
     "\n"
     "For the modern model (--beta, --d), patterns are random +-1 vectors scaled to unit norm and cues flip\n"
     "a fraction of their components; overlap is the cosine to the target, recall means the stored pattern\n"
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         {"F", AM_OPT_STRING, &f_s, "F[,F...]", "separation functions: poly, rectpoly, exp", "dense"},
         {"degree", AM_OPT_STRING, &deg_s, "k[,k...]", "poly/rectpoly degrees n of F(x) = x^n", "dense"},
         {"beta", AM_OPT_STRING, &beta_s, "b[,b...]", "inverse temperatures (0 < b <= 1e30)", "modern"},
-        {"d", AM_OPT_INT, &dim, "d", "pattern dimension (same as --N)", "modern"},
+        {"d", AM_OPT_INT, &dim, "d", "pattern dimension (same as --N; default: --N)", "modern"},
         {"eps", AM_OPT_DOUBLE, &eps, "e", "stop when an update moves the state less than e", "modern"},
         {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber", "hopfield,dense"},
         {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)", "hopfield,dense"},

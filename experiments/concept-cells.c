@@ -242,8 +242,8 @@ static int class_words(const am_run *run, const char *wndir, int depth, char ***
 }
 
 /* Noisy speech: the held-out WAVs (speech-data --keep-wav) with white noise at snr dB, as features. */
-/* The WAVs are numbered over both splits, training first: held-out utterance i is test-<first + i>.wav. */
-static int noisy_speech(const char *cache, size_t first, size_t count, double snr, uint64_t seed, float *feat, size_t fdim)
+/* The WAVs are numbered within their split: held-out utterance i is test-<i>.wav. */
+static int noisy_speech(const char *cache, size_t count, double snr, uint64_t seed, float *feat, size_t fdim)
 {
     am_stft_config cfg;
     size_t frames;
@@ -260,7 +260,7 @@ static int noisy_speech(const char *cache, size_t first, size_t count, double sn
     }
     for (size_t i = 0; i < count && !rc; i++) {
         am_audio a = {0};
-        snprintf(p, sizeof p, "%s/wav/test-%zu.wav", cache, first + i);
+        snprintf(p, sizeof p, "%s/wav/test-%zu.wav", cache, i);
         if ((rc = am_wav_read(p, &a)))
             break;
         double pw = 0;
@@ -722,14 +722,14 @@ static int cmd_trimodal(int argc, char **argv)
         if (rc)
             goto fail;
         /* speech in white noise (needs the WAVs) */
-        snprintf(p, sizeof p, "%s/wav/test-%zu.wav", cache, sptr->count);
+        snprintf(p, sizeof p, "%s/wav/test-0.wav", cache);
         struct stat sst;
         if (stat(p, &sst) == 0) {
             static const double snr[] = {40.0, 20.0, 10.0, 0.0};
             size_t ns = L[SND][1].n, ds = L[SND][1].d;
             float *feat = malloc(ns * spte->dim * sizeof(float)), *zs = malloc(ns * ds * sizeof(float));
             for (size_t s = 0; s < sizeof snr / sizeof snr[0] && !rc; s++) {
-                rc = !feat || !zs ? AM_ENOMEM : noisy_speech(cache, sptr->count, ns, snr[s], run.seed, feat, spte->dim);
+                rc = !feat || !zs ? AM_ENOMEM : noisy_speech(cache, ns, snr[s], run.seed, feat, spte->dim);
                 if (!rc)
                     rc = am_encoder_encode(senc, feat, ns, zs);
                 if (!rc) {

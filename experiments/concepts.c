@@ -475,13 +475,13 @@ static const char recall_desc[] =
     "Each row of the --cues files (all with the same rows) is one cue, in one modality or several at once.\n"
     "The concepts are ranked by the mechanism's activation; a cue is a hit at k when its label (named by\n"
     "--names) is the label of one of the first k concepts. --readout NAME=FILE writes the latent recalled in a\n"
-    "modality as latent TSV (index, the answer's label number or -1, z1 .. zk) for `autoencoder decode`.\n"
+    "modality as latent TSV (index, the cue's label number, z1 .. zk) for `autoencoder decode`.\n"
     "Columns: index label answer level score hit1 hitk top1 .. topk\n"
     "(answer: the concept read out, the winner or, with --fallback, an ancestor; level: levels gone up)\n";
 
 static int cmd_recall(int argc, char **argv)
 {
-    am_run run = {.examples = "concepts recall --db concepts.db --cues word=words-test.tsv --k 3 --out recall.tsv\nconcepts recall --db concepts.db --cues picture=pics-test.tsv --readout word --out picture2word.tsv",
+    am_run run = {.examples = "concepts recall --db concepts.db --cues word=words-test.tsv --k 3 --out recall.tsv\nconcepts recall --db concepts.db --cues picture=pics-test.tsv --readout word=recalled-words.tsv --out picture2word.tsv",
                   .program = "concepts", .subcommand = "recall",
                   .summary = "Recall concepts and latents from cues in any modality.", .description = recall_desc};
     const char *dbpath = NULL, *cuespec = NULL, *names_path = NULL, *readout = NULL;

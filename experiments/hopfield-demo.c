@@ -274,9 +274,9 @@ int main(int argc, char **argv)
         {"every", AM_OPT_INT, &every, "K", "a frame every K unit updates (default: one row of the grid; async)"},
         {"max-steps", AM_OPT_INT, &max_steps, "S", "sweep limit"},
         {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
-        {"gif", AM_OPT_OUTPUT, &gif, "FILE", "an animated GIF of the recall (gnuplot)"},
-        {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... (gnuplot)"},
-        {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png"},
+        {"gif", AM_OPT_OUTPUT, &gif, "FILE", "an animated GIF of the recall (gnuplot; - for standard output)"},
+        {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... and their data PREFIX-frames.dat"},
+        {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png, each beside its data (.dat)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -284,9 +284,10 @@ int main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "lshapes") &&
                strcmp(pat_s, "random");
-    char active[64];
+    char active[64], what[96];
     snprintf(active, sizeof active, "%.20s,%.20s", model_s, file ? "file" : pat_s);
-    if (am_run_check_scope(&run, opts, active, active))
+    snprintf(what, sizeof what, "--model %.20s with --patterns %s", model_s, file ? "FILE" : pat_s);
+    if (am_run_check_scope(&run, opts, active, what))
         return 2;
     am_store_config cfg;
     am_model model;

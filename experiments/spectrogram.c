@@ -126,7 +126,13 @@ static int select_and_recall(const am_run *run, const cache *c, const char *inde
                              size_t *sel, int *nsel, float **recon)
 {
     uint64_t v[MAXSEL];
-    *nsel = am_parse_u64_list(index_s, v, MAXSEL);
+    if (!index_s) { /* the default: the first four, or all of a smaller split */
+        *nsel = c->count < 4 ? (int)c->count : 4;
+        for (int k = 0; k < *nsel; k++)
+            v[k] = (uint64_t)k;
+    } else {
+        *nsel = am_parse_u64_list(index_s, v, MAXSEL);
+    }
     for (int k = 0; k < *nsel; k++)
         if (v[k] >= c->count)
             *nsel = -1;
@@ -267,7 +273,7 @@ done:
 
 static int cmd_grid(int argc, char **argv)
 {
-    const char *dir = NULL, *split = "test", *index_s = "0,1,2,3", *model = NULL, *prefix = NULL;
+    const char *dir = NULL, *split = "test", *index_s = NULL, *model = NULL, *prefix = NULL;
     am_run run = {.examples = "spectrogram grid --cache speech --prefix spectrograms\nspectrogram grid --cache speech --split test --model sae.model --prefix recon",
                   .program = "spectrogram", .subcommand = "grid",
                   .summary = "Spectrograms (and an encoder's reconstructions) as an image grid.",
@@ -277,7 +283,7 @@ static int cmd_grid(int argc, char **argv)
     am_opt opts[] = {
         {"cache", AM_OPT_STRING, &dir, "dir", "a bin/speech-data cache (required)"},
         {"split", AM_OPT_STRING, &split, "train|test", "which spectrograms"},
-        {"index", AM_OPT_STRING, &index_s, "i,j,...", "utterance numbers in the split"},
+        {"index", AM_OPT_STRING, &index_s, "i,j,...", "utterance numbers in the split (default: the first 4)"},
         {"model", AM_OPT_STRING, &model, "file", "an encoder trained on these spectrograms"},
         {"prefix", AM_OPT_STRING, &prefix, "path", "output files PREFIX.png, .dat, .gp (required)"},
         {NULL, 0, NULL, NULL, NULL},

@@ -34,7 +34,8 @@ static const char description[] =
     "  test-labels.idx\n"
     "  words.txt               word of each label, one per line\n"
     "  spectrogram.txt         the settings (rate, nfft, hop, mels, frames, floor_db), for bin/spectrogram\n"
-    "  wav/                    the utterances as WAV at --rate (with --keep-wav only)\n"
+    "  wav/                    the utterances as WAV at --rate (with --keep-wav only): train-I.wav and test-I.wav,\n"
+    "                          I the index column of the output (at -24 dBFS active speech level)\n"
     "The TSV (--out) lists every utterance:\n"
     "  split index label word synth voice speed pitch samples seconds\n"
     "The default words are the ten Fashion-MNIST class names, so label = Fashion-MNIST class.\n"
@@ -57,7 +58,7 @@ typedef struct ctx {
     char **words;
     size_t nwords;
     utt *u;
-    size_t nu;
+    size_t nu, ntrain; /* utterances; the training ones come first */
     const am_stft *stft;
     am_stft_work **works;
     unsigned rate;
@@ -286,7 +287,8 @@ static int one(size_t i, int thread, void *vc)
     rc = am_stft_features(c->stft, c->works[thread], y + s0, len, c->frames, c->feat + i * c->frames * c->bins);
     if (!rc && c->keep_wav) {
         char out[4096];
-        snprintf(out, sizeof out, "%s/wav/%s-%zu.wav", c->stage, u->split ? "test" : "train", i);
+        /* numbered within its split, as the TSV's index column and bin/spectrogram number them */
+        snprintf(out, sizeof out, "%s/wav/%s-%zu.wav", c->stage, u->split ? "test" : "train", u->split ? i - c->ntrain : i);
         /* After the features (which do not depend on the level): the kept WAV at libam's speech level. */
         if (!(rc = am_audio_normalize(y + s0, len, am_stft_config_of(c->stft)->hop, AM_AUDIO_SPEECH_DB, AM_AUDIO_PEAK_DB)))
             rc = am_wav_write(out, y + s0, len, c->rate);
@@ -310,7 +312,7 @@ static int read_words(const am_run *run, const char *path, char ***out, size_t *
     am_words_where at;
     int rc = am_words_read(path, MAX_WORDS, out, n, &at);
     if (rc == AM_EFORMAT)
-        am_run_error(run, "--words %s line %zu: %s is not a word (letters, digits, spaces, '-', ''' only, at most %d)",
+        am_run_error(run, "--words %s line %zu: %s is not a word (letters, digits, spaces, hyphens and apostrophes only, at most %d)",
                      path, at.line, at.text, AM_WORD_MAX);
     else if (rc == AM_ERANGE)
         am_run_error(run, "--words %s: more than %d words", path, MAX_WORDS);
@@ -533,7 +535,7 @@ int main(int argc, char **argv)
     sc.hop = (size_t)hop;
     sc.mels = (size_t)mels;
     am_stft *stft = NULL;
-    ctx c = {.run = &run, .stage = stage, .words = words, .nwords = nwords, .u = u, .nu = nu, .rate = (unsigned)rate,
+    ctx c = {.run = &run, .stage = stage, .words = words, .nwords = nwords, .u = u, .nu = nu, .ntrain = ntrain, .rate = (unsigned)rate,
              .frames = (size_t)frames, .keep_wav = keep_wav};
     int status = 1;
     FILE *out = NULL;

@@ -172,7 +172,7 @@ int main(int argc, char **argv)
         am_words_where at;
         rc = am_words_read(words_path, MAX_WORDS, &wl, &nl, &at);
         if (rc == AM_EFORMAT)
-            am_run_error(&run, "--words %s line %zu: %s is not a word (letters, digits, space, '-', ''' only, at "
+            am_run_error(&run, "--words %s line %zu: %s is not a word (letters, digits, spaces, hyphens and apostrophes only, at "
                                "most %d)", words_path, at.line, at.text, AM_WORD_MAX);
         else if (rc == AM_ERANGE)
             am_run_error(&run, "--words %s: more than %d words", words_path, MAX_WORDS);

@@ -83,6 +83,7 @@ static void label_names(void)
         {"a\tb\n", 0, AM_EFORMAT, "line 1: \"a\\x09b\": a control character"},
         {"", 0, AM_EEMPTY, "no names"},
         {"a\nb\nc\nd\n", 0, AM_ERANGE, "line 4: more than 3 names"},
+        {"A\nB\nA\n", 0, AM_EFORMAT, "line 3: \"A\" is already the name on line 1"},
         {longer, sizeof longer, AM_EFORMAT, "line 1: \"xxxx"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {

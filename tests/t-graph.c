@@ -459,6 +459,24 @@ static void test_csv(void)
     csv_err("A,B,1,+\n\"C\tD\",B,1,+\n", AM_EFORMAT, "line 2: the source name \"C\\x09D\" holds a control character",
             "a tab in a node name (it would break every table the name is written to)");
     csv_err("A,\"B\x1b[2J\",1,+\n", AM_EFORMAT, "line 1: the target name", "an escape sequence in a node name");
+    {
+        char p[512], pe[512], ps[512], err[256];
+        am_graph *g = NULL;
+        snprintf(p, sizeof p, "%s", put_file("nul2.csv", "A,B,1,+\n"));
+        snprintf(pe, sizeof pe, "%s/nul.csv", dir);
+        snprintf(ps, sizeof ps, "%s/nuls.csv", dir);
+        FILE *f = fopen(pe, "wb");
+        fwrite("A,B,1,+\nB\0C,A,1,-\n", 1, 18, f);
+        fclose(f);
+        f = fopen(ps, "wb");
+        fwrite("A,+\nB\0x,-\n", 1, 11, f);
+        fclose(f);
+        int rc = am_graph_read_csv(&g, pe, NULL, err, sizeof err);
+        ok(rc == AM_EFORMAT && strstr(err, "line 2: a NUL byte in \"B\\x00C,A,1,-\""), "a NUL byte in an edge line: %s", err);
+        rc = am_graph_read_csv(&g, p, ps, err, sizeof err);
+        ok(rc == AM_EFORMAT && strstr(err, "line 2: a NUL byte in \"B\\x00x,-\""), "and in a sign line: %s", err);
+        unlink(pe), unlink(ps), unlink(p);
+    }
     csv_err("A,B,1,\001\033[2J\377\n", AM_EFORMAT, "line 1: sign \"\\x01\\x1b[2J\\xff\" is not",
             "a sign with control bytes and invalid UTF-8, quoted and escaped in the message");
     rc = am_graph_read_csv(&g, p, put_file("s2.csv", "A,+\nZ,-\n"), err, sizeof err);

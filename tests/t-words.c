@@ -215,6 +215,11 @@ int main(void)
                !strcmp(at.text + strlen(at.text) - 4, "\xe2\x80\xa6\""),
            "a 100-character line: AM_EFORMAT, its text cut with an ellipsis (%s)", at.text);
         f = fopen(wp, "w");
+        fwrite("coat\n\0apple\nbag\n", 1, 16, f);
+        fclose(f);
+        ok(am_words_read(wp, 10, &wl, &nl, &at) == AM_EFORMAT && at.line == 2 && !strcmp(at.text, "\"\\x00apple\""),
+           "a NUL byte in a line: AM_EFORMAT, the whole line shown (%s)", at.text);
+        f = fopen(wp, "w");
         fputs("# only a comment\n\n", f);
         fclose(f);
         is_int(am_words_read(wp, 10, &wl, &nl, NULL), AM_EEMPTY, "no words: AM_EEMPTY");

@@ -179,7 +179,8 @@ int am_concepts_clone(am_concepts **out, const am_concepts *cm, const am_concept
  * is a name: 1 .. AM_CONCEPT_LABEL_MAX bytes, no control characters (a CR before the newline is ignored), at
  * most max names. *names (n malloc'd strings; free with am_labels_free) in file order. Errors in err
  * (errsize bytes, may be NULL) name the line, its text quoted and escaped: AM_EFORMAT for a line that is not a
- * name, AM_ERANGE for more than max, AM_EEMPTY for an empty file; system errors keep errno. */
+ * name or repeats an earlier name (two labels would become one), AM_ERANGE for more than max, AM_EEMPTY for an
+ * empty file; system errors keep errno. */
 int am_labels_read(const char *path, size_t max, char ***names, size_t *n, char *err, size_t errsize);
 void am_labels_free(char **names, size_t n);
 

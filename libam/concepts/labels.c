@@ -51,6 +51,43 @@ static int push(char ***names, size_t *n, size_t *cap, const char *s)
     return AM_OK;
 }
 
+typedef struct {
+    const char *s;
+    size_t line;
+} named_line;
+
+static int by_name(const void *a, const void *b)
+{
+    const named_line *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Two lines naming the same label would merge two labels into one concept: refused, with both lines. */
+static int check_unique(char **names, size_t n, char *err, size_t errsize)
+{
+    named_line *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        am__say(err, errsize, "%s", am_strerror(AM_ENOMEM));
+        return AM_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        v[k] = (named_line){names[k], k + 1};
+    qsort(v, n, sizeof *v, by_name);
+    size_t first = 0, second = 0;
+    for (size_t k = 1; k < n; k++)
+        if (!strcmp(v[k - 1].s, v[k].s) && (!second || v[k].line < second))
+            first = v[k - 1].line, second = v[k].line;
+    int rc = AM_OK;
+    if (second) {
+        am__say(err, errsize, "line %zu: %s is already the name on line %zu (each label needs a name of its own)",
+                second, AM__QUOTE(names[second - 1]), first);
+        rc = AM_EFORMAT;
+    }
+    free(v);
+    return rc;
+}
+
 static int read_labels(FILE *f, size_t max, char ***names, size_t *n, char *err, size_t errsize)
 {
     char buf[AM_CONCEPT_LABEL_MAX + 2];
@@ -77,7 +114,7 @@ static int read_labels(FILE *f, size_t max, char ***names, size_t *n, char *err,
         am__say(err, errsize, "no names");
         return AM_EEMPTY;
     }
-    return AM_OK;
+    return check_unique(*names, *n, err, errsize);
 }
 
 int am_labels_read(const char *path, size_t max, char ***names, size_t *n, char *err, size_t errsize)

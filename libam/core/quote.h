@@ -19,5 +19,7 @@ char *am__quote(char *buf, size_t size, const void *text, size_t len);
 /* A NUL-terminated string s quoted into a buffer that lives until the end of the enclosing block:
  * am_run_error(run, "--model %s is not ...", AM__QUOTE(s)). */
 #define AM__QUOTE(s) am__quote((char[AM__QUOTE_SIZE]){0}, AM__QUOTE_SIZE, (s), strlen(s))
+/* The same for n bytes (NUL bytes among them shown as \x00). */
+#define AM__QUOTE_N(s, n) am__quote((char[AM__QUOTE_SIZE]){0}, AM__QUOTE_SIZE, (s), (n))
 
 #endif

@@ -771,12 +771,14 @@ int am_words_read(const char *path, size_t max, char ***words, size_t *n, am_wor
     size_t cap = 0, k = 0, lineno = 0;
     char **w = NULL;
     int rc = AM_OK;
-    while (!rc && fgets(buf, sizeof buf, f)) {
+    size_t len;
+    int got;
+    while (!rc && (got = am__read_line(f, buf, sizeof buf, &len)) >= 0) {
         lineno++;
-        if (!strchr(buf, '\n') && !feof(f)) { /* longer than any word can be */
+        if (got == 1 || memchr(buf, 0, len)) { /* longer than any word can be, or a NUL byte in it */
             rc = AM_EFORMAT;
             if (where)
-                am__quote(where->text, sizeof where->text, buf, strlen(buf));
+                am__quote(where->text, sizeof where->text, buf, len);
             break;
         }
         char *s = buf, *e;

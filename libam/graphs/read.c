@@ -196,6 +196,20 @@ static int control_in(const char *s)
     return 0;
 }
 
+/* Is there a NUL byte among the n bytes getline read (where string functions would stop)? */
+static int nul_in(const char *buf, ssize_t n)
+{
+    return n > 0 && memchr(buf, 0, (size_t)n) != NULL;
+}
+
+/* The length of the line getline read, without its line break. */
+static size_t chomped(const char *buf, ssize_t n)
+{
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    return (size_t)n;
+}
+
 static int blank(const char *s)
 {
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
@@ -256,8 +270,15 @@ static int read_signs(const char *path, const names *t, int8_t *nsign, char *err
     char *buf = NULL, *fl[3];
     size_t bs = 0, line = 0;
     int first = 1;
-    while (getline(&buf, &bs, f) >= 0) {
+    ssize_t got;
+    while ((got = getline(&buf, &bs, f)) >= 0) {
         line++;
+        if (nul_in(buf, got)) {
+            say(err, errsize, "%s: line %zu: a NUL byte in %s", path, line, AM__QUOTE_N(buf, chomped(buf, got)));
+            free(buf);
+            fclose(f);
+            return AM_EFORMAT;
+        }
         if (blank(buf))
             continue;
         int nf = split(buf, fl, 3);
@@ -267,7 +288,7 @@ static int read_signs(const char *path, const names *t, int8_t *nsign, char *err
         }
         first = 0;
         if (nf != 2) {
-            say(err, errsize, "%s: line %zu: %d fields, expected name,sign", path, line, nf);
+            say(err, errsize, "%s: line %zu: %d field%s, expected name,sign", path, line, nf, nf == 1 ? "" : "s");
             rc = AM_EFORMAT;
             break;
         }
@@ -328,8 +349,14 @@ int am_graph_read_csv(am_graph **g, const char *path, const char *signs, char *e
     size_t bs = 0, line = 0;
     int col[4] = {0, 1, 2, 3}, first = 1, need = 4;
     static const char *const cname[4] = {"source", "target", "weight", "sign"};
-    while (!rc && getline(&buf, &bs, f) >= 0) {
+    ssize_t got;
+    while (!rc && (got = getline(&buf, &bs, f)) >= 0) {
         line++;
+        if (nul_in(buf, got)) {
+            say(err, errsize, "%s: line %zu: a NUL byte in %s", path, line, AM__QUOTE_N(buf, chomped(buf, got)));
+            rc = AM_EFORMAT;
+            break;
+        }
         if (blank(buf))
             continue;
         int nf = split(buf, fl, 16);
@@ -356,7 +383,7 @@ int am_graph_read_csv(am_graph **g, const char *path, const char *signs, char *e
             }
         }
         if (nf < need) {
-            say(err, errsize, "%s: line %zu: %d fields, expected source,target,weight,sign", path, line, nf);
+            say(err, errsize, "%s: line %zu: %d field%s, expected source,target,weight,sign", path, line, nf, nf == 1 ? "" : "s");
             rc = AM_EFORMAT;
             break;
         }
@@ -699,8 +726,14 @@ int am_graph_read_c302(am_graph **g, const char *edges_path, const char *neurons
         char *buf = NULL, *fl[8];
         size_t bs = 0, line = 0;
         int header = 0;
-        while (!rc && getline(&buf, &bs, fe) >= 0) {
+        ssize_t got;
+        while (!rc && (got = getline(&buf, &bs, fe)) >= 0) {
             line++;
+            if (nul_in(buf, got)) {
+                say(err, errsize, "%s: line %zu: a NUL byte in %s", edges_path, line, AM__QUOTE_N(buf, chomped(buf, got)));
+                rc = AM_EFORMAT;
+                break;
+            }
             if (blank(buf))
                 continue;
             int nf = split(buf, fl, 8);
@@ -714,7 +747,7 @@ int am_graph_read_c302(am_graph **g, const char *edges_path, const char *neurons
                 continue;
             }
             if (nf != 4) {
-                say(err, errsize, "%s: line %zu: %d fields, expected Source,Target,Weight,Type", edges_path, line, nf);
+                say(err, errsize, "%s: line %zu: %d field%s, expected Source,Target,Weight,Type", edges_path, line, nf, nf == 1 ? "" : "s");
                 rc = AM_EFORMAT;
                 break;
             }

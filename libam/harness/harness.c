@@ -93,23 +93,30 @@ static void print_default(const am_opt *o)
     case AM_OPT_U64: printf(" (default %llu)", (unsigned long long)*(uint64_t *)o->dest); break;
     case AM_OPT_DOUBLE: printf(" (default %g)", *(double *)o->dest); break;
     case AM_OPT_STRING:
-    case AM_OPT_OUTPUT:
-        if (*(const char **)o->dest)
-            printf(" (default %s)", *(const char **)o->dest);
+    case AM_OPT_OUTPUT: {
+        const char *d = *(const char **)o->dest;
+        if (d && *d == '(') /* a description, not a value: "(frames on standard output)" */
+            printf(" (default: %.*s)", (int)strlen(d) - 2, d + 1);
+        else if (d)
+            printf(" (default %s)", d);
         break;
+    }
     case AM_OPT_FLAG: break;
     }
 }
 
-static void print_opt(const am_opt *o)
+/* One option's line; its scope is left out when it names the subcommand being described (sub may be NULL). */
+static void print_opt(const am_opt *o, const char *sub)
 {
     char left[64];
     snprintf(left, sizeof left, "--%s%s%s", o->name, o->type == AM_OPT_FLAG ? "" : " ",
              o->type == AM_OPT_FLAG ? "" : (o->metavar ? o->metavar : "X"));
     printf("  %-24s %s", left, o->help ? o->help : "");
-    if (o->scope)
+    if (o->scope && !(sub && !strcmp(o->scope, sub)))
         printf(" [%s]", o->scope);
-    print_default(o);
+    /* A help text that states its own default ("(default: one row of the grid)") is not given a second one. */
+    if (!o->help || !strstr(o->help, "default"))
+        print_default(o);
     putchar('\n');
 }
 
@@ -119,14 +126,14 @@ static void usage(const am_run *run, const am_opt *opts, const am_opt *common)
     printf("Usage: %s%s%s [options]\n%s\n\nOptions:\n", run->program, run->subcommand ? " " : "",
            run->subcommand ? run->subcommand : "", run->summary ? run->summary : "");
     for (const am_opt *o = opts; o->name; o++) {
-        print_opt(o);
-        scoped |= o->scope != NULL;
+        print_opt(o, run->subcommand);
+        scoped |= o->scope != NULL && !(run->subcommand && !strcmp(o->scope, run->subcommand));
     }
     if (scoped)
         printf("  (an option marked [x] applies only to x, or only with option x; giving it otherwise is an error)\n");
     printf("\nCommon options:\n");
     for (const am_opt *o = common; o->name; o++)
-        print_opt(o);
+        print_opt(o, NULL);
     printf("  %-24s %s\n  %-24s %s\n", "--help", "print this help and exit", "--version",
            "print the version and exit");
     if (run->resumable)

@@ -45,7 +45,8 @@ static int has_control(const char *s)
 static void write_script(FILE *f, const char *png, const char *dat, size_t W, size_t H, size_t w,
                          size_t grid_cols, const char *const *col_titles, const char *title)
 {
-    size_t px = W * 3 < 300 ? 300 : W * 3, py = H * 3 + 60;
+    size_t px = W * 3 < 300 ? 300 : W * 3, py = H * 3 + 60, tw = title ? 7 * strlen(title) + 30 : 0;
+    px = px < tw ? tw : px; /* room for the whole title (about 7 pixels a character at 10 points) */
     fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\nset output ", px, py);
     gp_quote(f, png);
     fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
@@ -140,16 +141,14 @@ static int figure_complete(const char *path)
     return ok;
 }
 
-/* Copy the file src to dst, a device or pipe (/dev/stdout, /dev/full), checking every write. AM_OK or the
- * failing call's status (errno kept). */
-static int copy_to_device(const char *src, const char *dst)
+/* Copy the file src to the open descriptor out, checking every write. AM_OK or the failing call's status (errno
+ * kept). */
+static int copy_to_fd(const char *src, int out)
 {
-    int in = open(src, O_RDONLY | O_CLOEXEC), out = in < 0 ? -1 : open(dst, O_WRONLY | O_CLOEXEC), rc = AM_OK;
+    int in = open(src, O_RDONLY | O_CLOEXEC), rc = in < 0 ? am__errno_status() : AM_OK;
     char buf[65536];
     ssize_t n = 0;
     void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error here (EPIPE), not our death */
-    if (in < 0 || out < 0)
-        rc = am__errno_status();
     while (!rc && (n = read(in, buf, sizeof buf)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
@@ -159,19 +158,21 @@ static int copy_to_device(const char *src, const char *dst)
         if (n < 0)
             rc = am__errno_status();
     }
-    if (out >= 0 && close(out) != 0 && !rc)
-        rc = am__errno_status();
     if (in >= 0)
         close(in);
     signal(SIGPIPE, old);
     return rc;
 }
 
-/* Is path a device, pipe or socket (written in place, where no temporary can sit beside it)? */
-static int is_device(const char *path)
+/* The same into dst, a device or pipe (/dev/full), or standard output for "-". */
+static int copy_to_device(const char *src, const char *dst)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    if (!strcmp(dst, "-"))
+        return copy_to_fd(src, 1);
+    int out = open(dst, O_WRONLY | O_CLOEXEC), rc = out < 0 ? am__errno_status() : copy_to_fd(src, out);
+    if (out >= 0 && close(out) != 0 && !rc)
+        rc = am__errno_status();
+    return rc;
 }
 
 /* A private scratch directory (TMPDIR or /tmp) in dir (size bytes), for what a figure written to a device needs
@@ -199,15 +200,15 @@ static void scratch_remove(const char *dir, const char *const *names, size_t n)
 
 /* Run a gnuplot script (written by write from script) whose output is `path`, atomically: *target (the
  * script's output field) is pointed at a temporary beside path, checked whole (figure_complete) and renamed
- * over path when gnuplot succeeds. A device or pipe (/dev/stdout) gets the figure drawn into a scratch file
- * first and copied with every write checked (/dev/full fails). 0, or -1 with the reason printed (dat: where
- * the figure's data stay). */
+ * over path when gnuplot succeeds. A device or pipe (/dev/full), and standard output ("-", /dev/stdout), get the
+ * figure drawn into a scratch file first and copied with every write checked. 0, or -1 with the reason printed
+ * (dat: where the figure's data stay, named in the message; NULL: they do not stay). */
 static int gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
                            void *script, const char *dat)
 {
-    char *tmp, *final, scratch[4200], drawn[4300];
-    int rc;
-    if ((rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
+    char *tmp = NULL, *final = NULL, scratch[4200], drawn[4300];
+    int rc, to_stdout = !strcmp(path, "-") || !strcmp(path, "/dev/stdout");
+    if (!to_stdout && (rc = am__tmp_reserve(path, &tmp, &final, NULL))) {
         am_run_error(run, "cannot write '%s': %s", path, am_strerror(rc));
         return -1;
     }
@@ -220,13 +221,14 @@ static int gnuplot_to_file(const am_run *run, const char *path, const char **tar
     *target = tmp ? tmp : drawn;
     rc = gnuplot_pipe(write, script, 1);
     int whole = !rc && figure_complete(*target);
-    if (whole && !tmp && (rc = copy_to_device(drawn, final)))
+    if (whole && !tmp && (rc = copy_to_device(drawn, to_stdout ? "-" : final)))
         am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
     else if (rc || !whole)
-        am_run_error(run, "%s; the data are in '%s'",
+        am_run_error(run, "%s%s%s%s",
                      rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)"
                      : rc      ? "gnuplot failed"
-                               : "gnuplot wrote an incomplete figure (is the disk full?)", dat);
+                               : "gnuplot wrote an incomplete figure (is the disk full?)",
+                     dat ? "; the data are in '" : "", dat ? dat : "", dat ? "'" : "");
     if (!tmp)
         scratch_remove(scratch, (const char *[]){"figure"}, 1);
     if (rc || !whole || !tmp) {
@@ -332,25 +334,20 @@ static int write_frames(const am_run *run, const char *dat, const float *frames,
 int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
                  const char *const *titles, int delay_cs)
 {
-    char dat[4096];
+    char dat[4300];
     if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
         am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
         return -1;
     }
-    /* The frames' data beside the GIF (PATH.dat, to redraw it), or for a device such as /dev/stdout in a scratch
-     * directory removed afterwards. */
+    /* The frames' data go to a scratch directory, removed afterwards: the GIF may go anywhere ("-" or /dev/stdout
+     * for standard output), and its frames are in the program's own output. */
     char scratch[4200];
-    int dev = is_device(path);
-    if (dev && scratch_make(run, scratch, sizeof scratch))
+    if (scratch_make(run, scratch, sizeof scratch))
         return -1;
-    if (snprintf(dat, sizeof dat, dev ? "%s/frames.dat" : "%s.dat", dev ? scratch : path) >= (int)sizeof dat) {
-        am_run_error(run, "GIF path too long");
-        return -1;
-    }
+    snprintf(dat, sizeof dat, "%s/frames.dat", scratch);
     gif_script g = {NULL, dat, titles, count, h, w, delay_cs, NULL};
-    int rc = write_frames(run, dat, frames, count, h, w) ? -1 : gnuplot_to_file(run, path, &g.gif, write_gif, &g, dat);
-    if (dev)
-        scratch_remove(scratch, (const char *[]){"frames.dat"}, 1);
+    int rc = write_frames(run, dat, frames, count, h, w) ? -1 : gnuplot_to_file(run, path, &g.gif, write_gif, &g, NULL);
+    scratch_remove(scratch, (const char *[]){"frames.dat"}, 1);
     return rc;
 }
 
