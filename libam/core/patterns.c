@@ -226,7 +226,7 @@ static int grid_fits(size_t width, size_t height, size_t wscale, size_t hscale)
 int am_state_letter(int8_t *s, size_t width, size_t height, char c)
 {
     int k = toupper((unsigned char)c) - 'A';
-    if (k < 0 || k >= 26 || width < 5 || height < 7)
+    if (k < 0 || k >= 26 || width < AM_LETTER_WIDTH || height < AM_LETTER_HEIGHT)
         return AM_EINVAL;
     if (grid_fits(width, height, 5, 7))
         return AM_EOVERFLOW;
@@ -591,7 +591,7 @@ int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, 
                 return am__invalid(err, errsize, "%s: N = %zu is not a square of side >= 7 (49, 64, 100, ...)", name, n);
             return am__invalid(err, errsize, "%s: a %zu x %zu grid is not N = %zu units", name, f->width, f->height, n);
         }
-        if (f->kind == AM_FAMILY_LETTERS && (w < 5 || h < 7))
+        if (f->kind == AM_FAMILY_LETTERS && (w < AM_LETTER_WIDTH || h < AM_LETTER_HEIGHT))
             return am__invalid(err, errsize, "letters: the grid must be at least 5 x 7, not %zu x %zu", w, h);
         size_t most = f->kind == AM_FAMILY_LETTERS ? 26
                       : f->kind == AM_FAMILY_LSHAPES ? am_patterns_lshapes_max(w, h) : 2 * (w < h ? w : h);
