@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "am/cancel.h"
 #include "am/error.h"
 #include "io.h"
 #include "patterns_internal.h"
@@ -144,11 +145,28 @@ void am_patterns_random(am_patterns *p, am_rng *rng)
     }
 }
 
+/* The generators that draw unit by unit poll the cancel hook before a pattern once POLL_UNITS units have been
+ * drawn since the last poll (*drawn counts them). */
+#define POLL_UNITS 65536
+
+static int draw_poll(size_t *drawn, size_t n)
+{
+    if (*drawn < POLL_UNITS) {
+        *drawn += n;
+        return AM_OK;
+    }
+    *drawn = n;
+    return am_cancel_poll();
+}
+
 int am_patterns_biased(am_patterns *p, double activity, am_rng *rng)
 {
     if (!(activity >= 0.0 && activity <= 1.0))
         return AM_EINVAL;
+    size_t drawn = 0;
     for (size_t mu = 0; mu < p->count; mu++) {
+        if (draw_poll(&drawn, p->n))
+            return AM_ECANCELED;
         uint64_t *w = p->bits + mu * p->words;
         memset(w, 0, p->words * sizeof *w);
         for (size_t i = 0; i < p->n; i++)
@@ -169,7 +187,12 @@ int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng
     for (size_t k = 0; k < p->words; k++)
         par[k] = am_rng_u64(rng);
     par[p->words - 1] &= tail_mask(p->n);
+    size_t drawn = 0;
     for (size_t mu = 0; mu < p->count; mu++) {
+        if (draw_poll(&drawn, p->n)) {
+            free(par);
+            return AM_ECANCELED;
+        }
         uint64_t *w = p->bits + mu * p->words;
         memcpy(w, par, p->words * sizeof *w);
         for (size_t i = 0; i < p->n; i++)

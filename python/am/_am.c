@@ -1399,8 +1399,12 @@ static PyObject *am_py_patterns(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n.u, (size_t)count.u);
-    if (!rc)
+    if (!rc) { /* the GIL kept (rng may be the shared default stream): the biased and correlated fills poll */
+        interrupt it;
+        interrupt_begin(&it, 0);
         rc = am_pattern_family_fill(&f, p, rng);
+        interrupt_end(&it);
+    }
     PyObject *a = rc ? am_raise(rc, "am.patterns('%s', %llu, %llu)", fam, count.u, n.u) : patterns_to_array(p);
     am_patterns_free(p);
     return a;

@@ -45,6 +45,11 @@ CASES = {
         "cues = np.random.default_rng(2).standard_normal((20000, 256))",
         "s.recall(cues, max_steps=10**6)",
         "s.count == 2000"),
+    # 10**9 units drawn one by one, then unpacked into a 1 GB array: before, 20-30 s deaf to Ctrl-C
+    "patterns (biased, 10**6 x 1000)": ("", "am.patterns('biased:0.5', 10**6, 1000, rng=1)",
+                                        "am.patterns('biased:0.5', 2, 10, rng=1).shape == (2, 10)"),
+    "patterns (random, 10**6 x 1000: a 1 GB array unpacked)": (
+        "", "am.patterns('random', 10**6, 1000, rng=1)", "am.patterns('random', 2, 10, rng=1).shape == (2, 10)"),
     "Store.stability (dense store of 3000 patterns)": (
         "s = am.Store('dense', n=600, degree=3); s.add(am.patterns('random', 3000, 600, rng=1))",
         "s.stability()",
