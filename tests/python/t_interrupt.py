@@ -32,7 +32,7 @@ CASES = {
         "cues = am.patterns('random', 4000, 400, rng=2)",
         "s.recall(cues, dynamics='glauber', T=0.5, max_steps=10**6)",
         "s.count == 60"),
-    # SIGINT 0.1 s in: while the cues are converted (before, through a 1.6 GB float64 copy that took 1.3-2.4 s
+    # SIGINT 0.1 s in: while the cues are converted (before, through a 1.6 GB float64 copy that took 1.3-4 s
     # with the GIL held and no signal checked)
     "Store.recall (200,000 x 1000 int8 cues, 200 MB, SIGINT early)": (
         "s = am.Store('hopfield', n=1000); P = am.patterns('random', 100, 1000, rng=1)\n"
