@@ -455,9 +455,46 @@ static void graded(void)
     is_int(xc, AM_ECANCELED, "an XOR trial cancelled");
 }
 
+/* ---- pattern generators that draw unit by unit ------------------------------------------------------------- */
+
+/* fill(p, rng) under a hook that never stops it (the same set as without one, having polled) and one that stops
+ * it at its second poll. */
+static void check_fill(const char *what, int (*fill)(am_patterns *p, am_rng *rng))
+{
+    am_patterns *a = NULL, *b = NULL;
+    am_patterns_create(&a, 1000, 300);
+    am_patterns_create(&b, 1000, 300);
+    am_rng ra, rb;
+    am_rng_init(&ra, 4, 0);
+    am_rng_init(&rb, 4, 0);
+    counter c;
+    am_cancel never = hook_of(&c, -1), stop;
+    int rc = fill(a, &ra);
+    const am_cancel *outer = am_cancel_swap(&never);
+    rc |= fill(b, &rb);
+    ok(!rc && !memcmp(a->bits, b->bits, 300 * a->words * sizeof *a->bits) && c.polls > 1,
+       "%s under a hook: the same patterns (%d polls)", what, c.polls);
+    stop = hook_of(&c, 1);
+    am_cancel_swap(&stop);
+    ok(fill(b, &rb) == AM_ECANCELED && c.polls == 2, "%s of 300 x 1000 units cancelled at its second poll", what);
+    am_cancel_swap(outer);
+    am_patterns_free(a);
+    am_patterns_free(b);
+}
+
+static int fill_biased(am_patterns *p, am_rng *rng) { return am_patterns_biased(p, 0.3, rng); }
+static int fill_correlated(am_patterns *p, am_rng *rng) { return am_patterns_correlated(p, 0.1, NULL, rng); }
+
+static void patterns(void)
+{
+    check_fill("am_patterns_biased", fill_biased);
+    check_fill("am_patterns_correlated", fill_correlated);
+}
+
 int main(void)
 {
     api();
+    patterns();
     recalls();
     storkey();
     capacity();

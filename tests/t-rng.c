@@ -2,9 +2,39 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "am/am.h"
 #include "tap.h"
+
+/* A zeroed am_rng (xoshiro's one fixed point: every draw 0) is not a stream: am_rng_init never makes one, and
+ * the calls that draw until a condition holds stop on it instead of looping for ever (an alarm fails the test
+ * if one loops). */
+static void zero_state(void)
+{
+    int valid = 1;
+    am_rng r;
+    for (uint64_t seed = 0; seed < 2000; seed++)
+        for (uint64_t stream = 0; stream < 4; stream++) {
+            am_rng_init(&r, seed == 1999 ? UINT64_MAX : seed, stream == 3 ? UINT64_MAX : stream);
+            valid &= am_rng_valid(&r);
+        }
+    ok(valid, "am_rng_init gives a valid (non-zero) state for every seed and stream tried");
+    am_rng z;
+    memset(&z, 0, sizeof z);
+    ok(!am_rng_valid(&z), "a zeroed am_rng is not valid");
+    alarm(10);
+    uint64_t b = am_rng_below(&z, 7) + am_rng_below(&z, 1000000007);
+    ok(b == 0, "am_rng_below on the zero state returns 0 instead of rejecting every draw for ever");
+    ok(am_rng_normal(&z) == 0.0, "am_rng_normal on the zero state returns 0 instead of looping");
+    uint32_t idx[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    am_rng_shuffle_u32(&z, idx, 10);
+    int sum = 0;
+    for (int k = 0; k < 10; k++)
+        sum += (int)idx[k];
+    ok(sum == 45, "am_rng_shuffle_u32 on the zero state ends (with a permutation)");
+    alarm(0);
+}
 
 int main(void)
 {
@@ -82,5 +112,6 @@ int main(void)
     }
     ok(perm && moved > 80, "shuffle gives a permutation that moves most items (%d moved)", moved);
     ok(am_rng_stream2(1, 2) != am_rng_stream2(2, 1), "stream2 is order-sensitive");
+    zero_state();
     return done_testing();
 }

@@ -6,7 +6,8 @@
  *   Storkey learning (every pattern), the capacity measurement (every trial, and the recalls in it),
  *   autoencoder training (every minibatch step) and inference (every chunk of rows), PCA's covariance (every
  *   block of rows), spiking networks (every step of am_snn_run, every presynaptic neuron of am_snn_connect)
- *   and so am_xor_trial, the graded network and the modern store's gradient flow (every step).
+ *   and so am_xor_trial, the graded network and the modern store's gradient flow (every step), the biased and
+ *   correlated pattern generators (between patterns, every 65536 units drawn).
  * Single LAPACK calls (PCA's and the pinv rule's decompositions) and single BLAS products are not
  * interrupted. A hook never changes a result: a call that is not cancelled computes exactly what it computes
  * without one, at any thread count. What a cancelled call leaves behind is stated with each call; in short,

@@ -40,7 +40,8 @@ int am_dense_f_parse(const char *s, am_dense_f *out);
 typedef struct am_dense am_dense;
 typedef struct am_dense_work am_dense_work;
 
-/* n >= 1 units; degree n >= 1 for poly and rectpoly (ignored for exp). */
+#define AM_DENSE_MAX_DEGREE 1000
+/* n >= 1 units; degree 1 <= n <= AM_DENSE_MAX_DEGREE for poly and rectpoly (ignored for exp). */
 int am_dense_create(am_dense **out, size_t n, am_dense_f f, int degree);
 void am_dense_free(am_dense *d);
 

@@ -52,13 +52,18 @@ void am_patterns_to_int8_t(const am_patterns *p, int8_t *out);
 /* Generators (fill every pattern of the set). */
 /* Each unit independently +1 or -1 with probability 1/2. */
 void am_patterns_random(am_patterns *p, am_rng *rng);
-/* Biased patterns: each unit is +1 with probability `activity` (0 <= activity <= 1), else -1. */
+/* Biased patterns: each unit is +1 with probability `activity` (0 <= activity <= 1), else -1. This and
+ * am_patterns_correlated draw unit by unit and poll the cancel hook (am/cancel.h) between patterns:
+ * AM_ECANCELED leaves the patterns not reached as they were. */
 int am_patterns_biased(am_patterns *p, double activity, am_rng *rng);
 /* Correlated patterns: one random parent; each pattern is the parent with every unit flipped
- * independently with probability q (0 <= q <= 1). The parent is written to parent[0..n) if not NULL. */
+ * independently with probability q (0 <= q <= 1). The parent is written to parent[0..n) if not NULL (not
+ * when cancelled). */
 int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng);
+#define AM_LETTER_WIDTH 5  /* the font's cell: a letter's grid is at least this wide ... */
+#define AM_LETTER_HEIGHT 7 /* ... and this high */
 /* Letters: pattern mu is the letter text[mu] (A-Z, case-insensitive) drawn on a width x height grid
- * (row-major, width >= 5, height >= 7) with a 5x7 font; ink +1, background -1. strlen(text) must
+ * (row-major, width >= AM_LETTER_WIDTH, height >= AM_LETTER_HEIGHT) with a 5x7 font; ink +1, background -1. strlen(text) must
  * equal p->count and p->n must equal width*height. */
 int am_patterns_letters(am_patterns *p, size_t width, size_t height, const char *text);
 /* Checkerboards: pattern mu has square cells of 1 + mu/2 units and phase mu % 2 (am_state_checkerboard)

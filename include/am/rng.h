@@ -11,13 +11,19 @@
 extern "C" {
 #endif
 
-/* Plain value type: put it on the stack, copy it to fork a stream. */
+/* Plain value type: put it on the stack, copy it to fork a stream. Only am_rng_init (or a copy of an
+ * initialised am_rng) makes a stream: a zeroed am_rng (all four words 0, e.g. from calloc or `= {0}`) is
+ * xoshiro's one fixed point, whose every draw is 0, and is invalid. Draws from it do not hang: am_rng_u64,
+ * am_rng_uniform and am_rng_below return 0, am_rng_normal 0.0, am_rng_shuffle_u32 returns a permutation. */
 typedef struct am_rng {
     uint64_t s[4];
 } am_rng;
 
-/* Initialise rng as stream `stream` of `seed`. Distinct (seed, stream) pairs give independent streams. */
+/* Initialise rng as stream `stream` of `seed`. Distinct (seed, stream) pairs give independent streams; the
+ * state is never the zero state. */
 void am_rng_init(am_rng *rng, uint64_t seed, uint64_t stream);
+/* 1 when rng holds a stream, 0 for the zero state (an am_rng never initialised). */
+int am_rng_valid(const am_rng *rng);
 /* Derive a stream index from two indices (e.g. sweep point and trial), for nested experiments. */
 uint64_t am_rng_stream2(uint64_t a, uint64_t b);
 

@@ -74,7 +74,11 @@ typedef struct am_conn {
 
 typedef struct am_snn am_snn;
 
-/* dt in ms (0 < dt <= 10). */
+#define AM_SNN_MAX_DT 10.0            /* ms */
+#define AM_SNN_MAX_DELAY_STEPS 60000  /* a connection's delay / dt */
+#define AM_SNN_MAX_REF_STEPS 1e9      /* a population's t_ref / dt */
+
+/* dt in ms (0 < dt <= AM_SNN_MAX_DT). */
 int am_snn_create(am_snn **out, double dt, am_integrator method, uint64_t seed);
 void am_snn_free(am_snn *n);
 /* Append count neurons with parameters p (copied); *first = the index of the first. Bad parameters (tau or dt

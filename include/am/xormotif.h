@@ -37,8 +37,9 @@ typedef struct am_xor_params {
 
 /* The parameters above (Marco de Lucas et al.'s circuit as the authors' code pins it down). */
 void am_xor_params_default(am_xor_params *p);
-/* AM_EINVAL when a time constant, dt (0, 1], the trial (0, 1e6] or active >= 1 is out of range, or a value is
- * not finite. */
+#define AM_XOR_MAX_BG_RATE 1e5 /* Hz */
+/* AM_EINVAL when a time constant, dt (0, 1], the trial (0, 1e6], active >= 1 or bg_rate [0, AM_XOR_MAX_BG_RATE]
+ * is out of range, or a value is not finite. */
 int am_xor_params_check(const am_xor_params *p);
 
 /* One trial with signal s1 and reference s3 (0/1, or graded): counts (AM_XOR_ROLES values, out) of every

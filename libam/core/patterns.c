@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "am/cancel.h"
 #include "am/error.h"
 #include "io.h"
 #include "patterns_internal.h"
@@ -144,11 +145,28 @@ void am_patterns_random(am_patterns *p, am_rng *rng)
     }
 }
 
+/* The generators that draw unit by unit poll the cancel hook before a pattern once POLL_UNITS units have been
+ * drawn since the last poll (*drawn counts them). */
+#define POLL_UNITS 65536
+
+static int draw_poll(size_t *drawn, size_t n)
+{
+    if (*drawn < POLL_UNITS) {
+        *drawn += n;
+        return AM_OK;
+    }
+    *drawn = n;
+    return am_cancel_poll();
+}
+
 int am_patterns_biased(am_patterns *p, double activity, am_rng *rng)
 {
     if (!(activity >= 0.0 && activity <= 1.0))
         return AM_EINVAL;
+    size_t drawn = 0;
     for (size_t mu = 0; mu < p->count; mu++) {
+        if (draw_poll(&drawn, p->n))
+            return AM_ECANCELED;
         uint64_t *w = p->bits + mu * p->words;
         memset(w, 0, p->words * sizeof *w);
         for (size_t i = 0; i < p->n; i++)
@@ -169,7 +187,12 @@ int am_patterns_correlated(am_patterns *p, double q, int8_t *parent, am_rng *rng
     for (size_t k = 0; k < p->words; k++)
         par[k] = am_rng_u64(rng);
     par[p->words - 1] &= tail_mask(p->n);
+    size_t drawn = 0;
     for (size_t mu = 0; mu < p->count; mu++) {
+        if (draw_poll(&drawn, p->n)) {
+            free(par);
+            return AM_ECANCELED;
+        }
         uint64_t *w = p->bits + mu * p->words;
         memcpy(w, par, p->words * sizeof *w);
         for (size_t i = 0; i < p->n; i++)
@@ -226,7 +249,7 @@ static int grid_fits(size_t width, size_t height, size_t wscale, size_t hscale)
 int am_state_letter(int8_t *s, size_t width, size_t height, char c)
 {
     int k = toupper((unsigned char)c) - 'A';
-    if (k < 0 || k >= 26 || width < 5 || height < 7)
+    if (k < 0 || k >= 26 || width < AM_LETTER_WIDTH || height < AM_LETTER_HEIGHT)
         return AM_EINVAL;
     if (grid_fits(width, height, 5, 7))
         return AM_EOVERFLOW;
@@ -591,7 +614,7 @@ int am_pattern_family_check(const am_pattern_family *f, size_t n, size_t count, 
                 return am__invalid(err, errsize, "%s: N = %zu is not a square of side >= 7 (49, 64, 100, ...)", name, n);
             return am__invalid(err, errsize, "%s: a %zu x %zu grid is not N = %zu units", name, f->width, f->height, n);
         }
-        if (f->kind == AM_FAMILY_LETTERS && (w < 5 || h < 7))
+        if (f->kind == AM_FAMILY_LETTERS && (w < AM_LETTER_WIDTH || h < AM_LETTER_HEIGHT))
             return am__invalid(err, errsize, "letters: the grid must be at least 5 x 7, not %zu x %zu", w, h);
         size_t most = f->kind == AM_FAMILY_LETTERS ? 26
                       : f->kind == AM_FAMILY_LSHAPES ? am_patterns_lshapes_max(w, h) : 2 * (w < h ? w : h);

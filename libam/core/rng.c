@@ -22,8 +22,15 @@ void am_rng_init(am_rng *rng, uint64_t seed, uint64_t stream)
     uint64_t x = mix64(seed) ^ mix64(stream ^ 0x5851F42D4C957F2Dull) * 0xD1342543DE82EF95ull;
     for (int i = 0; i < 4; i++)
         rng->s[i] = splitmix64(&x);
-    if (!(rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]))
-        rng->s[0] = 1; /* the all-zero state is the one fixed point of xoshiro */
+    /* splitmix64's output is a bijection of its counter, so four successive outputs are never all 0; kept as
+     * the statement of the invariant: the all-zero state is the one fixed point of xoshiro */
+    if (!am_rng_valid(rng))
+        rng->s[0] = 1;
+}
+
+int am_rng_valid(const am_rng *rng)
+{
+    return (rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) != 0;
 }
 
 uint64_t am_rng_stream2(uint64_t a, uint64_t b)
@@ -61,7 +68,7 @@ uint64_t am_rng_below(am_rng *rng, uint64_t n)
     uint64_t lo = (uint64_t)m;
     if (lo < n) {
         uint64_t t = -n % n;
-        while (lo < t) {
+        while (lo < t && am_rng_valid(rng)) { /* the zero state draws 0 for ever: it gives 0 */
             m = (unsigned __int128)am_rng_u64(rng) * n;
             lo = (uint64_t)m;
         }
@@ -74,6 +81,8 @@ double am_rng_normal(am_rng *rng)
     /* Marsaglia polar method; draws are consumed deterministically, no cached spare. */
     double u, v, s;
     do {
+        if (!am_rng_valid(rng))
+            return 0.0; /* the zero state draws 0 for ever (u = v = -1): no sample would be accepted */
         u = 2.0 * am_rng_uniform(rng) - 1.0;
         v = 2.0 * am_rng_uniform(rng) - 1.0;
         s = u * u + v * v;

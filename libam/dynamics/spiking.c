@@ -90,7 +90,7 @@ int am_snn_create(am_snn **out, double dt, am_integrator method, uint64_t seed)
     if (!out)
         return AM_EINVAL;
     *out = NULL;
-    if (!(dt > 0.0) || dt > 10.0 || (unsigned)method > AM_INT_EXACT)
+    if (!(dt > 0.0) || dt > AM_SNN_MAX_DT || (unsigned)method > AM_INT_EXACT)
         return AM_EINVAL;
     am_snn *n = calloc(1, sizeof *n);
     if (!n)
@@ -143,7 +143,7 @@ int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first)
                     p->e_e, p->e_i, p->v0_mean, p->v0_sd, p->ext_rate, p->ext_weight};
     if (!finite_all(all, sizeof all / sizeof all[0]) || !(p->tau_m > 0) || !(p->v_thresh > p->v_reset) ||
         p->t_ref < 0 || p->v0_sd < 0 || p->ext_rate < 0 || (unsigned)p->syn > AM_SYN_CONDUCTANCE ||
-        (p->syn != AM_SYN_DELTA && (!(p->tau_e > 0) || !(p->tau_i > 0))) || p->t_ref / n->dt > 1e9)
+        (p->syn != AM_SYN_DELTA && (!(p->tau_e > 0) || !(p->tau_i > 0))) || p->t_ref / n->dt > AM_SNN_MAX_REF_STEPS)
         return AM_EINVAL;
     if (count > UINT32_MAX - n->n)
         return AM_EOVERFLOW;
@@ -197,7 +197,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     if (!finite_all(&c->weight, 1) || !(c->delay >= 0) || !isfinite(c->delay) || (unsigned)c->kind > AM_CONN_INDEGREE)
         return AM_EINVAL;
     double ds = c->delay / n->dt;
-    if (ds > 60000)
+    if (ds > AM_SNN_MAX_DELAY_STEPS)
         return AM_EINVAL;
     uint16_t d = (uint16_t)lround(ds);
     int overlap = pre < post + npost && post < pre + npre;

@@ -18,7 +18,7 @@ int am_xor_params_check(const am_xor_params *p)
         !(p->t_ref_i >= 0) || !(p->dt > 0 && p->dt <= 1) || !(p->trial > 0 && p->trial <= 1e6) || p->active < 1 ||
         !isfinite(p->drive) || !isfinite(p->w_in_lat) || !isfinite(p->w_in_hub) || !isfinite(p->w_hub_lat) ||
         !isfinite(p->w_lat_xor) || !isfinite(p->w_f) || !(p->delay >= 0 && p->delay <= 1000) ||
-        !(p->delay_hub >= 0 && p->delay_hub <= 1000) || !(p->bg_rate >= 0 && p->bg_rate <= 1e5) ||
+        !(p->delay_hub >= 0 && p->delay_hub <= 1000) || !(p->bg_rate >= 0 && p->bg_rate <= AM_XOR_MAX_BG_RATE) ||
         !isfinite(p->bg_weight) || !isfinite(p->tau_in + p->tau_lat + p->tau_hub + p->tau_syn + p->t_ref_e + p->t_ref_i))
         return AM_EINVAL;
     return AM_OK;

@@ -52,7 +52,7 @@ int am_dense_create(am_dense **out, size_t n, am_dense_f f, int degree)
 {
     am_dense *d;
     *out = NULL;
-    if (n == 0 || n > AM_MAX_UNITS || (unsigned)f > AM_F_EXP || (f != AM_F_EXP && (degree < 1 || degree > 1000)))
+    if (n == 0 || n > AM_MAX_UNITS || (unsigned)f > AM_F_EXP || (f != AM_F_EXP && (degree < 1 || degree > AM_DENSE_MAX_DEGREE)))
         return AM_EINVAL;
     d = calloc(1, sizeof *d);
     if (!d)
@@ -497,7 +497,7 @@ int am_dense_load(am_dense **out, const char *path)
         rc = AM_EFORMAT;
         goto fail;
     }
-    if (n > AM_MAX_UNITS || k > INT32_MAX || (fn != AM_F_EXP && (deg < 1 || deg > 1000))) {
+    if (n > AM_MAX_UNITS || k > INT32_MAX || (fn != AM_F_EXP && (deg < 1 || deg > AM_DENSE_MAX_DEGREE))) {
         rc = AM_ERANGE;
         goto fail;
     }

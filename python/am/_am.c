@@ -5,10 +5,13 @@
  * Conventions: arrays come in as anything numpy can read and go out as new numpy arrays the caller owns;
  * ±1 states are int8 (inputs are taken by their signs: > 0 is +1, so 0/1 and boolean arrays work), real
  * vectors float32. Library failures raise am.Error carrying the library's message, the status (.status)
- * and the errno of system failures (.errno); bad Python arguments raise TypeError, ValueError or OverflowError
- * naming the argument. Long computations release the GIL and answer signals: their library loops poll a
- * cancel hook (am/cancel.h) that checks for signals in the main thread every POLL_SECONDS, so Ctrl-C raises
- * KeyboardInterrupt within a fraction of a second (see `interrupt` below). An object a long call is using
+ * and the errno of system failures (.errno), MemoryError saying what could not be allocated; bad Python
+ * arguments raise TypeError, ValueError or OverflowError naming the argument (out of range: and the range,
+ * checked here against the library's limits before it is called). Inputs are converted without a temporary
+ * copy of the whole array, checking for signals (`convert`). Long computations release the GIL and answer
+ * signals: their library loops poll a cancel hook (am/cancel.h) that checks for signals in the main thread
+ * every POLL_SECONDS, so Ctrl-C raises KeyboardInterrupt within a fraction of a second (see `interrupt`
+ * below). An object a long call is using
  * is marked (`use`): a call from another thread or a callback that would change it raises RuntimeError. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -42,7 +45,7 @@ static PyObject *am_raise(int status, const char *fmt, ...)
     if (status == AM_ECANCELED && PyErr_Occurred())
         return NULL; /* stopped by an exception (KeyboardInterrupt, a monitor's): it passes on */
     if (status == AM_ENOMEM)
-        return PyErr_NoMemory();
+        return PyErr_Format(PyExc_MemoryError, "%s: %s", what, am_strerror(status));
     PyObject *msg = PyUnicode_FromFormat("%s: %s", what, am_strerror(status));
     if (!msg)
         return NULL;
@@ -57,6 +60,29 @@ static PyObject *am_raise(int status, const char *fmt, ...)
     Py_XDECREF(en);
     Py_DECREF(exc);
     return NULL;
+}
+
+/* MemoryError("<what>: cannot allocate <size>"): what says what, and how large, could not be allocated. */
+static PyObject *no_memory(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    PyErr_Format(PyExc_MemoryError, "%s: out of memory", buf);
+    return NULL;
+}
+
+/* bytes as "12.3 MB" (powers of 1000) into buf. */
+static const char *human_bytes(double bytes, char *buf, size_t size)
+{
+    static const char *unit[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+    int u = 0;
+    while (bytes >= 1000 && u < 6)
+        bytes /= 1000, u++;
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+    return buf;
 }
 
 static PyObject *value_error(const char *fmt, ...)
@@ -86,8 +112,8 @@ typedef struct int_arg {
 #define SSIZE_ARG_MAX ((unsigned long long)PY_SSIZE_T_MAX)
 
 /* a's value from o: an int, or anything with __index__ (TypeError otherwise). OverflowError for a value that
- * does not fit 64 bits or is negative where lo >= 0, ValueError for one outside [lo, hi]; both name the
- * argument. 0, or -1 with the error set. */
+ * does not fit 64 bits or is negative where lo >= 0, ValueError for one outside [lo, hi] (below lo too); both
+ * name the argument and the range. 0, or -1 with the error set. */
 static int int_from(PyObject *o, int_arg *a)
 {
     PyObject *i = PyNumber_Index(o);
@@ -108,7 +134,7 @@ static int int_from(PyObject *o, int_arg *a)
     int negative = ovf < 0 || (!ovf && v < 0);
     if (ovf < 0 || ovf == 2 || (negative && a->lo >= 0))
         rc = -1, PyErr_Format(PyExc_OverflowError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
-    else if (negative ? v < a->lo : u > a->hi)
+    else if (negative ? v < a->lo : u > a->hi || (a->lo > 0 && u < (unsigned long long)a->lo))
         rc = -1, PyErr_Format(PyExc_ValueError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
     else
         a->u = negative ? 0 : u, a->s = negative ? v : (long long)u;
@@ -122,14 +148,36 @@ static int int_conv(PyObject *o, void *a)
     return int_from(o, a) ? 0 : 1;
 }
 
-/* A real argument: finite, in [lo, hi]. */
+/* A real argument: finite, in [lo, hi], or with lo or hi left out: (lo, hi], [lo, hi). */
 typedef struct real_arg {
     const char *name;
     double lo, hi;
+    int open; /* OPEN_LO: lo is out of range; OPEN_HI: hi is */
     double v; /* in: the default; out: the value */
 } real_arg;
 
-#define REAL_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .v = (dflt)}
+#define OPEN_LO 1
+#define OPEN_HI 2
+#define REAL_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = 0, .v = (dflt)}
+#define REAL_ABOVE(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = OPEN_LO, .v = (dflt)}
+#define REAL_BELOW(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = OPEN_HI, .v = (dflt)}
+/* Finite within float range (values the library keeps as floats). */
+#define FLOAT_ARG(nm, dflt) REAL_ARG(nm, -FLT_MAX, FLT_MAX, dflt)
+
+/* ValueError("<name> = <v> must be <a's range>"); -1. */
+static int real_range_error(const real_arg *a, double v)
+{
+    char range[96];
+    if (a->lo == -DBL_MAX && a->hi == DBL_MAX)
+        snprintf(range, sizeof range, "finite");
+    else if (a->hi == DBL_MAX)
+        snprintf(range, sizeof range, "finite and %s %g", a->open & OPEN_LO ? ">" : ">=", a->lo);
+    else
+        snprintf(range, sizeof range, "in %c%g, %g%c", a->open & OPEN_LO ? '(' : '[', a->lo, a->hi,
+                 a->open & OPEN_HI ? ')' : ']');
+    value_error("%s = %g must be %s", a->name, v, range);
+    return -1;
+}
 
 static int real_from(PyObject *o, real_arg *a)
 {
@@ -141,10 +189,8 @@ static int real_from(PyObject *o, real_arg *a)
         }
         return -1;
     }
-    if (!(v >= a->lo && v <= a->hi)) { /* NaN too */
-        value_error("%s = %g is outside [%g, %g]", a->name, v, a->lo, a->hi);
-        return -1;
-    }
+    if (!(v >= a->lo && v <= a->hi) || (a->open & OPEN_LO && v == a->lo) || (a->open & OPEN_HI && v == a->hi))
+        return real_range_error(a, v);
     a->v = v;
     return 0;
 }
@@ -308,10 +354,10 @@ static PyArrayObject *new_array(int nd, npy_intp d0, npy_intp d1, int type)
     return (PyArrayObject *)PyArray_ZEROS(nd, dims, type, 0);
 }
 
-/* o as a C-contiguous array of `type` with mindim .. maxdim dimensions (flags: NPY_ARRAY_ENSURECOPY for a copy),
+/* o as an array (o itself when it is one: nothing is converted or copied here) of mindim .. maxdim dimensions,
  * from any array-like of booleans, integers or reals: TypeError for other kinds (strings, complex, objects,
  * None), ValueError for the wrong dimensions or an empty last dimension. */
-static PyArrayObject *as_array(PyObject *o, int type, int mindim, int maxdim, int flags, const char *what)
+static PyArrayObject *array_in(PyObject *o, int mindim, int maxdim, const char *what)
 {
     PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(o);
     if (!a) {
@@ -338,66 +384,162 @@ static PyArrayObject *as_array(PyObject *o, int type, int mindim, int maxdim, in
         Py_DECREF(a);
         return (PyArrayObject *)value_error("%s is empty", what);
     }
-    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, type, 0, 0,
-                                                        NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST | flags);
-    Py_DECREF(a);
-    return c;
+    return a;
 }
 
 /* The last dimension of a (1-D or 2-D), and the rows (1 for a 1-D array). */
 static npy_intp last_dim(PyArrayObject *a) { return PyArray_DIM(a, PyArray_NDIM(a) - 1); }
 static npy_intp rows_of(PyArrayObject *a) { return PyArray_NDIM(a) == 2 ? PyArray_DIM(a, 0) : 1; }
 
-/* A fresh C-contiguous int8 array of ±1 of 1 .. maxdim dimensions whose last has n entries (n = 0: any);
+/* Converting inputs: element by element in C order, in blocks of the iterator's buffer, never through a
+ * temporary of the whole array, the GIL held and signals checked every CONVERT_CHECK elements (Ctrl-C during
+ * the conversion of a large input raises KeyboardInterrupt at once). Arrays of the types below are read as
+ * they are; other types (float16, long double, byte-swapped or unaligned data) are cast to double a buffer at
+ * a time. to_states: ±1 int8, > 0 is +1 (NaN an error); to floats: float32, every value finite in float32. */
+#define CONVERT_CHECK ((npy_intp)1 << 20)
+
+/* body for every one of the count values v of type T at p, stride bytes apart, i its index (the contiguous
+ * loop apart: the compiler vectorises it). */
+#define EACH(T, ...)                                                                                               \
+    do {                                                                                                           \
+        if (stride == sizeof(T))                                                                                   \
+            for (npy_intp i = 0; i < count; i++) {                                                                 \
+                T v = ((const T *)p)[i];                                                                           \
+                __VA_ARGS__;                                                                                       \
+            }                                                                                                      \
+        else                                                                                                       \
+            for (npy_intp i = 0; i < count; i++) {                                                                 \
+                T v = *(const T *)(p + i * stride);                                                                \
+                __VA_ARGS__;                                                                                       \
+            }                                                                                                      \
+    } while (0)
+#define SIGNS(T) EACH(T, s[i] = v > 0 ? 1 : -1)
+#define REAL_SIGNS(T) EACH(T, s[i] = v > 0 ? 1 : -1, bad |= v != v)
+#define IN_FLOAT(v) ((v) >= -FLT_MAX && (v) <= FLT_MAX)
+#define FLOATS(T)                                                                                                  \
+    do {                                                                                                           \
+        if (x)                                                                                                     \
+            EACH(T, x[i] = (float)v, bad |= !IN_FLOAT(v));                                                         \
+        else                                                                                                       \
+            EACH(T, bad |= !IN_FLOAT(v));                                                                          \
+    } while (0)
+
+/* count values of `type` at p, stride bytes apart, as ±1 into s; -1 for a NaN. */
+static int signs_block(const char *p, npy_intp stride, npy_intp count, int type, int8_t *s)
+{
+    int bad = 0;
+    switch (type) {
+    case NPY_BOOL: case NPY_UBYTE: SIGNS(npy_ubyte); break;
+    case NPY_BYTE: SIGNS(npy_byte); break;
+    case NPY_SHORT: SIGNS(npy_short); break;
+    case NPY_USHORT: SIGNS(npy_ushort); break;
+    case NPY_INT: SIGNS(npy_int); break;
+    case NPY_UINT: SIGNS(npy_uint); break;
+    case NPY_LONG: SIGNS(npy_long); break;
+    case NPY_ULONG: SIGNS(npy_ulong); break;
+    case NPY_LONGLONG: SIGNS(npy_longlong); break;
+    case NPY_ULONGLONG: SIGNS(npy_ulonglong); break;
+    case NPY_FLOAT: REAL_SIGNS(npy_float); break;
+    default: REAL_SIGNS(npy_double); break; /* NPY_DOUBLE */
+    }
+    return bad ? -1 : 0;
+}
+
+/* count float or double values at p as float32 into x (NULL: only checked); -1 for one not finite in float32. */
+static int floats_block(const char *p, npy_intp stride, npy_intp count, int type, float *x)
+{
+    int bad = 0;
+    if (type == NPY_FLOAT)
+        FLOATS(npy_float);
+    else
+        FLOATS(npy_double);
+    return bad ? -1 : 0;
+}
+
+static int read_directly(int type, int states)
+{
+    return type == NPY_FLOAT || type == NPY_DOUBLE || (states && PyTypeNum_ISINTEGER(type)) ||
+           (states && type == NPY_BOOL);
+}
+
+/* a's elements in C order into out (int8 ±1 when states, else float32; NULL: only checked). 0, or -1 with
+ * ValueError (NaN; for floats also infinity or beyond float32) or the exception of a signal handler. */
+static int convert(PyArrayObject *a, int states, void *out, const char *what)
+{
+    if (!PyArray_SIZE(a))
+        return 0;
+    int type = PyArray_DESCR(a)->type_num;
+    PyArray_Descr *dt = PyArray_DescrFromType(read_directly(type, states) ? type : NPY_DOUBLE); /* native order */
+    NpyIter *it = NpyIter_New(a, NPY_ITER_READONLY | NPY_ITER_EXTERNAL_LOOP | NPY_ITER_BUFFERED | NPY_ITER_ALIGNED |
+                              NPY_ITER_NBO, NPY_CORDER, NPY_UNSAFE_CASTING, dt);
+    type = dt->type_num;
+    Py_DECREF(dt);
+    if (!it)
+        return -1;
+    NpyIter_IterNextFunc *next = NpyIter_GetIterNext(it, NULL);
+    char **data = NpyIter_GetDataPtrArray(it);
+    npy_intp *stride = NpyIter_GetInnerStrideArray(it), *size = NpyIter_GetInnerLoopSizePtr(it), at = 0, checked = 0;
+    int rc = next ? 0 : -1;
+    while (!rc) {
+        if (states ? signs_block(data[0], *stride, *size, type, (int8_t *)out + at)
+                   : floats_block(data[0], *stride, *size, type, out ? (float *)out + at : NULL))
+            rc = -1, value_error(states ? "%s holds NaN" : "%s holds NaN or infinity (or a value too large for "
+                                 "float32)", what);
+        at += *size;
+        if (!rc && at - checked >= CONVERT_CHECK)
+            checked = at, rc = PyErr_CheckSignals();
+        if (!rc && !next(it))
+            break;
+    }
+    NpyIter_Deallocate(it);
+    return rc || PyErr_Occurred() ? -1 : 0;
+}
+
+/* A fresh C-contiguous int8 array of ±1 of mindim .. maxdim dimensions whose last has n entries (n = 0: any);
  * values > 0 are +1, others -1; NaN is an error. */
 static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
 {
-    PyArrayObject *in = as_array(o, NPY_FLOAT64, mindim, maxdim, 0, what);
+    PyArrayObject *in = array_in(o, mindim, maxdim, what), *out = NULL;
     if (!in)
         return NULL;
-    npy_intp last = last_dim(in), rows = rows_of(in);
-    if (n && (size_t)last != n) {
-        Py_DECREF(in);
-        return (PyArrayObject *)value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
-    }
-    PyArrayObject *out = new_array(PyArray_NDIM(in), PyArray_NDIM(in) == 2 ? rows : last, last, NPY_INT8);
-    if (!out) {
-        Py_DECREF(in);
-        return NULL;
-    }
-    const double *x = PyArray_DATA(in);
-    int8_t *s = PyArray_DATA(out);
-    for (npy_intp i = 0; i < rows * last; i++) {
-        if (isnan(x[i])) {
-            Py_DECREF(in);
-            Py_DECREF(out);
-            return (PyArrayObject *)value_error("%s holds NaN", what);
-        }
-        s[i] = x[i] > 0 ? 1 : -1;
-    }
+    npy_intp last = last_dim(in), dims[2] = {rows_of(in), last};
+    if (n && (size_t)last != n)
+        value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
+    else if ((out = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(in), dims + 2 - PyArray_NDIM(in), NPY_INT8)) &&
+             convert(in, 1, PyArray_DATA(out), what))
+        Py_CLEAR(out);
     Py_DECREF(in);
     return out;
+}
+
+/* in's rows (1-D: one) of n columns (0: any); 0, or -1 with ValueError. */
+static int columns_are(PyArrayObject *in, size_t n, const char *what)
+{
+    if (n && (size_t)last_dim(in) != n)
+        return value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last_dim(in), n), -1;
+    return 0;
 }
 
 /* A C-contiguous float32 array (a copy when `copy` or when the input is not one already) of mindim .. maxdim
  * dimensions, the last of n entries (0: any), every value finite. */
 static PyArrayObject *as_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what)
 {
-    PyArrayObject *a = as_array(o, NPY_FLOAT32, mindim, maxdim, copy ? NPY_ARRAY_ENSURECOPY : 0, what);
-    if (!a)
+    PyArrayObject *in = array_in(o, mindim, maxdim, what), *out = NULL;
+    if (!in || columns_are(in, n, what)) {
+        Py_XDECREF(in);
         return NULL;
-    npy_intp last = last_dim(a);
-    if (n && (size_t)last != n) {
-        Py_DECREF(a);
-        return (PyArrayObject *)value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last, n);
     }
-    const float *x = PyArray_DATA(a);
-    for (npy_intp i = 0, k = PyArray_SIZE(a); i < k; i++)
-        if (!isfinite(x[i])) {
-            Py_DECREF(a);
-            return (PyArrayObject *)value_error("%s holds NaN or infinity (or a value too large for float32)", what);
-        }
-    return a;
+    if (!copy && PyArray_TYPE(in) == NPY_FLOAT && PyArray_ISCARRAY_RO(in) && PyArray_ISNOTSWAPPED(in)) {
+        if (convert(in, 0, NULL, what))
+            Py_CLEAR(in);
+        return in; /* read in place */
+    }
+    npy_intp dims[2] = {rows_of(in), last_dim(in)};
+    if ((out = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(in), dims + 2 - PyArray_NDIM(in), NPY_FLOAT32)) &&
+        convert(in, 0, PyArray_DATA(out), what))
+        Py_CLEAR(out);
+    Py_DECREF(in);
+    return out;
 }
 
 /* save(path) and load(path) of any libam object: the path as the file system wants it (str, bytes or
@@ -427,26 +569,45 @@ static int load_with(int (*fn)(void **out, const char *path), void **out, PyObje
     return rc ? -1 : 0;
 }
 
+/* After each row of n units of a long copy: signals checked every CONVERT_CHECK units (*done counts them). 0, or
+ * -1 with the exception of a signal handler. */
+static int copy_check(size_t *done, size_t n)
+{
+    if ((*done += n) < (size_t)CONVERT_CHECK)
+        return 0;
+    *done = 0;
+    return PyErr_CheckSignals();
+}
+
 static am_patterns *patterns_from(PyArrayObject *st)
 {
-    npy_intp rows = PyArray_NDIM(st) == 2 ? PyArray_DIM(st, 0) : 1, n = PyArray_DIM(st, PyArray_NDIM(st) - 1);
+    npy_intp rows = rows_of(st), n = last_dim(st);
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n, (size_t)rows);
     if (rc)
-        return am_raise(rc, "patterns of %zd x %zd", (Py_ssize_t)rows, (Py_ssize_t)n), NULL;
+        return am_raise(rc, "%zd patterns of %zd units", (Py_ssize_t)rows, (Py_ssize_t)n), NULL;
     const int8_t *s = PyArray_DATA(st);
-    for (npy_intp mu = 0; mu < rows; mu++)
+    size_t done = 0;
+    for (npy_intp mu = 0; mu < rows; mu++) {
         am_patterns_set(p, (size_t)mu, s + mu * n);
+        if (copy_check(&done, (size_t)n)) {
+            am_patterns_free(p);
+            return NULL;
+        }
+    }
     return p;
 }
 
 static PyObject *patterns_to_array(const am_patterns *p)
 {
-    PyArrayObject *a = new_array(2, (npy_intp)p->count, (npy_intp)p->n, NPY_INT8);
-    if (!a)
-        return NULL;
-    for (size_t mu = 0; mu < p->count; mu++)
+    npy_intp dims[2] = {(npy_intp)p->count, (npy_intp)p->n};
+    PyArrayObject *a = (PyArrayObject *)PyArray_SimpleNew(2, dims, NPY_INT8);
+    size_t done = 0;
+    for (size_t mu = 0; a && mu < p->count; mu++) {
         am_patterns_get(p, mu, (int8_t *)PyArray_DATA(a) + mu * p->n);
+        if (copy_check(&done, p->n))
+            Py_CLEAR(a);
+    }
     return (PyObject *)a;
 }
 
@@ -460,6 +621,16 @@ typedef struct {
 
 static PyTypeObject RngType;
 static RngObject *default_rng; /* am.seed() reseeds it; functions use it when rng is None */
+
+/* 0, or -1 with RuntimeError for an Rng whose __init__ never ran: its state is the zero state, which is no
+ * stream (am/rng.h: every draw 0, for ever). */
+static int rng_ready(RngObject *self)
+{
+    if (am_rng_valid(&self->rng))
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError, "the Rng was not initialised (am.Rng.__new__ without __init__)");
+    return -1;
+}
 
 static int Rng_init(RngObject *self, PyObject *args, PyObject *kw)
 {
@@ -475,17 +646,19 @@ static int Rng_init(RngObject *self, PyObject *args, PyObject *kw)
 static PyObject *Rng_uniform(RngObject *self, PyObject *unused)
 {
     (void)unused;
-    return PyFloat_FromDouble(am_rng_uniform(&self->rng));
+    return rng_ready(self) ? NULL : PyFloat_FromDouble(am_rng_uniform(&self->rng));
 }
 
 static PyObject *Rng_normal(RngObject *self, PyObject *unused)
 {
     (void)unused;
-    return PyFloat_FromDouble(am_rng_normal(&self->rng));
+    return rng_ready(self) ? NULL : PyFloat_FromDouble(am_rng_normal(&self->rng));
 }
 
 static PyObject *Rng_repr(RngObject *self)
 {
+    if (!am_rng_valid(&self->rng))
+        return PyUnicode_FromString("<am.Rng, not initialised>");
     return PyUnicode_FromFormat("am.Rng(seed=%llu, stream=%llu)", (unsigned long long)self->seed,
                                 (unsigned long long)self->stream);
 }
@@ -509,14 +682,14 @@ static PyTypeObject RngType = {
     .tp_repr = (reprfunc)Rng_repr,
 };
 
-/* The stream an rng= argument names: None (the default stream), an Rng (advanced in place), or an int seed
- * (a fresh stream 0 in *tmp). */
+/* The stream an rng= argument names: None (the default stream), an Rng (advanced in place; RuntimeError for one
+ * never initialised), or an int seed (a fresh stream 0 in *tmp). */
 static am_rng *rng_arg(PyObject *o, am_rng *tmp)
 {
     if (!o || o == Py_None)
         return &default_rng->rng;
     if (PyObject_TypeCheck(o, &RngType))
-        return &((RngObject *)o)->rng;
+        return rng_ready((RngObject *)o) ? NULL : &((RngObject *)o)->rng;
     if (PyIndex_Check(o)) {
         int_arg seed = INT_ARG("rng (a seed)", 0, UINT64_MAX, 0);
         if (int_from(o, &seed))
@@ -585,8 +758,6 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
         return -1;
     if (am_model_parse(model, &m))
         return value_error("unknown model '%s' (hopfield, dense or modern)", model), -1;
-    if (!n.u)
-        return value_error("Store needs n >= 1 units"), -1;
     am_store_config_default(&c, m, (size_t)n.u);
     if (rule && rule != Py_None) {
         const char *r = str_arg(rule, "rule");
@@ -607,7 +778,7 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
             return value_error("unknown F '%s' (poly, rectpoly or exp)", fs), -1;
     }
     if (degree && degree != Py_None) {
-        int_arg d = INT_ARG("degree", 1, 1000, 3);
+        int_arg d = INT_ARG("degree", 1, AM_DENSE_MAX_DEGREE, 3);
         if (int_from(degree, &d))
             return -1;
         if (m != AM_MODEL_DENSE)
@@ -615,7 +786,7 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
         c.degree = (int)d.u;
     }
     if (beta && beta != Py_None) {
-        real_arg b = REAL_ARG("beta", -INFINITY, INFINITY, 1.0);
+        real_arg b = REAL_ABOVE("beta", 0.0, AM_MODERN_MAX_BETA, 1.0);
         if (real_from(beta, &b))
             return -1;
         if (m != AM_MODEL_MODERN)
@@ -680,14 +851,16 @@ static PyObject *Store_add(StoreObject *self, PyObject *arg)
         return NULL;
     }
     interrupt it;
+    npy_intp rows = rows_of(x);
     interrupt_begin(&it, 1);
-    rc = p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows_of(x));
+    rc = p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows);
     interrupt_end(&it);
     use_done(&self->use);
     am_patterns_free(p);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "Store.add");
+        return am_raise(rc, "Store.add (%zd patterns of %zu units to %zu)", (Py_ssize_t)rows, n,
+                        am_store_count(self->s));
     Py_RETURN_NONE;
 }
 
@@ -783,7 +956,7 @@ static PyObject *Store_stability(StoreObject *self, PyObject *unused)
     use_done(&self->use);
     if (rc) {
         Py_DECREF(u);
-        return am_raise(rc, "Store.stability");
+        return am_raise(rc, "Store.stability (%zu patterns of %zu units)", cnt, am_store_n(self->s));
     }
     return (PyObject *)u;
 }
@@ -1013,7 +1186,8 @@ static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_rec
     }
     if (!steps || !flips || !energy || !end || rc) {
         Py_XDECREF(steps), Py_XDECREF(flips), Py_XDECREF(energy), Py_XDECREF(end), Py_DECREF(st);
-        return rc ? am_raise(rc, "Store.recall (cue %zd)", (Py_ssize_t)failed) : NULL;
+        return rc ? am_raise(rc, "Store.recall (cue %zd of %zd, %zu units)", (Py_ssize_t)failed, (Py_ssize_t)rows,
+                             am_store_n(self->s)) : NULL;
     }
     PyObject *ns = namespace(5, "steps", steps, "flips", flips, "energy", energy, "end", end, "end_names",
                              Py_BuildValue("(sss)", am_end_name(AM_END_FIXED), am_end_name(AM_END_CYCLE),
@@ -1040,7 +1214,7 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
                   .it = &it};
     PyObject *result = NULL, *f[6];
     if (!trace || (record && recorder_reserve(&r, 64))) {
-        PyErr_NoMemory();
+        no_memory("Store.recall: an energy trace of %zu sweeps%s", cap, record ? " and 64 recorded frames" : "");
         goto done;
     }
     o->trace = trace;
@@ -1057,7 +1231,8 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
         goto done;
     }
     if (rc || r.failed) {
-        rc ? am_raise(rc, "Store.recall") : PyErr_NoMemory();
+        rc ? am_raise(rc, "Store.recall (%zu units)", n)
+           : no_memory("Store.recall: recording %zu frames of %zu units", 2 * r.frames, n);
         goto done;
     }
     recorder_fields(&r, record, f);
@@ -1118,7 +1293,7 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     }
     if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
         Py_DECREF(st);
-        return am_raise(rc, "Store.recall");
+        return am_raise(rc, "Store.recall (scratch space for %zu units)", n);
     }
     am_store_work *work = self->use.readers ? NULL : self->work; /* NULL: scratch of its own */
     if (use_read(&self->use, "Store.recall")) {
@@ -1224,8 +1399,12 @@ static PyObject *am_py_patterns(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n.u, (size_t)count.u);
-    if (!rc)
+    if (!rc) { /* the GIL kept (rng may be the shared default stream): the biased and correlated fills poll */
+        interrupt it;
+        interrupt_begin(&it, 0);
         rc = am_pattern_family_fill(&f, p, rng);
+        interrupt_end(&it);
+    }
     PyObject *a = rc ? am_raise(rc, "am.patterns('%s', %llu, %llu)", fam, count.u, n.u) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
@@ -1236,7 +1415,8 @@ static PyObject *am_py_letters(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"text", "width", "height", NULL};
     const char *text;
-    int_arg wa = INT_ARG("width", 5, 4096, 5), ha = INT_ARG("height", 7, 4096, 7);
+    int_arg wa = INT_ARG("width", AM_LETTER_WIDTH, 4096, AM_LETTER_WIDTH);
+    int_arg ha = INT_ARG("height", AM_LETTER_HEIGHT, 4096, AM_LETTER_HEIGHT);
     if (!PyArg_ParseTupleAndKeywords(args, kw, "s|O&O&:letters", names, &text, int_conv, &wa, int_conv, &ha))
         return NULL;
     size_t w = (size_t)wa.u, h = (size_t)ha.u, len = strlen(text);
@@ -1249,7 +1429,7 @@ static PyObject *am_py_letters(PyObject *mod, PyObject *args, PyObject *kw)
     int rc = am_patterns_create(&p, w * h, len);
     if (!rc)
         rc = am_patterns_letters(p, w, h, text);
-    PyObject *a = rc ? am_raise(rc, "am.letters('%s')", text) : patterns_to_array(p);
+    PyObject *a = rc ? am_raise(rc, "am.letters('%s', %zu, %zu)", text, w, h) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
 }
@@ -1352,7 +1532,7 @@ static Py_ssize_t capacity_loads(PyObject *po, size_t **ps)
     *ps = np_ ? PyMem_Malloc((size_t)np_ * sizeof **ps) : NULL;
     if (!np_ || !*ps) {
         Py_DECREF(seq);
-        return np_ ? (PyErr_NoMemory(), -1) : (value_error("P needs at least one pattern count"), -1);
+        return np_ ? (no_memory("P: %zd pattern counts", np_), -1) : (value_error("P needs at least one pattern count"), -1);
     }
     for (Py_ssize_t k = 0; k < np_; k++) {
         int_arg p = INT_ARG("P", 1, 10000000, 0);
@@ -1486,7 +1666,8 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
         rc = am_capacity_measure(&o, ps, (size_t)np_, (size_t)trials.u, (int)threads.u, pts);
         interrupt_end(&it);
     }
-    PyObject *result = rc ? am_raise(rc, "am.capacity") : capacity_columns(&o, pts, np_, (size_t)n.u, (size_t)trials.u);
+    PyObject *result = rc ? am_raise(rc, "am.capacity (n=%llu, %zd loads)", n.u, np_)
+                          : capacity_columns(&o, pts, np_, (size_t)n.u, (size_t)trials.u);
     PyMem_Free(ps);
     PyMem_Free(pts);
     return result;
@@ -1522,7 +1703,7 @@ static PyObject *rowmap(const void *obj, use *u, PyObject *arg, size_t in, size_
     Py_DECREF(x);
     if (rc) {
         Py_DECREF(y);
-        return am_raise(rc, "%s", what);
+        return am_raise(rc, "%s (%zd rows of %zu)", what, (Py_ssize_t)rows, in);
     }
     return (PyObject *)y;
 }
@@ -1593,8 +1774,14 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
     if (!(rng = rng_arg(rngo, &tmp)))
         return -1;
     int rc = am_ae_create(&self->ae, &c, rng);
-    if (rc)
-        return am_raise(rc, "Autoencoder('%s')", buf), -1;
+    if (rc) {
+        double count = 0; /* the weights and biases, which am_ae_create allocates */
+        char size[32];
+        for (int l = 0; l < c.layers; l++)
+            count += (double)c.sizes[l + 1] * ((double)c.sizes[l] + 1);
+        return am_raise(rc, "Autoencoder('%s') (%.0f weights and biases, %s)", buf, count,
+                        human_bytes(count * sizeof(float), size, sizeof size)), -1;
+    }
     return 0;
 }
 
@@ -1634,10 +1821,12 @@ static PyObject *AE_reconstruct(AEObject *self, PyObject *x)
                   "Autoencoder.reconstruct");
 }
 
-/* rows x input floats with at least one row, for evaluate and train. */
+/* rows x input values with at least one row, for evaluate and train (not converted yet). */
 static PyArrayObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
 {
-    PyArrayObject *x = as_floats(arg, am_ae_input_dim(self->ae), 2, 2, 0, what);
+    PyArrayObject *x = array_in(arg, 2, 2, what);
+    if (x && columns_are(x, am_ae_input_dim(self->ae), what))
+        Py_CLEAR(x);
     if (x && PyArray_DIM(x, 0) == 0) {
         Py_DECREF(x);
         return (PyArrayObject *)value_error("%s has no rows", what);
@@ -1648,7 +1837,9 @@ static PyArrayObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
 static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
 {
     AE_READY(self);
-    PyArrayObject *x = ae_rows(self, arg, "Autoencoder.evaluate: x");
+    PyArrayObject *in = ae_rows(self, arg, "Autoencoder.evaluate: x");
+    PyArrayObject *x = in ? as_floats((PyObject *)in, 0, 2, 2, 0, "Autoencoder.evaluate: x") : NULL;
+    Py_XDECREF(in);
     if (!x)
         return NULL;
     if (use_read(&self->use, "Autoencoder.evaluate")) {
@@ -1676,8 +1867,11 @@ static int ae_trainer_for(AEObject *self, const am_ae_train_opts *o)
         self->trainer = NULL;
     }
     int rc = self->trainer ? AM_OK : am_ae_trainer_create(&self->trainer, self->ae, o);
+    size_t count = 0;
+    am_ae_params(self->ae, &count);
     if (rc)
-        return am_raise(rc, "Autoencoder.train"), -1;
+        return am_raise(rc, "Autoencoder.train (the optimiser's state for %zu parameters, batches of %zu)", count,
+                        o->batch), -1;
     self->topts = *o;
     return 0;
 }
@@ -1690,7 +1884,7 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
     PyObject *xo, *rngo = NULL;
     int_arg epochs = INT_ARG("epochs", 1, SSIZE_ARG_MAX - 1, 1), batch = INT_ARG("batch", 1, SSIZE_ARG_MAX, 128);
     int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
-    real_arg lr = REAL_ARG("lr", DBL_MIN, DBL_MAX, 1e-3), mask = REAL_ARG("mask", 0.0, nextafter(1.0, 0.0), 0.0);
+    real_arg lr = REAL_ABOVE("lr", 0.0, DBL_MAX, 1e-3), mask = REAL_BELOW("mask", 0.0, 1.0, 0.0);
     real_arg noise = REAL_ARG("noise", 0.0, DBL_MAX, 0.0), wd = REAL_ARG("weight_decay", 0.0, DBL_MAX, 0.0);
     am_rng tmp, *rng;
     AE_READY(self);
@@ -1700,14 +1894,17 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
         return NULL;
     if (!(rng = rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *x = ae_rows(self, xo, "Autoencoder.train: x");
+    PyArrayObject *x = ae_rows(self, xo, "Autoencoder.train: x"); /* converted into the data set */
     am_dataset *ds = NULL;
-    int rc = x ? am_dataset_create(&ds, (size_t)PyArray_DIM(x, 0), am_ae_input_dim(self->ae), 0) : AM_OK;
-    if (rc || !x) {
-        Py_XDECREF(x);
-        return rc ? am_raise(rc, "Autoencoder.train") : NULL;
+    if (!x)
+        return NULL;
+    size_t rows = (size_t)PyArray_DIM(x, 0), dim = am_ae_input_dim(self->ae);
+    int rc = am_dataset_create(&ds, rows, dim, 0);
+    if (rc || convert(x, 0, ds->x, "Autoencoder.train: x")) {
+        Py_DECREF(x);
+        am_dataset_free(ds);
+        return rc ? am_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, dim) : NULL;
     }
-    memcpy(ds->x, PyArray_DATA(x), (size_t)PyArray_NBYTES(x));
     Py_DECREF(x);
     am_ae_train_opts o;
     am_ae_train_opts_default(&o);
@@ -1833,21 +2030,22 @@ static void PCA_dealloc(PCAObject *self)
 static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "k", NULL};
-    PyObject *xo;
-    int_arg k = INT_ARG("k", 1, SSIZE_ARG_MAX, 0);
+    PyObject *xo, *ko;
     am_pca *p = NULL;
     if (self->p)
         return value_error("a PCA is fitted once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&:PCA", names, &xo, int_conv, &k))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:PCA", names, &xo, &ko))
         return -1;
     PyArrayObject *x = as_floats(xo, 0, 2, 2, 0, "x");
     if (!x)
         return -1;
     size_t n = (size_t)PyArray_DIM(x, 0), dim = (size_t)PyArray_DIM(x, 1);
-    if (k.u > dim || n < 2) {
+    int_arg k = INT_ARG("k", 1, dim, 0);
+    if (n < 2)
+        value_error("PCA needs at least 2 rows of x, not %zu", n);
+    if (n < 2 || int_from(ko, &k)) {
         Py_DECREF(x);
-        return value_error("PCA needs 1 <= k <= %zu components (not %llu) and at least 2 rows (not %zu)", dim, k.u,
-                           n), -1;
+        return -1;
     }
     interrupt it;
     interrupt_begin(&it, 1);
@@ -1855,7 +2053,7 @@ static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
     interrupt_end(&it);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "PCA"), -1;
+        return am_raise(rc, "PCA (%zu x %zu, k = %llu)", n, dim, k.u), -1;
     if (self->p) { /* fitted meanwhile by a call in another thread */
         am_pca_free(p);
         return value_error("a PCA is fitted once"), -1;
@@ -1905,6 +2103,13 @@ static PyObject *PCA_get_mean(PCAObject *self, void *u)
     return copy_out(self->p->mean, self->p->dim, 1, 1, NPY_FLOAT32, sizeof(float));
 }
 
+static PyObject *PCA_repr(PCAObject *self)
+{
+    if (!self->p)
+        return PyUnicode_FromString("<am.PCA, not fitted>");
+    return PyUnicode_FromFormat("<am.PCA %zu components of %zu dimensions>", self->p->k, self->p->dim);
+}
+
 static PyMethodDef PCA_methods[] = {
     {"encode", (PyCFunction)PCA_encode, METH_O, "encode(x) -> z (rows x k)"},
     {"decode", (PyCFunction)PCA_decode, METH_O, "decode(z) -> x (rows x dim)"},
@@ -1924,6 +2129,7 @@ static PyTypeObject PCAType = {
     .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PCA_init,
+    .tp_repr = (reprfunc)PCA_repr,
     .tp_methods = PCA_methods,
     .tp_getset = PCA_getset,
 };
@@ -1947,13 +2153,13 @@ static void SNN_dealloc(SNNObject *self)
 static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"dt", "method", "seed", NULL};
-    double dt = 0.1;
+    real_arg dt = REAL_ABOVE("dt", 0.0, AM_SNN_MAX_DT, 0.1);
     const char *method = "exact";
     int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
     am_integrator m;
     if (self->n)
         return value_error("an SNN is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|dsO&:SNN", names, &dt, &method, int_conv, &seed))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&sO&:SNN", names, real_conv, &dt, &method, int_conv, &seed))
         return -1;
     if (!strcmp(method, "euler"))
         m = AM_INT_EULER;
@@ -1961,9 +2167,9 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
         m = AM_INT_EXACT;
     else
         return value_error("unknown method '%s' (euler or exact)", method), -1;
-    int rc = am_snn_create(&self->n, dt, m, seed.u);
+    int rc = am_snn_create(&self->n, dt.v, m, seed.u);
     if (rc)
-        return am_raise(rc, "SNN(dt=%g)", dt), -1;
+        return am_raise(rc, "SNN(dt=%g)", dt.v), -1;
     return 0;
 }
 
@@ -1980,6 +2186,41 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
         }                                                                                                          \
     } while (0)
 
+/* SNN.add's real parameters in its argument order (the synapse kind comes between drive and tau_e, v0_uniform
+ * between v0_sd and ext_rate), with the ranges of am/spiking.h: every value finite within float range. */
+static const struct lif_real {
+    const char *name;
+    size_t off;
+    double lo; /* -FLT_MAX: any; 0: >= 0, or > 0 with open */
+    int open;
+} lif_reals[] = {
+    {"tau_m", offsetof(am_lif_params, tau_m), 0.0, OPEN_LO},      {"v_rest", offsetof(am_lif_params, v_rest), -FLT_MAX, 0},
+    {"v_reset", offsetof(am_lif_params, v_reset), -FLT_MAX, 0}, {"v_thresh", offsetof(am_lif_params, v_thresh), -FLT_MAX, 0},
+    {"t_ref", offsetof(am_lif_params, t_ref), 0.0, 0},        {"drive", offsetof(am_lif_params, drive), -FLT_MAX, 0},
+    {"tau_e", offsetof(am_lif_params, tau_e), -FLT_MAX, 0},   {"tau_i", offsetof(am_lif_params, tau_i), -FLT_MAX, 0},
+    {"e_e", offsetof(am_lif_params, e_e), -FLT_MAX, 0},       {"e_i", offsetof(am_lif_params, e_i), -FLT_MAX, 0},
+    {"v0_mean", offsetof(am_lif_params, v0_mean), -FLT_MAX, 0}, {"v0_sd", offsetof(am_lif_params, v0_sd), 0.0, 0},
+    {"ext_rate", offsetof(am_lif_params, ext_rate), 0.0, 0},  {"ext_weight", offsetof(am_lif_params, ext_weight), -FLT_MAX, 0},
+};
+#define LIF_REALS (sizeof lif_reals / sizeof *lif_reals)
+
+static double *lif_field(am_lif_params *p, size_t k) { return (double *)((char *)p + lif_reals[k].off); }
+
+/* The ranges of SNN.add's parameters that involve two of them or the network's dt (am_snn_add's). 0, or -1 with
+ * ValueError naming them. */
+static int lif_check(const am_lif_params *p, double dt)
+{
+    if (!(p->v_thresh > p->v_reset))
+        return value_error("v_thresh = %g must be above v_reset = %g", p->v_thresh, p->v_reset), -1;
+    if (p->syn != AM_SYN_DELTA && !(p->tau_e > 0 && p->tau_i > 0))
+        return value_error("tau_e = %g and tau_i = %g must be > 0 (current and conductance synapses)", p->tau_e,
+                           p->tau_i), -1;
+    if (p->t_ref / dt > AM_SNN_MAX_REF_STEPS)
+        return value_error("t_ref = %g ms must be at most %g steps of dt = %g ms", p->t_ref, AM_SNN_MAX_REF_STEPS,
+                           dt), -1;
+    return 0;
+}
+
 static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"count", "tau_m", "v_rest", "v_reset", "v_thresh", "t_ref", "drive", "synapse", "tau_e",
@@ -1987,12 +2228,20 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     am_lif_params p;
     int_arg count = INT_ARG("count", 1, UINT32_MAX, 0);
     const char *syn = NULL;
+    real_arg r[LIF_REALS];
     am_lif_params_default(&p);
     SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$ddddddsddddddpdd:add", names, int_conv, &count, &p.tau_m, &p.v_rest,
-                                     &p.v_reset, &p.v_thresh, &p.t_ref, &p.drive, &syn, &p.tau_e, &p.tau_i, &p.e_e,
-                                     &p.e_i, &p.v0_mean, &p.v0_sd, &p.v0_uniform, &p.ext_rate, &p.ext_weight))
+    for (size_t k = 0; k < LIF_REALS; k++)
+        r[k] = (real_arg){.name = lif_reals[k].name, .lo = lif_reals[k].lo, .hi = FLT_MAX,
+                          .open = lif_reals[k].open, .v = *lif_field(&p, k)};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&O&O&O&O&sO&O&O&O&O&O&pO&O&:add", names, int_conv, &count,
+                                     real_conv, &r[0], real_conv, &r[1], real_conv, &r[2], real_conv, &r[3], real_conv,
+                                     &r[4], real_conv, &r[5], &syn, real_conv, &r[6], real_conv, &r[7], real_conv,
+                                     &r[8], real_conv, &r[9], real_conv, &r[10], real_conv, &r[11], &p.v0_uniform,
+                                     real_conv, &r[12], real_conv, &r[13]))
         return NULL;
+    for (size_t k = 0; k < LIF_REALS; k++)
+        *lif_field(&p, k) = r[k].v;
     if (syn) {
         if (!strcmp(syn, "delta"))
             p.syn = AM_SYN_DELTA;
@@ -2005,33 +2254,45 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     }
     if (!kw || !PyDict_GetItemString(kw, "v0_mean"))
         p.v0_mean = p.v_rest;
+    if (lif_check(&p, am_snn_dt(self->n)))
+        return NULL;
     size_t first;
     int rc = am_snn_add(self->n, (size_t)count.u, &p, &first);
     if (rc)
-        return am_raise(rc, "SNN.add (check tau_m > 0, v_thresh > v_reset, t_ref >= 0, finite values)");
+        return am_raise(rc, "SNN.add(%llu) to %zu neurons", count.u, am_snn_size(self->n));
     return PyLong_FromSize_t(first);
 }
 
 static PyObject *SNN_connect(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"pre", "npre", "post", "npost", "p", "k", "weight", "inhibitory", "delay", "autapses", NULL};
-    int_arg pre = INT_ARG("pre", 0, UINT32_MAX, 0), npre = INT_ARG("npre", 0, UINT32_MAX, 0);
-    int_arg post = INT_ARG("post", 0, UINT32_MAX, 0), npost = INT_ARG("npost", 0, UINT32_MAX, 0);
+    SNN_READY(self);
+    size_t size = am_snn_size(self->n);
+    double dt = am_snn_dt(self->n);
+    if (!size)
+        return am_raise(AM_EEMPTY, "SNN.connect: the network has no neurons (add them with SNN.add)");
+    int_arg pre = INT_ARG("pre", 0, size, 0), npre = INT_ARG("npre", 1, size, 0);
+    int_arg post = INT_ARG("post", 0, size, 0), npost = INT_ARG("npost", 1, size, 0);
     int_arg k = INT_ARG("k", 0, UINT32_MAX, 0);
-    real_arg p = REAL_ARG("p", 0.0, 1.0, 0.0);
+    real_arg p = REAL_ARG("p", 0.0, 1.0, 0.0), weight = FLOAT_ARG("weight", 0.0);
+    real_arg delay = REAL_ARG("delay", 0.0, AM_SNN_MAX_DELAY_STEPS * dt, 0.0);
     PyObject *po = Py_None, *ko = Py_None;
     am_conn c = {0};
-    SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&O&|$OOdpdp:connect", names, int_conv, &pre, int_conv, &npre,
-                                     int_conv, &post, int_conv, &npost, &po, &ko, &c.weight, &c.inhibitory, &c.delay,
-                                     &c.autapses))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&O&|$OOO&pO&p:connect", names, int_conv, &pre, int_conv, &npre,
+                                     int_conv, &post, int_conv, &npost, &po, &ko, real_conv, &weight, &c.inhibitory,
+                                     real_conv, &delay, &c.autapses))
         return NULL;
+    if (npre.u > size - pre.u || npost.u > size - post.u)
+        return value_error("connect: [pre, pre + npre) = [%llu, %llu) and [post, post + npost) = [%llu, %llu) must lie "
+                           "within the network's %zu neurons", pre.u, pre.u + npre.u, post.u, post.u + npost.u, size);
     if ((po == Py_None) == (ko == Py_None))
         return value_error("connect needs exactly one of p (probability) and k (in-degree)");
+    int overlap = pre.u < post.u + npost.u && post.u < pre.u + npre.u;
+    k.hi = npre.u - (!c.autapses && overlap); /* k distinct presynaptic neurons, the target itself left out */
     if ((po != Py_None && real_from(po, &p)) || (ko != Py_None && int_from(ko, &k)))
         return NULL;
     c.kind = po != Py_None ? AM_CONN_PROB : AM_CONN_INDEGREE;
-    c.p = p.v, c.k = (size_t)k.u;
+    c.p = p.v, c.k = (size_t)k.u, c.weight = weight.v, c.delay = delay.v;
     if (use_write(&self->use, "SNN.connect"))
         return NULL;
     interrupt it;
@@ -2040,8 +2301,9 @@ static PyObject *SNN_connect(SNNObject *self, PyObject *args, PyObject *kw)
     interrupt_end(&it);
     use_done(&self->use);
     if (rc)
-        return am_raise(rc, "SNN.connect(%llu, %llu, %llu, %llu) (ranges within the network, weight finite, delay "
-                        ">= 0, k at most the presynaptic neurons)", pre.u, npre.u, post.u, npost.u);
+        return am_raise(rc, "SNN.connect(%llu, %llu, %llu, %llu)%s (about %.0f synapses)", pre.u, npre.u, post.u,
+                        npost.u, rc == AM_EINVAL ? " (connections are added before the first run)" : "",
+                        (c.kind == AM_CONN_PROB ? c.p * (double)npre.u : (double)c.k) * (double)npost.u);
     Py_RETURN_NONE;
 }
 
@@ -2153,6 +2415,19 @@ static PyObject *SNN_get_time(SNNObject *self, void *u)
     return PyFloat_FromDouble((double)am_snn_step_count(self->n) * am_snn_dt(self->n));
 }
 
+static PyObject *SNN_repr(SNNObject *self)
+{
+    if (!self->n)
+        return PyUnicode_FromString("<am.SNN, not initialised>");
+    if (self->use.writer) /* being run or connected (another thread, a handler): its sizes are changing */
+        return PyUnicode_FromString("<am.SNN, in use by another call>");
+    char t[64];
+    snprintf(t, sizeof t, "dt = %g ms, t = %g ms", am_snn_dt(self->n),
+             (double)am_snn_step_count(self->n) * am_snn_dt(self->n));
+    return PyUnicode_FromFormat("<am.SNN %zu neurons, %zu synapses, %s>", am_snn_size(self->n),
+                                am_snn_synapses(self->n), t);
+}
+
 static PyMethodDef SNN_methods[] = {
     {"add", (PyCFunction)(void (*)(void))SNN_add, METH_VARARGS | METH_KEYWORDS,
      "add(count, *, tau_m=20, v_rest=-60, v_reset=-60, v_thresh=-50, t_ref=5, drive=0, synapse='conductance',\n"
@@ -2185,6 +2460,7 @@ static PyTypeObject SNNType = {
               "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)SNN_init,
+    .tp_repr = (reprfunc)SNN_repr,
     .tp_methods = SNN_methods,
     .tp_getset = SNN_getset,
 };
@@ -2198,9 +2474,12 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
     real_arg s1 = REAL_ARG("s1", 0.0, 1.0, 0.0), s3 = REAL_ARG("s3", 0.0, 1.0, 0.0);
     int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
     am_xor_params_default(&p);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&|$ddO&p:xor_trial", names, real_conv, &s1, real_conv, &s3,
-                                     &p.bg_rate, &p.bg_weight, int_conv, &seed, &p.readout_inputs))
+    real_arg bg_rate = REAL_ARG("bg_rate", 0.0, AM_XOR_MAX_BG_RATE, p.bg_rate);
+    real_arg bg_weight = REAL_ARG("bg_weight", -DBL_MAX, DBL_MAX, p.bg_weight);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&|$O&O&O&p:xor_trial", names, real_conv, &s1, real_conv, &s3,
+                                     real_conv, &bg_rate, real_conv, &bg_weight, int_conv, &seed, &p.readout_inputs))
         return NULL;
+    p.bg_rate = bg_rate.v, p.bg_weight = bg_weight.v;
     uint64_t counts[AM_XOR_ROLES];
     int rc = am_xor_params_check(&p);
     if (!rc) {
@@ -2210,7 +2489,7 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
         interrupt_end(&it);
     }
     if (rc)
-        return am_raise(rc, "am.xor_trial (bg_rate >= 0 and bg_weight finite)");
+        return am_raise(rc, "am.xor_trial");
     PyObject *c = copy_out(counts, AM_XOR_ROLES, 1, 1, NPY_UINT64, sizeof(uint64_t));
     return namespace(3, "counts", c, "error_hz", PyFloat_FromDouble(am_xor_signed_error(&p, counts)), "bit",
                      PyLong_FromLong(am_xor_signed_bit(&p, counts)));
@@ -2224,12 +2503,12 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"w", "u", "beta", "tau", "dt", "steps", "gain", "method", NULL};
     PyObject *wo, *uo;
-    double beta = 1, tau = 1;
-    real_arg dt = REAL_ARG("dt", DBL_MIN, DBL_MAX, 0.01);
+    real_arg beta = REAL_ABOVE("beta", 0.0, DBL_MAX, 1.0), tau = REAL_ABOVE("tau", 0.0, DBL_MAX, 1.0);
+    real_arg dt = REAL_ABOVE("dt", 0.0, DBL_MAX, 0.01);
     int_arg steps = INT_ARG("steps", 0, SSIZE_ARG_MAX - 1, 100);
     const char *gain = "tanh", *method = "rk4";
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$ddO&O&ss:graded_run", names, &wo, &uo, &beta, &tau, real_conv, &dt,
-                                     int_conv, &steps, &gain, &method))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&O&O&O&ss:graded_run", names, &wo, &uo, real_conv, &beta,
+                                     real_conv, &tau, real_conv, &dt, int_conv, &steps, &gain, &method))
         return NULL;
     am_gain g;
     am_ode m;
@@ -2261,7 +2540,7 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
         Py_DECREF(u), Py_DECREF(w);
         return NULL;
     }
-    int rc = am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta, tau);
+    int rc = am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta.v, tau.v);
     Py_DECREF(w);
     if (!rc) {
         interrupt it;
@@ -2276,7 +2555,7 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     if (rc || !v) {
         Py_DECREF(u);
         Py_DECREF(e);
-        return rc ? am_raise(rc, "am.graded_run (w symmetric and finite, beta > 0, tau > 0)") : NULL;
+        return rc ? am_raise(rc, "am.graded_run (%zu units)", n) : NULL;
     }
     return namespace(3, "u", (PyObject *)u, "v", (PyObject *)v, "energy", (PyObject *)e);
 }

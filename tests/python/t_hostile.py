@@ -292,6 +292,109 @@ ok(np.array_equal(fresh.spike_counts, np.zeros(10, np.uint64)), "SNN.spike_count
 fresh.run(0)
 ok(fresh.v.shape == (10,) and np.all(fresh.v == -60), "SNN.run(0) draws the initial potentials")
 
+# --- every argument with a range: out of it is a ValueError naming the argument and the range ----------------------
+# Before, the module passed many such values on and the library's am.Error said only "invalid argument"
+# (Store degree=0, beta <= 0, SNN dt=0, letters narrower than the font, SNN.add's and connect's parameters, ...),
+# ranges with a lower bound above 0 let 0 through, and beta=nan was "outside [-inf, inf]".
+rn = snn()  # 10 neurons, not run yet
+F = "3.40282e+38"
+RANGES = [
+    ("Store n", lambda: am.Store("hopfield", n=0), "n = 0 is out of range (1 .. 16777216)"),
+    ("Store n", lambda: am.Store("hopfield", n=2 ** 24 + 1), "n = 16777217 is out of range (1 .. 16777216)"),
+    ("Store degree", lambda: am.Store("dense", n=10, degree=0), "degree = 0 is out of range (1 .. 1000)"),
+    ("Store degree", lambda: am.Store("dense", n=10, degree=1001), "degree = 1001 is out of range (1 .. 1000)"),
+    ("Store beta", lambda: am.Store("modern", n=10, beta=0), "beta = 0 must be in (0, 1e+30]"),
+    ("Store beta", lambda: am.Store("modern", n=10, beta=-1), "beta = -1 must be in (0, 1e+30]"),
+    ("Store beta", lambda: am.Store("modern", n=10, beta=NAN), "beta = nan must be in (0, 1e+30]"),
+    ("Store beta", lambda: am.Store("modern", n=10, beta=1e31), "beta = 1e+31 must be in (0, 1e+30]"),
+    ("Store.recall T", lambda: STORES["hopfield"].recall(CUE, dynamics="glauber", T=-1), "T = -1 must be finite and >= 0"),
+    ("Store.recall max_steps", lambda: STORES["hopfield"].recall(CUE, max_steps=0),
+     "max_steps = 0 is out of range (1 .. 4294967295)"),
+    ("patterns n", lambda: am.patterns("random", 2, 0), "n >= 1"),
+    ("patterns n", lambda: am.patterns("random", 2, 2 ** 24 + 1), "n = 16777217 is out of range (0 .. 16777216)"),
+    ("letters width", lambda: am.letters("A", 4, 7), "width = 4 is out of range (5 .. 4096)"),
+    ("letters width", lambda: am.letters("A", 3, 3), "width = 3 is out of range (5 .. 4096)"),
+    ("letters height", lambda: am.letters("A", 5, 6), "height = 6 is out of range (7 .. 4096)"),
+    ("flip k", lambda: am.flip(CUE, k=N + 1), "k = 17 is more than the 16 units"),
+    ("flip frac", lambda: am.flip(CUE, frac=1.5), "frac = 1.5 must be in [0, 1]"),
+    ("occlude width", lambda: am.occlude(np.ones(16), 0, 4, 0, 0, 2, 2), "width = 0 is out of range (1 .."),
+    ("occlude height", lambda: am.occlude(np.ones(16), 4, 0, 0, 0, 2, 2), "height = 0 is out of range (1 .."),
+    ("occlude fill", lambda: am.occlude(np.ones(16), 4, 4, 0, 0, 2, 2, 2), "fill = 2 is out of range (-1 .. 1)"),
+    ("occlude fill", lambda: am.occlude(np.ones(16), 4, 4, 0, 0, 2, 2, -2), "fill = -2 is out of range (-1 .. 1)"),
+    ("capacity P", lambda: am.capacity([0], n=N), "P = 0 is out of range (1 .. 10000000)"),
+    ("capacity n", lambda: am.capacity([3], n=0), "n = 0 is out of range (1 .. 16777216)"),
+    ("capacity trials", lambda: am.capacity([3], n=N, trials=0), "trials = 0 is out of range (1 .."),
+    ("capacity max_steps", lambda: am.capacity([3], n=N, max_steps=0), "max_steps = 0 is out of range (1 .."),
+    ("capacity threads", lambda: am.capacity([3], n=N, threads=1025), "threads = 1025 is out of range (0 .. 1024)"),
+    ("capacity noise", lambda: am.capacity([3], n=N, noise=1.5), "noise = 1.5 must be in [0, 1]"),
+    ("capacity threshold", lambda: am.capacity([3], n=N, threshold=2), "threshold = 2 must be in [-1, 1]"),
+    ("capacity eps", lambda: am.capacity([3], n=N, eps=-1), "eps = -1 must be finite and >= 0"),
+    ("capacity T", lambda: am.capacity([3], n=N, dynamics="glauber", T=INF), "T = inf must be finite and >= 0"),
+    ("capacity degree", lambda: am.capacity([3], model="dense", n=N, degree=0), "degree = 0 is out of range (1 .. 1000)"),
+    ("capacity beta", lambda: am.capacity([3], model="modern", n=N, beta=-1), "beta = -1 must be in (0, 1e+30]"),
+    ("xor_trial s1", lambda: am.xor_trial(2, 0), "s1 = 2 must be in [0, 1]"),
+    ("xor_trial s3", lambda: am.xor_trial(0, -1), "s3 = -1 must be in [0, 1]"),
+    ("xor_trial bg_rate", lambda: am.xor_trial(1, 0, bg_rate=-1), "bg_rate = -1 must be in [0, 100000]"),
+    ("xor_trial bg_rate", lambda: am.xor_trial(1, 0, bg_rate=1e6), "bg_rate = 1e+06 must be in [0, 100000]"),
+    ("xor_trial bg_weight", lambda: am.xor_trial(1, 0, bg_weight=INF), "bg_weight = inf must be finite"),
+    ("graded_run beta", lambda: am.graded_run(W, np.zeros(N), beta=0), "beta = 0 must be finite and > 0"),
+    ("graded_run tau", lambda: am.graded_run(W, np.zeros(N), tau=-1), "tau = -1 must be finite and > 0"),
+    ("graded_run dt", lambda: am.graded_run(W, np.zeros(N), dt=0), "dt = 0 must be finite and > 0"),
+    ("graded_run dt", lambda: am.graded_run(W, np.zeros(N), dt=INF), "dt = inf must be finite and > 0"),
+    ("class_name c", lambda: am.class_name(10), "c (a Fashion-MNIST class) = 10 is out of range (0 .. 9)"),
+    ("theory n", lambda: am.theory("hebb_capacity", n=0), "needs n >= 1"),
+    ("theory alpha", lambda: am.theory("ags_overlap", alpha=-1), "alpha = -1 must be finite and >= 0"),
+    ("Autoencoder sizes", lambda: am.Autoencoder([0, 4, 8]), "sizes[0] = 0 is out of range (1 .. 16777216)"),
+    ("Autoencoder sizes", lambda: am.Autoencoder([8, 2 ** 24 + 1, 8]), "sizes[1] = 16777217 is out of range"),
+    ("Autoencoder.train epochs", lambda: AE.train(X, epochs=0), "epochs = 0 is out of range (1 .."),
+    ("Autoencoder.train batch", lambda: AE.train(X, batch=0), "batch = 0 is out of range (1 .."),
+    ("Autoencoder.train lr", lambda: AE.train(X, lr=0), "lr = 0 must be finite and > 0"),
+    ("Autoencoder.train mask", lambda: AE.train(X, mask=1.0), "mask = 1 must be in [0, 1)"),
+    ("Autoencoder.train mask", lambda: AE.train(X, mask=-0.5), "mask = -0.5 must be in [0, 1)"),
+    ("Autoencoder.train noise", lambda: AE.train(X, noise=-1), "noise = -1 must be finite and >= 0"),
+    ("Autoencoder.train weight_decay", lambda: AE.train(X, weight_decay=NAN), "weight_decay = nan must be finite and >= 0"),
+    ("Autoencoder.train threads", lambda: AE.train(X, threads=1025), "threads = 1025 is out of range (0 .. 1024)"),
+    ("PCA k", lambda: am.PCA(X, 0), "k = 0 is out of range (1 .. 8)"),
+    ("PCA k", lambda: am.PCA(X, 9), "k = 9 is out of range (1 .. 8)"),
+    ("PCA.explained j", lambda: PCA.explained(3), "j = 3 is out of range (0 .. 2)"),
+    ("SNN dt", lambda: am.SNN(dt=0), "dt = 0 must be in (0, 10]"),
+    ("SNN dt", lambda: am.SNN(dt=NAN), "dt = nan must be in (0, 10]"),
+    ("SNN dt", lambda: am.SNN(dt=11), "dt = 11 must be in (0, 10]"),
+    ("SNN.add count", lambda: rn.add(0), "count = 0 is out of range (1 .. 4294967295)"),
+    ("SNN.add tau_m", lambda: rn.add(1, tau_m=0), "tau_m = 0 must be in (0, %s]" % F),
+    ("SNN.add t_ref", lambda: rn.add(1, t_ref=-1), "t_ref = -1 must be in [0, %s]" % F),
+    ("SNN.add t_ref", lambda: rn.add(1, t_ref=1e12), "t_ref = 1e+12 ms must be at most 1e+09 steps of dt = 0.1 ms"),
+    ("SNN.add v0_sd", lambda: rn.add(1, v0_sd=-1), "v0_sd = -1 must be in [0, %s]" % F),
+    ("SNN.add ext_rate", lambda: rn.add(1, ext_rate=-1), "ext_rate = -1 must be in [0, %s]" % F),
+    ("SNN.add drive", lambda: rn.add(1, drive=NAN), "drive = nan must be in [-%s, %s]" % (F, F)),
+    ("SNN.add v_rest", lambda: rn.add(1, v_rest=1e39), "v_rest = 1e+39 must be in [-%s, %s]" % (F, F)),
+    ("SNN.add ext_weight", lambda: rn.add(1, ext_weight=-INF), "ext_weight = -inf must be in"),
+    ("SNN.add v_thresh", lambda: rn.add(1, v_thresh=-70), "v_thresh = -70 must be above v_reset = -60"),
+    ("SNN.add tau_e", lambda: rn.add(1, synapse="current", tau_e=0), "tau_e = 0 and tau_i = 10 must be > 0"),
+    ("SNN.connect npre", lambda: rn.connect(0, 0, 0, 2, p=0.5), "npre = 0 is out of range (1 .. 10)"),
+    ("SNN.connect npost", lambda: rn.connect(0, 2, 0, 11, p=0.5), "npost = 11 is out of range (1 .. 10)"),
+    ("SNN.connect pre", lambda: rn.connect(11, 1, 0, 2, p=0.5), "pre = 11 is out of range (0 .. 10)"),
+    ("SNN.connect pre", lambda: rn.connect(5, 6, 0, 2, p=0.5), "[pre, pre + npre) = [5, 11)"),
+    ("SNN.connect post", lambda: rn.connect(0, 2, 9, 2, p=0.5), "[post, post + npost) = [9, 11)"),
+    ("SNN.connect p", lambda: rn.connect(0, 2, 0, 2, p=1.5), "p = 1.5 must be in [0, 1]"),
+    ("SNN.connect k", lambda: rn.connect(0, 10, 0, 10, k=10), "k = 10 is out of range (0 .. 9)"),
+    ("SNN.connect k", lambda: rn.connect(0, 4, 5, 2, k=5), "k = 5 is out of range (0 .. 4)"),
+    ("SNN.connect weight", lambda: rn.connect(0, 2, 0, 2, p=0.5, weight=INF), "weight = inf must be in"),
+    ("SNN.connect delay", lambda: rn.connect(0, 2, 0, 2, p=0.5, delay=-1), "delay = -1 must be in [0, 6000]"),
+    ("SNN.connect delay", lambda: rn.connect(0, 2, 0, 2, p=0.5, delay=1e5), "delay = 100000 must be in [0, 6000]"),
+    ("SNN.run threads", lambda: rn.run(1, threads=1025), "threads = 1025 is out of range (0 .. 1024)"),
+]
+for what, fn, text in RANGES:
+    raises(ValueError, fn, "%s out of range: ValueError naming it and its range" % what, text=text)
+ok(rn.size == 10 and rn.synapses == 0, "... and the network those calls were refused on is unchanged")
+rn.connect(0, 10, 0, 10, k=9)
+ok(rn.synapses == 90, "k = npre - 1 without autapses is in range (%d synapses)" % rn.synapses)
+# MemoryError says what could not be allocated (before: an empty message)
+raises(MemoryError, lambda: am.Autoencoder([2 ** 24] * 3), "an Autoencoder too large: MemoryError saying its size",
+       text="(562949986975744 weights and biases, 2.3 PB): out of memory")
+raises(MemoryError, lambda: am.patterns("random", 2 ** 36, 2 ** 24), "a pattern set too large: MemoryError saying "
+       "its size", text="am.patterns('random', 68719476736, 16777216)")
+
 # non-contiguous and foreign-layout arrays give what their contiguous copies give
 s = STORES["hopfield"]
 cues = np.asfortranarray(np.repeat(CUE[None, :], 3, axis=0))
@@ -377,12 +480,21 @@ for cls, calls_ in [(am.Store, [lambda o: o.recall(CUE), lambda o: o.add(PATS), 
                                       lambda o: o.input_dim, lambda o: o.save(os.path.join(tmp, "u"))]),
                     (am.PCA, [lambda o: o.encode(X), lambda o: o.components, lambda o: o.explained(1)]),
                     (am.SNN, [lambda o: o.run(1), lambda o: o.add(3), lambda o: o.v, lambda o: o.spike_counts,
-                              lambda o: o.connect(0, 1, 0, 1, p=1.0), lambda o: o.t])]:
+                              lambda o: o.connect(0, 1, 0, 1, p=1.0), lambda o: o.t]),
+                    # an Rng never initialised holds the zero state, whose every draw is 0: before, normal() and
+                    # every shuffle (flip, recall) looped for ever in am_rng_below, uniform() gave 0.0 for ever
+                    (am.Rng, [lambda o: o.uniform(), lambda o: o.normal(), lambda o: am.flip(CUE, frac=0.1, rng=o),
+                              lambda o: am.flip(CUE, k=3, rng=o), lambda o: am.patterns("random", 2, 10, rng=o),
+                              lambda o: am.occlude(np.ones(16), 4, 4, 0, 0, 2, 2, rng=o),
+                              lambda o: STORES["hopfield"].recall(CUE, rng=o, max_steps=3),
+                              lambda o: STORES["hopfield"].recall(PATS, rng=o, max_steps=3),
+                              lambda o: am.Autoencoder([8, 4, 8], rng=o), lambda o: AE.train(X, rng=o)])]:
     raw = cls.__new__(cls)
     errs = [attempt(lambda c=c: c(raw)) for c in calls_]
     ok(all(isinstance(e, RuntimeError) for e in errs), "%s used before __init__: RuntimeError (%s)" % (
         cls.__name__, sorted(set(type(e).__name__ for e in errs))))
-    ok(isinstance(repr(raw), str), "%s: repr before __init__" % cls.__name__)
+    ok(isinstance(repr(raw), str) and "not " in repr(raw), "%s: repr before __init__ says so (%s)"
+       % (cls.__name__, repr(raw)))
 for obj, args in [(STORES["dense"], ("dense",)), (AE, ([8, 4, 8],)), (PCA, (X, 2)), (NET, ())]:
     raises(ValueError, lambda o=obj, a=args: o.__init__(*a), "%s.__init__ twice" % type(obj).__name__)
 bad = am.Store.__new__(am.Store)

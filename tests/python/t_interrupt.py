@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Ctrl-C during every call of `am` that can run long: a child process starts the call, gets SIGINT 0.3 s later and
-must raise KeyboardInterrupt within LIMIT seconds (generous for a loaded two-core machine; the calls poll every
-50 ms), after which the objects it used still work. Before the cancel hook (am/cancel.h) these calls ran to
-their end with the signal pending."""
+"""Ctrl-C during every call of `am` that can run long: a child process starts the call, gets SIGINT 0.3 s later (or
+the case's own delay) and must raise KeyboardInterrupt within LIMIT seconds (generous for a loaded two-core
+machine; the calls poll every 50 ms), after which the objects it used still work. Before the cancel hook
+(am/cancel.h) these calls ran to their end with the signal pending."""
 import os
 import signal
 import subprocess
@@ -32,11 +32,24 @@ CASES = {
         "cues = am.patterns('random', 4000, 400, rng=2)",
         "s.recall(cues, dynamics='glauber', T=0.5, max_steps=10**6)",
         "s.count == 60"),
+    # SIGINT 0.1 s in: while the cues are converted (before, through a 1.6 GB float64 copy that took 1.3-4 s
+    # with the GIL held and no signal checked)
+    "Store.recall (200,000 x 1000 int8 cues, 200 MB, SIGINT early)": (
+        "s = am.Store('hopfield', n=1000); P = am.patterns('random', 100, 1000, rng=1)\n"
+        "s.add(P); cues = np.repeat(P, 2000, axis=0)",
+        "s.recall(cues, rng=1)",
+        "s.count == 100 and s.recall(cues[:2], rng=1)[0].shape == (2, 1000)",
+        0.1),
     "Store.recall (modern store, 20000 cues)": (
         "s = am.Store('modern', n=256, beta=0.5); s.add(np.random.default_rng(1).standard_normal((2000, 256)))\n"
         "cues = np.random.default_rng(2).standard_normal((20000, 256))",
         "s.recall(cues, max_steps=10**6)",
         "s.count == 2000"),
+    # 10**9 units drawn one by one, then unpacked into a 1 GB array: before, 20-30 s deaf to Ctrl-C
+    "patterns (biased, 10**6 x 1000)": ("", "am.patterns('biased:0.5', 10**6, 1000, rng=1)",
+                                        "am.patterns('biased:0.5', 2, 10, rng=1).shape == (2, 10)"),
+    "patterns (random, 10**6 x 1000: a 1 GB array unpacked)": (
+        "", "am.patterns('random', 10**6, 1000, rng=1)", "am.patterns('random', 2, 10, rng=1).shape == (2, 10)"),
     "Store.stability (dense store of 3000 patterns)": (
         "s = am.Store('dense', n=600, degree=3); s.add(am.patterns('random', 3000, 600, rng=1))",
         "s.stability()",
@@ -91,7 +104,7 @@ except KeyboardInterrupt:
 """
 
 
-def run_case(setup, call, check):
+def run_case(setup, call, check, delay=0.3):
     """(seconds from SIGINT to KeyboardInterrupt or None, the child's last lines). A child that does not answer is
     killed after a while (the old module ran these calls to their end, some for ever)."""
     p = subprocess.Popen([sys.executable, "-c", CHILD.format(setup=setup, call=call, check=check)],
@@ -102,7 +115,7 @@ def run_case(setup, call, check):
         line = p.stdout.readline()
         dt = None
         if line.strip() == "go":
-            time.sleep(0.3)
+            time.sleep(delay)
             t0 = time.monotonic()
             p.send_signal(signal.SIGINT)
             line = p.stdout.readline()  # "interrupted", or "finished"/nothing when the call ignored the signal
@@ -117,8 +130,8 @@ def run_case(setup, call, check):
     return dt, (line + out + err).strip().splitlines()[-3:]
 
 
-for name, (setup, call, check) in CASES.items():
-    dt, tail = run_case(setup, call, check)
+for name, case in CASES.items():
+    dt, tail = run_case(*case)
     good = dt is not None and dt < LIMIT and tail and tail[-1] == "usable"
     if not good:
         print("# " + "\n# ".join(tail))
