@@ -1300,8 +1300,12 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(st);
         return NULL;
     }
-    PyObject *res = batch ? recall_batch(self, st, &o, rng, work)
-                          : recall_one(self, st, &o, rng, work, monitor, record);
+    /* The stream is drawn from in a private copy while the GIL is released (another thread may use the same Rng)
+     * and written back after: the call advances it as if it ran alone. */
+    am_rng mine = *rng;
+    PyObject *res = batch ? recall_batch(self, st, &o, &mine, work)
+                          : recall_one(self, st, &o, &mine, work, monitor, record);
+    *rng = mine;
     use_done(&self->use);
     return res;
 }
@@ -1920,10 +1924,12 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     interrupt it;
+    am_rng mine = *rng; /* a private copy while the GIL is released, written back after (as in recall) */
     interrupt_begin(&it, 1);
     for (unsigned long long e = 0; e < epochs.u && !rc; e++)
-        rc = am_ae_train_epoch(self->trainer, ds, rng, NULL, NULL, (double *)PyArray_DATA(losses) + e);
+        rc = am_ae_train_epoch(self->trainer, ds, &mine, NULL, NULL, (double *)PyArray_DATA(losses) + e);
     interrupt_end(&it);
+    *rng = mine;
     use_done(&self->use);
     am_dataset_free(ds);
     if (rc) {
