@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "am/am.h"
 #include "harness/harness.h"
@@ -84,7 +85,16 @@ int main(void)
     am_run run4 = {.program = "prog"};
     is_int(am_run_parse(&run4, opts, 2, argv4), -1, "--resume exists only for programs that run jobs");
     am_run run5 = {.program = "prog", .resumable = 1};
-    is_int(am_run_parse(&run5, opts, 2, argv4), 0, "and is accepted by those");
-    ok(run5.resume == 1 && run5.rank == 0 && run5.ranks == 1, "one process without mpirun");
+    is_int(am_run_parse(&run5, opts, 2, argv4), -1, "and by those needs --out or --checkpoint");
+    char out[] = "/tmp/am-t-harness-XXXXXX";
+    int fd = mkstemp(out);
+    char *argv5[] = {"prog", "--resume", "--out", out, NULL};
+    am_run run6 = {.program = "prog", .resumable = 1};
+    is_int(am_run_parse(&run6, opts, 4, argv5), 0, "with --out it is accepted");
+    ok(run6.resume == 1 && run6.rank == 0 && run6.ranks == 1, "one process without mpirun");
+    if (fd >= 0) {
+        close(fd);
+        unlink(out);
+    }
     return done_testing();
 }

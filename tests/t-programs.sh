@@ -847,8 +847,11 @@ TMPDIR="$tmp" "$BIN/hopfield-demo" --letters AB --gif /dev/full --quiet --out "$
 ok $? "hopfield-demo --gif /dev/full: one-line error, no output, nothing left in /dev or TMPDIR ($(head -c 70 "$tmp/err"))"
 for to in /dev/stdout -; do
     rm -f "$tmp/hd.gif"
+    # (a stray /dev/stdout.dat from an older build may exist: this run must not create or touch one)
+    before=$(stat -c '%Y %s' /dev/stdout.dat 2> /dev/null || echo none)
     TMPDIR="$tmp" "$BIN/hopfield-demo" --letters AB --gif $to --quiet --out "$tmp/hx.tsv" > "$tmp/hd.gif" &&
-        [ "$(head -c 6 "$tmp/hd.gif")" = GIF89a ] && [ -z "$(ls "$tmp" | grep am-figure)" ] && [ ! -e /dev/stdout.dat ] &&
+        [ "$(head -c 6 "$tmp/hd.gif")" = GIF89a ] && [ -z "$(ls "$tmp" | grep am-figure)" ] &&
+        [ "$(stat -c '%Y %s' /dev/stdout.dat 2> /dev/null || echo none)" = "$before" ] &&
         [ ! -e ./-.dat ] && [ ! -e ./- ]
     ok $? "--gif $to writes the GIF to standard output (redirected to a file), and nothing else anywhere"
 done

@@ -339,7 +339,7 @@ size_t am_concepts_children(const am_concepts *cm, size_t c, size_t *out, size_t
 
 /* ---- nodes ---- */
 
-static int new_node(am_concepts *cm, const char *label, size_t *idx)
+int am__concepts_reserve(am_concepts *cm)
 {
     if (cm->count == cm->cap) {
         size_t cap = cm->cap ? 2 * cm->cap : 64;
@@ -349,6 +349,13 @@ static int new_node(am_concepts *cm, const char *label, size_t *idx)
         cm->node = p;
         cm->cap = cap;
     }
+    return AM_OK;
+}
+
+static int new_node(am_concepts *cm, const char *label, size_t *idx)
+{
+    if (am__concepts_reserve(cm))
+        return AM_ENOMEM;
     am__cnode *n = calloc(1, sizeof *n);
     if (!n || !(n->label = strdup(label ? label : ""))) {
         free(n);

@@ -1100,14 +1100,8 @@ static int labels_rebuild(am_conceptdb *db, MDB_txn *txn)
 
 static int node_append(am_concepts *cm, am__cnode *n)
 {
-    if (cm->count == cm->cap) {
-        size_t cap = cm->cap ? 2 * cm->cap : 64;
-        am__cnode **p = realloc(cm->node, cap * sizeof *p);
-        if (!p)
-            return AM_ENOMEM;
-        cm->node = p;
-        cm->cap = cap;
-    }
+    if (am__concepts_reserve(cm))
+        return AM_ENOMEM;
     cm->node[cm->count++] = n;
     return AM_OK;
 }

@@ -81,6 +81,8 @@ struct am_concepts {
 
 /* Rebuild the id and label hashes (after nodes were added or removed in bulk). */
 int am__concepts_rehash(am_concepts *cm, size_t need);
+/* Room in cm->node for one more node (the array grows by doubling). AM_ENOMEM when it cannot grow. */
+int am__concepts_reserve(am_concepts *cm);
 
 /* Helpers for the mechanisms. */
 /* Rows of every concept's exemplars of modality m, concatenated in concept order (rows x dim, am__alloc_big,

@@ -265,6 +265,15 @@ void am_audio_trim(const float *x, size_t n, float rel, size_t pad, size_t *star
 
 /* ---- loudness ---- */
 
+/* The sum of squares of x[a .. b). */
+static double energy(const float *x, size_t a, size_t b)
+{
+    double e = 0.0;
+    for (size_t i = a; i < b; i++)
+        e += (double)x[i] * x[i];
+    return e;
+}
+
 double am_audio_active_level(const float *x, size_t n, size_t block, double range_db)
 {
     if (!x || !n || !block || !(range_db >= 0.0))
@@ -273,10 +282,7 @@ double am_audio_active_level(const float *x, size_t n, size_t block, double rang
     double top = 0.0;
     for (size_t a = 0; a < n; a += block) {
         size_t b = n - a < block ? n : a + block;
-        double e = 0.0;
-        for (size_t i = a; i < b; i++)
-            e += (double)x[i] * x[i];
-        e /= (double)(b - a);
+        double e = energy(x, a, b) / (double)(b - a);
         top = e > top ? e : top;
     }
     if (!(top > 0.0) || !isfinite(top))
@@ -285,9 +291,7 @@ double am_audio_active_level(const float *x, size_t n, size_t block, double rang
     size_t cnt = 0;
     for (size_t a = 0; a < n; a += block) {
         size_t b = n - a < block ? n : a + block;
-        double e = 0.0;
-        for (size_t i = a; i < b; i++)
-            e += (double)x[i] * x[i];
+        double e = energy(x, a, b);
         if (e / (double)(b - a) >= th)
             sum += e, cnt += b - a;
     }
