@@ -25,22 +25,64 @@
 extern "C" {
 #endif
 
-typedef enum { AM_MODEL_HOPFIELD = 0, AM_MODEL_DENSE = 1, AM_MODEL_MODERN = 2 } am_model;
+/* ---- The table of store types ----
+ * Every model is one entry: its name, parameters, file magic and operations. Programs and the Python module
+ * list the models and their parameters from here; adding a model is one file plus one table entry (README,
+ * "Adding a store type"). */
+typedef struct am_store_type am_store_type;
 
-const char *am_model_name(am_model m);
-int am_model_parse(const char *s, am_model *out);
+/* Flags of a type. */
+#define AM_STORE_REAL 1u     /* stores real vectors (add_real, recall_real work on them) */
+#define AM_STORE_SEQUENCE 2u /* stores sequences: recall replays what comes next (am/sequence.h) */
+#define AM_STORE_SERIAL 4u   /* has serial dynamics (async, Glauber) besides synchronous steps */
 
+/* One parameter of a type, settable by name (am_store_config_set) and shown by --help. */
+typedef struct am_store_param {
+    const char *name;    /* "rule", "F", "degree", "beta", ... */
+    const char *metavar; /* "R" */
+    const char *help;    /* "learning rule: hebb, storkey or pinv" */
+    const char *dflt;    /* the default, as text */
+} am_store_param;
+
+/* Every type, NULL-terminated, in a fixed order (never NULL). */
+const am_store_type *const *am_store_types(void);
+/* The type of that name, or NULL. */
+const am_store_type *am_store_type_find(const char *name);
+/* The type with that stable id (kept in files), or NULL. */
+const am_store_type *am_store_type_by_id(unsigned id);
+const char *am_store_type_name(const am_store_type *t);
+const char *am_store_type_summary(const am_store_type *t);
+unsigned am_store_type_id(const am_store_type *t);
+unsigned am_store_type_flags(const am_store_type *t);
+/* The type's parameters (count out; may be NULL): an array owned by the library. */
+const am_store_param *am_store_type_params(const am_store_type *t, size_t *count);
+/* The names of every type, "hopfield, dense, ..." (for messages; static storage). */
+const char *am_store_type_list(void);
+
+#define AM_STORE_PARAMS_BYTES 64
+
+/* A store's configuration: its type, its units, and the type's own parameter block (set by name). Plain data:
+ * copy it by assignment. */
 typedef struct am_store_config {
-    am_model model;
-    size_t n;          /* units */
-    am_rule rule;      /* hopfield: learning rule (default hebb) */
-    am_dense_f f;      /* dense: separation function (default poly) */
-    int degree;        /* dense poly/rectpoly: n (default 3) */
-    double beta;       /* modern: inverse temperature (default 1) */
+    const am_store_type *type;
+    size_t n; /* units */
+    union {
+        double align_;
+        unsigned char bytes[AM_STORE_PARAMS_BYTES];
+    } params;
 } am_store_config;
 
-/* Defaults for a model of n units. */
-void am_store_config_default(am_store_config *c, am_model model, size_t n);
+/* Defaults of type t for n units. */
+void am_store_config_default(am_store_config *c, const am_store_type *t, size_t n);
+/* The same by the type's name: AM_EINVAL for an unknown name (c then holds no type). */
+int am_store_config_init(am_store_config *c, const char *model, size_t n);
+/* Set one parameter from text. AM_EUNSUPPORTED: the type has no such parameter; AM_EINVAL: a bad value, with
+ * the reason in why (whysize bytes; why may be NULL). */
+int am_store_config_set(am_store_config *c, const char *name, const char *value, char *why, size_t whysize);
+/* The value of one parameter as text (AM_EUNSUPPORTED if the type has none of that name). */
+int am_store_config_get(const am_store_config *c, const char *name, char *buf, size_t size);
+/* The whole configuration: AM_EINVAL with a reason (n = 0, degree too large, ...). */
+int am_store_config_check(const am_store_config *c, char *why, size_t whysize);
 /* One-line description, e.g. "hopfield rule=hebb" or "dense F=poly degree=3", into buf. */
 void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
 
@@ -50,11 +92,13 @@ typedef struct am_store_work am_store_work;
 /* Pointers: every am_store and buffer argument must be non-NULL unless its comment says it may be NULL;
  * am_store_free(NULL) and am_store_work_free(NULL) do nothing. Buffers are caller-owned. */
 
-/* Bad configurations (n = 0, degree < 1, beta <= 0, unknown rule or F) are AM_EINVAL. */
+/* Configurations that fail am_store_config_check are AM_EINVAL. */
 int am_store_create(am_store **out, const am_store_config *cfg);
 void am_store_free(am_store *s);
 
-am_model am_store_model(const am_store *s);
+const am_store_type *am_store_type_of(const am_store *s);
+/* The configuration of a live or loaded store (c out). */
+void am_store_config_of(const am_store *s, am_store_config *c);
 size_t am_store_n(const am_store *s);
 size_t am_store_count(const am_store *s);
 /* The stored +-1 patterns of a binary store; NULL for the modern store (see am_modern_patterns). */
