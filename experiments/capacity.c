@@ -13,7 +13,6 @@
 #include "am/capacity.h"
 
 #define MAX_POINTS 4096
-#define MAX_RULES 3
 #define MAX_CONFIGS 64
 
 static const char description[] =
@@ -85,8 +84,10 @@ static double trial_cost(size_t index, void *ctx)
     double cues = c->base.cues && (double)c->base.cues < p ? (double)c->base.cues : p;
     double stab = c->base.stability && (double)c->base.stability < p ? (double)c->base.stability : p;
     double w = n * p * (cues + stab) + n * p;
-    if (c->stores[ri].model == AM_MODEL_HOPFIELD && c->stores[ri].rule != AM_RULE_HEBB)
-        w += n * n * (c->stores[ri].rule == AM_RULE_PINV ? n : p);
+    char rule[16] = "";
+    am_store_config_get(&c->stores[ri], "rule", rule, sizeof rule); /* the learning rules' own costs */
+    if (!strcmp(rule, "storkey") || !strcmp(rule, "pinv"))
+        w += n * n * (!strcmp(rule, "pinv") ? n : p);
     return w;
 }
 
@@ -104,29 +105,27 @@ static int run_trial(size_t index, int thread, void *result, void *ctx)
 
 int main(int argc, char **argv)
 {
-    const char *model = "hopfield", *rule_s = "hebb", *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
-    const char *order_s = "random", *path_s = "auto", *patterns_s = "random", *f_s = "poly", *deg_s = "3", *beta_s = "16";
+    const char *dyn_s = "async", *alpha_s = "0.02:0.2:0.01", *p_s = NULL;
+    const char *order_s = "random", *patterns_s = "random";
     int dim = 0;
     double eps = 1e-6;
     int n = 1000, trials = 5, max_steps = 100;
     uint64_t cues = 0, stab = 0;
     double temp = 0.0, noise = 0.1, threshold = 0.99;
+    char serial[256], real[256];
     am_run run = {.program = "capacity",
                   .summary = "Storage capacity and recall of an associative memory versus load.",
                   .description = description,
                   .examples = examples,
                   .seed = 1};
-    am_opt opts[] = {
-        {"model", AM_OPT_STRING, &model, "M", "memory model: hopfield, dense or modern"},
-        {"rule", AM_OPT_STRING, &rule_s, "R[,R...]", "learning rules: hebb, storkey, pinv", "hopfield"},
-        {"F", AM_OPT_STRING, &f_s, "F[,F...]", "separation functions: poly, rectpoly, exp", "dense"},
-        {"degree", AM_OPT_STRING, &deg_s, "k[,k...]", "poly/rectpoly degrees n of F(x) = x^n", "dense"},
-        {"beta", AM_OPT_STRING, &beta_s, "b[,b...]", "inverse temperatures (0 < b <= 1e30)", "modern"},
-        {"d", AM_OPT_INT, &dim, "d", "pattern dimension (same as --N; default: --N)", "modern"},
-        {"eps", AM_OPT_DOUBLE, &eps, "e", "stop when an update moves the state less than e", "modern"},
-        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber", "hopfield,dense"},
-        {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)", "hopfield,dense"},
-        {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed", "hopfield,dense"},
+    am_store_opts_scope(AM_STORE_SERIAL, serial, sizeof serial);
+    am_store_opts_scope(AM_STORE_REAL, real, sizeof real);
+    am_opt opts[64] = {
+        {"d", AM_OPT_INT, &dim, "d", "pattern dimension (same as --N; default: --N)", real},
+        {"eps", AM_OPT_DOUBLE, &eps, "e", "stop when an update moves the state less than e", real},
+        {"dynamics", AM_OPT_STRING, &dyn_s, "D", "async, sync or glauber", serial},
+        {"T", AM_OPT_DOUBLE, &temp, "t", "Glauber temperature (>= 0; glauber only)", serial},
+        {"order", AM_OPT_STRING, &order_s, "O", "async/Glauber visiting order: random or fixed", serial},
         {"N", AM_OPT_INT, &n, "n", "units"},
         {"alpha", AM_OPT_STRING, &alpha_s, "a0:a1:step", "loads P/N to sweep (P = round(alpha N))"},
         {"P", AM_OPT_STRING, &p_s, "p1,p2,...", "pattern counts to sweep (instead of --alpha)"},
@@ -136,109 +135,41 @@ int main(int argc, char **argv)
         {"recall-threshold", AM_OPT_DOUBLE, &threshold, "m", "overlap that counts as recalled"},
         {"stability-patterns", AM_OPT_U64, &stab, "c", "stored patterns checked for stability: 0..c-1 (0 = all)"},
         {"max-steps", AM_OPT_INT, &max_steps, "s", "sweep limit per recall"},
-        {"path", AM_OPT_STRING, &path_s, "P", "Hebb recall path: auto, patterns or matrix (same results)", "hopfield"},
         {"patterns", AM_OPT_STRING, &patterns_s, "KIND", "stored patterns: random, letters, checkerboard, lshapes, biased:A, correlated:Q"},
         {NULL, 0, NULL, NULL, NULL},
     };
+    static am_store_opts so;
+    char why[256];
     static cfg c;
-    char wordbuf[256], why[256];
-    const char *words[MAX_RULES + 1];
+    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 1, opts, sizeof opts / sizeof opts[0])) {
+        am_run_error(&run, "too many store options");
+        return 2;
+    }
     run.resumable = 1;
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
 
     /* Validate everything before any output is written. */
-    am_model mdl = AM_MODEL_HOPFIELD;
-    if (am_model_parse(model, &mdl)) {
-        am_run_error(&run, "unknown --model %s (hopfield, dense or modern)", AM__QUOTE(model));
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, NULL, NULL);
+    if (!type)
         return 2;
-    }
-    {
-        char what[64];
-        snprintf(what, sizeof what, "--model %s", model);
-        if (am_run_check_scope(&run, opts, model, what))
-            return 2;
-    }
-    if (dim) {
-        if (mdl != AM_MODEL_MODERN) {
-            am_run_error(&run, "--d applies to --model modern (use --N)");
-            return 2;
-        }
+    if (dim)
         n = dim;
-    }
     if (n < 1 || n > 1000000) {
         am_run_error(&run, "--N must be between 1 and 1000000");
         return 2;
     }
-    if (mdl == AM_MODEL_MODERN) {
-        double betas[MAX_CONFIGS];
-        int nb = am_parse_double_list(beta_s, 0.0, AM_MODERN_MAX_BETA, betas, MAX_CONFIGS);
-        for (int k = 0; k < nb; k++)
-            if (!(betas[k] > 0))
-                nb = -1;
-        if (nb < 0) {
-            am_run_error(&run, "--beta wants numbers in (0, %g] separated by commas", AM_MODERN_MAX_BETA);
-            return 2;
-        }
-        for (int k = 0; k < nb; k++) {
-            am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
-            c.stores[c.nrules].beta = betas[k];
-            snprintf(c.labels[c.nrules++], sizeof c.labels[0], "beta%g", betas[k]);
-        }
-        if (!(eps >= 0.0)) {
-            am_run_error(&run, "--eps must be >= 0");
-            return 2;
-        }
-    } else if (mdl == AM_MODEL_HOPFIELD) {
-        am_rule rl;
-        int nw = am_parse_words(rule_s, wordbuf, sizeof wordbuf, words, MAX_RULES);
-        if (nw < 0) {
-            am_run_error(&run, "--rule wants up to %d of hebb, storkey, pinv separated by commas", MAX_RULES);
-            return 2;
-        }
-        for (int k = 0; k < nw; k++) {
-            if (am_rule_parse(words[k], &rl)) {
-                am_run_error(&run, "unknown rule %s (hebb, storkey or pinv)", AM__QUOTE(words[k]));
-                return 2;
-            }
-            am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
-            c.stores[c.nrules].rule = rl;
-            snprintf(c.labels[c.nrules++], sizeof c.labels[0], "%s", am_rule_name(rl));
-        }
-    } else {
-        const char *fw[4];
-        char fbuf[64];
-        uint64_t degs[16];
-        int nf = am_parse_words(f_s, fbuf, sizeof fbuf, fw, 3);
-        int nd = am_parse_u64_list(deg_s, degs, 16);
-        if (nf < 0 || nd < 0) {
-            am_run_error(&run, "--F wants poly, rectpoly, exp separated by commas, --degree degrees 1..1000");
-            return 2;
-        }
-        for (int a = 0; a < nf; a++) {
-            am_dense_f ff;
-            if (am_dense_f_parse(fw[a], &ff)) {
-                am_run_error(&run, "unknown --F %s (poly, rectpoly or exp)", AM__QUOTE(fw[a]));
-                return 2;
-            }
-            for (int b = 0; b < (ff == AM_F_EXP ? 1 : nd); b++) {
-                if (ff != AM_F_EXP && (degs[b] < 1 || degs[b] > 1000)) {
-                    am_run_error(&run, "--degree values must be between 1 and 1000");
-                    return 2;
-                }
-                am_store_config_default(&c.stores[c.nrules], mdl, (size_t)n);
-                c.stores[c.nrules].f = ff;
-                c.stores[c.nrules].degree = (int)degs[b];
-                if (ff == AM_F_EXP)
-                    snprintf(c.labels[c.nrules++], sizeof c.labels[0], "exp");
-                else
-                    snprintf(c.labels[c.nrules++], sizeof c.labels[0], "%s%d", am_dense_f_name(ff), (int)degs[b]);
-            }
-        }
+    if ((c.nrules = am_store_opts_configs(&run, &so, type, (size_t)n, c.stores, MAX_CONFIGS)) < 0)
+        return 2;
+    for (int k = 0; k < c.nrules; k++)
+        am_store_config_label(&c.stores[k], c.labels[k], sizeof c.labels[k]);
+    if (!(eps >= 0.0)) {
+        am_run_error(&run, "--eps must be >= 0");
+        return 2;
     }
     am_capacity_opts *b = &c.base;
-    am_capacity_opts_default(b, mdl, (size_t)n);
+    am_capacity_opts_default(b, type, (size_t)n);
     if (am_dynamics_parse(dyn_s, &b->dynamics)) {
         am_run_error(&run, "unknown --dynamics %s (async, sync or glauber)", AM__QUOTE(dyn_s));
         return 2;
@@ -249,16 +180,6 @@ int main(int argc, char **argv)
         b->order = AM_ORDER_FIXED;
     else {
         am_run_error(&run, "unknown --order %s (random or fixed)", AM__QUOTE(order_s));
-        return 2;
-    }
-    if (!strcmp(path_s, "auto"))
-        b->path = AM_PATH_AUTO;
-    else if (!strcmp(path_s, "patterns"))
-        b->path = AM_PATH_PATTERNS;
-    else if (!strcmp(path_s, "matrix"))
-        b->path = AM_PATH_MATRIX;
-    else {
-        am_run_error(&run, "unknown --path %s (auto, patterns or matrix)", AM__QUOTE(path_s));
         return 2;
     }
     if (temp < 0.0 || (temp > 0.0 && b->dynamics != AM_DYN_GLAUBER)) {
@@ -373,7 +294,7 @@ int main(int argc, char **argv)
             am_capacity_summarise(&sum, (size_t)n, c.ps[pi], &pt);
             fprintf(out, "%s\t%s\t%s\t%g\t%zu\t%zu\t%.6f\t%d\t%zu\t%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.8f\t%.6f\t%.3f"
                          "\t%.6f\t%.6f\t%.6f\t%.6f\n",
-                    am_model_name(mdl), c.labels[ri], am_dynamics_name(b->dynamics), b->temperature, pt.n, pt.p,
+                    am_store_type_name(type), c.labels[ri], am_dynamics_name(b->dynamics), b->temperature, pt.n, pt.p,
                     pt.alpha, trials, pt.cues, noise, pt.overlap_mean, pt.overlap_sd, pt.recall_frac, pt.fixed_frac,
                     pt.all_fixed_frac, pt.unstable_frac, pt.bit_error, pt.steps_mean, pt.fixed_end, pt.cycle_end,
                     pt.maxsteps_end, pt.error_norm);

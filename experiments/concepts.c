@@ -219,7 +219,7 @@ static am_concepts *load_db(const am_run *run, am_conceptdb *db, const char *pat
         {"similarity", AM_OPT_STRING, &similarity, "dot|euclid", "kv: similarity of cue and keys", "kv", 0},         \
         {"bits", AM_OPT_U64, &hebb_bits, "B", "hebb: code units per modality (0: 4 x dimension, <= 4096)", "hebb", 0}, \
         {"hrr-dim", AM_OPT_U64, &hrr_dim, "D", "hrr: dimension of the traces", "hrr", 0},                              \
-        {"cleanup", AM_OPT_STRING, &cleanup, "modern|dense|hopfield", "hrr: the clean-up store", "hrr", 0}
+        {"cleanup", AM_OPT_STRING, &cleanup, "TYPE", "hrr: the clean-up store (a store type: modern, dense, hopfield)", "hrr", 0}
 
 static int mech_config(const am_run *run, am_opt *opts, const char *binding, const char *similarity, double beta,
                        uint64_t bits, uint64_t dim, const char *cleanup, am_concepts_config *cfg, int *given)
@@ -248,8 +248,9 @@ static int mech_config(const am_run *run, am_opt *opts, const char *binding, con
         am_run_error(run, bits > 4096 ? "--bits must be at most 4096" : "--hrr-dim must be in 2 .. 1048576");
         return -1;
     }
-    if (am_model_parse(cleanup, &cfg->cleanup)) {
-        am_run_error(run, "--cleanup: %s is not modern, dense or hopfield", AM__QUOTE(cleanup));
+    if (!(cfg->cleanup = am_store_type_find(cleanup)) || (am_store_type_flags(cfg->cleanup) & AM_STORE_SEQUENCE)) {
+        am_run_error(run, "--cleanup: %s is not a store type that cleans up (%s)", AM__QUOTE(cleanup),
+                     am_store_type_list());
         return -1;
     }
     cfg->beta = beta;

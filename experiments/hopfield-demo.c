@@ -216,13 +216,15 @@ static int draw_matrices(const am_run *run, const char *prefix, am_store *s, con
     snprintf(title, sizeof title, "overlaps of the %zu stored patterns (1/N) xi^a . xi^b", P);
     if (am_image_matrix(run, name, ov, P, P, -1, 1, (const char *const *)labels, title, "pattern", "pattern"))
         goto done;
-    am_hopfield *h = am_store_hopfield(s);
-    if (h) {
-        float *w = malloc(n * n * sizeof *w);
+    float *w = malloc(n * n * sizeof *w);
+    int wrc = w ? am_store_weights(s, w) : AM_ENOMEM;
+    if (wrc == AM_EUNSUPPORTED) { /* a store without a weight matrix: no weights figure */
+        free(w);
+    } else {
         double *wd = malloc(n * n * sizeof *wd), big = 0;
-        if (!w || !wd || am_hopfield_weights(h, w)) {
+        if (wrc || !wd) {
             free(w), free(wd);
-            am_run_error(run, "out of memory");
+            am_run_error(run, "the weights: %s", am_strerror(wrc ? wrc : AM_ENOMEM));
             goto done;
         }
         for (size_t k = 0; k < n * n; k++) {
@@ -230,7 +232,11 @@ static int draw_matrices(const am_run *run, const char *prefix, am_store *s, con
             big = fabs(wd[k]) > big ? fabs(wd[k]) : big;
         }
         snprintf(name, len, "%s-weights", prefix);
-        snprintf(title, sizeof title, "weights W_ij (%s rule, %zu patterns)", am_rule_name(am_hopfield_rule(h)), P);
+        am_store_config sc;
+        char rule[32];
+        am_store_config_of(s, &sc);
+        am_store_config_label(&sc, rule, sizeof rule);
+        snprintf(title, sizeof title, "weights W_ij (%s rule, %zu patterns)", rule, P);
         int g = am_image_matrix(run, name, wd, n, n, -(big > 0 ? big : 1), big > 0 ? big : 1, NULL, title, "unit j",
                                 "unit i");
         free(w), free(wd);
@@ -255,15 +261,12 @@ int main(int argc, char **argv)
                   .seed = 1,
                   .no_threads = 1,
                   .out = sentinel};
-    const char *model_s = "hopfield", *rule_s = "hebb", *pat_s = "letters", *letters = "ABCD", *size_s = "10x10",
+    const char *pat_s = "letters", *letters = "ABCD", *size_s = "10x10",
                *dyn_s = "async", *gif = NULL, *frames_p = NULL, *plots = NULL;
-    int degree = 3, cue = 0, count = 4, max_steps = 20, delay = -1, every = 0;
-    double beta = 8, flip = 0.25;
-    am_opt opts[] = {
-        {"model", AM_OPT_STRING, &model_s, "M", "hopfield, dense or modern"},
-        {"rule", AM_OPT_STRING, &rule_s, "R", "learning rule: hebb, storkey, pinv", "hopfield", 0},
-        {"degree", AM_OPT_INT, &degree, "K", "interaction degree of F(x) = x^K", "dense", 0},
-        {"beta", AM_OPT_DOUBLE, &beta, "B", "inverse temperature", "modern", 0},
+    int cue = 0, count = 4, max_steps = 20, delay = -1, every = 0;
+    double flip = 0.25;
+    static am_store_opts so;
+    am_opt opts[48] = {
         {"patterns", AM_OPT_STRING, &pat_s, "KIND|FILE", "letters, checkerboard, lshapes, random, or a file of '#'/'.' rows"},
         {"letters", AM_OPT_STRING, &letters, "TEXT", "the letters to store (A-Z)", "letters", 0},
         {"count", AM_OPT_INT, &count, "P", "patterns to store", "checkerboard,lshapes,random", 0},
@@ -279,31 +282,31 @@ int main(int argc, char **argv)
         {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png, each beside its data (.dat)"},
         {NULL, 0, NULL, NULL, NULL},
     };
+    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 0, opts, sizeof opts / sizeof opts[0]) ||
+        am_store_opts_default(&so, "beta", "8")) {
+        am_run_error(&run, "too many store options");
+        return 2;
+    }
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
     int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "lshapes") &&
                strcmp(pat_s, "random");
-    char active[64], what[96];
-    snprintf(active, sizeof active, "%.20s,%.20s", model_s, file ? "file" : pat_s);
-    snprintf(what, sizeof what, "--model %.20s with --patterns %s", model_s, file ? "FILE" : pat_s);
-    if (am_run_check_scope(&run, opts, active, what))
+    char what[96];
+    snprintf(what, sizeof what, "with --patterns %s", file ? "FILE" : pat_s);
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, file ? "file" : pat_s, what);
+    if (!type)
         return 2;
     am_store_config cfg;
-    am_model model;
-    if (am_model_parse(model_s, &model)) {
-        am_run_error(&run, "--model: %s is not hopfield, dense or modern", AM__QUOTE(model_s));
-        return 2;
-    }
     am_dynamics dyn;
     if (am_dynamics_parse(dyn_s, &dyn) || dyn == AM_DYN_GLAUBER) {
         am_run_error(&run, "--dynamics: %s is not async or sync", AM__QUOTE(dyn_s));
         return 2;
     }
     if (!(flip >= 0 && flip <= 1) || cue < 0 || max_steps < 1 || max_steps > 10000 || every < 0 || delay < -1 || delay > 10000 ||
-        count < 1 || count > 1000 || degree < 1 || degree > 20 || !(beta > 0 && beta <= 1e6)) {
+        count < 1 || count > 1000) {
         am_run_error(&run, "out of range: --flip [0, 1], --cue >= 0, --max-steps 1 .. 10000, --every >= 0, --delay 0 .. "
-                           "10000, --count 1 .. 1000, --degree 1 .. 20, --beta (0, 1e6]");
+                           "10000, --count 1 .. 1000");
         return 2;
     }
     patset ps = {0};
@@ -355,14 +358,10 @@ int main(int argc, char **argv)
         am_patterns_free(ps.pats);
         return 2;
     }
-    am_store_config_default(&cfg, model, ps.n);
-    if (model == AM_MODEL_HOPFIELD && am_rule_parse(rule_s, &cfg.rule)) {
-        am_run_error(&run, "--rule: %s is not hebb, storkey or pinv", AM__QUOTE(rule_s));
+    if (am_store_opts_configs(&run, &so, type, ps.n, &cfg, 1) != 1) {
         am_patterns_free(ps.pats);
         return 2;
     }
-    cfg.degree = degree;
-    cfg.beta = beta;
     am_store *s = NULL;
     if ((rc = am_store_create(&s, &cfg)) || (rc = am_store_add(s, ps.pats))) {
         am_run_error(&run, "the store: %s", am_strerror(rc));

@@ -30,7 +30,7 @@ static const char description[] =
 typedef struct point {
     size_t d, k, m;
     int unitary, exact;
-    am_model cleanup;
+    const am_store_type *cleanup;
 } point;
 
 typedef struct ctx {
@@ -179,7 +179,7 @@ static void write_table(FILE *out, const point *pts, size_t npts, const result *
         double pe = cbrt((double)p->m * exp(-(double)p->d / (3.16 * km)));
         double pd = e > 0 ? 3.16 * km * log((double)p->m / (rate * rate * rate)) : NAN;
         fprintf(out, "%zu\t%zu\t%zu\t%s\t%s\t%s\t%llu\t%llu\t%.6f\t%.6f\t%.1f\n", p->d, p->k, p->m,
-                p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_model_name(p->cleanup),
+                p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_store_type_name(p->cleanup),
                 (unsigned long long)n, (unsigned long long)e, rate, pe > 1 ? 1.0 : pe, pd);
     }
 }
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         {"M", AM_OPT_STRING, &m_s, "m1,m2,...", "vocabulary sizes (2-1000000)"},
         {"roles", AM_OPT_STRING, &roles_s, "random|unitary", "role vectors (one or both)"},
         {"inverse", AM_OPT_STRING, &inv_s, "involution|exact", "unbinding (one or both)"},
-        {"cleanup", AM_OPT_STRING, &clean_s, "m1,m2,...", "clean-up stores: modern, dense, hopfield"},
+        {"cleanup", AM_OPT_STRING, &clean_s, "m1,m2,...", "clean-up stores (store types, not sequence stores)"},
         {"traces", AM_OPT_INT, &traces, "n", "traces per point (a multiple of 50, 50-100000)"},
         {NULL, 0, NULL, NULL, NULL},
     };
@@ -214,17 +214,19 @@ int main(int argc, char **argv)
         parse_choice(&run, "roles", roles_s, "random", "unitary", rv, &nr) ||
         parse_choice(&run, "inverse", inv_s, "involution", "exact", iv, &ni))
         return 2;
-    am_model cm[3];
+    const am_store_type *cm[8];
     int nc;
     {
         char buf[256];
-        const char *w[4];
-        nc = am_parse_words(clean_s, buf, sizeof buf, w, 4);
+        const char *w[8];
+        nc = am_parse_words(clean_s, buf, sizeof buf, w, 8);
         for (int k2 = 0; k2 < nc; k2++)
-            if (am_model_parse(w[k2], &cm[k2]))
+            if (!(cm[k2] = am_store_type_find(w[k2])) || (am_store_type_flags(cm[k2]) & AM_STORE_SEQUENCE))
                 nc = -1;
-        if (nc < 1 || nc > 3) {
-            am_run_error(&run, "--cleanup wants modern, dense, hopfield or several (comma-separated)");
+        if (nc < 1) {
+            char names[256];
+            am_run_error(&run, "--cleanup wants one or several (comma-separated) of %s",
+                         am_store_opts_scope(0, names, sizeof names));
             return 2;
         }
     }

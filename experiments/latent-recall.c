@@ -45,7 +45,7 @@ typedef struct corr {
 } corr;
 
 typedef struct cfg {
-    am_model stores[3];
+    am_store_config stores[3]; /* n set per code */
     int nstores;
     am_code_kind codes[3];
     int ncodes;
@@ -54,10 +54,6 @@ typedef struct cfg {
     corr corrs[MAX_LIST];
     int ncorr;
     size_t cues, bits, topk, fit;
-    am_rule rule;
-    am_dense_f f;
-    int degree;
-    double beta;
     unsigned max_steps;
 } cfg;
 
@@ -65,7 +61,7 @@ typedef struct cfg {
 typedef struct job {
     const am_store *store;
     am_store_work **work;
-    am_model model;
+    int real; /* the store holds real vectors (AM_STORE_REAL) */
     size_t bits, n;
     const float *cue;  /* n x bits codes of the cues */
     float *rec;        /* n x bits recalled codes (out) */
@@ -86,7 +82,7 @@ static int recall_one(size_t i, int thread, void *ctx)
     const float *c = j->cue + i * j->bits;
     float *r = j->rec + i * j->bits;
     int rc;
-    if (j->model == AM_MODEL_MODERN) {
+    if (j->real) {
         /* Unit-norm cue against unit-norm patterns; the recalled direction takes the cue's norm back. */
         double nrm = 0;
         for (size_t k = 0; k < j->bits; k++)
@@ -251,17 +247,14 @@ static int build_stores(world *w, int b, int mi)
         return 0;
     free_stores(w);
     for (int a = 0; a < c->nstores && !rc; a++) {
-        if (c->codes[b] == AM_CODE_CONTINUOUS && c->stores[a] != AM_MODEL_MODERN)
+        int real = am_store_type_flags(c->stores[a].type) & AM_STORE_REAL;
+        if (c->codes[b] == AM_CODE_CONTINUOUS && !real)
             continue;
-        am_store_config sc;
-        am_store_config_default(&sc, c->stores[a], bits_b);
-        sc.rule = c->rule;
-        sc.f = c->f;
-        sc.degree = c->degree;
-        sc.beta = c->beta;
+        am_store_config sc = c->stores[a];
+        sc.n = bits_b;
         if ((rc = am_store_create(&w->st[a], &sc)))
             break;
-        if (c->stores[a] == AM_MODEL_MODERN) {
+        if (real) {
             float *v = malloc(M * bits_b * sizeof *v);
             if (!v) {
                 rc = AM_ENOMEM;
@@ -351,8 +344,8 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
             if ((rc = am_store_work_create(&w->work[t], w->st[a])))
                 return rc;
         }
-        job j = {w->st[a], w->work, c->stores[a], bits_b, nc, w->cc, w->rcode, w->steps, w->run->seed,
-                 am_rng_stream2(1000 + (uint64_t)c->stores[a], ((uint64_t)M << 24) | (uint64_t)ci), c->max_steps};
+        job j = {w->st[a], w->work, (am_store_type_flags(c->stores[a].type) & AM_STORE_REAL) != 0, bits_b, nc, w->cc, w->rcode, w->steps, w->run->seed,
+                 am_rng_stream2(1000 + (uint64_t)am_store_type_id(c->stores[a].type), ((uint64_t)M << 24) | (uint64_t)ci), c->max_steps};
         if ((rc = am_run_parallel(w->run, nc, recall_one, &j)))
             return rc;
         if ((rc = am_code_decode(code, w->rcode, nc, w->dz)) || (rc = am_encoder_decode(w->enc, w->dz, nc, w->dimg)))
@@ -388,32 +381,32 @@ int main(int argc, char **argv)
                   .description = description,
                   .seed = 1};
     const char *dir = NULL, *encoder = NULL, *stores = "hopfield,dense,modern", *codes = "sign,continuous",
-               *ms = "10,100,1000", *corrs = "noise:0.3,occlude:14,class", *rule = "hebb", *fname = "poly",
+               *ms = "10,100,1000", *corrs = "noise:0.3,occlude:14,class",
                *grid = NULL;
-    int pca_k = 64, cues = 200, bits = 0, topk = 0, fit = 10000, degree = 3, max_steps = 100, grid_rows = 6;
-    double beta = 100;
-    am_opt opts[] = {
+    int pca_k = 64, cues = 200, bits = 0, topk = 0, fit = 10000, max_steps = 100, grid_rows = 6;
+    static am_store_opts so = {.model_opt = "store"};
+    am_opt opts[64] = {
         {"data", AM_OPT_STRING, &dir, "DIR", "Fashion-MNIST folder (default: Debian's)"},
         {"encoder", AM_OPT_STRING, &encoder, "FILE", "trained encoder (autoencoder train); default: fit a PCA"},
         {"pca-k", AM_OPT_INT, &pca_k, "K", "PCA components (without --encoder)", "pca"},
         {"fit", AM_OPT_INT, &fit, "N", "training images used to fit the PCA and the codes"},
-        {"store", AM_OPT_STRING, &stores, "LIST", "stores: hopfield, dense, modern"},
         {"code", AM_OPT_STRING, &codes, "LIST", "codes: sign, topk, continuous (modern store only)"},
         {"bits", AM_OPT_INT, &bits, "B", "units of binary codes (0: the latent size)", "sign,topk"},
         {"topk", AM_OPT_INT, &topk, "K", "active units of topk codes (0: bits / 8)", "topk"},
         {"M", AM_OPT_STRING, &ms, "LIST", "numbers of stored images"},
         {"corrupt", AM_OPT_STRING, &corrs, "LIST", "cue corruptions: noise:S, occlude:B, class"},
         {"cues", AM_OPT_INT, &cues, "C", "cues per store, code, M and corruption"},
-        {"rule", AM_OPT_STRING, &rule, "R", "learning rule: hebb, storkey, pinv", "hopfield"},
-        {"F", AM_OPT_STRING, &fname, "F", "separation function: poly, rectpoly, exp", "dense"},
-        {"degree", AM_OPT_INT, &degree, "n", "degree of poly/rectpoly", "dense"},
-        {"beta", AM_OPT_DOUBLE, &beta, "B", "inverse temperature (0 < B <= 1e30)", "modern"},
         {"max-steps", AM_OPT_INT, &max_steps, "S", "recall step limit"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png: cue | recalled | original per corruption "
                                                   "(first store and code, largest M)"},
         {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid", "--grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
+    if (am_store_opts_add(&so, stores, 0, AM_STORE_SEQUENCE, 0, opts, sizeof opts / sizeof opts[0]) ||
+        am_store_opts_default(&so, "beta", "100")) {
+        am_run_error(&run, "too many store options");
+        return 2;
+    }
     run.resumable = 1;
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
@@ -425,12 +418,16 @@ int main(int argc, char **argv)
     {
         char buf[256];
         const char *w[8];
-        int n = am_parse_words(stores, buf, sizeof buf, w, 3);
-        for (int k = 0; k < n; k++)
-            if (am_model_parse(w[k], &c.stores[k]))
+        int n = am_parse_words(so.model, buf, sizeof buf, w, 3);
+        for (int k = 0; k < n; k++) {
+            const am_store_type *t = am_store_type_find(w[k]);
+            if (!t || (am_store_type_flags(t) & AM_STORE_SEQUENCE))
                 n = -1;
+            else
+                am_store_config_default(&c.stores[k], t, 1);
+        }
         if (n <= 0) {
-            am_run_error(&run, "--store takes a list of hopfield, dense, modern");
+            am_run_error(&run, "--store takes a list of up to 3 of %s", so.model_help + strlen("memory model: "));
             return 2;
         }
         c.nstores = n;
@@ -448,7 +445,7 @@ int main(int argc, char **argv)
         /* The settings in force: the stores, the codes, the front-end, a grid. */
         char active[160] = "";
         for (int a = 0; a < c.nstores; a++)
-            snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_model_name(c.stores[a]));
+            snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_store_type_name(c.stores[a].type));
         for (int b = 0; b < c.ncodes; b++)
             snprintf(active + strlen(active), sizeof active - strlen(active), "%s,", am_code_kind_name(c.codes[b]));
         snprintf(active + strlen(active), sizeof active - strlen(active), "%s%s", encoder ? "encoder" : "pca",
@@ -458,11 +455,14 @@ int main(int argc, char **argv)
                  encoder ? "--encoder" : "PCA", grid ? "" : "; no --grid");
         if (am_run_check_scope(&run, opts, active, what))
             return 2;
+        for (int a = 0; a < c.nstores; a++) /* each store's parameters from the command line */
+            if (am_store_opts_configs(&run, &so, c.stores[a].type, 1, &c.stores[a], 1) != 1)
+                return 2;
     }
     int combos = 0;
     for (int a = 0; a < c.nstores; a++)
         for (int b = 0; b < c.ncodes; b++)
-            combos += c.codes[b] != AM_CODE_CONTINUOUS || c.stores[a] == AM_MODEL_MODERN;
+            combos += c.codes[b] != AM_CODE_CONTINUOUS || (am_store_type_flags(c.stores[a].type) & AM_STORE_REAL);
     if (!combos) {
         am_run_error(&run, "continuous codes go only to the modern store: add --store modern or a binary --code");
         return 2;
@@ -478,21 +478,14 @@ int main(int argc, char **argv)
     }
     for (int k = 0; k < c.nm; k++)
         c.ms[k] = (size_t)mv[k];
-    if (am_rule_parse(rule, &c.rule) || am_dense_f_parse(fname, &c.f)) {
-        am_run_error(&run, "unknown --rule or --F");
-        return 2;
-    }
-    if (pca_k < 1 || fit < 2 || cues < 1 || cues > 1000000 || bits < 0 || bits > 16384 || topk < 0 || degree < 1 ||
-        degree > 1000 || !(beta > 0 && beta <= AM_MODERN_MAX_BETA) || max_steps < 1 || grid_rows < 1 || grid_rows > 50) {
+    if (pca_k < 1 || fit < 2 || cues < 1 || cues > 1000000 || bits < 0 || bits > 16384 || topk < 0 || max_steps < 1 || grid_rows < 1 || grid_rows > 50) {
         am_run_error(&run, "need --pca-k >= 1, --fit >= 2, 1 <= --cues <= 1000000, 0 <= --bits <= 16384, --topk >= 0, "
-                           "1 <= --degree <= 1000, 0 < --beta <= 1e30, --max-steps >= 1, 1 <= --grid-rows <= 50");
+                           "--max-steps >= 1, 1 <= --grid-rows <= 50");
         return 2;
     }
     c.cues = (size_t)cues;
     c.bits = (size_t)bits;
     c.topk = (size_t)topk;
-    c.degree = degree;
-    c.beta = beta;
     c.max_steps = (unsigned)max_steps;
 
     am_dataset *train = am_run_load_data(&run, dir, NULL, NULL, "train");
@@ -676,8 +669,13 @@ int main(int argc, char **argv)
         am_encoder_describe(enc, desc, sizeof desc);
         fprintf(out, "# encoder: %s%s%s; codes fitted on %zu training images\n", desc, encoder ? " from " : "",
                 encoder ? encoder : "", c.fit);
-        fprintf(out, "# stores: hopfield rule=%s; dense F=%s n=%d; modern beta=%g; max_steps=%u\n", am_rule_name(c.rule),
-                am_dense_f_name(c.f), c.degree, c.beta, c.max_steps);
+        fprintf(out, "# stores:");
+        for (int a = 0; a < c.nstores; a++) {
+            char d[256];
+            am_store_config_describe(&c.stores[a], d, sizeof d);
+            fprintf(out, " %s;", d);
+        }
+        fprintf(out, " max_steps=%u\n", c.max_steps);
         fprintf(out, "store\tcode\tbits\tM\tcorruption\tlevel\tcues\titem_recall\tclass_recall\tmse_recalled\titem_nn\t"
                      "class_nn\tmse_cue\tmse_code\tmse_ae\tsteps_mean\n");
         double inv = 1.0 / (double)nc;
@@ -689,7 +687,7 @@ int main(int argc, char **argv)
                 if (!r->present)
                     continue;
                 fprintf(out, "%s\t%s\t%zu\t%zu\t%s\t%g\t%zu\t%.4f\t%.4f\t%.6f\t%.4f\t%.4f\t%.6f\t%.6f\t%.6f\t%.2f\n",
-                        am_model_name(c.stores[a]), am_code_kind_name(c.codes[b]), am_code_bits(w.codes[b]), c.ms[mi],
+                        am_store_type_name(c.stores[a].type), am_code_kind_name(c.codes[b]), am_code_bits(w.codes[b]), c.ms[mi],
                         c.corrs[ci].name, c.corrs[ci].level, nc, r->item * inv, r->cls * inv, r->err * inv,
                         r->item_nn * inv, r->class_nn * inv, r->mse_cue * inv, r->mse_code * inv, r->mse_ae * inv,
                         r->steps * inv);
@@ -700,7 +698,7 @@ int main(int argc, char **argv)
      * (they are deterministic) so that a resumed or MPI run draws the same figure. */
     if (grid && am_run_is_root(&run)) {
         w.gstore = 0;
-        while (w.gstore < c.nstores && c.codes[0] == AM_CODE_CONTINUOUS && c.stores[w.gstore] != AM_MODEL_MODERN)
+        while (w.gstore < c.nstores && c.codes[0] == AM_CODE_CONTINUOUS && !(am_store_type_flags(c.stores[w.gstore].type) & AM_STORE_REAL))
             w.gstore++;
         w.tiles = calloc((size_t)grid_rows * gcols * dim, sizeof *w.tiles);
         const char **titles = calloc(gcols, sizeof *titles);
@@ -724,7 +722,7 @@ int main(int argc, char **argv)
         char edesc[160];
         am_encoder_describe(w.enc, edesc, sizeof edesc);
         snprintf(title, sizeof title, "%s: %s store, %s code (%zu units), M = %zu", edesc,
-                 am_model_name(c.stores[w.gstore]), am_code_kind_name(c.codes[0]),
+                 am_store_type_name(c.stores[w.gstore].type), am_code_kind_name(c.codes[0]),
                  c.codes[0] == AM_CODE_CONTINUOUS ? zd : B, mmax);
         if (rc)
             am_run_error(&run, "cannot draw the grid: out of memory or a failed recall");

@@ -4,10 +4,11 @@
  *
  * One trial at load P draws its patterns and cue noise from the stream (seed, stream2(stream2(n, P), trial)),
  * so every configuration measured at the same seed sees the same patterns and cues, and a measurement is
- * the same at any thread count. Binary stores (hopfield, dense) cue with +-1 states; the modern store
- * stores the patterns scaled to unit norm, cues all patterns at once, and counts a cue recalled when the
- * stored pattern nearest the final state is the target (its "overlap" is the cosine to the target, its
- * bits the signs of the components). */
+ * the same at any thread count. Binary stores (hopfield, dense) cue with +-1 states; stores of real vectors
+ * (AM_STORE_REAL: the modern store) store the patterns scaled to unit norm, recall all cues at once, and count
+ * a cue recalled when the stored pattern nearest the final state is the target (its "overlap" is the cosine
+ * to the target, its bits the signs of the components). Sequence stores are measured by bin/sequence
+ * (AM_EINVAL here). */
 #ifndef AM_CAPACITY_H
 #define AM_CAPACITY_H
 
@@ -22,13 +23,13 @@ extern "C" {
 #endif
 
 typedef struct am_capacity_opts {
-    am_store_config store;      /* model, n, and the model's rule / F and degree / beta */
-    am_path path;               /* hopfield: recall path (AM_PATH_AUTO) */
+    am_store_config store;      /* store type, n, and the type's parameters (am_store_config_set) */
     am_dynamics dynamics;       /* binary stores (default AM_DYN_ASYNC) */
     am_order order;             /* default AM_ORDER_RANDOM */
     double temperature;         /* Glauber T >= 0 (default 0) */
     unsigned max_steps;         /* sweep (or modern update) limit per recall (default 100) */
-    double eps;                 /* modern: stop when an update moves the state less than eps (1e-6) */
+    double eps;                 /* real-valued stores: stop when an update moves the state less than eps
+                                   (am_recall_opts.tolerance; 1e-6) */
     am_pattern_family patterns; /* default random */
     double noise;               /* fraction of cue bits flipped (default 0.1) */
     size_t cues;                /* cues per trial: patterns 0..cues-1 (0, the default: all P) */
@@ -38,7 +39,7 @@ typedef struct am_capacity_opts {
 } am_capacity_opts;
 
 /* Defaults (above) for a model of n units, with am_store_config_default's model settings. */
-void am_capacity_opts_default(am_capacity_opts *o, am_model model, size_t n);
+void am_capacity_opts_default(am_capacity_opts *o, const am_store_type *type, size_t n);
 /* AM_EINVAL, with the reason in err (may be NULL), when o cannot measure loads up to p_max patterns. */
 int am_capacity_opts_check(const am_capacity_opts *o, size_t p_max, char *err, size_t errsize);
 

@@ -86,7 +86,8 @@ typedef struct am_concepts_config {
     size_t hebb_bits;               /* code units per modality; 0: 4 x the modality's dimension, at most 4096 */
     /* hrr */
     size_t hrr_dim;                 /* default 1024 */
-    am_model cleanup;               /* store the unbound trace is cleaned up through; default AM_MODEL_MODERN */
+    const am_store_type *cleanup;   /* store type the unbound trace is cleaned up through (not a sequence
+                                       store); default modern (am_store_type_find("modern")) */
     uint64_t seed;                  /* random projections and roles; default 1 */
 } am_concepts_config;
 

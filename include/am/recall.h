@@ -47,6 +47,8 @@ typedef struct am_recall_opts {
     void (*monitor)(const am_recall_event *ev, void *ctx);
     void *monitor_ctx;
     unsigned monitor_every;
+    double tolerance;     /* real-valued recall (modern store): stop when an update moves the state by less
+                             than this (Euclidean norm; default 1e-6; 0 runs max_steps updates) */
 } am_recall_opts;
 
 typedef struct am_recall_info {

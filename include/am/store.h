@@ -83,6 +83,8 @@ int am_store_config_set(am_store_config *c, const char *name, const char *value,
 int am_store_config_get(const am_store_config *c, const char *name, char *buf, size_t size);
 /* The whole configuration: AM_EINVAL with a reason (n = 0, degree too large, ...). */
 int am_store_config_check(const am_store_config *c, char *why, size_t whysize);
+/* A short label for result tables: "hebb", "poly3", "exp", "beta16" (the model's own choice). */
+void am_store_config_label(const am_store_config *c, char *buf, size_t size);
 /* One-line description, e.g. "hopfield rule=hebb" or "dense F=poly degree=3", into buf. */
 void am_store_config_describe(const am_store_config *c, char *buf, size_t size);
 
@@ -103,6 +105,9 @@ size_t am_store_n(const am_store *s);
 size_t am_store_count(const am_store *s);
 /* The stored +-1 patterns of a binary store; NULL for the modern store (see am_modern_patterns). */
 const am_patterns *am_store_patterns(const am_store *s);
+
+/* The stored vectors of a store of real vectors (count x n floats, the store's own), NULL for binary stores. */
+const float *am_store_patterns_real(const am_store *s);
 
 /* The overlap of a state with every stored pattern, m[mu] = (1/n) sum_i xi^mu_i s_i (m: am_store_count(s)
  * values, caller-owned, out), for a monitor drawing a recall. state: n values, +-1 (state_pm1) or real
@@ -134,12 +139,23 @@ int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts
                     am_recall_info *info);
 int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,
                          am_store_work *work, am_recall_info *info);
+/* Real-valued recall of nq states at once (x: nq x n floats, in: cues, out: final states), the fast way for
+ * stores that have one (the modern store: two BLAS calls per update for blocks of states); info: NULL or nq
+ * entries out. Options as above; a trace or a monitor is AM_EINVAL here (recall one state for those). */
+int am_store_recall_real_many(const am_store *s, float *x, size_t nq, const am_recall_opts *opts, am_rng *rng,
+                              am_store_work *work, am_recall_info *info);
+/* The stored pattern nearest (largest dot product) each of nq real states (cues: nq x n; idx: nq out). */
+int am_store_nearest(const am_store *s, const float *cues, size_t nq, size_t *idx);
 /* unstable[mu] = units of stored pattern mu that one update would flip (count entries, caller-owned);
  * for the modern store: components whose sign one update changes. Polls the cancel hook (am/cancel.h) for
  * every pattern (AM_ECANCELED: unstable only partly written). */
 int am_store_stability(const am_store *s, size_t *unstable);
 /* The same for stored patterns first .. first+count-1 (unstable: count entries). */
 int am_store_stability_range(const am_store *s, size_t first, size_t count, size_t *unstable);
+
+/* The n x n weight matrix (row-major, caller-owned, out) of a store that has one (the classical Hopfield
+ * store); AM_EUNSUPPORTED for the others (also when w is NULL: a way to ask whether it has one). */
+int am_store_weights(const am_store *s, float *w);
 
 /* Save in the model's own format; load recognises any libam store file by its magic. */
 int am_store_save(const am_store *s, const char *path);

@@ -16,19 +16,17 @@ struct am_capacity_work {
     size_t n_cap, p_cap;     /* capacity of state (2 n) and of the per-pattern buffers */
     int8_t *state;           /* 2 n: the recalled state and its target */
     size_t *unstable;        /* p */
-    am_model model;          /* of sw */
-    am_store_work *sw;       /* binary stores: reused across trials of one model */
-    am_modern_work *mw;      /* modern store */
-    float *y;                /* modern: p x n */
-    size_t *near;            /* modern: p */
-    am_modern_info *info;    /* modern: p */
+    const am_store_type *type; /* of sw */
+    am_store_work *sw;       /* reused across trials of one store type */
+    float *y;                /* real-valued stores: p x n */
+    size_t *near;            /* real-valued stores: p */
+    am_recall_info *info;    /* real-valued stores: p */
 };
 
-void am_capacity_opts_default(am_capacity_opts *o, am_model model, size_t n)
+void am_capacity_opts_default(am_capacity_opts *o, const am_store_type *type, size_t n)
 {
     memset(o, 0, sizeof *o);
-    am_store_config_default(&o->store, model, n);
-    o->path = AM_PATH_AUTO;
+    am_store_config_default(&o->store, type, n);
     o->dynamics = AM_DYN_ASYNC;
     o->order = AM_ORDER_RANDOM;
     o->max_steps = 100;
@@ -42,18 +40,13 @@ void am_capacity_opts_default(am_capacity_opts *o, am_model model, size_t n)
 int am_capacity_opts_check(const am_capacity_opts *o, size_t p_max, char *err, size_t errsize)
 {
     const am_store_config *c = &o->store;
+    char why[160];
     if (c->n < 1 || c->n > AM_MAX_UNITS)
         return am__invalid(err, errsize, "n = %zu units is outside 1 .. %zu", c->n, (size_t)AM_MAX_UNITS);
-    if (c->model == AM_MODEL_DENSE && c->f != AM_F_EXP && (c->degree < 1 || c->degree > 1000))
-        return am__invalid(err, errsize, "degree %d is outside 1 .. 1000", c->degree);
-    if (c->model == AM_MODEL_MODERN && !(c->beta > 0 && c->beta <= AM_MODERN_MAX_BETA))
-        return am__invalid(err, errsize, "beta %g is outside (0, %g]", c->beta, AM_MODERN_MAX_BETA);
-    if ((unsigned)c->model > AM_MODEL_MODERN)
-        return am__invalid(err, errsize, "unknown model %d", (int)c->model);
-    if (o->path != AM_PATH_AUTO && c->model != AM_MODEL_HOPFIELD)
-        return am__invalid(err, errsize, "the recall path applies to the hopfield model only");
-    if (o->path == AM_PATH_PATTERNS && c->rule != AM_RULE_HEBB)
-        return am__invalid(err, errsize, "the patterns recall path applies to the hebb rule only");
+    if (am_store_config_check(c, why, sizeof why))
+        return am__invalid(err, errsize, "%s", why);
+    if (am_store_type_flags(c->type) & AM_STORE_SEQUENCE)
+        return am__invalid(err, errsize, "%s stores sequences: measure it with bin/sequence", am_store_type_name(c->type));
     if ((unsigned)o->dynamics > AM_DYN_GLAUBER || (unsigned)o->order > AM_ORDER_FIXED)
         return am__invalid(err, errsize, "unknown dynamics or order");
     if (!(o->temperature >= 0.0) || (o->temperature > 0.0 && o->dynamics != AM_DYN_GLAUBER))
@@ -123,7 +116,6 @@ void am_capacity_work_free(am_capacity_work *w)
     if (!w)
         return;
     am_store_work_free(w->sw);
-    am_modern_work_free(w->mw);
     free(w->state), free(w->unstable), free(w->y), free(w->near), free(w->info);
     free(w);
 }
@@ -169,65 +161,85 @@ static void trial_rng(const am_capacity_opts *o, size_t p, size_t trial, am_rng 
     am_rng_init(rng, o->seed, am_rng_stream2(am_rng_stream2(o->store.n, p), trial));
 }
 
-static int modern_trial(const am_capacity_opts *o, size_t p, size_t trial, am_capacity_work *w, am_capacity_trial *r)
+/* The store's workspace, kept across trials of the same type. */
+static int work_store(am_capacity_work *w, const am_store *h)
+{
+    if (w->sw && w->type != am_store_type_of(h))
+        am_store_work_free(w->sw), w->sw = NULL;
+    if (!w->sw) {
+        int rc = am_store_work_create(&w->sw, h);
+        if (rc)
+            return rc;
+        w->type = am_store_type_of(h);
+    }
+    return AM_OK;
+}
+
+/* Stability of the first nstab stored patterns into r. */
+static int score_stability(const am_store *h, size_t nstab, am_capacity_work *w, am_capacity_trial *r)
+{
+    int rc = am_store_stability_range(h, 0, nstab, w->unstable);
+    if (rc)
+        return rc;
+    r->all_fixed = 1;
+    r->checked = nstab;
+    for (size_t mu = 0; mu < nstab; mu++) {
+        r->fixed += w->unstable[mu] == 0;
+        r->unstable_bits += w->unstable[mu];
+        if (w->unstable[mu])
+            r->all_fixed = 0;
+    }
+    return AM_OK;
+}
+
+/* A store of real vectors: the patterns scaled to unit norm, all cues recalled at once; a cue is recalled when
+ * the stored pattern nearest its final state is its target. */
+static int real_trial(const am_capacity_opts *o, size_t p, size_t trial, am_capacity_work *w, am_capacity_trial *r)
 {
     size_t n = o->store.n, ncues = o->cues && o->cues < p ? o->cues : p;
     size_t nstab = o->stability && o->stability < p ? o->stability : p;
     float scale = (float)(1.0 / sqrt((double)n));
     am_patterns *pats = NULL;
-    am_modern *m = NULL;
+    am_store *h = NULL;
     am_rng rng;
+    am_recall_opts ro;
     int rc;
-    am_modern_opts mo = {.max_steps = o->max_steps, .eps = o->eps};
-    am_modern_opts one = {.max_steps = 1, .eps = 0.0};
 
+    am_recall_opts_default(&ro);
+    ro.max_steps = o->max_steps;
+    ro.tolerance = o->eps;
     trial_rng(o, p, trial, &rng);
     if ((rc = work_reserve(w, n, p, 1)) || (rc = am_patterns_create(&pats, n, p)) ||
-        (rc = am_pattern_family_fill(&o->patterns, pats, &rng)))
-        goto done;
-    if ((rc = am_modern_create(&m, n, o->store.beta)) || (rc = am_modern_store_patterns(m, pats, scale)))
-        goto done;
-    const float *x = am_modern_patterns(m);
-    if (!w->mw && (rc = am_modern_work_create(&w->mw, m)))
+        (rc = am_pattern_family_fill(&o->patterns, pats, &rng)) || (rc = am_store_create(&h, &o->store)))
         goto done;
     float *y = w->y;
     int8_t *s = w->state;
-
-    /* One update from each stored pattern: a bit is unstable when its sign changes. */
-    memcpy(y, x, nstab * n * sizeof *y);
-    if ((rc = am_modern_recall(m, y, nstab, &one, w->mw, NULL)))
+    am_patterns_to_float(pats, y);
+    for (size_t k = 0; k < p * n; k++)
+        y[k] *= scale;
+    if ((rc = am_store_add_real(h, y, p)) || (rc = work_store(w, h)) || (rc = score_stability(h, nstab, w, r)))
         goto done;
-    r->all_fixed = 1;
-    r->checked = nstab;
-    for (size_t mu = 0; mu < nstab; mu++) {
-        size_t bad = 0;
-        for (size_t i = 0; i < n; i++)
-            bad += (y[mu * n + i] > 0) != (x[mu * n + i] > 0);
-        r->fixed += bad == 0;
-        r->unstable_bits += bad;
-        if (bad)
-            r->all_fixed = 0;
-    }
 
-    /* All cues of the trial at once. */
     for (size_t mu = 0; mu < ncues; mu++) {
         am_patterns_get(pats, mu, s);
         am_state_flip_frac(s, n, o->noise, &rng);
         for (size_t i = 0; i < n; i++)
             y[mu * n + i] = scale * s[i];
     }
-    if ((rc = am_modern_recall(m, y, ncues, &mo, w->mw, w->info)) ||
-        (rc = am_modern_nearest(m, y, ncues, w->near, w->mw)))
+    if ((rc = am_store_recall_real_many(h, y, ncues, &ro, NULL, w->sw, w->info)) ||
+        (rc = am_store_nearest(h, y, ncues, w->near)))
         goto done;
     for (size_t mu = 0; mu < ncues; mu++) {
-        const float *st = y + mu * n, *tg = x + mu * n;
+        const float *st = y + mu * n;
         double dot = 0, n2 = 0, e2 = 0;
         size_t wrong = 0;
+        am_patterns_get(pats, mu, s);
         for (size_t i = 0; i < n; i++) {
-            dot += (double)st[i] * tg[i];
+            float tg = scale * s[i];
+            dot += (double)st[i] * tg;
             n2 += (double)st[i] * st[i];
-            e2 += ((double)st[i] - tg[i]) * ((double)st[i] - tg[i]);
-            wrong += (st[i] > 0) != (tg[i] > 0);
+            e2 += ((double)st[i] - tg) * ((double)st[i] - tg);
+            wrong += (st[i] > 0) != (tg > 0);
         }
         double cosv = n2 > 0 ? dot / sqrt(n2) : 0.0; /* |target| = 1 */
         r->overlap_sum += cosv;
@@ -240,7 +252,7 @@ static int modern_trial(const am_capacity_opts *o, size_t p, size_t trial, am_ca
     }
     r->cues = ncues;
 done:
-    am_modern_free(m);
+    am_store_free(h);
     am_patterns_free(pats);
     return rc;
 }
@@ -259,29 +271,8 @@ static int binary_trial(const am_capacity_opts *o, size_t p, size_t trial, am_ca
     if ((rc = work_reserve(w, n, p, 0)) || (rc = am_patterns_create(&pats, n, p)) ||
         (rc = am_pattern_family_fill(&o->patterns, pats, &rng)) || (rc = am_store_create(&h, &o->store)))
         goto done;
-    if (am_store_hopfield(h) && (rc = am_hopfield_set_path(am_store_hopfield(h), o->path)))
+    if ((rc = am_store_add(h, pats)) || (rc = work_store(w, h)) || (rc = score_stability(h, nstab, w, r)))
         goto done;
-    if ((rc = am_store_add(h, pats)))
-        goto done;
-    if (w->sw && w->model != o->store.model)
-        am_store_work_free(w->sw), w->sw = NULL;
-    if (!w->sw) {
-        if ((rc = am_store_work_create(&w->sw, h)))
-            goto done;
-        w->model = o->store.model;
-    }
-
-    size_t *unst = w->unstable;
-    if ((rc = am_store_stability_range(h, 0, nstab, unst)))
-        goto done;
-    r->all_fixed = 1;
-    r->checked = nstab;
-    for (size_t mu = 0; mu < nstab; mu++) {
-        r->fixed += unst[mu] == 0;
-        r->unstable_bits += unst[mu];
-        if (unst[mu])
-            r->all_fixed = 0;
-    }
 
     am_recall_opts_default(&ro);
     ro.dynamics = o->dynamics;
@@ -326,7 +317,8 @@ int am_capacity_trial_run(const am_capacity_opts *o, size_t p, size_t trial, am_
         w = own;
     }
     r->trials = 1;
-    rc = o->store.model == AM_MODEL_MODERN ? modern_trial(o, p, trial, w, r) : binary_trial(o, p, trial, w, r);
+    rc = am_store_type_flags(o->store.type) & AM_STORE_REAL ? real_trial(o, p, trial, w, r)
+                                                            : binary_trial(o, p, trial, w, r);
     am_capacity_work_free(own);
     return rc;
 }

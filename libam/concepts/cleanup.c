@@ -37,7 +37,7 @@ int am_cleanup_create(am_cleanup **out, const am_store_config *cfg, const float 
     c->n = n;
     c->dim = d;
     int rc = am_store_create(&c->store, cfg);
-    if (!rc && cfg->model == AM_MODEL_MODERN) {
+    if (!rc && (am_store_type_flags(cfg->type) & AM_STORE_REAL)) {
         rc = am_store_add_real(c->store, items, n);
     } else if (!rc) {
         int8_t *s = malloc(d);
@@ -80,7 +80,7 @@ int am_cleanup_run(const am_cleanup *c, const float *cues, size_t nq, uint64_t s
         if (!isfinite(cues[i]))
             return AM_EINVAL;
     if (!c->signs)
-        return am_modern_nearest(am_store_modern((am_store *)c->store), cues, nq, idx, NULL);
+        return am_store_nearest(c->store, cues, nq, idx);
     int err = AM_OK;
     size_t words = (d + 63) / 64;
 #pragma omp parallel if (nq > 1 && !omp_in_parallel())

@@ -36,7 +36,7 @@ void am_concepts_config_default(am_concepts_config *c)
     c->beta = 8.0;
     c->hebb_bits = 0;
     c->hrr_dim = 1024;
-    c->cleanup = AM_MODEL_MODERN;
+    c->cleanup = am_store_type_find("modern");
     c->seed = 1;
 }
 
@@ -73,7 +73,7 @@ static int config_ok(const am_concepts_config *c)
         return 0;
     if (c->hebb_bits > 65536 || c->hrr_dim < 2 || c->hrr_dim > (1u << 20))
         return 0;
-    if ((unsigned)c->cleanup > AM_MODEL_MODERN)
+    if (!c->cleanup || (am_store_type_flags(c->cleanup) & AM_STORE_SEQUENCE))
         return 0;
     return 1;
 }

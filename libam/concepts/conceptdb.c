@@ -457,7 +457,7 @@ static int layout_write(am_conceptdb *db, MDB_txn *txn, const am_concepts *cm)
     put_f64(&b, cm->cfg.beta);
     put_u64(&b, cm->cfg.hebb_bits);
     put_u64(&b, cm->cfg.hrr_dim);
-    put_u32(&b, cm->cfg.cleanup);
+    put_u32(&b, am_store_type_id(cm->cfg.cleanup));
     put_u64(&b, cm->cfg.seed);
     put_u64(&b, cm->next_id); /* last: am_conceptdb_sync rewrites it */
     MDB_val k = {6, "layout"};
@@ -516,7 +516,7 @@ static int layout_read(am_conceptdb *db, MDB_txn *txn, am_concepts **out, const 
     cfg.beta = get_f64(&r);
     cfg.hebb_bits = get_u64(&r);
     cfg.hrr_dim = get_u64(&r);
-    cfg.cleanup = (am_model)get_u32(&r);
+    cfg.cleanup = am_store_type_by_id(get_u32(&r)); /* NULL (unknown): refused by the check below */
     cfg.seed = get_u64(&r);
     uint64_t next = get_u64(&r);
     if (r.bad || r.at != r.n || !cfg.binding) {

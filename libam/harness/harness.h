@@ -29,6 +29,7 @@
  * (printable ASCII as is, every other byte as \xNN, cut with an ellipsis). Every message that echoes such
  * text goes through it, so that a message stays one line and no terminal escape gets through. */
 #include "../core/quote.h"
+#include "am/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,44 @@ int am_run_parse(am_run *run, am_opt *opts, int argc, char **argv);
  * comma-separated list, e.g. "dense" or "hopfield,modern"): prints "--rule applies to hopfield, not to
  * <what>" and returns -1; 0 when every given option applies. */
 int am_run_check_scope(const am_run *run, const am_opt *opts, const char *active, const char *what);
+
+/* ---- store-type options (storeopts.c) ----
+ * --model and one option per parameter of the store types a program takes, built from the table of store
+ * types (am/store.h): a program lists the models and their options from it and never names a model. */
+#define AM_STORE_OPTS_MAX 24
+typedef struct am_store_opts {
+    const char *model_opt; /* the option naming the type: NULL for --model (set before am_store_opts_add) */
+    const char *model; /* --model's value */
+    int nparams;
+    const char *name[AM_STORE_OPTS_MAX];
+    const char *value[AM_STORE_OPTS_MAX]; /* the option's text, NULL when not given */
+    const char *dflt[AM_STORE_OPTS_MAX];  /* the program's own default (am_store_opts_default), or NULL */
+    char scope[AM_STORE_OPTS_MAX][128];
+    char metavar[AM_STORE_OPTS_MAX][32];
+    char help[AM_STORE_OPTS_MAX][200];
+    char model_help[400];
+    unsigned require, exclude; /* the types taken: flags & require == require, none of exclude */
+    int list;                  /* each parameter takes a comma-separated list (a sweep) */
+} am_store_opts;
+
+/* Append --model (default model_default) and the parameter options, scoped to the types that have them, to
+ * the NULL-terminated opts (room for cap entries in all). AM_ERANGE when it does not fit. */
+int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned require, unsigned exclude, int list,
+                      am_opt *opts, size_t cap);
+/* A program's own default for one parameter (shown by --help): AM_EINVAL if no type taken has it. */
+int am_store_opts_default(am_store_opts *so, const char *name, const char *value);
+/* After am_run_parse: the type --model names, with every given option checked to apply to it or to the other
+ * settings in force, also (comma-separated, may be NULL; also_what describes them in messages); NULL after a
+ * one-line message. */
+const am_store_type *am_store_opts_type(const am_run *run, const am_store_opts *so, const am_opt *opts,
+                                        const char *also, const char *also_what);
+/* The configurations of type t for n units that the command line asks for: every combination of the listed
+ * values (cfgs: room for max), duplicates dropped. The count, or -1 after a one-line message. */
+int am_store_opts_configs(const am_run *run, const am_store_opts *so, const am_store_type *t, size_t n,
+                          am_store_config *cfgs, int max);
+/* The comma-separated names of the types that have every flag in flags, into buf: a scope for options that
+ * apply to a kind of store (AM_STORE_SERIAL: the dynamics; AM_STORE_REAL: a tolerance). */
+const char *am_store_opts_scope(unsigned flags, char *buf, size_t size);
 
 /* Print "<program>: <message>" to stderr (under MPI: from rank 0 only while arguments are checked, and
  * with the rank once jobs run). */

@@ -2,6 +2,7 @@
 #include "am/dense.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "../core/io.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
+#include "type.h"
 
 struct am_dense {
     size_t n;
@@ -265,101 +267,51 @@ static inline int8_t decide(const am_dense *d, const am_dense_work *w, size_t i,
     return sd < 0.0 ? (int8_t)-cur : cur;
 }
 
-static int run_serial(const am_dense *d, int8_t *s, const am_recall_opts *o, am_rng *rng, am_dense_work *w,
-                      am_recall_info *info)
+/* ---- the model as the recall engine sees it (engine.c) ---- */
+
+static void op_load(const void *model, void *work, const int8_t *s)
 {
-    size_t n = d->n, k = d->pats.count;
-    double temp = o->dynamics == AM_DYN_GLAUBER ? o->temperature : 0.0;
-    int rc;
-    for (size_t i = 0; i < n; i++)
-        w->order[i] = (uint32_t)i;
-    overlaps(d, s, w);
-    refresh(d, w);
-    am__trace_push(o, info, energy_from_m(d, w->m));
-    info->end = AM_END_MAXSTEPS;
-    uint64_t visits = 0;
-    if (o->monitor)
-        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, energy_from_m(d, w->m));
-    while (info->steps < o->max_steps) {
-        size_t changed = 0;
-        if (o->order == AM_ORDER_RANDOM)
-            am_rng_shuffle_u32(rng, w->order, n);
-        for (size_t t = 0; t < n; t++) {
-            if (t % AM__POLL_UNITS == 0 && (rc = am_cancel_poll()))
-                return rc;
-            size_t i = w->order[t];
-            int8_t ns = decide(d, w, i, s[i], temp, rng);
-            if (ns != s[i]) {
-                s[i] = ns;
-                axpy_i8_i32_d(w->m, d->xt + i * k, 2 * ns, k);
-                refresh(d, w);
-                changed++;
-            }
-            visits++;
-            if (o->monitor && o->monitor_every && visits % o->monitor_every == 0)
-                am__monitor(o, info->steps, visits, i, n, s, NULL, energy_from_m(d, w->m));
-        }
-        info->steps++;
-        info->flips += changed;
-        if (o->trace)
-            am__trace_push(o, info, energy_from_m(d, w->m));
-        if (o->monitor)
-            am__monitor(o, info->steps, visits, SIZE_MAX, n, s, NULL, energy_from_m(d, w->m));
-        if (changed == 0 && temp == 0.0) {
-            info->end = AM_END_FIXED;
-            break;
-        }
-    }
-    return AM_OK;
+    overlaps(model, s, work);
+    refresh(model, work);
 }
 
-static int run_sync(const am_dense *d, int8_t *s, const am_recall_opts *o, am_dense_work *w, am_recall_info *info)
+static int8_t op_decide(const void *model, void *work, size_t i, int8_t cur, double temp, am_rng *rng)
 {
-    size_t n = d->n, words = d->pats.words;
-    uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
-    int have_prev = 0, rc = AM_OK;
-    info->end = AM_END_MAXSTEPS;
-    if (o->monitor)
-        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
-    while (info->steps < o->max_steps) {
-        size_t changed = 0;
-        if ((rc = am_cancel_poll()))
-            break;
-        overlaps(d, s, w); /* packs s into cur */
-        refresh(d, w);
-        if (info->steps == 0)
-            am__trace_push(o, info, energy_from_m(d, w->m));
-        for (size_t i = 0; i < n; i++) {
-            w->snew[i] = decide(d, w, i, s[i], 0.0, NULL);
-            changed += w->snew[i] != s[i];
-        }
-        info->steps++;
-        if (changed == 0) {
-            am__trace_push(o, info, energy_from_m(d, w->m));
-            if (o->monitor)
-                am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
-            info->end = AM_END_FIXED;
-            break;
-        }
-        memcpy(s, w->snew, n);
-        info->flips += changed;
-        am_state_pack(s, n, next);
-        int cycle = have_prev && !memcmp(next, prev, words * sizeof(uint64_t));
-        memcpy(prev, cur, words * sizeof(uint64_t)); /* cur was packed by overlaps() at the top */
-        have_prev = 1;
-        if (o->trace) {
-            overlaps(d, s, w); /* repacks cur: only after it was saved */
-            am__trace_push(o, info, energy_from_m(d, w->m));
-        }
-        if (o->monitor)
-            am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_dense_energy(d, s));
-        if (cycle) {
-            info->end = AM_END_CYCLE;
-            break;
+    return decide(model, work, i, cur, temp, rng);
+}
+
+static void op_flip(const void *model, void *work, const int8_t *s, size_t i, int8_t ns)
+{
+    const am_dense *d = model;
+    am_dense_work *w = work;
+    (void)s;
+    axpy_i8_i32_d(w->m, d->xt + i * d->pats.count, 2 * ns, d->pats.count);
+    refresh(d, w);
+}
+
+static double op_energy(const void *model, void *work, const int8_t *s)
+{
+    (void)s;
+    return energy_from_m(model, ((const am_dense_work *)work)->m);
+}
+
+/* The T = 0 sweep with decide and flip inlined. */
+static size_t op_fast_sweep(const void *model, void *work, int8_t *s, const uint32_t *order, size_t len)
+{
+    const am_dense *d = model;
+    am_dense_work *w = work;
+    size_t k = d->pats.count, changed = 0;
+    for (size_t t = 0; t < len; t++) {
+        size_t i = order[t];
+        int8_t ns = decide(d, w, i, s[i], 0.0, NULL);
+        if (ns != s[i]) {
+            s[i] = ns;
+            axpy_i8_i32_d(w->m, d->xt + i * k, 2 * ns, k);
+            refresh(d, w);
+            changed++;
         }
     }
-    overlaps(d, s, w);
-    return rc;
+    return changed;
 }
 
 int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am_rng *rng, am_dense_work *work,
@@ -382,13 +334,8 @@ int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am
     } else if ((rc = work_fit(w, d))) {
         return rc;
     }
-    if (o.dynamics == AM_DYN_SYNC)
-        rc = run_sync(d, s, &o, w, info);
-    else
-        rc = run_serial(d, s, &o, rng, w, info);
-    if (rc) /* cancelled part of the way through a sweep: the overlaps of the state reached */
-        overlaps(d, s, w);
-    info->energy = energy_from_m(d, w->m);
+    am__binary b = {d, w, d->n, op_load, op_decide, op_flip, op_energy, op_fast_sweep, w->order, w->snew, w->pk};
+    rc = am__recall_binary(&b, s, &o, rng, info);
     if (w != work)
         am_dense_work_free(w);
     return rc;
@@ -530,3 +477,133 @@ fail_closed:
     am_dense_free(d);
     return rc;
 }
+
+/* ---- the store type (type.h) ---- */
+
+typedef struct dense_params {
+    am_dense_f f;
+    int degree;
+} dense_params;
+
+static const am_store_param dense_param_list[] = {
+    {"F", "F", "separation function: poly, rectpoly or exp", "poly"},
+    {"degree", "k", "degree n of F(x) = x^n (poly, rectpoly)", "3"},
+};
+
+static void t_defaults(void *p) { *(dense_params *)p = (dense_params){AM_F_POLY, 3}; }
+
+static int t_set(void *p, const char *name, const char *value, char *why, size_t whysize)
+{
+    dense_params *dp = p;
+    long v;
+    int k;
+    if (!strcmp(name, "F")) {
+        if ((k = am__param_word(value, f_names, 3)) < 0)
+            return snprintf(why, whysize, "must be poly, rectpoly or exp"), AM_EINVAL;
+        dp->f = (am_dense_f)k;
+    } else {
+        if (am__param_int(value, 1, AM_DENSE_MAX_DEGREE, &v))
+            return snprintf(why, whysize, "must be an integer from 1 to %d", AM_DENSE_MAX_DEGREE), AM_EINVAL;
+        dp->degree = (int)v;
+    }
+    return AM_OK;
+}
+
+static void t_get(const void *p, const char *name, char *buf, size_t size)
+{
+    const dense_params *dp = p;
+    if (!strcmp(name, "F"))
+        snprintf(buf, size, "%s", am_dense_f_name(dp->f));
+    else if (dp->f == AM_F_EXP)
+        snprintf(buf, size, "%s", ""); /* does not apply */
+    else
+        snprintf(buf, size, "%d", dp->degree);
+}
+
+static void t_label(const void *p, char *buf, size_t size)
+{
+    const dense_params *dp = p;
+    if (dp->f == AM_F_EXP)
+        snprintf(buf, size, "exp");
+    else
+        snprintf(buf, size, "%s%d", am_dense_f_name(dp->f), dp->degree);
+}
+
+static int t_check(const void *p, size_t n, char *why, size_t whysize)
+{
+    const dense_params *dp = p;
+    (void)n;
+    if ((unsigned)dp->f > AM_F_EXP)
+        return snprintf(why, whysize, "unknown F"), AM_EINVAL;
+    if (dp->f != AM_F_EXP && (dp->degree < 1 || dp->degree > AM_DENSE_MAX_DEGREE))
+        return snprintf(why, whysize, "degree must be from 1 to %d", AM_DENSE_MAX_DEGREE), AM_EINVAL;
+    return AM_OK;
+}
+
+static int t_create(void **model, size_t n, const void *p)
+{
+    const dense_params *dp = p;
+    return am_dense_create((am_dense **)model, n, dp->f, dp->f == AM_F_EXP ? 1 : dp->degree);
+}
+
+static void t_free(void *model) { am_dense_free(model); }
+static void t_config(const void *model, void *p)
+{
+    const am_dense *d = model;
+    *(dense_params *)p = (dense_params){d->f, d->f == AM_F_EXP ? 3 : d->deg};
+}
+static size_t t_n(const void *model) { return am_dense_n(model); }
+static size_t t_count(const void *model) { return am_dense_count(model); }
+static const am_patterns *t_patterns(const void *model) { return am_dense_patterns(model); }
+static int t_add(void *model, const am_patterns *pats, int cyclic)
+{
+    (void)cyclic;
+    return am_dense_store(model, pats);
+}
+static double t_energy(const void *model, const int8_t *s) { return am_dense_energy(model, s); }
+static int t_work_create(void **work, const void *model) { return am_dense_work_create((am_dense_work **)work, model); }
+static void t_work_free(void *work) { am_dense_work_free(work); }
+static int t_work_fit(void *work, const void *model) { return work_fit(work, model); }
+static int t_recall(const void *model, int8_t *s, const am_recall_opts *o, am_rng *rng, void *work,
+                    am_recall_info *info)
+{
+    return am_dense_recall(model, s, o, rng, work, info);
+}
+static int t_stability(const void *model, size_t first, size_t count, size_t *unstable)
+{
+    return am_dense_stability_range(model, first, count, unstable);
+}
+static int t_save(const void *model, const char *path) { return am_dense_save(model, path); }
+static int t_load(void **model, const char *path) { return am_dense_load((am_dense **)model, path); }
+
+const am_store_type am__store_dense = {
+    .name = "dense",
+    .summary = "dense associative memory (Krotov-Hopfield): energy -sum_mu F(xi^mu . s), F = x^n or e^x",
+    .magic = {'L', 'I', 'B', 'A', 'M', 'D', 'N', 'S'},
+    .id = 1,
+    .flags = AM_STORE_SERIAL,
+    .params = dense_param_list,
+    .nparams = sizeof dense_param_list / sizeof dense_param_list[0],
+    .defaults = t_defaults,
+    .set = t_set,
+    .get = t_get,
+    .label = t_label,
+    .check = t_check,
+    .create = t_create,
+    .free = t_free,
+    .config = t_config,
+    .n = t_n,
+    .count = t_count,
+    .patterns = t_patterns,
+    .add = t_add,
+    .energy = t_energy,
+    .work_create = t_work_create,
+    .work_free = t_work_free,
+    .work_fit = t_work_fit,
+    .recall = t_recall,
+    .stability = t_stability,
+    .save = t_save,
+    .load = t_load,
+};
+
+am_dense *am_store_dense(am_store *s) { return s && s->type == &am__store_dense ? s->model : NULL; }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <immintrin.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "../core/lapack.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
+#include "type.h"
 
 struct am_hopfield {
     size_t n;
@@ -44,12 +46,7 @@ struct am_hopfield_work {
 };
 
 static const char *const rule_names[] = {"hebb", "storkey", "pinv"};
-static const char *const dyn_names[] = {"async", "sync", "glauber"};
-static const char *const end_names[] = {"fixed", "cycle", "maxsteps"};
-
 const char *am_rule_name(am_rule r) { return (unsigned)r < 3 ? rule_names[r] : "?"; }
-const char *am_dynamics_name(am_dynamics d) { return (unsigned)d < 3 ? dyn_names[d] : "?"; }
-const char *am_end_name(am_end e) { return (unsigned)e < 3 ? end_names[e] : "?"; }
 
 int am_rule_parse(const char *s, am_rule *out)
 {
@@ -59,36 +56,6 @@ int am_rule_parse(const char *s, am_rule *out)
             return AM_OK;
         }
     return AM_EINVAL;
-}
-
-int am_dynamics_parse(const char *s, am_dynamics *out)
-{
-    for (int k = 0; k < 3; k++)
-        if (s && !strcmp(s, dyn_names[k])) {
-            *out = (am_dynamics)k;
-            return AM_OK;
-        }
-    return AM_EINVAL;
-}
-
-void am_recall_opts_default(am_recall_opts *o)
-{
-    o->dynamics = AM_DYN_ASYNC;
-    o->order = AM_ORDER_RANDOM;
-    o->temperature = 0.0;
-    o->max_steps = 100;
-    o->trace = NULL;
-    o->trace_cap = 0;
-    o->monitor = NULL;
-    o->monitor_ctx = NULL;
-    o->monitor_every = 0;
-}
-
-void am__monitor(const am_recall_opts *o, unsigned sweep, uint64_t updates, size_t unit, size_t n, const int8_t *s,
-                 const float *x, double energy)
-{
-    am_recall_event ev = {sweep, updates, unit, n, s, x, energy};
-    o->monitor(&ev, o->monitor_ctx);
 }
 
 int am_hopfield_create(am_hopfield **out, size_t n, am_rule rule)
@@ -751,172 +718,51 @@ static double current_energy(const am_hopfield *h, const int8_t *s, const am_hop
     return -0.5 * h->wscale * quad - theta_dot(h, s);
 }
 
-void am__trace_push(const am_recall_opts *o, am_recall_info *info, double e)
-{
-    if (o->trace && info->trace_len < o->trace_cap)
-        o->trace[info->trace_len++] = e;
-}
+/* ---- the model as the recall engine sees it (engine.c) ---- */
 
-int am__recall_check(const am_recall_opts *opts, am_recall_opts *opts_out, const am_rng *rng, const int8_t *s,
-                     size_t n)
+static void op_load(const void *model, void *work, const int8_t *s)
 {
-    if (!opts)
-        am_recall_opts_default(opts_out);
+    if (((const am_hopfield *)model)->path == AM_PATH_PATTERNS)
+        overlaps_from_state(model, s, work);
     else
-        *opts_out = *opts;
-    opts = opts_out;
-    if ((unsigned)opts->dynamics > AM_DYN_GLAUBER || (unsigned)opts->order > AM_ORDER_FIXED ||
-        !(opts->temperature >= 0.0) || !isfinite(opts->temperature) || (opts->trace_cap && !opts->trace))
-        return AM_EINVAL;
-    if (!rng && ((opts->dynamics != AM_DYN_SYNC && opts->order == AM_ORDER_RANDOM) ||
-                 (opts->dynamics == AM_DYN_GLAUBER && opts->temperature > 0.0)))
-        return AM_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != 1 && s[i] != -1)
-            return AM_EINVAL;
-    return AM_OK;
+        fields_from_state(model, s, work);
 }
 
-static double final_energy(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
+static int8_t op_decide(const void *model, void *work, size_t i, int8_t cur, double temp, am_rng *rng)
 {
-    if (h->path != AM_PATH_PATTERNS)
-        fields_from_state(h, s, w); /* fresh fields: no drift from incremental updates */
-    return current_energy(h, s, w);
+    const am_hopfield *h = model;
+    const am_hopfield_work *w = work;
+    double raw = h->path == AM_PATH_PATTERNS ? (double)pattern_field(h, i, w->m, w->msum, cur) : w->h[i];
+    return decide(h, raw, i, cur, temp > 0.0 ? 1.0 / temp : 0.0, rng);
 }
 
-static int run_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_rng *rng,
-                      am_hopfield_work *w, am_recall_info *info)
+static void op_flip(const void *model, void *work, const int8_t *s, size_t i, int8_t ns)
 {
-    size_t n = h->n, p = h->pats.count;
-    const int pat = h->path == AM_PATH_PATTERNS;
-    double beta = (o->dynamics == AM_DYN_GLAUBER && o->temperature > 0.0) ? 1.0 / o->temperature : 0.0;
-    int rc;
-    for (size_t i = 0; i < n; i++)
-        w->order[i] = (uint32_t)i;
-    if (pat)
-        overlaps_from_state(h, s, w);
-    else
-        fields_from_state(h, s, w);
-    info->end = AM_END_MAXSTEPS;
-    am__trace_push(o, info, current_energy(h, s, w));
-    uint64_t visits = 0;
-    if (o->monitor)
-        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, current_energy(h, s, w));
-    while (info->steps < o->max_steps) {
-        size_t changed = 0;
-        if ((rc = am_cancel_poll()))
-            return rc;
-        if (o->order == AM_ORDER_RANDOM)
-            am_rng_shuffle_u32(rng, w->order, n);
-        if (pat && p && beta == 0.0 && !h->theta && !o->monitor) {
-            /* The common case in one fused loop: integer fields, integer decisions (in blocks of the order,
-             * between which the cancel hook is polled: the same updates in the same order). */
-            for (size_t k0 = 0; k0 < n; k0 += AM__POLL_UNITS) {
-                size_t len = n - k0 < AM__POLL_UNITS ? n - k0 : AM__POLL_UNITS;
-                if (k0 && (rc = am_cancel_poll()))
-                    return rc;
-                changed += sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, w->order + k0, len, p);
-            }
-        } else {
-            for (size_t k = 0; k < n; k++) {
-                if (k && k % AM__POLL_UNITS == 0 && (rc = am_cancel_poll()))
-                    return rc;
-                size_t i = w->order[k];
-                double raw = pat ? (double)pattern_field(h, i, w->m, w->msum, s[i]) : w->h[i];
-                int8_t ns = decide(h, raw, i, s[i], beta, rng);
-                if (ns != s[i]) {
-                    s[i] = ns;
-                    changed++;
-                    if (pat && p) {
-                        masked_update(w->m, h->xb + i * h->pw, p, 2 * ns);
-                        w->msum += 2 * (int64_t)ns * h->xbpop[i];
-                    } else if (!pat) {
-                        axpy_f32_f64(w->h, h->w + i * n, 2.0 * ns, n);
-                    }
-                }
-                visits++;
-                if (o->monitor && o->monitor_every && visits % o->monitor_every == 0)
-                    am__monitor(o, info->steps, visits, i, n, s, NULL, current_energy(h, s, w));
-            }
-        }
-        info->steps++;
-        info->flips += changed;
-        if (o->trace)
-            am__trace_push(o, info, current_energy(h, s, w));
-        if (o->monitor)
-            am__monitor(o, info->steps, visits, SIZE_MAX, n, s, NULL, current_energy(h, s, w));
-        if (changed == 0 && beta == 0.0) {
-            info->end = AM_END_FIXED;
-            break;
-        }
+    const am_hopfield *h = model;
+    am_hopfield_work *w = work;
+    (void)s;
+    if (h->path != AM_PATH_PATTERNS) {
+        axpy_f32_f64(w->h, h->w + i * h->n, 2.0 * ns, h->n);
+    } else if (h->pats.count) {
+        masked_update(w->m, h->xb + i * h->pw, h->pats.count, 2 * ns);
+        w->msum += 2 * (int64_t)ns * h->xbpop[i];
     }
-    return AM_OK;
 }
 
-static int run_sync(const am_hopfield *h, int8_t *s, const am_recall_opts *o, am_hopfield_work *w,
-                    am_recall_info *info)
+static double op_energy(const void *model, void *work, const int8_t *s) { return current_energy(model, s, work); }
+
+/* The common case in one fused loop: integer fields, integer decisions. */
+static size_t op_fast_sweep(const void *model, void *work, int8_t *s, const uint32_t *order, size_t len)
 {
-    size_t n = h->n, words = h->pats.words;
-    uint64_t *cur = w->pk, *prev = w->pk + words, *next = w->pk + 2 * words;
-    int have_prev = 0, rc = AM_OK;
-    info->end = AM_END_MAXSTEPS;
-    if (o->monitor)
-        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
-    while (info->steps < o->max_steps) {
-        size_t changed = 0;
-        if ((rc = am_cancel_poll()))
-            break;
-        if (h->path == AM_PATH_PATTERNS) {
-            overlaps_from_state(h, s, w); /* also packs s into cur */
-            for (size_t i = 0; i < n; i++) {
-                double raw = (double)pattern_field(h, i, w->m, w->msum, s[i]);
-                w->snew[i] = decide(h, raw, i, s[i], 0.0, NULL);
-            }
-        } else {
-            fields_from_state(h, s, w);
-            am_state_pack(s, n, cur);
-            for (size_t i = 0; i < n; i++)
-                w->snew[i] = decide(h, w->h[i], i, s[i], 0.0, NULL);
-        }
-        if (info->steps == 0)
-            am__trace_push(o, info, current_energy(h, s, w));
-        for (size_t i = 0; i < n; i++)
-            changed += w->snew[i] != s[i];
-        info->steps++;
-        if (changed == 0) {
-            am__trace_push(o, info, current_energy(h, s, w));
-            if (o->monitor)
-                am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
-            info->end = AM_END_FIXED;
-            break;
-        }
-        memcpy(s, w->snew, n);
-        info->flips += changed;
-        am_state_pack(s, n, next);
-        int cycle = have_prev && !memcmp(next, prev, words * sizeof(uint64_t));
-        memcpy(prev, cur, words * sizeof(uint64_t));
-        have_prev = 1;
-        if (o->trace) {
-            if (h->path == AM_PATH_PATTERNS)
-                overlaps_from_state(h, s, w); /* repacks cur: only after it was saved */
-            else
-                fields_from_state(h, s, w);
-            am__trace_push(o, info, current_energy(h, s, w));
-        }
-        if (o->monitor)
-            am__monitor(o, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, s, NULL, am_hopfield_energy(h, s));
-        if (cycle) {
-            info->end = AM_END_CYCLE;
-            break;
-        }
-    }
-    if (h->path == AM_PATH_PATTERNS)
-        overlaps_from_state(h, s, w);
-    return rc;
+    const am_hopfield *h = model;
+    am_hopfield_work *w = work;
+    if (h->path != AM_PATH_PATTERNS || !h->pats.count || h->theta)
+        return SIZE_MAX;
+    return sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, order, len, h->pats.count);
 }
 
 static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,
-                       am_hopfield_work *work, am_recall_info *info)
+                                  am_hopfield_work *work, am_recall_info *info)
 {
     am_recall_opts o;
     am_recall_info local;
@@ -927,7 +773,6 @@ static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_reca
     memset(info, 0, sizeof *info);
     if ((rc = am__recall_check(opts, &o, rng, s, h->n)) != AM_OK)
         return rc;
-    opts = &o;
     if (!w) {
         rc = am_hopfield_work_create(&w, h);
         if (rc)
@@ -935,11 +780,8 @@ static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_reca
     } else if ((rc = work_fit(w, h->n, h->pats.count, h->pats.words)) != AM_OK) {
         return rc;
     }
-    if (opts->dynamics == AM_DYN_SYNC)
-        rc = run_sync(h, s, opts, w, info);
-    else
-        rc = run_serial(h, s, opts, rng, w, info);
-    info->energy = final_energy(h, s, w);
+    am__binary b = {h, w, h->n, op_load, op_decide, op_flip, op_energy, op_fast_sweep, w->order, w->snew, w->pk};
+    rc = am__recall_binary(&b, s, &o, rng, info);
     if (w != work)
         am_hopfield_work_free(w);
     return rc;
@@ -1155,3 +997,138 @@ int am_hopfield_load(am_hopfield **out, const char *path)
     am__blas_restore(blas);
     return rc;
 }
+
+/* ---- the store type (type.h) ---- */
+
+typedef struct hop_params {
+    am_rule rule;
+    am_path path;
+} hop_params;
+
+static const am_store_param hop_param_list[] = {
+    {"rule", "R", "learning rule: hebb, storkey or pinv", "hebb"},
+    {"path", "P", "Hebb recall path: auto, patterns or matrix (same results)", "auto"},
+};
+static const char *const path_names[] = {"auto", "patterns", "matrix"};
+
+static void t_defaults(void *p) { *(hop_params *)p = (hop_params){AM_RULE_HEBB, AM_PATH_AUTO}; }
+
+static int t_set(void *p, const char *name, const char *value, char *why, size_t whysize)
+{
+    hop_params *hp = p;
+    int k;
+    if (!strcmp(name, "rule")) {
+        if ((k = am__param_word(value, rule_names, 3)) < 0)
+            return snprintf(why, whysize, "must be hebb, storkey or pinv"), AM_EINVAL;
+        hp->rule = (am_rule)k;
+    } else {
+        if ((k = am__param_word(value, path_names, 3)) < 0)
+            return snprintf(why, whysize, "must be auto, patterns or matrix"), AM_EINVAL;
+        hp->path = (am_path)k;
+    }
+    return AM_OK;
+}
+
+static void t_get(const void *p, const char *name, char *buf, size_t size)
+{
+    const hop_params *hp = p;
+    snprintf(buf, size, "%s", !strcmp(name, "rule") ? am_rule_name(hp->rule) : path_names[hp->path]);
+}
+
+static void t_label(const void *p, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", am_rule_name(((const hop_params *)p)->rule));
+}
+
+static int t_check(const void *p, size_t n, char *why, size_t whysize)
+{
+    const hop_params *hp = p;
+    (void)n;
+    if ((unsigned)hp->rule > AM_RULE_PINV || (unsigned)hp->path > AM_PATH_MATRIX)
+        return snprintf(why, whysize, "unknown rule or path"), AM_EINVAL;
+    if (hp->path != AM_PATH_AUTO && hp->rule != AM_RULE_HEBB)
+        return snprintf(why, whysize, "path applies to the hebb rule only"), AM_EINVAL;
+    return AM_OK;
+}
+
+static int t_create(void **model, size_t n, const void *p)
+{
+    const hop_params *hp = p;
+    am_hopfield *h;
+    int rc = am_hopfield_create(&h, n, hp->rule);
+    if (!rc && hp->path != AM_PATH_AUTO && (rc = am_hopfield_set_path(h, hp->path)))
+        am_hopfield_free(h), h = NULL;
+    *model = rc ? NULL : h;
+    return rc;
+}
+
+static void t_free(void *model) { am_hopfield_free(model); }
+static void t_config(const void *model, void *p)
+{
+    const am_hopfield *h = model;
+    *(hop_params *)p = (hop_params){h->rule, h->want};
+}
+static size_t t_n(const void *model) { return am_hopfield_n(model); }
+static size_t t_count(const void *model) { return am_hopfield_count(model); }
+static const am_patterns *t_patterns(const void *model) { return am_hopfield_patterns(model); }
+static int t_add(void *model, const am_patterns *pats, int cyclic)
+{
+    (void)cyclic;
+    return am_hopfield_store(model, pats);
+}
+static double t_energy(const void *model, const int8_t *s) { return am_hopfield_energy(model, s); }
+static int t_work_create(void **work, const void *model)
+{
+    return am_hopfield_work_create((am_hopfield_work **)work, model);
+}
+static void t_work_free(void *work) { am_hopfield_work_free(work); }
+static int t_work_fit(void *work, const void *model)
+{
+    const am_hopfield *h = model;
+    return work_fit(work, h->n, h->pats.count, h->pats.words);
+}
+static int t_recall(const void *model, int8_t *s, const am_recall_opts *o, am_rng *rng, void *work,
+                    am_recall_info *info)
+{
+    return am_hopfield_recall(model, s, o, rng, work, info);
+}
+static int t_stability(const void *model, size_t first, size_t count, size_t *unstable)
+{
+    return am_hopfield_stability_range(model, first, count, unstable);
+}
+static int t_weights(const void *model, float *w) { return am_hopfield_weights(model, w); }
+static int t_save(const void *model, const char *path) { return am_hopfield_save(model, path); }
+static int t_load(void **model, const char *path) { return am_hopfield_load((am_hopfield **)model, path); }
+
+const am_store_type am__store_hopfield = {
+    .name = "hopfield",
+    .summary = "classical Hopfield network: pairwise weights by the Hebb, Storkey or pseudo-inverse rule",
+    .magic = {'L', 'I', 'B', 'A', 'M', 'H', 'O', 'P'},
+    .id = 0,
+    .flags = AM_STORE_SERIAL,
+    .params = hop_param_list,
+    .nparams = sizeof hop_param_list / sizeof hop_param_list[0],
+    .defaults = t_defaults,
+    .set = t_set,
+    .get = t_get,
+    .label = t_label,
+    .check = t_check,
+    .create = t_create,
+    .free = t_free,
+    .config = t_config,
+    .n = t_n,
+    .count = t_count,
+    .patterns = t_patterns,
+    .add = t_add,
+    .energy = t_energy,
+    .work_create = t_work_create,
+    .work_free = t_work_free,
+    .work_fit = t_work_fit,
+    .recall = t_recall,
+    .stability = t_stability,
+    .weights = t_weights,
+    .save = t_save,
+    .load = t_load,
+};
+
+am_hopfield *am_store_hopfield(am_store *s) { return s && s->type == &am__store_hopfield ? s->model : NULL; }

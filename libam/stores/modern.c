@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "../core/cancel_internal.h"
 #include "../core/alloc.h"
 #include "../core/io.h"
+#include "internal.h"
+#include "type.h"
 #include "../core/q8.h"
 #include "am/blas.h"
 
@@ -709,3 +712,239 @@ done:
     *out = rc ? NULL : m;
     return rc;
 }
+
+/* ---- the store type (type.h) ---- */
+
+typedef struct modern_params {
+    double beta;
+} modern_params;
+
+static const am_store_param modern_param_list[] = {
+    {"beta", "b", "inverse temperature (0 < b <= 1e30)", "1"},
+};
+
+static void t_defaults(void *p) { ((modern_params *)p)->beta = 1.0; }
+
+static int t_set(void *p, const char *name, const char *value, char *why, size_t whysize)
+{
+    (void)name;
+    double b;
+    if (am__param_double(value, 0.0, AM_MODERN_MAX_BETA, &b) || !(b > 0))
+        return snprintf(why, whysize, "must be a number in (0, %g]", AM_MODERN_MAX_BETA), AM_EINVAL;
+    ((modern_params *)p)->beta = b;
+    return AM_OK;
+}
+
+static void t_get(const void *p, const char *name, char *buf, size_t size)
+{
+    (void)name;
+    snprintf(buf, size, "%.17g", ((const modern_params *)p)->beta);
+    double back = strtod(buf, NULL); /* the shortest text that reads back to the same number */
+    for (int digits = 6; digits < 17; digits++) {
+        char b2[40];
+        snprintf(b2, sizeof b2, "%.*g", digits, ((const modern_params *)p)->beta);
+        if (strtod(b2, NULL) == back) {
+            snprintf(buf, size, "%s", b2);
+            break;
+        }
+    }
+}
+
+static void t_label(const void *p, char *buf, size_t size)
+{
+    snprintf(buf, size, "beta%g", ((const modern_params *)p)->beta);
+}
+
+static int t_check(const void *p, size_t n, char *why, size_t whysize)
+{
+    double b = ((const modern_params *)p)->beta;
+    (void)n;
+    if (!(b > 0 && b <= AM_MODERN_MAX_BETA))
+        return snprintf(why, whysize, "beta must be a number in (0, %g]", AM_MODERN_MAX_BETA), AM_EINVAL;
+    return AM_OK;
+}
+
+static int t_create(void **model, size_t n, const void *p)
+{
+    return am_modern_create((am_modern **)model, n, ((const modern_params *)p)->beta);
+}
+static void t_free(void *model) { am_modern_free(model); }
+static void t_config(const void *model, void *p) { ((modern_params *)p)->beta = am_modern_beta(model); }
+static size_t t_n(const void *model) { return am_modern_dim(model); }
+static size_t t_count(const void *model) { return am_modern_count(model); }
+static const am_patterns *t_patterns(const void *model)
+{
+    (void)model;
+    return NULL;
+}
+static const float *t_patterns_real(const void *model) { return am_modern_patterns(model); }
+
+static int t_add(void *model, const am_patterns *pats, int cyclic)
+{
+    (void)cyclic;
+    return am_modern_store_patterns(model, pats, 1.0f);
+}
+static int t_add_real(void *model, const float *x, size_t count) { return am_modern_store(model, x, count); }
+static double t_energy_real(const void *model, const float *x) { return am_modern_energy(model, x); }
+
+static double t_energy(const void *model, const int8_t *s)
+{
+    size_t n = am_modern_dim(model);
+    float *x = malloc(n * sizeof *x);
+    double e;
+    if (!x)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)s[i];
+    e = am_modern_energy(model, x);
+    free(x);
+    return e;
+}
+
+static int t_work_create(void **work, const void *model)
+{
+    return am_modern_work_create((am_modern_work **)work, model);
+}
+static void t_work_free(void *work) { am_modern_work_free(work); }
+static int t_work_fit(void *work, const void *model) { return work_fit(work, model); }
+
+/* Recall in the shared vocabulary: steps, end, final energy, optional trace and monitor. */
+static int t_recall_real(const void *model, float *x, const am_recall_opts *opts, void *work, am_recall_info *info)
+{
+    const am_modern *m = model;
+    am_modern_info mi;
+    size_t n = am_modern_dim(m);
+    int rc;
+    if (opts->trace && opts->trace_cap)
+        opts->trace[info->trace_len++] = am_modern_energy(m, x);
+    if (opts->monitor)
+        am__monitor(opts, 0, 0, SIZE_MAX, n, NULL, x, am_modern_energy(m, x));
+    /* One update at a time when a trace or a monitor is wanted, else the whole run in one call. */
+    int each = opts->trace || opts->monitor;
+    am_modern_opts mo = {.max_steps = each ? 1 : opts->max_steps, .eps = opts->tolerance};
+    info->end = AM_END_MAXSTEPS;
+    while (info->steps < opts->max_steps) {
+        if ((rc = am_modern_recall(m, x, 1, &mo, work, &mi)))
+            return rc;
+        info->steps += mi.steps;
+        if (opts->trace && info->trace_len < opts->trace_cap)
+            opts->trace[info->trace_len++] = am_modern_energy(m, x);
+        if (opts->monitor)
+            am__monitor(opts, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, NULL, x, am_modern_energy(m, x));
+        if (mi.end == AM_END_FIXED) {
+            info->end = AM_END_FIXED;
+            break;
+        }
+        if (!each)
+            break;
+    }
+    info->energy = am_modern_energy(m, x);
+    return AM_OK;
+}
+
+static int t_recall(const void *model, int8_t *s, const am_recall_opts *o, am_rng *rng, void *work,
+                    am_recall_info *info)
+{
+    size_t n = am_modern_dim(model);
+    float *x = malloc(n * sizeof *x);
+    int rc;
+    (void)rng;
+    if (!x)
+        return AM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)s[i];
+    rc = t_recall_real(model, x, o, work, info);
+    if (!rc)
+        for (size_t i = 0; i < n; i++)
+            s[i] = x[i] > 0 ? 1 : -1;
+    free(x);
+    return rc;
+}
+
+static int t_recall_real_many(const void *model, float *x, size_t nq, const am_recall_opts *o, void *work,
+                              am_recall_info *info)
+{
+    am_modern_opts mo = {.max_steps = o->max_steps, .eps = o->tolerance};
+    am_modern_info *mi = NULL;
+    int rc;
+    if (info && nq && !(mi = malloc(nq * sizeof *mi)))
+        return AM_ENOMEM;
+    rc = am_modern_recall(model, x, nq, &mo, work, mi);
+    for (size_t q = 0; !rc && info && q < nq; q++) {
+        info[q].steps = mi[q].steps;
+        info[q].end = mi[q].end;
+        info[q].energy = am_modern_energy(model, x + q * am_modern_dim(model));
+    }
+    free(mi);
+    return rc;
+}
+
+/* Components of stored pattern mu whose sign one update changes. */
+static int t_stability(const void *model, size_t first, size_t count, size_t *unstable)
+{
+    const am_modern *m = model;
+    size_t d = am_modern_dim(m), bytes;
+    const float *x = am_modern_patterns(m);
+    am_modern_opts one = {.max_steps = 1, .eps = 0.0};
+    float *y;
+    int rc;
+    if (am_size_mul3(count, d, sizeof(float), &bytes))
+        return AM_EOVERFLOW;
+    if (!(y = malloc(bytes)))
+        return AM_ENOMEM;
+    memcpy(y, x + first * d, count * d * sizeof(float));
+    rc = am_modern_recall(m, y, count, &one, NULL, NULL);
+    for (size_t k = 0; !rc && k < count; k++) {
+        size_t bad = 0;
+        for (size_t i = 0; i < d; i++)
+            bad += (y[k * d + i] > 0) != (x[(first + k) * d + i] > 0);
+        unstable[k] = bad;
+    }
+    free(y);
+    return rc;
+}
+
+static int t_nearest(const void *model, const float *cues, size_t nq, size_t *idx)
+{
+    return am_modern_nearest(model, cues, nq, idx, NULL);
+}
+static int t_save(const void *model, const char *path) { return am_modern_save(model, path); }
+static int t_load(void **model, const char *path) { return am_modern_load((am_modern **)model, path); }
+
+const am_store_type am__store_modern = {
+    .name = "modern",
+    .summary = "modern continuous Hopfield network (Ramsauer et al.): x <- X softmax(beta X^T x)",
+    .magic = {'L', 'I', 'B', 'A', 'M', 'M', 'O', 'D'},
+    .id = 2,
+    .flags = AM_STORE_REAL,
+    .params = modern_param_list,
+    .nparams = sizeof modern_param_list / sizeof modern_param_list[0],
+    .defaults = t_defaults,
+    .set = t_set,
+    .get = t_get,
+    .label = t_label,
+    .check = t_check,
+    .create = t_create,
+    .free = t_free,
+    .config = t_config,
+    .n = t_n,
+    .count = t_count,
+    .patterns = t_patterns,
+    .patterns_real = t_patterns_real,
+    .add = t_add,
+    .add_real = t_add_real,
+    .energy = t_energy,
+    .energy_real = t_energy_real,
+    .work_create = t_work_create,
+    .work_free = t_work_free,
+    .work_fit = t_work_fit,
+    .recall = t_recall,
+    .recall_real = t_recall_real,
+    .recall_real_many = t_recall_real_many,
+    .stability = t_stability,
+    .nearest = t_nearest,
+    .save = t_save,
+    .load = t_load,
+};
+
+am_modern *am_store_modern(am_store *s) { return s && s->type == &am__store_modern ? s->model : NULL; }

@@ -1,6 +1,8 @@
-/* The shared store API: dispatch to the model modules. */
+/* The shared store API: one table of store types (type.h), and the verbs every store has, dispatched through
+ * it. Nothing here knows a model: fallbacks (real views of binary stores, overlaps) use only the table. */
 #include "am/store.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,87 +10,200 @@
 #include <string.h>
 
 #include "../core/io.h"
-#include "internal.h"
 #include "am/error.h"
+#include "internal.h"
+#include "type.h"
 
-struct am_store {
-    am_model model;
-    union {
-        am_hopfield *h;
-        am_dense *d;
-        am_modern *m;
-    } u;
+/* ---- the table ---- */
+
+static const am_store_type *const types[] = {
+    &am__store_hopfield,
+    &am__store_dense,
+    &am__store_modern,
+    NULL,
 };
 
-struct am_store_work {
-    am_model model;
-    size_t n;
-    union {
-        am_hopfield_work *h;
-        am_dense_work *d;
-        am_modern_work *m;
-    } u;
-    int8_t *bin; /* n: binary view of a real state */
-    float *real; /* n: real view of a binary state */
-};
+const am_store_type *const *am_store_types(void) { return types; }
 
-static const char *const model_names[] = {"hopfield", "dense", "modern"};
-
-const char *am_model_name(am_model m) { return (unsigned)m < 3 ? model_names[m] : "?"; }
-
-int am_model_parse(const char *s, am_model *out)
+const am_store_type *am_store_type_find(const char *name)
 {
-    for (int k = 0; k < 3; k++)
-        if (s && !strcmp(s, model_names[k])) {
-            *out = (am_model)k;
-            return AM_OK;
-        }
-    return AM_EINVAL;
+    for (size_t k = 0; name && types[k]; k++)
+        if (!strcmp(types[k]->name, name))
+            return types[k];
+    return NULL;
 }
 
-void am_store_config_default(am_store_config *c, am_model model, size_t n)
+const am_store_type *am_store_type_by_id(unsigned id)
+{
+    for (size_t k = 0; types[k]; k++)
+        if (types[k]->id == id)
+            return types[k];
+    return NULL;
+}
+
+const char *am_store_type_name(const am_store_type *t) { return t ? t->name : "?"; }
+const char *am_store_type_summary(const am_store_type *t) { return t ? t->summary : "?"; }
+unsigned am_store_type_id(const am_store_type *t) { return t->id; }
+unsigned am_store_type_flags(const am_store_type *t) { return t->flags; }
+
+const am_store_param *am_store_type_params(const am_store_type *t, size_t *count)
+{
+    if (count)
+        *count = t->nparams;
+    return t->params;
+}
+
+const char *am_store_type_list(void)
+{
+    static char buf[512];
+    if (!buf[0]) {
+        size_t len = 0;
+        for (size_t k = 0; types[k]; k++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", k ? ", " : "", types[k]->name);
+    }
+    return buf;
+}
+
+/* ---- parameter parsing for the types ---- */
+
+int am__param_int(const char *value, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = value ? strtol(value, &end, 10) : 0;
+    if (!value || !*value || *end || errno || v < lo || v > hi)
+        return AM_EINVAL;
+    *out = v;
+    return AM_OK;
+}
+
+int am__param_double(const char *value, double lo, double hi, double *out)
+{
+    char *end;
+    double v = value ? strtod(value, &end) : 0;
+    if (!value || !*value || *end || !isfinite(v) || !(v >= lo && v <= hi))
+        return AM_EINVAL;
+    *out = v;
+    return AM_OK;
+}
+
+int am__param_word(const char *value, const char *const *names, int count)
+{
+    for (int k = 0; value && k < count; k++)
+        if (!strcmp(value, names[k]))
+            return k;
+    return -1;
+}
+
+/* ---- configuration ---- */
+
+void am_store_config_default(am_store_config *c, const am_store_type *t, size_t n)
 {
     memset(c, 0, sizeof *c);
-    c->model = model;
+    c->type = t;
     c->n = n;
-    c->rule = AM_RULE_HEBB;
-    c->f = AM_F_POLY;
-    c->degree = 3;
-    c->beta = 1.0;
+    if (t)
+        t->defaults(c->params.bytes);
+}
+
+int am_store_config_init(am_store_config *c, const char *model, size_t n)
+{
+    const am_store_type *t = am_store_type_find(model);
+    am_store_config_default(c, t, n);
+    return t ? AM_OK : AM_EINVAL;
+}
+
+static const am_store_param *find_param(const am_store_type *t, const char *name)
+{
+    for (size_t k = 0; t && name && k < t->nparams; k++)
+        if (!strcmp(t->params[k].name, name))
+            return &t->params[k];
+    return NULL;
+}
+
+static void why_set(char *why, size_t size, const char *fmt, const char *a, const char *b)
+{
+    if (why && size)
+        snprintf(why, size, fmt, a, b);
+}
+
+int am_store_config_set(am_store_config *c, const char *name, const char *value, char *why, size_t whysize)
+{
+    if (!why)
+        whysize = 0;
+    if (whysize)
+        why[0] = 0;
+    if (!c || !c->type || !name || !value)
+        return AM_EINVAL;
+    if (!find_param(c->type, name)) {
+        why_set(why, whysize, "%s has no parameter %s", c->type->name, name);
+        return AM_EUNSUPPORTED;
+    }
+    return c->type->set(c->params.bytes, name, value, why, whysize);
+}
+
+int am_store_config_get(const am_store_config *c, const char *name, char *buf, size_t size)
+{
+    if (!c || !c->type || !buf || !size)
+        return AM_EINVAL;
+    if (!find_param(c->type, name))
+        return AM_EUNSUPPORTED;
+    c->type->get(c->params.bytes, name, buf, size);
+    return AM_OK;
+}
+
+int am_store_config_check(const am_store_config *c, char *why, size_t whysize)
+{
+    if (!why)
+        whysize = 0;
+    if (whysize)
+        why[0] = 0;
+    if (!c || !c->type) {
+        why_set(why, whysize, "%s%s", "no store type", "");
+        return AM_EINVAL;
+    }
+    if (c->n == 0 || c->n > AM_MAX_UNITS) {
+        if (why && whysize)
+            snprintf(why, whysize, "units must be between 1 and %llu", (unsigned long long)AM_MAX_UNITS);
+        return AM_EINVAL;
+    }
+    return c->type->check(c->params.bytes, c->n, why, whysize);
 }
 
 void am_store_config_describe(const am_store_config *c, char *buf, size_t size)
 {
-    switch (c->model) {
-    case AM_MODEL_HOPFIELD: snprintf(buf, size, "hopfield rule=%s", am_rule_name(c->rule)); break;
-    case AM_MODEL_DENSE:
-        if (c->f == AM_F_EXP)
-            snprintf(buf, size, "dense F=exp");
-        else
-            snprintf(buf, size, "dense F=%s degree=%d", am_dense_f_name(c->f), c->degree);
-        break;
-    case AM_MODEL_MODERN: snprintf(buf, size, "modern beta=%g", c->beta); break;
-    default: snprintf(buf, size, "?");
+    size_t len;
+    if (!size)
+        return;
+    if (!c || !c->type) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    len = (size_t)snprintf(buf, size, "%s", c->type->name);
+    for (size_t k = 0; k < c->type->nparams && len < size; k++) {
+        char v[64];
+        c->type->get(c->params.bytes, c->type->params[k].name, v, sizeof v);
+        if (!v[0])
+            continue; /* a parameter that does not apply to the others' values (degree of F=exp) */
+        len += (size_t)snprintf(buf + len, size - len, " %s=%s", c->type->params[k].name, v);
     }
 }
+
+/* ---- life ---- */
 
 int am_store_create(am_store **out, const am_store_config *cfg)
 {
     am_store *s;
     int rc;
-    *out = NULL;
-    if (!cfg || (unsigned)cfg->model > AM_MODEL_MODERN)
+    if (!out)
         return AM_EINVAL;
-    s = calloc(1, sizeof *s);
-    if (!s)
+    *out = NULL;
+    if (!cfg || am_store_config_check(cfg, NULL, 0))
+        return AM_EINVAL;
+    if (!(s = calloc(1, sizeof *s)))
         return AM_ENOMEM;
-    s->model = cfg->model;
-    switch (cfg->model) {
-    case AM_MODEL_HOPFIELD: rc = am_hopfield_create(&s->u.h, cfg->n, cfg->rule); break;
-    case AM_MODEL_DENSE: rc = am_dense_create(&s->u.d, cfg->n, cfg->f, cfg->degree); break;
-    default: rc = am_modern_create(&s->u.m, cfg->n, cfg->beta); break;
-    }
-    if (rc) {
+    s->type = cfg->type;
+    if ((rc = cfg->type->create(&s->model, cfg->n, cfg->params.bytes))) {
         free(s);
         return rc;
     }
@@ -100,41 +215,24 @@ void am_store_free(am_store *s)
 {
     if (!s)
         return;
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: am_hopfield_free(s->u.h); break;
-    case AM_MODEL_DENSE: am_dense_free(s->u.d); break;
-    default: am_modern_free(s->u.m); break;
-    }
+    s->type->free(s->model);
     free(s);
 }
 
-am_model am_store_model(const am_store *s) { return s->model; }
+const am_store_type *am_store_type_of(const am_store *s) { return s->type; }
 
-size_t am_store_n(const am_store *s)
+void am_store_config_of(const am_store *s, am_store_config *c)
 {
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: return am_hopfield_n(s->u.h);
-    case AM_MODEL_DENSE: return am_dense_n(s->u.d);
-    default: return am_modern_dim(s->u.m);
-    }
+    am_store_config_default(c, s->type, s->type->n(s->model));
+    s->type->config(s->model, c->params.bytes);
 }
 
-size_t am_store_count(const am_store *s)
+size_t am_store_n(const am_store *s) { return s->type->n(s->model); }
+size_t am_store_count(const am_store *s) { return s->type->count(s->model); }
+const am_patterns *am_store_patterns(const am_store *s) { return s->type->patterns(s->model); }
+const float *am_store_patterns_real(const am_store *s)
 {
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: return am_hopfield_count(s->u.h);
-    case AM_MODEL_DENSE: return am_dense_count(s->u.d);
-    default: return am_modern_count(s->u.m);
-    }
-}
-
-const am_patterns *am_store_patterns(const am_store *s)
-{
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: return am_hopfield_patterns(s->u.h);
-    case AM_MODEL_DENSE: return am_dense_patterns(s->u.d);
-    default: return NULL;
-    }
+    return s->type->patterns_real ? s->type->patterns_real(s->model) : NULL;
 }
 
 int am_store_overlaps(const am_store *s, const int8_t *sp, const float *sr, double *m)
@@ -142,106 +240,78 @@ int am_store_overlaps(const am_store *s, const int8_t *sp, const float *sr, doub
     if (!s || !m || (!sp) == (!sr))
         return AM_EINVAL;
     size_t n = am_store_n(s), count = am_store_count(s);
-    const am_patterns *p = am_store_patterns(s);
-    if (p) {
-        for (size_t mu = 0; mu < count; mu++) {
-            double dot = 0;
-            for (size_t i = 0; i < n; i++)
-                dot += ((p->bits[mu * p->words + i / 64] >> (i % 64)) & 1 ? 1.0 : -1.0) * (sp ? (double)sp[i] : (double)sr[i]);
-            m[mu] = dot / (double)n;
-        }
-        return AM_OK;
-    }
-    const float *x = am_modern_patterns(s->u.m);
+    const float *x = s->type->patterns_real ? s->type->patterns_real(s->model) : NULL;
+    const am_patterns *p = x ? NULL : s->type->patterns(s->model);
     for (size_t mu = 0; mu < count; mu++) {
         double dot = 0;
-        for (size_t i = 0; i < n; i++)
-            dot += (double)x[mu * n + i] * (sp ? (double)sp[i] : (double)sr[i]);
+        for (size_t i = 0; i < n; i++) {
+            double xi = x ? (double)x[mu * n + i] : ((p->bits[mu * p->words + i / 64] >> (i % 64)) & 1 ? 1.0 : -1.0);
+            dot += xi * (sp ? (double)sp[i] : (double)sr[i]);
+        }
         m[mu] = dot / (double)n;
     }
     return AM_OK;
 }
 
+/* ---- learning ---- */
+
 int am_store_add(am_store *s, const am_patterns *pats)
 {
-    float *x;
-    size_t total;
-    int rc;
-    if (s->model == AM_MODEL_HOPFIELD)
-        return am_hopfield_store(s->u.h, pats);
-    if (s->model == AM_MODEL_DENSE)
-        return am_dense_store(s->u.d, pats);
-    if (!pats || pats->n != am_modern_dim(s->u.m))
+    if (!s || !pats)
+        return AM_EINVAL;
+    if (pats->n != am_store_n(s))
         return AM_ESIZE;
-    if (am_size_mul3(pats->count, pats->n, sizeof(float), &total))
-        return AM_EOVERFLOW;
-    if (!(x = malloc(total ? total : 1)))
-        return AM_ENOMEM;
-    am_patterns_to_float(pats, x);
-    rc = am_modern_store(s->u.m, x, pats->count);
-    free(x);
-    return rc;
+    return s->type->add(s->model, pats, 0);
 }
 
 int am_store_add_real(am_store *s, const float *x, size_t count)
 {
-    if (s->model != AM_MODEL_MODERN)
+    if (!s || (!x && count))
+        return AM_EINVAL;
+    if (!s->type->add_real)
         return AM_EUNSUPPORTED;
-    return am_modern_store(s->u.m, x, count);
+    return s->type->add_real(s->model, x, count);
 }
 
-static double energy_binary_of_real(const am_store *s, const float *state)
-{
-    size_t n = am_store_n(s);
-    int8_t *b = malloc(n);
-    double e;
-    if (!b)
-        return NAN;
-    for (size_t i = 0; i < n; i++)
-        b[i] = state[i] > 0 ? 1 : -1;
-    e = s->model == AM_MODEL_HOPFIELD ? am_hopfield_energy(s->u.h, b) : am_dense_energy(s->u.d, b);
-    free(b);
-    return e;
-}
+/* ---- energy ---- */
 
 double am_store_energy(const am_store *s, const int8_t *state)
 {
-    if (s->model == AM_MODEL_HOPFIELD)
-        return am_hopfield_energy(s->u.h, state);
-    if (s->model == AM_MODEL_DENSE)
-        return am_dense_energy(s->u.d, state);
-    size_t n = am_modern_dim(s->u.m);
-    float *x = malloc(n * sizeof *x);
-    double e;
-    if (!x)
+    if (!s->type->energy)
         return NAN;
-    for (size_t i = 0; i < n; i++)
-        x[i] = (float)state[i];
-    e = am_modern_energy(s->u.m, x);
-    free(x);
-    return e;
+    return s->type->energy(s->model, state);
 }
 
 double am_store_energy_real(const am_store *s, const float *state)
 {
-    return s->model == AM_MODEL_MODERN ? am_modern_energy(s->u.m, state) : energy_binary_of_real(s, state);
+    size_t n = am_store_n(s);
+    int8_t *b;
+    double e;
+    if (s->type->energy_real)
+        return s->type->energy_real(s->model, state);
+    if (!s->type->energy || !(b = malloc(n)))
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        b[i] = state[i] > 0 ? 1 : -1;
+    e = s->type->energy(s->model, b);
+    free(b);
+    return e;
 }
+
+/* ---- workspaces ---- */
 
 int am_store_work_create(am_store_work **out, const am_store *s)
 {
     am_store_work *w = calloc(1, sizeof *w);
     size_t n = am_store_n(s);
-    int rc;
+    int rc = AM_OK;
     *out = NULL;
     if (!w)
         return AM_ENOMEM;
-    w->model = s->model;
+    w->type = s->type;
     w->n = n;
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: rc = am_hopfield_work_create(&w->u.h, s->u.h); break;
-    case AM_MODEL_DENSE: rc = am_dense_work_create(&w->u.d, s->u.d); break;
-    default: rc = am_modern_work_create(&w->u.m, s->u.m); break;
-    }
+    if (s->type->work_create)
+        rc = s->type->work_create(&w->work, s->model);
     if (!rc && (!(w->bin = malloc(n)) || !(w->real = malloc(n * sizeof(float)))))
         rc = AM_ENOMEM;
     if (rc) {
@@ -256,100 +326,106 @@ void am_store_work_free(am_store_work *w)
 {
     if (!w)
         return;
-    switch (w->model) {
-    case AM_MODEL_HOPFIELD: am_hopfield_work_free(w->u.h); break;
-    case AM_MODEL_DENSE: am_dense_work_free(w->u.d); break;
-    default: am_modern_work_free(w->u.m); break;
-    }
+    if (w->type->work_free)
+        w->type->work_free(w->work);
     free(w->bin);
     free(w->real);
     free(w);
 }
 
-/* The modern store's recall in the shared vocabulary: steps, end, final energy, optional trace. */
-static int modern_recall(const am_store *s, float *x, const am_recall_opts *opts, am_store_work *w,
-                         am_recall_info *info)
+int am__store_work_fit(const am_store *s, am_store_work *w)
 {
-    am_recall_opts dflt;
-    am_recall_info local;
-    am_modern_info mi;
-    int rc;
-    if (!opts) {
-        am_recall_opts_default(&dflt);
-        opts = &dflt;
-    }
-    if (!info)
-        info = &local;
-    memset(info, 0, sizeof *info);
-    if (opts->trace_cap && !opts->trace)
+    size_t n = am_store_n(s);
+    if (w->type != s->type)
         return AM_EINVAL;
-    if (opts->trace && opts->trace_cap)
-        opts->trace[info->trace_len++] = am_modern_energy(s->u.m, x);
-    size_t n = am_modern_dim(s->u.m);
-    if (opts->monitor)
-        am__monitor(opts, 0, 0, SIZE_MAX, n, NULL, x, am_modern_energy(s->u.m, x));
-    /* One update at a time when a trace or a monitor is wanted, else the whole run in one call. */
-    int each = opts->trace || opts->monitor;
-    am_modern_opts mo = {.max_steps = each ? 1 : opts->max_steps, .eps = 1e-6};
-    info->end = AM_END_MAXSTEPS;
-    while (info->steps < opts->max_steps) {
-        if ((rc = am_modern_recall(s->u.m, x, 1, &mo, w ? w->u.m : NULL, &mi)))
-            return rc;
-        info->steps += mi.steps;
-        if (opts->trace && info->trace_len < opts->trace_cap)
-            opts->trace[info->trace_len++] = am_modern_energy(s->u.m, x);
-        if (opts->monitor)
-            am__monitor(opts, info->steps, (uint64_t)info->steps * n, SIZE_MAX, n, NULL, x, am_modern_energy(s->u.m, x));
-        if (mi.end == AM_END_FIXED) {
-            info->end = AM_END_FIXED;
-            break;
-        }
-        if (!each)
-            break;
+    if (w->n != n) {
+        int8_t *b = realloc(w->bin, n);
+        if (b)
+            w->bin = b;
+        float *r = realloc(w->real, n * sizeof(float));
+        if (r)
+            w->real = r;
+        if (!b || !r)
+            return AM_ENOMEM;
+        w->n = n;
     }
-    info->energy = am_modern_energy(s->u.m, x);
-    return AM_OK;
+    return s->type->work_fit ? s->type->work_fit(w->work, s->model) : AM_OK;
 }
+
+/* ---- recall ---- */
 
 int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts, am_rng *rng, am_store_work *work,
                     am_recall_info *info)
 {
-    if (work && work->model != s->model)
-        return AM_EINVAL;
-    if (s->model == AM_MODEL_HOPFIELD)
-        return am_hopfield_recall(s->u.h, state, opts, rng, work ? work->u.h : NULL, info);
-    if (s->model == AM_MODEL_DENSE)
-        return am_dense_recall(s->u.d, state, opts, rng, work ? work->u.d : NULL, info);
-    size_t n = am_modern_dim(s->u.m);
-    float *x = work ? work->real : malloc(n * sizeof *x);
+    am_recall_opts o;
+    am_recall_info local;
+    am_store_work *w = work;
     int rc;
-    if (!x)
-        return AM_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        x[i] = (float)state[i];
-    rc = modern_recall(s, x, opts, work, info);
-    if (!rc)
-        for (size_t i = 0; i < n; i++)
-            state[i] = x[i] > 0 ? 1 : -1;
-    if (!work)
-        free(x);
+    if (!s || !state)
+        return AM_EINVAL;
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    if (s->type->flags & AM_STORE_SERIAL) {
+        if ((rc = am__recall_check(opts, &o, rng, state, am_store_n(s))))
+            return rc;
+    } else {
+        /* dynamics, order and temperature do not apply: the model has one update of its own */
+        am_recall_opts sync = opts ? *opts : (am_recall_opts){0};
+        if (!opts)
+            am_recall_opts_default(&sync);
+        sync.dynamics = AM_DYN_SYNC;
+        sync.temperature = 0.0;
+        if ((rc = am__recall_check(&sync, &o, NULL, state, am_store_n(s))))
+            return rc;
+    }
+    if (w && (rc = am__store_work_fit(s, w)))
+        return rc;
+    if (!w && (rc = am_store_work_create(&w, s)))
+        return rc;
+    rc = s->type->recall(s->model, state, &o, rng, w->work, info);
+    if (w != work)
+        am_store_work_free(w);
     return rc;
 }
 
 int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,
                          am_store_work *work, am_recall_info *info)
 {
-    size_t n = am_store_n(s);
+    size_t n;
     int8_t *b;
     int rc;
-    if (work && work->model != s->model)
+    if (!s || !state)
         return AM_EINVAL;
+    n = am_store_n(s);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(state[i]))
             return AM_EINVAL;
-    if (s->model == AM_MODEL_MODERN)
-        return modern_recall(s, state, opts, work, info);
-    b = work ? work->bin : malloc(n);
+    if (s->type->recall_real) {
+        am_recall_opts o;
+        am_recall_info local;
+        am_store_work *w = work;
+        if (!opts)
+            am_recall_opts_default(&o);
+        else
+            o = *opts;
+        if ((o.trace_cap && !o.trace) || !(o.tolerance >= 0.0))
+            return AM_EINVAL;
+        if (!info)
+            info = &local;
+        memset(info, 0, sizeof *info);
+        if (w && (rc = am__store_work_fit(s, w)))
+            return rc;
+        if (!w && (rc = am_store_work_create(&w, s)))
+            return rc;
+        rc = s->type->recall_real(s->model, state, &o, w->work, info);
+        if (w != work)
+            am_store_work_free(w);
+        return rc;
+    }
+    if (work && work->type != s->type)
+        return AM_EINVAL;
+    b = work && work->n >= n ? work->bin : malloc(n);
     if (!b)
         return AM_ENOMEM;
     for (size_t i = 0; i < n; i++)
@@ -358,34 +434,8 @@ int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *
     if (!rc)
         for (size_t i = 0; i < n; i++)
             state[i] = (float)b[i];
-    if (!work)
+    if (!work || b != work->bin)
         free(b);
-    return rc;
-}
-
-/* Modern: components of stored pattern mu whose sign one update changes. */
-static int modern_stability(const am_modern *m, size_t first, size_t count, size_t *unstable)
-{
-    size_t d = am_modern_dim(m), bytes;
-    const float *x = am_modern_patterns(m);
-    am_modern_opts one = {.max_steps = 1, .eps = 0.0};
-    float *y;
-    int rc;
-    if (count == 0)
-        return AM_OK; /* an empty range, even of an empty store */
-    if (am_size_mul3(count, d, sizeof(float), &bytes))
-        return AM_EOVERFLOW;
-    if (!(y = malloc(bytes)))
-        return AM_ENOMEM;
-    memcpy(y, x + first * d, count * d * sizeof(float));
-    rc = am_modern_recall(m, y, count, &one, NULL, NULL);
-    for (size_t k = 0; !rc && k < count; k++) {
-        size_t bad = 0;
-        for (size_t i = 0; i < d; i++)
-            bad += (y[k * d + i] > 0) != (x[(first + k) * d + i] > 0);
-        unstable[k] = bad;
-    }
-    free(y);
     return rc;
 }
 
@@ -399,20 +449,18 @@ int am_store_stability_range(const am_store *s, size_t first, size_t count, size
     size_t total = am_store_count(s);
     if (first > total || count > total - first || (count && !unstable))
         return AM_EINVAL;
-    if (s->model == AM_MODEL_DENSE)
-        return am_dense_stability_range(s->u.d, first, count, unstable);
-    if (s->model == AM_MODEL_MODERN)
-        return modern_stability(s->u.m, first, count, unstable);
-    return am_hopfield_stability_range(s->u.h, first, count, unstable);
+    if (count == 0)
+        return AM_OK;
+    return s->type->stability(s->model, first, count, unstable);
 }
+
+/* ---- files ---- */
 
 int am_store_save(const am_store *s, const char *path)
 {
-    switch (s->model) {
-    case AM_MODEL_HOPFIELD: return am_hopfield_save(s->u.h, path);
-    case AM_MODEL_DENSE: return am_dense_save(s->u.d, path);
-    default: return am_modern_save(s->u.m, path);
-    }
+    if (!s || !path)
+        return AM_EINVAL;
+    return s->type->save(s->model, path);
 }
 
 int am_store_load(am_store **out, const char *path)
@@ -425,22 +473,16 @@ int am_store_load(am_store **out, const char *path)
     *out = NULL;
     if ((rc = am__read_magic(path, magic)))
         return rc;
-    s = calloc(1, sizeof *s);
-    if (!s)
+    const am_store_type *t = NULL;
+    for (size_t k = 0; types[k] && !t; k++)
+        if (!memcmp(magic, types[k]->magic, 8))
+            t = types[k];
+    if (!t)
+        return AM_EFORMAT;
+    if (!(s = calloc(1, sizeof *s)))
         return AM_ENOMEM;
-    if (!memcmp(magic, "LIBAMHOP", 8)) {
-        s->model = AM_MODEL_HOPFIELD;
-        rc = am_hopfield_load(&s->u.h, path);
-    } else if (!memcmp(magic, "LIBAMDNS", 8)) {
-        s->model = AM_MODEL_DENSE;
-        rc = am_dense_load(&s->u.d, path);
-    } else if (!memcmp(magic, "LIBAMMOD", 8)) {
-        s->model = AM_MODEL_MODERN;
-        rc = am_modern_load(&s->u.m, path);
-    } else {
-        rc = AM_EFORMAT;
-    }
-    if (rc) {
+    s->type = t;
+    if ((rc = t->load(&s->model, path))) {
         free(s);
         return rc;
     }
@@ -448,6 +490,84 @@ int am_store_load(am_store **out, const char *path)
     return AM_OK;
 }
 
-am_hopfield *am_store_hopfield(am_store *s) { return s->model == AM_MODEL_HOPFIELD ? s->u.h : NULL; }
-am_dense *am_store_dense(am_store *s) { return s->model == AM_MODEL_DENSE ? s->u.d : NULL; }
-am_modern *am_store_modern(am_store *s) { return s->model == AM_MODEL_MODERN ? s->u.m : NULL; }
+int am_store_recall_real_many(const am_store *s, float *x, size_t nq, const am_recall_opts *opts, am_rng *rng,
+                              am_store_work *work, am_recall_info *info)
+{
+    am_recall_opts o;
+    am_store_work *w = work;
+    size_t n, cells;
+    int rc;
+    if (!s || (!x && nq))
+        return AM_EINVAL;
+    if (!opts)
+        am_recall_opts_default(&o);
+    else
+        o = *opts;
+    if (o.trace || o.trace_cap || o.monitor || !(o.tolerance >= 0.0))
+        return AM_EINVAL;
+    n = am_store_n(s);
+    if (am_size_mul(nq, n, &cells))
+        return AM_EOVERFLOW;
+    for (size_t k = 0; k < cells; k++)
+        if (!isfinite(x[k]))
+            return AM_EINVAL;
+    if (!s->type->recall_real_many) {
+        for (size_t q = 0; q < nq; q++)
+            if ((rc = am_store_recall_real(s, x + q * n, &o, rng, work, info ? info + q : NULL)))
+                return rc;
+        return AM_OK;
+    }
+    if (info)
+        memset(info, 0, nq * sizeof *info);
+    if (w && (rc = am__store_work_fit(s, w)))
+        return rc;
+    if (!w && (rc = am_store_work_create(&w, s)))
+        return rc;
+    rc = s->type->recall_real_many(s->model, x, nq, &o, w->work, info);
+    if (w != work)
+        am_store_work_free(w);
+    return rc;
+}
+
+int am_store_nearest(const am_store *s, const float *cues, size_t nq, size_t *idx)
+{
+    size_t n, count;
+    if (!s || (nq && (!cues || !idx)))
+        return AM_EINVAL;
+    if (s->type->nearest)
+        return s->type->nearest(s->model, cues, nq, idx);
+    n = am_store_n(s), count = am_store_count(s);
+    if (!count)
+        return AM_EEMPTY;
+    double *m = malloc(count * sizeof *m);
+    if (!m)
+        return AM_ENOMEM;
+    for (size_t q = 0; q < nq; q++) {
+        am_store_overlaps(s, NULL, cues + q * n, m);
+        size_t best = 0;
+        for (size_t mu = 1; mu < count; mu++)
+            best = m[mu] > m[best] ? mu : best;
+        idx[q] = best;
+    }
+    free(m);
+    return AM_OK;
+}
+
+void am_store_config_label(const am_store_config *c, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    if (!c || !c->type)
+        snprintf(buf, size, "?");
+    else
+        c->type->label(c->params.bytes, buf, size);
+}
+
+int am_store_weights(const am_store *s, float *w)
+{
+    if (!s)
+        return AM_EINVAL;
+    if (!s->type->weights)
+        return AM_EUNSUPPORTED; /* also with w NULL: a way to ask */
+    return w ? s->type->weights(s->model, w) : AM_EINVAL;
+}

@@ -38,6 +38,8 @@ struct am_store_type {
     int (*set)(void *p, const char *name, const char *value, char *why, size_t whysize);
     /* Print one parameter's value so that set() reads it back to the same block. */
     void (*get)(const void *p, const char *name, char *buf, size_t size);
+    /* A short label of the block for result tables ("hebb", "poly3", "exp", "beta16"). */
+    void (*label)(const void *p, char *buf, size_t size);
     /* The block as a whole for n units: AM_EINVAL with a reason (e.g. "degree must be <= 1000"). */
     int (*check)(const void *p, size_t n, char *why, size_t whysize);
 
@@ -74,6 +76,10 @@ struct am_store_type {
                   am_recall_info *info);
     /* Real-valued recall (finite state checked); may be NULL: recall of the signs. */
     int (*recall_real)(const void *model, float *x, const am_recall_opts *opts, void *work, am_recall_info *info);
+    /* Real-valued recall of nq states at once (x: nq x n, in/out; info: nq entries, zeroed); no trace or
+     * monitor (checked). May be NULL: recall_real of each. */
+    int (*recall_real_many)(const void *model, float *x, size_t nq, const am_recall_opts *opts, void *work,
+                            am_recall_info *info);
     /* unstable[k] = units that one update from stored pattern first+k would change (sequence stores: units
      * of the step from element first+k that differ from the element that follows it; 0 for the last element
      * of an open sequence). Range checked. Polls am_cancel_poll. */
@@ -81,6 +87,9 @@ struct am_store_type {
     /* Nearest stored pattern for each of nq real cues (the concept layer's clean-up); may be NULL: recall,
      * then the pattern of best overlap. */
     int (*nearest)(const void *model, const float *cues, size_t nq, size_t *idx);
+
+    /* The n x n weight matrix W (row-major, out) of a store that has one; may be NULL: AM_EUNSUPPORTED. */
+    int (*weights)(const void *model, float *w);
 
     /* ---- files ---- */
     int (*save)(const void *model, const char *path); /* through am__tmp_* (temporary + rename) */
@@ -114,6 +123,9 @@ struct am_store_work {
     int8_t *bin; /* n: binary view of a real state */
     float *real; /* n: real view of a binary state */
 };
+
+/* A workspace of the store's type fitted to this store (views resized); AM_EINVAL for another type's. */
+int am__store_work_fit(const am_store *s, am_store_work *w);
 
 /* Parameter parsing helpers for the types' set() operations. */
 int am__param_int(const char *value, long lo, long hi, long *out);

@@ -733,86 +733,133 @@ static void Store_dealloc(StoreObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int is_modern(const StoreObject *self) { return am_store_model(self->s) == AM_MODEL_MODERN; }
+static int is_real(const StoreObject *self) { return (am_store_type_flags(am_store_type_of(self->s)) & AM_STORE_REAL) != 0; }
 
-/* The text of a str argument (TypeError naming it otherwise). */
-static const char *str_arg(PyObject *o, const char *name)
+/* Is name a parameter of some store type? */
+static int store_param_known(const char *name)
 {
-    if (!PyUnicode_Check(o))
-        return PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", name, Py_TYPE(o)->tp_name), NULL;
-    return PyUnicode_AsUTF8(o);
+    for (const am_store_type *const *t = am_store_types(); *t; t++) {
+        size_t np;
+        const am_store_param *p = am_store_type_params(*t, &np);
+        for (size_t k = 0; k < np; k++)
+            if (!strcmp(p[k].name, name))
+                return 1;
+    }
+    return 0;
+}
+
+/* The types that have parameter name, "a, b", into buf. */
+static const char *store_param_owners(const char *name, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (const am_store_type *const *t = am_store_types(); *t && len < size; t++) {
+        size_t np;
+        const am_store_param *p = am_store_type_params(*t, &np);
+        for (size_t k = 0; k < np; k++)
+            if (!strcmp(p[k].name, name))
+                len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", am_store_type_name(*t));
+    }
+    return buf;
+}
+
+/* One store parameter from Python: a str, an int (not a bool) or a finite float, as the text the library
+ * parses. */
+static int store_param_set(am_store_config *c, const char *key, PyObject *v)
+{
+    char why[200], owners[200];
+    PyObject *text = NULL;
+    if (PyUnicode_Check(v))
+        text = (Py_INCREF(v), v);
+    else if (PyLong_Check(v) && !PyBool_Check(v))
+        text = PyObject_Str(v);
+    else if (PyFloat_Check(v))
+        text = PyObject_Repr(v);
+    else
+        return PyErr_Format(PyExc_TypeError, "%s must be a str, int or float, not %.100s", key, Py_TYPE(v)->tp_name), -1;
+    if (!text)
+        return -1;
+    const char *t = PyUnicode_AsUTF8(text);
+    int rc = t ? am_store_config_set(c, key, t, why, sizeof why) : AM_EINVAL;
+    if (t && rc == AM_EUNSUPPORTED)
+        value_error("%s applies to %s only, not to %s", key, store_param_owners(key, owners, sizeof owners),
+                    am_store_type_name(c->type));
+    else if (t && rc)
+        value_error("%s = %s: %s", key, t, why);
+    Py_DECREF(text);
+    return rc ? -1 : 0;
+}
+
+/* A store configuration from the model's name, n and keyword parameters (None: the default). */
+static int store_config_from(am_store_config *c, const char *model, size_t n, PyObject *params, const char *who)
+{
+    PyObject *key, *val;
+    Py_ssize_t pos = 0;
+    char why[200];
+    if (am_store_config_init(c, model, n))
+        return value_error("unknown model '%s' (%s)", model, am_store_type_list()), -1;
+    while (params && PyDict_Next(params, &pos, &key, &val)) {
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (!k)
+            return PyErr_Format(PyExc_TypeError, "%s: keywords must be str", who), -1;
+        if (!store_param_known(k))
+            return PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%s'", who, k), -1;
+        if (val != Py_None && store_param_set(c, k, val))
+            return -1;
+    }
+    if (am_store_config_check(c, why, sizeof why))
+        return value_error("%s", why), -1;
+    return 0;
+}
+
+/* Split keyword arguments into the store's parameters (params, new dict) and the rest (rest, new dict). */
+static int split_store_params(PyObject *kw, PyObject **params, PyObject **rest)
+{
+    PyObject *key, *val;
+    Py_ssize_t pos = 0;
+    *params = PyDict_New();
+    *rest = PyDict_New();
+    if (!*params || !*rest)
+        return -1;
+    while (kw && PyDict_Next(kw, &pos, &key, &val)) {
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (PyDict_SetItem(k && store_param_known(k) ? *params : *rest, key, val))
+            return -1;
+    }
+    return 0;
 }
 
 static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"model", "n", "rule", "F", "degree", "beta", NULL};
+    static char *names[] = {"model", "n", NULL};
     const char *model = "hopfield";
     int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 0);
-    PyObject *rule = NULL, *f = NULL, *degree = NULL, *beta = NULL;
+    PyObject *params = NULL, *rest = NULL;
     am_store_config c;
-    am_model m;
+    int rc = -1;
     if (self->s)
         return value_error("a Store is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|sO&OOOO:Store", names, &model, int_conv, &n, &rule, &f, &degree,
-                                     &beta))
-        return -1;
-    if (am_model_parse(model, &m))
-        return value_error("unknown model '%s' (hopfield, dense or modern)", model), -1;
-    am_store_config_default(&c, m, (size_t)n.u);
-    if (rule && rule != Py_None) {
-        const char *r = str_arg(rule, "rule");
-        if (!r)
-            return -1;
-        if (m != AM_MODEL_HOPFIELD)
-            return value_error("rule applies to the hopfield model, not %s", model), -1;
-        if (am_rule_parse(r, &c.rule))
-            return value_error("unknown rule '%s' (hebb, storkey or pinv)", r), -1;
+    if (!split_store_params(kw, &params, &rest) &&
+        PyArg_ParseTupleAndKeywords(args, rest, "|sO&:Store", names, &model, int_conv, &n) &&
+        !store_config_from(&c, model, (size_t)n.u, params, "Store")) {
+        int arc = am_store_create(&self->s, &c);
+        if (arc)
+            am_raise(arc, "Store(%s, n=%llu)", model, n.u);
+        else
+            rc = 0;
     }
-    if (f && f != Py_None) {
-        const char *fs = str_arg(f, "F");
-        if (!fs)
-            return -1;
-        if (m != AM_MODEL_DENSE)
-            return value_error("F applies to the dense model, not %s", model), -1;
-        if (am_dense_f_parse(fs, &c.f))
-            return value_error("unknown F '%s' (poly, rectpoly or exp)", fs), -1;
-    }
-    if (degree && degree != Py_None) {
-        int_arg d = INT_ARG("degree", 1, AM_DENSE_MAX_DEGREE, 3);
-        if (int_from(degree, &d))
-            return -1;
-        if (m != AM_MODEL_DENSE)
-            return value_error("degree applies to the dense model, not %s", model), -1;
-        c.degree = (int)d.u;
-    }
-    if (beta && beta != Py_None) {
-        real_arg b = REAL_ABOVE("beta", 0.0, AM_MODERN_MAX_BETA, 1.0);
-        if (real_from(beta, &b))
-            return -1;
-        if (m != AM_MODEL_MODERN)
-            return value_error("beta applies to the modern model, not %s", model), -1;
-        c.beta = b.v;
-    }
-    int rc = am_store_create(&self->s, &c);
-    if (rc)
-        return am_raise(rc, "Store(%s, n=%llu)", model, n.u), -1;
-    return 0;
+    Py_XDECREF(params);
+    Py_XDECREF(rest);
+    return rc;
 }
 
 static PyObject *Store_repr(StoreObject *self)
 {
-    char buf[128];
+    char buf[256];
     am_store_config c;
     if (!self->s)
         return PyUnicode_FromString("<am.Store, not initialised>");
-    /* the configuration as the store reports it */
-    am_store_config_default(&c, am_store_model(self->s), am_store_n(self->s));
-    if (am_store_hopfield(self->s))
-        c.rule = am_hopfield_rule(am_store_hopfield(self->s));
-    if (am_store_dense(self->s))
-        c.f = am_dense_function(am_store_dense(self->s)), c.degree = am_dense_degree(am_store_dense(self->s));
-    if (am_store_modern(self->s))
-        c.beta = am_modern_beta(am_store_modern(self->s));
+    am_store_config_of(self->s, &c); /* the configuration as the store reports it */
     am_store_config_describe(&c, buf, sizeof buf);
     return PyUnicode_FromFormat("<am.Store %s, %zu units, %zu patterns>", buf, am_store_n(self->s), am_store_count(self->s));
 }
@@ -837,11 +884,11 @@ static PyObject *Store_add(StoreObject *self, PyObject *arg)
     STORE_READY(self);
     int rc;
     size_t n = am_store_n(self->s);
-    PyArrayObject *x = is_modern(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
+    PyArrayObject *x = is_real(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
     am_patterns *p = NULL;
     if (!x)
         return NULL;
-    if (!is_modern(self) && !(p = patterns_from(x))) {
+    if (!is_real(self) && !(p = patterns_from(x))) {
         Py_DECREF(x);
         return NULL;
     }
@@ -868,12 +915,11 @@ static PyObject *Store_get_patterns(StoreObject *self, void *unused)
 {
     (void)unused;
     STORE_READY(self);
-    if (is_modern(self)) {
-        am_modern *m = am_store_modern(self->s);
-        size_t cnt = am_modern_count(m), d = am_modern_dim(m);
+    if (is_real(self)) {
+        size_t cnt = am_store_count(self->s), d = am_store_n(self->s);
         PyArrayObject *a = new_array(2, (npy_intp)cnt, (npy_intp)d, NPY_FLOAT32);
         if (a && cnt)
-            memcpy(PyArray_DATA(a), am_modern_patterns(m), cnt * d * sizeof(float));
+            memcpy(PyArray_DATA(a), am_store_patterns_real(self->s), cnt * d * sizeof(float));
         return (PyObject *)a;
     }
     return patterns_to_array(am_store_patterns(self->s));
@@ -881,7 +927,7 @@ static PyObject *Store_get_patterns(StoreObject *self, void *unused)
 
 static PyObject *Store_get_n(StoreObject *self, void *u) { (void)u; STORE_READY(self); return PyLong_FromSize_t(am_store_n(self->s)); }
 static PyObject *Store_get_count(StoreObject *self, void *u) { (void)u; STORE_READY(self); return PyLong_FromSize_t(am_store_count(self->s)); }
-static PyObject *Store_get_model(StoreObject *self, void *u) { (void)u; STORE_READY(self); return PyUnicode_FromString(am_model_name(am_store_model(self->s))); }
+static PyObject *Store_get_model(StoreObject *self, void *u) { (void)u; STORE_READY(self); return PyUnicode_FromString(am_store_type_name(am_store_type_of(self->s))); }
 
 static Py_ssize_t Store_len(StoreObject *self) { return self->s ? (Py_ssize_t)am_store_count(self->s) : 0; }
 
@@ -890,7 +936,7 @@ static PyObject *Store_energy(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
     size_t n = am_store_n(self->s);
-    PyArrayObject *st = is_modern(self) ? as_floats(arg, n, 1, 2, 0, "state") : as_states(arg, n, 1, 2, "state");
+    PyArrayObject *st = is_real(self) ? as_floats(arg, n, 1, 2, 0, "state") : as_states(arg, n, 1, 2, "state");
     if (!st)
         return NULL;
     int nd = PyArray_NDIM(st);
@@ -907,7 +953,7 @@ static PyObject *Store_energy(StoreObject *self, PyObject *arg)
             Py_XDECREF(e);
             return NULL;
         }
-        double v = is_modern(self) ? am_store_energy_real(self->s, (const float *)PyArray_DATA(st) + r * n)
+        double v = is_real(self) ? am_store_energy_real(self->s, (const float *)PyArray_DATA(st) + r * n)
                                    : am_store_energy(self->s, (const int8_t *)PyArray_DATA(st) + r * n);
         if (e)
             ((double *)PyArray_DATA(e))[r] = v;
@@ -922,12 +968,12 @@ static PyObject *Store_overlaps(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
-    PyArrayObject *st = is_modern(self) ? as_floats(arg, n, 1, 1, 0, "state") : as_states(arg, n, 1, 1, "state");
+    PyArrayObject *st = is_real(self) ? as_floats(arg, n, 1, 1, 0, "state") : as_states(arg, n, 1, 1, "state");
     if (!st)
         return NULL;
     PyArrayObject *m = new_array(1, (npy_intp)cnt, 0, NPY_FLOAT64);
-    int rc = m ? am_store_overlaps(self->s, is_modern(self) ? NULL : PyArray_DATA(st),
-                                   is_modern(self) ? PyArray_DATA(st) : NULL, PyArray_DATA(m))
+    int rc = m ? am_store_overlaps(self->s, is_real(self) ? NULL : PyArray_DATA(st),
+                                   is_real(self) ? PyArray_DATA(st) : NULL, PyArray_DATA(m))
                : AM_ENOMEM;
     Py_DECREF(st);
     if (rc) {
@@ -965,15 +1011,14 @@ static PyObject *Store_weights(StoreObject *self, PyObject *unused)
 {
     (void)unused;
     STORE_READY(self);
-    am_hopfield *h = am_store_hopfield(self->s);
-    if (!h)
-        return am_raise(AM_EUNSUPPORTED, "Store.weights (a %s store has no weight matrix)",
-                        am_model_name(am_store_model(self->s)));
     size_t n = am_store_n(self->s);
+    if (am_store_weights(self->s, NULL) == AM_EUNSUPPORTED)
+        return am_raise(AM_EUNSUPPORTED, "Store.weights (a %s store has no weight matrix)",
+                        am_store_type_name(am_store_type_of(self->s)));
     PyArrayObject *w = new_array(2, (npy_intp)n, (npy_intp)n, NPY_FLOAT32);
     if (!w)
         return NULL;
-    int rc = am_hopfield_weights(h, PyArray_DATA(w));
+    int rc = am_store_weights(self->s, PyArray_DATA(w));
     if (rc) {
         Py_DECREF(w);
         return am_raise(rc, "Store.weights");
@@ -1158,7 +1203,7 @@ static int recall_row(StoreObject *self, PyArrayObject *st, npy_intp r, const am
                       am_store_work *work, am_recall_info *info)
 {
     size_t n = am_store_n(self->s);
-    return is_modern(self) ? am_store_recall_real(self->s, (float *)PyArray_DATA(st) + r * n, o, rng, work, info)
+    return is_real(self) ? am_store_recall_real(self->s, (float *)PyArray_DATA(st) + r * n, o, rng, work, info)
                            : am_store_recall(self->s, (int8_t *)PyArray_DATA(st) + r * n, o, rng, work, info);
 }
 
@@ -1210,7 +1255,7 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
     size_t n = am_store_n(self->s), cap = (size_t)o->max_steps + 1 < TRACE_MAX ? (size_t)o->max_steps + 1 : TRACE_MAX;
     double *trace = PyMem_Malloc(cap * sizeof *trace);
     interrupt it;
-    recorder r = {.s = self->s, .n = n, .cnt = am_store_count(self->s), .real = is_modern(self), .callback = monitor,
+    recorder r = {.s = self->s, .n = n, .cnt = am_store_count(self->s), .real = is_real(self), .callback = monitor,
                   .it = &it};
     PyObject *result = NULL, *f[6];
     if (!trace || (record && recorder_reserve(&r, 64))) {
@@ -1265,7 +1310,7 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ssO&O&OOO&p:recall", names, &cue, &dyn, &order, real_conv, &T,
                                      int_conv, &max_steps, &rngo, &monitor, int_conv, &every, &record))
         return NULL;
-    int modern = is_modern(self);
+    int modern = is_real(self);
     size_t n = am_store_n(self->s);
     am_recall_opts_default(&o);
     if (modern && (dyn || order || T.v != 0.0 || every.u))
@@ -1552,31 +1597,6 @@ static Py_ssize_t capacity_loads(PyObject *po, size_t **ps)
     return np_;
 }
 
-/* The store settings of capacity(), as Store() takes and checks them, into o->store. */
-static int capacity_store(am_capacity_opts *o, const char *model, size_t n, PyObject *rule, PyObject *f,
-                          PyObject *degree, PyObject *beta)
-{
-    PyObject *sargs = Py_BuildValue("(sn)", model, (Py_ssize_t)n), *skw = PyDict_New();
-    StoreObject *probe = NULL;
-    if (sargs && skw && !(rule && PyDict_SetItemString(skw, "rule", rule)) &&
-        !(f && PyDict_SetItemString(skw, "F", f)) && !(degree && PyDict_SetItemString(skw, "degree", degree)) &&
-        !(beta && PyDict_SetItemString(skw, "beta", beta)))
-        probe = (StoreObject *)PyObject_Call((PyObject *)&StoreType, sargs, skw);
-    Py_XDECREF(sargs);
-    Py_XDECREF(skw);
-    if (!probe)
-        return -1;
-    o->store.model = am_store_model(probe->s);
-    if (am_store_hopfield(probe->s))
-        o->store.rule = am_hopfield_rule(am_store_hopfield(probe->s));
-    if (am_store_dense(probe->s))
-        o->store.f = am_dense_function(am_store_dense(probe->s)), o->store.degree = am_dense_degree(am_store_dense(probe->s));
-    if (am_store_modern(probe->s))
-        o->store.beta = am_modern_beta(am_store_modern(probe->s));
-    Py_DECREF(probe);
-    return 0;
-}
-
 /* The columns of capacity()'s result from the measured points. */
 static PyObject *capacity_columns(const am_capacity_opts *o, const am_capacity_point *pts, Py_ssize_t np_,
                                   size_t n, size_t trials)
@@ -1622,10 +1642,9 @@ static PyObject *capacity_columns(const am_capacity_opts *o, const am_capacity_p
 static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    static char *names[] = {"P", "model", "n", "rule", "F", "degree", "beta", "dynamics", "order", "T", "max_steps",
-                            "eps", "patterns", "noise", "cues", "stability", "threshold", "trials", "seed",
-                            "threads", NULL};
-    PyObject *po, *rule = NULL, *f = NULL, *degree = NULL, *beta = NULL;
+    static char *names[] = {"P", "model", "n", "dynamics", "order", "T", "max_steps", "eps", "patterns", "noise",
+                            "cues", "stability", "threshold", "trials", "seed", "threads", NULL};
+    PyObject *po, *params = NULL, *rest = NULL;
     const char *model = "hopfield", *dyn = "async", *order = "random", *fam = "random";
     int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 100), cues = INT_ARG("cues", 0, SSIZE_ARG_MAX, 0);
     int_arg stab = INT_ARG("stability", 0, SSIZE_ARG_MAX, 0), trials = INT_ARG("trials", 1, SSIZE_ARG_MAX, 5);
@@ -1634,19 +1653,24 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
     real_arg T = REAL_ARG("T", 0.0, DBL_MAX, 0.0), eps = REAL_ARG("eps", 0.0, DBL_MAX, 1e-6);
     real_arg noise = REAL_ARG("noise", 0.0, 1.0, 0.1), threshold = REAL_ARG("threshold", -1.0, 1.0, 0.99);
     am_capacity_opts o;
-    am_model m;
+    am_store_config sc;
     char why[256];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$sO&OOOOssO&O&O&sO&O&O&O&O&O&O&:capacity", names, &po, &model,
-                                     int_conv, &n, &rule, &f, &degree, &beta, &dyn, &order, real_conv, &T, int_conv,
-                                     &max_steps, real_conv, &eps, &fam, real_conv, &noise, int_conv, &cues, int_conv,
-                                     &stab, real_conv, &threshold, int_conv, &trials, int_conv, &seed, int_conv,
-                                     &threads))
+    int ok = !split_store_params(kw, &params, &rest) &&
+             PyArg_ParseTupleAndKeywords(args, rest, "O|$sO&ssO&O&O&sO&O&O&O&O&O&O&:capacity", names, &po, &model,
+                                         int_conv, &n, &dyn, &order, real_conv, &T, int_conv, &max_steps, real_conv,
+                                         &eps, &fam, real_conv, &noise, int_conv, &cues, int_conv, &stab, real_conv,
+                                         &threshold, int_conv, &trials, int_conv, &seed, int_conv, &threads) &&
+             !store_config_from(&sc, model, (size_t)n.u, params, "capacity");
+    Py_XDECREF(params);
+    Py_XDECREF(rest);
+    if (!ok)
         return NULL;
-    if (am_model_parse(model, &m))
-        return value_error("unknown model '%s' (hopfield, dense or modern)", model);
-    am_capacity_opts_default(&o, m, (size_t)n.u);
+    if (am_store_type_flags(sc.type) & AM_STORE_SEQUENCE)
+        return value_error("%s stores sequences: capacity() measures fixed-point stores", model);
+    am_capacity_opts_default(&o, sc.type, (size_t)n.u);
+    o.store = sc;
     am_recall_opts ro;
-    if (capacity_store(&o, model, (size_t)n.u, rule, f, degree, beta) || parse_dynamics(dyn, order, &ro))
+    if (parse_dynamics(dyn, order, &ro))
         return NULL;
     o.dynamics = ro.dynamics, o.order = ro.order;
     o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.eps = eps.v, o.noise = noise.v;
