@@ -141,7 +141,8 @@ int main(int argc, char **argv)
     static am_store_opts so;
     char why[256];
     static cfg c;
-    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 1, opts, sizeof opts / sizeof opts[0])) {
+    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 1, opts, sizeof opts / sizeof opts[0]) ||
+        am_store_opts_default(&so, "beta", "16")) {
         am_run_error(&run, "too many store options");
         return 2;
     }

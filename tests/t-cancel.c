@@ -59,17 +59,18 @@ static void api(void)
 
 /* ---- recall and stability -------------------------------------------------------------------------------- */
 
-static am_store *make_store(am_model model, size_t n, size_t p, am_rule rule)
+static am_store *make_store(const char *model, size_t n, size_t p, const char *rule)
 {
     am_store_config c;
     am_store *s = NULL;
     am_patterns *pats = NULL;
     am_rng rng;
     am_rng_init(&rng, 7, 0);
-    am_store_config_default(&c, model, n);
-    c.rule = rule;
-    if (model == AM_MODEL_MODERN)
-        c.beta = 0.05;
+    am_store_config_init(&c, model, n);
+    if (!strcmp(model, "hopfield"))
+        am_store_config_set(&c, "rule", rule, NULL, 0);
+    if (!strcmp(model, "modern"))
+        am_store_config_set(&c, "beta", "0.05", NULL, 0);
     am_store_create(&s, &c);
     am_patterns_create(&pats, n, p);
     am_patterns_random(pats, &rng);
@@ -137,7 +138,7 @@ static void recalls(void)
 {
     am_recall_opts o;
     am_recall_opts_default(&o);
-    am_store *h = make_store(AM_MODEL_HOPFIELD, 5000, 40, AM_RULE_HEBB); /* patterns path, 2 blocks a sweep */
+    am_store *h = make_store("hopfield", 5000, 40, "hebb"); /* patterns path, 2 blocks a sweep */
     check_recall("hopfield, fused sweeps of 5000 units", h, &o);
     /* The fused sweep runs in blocks of the order now: a monitored recall (the general loop, whole sweeps) still
      * reaches the same state. */
@@ -154,7 +155,7 @@ static void recalls(void)
         free(b);
     }
     am_store_free(h);
-    h = make_store(AM_MODEL_HOPFIELD, 300, 30, AM_RULE_HEBB);
+    h = make_store("hopfield", 300, 30, "hebb");
     o.dynamics = AM_DYN_GLAUBER;
     o.temperature = 0.4;
     o.max_steps = 50;
@@ -165,18 +166,18 @@ static void recalls(void)
     check_stability("hopfield (patterns path)", h);
     am_store_free(h);
     am_recall_opts_default(&o);
-    h = make_store(AM_MODEL_HOPFIELD, 200, 150, AM_RULE_HEBB); /* 2P > n: the matrix path */
+    h = make_store("hopfield", 200, 150, "hebb"); /* 2P > n: the matrix path */
     check_recall("hopfield, matrix path", h, &o);
     check_stability("hopfield (matrix path)", h);
     am_store_free(h);
-    h = make_store(AM_MODEL_DENSE, 300, 60, AM_RULE_HEBB);
+    h = make_store("dense", 300, 60, "hebb");
     check_recall("dense", h, &o);
     o.dynamics = AM_DYN_SYNC;
     check_recall("dense, synchronous", h, &o);
     check_stability("dense", h);
     am_store_free(h);
     am_recall_opts_default(&o);
-    h = make_store(AM_MODEL_MODERN, 64, 100, AM_RULE_HEBB);
+    h = make_store("modern", 64, 100, "hebb");
     check_recall("modern", h, &o);
     check_stability("modern", h);
     am_store_free(h);
@@ -224,7 +225,7 @@ static void capacity(void)
     am_capacity_opts o;
     am_capacity_point a[2], b[2];
     size_t ps[2] = {10, 25};
-    am_capacity_opts_default(&o, AM_MODEL_HOPFIELD, 100);
+    am_capacity_opts_default(&o, am_store_type_find("hopfield"), 100);
     for (int threads = 1; threads <= 2; threads++) {
         counter c;
         am_cancel never = hook_of(&c, -1), stop;

@@ -71,7 +71,7 @@ int main(void)
 
     /* the measurement */
     am_capacity_opts o;
-    am_capacity_opts_default(&o, AM_MODEL_HOPFIELD, 100);
+    am_capacity_opts_default(&o, am_store_type_find("hopfield"), 100);
     size_t ps[] = {5, 14, 30};
     am_capacity_point p1[3], p2[3], p3[3];
     ok(!am_capacity_measure(&o, ps, 3, 4, 1, p1) && !am_capacity_measure(&o, ps, 3, 4, 2, p2), "measure at 1, 2 threads");
@@ -106,9 +106,9 @@ int main(void)
         am_capacity_trial t1, t2;
         am_capacity_opts d, m;
         am_capacity_work_create(&w);
-        am_capacity_opts_default(&d, AM_MODEL_DENSE, 64);
-        am_capacity_opts_default(&m, AM_MODEL_MODERN, 80);
-        m.store.beta = 16;
+        am_capacity_opts_default(&d, am_store_type_find("dense"), 64);
+        am_capacity_opts_default(&m, am_store_type_find("modern"), 80);
+        am_store_config_set(&m.store, "beta", "16", NULL, 0);
         int rc = am_capacity_trial_run(&o, 30, 0, w, &t1) | am_capacity_trial_run(&d, 40, 0, w, &t1) |
                  am_capacity_trial_run(&m, 50, 1, w, &t1) | am_capacity_trial_run(&o, 10, 2, w, &t1);
         ok(!rc, "one work serves hopfield, dense, modern and hopfield again");
@@ -124,7 +124,9 @@ int main(void)
     ok(am_capacity_opts_check(&bad, 10, err, sizeof err) == AM_EINVAL && strstr(err, "Glauber"), "T without glauber: %s", err);
     bad = o, bad.noise = 1.5;
     ok(am_capacity_opts_check(&bad, 10, err, sizeof err) == AM_EINVAL && strstr(err, "noise"), "noise 1.5: %s", err);
-    bad = o, bad.path = AM_PATH_PATTERNS, bad.store.rule = AM_RULE_STORKEY;
+    bad = o;
+    am_store_config_set(&bad.store, "path", "patterns", NULL, 0);
+    am_store_config_set(&bad.store, "rule", "storkey", NULL, 0);
     ok(am_capacity_opts_check(&bad, 10, err, sizeof err) == AM_EINVAL && strstr(err, "hebb"), "patterns path: %s", err);
     bad = o, bad.patterns.kind = AM_FAMILY_CHECKERBOARD;
     ok(am_capacity_opts_check(&bad, 21, err, sizeof err) == AM_EINVAL && strstr(err, "at most 20"), "21 checkerboards: %s", err);

@@ -21,32 +21,33 @@ int main(void)
         for (size_t i = 0; i < D; i++)
             cues[k * D + i] = items[want[k] * D + i] + (float)(0.8 * am_rng_normal(&rng) / sqrt((double)D));
     }
-    am_model models[3] = {AM_MODEL_MODERN, AM_MODEL_DENSE, AM_MODEL_HOPFIELD};
+    const am_store_type *models[3] = {am_store_type_find("modern"), am_store_type_find("dense"),
+                                      am_store_type_find("hopfield")};
     for (int mi = 0; mi < 3; mi++) {
         am_store_config c;
         am_store_config_default(&c, models[mi], D);
         am_cleanup *cl = NULL;
         ok(am_cleanup_create(&cl, &c, items, M) == AM_OK && am_cleanup_size(cl) == M &&
-               am_store_model(am_cleanup_store(cl)) == models[mi],
-           "%s: clean-up over %zu items", am_model_name(models[mi]), M);
-        ok(am_cleanup_run(cl, cues, Q, 4, got) == AM_OK, "%s: %zu cues", am_model_name(models[mi]), Q);
+               am_store_type_of(am_cleanup_store(cl)) == models[mi],
+           "%s: clean-up over %zu items", am_store_type_name(models[mi]), M);
+        ok(am_cleanup_run(cl, cues, Q, 4, got) == AM_OK, "%s: %zu cues", am_store_type_name(models[mi]), Q);
         size_t right = 0;
         for (size_t k = 0; k < Q; k++)
             right += got[k] == want[k];
         /* 20 items at D = 256 are within every store's capacity (Hebb: ~0.14 D = 36). */
-        ok(right >= Q * 95 / 100, "%s: %zu of %zu cues clean up to their item", am_model_name(models[mi]), right, Q);
+        ok(right >= Q * 95 / 100, "%s: %zu of %zu cues clean up to their item", am_store_type_name(models[mi]), right, Q);
         ok(am_cleanup_run(cl, items, M, 4, got) == AM_OK, "items themselves");
         size_t self = 0;
         for (size_t k = 0; k < M; k++)
             self += got[k] == k;
-        is_int(self, M, "%s: every item cleans up to itself", am_model_name(models[mi]));
+        is_int(self, M, "%s: every item cleans up to itself", am_store_type_name(models[mi]));
         int nt = omp_get_max_threads();
         omp_set_num_threads(1);
         am_cleanup_run(cl, cues, Q, 4, got);
         omp_set_num_threads(3);
         am_cleanup_run(cl, cues, Q, 4, got2);
         omp_set_num_threads(nt);
-        ok(!memcmp(got, got2, Q * sizeof *got), "%s: same answers at 1 and 3 threads", am_model_name(models[mi]));
+        ok(!memcmp(got, got2, Q * sizeof *got), "%s: same answers at 1 and 3 threads", am_store_type_name(models[mi]));
         cues[5] = NAN;
         is_int(am_cleanup_run(cl, cues, Q, 4, got), AM_EINVAL, "a NaN cue: AM_EINVAL");
         cues[5] = 0.0f;
@@ -59,7 +60,7 @@ int main(void)
     size_t acc[2] = {0, 0};
     for (int mi = 0; mi < 2; mi++) {
         am_store_config c;
-        am_store_config_default(&c, mi ? AM_MODEL_HOPFIELD : AM_MODEL_DENSE, D);
+        am_store_config_default(&c, am_store_type_find(mi ? "hopfield" : "dense"), D);
         am_cleanup *cl = NULL;
         am_cleanup_create(&cl, &c, many, M2);
         am_cleanup_run(cl, many, M2, 1, got = realloc(got, M2 * sizeof *got));
@@ -71,7 +72,7 @@ int main(void)
     /* Errors. */
     am_cleanup *bad = (am_cleanup *)1;
     am_store_config c;
-    am_store_config_default(&c, AM_MODEL_MODERN, D);
+    am_store_config_default(&c, am_store_type_find("modern"), D);
     is_int(am_cleanup_create(&bad, &c, items, 0), AM_EINVAL, "no items: AM_EINVAL");
     ok(bad == NULL, "out NULL after failure");
     items[3] = INFINITY;

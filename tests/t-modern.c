@@ -235,7 +235,7 @@ int main(void)
     /* The store API on an empty modern store: an empty stability range is fine, not NULL arithmetic. */
     am_store_config sc;
     am_store *es = NULL;
-    am_store_config_default(&sc, AM_MODEL_MODERN, 8);
+    am_store_config_default(&sc, am_store_type_find("modern"), 8);
     size_t none[1];
     ok(am_store_create(&es, &sc) == AM_OK && am_store_stability_range(es, 0, 0, none) == AM_OK,
        "stability of no patterns of an empty modern store");

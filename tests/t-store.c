@@ -1,5 +1,7 @@
 /* The shared store API: same verbs for every model, load by magic, configuration errors. */
 #include <errno.h>
+#include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,23 +43,26 @@ int main(void)
     int fd = mkstemp(path);
     close(fd);
 
-    am_store_config cfgs[5];
-    am_store_config_default(&cfgs[0], AM_MODEL_HOPFIELD, 64);
-    am_store_config_default(&cfgs[1], AM_MODEL_HOPFIELD, 64);
-    cfgs[1].rule = AM_RULE_PINV;
-    am_store_config_default(&cfgs[2], AM_MODEL_DENSE, 64);
-    am_store_config_default(&cfgs[3], AM_MODEL_DENSE, 64);
-    cfgs[3].f = AM_F_EXP;
-    am_store_config_default(&cfgs[4], AM_MODEL_MODERN, 64);
-    cfgs[4].beta = 0.5;
-    for (int k = 0; k < 5; k++) {
+    /* Every fixed-point store type of the table at its defaults, and variants that take other code paths. */
+    static const char *const variants[][3] = {{"hopfield", "rule", "pinv"}, {"dense", "F", "exp"}, {"modern", "beta", "0.5"}};
+    am_store_config cfgs[32];
+    int ncfg = 0;
+    for (const am_store_type *const *t = am_store_types(); *t; t++)
+        if (!(am_store_type_flags(*t) & AM_STORE_SEQUENCE))
+            am_store_config_default(&cfgs[ncfg++], *t, 64);
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        am_store_config_init(&cfgs[ncfg], variants[v][0], 64);
+        ok(am_store_config_set(&cfgs[ncfg++], variants[v][1], variants[v][2], NULL, 0) == AM_OK, "%s %s=%s",
+           variants[v][0], variants[v][1], variants[v][2]);
+    }
+    for (int k = 0; k < ncfg; k++) {
         char desc[64];
         am_store *s = NULL, *t = NULL;
         am_store_work *w = NULL;
         int rc;
         am_store_config_describe(&cfgs[k], desc, sizeof desc);
         ok(am_store_create(&s, &cfgs[k]) == AM_OK && am_store_add(s, x) == AM_OK && am_store_count(s) == 6 &&
-               am_store_n(s) == 64 && am_store_model(s) == cfgs[k].model,
+               am_store_n(s) == 64 && am_store_type_of(s) == cfgs[k].type,
            "%s: create and store", desc);
         int8_t q[64], tg[64];
         am_patterns_get(x, 3, tg);
@@ -85,7 +90,7 @@ int main(void)
             mo.monitor_every = 1;
             am_recall_info i1, i2;
             int r_on = am_store_recall(s, q2, &mo, &r1, w, &i1), r_off = am_store_recall(s, q3, NULL, &r2, w, &i2);
-            int modern = cfgs[k].model == AM_MODEL_MODERN;
+            int modern = (am_store_type_flags(cfgs[k].type) & AM_STORE_SERIAL) == 0; /* one event per update */
             uint64_t want = modern ? 1 + i1.steps : 1 + (uint64_t)i1.steps * 64 + i1.steps;
             ok(!r_on && !r_off && !memcmp(q2, q3, 64) && i1.steps == i2.steps, "%s: a monitored recall ends where an unmonitored one does", desc);
             ok(log.events == want && log.first_cue && log.order_ok, "%s: the monitor sees the cue, every unit update and every sweep (%llu events)",
@@ -114,13 +119,37 @@ int main(void)
         is_near(am_store_energy(s, q), info.energy, 1e-6 * (1 + fabs(info.energy)), "%s: energy agrees with recall", desc);
         size_t u[6];
         ok(am_store_stability(s, u) == AM_OK && u[3] == 0, "%s: stability", desc);
-        ok(am_store_save(s, path) == AM_OK && am_store_load(&t, path) == AM_OK && am_store_model(t) == cfgs[k].model &&
+        ok(am_store_save(s, path) == AM_OK && am_store_load(&t, path) == AM_OK && am_store_type_of(t) == cfgs[k].type &&
                am_store_energy(t, q) == am_store_energy(s, q),
            "%s: save, load by magic, same energy", desc);
-        ok((am_store_hopfield(s) != NULL) == (cfgs[k].model == AM_MODEL_HOPFIELD) &&
-               (am_store_dense(s) != NULL) == (cfgs[k].model == AM_MODEL_DENSE) &&
-               (am_store_modern(s) != NULL) == (cfgs[k].model == AM_MODEL_MODERN),
-           "%s: the model object is reachable", desc);
+        {
+            am_store_config back;
+            char d1[128], d2[128];
+            am_store_config_of(t, &back);
+            am_store_config_describe(&back, d2, sizeof d2);
+            am_store_config_describe(&cfgs[k], d1, sizeof d1);
+            ok(!strcmp(d1, d2), "%s: a loaded store reports its configuration (%s)", desc, d2);
+        }
+        /* The same recall at 1 and 2 threads (OpenMP inside the store, OpenBLAS held to one). */
+        {
+            int8_t a1[64], a2[64];
+            am_recall_info i1, i2;
+            am_rng r1, r2;
+            int nt = omp_get_max_threads();
+            am_patterns_get(x, 2, a1);
+            am_rng_init(&r1, 5, 0);
+            am_state_flip_k(a1, 64, 10, &r1);
+            memcpy(a2, a1, 64);
+            am_rng_init(&r1, 6, 0), am_rng_init(&r2, 6, 0);
+            omp_set_num_threads(1);
+            int e1 = am_store_recall(s, a1, NULL, &r1, NULL, &i1);
+            omp_set_num_threads(2);
+            int e2 = am_store_recall(s, a2, NULL, &r2, NULL, &i2);
+            omp_set_num_threads(nt);
+            ok(!e1 && !e2 && !memcmp(a1, a2, 64) && i1.steps == i2.steps && i1.flips == i2.flips &&
+                   i1.energy == i2.energy,
+               "%s: the same recall at 1 and 2 threads", desc);
+        }
         /* Real-valued states: a scaled, noisy copy of pattern 3 recalls it in every model. */
         float r[64];
         for (int i = 0; i < 64; i++)
@@ -131,8 +160,10 @@ int main(void)
         for (int i = 0; i < 64; i++)
             signs &= (r[i] > 0) == (tg[i] > 0);
         ok(rc == AM_OK && signs, "%s: real-valued recall returns the pattern's signs", desc);
-        ok((am_store_add_real(s, r, 1) == AM_EUNSUPPORTED) == (cfgs[k].model != AM_MODEL_MODERN),
-           "%s: real patterns are for the modern store only", desc);
+        ok((am_store_add_real(s, r, 1) == AM_EUNSUPPORTED) == !(am_store_type_flags(cfgs[k].type) & AM_STORE_REAL),
+           "%s: real patterns are for stores of real vectors only", desc);
+        ok((am_store_weights(s, NULL) == AM_EUNSUPPORTED) == (am_store_type_find("hopfield") != cfgs[k].type),
+           "%s: a weight matrix when the type has one", desc);
         am_patterns *wrong = NULL;
         am_patterns_create(&wrong, 65, 1);
         ok(am_store_add(s, wrong) == AM_ESIZE, "%s: patterns of another dimension are AM_ESIZE", desc);
@@ -144,8 +175,11 @@ int main(void)
     /* A workspace belongs to one model. */
     am_store *h = NULL, *d = NULL;
     am_store_work *wh = NULL;
-    am_store_create(&h, &cfgs[0]);
-    am_store_create(&d, &cfgs[2]);
+    am_store_config ch, cd;
+    am_store_config_init(&ch, "hopfield", 64);
+    am_store_config_init(&cd, "dense", 64);
+    am_store_create(&h, &ch);
+    am_store_create(&d, &cd);
     am_store_add(h, x);
     am_store_add(d, x);
     am_store_work_create(&wh, h);
@@ -160,7 +194,9 @@ int main(void)
     am_store_config c;
     /* The modern store's recall reports in the shared vocabulary, with an energy trace. */
     am_store *ms = NULL;
-    am_store_create(&ms, &cfgs[4]);
+    am_store_config_init(&c, "modern", 64);
+    am_store_config_set(&c, "beta", "0.5", NULL, 0);
+    am_store_create(&ms, &c);
     am_store_add(ms, x);
     double tr[32];
     am_recall_opts o;
@@ -180,17 +216,46 @@ int main(void)
     am_store_free(ms);
 
     /* Bad configurations. */
-    am_store_config_default(&c, AM_MODEL_MODERN, 16);
-    c.beta = 0;
-    ok(am_store_create(&s, &c) == AM_EINVAL && !s, "modern beta 0 is AM_EINVAL");
-    am_store_config_default(&c, AM_MODEL_DENSE, 64);
-    c.degree = 0;
-    ok(am_store_create(&s, &c) == AM_EINVAL && !s, "dense degree 0 is AM_EINVAL");
-    am_store_config_default(&c, AM_MODEL_HOPFIELD, 0);
+    char why[128];
+    am_store_config_init(&c, "modern", 16);
+    ok(am_store_config_set(&c, "beta", "0", why, sizeof why) == AM_EINVAL && strstr(why, "must be"),
+       "modern beta 0 is AM_EINVAL (%s)", why);
+    ok(am_store_config_set(&c, "rule", "hebb", why, sizeof why) == AM_EUNSUPPORTED && strstr(why, "modern has no"),
+       "a parameter of another model: AM_EUNSUPPORTED (%s)", why);
+    am_store_config_init(&c, "dense", 64);
+    ok(am_store_config_set(&c, "degree", "0", NULL, 0) == AM_EINVAL && am_store_config_set(&c, "degree", "2x", NULL, 0) == AM_EINVAL &&
+           am_store_config_set(&c, "degree", "", NULL, 0) == AM_EINVAL,
+       "dense degree 0, 2x, empty are AM_EINVAL");
+    ok(am_store_config_set(&c, "degree", "5", NULL, 0) == AM_OK && am_store_config_get(&c, "degree", why, sizeof why) == AM_OK &&
+           !strcmp(why, "5"),
+       "set and get a parameter");
+    am_store_config_init(&c, "hopfield", 0);
     ok(am_store_create(&s, &c) == AM_EINVAL, "n = 0 is AM_EINVAL");
-    c.n = 10;
-    c.model = (am_model)9;
-    ok(am_store_create(&s, &c) == AM_EINVAL, "unknown model is AM_EINVAL");
+    ok(am_store_config_init(&c, "gaussian", 10) == AM_EINVAL && am_store_create(&s, &c) == AM_EINVAL && !s,
+       "an unknown model is AM_EINVAL");
+    /* The table itself: unique names, magics and ids; lookups; every parameter's default reads back. */
+    {
+        int good = 1, count = 0;
+        for (const am_store_type *const *a = am_store_types(); *a; a++, count++) {
+            good &= am_store_type_find(am_store_type_name(*a)) == *a && am_store_type_by_id(am_store_type_id(*a)) == *a;
+            size_t np;
+            const am_store_param *p = am_store_type_params(*a, &np);
+            am_store_config d1, d2;
+            am_store_config_default(&d1, *a, 8);
+            am_store_config_default(&d2, *a, 8);
+            for (size_t k = 0; k < np; k++) {
+                char v[64];
+                good &= am_store_config_get(&d1, p[k].name, v, sizeof v) == AM_OK;
+                if (v[0]) /* "" does not apply with the other values */
+                    good &= am_store_config_set(&d2, p[k].name, p[k].dflt, NULL, 0) == AM_OK && !strcmp(v, p[k].dflt);
+            }
+            good &= !memcmp(d1.params.bytes, d2.params.bytes, sizeof d1.params.bytes) && am_store_config_check(&d1, NULL, 0) == 0;
+            for (const am_store_type *const *b = a + 1; *b; b++)
+                good &= strcmp(am_store_type_name(*a), am_store_type_name(*b)) && am_store_type_id(*a) != am_store_type_id(*b);
+        }
+        ok(good && count >= 3 && am_store_type_find("x") == NULL && am_store_type_by_id(999) == NULL,
+           "the table of %d store types: unique names and ids, lookups, defaults read back", count);
+    }
     FILE *f = fopen(path, "wb");
     fputs("NOTLIBAM-file", f);
     fclose(f);
@@ -200,9 +265,6 @@ int main(void)
     fclose(f);
     ok(am_store_load(&s, path) == AM_ETRUNC, "a file cut inside the magic is AM_ETRUNC");
     ok(am_store_load(&s, "/nonexistent/x") == AM_ERRNO(ENOENT), "a missing file is ENOENT");
-    am_model m;
-    ok(am_model_parse("dense", &m) == AM_OK && m == AM_MODEL_DENSE && am_model_parse("x", &m) == AM_EINVAL,
-       "model names parse");
     am_store_free(NULL);
     am_store_work_free(NULL);
     remove(path);

@@ -110,8 +110,8 @@ typedef struct am_store_opts {
     int list;                  /* each parameter takes a comma-separated list (a sweep) */
 } am_store_opts;
 
-/* Append --model (default model_default) and the parameter options, scoped to the types that have them, to
- * the NULL-terminated opts (room for cap entries in all). AM_ERANGE when it does not fit. */
+/* Put --model (default model_default) and the parameter options, scoped to the types that have them, in
+ * front of the NULL-terminated opts (room for cap entries in all). AM_ERANGE when it does not fit. */
 int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned require, unsigned exclude, int list,
                       am_opt *opts, size_t cap);
 /* A program's own default for one parameter (shown by --help): AM_EINVAL if no type taken has it. */

@@ -57,13 +57,15 @@ int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned req
             if (slot_of(so, &p[k], am_store_type_name(*t)) < 0)
                 return AM_ERANGE;
     }
-    if (count + 1 + (size_t)so->nparams + 1 > cap)
+    size_t add = 1 + (size_t)so->nparams;
+    if (count + add + 1 > cap)
         return AM_ERANGE;
-    opts[count++] = (am_opt){so->model_opt ? so->model_opt : "model", AM_OPT_STRING, &so->model,
-                             so->model_opt ? "LIST" : "M", so->model_help};
+    /* first in --help: the model and its parameters, then the program's own options */
+    memmove(opts + add, opts, (count + 1) * sizeof *opts);
+    opts[0] = (am_opt){so->model_opt ? so->model_opt : "model", AM_OPT_STRING, &so->model,
+                       so->model_opt ? "LIST" : "M", so->model_help};
     for (int k = 0; k < so->nparams; k++)
-        opts[count++] = (am_opt){so->name[k], AM_OPT_STRING, &so->value[k], so->metavar[k], so->help[k], so->scope[k]};
-    opts[count] = (am_opt){NULL, 0, NULL, NULL, NULL};
+        opts[1 + k] = (am_opt){so->name[k], AM_OPT_STRING, &so->value[k], so->metavar[k], so->help[k], so->scope[k]};
     return AM_OK;
 }
 

@@ -40,12 +40,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char desc[512];
         am_ae_config_describe(&cfg, desc, sizeof desc);
     }
-    am_model m;
     am_rule rl;
     am_dense_f f;
     am_dynamics dy;
     am_code_kind ck;
-    (void)am_model_parse(field[1], &m);
+    /* Store parameters from text: field 1 names a type, 2 a parameter, 3 its value. */
+    am_store_config sc;
+    if (am_store_config_init(&sc, field[1], 64) == AM_OK) {
+        char why[128], desc[256];
+        if (am_store_config_set(&sc, field[2], field[3], why, sizeof why) == AM_OK &&
+            am_store_config_check(&sc, why, sizeof why) == AM_OK) {
+            am_store_config_describe(&sc, desc, sizeof desc);
+            am_store_config_label(&sc, desc, sizeof desc);
+        }
+    }
     (void)am_rule_parse(field[1], &rl);
     (void)am_dense_f_parse(field[1], &f);
     (void)am_dynamics_parse(field[1], &dy);

@@ -141,7 +141,7 @@ raises(ValueError, lambda: am.Store("dense", n=10, rule="hebb"), "an option of a
 raises(ValueError, lambda: am.Store("hopfield", n=0), "n = 0")
 raises(ValueError, lambda: am.Store("gaussian", n=10), "unknown model")
 raises(ValueError, lambda: am.Store("modern", n=10, beta=-1), "beta <= 0 is a ValueError naming beta's range",
-       text="beta = -1 must be in (0, 1e+30]")
+       text="beta = -1: must be a number in (0, 1e+30]")
 
 
 def bad_monitor(e):
