@@ -167,7 +167,8 @@ static void ref_mixed(const model *m, const elems *e, const int8_t *const *hist,
             long long ov = m->tau * dot_ex(x, hist[0], n, i), ovt = 0;
             for (size_t j = 0; j < n; j++)
                 ovt += j == i ? 0 : x[j] * T[j];
-            long double a = m->f ? expl((long double)ov / m->tau - (long double)(n - 1)) : powi((long double)ov, m->degree);
+            long double a = m->f ? expl((long double)ov / m->tau - (long double)(n - 1))
+                                 : powi((long double)ov, m->degree);
             if (exact) {
                 __int128 t = 1;
                 for (int k = 0; k < m->degree; k++)
@@ -178,7 +179,8 @@ static void ref_mixed(const model *m, const elems *e, const int8_t *const *hist,
             if (e->next[mu] == SIZE_MAX)
                 continue;
             int nx = e->x[e->next[mu] * n + i];
-            long double b = m->f ? expl((long double)ovt / m->tau - (long double)(n - 1)) : powi((long double)ovt, m->degree);
+            long double b = m->f ? expl((long double)ovt / m->tau - (long double)(n - 1))
+                                 : powi((long double)ovt, m->degree);
             if (exact) {
                 __int128 t = 1;
                 for (int k = 0; k < m->degree; k++)
@@ -384,7 +386,8 @@ static void test_definitions(am_rng *rng)
             am_store_free(s);
         }
     }
-    ok(ties_exact > 0, "the exact models met fields of exactly 0 (%ld), decided as +1 like the definition", ties_exact);
+    ok(ties_exact > 0, "the exact models met fields of exactly 0 (%ld), decided as +1 like the definition",
+       ties_exact);
 }
 
 /* Replay of a cyclic sequence of 10 random patterns, N = 200, from 10% noise: every step a transition. */
@@ -509,7 +512,8 @@ static void test_mixed(am_rng *rng)
     size_t visits;
     am_patterns_get(x, 0, st);
     int rc = am_sequence_replay(s, st, 0, 60, NULL, NULL, NULL, traj, &info);
-    ok(rc == AM_OK && info.wrong == 0 && info.transitions == 12 && dwell_ok(s, traj, 60, 5, &visits) && visits == 13,
+    ok(rc == AM_OK && info.wrong == 0 && info.transitions == 12 && dwell_ok(s, traj, 60, 5, &visits) &&
+           visits == 13,
        "MixedNet (d=10, lambda=2.5, tau=5): the sequence in order, each element held exactly tau = 5 steps (%zu "
        "transitions in 60 steps)", info.transitions);
     am_patterns_get(x, 0, st);

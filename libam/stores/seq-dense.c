@@ -232,7 +232,7 @@ static int t_load(void **model, const char *path)
 
 const am_store_type am__store_seq_dense = {
     .name = "seq-dense",
-    .summary = "dense sequence memory (DenseNet): h = sum_mu xi^{mu+1} f(m^mu), f = x^d or exp, self-coupling excluded",
+    .summary = "dense sequence memory (DenseNet): h = sum_mu xi^{mu+1} f(m^mu), f = x^d or exp, no self-coupling",
     .magic = {'L', 'I', 'B', 'A', 'M', 'S', 'Q', 'D'},
     .id = 4,
     .flags = AM_STORE_SEQUENCE,

@@ -111,7 +111,8 @@ static int step(const void *model, const int8_t *const *hist, int8_t *next, void
             continue;
         row[j] = (int)rows;
         for (size_t kk = 0; kk < k; kk++)
-            am__sep_parts(&g, ms[r->elem[kk]], (int64_t)(2 * j + tau % 2), &w->c1[rows * k + kk], &w->c2[rows * k + kk]);
+            am__sep_parts(&g, ms[r->elem[kk]], (int64_t)(2 * j + tau % 2), &w->c1[rows * k + kk],
+                          &w->c2[rows * k + kk]);
         rows++;
     }
     double *es = w->c1 + rows * k, *os = w->c2 + rows * k, osum = 0.0, *hs = w->h1 + rows * n;
@@ -260,7 +261,8 @@ static int get_params(am__file *f, void *p)
         return f->err;
     if (fn > 1)
         return AM_EFORMAT;
-    if ((!fn && (deg < 1 || deg > AM_DENSE_MAX_DEGREE)) || !(l > 0.0 && l <= LAMBDA_MAX) || tau < 1 || tau > TAU_MAX)
+    if ((!fn && (deg < 1 || deg > AM_DENSE_MAX_DEGREE)) || !(l > 0.0 && l <= LAMBDA_MAX) || tau < 1 ||
+        tau > TAU_MAX)
         return AM_ERANGE;
     *sp = (sm_params){(int)fn, fn ? 10 : (int)deg, l, (int)tau};
     return AM_OK;

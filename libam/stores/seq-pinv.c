@@ -286,7 +286,8 @@ static int t_load(void **model, const char *path)
 
 const am_store_type am__store_seq_pinv = {
     .name = "seq-pinv",
-    .summary = "pseudo-inverse sequence rule: J = sum xi^{mu+1} (C^-1)_{mu nu} xi^nu^T / N, for correlated patterns",
+    .summary = "pseudo-inverse sequence rule: J = sum xi^{mu+1} (C^-1)_{mu nu} xi^nu^T / N, for correlated "
+               "patterns",
     .magic = {'L', 'I', 'B', 'A', 'M', 'S', 'Q', 'P'},
     .id = 6,
     .flags = AM_STORE_SEQUENCE,

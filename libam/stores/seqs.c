@@ -311,7 +311,8 @@ void am__sep_init(am__sep *g, int exp, int degree, double q, size_t terms, doubl
     g->q = q;
     g->s = exp ? 0.0 : 1.0;
     /* Every partial sum of the fields is below 2 terms ymax^d: integers there are exact in a double. */
-    g->exact = !exp && (double)degree * log2(ymax > 1.0 ? ymax : 1.0) + log2(2.0 * (double)(terms ? terms : 1)) <= 52.0;
+    double bits = (double)degree * log2(ymax > 1.0 ? ymax : 1.0) + log2(2.0 * (double)(terms ? terms : 1));
+    g->exact = !exp && bits <= 52.0;
 }
 
 void am__sep_state(am__sep *g, int64_t ymax)
@@ -338,9 +339,9 @@ void am__sep_parts(const am__sep *g, int64_t y, int64_t v, double *e, double *o)
 
 /* ---- the workspace ---- */
 
-size_t am__seqs_batch(size_t count)
+size_t am__seqs_batch(size_t n, size_t count)
 {
-    size_t rows = ((size_t)1 << 21) / (count + 1);
+    size_t rows = ((size_t)1 << 21) / ((count > n ? count : n) + 1);
     return rows < 4 ? 4 : rows > 64 ? 64 : rows;
 }
 
@@ -360,7 +361,7 @@ static int grow(void **p, size_t need, size_t size)
 
 int am__seqwork_fit(am__seqwork *w, size_t n, size_t count, size_t rows)
 {
-    size_t words, cells, b = am__seqs_batch(count);
+    size_t words, cc, ch, b = am__seqs_batch(n, count);
     int rc;
     rows = rows > b ? rows : b;
     if (w->n >= n && w->count >= count && w->rows >= rows && w->pk)
@@ -370,11 +371,11 @@ int am__seqwork_fit(am__seqwork *w, size_t n, size_t count, size_t rows)
     rows = rows > w->rows ? rows : w->rows;
     words = n / 64 + (n % 64 != 0);
     w->n = w->count = w->rows = 0; /* fitted again only when everything below is */
-    if (am_size_mul(rows, count > n ? count : n, &cells))
+    if (am_size_mul(rows, count, &cc) || am_size_mul(rows, n, &ch))
         return AM_EOVERFLOW;
-    if ((rc = grow((void **)&w->pk, words, sizeof(uint64_t))) || (rc = grow((void **)&w->m, cells, sizeof(int32_t))) ||
-        (rc = grow((void **)&w->c1, cells, sizeof(double))) || (rc = grow((void **)&w->c2, cells, sizeof(double))) ||
-        (rc = grow((void **)&w->h1, cells, sizeof(double))) || (rc = grow((void **)&w->h2, cells, sizeof(double))) ||
+    if ((rc = grow((void **)&w->pk, words, sizeof(uint64_t))) || (rc = grow((void **)&w->m, cc, sizeof(int32_t))) ||
+        (rc = grow((void **)&w->c1, cc, sizeof(double))) || (rc = grow((void **)&w->c2, cc, sizeof(double))) ||
+        (rc = grow((void **)&w->h1, ch, sizeof(double))) || (rc = grow((void **)&w->h2, ch, sizeof(double))) ||
         (rc = grow((void **)&w->t, n, sizeof(int32_t))))
         return rc;
     w->n = n, w->count = count, w->rows = rows;

@@ -105,21 +105,22 @@ void am__sep_parts(const am__sep *g, int64_t y, int64_t v, double *e, double *o)
 
 /* ---- the workspace ---- */
 
-/* Rows of a batch: elements per step_batch call (the callers split larger ranges). */
-size_t am__seqs_batch(size_t count);
+/* Rows of a batch for n units and count elements: elements per step_batch call (the callers split larger
+ * ranges), 4 to 64, so that a batch's coefficients and fields stay near 16 MB. */
+size_t am__seqs_batch(size_t n, size_t count);
 
 typedef struct am__seqwork {
     size_t n, count, rows; /* fitted: units, elements, batch rows */
     uint64_t *pk;  /* words: a packed state */
-    int32_t *m;    /* rows x count overlaps (a row per batch state; mixed: now, and summed over the window) */
+    int32_t *m;    /* rows x count overlaps (a row per batch state; mixed: now, summed over the window, one more) */
     double *c1;    /* rows x count coefficients */
     double *c2;    /* rows x count */
     double *h1;    /* rows x n fields */
     double *h2;    /* rows x n */
-    int32_t *t;    /* n: per-unit integers (mixed: the history sums) */
+    int32_t *t;    /* n: per-unit integers (mixed: the window's sums) */
 } am__seqwork;
 
-/* Fit w (zeroed or fitted before) to n units, count elements, rows rows (at least am__seqs_batch(count)). */
+/* Fit w (zeroed or fitted before) to n units, count elements, rows rows (at least am__seqs_batch(n, count)). */
 int am__seqwork_fit(am__seqwork *w, size_t n, size_t count, size_t rows);
 int am__seqwork_create(void **out, size_t n, size_t count, size_t rows);
 void am__seqwork_free(void *w);

@@ -247,7 +247,7 @@ done:
 int am__seqs_steps(const am_store_type *t, const void *model, size_t first, size_t count, int8_t *next, void *work)
 {
     const am__seqs *q = t->sequences(model);
-    size_t n = q->pats.n, block = am__seqs_batch(q->pats.count), mem = t->memory(model);
+    size_t n = q->pats.n, block = am__seqs_batch(q->pats.n, q->pats.count), mem = t->memory(model);
     const int8_t **hist = NULL;
     int8_t *cur = NULL;
     int rc = AM_OK;
@@ -366,7 +366,7 @@ int am__seqs_load(void **model, const am_store_type *t, const char *path, void *
         am__rabort(&f);
         return rc;
     }
-    if ((rc = am__rclose(&f)) || (rc = am__seqs_loaded(&q)) || (rc = t->check(p, q.pats.n, NULL, 0) ? AM_ERANGE : 0)) {
+    if ((rc = am__rclose(&f)) || (rc = am__seqs_loaded(&q)) || (t->check(p, q.pats.n, NULL, 0) && (rc = AM_ERANGE))) {
         am__seqs_clear(&q);
         return rc;
     }
@@ -417,7 +417,7 @@ int am__seqs_recall(const am_store_type *t, const void *model, int8_t *s, const 
 int am__seqs_stability(const am_store_type *t, const void *model, size_t first, size_t count, size_t *unstable)
 {
     const am__seqs *q = t->sequences(model);
-    size_t n = q->pats.n, block = am__seqs_batch(q->pats.count), bytes;
+    size_t n = q->pats.n, block = am__seqs_batch(q->pats.n, q->pats.count), bytes;
     void *work = NULL;
     int rc = AM_OK;
     if (am_size_mul(block, n, &bytes))
