@@ -14,6 +14,7 @@
 #include "am/dense.h"
 #include "am/modern.h"
 #include "am/store.h"
+#include "am/sequence.h"
 #include "am/theory.h"
 #include "am/capacity.h"
 #include "am/data.h"

@@ -2,18 +2,21 @@
  *
  * A caller installs a hook on its thread with am_cancel_swap. The long loops of the calls it then makes from
  * that thread poll the hook between units of work and stop with AM_ECANCELED when it says so:
- *   recall (every sweep, and every 4096 unit updates of a serial sweep; every modern update), stability,
+ *   recall (every sweep, and every 4096 unit updates of a serial sweep; every modern update; every step of a
+ *   sequence store's replay, am_sequence_replay), stability (sequence stores and am_sequence_transitions: every
+ *   block of elements),
  *   Storkey learning (every pattern), the capacity measurement (every trial, and the recalls in it),
  *   autoencoder training (every minibatch step) and inference (every chunk of rows), PCA's covariance (every
  *   block of rows), spiking networks (every step of am_snn_run, every presynaptic neuron of am_snn_connect)
  *   and so am_xor_trial, the graded network and the modern store's gradient flow (every step), the biased and
  *   correlated pattern generators (between patterns, every 65536 units drawn).
- * Single LAPACK calls (PCA's and the pinv rule's decompositions) and single BLAS products are not
- * interrupted. A hook never changes a result: a call that is not cancelled computes exactly what it computes
- * without one, at any thread count. What a cancelled call leaves behind is stated with each call; in short,
- * objects stay valid: a recall leaves a state part of the way, a spiking network stops after a whole step
- * (am_snn_step_count says which), a graded run leaves u after a whole step, training keeps the steps it made,
- * a Storkey store keeps the patterns learned before the stop, a connection is not added, nothing is created.
+ * Single LAPACK calls (PCA's and the pinv rule's decompositions, seq-pinv's Cholesky) and single BLAS
+ * products are not interrupted. A hook never changes a result: a call that is not cancelled computes exactly
+ * what it computes without one, at any thread count. What a cancelled call leaves behind is stated with each
+ * call; in short, objects stay valid: a recall leaves a state part of the way, a spiking network stops after
+ * a whole step (am_snn_step_count says which), a graded run leaves u after a whole step, training keeps the
+ * steps it made, a Storkey store keeps the patterns learned before the stop, a connection is not added,
+ * nothing is created.
  *
  * Calls that run on several threads poll from those threads too (each adopts the caller's hook for the
  * call), so poll must be safe to call concurrently; once it has returned non-zero it should keep doing so

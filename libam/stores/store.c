@@ -12,6 +12,7 @@
 #include "../core/io.h"
 #include "am/error.h"
 #include "internal.h"
+#include "seqs.h"
 #include "type.h"
 
 /* ---- the table ---- */
@@ -20,6 +21,11 @@ static const am_store_type *const types[] = {
     &am__store_hopfield,
     &am__store_dense,
     &am__store_modern,
+    &am__store_seq_hebb,
+    &am__store_seq_dense,
+    &am__store_seq_mixed,
+    &am__store_seq_pinv,
+    &am__store_seq_modern,
     NULL,
 };
 

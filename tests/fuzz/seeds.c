@@ -102,6 +102,33 @@ int main(int argc, char **argv)
     am_modern_free(m);
     am_patterns_free(p);
 
+    /* Sequence stores of every type: a cyclic sequence of 3 and an open one of 2 (seqload; store replays them
+     * through the generic verbs). */
+    {
+        static const char *const seqtypes[] = {"seq-hebb", "seq-dense", "seq-mixed", "seq-pinv", "seq-modern"};
+        am_patterns *sq;
+        CHECK(am_patterns_create(&sq, 20, 5));
+        am_patterns_random(sq, &rng);
+        for (int k = 0; k < 5; k++) {
+            am_store_config c;
+            am_store *s;
+            am_patterns v = *sq;
+            char name[32];
+            CHECK(am_store_config_init(&c, seqtypes[k], 20));
+            CHECK(am_store_create(&s, &c));
+            v.count = 3;
+            CHECK(am_sequence_add(s, &v, 1));
+            v.bits += 3 * sq->words;
+            v.count = 2;
+            CHECK(am_sequence_add(s, &v, 0));
+            snprintf(name, sizeof name, "%s.store", seqtypes[k]);
+            CHECK(am_store_save(s, at("seqload", name)));
+            CHECK(am_store_save(s, at("store", name)));
+            am_store_free(s);
+        }
+        am_patterns_free(sq);
+    }
+
     /* Encoders: a PCA and a small MLP. */
     float data[40 * 6];
     for (int i = 0; i < 40 * 6; i++)
