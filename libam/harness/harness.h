@@ -104,7 +104,7 @@ typedef struct am_store_opts {
     const char *dflt[AM_STORE_OPTS_MAX];  /* the program's own default (am_store_opts_default), or NULL */
     char scope[AM_STORE_OPTS_MAX][128];
     char metavar[AM_STORE_OPTS_MAX][32];
-    char help[AM_STORE_OPTS_MAX][200];
+    char help[AM_STORE_OPTS_MAX][480];
     char model_help[400];
     unsigned require, exclude; /* the types taken: flags & require == require, none of exclude */
     int list;                  /* each parameter takes a comma-separated list (a sweep) */

@@ -32,6 +32,10 @@ static int slot_of(am_store_opts *so, const am_store_param *p, const char *type)
         so->nparams++;
     }
     size_t len = strlen(so->scope[k]);
+    if (len && !strstr(so->help[k], p->help)) { /* the same name means something else in this type */
+        size_t hl = strlen(so->help[k]);
+        snprintf(so->help[k] + hl, sizeof so->help[k] - hl, "; %s: %s (default %s)", type, p->help, p->dflt);
+    }
     snprintf(so->scope[k] + len, sizeof so->scope[k] - len, "%s%s", len ? "," : "", type);
     return k;
 }
