@@ -70,6 +70,48 @@ diff <(grep -v '^# date:' "$tmp/m1.tsv") <(grep -v '^# date:' "$tmp/m2.tsv") > /
 awk -F'\t' '!/^#/ && $3=="64" { exit !($12 == 1 && $13 == 1 && $11 == 1) }' "$tmp/rb.tsv"; ok $? "beta 64: recall, single fixed points, bound valid"
 awk -F'\t' '!/^#/ && $3=="0.25" { exit !($15 == 1) }' "$tmp/rb.tsv"; ok $? "beta 0.25: global averages"
 "$BIN/retrieval-beta" --beta 0 --out "$tmp/rbx.tsv" 2> /dev/null; [ $? -ne 0 ] && [ ! -e "$tmp/rbx.tsv" ]; ok $? "retrieval-beta rejects beta 0 before writing"
+# Sequence stores (bin/sequence): loads and the capacity search, replay, hostile command lines.
+sq="capacity --model seq-dense --degree 1,2 --N 64 --P 10,40,400 --trials 2 --quiet"
+"$BIN/sequence" $sq --threads 1 --out "$tmp/sq1.tsv" && "$BIN/sequence" $sq --threads 2 --out "$tmp/sq2.tsv"
+ok $? "sequence capacity at fixed loads runs at 1 and 2 threads"
+diff <(grep -v '^# \(date\|time\):' "$tmp/sq1.tsv") <(grep -v '^# \(date\|time\):' "$tmp/sq2.tsv") > /dev/null
+ok $? "sequence capacity: byte-identical TSV at 1 and 2 threads"
+awk -F'\t' '!/^#/ && $2 == "poly2" && $4 == 10 { exit !($7 == 1 && $8 == 1) } ' "$tmp/sq1.tsv" &&
+    awk -F'\t' '!/^#/ && $2 == "poly1" && $4 == 400 { exit !($7 < 0.5) }' "$tmp/sq1.tsv"
+ok $? "d = 2 replays 10 elements of 64 units exactly; SeqNet fails at P = 400"
+"$BIN/sequence" capacity --model seq-dense --degree 2 --N 20,40 --trials 3 --quiet --out "$tmp/sqc.tsv"
+awk -F'\t' '!/^#/ && $1 == "seq-dense" { if (!($5 > 0.3 * $7 && $5 < 3 * $7 && $8 > 0 && $8 <= $5 + 1e-9)) bad = 1; n++ }
+    END { exit bad || n != 2 }' "$tmp/sqc.tsv"
+ok $? "the capacity search finds P_T within a factor 3 of the theory, and P_S <= P_T ($(grep -v '^#' "$tmp/sqc.tsv" | awk -F'\t' 'NR > 1 { printf "%s:%s/%s ", $3, $5, $7 }'))"
+"$BIN/sequence" replay --letters ABCDEF --steps 12 --quiet --out "$tmp/sqr.tsv"
+grep -q '12 exact transitions, 0 wrong steps' "$tmp/sqr.tsv" && [ "$(grep -vc '^#' "$tmp/sqr.tsv")" -eq 14 ]
+ok $? "sequence replay: letters ABCDEF twice round from a noisy A, every step exact (pseudo-inverse rule)"
+"$BIN/sequence" replay --model seq-hebb --letters ABCDEF --steps 12 --quiet --out "$tmp/sqh.tsv"
+grep -q ' 0 wrong steps' "$tmp/sqh.tsv"; [ $? -ne 0 ]
+ok $? "SeqNet does not replay the correlated letters ($(grep -o '[0-9]* exact transitions, [0-9]* wrong' "$tmp/sqh.tsv"))"
+"$BIN/sequence" replay --model seq-mixed --patterns random --count 10 --flip 0 --steps 30 --quiet --out "$tmp/sqm.tsv"
+awk -F'\t' '$1 ~ /^[0-9]+$/ && $1 > 0 { held[$2]++ } END { for (e in held) if (held[e] < 4 || held[e] > 6) bad = 1; exit bad }' "$tmp/sqm.tsv"
+ok $? "MixedNet (tau 5) holds each element about 5 steps"
+for bad in "capacity --model hopfield" "capacity --model seq-dense --rule hebb" "capacity --N 1" "capacity --shrink 1" \
+           "capacity --noise 0.2" "capacity --model seq-mixed" "capacity --model seq-dense --degree 0" \
+           "capacity --P 5,x" "replay --letters AB1" "replay --cue 9" "replay --size 3x200x" "replay --count 5" \
+           "moving --sprite 5" "moving --frames 1" "moving --clips 0" "nosuch"; do
+    rm -f "$tmp/out.tsv"
+    "$BIN/sequence" $bad --out "$tmp/out.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "sequence $bad: one-line error, non-zero exit, no output ($(head -c 70 "$tmp/err"))"
+done
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    "$BIN/sequence" moving --model seq-dense --F exp --clips 20 --cues 10 --quiet --out "$tmp/mv1.tsv" &&
+        "$BIN/sequence" moving --model seq-hebb --clips 20 --cues 10 --quiet --out "$tmp/mv2.tsv"
+    ok $? "sequence moving runs"
+    awk -F'\t' '!/^#/ && $1 != "model" { exit !($6 == 1) }' "$tmp/mv1.tsv" &&
+        awk -F'\t' '!/^#/ && $1 != "model" { exit !($6 == 0) }' "$tmp/mv2.tsv"
+    ok $? "moving sprites: the exponential model replays every clip whole, SeqNet none"
+else
+    ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
+    ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
+fi
 # Sanity of the science: at alpha 0.05 Hebb recalls from 10% noise, at 0.3 it does not.
 awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp/pp.tsv"; ok $? "Hebb recalls at alpha=0.05"
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"

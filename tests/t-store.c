@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "am/am.h"
+#include "am/sequence.h"
 #include "tap.h"
 
 typedef struct {
@@ -32,6 +33,63 @@ static void on_event(const am_recall_event *ev, void *ctx)
     l->last_energy = ev->energy;
 }
 
+/* The contract of a sequence store: the same verbs, recall = synchronous replay steps. */
+static void contract_sequence(const am_store_config *cfg, const am_patterns *x, const char *path)
+{
+    char desc[128];
+    am_store *s = NULL, *t = NULL;
+    am_store_config_describe(cfg, desc, sizeof desc);
+    ok(am_store_create(&s, cfg) == AM_OK && am_store_add(s, x) == AM_OK && am_store_count(s) == x->count &&
+           am_sequence_count(s) == 1 && am_sequence_next(s, 2) == 3 && am_sequence_next(s, x->count - 1) == SIZE_MAX,
+       "%s: create, add one open sequence", desc);
+    int8_t a[64], b[64], want[64];
+    am_patterns_get(x, 2, a);
+    memcpy(b, a, 64);
+    am_patterns_get(x, 3, want);
+    am_recall_opts o;
+    am_recall_info info;
+    am_recall_opts_default(&o);
+    o.max_steps = 1;
+    mon_log log = {0};
+    o.monitor = on_event;
+    o.monitor_ctx = &log;
+    ok(am_store_recall(s, a, &o, NULL, NULL, &info) == AM_OK && !memcmp(a, want, 64) && info.steps == 1 &&
+           isnan(info.energy) && log.events == 2 && log.first_cue,
+       "%s: recall takes one step from element 2 to element 3, the monitor sees the cue and the step", desc);
+    am_replay_info ri;
+    ok(am_sequence_replay(s, b, 2, 1, NULL, NULL, NULL, NULL, &ri) == AM_OK && !memcmp(a, b, 64) && ri.transitions == 1,
+       "%s: the same as one replay step", desc);
+    size_t u[6];
+    ok(am_store_stability(s, u) == AM_OK && u[2] == 0 && u[5] == 0, "%s: stability: the transition from 2 is exact", desc);
+    ok(isnan(am_store_energy(s, a)), "%s: no energy (NaN)", desc);
+    /* 1 and 2 threads, after save and load */
+    int8_t c1[64], c2[64];
+    am_patterns_get(x, 0, c1);
+    am_rng r;
+    am_rng_init(&r, 3, 0);
+    am_state_flip_k(c1, 64, 6, &r);
+    memcpy(c2, c1, 64);
+    int nt = omp_get_max_threads();
+    omp_set_num_threads(1);
+    int e1 = am_sequence_replay(s, c1, 0, 8, NULL, NULL, NULL, NULL, NULL);
+    omp_set_num_threads(2);
+    ok(!e1 && am_store_save(s, path) == AM_OK && am_store_load(&t, path) == AM_OK && am_store_type_of(t) == cfg->type &&
+           am_sequence_replay(t, c2, 0, 8, NULL, NULL, NULL, NULL, NULL) == AM_OK && !memcmp(c1, c2, 64),
+       "%s: the same replay at 1 thread and, after save and load, at 2", desc);
+    omp_set_num_threads(nt);
+    am_store_config back;
+    char d2[128];
+    am_store_config_of(t, &back);
+    am_store_config_describe(&back, d2, sizeof d2);
+    ok(!strcmp(desc, d2), "%s: a loaded store reports its configuration (%s)", desc, d2);
+    am_patterns *wrong = NULL;
+    am_patterns_create(&wrong, 65, 1);
+    ok(am_store_add(s, wrong) == AM_ESIZE && am_store_add_real(s, NULL, 0) == AM_EUNSUPPORTED, "%s: errors", desc);
+    am_patterns_free(wrong);
+    am_store_free(t);
+    am_store_free(s);
+}
+
 int main(void)
 {
     am_rng rng;
@@ -55,6 +113,12 @@ int main(void)
         ok(am_store_config_set(&cfgs[ncfg++], variants[v][1], variants[v][2], NULL, 0) == AM_OK, "%s %s=%s",
            variants[v][0], variants[v][1], variants[v][2]);
     }
+    for (const am_store_type *const *t = am_store_types(); *t; t++)
+        if (am_store_type_flags(*t) & AM_STORE_SEQUENCE) {
+            am_store_config sc;
+            am_store_config_default(&sc, *t, 64);
+            contract_sequence(&sc, x, path);
+        }
     for (int k = 0; k < ncfg; k++) {
         char desc[64];
         am_store *s = NULL, *t = NULL;
