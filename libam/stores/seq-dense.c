@@ -162,7 +162,6 @@ static int t_check(const void *p, size_t n, char *why, size_t whysize)
 }
 
 /* The model of parameters p holding the sequences q (taken over, also on failure). */
-/* The model of parameters p holding the sequences q (taken over, also on failure). */
 static int make(void **model, const void *p, am__seqs *q)
 {
     sd_params sp = *(const sd_params *)p;
