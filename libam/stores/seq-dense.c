@@ -39,6 +39,8 @@ static int rebuild(void *model)
     int rc = am__seqrows_build(&d->b.r, &d->b.q, AM__ROWS_NXX);
     if (!rc)
         am__sep_init(&d->sep, d->p.f, d->p.degree, 1.0, d->b.r.k, (double)d->b.q.pats.n + 1.0);
+    if (!rc && d->sep.exact) /* exact integer fields: the batched steps may go through dgemm */
+        am__seqrows_doubles(&d->b.r, (size_t)1 << 29);
     return rc;
 }
 
@@ -93,8 +95,13 @@ static int step_batch(const void *model, size_t first, size_t count, int8_t *nex
             am__patterns_overlaps(x, x->bits + (first + b0 + (size_t)b) * x->words, m);
             coefficients(d, m, w->c1 + (size_t)b * k, w->c2 + (size_t)b * k);
         }
-        am__seq_fields(w->h1, w->c1, k, (size_t)nb, r->nxt, k, n);
-        am__seq_fields(w->h2, w->c2, k, (size_t)nb, r->nxx, k, n);
+        if (r->nxt_d && nb >= 4) {
+            am__seq_fields_exact(w->h1, w->c1, k, (size_t)nb, r->nxt_d, k, n);
+            am__seq_fields_exact(w->h2, w->c2, k, (size_t)nb, r->nxx_d, k, n);
+        } else {
+            am__seq_fields(w->h1, w->c1, k, (size_t)nb, r->nxt, k, n);
+            am__seq_fields(w->h2, w->c2, k, (size_t)nb, r->nxx, k, n);
+        }
         for (long b = 0; b < nb; b++) {
             int8_t *out = next + (b0 + (size_t)b) * n;
             am_patterns_get(x, first + b0 + (size_t)b, out);

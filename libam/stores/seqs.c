@@ -3,6 +3,7 @@
 #include "seqs.h"
 
 #include <math.h>
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +184,42 @@ void am__seqrows_free(am__seqrows *r)
     free(r->nxt);
     free(r->nxx);
     free(r->all);
+    free(r->nxt_d);
+    free(r->nxx_d);
     memset(r, 0, sizeof *r);
+}
+
+void am__seqrows_doubles(am__seqrows *r, size_t budget)
+{
+    size_t kn, bytes;
+    free(r->nxt_d), free(r->nxx_d);
+    r->nxt_d = r->nxx_d = NULL;
+    if (!r->nxx || am_size_mul(r->k, r->n, &kn) || am_size_mul3(kn ? kn : 1, 2, sizeof(double), &bytes) ||
+        bytes > budget)
+        return;
+    r->nxt_d = malloc(bytes / 2);
+    r->nxx_d = malloc(bytes / 2);
+    if (!r->nxt_d || !r->nxx_d) { /* no memory for the fast path: the int8 one serves */
+        free(r->nxt_d), free(r->nxx_d);
+        r->nxt_d = r->nxx_d = NULL;
+        return;
+    }
+    for (size_t j = 0; j < kn; j++) {
+        r->nxt_d[j] = (double)r->nxt[j];
+        r->nxx_d[j] = (double)r->nxx[j];
+    }
+}
+
+void am__seq_fields_exact(double *h, const double *c, size_t ldc, size_t rows, const double *R, size_t k, size_t n)
+{
+    if (!rows || !n)
+        return;
+    if (!k) {
+        memset(h, 0, rows * n * sizeof *h);
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n, (int)k, 1.0, c, (int)ldc, R, (int)n,
+                0.0, h, (int)n);
 }
 
 int am__seqrows_build(am__seqrows *r, const am__seqs *q, unsigned what)

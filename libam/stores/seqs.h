@@ -67,7 +67,16 @@ typedef struct am__seqrows {
     int8_t *nxt;   /* k x n: the successor of each */
     int8_t *nxx;   /* k x n: successor times element, unit by unit (AM__ROWS_NXX, else NULL) */
     int8_t *all;   /* count x n: every element (AM__ROWS_ALL, else NULL) */
+    double *nxt_d, *nxx_d; /* nxt and nxx as doubles (am__seqrows_doubles), else NULL */
 } am__seqrows;
+
+/* Double copies of nxt and nxx, for am__seq_fields_exact, when they take at most `budget` bytes (else none:
+ * the int8 product serves). */
+void am__seqrows_doubles(am__seqrows *r, size_t budget);
+/* H = C R with R = r's double rows (nxt: which 0, nxx: 1), rows x n: through the BLAS (dgemm). Only for
+ * products whose every partial sum is an integer below 2^53 (am__sep.exact): those are exact, so the result
+ * is the same bits in any order of summation, at any thread count and under any BLAS kernel. */
+void am__seq_fields_exact(double *h, const double *c, size_t ldc, size_t rows, const double *R, size_t k, size_t n);
 
 /* Build the rows of q into r (what: AM__ROWS_* flags). On failure r is as it was; on success r's old buffers
  * are freed. */
