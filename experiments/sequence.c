@@ -498,8 +498,9 @@ static int cmd_replay(int argc, char **argv)
         {"gif", AM_OPT_OUTPUT, &gif, "FILE", "an animated GIF of the replay (gnuplot; - for standard output)"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    /* letters are correlated patterns: the pseudo-inverse rule replays them where x^d does not */
-    if (am_store_opts_add(&so, "seq-pinv", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
+    /* letters are correlated patterns: the modern store (softmax over the overlaps) replays them from noisy cues
+     * where x^d does not, and the pseudo-inverse rule only from cues with few flipped units */
+    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
         am_run_error(&run, "too many store options");
         return 2;
     }
@@ -555,9 +556,9 @@ static int cmd_replay(int argc, char **argv)
         goto done;
     }
     am_rng_init(&rng, run.seed, 2);
-    am_patterns_get(pats, (size_t)cue, states);
-    am_state_flip_k(states, n, (size_t)floor(flip * (double)n + 0.5), &rng);
-    int err = am_sequence_replay(s, states, (size_t)cue, (unsigned)nsteps, NULL, NULL, ov, states, &info);
+    am_patterns_get(pats, (size_t)cue, want); /* the cue (in), the last state (out); states keeps them all */
+    am_state_flip_k(want, n, (size_t)floor(flip * (double)n + 0.5), &rng);
+    int err = am_sequence_replay(s, want, (size_t)cue, (unsigned)nsteps, NULL, NULL, ov, states, &info);
     if (err) {
         am_run_error(&run, "replay: %s", am_strerror(err));
         goto done;
