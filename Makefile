@@ -75,7 +75,7 @@ help:
 	@echo "make demo       install missing packages (as root), build, run the capacity experiment, plot it"
 	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
-	@echo "make exercises  run the five teaching exercises (Python) and redraw exercises/figures"
+	@echo "make exercises  run the teaching exercises (Python) and redraw exercises/figures"
 	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs and plots/*.gp (share/libam/plots)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"

@@ -99,6 +99,16 @@ int main(void)
      * fractions: N**d / (2 df(2d-1)) / log(N) at N = 500, and the same over (d+1)). */
     is_rel(am_theory_seq_poly_transition_capacity(500, 160), 1.7925679375349926e+99, 1e-9, "P_T(500, d=160) = 1.79e99");
     is_rel(am_theory_seq_poly_sequence_capacity(500, 160), 1.1133962344937843e+97, 1e-9, "P_S(500, d=160) = 1.11e97");
+    /* The logarithms where the values overflow (python3, exact integers: d log N - log(2 df(2d-1) log N) at
+     * N = 10^6, d = 100, and that minus log(d+1)), and equal to the values' logs where they do not. */
+    ok(isinf(am_theory_seq_poly_transition_capacity(1e6, 100)), "poly P_T(10^6, d=100) passes DBL_MAX");
+    is_near(am_theory_seq_poly_log_transition_capacity(1e6, 100), 948.054223120544, 1e-9, "log poly P_T(10^6, 100)");
+    is_near(am_theory_seq_poly_log_sequence_capacity(1e6, 100), 943.4391026037027, 1e-9, "log poly P_S(10^6, 100)");
+    is_near(am_theory_seq_poly_log_transition_capacity(500, 160), log(1.7925679375349926e+99), 1e-9,
+            "log poly P_T(500, 160) = ln 1.79e99");
+    is_near(am_theory_seq_poly_log_sequence_capacity(100, 2), log(120.6373561), 1e-9, "log poly P_S(100, 2)");
+    ok(isnan(am_theory_seq_poly_log_transition_capacity(1, 2)) && isnan(am_theory_seq_poly_log_sequence_capacity(100, 0)),
+       "log poly capacities: NAN for N < 2 and d < 1");
     ok(isinf(am_theory_seq_exp_transition_capacity(1057)) && isfinite(am_theory_seq_exp_transition_capacity(1056)),
        "exp P_T passes DBL_MAX at N = 1057");
     is_near(am_theory_seq_exp_log_transition_capacity(5000), 4999 * log(am_theory_seq_exp_beta()) - log(2 * log(5000.0)),

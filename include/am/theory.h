@@ -46,6 +46,10 @@ double am_theory_ags_alpha_c(double *m_at_c);
 double am_theory_seq_poly_transition_capacity(double n, int d);
 /* Polynomial DenseNet, eq. (9): P_S = N^d / (2 (d+1) (2d-1)!! ln N) = P_T / (d+1) (N / (4 ln N) at d = 1). */
 double am_theory_seq_poly_sequence_capacity(double n, int d);
+/* Natural logarithms of the two, finite wherever N and d are (the values pass DBL_MAX for large d: P_T(10^6,
+ * 100) = e^950): d ln N - ln(2 (2d-1)!! ln N) and that minus ln(d+1). */
+double am_theory_seq_poly_log_transition_capacity(double n, int d);
+double am_theory_seq_poly_log_sequence_capacity(double n, int d);
 
 /* The exponential model's base, beta = e^2 / cosh 2 = 2 / (1 + e^-4) = 1.96403...: one crosstalk term
  * e^{(N-1)(m-1)} has variance beta^-(N-1) (Appendix C.2). */

@@ -135,14 +135,24 @@ static double seq_poly_log(double n, int d, double c)
     return d * log(n) - log(2.0 * c * log(n)) - (ln_fact(2.0 * d) - d * M_LN2 - ln_fact(d));
 }
 
+double am_theory_seq_poly_log_transition_capacity(double n, int d)
+{
+    return seq_poly_log(n, d, 1.0);
+}
+
+double am_theory_seq_poly_log_sequence_capacity(double n, int d)
+{
+    return seq_poly_log(n, d, d + 1.0);
+}
+
 double am_theory_seq_poly_transition_capacity(double n, int d)
 {
-    return exp(seq_poly_log(n, d, 1.0));
+    return exp(am_theory_seq_poly_log_transition_capacity(n, d));
 }
 
 double am_theory_seq_poly_sequence_capacity(double n, int d)
 {
-    return exp(seq_poly_log(n, d, d + 1.0));
+    return exp(am_theory_seq_poly_log_sequence_capacity(n, d));
 }
 
 double am_theory_seq_exp_beta(void)

@@ -10,6 +10,14 @@ Stores (classical Hopfield, dense associative memory, modern continuous Hopfield
     >>> state, info = s.recall(cue, record=True)   # every sweep's state, energy and overlaps
     >>> print(am.show(state, 10))
 
+Sequence stores (seq-hebb, seq-dense, seq-mixed, seq-pinv, seq-modern) keep sequences and replay them:
+
+    >>> s = am.Store("seq-dense", n=100, degree=2)
+    >>> s.add(pats, cyclic=True)                     # A -> B -> C -> D -> A
+    >>> r = s.replay(cue, 8)                         # r.states, r.overlaps, r.transitions, r.first_fail
+    >>> nxt, exact = s.transitions()                 # one step from every element
+    >>> am.seq_capacity(100, degree=2).transition    # Chaudhry et al. 2023: P_T = N^d / (2 (2d-1)!! ln N)
+
 Everything computes in C (libam); arrays go in and come out as numpy arrays. Failures of the library raise
 am.Error with its message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
 advances, or None for am's default stream (am.seed(s) restarts it).
@@ -26,11 +34,11 @@ import numpy as _np
 
 from ._am import (  # noqa: F401  (the public C API)
     PCA, SNN, Autoencoder, Error, Rng, Store, __version__, capacity, class_name, commit, default_rng, fashion, flip,
-    graded_run, letters, load, occlude, overlap, patterns, seed, theory, xor_trial)
+    graded_run, letters, load, occlude, overlap, patterns, seed, seq_capacity, store_types, theory, xor_trial)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
-           "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seed", "show",
-           "show_frames", "plot", "checkerboards"]
+           "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
+           "store_types", "seed", "show", "show_frames", "plot", "checkerboards"]
 
 
 def checkerboards(count, width, height):

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "am/am.h"
 
@@ -877,17 +878,56 @@ static PyObject *Store_repr(StoreObject *self)
         }                                                                                                          \
     } while (0)
 
-/* Learning runs with the GIL released and the store marked as written: an interrupted Storkey rule keeps the
- * patterns it learned (am_hopfield_store). */
-static PyObject *Store_add(StoreObject *self, PyObject *arg)
+static int is_sequence(const StoreObject *self)
 {
+    return (am_store_type_flags(am_store_type_of(self->s)) & AM_STORE_SEQUENCE) != 0;
+}
+
+/* The names of the sequence store types, "seq-hebb, seq-dense, ..." (static storage). */
+static const char *sequence_types(void)
+{
+    static char buf[256];
+    size_t len = 0;
+    if (!buf[0])
+        for (const am_store_type *const *t = am_store_types(); *t && len < sizeof buf; t++)
+            if (am_store_type_flags(*t) & AM_STORE_SEQUENCE)
+                len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? ", " : "", am_store_type_name(*t));
+    return buf;
+}
+
+/* 0, or -1 with ValueError("<what>: a hopfield store is not a sequence store (...)"). */
+static int sequence_ready(StoreObject *self, const char *what)
+{
+    if (is_sequence(self))
+        return 0;
+    value_error("%s: a %s store is not a sequence store (%s)", what, am_store_type_name(am_store_type_of(self->s)),
+                sequence_types());
+    return -1;
+}
+
+/* Learning runs with the GIL released and the store marked as written: an interrupted Storkey rule keeps the
+ * patterns it learned (am_hopfield_store). On a sequence store the rows are one sequence (am_sequence_add). */
+static PyObject *Store_add(StoreObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"patterns", "cyclic", NULL};
+    PyObject *arg;
+    int cyclic = 0, rc;
     STORE_READY(self);
-    int rc;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:add", names, &arg, &cyclic))
+        return NULL;
+    int seq = is_sequence(self);
+    if (cyclic && !seq)
+        return value_error("Store.add: cyclic=True applies to sequence stores (%s), not to a %s store",
+                           sequence_types(), am_store_type_name(am_store_type_of(self->s)));
     size_t n = am_store_n(self->s);
     PyArrayObject *x = is_real(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
     am_patterns *p = NULL;
     if (!x)
         return NULL;
+    if (seq && !rows_of(x)) {
+        Py_DECREF(x);
+        return value_error("Store.add: patterns has no rows (a sequence needs at least one pattern)");
+    }
     if (!is_real(self) && !(p = patterns_from(x))) {
         Py_DECREF(x);
         return NULL;
@@ -900,14 +940,15 @@ static PyObject *Store_add(StoreObject *self, PyObject *arg)
     interrupt it;
     npy_intp rows = rows_of(x);
     interrupt_begin(&it, 1);
-    rc = p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows);
+    rc = seq ? am_sequence_add(self->s, p, cyclic)
+             : p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows);
     interrupt_end(&it);
     use_done(&self->use);
     am_patterns_free(p);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "Store.add (%zd patterns of %zu units to %zu)", (Py_ssize_t)rows, n,
-                        am_store_count(self->s));
+        return am_raise(rc, "Store.add (%s%zd patterns of %zu units to %zu)", seq ? (cyclic ? "a cyclic sequence of "
+                        : "a sequence of ") : "", (Py_ssize_t)rows, n, am_store_count(self->s));
     Py_RETURN_NONE;
 }
 
@@ -1048,6 +1089,19 @@ static PyObject *am_py_load(PyObject *mod, PyObject *arg)
     }
     o->s = s;
     return (PyObject *)o;
+}
+
+/* The store's workspace for a reader, created on first use: NULL when another reader has it (the library then
+ * allocates scratch for the call). 0, or -1 with the exception set. */
+static int reader_work(StoreObject *self, am_store_work **work, const char *what)
+{
+    int rc;
+    if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
+        am_raise(rc, "%s (scratch space for %zu units)", what, am_store_n(self->s));
+        return -1;
+    }
+    *work = self->use.readers ? NULL : self->work;
+    return 0;
 }
 
 /* Recording a recall: frames at every monitor event (the cue, every `every` updates, every sweep). */
@@ -1331,17 +1385,13 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     PyArrayObject *st = modern ? as_floats(cue, n, 1, 2, 1, "cue") : as_states(cue, n, 1, 2, "cue");
     if (!st)
         return NULL;
-    int batch = PyArray_NDIM(st) == 2, rc;
+    int batch = PyArray_NDIM(st) == 2;
+    am_store_work *work;
     if (batch && (monitor || record)) {
         Py_DECREF(st);
         return value_error("monitor and record take one cue (a 1-D array)");
     }
-    if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
-        Py_DECREF(st);
-        return am_raise(rc, "Store.recall (scratch space for %zu units)", n);
-    }
-    am_store_work *work = self->use.readers ? NULL : self->work; /* NULL: scratch of its own */
-    if (use_read(&self->use, "Store.recall")) {
+    if (reader_work(self, &work, "Store.recall") || use_read(&self->use, "Store.recall")) {
         Py_DECREF(st);
         return NULL;
     }
@@ -1355,11 +1405,186 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     return res;
 }
 
+/* ---- Sequence stores (am/sequence.h) ---- */
+
+/* This machine's memory in bytes (0: unknown). */
+static double machine_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+/* 0 when new arrays of `bytes` in all fit this machine's memory (and numpy's index type), checked before they
+ * are allocated; else -1 with ValueError("<what> would take <size>, more than this machine's memory (<size>)
+ * <hint>"). */
+static int fits_memory(double bytes, const char *hint, const char *fmt, ...)
+{
+    double mem = machine_memory();
+    if (bytes <= (double)NPY_MAX_INTP && (mem == 0 || bytes <= mem))
+        return 0;
+    char what[256], b1[32], b2[32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    value_error("%s would take %s, more than this machine's memory (%s)%s", what, human_bytes(bytes, b1, sizeof b1),
+                mem > 0 ? human_bytes(mem, b2, sizeof b2) : "unknown", hint);
+    return -1;
+}
+
+/* The start= of a replay: None (SIZE_MAX, the element of best overlap) or an element. 0, or -1 with the error. */
+static int replay_start(PyObject *o, size_t count, size_t *start)
+{
+    int_arg a = INT_ARG("start", 0, count - 1, 0);
+    *start = SIZE_MAX;
+    if (o == Py_None)
+        return 0;
+    if (int_from(o, &a))
+        return -1;
+    *start = (size_t)a.u;
+    return 0;
+}
+
+/* The replay's report as a namespace (steals st, sa, ov; sa and ov may be NULL: None). */
+static PyObject *replay_result(PyArrayObject *st, PyArrayObject *sa, PyArrayObject *ov, const am_replay_info *info)
+{
+    return namespace(8, "state", (PyObject *)st, "steps", PyLong_FromUnsignedLong(info->steps), "transitions",
+                     PyLong_FromSize_t(info->transitions), "wrong", PyLong_FromSize_t(info->wrong), "first_fail",
+                     info->first_fail < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(info->first_fail), "final_element",
+                     info->final_element == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(info->final_element),
+                     "states", sa ? (PyObject *)sa : Py_NewRef(Py_None), "overlaps",
+                     ov ? (PyObject *)ov : Py_NewRef(Py_None));
+}
+
+/* A replay runs with the GIL released and the store marked as read; the arrays it fills are sized (and
+ * refused when absurd) before anything is allocated. */
+static PyObject *Store_replay(StoreObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"cue", "steps", "start", "states", "overlaps", NULL};
+    PyObject *cue, *starto = Py_None;
+    int_arg steps = INT_ARG("steps", 0, UINT_MAX, 0);
+    int want_states = 1, want_overlaps = 1;
+    size_t start;
+    am_store_work *work;
+    STORE_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|$Opp:replay", names, &cue, int_conv, &steps, &starto,
+                                     &want_states, &want_overlaps) ||
+        sequence_ready(self, "Store.replay"))
+        return NULL;
+    size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
+    if (!cnt)
+        return am_raise(AM_EEMPTY, "Store.replay (the %s store holds no sequence)",
+                        am_store_type_name(am_store_type_of(self->s)));
+    double rows = (double)steps.u + 1.0;
+    char sdesc[64] = "", odesc[64] = "";
+    if (want_states)
+        snprintf(sdesc, sizeof sdesc, "(steps + 1) x %zu int8 states%s", n, want_overlaps ? " and " : "");
+    if (want_overlaps)
+        snprintf(odesc, sizeof odesc, "(steps + 1) x %zu float64 overlaps", cnt);
+    if (replay_start(starto, cnt, &start) ||
+        fits_memory(rows * ((want_states ? (double)n : 0) + (want_overlaps ? 8.0 * (double)cnt : 0)),
+                    ": pass states=False or overlaps=False, or fewer steps", "Store.replay: steps = %llu: %s%s",
+                    steps.u, sdesc, odesc))
+        return NULL;
+    npy_intp r = (npy_intp)steps.u + 1;
+    PyArrayObject *st = as_states(cue, n, 1, 1, "cue"), *sa = NULL, *ov = NULL;
+    if (!st || (want_states && !(sa = new_array(2, r, (npy_intp)n, NPY_INT8))) ||
+        (want_overlaps && !(ov = new_array(2, r, (npy_intp)cnt, NPY_FLOAT64))) ||
+        reader_work(self, &work, "Store.replay") || use_read(&self->use, "Store.replay")) {
+        Py_XDECREF(st), Py_XDECREF(sa), Py_XDECREF(ov);
+        return NULL;
+    }
+    am_replay_info info;
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_sequence_replay(self->s, PyArray_DATA(st), start, (unsigned)steps.u, NULL, work,
+                                ov ? PyArray_DATA(ov) : NULL, sa ? PyArray_DATA(sa) : NULL, &info);
+    interrupt_end(&it);
+    use_done(&self->use);
+    if (rc) {
+        Py_DECREF(st), Py_XDECREF(sa), Py_XDECREF(ov);
+        return am_raise(rc, "Store.replay (%llu steps, %zu units, %zu elements)", steps.u, n, cnt);
+    }
+    return replay_result(st, sa, ov, &info);
+}
+
+/* One step from every element, the GIL released: (next, exact). */
+static PyObject *Store_transitions(StoreObject *self, PyObject *unused)
+{
+    (void)unused;
+    am_store_work *work;
+    STORE_READY(self);
+    if (sequence_ready(self, "Store.transitions"))
+        return NULL;
+    size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
+    if (fits_memory((double)cnt * ((double)n + 1.0), "", "Store.transitions: the steps from %zu elements of %zu units",
+                    cnt, n))
+        return NULL;
+    PyArrayObject *next = new_array(2, (npy_intp)cnt, (npy_intp)n, NPY_INT8);
+    PyArrayObject *exact = new_array(1, (npy_intp)cnt, 0, NPY_BOOL);
+    if (!next || !exact || reader_work(self, &work, "Store.transitions") || use_read(&self->use, "Store.transitions")) {
+        Py_XDECREF(next), Py_XDECREF(exact);
+        return NULL;
+    }
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_sequence_transitions(self->s, 0, cnt, work, PyArray_DATA(next), PyArray_DATA(exact), NULL);
+    interrupt_end(&it);
+    use_done(&self->use);
+    if (rc) {
+        Py_DECREF(next), Py_DECREF(exact);
+        return am_raise(rc, "Store.transitions (%zu elements of %zu units)", cnt, n);
+    }
+    return Py_BuildValue("(NN)", next, exact);
+}
+
+static PyObject *Store_next(StoreObject *self, PyObject *arg)
+{
+    STORE_READY(self);
+    if (sequence_ready(self, "Store.next"))
+        return NULL;
+    size_t cnt = am_store_count(self->s);
+    if (!cnt)
+        return value_error("Store.next: the %s store holds no elements", am_store_type_name(am_store_type_of(self->s)));
+    int_arg e = INT_ARG("e", 0, cnt - 1, 0);
+    if (int_from(arg, &e))
+        return NULL;
+    size_t nx = am_sequence_next(self->s, (size_t)e.u);
+    return nx == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(nx);
+}
+
+static PyObject *Store_get_sequences(StoreObject *self, void *unused)
+{
+    (void)unused;
+    STORE_READY(self);
+    size_t cnt = am_sequence_count(self->s); /* 0 for a store that is not a sequence store */
+    PyObject *list = PyList_New((Py_ssize_t)cnt);
+    for (size_t k = 0; list && k < cnt; k++) {
+        size_t first = 0, length = 0;
+        int cyclic = 0;
+        int rc = am_sequence_info(self->s, k, &first, &length, &cyclic);
+        PyObject *t = rc ? am_raise(rc, "Store.sequences (sequence %zu of %zu)", k, cnt)
+                         : Py_BuildValue("(NNN)", PyLong_FromSize_t(first), PyLong_FromSize_t(length),
+                                         PyBool_FromLong(cyclic));
+        if (!t)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)k, t);
+    }
+    return list;
+}
+
 static PyMethodDef Store_methods[] = {
-    {"add", (PyCFunction)Store_add, METH_O,
-     "add(patterns): learn the rows of patterns (P x n, or one n-vector); binary stores take signs (> 0 is +1),\n"
-     "the modern store real vectors. Interrupted (KeyboardInterrupt), the Storkey rule keeps the patterns it\n"
-     "learned; other stores stay as they were."},
+    {"add", (PyCFunction)(void (*)(void))Store_add, METH_VARARGS | METH_KEYWORDS,
+     "add(patterns, cyclic=False): learn the rows of patterns (P x n, or one n-vector); binary stores take signs\n"
+     "(> 0 is +1), the modern store real vectors. On a sequence store (seq-*) the rows are ONE sequence, in\n"
+     "order, cyclic (the last row followed by the first) when cyclic=True; every call adds another sequence.\n"
+     "cyclic=True on any other store is a ValueError. Interrupted (KeyboardInterrupt), the Storkey rule keeps\n"
+     "the patterns it learned; other stores stay as they were.\n"
+     "    >>> s = am.Store('seq-dense', n=100, degree=2)\n"
+     "    >>> s.add(am.patterns('random', 30, 100, rng=1), cyclic=True)\n"
+     "    >>> s.sequences\n"
+     "    [(0, 30, True)]"},
     {"recall", (PyCFunction)(void (*)(void))Store_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(cue, *, dynamics='async', order='random', T=0.0, max_steps=100, rng=None, monitor=None, every=0,\n"
      "       record=False) -> (state, info)\n"
@@ -1377,13 +1602,53 @@ static PyMethodDef Store_methods[] = {
      "stability() -> for each stored pattern, the units one update would flip (0: a fixed point)"},
     {"weights", (PyCFunction)Store_weights, METH_NOARGS, "weights() -> the n x n weight matrix (hopfield stores)"},
     {"save", (PyCFunction)Store_save, METH_O, "save(path): write the store in libam's format (am.load reads it)"},
+    {"replay", (PyCFunction)(void (*)(void))Store_replay, METH_VARARGS | METH_KEYWORDS,
+     "replay(cue, steps, *, start=None, states=True, overlaps=True) -> namespace\n"
+     "Sequence stores: `steps` synchronous steps from cue (an n-vector, taken by its signs), each mapping the\n"
+     "state (and, for seq-mixed, the last tau states; before the start they are the cue) to the next\n"
+     "(am_sequence_replay). start: the element the cue stands for, where the count of transitions starts (None:\n"
+     "the element of best overlap with the cue). The result:\n"
+     "  state        the last state (n int8)\n"
+     "  steps        the steps made\n"
+     "  transitions  steps that moved exactly from an element e to next(e)\n"
+     "  wrong        steps that moved anywhere else (first_fail: the first of them, 1-based, or None); holding\n"
+     "               an element (seq-mixed) is neither, nor is a step past the end of an open sequence\n"
+     "  final_element  the element the last state equals exactly, or None\n"
+     "  states       (steps + 1) x n int8, row 0 the cue (None with states=False)\n"
+     "  overlaps     (steps + 1) x count float64, overlaps[t, e] = xi^e . S(t) / n (None with overlaps=False)\n"
+     "The GIL is released; Ctrl-C stops it (KeyboardInterrupt). Arrays larger than this machine's memory are\n"
+     "refused (ValueError naming steps) before anything is allocated. A store that is not a sequence store is a\n"
+     "ValueError; an empty one am.Error.\n"
+     "    >>> L = am.letters('HOPFIELD', 10, 10)\n"
+     "    >>> s = am.Store('seq-dense', n=100, degree=4); s.add(L, cyclic=True)\n"
+     "    >>> r = s.replay(am.flip(L[0], frac=0.1, rng=1), 16)\n"
+     "    >>> r.transitions, r.wrong, r.final_element, r.overlaps.argmax(axis=1)[:9]\n"
+     "    (16, 0, 0, array([0, 1, 2, 3, 4, 5, 6, 7, 0]))\n"
+     "(at degree 2 the replay of these correlated letters fails at once: first_fail = 1)"},
+    {"transitions", (PyCFunction)Store_transitions, METH_NOARGS,
+     "transitions() -> (next, exact): one synchronous step from every stored element of a sequence store\n"
+     "(am_sequence_transitions, blocks of elements at once, the GIL released): next (count x n int8), the state\n"
+     "each element steps to, and exact (count bools): the step lands exactly on the element's successor (the\n"
+     "last element of an open sequence counts as exact). exact.mean() is the exact-transition rate.\n"
+     "    >>> s = am.Store('seq-hebb', n=100); s.add(am.patterns('random', 5, 100, rng=1), cyclic=True)\n"
+     "    >>> s.transitions()[1]\n"
+     "    array([ True,  True,  True,  True,  True])"},
+    {"next", (PyCFunction)Store_next, METH_O,
+     "next(e) -> the element that follows element e in its sequence, or None after the last element of an\n"
+     "open sequence (elements are numbered in the order they were added, across sequences)\n"
+     "    >>> s = am.Store('seq-hebb', n=64); s.add(am.patterns('random', 3, 64, rng=1))\n"
+     "    >>> s.next(0), s.next(2)\n"
+     "    (1, None)"},
     {NULL, NULL, 0, NULL},
 };
 
 static PyGetSetDef Store_getset[] = {
     {"n", (getter)Store_get_n, NULL, "units", NULL},
     {"count", (getter)Store_get_count, NULL, "stored patterns", NULL},
-    {"model", (getter)Store_get_model, NULL, "'hopfield', 'dense' or 'modern'", NULL},
+    {"model", (getter)Store_get_model, NULL, "the store type's name (am.store_types())", NULL},
+    {"sequences", (getter)Store_get_sequences, NULL,
+     "the stored sequences as (first element, length, cyclic) tuples, in the order they were added ([] for a\n"
+     "store that is not a sequence store)", NULL},
     {"patterns", (getter)Store_get_patterns, NULL, "a copy of the stored patterns (P x n)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -1395,10 +1660,13 @@ static PyTypeObject StoreType = {
     .tp_basicsize = sizeof(StoreObject),
     .tp_dealloc = (destructor)Store_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Store(model='hopfield', n, rule='hebb' | F='poly', degree=3 | beta=1.0)\n"
+    .tp_doc = "Store(model='hopfield', n, rule='hebb' | F='poly', degree=3 | beta=1.0 | lambda=0.0, tau=5)\n"
               "An associative memory of n units: the classical Hopfield network (rule: hebb, storkey, pinv), the\n"
-              "dense associative memory (F: poly, rectpoly, exp; degree), or the modern continuous store (beta).\n"
-              "Options of another model are rejected.",
+              "dense associative memory (F: poly, rectpoly, exp; degree), the modern continuous store (beta), or a\n"
+              "sequence store: seq-hebb (lambda), seq-dense (F: poly, exp; degree), seq-mixed (F, degree, lambda,\n"
+              "tau), seq-pinv, seq-modern (beta). am.store_types() lists every type with its parameters and their\n"
+              "defaults (which differ by type); `lambda` is a Python keyword: pass it as **{'lambda': 2.5}. Options\n"
+              "of another model are rejected.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Store_init,
     .tp_repr = (reprfunc)Store_repr,
@@ -2656,20 +2924,98 @@ static PyObject *am_py_theory(PyObject *mod, PyObject *args, PyObject *kw)
         return PyFloat_FromDouble(what[0] == 'h' ? am_theory_hebb_capacity((double)n.u)
                                                  : am_theory_storkey_capacity((double)n.u));
     }
-    if (!strcmp(what, "ags_overlap")) {
+    if (!strcmp(what, "ags_overlap") || !strcmp(what, "seq_hebb_overlap")) {
         double m = NAN;
         if (isnan(alpha.v))
-            return value_error("ags_overlap needs alpha >= 0");
-        am_theory_ags_overlap(alpha.v, &m); /* 0 beyond alpha_c: no retrieval state, m = 0 */
+            return value_error("%s needs alpha >= 0", what);
+        if (what[0] == 'a') /* 0 beyond alpha_c: no retrieval state, m = 0 */
+            am_theory_ags_overlap(alpha.v, &m);
+        else
+            am_theory_seq_hebb_overlap(alpha.v, &m);
         return PyFloat_FromDouble(m);
     }
-    if (!strcmp(what, "ags_alpha_c")) {
+    if (!strcmp(what, "ags_alpha_c") || !strcmp(what, "seq_hebb_alpha_c")) {
         double m;
-        double a = am_theory_ags_alpha_c(&m);
+        double a = what[0] == 'a' ? am_theory_ags_alpha_c(&m) : am_theory_seq_hebb_alpha_c(&m);
         return Py_BuildValue("(dd)", a, m);
     }
     return value_error("unknown theory '%s' (hebb_bit_error, hebb_fixed_prob, hebb_capacity, storkey_capacity, "
-                       "ags_overlap, ags_alpha_c)", what);
+                       "ags_overlap, ags_alpha_c, seq_hebb_overlap, seq_hebb_alpha_c)", what);
+}
+
+/* One parameter of a store type as {name, default, help, metavar}. */
+static PyObject *store_param_dict(const am_store_param *p)
+{
+    return Py_BuildValue("{s:z,s:z,s:z,s:z}", "name", p->name, "default", p->dflt, "help", p->help, "metavar",
+                         p->metavar);
+}
+
+/* One store type as {name, summary, sequence, real, serial, params}. */
+static PyObject *store_type_dict(const am_store_type *t)
+{
+    size_t np;
+    const am_store_param *p = am_store_type_params(t, &np);
+    unsigned f = am_store_type_flags(t);
+    PyObject *params = PyList_New((Py_ssize_t)np);
+    for (size_t k = 0; params && k < np; k++) {
+        PyObject *d = store_param_dict(&p[k]);
+        if (!d)
+            Py_CLEAR(params);
+        else
+            PyList_SET_ITEM(params, (Py_ssize_t)k, d);
+    }
+    if (!params)
+        return NULL;
+    return Py_BuildValue("{s:s,s:s,s:N,s:N,s:N,s:N}", "name", am_store_type_name(t), "summary",
+                         am_store_type_summary(t), "sequence", PyBool_FromLong(!!(f & AM_STORE_SEQUENCE)), "real",
+                         PyBool_FromLong(!!(f & AM_STORE_REAL)), "serial", PyBool_FromLong(!!(f & AM_STORE_SERIAL)),
+                         "params", params);
+}
+
+static PyObject *am_py_store_types(PyObject *mod, PyObject *unused)
+{
+    (void)mod, (void)unused;
+    PyObject *list = PyList_New(0);
+    for (const am_store_type *const *t = am_store_types(); list && *t; t++) {
+        PyObject *d = store_type_dict(*t);
+        if (!d || PyList_Append(list, d))
+            Py_CLEAR(list);
+        Py_XDECREF(d);
+    }
+    return list;
+}
+
+/* The largest n of seq_capacity: the bit error sums over the binomial law of n - 1 units, which takes
+ * O(sqrt(n d)) terms (0.05 s at 2^32 and d = 1000, held with the GIL). */
+#define SEQ_THEORY_MAX_N ((unsigned long long)1 << 32)
+
+static PyObject *am_py_seq_capacity(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"n", "F", "degree", "p", NULL};
+    int_arg n = INT_ARG("n", 2, SEQ_THEORY_MAX_N, 0), deg = INT_ARG("degree", 1, 1000, 2);
+    int_arg p = INT_ARG("p", 1, SSIZE_ARG_MAX, 0);
+    const char *F = "poly";
+    PyObject *dego = Py_None, *po = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$sOO:seq_capacity", names, int_conv, &n, &F, &dego, &po))
+        return NULL;
+    int poly = !strcmp(F, "poly");
+    if (!poly && strcmp(F, "exp"))
+        return value_error("F = '%s': poly (f(x) = x^degree) or exp (f(x) = e^{(N-1)(x-1)})", F);
+    if (dego != Py_None && !poly)
+        return value_error("degree applies to F='poly' only");
+    if ((dego != Py_None && int_from(dego, &deg)) || (po != Py_None && int_from(po, &p)))
+        return NULL;
+    double N = (double)n.u;
+    int d = (int)deg.u;
+    double lt = poly ? am_theory_seq_poly_log_transition_capacity(N, d) : am_theory_seq_exp_log_transition_capacity(N);
+    double ls = poly ? am_theory_seq_poly_log_sequence_capacity(N, d) : am_theory_seq_exp_log_sequence_capacity(N);
+    PyObject *err = po == Py_None ? Py_NewRef(Py_None)
+                  : PyFloat_FromDouble(poly ? am_theory_seq_poly_transition_error((size_t)n.u, (size_t)p.u, d)
+                                            : am_theory_seq_exp_transition_error((size_t)n.u, (size_t)p.u));
+    return namespace(5, "transition", PyFloat_FromDouble(exp(lt)), "sequence", PyFloat_FromDouble(exp(ls)),
+                     "log_transition", PyFloat_FromDouble(lt), "log_sequence", PyFloat_FromDouble(ls), "bit_error",
+                     err);
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -2705,9 +3051,38 @@ static PyMethodDef module_methods[] = {
     {"fashion", (PyCFunction)(void (*)(void))am_py_fashion, METH_VARARGS | METH_KEYWORDS,
      "fashion(split='train', dir=None) -> (x, labels): Fashion-MNIST, pixels in [0, 1]"},
     {"class_name", am_py_class_name, METH_O, "class_name(c) -> the Fashion-MNIST class name"},
+    {"store_types", am_py_store_types, METH_NOARGS,
+     "store_types() -> one dict per store type of libam's table, in its order: name, summary, sequence (a\n"
+     "sequence store: Store.add takes cyclic=, Store.replay works), real (stores real vectors), serial (has\n"
+     "async and Glauber dynamics), params: a list of {name, default, help, metavar}, the keywords Store() takes\n"
+     "for the type (default as the text the library parses).\n"
+     "    >>> [t['name'] for t in am.store_types() if t['sequence']]\n"
+     "    ['seq-hebb', 'seq-dense', 'seq-mixed', 'seq-pinv', 'seq-modern']\n"
+     "    >>> [(p['name'], p['default']) for p in am.store_types()[4]['params']]   # seq-dense\n"
+     "    [('F', 'poly'), ('degree', '2')]"},
+    {"seq_capacity", (PyCFunction)(void (*)(void))am_py_seq_capacity, METH_VARARGS | METH_KEYWORDS,
+     "seq_capacity(n, *, F='poly', degree=2, p=None) -> namespace(transition, sequence, log_transition,\n"
+     "log_sequence, bit_error)\n"
+     "The theory of Chaudhry et al. 2023 (am/theory.h) for one cyclic sequence of random +-1 patterns of n\n"
+     "units (2 <= n <= 2**32) in the DenseNet S_i <- sgn sum_mu xi_i^(mu+1) f(sum_(j!=i) xi_j^mu S_j / (n-1)),\n"
+     "the model of Store('seq-dense', F=F, degree=degree) (degree=1: seq-hebb without self-coupling):\n"
+     "  transition   P_T, the longest sequence whose one transition is exact with probability -> 1:\n"
+     "               n^d / (2 (2d-1)!! ln n) (poly), beta^(n-1) / (2 ln n) (exp, beta = e^2/cosh 2)\n"
+     "  sequence     P_S, the longest whose every transition is exact: P_T / (d+1), beta^(n-1) / (2 n ln beta)\n"
+     "  log_transition, log_sequence  their natural logs, finite where the values pass 1.8e308 (inf)\n"
+     "  bit_error    with p (elements): the probability that one bit of one transition errs, Q(1/sqrt((p-1)\n"
+     "               var chi)); (1 - bit_error)**n estimates the exact-transition rate (None without p)\n"
+     "degree applies to F='poly' (1 .. 1000).\n"
+     "    >>> t = am.seq_capacity(100, degree=2, p=200)\n"
+     "    >>> round(t.transition, 1), round(t.sequence, 1)\n"
+     "    (361.9, 120.6)\n"
+     "    >>> am.seq_capacity(2000, F='exp').log_transition    # the value itself is inf\n"
+     "    1346.598..."},
     {"theory", (PyCFunction)(void (*)(void))am_py_theory, METH_VARARGS | METH_KEYWORDS,
      "theory(what, *, n=, p=, alpha=): hebb_bit_error, hebb_fixed_prob, hebb_capacity, storkey_capacity,\n"
-     "ags_overlap (alpha; 0 beyond alpha_c), ags_alpha_c -> (alpha_c, m at alpha_c)"},
+     "ags_overlap (alpha; 0 beyond alpha_c), ags_alpha_c -> (alpha_c, m at alpha_c); for the asymmetric Hebb\n"
+     "chain (seq-hebb) under parallel dynamics: seq_hebb_alpha_c -> (0.269, m at alpha_c), seq_hebb_overlap\n"
+     "(alpha; 0 beyond alpha_c). Sequence capacities: am.seq_capacity."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -167,6 +167,167 @@ raises(am.Error, lambda: am.load(os.path.join(tmp, "junk.am")), "a file that is 
 raises(am.Error, lambda: s.save(os.path.join(tmp, "no", "dir", "x.am")), "saving into a missing directory",
        text="No such file or directory")
 
+# --- store types, sequence stores ----------------------------------------------------------------------------
+types_ = am.store_types()
+names_ = [t["name"] for t in types_]
+ok(names_[:3] == ["hopfield", "dense", "modern"] and {"seq-hebb", "seq-dense", "seq-mixed", "seq-pinv",
+                                                        "seq-modern"} <= set(names_), "store_types: %s" % names_)
+ok(all(t["sequence"] == t["name"].startswith("seq-") for t in types_) and
+   [t["name"] for t in types_ if t["real"]] == ["modern"] and
+   {t["name"] for t in types_ if t["serial"]} == {"hopfield", "dense"}, "store_types: the flags")
+made = []
+for t in types_:
+    kw = {p_["name"]: p_["default"] for p_ in t["params"]}  # every parameter at its documented default
+    st_ = am.Store(t["name"], n=36, **kw)
+    made.append(st_.model == t["name"] and repr(st_) == repr(am.Store(t["name"], n=36)) and
+                all(p_["help"] and p_["metavar"] for p_ in t["params"]) and t["summary"])
+ok(all(made), "store_types: every type builds with its parameters at their defaults, the same store as without")
+ok([(p_["name"], p_["default"]) for p_ in types_[names_.index("seq-mixed")]["params"]] ==
+   [("F", "poly"), ("degree", "10"), ("lambda", "2.5"), ("tau", "5")], "store_types: seq-mixed's parameters")
+
+SEQ_N = 200
+SEQ = am.patterns("random", 20, SEQ_N, rng=21)                     # one cyclic sequence, far below capacity
+SEQ_CFGS = [dict(model="seq-hebb"), dict(model="seq-dense", degree=2), dict(model="seq-dense", F="exp"),
+            dict(model="seq-mixed", tau=1), dict(model="seq-pinv"), dict(model="seq-modern", beta=1.0)]
+
+
+def seq_store(cfg, pats=SEQ, cyclic=True):
+    st_ = am.Store(n=pats.shape[1], **cfg)
+    st_.add(pats, cyclic=cyclic)
+    return st_
+
+
+for cfg in SEQ_CFGS:
+    name = " ".join("%s=%s" % kv for kv in cfg.items())
+    s = seq_store(cfg)
+    P_ = len(SEQ)
+    ok(s.sequences == [(0, P_, True)] and s.count == P_ and s.next(P_ - 1) == 0 and s.next(3) == 4,
+       name + ": one cyclic sequence, next() wraps around")
+    cue = am.flip(SEQ[0], frac=0.1, rng=5)
+    r = s.replay(cue, 45)
+    want = SEQ[np.arange(1, 46) % P_]
+    ok(np.array_equal(r.states[0], cue) and np.array_equal(r.states[1:], want) and np.array_equal(r.state, want[-1]),
+       name + ": a replay from a 10 %-noisy cue recalls the cyclic sequence, round and round")
+    ok(r.steps == 45 and r.transitions == 45 and r.wrong == 0 and r.first_fail is None and r.final_element == 45 % P_,
+       name + ": 45 transitions, none wrong, ends on element 5")
+    ov = r.overlaps
+    ok(ov.shape == (46, P_) and ov.dtype == np.float64 and np.allclose(ov, r.states @ SEQ.T.astype(float) / SEQ_N) and
+       np.allclose(ov[7], s.overlaps(r.states[7])), name + ": overlaps[t] = states[t] . xi / n = Store.overlaps")
+    bare = s.replay(cue, 45, states=False, overlaps=False)
+    ok(bare.states is None and bare.overlaps is None and np.array_equal(bare.state, r.state) and
+       (bare.transitions, bare.wrong) == (45, 0), name + ": without states and overlaps, the same replay")
+    # the same bits as the C API's other verbs: a replay of k steps is the prefix of a longer one, and one step from
+    # each element (replay, start=k) is what transitions() gives
+    ok(np.array_equal(s.replay(cue, 9).states, r.states[:10]), name + ": a shorter replay is the longer one's prefix")
+    nxt, exact = s.transitions()
+    one = np.array([s.replay(SEQ[k], 1, start=k).state for k in range(P_)])
+    ok(nxt.shape == (P_, SEQ_N) and nxt.dtype == np.int8 and exact.dtype == np.bool_ and np.array_equal(nxt, one) and
+       exact.all() and np.array_equal(exact, (nxt == SEQ[(np.arange(P_) + 1) % P_]).all(axis=1)),
+       name + ": transitions() = one replay step from every element, all exact")
+    if cfg["model"] != "seq-mixed":  # memoryless: a replay is its steps one by one (seq-mixed reads tau states)
+        state, chain = cue, [cue]
+        for _ in range(12):
+            state = s.replay(state, 1).state
+            chain.append(state)
+        ok(np.array_equal(np.array(chain), r.states[:13]), name + ": replay(cue, 12) = 12 replays of one step")
+    path = os.path.join(tmp, "seq-%s.am" % name.replace(" ", "_"))
+    s.save(path)
+    t_ = am.load(path)
+    r2 = t_.replay(cue, 45)
+    ok(t_.model == cfg["model"] and t_.sequences == s.sequences and np.array_equal(r2.states, r.states) and
+       np.array_equal(r2.overlaps, r.overlaps), name + ": save/load keeps the sequences and the replay")
+
+# seq-mixed at its defaults (tau = 5) holds each element about five steps: holding is neither a transition nor wrong
+P10 = am.patterns("random", 10, 100, rng=2)
+r = seq_store(dict(model="seq-mixed"), P10).replay(P10[0], 60)
+at = [int(np.flatnonzero((P10 == x).all(axis=1))[0]) if (P10 == x).all(axis=1).any() else -1 for x in r.states]
+moves = sum(a != b for a, b in zip(at, at[1:]))
+ok(-1 not in at and all(b in (a, (a + 1) % 10) for a, b in zip(at, at[1:])) and at.count(3) == 5 and
+   r.transitions == moves == 12 and r.wrong == 0, "seq-mixed (tau = 5) holds each element 5 steps: %d transitions in "
+   "60 steps, none wrong" % r.transitions)
+# start: where the count begins (the state goes to element 1 whatever start says)
+s = seq_store(dict(model="seq-dense", degree=2))
+r = s.replay(SEQ[0], 3, start=5)
+ok(np.array_equal(r.states[1:], SEQ[1:4]) and r.first_fail == 1 and r.wrong == 1 and r.transitions == 2,
+   "replay(start=5) from element 0: the first step is wrong (to 1, not 6), then two transitions")
+# several sequences, open and cyclic
+s = am.Store("seq-dense", n=SEQ_N, degree=2)
+s.add(SEQ[:6])
+s.add(SEQ[6:10], cyclic=True)
+s.add(SEQ[10])
+ok(s.sequences == [(0, 6, False), (6, 4, True), (10, 1, False)] and s.count == 11, "three sequences, open and cyclic")
+ok([s.next(e) for e in range(11)] == [1, 2, 3, 4, 5, None, 7, 8, 9, 6, None], "next() follows each sequence")
+r = s.replay(SEQ[6], 9)
+ok(r.transitions == 9 and np.array_equal(r.states[1:], SEQ[[7, 8, 9, 6, 7, 8, 9, 6, 7]]), "the cyclic one replays")
+r = s.replay(SEQ[1], 4)
+ok(np.array_equal(r.states[1:5], SEQ[2:6]) and r.transitions == 4, "the open one replays to its end")
+nxt, exact = s.transitions()
+ok(exact.all() and np.array_equal(nxt[:5], SEQ[1:6]), "transitions: exact (an open end counts as exact)")
+s.add(SEQ[:2], cyclic=False)
+ok(s.sequences[-1] == (11, 2, False), "add(cyclic=False) on a sequence store: another open sequence")
+h = am.Store("hopfield", n=SEQ_N)
+h.add(SEQ[:3], cyclic=False)
+ok(h.count == 3 and h.sequences == [], "add(cyclic=False) on a fixed-point store: the patterns, as before")
+for what, fn in [("replay", lambda: h.replay(SEQ[0], 3)), ("transitions", h.transitions), ("next", lambda: h.next(0)),
+                 ("add(cyclic=True)", lambda: h.add(SEQ[:3], cyclic=True))]:
+    raises(ValueError, fn, "Store.%s on a hopfield store: ValueError" % what, text="sequence store")
+ok(h.count == 3, "... and the store is unchanged")
+raises(am.Error, lambda: am.Store("seq-hebb", n=10).replay(np.ones(10), 3), "replay on an empty sequence store",
+       status=-11)
+
+# the transition rate: exact at a small load, not at an overloaded one; against am.seq_capacity's bit error
+small, over = seq_store(dict(model="seq-hebb"), am.patterns("random", 5, 100, rng=3)), \
+    seq_store(dict(model="seq-hebb"), am.patterns("random", 40, 100, rng=3))
+ok(small.transitions()[1].all() and over.transitions()[1].mean() < 0.2,
+   "seq-hebb, N = 100: every transition exact at P = 5, fewer than 20 %% at P = 40 (%.2f)"
+   % over.transitions()[1].mean())
+rates = [seq_store(dict(model="seq-dense", degree=2), am.patterns("random", 400, 100, rng=k)).transitions()[1].mean()
+         for k in range(3)]
+q = am.seq_capacity(100, degree=2, p=400).bit_error
+ok(abs(np.mean(rates) - (1 - q) ** 100) < 0.05, "seq-dense d=2, N = 100, P = 400: exact-transition rate %.3f, "
+   "theory (1 - q)^N = %.3f" % (np.mean(rates), (1 - q) ** 100))
+
+# the same replay as bin/sequence (the C API: am_sequence_replay), overlaps and counts
+bin_dir = os.environ.get("AM_BIN")
+if bin_dir and os.path.exists(os.path.join(bin_dir, "sequence")):
+    r_ = subprocess.run([os.path.join(bin_dir, "sequence"), "replay", "--model", "seq-dense", "--degree", "3",
+                         "--letters", "HOPFIELD", "--flip", "0.2", "--steps", "12", "--quiet", "--out", "-"],
+                        capture_output=True, text=True, check=True)
+    lines = [ln for ln in r_.stdout.splitlines() if not ln.startswith("#")][1:]
+    summary = [ln for ln in r_.stdout.splitlines() if "exact transitions" in ln][0]
+    L_ = am.letters("HOPFIELD", 10, 10)
+    s = seq_store(dict(model="seq-dense", degree=3), L_)
+    r = s.replay(am.flip(L_[0], k=20, rng=am.Rng(1, 2)), 12, start=0)  # bin/sequence's cue: stream 2 of the seed
+    ok(np.allclose([[float(x) for x in ln.split("\t")[3:]] for ln in lines], r.overlaps, atol=5e-5) and
+       "%d exact transitions, %d wrong steps, first wrong step %d" % (r.transitions, r.wrong, r.first_fail) in summary,
+       "replay: the overlaps and counts of bin/sequence replay (%s)" % summary.split("; ")[-1])
+else:
+    skip("replay: the overlaps and counts of bin/sequence replay", "AM_BIN not set")
+
+# theory
+import math  # noqa: E402
+for nn, d in [(100, 1), (200, 2), (400, 3)]:
+    t_ = am.seq_capacity(nn, degree=d)
+    dfact = math.prod(range(2 * d - 1, 0, -2))
+    pt = nn ** d / (2 * dfact * math.log(nn))
+    ok(math.isclose(t_.transition, pt, rel_tol=1e-9) and math.isclose(t_.sequence, pt / (d + 1), rel_tol=1e-9) and
+       math.isclose(t_.log_transition, math.log(pt), rel_tol=1e-9) and t_.bit_error is None,
+       "seq_capacity(%d, degree=%d): P_T = N^d / (2 (2d-1)!! ln N) = %.1f, P_S = P_T / (d+1)" % (nn, d, pt))
+beta = math.e ** 2 / math.cosh(2)
+t_ = am.seq_capacity(30, F="exp")
+ok(math.isclose(t_.transition, beta ** 29 / (2 * math.log(30)), rel_tol=1e-9) and
+   math.isclose(t_.sequence, beta ** 29 / (2 * 30 * math.log(beta)), rel_tol=1e-9), "seq_capacity(F='exp')")
+big_ = am.seq_capacity(2000, F="exp")
+ok(big_.transition == math.inf and
+   math.isclose(big_.log_transition, 1999 * math.log(beta) - math.log(2 * math.log(2000)), rel_tol=1e-12),
+   "seq_capacity: logs where the value overflows")
+big_ = am.seq_capacity(10 ** 6, degree=100)
+ok(big_.transition == math.inf and abs(big_.log_transition - 948.054223120544) < 1e-6, "... for poly too")
+ok(am.seq_capacity(100, p=1).bit_error == 0 and 0 < am.seq_capacity(100, p=300).bit_error <
+   am.seq_capacity(100, p=600).bit_error < 0.5, "seq_capacity: the bit error grows with p, 0 without crosstalk")
+ok(abs(am.theory("seq_hebb_alpha_c")[0] - 0.269) < 0.001 and am.theory("seq_hebb_overlap", alpha=0.3) == 0 and
+   am.theory("seq_hebb_overlap", alpha=0.1) > 0.99, "theory: the asymmetric Hebb chain's alpha_c and overlap")
+
 # --- capacity ------------------------------------------------------------------------------------------------
 c1 = am.capacity([5, 10, 20], n=100, trials=4, threads=1)
 c2 = am.capacity([5, 10, 20], n=100, trials=4, threads=2)
@@ -294,6 +455,14 @@ refs_stable(lambda: s.overlaps(cue), [cue], "overlaps")
 refs_stable(lambda: am.flip(cue, k=3), [cue], "flip")
 refs_stable(lambda: ae.encode(X), [X, ae], "encode")
 refs_stable(lambda: s.add(pats[:1]), [pats], "add", reps=20)
+sq = seq_store(dict(model="seq-dense", degree=2))
+scue = am.flip(SEQ[0], k=10, rng=1)
+refs_stable(lambda: sq.replay(scue, 30), [scue, sq], "replay")
+refs_stable(lambda: sq.transitions(), [sq], "transitions")
+refs_stable(lambda: (sq.sequences, sq.next(3), am.store_types(), am.seq_capacity(100, p=10)), [sq], "sequences, next")
+refs_stable(lambda: sq.add(SEQ[:2], cyclic=True), [SEQ], "add(cyclic=True)", reps=20)
+rr = sq.replay(scue, 5)
+ok(sys.getrefcount(rr.states) == 2 and sys.getrefcount(rr.overlaps) == 2, "replay's arrays have no other owner")
 r = s.recall(cue)[0]
 ok(sys.getrefcount(r) == 2, "a returned array has no other owner")
 ws = weakref.ref(s)
@@ -341,6 +510,22 @@ ts = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
 [t.start() for t in ts]
 [t.join() for t in ts]
 ok(all(np.array_equal(o, ref) for o in outs), "concurrent recalls on one store give the same states")
+bseq = seq_store(dict(model="seq-dense", degree=2), am.patterns("random", 300, 400, rng=5))
+bref = bseq.replay(bseq.patterns[0], 400)
+bnext = bseq.transitions()
+souts = [None] * 4
+
+
+def seq_worker(k):
+    souts[k] = bseq.replay(bseq.patterns[0], 400) if k % 2 else bseq.transitions()
+
+
+ts = [threading.Thread(target=seq_worker, args=(k,)) for k in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+ok(all(np.array_equal(souts[k].states, bref.states) and np.array_equal(souts[k].overlaps, bref.overlaps) if k % 2 else
+       np.array_equal(souts[k][0], bnext[0]) and np.array_equal(souts[k][1], bnext[1]) for k in range(4)),
+   "concurrent replays and transitions on one sequence store give the same results")
 
 # --- the exercises (small: AM_EXERCISE_QUICK) and their notebooks ---------------------------------------------
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

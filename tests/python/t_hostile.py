@@ -112,7 +112,8 @@ def store(model="hopfield"):
     return s
 
 
-STORES = {m: store(m) for m in ("hopfield", "dense", "modern")}
+STORES = {m: store(m) for m in ("hopfield", "dense", "modern", "seq-dense")}
+SEQS = STORES["seq-dense"]  # one open sequence of the three PATS
 AE = am.Autoencoder([8, 4, 2, 4, 8], rng=1)
 PCA = am.PCA(X, 2)
 
@@ -169,6 +170,11 @@ SPECS = [
     spec("Store", am.Store, [("model", "dense", "str"), ("n", N, "count")], F=("poly", "str"), degree=(3, "int?")),
     spec("Store hopfield", am.Store, [("model", "hopfield", "str"), ("n", N, "count")], rule=("hebb", "str")),
     spec("Store modern", am.Store, [("model", "modern", "str"), ("n", N, "count")], beta=(2.0, "real?")),
+    spec("Store seq-mixed", am.Store, [("model", "seq-mixed", "str"), ("n", N, "count")], F=("exp", "str"),
+         degree=(3, "int?"), tau=(2, "int?"), **{"lambda": (2.0, "real?")}),
+    spec("seq_capacity", am.seq_capacity, [("n", 100, "count")], F=("poly", "str"), degree=(2, "int?"),
+         p=(10, "int?")),
+    spec("seq_capacity exp", am.seq_capacity, [("n", 100, "count")], F=("exp", "str"), p=(10, "int?")),
     spec("Autoencoder", am.Autoencoder, [("sizes", [8, 4, 8], "array"), ("hidden", "relu", "str"),
                                          ("code", "relu", "str"), ("output", "sigmoid", "str"), ("loss", "bce", "str")],
          rng=(1, "rng")),
@@ -186,6 +192,10 @@ for model, s in STORES.items():
              monitor=(None, "callable"), record=(False, "bool")),
     ]
 SPECS += [
+    spec("Store(seq-dense).replay", SEQS.replay, [("cue", CUE, "array"), ("steps", 3, "int")], start=(None, "int?"),
+         states=(True, "bool"), overlaps=(True, "bool")),
+    spec("Store(seq-dense).next", SEQS.next, [("e", 0, "int")]),
+    spec("Store(seq-dense).add cyclic", SEQS.add, [("patterns", PATS[:2], "array")], cyclic=(True, "bool")),
     spec("Store.recall dynamics", STORES["hopfield"].recall, [("cue", CUE, "array")], dynamics=("glauber", "str"),
          order=("fixed", "str"), T=(0.5, "real"), max_steps=(3, "int"), every=(4, "int"), record=(True, "bool")),
     spec("Autoencoder.encode", AE.encode, [("x", X, "array")]),
@@ -344,6 +354,18 @@ RANGES = [
     ("class_name c", lambda: am.class_name(10), "c (a Fashion-MNIST class) = 10 is out of range (0 .. 9)"),
     ("theory n", lambda: am.theory("hebb_capacity", n=0), "needs n >= 1"),
     ("theory alpha", lambda: am.theory("ags_overlap", alpha=-1), "alpha = -1 must be finite and >= 0"),
+    ("theory alpha", lambda: am.theory("seq_hebb_overlap", alpha=NAN), "alpha = nan must be finite and >= 0"),
+    ("Store.replay steps", lambda: SEQS.replay(CUE, 2 ** 32), "steps = 4294967296 is out of range (0 .. 4294967295)"),
+    ("Store.replay start", lambda: SEQS.replay(CUE, 3, start=SEQS.count), "start = %d is out of range (0 .. %d)"
+     % (SEQS.count, SEQS.count - 1)),
+    ("Store.next e", lambda: SEQS.next(SEQS.count), "e = %d is out of range (0 .. %d)" % (SEQS.count, SEQS.count - 1)),
+    ("seq_capacity n", lambda: am.seq_capacity(1), "n = 1 is out of range (2 .. 4294967296)"),
+    ("seq_capacity n", lambda: am.seq_capacity(2 ** 32 + 1), "n = 4294967297 is out of range (2 .. 4294967296)"),
+    ("seq_capacity degree", lambda: am.seq_capacity(100, degree=0), "degree = 0 is out of range (1 .. 1000)"),
+    ("seq_capacity degree", lambda: am.seq_capacity(100, degree=1001), "degree = 1001 is out of range (1 .. 1000)"),
+    ("seq_capacity p", lambda: am.seq_capacity(100, p=0), "p = 0 is out of range (1 .."),
+    ("seq_capacity F", lambda: am.seq_capacity(100, F="gauss"), "F = 'gauss': poly"),
+    ("seq_capacity degree", lambda: am.seq_capacity(100, F="exp", degree=2), "degree applies to F='poly' only"),
     ("Autoencoder sizes", lambda: am.Autoencoder([0, 4, 8]), "sizes[0] = 0 is out of range (1 .. 16777216)"),
     ("Autoencoder sizes", lambda: am.Autoencoder([8, 2 ** 24 + 1, 8]), "sizes[1] = 16777217 is out of range"),
     ("Autoencoder.train epochs", lambda: AE.train(X, epochs=0), "epochs = 0 is out of range (1 .."),
@@ -407,6 +429,50 @@ ok(s.energy(wide[:, 0]) == s.energy(CUE) and np.array_equal(am.flip(CUE[::-1], k
 ok(np.allclose(AE.encode(np.asfortranarray(X)), AE.encode(X)) and
    np.allclose(PCA.encode(X.astype(">f4")), PCA.encode(X)), "Fortran and big-endian inputs encode as native ones")
 
+# --- sequence stores: every new call with what it must refuse, and sizes refused before allocating -------------------
+counts = {m: STORES[m].count for m in STORES}
+for model in ("hopfield", "dense", "modern"):
+    st_ = STORES[model]
+    c_ = CUE / 4.0 if model == "modern" else CUE
+    for what, fn in [("replay", lambda: st_.replay(c_, 3)), ("transitions", st_.transitions),
+                     ("next", lambda: st_.next(0)), ("add(cyclic=True)", lambda: st_.add(PATS[:1], cyclic=True))]:
+        raises(ValueError, fn, "Store(%s).%s: ValueError" % (model, what),
+               text="sequence store" if what != "add(cyclic=True)" else "applies to sequence stores")
+    ok(st_.sequences == [], "Store(%s).sequences: []" % model)
+ok(all(STORES[m].count == counts[m] for m in STORES), "... the stores unchanged")
+raises(ValueError, lambda: SEQS.replay(CUE, 2 ** 32 - 1), "replay(steps=2**32-1): the states would not fit memory: "
+       "ValueError naming steps, before allocating", text="steps = 4294967295: (steps + 1) x 16 int8 states and")
+raises(ValueError, lambda: SEQS.replay(CUE, 2 ** 32 - 1, states=False), "... overlaps alone too",
+       text="(steps + 1) x %d float64 overlaps would take" % SEQS.count)
+raises(OverflowError, lambda: SEQS.replay(CUE, -1), "replay(steps=-1) does not wrap", text="steps")
+raises(OverflowError, lambda: SEQS.replay(CUE, 3, start=-1), "replay(start=-1) does not wrap", text="start")
+raises(ValueError, lambda: SEQS.replay(np.full(N, NAN), 3), "replay of a NaN cue", text="cue holds NaN")
+raises(ValueError, lambda: SEQS.replay(PATS, 3), "replay of a 2-D cue", text="cue must have 1 dimension")
+raises(ValueError, lambda: SEQS.replay(CUE[:5], 3), "replay of a cue of 5 units", text="cue has 5 units")
+raises(TypeError, lambda: SEQS.replay(None, 3), "replay of None", text="cue")
+raises(TypeError, lambda: SEQS.replay(CUE, 3.0), "replay(steps=3.0)", text="steps must be an int")
+raises(TypeError, lambda: SEQS.replay(CUE, 3, 1), "start is keyword-only")
+e_ = attempt(lambda: SEQS.replay(CUE, 2 ** 32 - 1, states=False, overlaps=False))
+ok(isinstance(e_, TimeoutError), "replay of 2**32-1 steps keeping nothing runs, and a signal stops it (%r)" % e_)
+wide = np.zeros((N, 2))
+wide[:, 0] = CUE
+ok(np.array_equal(SEQS.replay(wide[:, 0], 4).states, SEQS.replay(np.ascontiguousarray(wide[:, 0]), 4).states) and
+   np.array_equal(SEQS.replay(CUE.astype(">f8"), 4).states, SEQS.replay(CUE, 4).states),
+   "replay of a strided or big-endian cue = of its contiguous copy")
+raises(OverflowError, lambda: SEQS.next(-1), "next(-1) does not wrap", text="e")
+raises(TypeError, lambda: SEQS.next(None), "next(None)", text="e must be an int")
+raises(TypeError, lambda: SEQS.transitions(1), "transitions() takes no argument")
+raises(TypeError, lambda: am.store_types(1), "store_types() takes no argument")
+empty_seq = am.Store("seq-hebb", n=N)
+raises(am.Error, lambda: empty_seq.replay(CUE, 3), "replay on an empty sequence store: am.Error", status=AM_EEMPTY)
+raises(ValueError, lambda: empty_seq.next(0), "next on an empty sequence store", text="holds no elements")
+nx_, ex_ = empty_seq.transitions()
+ok(nx_.shape == (0, N) and ex_.shape == (0,) and empty_seq.sequences == [], "an empty sequence store: no transitions, "
+   "no sequences")
+raises(ValueError, lambda: empty_seq.add(np.zeros((0, N)), cyclic=True), "a sequence of no patterns",
+       text="patterns has no rows")
+ok(empty_seq.count == 0, "... the store unchanged")
+
 # --- re-entrant callbacks -----------------------------------------------------------------------------------------
 s = store()
 
@@ -460,6 +526,12 @@ ok(big.count == 30, "... the store unchanged")
 handler_during(lambda: big.recall(am.patterns("random", 1000, 400, rng=3), dynamics="glauber", T=1.0,
                                   max_steps=10 ** 6),
                lambda: big.add(PATS[:1].repeat(25, axis=1)), "the same during a batched recall")
+lseq = am.Store("seq-dense", n=400, degree=2)
+lseq.add(am.patterns("random", 30, 400, rng=1), cyclic=True)
+handler_during(lambda: lseq.replay(lseq.patterns[0], 2 ** 32 - 1, states=False, overlaps=False),
+               lambda: lseq.add(lseq.patterns[:2]), "a signal handler calling Store.add during a replay: RuntimeError, "
+               "the replay stopped")
+ok(lseq.sequences == [(0, 30, True)], "... the store unchanged")
 net = snn()
 net.run(1)
 handler_during(lambda: net.run(2 ** 62), lambda: net.v, "a signal handler reading SNN.v during SNN.run: RuntimeError")
@@ -474,6 +546,8 @@ handler_during(lambda: aeb.train(XB, epochs=10 ** 6), lambda: aeb.train(XB[:10])
 
 # --- use before initialisation, and twice ---------------------------------------------------------------------------
 for cls, calls_ in [(am.Store, [lambda o: o.recall(CUE), lambda o: o.add(PATS), lambda o: o.energy(CUE),
+                                lambda o: o.replay(CUE, 3), lambda o: o.transitions(), lambda o: o.next(0),
+                                lambda o: o.sequences, lambda o: o.add(PATS, cyclic=True),
                                 lambda o: o.stability(), lambda o: o.weights(), lambda o: o.save(os.path.join(tmp, "u")),
                                 lambda o: o.patterns, lambda o: o.n, lambda o: o.overlaps(CUE)]),
                     (am.Autoencoder, [lambda o: o.encode(X), lambda o: o.train(X), lambda o: o.evaluate(X),
@@ -530,6 +604,15 @@ run_threads([guarded(lambda: shared.recall(batch)), guarded(lambda: shared.recal
              guarded(lambda: shared.add(am.patterns("random", 1, 300))), guarded(lambda: shared.stability())])
 ok(not errors, "recalls, stability checks and adds on one store from four threads: results or RuntimeError %r"
    % errors[:3])
+errors.clear()
+sshared = am.Store("seq-dense", n=300, degree=2)
+sshared.add(am.patterns("random", 40, 300, rng=1), cyclic=True)
+run_threads([guarded(lambda: sshared.replay(batch[0], 200)), guarded(lambda: sshared.transitions()),
+             guarded(lambda: sshared.add(am.patterns("random", 3, 300), cyclic=True)),
+             guarded(lambda: [sshared.next(e) for e in range(sshared.count)] + sshared.sequences)])
+ok(not errors and all(first + length <= sshared.count for first, length, _ in sshared.sequences),
+   "replays, transitions, cyclic adds and next/sequences on one sequence store from four threads: results or "
+   "RuntimeError %r" % errors[:3])
 errors.clear()
 tnet = snn()
 run_threads([guarded(lambda: tnet.run(200)), guarded(lambda: tnet.run(200)), guarded(lambda: tnet.spike_counts),

@@ -60,6 +60,20 @@ CASES = {
         "s = am.Store('hopfield', n=3000, rule='storkey'); p = am.patterns('random', 2000, 3000, rng=1)",
         "s.add(p)",
         "0 < s.count < 2000 and s.recall(p[0])[0].shape == (3000,)"),
+    "Store.replay (seq-dense, n=2000, 10**7 steps)": (
+        "s = am.Store('seq-dense', n=2000); s.add(am.patterns('random', 50, 2000, rng=1), cyclic=True)",
+        "s.replay(s.patterns[0], 10**7, states=False, overlaps=False)",
+        "s.replay(s.patterns[0], 3).transitions == 3"),
+    "Store.replay (states and overlaps kept, 2*10**5 steps)": (
+        "s = am.Store('seq-dense', n=2000); s.add(am.patterns('random', 50, 2000, rng=1), cyclic=True)",
+        "s.replay(s.patterns[0], 2 * 10**5)",
+        "s.replay(s.patterns[0], 3).states.shape == (4, 2000)"),
+    # 10 s in all; the library polls between blocks of 64 elements, 0.1 s each here (a block's work grows with
+    # count x n: 0.66 s at 20000 elements of 1000 units)
+    "Store.transitions (seq-dense, 6400 elements of 500 units)": (
+        "s = am.Store('seq-dense', n=500); s.add(am.patterns('random', 6400, 500, rng=1), cyclic=True)",
+        "s.transitions()",
+        "s.count == 6400 and s.sequences == [(0, 6400, True)]"),
     "capacity (1 thread)": ("", "am.capacity([150], n=1000, trials=10**5, threads=1)", "True"),
     "capacity (2 threads)": ("", "am.capacity([150], n=1000, trials=10**5, threads=2)", "True"),
     "Autoencoder.train": (

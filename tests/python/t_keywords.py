@@ -171,6 +171,20 @@ def plot(**kw):
     return written(draw)
 
 
+SEQ_P = am.patterns("random", 12, N, rng=3)  # one sequence of 12 patterns of 64 units
+
+
+def seqstore(cyclic=True, **kw):
+    kw.setdefault("model", "seq-dense")
+    s = am.Store(n=N, **kw)
+    s.add(SEQ_P, cyclic=cyclic)
+    return s
+
+
+def replay(cue=SEQ_P[0], steps=8, **kw):
+    return vars(seqstore().replay(cue, steps, **kw))
+
+
 STATE = np.sign(np.arange(64) % 3 - 0.5)
 BLOCKS = np.repeat([1, -1, 1, -1], 16)  # whole rows of ink and of blank on an 8 x 8 grid
 
@@ -256,6 +270,21 @@ EFFECTS = {
     ("Store", "F"): (lambda: store(model="dense", F="poly").energy(CUE), lambda: store(model="dense", F="exp").energy(CUE)),
     ("Store", "degree"): (lambda: store(model="dense").energy(CUE), lambda: store(model="dense", degree=4).energy(CUE)),
     ("Store", "beta"): (lambda: store(model="modern").energy(CUE / 8), lambda: store(model="modern", beta=5).energy(CUE / 8)),
+    ("Store", "lambda"): (lambda: seqstore(model="seq-hebb").transitions(),
+                          lambda: seqstore(model="seq-hebb", **{"lambda": 0.5}).transitions()),
+    ("Store", "tau"): (lambda: seqstore(model="seq-mixed").replay(SEQ_P[0], 20).states,
+                       lambda: seqstore(model="seq-mixed", tau=2).replay(SEQ_P[0], 20).states),
+    ("Store.add", "cyclic"): (lambda: seqstore().sequences, lambda: seqstore(cyclic=False).sequences),
+    ("Store.replay", "cue"): (lambda: replay(), lambda: replay(cue=SEQ_P[3])),
+    ("Store.replay", "steps"): (lambda: replay(), lambda: replay(steps=9)),
+    ("Store.replay", "start"): (lambda: replay(), lambda: replay(start=5)),
+    ("Store.replay", "states"): (lambda: replay(), lambda: replay(states=False)),
+    ("Store.replay", "overlaps"): (lambda: replay(), lambda: replay(overlaps=False)),
+    ("Store.next", "e"): (lambda: seqstore().next(0), lambda: seqstore().next(1)),
+    ("seq_capacity", "n"): (lambda: vars(am.seq_capacity(100)), lambda: vars(am.seq_capacity(200))),
+    ("seq_capacity", "F"): (lambda: vars(am.seq_capacity(100)), lambda: vars(am.seq_capacity(100, F="exp"))),
+    ("seq_capacity", "degree"): (lambda: vars(am.seq_capacity(100)), lambda: vars(am.seq_capacity(100, degree=3))),
+    ("seq_capacity", "p"): (lambda: vars(am.seq_capacity(100, p=100)), lambda: vars(am.seq_capacity(100, p=300))),
     ("Store.add", "patterns"): (lambda: store().weights(), lambda: (lambda s: (s.add(PATS[:1]), s.weights())[1])(store())),
     ("Store.recall", "cue"): (lambda: recall(), lambda: store().recall(PATS[1])),
     ("Store.recall", "dynamics"): (lambda: recall(), lambda: recall(dynamics="sync")),
