@@ -749,6 +749,20 @@ static int store_param_known(const char *name)
     return 0;
 }
 
+/* A keyword's parameter name: "lambda_" (a Python keyword cannot be written "lambda") is "lambda"; the others
+ * as they are. buf: room for the name. */
+static const char *store_param_name(const char *key, char *buf, size_t size)
+{
+    size_t len = strlen(key);
+    if (len > 1 && len < size && key[len - 1] == '_') {
+        memcpy(buf, key, len - 1);
+        buf[len - 1] = 0;
+        if (store_param_known(buf))
+            return buf;
+    }
+    return key;
+}
+
 /* The types that have parameter name, "a, b", into buf. */
 static const char *store_param_owners(const char *name, char *buf, size_t size)
 {
@@ -801,8 +815,10 @@ static int store_config_from(am_store_config *c, const char *model, size_t n, Py
         return value_error("unknown model '%s' (%s)", model, am_store_type_list()), -1;
     while (params && PyDict_Next(params, &pos, &key, &val)) {
         const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        char name[64];
         if (!k)
             return PyErr_Format(PyExc_TypeError, "%s: keywords must be str", who), -1;
+        k = store_param_name(k, name, sizeof name);
         if (!store_param_known(k))
             return PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%s'", who, k), -1;
         if (val != Py_None && store_param_set(c, k, val))
@@ -824,7 +840,8 @@ static int split_store_params(PyObject *kw, PyObject **params, PyObject **rest)
         return -1;
     while (kw && PyDict_Next(kw, &pos, &key, &val)) {
         const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
-        if (PyDict_SetItem(k && store_param_known(k) ? *params : *rest, key, val))
+        char name[64];
+        if (PyDict_SetItem(k && store_param_known(store_param_name(k, name, sizeof name)) ? *params : *rest, key, val))
             return -1;
     }
     return 0;
