@@ -594,6 +594,11 @@ ok(r.returncode == 0 and grown[1] == "True" and float(grown[0]) < 80,
    "40 MB of int8 states are read without a temporary copy: peak memory grew %s MB (< 80; a float64 copy: 320)"
    % (grown[0] if grown else r.stderr.strip()[-200:]))
 
+# A trailing underscore names the same parameter (lambda is a Python keyword).
+ok(repr(am.Store("seq-mixed", n=30, lambda_=3.5)) == repr(am.Store("seq-mixed", n=30, **{"lambda": 3.5})) and
+   "lambda=3.5" in repr(am.Store("seq-hebb", n=30, lambda_=3.5)), "lambda_= sets lambda")
+
 if __name__ == "__main__":
     import tap
+
     sys.exit(tap.done())

@@ -272,8 +272,6 @@ EFFECTS = {
     ("Store", "beta"): (lambda: store(model="modern").energy(CUE / 8), lambda: store(model="modern", beta=5).energy(CUE / 8)),
     ("Store", "lambda"): (lambda: seqstore(model="seq-hebb").transitions(),
                           lambda: seqstore(model="seq-hebb", **{"lambda": 0.5}).transitions()),
-    ("Store", "lambda_"): (lambda: seqstore(model="seq-hebb").transitions(),
-                           lambda: seqstore(model="seq-hebb", lambda_=0.5).transitions()),
     ("Store", "tau"): (lambda: seqstore(model="seq-mixed").replay(SEQ_P[0], 20).states,
                        lambda: seqstore(model="seq-mixed", tau=2).replay(SEQ_P[0], 20).states),
     ("Store.add", "cyclic"): (lambda: seqstore().sequences, lambda: seqstore(cyclic=False).sequences),
