@@ -803,6 +803,22 @@ static void test_verbs(am_rng *rng)
     am_sequence_replay(s, b, SIZE_MAX, 13, NULL, NULL, NULL, NULL, &pi);
     ok(!memcmp(a, b, 120) && !memcmp(a, nx, 120), "recall ends where the replay does: element %d", (2 + 13) % 8);
     o.trace = NULL, o.trace_cap = 0;
+    /* the cue as the first row of the trajectory (state == states): row 0 keeps the cue */
+    {
+        int8_t *tr = malloc(11 * 120), cue0[120], el[120];
+        am_patterns_get(x, 2, tr);
+        am_state_flip_k(tr, 120, 10, rng);
+        memcpy(cue0, tr, 120);
+        rc = am_sequence_replay(s, tr, SIZE_MAX, 10, NULL, NULL, NULL, tr, &pi);
+        int rows_ok = 1;
+        for (unsigned t = 1; t <= 10; t++) {
+            am_patterns_get(x, (2 + t) % 8, el);
+            rows_ok &= !memcmp(tr + t * 120, el, 120);
+        }
+        ok(rc == AM_OK && !memcmp(tr, cue0, 120) && rows_ok && pi.transitions == 10,
+           "states may begin at state: row 0 keeps the cue, rows 1..10 the steps");
+        free(tr);
+    }
     /* a fixed point: an open sequence of one element has no successor: every field is 0, every unit +1 */
     am_store *one = make(&m, 120);
     add_part(one, x, 0, 1, 0);

@@ -86,7 +86,9 @@ typedef struct am_replay_info {
  * the count resumes from whichever element the state equals exactly (while it equals none, every step is a
  * failure). overlaps: NULL, or (steps + 1) x am_store_count(s) values out: overlaps[t * count + e] =
  * (1/n) xi^e . S(t), t = 0 the cue. opts: NULL for defaults; only monitor, monitor_ctx apply (an event for the
- * cue and one per step, energy NAN). states: NULL, or (steps + 1) x n values out, the whole trajectory.
+ * cue and one per step, energy NAN). states: NULL, or (steps + 1) x n values out, the whole trajectory; it
+ * may begin at state (states == state, the cue as its row 0, which it keeps: the last state is then row
+ * info->steps), and must not overlap state otherwise.
  * work: NULL allocates for this call; a workspace of this store type grows to the store. The cancel hook
  * (am/cancel.h) is polled every step (AM_ECANCELED: state, info->steps and what was written of overlaps and
  * states are those of the steps made). AM_EUNSUPPORTED for a store that is not a sequence store; AM_EEMPTY

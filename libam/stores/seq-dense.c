@@ -9,13 +9,11 @@
  * two products with fixed +-1 rows, for one state or a batch (am__seq_fields). The polynomial fields are
  * integers, exact while they fit a double's 53 bits (ties sgn(0) = +1 decided exactly); beyond, and for exp,
  * scaled per state (am__sep). */
-#include <omp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/patterns_internal.h"
 #include "am/dense.h"
 #include "am/error.h"
 #include "seqs.h"
@@ -66,49 +64,32 @@ static void decide(const double *h1, const double *h2, const int8_t *s, int8_t *
         next[i] = h1[i] - (double)s[i] * h2[i] >= 0.0 ? 1 : -1;
 }
 
-static int step(const void *model, const int8_t *const *hist, int8_t *next, void *work)
+static void rows(const void *model, am__seqwork *w, const int8_t *states, size_t nb, int8_t *next)
 {
     const seq_dense *d = model;
     const am__seqrows *r = &d->b.r;
-    am__seqwork *w = work;
-    size_t n = r->n;
-    am__seqs_overlaps(&d->b.q, hist[0], w->pk, w->m);
-    coefficients(d, w->m, w->c1, w->c2);
-    am__seq_fields(w->h1, w->c1, r->k, 1, r->nxt, r->k, n);
-    am__seq_fields(w->h2, w->c2, r->k, 1, r->nxx, r->k, n);
-    decide(w->h1, w->h2, hist[0], next, n);
-    return AM_OK;
+    size_t n = r->n, k = r->k;
+    for (size_t b = 0; b < nb; b++)
+        coefficients(d, w->m + b * r->count, w->c1 + b * k, w->c2 + b * k);
+    if (r->nxt_d && nb >= 4) { /* exact integer fields through dgemm (seqs.h: the same bits in any order) */
+        am__seq_fields_exact(w->h1, w->c1, k, nb, r->nxt_d, k, n);
+        am__seq_fields_exact(w->h2, w->c2, k, nb, r->nxx_d, k, n);
+    } else {
+        am__seq_fields(w->h1, w->c1, k, nb, r->nxt, k, n);
+        am__seq_fields(w->h2, w->c2, k, nb, r->nxx, k, n);
+    }
+    for (size_t b = 0; b < nb; b++)
+        decide(w->h1 + b * n, w->h2 + b * n, states + b * n, next + b * n, n);
+}
+
+static int step(const void *model, const int8_t *const *hist, int8_t *next, void *work)
+{
+    return am__seqs_step(model, hist[0], next, work, rows);
 }
 
 static int step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work)
 {
-    const seq_dense *d = model;
-    const am__seqrows *r = &d->b.r;
-    const am_patterns *x = &d->b.q.pats;
-    am__seqwork *w = work;
-    size_t n = r->n, k = r->k;
-    for (size_t b0 = 0; b0 < count; b0 += w->rows) {
-        long nb = (long)(count - b0 < w->rows ? count - b0 : w->rows);
-#pragma omp parallel for schedule(static) if (am__seq_parallel((size_t)nb, x->count, x->words))
-        for (long b = 0; b < nb; b++) {
-            int32_t *m = w->m + (size_t)b * x->count;
-            am__patterns_overlaps(x, x->bits + (first + b0 + (size_t)b) * x->words, m);
-            coefficients(d, m, w->c1 + (size_t)b * k, w->c2 + (size_t)b * k);
-        }
-        if (r->nxt_d && nb >= 4) {
-            am__seq_fields_exact(w->h1, w->c1, k, (size_t)nb, r->nxt_d, k, n);
-            am__seq_fields_exact(w->h2, w->c2, k, (size_t)nb, r->nxx_d, k, n);
-        } else {
-            am__seq_fields(w->h1, w->c1, k, (size_t)nb, r->nxt, k, n);
-            am__seq_fields(w->h2, w->c2, k, (size_t)nb, r->nxx, k, n);
-        }
-        for (long b = 0; b < nb; b++) {
-            int8_t *out = next + (b0 + (size_t)b) * n;
-            am_patterns_get(x, first + b0 + (size_t)b, out);
-            decide(w->h1 + (size_t)b * n, w->h2 + (size_t)b * n, out, out, n);
-        }
-    }
-    return AM_OK;
+    return am__seqs_step_batch(model, first, count, next, work, rows);
 }
 
 /* ---- the store type ---- */

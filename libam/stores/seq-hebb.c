@@ -4,13 +4,11 @@
  * mu over the elements that have a successor, nu over every element. No N x N matrix: the overlaps
  * M = xi . S by popcount, then the fields as two products with the +-1 rows (am__seq_fields). Every sum is
  * an integer, exact in a double, so h = A + lambda B has the same bits for a step alone or in a batch. */
-#include <omp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/patterns_internal.h"
 #include "am/error.h"
 #include "seqs.h"
 
@@ -42,55 +40,31 @@ static void coefficients(const seq_hebb *h, const int32_t *m, double *c1, double
         c2[e] = (double)m[e];
 }
 
-/* The fields of `rows` states from their coefficients (rows of c1: k apart, of c2: count apart), into h1. */
-static void fields(const seq_hebb *h, am__seqwork *w, size_t rows)
+static void rows(const void *model, am__seqwork *w, const int8_t *states, size_t nb, int8_t *next)
 {
+    const seq_hebb *h = model;
     const am__seqrows *r = &h->b.r;
-    size_t n = r->n;
-    am__seq_fields(w->h1, w->c1, r->k, rows, r->nxt, r->k, n);
-    if (h->p.lambda == 0.0)
-        return;
-    am__seq_fields(w->h2, w->c2, r->count, rows, r->all, r->count, n);
-    for (size_t j = 0; j < rows * n; j++)
-        w->h1[j] += h->p.lambda * w->h2[j];
-}
-
-static void decide(const double *f, int8_t *next, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        next[i] = f[i] >= 0.0 ? 1 : -1;
+    size_t n = r->n, k = r->k, count = r->count;
+    (void)states;
+    for (size_t b = 0; b < nb; b++)
+        coefficients(h, w->m + b * count, w->c1 + b * k, w->c2 + b * count);
+    am__seq_fields(w->h1, w->c1, k, nb, r->nxt, k, n);
+    if (h->p.lambda != 0.0) {
+        am__seq_fields(w->h2, w->c2, count, nb, r->all, count, n);
+        for (size_t j = 0; j < nb * n; j++)
+            w->h1[j] += h->p.lambda * w->h2[j];
+    }
+    am__seq_signs(w->h1, next, nb * n);
 }
 
 static int step(const void *model, const int8_t *const *hist, int8_t *next, void *work)
 {
-    const seq_hebb *h = model;
-    am__seqwork *w = work;
-    am__seqs_overlaps(&h->b.q, hist[0], w->pk, w->m);
-    coefficients(h, w->m, w->c1, w->c2);
-    fields(h, w, 1);
-    decide(w->h1, next, h->b.r.n);
-    return AM_OK;
+    return am__seqs_step(model, hist[0], next, work, rows);
 }
 
 static int step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work)
 {
-    const seq_hebb *h = model;
-    const am_patterns *x = &h->b.q.pats;
-    am__seqwork *w = work;
-    size_t n = x->n, k = h->b.r.k;
-    for (size_t b0 = 0; b0 < count; b0 += w->rows) {
-        long nb = (long)(count - b0 < w->rows ? count - b0 : w->rows);
-#pragma omp parallel for schedule(static) if (am__seq_parallel((size_t)nb, x->count, x->words))
-        for (long b = 0; b < nb; b++) {
-            int32_t *m = w->m + (size_t)b * x->count;
-            am__patterns_overlaps(x, x->bits + (first + b0 + (size_t)b) * x->words, m);
-            coefficients(h, m, w->c1 + (size_t)b * k, w->c2 + (size_t)b * x->count);
-        }
-        fields(h, w, (size_t)nb);
-        for (long b = 0; b < nb; b++)
-            decide(w->h1 + (size_t)b * n, next + (b0 + (size_t)b) * n, n);
-    }
-    return AM_OK;
+    return am__seqs_step_batch(model, first, count, next, work, rows);
 }
 
 /* ---- the store type ---- */

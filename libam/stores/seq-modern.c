@@ -4,14 +4,12 @@
  * divided by N, as in the modern store), so with beta = 1 the element nearest the state outweighs one
  * 2 units farther by e^2; the weights are e^{beta (M_mu - max M)} (the softmax's sum, > 0, does not change a
  * sign). One product with the +-1 successor rows (am__seq_fields) for a state or a batch. */
-#include <omp.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/patterns_internal.h"
 #include "am/error.h"
 #include "am/modern.h"
 #include "seqs.h"
@@ -42,44 +40,26 @@ static void weights(const seq_modern *sm, const int32_t *m, double *p)
         p[k] = exp(sm->p.beta * (double)(m[r->elem[k]] - top));
 }
 
-static void decide(const double *f, int8_t *next, size_t n)
+static void rows(const void *model, am__seqwork *w, const int8_t *states, size_t nb, int8_t *next)
 {
-    for (size_t i = 0; i < n; i++)
-        next[i] = f[i] >= 0.0 ? 1 : -1;
+    const seq_modern *sm = model;
+    const am__seqrows *r = &sm->b.r;
+    size_t n = r->n, k = r->k;
+    (void)states;
+    for (size_t b = 0; b < nb; b++)
+        weights(sm, w->m + b * r->count, w->c1 + b * k);
+    am__seq_fields(w->h1, w->c1, k, nb, r->nxt, k, n);
+    am__seq_signs(w->h1, next, nb * n);
 }
 
 static int step(const void *model, const int8_t *const *hist, int8_t *next, void *work)
 {
-    const seq_modern *sm = model;
-    const am__seqrows *r = &sm->b.r;
-    am__seqwork *w = work;
-    am__seqs_overlaps(&sm->b.q, hist[0], w->pk, w->m);
-    weights(sm, w->m, w->c1);
-    am__seq_fields(w->h1, w->c1, r->k, 1, r->nxt, r->k, r->n);
-    decide(w->h1, next, r->n);
-    return AM_OK;
+    return am__seqs_step(model, hist[0], next, work, rows);
 }
 
 static int step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work)
 {
-    const seq_modern *sm = model;
-    const am__seqrows *r = &sm->b.r;
-    const am_patterns *x = &sm->b.q.pats;
-    am__seqwork *w = work;
-    size_t n = r->n, k = r->k;
-    for (size_t b0 = 0; b0 < count; b0 += w->rows) {
-        long nb = (long)(count - b0 < w->rows ? count - b0 : w->rows);
-#pragma omp parallel for schedule(static) if (am__seq_parallel((size_t)nb, x->count, x->words))
-        for (long b = 0; b < nb; b++) {
-            int32_t *m = w->m + (size_t)b * x->count;
-            am__patterns_overlaps(x, x->bits + (first + b0 + (size_t)b) * x->words, m);
-            weights(sm, m, w->c1 + (size_t)b * k);
-        }
-        am__seq_fields(w->h1, w->c1, k, (size_t)nb, r->nxt, k, n);
-        for (long b = 0; b < nb; b++)
-            decide(w->h1 + (size_t)b * n, next + (b0 + (size_t)b) * n, n);
-    }
-    return AM_OK;
+    return am__seqs_step_batch(model, first, count, next, work, rows);
 }
 
 /* ---- the store type ---- */

@@ -11,7 +11,6 @@
  * invertible that is C^-1; when it is singular (more elements than units, or repeated or dependent
  * elements) the rule holds for a maximal independent subset of them. */
 #include <math.h>
-#include <omp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,52 +157,30 @@ done:
     return rc;
 }
 
-/* y = G M_succ of `rows` states (overlaps m: rows x count; y: rows x k in w->c2; M as doubles in w->c1). */
-static void coefficients(const seq_pinv *sp, am__seqwork *w, size_t rows)
+/* Fields h = Next^T (G M): the overlaps with the elements that have a successor as doubles (c1), y = G M
+ * (c2), then the successor rows. */
+static void rows(const void *model, am__seqwork *w, const int8_t *states, size_t nb, int8_t *next)
 {
+    const seq_pinv *sp = model;
     const am__seqrows *r = &sp->b.r;
-    for (size_t b = 0; b < rows; b++)
-        for (size_t k = 0; k < r->k; k++)
-            w->c1[b * r->k + k] = (double)w->m[b * r->count + r->elem[k]];
-    am__seq_fields_d(w->c2, w->c1, r->k, rows, sp->g, r->k, r->k);
-}
-
-static void decide(const double *f, int8_t *next, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        next[i] = f[i] >= 0.0 ? 1 : -1;
+    size_t n = r->n, k = r->k;
+    (void)states;
+    for (size_t b = 0; b < nb; b++)
+        for (size_t kk = 0; kk < k; kk++)
+            w->c1[b * k + kk] = (double)w->m[b * r->count + r->elem[kk]];
+    am__seq_fields_d(w->c2, w->c1, k, nb, sp->g, k, k);
+    am__seq_fields(w->h1, w->c2, k, nb, r->nxt, k, n);
+    am__seq_signs(w->h1, next, nb * n);
 }
 
 static int step(const void *model, const int8_t *const *hist, int8_t *next, void *work)
 {
-    const seq_pinv *sp = model;
-    const am__seqrows *r = &sp->b.r;
-    am__seqwork *w = work;
-    am__seqs_overlaps(&sp->b.q, hist[0], w->pk, w->m);
-    coefficients(sp, w, 1);
-    am__seq_fields(w->h1, w->c2, r->k, 1, r->nxt, r->k, r->n);
-    decide(w->h1, next, r->n);
-    return AM_OK;
+    return am__seqs_step(model, hist[0], next, work, rows);
 }
 
 static int step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work)
 {
-    const seq_pinv *sp = model;
-    const am__seqrows *r = &sp->b.r;
-    const am_patterns *x = &sp->b.q.pats;
-    am__seqwork *w = work;
-    size_t n = r->n, k = r->k;
-    for (size_t b0 = 0; b0 < count; b0 += w->rows) {
-        long nb = (long)(count - b0 < w->rows ? count - b0 : w->rows);
-#pragma omp parallel for schedule(static) if (am__seq_parallel((size_t)nb, x->count, x->words))
-        for (long b = 0; b < nb; b++)
-            am__patterns_overlaps(x, x->bits + (first + b0 + (size_t)b) * x->words, w->m + (size_t)b * x->count);
-        coefficients(sp, w, (size_t)nb);
-        am__seq_fields(w->h1, w->c2, k, (size_t)nb, r->nxt, k, n);
-        for (long b = 0; b < nb; b++)
-            decide(w->h1 + (size_t)b * n, next + (b0 + (size_t)b) * n, n);
-    }
-    return AM_OK;
+    return am__seqs_step_batch(model, first, count, next, work, rows);
 }
 
 /* ---- the store type ---- */

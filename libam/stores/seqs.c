@@ -176,6 +176,33 @@ void am__seqs_overlaps(const am__seqs *q, const int8_t *s, uint64_t *pk, int32_t
     am__patterns_overlaps(&q->pats, pk, m);
 }
 
+int am__seqs_step(const void *model, const int8_t *s, int8_t *next, void *work, am__seqs_rows_fn rows)
+{
+    am__seqwork *w = work;
+    am__seqs_overlaps(&((const am__seqbase *)model)->q, s, w->pk, w->m);
+    rows(model, w, s, 1, next);
+    return AM_OK;
+}
+
+int am__seqs_step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work,
+                        am__seqs_rows_fn rows)
+{
+    const am_patterns *x = &((const am__seqbase *)model)->q.pats;
+    am__seqwork *w = work;
+    for (size_t b0 = 0; b0 < count; b0 += w->rows) {
+        long nb = (long)(count - b0 < w->rows ? count - b0 : w->rows);
+        int8_t *out = next + b0 * x->n;
+#pragma omp parallel for schedule(static) if (am__seq_parallel((size_t)nb, x->count, x->words))
+        for (long b = 0; b < nb; b++) {
+            size_t e = first + b0 + (size_t)b;
+            am__patterns_overlaps(x, x->bits + e * x->words, w->m + (size_t)b * x->count);
+            am_patterns_get(x, e, out + (size_t)b * x->n);
+        }
+        rows(model, w, out, (size_t)nb, out);
+    }
+    return AM_OK;
+}
+
 /* ---- the rows ---- */
 
 void am__seqrows_free(am__seqrows *r)
@@ -299,6 +326,12 @@ int am__seqrows_build(am__seqrows *r, const am__seqs *q, unsigned what)
 
 FIELDS_KERNELS(fields_i8_, int8_t)
 FIELDS_KERNELS(fields_f64_, double)
+
+void am__seq_signs(const double *h, int8_t *next, size_t len)
+{
+    for (size_t j = 0; j < len; j++)
+        next[j] = h[j] >= 0.0 ? 1 : -1;
+}
 
 int am__seq_parallel(size_t rows, size_t k, size_t n)
 {

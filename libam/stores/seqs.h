@@ -89,6 +89,8 @@ void am__seqrows_free(am__seqrows *r);
 void am__seq_fields(double *h, const double *c, size_t ldc, size_t rows, const int8_t *R, size_t k, size_t n);
 /* The same with rows of doubles (R: k x n doubles). */
 void am__seq_fields_d(double *h, const double *c, size_t ldc, size_t rows, const double *R, size_t k, size_t n);
+/* next[j] = sgn(h[j]), sgn(0) = +1 (len values). */
+void am__seq_signs(const double *h, int8_t *next, size_t len);
 /* Whether a product of this size is worth a team of threads. */
 int am__seq_parallel(size_t rows, size_t k, size_t n);
 
@@ -136,6 +138,16 @@ void am__seqwork_free(void *w);
 
 /* The overlaps x . xi^e with every element (count int32, out) of a +-1 state s (packed through w->pk). */
 void am__seqs_overlaps(const am__seqs *q, const int8_t *s, uint64_t *pk, int32_t *m);
+
+/* What a memoryless model computes of a step: the next states (next: nb x n out, may be states) of nb states
+ * (states: nb x n, +-1) from their overlaps with every element, w->m (nb rows of count). nb <= w->rows. */
+typedef void (*am__seqs_rows_fn)(const void *model, am__seqwork *w, const int8_t *states, size_t nb, int8_t *next);
+/* The step op of such a model (model: an am__seqbase first): the overlaps of s, then rows. */
+int am__seqs_step(const void *model, const int8_t *s, int8_t *next, void *work, am__seqs_rows_fn rows);
+/* Its step_batch op: in chunks of w->rows elements, each element unpacked into next as the state and its
+ * overlaps (on a team of threads when it pays), then rows. */
+int am__seqs_step_batch(const void *model, size_t first, size_t count, int8_t *next, void *work,
+                        am__seqs_rows_fn rows);
 
 /* ---- the first member of every sequence model ---- */
 

@@ -69,11 +69,11 @@ size_t am_sequence_next(const am_store *s, size_t e)
  * returns 1 to stop. */
 typedef int (*step_hook)(void *ctx, unsigned t, const int8_t *prev, const int8_t *cur, size_t changed);
 
-/* Up to `steps` steps from s (in: the cue; out: the last state reached, also when cancelled), through a ring
- * of memory + 2 states: hist[k] is the state k steps ago, the cue before the start. A monitor (o may be NULL)
- * sees the cue and every step. *taken: the steps made. */
-static int run(const am_store_type *t, const void *model, void *work, int8_t *s, unsigned steps,
-               const am_recall_opts *o, step_hook hook, void *ctx, unsigned *taken)
+/* Up to `steps` steps from the cue, through a ring of memory + 2 states: hist[k] is the state k steps ago,
+ * the cue before the start. out (n values; NULL: not wanted; may be the cue) receives the last state reached,
+ * also when cancelled. A monitor (o may be NULL) sees the cue and every step. *taken: the steps made. */
+static int run(const am_store_type *t, const void *model, void *work, const int8_t *cue, int8_t *out,
+               unsigned steps, const am_recall_opts *o, step_hook hook, void *ctx, unsigned *taken)
 {
     size_t n = t->n(model), mem = t->memory(model), slots = mem + 2, bytes;
     int rc = AM_OK;
@@ -87,9 +87,10 @@ static int run(const am_store_type *t, const void *model, void *work, int8_t *s,
         return AM_ENOMEM;
     }
     for (size_t k = 0; k < slots; k++) /* the past before the start: the cue */
-        memcpy(ring + k * n, s, n);
+        memcpy(ring + k * n, cue, n);
+    int8_t *last = ring;
     if (o && o->monitor)
-        am__monitor(o, 0, 0, SIZE_MAX, n, s, NULL, NAN);
+        am__monitor(o, 0, 0, SIZE_MAX, n, last, NULL, NAN);
     for (unsigned tt = 1; tt <= steps; tt++) {
         if ((rc = am_cancel_poll()))
             break;
@@ -101,13 +102,15 @@ static int run(const am_store_type *t, const void *model, void *work, int8_t *s,
         size_t changed = 0;
         for (size_t i = 0; i < n; i++)
             changed += next[i] != hist[0][i];
-        memcpy(s, next, n);
+        last = next;
         *taken = tt;
         if (o && o->monitor)
-            am__monitor(o, tt, (uint64_t)tt * n, SIZE_MAX, n, s, NULL, NAN);
+            am__monitor(o, tt, (uint64_t)tt * n, SIZE_MAX, n, last, NULL, NAN);
         if (hook && hook(ctx, tt, hist[0], next, changed))
             break;
     }
+    if (out)
+        memcpy(out, last, n);
     free(ring), free(hist);
     return rc;
 }
@@ -153,7 +156,7 @@ typedef struct replay_ctx {
 static void record(replay_ctx *c, unsigned t, const int8_t *s)
 {
     size_t count = c->q->pats.count;
-    if (c->states)
+    if (c->states && c->states + (size_t)t * c->n != s)
         memcpy(c->states + (size_t)t * c->n, s, c->n);
     if (c->overlaps) {
         am__seqs_overlaps(c->q, s, c->pk, c->m);
@@ -232,8 +235,10 @@ int am_sequence_replay(const am_store *s, int8_t *state, size_t start, unsigned 
     if (start == SIZE_MAX)
         c.cur = best_element(&c, state);
     record(&c, 0, state);
-    rc = run(s->type, s->model, w->work, state, steps, opts, replay_hook, &c, &info->steps);
-    am_state_pack(state, n, c.pk);
+    /* states beginning at state: row 0 keeps the cue, the last state is row info->steps */
+    rc = run(s->type, s->model, w->work, state, states == state ? NULL : state, steps, opts, replay_hook, &c,
+             &info->steps);
+    am_state_pack(states == state ? states + (size_t)info->steps * n : state, n, c.pk);
     info->final_element = exact_element(q, c.pk, SIZE_MAX, SIZE_MAX);
 done:
     free(c.pk), free(c.m);
@@ -411,7 +416,7 @@ int am__seqs_recall(const am_store_type *t, const void *model, int8_t *s, const 
     info->end = AM_END_MAXSTEPS;
     info->energy = NAN;
     am__trace_push(o, info, NAN);
-    return run(t, model, work, s, o->max_steps, o, recall_hook, &c, &taken);
+    return run(t, model, work, s, s, o->max_steps, o, recall_hook, &c, &taken);
 }
 
 int am__seqs_stability(const am_store_type *t, const void *model, size_t first, size_t count, size_t *unstable)
