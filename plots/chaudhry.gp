@@ -2,7 +2,7 @@
 # Run from papers/chaudhry2023-sequences (its plot.sh does).
 set datafile separator "\t"
 set datafile columnheaders
-set terminal pngcairo size 1300,1000 font ",10"
+set terminal pngcairo size 1400,1050 font ",10"
 set output "figure.png"
 set multiplot layout 2,2 title "Long sequence Hopfield memory (Chaudhry, Zavatone-Veth, Krotov, Pehlevan 2023), libam"
 set grid
@@ -12,7 +12,7 @@ set xlabel "units N"
 set key top left box opaque
 sel(c) = strcol("config") eq c ? 1 : NaN
 # (a) transition capacity
-set title "transition capacity P_T: one sequence, every transition exact (points: mean, bars: sd of 10 trials; lines: theory)"
+set title "transition capacity P_T: every transition of one sequence exact\n(mean and sd of 10 trials; dashed: theory)"
 plot "poly12.tsv" using "N":(sel("poly1") * column("P_T_mean")):"P_T_sd" with yerrorbars pt 7 ps 0.8 lc 1 title "d = 1 (SeqNet)", \
      "" using "N":(sel("poly1") * column("P_T_theory")) with lines lc 1 dt 2 notitle, \
      "" using "N":(sel("poly2") * column("P_T_mean")):"P_T_sd" with yerrorbars pt 7 ps 0.8 lc 2 title "d = 2", \
@@ -22,7 +22,7 @@ plot "poly12.tsv" using "N":(sel("poly1") * column("P_T_mean")):"P_T_sd" with ye
      "exp.tsv" using "N":"P_T_mean":"P_T_sd" with yerrorbars pt 5 ps 0.8 lc 4 title "exponential", \
      "" using "N":"P_T_theory" with lines lc 4 dt 2 title "theory N^d/(2(2d-1)!! ln N), {/Symbol b}^{N-1}/(2 ln N)"
 # (b) sequence capacity
-set title "sequence capacity P_S: 100 sequences all replayed whole (lines: theory)"
+set title "sequence capacity P_S: 100 sequences all replayed whole\n(mean and sd of 10 trials; dashed: theory)"
 plot "poly12.tsv" using "N":(sel("poly1") * column("P_S_mean")):"P_S_sd" with yerrorbars pt 7 ps 0.8 lc 1 title "d = 1 (SeqNet)", \
      "" using "N":(sel("poly1") * column("P_S_theory")) with lines lc 1 dt 2 notitle, \
      "" using "N":(sel("poly2") * column("P_S_mean")):"P_S_sd" with yerrorbars pt 7 ps 0.8 lc 2 title "d = 2", \
@@ -52,8 +52,8 @@ set logscale x
 set xrange [*:*]
 set yrange [-0.05:1.05]
 set key center right
-plot "moving-seqnet.tsv" using "clips":"whole_clip_frac" with linespoints pt 7 lc 1 title "SeqNet", \
-     "moving-poly.tsv" using "clips":(sel("poly2") * column("whole_clip_frac")) with linespoints pt 7 lc 2 title "d = 2", \
-     "moving-poly.tsv" using "clips":(sel("poly5") * column("whole_clip_frac")) with linespoints pt 7 lc 3 title "d = 5", \
+plot "moving-seqnet.tsv" using "clips":"whole_clip_frac" with linespoints pt 7 ps 2.2 lc 1 title "SeqNet (0 at every size)", \
+     "moving-poly.tsv" using "clips":(sel("poly2") * column("whole_clip_frac")) with linespoints pt 7 ps 1.5 lc 2 title "d = 2 (0)", \
+     "moving-poly.tsv" using "clips":(sel("poly5") * column("whole_clip_frac")) with linespoints pt 7 ps 0.8 lc 3 title "d = 5 (0)", \
      "moving-exp.tsv" using "clips":"whole_clip_frac" with linespoints pt 5 lc 4 title "exponential"
 unset multiplot

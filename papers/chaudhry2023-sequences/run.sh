@@ -10,7 +10,7 @@ BIN=${AM_BIN:-../../bin}
 S="$BIN/sequence"
 "$S" capacity --model seq-dense --degree 1,2 --N 10,20,30,40,50,60,70,80,90,100 --trials 10 --seed 1 --quiet --out poly12.tsv
 "$S" capacity --model seq-dense --degree 3 --N 10,20,30,40,50,60 --trials 10 --seed 1 --quiet --out poly3.tsv
-"$S" capacity --model seq-dense --F exp --N 6,8,10,12,14,16 --trials 10 --seed 1 --quiet --out exp.tsv
+"$S" capacity --model seq-dense --F exp --N 6,8,10,12,14 --trials 10 --seed 1 --quiet --out exp.tsv
 "$S" capacity --model seq-hebb --N 300 --P 100 --noise 0 --trials 20 --seed 1 --quiet --out fig1-seqnet.tsv
 "$S" capacity --model seq-dense --degree 2 --N 300 --P 100 --noise 0 --trials 20 --seed 1 --quiet --out fig1-d2.tsv
 for d in 1 2 10; do
