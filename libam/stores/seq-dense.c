@@ -38,7 +38,7 @@ static int rebuild(void *model)
     if (!rc)
         am__sep_init(&d->sep, d->p.f, d->p.degree, 1.0, d->b.r.k, (double)d->b.q.pats.n + 1.0);
     if (!rc && d->sep.exact) /* exact integer fields: the batched steps may go through dgemm */
-        am__seqrows_doubles(&d->b.r, (size_t)1 << 29);
+        am__seqrows_doubles(&d->b.r, (size_t)1 << 26); /* 64 MB: rebuilt on every add */
     return rc;
 }
 
