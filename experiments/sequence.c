@@ -57,7 +57,9 @@ static int make_sequence(const am_store_config *sc, size_t n, size_t p, uint64_t
 /* The degree of a configuration for the theory (0: the exponential model, -1: no theory). */
 static int theory_degree(const am_store_config *c)
 {
-    char f[16] = "", d[16] = "";
+    char f[16] = "", d[16] = "", l[32] = "";
+    if (!am_store_config_get(c, "lambda", l, sizeof l) && atof(l) != 0.0)
+        return -1; /* the temporal association network: no closed form here */
     if (am_store_config_get(c, "F", f, sizeof f) || strcmp(am_store_type_name(c->type), "seq-dense"))
         return strcmp(am_store_type_name(c->type), "seq-hebb") ? -1 : 1;
     if (!strcmp(f, "exp"))
@@ -76,6 +78,29 @@ static double theory_ps(const am_store_config *c, double n)
 {
     int d = theory_degree(c);
     return d < 0 ? NAN : d == 0 ? am_theory_seq_exp_sequence_capacity(n) : am_theory_seq_poly_sequence_capacity(n, d);
+}
+
+/* Refuse configurations whose steps read past states (MixedNet with tau > 1 holds each element for several
+ * steps): capacity and moving count a new element every step. 0, or -1 after a one-line message. */
+static int memoryless(const am_run *run, const am_store_config *cfgs, int count)
+{
+    for (int k = 0; k < count; k++) {
+        am_store_config c = cfgs[k];
+        am_store *s = NULL;
+        char label[64];
+        c.n = 8;
+        if (am_store_create(&s, &c))
+            continue; /* refused later with its reason */
+        unsigned mem = am_sequence_memory(s);
+        am_store_free(s);
+        if (mem) {
+            am_store_config_label(&cfgs[k], label, sizeof label);
+            am_run_error(run, "%s holds each element for %u steps, and this measure expects a new element every "
+                              "step: use replay (or tau 1)", label, mem + 1);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- capacity ---- */
@@ -174,8 +199,8 @@ static int attempt(const cap_cfg *c, const am_store_config *sc, size_t n, size_t
 static int protocol(const cap_cfg *c, const am_store_config *sc, size_t n, size_t start, uint64_t stream, int seq,
                     uint64_t *found, uint64_t *attempts)
 {
-    size_t p = start;
-    int rc = AM_OK;
+    size_t p = start, cap = start < 62500 ? 16 * start : 1000000; /* doubling: at most 16 x the start */
+    int rc = AM_OK, first = 1;
     *found = 0;
     while (p >= 2 && !rc) {
         int good = 1;
@@ -183,6 +208,12 @@ static int protocol(const cap_cfg *c, const am_store_config *sc, size_t n, size_
         (*attempts)++;
         for (size_t k = 0; k < reps && good && !rc; k++)
             rc = attempt(c, sc, n, p, seq ? am_rng_stream2(stream, 1 + k) : stream, seq, &good);
+        if (!rc && good && first && p < cap) {
+            /* the start is already within capacity: double until a load fails, then shrink from there */
+            p = 2 * p < cap ? 2 * p : cap;
+            continue;
+        }
+        first = 0;
         if (!rc && good) {
             *found = p;
             break;
@@ -303,10 +334,11 @@ static int cmd_capacity(int argc, char **argv)
         "exact (one step from each element lands on its successor exactly): that P is the transition capacity\n"
         "P_T; likewise the sequence capacity P_S, the longest length at which --sequences independent sequences\n"
         "(each its own store) all replay whole and exactly from their first element, as in the paper's App. G.\n"
-        "The patterns of a trial are the first P of one stream (seed, N, trial) per sequence.\n"
+        "The patterns of a trial are the first P of one stream (seed, N, trial) per sequence. A start already\n"
+        "within capacity is doubled until a load fails (up to 16 x the start), then the search shrinks from there.\n"
         "With --P: at each load, the fraction of exact transitions and, from the first element with\n"
         "round(noise N) bits flipped, the fraction of the P replay steps whose state is exactly the element\n"
-        "due (the measurements of ../shared/bench/peer_sequence.py).\n"
+        "due (the measurements of the numpy peer `make bench` runs beside it, W9).\n"
         "\n"
         "Columns: model config N trials P_T_mean P_T_sd P_T_theory P_S_mean P_S_sd P_S_theory attempts (stores\n"
         "built in the search), or with --P: model config N P trials noise transitions_exact replay_exact\n"
@@ -345,7 +377,8 @@ static int cmd_capacity(int argc, char **argv)
         return 2;
     if (parse_sizes(&run, "N", n_s, 2, 100000, c.ns, &c.nn) || (p_s && parse_sizes(&run, "P", p_s, 2, 1000000, c.ps, &c.np)))
         return 2;
-    if ((c.nstores = am_store_opts_configs(&run, &so, type, c.ns[0], c.stores, MAX_CONFIGS)) < 0)
+    if ((c.nstores = am_store_opts_configs(&run, &so, type, c.ns[0], c.stores, MAX_CONFIGS)) < 0 ||
+        memoryless(&run, c.stores, c.nstores))
         return 2;
     if (trials < 1 || trials > 100000 || !(noise >= 0 && noise <= 1) || !(start > 0 && start <= 100) ||
         !(shrink > 0 && shrink < 1) || !(pstart >= 0 && pstart <= 1e6) || sequences < 1 || sequences > 10000) {
@@ -356,7 +389,8 @@ static int cmd_capacity(int argc, char **argv)
     for (int k = 0; k < c.nstores; k++) {
         am_store_config_label(&c.stores[k], c.labels[k], sizeof c.labels[k]);
         if (!p_s && !(pstart > 0) && !isfinite(theory_pt(&c.stores[k], 100))) {
-            am_run_error(&run, "%s has no capacity theory: give --P-start (or --P)", am_store_type_name(type));
+            am_run_error(&run, "%s (%s) has no capacity theory to start from: give --P-start (or --P)",
+                         am_store_type_name(type), c.labels[k]);
             return 2;
         }
     }
@@ -764,7 +798,8 @@ static int cmd_moving(int argc, char **argv)
                            "+ sprite) within 28 pixels, --cues >= 1, --noise in [0, 1]");
         return 2;
     }
-    if ((c.nstores = am_store_opts_configs(&run, &so, type, 784, c.stores, MAX_CONFIGS)) < 0)
+    if ((c.nstores = am_store_opts_configs(&run, &so, type, 784, c.stores, MAX_CONFIGS)) < 0 ||
+        memoryless(&run, c.stores, c.nstores))
         return 2;
     for (int k = 0; k < c.nstores; k++)
         am_store_config_label(&c.stores[k], c.labels[k], sizeof c.labels[k]);

@@ -83,6 +83,12 @@ ok $? "d = 2 replays 10 elements of 64 units exactly; SeqNet fails at P = 400"
 awk -F'\t' '!/^#/ && $1 == "seq-dense" { if (!($5 > 0.3 * $7 && $5 < 3 * $7 && $8 > 0 && $8 <= $5 + 1e-9)) bad = 1; n++ }
     END { exit bad || n != 2 }' "$tmp/sqc.tsv"
 ok $? "the capacity search finds P_T within a factor 3 of the theory, and P_S <= P_T ($(grep -v '^#' "$tmp/sqc.tsv" | awk -F'\t' 'NR > 1 { printf "%s:%s/%s ", $3, $5, $7 }'))"
+"$BIN/sequence" capacity --model seq-dense --degree 2 --N 60 --start 0.2 --trials 2 --sequences 5 --quiet --out "$tmp/sqs.tsv"
+awk -F'\t' '!/^#/ && $1 == "seq-dense" { exit !($5 > 0.4 * $7 && $11 > 4) }' "$tmp/sqs.tsv"
+ok $? "a capacity search that starts within capacity climbs before it shrinks (--start 0.2: P_T $(awk -F'\t' '!/^#/ && $1 == "seq-dense" { print $5 " of theory " $7 }' "$tmp/sqs.tsv"))"
+"$BIN/sequence" capacity --model seq-hebb --lambda 0,0.3 --N 50 --P 10 --trials 1 --quiet --out "$tmp/sqt.tsv"
+awk -F'\t' '!/^#/ && $2 == "seqnet" { a = $10 } !/^#/ && $2 == "tan0.3" { b = $10 } END { exit !(a > 0 && b == "nan") }' "$tmp/sqt.tsv"
+ok $? "the theory column is SeqNet's for lambda 0 and nan for the temporal association network"
 "$BIN/sequence" replay --letters ABCDEF --steps 12 --quiet --out "$tmp/sqr.tsv"
 grep -q '12 exact transitions, 0 wrong steps' "$tmp/sqr.tsv" && [ "$(grep -vc '^#' "$tmp/sqr.tsv")" -eq 14 ] &&
     awk -F'\t' '$1 == "0" { exit !($2 == "A" && $3 == 0 && $4 < 0.7) }' "$tmp/sqr.tsv"
@@ -96,7 +102,8 @@ ok $? "MixedNet (tau 5) holds each element about 5 steps"
 for bad in "capacity --model hopfield" "capacity --model seq-dense --rule hebb" "capacity --N 1" "capacity --shrink 1" \
            "capacity --noise 0.2" "capacity --model seq-mixed" "capacity --model seq-dense --degree 0" \
            "capacity --P 5,x" "replay --letters AB1" "replay --cue 9" "replay --size 3x200x" "replay --count 5" \
-           "moving --sprite 5" "moving --frames 1" "moving --clips 0" "nosuch"; do
+           "moving --sprite 5" "moving --frames 1" "moving --clips 0" "nosuch" "capacity --model seq-mixed --P 10" \
+           "moving --model seq-mixed"; do
     rm -f "$tmp/out.tsv"
     "$BIN/sequence" $bad --out "$tmp/out.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]

@@ -63,6 +63,10 @@ int am_sequence_add(am_store *s, const am_patterns *seq, int cyclic);
  * out of range, AM_EUNSUPPORTED for a store that is not a sequence store). */
 size_t am_sequence_count(const am_store *s);
 int am_sequence_info(const am_store *s, size_t k, size_t *first, size_t *length, int *cyclic);
+/* Past states one step reads besides the current one: 0 for the models that step from the current state
+ * alone, tau - 1 or so for MixedNet, which holds each element about tau steps (0 for other stores). */
+unsigned am_sequence_memory(const am_store *s);
+
 /* The element that follows element e, or SIZE_MAX after the last element of an open sequence (and for e
  * out of range or a store that is not a sequence store). */
 size_t am_sequence_next(const am_store *s, size_t e);

@@ -28,7 +28,7 @@ extern "C" {
 /* ---- The table of store types ----
  * Every model is one entry: its name, parameters, file magic and operations. Programs and the Python module
  * list the models and their parameters from here; adding a model is one file plus one table entry (README,
- * "Adding a store type"). */
+ * "Store types, and adding one"). */
 typedef struct am_store_type am_store_type;
 
 /* Flags of a type. */

@@ -32,7 +32,9 @@ static int slot_of(am_store_opts *so, const am_store_param *p, const char *type)
         so->nparams++;
     }
     size_t len = strlen(so->scope[k]);
-    if (len && !strstr(so->help[k], p->help)) { /* the same name means something else in this type */
+    char dflt[64];
+    snprintf(dflt, sizeof dflt, "(default %s)", p->dflt);
+    if (len && (!strstr(so->help[k], p->help) || !strstr(so->help[k], dflt))) { /* another meaning or default */
         size_t hl = strlen(so->help[k]);
         snprintf(so->help[k] + hl, sizeof so->help[k] - hl, "; %s: %s (default %s)", type, p->help, p->dflt);
     }

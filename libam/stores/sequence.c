@@ -63,6 +63,12 @@ size_t am_sequence_next(const am_store *s, size_t e)
     return q && e < q->pats.count ? q->next[e] : SIZE_MAX;
 }
 
+unsigned am_sequence_memory(const am_store *s)
+{
+    const am_store_type *t = am_store_type_of(s);
+    return (am_store_type_flags(t) & AM_STORE_SEQUENCE) && t->memory ? t->memory(s->model) : 0;
+}
+
 /* ---- the run of synchronous steps (replay and recall) ---- */
 
 /* Called after step t (1-based) with the state before (prev) and after (cur) and how many units changed;
