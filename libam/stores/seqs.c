@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/blas_internal.h"
 #include "../core/patterns_internal.h"
 #include "am/error.h"
 
@@ -245,8 +246,10 @@ void am__seq_fields_exact(double *h, const double *c, size_t ldc, size_t rows, c
         memset(h, 0, rows * n * sizeof *h);
         return;
     }
+    int blas = am__blas_serial(); /* libam runs OpenBLAS on one thread (the bits would not change: exact sums) */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n, (int)k, 1.0, c, (int)ldc, R, (int)n,
                 0.0, h, (int)n);
+    am__blas_restore(blas);
 }
 
 int am__seqrows_build(am__seqrows *r, const am__seqs *q, unsigned what)
