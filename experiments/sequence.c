@@ -80,29 +80,6 @@ static double theory_ps(const am_store_config *c, double n)
     return d < 0 ? NAN : d == 0 ? am_theory_seq_exp_sequence_capacity(n) : am_theory_seq_poly_sequence_capacity(n, d);
 }
 
-/* Refuse configurations whose steps read past states (MixedNet with tau > 1 holds each element for several
- * steps): capacity and moving count a new element every step. 0, or -1 after a one-line message. */
-static int memoryless(const am_run *run, const am_store_config *cfgs, int count)
-{
-    for (int k = 0; k < count; k++) {
-        am_store_config c = cfgs[k];
-        am_store *s = NULL;
-        char label[64];
-        c.n = 8;
-        if (am_store_create(&s, &c))
-            continue; /* refused later with its reason */
-        unsigned mem = am_sequence_memory(s);
-        am_store_free(s);
-        if (mem) {
-            am_store_config_label(&cfgs[k], label, sizeof label);
-            am_run_error(run, "%s holds each element for %u steps, and this measure expects a new element every "
-                              "step: use replay (or tau 1)", label, mem + 1);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ---- capacity ---- */
 
 typedef struct cap_cfg {
@@ -378,7 +355,7 @@ static int cmd_capacity(int argc, char **argv)
     if (parse_sizes(&run, "N", n_s, 2, 100000, c.ns, &c.nn) || (p_s && parse_sizes(&run, "P", p_s, 2, 1000000, c.ps, &c.np)))
         return 2;
     if ((c.nstores = am_store_opts_configs(&run, &so, type, c.ns[0], c.stores, MAX_CONFIGS)) < 0 ||
-        memoryless(&run, c.stores, c.nstores))
+        am_store_opts_stepwise(&run, c.stores, c.nstores))
         return 2;
     if (trials < 1 || trials > 100000 || !(noise >= 0 && noise <= 1) || !(start > 0 && start <= 100) ||
         !(shrink > 0 && shrink < 1) || !(pstart >= 0 && pstart <= 1e6) || sequences < 1 || sequences > 10000) {
@@ -799,7 +776,7 @@ static int cmd_moving(int argc, char **argv)
         return 2;
     }
     if ((c.nstores = am_store_opts_configs(&run, &so, type, 784, c.stores, MAX_CONFIGS)) < 0 ||
-        memoryless(&run, c.stores, c.nstores))
+        am_store_opts_stepwise(&run, c.stores, c.nstores))
         return 2;
     for (int k = 0; k < c.nstores; k++)
         am_store_config_label(&c.stores[k], c.labels[k], sizeof c.labels[k]);

@@ -125,6 +125,8 @@ typedef struct am_melcode {
     unsigned repeat;   /* PITCHCLASS, RANGE: each unit repeated this many times (default 8) */
     size_t n, k;       /* SPARSE: units (default 256) and active units per symbol (default 16) */
     size_t context;    /* units of a random context code per tune appended to every step (default 0: none) */
+    unsigned history;  /* steps each pattern holds, the current one first, then the one before, ... (default 1);
+                        * before the tune's start: the code of a rest */
     uint64_t seed;     /* SPARSE codes and context codes: from (seed, symbol) and (seed, tune) */
 } am_melcode;
 
@@ -135,8 +137,8 @@ size_t am_melcode_units(const am_melcode *c); /* units per pattern */
 /* Melody m as am_melody_steps(m, c->step) patterns of am_melcode_units(c) units (*out owned by the caller,
  * am_patterns_free); tune: the index that picks the context code. */
 int am_melcode_encode(const am_melcode *c, const am_melody *m, size_t tune, am_patterns **out);
-/* One step back from a state x (am_melcode_units(c) values +-1): the pitch (AM_REST for a rest) and onset
- * whose code is nearest (majority over repeats; for SPARSE the symbol of best overlap, lowest on ties).
+/* One step back from a state x (am_melcode_units(c) values +-1; its current step, the first of its history):
+ * the pitch (AM_REST for a rest) and onset whose code is nearest (majority over repeats; for SPARSE the symbol of best overlap, lowest on ties).
  * Returns the overlap of x with that symbol's code, in [-1, 1] (context units left out). */
 double am_melcode_decode_step(const am_melcode *c, const int8_t *x, int32_t *pitch, unsigned char *onset);
 /* count states (count x units, row-major) back to a melody (am_melody_from_grid). */

@@ -129,6 +129,10 @@ int am_store_opts_configs(const am_run *run, const am_store_opts *so, const am_s
  * apply to a kind of store (AM_STORE_SERIAL: the dynamics; AM_STORE_REAL: a tolerance). */
 const char *am_store_opts_scope(unsigned flags, char *buf, size_t size);
 
+/* Refuse sequence-store configurations whose steps read past states (MixedNet with tau > 1 holds each element
+ * for several steps), for measures that expect a new element every step. 0, or -1 after a one-line message. */
+int am_store_opts_stepwise(const am_run *run, const am_store_config *cfgs, int count);
+
 /* Print "<program>: <message>" to stderr (under MPI: from rank 0 only while arguments are checked, and
  * with the rank once jobs run). */
 void am_run_error(const am_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

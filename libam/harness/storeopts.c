@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "am/sequence.h"
 #include "am/store.h"
 #include "harness.h"
 
@@ -179,4 +180,28 @@ const char *am_store_opts_scope(unsigned flags, char *buf, size_t size)
         if ((am_store_type_flags(*t) & flags) == flags && len < size)
             len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", am_store_type_name(*t));
     return buf;
+}
+
+/* Configurations whose steps read past states (MixedNet with tau > 1 holds each element for several steps)
+ * are refused: measures that count a new element every step (capacity, moving clips, melodies) cannot use
+ * them. */
+int am_store_opts_stepwise(const am_run *run, const am_store_config *cfgs, int count)
+{
+    for (int k = 0; k < count; k++) {
+        am_store_config c = cfgs[k];
+        am_store *s = NULL;
+        char label[64];
+        c.n = 8;
+        if (am_store_create(&s, &c))
+            continue; /* refused later with its reason */
+        unsigned mem = am_sequence_memory(s);
+        am_store_free(s);
+        if (mem) {
+            am_store_config_label(&cfgs[k], label, sizeof label);
+            am_run_error(run, "%s holds each element for %u steps, and this measure expects a new element every "
+                              "step: use replay (or tau 1)", label, mem + 1);
+            return -1;
+        }
+    }
+    return 0;
 }
