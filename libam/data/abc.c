@@ -686,8 +686,9 @@ static int parse_meter(parser *p, size_t a, size_t b, unsigned *num, unsigned *d
 static int parse_frac(parser *p, size_t *k, size_t b, const char *field, frac *f)
 {
     uint64_t n, d = 1;
+    size_t at = *k;
     if (number(p->s, k, b, &n) || n == 0)
-        return fail(p, AM_EFORMAT, *k, "%s expects a length such as 1/8 (numbers 1 to %u)", field, NUM_MAX);
+        return fail(p, AM_EFORMAT, at, "%s expects a length such as 1/8 (numbers 1 to %u)", field, NUM_MAX);
     if (*k < b && p->s[*k] == '/') {
         (*k)++;
         if (number(p->s, k, b, &d) || d == 0)
@@ -710,26 +711,19 @@ static int parse_unit(parser *p, size_t a, size_t b)
     return AM_OK;
 }
 
-/* A decimal number (digits and one '.') at s[*k]: the beats per minute of Q:. */
+/* A decimal number at s[*k] (digits, a point, an exponent): the beats per minute of Q:. */
 static int parse_bpm(parser *p, size_t *k, size_t b, double *v)
 {
     const char *s = p->s;
-    double x = 0, scale = 1;
-    int digits = 0, dot = 0;
-    for (; *k < b && (isdigit((unsigned char)s[*k]) || (s[*k] == '.' && !dot)); (*k)++) {
-        if (s[*k] == '.') {
-            dot = 1;
-            continue;
-        }
-        if (++digits > 15)
-            return fail(p, AM_ERANGE, *k, "Q: the tempo has more than 15 digits");
-        if (dot)
-            x += (s[*k] - '0') * (scale /= 10);
-        else
-            x = 10 * x + (s[*k] - '0');
-    }
-    if (!digits || !(x > 0))
-        return fail(p, AM_EFORMAT, *k, "Q: expects a tempo > 0 (as in 1/4=120)");
+    char buf[64];
+    size_t n = 0, at = *k;
+    while (*k < b && n < sizeof buf - 1 && (isdigit((unsigned char)s[*k]) || strchr(".eE+-", s[*k])))
+        buf[n++] = s[(*k)++];
+    buf[n] = 0;
+    char *end;
+    double x = n && isdigit((unsigned char)buf[0]) ? strtod(buf, &end) : 0;
+    if (!n || !isdigit((unsigned char)buf[0]) || *end || !isfinite(x) || !(x > 0))
+        return fail(p, AM_EFORMAT, at, "Q: expects a tempo > 0 (as in 1/4=120)");
     *v = x;
     return AM_OK;
 }
