@@ -129,6 +129,12 @@ static void header_fields(void)
     is_near(b->tempo, 100, 1e-12, "legacy Q:100 counts the L:1/4 given after it");
     am_melodies_free(ms);
     expect("M:C is 4/4 and Z a whole bar", "M:C\nL:1/4\nK:C\n", "Z C", "z/0/1920 60/1920/480");
+    /* An X: line in a tune's body starts the next tune with a header of its own (found by fuzz-abc: the body
+     * went on with no unit length, a division by zero). */
+    ms = tune("K:C\n", "C\nX:2\nT:second\nK:G\nF");
+    ok(ms && ms->count == 2 && !strcmp(notes_of(&ms->items[1]), "66/0/240") && !strcmp(ms->items[1].title, "second"),
+       "X: in a body starts a new tune and its header");
+    am_melodies_free(ms);
     ms = tune("T:empty\nK:C\n", "% only a comment");
     ok(ms && ms->count == 1 && ms->items[0].count == 0 && am_melody_ticks(&ms->items[0]) == 0, "a tune with no notes");
     am_melodies_free(ms);

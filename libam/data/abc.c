@@ -1265,9 +1265,10 @@ static int tune_line(parser *p, int *state)
     }
     if (s[a] == '%')
         return AM_OK;
-    if (starts(p, "X:")) {
+    if (starts(p, "X:")) { /* the next tune, with a header of its own */
         if ((rc = tune_end(p)))
             return rc;
+        *state = HEADER;
         return tune_start(p, a + 2, e);
     }
     if (*state == HEADER) {
