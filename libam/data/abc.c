@@ -846,14 +846,12 @@ static int parse_key(parser *p, size_t a, size_t b, key *out)
     while ((k = skip_space(s, k, b)) < b) {
         if (s[k] == '^' || s[k] == '_' || s[k] == '=') {
             int semis, has;
-            note n;
             size_t k0 = k;
             if ((rc = accidental(p, &k, b, &semis, &has)))
                 return rc;
             if (k >= b || !strchr("ABCDEFGabcdefg", s[k]))
                 return fail(p, AM_EFORMAT, k0, "K: expected a note letter after the accidental");
-            n.letter = (toupper((unsigned char)s[k]) - 'A' + 5) % 7;
-            out->acc[n.letter] = semis, out->given = 1, k++;
+            out->acc[(toupper((unsigned char)s[k]) - 'A' + 5) % 7] = semis, out->given = 1, k++;
         } else if (b - k >= 3 && ieq_prefix(s + k, 3, "exp") && (b - k == 3 || s[k + 3] == ' ')) {
             out->given = 1, k += 3, memset(out->acc, 0, sizeof out->acc);
         } else { /* a clef or a setting: skip the word (and a quoted value) */
@@ -1114,38 +1112,57 @@ static int push_note(parser *p, size_t *cap, am_note n, size_t line)
     return AM_OK;
 }
 
+/* One note item at sub-tick *t: emitted (unless a gap) on the ticks its exact start and end round to, never
+ * before the previous note's end *prev, at least one tick long. */
+static int emit(parser *p, const item *it, uint64_t *t, uint64_t *prev, size_t *cap)
+{
+    uint64_t t0 = *t;
+    *t += it->dur;
+    if (*t > MAX_SUB) {
+        p->line = it->line, p->lstart = 0;
+        return fail(p, AM_ERANGE, 0, "the tune (its repeats played out) is longer than 2^31 ticks");
+    }
+    if (it->pitch == GAP)
+        return AM_OK;
+    uint64_t a = (t0 + SUB / 2) / SUB, b = (*t + SUB / 2) / SUB;
+    a = a < *prev ? *prev : a;
+    b = b < a + 1 ? a + 1 : b;
+    if (b > AM_MELODY_MAX_TICKS)
+        b = AM_MELODY_MAX_TICKS + (uint64_t)1; /* reported by push_note */
+    *prev = b;
+    return push_note(p, cap, (am_note){it->pitch, (uint32_t)a, (uint32_t)(b - a)}, it->line);
+}
+
+/* Past an ending not taken this time: to its end (past its :|), or to the next ending or section. */
+static size_t skip_ending(const parser *p, size_t i)
+{
+    for (; i < p->nitems; i++) {
+        int k = p->items[i].kind;
+        if (k == IT_ENDING || k == IT_START || k == IT_DOUBLE)
+            return i;
+        if (k == IT_END)
+            return i + 1;
+    }
+    return i;
+}
+
 /* The items played out: a section repeats once from |: (or the start, or the last repeat) to :|; an ending
  * is taken on the pass its numbers name (1; any other number: the second time). */
 static int play_out(parser *p)
 {
     size_t i = 0, rs = 0, cap = 0, steps = 0, limit = 4 * p->nitems + 16;
     int pass = 1, in_ending = 0, rc;
-    uint64_t t = 0, prev_end = 0;
+    uint64_t t = 0, prev = 0;
     while (i < p->nitems) {
         if (++steps > limit) /* cannot happen: each section is played at most twice */
             return fail(p, AM_EFORMAT, 0, "the repeats do not end");
         const item *it = &p->items[i];
         switch (it->kind) {
-        case IT_NOTE: {
-            uint64_t t0 = t;
-            t += it->dur;
-            if (t > MAX_SUB) {
-                p->line = it->line, p->lstart = 0;
-                return fail(p, AM_ERANGE, 0, "the tune (its repeats played out) is longer than 2^31 ticks");
-            }
-            if (it->pitch != GAP) {
-                uint64_t a = (t0 + SUB / 2) / SUB, b = (t + SUB / 2) / SUB;
-                a = a < prev_end ? prev_end : a;
-                b = b < a + 1 ? a + 1 : b;
-                if (b > AM_MELODY_MAX_TICKS)
-                    b = AM_MELODY_MAX_TICKS + (uint64_t)1; /* reported by push_note */
-                if ((rc = push_note(p, &cap, (am_note){it->pitch, (uint32_t)a, (uint32_t)(b - a)}, it->line)))
-                    return rc;
-                prev_end = b;
-            }
+        case IT_NOTE:
+            if ((rc = emit(p, it, &t, &prev, &cap)))
+                return rc;
             i++;
             break;
-        }
         case IT_START:
             rs = ++i, pass = 1, in_ending = 0;
             break;
@@ -1161,21 +1178,8 @@ static int play_out(parser *p)
             i++;
             break;
         case IT_ENDING:
-            i++;
-            if (it->mask & (pass == 1 ? 1u : 2u)) {
-                in_ending = 1;
-                break;
-            }
-            /* not this time: skip to the end of this ending (past its :|) or to the next ending or section */
-            for (; i < p->nitems; i++) {
-                int k = p->items[i].kind;
-                if (k == IT_ENDING || k == IT_START || k == IT_DOUBLE)
-                    break;
-                if (k == IT_END) {
-                    i++;
-                    break;
-                }
-            }
+            in_ending = (it->mask & (pass == 1 ? 1u : 2u)) != 0;
+            i = in_ending ? i + 1 : skip_ending(p, i + 1);
             break;
         }
     }
