@@ -172,6 +172,7 @@ static void errors(void)
         {"X:1\nM:none\nK:C\nZ\n", AM_EFORMAT, "t:4:1:"},
         {"X:1\nQ:1/4=\nK:C\n", AM_EFORMAT, "t:2:"},
         {"X:1\nQ:1/4=0\nK:C\n", AM_EFORMAT, "t:2:"},
+        {"X:1\nQ:3/1=1e308\nK:C\n", AM_ERANGE, "t:2:3:"},
         {"X:1\nK:C\nC ] D\n", AM_EFORMAT, "t:3:3:"},
         {"X:abc\n", AM_EFORMAT, "t:1:3:"},
         {"X:1\nK:C\nC \\ D\n", AM_EFORMAT, "t:3:3:"},
@@ -300,7 +301,7 @@ static void random_round_trips(void)
         m.key = (int)rnd(15) - 7;
         m.meter_num = rnd(2) ? 0 : 1 + rnd(12);
         m.meter_den = m.meter_num ? 1u << rnd(4) : 0;
-        m.tempo = 40 + rnd(2000) / 7.0;
+        m.tempo = t == 0 ? 1e-300 : t == 1 ? 1e300 : 40 + rnd(2000) / 7.0; /* any finite tempo > 0 */
         for (size_t i = 0; i < m.count; i++) {
             at += rnd(4) == 0 ? grain * (1 + rnd(4)) : 0;
             notes[i] = (am_note){rnd(8) == 0 ? AM_REST : (int32_t)rnd(128), at, grain * (1 + rnd(8))};

@@ -612,8 +612,8 @@ static int do_bar(parser *p, size_t *i, size_t end)
     }
     for (; k < end && s[k] == ':'; k++)
         after++;
-    if (!bars && before == 1)
-        before = 0, after = 1; /* "| :a" -- a lone colon after a bar: the start of a repeat */
+    if (!bars) /* "::" ends a repeat and starts one; a lone ":" (as in "| :a") starts one */
+        after = 1, before = before >= 2;
     if (p->overlay) {          /* the overlay voice (&) ends at the bar */
         p->overlay = 0;
         p->v = &p->main;
@@ -770,8 +770,8 @@ static int parse_tempo(parser *p, size_t a, size_t b, int in_header)
         return AM_OK;
     }
     double q = has_beat ? bpm * beat * 4 : bpm * 4 * (double)p->v->unit.n / (double)p->v->unit.d;
-    if (!isfinite(q) || !(q > 0) || q > 1e9)
-        return fail(p, AM_ERANGE, a, "Q: the tempo is not a number of quarter notes per minute in (0, 1e9]");
+    if (!isfinite(q) || !(q > 0))
+        return fail(p, AM_ERANGE, a, "Q: the tempo is not a finite number of quarter notes per minute > 0");
     p->mel.tempo = q;
     p->have_tempo = 1;
     return AM_OK;
@@ -1225,8 +1225,8 @@ static int header_end(parser *p)
         v->unit = (frac){1, (!v->mden || 4ull * v->mnum >= 3ull * v->mden) ? 8u : 16u};
     if (p->legacy_q) {
         double q = p->qvalue * 4 * (double)v->unit.n / (double)v->unit.d;
-        if (!isfinite(q) || !(q > 0) || q > 1e9)
-            return fail(p, AM_ERANGE, p->lstart, "Q: the tempo is not a number of quarter notes per minute in (0, 1e9]");
+        if (!isfinite(q) || !(q > 0))
+            return fail(p, AM_ERANGE, p->lstart, "Q: the tempo is not a finite number of quarter notes per minute > 0");
         p->mel.tempo = q;
     }
     p->hdr = *v;
