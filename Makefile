@@ -77,7 +77,7 @@ help:
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
 	@echo "make exercises  run the teaching exercises (Python) and redraw exercises/figures"
 	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
-	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs and plots/*.gp (share/libam/plots)"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs, plots/*.gp (share/libam/plots) and data/tunes/*.abc (share/libam/tunes)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
 	@echo "make fuzz SECONDS=60   every libFuzzer target (clang) for SECONDS each, seeded from library files"
@@ -220,6 +220,8 @@ install: lib $(BUILD)/am.pc $(PY_MOD)
 	install -m 755 $(EXP_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/share/libam/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/libam/plots/
+	install -d $(DESTDIR)$(PREFIX)/share/libam/tunes
+	install -m 644 data/tunes/*.abc $(DESTDIR)$(PREFIX)/share/libam/tunes/
 	$(if $(MPI_PLUGIN),install -m 755 $(MPI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/)
 	$(if $(PY_MOD),install -d $(DESTDIR)$(PYTHON_SITE)/am && install -m 644 $(PY_MOD) $(DESTDIR)$(PYTHON_SITE)/am/)
 

@@ -74,8 +74,11 @@ const char *am_pitch_name(int pitch, int prefer_flats, char *buf, size_t size);
  * rhythm (> <), tuplets ((3 (p:q:r), ties (-), rests (z, x, Z multi-bar), chords ([CEG]: the highest note),
  * bar lines and repeats (|: :| :: |1 :|2 [1 [2, played out once as written), inline fields ([K:...]), grace notes,
  * decorations, chord symbols, slurs and comments (skipped); voices: the first one only. name: for messages
- * (e.g. the file name; may be NULL). A malformed tune is AM_EFORMAT with "name:LINE:COL: why" in err (err may
- * be NULL). *out is NULL on failure. A text with no tune (no X:) is AM_EEMPTY. */
+ * (e.g. the file name; may be NULL). A malformed tune is AM_EFORMAT (a length, pitch or tune beyond its range:
+ * AM_ERANGE) with "name:LINE:COL: why" in err (err may be NULL). A rest z is a note of pitch AM_REST, x a gap.
+ * Times are exact fractions until the end: each note starts and ends at its time rounded to the nearest tick,
+ * never before the previous note ends, and lasts at least one tick. *out is NULL on failure. A text with no
+ * tune (no X:) is AM_EEMPTY. */
 int am_abc_parse(const char *text, size_t len, const char *name, am_melodies **out, char *err, size_t errsize);
 /* Read an ABC file (at most 64 MB) and parse it as above; the file's name in messages. */
 int am_abc_read(const char *path, am_melodies **out, char *err, size_t errsize);

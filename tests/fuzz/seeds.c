@@ -195,6 +195,24 @@ int main(int argc, char **argv)
                                  "0000 | a canvas shoe with a pliable rubber sole  \n";
         text("wordnet", "sneaker", wn, sizeof wn - 1);
     }
+    /* ABC: texts that use every feature of the reader, and one the library writes. */
+    {
+        static const char *const abc[] = {
+            ("X:1\nT:Features\nM:6/8\nL:1/8\nQ:3/8=60\nK:Dphr ^F\n|:\"Am\"A>B (3cde {g}f2-f|1 [CEG]2 z x Z:|2 ^/c _d =e __f ^^g|]\n"
+             "[K:G][L:1/16][M:3/4] a'b,c/ d// e3/2 ~f !trill!g +fermata+a y .b \\\nV:2\nC D & E|V:1\nC :: D [1 E :| [2 F||\n"),
+            "%%begintext\nfree text\n%%endtext\nX:2\nT:Legacy\nQ:120\nM:C|\nK:HP\nV:1\n(5ABcde (3:2:2 fg a<b c>>d\nw: words\n\n",
+            "X:3\nM:none\nK:C^f^c^a\n^3/c _22/100E [C_1/3EGc]2 ! C D|\n",
+        };
+        char name[32];
+        for (size_t i = 0; i < sizeof abc / sizeof *abc; i++) {
+            snprintf(name, sizeof name, "features%zu.abc", i);
+            text("abc", name, abc[i], strlen(abc[i]));
+        }
+        am_melodies *ms;
+        CHECK(am_abc_parse(abc[0], strlen(abc[0]), "seed", &ms, NULL, 0));
+        CHECK(am_abc_write(at("abc", "written.abc"), ms));
+        am_melodies_free(ms);
+    }
     /* Signed graphs: a generic edge list as the library writes it (a planted XOR motif), a sign table, and
      * c302's pair (neuron table, NUL, edge list). */
     {
