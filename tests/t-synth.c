@@ -25,6 +25,20 @@ static const char *path_of(const char *name)
     return p[k];
 }
 
+/* The messages printed to stderr (a file) since the last call contain needle; the file emptied. */
+static int said(const char *needle)
+{
+    char text[2000];
+    fflush(stderr);
+    ssize_t n = pread(2, text, sizeof text - 1, 0);
+    text[n > 0 ? n : 0] = 0;
+    if (ftruncate(2, 0) != 0 || lseek(2, 0, SEEK_SET) != 0)
+        return 0;
+    if (!strstr(text, needle))
+        diag("stderr: '%s', wanted '%s'", text, needle);
+    return strstr(text, needle) != NULL;
+}
+
 /* argv's standard output and error together into out (size bytes); its exit status, 127 if not started. */
 static int capture(char *const argv[], char *out, size_t size)
 {
@@ -100,22 +114,26 @@ static void synth(void)
         unlink(path_of("fluid.wav"));
     }
     setenv("AM_SOUNDFONT", path_of("none.sf2"), 1);
-    ok(am_run_synth(&run, &tune, path_of("none.wav"), 0) == 1 && access(path_of("none.wav"), F_OK) != 0,
-       "a soundfont that is not there: status 1, nothing written");
-    ok(am_run_melody_wav(&run, &tune, path_of("tones.wav"), 0) == 0, "the fall-back: additive tones");
+    ok(am_run_synth(&run, &tune, path_of("none.wav"), 0) == 1 && access(path_of("none.wav"), F_OK) != 0 &&
+           said("t-synth: no General MIDI soundfont (Debian: fluid-soundfont-gm; or AM_SOUNDFONT"),
+       "a soundfont that is not there: status 1, nothing written, the package named");
+    ok(am_run_melody_wav(&run, &tune, path_of("tones.wav"), 0) == 0 && said("as additive tones instead"),
+       "the fall-back: additive tones, and it says so");
     measure(path_of("tones.wav"), "additive tones", 3.999, 4.001);
     unlink(path_of("tones.wav"));
     unsetenv("AM_SOUNDFONT");
     const char *path = getenv("PATH");
     char *saved = strdup(path ? path : "");
     setenv("PATH", dir, 1);
-    ok(am_run_synth(&run, &tune, path_of("none.wav"), 0) == 1 && access(path_of("none.wav"), F_OK) != 0,
-       "no fluidsynth on the PATH: status 1, nothing written");
+    ok(am_run_synth(&run, &tune, path_of("none.wav"), 0) == 1 && access(path_of("none.wav"), F_OK) != 0 &&
+           said("fluidsynth is not installed (Debian: fluidsynth"),
+       "no fluidsynth on the PATH: status 1, nothing written, the package named");
     setenv("PATH", saved, 1);
     free(saved);
     am_melody bad = tune;
     bad.tempo = -1;
-    ok(am_run_synth(&run, &bad, path_of("bad.wav"), 0) == -1 && access(path_of("bad.wav"), F_OK) != 0,
+    ok(am_run_synth(&run, &bad, path_of("bad.wav"), 0) == -1 && access(path_of("bad.wav"), F_OK) != 0 &&
+           said("cannot write the melody as MIDI"),
        "a melody that fails its check: -1, nothing written");
 }
 
@@ -165,13 +183,16 @@ static void pianoroll(void)
     if (getenv("AM_KEEP_FIGURE")) /* to look at it */
         (void)!link(path_of("roll.png"), getenv("AM_KEEP_FIGURE"));
     unlink(path_of("roll.png")), unlink(path_of("roll.dat")), unlink(path_of("roll.gp"));
-    ok(am_image_pianoroll(&run, prefix, rolls, labels, 0, 0, NULL) == -1, "no melodies: refused");
-    ok(am_image_pianoroll(&run, path_of("a\nb"), rolls, labels, 3, 0, NULL) == -1, "a prefix with a newline: refused");
+    ok(am_image_pianoroll(&run, prefix, rolls, labels, 0, 0, NULL) == -1 && said("1 to 8 melodies"),
+       "no melodies: refused");
+    ok(am_image_pianoroll(&run, path_of("a\nb"), rolls, labels, 3, 0, NULL) == -1 && said("control characters"),
+       "a prefix with a newline: refused");
     am_melody bad = tune;
     bad.notes = (am_note[]){{200, 0, 1}};
     bad.count = 1;
     const am_melody *badrolls[] = {&bad};
-    ok(am_image_pianoroll(&run, prefix, badrolls, NULL, 1, 0, NULL) == -1 && access(path_of("roll.dat"), F_OK) != 0,
+    ok(am_image_pianoroll(&run, prefix, badrolls, NULL, 1, 0, NULL) == -1 && access(path_of("roll.dat"), F_OK) != 0 &&
+           said("melody 0: note 0: pitch 200 is not 0..127"),
        "a melody with pitch 200: refused, nothing written");
     am_melody empty = {"", 0, 4, 4, 0, 120, 0, 0, NULL};
     const am_melody *one[] = {&empty};
@@ -181,10 +202,13 @@ static void pianoroll(void)
 
 int main(void)
 {
-    if (!mkdtemp(dir))
+    if (!mkdtemp(dir) || !freopen(path_of("stderr.txt"), "w+", stderr))
         return 1;
+    said("");
     synth();
     pianoroll();
+    ok(said(""), "stderr read");
+    unlink(path_of("stderr.txt"));
     int gone = rmdir(dir) == 0;
     ok(gone, "no file left behind (%s)", gone ? "" : strerror(errno));
     return done_testing();

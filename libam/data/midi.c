@@ -441,7 +441,8 @@ int am_midi_read(const char *path, const am_midi_opts *opts, am_melody *out, cha
     }
     if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MIDI_MAX_BYTES) {
         fclose(f);
-        am__say(err, errsize, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file of at most 64 MB");
+        am__say(err, errsize, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : !S_ISREG(st.st_mode) ? "not a regular file"
+                                               : "more than 64 MB: not a MIDI file this reader takes");
         return S_ISDIR(st.st_mode) ? AM_ERRNO(EISDIR) : AM_EFORMAT;
     }
     size_t n = (size_t)st.st_size;
