@@ -239,7 +239,12 @@ static void hostiles(void)
     hostile(&f, AM_EEMPTY, "no notes", "drums only");
     f.n = 3;
     memcpy(f.b, "MTh", 3);
-    hostile(&f, AM_ETRUNC, "no MThd", "3 bytes of a header");
+    hostile(&f, AM_ETRUNC, "ends inside its MThd header (3 bytes)", "3 bytes of a header");
+    f.n = 0;
+    hostile(&f, AM_ETRUNC, "ends inside its MThd header (0 bytes)", "an empty file");
+    f.n = 6;
+    memcpy(f.b, "MThd\0\0", 6);
+    hostile(&f, AM_ETRUNC, "ends inside its MThd header (6 bytes)", "6 bytes of a header");
     memcpy(f.b, "RIFF....WAVE", 12);
     f.n = 12;
     hostile(&f, AM_EFORMAT, "no MThd", "a WAV file");

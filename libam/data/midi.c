@@ -256,9 +256,10 @@ static unsigned be16(const unsigned char *b) { return (unsigned)b[0] << 8 | b[1]
 /* The header chunk: format, track count and division, checked. */
 static int header(parser *p, unsigned *ntracks)
 {
+    if (p->len < 8 && (!p->len || !memcmp(p->buf, "MThd", p->len < 4 ? p->len : 4)))
+        return fail(p, AM_ETRUNC, 0, "the file ends inside its MThd header (%zu bytes)", p->len);
     if (p->len < 8 || memcmp(p->buf, "MThd", 4))
-        return fail(p, p->len < 4 && !memcmp(p->buf, "MThd", p->len) ? AM_ETRUNC : AM_EFORMAT, 0,
-                    "not a standard MIDI file (no MThd header)");
+        return fail(p, AM_EFORMAT, 0, "not a standard MIDI file (no MThd header)");
     uint32_t hl = be32(p->buf + 4);
     if (hl < 6)
         return fail(p, AM_EFORMAT, 4, "a header of %u bytes (6 expected)", (unsigned)hl);
