@@ -95,8 +95,12 @@ typedef struct am_midi_opts {
 void am_midi_opts_init(am_midi_opts *o);
 /* Parse a standard MIDI file (formats 0 and 1; running status, note on/off and note-on velocity 0, tempo and
  * time signature meta events, SMPTE time division refused) into one melody: the highest sounding note at
- * every moment, on the ticks of AM_MELODY_TPQ (rounded), the first tempo as its tempo. Malformed input is
- * AM_EFORMAT (AM_ETRUNC when it ends early) with "name: byte OFFSET: why" in err. opts may be NULL. */
+ * every moment, on the ticks of AM_MELODY_TPQ (rounded; a note never shorter than 1 tick), the first tempo as
+ * its tempo; the first time and key signatures as meter and key, the first track's name as title; the gaps
+ * between notes (and up to the end of the last track) as explicit rests. Malformed input is AM_EFORMAT
+ * (AM_ETRUNC when it ends early) with "name: byte OFFSET: why" in err; a file without notes on the channels
+ * and tracks selected is AM_EEMPTY, options out of range AM_EINVAL. opts may be NULL. *out is zeroed on
+ * failure. am_midi_read refuses files over 64 MB before reading them. */
 int am_midi_parse(const unsigned char *buf, size_t len, const char *name, const am_midi_opts *opts, am_melody *out,
                   char *err, size_t errsize);
 int am_midi_read(const char *path, const am_midi_opts *opts, am_melody *out, char *err, size_t errsize);
@@ -141,7 +145,10 @@ size_t am_melcode_units(const am_melcode *c); /* units per pattern */
  * am_patterns_free); tune: the index that picks the context code. */
 int am_melcode_encode(const am_melcode *c, const am_melody *m, size_t tune, am_patterns **out);
 /* One step back from a state x (am_melcode_units(c) values +-1; its current step, the first of its history):
- * the pitch (AM_REST for a rest) and onset whose code is nearest (majority over repeats; for SPARSE the symbol of best overlap, lowest on ties).
+ * the pitch (AM_REST for a rest) and onset whose code is nearest (majority over repeats; for SPARSE the
+ * symbol of best overlap, lowest on ties).
+ * PITCHCLASS gives the pitch class in octave 4 (60..71); RANGE and SPARSE pitches folded into lo..hi.
+ * Layouts and streams: libam/encoders/melcode.c's opening comment.
  * Returns the overlap of x with that symbol's code, in [-1, 1] (context units left out). */
 double am_melcode_decode_step(const am_melcode *c, const int8_t *x, int32_t *pitch, unsigned char *onset);
 /* count states (count x units, row-major) back to a melody (am_melody_from_grid). */

@@ -276,6 +276,29 @@ int am_image_matrix(const am_run *run, const char *prefix, const double *values,
 int am_image_lines(const am_run *run, const char *prefix, const double *x, const double *y, size_t n, size_t series,
                    const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
 
+/* ---- melodies (melody.c) ---- */
+struct am_melody;
+/* Melody m as sound through fluidsynth: m written as a temporary MIDI file (General MIDI program `program`
+ * 0..127), rendered by `fluidsynth -ni -T wav -F OUT -r 44100 SOUNDFONT MIDI` (run directly, never through a
+ * shell) with the first of /usr/share/sounds/sf2/FluidR3_GM.sf2 and default-GM.sf2 found (AM_SOUNDFONT in the
+ * environment names another), mixed to mono, brought to AM_AUDIO_SPEECH_DB active level (peak at most
+ * AM_AUDIO_PEAK_DB) and written to wav atomically at 44100 Hz. Returns 0; 1 when fluidsynth or the soundfont
+ * is missing (a one-line reason printed, with the Debian packages; nothing written: the caller may fall back to
+ * am_melody_render); -1 on failure (reason printed). */
+int am_run_synth(const am_run *run, const struct am_melody *m, const char *wav, int program);
+/* The melody as a WAV file either way: am_run_synth, else (saying so on stderr) am_melody_render at 44100 Hz
+ * written atomically. 0, or -1 with the reason printed. */
+int am_run_melody_wav(const am_run *run, const struct am_melody *m, const char *wav, int program);
+/* A piano roll in PREFIX.png (data in PREFIX.dat, script in PREFIX.gp, every file written atomically): one
+ * panel per melody (count 1..8, stacked top to bottom; e.g. cue, recalled, original), titled labels[k] (labels
+ * and its entries may be NULL), x in beats (quarter notes, a grid line at each bar of the last melody's meter),
+ * y pitch names, notes as boxes. The last melody is the reference: in the panels above it, the parts of notes
+ * that differ from it on the grid of `step` ticks (pitch or onset; 0: AM_MELODY_TPQ / 2) are red and its own
+ * notes are drawn behind as grey outlines, and each such panel's title counts the steps that differ. Returns 0,
+ * or -1 with the reason printed. */
+int am_image_pianoroll(const am_run *run, const char *prefix, const struct am_melody *const *rolls,
+                       const char *const *labels, size_t count, uint32_t step, const char *title);
+
 /* Load a dataset split for a program: from IDX files when `images` is set (labels may be NULL), else the
  * Fashion-MNIST split ("train" or "test") from dir (NULL: the Debian location). NULL, with a one-line
  * reason printed (and the package to install when the default data is missing), on failure. */

@@ -16,6 +16,7 @@
 #include "../core/io.h"
 #include "am/error.h"
 #include "harness.h"
+#include "internal.h"
 
 /* s as a gnuplot single-quoted string. */
 static void gp_quote(FILE *f, const char *s)
@@ -566,4 +567,31 @@ int am_image_lines(const am_run *run, const char *prefix, const double *x, const
     snprintf(png, sizeof png, "%s.png", prefix);
     lines_script l = {NULL, dat, title, xlabel, ylabel, labels, series};
     return gnuplot_to_file(run, png, &l.png, write_lines, &l, dat);
+}
+
+/* The helpers above, for the harness's other figures (internal.h). */
+void am__gp_quote(FILE *f, const char *s)
+{
+    gp_quote(f, s);
+}
+
+int am__gp_has_control(const char *s)
+{
+    return has_control(s);
+}
+
+int am__gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
+                        void *script, const char *dat)
+{
+    return gnuplot_to_file(run, path, target, write, script, dat);
+}
+
+int am__figure_out_open(const am_run *run, am__out *o, const char *path)
+{
+    return out_open(run, o, path);
+}
+
+int am__figure_out_commit(const am_run *run, am__out *o, const char *path)
+{
+    return out_commit(run, o, path);
 }

@@ -39,4 +39,15 @@ long am__ckpt_scan(FILE *f, size_t count, size_t size, unsigned char *results, u
  * under mpirun), -1 with the reason printed. */
 int am__mpi_join(am_run *run, int *argc, char ***argv);
 
+/* Figures (imagegrid.c): s as a gnuplot single-quoted string (control characters blanked); whether s has control
+ * characters; a gnuplot script (written by write from script) drawn into path atomically, *target pointed at
+ * the file gnuplot must write (0, or -1 with the reason printed, naming dat where the data stay); a figure's
+ * data or script file opened and committed atomically with failures printed (0 or a status). */
+void am__gp_quote(FILE *f, const char *s);
+int am__gp_has_control(const char *s);
+int am__gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
+                        void *script, const char *dat);
+int am__figure_out_open(const am_run *run, am__out *o, const char *path);
+int am__figure_out_commit(const am_run *run, am__out *o, const char *path);
+
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "am/am.h"
+#include "am/melody.h"
 
 static char root[3000];
 
@@ -287,6 +288,20 @@ int main(int argc, char **argv)
         text("labels", "fashion", names, k);
         static const char utf8[] = "caf\xc3\xa9\nna\xc3\xafve\n\xe2\x80\x94 dash\n";
         text("labels", "utf8", utf8, sizeof utf8 - 1);
+    }
+    /* MIDI: tunes the library writes (rests, a title, 6/8, a key), and a hand-made format-1 file with running
+     * status, velocity-0 offs, sysex, a drum track and overlapping notes. */
+    {
+        am_note tune[] = {{60, 0, 480}, {62, 480, 240}, {AM_REST, 720, 240}, {64, 960, 960}, {67, 1920, 1}};
+        am_melody m = {"Seed", 0, 6, 8, 2, 96, 0, 5, tune};
+        CHECK(am_midi_write(at("midi", "tune.mid"), &m, 0));
+        m.count = 1, m.title = "", m.meter_num = m.meter_den = 0;
+        CHECK(am_midi_write(at("midi", "one.mid"), &m, 40));
+        static const char f1[] = "MThd\0\0\0\6\0\1\0\3\0\x60"
+                                 "MTrk\0\0\0\x16\0\xff\x03\2F1\0\xff\x51\3\x07\xa1\x20\0\xf0\2\1\xf7\0\xff\x2f\0"
+                                 "MTrk\0\0\0\x18\0\x90\x3c\x50\x30\x40\x50\x30\x3c\0\x30\x40\0\0\x81\x43\x40\x60\x43\0\0\xff\x2f\0"
+                                 "MTrk\0\0\0\x0b\0\x99\x24\x64\x60\x24\0\0\xff\x2f\0";
+        text("midi", "format1.mid", f1, sizeof f1 - 1);
     }
     return 0;
 }
