@@ -525,6 +525,10 @@ static void test_errors(am_patterns **set)
            am_engram_recall(g, set[0], 1, NULL) == AM_EINVAL && am_engram_recall(g, set[0], 1, odd) == AM_ESIZE &&
            am_engram_recall(g, odd, 1, out) == AM_ESIZE && !am_engram_recall(g, set[0], T, out),
        "recall: cue 0 or beyond the tune, no output (AM_EINVAL), another width (AM_ESIZE); a cue longer than out is fine");
+    am_patterns forged = *set[0];
+    forged.words = 2;
+    ok(am_engram_evaluate(g, &forged, &ev) == AM_EINVAL && am_engram_recall(g, set[0], 1, &forged) == AM_EINVAL,
+       "a pattern set whose words do not match its width is refused (AM_EINVAL)");
     am_cancel hook = {stop_now, NULL};
     const am_cancel *old = am_cancel_swap(&hook);
     ok(am_engram_train(g, CS(set), NSEQ, 1, NULL) == AM_ECANCELED, "train polls the cancel hook (AM_ECANCELED)");

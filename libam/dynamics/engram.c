@@ -362,9 +362,12 @@ static void beat_set(am_patterns *p, size_t t, const float *x)
             w[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
+/* A tune (or a recall's output) the network can read: a well-formed set of d-unit patterns. */
 static int seq_ok(const am_engram *g, const am_patterns *s)
 {
-    return !s || !s->bits ? AM_EINVAL : s->n != g->d ? AM_ESIZE : AM_OK;
+    if (!s || !s->bits || s->words != s->n / 64 + (s->n % 64 != 0))
+        return AM_EINVAL;
+    return s->n != g->d ? AM_ESIZE : AM_OK;
 }
 
 /* One tune with the teacher, its counts added to c. */
@@ -471,13 +474,11 @@ int am_engram_familiarity(am_engram *g, const am_patterns *seq, double *score)
 
 int am_engram_recall(am_engram *g, const am_patterns *seq, size_t cue, am_patterns *out)
 {
-    if (!g || !out || !out->bits)
+    if (!g)
         return AM_EINVAL;
     int rc = seq_ok(g, seq);
-    if (rc)
+    if (rc || (rc = seq_ok(g, out)))
         return rc;
-    if (out->n != g->d)
-        return AM_ESIZE;
     if (cue < 1 || cue > seq->count)
         return AM_EINVAL;
     am_engram_reset(g);
