@@ -61,7 +61,8 @@ typedef struct am_engram_opts {
     double lr_hidden;       /* >= 0 (0.001): the expansion's learning rate under AM_ENGRAM_FA */
     double lr_backprop;     /* > 0 (0.003): Adam's step under AM_ENGRAM_BACKPROP */
     uint64_t seed;          /* weights and the order of the tunes in am_engram_train (1) */
-    int threads;            /* threads for the products (0: OpenMP's maximum); the results do not depend on it */
+    int threads;            /* threads for the products (1; 0: OpenMP's maximum); the results do not depend on it.
+                             * A step is one row: more threads pay only for large H (H (d + H) >> 32768) */
     am_engram_error_fn error; /* NULL: e = am_signed_xor(x, y); else the error of the XOR rules (not backprop) */
     void *error_ctx;        /* passed to error */
 } am_engram_opts;

@@ -456,6 +456,9 @@ int am__sgemm_threads(int threads, int ta, int tb, size_t m, size_t n, size_t k,
     int nt = am__gemm_team_size(threads), rc = am__gemm_ws_reserve(ws, nt);
     if (rc)
         return rc;
+    /* a product too small to share costs the team more than it saves: one thread (the same bits) */
+    if ((double)m * (double)n * (double)k < 32768.0)
+        nt = 1;
     if (nt == 1) {
         am__sgemm_team(0, 1, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, NULL, NULL);
         return AM_OK;

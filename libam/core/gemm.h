@@ -37,7 +37,7 @@ int am__sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size
               int accumulate, float *C, size_t ldc, am__gemm_ws *ws);
 
 /* The same product on a team of `threads` OpenMP threads (0: OpenMP's maximum; 1 without OpenMP), the same
- * bits at any count. ws grows to the team's buffers the first time (AM_ENOMEM when it cannot); reserve them
+ * bits at any count (a product of fewer than 32768 multiply-adds runs on the calling thread alone). ws grows to the team's buffers the first time (AM_ENOMEM when it cannot); reserve them
  * beforehand (am__gemm_ws_reserve) for a call that never allocates. */
 int am__sgemm_threads(int threads, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
                       const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws);

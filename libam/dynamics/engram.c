@@ -32,7 +32,7 @@ void am_engram_opts_default(am_engram_opts *o)
     if (!o)
         return;
     *o = (am_engram_opts){.hidden = 512, .k = 16, .rule = AM_ENGRAM_FIXED, .context = 1, .decay = 0, .context_gain = 1,
-                          .lr = 0.1, .lr_hidden = 0.001, .lr_backprop = 0.003, .seed = 1, .threads = 0};
+                          .lr = 0.1, .lr_hidden = 0.001, .lr_backprop = 0.003, .seed = 1, .threads = 1};
 }
 
 static int opts_ok(const am_engram_opts *o)
