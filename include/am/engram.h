@@ -105,7 +105,8 @@ typedef struct am_engram_counts {
  * tune once in an order shuffled from the seed and the epoch's number (epochs continue across calls: two calls
  * of E epochs are one call of 2E), each tune from am_engram_reset, beat by beat with am_engram_step_teacher.
  * curve (E entries, out, may be NULL): each epoch's counts, taken as it trains (before each beat's
- * learning). Polls the cancel hook (am/cancel.h) between tunes. */
+ * learning). Polls the cancel hook (am/cancel.h) between tunes: AM_ECANCELED keeps what was learnt, and curve
+ * holds the epochs finished. A tune that is refused (NULL: AM_EINVAL; n != d: AM_ESIZE) is found before any learning. */
 int am_engram_train(am_engram *g, const am_patterns *const *seqs, size_t nseq, size_t epochs, am_engram_counts *curve);
 
 typedef struct am_engram_eval {
