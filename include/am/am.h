@@ -34,6 +34,7 @@
 #include "am/graph.h"
 #include "am/xormotif.h"
 #include "am/binae.h"
+#include "am/engram.h"
 #include "am/latent.h"
 #include "am/melody.h"
 

@@ -10,6 +10,10 @@
 
 #include "am/error.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define MR 8
 #define NR 32
 #define KC 256
@@ -432,5 +436,41 @@ int am__sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size
     if (rc)
         return rc;
     am__sgemm_team(0, 1, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, NULL, NULL);
+    return AM_OK;
+}
+
+int am__gemm_team_size(int threads)
+{
+#ifdef _OPENMP
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#else
+    threads = 1;
+#endif
+    return threads < 1 ? 1 : threads;
+}
+
+int am__sgemm_threads(int threads, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                      const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws)
+{
+    int nt = am__gemm_team_size(threads), rc = am__gemm_ws_reserve(ws, nt);
+    if (rc)
+        return rc;
+    /* a product too small to share costs the team more than it saves: one thread (the same bits) */
+    if ((double)m * (double)n * (double)k < 32768.0)
+        nt = 1;
+    if (nt == 1) {
+        am__sgemm_team(0, 1, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, NULL, NULL);
+        return AM_OK;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+#ifdef _OPENMP
+        int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+#else
+        int tid = 0, nth = 1;
+#endif
+        am__sgemm_team(tid, nth, ta, tb, m, n, k, A, lda, B, ldb, accumulate, C, ldc, ws, NULL, NULL);
+    }
     return AM_OK;
 }

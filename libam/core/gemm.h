@@ -36,6 +36,14 @@ typedef void (*am__gemm_epilogue)(float *c, size_t ldc, size_t i0, size_t rows, 
 int am__sgemm(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda, const float *B, size_t ldb,
               int accumulate, float *C, size_t ldc, am__gemm_ws *ws);
 
+/* The same product on a team of `threads` OpenMP threads (0: OpenMP's maximum; 1 without OpenMP), the same
+ * bits at any count (a product of fewer than 32768 multiply-adds runs on the calling thread alone). ws grows to the team's buffers the first time (AM_ENOMEM when it cannot); reserve them
+ * beforehand (am__gemm_ws_reserve) for a call that never allocates. */
+int am__sgemm_threads(int threads, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
+                      const float *B, size_t ldb, int accumulate, float *C, size_t ldc, am__gemm_ws *ws);
+/* The team size am__sgemm_threads uses for `threads`. */
+int am__gemm_team_size(int threads);
+
 /* The same product computed by all `nth` threads of an OpenMP team together: call it from every thread of
  * the team with its `tid`. Each thread computes whole column strips of C; it ends with a barrier, after which
  * all of C is done. ws is shared by the team and must hold nth buffers (am__gemm_ws_reserve). epi (may be

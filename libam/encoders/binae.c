@@ -7,10 +7,6 @@
 #include "am/binae.h"
 #include "am/error.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 struct am_binae {
     size_t in, hid, batch;
     am_binae_rule rule;
@@ -20,35 +16,11 @@ struct am_binae {
     am__gemm_ws ws;
 };
 
-static int team(const am_binae *ae)
-{
-    int nt = ae->threads;
-#ifdef _OPENMP
-    if (nt <= 0)
-        nt = omp_get_max_threads();
-#else
-    nt = 1;
-#endif
-    return nt < 1 ? 1 : nt;
-}
-
 /* C (m x n) (+)= op(A) op(B) on the object's threads, the same bits at any count. */
 static int gemm(am_binae *ae, int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda, const float *B,
                 size_t ldb, int acc, float *C, size_t ldc)
 {
-    int nt = team(ae), rc = am__gemm_ws_reserve(&ae->ws, nt);
-    if (rc)
-        return rc;
-#pragma omp parallel num_threads(nt)
-    {
-#ifdef _OPENMP
-        int tid = omp_get_thread_num(), nth = omp_get_num_threads();
-#else
-        int tid = 0, nth = 1;
-#endif
-        am__sgemm_team(tid, nth, ta, tb, m, n, k, A, lda, B, ldb, acc, C, ldc, &ae->ws, NULL, NULL);
-    }
-    return AM_OK;
+    return am__sgemm_threads(ae->threads, ta, tb, m, n, k, A, lda, B, ldb, acc, C, ldc, &ae->ws);
 }
 
 void am_binae_free(am_binae *ae)
