@@ -35,5 +35,6 @@
 #include "am/xormotif.h"
 #include "am/binae.h"
 #include "am/latent.h"
+#include "am/familiarity.h"
 
 #endif
