@@ -18,7 +18,9 @@
  *   encoder                 minus the mean squared reconstruction error per input component,
  *                           -(1/d) |x - decode(encode(x))|^2 (am/encoder.h: PCA or autoencoder).
  *   concepts                the winner's activation (am_concepts_recall, k = 1): kv: its softmax mass;
- *                           hebb: normalised Hebbian input; hrr: trace . probe (am/concept.h).
+ *                           hebb: normalised Hebbian input; hrr: trace . probe (am/concept.h). kv's mass
+ *                           is relative (how far one concept dominates the others), not a distance: a cue
+ *                           far from every exemplar can still give one concept most of the mass.
  * The batch calls run on `threads` threads (0: OpenMP's default) over fixed items; every item's score is
  * computed alone, so the results are the same bits at any thread count. They poll the cancel hook
  * (am/cancel.h) between items (AM_ECANCELED: score partly written).
