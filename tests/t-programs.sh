@@ -192,6 +192,51 @@ else
     ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
 fi
 
+# Familiarity (bin/familiarity): energy and best-overlap AUC beside recall, images seen vs unseen.
+"$BIN/familiarity" --help | grep -q '^  images'; ok $? "familiarity --help lists the commands"
+"$BIN/familiarity" capacity --help > "$tmp/fh"; ok $? "familiarity capacity --help exits 0"
+grep -q -- '--N n  *units (default 200)' "$tmp/fh" && grep -q 'auc_energy' "$tmp/fh"; ok $? "familiarity capacity --help: defaults and columns"
+fc="capacity --N 100 --P 5,50,500,5000 --trials 2 --familiar 30 --novel 60 --seed 3 --quiet"
+"$BIN/familiarity" $fc --threads 1 --out "$tmp/fc1.tsv" && "$BIN/familiarity" $fc --threads 2 --out "$tmp/fc2.tsv"
+ok $? "familiarity capacity runs at 1 and 2 threads"
+diff <(grep -v '^# date:' "$tmp/fc1.tsv") <(grep -v '^# date:' "$tmp/fc2.tsv") > /dev/null; ok $? "familiarity capacity: byte-identical at 1 and 2 threads"
+"$BIN/familiarity" $fc --seed 4 --out "$tmp/fc3.tsv"
+! diff -q <(grep -v '^#' "$tmp/fc1.tsv") <(grep -v '^#' "$tmp/fc3.tsv") > /dev/null; ok $? "familiarity capacity: another seed, other results"
+[ "$(grep -vc '^#' "$tmp/fc1.tsv")" -eq 5 ]; ok $? "familiarity capacity: a header and 4 rows"
+awk -F'\t' '!/^#/ && $4 == 5 { exit !($10 == 1 && $18 == 1) }' "$tmp/fc1.tsv" &&
+    awk -F'\t' '!/^#/ && $4 == 500 { exit !($10 > 0.95 && $18 == 0) }' "$tmp/fc1.tsv" &&
+    awk -F'\t' '!/^#/ && $4 == 5000 { exit !($10 < 0.9 && $14 == 1) }' "$tmp/fc1.tsv"
+ok $? "N = 100: P = 5 recalled and recognised; P = 500 recognised by energy (AUC > 0.95), not recalled; P = 5000 not by energy, still by best overlap"
+grep -q '^# capacity hebb familiarity by energy (AUC) >= 0.95: P = 500 ' "$tmp/fc1.tsv" &&
+    grep -q '^# capacity hebb recall (recall_frac) >= 0.95: P = 5 ' "$tmp/fc1.tsv"
+ok $? "familiarity capacity: the summary lines name the largest P of each"
+for bad in "capacity --N 1" "capacity --P 10,5" "capacity --P 0" "capacity --beta 3" "capacity --model seq-hebb" "capacity --flip 2" \
+           "capacity --criterion nan" "capacity --pca-k 3" "images --M 1" "images --codes foo" "images --bits 64 --codes pixels" \
+           "images --encoder x --pca-k 4" "images --held-out 12" "images --noise -1" "images --M 100 --cues 200" \
+           "images --data $tmp/nowhere" "images --encoder $tmp/nowhere.model" "fly"; do
+    rm -f "$tmp/o.tsv"
+    "$BIN/familiarity" $bad --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -ne 0 ] && [ ! -e "$tmp/o.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "familiarity $bad: one-line error, non-zero exit, nothing written ($(head -c 70 "$tmp/err"))"
+done
+if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    fi="images --M 300 --cues 60 --pca-k 8 --bits 64 --quiet"
+    "$BIN/familiarity" $fi --threads 1 --out "$tmp/fi1.tsv" && "$BIN/familiarity" $fi --threads 2 --out "$tmp/fi2.tsv"
+    ok $? "familiarity images runs at 1 and 2 threads"
+    diff <(grep -v '^# date:' "$tmp/fi1.tsv") <(grep -v '^# date:' "$tmp/fi2.tsv") > /dev/null; ok $? "familiarity images: byte-identical at 1 and 2 threads"
+    [ "$(grep -vc '^#' "$tmp/fi1.tsv")" -eq 11 ]; ok $? "familiarity images: a header and 10 rows (2 codes x 2 scores + recon, x 2 novel sets)"
+    awk -F'\t' '$2 == "recon" && $5 == "held-out" { exit !($8 > 0.8) }' "$tmp/fi1.tsv" &&
+        awk -F'\t' '$2 == "store-overlap" && $3 == "pixels" { if ($8 != 1) bad = 1; rows++ } END { exit bad || rows != 2 }' "$tmp/fi1.tsv"
+    ok $? "held-out classes: reconstruction AUC > 0.8; seen images found exactly by their pixels' best overlap (AUC 1)"
+    if [ -s "$tmp/a1.model" ]; then
+        "$BIN/familiarity" images --encoder "$tmp/a1.model" --M 300 --cues 60 --codes latent --bits 64 --quiet --out "$tmp/fi3.tsv" &&
+            grep -q '^# encoder: .*a1.model' "$tmp/fi3.tsv"
+        ok $? "familiarity images with a trained MLP encoder"
+    fi
+else
+    ok 0 "# SKIP Fashion-MNIST not installed (dataset-fashion-mnist)"
+fi
+
 # ---- Trust: options of another setting, hostile values, atomic outputs, resume, MPI, BLAS kernels ----
 for bad in "capacity --model dense --rule storkey" "capacity --model hopfield --beta 4" "capacity --model modern --dynamics sync" \
            "capacity --model dense --path matrix" "capacity --model modern --beta 1e31" "capacity --alpha 0.1:0.1:1e999" \

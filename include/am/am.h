@@ -37,5 +37,6 @@
 #include "am/engram.h"
 #include "am/latent.h"
 #include "am/melody.h"
+#include "am/familiarity.h"
 
 #endif
