@@ -203,6 +203,23 @@ static am_melodies *corpus_load(const am_run *run, const char *spec, size_t *dro
     return ms;
 }
 
+/* A store configuration's label (am_store_config_label) as a value. */
+static const char *config_label(const am_store_config *c, char *buf, size_t size)
+{
+    am_store_config_label(c, buf, size);
+    return buf;
+}
+
+/* Does text contain word, ignoring case? */
+static int contains_nocase(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (; *text; text++)
+        if (!strncasecmp(text, word, n))
+            return 1;
+    return !n;
+}
+
 /* ---- the encoding ---- */
 
 typedef struct code_opts {
@@ -829,7 +846,7 @@ static int cmd_learn(int argc, char **argv)
     if (!(out = am_run_open(&run)))
         goto done;
     fprintf(out, "# %s, %s: %zu tunes, %zu elements of %zu units\nindex\ttitle\tsteps\ttransitions\tfirst_wrong\n",
-            am_store_config_label(&sc, label, sizeof label), code_label(&code, clabel, sizeof clabel), e.count,
+            config_label(&sc, label, sizeof label), code_label(&code, clabel, sizeof clabel), e.count,
             am_store_count(s), e.units);
     size_t all = 0, good = 0;
     for (size_t k = 0; k < e.count; k++) {
@@ -879,7 +896,7 @@ static long find_tune(const am_run *run, const am_melodies *ms, const char *whic
         return -1;
     }
     for (size_t i = 0; i < ms->count; i++)
-        if (strcasestr(ms->items[i].title, which))
+        if (contains_nocase(ms->items[i].title, which))
             return (long)i;
     am_run_error(run, "--tune %s: no title contains it (melody list shows the %zu tunes)", AM__QUOTE(which), ms->count);
     return -1;
@@ -1089,7 +1106,7 @@ static int cmd_recall(int argc, char **argv)
     if (!run.quiet && !(out && !strcmp(run.out, "-"))) {
         char label[64], clabel[64];
         printf("%s (tune %ld of %zu), %s, %s: cue %s (step %zu)\n", ms->items[t].title, t, e.count,
-               store_path ? am_store_type_name(am_store_type_of(s)) : am_store_config_label(&sc, label, sizeof label),
+               store_path ? am_store_type_name(am_store_type_of(s)) : config_label(&sc, label, sizeof label),
                code_label(&code, clabel, sizeof clabel), cue_names[cue], cs);
         print_steps(stdout, "stored", e.pitch[t], e.onset[t], NULL, NULL, 0, len);
         print_steps(stdout, "recalled", got, got_on, e.pitch[t], e.onset[t], 0, len);
@@ -1653,7 +1670,7 @@ static int cmd_familiarity(int argc, char **argv)
         goto done;
     char label[64], clabel[64];
     fprintf(out, "# %zu tunes: %zu stored, %zu held out; %s over %s; engram: %d hidden, %d winners, %d epochs\n",
-            ms->count, nf, ms->count - nf, am_store_config_label(&sc, label, sizeof label),
+            ms->count, nf, ms->count - nf, config_label(&sc, label, sizeof label),
             code_label(&code, clabel, sizeof clabel), hidden, winners, epochs);
     fprintf(out, "scorer\tnovel\tfamiliar\tnovel_count\tauc\taccuracy\tthreshold\tdprime\n");
     for (int k = 0; k < ns; k++)

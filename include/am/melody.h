@@ -132,7 +132,7 @@ typedef struct am_melcode {
     unsigned repeat;   /* PITCHCLASS, RANGE: each unit repeated this many times (default 8) */
     size_t n, k;       /* SPARSE: units (default 256) and active units per symbol (default 16) */
     size_t context;    /* units of a random context code per tune appended to every step (default 0: none) */
-    unsigned history;  /* steps each pattern holds, the current one first, then the one before, ... (default 1);
+    unsigned history;  /* steps each pattern holds (1..64), the current one first, then the one before, ... (default 1);
                         * before the tune's start: the code of a rest */
     uint64_t seed;     /* SPARSE codes and context codes: from (seed, symbol) and (seed, tune) */
 } am_melcode;

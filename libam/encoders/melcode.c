@@ -9,6 +9,9 @@
  * for the rest (with onset 0 only: 2 (hi - lo + 1) + 1 symbols); its code has k distinct active units of n, drawn (Floyd's algorithm) from the stream
  * (seed, s) of am/rng.h.
  *
+ * History: with c->history = H > 1 a pattern holds H such step codes, the current step's first, then the step
+ * before it, ...; steps before the tune's start are rests.
+ *
  * Context: c->context units after these, the same in every step of tune t: +-1 from the stream
  * (seed, 2^32 + t), one draw a unit (its lowest bit). */
 #include <stdlib.h>
@@ -31,6 +34,7 @@ void am_melcode_init(am_melcode *c)
     c->repeat = 8;
     c->n = 256;
     c->k = 16;
+    c->history = 1;
 }
 
 /* Pitch units of a one-hot kind: 12 or hi - lo + 1. */
@@ -61,8 +65,10 @@ int am_melcode_check(const am_melcode *c, char *why, size_t size)
         BAD("repeat %u: must be 1 or more", c->repeat);
     if (c->kind == AM_MELCODE_SPARSE && (c->k < 1 || c->k > c->n || c->n > AM_MAX_UNITS))
         BAD("sparse code of k = %zu active of n = %zu units: needs 1 <= k <= n <= 2^24", c->k, c->n);
-    if (code_units(c) > AM_MAX_UNITS || c->context > AM_MAX_UNITS - code_units(c))
-        BAD("%zu code units and %zu context units: more than 2^24 units", code_units(c), c->context);
+    if (c->history < 1 || c->history > 64)
+        BAD("history %u steps: must be 1..64", c->history);
+    if (code_units(c) * c->history > AM_MAX_UNITS || c->context > AM_MAX_UNITS - code_units(c) * c->history)
+        BAD("%u x %zu code units and %zu context units: more than 2^24 units", c->history, code_units(c), c->context);
 #undef BAD
     if (size)
         why[0] = 0;
@@ -71,7 +77,7 @@ int am_melcode_check(const am_melcode *c, char *why, size_t size)
 
 size_t am_melcode_units(const am_melcode *c)
 {
-    return code_units(c) + c->context;
+    return code_units(c) * c->history + c->context;
 }
 
 /* A pitch folded by octaves into lo..hi (the range spans an octave or more). */
@@ -144,9 +150,13 @@ int am_melcode_encode(const am_melcode *c, const am_melody *m, size_t tune, am_p
     int8_t *x = malloc(units);
     int rc = pitch && onset && mark && x ? am_patterns_create(out, units, steps) : AM_ENOMEM;
     if (!rc) {
+        size_t cu = code_units(c), h = c->history;
         am_melody_grid(m, c->step, steps, pitch, onset);
-        context_code(c, tune, x + code_units(c));
+        context_code(c, tune, x + cu * h);
+        for (size_t j = 0; j < h; j++) /* before the start: rests */
+            step_code(c, AM_REST, 0, x + j * cu, mark);
         for (size_t t = 0; t < steps; t++) {
+            memmove(x + cu, x, cu * (h - 1)); /* the history moves back one slot */
             step_code(c, pitch[t], onset[t], x, mark);
             am_patterns_set(*out, t, x);
         }
