@@ -568,7 +568,8 @@ static void cap_write(FILE *out, const cap_cfg *c, const cap_res *res)
 {
     char code[64];
     code_label(c->code, code, sizeof code);
-    fprintf(out, "model\tcode\tunits\ttunes\telements\tcue\tnote_acc\tpitch_acc\texact_rate\tbeats_before_error\n");
+    fprintf(out, "model\tconfig\tcode\tunits\ttunes\telements\tcue\tnote_acc\tpitch_acc\texact_rate\t"
+                 "beats_before_error\n");
     double beats_per_step = (double)c->code->step / AM_MELODY_TPQ;
     for (int si = 0; si < c->nstores; si++) {
         char label[64];
@@ -585,7 +586,8 @@ static void cap_write(FILE *out, const cap_cfg *c, const cap_res *res)
                     tunes += r->tunes, elements += r->elements;
                 }
                 double steps = sum.steps ? (double)sum.steps : 1;
-                fprintf(out, "%s\t%s\t%zu\t%zu\t%.1f\t%s\t%.4f\t%.4f\t%.4f\t%.2f\n", label, code, c->e->units,
+                fprintf(out, "%s\t%s\t%s\t%zu\t%zu\t%.1f\t%s\t%.4f\t%.4f\t%.4f\t%.2f\n",
+                        am_store_type_name(c->stores[si].type), label, code, c->e->units,
                         c->stored[ti], (double)elements / c->trials, cue_names[c->cues[q]], (double)sum.right / steps,
                         (double)sum.pitch_right / steps, (double)sum.exact / (double)tunes,
                         (double)sum.before_error * beats_per_step / (double)tunes);
@@ -845,8 +847,8 @@ static int cmd_learn(int argc, char **argv)
     rc = -1;
     if (!(out = am_run_open(&run)))
         goto done;
-    fprintf(out, "# %s, %s: %zu tunes, %zu elements of %zu units\nindex\ttitle\tsteps\ttransitions\tfirst_wrong\n",
-            config_label(&sc, label, sizeof label), code_label(&code, clabel, sizeof clabel), e.count,
+    fprintf(out, "# %s %s, %s: %zu tunes, %zu elements of %zu units\nindex\ttitle\tsteps\ttransitions\tfirst_wrong\n",
+            am_store_type_name(sc.type), config_label(&sc, label, sizeof label), code_label(&code, clabel, sizeof clabel), e.count,
             am_store_count(s), e.units);
     size_t all = 0, good = 0;
     for (size_t k = 0; k < e.count; k++) {
@@ -1105,8 +1107,9 @@ static int cmd_recall(int argc, char **argv)
     }
     if (!run.quiet && !(out && !strcmp(run.out, "-"))) {
         char label[64], clabel[64];
-        printf("%s (tune %ld of %zu), %s, %s: cue %s (step %zu)\n", ms->items[t].title, t, e.count,
-               store_path ? am_store_type_name(am_store_type_of(s)) : config_label(&sc, label, sizeof label),
+        printf("%s (tune %ld of %zu), %s %s, %s: cue %s (step %zu)\n", ms->items[t].title, t, e.count,
+               am_store_type_name(store_path ? am_store_type_of(s) : sc.type),
+               store_path ? "from --store" : config_label(&sc, label, sizeof label),
                code_label(&code, clabel, sizeof clabel), cue_names[cue], cs);
         print_steps(stdout, "stored", e.pitch[t], e.onset[t], NULL, NULL, 0, len);
         print_steps(stdout, "recalled", got, got_on, e.pitch[t], e.onset[t], 0, len);
@@ -1291,7 +1294,7 @@ static void eng_write(FILE *out, FILE *curve, const eng_cfg *c, const eng_res *r
     double bps = (double)c->code->step / AM_MELODY_TPQ;
     char slabel[64];
     am_store_config_label(&c->store, slabel, sizeof slabel);
-    fprintf(out, "learner\thidden\ttunes\tepochs\ttf_pitch_acc\ttf_note_acc\tfr_pitch_acc\tfr_note_acc\t"
+    fprintf(out, "learner\tconfig\thidden\ttunes\tepochs\ttf_pitch_acc\ttf_note_acc\tfr_pitch_acc\tfr_note_acc\t"
                  "beats_before_error\n");
     if (curve)
         fprintf(curve, "learner\thidden\tepoch\tbeat_acc\tbit_error\n");
@@ -1302,7 +1305,8 @@ static void eng_write(FILE *out, FILE *curve, const eng_cfg *c, const eng_res *r
             if (st && h)
                 continue;
             double b = r->beats ? (double)r->beats : 1, f = r->fr_steps ? (double)r->fr_steps : 1;
-            fprintf(out, "%s\t%zu\t%zu\t%zu\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\n", st ? slabel : learner_names[c->learners[l]],
+            fprintf(out, "%s\t%s\t%zu\t%zu\t%zu\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\n",
+                    st ? am_store_type_name(c->store.type) : learner_names[c->learners[l]], st ? slabel : "-",
                     st ? c->e->units : c->hidden[h], c->tunes, st ? (size_t)0 : c->epochs, (double)r->tf_pitch / b,
                     (double)r->tf_right / b, (double)r->fr_pitch / f, (double)r->fr_right / f,
                     (double)r->fr_before_error * bps / (double)c->tunes);
@@ -1669,8 +1673,8 @@ static int cmd_familiarity(int argc, char **argv)
     if (scores_path && !(sfile = am_run_file_open(&run, scores_path, 1, &sf)))
         goto done;
     char label[64], clabel[64];
-    fprintf(out, "# %zu tunes: %zu stored, %zu held out; %s over %s; engram: %d hidden, %d winners, %d epochs\n",
-            ms->count, nf, ms->count - nf, config_label(&sc, label, sizeof label),
+    fprintf(out, "# %zu tunes: %zu stored, %zu held out; %s %s over %s; engram: %d hidden, %d winners, %d epochs\n",
+            ms->count, nf, ms->count - nf, am_store_type_name(sc.type), config_label(&sc, label, sizeof label),
             code_label(&code, clabel, sizeof clabel), hidden, winners, epochs);
     fprintf(out, "scorer\tnovel\tfamiliar\tnovel_count\tauc\taccuracy\tthreshold\tdprime\n");
     for (int k = 0; k < ns; k++)
