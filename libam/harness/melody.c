@@ -130,7 +130,7 @@ int am_run_melody_wav(const am_run *run, const am_melody *m, const char *wav, in
 typedef struct {
     const char *png, *dat, *title, *const *labels;
     const am_melody *const *rolls;
-    size_t count, *wrong, steps;
+    size_t count, *wrong, *span, steps; /* span[k]: the steps panel k covers */
     int lo, hi;  /* pitch range shown */
     double beats, bar;
 } roll_script;
@@ -146,14 +146,17 @@ static void put_box(FILE *f, uint32_t a, uint32_t b, int pitch, unsigned colour)
 #define WRONG 0xd62728u
 
 /* Panel k's notes into f, split where they start to differ from the reference grid (ref, ron; NULL for the
- * reference itself); the steps that differ counted in *wrong. */
+ * reference itself); of the steps the panel covers (*span: a cue covers its first bars only), those that
+ * differ counted in *wrong. */
 static void panel_data(FILE *f, const am_melody *m, uint32_t step, size_t steps, const int32_t *ref,
-                       const unsigned char *ron, int32_t *pitch, unsigned char *onset, size_t *wrong)
+                       const unsigned char *ron, int32_t *pitch, unsigned char *onset, size_t *wrong, size_t *span)
 {
+    size_t own = am_melody_steps(m, step);
+    *span = own < steps ? own : steps;
     *wrong = 0;
     if (ref) {
         am_melody_grid(m, step, steps, pitch, onset);
-        for (size_t t = 0; t < steps; t++)
+        for (size_t t = 0; t < *span; t++)
             *wrong += pitch[t] != ref[t] || onset[t] != ron[t];
     }
     for (size_t i = 0; i < m->count; i++) {
@@ -208,7 +211,7 @@ static void write_roll(FILE *f, void *ctx)
         char t[300];
         const char *label = r->labels && r->labels[k] ? r->labels[k] : "";
         if (k + 1 < r->count)
-            snprintf(t, sizeof t, "%s: %zu of %zu steps differ (red)", label, r->wrong[k], r->steps);
+            snprintf(t, sizeof t, "%s: %zu of %zu steps differ (red)", label, r->wrong[k], r->span[k]);
         else
             snprintf(t, sizeof t, "%s", label);
         fprintf(f, "set title ");
@@ -249,7 +252,7 @@ static int roll_extent(const am_run *run, const am_melody *const *rolls, size_t 
 
 /* PREFIX.dat (one block per roll) and the differing steps of each roll. */
 static int write_roll_data(const am_run *run, const char *dat, const am_melody *const *rolls, size_t count,
-                           uint32_t step, size_t steps, size_t *wrong)
+                           uint32_t step, size_t steps, size_t *wrong, size_t *span)
 {
     int32_t *pitch = malloc(2 * (steps ? steps : 1) * sizeof *pitch);
     unsigned char *onset = malloc(2 * (steps ? steps : 1));
@@ -265,7 +268,8 @@ static int write_roll_data(const am_run *run, const char *dat, const am_melody *
     am_melody_grid(rolls[count - 1], step, steps, ref, ron);
     int rc = am__figure_out_open(run, &o, dat);
     for (size_t k = 0; !rc && k < count; k++)
-        panel_data(o.f, rolls[k], step, steps, k + 1 < count ? ref : NULL, ron, pitch, onset, &wrong[k]);
+        panel_data(o.f, rolls[k], step, steps, k + 1 < count ? ref : NULL, ron, pitch, onset, &wrong[k],
+                   &span[k]);
     if (!rc)
         rc = am__figure_out_commit(run, &o, dat);
     free(pitch);
@@ -292,16 +296,16 @@ int am_image_pianoroll(const am_run *run, const char *prefix, const am_melody *c
     uint32_t ticks;
     if (roll_extent(run, rolls, count, &lo, &hi, &ticks))
         return -1;
-    size_t steps = ticks / step + (ticks % step != 0), wrong[8];
+    size_t steps = ticks / step + (ticks % step != 0), wrong[8], span[8];
     if (steps > ((size_t)1 << 24)) {
         am_run_error(run, "piano roll: %zu steps of %u ticks is too long to draw", steps, (unsigned)step);
         return -1;
     }
-    if (write_roll_data(run, dat, rolls, count, step, steps, wrong))
+    if (write_roll_data(run, dat, rolls, count, step, steps, wrong, span))
         return -1;
     const am_melody *ref = rolls[count - 1];
     double bar = ref->meter_num && ref->meter_den ? 4.0 * ref->meter_num / ref->meter_den : 4;
-    roll_script r = {png, dat, title, labels, rolls, count, wrong, steps, lo, hi, (double)ticks / AM_MELODY_TPQ, bar};
+    roll_script r = {png, dat, title, labels, rolls, count, wrong, span, steps, lo, hi, (double)ticks / AM_MELODY_TPQ, bar};
     am__out o;
     if (am__figure_out_open(run, &o, gp))
         return -1;
