@@ -1151,6 +1151,7 @@ typedef struct eng_cfg {
     int learners[NLEARNERS], nl, nh, context;
     size_t hidden[MAX_LIST], winners, tunes, epochs;
     int motif;
+    double motif_bg;
 } eng_cfg;
 
 typedef struct eng_res {
@@ -1271,6 +1272,7 @@ static int eng_job(size_t job, int thread, void *result, void *ctx)
     o.threads = 1;
     if (c->motif && learner != L_BACKPROP) {
         am_xor_params_default(&motif.params);
+        motif.params.bg_rate = c->motif_bg;
         o.error = am_engram_motif_error, o.error_ctx = &motif;
     }
     am_engram *g = NULL;
@@ -1349,7 +1351,7 @@ static int cmd_engram(int argc, char **argv)
                *stored_s = "all";
     code_opts co = CODE_OPTS_DEFAULT;
     int epochs = 30, winners = 16, no_context = 0, motif = 0;
-    double decay = 0, lr = 0.1, lr_hidden = 0.001, lr_backprop = 0.003;
+    double decay = 0, lr = 0.1, lr_hidden = 0.001, lr_backprop = 0.003, motif_bg = 0;
     co.kind = "range", co.repeat = 1;
     am_run run = {.program = "melody", .subcommand = "engram", .resumable = 1,
                   .summary = "The XOR-learning melody engram against hidden size, beside backprop and a store.",
@@ -1369,7 +1371,9 @@ static int cmd_engram(int argc, char **argv)
         {"lr", AM_OPT_DOUBLE, &lr, "ETA", "the read-out's learning rate (xor, fa)"},
         {"lr-hidden", AM_OPT_DOUBLE, &lr_hidden, "ETA", "the expansion's learning rate (fa)"},
         {"lr-backprop", AM_OPT_DOUBLE, &lr_backprop, "ETA", "Adam's step (backprop)"},
-        {"motif", AM_OPT_FLAG, &motif, NULL, "read every error bit from the spiking XOR motif (slow: one simulation per bit)"},
+        {"motif", AM_OPT_FLAG, &motif, NULL, "read every error bit from the spiking XOR motif (slow: one simulation per bit; "
+                                              "without background its bits are the computed signed XOR's)"},
+        {"motif-bg", AM_OPT_DOUBLE, &motif_bg, "HZ", "Poisson background on the motif's inputs (with --motif)"},
         {"curve", AM_OPT_OUTPUT, &curve_path, "FILE", "learning curves: one row per learner, hidden size and epoch"},
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
@@ -1391,6 +1395,14 @@ static int cmd_engram(int argc, char **argv)
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &c.store, 1) != 1 ||
         am_store_opts_stepwise(&run, &c.store, 1))
         return 2;
+    am_xor_params xp;
+    am_xor_params_default(&xp);
+    xp.bg_rate = motif_bg;
+    if (motif_bg != 0 && (!motif || am_xor_params_check(&xp))) {
+        am_run_error(&run, "--motif-bg %g: a background rate in Hz (0 .. %g) for the motif of --motif", motif_bg,
+                      (double)AM_XOR_MAX_BG_RATE);
+        return 2;
+    }
     if ((c.nh = am_parse_u64_list(hidden_s, hv, MAX_LIST)) < 1) {
         am_run_error(&run, "--hidden %s: up to %d numbers of hidden units", AM__QUOTE(hidden_s), MAX_LIST);
         return 2;
@@ -1417,7 +1429,7 @@ static int cmd_engram(int argc, char **argv)
         return 2;
     }
     c.e = &e, c.ms = ms, c.code = &code, c.tunes = stored[0], c.epochs = (size_t)epochs, c.winners = (size_t)winners;
-    c.motif = motif;
+    c.motif = motif, c.motif_bg = motif_bg;
     size_t count = (size_t)c.nl * (size_t)c.nh, failed;
     eng_res *res = calloc(count, sizeof *res);
     am_run_file cf = {0};

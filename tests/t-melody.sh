@@ -96,6 +96,13 @@ ok $? "engram: byte-identical TSV and curves at 1 and 2 threads (the --curve pat
 awk -F'\t' '!/^#/ && $1 == "xor" { exit !($6 >= 0.95) }' "$tmp/e1.tsv"; ok $? "the XOR engram predicts the test tunes teacher-forced"
 rows=$(grep -vc '^#' "$tmp/ec.tsv"); [ "$rows" -eq 81 ]; ok $? "--curve: 2 networks x 40 epochs + header ($rows lines)"
 
+# the error bits read from the spiking XOR motif: without background exactly the computed signed XOR's
+mot="engram --tunes $tmp/t.abc --hidden 64 --epochs 2 --learners xor --seed 2 --quiet"
+"$M" $mot --motif --out "$tmp/mo1.tsv" && "$M" $mot --out "$tmp/mo0.tsv"; ok $? "engram --motif runs"
+diff <(strip "$tmp/mo1.tsv") <(strip "$tmp/mo0.tsv") > /dev/null; ok $? "--motif without background learns exactly as the computed rule"
+"$M" $mot --motif --motif-bg 2000 --epochs 1 --out "$tmp/mo2.tsv"; ok $? "--motif-bg: a noisy motif runs"
+! diff <(strip "$tmp/mo2.tsv") <(strip "$tmp/mo0.tsv") > /dev/null; ok $? "and its errors differ from the computed rule's"
+
 # familiarity
 "$M" familiarity --tunes "$CORPUS" --history 4 --hidden 128 --epochs 5 --quiet --out "$tmp/f.tsv" --scores "$tmp/fs.tsv"
 ok $? "familiarity runs"
@@ -112,7 +119,7 @@ for bad in "list --tunes $tmp/missing.abc" "list --tunes $tmp/bad.abc" "list --t
            "recall --synth piano" "recall --history 0" "recall --units 10 --active 20" "recall --repeat 3 --code sparse" \
            "capacity --stored 0" "capacity --stored 1000 --tunes $tmp/t.abc" "capacity --cues first-bar,first-bar" \
            "capacity --model seq-mixed --tau 3" "capacity --model hopfield" "capacity --trials 0" \
-           "engram --hidden 0" "engram --learners xor,xor" "engram --epochs 0" "engram --winners 0" \
+           "engram --hidden 0" "engram --learners xor,xor" "engram --motif-bg 10" "engram --motif --motif-bg -1" "engram --epochs 0" "engram --winners 0" \
            "familiarity --context 8" "familiarity --scorers store --hidden 64" "familiarity --tunes $tmp/t.abc --stored 3" \
            "learn --bogus"; do
     rm -f "$tmp/out.tsv"
