@@ -78,7 +78,8 @@ int am_engram_create(am_engram **out, size_t d, const am_engram_opts *opts);
 void am_engram_free(am_engram *g); /* NULL: nothing */
 size_t am_engram_bits(const am_engram *g);   /* d (0 for NULL) */
 size_t am_engram_hidden(const am_engram *g); /* H (0 for NULL) */
-/* Threads for the products from now on (0: OpenMP's maximum). */
+/* Threads for the products from now on (0: OpenMP's maximum). The first step after a raise to more threads than
+ * before allocates their buffers, once. */
 void am_engram_set_threads(am_engram *g, int threads);
 
 /* The start of a tune: the context c becomes 0. */
