@@ -18,9 +18,9 @@ set ylabel "tunes replayed whole from the first bar"
 set title "modern sequence store: a step must say where it is"
 set key top right font ",9" spacing 1.1 box opaque
 fb(c) = (strcol("cue") eq "first-bar") ? column(c) : NaN
-files = "store-h1 store-h4 store-h16 store-h16-ctx"
-names = "'1 step' '4 steps' '16 steps' '16 steps + tune code'"
-plot for [k = 1:4] word(files, k).".tsv" using "tunes":(fb("exact_rate")) with linespoints pt 7 ps 0.8 lw 2 lc k \
+files = "store-h1 store-h4 store-h16 store-h16-ctx store-h32-ctx"
+names = "'1 step' '4 steps' '16 steps' '16 steps + tune code' '32 steps + tune code'"
+plot for [k = 1:5] word(files, k).".tsv" using "tunes":(fb("exact_rate")) with linespoints pt 7 ps 0.8 lw 2 lc k \
          title "history ".word(names, k)
 unset logscale x
 unset xrange

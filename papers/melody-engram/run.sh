@@ -15,6 +15,7 @@ for h in 1 4 16; do
     "$M" capacity $common --history $h --stored 1,5,10,20,39 --out store-h$h.tsv
 done
 "$M" capacity $common --history 16 --context 64 --stored 1,5,10,20,39 --out store-h16-ctx.tsv
+"$M" capacity $common --history 32 --context 64 --stored 1,5,10,20,39 --cues first-bar --out store-h32-ctx.tsv
 # 2. The models at 16 steps of history, all 39 tunes, with and without a context code.
 models="--model seq-modern,seq-dense,seq-hebb,seq-mixed"
 for ctx in 0 64; do
@@ -27,14 +28,15 @@ for ctx in 0 64; do
     "$M" capacity $common --history 16 --context $ctx --stored 39 --cues first-bar \
         --model seq-mixed --tau 1 --F exp --out models-mixed-ctx$ctx.tsv
 done
-# 3. Shared phrases: Twinkle Twinkle, Baa Baa Black Sheep and the Alphabet Song (the first three tunes) alone,
-#    8 steps of history (a bar of 4/4), with and without a context code.
+# 3. Shared phrases: Twinkle Twinkle, Baa Baa Black Sheep and the Alphabet Song (the first three tunes: one
+#    melody under three rhythms) alone, 32 steps of history (each replays whole when stored alone), with and
+#    without a context code; the exponential and modern stores against polynomial degrees 3, 10, 30.
 for ctx in 0 64; do
-    "$M" capacity $common --history 8 --context $ctx --stored 3 --cues first-bar \
+    "$M" capacity $common --history 32 --context $ctx --stored 3 --cues first-bar \
         --model seq-modern --out shared-modern-ctx$ctx.tsv
-    "$M" capacity $common --history 8 --context $ctx --stored 3 --cues first-bar \
-        --model seq-dense --F exp,poly --degree 2,3 --out shared-dense-ctx$ctx.tsv
-    "$M" capacity $common --history 8 --context $ctx --stored 3 --cues first-bar \
+    "$M" capacity $common --history 32 --context $ctx --stored 3 --cues first-bar \
+        --model seq-dense --F exp,poly --degree 3,10,30 --out shared-dense-ctx$ctx.tsv
+    "$M" capacity $common --history 32 --context $ctx --stored 3 --cues first-bar \
         --model seq-mixed --tau 1 --F exp --out shared-mixed-ctx$ctx.tsv
 done
 # 4. The melody engram against hidden size: 5 and 10 tunes, one bit per pitch (range code), 40 epochs,

@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 row() { grep -v '^#' "$1" | awk -F'\t' -v OFS='\t' -v what="$2" "$3"; }
 {
     printf 'experiment\tsetting\ttunes\tcue\tnote_acc\tpitch_acc\texact_rate\tbeats_before_error\n'
-    for f in store-h1 store-h4 store-h16 store-h16-ctx models-*-ctx0 models-*-ctx64 shared-*-ctx0 shared-*-ctx64; do
+    for f in store-h1 store-h4 store-h16 store-h16-ctx store-h32-ctx models-*-ctx0 models-*-ctx64 shared-*-ctx0 shared-*-ctx64; do
         row $f.tsv $f 'NR > 1 { print what, $1 " " $2 " " $3, $5, $7, $8, $9, $10, $11 }'
     done
 } > summary.tsv
