@@ -39,7 +39,7 @@ static const char usage_text[] =
     "Examples:\n"
     "  melody list\n"
     "  melody recall --tune 'Twinkle' --wav twinkle.wav --roll twinkle\n"
-    "  melody capacity --model seq-modern,seq-dense --tunes-stored 5,10,20,40 --out cap.tsv\n";
+    "  melody capacity --model seq-modern,seq-dense --history 16 --stored 5,10,20,39 --out cap.tsv\n";
 
 /* ---- the corpus ---- */
 
