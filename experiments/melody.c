@@ -1349,7 +1349,7 @@ static int cmd_engram(int argc, char **argv)
                *stored_s = "all";
     code_opts co = CODE_OPTS_DEFAULT;
     int epochs = 30, winners = 16, no_context = 0, motif = 0;
-    double decay = 0, lr = 0.1, lr_hidden = 0.001, lr_backprop = 0.003;
+    double decay = 0, lr = 0.1, lr_hidden = 0.001, lr_backprop = 0.1;
     co.kind = "range", co.repeat = 1;
     am_run run = {.program = "melody", .subcommand = "engram", .resumable = 1,
                   .summary = "The XOR-learning melody engram against hidden size, beside backprop and a store.",
