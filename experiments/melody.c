@@ -1350,8 +1350,11 @@ static int cmd_engram(int argc, char **argv)
     const char *tunes = "corpus", *hidden_s = "64,128,256,512", *learners_s = "xor,fa,backprop,store", *curve_path = NULL,
                *stored_s = "all";
     code_opts co = CODE_OPTS_DEFAULT;
-    int epochs = 30, winners = 16, no_context = 0, motif = 0;
-    double decay = 0, lr = 0.1, lr_hidden = 0.001, lr_backprop = 0.003, motif_bg = 0;
+    int epochs = 30, no_context = 0, motif = 0;
+    am_engram_opts dflt; /* the library's defaults, shown by --help */
+    am_engram_opts_default(&dflt);
+    double decay = dflt.decay, lr = dflt.lr, lr_hidden = dflt.lr_hidden, lr_backprop = dflt.lr_backprop, motif_bg = 0;
+    int winners = (int)dflt.k;
     co.kind = "range", co.repeat = 1;
     am_run run = {.program = "melody", .subcommand = "engram", .resumable = 1,
                   .summary = "The XOR-learning melody engram against hidden size, beside backprop and a store.",
@@ -1593,7 +1596,9 @@ static int cmd_familiarity(int argc, char **argv)
         "novel one), accuracy and threshold (the best single threshold), dprime. --scores: every tune's score.\n";
     const char *tunes = "corpus", *stored_s = NULL, *scorers_s = "store,engram", *scores_path = NULL;
     code_opts co = CODE_OPTS_DEFAULT;
-    int hidden = 512, winners = 16, epochs = 30;
+    am_engram_opts dflt; /* the library's defaults, shown by --help */
+    am_engram_opts_default(&dflt);
+    int hidden = (int)dflt.hidden, winners = (int)dflt.k, epochs = 30;
     co.kind = "range", co.repeat = 1;
     am_run run = {.program = "melody", .subcommand = "familiarity",
                   .summary = "Stored tunes against random melodies and tunes never stored.", .description = desc,

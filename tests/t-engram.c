@@ -3,6 +3,7 @@
  * network cannot (the bound it must miss by); feedback alignment and the backprop baseline learn; learnt tunes
  * are more familiar than novel ones; the spiking motif's error teaches the same network as the computed one;
  * the same bits at 1 and 2 threads and under OPENBLAS_CORETYPE=Haswell and unset; every error. */
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../libam/dynamics/engram-internal.h"
 #include "am/am.h"
 #include "tap.h"
 
@@ -20,6 +22,7 @@ extern char **environ;
 #define LAPS 2    /* each tune goes round twice, and back to its first element */
 #define T (LAPS * L + 1)
 #define NSEQ 4
+#define FA_BOUND 3 /* tenths of the sparse tunes' beats feedback alignment gets right */
 
 /* A cyclic tune of L random elements, LAPS times round (T beats); elements [from, from + len) are taken from
  * shared (when not NULL) instead. */
@@ -165,6 +168,94 @@ static void test_shared(am_rng *r)
     }
     tunes_free(sh, NS);
     am_patterns_free(phrase);
+}
+
+/* Backprop's gradient against central differences of its cross-entropy, at a beat with a context that is not
+ * zero and an output bias that is not the initial one, on every parameter of a small network. */
+static void test_gradient(void)
+{
+    enum { GD = 5, GH = 6 };
+    am_engram_opts o;
+    am_engram_opts_default(&o);
+    o.rule = AM_ENGRAM_BACKPROP, o.hidden = GH;
+    am_engram *g = NULL;
+    if (am_engram_create(&g, GD, &o))
+        abort();
+    float x0[GD] = {1, 0, 0, 1, 0}, x1[GD] = {0, 1, 0, 0, 1}, x2[GD] = {0, 0, 1, 1, 0}, y[GD];
+    size_t n = am__engram_params(g), worst_k = 0;
+    float *grad = malloc(n * sizeof *grad);
+    for (size_t i = 0; i < GD; i++)
+        *am__engram_param(g, n - GD + i) = 0.2f * (float)i - 0.5f; /* v0 */
+    double loss, lp, lm, worst = 0, eps = 1e-2;
+    am_engram_reset(g);
+    am_engram_predict(g, x0, y); /* the context: the hidden code of beat x0 */
+    int rc = am__engram_backprop_grad(g, x1, x2, &loss, grad);
+    for (size_t k = 0; !rc && k < n; k++) {
+        float *p = am__engram_param(g, k), keep = *p;
+        *p = keep + (float)eps;
+        rc = am__engram_backprop_grad(g, x1, x2, &lp, NULL);
+        *p = keep - (float)eps;
+        rc = rc ? rc : am__engram_backprop_grad(g, x1, x2, &lm, NULL);
+        *p = keep;
+        double num = (lp - lm) / (2 * eps), err = fabs(num - grad[k]) / (1e-2 + fabs(num));
+        if (err > worst)
+            worst = err, worst_k = k;
+    }
+    ok(!rc && worst < 1e-2, "backprop's gradient against central differences on all %zu parameters (loss %.3f): worst relative error %.2g at %zu",
+       n, loss, worst, worst_k);
+    ok(am__engram_backprop_grad(NULL, x1, x2, &loss, grad) == AM_EINVAL, "gradient: NULL network refused");
+    free(grad);
+    am_engram_free(g);
+}
+
+/* Sparse tunes like a melody's one-hot code: SD bits, 3 active (a pitch of 32 and two of 8 for the beat in
+ * the bar and the pitch's class): most bits are 0 at every beat. */
+enum { SD = 40, SN = 3, ST = 20 };
+static am_patterns *sparse_tune(am_rng *r)
+{
+    am_patterns *p = NULL;
+    if (am_patterns_create(&p, SD, ST))
+        abort();
+    int8_t s[SD];
+    for (size_t t = 0; t < ST; t++) {
+        uint32_t pitch = (uint32_t)am_rng_below(r, 32);
+        for (size_t i = 0; i < SD; i++)
+            s[i] = -1;
+        s[pitch] = s[32 + t % 4] = s[36 + pitch % 4] = 1;
+        am_patterns_set(p, t, s);
+    }
+    return p;
+}
+
+static void test_sparse(am_rng *r)
+{
+    enum { E = 60, EFA = 300 };
+    am_patterns *sp[SN];
+    for (int i = 0; i < SN; i++)
+        sp[i] = sparse_tune(r);
+    static am_engram_counts curve[EFA];
+    size_t when;
+    am_engram_opts o;
+    am_engram_opts_default(&o);
+    o.hidden = 256;
+    am_engram *g = NULL;
+    totals t[3];
+    size_t epochs[3] = {E, EFA, E};
+    for (int rule = 0; rule <= 2; rule++) {
+        o.rule = (am_engram_rule)rule;
+        if (am_engram_create(&g, SD, &o))
+            abort();
+        t[rule] = learn(g, sp, SN, epochs[rule], curve, &when);
+        diag("sparse tunes (%d bits, 3 active), %s: teacher-forced %zu/%zu, free-running %zu/%zu after %zu epochs (settled after %zu)",
+             SD, rule_name[rule], t[rule].tf, t[rule].beats, t[rule].fr, t[rule].beats, epochs[rule], when);
+        am_engram_free(g);
+    }
+    ok(t[0].tf == t[0].beats, "sparse tunes, signed XOR: teacher-forced %zu/%zu after %d epochs", t[0].tf, t[0].beats, E);
+    ok(t[2].tf == t[2].beats && t[2].fr == t[2].beats, "sparse tunes, backprop: teacher-forced %zu/%zu, free-running %zu/%zu after %d epochs",
+       t[2].tf, t[2].beats, t[2].fr, t[2].beats, E);
+    ok(t[1].tf * 10 >= t[1].beats * FA_BOUND, "sparse tunes, feedback alignment: teacher-forced %zu/%zu >= %d/10 after %d epochs",
+       t[1].tf, t[1].beats, FA_BOUND, EFA);
+    tunes_free(sp, SN);
 }
 
 static void test_familiarity(am_patterns **set, am_rng *r)
@@ -557,6 +648,8 @@ int main(int argc, char **argv)
     }
     test_learnable(set);
     test_shared(&r);
+    test_gradient();
+    test_sparse(&r);
     test_familiarity(set, &r);
     test_recall(set);
     test_continue(set);

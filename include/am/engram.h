@@ -24,7 +24,12 @@
  *   AM_ENGRAM_BACKPROP  the baseline of the same size: the same u (an Elman network: the context is the trace of
  *                    the previous hidden activations), h = tanh(W u + b) (H units), p = sigmoid(V h + v0), y =
  *                    [p > 0.5]; binary cross-entropy, gradients through V and tanh (truncated at the context: one
- *                    step, as Elman's), Adam (lr_backprop, beta 0.9, 0.999, eps 1e-8), one update per beat.
+ *                    step, as Elman's), Adam (beta 0.9, 0.999, eps 1e-8), one update per beat, the step of a unit's weights and
+ *                    bias lr_backprop / fan-in (W, b: d + H; V, v0: H), so that a unit's input moves by about
+ *                    lr_backprop per beat at any H (a step of lr_backprop on every weight saturated the tanh units
+ *                    within a few epochs). Before its first step am_engram_train sets v0 to the logit of the tunes'
+ *                    mean activity ((ones + 1/2) / (bits + 1)): sparse beats (a melody's one-hot code) start near
+ *                    all-0, not at p = 1/2.
  * The error bits of the XOR rules may come from elsewhere (opts.error), e.g. from the spiking XOR motif
  * (am_engram_motif_error).
  *
@@ -59,7 +64,7 @@ typedef struct am_engram_opts {
     double context_gain;    /* g > 0 (1): the context's weight against the input's */
     double lr;              /* > 0 (0.1): the read-out's (perceptron) learning rate */
     double lr_hidden;       /* >= 0 (0.001): the expansion's learning rate under AM_ENGRAM_FA */
-    double lr_backprop;     /* > 0 (0.003): Adam's step under AM_ENGRAM_BACKPROP */
+    double lr_backprop;     /* > 0 (0.1): Adam's step under AM_ENGRAM_BACKPROP, divided by each unit's fan-in */
     uint64_t seed;          /* weights and the order of the tunes in am_engram_train (1) */
     int threads;            /* threads for the products (1; 0: OpenMP's maximum); the results do not depend on it.
                              * A step is one row: more threads pay only for large H (H (d + H) >> 32768) */

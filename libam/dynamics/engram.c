@@ -10,6 +10,7 @@
 #include "am/engram.h"
 #include "am/error.h"
 #include "am/rng.h"
+#include "engram-internal.h"
 
 #define MAX_BITS ((size_t)1 << 16)
 #define MAX_HIDDEN ((size_t)1 << 20)
@@ -24,6 +25,7 @@ struct am_engram {
     uint32_t *idx;                   /* H: the kWTA's selection */
     float *mom, *vel;                /* backprop: Adam's moments of every parameter (W, b, V, v0 in that order) */
     uint64_t adam_t, epoch;
+    int bias_set;                    /* backprop: v0 set from the tunes' mean activity */
     am__gemm_ws ws;
 };
 
@@ -32,7 +34,7 @@ void am_engram_opts_default(am_engram_opts *o)
     if (!o)
         return;
     *o = (am_engram_opts){.hidden = 512, .k = 16, .rule = AM_ENGRAM_FIXED, .context = 1, .decay = 0, .context_gain = 1,
-                          .lr = 0.1, .lr_hidden = 0.001, .lr_backprop = 0.003, .seed = 1, .threads = 1};
+                          .lr = 0.1, .lr_hidden = 0.001, .lr_backprop = 0.1, .seed = 1, .threads = 1};
 }
 
 static int opts_ok(const am_engram_opts *o)
@@ -257,11 +259,15 @@ static int learn_xor(am_engram *g, float theta)
 }
 
 /* Adam on n parameters p with gradients grad(k) = gi[k / cols] * gj[k % cols] (an outer product; gj NULL: gi[k]),
- * moments at m, v. */
-static void adam(am_engram *g, float *p, float *m, float *v, size_t rows, size_t cols, const float *gi, const float *gj)
+ * moments at m, v; the step is lr_backprop / fan_in, the fan-in of the units the parameters feed (a bias counts
+ * as one more input). Adam moves every weight by about its step whatever the gradient's size, so a unit's input
+ * moves by about lr_backprop per beat at any H: a step independent of the fan-in saturated the tanh units
+ * (a moved by lr (d + sum |c|) per beat, ~ lr H) and the network stopped learning. */
+static void adam(am_engram *g, float *p, float *m, float *v, size_t rows, size_t cols, const float *gi, const float *gj,
+                 size_t fan_in)
 {
     double t = (double)g->adam_t;
-    float lr = (float)(g->o.lr_backprop * sqrt(1 - pow(0.999, t)) / (1 - pow(0.9, t)));
+    float lr = (float)(g->o.lr_backprop / (double)fan_in * sqrt(1 - pow(0.999, t)) / (1 - pow(0.9, t)));
     int nt = am__gemm_team_size(g->o.threads);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && rows * cols >= PAR_MIN)
     for (size_t r = 0; r < rows; r++)
@@ -274,25 +280,77 @@ static void adam(am_engram *g, float *p, float *m, float *v, size_t rows, size_t
         }
 }
 
-/* Backprop's learning from the true next beat x: e = p - x at the outputs (cross-entropy through the
- * sigmoid), del = (V^T e) (1 - h^2) at the hidden units; Adam on W, b, V, v0. */
+/* Backprop's gradient at the beat just run forward, with x the true next beat: e = p - x at the outputs
+ * (cross-entropy through the sigmoid), del = (V^T e) (1 - h^2) at the hidden units (truncated at the context).
+ * The gradient of W is del u^T, of b del, of V e h^T, of v0 e. */
+static int grad_backprop(am_engram *g, const float *x)
+{
+    for (size_t i = 0; i < g->d; i++)
+        g->e[i] = 1.0f / (1.0f + expf(-g->z[i])) - (x[i] > 0.5f ? 1.0f : 0.0f);
+    int rc = gemm(g, 0, g->H, g->d, g->e, g->V, g->H, g->del); /* del = e V (V: d x H) */
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < g->H; j++)
+        g->del[j] *= 1.0f - g->h[j] * g->h[j];
+    return AM_OK;
+}
+
+/* Backprop's learning from the true next beat x: Adam on W, b, V, v0. */
 static int learn_backprop(am_engram *g, const float *x)
 {
     size_t d = g->d, H = g->H, nu = g->nu;
-    for (size_t i = 0; i < d; i++)
-        g->e[i] = 1.0f / (1.0f + expf(-g->z[i])) - (x[i] > 0.5f ? 1.0f : 0.0f);
-    int rc = gemm(g, 0, H, d, g->e, g->V, H, g->del); /* del = e V (V: d x H) */
+    int rc = grad_backprop(g, x);
     if (rc)
         return rc;
-    for (size_t j = 0; j < H; j++)
-        g->del[j] *= 1.0f - g->h[j] * g->h[j];
     g->adam_t++;
     size_t wsz = H * nu;
     float *m = g->mom, *v = g->vel;
-    adam(g, g->W, m, v, H, nu, g->del, g->u);
-    adam(g, g->b, m + wsz, v + wsz, 1, H, g->del, NULL);
-    adam(g, g->V, m + wsz + H, v + wsz + H, d, H, g->e, g->h);
-    adam(g, g->v0, m + wsz + H + d * H, v + wsz + H + d * H, 1, d, g->e, NULL);
+    adam(g, g->W, m, v, H, nu, g->del, g->u, nu);
+    adam(g, g->b, m + wsz, v + wsz, 1, H, g->del, NULL, nu);
+    adam(g, g->V, m + wsz + H, v + wsz + H, d, H, g->e, g->h, H);
+    adam(g, g->v0, m + wsz + H + d * H, v + wsz + H + d * H, 1, d, g->e, NULL, H);
+    return AM_OK;
+}
+
+size_t am__engram_params(const am_engram *g) { return g ? g->H * g->nu + g->H + g->d * g->H + g->d : 0; }
+
+float *am__engram_param(am_engram *g, size_t k)
+{
+    size_t wsz = g->H * g->nu, dh = g->d * g->H;
+    if (k < wsz)
+        return g->W + k;
+    if ((k -= wsz) < g->H)
+        return g->b + k;
+    if ((k -= g->H) < dh)
+        return g->V + k;
+    return g->v0 + (k - dh);
+}
+
+int am__engram_backprop_grad(am_engram *g, const float *x, const float *next, double *loss, float *grad)
+{
+    if (!g || !x || !next || !loss || g->o.rule != AM_ENGRAM_BACKPROP)
+        return AM_EINVAL;
+    float theta;
+    int rc = forward(g, x, &theta);
+    if (rc || (rc = grad_backprop(g, next)))
+        return rc;
+    double l = 0;
+    for (size_t i = 0; i < g->d; i++) { /* -log sigmoid(+-z), stable */
+        double z = next[i] > 0.5f ? g->z[i] : -g->z[i];
+        l += z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z));
+    }
+    *loss = l;
+    for (size_t k = 0, n = am__engram_params(g), wsz = g->H * g->nu; grad && k < n; k++) {
+        size_t q = k;
+        if (q < wsz)
+            grad[k] = g->del[q / g->nu] * g->u[q % g->nu];
+        else if ((q -= wsz) < g->H)
+            grad[k] = g->del[q];
+        else if ((q -= g->H) < g->d * g->H)
+            grad[k] = g->e[q / g->H] * g->h[q % g->H];
+        else
+            grad[k] = g->e[q - g->d * g->H];
+    }
     return AM_OK;
 }
 
@@ -390,6 +448,25 @@ static int train_tune(am_engram *g, const am_patterns *s, am_engram_counts *c)
     return AM_OK;
 }
 
+/* Backprop before its first step: v0 = logit of the tunes' mean activity (the share of 1 bits, smoothed), the
+ * output the network predicts before it has learnt anything (sparse beats: every bit near 0, not 0.5). */
+static void bias_from_activity(am_engram *g, const am_patterns *const *seqs, size_t nseq)
+{
+    if (g->o.rule != AM_ENGRAM_BACKPROP || g->bias_set || g->adam_t)
+        return;
+    double ones = 0, bits = 0;
+    for (size_t s = 0; s < nseq; s++)
+        for (size_t t = 0; t < seqs[s]->count; t++) {
+            for (size_t i = 0; i < g->d; i++)
+                ones += am_patterns_unit(seqs[s], t, i) > 0;
+            bits += (double)g->d;
+        }
+    double a = (ones + 0.5) / (bits + 1);
+    for (size_t i = 0; i < g->d; i++)
+        g->v0[i] = (float)log(a / (1 - a));
+    g->bias_set = 1;
+}
+
 int am_engram_train(am_engram *g, const am_patterns *const *seqs, size_t nseq, size_t epochs, am_engram_counts *curve)
 {
     if (!g || (nseq && !seqs) || nseq > UINT32_MAX)
@@ -402,6 +479,8 @@ int am_engram_train(am_engram *g, const am_patterns *const *seqs, size_t nseq, s
     uint32_t *ord = malloc((nseq ? nseq : 1) * sizeof *ord);
     if (!ord)
         return AM_ENOMEM;
+    if (epochs)
+        bias_from_activity(g, seqs, nseq);
     int rc = AM_OK;
     for (size_t ep = 0; ep < epochs && !rc; ep++) {
         am_engram_counts c = {0};
