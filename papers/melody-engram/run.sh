@@ -28,6 +28,8 @@ for ctx in 0 64; do
     "$M" capacity $common --history 16 --context $ctx --stored 39 --cues first-bar \
         --model seq-mixed --tau 1 --F exp --out models-mixed-ctx$ctx.tsv
 done
+# The pseudo-inverse rule (about 7 minutes: a pivoted Cholesky of 3,701 x 3,701), without a tune code only.
+"$M" capacity $common --history 16 --stored 39 --cues first-bar --model seq-pinv --out models-pinv-ctx0.tsv
 # 3. Shared phrases: Twinkle Twinkle, Baa Baa Black Sheep and the Alphabet Song (the first three tunes: one
 #    melody under three rhythms) alone, 32 steps of history (each replays whole when stored alone), with and
 #    without a context code; the exponential and modern stores against polynomial degrees 3, 10, 30.
