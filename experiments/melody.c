@@ -220,6 +220,45 @@ static int contains_nocase(const char *text, const char *word)
     return !n;
 }
 
+/* The --tunes option, for an am_opt table. */
+#define TUNES_OPT(var)                                                                                         \
+    {"tunes", AM_OPT_STRING, &(var), "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"}
+
+/* --model and the sequence-store options put in front of opts (list: each takes a comma-separated sweep), then
+ * the command line parsed. -1 to go on, else the exit status (0 after --help, 2 after a message). */
+static int parse_store_cmd(am_run *run, am_store_opts *so, int list, am_opt *opts, size_t cap, int argc, char **argv)
+{
+    if (am_store_opts_add(so, "seq-modern", AM_STORE_SEQUENCE, 0, list, opts, cap)) {
+        am_run_error(run, "too many store options");
+        return 2;
+    }
+    int rc = am_run_parse(run, opts, argc, argv);
+    return rc ? (rc > 0 ? 0 : 2) : -1;
+}
+
+/* A comma-separated list of distinct names out of `names` (NULL-terminated, at most 8) for option --opt: their
+ * indices in out, the count; or -1 after a one-line message listing the names. */
+static int parse_names(const am_run *run, const char *opt, const char *s, const char *const *names, int *out)
+{
+    double val[9];
+    int max = 0;
+    while (names[max] && max < 8)
+        max++;
+    int n = am_parse_kv_list(s, names, out, val, max);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j <= i; j++)
+            if (!isnan(val[i]) || (j < i && out[i] == out[j]))
+                n = -1;
+    if (n < 1) {
+        char list[200] = "";
+        for (int k = 0; k < max; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+        am_run_error(run, "--%s %s: %s (comma-separated, each once)", opt, AM__QUOTE(s), list);
+        return -1;
+    }
+    return n;
+}
+
 /* ---- the encoding ---- */
 
 typedef struct code_opts {
@@ -615,21 +654,6 @@ static int parse_stored(const am_run *run, const char *s, size_t max, size_t *ou
     return n;
 }
 
-static int parse_cues(const am_run *run, const char *s, int *cues)
-{
-    int kind[NCUES + 4];
-    double val[NCUES + 4];
-    int n = am_parse_kv_list(s, cue_names, kind, val, NCUES);
-    for (int i = 0; i < n; i++)
-        if (!isnan(val[i]) || (i && kind[i] == kind[0]))
-            n = -1;
-    if (n < 1) {
-        am_run_error(run, "--cues %s: first-bar, corrupted, or both (comma-separated)", AM__QUOTE(s));
-        return -1;
-    }
-    memcpy(cues, kind, (size_t)n * sizeof *cues);
-    return n;
-}
 
 static int cmd_capacity(int argc, char **argv)
 {
@@ -651,7 +675,7 @@ static int cmd_capacity(int argc, char **argv)
                                          "melody capacity --model seq-dense --degree 2,4 --code pitchclass --stored all"};
     static am_store_opts so;
     am_opt opts[64] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"stored", AM_OPT_STRING, &stored_s, "T,...", "numbers of tunes stored (the first T), or all"},
         {"cues", AM_OPT_STRING, &cues_s, "LIST", "first-bar, corrupted"},
         {"flip", AM_OPT_DOUBLE, &flip, "F", "fraction of a corrupted cue's units flipped"},
@@ -659,18 +683,14 @@ static int cmd_capacity(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 1, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = parse_store_cmd(&run, &so, 1, opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
     static cap_cfg c;
     am_melcode code;
     size_t dropped;
     const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, "the encoding");
-    if (!type || code_make(&run, &co, &code) || (c.ncues = parse_cues(&run, cues_s, c.cues)) < 0)
+    if (!type || code_make(&run, &co, &code) || (c.ncues = parse_names(&run, "cues", cues_s, cue_names, c.cues)) < 0)
         return 2;
     if (trials < 1 || trials > 10000 || !(flip >= 0 && flip <= 1)) {
         am_run_error(&run, "out of range: --trials 1 .. 10000, --flip [0, 1]");
@@ -738,7 +758,7 @@ static int cmd_list(int argc, char **argv)
     am_run run = {.program = "melody", .subcommand = "list", .summary = "The tunes of a corpus.", .description = desc,
                   .no_seed = 1, .no_threads = 1, .examples = "melody list\nmelody list --tunes my-tunes.abc,song.mid"};
     am_opt opts[] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"step", AM_OPT_STRING, &step_s, "NOTE", "the step the steps column counts: a note value such as 1/8"},
         {NULL, 0, NULL, NULL, NULL},
     };
@@ -812,18 +832,14 @@ static int cmd_learn(int argc, char **argv)
                               "melody learn --model seq-dense --degree 3 --code range --context 64 --quiet"};
     static am_store_opts so;
     am_opt opts[64] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"store", AM_OPT_OUTPUT, &store_path, "FILE", "save the store (am_store_save) to FILE"},
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
     am_melcode code;
     am_store_config sc;
     size_t dropped;
@@ -1021,7 +1037,7 @@ static int cmd_recall(int argc, char **argv)
                               "melody recall --tune 'Baa Baa' --context 64 --cue corrupted --flip 0.2"};
     static am_store_opts so;
     am_opt opts[64] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"tune", AM_OPT_STRING, &which, "K|TEXT", "the tune: its index (melody list) or text in its title"},
         {"store", AM_OPT_STRING, &store_path, "FILE", "a store saved by melody learn (default: learn here)"},
         {"cue", AM_OPT_STRING, &cue_s, "KIND", "first-bar or corrupted"},
@@ -1032,13 +1048,9 @@ static int cmd_recall(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
     int cue = !strcmp(cue_s, "first-bar") ? CUE_BAR : !strcmp(cue_s, "corrupted") ? CUE_CORRUPT : -1;
     char also[64];
     snprintf(also, sizeof also, "%s,%s", co.kind, cue_s);
@@ -1321,18 +1333,6 @@ static void eng_write(FILE *out, FILE *curve, const eng_cfg *c, const eng_res *r
         }
 }
 
-static int parse_learners(const am_run *run, const char *s, int *out)
-{
-    double val[NLEARNERS + 1];
-    int n = am_parse_kv_list(s, learner_names, out, val, NLEARNERS);
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < i; j++)
-            if (out[i] == out[j] || !isnan(val[i]))
-                n = -1;
-    if (n < 1)
-        am_run_error(run, "--learners %s: xor, fa, backprop, store (comma-separated, each once)", AM__QUOTE(s));
-    return n < 1 ? -1 : n;
-}
 
 static int cmd_engram(int argc, char **argv)
 {
@@ -1363,7 +1363,7 @@ static int cmd_engram(int argc, char **argv)
                               "melody engram --learners xor,backprop --no-context --hidden 256"};
     static am_store_opts so;
     am_opt opts[64] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"stored", AM_OPT_STRING, &stored_s, "T", "tunes learned (the first T), or all"},
         {"learners", AM_OPT_STRING, &learners_s, "LIST", "xor, fa, backprop, store"},
         {"hidden", AM_OPT_STRING, &hidden_s, "H,...", "hidden units of the networks"},
@@ -1381,20 +1381,16 @@ static int cmd_engram(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
     static eng_cfg c;
     static encoded e;
     am_melcode code;
     uint64_t hv[MAX_LIST];
     size_t dropped;
     const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, "the encoding");
-    if (!type || code_make(&run, &co, &code) || (c.nl = parse_learners(&run, learners_s, c.learners)) < 0 ||
+    if (!type || code_make(&run, &co, &code) || (c.nl = parse_names(&run, "learners", learners_s, learner_names, c.learners)) < 0 ||
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &c.store, 1) != 1 ||
         am_store_opts_stepwise(&run, &c.store, 1))
         return 2;
@@ -1572,17 +1568,6 @@ static void fam_free(fam_sets *fs)
     fs->pats = NULL;
 }
 
-static int parse_scorers(const am_run *run, const char *s, int *out)
-{
-    double val[NSCORERS + 1];
-    int n = am_parse_kv_list(s, scorer_names, out, val, NSCORERS);
-    for (int i = 0; i < n; i++)
-        if (!isnan(val[i]) || (i && out[i] == out[0]))
-            n = -1;
-    if (n < 1)
-        am_run_error(run, "--scorers %s: store, engram (comma-separated, each once)", AM__QUOTE(s));
-    return n < 1 ? -1 : n;
-}
 
 static int cmd_familiarity(int argc, char **argv)
 {
@@ -1607,7 +1592,7 @@ static int cmd_familiarity(int argc, char **argv)
                               "melody familiarity --scorers store --model seq-dense --degree 3 --code sparse"};
     static am_store_opts so;
     am_opt opts[64] = {
-        {"tunes", AM_OPT_STRING, &tunes, "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"},
+        TUNES_OPT(tunes),
         {"stored", AM_OPT_STRING, &stored_s, "T", "tunes stored (a random T; default: half)"},
         {"scorers", AM_OPT_STRING, &scorers_s, "LIST", "store, engram"},
         {"hidden", AM_OPT_INT, &hidden, "H", "the engram's hidden units", "engram"},
@@ -1617,20 +1602,16 @@ static int cmd_familiarity(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
     int scorers[NSCORERS], ns;
     char also[96];
     am_melcode code;
     am_store_config sc;
     am_engram_opts eo;
     size_t dropped, stored[1];
-    if ((ns = parse_scorers(&run, scorers_s, scorers)) < 0)
+    if ((ns = parse_names(&run, "scorers", scorers_s, scorer_names, scorers)) < 0)
         return 2;
     snprintf(also, sizeof also, "%s,%s%s%s", co.kind, scorer_names[scorers[0]], ns > 1 ? "," : "",
              ns > 1 ? scorer_names[scorers[1]] : "");
