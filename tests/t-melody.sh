@@ -119,7 +119,7 @@ for bad in "list --tunes $tmp/missing.abc" "list --tunes $tmp/bad.abc" "list --t
            "recall --synth piano" "recall --history 0" "recall --units 10 --active 20" "recall --repeat 3 --code sparse" \
            "capacity --stored 0" "capacity --stored 1000 --tunes $tmp/t.abc" "capacity --cues first-bar,first-bar" \
            "capacity --model seq-mixed --tau 3" "capacity --model hopfield" "capacity --trials 0" \
-           "engram --hidden 0" "engram --learners xor,xor" "engram --motif-bg 10" "engram --motif --motif-bg -1" "engram --epochs 0" "engram --winners 0" \
+           "engram --hidden 0" "engram --learners xor,xor" "engram --learners xor:3" "engram --motif-bg 10" "engram --motif --motif-bg -1" "engram --epochs 0" "engram --winners 0" \
            "familiarity --context 8" "familiarity --scorers store --hidden 64" "familiarity --tunes $tmp/t.abc --stored 3" \
            "learn --bogus"; do
     rm -f "$tmp/out.tsv"
