@@ -1,6 +1,7 @@
 #!/bin/sh
 # The Python module's tests, run by `make check` with the module just built, in one interpreter as one TAP stream
-# (tests/python/run.py): t_am.py (every verb), t_melody.py (melodies, familiarity, the engram), t_keywords.py (every parameter has an effect), t_hostile.py (no
+# (tests/python/run.py): t_am.py (every verb), t_melody.py (melodies, familiarity, the engram), t_keywords.py
+# (every parameter has an effect), t_hostile.py (no
 # input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call).
 # AM_PYTHON: the interpreter the Makefile built for (empty: none with numpy and headers, skip).
 # Under AddressSanitizer the module needs the sanitizer runtime loaded first (Python itself is not built

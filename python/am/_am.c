@@ -3116,14 +3116,14 @@ static int ints_within(PyArrayObject *a, long long lo, long long hi, const char 
     return 0;
 }
 
-/* meter=[num, den] (any sequence of two ints): [0, 0] for free meter, else num 1..255 over a power of 2, 1..64. */
+/* meter=(num, den) (any sequence of two ints): (0, 0) for free meter, else num 1..255 over a power of 2, 1..64. */
 static int meter_from(PyObject *o, unsigned *num, unsigned *den)
 {
     PyObject *seq = PyUnicode_Check(o) || PyBytes_Check(o) ? NULL : PySequence_Fast(o, "");
     if (!seq || PySequence_Fast_GET_SIZE(seq) != 2) {
         Py_XDECREF(seq);
         PyErr_Clear();
-        return PyErr_Format(PyExc_TypeError, "meter must be two ints [numerator, denominator], not %.100s",
+        return PyErr_Format(PyExc_TypeError, "meter must be two ints (numerator, denominator), not %.100s",
                             Py_TYPE(o)->tp_name), -1;
     }
     int_arg a = INT_ARG("meter[0]", 0, 255, 4), b = INT_ARG("meter[1]", 0, 64, 4);
@@ -3133,7 +3133,7 @@ static int meter_from(PyObject *o, unsigned *num, unsigned *den)
         return -1;
     int free_meter = a.u == 0 && b.u == 0;
     if (!free_meter && (a.u == 0 || b.u == 0 || (b.u & (b.u - 1))))
-        return value_error("meter = [%llu, %llu]: [0, 0] for free meter, or a numerator 1..255 over a power of 2 "
+        return value_error("meter = (%llu, %llu): (0, 0) for free meter, or a numerator 1..255 over a power of 2 "
                            "(1 .. 64)", a.u, b.u), -1;
     *num = (unsigned)a.u, *den = (unsigned)b.u;
     return 0;
@@ -3152,7 +3152,7 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
         return value_error("a Melody is initialised once"), -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|$sO&OO&O&:Melody", names, &po, &so, &lo, &title, real_conv, &tempo,
                                      &metero, int_conv, &key, int_conv, &number) ||
-        (metero && meter_from(metero, &mn, &md)))
+        (metero && metero != Py_None && meter_from(metero, &mn, &md)))
         return -1;
     PyArrayObject *p = ints_in(po, "pitch"), *s = p ? ints_in(so, "start") : NULL, *l = s ? ints_in(lo, "length") : NULL;
     int rc = -1;
@@ -3235,8 +3235,10 @@ static PyObject *Melody_grid(MelodyObject *self, PyObject *args, PyObject *kw)
     int_arg step = STEP_ARG, steps = INT_ARG("steps", 0, SSIZE_ARG_MAX, 0);
     PyObject *stepso = Py_None;
     MELODY_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O:grid", names, int_conv, &step, &stepso) ||
-        (stepso != Py_None && int_from(stepso, &steps)))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O:grid", names, int_conv, &step, &stepso))
+        return NULL;
+    steps.hi = AM_MELODY_MAX_TICKS / step.u; /* the grid of the longest tune the readers accept */
+    if (stepso != Py_None && int_from(stepso, &steps))
         return NULL;
     size_t t = stepso == Py_None ? am_melody_steps(&self->m, (uint32_t)step.u) : (size_t)steps.u;
     if (fits_memory(5.0 * (double)t, "", "Melody.grid: %zu steps", t))
@@ -3405,7 +3407,7 @@ static PyMethodDef Melody_methods[] = {
     {"grid", (PyCFunction)(void (*)(void))Melody_grid, METH_VARARGS | METH_KEYWORDS,
      "grid(step=240, steps=None) -> (pitch, onset): the melody on a grid of `step` ticks (240: an eighth note):\n"
      "pitch (int32, am.REST = -1 for a rest) sounding at each step's start, onset (bool) where a note begins in\n"
-     "the step; `steps` steps (None: enough to cover the melody; more: rests)"},
+     "the step; `steps` steps (None: enough to cover the melody; more: rests; at most 2**31 / step)"},
     {"from_grid", (PyCFunction)(void (*)(void))Melody_from_grid, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "from_grid(pitch, onset, step=240) -> Melody: the inverse of grid() (a note starts at each onset and where\n"
      "the pitch changes)"},
@@ -3443,13 +3445,12 @@ static PyTypeObject MelodyType = {
     .tp_basicsize = sizeof(MelodyObject),
     .tp_dealloc = (destructor)Melody_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Melody(pitch, start, length, *, title='', tempo=120.0, meter=[4, 4], key=0, number=0)\n"
+    .tp_doc = "Melody(pitch, start, length, *, title='', tempo=120.0, meter=None, key=0, number=0)\n"
               "A monophonic tune (am/melody.h): notes of MIDI pitch 0..127 (60 = middle C) or am.REST (-1), each\n"
               "with a start and a length in ticks (am.TPQ = 480 to the quarter note), in order without overlap\n"
-              "(checked: ValueError saying which note); pitch, start, length: integer arrays. meter: [numerator,\n"
-              "denominator] ([0, 0]: free meter), key: sharps (> 0) or flats (< 0), -7..7; tempo: quarter notes a\n"
-              "minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"
-              "change once made. len(m) is its number of notes.",
+              "(checked: ValueError saying which note); pitch, start, length: integer arrays. meter: (numerator,\n"
+              "denominator), None: (4, 4), (0, 0): free meter; key: sharps (> 0) or flats (< 0), -7..7; tempo:\n"
+              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Melody_init,
     .tp_repr = (reprfunc)Melody_repr,
@@ -3857,8 +3858,8 @@ static int seqs_from(PyObject *o, size_t n, am_patterns ***out, size_t *count, c
     for (; k < len; k++) {
         char name[80];
         snprintf(name, sizeof name, "%s[%zd]", what, k);
-        PyArrayObject *st = as_states(PySequence_Fast_GET_ITEM(seq, k), n, 2, 2, name);
-        ps[k] = st ? patterns_from(st) : NULL;
+        PyArrayObject *st = PyErr_CheckSignals() ? NULL : as_states(PySequence_Fast_GET_ITEM(seq, k), n, 2, 2, name);
+        ps[k] = st ? patterns_from(st) : NULL; /* signals checked at each sequence: many small ones add up */
         Py_XDECREF(st);
         if (!ps[k])
             break;
