@@ -49,7 +49,23 @@ from ._am import (  # noqa: F401  (the public C API)
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
-           "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity"]
+           "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus"]
+
+
+def corpus():
+    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): data/tunes in the source
+    tree the module was built in, else share/libam/tunes of the installation. am.read_abc(am.corpus()) reads it.
+    FileNotFoundError when neither is there."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
+    candidates = [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
+    candidates += [_os.path.join(u, "share", "libam", "tunes", "traditional.abc") for u in up]
+    candidates += ["/usr/local/share/libam/tunes/traditional.abc", "/usr/share/libam/tunes/traditional.abc"]
+    for c in candidates:
+        if _os.path.isfile(c):
+            return _os.path.normpath(c)
+    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the source tree (data/tunes) "
+                            "nor installed (share/libam/tunes)")
 
 
 def checkerboards(count, width, height):

@@ -16,6 +16,7 @@ tmp = tempfile.mkdtemp(prefix="am-mel-")
 atexit.register(shutil.rmtree, tmp, True)
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(root, "data", "tunes", "traditional.abc")
+ok(os.path.samefile(am.corpus(), CORPUS), "am.corpus() finds the tree's tune file")
 AM_EFORMAT, AM_EEMPTY, AM_ENOTFINITE, AM_EUNSUPPORTED = -5, -11, -13, -12
 
 # --- reading, the Melody object ------------------------------------------------------------------------------
