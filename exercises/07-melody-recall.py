@@ -18,7 +18,7 @@
 # From the shell:
 #
 #     bin/melody recall --model seq-modern --code pitchclass --repeat 1 --history 32 --wav twinkle.wav
-#     bin/melody capacity --model seq-modern --code pitchclass --repeat 1 --history 1,8,32
+#     bin/melody capacity --model seq-modern --code pitchclass --repeat 1 --history 32 --stored 6,12,39
 #
 # **Questions.** (a) How many of the stored tunes come back exactly from their first bar at history 1, 8 and
 # 32? Why does history help, and why does it not help every tune? (b) Where a recall goes wrong, what does
