@@ -4104,8 +4104,9 @@ static PyObject *Engram_recall(EngramObject *self, PyObject *args, PyObject *kw)
         return NULL;
     size_t d = am_engram_bits(self->g), len = leno == Py_None ? p->count : (size_t)length.u;
     if (cue.u > p->count) {
+        size_t beats = p->count;
         am_patterns_free(p);
-        return value_error("Engram.recall: cue = %llu is more than the sequence's %zu beats", cue.u, p->count);
+        return value_error("Engram.recall: cue = %llu is more than the sequence's %zu beats", cue.u, beats);
     }
     int rc = fits_memory(1.2 * (double)len * (double)d, "", "Engram.recall: length = %zu beats of %zu", len, d)
                  ? AM_EINVAL : am_patterns_create(&out, d, len);
