@@ -1,6 +1,7 @@
 #!/bin/sh
 # The Python module's tests, run by `make check` with the module just built, in one interpreter as one TAP stream
-# (tests/python/run.py): t_am.py (every verb), t_keywords.py (every parameter has an effect), t_hostile.py (no
+# (tests/python/run.py): t_am.py (every verb), t_melody.py (melodies, familiarity, the engram), t_keywords.py
+# (every parameter has an effect), t_hostile.py (no
 # input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call).
 # AM_PYTHON: the interpreter the Makefile built for (empty: none with numpy and headers, skip).
 # Under AddressSanitizer the module needs the sanitizer runtime loaded first (Python itself is not built
@@ -18,5 +19,5 @@ case "$AM_SANFLAGS" in
     export LD_PRELOAD ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
     ;;
 esac
-PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" t_am.py t_keywords.py \
+PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" t_am.py t_melody.py t_keywords.py \
     t_hostile.py t_interrupt.py

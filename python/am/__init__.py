@@ -18,6 +18,15 @@ Sequence stores (seq-hebb, seq-dense, seq-mixed, seq-pinv, seq-modern) keep sequ
     >>> nxt, exact = s.transitions()                 # one step from every element
     >>> am.seq_capacity(100, degree=2).transition    # Chaudhry et al. 2023: P_T = N^d / (2 (2d-1)!! ln N)
 
+Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am/engram.h):
+
+    >>> tunes = am.read_abc("data/tunes/traditional.abc")      # [Melody]: .title, .notes, .grid(), .render()
+    >>> code = am.MelodyCode("range")                          # one +-1 pattern per eighth note
+    >>> s = am.Store("seq-dense", n=code.units, degree=2)
+    >>> for t in tunes[:10]: s.add(code.encode(t))             # each tune one open sequence
+    >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
+    >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
+
 Everything computes in C (libam); arrays go in and come out as numpy arrays. Failures of the library raise
 am.Error with its message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
 advances, or None for am's default stream (am.seed(s) restarts it).
@@ -33,12 +42,30 @@ import tempfile as _tempfile
 import numpy as _np
 
 from ._am import (  # noqa: F401  (the public C API)
-    PCA, SNN, Autoencoder, Error, Rng, Store, __version__, capacity, class_name, commit, default_rng, fashion, flip,
-    graded_run, letters, load, occlude, overlap, patterns, seed, seq_capacity, store_types, theory, xor_trial)
+    PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
+    commit, default_rng, familiarity, fashion, flip, graded_run, letters, load, occlude, overlap, patterns, pitch_name,
+    read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
-           "store_types", "seed", "show", "show_frames", "plot", "checkerboards"]
+           "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
+           "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus"]
+
+
+def corpus():
+    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): data/tunes in the source
+    tree the module was built in, else share/libam/tunes of the installation. am.read_abc(am.corpus()) reads it.
+    FileNotFoundError when neither is there."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
+    candidates = [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
+    candidates += [_os.path.join(u, "share", "libam", "tunes", "traditional.abc") for u in up]
+    candidates += ["/usr/local/share/libam/tunes/traditional.abc", "/usr/share/libam/tunes/traditional.abc"]
+    for c in candidates:
+        if _os.path.isfile(c):
+            return _os.path.normpath(c)
+    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the source tree (data/tunes) "
+                            "nor installed (share/libam/tunes)")
 
 
 def checkerboards(count, width, height):

@@ -3036,9 +3036,1224 @@ static PyObject *am_py_seq_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 }
 
 /* ------------------------------------------------------------------------------------------------ */
+/* Melodies (am/melody.h): read, built from arrays, on a grid, written, rendered; immutable once made */
+
+typedef struct {
+    PyObject_HEAD am_melody m;
+    int ready;
+} MelodyObject;
+
+static PyTypeObject MelodyType;
+
+static void Melody_dealloc(MelodyObject *self)
+{
+    am_melody_clear(&self->m);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* A new Melody holding *m (moved: *m is zeroed, and cleared on failure). */
+static PyObject *melody_wrap(am_melody *m)
+{
+    MelodyObject *o = (MelodyObject *)MelodyType.tp_alloc(&MelodyType, 0);
+    if (!o) {
+        am_melody_clear(m);
+        return NULL;
+    }
+    o->m = *m;
+    memset(m, 0, sizeof *m);
+    if (!o->m.title && !(o->m.title = calloc(1, 1))) {
+        Py_DECREF(o);
+        return PyErr_NoMemory();
+    }
+    o->ready = 1;
+    return (PyObject *)o;
+}
+
+#define MELODY_READY(self)                                                                                         \
+    do {                                                                                                           \
+        if (!(self)->ready) {                                                                                      \
+            PyErr_SetString(PyExc_RuntimeError, "the Melody was not initialised");                                 \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+/* A 1-D integer array as int64 (C-contiguous, a new reference): TypeError for reals and other kinds. */
+static PyArrayObject *ints_in(PyObject *o, const char *what)
+{
+    PyArrayObject *a = array_in(o, 1, 1, what), *out;
+    if (!a)
+        return NULL;
+    if (!strchr("biu", PyArray_DESCR(a)->kind)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an array of integers, not of %R", what, (PyObject *)PyArray_DESCR(a));
+        Py_DECREF(a);
+        return NULL;
+    }
+    if (PyArray_DESCR(a)->type_num == NPY_ULONGLONG || PyArray_DESCR(a)->type_num == NPY_ULONG) {
+        /* values above 2^63 - 1 would wrap in int64 */
+        PyArrayObject *u = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_UINT64, NPY_ARRAY_IN_ARRAY);
+        int big = 0;
+        for (npy_intp i = 0; u && i < PyArray_DIM(u, 0) && !big; i++)
+            big = ((const uint64_t *)PyArray_DATA(u))[i] > (uint64_t)LLONG_MAX;
+        Py_XDECREF(u);
+        if (!u || big) {
+            Py_DECREF(a);
+            return u ? (PyArrayObject *)value_error("%s holds a value beyond 2^63 - 1", what) : NULL;
+        }
+    }
+    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_INT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    Py_DECREF(a);
+    return out;
+}
+
+/* 0, or -1 with ValueError naming what[i] when a value of a (count int64) is outside [lo, hi]. */
+static int ints_within(PyArrayObject *a, long long lo, long long hi, const char *what)
+{
+    const int64_t *v = PyArray_DATA(a);
+    for (npy_intp i = 0; i < PyArray_DIM(a, 0); i++)
+        if (v[i] < lo || v[i] > hi)
+            return value_error("%s[%zd] = %lld is out of range (%lld .. %lld)", what, (Py_ssize_t)i, (long long)v[i],
+                               lo, hi), -1;
+    return 0;
+}
+
+/* meter=(num, den) (any sequence of two ints): (0, 0) for free meter, else num 1..255 over a power of 2, 1..64. */
+static int meter_from(PyObject *o, unsigned *num, unsigned *den)
+{
+    PyObject *seq = PyUnicode_Check(o) || PyBytes_Check(o) ? NULL : PySequence_Fast(o, "");
+    if (!seq || PySequence_Fast_GET_SIZE(seq) != 2) {
+        Py_XDECREF(seq);
+        PyErr_Clear();
+        return PyErr_Format(PyExc_TypeError, "meter must be two ints (numerator, denominator), not %.100s",
+                            Py_TYPE(o)->tp_name), -1;
+    }
+    int_arg a = INT_ARG("meter[0]", 0, 255, 4), b = INT_ARG("meter[1]", 0, 64, 4);
+    int rc = int_from(PySequence_Fast_GET_ITEM(seq, 0), &a) || int_from(PySequence_Fast_GET_ITEM(seq, 1), &b) ? -1 : 0;
+    Py_DECREF(seq);
+    if (rc)
+        return -1;
+    int free_meter = a.u == 0 && b.u == 0;
+    if (!free_meter && (a.u == 0 || b.u == 0 || (b.u & (b.u - 1))))
+        return value_error("meter = (%llu, %llu): (0, 0) for free meter, or a numerator 1..255 over a power of 2 "
+                           "(1 .. 64)", a.u, b.u), -1;
+    *num = (unsigned)a.u, *den = (unsigned)b.u;
+    return 0;
+}
+
+static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"pitch", "start", "length", "title", "tempo", "meter", "key", "number", NULL};
+    PyObject *po, *so, *lo, *metero = NULL;
+    const char *title = "";
+    real_arg tempo = REAL_ABOVE("tempo", 0.0, 1e6, 120.0);
+    int_arg key = INT_ARG("key", -7, 7, 0), number = INT_ARG("number", 0, UINT_MAX, 0);
+    unsigned mn = 4, md = 4;
+    char why[200];
+    if (self->ready)
+        return value_error("a Melody is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|$sO&OO&O&:Melody", names, &po, &so, &lo, &title, real_conv, &tempo,
+                                     &metero, int_conv, &key, int_conv, &number) ||
+        (metero && metero != Py_None && meter_from(metero, &mn, &md)))
+        return -1;
+    PyArrayObject *p = ints_in(po, "pitch"), *s = p ? ints_in(so, "start") : NULL, *l = s ? ints_in(lo, "length") : NULL;
+    int rc = -1;
+    npy_intp count = p ? PyArray_DIM(p, 0) : 0;
+    if (!l)
+        goto done;
+    if (PyArray_DIM(s, 0) != count || PyArray_DIM(l, 0) != count) {
+        value_error("pitch, start and length must be as long (%zd, %zd, %zd)", (Py_ssize_t)count,
+                    (Py_ssize_t)PyArray_DIM(s, 0), (Py_ssize_t)PyArray_DIM(l, 0));
+        goto done;
+    }
+    if (ints_within(p, AM_REST, 127, "pitch") || ints_within(s, 0, UINT32_MAX, "start") ||
+        ints_within(l, 1, UINT32_MAX, "length"))
+        goto done;
+    am_melody m = {.meter_num = mn, .meter_den = md, .key = (int)key.s, .tempo = tempo.v, .number = (unsigned)number.u,
+                   .count = (size_t)count};
+    if (!(m.title = strdup(title)) || !(m.notes = calloc((size_t)count, sizeof *m.notes))) {
+        am_melody_clear(&m);
+        no_memory("Melody (%zd notes)", (Py_ssize_t)count);
+        goto done;
+    }
+    const int64_t *pv = PyArray_DATA(p), *sv = PyArray_DATA(s), *lv = PyArray_DATA(l);
+    for (npy_intp i = 0; i < count; i++)
+        m.notes[i] = (am_note){(int32_t)pv[i], (uint32_t)sv[i], (uint32_t)lv[i]};
+    if (am_melody_check(&m, why, sizeof why)) {
+        am_melody_clear(&m);
+        value_error("Melody: %s", why);
+        goto done;
+    }
+    self->m = m;
+    self->ready = 1;
+    rc = 0;
+done:
+    Py_XDECREF(p), Py_XDECREF(s), Py_XDECREF(l);
+    return rc;
+}
+
+static PyObject *Melody_repr(MelodyObject *self)
+{
+    if (!self->ready)
+        return PyUnicode_FromString("<am.Melody, not initialised>");
+    char tempo[32];
+    snprintf(tempo, sizeof tempo, "%g", self->m.tempo);
+    return PyUnicode_FromFormat("<am.Melody '%s', %zu notes, %u/%u, key %d, tempo %s>", self->m.title, self->m.count,
+                                self->m.meter_num, self->m.meter_den, self->m.key, tempo);
+}
+
+static Py_ssize_t Melody_len(MelodyObject *self) { return self->ready ? (Py_ssize_t)self->m.count : 0; }
+
+static PyObject *Melody_get_title(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyUnicode_DecodeUTF8(self->m.title, (Py_ssize_t)strlen(self->m.title), "replace"); }
+static PyObject *Melody_get_number(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyLong_FromUnsignedLong(self->m.number); }
+static PyObject *Melody_get_key(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyLong_FromLong(self->m.key); }
+static PyObject *Melody_get_tempo(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyFloat_FromDouble(self->m.tempo); }
+static PyObject *Melody_get_line(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyLong_FromSize_t(self->m.line); }
+static PyObject *Melody_get_ticks(MelodyObject *self, void *u) { (void)u; MELODY_READY(self); return PyLong_FromUnsignedLong(am_melody_ticks(&self->m)); }
+static PyObject *Melody_get_meter(MelodyObject *self, void *u)
+{
+    (void)u;
+    MELODY_READY(self);
+    return Py_BuildValue("(II)", self->m.meter_num, self->m.meter_den);
+}
+
+static PyObject *Melody_get_notes(MelodyObject *self, void *u)
+{
+    (void)u;
+    MELODY_READY(self);
+    PyArrayObject *a = new_array(2, (npy_intp)self->m.count, 3, NPY_INT64);
+    int64_t *v = a ? PyArray_DATA(a) : NULL;
+    for (size_t i = 0; v && i < self->m.count; i++)
+        v[3 * i] = self->m.notes[i].pitch, v[3 * i + 1] = self->m.notes[i].start, v[3 * i + 2] = self->m.notes[i].length;
+    return (PyObject *)a;
+}
+
+/* A step= argument: ticks per step, 1 .. 2^31. */
+#define STEP_ARG INT_ARG("step", 1, AM_MELODY_MAX_TICKS, AM_MELODY_TPQ / 2)
+
+static PyObject *Melody_grid(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"step", "steps", NULL};
+    int_arg step = STEP_ARG, steps = INT_ARG("steps", 0, SSIZE_ARG_MAX, 0);
+    PyObject *stepso = Py_None;
+    MELODY_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O:grid", names, int_conv, &step, &stepso))
+        return NULL;
+    steps.hi = AM_MELODY_MAX_TICKS / step.u; /* the grid of the longest tune the readers accept */
+    if (stepso != Py_None && int_from(stepso, &steps))
+        return NULL;
+    size_t t = stepso == Py_None ? am_melody_steps(&self->m, (uint32_t)step.u) : (size_t)steps.u;
+    if (fits_memory(5.0 * (double)t, "", "Melody.grid: %zu steps", t))
+        return NULL;
+    PyArrayObject *p = new_array(1, (npy_intp)t, 0, NPY_INT32), *o = new_array(1, (npy_intp)t, 0, NPY_BOOL);
+    if (!p || !o) {
+        Py_XDECREF(p), Py_XDECREF(o);
+        return NULL;
+    }
+    am_melody_grid(&self->m, (uint32_t)step.u, t, PyArray_DATA(p), PyArray_DATA(o));
+    return Py_BuildValue("(NN)", p, o);
+}
+
+/* Melody.from_grid(pitch, onset, step=240) */
+static PyObject *Melody_from_grid(PyObject *cls, PyObject *args, PyObject *kw)
+{
+    (void)cls;
+    static char *names[] = {"pitch", "onset", "step", NULL};
+    PyObject *po, *oo;
+    int_arg step = STEP_ARG;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O&:from_grid", names, &po, &oo, int_conv, &step))
+        return NULL;
+    PyArrayObject *p = ints_in(po, "pitch"), *o = p ? as_states(oo, (size_t)PyArray_DIM(p, 0), 1, 1, "onset") : NULL;
+    PyObject *r = NULL;
+    if (o && !ints_within(p, AM_REST, 127, "pitch")) {
+        npy_intp ti = PyArray_DIM(p, 0);
+        size_t t = ti > 0 ? (size_t)ti : 0;
+        int32_t *pi = calloc(t, sizeof *pi);
+        unsigned char *on = calloc(t, 1);
+        am_melody m = {0};
+        int rc = pi && on ? AM_OK : AM_ENOMEM;
+        for (size_t i = 0; !rc && i < t; i++)
+            pi[i] = (int32_t)((const int64_t *)PyArray_DATA(p))[i], on[i] = ((const int8_t *)PyArray_DATA(o))[i] > 0;
+        if (!rc && (double)t * step.u > (double)AM_MELODY_MAX_TICKS)
+            value_error("Melody.from_grid: %zu steps of %llu ticks pass %u ticks", t, step.u, AM_MELODY_MAX_TICKS);
+        else if (!rc && (rc = am_melody_from_grid(&m, pi, on, t, (uint32_t)step.u)))
+            am_raise(rc, "Melody.from_grid (%zu steps)", t);
+        else if (rc)
+            no_memory("Melody.from_grid (%zu steps)", t);
+        else
+            r = melody_wrap(&m);
+        free(pi), free(on);
+    }
+    Py_XDECREF(p), Py_XDECREF(o);
+    return r;
+}
+
+/* The melody as ABC text. */
+static PyObject *Melody_abc(MelodyObject *self, PyObject *unused)
+{
+    (void)unused;
+    MELODY_READY(self);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return no_memory("Melody.abc");
+    am_melodies ms = {1, &self->m};
+    int rc = am_abc_fprint(f, &ms);
+    if (fclose(f) && !rc)
+        rc = AM_ENOMEM;
+    PyObject *r = rc ? am_raise(rc, "Melody.abc") : PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "replace");
+    free(buf);
+    return r;
+}
+
+static int abc_save(const void *m, const char *path)
+{
+    am_melodies ms = {1, (am_melody *)m};
+    return am_abc_write(path, &ms);
+}
+
+static PyObject *Melody_write_abc(MelodyObject *self, PyObject *arg)
+{
+    MELODY_READY(self);
+    return save_with(abc_save, &self->m, arg, "Melody.write_abc");
+}
+
+static PyObject *Melody_write_midi(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"path", "program", NULL};
+    PyObject *patho, *path = NULL;
+    int_arg program = INT_ARG("program", 0, 127, 0);
+    MELODY_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:write_midi", names, &patho, int_conv, &program) ||
+        !PyUnicode_FSConverter(patho, &path))
+        return NULL;
+    int rc = am_midi_write(PyBytes_AS_STRING(path), &self->m, (int)program.u);
+    PyObject *r = rc ? am_raise(rc, "Melody.write_midi('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
+    Py_DECREF(path);
+    return r;
+}
+
+#define RATE_ARG INT_ARG("rate", 1000, 384000, 44100)
+
+/* The samples of m at rate (the GIL released); NULL with the error set. */
+static float *melody_samples(const am_melody *m, unsigned rate, size_t *n, const char *what)
+{
+    double seconds = (double)am_melody_ticks(m) / AM_MELODY_TPQ * 60.0 / m->tempo;
+    if (fits_memory(4.0 * seconds * rate, "", "%s: %.0f s at %u samples per second", what, seconds, rate))
+        return NULL;
+    float *x = NULL;
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_melody_render(m, rate, &x, n);
+    interrupt_end(&it);
+    if (rc)
+        am_raise(rc, "%s (%zu notes at %u samples per second)", what, m->count, rate);
+    return rc ? NULL : x;
+}
+
+static PyObject *Melody_render(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"rate", NULL};
+    int_arg rate = RATE_ARG;
+    size_t n = 0;
+    MELODY_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:render", names, int_conv, &rate))
+        return NULL;
+    float *x = melody_samples(&self->m, (unsigned)rate.u, &n, "Melody.render");
+    if (!x)
+        return NULL;
+    PyObject *a = copy_out(x, n, 1, 1, NPY_FLOAT32, sizeof(float));
+    free(x);
+    return a;
+}
+
+static PyObject *Melody_wav(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"path", "rate", NULL};
+    PyObject *patho, *path = NULL;
+    int_arg rate = RATE_ARG;
+    size_t n = 0;
+    MELODY_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:wav", names, &patho, int_conv, &rate) ||
+        !PyUnicode_FSConverter(patho, &path))
+        return NULL;
+    float *x = melody_samples(&self->m, (unsigned)rate.u, &n, "Melody.wav");
+    int rc = x ? am_wav_write(PyBytes_AS_STRING(path), x, n, (unsigned)rate.u) : AM_OK;
+    free(x);
+    PyObject *r = !x ? NULL : rc ? am_raise(rc, "Melody.wav('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
+    Py_DECREF(path);
+    return r;
+}
+
+static PyObject *Melody_names(MelodyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"flats", NULL};
+    int flats = 0;
+    MELODY_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p:names", names, &flats))
+        return NULL;
+    PyObject *list = PyList_New((Py_ssize_t)self->m.count);
+    for (size_t i = 0; list && i < self->m.count; i++) {
+        char buf[16];
+        PyObject *s = PyUnicode_FromString(am_pitch_name(self->m.notes[i].pitch, flats, buf, sizeof buf));
+        if (!s)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    }
+    return list;
+}
+
+static PyMethodDef Melody_methods[] = {
+    {"grid", (PyCFunction)(void (*)(void))Melody_grid, METH_VARARGS | METH_KEYWORDS,
+     "grid(step=240, steps=None) -> (pitch, onset): the melody on a grid of `step` ticks (240: an eighth note):\n"
+     "pitch (int32, am.REST = -1 for a rest) sounding at each step's start, onset (bool) where a note begins in\n"
+     "the step; `steps` steps (None: enough to cover the melody; more: rests; at most 2**31 / step)"},
+    {"from_grid", (PyCFunction)(void (*)(void))Melody_from_grid, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "from_grid(pitch, onset, step=240) -> Melody: the inverse of grid() (a note starts at each onset and where\n"
+     "the pitch changes)"},
+    {"abc", (PyCFunction)Melody_abc, METH_NOARGS, "abc() -> the melody as ABC text (read_abc(text=...) reads it back)"},
+    {"write_abc", (PyCFunction)Melody_write_abc, METH_O, "write_abc(path): the melody as an ABC file (atomically)"},
+    {"write_midi", (PyCFunction)(void (*)(void))Melody_write_midi, METH_VARARGS | METH_KEYWORDS,
+     "write_midi(path, program=0): a format-0 MIDI file, General MIDI program 0..127 (atomically)"},
+    {"render", (PyCFunction)(void (*)(void))Melody_render, METH_VARARGS | METH_KEYWORDS,
+     "render(rate=44100) -> float32 samples in [-1, 1]: additive tones at the melody's tempo, normalised to\n"
+     "-24 dBFS (the GIL released). IPython.display.Audio(m.render(), rate=44100) plays it in Jupyter."},
+    {"wav", (PyCFunction)(void (*)(void))Melody_wav, METH_VARARGS | METH_KEYWORDS,
+     "wav(path, rate=44100): render() written as a 16-bit mono WAV file"},
+    {"names", (PyCFunction)(void (*)(void))Melody_names, METH_VARARGS | METH_KEYWORDS,
+     "names(flats=False) -> the notes' pitches as text ('C4', 'F#5' or 'Gb5' with flats=True, 'z' a rest)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Melody_getset[] = {
+    {"title", (getter)Melody_get_title, NULL, "the title ('' when none)", NULL},
+    {"number", (getter)Melody_get_number, NULL, "the ABC reference number (X:), or 0", NULL},
+    {"meter", (getter)Melody_get_meter, NULL, "the time signature (numerator, denominator); (0, 0): free", NULL},
+    {"key", (getter)Melody_get_key, NULL, "sharps (> 0) or flats (< 0) of the key signature", NULL},
+    {"tempo", (getter)Melody_get_tempo, NULL, "quarter notes per minute", NULL},
+    {"line", (getter)Melody_get_line, NULL, "ABC: the line of its X: field; else 0", NULL},
+    {"ticks", (getter)Melody_get_ticks, NULL, "ticks (am.TPQ = 480 to the quarter) to the end of the last note", NULL},
+    {"notes", (getter)Melody_get_notes, NULL,
+     "count x 3 int64: (pitch, start, length) of each note, pitch am.REST (-1) for a rest, times in ticks", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods Melody_seq = {.sq_length = (lenfunc)Melody_len};
+
+static PyTypeObject MelodyType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Melody",
+    .tp_basicsize = sizeof(MelodyObject),
+    .tp_dealloc = (destructor)Melody_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Melody(pitch, start, length, *, title='', tempo=120.0, meter=None, key=0, number=0)\n"
+              "A monophonic tune (am/melody.h): notes of MIDI pitch 0..127 (60 = middle C) or am.REST (-1), each\n"
+              "with a start and a length in ticks (am.TPQ = 480 to the quarter note), in order without overlap\n"
+              "(checked: ValueError saying which note); pitch, start, length: integer arrays. meter: (numerator,\n"
+              "denominator), None: (4, 4), (0, 0): free meter; key: sharps (> 0) or flats (< 0), -7..7; tempo:\n"
+              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Melody_init,
+    .tp_repr = (reprfunc)Melody_repr,
+    .tp_methods = Melody_methods,
+    .tp_getset = Melody_getset,
+    .tp_as_sequence = &Melody_seq,
+};
+
+/* read_abc(path=None, *, text=None) -> [Melody] */
+static PyObject *am_py_read_abc(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"path", "text", NULL};
+    PyObject *patho = Py_None, *texto = Py_None, *path = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O$O:read_abc", names, &patho, &texto))
+        return NULL;
+    if ((patho == Py_None) == (texto == Py_None))
+        return value_error("read_abc: give a path or text=, not %s", patho == Py_None ? "neither" : "both");
+    Py_ssize_t len = 0;
+    const char *text = NULL;
+    if (texto != Py_None && !PyUnicode_Check(texto))
+        return PyErr_Format(PyExc_TypeError, "text must be a str, not %.100s", Py_TYPE(texto)->tp_name);
+    if ((texto != Py_None && !(text = PyUnicode_AsUTF8AndSize(texto, &len))) ||
+        (patho != Py_None && !PyUnicode_FSConverter(patho, &path)))
+        return NULL;
+    am_melodies *ms = NULL;
+    char err[512] = "";
+    interrupt it;
+    interrupt_begin(&it, 1); /* the text (immutable) and path stay referenced */
+    int rc = path ? am_abc_read(PyBytes_AS_STRING(path), &ms, err, sizeof err)
+                  : am_abc_parse(text, (size_t)len, "<text>", &ms, err, sizeof err);
+    interrupt_end(&it);
+    if (rc) {
+        am_raise(rc, "am.read_abc: %s", err[0] ? err : path ? PyBytes_AS_STRING(path) : "<text>");
+        Py_XDECREF(path);
+        return NULL;
+    }
+    Py_XDECREF(path);
+    PyObject *list = PyList_New((Py_ssize_t)ms->count);
+    for (size_t i = 0; list && i < ms->count; i++) {
+        PyObject *m = melody_wrap(&ms->items[i]);
+        if (!m)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, m);
+    }
+    am_melodies_free(ms);
+    return list;
+}
+
+/* read_midi(path, *, track=None, channel=None) -> Melody */
+static PyObject *am_py_read_midi(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"path", "track", "channel", NULL};
+    PyObject *patho, *tracko = Py_None, *channelo = Py_None, *path = NULL;
+    int_arg track = INT_ARG("track", 0, INT_MAX, 0), channel = INT_ARG("channel", 1, 16, 1);
+    am_midi_opts o;
+    am_midi_opts_init(&o);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OO:read_midi", names, &patho, &tracko, &channelo) ||
+        (tracko != Py_None && int_from(tracko, &track)) || (channelo != Py_None && int_from(channelo, &channel)) ||
+        !PyUnicode_FSConverter(patho, &path))
+        return NULL;
+    if (tracko != Py_None)
+        o.track = (int)track.u;
+    if (channelo != Py_None)
+        o.channel = (int)channel.u;
+    am_melody m = {0};
+    char err[512] = "";
+    interrupt it;
+    interrupt_begin(&it, 1);
+    int rc = am_midi_read(PyBytes_AS_STRING(path), &o, &m, err, sizeof err);
+    interrupt_end(&it);
+    PyObject *r = rc ? am_raise(rc, "am.read_midi: %s", err[0] ? err : PyBytes_AS_STRING(path)) : melody_wrap(&m);
+    Py_DECREF(path);
+    return r;
+}
+
+static PyObject *am_py_pitch_name(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"pitch", "flats", NULL};
+    int_arg p = INT_ARG("pitch", AM_REST, 127, 0);
+    int flats = 0;
+    char buf[16];
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|p:pitch_name", names, int_conv, &p, &flats))
+        return NULL;
+    return PyUnicode_FromString(am_pitch_name((int)p.s, flats, buf, sizeof buf));
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Melody encodings (am_melcode): a melody as a sequence of ±1 patterns and back */
+
+typedef struct {
+    PyObject_HEAD am_melcode c;
+    int ready;
+} CodeObject;
+
+static PyTypeObject CodeType;
+
+static const char *const code_kinds[] = {"pitchclass", "range", "sparse", NULL};
+
+#define CODE_READY(self)                                                                                           \
+    do {                                                                                                           \
+        if (!(self)->ready) {                                                                                      \
+            PyErr_SetString(PyExc_RuntimeError, "the MelodyCode was not initialised");                             \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+/* An optional integer keyword (NULL or None: the default, kept) of the kinds in `kinds` (a bit per kind):
+ * ValueError for one given to another kind. */
+static int code_opt(PyObject *o, int_arg *a, unsigned kinds, am_melcode_kind kind)
+{
+    if (!o || o == Py_None)
+        return 0;
+    if (!(kinds >> kind & 1u)) {
+        char buf[64] = "";
+        for (int k = 0; code_kinds[k]; k++)
+            if (kinds >> k & 1u)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? ", " : "", code_kinds[k]);
+        return value_error("%s applies to kind %s only, not to %s", a->name, buf, code_kinds[kind]), -1;
+    }
+    return int_from(o, a);
+}
+
+static int Code_init(CodeObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"kind", "step", "lo", "hi", "repeat", "n", "k", "context", "history", "seed", NULL};
+    const char *kindname = "pitchclass";
+    PyObject *o[9] = {0};
+    am_melcode c;
+    char why[200];
+    if (self->ready)
+        return value_error("a MelodyCode is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|s$OOOOOOOOO:MelodyCode", names, &kindname, &o[0], &o[1], &o[2],
+                                     &o[3], &o[4], &o[5], &o[6], &o[7], &o[8]))
+        return -1;
+    am_melcode_init(&c);
+    int kind = 0;
+    while (code_kinds[kind] && strcmp(code_kinds[kind], kindname))
+        kind++;
+    if (!code_kinds[kind])
+        return value_error("unknown kind '%s' (pitchclass, range, sparse)", kindname), -1;
+    c.kind = (am_melcode_kind)kind;
+    int_arg a[9] = {STEP_ARG, INT_ARG("lo", 0, 127, 48), INT_ARG("hi", 0, 127, 84),
+                    INT_ARG("repeat", 1, AM_MAX_UNITS, 8), INT_ARG("n", 1, AM_MAX_UNITS, 256),
+                    INT_ARG("k", 1, AM_MAX_UNITS, 16), INT_ARG("context", 0, AM_MAX_UNITS, 0),
+                    INT_ARG("history", 1, 64, 1), INT_ARG("seed", 0, UINT64_MAX, 0)};
+    const unsigned all = 7, ranged = 6, onehot = 3, sparse = 4;
+    const unsigned kinds[9] = {all, ranged, ranged, onehot, sparse, sparse, all, all, all};
+    for (int i = 0; i < 9; i++)
+        if (code_opt(o[i], &a[i], kinds[i], c.kind))
+            return -1;
+    c.step = (uint32_t)a[0].u, c.lo = (int)a[1].u, c.hi = (int)a[2].u, c.repeat = (unsigned)a[3].u;
+    c.n = (size_t)a[4].u, c.k = (size_t)a[5].u, c.context = (size_t)a[6].u, c.history = (unsigned)a[7].u;
+    c.seed = a[8].u;
+    if (am_melcode_check(&c, why, sizeof why))
+        return value_error("MelodyCode: %s", why), -1;
+    self->c = c;
+    self->ready = 1;
+    return 0;
+}
+
+static PyObject *Code_repr(CodeObject *self)
+{
+    if (!self->ready)
+        return PyUnicode_FromString("<am.MelodyCode, not initialised>");
+    const am_melcode *c = &self->c;
+    return PyUnicode_FromFormat("<am.MelodyCode %s, step %u, %zu units (history %u, context %zu)>",
+                                code_kinds[c->kind], c->step, am_melcode_units(c), c->history, c->context);
+}
+
+/* Code.encode(melody, tune=0) -> steps x units int8 */
+static PyObject *Code_encode(CodeObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"melody", "tune", NULL};
+    MelodyObject *m;
+    int_arg tune = INT_ARG("tune", 0, SSIZE_ARG_MAX, 0);
+    CODE_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O&:encode", names, &MelodyType, &m, int_conv, &tune))
+        return NULL;
+    MELODY_READY(m);
+    size_t steps = am_melody_steps(&m->m, self->c.step), units = am_melcode_units(&self->c);
+    if (fits_memory(1.2 * (double)steps * (double)units, "", "MelodyCode.encode: %zu steps of %zu units", steps, units))
+        return NULL;
+    am_patterns *p = NULL;
+    int rc = am_melcode_encode(&self->c, &m->m, (size_t)tune.u, &p);
+    if (rc)
+        return am_raise(rc, "MelodyCode.encode (%zu steps of %zu units)", steps, units);
+    PyObject *a = patterns_to_array(p);
+    am_patterns_free(p);
+    return a;
+}
+
+static PyObject *Code_decode(CodeObject *self, PyObject *arg)
+{
+    CODE_READY(self);
+    PyArrayObject *st = as_states(arg, am_melcode_units(&self->c), 2, 2, "states");
+    if (!st)
+        return NULL;
+    am_melody m = {0};
+    int rc = am_melcode_decode(&self->c, PyArray_DATA(st), (size_t)PyArray_DIM(st, 0), &m);
+    Py_DECREF(st);
+    return rc ? am_raise(rc, "MelodyCode.decode") : melody_wrap(&m);
+}
+
+static PyObject *Code_decode_step(CodeObject *self, PyObject *arg)
+{
+    CODE_READY(self);
+    PyArrayObject *st = as_states(arg, am_melcode_units(&self->c), 1, 1, "x");
+    if (!st)
+        return NULL;
+    int32_t pitch = 0;
+    unsigned char onset = 0;
+    double ov = am_melcode_decode_step(&self->c, PyArray_DATA(st), &pitch, &onset);
+    Py_DECREF(st);
+    return Py_BuildValue("(iNd)", (int)pitch, PyBool_FromLong(onset), ov);
+}
+
+static PyObject *Code_get_kind(CodeObject *self, void *u) { (void)u; CODE_READY(self); return PyUnicode_FromString(code_kinds[self->c.kind]); }
+static PyObject *Code_get_units(CodeObject *self, void *u) { (void)u; CODE_READY(self); return PyLong_FromSize_t(am_melcode_units(&self->c)); }
+static PyObject *Code_get_step(CodeObject *self, void *u) { (void)u; CODE_READY(self); return PyLong_FromUnsignedLong(self->c.step); }
+static PyObject *Code_get_history(CodeObject *self, void *u) { (void)u; CODE_READY(self); return PyLong_FromUnsignedLong(self->c.history); }
+static PyObject *Code_get_context(CodeObject *self, void *u) { (void)u; CODE_READY(self); return PyLong_FromSize_t(self->c.context); }
+
+static PyMethodDef Code_methods[] = {
+    {"encode", (PyCFunction)(void (*)(void))Code_encode, METH_VARARGS | METH_KEYWORDS,
+     "encode(melody, tune=0) -> steps x units int8 ±1: one pattern per step of the melody (a sequence for\n"
+     "Store.add on a sequence store, or for Engram.train); tune picks the context code (context > 0)"},
+    {"decode", (PyCFunction)Code_decode, METH_O,
+     "decode(states) -> Melody: steps x units states (a replay's, a recall's) back to notes"},
+    {"decode_step", (PyCFunction)Code_decode_step, METH_O,
+     "decode_step(x) -> (pitch, onset, overlap): the step nearest to one state x (pitch am.REST = -1 for a rest;\n"
+     "pitchclass: in octave 4), and x's overlap with that step's code, in [-1, 1]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Code_getset[] = {
+    {"kind", (getter)Code_get_kind, NULL, "pitchclass, range or sparse", NULL},
+    {"units", (getter)Code_get_units, NULL, "units per pattern (the n of a Store for these codes)", NULL},
+    {"step", (getter)Code_get_step, NULL, "ticks per step", NULL},
+    {"history", (getter)Code_get_history, NULL, "steps each pattern holds", NULL},
+    {"context", (getter)Code_get_context, NULL, "units of the per-tune context code", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject CodeType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.MelodyCode",
+    .tp_basicsize = sizeof(CodeObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "MelodyCode(kind='pitchclass', *, step=240, lo=48, hi=84, repeat=8, n=256, k=16, context=0, history=1,\n"
+              "           seed=0)\n"
+              "An encoding of melodies as ±1 patterns, one per step of `step` ticks (am_melcode): kind\n"
+              "'pitchclass' (12 pitch classes, rest, onset, sustain units, each repeated `repeat` times), 'range'\n"
+              "(one unit per pitch lo..hi), 'sparse' (each (pitch, onset) a random code of k active of n units from\n"
+              "seed); history: steps each pattern holds (the current first); context: units of a random code per\n"
+              "tune appended to every step. Options of another kind are a ValueError.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Code_init,
+    .tp_repr = (reprfunc)Code_repr,
+    .tp_methods = Code_methods,
+    .tp_getset = Code_getset,
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Familiarity (am/familiarity.h): scores and ROC analysis */
+
+/* A 1-D array of reals as a C-contiguous float64 array (a new reference). */
+static PyArrayObject *doubles_in(PyObject *o, const char *what)
+{
+    PyArrayObject *a = array_in(o, 1, 1, what);
+    if (!a)
+        return NULL;
+    PyArrayObject *d = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_FLOAT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    Py_DECREF(a);
+    return d;
+}
+
+/* Both score arrays of roc and roc_curve; 0, or -1 with the error set. */
+static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyArrayObject **f, PyArrayObject **n)
+{
+    static char *names[] = {"familiar", "novel", NULL};
+    PyObject *fo, *no;
+    *f = *n = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &fo, &no) || !(*f = doubles_in(fo, "familiar")) ||
+        !(*n = doubles_in(no, "novel"))) {
+        Py_CLEAR(*f);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *am_py_roc(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    PyArrayObject *f, *n;
+    if (roc_args(args, kw, "OO:roc", &f, &n))
+        return NULL;
+    am_roc r;
+    int rc = am_roc_compute(PyArray_DATA(f), (size_t)PyArray_DIM(f, 0), PyArray_DATA(n), (size_t)PyArray_DIM(n, 0), &r);
+    Py_DECREF(f), Py_DECREF(n);
+    if (rc)
+        return am_raise(rc, "am.roc");
+    return namespace(7, "auc", PyFloat_FromDouble(r.auc), "threshold", PyFloat_FromDouble(r.threshold), "accuracy",
+                     PyFloat_FromDouble(r.accuracy), "tpr", PyFloat_FromDouble(r.tpr), "fpr", PyFloat_FromDouble(r.fpr),
+                     "dprime", PyFloat_FromDouble(r.dprime), "points", PyLong_FromSize_t(r.points));
+}
+
+static PyObject *am_py_roc_curve(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    PyArrayObject *f, *n;
+    if (roc_args(args, kw, "OO:roc_curve", &f, &n))
+        return NULL;
+    size_t room = (size_t)PyArray_DIM(f, 0) + (size_t)PyArray_DIM(n, 0) + 1, points = 0;
+    double *buf = malloc(3 * room * sizeof *buf);
+    int rc = buf ? am_roc_curve(PyArray_DATA(f), (size_t)PyArray_DIM(f, 0), PyArray_DATA(n), (size_t)PyArray_DIM(n, 0),
+                                buf, buf + room, buf + 2 * room, &points)
+                 : AM_ENOMEM;
+    Py_DECREF(f), Py_DECREF(n);
+    PyObject *r = NULL;
+    if (!rc) {
+        PyObject *fpr = copy_out(buf, points, 1, 1, NPY_FLOAT64, sizeof(double));
+        PyObject *tpr = copy_out(buf + room, points, 1, 1, NPY_FLOAT64, sizeof(double));
+        PyObject *th = copy_out(buf + 2 * room, points, 1, 1, NPY_FLOAT64, sizeof(double));
+        r = fpr && tpr && th ? Py_BuildValue("(NNN)", fpr, tpr, th) : NULL;
+        if (!r)
+            Py_XDECREF(fpr), Py_XDECREF(tpr), Py_XDECREF(th);
+    } else {
+        am_raise(rc, "am.roc_curve");
+    }
+    free(buf);
+    return r;
+}
+
+/* The Store of a familiarity call, ready and marked as read (use_done after). NULL with the error set. */
+static StoreObject *store_arg(PyObject *o, const char *what)
+{
+    if (!PyObject_TypeCheck(o, &StoreType))
+        return PyErr_Format(PyExc_TypeError, "%s: store must be an am.Store, not %.100s", what, Py_TYPE(o)->tp_name),
+               NULL;
+    StoreObject *s = (StoreObject *)o;
+    STORE_READY(s);
+    return use_read(&s->use, what) ? NULL : s;
+}
+
+static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"store", "cues", "score", "threads", NULL};
+    PyObject *so, *co;
+    const char *score = "energy";
+    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
+    am_fam_score kind;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$sO&:familiarity", names, &so, &co, &score, int_conv, &threads))
+        return NULL;
+    if (am_fam_score_parse(score, &kind))
+        return value_error("unknown score '%s' (energy, overlap)", score);
+    StoreObject *s = store_arg(so, "am.familiarity");
+    if (!s)
+        return NULL;
+    PyArrayObject *st = as_states(co, am_store_n(s->s), 1, 2, "cues"), *out = NULL;
+    am_patterns *p = st ? patterns_from(st) : NULL;
+    int rc = AM_OK;
+    if (p && (out = new_array(1, rows_of(st), 0, NPY_FLOAT64))) {
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = am_familiarity_store(s->s, kind, p, PyArray_DATA(out), (int)threads.u);
+        interrupt_end(&it);
+    }
+    use_done(&s->use);
+    am_patterns_free(p);
+    if (rc) {
+        Py_CLEAR(out);
+        am_raise(rc, "am.familiarity (a %s store, score %s)", am_store_type_name(am_store_type_of(s->s)), score);
+    }
+    if (out && PyArray_NDIM(st) == 1) { /* one cue: one number */
+        PyObject *v = PyFloat_FromDouble(((const double *)PyArray_DATA(out))[0]);
+        Py_DECREF(out);
+        Py_DECREF(st);
+        return v;
+    }
+    Py_XDECREF(st);
+    return (PyObject *)out;
+}
+
+/* A list of sequences (each count x n, taken by signs) as pattern sets: *out (count pointers, owned, free with
+ * seqs_free). 0, or -1 with the error set naming what[k]. */
+static int seqs_from(PyObject *o, size_t n, am_patterns ***out, size_t *count, const char *what)
+{
+    *out = NULL, *count = 0;
+    if (PyUnicode_Check(o) || PyBytes_Check(o))
+        return PyErr_Format(PyExc_TypeError, "%s must be a list of arrays (one per sequence), not %.100s", what,
+                            Py_TYPE(o)->tp_name), -1;
+    PyObject *seq = PySequence_Fast(o, "sequences must be a list of arrays (one per sequence)");
+    if (!seq)
+        return -1;
+    Py_ssize_t k = 0, len = PySequence_Fast_GET_SIZE(seq);
+    am_patterns **ps = calloc(len ? (size_t)len : 1, sizeof *ps);
+    if (!ps) {
+        Py_DECREF(seq);
+        return no_memory("%s (%zd sequences)", what, len), -1;
+    }
+    for (; k < len; k++) {
+        char name[80];
+        snprintf(name, sizeof name, "%s[%zd]", what, k);
+        PyArrayObject *st = PyErr_CheckSignals() ? NULL : as_states(PySequence_Fast_GET_ITEM(seq, k), n, 2, 2, name);
+        ps[k] = st ? patterns_from(st) : NULL; /* signals checked at each sequence: many small ones add up */
+        Py_XDECREF(st);
+        if (!ps[k])
+            break;
+    }
+    Py_DECREF(seq);
+    *out = ps, *count = (size_t)k;
+    return k == len ? 0 : -1;
+}
+
+static void seqs_free(am_patterns **ps, size_t count)
+{
+    for (size_t k = 0; ps && k < count; k++)
+        am_patterns_free(ps[k]);
+    free(ps);
+}
+
+static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"store", "seqs", "threads", NULL};
+    PyObject *so, *qo;
+    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&:sequence_familiarity", names, &so, &qo, int_conv, &threads))
+        return NULL;
+    StoreObject *s = store_arg(so, "am.sequence_familiarity");
+    if (!s)
+        return NULL;
+    am_patterns **ps = NULL;
+    size_t count = 0;
+    PyArrayObject *out = NULL;
+    int rc = AM_OK;
+    if (!seqs_from(qo, am_store_n(s->s), &ps, &count, "seqs") && (out = new_array(1, (npy_intp)count, 0, NPY_FLOAT64))
+        && count) {
+        interrupt it;
+        interrupt_begin(&it, 1);
+        rc = am_familiarity_sequences(s->s, (const am_patterns *const *)ps, count, PyArray_DATA(out), (int)threads.u);
+        interrupt_end(&it);
+    }
+    use_done(&s->use);
+    seqs_free(ps, count);
+    if (rc) {
+        Py_CLEAR(out);
+        am_raise(rc, "am.sequence_familiarity (a %s store, %zu sequences)", am_store_type_name(am_store_type_of(s->s)),
+                 count);
+    }
+    return (PyObject *)out;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The melody engram (am/engram.h) */
+
+typedef struct {
+    PyObject_HEAD am_engram *g;
+    am_engram_opts o;
+    use use; /* readers: none (every call moves the context); writer: every call */
+} EngramObject;
+
+static PyTypeObject EngramType;
+
+static const char *const engram_rules[] = {"fixed", "fa", "backprop", NULL};
+
+static void Engram_dealloc(EngramObject *self)
+{
+    am_engram_free(self->g);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Every method: an initialised engram that no other call is using (another thread, a signal handler). */
+#define ENGRAM_READY(self, what)                                                                                   \
+    do {                                                                                                           \
+        if (!(self)->g) {                                                                                          \
+            PyErr_SetString(PyExc_RuntimeError, "the Engram was not initialised");                                 \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_Format(PyExc_RuntimeError, "%s: the Engram is in use by another call (another thread, a "        \
+                         "handler)", what);                                                                        \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+#define ENGRAM_MAX_HIDDEN ((size_t)1 << 20)
+
+static int Engram_init(EngramObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"bits", "hidden", "k", "rule", "context", "decay", "context_gain", "lr", "lr_hidden",
+                            "lr_backprop", "seed", "threads", NULL};
+    am_engram_opts o;
+    am_engram_opts_default(&o);
+    int_arg bits = INT_ARG("bits", 1, 1 << 16, 0), hidden = INT_ARG("hidden", 1, ENGRAM_MAX_HIDDEN, o.hidden);
+    int_arg k = INT_ARG("k", 1, ENGRAM_MAX_HIDDEN, o.k), seed = INT_ARG("seed", 0, UINT64_MAX, o.seed);
+    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 1);
+    real_arg decay = REAL_BELOW("decay", 0.0, 1.0, o.decay), gain = REAL_ABOVE("context_gain", 0.0, 1e6, o.context_gain);
+    real_arg lr = REAL_ABOVE("lr", 0.0, 1e6, o.lr), lrh = REAL_ARG("lr_hidden", 0.0, 1e6, o.lr_hidden);
+    real_arg lrb = REAL_ABOVE("lr_backprop", 0.0, 1e6, o.lr_backprop);
+    const char *rule = "fixed";
+    int context = 1;
+    if (self->g)
+        return value_error("an Engram is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&spO&O&O&O&O&O&O&:Engram", names, int_conv, &bits, int_conv,
+                                     &hidden, int_conv, &k, &rule, &context, real_conv, &decay, real_conv, &gain,
+                                     real_conv, &lr, real_conv, &lrh, real_conv, &lrb, int_conv, &seed, int_conv,
+                                     &threads))
+        return -1;
+    int r = 0;
+    while (engram_rules[r] && strcmp(engram_rules[r], rule))
+        r++;
+    if (!engram_rules[r])
+        return value_error("unknown rule '%s' (fixed, fa, backprop)", rule), -1;
+    if (k.u > hidden.u)
+        return value_error("k = %llu is more than hidden = %llu", k.u, hidden.u), -1;
+    /* the weights alone (W: H x (d + H with a context), V: d x H, floats; backprop keeps Adam's two moments too) */
+    double H = (double)hidden.u, d = (double)bits.u;
+    if (fits_memory(4.0 * (H * (d + (context ? H : 0)) + d * H) * (r == AM_ENGRAM_BACKPROP ? 3 : 1) +
+                    (r == AM_ENGRAM_FA ? 4.0 * H * d : 0), ": fewer hidden units", "Engram(%llu bits, hidden=%llu)",
+                    bits.u, hidden.u))
+        return -1;
+    o.hidden = (size_t)hidden.u, o.k = (size_t)k.u, o.rule = (am_engram_rule)r, o.context = context;
+    o.decay = decay.v, o.context_gain = gain.v, o.lr = lr.v, o.lr_hidden = lrh.v, o.lr_backprop = lrb.v;
+    o.seed = seed.u, o.threads = (int)threads.u;
+    int rc = am_engram_create(&self->g, (size_t)bits.u, &o);
+    if (rc)
+        return am_raise(rc, "Engram(%llu bits, hidden=%llu, k=%llu, rule=%s)", bits.u, hidden.u, k.u, rule), -1;
+    self->o = o;
+    return 0;
+}
+
+static PyObject *Engram_repr(EngramObject *self)
+{
+    if (!self->g)
+        return PyUnicode_FromString("<am.Engram, not initialised>");
+    return PyUnicode_FromFormat("<am.Engram %zu bits, hidden %zu, k %zu, rule %s%s>", am_engram_bits(self->g),
+                                am_engram_hidden(self->g), self->o.k, engram_rules[self->o.rule],
+                                self->o.context ? ", context" : "");
+}
+
+/* One sequence argument (count x bits, taken by signs) as a pattern set; NULL with the error set. */
+static am_patterns *engram_seq(EngramObject *self, PyObject *o, const char *what)
+{
+    PyArrayObject *st = as_states(o, am_engram_bits(self->g), 2, 2, what);
+    am_patterns *p = st ? patterns_from(st) : NULL;
+    Py_XDECREF(st);
+    return p;
+}
+
+/* Begin a call that changes the engram (every call moves its context); 0, or -1 with RuntimeError. */
+static int engram_begin(EngramObject *self, interrupt *it, const char *what)
+{
+    if (use_write(&self->use, what))
+        return -1;
+    interrupt_begin(it, 1);
+    return 0;
+}
+
+static void engram_end(EngramObject *self, interrupt *it)
+{
+    interrupt_end(it);
+    use_done(&self->use);
+}
+
+static PyObject *Engram_train(EngramObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"seqs", "epochs", NULL};
+    PyObject *qo;
+    int_arg epochs = INT_ARG("epochs", 1, SSIZE_ARG_MAX / 3, 1);
+    ENGRAM_READY(self, "Engram.train");
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:train", names, &qo, int_conv, &epochs) ||
+        fits_memory(24.0 * (double)epochs.u, "", "Engram.train: the learning curve of %llu epochs", epochs.u))
+        return NULL;
+    am_patterns **ps = NULL;
+    size_t count = 0;
+    if (seqs_from(qo, am_engram_bits(self->g), &ps, &count, "seqs"))
+        return seqs_free(ps, count), NULL;
+    if (!count)
+        return seqs_free(ps, count), value_error("Engram.train: seqs holds no sequence");
+    PyArrayObject *curve = new_array(2, (npy_intp)epochs.u, 3, NPY_UINT64);
+    interrupt it;
+    int rc = AM_OK;
+    if (!curve || engram_begin(self, &it, "Engram.train")) {
+        Py_XDECREF(curve);
+        return seqs_free(ps, count), NULL;
+    }
+    am_engram_counts *c = malloc((size_t)epochs.u * sizeof *c);
+    rc = c ? am_engram_train(self->g, (const am_patterns *const *)ps, count, (size_t)epochs.u, c) : AM_ENOMEM;
+    engram_end(self, &it);
+    seqs_free(ps, count);
+    uint64_t *v = PyArray_DATA(curve);
+    for (size_t e = 0; !rc && e < (size_t)epochs.u; e++)
+        v[3 * e] = c[e].beats, v[3 * e + 1] = c[e].beats_right, v[3 * e + 2] = c[e].bits_wrong;
+    free(c);
+    if (rc) {
+        Py_DECREF(curve);
+        return am_raise(rc, "Engram.train (%zu sequences, %llu epochs)", count, epochs.u);
+    }
+    return (PyObject *)curve;
+}
+
+static PyObject *Engram_evaluate(EngramObject *self, PyObject *arg)
+{
+    ENGRAM_READY(self, "Engram.evaluate");
+    am_patterns *p = engram_seq(self, arg, "seq");
+    interrupt it;
+    if (!p || engram_begin(self, &it, "Engram.evaluate"))
+        return am_patterns_free(p), NULL;
+    am_engram_eval e;
+    int rc = am_engram_evaluate(self->g, p, &e);
+    engram_end(self, &it);
+    am_patterns_free(p);
+    if (rc)
+        return am_raise(rc, "Engram.evaluate");
+    return namespace(6, "beats", PyLong_FromSize_t(e.beats), "tf_right", PyLong_FromSize_t(e.tf_right),
+                     "tf_bits_wrong", PyLong_FromUnsignedLongLong(e.tf_bits_wrong), "fr_right",
+                     PyLong_FromSize_t(e.fr_right), "fr_first_wrong", PyLong_FromSize_t(e.fr_first_wrong),
+                     "fr_bits_wrong", PyLong_FromUnsignedLongLong(e.fr_bits_wrong));
+}
+
+static PyObject *Engram_familiarity(EngramObject *self, PyObject *arg)
+{
+    ENGRAM_READY(self, "Engram.familiarity");
+    am_patterns *p = engram_seq(self, arg, "seq");
+    interrupt it;
+    if (!p || engram_begin(self, &it, "Engram.familiarity"))
+        return am_patterns_free(p), NULL;
+    double score = NAN;
+    int rc = am_engram_familiarity(self->g, p, &score);
+    engram_end(self, &it);
+    am_patterns_free(p);
+    return rc ? am_raise(rc, "Engram.familiarity") : PyFloat_FromDouble(score);
+}
+
+static PyObject *Engram_recall(EngramObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"seq", "cue", "length", NULL};
+    PyObject *so, *leno = Py_None;
+    int_arg cue = INT_ARG("cue", 1, SSIZE_ARG_MAX, 1), length = INT_ARG("length", 1, SSIZE_ARG_MAX, 1);
+    ENGRAM_READY(self, "Engram.recall");
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|O:recall", names, &so, int_conv, &cue, &leno) ||
+        (leno != Py_None && int_from(leno, &length)))
+        return NULL;
+    am_patterns *p = engram_seq(self, so, "seq"), *out = NULL;
+    if (!p)
+        return NULL;
+    size_t d = am_engram_bits(self->g), len = leno == Py_None ? p->count : (size_t)length.u;
+    if (cue.u > p->count) {
+        size_t beats = p->count;
+        am_patterns_free(p);
+        return value_error("Engram.recall: cue = %llu is more than the sequence's %zu beats", cue.u, beats);
+    }
+    int rc = fits_memory(1.2 * (double)len * (double)d, "", "Engram.recall: length = %zu beats of %zu", len, d)
+                 ? AM_EINVAL : am_patterns_create(&out, d, len);
+    interrupt it;
+    if (rc || engram_begin(self, &it, "Engram.recall")) {
+        if (rc && !PyErr_Occurred())
+            am_raise(rc, "Engram.recall (%zu beats of %zu bits)", len, d);
+        am_patterns_free(p), am_patterns_free(out);
+        return NULL;
+    }
+    rc = am_engram_recall(self->g, p, (size_t)cue.u, out);
+    engram_end(self, &it);
+    am_patterns_free(p);
+    PyObject *r = rc ? am_raise(rc, "Engram.recall") : patterns_to_array(out);
+    am_patterns_free(out);
+    return r;
+}
+
+/* One beat (bits units, by signs) as 0/1 floats into y (bits floats); -1 with the error set. */
+static int beat_in(EngramObject *self, PyObject *o, float *y, const char *what)
+{
+    size_t d = am_engram_bits(self->g);
+    PyArrayObject *st = as_states(o, d, 1, 1, what);
+    if (!st)
+        return -1;
+    for (size_t i = 0; i < d; i++)
+        y[i] = ((const int8_t *)PyArray_DATA(st))[i] > 0 ? 1.0f : 0.0f;
+    Py_DECREF(st);
+    return 0;
+}
+
+static PyObject *Engram_predict(EngramObject *self, PyObject *arg)
+{
+    ENGRAM_READY(self, "Engram.predict");
+    size_t d = am_engram_bits(self->g);
+    float *x = malloc(2 * d * sizeof *x);
+    PyArrayObject *out = x ? new_array(1, (npy_intp)d, 0, NPY_INT8) : (PyArrayObject *)PyErr_NoMemory();
+    interrupt it;
+    if (!out || beat_in(self, arg, x, "x") || engram_begin(self, &it, "Engram.predict")) {
+        free(x);
+        Py_XDECREF(out);
+        return NULL;
+    }
+    int rc = am_engram_predict(self->g, x, x + d);
+    engram_end(self, &it);
+    for (size_t i = 0; !rc && i < d; i++)
+        ((int8_t *)PyArray_DATA(out))[i] = x[d + i] > 0.5f ? 1 : -1;
+    free(x);
+    if (rc) {
+        Py_DECREF(out);
+        return am_raise(rc, "Engram.predict");
+    }
+    return (PyObject *)out;
+}
+
+static PyObject *Engram_reset(EngramObject *self, PyObject *unused)
+{
+    (void)unused;
+    ENGRAM_READY(self, "Engram.reset");
+    if (self->use.readers)
+        return PyErr_Format(PyExc_RuntimeError, "Engram.reset: the Engram is in use by another call");
+    am_engram_reset(self->g);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Engram_get_bits(EngramObject *self, void *u) { (void)u; ENGRAM_READY(self, "Engram.bits"); return PyLong_FromSize_t(am_engram_bits(self->g)); }
+static PyObject *Engram_get_hidden(EngramObject *self, void *u) { (void)u; ENGRAM_READY(self, "Engram.hidden"); return PyLong_FromSize_t(am_engram_hidden(self->g)); }
+static PyObject *Engram_get_rule(EngramObject *self, void *u) { (void)u; ENGRAM_READY(self, "Engram.rule"); return PyUnicode_FromString(engram_rules[self->o.rule]); }
+
+static PyMethodDef Engram_methods[] = {
+    {"train", (PyCFunction)(void (*)(void))Engram_train, METH_VARARGS | METH_KEYWORDS,
+     "train(seqs, epochs=1) -> epochs x 3 uint64: each epoch's (beats, beats_right, bits_wrong), counted as it\n"
+     "trains. seqs: a list of tunes, each beats x bits (±1 or 0/1, by sign; MelodyCode.encode gives them), every\n"
+     "tune visited once an epoch in an order from the seed, teacher-forced, learning from the signed XOR error.\n"
+     "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
+    {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
+     "evaluate(seq) -> namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
+     "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)"},
+    {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
+     "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
+     "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)"},
+    {"recall", (PyCFunction)(void (*)(void))Engram_recall, METH_VARARGS | METH_KEYWORDS,
+     "recall(seq, cue, length=None) -> length x bits int8 (None: len(seq)): the first `cue` beats of seq given,\n"
+     "then the network fed its own predictions"},
+    {"predict", (PyCFunction)Engram_predict, METH_O,
+     "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on"},
+    {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Engram_getset[] = {
+    {"bits", (getter)Engram_get_bits, NULL, "bits per beat", NULL},
+    {"hidden", (getter)Engram_get_hidden, NULL, "hidden units", NULL},
+    {"rule", (getter)Engram_get_rule, NULL, "fixed, fa or backprop", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject EngramType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Engram",
+    .tp_basicsize = sizeof(EngramObject),
+    .tp_dealloc = (destructor)Engram_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Engram(bits, *, hidden=512, k=16, rule='fixed', context=True, decay=0.0, context_gain=1.0, lr=0.1,\n"
+              "       lr_hidden=0.001, lr_backprop=0.003, seed=1, threads=1)\n"
+              "The melody engram (am/engram.h): a recurrent network that predicts the next beat of `bits` bits from\n"
+              "the current one and a context through a k-winners-take-all expansion of `hidden` units, learning\n"
+              "from the signed XOR error between the beat that came and the one it predicted: rule 'fixed' (the\n"
+              "read-out only: the perceptron rule, lr), 'fa' (the expansion too, by feedback alignment, lr_hidden),\n"
+              "or 'backprop' (an Elman network of the same size trained by Adam, lr_backprop; no kWTA). context:\n"
+              "the previous hidden code (decay 0) or a decaying trace of them (0 < decay < 1), weighted by\n"
+              "context_gain. The results do not depend on threads.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Engram_init,
+    .tp_repr = (reprfunc)Engram_repr,
+    .tp_methods = Engram_methods,
+    .tp_getset = Engram_getset,
+};
+
+/* ------------------------------------------------------------------------------------------------ */
 /* The module */
 
 static PyMethodDef module_methods[] = {
+    {"read_abc", (PyCFunction)(void (*)(void))am_py_read_abc, METH_VARARGS | METH_KEYWORDS,
+     "read_abc(path=None, *, text=None) -> [Melody]: every tune of an ABC file (or of the text), its first voice\n"
+     "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released."},
+    {"read_midi", (PyCFunction)(void (*)(void))am_py_read_midi, METH_VARARGS | METH_KEYWORDS,
+     "read_midi(path, *, track=None, channel=None) -> Melody: a standard MIDI file (formats 0 and 1) as one line of\n"
+     "melody, the highest sounding note (the skyline) of every track (or track, 0-based) and every channel but\n"
+     "the percussion channel 10 (or channel, 1..16); malformed input is an am.Error naming the byte"},
+    {"pitch_name", (PyCFunction)(void (*)(void))am_py_pitch_name, METH_VARARGS | METH_KEYWORDS,
+     "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)"},
+    {"roc", (PyCFunction)(void (*)(void))am_py_roc, METH_VARARGS | METH_KEYWORDS,
+     "roc(familiar, novel) -> namespace(auc, threshold, accuracy, tpr, fpr, dprime, points): the ROC analysis of\n"
+     "two sets of familiarity scores (higher = more familiar; am_roc_compute): the exact AUC (Mann-Whitney, ties\n"
+     "half), the threshold of best accuracy (familiar when score >= threshold) with its accuracy, hit and\n"
+     "false-alarm rates, d'. NaN scores and empty sets are am.Error."},
+    {"roc_curve", (PyCFunction)(void (*)(void))am_py_roc_curve, METH_VARARGS | METH_KEYWORDS,
+     "roc_curve(familiar, novel) -> (fpr, tpr, thresholds): the ROC curve from (0, 0) (threshold inf) to (1, 1),\n"
+     "one point per distinct score, high to low"},
+    {"familiarity", (PyCFunction)(void (*)(void))am_py_familiarity, METH_VARARGS | METH_KEYWORDS,
+     "familiarity(store, cues, *, score='energy', threads=0) -> float64 scores, one per cue (cues: n or B x n,\n"
+     "by sign): 'energy' -E(s)/n (fixed-point stores), 'overlap' the best overlap with a stored pattern (every\n"
+     "store). Higher is more familiar; the same numbers at any thread count; the GIL is released."},
+    {"sequence_familiarity", (PyCFunction)(void (*)(void))am_py_sequence_familiarity, METH_VARARGS | METH_KEYWORDS,
+     "sequence_familiarity(store, seqs, *, threads=0) -> float64, one per sequence: the mean overlap of one step\n"
+     "of a sequence store from each element of a cue sequence (count x n, count >= 2) with the element that\n"
+     "follows (am_familiarity_sequences)"},
     {"seed", am_py_seed, METH_O, "seed(s): restart am's default random stream (used when rng=None) at seed s"},
     {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote"},
     {"patterns", (PyCFunction)(void (*)(void))am_py_patterns, METH_VARARGS | METH_KEYWORDS,
@@ -3111,8 +4326,8 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC PyInit__am(void)
 {
     import_array();
-    PyTypeObject *types[] = {&RngType, &StoreType, &AEType, &PCAType, &SNNType};
-    const char *tnames[] = {"Rng", "Store", "Autoencoder", "PCA", "SNN"};
+    PyTypeObject *types[] = {&RngType, &StoreType, &AEType, &PCAType, &SNNType, &MelodyType, &CodeType, &EngramType};
+    const char *tnames[] = {"Rng", "Store", "Autoencoder", "PCA", "SNN", "Melody", "MelodyCode", "Engram"};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
         if (PyType_Ready(types[i]) < 0)
             return NULL;
@@ -3148,6 +4363,8 @@ PyMODINIT_FUNC PyInit__am(void)
             goto fail;
     default_rng = (RngObject *)PyObject_CallNoArgs((PyObject *)&RngType);
     if (!default_rng || PyModule_AddObjectRef(m, "default_rng", (PyObject *)default_rng))
+        goto fail;
+    if (PyModule_AddIntConstant(m, "REST", AM_REST) || PyModule_AddIntConstant(m, "TPQ", AM_MELODY_TPQ))
         goto fail;
     if (PyModule_AddStringConstant(m, "__version__", am_version()) ||
         PyModule_AddStringConstant(m, "commit", am_git_commit()))

@@ -224,6 +224,60 @@ SPECS += [
     spec("checkerboards", am.checkerboards, [("count", 2, "count"), ("width", 8, "int"), ("height", 8, "int")]),
 ]
 
+# melodies, encodings, familiarity, the engram
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TUNE = am.read_abc(os.path.join(ROOT, "data", "tunes", "traditional.abc"))[3]
+TUNE.write_midi(os.path.join(tmp, "t.mid"))
+CODE = am.MelodyCode("pitchclass", repeat=1)
+TSEQ = CODE.encode(TUNE)
+TSTORE = am.Store("seq-dense", n=CODE.units, degree=2)
+TSTORE.add(TSEQ)
+ENG = am.Engram(CODE.units, hidden=32, k=4)
+ENG.train([TSEQ], 1)
+SPECS += [
+    spec("read_abc", am.read_abc, [("path", os.path.join(ROOT, "data", "tunes", "traditional.abc"), "path")]),
+    spec("read_abc text", am.read_abc, [], text=(TUNE.abc(), "str")),
+    spec("read_midi", am.read_midi, [("path", os.path.join(tmp, "t.mid"), "path")], track=(0, "int?"),
+         channel=(1, "int?")),
+    spec("pitch_name", am.pitch_name, [("pitch", 60, "int")], flats=(True, "bool")),
+    spec("Melody", am.Melody, [("pitch", [60, 62, 64], "array"), ("start", [0, 480, 960], "array"),
+                               ("length", [480, 480, 480], "array")], title=("t", "str"), tempo=(100, "real"),
+         meter=((3, 4), "pair"), key=(1, "int"), number=(2, "int")),
+    spec("Melody.grid", TUNE.grid, [("step", 240, "int"), ("steps", 10, "int?")]),
+    spec("Melody.from_grid", am.Melody.from_grid, [("pitch", [60, 60, 62], "array"), ("onset", [1, 0, 1], "array"),
+                                                   ("step", 240, "int")]),
+    spec("Melody.write_abc", TUNE.write_abc, [("path", os.path.join(tmp, "t.abc"), "path")]),
+    spec("Melody.write_midi", TUNE.write_midi, [("path", os.path.join(tmp, "u.mid"), "path"), ("program", 3, "int")]),
+    spec("Melody.render", TUNE.render, [("rate", 8000, "int")]),
+    spec("Melody.wav", TUNE.wav, [("path", os.path.join(tmp, "t.wav"), "path"), ("rate", 8000, "int")]),
+    spec("Melody.names", TUNE.names, [("flats", False, "bool")]),
+    spec("MelodyCode", am.MelodyCode, [("kind", "range", "str")], step=(240, "int?"), lo=(50, "int?"),
+         hi=(80, "int?"), repeat=(2, "int?"), context=(4, "int?"), history=(2, "int?"), seed=(1, "int?")),
+    spec("MelodyCode sparse", am.MelodyCode, [("kind", "sparse", "str")], n=(64, "int?"), k=(4, "int?")),
+    spec("MelodyCode.encode", CODE.encode, [("melody", TUNE, "object"), ("tune", 1, "int")]),
+    spec("MelodyCode.decode", CODE.decode, [("states", TSEQ, "array")]),
+    spec("MelodyCode.decode_step", CODE.decode_step, [("x", TSEQ[0], "array")]),
+    spec("roc", am.roc, [("familiar", [0.9, 0.5], "array"), ("novel", [0.1, 0.6], "array")]),
+    spec("roc_curve", am.roc_curve, [("familiar", [0.9, 0.5], "array"), ("novel", [0.1, 0.6], "array")]),
+    spec("familiarity", am.familiarity, [("store", STORES["hopfield"], "object"), ("cues", PATS, "array")],
+         score=("overlap", "str"), threads=(1, "int")),
+    spec("sequence_familiarity", am.sequence_familiarity, [("store", TSTORE, "object"), ("seqs", [TSEQ], "seqs")],
+         threads=(1, "int")),
+    spec("Engram", am.Engram, [("bits", 16, "count")], hidden=(32, "count"), k=(4, "count"), rule=("fa", "str"),
+         context=(True, "bool"), decay=(0.5, "real"), context_gain=(2.0, "real"), lr=(0.1, "real"),
+         lr_hidden=(0.01, "real"), lr_backprop=(0.01, "real"), seed=(1, "int"), threads=(1, "int")),
+    spec("Engram.train", ENG.train, [("seqs", [TSEQ], "seqs"), ("epochs", 1, "count")]),
+    spec("Engram.evaluate", ENG.evaluate, [("seq", TSEQ, "array")]),
+    spec("Engram.familiarity", ENG.familiarity, [("seq", TSEQ, "array")]),
+    spec("Engram.recall", ENG.recall, [("seq", TSEQ, "array"), ("cue", 2, "int"), ("length", 5, "int?")]),
+    spec("Engram.predict", ENG.predict, [("x", TSEQ[0], "array")]),
+]
+KINDS["object"] = [None, 3, "x", object(), np.zeros(3), [], Weird()]
+KINDS["pair"] = [None, 3, "34", (3,), (3, 4, 5), (3, 5), (0, 4), (-1, 4), (2 ** 70, 4), (3.5, 4), [Weird(), 4]]
+KINDS["seqs"] = [None, 3, "abc", [], [None], [np.zeros(0)], [np.zeros((3, 5))], [np.full((3, CODE.units), NAN)],
+                 [np.zeros((3, 3, CODE.units))], [TSEQ[:1]], object(), [Weird()], {1: 2}]
+MUST_RAISE.update({"object": (None, 3, "x"), "seqs": (None, 3, "abc")})
+
 
 def sweep(name, fn, pos, kw):
     """Every hostile value of every parameter, one at a time; returns the failures found."""
@@ -632,6 +686,53 @@ run_threads([guarded(lambda: am.patterns("random", 50, 200)), guarded(lambda: am
              guarded(lambda: am.flip(np.ones(500), k=30))])
 ok(not errors, "the default random stream shared by four threads %r" % errors[:3])
 ok(threading.active_count() == 1, "every thread joined")
+
+# --- melodies, encodings, the engram: before __init__, twice, in use ---------------------------------------------------
+for cls, calls_ in [(am.Melody, [lambda o: o.notes, lambda o: o.grid(), lambda o: o.render(), lambda o: o.abc(),
+                                 lambda o: o.title, lambda o: o.write_midi(os.path.join(tmp, "u.mid")),
+                                 lambda o: CODE.encode(o)]),
+                    (am.MelodyCode, [lambda o: o.encode(TUNE), lambda o: o.decode(TSEQ), lambda o: o.units,
+                                     lambda o: o.decode_step(TSEQ[0])]),
+                    (am.Engram, [lambda o: o.train([TSEQ]), lambda o: o.predict(TSEQ[0]), lambda o: o.reset(),
+                                 lambda o: o.recall(TSEQ, 1), lambda o: o.bits, lambda o: o.familiarity(TSEQ)])]:
+    raw = cls.__new__(cls)
+    errs = [attempt(lambda c=c: c(raw)) for c in calls_]
+    ok(all(isinstance(e, RuntimeError) for e in errs), "%s used before __init__: RuntimeError (%s)" % (
+        cls.__name__, sorted(set(type(e).__name__ for e in errs))))
+    ok(len(raw) == 0 if cls is am.Melody else True, "%s: len() before __init__ is 0" % cls.__name__)
+    ok("not " in repr(raw), "%s: repr before __init__ says so" % cls.__name__)
+for obj, args in [(TUNE, ([60], [0], [1])), (CODE, ()), (ENG, (8,))]:
+    raises(ValueError, lambda o=obj, a=args: o.__init__(*a), "%s.__init__ twice" % type(obj).__name__)
+ok(len(TUNE) == 26 and ENG.bits == CODE.units, "... the objects unchanged")
+raises(ValueError, lambda: am.MelodyCode("sparse", repeat=2), "repeat on a sparse code: ValueError",
+       text="repeat applies to kind pitchclass, range only")
+raises(ValueError, lambda: am.Melody([60], [2 ** 32], [1]), "a start beyond 2**32 - 1 does not wrap",
+       text="start[0] = 4294967296")
+raises(ValueError, lambda: am.Melody(np.array([60], np.uint64), [0], np.array([2 ** 63], np.uint64)),
+       "a uint64 length beyond 2**63 does not wrap", text="length holds a value beyond")
+raises(ValueError, lambda: am.Melody([60], [2 ** 31], [1]), "a tune beyond 2**31 ticks", text="Melody:")
+raises(ValueError, lambda: TUNE.grid(step=1, steps=2 ** 31 + 1), "grid: steps beyond 2**31 / step",
+       text="steps = 2147483649 is out of range")
+raises(ValueError, lambda: am.Melody.from_grid([60] * 3, [1] * 3, step=2 ** 30), "from_grid past 2**31 ticks",
+       text="pass")
+BIGSEQ = [np.tile(TSEQ, (40, 1))] * 20
+eng2 = am.Engram(CODE.units, hidden=256, k=8)
+handler_during(lambda: eng2.train(BIGSEQ, 10 ** 6), lambda: eng2.predict(TSEQ[0]),
+               "a signal handler predicting during Engram.train: RuntimeError, the training stopped")
+ok(eng2.predict(TSEQ[0]).shape == (CODE.units,), "... the engram still usable")
+handler_during(lambda: am.sequence_familiarity(TSTORE, BIGSEQ * 200), lambda: TSTORE.add(TSEQ),
+               "a signal handler adding to a store whose sequence familiarity is being measured: RuntimeError")
+ok(TSTORE.sequences == [(0, len(TSEQ), False)], "... the store unchanged")
+errors.clear()
+eng3 = am.Engram(CODE.units, hidden=64)
+run_threads([guarded(lambda: eng3.train([TSEQ], 3)), guarded(lambda: eng3.predict(TSEQ[0])),
+             guarded(lambda: eng3.recall(TSEQ, 2)), guarded(lambda: eng3.evaluate(TSEQ))])
+ok(not errors, "one Engram trained, recalled and evaluated from four threads: results or RuntimeError %r"
+   % errors[:3])
+run_threads([guarded(lambda: TUNE.render(8000), ()), guarded(lambda: CODE.encode(TUNE), ()),
+             guarded(lambda: am.familiarity(STORES["hopfield"], PATS), ()),
+             guarded(lambda: am.sequence_familiarity(TSTORE, [TSEQ] * 10, threads=2), ())])
+ok(not errors, "melodies rendered and encoded, familiarities measured from four threads %r" % errors[:3])
 
 if __name__ == "__main__":
     import tap

@@ -104,6 +104,20 @@ CASES = {
         "np.fill_diagonal(w, 0)",
         "am.graded_run(w, np.full(800, 0.01, np.float32), beta=0.01, dt=0.001, steps=10**7)",
         "True"),
+    "Engram.train (10**6 epochs)": (
+        "c = am.MelodyCode('pitchclass', repeat=1); t = am.read_abc(text='X:1\\nK:C\\nCDEF GABc|cBAG FEDC|]\\n')[0]\n"
+        "q = np.tile(c.encode(t), (20, 1)); g = am.Engram(c.units, hidden=512)",
+        "g.train([q] * 10, 10**6)",
+        "g.predict(q[0]).shape == (c.units,) and g.train([q], 1).shape == (1, 3)"),
+    "sequence_familiarity (500 sequences of 200 x 500: 10 s)": (
+        "s = am.Store('seq-dense', n=500, degree=2); p = am.patterns('random', 200, 500, rng=1); s.add(p)",
+        "am.sequence_familiarity(s, [p] * 500)",
+        "am.sequence_familiarity(s, [p[:5]]).shape == (1,)"),
+    "familiarity (10**6 cues, overlap)": (
+        "s = am.Store('hopfield', n=400); s.add(am.patterns('random', 2000, 400, rng=1))\n"
+        "cues = am.patterns('random', 10**5, 400, rng=2)",
+        "[am.familiarity(s, cues, score='overlap') for _ in range(10)]",
+        "am.familiarity(s, cues[:3]).shape == (3,)"),
 }
 
 CHILD = """import sys, time

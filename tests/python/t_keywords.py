@@ -373,11 +373,170 @@ for name, value in [("title", "t"), ("xlabel", "x"), ("ylabel", "y"), ("labels",
                     ("x", np.arange(2, 7)), ("ys", [np.arange(1, 6) ** 3])]:
     EFFECTS[("plot", name)] = (lambda: plot(), lambda n=name, v=value: plot(**{n: v}))
 
+# melodies, encodings, familiarity, the engram
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TUNES = am.read_abc(os.path.join(ROOT, "data", "tunes", "traditional.abc"))
+TUNE = TUNES[0]
+ABC = TUNE.abc()
+NOTES = dict(pitch=[60, 62, 64], start=[0, 480, 960], length=[480, 480, 960])
+
+
+def melody(**kw):
+    base = dict(NOTES)
+    base.update(kw)
+    return am.Melody(base.pop("pitch"), base.pop("start"), base.pop("length"), **base).abc()
+
+
+def midi_file(name, tune=TUNE, **kw):
+    path = os.path.join(tmp, name)
+    tune.write_midi(path, **kw)
+    return path
+
+
+def two_track_midi():
+    """A format-1 file: track 0 holds C4 D4 on channel 1, track 1 holds G5 on channel 2."""
+    def trk(events):
+        return b"MTrk" + len(events).to_bytes(4, "big") + events
+    t0 = trk(bytes([0, 0x90, 60, 64, 0x83, 0x60, 0x80, 60, 0, 0, 0x90, 62, 64, 0x83, 0x60, 0x80, 62, 0, 0, 0xFF, 0x2F, 0]))
+    t1 = trk(bytes([0, 0x91, 79, 64, 0x83, 0x60, 0x81, 79, 0, 0, 0xFF, 0x2F, 0]))
+    path = os.path.join(tmp, "two.mid")
+    with open(path, "wb") as f:
+        f.write(b"MThd" + (6).to_bytes(4, "big") + (1).to_bytes(2, "big") + (2).to_bytes(2, "big") +
+                (480).to_bytes(2, "big") + t0 + t1)
+    return path
+
+
+def code(kind="sparse", **kw):
+    return am.MelodyCode(kind, **kw).encode(TUNE)
+
+
+SEQS_T = [am.MelodyCode("pitchclass", repeat=1).encode(TUNES[k], tune=k) for k in (0, 3, 5)]  # different tunes
+PC = am.MelodyCode("pitchclass", repeat=1)
+
+
+def seqfam(seqs=SEQS_T, **kw):
+    s = am.Store("seq-dense", n=PC.units, degree=2)
+    for q in SEQS_T[:2]:
+        s.add(q)
+    return am.sequence_familiarity(s, seqs, **kw)
+
+
+def engram(epochs=3, **kw):
+    kw.setdefault("hidden", 64)
+    g = am.Engram(kw.pop("bits", PC.units), **kw)
+    seqs = [q[:, :g.bits] for q in SEQS_T]
+    return g.train(seqs, epochs), g.familiarity(seqs[0])
+
+
+def trained_engram():
+    g = am.Engram(PC.units, hidden=64)
+    g.train(SEQS_T, 3)
+    return g
+
+
+FAM_A, NOV_A = [0.9, 0.8, 0.4], [0.5, 0.1]
+EFFECTS.update({
+    ("read_abc", "path"): (lambda: am.read_abc(os.path.join(ROOT, "data", "tunes", "traditional.abc"))[0].title,
+                           lambda: outcome(lambda: am.read_abc(os.path.join(tmp, "none.abc")))),
+    ("read_abc", "text"): (lambda: am.read_abc(text=ABC)[0].notes, lambda: am.read_abc(text=TUNES[1].abc())[0].notes),
+    ("read_midi", "path"): (lambda: am.read_midi(midi_file("a.mid")).notes,
+                            lambda: am.read_midi(midi_file("b.mid", TUNES[1])).notes),
+    ("read_midi", "track"): (lambda: am.read_midi(two_track_midi()).notes,
+                             lambda: am.read_midi(two_track_midi(), track=0).notes),
+    ("read_midi", "channel"): (lambda: am.read_midi(two_track_midi()).notes,
+                               lambda: am.read_midi(two_track_midi(), channel=2).notes),
+    ("pitch_name", "pitch"): (lambda: am.pitch_name(61), lambda: am.pitch_name(62)),
+    ("pitch_name", "flats"): (lambda: am.pitch_name(61), lambda: am.pitch_name(61, flats=True)),
+    ("Melody", "pitch"): (lambda: melody(), lambda: melody(pitch=[60, 62, 65])),
+    ("Melody", "start"): (lambda: melody(), lambda: melody(start=[0, 480, 1200])),
+    ("Melody", "length"): (lambda: melody(), lambda: melody(length=[480, 240, 960])),
+    ("Melody", "title"): (lambda: melody(), lambda: melody(title="T")),
+    ("Melody", "tempo"): (lambda: melody(), lambda: melody(tempo=90)),
+    ("Melody", "meter"): (lambda: melody(), lambda: melody(meter=[3, 4])),
+    ("Melody", "key"): (lambda: melody(), lambda: melody(key=-2)),
+    ("Melody", "number"): (lambda: melody(), lambda: melody(number=5)),
+    ("Melody.grid", "step"): (lambda: TUNE.grid(), lambda: TUNE.grid(step=120)),
+    ("Melody.grid", "steps"): (lambda: TUNE.grid(), lambda: TUNE.grid(steps=10)),
+    ("Melody.from_grid", "pitch"): (lambda: am.Melody.from_grid([60, 62], [1, 1]).notes,
+                                    lambda: am.Melody.from_grid([60, 64], [1, 1]).notes),
+    ("Melody.from_grid", "onset"): (lambda: am.Melody.from_grid([60, 60], [1, 1]).notes,
+                                    lambda: am.Melody.from_grid([60, 60], [1, 0]).notes),
+    ("Melody.from_grid", "step"): (lambda: am.Melody.from_grid([60, 62], [1, 1]).notes,
+                                   lambda: am.Melody.from_grid([60, 62], [1, 1], step=120).notes),
+    ("Melody.write_abc", "path"): (lambda: list(written(lambda d: TUNE.write_abc(os.path.join(d, "a.abc")))),
+                                   lambda: list(written(lambda d: TUNE.write_abc(os.path.join(d, "b.abc"))))),
+    ("Melody.write_midi", "path"): (lambda: list(written(lambda d: TUNE.write_midi(os.path.join(d, "a.mid")))),
+                                    lambda: list(written(lambda d: TUNE.write_midi(os.path.join(d, "b.mid"))))),
+    ("Melody.write_midi", "program"): (lambda: written(lambda d: TUNE.write_midi(os.path.join(d, "a.mid"))),
+                                       lambda: written(lambda d: TUNE.write_midi(os.path.join(d, "a.mid"), program=40))),
+    ("Melody.render", "rate"): (lambda: TUNE.render(), lambda: TUNE.render(rate=8000)),
+    ("Melody.wav", "path"): (lambda: list(written(lambda d: TUNE.wav(os.path.join(d, "a.wav"), rate=8000))),
+                             lambda: list(written(lambda d: TUNE.wav(os.path.join(d, "b.wav"), rate=8000)))),
+    ("Melody.wav", "rate"): (lambda: written(lambda d: TUNE.wav(os.path.join(d, "a.wav"), rate=8000)),
+                             lambda: written(lambda d: TUNE.wav(os.path.join(d, "a.wav"), rate=11025))),
+    ("Melody.names", "flats"): (lambda: TUNES[9].names(), lambda: TUNES[9].names(flats=True)),
+    ("MelodyCode", "kind"): (lambda: code("pitchclass"), lambda: code("range")),
+    ("MelodyCode", "step"): (lambda: code(), lambda: code(step=120)),
+    ("MelodyCode", "lo"): (lambda: code("range"), lambda: code("range", lo=40)),
+    ("MelodyCode", "hi"): (lambda: code("range"), lambda: code("range", hi=90)),
+    ("MelodyCode", "repeat"): (lambda: code("pitchclass"), lambda: code("pitchclass", repeat=2)),
+    ("MelodyCode", "n"): (lambda: code(), lambda: code(n=300)),
+    ("MelodyCode", "k"): (lambda: code(), lambda: code(k=20)),
+    ("MelodyCode", "context"): (lambda: code(), lambda: code(context=8)),
+    ("MelodyCode", "history"): (lambda: code(), lambda: code(history=2)),
+    ("MelodyCode", "seed"): (lambda: code(), lambda: code(seed=2)),
+    ("MelodyCode.encode", "melody"): (lambda: PC.encode(TUNE), lambda: PC.encode(TUNES[1])),
+    ("MelodyCode.encode", "tune"): (lambda: am.MelodyCode(context=8).encode(TUNE),
+                                    lambda: am.MelodyCode(context=8).encode(TUNE, tune=1)),
+    ("MelodyCode.decode", "states"): (lambda: PC.decode(SEQS_T[0]).notes, lambda: PC.decode(SEQS_T[1]).notes),
+    ("MelodyCode.decode_step", "x"): (lambda: PC.decode_step(SEQS_T[0][0]), lambda: PC.decode_step(SEQS_T[0][4])),
+    ("roc", "familiar"): (lambda: vars(am.roc(FAM_A, NOV_A)), lambda: vars(am.roc([0.9, 0.8], NOV_A))),
+    ("roc", "novel"): (lambda: vars(am.roc(FAM_A, NOV_A)), lambda: vars(am.roc(FAM_A, [0.5, 0.95]))),
+    ("roc_curve", "familiar"): (lambda: am.roc_curve(FAM_A, NOV_A), lambda: am.roc_curve([0.9, 0.8], NOV_A)),
+    ("roc_curve", "novel"): (lambda: am.roc_curve(FAM_A, NOV_A), lambda: am.roc_curve(FAM_A, [0.5, 0.95])),
+    ("familiarity", "store"): (lambda: am.familiarity(store(), PATS), lambda: am.familiarity(store(model="dense"), PATS)),
+    ("familiarity", "cues"): (lambda: am.familiarity(store(), PATS), lambda: am.familiarity(store(), CUE)),
+    ("familiarity", "score"): (lambda: am.familiarity(store(), PATS), lambda: am.familiarity(store(), PATS, score="overlap")),
+    ("sequence_familiarity", "store"): (lambda: seqfam(), lambda: am.sequence_familiarity(
+        (lambda s: (s.add(SEQS_T[2]), s)[1])(am.Store("seq-dense", n=PC.units, degree=3)), SEQS_T)),
+    ("sequence_familiarity", "seqs"): (lambda: seqfam(), lambda: seqfam(SEQS_T[:2])),
+    ("Engram", "bits"): (lambda: engram(), lambda: engram(bits=PC.units - 1)),
+    ("Engram", "hidden"): (lambda: engram(), lambda: engram(hidden=80)),
+    ("Engram", "k"): (lambda: engram(), lambda: engram(k=8)),
+    ("Engram", "rule"): (lambda: engram(), lambda: engram(rule="fa")),
+    ("Engram", "context"): (lambda: engram(), lambda: engram(context=False)),
+    ("Engram", "decay"): (lambda: engram(), lambda: engram(decay=0.5)),
+    ("Engram", "context_gain"): (lambda: engram(), lambda: engram(context_gain=3)),
+    ("Engram", "lr"): (lambda: engram(), lambda: engram(lr=0.5)),
+    ("Engram", "lr_hidden"): (lambda: engram(rule="fa"), lambda: engram(rule="fa", lr_hidden=0.1)),
+    ("Engram", "lr_backprop"): (lambda: engram(rule="backprop"), lambda: engram(rule="backprop", lr_backprop=0.03)),
+    ("Engram", "seed"): (lambda: engram(), lambda: engram(seed=2)),
+    ("Engram.train", "seqs"): (lambda: am.Engram(PC.units, hidden=64).train(SEQS_T),
+                               lambda: am.Engram(PC.units, hidden=64).train(SEQS_T[:2])),
+    ("Engram.train", "epochs"): (lambda: engram(), lambda: engram(epochs=4)),
+    ("Engram.evaluate", "seq"): (lambda: vars(trained_engram().evaluate(SEQS_T[0])),
+                                 lambda: vars(trained_engram().evaluate(SEQS_T[1]))),
+    ("Engram.familiarity", "seq"): (lambda: trained_engram().familiarity(SEQS_T[0]),
+                                    lambda: trained_engram().familiarity(SEQS_T[1])),
+    ("Engram.recall", "seq"): (lambda: trained_engram().recall(SEQS_T[0], 2),
+                               lambda: trained_engram().recall(SEQS_T[1], 2)),
+    ("Engram.recall", "cue"): (lambda: trained_engram().recall(SEQS_T[0], 2),
+                               lambda: trained_engram().recall(SEQS_T[0], 9)),
+    ("Engram.recall", "length"): (lambda: trained_engram().recall(SEQS_T[0], 2),
+                                  lambda: trained_engram().recall(SEQS_T[0], 2, length=20)),
+    ("Engram.predict", "x"): (lambda: trained_engram().predict(SEQS_T[0][0]),
+                              lambda: trained_engram().predict(SEQS_T[0][4])),
+})
+
 # threads=: the same result at 1 and 2 threads (and the keyword accepted)
 SAME = {
     ("capacity", "threads"): (lambda: capacity(threads=1), lambda: capacity(threads=2)),
     ("Autoencoder.train", "threads"): (lambda: trained(threads=1), lambda: trained(threads=2)),
     ("SNN.run", "threads"): (lambda: run_net(threads=1), lambda: run_net(threads=2)),
+    ("familiarity", "threads"): (lambda: am.familiarity(store(), PATS, threads=1),
+                                 lambda: am.familiarity(store(), PATS, threads=2)),
+    ("sequence_familiarity", "threads"): (lambda: seqfam(threads=1), lambda: seqfam(threads=2)),
+    ("Engram", "threads"): (lambda: engram(threads=1), lambda: engram(threads=2)),
 }
 
 # --- the table covers every documented parameter -----------------------------------------------------------
