@@ -4210,7 +4210,7 @@ static PyTypeObject EngramType = {
     .tp_dealloc = (destructor)Engram_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Engram(bits, *, hidden=512, k=16, rule='fixed', context=True, decay=0.0, context_gain=1.0, lr=0.1,\n"
-              "       lr_hidden=0.001, lr_backprop=0.003, seed=1, threads=1)\n"
+              "       lr_hidden=0.001, lr_backprop=0.1, seed=1, threads=1)\n"
               "The melody engram (am/engram.h): a recurrent network that predicts the next beat of `bits` bits from\n"
               "the current one and a context through a k-winners-take-all expansion of `hidden` units, learning\n"
               "from the signed XOR error between the beat that came and the one it predicted: rule 'fixed' (the\n"
