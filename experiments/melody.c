@@ -39,7 +39,7 @@ static const char usage_text[] =
     "Examples:\n"
     "  melody list\n"
     "  melody recall --tune 'Twinkle' --wav twinkle.wav --roll twinkle\n"
-    "  melody capacity --model seq-modern,seq-dense --history 16 --stored 5,10,20,39 --out cap.tsv\n";
+    "  melody capacity --model seq-dense --F exp,poly --degree 3 --history 16 --stored 5,10,20,all --out cap.tsv\n";
 
 /* ---- the corpus ---- */
 
@@ -201,6 +201,15 @@ static am_melodies *corpus_load(const am_run *run, const char *spec, size_t *dro
         return NULL;
     }
     return ms;
+}
+
+/* Was option `name` of the table given on the command line? */
+static int opt_given(const am_opt *opts, const char *name)
+{
+    for (; opts->name; opts++)
+        if (!strcmp(opts->name, name))
+            return opts->given;
+    return 0;
 }
 
 /* A store configuration's label (am_store_config_label) as a value. */
@@ -384,6 +393,14 @@ static const char *code_label(const am_melcode *c, char *buf, size_t size)
         n += snprintf(buf + n, size - (size_t)n, "+h%u", c->history);
     if (c->context && n > 0 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, "+ctx%zu", c->context);
+    return buf;
+}
+
+/* "with --code KIND", for messages about options that apply elsewhere. */
+static const char *code_what(const code_opts *co)
+{
+    static char buf[48];
+    snprintf(buf, sizeof buf, "with --code %.20s", co->kind);
     return buf;
 }
 
@@ -634,18 +651,25 @@ static void cap_write(FILE *out, const cap_cfg *c, const cap_res *res)
     }
 }
 
-/* "a,b,c" of tune counts 1 .. max, or "all". The count, or -1 after a message. */
-static int parse_stored(const am_run *run, const char *s, size_t max, size_t *out)
+/* "a,b,c" of tune counts 1 .. max, each or the last may be "all"; given: 0 for the program's default, whose
+ * counts beyond max are left out (a small corpus). The count, or -1 after a message. */
+static int parse_stored(const am_run *run, const char *s, size_t max, int given, size_t *out)
 {
     uint64_t v[MAX_LIST];
-    int n = strcmp(s, "all") ? am_parse_u64_list(s, v, MAX_LIST) : 1;
-    if (!strcmp(s, "all"))
-        v[0] = max;
-    for (int i = 0; i < n; i++)
-        if (v[i] < 1 || v[i] > max)
+    char buf[512];
+    const char *words[MAX_LIST];
+    int n = am_parse_words(s, buf, sizeof buf, words, MAX_LIST), k = 0;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        v[k] = strcmp(words[i], "all") ? strtoull(words[i], &end, 10) : (end = (char *)"", max);
+        if (*end || (v[k] > max && given) || !v[k])
             n = -1;
+        else if (v[k] <= max && (k == 0 || v[k] != v[k - 1])) /* "39,all" of 39 tunes: one row */
+            k++;
+    }
+    n = n < 0 ? -1 : k;
     if (n < 1) {
-        am_run_error(run, "--stored %s: up to %d numbers of tunes, each 1 .. %zu (the tunes read), or all",
+        am_run_error(run, "--stored %s: up to %d numbers of tunes (comma-separated), each 1 .. %zu (the tunes read) or all",
                       AM__QUOTE(s), MAX_LIST, max);
         return -1;
     }
@@ -665,18 +689,19 @@ static int cmd_capacity(int argc, char **argv)
         "cue, note_acc (steps with the right pitch and onset), pitch_acc (right pitch), exact_rate (tunes\n"
         "replayed with every step right), beats_before_error (mean beats replayed right before the first\n"
         "wrong step). Right means: what the stored step decodes to (a pitch-class code keeps no octave).\n";
-    const char *tunes = "corpus", *stored_s = "5,10,20,40", *cues_s = "first-bar,corrupted";
+    const char *tunes = "corpus", *stored_s = "1,5,10,20,40,all", *cues_s = "first-bar,corrupted";
     code_opts co = CODE_OPTS_DEFAULT;
     int trials = 1;
     double flip = 0.1;
     am_run run = {.program = "melody", .subcommand = "capacity", .resumable = 1,
                   .summary = "Tunes recalled from their first bar against the number stored.", .description = desc,
-                  .seed = 1, .examples = "melody capacity --model seq-modern,seq-dense --stored 5,10,20,40 --out cap.tsv\n"
+                  .seed = 1, .examples = "melody capacity --history 16 --stored 5,10,20,all --out cap.tsv\n"
                                          "melody capacity --model seq-dense --degree 2,4 --code pitchclass --stored all"};
     static am_store_opts so;
     am_opt opts[64] = {
         TUNES_OPT(tunes),
-        {"stored", AM_OPT_STRING, &stored_s, "T,...", "numbers of tunes stored (the first T), or all"},
+        {"stored", AM_OPT_STRING, &stored_s, "T,...", "numbers of tunes stored (the first T), or all (the default leaves out "
+                                                     "the numbers beyond the tunes read)"},
         {"cues", AM_OPT_STRING, &cues_s, "LIST", "first-bar, corrupted"},
         {"flip", AM_OPT_DOUBLE, &flip, "F", "fraction of a corrupted cue's units flipped"},
         {"trials", AM_OPT_INT, &trials, "R", "orders of the tunes (the first: the corpus order)"},
@@ -689,7 +714,7 @@ static int cmd_capacity(int argc, char **argv)
     static cap_cfg c;
     am_melcode code;
     size_t dropped;
-    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, "the encoding");
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, code_what(&co));
     if (!type || code_make(&run, &co, &code) || (c.ncues = parse_names(&run, "cues", cues_s, cue_names, c.cues)) < 0)
         return 2;
     if (trials < 1 || trials > 10000 || !(flip >= 0 && flip <= 1)) {
@@ -700,7 +725,7 @@ static int cmd_capacity(int argc, char **argv)
     static encoded e;
     if (!ms)
         return 2;
-    if ((c.nt = parse_stored(&run, stored_s, ms->count, c.stored)) < 0 ||
+    if ((c.nt = parse_stored(&run, stored_s, ms->count, opt_given(opts, "stored"), c.stored)) < 0 ||
         (c.nstores = am_store_opts_configs(&run, &so, type, am_melcode_units(&code), c.stores, MAX_CONFIGS)) < 0 ||
         am_store_opts_stepwise(&run, c.stores, c.nstores) || encode_all(&run, &code, ms, &e)) {
         am_melodies_free(ms);
@@ -844,7 +869,7 @@ static int cmd_learn(int argc, char **argv)
     am_store_config sc;
     size_t dropped;
     static encoded e;
-    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, "the encoding");
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, code_what(&co));
     if (!type || code_make(&run, &co, &code) ||
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &sc, 1) != 1)
         return 2;
@@ -901,7 +926,8 @@ done:
 
 /* ---- recall ---- */
 
-/* The tune --tune names: an index, or the first title that contains the text (case-insensitive). */
+/* The tune --tune names: an index, or the one title that contains the text (case-insensitive); a text that
+ * several titles contain is refused with the first of them. */
 static long find_tune(const am_run *run, const am_melodies *ms, const char *which)
 {
     char *end;
@@ -913,10 +939,23 @@ static long find_tune(const am_run *run, const am_melodies *ms, const char *whic
                       ms->count - 1);
         return -1;
     }
-    for (size_t i = 0; i < ms->count; i++)
-        if (contains_nocase(ms->items[i].title, which))
-            return (long)i;
-    am_run_error(run, "--tune %s: no title contains it (melody list shows the %zu tunes)", AM__QUOTE(which), ms->count);
+    long found = -1;
+    size_t matches = 0;
+    char names[160] = "";
+    for (size_t i = 0; which[0] && i < ms->count; i++)
+        if (contains_nocase(ms->items[i].title, which)) {
+            if (matches++ < 3)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%zu %s", matches > 1 ? ", " : "", i,
+                         AM__QUOTE(ms->items[i].title));
+            found = found < 0 ? (long)i : found;
+        }
+    if (matches == 1)
+        return found;
+    if (matches)
+        am_run_error(run, "--tune %s: %zu titles contain it (%s%s): give more of the title or the index", AM__QUOTE(which),
+                      matches, names, matches > 3 ? ", ..." : "");
+    else
+        am_run_error(run, "--tune %s: no title contains it (melody list shows the %zu tunes)", AM__QUOTE(which), ms->count);
     return -1;
 }
 
@@ -939,10 +978,15 @@ static am_store *recall_store(const am_run *run, const char *path, const am_stor
         size_t len;
         same = !am_sequence_info(s, k, NULL, &len, NULL) && len == e->pats[k]->count;
     }
-    if (!same) {
-        am_run_error(run, "--store %s holds %zu sequences of %zu units, not the %zu tunes of %zu units that --tunes and "
-                          "the encoding give: recall with the --tunes and encoding options it was learned with",
-                      AM__QUOTE(path), am_sequence_count(s), am_store_n(s), e->count, e->units);
+    /* the same shape, and the same patterns: another --seed or encoding gives other codes */
+    const am_patterns *held = same ? am_store_patterns(s) : NULL;
+    for (size_t k = 0, at = 0; held && same && k < e->count; at += e->pats[k]->count, k++)
+        same = held->words == e->pats[k]->words && !memcmp(held->bits + at * held->words, e->pats[k]->bits,
+                                                           e->pats[k]->count * held->words * sizeof *held->bits);
+    if (!same || !held) {
+        am_run_error(run, "--store %s does not hold the %zu tunes of %zu units that --tunes, the encoding and --seed give "
+                          "(it holds %zu sequences of %zu units): recall with the options it was learned with",
+                      AM__QUOTE(path), e->count, e->units, am_sequence_count(s), am_store_n(s));
         am_store_free(s);
         return NULL;
     }
@@ -1034,7 +1078,7 @@ static int cmd_recall(int argc, char **argv)
     am_run run = {.program = "melody", .subcommand = "recall", .summary = "Recall one tune from its first bar.",
                   .description = desc, .seed = 1, .no_threads = 1, .out = sentinel,
                   .examples = "melody recall --tune Twinkle --wav twinkle.wav --roll twinkle\n"
-                              "melody recall --tune 'Baa Baa' --context 64 --cue corrupted --flip 0.2"};
+                              "melody recall --tune 'Baa, Baa' --history 32 --context 64 --cue corrupted --flip 0.2"};
     static am_store_opts so;
     am_opt opts[64] = {
         TUNES_OPT(tunes),
@@ -1057,7 +1101,9 @@ static int cmd_recall(int argc, char **argv)
     am_melcode code;
     am_store_config sc;
     size_t dropped;
-    const am_store_type *type = am_store_opts_type(&run, &so, opts, also, "the encoding or the cue");
+    char what[96];
+    snprintf(what, sizeof what, "with --code %.20s and --cue %.20s", co.kind, cue_s);
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, also, what);
     if (!type || code_make(&run, &co, &code) ||
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &sc, 1) != 1)
         return 2;
@@ -1117,7 +1163,7 @@ static int cmd_recall(int argc, char **argv)
                     am_pitch_name(got[j], 0, b, sizeof b), got[j] == e.pitch[t][j] && got_on[j] == e.onset[t][j]);
         }
     }
-    if (!run.quiet && !(out && !strcmp(run.out, "-"))) {
+    if (!(out && !strcmp(run.out, "-"))) { /* the result itself, not progress: --quiet leaves it */
         char label[64], clabel[64];
         printf("%s (tune %ld of %zu), %s %s, %s: cue %s (step %zu)\n", ms->items[t].title, t, e.count,
                am_store_type_name(store_path ? am_store_type_of(s) : sc.type),
@@ -1389,7 +1435,7 @@ static int cmd_engram(int argc, char **argv)
     am_melcode code;
     uint64_t hv[MAX_LIST];
     size_t dropped;
-    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, "the encoding");
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, co.kind, code_what(&co));
     if (!type || code_make(&run, &co, &code) || (c.nl = parse_names(&run, "learners", learners_s, learner_names, c.learners)) < 0 ||
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &c.store, 1) != 1 ||
         am_store_opts_stepwise(&run, &c.store, 1))
@@ -1423,7 +1469,7 @@ static int cmd_engram(int argc, char **argv)
     }
     am_melodies *ms = corpus_load(&run, tunes, &dropped);
     size_t stored[1];
-    if (!ms || parse_stored(&run, stored_s, ms->count, stored) != 1 || encode_all(&run, &code, ms, &e)) {
+    if (!ms || parse_stored(&run, stored_s, ms->count, 1, stored) != 1 || encode_all(&run, &code, ms, &e)) {
         am_melodies_free(ms);
         return 2;
     }
@@ -1589,11 +1635,11 @@ static int cmd_familiarity(int argc, char **argv)
                   .summary = "Stored tunes against random melodies and tunes never stored.", .description = desc,
                   .seed = 1, .no_threads = 1,
                   .examples = "melody familiarity --out fam.tsv --scores fam-scores.tsv\n"
-                              "melody familiarity --scorers store --model seq-dense --degree 3 --code sparse"};
+                              "melody familiarity --scorers store --model seq-dense --F exp --history 4"};
     static am_store_opts so;
     am_opt opts[64] = {
         TUNES_OPT(tunes),
-        {"stored", AM_OPT_STRING, &stored_s, "T", "tunes stored (a random T; default: half)"},
+        {"stored", AM_OPT_STRING, &stored_s, "T", "tunes stored (a random T; default: half; all: every tune but one)"},
         {"scorers", AM_OPT_STRING, &scorers_s, "LIST", "store, engram"},
         {"hidden", AM_OPT_INT, &hidden, "H", "the engram's hidden units", "engram"},
         {"winners", AM_OPT_INT, &winners, "K", "the engram's k-WTA winners", "engram"},
@@ -1615,7 +1661,9 @@ static int cmd_familiarity(int argc, char **argv)
         return 2;
     snprintf(also, sizeof also, "%s,%s%s%s", co.kind, scorer_names[scorers[0]], ns > 1 ? "," : "",
              ns > 1 ? scorer_names[scorers[1]] : "");
-    const am_store_type *type = am_store_opts_type(&run, &so, opts, also, "the encoding or the scorers");
+    char what[96];
+    snprintf(what, sizeof what, "with --code %.20s and --scorers %.40s", co.kind, scorers_s);
+    const am_store_type *type = am_store_opts_type(&run, &so, opts, also, what);
     if (!type || code_make(&run, &co, &code) ||
         am_store_opts_configs(&run, &so, type, am_melcode_units(&code), &sc, 1) != 1 ||
         am_store_opts_stepwise(&run, &sc, 1))
@@ -1638,7 +1686,7 @@ static int cmd_familiarity(int argc, char **argv)
     if (!ms)
         return 2;
     stored[0] = ms->count / 2;
-    if (ms->count < 3 || (stored_s && parse_stored(&run, stored_s, ms->count - 1, stored) != 1)) {
+    if (ms->count < 3 || (stored_s && parse_stored(&run, stored_s, ms->count - 1, 1, stored) != 1)) {
         if (ms->count < 3)
             am_run_error(&run, "--tunes: %zu tunes; familiarity needs 3 or more (stored and held out)", ms->count);
         am_melodies_free(ms);
@@ -1671,9 +1719,14 @@ static int cmd_familiarity(int argc, char **argv)
     if (scores_path && !(sfile = am_run_file_open(&run, scores_path, 1, &sf)))
         goto done;
     char label[64], clabel[64];
-    fprintf(out, "# %zu tunes: %zu stored, %zu held out; %s %s over %s; engram: %d hidden, %d winners, %d epochs\n",
-            ms->count, nf, ms->count - nf, am_store_type_name(sc.type), config_label(&sc, label, sizeof label),
-            code_label(&code, clabel, sizeof clabel), hidden, winners, epochs);
+    fprintf(out, "# %zu tunes: %zu stored, %zu held out; code %s", ms->count, nf, ms->count - nf,
+            code_label(&code, clabel, sizeof clabel));
+    for (int k = 0; k < ns; k++)
+        if (scorers[k] == S_STORE)
+            fprintf(out, "; store: %s %s", am_store_type_name(sc.type), config_label(&sc, label, sizeof label));
+        else
+            fprintf(out, "; engram: %d hidden, %d winners, %d epochs", hidden, winners, epochs);
+    fputc('\n', out);
     fprintf(out, "scorer\tnovel\tfamiliar\tnovel_count\tauc\taccuracy\tthreshold\tdprime\n");
     for (int k = 0; k < ns; k++)
         for (int set = 0; set < 2; set++) {

@@ -58,7 +58,7 @@ grep -q "every step right" "$tmp/ra.txt"; ok $? "recall with a context code: tun
 grep -q "first wrong step 8" "$tmp/ra0.txt"; ok $? "without one, tune A goes wrong right after the bar it shares with B"
 grep -q '\*' "$tmp/ra0.txt"; ok $? "the wrong steps are marked"
 "$M" recall --tunes "$tmp/t.abc" --tune 2 --history 4 --synth tones --wav "$tmp/c.wav" --roll "$tmp/c" --quiet \
-    --out "$tmp/c.tsv"; ok $? "recall --wav --roll --out"
+    --out "$tmp/c.tsv" > /dev/null; ok $? "recall --wav --roll --out"
 [ -s "$tmp/c.wav" ] && [ -s "$tmp/c.png" ]; ok $? "the WAV and the piano roll are written"
 head -c 4 "$tmp/c.wav" | grep -q RIFF; ok $? "the WAV is RIFF"
 rows=$(grep -vc '^#' "$tmp/c.tsv"); [ "$rows" -ge 10 ]; ok $? "one row per step after the cue ($rows lines)"
@@ -71,6 +71,9 @@ awk -F'\t' '!/^#/ && $1 ~ /^[0-9]/ { if ($4 != $3 - 1) bad = 1 } END { exit bad 
 ok $? "learn: every transition of every tune exact"
 "$M" recall --tunes "$tmp/t.abc" --tune "Test B" --history 8 --context 64 --store "$tmp/s.store" > "$tmp/rs.txt"
 grep -q "every step right" "$tmp/rs.txt"; ok $? "recall --store: the saved store replays tune B"
+"$M" recall --tunes "$tmp/t.abc" --history 8 --context 64 --seed 2 --store "$tmp/s.store" 2> "$tmp/err"; rc=$?
+[ $rc -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "learned with" "$tmp/err"
+ok $? "recall --store with another --seed (other codes of the same size): one line ($(head -c 80 "$tmp/err"))"
 "$M" recall --tunes "$tmp/t.abc" --history 4 --store "$tmp/s.store" 2> "$tmp/err"; rc=$?
 [ $rc -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "learned with" "$tmp/err"
 ok $? "recall --store with another encoding: one line ($(head -c 80 "$tmp/err"))"
@@ -120,8 +123,8 @@ for bad in "list --tunes $tmp/missing.abc" "list --tunes $tmp/bad.abc" "list --t
            "capacity --stored 0" "capacity --stored 1000 --tunes $tmp/t.abc" "capacity --cues first-bar,first-bar" \
            "capacity --model seq-mixed --tau 3" "capacity --model hopfield" "capacity --trials 0" \
            "engram --hidden 0" "engram --learners xor,xor" "engram --learners xor:3" "engram --motif-bg 10" "engram --motif --motif-bg -1" "engram --epochs 0" "engram --winners 0" \
-           "familiarity --context 8" "familiarity --scorers store --hidden 64" "familiarity --tunes $tmp/t.abc --stored 3" \
-           "learn --bogus"; do
+           "familiarity --context 8" "recall --tune Test --tunes $tmp/t.abc" "recall --tune '' --tunes $tmp/t.abc" "familiarity --scorers store --hidden 64" "familiarity --tunes $tmp/t.abc --stored 3" \
+           "learn --bogus" "learn --store $tmp/no/such/dir/s.store" "engram --curve $tmp" "recall --wav $tmp/no/x.wav"; do
     rm -f "$tmp/out.tsv"
     "$M" $bad --out "$tmp/out.tsv" 2> "$tmp/err" > /dev/null; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/out.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]

@@ -355,8 +355,38 @@ static am_opt *token_option(am_opt *opts, am_opt *common, char **argv, int k, in
     return o ? o : find_opt(common, a + 2, len);
 }
 
-/* Before anything runs: no file an AM_OPT_OUTPUT value names may be one another value on the command line names
- * (an input it would replace, or another output). 0, or -1 after printing the clash. */
+/* Can an output be written at path? Standard output ("-") and existing files that are not directories can be
+ * tried; a new file needs an existing, writable directory. 0, or -1 after naming the option and the reason, so
+ * that a run never does its work only to fail at the end. */
+static int output_place(const am_run *run, const char *opt, const char *path)
+{
+    struct stat st;
+    if (!strcmp(path, "-") || !path[0])
+        return 0;
+    if (!stat(path, &st)) {
+        if (!S_ISDIR(st.st_mode))
+            return 0;
+        am_run_error(run, "--%s %s: is a directory (an output names a file)", opt, AM__QUOTE(path));
+        return -1;
+    }
+    char dir[4200];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK)) {
+        int e = errno;
+        am_run_error(run, "--%s %s: cannot write in the directory %s: %s", opt, AM__QUOTE(path), AM__QUOTE(dir),
+                     stat(dir, &st) ? strerror(e) : !S_ISDIR(st.st_mode) ? "not a directory" : strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* Before anything runs: every AM_OPT_OUTPUT value must name a place a file can be written, and no file it names
+ * may be one another value on the command line names (an input it would replace, or another output). 0, or -1
+ * after printing the problem. */
 static int check_outputs(am_run *run, am_opt *opts, am_opt *common)
 {
     am_opt *tables[2] = {opts, common};
@@ -365,6 +395,8 @@ static int check_outputs(am_run *run, am_opt *opts, am_opt *common)
     for (int t = 0; t < 2; t++)
         for (am_opt *o = tables[t]; o->name; o++) {
             const char *v = o->type == AM_OPT_OUTPUT && o->given ? *(const char **)o->dest : NULL;
+            if (v && output_place(run, o->name, v))
+                return -1;
             int nm = v ? value_files(v, mine, 16) : 0;
             for (int k = first; k < run->argc && nm; k++) {
                 const char *val;
