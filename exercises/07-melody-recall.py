@@ -129,10 +129,14 @@ roc = am.roc(f_stored, f_unseen)
 print("stored tunes: %s" % np.round(f_stored, 3))
 print("unseen tunes: %s" % np.round(f_unseen, 3))
 print("AUC %.3f, accuracy %.2f at threshold %.3f, d' %.1f" % (roc.auc, roc.accuracy, roc.threshold, roc.dprime))
-fpr, tpr, _ = am.roc_curve(f_stored, f_unseen)
-am.plot(fpr, [tpr], out=os.path.join(OUT, "07-melody-roc.png"), labels=["seq-modern, history 32"],
-        style="steps", xlabel="false alarms (unseen called stored)", ylabel="hits (stored called stored)",
-        title="Stored vs unseen tunes: AUC %.2f" % roc.auc)
+fpr, tpr, _ = am.roc_curve(f_stored, f_unseen)       # the ROC itself (at AUC 1 it runs along the axes)
+print("ROC: %d points, hit rate %.2f at false-alarm rate %.2f" % (len(fpr), roc.tpr, roc.fpr))
+n_s, n_u = len(f_stored), len(f_unseen)
+tune_no = np.arange(n_s + n_u)
+am.plot(tune_no, [np.r_[f_stored, np.full(n_u, np.nan)], np.r_[np.full(n_s, np.nan), f_unseen]],
+        out=os.path.join(OUT, "07-melody-roc.png"), style="points",
+        labels=["stored tunes", "unseen tunes"], xlabel="tune", ylabel="one-step prediction overlap",
+        title="Familiarity of stored and unseen tunes: AUC %.2f" % roc.auc)
 
 # %% [markdown]
 # ## Answers
