@@ -926,16 +926,16 @@ for bad in "--patterns $tmp/bad.txt" "--patterns $tmp/none.txt" "--letters AB1" 
     ok $? "hopfield-demo $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
-# An output that cannot be written (a directory), found after the inputs are read and the plans made: one line,
-# non-zero, and (under AddressSanitizer) nothing leaked on the way out.
+# An output that cannot be written (a directory): one line and exit 2 when the command line is parsed, before
+# any work (and, under AddressSanitizer, nothing leaked on the way out).
 mkdir -p "$tmp/odir"
 for cmd in "capacity --N 50 --alpha 0.05:0.1:0.05 --trials 1" "retrieval-beta --d 16 --M 10 --trials 1 --cues 2" \
            "hrr-capacity --D 256 --K 2 --M 10" "theory --N 100" "concept-cells capacity --N 10 --queries 10" \
            "spiking coba --time 5" "xor-motif truth" "hopfield-demo --letters AB" \
            "concepts learn --db $tmp/odb --modalities a=$tmp/la.tsv --names $tmp/names"; do
     "$BIN/"$cmd --quiet --out "$tmp/odir" 2> "$tmp/err"; rc=$?
-    [ $rc -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q 'Is a directory' "$tmp/err"
-    ok $? "${cmd%% --*} --out DIR: one line, exit 1, nothing leaked ($(head -c 60 "$tmp/err"))"
+    [ $rc -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q 'is a directory' "$tmp/err"
+    ok $? "${cmd%% --*} --out DIR: one line, exit 2, nothing leaked ($(head -c 60 "$tmp/err"))"
 done
 
 # Figures whose writing fails are errors: a full device, and a gnuplot that exits 0 after writing half a PNG

@@ -395,9 +395,10 @@ static int check_outputs(am_run *run, am_opt *opts, am_opt *common)
     for (int t = 0; t < 2; t++)
         for (am_opt *o = tables[t]; o->name; o++) {
             const char *v = o->type == AM_OPT_OUTPUT && o->given ? *(const char **)o->dest : NULL;
-            if (v && output_place(run, o->name, v))
-                return -1;
             int nm = v ? value_files(v, mine, 16) : 0;
+            for (int a = 0; a < nm; a++)
+                if (output_place(run, o->name, mine[a]))
+                    return -1;
             for (int k = first; k < run->argc && nm; k++) {
                 const char *val;
                 am_opt *other = token_option(opts, common, run->argv, k, first, &val);
