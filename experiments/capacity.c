@@ -141,15 +141,13 @@ int main(int argc, char **argv)
     static am_store_opts so;
     char why[256];
     static cfg c;
-    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 1, opts, sizeof opts / sizeof opts[0]) ||
-        am_store_opts_default(&so, "beta", "16")) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
     run.resumable = 1;
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    static const char *const defaults[] = {"beta", "16", NULL};
+    int rc = am_store_opts_parse(&run, &so, "hopfield", 0, AM_STORE_SEQUENCE, 1, defaults,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
 
     /* Validate everything before any output is written. */
     const am_store_type *type = am_store_opts_type(&run, &so, opts, NULL, NULL);

@@ -271,15 +271,13 @@ static int cmd_capacity(int argc, char **argv)
     };
     static am_store_opts so;
     static cap_cfg c;
-    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 1, opts, sizeof opts / sizeof opts[0]) ||
-        am_store_opts_default(&so, "beta", "16")) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
     run.resumable = 1;
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    static const char *const defaults[] = {"beta", "16", NULL};
+    int rc = am_store_opts_parse(&run, &so, "hopfield", 0, AM_STORE_SEQUENCE, 1, defaults,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     if (cap_parse(&run, &so, opts, &c, n, ps, trials, fam, nov, flip, noise, max_steps, thr))
         return 2;
     if (!(crit >= 0 && crit <= 1)) {
@@ -580,14 +578,12 @@ static int cmd_images(int argc, char **argv)
     };
     static am_store_opts so;
     static img_cfg c;
-    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 0, opts, sizeof opts / sizeof opts[0]) ||
-        am_store_opts_default(&so, "beta", "16")) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    static const char *const defaults[] = {"beta", "16", NULL};
+    int rc = am_store_opts_parse(&run, &so, "hopfield", 0, AM_STORE_SEQUENCE, 0, defaults,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     if (img_parse(&run, &c, ms, codes, held, cues, bits))
         return 2;
     if (!(noise >= 0 && noise <= 10)) {

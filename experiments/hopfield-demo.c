@@ -282,14 +282,12 @@ int main(int argc, char **argv)
         {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png, each beside its data (.dat)"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, "hopfield", 0, AM_STORE_SEQUENCE, 0, opts, sizeof opts / sizeof opts[0]) ||
-        am_store_opts_default(&so, "beta", "8")) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    static const char *const defaults[] = {"beta", "8", NULL};
+    int rc = am_store_opts_parse(&run, &so, "hopfield", 0, AM_STORE_SEQUENCE, 0, defaults,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     int file = strcmp(pat_s, "letters") && strcmp(pat_s, "checkerboard") && strcmp(pat_s, "lshapes") &&
                strcmp(pat_s, "random");
     char what[96];

@@ -402,15 +402,13 @@ int main(int argc, char **argv)
         {"grid-rows", AM_OPT_INT, &grid_rows, "R", "examples in the grid", "--grid"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    if (am_store_opts_add(&so, stores, 0, AM_STORE_SEQUENCE, 0, opts, sizeof opts / sizeof opts[0]) ||
-        am_store_opts_default(&so, "beta", "100")) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
     run.resumable = 1;
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    static const char *const defaults[] = {"beta", "100", NULL};
+    int rc = am_store_opts_parse(&run, &so, stores, 0, AM_STORE_SEQUENCE, 0, defaults,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
 
     /* Validate everything before any output. */
     cfg c;

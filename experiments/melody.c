@@ -233,18 +233,6 @@ static int contains_nocase(const char *text, const char *word)
 #define TUNES_OPT(var)                                                                                         \
     {"tunes", AM_OPT_STRING, &(var), "LIST", "ABC or MIDI files and directories (comma-separated); corpus: libam's tunes"}
 
-/* --model and the sequence-store options put in front of opts (list: each takes a comma-separated sweep), then
- * the command line parsed. -1 to go on, else the exit status (0 after --help, 2 after a message). */
-static int parse_store_cmd(am_run *run, am_store_opts *so, int list, am_opt *opts, size_t cap, int argc, char **argv)
-{
-    if (am_store_opts_add(so, "seq-modern", AM_STORE_SEQUENCE, 0, list, opts, cap)) {
-        am_run_error(run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(run, opts, argc, argv);
-    return rc ? (rc > 0 ? 0 : 2) : -1;
-}
-
 /* A comma-separated list of distinct names out of `names` (NULL-terminated, at most 8) for option --opt: their
  * indices in out, the count; or -1 after a one-line message listing the names. */
 static int parse_names(const am_run *run, const char *opt, const char *s, const char *const *names, int *out)
@@ -708,9 +696,11 @@ static int cmd_capacity(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    int rc = parse_store_cmd(&run, &so, 1, opts, sizeof opts / sizeof opts[0], argc, argv);
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 1, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
     if (rc >= 0)
         return rc;
+    rc = 0; /* from here on: a status */
     static cap_cfg c;
     am_melcode code;
     size_t dropped;
@@ -862,9 +852,11 @@ static int cmd_learn(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
     if (rc >= 0)
         return rc;
+    rc = 0; /* from here on: a status */
     am_melcode code;
     am_store_config sc;
     size_t dropped;
@@ -1092,9 +1084,11 @@ static int cmd_recall(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
     if (rc >= 0)
         return rc;
+    rc = 0; /* from here on: a status */
     int cue = !strcmp(cue_s, "first-bar") ? CUE_BAR : !strcmp(cue_s, "corrupted") ? CUE_CORRUPT : -1;
     char also[64];
     snprintf(also, sizeof also, "%s,%s", co.kind, cue_s);
@@ -1427,9 +1421,11 @@ static int cmd_engram(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
     if (rc >= 0)
         return rc;
+    rc = 0; /* from here on: a status */
     static eng_cfg c;
     static encoded e;
     am_melcode code;
@@ -1648,9 +1644,11 @@ static int cmd_familiarity(int argc, char **argv)
         CODE_OPTS(co),
         {NULL, 0, NULL, NULL, NULL},
     };
-    int rc = parse_store_cmd(&run, &so, 0, opts, sizeof opts / sizeof opts[0], argc, argv);
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
     if (rc >= 0)
         return rc;
+    rc = 0; /* from here on: a status */
     int scorers[NSCORERS], ns;
     char also[96];
     am_melcode code;

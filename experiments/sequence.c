@@ -342,13 +342,11 @@ static int cmd_capacity(int argc, char **argv)
         {NULL, 0, NULL, NULL, NULL},
     };
     static cap_cfg c;
-    if (am_store_opts_add(&so, "seq-dense", AM_STORE_SEQUENCE, 0, 1, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = am_store_opts_parse(&run, &so, "seq-dense", AM_STORE_SEQUENCE, 0, 1, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     const am_store_type *type = am_store_opts_type(&run, &so, opts, p_s ? "--P" : NULL, NULL);
     if (!type)
         return 2;
@@ -511,13 +509,11 @@ static int cmd_replay(int argc, char **argv)
     };
     /* letters are correlated patterns: the modern store (softmax over the overlaps) replays them from noisy cues
      * where x^d does not, and the pseudo-inverse rule only from cues with few flipped units */
-    if (am_store_opts_add(&so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = am_store_opts_parse(&run, &so, "seq-modern", AM_STORE_SEQUENCE, 0, 0, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     int isl = !strcmp(family, "letters");
     const am_store_type *type = am_store_opts_type(&run, &so, opts, isl ? "letters" : "family", NULL);
     unsigned long h, w;
@@ -759,13 +755,11 @@ static int cmd_moving(int argc, char **argv)
         {NULL, 0, NULL, NULL, NULL},
     };
     static mov_cfg c;
-    if (am_store_opts_add(&so, "seq-dense", AM_STORE_SEQUENCE, 0, 1, opts, sizeof opts / sizeof opts[0])) {
-        am_run_error(&run, "too many store options");
-        return 2;
-    }
-    int rc = am_run_parse(&run, opts, argc, argv);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    int rc = am_store_opts_parse(&run, &so, "seq-dense", AM_STORE_SEQUENCE, 0, 1, NULL,
+                                 opts, sizeof opts / sizeof opts[0], argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = 0; /* from here on: a status */
     const am_store_type *type = am_store_opts_type(&run, &so, opts, NULL, NULL);
     if (!type || parse_sizes(&run, "clips", clips_s, 1, 100000, c.clips, &c.nc))
         return 2;

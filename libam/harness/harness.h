@@ -114,6 +114,11 @@ typedef struct am_store_opts {
  * front of the NULL-terminated opts (room for cap entries in all). AM_ERANGE when it does not fit. */
 int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned require, unsigned exclude, int list,
                       am_opt *opts, size_t cap);
+/* am_store_opts_add, the program's own defaults (defaults: name, value, name, value, ..., NULL; may be NULL),
+ * then am_run_parse: -1 to go on, else the program's exit status (0 after --help or --version, 2 after a
+ * one-line message). The one way a program parses a command line that names a store type. */
+int am_store_opts_parse(am_run *run, am_store_opts *so, const char *model_default, unsigned require, unsigned exclude,
+                        int list, const char *const *defaults, am_opt *opts, size_t cap, int argc, char **argv);
 /* A program's own default for one parameter (shown by --help): AM_EINVAL if no type taken has it. */
 int am_store_opts_default(am_store_opts *so, const char *name, const char *value);
 /* After am_run_parse: the type --model names, with every given option checked to apply to it or to the other

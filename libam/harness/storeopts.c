@@ -172,6 +172,20 @@ int am_store_opts_configs(const am_run *run, const am_store_opts *so, const am_s
     return kept;
 }
 
+int am_store_opts_parse(am_run *run, am_store_opts *so, const char *model_default, unsigned require, unsigned exclude,
+                        int list, const char *const *defaults, am_opt *opts, size_t cap, int argc, char **argv)
+{
+    int bad = am_store_opts_add(so, model_default, require, exclude, list, opts, cap) != 0;
+    for (const char *const *d = defaults; !bad && d && d[0]; d += 2)
+        bad = am_store_opts_default(so, d[0], d[1]) != 0;
+    if (bad) {
+        am_run_error(run, "too many store options");
+        return 2;
+    }
+    int rc = am_run_parse(run, opts, argc, argv);
+    return rc ? (rc > 0 ? 0 : 2) : -1;
+}
+
 const char *am_store_opts_scope(unsigned flags, char *buf, size_t size)
 {
     size_t len = 0;
