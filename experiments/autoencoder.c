@@ -597,7 +597,7 @@ static int cmd_eval(int argc, char **argv)
         if (!tiles || !titles || !taken) {
             am_run_error(&run, "out of memory for the grid");
             rc = 1;
-        } else if (am_image_grid(&run, grid, tiles, gr, gc, h, w, titles, title)) {
+        } else if (am_image_grid(&run, grid, tiles, gr, gc, h, w, titles, NULL, title)) {
             rc = 1;
         }
         free(tiles);

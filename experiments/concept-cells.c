@@ -1165,9 +1165,11 @@ static int cmd_trimodal(int argc, char **argv)
         free(voc);
         free(zz);
         snprintf(p, sizeof p, "%s-grid", prefix);
-        if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles,
-                                 "rows: held-out picture (title: the word it recalls), picture recalled from a held-out "
-                                 "word, from a held-out sound, prototype")) {
+        static const char *const rows[4] = {"held-out picture", "recalled from a word", "recalled from a sound",
+                                            "prototype"};
+        if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles, rows,
+                                 "held-out pictures (titled with the word each recalls) and the pictures recalled from "
+                                 "held-out words and sounds")) {
             free(tiles);
             goto fail_quiet;
         }

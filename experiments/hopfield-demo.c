@@ -278,8 +278,8 @@ int main(int argc, char **argv)
         {"max-steps", AM_OPT_INT, &max_steps, "S", "sweep limit"},
         {"delay", AM_OPT_INT, &delay, "MS", "pause between frames on a terminal (default 40; 0 when not a terminal)"},
         {"gif", AM_OPT_OUTPUT, &gif, "FILE", "an animated GIF of the recall (gnuplot; - for standard output)"},
-        {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ... and their data PREFIX-frames.dat"},
-        {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png, each beside its data (.dat)"},
+        {"frames", AM_OPT_STRING, &frames_p, "PREFIX", "every frame as PREFIX-0000.png, ..."},
+        {"plots", AM_OPT_STRING, &plots, "PREFIX", "figures PREFIX-energy.png, -overlap-time.png, -overlaps.png, -weights.png"},
         {NULL, 0, NULL, NULL, NULL},
     };
     static const char *const defaults[] = {"beta", "8", NULL};

@@ -724,7 +724,7 @@ int main(int argc, char **argv)
                  c.codes[0] == AM_CODE_CONTINUOUS ? zd : B, mmax);
         if (rc)
             am_run_error(&run, "cannot draw the grid: out of memory or a failed recall");
-        else if (am_image_grid(&run, grid, w.tiles, (size_t)grid_rows, gcols, rows, cols, titles, title))
+        else if (am_image_grid(&run, grid, w.tiles, (size_t)grid_rows, gcols, rows, cols, titles, NULL, title))
             rc = 1;
         free(titles);
         free(names);

@@ -277,7 +277,7 @@ static int cmd_grid(int argc, char **argv)
     am_run run = {.examples = "spectrogram grid --cache speech --prefix spectrograms\nspectrogram grid --cache speech --split test --model sae.model --prefix recon",
                   .program = "spectrogram", .subcommand = "grid",
                   .summary = "Spectrograms (and an encoder's reconstructions) as an image grid.",
-                  .description = "Writes PREFIX.png (with PREFIX.dat and PREFIX.gp): one row per utterance, frequency\n"
+                  .description = "Writes PREFIX.png: one row per utterance (titled with its word), frequency\n"
                                  "upwards and time to the right; a second column with --model. Columns of the TSV:\n"
                                  "row index label word mse (mse: of the reconstruction, NaN without --model)\n"};
     am_opt opts[] = {
@@ -285,7 +285,7 @@ static int cmd_grid(int argc, char **argv)
         {"split", AM_OPT_STRING, &split, "train|test", "which spectrograms"},
         {"index", AM_OPT_STRING, &index_s, "i,j,...", "utterance numbers in the split (default: the first 4)"},
         {"model", AM_OPT_STRING, &model, "file", "an encoder trained on these spectrograms"},
-        {"prefix", AM_OPT_STRING, &prefix, "path", "output files PREFIX.png, .dat, .gp (required)"},
+        {"prefix", AM_OPT_STRING, &prefix, "path", "the figure PREFIX.png (required)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -327,11 +327,13 @@ static int cmd_grid(int argc, char **argv)
         }
         fprintf(out, "%d\t%zu\t%ld\t%s\t%.6f\n", k, sel[k], c.labels[sel[k]], word_of(&c, sel[k]), mse);
     }
-    const char *titles[2] = {"stored", "encoder"};
+    const char *titles[2] = {"stored", "encoder"}, *words[MAXSEL];
     char title[256];
     snprintf(title, sizeof title, "%s spectrograms (%zu %s x %zu frames)", split, c.bins,
              c.cfg.mels ? "mel bands" : "bins", c.frames);
-    if (am_image_grid(&run, prefix, tiles, (size_t)nsel, cols, h, w, titles, title))
+    for (int k = 0; k < nsel; k++) /* each row titled with the word spoken */
+        words[k] = word_of(&c, sel[k]);
+    if (am_image_grid(&run, prefix, tiles, (size_t)nsel, cols, h, w, titles, words, title))
         goto done;
     status = 0;
 done:

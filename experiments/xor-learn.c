@@ -227,15 +227,14 @@ static int cmd_fashion(int argc, char **argv)
     if (rc)
         goto fail;
     if (grid && dim == 784) {
-        char title[256] = "binarised test images; below: ";
-        for (int r = 0; r < NRULES; r++)
-            if (use[r]) {
-                strncat(title, rule_name[r], sizeof title - strlen(title) - 3);
-                strncat(title, ", ", sizeof title - strlen(title) - 1);
-            }
-        title[strlen(title) - 2] = 0;
-        /* rows = rules, columns = images: the grid wants tiles row by row */
-        if (am_image_grid(&run, grid, tiles, (size_t)nrows, show, 28, 28, NULL, title)) {
+        /* rows: the binarised test images, then one row of reconstructions per rule; columns = images (the
+         * grid wants tiles row by row) */
+        const char *rows[NRULES + 1] = {"test image"};
+        for (int r = 0, k = 1; r < NRULES; r++)
+            if (use[r])
+                rows[k++] = rule_name[r];
+        if (am_image_grid(&run, grid, tiles, (size_t)nrows, show, 28, 28, NULL, rows,
+                          "binarised test images and their reconstructions")) {
             am_run_abort(&run, out);
             rc = -1;
         }

@@ -1,5 +1,7 @@
 # Autoencoder loss curve (bin/autoencoder train output): training loss and test MSE per epoch.
 # Usage: gnuplot -e "in='loss.tsv'; out='loss'" plots/autoencoder-loss.gp   -> loss.png
+#   in   bin/autoencoder train --out file (columns epoch, train_loss, test_mse; '# model:' line as the title)
+#   out  prefix of the figure (default results/autoencoder-loss)
 if (!exists("in")) in = "results/autoencoder-loss.tsv"
 if (!exists("out")) out = "results/autoencoder-loss"
 set datafile separator "\t"

@@ -1,7 +1,11 @@
-# papers/brunel2000-phases (run from that folder): raster of 50 neurons and population rate, 400-600 ms, for
+# papers/brunel2000-phases: raster of 50 neurons and population rate, 400-600 ms, for
 # each of the points A-D.
+# Usage: cd papers/brunel2000-phases && gnuplot ../../plots/brunel.gp   -> figure.png (its plot.sh does this)
+#   reads raster-A.tsv .. raster-D.tsv and rate-A.tsv .. rate-D.tsv (bin/spiking brunel --raster/--rate)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set terminal pngcairo size 1400,600 font "Sans,10"
-set output "figure.png"
+set output out . ".png"
 set datafile separator "\t"
 set multiplot layout 2,4
 set xrange [400:600]

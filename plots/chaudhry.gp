@@ -1,9 +1,12 @@
 # Chaudhry et al. (2023) reproduction: sequence capacities, MixedNet timing, moving sprites.
-# Run from papers/chaudhry2023-sequences (its plot.sh does).
+# Usage: cd papers/chaudhry2023-sequences && gnuplot ../../plots/chaudhry.gp   -> figure.png (its plot.sh does this)
+#   reads poly12.tsv, poly3.tsv, exp.tsv, mixed-d{1,2,10}.tsv, moving-{seqnet,poly,exp}.tsv (bin/sequence)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1400,1050 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 2,2 title "Long sequence Hopfield memory (Chaudhry, Zavatone-Veth, Krotov, Pehlevan 2023), libam"
 set grid
 set logscale y

@@ -1,8 +1,12 @@
-# Demircigil et al. (2017) reproduction. Run from papers/demircigil2017-exp.
+# Demircigil et al. (2017) reproduction.
+# Usage: cd papers/demircigil2017-exp && gnuplot ../../plots/demircigil.gp   -> figure.png (its plot.sh does this)
+#   reads summary.tsv
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2 title "dense memory with F(x) = e^x: K patterns of N units, K / 2^{N/2} on the x axis"
 set grid
 set logscale x 2

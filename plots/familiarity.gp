@@ -1,10 +1,14 @@
 # papers/familiarity: recognition from the energy of a Hopfield store vs recall, and Fashion-MNIST seen vs
-# unseen images. Run from papers/familiarity.
+# unseen images.
+# Usage: cd papers/familiarity && gnuplot ../../plots/familiarity.gp   -> figure.png (its plot.sh does this)
+#   reads capacity-N{100,200,400}.tsv, capacity-flip.tsv, capacity-rules.tsv (bin/familiarity), images.tsv
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set datafile missing NaN
 set terminal pngcairo size 1500,460 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,3
 set grid
 set logscale x

@@ -1,8 +1,12 @@
-# McEliece et al. (1987) / Hopfield (1982) reproduction. Run from papers/mceliece1987-fixed-points.
+# McEliece et al. (1987) / Hopfield (1982) reproduction.
+# Usage: cd papers/mceliece1987-fixed-points && gnuplot ../../plots/fixed-points.gp   -> figure.png (its plot.sh does this)
+#   reads measured.tsv (bin/capacity) and theory.tsv (bin/theory)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2 title "Hebb rule, N = 1000, 20 trials per point"
 set grid
 set xlabel "stored patterns P"

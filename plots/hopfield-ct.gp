@@ -1,9 +1,14 @@
-# Energy and overlap against time of `spiking hopfield-ct`:
-#   gnuplot -e "in='hct.tsv'; out='hct.png'" plots/hopfield-ct.gp
-if (!exists("out")) out = "hopfield-ct.png"
+# Energy and overlap against time of `spiking hopfield-ct` (the graded-response Hopfield network).
+# Usage: gnuplot -e "in='hct.tsv'; out='hct'" plots/hopfield-ct.gp   -> hct.png
+#   in   the run's --out file (t_ms energy overlap overlap_max_other)
+#   out  prefix of the figure (default hopfield-ct)
+if (!exists("in")) in = "hopfield-ct.tsv"
+if (!exists("out")) out = "hopfield-ct"
 set terminal pngcairo size 800,500 font "Sans,10"
-set output out
+set output out . ".png"
 set datafile separator "\t"
+set datafile commentschars "#"
+set title system(sprintf("grep -m1 '^# command:' '%s' | cut -c12-", in)) noenhanced
 set xlabel "time (ms)"
 set ylabel "energy"
 set y2label "overlap"

@@ -1,8 +1,12 @@
-# Krotov & Hopfield (2016) reproduction. Run from papers/krotov2016-dense.
+# Krotov & Hopfield (2016) reproduction.
+# Usage: cd papers/krotov2016-dense && gnuplot ../../plots/krotov.gp   -> figure.png (its plot.sh does this)
+#   reads n2.tsv, n3.tsv, n4.tsv (bin/capacity --model dense)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2 title "dense associative memory, F(x) = x^n, N = 100"
 set grid
 set logscale x

@@ -1,8 +1,12 @@
-# The latent-memory pipeline (bin/latent-recall output): item recall, class recall and pixel MSE vs the
-# number of stored images M, one panel per corruption, one curve per store/code pair. Top: solid item
-# recall, dotted class recall, grey dashed the cue's nearest stored item (no memory). Bottom: solid MSE of
-# the recalled image, dashed the cue's own decoding, grey the encoder+decoder floor.
+# The latent-memory pipeline (bin/latent-recall output): item recall, class recall and pixel MSE against the
+# number of stored images M, one panel per corruption, one colour per store/code pair. Top row: item recall
+# (solid), class recall (dotted), and the cue's nearest stored item without any memory (grey dashed). Bottom
+# row: MSE of the recalled image (solid), of the cue's own decoding (dashed), and the encoder+decoder floor
+# (grey). The legends sit in a column right of the panels.
 # Usage: gnuplot -e "in='lr.tsv'; out='lr'" plots/latent-recall.gp   -> lr.png
+#   in   bin/latent-recall output (columns 1 store, 2 code, 4 M, 5 corruption, 8 item_recall, 9 class_recall,
+#        10 mse_recalled, 11 item_nn, 13 mse_cue, 15 mse_ae)
+#   out  prefix of the figure (default results/latent-recall)
 if (!exists("in")) in = "results/latent-recall.tsv"
 if (!exists("out")) out = "results/latent-recall"
 set datafile separator "\t"
@@ -11,31 +15,57 @@ pairs = system(sprintf("awk -F'\\t' '/^#/ {next} !h {h = 1; next} !(($1 \"/\" $2
 corrs = uniq("5")
 np = words(pairs)
 nc = words(corrs)
-# The rows of one store/code pair and corruption, without the header (columns: 4 M, 8 item_recall,
-# 9 class_recall, 10 mse_recalled, 11 item_nn, 13 mse_cue, 15 mse_ae).
+# The rows of one store/code pair and corruption, without the header.
 sel(p, c) = sprintf("< awk -F'\t' '/^#/ {next} !h {h = 1; next} $1 \"/\" $2 == \"%s\" && $5 == \"%s\"' '%s'", word(pairs, p), word(corrs, c), in)
-set terminal pngcairo size 450*nc+100,900 font ",10"
+# Panels of 420 pixels, then a column of 320 pixels for the legends.
+W = 420 * nc + 400
+set terminal pngcairo size W,900 font ",10"
 set output out . ".png"
-set multiplot layout 2,nc title system(sprintf("grep -m1 '^# command:' '%s' | cut -c12-", in)) noenhanced
+right = 1.0 - 320.0 / W
+set multiplot layout 2,nc title system(sprintf("grep -m1 '^# command:' '%s' | cut -c12-", in)) noenhanced \
+    margins 80.0 / W, right, 0.07, 0.91 spacing 50.0 / W, 0.1
 set grid
 set logscale x
 set xlabel "stored images M"
-set key bottom left font ",8"
+set key at screen right + 0.015, 0.88 left top Left reverse noenhanced samplen 3 font ",9"
 set yrange [-0.02:1.02]
 do for [c=1:nc] {
     set title "cue: ".word(corrs, c)
-    set ylabel "item recall (solid), class recall (dotted)"
-    plot for [p=1:np] sel(p, c) using 4:8 with linespoints pt 7 ps 0.6 lc p title word(pairs, p), \
-         for [p=1:np] sel(p, c) using 4:9 with lines dt 3 lc p notitle, \
-         sel(1, c) using 4:11 with lines dt 2 lw 2 lc "gray" title "cue's nearest stored item ({/:Italic ".word(pairs, 1)." code)"
+    set ylabel (c == 1 ? "recall: item (solid), class (dotted)" : "")
+    if (c < nc) {
+        unset key
+        plot for [p=1:np] sel(p, c) using 4:8 with linespoints pt 7 ps 0.6 lc p notitle, \
+             for [p=1:np] sel(p, c) using 4:9 with lines dt 3 lc p notitle, \
+             sel(1, c) using 4:11 with lines dt 2 lw 2 lc "gray" notitle
+    } else {
+        set key
+        plot for [p=1:np] sel(p, c) using 4:8 with linespoints pt 7 ps 0.6 lc p title word(pairs, p), \
+             for [p=1:np] sel(p, c) using 4:9 with lines dt 3 lc p notitle, \
+             sel(1, c) using 4:11 with lines dt 2 lw 2 lc "gray" title "cue's nearest stored item (no memory)", \
+             NaN with lines lc "white" title "   (in the ".word(pairs, 1)." code)", \
+             NaN with linespoints pt 7 ps 0.6 lc "black" title "item recall", \
+             NaN with lines dt 3 lc "black" title "class recall"
+    }
 }
 set autoscale y
-set key top left
+set yrange [0:*]
+set key at screen right + 0.015, 0.42 left top
 do for [c=1:nc] {
     set title "cue: ".word(corrs, c)
-    set ylabel "pixel MSE to the stored image"
-    plot for [p=1:np] sel(p, c) using 4:10 with linespoints pt 7 ps 0.6 lc p title word(pairs, p), \
-         for [p=1:np] sel(p, c) using 4:13 with lines dt 2 lc p notitle, \
-         sel(1, c) using 4:15 with lines lw 2 lc "gray" title "encoder+decoder floor"
+    set ylabel (c == 1 ? "pixel MSE to the stored image" : "")
+    if (c < nc) {
+        unset key
+        plot for [p=1:np] sel(p, c) using 4:10 with linespoints pt 7 ps 0.6 lc p notitle, \
+             for [p=1:np] sel(p, c) using 4:13 with lines dt 2 lc p notitle, \
+             sel(1, c) using 4:15 with lines lw 2 lc "gray" notitle
+    } else {
+        set key
+        plot for [p=1:np] sel(p, c) using 4:10 with linespoints pt 7 ps 0.6 lc p notitle, \
+             for [p=1:np] sel(p, c) using 4:13 with lines dt 2 lc p notitle, \
+             sel(1, c) using 4:15 with lines lw 2 lc "gray" title "encoder+decoder floor", \
+             NaN with linespoints pt 7 ps 0.6 lc "black" title "the recalled image", \
+             NaN with lines dt 2 lc "black" title "the cue's own decoding (no memory)", \
+             NaN with lines lc "white" title "colours: store/code as above"
+    }
 }
 unset multiplot

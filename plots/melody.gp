@@ -1,11 +1,15 @@
 # papers/melody-engram: tunes recalled from their first bar by the modern sequence store against the number
 # stored and the encoding; the XOR melody engram against hidden size beside backprop and the store; learning
-# curves. Usage: cd papers/melody-engram && gnuplot ../../plots/melody.gp   (writes figure.png)
+# curves.
+# Usage: cd papers/melody-engram && gnuplot ../../plots/melody.gp   -> figure.png (its plot.sh does this)
+#   reads store-h*.tsv, engram-10.tsv, curves-10.tsv (bin/melody)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set datafile missing NaN
 set terminal pngcairo size 1560,500 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,3 margins 0.05,0.99,0.12,0.90 spacing 0.07,0.1
 set grid
 set yrange [0:1.04]

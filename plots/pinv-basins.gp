@@ -1,8 +1,12 @@
-# Pseudo-inverse rule reproduction. Run from papers/pinv-projection.
+# Pseudo-inverse rule reproduction.
+# Usage: cd papers/pinv-projection && gnuplot ../../plots/pinv-basins.gp   -> figure.png (its plot.sh does this)
+#   reads noise-*.tsv (bin/capacity --rule pinv) and basins.tsv
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2 title "pseudo-inverse rule, zero diagonal, N = 200"
 set grid
 set xlabel "load {/Symbol a} = P/N"

@@ -1,8 +1,12 @@
-# Plate (1995) reproduction. Run from papers/plate1995-hrr.
+# Plate (1995) reproduction.
+# Usage: cd papers/plate1995-hrr && gnuplot ../../plots/plate.gp   -> figure.png (its plot.sh does this)
+#   reads curves.tsv and summary.tsv (bin/hrr-capacity)
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2
 set grid
 set logscale xy

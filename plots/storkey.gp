@@ -1,8 +1,12 @@
-# Storkey (1997) reproduction. Run from papers/storkey1997-capacity.
+# Storkey (1997) reproduction.
+# Usage: cd papers/storkey1997-capacity && gnuplot ../../plots/storkey.gp   -> figure.png (its plot.sh does this)
+#   reads capacity-N{100,200,400}.tsv (bin/capacity) and summary.tsv
+#   out: prefix of the figure (default figure)
+if (!exists("out")) out = "figure"
 set datafile separator "\t"
 set datafile columnheaders
 set terminal pngcairo size 1100,450 font ",10"
-set output "figure.png"
+set output out . ".png"
 set multiplot layout 1,2
 set grid
 set xlabel "load {/Symbol a} = P/N"

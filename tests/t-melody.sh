@@ -60,7 +60,8 @@ grep -q "first wrong step 8" "$tmp/ra0.txt"; ok $? "without one, tune A goes wro
 grep -q '\*' "$tmp/ra0.txt"; ok $? "the wrong steps are marked"
 "$M" recall --tunes "$tmp/t.abc" --tune 2 --history 4 --synth tones --wav "$tmp/c.wav" --roll "$tmp/c" --quiet \
     --out "$tmp/c.tsv" > /dev/null; ok $? "recall --wav --roll --out"
-[ -s "$tmp/c.wav" ] && [ -s "$tmp/c.png" ]; ok $? "the WAV and the piano roll are written"
+[ -s "$tmp/c.wav" ] && [ -s "$tmp/c.png" ] && [ ! -e "$tmp/c.dat" ] && [ ! -e "$tmp/c.gp" ]
+ok $? "the WAV and the piano roll are written (no .dat or .gp beside the roll)"
 head -c 4 "$tmp/c.wav" | grep -q RIFF; ok $? "the WAV is RIFF"
 rows=$(grep -vc '^#' "$tmp/c.tsv"); [ "$rows" -ge 10 ]; ok $? "one row per step after the cue ($rows lines)"
 if command -v sox > /dev/null; then

@@ -178,12 +178,14 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     ok $? "30 latent vectors, 30 decoded images, an IDX file"
     "$BIN/autoencoder" eval --model "$tmp/a1.model" --limit 500 --grid "$tmp/grid" --quiet --out "$tmp/eval.tsv" &&
         [ -s "$tmp/grid.png" ] && grep -q '^all' "$tmp/eval.tsv"; ok $? "eval: per-class table and image grid"
+    [ ! -e "$tmp/grid.dat" ] && [ ! -e "$tmp/grid.gp" ]; ok $? "eval --grid: no .dat or .gp left beside the grid"
     lr="--M 10,40 --cues 40 --fit 2000 --store hopfield,dense,modern --code sign,continuous --quiet"
     "$BIN/latent-recall" $lr --threads 1 --grid "$tmp/lg" --out "$tmp/lr1.tsv"; ok $? "latent-recall end to end (PCA)"
     "$BIN/latent-recall" $lr --threads 2 --out "$tmp/lr2.tsv"
     diff <(grep -v '^# \(date\|command\)' "$tmp/lr1.tsv") <(grep -v '^# \(date\|command\)' "$tmp/lr2.tsv") > /dev/null
     ok $? "latent-recall: same results at 1 and 2 threads"
-    [ "$(grep -vc '^#' "$tmp/lr1.tsv")" -eq 25 ] && [ -s "$tmp/lg.png" ]; ok $? "24 rows (4 store/code pairs x 2 M x 3 corruptions) and the grid"
+    [ "$(grep -vc '^#' "$tmp/lr1.tsv")" -eq 25 ] && [ -s "$tmp/lg.png" ] && [ -z "$(ls "$tmp" | grep '^lg\.\(dat\|gp\)$')" ]
+    ok $? "24 rows (4 store/code pairs x 2 M x 3 corruptions) and the grid, without a .dat or .gp beside it"
     awk -F'\t' '$1 == "modern" && $2 == "continuous" && $4 == 10 && $5 == "noise" { exit !($8 >= 0.8 && $10 < $13) }' "$tmp/lr1.tsv"
     ok $? "modern store, M = 10, noisy cues: >= 80% items recalled, decoded closer than the cue's own decoding"
     "$BIN/latent-recall" --encoder "$tmp/a1.model" --M 20 --cues 20 --fit 1000 --store dense --code topk --bits 128 --quiet --out "$tmp/lr3.tsv"
@@ -903,17 +905,25 @@ ok $? "the energy never rises from frame to frame (async, T = 0)"
 printf '#..#\n#..#\n####\n\n####\n#...\n####\n' > "$tmp/drawn.txt"
 "$BIN/hopfield-demo" --patterns "$tmp/drawn.txt" --flip 0 > "$tmp/hd5.txt" && grep -q ': recalled' "$tmp/hd5.txt"; ok $? "drawn patterns from a text file"
 "$BIN/hopfield-demo" --patterns random --count 3 --size 6x6 --dynamics sync > /dev/null; ok $? "random patterns, synchronous dynamics"
-"$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/lf" --plots "$tmp/lm" --quiet > "$tmp/hd6.txt"
-nf=$(ls "$tmp"/lf-[0-9][0-9][0-9][0-9].png | wc -l)
-[ ! -s "$tmp/hd6.txt" ] && [ "$nf" -ge 2 ] && [ "$(head -c 4 "$tmp/lf-0000.png" | tail -c 3)" = PNG ] && ! ls "$tmp"/lf-*.tmp 2> /dev/null
-ok $? "lshapes: $nf PNG frames, no temporaries, nothing on stdout with --quiet"
+mkdir -p "$tmp/hdfig" "$tmp/hdkeep"
+TMPDIR="$tmp/hdfig" "$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/hdfig/lf" \
+    --plots "$tmp/hdfig/lm" --quiet > "$tmp/hd6.txt"
+nf=$(ls "$tmp"/hdfig/lf-[0-9][0-9][0-9][0-9].png | wc -l)
+[ ! -s "$tmp/hd6.txt" ] && [ "$nf" -ge 2 ] && [ "$(head -c 4 "$tmp/hdfig/lf-0000.png" | tail -c 3)" = PNG ] &&
+    [ -z "$(ls "$tmp/hdfig" | grep -v '^l[fm]-.*\.png$')" ]
+ok $? "lshapes: $nf PNG frames and the --plots figures, and nothing else: no .dat, .gp, temporaries or scratch directories"
+# AM_FIGURE_DATA keeps the figures' data, there.
+AM_FIGURE_DATA="$tmp/hdkeep" "$BIN/hopfield-demo" --patterns lshapes --count 4 --size 9x9 --every 81 --frames "$tmp/lf" \
+    --plots "$tmp/lm" --quiet > /dev/null && [ ! -e "$tmp/lm-overlaps.dat" ] && [ ! -e "$tmp/lf-frames.dat" ] &&
+    [ "$(wc -l < "$tmp/hdkeep/lf-frames.dat")" -ge 9 ]
+ok $? "AM_FIGURE_DATA=DIR: the frames' and plots' data in DIR, none beside the figures"
 [ "$(head -c 4 "$tmp/lm-overlaps.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$tmp/lm-weights.png" | tail -c 3)" = PNG ] &&
-    [ "$(wc -l < "$tmp/lm-overlaps.dat")" = 4 ] && [ "$(awk '{print NF; exit}' "$tmp/lm-weights.dat")" = 81 ]
+    [ "$(wc -l < "$tmp/hdkeep/lm-overlaps.dat")" = 4 ] && [ "$(awk '{print NF; exit}' "$tmp/hdkeep/lm-weights.dat")" = 81 ]
 ok $? "--plots: the 4 x 4 overlap matrix and the 81 x 81 weight matrix drawn"
 [ "$(head -c 4 "$tmp/lm-energy.png" | tail -c 3)" = PNG ] && [ "$(head -c 4 "$tmp/lm-overlap-time.png" | tail -c 3)" = PNG ] &&
-    [ "$(wc -l < "$tmp/lm-energy.dat")" = "$nf" ] && [ "$(awk '{print NF; exit}' "$tmp/lm-overlap-time.dat")" = 5 ]
+    [ "$(wc -l < "$tmp/hdkeep/lm-energy.dat")" = "$nf" ] && [ "$(awk '{print NF; exit}' "$tmp/hdkeep/lm-overlap-time.dat")" = 5 ]
 ok $? "--plots: energy and the 4 overlaps against unit updates, one point per frame"
-awk 'NR == 1 { exit !($1 == 1 && $2 > 0.5) }' "$tmp/lm-overlaps.dat"; ok $? "shifted L shapes overlap strongly"
+awk 'NR == 1 { exit !($1 == 1 && $2 > 0.5) }' "$tmp/hdkeep/lm-overlaps.dat"; ok $? "shifted L shapes overlap strongly"
 "$BIN/hopfield-demo" --model dense --plots "$tmp/dm" --quiet && [ -e "$tmp/dm-overlaps.png" ] && [ ! -e "$tmp/dm-weights.png" ] &&
     [ -e "$tmp/dm-energy.png" ]
 ok $? "--plots for the dense store: no weight matrix (it has none), the rest drawn"

@@ -1,11 +1,13 @@
 /* Melodies for programs (libam/harness/melody.c): sound through fluidsynth (measured with sox), the fall-back to
  * additive tones, and piano-roll figures. Parts that need fluidsynth, sox or gnuplot are skipped without them. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,19 @@ static const char *path_of(const char *name)
     k = (k + 1) % 4;
     snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
     return p[k];
+}
+
+/* How many entries of the test directory start with prefix. */
+static int entries_named(const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += !strncmp(e->d_name, prefix, strlen(prefix));
+    if (d)
+        closedir(d);
+    return n;
 }
 
 /* The messages printed to stderr (a file) since the last call contain needle; the file emptied. */
@@ -167,23 +182,38 @@ static void pianoroll(void)
     }
     char prefix[256];
     snprintf(prefix, sizeof prefix, "%s", path_of("roll"));
+    /* The figure alone beside its prefix: its data and script went to a scratch directory in TMPDIR, removed. */
+    setenv("TMPDIR", dir, 1);
     int rc = am_image_pianoroll(&run, prefix, rolls, labels, 3, 0, "Test tune: cue, recall, original");
     unsigned char sig[8] = {0};
     FILE *f = fopen(path_of("roll.png"), "rb");
     ok(rc == 0 && f && fread(sig, 1, 8, f) == 8 && !memcmp(sig, "\x89PNG", 4), "piano roll drawn as a PNG");
     if (f)
         fclose(f);
-    ok(access(path_of("roll.dat"), R_OK) == 0 && access(path_of("roll.gp"), R_OK) == 0, "its data and script kept");
+    ok(access(path_of("roll.dat"), F_OK) != 0 && access(path_of("roll.gp"), F_OK) != 0 && !entries_named("am-figure-"),
+       "no data or script left beside the figure, nor a scratch directory in TMPDIR");
+    /* AM_FIGURE_DATA keeps them, in that directory. */
+    mkdir(path_of("keep"), 0777);
+    setenv("AM_FIGURE_DATA", path_of("keep"), 1);
+    rc = am_image_pianoroll(&run, prefix, rolls, labels, 3, 0, "Test tune: cue, recall, original");
+    ok(rc == 0 && access(path_of("keep/roll.dat"), R_OK) == 0 && access(path_of("keep/roll.gp"), R_OK) == 0 &&
+           access(path_of("roll.dat"), F_OK) != 0,
+       "with AM_FIGURE_DATA the data and script are kept there");
     char red[16];
     snprintf(red, sizeof red, " %u\n", 0xd62728u);
     /* wrong: the cue's missing notes are not drawn; the recall's D5 (74) */
-    is_int(count_lines(path_of("roll.dat"), red), 1, "one box in red: the wrong note");
-    is_int(count_lines(path_of("roll.gp"), "cue: 0 of 4 steps differ"), 1,
+    is_int(count_lines(path_of("keep/roll.dat"), red), 1, "one box in red: the wrong note");
+    is_int(count_lines(path_of("keep/roll.gp"), "cue: 0 of 4 steps differ"), 1,
            "the cue is judged over the 4 steps it covers, where it is the tune (not over the 12 after it)");
-    is_int(count_lines(path_of("roll.gp"), "4 of 16 steps differ"), 1, "the recall differs in 4 steps (D5 for C5, a rest for B4 held)");
+    is_int(count_lines(path_of("keep/roll.gp"), "4 of 16 steps differ"), 1, "the recall differs in 4 steps (D5 for C5, a rest for B4 held)");
     if (getenv("AM_KEEP_FIGURE")) /* to look at it */
         (void)!link(path_of("roll.png"), getenv("AM_KEEP_FIGURE"));
-    unlink(path_of("roll.png")), unlink(path_of("roll.dat")), unlink(path_of("roll.gp"));
+    unlink(path_of("roll.png")), unlink(path_of("keep/roll.dat")), unlink(path_of("keep/roll.gp"));
+    setenv("AM_FIGURE_DATA", path_of("none"), 1);
+    ok(am_image_pianoroll(&run, prefix, rolls, labels, 3, 0, NULL) == -1 && said("AM_FIGURE_DATA") &&
+           access(path_of("roll.png"), F_OK) != 0,
+       "AM_FIGURE_DATA naming no directory: refused, nothing drawn");
+    unsetenv("AM_FIGURE_DATA");
     ok(am_image_pianoroll(&run, prefix, rolls, labels, 0, 0, NULL) == -1 && said("1 to 8 melodies"),
        "no melodies: refused");
     ok(am_image_pianoroll(&run, path_of("a\nb"), rolls, labels, 3, 0, NULL) == -1 && said("control characters"),
@@ -192,13 +222,15 @@ static void pianoroll(void)
     bad.notes = (am_note[]){{200, 0, 1}};
     bad.count = 1;
     const am_melody *badrolls[] = {&bad};
-    ok(am_image_pianoroll(&run, prefix, badrolls, NULL, 1, 0, NULL) == -1 && access(path_of("roll.dat"), F_OK) != 0 &&
+    ok(am_image_pianoroll(&run, prefix, badrolls, NULL, 1, 0, NULL) == -1 && access(path_of("roll.png"), F_OK) != 0 &&
            said("melody 0: note 0: pitch 200 is not 0..127"),
        "a melody with pitch 200: refused, nothing written");
     am_melody empty = {"", 0, 4, 4, 0, 120, 0, 0, NULL};
     const am_melody *one[] = {&empty};
     ok(am_image_pianoroll(&run, prefix, one, NULL, 1, 0, NULL) == 0, "an empty melody draws an empty roll");
-    unlink(path_of("roll.png")), unlink(path_of("roll.dat")), unlink(path_of("roll.gp"));
+    unlink(path_of("roll.png"));
+    rmdir(path_of("keep"));
+    unsetenv("TMPDIR");
 }
 
 int main(void)

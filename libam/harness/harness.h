@@ -251,32 +251,36 @@ void am_progress_end(am_progress *p, const char *fmt, ...) __attribute__((format
 /* A monotonic clock in seconds. */
 double am_seconds(void);
 
+/* Figures through gnuplot (run directly, never through a shell), each written atomically. Their data (and a
+ * grid's or piano roll's script) go to a private scratch directory removed afterwards, never beside the figure;
+ * with AM_FIGURE_DATA=DIR in the environment they are kept in DIR instead (NAME.dat, NAME.gp, NAME the last
+ * component of the prefix), to redraw a figure by hand. */
+
 /* An image grid for figures: tiles (grid_rows x grid_cols images of h x w pixels in [0, 1], row-major, tile
- * by tile) written as PREFIX.dat (a text matrix, tiles parted by grey lines) and PREFIX.gp (the gnuplot
- * script), drawn by gnuplot (run directly, never through a shell) to PREFIX.png with the column titles
- * (grid_cols strings, may be NULL) and a title. Every file is written atomically. Returns 0, or -1 with
- * the reason printed (gnuplot missing or failing, a prefix with control characters). */
+ * by tile), parted by grey lines, drawn to PREFIX.png with the column titles (grid_cols strings) above, the row
+ * titles (grid_rows strings, e.g. "cue", "recalled", "original") at the left, and a title; col_titles,
+ * row_titles, any of their entries and title may be NULL. Returns 0, or -1 with the reason printed (gnuplot
+ * missing or failing, a prefix with control characters). */
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
-                  size_t h, size_t w, const char *const *col_titles, const char *title);
+                  size_t h, size_t w, const char *const *col_titles, const char *const *row_titles, const char *title);
 
 /* An animated GIF: count frames of h x w values in [0, 1] (row-major, frame after frame; 1 is drawn black,
  * 0 white: ink on paper), frame k titled
- * titles[k] (titles and any entry may be NULL), delay_cs hundredths of a second apart, drawn by gnuplot (run
- * directly, never through a shell) into path atomically, the frames' data kept beside it as PATH.dat.
- * Returns 0, or -1 with the reason printed. */
+ * titles[k] (titles and any entry may be NULL), delay_cs hundredths of a second apart, drawn into path
+ * atomically ("-" or /dev/stdout: standard output). Returns 0, or -1 with the reason printed. */
 int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
                  const char *const *titles, int delay_cs);
-/* The same frames as PNG files PREFIX-0000.png, PREFIX-0001.png, ... (data in PREFIX-frames.dat); each
- * written as NAME.tmp and renamed when gnuplot succeeds. Returns 0, or -1 with the reason printed. */
+/* The same frames as PNG files PREFIX-0000.png, PREFIX-0001.png, ...; each written as NAME.tmp and renamed
+ * when gnuplot succeeds. Returns 0, or -1 with the reason printed. */
 int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
                     const char *const *titles);
-/* A matrix as a heat map (blue lo, white midway, red hi) in PREFIX.png, its values in PREFIX.dat: values
+/* A matrix as a heat map (blue lo, white midway, red hi) in PREFIX.png: values
  * rows x cols (row-major; row 0 at the top), labels (rows strings for a square matrix, may be NULL) on both
  * axes, each cell's value printed when the matrix is small (up to 20 x 20). Returns 0, or -1 with the
  * reason printed. */
 int am_image_matrix(const am_run *run, const char *prefix, const double *values, size_t rows, size_t cols, double lo,
                     double hi, const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
-/* Curves against x in PREFIX.png (data in PREFIX.dat): n points, y n x series (row-major), series 1 .. 64
+/* Curves against x in PREFIX.png: n points, y n x series (row-major), series 1 .. 64
  * titled labels[k] (labels may be NULL). Returns 0, or -1 with the reason printed. */
 int am_image_lines(const am_run *run, const char *prefix, const double *x, const double *y, size_t n, size_t series,
                    const char *const *labels, const char *title, const char *xlabel, const char *ylabel);
@@ -294,7 +298,7 @@ int am_run_synth(const am_run *run, const struct am_melody *m, const char *wav, 
 /* The melody as a WAV file either way: am_run_synth, else (saying so on stderr) am_melody_render at 44100 Hz
  * written atomically. 0, or -1 with the reason printed. */
 int am_run_melody_wav(const am_run *run, const struct am_melody *m, const char *wav, int program);
-/* A piano roll in PREFIX.png (data in PREFIX.dat, script in PREFIX.gp, every file written atomically): one
+/* A piano roll in PREFIX.png (written atomically; data and script as for the figures above): one
  * panel per melody (count 1..8, stacked top to bottom; e.g. cue, recalled, original), titled labels[k] (labels
  * and its entries may be NULL), x in beats (quarter notes, a grid line at each bar of the last melody's meter),
  * y pitch names, notes as boxes. The last melody is the reference: in the panels above it, the parts of notes

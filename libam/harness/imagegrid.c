@@ -3,6 +3,7 @@
  * gnuplot is started with fork/execvp and reads its script from a pipe: no shell ever sees a user's text.
  * Paths and titles reach gnuplot inside single-quoted strings, where only a doubled quote is special;
  * control characters (which would end a gnuplot command) are refused in paths and blanked in titles. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,16 +43,27 @@ static int has_control(const char *s)
     return 0;
 }
 
-/* The drawing commands, with the image written to png and the data read from dat. */
-static void write_script(FILE *f, const char *png, const char *dat, size_t W, size_t H, size_t w,
-                         size_t grid_cols, const char *const *col_titles, const char *title)
+/* The drawing commands, with the image written to png and the data read from dat: the grid at 3 pixels a
+ * value, column titles above, row titles (when any is given) right-aligned in a margin at the left. */
+static void write_script(FILE *f, const char *png, const char *dat, size_t W, size_t H, size_t h, size_t w,
+                         size_t grid_rows, size_t grid_cols, const char *const *col_titles,
+                         const char *const *row_titles, const char *title)
 {
-    size_t px = W * 3 < 300 ? 300 : W * 3, py = H * 3 + 60, tw = title ? 7 * strlen(title) + 30 : 0;
+    size_t lm = 0; /* the left margin: about 6 pixels a character at 8 points */
+    for (size_t r = 0; row_titles && r < grid_rows; r++)
+        if (row_titles[r] && 6 * strlen(row_titles[r]) + 16 > lm)
+            lm = 6 * strlen(row_titles[r]) + 16;
+    lm = lm > 400 ? 400 : lm;
+    size_t px = lm + (W * 3 < 300 ? 300 : W * 3), py = H * 3 + 60, tw = title ? 7 * strlen(title) + 30 : 0;
     px = px < tw ? tw : px; /* room for the whole title (about 7 pixels a character at 10 points) */
     fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\nset output ", px, py);
     gp_quote(f, png);
     fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray\nset cbrange [0:1]\n");
-    fprintf(f, "set size ratio -1\nset lmargin 0\nset rmargin 0\nset bmargin 0\nset tmargin 3\n");
+    fprintf(f, "set size ratio -1\nset rmargin 0\nset bmargin 0\nset tmargin 3\n");
+    if (lm)
+        fprintf(f, "set lmargin at screen %.4f\n", (double)lm / (double)px);
+    else
+        fprintf(f, "set lmargin 0\n");
     fprintf(f, "set xrange [-0.5:%zu]\nset yrange [-0.5:%zu]\n", W - 1, H - 1);
     if (title) {
         fprintf(f, "set title ");
@@ -63,6 +75,13 @@ static void write_script(FILE *f, const char *png, const char *dat, size_t W, si
             fprintf(f, "set label ");
             gp_quote(f, col_titles[c]);
             fprintf(f, " at %zu,%zu center front font 'sans,8' noenhanced\n", c * (w + 1) + 1 + w / 2, H + 2);
+        }
+    /* tile row r spans data rows H-1-(r (h+1) + 1) .. H-1-(r (h+1) + h): the first image row is on top */
+    for (size_t r = 0; row_titles && r < grid_rows; r++)
+        if (row_titles[r]) {
+            fprintf(f, "set label ");
+            gp_quote(f, row_titles[r]);
+            fprintf(f, " at -2,%.1f right front font 'sans,8' noenhanced\n", (double)(H - 1) - ((double)(r * (h + 1) + 1) + (double)(h - 1) / 2));
         }
     fprintf(f, "plot ");
     gp_quote(f, dat);
@@ -199,6 +218,67 @@ static void scratch_remove(const char *dir, const char *const *names, size_t n)
     rmdir(dir);
 }
 
+/* Where a figure's data and script go, never beside the figure: a private scratch directory (TMPDIR or /tmp,
+ * registered so that an interrupted run removes it too) emptied and removed by fig_dir_close, or the directory
+ * named by AM_FIGURE_DATA, where they are kept (to redraw a figure by hand). 0, or -1 with the reason printed. */
+static int fig_dir_open(const am_run *run, am__fig_dir *d)
+{
+    const char *keep = getenv("AM_FIGURE_DATA");
+    struct stat st;
+    d->keep = keep && *keep;
+    if (d->keep) {
+        const char *why = strlen(keep) >= sizeof d->dir - 1 || has_control(keep) ? "too long or has control characters"
+                          : stat(keep, &st) != 0                                  ? strerror(errno)
+                          : !S_ISDIR(st.st_mode)                                  ? "not a directory"
+                                                                                  : NULL;
+        if (why) {
+            am_run_error(run, "AM_FIGURE_DATA (where figures' data are kept): '%.200s': %s", keep, why);
+            return -1;
+        }
+        snprintf(d->dir, sizeof d->dir, "%s", keep);
+        return 0;
+    }
+    if (scratch_make(run, d->dir, sizeof d->dir))
+        return -1;
+    if (am_run_stage(run, d->dir)) {
+        rmdir(d->dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* dir/NAME ext in out (size bytes), NAME the last component of prefix; -1 with the reason printed when too long. */
+static int fig_dir_path(const am_run *run, const am__fig_dir *d, const char *prefix, const char *ext, char *out,
+                        size_t size)
+{
+    const char *base = strrchr(prefix, '/');
+    base = base && base[1] ? base + 1 : prefix;
+    if (snprintf(out, size, "%s/%s%s", d->dir, base, ext) >= (int)size) {
+        am_run_error(run, "figure path too long: '%.200s'", prefix);
+        return -1;
+    }
+    return 0;
+}
+
+/* Remove the scratch directory with every file in it (nothing else writes there); a kept directory stays. */
+static void fig_dir_close(am__fig_dir *d)
+{
+    if (d->keep)
+        return;
+    DIR *dir = opendir(d->dir);
+    struct dirent *e;
+    char p[4500];
+    while (dir && (e = readdir(dir)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", d->dir, e->d_name);
+            unlink(p);
+        }
+    if (dir)
+        closedir(dir);
+    rmdir(d->dir);
+    am_run_stage_done(d->dir);
+}
+
 /* Run a gnuplot script (written by write from script) whose output is `path`, atomically: *target (the
  * script's output field) is pointed at a temporary beside path, checked whole (figure_complete) and renamed
  * over path when gnuplot succeeds. A device or pipe (/dev/full), and standard output ("-", /dev/stdout), get the
@@ -244,14 +324,15 @@ static int gnuplot_to_file(const am_run *run, const char *path, const char **tar
 }
 
 typedef struct {
-    const char *png, *dat, *const *col_titles, *title;
-    size_t W, H, w, grid_cols;
+    const char *png, *dat, *const *col_titles, *const *row_titles, *title;
+    size_t W, H, h, w, grid_rows, grid_cols;
 } grid_script;
 
 static void write_grid(FILE *f, void *ctx)
 {
     const grid_script *g = ctx;
-    write_script(f, g->png, g->dat, g->W, g->H, g->w, g->grid_cols, g->col_titles, g->title);
+    write_script(f, g->png, g->dat, g->W, g->H, g->h, g->w, g->grid_rows, g->grid_cols, g->col_titles, g->row_titles,
+                 g->title);
 }
 
 typedef struct {
@@ -352,25 +433,13 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
     return rc;
 }
 
-int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
-                  size_t h, size_t w, const char *const *col_titles, const char *title)
+/* The grid's values, tiles parted by grey lines, into dat (rows bottom to top, as gnuplot's matrix reads them). */
+static int write_grid_data(const am_run *run, const char *dat, const float *tiles, size_t grid_cols, size_t W,
+                           size_t H, size_t h, size_t w)
 {
-    char dat[4096], gp[4096], png[4096];
     am__out o;
-    if (!prefix || !*prefix || has_control(prefix)) {
-        am_run_error(run, "image grid prefix must be a file name without control characters");
-        return -1;
-    }
-    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat ||
-        snprintf(gp, sizeof gp, "%s.gp", prefix) >= (int)sizeof gp ||
-        snprintf(png, sizeof png, "%s.png", prefix) >= (int)sizeof png) {
-        am_run_error(run, "image grid path too long");
-        return -1;
-    }
-    size_t W = grid_cols * (w + 1) + 1, H = grid_rows * (h + 1) + 1;
     if (out_open(run, &o, dat))
         return -1;
-    /* gnuplot's matrix rows run bottom to top, so the first image row is written last. */
     for (size_t yy = H; yy-- > 0;) {
         for (size_t xx = 0; xx < W; xx++) {
             float v = 0.35f; /* separator */
@@ -383,42 +452,74 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
         }
         fputc('\n', o.f);
     }
-    if (out_commit(run, &o, dat))
+    return out_commit(run, &o, dat) ? -1 : 0;
+}
+
+int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
+                  size_t h, size_t w, const char *const *col_titles, const char *const *row_titles, const char *title)
+{
+    char dat[4300], gp[4300], png[4096];
+    am__out o;
+    am__fig_dir d;
+    if (!prefix || !*prefix || has_control(prefix)) {
+        am_run_error(run, "image grid prefix must be a file name without control characters");
         return -1;
-    /* The script, kept so that the figure can be redrawn by hand (gnuplot PREFIX.gp). */
-    if (out_open(run, &o, gp))
+    }
+    if (snprintf(png, sizeof png, "%s.png", prefix) >= (int)sizeof png) {
+        am_run_error(run, "image grid path too long");
         return -1;
-    write_script(o.f, png, dat, W, H, w, grid_cols, col_titles, title);
-    if (out_commit(run, &o, gp))
+    }
+    if (fig_dir_open(run, &d))
         return -1;
+    size_t W = grid_cols * (w + 1) + 1, H = grid_rows * (h + 1) + 1;
+    grid_script g = {NULL, dat, col_titles, row_titles, title, W, H, h, w, grid_rows, grid_cols};
+    int rc = fig_dir_path(run, &d, prefix, ".dat", dat, sizeof dat) || fig_dir_path(run, &d, prefix, ".gp", gp, sizeof gp) ||
+             write_grid_data(run, dat, tiles, grid_cols, W, H, h, w) ? -1 : 0;
+    /* The script beside the data, for redrawing the figure by hand when they are kept (AM_FIGURE_DATA). */
+    if (!rc && d.keep) {
+        if (out_open(run, &o, gp))
+            rc = -1;
+        else {
+            write_script(o.f, png, dat, W, H, h, w, grid_rows, grid_cols, col_titles, row_titles, title);
+            rc = out_commit(run, &o, gp) ? -1 : 0;
+        }
+    }
     /* The figure: gnuplot draws into a temporary file that replaces PREFIX.png when it succeeded. */
-    grid_script g = {NULL, dat, col_titles, title, W, H, w, grid_cols};
-    return gnuplot_to_file(run, png, &g.png, write_grid, &g, dat);
+    if (!rc)
+        rc = gnuplot_to_file(run, png, &g.png, write_grid, &g, d.keep ? dat : NULL);
+    fig_dir_close(&d);
+    return rc;
 }
 
 int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
                     const char *const *titles)
 {
-    char dat[4096], name[4200], tmp[4300];
+    char dat[4300], name[4200], tmp[4300];
+    am__fig_dir d;
     if (!prefix || !*prefix || has_control(prefix) || !frames || !count || !h || !w || count > 100000) {
         am_run_error(run, "PNG frames: a prefix without control characters and 1 to 100000 frames");
         return -1;
     }
-    if (snprintf(dat, sizeof dat, "%s-frames.dat", prefix) >= (int)sizeof dat || strlen(prefix) > 4000) {
+    if (strlen(prefix) > 4000) {
         am_run_error(run, "PNG frame prefix too long");
         return -1;
     }
-    if (write_frames(run, dat, frames, count, h, w))
+    if (fig_dir_open(run, &d))
         return -1;
+    if (fig_dir_path(run, &d, prefix, "-frames.dat", dat, sizeof dat) || write_frames(run, dat, frames, count, h, w)) {
+        fig_dir_close(&d);
+        return -1;
+    }
     gif_script g = {NULL, dat, titles, count, h, w, 0, prefix};
     int rc = gnuplot_pipe(write_gif, &g, 1);
+    const char *kept = d.keep ? dat : NULL;
     /* Every frame checked whole first (gnuplot does not report failed writes), then all renamed; or every
      * temporary removed. */
     for (size_t k = 0; k < count && !rc; k++) {
         snprintf(tmp, sizeof tmp, "%s-%04zu.png.tmp", prefix, k);
         if (!figure_complete(tmp)) {
-            am_run_error(run, "gnuplot wrote an incomplete frame '%s' (is the disk full?); the frames are in '%s'", tmp,
-                         dat);
+            am_run_error(run, "gnuplot wrote an incomplete frame '%s' (is the disk full?)%s%s%s", tmp,
+                         kept ? "; the frames are in '" : "", kept ? kept : "", kept ? "'" : "");
             rc = -2;
         }
     }
@@ -433,11 +534,11 @@ int am_image_frames(const am_run *run, const char *prefix, const float *frames, 
         }
     }
     if (rc && rc != -2)
-        am_run_error(run, "%s; the frames are in '%s'",
-                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the frames", dat);
-    if (rc)
-        return -1;
-    return 0;
+        am_run_error(run, "%s%s%s%s",
+                     rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot could not draw the frames",
+                     kept ? "; the frames are in '" : "", kept ? kept : "", kept ? "'" : "");
+    fig_dir_close(&d);
+    return rc ? -1 : 0;
 }
 
 typedef struct {
@@ -487,32 +588,58 @@ static void write_matrix(FILE *f, void *ctx)
         fprintf(f, " matrix with image\n");
 }
 
+/* A figure's data file in its directory (fig_dir_open), dpath (4300 bytes, the path the script reads), written
+ * by data(f, ctx), then the figure drawn into PREFIX.png by the script (whose *png the drawing points at its
+ * temporary); the directory closed either way. 0, or -1 with the reason printed. */
+static int figure_with_data(const am_run *run, const char *prefix, void (*data)(FILE *, const void *), const void *ctx,
+                            char *dpath, const char **png, void (*write)(FILE *, void *), void *script)
+{
+    char ppath[4200];
+    am__fig_dir d;
+    am__out o;
+    if (snprintf(ppath, sizeof ppath, "%s.png", prefix) >= (int)sizeof ppath) {
+        am_run_error(run, "figure prefix too long");
+        return -1;
+    }
+    if (fig_dir_open(run, &d))
+        return -1;
+    int rc = fig_dir_path(run, &d, prefix, ".dat", dpath, 4300) || out_open(run, &o, dpath) ? -1 : 0;
+    if (!rc) {
+        data(o.f, ctx);
+        rc = out_commit(run, &o, dpath) ? -1 : 0;
+    }
+    if (!rc)
+        rc = gnuplot_to_file(run, ppath, png, write, script, d.keep ? dpath : NULL);
+    fig_dir_close(&d);
+    return rc;
+}
+
+typedef struct {
+    const double *values;
+    size_t rows, cols;
+} matrix_data;
+
+static void write_matrix_data(FILE *f, const void *ctx)
+{
+    const matrix_data *m = ctx;
+    for (size_t r = 0; r < m->rows; r++) {
+        for (size_t c = 0; c < m->cols; c++)
+            fprintf(f, c ? " %.6g" : "%.6g", m->values[r * m->cols + c]);
+        fputc('\n', f);
+    }
+}
+
 int am_image_matrix(const am_run *run, const char *prefix, const double *values, size_t rows, size_t cols, double lo,
                     double hi, const char *const *labels, const char *title, const char *xlabel, const char *ylabel)
 {
-    char dat[4096];
-    am__out o;
     if (!prefix || !*prefix || has_control(prefix) || !values || !rows || !cols || !(lo < hi)) {
         am_run_error(run, "matrix figure: a prefix without control characters, values, and lo < hi");
         return -1;
     }
-    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat) {
-        am_run_error(run, "matrix figure prefix too long");
-        return -1;
-    }
-    if (out_open(run, &o, dat))
-        return -1;
-    for (size_t r = 0; r < rows; r++) {
-        for (size_t c = 0; c < cols; c++)
-            fprintf(o.f, c ? " %.6g" : "%.6g", values[r * cols + c]);
-        fputc('\n', o.f);
-    }
-    if (out_commit(run, &o, dat))
-        return -1;
-    char png[4200];
-    snprintf(png, sizeof png, "%s.png", prefix);
+    char dat[4300];
+    matrix_data md = {values, rows, cols};
     matrix_script m = {NULL, dat, title, xlabel, ylabel, labels, rows, cols, lo, hi};
-    return gnuplot_to_file(run, png, &m.png, write_matrix, &m, dat);
+    return figure_with_data(run, prefix, write_matrix_data, &md, dat, &m.png, write_matrix, &m);
 }
 
 typedef struct {
@@ -541,32 +668,33 @@ static void write_lines(FILE *f, void *ctx)
     fputc('\n', f);
 }
 
+typedef struct {
+    const double *x, *y;
+    size_t n, series;
+} lines_data;
+
+static void write_lines_data(FILE *f, const void *ctx)
+{
+    const lines_data *l = ctx;
+    for (size_t i = 0; i < l->n; i++) {
+        fprintf(f, "%.9g", l->x[i]);
+        for (size_t k = 0; k < l->series; k++)
+            fprintf(f, " %.9g", l->y[i * l->series + k]);
+        fputc('\n', f);
+    }
+}
+
 int am_image_lines(const am_run *run, const char *prefix, const double *x, const double *y, size_t n, size_t series,
                    const char *const *labels, const char *title, const char *xlabel, const char *ylabel)
 {
-    char dat[4096], png[4200];
-    am__out o;
     if (!prefix || !*prefix || has_control(prefix) || !x || !y || !n || !series || series > 64) {
         am_run_error(run, "line figure: a prefix without control characters, points, and 1 to 64 series");
         return -1;
     }
-    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat) {
-        am_run_error(run, "line figure prefix too long");
-        return -1;
-    }
-    if (out_open(run, &o, dat))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        fprintf(o.f, "%.9g", x[i]);
-        for (size_t k = 0; k < series; k++)
-            fprintf(o.f, " %.9g", y[i * series + k]);
-        fputc('\n', o.f);
-    }
-    if (out_commit(run, &o, dat))
-        return -1;
-    snprintf(png, sizeof png, "%s.png", prefix);
+    char dat[4300];
+    lines_data ld = {x, y, n, series};
     lines_script l = {NULL, dat, title, xlabel, ylabel, labels, series};
-    return gnuplot_to_file(run, png, &l.png, write_lines, &l, dat);
+    return figure_with_data(run, prefix, write_lines_data, &ld, dat, &l.png, write_lines, &l);
 }
 
 /* The helpers above, for the harness's other figures (internal.h). */
@@ -594,4 +722,19 @@ int am__figure_out_open(const am_run *run, am__out *o, const char *path)
 int am__figure_out_commit(const am_run *run, am__out *o, const char *path)
 {
     return out_commit(run, o, path);
+}
+
+int am__fig_dir_open(const am_run *run, am__fig_dir *d)
+{
+    return fig_dir_open(run, d);
+}
+
+int am__fig_dir_path(const am_run *run, const am__fig_dir *d, const char *prefix, const char *ext, char *out, size_t size)
+{
+    return fig_dir_path(run, d, prefix, ext, out, size);
+}
+
+void am__fig_dir_close(am__fig_dir *d)
+{
+    fig_dir_close(d);
 }

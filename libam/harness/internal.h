@@ -49,5 +49,16 @@ int am__gnuplot_to_file(const am_run *run, const char *path, const char **target
                         void *script, const char *dat);
 int am__figure_out_open(const am_run *run, am__out *o, const char *path);
 int am__figure_out_commit(const am_run *run, am__out *o, const char *path);
+/* Where a figure's data and script files go, never beside the figure: a private scratch directory that
+ * am__fig_dir_close empties and removes (also removed when the run is interrupted), or the directory named by
+ * AM_FIGURE_DATA, where they are kept (keep = 1). open: 0, or -1 with the reason printed; path: dir/NAME ext in
+ * out (size bytes), NAME the last component of prefix, 0 or -1 with the reason printed. */
+typedef struct {
+    char dir[4200];
+    int keep;
+} am__fig_dir;
+int am__fig_dir_open(const am_run *run, am__fig_dir *d);
+int am__fig_dir_path(const am_run *run, const am__fig_dir *d, const char *prefix, const char *ext, char *out, size_t size);
+void am__fig_dir_close(am__fig_dir *d);
 
 #endif

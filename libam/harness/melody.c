@@ -250,7 +250,7 @@ static int roll_extent(const am_run *run, const am_melody *const *rolls, size_t 
     return 0;
 }
 
-/* PREFIX.dat (one block per roll) and the differing steps of each roll. */
+/* The roll data (one block per roll) into dat, and the differing steps of each roll. */
 static int write_roll_data(const am_run *run, const char *dat, const am_melody *const *rolls, size_t count,
                            uint32_t step, size_t steps, size_t *wrong, size_t *span)
 {
@@ -280,14 +280,12 @@ static int write_roll_data(const am_run *run, const char *dat, const am_melody *
 int am_image_pianoroll(const am_run *run, const char *prefix, const am_melody *const *rolls,
                        const char *const *labels, size_t count, uint32_t step, const char *title)
 {
-    char dat[4096], gp[4096], png[4096];
+    char dat[4300], gp[4300], png[4096];
     if (!prefix || !*prefix || am__gp_has_control(prefix) || !rolls || count < 1 || count > 8) {
         am_run_error(run, "piano roll: a prefix without control characters and 1 to 8 melodies");
         return -1;
     }
-    if (snprintf(dat, sizeof dat, "%s.dat", prefix) >= (int)sizeof dat ||
-        snprintf(gp, sizeof gp, "%s.gp", prefix) >= (int)sizeof gp ||
-        snprintf(png, sizeof png, "%s.png", prefix) >= (int)sizeof png) {
+    if (snprintf(png, sizeof png, "%s.png", prefix) >= (int)sizeof png) {
         am_run_error(run, "piano roll prefix too long");
         return -1;
     }
@@ -301,17 +299,28 @@ int am_image_pianoroll(const am_run *run, const char *prefix, const am_melody *c
         am_run_error(run, "piano roll: %zu steps of %u ticks is too long to draw", steps, (unsigned)step);
         return -1;
     }
-    if (write_roll_data(run, dat, rolls, count, step, steps, wrong, span))
+    /* data and script in a scratch directory removed afterwards (kept in AM_FIGURE_DATA when it is set) */
+    am__fig_dir d;
+    if (am__fig_dir_open(run, &d))
         return -1;
+    int rc = am__fig_dir_path(run, &d, prefix, ".dat", dat, sizeof dat) ||
+             am__fig_dir_path(run, &d, prefix, ".gp", gp, sizeof gp) ||
+             write_roll_data(run, dat, rolls, count, step, steps, wrong, span) ? -1 : 0;
     const am_melody *ref = rolls[count - 1];
     double bar = ref->meter_num && ref->meter_den ? 4.0 * ref->meter_num / ref->meter_den : 4;
     roll_script r = {png, dat, title, labels, rolls, count, wrong, span, steps, lo, hi, (double)ticks / AM_MELODY_TPQ, bar};
     am__out o;
-    if (am__figure_out_open(run, &o, gp))
-        return -1;
-    write_roll(o.f, &r); /* kept so that the figure can be redrawn by hand (gnuplot PREFIX.gp) */
-    if (am__figure_out_commit(run, &o, gp))
-        return -1;
+    if (!rc && d.keep) { /* the script kept beside the data, to redraw the figure by hand */
+        if (am__figure_out_open(run, &o, gp))
+            rc = -1;
+        else {
+            write_roll(o.f, &r);
+            rc = am__figure_out_commit(run, &o, gp) ? -1 : 0;
+        }
+    }
     r.png = NULL;
-    return am__gnuplot_to_file(run, png, &r.png, write_roll, &r, dat);
+    if (!rc)
+        rc = am__gnuplot_to_file(run, png, &r.png, write_roll, &r, d.keep ? dat : NULL);
+    am__fig_dir_close(&d);
+    return rc;
 }

@@ -17,7 +17,6 @@ CACHE=${AM_CACHE:-${TMPDIR:-/tmp}/libam-speech}-wav
     --layers 2560,256,32,256,2560 --epochs 40 --batch 32 --seed 1 --threads 1 --model "$CACHE/speech.ae" --quiet --out /dev/null
 "$BIN/concept-cells" trimodal --speech-cache "$CACHE" --image-model "$CACHE/fashion.ae" --speech-model "$CACHE/speech.ae" \
     --triples 6000 --test 2000 --seed 1 --prefix concepts --sound-dir "$CACHE/recalled" --quiet --out trimodal.tsv
-rm -f concepts-grid.dat concepts-grid.gp
 "$BIN/concept-cells" capacity --N 10,30,100,300,1000,3000,10000 --d 64 --noise 1.5 --queries 2000 --hrr-dim 256 \
     --bits 128 --seed 1 --quiet --out capacity.tsv
 ./plot.sh

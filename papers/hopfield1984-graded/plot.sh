@@ -3,4 +3,4 @@
 # measuring; `make plots` calls it alone).
 set -euo pipefail
 cd "$(dirname "$0")"
-gnuplot -e "in='beta-4.tsv'; out='figure.png'" ../../plots/hopfield-ct.gp
+gnuplot -e "in='beta-4.tsv'; out='figure'" ../../plots/hopfield-ct.gp

@@ -17,7 +17,7 @@ common="--M 10,30,100,300,1000 --cues 200 --corrupt noise:0.3,occlude:14,class -
 "$BIN/latent-recall" --encoder dae.model --store modern,dense --code continuous,sign $common --grid figure-grid-dae \
     --out dae.tsv
 ./plot.sh
-rm -f ae.model dae.model figure-*.dat figure-*.gp
+rm -f ae.model dae.model
 tail -n 2 ae-loss.tsv | cut -f1,3,4,6
 for f in pca mlp dae; do
     echo "== $f: store code M corruption item_recall class_recall mse_recalled item_nn mse_cue"

@@ -14,7 +14,6 @@ CACHE=${AM_CACHE:-${TMPDIR:-/tmp}/libam-speech}
 # One held-out utterance of each word (flite voice kal16 is the first of each word's four).
 idx=$(seq -s, 0 4 39)
 "$BIN/spectrogram" grid --cache "$CACHE" --split test --index "$idx" --model "$CACHE/speech.ae" --prefix figure --quiet --out grid.tsv
-rm -f figure.dat figure.gp
 "$BIN/spectrogram" listen --cache "$CACHE" --split test --index 28,32 --model "$CACHE/speech.ae" --prefix "$CACHE/heard" \
     --quiet --out listen.tsv
 grep -v '^#' loss.tsv | tail -1 | awk -F'\t' '{ printf "autoencoder after %d epochs: train loss %s, held-out voices MSE %s\n", $1, $3, $4 }'
