@@ -51,9 +51,15 @@ collapse = r["alpha"][np.argmax(r["overlap_mean"] < 0.9)] if (r["overlap_mean"] 
 print("measured: the overlap first drops below 0.9 at alpha = %.3f" % collapse)
 
 # %%
-am.plot(r["alpha"], [r["overlap_mean"], m_theory], out=os.path.join(OUT, "01-hebb-overlap.png"),
-        labels=["measured (N=%d, 10%% noise)" % N, "AGS 1987"], xlabel="load alpha = P/N",
-        ylabel="overlap after recall", title="Hebb rule: recall collapses near alpha_c = 0.138")
+# The measurements as points, each theory as a line (AGS on a fine grid: its jump to 0 at alpha_c is drawn
+# where it happens).
+fine = np.arange(0.001, 0.3005, 0.001)
+am.plot([r["alpha"], fine], [r["overlap_mean"], [am.theory("ags_overlap", alpha=a) for a in fine]],
+        out=os.path.join(OUT, "01-hebb-overlap.png"), styles=["linespoints pt 7 ps 0.8", "lines lw 2"],
+        labels=["measured (N=%d, 10%% noise)" % N, "AGS 1987: m jumps to 0 at alpha_c = %.3f" % alpha_c],
+        xlabel="load alpha = P/N", ylabel="overlap after recall",
+        title="Hebb rule: recall collapses near alpha_c = 0.138")
 am.plot(r["alpha"], [r["unstable_frac"], bit_theory], out=os.path.join(OUT, "01-hebb-bit-error.png"),
-        labels=["measured", "Phi(-1/sqrt(alpha))"], xlabel="load alpha = P/N", ylabel="unstable bits per pattern bit",
+        labels=["measured", "Phi(-1/sqrt(alpha))"], styles=["points pt 7 ps 1.2", "lines lw 2"],
+        xlabel="load alpha = P/N", ylabel="unstable bits per pattern bit",
         title="Hebb rule: per-bit error of the stored patterns", logy=True)

@@ -56,7 +56,8 @@ if example is not None:
           (example.steps, int((a != b).sum()), am.overlap(a, b)))
     print("energy at each step:", np.round(example.frame_energy, 2))
     am.plot(np.arange(len(example.frame_energy)), [example.frame_energy], out=os.path.join(OUT, "03-cycle-energy.png"),
-            labels=["E(s) after each synchronous step"], xlabel="step", ylabel="energy",
+            labels=["E(s) after each synchronous step"], key=None, xlabel="synchronous step",
+            ylabel="energy E(s) = -1/2 s^T W s",
             title="Synchronous dynamics: the energy stops falling, the state alternates")
 else:
     print("no 2-cycle among 200 random cues")
@@ -64,5 +65,7 @@ else:
 # %%
 am.plot(sync["alpha"], [sync["cycle_end"], asyn["cycle_end"], sync["overlap_mean"], asyn["overlap_mean"]],
         out=os.path.join(OUT, "03-sync-async.png"),
-        labels=["sync: recalls ending in a 2-cycle", "async: 2-cycles", "sync: overlap", "async: overlap"],
-        xlabel="load alpha = P/N", ylabel="fraction / overlap", title="Synchronous updates oscillate at high load")
+        labels=["sync: share of recalls ending in a 2-cycle", "async: share ending in a 2-cycle", "sync: mean overlap",
+                "async: mean overlap"], styles=["linespoints pt 7", "linespoints pt 6", "lines lw 2", "lines lw 2 dt 2"],
+        xlabel="load alpha = P/N", ylabel="share of recalls, or overlap",
+        title="Synchronous updates oscillate at high load")

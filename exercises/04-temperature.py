@@ -71,8 +71,11 @@ def mean_field(T):
 
 
 theory = np.array([mean_field(T) for T in temps])
-am.plot(temps, [np.array(pattern_m), theory, np.array(mixture_best), np.array(mixture_mix)],
+fine = np.arange(0, 1.2005, 0.005)                   # the theory on a fine grid: its fall to 0 at T = 1
+am.plot([temps, fine, temps, temps], [np.array(pattern_m), [mean_field(T) for T in fine], np.array(mixture_best),
+                                      np.array(mixture_mix)],
         out=os.path.join(OUT, "04-temperature.png"),
-        labels=["recall of a pattern", "m = tanh(m/T)", "from the mixture: largest overlap",
+        labels=["recall of a pattern", "theory: m = tanh(m/T)", "from the mixture: largest overlap",
                 "from the mixture: second overlap"],
+        styles=["linespoints pt 7", "lines lw 2 dt 2", "linespoints pt 5", "linespoints pt 4"],
         xlabel="temperature T", ylabel="overlap", title="Noise melts spurious mixtures before the memories")

@@ -64,9 +64,10 @@ def transition_rates(cfg, n, P, trials):
     return np.mean(rate), np.mean(whole)
 
 
-measured, predicted, whole_m, whole_p, labels = [], [], [], [], []
+measured, predicted, whole_m, whole_p, labels, theory = [], [], [], [], [], []
 for name, d, cfg in models:
     th = am.seq_capacity(N, degree=d)
+    theory.append(th)
     print("%s: theory P_T = %.1f, P_S = %.1f" % (name, th.transition, th.sequence))
     rows = [transition_rates(cfg, N, P, trials) for P in loads]
     q = np.array([am.seq_capacity(N, degree=d, p=int(P)).bit_error for P in loads])
@@ -84,12 +85,15 @@ for name, d, cfg in models:
 # The measured rates against the Gaussian theory, for single transitions and for whole sequences.
 
 # %%
+pair = ["points pt 7 lc 1", "lines lw 2 lc 1", "points pt 5 lc 2", "lines lw 2 lc 2"]   # measured: points; theory: lines
 am.plot(loads, [measured[0], predicted[0], measured[1], predicted[1]], out=os.path.join(OUT, "06-seq-transitions.png"),
         labels=["seq-hebb (d=1)", "theory (1-q)^N, d=1", "seq-dense d=2", "theory (1-q)^N, d=2"], logx=True,
+        styles=pair, vlines=[(th.transition, "P_T, d=%d" % d) for th, (_, d, _) in zip(theory, models)],
         xlabel="sequence length P (N = 100)", ylabel="fraction of exact transitions",
         title="One step from each element: exact up to about P_T")
 am.plot(loads, [whole_m[0], whole_p[0], whole_m[1], whole_p[1]], out=os.path.join(OUT, "06-seq-whole.png"),
         labels=["seq-hebb (d=1)", "theory (1-q)^{NP}, d=1", "seq-dense d=2", "theory (1-q)^{NP}, d=2"], logx=True,
+        styles=pair, vlines=[(th.sequence, "P_S, d=%d" % d) for th, (_, d, _) in zip(theory, models)],
         xlabel="sequence length P (N = 100)", ylabel="fraction of whole sequences exact",
         title="Whole sequences fail sooner: P_S = P_T / (d+1)")
 

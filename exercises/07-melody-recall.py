@@ -98,7 +98,8 @@ rec_pitch, _ = code.decode(results[bad][2]).grid(code.step, steps=len(orig_pitch
 pc = np.where(orig_pitch >= 0, 60 + orig_pitch % 12, np.nan)       # the code keeps pitch classes
 steps = np.arange(len(pc))
 am.plot(steps, [pc, np.where(rec_pitch >= 0, rec_pitch, np.nan)], out=os.path.join(OUT, "07-melody-roll.png"),
-        labels=["original (pitch class)", "recalled from the first bar"], style="steps",
+        labels=["original (pitch class)", "recalled from the first bar"],
+        styles=["steps lw 6 lc rgb '#a6cee3'", "steps lw 1.5 lc rgb '#d62728'"],   # the original wide under the recall
         xlabel="step (eighth notes)", ylabel="MIDI pitch", title="%s: recall from the first bar" % stored[bad].title)
 
 # %% [markdown]
@@ -134,7 +135,7 @@ print("ROC: %d points, hit rate %.2f at false-alarm rate %.2f" % (len(fpr), roc.
 n_s, n_u = len(f_stored), len(f_unseen)
 tune_no = np.arange(n_s + n_u)
 am.plot(tune_no, [np.r_[f_stored, np.full(n_u, np.nan)], np.r_[np.full(n_s, np.nan), f_unseen]],
-        out=os.path.join(OUT, "07-melody-roc.png"), style="points",
+        out=os.path.join(OUT, "07-melody-roc.png"), styles=["points pt 7", "points pt 5"],
         labels=["stored tunes", "unseen tunes"], xlabel="tune", ylabel="one-step prediction overlap",
         title="Familiarity of stored and unseen tunes: AUC %.2f" % roc.auc)
 

@@ -1,6 +1,7 @@
 /* hopfield-demo — watch a memory being recalled: store letters, checkerboards, random or hand-drawn
  * patterns in any store, corrupt a cue, and follow the recall unit by unit in the terminal (Unicode
  * half-blocks, overlaps and energy updating), as a TSV of every frame, and as an animated GIF. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,9 +19,10 @@ static const char desc[] =
     "(on) and '.' (off) rows, one pattern per block of rows, blocks parted by blank lines, every block\n"
     "the same size. The cue is pattern --cue with --flip of its units flipped. A frame is drawn at the\n"
     "cue, every --every unit updates and after every sweep. Frames go to standard output (redrawn in\n"
-    "place on a terminal, --delay ms apart; one after another otherwise); --out FILE writes them as TSV\n"
-    "(frame sweep updates unit energy, then the overlap with every stored pattern); --gif FILE as an\n"
-    "animated GIF and --frames PREFIX as PNG files PREFIX-0000.png, ... (gnuplot). --plots PREFIX draws\n"
+    "place on a terminal, --delay ms apart; one after another otherwise), also when --out FILE writes\n"
+    "them as TSV (frame sweep updates unit energy, then overlap_NAME with every stored pattern, NAME its\n"
+    "letter, else its number); --gif FILE as an animated GIF (the target beside the state, the last frame\n"
+    "held 3 s) and --frames PREFIX as PNG files PREFIX-0000.png, ... (gnuplot). --plots PREFIX draws\n"
     "the energy and the overlaps against unit updates (PREFIX-energy.png, PREFIX-overlap-time.png), the\n"
     "overlap matrix of the stored patterns (PREFIX-overlaps.png) and, for the hopfield model, the weight\n"
     "matrix (PREFIX-weights.png). --quiet draws no frames on standard output (the files only).\n"
@@ -37,7 +39,17 @@ static const char examples[] =
 typedef struct {
     size_t w, h, n, count;
     am_patterns *pats;
+    const char *letters; /* the letters stored (--patterns letters), else NULL */
 } patset;
+
+/* The name of stored pattern k: its letter, else its number. */
+static void pattern_name(const patset *ps, size_t k, char *buf, size_t size)
+{
+    if (ps->letters)
+        snprintf(buf, size, "%c", toupper((unsigned char)ps->letters[k]));
+    else
+        snprintf(buf, size, "%zu", k);
+}
 
 /* Blocks of '#'/'.' rows from a text file (am_patterns_read_text). */
 static int read_drawn(const am_run *run, const char *path, patset *ps)
@@ -54,6 +66,7 @@ static int read_drawn(const am_run *run, const char *path, patset *ps)
 
 typedef struct {
     const am_store *s;
+    const patset *ps;
     size_t w, h, n, count, every;
     int live;          /* redraw in place on a terminal */
     int delay_ms;
@@ -79,8 +92,11 @@ static void render(demo *d, const int8_t *st, const double *meta)
     printf("sweep %-4.0f updates %-7.0f energy %-12.4f%s", meta[0], meta[1], meta[3], eol);
     lines++;
     printf("overlaps:");
-    for (size_t mu = 0; mu < d->count && mu < 12; mu++)
-        printf(" %+.2f", meta[4 + mu]);
+    for (size_t mu = 0; mu < d->count && mu < 12; mu++) {
+        char name[8];
+        pattern_name(d->ps, mu, name, sizeof name);
+        printf(d->ps->letters ? "  %s %+.2f" : " %.0s%+.2f", name, meta[4 + mu]);
+    }
     printf("%s%s", d->count > 12 ? " ..." : "", eol);
     lines++;
     for (size_t r = 0; r < d->h; r += 2) {
@@ -133,14 +149,22 @@ static void on_event(const am_recall_event *ev, void *ctx)
     render(d, d->st, m);
 }
 
-/* A title for every frame (sweep, updates, energy, overlap with the cued pattern); NULL without memory. */
-static char **frame_titles(const demo *d, size_t cue)
+/* A title for every frame (the cue; then sweep, updates, energy, overlap with the cued pattern), short enough
+ * for the figure at any energy; NULL without memory. */
+static char **frame_titles(const demo *d, size_t cue, double flip)
 {
-    char **titles = calloc(d->frames ? d->frames : 1, sizeof *titles);
+    char **titles = calloc(d->frames ? d->frames : 1, sizeof *titles), name[24];
+    pattern_name(d->ps, cue, name, sizeof name);
     for (size_t k = 0; titles && k < d->frames; k++) {
         const double *m = d->meta + k * (4 + d->count);
-        if ((titles[k] = malloc(80)))
-            snprintf(titles[k], 80, "sweep %.0f, updates %.0f, energy %.3f, overlap %+.2f", m[0], m[1], m[3], m[4 + cue]);
+        if (!(titles[k] = malloc(96)))
+            continue;
+        if (k == 0)
+            snprintf(titles[k], 96, "the cue: %s%s with %.0f%% of its units flipped; energy %.5g",
+                     d->ps->letters ? "" : "pattern ", name, 100 * flip, m[3]);
+        else
+            snprintf(titles[k], 96, "sweep %.0f, %.0f updates: energy %.5g, overlap with %s%s %+.2f", m[0], m[1], m[3],
+                     d->ps->letters ? "" : "pattern ", name, m[4 + cue]);
     }
     return titles;
 }
@@ -171,8 +195,11 @@ static int draw_time(const am_run *run, const char *prefix, const demo *d)
             m[k * shown + mu] = meta[4 + mu];
     }
     for (size_t mu = 0; mu < shown; mu++)
-        if ((labels[mu] = malloc(24)))
-            snprintf(labels[mu], 24, "pattern %zu", mu);
+        if ((labels[mu] = malloc(32))) {
+            char name[24];
+            pattern_name(d->ps, mu, name, sizeof name);
+            snprintf(labels[mu], 32, "%s%s", d->ps->letters ? "" : "pattern ", name);
+        }
     const char *const elab[] = {"energy"};
     snprintf(name, len, "%s-energy", prefix);
     if (am_image_lines(run, name, x, e, d->frames, 1, elab, "energy during the recall", "unit updates", "energy"))
@@ -190,9 +217,9 @@ done:
 }
 
 /* The overlap matrix of the stored patterns and (hopfield) the weight matrix, through gnuplot. */
-static int draw_matrices(const am_run *run, const char *prefix, am_store *s, const am_patterns *p, const char *kind,
-                         const char *letters)
+static int draw_matrices(const am_run *run, const char *prefix, am_store *s, const patset *ps)
 {
+    const am_patterns *p = ps->pats;
     size_t P = p->count, n = p->n, len = strlen(prefix) + 16;
     double *ov = malloc(P * P * sizeof *ov);
     char *name = malloc(len), **labels = calloc(P, sizeof *labels);
@@ -204,12 +231,8 @@ static int draw_matrices(const am_run *run, const char *prefix, am_store *s, con
     for (size_t a = 0; a < P; a++) {
         for (size_t b = 0; b < P; b++)
             ov[a * P + b] = am_patterns_overlap(p, a, p, b);
-        if ((labels[a] = malloc(24))) {
-            if (kind && !strcmp(kind, "letters"))
-                snprintf(labels[a], 24, "%c", letters[a]);
-            else
-                snprintf(labels[a], 24, "%zu", a);
-        }
+        if ((labels[a] = malloc(24)))
+            pattern_name(ps, a, labels[a], 24);
     }
     snprintf(name, len, "%s-overlaps", prefix);
     char title[96];
@@ -248,6 +271,35 @@ done:
     for (size_t a = 0; labels && a < P; a++)
         free(labels[a]);
     free(labels), free(name), free(ov);
+    return rc;
+}
+
+/* The recall as an animated GIF (gif) and as PNG frames (frames_p), either may be NULL: the target beside the
+ * state, each frame titled, the GIF's last frame held 3 s. 0, or -1 with the reason printed. */
+static int draw_frames(const am_run *run, const char *gif, const char *frames_p, const demo *d, size_t cue, double flip)
+{
+    char **titles = frame_titles(d, cue, flip), name[24], label[40];
+    float *target = malloc(d->n * sizeof *target);
+    int8_t *t = malloc(d->n);
+    int rc = -1;
+    if (!titles || !target || !t) {
+        am_run_error(run, "out of memory");
+        goto done;
+    }
+    am_patterns_get(d->ps->pats, cue, t);
+    for (size_t i = 0; i < d->n; i++)
+        target[i] = t[i] > 0 ? 1.0f : 0.0f;
+    pattern_name(d->ps, cue, name, sizeof name);
+    snprintf(label, sizeof label, "target: %s%s", d->ps->letters ? "" : "pattern ", name);
+    am_image_anim a = {target, label, "the network's state", 300};
+    if (gif && am_image_gif(run, gif, d->img, d->frames, d->h, d->w, (const char *const *)titles, 8, &a))
+        goto done;
+    if (frames_p && am_image_frames(run, frames_p, d->img, d->frames, d->h, d->w, (const char *const *)titles, &a))
+        goto done;
+    rc = 0;
+done:
+    titles_free(titles, d->frames);
+    free(target), free(t);
     return rc;
 }
 
@@ -321,6 +373,7 @@ int main(int argc, char **argv)
         }
         ps.w = w, ps.h = h, ps.n = w * h;
         ps.count = !strcmp(pat_s, "letters") ? strlen(letters) : (size_t)count;
+        ps.letters = !strcmp(pat_s, "letters") ? letters : NULL;
         if (!strcmp(pat_s, "letters") && (w < 5 || h < 7 || !ps.count || ps.count > 26)) {
             am_run_error(&run, "--patterns letters: 1 to 26 letters on a grid of at least 7x5 (rows x columns)");
             return 2;
@@ -367,12 +420,12 @@ int main(int argc, char **argv)
         am_patterns_free(ps.pats);
         return 1;
     }
-    int tsv = run.out != sentinel;
-    demo d = {.s = s, .w = ps.w, .h = ps.h, .n = ps.n, .count = ps.count};
+    int tsv = run.out != sentinel, tsv_stdout = tsv && (!strcmp(run.out, "-") || !strcmp(run.out, "/dev/stdout"));
+    demo d = {.s = s, .ps = &ps, .w = ps.w, .h = ps.h, .n = ps.n, .count = ps.count};
     d.every = every ? (size_t)every : ps.w;
-    d.live = isatty(1) && !tsv;
+    d.live = isatty(1) && !tsv_stdout; /* a TSV in a file leaves the terminal to the frames */
     d.delay_ms = delay >= 0 ? delay : d.live ? 40 : 0;
-    d.quiet_frames = (tsv && !strcmp(run.out, "-")) || run.quiet; /* --quiet: files only */
+    d.quiet_frames = tsv_stdout || run.quiet; /* --quiet: files only */
     d.st = malloc(ps.n);
     int8_t *state = malloc(ps.n);
     FILE *out = NULL;
@@ -390,7 +443,7 @@ int main(int argc, char **argv)
     char descr[96];
     am_store_config_describe(&cfg, descr, sizeof descr);
     if (!d.quiet_frames)
-        printf("%s: %zu patterns of %zux%zu, cue %d with %.0f%% flipped\n", descr, ps.count, ps.w, ps.h, cue, 100 * flip);
+        printf("%s: %zu patterns of %zux%zu, cue %d with %.0f%% flipped\n", descr, ps.count, ps.h, ps.w, cue, 100 * flip);
     am_recall_opts o;
     am_recall_opts_default(&o);
     o.dynamics = dyn;
@@ -412,10 +465,13 @@ int main(int argc, char **argv)
                ov == 1.0 ? "recalled" : "not recalled");
     if (out) {
         fprintf(out, "# %s; %zu patterns of %zux%zu; cue %d, %.0f%% flipped; %s after %u sweeps, overlap %.4f\n", descr, ps.count,
-                ps.w, ps.h, cue, 100 * flip, am_end_name(info.end), info.steps, ov);
+                ps.h, ps.w, cue, 100 * flip, am_end_name(info.end), info.steps, ov);
         fprintf(out, "frame\tsweep\tupdates\tunit\tenergy");
-        for (size_t mu = 0; mu < ps.count; mu++)
-            fprintf(out, "\toverlap_%zu", mu);
+        for (size_t mu = 0; mu < ps.count; mu++) {
+            char name[24];
+            pattern_name(&ps, mu, name, sizeof name);
+            fprintf(out, "\toverlap_%s", name);
+        }
         fputc('\n', out);
         for (size_t k = 0; k < d.frames; k++) {
             const double *m = d.meta + k * (4 + d.count);
@@ -425,25 +481,11 @@ int main(int argc, char **argv)
             fputc('\n', out);
         }
     }
-    if (gif) {
-        char **titles = frame_titles(&d, (size_t)cue);
-        int g = !titles || am_image_gif(&run, gif, d.img, d.frames, ps.h, ps.w, (const char *const *)titles, 8);
-        titles_free(titles, d.frames);
-        if (g) {
-            rc = 1;
-            goto done;
-        }
+    if ((gif || frames_p) && draw_frames(&run, gif, frames_p, &d, (size_t)cue, flip)) {
+        rc = 1;
+        goto done;
     }
-    if (frames_p) {
-        char **titles = frame_titles(&d, (size_t)cue);
-        int g = !titles || am_image_frames(&run, frames_p, d.img, d.frames, ps.h, ps.w, (const char *const *)titles);
-        titles_free(titles, d.frames);
-        if (g) {
-            rc = 1;
-            goto done;
-        }
-    }
-    if (plots && (draw_matrices(&run, plots, s, ps.pats, file ? NULL : pat_s, letters) || draw_time(&run, plots, &d))) {
+    if (plots && (draw_matrices(&run, plots, s, &ps) || draw_time(&run, plots, &d))) {
         rc = 1;
         goto done;
     }

@@ -602,7 +602,7 @@ static int cmd_replay(int argc, char **argv)
     if (show)
         printf("%zu exact transitions of %zu steps; %s\n", info.transitions, nsteps,
                info.first_fail < 0 ? "no wrong step" : "went wrong");
-    if (gif && am_image_gif(&run, gif, img, nsteps + 1, h, w, (const char *const *)titles, 40))
+    if (gif && am_image_gif(&run, gif, img, nsteps + 1, h, w, (const char *const *)titles, 40, NULL))
         goto done;
     rc = 0;
 done:

@@ -924,6 +924,57 @@ ok $? "--plots: the 4 x 4 overlap matrix and the 81 x 81 weight matrix drawn"
     [ "$(wc -l < "$tmp/hdkeep/lm-energy.dat")" = "$nf" ] && [ "$(awk '{print NF; exit}' "$tmp/hdkeep/lm-overlap-time.dat")" = 5 ]
 ok $? "--plots: energy and the 4 overlaps against unit updates, one point per frame"
 awk 'NR == 1 { exit !($1 == 1 && $2 > 0.5) }' "$tmp/hdkeep/lm-overlaps.dat"; ok $? "shifted L shapes overlap strongly"
+# The grid as given (rows x columns), in the header and in the TSV.
+"$BIN/hopfield-demo" --letters AB --size 14x10 --every 1000 --out "$tmp/hs.tsv" > "$tmp/hs.txt"
+grep -q '2 patterns of 14x10,' "$tmp/hs.txt" && grep -q '2 patterns of 14x10;' "$tmp/hs.tsv" && [ "$(grep -c '|$' "$tmp/hs.txt")" -ge 7 ] &&
+    [ "$(grep -m1 '|$' "$tmp/hs.txt" | sed 's/|$//' | wc -m)" = 11 ]
+ok $? "--size 14x10: the header says 14x10 (rows x columns), frames 10 columns wide ($(head -c 70 "$tmp/hs.txt"))"
+grep -v '^#' "$tmp/hs.tsv" | head -1 | grep -q $'energy\toverlap_A\toverlap_B$'; ok $? "the TSV names the overlap columns by letter"
+"$BIN/hopfield-demo" --patterns random --count 2 --size 6x6 --out - | grep -v '^#' | head -1 | grep -q $'overlap_0\toverlap_1$'
+ok $? "other patterns by number"
+# A TSV in a file leaves the animation on the terminal (script gives a pseudo-terminal): both at once.
+if command -v script > /dev/null; then
+    rm -f "$tmp/hl.tsv"
+    script -qfc "$BIN/hopfield-demo --letters AB --delay 0 --every 20 --out $tmp/hl.tsv" "$tmp/hl.typescript" > /dev/null 2>&1
+    grep -q $'\033\\[[0-9]*A' "$tmp/hl.typescript" && [ "$(grep -v '^#' "$tmp/hl.tsv" | wc -l)" -ge 4 ]
+    ok $? "--out FILE on a terminal: the frames redrawn in place and the TSV written"
+else
+    ok 0 "# SKIP script (util-linux) missing"
+fi
+# What gnuplot is asked to draw, and the GIF it draws: size, frames, delays (a small GIF reader).
+mkdir -p "$tmp/teegp"
+printf '#!/bin/sh\ntee -a "%s/gp.log" | "%s" "$@"\n' "$tmp" "$(command -v gnuplot)" > "$tmp/teegp/gnuplot"
+chmod +x "$tmp/teegp/gnuplot"
+gifinfo() {
+    /usr/bin/python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read(); w, h, pk = struct.unpack("<HHB", b[6:11]); p = 13 + (3 << ((pk & 7) + 1) if pk & 0x80 else 0)
+delays = []
+def skip(p):
+    while b[p]: p += 1 + b[p]
+    return p + 1
+while b[p] != 0x3b:
+    if b[p] == 0x21:
+        if b[p + 1] == 0xf9: delays.append(b[p + 4] | b[p + 5] << 8)
+        p = skip(p + 2)
+    else:
+        q = b[p + 9]; p = skip(p + 10 + (3 << ((q & 7) + 1) if q & 0x80 else 0) + 1)
+print(w, h, len(delays), " ".join(map(str, delays)))' "$1"
+}
+rm -f "$tmp/gp.log"
+PATH="$tmp/teegp:$PATH" "$BIN/hopfield-demo" --letters ABCD --model dense --degree 3 --every 20 --gif "$tmp/hd.gif" --plots "$tmp/hp" --quiet
+info=$(gifinfo "$tmp/hd.gif"); read -r gw gh gn _ <<< "$info"
+[ "${gw:-0}" -ge 600 ] && [ "${gh:-0}" -ge 300 ] && [ "${gn:-0}" -ge 3 ] && [ "$(echo "$info" | awk '{ print $NF }')" = 300 ] &&
+    [ "$(echo "$info" | awk '{ for (i = 4; i < NF; i++) if ($i != 8) exit 1 }'; echo $?)" = 0 ]
+ok $? "the GIF: readable ($gw x $gh pixels), 8 cs a frame, the last held 3 s ($(echo "$info" | cut -c1-40) ...)"
+grep -q "set label 1 'target: A'" "$tmp/gp.log" && grep -q "set label 2 'the network''s state'" "$tmp/gp.log" &&
+    grep -q "plot .* matrix using (\$1+[0-9]*):2:3 with image, .* index ${gn:-0} matrix with image" "$tmp/gp.log"
+ok $? "the target A beside the network's state in every frame"
+width=$(sed -n 's/^set terminal gif .* size \([0-9]*\),.*/\1/p' "$tmp/gp.log")
+longest=$(sed -n "s/^set title '\(.*\)' \(offset\|noenhanced\).*/\1/p" "$tmp/gp.log" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+grep -q "^set title 'sweep .* energy -[0-9.]*e+0[0-9], overlap with A +1.00'" "$tmp/gp.log" && [ "$width" -ge $((7 * longest + 40)) ]
+ok $? "titles at dense energies fit the GIF ($longest characters in $width pixels)"
+grep -q "title 'A'.*title 'B'.*title 'C'.*title 'D'" "$tmp/gp.log"; ok $? "--plots: the overlap legend names the letters"
 "$BIN/hopfield-demo" --model dense --plots "$tmp/dm" --quiet && [ -e "$tmp/dm-overlaps.png" ] && [ ! -e "$tmp/dm-weights.png" ] &&
     [ -e "$tmp/dm-energy.png" ]
 ok $? "--plots for the dense store: no weight matrix (it has none), the rest drawn"

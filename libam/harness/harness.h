@@ -264,16 +264,27 @@ double am_seconds(void);
 int am_image_grid(const am_run *run, const char *prefix, const float *tiles, size_t grid_rows, size_t grid_cols,
                   size_t h, size_t w, const char *const *col_titles, const char *const *row_titles, const char *title);
 
+/* What an animation shows besides its frames (am_image_gif, am_image_frames); any field may be 0 or NULL. */
+typedef struct {
+    const float *beside;      /* h x w values in [0, 1] drawn left of every frame, e.g. the pattern being recalled */
+    const char *beside_label; /* the label above that panel */
+    const char *frame_label;  /* the label above the frames */
+    int hold_cs;              /* how long a GIF's last frame stays, hundredths of a second 0..10000 (0: 200); never
+                                 shorter than the delay */
+} am_image_anim;
+
 /* An animated GIF: count frames of h x w values in [0, 1] (row-major, frame after frame; 1 is drawn black,
- * 0 white: ink on paper), frame k titled
- * titles[k] (titles and any entry may be NULL), delay_cs hundredths of a second apart, drawn into path
- * atomically ("-" or /dev/stdout: standard output). Returns 0, or -1 with the reason printed. */
+ * 0 white: ink on paper), frame k titled titles[k] (titles and any entry may be NULL), delay_cs hundredths of a
+ * second apart and the last frame held (anim->hold_cs), with anim's panel and labels (anim may be NULL: the frames
+ * alone, the last held 2 s), drawn by gnuplot (run directly, never through a shell) into path atomically, on a
+ * canvas of about 320 pixels a panel side (3 to 32 pixels a unit) and wide enough for the longest title. The
+ * frames' data go to a scratch directory, removed afterwards. Returns 0, or -1 with the reason printed. */
 int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
-                 const char *const *titles, int delay_cs);
+                 const char *const *titles, int delay_cs, const am_image_anim *anim);
 /* The same frames as PNG files PREFIX-0000.png, PREFIX-0001.png, ...; each written as NAME.tmp and renamed
  * when gnuplot succeeds. Returns 0, or -1 with the reason printed. */
 int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
-                    const char *const *titles);
+                    const char *const *titles, const am_image_anim *anim);
 /* A matrix as a heat map (blue lo, white midway, red hi) in PREFIX.png: values
  * rows x cols (row-major; row 0 at the top), labels (rows strings for a square matrix, may be NULL) on both
  * axes, each cell's value printed when the matrix is small (up to 20 x 20). Returns 0, or -1 with the

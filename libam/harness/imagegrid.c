@@ -280,12 +280,13 @@ static void fig_dir_close(am__fig_dir *d)
 }
 
 /* Run a gnuplot script (written by write from script) whose output is `path`, atomically: *target (the
- * script's output field) is pointed at a temporary beside path, checked whole (figure_complete) and renamed
- * over path when gnuplot succeeds. A device or pipe (/dev/full), and standard output ("-", /dev/stdout), get the
+ * script's output field) is pointed at a temporary beside path, checked whole (figure_complete), given to
+ * finish(file, script) when finish is not NULL (0, or -1 with the reason printed) and renamed over path when
+ * gnuplot succeeds. A device or pipe (/dev/full), and standard output ("-", /dev/stdout), get the
  * figure drawn into a scratch file first and copied with every write checked. 0, or -1 with the reason printed
  * (dat: where the figure's data stay, named in the message; NULL: they do not stay). */
 static int gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
-                           void *script, const char *dat)
+                           void *script, const char *dat, int (*finish)(const am_run *, const char *, void *))
 {
     char *tmp = NULL, *final = NULL, scratch[4200], drawn[4300];
     int rc, to_stdout = !strcmp(path, "-") || !strcmp(path, "/dev/stdout");
@@ -302,9 +303,11 @@ static int gnuplot_to_file(const am_run *run, const char *path, const char **tar
     *target = tmp ? tmp : drawn;
     rc = gnuplot_pipe(write, script, 1);
     int whole = !rc && figure_complete(*target);
-    if (whole && !tmp && (rc = copy_to_device(drawn, to_stdout ? "-" : final)))
+    if (whole && finish && finish(run, *target, script))
+        rc = -2; /* reason printed */
+    else if (whole && !tmp && (rc = copy_to_device(drawn, to_stdout ? "-" : final)))
         am_run_error(run, "writing '%s' failed: %s", path, am_strerror(rc));
-    else if (rc || !whole)
+    else if ((rc || !whole) && rc != -2)
         am_run_error(run, "%s%s%s%s",
                      rc == 127 ? "gnuplot is not installed (Debian: gnuplot-nox)"
                      : rc      ? "gnuplot failed"
@@ -339,13 +342,41 @@ typedef struct {
     const char *gif, *dat, *const *titles;
     size_t count, h, w;
     int delay;
-    const char *png_prefix; /* PNG frames PREFIX-0000.png ... (each written as NAME.tmp) instead of a GIF */
+    const char *png_prefix;   /* PNG frames PREFIX-0000.png ... (each written as NAME.tmp) instead of a GIF */
+    const am_image_anim *anim; /* the panel beside the frames, the labels, the hold; may be NULL */
 } gif_script;
+
+/* The canvas of an animation: cells of `cell` pixels, every panel and the longest title in view. */
+static void anim_canvas(const gif_script *g, size_t cols, size_t *cell, size_t *px, size_t *py)
+{
+    size_t side = g->h > g->w ? g->h : g->w, title = 0, c = 320 / side;
+    *cell = c < 3 ? 3 : c > 32 ? 32 : c;
+    for (size_t k = 0; g->titles && k < g->count; k++)
+        if (g->titles[k] && strlen(g->titles[k]) > title)
+            title = strlen(g->titles[k]);
+    *px = cols * *cell + 60, *py = g->h * *cell + 110;
+    *px = *px < 7 * title + 40 ? 7 * title + 40 : *px < 360 ? 360 : *px; /* about 7 pixels a character at 10 points */
+}
+
+/* A panel's frame and the label above it, in plot coordinates (x0 its first column). */
+static void anim_panel(FILE *f, int tag, size_t x0, size_t w, size_t h, const char *label)
+{
+    fprintf(f, "set object %d rect from %zu-0.5,-0.5 to %zu-0.5,%zu-0.5 front fillstyle empty border lc rgb '#888888' lw 1\n",
+            tag, x0, x0 + w, h);
+    if (label) {
+        fprintf(f, "set label %d ", tag);
+        gp_quote(f, label);
+        fprintf(f, " at %zu+%zu/2.0-0.5,%zu-0.5 center offset 0,0.9 front noenhanced\n", x0, w, h);
+    }
+}
 
 static void write_gif(FILE *f, void *ctx)
 {
     const gif_script *g = ctx;
-    size_t px = g->w * 12 < 400 ? 400 : g->w * 12, py = g->h * 12 + 50;
+    const am_image_anim *a = g->anim;
+    int beside = a && a->beside;
+    size_t gap = beside ? 2 + g->w / 8 : 0, off = beside ? g->w + gap : 0, cols = off + g->w, cell, px, py;
+    anim_canvas(g, cols, &cell, &px, &py);
     if (g->png_prefix)
         fprintf(f, "set terminal pngcairo size %zu,%zu font 'sans,10' noenhanced\n", px, py);
     else {
@@ -353,10 +384,15 @@ static void write_gif(FILE *f, void *ctx)
                 g->delay, px, py);
         gp_quote(f, g->gif);
     }
-    /* ink dark on white, inside a frame: 1 is black */
-    fprintf(f, "\nunset key\nunset colorbox\nset border 15 lw 1 lc rgb '#888888'\nunset tics\nset palette gray negative\n");
-    fprintf(f, "set cbrange [0:1]\nset size ratio -1\nset lmargin 1\nset rmargin 1\nset bmargin 1\nset tmargin 2\n");
-    fprintf(f, "set xrange [-0.5:%zu-0.5]\nset yrange [-0.5:%zu-0.5]\n", g->w, g->h);
+    /* ink dark on white, each panel inside a grey frame: 1 is black */
+    fprintf(f, "\nunset key\nunset colorbox\nunset border\nunset tics\nset palette gray negative\n");
+    int labelled = a && (a->beside_label || a->frame_label); /* the title goes up a line, above the labels */
+    fprintf(f, "set cbrange [0:1]\nset size ratio -1\nset lmargin 2\nset rmargin 2\nset bmargin 1\nset tmargin %d\n",
+            labelled ? 5 : 3);
+    fprintf(f, "set xrange [-0.5:%zu-0.5]\nset yrange [-0.5:%zu-0.5]\n", cols, g->h);
+    if (beside)
+        anim_panel(f, 1, 0, g->w, g->h, a->beside_label);
+    anim_panel(f, 2, off, g->w, g->h, a ? a->frame_label : NULL);
     for (size_t k = 0; k < g->count; k++) {
         if (g->png_prefix) {
             char name[4200];
@@ -367,10 +403,76 @@ static void write_gif(FILE *f, void *ctx)
         }
         fprintf(f, "set title ");
         gp_quote(f, g->titles && g->titles[k] ? g->titles[k] : "");
-        fprintf(f, " noenhanced\nplot ");
+        fprintf(f, " offset 0,%d noenhanced\nplot ", labelled ? 1 : 0);
         gp_quote(f, g->dat);
-        fprintf(f, " index %zu matrix with image\n", k);
+        fprintf(f, " index %zu matrix using ($1+%zu):2:3 with image", k, off);
+        if (beside) {
+            fprintf(f, ", ");
+            gp_quote(f, g->dat);
+            fprintf(f, " index %zu matrix with image", g->count);
+        }
+        fputc('\n', f);
     }
+}
+
+/* A GIF's blocks from its first (after the colour table) to its trailer: the offset of the last frame's delay
+ * (its graphic control extension) in *at, or 0 when it has none. 0, or -1 when the file is not a whole GIF. */
+static int gif_last_delay(const unsigned char *b, size_t n, size_t *at)
+{
+    size_t p = 13;
+    *at = 0;
+    if (n < 13 || memcmp(b, "GIF8", 4))
+        return -1;
+    if (b[10] & 0x80)
+        p += 3u << ((b[10] & 7) + 1);
+    while (p < n && b[p] != 0x3b) {
+        if (b[p] == 0x21 && p + 1 < n) { /* an extension: label, then sub-blocks */
+            if (b[p + 1] == 0xf9 && p + 5 < n && b[p + 2] == 4)
+                *at = p + 4;
+            p += 2;
+        } else if (b[p] == 0x2c && p + 9 < n) { /* an image: descriptor, local colour table, LZW size, sub-blocks */
+            size_t lct = b[p + 9] & 0x80 ? 3u << ((b[p + 9] & 7) + 1) : 0;
+            p += 10 + lct + 1;
+        } else
+            return -1;
+        while (p < n && b[p])
+            p += 1 + (size_t)b[p];
+        p++; /* the terminating empty sub-block */
+    }
+    return p < n ? 0 : -1;
+}
+
+/* The finishing step of a GIF: its last frame held a->hold_cs (default 200) hundredths of a second, or the delay
+ * when that is longer. 0, or -1 with the reason printed. */
+static int gif_hold(const am_run *run, const char *path, void *ctx)
+{
+    const gif_script *g = ctx;
+    int hold = g->anim && g->anim->hold_cs ? g->anim->hold_cs : 200;
+    hold = hold < g->delay ? g->delay : hold;
+    const char *why = NULL;
+    FILE *f = fopen(path, "r+b");
+    long n = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+    size_t at = 0;
+    if (!f || n <= 0)
+        why = n == 0 ? "empty" : strerror(errno);
+    else if (!b)
+        why = strerror(ENOMEM);
+    else if (fseek(f, 0, SEEK_SET) || fread(b, 1, (size_t)n, f) != (size_t)n)
+        why = ferror(f) ? strerror(errno) : "shorter than it was";
+    else if (gif_last_delay(b, (size_t)n, &at))
+        why = "gnuplot wrote no whole GIF";
+    else if (at) {
+        unsigned char d[2] = {(unsigned char)(hold & 0xff), (unsigned char)(hold >> 8)};
+        if (fseek(f, (long)at, SEEK_SET) || fwrite(d, 1, 2, f) != 2 || fflush(f))
+            why = strerror(errno);
+    }
+    if (f && fclose(f) && !why)
+        why = strerror(errno);
+    free(b);
+    if (why)
+        am_run_error(run, "cannot hold the last frame of '%s': %s", path, why);
+    return why ? -1 : 0;
 }
 
 /* am__out_open/_commit reporting failures through run: which file and why. */
@@ -390,17 +492,20 @@ static int out_commit(const am_run *run, am__out *o, const char *path)
     return rc;
 }
 
-/* Frames as gnuplot matrix blocks (index k), rows bottom to top, values clipped to [0, 1], into dat. */
-static int write_frames(const am_run *run, const char *dat, const float *frames, size_t count, size_t h, size_t w)
+/* Frames as gnuplot matrix blocks (index k), then the panel beside them (index count) when there is one, rows
+ * bottom to top, values clipped to [0, 1], into dat. */
+static int write_frames(const am_run *run, const char *dat, const float *frames, size_t count, size_t h, size_t w,
+                        const am_image_anim *anim)
 {
     am__out o;
     if (out_open(run, &o, dat))
         return -1;
     /* one matrix block per frame (gnuplot's index k); rows bottom to top */
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < count + (anim && anim->beside); k++) {
+        const float *img = k < count ? frames + k * h * w : anim->beside;
         for (size_t y = h; y-- > 0;) {
             for (size_t x = 0; x < w; x++) {
-                float v = frames[(k * h + y) * w + x];
+                float v = img[y * w + x];
                 v = v < 0 ? 0 : v > 1 ? 1 : v == v ? v : 0;
                 fprintf(o.f, x ? " %.3g" : "%.3g", (double)v);
             }
@@ -414,11 +519,12 @@ static int write_frames(const am_run *run, const char *dat, const float *frames,
 }
 
 int am_image_gif(const am_run *run, const char *path, const float *frames, size_t count, size_t h, size_t w,
-                 const char *const *titles, int delay_cs)
+                 const char *const *titles, int delay_cs, const am_image_anim *anim)
 {
     char dat[4300];
-    if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000) {
-        am_run_error(run, "animated GIF: a file name without control characters, frames, and a delay of 1-10000 cs");
+    if (!path || !*path || has_control(path) || !frames || !count || !h || !w || delay_cs < 1 || delay_cs > 10000 ||
+        (anim && (anim->hold_cs < 0 || anim->hold_cs > 10000))) {
+        am_run_error(run, "animated GIF: a file name without control characters, frames, and delays of 1-10000 cs");
         return -1;
     }
     /* The frames' data go to a scratch directory, removed afterwards: the GIF may go anywhere ("-" or /dev/stdout
@@ -427,8 +533,9 @@ int am_image_gif(const am_run *run, const char *path, const float *frames, size_
     if (scratch_make(run, scratch, sizeof scratch))
         return -1;
     snprintf(dat, sizeof dat, "%s/frames.dat", scratch);
-    gif_script g = {NULL, dat, titles, count, h, w, delay_cs, NULL};
-    int rc = write_frames(run, dat, frames, count, h, w) ? -1 : gnuplot_to_file(run, path, &g.gif, write_gif, &g, NULL);
+    gif_script g = {NULL, dat, titles, count, h, w, delay_cs, NULL, anim};
+    int rc = write_frames(run, dat, frames, count, h, w, anim) ? -1
+                                                               : gnuplot_to_file(run, path, &g.gif, write_gif, &g, NULL, gif_hold);
     scratch_remove(scratch, (const char *[]){"frames.dat"}, 1);
     return rc;
 }
@@ -486,13 +593,13 @@ int am_image_grid(const am_run *run, const char *prefix, const float *tiles, siz
     }
     /* The figure: gnuplot draws into a temporary file that replaces PREFIX.png when it succeeded. */
     if (!rc)
-        rc = gnuplot_to_file(run, png, &g.png, write_grid, &g, d.keep ? dat : NULL);
+        rc = gnuplot_to_file(run, png, &g.png, write_grid, &g, d.keep ? dat : NULL, NULL);
     fig_dir_close(&d);
     return rc;
 }
 
 int am_image_frames(const am_run *run, const char *prefix, const float *frames, size_t count, size_t h, size_t w,
-                    const char *const *titles)
+                    const char *const *titles, const am_image_anim *anim)
 {
     char dat[4300], name[4200], tmp[4300];
     am__fig_dir d;
@@ -506,11 +613,11 @@ int am_image_frames(const am_run *run, const char *prefix, const float *frames, 
     }
     if (fig_dir_open(run, &d))
         return -1;
-    if (fig_dir_path(run, &d, prefix, "-frames.dat", dat, sizeof dat) || write_frames(run, dat, frames, count, h, w)) {
+    if (fig_dir_path(run, &d, prefix, "-frames.dat", dat, sizeof dat) || write_frames(run, dat, frames, count, h, w, anim)) {
         fig_dir_close(&d);
         return -1;
     }
-    gif_script g = {NULL, dat, titles, count, h, w, 0, prefix};
+    gif_script g = {NULL, dat, titles, count, h, w, 0, prefix, anim};
     int rc = gnuplot_pipe(write_gif, &g, 1);
     const char *kept = d.keep ? dat : NULL;
     /* Every frame checked whole first (gnuplot does not report failed writes), then all renamed; or every
@@ -609,7 +716,7 @@ static int figure_with_data(const am_run *run, const char *prefix, void (*data)(
         rc = out_commit(run, &o, dpath) ? -1 : 0;
     }
     if (!rc)
-        rc = gnuplot_to_file(run, ppath, png, write, script, d.keep ? dpath : NULL);
+        rc = gnuplot_to_file(run, ppath, png, write, script, d.keep ? dpath : NULL, NULL);
     fig_dir_close(&d);
     return rc;
 }
@@ -711,7 +818,7 @@ int am__gp_has_control(const char *s)
 int am__gnuplot_to_file(const am_run *run, const char *path, const char **target, void (*write)(FILE *, void *),
                         void *script, const char *dat)
 {
-    return gnuplot_to_file(run, path, target, write, script, dat);
+    return gnuplot_to_file(run, path, target, write, script, dat, NULL);
 }
 
 int am__figure_out_open(const am_run *run, am__out *o, const char *path)

@@ -35,9 +35,6 @@ Helpers here in Python: show() and show_frames() draw +-1 states in the terminal
 half-blocks; plot() draws columns with gnuplot into a PNG (shown inline in Jupyter).
 """
 import os as _os
-import shutil as _shutil
-import subprocess as _subprocess
-import tempfile as _tempfile
 
 import numpy as _np
 
@@ -45,6 +42,7 @@ from ._am import (  # noqa: F401  (the public C API)
     PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
     commit, default_rng, familiarity, fashion, flip, graded_run, letters, load, occlude, overlap, patterns, pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
+from ._plot import plot  # noqa: F401  (gnuplot figures)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
@@ -108,71 +106,3 @@ def show_frames(frames, width=None, *, per_row=6, labels=None, gap="  "):
             out.append(gap.join(line.ljust(w) for line in lines))
         out.append("")
     return "\n".join(out)
-
-
-def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False, logy=False, style="linespoints",
-         size="640,400", keep_data=None):
-    """Draw ys (one array or a list of arrays) against x with gnuplot into the PNG `out`.
-
-    Returns out; in Jupyter the figure is also displayed. keep_data: a path to keep the TSV the plot read.
-    Needs gnuplot (Debian: gnuplot-nox); nothing passes through a shell."""
-    gp = _shutil.which("gnuplot")
-    if gp is None:
-        raise Error("am.plot: gnuplot is not installed (apt-get install gnuplot-nox)")
-    x = _np.asarray(x, dtype=float)
-    if isinstance(ys, _np.ndarray) and ys.ndim == 1:
-        ys = [ys]
-    ys = [_np.asarray(y, dtype=float) for y in ys]
-    for y in ys:
-        if y.shape != x.shape:
-            raise ValueError("am.plot: every y must have the shape of x %s, not %s" % (x.shape, y.shape))
-    labels = labels or ["y%d" % k for k in range(len(ys))]
-    fd, data = _tempfile.mkstemp(suffix=".tsv")
-    try:
-        with _os.fdopen(fd, "w") as f:
-            f.write("x\t" + "\t".join(labels) + "\n")
-            for k in range(x.size):
-                f.write("%.9g\t" % x[k] + "\t".join("%.9g" % y[k] for y in ys) + "\n")
-        tmp_out = out + ".tmp.png"
-
-        def q(s):
-            return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
-        script = ["set terminal pngcairo size %s" % size if _has_cairo(gp) else "set terminal png size %s" % size,
-                  "set output %s" % q(tmp_out), "set title %s" % q(title), "set xlabel %s" % q(xlabel),
-                  "set ylabel %s" % q(ylabel), "set datafile separator tab", "set key below", "set grid"]
-        if logx:
-            script.append("set logscale x")
-        if logy:
-            script.append("set logscale y")
-        script.append("plot " + ", ".join("%s using 1:%d skip 1 with %s title %s" % (q(data), k + 2, style, q(labels[k]))
-                                          for k in range(len(ys))))
-        r = _subprocess.run([gp], input="\n".join(script) + "\n", text=True, capture_output=True)
-        if r.returncode != 0 or not _os.path.exists(tmp_out):
-            raise Error("am.plot: gnuplot failed: %s" % r.stderr.strip().splitlines()[-1:] )
-        _os.replace(tmp_out, out)
-        if keep_data:
-            _shutil.copyfile(data, keep_data)
-    finally:
-        _os.unlink(data)
-    _display(out)
-    return out
-
-
-_cairo = {}
-
-
-def _has_cairo(gp):
-    if gp not in _cairo:
-        r = _subprocess.run([gp, "-e", "set terminal"], capture_output=True, text=True)
-        _cairo[gp] = "pngcairo" in (r.stdout + r.stderr)
-    return _cairo[gp]
-
-
-def _display(png):
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-    except ImportError:
-        return
-    if get_ipython() is not None:
-        display(Image(filename=png))

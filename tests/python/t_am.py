@@ -429,8 +429,30 @@ try:
     png = am.plot(np.arange(5), [np.arange(5) ** 2], out=os.path.join(tmp, "p.png"), title="t")
     with open(png, "rb") as fh:
         ok(fh.read(8) == b"\x89PNG\r\n\x1a\n", "plot writes a PNG through gnuplot")
+    png = am.plot([np.arange(5), np.linspace(0, 4, 41)], [np.arange(5.0), np.linspace(0, 4, 41) ** 0.5],
+                  out=os.path.join(tmp, "p2.png"), styles=["points", "lines dt 2"], labels=["a", "b"],
+                  vlines=[(2.0, "x = 2")])
+    ok(os.path.getsize(png) > 1000, "plot: one x per curve, a style per curve, a named vertical line")
 except am.Error as e:
     skip("plot writes a PNG through gnuplot", str(e))
+# the automatic key: the first corner its box leaves free of every curve, else above the curves
+from am import _plot  # noqa: E402
+kx = np.linspace(0, 1, 11)
+
+
+def key_at(*ys, x=kx, vlines=()):
+    return _plot._place_key("auto", [x] * len(ys), [np.asarray(y, float) for y in ys], list(vlines),
+                            ["a curve"] * (len(ys) + len(vlines)), (0, 1), (0, 1), False, False, 640, 400, True)
+
+
+ok(key_at(1 - kx)[0] == "top right", "auto key: a falling curve leaves the top right free")
+ok(key_at(kx)[0] == "top left", "auto key: a rising curve, the top left")
+ok(key_at(np.ones(11), kx * 0 + 0.9)[0] == "center right", "auto key: curves along the top, the centre right")
+ok(key_at(np.ones(11), kx * 0 + 0.9, vlines=[(0.95, "v")])[0] == "bottom left", "auto key: a vertical line counts")
+pos, yr = key_at(np.ones(11), np.zeros(11), kx * 0 + 0.5, kx)
+ok(pos == "top right" and yr[1] > 1.1, "auto key: no corner free: above the curves, the y axis stretched (%s)" % (yr,))
+ok(_plot._place_key("bottom left", [kx], [kx], [], ["a"], (0, 1), (0, 1), False, False, 640, 400, True)[0] ==
+   "bottom left", "a key placed by hand stays there")
 
 # --- reference counts and leaks -------------------------------------------------------------------------------
 def refs_stable(fn, objs, name, reps=200):

@@ -369,7 +369,8 @@ EFFECTS[("SNN.add", "v0_sd")] = (lambda: snn(run=0), lambda: snn(run=0, v0_sd=2)
 EFFECTS[("SNN.add", "v0_uniform")] = (lambda: snn(run=0), lambda: snn(run=0, v0_uniform=True))
 for name, value in [("title", "t"), ("xlabel", "x"), ("ylabel", "y"), ("labels", ["curve"]), ("logx", True),
                     ("logy", True), ("style", "lines"), ("size", "320,200"),
-                    ("keep_data", "kept.tsv"), ("out", "plot2.png"),
+                    ("keep_data", "kept.tsv"), ("out", "plot2.png"), ("styles", ["points"]), ("key", "bottom left"),
+                    ("xrange", (0, 10)), ("yrange", (0, 50)), ("vlines", [(2.5, "a line")]),
                     ("x", np.arange(2, 7)), ("ys", [np.arange(1, 6) ** 3])]:
     EFFECTS[("plot", name)] = (lambda: plot(), lambda n=name, v=value: plot(**{n: v}))
 
