@@ -37,6 +37,8 @@ PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig, numpy; print
 PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))
 PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
 PY_FILES  := $(wildcard python/am/*.py)
+PY_SRC    := $(wildcard python/am/*.c)
+PY_OBJ    := $(PY_SRC:python/%.c=$(BUILD)/python/%.o)
 PY_MOD    := $(if $(PY_EXT),$(BUILD)/python/am/_am$(PY_EXT) $(PY_FILES:python/%=$(BUILD)/python/%))
 # Where `make install` puts the module: a directory Debian's python3 searches for this PREFIX.
 PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
@@ -120,11 +122,14 @@ $(BUILD)/libam-mpi.so: libam/harness/mpi/plugin.c libam/harness/mpi.h
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -std=c11 -Wall -Wextra $(MPI_CFLAGS) $(CFLAGS) -o $@ $< $(MPI_LIBS)
 
-# The extension links libam.a in (its objects are position-independent): one self-contained file.
-$(BUILD)/python/am/_am$(PY_EXT): python/am/_am.c $(STATIC) $(BUILD)/gen/flags
+# The extension: one object per layer (python/am/*.c over python/am/ext.h), libam.a linked in (its objects are
+# position-independent): one self-contained file.
+$(BUILD)/python/am/%.o: python/am/%.c python/am/ext.h $(BUILD)/gen/flags
 	@mkdir -p $(@D)
-	$(CC) -shared $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< \
-	  $(STATIC) $(LDLIBS)
+	$(CC) -c $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) -o $@ $<
+
+$(BUILD)/python/am/_am$(PY_EXT): $(PY_OBJ) $(STATIC)
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(PY_OBJ) $(STATIC) $(LDLIBS)
 
 $(BUILD)/python/am/%.py: python/am/%.py
 	@mkdir -p $(@D)
@@ -236,4 +241,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(BUILD)/python/am/_am.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(PY_OBJ:.o=.d)) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)

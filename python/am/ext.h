@@ -6,8 +6,8 @@
  * types and constants to the module (0, or -1 with the exception set); module.c calls them from one table.
  *
  * Needs no numpy headers: arrays come in through the buffer protocol (numpy arrays, memoryview, array.array,
- * bytes) or as nested sequences of numbers (lists, tuples; anything with __array__ or __array_interface__
- * when numpy is importable), and go out as numpy arrays when numpy is importable, else as memoryviews of the
+ * bytearray; bytes and str are text: TypeError) or as nested sequences of numbers (lists, tuples; anything with
+ * __array__ or __array_interface__ when numpy is importable), and go out as numpy arrays when numpy is importable, else as memoryviews of the
  * same shape and type (indexing, len, .tolist(), and the buffer protocol work on them). One source builds for
  * CPython 3.9 .. 3.13 (see the compatibility shims at the end).
  *
@@ -150,6 +150,9 @@ typedef enum amx_type {
     AMX_I64, /* int64: counts, indices, labels */
     AMX_F32, /* float32: real vectors */
     AMX_F64, /* float64: measurements */
+    AMX_U32, /* uint32: neuron ids */
+    AMX_U64, /* uint64: counters */
+    AMX_BOOL, /* bool: flags */
 } amx_type;
 
 void *amx_data(PyObject *a);             /* the first element */

@@ -13,8 +13,7 @@
  * every POLL_SECONDS, so Ctrl-C raises KeyboardInterrupt within a fraction of a second (see `interrupt`
  * below). An object a long call is using
  * is marked (`use`): a call from another thread or a callback that would change it raises RuntimeError. */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "ext.h"
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
@@ -27,324 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "am/am.h"
-
-static PyObject *AmError;          /* am.Error */
-static PyObject *SimpleNamespace;  /* types.SimpleNamespace, for results with named fields */
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Errors */
-
-/* Raise am.Error("<what>: <library message>") with .status and .errno; returns NULL. */
-static PyObject *am_raise(int status, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (status == AM_ECANCELED && PyErr_Occurred())
-        return NULL; /* stopped by an exception (KeyboardInterrupt, a monitor's): it passes on */
-    if (status == AM_ENOMEM)
-        return PyErr_Format(PyExc_MemoryError, "%s: %s", what, am_strerror(status));
-    PyObject *msg = PyUnicode_FromFormat("%s: %s", what, am_strerror(status));
-    if (!msg)
-        return NULL;
-    PyObject *exc = PyObject_CallOneArg(AmError, msg);
-    Py_DECREF(msg);
-    if (!exc)
-        return NULL;
-    PyObject *st = PyLong_FromLong(status), *en = PyLong_FromLong(am_status_errno(status));
-    if (st && en && !PyObject_SetAttrString(exc, "status", st) && !PyObject_SetAttrString(exc, "errno", en))
-        PyErr_SetObject(AmError, exc);
-    Py_XDECREF(st);
-    Py_XDECREF(en);
-    Py_DECREF(exc);
-    return NULL;
-}
-
-/* MemoryError("<what>: cannot allocate <size>"): what says what, and how large, could not be allocated. */
-static PyObject *no_memory(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    PyErr_Format(PyExc_MemoryError, "%s: out of memory", buf);
-    return NULL;
-}
-
-/* bytes as "12.3 MB" (powers of 1000) into buf. */
-static const char *human_bytes(double bytes, char *buf, size_t size)
-{
-    static const char *unit[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
-    int u = 0;
-    while (bytes >= 1000 && u < 6)
-        bytes /= 1000, u++;
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
-    return buf;
-}
-
-static PyObject *value_error(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    PyErr_SetString(PyExc_ValueError, buf);
-    return NULL;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Arguments: integers and reals checked against their ranges, every message naming the argument */
-
-/* An integer argument in [lo, hi]. */
-typedef struct int_arg {
-    const char *name;
-    long long lo;          /* may be negative (then hi <= LLONG_MAX) */
-    unsigned long long hi;
-    unsigned long long u;  /* the value when lo >= 0 (in: the default) */
-    long long s;           /* the value when lo < 0 */
-} int_arg;
-
-#define INT_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .u = (dflt), .s = (dflt)}
-#define SSIZE_ARG_MAX ((unsigned long long)PY_SSIZE_T_MAX)
-
-/* a's value from o: an int, or anything with __index__ (TypeError otherwise). OverflowError for a value that
- * does not fit 64 bits or is negative where lo >= 0, ValueError for one outside [lo, hi] (below lo too); both
- * name the argument and the range. 0, or -1 with the error set. */
-static int int_from(PyObject *o, int_arg *a)
-{
-    PyObject *i = PyNumber_Index(o);
-    if (!i) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", a->name, Py_TYPE(o)->tp_name);
-        }
-        return -1;
-    }
-    int ovf, rc = 0;
-    long long v = PyLong_AsLongLongAndOverflow(i, &ovf); /* -1: below LLONG_MIN, 1: above LLONG_MAX */
-    unsigned long long u = (unsigned long long)v;
-    if (ovf > 0 && (u = PyLong_AsUnsignedLongLong(i)) == (unsigned long long)-1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        ovf = 2; /* above 2^64 - 1 */
-    }
-    int negative = ovf < 0 || (!ovf && v < 0);
-    if (ovf < 0 || ovf == 2 || (negative && a->lo >= 0))
-        rc = -1, PyErr_Format(PyExc_OverflowError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
-    else if (negative ? v < a->lo : u > a->hi || (a->lo > 0 && u < (unsigned long long)a->lo))
-        rc = -1, PyErr_Format(PyExc_ValueError, "%s = %R is out of range (%lld .. %llu)", a->name, i, a->lo, a->hi);
-    else
-        a->u = negative ? 0 : u, a->s = negative ? v : (long long)u;
-    Py_DECREF(i);
-    return rc;
-}
-
-/* PyArg "O&" converter for an int_arg. */
-static int int_conv(PyObject *o, void *a)
-{
-    return int_from(o, a) ? 0 : 1;
-}
-
-/* A real argument: finite, in [lo, hi], or with lo or hi left out: (lo, hi], [lo, hi). */
-typedef struct real_arg {
-    const char *name;
-    double lo, hi;
-    int open; /* OPEN_LO: lo is out of range; OPEN_HI: hi is */
-    double v; /* in: the default; out: the value */
-} real_arg;
-
-#define OPEN_LO 1
-#define OPEN_HI 2
-#define REAL_ARG(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = 0, .v = (dflt)}
-#define REAL_ABOVE(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = OPEN_LO, .v = (dflt)}
-#define REAL_BELOW(nm, lo_, hi_, dflt) {.name = (nm), .lo = (lo_), .hi = (hi_), .open = OPEN_HI, .v = (dflt)}
-/* Finite within float range (values the library keeps as floats). */
-#define FLOAT_ARG(nm, dflt) REAL_ARG(nm, -FLT_MAX, FLT_MAX, dflt)
-
-/* ValueError("<name> = <v> must be <a's range>"); -1. */
-static int real_range_error(const real_arg *a, double v)
-{
-    char range[96];
-    if (a->lo == -DBL_MAX && a->hi == DBL_MAX)
-        snprintf(range, sizeof range, "finite");
-    else if (a->hi == DBL_MAX)
-        snprintf(range, sizeof range, "finite and %s %g", a->open & OPEN_LO ? ">" : ">=", a->lo);
-    else
-        snprintf(range, sizeof range, "in %c%g, %g%c", a->open & OPEN_LO ? '(' : '[', a->lo, a->hi,
-                 a->open & OPEN_HI ? ')' : ']');
-    value_error("%s = %g must be %s", a->name, v, range);
-    return -1;
-}
-
-static int real_from(PyObject *o, real_arg *a)
-{
-    double v = PyFloat_AsDouble(o);
-    if (v == -1.0 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError, "%s must be a real number, not %.100s", a->name, Py_TYPE(o)->tp_name);
-        }
-        return -1;
-    }
-    if (!(v >= a->lo && v <= a->hi) || (a->open & OPEN_LO && v == a->lo) || (a->open & OPEN_HI && v == a->hi))
-        return real_range_error(a, v);
-    a->v = v;
-    return 0;
-}
-
-static int real_conv(PyObject *o, void *a)
-{
-    return real_from(o, a) ? 0 : 1;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Long calls: the GIL released, signals answered.
- *
- * interrupt_begin installs interrupt_poll as the thread's cancel hook (am/cancel.h) and, if asked, releases the
- * GIL; the library's long loops poll it. In the calling thread, if it is the main thread (the only one Python
- * delivers signals to), a poll every POLL_SECONDS takes the GIL back for PyErr_CheckSignals, which runs the
- * Python signal handlers: when one raises (KeyboardInterrupt for Ctrl-C), every later poll, from any of the
- * library's threads, says stop, the call returns AM_ECANCELED and the exception passes on (am_raise). A result
- * never depends on the hook: it only stops calls. Signal handlers run at these polls, so whatever a long
- * call is changing is marked (`use`) against re-entry. */
-
-#define POLL_SECONDS 0.05
-
-typedef struct interrupt {
-    am_cancel hook;
-    const am_cancel *outer; /* the hook this one replaced (a long call inside a callback of another) */
-    PyThreadState *ts;      /* the calling thread's state while the GIL is released, else NULL */
-    unsigned long owner;    /* the calling thread */
-    double next;            /* when the owner checks for signals next (CLOCK_MONOTONIC seconds) */
-    int stop;               /* set (atomically) once a check raised or a callback failed: every poll says stop */
-} interrupt;
-
-static unsigned long main_thread; /* threading.main_thread().ident */
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void interrupt_stop(interrupt *it)
-{
-    __atomic_store_n(&it->stop, 1, __ATOMIC_RELEASE);
-}
-
-static int interrupt_poll(void *ctx)
-{
-    interrupt *it = ctx;
-    if (__atomic_load_n(&it->stop, __ATOMIC_ACQUIRE))
-        return 1;
-    if (PyThread_get_thread_ident() != it->owner)
-        return 0; /* one of the library's threads: the calling thread checks */
-    double t = now_seconds();
-    if (t < it->next)
-        return 0;
-    it->next = t + POLL_SECONDS;
-    int raised;
-    if (it->ts) {
-        PyEval_RestoreThread(it->ts);
-        raised = PyErr_CheckSignals() < 0;
-        it->ts = PyEval_SaveThread();
-    } else {
-        raised = PyErr_CheckSignals() < 0;
-    }
-    if (raised)
-        interrupt_stop(it);
-    return raised;
-}
-
-/* release: let other Python threads run during the call (the call must then not touch Python objects). */
-static void interrupt_begin(interrupt *it, int release)
-{
-    *it = (interrupt){.hook = {interrupt_poll, it}, .owner = PyThread_get_thread_ident()};
-    it->next = it->owner == main_thread ? now_seconds() + POLL_SECONDS : INFINITY;
-    it->outer = am_cancel_swap(&it->hook);
-    if (release)
-        it->ts = PyEval_SaveThread();
-}
-
-/* The GIL (if released) and the outer hook back. */
-static void interrupt_end(interrupt *it)
-{
-    if (it->ts) {
-        PyEval_RestoreThread(it->ts);
-        it->ts = NULL;
-    }
-    am_cancel_swap(it->outer);
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Objects in use by long calls: readers (recalls, inference) share an object, a writer (learning, training,
- * running a network) has it alone. The checks run with the GIL held; the marks last while it is released. */
-
-typedef struct use {
-    int readers, writer;
-} use;
-
-/* 0, or -1 with RuntimeError("<what>: ...") when a writer has the object. */
-static int use_read(use *u, const char *what)
-{
-    if (u->writer) {
-        PyErr_Format(PyExc_RuntimeError, "%s: the object is being changed by another call (in another thread or a "
-                     "callback)", what);
-        return -1;
-    }
-    u->readers++;
-    return 0;
-}
-
-/* 0, or -1 with RuntimeError when anything is using the object. */
-static int use_write(use *u, const char *what)
-{
-    if (u->writer || u->readers) {
-        PyErr_Format(PyExc_RuntimeError, "%s: the object is in use by another call (in another thread or a "
-                     "callback)", what);
-        return -1;
-    }
-    u->writer = 1;
-    return 0;
-}
-
-static void use_done(use *u)
-{
-    if (u->writer)
-        u->writer = 0;
-    else
-        u->readers--;
-}
-
-/* A namespace from alternating name, value pairs (values are stolen; NULL values fail the whole call). */
-static PyObject *namespace(int count, ...)
-{
-    va_list ap;
-    PyObject *d = PyDict_New(), *ns = NULL;
-    int ok = d != NULL;
-    va_start(ap, count);
-    for (int i = 0; i < count; i++) {
-        const char *name = va_arg(ap, const char *);
-        PyObject *v = va_arg(ap, PyObject *);
-        if (!v || (ok && PyDict_SetItemString(d, name, v)))
-            ok = 0;
-        Py_XDECREF(v);
-    }
-    va_end(ap);
-    if (ok) {
-        PyObject *none = PyTuple_New(0);
-        if (none)
-            ns = PyObject_Call(SimpleNamespace, none, d);
-        Py_XDECREF(none);
-    }
-    Py_XDECREF(d);
-    return ns;
-}
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Arrays */
@@ -378,12 +59,12 @@ static PyArrayObject *array_in(PyObject *o, int mindim, int maxdim, const char *
     int nd = PyArray_NDIM(a);
     if (nd < mindim || nd > maxdim) {
         Py_DECREF(a);
-        return (PyArrayObject *)value_error("%s must have %d%s dimension%s, not %d", what, mindim,
+        return (PyArrayObject *)amx_value_error("%s must have %d%s dimension%s, not %d", what, mindim,
                                             mindim == maxdim ? "" : " or 2", maxdim > 1 ? "s" : "", nd);
     }
     if (PyArray_DIM(a, nd - 1) == 0) {
         Py_DECREF(a);
-        return (PyArrayObject *)value_error("%s is empty", what);
+        return (PyArrayObject *)amx_value_error("%s is empty", what);
     }
     return a;
 }
@@ -484,7 +165,7 @@ static int convert(PyArrayObject *a, int states, void *out, const char *what)
     while (!rc) {
         if (states ? signs_block(data[0], *stride, *size, type, (int8_t *)out + at)
                    : floats_block(data[0], *stride, *size, type, out ? (float *)out + at : NULL))
-            rc = -1, value_error(states ? "%s holds NaN" : "%s holds NaN or infinity (or a value too large for "
+            rc = -1, amx_value_error(states ? "%s holds NaN" : "%s holds NaN or infinity (or a value too large for "
                                  "float32)", what);
         at += *size;
         if (!rc && at - checked >= CONVERT_CHECK)
@@ -505,7 +186,7 @@ static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, c
         return NULL;
     npy_intp last = last_dim(in), dims[2] = {rows_of(in), last};
     if (n && (size_t)last != n)
-        value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
+        amx_value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
     else if ((out = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(in), dims + 2 - PyArray_NDIM(in), NPY_INT8)) &&
              convert(in, 1, PyArray_DATA(out), what))
         Py_CLEAR(out);
@@ -517,7 +198,7 @@ static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, c
 static int columns_are(PyArrayObject *in, size_t n, const char *what)
 {
     if (n && (size_t)last_dim(in) != n)
-        return value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last_dim(in), n), -1;
+        return amx_value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last_dim(in), n), -1;
     return 0;
 }
 
@@ -543,55 +224,18 @@ static PyArrayObject *as_floats(PyObject *o, size_t n, int mindim, int maxdim, i
     return out;
 }
 
-/* save(path) and load(path) of any libam object: the path as the file system wants it (str, bytes or
- * os.PathLike), the library's error with the path on failure. */
-static PyObject *save_with(int (*fn)(const void *obj, const char *path), const void *obj, PyObject *arg,
-                           const char *what)
-{
-    PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
-        return NULL;
-    int rc = fn(obj, PyBytes_AS_STRING(path));
-    PyObject *r = rc ? am_raise(rc, "%s('%s')", what, PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
-    Py_DECREF(path);
-    return r;
-}
-
-/* 0 with *out loaded, or -1 with the exception set. */
-static int load_with(int (*fn)(void **out, const char *path), void **out, PyObject *arg, const char *what)
-{
-    PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path))
-        return -1;
-    int rc = fn(out, PyBytes_AS_STRING(path));
-    if (rc)
-        am_raise(rc, "%s('%s')", what, PyBytes_AS_STRING(path));
-    Py_DECREF(path);
-    return rc ? -1 : 0;
-}
-
-/* After each row of n units of a long copy: signals checked every CONVERT_CHECK units (*done counts them). 0, or
- * -1 with the exception of a signal handler. */
-static int copy_check(size_t *done, size_t n)
-{
-    if ((*done += n) < (size_t)CONVERT_CHECK)
-        return 0;
-    *done = 0;
-    return PyErr_CheckSignals();
-}
-
 static am_patterns *patterns_from(PyArrayObject *st)
 {
     npy_intp rows = rows_of(st), n = last_dim(st);
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n, (size_t)rows);
     if (rc)
-        return am_raise(rc, "%zd patterns of %zd units", (Py_ssize_t)rows, (Py_ssize_t)n), NULL;
+        return amx_raise(rc, "%zd patterns of %zd units", (Py_ssize_t)rows, (Py_ssize_t)n), NULL;
     const int8_t *s = PyArray_DATA(st);
     size_t done = 0;
     for (npy_intp mu = 0; mu < rows; mu++) {
         am_patterns_set(p, (size_t)mu, s + mu * n);
-        if (copy_check(&done, (size_t)n)) {
+        if (amx_copy_check(&done, (size_t)n)) {
             am_patterns_free(p);
             return NULL;
         }
@@ -606,111 +250,10 @@ static PyObject *patterns_to_array(const am_patterns *p)
     size_t done = 0;
     for (size_t mu = 0; a && mu < p->count; mu++) {
         am_patterns_get(p, mu, (int8_t *)PyArray_DATA(a) + mu * p->n);
-        if (copy_check(&done, p->n))
+        if (amx_copy_check(&done, p->n))
             Py_CLEAR(a);
     }
     return (PyObject *)a;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Rng: one libam stream */
-
-typedef struct {
-    PyObject_HEAD am_rng rng;
-    uint64_t seed, stream;
-} RngObject;
-
-static PyTypeObject RngType;
-static RngObject *default_rng; /* am.seed() reseeds it; functions use it when rng is None */
-
-/* 0, or -1 with RuntimeError for an Rng whose __init__ never ran: its state is the zero state, which is no
- * stream (am/rng.h: every draw 0, for ever). */
-static int rng_ready(RngObject *self)
-{
-    if (am_rng_valid(&self->rng))
-        return 0;
-    PyErr_SetString(PyExc_RuntimeError, "the Rng was not initialised (am.Rng.__new__ without __init__)");
-    return -1;
-}
-
-static int Rng_init(RngObject *self, PyObject *args, PyObject *kw)
-{
-    static char *names[] = {"seed", "stream", NULL};
-    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1), stream = INT_ARG("stream", 0, UINT64_MAX, 0);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&:Rng", names, int_conv, &seed, int_conv, &stream))
-        return -1;
-    self->seed = seed.u, self->stream = stream.u;
-    am_rng_init(&self->rng, seed.u, stream.u);
-    return 0;
-}
-
-static PyObject *Rng_uniform(RngObject *self, PyObject *unused)
-{
-    (void)unused;
-    return rng_ready(self) ? NULL : PyFloat_FromDouble(am_rng_uniform(&self->rng));
-}
-
-static PyObject *Rng_normal(RngObject *self, PyObject *unused)
-{
-    (void)unused;
-    return rng_ready(self) ? NULL : PyFloat_FromDouble(am_rng_normal(&self->rng));
-}
-
-static PyObject *Rng_repr(RngObject *self)
-{
-    if (!am_rng_valid(&self->rng))
-        return PyUnicode_FromString("<am.Rng, not initialised>");
-    return PyUnicode_FromFormat("am.Rng(seed=%llu, stream=%llu)", (unsigned long long)self->seed,
-                                (unsigned long long)self->stream);
-}
-
-static PyMethodDef Rng_methods[] = {
-    {"uniform", (PyCFunction)Rng_uniform, METH_NOARGS, "uniform() -> float in [0, 1) from the stream"},
-    {"normal", (PyCFunction)Rng_normal, METH_NOARGS, "normal() -> a standard normal deviate from the stream"},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyTypeObject RngType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Rng",
-    .tp_basicsize = sizeof(RngObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Rng(seed=1, stream=0): libam random stream `stream` of `seed` (xoshiro256**). Pass it as rng= to\n"
-              "draw from it (it advances); an int seed gives a fresh Rng(seed); None uses am's default stream\n"
-              "(am.seed(s) restarts it).",
-    .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)Rng_init,
-    .tp_methods = Rng_methods,
-    .tp_repr = (reprfunc)Rng_repr,
-};
-
-/* The stream an rng= argument names: None (the default stream), an Rng (advanced in place; RuntimeError for one
- * never initialised), or an int seed (a fresh stream 0 in *tmp). */
-static am_rng *rng_arg(PyObject *o, am_rng *tmp)
-{
-    if (!o || o == Py_None)
-        return &default_rng->rng;
-    if (PyObject_TypeCheck(o, &RngType))
-        return rng_ready((RngObject *)o) ? NULL : &((RngObject *)o)->rng;
-    if (PyIndex_Check(o)) {
-        int_arg seed = INT_ARG("rng (a seed)", 0, UINT64_MAX, 0);
-        if (int_from(o, &seed))
-            return NULL;
-        am_rng_init(tmp, seed.u, 0);
-        return tmp;
-    }
-    PyErr_Format(PyExc_TypeError, "rng must be None, an int seed or an am.Rng, not %.100s", Py_TYPE(o)->tp_name);
-    return NULL;
-}
-
-static PyObject *am_py_seed(PyObject *mod, PyObject *arg)
-{
-    (void)mod;
-    int_arg s = INT_ARG("seed", 0, UINT64_MAX, 0);
-    if (int_from(arg, &s))
-        return NULL;
-    default_rng->seed = s.u, default_rng->stream = 0;
-    am_rng_init(&default_rng->rng, s.u, 0);
-    Py_RETURN_NONE;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -719,7 +262,7 @@ static PyObject *am_py_seed(PyObject *mod, PyObject *arg)
 typedef struct {
     PyObject_HEAD am_store *s;
     am_store_work *work; /* reused by recalls (one at a time; a concurrent one allocates its own) */
-    use use;             /* readers: recalls (also monitored ones) and stability checks; writer: add */
+    amx_use use;             /* readers: recalls (also monitored ones) and stability checks; writer: add */
     PyObject *weakrefs;
 } StoreObject;
 
@@ -797,10 +340,10 @@ static int store_param_set(am_store_config *c, const char *key, PyObject *v)
     const char *t = PyUnicode_AsUTF8(text);
     int rc = t ? am_store_config_set(c, key, t, why, sizeof why) : AM_EINVAL;
     if (t && rc == AM_EUNSUPPORTED)
-        value_error("%s applies to %s only, not to %s", key, store_param_owners(key, owners, sizeof owners),
+        amx_value_error("%s applies to %s only, not to %s", key, store_param_owners(key, owners, sizeof owners),
                     am_store_type_name(c->type));
     else if (t && rc)
-        value_error("%s = %s: %s", key, t, why);
+        amx_value_error("%s = %s: %s", key, t, why);
     Py_DECREF(text);
     return rc ? -1 : 0;
 }
@@ -812,7 +355,7 @@ static int store_config_from(am_store_config *c, const char *model, size_t n, Py
     Py_ssize_t pos = 0;
     char why[200];
     if (am_store_config_init(c, model, n))
-        return value_error("unknown model '%s' (%s)", model, am_store_type_list()), -1;
+        return amx_value_error("unknown model '%s' (%s)", model, am_store_type_list()), -1;
     while (params && PyDict_Next(params, &pos, &key, &val)) {
         const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
         char name[64];
@@ -825,7 +368,7 @@ static int store_config_from(am_store_config *c, const char *model, size_t n, Py
             return -1;
     }
     if (am_store_config_check(c, why, sizeof why))
-        return value_error("%s", why), -1;
+        return amx_value_error("%s", why), -1;
     return 0;
 }
 
@@ -851,18 +394,18 @@ static int Store_init(StoreObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"model", "n", NULL};
     const char *model = "hopfield";
-    int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 0);
+    amx_int n = AMX_INT("n", 1, AM_MAX_UNITS, 0);
     PyObject *params = NULL, *rest = NULL;
     am_store_config c;
     int rc = -1;
     if (self->s)
-        return value_error("a Store is initialised once"), -1;
+        return amx_value_error("a Store is initialised once"), -1;
     if (!split_store_params(kw, &params, &rest) &&
-        PyArg_ParseTupleAndKeywords(args, rest, "|sO&:Store", names, &model, int_conv, &n) &&
+        PyArg_ParseTupleAndKeywords(args, rest, "|sO&:Store", names, &model, amx_int_conv, &n) &&
         !store_config_from(&c, model, (size_t)n.u, params, "Store")) {
         int arc = am_store_create(&self->s, &c);
         if (arc)
-            am_raise(arc, "Store(%s, n=%llu)", model, n.u);
+            amx_raise(arc, "Store(%s, n=%llu)", model, n.u);
         else
             rc = 0;
     }
@@ -917,7 +460,7 @@ static int sequence_ready(StoreObject *self, const char *what)
 {
     if (is_sequence(self))
         return 0;
-    value_error("%s: a %s store is not a sequence store (%s)", what, am_store_type_name(am_store_type_of(self->s)),
+    amx_value_error("%s: a %s store is not a sequence store (%s)", what, am_store_type_name(am_store_type_of(self->s)),
                 sequence_types());
     return -1;
 }
@@ -934,7 +477,7 @@ static PyObject *Store_add(StoreObject *self, PyObject *args, PyObject *kw)
         return NULL;
     int seq = is_sequence(self);
     if (cyclic && !seq)
-        return value_error("Store.add: cyclic=True applies to sequence stores (%s), not to a %s store",
+        return amx_value_error("Store.add: cyclic=True applies to sequence stores (%s), not to a %s store",
                            sequence_types(), am_store_type_name(am_store_type_of(self->s)));
     size_t n = am_store_n(self->s);
     PyArrayObject *x = is_real(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
@@ -943,28 +486,28 @@ static PyObject *Store_add(StoreObject *self, PyObject *args, PyObject *kw)
         return NULL;
     if (seq && !rows_of(x)) {
         Py_DECREF(x);
-        return value_error("Store.add: patterns has no rows (a sequence needs at least one pattern)");
+        return amx_value_error("Store.add: patterns has no rows (a sequence needs at least one pattern)");
     }
     if (!is_real(self) && !(p = patterns_from(x))) {
         Py_DECREF(x);
         return NULL;
     }
-    if (use_write(&self->use, "Store.add")) {
+    if (amx_use_write(&self->use, "Store.add")) {
         Py_DECREF(x);
         am_patterns_free(p);
         return NULL;
     }
-    interrupt it;
+    amx_interrupt it;
     npy_intp rows = rows_of(x);
-    interrupt_begin(&it, 1);
+    amx_interrupt_begin(&it, 1);
     rc = seq ? am_sequence_add(self->s, p, cyclic)
              : p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     am_patterns_free(p);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "Store.add (%s%zd patterns of %zu units to %zu)", seq ? (cyclic ? "a cyclic sequence of "
+        return amx_raise(rc, "Store.add (%s%zd patterns of %zu units to %zu)", seq ? (cyclic ? "a cyclic sequence of "
                         : "a sequence of ") : "", (Py_ssize_t)rows, n, am_store_count(self->s));
     Py_RETURN_NONE;
 }
@@ -1036,7 +579,7 @@ static PyObject *Store_overlaps(StoreObject *self, PyObject *arg)
     Py_DECREF(st);
     if (rc) {
         Py_XDECREF(m);
-        return m ? am_raise(rc, "Store.overlaps") : NULL;
+        return m ? amx_raise(rc, "Store.overlaps") : NULL;
     }
     return (PyObject *)m;
 }
@@ -1049,18 +592,18 @@ static PyObject *Store_stability(StoreObject *self, PyObject *unused)
     PyArrayObject *u = new_array(1, (npy_intp)cnt, 0, NPY_UINTP);
     if (!u)
         return NULL;
-    if (use_read(&self->use, "Store.stability")) {
+    if (amx_use_read(&self->use, "Store.stability")) {
         Py_DECREF(u);
         return NULL;
     }
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_store_stability(self->s, PyArray_DATA(u));
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     if (rc) {
         Py_DECREF(u);
-        return am_raise(rc, "Store.stability (%zu patterns of %zu units)", cnt, am_store_n(self->s));
+        return amx_raise(rc, "Store.stability (%zu patterns of %zu units)", cnt, am_store_n(self->s));
     }
     return (PyObject *)u;
 }
@@ -1071,7 +614,7 @@ static PyObject *Store_weights(StoreObject *self, PyObject *unused)
     STORE_READY(self);
     size_t n = am_store_n(self->s);
     if (am_store_weights(self->s, NULL) == AM_EUNSUPPORTED)
-        return am_raise(AM_EUNSUPPORTED, "Store.weights (a %s store has no weight matrix)",
+        return amx_raise(AM_EUNSUPPORTED, "Store.weights (a %s store has no weight matrix)",
                         am_store_type_name(am_store_type_of(self->s)));
     PyArrayObject *w = new_array(2, (npy_intp)n, (npy_intp)n, NPY_FLOAT32);
     if (!w)
@@ -1079,7 +622,7 @@ static PyObject *Store_weights(StoreObject *self, PyObject *unused)
     int rc = am_store_weights(self->s, PyArray_DATA(w));
     if (rc) {
         Py_DECREF(w);
-        return am_raise(rc, "Store.weights");
+        return amx_raise(rc, "Store.weights");
     }
     return (PyObject *)w;
 }
@@ -1090,14 +633,14 @@ static int store_load(void **s, const char *path) { return am_store_load((am_sto
 static PyObject *Store_save(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
-    return save_with(store_save, self->s, arg, "Store.save");
+    return amx_save_with(store_save, self->s, arg, "Store.save");
 }
 
 static PyObject *am_py_load(PyObject *mod, PyObject *arg)
 {
     (void)mod;
     am_store *s = NULL;
-    if (load_with(store_load, (void **)&s, arg, "am.load"))
+    if (amx_load_with(store_load, (void **)&s, arg, "am.load"))
         return NULL;
     StoreObject *o = (StoreObject *)StoreType.tp_alloc(&StoreType, 0);
     if (!o) {
@@ -1114,7 +657,7 @@ static int reader_work(StoreObject *self, am_store_work **work, const char *what
 {
     int rc;
     if (!self->work && (rc = am_store_work_create(&self->work, self->s))) {
-        am_raise(rc, "%s (scratch space for %zu units)", what, am_store_n(self->s));
+        amx_raise(rc, "%s (scratch space for %zu units)", what, am_store_n(self->s));
         return -1;
     }
     *work = self->use.readers ? NULL : self->work;
@@ -1133,7 +676,7 @@ typedef struct recorder {
     int failed;          /* out of memory */
     PyObject *callback;  /* a Python monitor, or NULL */
     PyObject *et, *ev, *etb; /* the first exception it raised */
-    interrupt *it;       /* stopped when the monitor raises */
+    amx_interrupt *it;       /* stopped when the monitor raises */
 } recorder;
 
 static void *grow(void *p, size_t count, size_t size)
@@ -1186,14 +729,14 @@ static void call_monitor(recorder *r, const am_recall_event *ev)
             memcpy(PyArray_DATA((PyArrayObject *)state), ev->x, ev->n * sizeof(float));
     }
     PyObject *unit = ev->unit == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(ev->unit);
-    PyObject *e = namespace(5, "sweep", PyLong_FromUnsignedLong(ev->sweep), "updates",
+    PyObject *e = amx_namespace(5, "sweep", PyLong_FromUnsignedLong(ev->sweep), "updates",
                             PyLong_FromUnsignedLongLong(ev->updates), "unit", unit, "state", state, "energy",
                             PyFloat_FromDouble(ev->energy));
     PyObject *res = e ? PyObject_CallOneArg(r->callback, e) : NULL;
     Py_XDECREF(e);
     if (!res) {
         PyErr_Fetch(&r->et, &r->ev, &r->etb);
-        interrupt_stop(r->it);
+        amx_interrupt_stop(r->it);
     }
     Py_XDECREF(res);
 }
@@ -1259,13 +802,13 @@ static void recorder_fields(const recorder *r, int record, PyObject **f)
 static int parse_dynamics(const char *dyn, const char *order, am_recall_opts *o)
 {
     if (am_dynamics_parse(dyn, &o->dynamics))
-        return value_error("unknown dynamics '%s' (async, sync or glauber)", dyn), -1;
+        return amx_value_error("unknown dynamics '%s' (async, sync or glauber)", dyn), -1;
     if (!strcmp(order, "random"))
         o->order = AM_ORDER_RANDOM;
     else if (!strcmp(order, "fixed"))
         o->order = AM_ORDER_FIXED;
     else
-        return value_error("unknown order '%s' (random or fixed)", order), -1;
+        return amx_value_error("unknown order '%s' (random or fixed)", order), -1;
     return 0;
 }
 
@@ -1287,8 +830,8 @@ static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_rec
     PyArrayObject *energy = new_array(1, rows, 0, NPY_FLOAT64), *end = new_array(1, rows, 0, NPY_INT8);
     int rc = AM_OK;
     if (steps && flips && energy && end) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         for (npy_intp r = 0; r < rows && !rc; r++) {
             am_recall_info info;
             if ((rc = recall_row(self, st, r, o, rng, work, &info)))
@@ -1298,14 +841,14 @@ static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_rec
             ((double *)PyArray_DATA(energy))[r] = info.energy;
             ((int8_t *)PyArray_DATA(end))[r] = (int8_t)info.end;
         }
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
     if (!steps || !flips || !energy || !end || rc) {
         Py_XDECREF(steps), Py_XDECREF(flips), Py_XDECREF(energy), Py_XDECREF(end), Py_DECREF(st);
-        return rc ? am_raise(rc, "Store.recall (cue %zd of %zd, %zu units)", (Py_ssize_t)failed, (Py_ssize_t)rows,
+        return rc ? amx_raise(rc, "Store.recall (cue %zd of %zd, %zu units)", (Py_ssize_t)failed, (Py_ssize_t)rows,
                              am_store_n(self->s)) : NULL;
     }
-    PyObject *ns = namespace(5, "steps", steps, "flips", flips, "energy", energy, "end", end, "end_names",
+    PyObject *ns = amx_namespace(5, "steps", steps, "flips", flips, "energy", energy, "end", end, "end_names",
                              Py_BuildValue("(sss)", am_end_name(AM_END_FIXED), am_end_name(AM_END_CYCLE),
                                            am_end_name(AM_END_MAXSTEPS)));
     if (!ns) {
@@ -1325,12 +868,12 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
 {
     size_t n = am_store_n(self->s), cap = (size_t)o->max_steps + 1 < TRACE_MAX ? (size_t)o->max_steps + 1 : TRACE_MAX;
     double *trace = PyMem_Malloc(cap * sizeof *trace);
-    interrupt it;
+    amx_interrupt it;
     recorder r = {.s = self->s, .n = n, .cnt = am_store_count(self->s), .real = is_real(self), .callback = monitor,
                   .it = &it};
     PyObject *result = NULL, *f[6];
     if (!trace || (record && recorder_reserve(&r, 64))) {
-        no_memory("Store.recall: an energy trace of %zu sweeps%s", cap, record ? " and 64 recorded frames" : "");
+        amx_no_memory("Store.recall: an energy trace of %zu sweeps%s", cap, record ? " and 64 recorded frames" : "");
         goto done;
     }
     o->trace = trace;
@@ -1338,21 +881,21 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
     if (monitor || record)
         o->monitor = record_event, o->monitor_ctx = &r;
     am_recall_info info;
-    interrupt_begin(&it, !monitor);
+    amx_interrupt_begin(&it, !monitor);
     int rc = recall_row(self, st, 0, o, rng, work, &info);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     if (r.et) {
         PyErr_Restore(r.et, r.ev, r.etb); /* the monitor's exception, passed on */
         r.et = r.ev = r.etb = NULL;
         goto done;
     }
     if (rc || r.failed) {
-        rc ? am_raise(rc, "Store.recall (%zu units)", n)
-           : no_memory("Store.recall: recording %zu frames of %zu units", 2 * r.frames, n);
+        rc ? amx_raise(rc, "Store.recall (%zu units)", n)
+           : amx_no_memory("Store.recall: recording %zu frames of %zu units", 2 * r.frames, n);
         goto done;
     }
     recorder_fields(&r, record, f);
-    PyObject *ns = namespace(11, "steps", PyLong_FromUnsignedLong(info.steps), "flips",
+    PyObject *ns = amx_namespace(11, "steps", PyLong_FromUnsignedLong(info.steps), "flips",
                              PyLong_FromUnsignedLongLong(info.flips), "energy", PyFloat_FromDouble(info.energy), "end",
                              PyUnicode_FromString(am_end_name(info.end)), "trace",
                              copy_out(trace, info.trace_len, 1, 1, NPY_FLOAT64, sizeof(double)), "frames", f[0],
@@ -1372,32 +915,32 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"cue", "dynamics", "order", "T", "max_steps", "rng", "monitor", "every", "record", NULL};
     PyObject *cue, *rngo = NULL, *monitor = NULL;
     const char *dyn = NULL, *order = NULL;
-    real_arg T = REAL_ARG("T", 0.0, DBL_MAX, 0.0);
-    int_arg max_steps = INT_ARG("max_steps", 1, UINT_MAX, 100), every = INT_ARG("every", 0, UINT_MAX, 0);
+    amx_real T = AMX_REAL("T", 0.0, DBL_MAX, 0.0);
+    amx_int max_steps = AMX_INT("max_steps", 1, UINT_MAX, 100), every = AMX_INT("every", 0, UINT_MAX, 0);
     int record = 0;
     am_recall_opts o;
     am_rng tmp, *rng;
     STORE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ssO&O&OOO&p:recall", names, &cue, &dyn, &order, real_conv, &T,
-                                     int_conv, &max_steps, &rngo, &monitor, int_conv, &every, &record))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ssO&O&OOO&p:recall", names, &cue, &dyn, &order, amx_real_conv, &T,
+                                     amx_int_conv, &max_steps, &rngo, &monitor, amx_int_conv, &every, &record))
         return NULL;
     int modern = is_real(self);
     size_t n = am_store_n(self->s);
     am_recall_opts_default(&o);
     if (modern && (dyn || order || T.v != 0.0 || every.u))
-        return value_error("dynamics, order, T and every do not apply to the modern store");
+        return amx_value_error("dynamics, order, T and every do not apply to the modern store");
     if (parse_dynamics(dyn ? dyn : "async", order ? order : "random", &o))
         return NULL;
     if (T.v > 0 && o.dynamics != AM_DYN_GLAUBER)
-        return value_error("T applies to dynamics='glauber' only");
+        return amx_value_error("T applies to dynamics='glauber' only");
     if (monitor == Py_None)
         monitor = NULL;
     if (monitor && !PyCallable_Check(monitor))
         return PyErr_Format(PyExc_TypeError, "monitor must be callable, not %.100s", Py_TYPE(monitor)->tp_name);
     if (every.u && !monitor && !record)
-        return value_error("every applies with monitor= or record=True");
+        return amx_value_error("every applies with monitor= or record=True");
     o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.monitor_every = (unsigned)every.u;
-    if (!(rng = rng_arg(rngo, &tmp)))
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     PyArrayObject *st = modern ? as_floats(cue, n, 1, 2, 1, "cue") : as_states(cue, n, 1, 2, "cue");
     if (!st)
@@ -1406,9 +949,9 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     am_store_work *work;
     if (batch && (monitor || record)) {
         Py_DECREF(st);
-        return value_error("monitor and record take one cue (a 1-D array)");
+        return amx_value_error("monitor and record take one cue (a 1-D array)");
     }
-    if (reader_work(self, &work, "Store.recall") || use_read(&self->use, "Store.recall")) {
+    if (reader_work(self, &work, "Store.recall") || amx_use_read(&self->use, "Store.recall")) {
         Py_DECREF(st);
         return NULL;
     }
@@ -1418,45 +961,20 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     PyObject *res = batch ? recall_batch(self, st, &o, &mine, work)
                           : recall_one(self, st, &o, &mine, work, monitor, record);
     *rng = mine;
-    use_done(&self->use);
+    amx_use_done(&self->use);
     return res;
 }
 
 /* ---- Sequence stores (am/sequence.h) ---- */
 
-/* This machine's memory in bytes (0: unknown). */
-static double machine_memory(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
-}
-
-/* 0 when new arrays of `bytes` in all fit this machine's memory (and numpy's index type), checked before they
- * are allocated; else -1 with ValueError("<what> would take <size>, more than this machine's memory (<size>)
- * <hint>"). */
-static int fits_memory(double bytes, const char *hint, const char *fmt, ...)
-{
-    double mem = machine_memory();
-    if (bytes <= (double)NPY_MAX_INTP && (mem == 0 || bytes <= mem))
-        return 0;
-    char what[256], b1[32], b2[32];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    value_error("%s would take %s, more than this machine's memory (%s)%s", what, human_bytes(bytes, b1, sizeof b1),
-                mem > 0 ? human_bytes(mem, b2, sizeof b2) : "unknown", hint);
-    return -1;
-}
-
 /* The start= of a replay: None (SIZE_MAX, the element of best overlap) or an element. 0, or -1 with the error. */
 static int replay_start(PyObject *o, size_t count, size_t *start)
 {
-    int_arg a = INT_ARG("start", 0, count - 1, 0);
+    amx_int a = AMX_INT("start", 0, count - 1, 0);
     *start = SIZE_MAX;
     if (o == Py_None)
         return 0;
-    if (int_from(o, &a))
+    if (amx_int_from(o, &a))
         return -1;
     *start = (size_t)a.u;
     return 0;
@@ -1465,7 +983,7 @@ static int replay_start(PyObject *o, size_t count, size_t *start)
 /* The replay's report as a namespace (steals st, sa, ov; sa and ov may be NULL: None). */
 static PyObject *replay_result(PyArrayObject *st, PyArrayObject *sa, PyArrayObject *ov, const am_replay_info *info)
 {
-    return namespace(8, "state", (PyObject *)st, "steps", PyLong_FromUnsignedLong(info->steps), "transitions",
+    return amx_namespace(8, "state", (PyObject *)st, "steps", PyLong_FromUnsignedLong(info->steps), "transitions",
                      PyLong_FromSize_t(info->transitions), "wrong", PyLong_FromSize_t(info->wrong), "first_fail",
                      info->first_fail < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(info->first_fail), "final_element",
                      info->final_element == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(info->final_element),
@@ -1479,18 +997,18 @@ static PyObject *Store_replay(StoreObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"cue", "steps", "start", "states", "overlaps", NULL};
     PyObject *cue, *starto = Py_None;
-    int_arg steps = INT_ARG("steps", 0, UINT_MAX, 0);
+    amx_int steps = AMX_INT("steps", 0, UINT_MAX, 0);
     int want_states = 1, want_overlaps = 1;
     size_t start;
     am_store_work *work;
     STORE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|$Opp:replay", names, &cue, int_conv, &steps, &starto,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|$Opp:replay", names, &cue, amx_int_conv, &steps, &starto,
                                      &want_states, &want_overlaps) ||
         sequence_ready(self, "Store.replay"))
         return NULL;
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
     if (!cnt)
-        return am_raise(AM_EEMPTY, "Store.replay (the %s store holds no sequence)",
+        return amx_raise(AM_EEMPTY, "Store.replay (the %s store holds no sequence)",
                         am_store_type_name(am_store_type_of(self->s)));
     double rows = (double)steps.u + 1.0;
     char sdesc[64] = "", odesc[64] = "";
@@ -1499,7 +1017,7 @@ static PyObject *Store_replay(StoreObject *self, PyObject *args, PyObject *kw)
     if (want_overlaps)
         snprintf(odesc, sizeof odesc, "(steps + 1) x %zu float64 overlaps", cnt);
     if (replay_start(starto, cnt, &start) ||
-        fits_memory(rows * ((want_states ? (double)n : 0) + (want_overlaps ? 8.0 * (double)cnt : 0)),
+        amx_fits_memory(rows * ((want_states ? (double)n : 0) + (want_overlaps ? 8.0 * (double)cnt : 0)),
                     ": pass states=False or overlaps=False, or fewer steps", "Store.replay: steps = %llu: %s%s",
                     steps.u, sdesc, odesc))
         return NULL;
@@ -1507,20 +1025,20 @@ static PyObject *Store_replay(StoreObject *self, PyObject *args, PyObject *kw)
     PyArrayObject *st = as_states(cue, n, 1, 1, "cue"), *sa = NULL, *ov = NULL;
     if (!st || (want_states && !(sa = new_array(2, r, (npy_intp)n, NPY_INT8))) ||
         (want_overlaps && !(ov = new_array(2, r, (npy_intp)cnt, NPY_FLOAT64))) ||
-        reader_work(self, &work, "Store.replay") || use_read(&self->use, "Store.replay")) {
+        reader_work(self, &work, "Store.replay") || amx_use_read(&self->use, "Store.replay")) {
         Py_XDECREF(st), Py_XDECREF(sa), Py_XDECREF(ov);
         return NULL;
     }
     am_replay_info info;
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_sequence_replay(self->s, PyArray_DATA(st), start, (unsigned)steps.u, NULL, work,
                                 ov ? PyArray_DATA(ov) : NULL, sa ? PyArray_DATA(sa) : NULL, &info);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     if (rc) {
         Py_DECREF(st), Py_XDECREF(sa), Py_XDECREF(ov);
-        return am_raise(rc, "Store.replay (%llu steps, %zu units, %zu elements)", steps.u, n, cnt);
+        return amx_raise(rc, "Store.replay (%llu steps, %zu units, %zu elements)", steps.u, n, cnt);
     }
     return replay_result(st, sa, ov, &info);
 }
@@ -1534,23 +1052,23 @@ static PyObject *Store_transitions(StoreObject *self, PyObject *unused)
     if (sequence_ready(self, "Store.transitions"))
         return NULL;
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
-    if (fits_memory((double)cnt * ((double)n + 1.0), "", "Store.transitions: the steps from %zu elements of %zu units",
+    if (amx_fits_memory((double)cnt * ((double)n + 1.0), "", "Store.transitions: the steps from %zu elements of %zu units",
                     cnt, n))
         return NULL;
     PyArrayObject *next = new_array(2, (npy_intp)cnt, (npy_intp)n, NPY_INT8);
     PyArrayObject *exact = new_array(1, (npy_intp)cnt, 0, NPY_BOOL);
-    if (!next || !exact || reader_work(self, &work, "Store.transitions") || use_read(&self->use, "Store.transitions")) {
+    if (!next || !exact || reader_work(self, &work, "Store.transitions") || amx_use_read(&self->use, "Store.transitions")) {
         Py_XDECREF(next), Py_XDECREF(exact);
         return NULL;
     }
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_sequence_transitions(self->s, 0, cnt, work, PyArray_DATA(next), PyArray_DATA(exact), NULL);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     if (rc) {
         Py_DECREF(next), Py_DECREF(exact);
-        return am_raise(rc, "Store.transitions (%zu elements of %zu units)", cnt, n);
+        return amx_raise(rc, "Store.transitions (%zu elements of %zu units)", cnt, n);
     }
     return Py_BuildValue("(NN)", next, exact);
 }
@@ -1562,9 +1080,9 @@ static PyObject *Store_next(StoreObject *self, PyObject *arg)
         return NULL;
     size_t cnt = am_store_count(self->s);
     if (!cnt)
-        return value_error("Store.next: the %s store holds no elements", am_store_type_name(am_store_type_of(self->s)));
-    int_arg e = INT_ARG("e", 0, cnt - 1, 0);
-    if (int_from(arg, &e))
+        return amx_value_error("Store.next: the %s store holds no elements", am_store_type_name(am_store_type_of(self->s)));
+    amx_int e = AMX_INT("e", 0, cnt - 1, 0);
+    if (amx_int_from(arg, &e))
         return NULL;
     size_t nx = am_sequence_next(self->s, (size_t)e.u);
     return nx == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(nx);
@@ -1580,7 +1098,7 @@ static PyObject *Store_get_sequences(StoreObject *self, void *unused)
         size_t first = 0, length = 0;
         int cyclic = 0;
         int rc = am_sequence_info(self->s, k, &first, &length, &cyclic);
-        PyObject *t = rc ? am_raise(rc, "Store.sequences (sequence %zu of %zu)", k, cnt)
+        PyObject *t = rc ? amx_raise(rc, "Store.sequences (sequence %zu of %zu)", k, cnt)
                          : Py_BuildValue("(NNN)", PyLong_FromSize_t(first), PyLong_FromSize_t(length),
                                          PyBool_FromLong(cyclic));
         if (!t)
@@ -1701,45 +1219,45 @@ static PyObject *am_py_patterns(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"family", "count", "n", "width", "height", "rng", NULL};
     const char *fam;
-    int_arg count = INT_ARG("count", 0, SSIZE_ARG_MAX, 0), n = INT_ARG("n", 0, AM_MAX_UNITS, 0);
-    int_arg width = INT_ARG("width", 0, AM_MAX_UNITS, 0), height = INT_ARG("height", 0, AM_MAX_UNITS, 0);
+    amx_int count = AMX_INT("count", 0, AMX_SSIZE_MAX, 0), n = AMX_INT("n", 0, AM_MAX_UNITS, 0);
+    amx_int width = AMX_INT("width", 0, AM_MAX_UNITS, 0), height = AMX_INT("height", 0, AM_MAX_UNITS, 0);
     PyObject *rngo = NULL;
     am_pattern_family f;
     char why[256];
     am_rng tmp, *rng;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&|O&$O&O&O:patterns", names, &fam, int_conv, &count, int_conv, &n,
-                                     int_conv, &width, int_conv, &height, &rngo))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&|O&$O&O&O:patterns", names, &fam, amx_int_conv, &count, amx_int_conv, &n,
+                                     amx_int_conv, &width, amx_int_conv, &height, &rngo))
         return NULL;
     if (am_pattern_family_parse(&f, fam, why, sizeof why))
-        return value_error("%s", why);
+        return amx_value_error("%s", why);
     if ((width.u || height.u) && f.kind < AM_FAMILY_LETTERS)
-        return value_error("width and height apply to letters, checkerboard and lshapes");
+        return amx_value_error("width and height apply to letters, checkerboard and lshapes");
     if (width.u || height.u) {
         size_t cells;
         if (!width.u || !height.u)
-            return value_error("give both width and height");
+            return amx_value_error("give both width and height");
         if (am_size_mul(width.u, height.u, &cells) || cells > AM_MAX_UNITS)
-            return value_error("a %llu x %llu grid is more than %zu units", width.u, height.u, AM_MAX_UNITS);
+            return amx_value_error("a %llu x %llu grid is more than %zu units", width.u, height.u, AM_MAX_UNITS);
         if (n.u && n.u != cells)
-            return value_error("n = %llu is not width x height = %zu", n.u, cells);
+            return amx_value_error("n = %llu is not width x height = %zu", n.u, cells);
         n.u = cells;
     }
     if (!n.u)
-        return value_error("patterns needs n >= 1 units (or width and height)");
+        return amx_value_error("patterns needs n >= 1 units (or width and height)");
     f.width = (size_t)width.u, f.height = (size_t)height.u;
     if (am_pattern_family_check(&f, (size_t)n.u, (size_t)count.u, why, sizeof why))
-        return value_error("%s", why);
-    if (!(rng = rng_arg(rngo, &tmp)))
+        return amx_value_error("%s", why);
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n.u, (size_t)count.u);
     if (!rc) { /* the GIL kept (rng may be the shared default stream): the biased and correlated fills poll */
-        interrupt it;
-        interrupt_begin(&it, 0);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 0);
         rc = am_pattern_family_fill(&f, p, rng);
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
-    PyObject *a = rc ? am_raise(rc, "am.patterns('%s', %llu, %llu)", fam, count.u, n.u) : patterns_to_array(p);
+    PyObject *a = rc ? amx_raise(rc, "am.patterns('%s', %llu, %llu)", fam, count.u, n.u) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
 }
@@ -1749,21 +1267,21 @@ static PyObject *am_py_letters(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"text", "width", "height", NULL};
     const char *text;
-    int_arg wa = INT_ARG("width", AM_LETTER_WIDTH, 4096, AM_LETTER_WIDTH);
-    int_arg ha = INT_ARG("height", AM_LETTER_HEIGHT, 4096, AM_LETTER_HEIGHT);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|O&O&:letters", names, &text, int_conv, &wa, int_conv, &ha))
+    amx_int wa = AMX_INT("width", AM_LETTER_WIDTH, 4096, AM_LETTER_WIDTH);
+    amx_int ha = AMX_INT("height", AM_LETTER_HEIGHT, 4096, AM_LETTER_HEIGHT);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|O&O&:letters", names, &text, amx_int_conv, &wa, amx_int_conv, &ha))
         return NULL;
     size_t w = (size_t)wa.u, h = (size_t)ha.u, len = strlen(text);
     for (size_t i = 0; i < len; i++)
         if (!((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' && text[i] <= 'z')))
-            return value_error("letters draws A-Z only, not '%c'", text[i]);
+            return amx_value_error("letters draws A-Z only, not '%c'", text[i]);
     if (!len)
-        return value_error("letters needs at least one letter");
+        return amx_value_error("letters needs at least one letter");
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, w * h, len);
     if (!rc)
         rc = am_patterns_letters(p, w, h, text);
-    PyObject *a = rc ? am_raise(rc, "am.letters('%s', %zu, %zu)", text, w, h) : patterns_to_array(p);
+    PyObject *a = rc ? amx_raise(rc, "am.letters('%s', %zu, %zu)", text, w, h) : patterns_to_array(p);
     am_patterns_free(p);
     return a;
 }
@@ -1783,12 +1301,12 @@ static PyObject *am_py_flip(PyObject *mod, PyObject *args, PyObject *kw)
     if (fo == Py_None)
         fo = NULL;
     if (!ko == !fo)
-        return value_error("flip needs exactly one of k (units) and frac (fraction)");
-    int_arg k = INT_ARG("k", 0, SSIZE_ARG_MAX, 0);
-    real_arg frac = REAL_ARG("frac", 0.0, 1.0, 0.0);
-    if ((ko && int_from(ko, &k)) || (fo && real_from(fo, &frac)))
+        return amx_value_error("flip needs exactly one of k (units) and frac (fraction)");
+    amx_int k = AMX_INT("k", 0, AMX_SSIZE_MAX, 0);
+    amx_real frac = AMX_REAL("frac", 0.0, 1.0, 0.0);
+    if ((ko && amx_int_from(ko, &k)) || (fo && amx_real_from(fo, &frac)))
         return NULL;
-    if (!(rng = rng_arg(rngo, &tmp)))
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     PyArrayObject *st = as_states(sto, 0, 1, 2, "state");
     if (!st)
@@ -1796,7 +1314,7 @@ static PyObject *am_py_flip(PyObject *mod, PyObject *args, PyObject *kw)
     npy_intp n = last_dim(st), rows = rows_of(st);
     if (ko && k.u > (unsigned long long)n) {
         Py_DECREF(st);
-        return value_error("k = %llu is more than the %zd units", k.u, (Py_ssize_t)n);
+        return amx_value_error("k = %llu is more than the %zd units", k.u, (Py_ssize_t)n);
     }
     for (npy_intp r = 0; r < rows; r++) {
         int8_t *s = (int8_t *)PyArray_DATA(st) + r * n;
@@ -1813,19 +1331,19 @@ static PyObject *am_py_occlude(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"state", "width", "height", "x0", "y0", "w", "h", "fill", "rng", NULL};
     PyObject *sto, *rngo = NULL;
-    int_arg width = INT_ARG("width", 1, SSIZE_ARG_MAX, 0), height = INT_ARG("height", 1, SSIZE_ARG_MAX, 0);
-    int_arg x0 = INT_ARG("x0", 0, SSIZE_ARG_MAX, 0), y0 = INT_ARG("y0", 0, SSIZE_ARG_MAX, 0);
-    int_arg bw = INT_ARG("w", 0, SSIZE_ARG_MAX, 0), bh = INT_ARG("h", 0, SSIZE_ARG_MAX, 0);
-    int_arg fill = INT_ARG("fill", -1, 1, 0);
+    amx_int width = AMX_INT("width", 1, AMX_SSIZE_MAX, 0), height = AMX_INT("height", 1, AMX_SSIZE_MAX, 0);
+    amx_int x0 = AMX_INT("x0", 0, AMX_SSIZE_MAX, 0), y0 = AMX_INT("y0", 0, AMX_SSIZE_MAX, 0);
+    amx_int bw = AMX_INT("w", 0, AMX_SSIZE_MAX, 0), bh = AMX_INT("h", 0, AMX_SSIZE_MAX, 0);
+    amx_int fill = AMX_INT("fill", -1, 1, 0);
     am_rng tmp, *rng;
     size_t cells;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&O&O&O&O&O&|O&$O:occlude", names, &sto, int_conv, &width, int_conv,
-                                     &height, int_conv, &x0, int_conv, &y0, int_conv, &bw, int_conv, &bh, int_conv,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&O&O&O&O&O&|O&$O:occlude", names, &sto, amx_int_conv, &width, amx_int_conv,
+                                     &height, amx_int_conv, &x0, amx_int_conv, &y0, amx_int_conv, &bw, amx_int_conv, &bh, amx_int_conv,
                                      &fill, &rngo))
         return NULL;
-    if (am_size_mul(width.u, height.u, &cells) || cells > SSIZE_ARG_MAX)
+    if (am_size_mul(width.u, height.u, &cells) || cells > AMX_SSIZE_MAX)
         return PyErr_Format(PyExc_OverflowError, "occlude: a %llu x %llu grid has too many units", width.u, height.u);
-    if (!(rng = rng_arg(rngo, &tmp)))
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     PyArrayObject *st = as_states(sto, cells, 1, 1, "state");
     if (!st)
@@ -1834,7 +1352,7 @@ static PyObject *am_py_occlude(PyObject *mod, PyObject *args, PyObject *kw)
                               (size_t)bw.u, (size_t)bh.u, (int)fill.s, rng);
     if (rc) {
         Py_DECREF(st);
-        return am_raise(rc, "am.occlude");
+        return amx_raise(rc, "am.occlude");
     }
     return (PyObject *)st;
 }
@@ -1866,11 +1384,11 @@ static Py_ssize_t capacity_loads(PyObject *po, size_t **ps)
     *ps = np_ ? PyMem_Malloc((size_t)np_ * sizeof **ps) : NULL;
     if (!np_ || !*ps) {
         Py_DECREF(seq);
-        return np_ ? (no_memory("P: %zd pattern counts", np_), -1) : (value_error("P needs at least one pattern count"), -1);
+        return np_ ? (amx_no_memory("P: %zd pattern counts", np_), -1) : (amx_value_error("P needs at least one pattern count"), -1);
     }
     for (Py_ssize_t k = 0; k < np_; k++) {
-        int_arg p = INT_ARG("P", 1, 10000000, 0);
-        if (int_from(PySequence_Fast_GET_ITEM(seq, k), &p)) {
+        amx_int p = AMX_INT("P", 1, 10000000, 0);
+        if (amx_int_from(PySequence_Fast_GET_ITEM(seq, k), &p)) {
             Py_DECREF(seq);
             PyMem_Free(*ps);
             *ps = NULL;
@@ -1931,27 +1449,27 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
                             "cues", "stability", "threshold", "trials", "seed", "threads", NULL};
     PyObject *po, *params = NULL, *rest = NULL;
     const char *model = "hopfield", *dyn = "async", *order = "random", *fam = "random";
-    int_arg n = INT_ARG("n", 1, AM_MAX_UNITS, 100), cues = INT_ARG("cues", 0, SSIZE_ARG_MAX, 0);
-    int_arg stab = INT_ARG("stability", 0, SSIZE_ARG_MAX, 0), trials = INT_ARG("trials", 1, SSIZE_ARG_MAX, 5);
-    int_arg max_steps = INT_ARG("max_steps", 1, UINT_MAX, 100), seed = INT_ARG("seed", 0, UINT64_MAX, 1);
-    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
-    real_arg T = REAL_ARG("T", 0.0, DBL_MAX, 0.0), eps = REAL_ARG("eps", 0.0, DBL_MAX, 1e-6);
-    real_arg noise = REAL_ARG("noise", 0.0, 1.0, 0.1), threshold = REAL_ARG("threshold", -1.0, 1.0, 0.99);
+    amx_int n = AMX_INT("n", 1, AM_MAX_UNITS, 100), cues = AMX_INT("cues", 0, AMX_SSIZE_MAX, 0);
+    amx_int stab = AMX_INT("stability", 0, AMX_SSIZE_MAX, 0), trials = AMX_INT("trials", 1, AMX_SSIZE_MAX, 5);
+    amx_int max_steps = AMX_INT("max_steps", 1, UINT_MAX, 100), seed = AMX_INT("seed", 0, UINT64_MAX, 1);
+    amx_int threads = AMX_INT("threads", 0, MAX_THREADS, 0);
+    amx_real T = AMX_REAL("T", 0.0, DBL_MAX, 0.0), eps = AMX_REAL("eps", 0.0, DBL_MAX, 1e-6);
+    amx_real noise = AMX_REAL("noise", 0.0, 1.0, 0.1), threshold = AMX_REAL("threshold", -1.0, 1.0, 0.99);
     am_capacity_opts o;
     am_store_config sc;
     char why[256];
     int ok = !split_store_params(kw, &params, &rest) &&
              PyArg_ParseTupleAndKeywords(args, rest, "O|$sO&ssO&O&O&sO&O&O&O&O&O&O&:capacity", names, &po, &model,
-                                         int_conv, &n, &dyn, &order, real_conv, &T, int_conv, &max_steps, real_conv,
-                                         &eps, &fam, real_conv, &noise, int_conv, &cues, int_conv, &stab, real_conv,
-                                         &threshold, int_conv, &trials, int_conv, &seed, int_conv, &threads) &&
+                                         amx_int_conv, &n, &dyn, &order, amx_real_conv, &T, amx_int_conv, &max_steps, amx_real_conv,
+                                         &eps, &fam, amx_real_conv, &noise, amx_int_conv, &cues, amx_int_conv, &stab, amx_real_conv,
+                                         &threshold, amx_int_conv, &trials, amx_int_conv, &seed, amx_int_conv, &threads) &&
              !store_config_from(&sc, model, (size_t)n.u, params, "capacity");
     Py_XDECREF(params);
     Py_XDECREF(rest);
     if (!ok)
         return NULL;
     if (am_store_type_flags(sc.type) & AM_STORE_SEQUENCE)
-        return value_error("%s stores sequences: capacity() measures fixed-point stores", model);
+        return amx_value_error("%s stores sequences: capacity() measures fixed-point stores", model);
     am_capacity_opts_default(&o, sc.type, (size_t)n.u);
     o.store = sc;
     am_recall_opts ro;
@@ -1961,7 +1479,7 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
     o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.eps = eps.v, o.noise = noise.v;
     o.threshold = threshold.v, o.cues = (size_t)cues.u, o.stability = (size_t)stab.u, o.seed = seed.u;
     if (am_pattern_family_parse(&o.patterns, fam, why, sizeof why))
-        return value_error("%s", why);
+        return amx_value_error("%s", why);
     size_t *ps = NULL;
     Py_ssize_t np_ = capacity_loads(po, &ps);
     if (np_ < 0)
@@ -1969,17 +1487,17 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
     for (Py_ssize_t k = 0; k < np_; k++)
         if (am_capacity_opts_check(&o, ps[k], why, sizeof why)) {
             PyMem_Free(ps);
-            return value_error("%s", why);
+            return amx_value_error("%s", why);
         }
     am_capacity_point *pts = PyMem_Malloc((size_t)np_ * sizeof *pts);
     int rc = AM_ENOMEM;
     if (pts) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = am_capacity_measure(&o, ps, (size_t)np_, (size_t)trials.u, (int)threads.u, pts);
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
-    PyObject *result = rc ? am_raise(rc, "am.capacity (n=%llu, %zd loads)", n.u, np_)
+    PyObject *result = rc ? amx_raise(rc, "am.capacity (n=%llu, %zd loads)", n.u, np_)
                           : capacity_columns(&o, pts, np_, (size_t)n.u, (size_t)trials.u);
     PyMem_Free(ps);
     PyMem_Free(pts);
@@ -1992,7 +1510,7 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 typedef int (*rowmap_fn)(const void *obj, const float *x, size_t rows, float *y);
 
 /* u: the object's use marks (NULL: an object no call changes). */
-static PyObject *rowmap(const void *obj, use *u, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
+static PyObject *rowmap(const void *obj, amx_use *u, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
 {
     PyArrayObject *x = as_floats(arg, in, 1, 2, 0, what);
     if (!x)
@@ -2000,23 +1518,23 @@ static PyObject *rowmap(const void *obj, use *u, PyObject *arg, size_t in, size_
     int nd = PyArray_NDIM(x), rc = AM_OK;
     npy_intp rows = rows_of(x);
     PyArrayObject *y = new_array(nd, nd == 2 ? rows : (npy_intp)out, (npy_intp)out, NPY_FLOAT32);
-    if (!y || (u && use_read(u, what))) {
+    if (!y || (u && amx_use_read(u, what))) {
         Py_XDECREF(y);
         Py_DECREF(x);
         return NULL;
     }
     if (rows) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = fn(obj, PyArray_DATA(x), (size_t)rows, PyArray_DATA(y));
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
     if (u)
-        use_done(u);
+        amx_use_done(u);
     Py_DECREF(x);
     if (rc) {
         Py_DECREF(y);
-        return am_raise(rc, "%s (%zd rows of %zu)", what, (Py_ssize_t)rows, in);
+        return amx_raise(rc, "%s (%zd rows of %zu)", what, (Py_ssize_t)rows, in);
     }
     return (PyObject *)y;
 }
@@ -2028,7 +1546,7 @@ typedef struct {
     PyObject_HEAD am_ae *ae;
     am_ae_trainer *trainer;
     am_ae_train_opts topts; /* of the trainer */
-    use use;                /* readers: inference; writer: training */
+    amx_use use;                /* readers: inference; writer: training */
 } AEObject;
 
 static PyTypeObject AEType;
@@ -2049,7 +1567,7 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
     am_rng tmp, *rng;
     char buf[512] = "";
     if (self->ae)
-        return value_error("an Autoencoder is initialised once"), -1;
+        return amx_value_error("an Autoencoder is initialised once"), -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|sssz$O:Autoencoder", names, &sizes, &hidden, &code, &output, &loss, &rngo))
         return -1;
     if (PyUnicode_Check(sizes)) {
@@ -2064,8 +1582,8 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
         for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && i <= AM_AE_MAX_LAYERS; i++) {
             char name[32];
             snprintf(name, sizeof name, "sizes[%zd]", i);
-            int_arg v = INT_ARG(name, 1, (size_t)1 << 24, 0);
-            if (int_from(PySequence_Fast_GET_ITEM(seq, i), &v)) {
+            amx_int v = AMX_INT(name, 1, (size_t)1 << 24, 0);
+            if (amx_int_from(PySequence_Fast_GET_ITEM(seq, i), &v)) {
                 Py_DECREF(seq);
                 return -1;
             }
@@ -2074,17 +1592,17 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
         }
         if (PySequence_Fast_GET_SIZE(seq) > AM_AE_MAX_LAYERS + 1) {
             Py_DECREF(seq);
-            return value_error("sizes: at most %d layers", AM_AE_MAX_LAYERS), -1;
+            return amx_value_error("sizes: at most %d layers", AM_AE_MAX_LAYERS), -1;
         }
         Py_DECREF(seq);
     }
     if (!loss)
         loss = strcmp(output, "sigmoid") ? "mse" : "bce";
     if (am_ae_config_parse(&c, buf, hidden, code, output, loss) || am_ae_config_check(&c))
-        return value_error("Autoencoder(sizes='%s', hidden=%s, code=%s, output=%s, loss=%s): sizes need >= 3 widths "
+        return amx_value_error("Autoencoder(sizes='%s', hidden=%s, code=%s, output=%s, loss=%s): sizes need >= 3 widths "
                            "with the last equal to the first, activations linear/relu/tanh/sigmoid, loss mse or bce "
                            "(bce with a sigmoid output)", buf, hidden, code ? code : hidden, output, loss), -1;
-    if (!(rng = rng_arg(rngo, &tmp)))
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return -1;
     int rc = am_ae_create(&self->ae, &c, rng);
     if (rc) {
@@ -2092,8 +1610,8 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
         char size[32];
         for (int l = 0; l < c.layers; l++)
             count += (double)c.sizes[l + 1] * ((double)c.sizes[l] + 1);
-        return am_raise(rc, "Autoencoder('%s') (%.0f weights and biases, %s)", buf, count,
-                        human_bytes(count * sizeof(float), size, sizeof size)), -1;
+        return amx_raise(rc, "Autoencoder('%s') (%.0f weights and biases, %s)", buf, count,
+                        amx_human_bytes(count * sizeof(float), size, sizeof size)), -1;
     }
     return 0;
 }
@@ -2142,7 +1660,7 @@ static PyArrayObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
         Py_CLEAR(x);
     if (x && PyArray_DIM(x, 0) == 0) {
         Py_DECREF(x);
-        return (PyArrayObject *)value_error("%s has no rows", what);
+        return (PyArrayObject *)amx_value_error("%s has no rows", what);
     }
     return x;
 }
@@ -2155,20 +1673,20 @@ static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
     Py_XDECREF(in);
     if (!x)
         return NULL;
-    if (use_read(&self->use, "Autoencoder.evaluate")) {
+    if (amx_use_read(&self->use, "Autoencoder.evaluate")) {
         Py_DECREF(x);
         return NULL;
     }
     double mse = NAN, bce = NAN;
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_ae_evaluate(self->ae, PyArray_DATA(x), (size_t)PyArray_DIM(x, 0), &mse, &bce);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "Autoencoder.evaluate");
-    return namespace(2, "mse", PyFloat_FromDouble(mse), "bce", PyFloat_FromDouble(bce));
+        return amx_raise(rc, "Autoencoder.evaluate");
+    return amx_namespace(2, "mse", PyFloat_FromDouble(mse), "bce", PyFloat_FromDouble(bce));
 }
 
 /* The trainer for options o: the current one when its options are o (the optimiser state carries over), else a
@@ -2183,7 +1701,7 @@ static int ae_trainer_for(AEObject *self, const am_ae_train_opts *o)
     size_t count = 0;
     am_ae_params(self->ae, &count);
     if (rc)
-        return am_raise(rc, "Autoencoder.train (the optimiser's state for %zu parameters, batches of %zu)", count,
+        return amx_raise(rc, "Autoencoder.train (the optimiser's state for %zu parameters, batches of %zu)", count,
                         o->batch), -1;
     self->topts = *o;
     return 0;
@@ -2195,17 +1713,17 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "epochs", "batch", "lr", "mask", "noise", "weight_decay", "rng", "threads", NULL};
     PyObject *xo, *rngo = NULL;
-    int_arg epochs = INT_ARG("epochs", 1, SSIZE_ARG_MAX - 1, 1), batch = INT_ARG("batch", 1, SSIZE_ARG_MAX, 128);
-    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
-    real_arg lr = REAL_ABOVE("lr", 0.0, DBL_MAX, 1e-3), mask = REAL_BELOW("mask", 0.0, 1.0, 0.0);
-    real_arg noise = REAL_ARG("noise", 0.0, DBL_MAX, 0.0), wd = REAL_ARG("weight_decay", 0.0, DBL_MAX, 0.0);
+    amx_int epochs = AMX_INT("epochs", 1, AMX_SSIZE_MAX - 1, 1), batch = AMX_INT("batch", 1, AMX_SSIZE_MAX, 128);
+    amx_int threads = AMX_INT("threads", 0, MAX_THREADS, 0);
+    amx_real lr = AMX_REAL_ABOVE("lr", 0.0, DBL_MAX, 1e-3), mask = AMX_REAL_BELOW("mask", 0.0, 1.0, 0.0);
+    amx_real noise = AMX_REAL("noise", 0.0, DBL_MAX, 0.0), wd = AMX_REAL("weight_decay", 0.0, DBL_MAX, 0.0);
     am_rng tmp, *rng;
     AE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&O&O&O&O&O&OO&:train", names, &xo, int_conv, &epochs, int_conv,
-                                     &batch, real_conv, &lr, real_conv, &mask, real_conv, &noise, real_conv, &wd, &rngo,
-                                     int_conv, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&O&O&O&O&O&OO&:train", names, &xo, amx_int_conv, &epochs, amx_int_conv,
+                                     &batch, amx_real_conv, &lr, amx_real_conv, &mask, amx_real_conv, &noise, amx_real_conv, &wd, &rngo,
+                                     amx_int_conv, &threads))
         return NULL;
-    if (!(rng = rng_arg(rngo, &tmp)))
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     PyArrayObject *x = ae_rows(self, xo, "Autoencoder.train: x"); /* converted into the data set */
     am_dataset *ds = NULL;
@@ -2216,7 +1734,7 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
     if (rc || convert(x, 0, ds->x, "Autoencoder.train: x")) {
         Py_DECREF(x);
         am_dataset_free(ds);
-        return rc ? am_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, dim) : NULL;
+        return rc ? amx_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, dim) : NULL;
     }
     Py_DECREF(x);
     am_ae_train_opts o;
@@ -2224,26 +1742,26 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
     o.batch = (size_t)batch.u, o.lr = lr.v, o.mask = mask.v, o.noise = noise.v, o.weight_decay = wd.v;
     o.threads = (int)threads.u;
     PyArrayObject *losses = new_array(1, (npy_intp)epochs.u, 0, NPY_FLOAT64);
-    int marked = losses && !use_write(&self->use, "Autoencoder.train");
+    int marked = losses && !amx_use_write(&self->use, "Autoencoder.train");
     if (!marked || ae_trainer_for(self, &o)) {
         if (marked)
-            use_done(&self->use);
+            amx_use_done(&self->use);
         Py_XDECREF(losses);
         am_dataset_free(ds);
         return NULL;
     }
-    interrupt it;
+    amx_interrupt it;
     am_rng mine = *rng; /* a private copy while the GIL is released, written back after (as in recall) */
-    interrupt_begin(&it, 1);
+    amx_interrupt_begin(&it, 1);
     for (unsigned long long e = 0; e < epochs.u && !rc; e++)
         rc = am_ae_train_epoch(self->trainer, ds, &mine, NULL, NULL, (double *)PyArray_DATA(losses) + e);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     *rng = mine;
-    use_done(&self->use);
+    amx_use_done(&self->use);
     am_dataset_free(ds);
     if (rc) {
         Py_DECREF(losses);
-        return am_raise(rc, "Autoencoder.train");
+        return amx_raise(rc, "Autoencoder.train");
     }
     return (PyObject *)losses;
 }
@@ -2254,13 +1772,13 @@ static int ae_load(void **ae, const char *path) { return am_ae_load((am_ae **)ae
 static PyObject *AE_save(AEObject *self, PyObject *arg)
 {
     AE_READY(self);
-    return save_with(ae_save, self->ae, arg, "Autoencoder.save");
+    return amx_save_with(ae_save, self->ae, arg, "Autoencoder.save");
 }
 
 static PyObject *AE_load(PyObject *cls, PyObject *arg)
 {
     am_ae *ae = NULL;
-    if (load_with(ae_load, (void **)&ae, arg, "Autoencoder.load"))
+    if (amx_load_with(ae_load, (void **)&ae, arg, "Autoencoder.load"))
         return NULL;
     AEObject *o = (AEObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
     if (!o) {
@@ -2293,7 +1811,7 @@ static PyMethodDef AE_methods[] = {
     {"encode", (PyCFunction)AE_encode, METH_O, "encode(x) -> z (rows x code)"},
     {"decode", (PyCFunction)AE_decode, METH_O, "decode(z) -> y (rows x input)"},
     {"reconstruct", (PyCFunction)AE_reconstruct, METH_O, "reconstruct(x) -> decode(encode(x))"},
-    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> namespace(mse, bce): mean reconstruction losses"},
+    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> amx_namespace(mse, bce): mean reconstruction losses"},
     {"train", (PyCFunction)(void (*)(void))AE_train, METH_VARARGS | METH_KEYWORDS,
      "train(x, *, epochs=1, batch=128, lr=1e-3, mask=0, noise=0, weight_decay=0, rng=None, threads=0)\n"
      "-> the mean loss of each epoch. Adam on minibatches in an order drawn from rng; mask/noise corrupt the\n"
@@ -2348,30 +1866,30 @@ static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
     PyObject *xo, *ko;
     am_pca *p = NULL;
     if (self->p)
-        return value_error("a PCA is fitted once"), -1;
+        return amx_value_error("a PCA is fitted once"), -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:PCA", names, &xo, &ko))
         return -1;
     PyArrayObject *x = as_floats(xo, 0, 2, 2, 0, "x");
     if (!x)
         return -1;
     size_t n = (size_t)PyArray_DIM(x, 0), dim = (size_t)PyArray_DIM(x, 1);
-    int_arg k = INT_ARG("k", 1, dim, 0);
+    amx_int k = AMX_INT("k", 1, dim, 0);
     if (n < 2)
-        value_error("PCA needs at least 2 rows of x, not %zu", n);
-    if (n < 2 || int_from(ko, &k)) {
+        amx_value_error("PCA needs at least 2 rows of x, not %zu", n);
+    if (n < 2 || amx_int_from(ko, &k)) {
         Py_DECREF(x);
         return -1;
     }
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_pca_fit(&p, PyArray_DATA(x), n, dim, (size_t)k.u);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     Py_DECREF(x);
     if (rc)
-        return am_raise(rc, "PCA (%zu x %zu, k = %llu)", n, dim, k.u), -1;
+        return amx_raise(rc, "PCA (%zu x %zu, k = %llu)", n, dim, k.u), -1;
     if (self->p) { /* fitted meanwhile by a call in another thread */
         am_pca_free(p);
-        return value_error("a PCA is fitted once"), -1;
+        return amx_value_error("a PCA is fitted once"), -1;
     }
     self->p = p;
     return 0;
@@ -2400,8 +1918,8 @@ static PyObject *PCA_decode(PCAObject *self, PyObject *x)
 static PyObject *PCA_explained(PCAObject *self, PyObject *arg)
 {
     PCA_READY(self);
-    int_arg j = INT_ARG("j", 0, self->p->k, 0);
-    if (int_from(arg, &j))
+    amx_int j = AMX_INT("j", 0, self->p->k, 0);
+    if (amx_int_from(arg, &j))
         return NULL;
     return PyFloat_FromDouble(am_pca_explained(self->p, (size_t)j.u));
 }
@@ -2454,7 +1972,7 @@ static PyTypeObject PCAType = {
 
 typedef struct {
     PyObject_HEAD am_snn *n;
-    use use; /* writer: add, connect, run (the getters need no writer) */
+    amx_use use; /* writer: add, connect, run (the getters need no writer) */
 } SNNObject;
 
 static PyTypeObject SNNType;
@@ -2468,23 +1986,23 @@ static void SNN_dealloc(SNNObject *self)
 static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"dt", "method", "seed", NULL};
-    real_arg dt = REAL_ABOVE("dt", 0.0, AM_SNN_MAX_DT, 0.1);
+    amx_real dt = AMX_REAL_ABOVE("dt", 0.0, AM_SNN_MAX_DT, 0.1);
     const char *method = "exact";
-    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
+    amx_int seed = AMX_INT("seed", 0, UINT64_MAX, 1);
     am_integrator m;
     if (self->n)
-        return value_error("an SNN is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&sO&:SNN", names, real_conv, &dt, &method, int_conv, &seed))
+        return amx_value_error("an SNN is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&sO&:SNN", names, amx_real_conv, &dt, &method, amx_int_conv, &seed))
         return -1;
     if (!strcmp(method, "euler"))
         m = AM_INT_EULER;
     else if (!strcmp(method, "exact"))
         m = AM_INT_EXACT;
     else
-        return value_error("unknown method '%s' (euler or exact)", method), -1;
+        return amx_value_error("unknown method '%s' (euler or exact)", method), -1;
     int rc = am_snn_create(&self->n, dt.v, m, seed.u);
     if (rc)
-        return am_raise(rc, "SNN(dt=%g)", dt.v), -1;
+        return amx_raise(rc, "SNN(dt=%g)", dt.v), -1;
     return 0;
 }
 
@@ -2509,7 +2027,7 @@ static const struct lif_real {
     double lo; /* -FLT_MAX: any; 0: >= 0, or > 0 with open */
     int open;
 } lif_reals[] = {
-    {"tau_m", offsetof(am_lif_params, tau_m), 0.0, OPEN_LO},      {"v_rest", offsetof(am_lif_params, v_rest), -FLT_MAX, 0},
+    {"tau_m", offsetof(am_lif_params, tau_m), 0.0, AMX_OPEN_LO},      {"v_rest", offsetof(am_lif_params, v_rest), -FLT_MAX, 0},
     {"v_reset", offsetof(am_lif_params, v_reset), -FLT_MAX, 0}, {"v_thresh", offsetof(am_lif_params, v_thresh), -FLT_MAX, 0},
     {"t_ref", offsetof(am_lif_params, t_ref), 0.0, 0},        {"drive", offsetof(am_lif_params, drive), -FLT_MAX, 0},
     {"tau_e", offsetof(am_lif_params, tau_e), -FLT_MAX, 0},   {"tau_i", offsetof(am_lif_params, tau_i), -FLT_MAX, 0},
@@ -2526,12 +2044,12 @@ static double *lif_field(am_lif_params *p, size_t k) { return (double *)((char *
 static int lif_check(const am_lif_params *p, double dt)
 {
     if (!(p->v_thresh > p->v_reset))
-        return value_error("v_thresh = %g must be above v_reset = %g", p->v_thresh, p->v_reset), -1;
+        return amx_value_error("v_thresh = %g must be above v_reset = %g", p->v_thresh, p->v_reset), -1;
     if (p->syn != AM_SYN_DELTA && !(p->tau_e > 0 && p->tau_i > 0))
-        return value_error("tau_e = %g and tau_i = %g must be > 0 (current and conductance synapses)", p->tau_e,
+        return amx_value_error("tau_e = %g and tau_i = %g must be > 0 (current and conductance synapses)", p->tau_e,
                            p->tau_i), -1;
     if (p->t_ref / dt > AM_SNN_MAX_REF_STEPS)
-        return value_error("t_ref = %g ms must be at most %g steps of dt = %g ms", p->t_ref, AM_SNN_MAX_REF_STEPS,
+        return amx_value_error("t_ref = %g ms must be at most %g steps of dt = %g ms", p->t_ref, AM_SNN_MAX_REF_STEPS,
                            dt), -1;
     return 0;
 }
@@ -2541,19 +2059,19 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"count", "tau_m", "v_rest", "v_reset", "v_thresh", "t_ref", "drive", "synapse", "tau_e",
                             "tau_i", "e_e", "e_i", "v0_mean", "v0_sd", "v0_uniform", "ext_rate", "ext_weight", NULL};
     am_lif_params p;
-    int_arg count = INT_ARG("count", 1, UINT32_MAX, 0);
+    amx_int count = AMX_INT("count", 1, UINT32_MAX, 0);
     const char *syn = NULL;
-    real_arg r[LIF_REALS];
+    amx_real r[LIF_REALS];
     am_lif_params_default(&p);
     SNN_READY(self);
     for (size_t k = 0; k < LIF_REALS; k++)
-        r[k] = (real_arg){.name = lif_reals[k].name, .lo = lif_reals[k].lo, .hi = FLT_MAX,
+        r[k] = (amx_real){.name = lif_reals[k].name, .lo = lif_reals[k].lo, .hi = FLT_MAX,
                           .open = lif_reals[k].open, .v = *lif_field(&p, k)};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&O&O&O&O&sO&O&O&O&O&O&pO&O&:add", names, int_conv, &count,
-                                     real_conv, &r[0], real_conv, &r[1], real_conv, &r[2], real_conv, &r[3], real_conv,
-                                     &r[4], real_conv, &r[5], &syn, real_conv, &r[6], real_conv, &r[7], real_conv,
-                                     &r[8], real_conv, &r[9], real_conv, &r[10], real_conv, &r[11], &p.v0_uniform,
-                                     real_conv, &r[12], real_conv, &r[13]))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&O&O&O&O&sO&O&O&O&O&O&pO&O&:add", names, amx_int_conv, &count,
+                                     amx_real_conv, &r[0], amx_real_conv, &r[1], amx_real_conv, &r[2], amx_real_conv, &r[3], amx_real_conv,
+                                     &r[4], amx_real_conv, &r[5], &syn, amx_real_conv, &r[6], amx_real_conv, &r[7], amx_real_conv,
+                                     &r[8], amx_real_conv, &r[9], amx_real_conv, &r[10], amx_real_conv, &r[11], &p.v0_uniform,
+                                     amx_real_conv, &r[12], amx_real_conv, &r[13]))
         return NULL;
     for (size_t k = 0; k < LIF_REALS; k++)
         *lif_field(&p, k) = r[k].v;
@@ -2565,7 +2083,7 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
         else if (!strcmp(syn, "conductance"))
             p.syn = AM_SYN_CONDUCTANCE;
         else
-            return value_error("unknown synapse '%s' (delta, current or conductance)", syn);
+            return amx_value_error("unknown synapse '%s' (delta, current or conductance)", syn);
     }
     if (!kw || !PyDict_GetItemString(kw, "v0_mean"))
         p.v0_mean = p.v_rest;
@@ -2574,7 +2092,7 @@ static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
     size_t first;
     int rc = am_snn_add(self->n, (size_t)count.u, &p, &first);
     if (rc)
-        return am_raise(rc, "SNN.add(%llu) to %zu neurons", count.u, am_snn_size(self->n));
+        return amx_raise(rc, "SNN.add(%llu) to %zu neurons", count.u, am_snn_size(self->n));
     return PyLong_FromSize_t(first);
 }
 
@@ -2585,38 +2103,38 @@ static PyObject *SNN_connect(SNNObject *self, PyObject *args, PyObject *kw)
     size_t size = am_snn_size(self->n);
     double dt = am_snn_dt(self->n);
     if (!size)
-        return am_raise(AM_EEMPTY, "SNN.connect: the network has no neurons (add them with SNN.add)");
-    int_arg pre = INT_ARG("pre", 0, size, 0), npre = INT_ARG("npre", 1, size, 0);
-    int_arg post = INT_ARG("post", 0, size, 0), npost = INT_ARG("npost", 1, size, 0);
-    int_arg k = INT_ARG("k", 0, UINT32_MAX, 0);
-    real_arg p = REAL_ARG("p", 0.0, 1.0, 0.0), weight = FLOAT_ARG("weight", 0.0);
-    real_arg delay = REAL_ARG("delay", 0.0, AM_SNN_MAX_DELAY_STEPS * dt, 0.0);
+        return amx_raise(AM_EEMPTY, "SNN.connect: the network has no neurons (add them with SNN.add)");
+    amx_int pre = AMX_INT("pre", 0, size, 0), npre = AMX_INT("npre", 1, size, 0);
+    amx_int post = AMX_INT("post", 0, size, 0), npost = AMX_INT("npost", 1, size, 0);
+    amx_int k = AMX_INT("k", 0, UINT32_MAX, 0);
+    amx_real p = AMX_REAL("p", 0.0, 1.0, 0.0), weight = AMX_FLOAT("weight", 0.0);
+    amx_real delay = AMX_REAL("delay", 0.0, AM_SNN_MAX_DELAY_STEPS * dt, 0.0);
     PyObject *po = Py_None, *ko = Py_None;
     am_conn c = {0};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&O&|$OOO&pO&p:connect", names, int_conv, &pre, int_conv, &npre,
-                                     int_conv, &post, int_conv, &npost, &po, &ko, real_conv, &weight, &c.inhibitory,
-                                     real_conv, &delay, &c.autapses))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&O&|$OOO&pO&p:connect", names, amx_int_conv, &pre, amx_int_conv, &npre,
+                                     amx_int_conv, &post, amx_int_conv, &npost, &po, &ko, amx_real_conv, &weight, &c.inhibitory,
+                                     amx_real_conv, &delay, &c.autapses))
         return NULL;
     if (npre.u > size - pre.u || npost.u > size - post.u)
-        return value_error("connect: [pre, pre + npre) = [%llu, %llu) and [post, post + npost) = [%llu, %llu) must lie "
+        return amx_value_error("connect: [pre, pre + npre) = [%llu, %llu) and [post, post + npost) = [%llu, %llu) must lie "
                            "within the network's %zu neurons", pre.u, pre.u + npre.u, post.u, post.u + npost.u, size);
     if ((po == Py_None) == (ko == Py_None))
-        return value_error("connect needs exactly one of p (probability) and k (in-degree)");
+        return amx_value_error("connect needs exactly one of p (probability) and k (in-degree)");
     int overlap = pre.u < post.u + npost.u && post.u < pre.u + npre.u;
     k.hi = npre.u - (!c.autapses && overlap); /* k distinct presynaptic neurons, the target itself left out */
-    if ((po != Py_None && real_from(po, &p)) || (ko != Py_None && int_from(ko, &k)))
+    if ((po != Py_None && amx_real_from(po, &p)) || (ko != Py_None && amx_int_from(ko, &k)))
         return NULL;
     c.kind = po != Py_None ? AM_CONN_PROB : AM_CONN_INDEGREE;
     c.p = p.v, c.k = (size_t)k.u, c.weight = weight.v, c.delay = delay.v;
-    if (use_write(&self->use, "SNN.connect"))
+    if (amx_use_write(&self->use, "SNN.connect"))
         return NULL;
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_snn_connect(self->n, (size_t)pre.u, (size_t)npre.u, (size_t)post.u, (size_t)npost.u, &c);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     if (rc)
-        return am_raise(rc, "SNN.connect(%llu, %llu, %llu, %llu)%s (about %.0f synapses)", pre.u, npre.u, post.u,
+        return amx_raise(rc, "SNN.connect(%llu, %llu, %llu, %llu)%s (about %.0f synapses)", pre.u, npre.u, post.u,
                         npost.u, rc == AM_EINVAL ? " (connections are added before the first run)" : "",
                         (c.kind == AM_CONN_PROB ? c.p * (double)npre.u : (double)c.k) * (double)npost.u);
     Py_RETURN_NONE;
@@ -2656,7 +2174,7 @@ static void log_spikes(uint64_t step, double t, const uint32_t *ids, size_t coun
     l->count += count;
 }
 
-/* The spikes logged by a run as namespace(t, i). */
+/* The spikes logged by a run as amx_namespace(t, i). */
 static PyObject *spikes_out(const spike_log *l, double dt)
 {
     PyArrayObject *t = new_array(1, (npy_intp)l->count, 0, NPY_FLOAT64);
@@ -2667,32 +2185,32 @@ static PyObject *spikes_out(const spike_log *l, double dt)
     }
     for (size_t k = 0; k < l->count; k++)
         ((double *)PyArray_DATA(t))[k] = (double)l->step[k] * dt;
-    return namespace(2, "t", (PyObject *)t, "i", i);
+    return amx_namespace(2, "t", (PyObject *)t, "i", i);
 }
 
 /* Runs with the GIL released and the network marked as written; interrupted, it keeps the whole steps made. */
 static PyObject *SNN_run(SNNObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"steps", "spikes", "threads", NULL};
-    int_arg steps = INT_ARG("steps", 0, UINT64_MAX, 0), threads = INT_ARG("threads", 0, MAX_THREADS, 1);
+    amx_int steps = AMX_INT("steps", 0, UINT64_MAX, 0), threads = AMX_INT("threads", 0, MAX_THREADS, 1);
     int spikes = 0;
     SNN_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pO&:run", names, int_conv, &steps, &spikes, int_conv, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pO&:run", names, amx_int_conv, &steps, &spikes, amx_int_conv, &threads))
         return NULL;
     if (!am_snn_size(self->n))
-        return am_raise(AM_EEMPTY, "SNN.run: the network has no neurons (add them with SNN.add)");
+        return amx_raise(AM_EEMPTY, "SNN.run: the network has no neurons (add them with SNN.add)");
     spike_log l = {0};
     am_snn_monitor mon = {.on_spikes = log_spikes, .ctx = &l};
-    if (use_write(&self->use, "SNN.run"))
+    if (amx_use_write(&self->use, "SNN.run"))
         return NULL;
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_snn_run(self->n, steps.u, spikes ? &mon : NULL, (int)threads.u);
-    interrupt_end(&it);
-    use_done(&self->use);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
     PyObject *r = NULL;
     if (rc)
-        am_raise(rc, "SNN.run(%llu) after %llu steps", steps.u, (unsigned long long)am_snn_step_count(self->n));
+        amx_raise(rc, "SNN.run(%llu) after %llu steps", steps.u, (unsigned long long)am_snn_step_count(self->n));
     else if (l.failed)
         PyErr_NoMemory();
     else
@@ -2753,7 +2271,7 @@ static PyMethodDef SNN_methods[] = {
      "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k; inhibitory=True\n"
      "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i"},
     {"run", (PyCFunction)(void (*)(void))SNN_run, METH_VARARGS | METH_KEYWORDS,
-     "run(steps, *, spikes=False, threads=1) -> None, or namespace(t, i) of the spikes (ms, neuron) with\n"
+     "run(steps, *, spikes=False, threads=1) -> None, or amx_namespace(t, i) of the spikes (ms, neuron) with\n"
      "spikes=True. threads=0: all cores; the same spikes at any thread count. Interrupted (KeyboardInterrupt),\n"
      "the network keeps the whole steps it made (SNN.t)."},
     {NULL, NULL, 0, NULL},
@@ -2786,27 +2304,27 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"s1", "s3", "bg_rate", "bg_weight", "seed", "readout_inputs", NULL};
     am_xor_params p;
-    real_arg s1 = REAL_ARG("s1", 0.0, 1.0, 0.0), s3 = REAL_ARG("s3", 0.0, 1.0, 0.0);
-    int_arg seed = INT_ARG("seed", 0, UINT64_MAX, 1);
+    amx_real s1 = AMX_REAL("s1", 0.0, 1.0, 0.0), s3 = AMX_REAL("s3", 0.0, 1.0, 0.0);
+    amx_int seed = AMX_INT("seed", 0, UINT64_MAX, 1);
     am_xor_params_default(&p);
-    real_arg bg_rate = REAL_ARG("bg_rate", 0.0, AM_XOR_MAX_BG_RATE, p.bg_rate);
-    real_arg bg_weight = REAL_ARG("bg_weight", -DBL_MAX, DBL_MAX, p.bg_weight);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&|$O&O&O&p:xor_trial", names, real_conv, &s1, real_conv, &s3,
-                                     real_conv, &bg_rate, real_conv, &bg_weight, int_conv, &seed, &p.readout_inputs))
+    amx_real bg_rate = AMX_REAL("bg_rate", 0.0, AM_XOR_MAX_BG_RATE, p.bg_rate);
+    amx_real bg_weight = AMX_REAL("bg_weight", -DBL_MAX, DBL_MAX, p.bg_weight);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&|$O&O&O&p:xor_trial", names, amx_real_conv, &s1, amx_real_conv, &s3,
+                                     amx_real_conv, &bg_rate, amx_real_conv, &bg_weight, amx_int_conv, &seed, &p.readout_inputs))
         return NULL;
     p.bg_rate = bg_rate.v, p.bg_weight = bg_weight.v;
     uint64_t counts[AM_XOR_ROLES];
     int rc = am_xor_params_check(&p);
     if (!rc) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = am_xor_trial(&p, s1.v, s3.v, seed.u, counts, NULL);
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
     if (rc)
-        return am_raise(rc, "am.xor_trial");
+        return amx_raise(rc, "am.xor_trial");
     PyObject *c = copy_out(counts, AM_XOR_ROLES, 1, 1, NPY_UINT64, sizeof(uint64_t));
-    return namespace(3, "counts", c, "error_hz", PyFloat_FromDouble(am_xor_signed_error(&p, counts)), "bit",
+    return amx_namespace(3, "counts", c, "error_hz", PyFloat_FromDouble(am_xor_signed_error(&p, counts)), "bit",
                      PyLong_FromLong(am_xor_signed_bit(&p, counts)));
 }
 
@@ -2818,12 +2336,12 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"w", "u", "beta", "tau", "dt", "steps", "gain", "method", NULL};
     PyObject *wo, *uo;
-    real_arg beta = REAL_ABOVE("beta", 0.0, DBL_MAX, 1.0), tau = REAL_ABOVE("tau", 0.0, DBL_MAX, 1.0);
-    real_arg dt = REAL_ABOVE("dt", 0.0, DBL_MAX, 0.01);
-    int_arg steps = INT_ARG("steps", 0, SSIZE_ARG_MAX - 1, 100);
+    amx_real beta = AMX_REAL_ABOVE("beta", 0.0, DBL_MAX, 1.0), tau = AMX_REAL_ABOVE("tau", 0.0, DBL_MAX, 1.0);
+    amx_real dt = AMX_REAL_ABOVE("dt", 0.0, DBL_MAX, 0.01);
+    amx_int steps = AMX_INT("steps", 0, AMX_SSIZE_MAX - 1, 100);
     const char *gain = "tanh", *method = "rk4";
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&O&O&O&ss:graded_run", names, &wo, &uo, real_conv, &beta,
-                                     real_conv, &tau, real_conv, &dt, int_conv, &steps, &gain, &method))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&O&O&O&ss:graded_run", names, &wo, &uo, amx_real_conv, &beta,
+                                     amx_real_conv, &tau, amx_real_conv, &dt, amx_int_conv, &steps, &gain, &method))
         return NULL;
     am_gain g;
     am_ode m;
@@ -2832,13 +2350,13 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     else if (!strcmp(gain, "sigmoid"))
         g = AM_GAIN_SIGMOID;
     else
-        return value_error("unknown gain '%s' (tanh or sigmoid)", gain);
+        return amx_value_error("unknown gain '%s' (tanh or sigmoid)", gain);
     if (!strcmp(method, "euler"))
         m = AM_ODE_EULER;
     else if (!strcmp(method, "rk4"))
         m = AM_ODE_RK4;
     else
-        return value_error("unknown method '%s' (euler or rk4)", method);
+        return amx_value_error("unknown method '%s' (euler or rk4)", method);
     PyArrayObject *u = as_floats(uo, 0, 1, 1, 1, "u");
     if (!u)
         return NULL;
@@ -2847,7 +2365,7 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     if (!w || (size_t)PyArray_DIM(w, 0) != n) {
         Py_DECREF(u);
         Py_XDECREF(w);
-        return w ? value_error("w must be n x n with n = len(u) = %zu", n) : NULL;
+        return w ? amx_value_error("w must be n x n with n = len(u) = %zu", n) : NULL;
     }
     am_graded *gr = NULL;
     PyArrayObject *e = new_array(1, (npy_intp)steps.u + 1, 0, NPY_FLOAT64);
@@ -2858,10 +2376,10 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     int rc = am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta.v, tau.v);
     Py_DECREF(w);
     if (!rc) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = am_graded_run(gr, PyArray_DATA(u), dt.v, (size_t)steps.u, m, PyArray_DATA(e));
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
     PyArrayObject *v = rc ? NULL : new_array(1, (npy_intp)n, 0, NPY_FLOAT32);
     if (v)
@@ -2870,9 +2388,9 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
     if (rc || !v) {
         Py_DECREF(u);
         Py_DECREF(e);
-        return rc ? am_raise(rc, "am.graded_run (%zu units)", n) : NULL;
+        return rc ? amx_raise(rc, "am.graded_run (%zu units)", n) : NULL;
     }
-    return namespace(3, "u", (PyObject *)u, "v", (PyObject *)v, "energy", (PyObject *)e);
+    return amx_namespace(3, "u", (PyObject *)u, "v", (PyObject *)v, "energy", (PyObject *)e);
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -2890,12 +2408,12 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     const char *dir = dirb ? PyBytes_AS_STRING(dirb) : NULL;
     am_dataset *ds = NULL;
-    interrupt it;
-    interrupt_begin(&it, 1); /* the GIL released for the file reading (which does not poll) */
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1); /* the GIL released for the file reading (which does not poll) */
     int rc = am_fashion_load(&ds, dir, split);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     if (rc) {
-        am_raise(rc, "am.fashion('%s', dir='%s')", split, dir ? dir : AM_FASHION_DIR);
+        amx_raise(rc, "am.fashion('%s', dir='%s')", split, dir ? dir : AM_FASHION_DIR);
         Py_XDECREF(dirb);
         return NULL;
     }
@@ -2913,8 +2431,8 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
 static PyObject *am_py_class_name(PyObject *mod, PyObject *arg)
 {
     (void)mod;
-    int_arg c = INT_ARG("class_name: c (a Fashion-MNIST class)", 0, 9, 0);
-    if (int_from(arg, &c))
+    amx_int c = AMX_INT("class_name: c (a Fashion-MNIST class)", 0, 9, 0);
+    if (amx_int_from(arg, &c))
         return NULL;
     return PyUnicode_FromString(am_fashion_class_name((int)c.u));
 }
@@ -2924,27 +2442,27 @@ static PyObject *am_py_theory(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"what", "n", "p", "alpha", NULL};
     const char *what;
-    int_arg n = INT_ARG("n", 0, SSIZE_ARG_MAX, 0), p = INT_ARG("p", 0, SSIZE_ARG_MAX, 0);
-    real_arg alpha = REAL_ARG("alpha", 0.0, DBL_MAX, NAN);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$O&O&O&:theory", names, &what, int_conv, &n, int_conv, &p, real_conv,
+    amx_int n = AMX_INT("n", 0, AMX_SSIZE_MAX, 0), p = AMX_INT("p", 0, AMX_SSIZE_MAX, 0);
+    amx_real alpha = AMX_REAL("alpha", 0.0, DBL_MAX, NAN);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$O&O&O&:theory", names, &what, amx_int_conv, &n, amx_int_conv, &p, amx_real_conv,
                                      &alpha))
         return NULL;
     if (!strcmp(what, "hebb_bit_error") || !strcmp(what, "hebb_fixed_prob")) {
         if (n.u < 1 || p.u < 1)
-            return value_error("%s needs n >= 1 and p >= 1", what);
+            return amx_value_error("%s needs n >= 1 and p >= 1", what);
         return PyFloat_FromDouble(what[5] == 'b' ? am_theory_hebb_bit_error((size_t)n.u, (size_t)p.u)
                                                  : am_theory_hebb_fixed_prob((size_t)n.u, (size_t)p.u));
     }
     if (!strcmp(what, "hebb_capacity") || !strcmp(what, "storkey_capacity")) {
         if (n.u < 1)
-            return value_error("%s needs n >= 1", what);
+            return amx_value_error("%s needs n >= 1", what);
         return PyFloat_FromDouble(what[0] == 'h' ? am_theory_hebb_capacity((double)n.u)
                                                  : am_theory_storkey_capacity((double)n.u));
     }
     if (!strcmp(what, "ags_overlap") || !strcmp(what, "seq_hebb_overlap")) {
         double m = NAN;
         if (isnan(alpha.v))
-            return value_error("%s needs alpha >= 0", what);
+            return amx_value_error("%s needs alpha >= 0", what);
         if (what[0] == 'a') /* 0 beyond alpha_c: no retrieval state, m = 0 */
             am_theory_ags_overlap(alpha.v, &m);
         else
@@ -2956,7 +2474,7 @@ static PyObject *am_py_theory(PyObject *mod, PyObject *args, PyObject *kw)
         double a = what[0] == 'a' ? am_theory_ags_alpha_c(&m) : am_theory_seq_hebb_alpha_c(&m);
         return Py_BuildValue("(dd)", a, m);
     }
-    return value_error("unknown theory '%s' (hebb_bit_error, hebb_fixed_prob, hebb_capacity, storkey_capacity, "
+    return amx_value_error("unknown theory '%s' (hebb_bit_error, hebb_fixed_prob, hebb_capacity, storkey_capacity, "
                        "ags_overlap, ags_alpha_c, seq_hebb_overlap, seq_hebb_alpha_c)", what);
 }
 
@@ -3010,18 +2528,18 @@ static PyObject *am_py_seq_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
     static char *names[] = {"n", "F", "degree", "p", NULL};
-    int_arg n = INT_ARG("n", 2, SEQ_THEORY_MAX_N, 0), deg = INT_ARG("degree", 1, 1000, 2);
-    int_arg p = INT_ARG("p", 1, SSIZE_ARG_MAX, 0);
+    amx_int n = AMX_INT("n", 2, SEQ_THEORY_MAX_N, 0), deg = AMX_INT("degree", 1, 1000, 2);
+    amx_int p = AMX_INT("p", 1, AMX_SSIZE_MAX, 0);
     const char *F = "poly";
     PyObject *dego = Py_None, *po = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$sOO:seq_capacity", names, int_conv, &n, &F, &dego, &po))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$sOO:seq_capacity", names, amx_int_conv, &n, &F, &dego, &po))
         return NULL;
     int poly = !strcmp(F, "poly");
     if (!poly && strcmp(F, "exp"))
-        return value_error("F = '%s': poly (f(x) = x^degree) or exp (f(x) = e^{(N-1)(x-1)})", F);
+        return amx_value_error("F = '%s': poly (f(x) = x^degree) or exp (f(x) = e^{(N-1)(x-1)})", F);
     if (dego != Py_None && !poly)
-        return value_error("degree applies to F='poly' only");
-    if ((dego != Py_None && int_from(dego, &deg)) || (po != Py_None && int_from(po, &p)))
+        return amx_value_error("degree applies to F='poly' only");
+    if ((dego != Py_None && amx_int_from(dego, &deg)) || (po != Py_None && amx_int_from(po, &p)))
         return NULL;
     double N = (double)n.u;
     int d = (int)deg.u;
@@ -3030,7 +2548,7 @@ static PyObject *am_py_seq_capacity(PyObject *mod, PyObject *args, PyObject *kw)
     PyObject *err = po == Py_None ? Py_NewRef(Py_None)
                   : PyFloat_FromDouble(poly ? am_theory_seq_poly_transition_error((size_t)n.u, (size_t)p.u, d)
                                             : am_theory_seq_exp_transition_error((size_t)n.u, (size_t)p.u));
-    return namespace(5, "transition", PyFloat_FromDouble(exp(lt)), "sequence", PyFloat_FromDouble(exp(ls)),
+    return amx_namespace(5, "transition", PyFloat_FromDouble(exp(lt)), "sequence", PyFloat_FromDouble(exp(ls)),
                      "log_transition", PyFloat_FromDouble(lt), "log_sequence", PyFloat_FromDouble(ls), "bit_error",
                      err);
 }
@@ -3097,7 +2615,7 @@ static PyArrayObject *ints_in(PyObject *o, const char *what)
         Py_XDECREF(u);
         if (!u || big) {
             Py_DECREF(a);
-            return u ? (PyArrayObject *)value_error("%s holds a value beyond 2^63 - 1", what) : NULL;
+            return u ? (PyArrayObject *)amx_value_error("%s holds a value beyond 2^63 - 1", what) : NULL;
         }
     }
     out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_INT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
@@ -3111,7 +2629,7 @@ static int ints_within(PyArrayObject *a, long long lo, long long hi, const char 
     const int64_t *v = PyArray_DATA(a);
     for (npy_intp i = 0; i < PyArray_DIM(a, 0); i++)
         if (v[i] < lo || v[i] > hi)
-            return value_error("%s[%zd] = %lld is out of range (%lld .. %lld)", what, (Py_ssize_t)i, (long long)v[i],
+            return amx_value_error("%s[%zd] = %lld is out of range (%lld .. %lld)", what, (Py_ssize_t)i, (long long)v[i],
                                lo, hi), -1;
     return 0;
 }
@@ -3126,14 +2644,14 @@ static int meter_from(PyObject *o, unsigned *num, unsigned *den)
         return PyErr_Format(PyExc_TypeError, "meter must be two ints (numerator, denominator), not %.100s",
                             Py_TYPE(o)->tp_name), -1;
     }
-    int_arg a = INT_ARG("meter[0]", 0, 255, 4), b = INT_ARG("meter[1]", 0, 64, 4);
-    int rc = int_from(PySequence_Fast_GET_ITEM(seq, 0), &a) || int_from(PySequence_Fast_GET_ITEM(seq, 1), &b) ? -1 : 0;
+    amx_int a = AMX_INT("meter[0]", 0, 255, 4), b = AMX_INT("meter[1]", 0, 64, 4);
+    int rc = amx_int_from(PySequence_Fast_GET_ITEM(seq, 0), &a) || amx_int_from(PySequence_Fast_GET_ITEM(seq, 1), &b) ? -1 : 0;
     Py_DECREF(seq);
     if (rc)
         return -1;
     int free_meter = a.u == 0 && b.u == 0;
     if (!free_meter && (a.u == 0 || b.u == 0 || (b.u & (b.u - 1))))
-        return value_error("meter = (%llu, %llu): (0, 0) for free meter, or a numerator 1..255 over a power of 2 "
+        return amx_value_error("meter = (%llu, %llu): (0, 0) for free meter, or a numerator 1..255 over a power of 2 "
                            "(1 .. 64)", a.u, b.u), -1;
     *num = (unsigned)a.u, *den = (unsigned)b.u;
     return 0;
@@ -3144,14 +2662,14 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
     static char *names[] = {"pitch", "start", "length", "title", "tempo", "meter", "key", "number", NULL};
     PyObject *po, *so, *lo, *metero = NULL;
     const char *title = "";
-    real_arg tempo = REAL_ABOVE("tempo", 0.0, 1e6, 120.0);
-    int_arg key = INT_ARG("key", -7, 7, 0), number = INT_ARG("number", 0, UINT_MAX, 0);
+    amx_real tempo = AMX_REAL_ABOVE("tempo", 0.0, 1e6, 120.0);
+    amx_int key = AMX_INT("key", -7, 7, 0), number = AMX_INT("number", 0, UINT_MAX, 0);
     unsigned mn = 4, md = 4;
     char why[200];
     if (self->ready)
-        return value_error("a Melody is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|$sO&OO&O&:Melody", names, &po, &so, &lo, &title, real_conv, &tempo,
-                                     &metero, int_conv, &key, int_conv, &number) ||
+        return amx_value_error("a Melody is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|$sO&OO&O&:Melody", names, &po, &so, &lo, &title, amx_real_conv, &tempo,
+                                     &metero, amx_int_conv, &key, amx_int_conv, &number) ||
         (metero && metero != Py_None && meter_from(metero, &mn, &md)))
         return -1;
     PyArrayObject *p = ints_in(po, "pitch"), *s = p ? ints_in(so, "start") : NULL, *l = s ? ints_in(lo, "length") : NULL;
@@ -3160,7 +2678,7 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
     if (!l)
         goto done;
     if (PyArray_DIM(s, 0) != count || PyArray_DIM(l, 0) != count) {
-        value_error("pitch, start and length must be as long (%zd, %zd, %zd)", (Py_ssize_t)count,
+        amx_value_error("pitch, start and length must be as long (%zd, %zd, %zd)", (Py_ssize_t)count,
                     (Py_ssize_t)PyArray_DIM(s, 0), (Py_ssize_t)PyArray_DIM(l, 0));
         goto done;
     }
@@ -3171,7 +2689,7 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
                    .count = (size_t)count};
     if (!(m.title = strdup(title)) || !(m.notes = calloc((size_t)count, sizeof *m.notes))) {
         am_melody_clear(&m);
-        no_memory("Melody (%zd notes)", (Py_ssize_t)count);
+        amx_no_memory("Melody (%zd notes)", (Py_ssize_t)count);
         goto done;
     }
     const int64_t *pv = PyArray_DATA(p), *sv = PyArray_DATA(s), *lv = PyArray_DATA(l);
@@ -3179,7 +2697,7 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
         m.notes[i] = (am_note){(int32_t)pv[i], (uint32_t)sv[i], (uint32_t)lv[i]};
     if (am_melody_check(&m, why, sizeof why)) {
         am_melody_clear(&m);
-        value_error("Melody: %s", why);
+        amx_value_error("Melody: %s", why);
         goto done;
     }
     self->m = m;
@@ -3227,21 +2745,21 @@ static PyObject *Melody_get_notes(MelodyObject *self, void *u)
 }
 
 /* A step= argument: ticks per step, 1 .. 2^31. */
-#define STEP_ARG INT_ARG("step", 1, AM_MELODY_MAX_TICKS, AM_MELODY_TPQ / 2)
+#define STEP_ARG AMX_INT("step", 1, AM_MELODY_MAX_TICKS, AM_MELODY_TPQ / 2)
 
 static PyObject *Melody_grid(MelodyObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"step", "steps", NULL};
-    int_arg step = STEP_ARG, steps = INT_ARG("steps", 0, SSIZE_ARG_MAX, 0);
+    amx_int step = STEP_ARG, steps = AMX_INT("steps", 0, AMX_SSIZE_MAX, 0);
     PyObject *stepso = Py_None;
     MELODY_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O:grid", names, int_conv, &step, &stepso))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O:grid", names, amx_int_conv, &step, &stepso))
         return NULL;
     steps.hi = AM_MELODY_MAX_TICKS / step.u; /* the grid of the longest tune the readers accept */
-    if (stepso != Py_None && int_from(stepso, &steps))
+    if (stepso != Py_None && amx_int_from(stepso, &steps))
         return NULL;
     size_t t = stepso == Py_None ? am_melody_steps(&self->m, (uint32_t)step.u) : (size_t)steps.u;
-    if (fits_memory(5.0 * (double)t, "", "Melody.grid: %zu steps", t))
+    if (amx_fits_memory(5.0 * (double)t, "", "Melody.grid: %zu steps", t))
         return NULL;
     PyArrayObject *p = new_array(1, (npy_intp)t, 0, NPY_INT32), *o = new_array(1, (npy_intp)t, 0, NPY_BOOL);
     if (!p || !o) {
@@ -3258,8 +2776,8 @@ static PyObject *Melody_from_grid(PyObject *cls, PyObject *args, PyObject *kw)
     (void)cls;
     static char *names[] = {"pitch", "onset", "step", NULL};
     PyObject *po, *oo;
-    int_arg step = STEP_ARG;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O&:from_grid", names, &po, &oo, int_conv, &step))
+    amx_int step = STEP_ARG;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O&:from_grid", names, &po, &oo, amx_int_conv, &step))
         return NULL;
     PyArrayObject *p = ints_in(po, "pitch"), *o = p ? as_states(oo, (size_t)PyArray_DIM(p, 0), 1, 1, "onset") : NULL;
     PyObject *r = NULL;
@@ -3273,11 +2791,11 @@ static PyObject *Melody_from_grid(PyObject *cls, PyObject *args, PyObject *kw)
         for (size_t i = 0; !rc && i < t; i++)
             pi[i] = (int32_t)((const int64_t *)PyArray_DATA(p))[i], on[i] = ((const int8_t *)PyArray_DATA(o))[i] > 0;
         if (!rc && (double)t * step.u > (double)AM_MELODY_MAX_TICKS)
-            value_error("Melody.from_grid: %zu steps of %llu ticks pass %u ticks", t, step.u, AM_MELODY_MAX_TICKS);
+            amx_value_error("Melody.from_grid: %zu steps of %llu ticks pass %u ticks", t, step.u, AM_MELODY_MAX_TICKS);
         else if (!rc && (rc = am_melody_from_grid(&m, pi, on, t, (uint32_t)step.u)))
-            am_raise(rc, "Melody.from_grid (%zu steps)", t);
+            amx_raise(rc, "Melody.from_grid (%zu steps)", t);
         else if (rc)
-            no_memory("Melody.from_grid (%zu steps)", t);
+            amx_no_memory("Melody.from_grid (%zu steps)", t);
         else
             r = melody_wrap(&m);
         free(pi), free(on);
@@ -3295,12 +2813,12 @@ static PyObject *Melody_abc(MelodyObject *self, PyObject *unused)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return no_memory("Melody.abc");
+        return amx_no_memory("Melody.abc");
     am_melodies ms = {1, &self->m};
     int rc = am_abc_fprint(f, &ms);
     if (fclose(f) && !rc)
         rc = AM_ENOMEM;
-    PyObject *r = rc ? am_raise(rc, "Melody.abc") : PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "replace");
+    PyObject *r = rc ? amx_raise(rc, "Melody.abc") : PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "replace");
     free(buf);
     return r;
 }
@@ -3314,49 +2832,49 @@ static int abc_save(const void *m, const char *path)
 static PyObject *Melody_write_abc(MelodyObject *self, PyObject *arg)
 {
     MELODY_READY(self);
-    return save_with(abc_save, &self->m, arg, "Melody.write_abc");
+    return amx_save_with(abc_save, &self->m, arg, "Melody.write_abc");
 }
 
 static PyObject *Melody_write_midi(MelodyObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"path", "program", NULL};
     PyObject *patho, *path = NULL;
-    int_arg program = INT_ARG("program", 0, 127, 0);
+    amx_int program = AMX_INT("program", 0, 127, 0);
     MELODY_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:write_midi", names, &patho, int_conv, &program) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:write_midi", names, &patho, amx_int_conv, &program) ||
         !PyUnicode_FSConverter(patho, &path))
         return NULL;
     int rc = am_midi_write(PyBytes_AS_STRING(path), &self->m, (int)program.u);
-    PyObject *r = rc ? am_raise(rc, "Melody.write_midi('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
+    PyObject *r = rc ? amx_raise(rc, "Melody.write_midi('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
     Py_DECREF(path);
     return r;
 }
 
-#define RATE_ARG INT_ARG("rate", 1000, 384000, 44100)
+#define RATE_ARG AMX_INT("rate", 1000, 384000, 44100)
 
 /* The samples of m at rate (the GIL released); NULL with the error set. */
 static float *melody_samples(const am_melody *m, unsigned rate, size_t *n, const char *what)
 {
     double seconds = (double)am_melody_ticks(m) / AM_MELODY_TPQ * 60.0 / m->tempo;
-    if (fits_memory(4.0 * seconds * rate, "", "%s: %.0f s at %u samples per second", what, seconds, rate))
+    if (amx_fits_memory(4.0 * seconds * rate, "", "%s: %.0f s at %u samples per second", what, seconds, rate))
         return NULL;
     float *x = NULL;
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_melody_render(m, rate, &x, n);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     if (rc)
-        am_raise(rc, "%s (%zu notes at %u samples per second)", what, m->count, rate);
+        amx_raise(rc, "%s (%zu notes at %u samples per second)", what, m->count, rate);
     return rc ? NULL : x;
 }
 
 static PyObject *Melody_render(MelodyObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"rate", NULL};
-    int_arg rate = RATE_ARG;
+    amx_int rate = RATE_ARG;
     size_t n = 0;
     MELODY_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:render", names, int_conv, &rate))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:render", names, amx_int_conv, &rate))
         return NULL;
     float *x = melody_samples(&self->m, (unsigned)rate.u, &n, "Melody.render");
     if (!x)
@@ -3370,16 +2888,16 @@ static PyObject *Melody_wav(MelodyObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"path", "rate", NULL};
     PyObject *patho, *path = NULL;
-    int_arg rate = RATE_ARG;
+    amx_int rate = RATE_ARG;
     size_t n = 0;
     MELODY_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:wav", names, &patho, int_conv, &rate) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:wav", names, &patho, amx_int_conv, &rate) ||
         !PyUnicode_FSConverter(patho, &path))
         return NULL;
     float *x = melody_samples(&self->m, (unsigned)rate.u, &n, "Melody.wav");
     int rc = x ? am_wav_write(PyBytes_AS_STRING(path), x, n, (unsigned)rate.u) : AM_OK;
     free(x);
-    PyObject *r = !x ? NULL : rc ? am_raise(rc, "Melody.wav('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
+    PyObject *r = !x ? NULL : rc ? amx_raise(rc, "Melody.wav('%s')", PyBytes_AS_STRING(path)) : Py_NewRef(Py_None);
     Py_DECREF(path);
     return r;
 }
@@ -3468,7 +2986,7 @@ static PyObject *am_py_read_abc(PyObject *mod, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O$O:read_abc", names, &patho, &texto))
         return NULL;
     if ((patho == Py_None) == (texto == Py_None))
-        return value_error("read_abc: give a path or text=, not %s", patho == Py_None ? "neither" : "both");
+        return amx_value_error("read_abc: give a path or text=, not %s", patho == Py_None ? "neither" : "both");
     Py_ssize_t len = 0;
     const char *text = NULL;
     if (texto != Py_None && !PyUnicode_Check(texto))
@@ -3478,13 +2996,13 @@ static PyObject *am_py_read_abc(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     am_melodies *ms = NULL;
     char err[512] = "";
-    interrupt it;
-    interrupt_begin(&it, 1); /* the text (immutable) and path stay referenced */
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1); /* the text (immutable) and path stay referenced */
     int rc = path ? am_abc_read(PyBytes_AS_STRING(path), &ms, err, sizeof err)
                   : am_abc_parse(text, (size_t)len, "<text>", &ms, err, sizeof err);
-    interrupt_end(&it);
+    amx_interrupt_end(&it);
     if (rc) {
-        am_raise(rc, "am.read_abc: %s", err[0] ? err : path ? PyBytes_AS_STRING(path) : "<text>");
+        amx_raise(rc, "am.read_abc: %s", err[0] ? err : path ? PyBytes_AS_STRING(path) : "<text>");
         Py_XDECREF(path);
         return NULL;
     }
@@ -3507,11 +3025,11 @@ static PyObject *am_py_read_midi(PyObject *mod, PyObject *args, PyObject *kw)
     (void)mod;
     static char *names[] = {"path", "track", "channel", NULL};
     PyObject *patho, *tracko = Py_None, *channelo = Py_None, *path = NULL;
-    int_arg track = INT_ARG("track", 0, INT_MAX, 0), channel = INT_ARG("channel", 1, 16, 1);
+    amx_int track = AMX_INT("track", 0, INT_MAX, 0), channel = AMX_INT("channel", 1, 16, 1);
     am_midi_opts o;
     am_midi_opts_init(&o);
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OO:read_midi", names, &patho, &tracko, &channelo) ||
-        (tracko != Py_None && int_from(tracko, &track)) || (channelo != Py_None && int_from(channelo, &channel)) ||
+        (tracko != Py_None && amx_int_from(tracko, &track)) || (channelo != Py_None && amx_int_from(channelo, &channel)) ||
         !PyUnicode_FSConverter(patho, &path))
         return NULL;
     if (tracko != Py_None)
@@ -3520,11 +3038,11 @@ static PyObject *am_py_read_midi(PyObject *mod, PyObject *args, PyObject *kw)
         o.channel = (int)channel.u;
     am_melody m = {0};
     char err[512] = "";
-    interrupt it;
-    interrupt_begin(&it, 1);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
     int rc = am_midi_read(PyBytes_AS_STRING(path), &o, &m, err, sizeof err);
-    interrupt_end(&it);
-    PyObject *r = rc ? am_raise(rc, "am.read_midi: %s", err[0] ? err : PyBytes_AS_STRING(path)) : melody_wrap(&m);
+    amx_interrupt_end(&it);
+    PyObject *r = rc ? amx_raise(rc, "am.read_midi: %s", err[0] ? err : PyBytes_AS_STRING(path)) : melody_wrap(&m);
     Py_DECREF(path);
     return r;
 }
@@ -3533,10 +3051,10 @@ static PyObject *am_py_pitch_name(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
     static char *names[] = {"pitch", "flats", NULL};
-    int_arg p = INT_ARG("pitch", AM_REST, 127, 0);
+    amx_int p = AMX_INT("pitch", AM_REST, 127, 0);
     int flats = 0;
     char buf[16];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|p:pitch_name", names, int_conv, &p, &flats))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|p:pitch_name", names, amx_int_conv, &p, &flats))
         return NULL;
     return PyUnicode_FromString(am_pitch_name((int)p.s, flats, buf, sizeof buf));
 }
@@ -3563,7 +3081,7 @@ static const char *const code_kinds[] = {"pitchclass", "range", "sparse", NULL};
 
 /* An optional integer keyword (NULL or None: the default, kept) of the kinds in `kinds` (a bit per kind):
  * ValueError for one given to another kind. */
-static int code_opt(PyObject *o, int_arg *a, unsigned kinds, am_melcode_kind kind)
+static int code_opt(PyObject *o, amx_int *a, unsigned kinds, am_melcode_kind kind)
 {
     if (!o || o == Py_None)
         return 0;
@@ -3572,9 +3090,9 @@ static int code_opt(PyObject *o, int_arg *a, unsigned kinds, am_melcode_kind kin
         for (int k = 0; code_kinds[k]; k++)
             if (kinds >> k & 1u)
                 snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? ", " : "", code_kinds[k]);
-        return value_error("%s applies to kind %s only, not to %s", a->name, buf, code_kinds[kind]), -1;
+        return amx_value_error("%s applies to kind %s only, not to %s", a->name, buf, code_kinds[kind]), -1;
     }
-    return int_from(o, a);
+    return amx_int_from(o, a);
 }
 
 static int Code_init(CodeObject *self, PyObject *args, PyObject *kw)
@@ -3585,7 +3103,7 @@ static int Code_init(CodeObject *self, PyObject *args, PyObject *kw)
     am_melcode c;
     char why[200];
     if (self->ready)
-        return value_error("a MelodyCode is initialised once"), -1;
+        return amx_value_error("a MelodyCode is initialised once"), -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|s$OOOOOOOOO:MelodyCode", names, &kindname, &o[0], &o[1], &o[2],
                                      &o[3], &o[4], &o[5], &o[6], &o[7], &o[8]))
         return -1;
@@ -3594,12 +3112,12 @@ static int Code_init(CodeObject *self, PyObject *args, PyObject *kw)
     while (code_kinds[kind] && strcmp(code_kinds[kind], kindname))
         kind++;
     if (!code_kinds[kind])
-        return value_error("unknown kind '%s' (pitchclass, range, sparse)", kindname), -1;
+        return amx_value_error("unknown kind '%s' (pitchclass, range, sparse)", kindname), -1;
     c.kind = (am_melcode_kind)kind;
-    int_arg a[9] = {STEP_ARG, INT_ARG("lo", 0, 127, 48), INT_ARG("hi", 0, 127, 84),
-                    INT_ARG("repeat", 1, AM_MAX_UNITS, 8), INT_ARG("n", 1, AM_MAX_UNITS, 256),
-                    INT_ARG("k", 1, AM_MAX_UNITS, 16), INT_ARG("context", 0, AM_MAX_UNITS, 0),
-                    INT_ARG("history", 1, 64, 1), INT_ARG("seed", 0, UINT64_MAX, 0)};
+    amx_int a[9] = {STEP_ARG, AMX_INT("lo", 0, 127, 48), AMX_INT("hi", 0, 127, 84),
+                    AMX_INT("repeat", 1, AM_MAX_UNITS, 8), AMX_INT("n", 1, AM_MAX_UNITS, 256),
+                    AMX_INT("k", 1, AM_MAX_UNITS, 16), AMX_INT("context", 0, AM_MAX_UNITS, 0),
+                    AMX_INT("history", 1, 64, 1), AMX_INT("seed", 0, UINT64_MAX, 0)};
     const unsigned all = 7, ranged = 6, onehot = 3, sparse = 4;
     const unsigned kinds[9] = {all, ranged, ranged, onehot, sparse, sparse, all, all, all};
     for (int i = 0; i < 9; i++)
@@ -3609,7 +3127,7 @@ static int Code_init(CodeObject *self, PyObject *args, PyObject *kw)
     c.n = (size_t)a[4].u, c.k = (size_t)a[5].u, c.context = (size_t)a[6].u, c.history = (unsigned)a[7].u;
     c.seed = a[8].u;
     if (am_melcode_check(&c, why, sizeof why))
-        return value_error("MelodyCode: %s", why), -1;
+        return amx_value_error("MelodyCode: %s", why), -1;
     self->c = c;
     self->ready = 1;
     return 0;
@@ -3629,18 +3147,18 @@ static PyObject *Code_encode(CodeObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"melody", "tune", NULL};
     MelodyObject *m;
-    int_arg tune = INT_ARG("tune", 0, SSIZE_ARG_MAX, 0);
+    amx_int tune = AMX_INT("tune", 0, AMX_SSIZE_MAX, 0);
     CODE_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O&:encode", names, &MelodyType, &m, int_conv, &tune))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O&:encode", names, &MelodyType, &m, amx_int_conv, &tune))
         return NULL;
     MELODY_READY(m);
     size_t steps = am_melody_steps(&m->m, self->c.step), units = am_melcode_units(&self->c);
-    if (fits_memory(1.2 * (double)steps * (double)units, "", "MelodyCode.encode: %zu steps of %zu units", steps, units))
+    if (amx_fits_memory(1.2 * (double)steps * (double)units, "", "MelodyCode.encode: %zu steps of %zu units", steps, units))
         return NULL;
     am_patterns *p = NULL;
     int rc = am_melcode_encode(&self->c, &m->m, (size_t)tune.u, &p);
     if (rc)
-        return am_raise(rc, "MelodyCode.encode (%zu steps of %zu units)", steps, units);
+        return amx_raise(rc, "MelodyCode.encode (%zu steps of %zu units)", steps, units);
     PyObject *a = patterns_to_array(p);
     am_patterns_free(p);
     return a;
@@ -3655,7 +3173,7 @@ static PyObject *Code_decode(CodeObject *self, PyObject *arg)
     am_melody m = {0};
     int rc = am_melcode_decode(&self->c, PyArray_DATA(st), (size_t)PyArray_DIM(st, 0), &m);
     Py_DECREF(st);
-    return rc ? am_raise(rc, "MelodyCode.decode") : melody_wrap(&m);
+    return rc ? amx_raise(rc, "MelodyCode.decode") : melody_wrap(&m);
 }
 
 static PyObject *Code_decode_step(CodeObject *self, PyObject *arg)
@@ -3754,8 +3272,8 @@ static PyObject *am_py_roc(PyObject *mod, PyObject *args, PyObject *kw)
     int rc = am_roc_compute(PyArray_DATA(f), (size_t)PyArray_DIM(f, 0), PyArray_DATA(n), (size_t)PyArray_DIM(n, 0), &r);
     Py_DECREF(f), Py_DECREF(n);
     if (rc)
-        return am_raise(rc, "am.roc");
-    return namespace(7, "auc", PyFloat_FromDouble(r.auc), "threshold", PyFloat_FromDouble(r.threshold), "accuracy",
+        return amx_raise(rc, "am.roc");
+    return amx_namespace(7, "auc", PyFloat_FromDouble(r.auc), "threshold", PyFloat_FromDouble(r.threshold), "accuracy",
                      PyFloat_FromDouble(r.accuracy), "tpr", PyFloat_FromDouble(r.tpr), "fpr", PyFloat_FromDouble(r.fpr),
                      "dprime", PyFloat_FromDouble(r.dprime), "points", PyLong_FromSize_t(r.points));
 }
@@ -3781,13 +3299,13 @@ static PyObject *am_py_roc_curve(PyObject *mod, PyObject *args, PyObject *kw)
         if (!r)
             Py_XDECREF(fpr), Py_XDECREF(tpr), Py_XDECREF(th);
     } else {
-        am_raise(rc, "am.roc_curve");
+        amx_raise(rc, "am.roc_curve");
     }
     free(buf);
     return r;
 }
 
-/* The Store of a familiarity call, ready and marked as read (use_done after). NULL with the error set. */
+/* The Store of a familiarity call, ready and marked as read (amx_use_done after). NULL with the error set. */
 static StoreObject *store_arg(PyObject *o, const char *what)
 {
     if (!PyObject_TypeCheck(o, &StoreType))
@@ -3795,7 +3313,7 @@ static StoreObject *store_arg(PyObject *o, const char *what)
                NULL;
     StoreObject *s = (StoreObject *)o;
     STORE_READY(s);
-    return use_read(&s->use, what) ? NULL : s;
+    return amx_use_read(&s->use, what) ? NULL : s;
 }
 
 static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
@@ -3804,12 +3322,12 @@ static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
     static char *names[] = {"store", "cues", "score", "threads", NULL};
     PyObject *so, *co;
     const char *score = "energy";
-    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
+    amx_int threads = AMX_INT("threads", 0, MAX_THREADS, 0);
     am_fam_score kind;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$sO&:familiarity", names, &so, &co, &score, int_conv, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$sO&:familiarity", names, &so, &co, &score, amx_int_conv, &threads))
         return NULL;
     if (am_fam_score_parse(score, &kind))
-        return value_error("unknown score '%s' (energy, overlap)", score);
+        return amx_value_error("unknown score '%s' (energy, overlap)", score);
     StoreObject *s = store_arg(so, "am.familiarity");
     if (!s)
         return NULL;
@@ -3817,16 +3335,16 @@ static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
     am_patterns *p = st ? patterns_from(st) : NULL;
     int rc = AM_OK;
     if (p && (out = new_array(1, rows_of(st), 0, NPY_FLOAT64))) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = am_familiarity_store(s->s, kind, p, PyArray_DATA(out), (int)threads.u);
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
-    use_done(&s->use);
+    amx_use_done(&s->use);
     am_patterns_free(p);
     if (rc) {
         Py_CLEAR(out);
-        am_raise(rc, "am.familiarity (a %s store, score %s)", am_store_type_name(am_store_type_of(s->s)), score);
+        amx_raise(rc, "am.familiarity (a %s store, score %s)", am_store_type_name(am_store_type_of(s->s)), score);
     }
     if (out && PyArray_NDIM(st) == 1) { /* one cue: one number */
         PyObject *v = PyFloat_FromDouble(((const double *)PyArray_DATA(out))[0]);
@@ -3853,7 +3371,7 @@ static int seqs_from(PyObject *o, size_t n, am_patterns ***out, size_t *count, c
     am_patterns **ps = calloc(len ? (size_t)len : 1, sizeof *ps);
     if (!ps) {
         Py_DECREF(seq);
-        return no_memory("%s (%zd sequences)", what, len), -1;
+        return amx_no_memory("%s (%zd sequences)", what, len), -1;
     }
     for (; k < len; k++) {
         char name[80];
@@ -3881,8 +3399,8 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
     (void)mod;
     static char *names[] = {"store", "seqs", "threads", NULL};
     PyObject *so, *qo;
-    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 0);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&:sequence_familiarity", names, &so, &qo, int_conv, &threads))
+    amx_int threads = AMX_INT("threads", 0, MAX_THREADS, 0);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$O&:sequence_familiarity", names, &so, &qo, amx_int_conv, &threads))
         return NULL;
     StoreObject *s = store_arg(so, "am.sequence_familiarity");
     if (!s)
@@ -3893,16 +3411,16 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
     int rc = AM_OK;
     if (!seqs_from(qo, am_store_n(s->s), &ps, &count, "seqs") && (out = new_array(1, (npy_intp)count, 0, NPY_FLOAT64))
         && count) {
-        interrupt it;
-        interrupt_begin(&it, 1);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
         rc = am_familiarity_sequences(s->s, (const am_patterns *const *)ps, count, PyArray_DATA(out), (int)threads.u);
-        interrupt_end(&it);
+        amx_interrupt_end(&it);
     }
-    use_done(&s->use);
+    amx_use_done(&s->use);
     seqs_free(ps, count);
     if (rc) {
         Py_CLEAR(out);
-        am_raise(rc, "am.sequence_familiarity (a %s store, %zu sequences)", am_store_type_name(am_store_type_of(s->s)),
+        amx_raise(rc, "am.sequence_familiarity (a %s store, %zu sequences)", am_store_type_name(am_store_type_of(s->s)),
                  count);
     }
     return (PyObject *)out;
@@ -3914,7 +3432,7 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
 typedef struct {
     PyObject_HEAD am_engram *g;
     am_engram_opts o;
-    use use; /* readers: none (every call moves the context); writer: every call */
+    amx_use use; /* readers: none (every call moves the context); writer: every call */
 } EngramObject;
 
 static PyTypeObject EngramType;
@@ -3949,31 +3467,31 @@ static int Engram_init(EngramObject *self, PyObject *args, PyObject *kw)
                             "lr_backprop", "seed", "threads", NULL};
     am_engram_opts o;
     am_engram_opts_default(&o);
-    int_arg bits = INT_ARG("bits", 1, 1 << 16, 0), hidden = INT_ARG("hidden", 1, ENGRAM_MAX_HIDDEN, o.hidden);
-    int_arg k = INT_ARG("k", 1, ENGRAM_MAX_HIDDEN, o.k), seed = INT_ARG("seed", 0, UINT64_MAX, o.seed);
-    int_arg threads = INT_ARG("threads", 0, MAX_THREADS, 1);
-    real_arg decay = REAL_BELOW("decay", 0.0, 1.0, o.decay), gain = REAL_ABOVE("context_gain", 0.0, 1e6, o.context_gain);
-    real_arg lr = REAL_ABOVE("lr", 0.0, 1e6, o.lr), lrh = REAL_ARG("lr_hidden", 0.0, 1e6, o.lr_hidden);
-    real_arg lrb = REAL_ABOVE("lr_backprop", 0.0, 1e6, o.lr_backprop);
+    amx_int bits = AMX_INT("bits", 1, 1 << 16, 0), hidden = AMX_INT("hidden", 1, ENGRAM_MAX_HIDDEN, o.hidden);
+    amx_int k = AMX_INT("k", 1, ENGRAM_MAX_HIDDEN, o.k), seed = AMX_INT("seed", 0, UINT64_MAX, o.seed);
+    amx_int threads = AMX_INT("threads", 0, MAX_THREADS, 1);
+    amx_real decay = AMX_REAL_BELOW("decay", 0.0, 1.0, o.decay), gain = AMX_REAL_ABOVE("context_gain", 0.0, 1e6, o.context_gain);
+    amx_real lr = AMX_REAL_ABOVE("lr", 0.0, 1e6, o.lr), lrh = AMX_REAL("lr_hidden", 0.0, 1e6, o.lr_hidden);
+    amx_real lrb = AMX_REAL_ABOVE("lr_backprop", 0.0, 1e6, o.lr_backprop);
     const char *rule = "fixed";
     int context = 1;
     if (self->g)
-        return value_error("an Engram is initialised once"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&spO&O&O&O&O&O&O&:Engram", names, int_conv, &bits, int_conv,
-                                     &hidden, int_conv, &k, &rule, &context, real_conv, &decay, real_conv, &gain,
-                                     real_conv, &lr, real_conv, &lrh, real_conv, &lrb, int_conv, &seed, int_conv,
+        return amx_value_error("an Engram is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&spO&O&O&O&O&O&O&:Engram", names, amx_int_conv, &bits, amx_int_conv,
+                                     &hidden, amx_int_conv, &k, &rule, &context, amx_real_conv, &decay, amx_real_conv, &gain,
+                                     amx_real_conv, &lr, amx_real_conv, &lrh, amx_real_conv, &lrb, amx_int_conv, &seed, amx_int_conv,
                                      &threads))
         return -1;
     int r = 0;
     while (engram_rules[r] && strcmp(engram_rules[r], rule))
         r++;
     if (!engram_rules[r])
-        return value_error("unknown rule '%s' (fixed, fa, backprop)", rule), -1;
+        return amx_value_error("unknown rule '%s' (fixed, fa, backprop)", rule), -1;
     if (k.u > hidden.u)
-        return value_error("k = %llu is more than hidden = %llu", k.u, hidden.u), -1;
+        return amx_value_error("k = %llu is more than hidden = %llu", k.u, hidden.u), -1;
     /* the weights alone (W: H x (d + H with a context), V: d x H, floats; backprop keeps Adam's two moments too) */
     double H = (double)hidden.u, d = (double)bits.u;
-    if (fits_memory(4.0 * (H * (d + (context ? H : 0)) + d * H) * (r == AM_ENGRAM_BACKPROP ? 3 : 1) +
+    if (amx_fits_memory(4.0 * (H * (d + (context ? H : 0)) + d * H) * (r == AM_ENGRAM_BACKPROP ? 3 : 1) +
                     (r == AM_ENGRAM_FA ? 4.0 * H * d : 0), ": fewer hidden units", "Engram(%llu bits, hidden=%llu)",
                     bits.u, hidden.u))
         return -1;
@@ -3982,7 +3500,7 @@ static int Engram_init(EngramObject *self, PyObject *args, PyObject *kw)
     o.seed = seed.u, o.threads = (int)threads.u;
     int rc = am_engram_create(&self->g, (size_t)bits.u, &o);
     if (rc)
-        return am_raise(rc, "Engram(%llu bits, hidden=%llu, k=%llu, rule=%s)", bits.u, hidden.u, k.u, rule), -1;
+        return amx_raise(rc, "Engram(%llu bits, hidden=%llu, k=%llu, rule=%s)", bits.u, hidden.u, k.u, rule), -1;
     self->o = o;
     return 0;
 }
@@ -4006,37 +3524,37 @@ static am_patterns *engram_seq(EngramObject *self, PyObject *o, const char *what
 }
 
 /* Begin a call that changes the engram (every call moves its context); 0, or -1 with RuntimeError. */
-static int engram_begin(EngramObject *self, interrupt *it, const char *what)
+static int engram_begin(EngramObject *self, amx_interrupt *it, const char *what)
 {
-    if (use_write(&self->use, what))
+    if (amx_use_write(&self->use, what))
         return -1;
-    interrupt_begin(it, 1);
+    amx_interrupt_begin(it, 1);
     return 0;
 }
 
-static void engram_end(EngramObject *self, interrupt *it)
+static void engram_end(EngramObject *self, amx_interrupt *it)
 {
-    interrupt_end(it);
-    use_done(&self->use);
+    amx_interrupt_end(it);
+    amx_use_done(&self->use);
 }
 
 static PyObject *Engram_train(EngramObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"seqs", "epochs", NULL};
     PyObject *qo;
-    int_arg epochs = INT_ARG("epochs", 1, SSIZE_ARG_MAX / 3, 1);
+    amx_int epochs = AMX_INT("epochs", 1, AMX_SSIZE_MAX / 3, 1);
     ENGRAM_READY(self, "Engram.train");
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:train", names, &qo, int_conv, &epochs) ||
-        fits_memory(24.0 * (double)epochs.u, "", "Engram.train: the learning curve of %llu epochs", epochs.u))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O&:train", names, &qo, amx_int_conv, &epochs) ||
+        amx_fits_memory(24.0 * (double)epochs.u, "", "Engram.train: the learning curve of %llu epochs", epochs.u))
         return NULL;
     am_patterns **ps = NULL;
     size_t count = 0;
     if (seqs_from(qo, am_engram_bits(self->g), &ps, &count, "seqs"))
         return seqs_free(ps, count), NULL;
     if (!count)
-        return seqs_free(ps, count), value_error("Engram.train: seqs holds no sequence");
+        return seqs_free(ps, count), amx_value_error("Engram.train: seqs holds no sequence");
     PyArrayObject *curve = new_array(2, (npy_intp)epochs.u, 3, NPY_UINT64);
-    interrupt it;
+    amx_interrupt it;
     int rc = AM_OK;
     if (!curve || engram_begin(self, &it, "Engram.train")) {
         Py_XDECREF(curve);
@@ -4052,7 +3570,7 @@ static PyObject *Engram_train(EngramObject *self, PyObject *args, PyObject *kw)
     free(c);
     if (rc) {
         Py_DECREF(curve);
-        return am_raise(rc, "Engram.train (%zu sequences, %llu epochs)", count, epochs.u);
+        return amx_raise(rc, "Engram.train (%zu sequences, %llu epochs)", count, epochs.u);
     }
     return (PyObject *)curve;
 }
@@ -4061,7 +3579,7 @@ static PyObject *Engram_evaluate(EngramObject *self, PyObject *arg)
 {
     ENGRAM_READY(self, "Engram.evaluate");
     am_patterns *p = engram_seq(self, arg, "seq");
-    interrupt it;
+    amx_interrupt it;
     if (!p || engram_begin(self, &it, "Engram.evaluate"))
         return am_patterns_free(p), NULL;
     am_engram_eval e;
@@ -4069,8 +3587,8 @@ static PyObject *Engram_evaluate(EngramObject *self, PyObject *arg)
     engram_end(self, &it);
     am_patterns_free(p);
     if (rc)
-        return am_raise(rc, "Engram.evaluate");
-    return namespace(6, "beats", PyLong_FromSize_t(e.beats), "tf_right", PyLong_FromSize_t(e.tf_right),
+        return amx_raise(rc, "Engram.evaluate");
+    return amx_namespace(6, "beats", PyLong_FromSize_t(e.beats), "tf_right", PyLong_FromSize_t(e.tf_right),
                      "tf_bits_wrong", PyLong_FromUnsignedLongLong(e.tf_bits_wrong), "fr_right",
                      PyLong_FromSize_t(e.fr_right), "fr_first_wrong", PyLong_FromSize_t(e.fr_first_wrong),
                      "fr_bits_wrong", PyLong_FromUnsignedLongLong(e.fr_bits_wrong));
@@ -4080,24 +3598,24 @@ static PyObject *Engram_familiarity(EngramObject *self, PyObject *arg)
 {
     ENGRAM_READY(self, "Engram.familiarity");
     am_patterns *p = engram_seq(self, arg, "seq");
-    interrupt it;
+    amx_interrupt it;
     if (!p || engram_begin(self, &it, "Engram.familiarity"))
         return am_patterns_free(p), NULL;
     double score = NAN;
     int rc = am_engram_familiarity(self->g, p, &score);
     engram_end(self, &it);
     am_patterns_free(p);
-    return rc ? am_raise(rc, "Engram.familiarity") : PyFloat_FromDouble(score);
+    return rc ? amx_raise(rc, "Engram.familiarity") : PyFloat_FromDouble(score);
 }
 
 static PyObject *Engram_recall(EngramObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"seq", "cue", "length", NULL};
     PyObject *so, *leno = Py_None;
-    int_arg cue = INT_ARG("cue", 1, SSIZE_ARG_MAX, 1), length = INT_ARG("length", 1, SSIZE_ARG_MAX, 1);
+    amx_int cue = AMX_INT("cue", 1, AMX_SSIZE_MAX, 1), length = AMX_INT("length", 1, AMX_SSIZE_MAX, 1);
     ENGRAM_READY(self, "Engram.recall");
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|O:recall", names, &so, int_conv, &cue, &leno) ||
-        (leno != Py_None && int_from(leno, &length)))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|O:recall", names, &so, amx_int_conv, &cue, &leno) ||
+        (leno != Py_None && amx_int_from(leno, &length)))
         return NULL;
     am_patterns *p = engram_seq(self, so, "seq"), *out = NULL;
     if (!p)
@@ -4106,21 +3624,21 @@ static PyObject *Engram_recall(EngramObject *self, PyObject *args, PyObject *kw)
     if (cue.u > p->count) {
         size_t beats = p->count;
         am_patterns_free(p);
-        return value_error("Engram.recall: cue = %llu is more than the sequence's %zu beats", cue.u, beats);
+        return amx_value_error("Engram.recall: cue = %llu is more than the sequence's %zu beats", cue.u, beats);
     }
-    int rc = fits_memory(1.2 * (double)len * (double)d, "", "Engram.recall: length = %zu beats of %zu", len, d)
+    int rc = amx_fits_memory(1.2 * (double)len * (double)d, "", "Engram.recall: length = %zu beats of %zu", len, d)
                  ? AM_EINVAL : am_patterns_create(&out, d, len);
-    interrupt it;
+    amx_interrupt it;
     if (rc || engram_begin(self, &it, "Engram.recall")) {
         if (rc && !PyErr_Occurred())
-            am_raise(rc, "Engram.recall (%zu beats of %zu bits)", len, d);
+            amx_raise(rc, "Engram.recall (%zu beats of %zu bits)", len, d);
         am_patterns_free(p), am_patterns_free(out);
         return NULL;
     }
     rc = am_engram_recall(self->g, p, (size_t)cue.u, out);
     engram_end(self, &it);
     am_patterns_free(p);
-    PyObject *r = rc ? am_raise(rc, "Engram.recall") : patterns_to_array(out);
+    PyObject *r = rc ? amx_raise(rc, "Engram.recall") : patterns_to_array(out);
     am_patterns_free(out);
     return r;
 }
@@ -4144,7 +3662,7 @@ static PyObject *Engram_predict(EngramObject *self, PyObject *arg)
     size_t d = am_engram_bits(self->g);
     float *x = malloc(2 * d * sizeof *x);
     PyArrayObject *out = x ? new_array(1, (npy_intp)d, 0, NPY_INT8) : (PyArrayObject *)PyErr_NoMemory();
-    interrupt it;
+    amx_interrupt it;
     if (!out || beat_in(self, arg, x, "x") || engram_begin(self, &it, "Engram.predict")) {
         free(x);
         Py_XDECREF(out);
@@ -4157,7 +3675,7 @@ static PyObject *Engram_predict(EngramObject *self, PyObject *arg)
     free(x);
     if (rc) {
         Py_DECREF(out);
-        return am_raise(rc, "Engram.predict");
+        return amx_raise(rc, "Engram.predict");
     }
     return (PyObject *)out;
 }
@@ -4183,7 +3701,7 @@ static PyMethodDef Engram_methods[] = {
      "tune visited once an epoch in an order from the seed, teacher-forced, learning from the signed XOR error.\n"
      "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
     {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
-     "evaluate(seq) -> namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
+     "evaluate(seq) -> amx_namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
      "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)"},
     {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
      "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
@@ -4228,7 +3746,7 @@ static PyTypeObject EngramType = {
 /* ------------------------------------------------------------------------------------------------ */
 /* The module */
 
-static PyMethodDef module_methods[] = {
+static PyMethodDef legacy_functions[] = {
     {"read_abc", (PyCFunction)(void (*)(void))am_py_read_abc, METH_VARARGS | METH_KEYWORDS,
      "read_abc(path=None, *, text=None) -> [Melody]: every tune of an ABC file (or of the text), its first voice\n"
      "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released."},
@@ -4239,7 +3757,7 @@ static PyMethodDef module_methods[] = {
     {"pitch_name", (PyCFunction)(void (*)(void))am_py_pitch_name, METH_VARARGS | METH_KEYWORDS,
      "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)"},
     {"roc", (PyCFunction)(void (*)(void))am_py_roc, METH_VARARGS | METH_KEYWORDS,
-     "roc(familiar, novel) -> namespace(auc, threshold, accuracy, tpr, fpr, dprime, points): the ROC analysis of\n"
+     "roc(familiar, novel) -> amx_namespace(auc, threshold, accuracy, tpr, fpr, dprime, points): the ROC analysis of\n"
      "two sets of familiarity scores (higher = more familiar; am_roc_compute): the exact AUC (Mann-Whitney, ties\n"
      "half), the threshold of best accuracy (familiar when score >= threshold) with its accuracy, hit and\n"
      "false-alarm rates, d'. NaN scores and empty sets are am.Error."},
@@ -4254,7 +3772,6 @@ static PyMethodDef module_methods[] = {
      "sequence_familiarity(store, seqs, *, threads=0) -> float64, one per sequence: the mean overlap of one step\n"
      "of a sequence store from each element of a cue sequence (count x n, count >= 2) with the element that\n"
      "follows (am_familiarity_sequences)"},
-    {"seed", am_py_seed, METH_O, "seed(s): restart am's default random stream (used when rng=None) at seed s"},
     {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote"},
     {"patterns", (PyCFunction)(void (*)(void))am_py_patterns, METH_VARARGS | METH_KEYWORDS,
      "patterns(family, count, n=0, *, width=0, height=0, rng=None) -> count x n int8 ±1 patterns.\n"
@@ -4275,10 +3792,10 @@ static PyMethodDef module_methods[] = {
      "         trials=5, seed=1, threads=0) -> dict of columns (P, alpha, overlap_mean, recall_frac, ...)\n"
      "The measurement of bin/capacity (am/capacity.h) at the loads P; the same numbers at any thread count."},
     {"xor_trial", (PyCFunction)(void (*)(void))am_py_xor_trial, METH_VARARGS | METH_KEYWORDS,
-     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> namespace(counts, error_hz,\n"
+     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> amx_namespace(counts, error_hz,\n"
      "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)"},
     {"graded_run", (PyCFunction)(void (*)(void))am_py_graded_run, METH_VARARGS | METH_KEYWORDS,
-     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> namespace(u, v,\n"
+     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> amx_namespace(u, v,\n"
      "energy): the graded-response Hopfield network tau du/dt = -u + W g(u) from u; energy at every step"},
     {"fashion", (PyCFunction)(void (*)(void))am_py_fashion, METH_VARARGS | METH_KEYWORDS,
      "fashion(split='train', dir=None) -> (x, labels): Fashion-MNIST, pixels in [0, 1]"},
@@ -4293,7 +3810,7 @@ static PyMethodDef module_methods[] = {
      "    >>> [(p['name'], p['default']) for p in am.store_types()[4]['params']]   # seq-dense\n"
      "    [('F', 'poly'), ('degree', '2')]"},
     {"seq_capacity", (PyCFunction)(void (*)(void))am_py_seq_capacity, METH_VARARGS | METH_KEYWORDS,
-     "seq_capacity(n, *, F='poly', degree=2, p=None) -> namespace(transition, sequence, log_transition,\n"
+     "seq_capacity(n, *, F='poly', degree=2, p=None) -> amx_namespace(transition, sequence, log_transition,\n"
      "log_sequence, bit_error)\n"
      "The theory of Chaudhry et al. 2023 (am/theory.h) for one cyclic sequence of random +-1 patterns of n\n"
      "units (2 <= n <= 2**32) in the DenseNet S_i <- sgn sum_mu xi_i^(mu+1) f(sum_(j!=i) xi_j^mu S_j / (n-1)),\n"
@@ -4318,59 +3835,17 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "am._am", "libam's C core (use the package `am`).", -1, module_methods,
-    NULL, NULL, NULL, NULL,
-};
-
-PyMODINIT_FUNC PyInit__am(void)
+/* The layers still here: their types and functions. */
+int amx_init_legacy(PyObject *m)
 {
-    import_array();
-    PyTypeObject *types[] = {&RngType, &StoreType, &AEType, &PCAType, &SNNType, &MelodyType, &CodeType, &EngramType};
-    const char *tnames[] = {"Rng", "Store", "Autoencoder", "PCA", "SNN", "Melody", "MelodyCode", "Engram"};
+    import_array1(-1);
+    PyTypeObject *types[] = {&StoreType, &AEType, &PCAType, &SNNType, &MelodyType, &CodeType, &EngramType};
+    const char *tnames[] = {"Store", "Autoencoder", "PCA", "SNN", "Melody", "MelodyCode", "Engram"};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (PyType_Ready(types[i]) < 0)
-            return NULL;
-    PyObject *m = PyModule_Create(&module_def);
-    if (!m)
-        return NULL;
-    PyObject *threading = PyImport_ImportModule("threading"), *mt = NULL, *ident = NULL;
-    if (threading && (mt = PyObject_CallMethod(threading, "main_thread", NULL)))
-        ident = PyObject_GetAttrString(mt, "ident");
-    Py_XDECREF(threading);
-    Py_XDECREF(mt);
-    if (!ident)
-        goto fail;
-    main_thread = PyLong_AsUnsignedLong(ident);
-    Py_DECREF(ident);
-    if (PyErr_Occurred())
-        goto fail;
-    PyObject *types_mod = PyImport_ImportModule("types");
-    if (!types_mod)
-        goto fail;
-    SimpleNamespace = PyObject_GetAttrString(types_mod, "SimpleNamespace");
-    Py_DECREF(types_mod);
-    if (!SimpleNamespace)
-        goto fail;
-    AmError = PyErr_NewExceptionWithDoc("am.Error",
-                                        "A libam call failed: str(e) says what and why; e.status is the libam status "
-                                        "(am/error.h), e.errno the system errno (0 if none).",
-                                        NULL, NULL);
-    if (!AmError || PyModule_AddObjectRef(m, "Error", AmError))
-        goto fail;
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (PyModule_AddObjectRef(m, tnames[i], (PyObject *)types[i]))
-            goto fail;
-    default_rng = (RngObject *)PyObject_CallNoArgs((PyObject *)&RngType);
-    if (!default_rng || PyModule_AddObjectRef(m, "default_rng", (PyObject *)default_rng))
-        goto fail;
-    if (PyModule_AddIntConstant(m, "REST", AM_REST) || PyModule_AddIntConstant(m, "TPQ", AM_MELODY_TPQ))
-        goto fail;
-    if (PyModule_AddStringConstant(m, "__version__", am_version()) ||
-        PyModule_AddStringConstant(m, "commit", am_git_commit()))
-        goto fail;
-    return m;
-fail:
-    Py_DECREF(m);
-    return NULL;
+        if (PyType_Ready(types[i]) < 0 || PyModule_AddObjectRef(m, tnames[i], (PyObject *)types[i]))
+            return -1;
+    if (PyModule_AddFunctions(m, legacy_functions) || PyModule_AddIntConstant(m, "REST", AM_REST) ||
+        PyModule_AddIntConstant(m, "TPQ", AM_MELODY_TPQ))
+        return -1;
+    return 0;
 }
