@@ -33,7 +33,7 @@ MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 # python3-dev python3-numpy). PYTHON=... picks another interpreter; PYTHON= (empty) skips the module.
 PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import numpy, sysconfig, os; \
                assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
-PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_paths()["include"], "-I" + numpy.get_include())'))
+PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])'))
 PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))
 PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
 PY_FILES  := $(wildcard python/am/*.py)

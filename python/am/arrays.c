@@ -589,6 +589,8 @@ PyObject *amx_states(PyObject *o, size_t n, int mindim, int maxdim, const char *
     return a;
 }
 
+static const char bad_floats[] = "%s holds NaN or infinity (or a value too large for float32)";
+
 /* Is s float32 in native order, C-contiguous and aligned (readable as it is)? */
 static int floats_in_place(const source *s)
 {
@@ -598,17 +600,28 @@ static int floats_in_place(const source *s)
 
 PyObject *amx_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what)
 {
-    static const char bad[] = "%s holds NaN or infinity (or a value too large for float32)";
     source s;
     PyObject *a;
     if (open_n(&s, o, n, mindim, maxdim, "columns", what))
         return NULL;
     if (!copy && floats_in_place(&s))
-        a = convert(&s, to_floats, 4, NULL, bad, what) ? NULL : PyMemoryView_FromObject(s.view.obj);
+        a = convert(&s, to_floats, 4, NULL, bad_floats, what) ? NULL : PyMemoryView_FromObject(s.view.obj);
     else
-        a = read_into(&s, AMX_F32, to_floats, bad, what);
+        a = read_into(&s, AMX_F32, to_floats, bad_floats, what);
     source_close(&s);
     return a;
+}
+
+int amx_floats_into(PyObject *o, size_t n, int mindim, int maxdim, float *(*alloc)(void *ctx, size_t rows), void *ctx,
+                    const char *what)
+{
+    source s;
+    if (open_n(&s, o, n, mindim, maxdim, "columns", what))
+        return -1;
+    float *out = alloc(ctx, (size_t)s.rows);
+    int rc = !out ? -1 : convert(&s, to_floats, 4, out, bad_floats, what);
+    source_close(&s);
+    return rc;
 }
 
 PyObject *amx_doubles(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
@@ -621,13 +634,45 @@ PyObject *amx_doubles(PyObject *o, size_t n, int mindim, int maxdim, const char 
     return a;
 }
 
-PyObject *amx_int64s(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+/* int64s of s (reals only when `reals`). */
+static PyObject *read_int64s(PyObject *o, size_t n, int mindim, int maxdim, int reals, const char *what)
 {
     source s;
     if (open_n(&s, o, n, mindim, maxdim, "columns", what))
         return NULL;
-    PyObject *a = read_into(&s, AMX_I64, to_int64s, "%s holds a value that is not an integer within int64 (NaN, "
-                            "a fraction, or beyond 2^63 - 1)", what);
+    PyObject *a = NULL;
+    if (!reals && s.k >= K_F16)
+        PyErr_Format(PyExc_TypeError, "%s must be an array of integers, not of reals", what);
+    else
+        a = read_into(&s, AMX_I64, to_int64s, "%s holds a value beyond int64 (-2^63 .. 2^63 - 1) or one that is not "
+                      "an integer", what);
+    source_close(&s);
+    return a;
+}
+
+PyObject *amx_int64s(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+{
+    return read_int64s(o, n, mindim, maxdim, 1, what);
+}
+
+PyObject *amx_integers(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+{
+    return read_int64s(o, n, mindim, maxdim, 0, what);
+}
+
+static int to_reals(const char *p, Py_ssize_t stride, Py_ssize_t count, kind k, void *out)
+{
+    double *y = out;
+    EVERY_KIND(y[i] = (double)v, y[i] = (double)v, y[i] = (double)v)
+    return 0;
+}
+
+PyObject *amx_reals(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
+{
+    source s;
+    if (open_n(&s, o, n, mindim, maxdim, "columns", what))
+        return NULL;
+    PyObject *a = read_into(&s, AMX_F64, to_reals, "%s", what);
     source_close(&s);
     return a;
 }

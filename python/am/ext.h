@@ -182,6 +182,15 @@ PyObject *amx_states(PyObject *o, size_t n, int mindim, int maxdim, const char *
 PyObject *amx_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what);
 PyObject *amx_doubles(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
 PyObject *amx_int64s(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
+/*   amx_integers: as amx_int64s, but reals are a TypeError ("<what> must be an array of integers").
+ *   amx_reals: float64, any value (NaN and infinities pass, for the library to judge). */
+PyObject *amx_integers(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
+PyObject *amx_reals(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
+
+/* o read as amx_floats (always converted) into the rows x n floats alloc(ctx, rows) returns (NULL: failed, the
+ * exception set): a library object's own buffer, filled without a temporary copy of the input. 0, or -1. */
+int amx_floats_into(PyObject *o, size_t n, int mindim, int maxdim, float *(*alloc)(void *ctx, size_t rows), void *ctx,
+                    const char *what);
 
 /* 1 when numpy is importable in this interpreter (outputs are numpy arrays), else 0. */
 int amx_have_numpy(void);

@@ -14,8 +14,6 @@
  * below). An object a long call is using
  * is marked (`use`): a call from another thread or a callback that would change it raises RuntimeError. */
 #include "ext.h"
-#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
-#include <numpy/arrayobject.h>
 
 #include <float.h>
 #include <limits.h>
@@ -27,213 +25,16 @@
 #include <unistd.h>
 
 
-/* ------------------------------------------------------------------------------------------------ */
-/* Arrays */
-
-static PyArrayObject *new_array(int nd, npy_intp d0, npy_intp d1, int type)
+static am_patterns *patterns_from(PyObject *st)
 {
-    npy_intp dims[2] = {d0, d1};
-    return (PyArrayObject *)PyArray_ZEROS(nd, dims, type, 0);
-}
-
-/* o as an array (o itself when it is one: nothing is converted or copied here) of mindim .. maxdim dimensions,
- * from any array-like of booleans, integers or reals: TypeError for other kinds (strings, complex, objects,
- * None), ValueError for the wrong dimensions or an empty last dimension. */
-static PyArrayObject *array_in(PyObject *o, int mindim, int maxdim, const char *what)
-{
-    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(o);
-    if (!a) {
-        if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError, "%s must be an array of numbers, not %.100s", what, Py_TYPE(o)->tp_name);
-        }
-        return NULL;
-    }
-    char kind = PyArray_DESCR(a)->kind;
-    if (!strchr("biuf", kind)) {
-        PyErr_Format(PyExc_TypeError, "%s must be an array of booleans, integers or reals, not of %R", what,
-                     (PyObject *)PyArray_DESCR(a));
-        Py_DECREF(a);
-        return NULL;
-    }
-    int nd = PyArray_NDIM(a);
-    if (nd < mindim || nd > maxdim) {
-        Py_DECREF(a);
-        return (PyArrayObject *)amx_value_error("%s must have %d%s dimension%s, not %d", what, mindim,
-                                            mindim == maxdim ? "" : " or 2", maxdim > 1 ? "s" : "", nd);
-    }
-    if (PyArray_DIM(a, nd - 1) == 0) {
-        Py_DECREF(a);
-        return (PyArrayObject *)amx_value_error("%s is empty", what);
-    }
-    return a;
-}
-
-/* The last dimension of a (1-D or 2-D), and the rows (1 for a 1-D array). */
-static npy_intp last_dim(PyArrayObject *a) { return PyArray_DIM(a, PyArray_NDIM(a) - 1); }
-static npy_intp rows_of(PyArrayObject *a) { return PyArray_NDIM(a) == 2 ? PyArray_DIM(a, 0) : 1; }
-
-/* Converting inputs: element by element in C order, in blocks of the iterator's buffer, never through a
- * temporary of the whole array, the GIL held and signals checked every CONVERT_CHECK elements (Ctrl-C during
- * the conversion of a large input raises KeyboardInterrupt at once). Arrays of the types below are read as
- * they are; other types (float16, long double, byte-swapped or unaligned data) are cast to double a buffer at
- * a time. to_states: ±1 int8, > 0 is +1 (NaN an error); to floats: float32, every value finite in float32. */
-#define CONVERT_CHECK ((npy_intp)1 << 20)
-
-/* body for every one of the count values v of type T at p, stride bytes apart, i its index (the contiguous
- * loop apart: the compiler vectorises it). */
-#define EACH(T, ...)                                                                                               \
-    do {                                                                                                           \
-        if (stride == sizeof(T))                                                                                   \
-            for (npy_intp i = 0; i < count; i++) {                                                                 \
-                T v = ((const T *)p)[i];                                                                           \
-                __VA_ARGS__;                                                                                       \
-            }                                                                                                      \
-        else                                                                                                       \
-            for (npy_intp i = 0; i < count; i++) {                                                                 \
-                T v = *(const T *)(p + i * stride);                                                                \
-                __VA_ARGS__;                                                                                       \
-            }                                                                                                      \
-    } while (0)
-#define SIGNS(T) EACH(T, s[i] = v > 0 ? 1 : -1)
-#define REAL_SIGNS(T) EACH(T, s[i] = v > 0 ? 1 : -1, bad |= v != v)
-#define IN_FLOAT(v) ((v) >= -FLT_MAX && (v) <= FLT_MAX)
-#define FLOATS(T)                                                                                                  \
-    do {                                                                                                           \
-        if (x)                                                                                                     \
-            EACH(T, x[i] = (float)v, bad |= !IN_FLOAT(v));                                                         \
-        else                                                                                                       \
-            EACH(T, bad |= !IN_FLOAT(v));                                                                          \
-    } while (0)
-
-/* count values of `type` at p, stride bytes apart, as ±1 into s; -1 for a NaN. */
-static int signs_block(const char *p, npy_intp stride, npy_intp count, int type, int8_t *s)
-{
-    int bad = 0;
-    switch (type) {
-    case NPY_BOOL: case NPY_UBYTE: SIGNS(npy_ubyte); break;
-    case NPY_BYTE: SIGNS(npy_byte); break;
-    case NPY_SHORT: SIGNS(npy_short); break;
-    case NPY_USHORT: SIGNS(npy_ushort); break;
-    case NPY_INT: SIGNS(npy_int); break;
-    case NPY_UINT: SIGNS(npy_uint); break;
-    case NPY_LONG: SIGNS(npy_long); break;
-    case NPY_ULONG: SIGNS(npy_ulong); break;
-    case NPY_LONGLONG: SIGNS(npy_longlong); break;
-    case NPY_ULONGLONG: SIGNS(npy_ulonglong); break;
-    case NPY_FLOAT: REAL_SIGNS(npy_float); break;
-    default: REAL_SIGNS(npy_double); break; /* NPY_DOUBLE */
-    }
-    return bad ? -1 : 0;
-}
-
-/* count float or double values at p as float32 into x (NULL: only checked); -1 for one not finite in float32. */
-static int floats_block(const char *p, npy_intp stride, npy_intp count, int type, float *x)
-{
-    int bad = 0;
-    if (type == NPY_FLOAT)
-        FLOATS(npy_float);
-    else
-        FLOATS(npy_double);
-    return bad ? -1 : 0;
-}
-
-static int read_directly(int type, int states)
-{
-    return type == NPY_FLOAT || type == NPY_DOUBLE || (states && PyTypeNum_ISINTEGER(type)) ||
-           (states && type == NPY_BOOL);
-}
-
-/* a's elements in C order into out (int8 ±1 when states, else float32; NULL: only checked). 0, or -1 with
- * ValueError (NaN; for floats also infinity or beyond float32) or the exception of a signal handler. */
-static int convert(PyArrayObject *a, int states, void *out, const char *what)
-{
-    if (!PyArray_SIZE(a))
-        return 0;
-    int type = PyArray_DESCR(a)->type_num;
-    PyArray_Descr *dt = PyArray_DescrFromType(read_directly(type, states) ? type : NPY_DOUBLE); /* native order */
-    NpyIter *it = NpyIter_New(a, NPY_ITER_READONLY | NPY_ITER_EXTERNAL_LOOP | NPY_ITER_BUFFERED | NPY_ITER_ALIGNED |
-                              NPY_ITER_NBO, NPY_CORDER, NPY_UNSAFE_CASTING, dt);
-    type = dt->type_num;
-    Py_DECREF(dt);
-    if (!it)
-        return -1;
-    NpyIter_IterNextFunc *next = NpyIter_GetIterNext(it, NULL);
-    char **data = NpyIter_GetDataPtrArray(it);
-    npy_intp *stride = NpyIter_GetInnerStrideArray(it), *size = NpyIter_GetInnerLoopSizePtr(it), at = 0, checked = 0;
-    int rc = next ? 0 : -1;
-    while (!rc) {
-        if (states ? signs_block(data[0], *stride, *size, type, (int8_t *)out + at)
-                   : floats_block(data[0], *stride, *size, type, out ? (float *)out + at : NULL))
-            rc = -1, amx_value_error(states ? "%s holds NaN" : "%s holds NaN or infinity (or a value too large for "
-                                 "float32)", what);
-        at += *size;
-        if (!rc && at - checked >= CONVERT_CHECK)
-            checked = at, rc = PyErr_CheckSignals();
-        if (!rc && !next(it))
-            break;
-    }
-    NpyIter_Deallocate(it);
-    return rc || PyErr_Occurred() ? -1 : 0;
-}
-
-/* A fresh C-contiguous int8 array of ±1 of mindim .. maxdim dimensions whose last has n entries (n = 0: any);
- * values > 0 are +1, others -1; NaN is an error. */
-static PyArrayObject *as_states(PyObject *o, size_t n, int mindim, int maxdim, const char *what)
-{
-    PyArrayObject *in = array_in(o, mindim, maxdim, what), *out = NULL;
-    if (!in)
-        return NULL;
-    npy_intp last = last_dim(in), dims[2] = {rows_of(in), last};
-    if (n && (size_t)last != n)
-        amx_value_error("%s has %zd units, not %zu", what, (Py_ssize_t)last, n);
-    else if ((out = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(in), dims + 2 - PyArray_NDIM(in), NPY_INT8)) &&
-             convert(in, 1, PyArray_DATA(out), what))
-        Py_CLEAR(out);
-    Py_DECREF(in);
-    return out;
-}
-
-/* in's rows (1-D: one) of n columns (0: any); 0, or -1 with ValueError. */
-static int columns_are(PyArrayObject *in, size_t n, const char *what)
-{
-    if (n && (size_t)last_dim(in) != n)
-        return amx_value_error("%s has %zd columns, not %zu", what, (Py_ssize_t)last_dim(in), n), -1;
-    return 0;
-}
-
-/* A C-contiguous float32 array (a copy when `copy` or when the input is not one already) of mindim .. maxdim
- * dimensions, the last of n entries (0: any), every value finite. */
-static PyArrayObject *as_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what)
-{
-    PyArrayObject *in = array_in(o, mindim, maxdim, what), *out = NULL;
-    if (!in || columns_are(in, n, what)) {
-        Py_XDECREF(in);
-        return NULL;
-    }
-    if (!copy && PyArray_TYPE(in) == NPY_FLOAT && PyArray_ISCARRAY_RO(in) && PyArray_ISNOTSWAPPED(in)) {
-        if (convert(in, 0, NULL, what))
-            Py_CLEAR(in);
-        return in; /* read in place */
-    }
-    npy_intp dims[2] = {rows_of(in), last_dim(in)};
-    if ((out = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(in), dims + 2 - PyArray_NDIM(in), NPY_FLOAT32)) &&
-        convert(in, 0, PyArray_DATA(out), what))
-        Py_CLEAR(out);
-    Py_DECREF(in);
-    return out;
-}
-
-static am_patterns *patterns_from(PyArrayObject *st)
-{
-    npy_intp rows = rows_of(st), n = last_dim(st);
+    Py_ssize_t rows = amx_rows(st), n = amx_cols(st);
     am_patterns *p = NULL;
     int rc = am_patterns_create(&p, (size_t)n, (size_t)rows);
     if (rc)
         return amx_raise(rc, "%zd patterns of %zd units", (Py_ssize_t)rows, (Py_ssize_t)n), NULL;
-    const int8_t *s = PyArray_DATA(st);
+    const int8_t *s = amx_data(st);
     size_t done = 0;
-    for (npy_intp mu = 0; mu < rows; mu++) {
+    for (Py_ssize_t mu = 0; mu < rows; mu++) {
         am_patterns_set(p, (size_t)mu, s + mu * n);
         if (amx_copy_check(&done, (size_t)n)) {
             am_patterns_free(p);
@@ -245,15 +46,15 @@ static am_patterns *patterns_from(PyArrayObject *st)
 
 static PyObject *patterns_to_array(const am_patterns *p)
 {
-    npy_intp dims[2] = {(npy_intp)p->count, (npy_intp)p->n};
-    PyArrayObject *a = (PyArrayObject *)PyArray_SimpleNew(2, dims, NPY_INT8);
+    PyObject *a = amx_new2(AMX_I8, (Py_ssize_t)p->count, (Py_ssize_t)p->n, "patterns");
+    int8_t *s = a ? amx_data(a) : NULL;
     size_t done = 0;
     for (size_t mu = 0; a && mu < p->count; mu++) {
-        am_patterns_get(p, mu, (int8_t *)PyArray_DATA(a) + mu * p->n);
+        am_patterns_get(p, mu, s + mu * p->n);
         if (amx_copy_check(&done, p->n))
             Py_CLEAR(a);
     }
-    return (PyObject *)a;
+    return a;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -480,11 +281,11 @@ static PyObject *Store_add(StoreObject *self, PyObject *args, PyObject *kw)
         return amx_value_error("Store.add: cyclic=True applies to sequence stores (%s), not to a %s store",
                            sequence_types(), am_store_type_name(am_store_type_of(self->s)));
     size_t n = am_store_n(self->s);
-    PyArrayObject *x = is_real(self) ? as_floats(arg, n, 1, 2, 1, "patterns") : as_states(arg, n, 1, 2, "patterns");
+    PyObject *x = is_real(self) ? amx_floats(arg, n, 1, 2, 1, "patterns") : amx_states(arg, n, 1, 2, "patterns");
     am_patterns *p = NULL;
     if (!x)
         return NULL;
-    if (seq && !rows_of(x)) {
+    if (seq && !amx_rows(x)) {
         Py_DECREF(x);
         return amx_value_error("Store.add: patterns has no rows (a sequence needs at least one pattern)");
     }
@@ -498,10 +299,11 @@ static PyObject *Store_add(StoreObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     amx_interrupt it;
-    npy_intp rows = rows_of(x);
+    Py_ssize_t rows = amx_rows(x);
+    const float *xv = amx_data(x);
     amx_interrupt_begin(&it, 1);
     rc = seq ? am_sequence_add(self->s, p, cyclic)
-             : p ? am_store_add(self->s, p) : am_store_add_real(self->s, PyArray_DATA(x), (size_t)rows);
+             : p ? am_store_add(self->s, p) : am_store_add_real(self->s, xv, (size_t)rows);
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     am_patterns_free(p);
@@ -518,9 +320,9 @@ static PyObject *Store_get_patterns(StoreObject *self, void *unused)
     STORE_READY(self);
     if (is_real(self)) {
         size_t cnt = am_store_count(self->s), d = am_store_n(self->s);
-        PyArrayObject *a = new_array(2, (npy_intp)cnt, (npy_intp)d, NPY_FLOAT32);
+        PyObject *a = amx_new2(AMX_F32, (Py_ssize_t)cnt, (Py_ssize_t)d, "Store.patterns");
         if (a && cnt)
-            memcpy(PyArray_DATA(a), am_store_patterns_real(self->s), cnt * d * sizeof(float));
+            memcpy(amx_data(a), am_store_patterns_real(self->s), cnt * d * sizeof(float));
         return (PyObject *)a;
     }
     return patterns_to_array(am_store_patterns(self->s));
@@ -537,27 +339,27 @@ static PyObject *Store_energy(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
     size_t n = am_store_n(self->s);
-    PyArrayObject *st = is_real(self) ? as_floats(arg, n, 1, 2, 0, "state") : as_states(arg, n, 1, 2, "state");
+    PyObject *st = is_real(self) ? amx_floats(arg, n, 1, 2, 0, "state") : amx_states(arg, n, 1, 2, "state");
     if (!st)
         return NULL;
-    int nd = PyArray_NDIM(st);
-    npy_intp rows = nd == 2 ? PyArray_DIM(st, 0) : 1;
-    PyArrayObject *e = nd == 2 ? new_array(1, rows, 0, NPY_FLOAT64) : NULL;
+    int nd = amx_ndim(st);
+    Py_ssize_t rows = nd == 2 ? amx_dim(st, 0) : 1;
+    PyObject *e = nd == 2 ? amx_new1(AMX_F64, rows, "Store.energy") : NULL;
     double e1 = 0;
     if (nd == 2 && !e) {
         Py_DECREF(st);
         return NULL;
     }
-    for (npy_intp r = 0; r < rows; r++) {
+    for (Py_ssize_t r = 0; r < rows; r++) {
         if (r % 64 == 63 && PyErr_CheckSignals()) { /* many states: Ctrl-C between them */
             Py_DECREF(st);
             Py_XDECREF(e);
             return NULL;
         }
-        double v = is_real(self) ? am_store_energy_real(self->s, (const float *)PyArray_DATA(st) + r * n)
-                                   : am_store_energy(self->s, (const int8_t *)PyArray_DATA(st) + r * n);
+        double v = is_real(self) ? am_store_energy_real(self->s, (const float *)amx_data(st) + r * n)
+                                   : am_store_energy(self->s, (const int8_t *)amx_data(st) + r * n);
         if (e)
-            ((double *)PyArray_DATA(e))[r] = v;
+            ((double *)amx_data(e))[r] = v;
         else
             e1 = v;
     }
@@ -569,12 +371,12 @@ static PyObject *Store_overlaps(StoreObject *self, PyObject *arg)
 {
     STORE_READY(self);
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
-    PyArrayObject *st = is_real(self) ? as_floats(arg, n, 1, 1, 0, "state") : as_states(arg, n, 1, 1, "state");
+    PyObject *st = is_real(self) ? amx_floats(arg, n, 1, 1, 0, "state") : amx_states(arg, n, 1, 1, "state");
     if (!st)
         return NULL;
-    PyArrayObject *m = new_array(1, (npy_intp)cnt, 0, NPY_FLOAT64);
-    int rc = m ? am_store_overlaps(self->s, is_real(self) ? NULL : PyArray_DATA(st),
-                                   is_real(self) ? PyArray_DATA(st) : NULL, PyArray_DATA(m))
+    PyObject *m = amx_new1(AMX_F64, (Py_ssize_t)cnt, "Store.overlaps");
+    int rc = m ? am_store_overlaps(self->s, is_real(self) ? NULL : amx_data(st),
+                                   is_real(self) ? amx_data(st) : NULL, amx_data(m))
                : AM_ENOMEM;
     Py_DECREF(st);
     if (rc) {
@@ -589,7 +391,7 @@ static PyObject *Store_stability(StoreObject *self, PyObject *unused)
     (void)unused;
     STORE_READY(self);
     size_t cnt = am_store_count(self->s);
-    PyArrayObject *u = new_array(1, (npy_intp)cnt, 0, NPY_UINTP);
+    PyObject *u = amx_new1(AMX_U64, (Py_ssize_t)cnt, "Store.stability");
     if (!u)
         return NULL;
     if (amx_use_read(&self->use, "Store.stability")) {
@@ -597,8 +399,9 @@ static PyObject *Store_stability(StoreObject *self, PyObject *unused)
         return NULL;
     }
     amx_interrupt it;
+    size_t *uv = amx_data(u);
     amx_interrupt_begin(&it, 1);
-    int rc = am_store_stability(self->s, PyArray_DATA(u));
+    int rc = am_store_stability(self->s, uv);
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     if (rc) {
@@ -616,10 +419,10 @@ static PyObject *Store_weights(StoreObject *self, PyObject *unused)
     if (am_store_weights(self->s, NULL) == AM_EUNSUPPORTED)
         return amx_raise(AM_EUNSUPPORTED, "Store.weights (a %s store has no weight matrix)",
                         am_store_type_name(am_store_type_of(self->s)));
-    PyArrayObject *w = new_array(2, (npy_intp)n, (npy_intp)n, NPY_FLOAT32);
+    PyObject *w = amx_new2(AMX_F32, (Py_ssize_t)n, (Py_ssize_t)n, "Store.weights");
     if (!w)
         return NULL;
-    int rc = am_store_weights(self->s, PyArray_DATA(w));
+    int rc = am_store_weights(self->s, amx_data(w));
     if (rc) {
         Py_DECREF(w);
         return amx_raise(rc, "Store.weights");
@@ -720,13 +523,13 @@ static void call_monitor(recorder *r, const am_recall_event *ev)
 {
     PyObject *state;
     if (ev->state) {
-        state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_INT8);
+        state = amx_new1(AMX_I8, (Py_ssize_t)ev->n, "call_monitor");
         if (state)
-            memcpy(PyArray_DATA((PyArrayObject *)state), ev->state, ev->n);
+            memcpy(amx_data((PyObject *)state), ev->state, ev->n);
     } else {
-        state = (PyObject *)new_array(1, (npy_intp)ev->n, 0, NPY_FLOAT32);
+        state = amx_new1(AMX_F32, (Py_ssize_t)ev->n, "call_monitor");
         if (state)
-            memcpy(PyArray_DATA((PyArrayObject *)state), ev->x, ev->n * sizeof(float));
+            memcpy(amx_data((PyObject *)state), ev->x, ev->n * sizeof(float));
     }
     PyObject *unit = ev->unit == SIZE_MAX ? Py_NewRef(Py_None) : PyLong_FromSize_t(ev->unit);
     PyObject *e = amx_namespace(5, "sweep", PyLong_FromUnsignedLong(ev->sweep), "updates",
@@ -771,16 +574,6 @@ static void recorder_free(recorder *r)
     Py_XDECREF(r->et), Py_XDECREF(r->ev), Py_XDECREF(r->etb);
 }
 
-/* A new array of rows x cols (nd 2) or rows (nd 1) elements of es bytes copied from src (NULL only when empty). */
-static PyObject *copy_out(const void *src, size_t rows, size_t cols, int nd, int type, size_t es)
-{
-    PyArrayObject *a = new_array(nd, (npy_intp)rows, (npy_intp)cols, type);
-    size_t count = nd == 2 ? rows * cols : rows;
-    if (a && count)
-        memcpy(PyArray_DATA(a), src, count * es);
-    return (PyObject *)a;
-}
-
 /* The recording as the six frame_* fields of the result, new references (None each without a recording; NULL
  * for an array that could not be made). */
 static void recorder_fields(const recorder *r, int record, PyObject **f)
@@ -791,12 +584,12 @@ static void recorder_fields(const recorder *r, int record, PyObject **f)
             f[k] = Py_NewRef(Py_None);
         return;
     }
-    f[0] = copy_out(r->states, F, n, 2, r->real ? NPY_FLOAT32 : NPY_INT8, r->real ? sizeof(float) : 1);
-    f[1] = copy_out(r->energy, F, 1, 1, NPY_FLOAT64, sizeof(double));
-    f[2] = copy_out(r->overlaps, F, r->cnt, 2, NPY_FLOAT64, sizeof(double));
-    f[3] = copy_out(r->sweep, F, 1, 1, NPY_UINT64, sizeof(uint64_t));
-    f[4] = copy_out(r->updates, F, 1, 1, NPY_UINT64, sizeof(uint64_t));
-    f[5] = copy_out(r->unit, F, 1, 1, NPY_INT64, sizeof(int64_t));
+    f[0] = amx_copy_out(r->real ? AMX_F32 : AMX_I8, r->states, (Py_ssize_t)F, (Py_ssize_t)n, "recorder_fields");
+    f[1] = amx_copy_out(AMX_F64, r->energy, (Py_ssize_t)F, 0, "recorder_fields");
+    f[2] = amx_copy_out(AMX_F64, r->overlaps, (Py_ssize_t)F, (Py_ssize_t)r->cnt, "recorder_fields");
+    f[3] = amx_copy_out(AMX_U64, r->sweep, (Py_ssize_t)F, 0, "recorder_fields");
+    f[4] = amx_copy_out(AMX_U64, r->updates, (Py_ssize_t)F, 0, "recorder_fields");
+    f[5] = amx_copy_out(AMX_I64, r->unit, (Py_ssize_t)F, 0, "recorder_fields");
 }
 
 static int parse_dynamics(const char *dyn, const char *order, am_recall_opts *o)
@@ -813,33 +606,35 @@ static int parse_dynamics(const char *dyn, const char *order, am_recall_opts *o)
 }
 
 /* One recall of cue `r` of st (a row of a 2-D array or the 1-D array) on the store. */
-static int recall_row(StoreObject *self, PyArrayObject *st, npy_intp r, const am_recall_opts *o, am_rng *rng,
+static int recall_row(StoreObject *self, void *st, Py_ssize_t r, const am_recall_opts *o, am_rng *rng,
                       am_store_work *work, am_recall_info *info)
 {
     size_t n = am_store_n(self->s);
-    return is_real(self) ? am_store_recall_real(self->s, (float *)PyArray_DATA(st) + r * n, o, rng, work, info)
-                           : am_store_recall(self->s, (int8_t *)PyArray_DATA(st) + r * n, o, rng, work, info);
+    return is_real(self) ? am_store_recall_real(self->s, (float *)st + r * n, o, rng, work, info)
+                           : am_store_recall(self->s, (int8_t *)st + r * n, o, rng, work, info);
 }
 
 /* B x n cues one after another, the GIL released: (states, namespace of per-cue arrays). Steals st. */
-static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_recall_opts *o, am_rng *rng,
+static PyObject *recall_batch(StoreObject *self, PyObject *st, const am_recall_opts *o, am_rng *rng,
                               am_store_work *work)
 {
-    npy_intp rows = PyArray_DIM(st, 0), failed = -1;
-    PyArrayObject *steps = new_array(1, rows, 0, NPY_UINT32), *flips = new_array(1, rows, 0, NPY_UINT64);
-    PyArrayObject *energy = new_array(1, rows, 0, NPY_FLOAT64), *end = new_array(1, rows, 0, NPY_INT8);
+    Py_ssize_t rows = amx_dim(st, 0), failed = -1;
+    PyObject *steps = amx_new1(AMX_U32, rows, "recall_batch"), *flips = amx_new1(AMX_U64, rows, "recall_batch");
+    PyObject *energy = amx_new1(AMX_F64, rows, "recall_batch"), *end = amx_new1(AMX_I8, rows, "recall_batch");
     int rc = AM_OK;
     if (steps && flips && energy && end) {
+        uint32_t *sv = amx_data(steps);
+        uint64_t *fv = amx_data(flips);
+        double *ev = amx_data(energy);
+        int8_t *nv = amx_data(end);
+        void *cues = amx_data(st);
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        for (npy_intp r = 0; r < rows && !rc; r++) {
+        for (Py_ssize_t r = 0; r < rows && !rc; r++) {
             am_recall_info info;
-            if ((rc = recall_row(self, st, r, o, rng, work, &info)))
+            if ((rc = recall_row(self, cues, r, o, rng, work, &info)))
                 failed = r;
-            ((uint32_t *)PyArray_DATA(steps))[r] = info.steps;
-            ((uint64_t *)PyArray_DATA(flips))[r] = info.flips;
-            ((double *)PyArray_DATA(energy))[r] = info.energy;
-            ((int8_t *)PyArray_DATA(end))[r] = (int8_t)info.end;
+            sv[r] = info.steps, fv[r] = info.flips, ev[r] = info.energy, nv[r] = (int8_t)info.end;
         }
         amx_interrupt_end(&it);
     }
@@ -863,7 +658,7 @@ static PyObject *recall_batch(StoreObject *self, PyArrayObject *st, const am_rec
 
 /* One cue: (state, namespace) with the energy trace, and a recording or a Python monitor when asked (a monitor
  * needs the GIL, which the recall then keeps). */
-static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts *o, am_rng *rng,
+static PyObject *recall_one(StoreObject *self, PyObject *st, am_recall_opts *o, am_rng *rng,
                             am_store_work *work, PyObject *monitor, int record)
 {
     size_t n = am_store_n(self->s), cap = (size_t)o->max_steps + 1 < TRACE_MAX ? (size_t)o->max_steps + 1 : TRACE_MAX;
@@ -881,8 +676,9 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
     if (monitor || record)
         o->monitor = record_event, o->monitor_ctx = &r;
     am_recall_info info;
+    void *cue = amx_data(st);
     amx_interrupt_begin(&it, !monitor);
-    int rc = recall_row(self, st, 0, o, rng, work, &info);
+    int rc = recall_row(self, cue, 0, o, rng, work, &info);
     amx_interrupt_end(&it);
     if (r.et) {
         PyErr_Restore(r.et, r.ev, r.etb); /* the monitor's exception, passed on */
@@ -898,7 +694,7 @@ static PyObject *recall_one(StoreObject *self, PyArrayObject *st, am_recall_opts
     PyObject *ns = amx_namespace(11, "steps", PyLong_FromUnsignedLong(info.steps), "flips",
                              PyLong_FromUnsignedLongLong(info.flips), "energy", PyFloat_FromDouble(info.energy), "end",
                              PyUnicode_FromString(am_end_name(info.end)), "trace",
-                             copy_out(trace, info.trace_len, 1, 1, NPY_FLOAT64, sizeof(double)), "frames", f[0],
+                             amx_copy_out(AMX_F64, trace, (Py_ssize_t)(info.trace_len), 0, "recall_one"), "frames", f[0],
                              "frame_energy", f[1], "frame_overlaps", f[2], "frame_sweep", f[3], "frame_updates", f[4],
                              "frame_unit", f[5]);
     if (ns)
@@ -942,10 +738,10 @@ static PyObject *Store_recall(StoreObject *self, PyObject *args, PyObject *kw)
     o.temperature = T.v, o.max_steps = (unsigned)max_steps.u, o.monitor_every = (unsigned)every.u;
     if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *st = modern ? as_floats(cue, n, 1, 2, 1, "cue") : as_states(cue, n, 1, 2, "cue");
+    PyObject *st = modern ? amx_floats(cue, n, 1, 2, 1, "cue") : amx_states(cue, n, 1, 2, "cue");
     if (!st)
         return NULL;
-    int batch = PyArray_NDIM(st) == 2;
+    int batch = amx_ndim(st) == 2;
     am_store_work *work;
     if (batch && (monitor || record)) {
         Py_DECREF(st);
@@ -981,7 +777,7 @@ static int replay_start(PyObject *o, size_t count, size_t *start)
 }
 
 /* The replay's report as a namespace (steals st, sa, ov; sa and ov may be NULL: None). */
-static PyObject *replay_result(PyArrayObject *st, PyArrayObject *sa, PyArrayObject *ov, const am_replay_info *info)
+static PyObject *replay_result(PyObject *st, PyObject *sa, PyObject *ov, const am_replay_info *info)
 {
     return amx_namespace(8, "state", (PyObject *)st, "steps", PyLong_FromUnsignedLong(info->steps), "transitions",
                      PyLong_FromSize_t(info->transitions), "wrong", PyLong_FromSize_t(info->wrong), "first_fail",
@@ -1021,19 +817,21 @@ static PyObject *Store_replay(StoreObject *self, PyObject *args, PyObject *kw)
                     ": pass states=False or overlaps=False, or fewer steps", "Store.replay: steps = %llu: %s%s",
                     steps.u, sdesc, odesc))
         return NULL;
-    npy_intp r = (npy_intp)steps.u + 1;
-    PyArrayObject *st = as_states(cue, n, 1, 1, "cue"), *sa = NULL, *ov = NULL;
-    if (!st || (want_states && !(sa = new_array(2, r, (npy_intp)n, NPY_INT8))) ||
-        (want_overlaps && !(ov = new_array(2, r, (npy_intp)cnt, NPY_FLOAT64))) ||
+    Py_ssize_t r = (Py_ssize_t)steps.u + 1;
+    PyObject *st = amx_states(cue, n, 1, 1, "cue"), *sa = NULL, *ov = NULL;
+    if (!st || (want_states && !(sa = amx_new2(AMX_I8, r, (Py_ssize_t)n, "Store.replay"))) ||
+        (want_overlaps && !(ov = amx_new2(AMX_F64, r, (Py_ssize_t)cnt, "Store.replay"))) ||
         reader_work(self, &work, "Store.replay") || amx_use_read(&self->use, "Store.replay")) {
         Py_XDECREF(st), Py_XDECREF(sa), Py_XDECREF(ov);
         return NULL;
     }
     am_replay_info info;
     amx_interrupt it;
+    int8_t *cv = amx_data(st);
+    double *ovv = ov ? amx_data(ov) : NULL;
+    int8_t *sav = sa ? amx_data(sa) : NULL;
     amx_interrupt_begin(&it, 1);
-    int rc = am_sequence_replay(self->s, PyArray_DATA(st), start, (unsigned)steps.u, NULL, work,
-                                ov ? PyArray_DATA(ov) : NULL, sa ? PyArray_DATA(sa) : NULL, &info);
+    int rc = am_sequence_replay(self->s, cv, start, (unsigned)steps.u, NULL, work, ovv, sav, &info);
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     if (rc) {
@@ -1055,15 +853,17 @@ static PyObject *Store_transitions(StoreObject *self, PyObject *unused)
     if (amx_fits_memory((double)cnt * ((double)n + 1.0), "", "Store.transitions: the steps from %zu elements of %zu units",
                     cnt, n))
         return NULL;
-    PyArrayObject *next = new_array(2, (npy_intp)cnt, (npy_intp)n, NPY_INT8);
-    PyArrayObject *exact = new_array(1, (npy_intp)cnt, 0, NPY_BOOL);
+    PyObject *next = amx_new2(AMX_I8, (Py_ssize_t)cnt, (Py_ssize_t)n, "Store.transitions");
+    PyObject *exact = amx_new1(AMX_BOOL, (Py_ssize_t)cnt, "Store.transitions");
     if (!next || !exact || reader_work(self, &work, "Store.transitions") || amx_use_read(&self->use, "Store.transitions")) {
         Py_XDECREF(next), Py_XDECREF(exact);
         return NULL;
     }
     amx_interrupt it;
+    int8_t *nv = amx_data(next);
+    unsigned char *ev = amx_data(exact);
     amx_interrupt_begin(&it, 1);
-    int rc = am_sequence_transitions(self->s, 0, cnt, work, PyArray_DATA(next), PyArray_DATA(exact), NULL);
+    int rc = am_sequence_transitions(self->s, 0, cnt, work, nv, ev, NULL);
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     if (rc) {
@@ -1308,16 +1108,16 @@ static PyObject *am_py_flip(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *st = as_states(sto, 0, 1, 2, "state");
+    PyObject *st = amx_states(sto, 0, 1, 2, "state");
     if (!st)
         return NULL;
-    npy_intp n = last_dim(st), rows = rows_of(st);
+    Py_ssize_t n = amx_cols(st), rows = amx_rows(st);
     if (ko && k.u > (unsigned long long)n) {
         Py_DECREF(st);
         return amx_value_error("k = %llu is more than the %zd units", k.u, (Py_ssize_t)n);
     }
-    for (npy_intp r = 0; r < rows; r++) {
-        int8_t *s = (int8_t *)PyArray_DATA(st) + r * n;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        int8_t *s = (int8_t *)amx_data(st) + r * n;
         if (ko)
             am_state_flip_k(s, (size_t)n, (size_t)k.u, rng);
         else
@@ -1345,10 +1145,10 @@ static PyObject *am_py_occlude(PyObject *mod, PyObject *args, PyObject *kw)
         return PyErr_Format(PyExc_OverflowError, "occlude: a %llu x %llu grid has too many units", width.u, height.u);
     if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *st = as_states(sto, cells, 1, 1, "state");
+    PyObject *st = amx_states(sto, cells, 1, 1, "state");
     if (!st)
         return NULL;
-    int rc = am_state_occlude(PyArray_DATA(st), (size_t)width.u, (size_t)height.u, (size_t)x0.u, (size_t)y0.u,
+    int rc = am_state_occlude(amx_data(st), (size_t)width.u, (size_t)height.u, (size_t)x0.u, (size_t)y0.u,
                               (size_t)bw.u, (size_t)bh.u, (int)fill.s, rng);
     if (rc) {
         Py_DECREF(st);
@@ -1363,8 +1163,8 @@ static PyObject *am_py_overlap(PyObject *mod, PyObject *args)
     PyObject *ao, *bo;
     if (!PyArg_ParseTuple(args, "OO:overlap", &ao, &bo))
         return NULL;
-    PyArrayObject *a = as_states(ao, 0, 1, 1, "a"), *b = a ? as_states(bo, (size_t)PyArray_DIM(a, 0), 1, 1, "b") : NULL;
-    PyObject *r = b ? PyFloat_FromDouble(am_state_overlap(PyArray_DATA(a), PyArray_DATA(b), (size_t)PyArray_DIM(a, 0)))
+    PyObject *a = amx_states(ao, 0, 1, 1, "a"), *b = a ? amx_states(bo, (size_t)amx_dim(a, 0), 1, 1, "b") : NULL;
+    PyObject *r = b ? PyFloat_FromDouble(am_state_overlap(amx_data(a), amx_data(b), (size_t)amx_dim(a, 0)))
                     : NULL;
     Py_XDECREF(a), Py_XDECREF(b);
     return r;
@@ -1415,17 +1215,17 @@ static PyObject *capacity_columns(const am_capacity_opts *o, const am_capacity_p
                            offsetof(am_capacity_point, maxsteps_end), offsetof(am_capacity_point, error_norm),
                            offsetof(am_capacity_point, alpha)};
     PyObject *d = PyDict_New();
-    PyArrayObject *pcol = new_array(1, np_, 0, NPY_INTP), *ccol = new_array(1, np_, 0, NPY_INTP);
+    PyObject *pcol = amx_new1(AMX_I64, np_, "capacity_columns"), *ccol = amx_new1(AMX_I64, np_, "capacity_columns");
     int ok = d && pcol && ccol;
-    for (npy_intp k = 0; ok && k < np_; k++) {
-        ((npy_intp *)PyArray_DATA(pcol))[k] = (npy_intp)pts[k].p;
-        ((npy_intp *)PyArray_DATA(ccol))[k] = (npy_intp)pts[k].cues;
+    for (Py_ssize_t k = 0; ok && k < np_; k++) {
+        ((Py_ssize_t *)amx_data(pcol))[k] = (Py_ssize_t)pts[k].p;
+        ((Py_ssize_t *)amx_data(ccol))[k] = (Py_ssize_t)pts[k].cues;
     }
     ok = ok && !PyDict_SetItemString(d, "P", (PyObject *)pcol) && !PyDict_SetItemString(d, "cues", (PyObject *)ccol);
     for (size_t c = 0; ok && c < sizeof cols / sizeof *cols; c++) {
-        PyArrayObject *a = new_array(1, np_, 0, NPY_FLOAT64);
-        for (npy_intp k = 0; a && k < np_; k++)
-            ((double *)PyArray_DATA(a))[k] = *(const double *)((const char *)&pts[k] + offs[c]);
+        PyObject *a = amx_new1(AMX_F64, np_, "capacity_columns");
+        for (Py_ssize_t k = 0; a && k < np_; k++)
+            ((double *)amx_data(a))[k] = *(const double *)((const char *)&pts[k] + offs[c]);
         ok = a && !PyDict_SetItemString(d, cols[c], (PyObject *)a);
         Py_XDECREF(a);
     }
@@ -1512,21 +1312,23 @@ typedef int (*rowmap_fn)(const void *obj, const float *x, size_t rows, float *y)
 /* u: the object's use marks (NULL: an object no call changes). */
 static PyObject *rowmap(const void *obj, amx_use *u, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
 {
-    PyArrayObject *x = as_floats(arg, in, 1, 2, 0, what);
+    PyObject *x = amx_floats(arg, in, 1, 2, 0, what);
     if (!x)
         return NULL;
-    int nd = PyArray_NDIM(x), rc = AM_OK;
-    npy_intp rows = rows_of(x);
-    PyArrayObject *y = new_array(nd, nd == 2 ? rows : (npy_intp)out, (npy_intp)out, NPY_FLOAT32);
+    int nd = amx_ndim(x), rc = AM_OK;
+    Py_ssize_t rows = amx_rows(x), d[2] = {rows, (Py_ssize_t)out};
+    PyObject *y = amx_new(AMX_F32, nd, d + 2 - nd, what);
     if (!y || (u && amx_use_read(u, what))) {
         Py_XDECREF(y);
         Py_DECREF(x);
         return NULL;
     }
     if (rows) {
+        const float *xv = amx_data(x);
+        float *yv = amx_data(y);
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        rc = fn(obj, PyArray_DATA(x), (size_t)rows, PyArray_DATA(y));
+        rc = fn(obj, xv, (size_t)rows, yv);
         amx_interrupt_end(&it);
     }
     if (u)
@@ -1652,25 +1454,38 @@ static PyObject *AE_reconstruct(AEObject *self, PyObject *x)
                   "Autoencoder.reconstruct");
 }
 
-/* rows x input values with at least one row, for evaluate and train (not converted yet). */
-static PyArrayObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
+/* rows x input floats with at least one row, for evaluate (a copy unless read in place). */
+static PyObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
 {
-    PyArrayObject *x = array_in(arg, 2, 2, what);
-    if (x && columns_are(x, am_ae_input_dim(self->ae), what))
-        Py_CLEAR(x);
-    if (x && PyArray_DIM(x, 0) == 0) {
+    PyObject *x = amx_floats(arg, am_ae_input_dim(self->ae), 2, 2, 0, what);
+    if (x && amx_dim(x, 0) == 0) {
         Py_DECREF(x);
-        return (PyArrayObject *)amx_value_error("%s has no rows", what);
+        return amx_value_error("%s has no rows", what);
     }
     return x;
+}
+
+/* The data set Autoencoder.train converts x into (amx_floats_into's alloc). */
+typedef struct ae_data {
+    am_dataset *ds;
+    size_t dim;
+} ae_data;
+
+static float *ae_data_alloc(void *ctx, size_t rows)
+{
+    ae_data *d = ctx;
+    int rc = rows ? am_dataset_create(&d->ds, rows, d->dim, 0) : AM_OK;
+    if (!rows)
+        amx_value_error("Autoencoder.train: x has no rows");
+    else if (rc)
+        amx_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, d->dim);
+    return rows && !rc ? d->ds->x : NULL;
 }
 
 static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
 {
     AE_READY(self);
-    PyArrayObject *in = ae_rows(self, arg, "Autoencoder.evaluate: x");
-    PyArrayObject *x = in ? as_floats((PyObject *)in, 0, 2, 2, 0, "Autoencoder.evaluate: x") : NULL;
-    Py_XDECREF(in);
+    PyObject *x = ae_rows(self, arg, "Autoencoder.evaluate: x");
     if (!x)
         return NULL;
     if (amx_use_read(&self->use, "Autoencoder.evaluate")) {
@@ -1678,9 +1493,11 @@ static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
         return NULL;
     }
     double mse = NAN, bce = NAN;
+    const float *xv = amx_data(x);
+    size_t rows = (size_t)amx_dim(x, 0);
     amx_interrupt it;
     amx_interrupt_begin(&it, 1);
-    int rc = am_ae_evaluate(self->ae, PyArray_DATA(x), (size_t)PyArray_DIM(x, 0), &mse, &bce);
+    int rc = am_ae_evaluate(self->ae, xv, rows, &mse, &bce);
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     Py_DECREF(x);
@@ -1725,23 +1542,18 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
         return NULL;
     if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
-    PyArrayObject *x = ae_rows(self, xo, "Autoencoder.train: x"); /* converted into the data set */
-    am_dataset *ds = NULL;
-    if (!x)
+    ae_data data = {.dim = am_ae_input_dim(self->ae)}; /* x converted into the data set */
+    if (amx_floats_into(xo, data.dim, 2, 2, ae_data_alloc, &data, "Autoencoder.train: x")) {
+        am_dataset_free(data.ds);
         return NULL;
-    size_t rows = (size_t)PyArray_DIM(x, 0), dim = am_ae_input_dim(self->ae);
-    int rc = am_dataset_create(&ds, rows, dim, 0);
-    if (rc || convert(x, 0, ds->x, "Autoencoder.train: x")) {
-        Py_DECREF(x);
-        am_dataset_free(ds);
-        return rc ? amx_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, dim) : NULL;
     }
-    Py_DECREF(x);
+    am_dataset *ds = data.ds;
+    int rc = AM_OK;
     am_ae_train_opts o;
     am_ae_train_opts_default(&o);
     o.batch = (size_t)batch.u, o.lr = lr.v, o.mask = mask.v, o.noise = noise.v, o.weight_decay = wd.v;
     o.threads = (int)threads.u;
-    PyArrayObject *losses = new_array(1, (npy_intp)epochs.u, 0, NPY_FLOAT64);
+    PyObject *losses = amx_new1(AMX_F64, (Py_ssize_t)epochs.u, "Autoencoder.train");
     int marked = losses && !amx_use_write(&self->use, "Autoencoder.train");
     if (!marked || ae_trainer_for(self, &o)) {
         if (marked)
@@ -1752,9 +1564,10 @@ static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
     }
     amx_interrupt it;
     am_rng mine = *rng; /* a private copy while the GIL is released, written back after (as in recall) */
+    double *lv = amx_data(losses);
     amx_interrupt_begin(&it, 1);
     for (unsigned long long e = 0; e < epochs.u && !rc; e++)
-        rc = am_ae_train_epoch(self->trainer, ds, &mine, NULL, NULL, (double *)PyArray_DATA(losses) + e);
+        rc = am_ae_train_epoch(self->trainer, ds, &mine, NULL, NULL, lv + e);
     amx_interrupt_end(&it);
     *rng = mine;
     amx_use_done(&self->use);
@@ -1869,10 +1682,10 @@ static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
         return amx_value_error("a PCA is fitted once"), -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:PCA", names, &xo, &ko))
         return -1;
-    PyArrayObject *x = as_floats(xo, 0, 2, 2, 0, "x");
+    PyObject *x = amx_floats(xo, 0, 2, 2, 0, "x");
     if (!x)
         return -1;
-    size_t n = (size_t)PyArray_DIM(x, 0), dim = (size_t)PyArray_DIM(x, 1);
+    size_t n = (size_t)amx_dim(x, 0), dim = (size_t)amx_dim(x, 1);
     amx_int k = AMX_INT("k", 1, dim, 0);
     if (n < 2)
         amx_value_error("PCA needs at least 2 rows of x, not %zu", n);
@@ -1881,8 +1694,9 @@ static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
         return -1;
     }
     amx_interrupt it;
+    const float *xv = amx_data(x);
     amx_interrupt_begin(&it, 1);
-    int rc = am_pca_fit(&p, PyArray_DATA(x), n, dim, (size_t)k.u);
+    int rc = am_pca_fit(&p, xv, n, dim, (size_t)k.u);
     amx_interrupt_end(&it);
     Py_DECREF(x);
     if (rc)
@@ -1927,13 +1741,13 @@ static PyObject *PCA_get_components(PCAObject *self, void *u)
 {
     (void)u;
     PCA_READY(self);
-    return copy_out(self->p->components, self->p->k, self->p->dim, 2, NPY_FLOAT32, sizeof(float));
+    return amx_copy_out(AMX_F32, self->p->components, (Py_ssize_t)self->p->k, (Py_ssize_t)self->p->dim, "PCA.components");
 }
 static PyObject *PCA_get_mean(PCAObject *self, void *u)
 {
     (void)u;
     PCA_READY(self);
-    return copy_out(self->p->mean, self->p->dim, 1, 1, NPY_FLOAT32, sizeof(float));
+    return amx_copy_out(AMX_F32, self->p->mean, (Py_ssize_t)self->p->dim, 0, "PCA.mean");
 }
 
 static PyObject *PCA_repr(PCAObject *self)
@@ -2177,14 +1991,14 @@ static void log_spikes(uint64_t step, double t, const uint32_t *ids, size_t coun
 /* The spikes logged by a run as amx_namespace(t, i). */
 static PyObject *spikes_out(const spike_log *l, double dt)
 {
-    PyArrayObject *t = new_array(1, (npy_intp)l->count, 0, NPY_FLOAT64);
-    PyObject *i = copy_out(l->id, l->count, 1, 1, NPY_UINT32, sizeof(uint32_t));
+    PyObject *t = amx_new1(AMX_F64, (Py_ssize_t)l->count, "spikes_out");
+    PyObject *i = amx_copy_out(AMX_U32, l->id, (Py_ssize_t)l->count, 0, "spikes_out");
     if (!t || !i) {
         Py_XDECREF(t), Py_XDECREF(i);
         return NULL;
     }
     for (size_t k = 0; k < l->count; k++)
-        ((double *)PyArray_DATA(t))[k] = (double)l->step[k] * dt;
+        ((double *)amx_data(t))[k] = (double)l->step[k] * dt;
     return amx_namespace(2, "t", (PyObject *)t, "i", i);
 }
 
@@ -2228,7 +2042,7 @@ static PyObject *SNN_get_v(SNNObject *self, void *u)
     if (!am_snn_v(self->n))
         return PyErr_Format(PyExc_RuntimeError, "SNN.v: the initial potentials are drawn by the first run (SNN.run(0) "
                             "draws them and runs no step)");
-    return copy_out(am_snn_v(self->n), am_snn_size(self->n), 1, 1, NPY_FLOAT32, sizeof(float));
+    return amx_copy_out(AMX_F32, am_snn_v(self->n), (Py_ssize_t)(am_snn_size(self->n)), 0, "SNN.v");
 }
 static PyObject *SNN_get_counts(SNNObject *self, void *u)
 {
@@ -2236,8 +2050,8 @@ static PyObject *SNN_get_counts(SNNObject *self, void *u)
     SNN_READY(self);
     const uint64_t *c = am_snn_spike_counts(self->n);
     if (!c)
-        return (PyObject *)new_array(1, (npy_intp)am_snn_size(self->n), 0, NPY_UINT64);
-    return copy_out(c, am_snn_size(self->n), 1, 1, NPY_UINT64, sizeof(uint64_t));
+        return amx_new1(AMX_U64, (Py_ssize_t)am_snn_size(self->n), "SNN.counts");
+    return amx_copy_out(AMX_U64, c, (Py_ssize_t)(am_snn_size(self->n)), 0, "SNN.counts");
 }
 static PyObject *SNN_get_size(SNNObject *self, void *u) { (void)u; SNN_READY(self); return PyLong_FromSize_t(am_snn_size(self->n)); }
 static PyObject *SNN_get_synapses(SNNObject *self, void *u) { (void)u; SNN_READY(self); return PyLong_FromSize_t(am_snn_synapses(self->n)); }
@@ -2323,7 +2137,7 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
     }
     if (rc)
         return amx_raise(rc, "am.xor_trial");
-    PyObject *c = copy_out(counts, AM_XOR_ROLES, 1, 1, NPY_UINT64, sizeof(uint64_t));
+    PyObject *c = amx_copy_out(AMX_U64, counts, (Py_ssize_t)AM_XOR_ROLES, 0, "am.xor_trial");
     return amx_namespace(3, "counts", c, "error_hz", PyFloat_FromDouble(am_xor_signed_error(&p, counts)), "bit",
                      PyLong_FromLong(am_xor_signed_bit(&p, counts)));
 }
@@ -2357,33 +2171,35 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
         m = AM_ODE_RK4;
     else
         return amx_value_error("unknown method '%s' (euler or rk4)", method);
-    PyArrayObject *u = as_floats(uo, 0, 1, 1, 1, "u");
+    PyObject *u = amx_floats(uo, 0, 1, 1, 1, "u");
     if (!u)
         return NULL;
-    size_t n = (size_t)PyArray_DIM(u, 0);
-    PyArrayObject *w = as_floats(wo, n, 2, 2, 0, "w");
-    if (!w || (size_t)PyArray_DIM(w, 0) != n) {
+    size_t n = (size_t)amx_dim(u, 0);
+    PyObject *w = amx_floats(wo, n, 2, 2, 0, "w");
+    if (!w || (size_t)amx_dim(w, 0) != n) {
         Py_DECREF(u);
         Py_XDECREF(w);
         return w ? amx_value_error("w must be n x n with n = len(u) = %zu", n) : NULL;
     }
     am_graded *gr = NULL;
-    PyArrayObject *e = new_array(1, (npy_intp)steps.u + 1, 0, NPY_FLOAT64);
+    PyObject *e = amx_new1(AMX_F64, (Py_ssize_t)steps.u + 1, "am.graded_run");
     if (!e) {
         Py_DECREF(u), Py_DECREF(w);
         return NULL;
     }
-    int rc = am_graded_create(&gr, n, PyArray_DATA(w), NULL, g, beta.v, tau.v);
+    int rc = am_graded_create(&gr, n, amx_data(w), NULL, g, beta.v, tau.v);
     Py_DECREF(w);
     if (!rc) {
+        float *uv = amx_data(u);
+        double *ev = amx_data(e);
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        rc = am_graded_run(gr, PyArray_DATA(u), dt.v, (size_t)steps.u, m, PyArray_DATA(e));
+        rc = am_graded_run(gr, uv, dt.v, (size_t)steps.u, m, ev);
         amx_interrupt_end(&it);
     }
-    PyArrayObject *v = rc ? NULL : new_array(1, (npy_intp)n, 0, NPY_FLOAT32);
+    PyObject *v = rc ? NULL : amx_new1(AMX_F32, (Py_ssize_t)n, "am.graded_run");
     if (v)
-        am_graded_output(gr, PyArray_DATA(u), PyArray_DATA(v));
+        am_graded_output(gr, amx_data(u), amx_data(v));
     am_graded_free(gr);
     if (rc || !v) {
         Py_DECREF(u);
@@ -2418,8 +2234,8 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     }
     Py_XDECREF(dirb);
-    PyObject *x = copy_out(ds->x, ds->count, ds->dim, 2, NPY_FLOAT32, sizeof(float));
-    PyObject *y = ds->labels ? copy_out(ds->labels, ds->count, 1, 1, NPY_INT32, sizeof(int)) : Py_NewRef(Py_None);
+    PyObject *x = amx_copy_out(AMX_F32, ds->x, (Py_ssize_t)ds->count, (Py_ssize_t)ds->dim, "am.fashion");
+    PyObject *y = ds->labels ? amx_copy_out(AMX_I32, ds->labels, (Py_ssize_t)ds->count, 0, "am.fashion") : Py_NewRef(Py_None);
     am_dataset_free(ds);
     if (!x || !y) {
         Py_XDECREF(x), Py_XDECREF(y);
@@ -2595,39 +2411,11 @@ static PyObject *melody_wrap(am_melody *m)
         }                                                                                                          \
     } while (0)
 
-/* A 1-D integer array as int64 (C-contiguous, a new reference): TypeError for reals and other kinds. */
-static PyArrayObject *ints_in(PyObject *o, const char *what)
-{
-    PyArrayObject *a = array_in(o, 1, 1, what), *out;
-    if (!a)
-        return NULL;
-    if (!strchr("biu", PyArray_DESCR(a)->kind)) {
-        PyErr_Format(PyExc_TypeError, "%s must be an array of integers, not of %R", what, (PyObject *)PyArray_DESCR(a));
-        Py_DECREF(a);
-        return NULL;
-    }
-    if (PyArray_DESCR(a)->type_num == NPY_ULONGLONG || PyArray_DESCR(a)->type_num == NPY_ULONG) {
-        /* values above 2^63 - 1 would wrap in int64 */
-        PyArrayObject *u = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_UINT64, NPY_ARRAY_IN_ARRAY);
-        int big = 0;
-        for (npy_intp i = 0; u && i < PyArray_DIM(u, 0) && !big; i++)
-            big = ((const uint64_t *)PyArray_DATA(u))[i] > (uint64_t)LLONG_MAX;
-        Py_XDECREF(u);
-        if (!u || big) {
-            Py_DECREF(a);
-            return u ? (PyArrayObject *)amx_value_error("%s holds a value beyond 2^63 - 1", what) : NULL;
-        }
-    }
-    out = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_INT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    Py_DECREF(a);
-    return out;
-}
-
 /* 0, or -1 with ValueError naming what[i] when a value of a (count int64) is outside [lo, hi]. */
-static int ints_within(PyArrayObject *a, long long lo, long long hi, const char *what)
+static int ints_within(PyObject *a, long long lo, long long hi, const char *what)
 {
-    const int64_t *v = PyArray_DATA(a);
-    for (npy_intp i = 0; i < PyArray_DIM(a, 0); i++)
+    const int64_t *v = amx_data(a);
+    for (Py_ssize_t i = 0; i < amx_dim(a, 0); i++)
         if (v[i] < lo || v[i] > hi)
             return amx_value_error("%s[%zd] = %lld is out of range (%lld .. %lld)", what, (Py_ssize_t)i, (long long)v[i],
                                lo, hi), -1;
@@ -2672,14 +2460,14 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
                                      &metero, amx_int_conv, &key, amx_int_conv, &number) ||
         (metero && metero != Py_None && meter_from(metero, &mn, &md)))
         return -1;
-    PyArrayObject *p = ints_in(po, "pitch"), *s = p ? ints_in(so, "start") : NULL, *l = s ? ints_in(lo, "length") : NULL;
+    PyObject *p = amx_integers(po, 0, 1, 1, "pitch"), *s = p ? amx_integers(so, 0, 1, 1, "start") : NULL, *l = s ? amx_integers(lo, 0, 1, 1, "length") : NULL;
     int rc = -1;
-    npy_intp count = p ? PyArray_DIM(p, 0) : 0;
+    Py_ssize_t count = p ? amx_dim(p, 0) : 0;
     if (!l)
         goto done;
-    if (PyArray_DIM(s, 0) != count || PyArray_DIM(l, 0) != count) {
+    if (amx_dim(s, 0) != count || amx_dim(l, 0) != count) {
         amx_value_error("pitch, start and length must be as long (%zd, %zd, %zd)", (Py_ssize_t)count,
-                    (Py_ssize_t)PyArray_DIM(s, 0), (Py_ssize_t)PyArray_DIM(l, 0));
+                    (Py_ssize_t)amx_dim(s, 0), (Py_ssize_t)amx_dim(l, 0));
         goto done;
     }
     if (ints_within(p, AM_REST, 127, "pitch") || ints_within(s, 0, UINT32_MAX, "start") ||
@@ -2692,8 +2480,8 @@ static int Melody_init(MelodyObject *self, PyObject *args, PyObject *kw)
         amx_no_memory("Melody (%zd notes)", (Py_ssize_t)count);
         goto done;
     }
-    const int64_t *pv = PyArray_DATA(p), *sv = PyArray_DATA(s), *lv = PyArray_DATA(l);
-    for (npy_intp i = 0; i < count; i++)
+    const int64_t *pv = amx_data(p), *sv = amx_data(s), *lv = amx_data(l);
+    for (Py_ssize_t i = 0; i < count; i++)
         m.notes[i] = (am_note){(int32_t)pv[i], (uint32_t)sv[i], (uint32_t)lv[i]};
     if (am_melody_check(&m, why, sizeof why)) {
         am_melody_clear(&m);
@@ -2737,8 +2525,8 @@ static PyObject *Melody_get_notes(MelodyObject *self, void *u)
 {
     (void)u;
     MELODY_READY(self);
-    PyArrayObject *a = new_array(2, (npy_intp)self->m.count, 3, NPY_INT64);
-    int64_t *v = a ? PyArray_DATA(a) : NULL;
+    PyObject *a = amx_new2(AMX_I64, (Py_ssize_t)self->m.count, 3, "Melody.notes");
+    int64_t *v = a ? amx_data(a) : NULL;
     for (size_t i = 0; v && i < self->m.count; i++)
         v[3 * i] = self->m.notes[i].pitch, v[3 * i + 1] = self->m.notes[i].start, v[3 * i + 2] = self->m.notes[i].length;
     return (PyObject *)a;
@@ -2761,12 +2549,12 @@ static PyObject *Melody_grid(MelodyObject *self, PyObject *args, PyObject *kw)
     size_t t = stepso == Py_None ? am_melody_steps(&self->m, (uint32_t)step.u) : (size_t)steps.u;
     if (amx_fits_memory(5.0 * (double)t, "", "Melody.grid: %zu steps", t))
         return NULL;
-    PyArrayObject *p = new_array(1, (npy_intp)t, 0, NPY_INT32), *o = new_array(1, (npy_intp)t, 0, NPY_BOOL);
+    PyObject *p = amx_new1(AMX_I32, (Py_ssize_t)t, "Melody.grid"), *o = amx_new1(AMX_BOOL, (Py_ssize_t)t, "Melody.grid");
     if (!p || !o) {
         Py_XDECREF(p), Py_XDECREF(o);
         return NULL;
     }
-    am_melody_grid(&self->m, (uint32_t)step.u, t, PyArray_DATA(p), PyArray_DATA(o));
+    am_melody_grid(&self->m, (uint32_t)step.u, t, amx_data(p), amx_data(o));
     return Py_BuildValue("(NN)", p, o);
 }
 
@@ -2779,17 +2567,17 @@ static PyObject *Melody_from_grid(PyObject *cls, PyObject *args, PyObject *kw)
     amx_int step = STEP_ARG;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O&:from_grid", names, &po, &oo, amx_int_conv, &step))
         return NULL;
-    PyArrayObject *p = ints_in(po, "pitch"), *o = p ? as_states(oo, (size_t)PyArray_DIM(p, 0), 1, 1, "onset") : NULL;
+    PyObject *p = amx_integers(po, 0, 1, 1, "pitch"), *o = p ? amx_states(oo, (size_t)amx_dim(p, 0), 1, 1, "onset") : NULL;
     PyObject *r = NULL;
     if (o && !ints_within(p, AM_REST, 127, "pitch")) {
-        npy_intp ti = PyArray_DIM(p, 0);
+        Py_ssize_t ti = amx_dim(p, 0);
         size_t t = ti > 0 ? (size_t)ti : 0;
         int32_t *pi = calloc(t, sizeof *pi);
         unsigned char *on = calloc(t, 1);
         am_melody m = {0};
         int rc = pi && on ? AM_OK : AM_ENOMEM;
         for (size_t i = 0; !rc && i < t; i++)
-            pi[i] = (int32_t)((const int64_t *)PyArray_DATA(p))[i], on[i] = ((const int8_t *)PyArray_DATA(o))[i] > 0;
+            pi[i] = (int32_t)((const int64_t *)amx_data(p))[i], on[i] = ((const int8_t *)amx_data(o))[i] > 0;
         if (!rc && (double)t * step.u > (double)AM_MELODY_MAX_TICKS)
             amx_value_error("Melody.from_grid: %zu steps of %llu ticks pass %u ticks", t, step.u, AM_MELODY_MAX_TICKS);
         else if (!rc && (rc = am_melody_from_grid(&m, pi, on, t, (uint32_t)step.u)))
@@ -2879,7 +2667,7 @@ static PyObject *Melody_render(MelodyObject *self, PyObject *args, PyObject *kw)
     float *x = melody_samples(&self->m, (unsigned)rate.u, &n, "Melody.render");
     if (!x)
         return NULL;
-    PyObject *a = copy_out(x, n, 1, 1, NPY_FLOAT32, sizeof(float));
+    PyObject *a = amx_copy_out(AMX_F32, x, (Py_ssize_t)n, 0, "Melody.render");
     free(x);
     return a;
 }
@@ -3167,11 +2955,11 @@ static PyObject *Code_encode(CodeObject *self, PyObject *args, PyObject *kw)
 static PyObject *Code_decode(CodeObject *self, PyObject *arg)
 {
     CODE_READY(self);
-    PyArrayObject *st = as_states(arg, am_melcode_units(&self->c), 2, 2, "states");
+    PyObject *st = amx_states(arg, am_melcode_units(&self->c), 2, 2, "states");
     if (!st)
         return NULL;
     am_melody m = {0};
-    int rc = am_melcode_decode(&self->c, PyArray_DATA(st), (size_t)PyArray_DIM(st, 0), &m);
+    int rc = am_melcode_decode(&self->c, amx_data(st), (size_t)amx_dim(st, 0), &m);
     Py_DECREF(st);
     return rc ? amx_raise(rc, "MelodyCode.decode") : melody_wrap(&m);
 }
@@ -3179,12 +2967,12 @@ static PyObject *Code_decode(CodeObject *self, PyObject *arg)
 static PyObject *Code_decode_step(CodeObject *self, PyObject *arg)
 {
     CODE_READY(self);
-    PyArrayObject *st = as_states(arg, am_melcode_units(&self->c), 1, 1, "x");
+    PyObject *st = amx_states(arg, am_melcode_units(&self->c), 1, 1, "x");
     if (!st)
         return NULL;
     int32_t pitch = 0;
     unsigned char onset = 0;
-    double ov = am_melcode_decode_step(&self->c, PyArray_DATA(st), &pitch, &onset);
+    double ov = am_melcode_decode_step(&self->c, amx_data(st), &pitch, &onset);
     Py_DECREF(st);
     return Py_BuildValue("(iNd)", (int)pitch, PyBool_FromLong(onset), ov);
 }
@@ -3237,25 +3025,14 @@ static PyTypeObject CodeType = {
 /* ------------------------------------------------------------------------------------------------ */
 /* Familiarity (am/familiarity.h): scores and ROC analysis */
 
-/* A 1-D array of reals as a C-contiguous float64 array (a new reference). */
-static PyArrayObject *doubles_in(PyObject *o, const char *what)
-{
-    PyArrayObject *a = array_in(o, 1, 1, what);
-    if (!a)
-        return NULL;
-    PyArrayObject *d = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_FLOAT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
-    Py_DECREF(a);
-    return d;
-}
-
 /* Both score arrays of roc and roc_curve; 0, or -1 with the error set. */
-static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyArrayObject **f, PyArrayObject **n)
+static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyObject **f, PyObject **n)
 {
     static char *names[] = {"familiar", "novel", NULL};
     PyObject *fo, *no;
     *f = *n = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &fo, &no) || !(*f = doubles_in(fo, "familiar")) ||
-        !(*n = doubles_in(no, "novel"))) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &fo, &no) || !(*f = amx_reals(fo, 0, 1, 1, "familiar")) ||
+        !(*n = amx_reals(no, 0, 1, 1, "novel"))) {
         Py_CLEAR(*f);
         return -1;
     }
@@ -3265,11 +3042,11 @@ static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyArrayObject
 static PyObject *am_py_roc(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    PyArrayObject *f, *n;
+    PyObject *f, *n;
     if (roc_args(args, kw, "OO:roc", &f, &n))
         return NULL;
     am_roc r;
-    int rc = am_roc_compute(PyArray_DATA(f), (size_t)PyArray_DIM(f, 0), PyArray_DATA(n), (size_t)PyArray_DIM(n, 0), &r);
+    int rc = am_roc_compute(amx_data(f), (size_t)amx_dim(f, 0), amx_data(n), (size_t)amx_dim(n, 0), &r);
     Py_DECREF(f), Py_DECREF(n);
     if (rc)
         return amx_raise(rc, "am.roc");
@@ -3281,20 +3058,20 @@ static PyObject *am_py_roc(PyObject *mod, PyObject *args, PyObject *kw)
 static PyObject *am_py_roc_curve(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    PyArrayObject *f, *n;
+    PyObject *f, *n;
     if (roc_args(args, kw, "OO:roc_curve", &f, &n))
         return NULL;
-    size_t room = (size_t)PyArray_DIM(f, 0) + (size_t)PyArray_DIM(n, 0) + 1, points = 0;
+    size_t room = (size_t)amx_dim(f, 0) + (size_t)amx_dim(n, 0) + 1, points = 0;
     double *buf = malloc(3 * room * sizeof *buf);
-    int rc = buf ? am_roc_curve(PyArray_DATA(f), (size_t)PyArray_DIM(f, 0), PyArray_DATA(n), (size_t)PyArray_DIM(n, 0),
+    int rc = buf ? am_roc_curve(amx_data(f), (size_t)amx_dim(f, 0), amx_data(n), (size_t)amx_dim(n, 0),
                                 buf, buf + room, buf + 2 * room, &points)
                  : AM_ENOMEM;
     Py_DECREF(f), Py_DECREF(n);
     PyObject *r = NULL;
     if (!rc) {
-        PyObject *fpr = copy_out(buf, points, 1, 1, NPY_FLOAT64, sizeof(double));
-        PyObject *tpr = copy_out(buf + room, points, 1, 1, NPY_FLOAT64, sizeof(double));
-        PyObject *th = copy_out(buf + 2 * room, points, 1, 1, NPY_FLOAT64, sizeof(double));
+        PyObject *fpr = amx_copy_out(AMX_F64, buf, (Py_ssize_t)points, 0, "am.roc_curve");
+        PyObject *tpr = amx_copy_out(AMX_F64, buf + room, (Py_ssize_t)points, 0, "am.roc_curve");
+        PyObject *th = amx_copy_out(AMX_F64, buf + 2 * room, (Py_ssize_t)points, 0, "am.roc_curve");
         r = fpr && tpr && th ? Py_BuildValue("(NNN)", fpr, tpr, th) : NULL;
         if (!r)
             Py_XDECREF(fpr), Py_XDECREF(tpr), Py_XDECREF(th);
@@ -3331,13 +3108,14 @@ static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
     StoreObject *s = store_arg(so, "am.familiarity");
     if (!s)
         return NULL;
-    PyArrayObject *st = as_states(co, am_store_n(s->s), 1, 2, "cues"), *out = NULL;
+    PyObject *st = amx_states(co, am_store_n(s->s), 1, 2, "cues"), *out = NULL;
     am_patterns *p = st ? patterns_from(st) : NULL;
     int rc = AM_OK;
-    if (p && (out = new_array(1, rows_of(st), 0, NPY_FLOAT64))) {
+    if (p && (out = amx_new1(AMX_F64, amx_rows(st), "am.familiarity"))) {
+        double *ov = amx_data(out);
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        rc = am_familiarity_store(s->s, kind, p, PyArray_DATA(out), (int)threads.u);
+        rc = am_familiarity_store(s->s, kind, p, ov, (int)threads.u);
         amx_interrupt_end(&it);
     }
     amx_use_done(&s->use);
@@ -3346,8 +3124,8 @@ static PyObject *am_py_familiarity(PyObject *mod, PyObject *args, PyObject *kw)
         Py_CLEAR(out);
         amx_raise(rc, "am.familiarity (a %s store, score %s)", am_store_type_name(am_store_type_of(s->s)), score);
     }
-    if (out && PyArray_NDIM(st) == 1) { /* one cue: one number */
-        PyObject *v = PyFloat_FromDouble(((const double *)PyArray_DATA(out))[0]);
+    if (out && amx_ndim(st) == 1) { /* one cue: one number */
+        PyObject *v = PyFloat_FromDouble(((const double *)amx_data(out))[0]);
         Py_DECREF(out);
         Py_DECREF(st);
         return v;
@@ -3376,7 +3154,7 @@ static int seqs_from(PyObject *o, size_t n, am_patterns ***out, size_t *count, c
     for (; k < len; k++) {
         char name[80];
         snprintf(name, sizeof name, "%s[%zd]", what, k);
-        PyArrayObject *st = PyErr_CheckSignals() ? NULL : as_states(PySequence_Fast_GET_ITEM(seq, k), n, 2, 2, name);
+        PyObject *st = PyErr_CheckSignals() ? NULL : amx_states(PySequence_Fast_GET_ITEM(seq, k), n, 2, 2, name);
         ps[k] = st ? patterns_from(st) : NULL; /* signals checked at each sequence: many small ones add up */
         Py_XDECREF(st);
         if (!ps[k])
@@ -3407,13 +3185,14 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
         return NULL;
     am_patterns **ps = NULL;
     size_t count = 0;
-    PyArrayObject *out = NULL;
+    PyObject *out = NULL;
     int rc = AM_OK;
-    if (!seqs_from(qo, am_store_n(s->s), &ps, &count, "seqs") && (out = new_array(1, (npy_intp)count, 0, NPY_FLOAT64))
+    if (!seqs_from(qo, am_store_n(s->s), &ps, &count, "seqs") && (out = amx_new1(AMX_F64, (Py_ssize_t)count, "am.sequence_familiarity"))
         && count) {
+        double *ov = amx_data(out);
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        rc = am_familiarity_sequences(s->s, (const am_patterns *const *)ps, count, PyArray_DATA(out), (int)threads.u);
+        rc = am_familiarity_sequences(s->s, (const am_patterns *const *)ps, count, ov, (int)threads.u);
         amx_interrupt_end(&it);
     }
     amx_use_done(&s->use);
@@ -3517,7 +3296,7 @@ static PyObject *Engram_repr(EngramObject *self)
 /* One sequence argument (count x bits, taken by signs) as a pattern set; NULL with the error set. */
 static am_patterns *engram_seq(EngramObject *self, PyObject *o, const char *what)
 {
-    PyArrayObject *st = as_states(o, am_engram_bits(self->g), 2, 2, what);
+    PyObject *st = amx_states(o, am_engram_bits(self->g), 2, 2, what);
     am_patterns *p = st ? patterns_from(st) : NULL;
     Py_XDECREF(st);
     return p;
@@ -3553,7 +3332,7 @@ static PyObject *Engram_train(EngramObject *self, PyObject *args, PyObject *kw)
         return seqs_free(ps, count), NULL;
     if (!count)
         return seqs_free(ps, count), amx_value_error("Engram.train: seqs holds no sequence");
-    PyArrayObject *curve = new_array(2, (npy_intp)epochs.u, 3, NPY_UINT64);
+    PyObject *curve = amx_new2(AMX_U64, (Py_ssize_t)epochs.u, 3, "Engram.train");
     amx_interrupt it;
     int rc = AM_OK;
     if (!curve || engram_begin(self, &it, "Engram.train")) {
@@ -3564,7 +3343,7 @@ static PyObject *Engram_train(EngramObject *self, PyObject *args, PyObject *kw)
     rc = c ? am_engram_train(self->g, (const am_patterns *const *)ps, count, (size_t)epochs.u, c) : AM_ENOMEM;
     engram_end(self, &it);
     seqs_free(ps, count);
-    uint64_t *v = PyArray_DATA(curve);
+    uint64_t *v = amx_data(curve);
     for (size_t e = 0; !rc && e < (size_t)epochs.u; e++)
         v[3 * e] = c[e].beats, v[3 * e + 1] = c[e].beats_right, v[3 * e + 2] = c[e].bits_wrong;
     free(c);
@@ -3647,11 +3426,11 @@ static PyObject *Engram_recall(EngramObject *self, PyObject *args, PyObject *kw)
 static int beat_in(EngramObject *self, PyObject *o, float *y, const char *what)
 {
     size_t d = am_engram_bits(self->g);
-    PyArrayObject *st = as_states(o, d, 1, 1, what);
+    PyObject *st = amx_states(o, d, 1, 1, what);
     if (!st)
         return -1;
     for (size_t i = 0; i < d; i++)
-        y[i] = ((const int8_t *)PyArray_DATA(st))[i] > 0 ? 1.0f : 0.0f;
+        y[i] = ((const int8_t *)amx_data(st))[i] > 0 ? 1.0f : 0.0f;
     Py_DECREF(st);
     return 0;
 }
@@ -3661,7 +3440,7 @@ static PyObject *Engram_predict(EngramObject *self, PyObject *arg)
     ENGRAM_READY(self, "Engram.predict");
     size_t d = am_engram_bits(self->g);
     float *x = malloc(2 * d * sizeof *x);
-    PyArrayObject *out = x ? new_array(1, (npy_intp)d, 0, NPY_INT8) : (PyArrayObject *)PyErr_NoMemory();
+    PyObject *out = x ? amx_new1(AMX_I8, (Py_ssize_t)d, "Engram.predict") : (PyObject *)PyErr_NoMemory();
     amx_interrupt it;
     if (!out || beat_in(self, arg, x, "x") || engram_begin(self, &it, "Engram.predict")) {
         free(x);
@@ -3671,7 +3450,7 @@ static PyObject *Engram_predict(EngramObject *self, PyObject *arg)
     int rc = am_engram_predict(self->g, x, x + d);
     engram_end(self, &it);
     for (size_t i = 0; !rc && i < d; i++)
-        ((int8_t *)PyArray_DATA(out))[i] = x[d + i] > 0.5f ? 1 : -1;
+        ((int8_t *)amx_data(out))[i] = x[d + i] > 0.5f ? 1 : -1;
     free(x);
     if (rc) {
         Py_DECREF(out);
@@ -3838,7 +3617,6 @@ static PyMethodDef legacy_functions[] = {
 /* The layers still here: their types and functions. */
 int amx_init_legacy(PyObject *m)
 {
-    import_array1(-1);
     PyTypeObject *types[] = {&StoreType, &AEType, &PCAType, &SNNType, &MelodyType, &CodeType, &EngramType};
     const char *tnames[] = {"Store", "Autoencoder", "PCA", "SNN", "Melody", "MelodyCode", "Engram"};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
