@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -323,6 +324,19 @@ int amx_copy_check(size_t *done, size_t n)
         return 0;
     *done = 0;
     return PyErr_CheckSignals();
+}
+
+void *amx_grow(void *p, size_t count, size_t size)
+{
+    size_t bytes;
+    if (am_size_mul(count, size, &bytes))
+        return NULL;
+    return realloc(p, bytes ? bytes : 1);
+}
+
+int amx_add_type(PyObject *m, const char *name, PyTypeObject *t)
+{
+    return PyType_Ready(t) < 0 || PyModule_AddObjectRef(m, name, (PyObject *)t) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------------------------------ */

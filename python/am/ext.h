@@ -203,6 +203,42 @@ int amx_have_numpy(void);
 am_rng *amx_rng_arg(PyObject *o, am_rng *tmp);
 
 /* ------------------------------------------------------------------------------------------------ */
+/* Shared between layers */
+
+#define AMX_MAX_THREADS 1024 /* the largest threads= argument */
+
+/* realloc of count * size bytes (NULL on overflow or failure; p is then still valid). common.c */
+void *amx_grow(void *p, size_t count, size_t size);
+/* PyType_Ready(t) and the type added to the module as name. common.c */
+int amx_add_type(PyObject *m, const char *name, PyTypeObject *t);
+
+/* patterns.c: +-1 arrays (amx_states) and libam pattern sets. */
+am_patterns *amx_patterns_from(PyObject *states);       /* the rows of a 1-D or 2-D int8 array; NULL with the error */
+PyObject *amx_patterns_out(const am_patterns *p);       /* count x n int8 */
+/* A list of sequences (each count x n, taken by signs): *out, *count pattern sets (free with
+ * amx_pattern_sets_free, also after a failure: *count says how many were made). */
+int amx_pattern_sets(PyObject *o, size_t n, am_patterns ***out, size_t *count, const char *what);
+void amx_pattern_sets_free(am_patterns **ps, size_t count);
+
+/* stores.c: am.Store, for the layers that take one (familiarity, capacity's store options). */
+typedef struct amx_store_object {
+    PyObject_HEAD am_store *s;
+    am_store_work *work; /* reused by recalls (one at a time; a concurrent one allocates its own) */
+    amx_use use;         /* readers: recalls (also monitored ones) and stability checks; writer: add */
+    PyObject *weakrefs;
+} amx_store_object;
+extern PyTypeObject amx_store_type;
+/* o as an initialised Store that no call is changing, marked as read (amx_use_done(&s->use) after); NULL with
+ * TypeError or RuntimeError naming what. */
+amx_store_object *amx_store_arg(PyObject *o, const char *what);
+/* Keyword arguments split into a store's parameters and the rest (two new dicts); 0, or -1. */
+int amx_store_params(PyObject *kw, PyObject **params, PyObject **rest);
+/* A store configuration from a model's name, n and its parameters (amx_store_params); who names the caller. */
+int amx_store_config(am_store_config *c, const char *model, size_t n, PyObject *params, const char *who);
+/* dynamics= and order= of a recall into o; ValueError naming the value. */
+int amx_parse_dynamics(const char *dyn, const char *order, am_recall_opts *o);
+
+/* ------------------------------------------------------------------------------------------------ */
 /* Layers: each adds itself to the module (module.c calls them in this order) */
 
 int amx_init_common(PyObject *m);   /* am.Error, __version__, commit, have_numpy */

@@ -1,10 +1,9 @@
 /* module.c — the extension module am._am: every layer adds itself, in the order of ext.h. */
 #include "ext.h"
 
-int amx_init_legacy(PyObject *m); /* the layers not yet in their own files (legacy.c) */
-
 static int (*const layers[])(PyObject *) = {
-    amx_init_common, amx_init_rng, amx_init_legacy,
+    amx_init_common,   amx_init_rng,      amx_init_patterns, amx_init_stores,
+    amx_init_analysis, amx_init_encoders, amx_init_dynamics, amx_init_melody,
 };
 
 static struct PyModuleDef module_def = {
