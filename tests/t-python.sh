@@ -2,7 +2,8 @@
 # The Python module's tests, run by `make check` with the module just built, in one interpreter as one TAP stream
 # (tests/python/run.py): t_am.py (every verb), t_melody.py (melodies, familiarity, the engram), t_keywords.py
 # (every parameter has an effect), t_hostile.py (no
-# input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call).
+# input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call), t_nonumpy.py (the module without
+# numpy: skipped by an interpreter that has it).
 # AM_PYTHON: the interpreter the Makefile built for (empty: none with numpy and headers, skip).
 # Under AddressSanitizer the module needs the sanitizer runtime loaded first (Python itself is not built
 # with it), leak checking off (the interpreter keeps its own allocations at exit), and allocations too large to
@@ -20,4 +21,4 @@ case "$AM_SANFLAGS" in
     ;;
 esac
 PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" t_am.py t_melody.py t_keywords.py \
-    t_hostile.py t_interrupt.py
+    t_hostile.py t_interrupt.py t_nonumpy.py

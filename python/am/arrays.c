@@ -345,6 +345,8 @@ static int row_numbers(PyObject *row, Py_ssize_t cols, int64_t *iv, double *dv, 
  * float64. */
 static int source_sequence(source *s, PyObject *o, int mindim, int maxdim, const char *what)
 {
+    if (PyLong_Check(o) || PyFloat_Check(o))
+        return dims_error(0, mindim, maxdim, what); /* a number: 0 dimensions (as numpy.asarray would have it) */
     if (!is_row(o))
         return not_numbers(o, what);
     Py_ssize_t len = PySequence_Size(o);
