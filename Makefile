@@ -29,9 +29,9 @@ MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 
-# The Python module (python/am): built when a Python 3 with numpy and its headers is found (Debian:
-# python3-dev python3-numpy). PYTHON=... picks another interpreter; PYTHON= (empty) skips the module.
-PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import numpy, sysconfig, os; \
+# The Python module (python/am): built when a Python 3 with its headers is found (Debian: python3-dev; numpy is
+# optional at run time, its headers are not used). PYTHON=... picks another interpreter; PYTHON= (empty) skips it.
+PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sysconfig, os; \
                assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
 PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])'))
 PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))

@@ -8,7 +8,8 @@
  * Needs no numpy headers: arrays come in through the buffer protocol (numpy arrays, memoryview, array.array,
  * bytearray; bytes and str are text: TypeError) or as nested sequences of numbers (lists, tuples; anything with
  * __array__ or __array_interface__ when numpy is importable), and go out as numpy arrays when numpy is importable, else as memoryviews of the
- * same shape and type (indexing, len, .tolist(), and the buffer protocol work on them). One source builds for
+ * same shape and type (len, .tolist(), element indexing m[i, j] and the buffer protocol work on them; row indexing
+ * m[i] of a 2-D one does not: CPython's memoryview indexes elements only). One source builds for
  * CPython 3.9 .. 3.13 (see the compatibility shims at the end).
  *
  * Names: amx_ (the extension's internal prefix). Every function that returns PyObject* returns a new
