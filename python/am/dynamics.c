@@ -373,6 +373,20 @@ static PyObject *am_py_xor_trial(PyObject *mod, PyObject *args, PyObject *kw)
 /* ------------------------------------------------------------------------------------------------ */
 /* The graded-response network (continuous time) */
 
+/* gain= and method= of graded_run; 0, or -1 with ValueError naming the value. */
+static int graded_names(const char *gain, const char *method, am_gain *g, am_ode *m)
+{
+    if (!strcmp(gain, "tanh") || !strcmp(gain, "sigmoid"))
+        *g = gain[0] == 't' ? AM_GAIN_TANH : AM_GAIN_SIGMOID;
+    else
+        return amx_value_error("unknown gain '%s' (tanh or sigmoid)", gain), -1;
+    if (!strcmp(method, "euler") || !strcmp(method, "rk4"))
+        *m = method[0] == 'e' ? AM_ODE_EULER : AM_ODE_RK4;
+    else
+        return amx_value_error("unknown method '%s' (euler or rk4)", method), -1;
+    return 0;
+}
+
 static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
@@ -387,18 +401,8 @@ static PyObject *am_py_graded_run(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     am_gain g;
     am_ode m;
-    if (!strcmp(gain, "tanh"))
-        g = AM_GAIN_TANH;
-    else if (!strcmp(gain, "sigmoid"))
-        g = AM_GAIN_SIGMOID;
-    else
-        return amx_value_error("unknown gain '%s' (tanh or sigmoid)", gain);
-    if (!strcmp(method, "euler"))
-        m = AM_ODE_EULER;
-    else if (!strcmp(method, "rk4"))
-        m = AM_ODE_RK4;
-    else
-        return amx_value_error("unknown method '%s' (euler or rk4)", method);
+    if (graded_names(gain, method, &g, &m))
+        return NULL;
     PyObject *u = amx_floats(uo, 0, 1, 1, 1, "u");
     if (!u)
         return NULL;
