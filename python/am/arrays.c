@@ -21,13 +21,17 @@
 static PyObject *numpy;  /* the module, once imported */
 static int numpy_state;  /* 0: not tried yet, 1: imported, -1: not importable */
 
+/* An ImportError says there is no numpy; anything else raised by the import (KeyboardInterrupt while numpy loads)
+ * passes on, and the import is tried again next time. */
 int amx_have_numpy(void)
 {
     if (!numpy_state) {
-        numpy = PyImport_ImportModule("numpy");
-        numpy_state = numpy ? 1 : -1;
-        if (!numpy)
-            PyErr_Clear();
+        if ((numpy = PyImport_ImportModule("numpy")))
+            numpy_state = 1;
+        else if (PyErr_ExceptionMatches(PyExc_ImportError))
+            PyErr_Clear(), numpy_state = -1;
+        else
+            return -1;
     }
     return numpy_state > 0;
 }
@@ -77,13 +81,14 @@ PyObject *amx_new(amx_type t, int nd, const Py_ssize_t *d, const char *what)
         else
             PyTuple_SET_ITEM(shape, i, di);
     }
-    if (!shape)
-        return NULL;
-    if (amx_have_numpy())
+    int have = shape ? amx_have_numpy() : -1;
+    if (have > 0)
         r = PyObject_CallMethod(numpy, "zeros", "Os", shape, out_types[t].dtype);
-    else
+    else if (!have)
         r = new_memoryview(t, shape, bytes);
-    Py_DECREF(shape);
+    Py_XDECREF(shape);
+    if (have < 0)
+        return NULL;
     if (!r && PyErr_ExceptionMatches(PyExc_MemoryError)) {
         PyErr_Clear();
         return amx_no_memory("%s (%s)", what, amx_human_bytes((double)bytes, size, sizeof size));
@@ -389,12 +394,14 @@ static int source_sequence(source *s, PyObject *o, int mindim, int maxdim, const
 static int source_open(source *s, PyObject *o, int mindim, int maxdim, const char *what)
 {
     memset(s, 0, sizeof *s);
-    int rc;
+    int rc, have = 0;
     if (PyUnicode_Check(o) || PyBytes_Check(o))
         rc = not_numbers(o, what);
     else if (PyObject_CheckBuffer(o))
         rc = source_buffer(s, o, mindim, maxdim, what);
-    else if (amx_have_numpy()) {
+    else if ((have = amx_have_numpy()) < 0)
+        rc = -1;
+    else if (have) {
         s->keep = PyObject_CallMethod(numpy, "asarray", "O", o);
         if (!s->keep && (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError))) {
             PyErr_Clear();

@@ -193,7 +193,8 @@ PyObject *amx_reals(PyObject *o, size_t n, int mindim, int maxdim, const char *w
 int amx_floats_into(PyObject *o, size_t n, int mindim, int maxdim, float *(*alloc)(void *ctx, size_t rows), void *ctx,
                     const char *what);
 
-/* 1 when numpy is importable in this interpreter (outputs are numpy arrays), else 0. */
+/* 1 when numpy is importable in this interpreter (outputs are numpy arrays), else 0 (imported on the first call);
+ * -1 with the exception set when the import raised something else than ImportError (KeyboardInterrupt). */
 int amx_have_numpy(void);
 
 /* ------------------------------------------------------------------------------------------------ */

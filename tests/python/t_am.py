@@ -632,6 +632,27 @@ raises(TypeError, lambda: BS.energy(np.zeros(64, dtype=np.complex64)), "complex:
 raises(TypeError, lambda: BS.energy(np.array(["x"] * 64)), "str array: TypeError", text="state")
 raises(TypeError, lambda: BS.energy(b"\x01" * 64), "bytes (text): TypeError", text="state")
 ok(am.have_numpy is True and isinstance(am.patterns("random", 2, 8, rng=1), np.ndarray), "outputs: numpy arrays")
+# numpy is imported by the first array output: a KeyboardInterrupt during that import passes on, and the next
+# output imports it (before: swallowed, and every output of the process was a memoryview)
+LAZY = """import sys
+class Stop:
+    fired = False
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and not Stop.fired:
+            Stop.fired = True
+            raise KeyboardInterrupt
+import am
+sys.meta_path.insert(0, Stop())
+try:
+    am.patterns("random", 2, 8, rng=1)
+    print("returned")
+except KeyboardInterrupt:
+    print("interrupted")
+print(type(am.patterns("random", 2, 8, rng=1)).__name__)
+"""
+lazy = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=60)
+ok(lazy.stdout.split() == ["interrupted", "ndarray"], "Ctrl-C while numpy is imported by the first output: "
+   "KeyboardInterrupt, and the next output is a numpy array (%r)" % (lazy.stdout + lazy.stderr)[-200:])
 
 if __name__ == "__main__":
     import tap
