@@ -29,14 +29,16 @@ MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 
-# The Python module (python/am): built when a Python 3 with numpy and its headers is found (Debian:
-# python3-dev python3-numpy). PYTHON=... picks another interpreter; PYTHON= (empty) skips the module.
-PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import numpy, sysconfig, os; \
+# The Python module (python/am): built when a Python 3 with its headers is found (Debian: python3-dev; numpy is
+# optional at run time, its headers are not used). PYTHON=... picks another interpreter; PYTHON= (empty) skips it.
+PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sysconfig, os; \
                assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
-PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig, numpy; print("-I" + sysconfig.get_paths()["include"], "-I" + numpy.get_include())'))
+PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])'))
 PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))
 PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
 PY_FILES  := $(wildcard python/am/*.py)
+PY_SRC    := $(wildcard python/am/*.c)
+PY_OBJ    := $(PY_SRC:python/%.c=$(BUILD)/python/%.o)
 PY_MOD    := $(if $(PY_EXT),$(BUILD)/python/am/_am$(PY_EXT) $(PY_FILES:python/%=$(BUILD)/python/%))
 # Where `make install` puts the module: a directory Debian's python3 searches for this PREFIX.
 PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
@@ -120,11 +122,14 @@ $(BUILD)/libam-mpi.so: libam/harness/mpi/plugin.c libam/harness/mpi.h
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -std=c11 -Wall -Wextra $(MPI_CFLAGS) $(CFLAGS) -o $@ $< $(MPI_LIBS)
 
-# The extension links libam.a in (its objects are position-independent): one self-contained file.
-$(BUILD)/python/am/_am$(PY_EXT): python/am/_am.c $(STATIC) $(BUILD)/gen/flags
+# The extension: one object per layer (python/am/*.c over python/am/ext.h), libam.a linked in (its objects are
+# position-independent): one self-contained file.
+$(BUILD)/python/am/%.o: python/am/%.c python/am/ext.h $(BUILD)/gen/flags
 	@mkdir -p $(@D)
-	$(CC) -shared $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $< \
-	  $(STATIC) $(LDLIBS)
+	$(CC) -c $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) -o $@ $<
+
+$(BUILD)/python/am/_am$(PY_EXT): $(PY_OBJ) $(STATIC)
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(PY_OBJ) $(STATIC) $(LDLIBS)
 
 $(BUILD)/python/am/%.py: python/am/%.py
 	@mkdir -p $(@D)
@@ -236,4 +241,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(BUILD)/python/am/_am.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(PY_OBJ:.o=.d)) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)

@@ -27,8 +27,11 @@ Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am
     >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
     >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
 
-Everything computes in C (libam); arrays go in and come out as numpy arrays. Failures of the library raise
-am.Error with its message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
+Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
+dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
+numpy arrays (memoryviews of the same shape and type without numpy: am.have_numpy says which; .tolist()
+works on both). numpy is optional: only plot() needs it. Failures of the library raise am.Error with its
+message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
 advances, or None for am's default stream (am.seed(s) restarts it).
 
 Helpers here in Python: show() and show_frames() draw +-1 states in the terminal or a notebook with Unicode
@@ -36,11 +39,10 @@ half-blocks; plot() draws columns with gnuplot into a PNG (shown inline in Jupyt
 """
 import os as _os
 
-import numpy as _np
-
 from ._am import (  # noqa: F401  (the public C API)
     PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
-    commit, default_rng, familiarity, fashion, flip, graded_run, letters, load, occlude, overlap, patterns, pitch_name,
+    commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude, overlap, patterns,
+    pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
 from ._plot import plot  # noqa: F401  (gnuplot figures)
 
@@ -66,6 +68,23 @@ def corpus():
                             "nor installed (share/libam/tunes)")
 
 
+def _numpy(helper):
+    """numpy, for the helpers that need it: ImportError saying how to install it when it is missing."""
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("am.%s needs numpy: pip install numpy (Debian: apt install python3-numpy)" % helper) from None
+    return numpy
+
+
+def _flat(a):
+    """The numbers of a (a numpy array, memoryview, list, ...) in C order, as one list."""
+    a = a.tolist() if hasattr(a, "tolist") else a
+    if not isinstance(a, (list, tuple)):
+        return [a]
+    return [x for item in a for x in _flat(item)]
+
+
 def checkerboards(count, width, height):
     """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases."""
     return patterns("checkerboard", count, width=width, height=height)
@@ -75,17 +94,17 @@ def show(state, width=None, *, ink="\u2588", blank=" "):
     """A +-1 state (or any array, drawn by sign) as text, two rows per line in Unicode half-blocks.
 
     width: the grid's width (default: sqrt(n) when n is a square)."""
-    s = _np.asarray(state).ravel() > 0
-    n = s.size
+    s = [x > 0 for x in _flat(state)]
+    n = len(s)
     if width is None:
         width = int(round(n ** 0.5))
         if width * width != n:
             raise ValueError("show: give width (n = %d is not a square)" % n)
     if width < 1 or n % width:
         raise ValueError("show: width %d does not divide n = %d" % (width, n))
-    rows = s.reshape(-1, width)
-    if rows.shape[0] % 2:
-        rows = _np.vstack([rows, _np.zeros((1, width), bool)])
+    rows = [s[k:k + width] for k in range(0, n, width)]
+    if len(rows) % 2:
+        rows.append([False] * width)
     glyph = {(True, True): ink, (True, False): "\u2580", (False, True): "\u2584", (False, False): blank}
     return "\n".join("".join(glyph[(bool(a), bool(b))] for a, b in zip(top, bottom))
                      for top, bottom in zip(rows[0::2], rows[1::2]))

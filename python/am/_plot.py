@@ -5,9 +5,9 @@ import shutil as _shutil
 import subprocess as _subprocess
 import tempfile as _tempfile
 
-import numpy as _np
-
 from ._am import Error
+
+_np = None  # numpy, imported by plot() (am itself works without numpy)
 
 # Where an automatic key may go, in order of preference: (gnuplot position, x side, y side) with sides
 # 0 (left/bottom), 0.5 (centre), 1 (right/top).
@@ -31,6 +31,10 @@ def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False,
 
     >>> am.plot(P, [measured, theory], labels=["measured", "theory"], styles=["points", "lines"],
     ...         vlines=[(0.138, "alpha_c")], out="capacity.png")"""
+    global _np
+    if _np is None:
+        from . import _numpy
+        _np = _numpy("plot")
     gp = _shutil.which("gnuplot")
     if gp is None:
         raise Error("am.plot: gnuplot is not installed (apt-get install gnuplot-nox)")

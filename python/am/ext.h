@@ -6,9 +6,10 @@
  * types and constants to the module (0, or -1 with the exception set); module.c calls them from one table.
  *
  * Needs no numpy headers: arrays come in through the buffer protocol (numpy arrays, memoryview, array.array,
- * bytes) or as nested sequences of numbers (lists, tuples; anything with __array__ or __array_interface__
- * when numpy is importable), and go out as numpy arrays when numpy is importable, else as memoryviews of the
- * same shape and type (indexing, len, .tolist(), and the buffer protocol work on them). One source builds for
+ * bytearray; bytes and str are text: TypeError) or as nested sequences of numbers (lists, tuples; anything with
+ * __array__ or __array_interface__ when numpy is importable), and go out as numpy arrays when numpy is importable, else as memoryviews of the
+ * same shape and type (len, .tolist(), element indexing m[i, j] and the buffer protocol work on them; row indexing
+ * m[i] of a 2-D one does not: CPython's memoryview indexes elements only). One source builds for
  * CPython 3.9 .. 3.13 (see the compatibility shims at the end).
  *
  * Names: amx_ (the extension's internal prefix). Every function that returns PyObject* returns a new
@@ -150,6 +151,9 @@ typedef enum amx_type {
     AMX_I64, /* int64: counts, indices, labels */
     AMX_F32, /* float32: real vectors */
     AMX_F64, /* float64: measurements */
+    AMX_U32, /* uint32: neuron ids */
+    AMX_U64, /* uint64: counters */
+    AMX_BOOL, /* bool: flags */
 } amx_type;
 
 void *amx_data(PyObject *a);             /* the first element */
@@ -179,8 +183,18 @@ PyObject *amx_states(PyObject *o, size_t n, int mindim, int maxdim, const char *
 PyObject *amx_floats(PyObject *o, size_t n, int mindim, int maxdim, int copy, const char *what);
 PyObject *amx_doubles(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
 PyObject *amx_int64s(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
+/*   amx_integers: as amx_int64s, but reals are a TypeError ("<what> must be an array of integers").
+ *   amx_reals: float64, any value (NaN and infinities pass, for the library to judge). */
+PyObject *amx_integers(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
+PyObject *amx_reals(PyObject *o, size_t n, int mindim, int maxdim, const char *what);
 
-/* 1 when numpy is importable in this interpreter (outputs are numpy arrays), else 0. */
+/* o read as amx_floats (always converted) into the rows x n floats alloc(ctx, rows) returns (NULL: failed, the
+ * exception set): a library object's own buffer, filled without a temporary copy of the input. 0, or -1. */
+int amx_floats_into(PyObject *o, size_t n, int mindim, int maxdim, float *(*alloc)(void *ctx, size_t rows), void *ctx,
+                    const char *what);
+
+/* 1 when numpy is importable in this interpreter (outputs are numpy arrays), else 0 (imported on the first call);
+ * -1 with the exception set when the import raised something else than ImportError (KeyboardInterrupt). */
 int amx_have_numpy(void);
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -189,6 +203,42 @@ int amx_have_numpy(void);
 /* The stream an rng= argument names: NULL or None (am's default stream), an am.Rng (advanced in place), or an int
  * seed (a fresh stream 0 in *tmp). NULL with TypeError/ValueError otherwise. */
 am_rng *amx_rng_arg(PyObject *o, am_rng *tmp);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Shared between layers */
+
+#define AMX_MAX_THREADS 1024 /* the largest threads= argument */
+
+/* realloc of count * size bytes (NULL on overflow or failure; p is then still valid). common.c */
+void *amx_grow(void *p, size_t count, size_t size);
+/* PyType_Ready(t) and the type added to the module as name. common.c */
+int amx_add_type(PyObject *m, const char *name, PyTypeObject *t);
+
+/* patterns.c: +-1 arrays (amx_states) and libam pattern sets. */
+am_patterns *amx_patterns_from(PyObject *states);       /* the rows of a 1-D or 2-D int8 array; NULL with the error */
+PyObject *amx_patterns_out(const am_patterns *p);       /* count x n int8 */
+/* A list of sequences (each count x n, taken by signs): *out, *count pattern sets (free with
+ * amx_pattern_sets_free, also after a failure: *count says how many were made). */
+int amx_pattern_sets(PyObject *o, size_t n, am_patterns ***out, size_t *count, const char *what);
+void amx_pattern_sets_free(am_patterns **ps, size_t count);
+
+/* stores.c: am.Store, for the layers that take one (familiarity, capacity's store options). */
+typedef struct amx_store_object {
+    PyObject_HEAD am_store *s;
+    am_store_work *work; /* reused by recalls (one at a time; a concurrent one allocates its own) */
+    amx_use use;         /* readers: recalls (also monitored ones) and stability checks; writer: add */
+    PyObject *weakrefs;
+} amx_store_object;
+extern PyTypeObject amx_store_type;
+/* o as an initialised Store that no call is changing, marked as read (amx_use_done(&s->use) after); NULL with
+ * TypeError or RuntimeError naming what. */
+amx_store_object *amx_store_arg(PyObject *o, const char *what);
+/* Keyword arguments split into a store's parameters and the rest (two new dicts); 0, or -1. */
+int amx_store_params(PyObject *kw, PyObject **params, PyObject **rest);
+/* A store configuration from a model's name, n and its parameters (amx_store_params); who names the caller. */
+int amx_store_config(am_store_config *c, const char *model, size_t n, PyObject *params, const char *who);
+/* dynamics= and order= of a recall into o; ValueError naming the value. */
+int amx_parse_dynamics(const char *dyn, const char *order, am_recall_opts *o);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Layers: each adds itself to the module (module.c calls them in this order) */

@@ -620,6 +620,62 @@ ok(r.returncode == 0 and grown[1] == "True" and float(grown[0]) < 80,
 ok(repr(am.Store("seq-mixed", n=30, lambda_=3.5)) == repr(am.Store("seq-mixed", n=30, **{"lambda": 3.5})) and
    "lambda=3.5" in repr(am.Store("seq-hebb", n=30, lambda_=3.5)), "lambda_= sets lambda")
 
+# --- arrays through the buffer protocol (python/am/arrays.c: no numpy headers) -----------------------------------
+BS = am.Store("hopfield", n=64)
+BP = am.patterns("random", 3, 64, rng=4)
+BS.add(BP)
+bcue = am.flip(BP[1], k=6, rng=2)
+bref = BS.recall(bcue, rng=3)[0]
+import array as _array  # noqa: E402
+
+for label, x in [("a memoryview", memoryview(bcue)), ("an array.array('b')", _array.array("b", bcue.tolist())),
+                 ("array.array('d')", _array.array("d", bcue.astype(float).tolist())), ("a list", bcue.tolist()),
+                 ("a non-contiguous slice", np.repeat(bcue, 2)[::2]), ("a Fortran-order column",
+                 np.asfortranarray(np.stack([bcue, -bcue], axis=1))[:, 0]), ("byte-swapped '>f4'", bcue.astype(">f4")),
+                 ("float16", bcue.astype(np.float16)), ("'<i8'", bcue.astype("<i8")), ("'>u2' (0/1)",
+                 (bcue > 0).astype(">u2")), ("bool", bcue > 0), ("a reversed view", bcue[::-1].copy()[::-1])]:
+    ok(np.array_equal(BS.recall(x, rng=3)[0], bref), "Store.recall reads %s as the same cue" % label)
+bx = np.linspace(-3, 3, 64)
+for label, x in [("'>f4'", bx.astype(">f4")), ("float16", bx.astype(np.float16)), ("'>f8' strided",
+                 np.repeat(bx, 3).astype(">f8")[::3]), ("memoryview of float32", memoryview(bx.astype(np.float32))),
+                 ("array.array('f')", _array.array("f", bx.astype(np.float32).tolist()))]:
+    ok(abs(BS.energy(x) - BS.energy(bx.astype(np.float32))) < 1e-9 and
+       np.allclose(BS.overlaps(x), BP @ np.sign(bx) / 64), "states from %s: values read correctly" % label)
+bm = am.Store("modern", n=8, beta=2.0)
+bx8 = np.arange(16, dtype=np.float64).reshape(2, 8) / 16
+bm.add(bx8.astype(">f8"))
+ok(np.array_equal(bm.patterns, bx8.astype(np.float32)), "modern Store.add: a byte-swapped float64 2-D array, exact")
+bm2 = am.Store("modern", n=8, beta=2.0)
+bm2.add(np.asfortranarray(bx8.astype(np.float16)))
+ok(np.array_equal(bm2.patterns, bx8.astype(np.float16).astype(np.float32)), "modern Store.add: Fortran-order float16")
+raises(ValueError, lambda: bm.add(np.array([[np.inf] * 8], dtype=">f8")), "infinity in a byte-swapped array",
+       text="patterns holds NaN or infinity")
+raises(TypeError, lambda: BS.energy(np.zeros(64, dtype=np.complex64)), "complex: TypeError", text="not of complex")
+raises(TypeError, lambda: BS.energy(np.array(["x"] * 64)), "str array: TypeError", text="state")
+raises(TypeError, lambda: BS.energy(b"\x01" * 64), "bytes (text): TypeError", text="state")
+ok(am.have_numpy is True and isinstance(am.patterns("random", 2, 8, rng=1), np.ndarray), "outputs: numpy arrays")
+# numpy is imported by the first array output: a KeyboardInterrupt during that import passes on, and the next
+# output imports it (before: swallowed, and every output of the process was a memoryview)
+LAZY = """import sys
+class Stop:
+    fired = False
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and not Stop.fired:
+            Stop.fired = True
+            raise KeyboardInterrupt
+import am
+sys.meta_path.insert(0, Stop())
+try:
+    am.patterns("random", 2, 8, rng=1)
+    print("returned")
+except KeyboardInterrupt:
+    print("interrupted")
+print(type(am.patterns("random", 2, 8, rng=1)).__name__)
+"""
+lazy = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=60)
+ok(lazy.stdout.split() == ["interrupted", "ndarray"], "Ctrl-C while numpy is imported by the first output: "
+   "KeyboardInterrupt, and the next output is a numpy array (%r)" % (lazy.stdout + lazy.stderr)[-200:])
+
 if __name__ == "__main__":
     import tap
 

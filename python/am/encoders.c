@@ -1,0 +1,492 @@
+/* encoders.c — am.Autoencoder and am.PCA: real vectors to codes and back, row by row with the GIL released. */
+#include "ext.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Row maps: rows x in floats -> rows x out floats through a library call, GIL released. */
+
+typedef int (*rowmap_fn)(const void *obj, const float *x, size_t rows, float *y);
+
+/* u: the object's use marks (NULL: an object no call changes). */
+static PyObject *rowmap(const void *obj, amx_use *u, PyObject *arg, size_t in, size_t out, rowmap_fn fn, const char *what)
+{
+    PyObject *x = amx_floats(arg, in, 1, 2, 0, what);
+    if (!x)
+        return NULL;
+    int nd = amx_ndim(x), rc = AM_OK;
+    Py_ssize_t rows = amx_rows(x), d[2] = {rows, (Py_ssize_t)out};
+    PyObject *y = amx_new(AMX_F32, nd, d + 2 - nd, what);
+    if (!y || (u && amx_use_read(u, what))) {
+        Py_XDECREF(y);
+        Py_DECREF(x);
+        return NULL;
+    }
+    if (rows) {
+        const float *xv = amx_data(x);
+        float *yv = amx_data(y);
+        amx_interrupt it;
+        amx_interrupt_begin(&it, 1);
+        rc = fn(obj, xv, (size_t)rows, yv);
+        amx_interrupt_end(&it);
+    }
+    if (u)
+        amx_use_done(u);
+    Py_DECREF(x);
+    if (rc) {
+        Py_DECREF(y);
+        return amx_raise(rc, "%s (%zd rows of %zu)", what, (Py_ssize_t)rows, in);
+    }
+    return (PyObject *)y;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Autoencoder */
+
+typedef struct {
+    PyObject_HEAD am_ae *ae;
+    am_ae_trainer *trainer;
+    am_ae_train_opts topts; /* of the trainer */
+    amx_use use;                /* readers: inference; writer: training */
+} AEObject;
+
+static PyTypeObject AEType;
+
+static void AE_dealloc(AEObject *self)
+{
+    am_ae_trainer_free(self->trainer);
+    am_ae_free(self->ae);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"sizes", "hidden", "code", "output", "loss", "rng", NULL};
+    PyObject *sizes, *rngo = NULL;
+    const char *hidden = "relu", *code = NULL, *output = "sigmoid", *loss = NULL;
+    am_ae_config c;
+    am_rng tmp, *rng;
+    char buf[512] = "";
+    if (self->ae)
+        return amx_value_error("an Autoencoder is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|sssz$O:Autoencoder", names, &sizes, &hidden, &code, &output, &loss, &rngo))
+        return -1;
+    if (PyUnicode_Check(sizes)) {
+        const char *s = PyUnicode_AsUTF8(sizes);
+        if (!s)
+            return -1;
+        snprintf(buf, sizeof buf, "%s", s);
+    } else {
+        PyObject *seq = PySequence_Fast(sizes, "sizes must be a list of layer widths or a string '784,256,784'");
+        if (!seq)
+            return -1;
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && i <= AM_AE_MAX_LAYERS; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "sizes[%zd]", i);
+            amx_int v = AMX_INT(name, 1, (size_t)1 << 24, 0);
+            if (amx_int_from(PySequence_Fast_GET_ITEM(seq, i), &v)) {
+                Py_DECREF(seq);
+                return -1;
+            }
+            size_t len = strlen(buf);
+            snprintf(buf + len, sizeof buf - len, "%s%llu", i ? "," : "", v.u);
+        }
+        if (PySequence_Fast_GET_SIZE(seq) > AM_AE_MAX_LAYERS + 1) {
+            Py_DECREF(seq);
+            return amx_value_error("sizes: at most %d layers", AM_AE_MAX_LAYERS), -1;
+        }
+        Py_DECREF(seq);
+    }
+    if (!loss)
+        loss = strcmp(output, "sigmoid") ? "mse" : "bce";
+    if (am_ae_config_parse(&c, buf, hidden, code, output, loss) || am_ae_config_check(&c))
+        return amx_value_error("Autoencoder(sizes='%s', hidden=%s, code=%s, output=%s, loss=%s): sizes need >= 3 widths "
+                           "with the last equal to the first, activations linear/relu/tanh/sigmoid, loss mse or bce "
+                           "(bce with a sigmoid output)", buf, hidden, code ? code : hidden, output, loss), -1;
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
+        return -1;
+    int rc = am_ae_create(&self->ae, &c, rng);
+    if (rc) {
+        double count = 0; /* the weights and biases, which am_ae_create allocates */
+        char size[32];
+        for (int l = 0; l < c.layers; l++)
+            count += (double)c.sizes[l + 1] * ((double)c.sizes[l] + 1);
+        return amx_raise(rc, "Autoencoder('%s') (%.0f weights and biases, %s)", buf, count,
+                        amx_human_bytes(count * sizeof(float), size, sizeof size)), -1;
+    }
+    return 0;
+}
+
+/* Every method: an initialised autoencoder that no training is changing (in another thread or a handler). */
+#define AE_READY(self)                                                                                             \
+    do {                                                                                                           \
+        if (!(self)->ae) {                                                                                         \
+            PyErr_SetString(PyExc_RuntimeError, "the Autoencoder was not initialised");                            \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_SetString(PyExc_RuntimeError, "the Autoencoder is training in another thread");                  \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+static int ae_encode(const void *o, const float *x, size_t r, float *y) { return am_ae_encode(o, x, r, y); }
+static int ae_decode(const void *o, const float *x, size_t r, float *y) { return am_ae_decode(o, x, r, y); }
+static int ae_recon(const void *o, const float *x, size_t r, float *y) { return am_ae_reconstruct(o, x, r, y); }
+
+static PyObject *AE_encode(AEObject *self, PyObject *x)
+{
+    AE_READY(self);
+    return rowmap(self->ae, &self->use, x, am_ae_input_dim(self->ae), am_ae_code_dim(self->ae), ae_encode,
+                  "Autoencoder.encode");
+}
+static PyObject *AE_decode(AEObject *self, PyObject *x)
+{
+    AE_READY(self);
+    return rowmap(self->ae, &self->use, x, am_ae_code_dim(self->ae), am_ae_input_dim(self->ae), ae_decode,
+                  "Autoencoder.decode");
+}
+static PyObject *AE_reconstruct(AEObject *self, PyObject *x)
+{
+    AE_READY(self);
+    return rowmap(self->ae, &self->use, x, am_ae_input_dim(self->ae), am_ae_input_dim(self->ae), ae_recon,
+                  "Autoencoder.reconstruct");
+}
+
+/* rows x input floats with at least one row, for evaluate (a copy unless read in place). */
+static PyObject *ae_rows(AEObject *self, PyObject *arg, const char *what)
+{
+    PyObject *x = amx_floats(arg, am_ae_input_dim(self->ae), 2, 2, 0, what);
+    if (x && amx_dim(x, 0) == 0) {
+        Py_DECREF(x);
+        return amx_value_error("%s has no rows", what);
+    }
+    return x;
+}
+
+/* The data set Autoencoder.train converts x into (amx_floats_into's alloc). */
+typedef struct ae_data {
+    am_dataset *ds;
+    size_t dim;
+} ae_data;
+
+static float *ae_data_alloc(void *ctx, size_t rows)
+{
+    ae_data *d = ctx;
+    int rc = rows ? am_dataset_create(&d->ds, rows, d->dim, 0) : AM_OK;
+    if (!rows)
+        amx_value_error("Autoencoder.train: x has no rows");
+    else if (rc)
+        amx_raise(rc, "Autoencoder.train (a copy of %zu rows of %zu)", rows, d->dim);
+    return rows && !rc ? d->ds->x : NULL;
+}
+
+static PyObject *AE_evaluate(AEObject *self, PyObject *arg)
+{
+    AE_READY(self);
+    PyObject *x = ae_rows(self, arg, "Autoencoder.evaluate: x");
+    if (!x)
+        return NULL;
+    if (amx_use_read(&self->use, "Autoencoder.evaluate")) {
+        Py_DECREF(x);
+        return NULL;
+    }
+    double mse = NAN, bce = NAN;
+    const float *xv = amx_data(x);
+    size_t rows = (size_t)amx_dim(x, 0);
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
+    int rc = am_ae_evaluate(self->ae, xv, rows, &mse, &bce);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
+    Py_DECREF(x);
+    if (rc)
+        return amx_raise(rc, "Autoencoder.evaluate");
+    return amx_namespace(2, "mse", PyFloat_FromDouble(mse), "bce", PyFloat_FromDouble(bce));
+}
+
+/* The trainer for options o: the current one when its options are o (the optimiser state carries over), else a
+ * fresh one. 0, or -1 with the error set. */
+static int ae_trainer_for(AEObject *self, const am_ae_train_opts *o)
+{
+    if (self->trainer && memcmp(o, &self->topts, sizeof *o)) {
+        am_ae_trainer_free(self->trainer);
+        self->trainer = NULL;
+    }
+    int rc = self->trainer ? AM_OK : am_ae_trainer_create(&self->trainer, self->ae, o);
+    size_t count = 0;
+    am_ae_params(self->ae, &count);
+    if (rc)
+        return amx_raise(rc, "Autoencoder.train (the optimiser's state for %zu parameters, batches of %zu)", count,
+                        o->batch), -1;
+    self->topts = *o;
+    return 0;
+}
+
+/* Training runs with the GIL released and the autoencoder marked as written; interrupted, it keeps the steps
+ * it made. */
+static PyObject *AE_train(AEObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"x", "epochs", "batch", "lr", "mask", "noise", "weight_decay", "rng", "threads", NULL};
+    PyObject *xo, *rngo = NULL;
+    amx_int epochs = AMX_INT("epochs", 1, AMX_SSIZE_MAX - 1, 1), batch = AMX_INT("batch", 1, AMX_SSIZE_MAX, 128);
+    amx_int threads = AMX_INT("threads", 0, AMX_MAX_THREADS, 0);
+    amx_real lr = AMX_REAL_ABOVE("lr", 0.0, DBL_MAX, 1e-3), mask = AMX_REAL_BELOW("mask", 0.0, 1.0, 0.0);
+    amx_real noise = AMX_REAL("noise", 0.0, DBL_MAX, 0.0), wd = AMX_REAL("weight_decay", 0.0, DBL_MAX, 0.0);
+    am_rng tmp, *rng;
+    AE_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&O&O&O&O&O&OO&:train", names, &xo, amx_int_conv, &epochs, amx_int_conv,
+                                     &batch, amx_real_conv, &lr, amx_real_conv, &mask, amx_real_conv, &noise, amx_real_conv, &wd, &rngo,
+                                     amx_int_conv, &threads))
+        return NULL;
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
+        return NULL;
+    ae_data data = {.dim = am_ae_input_dim(self->ae)}; /* x converted into the data set */
+    if (amx_floats_into(xo, data.dim, 2, 2, ae_data_alloc, &data, "Autoencoder.train: x")) {
+        am_dataset_free(data.ds);
+        return NULL;
+    }
+    am_dataset *ds = data.ds;
+    int rc = AM_OK;
+    am_ae_train_opts o;
+    am_ae_train_opts_default(&o);
+    o.batch = (size_t)batch.u, o.lr = lr.v, o.mask = mask.v, o.noise = noise.v, o.weight_decay = wd.v;
+    o.threads = (int)threads.u;
+    PyObject *losses = amx_new1(AMX_F64, (Py_ssize_t)epochs.u, "Autoencoder.train");
+    int marked = losses && !amx_use_write(&self->use, "Autoencoder.train");
+    if (!marked || ae_trainer_for(self, &o)) {
+        if (marked)
+            amx_use_done(&self->use);
+        Py_XDECREF(losses);
+        am_dataset_free(ds);
+        return NULL;
+    }
+    amx_interrupt it;
+    am_rng mine = *rng; /* a private copy while the GIL is released, written back after (as in recall) */
+    double *lv = amx_data(losses);
+    amx_interrupt_begin(&it, 1);
+    for (unsigned long long e = 0; e < epochs.u && !rc; e++)
+        rc = am_ae_train_epoch(self->trainer, ds, &mine, NULL, NULL, lv + e);
+    amx_interrupt_end(&it);
+    *rng = mine;
+    amx_use_done(&self->use);
+    am_dataset_free(ds);
+    if (rc) {
+        Py_DECREF(losses);
+        return amx_raise(rc, "Autoencoder.train");
+    }
+    return (PyObject *)losses;
+}
+
+static int ae_save(const void *ae, const char *path) { return am_ae_save(ae, path); }
+static int ae_load(void **ae, const char *path) { return am_ae_load((am_ae **)ae, path); }
+
+static PyObject *AE_save(AEObject *self, PyObject *arg)
+{
+    AE_READY(self);
+    return amx_save_with(ae_save, self->ae, arg, "Autoencoder.save");
+}
+
+static PyObject *AE_load(PyObject *cls, PyObject *arg)
+{
+    am_ae *ae = NULL;
+    if (amx_load_with(ae_load, (void **)&ae, arg, "Autoencoder.load"))
+        return NULL;
+    AEObject *o = (AEObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+    if (!o) {
+        am_ae_free(ae);
+        return NULL;
+    }
+    o->ae = ae;
+    return (PyObject *)o;
+}
+
+static PyObject *AE_repr(AEObject *self)
+{
+    char buf[256];
+    if (!self->ae)
+        return PyUnicode_FromString("<am.Autoencoder, not initialised>");
+    am_ae_config_describe(am_ae_config_of(self->ae), buf, sizeof buf);
+    return PyUnicode_FromFormat("<am.Autoencoder %s>", buf);
+}
+
+static PyObject *AE_get_input(AEObject *self, void *u) { (void)u; AE_READY(self); return PyLong_FromSize_t(am_ae_input_dim(self->ae)); }
+static PyObject *AE_get_code(AEObject *self, void *u) { (void)u; AE_READY(self); return PyLong_FromSize_t(am_ae_code_dim(self->ae)); }
+static PyObject *AE_get_steps(AEObject *self, void *u)
+{
+    (void)u;
+    AE_READY(self);
+    return PyLong_FromSize_t(self->trainer ? am_ae_trainer_steps(self->trainer) : 0);
+}
+
+static PyMethodDef AE_methods[] = {
+    {"encode", (PyCFunction)AE_encode, METH_O, "encode(x) -> z (rows x code)"},
+    {"decode", (PyCFunction)AE_decode, METH_O, "decode(z) -> y (rows x input)"},
+    {"reconstruct", (PyCFunction)AE_reconstruct, METH_O, "reconstruct(x) -> decode(encode(x))"},
+    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> amx_namespace(mse, bce): mean reconstruction losses"},
+    {"train", (PyCFunction)(void (*)(void))AE_train, METH_VARARGS | METH_KEYWORDS,
+     "train(x, *, epochs=1, batch=128, lr=1e-3, mask=0, noise=0, weight_decay=0, rng=None, threads=0)\n"
+     "-> the mean loss of each epoch. Adam on minibatches in an order drawn from rng; mask/noise corrupt the\n"
+     "inputs (denoising). The optimiser state carries over between calls with the same settings. The result\n"
+     "does not depend on threads."},
+    {"save", (PyCFunction)AE_save, METH_O, "save(path)"},
+    {"load", (PyCFunction)AE_load, METH_O | METH_CLASS, "Autoencoder.load(path) -> Autoencoder"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef AE_getset[] = {
+    {"input_dim", (getter)AE_get_input, NULL, "input width", NULL},
+    {"code_dim", (getter)AE_get_code, NULL, "code width", NULL},
+    {"steps", (getter)AE_get_steps, NULL, "optimiser steps taken by the current trainer", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject AEType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Autoencoder",
+    .tp_basicsize = sizeof(AEObject),
+    .tp_dealloc = (destructor)AE_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Autoencoder(sizes, hidden='relu', code=None, output='sigmoid', loss=None, *, rng=None)\n"
+              "A multilayer-perceptron autoencoder trained in C (am/autoencoder.h). sizes: [784, 256, 32, 256, 784]\n"
+              "or '784,256,32,256,784' (the narrowest hidden layer is the code); loss: 'bce' for a sigmoid\n"
+              "output, else 'mse'. Weights start as PyTorch's nn.Linear, drawn from rng.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)AE_init,
+    .tp_repr = (reprfunc)AE_repr,
+    .tp_methods = AE_methods,
+    .tp_getset = AE_getset,
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* PCA */
+
+typedef struct {
+    PyObject_HEAD am_pca *p;
+} PCAObject;
+
+static PyTypeObject PCAType;
+
+static void PCA_dealloc(PCAObject *self)
+{
+    am_pca_free(self->p);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int PCA_init(PCAObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"x", "k", NULL};
+    PyObject *xo, *ko;
+    am_pca *p = NULL;
+    if (self->p)
+        return amx_value_error("a PCA is fitted once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:PCA", names, &xo, &ko))
+        return -1;
+    PyObject *x = amx_floats(xo, 0, 2, 2, 0, "x");
+    if (!x)
+        return -1;
+    size_t n = (size_t)amx_dim(x, 0), dim = (size_t)amx_dim(x, 1);
+    amx_int k = AMX_INT("k", 1, dim, 0);
+    if (n < 2)
+        amx_value_error("PCA needs at least 2 rows of x, not %zu", n);
+    if (n < 2 || amx_int_from(ko, &k)) {
+        Py_DECREF(x);
+        return -1;
+    }
+    amx_interrupt it;
+    const float *xv = amx_data(x);
+    amx_interrupt_begin(&it, 1);
+    int rc = am_pca_fit(&p, xv, n, dim, (size_t)k.u);
+    amx_interrupt_end(&it);
+    Py_DECREF(x);
+    if (rc)
+        return amx_raise(rc, "PCA (%zu x %zu, k = %llu)", n, dim, k.u), -1;
+    if (self->p) { /* fitted meanwhile by a call in another thread */
+        am_pca_free(p);
+        return amx_value_error("a PCA is fitted once"), -1;
+    }
+    self->p = p;
+    return 0;
+}
+
+#define PCA_READY(self)                                                                                            \
+    do {                                                                                                           \
+        if (!(self)->p) {                                                                                          \
+            PyErr_SetString(PyExc_RuntimeError, "the PCA was not fitted");                                         \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+static int pca_enc(const void *o, const float *x, size_t r, float *y) { return am_pca_encode(o, x, r, y); }
+static int pca_dec(const void *o, const float *x, size_t r, float *y) { return am_pca_decode(o, x, r, y); }
+static PyObject *PCA_encode(PCAObject *self, PyObject *x)
+{
+    PCA_READY(self);
+    return rowmap(self->p, NULL, x, self->p->dim, self->p->k, pca_enc, "PCA.encode");
+}
+static PyObject *PCA_decode(PCAObject *self, PyObject *x)
+{
+    PCA_READY(self);
+    return rowmap(self->p, NULL, x, self->p->k, self->p->dim, pca_dec, "PCA.decode");
+}
+static PyObject *PCA_explained(PCAObject *self, PyObject *arg)
+{
+    PCA_READY(self);
+    amx_int j = AMX_INT("j", 0, self->p->k, 0);
+    if (amx_int_from(arg, &j))
+        return NULL;
+    return PyFloat_FromDouble(am_pca_explained(self->p, (size_t)j.u));
+}
+static PyObject *PCA_get_components(PCAObject *self, void *u)
+{
+    (void)u;
+    PCA_READY(self);
+    return amx_copy_out(AMX_F32, self->p->components, (Py_ssize_t)self->p->k, (Py_ssize_t)self->p->dim, "PCA.components");
+}
+static PyObject *PCA_get_mean(PCAObject *self, void *u)
+{
+    (void)u;
+    PCA_READY(self);
+    return amx_copy_out(AMX_F32, self->p->mean, (Py_ssize_t)self->p->dim, 0, "PCA.mean");
+}
+
+static PyObject *PCA_repr(PCAObject *self)
+{
+    if (!self->p)
+        return PyUnicode_FromString("<am.PCA, not fitted>");
+    return PyUnicode_FromFormat("<am.PCA %zu components of %zu dimensions>", self->p->k, self->p->dim);
+}
+
+static PyMethodDef PCA_methods[] = {
+    {"encode", (PyCFunction)PCA_encode, METH_O, "encode(x) -> z (rows x k)"},
+    {"decode", (PyCFunction)PCA_decode, METH_O, "decode(z) -> x (rows x dim)"},
+    {"explained", (PyCFunction)PCA_explained, METH_O, "explained(j) -> variance fraction of the first j components"},
+    {NULL, NULL, 0, NULL},
+};
+static PyGetSetDef PCA_getset[] = {
+    {"components", (getter)PCA_get_components, NULL, "k x dim orthonormal rows", NULL},
+    {"mean", (getter)PCA_get_mean, NULL, "the data mean", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+static PyTypeObject PCAType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.PCA",
+    .tp_basicsize = sizeof(PCAObject),
+    .tp_dealloc = (destructor)PCA_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)PCA_init,
+    .tp_repr = (reprfunc)PCA_repr,
+    .tp_methods = PCA_methods,
+    .tp_getset = PCA_getset,
+};
+
+int amx_init_encoders(PyObject *m)
+{
+    return amx_add_type(m, "Autoencoder", &AEType) ||
+           amx_add_type(m, "PCA", &PCAType) ? -1 : 0;
+}
