@@ -1246,14 +1246,18 @@ static PyMethodDef Concepts_methods[] = {
     {"set_parent", (PyCFunction)Concepts_set_parent, METH_VARARGS,
      "set_parent(c, parent)\nHierarchy: parent (index, label or None) becomes c's parent (not c or a descendant)."},
     {"clone", (PyCFunction)(void (*)(void))Concepts_clone, METH_VARARGS | METH_KEYWORDS,
-     "clone(*, binding=None, ...) -> Concepts\nA copy with the same concepts and exemplars, and this configuration\n"
+     "clone(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
+     " hrr_dim=None, cleanup=None, seed=None) -> Concepts\n"
+     "A copy with the same concepts and exemplars, and this configuration\n"
      "changed by the keywords given (those of Concepts()): compare mechanisms on one memory.\n"
      "    >>> h = c.clone(binding='hebb')"},
     {"save", (PyCFunction)Concepts_save, METH_O,
      "save(path)\nWrite the memory into a new concept database (directory path, which must not exist; written\n"
      "beside it and renamed when complete). ConceptDB(path) or Concepts.load(path) read it."},
     {"load", (PyCFunction)(void (*)(void))Concepts_load, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
-     "Concepts.load(path, *, binding=None, ...) -> Concepts\nRead a concept database (the stored configuration,\n"
+     "Concepts.load(path, *, binding=None, locality=None, similarity=None, beta=None, bits=None,"
+     " hrr_dim=None, cleanup=None, seed=None)\n"
+     "-> Concepts. Read a concept database (the stored configuration,\n"
      "changed by the keywords given)."},
     {NULL, NULL, 0, NULL},
 };
@@ -1840,7 +1844,9 @@ static PyMethodDef ConceptDB_methods[] = {
      "synced to it, in one transaction (a new memory into an empty database: all of it). A memory of another\n"
      "database is refused (save a copy with Concepts.save)."},
     {"load", (PyCFunction)(void (*)(void))ConceptDB_load, METH_VARARGS | METH_KEYWORDS,
-     "load(*, binding=None, ...) -> Concepts\nThe last committed snapshot as a memory, with the stored configuration\n"
+     "load(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
+     " hrr_dim=None, cleanup=None, seed=None)\n"
+     "-> Concepts. The last committed snapshot as a memory, with the stored configuration\n"
      "changed by the keywords given (those of Concepts())."},
     {"stats", (PyCFunction)ConceptDB_stats, METH_NOARGS,
      "stats() -> namespace(concepts, labelled, roots, exemplars {modality: n}, bytes, map_bytes, next_id, binding,\n"

@@ -18,6 +18,7 @@
 typedef struct {
     PyObject_HEAD am_hrr *h;
     size_t dim;
+    am_fft_planning how;
 } HRRObject;
 
 static PyTypeObject HRRType, CleanupType;
@@ -49,6 +50,7 @@ static int HRR_init(HRRObject *self, PyObject *args, PyObject *kw)
     if (rc)
         return amx_raise(rc, "HRR(%llu)", dim.u), -1;
     self->dim = (size_t)dim.u;
+    self->how = how;
     return 0;
 }
 
@@ -457,6 +459,12 @@ static PyObject *HRR_get_dim(HRRObject *self, void *u)
     return hrr_of(self) ? PyLong_FromSize_t(self->dim) : NULL;
 }
 
+static PyObject *HRR_get_planning(HRRObject *self, void *u)
+{
+    (void)u;
+    return hrr_of(self) ? PyUnicode_FromString(am_fft_planning_name(self->how)) : NULL;
+}
+
 static PyObject *HRR_repr(HRRObject *self)
 {
     return self->h ? PyUnicode_FromFormat("<am.HRR dim=%zu>", self->dim) : PyUnicode_FromString("<am.HRR (not initialised)>");
@@ -494,6 +502,7 @@ static PyMethodDef HRR_methods[] = {
 
 static PyGetSetDef HRR_getset[] = {
     {"dim", (getter)HRR_get_dim, NULL, "the dimension", NULL},
+    {"planning", (getter)HRR_get_planning, NULL, "how the FFTW plans were made (estimate, measure, patient)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -551,6 +560,11 @@ static int cleanup_param(am_store_config *cfg, PyObject *key, PyObject *v)
         return PyErr_Occurred() ? -1 : (PyErr_Format(PyExc_TypeError, "Cleanup: %s must be a str, int or float, not "
                                                      "%.100s", k, Py_TYPE(v)->tp_name), -1);
     const char *t = PyUnicode_AsUTF8(text);
+    if (t && (am_store_type_flags(cfg->type) & AM_STORE_REAL) && !strcmp(name, "beta")) {
+        Py_DECREF(text);
+        return amx_value_error("Cleanup: beta has no effect on the %s store's clean-up (the item of the largest dot "
+                               "product answers)", am_store_type_name(cfg->type)), -1;
+    }
     int rc = t ? am_store_config_set(cfg, name, t, why, sizeof why) : AM_EINVAL;
     if (t && rc == AM_EUNSUPPORTED)
         PyErr_Format(PyExc_TypeError, "Cleanup: model '%s' has no parameter '%s'", am_store_type_name(cfg->type), name);
@@ -725,10 +739,10 @@ static PyTypeObject CleanupType = {
     .tp_basicsize = sizeof(CleanupObject),
     .tp_dealloc = (destructor)Cleanup_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Cleanup(items, model='modern', **params)\n"
+    .tp_doc = "Cleanup(items, model='modern', rule='hebb' | F='poly', degree=3)\n"
               "Clean-up memory (am/cleanup.h): a store over the item vectors (items: n x dim, finite) answering which\n"
               "item a noisy vector is. model: a store type (am.store_types(); not a sequence store) with its\n"
-              "parameters as keywords (rule='storkey', degree=3, ...); binary stores keep the items' signs and\n"
+              "parameters as keywords (hopfield: rule; dense: F, degree); binary stores keep the items' signs and\n"
               "answer wrongly beyond their capacity, which is the point of comparing them.\n"
               "    >>> cl = am.Cleanup(vocab, model='dense', degree=3)\n"
               "    >>> cl.run(h.unbind(trace, role))",
