@@ -554,13 +554,26 @@ static PyObject *Concepts_assign(ConceptsObject *self, PyObject *args, PyObject 
 /* ------------------------------------------------------------------------------------------------ */
 /* recall, activation */
 
+/* Cues per library call: CUE_CHUNK, or all of them where the result depends on a cue's position in the call (the
+ * hrr mechanism's read-out through a binary clean-up store draws its visiting orders per block of cues; those
+ * stores' recalls poll the cancel hook themselves). */
+static size_t cue_chunk(const am_concepts *cm, const am_concept_recall *r, size_t nq)
+{
+    const am_concepts_config *c = am_concepts_get_config(cm);
+    int binary = !(am_store_type_flags(c->cleanup) & AM_STORE_REAL);
+    for (size_t m = 0; r && c->binding == am_binding_hrr && binary && m < am_concepts_modalities(cm); m++)
+        if (r->out[m])
+            return nq;
+    return CUE_CHUNK;
+}
+
 /* recall (r != NULL) or activation (act) of nq cues in chunks, with cancel polls between them. */
 static int run_cues(am_concepts *cm, const float *const *cues, size_t nq, am_concept_recall *r, float *act, int threads)
 {
-    size_t nmod = am_concepts_modalities(cm), N = am_concepts_count(cm);
+    size_t nmod = am_concepts_modalities(cm), N = am_concepts_count(cm), chunk = cue_chunk(cm, r, nq);
     int rc = AM_OK;
-    for (size_t q0 = 0; q0 < nq && !rc; q0 += CUE_CHUNK) {
-        size_t n = nq - q0 < CUE_CHUNK ? nq - q0 : CUE_CHUNK;
+    for (size_t q0 = 0; q0 < nq && !rc; q0 += chunk) {
+        size_t n = nq - q0 < chunk ? nq - q0 : chunk;
         const float *cq[AM_CONCEPT_MAX_MODALITIES] = {0};
         if (q0 && (rc = am_cancel_poll()))
             break;
@@ -666,7 +679,6 @@ static void recall_arrays_free(recall_arrays *a)
 
 static int recall_arrays_new(am_concepts *cm, recall_arrays *a, size_t nq, size_t k, const int *want)
 {
-    memset(a, 0, sizeof *a);
     if (!(a->concepts = amx_new2(AMX_I64, (Py_ssize_t)nq, (Py_ssize_t)k, "recall: concepts")) ||
         !(a->scores = amx_new2(AMX_F32, (Py_ssize_t)nq, (Py_ssize_t)k, "recall: scores")) ||
         !(a->level = amx_new1(AMX_U8, (Py_ssize_t)nq, "recall: level")) ||
@@ -726,7 +738,7 @@ static PyObject *Concepts_recall(ConceptsObject *self, PyObject *args, PyObject 
     amx_int k = AMX_INT("k", 1, 1000000, 1), threads = AMX_INT("threads", 0, 1024, 0);
     int fallback = 0, want[AM_CONCEPT_MAX_MODALITIES] = {0};
     latents l;
-    recall_arrays a;
+    recall_arrays a = {NULL, NULL, NULL, NULL, {NULL}};
     am_concepts *cm = cm_read(self, "Concepts.recall");
     if (!cm || !PyArg_ParseTupleAndKeywords(args, kw, "O|O$OO&pO&:recall", names, &o, &mo, &to, amx_int_conv, &k,
                                             &fallback, amx_int_conv, &threads) ||
@@ -1511,6 +1523,10 @@ static PyObject *db_write(ConceptDBObject *self, PyObject *arg, int sync, const 
     int rc;
     if (!db)
         return NULL;
+    if (!sync && am_conceptdb_has_layout(db)) {
+        amx_use_done(&self->use);
+        return amx_value_error("%s: '%s' has its layout already (ConceptDB.load it)", what, self->path);
+    }
     if (db_may_sync(self, db, c, what) || amx_use_write(&c->use, what)) {
         amx_use_done(&self->use);
         return NULL;
@@ -1520,8 +1536,6 @@ static PyObject *db_write(ConceptDBObject *self, PyObject *arg, int sync, const 
     Py_END_ALLOW_THREADS
     amx_use_done(&c->use);
     amx_use_done(&self->use);
-    if (rc == AM_EINVAL && !sync)
-        return amx_value_error("%s: '%s' has its layout already (ConceptDB.load it)", what, self->path);
     if (rc == AM_ESIZE)
         return amx_value_error("%s: the memory's modalities are not those of '%s'", what, self->path);
     if (rc)

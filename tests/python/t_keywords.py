@@ -603,6 +603,16 @@ def cact(c):
     return c.activation(CW, "word")
 
 
+CROWD_I = np.random.default_rng(6).standard_normal((40, 8)).astype(np.float32)
+CROWD_W = np.random.default_rng(7).standard_normal((40, 5)).astype(np.float32)
+
+
+def crowd(c):
+    """40 more concepts, then their images read out from their words: a hopfield clean-up of 64 units fails."""
+    c.observe({"img": CROWD_I, "word": CROWD_W}, ["m%d" % i for i in range(40)])
+    return c.recall(CROWD_W, "word", to="img").latents["img"]
+
+
 CONCEPT_CFG = {  # keyword: (base configuration, changed configuration, what the keyword changes)
     "binding": ({}, {"binding": "hebb"}, cact),
     "locality": ({}, {"locality": "exemplar"}, lambda c: c.nearest(CI[0] + 0.3, "img")),
@@ -610,8 +620,7 @@ CONCEPT_CFG = {  # keyword: (base configuration, changed configuration, what the
     "beta": ({}, {"beta": 1.0}, cact),
     "bits": ({"binding": "hebb"}, {"binding": "hebb", "bits": 16}, cact),
     "hrr_dim": ({"binding": "hrr", "hrr_dim": 64}, {"binding": "hrr", "hrr_dim": 128}, cact),
-    "cleanup": ({"binding": "hrr", "hrr_dim": 64}, {"binding": "hrr", "hrr_dim": 64, "cleanup": "hopfield"},
-                lambda c: (c.recall(CW, "word"), c.bytes)[1]),
+    "cleanup": ({"binding": "hrr", "hrr_dim": 64}, {"binding": "hrr", "hrr_dim": 64, "cleanup": "hopfield"}, crowd),
     "seed": ({"binding": "hebb"}, {"binding": "hebb", "seed": 2}, cact),
 }
 for key, (base, changed, measure) in CONCEPT_CFG.items():
