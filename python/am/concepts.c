@@ -707,12 +707,18 @@ static void recall_finish(am_concepts *cm, recall_arrays *a, size_t nq, size_t k
     }
 }
 
+/* Row 0 of a 2-D output of type t, as a new 1-D output (numpy or not: a memoryview cannot index a row). */
+static PyObject *first_row(PyObject *a, amx_type t)
+{
+    return amx_copy_out(t, amx_data(a), amx_cols(a), 0, "row");
+}
+
 /* The result: arrays as they are for 2-D cues, their first row (scalars) for 1-D ones. */
 static PyObject *recall_result(am_concepts *cm, recall_arrays *a, size_t nq, size_t k, int one)
 {
     PyObject *lat = PyDict_New(), *labels, *label;
     for (size_t m = 0; lat && m < am_concepts_modalities(cm); m++) {
-        PyObject *v = !a->out[m] ? NULL : one ? PySequence_GetItem(a->out[m], 0) : Py_NewRef(a->out[m]);
+        PyObject *v = !a->out[m] ? NULL : one ? first_row(a->out[m], AMX_F32) : Py_NewRef(a->out[m]);
         if (a->out[m] && (!v || PyDict_SetItemString(lat, am_concepts_modality(cm, m)->name, v)))
             Py_CLEAR(lat);
         Py_XDECREF(v);
@@ -726,7 +732,7 @@ static PyObject *recall_result(am_concepts *cm, recall_arrays *a, size_t nq, siz
     PyObject *l0 = Py_NewRef(PyList_GET_ITEM(labels, 0)), *a0 = Py_NewRef(PyList_GET_ITEM(label, 0));
     Py_DECREF(labels);
     Py_DECREF(label);
-    return amx_namespace(7, "concepts", PySequence_GetItem(a->concepts, 0), "scores", PySequence_GetItem(a->scores, 0),
+    return amx_namespace(7, "concepts", first_row(a->concepts, AMX_I64), "scores", first_row(a->scores, AMX_F32),
                          "labels", l0, "answer", PyLong_FromLongLong(((int64_t *)amx_data(a->answer))[0]), "label", a0,
                          "level", PyLong_FromLong(((unsigned char *)amx_data(a->level))[0]), "latents", lat);
 }
@@ -805,7 +811,7 @@ static PyObject *Concepts_activation(ConceptsObject *self, PyObject *args, PyObj
     }
     latents_free(&l);
     if (act && l.one) {
-        PyObject *row = PySequence_GetItem(act, 0);
+        PyObject *row = first_row(act, AMX_F32);
         Py_DECREF(act);
         return row;
     }
