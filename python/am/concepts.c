@@ -498,8 +498,8 @@ static PyObject *observe_common(ConceptsObject *self, am_concepts *cm, latents *
     int rc = AM_OK;
     if (!lab)
         return PyErr_NoMemory();
-    if (!labels_from(labels, l->rows, l->one, &held, lab, what) && (idx = amx_new1(AMX_I64, (Py_ssize_t)l->rows, what)) &&
-        !amx_use_write(&self->use, what)) {
+    if (!labels_from(labels, l->rows, l->one, &held, lab, what) &&
+        (idx = amx_new1(AMX_I64, (Py_ssize_t)l->rows, what)) && !amx_use_write(&self->use, what)) {
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
         rc = observe_rows(cm, l, lab, m, amx_data(idx), &done);
@@ -1005,9 +1005,10 @@ static PyObject *rows_out(am_concepts *cm, size_t c, size_t m, int proto)
         Py_DECREF(a);
         return PyErr_Format(PyExc_RuntimeError, "the memory changed while its rows were copied"), NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        memcpy((float *)amx_data(a) + i * dim, proto ? am_concepts_prototype(cm, c, m) : am_concepts_exemplar(cm, c, m, i),
-               dim * sizeof(float));
+    for (size_t i = 0; i < n; i++) {
+        const float *src = proto ? am_concepts_prototype(cm, c, m) : am_concepts_exemplar(cm, c, m, i);
+        memcpy((float *)amx_data(a) + i * dim, src, dim * sizeof(float));
+    }
     return a;
 }
 
@@ -1383,7 +1384,10 @@ static int ConceptDB_init(ConceptDBObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|s$O&:ConceptDB", names, &po, &mode, amx_int_conv, &map) ||
         amx_path(po, &bytes))
         return -1;
-    int flags = !strcmp(mode, "r") ? AM_CONCEPTDB_READONLY : !strcmp(mode, "w") ? 0 : !strcmp(mode, "c") ? AM_CONCEPTDB_CREATE : -1;
+    int flags = !strcmp(mode, "r")   ? AM_CONCEPTDB_READONLY
+                : !strcmp(mode, "w") ? 0
+                : !strcmp(mode, "c") ? AM_CONCEPTDB_CREATE
+                                     : -1;
     const char *path = PyBytes_AS_STRING(bytes);
     int rc = -1;
     if (flags < 0)
@@ -1551,8 +1555,15 @@ static PyObject *db_write(ConceptDBObject *self, PyObject *arg, int sync, const 
     return Py_NewRef(Py_None);
 }
 
-static PyObject *ConceptDB_init_layout(ConceptDBObject *self, PyObject *arg) { return db_write(self, arg, 0, "ConceptDB.init"); }
-static PyObject *ConceptDB_sync(ConceptDBObject *self, PyObject *arg) { return db_write(self, arg, 1, "ConceptDB.sync"); }
+static PyObject *ConceptDB_init_layout(ConceptDBObject *self, PyObject *arg)
+{
+    return db_write(self, arg, 0, "ConceptDB.init");
+}
+
+static PyObject *ConceptDB_sync(ConceptDBObject *self, PyObject *arg)
+{
+    return db_write(self, arg, 1, "ConceptDB.sync");
+}
 
 static PyObject *ConceptDB_stats(ConceptDBObject *self, PyObject *unused)
 {
@@ -1578,8 +1589,9 @@ static PyObject *ConceptDB_stats(ConceptDBObject *self, PyObject *unused)
             Py_CLEAR(ex);
         Py_XDECREF(v);
     }
-    PyObject *r = amx_namespace(9, "concepts", PyLong_FromSize_t(st.concepts), "labelled", PyLong_FromSize_t(st.labelled),
-                                "roots", PyLong_FromSize_t(st.roots), "exemplars", ex, "bytes", PyLong_FromSize_t(st.bytes),
+    PyObject *r = amx_namespace(9, "concepts", PyLong_FromSize_t(st.concepts), "labelled",
+                                PyLong_FromSize_t(st.labelled), "roots", PyLong_FromSize_t(st.roots), "exemplars", ex,
+                                "bytes", PyLong_FromSize_t(st.bytes),
                                 "map_bytes", PyLong_FromSize_t(st.map_bytes), "next_id",
                                 PyLong_FromUnsignedLongLong(st.next_id), "binding",
                                 cm ? PyUnicode_FromString(am_binding_name(am_concepts_get_config(cm)->binding))
@@ -1775,7 +1787,8 @@ static PyObject *export_arrays(am_concepts *cm, const export_part *p)
             enc = NULL;
         }
         PyObject *ns = amx_namespace(5, "ids", amx_copy_out(AMX_I64, p[m].ids, (Py_ssize_t)p[m].rows, 0, "export"),
-                                     "labels", labels, "seq", amx_copy_out(AMX_I64, p[m].seq, (Py_ssize_t)p[m].rows, 0, "export"),
+                                     "labels", labels, "seq",
+                                     amx_copy_out(AMX_I64, p[m].seq, (Py_ssize_t)p[m].rows, 0, "export"),
                                      "encoders", enc, "latents",
                                      amx_copy_out(AMX_F32, p[m].z, (Py_ssize_t)p[m].rows, (Py_ssize_t)dim, "export"));
         if (!ns || PyDict_SetItemString(d, am_concepts_modality(cm, m)->name, ns))
@@ -1792,7 +1805,8 @@ static PyObject *ConceptDB_export(ConceptDBObject *self, PyObject *args, PyObjec
     export_part p[AM_CONCEPT_MAX_MODALITIES];
     int rc = AM_OK;
     memset(p, 0, sizeof p);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:export", names, &po) || (po && po != Py_None && amx_path(po, &bytes)))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:export", names, &po) ||
+        (po && po != Py_None && amx_path(po, &bytes)))
         return NULL;
     am_conceptdb *db = db_begin(self, 0, "ConceptDB.export");
     am_concepts *cm = db ? db_snapshot(self, db, "ConceptDB.export") : NULL;
@@ -1807,8 +1821,10 @@ static PyObject *ConceptDB_export(ConceptDBObject *self, PyObject *args, PyObjec
         amx_interrupt_end(&it);
         for (size_t m = 0; m < nmod; m++)
             total += p[m].rows;
-        if (rc)
-            bytes ? amx_raise(rc, "ConceptDB.export: '%s'", PyBytes_AS_STRING(bytes)) : db_raise(db, rc, "ConceptDB.export", self->path);
+        if (rc && bytes)
+            amx_raise(rc, "ConceptDB.export: '%s'", PyBytes_AS_STRING(bytes));
+        else if (rc)
+            db_raise(db, rc, "ConceptDB.export", self->path);
         else
             r = bytes ? PyLong_FromSize_t(total) : export_arrays(cm, p);
         export_free(p, nmod);
@@ -1821,7 +1837,11 @@ static PyObject *ConceptDB_export(ConceptDBObject *self, PyObject *args, PyObjec
 }
 
 static PyObject *ConceptDB_get_closed(ConceptDBObject *self, void *u) { (void)u; return PyBool_FromLong(!self->db); }
-static PyObject *ConceptDB_get_readonly(ConceptDBObject *self, void *u) { (void)u; return PyBool_FromLong(self->readonly); }
+static PyObject *ConceptDB_get_readonly(ConceptDBObject *self, void *u)
+{
+    (void)u;
+    return PyBool_FromLong(self->readonly);
+}
 static PyObject *ConceptDB_get_path(ConceptDBObject *self, void *u)
 {
     (void)u;

@@ -129,7 +129,8 @@ static int op_chunk(const am_hrr *h, hrr_op op, const rows2 *r, size_t r0, size_
         return am_hrr_bind(h, n, a, r->lda, b, r->ldb, o, d, NULL);
     case OP_UNBIND:
     case OP_UNBIND_EXACT:
-        return am_hrr_unbind(h, n, a, r->lda, b, r->ldb, op == OP_UNBIND ? AM_HRR_INVOLUTION : AM_HRR_EXACT, o, d, NULL);
+        return am_hrr_unbind(h, n, a, r->lda, b, r->ldb, op == OP_UNBIND ? AM_HRR_INVOLUTION : AM_HRR_EXACT, o, d,
+                             NULL);
     case OP_UNITARY:
         return am_hrr_unitary(h, n, a, r->lda, o, d, NULL);
     case OP_INVOLUTION:
@@ -467,7 +468,9 @@ static PyObject *HRR_get_planning(HRRObject *self, void *u)
 
 static PyObject *HRR_repr(HRRObject *self)
 {
-    return self->h ? PyUnicode_FromFormat("<am.HRR dim=%zu>", self->dim) : PyUnicode_FromString("<am.HRR (not initialised)>");
+    if (!self->h)
+        return PyUnicode_FromString("<am.HRR (not initialised)>");
+    return PyUnicode_FromFormat("<am.HRR dim=%zu>", self->dim);
 }
 
 static PyMethodDef HRR_methods[] = {
@@ -490,7 +493,8 @@ static PyMethodDef HRR_methods[] = {
      "roles: K x dim; items: K arrays, each one vector (used for every row) or n x dim rows: n traces.\n"
      "    >>> trace = h.encode(roles, [colour, shape, size])"},
     {"bundle", (PyCFunction)(void (*)(void))HRR_bundle, METH_VARARGS | METH_KEYWORDS,
-     "bundle(x, weights=None, *, normalise=False) -> (dim,)\nThe (weighted) sum of the rows of x; normalise: length 1."},
+     "bundle(x, weights=None, *, normalise=False) -> (dim,)\n"
+     "The (weighted) sum of the rows of x; normalise: length 1."},
     {"permute", (PyCFunction)HRR_permute, METH_VARARGS,
      "permute(x, perm)\nout_i = x_perm[i] for rows; perm: a permutation of 0 .. dim-1."},
     {"shift", (PyCFunction)(void (*)(void))HRR_shift, METH_VARARGS | METH_KEYWORDS,
