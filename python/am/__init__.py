@@ -27,6 +27,16 @@ Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am
     >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
     >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
 
+Concept cells (am/concept.h) over several latent spaces, their LMDB store (am/conceptdb.h), holographic reduced
+representations (am/hrr.h) and clean-up memories (am/cleanup.h):
+
+    >>> c = am.Concepts([("image", 64), ("word", 32)], binding="kv")   # am.binding_types(): kv, hebb, hrr
+    >>> c.observe({"image": zi, "word": zw}, labels)                   # one row per observation
+    >>> r = c.recall(zw_test, "word", to="image", k=3)                 # r.labels, r.latents["image"]
+    >>> with am.ConceptDB("concepts.db", "c") as db: db.sync(c)        # db.load(), list(), export(), stats()
+    >>> h = am.HRR(1024); t = h.bind(role, filler)                     # unbind, encode, bundle, permute, cosine
+    >>> am.Cleanup(vocab).run(h.unbind(t, role))                       # the index of the filler
+
 Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
 dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
 numpy arrays (memoryviews of the same shape and type without numpy: am.have_numpy says which; .tolist()
@@ -40,7 +50,8 @@ half-blocks; plot() draws columns with gnuplot into a PNG (shown inline in Jupyt
 import os as _os
 
 from ._am import (  # noqa: F401  (the public C API)
-    PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
+    HRR, PCA, REST, SNN, TPQ, Autoencoder, Cleanup, ConceptDB, Concepts, Engram, Error, Melody, MelodyCode, Rng, Store,
+    __version__, binding_types, capacity, class_name,
     commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude, overlap, patterns,
     pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
@@ -49,7 +60,8 @@ from ._plot import plot  # noqa: F401  (gnuplot figures)
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
-           "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus"]
+           "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus",
+           "Concepts", "ConceptDB", "binding_types", "HRR", "Cleanup"]
 
 
 def corpus():

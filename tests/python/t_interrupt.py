@@ -118,6 +118,21 @@ CASES = {
         "cues = am.patterns('random', 10**5, 400, rng=2)",
         "[am.familiarity(s, cues, score='overlap') for _ in range(10)]",
         "am.familiarity(s, cues[:3]).shape == (3,)"),
+    # the concept layer: recall in chunks of 2048 cues, observe between rows, with cancel polls
+    "Concepts.recall (200,000 cues, 3000 concepts)": (
+        "r = np.random.default_rng(1); X = r.standard_normal((3000, 64)).astype(np.float32)\n"
+        "c = am.Concepts([('a', 64), ('b', 64)]); c.observe({'a': X, 'b': X}, [str(i) for i in range(3000)])\n"
+        "Q = r.standard_normal((200000, 64)).astype(np.float32)",
+        "c.recall(Q, 'a', to='b', k=5)",
+        "c.recall(Q[:2], 'a').concepts.shape == (2, 1) and c.count == 3000"),
+    "Concepts.observe (10**5 rows, each a new concept)": (
+        "c = am.Concepts([('a', 32, 0.0)]); X = np.random.default_rng(1).standard_normal((10**5, 32)).astype(np.float32)",
+        "c.observe({'a': X})",
+        "c.count >= 1 and c.observe({'a': X[0]}) == 0"),
+    "HRR.encode (40 roles, 50,000 rows of 512)": (
+        "h = am.HRR(512); R = h.random(40, rng=1); X = h.random(50000, rng=2)",
+        "h.encode(R, [X] * 40)",
+        "h.encode(R[:2], [X[0], X[1]]).shape == (512,)"),
 }
 
 CHILD = """import sys, time

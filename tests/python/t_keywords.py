@@ -540,6 +540,196 @@ SAME = {
     ("Engram", "threads"): (lambda: engram(threads=1), lambda: engram(threads=2)),
 }
 
+# --- concept memories, the concept database, HRR and clean-up (in depth: t_concepts.py, t_hrr.py) ---------------
+CR = np.random.default_rng(3)
+CI = CR.standard_normal((6, 8)).astype(np.float32)
+CW = CR.standard_normal((6, 5)).astype(np.float32)
+CLAB = ["a", "b", "c", "a", "b", "c"]
+CMODS = [("img", 8), ("word", 5)]
+
+
+def cmem(mods=CMODS, **kw):
+    """Three labelled concepts of two observations each."""
+    c = am.Concepts(mods, **kw)
+    c.observe({"img": CI, "word": CW}, CLAB)
+    return c
+
+
+def twin():
+    """Two modalities of one dimension (p, q), so that only the modality differs between two calls."""
+    c = am.Concepts([("p", 5), ("q", 5)])
+    c.observe({"p": CW, "q": CW[::-1] * 2}, CLAB)
+    return c
+
+
+def after(fn, c=None):
+    """What a change leaves: labels, parents, prototypes and radii."""
+    c = c if c is not None else cmem()
+    fn(c)
+    return (c.labels, [c.concept(i).parent for i in range(c.count)], c.prototypes("img"), c.prototypes("word"),
+            vars(c.modality("img")))
+
+
+def hier():
+    """The three concepts under a parent, with a small image radius (fallback goes up)."""
+    c = cmem([("img", 8, 0.5), ("word", 5)])
+    top = c.observe({"word": CW.mean(0)}, "top")
+    for k in range(3):
+        c.set_parent(k, top)
+    return c
+
+
+def cdb(name, fill=None, **kw):
+    """A concept database saved from cmem(**kw) (fill: what to do with it instead)."""
+    path = os.path.join(tmp, name)
+    if not os.path.exists(path):
+        (fill or (lambda p: cmem(**kw).save(p)))(path)
+    return path
+
+
+def saved_listing(name):
+    d = tempfile.mkdtemp(dir=tmp)
+    cmem().save(os.path.join(d, name))
+    return os.listdir(d)
+
+
+def in_new_db(fn):
+    path = tempfile.mkdtemp(dir=tmp)
+    with am.ConceptDB(path, "c") as db:
+        fn(db)
+        return vars(db.stats())
+
+
+def cact(c):
+    return c.activation(CW, "word")
+
+
+CROWD_I = np.random.default_rng(6).standard_normal((40, 8)).astype(np.float32)
+CROWD_W = np.random.default_rng(7).standard_normal((40, 5)).astype(np.float32)
+
+
+def crowd(c):
+    """40 more concepts, then their images read out from their words: a hopfield clean-up of 64 units fails."""
+    c.observe({"img": CROWD_I, "word": CROWD_W}, ["m%d" % i for i in range(40)])
+    return c.recall(CROWD_W, "word", to="img").latents["img"]
+
+
+CONCEPT_CFG = {  # keyword: (base configuration, changed configuration, what the keyword changes)
+    "binding": ({}, {"binding": "hebb"}, cact),
+    "locality": ({}, {"locality": "exemplar"}, lambda c: c.nearest(CI[0] + 0.3, "img")),
+    "similarity": ({}, {"similarity": "euclid"}, cact),
+    "beta": ({}, {"beta": 1.0}, cact),
+    "bits": ({"binding": "hebb"}, {"binding": "hebb", "bits": 16}, cact),
+    "hrr_dim": ({"binding": "hrr", "hrr_dim": 64}, {"binding": "hrr", "hrr_dim": 128}, cact),
+    "cleanup": ({"binding": "hrr", "hrr_dim": 64}, {"binding": "hrr", "hrr_dim": 64, "cleanup": "hopfield"}, crowd),
+    "seed": ({"binding": "hebb"}, {"binding": "hebb", "seed": 2}, cact),
+}
+for key, (base, changed, measure) in CONCEPT_CFG.items():
+    EFFECTS[("Concepts", key)] = (lambda b=base, f=measure: f(cmem(**b)), lambda b=changed, f=measure: f(cmem(**b)))
+    EFFECTS[("Concepts.clone", key)] = (lambda b=base, f=measure: f(cmem().clone(**b)),
+                                        lambda b=changed, f=measure: f(cmem().clone(**b)))
+    EFFECTS[("Concepts.load", key)] = (lambda b=base, f=measure: f(am.Concepts.load(cdb("kv.db"), **b)),
+                                       lambda b=changed, f=measure: f(am.Concepts.load(cdb("kv.db"), **b)))
+    EFFECTS[("ConceptDB.load", key)] = (lambda b=base, f=measure: f(am.ConceptDB(cdb("kv.db")).load(**b)),
+                                        lambda b=changed, f=measure: f(am.ConceptDB(cdb("kv.db")).load(**b)))
+H = am.HRR(64)
+HX = H.random(4, rng=1)
+HV = H.random(20, rng=2)
+EFFECTS.update({
+    ("Concepts", "modalities"): (lambda: am.Concepts(CMODS).modalities, lambda: am.Concepts([("img", 9)]).modalities),
+    ("Concepts.observe", "latents"): (lambda: after(lambda c: c.observe({"img": CI[0]}, "a")),
+                                      lambda: after(lambda c: c.observe({"img": CI[1]}, "a"))),
+    ("Concepts.observe", "label"): (lambda: after(lambda c: c.observe({"img": CI[0]}, "a")),
+                                    lambda: after(lambda c: c.observe({"img": CI[0]}, "new"))),
+    ("Concepts.assign", "x"): (lambda: after(lambda c: c.assign(CI[0], "img")),
+                               lambda: after(lambda c: c.assign(CI[1], "img"))),
+    ("Concepts.assign", "modality"): (lambda: twin().assign(CW[0], "p"), lambda: twin().assign(CW[0], "q")),
+    ("Concepts.recall", "cues"): (lambda: cmem().recall(CW[0], "word"), lambda: cmem().recall(CW[1], "word")),
+    ("Concepts.recall", "modality"): (lambda: twin().recall(CW[0], "p"), lambda: twin().recall(CW[0], "q")),
+    ("Concepts.recall", "to"): (lambda: cmem().recall(CW, "word", to="img"), lambda: cmem().recall(CW, "word", to=[])),
+    ("Concepts.recall", "k"): (lambda: cmem().recall(CW, "word", k=1), lambda: cmem().recall(CW, "word", k=2)),
+    ("Concepts.recall", "fallback"): (lambda: hier().recall(CI[0] + 2, "img"),
+                                      lambda: hier().recall(CI[0] + 2, "img", fallback=True)),
+    ("Concepts.activation", "cues"): (lambda: cmem().activation(CW[0], "word"), lambda: cmem().activation(CW[1], "word")),
+    ("Concepts.activation", "modality"): (lambda: twin().activation(CW[0], "p"), lambda: twin().activation(CW[0], "q")),
+    ("Concepts.nearest", "x"): (lambda: cmem().nearest(CI[0], "img"), lambda: cmem().nearest(CI[1], "img")),
+    ("Concepts.nearest", "modality"): (lambda: twin().nearest(CW[0], "p"), lambda: twin().nearest(CW[0], "q")),
+    ("Concepts.modality", "name"): (lambda: vars(twin().modality("p")), lambda: vars(twin().modality("q"))),
+    ("Concepts.set_modality", "name"): (lambda: after(lambda c: c.set_modality("img", radius=1)),
+                                        lambda: after(lambda c: c.set_modality("word", radius=1))),
+    ("Concepts.set_modality", "radius"): (lambda: after(lambda c: c.set_modality("img", radius=1)),
+                                          lambda: after(lambda c: c.set_modality("img", radius=2))),
+    ("Concepts.set_modality", "encoder"): (lambda: after(lambda c: c.set_modality("img", encoder="pca")),
+                                           lambda: after(lambda c: c.set_modality("img", encoder="mlp"))),
+    ("Concepts.concept", "c"): (lambda: vars(cmem().concept(0)), lambda: vars(cmem().concept(1))),
+    ("Concepts.exemplars", "c"): (lambda: cmem().exemplars(0, "img"), lambda: cmem().exemplars(1, "img")),
+    ("Concepts.exemplars", "modality"): (lambda: twin().exemplars(0, "p"), lambda: twin().exemplars(0, "q")),
+    ("Concepts.prototypes", "modality"): (lambda: twin().prototypes("p"), lambda: twin().prototypes("q")),
+    ("Concepts.find", "label"): (lambda: cmem().find("a"), lambda: cmem().find("b")),
+    ("Concepts.find", "id"): (lambda: cmem().find(id=1), lambda: cmem().find(id=2)),
+    ("Concepts.forget", "c"): (lambda: after(lambda c: c.forget(0)), lambda: after(lambda c: c.forget(1))),
+    ("Concepts.set_label", "c"): (lambda: after(lambda c: c.set_label(0, "z")), lambda: after(lambda c: c.set_label(1, "z"))),
+    ("Concepts.set_label", "label"): (lambda: after(lambda c: c.set_label(0, "z")),
+                                      lambda: after(lambda c: c.set_label(0, "y"))),
+    ("Concepts.set_parent", "c"): (lambda: after(lambda c: c.set_parent(0, 2)), lambda: after(lambda c: c.set_parent(1, 2))),
+    ("Concepts.set_parent", "parent"): (lambda: after(lambda c: c.set_parent(0, 1)),
+                                        lambda: after(lambda c: c.set_parent(0, 2))),
+    ("Concepts.save", "path"): (lambda: saved_listing("a.db"), lambda: saved_listing("b.db")),
+    ("Concepts.load", "path"): (lambda: am.Concepts.load(cdb("kv.db")).config,
+                                lambda: am.Concepts.load(cdb("hebb.db", binding="hebb")).config),
+    ("ConceptDB", "path"): (lambda: vars(am.ConceptDB(cdb("kv.db")).stats()),
+                            lambda: vars(am.ConceptDB(cdb("hebb.db", binding="hebb")).stats())),
+    ("ConceptDB", "mode"): (lambda: am.ConceptDB(cdb("kv.db"), "r").readonly, lambda: am.ConceptDB(cdb("kv.db"), "w").readonly),
+    ("ConceptDB", "map_bytes"): (lambda: am.ConceptDB(cdb("kv.db"), "w", map_bytes=2 ** 26).stats().map_bytes,
+                                 lambda: am.ConceptDB(cdb("kv.db"), "w", map_bytes=2 ** 27).stats().map_bytes),
+    ("ConceptDB.init", "concepts"): (lambda: in_new_db(lambda db: db.init(am.Concepts(CMODS))),
+                                     lambda: in_new_db(lambda db: db.init(am.Concepts(CMODS, binding="hrr")))),
+    ("ConceptDB.sync", "concepts"): (lambda: in_new_db(lambda db: db.sync(cmem())),
+                                     lambda: in_new_db(lambda db: db.sync(am.Concepts(CMODS)))),
+    ("ConceptDB.export", "path"): (lambda: am.ConceptDB(cdb("kv.db")).export(),
+                                   lambda: am.ConceptDB(cdb("kv.db")).export(os.path.join(tmp, "export.tsv"))),
+    ("HRR", "dim"): (lambda: am.HRR(64).dim, lambda: am.HRR(65).dim),
+    ("HRR", "planning"): (lambda: am.HRR(64).planning, lambda: am.HRR(64, planning="measure").planning),
+    ("HRR.random", "n"): (lambda: H.random(2, rng=1), lambda: H.random(3, rng=1)),
+    ("HRR.random", "rng"): (lambda: H.random(2, rng=1), lambda: H.random(2, rng=2)),
+    ("HRR.random", "unitary"): (lambda: H.random(2, rng=1), lambda: H.random(2, rng=1, unitary=True)),
+    ("HRR.bind", "a"): (lambda: H.bind(HX[0], HX[2]), lambda: H.bind(HX[1], HX[2])),
+    ("HRR.bind", "b"): (lambda: H.bind(HX[0], HX[2]), lambda: H.bind(HX[0], HX[3])),
+    ("HRR.unbind", "t"): (lambda: H.unbind(HX[0], HX[2]), lambda: H.unbind(HX[1], HX[2])),
+    ("HRR.unbind", "a"): (lambda: H.unbind(HX[0], HX[2]), lambda: H.unbind(HX[0], HX[3])),
+    ("HRR.unbind", "exact"): (lambda: H.unbind(HX[0], HX[2]), lambda: H.unbind(HX[0], HX[2], exact=True)),
+    ("HRR.unitary", "x"): (lambda: H.unitary(HX[0]), lambda: H.unitary(HX[1])),
+    ("HRR.involution", "x"): (lambda: H.involution(HX[0]), lambda: H.involution(HX[1])),
+    ("HRR.encode", "roles"): (lambda: H.encode(HX[:2], HX[2:]), lambda: H.encode(HX[1:3], HX[2:])),
+    ("HRR.encode", "items"): (lambda: H.encode(HX[:2], HX[2:]), lambda: H.encode(HX[:2], HX[:2])),
+    ("HRR.bundle", "x"): (lambda: H.bundle(HX[:2]), lambda: H.bundle(HX[1:3])),
+    ("HRR.bundle", "weights"): (lambda: H.bundle(HX[:2]), lambda: H.bundle(HX[:2], [1, 2])),
+    ("HRR.bundle", "normalise"): (lambda: H.bundle(HX[:2]), lambda: H.bundle(HX[:2], normalise=True)),
+    ("HRR.permute", "x"): (lambda: H.permute(HX[0], np.arange(64)[::-1]), lambda: H.permute(HX[1], np.arange(64)[::-1])),
+    ("HRR.permute", "perm"): (lambda: H.permute(HX[0], np.arange(64)[::-1]), lambda: H.permute(HX[0], np.arange(64))),
+    ("HRR.shift", "x"): (lambda: H.shift(HX[0]), lambda: H.shift(HX[1])),
+    ("HRR.shift", "k"): (lambda: H.shift(HX[0]), lambda: H.shift(HX[0], k=2)),
+    ("HRR.cosine", "a"): (lambda: H.cosine(HX[0], HX[2]), lambda: H.cosine(HX[1], HX[2])),
+    ("HRR.cosine", "b"): (lambda: H.cosine(HX[0], HX[2]), lambda: H.cosine(HX[0], HX[3])),
+    ("Cleanup", "items"): (lambda: am.Cleanup(HV[:5]).run(HX), lambda: am.Cleanup(HV[5:10]).run(HX)),
+    ("Cleanup", "model"): (lambda: am.Cleanup(HV).run(HV, seed=1), lambda: am.Cleanup(HV, "hopfield").run(HV, seed=1)),
+    ("Cleanup", "rule"): (lambda: am.Cleanup(HV, "hopfield").run(HV, seed=1),
+                          lambda: am.Cleanup(HV, "hopfield", rule="pinv").run(HV, seed=1)),
+    ("Cleanup", "F"): (lambda: am.Cleanup(HV, "dense", degree=2).run(HX, seed=1),
+                       lambda: am.Cleanup(HV, "dense", degree=2, F="exp").run(HX, seed=1)),
+    ("Cleanup", "degree"): (lambda: am.Cleanup(HV, "dense", degree=2).run(HX, seed=1),
+                            lambda: am.Cleanup(HV, "dense", degree=5).run(HX, seed=1)),
+    ("Cleanup.run", "cues"): (lambda: am.Cleanup(HV).run(HV[0]), lambda: am.Cleanup(HV).run(HV[1])),
+    ("Cleanup.run", "seed"): (lambda: am.Cleanup(HV, "hopfield").run(H.random(40, rng=5), seed=1),
+                              lambda: am.Cleanup(HV, "hopfield").run(H.random(40, rng=5), seed=2)),
+})
+SAME.update({
+    ("Concepts.recall", "threads"): (lambda: cmem().recall(np.tile(CW, (300, 1)), "word", to="img", k=2, threads=1),
+                                     lambda: cmem().recall(np.tile(CW, (300, 1)), "word", to="img", k=2, threads=2)),
+    ("Concepts.activation", "threads"): (lambda: cmem().activation(np.tile(CW, (300, 1)), "word", threads=1),
+                                         lambda: cmem().activation(np.tile(CW, (300, 1)), "word", threads=2)),
+})
+
 # --- the table covers every documented parameter -----------------------------------------------------------
 def c_params(qual, obj):
     """Parameter names from the signature a C function's docstring starts with, e.g. 'f(a, *, b=1 | c=2)'."""
