@@ -27,6 +27,16 @@ Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am
     >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
     >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
 
+Audio (am/audio.h): WAV files, resampling, loudness, spectrograms and Griffin-Lim; words (am/words.h,
+am/lexicon.h): spelling codes, a vocabulary with clean-up, word lists and WordNet:
+
+    >>> x, rate = am.read_wav("speech.wav"); x = am.normalize(am.trim(am.resample(x, rate, 16000)))
+    >>> s = am.STFT(mels=40); f = s.features(x)                # frames x 40 in [0, 1]
+    >>> s.features_to_wav(f, "heard.wav", iters=60)            # Griffin-Lim, written at the speech level
+    >>> e = am.WordEncoder(1024, seed=1); lx = am.Lexicon(e, ["shirt", "sneaker", "bag"])
+    >>> lx.decode(e.encode("sneakers"), words=True)            # 'sneaker'
+    >>> am.WordNet().fashion_words(7, depth=2)                 # Debian's wordnet-base
+
 Everything computes in C (libam); arrays go in and come out as numpy arrays. Failures of the library raise
 am.Error with its message. Randomness is explicit: rng= takes an int seed, an am.Rng(seed, stream) that
 advances, or None for am's default stream (am.seed(s) restarts it).
@@ -45,11 +55,16 @@ from ._am import (  # noqa: F401  (the public C API)
     PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
     commit, default_rng, familiarity, fashion, flip, graded_run, letters, load, occlude, overlap, patterns, pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
+from ._am import (  # noqa: F401  (audio and words: am/audio.h, am/words.h, am/lexicon.h)
+    STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
+    write_wav)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
            "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus"]
+__all__ += ["read_wav", "write_wav", "resample", "trim", "active_level", "normalize", "STFT",  # audio
+            "WordEncoder", "Lexicon", "read_words", "word_valid", "WordNet"]  # words
 
 
 def corpus():

@@ -94,7 +94,7 @@ static PyObject *am_py_resample(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     size_t n = (size_t)amx_dim(x, 0);
     double m = ceil((double)n * (double)to.u / (double)from.u);
-    if (amx_fits_memory(m * sizeof(float), "resample a shorter piece", "resample: %zu samples from %llu to %llu Hz",
+    if (amx_fits_memory(m * sizeof(float), "; resample a shorter piece", "resample: %zu samples from %llu to %llu Hz",
                         n, from.u, to.u)) {
         Py_DECREF(x);
         return NULL;
@@ -311,7 +311,7 @@ static PyObject *stft_analyse(STFTObject *self, PyObject *args, PyObject *kw, in
     PyObject *out = NULL;
     int rc;
     if (frames_arg(self, fo, n, &frames) ||
-        amx_fits_memory((double)frames * (double)cols * sizeof(float), "fewer frames", "%s: %zu frames x %zu bins", what,
+        amx_fits_memory((double)frames * (double)cols * sizeof(float), "; ask for fewer frames", "%s: %zu frames x %zu bins", what,
                         frames, cols) ||
         !(out = amx_new2(AMX_F32, (Py_ssize_t)frames, (Py_ssize_t)cols, what)))
         goto fail;
@@ -376,7 +376,7 @@ static int griffin_lim_fits(STFTObject *self, size_t frames, const char *what)
     const am_stft_config *c = am_stft_config_of(self->s);
     double span = (double)(frames - 1) * (double)c->hop + (double)c->nfft;
     double bytes = (double)frames * (double)am_stft_lbins(self->s) * 12.0 + span * 20.0;
-    return amx_fits_memory(bytes, "fewer frames", "%s: %zu frames (%.0f samples)", what, frames, span);
+    return amx_fits_memory(bytes, "; ask for fewer frames", "%s: %zu frames (%.0f samples)", what, frames, span);
 }
 
 static PyObject *STFT_griffin_lim(STFTObject *self, PyObject *args, PyObject *kw)

@@ -5,6 +5,7 @@ int amx_init_legacy(PyObject *m); /* the layers not yet in their own files (lega
 
 static int (*const layers[])(PyObject *) = {
     amx_init_common, amx_init_rng, amx_init_legacy,
+    amx_init_words, amx_init_audio,
 };
 
 static struct PyModuleDef module_def = {
