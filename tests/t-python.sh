@@ -20,4 +20,4 @@ case "$AM_SANFLAGS" in
     ;;
 esac
 PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" t_am.py t_melody.py t_keywords.py \
-    t_hostile.py t_interrupt.py
+    t_hostile.py t_interrupt.py t_audio.py t_words.py

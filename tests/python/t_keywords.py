@@ -539,6 +539,10 @@ SAME = {
     ("Engram", "threads"): (lambda: engram(threads=1), lambda: engram(threads=2)),
 }
 
+# the layers whose test files keep their own table beside their other tests
+for _layer in ("t_audio", "t_words"):
+    EFFECTS.update(__import__(_layer).EFFECTS)
+
 # --- the table covers every documented parameter -----------------------------------------------------------
 def c_params(qual, obj):
     """Parameter names from the signature a C function's docstring starts with, e.g. 'f(a, *, b=1 | c=2)'."""
