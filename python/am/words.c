@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "am/lexicon.h"
 #include "am/words.h"
@@ -257,31 +258,41 @@ static void Lexicon_dealloc(LexiconObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* ValueError naming the first word that repeats an earlier one (ignoring case), else 0. */
+/* Words sorted ignoring case, ties by position: a repeat sits right after the word it repeats. */
+typedef struct {
+    const char *s;
+    size_t i;
+} word_at;
+
+static int word_at_cmp(const void *a, const void *b)
+{
+    const word_at *x = a, *y = b;
+    int c = strcasecmp(x->s, y->s);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* ValueError naming the first word (by position) that repeats an earlier one, ignoring case, else 0. */
 static int lexicon_duplicates(const words_in *w)
 {
-    PyObject *seen = PyDict_New();
-    int rc = seen ? 0 : -1;
-    for (size_t i = 0; !rc && i < w->n; i++) {
-        PyObject *key = PyUnicode_FromString(w->text[i]), *low = key ? PyObject_CallMethod(key, "lower", NULL) : NULL;
-        PyObject *prev = low ? PyDict_GetItemWithError(seen, low) : NULL, *idx;
-        if (!low || (!prev && PyErr_Occurred()))
-            rc = -1;
-        else if (prev) {
-            PyErr_Format(PyExc_ValueError, "Lexicon: words[%zu] = '%s' repeats words[%zd] = '%s' (case is ignored)", i,
-                         w->text[i], PyLong_AsSsize_t(prev), w->text[PyLong_AsSsize_t(prev)]);
-            rc = -1;
-        } else if (!(idx = PyLong_FromSize_t(i)) || PyDict_SetItem(seen, low, idx) < 0) {
-            Py_XDECREF(idx);
-            rc = -1;
-        } else {
-            Py_DECREF(idx);
-        }
-        Py_XDECREF(low);
-        Py_XDECREF(key);
+    word_at *a = PyMem_Malloc((w->n ? w->n : 1) * sizeof *a);
+    if (!a)
+        return PyErr_NoMemory(), -1;
+    for (size_t i = 0; i < w->n; i++)
+        a[i] = (word_at){w->text[i], i};
+    qsort(a, w->n, sizeof *a, word_at_cmp);
+    size_t rep = SIZE_MAX, first = 0, group = 0;
+    for (size_t k = 1; k < w->n; k++) {
+        if (strcasecmp(a[k].s, a[k - 1].s))
+            group = k;
+        else if (a[k].i < rep)
+            rep = a[k].i, first = a[group].i;
     }
-    Py_XDECREF(seen);
-    return rc;
+    PyMem_Free(a);
+    if (rep == SIZE_MAX)
+        return 0;
+    PyErr_Format(PyExc_ValueError, "Lexicon: words[%zu] = '%s' repeats words[%zu] = '%s' (case is ignored)", rep,
+                 w->text[rep], first, w->text[first]);
+    return -1;
 }
 
 static int Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kw)
