@@ -492,6 +492,111 @@ static void patterns(void)
     check_fill("am_patterns_correlated", fill_correlated);
 }
 
+/* ---- the audio front-end and the spelling encoder ------------------------------------------------------------ */
+
+typedef struct audio_case {
+    am_stft *s;
+    float *x, *mag;
+    size_t n, frames;
+    const char **words;
+} audio_case;
+
+/* Each call writes `bytes` bytes of results to out. */
+static int c_magnitude(audio_case *a, void *out)
+{
+    am_stft_work *w = NULL;
+    int rc = am_stft_work_create(&w, a->s);
+    rc = rc ? rc : am_stft_magnitude(a->s, w, a->x, a->n, a->frames, out);
+    am_stft_work_free(w);
+    return rc;
+}
+static int c_features(audio_case *a, void *out)
+{
+    am_stft_work *w = NULL;
+    int rc = am_stft_work_create(&w, a->s);
+    rc = rc ? rc : am_stft_features(a->s, w, a->x, a->n, a->frames, out);
+    am_stft_work_free(w);
+    return rc;
+}
+static int c_griffin_lim(audio_case *a, void *out) { return am_stft_griffin_lim(a->s, a->mag, a->frames, 2, 1, out, NULL); }
+static int c_resample(audio_case *a, void *out)
+{
+    float *y = NULL;
+    size_t m = 0;
+    int rc = am_audio_resample(a->x, a->n, 16000, 11025, &y, &m);
+    if (!rc)
+        memcpy(out, y, m * sizeof *y);
+    free(y);
+    return rc;
+}
+static int c_encode(audio_case *a, void *out)
+{
+    am_word_encoder *e = NULL;
+    int rc = am_word_encoder_create(&e, 256, 1);
+    rc = rc ? rc : am_word_encode_many(e, a->words, 300, out);
+    am_word_encoder_free(e);
+    return rc;
+}
+
+/* fn under a hook that never stops: the result without one, having polled more than once; under one that stops
+ * at the second poll: AM_ECANCELED. */
+static void check_audio(const char *what, int (*fn)(audio_case *, void *), audio_case *a, size_t bytes)
+{
+    char *plain = calloc(1, bytes), *hooked = calloc(1, bytes);
+    counter c;
+    am_cancel never = hook_of(&c, -1), stop;
+    int r0 = fn(a, plain);
+    const am_cancel *outer = am_cancel_swap(&never);
+    int r1 = fn(a, hooked);
+    ok(!r0 && !r1 && !memcmp(plain, hooked, bytes) && c.polls > 1, "%s under a hook: the same result (%d polls)", what,
+       c.polls);
+    stop = hook_of(&c, 1);
+    am_cancel_swap(&stop);
+    is_int(fn(a, hooked), AM_ECANCELED, "%s cancelled", what);
+    am_cancel_swap(outer);
+    free(plain);
+    free(hooked);
+}
+
+static void audio_words(void)
+{
+    am_stft_config cfg;
+    am_stft_config_default(&cfg);
+    audio_case a = {.n = 16000 * 3, .frames = 200};
+    if (am_stft_create(&a.s, &cfg, AM_FFT_ESTIMATE))
+        return (void)ok(0, "am_stft_create");
+    size_t H = am_stft_lbins(a.s);
+    a.x = malloc(a.n * sizeof *a.x);
+    a.mag = malloc(a.frames * H * sizeof *a.mag);
+    a.words = malloc(300 * sizeof *a.words);
+    static char text[300][8];
+    for (size_t i = 0; i < a.n; i++)
+        a.x[i] = (float)(0.3 * sin(0.05 * (double)i * (1.0 + (double)i / (double)a.n)));
+    for (size_t i = 0; i < 300; i++) {
+        snprintf(text[i], sizeof text[i], "w%zu", i);
+        a.words[i] = text[i];
+    }
+    c_magnitude(&a, a.mag);
+    check_audio("am_stft_magnitude (200 frames)", c_magnitude, &a, a.frames * H * sizeof(float));
+    check_audio("am_stft_features (200 frames)", c_features, &a, a.frames * am_stft_bins(a.s) * sizeof(float));
+    check_audio("Griffin-Lim (200 frames, 2 iterations)", c_griffin_lim, &a, am_stft_span(a.s, a.frames) * sizeof(float));
+    check_audio("am_audio_resample (48000 samples)", c_resample, &a, (a.n * 11025 / 16000 + 1) * sizeof(float));
+    check_audio("am_word_encode_many (300 words)", c_encode, &a, 300 * 256 * sizeof(float));
+    am_word_encoder *e = NULL;
+    am_lexicon *l = (am_lexicon *)&a;
+    counter c;
+    am_cancel stop = hook_of(&c, 1);
+    am_word_encoder_create(&e, 256, 1);
+    const am_cancel *outer = am_cancel_swap(&stop);
+    ok(am_lexicon_create(&l, e, a.words, 300) == AM_ECANCELED && l == NULL, "am_lexicon_create cancelled: nothing made");
+    am_cancel_swap(outer);
+    am_word_encoder_free(e);
+    am_stft_free(a.s);
+    free(a.x);
+    free(a.mag);
+    free(a.words);
+}
+
 int main(void)
 {
     api();
@@ -503,5 +608,6 @@ int main(void)
     pca();
     spiking();
     graded();
+    audio_words();
     return done_testing();
 }

@@ -9,14 +9,18 @@
  *   autoencoder training (every minibatch step) and inference (every chunk of rows), PCA's covariance (every
  *   block of rows), spiking networks (every step of am_snn_run, every presynaptic neuron of am_snn_connect)
  *   and so am_xor_trial, the graded network and the modern store's gradient flow (every step), the biased and
- *   correlated pattern generators (between patterns, every 65536 units drawn).
+ *   correlated pattern generators (between patterns, every 65536 units drawn), the audio front-end
+ *   (am_audio_resample every 4096 output samples; am_stft_magnitude, am_stft_features and every Griffin-Lim
+ *   iteration, hence am_stft_features_to_wav, every 64 frames) and the spelling encoder (am_word_encode_many,
+ *   hence am_lexicon_create, every 64 words).
  * Single LAPACK calls (PCA's and the pinv rule's decompositions, seq-pinv's Cholesky) and single BLAS
  * products are not interrupted. A hook never changes a result: a call that is not cancelled computes exactly
  * what it computes without one, at any thread count. What a cancelled call leaves behind is stated with each
  * call; in short, objects stay valid: a recall leaves a state part of the way, a spiking network stops after
  * a whole step (am_snn_step_count says which), a graded run leaves u after a whole step, training keeps the
  * steps it made, a Storkey store keeps the patterns learned before the stop, a connection is not added,
- * nothing is created.
+ * nothing is created; an output array of a cancelled audio or encoding call is partly written, and
+ * am_stft_features_to_wav writes no file.
  *
  * Calls that run on several threads poll from those threads too (each adopts the caller's hook for the
  * call), so poll must be safe to call concurrently; once it has returned non-zero it should keep doing so

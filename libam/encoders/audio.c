@@ -11,6 +11,7 @@
 #include "../core/fft.h"
 #include "../core/io.h"
 #include "../core/quote.h"
+#include "am/cancel.h"
 #include "am/error.h"
 #include "am/rng.h"
 
@@ -24,6 +25,10 @@ static uint32_t le32(const unsigned char *p) { return p[0] | (uint32_t)p[1] << 8
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 #define WAV_MAX_BYTES ((size_t)1 << 31)
+
+/* Long loops poll the cancel hook (am/cancel.h) every this many output samples (resampling) or frames. */
+#define POLL_SAMPLES 4096
+#define POLL_FRAMES 64
 
 void am_audio_clear(am_audio *a)
 {
@@ -222,6 +227,10 @@ int am_audio_resample(const float *x, size_t n, unsigned from, unsigned to, floa
     } else {
         double fc = to < from ? (double)to / from : 1.0, half = 16.0 / fc, step = (double)from / to;
         for (size_t j = 0; j < m; j++) {
+            if (j % POLL_SAMPLES == 0 && am_cancel_poll()) {
+                free(y);
+                return AM_ECANCELED;
+            }
             double t = (double)j * step, s = 0.0;
             long lo = (long)ceil(t - half), hi = (long)floor(t + half);
             if (lo < 0)
@@ -459,6 +468,8 @@ int am_stft_magnitude(const am_stft *s, am_stft_work *w, const float *x, size_t 
     if (!s || !w || (n && !x) || (frames && !mag) || w->nfft != s->c.nfft)
         return AM_EINVAL;
     for (size_t f = 0; f < frames; f++) {
+        if (f % POLL_FRAMES == 0 && am_cancel_poll())
+            return AM_ECANCELED;
         frame_spectrum(s, w, x, n, f);
         for (size_t k = 0; k < s->h; k++)
             mag[f * s->h + k] = hypotf(w->spec[k][0], w->spec[k][1]);
@@ -476,6 +487,8 @@ int am_stft_features(const am_stft *s, am_stft_work *w, const float *x, size_t n
     size_t B = am_stft_bins(s);
     double peak = 0.0;
     for (size_t f = 0; f < frames; f++) {
+        if (f % POLL_FRAMES == 0 && am_cancel_poll())
+            return AM_ECANCELED;
         frame_spectrum(s, w, x, n, f);
         float *o = out + f * B;
         if (s->fb) {
@@ -585,6 +598,8 @@ int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsig
         /* x = the least-squares signal of the modified STFT Y: sum of windowed frames / sum of windows^2. */
         memset(acc, 0, span * sizeof *acc);
         for (size_t f = 0; f < frames; f++) {
+            if (f % POLL_FRAMES == 0 && (rc = am_cancel_poll()))
+                goto done;
             memcpy(w->spec, Y + f * H, H * sizeof *w->spec);
             am__rfft_inverse(&s->plan, w->spec, tmp);
             for (size_t i = 0; i < N; i++)
@@ -595,6 +610,8 @@ int am_stft_griffin_lim(const am_stft *s, const float *mag, size_t frames, unsig
         /* Its STFT; the error of its magnitudes; new phases on the target magnitudes. */
         double e2 = 0.0;
         for (size_t f = 0; f < frames; f++) {
+            if (f % POLL_FRAMES == 0 && (rc = am_cancel_poll()))
+                goto done;
             frame_spectrum(s, w, x, span, f);
             for (size_t k = 0; k < H; k++) {
                 float re = w->spec[k][0], im = w->spec[k][1], m = hypotf(re, im), t = mag[f * H + k];

@@ -11,6 +11,7 @@
 #include "../core/fft.h"
 #include "../core/io.h"
 #include "../core/quote.h"
+#include "am/cancel.h"
 #include "am/error.h"
 #include "internal.h"
 #include "am/rng.h"
@@ -173,11 +174,15 @@ int am_word_encode_many(const am_word_encoder *e, const char *const *words, size
         am__fft_free(x);
         return AM_ENOMEM;
     }
-    for (size_t k = 0; k < n; k++)
+    int rc = AM_OK;
+    for (size_t k = 0; k < n; k++) {
+        if (k % 64 == 0 && (rc = am_cancel_poll()))
+            break;
         encode_one(e, words[k], acc, x, out + k * e->d);
+    }
     am__fft_free(acc);
     am__fft_free(x);
-    return AM_OK;
+    return rc;
 }
 
 int am_word_encode(const am_word_encoder *e, const char *word, float *out)

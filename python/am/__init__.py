@@ -37,6 +37,16 @@ representations (am/hrr.h) and clean-up memories (am/cleanup.h):
     >>> h = am.HRR(1024); t = h.bind(role, filler)                     # unbind, encode, bundle, permute, cosine
     >>> am.Cleanup(vocab).run(h.unbind(t, role))                       # the index of the filler
 
+Audio (am/audio.h): WAV files, resampling, loudness, spectrograms and Griffin-Lim; words (am/words.h,
+am/lexicon.h): spelling codes, a vocabulary with clean-up, word lists and WordNet:
+
+    >>> x, rate = am.read_wav("speech.wav"); x = am.normalize(am.trim(am.resample(x, rate, 16000)))
+    >>> s = am.STFT(mels=40); f = s.features(x)                # frames x 40 in [0, 1]
+    >>> s.features_to_wav(f, "heard.wav", iters=60)            # Griffin-Lim, written at the speech level
+    >>> e = am.WordEncoder(1024, seed=1); lx = am.Lexicon(e, ["shirt", "sneaker", "bag"])
+    >>> lx.decode(e.encode("sneakers"), words=True)            # 'sneaker'
+    >>> am.WordNet().fashion_words(7, depth=2)                 # Debian's wordnet-base
+
 Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
 dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
 numpy arrays (memoryviews of the same shape and type without numpy: am.have_numpy says which; .tolist()
@@ -56,12 +66,17 @@ from ._am import (  # noqa: F401  (the public C API)
     pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
 from ._plot import plot  # noqa: F401  (gnuplot figures)
+from ._am import (  # noqa: F401  (audio and words: am/audio.h, am/words.h, am/lexicon.h)
+    STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
+    write_wav)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
            "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus",
            "Concepts", "ConceptDB", "binding_types", "HRR", "Cleanup"]
+__all__ += ["read_wav", "write_wav", "resample", "trim", "active_level", "normalize", "STFT",  # audio
+            "WordEncoder", "Lexicon", "read_words", "word_valid", "WordNet"]  # words
 
 
 def corpus():

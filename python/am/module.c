@@ -6,6 +6,8 @@ static int (*const layers[])(PyObject *) = {
     amx_init_analysis, amx_init_encoders, amx_init_dynamics, amx_init_melody,
     amx_init_concepts,
     amx_init_hrr,
+    amx_init_words,
+    amx_init_audio,
 };
 
 static struct PyModuleDef module_def = {

@@ -104,6 +104,24 @@ CASES = {
         "np.fill_diagonal(w, 0)",
         "am.graded_run(w, np.full(800, 0.01, np.float32), beta=0.01, dt=0.001, steps=10**7)",
         "True"),
+    # the audio front-end and the word layer (t_audio.py, t_words.py): the library polls every 64 frames or words
+    "STFT.griffin_lim (2000 frames, 10**6 iterations)": (
+        "s = am.STFT(mels=0); m = s.magnitude(np.random.default_rng(0).standard_normal(512000).astype(np.float32))",
+        "s.griffin_lim(m, iters=10**6)",
+        "s.griffin_lim(m[:3], iters=1).shape == (s.span(3),)"),
+    "STFT.features_to_wav (10**6 iterations: no file written)": (
+        "import os, tempfile; p = os.path.join(tempfile.mkdtemp(), 'x.wav'); s = am.STFT()\n"
+        "f = s.features(np.random.default_rng(0).standard_normal(512000).astype(np.float32))",
+        "s.features_to_wav(f, p, iters=10**6)",
+        "not os.path.exists(p) and os.listdir(os.path.dirname(p)) == []"),
+    "resample (10**7 samples to 44.1 kHz)": (
+        "x = np.random.default_rng(0).standard_normal(10**7).astype(np.float32)",
+        "am.resample(x, 16000, 44100)",
+        "am.resample(x[:100], 16000, 8000).shape == (50,)"),
+    "WordEncoder.encode and Lexicon (2*10**5 words of dim 4096)": (
+        "e = am.WordEncoder(4096, seed=1); w = ['w%d' % i for i in range(2 * 10**5)]",
+        "am.Lexicon(e, w)",
+        "e.encode('dog').shape == (4096,)"),
     "Engram.train (10**6 epochs)": (
         "c = am.MelodyCode('pitchclass', repeat=1); t = am.read_abc(text='X:1\\nK:C\\nCDEF GABc|cBAG FEDC|]\\n')[0]\n"
         "q = np.tile(c.encode(t), (20, 1)); g = am.Engram(c.units, hidden=512)",

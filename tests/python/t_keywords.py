@@ -729,6 +729,9 @@ SAME.update({
     ("Concepts.activation", "threads"): (lambda: cmem().activation(np.tile(CW, (300, 1)), "word", threads=1),
                                          lambda: cmem().activation(np.tile(CW, (300, 1)), "word", threads=2)),
 })
+# the layers whose test files keep their own table beside their other tests
+for _layer in ("t_audio", "t_words"):
+    EFFECTS.update(__import__(_layer).EFFECTS)
 
 # --- the table covers every documented parameter -----------------------------------------------------------
 def c_params(qual, obj):
