@@ -9,7 +9,8 @@
  *   autoencoder training (every minibatch step) and inference (every chunk of rows), PCA's covariance (every
  *   block of rows), spiking networks (every step of am_snn_run, every presynaptic neuron of am_snn_connect)
  *   and so am_xor_trial, the graded network and the modern store's gradient flow (every step), the biased and
- *   correlated pattern generators (between patterns, every 65536 units drawn).
+ *   correlated pattern generators (between patterns, every 65536 units drawn), graphs (am/graph.h: motif counts
+ *   and listings between hubs, rewiring and synthetic graphs every 65536 attempts, the null model per graph).
  * Single LAPACK calls (PCA's and the pinv rule's decompositions, seq-pinv's Cholesky) and single BLAS
  * products are not interrupted. A hook never changes a result: a call that is not cancelled computes exactly
  * what it computes without one, at any thread count. What a cancelled call leaves behind is stated with each
