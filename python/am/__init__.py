@@ -27,6 +27,16 @@ Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am
     >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
     >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
 
+Graphs and motifs (am/graph.h) and spiking networks composed from parts (am/spiking.h):
+
+    >>> g = am.read_graph("herm_full_edgelist.csv", neurons="owmeta_cache.json")   # C. elegans (c302's files)
+    >>> g.count()                                    # {'xor': ..., 'xor-induced': ..., 'lateral': ..., ...}
+    >>> r = g.null("xor", graphs=100, attempts=10, rng=1)   # degree- and sign-preserving rewiring: r.z, r.p_upper
+    >>> net = am.Network(dt=0.1, method="euler", seed=1)
+    >>> E = net.population(3200, drive=20, v0_mean=-55, v0_sd=5); I = net.population(800, drive=20, v0_mean=-55, v0_sd=5)
+    >>> net.connect(E, [E, I], p=0.02, weight=0.6); net.connect(I, [E, I], p=0.02, weight=6.7, receptor="inhibitory")
+    >>> spikes = net.spike_monitor([E, I]); net.run(1000)   # spikes.t, spikes.i; rate_monitor, state_monitor
+
 Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
 dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
 numpy arrays (memoryviews of the same shape and type without numpy: am.have_numpy says which; .tolist()
@@ -47,12 +57,14 @@ from ._am import (  # noqa: F401  (the public C API)
     commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude, overlap, patterns,
     pitch_name,
     read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
+from ._am import Graph, Monitor, Network, Population, Projection, motifs, read_graph  # noqa: F401  (graphs, networks)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
            "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus",
            "have_numpy"]
+__all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projection", "Monitor"]
 
 
 def corpus():
