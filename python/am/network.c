@@ -451,10 +451,12 @@ static PyObject *Network_connect(NetworkObject *self, PyObject *args, PyObject *
     int inh = 0;
     if (net_unbuilt(self, "Network.connect"))
         return NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$OOOOOsO!:connect", kwlist, &preo, &posto, &po, &ko, &conns, &wo,
-                                     &dlo, &receptor, &PyBool_Type, &au) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$OOOOOsO:connect", kwlist, &preo, &posto, &po, &ko, &conns, &wo,
+                                     &dlo, &receptor, &au) ||
         receptor_from(receptor, &inh))
         return NULL;
+    if (!PyBool_Check(au))
+        return PyErr_Format(PyExc_TypeError, "autapses must be True or False, not %.80s", Py_TYPE(au)->tp_name);
     po = po == Py_None ? NULL : po, ko = ko == Py_None ? NULL : ko, conns = conns == Py_None ? NULL : conns;
     if (!dlo)
         dlo = PyFloat_FromDouble(0.0);
