@@ -831,8 +831,9 @@ static PyTypeObject GraphType = {
     .tp_basicsize = sizeof(GraphObject),
     .tp_dealloc = (destructor)Graph_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "A signed directed graph (a connectome; am/graph.h), immutable: made by Graph.from_edges,\n"
-              "Graph.synthetic, am.read_graph or Graph.rewire. len(g) is its node count.\n\n"
+    .tp_doc = "Graph() is not called (TypeError): a signed directed graph (a connectome; am/graph.h) is made by\n"
+              "Graph.from_edges, Graph.synthetic, am.read_graph or Graph.rewire, and is immutable. len(g) is its\n"
+              "node count.\n\n"
               "    >>> g = am.Graph.from_edges(3, [[0, 1], [1, 2]], signs=[1, -1])\n"
               "    >>> g.nodes, g.edges, g.has_edge(1, 2, sign=-1)\n"
               "    (3, 2, True)",

@@ -1045,7 +1045,8 @@ static PyTypeObject PopulationType = {
     .tp_basicsize = sizeof(PopulationObject),
     .tp_dealloc = (destructor)Population_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "A range of a Network's neurons (Network.population makes one; pop[a:b] or pop[i] selects some).\n"
+    .tp_doc = "Population() is not called (TypeError): a range of a Network's neurons, made by\n"
+              "Network.population; pop[a:b] or pop[i] selects some.\n"
               "len(pop) neurons from pop.first.",
     .tp_repr = (reprfunc)Population_repr,
     .tp_as_mapping = &Population_as_mapping,
@@ -1068,7 +1069,8 @@ static PyTypeObject ProjectionType = {
     .tp_basicsize = sizeof(ProjectionObject),
     .tp_dealloc = (destructor)Projection_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Synapses Network.connect added: .pre, .post, .synapses, .weight, .delay, .receptor, .rule.",
+    .tp_doc = "Projection() is not called (TypeError): the synapses Network.connect added: .pre, .post,\n"
+              ".synapses, .weight, .delay, .receptor, .rule.",
     .tp_repr = (reprfunc)Projection_repr,
     .tp_getset = Projection_getset,
 };
@@ -1088,7 +1090,8 @@ static PyTypeObject MonitorType = {
     .tp_basicsize = sizeof(MonitorObject),
     .tp_dealloc = (destructor)Monitor_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Records of a Network's runs (Network.spike_monitor, rate_monitor, state_monitor make them).",
+    .tp_doc = "Monitor() is not called (TypeError): records of a Network's runs, made by\n"
+              "Network.spike_monitor, rate_monitor and state_monitor.",
     .tp_repr = (reprfunc)Monitor_repr,
     .tp_getset = Monitor_getset,
 };
