@@ -46,7 +46,7 @@ typedef struct {
     /* spikes: (step, index in the range) of every spike; counts per neuron */
     uint64_t *step;
     uint32_t *id;
-    size_t len, cap;
+    size_t len, cap, icap; /* capacities of step and id */
     uint64_t *counts;
     /* rate: spikes per bin of bin_steps steps from step start; steps: how far the network ran */
     uint64_t *bins, start, bin_steps, steps;
@@ -54,7 +54,7 @@ typedef struct {
     /* state: every stride-th step, the potentials of the range (samples x count) */
     uint64_t stride, *sstep;
     float *v;
-    size_t samples, scap;
+    size_t samples, scap, vcap; /* vcap: floats */
 } MonitorObject;
 
 static PyTypeObject NetworkType, PopulationType, ProjectionType, MonitorType;
@@ -595,13 +595,11 @@ static void on_spikes(uint64_t step, double t, const uint32_t *ids, size_t count
             m->bins[b] += end - lo;
             continue;
         }
-        size_t c1 = m->cap, c2 = m->cap;
-        if (grow((void **)&m->step, &c1, m->len + (end - lo), sizeof *m->step) ||
-            grow((void **)&m->id, &c2, m->len + (end - lo), sizeof *m->id)) {
+        if (grow((void **)&m->step, &m->cap, m->len + (end - lo), sizeof *m->step) ||
+            grow((void **)&m->id, &m->icap, m->len + (end - lo), sizeof *m->id)) {
             monitor_failed(r, m);
             continue;
         }
-        m->cap = c1 < c2 ? c1 : c2;
         for (size_t k = lo; k < end; k++, m->len++) {
             m->step[m->len] = step;
             m->id[m->len] = (uint32_t)(ids[k] - m->first);
@@ -620,12 +618,10 @@ static void on_state(uint64_t step, double t, const float *v, size_t count, void
         if (m->kind != MON_STATE)
             continue;
         if (!m->failed && (step + 1) % m->stride == 0) {
-            size_t c1 = m->scap, c2 = m->scap;
-            if (grow((void **)&m->sstep, &c1, m->samples + 1, sizeof *m->sstep) ||
-                grow((void **)&m->v, &c2, (m->samples + 1) * m->count, sizeof *m->v))
+            if (grow((void **)&m->sstep, &m->scap, m->samples + 1, sizeof *m->sstep) ||
+                grow((void **)&m->v, &m->vcap, (m->samples + 1) * m->count, sizeof *m->v))
                 monitor_failed(r, m);
             else {
-                m->scap = c1;
                 m->sstep[m->samples] = step;
                 memcpy(m->v + m->samples * m->count, v + off, m->count * sizeof *v);
                 m->samples++;
