@@ -407,6 +407,66 @@ static void spiking(void)
     am_snn_free(m);
 }
 
+/* ---- graphs: motif counts and listings, rewiring, synthetic graphs, the null model ---------------------------- */
+
+static int count_one(const uint32_t *nodes, void *ctx)
+{
+    (void)nodes;
+    ++*(uint64_t *)ctx;
+    return 0;
+}
+
+static void graphs(void)
+{
+    am_graph *g = NULL, *r = NULL, *s = NULL;
+    ok(!am_graph_synthetic(&g, 3000, 60000, 0.2, 1.0, 5), "a synthetic graph of 60000 edges");
+    counter c, d;
+    am_cancel never, stop;
+    const am_cancel *outer;
+    for (int threads = 1; threads <= 2; threads++) {
+        uint64_t plain = 0, hooked = 0, cut = 7;
+        int ra = am_graph_count(g, AM_MOTIF_XOR, threads, &plain);
+        never = hook_of(&c, -1);
+        outer = am_cancel_swap(&never);
+        int rb = am_graph_count(g, AM_MOTIF_XOR, threads, &hooked);
+        stop = hook_of(&d, 5);
+        am_cancel_swap(&stop);
+        int rc = am_graph_count(g, AM_MOTIF_XOR, threads, &cut);
+        am_cancel_swap(outer);
+        ok(!ra && !rb && plain == hooked && plain > 0 && c.polls > 100,
+           "am_graph_count at %d thread%s: the same count under a hook (%llu), polled per hub (%d)", threads,
+           threads > 1 ? "s" : "", (unsigned long long)plain, c.polls);
+        ok(rc == AM_ECANCELED && cut == 0, "... cancelled: AM_ECANCELED, no count");
+    }
+    uint64_t seen = 0;
+    stop = hook_of(&d, 5);
+    outer = am_cancel_swap(&stop);
+    int rc = am_graph_each(g, AM_MOTIF_XOR, count_one, &seen);
+    int re = am_graph_rewire(g, 10, 3, &r, NULL);
+    stop = hook_of(&d, 0);
+    int rs = am_graph_synthetic(&s, 3000, 60000, 0.2, 1.0, 5);
+    am_cancel_swap(outer);
+    ok(rc == AM_ECANCELED && re == AM_ECANCELED && !r && rs == AM_ECANCELED && !s,
+       "am_graph_each, am_graph_rewire (10 attempts per edge) and am_graph_synthetic cancelled: no graph made");
+    static const am_motif ms[2] = {AM_MOTIF_XOR, AM_MOTIF_LATERAL};
+    uint64_t a[8 * 2], b[8 * 2], x[8 * 2];
+    for (int threads = 1; threads <= 2; threads++) {
+        int ra = am_graph_null(g, ms, 2, 8, 2, 11, threads, a);
+        never = hook_of(&c, -1);
+        outer = am_cancel_swap(&never);
+        int rb = am_graph_null(g, ms, 2, 8, 2, 11, threads, b);
+        stop = hook_of(&d, 20);
+        am_cancel_swap(&stop);
+        rc = am_graph_null(g, ms, 2, 8, 2, 11, threads, x);
+        am_cancel_swap(outer);
+        ok(!ra && !rb && !memcmp(a, b, sizeof a) && c.polls > 8 * 100,
+           "am_graph_null at %d thread%s: the same counts under a hook, polled inside each graph (%d)", threads,
+           threads > 1 ? "s" : "", c.polls);
+        ok(rc == AM_ECANCELED, "... cancelled: AM_ECANCELED");
+    }
+    am_graph_free(g);
+}
+
 static void graded(void)
 {
     size_t n = 50;
@@ -609,5 +669,6 @@ int main(void)
     spiking();
     graded();
     audio_words();
+    graphs();
     return done_testing();
 }

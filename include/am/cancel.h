@@ -12,7 +12,8 @@
  *   correlated pattern generators (between patterns, every 65536 units drawn), the audio front-end
  *   (am_audio_resample every 4096 output samples; am_stft_magnitude, am_stft_features and every Griffin-Lim
  *   iteration, hence am_stft_features_to_wav, every 64 frames) and the spelling encoder (am_word_encode_many,
- *   hence am_lexicon_create, every 64 words).
+ *   hence am_lexicon_create, every 64 words) and graphs (am/graph.h: motif counts
+ *   and listings between hubs, rewiring and synthetic graphs every 65536 attempts, the null model per graph).
  * Single LAPACK calls (PCA's and the pinv rule's decompositions, seq-pinv's Cholesky) and single BLAS
  * products are not interrupted. A hook never changes a result: a call that is not cancelled computes exactly
  * what it computes without one, at any thread count. What a cancelled call leaves behind is stated with each

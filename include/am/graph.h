@@ -25,7 +25,11 @@
  *                         B) excitatory; counted once when either variant holds. F+ and F- tell the two
  *                         sides apart, so the (a,c) side is the one feeding F+ and no swap is identified.
  * Instances are reported as node ids in the order a, b, c, d, h, o, p, m (o absent for LATERAL; p, m only
- * for SIGNED_XOR), with c < d except for SIGNED_XOR. */
+ * for SIGNED_XOR), with c < d except for SIGNED_XOR.
+ *
+ * Cancelling (am/cancel.h): am_graph_count and am_graph_each poll the caller's hook between hubs,
+ * am_graph_rewire and am_graph_synthetic every 65536 attempts, am_graph_null between graphs and inside each
+ * (on every thread); a cancelled call returns AM_ECANCELED and makes no graph (*out / *g NULL). */
 #ifndef AM_GRAPH_H
 #define AM_GRAPH_H
 

@@ -7,6 +7,7 @@
 
 #include "am/error.h"
 #include "am/rng.h"
+#include "../core/cancel_internal.h"
 #include "../core/hash.h"
 #include "internal.h"
 
@@ -424,6 +425,8 @@ int am_graph_synthetic(am_graph **g, size_t n, size_t m, double inh_share, doubl
         }
         size_t tries = 0;
         for (size_t k = 0; k < m;) {
+            if ((tries & 0xffff) == 0 && (rc = am_cancel_poll()))
+                break;
             if (++tries > 50 * m + 1000) {
                 rc = AM_EINVAL; /* the propensities cannot place this many distinct edges */
                 break;
@@ -487,7 +490,9 @@ int am_graph_rewire(const am_graph *g, double attempts_per_edge, uint64_t seed, 
             am_rng_init(&r, seed, (uint64_t)c);
             double want = attempts_per_edge * (double)mc;
             size_t tries = mc >= 2 ? (size_t)llround(want) : 0;
-            for (size_t t = 0; t < tries; t++) {
+            for (size_t t = 0; t < tries && !rc; t++) {
+                if ((t & 0xffff) == 0 && (rc = am_cancel_poll()))
+                    break;
                 size_t i = base + am_rng_below(&r, mc), j = base + am_rng_below(&r, mc);
                 uint32_t a = src[i], b = dst[i], x = src[j], y = dst[j];
                 if (i == j || a == x || b == y || a == y || x == b)
@@ -505,8 +510,10 @@ int am_graph_rewire(const am_graph *g, double attempts_per_edge, uint64_t seed, 
             }
             base += mc;
         }
-        rc = am__graph_build(out, g->n, nm, g->nsign, m, src, dst, w, sg);
-        nm = NULL; /* the graph's now, or freed by the build */
+        if (!rc) {
+            rc = am__graph_build(out, g->n, nm, g->nsign, m, src, dst, w, sg);
+            nm = NULL; /* the graph's now, or freed by the build */
+        }
     }
     if (nm)
         for (size_t u = 0; u < g->n; u++)

@@ -14,6 +14,7 @@
 
 #include "am/error.h"
 #include "am/rng.h"
+#include "../core/cancel_internal.h"
 #include "internal.h"
 
 #ifdef _OPENMP
@@ -478,7 +479,8 @@ int am_graph_each(const am_graph *g, am_motif m, int (*fn)(const uint32_t *nodes
     }
     visit vis = {fn, ctx, 0, obuf + nn, obuf + 2 * nn};
     for (size_t h = 0; h < g->n && !rc; h++)
-        rc = each_hub(&w, (uint32_t)h, m, &vis, obuf);
+        if (!(rc = am_cancel_poll()))
+            rc = each_hub(&w, (uint32_t)h, m, &vis, obuf);
     ws_free(&w);
     free(obuf);
     return rc;
@@ -516,7 +518,8 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
     if ((size_t)nt > nh)
         nt = nh ? (int)nh : 1;
     unsigned __int128 total = 0;
-    int rc = AM_OK;
+    int rc = AM_OK, stop = 0;
+    const am_cancel *hook = am_cancel_current();
 #pragma omp parallel num_threads(nt)
     {
         ws w;
@@ -533,8 +536,16 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
 #pragma omp for schedule(dynamic, 1)
         for (size_t k = 0; k < nh; k++) {
             uint32_t h = (uint32_t)hubs[k];
-            if (mine)
+            int stopped;
+#pragma omp atomic read
+            stopped = stop;
+            if (mine || stopped)
                 continue;
+            if (am__cancel_check(hook)) {
+#pragma omp atomic write
+                stop = 1;
+                continue;
+            }
             if (m == AM_MOTIF_XOR)
                 part += (unsigned __int128)xor_hub(&w, h);
             else if (m == AM_MOTIF_LATERAL)
@@ -559,6 +570,8 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
     free(hubs);
     if (rc)
         return rc;
+    if (stop)
+        return AM_ECANCELED;
     if (total > UINT64_MAX)
         return AM_EOVERFLOW;
     *count = (uint64_t)total;
@@ -595,19 +608,26 @@ int am_graph_null(const am_graph *g, const am_motif *motifs, size_t nmotifs, siz
     if ((size_t)nt > graphs)
         nt = graphs ? (int)graphs : 1;
     int rc = AM_OK;
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-    for (size_t k = 0; k < graphs; k++) {
-        int mine;
+    const am_cancel *hook = am_cancel_current();
+#pragma omp parallel num_threads(nt)
+    {
+        AM__CANCEL_ADOPT(hook); /* the rewiring and counting on every thread poll the caller's hook */
+#pragma omp for schedule(dynamic, 1)
+        for (size_t k = 0; k < graphs; k++) {
+            int mine;
 #pragma omp atomic read
-        mine = rc;
-        if (mine)
-            continue;
-        mine = am_graph_null_one(g, motifs, nmotifs, k, attempts_per_edge, seed, counts + k * nmotifs);
-        if (mine) {
+            mine = rc;
+            if (mine)
+                continue;
+            if (!(mine = am_cancel_poll()))
+                mine = am_graph_null_one(g, motifs, nmotifs, k, attempts_per_edge, seed, counts + k * nmotifs);
+            if (mine) {
 #pragma omp critical
-            if (!rc)
-                rc = mine;
+                if (!rc)
+                    rc = mine;
+            }
         }
+        AM__CANCEL_LEAVE();
     }
     return rc;
 }

@@ -47,6 +47,16 @@ am/lexicon.h): spelling codes, a vocabulary with clean-up, word lists and WordNe
     >>> lx.decode(e.encode("sneakers"), words=True)            # 'sneaker'
     >>> am.WordNet().fashion_words(7, depth=2)                 # Debian's wordnet-base
 
+Graphs and motifs (am/graph.h) and spiking networks composed from parts (am/spiking.h):
+
+    >>> g = am.read_graph("herm_full_edgelist.csv", neurons="owmeta_cache.json")   # C. elegans (c302's files)
+    >>> g.count()                                    # {'xor': ..., 'xor-induced': ..., 'lateral': ..., ...}
+    >>> r = g.null("xor", graphs=100, attempts=10, rng=1)   # degree- and sign-preserving rewiring: r.z, r.p_upper
+    >>> net = am.Network(dt=0.1, method="euler", seed=1)
+    >>> E = net.population(3200, drive=20, v0_mean=-55, v0_sd=5); I = net.population(800, drive=20, v0_mean=-55, v0_sd=5)
+    >>> net.connect(E, [E, I], p=0.02, weight=0.6); net.connect(I, [E, I], p=0.02, weight=6.7, receptor="inhibitory")
+    >>> spikes = net.spike_monitor([E, I]); net.run(1000)   # spikes.t, spikes.i; rate_monitor, state_monitor
+
 Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
 dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
 numpy arrays (memoryviews of the same shape and type without numpy: am.have_numpy says which; .tolist()
@@ -69,6 +79,7 @@ from ._plot import plot  # noqa: F401  (gnuplot figures)
 from ._am import (  # noqa: F401  (audio and words: am/audio.h, am/words.h, am/lexicon.h)
     STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
     write_wav)
+from ._am import Graph, Monitor, Network, Population, Projection, motifs, read_graph  # noqa: F401  (graphs, networks)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
@@ -77,6 +88,7 @@ __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patter
            "Concepts", "ConceptDB", "binding_types", "HRR", "Cleanup"]
 __all__ += ["read_wav", "write_wav", "resample", "trim", "active_level", "normalize", "STFT",  # audio
             "WordEncoder", "Lexicon", "read_words", "word_valid", "WordNet"]  # words
+__all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projection", "Monitor"]  # graphs, networks
 
 
 def corpus():

@@ -8,6 +8,8 @@ static int (*const layers[])(PyObject *) = {
     amx_init_hrr,
     amx_init_words,
     amx_init_audio,
+    amx_init_graphs,
+    amx_init_network,
 };
 
 static struct PyModuleDef module_def = {

@@ -529,6 +529,171 @@ EFFECTS.update({
                               lambda: trained_engram().predict(SEQS_T[0][4])),
 })
 
+
+# graphs (am/graph.h): results as arrays, namespaces and lists, never the Graph objects themselves
+def ginfo(g):
+    """What tells two graphs apart: names, identities, edges."""
+    return (g.names, g.node_signs, g.edge_arrays())
+
+
+XG = am.Graph.from_edges(["a", "b", "c", "d", "h", "o"],
+                         [[0, 2], [0, 4], [1, 3], [1, 4], [2, 5], [3, 5], [4, 2], [4, 3]], signs=[1] * 6 + [-1] * 2)
+SG = am.Graph.synthetic(300, 1500, rng=3)
+
+
+def gfile(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+G_CSV = gfile("g1.csv", "source,target,weight,sign\na,b,1,+\nb,c,2,-\n")
+G_CSV2 = gfile("g2.csv", "source,target,weight,sign\na,b,1,+\nc,a,2,-\n")
+G_SIGNS = gfile("gs.csv", "a,-\n")
+C302_E = gfile("c302.csv", "Source,Target,Weight,Type\nA,B,2,chemical\nB,C,1,chemical\n")
+C302_N = gfile("c302.json", '{"neuron_info": {"A": ["u", [], [], ["GABA"]], "B": ["u", [], [], ["ACh"]], '
+                            '"C": ["u", [], [], []]}}')
+
+
+def nulls(**kw):
+    base = dict(graphs=3, attempts=2, rng=1)
+    base.update(kw)
+    r = SG.null(**base)
+    return r.counts, r.observed
+
+
+def rewired(**kw):
+    g, acc = SG.rewire(**kw)
+    return ginfo(g), acc
+
+
+EFFECTS.update({
+    ("Graph.from_edges", "nodes"): (lambda: ginfo(am.Graph.from_edges(3, [[0, 1]])),
+                                    lambda: ginfo(am.Graph.from_edges(["x", "y", "z"], [[0, 1]]))),
+    ("Graph.from_edges", "edges"): (lambda: ginfo(am.Graph.from_edges(3, [[0, 1]])),
+                                    lambda: ginfo(am.Graph.from_edges(3, [[1, 2]]))),
+    ("Graph.from_edges", "signs"): (lambda: ginfo(am.Graph.from_edges(3, [[0, 1]])),
+                                    lambda: ginfo(am.Graph.from_edges(3, [[0, 1]], signs=[-1]))),
+    ("Graph.from_edges", "weights"): (lambda: ginfo(am.Graph.from_edges(3, [[0, 1]])),
+                                      lambda: ginfo(am.Graph.from_edges(3, [[0, 1]], weights=[2.5]))),
+    ("Graph.from_edges", "node_signs"): (lambda: ginfo(am.Graph.from_edges(3, [[0, 1]])),
+                                         lambda: ginfo(am.Graph.from_edges(3, [[0, 1]], node_signs=[0, -1, 1]))),
+    ("Graph.synthetic", "nodes"): (lambda: ginfo(am.Graph.synthetic(50, 100, rng=1)),
+                                   lambda: ginfo(am.Graph.synthetic(60, 100, rng=1))),
+    ("Graph.synthetic", "edges"): (lambda: ginfo(am.Graph.synthetic(50, 100, rng=1)),
+                                   lambda: ginfo(am.Graph.synthetic(50, 120, rng=1))),
+    ("Graph.synthetic", "inh_share"): (lambda: ginfo(am.Graph.synthetic(50, 100, rng=1)),
+                                       lambda: ginfo(am.Graph.synthetic(50, 100, inh_share=0.6, rng=1))),
+    ("Graph.synthetic", "sigma"): (lambda: ginfo(am.Graph.synthetic(50, 100, rng=1)),
+                                   lambda: ginfo(am.Graph.synthetic(50, 100, sigma=0.2, rng=1))),
+    ("Graph.synthetic", "rng"): (lambda: ginfo(am.Graph.synthetic(50, 100, rng=1)),
+                                 lambda: ginfo(am.Graph.synthetic(50, 100, rng=2))),
+    ("Graph.find", "name"): (lambda: XG.find("a"), lambda: XG.find("h")),
+    ("Graph.has_edge", "source"): (lambda: XG.has_edge("h", "c"), lambda: XG.has_edge("o", "c")),
+    ("Graph.has_edge", "target"): (lambda: XG.has_edge("h", "c"), lambda: XG.has_edge("h", "a")),
+    ("Graph.has_edge", "sign"): (lambda: XG.has_edge("h", "c"), lambda: XG.has_edge("h", "c", sign=1)),
+    ("Graph.out_degree", "sign"): (lambda: XG.out_degree(), lambda: XG.out_degree(sign=-1)),
+    ("Graph.in_degree", "sign"): (lambda: XG.in_degree(), lambda: XG.in_degree(sign=1)),
+    ("Graph.count", "motif"): (lambda: SG.count("xor"), lambda: SG.count("lateral")),
+    ("Graph.instances", "motif"): (lambda: SG.instances(), lambda: SG.instances("lateral")),
+    ("Graph.instances", "max"): (lambda: SG.instances(), lambda: SG.instances(max=2)),
+    ("Graph.rewire", "attempts"): (lambda: rewired(), lambda: rewired(attempts=1)),
+    ("Graph.rewire", "rng"): (lambda: rewired(), lambda: rewired(rng=5)),
+    ("Graph.null", "motifs"): (lambda: nulls(), lambda: nulls(motifs="xor")),
+    ("Graph.null", "graphs"): (lambda: nulls(), lambda: nulls(graphs=4)),
+    ("Graph.null", "attempts"): (lambda: nulls(), lambda: nulls(attempts=3)),
+    ("Graph.null", "rng"): (lambda: nulls(), lambda: nulls(rng=2)),
+    ("read_graph", "path"): (lambda: ginfo(am.read_graph(G_CSV)), lambda: ginfo(am.read_graph(G_CSV2))),
+    ("read_graph", "signs"): (lambda: ginfo(am.read_graph(G_CSV)), lambda: ginfo(am.read_graph(G_CSV, signs=G_SIGNS))),
+    ("read_graph", "neurons"): (lambda: outcome(lambda: ginfo(am.read_graph(C302_E))),
+                                lambda: outcome(lambda: ginfo(am.read_graph(C302_E, neurons=C302_N)))),
+})
+
+
+# networks composed from parts (am/spiking.h)
+def npop(run=50.0, count=20, **kw):
+    """A population under Poisson input (to ge) and inhibiting itself (gi): its potentials and spikes after run."""
+    n = am.Network(0.1, seed=1)
+    base = dict(drive=15.0, ext_rate=3000.0, ext_weight=0.05, v0_sd=3.0)
+    base.update(kw)
+    p = n.population(count, **base)
+    n.connect(p, p, p=0.5, weight=0.3 if base.get("synapse", "conductance") == "conductance" else -3.0,
+              receptor="inhibitory")
+    n.run(run)
+    return p.v, p.spike_counts
+
+
+def ncon(pre="A", post="B", **kw):
+    """A driven population A and a silent one B; kw connects pre to post. Synapses, B's spikes and their times."""
+    n = am.Network(0.1, seed=1)
+    A = n.population(10, drive=20.0, synapse="current")
+    B = n.population(10, synapse="current")
+    sel = {"A": A, "B": B, "A5": A[:5], "B5": B[5:]}
+    base = dict(weight=8.0)
+    base.update(kw)
+    if "k" not in base and "connections" not in base and "p" not in base:
+        base["p"] = 0.5
+    pr = n.connect(sel[pre], sel[post], **base)
+    m = n.spike_monitor([A, B])
+    n.run(50)
+    return pr.synapses, m.t, m.i
+
+
+def nmon(kind, run=50.0, threads=1, **kw):
+    """A driven network of two populations and one monitor of kind with kw: its arrays after run."""
+    n = am.Network(0.1, seed=1)
+    A = n.population(10, drive=20.0, synapse="current", v0_sd=5.0)
+    B = n.population(10, drive=25.0, synapse="current", v0_sd=5.0)
+    target = {"A": A, "B": B}[kw.pop("target", "A")]
+    m = getattr(n, kind + "_monitor")(target, **kw)
+    n.run(run, threads=threads)
+    return tuple(getattr(m, a) for a in {"spike": ("t", "i"), "rate": ("t", "rate"), "state": ("t", "v")}[kind])
+
+
+def nnet(**kw):
+    n = am.Network(**kw)
+    p = n.population(20, drive=15.0, ext_rate=2000.0, ext_weight=0.05, v0_sd=3.0)
+    n.connect(p, p, p=0.3, weight=0.5)
+    n.run(20)
+    return p.v, p.spike_counts
+
+
+def pname(**kw):
+    return am.Network().population(1, **kw).name
+
+
+EFFECTS.update({
+    ("Network", "dt"): (lambda: nnet(), lambda: nnet(dt=0.05)),
+    ("Network", "method"): (lambda: nnet(), lambda: nnet(method="euler")),
+    ("Network", "seed"): (lambda: nnet(), lambda: nnet(seed=2)),
+    ("Network.population", "count"): (lambda: npop(), lambda: npop(count=21)),
+    ("Network.population", "name"): (lambda: pname(), lambda: pname(name="E")),
+    ("Network.run", "duration"): (lambda: nmon("spike"), lambda: nmon("spike", run=60.0)),
+    ("Network.spike_monitor", "target"): (lambda: nmon("spike"), lambda: nmon("spike", target="B")),
+    ("Network.rate_monitor", "target"): (lambda: nmon("rate"), lambda: nmon("rate", target="B")),
+    ("Network.rate_monitor", "bin"): (lambda: nmon("rate"), lambda: nmon("rate", bin=2.0)),
+    ("Network.state_monitor", "target"): (lambda: nmon("state"), lambda: nmon("state", target="B")),
+    ("Network.state_monitor", "stride"): (lambda: nmon("state"), lambda: nmon("state", stride=7)),
+    ("Network.connect", "pre"): (lambda: ncon(), lambda: ncon(pre="A5")),
+    ("Network.connect", "post"): (lambda: ncon(), lambda: ncon(post="B5")),
+    ("Network.connect", "p"): (lambda: ncon(), lambda: ncon(p=0.2)),
+    ("Network.connect", "k"): (lambda: ncon(k=3), lambda: ncon(k=5)),
+    ("Network.connect", "connections"): (lambda: ncon(connections=[[0, 0]], weight=150.0),
+                                         lambda: ncon(connections=[[0, 1]], weight=150.0)),
+    ("Network.connect", "weight"): (lambda: ncon(), lambda: ncon(weight=2.0)),
+    ("Network.connect", "delay"): (lambda: ncon(), lambda: ncon(delay=3.0)),
+    ("Network.connect", "receptor"): (lambda: ncon(), lambda: ncon(receptor="inhibitory")),
+    ("Network.connect", "autapses"): (lambda: ncon(pre="A", post="A"), lambda: ncon(pre="A", post="A", autapses=True)),
+})
+for key, val in [("tau_m", 10.0), ("v_rest", -58.0), ("v_reset", -55.0), ("v_thresh", -52.0), ("t_ref", 1.0),
+                 ("drive", 25.0), ("synapse", "current"), ("tau_e", 1.0), ("tau_i", 2.0), ("e_e", -20.0),
+                 ("e_i", -65.0), ("ext_rate", 500.0), ("ext_weight", 0.2)]:
+    EFFECTS[("Network.population", key)] = (lambda: npop(), lambda key=key, val=val: npop(**{key: val}))
+EFFECTS[("Network.population", "v0_mean")] = (lambda: npop(run=0), lambda: npop(run=0, v0_mean=-55.0))
+EFFECTS[("Network.population", "v0_sd")] = (lambda: npop(run=0), lambda: npop(run=0, v0_sd=1.0))
+EFFECTS[("Network.population", "v0_uniform")] = (lambda: npop(run=0), lambda: npop(run=0, v0_uniform=True))
+
 # threads=: the same result at 1 and 2 threads (and the keyword accepted)
 SAME = {
     ("capacity", "threads"): (lambda: capacity(threads=1), lambda: capacity(threads=2)),
@@ -538,6 +703,9 @@ SAME = {
                                  lambda: am.familiarity(store(), PATS, threads=2)),
     ("sequence_familiarity", "threads"): (lambda: seqfam(threads=1), lambda: seqfam(threads=2)),
     ("Engram", "threads"): (lambda: engram(threads=1), lambda: engram(threads=2)),
+    ("Graph.count", "threads"): (lambda: SG.count(threads=1), lambda: SG.count(threads=2)),
+    ("Graph.null", "threads"): (lambda: nulls(threads=1), lambda: nulls(threads=2)),
+    ("Network.run", "threads"): (lambda: nmon("spike", threads=1), lambda: nmon("spike", threads=2)),
 }
 
 # --- concept memories, the concept database, HRR and clean-up (in depth: t_concepts.py, t_hrr.py) ---------------
@@ -762,6 +930,8 @@ for name in am.__all__:
                 documented[name + "." + meth] = c_params(meth, f)
     elif inspect.isfunction(obj):
         documented[name] = [p for p in inspect.signature(obj).parameters]
+    elif not callable(obj):
+        continue  # data (am.motifs, am.have_numpy): no parameters
     else:
         documented[name] = c_params(name, obj)
 undocumented = sorted(k for k, v in documented.items() if v is None)
