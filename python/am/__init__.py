@@ -42,11 +42,37 @@ import shutil as _shutil
 import subprocess as _subprocess
 import tempfile as _tempfile
 
-from ._am import (  # noqa: F401  (the public C API)
-    PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity, class_name,
-    commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude, overlap, patterns,
-    pitch_name,
-    read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
+
+def _no_extension(e):
+    """The one message of an ImportError of am._am: which interpreter, what is there instead, and the fix."""
+    import sys
+    import sysconfig
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    root = next((r for r in (_os.path.join(here, *[".."] * k) for k in (1, 2, 3, 4))
+                 if _os.path.isfile(_os.path.join(r, "pyproject.toml")) and _os.path.isdir(_os.path.join(r, "libam"))),
+                "<libam's source directory>")
+    py = "%s (CPython %d.%d)" % ((sys.executable or "python",) + sys.version_info[:2])
+    fix = ("install it for this interpreter: %s -m pip install %s (or, in the source tree, make PYTHON=%s)"
+           % (sys.executable or "python", _os.path.normpath(root), sys.executable or "python"))
+    if isinstance(e, ModuleNotFoundError) and e.name == __name__ + "._am":
+        others = sorted(f for f in _os.listdir(here) if f.startswith("_am.") and f.endswith(".so"))
+        return ("am: the compiled module am._am (%s) is not built for %s in %s%s; %s"
+                % ("_am" + sysconfig.get_config_var("EXT_SUFFIX"), py, here,
+                   " (there: %s, for other interpreters)" % ", ".join(others) if others else "", fix))
+    if getattr(e, "path", None) and e.path.endswith(".so"):
+        return "am: %s cannot load %s (%s); if a library is missing: tools/install-deps; else %s" % (
+            py, e.path, e, fix)
+    return "am: the compiled module in %s does not match its Python files (%s): rebuild it; %s" % (here, e, fix)
+
+
+try:
+    from ._am import (  # noqa: F401  (the public C API)
+        PCA, REST, SNN, TPQ, Autoencoder, Engram, Error, Melody, MelodyCode, Rng, Store, __version__, capacity,
+        class_name, commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude,
+        overlap, patterns, pitch_name, read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity,
+        store_types, theory, xor_trial)
+except ImportError as _e:
+    raise ImportError(_no_extension(_e)) from None
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
@@ -55,19 +81,20 @@ __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patter
 
 
 def corpus():
-    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): data/tunes in the source
-    tree the module was built in, else share/libam/tunes of the installation. am.read_abc(am.corpus()) reads it.
-    FileNotFoundError when neither is there."""
+    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): am/tunes in the package
+    (pip install), data/tunes in the source tree the module was built in, else share/libam/tunes of the
+    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there."""
     here = _os.path.dirname(_os.path.abspath(__file__))
     up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
-    candidates = [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
+    candidates = [_os.path.join(here, "tunes", "traditional.abc")]  # inside the package (pip install)
+    candidates += [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
     candidates += [_os.path.join(u, "share", "libam", "tunes", "traditional.abc") for u in up]
     candidates += ["/usr/local/share/libam/tunes/traditional.abc", "/usr/share/libam/tunes/traditional.abc"]
     for c in candidates:
         if _os.path.isfile(c):
             return _os.path.normpath(c)
-    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the source tree (data/tunes) "
-                            "nor installed (share/libam/tunes)")
+    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the package (am/tunes), in the "
+                            "source tree (data/tunes) nor installed (share/libam/tunes)")
 
 
 def _numpy(helper):
