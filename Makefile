@@ -33,12 +33,16 @@ MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 # run time (Debian: python3-dev). PYTHON=... picks another interpreter (its module sits beside the others in
 # build/python/am, named by the interpreter's EXT_SUFFIX; libam is not rebuilt); PYTHON= (empty) skips the module.
 # `pip install .` builds it for the interpreter running pip (pyproject.toml, tools/pybuild).
-PY_PROBE   = import sysconfig, os; assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")
-PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c '$(PY_PROBE)' 2>/dev/null && { command -v $$p; break; }; done)
-PY_OK     := $(if $(PYTHON),$(shell $(PYTHON) -c '$(PY_PROBE); print("ok")' 2>/dev/null))
-PY_CFLAGS := $(if $(PY_OK),$(shell $(PYTHON) -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])' 2>/dev/null))
-PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null))
-PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
+PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sysconfig, os; \
+               assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
+# One interpreter start for everything the module needs to know: EXT_SUFFIX, X.Y, Python.h there?, its directory.
+PY_INFO   := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys, sysconfig, os; i = sysconfig.get_paths()["include"]; \
+               print(sysconfig.get_config_var("EXT_SUFFIX"), "%d.%d" % sys.version_info[:2], \
+                     "ok" if os.path.exists(i + "/Python.h") else "no", "-I" + i)' 2>/dev/null))
+PY_EXT    := $(word 1,$(PY_INFO))
+PY_VER    := $(word 2,$(PY_INFO))
+PY_OK     := $(filter ok,$(word 3,$(PY_INFO)))
+PY_CFLAGS := $(if $(PY_OK),$(word 4,$(PY_INFO)))
 PY_FILES  := $(wildcard python/am/*.py)
 PY_SRC    := $(wildcard python/am/*.c)
 # One object directory per interpreter ABI (the EXT_SUFFIX without .so): each its own Python.h.
@@ -178,12 +182,13 @@ $(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC) $(BUILD)/gen/flags
 # Fail early with the fix, not with a missing header.
 .PHONY: check-pkgs
 check-pkgs:
-	@pkg-config --exists $(PKGS) || { echo "libam: missing development packages; run 'make deps' (as root) or:"; \
+	@pkg-config --exists $(PKGS) || { m=; for p in $(PKGS); do pkg-config --exists $$p || m="$$m $$p"; done; \
+	  echo "libam: missing development packages (pkg-config finds no$$m); run 'make deps' (as root) or:"; \
 	  tools/install-deps --print; exit 1; }
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in

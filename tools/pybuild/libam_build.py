@@ -79,8 +79,10 @@ def _wheel_file(tag):
 
 
 def _build_dir():
-    d = os.environ.get("AM_PIP_BUILD") or os.path.join("build", "pip")
-    return os.path.relpath(os.path.join(ROOT, d), ROOT)
+    """build/pip, or AM_PIP_BUILD (relative to the tree, or absolute): relative inside the tree, as make's BUILD."""
+    d = os.path.normpath(os.path.join(ROOT, os.environ.get("AM_PIP_BUILD") or os.path.join("build", "pip")))
+    rel = os.path.relpath(d, ROOT)
+    return d if rel == os.curdir or rel.startswith(os.pardir) else rel
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -105,19 +107,26 @@ def _run(cmd, what, log=None):
         with open(log, "w") as f:
             f.write(r.stdout)
     if r.returncode != 0:
-        tail = "\n".join(r.stdout.rstrip().splitlines()[-25:])
-        sys.stderr.write(tail + "\n")
-        raise BuildError(_diagnose(r.stdout, what, log))
+        message = _diagnose(r.stdout, what, log)
+        if not message.startswith(_own(r.stdout) or "\0"):  # the compiler's last words first
+            sys.stderr.write("\n".join(r.stdout.rstrip().splitlines()[-25:]) + "\n")
+        raise BuildError(message)
     return r.stdout
+
+
+def _own(out):
+    """The Makefile's own one-line message (missing packages, PYTHON), or None."""
+    m = re.search(r"^libam: .*$", out, re.M)
+    return m.group(0) if m else None
 
 
 def _diagnose(out, what, log):
     """One line naming what is missing and how to install it, from make's and the compiler's output."""
     where = " (log: %s)" % log if log else ""
-    m = re.search(r"^libam: .*$", out, re.M)  # the Makefile's own checks (missing packages, PYTHON)
-    if m:
-        lines = [m.group(0)] + [l for l in out[m.end():].splitlines()[1:2] if l.startswith("Run as root")]
-        return " ".join(lines) + where
+    own = _own(out)
+    if own:
+        after = out[out.index(own) + len(own):].splitlines()[1:2]  # tools/install-deps --print's line
+        return " ".join([own] + [l.strip() for l in after if l.startswith("Run as root")]) + where
     deps = _install_deps_line()
     m = re.search(r"fatal error: ([^:\s]+): No such file or directory", out)
     if m:
