@@ -29,16 +29,25 @@ MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 
-# The Python module (python/am): built when a Python 3 with its headers is found (Debian: python3-dev; numpy is
-# optional at run time, its headers are not used). PYTHON=... picks another interpreter; PYTHON= (empty) skips it.
+# The Python module (python/am): built for a Python 3 whose headers (Python.h) are found; numpy is optional at
+# run time (Debian: python3-dev). PYTHON=... picks another interpreter (its module sits beside the others in
+# build/python/am, named by the interpreter's EXT_SUFFIX; libam is not rebuilt); PYTHON= (empty) skips the module.
+# `pip install .` builds it for the interpreter running pip (pyproject.toml, tools/pybuild).
 PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sysconfig, os; \
                assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
-PY_CFLAGS := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])'))
-PY_EXT    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'))
-PY_VER    := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'))
+# One interpreter start for everything the module needs to know: EXT_SUFFIX, X.Y, Python.h there?, its directory.
+PY_INFO   := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys, sysconfig, os; i = sysconfig.get_paths()["include"]; \
+               print(sysconfig.get_config_var("EXT_SUFFIX"), "%d.%d" % sys.version_info[:2], \
+                     "ok" if os.path.exists(i + "/Python.h") else "no", "-I" + i)' 2>/dev/null))
+PY_EXT    := $(word 1,$(PY_INFO))
+PY_VER    := $(word 2,$(PY_INFO))
+PY_OK     := $(filter ok,$(word 3,$(PY_INFO)))
+PY_CFLAGS := $(if $(PY_OK),$(word 4,$(PY_INFO)))
 PY_FILES  := $(wildcard python/am/*.py)
 PY_SRC    := $(wildcard python/am/*.c)
-PY_OBJ    := $(PY_SRC:python/%.c=$(BUILD)/python/%.o)
+# One object directory per interpreter ABI (the EXT_SUFFIX without .so): each its own Python.h.
+PY_ABI    := $(basename $(PY_EXT:.%=%))
+PY_OBJ    := $(if $(PY_EXT),$(PY_SRC:python/am/%.c=$(BUILD)/python/obj/$(PY_ABI)/%.o))
 PY_MOD    := $(if $(PY_EXT),$(BUILD)/python/am/_am$(PY_EXT) $(PY_FILES:python/%=$(BUILD)/python/%))
 # Where `make install` puts the module: a directory Debian's python3 searches for this PREFIX.
 PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
@@ -64,15 +73,17 @@ HEADERS  := $(wildcard include/am/*.h)
 STATIC := $(BUILD)/libam.a
 SHARED := $(BUILD)/libam.so.$(VERSION)
 
-.PHONY: all lib check test bench plots demo deps install uninstall clean help papers exercises fuzz FORCE
+.PHONY: all python print-version lib check test bench plots demo deps install uninstall clean help papers exercises fuzz FORCE
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(EXP_BIN) $(MPI_PLUGIN) $(PY_MOD)
+all: lib $(EXP_BIN) $(MPI_PLUGIN) $(or $(PY_MOD),$(if $(PYTHON),check-python))
+python: $(or $(PY_MOD),check-python)
 lib: $(STATIC) $(SHARED)
 
 help:
 	@echo "make            build libam.a, libam.so and bin/*"
+	@echo "make python     only the Python module, for PYTHON=$(PYTHON) (pip install . builds it for any interpreter)"
 	@echo "make check      build and run the TAP test suite (prove)"
 	@echo "make demo       install missing packages (as root), build, run the capacity experiment, plot it"
 	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
@@ -124,12 +135,23 @@ $(BUILD)/libam-mpi.so: libam/harness/mpi/plugin.c libam/harness/mpi.h
 
 # The extension: one object per layer (python/am/*.c over python/am/ext.h), libam.a linked in (its objects are
 # position-independent): one self-contained file.
-$(BUILD)/python/am/%.o: python/am/%.c python/am/ext.h $(BUILD)/gen/flags
-	@mkdir -p $(@D)
-	$(CC) -c $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) -o $@ $<
-
 $(BUILD)/python/am/_am$(PY_EXT): $(PY_OBJ) $(STATIC)
+	@mkdir -p $(@D)
 	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(PY_OBJ) $(STATIC) $(LDLIBS)
+
+$(PY_OBJ): $(BUILD)/python/obj/$(PY_ABI)/%.o: python/am/%.c python/am/ext.h $(BUILD)/gen/flags | check-python
+	@mkdir -p $(@D)
+	$(CC) $(AM_CPPFLAGS) $(PY_CFLAGS) $(CPPFLAGS) $(AM_CFLAGS) -fvisibility=hidden $(CFLAGS) -c $< -o $@
+
+# The version, for the Python package's build backend (tools/pybuild).
+print-version:
+	@echo $(VERSION)
+
+# Fail early with the fix when PYTHON= names an interpreter that does not run or has no headers.
+.PHONY: check-python
+check-python:
+	@test -n "$(PY_EXT)" || { echo "libam: PYTHON=$(PYTHON) does not run (give an interpreter's path, or PYTHON= to skip the module)"; exit 1; }
+	@test -n "$(PY_OK)" || { echo "libam: $(PYTHON) has no Python.h (Debian: apt-get install python$(PY_VER)-dev; pyenv and conda interpreters include it)"; exit 1; }
 
 $(BUILD)/python/am/%.py: python/am/%.py
 	@mkdir -p $(@D)
@@ -160,12 +182,13 @@ $(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC) $(BUILD)/gen/flags
 # Fail early with the fix, not with a missing header.
 .PHONY: check-pkgs
 check-pkgs:
-	@pkg-config --exists $(PKGS) || { echo "libam: missing development packages; run 'make deps' (as root) or:"; \
+	@pkg-config --exists $(PKGS) || { m=; for p in $(PKGS); do pkg-config --exists $$p || m="$$m $$p"; done; \
+	  echo "libam: missing development packages (pkg-config finds no$$m); run 'make deps' (as root) or:"; \
 	  tools/install-deps --print; exit 1; }
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in
@@ -241,4 +264,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(if $(PY_EXT),$(PY_OBJ:.o=.d)) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(PY_OBJ:.o=.d) $(EXP_SRC:experiments/%.c=$(BUILD)/experiments/%.d) $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.d) $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%.d)

@@ -1,5 +1,21 @@
 """am: libam, the associative-memory library, from Python.
 
+The layers (help(am.NAME) for any name; every one has a docstring with an example):
+
+  core          Error, Rng, seed, default_rng, have_numpy, __version__, commit
+  patterns      patterns, letters, flip, occlude, overlap, fashion, class_name, show, show_frames, checkerboards
+  stores        Store (hopfield, dense, modern, seq-*: store, recall, energy, replay), load, store_types
+  analysis      capacity, theory, seq_capacity, familiarity, sequence_familiarity, roc, roc_curve
+  encoders      PCA, Autoencoder
+  audio         read_wav, write_wav, resample, trim, active_level, normalize, STFT (spectrograms, Griffin-Lim)
+  words         WordEncoder, Lexicon, read_words, word_valid, WordNet
+  concepts      Concepts, ConceptDB (the LMDB concept database), binding_types, HRR, Cleanup
+  dynamics      SNN (presets), Network/Population/Projection/Monitor (spiking networks from parts),
+                graded_run, xor_trial, Engram
+  graphs        Graph, read_graph, motifs (counts, null models)
+  melodies      Melody, MelodyCode, read_abc, read_midi, pitch_name, corpus
+  figures       plot (gnuplot; needs numpy)
+
 Stores (classical Hopfield, dense associative memory, modern continuous Hopfield) with one API:
 
     >>> import am
@@ -69,17 +85,49 @@ half-blocks; plot() draws columns with gnuplot into a PNG (shown inline in Jupyt
 """
 import os as _os
 
-from ._am import (  # noqa: F401  (the public C API)
-    HRR, PCA, REST, SNN, TPQ, Autoencoder, Cleanup, ConceptDB, Concepts, Engram, Error, Melody, MelodyCode, Rng, Store,
-    __version__, binding_types, capacity, class_name,
-    commit, default_rng, familiarity, fashion, flip, graded_run, have_numpy, letters, load, occlude, overlap, patterns,
-    pitch_name,
-    read_abc, read_midi, roc, roc_curve, seed, seq_capacity, sequence_familiarity, store_types, theory, xor_trial)
-from ._plot import plot  # noqa: F401  (gnuplot figures)
-from ._am import (  # noqa: F401  (audio and words: am/audio.h, am/words.h, am/lexicon.h)
+
+def _no_extension(e):
+    """The one message of an ImportError of am._am: which interpreter, what is there instead, and the fix."""
+    import sys
+    import sysconfig
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    root = next((r for r in (_os.path.join(here, *[".."] * k) for k in (1, 2, 3, 4))
+                 if _os.path.isfile(_os.path.join(r, "pyproject.toml")) and _os.path.isdir(_os.path.join(r, "libam"))),
+                "<libam's source directory>")
+    py = "%s (CPython %d.%d)" % ((sys.executable or "python",) + sys.version_info[:2])
+    fix = ("install it for this interpreter: %s -m pip install %s (or, in the source tree, make PYTHON=%s)"
+           % (sys.executable or "python", _os.path.normpath(root), sys.executable or "python"))
+    if isinstance(e, ModuleNotFoundError) and e.name == __name__ + "._am":
+        others = sorted(f for f in _os.listdir(here) if f.startswith("_am.") and f.endswith(".so"))
+        return ("am: the compiled module am._am (%s) is not built for %s in %s%s; %s"
+                % ("_am" + sysconfig.get_config_var("EXT_SUFFIX"), py, here,
+                   " (there: %s, for other interpreters)" % ", ".join(others) if others else "", fix))
+    if getattr(e, "path", None) and e.path.endswith(".so"):
+        return "am: %s cannot load %s (%s); if a library is missing: tools/install-deps; else %s" % (
+            py, e.path, e, fix)
+    return "am: the compiled module in %s does not match its Python files (%s): rebuild it; %s" % (here, e, fix)
+
+
+try:
+    from . import _am  # noqa: F401  (the C extension: every layer below)
+except ImportError as _e:
+    raise ImportError(_no_extension(_e)) from None
+
+# The layers, as help(am) lists them (NAME ... lines):
+from ._am import Error, Rng, __version__, commit, default_rng, have_numpy, seed  # noqa: F401  (core)
+from ._am import class_name, fashion, flip, letters, occlude, overlap, patterns  # noqa: F401  (patterns and data)
+from ._am import Store, load, store_types  # noqa: F401  (stores: classical, dense, modern, sequences)
+from ._am import capacity, familiarity, roc, roc_curve, seq_capacity, sequence_familiarity, theory  # noqa: F401
+from ._am import PCA, Autoencoder  # noqa: F401  (encoders: latent spaces)
+from ._am import (  # noqa: F401  (audio: am/audio.h; words: am/words.h, am/lexicon.h)
     STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
     write_wav)
-from ._am import Graph, Monitor, Network, Population, Projection, motifs, read_graph  # noqa: F401  (graphs, networks)
+from ._am import HRR, Cleanup, ConceptDB, Concepts, binding_types  # noqa: F401  (concepts, HRR, clean-up)
+from ._am import SNN, Engram, graded_run, xor_trial  # noqa: F401  (dynamics: spiking presets, graded, engram)
+from ._am import Monitor, Network, Population, Projection  # noqa: F401  (spiking networks from parts)
+from ._am import Graph, motifs, read_graph  # noqa: F401  (graphs, motifs, null models)
+from ._am import REST, TPQ, Melody, MelodyCode, pitch_name, read_abc, read_midi  # noqa: F401  (melodies)
+from ._plot import plot  # noqa: F401  (gnuplot figures)
 
 __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
@@ -92,19 +140,20 @@ __all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projectio
 
 
 def corpus():
-    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): data/tunes in the source
-    tree the module was built in, else share/libam/tunes of the installation. am.read_abc(am.corpus()) reads it.
-    FileNotFoundError when neither is there."""
+    """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): am/tunes in the package
+    (pip install), data/tunes in the source tree the module was built in, else share/libam/tunes of the
+    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there."""
     here = _os.path.dirname(_os.path.abspath(__file__))
     up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
-    candidates = [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
+    candidates = [_os.path.join(here, "tunes", "traditional.abc")]  # inside the package (pip install)
+    candidates += [_os.path.join(u, "data", "tunes", "traditional.abc") for u in up]
     candidates += [_os.path.join(u, "share", "libam", "tunes", "traditional.abc") for u in up]
     candidates += ["/usr/local/share/libam/tunes/traditional.abc", "/usr/share/libam/tunes/traditional.abc"]
     for c in candidates:
         if _os.path.isfile(c):
             return _os.path.normpath(c)
-    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the source tree (data/tunes) "
-                            "nor installed (share/libam/tunes)")
+    raise FileNotFoundError("am.corpus: libam's tune file traditional.abc is neither in the package (am/tunes), in the "
+                            "source tree (data/tunes) nor installed (share/libam/tunes)")
 
 
 def _numpy(helper):
