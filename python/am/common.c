@@ -366,6 +366,11 @@ PyObject *amx_namespace(int count, ...)
     return ns;
 }
 
+PyObject *amx_str(const char *s)
+{
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* The module's shared state */
 

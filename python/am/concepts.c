@@ -1,52 +1,29 @@
-/* concepts.c — am.Concepts (concept memories over several latent spaces, am/concept.h) and am.ConceptDB (the
- * concept store in LMDB, am/conceptdb.h).
+/* concepts.c — am.Concepts: concept memories over several latent spaces (am/concept.h), and binding_types. Their
+ * LMDB store (am.ConceptDB, Concepts.save and Concepts.load) is conceptdb.c; what the two share is concepts.h.
  *
  * A Concepts object is changed by observe/assign/forget/set_* (a writer: alone) and read by recall, activation,
  * nearest and the accessors. recall and activation also (re)build the binding mechanism inside the memory, so
- * they have the mechanism alone (`mech`). A ConceptDB handle serves one call at a time.
+ * they have the mechanism alone (`mech`).
  *
  * The library's concept calls do not poll the cancel hook; long work is cut here into chunks (rows of a batch,
  * blocks of cues) with am_cancel_poll between them, so Ctrl-C stops it within a chunk. Results do not depend on
  * the chunking (recall is computed per cue in fixed blocks, am/concept.h). */
-#include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "ext.h"
-#include "am/concept.h"
-#include "am/conceptdb.h"
+#include "concepts.h"
 
 #define CUE_CHUNK 2048 /* cues per library call between cancel polls */
 #define ROW_CHUNK 256  /* observations between cancel polls */
 
 /* ------------------------------------------------------------------------------------------------ */
-/* The objects */
+/* The object */
 
-typedef struct {
-    PyObject_HEAD am_concepts *cm;
-    amx_use use;  /* writer: observe, assign, forget, set_*, sync; readers: everything else */
-    amx_use mech; /* recall and activation (they build the mechanism) */
-    char *tied;   /* real path of the database this memory was loaded from or synced to; NULL: none */
-    PyObject *weakrefs;
-} ConceptsObject;
+static PyTypeObject ConceptsType;
 
-typedef struct {
-    PyObject_HEAD am_conceptdb *db;
-    char *path;   /* as given, for messages */
-    char *real;   /* realpath(path) */
-    int readonly;
-    amx_use use;  /* every call has the handle alone */
-    PyObject *weakrefs;
-} ConceptDBObject;
-
-static PyTypeObject ConceptsType, ConceptDBType;
-
-static void Concepts_dealloc(ConceptsObject *self)
+static void Concepts_dealloc(amx_concepts_object *self)
 {
     if (self->weakrefs)
         PyObject_ClearWeakRefs((PyObject *)self);
@@ -56,7 +33,7 @@ static void Concepts_dealloc(ConceptsObject *self)
 }
 
 /* An initialised memory; NULL with RuntimeError otherwise. */
-static am_concepts *cm_of(ConceptsObject *self)
+static am_concepts *cm_of(amx_concepts_object *self)
 {
     if (!self->cm)
         PyErr_SetString(PyExc_RuntimeError, "am.Concepts: the object was not initialised (call Concepts(modalities))");
@@ -64,7 +41,7 @@ static am_concepts *cm_of(ConceptsObject *self)
 }
 
 /* The memory for reading (GIL held, no mark): NULL while a writer changes it. */
-static am_concepts *cm_read(ConceptsObject *self, const char *what)
+static am_concepts *cm_read(amx_concepts_object *self, const char *what)
 {
     am_concepts *cm = cm_of(self);
     if (cm && self->use.writer) {
@@ -75,9 +52,9 @@ static am_concepts *cm_read(ConceptsObject *self, const char *what)
     return cm;
 }
 
-static ConceptsObject *concepts_wrap(am_concepts *cm, const char *tied)
+amx_concepts_object *amx_concepts_wrap(am_concepts *cm, const char *tied)
 {
-    ConceptsObject *o = (ConceptsObject *)ConceptsType.tp_alloc(&ConceptsType, 0);
+    amx_concepts_object *o = (amx_concepts_object *)ConceptsType.tp_alloc(&ConceptsType, 0);
     if (!o) {
         am_concepts_free(cm);
         return NULL;
@@ -85,41 +62,31 @@ static ConceptsObject *concepts_wrap(am_concepts *cm, const char *tied)
     o->cm = cm;
     if (tied && !(o->tied = strdup(tied))) {
         Py_DECREF(o);
-        return (ConceptsObject *)amx_no_memory("am.Concepts");
+        return (amx_concepts_object *)amx_no_memory("am.Concepts");
     }
     return o;
 }
 
-static PyObject *str_of(const char *s)
+amx_concepts_object *amx_concepts_arg(PyObject *o, const char *what)
 {
-    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+    if (!PyObject_TypeCheck(o, &ConceptsType))
+        return PyErr_Format(PyExc_TypeError, "%s: an am.Concepts, not %.100s", what, Py_TYPE(o)->tp_name), NULL;
+    return cm_of((amx_concepts_object *)o) ? (amx_concepts_object *)o : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-/* Configuration keywords (Concepts(), clone(), load()) */
-
-typedef struct {
-    const char *binding, *locality, *similarity, *cleanup;
-    amx_real beta;
-    amx_int bits, hrr_dim, seed;
-} config_args;
-
-#define CONFIG_NAMES "binding", "locality", "similarity", "beta", "bits", "hrr_dim", "cleanup", "seed"
-#define CONFIG_FMT "zzzO&O&O&zO&"
-#define CONFIG_PTRS(a)                                                                                             \
-    &(a).binding, &(a).locality, &(a).similarity, amx_real_conv, &(a).beta, amx_int_conv, &(a).bits, amx_int_conv, \
-        &(a).hrr_dim, &(a).cleanup, amx_int_conv, &(a).seed
+/* Configuration keywords (Concepts(), clone(), load(); concepts.h) */
 
 static const char *const locality_names[] = {"prototype", "exemplar", NULL};
 static const char *const similarity_names[] = {"dot", "euclid", NULL};
 
 /* The keywords' defaults: the values of c. */
-static void config_args_init(config_args *a, const am_concepts_config *c)
+void amx_concepts_kw_init(amx_concepts_kw *a, const am_concepts_config *c)
 {
-    *a = (config_args){.beta = AMX_REAL_ABOVE("beta", 0.0, 1e30, c->beta),
-                       .bits = AMX_INT("bits", 0, 65536, c->hebb_bits),
-                       .hrr_dim = AMX_INT("hrr_dim", 2, 1u << 20, c->hrr_dim),
-                       .seed = AMX_INT("seed", 0, UINT64_MAX, c->seed)};
+    *a = (amx_concepts_kw){.beta = AMX_REAL_ABOVE("beta", 0.0, 1e30, c->beta),
+                           .bits = AMX_INT("bits", 0, 65536, c->hebb_bits),
+                           .hrr_dim = AMX_INT("hrr_dim", 2, 1u << 20, c->hrr_dim),
+                           .seed = AMX_INT("seed", 0, UINT64_MAX, c->seed)};
 }
 
 static int name_index(const char *const *names, const char *s)
@@ -141,7 +108,7 @@ static const char *binding_list(char *buf, size_t size)
 }
 
 /* c with the keywords given applied; ValueError naming the keyword otherwise. */
-static int config_args_apply(const config_args *a, am_concepts_config *c, const char *who)
+int amx_concepts_kw_apply(const amx_concepts_kw *a, am_concepts_config *c, const char *who)
 {
     char list[128];
     int i;
@@ -173,9 +140,9 @@ static int config_args_apply(const config_args *a, am_concepts_config *c, const 
 }
 
 /* Were any of the configuration keywords given in kw? */
-static int config_given(PyObject *kw)
+int amx_concepts_kw_given(PyObject *kw)
 {
-    static const char *const names[] = {CONFIG_NAMES, NULL};
+    static const char *const names[] = {AMX_CONCEPTS_KW_NAMES, NULL};
     for (int i = 0; kw && names[i]; i++) {
         PyObject *v = PyDict_GetItemString(kw, names[i]);
         if (v && v != Py_None)
@@ -284,20 +251,21 @@ static int modalities_from(PyObject *o, am_modality *mods, size_t *nmod)
     return rc;
 }
 
-static int Concepts_init(ConceptsObject *self, PyObject *args, PyObject *kw)
+static int Concepts_init(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"modalities", CONFIG_NAMES, NULL};
+    static char *names[] = {"modalities", AMX_CONCEPTS_KW_NAMES, NULL};
     PyObject *mo;
     am_concepts_config cfg;
-    config_args a;
+    amx_concepts_kw a;
     am_modality mods[AM_CONCEPT_MAX_MODALITIES];
     size_t nmod = 0;
     if (self->cm)
         return amx_value_error("a Concepts is initialised once"), -1;
     am_concepts_config_default(&cfg);
-    config_args_init(&a, &cfg);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$" CONFIG_FMT ":Concepts", names, &mo, CONFIG_PTRS(a)) ||
-        modalities_from(mo, mods, &nmod) || config_args_apply(&a, &cfg, "Concepts"))
+    amx_concepts_kw_init(&a, &cfg);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$" AMX_CONCEPTS_KW_FMT ":Concepts", names, &mo,
+                                     AMX_CONCEPTS_KW_PTRS(a)) ||
+        modalities_from(mo, mods, &nmod) || amx_concepts_kw_apply(&a, &cfg, "Concepts"))
         return -1;
     int rc = am_concepts_create(&self->cm, mods, nmod, &cfg);
     if (rc)
@@ -320,7 +288,7 @@ static int modality_arg(am_concepts *cm, PyObject *o, size_t *m, const char *wha
     if (k < 0) {
         PyObject *names = PyList_New(0);
         for (size_t i = 0; names && i < am_concepts_modalities(cm); i++) {
-            PyObject *n = str_of(am_concepts_modality(cm, i)->name);
+            PyObject *n = amx_str(am_concepts_modality(cm, i)->name);
             if (!n || PyList_Append(names, n)) {
                 Py_XDECREF(n);
                 Py_CLEAR(names);
@@ -489,7 +457,7 @@ static int observe_rows(am_concepts *cm, const latents *l, const char *const *la
 }
 
 /* observe and assign: m == nmod for observe. */
-static PyObject *observe_common(ConceptsObject *self, am_concepts *cm, latents *l, PyObject *labels, size_t m,
+static PyObject *observe_common(amx_concepts_object *self, am_concepts *cm, latents *l, PyObject *labels, size_t m,
                                 const char *what)
 {
     PyObject *held = NULL, *idx = NULL;
@@ -522,7 +490,7 @@ static PyObject *observe_common(ConceptsObject *self, am_concepts *cm, latents *
     return idx;
 }
 
-static PyObject *Concepts_observe(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_observe(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"latents", "label", NULL};
     PyObject *o, *labels = NULL;
@@ -536,7 +504,7 @@ static PyObject *Concepts_observe(ConceptsObject *self, PyObject *args, PyObject
     return r;
 }
 
-static PyObject *Concepts_assign(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_assign(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "modality", NULL};
     PyObject *o, *mo;
@@ -624,7 +592,7 @@ static int targets_from(am_concepts *cm, PyObject *to, const latents *l, int *wa
 }
 
 /* Marks for a recall or an activation: the memory read, the mechanism alone. */
-static int recall_begin(ConceptsObject *self, const char *what)
+static int recall_begin(amx_concepts_object *self, const char *what)
 {
     if (amx_use_read(&self->use, what))
         return -1;
@@ -635,7 +603,7 @@ static int recall_begin(ConceptsObject *self, const char *what)
     return 0;
 }
 
-static void recall_end(ConceptsObject *self)
+static void recall_end(amx_concepts_object *self)
 {
     amx_use_done(&self->mech);
     amx_use_done(&self->use);
@@ -653,7 +621,7 @@ static PyObject *labels_list(am_concepts *cm, const int64_t *idx, size_t count, 
         } else if (idx[i] < 0 || (size_t)idx[i] >= am_concepts_count(cm)) {
             v = Py_NewRef(Py_None);
         } else {
-            v = str_of(am_concepts_label(cm, (size_t)idx[i]));
+            v = amx_str(am_concepts_label(cm, (size_t)idx[i]));
         }
         if (!v)
             Py_CLEAR(list);
@@ -737,7 +705,7 @@ static PyObject *recall_result(am_concepts *cm, recall_arrays *a, size_t nq, siz
                          "level", PyLong_FromLong(((unsigned char *)amx_data(a->level))[0]), "latents", lat);
 }
 
-static PyObject *Concepts_recall(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_recall(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"cues", "modality", "to", "k", "fallback", "threads", NULL};
     PyObject *o, *mo = NULL, *to = NULL, *res = NULL;
@@ -778,7 +746,7 @@ static PyObject *Concepts_recall(ConceptsObject *self, PyObject *args, PyObject 
     return res;
 }
 
-static PyObject *Concepts_activation(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_activation(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"cues", "modality", "threads", NULL};
     PyObject *o, *mo = NULL, *act = NULL;
@@ -834,7 +802,7 @@ static int nearest_rows(am_concepts *cm, size_t m, const latents *l, int64_t *ix
 }
 
 /* nearest(x, modality): the nearest concept by the locality rule, and its distance. */
-static PyObject *Concepts_nearest(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_nearest(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"x", "modality", NULL};
     PyObject *o, *mo, *idx = NULL, *dist = NULL, *res = NULL;
@@ -869,24 +837,24 @@ static PyObject *Concepts_nearest(ConceptsObject *self, PyObject *args, PyObject
 /* ------------------------------------------------------------------------------------------------ */
 /* Accessors */
 
-static PyObject *Concepts_get_count(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_count(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_of(self);
     return cm ? PyLong_FromSize_t(am_concepts_count(cm)) : NULL;
 }
 
-static Py_ssize_t Concepts_len(ConceptsObject *self)
+static Py_ssize_t Concepts_len(amx_concepts_object *self)
 {
     return self->cm ? (Py_ssize_t)am_concepts_count(self->cm) : 0;
 }
 
 /* Every concept's label, by index. */
-static PyObject *labels_of(am_concepts *cm)
+PyObject *amx_concepts_labels(am_concepts *cm)
 {
     PyObject *list = PyList_New((Py_ssize_t)am_concepts_count(cm));
     for (size_t c = 0; list && c < am_concepts_count(cm); c++) {
-        PyObject *s = str_of(am_concepts_label(cm, c));
+        PyObject *s = amx_str(am_concepts_label(cm, c));
         if (!s)
             Py_CLEAR(list);
         else
@@ -895,14 +863,14 @@ static PyObject *labels_of(am_concepts *cm)
     return list;
 }
 
-static PyObject *Concepts_get_labels(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_labels(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_read(self, "Concepts.labels");
-    return cm ? labels_of(cm) : NULL;
+    return cm ? amx_concepts_labels(cm) : NULL;
 }
 
-static PyObject *Concepts_get_ids(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_ids(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_read(self, "Concepts.ids");
@@ -912,7 +880,7 @@ static PyObject *Concepts_get_ids(ConceptsObject *self, void *u)
     return a;
 }
 
-static PyObject *Concepts_get_modalities(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_modalities(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_of(self);
@@ -927,32 +895,32 @@ static PyObject *Concepts_get_modalities(ConceptsObject *self, void *u)
     return list;
 }
 
-static PyObject *Concepts_get_config(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_config(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_of(self);
     return cm ? config_dict(am_concepts_get_config(cm)) : NULL;
 }
 
-static PyObject *Concepts_get_bytes(ConceptsObject *self, void *u)
+static PyObject *Concepts_get_bytes(amx_concepts_object *self, void *u)
 {
     (void)u;
     am_concepts *cm = cm_read(self, "Concepts.bytes");
     return cm ? PyLong_FromSize_t(am_concepts_bytes(cm)) : NULL;
 }
 
-static PyObject *Concepts_modality(ConceptsObject *self, PyObject *arg)
+static PyObject *Concepts_modality(amx_concepts_object *self, PyObject *arg)
 {
     size_t m;
     am_concepts *cm = cm_of(self);
     if (!cm || modality_arg(cm, arg, &m, "Concepts.modality"))
         return NULL;
     const am_modality *md = am_concepts_modality(cm, m);
-    return amx_namespace(4, "name", str_of(md->name), "dim", PyLong_FromSize_t(md->dim), "radius",
-                         PyFloat_FromDouble(md->radius), "encoder", str_of(md->encoder));
+    return amx_namespace(4, "name", amx_str(md->name), "dim", PyLong_FromSize_t(md->dim), "radius",
+                         PyFloat_FromDouble(md->radius), "encoder", amx_str(md->encoder));
 }
 
-static PyObject *Concepts_set_modality(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_set_modality(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"name", "radius", "encoder", NULL};
     PyObject *mo, *ro = NULL, *eo = NULL;
@@ -1038,20 +1006,20 @@ static PyObject *concept_children(am_concepts *cm, size_t c)
     return list;
 }
 
-static PyObject *Concepts_concept(ConceptsObject *self, PyObject *arg)
+static PyObject *Concepts_concept(amx_concepts_object *self, PyObject *arg)
 {
     size_t c;
     am_concepts *cm = cm_read(self, "Concepts.concept");
     if (!cm || concept_arg(cm, arg, &c, "Concepts.concept"))
         return NULL;
     return amx_namespace(8, "index", PyLong_FromSize_t(c), "id", PyLong_FromUnsignedLongLong(am_concepts_id(cm, c)),
-                         "label", str_of(am_concepts_label(cm, c)), "parent", concept_parent(cm, c), "children",
+                         "label", amx_str(am_concepts_label(cm, c)), "parent", concept_parent(cm, c), "children",
                          concept_children(cm, c), "observations",
                          PyLong_FromUnsignedLongLong(am_concepts_observations(cm, c)), "exemplars",
                          per_modality(cm, c, exemplar_count), "prototypes", per_modality(cm, c, prototype_of));
 }
 
-static PyObject *Concepts_exemplars(ConceptsObject *self, PyObject *args)
+static PyObject *Concepts_exemplars(amx_concepts_object *self, PyObject *args)
 {
     PyObject *co, *mo;
     size_t c, m;
@@ -1062,7 +1030,7 @@ static PyObject *Concepts_exemplars(ConceptsObject *self, PyObject *args)
     return rows_out(cm, c, m, 0);
 }
 
-static PyObject *Concepts_prototypes(ConceptsObject *self, PyObject *arg)
+static PyObject *Concepts_prototypes(amx_concepts_object *self, PyObject *arg)
 {
     size_t m;
     am_concepts *cm = cm_read(self, "Concepts.prototypes");
@@ -1083,7 +1051,7 @@ static PyObject *Concepts_prototypes(ConceptsObject *self, PyObject *arg)
     return a;
 }
 
-static PyObject *Concepts_find(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_find(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"label", "id", NULL};
     const char *label = NULL;
@@ -1103,7 +1071,7 @@ static PyObject *Concepts_find(ConceptsObject *self, PyObject *args, PyObject *k
 /* ------------------------------------------------------------------------------------------------ */
 /* Changes: forget, set_label, set_parent */
 
-static PyObject *Concepts_forget(ConceptsObject *self, PyObject *arg)
+static PyObject *Concepts_forget(amx_concepts_object *self, PyObject *arg)
 {
     size_t c;
     am_concepts *cm = cm_of(self);
@@ -1114,7 +1082,7 @@ static PyObject *Concepts_forget(ConceptsObject *self, PyObject *arg)
     return rc ? amx_raise(rc, "Concepts.forget(%zu)", c) : Py_NewRef(Py_None);
 }
 
-static PyObject *Concepts_set_label(ConceptsObject *self, PyObject *args)
+static PyObject *Concepts_set_label(amx_concepts_object *self, PyObject *args)
 {
     PyObject *co, *lo;
     char buf[AM_CONCEPT_LABEL_MAX + 1];
@@ -1133,7 +1101,7 @@ static PyObject *Concepts_set_label(ConceptsObject *self, PyObject *args)
     return rc ? amx_raise(rc, "Concepts.set_label(%zu, '%s')", c, buf) : Py_NewRef(Py_None);
 }
 
-static PyObject *Concepts_set_parent(ConceptsObject *self, PyObject *args)
+static PyObject *Concepts_set_parent(amx_concepts_object *self, PyObject *args)
 {
     PyObject *co, *po;
     size_t c, p = AM_CONCEPT_NONE;
@@ -1153,17 +1121,17 @@ static PyObject *Concepts_set_parent(ConceptsObject *self, PyObject *args)
 /* ------------------------------------------------------------------------------------------------ */
 /* clone, save, load, repr */
 
-static PyObject *Concepts_clone(ConceptsObject *self, PyObject *args, PyObject *kw)
+static PyObject *Concepts_clone(amx_concepts_object *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {CONFIG_NAMES, NULL};
-    config_args a;
+    static char *names[] = {AMX_CONCEPTS_KW_NAMES, NULL};
+    amx_concepts_kw a;
     am_concepts *cm = cm_of(self), *out = NULL;
     if (!cm)
         return NULL;
     am_concepts_config cfg = *am_concepts_get_config(cm);
-    config_args_init(&a, &cfg);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$" CONFIG_FMT ":clone", names, CONFIG_PTRS(a)) ||
-        config_args_apply(&a, &cfg, "Concepts.clone") || amx_use_read(&self->use, "Concepts.clone"))
+    amx_concepts_kw_init(&a, &cfg);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$" AMX_CONCEPTS_KW_FMT ":clone", names, AMX_CONCEPTS_KW_PTRS(a)) ||
+        amx_concepts_kw_apply(&a, &cfg, "Concepts.clone") || amx_use_read(&self->use, "Concepts.clone"))
         return NULL;
     amx_interrupt it;
     amx_interrupt_begin(&it, 1);
@@ -1172,10 +1140,10 @@ static PyObject *Concepts_clone(ConceptsObject *self, PyObject *args, PyObject *
     amx_use_done(&self->use);
     if (rc)
         return amx_raise(rc, "Concepts.clone");
-    return (PyObject *)concepts_wrap(out, NULL);
+    return (PyObject *)amx_concepts_wrap(out, NULL);
 }
 
-static PyObject *Concepts_repr(ConceptsObject *self)
+static PyObject *Concepts_repr(amx_concepts_object *self)
 {
     if (!self->cm)
         return PyUnicode_FromString("<am.Concepts (not initialised)>");
@@ -1189,13 +1157,11 @@ static PyObject *Concepts_repr(ConceptsObject *self)
     return r;
 }
 
-/* Forward: the ConceptDB part below. */
-static PyObject *concepts_save(ConceptsObject *self, PyObject *path);
-static PyObject *concepts_load(PyObject *path, PyObject *kw);
+/* Concepts.save and Concepts.load go through the database (amx_concepts_save, amx_concepts_load: conceptdb.c). */
 
-static PyObject *Concepts_save(ConceptsObject *self, PyObject *path)
+static PyObject *Concepts_save(amx_concepts_object *self, PyObject *path)
 {
-    return cm_of(self) ? concepts_save(self, path) : NULL;
+    return cm_of(self) ? amx_concepts_save(self, path) : NULL;
 }
 
 static PyObject *Concepts_load(PyObject *cls, PyObject *args, PyObject *kw)
@@ -1204,7 +1170,7 @@ static PyObject *Concepts_load(PyObject *cls, PyObject *args, PyObject *kw)
     (void)cls;
     if (!PyArg_ParseTuple(args, "O:load", &path))
         return NULL;
-    return concepts_load(path, kw);
+    return amx_concepts_load(path, kw);
 }
 
 static PyMethodDef Concepts_methods[] = {
@@ -1295,10 +1261,10 @@ static PySequenceMethods Concepts_seq = {.sq_length = (lenfunc)Concepts_len};
 
 static PyTypeObject ConceptsType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Concepts",
-    .tp_basicsize = sizeof(ConceptsObject),
+    .tp_basicsize = sizeof(amx_concepts_object),
     .tp_dealloc = (destructor)Concepts_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_weaklistoffset = offsetof(ConceptsObject, weakrefs),
+    .tp_weaklistoffset = offsetof(amx_concepts_object, weakrefs),
     .tp_doc =
         "Concepts(modalities, *, binding='kv', locality='prototype', similarity='dot', beta=8.0, bits=0, hrr_dim=1024,\n"
         "         cleanup='modern', seed=1)\n"
@@ -1324,712 +1290,6 @@ static PyTypeObject ConceptsType = {
 };
 
 /* ------------------------------------------------------------------------------------------------ */
-/* ConceptDB(path, mode='r') */
-
-static void db_close(ConceptDBObject *self)
-{
-    am_conceptdb *db = self->db;
-    self->db = NULL;
-    if (db) {
-        Py_BEGIN_ALLOW_THREADS
-        am_conceptdb_close(db);
-        Py_END_ALLOW_THREADS
-    }
-}
-
-static void ConceptDB_dealloc(ConceptDBObject *self)
-{
-    if (self->weakrefs)
-        PyObject_ClearWeakRefs((PyObject *)self);
-    db_close(self);
-    free(self->path);
-    free(self->real);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-/* The error of a database call: the database's own message when it has one. */
-static PyObject *db_raise(am_conceptdb *db, int rc, const char *what, const char *path)
-{
-    const char *msg = db ? am_conceptdb_message(db) : "";
-    if (msg && msg[0])
-        return amx_raise(rc, "%s '%s': %s", what, path, msg);
-    return amx_raise(rc, "%s '%s'", what, path);
-}
-
-/* Open path with flags, GIL released; the error names the path and what the database says. */
-static int db_open(const char *path, int flags, size_t map_bytes, am_conceptdb **db, const char *what)
-{
-    char err[512] = "";
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_conceptdb_open(db, path, flags, map_bytes, err, sizeof err);
-    Py_END_ALLOW_THREADS
-    if (!rc)
-        return 0;
-    if (err[0])
-        amx_raise(rc, "%s '%s': %s", what, path, err);
-    else
-        amx_raise(rc, "%s '%s'", what, path);
-    return -1;
-}
-
-static int ConceptDB_init(ConceptDBObject *self, PyObject *args, PyObject *kw)
-{
-    static char *names[] = {"path", "mode", "map_bytes", NULL};
-    PyObject *po, *bytes = NULL;
-    const char *mode = "r";
-    amx_int map = AMX_INT("map_bytes", 0, (unsigned long long)SIZE_MAX / 2, 0);
-    if (self->db || self->path)
-        return amx_value_error("a ConceptDB is opened once (make another)"), -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|s$O&:ConceptDB", names, &po, &mode, amx_int_conv, &map) ||
-        amx_path(po, &bytes))
-        return -1;
-    int flags = !strcmp(mode, "r")   ? AM_CONCEPTDB_READONLY
-                : !strcmp(mode, "w") ? 0
-                : !strcmp(mode, "c") ? AM_CONCEPTDB_CREATE
-                                     : -1;
-    const char *path = PyBytes_AS_STRING(bytes);
-    int rc = -1;
-    if (flags < 0)
-        amx_value_error("ConceptDB: mode '%s' is not 'r' (read), 'w' (read and write) or 'c' (create if missing)",
-                        mode);
-    else if (!(self->path = strdup(path)))
-        amx_no_memory("ConceptDB");
-    else if (!db_open(path, flags, (size_t)map.u, &self->db, "ConceptDB: cannot open the concept database")) {
-        self->readonly = flags == AM_CONCEPTDB_READONLY;
-        self->real = realpath(path, NULL);
-        rc = self->real ? 0 : -1;
-        if (rc)
-            amx_raise(AM_ERRNO(errno), "ConceptDB: '%s'", path);
-    }
-    Py_DECREF(bytes);
-    return rc;
-}
-
-/* The open handle for a call that has it alone (use_done after); NULL with the exception set. */
-static am_conceptdb *db_begin(ConceptDBObject *self, int write, const char *what)
-{
-    if (!self->db) {
-        PyErr_Format(PyExc_ValueError, "%s: the ConceptDB is closed%s", what, self->path ? "" : " (never opened)");
-        return NULL;
-    }
-    if (write && self->readonly) {
-        PyErr_Format(PyExc_ValueError, "%s: '%s' was opened read-only (mode 'r'; open it with mode 'w' or 'c')",
-                     what, self->path);
-        return NULL;
-    }
-    return amx_use_write(&self->use, what) ? NULL : self->db;
-}
-
-static PyObject *ConceptDB_close(ConceptDBObject *self, PyObject *unused)
-{
-    (void)unused;
-    if (self->db && amx_use_write(&self->use, "ConceptDB.close"))
-        return NULL;
-    db_close(self);
-    amx_use_done(&self->use);
-    return Py_NewRef(Py_None);
-}
-
-static PyObject *ConceptDB_enter(ConceptDBObject *self, PyObject *unused)
-{
-    (void)unused;
-    if (!self->db)
-        return PyErr_Format(PyExc_ValueError, "ConceptDB: the database is closed");
-    return Py_NewRef(self);
-}
-
-static PyObject *ConceptDB_exit(ConceptDBObject *self, PyObject *args)
-{
-    (void)args;
-    PyObject *r = ConceptDB_close(self, NULL);
-    if (!r)
-        return NULL;
-    Py_DECREF(r);
-    return Py_NewRef(Py_False);
-}
-
-/* Load the snapshot into a new memory (cfg NULL: the stored configuration), GIL released. */
-static int db_load(ConceptDBObject *self, am_conceptdb *db, am_concepts **cm, const am_concepts_config *cfg,
-                   const char *what)
-{
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_conceptdb_load(db, cm, cfg);
-    Py_END_ALLOW_THREADS
-    if (rc)
-        db_raise(db, rc, what, self->path);
-    return rc ? -1 : 0;
-}
-
-/* Load with the stored configuration changed by the keywords in kw (the stored one read first). */
-static am_concepts *db_load_with(ConceptDBObject *self, am_conceptdb *db, PyObject *kw, const char *what)
-{
-    static char *names[] = {CONFIG_NAMES, NULL};
-    am_concepts *cm = NULL;
-    config_args a;
-    PyObject *empty = PyTuple_New(0);
-    if (!empty || db_load(self, db, &cm, NULL, what) || !config_given(kw)) {
-        Py_XDECREF(empty);
-        return cm;
-    }
-    am_concepts_config cfg = *am_concepts_get_config(cm);
-    config_args_init(&a, &cfg);
-    am_concepts_free(cm);
-    cm = NULL;
-    if (PyArg_ParseTupleAndKeywords(empty, kw, "|$" CONFIG_FMT ":load", names, CONFIG_PTRS(a)) &&
-        !config_args_apply(&a, &cfg, what))
-        db_load(self, db, &cm, &cfg, what);
-    Py_DECREF(empty);
-    return cm;
-}
-
-static PyObject *ConceptDB_load(ConceptDBObject *self, PyObject *args, PyObject *kw)
-{
-    am_conceptdb *db;
-    if (PyTuple_GET_SIZE(args))
-        return PyErr_Format(PyExc_TypeError, "ConceptDB.load takes keywords only (those of Concepts())");
-    if (!(db = db_begin(self, 0, "ConceptDB.load")))
-        return NULL;
-    am_concepts *cm = db_load_with(self, db, kw, "ConceptDB.load");
-    amx_use_done(&self->use);
-    return cm ? (PyObject *)concepts_wrap(cm, self->real) : NULL;
-}
-
-static ConceptsObject *concepts_arg(PyObject *o, const char *what)
-{
-    if (!PyObject_TypeCheck(o, &ConceptsType))
-        return PyErr_Format(PyExc_TypeError, "%s: an am.Concepts, not %.100s", what, Py_TYPE(o)->tp_name), NULL;
-    return cm_of((ConceptsObject *)o) ? (ConceptsObject *)o : NULL;
-}
-
-/* May cm be written into this database? It must come from it, or be new and the database hold no concepts. */
-static int db_may_sync(ConceptDBObject *self, am_conceptdb *db, ConceptsObject *c, const char *what)
-{
-    am_conceptdb_stats st;
-    int rc = AM_OK;
-    if (c->tied)
-        return strcmp(c->tied, self->real) ? amx_value_error("%s: this memory belongs to the database '%s' (loaded "
-                                                             "from it or synced to it); save a copy with "
-                                                             "Concepts.save, or sync a clone()", what, c->tied), -1 : 0;
-    if (!am_conceptdb_has_layout(db))
-        return 0;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_conceptdb_stats_get(db, &st);
-    Py_END_ALLOW_THREADS
-    if (rc)
-        return db_raise(db, rc, what, self->path), -1;
-    if (st.next_id > 1)
-        return amx_value_error("%s: '%s' holds concepts this memory did not come from; load it (ConceptDB.load), "
-                               "change that memory and sync it", what, self->path), -1;
-    return 0;
-}
-
-/* init (layout only) or sync (everything changed) of a Concepts. */
-static PyObject *db_write(ConceptDBObject *self, PyObject *arg, int sync, const char *what)
-{
-    ConceptsObject *c = concepts_arg(arg, what);
-    am_conceptdb *db = c ? db_begin(self, 1, what) : NULL;
-    int rc;
-    if (!db)
-        return NULL;
-    if (!sync && am_conceptdb_has_layout(db)) {
-        amx_use_done(&self->use);
-        return amx_value_error("%s: '%s' has its layout already (ConceptDB.load it)", what, self->path);
-    }
-    if (db_may_sync(self, db, c, what) || amx_use_write(&c->use, what)) {
-        amx_use_done(&self->use);
-        return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    rc = sync ? am_conceptdb_sync(db, c->cm) : am_conceptdb_init(db, c->cm);
-    Py_END_ALLOW_THREADS
-    amx_use_done(&c->use);
-    amx_use_done(&self->use);
-    if (rc == AM_ESIZE)
-        return amx_value_error("%s: the memory's modalities are not those of '%s'", what, self->path);
-    if (rc)
-        return db_raise(db, rc, what, self->path);
-    if (!c->tied && !(c->tied = strdup(self->real)))
-        return amx_no_memory("%s", what);
-    return Py_NewRef(Py_None);
-}
-
-static PyObject *ConceptDB_init_layout(ConceptDBObject *self, PyObject *arg)
-{
-    return db_write(self, arg, 0, "ConceptDB.init");
-}
-
-static PyObject *ConceptDB_sync(ConceptDBObject *self, PyObject *arg)
-{
-    return db_write(self, arg, 1, "ConceptDB.sync");
-}
-
-static PyObject *ConceptDB_stats(ConceptDBObject *self, PyObject *unused)
-{
-    am_conceptdb_stats st;
-    am_concepts *cm = NULL;
-    am_conceptdb *db = db_begin(self, 0, "ConceptDB.stats");
-    int rc;
-    (void)unused;
-    if (!db)
-        return NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rc = am_conceptdb_stats_get(db, &st);
-    Py_END_ALLOW_THREADS
-    if (rc || (am_conceptdb_has_layout(db) && db_load(self, db, &cm, NULL, "ConceptDB.stats"))) {
-        amx_use_done(&self->use);
-        return rc ? db_raise(db, rc, "ConceptDB.stats", self->path) : NULL;
-    }
-    amx_use_done(&self->use);
-    PyObject *ex = PyDict_New();
-    for (size_t m = 0; ex && cm && m < am_concepts_modalities(cm); m++) {
-        PyObject *v = PyLong_FromSize_t(st.exemplars[m]);
-        if (!v || PyDict_SetItemString(ex, am_concepts_modality(cm, m)->name, v))
-            Py_CLEAR(ex);
-        Py_XDECREF(v);
-    }
-    PyObject *r = amx_namespace(9, "concepts", PyLong_FromSize_t(st.concepts), "labelled",
-                                PyLong_FromSize_t(st.labelled), "roots", PyLong_FromSize_t(st.roots), "exemplars", ex,
-                                "bytes", PyLong_FromSize_t(st.bytes),
-                                "map_bytes", PyLong_FromSize_t(st.map_bytes), "next_id",
-                                PyLong_FromUnsignedLongLong(st.next_id), "binding",
-                                cm ? PyUnicode_FromString(am_binding_name(am_concepts_get_config(cm)->binding))
-                                   : Py_NewRef(Py_None),
-                                "memory_bytes", PyLong_FromSize_t(cm ? am_concepts_bytes(cm) : 0));
-    am_concepts_free(cm);
-    return r;
-}
-
-/* A loaded memory of the whole database for list/export (the handle's mark held by the caller). */
-static am_concepts *db_snapshot(ConceptDBObject *self, am_conceptdb *db, const char *what)
-{
-    am_concepts *cm = NULL;
-    if (!am_conceptdb_has_layout(db)) {
-        amx_raise(AM_EEMPTY, "%s '%s': the database has no layout yet (nothing learned)", what, self->path);
-        return NULL;
-    }
-    return db_load(self, db, &cm, NULL, what) ? NULL : cm;
-}
-
-static PyObject *ConceptDB_list(ConceptDBObject *self, PyObject *unused)
-{
-    (void)unused;
-    am_conceptdb *db = db_begin(self, 0, "ConceptDB.list");
-    am_concepts *cm = db ? db_snapshot(self, db, "ConceptDB.list") : NULL;
-    if (db)
-        amx_use_done(&self->use);
-    if (!cm)
-        return NULL;
-    size_t N = am_concepts_count(cm), nmod = am_concepts_modalities(cm);
-    PyObject *ids = amx_new1(AMX_I64, (Py_ssize_t)N, "list"), *par = amx_new1(AMX_I64, (Py_ssize_t)N, "list"),
-             *kids = amx_new1(AMX_I64, (Py_ssize_t)N, "list"), *obs = amx_new1(AMX_I64, (Py_ssize_t)N, "list"),
-             *ex = amx_new2(AMX_I64, (Py_ssize_t)N, (Py_ssize_t)nmod, "list"), *mods = PyList_New(0);
-    PyObject *r = NULL;
-    if (ids && par && kids && obs && ex && mods) {
-        for (size_t c = 0; c < N; c++) {
-            size_t p = am_concepts_parent(cm, c);
-            ((int64_t *)amx_data(ids))[c] = (int64_t)am_concepts_id(cm, c);
-            ((int64_t *)amx_data(par))[c] = p == AM_CONCEPT_NONE ? 0 : (int64_t)am_concepts_id(cm, p);
-            ((int64_t *)amx_data(kids))[c] = (int64_t)am_concepts_children(cm, c, NULL, 0);
-            ((int64_t *)amx_data(obs))[c] = (int64_t)am_concepts_observations(cm, c);
-            for (size_t m = 0; m < nmod; m++)
-                ((int64_t *)amx_data(ex))[c * nmod + m] = (int64_t)am_concepts_exemplars(cm, c, m);
-        }
-        for (size_t m = 0; m < nmod; m++) {
-            PyObject *s = str_of(am_concepts_modality(cm, m)->name);
-            if (!s || PyList_Append(mods, s))
-                Py_CLEAR(mods);
-            Py_XDECREF(s);
-            if (!mods)
-                break;
-        }
-        r = amx_namespace(7, "ids", Py_NewRef(ids), "labels", labels_of(cm), "parents", Py_NewRef(par), "children",
-                          Py_NewRef(kids), "observations", Py_NewRef(obs), "exemplars", Py_NewRef(ex), "modalities",
-                          mods ? Py_NewRef(mods) : NULL);
-    }
-    Py_XDECREF(ids);
-    Py_XDECREF(par);
-    Py_XDECREF(kids);
-    Py_XDECREF(obs);
-    Py_XDECREF(ex);
-    Py_XDECREF(mods);
-    am_concepts_free(cm);
-    return r;
-}
-
-/* ---- export ---- */
-
-typedef struct {
-    size_t rows;   /* exemplars in modality m */
-    int64_t *ids, *seq;
-    char (*enc)[128];
-    float *z;
-    char **labels; /* into the memory */
-} export_part;
-
-/* Every exemplar of modality m with its encoder (GIL released). */
-static int export_gather(am_conceptdb *db, am_concepts *cm, size_t m, export_part *p)
-{
-    size_t N = am_concepts_count(cm), dim = am_concepts_modality(cm, m)->dim, n = 0;
-    int rc = AM_OK;
-    for (size_t c = 0; c < N; c++)
-        p->rows += am_concepts_exemplars(cm, c, m);
-    p->ids = malloc((p->rows + 1) * sizeof *p->ids);
-    p->seq = malloc((p->rows + 1) * sizeof *p->seq);
-    p->enc = malloc((p->rows + 1) * sizeof *p->enc);
-    p->z = malloc((p->rows * dim + 1) * sizeof *p->z);
-    p->labels = malloc((p->rows + 1) * sizeof *p->labels);
-    if (!p->ids || !p->seq || !p->enc || !p->z || !p->labels)
-        return AM_ENOMEM;
-    for (size_t c = 0; c < N && !rc; c++)
-        for (size_t i = 0; i < am_concepts_exemplars(cm, c, m) && !rc; i++, n++) {
-            if (n % 4096 == 4095 && (rc = am_cancel_poll()))
-                break;
-            p->ids[n] = (int64_t)am_concepts_id(cm, c);
-            p->seq[n] = (int64_t)i;
-            p->labels[n] = (char *)am_concepts_label(cm, c);
-            memcpy(p->z + n * dim, am_concepts_exemplar(cm, c, m, i), dim * sizeof(float));
-            rc = am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, p->enc[n], sizeof p->enc[n]);
-        }
-    return rc;
-}
-
-static void export_free(export_part *p, size_t nmod)
-{
-    for (size_t m = 0; m < nmod; m++) {
-        free(p[m].ids);
-        free(p[m].seq);
-        free(p[m].enc);
-        free(p[m].z);
-        free(p[m].labels);
-    }
-}
-
-/* The TSV `concepts export` writes (id label modality seq encoder z1 ..), into f. */
-static int export_write(FILE *f, am_concepts *cm, const export_part *p)
-{
-    size_t nmod = am_concepts_modalities(cm), maxd = 0;
-    for (size_t m = 0; m < nmod; m++)
-        maxd = am_concepts_modality(cm, m)->dim > maxd ? am_concepts_modality(cm, m)->dim : maxd;
-    fprintf(f, "id\tlabel\tmodality\tseq\tencoder");
-    for (size_t j = 0; j < maxd; j++)
-        fprintf(f, "\tz%zu", j + 1);
-    fputc('\n', f);
-    for (size_t m = 0; m < nmod; m++) {
-        size_t dim = am_concepts_modality(cm, m)->dim;
-        for (size_t r = 0; r < p[m].rows; r++) {
-            char enc[128];
-            snprintf(enc, sizeof enc, "%s", p[m].enc[r]);
-            for (char *s = enc; *s; s++)
-                if (*s == '\t')
-                    *s = ' ';
-            fprintf(f, "%lld\t%s\t%s\t%lld\t%s", (long long)p[m].ids[r], p[m].labels[r][0] ? p[m].labels[r] : "-",
-                    am_concepts_modality(cm, m)->name, (long long)p[m].seq[r], enc);
-            for (size_t j = 0; j < maxd; j++)
-                j < dim ? fprintf(f, "\t%.7g", (double)p[m].z[r * dim + j]) : fputs("\t", f);
-            fputc('\n', f);
-        }
-    }
-    return ferror(f) ? AM_EIO : AM_OK;
-}
-
-/* Write the TSV to a temporary file beside path, renamed to path when complete. */
-static int export_file(const char *path, am_concepts *cm, const export_part *p)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return AM_ENOMEM;
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp), rc;
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        rc = AM_ERRNO(errno);
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return rc;
-    }
-    rc = export_write(f, cm, p);
-    if (fclose(f) && !rc)
-        rc = AM_ERRNO(errno);
-    if (!rc && rename(tmp, path))
-        rc = AM_ERRNO(errno);
-    if (rc)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
-/* {modality: namespace(ids, labels, seq, encoders, latents)} from the parts. */
-static PyObject *export_arrays(am_concepts *cm, const export_part *p)
-{
-    PyObject *d = PyDict_New();
-    for (size_t m = 0; d && m < am_concepts_modalities(cm); m++) {
-        size_t dim = am_concepts_modality(cm, m)->dim;
-        PyObject *labels = PyList_New((Py_ssize_t)p[m].rows), *enc = PyList_New((Py_ssize_t)p[m].rows);
-        for (size_t r = 0; labels && enc && r < p[m].rows; r++) {
-            PyObject *a = str_of(p[m].labels[r]), *b = str_of(p[m].enc[r]);
-            if (!a || !b) {
-                Py_XDECREF(a);
-                Py_XDECREF(b);
-                Py_CLEAR(labels);
-                break;
-            }
-            PyList_SET_ITEM(labels, (Py_ssize_t)r, a);
-            PyList_SET_ITEM(enc, (Py_ssize_t)r, b);
-        }
-        if (!labels || !enc) {
-            Py_XDECREF(enc);
-            enc = NULL;
-        }
-        PyObject *ns = amx_namespace(5, "ids", amx_copy_out(AMX_I64, p[m].ids, (Py_ssize_t)p[m].rows, 0, "export"),
-                                     "labels", labels, "seq",
-                                     amx_copy_out(AMX_I64, p[m].seq, (Py_ssize_t)p[m].rows, 0, "export"),
-                                     "encoders", enc, "latents",
-                                     amx_copy_out(AMX_F32, p[m].z, (Py_ssize_t)p[m].rows, (Py_ssize_t)dim, "export"));
-        if (!ns || PyDict_SetItemString(d, am_concepts_modality(cm, m)->name, ns))
-            Py_CLEAR(d);
-        Py_XDECREF(ns);
-    }
-    return d;
-}
-
-static PyObject *ConceptDB_export(ConceptDBObject *self, PyObject *args, PyObject *kw)
-{
-    static char *names[] = {"path", NULL};
-    PyObject *po = NULL, *bytes = NULL, *r = NULL;
-    export_part p[AM_CONCEPT_MAX_MODALITIES];
-    int rc = AM_OK;
-    memset(p, 0, sizeof p);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:export", names, &po) ||
-        (po && po != Py_None && amx_path(po, &bytes)))
-        return NULL;
-    am_conceptdb *db = db_begin(self, 0, "ConceptDB.export");
-    am_concepts *cm = db ? db_snapshot(self, db, "ConceptDB.export") : NULL;
-    if (cm) {
-        size_t nmod = am_concepts_modalities(cm), total = 0;
-        amx_interrupt it;
-        amx_interrupt_begin(&it, 1);
-        for (size_t m = 0; m < nmod && !rc; m++)
-            rc = export_gather(db, cm, m, &p[m]);
-        if (!rc && bytes)
-            rc = export_file(PyBytes_AS_STRING(bytes), cm, p);
-        amx_interrupt_end(&it);
-        for (size_t m = 0; m < nmod; m++)
-            total += p[m].rows;
-        if (rc && bytes)
-            amx_raise(rc, "ConceptDB.export: '%s'", PyBytes_AS_STRING(bytes));
-        else if (rc)
-            db_raise(db, rc, "ConceptDB.export", self->path);
-        else
-            r = bytes ? PyLong_FromSize_t(total) : export_arrays(cm, p);
-        export_free(p, nmod);
-        am_concepts_free(cm);
-    }
-    if (db)
-        amx_use_done(&self->use);
-    Py_XDECREF(bytes);
-    return r;
-}
-
-static PyObject *ConceptDB_get_closed(ConceptDBObject *self, void *u) { (void)u; return PyBool_FromLong(!self->db); }
-static PyObject *ConceptDB_get_readonly(ConceptDBObject *self, void *u)
-{
-    (void)u;
-    return PyBool_FromLong(self->readonly);
-}
-static PyObject *ConceptDB_get_path(ConceptDBObject *self, void *u)
-{
-    (void)u;
-    return self->path ? PyUnicode_DecodeFSDefault(self->path) : Py_NewRef(Py_None);
-}
-
-static PyObject *ConceptDB_get_message(ConceptDBObject *self, void *u)
-{
-    (void)u;
-    if (!self->db)
-        return PyErr_Format(PyExc_ValueError, "ConceptDB.message: the ConceptDB is closed");
-    return str_of(am_conceptdb_message(self->db));
-}
-
-static PyObject *ConceptDB_get_has_layout(ConceptDBObject *self, void *u)
-{
-    (void)u;
-    am_conceptdb *db = db_begin(self, 0, "ConceptDB.has_layout");
-    if (!db)
-        return NULL;
-    int v = am_conceptdb_has_layout(db);
-    amx_use_done(&self->use);
-    return PyBool_FromLong(v);
-}
-
-static PyObject *ConceptDB_repr(ConceptDBObject *self)
-{
-    return PyUnicode_FromFormat("<am.ConceptDB '%s' (%s)>", self->path ? self->path : "?",
-                                !self->db ? "closed" : self->readonly ? "read-only" : "read-write");
-}
-
-static PyMethodDef ConceptDB_methods[] = {
-    {"close", (PyCFunction)ConceptDB_close, METH_NOARGS, "close()\nClose the database (again: nothing)."},
-    {"__enter__", (PyCFunction)ConceptDB_enter, METH_NOARGS, NULL},
-    {"__exit__", (PyCFunction)ConceptDB_exit, METH_VARARGS, NULL},
-    {"init", (PyCFunction)ConceptDB_init_layout, METH_O,
-     "init(concepts)\nWrite the layout of a Concepts (modalities, configuration) into an empty database."},
-    {"sync", (PyCFunction)ConceptDB_sync, METH_O,
-     "sync(concepts)\nWrite everything that changed in the memory since it was loaded from this database or last\n"
-     "synced to it, in one transaction (a new memory into an empty database: all of it). A memory of another\n"
-     "database is refused (save a copy with Concepts.save)."},
-    {"load", (PyCFunction)(void (*)(void))ConceptDB_load, METH_VARARGS | METH_KEYWORDS,
-     "load(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
-     " hrr_dim=None, cleanup=None, seed=None)\n"
-     "-> Concepts. The last committed snapshot as a memory, with the stored configuration\n"
-     "changed by the keywords given (those of Concepts())."},
-    {"stats", (PyCFunction)ConceptDB_stats, METH_NOARGS,
-     "stats() -> namespace(concepts, labelled, roots, exemplars {modality: n}, bytes, map_bytes, next_id, binding,\n"
-     "memory_bytes)"},
-    {"list", (PyCFunction)ConceptDB_list, METH_NOARGS,
-     "list() -> namespace(ids, labels, parents, children, observations, exemplars, modalities)\n"
-     "One entry per concept (as `concepts list`): ids, parents' ids (0: none), children counts, observations\n"
-     "(int64 arrays), labels (str), exemplars (int64, concepts x modalities, in the order of modalities)."},
-    {"export", (PyCFunction)(void (*)(void))ConceptDB_export, METH_VARARGS | METH_KEYWORDS,
-     "export(path=None) -> {modality: namespace(ids, labels, seq, encoders, latents)}, or rows written\n"
-     "Every exemplar with its concept's id and label, its sequence number and the encoder it came from. With a\n"
-     "path: the TSV of `concepts export` (id label modality seq encoder z1 ..), written atomically.\n"
-     "    >>> with am.ConceptDB('concepts.db') as db: ex = db.export(); ex['word'].latents.shape"},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyGetSetDef ConceptDB_getset[] = {
-    {"closed", (getter)ConceptDB_get_closed, NULL, "True once closed", NULL},
-    {"readonly", (getter)ConceptDB_get_readonly, NULL, "opened with mode 'r'", NULL},
-    {"path", (getter)ConceptDB_get_path, NULL, "the directory", NULL},
-    {"has_layout", (getter)ConceptDB_get_has_layout, NULL, "a layout was committed (init or sync)", NULL},
-    {"message", (getter)ConceptDB_get_message, NULL, "the database's last LMDB or validation message ('' none)", NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
-static PyTypeObject ConceptDBType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.ConceptDB",
-    .tp_basicsize = sizeof(ConceptDBObject),
-    .tp_dealloc = (destructor)ConceptDB_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_weaklistoffset = offsetof(ConceptDBObject, weakrefs),
-    .tp_doc = "ConceptDB(path, mode='r', *, map_bytes=0)\n"
-              "The concept store (am/conceptdb.h): a concept memory kept in an LMDB database, the directory path.\n"
-              "mode: 'r' read only, 'w' read and write, 'c' create when missing. map_bytes: the largest size it may\n"
-              "grow to (0: 64 GiB of address space). Opening checks every page in use; a damaged or foreign\n"
-              "database raises am.Error with the database's own message (the file, the table, the page).\n"
-              "Writes commit atomically; readers see the last commit. A context manager (closes on exit).\n"
-              "    >>> with am.ConceptDB('concepts.db', 'c') as db:\n"
-              "    ...     db.sync(c)                      # c: an am.Concepts\n"
-              "    >>> with am.ConceptDB('concepts.db') as db:\n"
-              "    ...     c2 = db.load(); db.list().labels; db.export('exemplars.tsv')",
-    .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)ConceptDB_init,
-    .tp_repr = (reprfunc)ConceptDB_repr,
-    .tp_methods = ConceptDB_methods,
-    .tp_getset = ConceptDB_getset,
-};
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Concepts.save / Concepts.load through the database */
-
-/* Remove the files LMDB made in dir, and dir. */
-static void db_dir_remove(const char *dir)
-{
-    static const char *const files[] = {"data.mdb", "lock.mdb", NULL};
-    size_t n = strlen(dir) + 16;
-    char *p = malloc(n);
-    for (int i = 0; p && files[i]; i++) {
-        snprintf(p, n, "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    free(p);
-    rmdir(dir);
-}
-
-/* A copy of cm written into a new database in tmp (a new empty directory); GIL released by the caller. */
-static int save_into(const am_concepts *cm, const char *tmp, char *err, size_t errsize)
-{
-    am_concepts *copy = NULL;
-    am_conceptdb *db = NULL;
-    int rc = am_concepts_clone(&copy, cm, NULL);
-    if (!rc)
-        rc = am_conceptdb_open(&db, tmp, AM_CONCEPTDB_CREATE, 0, err, errsize);
-    if (!rc && (rc = am_conceptdb_sync(db, copy)))
-        snprintf(err, errsize, "%s", am_conceptdb_message(db));
-    am_conceptdb_close(db);
-    am_concepts_free(copy);
-    return rc;
-}
-
-static PyObject *concepts_save(ConceptsObject *self, PyObject *po)
-{
-    PyObject *bytes;
-    struct stat st;
-    char err[512] = "";
-    if (amx_path(po, &bytes))
-        return NULL;
-    const char *path = PyBytes_AS_STRING(bytes);
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    int rc = AM_OK;
-    if (!tmp) {
-        Py_DECREF(bytes);
-        return amx_no_memory("Concepts.save");
-    }
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
-    if (!lstat(path, &st)) {
-        PyErr_Format(PyExc_FileExistsError, "Concepts.save: '%s' exists (a new database is written; remove it or "
-                     "sync it with ConceptDB)", path);
-    } else if (!mkdtemp(tmp)) {
-        amx_raise(AM_ERRNO(errno), "Concepts.save: cannot make a directory beside '%s'", path);
-    } else if (!amx_use_read(&self->use, "Concepts.save")) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = save_into(self->cm, tmp, err, sizeof err);
-        if (!rc && rename(tmp, path))
-            rc = AM_ERRNO(errno);
-        if (rc)
-            db_dir_remove(tmp);
-        Py_END_ALLOW_THREADS
-        amx_use_done(&self->use);
-        if (rc)
-            amx_raise(rc, "Concepts.save '%s'%s%s", path, err[0] ? ": " : "", err);
-    } else {
-        db_dir_remove(tmp);
-    }
-    free(tmp);
-    Py_DECREF(bytes);
-    return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
-}
-
-static PyObject *concepts_load(PyObject *po, PyObject *kw)
-{
-    PyObject *args = Py_BuildValue("(Os)", po, "r"), *r = NULL;
-    ConceptDBObject *db = args ? (ConceptDBObject *)PyObject_CallObject((PyObject *)&ConceptDBType, args) : NULL;
-    Py_XDECREF(args);
-    if (!db)
-        return NULL;
-    am_concepts *cm = NULL;
-    if (!db_begin(db, 0, "Concepts.load"))
-        goto done;
-    cm = am_conceptdb_has_layout(db->db) ? db_load_with(db, db->db, kw, "Concepts.load")
-                                         : (amx_raise(AM_EEMPTY, "Concepts.load '%s': the database has no layout yet "
-                                                      "(nothing learned)", db->path), NULL);
-    amx_use_done(&db->use);
-    if (cm)
-        r = (PyObject *)concepts_wrap(cm, db->real);
-done:
-    db_close(db);
-    Py_DECREF(db);
-    return r;
-}
-
-/* ------------------------------------------------------------------------------------------------ */
 
 static PyObject *binding_types(PyObject *mod, PyObject *unused)
 {
@@ -2053,10 +1313,7 @@ static PyMethodDef concepts_functions[] = {
 
 int amx_init_concepts(PyObject *m)
 {
-    if (PyType_Ready(&ConceptsType) < 0 || PyType_Ready(&ConceptDBType) < 0 ||
-        PyModule_AddObjectRef(m, "Concepts", (PyObject *)&ConceptsType) < 0 ||
-        PyModule_AddObjectRef(m, "ConceptDB", (PyObject *)&ConceptDBType) < 0 ||
-        PyModule_AddFunctions(m, concepts_functions) < 0)
+    if (amx_add_type(m, "Concepts", &ConceptsType) || PyModule_AddFunctions(m, concepts_functions) < 0)
         return -1;
     return 0;
 }

@@ -1,9 +1,10 @@
 /* ext.h — what the files of the extension am._am share (internal: not installed, not library API).
  *
  * The extension is one C file per layer (module.c, common.c, arrays.c, rng.c, stores.c, encoders.c, concepts.c,
- * hrr.c, words.c, audio.c, graphs.c, spiking.c, melody.c, ...) over this header. Each layer file defines one
- * entry point, `int amx_init_<layer>(PyObject *module)`, that readies its types and adds its functions,
- * types and constants to the module (0, or -1 with the exception set); module.c calls them from one table.
+ * conceptdb.c, hrr.c, words.c, audio.c, graphs.c, network.c, melody.c, ...) over this header (and a layer's own
+ * internal header where two of its files share more, as concepts.h). Each layer file defines one entry point,
+ * `int amx_init_<layer>(PyObject *module)`, that readies its types and adds its functions, types and constants
+ * to the module (0, or -1 with the exception set); module.c calls them from one table.
  *
  * Needs no numpy headers: arrays come in through the buffer protocol (numpy arrays, memoryview, array.array,
  * bytearray; bytes and str are text: TypeError) or as nested sequences of numbers (lists, tuples; anything with
@@ -135,6 +136,8 @@ int amx_copy_check(size_t *done, size_t n);
 /* A types.SimpleNamespace from count alternating name (const char *), value (PyObject *, stolen) pairs; a NULL
  * value fails the whole call (its exception stays set). */
 PyObject *amx_namespace(int count, ...);
+/* A C string as str (UTF-8; invalid bytes replaced by U+FFFD). */
+PyObject *amx_str(const char *s);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Arrays
@@ -251,7 +254,8 @@ int amx_init_analysis(PyObject *m); /* capacity, theory, seq_capacity, familiari
 int amx_init_encoders(PyObject *m); /* Autoencoder, PCA */
 int amx_init_dynamics(PyObject *m); /* SNN (presets), graded_run, xor_trial, Engram */
 int amx_init_melody(PyObject *m);   /* Melody, MelodyCode, read_abc, read_midi, ... */
-int amx_init_concepts(PyObject *m); /* concept memories, the concept database (am/concept.h, am/conceptdb.h) */
+int amx_init_concepts(PyObject *m);  /* concept memories (am/concept.h), binding_types */
+int amx_init_conceptdb(PyObject *m); /* the concept database in LMDB (am/conceptdb.h) */
 int amx_init_hrr(PyObject *m);      /* holographic reduced representations (am/hrr.h) */
 int amx_init_words(PyObject *m);    /* words and the lexicon (am/words.h, am/lexicon.h) */
 int amx_init_audio(PyObject *m);    /* WAV, spectrograms, Griffin-Lim (am/audio.h) */
