@@ -642,6 +642,55 @@ ok $? "a tab in an encoder description becomes a space: every export row has the
 ok $? "list: 3 concepts of 20 exemplars in each modality"
 "$BIN/concepts" show --db "$tmp/cdb" --concept green --out "$tmp/show.tsv" && grep -q "^prototype_a" "$tmp/show.tsv"
 ok $? "show a concept by label"
+# A concept by its id as `list` prints it (no '#', which a shell takes for a comment), and list --names.
+"$BIN/concepts" show --db "$tmp/cdb" --concept 3 --out "$tmp/show.tsv" && grep -q "^label	blue$" "$tmp/show.tsv"
+ok $? "show --concept 3: the id as list prints it"
+rm -rf "$tmp/ndb"; "$BIN/concepts" learn --db "$tmp/ndb" --modalities "a=$tmp/la.tsv" --quiet --out /dev/null # labels 0 1 2, ids 1 2 3
+"$BIN/concepts" show --db "$tmp/ndb" --concept 2 --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "ambiguous.*'#2'.*'#3'" "$tmp/err"
+ok $? "show --concept 2 when 2 is one concept's id and another's label: one line naming both ($(head -c 120 "$tmp/err"))"
+"$BIN/concepts" show --db "$tmp/ndb" --concept '#2' --out "$tmp/show.tsv" && grep -q "^label	1$" "$tmp/show.tsv"
+ok $? "show --concept '#2': the id"
+"$BIN/concepts" list --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/list.tsv" &&
+    [ "$(grep -v '^#' "$tmp/list.tsv" | cut -f2 | tr '\n' ' ')" = "label red green blue " ]
+ok $? "list --names: numeric labels shown by name"
+"$BIN/concepts" show --db "$tmp/ndb" --names "$tmp/names" --concept green --out "$tmp/show.tsv" && grep -q "^id	2$" "$tmp/show.tsv" &&
+    "$BIN/concepts" export --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/exp.tsv" && grep -q "	blue	a	" "$tmp/exp.tsv"
+ok $? "show and export --names: a concept by its name, names in the export"
+"$BIN/concepts" stats --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/cx.tsv" 2> /dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/cx.tsv" ]
+ok $? "stats --names is refused (stats shows no labels)"
+# Every example of every concepts help text runs as written, in order, on files of the names they use.
+mkdir -p "$tmp/ex" && printf 'T-shirt\nTrouser\nSneaker\n' > "$tmp/ex/classes.txt"
+mklat "$tmp/ex/pics.tsv" 4 60 1; mklat "$tmp/ex/words.tsv" 3 60 2; mklat "$tmp/ex/pics-test.tsv" 4 30 3; mklat "$tmp/ex/words-test.tsv" 3 30 4
+exok=0; nex=0
+for c in learn recall list show export stats ""; do
+    while IFS= read -r line; do
+        eval "args=($line)"; nex=$((nex + 1))
+        (cd "$tmp/ex" && "$BIN/${args[0]}" "${args[@]:1}" > /dev/null 2> "$tmp/err") || { exok=1; echo "# example failed: $line: $(cat "$tmp/err")"; }
+    done < <("$BIN/concepts" $c --help | awk '/^Examples:/ { e = 1; next } e && /^  concepts / { sub(/^  /, ""); print }')
+done
+[ $exok -eq 0 ] && [ $nex -ge 10 ]; ok $? "every example in the concepts help texts runs ($nex examples)"
+# word-data's files go straight into concepts learn: IDX codes with their labels beside, concept-names.txt.
+printf 'apple\nCoat\npear\n' > "$tmp/wlist"
+"$BIN/word-data" --cache "$tmp/wd" --words "$tmp/wlist" --no-fashion --D 32 --quiet --out "$tmp/wd.tsv" &&
+    [ "$(sed -n '11,13p' "$tmp/wd/concept-names.txt" | tr '\n' ' ')" = "apple Coat (label 11) pear " ]
+ok $? "word-data writes concept-names.txt (a name taken already is made unique)"
+awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } NR > 2 { $2 = $2 + 10 } { print }' "$tmp/la.tsv" > "$tmp/la10.tsv"
+rm -rf "$tmp/wdb"; "$BIN/concepts" learn --db "$tmp/wdb" --modalities "picture=$tmp/la10.tsv,word=$tmp/wd/word-codes.idx" --by-label \
+    --names "$tmp/wd/concept-names.txt" --quiet --out "$tmp/wl.tsv" &&
+    "$BIN/concepts" list --db "$tmp/wdb" --out "$tmp/list.tsv" &&
+    awk -F'\t' '!/^#/ && $2 == "apple" && $6 == 20 && $7 == 1 { a = 1 } !/^#/ && $2 == "pear" && $6 == 20 && $7 == 1 { p = 1 }
+        END { exit !(a && p) }' "$tmp/list.tsv"
+ok $? "word-data codes and picture latents learnt by label: apple and pear hold 20 pictures and their word each"
+"$BIN/concepts" learn --db "$tmp/wdb2" --modalities "picture=$tmp/la10.tsv,word=$tmp/wd/word-codes.idx" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q -- '--by-label' "$tmp/err"; ok $? "files of other lengths without --by-label: the error names it"
+# speech-data's layout: a 3-D IDX (count x frames x bins) with PREFIX-labels.idx beside it, words.txt as names.
+{ printf '\0\0\x0d\x03\0\0\0\x03\0\0\0\x02\0\0\0\x02'; head -c 48 /dev/zero; } > "$tmp/train-spectrograms.idx"
+printf '\0\0\x08\x01\0\0\0\x03\0\x01\x02' > "$tmp/train-labels.idx"; printf 'dress\ncoat\nbag\n' > "$tmp/words.txt"
+rm -rf "$tmp/sdb"; "$BIN/concepts" learn --db "$tmp/sdb" --modalities "sound=$tmp/train-spectrograms.idx" --names "$tmp/words.txt" \
+    --quiet --out /dev/null && "$BIN/concepts" list --db "$tmp/sdb" --out "$tmp/list.tsv" &&
+    [ "$(grep -v '^#' "$tmp/list.tsv" | cut -f2 | tr '\n' ' ')" = "label dress coat bag " ]
+ok $? "a speech-data IDX (3-D) learnt with the labels beside it and words.txt as names"
 "$BIN/concepts" export --db "$tmp/cdb" --out "$tmp/exp.tsv"
 [ "$(grep -v '^#' "$tmp/exp.tsv" | wc -l)" -eq 121 ] && grep -q 'synthetic 4-d' "$tmp/exp.tsv"
 ok $? "export: 120 exemplars with the encoder each came from"
