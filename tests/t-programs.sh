@@ -809,6 +809,12 @@ ok $? "--state streams the potentials of the recorded neurons every --stride ste
 "$BIN/spiking" hopfield-ct --quiet --out "$tmp/hct.tsv"; ok $? "spiking hopfield-ct"
 grep -q '^# energy .*it never increases' "$tmp/hct.tsv" && awk -F'\t' '!/^#/ && NR > 1 { o = $3 } END { exit !(o > 0.95) }' "$tmp/hct.tsv"
 ok $? "hopfield-ct: the energy never increases and the cued pattern is recalled (overlap $(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3))"
+# The '#' line --help promises: the final overlap, equal to the last row's at a time that is a multiple of --stride.
+last=$(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3)
+grep -q "^# final overlap $last with the cued pattern at t = 200.000 ms (largest with another: 0\.[0-9]*): recalled$" "$tmp/hct.tsv"
+ok $? "hopfield-ct: a '#' line gives the final overlap ($(grep '^# final' "$tmp/hct.tsv"))"
+"$BIN/spiking" hopfield-ct --N 50 --P 2 --time 10.5 --stride 20 --quiet --out "$tmp/hct2.tsv" && grep -q '^# final overlap .* at t = 10.500 ms' "$tmp/hct2.tsv"
+ok $? "hopfield-ct: the final overlap is at the end of the run, not at the last row"
 for bad in "coba --record 1" "coba --state $tmp/x.tsv" "coba --record 5000 --state $tmp/x.tsv" "hopfield-ct --method rk9" "hopfield-ct --noise 2" "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
            "coba --time 0" "fi --drive x" "fi --threshold 5 --reset 10" "nosuch"; do
     rm -f "$tmp/sx.tsv"
