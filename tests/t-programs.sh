@@ -1061,6 +1061,17 @@ for prog in "$BIN"/*; do
     [ -x "$prog" ] && [ -f "$prog" ] || continue
     "$prog" --help 2>&1 | grep -q '^Examples:' || { echo "# $(basename "$prog") --help shows no examples"; false; } || break
 done; ok $? "every program's --help shows examples"
+# No option states two defaults (a store parameter's per-type defaults go in one group: "(default 2; seq-mixed: 10)").
+twice=""
+for prog in "$BIN"/*; do
+    [ -x "$prog" ] && [ -f "$prog" ] || continue
+    subs=""; case "$("$prog" --help 2>&1 | head -1)" in *COMMAND*|*PRESET*)
+        subs=$("$prog" --help 2>&1 | awk '/^Examples:/ { exit } /^  [a-z][a-z-]+ / { print $1 }') ;; esac
+    for sub in "" $subs; do
+        l=$("$prog" $sub --help 2>&1 | grep -m1 '(default.*(default') && twice="$twice | $(basename "$prog") $sub: ${l:0:60}"
+    done
+done
+[ -z "$twice" ]; ok $? "no option of any --help states two defaults$twice"
 
 # Text read from input files reaches a message quoted and escaped: one line, printable ASCII only, the control
 # bytes and the invalid UTF-8 as \xNN. Each reader gets the same hostile line (control bytes, an escape
@@ -1135,6 +1146,26 @@ if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
         grep -q '^prefix=/usr/local$' "$tmp/inst/usr/local/lib/pkgconfig/am.pc" &&
         [ -f "$tmp/inst/usr/local/share/libam/plots/capacity.gp" ]
     ok $? "make install twice: the second prefix in am.pc, no harness header, plot scripts installed"
+    # The programs behind one command: PREFIX/bin holds am only, the programs are in PREFIX/libexec/am, found
+    # from where am lies (a DESTDIR install works); am help X = X --help; make uninstall removes them.
+    inst="$tmp/inst/usr/local"
+    [ "$(ls "$inst/bin")" = am ] && [ -x "$inst/libexec/am/capacity" ] && [ ! -e "$inst/libexec/am/am" ]
+    ok $? "install: bin/ holds am only ($(ls "$inst/bin" | tr '\n' ' ')), the programs in libexec/am"
+    "$inst/bin/am" capacity --help > "$tmp/amh" && cmp -s "$tmp/amh" <("$BIN/capacity" --help) &&
+        "$inst/bin/am" help capacity | cmp -s - "$tmp/amh" && "$inst/bin/am" help concepts show | cmp -s - <("$BIN/concepts" show --help)
+    ok $? "am capacity --help and am help capacity are capacity --help (am help concepts show: its subcommand's)"
+    "$inst/bin/am" capacity --N 40 --P 2 --trials 1 --quiet --out "$tmp/amc.tsv" && grep -q '^# command: capacity --N 40' "$tmp/amc.tsv"
+    ok $? "am capacity runs the installed capacity"
+    "$inst/bin/am" --help > "$tmp/aml"; np=$(ls "$inst/libexec/am" | wc -l)
+    [ "$(awk '/^Programs:/ { on = 1; next } /^Examples:/ { on = 0 } on && NF >= 2' "$tmp/aml" | wc -l)" -eq "$np" ] &&
+        grep -q '^  capacity  *Storage capacity' "$tmp/aml" && grep -q '^  concepts  *subcommands: learn, recall' "$tmp/aml"
+    ok $? "am --help lists the $np programs, one line each"
+    "$inst/bin/am" melody list --quiet --out "$tmp/aml.tsv"; ok $? "am melody finds its tunes from libexec/am (share/libam/tunes)"
+    "$inst/bin/am" ../bin/am 2> "$tmp/err"; [ $? -eq 2 ] && "$inst/bin/am" nosuch 2>> "$tmp/err"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 2 ]
+    ok $? "am refuses a path and an unknown program, one line each"
+    make -s -C "$ROOT" uninstall DESTDIR="$tmp/inst" PREFIX=/usr/local > /dev/null 2>&1 &&
+        [ ! -e "$inst/bin/am" ] && [ ! -e "$inst/libexec/am" ] && [ ! -e "$inst/lib/libam.a" ]
+    ok $? "make uninstall removes am and libexec/am"
     if [ -n "${AM_PYTHON:-}" ]; then
         site=$(ls -d "$tmp"/inst/usr/local/lib/python3*/dist-packages 2> /dev/null | head -1)
         (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16

@@ -520,8 +520,10 @@ int am__mpi_join(am_run *run, int *argc, char ***argv)
     if (env && *env) {
         h = dlopen(env, RTLD_NOW | RTLD_GLOBAL);
     } else {
-        /* Installed (bin/../lib), in the build tree (bin/../build, build/san-*\/bin/..). */
-        static const char *const rel[] = {"../lib/libam-mpi.so", "../build/libam-mpi.so", "../libam-mpi.so", NULL};
+        /* Installed (bin/../lib), in the build tree (bin/../build, build/san-*\/bin/..), installed behind `am`
+         * (PREFIX/libexec/am/../../lib). */
+        static const char *const rel[] = {"../lib/libam-mpi.so", "../build/libam-mpi.so", "../libam-mpi.so",
+                                          "../../lib/libam-mpi.so", NULL};
         exe_dir(dir, sizeof dir);
         for (int k = 0; rel[k] && !h; k++) {
             snprintf(path, sizeof path, "%s%s", dir, rel[k]);
