@@ -283,6 +283,15 @@ echo "notes" > "$tmp/r.tsv.tmp-notes"
 "$BIN/capacity" $long --resume --out "$tmp/r.tsv" && cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "--resume after SIGKILL: the same file"
 [ "$(ls "$tmp" | grep -F '.tmp-')" = r.tsv.tmp-notes ]; ok $? "the killed run's temporary is gone; a file merely named alike is kept"
 rm -f "$tmp/r.tsv.tmp-notes"
+# Ctrl-C (SIGINT to the process group; job control on, so the shell does not ignore it for the job) says how
+# to go on: the checkpoint and --resume; resuming then gives the same file.
+(set -m; AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/err" & pid=$!
+ for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+ kill -INT -- -$pid; wait $pid; [ $? -eq 130 ]) 2> /dev/null  # (not the shell's job report)
+rc=$?; [ $rc -eq 0 ] && grep -q "interrupted; the finished jobs are in the checkpoint '$tmp/r.tsv.ckpt': rerun the same command with --resume" "$tmp/err"
+ok $? "capacity stopped by Ctrl-C names its checkpoint and --resume ($(grep -m1 . "$tmp/err" | head -c 100))"
+"$BIN/capacity" $long --resume --out "$tmp/r.tsv" && diff <(grep -v '^# date:' "$tmp/ref.tsv") <(grep -v '^# date:' "$tmp/r.tsv") > /dev/null
+ok $? "--resume after Ctrl-C: the same file (but for the date it began)"
 # A checkpoint names a file libam may replace and remove: never the output, a directory or a user's file.
 short="--N 100 --alpha 0.05:0.1:0.05 --trials 2 --quiet"
 echo "my notes" > "$tmp/notes.txt"
@@ -484,6 +493,14 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
     kill -TERM $pid; wait $pid; rc=$?
     [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by SIGTERM (exit $rc): no staging directory left"
+    # Ctrl-C: SIGINT to the whole process group, the synthesisers it runs included (job control on, so that
+    # the shell does not start the job with SIGINT ignored).
+    (set -m; "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
+        --test-voices kal16 --keep-wav --threads 2 --quiet --out "$tmp/spk.tsv" & pid=$!
+     for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+     kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
+    sleep 0.5  # a synthesiser still writing would show now
+    [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
     awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"
@@ -538,7 +555,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     [ $? -ne 0 ] && grep -q "espeak-ng not found" "$tmp/err" && [ ! -e "$tmp/spx" ]; ok $? "a missing synthesiser is named"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/words3" --voices no-such-voice --speeds 150 --pitches 50 \
         --test-voices '' --out "$tmp/spx.tsv" 2> "$tmp/err"
-    [ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ -z "$(ls -A "$tmp/spx" 2> /dev/null)" ]
+    [ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && { [ ! -e "$tmp/spx" ] || [ -z "$(ls -A "$tmp/spx")" ]; }
     ok $? "a voice the synthesiser does not have: one line, empty cache ($(head -c 90 "$tmp/err"))"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/words3" --voices en+nosuch --out "$tmp/spx.tsv" 2> "$tmp/err"
     [ $? -ne 0 ] && grep -q "no variant 'nosuch'" "$tmp/err"; ok $? "an unknown espeak-ng variant is named"

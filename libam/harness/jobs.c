@@ -122,6 +122,7 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
     *ndone = 0;
     if (!st->ckpt_path[0])
         return 0;
+    am__resume_hint(run->program, st->ckpt_path);
     ckpt_header(want, st, count, size);
     if (st->resumed) {
         FILE *f = fopen(st->ckpt_path, "r+b");
