@@ -616,6 +616,26 @@ for bad in "--D 8" "--K 0" "--M 1" "--roles odd" "--inverse pseudo" "--traces 75
     ok $? "hrr-capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# hrr-capacity --bisect: the smallest D of the bracket whose rate is <= eps; D - 1 is above it; any thread count.
+hb="--bisect 0.05 --D 16,512 --K 2,4 --M 100 --traces 200 --quiet"
+"$BIN/hrr-capacity" $hb --threads 1 --out "$tmp/hb1.tsv" && "$BIN/hrr-capacity" $hb --threads 2 --out "$tmp/hb2.tsv" &&
+    diff <(grep -v '^# date:' "$tmp/hb1.tsv") <(grep -v '^# date:' "$tmp/hb2.tsv") > /dev/null
+ok $? "hrr-capacity --bisect: byte-identical at 1 and 2 threads"
+awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+    { n++; if (!($c["D_min"] > 16 && $c["D_min"] < 512 && $c["error_rate"] <= 0.05 && $c["below_rate"] > 0.05 &&
+                 $c["ci_low"] <= $c["error_rate"] && $c["error_rate"] <= $c["ci_high"])) bad = 1 }
+    END { exit bad || n != 2 }' "$tmp/hb1.tsv"
+ok $? "hrr-capacity --bisect: D_min meets eps, D_min - 1 does not, the rate inside its interval"
+"$BIN/hrr-capacity" --bisect 0.05 --D 16,24 --K 16 --M 1000 --traces 50 --quiet --out "$tmp/hb3.tsv" &&
+    awk -F'\t' '!/^#/ && $1 == 16 { exit !($6 == 0) }' "$tmp/hb3.tsv"
+ok $? "hrr-capacity --bisect: a bracket too small gives D_min 0"
+for bad in "--bisect 0.01 --D 64" "--bisect 1.5 --D 16,64" "--bisect 0.01 --D 64,16"; do
+    rm -f "$tmp/hx.tsv"
+    "$BIN/hrr-capacity" $bad --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "hrr-capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # concepts: learn co-presented latents into an LMDB database, recall, list, show, export, stats; errors; a kill.
 # Synthetic latents: 3 classes, modality "a" (4-d) and "b" (3-d), class centres far apart, small noise.
 mklat() { # FILE DIM ROWS SEED
