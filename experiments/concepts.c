@@ -14,13 +14,14 @@
 
 static const char usage_text[] =
     "Usage: concepts COMMAND --db DIR [options]   (concepts COMMAND --help for each)\n"
-    "  learn    bind co-presented latents (rows of latent TSV files, one per modality) into concept nodes\n"
+    "  learn    bind co-presented latents (rows of latent files, one per modality; or --by-label) into concept nodes\n"
     "  recall   cue in one modality or several; rank the concepts; read out the other modalities\n"
     "  list     one row per concept: id, label, parent, children, exemplars per modality\n"
     "  show     one concept in full: its record and its prototypes\n"
     "  export   every exemplar as TSV: concept, modality, sequence, encoder, latent\n"
     "  stats    counts and size of the database\n"
-    "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk). The database is a\n"
+    "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk) or IDX (.idx, .idx.gz: word-data,\n"
+    "speech-data; labels from PREFIX-labels.idx beside PREFIX-KIND.idx; `concepts learn --help`). The database is a\n"
     "directory (LMDB's data.mdb and lock.mdb); learning commits every --batch observations, so a killed learn\n"
     "keeps everything committed, and readers may run while it learns.\n"
     "Examples:\n"

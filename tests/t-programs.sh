@@ -256,7 +256,7 @@ long="--rule hebb,storkey,pinv --N 400 --alpha 0.02:0.5:0.02 --trials 10 --seed 
 "$BIN/capacity" $long --out "$tmp/ref.tsv"; ok $? "a sweep of 750 jobs"
 echo "the previous result" > "$tmp/r.tsv"
 # SIGINT as a terminal sends it (a shell's background job ignores SIGINT unless reset).
-perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" &
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/sigerr" &
 pid=$!
 for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
 kill -INT $pid; wait $pid; rc=$?
@@ -356,11 +356,12 @@ done
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     lrr="--M 200,1000,3000 --cues 300 --fit 3000 --store dense,modern --code sign --corrupt noise:0.3,occlude:10,class --quiet"
     "$BIN/latent-recall" $lrr --out "$tmp/lref.tsv"
-    AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" &
+    AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" 2> "$tmp/sigerr" &
     pid=$!
     for i in $(seq 1 500); do [ "$(stat -c %s "$tmp/lr.tsv.ckpt" 2> /dev/null || echo 0)" -gt 60 ] && break; sleep 0.01; done
     kill -INT $pid; wait $pid
-    [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ]; ok $? "latent-recall interrupted: no output, a checkpoint"
+    [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ] && grep -q "checkpoint '$tmp/lr.tsv.ckpt': rerun the same command with --resume" "$tmp/sigerr"
+    ok $? "latent-recall interrupted: no output, a checkpoint, and how to resume from it"
     "$BIN/latent-recall" $lrr --resume --out "$tmp/lr.tsv" && cmp -s "$tmp/lref.tsv" "$tmp/lr.tsv"
     ok $? "latent-recall --resume gives the uninterrupted file byte for byte"
 fi
@@ -1183,6 +1184,11 @@ if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
         grep -q '^prefix=/usr/local$' "$tmp/inst/usr/local/lib/pkgconfig/am.pc" &&
         [ -f "$tmp/inst/usr/local/share/libam/plots/capacity.gp" ]
     ok $? "make install twice: the second prefix in am.pc, no harness header, plot scripts installed"
+    if [ -n "${AM_PYTHON:-}" ]; then
+        site=$(ls -d "$tmp"/inst/usr/local/lib/python3*/dist-packages 2> /dev/null | head -1)
+        (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16
+        ok $? "the installed Python module imports from ${site#$tmp/inst}"
+    fi
     # The programs behind one command: PREFIX/bin holds am only, the programs are in PREFIX/libexec/am, found
     # from where am lies (a DESTDIR install works); am help X = X --help; make uninstall removes them.
     inst="$tmp/inst/usr/local"
@@ -1203,11 +1209,6 @@ if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
     make -s -C "$ROOT" uninstall DESTDIR="$tmp/inst" PREFIX=/usr/local > /dev/null 2>&1 &&
         [ ! -e "$inst/bin/am" ] && [ ! -e "$inst/libexec/am" ] && [ ! -e "$inst/lib/libam.a" ]
     ok $? "make uninstall removes am and libexec/am"
-    if [ -n "${AM_PYTHON:-}" ]; then
-        site=$(ls -d "$tmp"/inst/usr/local/lib/python3*/dist-packages 2> /dev/null | head -1)
-        (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16
-        ok $? "the installed Python module imports from ${site#$tmp/inst}"
-    fi
 fi
 
 # The README's example compiles against the built library and recalls.
