@@ -90,7 +90,7 @@ help:
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
 	@echo "make exercises  run the teaching exercises (Python) and redraw exercises/figures"
 	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
-	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, programs, plots/*.gp (share/libam/plots) and data/tunes/*.abc (share/libam/tunes)"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, the am command (bin/am; the programs in libexec/am), plots/*.gp (share/libam/plots) and data/tunes/*.abc (share/libam/tunes)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
 	@echo "make fuzz SECONDS=60   every libFuzzer target (clang) for SECONDS each, seeded from library files"
@@ -237,7 +237,9 @@ $(BUILD)/am.pc: FORCE | $(BUILD)/gen
 	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-install: lib $(BUILD)/am.pc $(PY_MOD)
+# The programs go to PREFIX/libexec/am, behind one command PREFIX/bin/am (`am capacity ...`, as git does):
+# no generic names such as `theory` or `capacity` on the PATH.
+install: lib $(EXP_BIN) $(BUILD)/am.pc $(PY_MOD)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/am $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
@@ -245,7 +247,9 @@ install: lib $(BUILD)/am.pc $(PY_MOD)
 	ln -sf libam.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libam.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/am/
 	install -m 644 $(BUILD)/am.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
-	install -m 755 $(EXP_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/libexec/am
+	install -m 755 $(BIN)/am $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(filter-out $(BIN)/am,$(EXP_BIN)) $(DESTDIR)$(PREFIX)/libexec/am/
 	install -d $(DESTDIR)$(PREFIX)/share/libam/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/libam/plots/
 	install -d $(DESTDIR)$(PREFIX)/share/libam/tunes
@@ -257,7 +261,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libam.a $(DESTDIR)$(PREFIX)/lib/libam.so* $(DESTDIR)$(PREFIX)/lib/libam-mpi.so \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/am.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/am
-	rm -f $(EXP_BIN:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(DESTDIR)$(PREFIX)/bin/am
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/am
 	rm -rf $(DESTDIR)$(PREFIX)/share/libam
 	$(if $(PYTHON_SITE),rm -rf $(DESTDIR)$(PYTHON_SITE)/am)
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "am/am.h"
 #include "harness/harness.h"
@@ -13,13 +14,14 @@
 
 static const char usage_text[] =
     "Usage: concepts COMMAND --db DIR [options]   (concepts COMMAND --help for each)\n"
-    "  learn    bind co-presented latents (rows of latent TSV files, one per modality) into concept nodes\n"
+    "  learn    bind co-presented latents (rows of latent files, one per modality; or --by-label) into concept nodes\n"
     "  recall   cue in one modality or several; rank the concepts; read out the other modalities\n"
     "  list     one row per concept: id, label, parent, children, exemplars per modality\n"
     "  show     one concept in full: its record and its prototypes\n"
     "  export   every exemplar as TSV: concept, modality, sequence, encoder, latent\n"
     "  stats    counts and size of the database\n"
-    "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk). The database is a\n"
+    "Latent files are TSV as `autoencoder encode` writes them (index, label, z1 .. zk) or IDX (.idx, .idx.gz: word-data,\n"
+    "speech-data; labels from PREFIX-labels.idx beside PREFIX-KIND.idx; `concepts learn --help`). The database is a\n"
     "directory (LMDB's data.mdb and lock.mdb); learning commits every --batch observations, so a killed learn\n"
     "keeps everything committed, and readers may run while it learns.\n"
     "Examples:\n"
@@ -53,6 +55,58 @@ __attribute__((noinline)) static size_t modality_index(const latfile *f, size_t 
         if (!strcmp(f[i].name, name))
             return i;
     return nf;
+}
+
+/* An IDX file (its name ends in .idx or .idx.gz), as word-data, speech-data and `autoencoder decode --idx`
+ * write them, rather than latent TSV. */
+static int is_idx(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 4 && !strcmp(path + n - 4, ".idx")) || (n > 7 && !strcmp(path + n - 7, ".idx.gz"));
+}
+
+/* The labels beside IDX file DIR/PREFIX-KIND.idx[.gz]: DIR/PREFIX-labels.idx[.gz] when it exists (word-data's
+ * word-codes.idx and word-labels.idx, speech-data's train-spectrograms.idx and train-labels.idx), else "". */
+static void idx_labels_path(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/'), *dash = strrchr(base ? base : path, '-');
+    const char *ext = strstr(dash ? dash : path, ".idx");
+    out[0] = 0;
+    if (!dash || !ext || (size_t)(dash - path) + 16 + strlen(ext) > size)
+        return;
+    size_t stem = (size_t)(dash - path);
+    memcpy(out, path, stem);
+    strcpy(out + stem, "-labels");
+    strcpy(out + stem + 7, ext);
+    if (!strcmp(out, path) || access(out, F_OK) != 0)
+        out[0] = 0;
+}
+
+/* Rows of an IDX file (count x d1 x ...: K = d1 x ... values each) as latents, with the labels beside it
+ * (every label -1 without them). */
+static int idx_read(const char *path, latfile *l, char *why, size_t size)
+{
+    char lab[4096];
+    idx_labels_path(path, lab, sizeof lab);
+    am_dataset *ds = NULL;
+    int rc = am_dataset_load(&ds, path, lab[0] ? lab : NULL, 1.0);
+    if (rc) {
+        if (lab[0] && (rc == AM_ESIZE || rc == AM_ERANGE || rc == AM_EFORMAT))
+            snprintf(why, size, "%s (with the labels of '%s')", am_strerror(rc), lab);
+        return rc;
+    }
+    l->k = ds->dim;
+    l->n = ds->count;
+    l->z = ds->x;
+    l->labels = ds->labels ? ds->labels : malloc((ds->count ? ds->count : 1) * sizeof *l->labels);
+    ds->x = NULL;
+    ds->labels = NULL;
+    am_dataset_free(ds);
+    if (!l->labels)
+        return AM_ENOMEM;
+    for (size_t i = 0; !lab[0] && i < l->n; i++)
+        l->labels[i] = -1;
+    return AM_OK;
 }
 
 #define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
@@ -100,8 +154,8 @@ static int read_modal_files(const am_run *run, const char *opt, const char *spec
         char path[4096];
         memcpy(path, l->path, plen);
         path[plen] = 0;
-        char why[256];
-        int rc = am_latents_read(path, &l->k, &l->z, &l->labels, &l->n, why, sizeof why);
+        char why[256] = "";
+        int rc = is_idx(path) ? idx_read(path, l, why, sizeof why) : am_latents_read(path, &l->k, &l->z, &l->labels, &l->n, why, sizeof why);
         if (rc) {
             am_run_error(run, "cannot read latents '%s' (modality %s): %s", path, l->name, why[0] ? why : am_strerror(rc));
             latfile_free(f, *nf);
@@ -166,6 +220,52 @@ static int label_text(const names_t *nm, int v, char *buf, size_t size)
         snprintf(buf, size, "%d", v);
     }
     return 0;
+}
+
+/* The label of concept c as the output shows it: with --names, a stored numeric label k (a database learned
+ * without --names) becomes name k; else the stored text. */
+static const char *label_shown(const names_t *nm, const am_concepts *cm, size_t c)
+{
+    const char *s = am_concepts_label(cm, c);
+    char *end;
+    if (!nm->n || !isdigit((unsigned char)s[0]) || (s[0] == '0' && s[1]))
+        return s;
+    errno = 0;
+    unsigned long long k = strtoull(s, &end, 10);
+    return !errno && !*end && k < nm->n ? nm->name[k] : s;
+}
+
+/* The concept --concept names: an id as `list` prints it (or #ID), else a label (as `list --names` prints
+ * it). One line and AM_CONCEPT_NONE when there is none, or when the text is an id of one concept and the
+ * label of another. */
+static size_t concept_find(const am_run *run, const am_concepts *cm, const names_t *nm, const char *which,
+                           const char *path)
+{
+    const char *digits = which + (which[0] == '#');
+    size_t by_id = AM_CONCEPT_NONE, by_label = AM_CONCEPT_NONE;
+    if (isdigit((unsigned char)digits[0])) {
+        char *end;
+        errno = 0;
+        unsigned long long id = strtoull(digits, &end, 10);
+        if (!errno && !*end)
+            by_id = am_concepts_find_id(cm, id);
+    }
+    for (size_t c = 0; (which[0] != '#' || by_id == AM_CONCEPT_NONE) && c < am_concepts_count(cm) &&
+                       by_label == AM_CONCEPT_NONE; c++)
+        if (!strcmp(label_shown(nm, cm, c), which) || !strcmp(am_concepts_label(cm, c), which))
+            by_label = c;
+    if (by_id != AM_CONCEPT_NONE && by_label != AM_CONCEPT_NONE && by_id != by_label) {
+        am_run_error(run, "--concept %s is ambiguous in '%s': id %s is labelled %s, label %s is id %llu; write '#%s' "
+                          "for the first, '#%llu' for the second", AM__QUOTE(which), path, which,
+                     AM__QUOTE(label_shown(nm, cm, by_id)), AM__QUOTE(which),
+                     (unsigned long long)am_concepts_id(cm, by_label), which,
+                     (unsigned long long)am_concepts_id(cm, by_label));
+        return AM_CONCEPT_NONE;
+    }
+    if (by_id == AM_CONCEPT_NONE && by_label == AM_CONCEPT_NONE)
+        am_run_error(run, "no concept %s in '%s' (an id or a label, as `concepts list` prints them)", AM__QUOTE(which),
+                     path);
+    return by_id != AM_CONCEPT_NONE ? by_id : by_label;
 }
 
 /* One line for a failed database operation: the library's message (it names the data file and what is
@@ -270,7 +370,13 @@ static const char learn_desc[] =
     "Row i of every --modalities file is one observation: its latents were presented together and are bound to\n"
     "one concept (synchrony): the concept of the row's label (the label column, named by --names), or, with\n"
     "--unlabelled or a label of -1, the nearest concept within the first modality's radius (locality), or a new\n"
-    "one. A new database takes the modalities and dimensions of the files; an existing one must know every\n"
+    "one. With --by-label the files need not be row-aligned: every row of every file is an observation of its\n"
+    "modality alone, bound to the concept of its label (so words and pictures of a class meet in one node).\n"
+    "A file is latent TSV (`autoencoder encode`) or IDX (name ending .idx or .idx.gz: word-data's word-codes.idx,\n"
+    "speech-data's train-spectrograms.idx, `autoencoder decode --idx`), one row per item, its labels read from\n"
+    "PREFIX-labels.idx beside PREFIX-KIND.idx when there is one (else -1). The --names files the programs write:\n"
+    "word-data's concept-names.txt, speech-data's words.txt.\n"
+    "A new database takes the modalities and dimensions of the files; an existing one must know every\n"
     "modality named (files may give a subset). The encoder of each latent is recorded (the file's '# model:'\n"
     "line, else its name). Commits every --batch observations. Output: one row of totals.\n"
     "Columns: observations concepts new_concepts exemplars (the time taken: a '# time:' line and the progress line)\n";
@@ -282,14 +388,15 @@ static int cmd_learn(int argc, char **argv)
                   .summary = "Learn co-presented latents into a concept database.", .description = learn_desc};
     const char *dbpath = NULL, *modal = NULL, *names_path = NULL, *radius = NULL;
     uint64_t batch = 1000, limit = 0;
-    int unlabelled = 0;
+    int unlabelled = 0, by_label = 0;
     MECH_VARS;
     am_opt opts[] = {
         {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database (created if missing)"},
-        {"modalities", AM_OPT_STRING, &modal, "NAME=FILE,...", "latent TSV per modality, rows co-presented"},
+        {"modalities", AM_OPT_STRING, &modal, "NAME=FILE,...", "latent TSV or IDX file per modality, rows co-presented"},
         {"names", AM_OPT_STRING, &names_path, "FILE", "label names, one per line (label k: line k+1)"},
         {"radius", AM_OPT_STRING, &radius, "NAME=R,...", "locality radius per modality (default: inf)"},
         {"unlabelled", AM_OPT_FLAG, &unlabelled, NULL, "ignore the labels: bind by locality only"},
+        {"by-label", AM_OPT_FLAG, &by_label, NULL, "files not row-aligned: each row alone, bound to its label's concept"},
         {"batch", AM_OPT_U64, &batch, "N", "observations per transaction"},
         {"limit", AM_OPT_U64, &limit, "N", "learn the first N rows only (0: all)"},
         MECH_OPTS,
@@ -302,8 +409,8 @@ static int cmd_learn(int argc, char **argv)
     int mech_given;
     if (mech_config(&run, opts, binding, similarity, beta, hebb_bits, hrr_dim, cleanup, &cfg, &mech_given))
         return 2;
-    if (batch == 0 || batch > 100000000) {
-        am_run_error(&run, "--batch must be in 1 .. 1e8");
+    if (batch == 0 || batch > 100000000 || (by_label && unlabelled)) {
+        am_run_error(&run, by_label ? "--by-label binds by the labels: not with --unlabelled" : "--batch must be in 1 .. 1e8");
         return 2;
     }
     latfile f[AM_CONCEPT_MAX_MODALITIES];
@@ -324,14 +431,14 @@ static int cmd_learn(int argc, char **argv)
     am_conceptdb *db = NULL;
     am_concepts *cm = NULL;
     FILE *out = NULL;
-    for (size_t i = 1; i < nf; i++)
+    for (size_t i = 1; i < nf && !by_label; i++)
         if (f[i].n != rows) {
-            am_run_error(&run, "modality %s has %zu rows, %s has %zu: rows must be co-presented", f[i].name, f[i].n,
-                         f[0].name, rows);
+            am_run_error(&run, "modality %s has %zu rows, %s has %zu: rows must be co-presented (or give --by-label)",
+                         f[i].name, f[i].n, f[0].name, rows);
             status = 2;
             goto done;
         }
-    for (size_t r = 0; r < rows && !unlabelled; r++)
+    for (size_t r = 0; r < rows && !unlabelled && !by_label; r++)
         for (size_t i = 1; i < nf; i++)
             if (f[i].labels[r] != f[0].labels[r]) {
                 am_run_error(&run, "row %zu: label %d in %s but %d in %s", r + 1, f[0].labels[r], f[0].name,
@@ -339,8 +446,9 @@ static int cmd_learn(int argc, char **argv)
                 status = 2;
                 goto done;
             }
-    if (limit && limit < rows)
-        rows = limit;
+    for (size_t i = 0; i < nf; i++) /* each file's rows learnt: its first --limit */
+        f[i].n = limit && limit < f[i].n ? limit : f[i].n;
+    rows = f[0].n;
     /* radii */
     double rad[AM_CONCEPT_MAX_MODALITIES];
     int rad_given[AM_CONCEPT_MAX_MODALITIES] = {0};
@@ -368,14 +476,16 @@ static int cmd_learn(int argc, char **argv)
             rad_given[i] = 1;
         }
     }
-    for (size_t r = 0; r < rows && !unlabelled; r++) {
-        char lb[AM_CONCEPT_LABEL_MAX + 1];
-        if (f[0].labels[r] >= 0 && label_text(&nm, f[0].labels[r], lb, sizeof lb)) {
-            am_run_error(&run, "row %zu: label %d has no name in --names (%zu names)", r + 1, f[0].labels[r], nm.n);
-            status = 2;
-            goto done;
+    for (size_t i = 0; i < (by_label ? nf : 1); i++)
+        for (size_t r = 0; r < f[i].n && !unlabelled; r++) {
+            char lb[AM_CONCEPT_LABEL_MAX + 1];
+            if (f[i].labels[r] >= 0 && label_text(&nm, f[i].labels[r], lb, sizeof lb)) {
+                am_run_error(&run, "modality %s row %zu: label %d has no name in --names (%zu names)", f[i].name,
+                             r + 1, f[i].labels[r], nm.n);
+                status = 2;
+                goto done;
+            }
         }
-    }
     if (!(db = open_db(&run, dbpath, AM_CONCEPTDB_CREATE)))
         goto done;
     if (am_conceptdb_has_layout(db)) {
@@ -418,17 +528,22 @@ static int cmd_learn(int argc, char **argv)
             am_concepts_set_radius(cm, fm[i], rad[i]);
     }
     size_t before = am_concepts_count(cm), exemplars = 0;
+    if (by_label) /* one observation per row of every file, file after file */
+        for (size_t i = 1; i < nf; i++)
+            rows += f[i].n;
     am_progress pr;
     am_progress_start(&pr, &run, rows);
     double t0 = am_seconds();
-    for (size_t r = 0; r < rows; r++) {
+    for (size_t r = 0, i0 = 0, r0 = 0; r < rows; r++, r0++) {
         const float *lat[AM_CONCEPT_MAX_MODALITIES] = {0};
-        for (size_t i = 0; i < nf; i++) {
-            lat[fm[i]] = f[i].z + r * f[i].k;
+        while (by_label && r0 == f[i0].n) /* row r is row r0 of file i0 */
+            i0++, r0 = 0;
+        for (size_t i = by_label ? i0 : 0; i < (by_label ? i0 + 1 : nf); i++) {
+            lat[fm[i]] = f[i].z + r0 * f[i].k;
             exemplars++;
         }
         char lb[AM_CONCEPT_LABEL_MAX + 1];
-        int has = !unlabelled && label_text(&nm, f[0].labels[r], lb, sizeof lb) == 0;
+        int has = !unlabelled && label_text(&nm, f[i0].labels[r0], lb, sizeof lb) == 0;
         if ((rc = am_concepts_observe(cm, lat, has ? lb : NULL, NULL, NULL))) {
             am_run_error(&run, "row %zu: %s", r + 1, am_strerror(rc));
             goto done;
@@ -678,17 +793,18 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
 {
     static const char *const examples[][2] = {
         {"list", "concepts list --db concepts.db --out concepts.tsv"},
-        {"show", "concepts show --db concepts.db --concept Sneaker\nconcepts show --db concepts.db --concept '#3'"},
+        {"show", "concepts show --db concepts.db --concept Sneaker\nconcepts show --db concepts.db --concept 3"},
         {"export", "concepts export --db concepts.db --out exemplars.tsv"},
         {"stats", "concepts stats --db concepts.db"},
     };
     const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, name);
     am_run run = {.program = "concepts", .subcommand = name, .summary = summary, .description = desc, .no_seed = 1,
                   .no_threads = 1, .examples = ex};
-    const char *dbpath = NULL, *which = NULL;
+    const char *dbpath = NULL, *which = NULL, *names_path = NULL;
     am_opt opts[] = {
         {"db", AM_OPT_STRING, &dbpath, "DIR", "concept database"},
-        {"concept", AM_OPT_STRING, &which, "LABEL|#ID", "the concept to show", "show", 0},
+        {"concept", AM_OPT_STRING, &which, "ID|LABEL", "the concept to show: its id or its label, as list prints them", "show", 0},
+        {"names", AM_OPT_STRING, &names_path, "FILE", "names of numeric labels, one per line (as for learn)", "list,show,export", 0},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -697,12 +813,17 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
     if (am_run_check_scope(&run, opts, name, name))
         return 2;
     if (!strcmp(name, "show") && !which) {
-        am_run_error(&run, "--concept LABEL|#ID is required");
+        am_run_error(&run, "--concept ID|LABEL is required");
         return 2;
     }
+    names_t nm;
+    if (names_read(&run, names_path, &nm))
+        return 2;
     am_conceptdb *db = open_db(&run, dbpath, AM_CONCEPTDB_READONLY);
-    if (!db)
+    if (!db) {
+        names_free(&nm);
         return 1;
+    }
     int status = 1;
     am_concepts *cm = NULL;
     FILE *out = NULL;
@@ -741,7 +862,7 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
         fputc('\n', out);
         for (size_t c = 0; c < am_concepts_count(cm); c++) {
             size_t p = am_concepts_parent(cm, c);
-            fprintf(out, "%llu\t%s\t%llu\t%zu\t%llu", (unsigned long long)am_concepts_id(cm, c), am_concepts_label(cm, c),
+            fprintf(out, "%llu\t%s\t%llu\t%zu\t%llu", (unsigned long long)am_concepts_id(cm, c), label_shown(&nm, cm, c),
                     (unsigned long long)(p == AM_CONCEPT_NONE ? 0 : am_concepts_id(cm, p)),
                     am_concepts_children(cm, c, NULL, 0), (unsigned long long)am_concepts_observations(cm, c));
             for (size_t m = 0; m < nmod; m++)
@@ -749,18 +870,8 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
             fputc('\n', out);
         }
     } else if (!strcmp(name, "show")) {
-        size_t c = AM_CONCEPT_NONE;
-        if (which[0] == '#') {
-            char *end;
-            errno = 0;
-            unsigned long long id = strtoull(which + 1, &end, 10);
-            if (!errno && end != which + 1 && !*end)
-                c = am_concepts_find_id(cm, id);
-        } else {
-            c = am_concepts_find_label(cm, which);
-        }
+        size_t c = concept_find(&run, cm, &nm, which, dbpath);
         if (c == AM_CONCEPT_NONE) {
-            am_run_error(&run, "no concept %s in '%s'", AM__QUOTE(which), dbpath);
             status = 2;
             goto done;
         }
@@ -775,9 +886,9 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
         }
         am_concepts_children(cm, c, kids, nch);
         fprintf(out, "key\tvalue\nid\t%llu\nlabel\t%s\nparent\t%s\nchildren\t", (unsigned long long)am_concepts_id(cm, c),
-                am_concepts_label(cm, c), p == AM_CONCEPT_NONE ? "-" : am_concepts_label(cm, p));
+                label_shown(&nm, cm, c), p == AM_CONCEPT_NONE ? "-" : label_shown(&nm, cm, p));
         for (size_t i = 0; i < nch; i++)
-            fprintf(out, "%s%s", i ? "," : "", am_concepts_label(cm, kids[i])[0] ? am_concepts_label(cm, kids[i]) : "(unlabelled)");
+            fprintf(out, "%s%s", i ? "," : "", label_shown(&nm, cm, kids[i])[0] ? label_shown(&nm, cm, kids[i]) : "(unlabelled)");
         free(kids);
         fprintf(out, "%s\nobservations\t%llu\n", nch ? "" : "-", (unsigned long long)am_concepts_observations(cm, c));
         for (size_t m = 0; m < nmod; m++) {
@@ -811,7 +922,7 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
                         if (*s == '\t')
                             *s = ' ';
                     fprintf(out, "%llu\t%s\t%s\t%zu\t%s", (unsigned long long)am_concepts_id(cm, c),
-                            am_concepts_label(cm, c)[0] ? am_concepts_label(cm, c) : "-", md->name, i, enc);
+                            label_shown(&nm, cm, c)[0] ? label_shown(&nm, cm, c) : "-", md->name, i, enc);
                     const float *x = am_concepts_exemplar(cm, c, m, i);
                     for (size_t j = 0; j < maxd; j++)
                         if (j < md->dim)
@@ -829,6 +940,7 @@ done:
         am_run_abort(&run, out);
     am_concepts_free(cm);
     am_conceptdb_close(db);
+    names_free(&nm);
     return status;
 }
 

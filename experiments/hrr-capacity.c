@@ -25,7 +25,16 @@ static const char description[] =
     "  retrievals errors     K x traces unbindings, and the wrong ones\n"
     "  error_rate            errors / retrievals\n"
     "  plate_error           Plate's prediction: eps = (M exp(-D / (3.16 (K - 0.25))))^(1/3), capped at 1\n"
-    "  plate_D               the D Plate's rule asks for at the measured error rate (NaN when 0 errors)\n";
+    "  plate_D               the D Plate's rule asks for at the measured error rate (NaN when 0 errors)\n"
+    "With --bisect EPS, --D is a bracket LO,HI and the program finds, for every other point, the smallest D in\n"
+    "it whose error rate is <= EPS (bisection on the integers, the rate measured on --traces traces at each D\n"
+    "tried, the same random streams at every D). Columns:\n"
+    "  K M roles inverse cleanup   the point\n"
+    "  D_min                 that D (LO when LO already meets EPS; 0 when HI does not)\n"
+    "  retrievals errors error_rate ci_low ci_high   at D_min (at HI when it fails): the count, and the\n"
+    "                        Wilson 95 % interval of the rate\n"
+    "  below_rate below_ci_low below_ci_high         at D_min - 1 (NaN when D_min is LO or 0)\n"
+    "  plate_D ratio         Plate's D for EPS, and D_min / plate_D\n";
 
 typedef struct point {
     size_t d, k, m;
@@ -37,7 +46,9 @@ typedef struct ctx {
     point *pts;
     size_t npts, blocks;
     uint64_t seed;
-    am_hrr **hrr; /* one per point (shared plans per dimension) */
+    am_hrr **hrr;         /* one per point (shared plans per dimension) */
+    const size_t *stream; /* the random stream of each point (NULL: its index) */
+    void *res;            /* am_run_parallel's results (bisection) */
 } ctx;
 
 typedef struct result {
@@ -63,7 +74,7 @@ static int job(size_t j, int thread, void *res, void *vc)
     const am_hrr *h = c->hrr[pi];
     size_t D = p->d, K = p->k, M = p->m, T = BLOCK;
     am_rng rng;
-    am_rng_init(&rng, c->seed, am_rng_stream2(pi, blk));
+    am_rng_init(&rng, c->seed, am_rng_stream2(c->stream ? c->stream[pi] : pi, blk));
     float *vocab = malloc(M * D * sizeof *vocab), *roles = malloc(K * D * sizeof *roles),
           *items = malloc(K * T * D * sizeof *items), *trace = malloc(T * D * sizeof *trace),
           *est = malloc(K * T * D * sizeof *est);
@@ -184,12 +195,161 @@ static void write_table(FILE *out, const point *pts, size_t npts, const result *
     }
 }
 
+/* ---- --bisect: the smallest D whose error rate is <= eps ---- */
+
+/* The Wilson 95 % interval of the rate e / n. */
+static void wilson(uint64_t n, uint64_t e, double *lo, double *hi)
+{
+    const double z = 1.959964;
+    double p = n ? (double)e / (double)n : NAN, nn = (double)n, den = 1 + z * z / nn;
+    double mid = (p + z * z / (2 * nn)) / den, half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / den;
+    *lo = mid - half < 0 ? 0 : mid - half;
+    *hi = mid + half > 1 ? 1 : mid + half;
+}
+
+typedef struct search {
+    size_t lo, hi;            /* the rate at lo is > eps (or lo is LO, untested), at hi <= eps */
+    uint64_t n[2], e[2];      /* retrievals and errors at lo [0] and hi [1] */
+    int done, failed, at_low; /* failed: HI does not meet eps; at_low: LO does */
+} search;
+
+static int bisect_job(size_t j, int thread, void *vc)
+{
+    ctx *c = vc;
+    result *r = (result *)c->res + j;
+    memset(r, 0, sizeof *r);
+    return job(j, thread, r, vc);
+}
+
+/* One round: every point pts[0 .. npts) (point i in the random stream of configuration stream[i]) measured on
+ * `blocks` blocks of traces; the retrievals and errors of point i into n[i], e[i]. */
+static int bisect_round(const am_run *run, point *pts, size_t npts, const size_t *stream, size_t blocks, uint64_t *n,
+                        uint64_t *e)
+{
+    am_hrr **h = calloc(npts, sizeof *h);
+    result *res = calloc(npts * blocks, sizeof *res);
+    int rc = h && res ? AM_OK : AM_ENOMEM;
+    for (size_t i = 0; i < npts && !rc; i++)
+        rc = am_hrr_create(&h[i], pts[i].d, AM_FFT_ESTIMATE);
+    ctx c = {pts, npts, blocks, run->seed, h, stream, res};
+    if (!rc)
+        rc = am_run_parallel(run, npts * blocks, bisect_job, &c);
+    for (size_t i = 0; i < npts && !rc; i++) {
+        n[i] = e[i] = 0;
+        for (size_t b = 0; b < blocks; b++) {
+            n[i] += res[i * blocks + b].n + res[i * blocks + b].failed;
+            e[i] += res[i * blocks + b].errors + res[i * blocks + b].failed;
+        }
+    }
+    for (size_t i = 0; h && i < npts; i++)
+        am_hrr_free(h[i]);
+    free(h), free(res);
+    return rc;
+}
+
+/* Bisect every configuration cfg[0 .. ncfg) (its d unused) on D in [lo, hi]: rounds of one D per
+ * configuration still open (the first round: lo and hi). */
+static int bisect(const am_run *run, const point *cfg, size_t ncfg, size_t lo, size_t hi, double eps, size_t blocks,
+                  search *s)
+{
+    point *pts = calloc(2 * ncfg, sizeof *pts);
+    size_t *stream = calloc(2 * ncfg, sizeof *stream), *of = calloc(2 * ncfg, sizeof *of);
+    uint64_t *n = calloc(2 * ncfg, sizeof *n), *e = calloc(2 * ncfg, sizeof *e);
+    int rc = pts && stream && of && n && e ? AM_OK : AM_ENOMEM;
+    for (size_t i = 0; i < ncfg; i++)
+        s[i] = (search){.lo = lo, .hi = hi};
+    for (int round = 0; !rc; round++) {
+        size_t np = 0;
+        for (size_t i = 0; i < ncfg; i++) {
+            if (s[i].done)
+                continue;
+            size_t d[2] = {lo, hi}, nd = round == 0 ? 2 : 1;
+            if (round > 0)
+                d[0] = s[i].lo + (s[i].hi - s[i].lo) / 2;
+            for (size_t k = 0; k < nd; k++) {
+                pts[np] = cfg[i];
+                pts[np].d = d[k];
+                stream[np] = i;
+                of[np++] = i;
+            }
+        }
+        if (np == 0)
+            break;
+        if ((rc = bisect_round(run, pts, np, stream, blocks, n, e)))
+            break;
+        for (size_t k = 0; k < np; k++) {
+            search *si = &s[of[k]];
+            int meets = (double)e[k] <= eps * (double)n[k];
+            int side = round == 0 ? pts[k].d == hi : meets; /* round 0: lo's counts in [0], hi's in [1] */
+            if (round == 0)
+                *(side ? &si->failed : &si->at_low) = side ? !meets : meets;
+            else
+                *(meets ? &si->hi : &si->lo) = pts[k].d;
+            si->n[side] = n[k];
+            si->e[side] = e[k];
+        }
+        for (size_t i = 0; i < ncfg; i++) {
+            if (s[i].done)
+                continue;
+            if (round == 0 && !s[i].failed && s[i].at_low) { /* LO meets eps: its counts are the answer's */
+                s[i].hi = lo;
+                s[i].n[1] = s[i].n[0], s[i].e[1] = s[i].e[0];
+            }
+            s[i].done = s[i].failed || s[i].at_low || s[i].hi - s[i].lo <= 1;
+        }
+    }
+    free(pts), free(stream), free(of), free(n), free(e);
+    return rc;
+}
+
+static void write_bisect(FILE *out, const point *cfg, size_t ncfg, const search *s, double eps, int traces)
+{
+    fprintf(out, "# bisection on D for an error rate <= %g, %d traces at every D tried\n", eps, traces);
+    fprintf(out, "K\tM\troles\tinverse\tcleanup\tD_min\tretrievals\terrors\terror_rate\tci_low\tci_high\tbelow_rate\t"
+                 "below_ci_low\tbelow_ci_high\tplate_D\tratio\n");
+    for (size_t i = 0; i < ncfg; i++) {
+        const point *p = &cfg[i];
+        const search *si = &s[i];
+        size_t dmin = si->failed ? 0 : si->hi;
+        double lo, hi, blo = NAN, bhi = NAN, below = NAN;
+        wilson(si->n[1], si->e[1], &lo, &hi);
+        if (!si->failed && !si->at_low) {
+            below = (double)si->e[0] / (double)si->n[0];
+            wilson(si->n[0], si->e[0], &blo, &bhi);
+        }
+        double plate = 3.16 * ((double)p->k - 0.25) * log((double)p->m / (eps * eps * eps));
+        fprintf(out, "%zu\t%zu\t%s\t%s\t%s\t%zu\t%llu\t%llu\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.1f\t%.3f\n", p->k, p->m,
+                p->unitary ? "unitary" : "random", p->exact ? "exact" : "involution", am_store_type_name(p->cleanup),
+                dmin, (unsigned long long)si->n[1], (unsigned long long)si->e[1],
+                (double)si->e[1] / (double)si->n[1], lo, hi, below, blo, bhi, plate, dmin ? (double)dmin / plate : NAN);
+    }
+}
+
+/* --bisect: the configurations (every point but D), bisected, written to out. */
+static int run_bisect(am_run *run, const point *pts, size_t npts, size_t per_d, size_t lo, size_t hi, double eps,
+                      int traces, FILE *out)
+{
+    point *cfg = calloc(per_d, sizeof *cfg);
+    search *s = calloc(per_d, sizeof *s);
+    int rc = cfg && s ? AM_OK : AM_ENOMEM;
+    (void)npts;
+    if (!rc) {
+        memcpy(cfg, pts, per_d * sizeof *cfg); /* the points of the first D: every configuration once */
+        rc = bisect(run, cfg, per_d, lo, hi, eps, (size_t)traces / BLOCK, s);
+    }
+    if (!rc && am_run_is_root(run))
+        write_bisect(out, cfg, per_d, s, eps, traces);
+    free(cfg), free(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *d_s = "256,512,1024,2048", *k_s = "1,2,4,8,16", *m_s = "1000", *roles_s = "random",
                *inv_s = "involution", *clean_s = "modern";
     int traces = 200;
-    am_run run = {.examples = "hrr-capacity --D 256,512,1024 --K 1,2,4,8,16 --M 1000 --out hrr.tsv\nhrr-capacity --D 1024 --K 4,8 --roles random,unitary --inverse exact --out roles.tsv",
+    double eps = 0;
+    am_run run = {.examples = "hrr-capacity --D 256,512,1024 --K 1,2,4,8,16 --M 1000 --out hrr.tsv\nhrr-capacity --D 1024 --K 4,8 --roles random,unitary --inverse exact --out roles.tsv\nhrr-capacity --bisect 0.01 --D 16,4096 --K 2,4 --M 1000 --traces 2000 --out dmin.tsv",
                   .program = "hrr-capacity",
                   .summary = "Retrieval error of holographic reduced representations against D, K and M.",
                   .description = description};
@@ -201,6 +361,7 @@ int main(int argc, char **argv)
         {"inverse", AM_OPT_STRING, &inv_s, "involution|exact", "unbinding (one or both)"},
         {"cleanup", AM_OPT_STRING, &clean_s, "m1,m2,...", "clean-up stores (store types, not sequence stores)"},
         {"traces", AM_OPT_INT, &traces, "n", "traces per point (a multiple of 50, 50-100000)"},
+        {"bisect", AM_OPT_DOUBLE, &eps, "EPS", "find the smallest D with error rate <= EPS in the bracket --D LO,HI (0: off)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     run.resumable = 1;
@@ -230,6 +391,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (eps != 0 && (!(eps > 0 && eps < 1) || nd != 2 || ds[0] >= ds[1] || run.resume)) {
+        am_run_error(&run, run.resume ? "--bisect runs cannot be resumed" : !(eps > 0 && eps < 1)
+                                                                           ? "--bisect wants an error rate in (0, 1)"
+                                                                           : "--bisect wants --D LO,HI with LO < HI");
+        return 2;
+    }
     if (traces < BLOCK || traces > 100000 || traces % BLOCK) {
         am_run_error(&run, "--traces must be a multiple of %d between %d and 100000", BLOCK, BLOCK);
         return 2;
@@ -258,9 +425,18 @@ int main(int argc, char **argv)
                             hrr[k++] = perdim[a];
                         }
     }
-    ctx c = {pts, npts, (size_t)traces / BLOCK, run.seed, hrr};
+    ctx c = {pts, npts, (size_t)traces / BLOCK, run.seed, hrr, NULL, NULL};
     if (!(out = am_run_open(&run)))
         goto done;
+    if (eps != 0) {
+        if ((rc = run_bisect(&run, pts, npts, npts / (size_t)nd, ds[0], ds[1], eps, traces, out))) {
+            am_run_error(&run, "bisection: %s", am_strerror(rc));
+            goto done;
+        }
+        status = am_run_close(&run, out) ? 1 : 0;
+        out = NULL;
+        goto done;
+    }
     res = calloc(npts * c.blocks, sizeof *res);
     am_jobs jobs = {.count = npts * c.blocks, .result_size = sizeof(result), .fn = job, .ctx = &c, .cost = job_cost};
     size_t failed = 0;

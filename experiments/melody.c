@@ -57,10 +57,12 @@ static int exe_dir(char *buf, size_t size)
     return 0;
 }
 
-/* libam's own tune file: beside the build (bin/../data/tunes) or the installation (bin/../share/libam/tunes). */
+/* libam's own tune file: beside the build (bin/../data/tunes) or the installation (bin/../share/libam/tunes, or
+ * PREFIX/libexec/am/../../share/libam/tunes where `am melody` runs it). */
 static int default_tune_file(char *path, size_t size)
 {
-    static const char *const rel[] = {"/../data/tunes/traditional.abc", "/../share/libam/tunes/traditional.abc"};
+    static const char *const rel[] = {"/../data/tunes/traditional.abc", "/../share/libam/tunes/traditional.abc",
+                                      "/../../share/libam/tunes/traditional.abc"};
     char dir[4096];
     if (exe_dir(dir, sizeof dir))
         return -1;

@@ -19,6 +19,9 @@ static const char description[] =
     "  word-labels.idx   the concept of every word (int32 IDX): the Fashion-MNIST class for WordNet words (a\n"
     "                    hypernym shared by several classes: the first of them), 10, 11, ... for --words\n"
     "  vocabulary.txt    the words, one per line, in code order\n"
+    "  concept-names.txt the name of every concept, line k + 1 for concept k (`concepts learn --names`): the\n"
+    "                    ten Fashion-MNIST class names, then the --words in order (a name taken already gets\n"
+    "                    ' (label K)')\n"
     "The TSV (--out) has one row per word:\n"
     "  index word concept source nearest nearest_cos decodes\n"
     "  source       class (the class name), synonym or hypernym (WordNet, up to --depth levels), or list\n"
@@ -88,6 +91,22 @@ static int dedupe(entry *v, size_t *n)
     return 0;
 }
 
+/* concept-names.txt: line k + 1 names concept k (Fashion-MNIST class k, then --words word k - 10), every name
+ * once as am_labels_read wants (a repeat gets " (label K)"); written atomically. */
+static int write_names(const am_run *run, const char *path, char **wl, size_t nl)
+{
+    am_run_file h;
+    FILE *f = am_run_file_open(run, path, 0, &h);
+    for (size_t k = 0; f && k < 10 + nl; k++) {
+        const char *name = k < 10 ? am_fashion_class_name((int)k) : wl[k - 10];
+        int taken = 0;
+        for (size_t j = 0; j < k && !taken; j++)
+            taken = !strcmp(name, j < 10 ? am_fashion_class_name((int)j) : wl[j - 10]);
+        fprintf(f, taken ? "%s (label %zu)\n" : "%s\n", name, k);
+    }
+    return !f || am_run_file_close(run, &h, path) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cache = NULL, *words_path = NULL, *wordnet = NULL;
@@ -121,7 +140,8 @@ int main(int argc, char **argv)
         return 2;
     }
     entry *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nl = 0;
+    char **wl = NULL; /* the --words, in file order */
     int status = 2;
     am_word_encoder *enc = NULL;
     am_lexicon *lx = NULL;
@@ -167,8 +187,6 @@ int main(int argc, char **argv)
         am_wordnet_close(wn);
     }
     if (words_path) {
-        char **wl = NULL;
-        size_t nl = 0;
         am_words_where at;
         rc = am_words_read(words_path, MAX_WORDS, &wl, &nl, &at);
         if (rc == AM_EFORMAT)
@@ -185,7 +203,6 @@ int main(int argc, char **argv)
                 am_run_error(&run, "--words %s: more than %d words, or out of memory", words_path, MAX_WORDS);
                 rc = AM_ENOMEM;
             }
-        am_words_free(wl, nl);
         if (rc)
             goto done;
     }
@@ -198,29 +215,30 @@ int main(int argc, char **argv)
         am_run_error(&run, "cannot make --cache %s: %s", cache, strerror(errno));
         goto done;
     }
-    const char **wl = malloc(n * sizeof *wl);
+    const char **vw = malloc(n * sizeof *vw);
     int32_t *lab = malloc(n * sizeof *lab);
-    if (!wl || !lab) {
-        free(wl), free(lab);
+    if (!vw || !lab) {
+        free(vw), free(lab);
         am_run_error(&run, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        wl[i] = v[i].word;
+        vw[i] = v[i].word;
         lab[i] = v[i].concept;
     }
-    if ((rc = am_word_encoder_create(&enc, (size_t)dim, run.seed)) || (rc = am_lexicon_create(&lx, enc, wl, n))) {
-        free(wl), free(lab);
+    if ((rc = am_word_encoder_create(&enc, (size_t)dim, run.seed)) || (rc = am_lexicon_create(&lx, enc, vw, n))) {
+        free(vw), free(lab);
         am_run_error(&run, "encoding the vocabulary: %s", am_strerror(rc));
         goto done;
     }
-    free(wl);
+    free(vw);
     const float *cd = am_lexicon_codes(lx);
     size_t *self = malloc(n * sizeof *self);
-    char p1[4200], p2[4200], p3[4200];
+    char p1[4200], p2[4200], p3[4200], p4[4200];
     snprintf(p1, sizeof p1, "%s/word-codes.idx", cache);
     snprintf(p2, sizeof p2, "%s/word-labels.idx", cache);
     snprintf(p3, sizeof p3, "%s/vocabulary.txt", cache);
+    snprintf(p4, sizeof p4, "%s/concept-names.txt", cache);
     size_t dims[2] = {n, (size_t)dim};
     if (!self || (rc = am_lexicon_decode(lx, cd, n, self))) {
         free(self), free(lab);
@@ -262,7 +280,7 @@ int main(int argc, char **argv)
     FILE *vf = am_run_file_open(&run, p3, 0, &vh);
     for (size_t i = 0; vf && i < n; i++)
         fprintf(vf, "%s\n", v[i].word);
-    if (!vf || am_run_file_close(&run, &vh, p3)) {
+    if (!vf || am_run_file_close(&run, &vh, p3) || write_names(&run, p4, wl, nl)) {
         am_run_abort(&run, out);
         out = NULL;
         goto done;
@@ -275,6 +293,7 @@ done:
     for (size_t i = 0; i < n; i++)
         free(v[i].word);
     free(v);
+    am_words_free(wl, nl);
     free(codes);
     am_lexicon_free(lx);
     am_word_encoder_free(enc);

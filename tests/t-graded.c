@@ -140,6 +140,44 @@ int main(void)
         am_modern_free(m);
     }
 
+    /* The weights are summed column by column (vectorised) but each unit's sum in the order j = 0 .. n-1:
+     * one Euler step and the energy give the bits of the plain row-by-row sums (n = 37: not a multiple of the
+     * four columns a pass; W not symmetric, thresholds not zero). */
+    {
+        enum { n = 37 };
+        float wr[n * n], th[n], x[n], ref[n], vv[n];
+        for (int i = 0; i < n * n; i++)
+            wr[i] = (float)(am_rng_uniform(&rng) * 2 - 1);
+        for (int i = 0; i < n; i++) {
+            th[i] = (float)(am_rng_uniform(&rng) - 0.5);
+            x[i] = ref[i] = (float)(am_rng_uniform(&rng) * 2 - 1);
+        }
+        am_graded *g = NULL;
+        double beta = 1.5, tau = 3.0, dt = 0.25, e[2], eref = 0;
+        int ok_create = am_graded_create(&g, n, wr, th, AM_GAIN_TANH, beta, tau) == AM_OK;
+        for (int i = 0; i < n; i++)
+            vv[i] = (float)tanh(beta * ref[i]);
+        for (int i = 0; i < n; i++) { /* the energy, as am/graded.h defines it, row by row */
+            double wv = 0.0, V = tanh(beta * ref[i]), a = fabs(V);
+            for (int j = 0; j < n; j++)
+                wv += (double)wr[i * n + j] * tanh(beta * ref[j]);
+            eref += -0.5 * V * wv - th[i] * V + (a * atanh(a) + 0.5 * log1p(-a * a)) / beta;
+        }
+        float du[n];
+        for (int i = 0; i < n; i++) {
+            double s = th[i];
+            for (int j = 0; j < n; j++)
+                s += (double)wr[i * n + j] * vv[j];
+            du[i] = (float)((-(double)ref[i] + s) / tau);
+        }
+        for (int i = 0; i < n; i++)
+            ref[i] += (float)(dt * du[i]);
+        int rc = ok_create ? am_graded_run(g, x, dt, 1, AM_ODE_EULER, e) : AM_EINVAL;
+        ok(rc == AM_OK && !memcmp(x, ref, sizeof x), "an Euler step: the bits of the row-by-row sums");
+        ok(rc == AM_OK && e[0] == eref, "the energy: the bits of the row-by-row sums (%.17g, %.17g)", e[0], eref);
+        am_graded_free(g);
+    }
+
     /* errors */
     {
         am_graded *g = NULL;

@@ -258,7 +258,7 @@ long="--rule hebb,storkey,pinv --N 400 --alpha 0.02:0.5:0.02 --trials 10 --seed 
 "$BIN/capacity" $long --out "$tmp/ref.tsv"; ok $? "a sweep of 750 jobs"
 echo "the previous result" > "$tmp/r.tsv"
 # SIGINT as a terminal sends it (a shell's background job ignores SIGINT unless reset).
-perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" &
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/sigerr" &
 pid=$!
 for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
 kill -INT $pid; wait $pid; rc=$?
@@ -285,6 +285,15 @@ echo "notes" > "$tmp/r.tsv.tmp-notes"
 "$BIN/capacity" $long --resume --out "$tmp/r.tsv" && cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "--resume after SIGKILL: the same file"
 [ "$(ls "$tmp" | grep -F '.tmp-')" = r.tsv.tmp-notes ]; ok $? "the killed run's temporary is gone; a file merely named alike is kept"
 rm -f "$tmp/r.tsv.tmp-notes"
+# Ctrl-C (SIGINT to the process group; job control on, so the shell does not ignore it for the job) says how
+# to go on: the checkpoint and --resume; resuming then gives the same file.
+(set -m; AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/err" & pid=$!
+ for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+ kill -INT -- -$pid; wait $pid; [ $? -eq 130 ]) 2> /dev/null  # (not the shell's job report)
+rc=$?; [ $rc -eq 0 ] && grep -q "interrupted; the finished jobs are in the checkpoint '$tmp/r.tsv.ckpt': rerun the same command with --resume" "$tmp/err"
+ok $? "capacity stopped by Ctrl-C names its checkpoint and --resume ($(grep -m1 . "$tmp/err" | head -c 100))"
+"$BIN/capacity" $long --resume --out "$tmp/r.tsv" && diff <(grep -v '^# date:' "$tmp/ref.tsv") <(grep -v '^# date:' "$tmp/r.tsv") > /dev/null
+ok $? "--resume after Ctrl-C: the same file (but for the date it began)"
 # A checkpoint names a file libam may replace and remove: never the output, a directory or a user's file.
 short="--N 100 --alpha 0.05:0.1:0.05 --trials 2 --quiet"
 echo "my notes" > "$tmp/notes.txt"
@@ -349,11 +358,12 @@ done
 if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     lrr="--M 200,1000,3000 --cues 300 --fit 3000 --store dense,modern --code sign --corrupt noise:0.3,occlude:10,class --quiet"
     "$BIN/latent-recall" $lrr --out "$tmp/lref.tsv"
-    AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" &
+    AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" 2> "$tmp/sigerr" &
     pid=$!
     for i in $(seq 1 500); do [ "$(stat -c %s "$tmp/lr.tsv.ckpt" 2> /dev/null || echo 0)" -gt 60 ] && break; sleep 0.01; done
     kill -INT $pid; wait $pid
-    [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ]; ok $? "latent-recall interrupted: no output, a checkpoint"
+    [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ] && grep -q "checkpoint '$tmp/lr.tsv.ckpt': rerun the same command with --resume" "$tmp/sigerr"
+    ok $? "latent-recall interrupted: no output, a checkpoint, and how to resume from it"
     "$BIN/latent-recall" $lrr --resume --out "$tmp/lr.tsv" && cmp -s "$tmp/lref.tsv" "$tmp/lr.tsv"
     ok $? "latent-recall --resume gives the uninterrupted file byte for byte"
 fi
@@ -486,6 +496,14 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
     kill -TERM $pid; wait $pid; rc=$?
     [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by SIGTERM (exit $rc): no staging directory left"
+    # Ctrl-C: SIGINT to the whole process group, the synthesisers it runs included (job control on, so that
+    # the shell does not start the job with SIGINT ignored).
+    (set -m; "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
+        --test-voices kal16 --keep-wav --threads 2 --quiet --out "$tmp/spk.tsv" & pid=$!
+     for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+     kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
+    sleep 0.5  # a synthesiser still writing would show now
+    [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
     awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"
@@ -540,7 +558,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     [ $? -ne 0 ] && grep -q "espeak-ng not found" "$tmp/err" && [ ! -e "$tmp/spx" ]; ok $? "a missing synthesiser is named"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/words3" --voices no-such-voice --speeds 150 --pitches 50 \
         --test-voices '' --out "$tmp/spx.tsv" 2> "$tmp/err"
-    [ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && [ -z "$(ls -A "$tmp/spx" 2> /dev/null)" ]
+    [ $? -ne 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && { [ ! -e "$tmp/spx" ] || [ -z "$(ls -A "$tmp/spx")" ]; }
     ok $? "a voice the synthesiser does not have: one line, empty cache ($(head -c 90 "$tmp/err"))"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/words3" --voices en+nosuch --out "$tmp/spx.tsv" 2> "$tmp/err"
     [ $? -ne 0 ] && grep -q "no variant 'nosuch'" "$tmp/err"; ok $? "an unknown espeak-ng variant is named"
@@ -601,6 +619,26 @@ for bad in "--D 8" "--K 0" "--M 1" "--roles odd" "--inverse pseudo" "--traces 75
     ok $? "hrr-capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
 done
 
+# hrr-capacity --bisect: the smallest D of the bracket whose rate is <= eps; D - 1 is above it; any thread count.
+hb="--bisect 0.05 --D 16,512 --K 2,4 --M 100 --traces 200 --quiet"
+"$BIN/hrr-capacity" $hb --threads 1 --out "$tmp/hb1.tsv" && "$BIN/hrr-capacity" $hb --threads 2 --out "$tmp/hb2.tsv" &&
+    diff <(grep -v '^# date:' "$tmp/hb1.tsv") <(grep -v '^# date:' "$tmp/hb2.tsv") > /dev/null
+ok $? "hrr-capacity --bisect: byte-identical at 1 and 2 threads"
+awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+    { n++; if (!($c["D_min"] > 16 && $c["D_min"] < 512 && $c["error_rate"] <= 0.05 && $c["below_rate"] > 0.05 &&
+                 $c["ci_low"] <= $c["error_rate"] && $c["error_rate"] <= $c["ci_high"])) bad = 1 }
+    END { exit bad || n != 2 }' "$tmp/hb1.tsv"
+ok $? "hrr-capacity --bisect: D_min meets eps, D_min - 1 does not, the rate inside its interval"
+"$BIN/hrr-capacity" --bisect 0.05 --D 16,24 --K 16 --M 1000 --traces 50 --quiet --out "$tmp/hb3.tsv" &&
+    awk -F'\t' '!/^#/ && $1 == 16 { exit !($6 == 0) }' "$tmp/hb3.tsv"
+ok $? "hrr-capacity --bisect: a bracket too small gives D_min 0"
+for bad in "--bisect 0.01 --D 64" "--bisect 1.5 --D 16,64" "--bisect 0.01 --D 64,16"; do
+    rm -f "$tmp/hx.tsv"
+    "$BIN/hrr-capacity" $bad --out "$tmp/hx.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/hx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+    ok $? "hrr-capacity $bad: one-line error, no output ($(head -c 60 "$tmp/err"))"
+done
+
 # concepts: learn co-presented latents into an LMDB database, recall, list, show, export, stats; errors; a kill.
 # Synthetic latents: 3 classes, modality "a" (4-d) and "b" (3-d), class centres far apart, small noise.
 mklat() { # FILE DIM ROWS SEED
@@ -644,6 +682,55 @@ ok $? "a tab in an encoder description becomes a space: every export row has the
 ok $? "list: 3 concepts of 20 exemplars in each modality"
 "$BIN/concepts" show --db "$tmp/cdb" --concept green --out "$tmp/show.tsv" && grep -q "^prototype_a" "$tmp/show.tsv"
 ok $? "show a concept by label"
+# A concept by its id as `list` prints it (no '#', which a shell takes for a comment), and list --names.
+"$BIN/concepts" show --db "$tmp/cdb" --concept 3 --out "$tmp/show.tsv" && grep -q "^label	blue$" "$tmp/show.tsv"
+ok $? "show --concept 3: the id as list prints it"
+rm -rf "$tmp/ndb"; "$BIN/concepts" learn --db "$tmp/ndb" --modalities "a=$tmp/la.tsv" --quiet --out /dev/null # labels 0 1 2, ids 1 2 3
+"$BIN/concepts" show --db "$tmp/ndb" --concept 2 --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "ambiguous.*'#2'.*'#3'" "$tmp/err"
+ok $? "show --concept 2 when 2 is one concept's id and another's label: one line naming both ($(head -c 120 "$tmp/err"))"
+"$BIN/concepts" show --db "$tmp/ndb" --concept '#2' --out "$tmp/show.tsv" && grep -q "^label	1$" "$tmp/show.tsv"
+ok $? "show --concept '#2': the id"
+"$BIN/concepts" list --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/list.tsv" &&
+    [ "$(grep -v '^#' "$tmp/list.tsv" | cut -f2 | tr '\n' ' ')" = "label red green blue " ]
+ok $? "list --names: numeric labels shown by name"
+"$BIN/concepts" show --db "$tmp/ndb" --names "$tmp/names" --concept green --out "$tmp/show.tsv" && grep -q "^id	2$" "$tmp/show.tsv" &&
+    "$BIN/concepts" export --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/exp.tsv" && grep -q "	blue	a	" "$tmp/exp.tsv"
+ok $? "show and export --names: a concept by its name, names in the export"
+"$BIN/concepts" stats --db "$tmp/ndb" --names "$tmp/names" --out "$tmp/cx.tsv" 2> /dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/cx.tsv" ]
+ok $? "stats --names is refused (stats shows no labels)"
+# Every example of every concepts help text runs as written, in order, on files of the names they use.
+mkdir -p "$tmp/ex" && printf 'T-shirt\nTrouser\nSneaker\n' > "$tmp/ex/classes.txt"
+mklat "$tmp/ex/pics.tsv" 4 60 1; mklat "$tmp/ex/words.tsv" 3 60 2; mklat "$tmp/ex/pics-test.tsv" 4 30 3; mklat "$tmp/ex/words-test.tsv" 3 30 4
+exok=0; nex=0
+for c in learn recall list show export stats ""; do
+    while IFS= read -r line; do
+        eval "args=($line)"; nex=$((nex + 1))
+        (cd "$tmp/ex" && "$BIN/${args[0]}" "${args[@]:1}" > /dev/null 2> "$tmp/err") || { exok=1; echo "# example failed: $line: $(cat "$tmp/err")"; }
+    done < <("$BIN/concepts" $c --help | awk '/^Examples:/ { e = 1; next } e && /^  concepts / { sub(/^  /, ""); print }')
+done
+[ $exok -eq 0 ] && [ $nex -ge 10 ]; ok $? "every example in the concepts help texts runs ($nex examples)"
+# word-data's files go straight into concepts learn: IDX codes with their labels beside, concept-names.txt.
+printf 'apple\nCoat\npear\n' > "$tmp/wlist"
+"$BIN/word-data" --cache "$tmp/wd" --words "$tmp/wlist" --no-fashion --D 32 --quiet --out "$tmp/wd.tsv" &&
+    [ "$(sed -n '11,13p' "$tmp/wd/concept-names.txt" | tr '\n' ' ')" = "apple Coat (label 11) pear " ]
+ok $? "word-data writes concept-names.txt (a name taken already is made unique)"
+awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } NR > 2 { $2 = $2 + 10 } { print }' "$tmp/la.tsv" > "$tmp/la10.tsv"
+rm -rf "$tmp/wdb"; "$BIN/concepts" learn --db "$tmp/wdb" --modalities "picture=$tmp/la10.tsv,word=$tmp/wd/word-codes.idx" --by-label \
+    --names "$tmp/wd/concept-names.txt" --quiet --out "$tmp/wl.tsv" &&
+    "$BIN/concepts" list --db "$tmp/wdb" --out "$tmp/list.tsv" &&
+    awk -F'\t' '!/^#/ && $2 == "apple" && $6 == 20 && $7 == 1 { a = 1 } !/^#/ && $2 == "pear" && $6 == 20 && $7 == 1 { p = 1 }
+        END { exit !(a && p) }' "$tmp/list.tsv"
+ok $? "word-data codes and picture latents learnt by label: apple and pear hold 20 pictures and their word each"
+"$BIN/concepts" learn --db "$tmp/wdb2" --modalities "picture=$tmp/la10.tsv,word=$tmp/wd/word-codes.idx" --out "$tmp/cx.tsv" 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q -- '--by-label' "$tmp/err"; ok $? "files of other lengths without --by-label: the error names it"
+# speech-data's layout: a 3-D IDX (count x frames x bins) with PREFIX-labels.idx beside it, words.txt as names.
+{ printf '\0\0\x0d\x03\0\0\0\x03\0\0\0\x02\0\0\0\x02'; head -c 48 /dev/zero; } > "$tmp/train-spectrograms.idx"
+printf '\0\0\x08\x01\0\0\0\x03\0\x01\x02' > "$tmp/train-labels.idx"; printf 'dress\ncoat\nbag\n' > "$tmp/words.txt"
+rm -rf "$tmp/sdb"; "$BIN/concepts" learn --db "$tmp/sdb" --modalities "sound=$tmp/train-spectrograms.idx" --names "$tmp/words.txt" \
+    --quiet --out /dev/null && "$BIN/concepts" list --db "$tmp/sdb" --out "$tmp/list.tsv" &&
+    [ "$(grep -v '^#' "$tmp/list.tsv" | cut -f2 | tr '\n' ' ')" = "label dress coat bag " ]
+ok $? "a speech-data IDX (3-D) learnt with the labels beside it and words.txt as names"
 "$BIN/concepts" export --db "$tmp/cdb" --out "$tmp/exp.tsv"
 [ "$(grep -v '^#' "$tmp/exp.tsv" | wc -l)" -eq 121 ] && grep -q 'synthetic 4-d' "$tmp/exp.tsv"
 ok $? "export: 120 exemplars with the encoder each came from"
@@ -762,6 +849,12 @@ ok $? "--state streams the potentials of the recorded neurons every --stride ste
 "$BIN/spiking" hopfield-ct --quiet --out "$tmp/hct.tsv"; ok $? "spiking hopfield-ct"
 grep -q '^# energy .*it never increases' "$tmp/hct.tsv" && awk -F'\t' '!/^#/ && NR > 1 { o = $3 } END { exit !(o > 0.95) }' "$tmp/hct.tsv"
 ok $? "hopfield-ct: the energy never increases and the cued pattern is recalled (overlap $(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3))"
+# The '#' line --help promises: the final overlap, equal to the last row's at a time that is a multiple of --stride.
+last=$(grep -v '^#' "$tmp/hct.tsv" | tail -1 | cut -f3)
+grep -q "^# final overlap $last with the cued pattern at t = 200.000 ms (largest with another: 0\.[0-9]*): recalled$" "$tmp/hct.tsv"
+ok $? "hopfield-ct: a '#' line gives the final overlap ($(grep '^# final' "$tmp/hct.tsv"))"
+"$BIN/spiking" hopfield-ct --N 50 --P 2 --time 10.5 --stride 20 --quiet --out "$tmp/hct2.tsv" && grep -q '^# final overlap .* at t = 10.500 ms' "$tmp/hct2.tsv"
+ok $? "hopfield-ct: the final overlap is at the end of the run, not at the last row"
 for bad in "coba --record 1" "coba --state $tmp/x.tsv" "coba --record 5000 --state $tmp/x.tsv" "hopfield-ct --method rk9" "hopfield-ct --noise 2" "coba --dt 0" "coba --dt -1" "coba --method rk9" "coba --g 4" "cuba --neurons 5" "brunel --eta -1" \
            "coba --time 0" "fi --drive x" "fi --threshold 5 --reset 10" "nosuch"; do
     rm -f "$tmp/sx.tsv"
@@ -1067,6 +1160,17 @@ for prog in "$BIN"/*; do
     [ -x "$prog" ] && [ -f "$prog" ] || continue
     "$prog" --help 2>&1 | grep -q '^Examples:' || { echo "# $(basename "$prog") --help shows no examples"; false; } || break
 done; ok $? "every program's --help shows examples"
+# No option states two defaults (a store parameter's per-type defaults go in one group: "(default 2; seq-mixed: 10)").
+twice=""
+for prog in "$BIN"/*; do
+    [ -x "$prog" ] && [ -f "$prog" ] || continue
+    subs=""; case "$("$prog" --help 2>&1 | head -1)" in *COMMAND*|*PRESET*)
+        subs=$("$prog" --help 2>&1 | awk '/^Examples:/ { exit } /^  [a-z][a-z-]+ / { print $1 }') ;; esac
+    for sub in "" $subs; do
+        l=$("$prog" $sub --help 2>&1 | grep -m1 '(default.*(default') && twice="$twice | $(basename "$prog") $sub: ${l:0:60}"
+    done
+done
+[ -z "$twice" ]; ok $? "no option of any --help states two defaults$twice"
 
 # Text read from input files reaches a message quoted and escaped: one line, printable ASCII only, the control
 # bytes and the invalid UTF-8 as \xNN. Each reader gets the same hostile line (control bytes, an escape
@@ -1146,6 +1250,26 @@ if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
         (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16
         ok $? "the installed Python module imports from ${site#$tmp/inst}"
     fi
+    # The programs behind one command: PREFIX/bin holds am only, the programs are in PREFIX/libexec/am, found
+    # from where am lies (a DESTDIR install works); am help X = X --help; make uninstall removes them.
+    inst="$tmp/inst/usr/local"
+    [ "$(ls "$inst/bin")" = am ] && [ -x "$inst/libexec/am/capacity" ] && [ ! -e "$inst/libexec/am/am" ]
+    ok $? "install: bin/ holds am only ($(ls "$inst/bin" | tr '\n' ' ')), the programs in libexec/am"
+    "$inst/bin/am" capacity --help > "$tmp/amh" && cmp -s "$tmp/amh" <("$BIN/capacity" --help) &&
+        "$inst/bin/am" help capacity | cmp -s - "$tmp/amh" && "$inst/bin/am" help concepts show | cmp -s - <("$BIN/concepts" show --help)
+    ok $? "am capacity --help and am help capacity are capacity --help (am help concepts show: its subcommand's)"
+    "$inst/bin/am" capacity --N 40 --P 2 --trials 1 --quiet --out "$tmp/amc.tsv" && grep -q '^# command: capacity --N 40' "$tmp/amc.tsv"
+    ok $? "am capacity runs the installed capacity"
+    "$inst/bin/am" --help > "$tmp/aml"; np=$(ls "$inst/libexec/am" | wc -l)
+    [ "$(awk '/^Programs:/ { on = 1; next } /^Examples:/ { on = 0 } on && NF >= 2' "$tmp/aml" | wc -l)" -eq "$np" ] &&
+        grep -q '^  capacity  *Storage capacity' "$tmp/aml" && grep -q '^  concepts  *subcommands: learn, recall' "$tmp/aml"
+    ok $? "am --help lists the $np programs, one line each"
+    "$inst/bin/am" melody list --quiet --out "$tmp/aml.tsv"; ok $? "am melody finds its tunes from libexec/am (share/libam/tunes)"
+    "$inst/bin/am" ../bin/am 2> "$tmp/err"; [ $? -eq 2 ] && "$inst/bin/am" nosuch 2>> "$tmp/err"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 2 ]
+    ok $? "am refuses a path and an unknown program, one line each"
+    make -s -C "$ROOT" uninstall DESTDIR="$tmp/inst" PREFIX=/usr/local > /dev/null 2>&1 &&
+        [ ! -e "$inst/bin/am" ] && [ ! -e "$inst/libexec/am" ] && [ ! -e "$inst/lib/libam.a" ]
+    ok $? "make uninstall removes am and libexec/am"
 fi
 
 # The README's example compiles against the built library and recalls.

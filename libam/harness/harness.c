@@ -57,8 +57,27 @@ int am_run_is_root(const am_run *run)
 
 /* ---- signals: an interrupted run leaves no partial output ---- */
 
+/* What an interrupted run that keeps a checkpoint says (am__resume_hint): how to go on from it. */
+static char resume_path[4096], resume_line[4600];
+static size_t resume_len;
+
+void am__resume_hint(const char *program, const char *ckpt)
+{
+    resume_len = 0; /* not shown while it changes */
+    snprintf(resume_path, sizeof resume_path, "%s", ckpt);
+    int n = snprintf(resume_line, sizeof resume_line,
+                     "\n%s: interrupted; the finished jobs are in the checkpoint '%s': rerun the same command with "
+                     "--resume to go on from them\n", program, ckpt);
+    resume_len = n > 0 && (size_t)n < sizeof resume_line ? (size_t)n : 0;
+}
+
 static void on_fatal_signal(int sig)
 {
+    /* write(2) and access(2) only: async-signal-safe */
+    if (resume_len && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && access(resume_path, F_OK) == 0) {
+        ssize_t w = write(2, resume_line, resume_len);
+        (void)w;
+    }
     am_io_remove_temporaries();
     signal(sig, SIG_DFL);
     raise(sig);

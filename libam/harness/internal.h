@@ -33,6 +33,8 @@ uint64_t am__fnv(uint64_t h, const void *p, size_t n);
 /* Read the records of a checkpoint positioned after its header: every intact record (a CRC that matches, a
  * job below count) stores its result in results and marks done[job]; reading stops at the first bad or
  * short record. Returns the file offset after the last good record, or -1 when out of memory. */
+/* Have a run stopped by SIGINT, SIGTERM or SIGHUP say how to resume from checkpoint ckpt (when it exists). */
+void am__resume_hint(const char *program, const char *ckpt);
 long am__ckpt_scan(FILE *f, size_t count, size_t size, unsigned char *results, unsigned char *done, size_t *ndone);
 
 /* Load the MPI plugin and join the job when the environment says mpirun started us: 0 (joined, or not

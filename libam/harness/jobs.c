@@ -122,6 +122,7 @@ static int ckpt_open(am_run *run, ckpt *c, size_t count, size_t size, unsigned c
     *ndone = 0;
     if (!st->ckpt_path[0])
         return 0;
+    am__resume_hint(run->program, st->ckpt_path);
     ckpt_header(want, st, count, size);
     if (st->resumed) {
         FILE *f = fopen(st->ckpt_path, "r+b");
@@ -520,8 +521,10 @@ int am__mpi_join(am_run *run, int *argc, char ***argv)
     if (env && *env) {
         h = dlopen(env, RTLD_NOW | RTLD_GLOBAL);
     } else {
-        /* Installed (bin/../lib), in the build tree (bin/../build, build/san-*\/bin/..). */
-        static const char *const rel[] = {"../lib/libam-mpi.so", "../build/libam-mpi.so", "../libam-mpi.so", NULL};
+        /* Installed (bin/../lib), in the build tree (bin/../build, build/san-*\/bin/..), installed behind `am`
+         * (PREFIX/libexec/am/../../lib). */
+        static const char *const rel[] = {"../lib/libam-mpi.so", "../build/libam-mpi.so", "../libam-mpi.so",
+                                          "../../lib/libam-mpi.so", NULL};
         exe_dir(dir, sizeof dir);
         for (int k = 0; rel[k] && !h; k++) {
             snprintf(path, sizeof path, "%s%s", dir, rel[k]);

@@ -14,8 +14,9 @@ static int accepts(const am_store_opts *so, const am_store_type *t)
     return (f & so->require) == so->require && !(f & so->exclude);
 }
 
-/* The slot of parameter `name`, made if new. */
-static int slot_of(am_store_opts *so, const am_store_param *p, const char *type)
+/* The slot of parameter `name`, made if new; its help gains "; TYPE: help" when type gives it another meaning,
+ * and its defaults (dflt, one line per slot) "; TYPE: value" when type gives it another default. */
+static int slot_of(am_store_opts *so, const am_store_param *p, const char *type, char (*dflt)[128])
 {
     int k;
     for (k = 0; k < so->nparams; k++)
@@ -29,16 +30,15 @@ static int slot_of(am_store_opts *so, const am_store_param *p, const char *type)
         so->dflt[k] = NULL;
         so->scope[k][0] = 0;
         snprintf(so->metavar[k], sizeof so->metavar[k], so->list ? "%s[,%s...]" : "%s", p->metavar, p->metavar);
-        snprintf(so->help[k], sizeof so->help[k], "%s (default %s)", p->help, p->dflt);
+        snprintf(so->help[k], sizeof so->help[k], "%s", p->help);
+        snprintf(dflt[k], sizeof dflt[k], "%s", p->dflt);
         so->nparams++;
     }
-    size_t len = strlen(so->scope[k]);
-    char dflt[64];
-    snprintf(dflt, sizeof dflt, "(default %s)", p->dflt);
-    if (len && (!strstr(so->help[k], p->help) || !strstr(so->help[k], dflt))) { /* another meaning or default */
-        size_t hl = strlen(so->help[k]);
-        snprintf(so->help[k] + hl, sizeof so->help[k] - hl, "; %s: %s (default %s)", type, p->help, p->dflt);
-    }
+    size_t len = strlen(so->scope[k]), hl = strlen(so->help[k]), dl = strlen(dflt[k]);
+    if (len && !strstr(so->help[k], p->help)) /* another meaning */
+        snprintf(so->help[k] + hl, sizeof so->help[k] - hl, "; %s: %s", type, p->help);
+    if (len && strcmp(dflt[k], p->dflt) && !strstr(dflt[k], p->dflt)) /* another default */
+        snprintf(dflt[k] + dl, sizeof dflt[k] - dl, "; %s: %s", type, p->dflt);
     snprintf(so->scope[k] + len, sizeof so->scope[k] - len, "%s%s", len ? "," : "", type);
     return k;
 }
@@ -53,6 +53,7 @@ int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned req
     so->require = require, so->exclude = exclude, so->list = list;
     so->nparams = 0;
     so->model_help[0] = 0;
+    char dflt[AM_STORE_OPTS_MAX][128];
     for (const am_store_type *const *t = am_store_types(); *t; t++) {
         size_t np;
         if (!accepts(so, *t))
@@ -61,8 +62,12 @@ int am_store_opts_add(am_store_opts *so, const char *model_default, unsigned req
                                 am_store_type_name(*t));
         const am_store_param *p = am_store_type_params(*t, &np);
         for (size_t k = 0; k < np; k++)
-            if (slot_of(so, &p[k], am_store_type_name(*t)) < 0)
+            if (slot_of(so, &p[k], am_store_type_name(*t), dflt) < 0)
                 return AM_ERANGE;
+    }
+    for (int k = 0; k < so->nparams; k++) { /* one group of defaults after the help of every type */
+        size_t hl = strlen(so->help[k]);
+        snprintf(so->help[k] + hl, sizeof so->help[k] - hl, " (default %s)", dflt[k]);
     }
     size_t add = 1 + (size_t)so->nparams;
     if (count + add + 1 > cap)
