@@ -3,6 +3,7 @@
 import gc
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -435,6 +436,25 @@ try:
     ok(os.path.getsize(png) > 1000, "plot: one x per curve, a style per curve, a named vertical line")
 except am.Error as e:
     skip("plot writes a PNG through gnuplot", str(e))
+# plot's failures: out's directory checked first (gnuplot wrote the PNG to stdout: UnicodeDecodeError), the
+# argument gnuplot rejects named, no out.tmp.png left behind, no `command` run from a title.
+if shutil.which("gnuplot"):
+    raises(FileNotFoundError, lambda: am.plot([1, 2], [[1, 4]], out="/nonexistent/p.png"),
+           "plot: out in a directory that does not exist: FileNotFoundError naming out", text="out='/nonexistent/p.png'")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), key="nokey"),
+           "plot: a key gnuplot rejects is named", text="key= (unknown key option)")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), style="nostyle"),
+           "plot: a style gnuplot rejects is named", text="style=")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), styles=["nostyle"]),
+           "plot: styles gnuplot rejects are named", text="styles=")
+    ok(not [f for f in os.listdir(tmp) if f.startswith("k.png")], "plot: a failure leaves no temporary file")
+    raises(ValueError, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), key="top; print 1"),
+           "plot: key with a ; (another gnuplot command) is refused", text="key=")
+    am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "q.png"), title="`touch %s` it's" % os.path.join(tmp, "ran"))
+    ok(os.path.exists(os.path.join(tmp, "q.png")) and not os.path.exists(os.path.join(tmp, "ran")),
+       "plot: a title is text (no backquote command substitution), ' in it works")
+else:
+    skip("plot's failures", "gnuplot is not installed")
 # the automatic key: the first corner its box leaves free of every curve, else above the curves
 from am import _plot  # noqa: E402
 kx = np.linspace(0, 1, 11)
