@@ -356,6 +356,15 @@ raises(ValueError, lambda: am.capacity([30], n=64, patterns="letters"), "capacit
        text="at most")
 raises(ValueError, lambda: am.capacity([0]), "capacity: P >= 1")
 raises(ValueError, lambda: am.capacity([5], T=1.0), "capacity: T needs glauber")
+# a misspelt keyword is named with the valid ones (was: "Store() takes at most 2 arguments (3 given)"); n is required
+raises(TypeError, lambda: am.Store("dense", n=10, degre=3), "Store: a misspelt keyword is named with the valid ones",
+       text="'degre' is not a parameter of Store('dense') (its parameters: model, n, F, degree)")
+raises(TypeError, lambda: am.Store(model="modern", n=10, bta=3), "Store(model=...): the model's parameters listed",
+       text="'bta' is not a parameter of Store('modern') (its parameters: model, n, beta)")
+raises(TypeError, lambda: am.capacity([5], model="dense", degre=3), "capacity: a misspelt keyword is named",
+       text="'degre' is not a parameter of capacity('dense')")
+raises(TypeError, lambda: am.Store("dense"), "Store without n: n is required",
+       text="Store('dense'): n (the number of units) is required")
 
 # --- autoencoder, PCA ----------------------------------------------------------------------------------------
 rs = np.random.default_rng(0)
