@@ -382,7 +382,17 @@ ae.save(os.path.join(tmp, "ae.bin"))
 ok(np.array_equal(am.Autoencoder.load(os.path.join(tmp, "ae.bin")).encode(X), z), "Autoencoder save/load")
 ae2 = am.Autoencoder([24, 16, 4, 16, 24], rng=3)
 ok(np.array_equal(ae2.train(X, epochs=30, batch=32, lr=3e-3, rng=4, threads=1), loss), "training is reproducible")
-raises(ValueError, lambda: am.Autoencoder([24, 16, 23]), "sizes must end where they start")
+raises(ValueError, lambda: am.Autoencoder([24, 16, 23]), "sizes must end where they start",
+       text="sizes='24,16,23': the last width must equal the first")
+# each setup error names its argument (was one sentence listing every rule)
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], hidden="relux"), "Autoencoder: a bad hidden= is named",
+       text="hidden='relux' is not an activation (linear, relu, tanh, sigmoid)")
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], output="linear", loss="bce"), "Autoencoder: bce needs sigmoid",
+       text="loss='bce' needs output='sigmoid'")
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], loss="l1"), "Autoencoder: a bad loss= is named",
+       text="loss='l1' is not a loss (mse, bce)")
+raises(ValueError, lambda: am.Autoencoder([16, 16]), "Autoencoder: two widths are too few",
+       text="sizes='16,16' needs at least 3 widths")
 raises(ValueError, lambda: ae.encode(np.zeros((3, 5))), "encode of the wrong width")
 pca = am.PCA(X, 4)
 C = pca.components
