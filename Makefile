@@ -35,13 +35,16 @@ MPI_PLUGIN := $(if $(MPI_LIBS),$(BUILD)/libam-mpi.so)
 # `pip install .` builds it for the interpreter running pip (pyproject.toml, tools/pybuild).
 PYTHON    ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sysconfig, os; \
                assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null && { command -v $$p; break; }; done)
-# One interpreter start for everything the module needs to know: EXT_SUFFIX, X.Y, Python.h there?, its directory.
+# One interpreter start for everything the module needs to know: EXT_SUFFIX, X.Y, Python.h there?, its directory,
+# CPython 3.9 or newer? (written so that Python 2 prints the same words: its print is a statement).
 PY_INFO   := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys, sysconfig, os; i = sysconfig.get_paths()["include"]; \
-               print(sysconfig.get_config_var("EXT_SUFFIX"), "%d.%d" % sys.version_info[:2], \
-                     "ok" if os.path.exists(i + "/Python.h") else "no", "-I" + i)' 2>/dev/null))
+               sys.stdout.write(" ".join([str(sysconfig.get_config_var("EXT_SUFFIX")), "%d.%d" % sys.version_info[:2], \
+                     "ok" if os.path.exists(i + "/Python.h") else "no", "-I" + i, \
+                     "new" if sys.version_info >= (3, 9) else "old"]) + "\n")' 2>/dev/null))
 PY_EXT    := $(word 1,$(PY_INFO))
 PY_VER    := $(word 2,$(PY_INFO))
 PY_OK     := $(filter ok,$(word 3,$(PY_INFO)))
+PY_NEW    := $(filter new,$(word 5,$(PY_INFO)))
 PY_CFLAGS := $(if $(PY_OK),$(word 4,$(PY_INFO)))
 PY_FILES  := $(wildcard python/am/*.py)
 PY_SRC    := $(wildcard python/am/*.c)
@@ -151,6 +154,7 @@ print-version:
 .PHONY: check-python
 check-python:
 	@test -n "$(PY_EXT)" || { echo "libam: PYTHON=$(PYTHON) does not run (give an interpreter's path, or PYTHON= to skip the module)"; exit 1; }
+	@test -n "$(PY_NEW)" || { echo "libam: PYTHON=$(PYTHON) is Python $(PY_VER): the module needs CPython 3.9 or newer"; exit 1; }
 	@test -n "$(PY_OK)" || { echo "libam: $(PYTHON) has no Python.h (Debian: apt-get install python$(PY_VER)-dev; pyenv and conda interpreters include it)"; exit 1; }
 
 $(BUILD)/python/am/%.py: python/am/%.py

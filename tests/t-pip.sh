@@ -134,11 +134,37 @@ fi
 
 # ---- the source directory on PYTHONPATH (python/, not build/python): no extension there.
 PYTHONPATH="$root/python" "$deb" -c 'import am' > msg.log 2>&1
-[ $? != 0 ] && ! grep -q "During handling\|ModuleNotFoundError" msg.log && tail -1 msg.log | grep -q "not built for $deb (CPython [0-9.]*) in $root/python/am; install it for this interpreter: $deb -m pip install $root (or, in the source tree, make PYTHON=$deb)"
+[ $? != 0 ] && ! grep -q "During handling\|ModuleNotFoundError" msg.log && tail -1 msg.log | grep -q "not built for $deb (CPython [0-9.]*) in $root/python/am; install it for this interpreter: $deb -m pip install $root (or, in the source tree, make python PYTHON=$deb)"
 ok $? "PYTHONPATH=python: one ImportError naming the interpreter and the fix"
+# The tree's build/python (Debian's extension only) with another interpreter: not built for it, the one there
+# listed, the fix for it (not "does not match its Python files").
+built=${AM_BUILD:-$root/build}/python
+debso=$("$deb" -c 'import sysconfig; print("_am" + sysconfig.get_config_var("EXT_SUFFIX"))')
+if [ -z "$other" ] || [ ! -f "$built/am/$debso" ] || [ -f "$built/am/$so" ]; then
+    skip "build/python with Debian's extension only, and another CPython"
+else
+    PYTHONPATH="$built" "$other" -c 'import am' > msg.log 2>&1
+    [ $? != 0 ] && ! grep -q "does not match" msg.log && tail -1 msg.log | grep -q "^ImportError: am: the compiled module am._am ($so) is not built for $other (CPython $ver) in $built/am (there: $debso, for other interpreters); install it for this interpreter: $other -m pip install $root (or, in the source tree, make python PYTHON=$other)"
+    ok $? "PYTHONPATH=build/python with CPython $ver: not built for it, $debso listed, the fix"
+fi
 (cd "$root" && make --no-print-directory BUILD=build/pip SANITIZE= PYTHON="$tmp/none/python3" python) > log 2>&1
 [ $? != 0 ] && grep -q "^libam: PYTHON=$tmp/none/python3 does not run" log && ! grep -q Traceback log
 ok $? "make PYTHON=<not an interpreter>: one line, no traceback"
+
+# An interpreter too old for the module (CPython 3.8 and older, Python 2): one line before anything is compiled.
+old=""
+for p in python3.8 python3.7 python2.7 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.8.*/bin/python3.8 \
+         "${PYENV_ROOT:-$HOME/.pyenv}"/versions/2.7.*/bin/python2.7; do
+    "$p" -c 'import sys; assert sys.version_info < (3, 9)' 2>/dev/null && { old=$p; break; }
+done
+if [ -z "$old" ]; then
+    skip "no CPython older than 3.9 on the machine"
+else
+    (cd "$root" && make --no-print-directory BUILD="$tmp/old" SANITIZE= PYTHON="$old" python) > log 2>&1
+    [ $? != 0 ] && [ "$(grep -c '^libam:' log)" = 1 ] && grep -q "^libam: PYTHON=$old is Python [23]\.[0-9]*: the module needs CPython 3.9 or newer" log &&
+        ! grep -q "'" log && [ ! -d "$tmp/old/python" ]
+    ok $? "make PYTHON=$old python: one line, needs CPython 3.9 or newer"
+fi
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -95,9 +95,12 @@ def _no_extension(e):
                  if _os.path.isfile(_os.path.join(r, "pyproject.toml")) and _os.path.isdir(_os.path.join(r, "libam"))),
                 "<libam's source directory>")
     py = "%s (CPython %d.%d)" % ((sys.executable or "python",) + sys.version_info[:2])
-    fix = ("install it for this interpreter: %s -m pip install %s (or, in the source tree, make PYTHON=%s)"
+    fix = ("install it for this interpreter: %s -m pip install %s (or, in the source tree, make python PYTHON=%s)"
            % (sys.executable or "python", _os.path.normpath(root), sys.executable or "python"))
-    if isinstance(e, ModuleNotFoundError) and e.name == __name__ + "._am":
+    # `from . import _am` turns a missing am._am into a plain ImportError ("cannot import name"): whether an
+    # extension for this interpreter is there is a question for the directory, not for the exception's type.
+    from importlib.machinery import EXTENSION_SUFFIXES
+    if not any(_os.path.isfile(_os.path.join(here, "_am" + s)) for s in EXTENSION_SUFFIXES):
         others = sorted(f for f in _os.listdir(here) if f.startswith("_am.") and f.endswith(".so"))
         return ("am: the compiled module am._am (%s) is not built for %s in %s%s; %s"
                 % ("_am" + sysconfig.get_config_var("EXT_SUFFIX"), py, here,

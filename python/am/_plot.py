@@ -1,6 +1,8 @@
 """am.plot: curves drawn by gnuplot into a PNG, each key placed where it hides no data."""
+import errno as _errno
 import math as _math
 import os as _os
+import re as _re
 import shutil as _shutil
 import subprocess as _subprocess
 import tempfile as _tempfile
@@ -38,6 +40,7 @@ def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False,
     gp = _shutil.which("gnuplot")
     if gp is None:
         raise Error("am.plot: gnuplot is not installed (apt-get install gnuplot-nox)")
+    out = _check_out(out)
     if isinstance(ys, _np.ndarray) and ys.ndim == 1:
         ys = [ys]
     ys = [_np.asarray(y, dtype=float) for y in ys]
@@ -45,8 +48,9 @@ def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False,
     for xv, y in zip(xs, ys):
         if y.shape != xv.shape:
             raise ValueError("am.plot: every y must have the shape of its x %s, not %s" % (xv.shape, y.shape))
-    labels = labels or ["y%d" % k for k in range(len(ys))]
-    styles = styles or [style] * len(ys)
+    labels = list(labels or ["y%d" % k for k in range(len(ys))])
+    style_name = "style" if styles is None else "styles"
+    styles = list(styles or [style] * len(ys))
     if len(labels) != len(ys) or len(styles) != len(ys):
         raise ValueError("am.plot: %d curves but %d labels and %d styles" % (len(ys), len(labels), len(styles)))
     vlines = list(vlines or [])
@@ -57,46 +61,102 @@ def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False,
     top = yr[1]   # vertical lines end here, below a key placed above the curves
     pos, yr = _place_key(key, xs, ys, vlines, names, xr, yr, logx, logy, width, height, yrange is None)
 
-    fd, data = _tempfile.mkstemp(suffix=".tsv")
+    for name, v in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel), ("labels", names)):
+        _check_text(name, v)
+    _check_words("key", pos)
+    _check_words(style_name, styles)
+    tmp_out = out + ".tmp.png"
+    tmp = _tempfile.mkdtemp(prefix="am-plot-")
+    data, gpfile = _os.path.join(tmp, "data.tsv"), _os.path.join(tmp, "plot.gp")
     try:
-        with _os.fdopen(fd, "w") as f:   # one block per curve (gnuplot's index k), a header line each
+        with open(data, "w", encoding="utf-8") as f:   # one block per curve (gnuplot's index k), a header each
             for k, (xv, y) in enumerate(zip(xs, ys)):
                 f.write("%sx\t%s\n" % ("\n\n" if k else "", labels[k]))
                 for i in range(xv.size):
                     f.write("%.9g\t%.9g\n" % (xv[i], y[i]))
-        tmp_out = out + ".tmp.png"
-
-        def q(s):
-            return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
-        script = ["set terminal pngcairo size %s" % size if _has_cairo(gp) else "set terminal png size %s" % size,
-                  "set output %s" % q(tmp_out), "set title %s" % q(title), "set xlabel %s" % q(xlabel),
-                  "set ylabel %s" % q(ylabel), "set datafile separator tab", "set grid",
-                  "set xrange [%.17g:%.17g]" % xr, "set yrange [%.17g:%.17g]" % yr,
-                  "set key %s" % pos if pos else "unset key"]
-        if logx:
-            script.append("set logscale x")
-        if logy:
-            script.append("set logscale y")
-        elif yr[1] > top:   # the axis stretched for the key: tics only where the curves are
-            script.append("set ytics %.17g, %.17g, %.17g" % (yr[0], _nice_step(yr[0], top), top))
-        curves = ["%s index %d using 1:2 skip 1 with %s title %s" % (q(data), k, styles[k], q(labels[k]))
-                  for k in range(len(ys))]
-        for k, (v, lab) in enumerate(vlines):
-            dash = (2, 4, 5, 3)[k % 4]   # one dash pattern each, told apart in the key
-            script.append("set arrow %d from %.17g, graph 0 to %.17g, first %.17g nohead dt %d lw 1.5 lc rgb '#555555'"
-                          % (k + 1, v, v, top, dash))
-            curves.append("NaN with lines dt %d lw 1.5 lc rgb '#555555' title %s" % (dash, q(lab)))
-        script.append("plot " + ", ".join(curves))
-        r = _subprocess.run([gp], input="\n".join(script) + "\n", text=True, capture_output=True)
+        lines = _script(gp, data, tmp_out, size, title, xlabel, ylabel, xr, yr, pos, logx, logy, top,
+                        labels, styles, vlines, style_name)
+        with open(gpfile, "w", encoding="utf-8") as f:
+            f.write("".join(text + "\n" for text, _ in lines))
+        r = _subprocess.run([gp, gpfile], capture_output=True)   # bytes: gnuplot's output is not ours to decode
         if r.returncode != 0 or not _os.path.exists(tmp_out):
-            raise Error("am.plot: gnuplot failed: %s" % r.stderr.strip().splitlines()[-1:])
+            raise _failed(r.stderr.decode("utf-8", "replace"), lines)
         _os.replace(tmp_out, out)
         if keep_data:
             _shutil.copyfile(data, keep_data)
     finally:
-        _os.unlink(data)
+        if _os.path.exists(tmp_out):
+            _os.unlink(tmp_out)
+        _shutil.rmtree(tmp, ignore_errors=True)
     _display(out)
     return out
+
+
+def _check_out(out):
+    """out as a str whose directory exists (gnuplot, its output failing, would write the PNG to stdout)."""
+    out = _os.fspath(out)
+    if not isinstance(out, str) or not out:
+        raise ValueError("am.plot: out=%r: a file name is needed" % (out,))
+    d = _os.path.dirname(_os.path.abspath(out))
+    if not _os.path.isdir(d):
+        raise FileNotFoundError(_errno.ENOENT, "am.plot: out=%r: no directory %s" % (out, d), out)
+    return out
+
+
+def _check_text(name, v):
+    """Titles and labels go to gnuplot single-quoted (no escapes, no `command` substitution): one line each."""
+    for t in (v if isinstance(v, list) else [v]):
+        if "\n" in str(t) or "\r" in str(t):
+            raise ValueError("am.plot: %s=%r: one line of text (no line break)" % (name, v))
+
+
+def _check_words(name, v):
+    """key, style, styles go to gnuplot as they are: gnuplot words only (no ; ` @ ( " or line break, which would
+    run other commands)."""
+    for t in (v if isinstance(v, list) else [v]):
+        if t is not None and (not isinstance(t, str) or not _re.fullmatch(r"[A-Za-z0-9 .,:#'+-]*", t)):
+            raise ValueError("am.plot: %s=%r: gnuplot words only (letters, digits, spaces, . , : # ' + -)" % (name, v))
+
+
+def _q(s):
+    """A gnuplot single-quoted string: no escapes, no backquote substitution; ' doubled."""
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def _script(gp, data, tmp_out, size, title, xlabel, ylabel, xr, yr, pos, logx, logy, top, labels, styles, vlines,
+            style_name):
+    """The gnuplot script as (line, the argument it comes from) pairs: an error names the argument."""
+    term = "pngcairo" if _has_cairo(gp) else "png"
+    lines = [("set terminal %s size %s" % (term, size), "size"), ("set output %s" % _q(tmp_out), "out"),
+             ("set title %s" % _q(title), "title"), ("set xlabel %s" % _q(xlabel), "xlabel"),
+             ("set ylabel %s" % _q(ylabel), "ylabel"), ("set datafile separator tab", None), ("set grid", None),
+             ("set xrange [%.17g:%.17g]" % xr, "xrange"), ("set yrange [%.17g:%.17g]" % yr, "yrange"),
+             ("set key %s" % pos if pos else "unset key", "key")]
+    if logx:
+        lines.append(("set logscale x", "logx"))
+    if logy:
+        lines.append(("set logscale y", "logy"))
+    elif yr[1] > top:   # the axis stretched for the key: tics only where the curves are
+        lines.append(("set ytics %.17g, %.17g, %.17g" % (yr[0], _nice_step(yr[0], top), top), "yrange"))
+    curves = ["%s index %d using 1:2 skip 1 with %s title %s" % (_q(data), k, styles[k], _q(labels[k]))
+              for k in range(len(styles))]
+    for k, (v, lab) in enumerate(vlines):
+        dash = (2, 4, 5, 3)[k % 4]   # one dash pattern each, told apart in the key
+        lines.append(("set arrow %d from %.17g, graph 0 to %.17g, first %.17g nohead dt %d lw 1.5 lc rgb '#555555'"
+                      % (k + 1, v, v, top, dash), "vlines"))
+        curves.append("NaN with lines dt %d lw 1.5 lc rgb '#555555' title %s" % (dash, _q(lab)))
+    lines.append(("plot " + ", ".join(curves), style_name))
+    return lines
+
+
+def _failed(stderr, lines):
+    """gnuplot's last error line as an am.Error naming the argument of the script line it reports."""
+    msg = [t.strip() for t in stderr.splitlines() if t.strip()]
+    last = msg[-1] if msg else "no output"
+    m = _re.search(r"line (\d+): (.*)", last)
+    if m and 1 <= int(m.group(1)) <= len(lines) and lines[int(m.group(1)) - 1][1]:
+        return Error("am.plot: gnuplot rejects %s= (%s)" % (lines[int(m.group(1)) - 1][1], m.group(2)))
+    return Error("am.plot: gnuplot failed: %s" % (m.group(2) if m else last))
 
 
 def _is_list_of_arrays(x, n):

@@ -95,7 +95,7 @@ static PyObject *am_py_capacity(PyObject *mod, PyObject *args, PyObject *kw)
     am_capacity_opts o;
     am_store_config sc;
     char why[256];
-    int ok = !amx_store_params(kw, &params, &rest) &&
+    int ok = !amx_store_params(args, kw, names, -1, "capacity", &params, &rest) &&
              PyArg_ParseTupleAndKeywords(args, rest, "O|$sO&ssO&O&O&sO&O&O&O&O&O&O&:capacity", names, &po, &model,
                                          amx_int_conv, &n, &dyn, &order, amx_real_conv, &T, amx_int_conv, &max_steps, amx_real_conv,
                                          &eps, &fam, amx_real_conv, &noise, amx_int_conv, &cues, amx_int_conv, &stab, amx_real_conv,

@@ -26,9 +26,16 @@ PyObject *amx_raise(int status, const char *fmt, ...)
     va_end(ap);
     if (status == AM_ECANCELED && PyErr_Occurred())
         return NULL; /* stopped by an exception (KeyboardInterrupt, a monitor's): it passes on */
+    /* Callers often build what from the library's own message (its errbuf, the file's strerror): the status's
+     * text is appended only when what does not already say it (its part before " (": "checksum mismatch (the
+     * record is damaged)" already says "checksum mismatch (file is corrupted)"). */
+    const char *why = am_strerror(status), *paren = strstr(why, " (");
+    char head[128];
+    snprintf(head, sizeof head, "%.*s", paren ? (int)(paren - why) : (int)strlen(why), why);
+    int said = head[0] && strstr(what, head);
     if (status == AM_ENOMEM)
-        return PyErr_Format(PyExc_MemoryError, "%s: %s", what, am_strerror(status));
-    PyObject *msg = PyUnicode_FromFormat("%s: %s", what, am_strerror(status));
+        return said ? PyErr_Format(PyExc_MemoryError, "%s", what) : PyErr_Format(PyExc_MemoryError, "%s: %s", what, why);
+    PyObject *msg = said ? PyUnicode_FromString(what) : PyUnicode_FromFormat("%s: %s", what, why);
     if (!msg)
         return NULL;
     PyObject *exc = PyObject_CallOneArg(amx_error, msg);

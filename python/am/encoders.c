@@ -64,6 +64,34 @@ static void AE_dealloc(AEObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* Each argument of Autoencoder checked on its own, before the library's combined check: -1 with a ValueError
+ * naming the argument and why. sizes: "784,256,784" (widths already in range). */
+static int ae_args_check(const char *sizes, const char *hidden, const char *code, const char *output, const char *loss)
+{
+    const char *names[] = {"hidden", "code", "output"}, *vals[] = {hidden, code, output};
+    am_act a;
+    am_loss l;
+    for (int k = 0; k < 3; k++)
+        if (vals[k] && am_act_parse(vals[k], &a))
+            return amx_value_error("Autoencoder: %s='%s' is not an activation (linear, relu, tanh, sigmoid)", names[k],
+                                   vals[k]), -1;
+    if (am_loss_parse(loss, &l))
+        return amx_value_error("Autoencoder: loss='%s' is not a loss (mse, bce)", loss), -1;
+    if (l == AM_LOSS_BCE && strcmp(output, "sigmoid"))
+        return amx_value_error("Autoencoder: loss='bce' needs output='sigmoid' (outputs in (0, 1)), not output='%s': "
+                               "use loss='mse'", output), -1;
+    int widths = 1;
+    for (const char *p = sizes; *p; p++)
+        widths += *p == ',';
+    const char *last = strrchr(sizes, ',');
+    if (widths < 3)
+        return amx_value_error("Autoencoder: sizes='%s' needs at least 3 widths (input, code, output)", sizes), -1;
+    if (strtoull(sizes, NULL, 10) != strtoull(last + 1, NULL, 10))
+        return amx_value_error("Autoencoder: sizes='%s': the last width must equal the first (the output "
+                               "reconstructs the input)", sizes), -1;
+    return 0;
+}
+
 static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"sizes", "hidden", "code", "output", "loss", "rng", NULL};
@@ -104,6 +132,8 @@ static int AE_init(AEObject *self, PyObject *args, PyObject *kw)
     }
     if (!loss)
         loss = strcmp(output, "sigmoid") ? "mse" : "bce";
+    if (ae_args_check(buf, hidden, code, output, loss))
+        return -1;
     if (am_ae_config_parse(&c, buf, hidden, code, output, loss) || am_ae_config_check(&c))
         return amx_value_error("Autoencoder(sizes='%s', hidden=%s, code=%s, output=%s, loss=%s): sizes need >= 3 widths "
                            "with the last equal to the first, activations linear/relu/tanh/sigmoid, loss mse or bce "

@@ -236,8 +236,11 @@ extern PyTypeObject amx_store_type;
 /* o as an initialised Store that no call is changing, marked as read (amx_use_done(&s->use) after); NULL with
  * TypeError or RuntimeError naming what. */
 amx_store_object *amx_store_arg(PyObject *o, const char *what);
-/* Keyword arguments split into a store's parameters and the rest (two new dicts); 0, or -1. */
-int amx_store_params(PyObject *kw, PyObject **params, PyObject **rest);
+/* Keyword arguments split into a store's parameters and the rest (two new dicts); 0, or -1. names: the call's own
+ * keywords (NULL-terminated); a keyword in neither is a TypeError naming it and listing the valid ones for the
+ * model (keyword model=, else args[model_pos] when model_pos >= 0, else hopfield); who names the call. */
+int amx_store_params(PyObject *args, PyObject *kw, char *const *names, Py_ssize_t model_pos, const char *who,
+                     PyObject **params, PyObject **rest);
 /* A store configuration from a model's name, n and its parameters (amx_store_params); who names the caller. */
 int amx_store_config(am_store_config *c, const char *model, size_t n, PyObject *params, const char *who);
 /* dynamics= and order= of a recall into o; ValueError naming the value. */

@@ -117,8 +117,38 @@ int amx_store_config(am_store_config *c, const char *model, size_t n, PyObject *
     return 0;
 }
 
-/* Split keyword arguments into the store's parameters (params, new dict) and the rest (rest, new dict). */
-int amx_store_params(PyObject *kw, PyObject **params, PyObject **rest)
+/* The model a call names: the keyword model=, else args[model_pos] (model_pos < 0: none), else "hopfield". */
+static const char *call_model(PyObject *args, PyObject *kw, Py_ssize_t model_pos)
+{
+    PyObject *m = kw ? PyDict_GetItemString(kw, "model") : NULL;
+    if (!m && model_pos >= 0 && args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > model_pos)
+        m = PyTuple_GET_ITEM(args, model_pos);
+    const char *s = m && PyUnicode_Check(m) ? PyUnicode_AsUTF8(m) : NULL;
+    PyErr_Clear();
+    return s ? s : "hopfield";
+}
+
+/* -1 with TypeError "who('dense'): 'degre' is not a parameter of who('dense') (its parameters: model, n, degree,
+ * ...)" when key is neither one of the call's names nor a parameter of any store type. */
+static int store_kw_unknown(const char *key, char *const *names, const char *model, const char *who)
+{
+    char list[1024];
+    size_t len = 0, np = 0;
+    for (char *const *nm = names; *nm && len < sizeof list; nm++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", *nm);
+    const am_store_type *t = am_store_type_find(model);
+    const am_store_param *p = t ? am_store_type_params(t, &np) : NULL;
+    for (size_t k = 0; k < np && len < sizeof list; k++)
+        len += (size_t)snprintf(list + len, sizeof list - len, ", %s", p[k].name);
+    PyErr_Format(PyExc_TypeError, "%s('%s'): '%s' is not a parameter of %s('%s') (its parameters: %s)", who, model,
+                 key, who, model, list);
+    return -1;
+}
+
+/* Split keyword arguments into the store's parameters (params, new dict) and the rest (rest, new dict); a keyword
+ * that is neither a store parameter nor one of names is a TypeError naming it and listing the valid ones. */
+int amx_store_params(PyObject *args, PyObject *kw, char *const *names, Py_ssize_t model_pos, const char *who,
+                     PyObject **params, PyObject **rest)
 {
     PyObject *key, *val;
     Py_ssize_t pos = 0;
@@ -129,7 +159,12 @@ int amx_store_params(PyObject *kw, PyObject **params, PyObject **rest)
     while (kw && PyDict_Next(kw, &pos, &key, &val)) {
         const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
         char name[64];
-        if (PyDict_SetItem(k && store_param_known(store_param_name(k, name, sizeof name)) ? *params : *rest, key, val))
+        int store = k && store_param_known(store_param_name(k, name, sizeof name)), mine = 0;
+        for (char *const *nm = names; k && !store && *nm && !mine; nm++)
+            mine = !strcmp(*nm, k);
+        if (k && !store && !mine)
+            return store_kw_unknown(k, names, call_model(args, kw, model_pos), who);
+        if (PyDict_SetItem(store ? *params : *rest, key, val))
             return -1;
     }
     return 0;
@@ -145,8 +180,9 @@ static int Store_init(amx_store_object *self, PyObject *args, PyObject *kw)
     int rc = -1;
     if (self->s)
         return amx_value_error("a Store is initialised once"), -1;
-    if (!amx_store_params(kw, &params, &rest) &&
+    if (!amx_store_params(args, kw, names, 0, "Store", &params, &rest) &&
         PyArg_ParseTupleAndKeywords(args, rest, "|sO&:Store", names, &model, amx_int_conv, &n) &&
+        (n.u || (PyErr_Format(PyExc_TypeError, "Store('%s'): n (the number of units) is required", model), 0)) &&
         !amx_store_config(&c, model, (size_t)n.u, params, "Store")) {
         int arc = am_store_create(&self->s, &c);
         if (arc)

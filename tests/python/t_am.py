@@ -3,6 +3,7 @@
 import gc
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -355,6 +356,15 @@ raises(ValueError, lambda: am.capacity([30], n=64, patterns="letters"), "capacit
        text="at most")
 raises(ValueError, lambda: am.capacity([0]), "capacity: P >= 1")
 raises(ValueError, lambda: am.capacity([5], T=1.0), "capacity: T needs glauber")
+# a misspelt keyword is named with the valid ones (was: "Store() takes at most 2 arguments (3 given)"); n is required
+raises(TypeError, lambda: am.Store("dense", n=10, degre=3), "Store: a misspelt keyword is named with the valid ones",
+       text="'degre' is not a parameter of Store('dense') (its parameters: model, n, F, degree)")
+raises(TypeError, lambda: am.Store(model="modern", n=10, bta=3), "Store(model=...): the model's parameters listed",
+       text="'bta' is not a parameter of Store('modern') (its parameters: model, n, beta)")
+raises(TypeError, lambda: am.capacity([5], model="dense", degre=3), "capacity: a misspelt keyword is named",
+       text="'degre' is not a parameter of capacity('dense')")
+raises(TypeError, lambda: am.Store("dense"), "Store without n: n is required",
+       text="Store('dense'): n (the number of units) is required")
 
 # --- autoencoder, PCA ----------------------------------------------------------------------------------------
 rs = np.random.default_rng(0)
@@ -372,7 +382,17 @@ ae.save(os.path.join(tmp, "ae.bin"))
 ok(np.array_equal(am.Autoencoder.load(os.path.join(tmp, "ae.bin")).encode(X), z), "Autoencoder save/load")
 ae2 = am.Autoencoder([24, 16, 4, 16, 24], rng=3)
 ok(np.array_equal(ae2.train(X, epochs=30, batch=32, lr=3e-3, rng=4, threads=1), loss), "training is reproducible")
-raises(ValueError, lambda: am.Autoencoder([24, 16, 23]), "sizes must end where they start")
+raises(ValueError, lambda: am.Autoencoder([24, 16, 23]), "sizes must end where they start",
+       text="sizes='24,16,23': the last width must equal the first")
+# each setup error names its argument (was one sentence listing every rule)
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], hidden="relux"), "Autoencoder: a bad hidden= is named",
+       text="hidden='relux' is not an activation (linear, relu, tanh, sigmoid)")
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], output="linear", loss="bce"), "Autoencoder: bce needs sigmoid",
+       text="loss='bce' needs output='sigmoid'")
+raises(ValueError, lambda: am.Autoencoder([16, 8, 16], loss="l1"), "Autoencoder: a bad loss= is named",
+       text="loss='l1' is not a loss (mse, bce)")
+raises(ValueError, lambda: am.Autoencoder([16, 16]), "Autoencoder: two widths are too few",
+       text="sizes='16,16' needs at least 3 widths")
 raises(ValueError, lambda: ae.encode(np.zeros((3, 5))), "encode of the wrong width")
 pca = am.PCA(X, 4)
 C = pca.components
@@ -435,6 +455,25 @@ try:
     ok(os.path.getsize(png) > 1000, "plot: one x per curve, a style per curve, a named vertical line")
 except am.Error as e:
     skip("plot writes a PNG through gnuplot", str(e))
+# plot's failures: out's directory checked first (gnuplot wrote the PNG to stdout: UnicodeDecodeError), the
+# argument gnuplot rejects named, no out.tmp.png left behind, no `command` run from a title.
+if shutil.which("gnuplot"):
+    raises(FileNotFoundError, lambda: am.plot([1, 2], [[1, 4]], out="/nonexistent/p.png"),
+           "plot: out in a directory that does not exist: FileNotFoundError naming out", text="out='/nonexistent/p.png'")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), key="nokey"),
+           "plot: a key gnuplot rejects is named", text="key= (unknown key option)")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), style="nostyle"),
+           "plot: a style gnuplot rejects is named", text="style=")
+    raises(am.Error, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), styles=["nostyle"]),
+           "plot: styles gnuplot rejects are named", text="styles=")
+    ok(not [f for f in os.listdir(tmp) if f.startswith("k.png")], "plot: a failure leaves no temporary file")
+    raises(ValueError, lambda: am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "k.png"), key="top; print 1"),
+           "plot: key with a ; (another gnuplot command) is refused", text="key=")
+    am.plot([1, 2], [[1, 4]], out=os.path.join(tmp, "q.png"), title="`touch %s` it's" % os.path.join(tmp, "ran"))
+    ok(os.path.exists(os.path.join(tmp, "q.png")) and not os.path.exists(os.path.join(tmp, "ran")),
+       "plot: a title is text (no backquote command substitution), ' in it works")
+else:
+    skip("plot's failures", "gnuplot is not installed")
 # the automatic key: the first corner its box leaves free of every curve, else above the curves
 from am import _plot  # noqa: E402
 kx = np.linspace(0, 1, 11)

@@ -321,3 +321,25 @@ if __name__ == "__main__":
 
     import tap
     sys.exit(tap.done())
+
+# The library's message is not repeated after it (was "...: No such file or directory: No such file or directory",
+# "the file is truncated: file is truncated").
+def message(fn):
+    try:
+        fn()
+    except am.Error as e:
+        return str(e)
+    return ""
+
+
+m = message(lambda: am.ConceptDB(os.path.join(tmp, "none.db")))
+ok(m.count("No such file or directory") == 1, "a missing database: its strerror said once (%s)" % m)
+m = message(lambda: am.read_abc(os.path.join(tmp, "none.abc")))
+ok(m.count("No such file or directory") == 1 and m.endswith("none.abc: No such file or directory"),
+   "read_abc of a missing file: its strerror said once (%s)" % m)
+short = os.path.join(tmp, "short.db")
+os.mkdir(short)
+with open(os.path.join(dbp, "data.mdb"), "rb") as f, open(os.path.join(short, "data.mdb"), "wb") as g:
+    g.write(f.read(6000))
+m = message(lambda: am.ConceptDB(short))
+ok("truncated" in m and m.count("truncated") == 1, "a truncated database: 'truncated' said once (%s)" % m)

@@ -1,5 +1,6 @@
 """Every ```python block of README.md runs as written: each in a fresh namespace, in a temporary working
 directory (a snippet that writes files leaves nothing in the tree), its output kept out of the TAP stream."""
+import code as _code
 import contextlib
 import io
 import os
@@ -30,3 +31,25 @@ for line, code in blocks:
         finally:
             os.chdir(old)
     tap.ok(good, "README.md line %d: the snippet runs as written" % line)
+
+
+# Each snippet pastes into the plain python REPL as it is: a for/with block ends with a blank line before the next
+# dedented line (else the REPL says SyntaxError). The REPL's own line-by-line compilation, nothing run.
+class Paste(_code.InteractiveConsole):
+    bad = None
+
+    def runcode(self, c):
+        pass
+
+    def showsyntaxerror(self, filename=None, **kw):
+        self.bad = self.bad or (self.buffer[-1] if self.buffer else "?")
+
+
+for line, code in blocks:
+    repl = Paste()
+    for text in code.splitlines():
+        repl.push(text)
+        if repl.bad is not None:
+            break
+    tap.ok(repl.bad is None, "README.md line %d: the snippet pastes into the python REPL%s" %
+           (line, "" if repl.bad is None else " (not after %r)" % repl.bad))
