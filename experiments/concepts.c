@@ -902,36 +902,18 @@ static int simple_cmd(int argc, char **argv, const char *name, const char *summa
     } else { /* export */
         if (!(out = am_run_open(&run)))
             goto done;
-        size_t maxd = 0;
-        for (size_t m = 0; m < nmod; m++)
-            maxd = am_concepts_modality(cm, m)->dim > maxd ? am_concepts_modality(cm, m)->dim : maxd;
-        fprintf(out, "id\tlabel\tmodality\tseq\tencoder");
-        for (size_t j = 0; j < maxd; j++)
-            fprintf(out, "\tz%zu", j + 1);
-        fputc('\n', out);
-        for (size_t c = 0; c < am_concepts_count(cm); c++)
-            for (size_t m = 0; m < nmod; m++) {
-                const am_modality *md = am_concepts_modality(cm, m);
-                for (size_t i = 0; i < am_concepts_exemplars(cm, c, m); i++) {
-                    char enc[128];
-                    if ((rc = am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, enc, sizeof enc))) {
-                        db_error(&run, "read", dbpath, rc, am_conceptdb_message(db));
-                        goto done;
-                    }
-                    for (char *s = enc; *s; s++)
-                        if (*s == '\t')
-                            *s = ' ';
-                    fprintf(out, "%llu\t%s\t%s\t%zu\t%s", (unsigned long long)am_concepts_id(cm, c),
-                            label_shown(&nm, cm, c)[0] ? label_shown(&nm, cm, c) : "-", md->name, i, enc);
-                    const float *x = am_concepts_exemplar(cm, c, m, i);
-                    for (size_t j = 0; j < maxd; j++)
-                        if (j < md->dim)
-                            fprintf(out, "\t%.7g", (double)x[j]);
-                        else
-                            fputs("\t", out);
-                    fputc('\n', out);
-                }
+        /* --names: the labels shown by name in this export only (the memory is not synced back). */
+        for (size_t c = 0; c < am_concepts_count(cm) && nm.n; c++) {
+            const char *shown = label_shown(&nm, cm, c);
+            if (shown != am_concepts_label(cm, c) && (rc = am_concepts_set_label(cm, c, shown))) {
+                am_run_error(&run, "export: concept %zu: %s", c, am_strerror(rc));
+                goto done;
             }
+        }
+        if ((rc = am_conceptdb_export(db, cm, out, NULL))) {
+            db_error(&run, "read", dbpath, rc, am_conceptdb_message(db));
+            goto done;
+        }
     }
     status = am_run_close(&run, out) ? 1 : 0;
     out = NULL;

@@ -31,6 +31,7 @@
 #ifndef AM_CONCEPTDB_H
 #define AM_CONCEPTDB_H
 
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,17 @@ int am_conceptdb_stats_get(am_conceptdb *db, am_conceptdb_stats *st);
 
 /* The encoder description of exemplar i of concept `id` in modality m, into buf (size bytes). */
 int am_conceptdb_exemplar_encoder(am_conceptdb *db, uint64_t id, size_t m, size_t i, char *buf, size_t size);
+
+/* Every exemplar of cm (a memory loaded from db) as the TSV `concepts export` writes, into out (written, not
+ * closed): the header row "id label modality seq encoder z1 .. z<largest dim>", then one row per exemplar, by
+ * concept (memory order), modality (layout order), sequence; an empty label as "-", tabs in an encoder's name as
+ * spaces, latents as %.7g with empty cells beyond the modality's dimension. Polls am_cancel_poll. *rows (may be
+ * NULL): the exemplar rows written. AM_EIO on a write error. */
+int am_conceptdb_export(am_conceptdb *db, const am_concepts *cm, FILE *out, size_t *rows);
+/* The same to the file path, atomically (a temporary file beside it renamed on success; a new file gets
+ * 0666 & ~umask, an existing one keeps its mode), after `header` (text written verbatim first; may be NULL). */
+int am_conceptdb_export_file(am_conceptdb *db, const am_concepts *cm, const char *path, const char *header,
+                             size_t *rows);
 
 /* The last LMDB or validation message for this handle ("" when none), naming the data file, e.g.
  * "db/data.mdb: concept 12: exemplar 3 of 'word': checksum mismatch (the record is damaged)" or LMDB's own

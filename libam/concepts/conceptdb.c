@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "../core/io.h"
 #include "../core/quote.h"
+#include "am/cancel.h"
 #include "am/error.h"
 #include "internal.h"
 #include "lmdbcheck.h"
@@ -1255,4 +1257,77 @@ int am_conceptdb_exemplar_encoder(am_conceptdb *db, uint64_t id, size_t m, size_
     }
     mdb_txn_abort(txn);
     return rc;
+}
+
+/* ---- export ---- */
+
+/* The rows of concept c (index in cm) into out: every modality's exemplars in sequence order. */
+static int export_concept(am_conceptdb *db, const am_concepts *cm, size_t c, size_t maxd, FILE *out, size_t *rows)
+{
+    const char *label = am_concepts_label(cm, c);
+    for (size_t m = 0; m < am_concepts_modalities(cm); m++) {
+        const am_modality *md = am_concepts_modality(cm, m);
+        for (size_t i = 0; i < am_concepts_exemplars(cm, c, m); i++) {
+            char enc[128];
+            int rc = am_conceptdb_exemplar_encoder(db, am_concepts_id(cm, c), m, i, enc, sizeof enc);
+            if (rc)
+                return rc;
+            for (char *s = enc; *s; s++)
+                if (*s == '\t')
+                    *s = ' ';
+            fprintf(out, "%llu\t%s\t%s\t%zu\t%s", (unsigned long long)am_concepts_id(cm, c), label[0] ? label : "-",
+                    md->name, i, enc);
+            const float *x = am_concepts_exemplar(cm, c, m, i);
+            for (size_t j = 0; j < maxd; j++)
+                j < md->dim ? fprintf(out, "\t%.7g", (double)x[j]) : fputs("\t", out);
+            fputc('\n', out);
+            ++*rows;
+        }
+    }
+    return AM_OK;
+}
+
+int am_conceptdb_export(am_conceptdb *db, const am_concepts *cm, FILE *out, size_t *rows)
+{
+    size_t nmod, maxd = 0, n = 0;
+    int rc = AM_OK;
+    if (rows)
+        *rows = 0;
+    if (!db || !cm || !out)
+        return AM_EINVAL;
+    nmod = am_concepts_modalities(cm);
+    for (size_t m = 0; m < nmod; m++)
+        maxd = am_concepts_modality(cm, m)->dim > maxd ? am_concepts_modality(cm, m)->dim : maxd;
+    fputs("id\tlabel\tmodality\tseq\tencoder", out);
+    for (size_t j = 0; j < maxd; j++)
+        fprintf(out, "\tz%zu", j + 1);
+    fputc('\n', out);
+    for (size_t c = 0; c < am_concepts_count(cm) && !rc; c++)
+        if (!(rc = am_cancel_poll()))
+            rc = export_concept(db, cm, c, maxd, out, &n);
+    if (!rc && ferror(out))
+        rc = AM_EIO;
+    if (rows)
+        *rows = n;
+    return rc;
+}
+
+int am_conceptdb_export_file(am_conceptdb *db, const am_concepts *cm, const char *path, const char *header,
+                             size_t *rows)
+{
+    am__out o;
+    if (rows)
+        *rows = 0;
+    if (!db || !cm || !path)
+        return AM_EINVAL;
+    int rc = am__out_open(&o, path);
+    if (rc)
+        return rc;
+    if (header)
+        fputs(header, o.f);
+    if ((rc = am_conceptdb_export(db, cm, o.f, rows))) {
+        am__out_abort(&o);
+        return rc;
+    }
+    return am__out_commit(&o);
 }

@@ -609,9 +609,29 @@ int am_wordnet_parse_line(const char *line, size_t len, am_synset *out)
 }
 
 /* The data line at offset into *out, or its failure in w->msg. */
+/* 1 when offset is the start of a line of f whose first field is that offset in 8 digits (a synset's line), else 0
+ * (also on a read error: ferror says). Leaves f anywhere. */
+static int synset_line_start(FILE *f, uint32_t offset)
+{
+    char head[10];
+    if (offset > 0 && (fseek(f, (long)offset - 1, SEEK_SET) != 0 || fgetc(f) != '\n'))
+        return 0;
+    if (fseek(f, (long)offset, SEEK_SET) != 0 || fread(head, 1, 9, f) != 9 || head[8] != ' ')
+        return 0;
+    for (int k = 7; k >= 0; k--, offset /= 10)
+        if (head[k] != (char)('0' + offset % 10))
+            return 0;
+    return 1;
+}
+
 static int synset_at(am_wordnet *w, uint32_t offset, char *line, size_t cap, am_synset *out)
 {
     const char *path = w->data_path;
+    if ((long)offset < w->data_size && !synset_line_start(w->data, offset) && !ferror(w->data)) {
+        say_wn(w, "%s: %u is not a synset offset (an offset points at the start of a line whose first field is that "
+               "offset, 8 digits)", path, offset);
+        return AM_ERANGE;
+    }
     if ((long)offset >= w->data_size || fseek(w->data, (long)offset, SEEK_SET) != 0 || !fgets(line, (int)cap, w->data)) {
         if (ferror(w->data)) {
             say_wn(w, "%s: read error", path);

@@ -399,10 +399,11 @@ static PyObject *STFT_griffin_lim(STFTObject *self, PyObject *args, PyObject *kw
         return amx_value_error("STFT.griffin_lim: mag has no frames");
     }
     for (size_t i = 0; i < frames * H; i++)
-        if (m[i] < 0.0f) {
+        if (m[i] < 0.0f) { /* the message before mag (maybe the only copy of m) goes */
+            amx_value_error("STFT.griffin_lim: mag[%zu, %zu] = %g is negative (magnitudes are >= 0)", i / H, i % H,
+                            (double)m[i]);
             Py_DECREF(mag);
-            return amx_value_error("STFT.griffin_lim: mag[%zu, %zu] = %g is negative (magnitudes are >= 0)", i / H,
-                                   i % H, (double)m[i]);
+            return NULL;
         }
     int rc = 0;
     if (!griffin_lim_fits(self, frames, "STFT.griffin_lim") &&

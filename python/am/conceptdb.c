@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "concepts.h"
@@ -400,65 +401,36 @@ static void export_free(export_part *p, size_t nmod)
     }
 }
 
-/* The TSV `concepts export` writes (id label modality seq encoder z1 ..), into f. */
-static int export_write(FILE *f, am_concepts *cm, const export_part *p)
+/* The '#' lines `concepts export` starts with (am/harness.h), this call in place of the command line: a new
+ * string (free it), or NULL. The date is SOURCE_DATE_EPOCH when set, as the programs take it. */
+static char *export_header(const char *dbpath, const char *path)
 {
-    size_t nmod = am_concepts_modalities(cm), maxd = 0;
-    for (size_t m = 0; m < nmod; m++)
-        maxd = am_concepts_modality(cm, m)->dim > maxd ? am_concepts_modality(cm, m)->dim : maxd;
-    fprintf(f, "id\tlabel\tmodality\tseq\tencoder");
-    for (size_t j = 0; j < maxd; j++)
-        fprintf(f, "\tz%zu", j + 1);
-    fputc('\n', f);
-    for (size_t m = 0; m < nmod; m++) {
-        size_t dim = am_concepts_modality(cm, m)->dim;
-        for (size_t r = 0; r < p[m].rows; r++) {
-            char enc[128];
-            snprintf(enc, sizeof enc, "%s", p[m].enc[r]);
-            for (char *s = enc; *s; s++)
-                if (*s == '\t')
-                    *s = ' ';
-            fprintf(f, "%lld\t%s\t%s\t%lld\t%s", (long long)p[m].ids[r], p[m].labels[r][0] ? p[m].labels[r] : "-",
-                    am_concepts_modality(cm, m)->name, (long long)p[m].seq[r], enc);
-            for (size_t j = 0; j < maxd; j++)
-                j < dim ? fprintf(f, "\t%.7g", (double)p[m].z[r * dim + j]) : fputs("\t", f);
-            fputc('\n', f);
-        }
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (!errno && !*end && v >= 0)
+            t = (time_t)v;
     }
-    return ferror(f) ? AM_EIO : AM_OK;
+    char date[64];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t size = strlen(dbpath) + strlen(path) + 512;
+    char *h = malloc(size);
+    if (!h)
+        return NULL;
+    snprintf(h, size, "# program: am.ConceptDB.export %s\n# command: am.ConceptDB('%s').export('%s')\n# seed: 0\n"
+             "# libam: %s commit %s\n# date: %s blas=%s\n", am_version(), dbpath, path, am_version(), am_git_commit(),
+             date, am_blas_corename());
+    for (char *c = h; *c; c++) /* a line break in a path would end its '#' line */
+        if ((*c == '\n' && c[1] != '#' && c[1]) || *c == '\r')
+            *c = '?';
+    return h;
 }
 
-/* Write the TSV to a temporary file beside path, renamed to path when complete. */
-static int export_file(const char *path, am_concepts *cm, const export_part *p)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return AM_ENOMEM;
-    snprintf(tmp, len + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp), rc;
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        rc = AM_ERRNO(errno);
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return rc;
-    }
-    rc = export_write(f, cm, p);
-    if (fclose(f) && !rc)
-        rc = AM_ERRNO(errno);
-    if (!rc && rename(tmp, path))
-        rc = AM_ERRNO(errno);
-    if (rc)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
-/* {modality: namespace(ids, labels, seq, encoders, latents)} from the parts. */
 static PyObject *export_arrays(am_concepts *cm, const export_part *p)
 {
     PyObject *d = PyDict_New();
@@ -504,17 +476,22 @@ static PyObject *ConceptDB_export(ConceptDBObject *self, PyObject *args, PyObjec
         return NULL;
     am_conceptdb *db = db_begin(self, 0, "ConceptDB.export");
     am_concepts *cm = db ? db_snapshot(self, db, "ConceptDB.export") : NULL;
+    char *header = cm && bytes ? export_header(self->path, PyBytes_AS_STRING(bytes)) : NULL;
+    if (cm && bytes && !header) {
+        amx_no_memory("ConceptDB.export");
+        am_concepts_free(cm);
+        cm = NULL;
+    }
     if (cm) {
         size_t nmod = am_concepts_modalities(cm), total = 0;
         amx_interrupt it;
         amx_interrupt_begin(&it, 1);
-        for (size_t m = 0; m < nmod && !rc; m++)
+        if (bytes) /* the library's writer, as `concepts export` */
+            rc = am_conceptdb_export_file(db, cm, PyBytes_AS_STRING(bytes), header, &total);
+        for (size_t m = 0; m < nmod && !rc && !bytes; m++)
             rc = export_gather(db, cm, m, &p[m]);
-        if (!rc && bytes)
-            rc = export_file(PyBytes_AS_STRING(bytes), cm, p);
         amx_interrupt_end(&it);
-        for (size_t m = 0; m < nmod; m++)
-            total += p[m].rows;
+        free(header);
         if (rc && bytes)
             amx_raise(rc, "ConceptDB.export: '%s'", PyBytes_AS_STRING(bytes));
         else if (rc)
@@ -592,7 +569,9 @@ static PyMethodDef ConceptDB_methods[] = {
     {"export", (PyCFunction)(void (*)(void))ConceptDB_export, METH_VARARGS | METH_KEYWORDS,
      "export(path=None) -> {modality: namespace(ids, labels, seq, encoders, latents)}, or rows written\n"
      "Every exemplar with its concept's id and label, its sequence number and the encoder it came from. With a\n"
-     "path: the TSV of `concepts export` (id label modality seq encoder z1 ..), written atomically.\n"
+     "path: the bytes `concepts export --db DB --out path` writes, but for the '# program:' and '# command:' lines\n"
+     "(the '#' lines, then id label modality seq encoder z1 .., by concept), written atomically (a new file's mode\n"
+     "is 0666 less the umask); returns the rows.\n"
      "    >>> with am.ConceptDB('concepts.db') as db: ex = db.export(); ex['word'].latents.shape"},
     {NULL, NULL, 0, NULL},
 };
@@ -661,6 +640,27 @@ static int save_into(const am_concepts *cm, const char *tmp, char *err, size_t e
     return rc;
 }
 
+/* A new directory named tmp ("<path>.tmp-XXXXXX", the X replaced) of mode 0777 less the umask, as mkdir makes
+ * them (mkdtemp's are 0700). 0, or -1 with errno. */
+static int make_temp_dir(char *tmp)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char *x = tmp + strlen(tmp) - 6;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t h = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        for (int k = 0; k < 6; k++, h /= 62)
+            x[k] = digits[h % 62];
+        if (!mkdir(tmp, 0777))
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+        h = h * 6364136223846793005ull + 1442695040888963407ull + (uint64_t)attempt;
+    }
+    return -1;
+}
+
 PyObject *amx_concepts_save(amx_concepts_object *self, PyObject *po)
 {
     PyObject *bytes;
@@ -680,7 +680,7 @@ PyObject *amx_concepts_save(amx_concepts_object *self, PyObject *po)
     if (!lstat(path, &st)) {
         PyErr_Format(PyExc_FileExistsError, "Concepts.save: '%s' exists (a new database is written; remove it or "
                      "sync it with ConceptDB)", path);
-    } else if (!mkdtemp(tmp)) {
+    } else if (make_temp_dir(tmp)) {
         amx_raise(AM_ERRNO(errno), "Concepts.save: cannot make a directory beside '%s'", path);
     } else if (!amx_use_read(&self->use, "Concepts.save")) {
         Py_BEGIN_ALLOW_THREADS

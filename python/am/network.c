@@ -279,8 +279,7 @@ static int per_conn(PyObject *o, size_t m, amx_real *scalar, PyObject **arr)
     const double *v = amx_data(*arr);
     for (size_t k = 0; k < m; k++)
         if (v[k] < scalar->lo || v[k] > scalar->hi) {
-            PyErr_Format(PyExc_ValueError, "%s[%zu] = %g: must be in [%g, %g]", scalar->name, k, v[k], scalar->lo,
-                         scalar->hi);
+            amx_value_error("%s[%zu] = %g: must be in [%g, %g]", scalar->name, k, v[k], scalar->lo, scalar->hi);
             Py_CLEAR(*arr);
             return -1;
         }

@@ -266,6 +266,18 @@ def main():
     raises(ValueError, lambda: s.features([]), "features of an empty x raises naming x", text="x")
     raises(ValueError, lambda: lin.griffin_lim(-mag[:3]), "griffin_lim of negative magnitudes raises naming mag",
            text="mag")
+    # the negative value is read before the converted copy of mag goes (any dtype, any row, any column)
+    gs = am.STFT(rate=8000, nfft=256, hop=128, mels=32)
+    for dt in (np.float64, np.float32, np.int64):
+        for at in ((0, 1), (0, 0), (2, gs.lbins - 1)):
+            neg = np.ones((3, gs.lbins), dt)
+            neg[at] = -1
+            raises(ValueError, lambda: gs.griffin_lim(neg), "griffin_lim of %s with mag%s = -1 names it" % (
+                np.dtype(dt).name, list(at)), text="mag[%d, %d] = -1 is negative" % at)
+    neg = np.ones((3, gs.lbins)).tolist()
+    neg[0][1] = -1
+    raises(ValueError, lambda: gs.griffin_lim(neg), "griffin_lim of a list with mag[0][1] = -1 names it",
+           text="mag[0, 1] = -1 is negative")
     raises(ValueError, lambda: lin.griffin_lim(mag[:, :100]), "griffin_lim of the wrong bins raises naming mag",
            text="mag")
     raises((ValueError, OverflowError), lambda: lin.griffin_lim(mag[:3], iters=-1), "griffin_lim(iters=-1) raises",

@@ -6,13 +6,14 @@ unknown modalities, bad labels, closed handles, memories of another database, th
 import atexit
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 
 import numpy as np
 
 import am
-from tap import ok, raises
+from tap import ok, raises, skip
 
 tmp = tempfile.mkdtemp(prefix="am-concepts-")
 atexit.register(shutil.rmtree, tmp, True)
@@ -172,10 +173,45 @@ with am.ConceptDB(dbp) as db:
     tsv = os.path.join(tmp, "ex.tsv")
     ok(db.export(tsv) == 32, "export(path) writes the rows and says how many")
     with open(tsv) as f:
-        rows = f.read().splitlines()
+        rows = [r for r in f.read().splitlines() if not r.startswith("#")]
     ok(rows[0].split("\t")[:6] == ["id", "label", "modality", "seq", "encoder", "z1"] and len(rows) == 33 and
        rows[1].split("\t")[:4] == ["1", "cat", "image", "0"] and rows[-1].split("\t")[11:] == ["", ""] and
        abs(float(rows[1].split("\t")[5]) - ZI[0, 0]) < 1e-6, "the TSV of `concepts export` (empty beyond a dimension)")
+    # the bytes of `concepts export` but for the program and its command line; rows by concept, then modality
+    os.environ["SOURCE_DATE_EPOCH"] = "1000000000"
+    try:
+        db.export(tsv)
+        if os.environ.get("AM_BIN"):
+            cli = os.path.join(tmp, "cli.tsv")
+            subprocess.run([os.path.join(os.environ["AM_BIN"], "concepts"), "export", "--db", dbp, "--out", cli],
+                           check=True)
+            with open(tsv, "rb") as f, open(cli, "rb") as g:
+                mine, theirs = f.read().split(b"\n"), g.read().split(b"\n")
+            strip = (b"# program:", b"# command:")
+            ok([r for r in mine if not r.startswith(strip)] == [r for r in theirs if not r.startswith(strip)] and
+               len(mine) == len(theirs) and mine[0].startswith(b"# program: am.ConceptDB.export") and
+               mine[1] == ("# command: am.ConceptDB('%s').export('%s')" % (dbp, tsv)).encode(),
+               "export(path): the bytes of `concepts export`, '#' lines too, but for the program and command")
+        else:
+            skip("export(path): the bytes of `concepts export`", "AM_BIN not set")
+        with open(tsv) as f:
+            kinds = [tuple(r.split("\t")[:3]) for r in f.read().splitlines() if not r.startswith("#")][1:]
+        ok(kinds[:4] == [("1", "cat", "image")] * 3 + [("1", "cat", "word")] and
+           kinds == sorted(kinds, key=lambda k: int(k[0])), "export(path): rows by concept, each concept's by modality")
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    # new files and directories honour the umask, as the programs' do
+    for mask in (0o022, 0o077, 0o002):
+        old_mask = os.umask(mask)
+        try:
+            fresh_tsv, fresh_db = os.path.join(tmp, "u%o.tsv" % mask), os.path.join(tmp, "u%o.db" % mask)
+            db.export(fresh_tsv)
+            m.save(fresh_db)
+        finally:
+            os.umask(old_mask)
+        ok(os.stat(fresh_tsv).st_mode & 0o777 == 0o666 & ~mask and os.stat(fresh_db).st_mode & 0o777 == 0o777 & ~mask,
+           "umask %03o: export writes %03o, save makes its directory %03o" % (mask, os.stat(fresh_tsv).st_mode & 0o777,
+                                                                              os.stat(fresh_db).st_mode & 0o777))
     back = db.load()
     raises(ValueError, lambda: db.sync(back), "a read-only database refuses sync", text="read-only")
     ok(back.labels == CLASSES + ["yak"] and db.message == "", "load: the snapshot as a memory")

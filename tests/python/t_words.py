@@ -186,6 +186,16 @@ def wordnet_tests():
     with am.WordNet(dir=fake) as wn:
         raises(am.Error, lambda: wn.synset(wn.noun("dog")), "a malformed data.noun line: AM_EFORMAT naming the file",
                status=AM_EFORMAT, text="data.noun")
+    two = os.path.join(tmp, "two")
+    os.mkdir(two)
+    line = "00000000 05 n 01 dog 0 000 | a dog\n"
+    word_file("dog n 1 0 1 0 00000000  \ncat n 1 0 1 0 %08d  \n" % len(line), "two/index.noun")
+    word_file(line + "%08d 05 n 01 cat 0 000 | a cat\n" % len(line), "two/data.noun")
+    with am.WordNet(dir=two) as wn:
+        ok(wn.synset(len(line)).words == ["cat"], "synset at the start of the second line")
+        for bad in (5, len(line) + 1, len(line) - 1):
+            raises(am.Error, lambda: wn.synset(bad), "synset(%d), inside a line: AM_ERANGE, not a synset offset" % bad,
+                   status=AM_ERANGE, text="%d is not a synset offset" % bad)
     if not HAVE_WN:
         for name in ("noun", "synset", "fashion_words", "close"):
             skip("WordNet.%s" % name, "no WordNet at %s (apt-get install wordnet-base)" % WN_DIR)
