@@ -224,6 +224,10 @@ static void test_small(void)
     ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, &bad, s2, NULL, NULL) == AM_EINVAL, "a node id out of range is refused");
     ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, NULL, &zero) == AM_EINVAL, "a sign other than +-1 is refused");
     ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, &nan_w, NULL) == AM_ENOTFINITE, "a NaN weight is refused");
+    float neg_w = -1, zero_w = 0;
+    ok(am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, &neg_w, NULL) == AM_EINVAL && !g &&
+       am_graph_from_edges(&g, 2, NULL, NULL, 1, s2, d2, &zero_w, NULL) == AM_EINVAL && !g,
+       "a weight <= 0 is refused (as am_graph_read: a synapse count)");
     am_graph_free(NULL);
 }
 

@@ -46,7 +46,7 @@ typedef struct am_graph am_graph;
 enum { AM_EXC = 1, AM_INH = -1 };
 
 /* A graph of n nodes from m edges. names: n strings (copied; NULL: "0", "1", ...), each non-empty and
- * distinct; src, dst: m node ids (< n); weight: m finite values (NULL: all 1); sign: m values AM_EXC or
+ * distinct; src, dst: m node ids (< n); weight: m finite values > 0 (NULL: all 1); sign: m values AM_EXC or
  * AM_INH (NULL: all excitatory). node_sign: n values AM_EXC, AM_INH or 0 (unknown) kept as the nodes'
  * identities (NULL: each node's is the sign of its outgoing edges, 0 when it has none or both). Self-loops
  * are dropped, repeated (src, dst, sign) merged. AM_EINVAL for an id out of range, a sign not +-1, a

@@ -239,6 +239,8 @@ int am_graph_from_edges(am_graph **g, size_t n, const char *const *names, const 
             return AM_EINVAL;
         if (weight && !isfinite(weight[k]))
             return AM_ENOTFINITE;
+        if (weight && !(weight[k] > 0)) /* as am_graph_read: a synapse count is positive */
+            return AM_EINVAL;
     }
     for (size_t u = 0; node_sign && u < n; u++)
         if (node_sign[u] != AM_EXC && node_sign[u] != AM_INH && node_sign[u] != 0)

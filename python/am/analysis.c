@@ -218,6 +218,16 @@ static PyObject *am_py_seq_capacity(PyObject *mod, PyObject *args, PyObject *kw)
 /* ------------------------------------------------------------------------------------------------ */
 /* Familiarity (am/familiarity.h): scores and ROC analysis */
 
+/* -1 with ValueError naming what[i] for the first NaN of the 1-D float64 array a (infinities are scores). */
+static int no_nan(PyObject *a, const char *what)
+{
+    const double *v = amx_data(a);
+    for (Py_ssize_t i = 0; i < amx_dim(a, 0); i++)
+        if (isnan(v[i]))
+            return amx_value_error("%s[%zd] is NaN: a score must be a number (infinities are allowed)", what, i), -1;
+    return 0;
+}
+
 /* Both score arrays of roc and roc_curve; 0, or -1 with the error set. */
 static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyObject **f, PyObject **n)
 {
@@ -225,7 +235,8 @@ static int roc_args(PyObject *args, PyObject *kw, const char *fmt, PyObject **f,
     PyObject *fo, *no;
     *f = *n = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &fo, &no) || !(*f = amx_reals(fo, 0, 1, 1, "familiar")) ||
-        !(*n = amx_reals(no, 0, 1, 1, "novel"))) {
+        !(*n = amx_reals(no, 0, 1, 1, "novel")) || no_nan(*f, "familiar") || no_nan(*n, "novel")) {
+        Py_CLEAR(*n);
         Py_CLEAR(*f);
         return -1;
     }
@@ -327,6 +338,10 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
     amx_store_object *s = amx_store_arg(so, "am.sequence_familiarity");
     if (!s)
         return NULL;
+    if (amx_sequence_ready(s, "am.sequence_familiarity")) {
+        amx_use_done(&s->use);
+        return NULL;
+    }
     am_patterns **ps = NULL;
     size_t count = 0;
     PyObject *out = NULL;

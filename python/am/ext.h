@@ -236,6 +236,9 @@ extern PyTypeObject amx_store_type;
 /* o as an initialised Store that no call is changing, marked as read (amx_use_done(&s->use) after); NULL with
  * TypeError or RuntimeError naming what. */
 amx_store_object *amx_store_arg(PyObject *o, const char *what);
+/* 0 when s is a sequence store (seq-hebb, seq-dense, ...); else -1 with ValueError "<what>: a <type> store is not a
+ * sequence store (<the sequence types>)". */
+int amx_sequence_ready(const amx_store_object *s, const char *what);
 /* Keyword arguments split into a store's parameters and the rest (two new dicts); 0, or -1. names: the call's own
  * keywords (NULL-terminated); a keyword in neither is a TypeError naming it and listing the valid ones for the
  * model (keyword model=, else args[model_pos] when model_pos >= 0, else hopfield); who names the call. */

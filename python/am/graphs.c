@@ -233,6 +233,21 @@ static void build_args_free(build_args *b)
     PyMem_Free(b->w);
 }
 
+/* A per-edge list (signs, weights) of 1-D length other than m: ValueError saying how many values for how many edges
+ * (before the array check, which would read a 1-D list of m != 1 values as that many columns). */
+static int per_edge(PyObject *o, size_t m, const char *what)
+{
+    Py_ssize_t len = PySequence_Check(o) || PyObject_CheckBuffer(o) ? PyObject_Length(o) : -1;
+    if (len < 0) {
+        PyErr_Clear();
+        return 0; /* not sized: the array check says why */
+    }
+    if ((size_t)len != m)
+        return amx_value_error("%s must have one value per edge: %zd given for %zu edge%s", what, len, m,
+                               m == 1 ? "" : "s"), -1;
+    return 0;
+}
+
 /* Graph.from_edges's arrays in the library's types, every value checked with a message naming it. */
 static int build_prepare(build_args *b, PyObject *nodes, PyObject *edges, PyObject *signs, PyObject *weights,
                          PyObject *node_signs, size_t *n, size_t *m)
@@ -246,6 +261,9 @@ static int build_prepare(build_args *b, PyObject *nodes, PyObject *edges, PyObje
         return -1;
     if (*n > UINT32_MAX - 1)
         return amx_value_error("nodes: %zu names (at most %u nodes)", *n, UINT32_MAX - 1), -1;
+    if (!PySequence_Check(edges) && !PyObject_CheckBuffer(edges))
+        return PyErr_Format(PyExc_TypeError, "edges must be a sequence of (source, target) pairs or an array of "
+                            "shape (m, 2), not %.80s", Py_TYPE(edges)->tp_name), -1;
     Py_ssize_t len = PyObject_Length(edges);
     if (len < 0)
         return -1;
@@ -269,7 +287,7 @@ static int build_prepare(build_args *b, PyObject *nodes, PyObject *edges, PyObje
     if (signs && signs != Py_None) {
         if (!*m)
             return amx_value_error("signs: given for a graph without edges"), -1;
-        if (!(b->signs = amx_int64s(signs, *m, 1, 1, "signs")) || check_range(b->signs, *m, 1, -1, 1, 1, "signs",
+        if (per_edge(signs, *m, "signs") || !(b->signs = amx_int64s(signs, *m, 1, 1, "signs")) || check_range(b->signs, *m, 1, -1, 1, 1, "signs",
                                                                              "must be 1 (excitatory) or -1 (inhibitory)"))
             return -1;
         if (!(b->sign = PyMem_Malloc(*m)))
@@ -280,14 +298,15 @@ static int build_prepare(build_args *b, PyObject *nodes, PyObject *edges, PyObje
     if (weights && weights != Py_None) {
         if (!*m)
             return amx_value_error("weights: given for a graph without edges"), -1;
-        if (!(b->weights = amx_doubles(weights, *m, 1, 1, "weights")))
+        if (per_edge(weights, *m, "weights") || !(b->weights = amx_doubles(weights, *m, 1, 1, "weights")))
             return -1;
         if (!(b->w = PyMem_Malloc(*m * sizeof *b->w)))
             return PyErr_NoMemory(), -1;
         for (size_t k = 0; k < *m; k++) {
             double v = ((double *)amx_data(b->weights))[k];
-            if (!(fabs(v) <= FLT_MAX))
-                return amx_value_error("weights[%zu] = %g: must be finite within float range", k, v), -1;
+            if (!(v > 0 && v <= FLT_MAX))
+                return amx_value_error("weights[%zu] = %g: must be a finite number > 0 within float range (a synapse "
+                                       "count, as read_graph requires)", k, v), -1;
             b->w[k] = (float)v;
         }
     }

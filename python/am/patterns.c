@@ -174,6 +174,12 @@ static PyObject *am_py_occlude(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     if (am_size_mul(width.u, height.u, &cells) || cells > AMX_SSIZE_MAX)
         return PyErr_Format(PyExc_OverflowError, "occlude: a %llu x %llu grid has too many units", width.u, height.u);
+    if (x0.u + bw.u > width.u || y0.u + bh.u > height.u) { /* each at most AMX_SSIZE_MAX: no overflow */
+        int horiz = x0.u + bw.u > width.u;
+        return amx_value_error("occlude: the block runs past the %llu x %llu grid: %s + %s = %llu > %s = %llu", width.u,
+                               height.u, horiz ? "x0" : "y0", horiz ? "w" : "h", horiz ? x0.u + bw.u : y0.u + bh.u,
+                               horiz ? "width" : "height", horiz ? width.u : height.u);
+    }
     if (!(rng = amx_rng_arg(rngo, &tmp)))
         return NULL;
     PyObject *st = amx_states(sto, cells, 1, 1, "state");
@@ -212,6 +218,8 @@ static PyObject *am_py_fashion(PyObject *mod, PyObject *args, PyObject *kw)
     PyObject *diro = NULL, *dirb = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|sO:fashion", names, &split, &diro))
         return NULL;
+    if (strcmp(split, "train") && strcmp(split, "test"))
+        return amx_value_error("am.fashion: split = '%s': must be 'train' or 'test'", split);
     if (diro && diro != Py_None && !PyUnicode_FSConverter(diro, &dirb))
         return NULL;
     const char *dir = dirb ? PyBytes_AS_STRING(dirb) : NULL;
@@ -295,7 +303,8 @@ static PyMethodDef patterns_functions[] = {
      "each row flipped"},
     {"occlude", (PyCFunction)(void (*)(void))am_py_occlude, METH_VARARGS | METH_KEYWORDS,
      "occlude(state, width, height, x0, y0, w, h, fill=0, *, rng=None) -> a copy with the block [x0,x0+w) x\n"
-     "[y0,y0+h) of the width x height grid set to fill (+1, -1, or 0: random)"},
+     "[y0,y0+h) of the width x height grid set to fill (+1, -1, or 0: random); a block running past the grid is a\n"
+     "ValueError"},
     {"overlap", am_py_overlap, METH_VARARGS, "overlap(a, b) -> (1/n) sum_i a_i b_i"},
     {"fashion", (PyCFunction)(void (*)(void))am_py_fashion, METH_VARARGS | METH_KEYWORDS,
      "fashion(split='train', dir=None) -> (x, labels): Fashion-MNIST, pixels in [0, 1]"},

@@ -237,7 +237,7 @@ static const char *sequence_types(void)
 }
 
 /* 0, or -1 with ValueError("<what>: a hopfield store is not a sequence store (...)"). */
-static int sequence_ready(amx_store_object *self, const char *what)
+int amx_sequence_ready(const amx_store_object *self, const char *what)
 {
     if (is_sequence(self))
         return 0;
@@ -265,9 +265,10 @@ static PyObject *Store_add(amx_store_object *self, PyObject *args, PyObject *kw)
     am_patterns *p = NULL;
     if (!x)
         return NULL;
-    if (seq && !amx_rows(x)) {
+    if (!amx_rows(x)) {
         Py_DECREF(x);
-        return amx_value_error("Store.add: patterns has no rows (a sequence needs at least one pattern)");
+        return amx_value_error("Store.add: patterns has no rows (%s)", seq ? "a sequence needs at least one pattern"
+                               : "nothing to store: give at least one pattern");
     }
     if (!is_real(self) && !(p = amx_patterns_from(x))) {
         Py_DECREF(x);
@@ -772,7 +773,7 @@ static PyObject *Store_replay(amx_store_object *self, PyObject *args, PyObject *
     STORE_READY(self);
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&|$Opp:replay", names, &cue, amx_int_conv, &steps, &starto,
                                      &want_states, &want_overlaps) ||
-        sequence_ready(self, "Store.replay"))
+        amx_sequence_ready(self, "Store.replay"))
         return NULL;
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
     if (!cnt)
@@ -819,7 +820,7 @@ static PyObject *Store_transitions(amx_store_object *self, PyObject *unused)
     (void)unused;
     am_store_work *work;
     STORE_READY(self);
-    if (sequence_ready(self, "Store.transitions"))
+    if (amx_sequence_ready(self, "Store.transitions"))
         return NULL;
     size_t n = am_store_n(self->s), cnt = am_store_count(self->s);
     if (amx_fits_memory((double)cnt * ((double)n + 1.0), "", "Store.transitions: the steps from %zu elements of %zu units",
@@ -848,7 +849,7 @@ static PyObject *Store_transitions(amx_store_object *self, PyObject *unused)
 static PyObject *Store_next(amx_store_object *self, PyObject *arg)
 {
     STORE_READY(self);
-    if (sequence_ready(self, "Store.next"))
+    if (amx_sequence_ready(self, "Store.next"))
         return NULL;
     size_t cnt = am_store_count(self->s);
     if (!cnt)

@@ -422,6 +422,9 @@ static PyObject *Lexicon_neighbours(LexiconObject *self, PyObject *args, PyObjec
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|$p:neighbours", names, &words))
         return NULL;
     size_t n = am_lexicon_size(self->l);
+    if (n < 2)
+        return amx_value_error("Lexicon.neighbours: the lexicon has %zu word%s: a neighbour needs at least two words",
+                               n, n == 1 ? "" : "s");
     size_t *idx = PyMem_Malloc(n * sizeof *idx);
     if (!idx)
         return PyErr_NoMemory();
@@ -429,7 +432,7 @@ static PyObject *Lexicon_neighbours(LexiconObject *self, PyObject *args, PyObjec
     amx_interrupt_begin(&it, 1);
     int rc = am_lexicon_neighbours(self->l, idx);
     amx_interrupt_end(&it);
-    PyObject *r = rc ? amx_raise(rc, "Lexicon.neighbours: %zu word%s", n, n == 1 ? " (needs two)" : "s")
+    PyObject *r = rc ? amx_raise(rc, "Lexicon.neighbours: %zu words", n)
                      : indices_out(self, idx, n, 0, words);
     PyMem_Free(idx);
     return r;

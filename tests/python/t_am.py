@@ -438,9 +438,28 @@ else:
     skip("fashion('test')", "dataset-fashion-mnist not installed")
 raises(am.Error, lambda: am.fashion("test", dir=os.path.join(tmp, "nofashion")), "fashion from a missing directory",
        text="nofashion")
+raises(ValueError, lambda: am.fashion("tset"), "fashion('tset'): a ValueError naming the two splits",
+       text="must be 'train' or 'test'")
 ok(am.class_name(0) == "T-shirt/top", "class_name")
 ok(abs(am.theory("hebb_capacity", n=1000) - 1000 / (2 * np.log(1000))) < 2 and
    abs(am.theory("ags_alpha_c")[0] - 0.138) < 0.001, "theory")
+
+# --- bad input the library would have accepted or refused without naming the argument ---------------------
+for kind, kw in [("hopfield", {}), ("modern", {}), ("seq-dense", {})]:
+    raises(ValueError, lambda: am.Store(kind, n=16, **kw).add(np.ones((0, 16))),
+           "Store('%s').add of no rows: a ValueError naming patterns" % kind, text="patterns has no rows")
+raises(ValueError, lambda: am.occlude(np.ones(100), 10, 10, 8, 0, 4, 2), "occlude: a block past the grid's width "
+       "names x0 + w and the grid", text="runs past the 10 x 10 grid: x0 + w = 12 > width = 10")
+raises(ValueError, lambda: am.occlude(np.ones(100), 10, 10, 0, 9, 1, 2), "occlude: a block past the grid's height "
+       "names y0 + h", text="y0 + h = 11 > height = 10")
+ok(int((am.occlude(np.ones(100), 10, 10, 6, 6, 4, 4, fill=-1) < 0).sum()) == 16, "occlude: a block up to the edge")
+raises(ValueError, lambda: am.roc([1, float("nan")], [0]), "roc: a NaN names familiar[1]", text="familiar[1] is NaN")
+raises(ValueError, lambda: am.roc_curve([1], [0, 2, float("nan")]), "roc_curve: a NaN names novel[2]",
+       text="novel[2] is NaN")
+ok(am.roc([float("inf"), 1], [0, -float("inf")]).auc == 1.0, "roc: infinite scores are scores")
+raises(ValueError, lambda: am.sequence_familiarity(am.Store("hopfield", n=16), [np.ones((2, 16))]),
+       "sequence_familiarity on a hopfield store: ValueError as Store.replay gives",
+       text="am.sequence_familiarity: a hopfield store is not a sequence store (seq-")
 
 # --- drawing -------------------------------------------------------------------------------------------------
 ok(am.show([1, -1, 1, 1], 2) == "\u2588\u2584", "show draws two rows per line")

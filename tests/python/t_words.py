@@ -155,8 +155,8 @@ def lexicon_tests():
     raises(ValueError, lambda: am.Lexicon(e, "dog"), "a str as the vocabulary raises naming words", text="words")
     raises(ValueError, lambda: am.Lexicon(e, ["dog", "c@t"]), "an invalid word names words[1]", text="words[1]")
     raises(TypeError, lambda: am.Lexicon("encoder", ["dog"]), "an encoder that is not a WordEncoder: TypeError")
-    raises(am.Error, lambda: am.Lexicon(e, ["dog"]).neighbours(), "neighbours of one word: AM_EEMPTY",
-           status=AM_EEMPTY)
+    raises(ValueError, lambda: am.Lexicon(e, ["dog"]).neighbours(), "neighbours of one word: a ValueError saying "
+           "it needs at least two words", text="needs at least two words")
     raises(RuntimeError, lambda: am.Lexicon.__new__(am.Lexicon).decode(np.zeros(256)), "a lexicon not initialised")
 
 
