@@ -27,6 +27,9 @@ static void zero_state(void)
     uint64_t b = am_rng_below(&z, 7) + am_rng_below(&z, 1000000007);
     ok(b == 0, "am_rng_below on the zero state returns 0 instead of rejecting every draw for ever");
     ok(am_rng_normal(&z) == 0.0, "am_rng_normal on the zero state returns 0 instead of looping");
+    float zf[3] = {1, 1, 1};
+    am_rng_normals(&z, 3, 1.0, zf);
+    ok(zf[0] == 0 && zf[1] == 0 && zf[2] == 0, "am_rng_normals on the zero state gives 0 instead of looping");
     uint32_t idx[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     am_rng_shuffle_u32(&z, idx, 10);
     int sum = 0;
@@ -98,6 +101,19 @@ int main(void)
     }
     is_near(sum / n, 0.0, 0.01, "normal mean");
     is_near(sq / n, 1.0, 0.015, "normal variance");
+
+    /* am_rng_normals: both values of each pair, scaled; its first value is am_rng_normal's from the same state */
+    static float zs[200001];
+    am_rng ca = a, d = a;
+    am_rng_normals(&ca, 200001, 2.0, zs);
+    double s1 = 0, s2 = 0, s12 = 0;
+    for (int k = 0; k + 1 < 200001; k += 2)
+        s1 += zs[k] + zs[k + 1], s2 += (double)zs[k] * zs[k] + (double)zs[k + 1] * zs[k + 1],
+            s12 += (double)zs[k] * zs[k + 1];
+    is_near(s1 / 200000, 0.0, 0.02, "normals mean");
+    is_near(s2 / 200000, 4.0, 0.06, "normals variance (scale 2)");
+    is_near(s12 / 100000, 0.0, 0.06, "normals: the two values of a pair uncorrelated");
+    ok(zs[0] == (float)(2.0 * am_rng_normal(&d)), "normals' first value is am_rng_normal's");
 
     uint32_t idx[100];
     for (uint32_t k = 0; k < 100; k++)

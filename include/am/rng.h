@@ -34,6 +34,10 @@ double am_rng_uniform(am_rng *rng);
 uint64_t am_rng_below(am_rng *rng, uint64_t n);
 /* Standard normal deviate. */
 double am_rng_normal(am_rng *rng);
+/* n values scale * N(0, 1) into out (caller-owned): both deviates of each polar-method pair are used (half the
+ * work of n am_rng_normal calls; a different stream of values), the last pair's second dropped when n is odd, so
+ * the values depend on n: draw a row of fixed length per call for results independent of how calls are split. */
+void am_rng_normals(am_rng *rng, size_t n, double scale, float *out);
 /* Uniform random permutation of idx[0..n) in place (Fisher-Yates). */
 void am_rng_shuffle_u32(am_rng *rng, uint32_t *idx, size_t n);
 

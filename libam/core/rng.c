@@ -90,6 +90,37 @@ double am_rng_normal(am_rng *rng)
     return u * sqrt(-2.0 * log(s) / s);
 }
 
+/* One accepted pair of the polar method: *a and *b independent N(0, 1), as am_rng_normal draws (its *a). */
+static void normal_pair(am_rng *rng, double *a, double *b)
+{
+    double u, v, q;
+    do {
+        u = 2.0 * (double)(am_rng_u64(rng) >> 11) * 0x1.0p-53 - 1.0;
+        v = 2.0 * (double)(am_rng_u64(rng) >> 11) * 0x1.0p-53 - 1.0;
+        q = u * u + v * v;
+    } while (q >= 1.0 || q == 0.0);
+    double f = sqrt(-2.0 * log(q) / q);
+    *a = u * f, *b = v * f;
+}
+
+void am_rng_normals(am_rng *rng, size_t n, double scale, float *out)
+{
+    if (!am_rng_valid(rng)) { /* the zero state: 0 for ever, as am_rng_normal */
+        for (size_t i = 0; i < n; i++)
+            out[i] = 0.0f;
+        return;
+    }
+    double a, b;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        normal_pair(rng, &a, &b);
+        out[i] = (float)(scale * a), out[i + 1] = (float)(scale * b);
+    }
+    if (n % 2) {
+        normal_pair(rng, &a, &b);
+        out[n - 1] = (float)(scale * a);
+    }
+}
+
 void am_rng_shuffle_u32(am_rng *rng, uint32_t *idx, size_t n)
 {
     for (size_t i = n; i > 1; i--) {

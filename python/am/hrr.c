@@ -218,20 +218,21 @@ static PyObject *HRR_random(HRRObject *self, PyObject *args, PyObject *kw)
         return NULL;
     float *x = amx_data(out);
     size_t step = chunk_rows(self->dim);
-    /* the stream may be an am.Rng other threads share: drawn with the GIL held, signals checked per chunk */
+    /* An am.Rng or the default stream other threads may share is drawn with the GIL held (signals checked per
+     * chunk); a seed's own stream with the GIL released (the cancel hook polled per chunk). Row by row either way:
+     * the same rows as calls for fewer rows in turn. */
+    int own = rng == &tmp;
+    amx_interrupt it;
+    amx_interrupt_begin(&it, own);
     for (size_t r0 = 0; r0 < n.u && !rc; r0 += step) {
         size_t k = n.u - r0 < step ? (size_t)n.u - r0 : step;
-        if (r0 && PyErr_CheckSignals()) {
-            Py_DECREF(out);
-            return NULL;
-        }
+        if (r0 && (rc = am_cancel_poll()))
+            break;
         am_hrr_random(rng, k, self->dim, x + r0 * self->dim);
-        if (unitary) {
-            Py_BEGIN_ALLOW_THREADS
+        if (unitary)
             rc = am_hrr_unitary(h, k, x + r0 * self->dim, self->dim, x + r0 * self->dim, self->dim, NULL);
-            Py_END_ALLOW_THREADS
-        }
     }
+    amx_interrupt_end(&it);
     if (rc) {
         Py_DECREF(out);
         return amx_raise(rc, "HRR.random");

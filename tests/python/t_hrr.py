@@ -2,6 +2,9 @@
 """am.HRR and am.Cleanup: holographic reduced representations (bind, unbind, unitary, encode, bundle, permute,
 shift, involution, cosine, random) checked against numpy's FFT, and clean-up through every store type; wrong
 shapes, NaN, wrong types and huge sizes raise."""
+import threading
+import time
+
 import numpy as np
 
 import am
@@ -29,6 +32,36 @@ ok(np.array_equal(h.random(3, rng=5), h.random(3, rng=5)) and not np.array_equal
    "random: reproducible from the seed")
 g = am.Rng(9)
 ok(not np.array_equal(h.random(rng=g), h.random(rng=g)), "random: an am.Rng advances")
+# row by row: one call gives the rows of several smaller calls on the same stream, across chunk boundaries (1024
+# rows of 4096 floats)
+for dim, rows, split in [(D, 7, (2, 5)), (33, 5, (1, 1, 3)), (4096, 2500, (1000, 1500))]:
+    hd = am.HRR(dim)
+    r1, r2 = am.Rng(4), am.Rng(4)
+    ok(np.array_equal(hd.random(rows, rng=r1), np.concatenate([hd.random(k, rng=r2) for k in split])) and
+       np.array_equal(hd.random(rng=r1), hd.random(rng=r2)), "random(%d) of dim %d: the rows of calls for %s rows, "
+       "the stream then in the same place" % (rows, dim, split))
+# both deviates of each polar pair are used: adjacent components (a pair) uncorrelated, as any two
+Z = am.HRR(64).random(20000, rng=7).astype(np.float64) * 8
+ok(abs(np.corrcoef(Z[:, 0], Z[:, 1])[0, 1]) < 0.03 and abs(np.corrcoef(Z[:, 1], Z[:, 2])[0, 1]) < 0.03 and
+   abs(Z.var() - 1) < 0.01 and abs(np.mean(Z ** 4) - 3) < 0.05,
+   "random: components uncorrelated within and across pairs, variance 1/dim, kurtosis 3 (normal)")
+# a seed's own stream is drawn with the GIL released: another thread runs meanwhile (before: held for the call)
+done, ticks = threading.Event(), [0]
+
+
+def drawer():
+    am.HRR(4096).random(6000, rng=1)
+    done.set()
+
+
+th = threading.Thread(target=drawer)
+th.start()
+time.sleep(0.05)
+while not done.is_set():
+    ticks[0] += 1
+    time.sleep(0.001)
+th.join()
+ok(ticks[0] > 20, "random(rng=seed) releases the GIL: another thread ran %d times during it" % ticks[0])
 U = h.random(4, rng=3, unitary=True)
 ok(np.allclose(np.abs(np.fft.fft(U.astype(np.float64), axis=1)), 1, atol=1e-4), "random(unitary=True): |F| = 1")
 
