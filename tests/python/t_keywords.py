@@ -211,7 +211,7 @@ EFFECTS = {
     ("flip", "rng"): (lambda: am.flip(STATE, k=3, rng=1), lambda: am.flip(STATE, k=3, rng=2)),
     ("occlude", "state"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(-STATE, 8, 8, 1, 1, 2, 2, -1)),
     ("occlude", "width"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 3, 3, -1), lambda: am.occlude(STATE, 16, 4, 1, 1, 3, 3, -1)),
-    ("occlude", "height"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 3, 9, -1), lambda: am.occlude(STATE, 16, 4, 1, 1, 3, 9, -1)),
+    ("occlude", "height"): (lambda: am.occlude(STATE, 8, 8, 0, 0, 2, 8, -1), lambda: am.occlude(STATE, 16, 4, 0, 0, 2, 4, -1)),
     ("occlude", "x0"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 4, 1, 2, 2, -1)),
     ("occlude", "y0"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 1, 4, 2, 2, -1)),
     ("occlude", "w"): (lambda: am.occlude(STATE, 8, 8, 1, 1, 2, 2, -1), lambda: am.occlude(STATE, 8, 8, 1, 1, 5, 2, -1)),
