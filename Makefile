@@ -172,7 +172,10 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(STATIC)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 
 # Programs, tests and benchmarks also see the program harness (libam/harness/harness.h), which is not API.
-$(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: AM_CPPFLAGS += -Itests -Ilibam
+# private: not inherited by the prerequisites, or $(BUILD)/gen/flags would be written with these flags whenever a
+# test, program or benchmark reached it first (`make build/tests/t-x`, `make bin/x`) and without them on the
+# next `make all`: every object recompiled each time.
+$(BUILD)/tests/%.o $(BUILD)/experiments/%.o $(BUILD)/bench/%.o: private AM_CPPFLAGS += -Itests -Ilibam
 
 # The fuzz targets as plain programs that replay their seeds and regression inputs in `make check`.
 $(BUILD)/fuzz/run-%: tests/fuzz/fuzz-%.c tests/fuzz/driver.c tests/fuzz/fuzz.h tests/memfile.h $(STATIC) $(BUILD)/gen/flags

@@ -1245,6 +1245,12 @@ if [ "${AM_BUILD:-}" = "$ROOT/build" ] && [ -z "${AM_SANFLAGS:-}" ]; then
         grep -q '^prefix=/usr/local$' "$tmp/inst/usr/local/lib/pkgconfig/am.pc" &&
         [ -f "$tmp/inst/usr/local/share/libam/plots/capacity.gp" ]
     ok $? "make install twice: the second prefix in am.pc, no harness header, plot scripts installed"
+    # A built tree stays built when a test or a program is made alone first: the tests' and programs' extra
+    # include directories must not reach build/gen/flags, on which every object depends.
+    touch "$tmp/mark"
+    make -C "$ROOT" --no-print-directory build/tests/t-harness "${BIN#$ROOT/}/capacity" all > "$tmp/mk" 2>&1
+    [ $? = 0 ] && [ -z "$(find "$ROOT/build" -name '*.o' -newer "$tmp/mark" | head -3)" ]
+    ok $? "make build/tests/t-harness bin/capacity all after make check compiles nothing ($(find "$ROOT/build" -name '*.o' -newer "$tmp/mark" | wc -l) objects rebuilt)"
     if [ -n "${AM_PYTHON:-}" ]; then
         site=$(ls -d "$tmp"/inst/usr/local/lib/python3*/dist-packages 2> /dev/null | head -1)
         (cd "$tmp" && PYTHONPATH="$site" "$AM_PYTHON" -c 'import am; s = am.Store("dense", n=16); print(s.n)') | grep -qx 16
