@@ -48,8 +48,7 @@ size_t am_hrr_block(const am_hrr *h);
 int am_hrr_work_create(am_hrr_work **out, const am_hrr *h);
 void am_hrr_work_free(am_hrr_work *w);
 
-/* n x dim i.i.d. N(0, 1/dim) values into x (caller-owned, row-major, rows contiguous), from rng, row by row
- * (am_rng_normals): n rows in one call are the rows of calls for fewer rows in turn. */
+/* n x dim i.i.d. N(0, 1/dim) values into x (caller-owned, row-major, rows contiguous), from rng. */
 void am_hrr_random(am_rng *rng, size_t n, size_t dim, float *x);
 
 /* out = a (*) b for n rows. a, b: in; lda, ldb may be 0 (one row for all); out: n rows, ldo >= dim; out may

@@ -103,8 +103,8 @@ void am_hrr_work_free(am_hrr_work *w)
 void am_hrr_random(am_rng *rng, size_t n, size_t dim, float *x)
 {
     double s = 1.0 / sqrt((double)dim);
-    for (size_t r = 0; r < n; r++) /* row by row: rows drawn in one call or several are the same */
-        am_rng_normals(rng, dim, s, x + r * dim);
+    for (size_t i = 0; i < n * dim; i++)
+        x[i] = (float)(s * am_rng_normal(rng));
 }
 
 /* ---- blocks ---- */
