@@ -145,7 +145,11 @@ __all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projectio
 def corpus():
     """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): am/tunes in the package
     (pip install), data/tunes in the source tree the module was built in, else share/libam/tunes of the
-    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there."""
+    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there.
+
+    >>> tunes = am.read_abc(am.corpus())
+    >>> len(tunes), tunes[0].title
+    """
     here = _os.path.dirname(_os.path.abspath(__file__))
     up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
     candidates = [_os.path.join(here, "tunes", "traditional.abc")]  # inside the package (pip install)
@@ -177,14 +181,21 @@ def _flat(a):
 
 
 def checkerboards(count, width, height):
-    """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases."""
+    """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases.
+
+    >>> print(am.show_frames(am.checkerboards(4, 8, 8), labels=[1, 1, 2, 2]))
+    """
     return patterns("checkerboard", count, width=width, height=height)
 
 
 def show(state, width=None, *, ink="\u2588", blank=" "):
     """A +-1 state (or any array, drawn by sign) as text, two rows per line in Unicode half-blocks.
 
-    width: the grid's width (default: sqrt(n) when n is a square)."""
+    width: the grid's width (default: sqrt(n) when n is a square).
+
+    >>> print(am.show(am.letters('A', 10, 10)[0]))
+    >>> print(am.show([1, -1, -1, 1, 1, -1], 3))     # 2 rows of 3: one line
+    """
     s = [x > 0 for x in _flat(state)]
     n = len(s)
     if width is None:
@@ -202,7 +213,11 @@ def show(state, width=None, *, ink="\u2588", blank=" "):
 
 
 def show_frames(frames, width=None, *, per_row=6, labels=None, gap="  "):
-    """Several states side by side (per_row to a line), with optional labels above each."""
+    """Several states side by side (per_row to a line), with optional labels above each.
+
+    >>> L = am.letters('HOPFIELD', 8, 8)
+    >>> print(am.show_frames(L, per_row=4, labels=list('HOPFIELD')))
+    """
     frames = list(frames)
     out = []
     for k in range(0, len(frames), per_row):

@@ -1277,9 +1277,12 @@ static PyTypeObject ConceptsType = {
         "code units per modality, 0: 4 x dim up to 4096), 'hrr' one holographic trace per concept (hrr_dim: its\n"
         "dimension; cleanup: the store type that cleans up the read-out). locality: how a lone latent finds its\n"
         "node ('prototype' or 'exemplar' distance). seed: the random projections and roles of hebb and hrr.\n"
+        "\n"
+        "    >>> g = np.random.default_rng(1); zi = g.normal(size=(3, 64)); zw = g.normal(size=(3, 32))\n"
         "    >>> c = am.Concepts([('image', 64), ('word', 32)], binding='kv', beta=16)\n"
-        "    >>> c.observe({'image': zi, 'word': zw}, labels)        # rows: one observation each\n"
-        "    >>> r = c.recall(zw_test, 'word', to='image', k=3)       # r.labels, r.latents['image']\n"
+        "    >>> c.observe({'image': zi, 'word': zw}, ['shirt', 'bag', 'boot'])   # rows: one observation each\n"
+        "    >>> r = c.recall(zw + 0.1 * g.normal(size=(3, 32)), 'word', to='image', k=2)\n"
+        "    >>> r.label, r.latents['image'].shape   # ['shirt', 'bag', 'boot']: the noisy word cues' concepts\n"
         "    >>> c.save('concepts.db'); d = am.Concepts.load('concepts.db')",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Concepts_init,
@@ -1307,7 +1310,8 @@ static PyObject *binding_types(PyObject *mod, PyObject *unused)
 
 static PyMethodDef concepts_functions[] = {
     {"binding_types", binding_types, METH_NOARGS,
-     "binding_types() -> ['kv', 'hebb', 'hrr']\nThe binding mechanisms of concept memories (Concepts(binding=...))."},
+     "binding_types() -> ['kv', 'hebb', 'hrr']\nThe binding mechanisms of concept memories (Concepts(binding=...)).\n\n"
+     "    >>> am.binding_types()"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -313,7 +313,7 @@ static PyMethodDef SNN_methods[] = {
      "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k; inhibitory=True\n"
      "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i"},
     {"run", (PyCFunction)(void (*)(void))SNN_run, METH_VARARGS | METH_KEYWORDS,
-     "run(steps, *, spikes=False, threads=1) -> None, or amx_namespace(t, i) of the spikes (ms, neuron) with\n"
+     "run(steps, *, spikes=False, threads=1) -> None, or a namespace(t, i) of the spikes (ms, neuron) with\n"
      "spikes=True. threads=0: all cores; the same spikes at any thread count. Interrupted (KeyboardInterrupt),\n"
      "the network keeps the whole steps it made (SNN.t)."},
     {NULL, NULL, 0, NULL},
@@ -332,7 +332,11 @@ static PyTypeObject SNNType = {
     .tp_dealloc = (destructor)SNN_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "SNN(dt=0.1, method='exact', seed=1): a network of leaky integrate-and-fire neurons in fixed steps\n"
-              "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).",
+              "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).\n\n"
+              "    >>> net = am.SNN(dt=0.1, seed=1)\n"
+              "    >>> e = net.add(80, drive=20, v0_mean=-55, v0_sd=5); i = net.add(20, drive=20)\n"
+              "    >>> net.connect(e, 80, i, 20, p=0.1, weight=0.6); net.connect(i, 20, e, 80, p=0.1, weight=6.7, inhibitory=True)\n"
+              "    >>> r = net.run(1000, spikes=True); len(r.t)         # spikes in 100 ms (r.t ms, r.i neuron)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)SNN_init,
     .tp_repr = (reprfunc)SNN_repr,
@@ -716,7 +720,7 @@ static PyMethodDef Engram_methods[] = {
      "tune visited once an epoch in an order from the seed, teacher-forced, learning from the signed XOR error.\n"
      "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
     {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
-     "evaluate(seq) -> amx_namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
+     "evaluate(seq) -> a namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
      "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)"},
     {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
      "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
@@ -750,7 +754,10 @@ static PyTypeObject EngramType = {
               "read-out only: the perceptron rule, lr), 'fa' (the expansion too, by feedback alignment, lr_hidden),\n"
               "or 'backprop' (an Elman network of the same size trained by Adam, lr_backprop; no kWTA). context:\n"
               "the previous hidden code (decay 0) or a decaying trace of them (0 < decay < 1), weighted by\n"
-              "context_gain. The results do not depend on threads.",
+              "context_gain. The results do not depend on threads.\n\n"
+              "    >>> code = am.MelodyCode('range'); tunes = am.read_abc(am.corpus())[:3]\n"
+              "    >>> g = am.Engram(code.units, hidden=64, k=8)\n"
+              "    >>> curve = g.train([code.encode(t) for t in tunes], 3)   # each epoch's (beats, beats_right, bits_wrong)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Engram_init,
     .tp_repr = (reprfunc)Engram_repr,
@@ -760,11 +767,16 @@ static PyTypeObject EngramType = {
 
 static PyMethodDef dynamics_functions[] = {
     {"xor_trial", (PyCFunction)(void (*)(void))am_py_xor_trial, METH_VARARGS | METH_KEYWORDS,
-     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> amx_namespace(counts, error_hz,\n"
-     "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)"},
+     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> a namespace(counts, error_hz,\n"
+     "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)\n\n"
+     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # XOR: 0, 1, 1, 0\n"
+     "    >>> am.xor_trial(1, 0, seed=1).counts                # spikes of each role"},
     {"graded_run", (PyCFunction)(void (*)(void))am_py_graded_run, METH_VARARGS | METH_KEYWORDS,
-     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> amx_namespace(u, v,\n"
-     "energy): the graded-response Hopfield network tau du/dt = -u + W g(u) from u; energy at every step"},
+     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> a namespace(u, v,\n"
+     "energy): the graded-response Hopfield network tau du/dt = -u + W g(u) from u; energy at every step\n\n"
+     "    >>> w = np.array([[0.0, 1.0], [1.0, 0.0]])\n"
+     "    >>> r = am.graded_run(w, [0.5, -0.1], beta=2, steps=200)\n"
+     "    >>> r.v[-1], r.energy[-1] <= r.energy[0]             # v settles, the energy falls"},
     {NULL, NULL, 0, NULL},
 };
 

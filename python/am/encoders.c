@@ -358,7 +358,7 @@ static PyMethodDef AE_methods[] = {
     {"encode", (PyCFunction)AE_encode, METH_O, "encode(x) -> z (rows x code)"},
     {"decode", (PyCFunction)AE_decode, METH_O, "decode(z) -> y (rows x input)"},
     {"reconstruct", (PyCFunction)AE_reconstruct, METH_O, "reconstruct(x) -> decode(encode(x))"},
-    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> amx_namespace(mse, bce): mean reconstruction losses"},
+    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> a namespace(mse, bce): mean reconstruction losses"},
     {"train", (PyCFunction)(void (*)(void))AE_train, METH_VARARGS | METH_KEYWORDS,
      "train(x, *, epochs=1, batch=128, lr=1e-3, mask=0, noise=0, weight_decay=0, rng=None, threads=0)\n"
      "-> the mean loss of each epoch. Adam on minibatches in an order drawn from rng; mask/noise corrupt the\n"
@@ -384,7 +384,11 @@ static PyTypeObject AEType = {
     .tp_doc = "Autoencoder(sizes, hidden='relu', code=None, output='sigmoid', loss=None, *, rng=None)\n"
               "A multilayer-perceptron autoencoder trained in C (am/autoencoder.h). sizes: [784, 256, 32, 256, 784]\n"
               "or '784,256,32,256,784' (the narrowest hidden layer is the code); loss: 'bce' for a sigmoid\n"
-              "output, else 'mse'. Weights start as PyTorch's nn.Linear, drawn from rng.",
+              "output, else 'mse'. Weights start as PyTorch's nn.Linear, drawn from rng.\n\n"
+              "    >>> x = np.random.default_rng(1).random((64, 16))\n"
+              "    >>> ae = am.Autoencoder([16, 8, 4, 8, 16], rng=1)\n"
+              "    >>> losses = ae.train(x, epochs=3, batch=16, rng=1)   # the mean loss of each epoch, falling\n"
+              "    >>> z = ae.encode(x); y = ae.reconstruct(x)          # 64 x 4, 64 x 16",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)AE_init,
     .tp_repr = (reprfunc)AE_repr,
@@ -507,7 +511,10 @@ static PyTypeObject PCAType = {
     .tp_basicsize = sizeof(PCAObject),
     .tp_dealloc = (destructor)PCA_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).",
+    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).\n"
+              "    >>> x = np.random.default_rng(1).normal(size=(100, 8)) * [5, 3, 1, 1, 1, 1, 1, 1]\n"
+              "    >>> p = am.PCA(x, 2); z = p.encode(x)               # 100 x 2\n"
+              "    >>> p.explained(2)                                 # the variance fraction of 2 components, about 0.8",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PCA_init,
     .tp_repr = (reprfunc)PCA_repr,

@@ -851,9 +851,11 @@ static PyMethodDef graph_functions[] = {
      "herm_full_edgelist.csv; chemical synapses between neurons, GABA neurons inhibitory). signs: a CSV of\n"
      "name,sign lines overriding the signs of the nodes it names. Malformed lines raise am.Error naming the\n"
      "file and line.\n\n"
-     "    >>> g = am.read_graph('herm_full_edgelist.csv', neurons='owmeta_cache.json')\n"
-     "    >>> g.nodes, int((g.node_signs < 0).sum())\n"
-     "    (302, 26)"},
+     "    >>> with open('g.csv', 'w') as f: f.write('a,b,1,+\\nb,c,2,-\\nc,a,1,+\\n')\n"
+     "    >>> g = am.read_graph('g.csv'); g.nodes, g.edges, g.names   # 3, 3, ['a', 'b', 'c']\n\n"
+     "The C. elegans connectome (c302's herm_full_edgelist.csv and owmeta_cache.json):\n"
+     "g = am.read_graph('herm_full_edgelist.csv', neurons='owmeta_cache.json') has 302 nodes, 26 inhibitory\n"
+     "(int((g.node_signs < 0).sum()))."},
     {NULL, NULL, 0, NULL},
 };
 

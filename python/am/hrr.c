@@ -519,12 +519,14 @@ static PyTypeObject HRRType = {
               "Holographic reduced representations (Plate 1995; am/hrr.h) of dimension dim (1 .. 2^24), in single\n"
               "precision through FFTW (planning: estimate, measure or patient). Every operation takes one vector or\n"
               "rows (float32 arrays of dim columns) and gives the same bits whatever the number of rows.\n"
+              "\n"
               "    >>> h = am.HRR(1024)\n"
               "    >>> role, filler = h.random(2, rng=1)\n"
               "    >>> t = h.bind(role, filler)\n"
               "    >>> h.cosine(h.unbind(t, role), filler) > 0.5\n"
               "    True\n"
-              "    >>> am.Cleanup(vocab).run(h.unbind(t, role))       # back to the nearest item",
+              "    >>> vocab = np.vstack([h.random(9, rng=2), filler])   # 10 items, the filler last\n"
+              "    >>> am.Cleanup(vocab).run(h.unbind(t, role))       # back to the nearest item: 9",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)HRR_init,
     .tp_repr = (reprfunc)HRR_repr,
@@ -748,8 +750,11 @@ static PyTypeObject CleanupType = {
               "item a noisy vector is. model: a store type (am.store_types(); not a sequence store) with its\n"
               "parameters as keywords (hopfield: rule; dense: F, degree); binary stores keep the items' signs and\n"
               "answer wrongly beyond their capacity, which is the point of comparing them.\n"
+              "\n"
+              "    >>> h = am.HRR(1024); vocab = h.random(20, rng=1); role = h.random(1, rng=2)[0]\n"
+              "    >>> trace = h.bind(role, vocab[7])\n"
               "    >>> cl = am.Cleanup(vocab, model='dense', degree=3)\n"
-              "    >>> cl.run(h.unbind(trace, role))",
+              "    >>> cl.run(h.unbind(trace, role))                  # 7",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Cleanup_init,
     .tp_repr = (reprfunc)Cleanup_repr,

@@ -395,7 +395,9 @@ static PyTypeObject MelodyType = {
               "with a start and a length in ticks (am.TPQ = 480 to the quarter note), in order without overlap\n"
               "(checked: ValueError saying which note); pitch, start, length: integer arrays. meter: (numerator,\n"
               "denominator), None: (4, 4), (0, 0): free meter; key: sharps (> 0) or flats (< 0), -7..7; tempo:\n"
-              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.",
+              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.\n\n"
+              "    >>> m = am.Melody([60, 62, 64, am.REST, 67], [0, 480, 960, 1440, 1920], [480] * 5, title='Up')\n"
+              "    >>> len(m), print(m.abc())",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Melody_init,
     .tp_repr = (reprfunc)Melody_repr,
@@ -653,7 +655,10 @@ static PyTypeObject CodeType = {
               "'pitchclass' (12 pitch classes, rest, onset, sustain units, each repeated `repeat` times), 'range'\n"
               "(one unit per pitch lo..hi), 'sparse' (each (pitch, onset) a random code of k active of n units from\n"
               "seed); history: steps each pattern holds (the current first); context: units of a random code per\n"
-              "tune appended to every step. Options of another kind are a ValueError.",
+              "tune appended to every step. Options of another kind are a ValueError.\n\n"
+              "    >>> m = am.Melody([60, 62, 64], [0, 480, 960], [480, 480, 960])\n"
+              "    >>> code = am.MelodyCode('pitchclass'); x = code.encode(m)   # 8 eighth notes x code.units, +-1\n"
+              "    >>> code.decode(x).notes                           # back to the notes: (pitch, start, length) rows",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Code_init,
     .tp_repr = (reprfunc)Code_repr,
@@ -664,13 +669,19 @@ static PyTypeObject CodeType = {
 static PyMethodDef melody_functions[] = {
     {"read_abc", (PyCFunction)(void (*)(void))am_py_read_abc, METH_VARARGS | METH_KEYWORDS,
      "read_abc(path=None, *, text=None) -> [Melody]: every tune of an ABC file (or of the text), its first voice\n"
-     "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released."},
+     "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released.\n\n"
+     "    >>> tunes = am.read_abc(text='X:1\\nT:Scale\\nM:4/4\\nL:1/8\\nK:C\\nCDEF GABc|\\n')\n"
+     "    >>> tunes[0].title, [am.pitch_name(p) for p in tunes[0].notes[:, 0]]\n"
+     "    >>> len(am.read_abc(am.corpus()))                    # libam's own tunes"},
     {"read_midi", (PyCFunction)(void (*)(void))am_py_read_midi, METH_VARARGS | METH_KEYWORDS,
      "read_midi(path, *, track=None, channel=None) -> Melody: a standard MIDI file (formats 0 and 1) as one line of\n"
      "melody, the highest sounding note (the skyline) of every track (or track, 0-based) and every channel but\n"
-     "the percussion channel 10 (or channel, 1..16); malformed input is an am.Error naming the byte"},
+     "the percussion channel 10 (or channel, 1..16); malformed input is an am.Error naming the byte\n\n"
+     "    >>> am.read_abc(am.corpus())[0].write_midi('tune.mid')\n"
+     "    >>> m = am.read_midi('tune.mid'); len(m), m.notes[:4]"},
     {"pitch_name", (PyCFunction)(void (*)(void))am_py_pitch_name, METH_VARARGS | METH_KEYWORDS,
-     "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)"},
+     "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)\n\n"
+     "    >>> am.pitch_name(60), am.pitch_name(78), am.pitch_name(78, flats=True), am.pitch_name(am.REST)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1042,7 +1042,9 @@ static PyTypeObject PopulationType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Population() is not called (TypeError): a range of a Network's neurons, made by\n"
               "Network.population; pop[a:b] or pop[i] selects some.\n"
-              "len(pop) neurons from pop.first.",
+              "len(pop) neurons from pop.first.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, name='E', drive=20)\n"
+              "    >>> len(E), E.first, len(E[10:20]), E[5].first",
     .tp_repr = (reprfunc)Population_repr,
     .tp_as_mapping = &Population_as_mapping,
     .tp_getset = Population_getset,
@@ -1065,7 +1067,9 @@ static PyTypeObject ProjectionType = {
     .tp_dealloc = (destructor)Projection_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Projection() is not called (TypeError): the synapses Network.connect added: .pre, .post,\n"
-              ".synapses, .weight, .delay, .receptor, .rule.",
+              ".synapses, .weight, .delay, .receptor, .rule.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, drive=20)\n"
+              "    >>> pr = net.connect(E, E, p=0.1, weight=0.5); pr.synapses   # about 1000",
     .tp_repr = (reprfunc)Projection_repr,
     .tp_getset = Projection_getset,
 };
@@ -1086,7 +1090,9 @@ static PyTypeObject MonitorType = {
     .tp_dealloc = (destructor)Monitor_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Monitor() is not called (TypeError): records of a Network's runs, made by\n"
-              "Network.spike_monitor, rate_monitor and state_monitor.",
+              "Network.spike_monitor, rate_monitor and state_monitor.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, drive=20, v0_mean=-55, v0_sd=5)\n"
+              "    >>> s = net.spike_monitor(E); net.run(100); len(s.t), s.i[:5]   # spike times (ms) and neurons",
     .tp_repr = (reprfunc)Monitor_repr,
     .tp_getset = Monitor_getset,
 };

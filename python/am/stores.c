@@ -973,7 +973,11 @@ PyTypeObject amx_store_type = {
               "sequence store: seq-hebb (lambda), seq-dense (F: poly, exp; degree), seq-mixed (F, degree, lambda,\n"
               "tau), seq-pinv, seq-modern (beta). am.store_types() lists every type with its parameters and their\n"
               "defaults (which differ by type); `lambda` is a Python keyword: pass it as **{'lambda': 2.5}. Options\n"
-              "of another model are rejected.",
+              "of another model are rejected.\n\n"
+              "    >>> pats = am.letters('AB', 10, 10)\n"
+              "    >>> s = am.Store('hopfield', n=100); s.add(pats)\n"
+              "    >>> state, info = s.recall(am.flip(pats[0], k=10, rng=1))   # info.steps, info.energy, ...\n"
+              "    >>> am.overlap(state, pats[0])                     # 1.0: A recalled",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Store_init,
     .tp_repr = (reprfunc)Store_repr,
@@ -1038,7 +1042,9 @@ amx_store_object *amx_store_arg(PyObject *o, const char *what)
 }
 
 static PyMethodDef stores_functions[] = {
-    {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote"},
+    {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote\n\n"
+     "    >>> s = am.Store('dense', n=64, degree=3); s.add(am.patterns('random', 5, 64, rng=1)); s.save('s.am')\n"
+     "    >>> t = am.load('s.am')                           # the same store: t.weights() == s.weights()"},
     {"store_types", am_py_store_types, METH_NOARGS,
      "store_types() -> one dict per store type of libam's table, in its order: name, summary, sequence (a\n"
      "sequence store: Store.add takes cyclic=, Store.replay works), real (stores real vectors), serial (has\n"

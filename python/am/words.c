@@ -508,7 +508,7 @@ static PyTypeObject LexiconType = {
               "from encoder (a WordEncoder) and a clean-up memory; decoding a latent is finding the word whose code\n"
               "has the largest cosine with it. len(lx) words, lx[i] the i-th.\n\n"
               "    >>> e = am.WordEncoder(1024, seed=1)\n"
-              "    >>> lx = am.Lexicon(e, am.read_words('words.txt'))\n"
+              "    >>> lx = am.Lexicon(e, ['shirt', 'sneaker', 'bag', 'coat'])   # or am.read_words(path)\n"
               "    >>> lx.decode(e.encode(['sneekers', 'shrit']), words=True)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Lexicon_init,
@@ -764,7 +764,8 @@ static PyMethodDef words_functions[] = {
      "read_words(path, *, max=100000) -> list of str: a word list file, one word per line (blanks trimmed,\n"
      "blank lines and '#' comments skipped, duplicates kept), at most max words. A line that is not a word\n"
      "raises am.Error naming the line.\n\n"
-     "    >>> words = am.read_words('words.txt')"},
+     "    >>> with open('words.txt', 'w') as f: f.write('# clothes\\nshirt\\n  coat \\n\\nbag\\n')\n"
+     "    >>> am.read_words('words.txt')                     # ['shirt', 'coat', 'bag']"},
     {"word_valid", (PyCFunction)am_py_word_valid, METH_O,
      "word_valid(word) -> bool: does the encoder take word (" WORDS_RULE ")?\n\n"
      "    >>> am.word_valid('t-shirt'), am.word_valid('naïve')             # (True, False)"},
