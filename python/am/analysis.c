@@ -356,7 +356,7 @@ static PyMethodDef analysis_functions[] = {
      "half), the threshold of best accuracy (familiar when score >= threshold) with its accuracy, hit and\n"
      "false-alarm rates, d'. NaN scores and empty sets are am.Error.\n\n"
      "    >>> r = am.roc([0.9, 0.8, 0.7, 0.4], [0.1, 0.75, 0.2, 0.3])\n"
-     "    >>> r.auc, r.threshold, r.accuracy                  # 0.875, 0.7, 0.875"},
+     "    >>> r.auc, r.threshold, r.accuracy                  # 0.875, 0.4, 0.875"},
     {"roc_curve", (PyCFunction)(void (*)(void))am_py_roc_curve, METH_VARARGS | METH_KEYWORDS,
      "roc_curve(familiar, novel) -> (fpr, tpr, thresholds): the ROC curve from (0, 0) (threshold inf) to (1, 1),\n"
      "one point per distinct score, high to low\n\n"

@@ -544,12 +544,13 @@ static PyMethodDef STFT_methods[] = {
      "features_to_wav(feat, path, *, iters=60, seed=0) -> the final relative spectral error\n"
      "Features heard: magnitudes, Griffin-Lim, brought to the speech level (-24 dBFS active, peak <= -1 dBFS),\n"
      "written as a 16-bit WAV at rate (atomically).\n\n"
-     "    >>> s.features_to_wav(s.features(x), '/tmp/heard.wav', iters=100)"},
+     "    >>> s.features_to_wav(s.features(x), 'heard.wav', iters=100)"},
     {"span", (PyCFunction)STFT_span, METH_O, "span(frames) -> samples covered by frames frames: (frames - 1) hop + nfft"},
     {"read_settings", (PyCFunction)STFT_read_settings, METH_O | METH_CLASS,
      "read_settings(path) -> STFT: the spectrogram settings bin/speech-data writes (spectrogram.txt: rate, nfft,\n"
      "hop, mels, frames, floor_db); .frames is the frame count the features there have.\n\n"
-     "    >>> s = am.STFT.read_settings('speech/spectrogram.txt'); f = s.features(x, frames=s.frames)"},
+     "    >>> with open('spectrogram.txt', 'w') as f: f.write('rate 16000\\nnfft 512\\nhop 160\\nmels 40\\nframes 30\\nfloor_db 80\\n')\n"
+     "    >>> s = am.STFT.read_settings('spectrogram.txt'); f = s.features(x, frames=s.frames)   # 30 x 40"},
     {NULL, NULL, 0, NULL},
 };
 

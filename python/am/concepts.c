@@ -1180,13 +1180,13 @@ static PyMethodDef Concepts_methods[] = {
      "labelled `label` (made when there is none), or without a label the nearest concept within the first given\n"
      "modality's radius, or a new one. 1-D arrays are one observation; 2-D arrays (the same rows in every modality)\n"
      "are one observation a row, with label None, one str for all rows, or one str/None a row.\n"
-     "    >>> c.observe({'image': img_latents, 'word': word_codes}, labels)   # one row per observation\n"
+     "    >>> c.observe({'image': zi, 'word': zw}, ['shirt', 'bag', 'boot'])   # one row per observation\n"
      "Ctrl-C stops between rows; the rows before the stop stay observed."},
     {"assign", (PyCFunction)(void (*)(void))Concepts_assign, METH_VARARGS | METH_KEYWORDS,
      "assign(x, modality) -> index (or indices for rows)\n"
      "Locality: a lone exemplar of one modality joins the nearest concept within that modality's radius, or opens\n"
      "a new unlabelled concept.\n"
-     "    >>> c.assign(z, 'image')"},
+     "    >>> c.assign(zi[0] + 0.01, 'image')                   # the concept of zi[0]: 0"},
     {"recall", (PyCFunction)(void (*)(void))Concepts_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(cues, modality=None, *, to=None, k=1, fallback=False, threads=0) -> namespace\n"
      "Cue in one modality (recall(x, 'word')) or several ({'word': x, 'image': y}, the same rows), rank the concepts\n"
@@ -1195,13 +1195,13 @@ static PyMethodDef Concepts_methods[] = {
      "(float32), labels (their labels), answer (the concept read out: the winner or, with fallback=True, the\n"
      "ancestor the cue's radius leads to), label (its label), level (levels gone up), latents ({modality: array}).\n"
      "A 1-D cue gives one row (scalars). k is cut to the number of concepts. threads: 0 all.\n"
-     "    >>> r = c.recall(word_codes, 'word', to='image', k=3)\n"
+     "    >>> r = c.recall(zw, 'word', to='image', k=3)\n"
      "    >>> r.labels[0], r.latents['image'].shape"},
     {"activation", (PyCFunction)(void (*)(void))Concepts_activation, METH_VARARGS | METH_KEYWORDS,
      "activation(cues, modality=None, *, threads=0) -> float32 array (cues x count)\n"
      "Every concept unit's activation for each cue (kv: softmax mass; hebb: normalised Hebbian input; hrr: trace .\n"
      "probe): selectivity and invariance are measured from it.\n"
-     "    >>> a = c.activation(x, 'image'); a.argmax(1)"},
+     "    >>> a = c.activation(zi, 'image'); a.argmax(1)        # each image's own concept"},
     {"nearest", (PyCFunction)(void (*)(void))Concepts_nearest, METH_VARARGS | METH_KEYWORDS,
      "nearest(x, modality) -> (index or None, distance), or (int64 array with -1, float64 array) for rows\n"
      "The concept nearest x by the locality rule (Euclidean distance to the prototype, or to the nearest exemplar\n"

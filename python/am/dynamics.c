@@ -769,7 +769,7 @@ static PyMethodDef dynamics_functions[] = {
     {"xor_trial", (PyCFunction)(void (*)(void))am_py_xor_trial, METH_VARARGS | METH_KEYWORDS,
      "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> a namespace(counts, error_hz,\n"
      "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)\n\n"
-     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # XOR: 0, 1, 1, 0\n"
+     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # the read-out bit per input pair\n"
      "    >>> am.xor_trial(1, 0, seed=1).counts                # spikes of each role"},
     {"graded_run", (PyCFunction)(void (*)(void))am_py_graded_run, METH_VARARGS | METH_KEYWORDS,
      "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> a namespace(u, v,\n"

@@ -786,8 +786,8 @@ static PyMethodDef Graph_methods[] = {
      "Instances of a motif ('xor', 'xor-induced', 'lateral', 'signed-xor'; am/graph.h defines them), one int\n"
      "for one name, a dict for a list of names or None (all four). threads=0: all processors; the same counts\n"
      "at any thread count. Releases the GIL; Ctrl-C stops it.\n\n"
-     "    >>> g = am.read_graph(edges_csv, neurons=owmeta_json)   # C. elegans as c302 ships it\n"
-     "    >>> g.count()                                            # {'xor': ..., 'lateral': ..., ...}"},
+     "    >>> g = am.Graph.synthetic(200, 2000, rng=1)\n"
+     "    >>> g.count(), g.count('xor')                            # {'xor': ..., 'lateral': ..., ...}, one int"},
     {"instances", (PyCFunction)(void (*)(void))Graph_instances, METH_VARARGS | METH_KEYWORDS,
      "instances(motif='xor', *, max=0) -> int64 array (k x size) of node ids, one row per instance in the\n"
      "order a, b, c, d, h, o (+ p, m for 'signed-xor'; no o for 'lateral'); max > 0 stops after max rows.\n\n"

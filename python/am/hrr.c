@@ -491,7 +491,8 @@ static PyMethodDef HRR_methods[] = {
     {"encode", (PyCFunction)HRR_encode, METH_VARARGS,
      "encode(roles, items) -> sum_k roles[k] (*) items[k]\n"
      "roles: K x dim; items: K arrays, each one vector (used for every row) or n x dim rows: n traces.\n"
-     "    >>> trace = h.encode(roles, [colour, shape, size])"},
+     "    >>> roles = h.random(3, rng=3); colour, shape, size = h.random(3, rng=4)\n"
+     "    >>> trace = h.encode(roles, [colour, shape, size]); h.cosine(h.unbind(trace, roles[1]), shape)"},
     {"bundle", (PyCFunction)(void (*)(void))HRR_bundle, METH_VARARGS | METH_KEYWORDS,
      "bundle(x, weights=None, *, normalise=False) -> (dim,)\n"
      "The (weighted) sum of the rows of x; normalise: length 1."},
@@ -727,7 +728,8 @@ static PyMethodDef Cleanup_methods[] = {
      "run(cues, *, seed=0) -> index, or int64 array of indices for rows\n"
      "The item each cue cleans up to. Binary stores recall the cue's signs (random order from (seed, cue's row));\n"
      "the modern store answers with the largest dot product.\n"
-     "    >>> cl = am.Cleanup(vocab); cl.run(noisy_rows)"},
+     "    >>> noisy_rows = vocab[[3, 1]] + 0.05 * np.random.default_rng(1).normal(size=(2, 1024))\n"
+     "    >>> cl = am.Cleanup(vocab); cl.run(noisy_rows)          # [3, 1]"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -969,6 +969,7 @@ static PyMethodDef Network_methods[] = {
      "neuron), so the same calls in the same order make the same network; an explicit projection takes one\n"
      "number per run of consecutive targets. Added before the first run; Ctrl-C stops a random one (nothing\n"
      "added).\n\n"
+     "    >>> net = am.Network(0.1, seed=1); E = net.population(80, drive=20); I = net.population(20, drive=20)\n"
      "    >>> net.connect(E, [E, I], p=0.02, weight=0.6, autapses=True)\n"
      "    >>> net.connect(I, [E, I], p=0.02, weight=6.7, receptor='inhibitory', autapses=True)"},
     {"spike_monitor", METH_KW(Network_spike_monitor),

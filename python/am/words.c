@@ -721,11 +721,11 @@ static PyMethodDef WordNet_methods[] = {
      "    >>> wn = am.WordNet(); wn.synset(wn.noun('sneaker')).words        # ['gym shoe', 'sneaker', 'tennis shoe']"},
     {"synset", (PyCFunction)WordNet_synset, METH_O,
      "synset(offset) -> namespace(offset, words, hypernyms, gloss): a synset of data.noun; hypernyms are offsets.\n\n"
-     "    >>> s = wn.synset(wn.noun('dog')); wn.synset(s.hypernyms[0]).words"},
+     "    >>> wn = am.WordNet(); s = wn.synset(wn.noun('dog')); wn.synset(s.hypernyms[0]).words"},
     {"fashion_words", (PyCFunction)(void (*)(void))WordNet_fashion_words, METH_VARARGS | METH_KEYWORDS,
      "fashion_words(c, depth=1) -> the words of Fashion-MNIST class c (0-9): its synset's lemmas, then its\n"
      "hypernyms' up to depth levels (0-10; breadth first, each word once, the class's own name first).\n\n"
-     "    >>> wn.fashion_words(7, depth=2)"},
+     "    >>> am.WordNet().fashion_words(7, depth=2)"},
     {"fashion_sense", (PyCFunction)WordNet_fashion_sense, METH_O | METH_STATIC,
      "fashion_sense(c) -> (lemma, sense): the WordNet noun and sense libam maps Fashion-MNIST class c (0-9) to.\n\n"
      "    >>> am.WordNet.fashion_sense(7)                                    # ('sneaker', 1)"},

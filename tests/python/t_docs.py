@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Every public name of `am` (am.__all__ and the layer list help(am) prints) and every public method of its classes
 has a docstring with an example (a line starting with '>>> '), and the examples run: the >>> and ... lines of each
-docstring, as one script, in a fresh namespace holding only `am` and `np`, in a temporary working directory, with
-stdout captured (outputs are not compared). An exception fails the test, naming the docstring and the line.
+docstring, as one script, in a fresh namespace holding only `am` and `np` (a method's after its class's examples,
+which make the objects it uses), in a temporary working directory, with stdout captured (outputs are not compared). An exception fails the test, naming the docstring and the line.
 Examples that need data not shipped with libam (Fashion-MNIST, WordNet) are skipped only when it is missing."""
 import contextlib
 import io
@@ -18,8 +18,6 @@ import numpy as np
 import am
 from tap import diag, ok, skip
 
-# The methods whose examples run here (the others' examples still use names they do not define: left to do).
-RUN_METHODS = set()
 CODE = re.compile(r"^\s*(>>>|\.\.\.)( |$)")
 
 
@@ -77,9 +75,13 @@ def needs(label, doc):
     return None
 
 
-def run(label, doc):
-    """Runs the examples of doc; the failing docstring line's text, or None."""
+def run(label, doc, setup=""):
+    """Runs the examples of doc after those of setup (a method's class's docstring: they make the objects a
+    method's example uses, e.g. the c of Concepts.observe); the failing line's text, or None."""
+    pre, _ = script(setup)
     src, where = script(doc)
+    src = pre + src
+    where = [None] * len(pre.splitlines()) + where
     tag = "<%s>" % label
     here = os.getcwd()
     tmp = tempfile.mkdtemp(prefix="am-docs-")
@@ -93,7 +95,10 @@ def run(label, doc):
         for f in traceback.extract_tb(e.__traceback__):
             if f.filename == tag:
                 line = f.lineno
-        text = doc.splitlines()[where[line - 1]].strip() if line else "?"
+        if line and where[line - 1] is None:
+            text = "(its class's example) " + pre.splitlines()[line - 1]
+        else:
+            text = doc.splitlines()[where[line - 1]].strip() if line else "?"
         return "%s: %s: %s" % (text, type(e).__name__, e)
     finally:
         os.chdir(here)
@@ -105,10 +110,6 @@ ok(not internal, "no docstring names an internal function (amx_...) %s" % intern
 missing = []
 for label, obj in public():
     doc = getattr(obj, "__doc__", None) or ""
-    if label.count(".") == 2 and label not in RUN_METHODS:
-        if not any(CODE.match(line) for line in doc.splitlines()):
-            missing.append(label)
-        continue
     if not any(CODE.match(line) and line.lstrip().startswith(">>> ") for line in doc.splitlines()):
         missing.append(label)
         continue
@@ -116,13 +117,14 @@ for label, obj in public():
     if why:
         skip("%s: its example runs" % label, why)
         continue
-    err = run(label, doc)
+    cls = getattr(am, label.split(".")[1]) if label.count(".") == 2 else None
+    err = run(label, doc, cls.__doc__ if cls is not None else "")
     if err:
         diag("%s: %s" % (label, err))
     ok(err is None, "%s: its example runs" % label)
 names = [m for m in missing if m.count(".") == 1]
 ok(not names, "every public name has an example (>>> ) in its docstring %s" % names)
 methods = [m for m in missing if m.count(".") == 2]
-if methods:  # not yet a failure: the methods' examples are being written (every name's example runs above)
+if methods:  # not yet a failure: the methods' examples are being written (every example there runs above)
     diag("%d methods without an example yet: %s" % (len(methods), " ".join(methods)))
 sys.stdout.flush()
