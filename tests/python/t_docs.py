@@ -34,7 +34,7 @@ def layer_names():
 def public():
     """(label, object) for every public name, then every public method of the classes among them."""
     names = list(dict.fromkeys(list(am.__all__) + layer_names()))
-    out = []
+    out = [("am", am)]  # help(am): the module's own examples
     for name in names:
         obj = getattr(am, name)
         if isinstance(obj, (bool, int, str, tuple)):
