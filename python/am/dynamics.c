@@ -307,15 +307,20 @@ static PyMethodDef SNN_methods[] = {
     {"add", (PyCFunction)(void (*)(void))SNN_add, METH_VARARGS | METH_KEYWORDS,
      "add(count, *, tau_m=20, v_rest=-60, v_reset=-60, v_thresh=-50, t_ref=5, drive=0, synapse='conductance',\n"
      "    tau_e=5, tau_i=10, e_e=0, e_i=-80, v0_mean=v_rest, v0_sd=0, v0_uniform=False, ext_rate=0, ext_weight=0)\n"
-     "-> the index of the first of count new LIF neurons (ms, mV, Hz; am/spiking.h)"},
+     "-> the index of the first of count new LIF neurons (ms, mV, Hz; am/spiking.h)\n\n"
+     "    >>> n2 = am.SNN(seed=2); n2.add(10, drive=20), n2.add(5)   # 0, 10: the first index of each"},
     {"connect", (PyCFunction)(void (*)(void))SNN_connect, METH_VARARGS | METH_KEYWORDS,
      "connect(pre, npre, post, npost, *, p=None | k=None, weight=0, inhibitory=False, delay=0, autapses=False):\n"
      "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k; inhibitory=True\n"
-     "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i"},
+     "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i\n\n"
+     "    >>> n2 = am.SNN(seed=2); a = n2.add(10, drive=20); b = n2.add(10)\n"
+     "    >>> n2.connect(a, 10, b, 10, k=3, weight=1.0, delay=1.5)   # each of b's neurons gets 3 of a's"},
     {"run", (PyCFunction)(void (*)(void))SNN_run, METH_VARARGS | METH_KEYWORDS,
      "run(steps, *, spikes=False, threads=1) -> None, or a namespace(t, i) of the spikes (ms, neuron) with\n"
      "spikes=True. threads=0: all cores; the same spikes at any thread count. Interrupted (KeyboardInterrupt),\n"
-     "the network keeps the whole steps it made (SNN.t)."},
+     "the network keeps the whole steps it made (SNN.t).\n\n"
+     "    >>> n2 = am.SNN(seed=2); n2.add(10, drive=20, v0_mean=-55, v0_sd=5)\n"
+     "    >>> r = n2.run(500, spikes=True); r.t[:3], r.i[:3]   # the first spikes: ms, neuron"},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef SNN_getset[] = {
@@ -721,15 +726,23 @@ static PyMethodDef Engram_methods[] = {
      "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
     {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
      "evaluate(seq) -> a namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
-     "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)"},
+     "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right"},
     {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
      "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
-     "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)"},
+     "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))"},
     {"recall", (PyCFunction)(void (*)(void))Engram_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(seq, cue, length=None) -> length x bits int8 (None: len(seq)): the first `cue` beats of seq given,\n"
-     "then the network fed its own predictions"},
+     "then the network fed its own predictions\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8"},
     {"predict", (PyCFunction)Engram_predict, METH_O,
-     "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on"},
+     "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape"},
     {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)"},
     {NULL, NULL, 0, NULL},
 };

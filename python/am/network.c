@@ -974,14 +974,20 @@ static PyMethodDef Network_methods[] = {
      "    >>> net.connect(I, [E, I], p=0.02, weight=6.7, receptor='inhibitory', autapses=True)"},
     {"spike_monitor", METH_KW(Network_spike_monitor),
      "spike_monitor(target) -> Monitor recording every spike of target's neurons from now on: .t (ms, the\n"
-     "step's start), .i (index within target), .count (spikes per neuron)"},
+     "step's start), .i (index within target), .count (spikes per neuron)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); sp = n2.spike_monitor(P[:10])\n"
+     "    >>> n2.run(50); sp.t[:3], sp.i[:3], sp.count"},
     {"rate_monitor", METH_KW(Network_rate_monitor),
      "rate_monitor(target, *, bin=1.0) -> Monitor of target's population rate in bins of `bin` ms (whole steps,\n"
-     "at least dt) from now on: .t (bin starts, ms), .rate (Hz per neuron)"},
+     "at least dt) from now on: .t (bin starts, ms), .rate (Hz per neuron)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); r = n2.rate_monitor(P, bin=5)\n"
+     "    >>> n2.run(50); r.t, r.rate                          # 10 bins"},
     {"state_monitor", METH_KW(Network_state_monitor),
      "state_monitor(target, *, stride=1) -> Monitor of the membrane potentials of target's neurons after every\n"
      "stride-th step (steps counted from 0; the library's on_state): .t (ms, the step's start), .v (samples x\n"
-     "neurons, float32 mV)"},
+     "neurons, float32 mV)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); v = n2.state_monitor(P[:2], stride=10)\n"
+     "    >>> n2.run(5); v.t, v.v.shape                        # 5 samples x 2 neurons"},
     {"run", METH_KW(Network_run),
      "run(duration, *, threads=1): round(duration / dt) steps (ms); the monitors record. Releases the GIL;\n"
      "Ctrl-C stops it after a whole step (Network.t tells where). threads=0: all cores; the same spikes at any\n"
