@@ -535,6 +535,7 @@ static PyMethodDef STFT_methods[] = {
      "features_to_magnitude(feat) -> frames x lbins float32: linear magnitudes (peak 1) from features\n"
      "(frames x bins, clipped to [0, 1]); mel bands are spread over their bins (an approximation).\n\n"
      "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257\n\n"
+     "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257\n\n"
      "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257"},
     {"griffin_lim", (PyCFunction)(void (*)(void))STFT_griffin_lim, METH_VARARGS | METH_KEYWORDS,
      "griffin_lim(mag, *, iters=60, seed=0, errors=False) -> x, or (x, err) with errors=True\n"
@@ -548,6 +549,7 @@ static PyMethodDef STFT_methods[] = {
      "written as a 16-bit WAV at rate (atomically).\n\n"
      "    >>> s.features_to_wav(s.features(x), 'heard.wav', iters=100)"},
     {"span", (PyCFunction)STFT_span, METH_O, "span(frames) -> samples covered by frames frames: (frames - 1) hop + nfft\n\n"
+     "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816\n\n"
      "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816\n\n"
      "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816"},
     {"read_settings", (PyCFunction)STFT_read_settings, METH_O | METH_CLASS,

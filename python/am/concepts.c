@@ -1205,31 +1205,41 @@ static PyMethodDef Concepts_methods[] = {
     {"nearest", (PyCFunction)(void (*)(void))Concepts_nearest, METH_VARARGS | METH_KEYWORDS,
      "nearest(x, modality) -> (index or None, distance), or (int64 array with -1, float64 array) for rows\n"
      "The concept nearest x by the locality rule (Euclidean distance to the prototype, or to the nearest exemplar\n"
-     "with locality='exemplar')."},
+     "with locality='exemplar').\n\n"
+     "    >>> c.nearest(zi[1] + 0.01, 'image')               # (1, distance)"},
     {"modality", (PyCFunction)Concepts_modality, METH_O,
-     "modality(name) -> namespace(name, dim, radius, encoder)"},
+     "modality(name) -> namespace(name, dim, radius, encoder)\n\n"
+     "    >>> c.modality('word').dim                          # 32"},
     {"set_modality", (PyCFunction)(void (*)(void))Concepts_set_modality, METH_VARARGS | METH_KEYWORDS,
      "set_modality(name, *, radius=None, encoder=None)\n"
      "Change a modality's locality radius (>= 0, inf: always join the nearest) or the description of what makes its\n"
-     "latents (recorded by ConceptDB.sync with every exemplar written after)."},
+     "latents (recorded by ConceptDB.sync with every exemplar written after).\n\n"
+     "    >>> c.set_modality('image', radius=2.0, encoder='pca:64'); c.modality('image').radius"},
     {"concept", (PyCFunction)Concepts_concept, METH_O,
      "concept(c) -> namespace(index, id, label, parent, children, observations, exemplars, prototypes)\n"
-     "One concept (by index or label) in full: exemplars per modality, prototypes per modality (None: none)."},
+     "One concept (by index or label) in full: exemplars per modality, prototypes per modality (None: none).\n\n"
+     "    >>> k = c.concept('bag'); k.index, k.label, k.observations"},
     {"exemplars", (PyCFunction)Concepts_exemplars, METH_VARARGS,
-     "exemplars(c, modality) -> float32 array (exemplars x dim)\nThe latents observed for concept c (index or label)."},
+     "exemplars(c, modality) -> float32 array (exemplars x dim)\nThe latents observed for concept c (index or label).\n\n"
+     "    >>> c.exemplars('boot', 'word').shape                 # (1, 32)"},
     {"prototypes", (PyCFunction)Concepts_prototypes, METH_O,
      "prototypes(modality) -> float32 array (count x dim)\n"
      "Every concept's prototype in a modality (the mean of its exemplars, or of its children's prototypes); a row\n"
-     "of NaN for a concept without one."},
+     "of NaN for a concept without one.\n\n"
+     "    >>> c.prototypes('image').shape                      # (3, 64)"},
     {"find", (PyCFunction)(void (*)(void))Concepts_find, METH_VARARGS | METH_KEYWORDS,
-     "find(label=None, *, id=None) -> index or None\nThe concept of a label, or of a stable id (Concepts.ids)."},
+     "find(label=None, *, id=None) -> index or None\nThe concept of a label, or of a stable id (Concepts.ids).\n\n"
+     "    >>> c.find('boot'), c.find('hat')                   # 2, None"},
     {"forget", (PyCFunction)Concepts_forget, METH_O,
      "forget(c)\nForget concept c (index or label) with its exemplars; its children move to its parent. Indices\n"
-     "after c shift down by one (ids stay)."},
+     "after c shift down by one (ids stay).\n\n"
+     "    >>> c.forget('bag'); len(c), c.find('boot')           # 2, 1"},
     {"set_label", (PyCFunction)Concepts_set_label, METH_VARARGS,
-     "set_label(c, label)\nLabel concept c (1 .. 255 bytes, no control characters; '' removes the label)."},
+     "set_label(c, label)\nLabel concept c (1 .. 255 bytes, no control characters; '' removes the label).\n\n"
+     "    >>> c.set_label(0, 'tee'); c.find('tee')             # 0"},
     {"set_parent", (PyCFunction)Concepts_set_parent, METH_VARARGS,
-     "set_parent(c, parent)\nHierarchy: parent (index, label or None) becomes c's parent (not c or a descendant)."},
+     "set_parent(c, parent)\nHierarchy: parent (index, label or None) becomes c's parent (not c or a descendant).\n\n"
+     "    >>> c.set_parent('shirt', 'boot'); c.concept('boot').children   # shirt under boot (a toy hierarchy)"},
     {"clone", (PyCFunction)(void (*)(void))Concepts_clone, METH_VARARGS | METH_KEYWORDS,
      "clone(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
      " hrr_dim=None, cleanup=None, seed=None) -> Concepts\n"
@@ -1238,12 +1248,14 @@ static PyMethodDef Concepts_methods[] = {
      "    >>> h = c.clone(binding='hebb')"},
     {"save", (PyCFunction)Concepts_save, METH_O,
      "save(path)\nWrite the memory into a new concept database (directory path, which must not exist; written\n"
-     "beside it and renamed when complete). ConceptDB(path) or Concepts.load(path) read it."},
+     "beside it and renamed when complete). ConceptDB(path) or Concepts.load(path) read it.\n\n"
+     "    >>> c.save('copy.db'); len(am.Concepts.load('copy.db'))   # 3"},
     {"load", (PyCFunction)(void (*)(void))Concepts_load, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "Concepts.load(path, *, binding=None, locality=None, similarity=None, beta=None, bits=None,"
      " hrr_dim=None, cleanup=None, seed=None)\n"
      "-> Concepts. Read a concept database (the stored configuration,\n"
-     "changed by the keywords given)."},
+     "changed by the keywords given).\n\n"
+     "    >>> d = am.Concepts.load('concepts.db', binding='hebb'); len(d), d.recall(zw, 'word').label"},
     {NULL, NULL, 0, NULL},
 };
 

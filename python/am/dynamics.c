@@ -723,27 +723,33 @@ static PyMethodDef Engram_methods[] = {
      "train(seqs, epochs=1) -> epochs x 3 uint64: each epoch's (beats, beats_right, bits_wrong), counted as it\n"
      "trains. seqs: a list of tunes, each beats x bits (±1 or 0/1, by sign; MelodyCode.encode gives them), every\n"
      "tune visited once an epoch in an order from the seed, teacher-forced, learning from the signed XOR error.\n"
-     "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
+     "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays).\n\n"
+     "    >>> more = g.train([code.encode(t) for t in tunes], 2); more[:, 1] / more[:, 0]   # beats right"},
     {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
      "evaluate(seq) -> a namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
      "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right\n\n"
      "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right\n\n"
      "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right"},
     {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
      "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
      "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)\n\n"
      "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))\n\n"
      "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))"},
     {"recall", (PyCFunction)(void (*)(void))Engram_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(seq, cue, length=None) -> length x bits int8 (None: len(seq)): the first `cue` beats of seq given,\n"
      "then the network fed its own predictions\n\n"
      "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8\n\n"
      "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8"},
     {"predict", (PyCFunction)Engram_predict, METH_O,
      "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on\n\n"
      "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape\n\n"
      "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape"},
-    {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)"},
+    {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)\n\n"
+     "    >>> g.reset(); g.predict(code.encode(tunes[1])[0]).shape"},
     {NULL, NULL, 0, NULL},
 };
 

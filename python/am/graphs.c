@@ -770,6 +770,7 @@ static PyMethodDef Graph_methods[] = {
      "    20000"},
     {"find", (PyCFunction)Graph_find, METH_O, "find(name) -> the id of the node called name (ValueError if none)\n\n"
      "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1\n\n"
+     "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1\n\n"
      "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1"},
     {"out_degree", (PyCFunction)(void (*)(void))Graph_out_degree, METH_VARARGS | METH_KEYWORDS,
      "out_degree(sign=0) -> int64 array of every node's out-degree counting edges of one sign (1 excitatory,\n"
@@ -777,14 +778,19 @@ static PyMethodDef Graph_methods[] = {
      "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
      "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]\n\n"
      "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
+     "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
      "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]"},
     {"in_degree", (PyCFunction)(void (*)(void))Graph_in_degree, METH_VARARGS | METH_KEYWORDS,
      "in_degree(sign=0) -> int64 array of every node's in-degree (sign as in out_degree)\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]\n\n"
      "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]\n\n"
      "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]"},
     {"has_edge", (PyCFunction)(void (*)(void))Graph_has_edge, METH_VARARGS | METH_KEYWORDS,
      "has_edge(source, target, *, sign=0) -> bool: the edge source->target (ids or names) of that sign\n"
      "(1, -1; 0: either)\n\n"
+     "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
+     "    >>> g.has_edge('a', 'b'), g.has_edge(0, 1, sign=1), g.has_edge(1, 0)   # True, False, False\n\n"
      "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
      "    >>> g.has_edge('a', 'b'), g.has_edge(0, 1, sign=1), g.has_edge(1, 0)   # True, False, False\n\n"
      "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
@@ -809,6 +815,8 @@ static PyMethodDef Graph_methods[] = {
      "A null graph: endpoints swapped between edges of the same sign, about `attempts` (0 .. 1e4) attempts per\n"
      "edge; every node keeps its in- and out-degree within each sign. rng: an int seed, an am.Rng (one draw)\n"
      "or None.\n\n"
+     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
+     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
      "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
      "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
      "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"

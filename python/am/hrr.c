@@ -482,6 +482,7 @@ static PyMethodDef HRR_methods[] = {
     {"bind", (PyCFunction)HRR_bind, METH_VARARGS,
      "bind(a, b) -> a (*) b\nCircular convolution of rows (a 1-D argument binds with every row of the other).\n\n"
      "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither\n\n"
+     "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither\n\n"
      "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither"},
     {"unbind", (PyCFunction)(void (*)(void))HRR_unbind, METH_VARARGS | METH_KEYWORDS,
      "unbind(t, a, *, exact=False) -> a^+ (*) t\n"
@@ -490,8 +491,10 @@ static PyMethodDef HRR_methods[] = {
      "    >>> t = h.bind(role, filler); h.cosine(h.unbind(t, role), filler)   # about 0.7 (1.0 for a unitary role)"},
     {"unitary", (PyCFunction)HRR_unitary, METH_O, "unitary(x)\nThe unitary projection of rows (|F(x)_f| = 1).\n\n"
      "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1\n\n"
+     "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1\n\n"
      "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1"},
     {"involution", (PyCFunction)HRR_involution, METH_O, "involution(x)\nx^+_i = x_(-i mod dim), rows.\n\n"
+     "    >>> (h.involution(h.involution(role)) == role).all()   # True\n\n"
      "    >>> (h.involution(h.involution(role)) == role).all()   # True\n\n"
      "    >>> (h.involution(h.involution(role)) == role).all()   # True"},
     {"encode", (PyCFunction)HRR_encode, METH_VARARGS,
@@ -503,17 +506,21 @@ static PyMethodDef HRR_methods[] = {
      "bundle(x, weights=None, *, normalise=False) -> (dim,)\n"
      "The (weighted) sum of the rows of x; normalise: length 1.\n\n"
      "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th\n\n"
+     "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th\n\n"
      "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th"},
     {"permute", (PyCFunction)HRR_permute, METH_VARARGS,
      "permute(x, perm)\nout_i = x_perm[i] for rows; perm: a permutation of 0 .. dim-1.\n\n"
+     "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0\n\n"
      "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0\n\n"
      "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0"},
     {"shift", (PyCFunction)(void (*)(void))HRR_shift, METH_VARARGS | METH_KEYWORDS,
      "shift(x, k=1)\nCyclic shift of rows by k (any integer): out_i = x_(i-k mod dim).\n\n"
      "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]\n\n"
+     "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]\n\n"
      "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]"},
     {"cosine", (PyCFunction)HRR_cosine, METH_VARARGS,
      "cosine(a, b) -> float, or float64 array for rows\nThe cosine (0 when either is zero), in double.\n\n"
+     "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row\n\n"
      "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row\n\n"
      "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row"},
     {NULL, NULL, 0, NULL},

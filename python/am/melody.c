@@ -354,31 +354,39 @@ static PyMethodDef Melody_methods[] = {
      "pitch (int32, am.REST = -1 for a rest) sounding at each step's start, onset (bool) where a note begins in\n"
      "the step; `steps` steps (None: enough to cover the melody; more: rests; at most 2**31 / step)\n\n"
      "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note\n\n"
+     "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note\n\n"
      "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note"},
     {"from_grid", (PyCFunction)(void (*)(void))Melody_from_grid, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "from_grid(pitch, onset, step=240) -> Melody: the inverse of grid() (a note starts at each onset and where\n"
      "the pitch changes)\n\n"
      "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True\n\n"
+     "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True\n\n"
      "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True"},
     {"abc", (PyCFunction)Melody_abc, METH_NOARGS, "abc() -> the melody as ABC text (read_abc(text=...) reads it back)\n\n"
+     "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True\n\n"
      "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True\n\n"
      "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True"},
     {"write_abc", (PyCFunction)Melody_write_abc, METH_O, "write_abc(path): the melody as an ABC file (atomically)\n\n"
      "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'\n\n"
+     "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'\n\n"
      "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'"},
     {"write_midi", (PyCFunction)(void (*)(void))Melody_write_midi, METH_VARARGS | METH_KEYWORDS,
-     "write_midi(path, program=0): a format-0 MIDI file, General MIDI program 0..127 (atomically)"},
+     "write_midi(path, program=0): a format-0 MIDI file, General MIDI program 0..127 (atomically)\n\n"
+     "    >>> m.write_midi('up.mid', program=73); am.read_midi('up.mid').notes[:, 0]   # a flute"},
     {"render", (PyCFunction)(void (*)(void))Melody_render, METH_VARARGS | METH_KEYWORDS,
      "render(rate=44100) -> float32 samples in [-1, 1]: additive tones at the melody's tempo, normalised to\n"
      "-24 dBFS (the GIL released). IPython.display.Audio(m.render(), rate=44100) plays it in Jupyter.\n\n"
+     "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds\n\n"
      "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds\n\n"
      "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds"},
     {"wav", (PyCFunction)(void (*)(void))Melody_wav, METH_VARARGS | METH_KEYWORDS,
      "wav(path, rate=44100): render() written as a 16-bit mono WAV file\n\n"
      "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000\n\n"
+     "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000\n\n"
      "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000"},
     {"names", (PyCFunction)(void (*)(void))Melody_names, METH_VARARGS | METH_KEYWORDS,
      "names(flats=False) -> the notes' pitches as text ('C4', 'F#5' or 'Gb5' with flats=True, 'z' a rest)\n\n"
+     "    >>> m.names(), m.names(flats=True)\n\n"
      "    >>> m.names(), m.names(flats=True)\n\n"
      "    >>> m.names(), m.names(flats=True)"},
     {NULL, NULL, 0, NULL},
@@ -643,14 +651,17 @@ static PyMethodDef Code_methods[] = {
      "encode(melody, tune=0) -> steps x units int8 ±1: one pattern per step of the melody (a sequence for\n"
      "Store.add on a sequence store, or for Engram.train); tune picks the context code (context > 0)\n\n"
      "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)\n\n"
+     "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)\n\n"
      "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)"},
     {"decode", (PyCFunction)Code_decode, METH_O,
      "decode(states) -> Melody: steps x units states (a replay's, a recall's) back to notes\n\n"
+     "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code\n\n"
      "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code\n\n"
      "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code"},
     {"decode_step", (PyCFunction)Code_decode_step, METH_O,
      "decode_step(x) -> (pitch, onset, overlap): the step nearest to one state x (pitch am.REST = -1 for a rest;\n"
      "pitchclass: in octave 4), and x's overlap with that step's code, in [-1, 1]\n\n"
+     "    >>> code.decode_step(x[0])                          # (60, True, 1.0)\n\n"
      "    >>> code.decode_step(x[0])                          # (60, True, 1.0)\n\n"
      "    >>> code.decode_step(x[0])                          # (60, True, 1.0)"},
     {NULL, NULL, 0, NULL},

@@ -53,8 +53,10 @@ static PyObject *Rng_repr(RngObject *self)
 static PyMethodDef Rng_methods[] = {
     {"uniform", (PyCFunction)Rng_uniform, METH_NOARGS, "uniform() -> float in [0, 1) from the stream\n\n"
      "    >>> am.Rng(3).uniform()                            # the same number for every Rng(3)\n\n"
+     "    >>> am.Rng(3).uniform()                            # the same number for every Rng(3)\n\n"
      "    >>> am.Rng(3).uniform()                            # the same number for every Rng(3)"},
     {"normal", (PyCFunction)Rng_normal, METH_NOARGS, "normal() -> a standard normal deviate from the stream\n\n"
+     "    >>> r = am.Rng(3); [r.normal() for _ in range(3)]\n\n"
      "    >>> r = am.Rng(3); [r.normal() for _ in range(3)]\n\n"
      "    >>> r = am.Rng(3); [r.normal() for _ in range(3)]"},
     {NULL, NULL, 0, NULL},

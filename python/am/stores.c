@@ -905,22 +905,29 @@ static PyMethodDef Store_methods[] = {
      "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
      "    >>> info.steps, am.overlap(state, pats[1])          # B recalled\n\n"
      "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
+     "    >>> info.steps, am.overlap(state, pats[1])          # B recalled\n\n"
+     "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
      "    >>> info.steps, am.overlap(state, pats[1])          # B recalled"},
     {"energy", (PyCFunction)Store_energy, METH_O, "energy(state) -> float (or an array for B x n states)\n\n"
+     "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower\n\n"
      "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower\n\n"
      "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower"},
     {"overlaps", (PyCFunction)Store_overlaps, METH_O,
      "overlaps(state) -> m, m[mu] = (1/n) sum_i xi^mu_i s_i with every stored pattern\n\n"
      "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]\n\n"
+     "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]\n\n"
      "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]"},
     {"stability", (PyCFunction)Store_stability, METH_NOARGS,
      "stability() -> for each stored pattern, the units one update would flip (0: a fixed point)\n\n"
      "    >>> s.stability()                                  # [0, 0]: A and B are fixed points\n\n"
+     "    >>> s.stability()                                  # [0, 0]: A and B are fixed points\n\n"
      "    >>> s.stability()                                  # [0, 0]: A and B are fixed points"},
     {"weights", (PyCFunction)Store_weights, METH_NOARGS, "weights() -> the n x n weight matrix (hopfield stores)\n\n"
      "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True\n\n"
+     "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True\n\n"
      "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True"},
     {"save", (PyCFunction)Store_save, METH_O, "save(path): write the store in libam's format (am.load reads it)\n\n"
+     "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()\n\n"
      "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()\n\n"
      "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()"},
     {"replay", (PyCFunction)(void (*)(void))Store_replay, METH_VARARGS | METH_KEYWORDS,

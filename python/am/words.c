@@ -729,7 +729,8 @@ static PyMethodDef WordNet_methods[] = {
     {"fashion_sense", (PyCFunction)WordNet_fashion_sense, METH_O | METH_STATIC,
      "fashion_sense(c) -> (lemma, sense): the WordNet noun and sense libam maps Fashion-MNIST class c (0-9) to.\n\n"
      "    >>> am.WordNet.fashion_sense(7)                                    # ('sneaker', 1)"},
-    {"close", (PyCFunction)WordNet_close, METH_NOARGS, "close(): release the files (later calls raise ValueError)"},
+    {"close", (PyCFunction)WordNet_close, METH_NOARGS, "close(): release the files (later calls raise ValueError)\n\n"
+     "    >>> wn = am.WordNet(); wn.close(); wn.close()       # the second does nothing"},
     {"__enter__", (PyCFunction)WordNet_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)WordNet_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
