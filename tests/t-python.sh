@@ -23,8 +23,8 @@ case "$AM_SANFLAGS" in
     export LD_PRELOAD ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
     ;;
 esac
-files="t_am.py t_melody.py t_keywords.py t_graphs.py t_network.py t_hostile.py t_interrupt.py t_nonumpy.py t_readme.py t_docs.py
-       t_concepts.py t_hrr.py t_audio.py t_words.py"
+files="t_am.py t_melody.py t_keywords.py t_graphs.py t_network.py t_hostile.py t_interrupt.py t_nonumpy.py t_readme.py
+       t_docs.py t_concepts.py t_hrr.py t_audio.py t_words.py"
 "$AM_PYTHON" -c 'import numpy' 2>/dev/null || files=t_nonumpy.py
 # shellcheck disable=SC2086  (the file names are words)
 PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" $files

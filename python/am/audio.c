@@ -555,7 +555,8 @@ static PyMethodDef STFT_methods[] = {
     {"read_settings", (PyCFunction)STFT_read_settings, METH_O | METH_CLASS,
      "read_settings(path) -> STFT: the spectrogram settings bin/speech-data writes (spectrogram.txt: rate, nfft,\n"
      "hop, mels, frames, floor_db); .frames is the frame count the features there have.\n\n"
-     "    >>> with open('spectrogram.txt', 'w') as f: f.write('rate 16000\\nnfft 512\\nhop 160\\nmels 40\\nframes 30\\nfloor_db 80\\n')\n"
+     "    >>> with open('spectrogram.txt', 'w') as f:\n"
+     "    ...     f.write('rate 16000\\nnfft 512\\nhop 160\\nmels 40\\nframes 30\\nfloor_db 80\\n')\n"
      "    >>> s = am.STFT.read_settings('spectrogram.txt'); f = s.features(x, frames=s.frames)   # 30 x 40"},
     {NULL, NULL, 0, NULL},
 };

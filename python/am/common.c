@@ -436,7 +436,7 @@ int amx_init_common(PyObject *m)
                                                 "    >>> try:\n"
                                                 "    ...     am.load('missing.am')\n"
                                                 "    ... except am.Error as e:\n"
-                                                "    ...     print(e.status, e.errno, e)   # the status, ENOENT, the file and why",
+                                                "    ...     print(e.status, e.errno, e)   # status, ENOENT, why",
                                                 NULL, NULL)))
         return -1;
     if (PyModule_AddObjectRef(m, "Error", amx_error) ||

@@ -340,7 +340,8 @@ static PyTypeObject SNNType = {
               "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).\n\n"
               "    >>> net = am.SNN(dt=0.1, seed=1)\n"
               "    >>> e = net.add(80, drive=20, v0_mean=-55, v0_sd=5); i = net.add(20, drive=20)\n"
-              "    >>> net.connect(e, 80, i, 20, p=0.1, weight=0.6); net.connect(i, 20, e, 80, p=0.1, weight=6.7, inhibitory=True)\n"
+              "    >>> net.connect(e, 80, i, 20, p=0.1, weight=0.6)\n"
+              "    >>> net.connect(i, 20, e, 80, p=0.1, weight=6.7, inhibitory=True)\n"
               "    >>> r = net.run(1000, spikes=True); len(r.t)         # spikes in 100 ms (r.t ms, r.i neuron)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)SNN_init,
@@ -776,7 +777,7 @@ static PyTypeObject EngramType = {
               "context_gain. The results do not depend on threads.\n\n"
               "    >>> code = am.MelodyCode('range'); tunes = am.read_abc(am.corpus())[:3]\n"
               "    >>> g = am.Engram(code.units, hidden=64, k=8)\n"
-              "    >>> curve = g.train([code.encode(t) for t in tunes], 3)   # each epoch's (beats, beats_right, bits_wrong)",
+              "    >>> curve = g.train([code.encode(t) for t in tunes], 3)   # epochs x (beats, right, bits wrong)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Engram_init,
     .tp_repr = (reprfunc)Engram_repr,
@@ -788,7 +789,7 @@ static PyMethodDef dynamics_functions[] = {
     {"xor_trial", (PyCFunction)(void (*)(void))am_py_xor_trial, METH_VARARGS | METH_KEYWORDS,
      "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> a namespace(counts, error_hz,\n"
      "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)\n\n"
-     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # the read-out bit per input pair\n"
+     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # the bit read out\n"
      "    >>> am.xor_trial(1, 0, seed=1).counts                # spikes of each role"},
     {"graded_run", (PyCFunction)(void (*)(void))am_py_graded_run, METH_VARARGS | METH_KEYWORDS,
      "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> a namespace(u, v,\n"

@@ -524,7 +524,7 @@ static PyTypeObject PCAType = {
     .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).\n"
               "    >>> x = np.random.default_rng(1).normal(size=(100, 8)) * [5, 3, 1, 1, 1, 1, 1, 1]\n"
               "    >>> p = am.PCA(x, 2); z = p.encode(x)               # 100 x 2\n"
-              "    >>> p.explained(2)                                 # the variance fraction of 2 components, about 0.8",
+              "    >>> p.explained(2)                                 # variance explained: about 0.86",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PCA_init,
     .tp_repr = (reprfunc)PCA_repr,

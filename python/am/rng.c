@@ -70,7 +70,7 @@ static PyTypeObject RngType = {
               "draw from it (it advances); an int seed gives a fresh Rng(seed); None uses am's default stream\n"
               "(am.seed(s) restarts it).\n\n"
               "    >>> r = am.Rng(7)\n"
-              "    >>> a = am.patterns('random', 2, 16, rng=r); b = am.patterns('random', 2, 16, rng=r)   # r advanced: a != b\n"
+              "    >>> a = am.patterns('random', 2, 16, rng=r); b = am.patterns('random', 2, 16, rng=r)   # a != b\n"
               "    >>> (am.patterns('random', 2, 16, rng=7) == a).all()   # True: the int seed 7 is a fresh Rng(7)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Rng_init,

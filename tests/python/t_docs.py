@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Every public name of `am` (am.__all__ and the layer list help(am) prints) and every public method of its classes
-has a docstring with an example (a line starting with '>>> '), and the examples run: the >>> and ... lines of each
-docstring, as one script, in a fresh namespace holding only `am` and `np` (a method's after its class's examples,
-which make the objects it uses), in a temporary working directory, with stdout captured (outputs are not compared). An exception fails the test, naming the docstring and the line.
-Examples that need data not shipped with libam (Fashion-MNIST, WordNet) are skipped only when it is missing."""
+"""Every public name of `am` (am.__all__ and the layer list help(am) prints; am's own docstring too) and every
+public method of its classes has a docstring with an example (a line starting with '>>> '), and the examples run:
+the >>> and ... lines of each docstring, as one script, in a fresh namespace holding only `am` and `np` (a method's
+after its class's examples, which make the objects it uses), in a temporary working directory, with stdout captured
+(outputs are not compared). An exception fails the test, naming the docstring and the line. Examples that need data
+not shipped with libam (Fashion-MNIST, WordNet) are skipped only when it is missing."""
 import contextlib
 import io
 import os
