@@ -18,7 +18,7 @@ The layers (help(am.NAME) for any name; every one has a docstring with an exampl
 
 Stores (classical Hopfield, dense associative memory, modern continuous Hopfield) with one API:
 
-    >>> import am
+    >>> import am, numpy as np
     >>> pats = am.letters("ABCD", 10, 10)          # 4 x 100 int8 patterns of +-1
     >>> s = am.Store("dense", n=100, degree=3)
     >>> s.add(pats)
@@ -36,26 +36,29 @@ Sequence stores (seq-hebb, seq-dense, seq-mixed, seq-pinv, seq-modern) keep sequ
 
 Melodies (am/melody.h), familiarity (am/familiarity.h) and the melody engram (am/engram.h):
 
-    >>> tunes = am.read_abc("data/tunes/traditional.abc")      # [Melody]: .title, .notes, .grid(), .render()
+    >>> tunes = am.read_abc(am.corpus())                       # [Melody]: .title, .notes, .grid(), .render()
     >>> code = am.MelodyCode("range")                          # one +-1 pattern per eighth note
     >>> s = am.Store("seq-dense", n=code.units, degree=2)
     >>> for t in tunes[:10]: s.add(code.encode(t))             # each tune one open sequence
     >>> am.sequence_familiarity(s, [code.encode(t) for t in tunes[:12]])   # stored vs not stored
-    >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 20)
+    >>> g = am.Engram(code.units); curve = g.train([code.encode(t) for t in tunes[:10]], 2)
 
 Concept cells (am/concept.h) over several latent spaces, their LMDB store (am/conceptdb.h), holographic reduced
 representations (am/hrr.h) and clean-up memories (am/cleanup.h):
 
+    >>> rng = np.random.default_rng(1); zi, zw = rng.normal(size=(3, 64)), rng.normal(size=(3, 32))
     >>> c = am.Concepts([("image", 64), ("word", 32)], binding="kv")   # am.binding_types(): kv, hebb, hrr
-    >>> c.observe({"image": zi, "word": zw}, labels)                   # one row per observation
-    >>> r = c.recall(zw_test, "word", to="image", k=3)                 # r.labels, r.latents["image"]
+    >>> c.observe({"image": zi, "word": zw}, ["shirt", "bag", "boot"])  # one row per observation
+    >>> r = c.recall(zw + 0.1 * rng.normal(size=(3, 32)), "word", to="image", k=3)   # r.labels, r.latents["image"]
     >>> with am.ConceptDB("concepts.db", "c") as db: db.sync(c)        # db.load(), list(), export(), stats()
-    >>> h = am.HRR(1024); t = h.bind(role, filler)                     # unbind, encode, bundle, permute, cosine
-    >>> am.Cleanup(vocab).run(h.unbind(t, role))                       # the index of the filler
+    >>> h = am.HRR(1024); vocab = h.random(10, rng=1); role = h.random(1, rng=2)[0]
+    >>> t = h.bind(role, vocab[4])                                     # unbind, encode, bundle, permute, cosine
+    >>> am.Cleanup(vocab).run(h.unbind(t, role))                       # the index of the filler: 4
 
 Audio (am/audio.h): WAV files, resampling, loudness, spectrograms and Griffin-Lim; words (am/words.h,
 am/lexicon.h): spelling codes, a vocabulary with clean-up, word lists and WordNet:
 
+    >>> am.write_wav("speech.wav", 0.3 * np.sin(2 * np.pi * 220 * np.arange(22050) / 22050), 22050)
     >>> x, rate = am.read_wav("speech.wav"); x = am.normalize(am.trim(am.resample(x, rate, 16000)))
     >>> s = am.STFT(mels=40); f = s.features(x)                # frames x 40 in [0, 1]
     >>> s.features_to_wav(f, "heard.wav", iters=60)            # Griffin-Lim, written at the speech level
@@ -65,13 +68,14 @@ am/lexicon.h): spelling codes, a vocabulary with clean-up, word lists and WordNe
 
 Graphs and motifs (am/graph.h) and spiking networks composed from parts (am/spiking.h):
 
-    >>> g = am.read_graph("herm_full_edgelist.csv", neurons="owmeta_cache.json")   # C. elegans (c302's files)
+    >>> g = am.Graph.synthetic(300, 2000, rng=1)    # or am.read_graph("herm_full_edgelist.csv",
+    ...                                             #   neurons="owmeta_cache.json"): C. elegans (c302's files)
     >>> g.count()                                    # {'xor': ..., 'xor-induced': ..., 'lateral': ..., ...}
     >>> r = g.null("xor", graphs=100, attempts=10, rng=1)   # degree- and sign-preserving rewiring: r.z, r.p_upper
     >>> net = am.Network(dt=0.1, method="euler", seed=1)
-    >>> E = net.population(3200, drive=20, v0_mean=-55, v0_sd=5); I = net.population(800, drive=20, v0_mean=-55, v0_sd=5)
-    >>> net.connect(E, [E, I], p=0.02, weight=0.6); net.connect(I, [E, I], p=0.02, weight=6.7, receptor="inhibitory")
-    >>> spikes = net.spike_monitor([E, I]); net.run(1000)   # spikes.t, spikes.i; rate_monitor, state_monitor
+    >>> E = net.population(320, drive=20, v0_mean=-55, v0_sd=5); I = net.population(80, drive=20, v0_mean=-55, v0_sd=5)
+    >>> net.connect(E, [E, I], p=0.2, weight=0.6); net.connect(I, [E, I], p=0.2, weight=6.7, receptor="inhibitory")
+    >>> spikes = net.spike_monitor([E, I]); net.run(100)    # spikes.t, spikes.i; rate_monitor, state_monitor
 
 Everything computes in C (libam). Arrays go in as anything with the buffer protocol (numpy arrays of any
 dtype of numbers, strides and byte order, memoryview, array.array) or as lists of numbers, and come out as
@@ -145,7 +149,11 @@ __all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projectio
 def corpus():
     """The path of libam's own tune file (traditional.abc, public-domain tunes in ABC): am/tunes in the package
     (pip install), data/tunes in the source tree the module was built in, else share/libam/tunes of the
-    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there."""
+    installation. am.read_abc(am.corpus()) reads it. FileNotFoundError when none is there.
+
+    >>> tunes = am.read_abc(am.corpus())
+    >>> len(tunes), tunes[0].title
+    """
     here = _os.path.dirname(_os.path.abspath(__file__))
     up = [_os.path.join(here, *[".."] * k) for k in range(2, 6)]
     candidates = [_os.path.join(here, "tunes", "traditional.abc")]  # inside the package (pip install)
@@ -177,14 +185,21 @@ def _flat(a):
 
 
 def checkerboards(count, width, height):
-    """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases."""
+    """count checkerboards on a width x height grid: cells of 1, 1, 2, 2, ... units in both phases.
+
+    >>> print(am.show_frames(am.checkerboards(4, 8, 8), labels=[1, 1, 2, 2]))
+    """
     return patterns("checkerboard", count, width=width, height=height)
 
 
 def show(state, width=None, *, ink="\u2588", blank=" "):
     """A +-1 state (or any array, drawn by sign) as text, two rows per line in Unicode half-blocks.
 
-    width: the grid's width (default: sqrt(n) when n is a square)."""
+    width: the grid's width (default: sqrt(n) when n is a square).
+
+    >>> print(am.show(am.letters('A', 10, 10)[0]))
+    >>> print(am.show([1, -1, -1, 1, 1, -1], 3))     # 2 rows of 3: one line
+    """
     s = [x > 0 for x in _flat(state)]
     n = len(s)
     if width is None:
@@ -202,7 +217,11 @@ def show(state, width=None, *, ink="\u2588", blank=" "):
 
 
 def show_frames(frames, width=None, *, per_row=6, labels=None, gap="  "):
-    """Several states side by side (per_row to a line), with optional labels above each."""
+    """Several states side by side (per_row to a line), with optional labels above each.
+
+    >>> L = am.letters('HOPFIELD', 8, 8)
+    >>> print(am.show_frames(L, per_row=4, labels=list('HOPFIELD')))
+    """
     frames = list(frames)
     out = []
     for k in range(0, len(frames), per_row):

@@ -31,7 +31,9 @@ def plot(x, ys, *, out, title="", xlabel="", ylabel="", labels=None, logx=False,
     the curves' range; a dash pattern each), each named in the key. Returns out; in Jupyter the figure is also displayed. keep_data: a path to keep the TSV the plot read.
     Needs gnuplot (Debian: gnuplot-nox); nothing passes through a shell.
 
-    >>> am.plot(P, [measured, theory], labels=["measured", "theory"], styles=["points", "lines"],
+    >>> alpha = np.array([0.05, 0.1, 0.15, 0.2]); measured = np.array([1.0, 0.96, 0.3, 0.05])
+    >>> theory = np.array([am.theory("ags_overlap", alpha=a) for a in alpha])
+    >>> am.plot(alpha, [measured, theory], labels=["measured", "theory"], styles=["points", "lines"],
     ...         vlines=[(0.138, "alpha_c")], out="capacity.png")"""
     global _np
     if _np is None:

@@ -366,28 +366,40 @@ static PyObject *am_py_sequence_familiarity(PyObject *mod, PyObject *args, PyObj
 
 static PyMethodDef analysis_functions[] = {
     {"roc", (PyCFunction)(void (*)(void))am_py_roc, METH_VARARGS | METH_KEYWORDS,
-     "roc(familiar, novel) -> amx_namespace(auc, threshold, accuracy, tpr, fpr, dprime, points): the ROC analysis of\n"
+     "roc(familiar, novel) -> a namespace(auc, threshold, accuracy, tpr, fpr, dprime, points): the ROC analysis of\n"
      "two sets of familiarity scores (higher = more familiar; am_roc_compute): the exact AUC (Mann-Whitney, ties\n"
      "half), the threshold of best accuracy (familiar when score >= threshold) with its accuracy, hit and\n"
-     "false-alarm rates, d'. NaN scores and empty sets are am.Error."},
+     "false-alarm rates, d'. NaN scores and empty sets are am.Error.\n\n"
+     "    >>> r = am.roc([0.9, 0.8, 0.7, 0.4], [0.1, 0.75, 0.2, 0.3])\n"
+     "    >>> r.auc, r.threshold, r.accuracy                  # 0.875, 0.4, 0.875"},
     {"roc_curve", (PyCFunction)(void (*)(void))am_py_roc_curve, METH_VARARGS | METH_KEYWORDS,
      "roc_curve(familiar, novel) -> (fpr, tpr, thresholds): the ROC curve from (0, 0) (threshold inf) to (1, 1),\n"
-     "one point per distinct score, high to low"},
+     "one point per distinct score, high to low\n\n"
+     "    >>> fpr, tpr, thresholds = am.roc_curve([0.9, 0.8, 0.7], [0.1, 0.75, 0.2])\n"
+     "    >>> list(zip(fpr, tpr))[:3]"},
     {"familiarity", (PyCFunction)(void (*)(void))am_py_familiarity, METH_VARARGS | METH_KEYWORDS,
      "familiarity(store, cues, *, score='energy', threads=0) -> float64 scores, one per cue (cues: n or B x n,\n"
      "by sign): 'energy' -E(s)/n (fixed-point stores), 'overlap' the best overlap with a stored pattern (every\n"
-     "store). Higher is more familiar; the same numbers at any thread count; the GIL is released."},
+     "store). Higher is more familiar; the same numbers at any thread count; the GIL is released.\n\n"
+     "    >>> p = am.patterns('random', 10, 100, rng=1)\n"
+     "    >>> s = am.Store('hopfield', n=100); s.add(p[:5])\n"
+     "    >>> am.familiarity(s, p)                           # the 5 stored score higher than the 5 others"},
     {"sequence_familiarity", (PyCFunction)(void (*)(void))am_py_sequence_familiarity, METH_VARARGS | METH_KEYWORDS,
      "sequence_familiarity(store, seqs, *, threads=0) -> float64, one per sequence: the mean overlap of one step\n"
      "of a sequence store from each element of a cue sequence (count x n, count >= 2) with the element that\n"
-     "follows (am_familiarity_sequences)"},
+     "follows (am_familiarity_sequences)\n\n"
+     "    >>> p = am.patterns('random', 8, 100, rng=1)\n"
+     "    >>> s = am.Store('seq-dense', n=100, degree=2); s.add(p[:4])\n"
+     "    >>> am.sequence_familiarity(s, [p[:4], p[4:]])     # about 1 (stored) and about 0 (not)"},
     {"capacity", (PyCFunction)(void (*)(void))am_py_capacity, METH_VARARGS | METH_KEYWORDS,
      "capacity(P, *, model='hopfield', n=100, rule=, F=, degree=, beta=, dynamics='async', order='random', T=0,\n"
      "         max_steps=100, eps=1e-6, patterns='random', noise=0.1, cues=0, stability=0, threshold=0.99,\n"
      "         trials=5, seed=1, threads=0) -> dict of columns (P, alpha, overlap_mean, recall_frac, ...)\n"
-     "The measurement of bin/capacity (am/capacity.h) at the loads P; the same numbers at any thread count."},
+     "The measurement of bin/capacity (am/capacity.h) at the loads P; the same numbers at any thread count.\n\n"
+     "    >>> c = am.capacity([5, 10, 20], n=100, trials=2, seed=1)\n"
+     "    >>> list(zip(c['alpha'], c['recall_frac']))        # recall fails past alpha = 0.138"},
     {"seq_capacity", (PyCFunction)(void (*)(void))am_py_seq_capacity, METH_VARARGS | METH_KEYWORDS,
-     "seq_capacity(n, *, F='poly', degree=2, p=None) -> amx_namespace(transition, sequence, log_transition,\n"
+     "seq_capacity(n, *, F='poly', degree=2, p=None) -> a namespace(transition, sequence, log_transition,\n"
      "log_sequence, bit_error)\n"
      "The theory of Chaudhry et al. 2023 (am/theory.h) for one cyclic sequence of random +-1 patterns of n\n"
      "units (2 <= n <= 2**32) in the DenseNet S_i <- sgn sum_mu xi_i^(mu+1) f(sum_(j!=i) xi_j^mu S_j / (n-1)),\n"
@@ -408,7 +420,9 @@ static PyMethodDef analysis_functions[] = {
      "theory(what, *, n=, p=, alpha=): hebb_bit_error, hebb_fixed_prob, hebb_capacity, storkey_capacity,\n"
      "ags_overlap (alpha; 0 beyond alpha_c), ags_alpha_c -> (alpha_c, m at alpha_c); for the asymmetric Hebb\n"
      "chain (seq-hebb) under parallel dynamics: seq_hebb_alpha_c -> (0.269, m at alpha_c), seq_hebb_overlap\n"
-     "(alpha; 0 beyond alpha_c). Sequence capacities: am.seq_capacity."},
+     "(alpha; 0 beyond alpha_c). Sequence capacities: am.seq_capacity.\n\n"
+     "    >>> am.theory('ags_alpha_c')                       # (0.138..., m at alpha_c)\n"
+     "    >>> am.theory('hebb_bit_error', n=1000, p=100)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -533,7 +533,10 @@ static PyMethodDef STFT_methods[] = {
      "    >>> f = am.STFT().features(x)                 # x at 16 kHz: 40 mel bands every 16 ms"},
     {"features_to_magnitude", (PyCFunction)STFT_features_to_magnitude, METH_O,
      "features_to_magnitude(feat) -> frames x lbins float32: linear magnitudes (peak 1) from features\n"
-     "(frames x bins, clipped to [0, 1]); mel bands are spread over their bins (an approximation)."},
+     "(frames x bins, clipped to [0, 1]); mel bands are spread over their bins (an approximation).\n\n"
+     "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257\n\n"
+     "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257\n\n"
+     "    >>> mag = s.features_to_magnitude(f); mag.shape   # frames x 257"},
     {"griffin_lim", (PyCFunction)(void (*)(void))STFT_griffin_lim, METH_VARARGS | METH_KEYWORDS,
      "griffin_lim(mag, *, iters=60, seed=0, errors=False) -> x, or (x, err) with errors=True\n"
      "A signal of span(frames) samples whose STFT magnitude approaches mag (frames x lbins, >= 0) after iters\n"
@@ -544,12 +547,17 @@ static PyMethodDef STFT_methods[] = {
      "features_to_wav(feat, path, *, iters=60, seed=0) -> the final relative spectral error\n"
      "Features heard: magnitudes, Griffin-Lim, brought to the speech level (-24 dBFS active, peak <= -1 dBFS),\n"
      "written as a 16-bit WAV at rate (atomically).\n\n"
-     "    >>> s.features_to_wav(s.features(x), '/tmp/heard.wav', iters=100)"},
-    {"span", (PyCFunction)STFT_span, METH_O, "span(frames) -> samples covered by frames frames: (frames - 1) hop + nfft"},
+     "    >>> s.features_to_wav(s.features(x), 'heard.wav', iters=100)"},
+    {"span", (PyCFunction)STFT_span, METH_O, "span(frames) -> samples covered by frames frames: (frames - 1) hop + nfft\n\n"
+     "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816\n\n"
+     "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816\n\n"
+     "    >>> s.span(10)                                     # 9 * 256 + 512 = 2816"},
     {"read_settings", (PyCFunction)STFT_read_settings, METH_O | METH_CLASS,
      "read_settings(path) -> STFT: the spectrogram settings bin/speech-data writes (spectrogram.txt: rate, nfft,\n"
      "hop, mels, frames, floor_db); .frames is the frame count the features there have.\n\n"
-     "    >>> s = am.STFT.read_settings('speech/spectrogram.txt'); f = s.features(x, frames=s.frames)"},
+     "    >>> with open('spectrogram.txt', 'w') as f:\n"
+     "    ...     f.write('rate 16000\\nnfft 512\\nhop 160\\nmels 40\\nframes 30\\nfloor_db 80\\n')\n"
+     "    >>> s = am.STFT.read_settings('spectrogram.txt'); f = s.features(x, frames=s.frames)   # 30 x 40"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -563,10 +571,11 @@ static PyTypeObject STFTType = {
               "at rate Hz; features in mels triangular HTK mel bands between fmin and fmax (None: rate/2), or the\n"
               "nfft/2 + 1 linear bins with mels=0, over a range of floor_db decibels. Read-only: one STFT serves\n"
               "any number of threads.\n\n"
+              "    >>> x = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)   # 1 s of A4 at 16 kHz\n"
               "    >>> s = am.STFT(mels=40)\n"
               "    >>> f = s.features(x)                          # frames x 40 in [0, 1]\n"
               "    >>> y = s.griffin_lim(s.features_to_magnitude(f), iters=60, seed=1)\n"
-              "    >>> am.write_wav('/tmp/y.wav', am.normalize(y), s.rate)",
+              "    >>> am.write_wav('y.wav', am.normalize(y), s.rate)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)STFT_init,
     .tp_repr = (reprfunc)STFT_repr,
@@ -582,19 +591,22 @@ static PyMethodDef audio_functions[] = {
     {"read_wav", FN(am_py_read_wav), KW,
      "read_wav(path) -> (x, rate): the samples of a RIFF/WAVE file (PCM 8/16/24/32 bit or float 32, channels\n"
      "averaged to mono) as float32 in [-1, 1], and the sample rate.\n\n"
-     "    >>> x, rate = am.read_wav('speech.wav')"},
+     "    >>> am.write_wav('a.wav', 0.5 * np.sin(2 * np.pi * 440 * np.arange(8000) / 8000), 8000)\n"
+     "    >>> x, rate = am.read_wav('a.wav')               # 8000 float32 samples, 8000"},
     {"write_wav", FN(am_py_write_wav), KW,
      "write_wav(path, x, rate): x (1-D, finite) as a 16-bit PCM mono WAV file at rate Hz (1 .. 1000000),\n"
      "samples clipped to [-1, 1]; written to a temporary file renamed on success.\n\n"
-     "    >>> t = np.arange(16000) / 16000; am.write_wav('/tmp/a.wav', 0.5 * np.sin(2 * np.pi * 440 * t), 16000)"},
+     "    >>> t = np.arange(16000) / 16000; am.write_wav('a.wav', 0.5 * np.sin(2 * np.pi * 440 * t), 16000)"},
     {"resample", FN(am_py_resample), KW,
      "resample(x, rate, to) -> float32: x (sampled at rate Hz) at to Hz, by a Hann-windowed sinc (16 zero\n"
      "crossings, cut-off at the lower Nyquist frequency); ceil(len(x) to / rate) samples.\n\n"
-     "    >>> y = am.resample(x, 44100, 16000)"},
+     "    >>> x = np.sin(2 * np.pi * 440 * np.arange(44100) / 44100)   # 1 s at 44.1 kHz\n"
+     "    >>> y = am.resample(x, 44100, 16000); len(y)       # 16000"},
     {"trim", FN(am_py_trim), KW,
      "trim(x, rel=0.02, pad=0) -> float32: a copy of the span of x whose samples reach rel (0 < rel < 1) times\n"
      "the largest |sample|, widened by pad samples each side (empty for a silent signal).\n\n"
-     "    >>> y = am.trim(x, rel=0.02, pad=160)          # leading and trailing silence cut, 10 ms kept at 16 kHz"},
+     "    >>> x = np.concatenate([np.zeros(4000), np.sin(np.arange(8000.0)), np.zeros(4000)])\n"
+     "    >>> y = am.trim(x, rel=0.02, pad=160); len(y)   # silence cut, 10 ms kept at 16 kHz: about 8320"},
     {"active_level", FN(am_py_active_level), KW,
      "active_level(x, block=256, range_db=40) -> dBFS: the RMS level over the blocks of block samples whose mean\n"
      "square is within range_db of the loudest block's (silence does not lower it); a full-scale square wave\n"
@@ -604,6 +616,7 @@ static PyMethodDef audio_functions[] = {
      "normalize(x, level_db=-24, peak_db=-1, block=256) -> float32: x scaled to the active level level_db dBFS\n"
      "(see active_level, blocks of block samples), less where its peak would pass peak_db dBFS (both <= 0).\n"
      "A silent signal comes back as it is. x is not changed.\n\n"
+     "    >>> x = 0.01 * np.sin(np.arange(16000.0))\n"
      "    >>> y = am.normalize(x); am.active_level(y)      # -24.0"},
     {NULL, NULL, 0, NULL},
 };

@@ -432,7 +432,11 @@ int amx_init_common(PyObject *m)
     if (!amx_error &&
         !(amx_error = PyErr_NewExceptionWithDoc("am.Error",
                                                 "A libam call failed: str(e) says what and why; e.status is the "
-                                                "libam status (am/error.h), e.errno the system errno (0 if none).",
+                                                "libam status (am/error.h), e.errno the system errno (0 if none).\n\n"
+                                                "    >>> try:\n"
+                                                "    ...     am.load('missing.am')\n"
+                                                "    ... except am.Error as e:\n"
+                                                "    ...     print(e.status, e.errno, e)   # status, ENOENT, why",
                                                 NULL, NULL)))
         return -1;
     if (PyModule_AddObjectRef(m, "Error", amx_error) ||

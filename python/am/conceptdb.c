@@ -545,27 +545,36 @@ static PyObject *ConceptDB_repr(ConceptDBObject *self)
 }
 
 static PyMethodDef ConceptDB_methods[] = {
-    {"close", (PyCFunction)ConceptDB_close, METH_NOARGS, "close()\nClose the database (again: nothing)."},
+    {"close", (PyCFunction)ConceptDB_close, METH_NOARGS, "close()\nClose the database (again: nothing).\n\n"
+     "    >>> db = am.ConceptDB('concepts.db'); db.stats().concepts; db.close()"},
     {"__enter__", (PyCFunction)ConceptDB_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)ConceptDB_exit, METH_VARARGS, NULL},
     {"init", (PyCFunction)ConceptDB_init_layout, METH_O,
-     "init(concepts)\nWrite the layout of a Concepts (modalities, configuration) into an empty database."},
+     "init(concepts)\nWrite the layout of a Concepts (modalities, configuration) into an empty database.\n\n"
+     "    >>> with am.ConceptDB('empty.db', 'c') as db:\n"
+     "    ...     db.init(am.Concepts([('image', 8)]))      # the layout only: no concepts yet"},
     {"sync", (PyCFunction)ConceptDB_sync, METH_O,
      "sync(concepts)\nWrite everything that changed in the memory since it was loaded from this database or last\n"
      "synced to it, in one transaction (a new memory into an empty database: all of it). A memory of another\n"
-     "database is refused (save a copy with Concepts.save)."},
+     "database is refused (save a copy with Concepts.save).\n\n"
+     "    >>> c2 = am.ConceptDB('concepts.db').load(); c2.observe({'image': np.eye(8)[2]}, 'coat')\n"
+     "    >>> with am.ConceptDB('concepts.db', 'w') as db:\n"
+     "    ...     db.sync(c2); db.stats().concepts          # 3: the new concept written"},
     {"load", (PyCFunction)(void (*)(void))ConceptDB_load, METH_VARARGS | METH_KEYWORDS,
      "load(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
      " hrr_dim=None, cleanup=None, seed=None)\n"
      "-> Concepts. The last committed snapshot as a memory, with the stored configuration\n"
-     "changed by the keywords given (those of Concepts())."},
+     "changed by the keywords given (those of Concepts()).\n\n"
+     "    >>> with am.ConceptDB('concepts.db') as db: c2 = db.load(binding='hebb'); len(c2)"},
     {"stats", (PyCFunction)ConceptDB_stats, METH_NOARGS,
      "stats() -> namespace(concepts, labelled, roots, exemplars {modality: n}, bytes, map_bytes, next_id, binding,\n"
-     "memory_bytes)"},
+     "memory_bytes)\n\n"
+     "    >>> with am.ConceptDB('concepts.db') as db: s = db.stats(); s.concepts, s.exemplars"},
     {"list", (PyCFunction)ConceptDB_list, METH_NOARGS,
      "list() -> namespace(ids, labels, parents, children, observations, exemplars, modalities)\n"
      "One entry per concept (as `concepts list`): ids, parents' ids (0: none), children counts, observations\n"
-     "(int64 arrays), labels (str), exemplars (int64, concepts x modalities, in the order of modalities)."},
+     "(int64 arrays), labels (str), exemplars (int64, concepts x modalities, in the order of modalities).\n\n"
+     "    >>> with am.ConceptDB('concepts.db') as db: l = db.list(); l.labels, l.observations"},
     {"export", (PyCFunction)(void (*)(void))ConceptDB_export, METH_VARARGS | METH_KEYWORDS,
      "export(path=None) -> {modality: namespace(ids, labels, seq, encoders, latents)}, or rows written\n"
      "Every exemplar with its concept's id and label, its sequence number and the encoder it came from. With a\n"
@@ -597,6 +606,9 @@ static PyTypeObject ConceptDBType = {
               "grow to (0: 64 GiB of address space). Opening checks every page in use; a damaged or foreign\n"
               "database raises am.Error with the database's own message (the file, the table, the page).\n"
               "Writes commit atomically; readers see the last commit. A context manager (closes on exit).\n"
+              "\n"
+              "    >>> c = am.Concepts([('image', 8), ('word', 4)])\n"
+              "    >>> c.observe({'image': np.eye(8)[:2], 'word': np.eye(4)[:2]}, ['shirt', 'bag'])\n"
               "    >>> with am.ConceptDB('concepts.db', 'c') as db:\n"
               "    ...     db.sync(c)                      # c: an am.Concepts\n"
               "    >>> with am.ConceptDB('concepts.db') as db:\n"

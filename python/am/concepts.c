@@ -1180,13 +1180,13 @@ static PyMethodDef Concepts_methods[] = {
      "labelled `label` (made when there is none), or without a label the nearest concept within the first given\n"
      "modality's radius, or a new one. 1-D arrays are one observation; 2-D arrays (the same rows in every modality)\n"
      "are one observation a row, with label None, one str for all rows, or one str/None a row.\n"
-     "    >>> c.observe({'image': img_latents, 'word': word_codes}, labels)   # one row per observation\n"
+     "    >>> c.observe({'image': zi, 'word': zw}, ['shirt', 'bag', 'boot'])   # one row per observation\n"
      "Ctrl-C stops between rows; the rows before the stop stay observed."},
     {"assign", (PyCFunction)(void (*)(void))Concepts_assign, METH_VARARGS | METH_KEYWORDS,
      "assign(x, modality) -> index (or indices for rows)\n"
      "Locality: a lone exemplar of one modality joins the nearest concept within that modality's radius, or opens\n"
      "a new unlabelled concept.\n"
-     "    >>> c.assign(z, 'image')"},
+     "    >>> c.assign(zi[0] + 0.01, 'image')                   # the concept of zi[0]: 0"},
     {"recall", (PyCFunction)(void (*)(void))Concepts_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(cues, modality=None, *, to=None, k=1, fallback=False, threads=0) -> namespace\n"
      "Cue in one modality (recall(x, 'word')) or several ({'word': x, 'image': y}, the same rows), rank the concepts\n"
@@ -1195,41 +1195,51 @@ static PyMethodDef Concepts_methods[] = {
      "(float32), labels (their labels), answer (the concept read out: the winner or, with fallback=True, the\n"
      "ancestor the cue's radius leads to), label (its label), level (levels gone up), latents ({modality: array}).\n"
      "A 1-D cue gives one row (scalars). k is cut to the number of concepts. threads: 0 all.\n"
-     "    >>> r = c.recall(word_codes, 'word', to='image', k=3)\n"
+     "    >>> r = c.recall(zw, 'word', to='image', k=3)\n"
      "    >>> r.labels[0], r.latents['image'].shape"},
     {"activation", (PyCFunction)(void (*)(void))Concepts_activation, METH_VARARGS | METH_KEYWORDS,
      "activation(cues, modality=None, *, threads=0) -> float32 array (cues x count)\n"
      "Every concept unit's activation for each cue (kv: softmax mass; hebb: normalised Hebbian input; hrr: trace .\n"
      "probe): selectivity and invariance are measured from it.\n"
-     "    >>> a = c.activation(x, 'image'); a.argmax(1)"},
+     "    >>> a = c.activation(zi, 'image'); a.argmax(1)        # each image's own concept"},
     {"nearest", (PyCFunction)(void (*)(void))Concepts_nearest, METH_VARARGS | METH_KEYWORDS,
      "nearest(x, modality) -> (index or None, distance), or (int64 array with -1, float64 array) for rows\n"
      "The concept nearest x by the locality rule (Euclidean distance to the prototype, or to the nearest exemplar\n"
-     "with locality='exemplar')."},
+     "with locality='exemplar').\n\n"
+     "    >>> c.nearest(zi[1] + 0.01, 'image')               # (1, distance)"},
     {"modality", (PyCFunction)Concepts_modality, METH_O,
-     "modality(name) -> namespace(name, dim, radius, encoder)"},
+     "modality(name) -> namespace(name, dim, radius, encoder)\n\n"
+     "    >>> c.modality('word').dim                          # 32"},
     {"set_modality", (PyCFunction)(void (*)(void))Concepts_set_modality, METH_VARARGS | METH_KEYWORDS,
      "set_modality(name, *, radius=None, encoder=None)\n"
      "Change a modality's locality radius (>= 0, inf: always join the nearest) or the description of what makes its\n"
-     "latents (recorded by ConceptDB.sync with every exemplar written after)."},
+     "latents (recorded by ConceptDB.sync with every exemplar written after).\n\n"
+     "    >>> c.set_modality('image', radius=2.0, encoder='pca:64'); c.modality('image').radius"},
     {"concept", (PyCFunction)Concepts_concept, METH_O,
      "concept(c) -> namespace(index, id, label, parent, children, observations, exemplars, prototypes)\n"
-     "One concept (by index or label) in full: exemplars per modality, prototypes per modality (None: none)."},
+     "One concept (by index or label) in full: exemplars per modality, prototypes per modality (None: none).\n\n"
+     "    >>> k = c.concept('bag'); k.index, k.label, k.observations"},
     {"exemplars", (PyCFunction)Concepts_exemplars, METH_VARARGS,
-     "exemplars(c, modality) -> float32 array (exemplars x dim)\nThe latents observed for concept c (index or label)."},
+     "exemplars(c, modality) -> float32 array (exemplars x dim)\nThe latents observed for concept c (index or label).\n\n"
+     "    >>> c.exemplars('boot', 'word').shape                 # (1, 32)"},
     {"prototypes", (PyCFunction)Concepts_prototypes, METH_O,
      "prototypes(modality) -> float32 array (count x dim)\n"
      "Every concept's prototype in a modality (the mean of its exemplars, or of its children's prototypes); a row\n"
-     "of NaN for a concept without one."},
+     "of NaN for a concept without one.\n\n"
+     "    >>> c.prototypes('image').shape                      # (3, 64)"},
     {"find", (PyCFunction)(void (*)(void))Concepts_find, METH_VARARGS | METH_KEYWORDS,
-     "find(label=None, *, id=None) -> index or None\nThe concept of a label, or of a stable id (Concepts.ids)."},
+     "find(label=None, *, id=None) -> index or None\nThe concept of a label, or of a stable id (Concepts.ids).\n\n"
+     "    >>> c.find('boot'), c.find('hat')                   # 2, None"},
     {"forget", (PyCFunction)Concepts_forget, METH_O,
      "forget(c)\nForget concept c (index or label) with its exemplars; its children move to its parent. Indices\n"
-     "after c shift down by one (ids stay)."},
+     "after c shift down by one (ids stay).\n\n"
+     "    >>> c.forget('bag'); len(c), c.find('boot')           # 2, 1"},
     {"set_label", (PyCFunction)Concepts_set_label, METH_VARARGS,
-     "set_label(c, label)\nLabel concept c (1 .. 255 bytes, no control characters; '' removes the label)."},
+     "set_label(c, label)\nLabel concept c (1 .. 255 bytes, no control characters; '' removes the label).\n\n"
+     "    >>> c.set_label(0, 'tee'); c.find('tee')             # 0"},
     {"set_parent", (PyCFunction)Concepts_set_parent, METH_VARARGS,
-     "set_parent(c, parent)\nHierarchy: parent (index, label or None) becomes c's parent (not c or a descendant)."},
+     "set_parent(c, parent)\nHierarchy: parent (index, label or None) becomes c's parent (not c or a descendant).\n\n"
+     "    >>> c.set_parent('shirt', 'boot'); c.concept('boot').children   # shirt under boot (a toy hierarchy)"},
     {"clone", (PyCFunction)(void (*)(void))Concepts_clone, METH_VARARGS | METH_KEYWORDS,
      "clone(*, binding=None, locality=None, similarity=None, beta=None, bits=None,"
      " hrr_dim=None, cleanup=None, seed=None) -> Concepts\n"
@@ -1238,12 +1248,14 @@ static PyMethodDef Concepts_methods[] = {
      "    >>> h = c.clone(binding='hebb')"},
     {"save", (PyCFunction)Concepts_save, METH_O,
      "save(path)\nWrite the memory into a new concept database (directory path, which must not exist; written\n"
-     "beside it and renamed when complete). ConceptDB(path) or Concepts.load(path) read it."},
+     "beside it and renamed when complete). ConceptDB(path) or Concepts.load(path) read it.\n\n"
+     "    >>> c.save('copy.db'); len(am.Concepts.load('copy.db'))   # 3"},
     {"load", (PyCFunction)(void (*)(void))Concepts_load, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "Concepts.load(path, *, binding=None, locality=None, similarity=None, beta=None, bits=None,"
      " hrr_dim=None, cleanup=None, seed=None)\n"
      "-> Concepts. Read a concept database (the stored configuration,\n"
-     "changed by the keywords given)."},
+     "changed by the keywords given).\n\n"
+     "    >>> d = am.Concepts.load('concepts.db', binding='hebb'); len(d), d.recall(zw, 'word').label"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1277,9 +1289,12 @@ static PyTypeObject ConceptsType = {
         "code units per modality, 0: 4 x dim up to 4096), 'hrr' one holographic trace per concept (hrr_dim: its\n"
         "dimension; cleanup: the store type that cleans up the read-out). locality: how a lone latent finds its\n"
         "node ('prototype' or 'exemplar' distance). seed: the random projections and roles of hebb and hrr.\n"
+        "\n"
+        "    >>> g = np.random.default_rng(1); zi = g.normal(size=(3, 64)); zw = g.normal(size=(3, 32))\n"
         "    >>> c = am.Concepts([('image', 64), ('word', 32)], binding='kv', beta=16)\n"
-        "    >>> c.observe({'image': zi, 'word': zw}, labels)        # rows: one observation each\n"
-        "    >>> r = c.recall(zw_test, 'word', to='image', k=3)       # r.labels, r.latents['image']\n"
+        "    >>> c.observe({'image': zi, 'word': zw}, ['shirt', 'bag', 'boot'])   # rows: one observation each\n"
+        "    >>> r = c.recall(zw + 0.1 * g.normal(size=(3, 32)), 'word', to='image', k=2)\n"
+        "    >>> r.label, r.latents['image'].shape   # ['shirt', 'bag', 'boot']: the noisy word cues' concepts\n"
         "    >>> c.save('concepts.db'); d = am.Concepts.load('concepts.db')",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Concepts_init,
@@ -1307,7 +1322,8 @@ static PyObject *binding_types(PyObject *mod, PyObject *unused)
 
 static PyMethodDef concepts_functions[] = {
     {"binding_types", binding_types, METH_NOARGS,
-     "binding_types() -> ['kv', 'hebb', 'hrr']\nThe binding mechanisms of concept memories (Concepts(binding=...))."},
+     "binding_types() -> ['kv', 'hebb', 'hrr']\nThe binding mechanisms of concept memories (Concepts(binding=...)).\n\n"
+     "    >>> am.binding_types()"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -307,15 +307,20 @@ static PyMethodDef SNN_methods[] = {
     {"add", (PyCFunction)(void (*)(void))SNN_add, METH_VARARGS | METH_KEYWORDS,
      "add(count, *, tau_m=20, v_rest=-60, v_reset=-60, v_thresh=-50, t_ref=5, drive=0, synapse='conductance',\n"
      "    tau_e=5, tau_i=10, e_e=0, e_i=-80, v0_mean=v_rest, v0_sd=0, v0_uniform=False, ext_rate=0, ext_weight=0)\n"
-     "-> the index of the first of count new LIF neurons (ms, mV, Hz; am/spiking.h)"},
+     "-> the index of the first of count new LIF neurons (ms, mV, Hz; am/spiking.h)\n\n"
+     "    >>> n2 = am.SNN(seed=2); n2.add(10, drive=20), n2.add(5)   # 0, 10: the first index of each"},
     {"connect", (PyCFunction)(void (*)(void))SNN_connect, METH_VARARGS | METH_KEYWORDS,
      "connect(pre, npre, post, npost, *, p=None | k=None, weight=0, inhibitory=False, delay=0, autapses=False):\n"
      "project neurons [pre, pre+npre) to [post, post+npost) with probability p or in-degree k; inhibitory=True\n"
-     "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i"},
+     "feeds the targets' inhibitory synapses (gi), delay in ms, autapses=True allows i -> i\n\n"
+     "    >>> n2 = am.SNN(seed=2); a = n2.add(10, drive=20); b = n2.add(10)\n"
+     "    >>> n2.connect(a, 10, b, 10, k=3, weight=1.0, delay=1.5)   # each of b's neurons gets 3 of a's"},
     {"run", (PyCFunction)(void (*)(void))SNN_run, METH_VARARGS | METH_KEYWORDS,
-     "run(steps, *, spikes=False, threads=1) -> None, or amx_namespace(t, i) of the spikes (ms, neuron) with\n"
+     "run(steps, *, spikes=False, threads=1) -> None, or a namespace(t, i) of the spikes (ms, neuron) with\n"
      "spikes=True. threads=0: all cores; the same spikes at any thread count. Interrupted (KeyboardInterrupt),\n"
-     "the network keeps the whole steps it made (SNN.t)."},
+     "the network keeps the whole steps it made (SNN.t).\n\n"
+     "    >>> n2 = am.SNN(seed=2); n2.add(10, drive=20, v0_mean=-55, v0_sd=5)\n"
+     "    >>> r = n2.run(500, spikes=True); r.t[:3], r.i[:3]   # the first spikes: ms, neuron"},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef SNN_getset[] = {
@@ -332,7 +337,12 @@ static PyTypeObject SNNType = {
     .tp_dealloc = (destructor)SNN_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "SNN(dt=0.1, method='exact', seed=1): a network of leaky integrate-and-fire neurons in fixed steps\n"
-              "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).",
+              "of dt ms (method 'euler' as Brian2's, or 'exact'). Randomness from (seed, neuron, step).\n\n"
+              "    >>> net = am.SNN(dt=0.1, seed=1)\n"
+              "    >>> e = net.add(80, drive=20, v0_mean=-55, v0_sd=5); i = net.add(20, drive=20)\n"
+              "    >>> net.connect(e, 80, i, 20, p=0.1, weight=0.6)\n"
+              "    >>> net.connect(i, 20, e, 80, p=0.1, weight=6.7, inhibitory=True)\n"
+              "    >>> r = net.run(1000, spikes=True); len(r.t)         # spikes in 100 ms (r.t ms, r.i neuron)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)SNN_init,
     .tp_repr = (reprfunc)SNN_repr,
@@ -714,19 +724,33 @@ static PyMethodDef Engram_methods[] = {
      "train(seqs, epochs=1) -> epochs x 3 uint64: each epoch's (beats, beats_right, bits_wrong), counted as it\n"
      "trains. seqs: a list of tunes, each beats x bits (±1 or 0/1, by sign; MelodyCode.encode gives them), every\n"
      "tune visited once an epoch in an order from the seed, teacher-forced, learning from the signed XOR error.\n"
-     "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays)."},
+     "Epochs continue across calls. The GIL is released; Ctrl-C stops it between tunes (what was learnt stays).\n\n"
+     "    >>> more = g.train([code.encode(t) for t in tunes], 2); more[:, 1] / more[:, 0]   # beats right"},
     {"evaluate", (PyCFunction)Engram_evaluate, METH_O,
-     "evaluate(seq) -> amx_namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
-     "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)"},
+     "evaluate(seq) -> a namespace(beats, tf_right, tf_bits_wrong, fr_right, fr_first_wrong, fr_bits_wrong): one\n"
+     "tune without learning, teacher-forced (tf_) and free-running from its first beat (fr_)\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right\n\n"
+     "    >>> r = g.evaluate(code.encode(tunes[0])); r.beats, r.tf_right"},
     {"familiarity", (PyCFunction)Engram_familiarity, METH_O,
      "familiarity(seq) -> the prediction error of a tune, teacher-forced wrong bits / (beats x bits), in [0, 1]:\n"
-     "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)"},
+     "low for a tune the network has learnt (am.roc takes minus it as a familiarity score)\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))\n\n"
+     "    >>> g.familiarity(code.encode(tunes[0])), g.familiarity(code.encode(am.read_abc(am.corpus())[20]))"},
     {"recall", (PyCFunction)(void (*)(void))Engram_recall, METH_VARARGS | METH_KEYWORDS,
      "recall(seq, cue, length=None) -> length x bits int8 (None: len(seq)): the first `cue` beats of seq given,\n"
-     "then the network fed its own predictions"},
+     "then the network fed its own predictions\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8\n\n"
+     "    >>> y = g.recall(code.encode(tunes[0]), 8, 16); y.shape   # 16 beats from the first 8"},
     {"predict", (PyCFunction)Engram_predict, METH_O,
-     "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on"},
-    {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)"},
+     "predict(x) -> the predicted next beat (bits int8 ±1) after beat x, without learning; the context moves on\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape\n\n"
+     "    >>> g.reset(); nxt = g.predict(code.encode(tunes[0])[0]); nxt.shape"},
+    {"reset", (PyCFunction)Engram_reset, METH_NOARGS, "reset(): the start of a tune (the context becomes 0)\n\n"
+     "    >>> g.reset(); g.predict(code.encode(tunes[1])[0]).shape"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -750,7 +774,10 @@ static PyTypeObject EngramType = {
               "read-out only: the perceptron rule, lr), 'fa' (the expansion too, by feedback alignment, lr_hidden),\n"
               "or 'backprop' (an Elman network of the same size trained by Adam, lr_backprop; no kWTA). context:\n"
               "the previous hidden code (decay 0) or a decaying trace of them (0 < decay < 1), weighted by\n"
-              "context_gain. The results do not depend on threads.",
+              "context_gain. The results do not depend on threads.\n\n"
+              "    >>> code = am.MelodyCode('range'); tunes = am.read_abc(am.corpus())[:3]\n"
+              "    >>> g = am.Engram(code.units, hidden=64, k=8)\n"
+              "    >>> curve = g.train([code.encode(t) for t in tunes], 3)   # epochs x (beats, right, bits wrong)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Engram_init,
     .tp_repr = (reprfunc)Engram_repr,
@@ -760,11 +787,16 @@ static PyTypeObject EngramType = {
 
 static PyMethodDef dynamics_functions[] = {
     {"xor_trial", (PyCFunction)(void (*)(void))am_py_xor_trial, METH_VARARGS | METH_KEYWORDS,
-     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> amx_namespace(counts, error_hz,\n"
-     "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)"},
+     "xor_trial(s1, s3, *, bg_rate=0, bg_weight=6, seed=1, readout_inputs=False) -> a namespace(counts, error_hz,\n"
+     "bit): one 100 ms trial of the spiking XOR motif (roles in1 lat2 in3 lat4 xor5 hub6 F+ F-)\n\n"
+     "    >>> [am.xor_trial(s1, s3, seed=1).bit for s1, s3 in [(0, 0), (0, 1), (1, 0), (1, 1)]]   # the bit read out\n"
+     "    >>> am.xor_trial(1, 0, seed=1).counts                # spikes of each role"},
     {"graded_run", (PyCFunction)(void (*)(void))am_py_graded_run, METH_VARARGS | METH_KEYWORDS,
-     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> amx_namespace(u, v,\n"
-     "energy): the graded-response Hopfield network tau du/dt = -u + W g(u) from u; energy at every step"},
+     "graded_run(w, u, *, beta=1, tau=1, dt=0.01, steps=100, gain='tanh', method='rk4') -> a namespace(u, v,\n"
+     "energy): the graded-response Hopfield network tau du/dt = -u + W g(u) from u; energy at every step\n\n"
+     "    >>> w = np.array([[0.0, 1.0], [1.0, 0.0]])\n"
+     "    >>> r = am.graded_run(w, [0.5, -0.1], beta=2, steps=200)\n"
+     "    >>> r.v[-1], r.energy[-1] <= r.energy[0]             # v settles, the energy falls"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -355,17 +355,24 @@ static PyObject *AE_get_steps(AEObject *self, void *u)
 }
 
 static PyMethodDef AE_methods[] = {
-    {"encode", (PyCFunction)AE_encode, METH_O, "encode(x) -> z (rows x code)"},
-    {"decode", (PyCFunction)AE_decode, METH_O, "decode(z) -> y (rows x input)"},
-    {"reconstruct", (PyCFunction)AE_reconstruct, METH_O, "reconstruct(x) -> decode(encode(x))"},
-    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> amx_namespace(mse, bce): mean reconstruction losses"},
+    {"encode", (PyCFunction)AE_encode, METH_O, "encode(x) -> z (rows x code)\n\n"
+     "    >>> ae.encode(x[:2]).shape                          # (2, 4)"},
+    {"decode", (PyCFunction)AE_decode, METH_O, "decode(z) -> y (rows x input)\n\n"
+     "    >>> ae.decode(ae.encode(x[:2])).shape               # (2, 16)"},
+    {"reconstruct", (PyCFunction)AE_reconstruct, METH_O, "reconstruct(x) -> decode(encode(x))\n\n"
+     "    >>> np.abs(ae.reconstruct(x) - x).mean()"},
+    {"evaluate", (PyCFunction)AE_evaluate, METH_O, "evaluate(x) -> a namespace(mse, bce): mean reconstruction losses\n\n"
+     "    >>> r = ae.evaluate(x); r.mse, r.bce"},
     {"train", (PyCFunction)(void (*)(void))AE_train, METH_VARARGS | METH_KEYWORDS,
      "train(x, *, epochs=1, batch=128, lr=1e-3, mask=0, noise=0, weight_decay=0, rng=None, threads=0)\n"
      "-> the mean loss of each epoch. Adam on minibatches in an order drawn from rng; mask/noise corrupt the\n"
      "inputs (denoising). The optimiser state carries over between calls with the same settings. The result\n"
-     "does not depend on threads."},
-    {"save", (PyCFunction)AE_save, METH_O, "save(path)"},
-    {"load", (PyCFunction)AE_load, METH_O | METH_CLASS, "Autoencoder.load(path) -> Autoencoder"},
+     "does not depend on threads.\n\n"
+     "    >>> more = ae.train(x, epochs=2, batch=16, noise=0.1, rng=2)   # denoising, continuing"},
+    {"save", (PyCFunction)AE_save, METH_O, "save(path)\n\n"
+     "    >>> ae.save('ae.bin'); (am.Autoencoder.load('ae.bin').encode(x) == ae.encode(x)).all()   # True"},
+    {"load", (PyCFunction)AE_load, METH_O | METH_CLASS, "Autoencoder.load(path) -> Autoencoder\n\n"
+     "    >>> ae.save('ae.bin'); am.Autoencoder.load('ae.bin').encode(x).shape"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -384,7 +391,11 @@ static PyTypeObject AEType = {
     .tp_doc = "Autoencoder(sizes, hidden='relu', code=None, output='sigmoid', loss=None, *, rng=None)\n"
               "A multilayer-perceptron autoencoder trained in C (am/autoencoder.h). sizes: [784, 256, 32, 256, 784]\n"
               "or '784,256,32,256,784' (the narrowest hidden layer is the code); loss: 'bce' for a sigmoid\n"
-              "output, else 'mse'. Weights start as PyTorch's nn.Linear, drawn from rng.",
+              "output, else 'mse'. Weights start as PyTorch's nn.Linear, drawn from rng.\n\n"
+              "    >>> x = np.random.default_rng(1).random((64, 16))\n"
+              "    >>> ae = am.Autoencoder([16, 8, 4, 8, 16], rng=1)\n"
+              "    >>> losses = ae.train(x, epochs=3, batch=16, rng=1)   # the mean loss of each epoch, falling\n"
+              "    >>> z = ae.encode(x); y = ae.reconstruct(x)          # 64 x 4, 64 x 16",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)AE_init,
     .tp_repr = (reprfunc)AE_repr,
@@ -492,9 +503,12 @@ static PyObject *PCA_repr(PCAObject *self)
 }
 
 static PyMethodDef PCA_methods[] = {
-    {"encode", (PyCFunction)PCA_encode, METH_O, "encode(x) -> z (rows x k)"},
-    {"decode", (PyCFunction)PCA_decode, METH_O, "decode(z) -> x (rows x dim)"},
-    {"explained", (PyCFunction)PCA_explained, METH_O, "explained(j) -> variance fraction of the first j components"},
+    {"encode", (PyCFunction)PCA_encode, METH_O, "encode(x) -> z (rows x k)\n\n"
+     "    >>> p.encode(x[:3]).shape                           # (3, 2)"},
+    {"decode", (PyCFunction)PCA_decode, METH_O, "decode(z) -> x (rows x dim)\n\n"
+     "    >>> np.abs(p.decode(p.encode(x)) - x).mean()         # what the other 6 components held"},
+    {"explained", (PyCFunction)PCA_explained, METH_O, "explained(j) -> variance fraction of the first j components\n\n"
+     "    >>> [round(p.explained(j), 2) for j in (1, 2)]"},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef PCA_getset[] = {
@@ -507,7 +521,10 @@ static PyTypeObject PCAType = {
     .tp_basicsize = sizeof(PCAObject),
     .tp_dealloc = (destructor)PCA_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).",
+    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).\n"
+              "    >>> x = np.random.default_rng(1).normal(size=(100, 8)) * [5, 3, 1, 1, 1, 1, 1, 1]\n"
+              "    >>> p = am.PCA(x, 2); z = p.encode(x)               # 100 x 2\n"
+              "    >>> p.explained(2)                                 # variance explained: about 0.86",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PCA_init,
     .tp_repr = (reprfunc)PCA_repr,

@@ -787,15 +787,33 @@ static PyMethodDef Graph_methods[] = {
      "    >>> g = am.Graph.synthetic(1000, 20000, rng=1)\n"
      "    >>> g.edges\n"
      "    20000"},
-    {"find", (PyCFunction)Graph_find, METH_O, "find(name) -> the id of the node called name (ValueError if none)"},
+    {"find", (PyCFunction)Graph_find, METH_O, "find(name) -> the id of the node called name (ValueError if none)\n\n"
+     "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1\n\n"
+     "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1\n\n"
+     "    >>> am.Graph.from_edges(['a', 'b'], [[0, 1]]).find('b')   # 1"},
     {"out_degree", (PyCFunction)(void (*)(void))Graph_out_degree, METH_VARARGS | METH_KEYWORDS,
      "out_degree(sign=0) -> int64 array of every node's out-degree counting edges of one sign (1 excitatory,\n"
-     "-1 inhibitory) or both (0)"},
+     "-1 inhibitory) or both (0)\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
+     "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
+     "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]], signs=[1, -1, 1])\n"
+     "    >>> g.out_degree(), g.out_degree(sign=-1)          # [2, 1, 0], [1, 0, 0]"},
     {"in_degree", (PyCFunction)(void (*)(void))Graph_in_degree, METH_VARARGS | METH_KEYWORDS,
-     "in_degree(sign=0) -> int64 array of every node's in-degree (sign as in out_degree)"},
+     "in_degree(sign=0) -> int64 array of every node's in-degree (sign as in out_degree)\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]\n\n"
+     "    >>> g = am.Graph.from_edges(3, [[0, 1], [0, 2], [1, 2]]); g.in_degree()   # [0, 1, 2]"},
     {"has_edge", (PyCFunction)(void (*)(void))Graph_has_edge, METH_VARARGS | METH_KEYWORDS,
      "has_edge(source, target, *, sign=0) -> bool: the edge source->target (ids or names) of that sign\n"
-     "(1, -1; 0: either)"},
+     "(1, -1; 0: either)\n\n"
+     "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
+     "    >>> g.has_edge('a', 'b'), g.has_edge(0, 1, sign=1), g.has_edge(1, 0)   # True, False, False\n\n"
+     "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
+     "    >>> g.has_edge('a', 'b'), g.has_edge(0, 1, sign=1), g.has_edge(1, 0)   # True, False, False\n\n"
+     "    >>> g = am.Graph.from_edges(['a', 'b'], [[0, 1]], signs=[-1])\n"
+     "    >>> g.has_edge('a', 'b'), g.has_edge(0, 1, sign=1), g.has_edge(1, 0)   # True, False, False"},
     {"edge_arrays", (PyCFunction)Graph_edge_arrays, METH_NOARGS,
      "edge_arrays() -> namespace(source, target, weight, sign): the m edges as arrays (int64, int64, float32,\n"
      "int8), excitatory first, then by source and target.\n\n"
@@ -805,8 +823,8 @@ static PyMethodDef Graph_methods[] = {
      "Instances of a motif ('xor', 'xor-induced', 'lateral', 'signed-xor'; am/graph.h defines them), one int\n"
      "for one name, a dict for a list of names or None (all four). threads=0: all processors; the same counts\n"
      "at any thread count. Releases the GIL; Ctrl-C stops it.\n\n"
-     "    >>> g = am.read_graph(edges_csv, neurons=owmeta_json)   # C. elegans as c302 ships it\n"
-     "    >>> g.count()                                            # {'xor': ..., 'lateral': ..., ...}"},
+     "    >>> g = am.Graph.synthetic(200, 2000, rng=1)\n"
+     "    >>> g.count(), g.count('xor')                            # {'xor': ..., 'lateral': ..., ...}, one int"},
     {"instances", (PyCFunction)(void (*)(void))Graph_instances, METH_VARARGS | METH_KEYWORDS,
      "instances(motif='xor', *, max=0) -> int64 array (k x size) of node ids, one row per instance in the\n"
      "order a, b, c, d, h, o (+ p, m for 'signed-xor'; no o for 'lateral'); max > 0 stops after max rows.\n\n"
@@ -815,7 +833,13 @@ static PyMethodDef Graph_methods[] = {
      "rewire(attempts=100, *, rng=None) -> (Graph, accepted swaps)\n\n"
      "A null graph: endpoints swapped between edges of the same sign, about `attempts` (0 .. 1e4) attempts per\n"
      "edge; every node keeps its in- and out-degree within each sign. rng: an int seed, an am.Rng (one draw)\n"
-     "or None."},
+     "or None.\n\n"
+     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
+     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
+     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
+     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
+     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
+     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept"},
     {"null", (PyCFunction)(void (*)(void))Graph_null, METH_VARARGS | METH_KEYWORDS,
      "null(motifs=None, *, graphs=100, attempts=100, rng=None, threads=1) -> namespace\n\n"
      "Motif enrichment against `graphs` (>= 2) rewired graphs (graph k rewired from stream (seed, k), as\n"
@@ -870,9 +894,11 @@ static PyMethodDef graph_functions[] = {
      "herm_full_edgelist.csv; chemical synapses between neurons, GABA neurons inhibitory). signs: a CSV of\n"
      "name,sign lines overriding the signs of the nodes it names. Malformed lines raise am.Error naming the\n"
      "file and line.\n\n"
-     "    >>> g = am.read_graph('herm_full_edgelist.csv', neurons='owmeta_cache.json')\n"
-     "    >>> g.nodes, int((g.node_signs < 0).sum())\n"
-     "    (302, 26)"},
+     "    >>> with open('g.csv', 'w') as f: f.write('a,b,1,+\\nb,c,2,-\\nc,a,1,+\\n')\n"
+     "    >>> g = am.read_graph('g.csv'); g.nodes, g.edges, g.names   # 3, 3, ['a', 'b', 'c']\n\n"
+     "The C. elegans connectome (c302's herm_full_edgelist.csv and owmeta_cache.json):\n"
+     "g = am.read_graph('herm_full_edgelist.csv', neurons='owmeta_cache.json') has 302 nodes, 26 inhibitory\n"
+     "(int((g.node_signs < 0).sum()))."},
     {NULL, NULL, 0, NULL},
 };
 

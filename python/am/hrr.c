@@ -481,27 +481,49 @@ static PyMethodDef HRR_methods[] = {
      "vectors (|F(x)| = 1: exact unbinding, lengths kept).\n"
      "    >>> h = am.HRR(1024); roles = h.random(3, rng=1, unitary=True)"},
     {"bind", (PyCFunction)HRR_bind, METH_VARARGS,
-     "bind(a, b) -> a (*) b\nCircular convolution of rows (a 1-D argument binds with every row of the other)."},
+     "bind(a, b) -> a (*) b\nCircular convolution of rows (a 1-D argument binds with every row of the other).\n\n"
+     "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither\n\n"
+     "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither\n\n"
+     "    >>> h.cosine(h.bind(role, filler), filler)          # about 0: the binding resembles neither"},
     {"unbind", (PyCFunction)(void (*)(void))HRR_unbind, METH_VARARGS | METH_KEYWORDS,
      "unbind(t, a, *, exact=False) -> a^+ (*) t\n"
      "Circular correlation (the involution, approximate inverse), or with exact=True the exact inverse (am.Error\n"
      "for a row of a with a vanishing Fourier component).\n"
      "    >>> t = h.bind(role, filler); h.cosine(h.unbind(t, role), filler)   # about 0.7 (1.0 for a unitary role)"},
-    {"unitary", (PyCFunction)HRR_unitary, METH_O, "unitary(x)\nThe unitary projection of rows (|F(x)_f| = 1)."},
-    {"involution", (PyCFunction)HRR_involution, METH_O, "involution(x)\nx^+_i = x_(-i mod dim), rows."},
+    {"unitary", (PyCFunction)HRR_unitary, METH_O, "unitary(x)\nThe unitary projection of rows (|F(x)_f| = 1).\n\n"
+     "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1\n\n"
+     "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1\n\n"
+     "    >>> u = h.unitary(role); h.cosine(h.unbind(h.bind(u, filler), u), filler)   # about 1"},
+    {"involution", (PyCFunction)HRR_involution, METH_O, "involution(x)\nx^+_i = x_(-i mod dim), rows.\n\n"
+     "    >>> (h.involution(h.involution(role)) == role).all()   # True\n\n"
+     "    >>> (h.involution(h.involution(role)) == role).all()   # True\n\n"
+     "    >>> (h.involution(h.involution(role)) == role).all()   # True"},
     {"encode", (PyCFunction)HRR_encode, METH_VARARGS,
      "encode(roles, items) -> sum_k roles[k] (*) items[k]\n"
      "roles: K x dim; items: K arrays, each one vector (used for every row) or n x dim rows: n traces.\n"
-     "    >>> trace = h.encode(roles, [colour, shape, size])"},
+     "    >>> roles = h.random(3, rng=3); colour, shape, size = h.random(3, rng=4)\n"
+     "    >>> trace = h.encode(roles, [colour, shape, size]); h.cosine(h.unbind(trace, roles[1]), shape)"},
     {"bundle", (PyCFunction)(void (*)(void))HRR_bundle, METH_VARARGS | METH_KEYWORDS,
      "bundle(x, weights=None, *, normalise=False) -> (dim,)\n"
-     "The (weighted) sum of the rows of x; normalise: length 1."},
+     "The (weighted) sum of the rows of x; normalise: length 1.\n\n"
+     "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th\n\n"
+     "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th\n\n"
+     "    >>> b = h.bundle(vocab[:3], normalise=True); h.cosine(b, vocab[:4])   # high for the 3, low for the 4th"},
     {"permute", (PyCFunction)HRR_permute, METH_VARARGS,
-     "permute(x, perm)\nout_i = x_perm[i] for rows; perm: a permutation of 0 .. dim-1."},
+     "permute(x, perm)\nout_i = x_perm[i] for rows; perm: a permutation of 0 .. dim-1.\n\n"
+     "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0\n\n"
+     "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0\n\n"
+     "    >>> p = np.random.default_rng(1).permutation(1024); h.cosine(h.permute(role, p), role)   # about 0"},
     {"shift", (PyCFunction)(void (*)(void))HRR_shift, METH_VARARGS | METH_KEYWORDS,
-     "shift(x, k=1)\nCyclic shift of rows by k (any integer): out_i = x_(i-k mod dim)."},
+     "shift(x, k=1)\nCyclic shift of rows by k (any integer): out_i = x_(i-k mod dim).\n\n"
+     "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]\n\n"
+     "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]\n\n"
+     "    >>> h.shift(np.arange(1024.0), 2)[:3]                # [1022, 1023, 0]"},
     {"cosine", (PyCFunction)HRR_cosine, METH_VARARGS,
-     "cosine(a, b) -> float, or float64 array for rows\nThe cosine (0 when either is zero), in double."},
+     "cosine(a, b) -> float, or float64 array for rows\nThe cosine (0 when either is zero), in double.\n\n"
+     "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row\n\n"
+     "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row\n\n"
+     "    >>> h.cosine(role, role), h.cosine(vocab, filler)    # 1.0, one per row"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -520,12 +542,14 @@ static PyTypeObject HRRType = {
               "Holographic reduced representations (Plate 1995; am/hrr.h) of dimension dim (1 .. 2^24), in single\n"
               "precision through FFTW (planning: estimate, measure or patient). Every operation takes one vector or\n"
               "rows (float32 arrays of dim columns) and gives the same bits whatever the number of rows.\n"
+              "\n"
               "    >>> h = am.HRR(1024)\n"
               "    >>> role, filler = h.random(2, rng=1)\n"
               "    >>> t = h.bind(role, filler)\n"
               "    >>> h.cosine(h.unbind(t, role), filler) > 0.5\n"
               "    True\n"
-              "    >>> am.Cleanup(vocab).run(h.unbind(t, role))       # back to the nearest item",
+              "    >>> vocab = np.vstack([h.random(9, rng=2), filler])   # 10 items, the filler last\n"
+              "    >>> am.Cleanup(vocab).run(h.unbind(t, role))       # back to the nearest item: 9",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)HRR_init,
     .tp_repr = (reprfunc)HRR_repr,
@@ -726,7 +750,8 @@ static PyMethodDef Cleanup_methods[] = {
      "run(cues, *, seed=0) -> index, or int64 array of indices for rows\n"
      "The item each cue cleans up to. Binary stores recall the cue's signs (random order from (seed, cue's row));\n"
      "the modern store answers with the largest dot product.\n"
-     "    >>> cl = am.Cleanup(vocab); cl.run(noisy_rows)"},
+     "    >>> noisy_rows = vocab[[3, 1]] + 0.05 * np.random.default_rng(1).normal(size=(2, 1024))\n"
+     "    >>> cl = am.Cleanup(vocab); cl.run(noisy_rows)          # [3, 1]"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -749,8 +774,11 @@ static PyTypeObject CleanupType = {
               "item a noisy vector is. model: a store type (am.store_types(); not a sequence store) with its\n"
               "parameters as keywords (hopfield: rule; dense: F, degree); binary stores keep the items' signs and\n"
               "answer wrongly beyond their capacity, which is the point of comparing them.\n"
+              "\n"
+              "    >>> h = am.HRR(1024); vocab = h.random(20, rng=1); role = h.random(1, rng=2)[0]\n"
+              "    >>> trace = h.bind(role, vocab[7])\n"
               "    >>> cl = am.Cleanup(vocab, model='dense', degree=3)\n"
-              "    >>> cl.run(h.unbind(trace, role))",
+              "    >>> cl.run(h.unbind(trace, role))                  # 7",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Cleanup_init,
     .tp_repr = (reprfunc)Cleanup_repr,

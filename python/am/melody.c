@@ -352,21 +352,43 @@ static PyMethodDef Melody_methods[] = {
     {"grid", (PyCFunction)(void (*)(void))Melody_grid, METH_VARARGS | METH_KEYWORDS,
      "grid(step=240, steps=None) -> (pitch, onset): the melody on a grid of `step` ticks (240: an eighth note):\n"
      "pitch (int32, am.REST = -1 for a rest) sounding at each step's start, onset (bool) where a note begins in\n"
-     "the step; `steps` steps (None: enough to cover the melody; more: rests; at most 2**31 / step)"},
+     "the step; `steps` steps (None: enough to cover the melody; more: rests; at most 2**31 / step)\n\n"
+     "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note\n\n"
+     "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note\n\n"
+     "    >>> pitch, onset = m.grid(); pitch, onset         # one entry per eighth note"},
     {"from_grid", (PyCFunction)(void (*)(void))Melody_from_grid, METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "from_grid(pitch, onset, step=240) -> Melody: the inverse of grid() (a note starts at each onset and where\n"
-     "the pitch changes)"},
-    {"abc", (PyCFunction)Melody_abc, METH_NOARGS, "abc() -> the melody as ABC text (read_abc(text=...) reads it back)"},
-    {"write_abc", (PyCFunction)Melody_write_abc, METH_O, "write_abc(path): the melody as an ABC file (atomically)"},
+     "the pitch changes)\n\n"
+     "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True\n\n"
+     "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True\n\n"
+     "    >>> am.Melody.from_grid(*m.grid()).notes.tolist() == m.notes.tolist()   # True"},
+    {"abc", (PyCFunction)Melody_abc, METH_NOARGS, "abc() -> the melody as ABC text (read_abc(text=...) reads it back)\n\n"
+     "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True\n\n"
+     "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True\n\n"
+     "    >>> am.read_abc(text=m.abc())[0].notes.tolist() == m.notes.tolist()   # True"},
+    {"write_abc", (PyCFunction)Melody_write_abc, METH_O, "write_abc(path): the melody as an ABC file (atomically)\n\n"
+     "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'\n\n"
+     "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'\n\n"
+     "    >>> m.write_abc('up.abc'); am.read_abc('up.abc')[0].title   # 'Up'"},
     {"write_midi", (PyCFunction)(void (*)(void))Melody_write_midi, METH_VARARGS | METH_KEYWORDS,
-     "write_midi(path, program=0): a format-0 MIDI file, General MIDI program 0..127 (atomically)"},
+     "write_midi(path, program=0): a format-0 MIDI file, General MIDI program 0..127 (atomically)\n\n"
+     "    >>> m.write_midi('up.mid', program=73); am.read_midi('up.mid').notes[:, 0]   # a flute"},
     {"render", (PyCFunction)(void (*)(void))Melody_render, METH_VARARGS | METH_KEYWORDS,
      "render(rate=44100) -> float32 samples in [-1, 1]: additive tones at the melody's tempo, normalised to\n"
-     "-24 dBFS (the GIL released). IPython.display.Audio(m.render(), rate=44100) plays it in Jupyter."},
+     "-24 dBFS (the GIL released). IPython.display.Audio(m.render(), rate=44100) plays it in Jupyter.\n\n"
+     "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds\n\n"
+     "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds\n\n"
+     "    >>> x = m.render(rate=8000); len(x) / 8000            # seconds"},
     {"wav", (PyCFunction)(void (*)(void))Melody_wav, METH_VARARGS | METH_KEYWORDS,
-     "wav(path, rate=44100): render() written as a 16-bit mono WAV file"},
+     "wav(path, rate=44100): render() written as a 16-bit mono WAV file\n\n"
+     "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000\n\n"
+     "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000\n\n"
+     "    >>> m.wav('up.wav', rate=8000); am.read_wav('up.wav')[1]   # 8000"},
     {"names", (PyCFunction)(void (*)(void))Melody_names, METH_VARARGS | METH_KEYWORDS,
-     "names(flats=False) -> the notes' pitches as text ('C4', 'F#5' or 'Gb5' with flats=True, 'z' a rest)"},
+     "names(flats=False) -> the notes' pitches as text ('C4', 'F#5' or 'Gb5' with flats=True, 'z' a rest)\n\n"
+     "    >>> m.names(), m.names(flats=True)\n\n"
+     "    >>> m.names(), m.names(flats=True)\n\n"
+     "    >>> m.names(), m.names(flats=True)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -395,7 +417,9 @@ static PyTypeObject MelodyType = {
               "with a start and a length in ticks (am.TPQ = 480 to the quarter note), in order without overlap\n"
               "(checked: ValueError saying which note); pitch, start, length: integer arrays. meter: (numerator,\n"
               "denominator), None: (4, 4), (0, 0): free meter; key: sharps (> 0) or flats (< 0), -7..7; tempo:\n"
-              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.",
+              "quarter notes a minute. am.read_abc and am.read_midi read melodies; a Melody does not\n"              "change once made. len(m) is its number of notes.\n\n"
+              "    >>> m = am.Melody([60, 62, 64, am.REST, 67], [0, 480, 960, 1440, 1920], [480] * 5, title='Up')\n"
+              "    >>> len(m), print(m.abc())",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Melody_init,
     .tp_repr = (reprfunc)Melody_repr,
@@ -625,12 +649,21 @@ static PyObject *Code_get_context(CodeObject *self, void *u) { (void)u; CODE_REA
 static PyMethodDef Code_methods[] = {
     {"encode", (PyCFunction)(void (*)(void))Code_encode, METH_VARARGS | METH_KEYWORDS,
      "encode(melody, tune=0) -> steps x units int8 ±1: one pattern per step of the melody (a sequence for\n"
-     "Store.add on a sequence store, or for Engram.train); tune picks the context code (context > 0)"},
+     "Store.add on a sequence store, or for Engram.train); tune picks the context code (context > 0)\n\n"
+     "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)\n\n"
+     "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)\n\n"
+     "    >>> am.MelodyCode('range').encode(m).shape          # (8, units)"},
     {"decode", (PyCFunction)Code_decode, METH_O,
-     "decode(states) -> Melody: steps x units states (a replay's, a recall's) back to notes"},
+     "decode(states) -> Melody: steps x units states (a replay's, a recall's) back to notes\n\n"
+     "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code\n\n"
+     "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code\n\n"
+     "    >>> code.decode(am.flip(x, k=1, rng=1)).notes         # the notes back from a noisy code"},
     {"decode_step", (PyCFunction)Code_decode_step, METH_O,
      "decode_step(x) -> (pitch, onset, overlap): the step nearest to one state x (pitch am.REST = -1 for a rest;\n"
-     "pitchclass: in octave 4), and x's overlap with that step's code, in [-1, 1]"},
+     "pitchclass: in octave 4), and x's overlap with that step's code, in [-1, 1]\n\n"
+     "    >>> code.decode_step(x[0])                          # (60, True, 1.0)\n\n"
+     "    >>> code.decode_step(x[0])                          # (60, True, 1.0)\n\n"
+     "    >>> code.decode_step(x[0])                          # (60, True, 1.0)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -653,7 +686,10 @@ static PyTypeObject CodeType = {
               "'pitchclass' (12 pitch classes, rest, onset, sustain units, each repeated `repeat` times), 'range'\n"
               "(one unit per pitch lo..hi), 'sparse' (each (pitch, onset) a random code of k active of n units from\n"
               "seed); history: steps each pattern holds (the current first); context: units of a random code per\n"
-              "tune appended to every step. Options of another kind are a ValueError.",
+              "tune appended to every step. Options of another kind are a ValueError.\n\n"
+              "    >>> m = am.Melody([60, 62, 64], [0, 480, 960], [480, 480, 960])\n"
+              "    >>> code = am.MelodyCode('pitchclass'); x = code.encode(m)   # 8 eighth notes x code.units, +-1\n"
+              "    >>> code.decode(x).notes                           # back to the notes: (pitch, start, length) rows",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Code_init,
     .tp_repr = (reprfunc)Code_repr,
@@ -664,13 +700,19 @@ static PyTypeObject CodeType = {
 static PyMethodDef melody_functions[] = {
     {"read_abc", (PyCFunction)(void (*)(void))am_py_read_abc, METH_VARARGS | METH_KEYWORDS,
      "read_abc(path=None, *, text=None) -> [Melody]: every tune of an ABC file (or of the text), its first voice\n"
-     "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released."},
+     "(am_abc_parse); a malformed tune is an am.Error naming the file, line and column. The GIL is released.\n\n"
+     "    >>> tunes = am.read_abc(text='X:1\\nT:Scale\\nM:4/4\\nL:1/8\\nK:C\\nCDEF GABc|\\n')\n"
+     "    >>> tunes[0].title, [am.pitch_name(p) for p in tunes[0].notes[:, 0]]\n"
+     "    >>> len(am.read_abc(am.corpus()))                    # libam's own tunes"},
     {"read_midi", (PyCFunction)(void (*)(void))am_py_read_midi, METH_VARARGS | METH_KEYWORDS,
      "read_midi(path, *, track=None, channel=None) -> Melody: a standard MIDI file (formats 0 and 1) as one line of\n"
      "melody, the highest sounding note (the skyline) of every track (or track, 0-based) and every channel but\n"
-     "the percussion channel 10 (or channel, 1..16); malformed input is an am.Error naming the byte"},
+     "the percussion channel 10 (or channel, 1..16); malformed input is an am.Error naming the byte\n\n"
+     "    >>> am.read_abc(am.corpus())[0].write_midi('tune.mid')\n"
+     "    >>> m = am.read_midi('tune.mid'); len(m), m.notes[:4]"},
     {"pitch_name", (PyCFunction)(void (*)(void))am_py_pitch_name, METH_VARARGS | METH_KEYWORDS,
-     "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)"},
+     "pitch_name(pitch, flats=False) -> 'C4', 'F#5' ('Gb5' with flats=True), 'z' for am.REST (-1)\n\n"
+     "    >>> am.pitch_name(60), am.pitch_name(78), am.pitch_name(78, flats=True), am.pitch_name(am.REST)"},
     {NULL, NULL, 0, NULL},
 };
 

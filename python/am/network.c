@@ -969,18 +969,25 @@ static PyMethodDef Network_methods[] = {
      "neuron), so the same calls in the same order make the same network; an explicit projection takes one\n"
      "number per run of consecutive targets. Added before the first run; Ctrl-C stops a random one (nothing\n"
      "added).\n\n"
+     "    >>> net = am.Network(0.1, seed=1); E = net.population(80, drive=20); I = net.population(20, drive=20)\n"
      "    >>> net.connect(E, [E, I], p=0.02, weight=0.6, autapses=True)\n"
      "    >>> net.connect(I, [E, I], p=0.02, weight=6.7, receptor='inhibitory', autapses=True)"},
     {"spike_monitor", METH_KW(Network_spike_monitor),
      "spike_monitor(target) -> Monitor recording every spike of target's neurons from now on: .t (ms, the\n"
-     "step's start), .i (index within target), .count (spikes per neuron)"},
+     "step's start), .i (index within target), .count (spikes per neuron)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); sp = n2.spike_monitor(P[:10])\n"
+     "    >>> n2.run(50); sp.t[:3], sp.i[:3], sp.count"},
     {"rate_monitor", METH_KW(Network_rate_monitor),
      "rate_monitor(target, *, bin=1.0) -> Monitor of target's population rate in bins of `bin` ms (whole steps,\n"
-     "at least dt) from now on: .t (bin starts, ms), .rate (Hz per neuron)"},
+     "at least dt) from now on: .t (bin starts, ms), .rate (Hz per neuron)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); r = n2.rate_monitor(P, bin=5)\n"
+     "    >>> n2.run(50); r.t, r.rate                          # 10 bins"},
     {"state_monitor", METH_KW(Network_state_monitor),
      "state_monitor(target, *, stride=1) -> Monitor of the membrane potentials of target's neurons after every\n"
      "stride-th step (steps counted from 0; the library's on_state): .t (ms, the step's start), .v (samples x\n"
-     "neurons, float32 mV)"},
+     "neurons, float32 mV)\n\n"
+     "    >>> n2 = am.Network(seed=2); P = n2.population(50, drive=20); v = n2.state_monitor(P[:2], stride=10)\n"
+     "    >>> n2.run(5); v.t, v.v.shape                        # 5 samples x 2 neurons"},
     {"run", METH_KW(Network_run),
      "run(duration, *, threads=1): round(duration / dt) steps (ms); the monitors record. Releases the GIL;\n"
      "Ctrl-C stops it after a whole step (Network.t tells where). threads=0: all cores; the same spikes at any\n"
@@ -1042,7 +1049,9 @@ static PyTypeObject PopulationType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Population() is not called (TypeError): a range of a Network's neurons, made by\n"
               "Network.population; pop[a:b] or pop[i] selects some.\n"
-              "len(pop) neurons from pop.first.",
+              "len(pop) neurons from pop.first.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, name='E', drive=20)\n"
+              "    >>> len(E), E.first, len(E[10:20]), E[5].first",
     .tp_repr = (reprfunc)Population_repr,
     .tp_as_mapping = &Population_as_mapping,
     .tp_getset = Population_getset,
@@ -1065,7 +1074,9 @@ static PyTypeObject ProjectionType = {
     .tp_dealloc = (destructor)Projection_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Projection() is not called (TypeError): the synapses Network.connect added: .pre, .post,\n"
-              ".synapses, .weight, .delay, .receptor, .rule.",
+              ".synapses, .weight, .delay, .receptor, .rule.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, drive=20)\n"
+              "    >>> pr = net.connect(E, E, p=0.1, weight=0.5); pr.synapses   # about 1000",
     .tp_repr = (reprfunc)Projection_repr,
     .tp_getset = Projection_getset,
 };
@@ -1086,7 +1097,9 @@ static PyTypeObject MonitorType = {
     .tp_dealloc = (destructor)Monitor_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Monitor() is not called (TypeError): records of a Network's runs, made by\n"
-              "Network.spike_monitor, rate_monitor and state_monitor.",
+              "Network.spike_monitor, rate_monitor and state_monitor.\n\n"
+              "    >>> net = am.Network(seed=1); E = net.population(100, drive=20, v0_mean=-55, v0_sd=5)\n"
+              "    >>> s = net.spike_monitor(E); net.run(100); len(s.t), s.i[:5]   # spike times (ms) and neurons",
     .tp_repr = (reprfunc)Monitor_repr,
     .tp_getset = Monitor_getset,
 };

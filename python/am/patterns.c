@@ -295,20 +295,34 @@ static PyMethodDef patterns_functions[] = {
     {"patterns", (PyCFunction)(void (*)(void))am_py_patterns, METH_VARARGS | METH_KEYWORDS,
      "patterns(family, count, n=0, *, width=0, height=0, rng=None) -> count x n int8 ±1 patterns.\n"
      "family: 'random', 'biased:A', 'correlated:Q', 'letters' (A, B, C, ...), 'checkerboard', 'lshapes'; the\n"
-     "last three are drawn on width x height (default: the square grid of n)."},
+     "last three are drawn on width x height (default: the square grid of n).\n\n"
+     "    >>> p = am.patterns('random', 3, 100, rng=1)        # 3 x 100 int8\n"
+     "    >>> print(am.show(am.patterns('lshapes', 2, width=8, height=8)[1]))"},
     {"letters", (PyCFunction)(void (*)(void))am_py_letters, METH_VARARGS | METH_KEYWORDS,
-     "letters(text, width=5, height=7) -> len(text) x (width*height) int8: the letters of text in a 5x7 font"},
+     "letters(text, width=5, height=7) -> len(text) x (width*height) int8: the letters of text in a 5x7 font\n\n"
+     "    >>> L = am.letters('AM')                           # 2 x 35\n"
+     "    >>> print(am.show(L[1], 5))"},
     {"flip", (PyCFunction)(void (*)(void))am_py_flip, METH_VARARGS | METH_KEYWORDS,
      "flip(state, k=None, frac=None, *, rng=None) -> a copy with exactly k (or round(frac n)) distinct units of\n"
-     "each row flipped"},
+     "each row flipped\n\n"
+     "    >>> x = am.letters('A', 10, 10)[0]\n"
+     "    >>> y = am.flip(x, k=10, rng=1); am.overlap(x, y)   # 0.8: 10 of 100 units flipped\n"
+     "    >>> am.flip(am.letters('AB'), frac=0.1, rng=2).shape"},
     {"occlude", (PyCFunction)(void (*)(void))am_py_occlude, METH_VARARGS | METH_KEYWORDS,
      "occlude(state, width, height, x0, y0, w, h, fill=0, *, rng=None) -> a copy with the block [x0,x0+w) x\n"
      "[y0,y0+h) of the width x height grid set to fill (+1, -1, or 0: random); a block running past the grid is a\n"
-     "ValueError"},
-    {"overlap", am_py_overlap, METH_VARARGS, "overlap(a, b) -> (1/n) sum_i a_i b_i"},
+     "ValueError\n\n"
+     "    >>> x = am.letters('A', 10, 10)[0]\n"
+     "    >>> print(am.show(am.occlude(x, 10, 10, 0, 0, 5, 10, fill=-1), 10))   # the left half blanked"},
+    {"overlap", am_py_overlap, METH_VARARGS, "overlap(a, b) -> (1/n) sum_i a_i b_i\n\n"
+     "    >>> a = am.patterns('random', 2, 1000, rng=1)\n"
+     "    >>> am.overlap(a[0], a[0]), am.overlap(a[0], a[1])   # 1.0 and about 0"},
     {"fashion", (PyCFunction)(void (*)(void))am_py_fashion, METH_VARARGS | METH_KEYWORDS,
-     "fashion(split='train', dir=None) -> (x, labels): Fashion-MNIST, pixels in [0, 1]"},
-    {"class_name", am_py_class_name, METH_O, "class_name(c) -> the Fashion-MNIST class name"},
+     "fashion(split='train', dir=None) -> (x, labels): Fashion-MNIST, pixels in [0, 1]\n\n"
+     "    >>> x, labels = am.fashion('test')                 # data/fashion (make data): 10000 x 784\n"
+     "    >>> x.shape, am.class_name(labels[0])"},
+    {"class_name", am_py_class_name, METH_O, "class_name(c) -> the Fashion-MNIST class name\n\n"
+     "    >>> [am.class_name(c) for c in range(10)]          # 'T-shirt/top', 'Trouser', ..."},
     {NULL, NULL, 0, NULL},
 };
 

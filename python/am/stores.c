@@ -902,14 +902,35 @@ static PyMethodDef Store_methods[] = {
      "sweep (event: sweep, updates, unit, state, energy); record=True keeps the same frames in info.frames,\n"
      "frame_energy, frame_overlaps (with every stored pattern), frame_sweep, frame_updates, frame_unit (-1: end\n"
      "of a sweep). The modern store takes real cues and no dynamics, order, T or every. Ctrl-C stops a recall\n"
-     "(KeyboardInterrupt); a monitor's exception stops it too and passes on."},
-    {"energy", (PyCFunction)Store_energy, METH_O, "energy(state) -> float (or an array for B x n states)"},
+     "(KeyboardInterrupt); a monitor's exception stops it too and passes on.\n\n"
+     "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
+     "    >>> info.steps, am.overlap(state, pats[1])          # B recalled\n\n"
+     "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
+     "    >>> info.steps, am.overlap(state, pats[1])          # B recalled\n\n"
+     "    >>> state, info = s.recall(am.flip(pats[1], frac=0.1, rng=2), dynamics='sync', record=True)\n"
+     "    >>> info.steps, am.overlap(state, pats[1])          # B recalled"},
+    {"energy", (PyCFunction)Store_energy, METH_O, "energy(state) -> float (or an array for B x n states)\n\n"
+     "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower\n\n"
+     "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower\n\n"
+     "    >>> s.energy(pats[0]) < s.energy(am.flip(pats[0], k=20, rng=1))   # True: a stored pattern lies lower"},
     {"overlaps", (PyCFunction)Store_overlaps, METH_O,
-     "overlaps(state) -> m, m[mu] = (1/n) sum_i xi^mu_i s_i with every stored pattern"},
+     "overlaps(state) -> m, m[mu] = (1/n) sum_i xi^mu_i s_i with every stored pattern\n\n"
+     "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]\n\n"
+     "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]\n\n"
+     "    >>> s.overlaps(pats[0])                           # [1.0, overlap of A with B]"},
     {"stability", (PyCFunction)Store_stability, METH_NOARGS,
-     "stability() -> for each stored pattern, the units one update would flip (0: a fixed point)"},
-    {"weights", (PyCFunction)Store_weights, METH_NOARGS, "weights() -> the n x n weight matrix (hopfield stores)"},
-    {"save", (PyCFunction)Store_save, METH_O, "save(path): write the store in libam's format (am.load reads it)"},
+     "stability() -> for each stored pattern, the units one update would flip (0: a fixed point)\n\n"
+     "    >>> s.stability()                                  # [0, 0]: A and B are fixed points\n\n"
+     "    >>> s.stability()                                  # [0, 0]: A and B are fixed points\n\n"
+     "    >>> s.stability()                                  # [0, 0]: A and B are fixed points"},
+    {"weights", (PyCFunction)Store_weights, METH_NOARGS, "weights() -> the n x n weight matrix (hopfield stores)\n\n"
+     "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True\n\n"
+     "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True\n\n"
+     "    >>> w = s.weights(); w.shape, (w == w.T).all()       # (100, 100), True"},
+    {"save", (PyCFunction)Store_save, METH_O, "save(path): write the store in libam's format (am.load reads it)\n\n"
+     "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()\n\n"
+     "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()\n\n"
+     "    >>> s.save('ab.am'); am.load('ab.am').recall(pats[0])[0].tolist() == pats[0].tolist()"},
     {"replay", (PyCFunction)(void (*)(void))Store_replay, METH_VARARGS | METH_KEYWORDS,
      "replay(cue, steps, *, start=None, states=True, overlaps=True) -> namespace\n"
      "Sequence stores: `steps` synchronous steps from cue (an n-vector, taken by its signs), each mapping the\n"
@@ -974,7 +995,11 @@ PyTypeObject amx_store_type = {
               "sequence store: seq-hebb (lambda), seq-dense (F: poly, exp; degree), seq-mixed (F, degree, lambda,\n"
               "tau), seq-pinv, seq-modern (beta). am.store_types() lists every type with its parameters and their\n"
               "defaults (which differ by type); `lambda` is a Python keyword: pass it as **{'lambda': 2.5}. Options\n"
-              "of another model are rejected.",
+              "of another model are rejected.\n\n"
+              "    >>> pats = am.letters('AB', 10, 10)\n"
+              "    >>> s = am.Store('hopfield', n=100); s.add(pats)\n"
+              "    >>> state, info = s.recall(am.flip(pats[0], k=10, rng=1))   # info.steps, info.energy, ...\n"
+              "    >>> am.overlap(state, pats[0])                     # 1.0: A recalled",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Store_init,
     .tp_repr = (reprfunc)Store_repr,
@@ -1039,7 +1064,9 @@ amx_store_object *amx_store_arg(PyObject *o, const char *what)
 }
 
 static PyMethodDef stores_functions[] = {
-    {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote"},
+    {"load", am_py_load, METH_O, "load(path) -> Store: any store file libam wrote\n\n"
+     "    >>> s = am.Store('dense', n=64, degree=3); s.add(am.patterns('random', 5, 64, rng=1)); s.save('s.am')\n"
+     "    >>> t = am.load('s.am')                           # the same store: t.weights() == s.weights()"},
     {"store_types", am_py_store_types, METH_NOARGS,
      "store_types() -> one dict per store type of libam's table, in its order: name, summary, sequence (a\n"
      "sequence store: Store.add takes cyclic=, Store.replay works), real (stores real vectors), serial (has\n"

@@ -511,7 +511,7 @@ static PyTypeObject LexiconType = {
               "from encoder (a WordEncoder) and a clean-up memory; decoding a latent is finding the word whose code\n"
               "has the largest cosine with it. len(lx) words, lx[i] the i-th.\n\n"
               "    >>> e = am.WordEncoder(1024, seed=1)\n"
-              "    >>> lx = am.Lexicon(e, am.read_words('words.txt'))\n"
+              "    >>> lx = am.Lexicon(e, ['shirt', 'sneaker', 'bag', 'coat'])   # or am.read_words(path)\n"
               "    >>> lx.decode(e.encode(['sneekers', 'shrit']), words=True)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Lexicon_init,
@@ -724,15 +724,16 @@ static PyMethodDef WordNet_methods[] = {
      "    >>> wn = am.WordNet(); wn.synset(wn.noun('sneaker')).words        # ['gym shoe', 'sneaker', 'tennis shoe']"},
     {"synset", (PyCFunction)WordNet_synset, METH_O,
      "synset(offset) -> namespace(offset, words, hypernyms, gloss): a synset of data.noun; hypernyms are offsets.\n\n"
-     "    >>> s = wn.synset(wn.noun('dog')); wn.synset(s.hypernyms[0]).words"},
+     "    >>> wn = am.WordNet(); s = wn.synset(wn.noun('dog')); wn.synset(s.hypernyms[0]).words"},
     {"fashion_words", (PyCFunction)(void (*)(void))WordNet_fashion_words, METH_VARARGS | METH_KEYWORDS,
      "fashion_words(c, depth=1) -> the words of Fashion-MNIST class c (0-9): its synset's lemmas, then its\n"
      "hypernyms' up to depth levels (0-10; breadth first, each word once, the class's own name first).\n\n"
-     "    >>> wn.fashion_words(7, depth=2)"},
+     "    >>> am.WordNet().fashion_words(7, depth=2)"},
     {"fashion_sense", (PyCFunction)WordNet_fashion_sense, METH_O | METH_STATIC,
      "fashion_sense(c) -> (lemma, sense): the WordNet noun and sense libam maps Fashion-MNIST class c (0-9) to.\n\n"
      "    >>> am.WordNet.fashion_sense(7)                                    # ('sneaker', 1)"},
-    {"close", (PyCFunction)WordNet_close, METH_NOARGS, "close(): release the files (later calls raise ValueError)"},
+    {"close", (PyCFunction)WordNet_close, METH_NOARGS, "close(): release the files (later calls raise ValueError)\n\n"
+     "    >>> wn = am.WordNet(); wn.close(); wn.close()       # the second does nothing"},
     {"__enter__", (PyCFunction)WordNet_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)WordNet_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -767,7 +768,8 @@ static PyMethodDef words_functions[] = {
      "read_words(path, *, max=100000) -> list of str: a word list file, one word per line (blanks trimmed,\n"
      "blank lines and '#' comments skipped, duplicates kept), at most max words. A line that is not a word\n"
      "raises am.Error naming the line.\n\n"
-     "    >>> words = am.read_words('words.txt')"},
+     "    >>> with open('words.txt', 'w') as f: f.write('# clothes\\nshirt\\n  coat \\n\\nbag\\n')\n"
+     "    >>> am.read_words('words.txt')                     # ['shirt', 'coat', 'bag']"},
     {"word_valid", (PyCFunction)am_py_word_valid, METH_O,
      "word_valid(word) -> bool: does the encoder take word (" WORDS_RULE ")?\n\n"
      "    >>> am.word_valid('t-shirt'), am.word_valid('naïve')             # (True, False)"},
