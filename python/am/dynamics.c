@@ -61,75 +61,37 @@ static int SNN_init(SNNObject *self, PyObject *args, PyObject *kw)
         }                                                                                                          \
     } while (0)
 
-/* SNN.add's real parameters in its argument order (the synapse kind comes between drive and tau_e, v0_uniform
- * between v0_sd and ext_rate), with the ranges of am/spiking.h: every value finite within float range. */
-static const struct lif_real {
-    const char *name;
-    size_t off;
-    double lo; /* -FLT_MAX: any; 0: >= 0, or > 0 with open */
-    int open;
-} lif_reals[] = {
-    {"tau_m", offsetof(am_lif_params, tau_m), 0.0, AMX_OPEN_LO},      {"v_rest", offsetof(am_lif_params, v_rest), -FLT_MAX, 0},
-    {"v_reset", offsetof(am_lif_params, v_reset), -FLT_MAX, 0}, {"v_thresh", offsetof(am_lif_params, v_thresh), -FLT_MAX, 0},
-    {"t_ref", offsetof(am_lif_params, t_ref), 0.0, 0},        {"drive", offsetof(am_lif_params, drive), -FLT_MAX, 0},
-    {"tau_e", offsetof(am_lif_params, tau_e), -FLT_MAX, 0},   {"tau_i", offsetof(am_lif_params, tau_i), -FLT_MAX, 0},
-    {"e_e", offsetof(am_lif_params, e_e), -FLT_MAX, 0},       {"e_i", offsetof(am_lif_params, e_i), -FLT_MAX, 0},
-    {"v0_mean", offsetof(am_lif_params, v0_mean), -FLT_MAX, 0}, {"v0_sd", offsetof(am_lif_params, v0_sd), 0.0, 0},
-    {"ext_rate", offsetof(am_lif_params, ext_rate), 0.0, 0},  {"ext_weight", offsetof(am_lif_params, ext_weight), -FLT_MAX, 0},
-};
-#define LIF_REALS (sizeof lif_reals / sizeof *lif_reals)
-
-static double *lif_field(am_lif_params *p, size_t k) { return (double *)((char *)p + lif_reals[k].off); }
-
-/* The ranges of SNN.add's parameters that involve two of them or the network's dt (am_snn_add's). 0, or -1 with
- * ValueError naming them. */
-static int lif_check(const am_lif_params *p, double dt)
-{
-    if (!(p->v_thresh > p->v_reset))
-        return amx_value_error("v_thresh = %g must be above v_reset = %g", p->v_thresh, p->v_reset), -1;
-    if (p->syn != AM_SYN_DELTA && !(p->tau_e > 0 && p->tau_i > 0))
-        return amx_value_error("tau_e = %g and tau_i = %g must be > 0 (current and conductance synapses)", p->tau_e,
-                           p->tau_i), -1;
-    if (p->t_ref / dt > AM_SNN_MAX_REF_STEPS)
-        return amx_value_error("t_ref = %g ms must be at most %g steps of dt = %g ms", p->t_ref, AM_SNN_MAX_REF_STEPS,
-                           dt), -1;
-    return 0;
-}
-
+/* SNN.add(count, **parameters): the neuron parameters as Network.population takes them (amx_lif_keyword). */
 static PyObject *SNN_add(SNNObject *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"count", "tau_m", "v_rest", "v_reset", "v_thresh", "t_ref", "drive", "synapse", "tau_e",
-                            "tau_i", "e_e", "e_i", "v0_mean", "v0_sd", "v0_uniform", "ext_rate", "ext_weight", NULL};
-    am_lif_params p;
     amx_int count = AMX_INT("count", 1, UINT32_MAX, 0);
-    const char *syn = NULL;
-    amx_real r[LIF_REALS];
+    PyObject *cobj = PyTuple_GET_SIZE(args) ? PyTuple_GET_ITEM(args, 0) : NULL, *key, *val;
+    Py_ssize_t pos = 0;
+    am_lif_params p;
+    int v0_given = 0;
     am_lif_params_default(&p);
     SNN_READY(self);
-    for (size_t k = 0; k < LIF_REALS; k++)
-        r[k] = (amx_real){.name = lif_reals[k].name, .lo = lif_reals[k].lo, .hi = FLT_MAX,
-                          .open = lif_reals[k].open, .v = *lif_field(&p, k)};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$O&O&O&O&O&O&sO&O&O&O&O&O&pO&O&:add", names, amx_int_conv, &count,
-                                     amx_real_conv, &r[0], amx_real_conv, &r[1], amx_real_conv, &r[2], amx_real_conv, &r[3], amx_real_conv,
-                                     &r[4], amx_real_conv, &r[5], &syn, amx_real_conv, &r[6], amx_real_conv, &r[7], amx_real_conv,
-                                     &r[8], amx_real_conv, &r[9], amx_real_conv, &r[10], amx_real_conv, &r[11], &p.v0_uniform,
-                                     amx_real_conv, &r[12], amx_real_conv, &r[13]))
-        return NULL;
-    for (size_t k = 0; k < LIF_REALS; k++)
-        *lif_field(&p, k) = r[k].v;
-    if (syn) {
-        if (!strcmp(syn, "delta"))
-            p.syn = AM_SYN_DELTA;
-        else if (!strcmp(syn, "current"))
-            p.syn = AM_SYN_CURRENT;
-        else if (!strcmp(syn, "conductance"))
-            p.syn = AM_SYN_CONDUCTANCE;
-        else
-            return amx_value_error("unknown synapse '%s' (delta, current or conductance)", syn);
+    if (PyTuple_GET_SIZE(args) > 1)
+        return PyErr_Format(PyExc_TypeError, "add() takes at most 1 positional argument (%zd given)",
+                            PyTuple_GET_SIZE(args));
+    while (kw && PyDict_Next(kw, &pos, &key, &val)) {
+        const char *k = PyUnicode_AsUTF8(key);
+        if (!k)
+            return NULL;
+        if (!strcmp(k, "count")) {
+            if (cobj)
+                return PyErr_Format(PyExc_TypeError, "add() got multiple values for argument 'count'");
+            cobj = val;
+        } else if (amx_lif_keyword(&p, "SNN.add()", k, val, &v0_given))
+            return NULL;
     }
-    if (!kw || !PyDict_GetItemString(kw, "v0_mean"))
+    if (!cobj)
+        return PyErr_Format(PyExc_TypeError, "add() missing required argument 'count' (pos 1)");
+    if (amx_int_from(cobj, &count))
+        return NULL;
+    if (!v0_given)
         p.v0_mean = p.v_rest;
-    if (lif_check(&p, am_snn_dt(self->n)))
+    if (amx_lif_check(&p, am_snn_dt(self->n)))
         return NULL;
     size_t first;
     int rc = am_snn_add(self->n, (size_t)count.u, &p, &first);

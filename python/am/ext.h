@@ -212,6 +212,12 @@ am_rng *amx_rng_arg(PyObject *o, am_rng *tmp);
 
 #define AMX_MAX_THREADS 1024 /* the largest threads= argument */
 
+/* Neuron parameters (network.c; SNN.add and Network.population): one keyword key=val into *p (the reals of
+ * am_lif_params with their ranges, synapse, v0_uniform; *v0_given set by v0_mean), TypeError naming who for
+ * any other key; and the checks that involve two parameters or the network's dt. 0, or -1 with the exception. */
+int amx_lif_keyword(am_lif_params *p, const char *who, const char *key, PyObject *val, int *v0_given);
+int amx_lif_check(const am_lif_params *p, double dt);
+
 /* realloc of count * size bytes (NULL on overflow or failure; p is then still valid). common.c */
 void *amx_grow(void *p, size_t count, size_t size);
 /* PyType_Ready(t) and the type added to the module as name. common.c */

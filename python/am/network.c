@@ -118,7 +118,8 @@ static int net_unbuilt(NetworkObject *self, const char *what)
 
 /* ---- populations ---- */
 
-/* The neuron parameters as keywords: reals with their lower bounds (am/spiking.h), then synapse, v0_uniform. */
+/* The neuron parameters as keywords (Network.population and SNN.add): reals with their lower bounds
+ * (am/spiking.h), then synapse, v0_uniform. */
 static const struct lif_key {
     const char *name;
     size_t off;
@@ -128,15 +129,14 @@ static const struct lif_key {
     {"tau_m", offsetof(am_lif_params, tau_m), 0.0, AMX_OPEN_LO},   {"v_rest", offsetof(am_lif_params, v_rest), -FLT_MAX, 0},
     {"v_reset", offsetof(am_lif_params, v_reset), -FLT_MAX, 0},    {"v_thresh", offsetof(am_lif_params, v_thresh), -FLT_MAX, 0},
     {"t_ref", offsetof(am_lif_params, t_ref), 0.0, 0},             {"drive", offsetof(am_lif_params, drive), -FLT_MAX, 0},
-    {"tau_e", offsetof(am_lif_params, tau_e), 0.0, AMX_OPEN_LO},   {"tau_i", offsetof(am_lif_params, tau_i), 0.0, AMX_OPEN_LO},
+    {"tau_e", offsetof(am_lif_params, tau_e), -FLT_MAX, 0},        {"tau_i", offsetof(am_lif_params, tau_i), -FLT_MAX, 0},
     {"e_e", offsetof(am_lif_params, e_e), -FLT_MAX, 0},            {"e_i", offsetof(am_lif_params, e_i), -FLT_MAX, 0},
     {"v0_mean", offsetof(am_lif_params, v0_mean), -FLT_MAX, 0},    {"v0_sd", offsetof(am_lif_params, v0_sd), 0.0, 0},
     {"ext_rate", offsetof(am_lif_params, ext_rate), 0.0, 0},       {"ext_weight", offsetof(am_lif_params, ext_weight), -FLT_MAX, 0},
 };
 #define LIF_KEYS (sizeof lif_keys / sizeof *lif_keys)
 
-/* One keyword of population(): 0, or -1 with the exception naming it. *v0_given is set by v0_mean. */
-static int lif_keyword(am_lif_params *p, const char *key, PyObject *val, int *v0_given)
+int amx_lif_keyword(am_lif_params *p, const char *who, const char *key, PyObject *val, int *v0_given)
 {
     for (size_t k = 0; k < LIF_KEYS; k++)
         if (!strcmp(key, lif_keys[k].name)) {
@@ -165,15 +165,17 @@ static int lif_keyword(am_lif_params *p, const char *key, PyObject *val, int *v0
             PyErr_Format(PyExc_ValueError, "synapse = %R: not 'delta', 'current' or 'conductance'", val);
         return -1;
     }
-    PyErr_Format(PyExc_TypeError, "Network.population() got an unexpected keyword argument '%s'", key);
+    PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument '%s'", who, key);
     return -1;
 }
 
-/* The checks that involve two parameters or the network's dt (am_snn_add's), with messages naming them. */
-static int lif_check(const am_lif_params *p, double dt)
+int amx_lif_check(const am_lif_params *p, double dt)
 {
     if (!(p->v_thresh > p->v_reset))
         return amx_value_error("v_thresh = %g must be above v_reset = %g", p->v_thresh, p->v_reset), -1;
+    if (p->syn != AM_SYN_DELTA && !(p->tau_e > 0 && p->tau_i > 0))
+        return amx_value_error("tau_e = %g and tau_i = %g must be > 0 (current and conductance synapses)", p->tau_e,
+                               p->tau_i), -1;
     if (p->t_ref / dt > AM_SNN_MAX_REF_STEPS)
         return amx_value_error("t_ref = %g ms must be at most %g steps of dt = %g ms", p->t_ref, AM_SNN_MAX_REF_STEPS,
                                dt), -1;
@@ -215,12 +217,12 @@ static PyObject *Network_population(NetworkObject *self, PyObject *args, PyObjec
             if (!PyUnicode_Check(val))
                 return PyErr_Format(PyExc_TypeError, "name must be a str, not %.80s", Py_TYPE(val)->tp_name);
             name = val;
-        } else if (lif_keyword(&p, k, val, &v0_given))
+        } else if (amx_lif_keyword(&p, "Network.population()", k, val, &v0_given))
             return NULL;
     }
     if (!v0_given)
         p.v0_mean = p.v_rest;
-    if (lif_check(&p, am_snn_dt(self->n)))
+    if (amx_lif_check(&p, am_snn_dt(self->n)))
         return NULL;
     size_t first;
     int rc = am_snn_add(self->n, (size_t)count.u, &p, &first);
