@@ -170,6 +170,18 @@ int am_concepts_recall(am_concepts *cm, const float *const *cues, size_t nq, am_
  * normalised Hebbian input; hrr: trace . probe. */
 int am_concepts_activation(am_concepts *cm, const float *const *cues, size_t nq, float *act, int nthreads);
 
+/* The kv mechanism's recall over caller-owned arrays, without copying them (for memories too large to hold
+ * twice): n concepts with keys (n x dk, in) and values (n x dv, in; may be NULL when out is); cues (nq x dk,
+ * in, finite: AM_ENOTFINITE otherwise); scores beta q.k (dot similarity), beta in (0, 1e30]. top (nq x k, out,
+ * 1 <= k <= n): the k best concepts by score, best first, of equal scores the lower index; score (nq x k, out,
+ * or NULL): their softmax activations; out (nq x dv, out, or NULL): the softmax-weighted sum of the values.
+ * The same bits as am_concepts_recall of a kv memory with these concepts (one exemplar each in the cue
+ * modality, a prototype each in the read-out one, dot similarity, no fallback). One pass over the concepts a
+ * tile of 512 at a time for each block of 256 cues: besides the outputs, each of nthreads threads (<= 0: all
+ * available) holds 256 x (dk + 512 + k + 2) floats, whatever n and nq; the bits do not depend on nthreads. */
+int am_kv_recall(const float *keys, const float *values, size_t n, size_t dk, size_t dv, double beta, const float *cues,
+                 size_t nq, size_t k, size_t *top, float *score, float *out, int nthreads);
+
 /* Bytes the memory and its built mechanism hold. */
 size_t am_concepts_bytes(const am_concepts *cm);
 

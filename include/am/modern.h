@@ -76,7 +76,8 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
  * error is bounded (8-bit integer dot products on CPUs with AVX-512 VNNI when nq >= 64 and M >= 64, BLAS
  * otherwise), and every pattern that could be the maximum is compared by its dot product accumulated in
  * double; equal ones go to the lower index. The result is therefore the same with any BLAS kernel, thread
- * count or batch size. Blocked and threaded as am_modern_recall; work may be NULL. */
+ * count or batch size. Blocked and threaded as am_modern_recall; work may be NULL (the integer screen does not
+ * use it: its scratch is 36 x M 32-bit scores and M candidates per thread, whatever nq). */
 int am_modern_nearest(const am_modern *m, const float *q, size_t nq, size_t *idx, am_modern_work *work);
 /* The same, leaving out pattern exclude[k] for query k (exclude: nq entries, SIZE_MAX for none; NULL for
  * none at all): e.g. each stored pattern's nearest other pattern, with the patterns as queries. Needs at

@@ -790,11 +790,12 @@ static void answer_mask(const am_concepts *cm, const float *const *cues, unsigne
     }
 }
 
-/* Block rows: enough to feed the products, few enough that a block's scratch stays near 64 MB. */
-static size_t block_rows(const am_concepts *cm, const void *state, size_t nq)
+/* Block rows: enough to feed the products, few enough that a block's scratch stays near 64 MB (the one pass's
+ * scratch does not grow with the count: 256 rows). */
+static size_t block_rows(const am_concepts *cm, const void *state, size_t nq, int stream)
 {
     size_t nb = 256;
-    while (nb > 8 && cm->cfg.binding->scratch_floats(cm, state, nb) + nb * cm->count > ((size_t)16 << 20))
+    while (!stream && nb > 8 && cm->cfg.binding->scratch_floats(cm, state, nb) + nb * cm->count > ((size_t)16 << 20))
         nb /= 2;
     return nb < nq ? nb : (nq ? nq : 1);
 }
@@ -818,7 +819,106 @@ static int cues_ok(const am_concepts *cm, const float *const *cues, size_t nq)
     return any ? AM_OK : AM_EINVAL;
 }
 
-/* Runs activation (and, with r, ranking and readout) over fixed blocks of cues on nthreads threads. */
+/* Top k of one cue's activations a (count) among the concepts that may answer (mask; all: every one), ties to
+ * the lower index. */
+static void rank_top(const am_concepts *cm, const float *a, const unsigned char *mask, int all, size_t k, size_t *top)
+{
+    size_t N = cm->count;
+    if (k == 1)
+        top[0] = am__argmax_masked(a, N, all ? NULL : mask);
+    for (size_t j = k == 1 ? 1 : 0; j < k; j++) {
+        size_t best = SIZE_MAX;
+        for (size_t c = 0; c < N; c++) {
+            if (!mask[c])
+                continue;
+            int taken = 0;
+            for (size_t i = 0; i < j; i++)
+                taken |= top[i] == c;
+            if (!taken && (best == SIZE_MAX || a[c] > a[best]))
+                best = c;
+        }
+        top[j] = best;
+    }
+}
+
+/* The answer to cue q (global index) whose winner is win: under fallback, up the hierarchy while the cue lies
+ * beyond the radius of the first present modality; *lvl levels up. */
+static size_t answer_of(const am_concepts *cm, const float *const *cues, const am_concept_recall *r, size_t q,
+                        size_t win, unsigned char *lvl)
+{
+    size_t first = 0, ans = win;
+    *lvl = 0;
+    if (!r->fallback || ans == SIZE_MAX)
+        return ans;
+    while (!cues[first])
+        first++;
+    const float *x = cues[first] + q * cm->mod[first].dim;
+    while (*lvl < 255) {
+        size_t p = am_concepts_parent(cm, ans);
+        if (p == AM_CONCEPT_NONE || node_dist(cm, ans, first, x) <= cm->mod[first].radius)
+            break;
+        ans = p;
+        (*lvl)++;
+    }
+    return ans;
+}
+
+/* The one pass (bt->stream) over a block: ranking, read-outs, and the prototype of a fallback answer. */
+static int block_stream(am_concepts *cm, const float *const *cues, am_concept_recall *r, am__cblock *b)
+{
+    int e = cm->cfg.binding->stream(cm, cm->bstate, cues, r->out, b, r->k, r->concept + b->q0 * r->k,
+                                    r->score ? r->score + b->q0 * r->k : NULL);
+    for (size_t q = 0; q < b->nb && !e; q++) {
+        size_t win = r->concept[(b->q0 + q) * r->k];
+        unsigned char lvl;
+        size_t ans = answer_of(cm, cues, r, b->q0 + q, win, &lvl);
+        if (r->level)
+            r->level[b->q0 + q] = lvl;
+        for (size_t t = 0; t < cm->nmod && ans != win; t++)
+            if (r->out[t]) {
+                float *o = r->out[t] + (b->q0 + q) * cm->mod[t].dim;
+                const float *p = cm->node[ans]->proto[t];
+                if (p)
+                    memcpy(o, p, cm->mod[t].dim * sizeof(float));
+                else
+                    memset(o, 0, cm->mod[t].dim * sizeof(float));
+            }
+    }
+    return e;
+}
+
+/* Activation, then (with r) ranking and read-outs over a block. */
+static int block_act(am_concepts *cm, const float *const *cues, am_concept_recall *r, float *act_out,
+                     const unsigned char *mask, int all, am__cblock *b, thread_space *s)
+{
+    const am_binding_type *bt = cm->cfg.binding;
+    size_t N = cm->count;
+    int e = bt->activate(cm, cm->bstate, cues, b, s->act);
+    if (!e && act_out)
+        memcpy(act_out + b->q0 * N, s->act, b->nb * N * sizeof(float));
+    if (e || !r)
+        return e;
+    for (size_t q = 0; q < b->nb; q++) {
+        const float *a = s->act + q * N;
+        size_t *top = r->concept + (b->q0 + q) * r->k;
+        rank_top(cm, a, mask, all, r->k, top);
+        if (r->score)
+            for (size_t j = 0; j < r->k; j++)
+                r->score[(b->q0 + q) * r->k + j] = top[j] == SIZE_MAX ? NAN : a[top[j]];
+        unsigned char lvl;
+        s->ans[q] = answer_of(cm, cues, r, b->q0 + q, top[0], &lvl);
+        s->win[q] = top[0];
+        if (r->level)
+            r->level[b->q0 + q] = lvl;
+    }
+    for (size_t t = 0; t < cm->nmod && !e; t++)
+        if (r->out[t])
+            e = bt->readout(cm, cm->bstate, s->act, s->win, s->ans, t, b, r->out[t] + b->q0 * cm->mod[t].dim);
+    return e;
+}
+
+/* Runs activation (and, with r, ranking and readout) over fixed blocks of cues on nthreads threads; a recall
+ * the mechanism can do in one pass (stream) holds no activations of every concept. */
 static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_concept_recall *r, float *act_out,
                       int nthreads)
 {
@@ -834,30 +934,34 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
     if ((rc = ensure_built(cm)))
         return rc;
     const am_binding_type *bt = cm->cfg.binding;
-    size_t N = cm->count, nb = block_rows(cm, cm->bstate, nq), nblocks = (nq + nb - 1) / nb;
+    size_t N = cm->count, sf = 0;
+    int stream = r && !act_out && bt->stream && bt->stream_floats(cm, cm->bstate, cues, r->out, 1, r->k) > 0;
+    size_t nb = block_rows(cm, cm->bstate, nq, stream), nblocks = (nq + nb - 1) / nb;
     int nt = nthreads > 0 ? nthreads : omp_get_max_threads();
     if ((size_t)nt > nblocks)
         nt = (int)nblocks;
-    unsigned char *mask = malloc(N);
+    unsigned char *mask = stream ? NULL : malloc(N);
     thread_space *ts = calloc((size_t)nt, sizeof *ts);
-    if (!mask || !ts) {
+    if ((!stream && !mask) || !ts) {
         free(mask);
         free(ts);
         return AM_ENOMEM;
     }
-    answer_mask(cm, cues, mask);
     int all = 1;
-    for (size_t c = 0; c < N; c++)
-        all &= mask[c];
-    size_t sf = bt->scratch_floats(cm, cm->bstate, nb);
+    if (!stream) {
+        answer_mask(cm, cues, mask);
+        for (size_t c = 0; c < N; c++)
+            all &= mask[c];
+    }
+    sf = stream ? bt->stream_floats(cm, cm->bstate, cues, r->out, nb, r->k) : bt->scratch_floats(cm, cm->bstate, nb);
     for (int t = 0; t < nt && !rc; t++) {
         if ((rc = am__gemm_ws_reserve(&ts[t].ws, 1)))
             break;
         ts[t].buf = am__alloc_big((sf ? sf : 1) * sizeof(float));
-        ts[t].act = am__alloc_big(nb * N * sizeof(float));
+        ts[t].act = stream ? NULL : am__alloc_big(nb * N * sizeof(float));
         ts[t].ans = malloc(nb * sizeof(size_t));
         ts[t].win = malloc(nb * sizeof(size_t));
-        if (!ts[t].buf || !ts[t].act || !ts[t].ans || !ts[t].win)
+        if (!ts[t].buf || (!stream && !ts[t].act) || !ts[t].ans || !ts[t].win)
             rc = AM_ENOMEM;
         else if (bt->aux_create)
             rc = bt->aux_create(cm, cm->bstate, &ts[t].aux);
@@ -872,56 +976,7 @@ static int run_blocks(am_concepts *cm, const float *const *cues, size_t nq, am_c
             continue;
         thread_space *s = &ts[omp_get_thread_num()];
         am__cblock b = {blk * nb, nq - blk * nb < nb ? nq - blk * nb : nb, s->buf, &s->ws, s->aux};
-        int e = bt->activate(cm, cm->bstate, cues, &b, s->act);
-        if (!e && act_out)
-            memcpy(act_out + b.q0 * N, s->act, b.nb * N * sizeof(float));
-        if (!e && r) {
-            size_t first = 0;
-            while (!cues[first])
-                first++;
-            for (size_t q = 0; q < b.nb; q++) {
-                const float *a = s->act + q * N;
-                size_t *top = r->concept + (b.q0 + q) * r->k;
-                /* top k among the concepts that may answer, by activation, ties to the lower index */
-                if (r->k == 1)
-                    top[0] = am__argmax_masked(a, N, all ? NULL : mask);
-                for (size_t j = r->k == 1 ? 1 : 0; j < r->k; j++) {
-                    size_t best = SIZE_MAX;
-                    for (size_t c = 0; c < N; c++) {
-                        if (!mask[c])
-                            continue;
-                        int taken = 0;
-                        for (size_t i = 0; i < j; i++)
-                            taken |= top[i] == c;
-                        if (!taken && (best == SIZE_MAX || a[c] > a[best]))
-                            best = c;
-                    }
-                    top[j] = best;
-                }
-                if (r->score)
-                    for (size_t j = 0; j < r->k; j++)
-                        r->score[(b.q0 + q) * r->k + j] = top[j] == SIZE_MAX ? NAN : a[top[j]];
-                size_t ans = top[0];
-                unsigned char lvl = 0;
-                if (r->fallback && ans != SIZE_MAX) {
-                    const float *x = cues[first] + (b.q0 + q) * cm->mod[first].dim;
-                    while (lvl < 255) {
-                        size_t p = am_concepts_parent(cm, ans);
-                        if (p == AM_CONCEPT_NONE || node_dist(cm, ans, first, x) <= cm->mod[first].radius)
-                            break;
-                        ans = p;
-                        lvl++;
-                    }
-                }
-                s->ans[q] = ans;
-                s->win[q] = top[0];
-                if (r->level)
-                    r->level[b.q0 + q] = lvl;
-            }
-            for (size_t t = 0; t < cm->nmod && !e; t++)
-                if (r->out[t])
-                    e = bt->readout(cm, cm->bstate, s->act, s->win, s->ans, t, &b, r->out[t] + b.q0 * cm->mod[t].dim);
-        }
+        int e = stream ? block_stream(cm, cues, r, &b) : block_act(cm, cues, r, act_out, mask, all, &b, s);
         if (e) {
 #pragma omp atomic write
             fail = e;

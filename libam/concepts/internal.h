@@ -55,7 +55,37 @@ struct am_binding_type {
      * first-ranked concept) and the answer (the winner or, under fallback, an ancestor) per cue. */
     int (*readout)(const am_concepts *cm, const void *state, const float *act, const size_t *winner,
                    const size_t *answer, size_t t, am__cblock *b, float *out);
+    /* Optional (NULL: none): ranking and read-out of a block in one pass over the concepts, without the
+     * nb x count activations. stream_floats: the scratch floats of a block of nb cues ranked k deep with read-outs
+     * outs[m] != NULL (outs: the recall's nq x dim_m arrays), or 0 when the pass does not apply to these cues
+     * (activate and readout serve them). stream: top (nb x k) and score (nb x k or NULL) of the block, and its
+     * rows of outs (the weighted read-out; a fallback answer is the caller's). */
+    size_t (*stream_floats)(const am_concepts *cm, const void *state, const float *const *cues, float *const *outs,
+                            size_t nb, size_t k);
+    int (*stream)(const am_concepts *cm, const void *state, const float *const *cues, float *const *outs,
+                  am__cblock *b, size_t k, size_t *top, float *score);
 };
+
+/* The kv mechanism's one pass (bind-kv.c) over contiguous arrays: n concepts with keys (n x dk) and the bias
+ * (n floats or NULL) subtracted from their scores beta q.k; ntg read-outs of vals[t] (n x dv[t]). */
+typedef struct am__kv_src {
+    const float *keys, *bias;
+    size_t n, dk;
+    float beta;
+    size_t ntg;
+    const float *vals[AM__MAXMOD];
+    size_t dv[AM__MAXMOD];
+} am__kv_src;
+/* Scratch floats of am__kv_stream for nb cues ranked k deep (independent of n). */
+size_t am__kv_stream_floats(const am__kv_src *src, size_t nb, size_t k);
+/* nb cues (nb x dk, in): top (nb x k, out): the k best concepts by score, best first, ties to the lower index;
+ * score (nb x k or NULL, out): their softmax activations; out[t] (nb x dv[t], out): the softmax-weighted sum
+ * of vals[t]. The concepts are scored a tile of 512 at a time, each row's sums and read-outs rescaled when
+ * its running maximum rises: the bits depend neither on nb nor on the thread. AM_ENOTFINITE when a score is
+ * not finite. */
+int am__kv_stream(const am__kv_src *src, const float *cues, size_t nb, size_t k, size_t *top, float *score,
+                  float *const *out, float *scratch, am__gemm_ws *ws);
+
 
 extern const am_binding_type am__binding_kv_type, am__binding_hebb_type, am__binding_hrr_type;
 

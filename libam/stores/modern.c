@@ -422,8 +422,7 @@ static size_t verify(const am_modern *m, const float *q, const float *ub, float 
 
 /* The integer screen (see ../core/q8.h): scores of 8-bit copies with a per-pair error bound
  * |x.q - a| <= s_q s_mu (l1_q / 2 + l1_mu / 2 + d / 4), widened for the float arithmetic of a and the bound. */
-static int nearest_q8(const am_modern *m, const float *q, size_t nq, const size_t *ex, size_t *idx, am_modern_work *w,
-                      int nt)
+static int nearest_q8(const am_modern *m, const float *q, size_t nq, const size_t *ex, size_t *idx, int nt)
 {
     size_t d = m->d, M = m->m;
     am__q8_patterns p;
@@ -433,24 +432,29 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, const size_
     size_t ldc = p.panels * AM__Q8_PANEL, nblocks = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
     float *half = malloc(M * sizeof *half), *ubs = malloc((size_t)nt * ldc * sizeof *ubs);
     uint32_t *cands = malloc((size_t)nt * M * sizeof *cands);
-    if (!half || !ubs || !cands) {
+    /* per thread: the integer scores of a block (Q8_BLOCK x ldc, not QBLOCK x M as a work holds: the memory
+     * grows with M alone) and its quantised queries */
+    int32_t *cs = am__alloc_big((size_t)nt * Q8_BLOCK * ldc * sizeof *cs);
+    uint8_t *qs = malloc((size_t)nt * Q8_BLOCK * p.d4);
+    if (!half || !ubs || !cands || !cs || !qs) {
         free(half);
         free(ubs);
         free(cands);
+        free(cs);
+        free(qs);
         am__q8_patterns_free(&p);
         return AM_ENOMEM;
     }
     for (size_t mu = 0; mu < M; mu++)
         half[mu] = 0.5f * p.l1[mu] + 0.25f * (float)d;
-    /* Per thread: the integer scores (Q8_BLOCK x ldc int32) in w->a, one query's upper bounds in ubs, the
-     * quantised queries in w->r (both hold more than that: QBLOCK >= Q8_BLOCK rows of >= ldc - 63 entries,
-     * see work_fit). */
+    /* Per thread: the integer scores (Q8_BLOCK x ldc int32) in cs, one query's upper bounds in ubs, the
+     * quantised queries in qs. */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
         int t = omp_get_thread_num();
         size_t q0 = blk * Q8_BLOCK, nb = nq - q0 < Q8_BLOCK ? nq - q0 : Q8_BLOCK;
-        int32_t *c = (int32_t *)(void *)(w->a + (size_t)t * QBLOCK * w->mcap);
-        uint8_t *qq = (uint8_t *)(void *)(w->r + (size_t)t * QBLOCK * d);
+        int32_t *c = cs + (size_t)t * Q8_BLOCK * ldc;
+        uint8_t *qq = qs + (size_t)t * Q8_BLOCK * p.d4;
         float sq[Q8_BLOCK], l1q[Q8_BLOCK];
         for (size_t r = 0; r < Q8_BLOCK; r++) {
             if (r < nb)
@@ -487,6 +491,8 @@ static int nearest_q8(const am_modern *m, const float *q, size_t nq, const size_
     free(half);
     free(ubs);
     free(cands);
+    free(cs);
+    free(qs);
     am__q8_patterns_free(&p);
     return AM_OK;
 }
@@ -510,15 +516,12 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
         if (!isfinite(q[i]))
             return AM_EINVAL;
     int nt;
+    if (nq >= 64 && M >= AM__Q8_PANEL && d <= AM__Q8_MAX_DIM && am__q8_available()) {
+        size_t nb8 = (nq + Q8_BLOCK - 1) / Q8_BLOCK, mt = (size_t)(omp_get_max_threads() > 1 ? omp_get_max_threads() : 1);
+        return nearest_q8(m, q, nq, ex, idx, omp_in_parallel() ? 1 : (int)(nb8 < mt ? nb8 : mt));
+    }
     if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
-    if (nq >= 64 && M >= AM__Q8_PANEL && d <= AM__Q8_MAX_DIM && am__q8_available()) {
-        size_t nb8 = (nq + Q8_BLOCK - 1) / Q8_BLOCK;
-        rc = nearest_q8(m, q, nq, ex, idx, w, omp_in_parallel() ? 1 : (int)(nb8 < (size_t)w->nthreads ? nb8 : (size_t)w->nthreads));
-        if (w != work)
-            am_modern_work_free(w);
-        return rc;
-    }
     /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order; gamma_d = d u / (1 - d u)),
      * bounded over the patterns by the largest stored norm. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
