@@ -105,9 +105,155 @@ static double dist(const float *a, const float *b, size_t d)
     return sqrt(s);
 }
 
+/* The kv one pass (a memory whose concepts have one exemplar each in the cue modality): the same ranking,
+ * activations and read-outs as the activations of every concept give, the same bits at any thread count and
+ * block of cues, am_kv_recall's bits on the same arrays, ties to the lower index across tiles of 512 concepts,
+ * fallback to a parent, and errors. */
+#define KN 1300 /* concepts: tiles of 512, 512 and 276 */
+#define KQ 300
+static am_concepts *kv_memory(int sim, float *x[2], const size_t d[2])
+{
+    am_modality mods[2] = {{"a", d[0], INFINITY, ""}, {"b", d[1], INFINITY, ""}};
+    am_concepts_config cfg;
+    am_concepts_config_default(&cfg);
+    cfg.beta = 8.0;
+    cfg.similarity = sim;
+    am_concepts *cm = NULL;
+    if (am_concepts_create(&cm, mods, 2, &cfg))
+        return NULL;
+    for (size_t c = 0; c < KN; c++) {
+        const float *lat[AM_CONCEPT_MAX_MODALITIES] = {x[0] + c * d[0], x[1] + c * d[1]};
+        char lb[16];
+        snprintf(lb, sizeof lb, "k%zu", c);
+        if (am_concepts_observe(cm, lat, lb, NULL, NULL))
+            return NULL;
+    }
+    return cm;
+}
+
+/* The recall's top 3, scores and read-out against the activations of every concept (the general path). */
+static int kv_matches_activation(am_concepts *cm, const float *const *cues, const size_t *top, const float *score,
+                                 const float *out, const float *vals, size_t dv)
+{
+    float *act = malloc((size_t)KQ * KN * sizeof *act);
+    int good = act && am_concepts_activation(cm, cues, KQ, act, 2) == AM_OK;
+    for (size_t q = 0; q < KQ && good; q++) {
+        const float *a = act + q * KN;
+        size_t best[3] = {0, 0, 0};
+        for (size_t j = 0; j < 3; j++) {
+            double bv = -1;
+            for (size_t c = 0; c < KN; c++)
+                if ((j < 1 || c != best[0]) && (j < 2 || c != best[1]) && a[c] > bv)
+                    bv = a[c], best[j] = c;
+        }
+        for (size_t j = 0; j < 3; j++)
+            good &= top[q * 3 + j] == best[j] && fabsf(score[q * 3 + j] - a[best[j]]) <= 1e-5f * a[best[0]] + 1e-30f;
+        for (size_t i = 0; i < dv; i++) {
+            double v = 0;
+            for (size_t c = 0; c < KN; c++)
+                v += (double)a[c] * vals[c * dv + i];
+            good &= fabs(out[q * dv + i] - v) <= 1e-5;
+        }
+    }
+    free(act);
+    return good;
+}
+
+static void kv_one_pass(void)
+{
+    const size_t d[2] = {16, 8};
+    float *x[2], *cue = malloc(KQ * 16 * sizeof *cue);
+    am_rng rng;
+    am_rng_init(&rng, 5, 0);
+    for (int m = 0; m < 2; m++) {
+        x[m] = malloc(KN * d[m] * sizeof(float));
+        for (size_t i = 0; i < KN * d[m]; i++)
+            x[m][i] = (float)(am_rng_normal(&rng) / sqrt((double)d[m]));
+    }
+    memcpy(x[0] + 900 * 16, x[0] + 5 * 16, 16 * sizeof(float)); /* equal keys in different tiles */
+    memcpy(x[0] + 7 * 16, x[0] + 3 * 16, 16 * sizeof(float));   /* and in the same tile */
+    for (size_t q = 0; q < KQ; q++) {
+        size_t c = q == 0 ? 5 : q == 1 ? 3 : (size_t)am_rng_below(&rng, KN);
+        for (size_t i = 0; i < 16; i++)
+            cue[q * 16 + i] = x[0][c * 16 + i] + (q < 2 ? 0.0f : (float)(0.3 * am_rng_normal(&rng) / 4.0));
+    }
+    const float *cues[AM_CONCEPT_MAX_MODALITIES] = {cue};
+    for (int sim = 0; sim < 2; sim++) {
+        am_concepts *cm = kv_memory(sim, x, d);
+        size_t top[3][KQ * 3];
+        float score[3][KQ * 3], out[3][KQ * 8];
+        int rc = 0;
+        for (int v = 0; v < 3; v++) { /* 1 thread, 2 threads, cues 37.. alone (other blocks) */
+            size_t q0 = v == 2 ? 37 : 0;
+            const float *cv[AM_CONCEPT_MAX_MODALITIES] = {cue + q0 * 16};
+            am_concept_recall r = {.k = 3, .concept = top[v] + q0 * 3, .score = score[v] + q0 * 3};
+            r.out[1] = out[v] + q0 * 8;
+            if (v == 2)
+                memcpy(top[2], top[0], sizeof top[0]), memcpy(score[2], score[0], sizeof score[0]),
+                    memcpy(out[2], out[0], sizeof out[0]);
+            rc |= am_concepts_recall(cm, cv, v == 2 ? 100 : KQ, &r, v == 1 ? 2 : 1);
+        }
+        const char *nm = sim ? "euclid" : "dot";
+        ok(rc == 0 && kv_matches_activation(cm, cues, top[0], score[0], out[0], x[1], 8),
+           "kv one pass (%s, %d concepts): the top 3, their activations and the read-out as from every activation", nm, KN);
+        ok(!memcmp(top[0], top[1], sizeof top[0]) && !memcmp(score[0], score[1], sizeof score[0]) &&
+               !memcmp(out[0], out[1], sizeof out[0]),
+           "kv one pass (%s): the same bits on 1 and 2 threads", nm);
+        ok(!memcmp(top[0], top[2], sizeof top[0]) && !memcmp(score[0], score[2], sizeof score[0]) &&
+               !memcmp(out[0], out[2], sizeof out[0]),
+           "kv one pass (%s): the same bits for cues recalled in other blocks", nm);
+        ok(top[0][0] == 5 && top[0][1] == 900 && top[0][3] == 3 && top[0][4] == 7 && score[0][0] == score[0][1],
+           "kv one pass (%s): equal keys rank by index, across tiles and within one", nm);
+        if (!sim) {
+            size_t kt[KQ * 3];
+            float ks[KQ * 3], ko[KQ * 8];
+            ok(am_kv_recall(x[0], x[1], KN, 16, 8, 8.0, cue, KQ, 3, kt, ks, ko, 2) == AM_OK &&
+                   !memcmp(kt, top[0], sizeof kt) && !memcmp(ks, score[0], sizeof ks) && !memcmp(ko, out[0], sizeof ko),
+               "am_kv_recall on the arrays: the same bits as the memory's recall");
+        }
+        am_concepts_free(cm);
+    }
+    /* fallback: a parent with its own exemplar answers a cue beyond the child's radius (still one pass) */
+    {
+        am_concepts *cm = kv_memory(AM_SIM_DOT, x, d);
+        size_t t1 = 0;
+        unsigned char lvl = 0;
+        float o[8];
+        am_concept_recall r = {.k = 1, .concept = &t1, .fallback = 1, .level = &lvl};
+        r.out[1] = o;
+        int rc = am_concepts_set_parent(cm, 11, 10);
+        rc |= am_concepts_set_radius(cm, 0, 0.01);
+        float c11[16];
+        for (size_t i = 0; i < 16; i++)
+            c11[i] = x[0][11 * 16 + i] + 0.05f;
+        const float *cv[AM_CONCEPT_MAX_MODALITIES] = {c11};
+        rc |= am_concepts_recall(cm, cv, 1, &r, 1);
+        ok(rc == 0 && t1 == 11 && lvl == 1 && !memcmp(o, am_concepts_prototype(cm, 10, 1), sizeof o),
+           "kv one pass with fallback: the parent answers with its prototype, one level up");
+        am_concepts_free(cm);
+    }
+    size_t t[1];
+    float big[16];
+    for (size_t i = 0; i < 16; i++)
+        big[i] = 1e20f;
+    ok(am_kv_recall(x[0], x[1], KN, 16, 8, 1e30, big, 1, 1, t, NULL, NULL, 1) == AM_ENOTFINITE,
+       "am_kv_recall: a score beyond single precision is AM_ENOTFINITE");
+    ok(am_kv_recall(x[0], x[1], KN, 16, 8, 8.0, cue, 1, 0, t, NULL, NULL, 1) == AM_EINVAL &&
+           am_kv_recall(x[0], x[1], KN, 16, 8, 8.0, cue, 1, KN + 1, t, NULL, NULL, 1) == AM_EINVAL &&
+           am_kv_recall(NULL, x[1], KN, 16, 8, 8.0, cue, 1, 1, t, NULL, NULL, 1) == AM_EINVAL &&
+           am_kv_recall(x[0], NULL, KN, 16, 8, 8.0, cue, 1, 1, t, NULL, big, 1) == AM_EINVAL &&
+           am_kv_recall(x[0], x[1], KN, 16, 8, 0.0, cue, 1, 1, t, NULL, NULL, 1) == AM_EINVAL,
+       "am_kv_recall: k of 0 or above n, no keys, no values for a read-out, beta 0: AM_EINVAL");
+    big[3] = NAN;
+    ok(am_kv_recall(x[0], x[1], KN, 16, 8, 8.0, big, 1, 1, t, NULL, NULL, 1) == AM_ENOTFINITE,
+       "am_kv_recall: a NaN cue is AM_ENOTFINITE");
+    free(x[0]), free(x[1]), free(cue);
+}
+
 int main(void)
 {
     label_names();
+    kv_one_pass();
     float *centre[3], *ex[3];
     fixture(centre, ex);
 

@@ -18,7 +18,8 @@ typedef struct {
     int allhas[AM__MAXMOD];     /* every concept has a prototype in the modality */
     size_t maxdim;
     size_t nkeys[AM__MAXMOD], maxkeys;
-    float *protos[AM__MAXMOD];  /* count x dim */
+    float *protos[AM__MAXMOD];  /* count x dim; the keys themselves when alias (equal bits: one exemplar each) */
+    int alias[AM__MAXMOD];
     unsigned char *has[AM__MAXMOD];
 } kv_state;
 
@@ -31,7 +32,8 @@ static void kv_free(void *p)
         free(s->keys[m]);
         free(s->owner[m]);
         free(s->half2[m]);
-        free(s->protos[m]);
+        if (!s->alias[m])
+            free(s->protos[m]);
         free(s->has[m]);
     }
     free(s);
@@ -53,6 +55,12 @@ static int kv_build(const am_concepts *cm, void **out)
         s->allhas[m] = 1;
         for (size_t c = 0; c < cm->count; c++)
             s->allhas[m] &= s->has[m][c] != 0;
+        if (s->identity[m] && s->allhas[m] && s->nkeys[m] &&
+            !memcmp(s->keys[m], s->protos[m], cm->count * d * sizeof(float))) { /* one copy, not two */
+            free(s->protos[m]);
+            s->protos[m] = s->keys[m];
+            s->alias[m] = 1;
+        }
         if (!s->identity[m] && s->nkeys[m] > s->maxkeys)
             s->maxkeys = s->nkeys[m];
         s->maxdim = d > s->maxdim ? d : s->maxdim;
