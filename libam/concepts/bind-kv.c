@@ -18,8 +18,7 @@ typedef struct {
     int allhas[AM__MAXMOD];     /* every concept has a prototype in the modality */
     size_t maxdim;
     size_t nkeys[AM__MAXMOD], maxkeys;
-    float *protos[AM__MAXMOD];  /* count x dim; the keys themselves when alias (equal bits: one exemplar each) */
-    int alias[AM__MAXMOD];
+    float *protos[AM__MAXMOD];  /* count x dim; keys[m] itself when they are the same bits (one exemplar each) */
     unsigned char *has[AM__MAXMOD];
 } kv_state;
 
@@ -32,7 +31,7 @@ static void kv_free(void *p)
         free(s->keys[m]);
         free(s->owner[m]);
         free(s->half2[m]);
-        if (!s->alias[m])
+        if (s->protos[m] != s->keys[m])
             free(s->protos[m]);
         free(s->has[m]);
     }
@@ -59,7 +58,6 @@ static int kv_build(const am_concepts *cm, void **out)
             !memcmp(s->keys[m], s->protos[m], cm->count * d * sizeof(float))) { /* one copy, not two */
             free(s->protos[m]);
             s->protos[m] = s->keys[m];
-            s->alias[m] = 1;
         }
         if (!s->identity[m] && s->nkeys[m] > s->maxkeys)
             s->maxkeys = s->nkeys[m];
