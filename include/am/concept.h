@@ -153,7 +153,9 @@ size_t am_concepts_children(const am_concepts *cm, size_t c, size_t *out, size_t
 /* Cues: cues[m] = nq x dim_m floats (finite) or NULL; at least one modality present. */
 typedef struct am_concept_recall {
     size_t k;              /* concepts ranked per cue, >= 1 (at most the count) */
-    size_t *concept;       /* out, nq x k (required): concept indices, best first (ties: lower index) */
+    size_t *concept;       /* out, nq x k (required): concept indices, best first (ties: lower index); kv
+                              with one exemplar per concept in a single cue modality ranks by the score
+                              beta q.k itself (activations of near-equal scores may round to equal floats) */
     float *score;          /* out, nq x k or NULL: their activations */
     float *out[AM_CONCEPT_MAX_MODALITIES]; /* out, nq x dim_m or NULL: the latent recalled in modality m */
     int fallback;          /* 1: when the cue lies beyond its modality's radius from the winner (the
