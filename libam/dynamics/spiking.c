@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/alloc.h"
 #include "../core/cancel_internal.h"
 #include "am/rng.h"
 #include "../core/vexp.h"
@@ -391,6 +392,17 @@ static int build_rows(am_snn *n, size_t *row)
     return AM_OK;
 }
 
+/* count x size zero bytes on a cache-line boundary (the neuron updates stream whole lines); NULL on overflow. */
+static void *zalloc64(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = am__alloc_big(count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
 static int state_free(am_snn *n)
 {
     void **all[] = {(void **)&n->v,     (void **)&n->ge,  (void **)&n->gi,   (void **)&n->ring, (void **)&n->ref,
@@ -406,15 +418,15 @@ static int state_free(am_snn *n)
 static int state_alloc(am_snn *n, size_t ringn)
 {
     size_t N = n->n;
-    n->v = malloc(N * sizeof *n->v);
-    n->ge = calloc(N, sizeof *n->ge);
-    n->gi = calloc(N, sizeof *n->gi);
-    n->ring = calloc(ringn, sizeof *n->ring);
-    n->ref = calloc(N, sizeof *n->ref);
+    n->v = zalloc64(N, sizeof *n->v);
+    n->ge = zalloc64(N, sizeof *n->ge);
+    n->gi = zalloc64(N, sizeof *n->gi);
+    n->ring = zalloc64(ringn, sizeof *n->ring);
+    n->ref = zalloc64(N, sizeof *n->ref);
     n->count = calloc(N, sizeof *n->count);
     n->spk = malloc(N * sizeof *n->spk);
     n->list = malloc(N * sizeof *n->list);
-    n->flag = calloc(N, 1);
+    n->flag = zalloc64(N, 1);
     if (n->v && n->ge && n->gi && n->ring && n->ref && n->count && n->spk && n->list && n->flag)
         return AM_OK;
     return state_free(n);
@@ -676,6 +688,15 @@ static void deliver(const am_snn *n, uint64_t t, const uint32_t *ids, size_t ns,
             if (!whole) {
                 a = lower_bound(post, a, b, lo);
                 b = lower_bound(post, a, b, hi);
+            }
+            /* a segment's targets are distinct: four loads before their stores */
+            for (; a + 4 <= b; a += 4) {
+                uint32_t p0 = post[a], p1 = post[a + 1], p2 = post[a + 2], p3 = post[a + 3];
+                float x0 = dst[p0] + w, x1 = dst[p1] + w, x2 = dst[p2] + w, x3 = dst[p3] + w;
+                dst[p0] = x0;
+                dst[p1] = x1;
+                dst[p2] = x2;
+                dst[p3] = x3;
             }
             for (; a < b; a++)
                 dst[post[a]] += w;
