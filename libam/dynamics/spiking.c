@@ -719,14 +719,8 @@ static void update_units(am_snn *n, const units_t *u, uint64_t t, size_t k0, siz
                                  n->spk + u->ub[2 * k], n->flag + u->ub[2 * k]);
 }
 
-static void deliver_units(const am_snn *n, const units_t *u, uint64_t t, uint32_t lo, uint32_t hi)
-{
-    for (size_t k = 0; k < u->nunits; k++)
-        deliver(n, t, n->spk + u->ub[2 * k], u->cnt[k], lo, hi);
-}
-
-/* The end of step t: its spikes listed in ascending order, counted and shown to the monitor. */
-static void finish_step(am_snn *n, const units_t *u, uint64_t t, const am_snn_monitor *mon, float *rec)
+/* The step's spikes listed in ascending order (n->list) and counted; their number. */
+static size_t gather(am_snn *n, const units_t *u)
 {
     size_t ns = 0;
     for (size_t k = 0; k < u->nunits; k++) {
@@ -736,6 +730,12 @@ static void finish_step(am_snn *n, const units_t *u, uint64_t t, const am_snn_mo
             n->count[ids[s]]++;
         }
     }
+    return ns;
+}
+
+/* The step's ns spikes and the recorded potentials shown to the monitor. */
+static void show(const am_snn *n, uint64_t t, size_t ns, const am_snn_monitor *mon, float *rec)
+{
     double tm = (double)t * n->dt;
     if (mon && mon->on_spikes && ns)
         mon->on_spikes(t, tm, n->list, ns, mon->ctx);
@@ -815,14 +815,16 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
     if (nt <= 1) {
         for (uint64_t t = t0; t < t_end && !rc; t++) {
             update_units(n, &u, t, 0, u.nunits);
-            deliver_units(n, &u, t, 0, (uint32_t)N);
-            finish_step(n, &u, t, mon, rec);
+            size_t ns = gather(n, &u);
+            deliver(n, t, n->list, ns, 0, (uint32_t)N);
+            show(n, t, ns, mon, rec);
             n->t = t + 1;
             rc = am_cancel_poll();
         }
     } else {
-        /* Each thread updates a run of units and serves the targets of the same neurons. rc is written by the
-         * master between the barriers, and read by every thread after the second. */
+        /* Each thread updates a run of units and serves the targets of the same neurons. ns and rc are written
+         * by one thread between two barriers, and read by every thread after the second. */
+        size_t ns = 0;
 #pragma omp parallel num_threads(nt)
         {
             size_t m = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
@@ -831,10 +833,12 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
             for (uint64_t t = t0; t < t_end && !rc; t++) {
                 update_units(n, &u, t, k0, k1);
 #pragma omp barrier
-                deliver_units(n, &u, t, lo, hi);
+#pragma omp single
+                ns = gather(n, &u);
+                deliver(n, t, n->list, ns, lo, hi);
 #pragma omp master
                 {
-                    finish_step(n, &u, t, mon, rec);
+                    show(n, t, ns, mon, rec);
                     n->t = t + 1;
                     rc = am_cancel_poll();
                 }
