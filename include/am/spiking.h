@@ -17,7 +17,8 @@
  * Connections (projections from a range of neurons to a range): fixed probability p (every pair drawn; no
  * self-connections unless asked) or fixed in-degree K (K distinct presynaptic neurons per target), a weight,
  * a receptor (excitatory or inhibitory) and a delay (a whole number of steps, 0 allowed). They are kept in
- * compressed sparse rows by presynaptic neuron; spikes go through a ring buffer of delay slots.
+ * rows by presynaptic neuron, one segment per projection (its targets, ascending; weight, delay and receptor
+ * stored once); spikes go through a ring buffer of delay slots.
  *
  * One step t: every neuron adds the input arriving now, then integrates; spikes are detected and reset; each
  * spike is sent along its row into the slot of step t + delay. An input sent with delay 0 acts at the next
@@ -113,7 +114,9 @@ typedef struct am_snn_monitor {
 } am_snn_monitor;
 
 /* Run `steps` steps (threads <= 0: all available; fewer are used when each would have under 64k neurons, where
- * synchronising threads every step costs more than it saves; the results do not depend on it). Connections are
+ * synchronising threads every step costs more than it saves; the results do not depend on it: each thread
+ * updates a range of neurons and delivers the step's spikes to the targets in that range, every target adding
+ * its inputs in the same order, spikes ascending). Connections are
  * finalised on the first run (no connections can be added after it: AM_EINVAL). The state carries over to the
  * next run. AM_EEMPTY for a network without neurons; AM_EOVERFLOW when the step count would pass 2^64 - 1; a
  * cancelled run (AM_ECANCELED, am/cancel.h) stops after a whole step, am_snn_step_count telling how far. */

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "am/error.h"
+#include "../core/alloc.h"
 #include "../core/cancel_internal.h"
 #include "am/rng.h"
 #include "../core/vexp.h"
 
 #define CHUNK 4096 /* neurons per unit of parallel work: fixed, so nothing depends on the thread count */
+#define MIN_PER_THREAD 65536 /* neurons: fewer threads are used when each would have fewer */
 
 typedef struct {
     size_t first, count;
@@ -22,11 +24,23 @@ typedef struct {
 } pop_t;
 
 typedef struct {
-    uint32_t pre, post;
+    uint32_t pre, post, proj;
+} edge_t;
+
+/* A projection's synapses all share one weight, delay and receptor. */
+typedef struct {
     float w;
     uint16_t delay;
     uint8_t inh;
-} edge_t;
+} proj_t;
+
+/* The synapses of one presynaptic neuron from one projection: post[start, end) of the neuron's row. Their
+ * targets are strictly ascending (a probability projection draws them in order, a fixed in-degree one visits the
+ * targets in order, and no pair is drawn twice). */
+typedef struct {
+    size_t end;
+    uint32_t proj;
+} seg_t;
 
 struct am_snn {
     double dt;
@@ -34,23 +48,23 @@ struct am_snn {
     uint64_t seed;
     pop_t *pop;
     size_t npop, n;
-    /* connections: edges until the first run, then rows */
+    /* connections: edges until the first run, then rows of segments */
     edge_t *edge;
     size_t nedge, capedge, nproj;
-    size_t *row;     /* n + 1 */
-    uint32_t *post;
-    float *w;
-    uint16_t *delay;
-    uint8_t *inh;
+    proj_t *proj;    /* nproj */
+    size_t *srow;    /* n + 1: the synapses of neuron i are the segments seg[srow[i], srow[i + 1]) */
+    seg_t *seg;      /* in order: segment g is post[g ? seg[g - 1].end : 0, seg[g].end) */
+    uint32_t *post;  /* targets */
+    size_t nsyn;
     int built;
     unsigned maxdelay, slots;
     /* state */
     float *v, *ge, *gi, *ring; /* ring: slots x 2 x n (excitatory, inhibitory) */
     uint32_t *ref;
     uint64_t *count, t;
-    uint32_t *spk;   /* n: spike ids of the step, per chunk then merged */
+    uint32_t *spk;   /* n: spike ids of the step, per chunk */
+    uint32_t *list;  /* n: the step's spike ids, ascending */
     uint8_t *flag;   /* n: spike flags of the step */
-    size_t *nspk;    /* per chunk */
 };
 
 void am_lif_params_default(am_lif_params *p)
@@ -108,11 +122,10 @@ void am_snn_free(am_snn *n)
         return;
     free(n->pop);
     free(n->edge);
-    free(n->row);
+    free(n->proj);
+    free(n->srow);
+    free(n->seg);
     free(n->post);
-    free(n->w);
-    free(n->delay);
-    free(n->inh);
     free(n->v);
     free(n->ge);
     free(n->gi);
@@ -120,7 +133,7 @@ void am_snn_free(am_snn *n)
     free(n->ref);
     free(n->count);
     free(n->spk);
-    free(n->nspk);
+    free(n->list);
     free(n->flag);
     free(n);
 }
@@ -167,7 +180,7 @@ int am_snn_add(am_snn *n, size_t count, const am_lif_params *p, size_t *first)
     return AM_OK;
 }
 
-static int edge_push(am_snn *n, uint32_t pre, uint32_t post, float w, uint16_t d, uint8_t inh)
+static int edge_push(am_snn *n, uint32_t pre, uint32_t post, uint32_t proj)
 {
     if (n->nedge == n->capedge) {
         size_t cap = n->capedge ? 2 * n->capedge : 4096;
@@ -179,7 +192,7 @@ static int edge_push(am_snn *n, uint32_t pre, uint32_t post, float w, uint16_t d
         n->edge = e;
         n->capedge = cap;
     }
-    n->edge[n->nedge++] = (edge_t){pre, post, w, d, inh};
+    n->edge[n->nedge++] = (edge_t){pre, post, proj};
     return AM_OK;
 }
 
@@ -202,6 +215,13 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
     uint16_t d = (uint16_t)lround(ds);
     int overlap = pre < post + npost && post < pre + npre;
     uint64_t proj = n->nproj;
+    if (proj >= UINT32_MAX)
+        return AM_EOVERFLOW;
+    proj_t *pt = realloc(n->proj, (n->nproj + 1) * sizeof *pt);
+    if (!pt)
+        return AM_ENOMEM;
+    n->proj = pt;
+    pt[proj] = (proj_t){(float)c->weight, d, (uint8_t)!!c->inhibitory};
     size_t nedge0 = n->nedge; /* a failed or cancelled projection leaves no synapse behind */
     int rc = AM_OK;
     if (c->kind == AM_CONN_PROB) {
@@ -230,7 +250,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
                     size_t tgt = post + (size_t)j;
                     if (!c->autapses && overlap && tgt == pre + i)
                         continue;
-                    if ((rc = edge_push(n, (uint32_t)(pre + i), (uint32_t)tgt, (float)c->weight, d, (uint8_t)!!c->inhibitory)))
+                    if ((rc = edge_push(n, (uint32_t)(pre + i), (uint32_t)tgt, (uint32_t)proj)))
                         break;
                 }
             }
@@ -266,7 +286,7 @@ int am_snn_connect(am_snn *n, size_t pre, size_t npre, size_t post, size_t npost
             qsort(pick, c->k, sizeof *pick, cmp_u32);
             for (size_t t = 0; t < c->k && !rc; t++) {
                 size_t src = pick[t] + (skip != SIZE_MAX && pick[t] >= skip);
-                rc = edge_push(n, (uint32_t)(pre + src), (uint32_t)self, (float)c->weight, d, (uint8_t)!!c->inhibitory);
+                rc = edge_push(n, (uint32_t)(pre + src), (uint32_t)self, (uint32_t)proj);
             }
         }
         free(taken);
@@ -289,7 +309,7 @@ size_t am_snn_size(const am_snn *n)
 
 size_t am_snn_synapses(const am_snn *n)
 {
-    return n->built ? n->row[n->n] : n->nedge;
+    return n->built ? n->nsyn : n->nedge;
 }
 
 double am_snn_dt(const am_snn *n)
@@ -312,52 +332,124 @@ const uint64_t *am_snn_spike_counts(const am_snn *n)
     return n->count;
 }
 
-/* Rows by presynaptic neuron (a stable counting sort of the edges), the state, the initial potentials. */
-static int build(am_snn *n)
+static int rows_undo(am_snn *n)
+{
+    free(n->srow);
+    free(n->post);
+    n->srow = NULL;
+    n->post = NULL;
+    return AM_ENOMEM;
+}
+
+/* Rows by presynaptic neuron: a stable counting sort of the edges, so that a row holds its projections in the
+ * order they were added, one segment each. row: N + 1 scratch entries. */
+static int build_rows(am_snn *n, size_t *row)
 {
     size_t N = n->n, E = n->nedge;
+    uint32_t *lastp = malloc(N * sizeof *lastp);
+    size_t *sat = malloc(N * sizeof *sat);
+    n->srow = calloc(N + 1, sizeof *n->srow);
+    n->post = malloc((E ? E : 1) * sizeof *n->post);
+    if (!lastp || !sat || !n->srow || !n->post) {
+        free(lastp);
+        free(sat);
+        return rows_undo(n);
+    }
+    memset(row, 0, (N + 1) * sizeof *row);
+    for (size_t i = 0; i < N; i++)
+        lastp[i] = UINT32_MAX; /* no projection has this number */
+    for (size_t e = 0; e < E; e++) {
+        const edge_t *g = &n->edge[e];
+        row[g->pre + 1]++;
+        if (lastp[g->pre] != g->proj) {
+            lastp[g->pre] = g->proj;
+            n->srow[g->pre + 1]++;
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        row[i + 1] += row[i];
+        n->srow[i + 1] += n->srow[i];
+    }
+    free(lastp);
+    if (!(n->seg = malloc((n->srow[N] ? n->srow[N] : 1) * sizeof *n->seg))) {
+        free(sat);
+        return rows_undo(n);
+    }
+    memcpy(sat, n->srow, N * sizeof *sat);
+    for (size_t e = 0; e < E; e++) {
+        const edge_t *g = &n->edge[e];
+        size_t k = row[g->pre]++;
+        n->post[k] = g->post;
+        if (sat[g->pre] == n->srow[g->pre] || n->seg[sat[g->pre] - 1].proj != g->proj)
+            n->seg[sat[g->pre]++].proj = g->proj;
+        n->seg[sat[g->pre] - 1].end = k + 1;
+    }
+    free(sat);
+    n->nsyn = E;
+    free(n->edge);
+    n->edge = NULL;
+    n->capedge = 0;
+    return AM_OK;
+}
+
+/* count x size zero bytes on a cache-line boundary (the neuron updates stream whole lines); NULL on overflow. */
+static void *zalloc64(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = am__alloc_big(count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+static int state_free(am_snn *n)
+{
+    void **all[] = {(void **)&n->v,     (void **)&n->ge,  (void **)&n->gi,   (void **)&n->ring, (void **)&n->ref,
+                    (void **)&n->count, (void **)&n->spk, (void **)&n->list, (void **)&n->flag};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+        free(*all[k]);
+        *all[k] = NULL;
+    }
+    return AM_ENOMEM;
+}
+
+/* The neurons' state (zero) and scratch; all or none (NULL). */
+static int state_alloc(am_snn *n, size_t ringn)
+{
+    size_t N = n->n;
+    n->v = zalloc64(N, sizeof *n->v);
+    n->ge = zalloc64(N, sizeof *n->ge);
+    n->gi = zalloc64(N, sizeof *n->gi);
+    n->ring = zalloc64(ringn, sizeof *n->ring);
+    n->ref = zalloc64(N, sizeof *n->ref);
+    n->count = calloc(N, sizeof *n->count);
+    n->spk = malloc(N * sizeof *n->spk);
+    n->list = malloc(N * sizeof *n->list);
+    n->flag = zalloc64(N, 1);
+    if (n->v && n->ge && n->gi && n->ring && n->ref && n->count && n->spk && n->list && n->flag)
+        return AM_OK;
+    return state_free(n);
+}
+
+/* The state, the rows, the initial potentials. A failure leaves the network as it was (a later run tries again). */
+static int build(am_snn *n)
+{
+    size_t N = n->n;
     if (N == 0)
         return AM_EEMPTY;
     n->slots = n->maxdelay + 2;
     size_t ringn;
     if (am_size_mul3(n->slots, 2, N, &ringn))
         return AM_EOVERFLOW;
-    n->row = calloc(N + 1, sizeof *n->row);
-    n->post = malloc((E ? E : 1) * sizeof *n->post);
-    n->w = malloc((E ? E : 1) * sizeof *n->w);
-    n->delay = malloc((E ? E : 1) * sizeof *n->delay);
-    n->inh = malloc(E ? E : 1);
-    n->v = malloc(N * sizeof *n->v);
-    n->ge = calloc(N, sizeof *n->ge);
-    n->gi = calloc(N, sizeof *n->gi);
-    n->ring = calloc(ringn, sizeof *n->ring);
-    n->ref = calloc(N, sizeof *n->ref);
-    n->count = calloc(N, sizeof *n->count);
-    n->spk = malloc(N * sizeof *n->spk);
-    n->nspk = calloc((N + CHUNK - 1) / CHUNK, sizeof *n->nspk);
-    n->flag = calloc(N, 1);
-    if (!n->row || !n->post || !n->w || !n->delay || !n->inh || !n->v || !n->ge || !n->gi || !n->ring || !n->ref ||
-        !n->count || !n->spk || !n->nspk || !n->flag)
-        return AM_ENOMEM;
-    for (size_t e = 0; e < E; e++)
-        n->row[n->edge[e].pre + 1]++;
-    for (size_t i = 0; i < N; i++)
-        n->row[i + 1] += n->row[i];
-    size_t *at = malloc((N ? N : 1) * sizeof *at);
-    if (!at)
-        return AM_ENOMEM;
-    memcpy(at, n->row, N * sizeof *at);
-    for (size_t e = 0; e < E; e++) {
-        size_t k = at[n->edge[e].pre]++;
-        n->post[k] = n->edge[e].post;
-        n->w[k] = n->edge[e].w;
-        n->delay[k] = n->edge[e].delay;
-        n->inh[k] = n->edge[e].inh;
-    }
-    free(at);
-    free(n->edge);
-    n->edge = NULL;
-    n->capedge = 0;
+    int rc = state_alloc(n, ringn);
+    if (rc)
+        return rc;
+    size_t *row = malloc((N + 1) * sizeof *row);
+    rc = row ? build_rows(n, row) : AM_ENOMEM;
+    free(row);
+    if (rc)
+        return state_free(n);
     for (size_t p = 0; p < n->npop; p++) {
         const pop_t *q = &n->pop[p];
         for (size_t i = q->first; i < q->first + q->count; i++) {
@@ -391,11 +483,11 @@ typedef struct {
     uint32_t ref_steps;
 } kpar;
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 /* The selects below vectorise only when comparisons may be assumed not to trap (they never do here: no
  * floating-point exceptions are enabled); results are unchanged. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
+#pragma GCC optimize("no-trapping-math", "no-tree-loop-distribute-patterns")
 #endif
 
 /* The end of every neuron update: a refractory neuron keeps held_v (else it takes new_v), its refractory count
@@ -482,6 +574,13 @@ CLONES static void k_delta(const kpar *k, int euler, size_t i0, size_t i1, float
     }
 }
 
+static inline uint64_t word8(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
 /* One chunk of one population; spike ids into spk (ascending); flag: scratch of the chunk's size. */
 static size_t update_range(am_snn *n, const pop_t *q, uint64_t t, size_t i0, size_t i1, float *arr_e, float *arr_i,
                            uint32_t *spk, uint8_t *flag)
@@ -517,16 +616,17 @@ static size_t update_range(am_snn *n, const pop_t *q, uint64_t t, size_t i0, siz
         k_delta(&k, euler, i0, i1, n->v, n->ref, arr_e, arr_i, f);
         break;
     }
+    /* the flags 64 at a time (a few spikes among thousands of neurons); a flag is 0 or 1, so the lowest set bit of
+     * a word of 8 is that of the first spike among them */
     size_t ns = 0;
     size_t i = i0;
-    for (; i + 8 <= i1; i += 8) {
-        uint64_t w;
-        memcpy(&w, f + i, 8);
-        if (!w)
+    for (; i + 64 <= i1; i += 64) {
+        if (!(word8(f + i) | word8(f + i + 8) | word8(f + i + 16) | word8(f + i + 24) | word8(f + i + 32) |
+              word8(f + i + 40) | word8(f + i + 48) | word8(f + i + 56)))
             continue;
-        for (size_t j = 0; j < 8; j++)
-            if (f[i + j])
-                spk[ns++] = (uint32_t)(i + j);
+        for (size_t j = i; j < i + 64; j += 8)
+            for (uint64_t x = word8(f + j); x; x &= x - 1)
+                spk[ns++] = (uint32_t)(j + (size_t)(__builtin_ctzll(x) >> 3));
     }
     for (; i < i1; i++)
         if (f[i])
@@ -534,35 +634,147 @@ static size_t update_range(am_snn *n, const pop_t *q, uint64_t t, size_t i0, siz
     return ns;
 }
 
-/* After the neurons of step t: the step's spikes in ascending order, sent along their rows into the slots of
- * step t + 1 + delay, counted and shown to the monitor. */
-static void after_update(am_snn *n, uint64_t t, size_t nunits, const size_t *ub, const size_t *cnt,
-                         const am_snn_monitor *mon, float *rec)
+/* The first of post[a, b) (ascending) that is >= x, or b. */
+static size_t lower_bound(const uint32_t *post, size_t a, size_t b, uint32_t x)
 {
-    size_t N = n->n, S = n->slots, ns = 0;
-    for (size_t k = 0; k < nunits; k++) {
-        if (ns != ub[2 * k] && cnt[k])
-            memmove(n->spk + ns, n->spk + ub[2 * k], cnt[k] * sizeof *n->spk);
-        ns += cnt[k];
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (post[m] < x)
+            a = m + 1;
+        else
+            b = m;
     }
-    size_t base = (size_t)((t + 1) % S);
+    return a;
+}
+
+/* The first synapse of neuron i's row. */
+static inline size_t row_start(const am_snn *n, uint32_t i)
+{
+    size_t g = n->srow[i];
+    return g ? n->seg[g - 1].end : 0;
+}
+
+/* Spikes ids[0, ns) (ascending) of step t sent along their rows into the slots of step t + 1 + delay, to the
+ * targets in [lo, hi) only: every target receives its inputs in the same order (spikes ascending, then the
+ * row's order) whichever thread serves it, so the sums do not depend on the number of threads. The rows of
+ * the spikes ahead are fetched from memory in stages (row index, segments, targets). */
+static void deliver(const am_snn *n, uint64_t t, const uint32_t *ids, size_t ns, uint32_t lo, uint32_t hi)
+{
+    const size_t N = n->n, S = n->slots, base = (size_t)((t + 1) % S);
+    const int whole = lo == 0 && hi == N;
+    const uint32_t *post = n->post;
     for (size_t s = 0; s < ns; s++) {
-        uint32_t i = n->spk[s];
-        n->count[i]++;
-        for (size_t e = n->row[i]; e < n->row[i + 1]; e++) {
-            size_t slot = base + n->delay[e];
+        if (s + 8 < ns)
+            __builtin_prefetch(n->srow + ids[s + 8]);
+        if (s + 4 < ns) {
+            size_t g = n->srow[ids[s + 4]];
+            __builtin_prefetch(n->seg + (g ? g - 1 : 0));
+        }
+        if (s + 2 < ns) {
+            const char *r = (const char *)(post + row_start(n, ids[s + 2]));
+            for (int c = 0; c < 4; c++)
+                __builtin_prefetch(r + 64 * c);
+        }
+        uint32_t i = ids[s];
+        size_t e = row_start(n, i);
+        for (size_t g = n->srow[i]; g < n->srow[i + 1]; g++) {
+            const seg_t *sg = &n->seg[g];
+            const proj_t *pj = &n->proj[sg->proj];
+            size_t slot = base + pj->delay, a = e, b = sg->end;
             slot -= slot >= S ? S : 0;
-            n->ring[(slot * 2 + n->inh[e]) * N + n->post[e]] += n->w[e];
+            float *restrict dst = n->ring + (slot * 2 + pj->inh) * N;
+            const float w = pj->w;
+            e = b;
+            if (!whole) {
+                a = lower_bound(post, a, b, lo);
+                b = lower_bound(post, a, b, hi);
+            }
+            /* a segment's targets are distinct: four loads before their stores */
+            for (; a + 4 <= b; a += 4) {
+                uint32_t p0 = post[a], p1 = post[a + 1], p2 = post[a + 2], p3 = post[a + 3];
+                float x0 = dst[p0] + w, x1 = dst[p1] + w, x2 = dst[p2] + w, x3 = dst[p3] + w;
+                dst[p0] = x0;
+                dst[p1] = x1;
+                dst[p2] = x2;
+                dst[p3] = x3;
+            }
+            for (; a < b; a++)
+                dst[post[a]] += w;
         }
     }
+}
+
+/* The units' pieces of work: (population, chunk) in neuron order, the spike ids of unit k at spk + ub[2 k],
+ * cnt[k] of them. */
+typedef struct {
+    size_t nunits, *ub, *up, *cnt;
+} units_t;
+
+static void update_units(am_snn *n, const units_t *u, uint64_t t, size_t k0, size_t k1)
+{
+    const size_t N = n->n;
+    float *arr_e = n->ring + (size_t)(t % n->slots) * 2 * N, *arr_i = arr_e + N;
+    for (size_t k = k0; k < k1; k++)
+        u->cnt[k] = update_range(n, &n->pop[u->up[k]], t, u->ub[2 * k], u->ub[2 * k + 1], arr_e, arr_i,
+                                 n->spk + u->ub[2 * k], n->flag + u->ub[2 * k]);
+}
+
+/* The step's spikes listed in ascending order (n->list) and counted; their number. */
+static size_t gather(am_snn *n, const units_t *u)
+{
+    size_t ns = 0;
+    for (size_t k = 0; k < u->nunits; k++) {
+        const uint32_t *ids = n->spk + u->ub[2 * k];
+        for (size_t s = 0; s < u->cnt[k]; s++) {
+            n->list[ns++] = ids[s];
+            n->count[ids[s]]++;
+        }
+    }
+    return ns;
+}
+
+/* The step's ns spikes and the recorded potentials shown to the monitor. */
+static void show(const am_snn *n, uint64_t t, size_t ns, const am_snn_monitor *mon, float *rec)
+{
     double tm = (double)t * n->dt;
     if (mon && mon->on_spikes && ns)
-        mon->on_spikes(t, tm, n->spk, ns, mon->ctx);
+        mon->on_spikes(t, tm, n->list, ns, mon->ctx);
     if (rec && (t + 1) % mon->stride == 0) {
         for (size_t k = 0; k < mon->nrecord; k++)
             rec[k] = n->v[mon->record[k]];
         mon->on_state(t, tm, rec, mon->nrecord, mon->ctx);
     }
+}
+
+/* The work units of the populations, in neuron order; NULL members when out of memory. */
+static int units_make(const am_snn *n, units_t *u)
+{
+    size_t nu = 0;
+    for (size_t p = 0; p < n->npop; p++)
+        nu += (n->pop[p].count + CHUNK - 1) / CHUNK;
+    u->nunits = nu;
+    u->ub = malloc((nu + 1) * 2 * sizeof *u->ub);
+    u->up = malloc((nu + 1) * sizeof *u->up);
+    u->cnt = calloc(nu + 1, sizeof *u->cnt);
+    if (!u->ub || !u->up || !u->cnt)
+        return AM_ENOMEM;
+    size_t k = 0;
+    for (size_t p = 0; p < n->npop; p++) {
+        size_t end = n->pop[p].first + n->pop[p].count;
+        for (size_t i = n->pop[p].first; i < end; i += CHUNK, k++) {
+            u->ub[2 * k] = i;
+            u->ub[2 * k + 1] = i + CHUNK < end ? i + CHUNK : end;
+            u->up[k] = p;
+        }
+    }
+    return AM_OK;
+}
+
+static void units_free(units_t *u)
+{
+    free(u->ub);
+    free(u->up);
+    free(u->cnt);
 }
 
 int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads)
@@ -581,73 +793,61 @@ int am_snn_run(am_snn *n, uint64_t steps, const am_snn_monitor *mon, int threads
             if (mon->record[k] >= n->n)
                 return AM_EINVAL;
     }
-    size_t N = n->n, nchunks = (N + CHUNK - 1) / CHUNK;
-    /* A step is a few microseconds of work for thousands of neurons, and a barrier between threads costs as
-     * much (more on virtual machines): threads pay only from about 64k neurons each. */
-    int nt = threads > 0 ? threads : omp_get_max_threads();
-    if ((size_t)nt > N / 65536)
-        nt = (int)(N / 65536);
-    if ((size_t)nt > nchunks)
-        nt = (int)nchunks;
+    const size_t N = n->n;
+    units_t u = {0};
     float *rec = NULL;
-    if (mon && mon->nrecord && !(rec = malloc(mon->nrecord * sizeof *rec)))
-        return AM_ENOMEM;
-    /* work units: (population, chunk) pieces, in neuron order */
-    size_t nunits = 0;
-    for (size_t p = 0; p < n->npop; p++)
-        nunits += (n->pop[p].count + CHUNK - 1) / CHUNK;
-    size_t *ub = malloc((nunits + 1) * 2 * sizeof *ub), *up = malloc((nunits + 1) * sizeof *up), *cnt = NULL;
-    if (!ub || !up || !(cnt = calloc(nunits + 1, sizeof *cnt))) {
-        free(ub);
-        free(up);
+    if ((mon && mon->nrecord && !(rec = malloc(mon->nrecord * sizeof *rec))) || units_make(n, &u)) {
+        units_free(&u);
         free(rec);
         return AM_ENOMEM;
     }
-    size_t u = 0;
-    for (size_t p = 0; p < n->npop; p++)
-        for (size_t i = n->pop[p].first; i < n->pop[p].first + n->pop[p].count; i += CHUNK, u++) {
-            ub[2 * u] = i;
-            ub[2 * u + 1] = i + CHUNK < n->pop[p].first + n->pop[p].count ? i + CHUNK : n->pop[p].first + n->pop[p].count;
-            up[u] = p;
-        }
-    const size_t S = n->slots;
+    /* A step is a few microseconds of work for thousands of neurons, and a barrier between threads costs as
+     * much (more on virtual machines): threads pay only from about MIN_PER_THREAD neurons each. */
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if ((size_t)nt > N / MIN_PER_THREAD)
+        nt = (int)(N / MIN_PER_THREAD);
+    if ((size_t)nt > u.nunits)
+        nt = (int)u.nunits;
     const uint64_t t0 = n->t, t_end = t0 + steps;
-    /* Every step ends with the calling thread delivering the spikes, then polling the cancel hook: a cancelled
-     * run stops after a whole step, with n->t the steps done. */
+    /* Every step ends with the calling thread listing the spikes, then polling the cancel hook: a cancelled run
+     * stops after a whole step, with n->t the steps done. */
     rc = AM_OK;
     if (nt <= 1) {
         for (uint64_t t = t0; t < t_end && !rc; t++) {
-            float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
-            for (size_t k = 0; k < nunits; k++)
-                cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
-                                      n->flag + ub[2 * k]);
-            after_update(n, t, nunits, ub, cnt, mon, rec);
+            update_units(n, &u, t, 0, u.nunits);
+            size_t ns = gather(n, &u);
+            deliver(n, t, n->list, ns, 0, (uint32_t)N);
+            show(n, t, ns, mon, rec);
             n->t = t + 1;
             rc = am_cancel_poll();
         }
     } else {
-        /* rc is written by the master between the loop's barrier and its own, and read by every thread after */
+        /* Each thread updates a run of units and serves the targets of the same neurons. ns and rc are written
+         * by one thread between two barriers, and read by every thread after the second. */
+        size_t ns = 0;
 #pragma omp parallel num_threads(nt)
-        for (uint64_t t = t0; t < t_end && !rc; t++) {
-            float *arr_e = n->ring + (size_t)(t % S) * 2 * N, *arr_i = arr_e + N;
-#pragma omp for schedule(static)
-            for (size_t k = 0; k < nunits; k++)
-                cnt[k] = update_range(n, &n->pop[up[k]], t, ub[2 * k], ub[2 * k + 1], arr_e, arr_i, n->spk + ub[2 * k],
-                                      n->flag + ub[2 * k]);
-#pragma omp master
-            {
-                after_update(n, t, nunits, ub, cnt, mon, rec);
-                n->t = t + 1;
-                rc = am_cancel_poll();
-            }
+        {
+            size_t m = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
+            size_t k0 = u.nunits * id / m, k1 = u.nunits * (id + 1) / m;
+            uint32_t lo = (uint32_t)(k0 < u.nunits ? u.ub[2 * k0] : N), hi = (uint32_t)(k1 < u.nunits ? u.ub[2 * k1] : N);
+            for (uint64_t t = t0; t < t_end && !rc; t++) {
+                update_units(n, &u, t, k0, k1);
 #pragma omp barrier
+#pragma omp single
+                ns = gather(n, &u);
+                deliver(n, t, n->list, ns, lo, hi);
+#pragma omp master
+                {
+                    show(n, t, ns, mon, rec);
+                    n->t = t + 1;
+                    rc = am_cancel_poll();
+                }
+#pragma omp barrier
+            }
         }
     }
-    free(ub);
-    free(up);
-    free(cnt);
+    units_free(&u);
     free(rec);
-    (void)nchunks;
     return rc;
 }
 
