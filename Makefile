@@ -195,7 +195,7 @@ check-pkgs:
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in
