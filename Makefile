@@ -92,7 +92,7 @@ help:
 	@echo "make plots      regenerate every figure from its TSV (runs the experiments that are missing)"
 	@echo "make papers     rerun every reproduction in papers/ and redraw its figures"
 	@echo "make exercises  run the teaching exercises (Python) and redraw exercises/figures"
-	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present"
+	@echo "make bench      speed benchmarks, beside the numpy peers when ../shared/bench is present; recorded in bench/results.tsv"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=  installs library, headers, am.pc, the am command (bin/am; the programs in libexec/am), plots/*.gp (share/libam/plots) and data/tunes/*.abc (share/libam/tunes)"
 	@echo "make deps       install the Debian packages libam needs (root), or print the apt-get line"
 	@echo "make SANITIZE=address,undefined check   the test suite under sanitizers"
@@ -195,7 +195,7 @@ check-pkgs:
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh tests/t-bench-table.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in
@@ -207,11 +207,13 @@ fuzz:
 
 test: check
 
-# Twice: with this environment's OPENBLAS_CORETYPE (if any) and with OpenBLAS choosing for itself.
+# Twice: with this environment's OPENBLAS_CORETYPE (if any) and with OpenBLAS choosing for itself; each run is
+# appended to bench/results.tsv (AM_BENCH_RESULTS), and README.md's speed table is redrawn from it.
 QUICK ?= 0
 bench: all $(BENCH_BIN)
 	AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench $(QUICK)
 	@if [ -n "$$OPENBLAS_CORETYPE" ]; then env -u OPENBLAS_CORETYPE AM_BIN=$(abspath $(BIN)) tools/bench $(abspath $(BUILD))/bench $(QUICK); fi
+	tools/bench-table --update README.md
 
 deps:
 	tools/install-deps
