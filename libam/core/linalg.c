@@ -527,22 +527,29 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void rotate(
 }
 
 /* Implicit QL with shifts on the tridiagonal (d, e), eigenvectors accumulated in the rows of z (n x n, in:
- * the identity): on return d[i] is an eigenvalue and row i of z its eigenvector. AM_ENUMERIC after 30 sweeps
- * without convergence of one eigenvalue. */
+ * the identity): on return d[i] is an eigenvalue and row i of z its eigenvector. AM_ENUMERIC after 30 n sweeps
+ * in all without convergence. */
 static int tql(double *d, double *e, size_t n, double *z)
 {
+    /* An off-diagonal entry is negligible beside its two diagonal neighbours, or beside the whole matrix (a
+     * perturbation the size of the reduction's own rounding: without it a block of rounding noise, the null
+     * space of a rank-deficient covariance, converges only slowly). */
+    double norm = 0.0, sweeps = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double t = fabs(d[i]) + fabs(e[i]) + (i ? fabs(e[i - 1]) : 0.0);
+        norm = t > norm ? t : norm;
+    }
     for (size_t l = 0; l < n; l++) {
-        int iter = 0;
         size_t m;
         do {
             for (m = l; m + 1 < n; m++) {
                 double dd = fabs(d[m]) + fabs(d[m + 1]);
-                if (fabs(e[m]) <= DBL_EPSILON * dd)
+                if (fabs(e[m]) <= DBL_EPSILON * dd || fabs(e[m]) <= DBL_EPSILON * norm)
                     break;
             }
             if (m == l)
                 break;
-            if (iter++ == 30)
+            if (++sweeps > 30.0 * (double)n) /* LAPACK's budget */
                 return AM_ENUMERIC;
             double g = (d[l + 1] - d[l]) / (2.0 * e[l]), r = pythag(g, 1.0);
             g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? fabs(r) : -fabs(r)));

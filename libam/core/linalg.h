@@ -52,8 +52,10 @@ int am__dposv(size_t n, size_t nrhs, double *a, size_t lda, double *b, size_t ld
  * destroyed): w (n, out) the eigenvalues in descending order; v (k x n, out, may be NULL when k = 0) row c the
  * unit eigenvector of w[c]. Householder tridiagonalisation, then implicit QL with Wilkinson shifts
  * (EISPACK's tql2), the eigenvectors of the tridiagonal matrix turned back through the reflectors.
- * AM_ENOTFINITE when an entry is NaN or infinite, AM_ENUMERIC when the QL iteration does not converge (30
- * sweeps for one eigenvalue), AM_ENOMEM, AM_EINVAL when k > n. */
+ * An off-diagonal entry is dropped when below DBL_EPSILON times its diagonal neighbours or the matrix's norm
+ * (eigenvalues accurate to about DBL_EPSILON times the norm, as LAPACK's). AM_ENOTFINITE when an entry is
+ * NaN or infinite, AM_ENUMERIC when the QL iteration does not converge (30 n sweeps in all), AM_ENOMEM,
+ * AM_EINVAL when k > n or n = 0. */
 int am__dsyev(size_t n, double *a, size_t lda, double *w, size_t k, double *v);
 
 #endif
