@@ -321,7 +321,8 @@ static void pinv_basis(const am_hopfield *h, const double *c, size_t p, const si
  * LAPACK (whose factorisations' last bits follow the BLAS kernels): the Gram matrix C = X^T X / N of the P
  * patterns (exact: integer overlaps), pivoted Cholesky C = L L^T over the patterns whose pivots stay above
  * 1e-9 (C's diagonal is 1: a maximal independent subset, so the rule holds for P >= N or dependent patterns),
- * Q^T = L^-1 X^T / sqrt(N), and W = (Q^T)^T Q^T by am__dsyrk_tn. */
+ * Q^T = L^-1 X^T / sqrt(N), and W = (Q^T)^T Q^T by am__dsyrk_tn (W = 0 exactly when they span all N
+ * dimensions: the identity less its diagonal). */
 static int pinv_learn(am_hopfield *h)
 {
     size_t n = h->n, p = h->pats.count, bytes;
@@ -343,6 +344,11 @@ static int pinv_learn(am_hopfield *h)
             c[a * p + b] = (double)m[b] / (double)n;
     }
     size_t r = am__dchol_pivoted(c, p, 1e-9, perm);
+    if (r == n) { /* the patterns span the space: W = I, 0 once the diagonal is zeroed (exactly, not rounding) */
+        memset(h->w, 0, n * n * sizeof(float));
+        rc = AM_OK;
+        goto done;
+    }
     pinv_basis(h, c, p, perm, r, q);
     if ((rc = am__dsyrk_tn(0, r, n, q, n, 0, wd, n)))
         goto done;
