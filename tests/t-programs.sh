@@ -39,14 +39,10 @@ hdr=$(grep -v '^#' "$tmp/t1.tsv" | head -1)
 for col in N P alpha trials overlap_mean overlap_sd recall_frac fixed_frac unstable_frac bit_error; do
     echo "$hdr" | tr '\t' '\n' | grep -qx "$col"; ok $? "column $col present"
 done
-# LAPACK is loaded only by the models that need it, and its absence is named, not hidden.
-AM_LAPACKE=libno-such-lapacke.so.9 "$BIN/capacity" --rule pinv --N 40 --P 4 --trials 1 --quiet --out "$tmp/nl.tsv" 2> "$tmp/err"; rc=$?
-[ $rc -ne 0 ] && [ ! -e "$tmp/nl.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "cannot load LAPACKE (libno-such-lapacke.so.9)" "$tmp/err"
-ok $? "pinv without LAPACKE: one line naming the library ($(head -c 90 "$tmp/err"))"
-AM_LAPACKE=libno-such-lapacke.so.9 "$BIN/capacity" --rule hebb,storkey --N 40 --P 4 --trials 1 --quiet --out "$tmp/nl.tsv"
-ok $? "Hebb and Storkey run without LAPACKE"
-AM_LAPACKE=libno-such-lapacke.so.9 "$BIN/capacity" --rule pinv --N 40 --P 4 --trials 1 --quiet --out "$tmp/nl.tsv" 2> /dev/null
-[ $? -ne 0 ] && grep -q . "$tmp/nl.tsv"; ok $? "a failed run leaves the previous output intact"
+# No model needs LAPACK (its factorisations' last bits follow the BLAS kernels; libam has its own): the
+# pseudo-inverse rule runs whatever AM_LAPACKE (no longer read) names.
+AM_LAPACKE=libno-such-lapacke.so.9 "$BIN/capacity" --rule hebb,storkey,pinv --N 40 --P 4,60 --trials 1 --quiet --out "$tmp/nl.tsv"
+ok $? "Hebb, Storkey and pinv (P below and above N) run without LAPACK"
 # Both Hebb recall paths write the same file.
 "$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path patterns --quiet --out "$tmp/pp.tsv"
 "$BIN/capacity" --N 200 --alpha 0.05:0.25:0.05 --trials 2 --path matrix --quiet --out "$tmp/pm.tsv"

@@ -102,10 +102,8 @@ int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
     for (size_t j = 0; j < dim; j++)
         p->total += cov[j * dim + j];
     /* The fixed-order eigensolver (LAPACK's dsyevd calls BLAS: its last bits follow the kernels). */
-    if ((rc = am__dsyev(dim, cov, dim, w, k, vec))) {
-        rc = rc == AM_ENOMEM ? rc : AM_ENUMERIC;
+    if ((rc = am__dsyev(dim, cov, dim, w, k, vec)))
         goto done;
-    }
     for (size_t c = 0; c < k; c++) {
         const double *v = vec + c * dim;
         size_t big = 0;
