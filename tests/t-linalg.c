@@ -12,7 +12,7 @@
 
 static double *rnd(size_t n, am_rng *rng)
 {
-    double *p = malloc((n ? n : 1) * sizeof *p);
+    double *p = calloc(n ? n : 1, sizeof *p);
     for (size_t i = 0; i < n; i++)
         p[i] = 2.0 * am_rng_uniform(rng) - 1.0;
     return p;
@@ -164,6 +164,35 @@ static void test_cholesky(am_rng *rng)
     free(g), free(c), free(c0), free(a);
 }
 
+static void column_of(void *ctx, size_t j, double *out)
+{
+    const double *a = ctx;
+    for (size_t i = 0; i < 40; i++)
+        out[i] = a[i * 40 + j];
+}
+
+/* The lazy pivoted Cholesky (only pivot columns formed) against the full one: 40 vectors in 25 dimensions. */
+static void test_lazy(am_rng *rng)
+{
+    size_t k = 40, dims = 25, perm[40], lperm[40];
+    double *g = rnd(dims * k, rng), *c = malloc(k * k * sizeof *c), *full = malloc(k * k * sizeof *full);
+    double *L = malloc(k * k * sizeof *L), diag[40], d[40], col[40];
+    chain(dims, k, k, g, k, g, k, 0, c, k);
+    memcpy(full, c, k * k * sizeof *full);
+    for (size_t i = 0; i < k; i++)
+        diag[i] = c[i * k + i];
+    size_t r = am__dchol_pivoted(full, k, 1e-9, perm), rl = am__dchol_pivoted_lazy(k, k, column_of, c, diag, 1e-9, L,
+                                                                                    lperm, d, col);
+    int same = r == rl && !memcmp(perm, lperm, r * sizeof *perm);
+    for (size_t a = 0; a < r && same; a++)
+        for (size_t b = 0; b <= a; b++)
+            same &= full[a * k + b] == L[b * k + lperm[a]];
+    ok(r == dims && same, "lazy pivoted Cholesky: rank %zu of 40 vectors in 25 dimensions, the full one's pivots and "
+                          "factor bit for bit", rl);
+    ok(am__dchol_pivoted_lazy(k, 10, column_of, c, diag, 1e-9, L, lperm, d, col) == 10, "lazy: stops at rmax");
+    free(g), free(c), free(full), free(L);
+}
+
 /* ||A v - w v|| over the k vectors, the largest |V V^T - I|, and |sum w - trace|. */
 static void eig_check(const double *a, size_t n, const double *w, const double *v, size_t k, double *res,
                       double *orth)
@@ -313,6 +342,7 @@ int main(void)
     am_rng_init(&rng, 25, 0);
     test_products(&rng);
     test_cholesky(&rng);
+    test_lazy(&rng);
     test_eigen(&rng);
     return done_testing();
 }

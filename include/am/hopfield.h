@@ -57,7 +57,7 @@ const am_patterns *am_hopfield_patterns(const am_hopfield *h);
 
 /* Learn every pattern of `pats` (pats->n must equal the store's n), adding to those already stored. On failure
  * the store is as it was, except that the Storkey rule cancelled (AM_ECANCELED, am/cancel.h) keeps the
- * patterns it learned before the stop (am_hopfield_count tells how many). */
+ * patterns it learned before the stop, at least the first (am_hopfield_count tells how many). */
 int am_hopfield_store(am_hopfield *h, const am_patterns *pats);
 
 /* Thresholds theta[0..n) (copied), or NULL for all zero. */

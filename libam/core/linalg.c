@@ -6,6 +6,7 @@
 #include <float.h>
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +373,34 @@ void am__dtrsm_lower(size_t r, const double *L, size_t ldl, double *B, size_t n,
             sub_scaled(row, B + b * ldb, L[a * ldl + b], n);
         scale_by(row, L[a * ldl + a], n);
     }
+}
+
+size_t am__dchol_pivoted_lazy(size_t k, size_t rmax, void (*column)(void *ctx, size_t j, double *out), void *ctx,
+                              const double *diag, double tol, double *L, size_t *perm, double *d, double *col)
+{
+    size_t j;
+    memcpy(d, diag, k * sizeof *d);
+    for (j = 0; j < rmax && j < k; j++) {
+        size_t p = SIZE_MAX;
+        for (size_t i = 0; i < k; i++) /* pivoted rows are marked by a NaN residual */
+            if (!isnan(d[i]) && (p == SIZE_MAX || d[i] > d[p]))
+                p = i;
+        if (p == SIZE_MAX || !(d[p] > tol))
+            break;
+        perm[j] = p;
+        column(ctx, p, col);
+        for (size_t t = 0; t < j; t++) /* the Schur complement's column: the earlier steps' parts, in order */
+            sub_scaled(col, L + t * k, L[t * k + p], k);
+        double s = sqrt(d[p]);
+        double *lj = L + j * k;
+        for (size_t i = 0; i < k; i++) {
+            lj[i] = isnan(d[i]) || i == p ? 0.0 : col[i] / s;
+            d[i] -= lj[i] * lj[i];
+        }
+        lj[p] = s;
+        d[p] = NAN;
+    }
+    return j;
 }
 
 static int finite_upper(const double *a, size_t lda, size_t n)

@@ -38,6 +38,15 @@ int am__dgemm_use(const char *name);
  * that is not above tol (NaN included). perm (k, out). Returns the rank. */
 size_t am__dchol_pivoted(double *a, size_t k, double tol, size_t *perm);
 
+/* The same factorisation computing only the columns it pivots on, for a large k of low rank (a Gram matrix of
+ * more vectors than dimensions): column(ctx, j, out) fills out[0..k) with column j of A; diag (k, in) is A's
+ * diagonal. Columns of L are kept whole, in A's row order: L[t * k + i] = L(i, t) (k x rmax, out), so the
+ * factor over the pivots is L(perm[a], b). The pivot is the largest remaining diagonal entry, ties to the
+ * lower row of A; it stops before the first pivot not above tol, or after rmax. d, col: k doubles of work.
+ * Returns the rank. */
+size_t am__dchol_pivoted_lazy(size_t k, size_t rmax, void (*column)(void *ctx, size_t j, double *out), void *ctx,
+                              const double *diag, double tol, double *L, size_t *perm, double *d, double *col);
+
 /* Solve L X = B in place by forward substitution: L (r x r, ldl, lower triangle read, non-zero diagonal),
  * B (r x n, ldb; rows overwritten by X, row a once rows 0..a-1 are done, each a sum over them in order). */
 void am__dtrsm_lower(size_t r, const double *L, size_t ldl, double *B, size_t n, size_t ldb);

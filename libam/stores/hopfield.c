@@ -290,9 +290,7 @@ static int storkey_learn(am_hopfield *h, const am_patterns *src, size_t *learned
             h->w[j * n + i] = h->w[i * n + j];
     unit_floats(src, 0, xi);
     storkey_pass(h->w, n, NULL, NULL, xi, hv);
-    for (size_t mu = 0; mu < src->count; mu++, ++*learned) {
-        if ((rc = am_cancel_poll()))
-            break; /* the patterns before mu are learned, and kept */
+    for (size_t mu = 0; mu < src->count; mu++) {
         int more = mu + 1 < src->count;
         if (more)
             unit_floats(src, mu + 1, nx);
@@ -300,63 +298,82 @@ static int storkey_learn(am_hopfield *h, const am_patterns *src, size_t *learned
         float *t = xi;
         xi = nx, nx = t;
         t = hv, hv = hn, hn = t;
+        ++*learned;
+        if (more && (rc = am_cancel_poll()))
+            break; /* the patterns up to mu are learned, and kept (at least one: a call always makes progress) */
     }
     free(buf);
     return rc;
 }
 
 /* r x n rows of Q^T = L^-1 X_p^T / sqrt(N): the pivoted patterns perm[0..r) as rows, then the triangular
- * solve with L (r x r in c, leading dimension p). */
-static void pinv_basis(const am_hopfield *h, const double *c, size_t p, const size_t *perm, size_t r, double *q)
+ * solve with L (r x r, row-major). */
+static void pinv_basis(const am_hopfield *h, const double *L, const size_t *perm, size_t r, double *q)
 {
     size_t n = h->n;
     double unit = 1.0 / sqrt((double)n);
     for (size_t a = 0; a < r; a++)
         for (size_t i = 0; i < n; i++)
             q[a * n + i] = am_patterns_unit(&h->pats, perm[a], i) > 0 ? unit : -unit;
-    am__dtrsm_lower(r, c, p, q, n, n);
+    am__dtrsm_lower(r, L, r, q, n, n);
+}
+
+/* Column j of the Gram matrix X^T X / N of the stored patterns: exact integer overlaps by popcount. */
+typedef struct gram_ctx {
+    const am_patterns *pats;
+    int32_t *m;
+} gram_ctx;
+
+static void gram_column(void *ctx, size_t j, double *out)
+{
+    const gram_ctx *g = ctx;
+    am__patterns_overlaps(g->pats, g->pats->bits + j * g->pats->words, g->m);
+    for (size_t b = 0; b < g->pats->count; b++)
+        out[b] = (double)g->m[b] / (double)g->pats->n;
 }
 
 /* Projection onto the span of the stored patterns, W = Q Q^T for an orthonormal basis Q of it, found without
- * LAPACK (whose factorisations' last bits follow the BLAS kernels): the Gram matrix C = X^T X / N of the P
- * patterns (exact: integer overlaps), pivoted Cholesky C = L L^T over the patterns whose pivots stay above
- * 1e-9 (C's diagonal is 1: a maximal independent subset, so the rule holds for P >= N or dependent patterns),
- * Q^T = L^-1 X^T / sqrt(N), and W = (Q^T)^T Q^T by am__dsyrk_tn (W = 0 exactly when they span all N
- * dimensions: the identity less its diagonal). */
+ * LAPACK (whose factorisations' last bits follow the BLAS kernels): pivoted Cholesky C = L L^T of the Gram
+ * matrix C = X^T X / N of the P patterns (exact: integer overlaps; only the columns pivoted on are formed, so
+ * P >> N costs O(P N^2)), over the patterns whose pivots stay above 1e-9 (C's diagonal is 1: a maximal
+ * independent subset, so the rule also holds for P >= N or dependent patterns), Q^T = L^-1 X^T / sqrt(N),
+ * and W = (Q^T)^T Q^T by am__dsyrk_tn (W = 0 exactly when they span all N dimensions: the identity less its
+ * diagonal). */
 static int pinv_learn(am_hopfield *h)
 {
-    size_t n = h->n, p = h->pats.count, bytes;
+    size_t n = h->n, p = h->pats.count, rmax = n < p ? n : p, bytes;
     if (p == 0) {
         memset(h->w, 0, n * n * sizeof(float));
         return AM_OK;
     }
-    if (am_size_mul3(n > p ? n : p, n > p ? n : p, sizeof(double), &bytes))
+    if (am_size_mul3(p, rmax, sizeof(double), &bytes) || am_size_mul3(n, n > p ? n : p, sizeof(double), &bytes))
         return AM_EOVERFLOW;
-    double *c = malloc(p * p * sizeof *c), *q = malloc(p * n * sizeof *q), *wd = malloc(n * n * sizeof *wd);
-    size_t *perm = malloc(p * sizeof *perm);
-    int32_t *m = malloc(p * sizeof *m);
+    double *L = malloc(p * rmax * sizeof *L), *q = malloc(rmax * n * sizeof *q), *wd = malloc(n * n * sizeof *wd);
+    double *lp = malloc(rmax * rmax * sizeof *lp), *one = malloc(3 * p * sizeof *one);
+    size_t *perm = malloc(rmax * sizeof *perm);
+    gram_ctx g = {&h->pats, malloc(p * sizeof(int32_t))};
     int rc = AM_ENOMEM;
-    if (!c || !q || !wd || !perm || !m)
+    if (!L || !q || !wd || !lp || !one || !perm || !g.m)
         goto done;
-    for (size_t a = 0; a < p; a++) {
-        am__patterns_overlaps(&h->pats, h->pats.bits + a * h->pats.words, m);
-        for (size_t b = 0; b < p; b++)
-            c[a * p + b] = (double)m[b] / (double)n;
-    }
-    size_t r = am__dchol_pivoted(c, p, 1e-9, perm);
-    if (r == n) { /* the patterns span the space: W = I, 0 once the diagonal is zeroed (exactly, not rounding) */
+    for (size_t i = 0; i < p; i++)
+        one[i] = 1.0;
+    size_t r = am__dchol_pivoted_lazy(p, rmax, gram_column, &g, one, 1e-9, L, perm, one + p, one + 2 * p);
+    rc = AM_OK;
+    if (r == n) {
         memset(h->w, 0, n * n * sizeof(float));
-        rc = AM_OK;
         goto done;
     }
-    pinv_basis(h, c, p, perm, r, q);
+    for (size_t a = 0; a < r; a++) /* the factor over the pivots, in pivot order */
+        for (size_t b = 0; b < r; b++)
+            lp[a * r + b] = L[b * p + perm[a]];
+    pinv_basis(h, lp, perm, r, q);
     if ((rc = am__dsyrk_tn(0, r, n, q, n, 0, wd, n)))
         goto done;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             h->w[i * n + j] = i == j ? 0.0f : (float)wd[i * n + j];
 done:
-    free(c), free(q), free(wd), free(perm), free(m);
+    free(L), free(q), free(wd), free(lp), free(one), free(perm), free(g.m);
     return rc;
 }
 
