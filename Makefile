@@ -7,8 +7,6 @@ DESTDIR   ?=
 CC        ?= cc
 CFLAGS    ?= -O3 -g
 PKGS      := openblas zlib fftw3f lmdb
-# LAPACKE: headers at build time; the library is loaded on first use (libam/core/lapack.h).
-LAPACKE_SONAME := $(or $(shell objdump -p $$(pkg-config --variable=libdir lapacke 2>/dev/null)/liblapacke.so 2>/dev/null | awk '/SONAME/ { print $$2 }'),liblapacke.so.3)
 SANITIZE  ?=
 comma     := ,
 
@@ -55,9 +53,9 @@ PY_MOD    := $(if $(PY_EXT),$(BUILD)/python/am/_am$(PY_EXT) $(PY_FILES:python/%=
 # Where `make install` puts the module: a directory Debian's python3 searches for this PREFIX.
 PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) lapacke 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE -DAM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"' $(PKG_CFLAGS)
+AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE $(PKG_CFLAGS)
 AM_CFLAGS  := -std=c11 -Wall -Wextra -Wno-missing-field-initializers -fPIC -fopenmp -fno-math-errno -ffp-contract=off -MMD -MP $(SANFLAGS)
 LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
 

@@ -187,35 +187,43 @@ static void recalls(void)
 
 static void storkey(void)
 {
-    am_patterns *pats = NULL, *two = NULL;
+    am_patterns *pats = NULL, *three = NULL;
     am_hopfield *h = NULL, *ref = NULL;
     am_rng rng;
     am_rng_init(&rng, 5, 0);
     am_patterns_create(&pats, 100, 6);
     am_patterns_random(pats, &rng);
-    am_patterns_create(&two, 100, 2);
-    memcpy(two->bits, pats->bits, 2 * pats->words * sizeof(uint64_t));
+    am_patterns_create(&three, 100, 3);
+    memcpy(three->bits, pats->bits, 3 * pats->words * sizeof(uint64_t));
     am_hopfield_create(&h, 100, AM_RULE_STORKEY);
     am_hopfield_create(&ref, 100, AM_RULE_STORKEY);
-    am_hopfield_store(ref, two);
+    am_hopfield_store(ref, three);
     counter c;
-    am_cancel stop = hook_of(&c, 2); /* polls before patterns 0, 1 say go on; the one before 2 says stop */
+    am_cancel stop = hook_of(&c, 2); /* polls after patterns 0, 1 say go on; the one after 2 says stop */
     const am_cancel *outer = am_cancel_swap(&stop);
     int rc = am_hopfield_store(h, pats);
     am_cancel_swap(outer);
     float *w = malloc(100 * 100 * sizeof *w), *wr = malloc(100 * 100 * sizeof *wr);
     am_hopfield_weights(h, w);
     am_hopfield_weights(ref, wr);
-    ok(rc == AM_ECANCELED && am_hopfield_count(h) == 2, "Storkey cancelled at the third pattern keeps two (%zu)",
+    ok(rc == AM_ECANCELED && am_hopfield_count(h) == 3, "Storkey cancelled after the third pattern keeps three (%zu)",
        am_hopfield_count(h));
-    ok(!memcmp(w, wr, 100 * 100 * sizeof *w), "... with the weights of a store that learned just those two");
-    ok(am_hopfield_store(h, pats) == AM_OK && am_hopfield_count(h) == 8, "... and it learns on");
+    ok(!memcmp(w, wr, 100 * 100 * sizeof *w), "... with the weights of a store that learned just those three");
+    ok(am_hopfield_store(h, pats) == AM_OK && am_hopfield_count(h) == 9, "... and it learns on");
+    am_hopfield_free(h);
+    am_hopfield_create(&h, 100, AM_RULE_STORKEY);
+    am_cancel now = hook_of(&c, 0);
+    outer = am_cancel_swap(&now);
+    rc = am_hopfield_store(h, pats);
+    am_cancel_swap(outer);
+    ok(rc == AM_ECANCELED && am_hopfield_count(h) == 1, "stopped at once, it still learns the first pattern (%zu)",
+       am_hopfield_count(h));
     free(w);
     free(wr);
     am_hopfield_free(h);
     am_hopfield_free(ref);
     am_patterns_free(pats);
-    am_patterns_free(two);
+    am_patterns_free(three);
 }
 
 /* ---- the capacity measurement at 1 and 2 threads ----------------------------------------------------------- */

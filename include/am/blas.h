@@ -1,4 +1,4 @@
-/* libam — the BLAS/LAPACK seam: which OpenBLAS kernels run, and how many threads they use.
+/* libam — the BLAS seam: which OpenBLAS kernels run, and how many threads they use.
  *
  * Debian's OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to its oldest x86-64
  * kernels ("Prescott"), running sgemm 5-6x slower. The kernel set is chosen when the library loads,

@@ -14,7 +14,7 @@
  *   iteration, hence am_stft_features_to_wav, every 64 frames) and the spelling encoder (am_word_encode_many,
  *   hence am_lexicon_create, every 64 words) and graphs (am/graph.h: motif counts
  *   and listings between hubs, rewiring and synthetic graphs every 65536 attempts, the null model per graph).
- * Single LAPACK calls (PCA's and the pinv rule's decompositions, seq-pinv's Cholesky) and single BLAS
+ * Single decompositions (PCA's eigenvectors, the pinv rule's and seq-pinv's Cholesky) and single matrix
  * products are not interrupted. A hook never changes a result: a call that is not cancelled computes exactly
  * what it computes without one, at any thread count. What a cancelled call leaves behind is stated with each
  * call; in short, objects stay valid: a recall leaves a state part of the way, a spiking network stops after

@@ -23,7 +23,7 @@ enum {
     AM_ETRUNC = -7,     /* a file ends before its header says it should */
     AM_EVERSION = -8,   /* a file was written by an unsupported format version */
     AM_ESIZE = -9,      /* dimensions of two arguments do not agree */
-    AM_ENUMERIC = -10,  /* a numerical routine (LAPACK) failed */
+    AM_ENUMERIC = -10,  /* a numerical routine failed (no convergence, a matrix not positive definite) */
     AM_EEMPTY = -11,    /* there is nothing to work on: no stored patterns, neurons, rows, words, ... */
     AM_EUNSUPPORTED = -12, /* the operation does not apply to this model or configuration */
     AM_ENOTFINITE = -13,  /* a value that must be finite is NaN or infinite */

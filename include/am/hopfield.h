@@ -10,8 +10,11 @@
  * Learning rules (W is recomputed or updated by am_hopfield_store):
  *   hebb     W = (1/N) sum_mu xi^mu xi^mu^T, diagonal zeroed.
  *   storkey  Storkey (1997), incremental: W += (1/N)(xi xi^T - xi h^T - h xi^T) with h_ij = sum_{k!=i,j} W_ik xi_k.
- *   pinv     projection (pseudo-inverse) rule, W = X X^+ onto the span of the patterns (LAPACK SVD),
- *            diagonal zeroed: every stored pattern is a fixed point while P < N.
+ *   pinv     projection (pseudo-inverse) rule, W = X X^+ onto the span of the patterns (pivoted Cholesky of
+ *            their Gram matrix X^T X / N, pivots above 1e-9: a maximal independent subset), diagonal zeroed: every
+ *            stored pattern is a fixed point while P < N; W = 0 once they span all N dimensions.
+ * Storkey and pinv weights, and recall and stability on the matrix path, have the same bits on any CPU and
+ * under any OpenBLAS kernel set (libam's own fixed-order products and factorisation).
  *
  * Two recall paths give identical results for the Hebb rule: the "patterns" path keeps the overlaps
  * m_mu = xi^mu . s and computes h_i = (1/N)(sum_mu xi_i^mu m_mu - P s_i) on demand (O(P) per unit, no
@@ -54,7 +57,7 @@ const am_patterns *am_hopfield_patterns(const am_hopfield *h);
 
 /* Learn every pattern of `pats` (pats->n must equal the store's n), adding to those already stored. On failure
  * the store is as it was, except that the Storkey rule cancelled (AM_ECANCELED, am/cancel.h) keeps the
- * patterns it learned before the stop (am_hopfield_count tells how many). */
+ * patterns it learned before the stop, at least the first (am_hopfield_count tells how many). */
 int am_hopfield_store(am_hopfield *h, const am_patterns *pats);
 
 /* Thresholds theta[0..n) (copied), or NULL for all zero. */

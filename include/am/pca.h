@@ -1,6 +1,8 @@
 /* libam — principal component analysis, the linear autoencoder: encode z = W (x - mean), decode
- * x = Wᵀ z + mean, with W the k leading eigenvectors of the data covariance (LAPACK dsyevd on a covariance
- * accumulated in double precision). With k = dim the reconstruction is exact up to rounding. */
+ * x = Wᵀ z + mean, with W the k leading eigenvectors of the data covariance (accumulated in double precision,
+ * decomposed by libam's fixed-order eigensolver: Householder tridiagonalisation and implicit QL). With k = dim
+ * the reconstruction is exact up to rounding. Every result has the same bits at any thread count, on any
+ * x86-64 CPU and under any OpenBLAS kernel set. */
 #ifndef AM_PCA_H
 #define AM_PCA_H
 
@@ -19,7 +21,9 @@ typedef struct am_pca {
 } am_pca;
 
 /* Fit k components to n rows of x (n x dim, row-major, caller-owned). k must be in [1, dim], n >= 2. The cancel
- * hook (am/cancel.h) is polled between blocks of rows of the covariance, not during the eigen-decomposition. */
+ * hook (am/cancel.h) is polled between blocks of rows of the covariance, not during the eigen-decomposition.
+ * AM_ENUMERIC if the eigensolver does not converge, AM_ENOTFINITE if the covariance is not finite (x holds
+ * NaN or infinity). */
 int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k);
 void am_pca_free(am_pca *p);
 /* Fraction of the total variance explained by the first j components (j <= k). */

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "lapack.h"
 
 const char *am_strerror(int status)
 {
@@ -25,8 +24,6 @@ const char *am_strerror(int status)
     case AM_ERANGE: return "a value is out of range";
     case AM_ECANCELED: return "cancelled";
     default:
-        if (status == AM_ERRNO(ELIBACC) && am__lapack_failure())
-            return am__lapack_failure(); /* which library, and the loader's reason */
         if (am_status_errno(status))
             return strerror(am_status_errno(status));
         return "unknown error";

@@ -1,12 +1,10 @@
 /* Latent codes: projection, thresholds, and the linear decoder of binary codes. */
-#include <cblas.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/blas_internal.h"
-#include "../core/lapack.h"
+#include "../core/gemm.h"
+#include "../core/linalg.h"
 #include "am/error.h"
 #include "am/latent.h"
 
@@ -77,7 +75,7 @@ size_t am_code_active(const am_code *code)
     return code->c.kind == AM_CODE_TOPK ? code->c.k : 0;
 }
 
-/* y (n x bits) = P (z - mean). */
+/* y (n x bits) = P (z - mean), by libam's fixed-order sgemm (the same bits under any BLAS kernels). */
 static int project(const am_code *code, const float *z, size_t n, float *y)
 {
     size_t d = code->dim;
@@ -87,17 +85,17 @@ static int project(const am_code *code, const float *z, size_t n, float *y)
                 y[i * d + j] = z[i * d + j] - code->mean[j];
         return AM_OK;
     }
-    float *t = malloc(d * sizeof *t);
+    float *t = malloc((n ? n : 1) * d * sizeof *t);
+    am__gemm_ws ws = {0};
     if (!t)
         return AM_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
-            t[j] = z[i * d + j] - code->mean[j];
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)code->bits, (int)d, 1.0f, code->proj, (int)d, t, 1, 0.0f,
-                    y + i * code->bits, 1);
-    }
+            t[i * d + j] = z[i * d + j] - code->mean[j];
+    int rc = am__sgemm(0, 1, n, code->bits, d, t, d, code->proj, d, 0, y, code->bits, &ws);
+    am__gemm_ws_free(&ws);
     free(t);
-    return AM_OK;
+    return rc;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -169,23 +167,14 @@ static int encode_any(const am_code *code, const float *z, size_t n, float *c, i
     return AM_OK;
 }
 
-static int code_encode_serial(const am_code *code, const float *z, size_t n, float *c)
+int am_code_encode(const am_code *code, const float *z, size_t n, float *c)
 {
     if (!code || (n && (!z || !c)))
         return AM_EINVAL;
     return encode_any(code, z, n, c, NULL);
 }
 
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_code_encode(const am_code *code, const float *z, size_t n, float *c)
-{
-    int blas = am__blas_serial();
-    int rc = code_encode_serial(code, z, n, c);
-    am__blas_restore(blas);
-    return rc;
-}
-
-static int code_encode_int8_serial(const am_code *code, const float *z, size_t n, int8_t *c)
+int am_code_encode_int8(const am_code *code, const float *z, size_t n, int8_t *c)
 {
     if (!code || (n && (!z || !c)))
         return AM_EINVAL;
@@ -194,16 +183,7 @@ static int code_encode_int8_serial(const am_code *code, const float *z, size_t n
     return encode_any(code, z, n, NULL, c);
 }
 
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_code_encode_int8(const am_code *code, const float *z, size_t n, int8_t *c)
-{
-    int blas = am__blas_serial();
-    int rc = code_encode_int8_serial(code, z, n, c);
-    am__blas_restore(blas);
-    return rc;
-}
-
-static int code_decode_serial(const am_code *code, const float *c, size_t n, float *z)
+int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
 {
     size_t B = code ? code->bits : 0, d = code ? code->dim : 0;
     if (!code || (n && (!z || !c)))
@@ -216,54 +196,53 @@ static int code_decode_serial(const am_code *code, const float *c, size_t n, flo
     }
     for (size_t i = 0; i < n; i++)
         memcpy(z + i * d, code->dec + B * d, d * sizeof *z); /* the bias row */
-    if (n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)d, (int)B, 1.0f, c, (int)B, code->dec,
-                    (int)d, 1.0f, z, (int)d);
-    return AM_OK;
-}
-
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
-{
-    int blas = am__blas_serial();
-    int rc = code_decode_serial(code, c, n, z);
-    am__blas_restore(blas);
+    am__gemm_ws ws = {0};
+    int rc = am__sgemm_threads(0, 0, 0, n, d, B, c, B, code->dec, d, 1, z, d, &ws);
+    am__gemm_ws_free(&ws);
     return rc;
 }
 
-/* Ridge regression of z on [c, 1] over the fitting rows, in double: (AᵀA + λ n I) W = Aᵀ Z. */
+#define FIT_ROWS 1024
+
+/* The normal equations' sums over rows [i0, i0 + m): ata (q x q) += A^T A and atz (q x d) += A^T Z for
+ * A = [c, 1] and Z = z in double (a, zd: m x q and m x d buffers), each entry one fixed-order chain over the
+ * rows (linalg.h). */
+static int normal_sums(const float *c, const float *z, size_t i0, size_t m, size_t B, size_t d, double *a, double *zd,
+                       double *ata, double *atz)
+{
+    size_t q = B + 1;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < B; j++)
+            a[i * q + j] = c[(i0 + i) * B + j];
+        a[i * q + B] = 1.0;
+        for (size_t k = 0; k < d; k++)
+            zd[i * d + k] = z[(i0 + i) * d + k];
+    }
+    int rc = am__dsyrk_tn(0, m, q, a, q, i0 > 0, ata, q);
+    return rc ? rc : am__dgemm_tn(0, m, q, d, a, q, zd, d, i0 > 0, atz, d);
+}
+
+/* Ridge regression of z on [c, 1] over the fitting rows, in double: (AᵀA + λ n I) W = Aᵀ Z, solved by
+ * libam's Cholesky (am__dposv: LAPACK's dposv calls BLAS, whose last bits follow the kernels). */
 static int fit_decoder(am_code *code, const float *z, size_t n)
 {
-    size_t B = code->bits, d = code->dim, q = B + 1;
+    size_t B = code->bits, d = code->dim, q = B + 1, rows = n < FIT_ROWS ? n : FIT_ROWS;
     float *c = malloc(n * B * sizeof *c);
-    double *ata = calloc(q * q, sizeof *ata), *atz = calloc(q * d, sizeof *atz), *a = malloc(q * sizeof *a);
-    const am__lapack *la = am__lapack_get();
-    int rc = AM_OK;
-    if (!la) {
-        rc = AM_ERRNO(ELIBACC);
+    double *ata = malloc(q * q * sizeof *ata), *atz = malloc(q * d * sizeof *atz);
+    double *a = malloc(rows * q * sizeof *a), *zd = malloc(rows * d * sizeof *zd);
+    int rc = AM_ENOMEM;
+    if (!c || !ata || !atz || !a || !zd)
         goto done;
-    }
-    if (!c || !ata || !atz || !a) {
-        rc = AM_ENOMEM;
-        goto done;
-    }
     if ((rc = encode_any(code, z, n, c, NULL)))
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < B; j++)
-            a[j] = c[i * B + j];
-        a[B] = 1.0;
-        cblas_dsyr(CblasRowMajor, CblasUpper, (int)q, 1.0, a, 1, ata, (int)q);
-        for (size_t j = 0; j < q; j++)
-            for (size_t k = 0; k < d; k++)
-                atz[j * d + k] += a[j] * z[i * d + k];
-    }
+    for (size_t i0 = 0; i0 < n && !rc; i0 += rows)
+        rc = normal_sums(c, z, i0, n - i0 < rows ? n - i0 : rows, B, d, a, zd, ata, atz);
+    if (rc)
+        goto done;
     for (size_t j = 0; j < B; j++) /* the bias is not shrunk */
         ata[j * q + j] += code->c.ridge * (double)n;
-    if (la->dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)q, (lapack_int)d, ata, (lapack_int)q, atz, (lapack_int)d)) {
-        rc = AM_ENUMERIC;
+    if ((rc = am__dposv(q, d, ata, q, atz, d)))
         goto done;
-    }
     for (size_t j = 0; j < q * d; j++)
         code->dec[j] = (float)atz[j];
 done:
@@ -271,10 +250,11 @@ done:
     free(ata);
     free(atz);
     free(a);
+    free(zd);
     return rc;
 }
 
-static int code_fit_serial(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
+int am_code_fit(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
 {
     am_code_config c;
     int rc = AM_OK;
@@ -365,14 +345,5 @@ done:
         am_code_free(code);
     else
         *out = code;
-    return rc;
-}
-
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_code_fit(am_code **out, const am_code_config *cfg, const float *z, size_t n, size_t dim, am_rng *rng)
-{
-    int blas = am__blas_serial();
-    int rc = code_fit_serial(out, cfg, z, n, dim, rng);
-    am__blas_restore(blas);
     return rc;
 }

@@ -1,14 +1,11 @@
 /* PCA by the eigen-decomposition of the covariance, which is dim x dim however many rows there are. */
-#include <cblas.h>
-#include <errno.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/io.h"
-#include "../core/blas_internal.h"
-#include "../core/lapack.h"
+#include "../core/gemm.h"
+#include "../core/linalg.h"
 #include "am/error.h"
 #include "../core/cancel_internal.h"
 #include "am/pca.h"
@@ -44,86 +41,75 @@ void am_pca_free(am_pca *p)
     free(p);
 }
 
-#define PCA_BLOCK 512
-#define PCA_GROUPS 4 /* partial covariances, summed in a fixed order: the same bits at any thread count */
+#define PCA_BLOCK 1024  /* rows between two polls of the cancel hook (means) */
+#define PCA_CHUNK 8192 /* most rows per covariance product */
 
-static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
+/* mean (dim, out, zeroed by the caller) of the n rows of x. */
+static int column_means(const float *x, size_t n, size_t dim, double *mean)
+{
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        if (i % PCA_BLOCK == 0 && (rc = am_cancel_poll()))
+            return rc;
+        for (size_t j = 0; j < dim; j++)
+            mean[j] += x[i * dim + j];
+    }
+    for (size_t j = 0; j < dim; j++)
+        mean[j] /= (double)n;
+    return AM_OK;
+}
+
+/* cov (dim x dim, out) = the covariance of the rows of x about mean: sums of the centred rows by
+ * am__dsyrk_centred (each entry one chain of fused multiply-adds over the rows in order: the same bits at any
+ * thread count, on any CPU, under any BLAS), a chunk of rows per call (the cancel hook is polled between
+ * them), then divided by n. */
+static int covariance(const float *x, size_t n, size_t dim, const double *mean, double *cov)
+{
+    int rc = AM_OK;
+    /* About 2^29 multiply-adds between two polls (30-60 ms), in whole blocks of 256 rows: the sums do not
+     * depend on the chunks. */
+    size_t chunk = ((size_t)1 << 29) / (dim * dim) / 256 * 256;
+    chunk = chunk < 256 ? 256 : chunk > PCA_CHUNK ? PCA_CHUNK : chunk;
+    for (size_t i0 = 0; i0 < n && !rc; i0 += chunk) {
+        size_t m = n - i0 < chunk ? n - i0 : chunk;
+        if (!(rc = am_cancel_poll()))
+            rc = am__dsyrk_centred(0, m, dim, x + i0 * dim, dim, mean, i0 > 0, cov, dim);
+    }
+    for (size_t j = 0; j < dim * dim && !rc; j++)
+        cov[j] /= (double)n;
+    return rc;
+}
+
+int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
 {
     am_pca *p = NULL;
-    double *mean = NULL, *cov = NULL, *part = NULL, *blk = NULL, *w = NULL;
-    const am__lapack *la;
+    double *mean = NULL, *cov = NULL, *w = NULL, *vec = NULL;
     int rc;
     if (!out)
         return AM_EINVAL;
     *out = NULL;
     if (!x || n < 2 || dim > 46000)
         return AM_EINVAL;
-    if (!(la = am__lapack_get()))
-        return AM_ERRNO(ELIBACC);
     if ((rc = pca_alloc(&p, dim, k)))
         return rc;
-    size_t bn = n < PCA_BLOCK ? n : PCA_BLOCK, nblocks = (n + bn - 1) / bn;
-    /* Groups of blocks: block b goes to group b % G; a wide covariance gets one group (memory). */
-    size_t G = dim <= 4096 ? PCA_GROUPS : 1, dd = dim * dim;
-    if (G > nblocks)
-        G = nblocks;
     mean = calloc(dim, sizeof *mean);
-    cov = calloc(dd, sizeof *cov);
-    part = G > 1 ? calloc((G - 1) * dd, sizeof *part) : NULL;
-    blk = malloc(G * bn * dim * sizeof *blk);
+    cov = malloc(dim * dim * sizeof *cov);
     w = malloc(dim * sizeof *w);
-    if (!mean || !cov || (G > 1 && !part) || !blk || !w) {
+    vec = malloc(k * dim * sizeof *vec);
+    if (!mean || !cov || !w || !vec) {
         rc = AM_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (i % PCA_BLOCK == 0 && (rc = am_cancel_poll()))
-            goto done;
-        for (size_t j = 0; j < dim; j++)
-            mean[j] += x[i * dim + j];
-    }
-    for (size_t j = 0; j < dim; j++)
-        mean[j] /= (double)n;
-    /* Centred rows in double, a block at a time, accumulated into the upper triangle of the group's partial
-     * sum; the groups run on threads, each block in its group in order. */
-    int nt = omp_in_parallel() ? 1 : omp_get_max_threads(), cancelled = 0;
-    const am_cancel *hook = am_cancel_current();
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (size_t g = 0; g < G; g++) {
-        double *acc = g ? part + (g - 1) * dd : cov, *bk = blk + g * bn * dim;
-        for (size_t b = g; b < nblocks; b += G) {
-            if (am__cancel_check(hook)) {
-#pragma omp atomic write
-                cancelled = 1;
-                break;
-            }
-            size_t i0 = b * bn, m = n - i0 < bn ? n - i0 : bn;
-            for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j < dim; j++)
-                    bk[i * dim + j] = x[(i0 + i) * dim + j] - mean[j];
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)m, 1.0 / (double)n, bk, (int)dim, 1.0,
-                        acc, (int)dim);
-        }
-    }
-    if (cancelled) {
-        rc = AM_ECANCELED;
+    if ((rc = column_means(x, n, dim, mean)) || (rc = covariance(x, n, dim, mean, cov)))
         goto done;
-    }
-    for (size_t g = 1; g < G; g++)
-        for (size_t i = 0; i < dim; i++)
-            for (size_t j = i; j < dim; j++)
-                cov[i * dim + j] += part[(g - 1) * dd + i * dim + j];
     p->total = 0;
     for (size_t j = 0; j < dim; j++)
         p->total += cov[j * dim + j];
-    /* Row-major upper = column-major lower; eigenvectors come back as columns (rows of the row-major). */
-    if (la->dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)dim, cov, (lapack_int)dim, w) != 0) {
-        rc = AM_ENUMERIC;
+    /* The fixed-order eigensolver (LAPACK's dsyevd calls BLAS: its last bits follow the kernels). */
+    if ((rc = am__dsyev(dim, cov, dim, w, k, vec)))
         goto done;
-    }
     for (size_t c = 0; c < k; c++) {
-        size_t src = dim - 1 - c; /* ascending order from LAPACK */
-        const double *v = cov + src * dim;
+        const double *v = vec + c * dim;
         size_t big = 0;
         for (size_t j = 1; j < dim; j++)
             if (fabs(v[j]) > fabs(v[big]))
@@ -131,7 +117,7 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
         double sign = v[big] < 0 ? -1.0 : 1.0;
         for (size_t j = 0; j < dim; j++)
             p->components[c * dim + j] = (float)(sign * v[j]);
-        p->variance[c] = w[src] > 0 ? w[src] : 0.0;
+        p->variance[c] = w[c] > 0 ? w[c] : 0.0;
     }
     for (size_t j = 0; j < dim; j++)
         p->mean[j] = (float)mean[j];
@@ -139,22 +125,12 @@ static int pca_fit_serial(am_pca **out, const float *x, size_t n, size_t dim, si
 done:
     free(mean);
     free(cov);
-    free(part);
-    free(blk);
     free(w);
+    free(vec);
     if (rc)
         am_pca_free(p);
     else
         *out = p;
-    return rc;
-}
-
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_pca_fit(am_pca **out, const float *x, size_t n, size_t dim, size_t k)
-{
-    int blas = am__blas_serial();
-    int rc = pca_fit_serial(out, x, n, dim, k);
-    am__blas_restore(blas);
     return rc;
 }
 
@@ -170,11 +146,12 @@ double am_pca_explained(const am_pca *p, size_t j)
 
 #define PCA_ROWS 1024
 
-static int pca_encode_serial(const am_pca *p, const float *x, size_t n, float *z)
+int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
 {
     if (!p || (n && (!x || !z)))
         return AM_EINVAL;
     float *c = malloc(PCA_ROWS * p->dim * sizeof *c);
+    am__gemm_ws ws = {0};
     if (!c)
         return AM_ENOMEM;
     int rc = AM_OK;
@@ -183,43 +160,30 @@ static int pca_encode_serial(const am_pca *p, const float *x, size_t n, float *z
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < p->dim; j++)
                 c[i * p->dim + j] = x[(i0 + i) * p->dim + j] - p->mean[j];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)p->k, (int)p->dim, 1.0f, c, (int)p->dim,
-                    p->components, (int)p->dim, 0.0f, z + i0 * p->k, (int)p->k);
+        if ((rc = am__sgemm_threads(0, 0, 1, m, p->k, p->dim, c, p->dim, p->components, p->dim, 0, z + i0 * p->k,
+                                    p->k, &ws)))
+            break;
     }
+    am__gemm_ws_free(&ws);
     free(c);
     return rc;
 }
 
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_pca_encode(const am_pca *p, const float *x, size_t n, float *z)
-{
-    int blas = am__blas_serial();
-    int rc = pca_encode_serial(p, x, n, z);
-    am__blas_restore(blas);
-    return rc;
-}
-
-static int pca_decode_serial(const am_pca *p, const float *z, size_t n, float *x)
+int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
 {
     if (!p || (n && (!x || !z)))
         return AM_EINVAL;
     int rc = AM_OK;
+    am__gemm_ws ws = {0};
     for (size_t i0 = 0; i0 < n && !(rc = am_cancel_poll()); i0 += PCA_ROWS) {
         size_t m = n - i0 < PCA_ROWS ? n - i0 : PCA_ROWS;
         for (size_t i = i0; i < i0 + m; i++)
             memcpy(x + i * p->dim, p->mean, p->dim * sizeof(float));
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)p->dim, (int)p->k, 1.0f, z + i0 * p->k,
-                    (int)p->k, p->components, (int)p->dim, 1.0f, x + i0 * p->dim, (int)p->dim);
+        if ((rc = am__sgemm_threads(0, 0, 0, m, p->dim, p->k, z + i0 * p->k, p->k, p->components, p->dim, 1,
+                                    x + i0 * p->dim, p->dim, &ws)))
+            break;
     }
-    return rc;
-}
-
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
-int am_pca_decode(const am_pca *p, const float *z, size_t n, float *x)
-{
-    int blas = am__blas_serial();
-    int rc = pca_decode_serial(p, z, n, x);
-    am__blas_restore(blas);
+    am__gemm_ws_free(&ws);
     return rc;
 }
 

@@ -13,7 +13,8 @@
 #include "../core/cancel_internal.h"
 #include "am/error.h"
 #include "../core/io.h"
-#include "../core/lapack.h"
+#include "../core/gemm.h"
+#include "../core/linalg.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
 #include "type.h"
@@ -38,8 +39,6 @@ struct am_hopfield_work {
     int32_t *m;      /* P overlaps */
     int64_t msum;    /* patterns path: sum of the overlaps */
     double *h;       /* n raw fields */
-    float *sf;       /* n state as floats, for sgemv */
-    float *hf;       /* n sgemv output */
     uint32_t *order; /* n visiting order */
     int8_t *snew;    /* n next state (sync) */
     uint64_t *pk;    /* 3 packed states: current, previous, next (sync) */
@@ -228,98 +227,154 @@ int am_hopfield_set_path(am_hopfield *h, am_path path)
     return rc;
 }
 
-/* One row of the Storkey update, upper part j >= i only: row[j] = grow row[j] + a xi[j] - a hv[j] - b xi[j]. */
+/* One row i of the Storkey update: row[j] = grow row[j] + inv (xi_i xi_j - (xi_i hv_j + hv_i xi_j)). The entry
+ * (j, i) gets the same two products added in swapped order, so W stays exactly symmetric. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void storkey_row(float *restrict row,
                                                                                      const float *restrict xi,
                                                                                      const float *restrict hv,
-                                                                                     float grow, float a, float b,
-                                                                                     size_t len)
+                                                                                     float grow, float inv, float xii,
+                                                                                     float hvi, size_t n)
 {
-    for (size_t j = 0; j < len; j++)
-        row[j] = grow * row[j] + a * (xi[j] - hv[j]) - b * xi[j];
+    for (size_t j = 0; j < n; j++)
+        row[j] = grow * row[j] + inv * (xii * xi[j] - (xii * hv[j] + hvi * xi[j]));
+}
+
+/* h[j] += s row[j] for s = +-1 (exact products): one step of a field summed over W's rows in order. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void add_row(float *restrict h,
+                                                                                 const float *restrict row, float s,
+                                                                                 size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        h[j] += s * row[j];
+}
+
+/* One pass over the full symmetric W (n x n): when xi is given (with its field hv = W xi), every row takes the
+ * Storkey update and the diagonal stays 0; when nx is given, hn = W nx over the rows as they leave the pass
+ * (each h_j one sum over i in order: the same bits on every path). One read and write of W per pattern. */
+static void storkey_pass(float *w, size_t n, const float *xi, const float *hv, const float *nx, float *hn)
+{
+    const float inv = 1.0f / (float)n, grow = 1.0f + 2.0f / (float)n;
+    if (nx)
+        memset(hn, 0, n * sizeof *hn);
+    for (size_t i = 0; i < n; i++) {
+        float *row = w + i * n;
+        if (xi) {
+            storkey_row(row, xi, hv, grow, inv, xi[i], hv[i], n);
+            row[i] = 0.0f;
+        }
+        if (nx)
+            add_row(hn, row, nx[i], n);
+    }
+}
+
+static void unit_floats(const am_patterns *src, size_t mu, float *x)
+{
+    for (size_t i = 0; i < src->n; i++)
+        x[i] = (float)am_patterns_unit(src, mu, i);
 }
 
 /* Storkey (1997): for each new pattern xi, with h = W xi and W symmetric with zero diagonal,
  * W_ij <- W_ij + (1/N)(xi_i xi_j - xi_i h_ji - h_ij xi_j), h_ij = h_i - W_ij xi_j, which expands to
- * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). Only the upper triangle is updated while
- * learning (ssymv reads just that); the lower one is mirrored at the end. */
+ * W <- (1 + 2/N) W + (1/N)(xi xi^T - xi h^T - h xi^T). The field of the next pattern is summed in the same
+ * pass over W that updates it. The upper triangle of W is taken as the truth (mirrored first). */
 static int storkey_learn(am_hopfield *h, const am_patterns *src, size_t *learned)
 {
     size_t n = h->n;
     int rc = AM_OK;
-    float *xi = malloc(n * sizeof(float)), *hv = malloc(n * sizeof(float));
+    float *buf = malloc(4 * n * sizeof(float)), *xi = buf, *hv = buf + n, *nx = buf + 2 * n, *hn = buf + 3 * n;
     *learned = 0;
-    if (!xi || !hv) {
-        free(xi);
-        free(hv);
+    if (!buf)
         return AM_ENOMEM;
-    }
-    const float inv = 1.0f / (float)n, grow = 1.0f + 2.0f / (float)n;
-    for (size_t mu = 0; mu < src->count; mu++, ++*learned) {
-        if ((rc = am_cancel_poll()))
-            break; /* the patterns before mu are learned: mirrored below, and kept */
-        for (size_t i = 0; i < n; i++)
-            xi[i] = (float)am_patterns_unit(src, mu, i);
-        cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, xi, 1, 0.0f, hv, 1);
-        for (size_t i = 0; i < n; i++) {
-            float *row = h->w + i * n;
-            storkey_row(row + i, xi + i, hv + i, grow, xi[i] * inv, hv[i] * inv, n - i);
-            row[i] = 0.0f;
-        }
-    }
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             h->w[j * n + i] = h->w[i * n + j];
-    free(xi);
-    free(hv);
+    unit_floats(src, 0, xi);
+    storkey_pass(h->w, n, NULL, NULL, xi, hv);
+    for (size_t mu = 0; mu < src->count; mu++) {
+        int more = mu + 1 < src->count;
+        if (more)
+            unit_floats(src, mu + 1, nx);
+        storkey_pass(h->w, n, xi, hv, more ? nx : NULL, hn);
+        float *t = xi;
+        xi = nx, nx = t;
+        t = hv, hv = hn, hn = t;
+        ++*learned;
+        if (more && (rc = am_cancel_poll()))
+            break; /* the patterns up to mu are learned, and kept (at least one: a call always makes progress) */
+    }
+    free(buf);
     return rc;
 }
 
-/* Projection onto the span of the stored patterns: W = U_r U_r^T with X = U S V^T (X is N x P) and r the
- * numerical rank, so the rule also holds for P >= N or linearly dependent patterns. */
+/* r x n rows of Q^T = L^-1 X_p^T / sqrt(N): the pivoted patterns perm[0..r) as rows, then the triangular
+ * solve with L (r x r, row-major). */
+static void pinv_basis(const am_hopfield *h, const double *L, const size_t *perm, size_t r, double *q)
+{
+    size_t n = h->n;
+    double unit = 1.0 / sqrt((double)n);
+    for (size_t a = 0; a < r; a++)
+        for (size_t i = 0; i < n; i++)
+            q[a * n + i] = am_patterns_unit(&h->pats, perm[a], i) > 0 ? unit : -unit;
+    am__dtrsm_lower(r, L, r, q, n, n);
+}
+
+/* Column j of the Gram matrix X^T X / N of the stored patterns: exact integer overlaps by popcount. */
+typedef struct gram_ctx {
+    const am_patterns *pats;
+    int32_t *m;
+} gram_ctx;
+
+static void gram_column(void *ctx, size_t j, double *out)
+{
+    const gram_ctx *g = ctx;
+    am__patterns_overlaps(g->pats, g->pats->bits + j * g->pats->words, g->m);
+    for (size_t b = 0; b < g->pats->count; b++)
+        out[b] = (double)g->m[b] / (double)g->pats->n;
+}
+
+/* Projection onto the span of the stored patterns, W = Q Q^T for an orthonormal basis Q of it, found without
+ * LAPACK (whose factorisations' last bits follow the BLAS kernels): pivoted Cholesky C = L L^T of the Gram
+ * matrix C = X^T X / N of the P patterns (exact: integer overlaps; only the columns pivoted on are formed, so
+ * P >> N costs O(P N^2)), over the patterns whose pivots stay above 1e-9 (C's diagonal is 1: a maximal
+ * independent subset, so the rule also holds for P >= N or dependent patterns), Q^T = L^-1 X^T / sqrt(N),
+ * and W = (Q^T)^T Q^T by am__dsyrk_tn (W = 0 exactly when they span all N dimensions: the identity less its
+ * diagonal). */
 static int pinv_learn(am_hopfield *h)
 {
-    size_t n = h->n, p = h->pats.count, k = n < p ? n : p, bytes;
-    double *x, *u, *s, *wd, *superb;
-    const am__lapack *la;
-    int info, rank = 0;
+    size_t n = h->n, p = h->pats.count, rmax = n < p ? n : p, bytes;
     if (p == 0) {
         memset(h->w, 0, n * n * sizeof(float));
         return AM_OK;
     }
-    if (am_size_mul3(n, p, sizeof(double), &bytes) || n > INT32_MAX || p > INT32_MAX)
+    if (am_size_mul3(p, rmax, sizeof(double), &bytes) || am_size_mul3(n, n > p ? n : p, sizeof(double), &bytes))
         return AM_EOVERFLOW;
-    if (!(la = am__lapack_get()))
-        return AM_ERRNO(ELIBACC);
-    x = malloc(bytes);
-    u = malloc(n * k * sizeof(double));
-    s = malloc(k * sizeof(double));
-    superb = malloc(k * p * sizeof(double)); /* V^T */
-    wd = malloc(n * n * sizeof(double));
-    if (!x || !u || !s || !superb || !wd) {
-        free(x), free(u), free(s), free(superb), free(wd);
-        return AM_ENOMEM;
+    double *L = malloc(p * rmax * sizeof *L), *q = malloc(rmax * n * sizeof *q), *wd = malloc(n * n * sizeof *wd);
+    double *lp = malloc(rmax * rmax * sizeof *lp), *one = malloc(3 * p * sizeof *one);
+    size_t *perm = malloc(rmax * sizeof *perm);
+    gram_ctx g = {&h->pats, malloc(p * sizeof(int32_t))};
+    int rc = AM_ENOMEM;
+    if (!L || !q || !wd || !lp || !one || !perm || !g.m)
+        goto done;
+    for (size_t i = 0; i < p; i++)
+        one[i] = 1.0;
+    size_t r = am__dchol_pivoted_lazy(p, rmax, gram_column, &g, one, 1e-9, L, perm, one + p, one + 2 * p);
+    rc = AM_OK;
+    if (r == n) {
+        memset(h->w, 0, n * n * sizeof(float));
+        goto done;
     }
-    /* Row-major P x N patterns are column-major N x P: the layout LAPACK wants for X. */
-    am_patterns_to_double(&h->pats, x);
-    /* Divide and conquer (dgesdd) is several times faster than dgesvd here; V^T (k x P) is discarded. */
-    info = (int)la->dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)n, (lapack_int)p, x, (lapack_int)n, s, u,
-                      (lapack_int)n, superb, (lapack_int)k);
-    if (info == 0) {
-        double tol = (double)(n > p ? n : p) * s[0] * 2.220446049250313e-16;
-        while ((size_t)rank < k && s[rank] > tol)
-            rank++;
-        /* W = U_r U_r^T (column-major U, n x rank); symmetric, so the layout of W does not matter. */
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)n, rank, 1.0, u, (int)n, 0.0, wd, (int)n);
+    for (size_t a = 0; a < r; a++) /* the factor over the pivots, in pivot order */
+        for (size_t b = 0; b < r; b++)
+            lp[a * r + b] = L[b * p + perm[a]];
+    pinv_basis(h, lp, perm, r, q);
+    if ((rc = am__dsyrk_tn(0, r, n, q, n, 0, wd, n)))
+        goto done;
+    for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            for (size_t i = 0; i <= j; i++) {
-                float v = i == j ? 0.0f : (float)wd[j * n + i];
-                h->w[i * n + j] = v;
-                h->w[j * n + i] = v;
-            }
-    }
-    free(x), free(u), free(s), free(superb), free(wd);
-    return info == 0 ? AM_OK : AM_ENUMERIC;
+            h->w[i * n + j] = i == j ? 0.0f : (float)wd[i * n + j];
+done:
+    free(L), free(q), free(wd), free(lp), free(one), free(perm), free(g.m);
+    return rc;
 }
 
 static int hopfield_store_serial(am_hopfield *h, const am_patterns *pats)
@@ -469,22 +524,20 @@ void am_hopfield_work_free(am_hopfield_work *w)
 {
     if (!w)
         return;
-    free(w->m), free(w->h), free(w->sf), free(w->hf), free(w->order), free(w->snew), free(w->pk);
+    free(w->m), free(w->h), free(w->order), free(w->snew), free(w->pk);
     free(w);
 }
 
 static int work_fit(am_hopfield_work *w, size_t n, size_t p, size_t words)
 {
     if (w->n != n) {
-        free(w->h), free(w->sf), free(w->hf), free(w->order), free(w->snew), free(w->pk);
+        free(w->h), free(w->order), free(w->snew), free(w->pk);
         w->h = malloc(n * sizeof(double));
-        w->sf = malloc(n * sizeof(float));
-        w->hf = malloc(n * sizeof(float));
         w->order = malloc(n * sizeof(uint32_t));
         w->snew = malloc(n);
         w->pk = malloc(3 * words * sizeof(uint64_t));
         w->n = n;
-        if (!w->h || !w->sf || !w->hf || !w->order || !w->snew || !w->pk) {
+        if (!w->h || !w->order || !w->snew || !w->pk) {
             w->n = 0;
             return AM_ENOMEM;
         }
@@ -683,11 +736,11 @@ static void overlaps_from_state(const am_hopfield *h, const int8_t *s, am_hopfie
 static void fields_from_state(const am_hopfield *h, const int8_t *s, am_hopfield_work *w)
 {
     size_t n = h->n;
-    for (size_t i = 0; i < n; i++)
-        w->sf[i] = (float)s[i];
-    cblas_ssymv(CblasRowMajor, CblasUpper, (int)n, 1.0f, h->w, (int)n, w->sf, 1, 0.0f, w->hf, 1);
-    for (size_t i = 0; i < n; i++)
-        w->h[i] = (double)w->hf[i];
+    /* h = W s as a sum over W's rows in order (W is symmetric), in double: the same bits on every path, and
+     * exact for the Hebb rule's integer weights. */
+    memset(w->h, 0, n * sizeof *w->h);
+    for (size_t j = 0; j < n; j++)
+        axpy_f32_f64(w->h, h->w + j * n, (double)s[j], n);
 }
 
 /* New state of one unit from its raw field: deterministic sign with ties kept, or a Glauber draw. */
@@ -843,6 +896,7 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
         return rc;
     }
     float *x = malloc(blk * n * sizeof(float)), *hb = malloc(blk * n * sizeof(float));
+    am__gemm_ws ws = {0};
     if (!x || !hb) {
         free(x), free(hb);
         return AM_ENOMEM;
@@ -854,8 +908,9 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
         view.bits = h->pats.bits + mu0 * h->pats.words;
         view.count = nb;
         am_patterns_to_float(&view, x);
-        cblas_ssymm(CblasRowMajor, CblasRight, CblasUpper, (int)nb, (int)n, 1.0f, h->w, (int)n, x, (int)n, 0.0f,
-                    hb, (int)n);
+        /* X W (W symmetric) by libam's fixed-order sgemm: the same bits under any BLAS kernels. */
+        if ((rc = am__sgemm(0, 0, nb, n, n, x, n, h->w, n, 0, hb, n, &ws)))
+            break;
         for (size_t b = 0; b < nb; b++) {
             const float *xr = x + b * n, *hr = hb + b * n;
             size_t bad = 0;
@@ -866,6 +921,7 @@ static int hopfield_stability_range_serial(const am_hopfield *h, size_t first, s
             unstable[mu0 - first + b] = bad;
         }
     }
+    am__gemm_ws_free(&ws);
     free(x), free(hb);
     return rc;
 }

@@ -6,8 +6,8 @@
  * y = G M with G = C^-1 (k x k) and h from the successor rows.
  *
  * G is computed here, not by LAPACK, so that it has the same bits under any BLAS and thread count: pivoted
- * Cholesky (largest remaining diagonal first, ties to the lower index) of C, stopping at pivots below 1e-9
- * (C's diagonal is 1); G is the inverse over the elements pivoted before that, 0 elsewhere. When C is
+ * Cholesky (am__dchol_pivoted: largest remaining diagonal first, ties to the lower index) of C, stopping at
+ * pivots below 1e-9 (C's diagonal is 1); G is the inverse over the elements pivoted before that, 0 elsewhere. When C is
  * invertible that is C^-1; when it is singular (more elements than units, or repeated or dependent
  * elements) the rule holds for a maximal independent subset of them. */
 #include <math.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/linalg.h"
 #include "../core/patterns_internal.h"
 #include "am/error.h"
 #include "seqs.h"
@@ -45,52 +46,6 @@ static int gram(const am__seqs *q, const am__seqrows *r, double *c)
     }
     free(m);
     return AM_OK;
-}
-
-static void swap_rows_cols(double *a, size_t k, size_t i, size_t j)
-{
-    for (size_t c = 0; c < k; c++) {
-        double t = a[i * k + c];
-        a[i * k + c] = a[j * k + c];
-        a[j * k + c] = t;
-    }
-    for (size_t r = 0; r < k; r++) {
-        double t = a[r * k + i];
-        a[r * k + i] = a[r * k + j];
-        a[r * k + j] = t;
-    }
-}
-
-/* Pivoted Cholesky in place: on return the leading rank x rank lower triangle of a holds L, with
- * L L^T = C restricted to the pivots perm[0..rank). Returns rank. */
-static size_t cholesky_pivoted(double *a, size_t k, size_t *perm)
-{
-    size_t j;
-    for (size_t i = 0; i < k; i++)
-        perm[i] = i;
-    for (j = 0; j < k; j++) {
-        size_t p = j;
-        for (size_t i = j + 1; i < k; i++)
-            p = a[i * k + i] > a[p * k + p] ? i : p;
-        if (!(a[p * k + p] > PIVOT_TOL))
-            break;
-        if (p != j) {
-            swap_rows_cols(a, k, j, p);
-            size_t t = perm[j];
-            perm[j] = perm[p];
-            perm[p] = t;
-        }
-        double d = sqrt(a[j * k + j]);
-        a[j * k + j] = d;
-        for (size_t i = j + 1; i < k; i++)
-            a[i * k + j] /= d;
-        for (size_t i = j + 1; i < k; i++) { /* the trailing matrix, kept whole for the swaps */
-            double li = a[i * k + j];
-            for (size_t l = j + 1; l < k; l++)
-                a[i * k + l] -= li * a[l * k + j];
-        }
-    }
-    return j;
 }
 
 /* G (k x k, out) = (L L^T)^-1 on the pivots, 0 elsewhere, from L in a (rank x rank, leading dimension k). */
@@ -143,7 +98,7 @@ static int rebuild(void *model)
     }
     if ((rc = gram(&sp->b.q, &r, c)))
         goto done;
-    if ((rc = inverse(c, k, cholesky_pivoted(c, k, perm), perm, g)))
+    if ((rc = inverse(c, k, am__dchol_pivoted(c, k, PIVOT_TOL, perm), perm, g)))
         goto done;
     am__seqrows_free(&sp->b.r);
     sp->b.r = r;

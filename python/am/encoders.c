@@ -521,7 +521,7 @@ static PyTypeObject PCAType = {
     .tp_basicsize = sizeof(PCAObject),
     .tp_dealloc = (destructor)PCA_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "PCA(x, k): the first k principal components of the rows of x (LAPACK).\n"
+    .tp_doc = "PCA(x, k): the first k principal components of the rows of x.\n"
               "    >>> x = np.random.default_rng(1).normal(size=(100, 8)) * [5, 3, 1, 1, 1, 1, 1, 1]\n"
               "    >>> p = am.PCA(x, 2); z = p.encode(x)               # 100 x 2\n"
               "    >>> p.explained(2)                                 # variance explained: about 0.86",
