@@ -339,13 +339,29 @@ static size_t trade(cb *s, int c, uint32_t u, uint32_t v, am_rng *r)
     return trade_merge(s, c, u, v, r);
 }
 
-/* Row order by out-degree, descending (ties by id): the trade partners of a degree round. */
-static const size_t *sort_deg; /* qsort context */
-static int by_degree(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    size_t dx = sort_deg[x + 1] - sort_deg[x], dy = sort_deg[y + 1] - sort_deg[y];
-    return dx != dy ? (dx < dy) - (dx > dy) : (x > y) - (x < y);
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The rows of class c holding edges into s->sorted by descending degree (ties by id). Returns their number,
+ * or 0 with *rc set when out of memory. */
+static size_t sort_rows(cb *s, int c, int *rc)
+{
+    const size_t *p = s->g->optr[c];
+    uint64_t *key = malloc((s->g->n ? s->g->n : 1) * sizeof *key);
+    size_t nr = 0;
+    *rc = key ? AM_OK : AM_ENOMEM;
+    for (size_t u = 0; key && u < s->g->n; u++)
+        if (p[u + 1] > p[u]) /* degree < 2^32: n is */
+            key[nr++] = (uint64_t)(UINT32_MAX - (p[u + 1] - p[u])) << 32 | u;
+    if (key)
+        qsort(key, nr, sizeof *key, cmp_u64);
+    for (size_t i = 0; i < nr; i++)
+        s->sorted[i] = (uint32_t)key[i];
+    free(key);
+    return key ? nr : 0;
 }
 
 /* A degree round's pairing: rows in descending degree, cut into windows of CB_WINDOW from a random offset,
@@ -387,13 +403,10 @@ static void hub_trades(cb *s, int c, size_t nr, am_rng *r, size_t *moved)
  * global trades of Carstens et al.), odd ones rows of similar degree; then the hub trades. */
 static int cb_class(cb *s, int c, unsigned rounds, uint64_t seed, size_t *moved)
 {
-    const am_graph *g = s->g;
-    size_t nr = 0;
-    for (size_t u = 0; u < g->n; u++)
-        if (g->optr[c][u + 1] > g->optr[c][u])
-            s->sorted[nr++] = (uint32_t)u;
-    sort_deg = g->optr[c];
-    qsort(s->sorted, nr, sizeof *s->sorted, by_degree);
+    int rc;
+    size_t nr = sort_rows(s, c, &rc);
+    if (rc)
+        return rc;
     memcpy(s->rows, s->sorted, nr * sizeof *s->rows);
     am_rng r;
     am_rng_init(&r, seed, (uint64_t)c);
