@@ -3,8 +3,8 @@
  *
  * A graph has n named nodes and simple directed edges, each excitatory (+1) or inhibitory (-1), with a
  * weight (synapse count). It is immutable once made: built from arrays (am_graph_from_edges), read from a
- * file (am_graph_read_csv, am_graph_read_c302), generated (am_graph_synthetic) or rewired
- * (am_graph_rewire). Self-loops are dropped; repeated (source, target, sign) rows merge, their weights
+ * file (am_graph_read_csv, am_graph_read_c302), generated (am_graph_synthetic) or randomised
+ * (am_graph_curveball, am_graph_rewire). Self-loops are dropped; repeated (source, target, sign) rows merge, their weights
  * summed. An edge's sign is its presynaptic node's in the biological readers (Dale's principle), but the
  * structure allows a node with edges of both signs.
  *
@@ -28,8 +28,9 @@
  * for SIGNED_XOR), with c < d except for SIGNED_XOR.
  *
  * Cancelling (am/cancel.h): am_graph_count and am_graph_each poll the caller's hook between hubs,
- * am_graph_rewire and am_graph_synthetic every 65536 attempts, am_graph_null between graphs and inside each
- * (on every thread); a cancelled call returns AM_ECANCELED and makes no graph (*out / *g NULL). */
+ * am_graph_rewire and am_graph_synthetic every 65536 attempts, am_graph_curveball every 32768 trades, the
+ * null-model runs between graphs and inside each (on every thread); a cancelled call returns AM_ECANCELED
+ * and makes no graph (*out / *g NULL). */
 #ifndef AM_GRAPH_H
 #define AM_GRAPH_H
 
@@ -117,14 +118,18 @@ int am_graph_synthetic(am_graph **g, size_t n, size_t m, double inh_share, doubl
 int am_graph_rewire(const am_graph *g, double attempts_per_edge, uint64_t seed, am_graph **out, size_t *accepted);
 
 /* A null graph by Curveball trades within each sign (Strona et al. 2014; the directed global trades of
- * Carstens, Berger and Strona 2016): `rounds` rounds, each pairing at random the nodes that have outgoing
- * edges of the sign and trading every pair's targets once: the targets both hold stay, those only one holds
- * are dealt out again at random, each node getting back as many as it gave. A target that is the other node
- * of the pair (a self-loop) or that the other node reaches with the other sign (an edge of both signs) is
- * not traded. Every node keeps its in- and out-degree within each sign, the graph stays simple, and each
- * node keeps its own outgoing weights (an edge that stays keeps its weight). traded (may be NULL): edges
- * that changed source. Deterministic in seed (sign s on stream (seed, s), as am_graph_rewire). AM_EINVAL
- * for rounds > AM_CURVEBALL_MAX_ROUNDS. */
+ * Carstens, Berger and Strona 2016). A trade of two nodes' targets of one sign keeps the targets both hold
+ * and deals those only one holds out again uniformly at random, each node getting back as many as it gave;
+ * a target that is the other node (a self-loop) or that the other node reaches with the other sign (an edge
+ * of both signs) stays. A round trades every node having outgoing edges of the sign once: even rounds with
+ * partners paired uniformly at random (a global trade), odd ones with partners of similar out-degree (random
+ * pairs within windows of 32 in degree order); then each node of out-degree d >= 4x the mean trades with
+ * d / (2x the mean) more partners drawn uniformly (a trade renews at most the partner's degree of targets,
+ * so a hub needs many). The pairing depends on the degrees only, which never change, so each trade keeps
+ * the uniform distribution over the graphs the swap model reaches. Every node keeps its in- and out-degree
+ * within each sign, the graph stays simple, each node keeps its own outgoing weights (an edge that stays
+ * keeps its weight). traded (may be NULL): targets that changed nodes. Deterministic in seed (sign s on
+ * stream (seed, s), as am_graph_rewire). AM_EINVAL for rounds > AM_CURVEBALL_MAX_ROUNDS. */
 #define AM_CURVEBALL_MAX_ROUNDS 1000000u
 int am_graph_curveball(const am_graph *g, unsigned rounds, uint64_t seed, am_graph **out, size_t *traded);
 

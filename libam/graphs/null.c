@@ -10,7 +10,12 @@
  * too). Each trade draws the dealt-out targets uniformly among the ways to deal them, so it is its own
  * inverse in probability: the uniform distribution over the graphs reachable is stationary, as for swaps.
  * A global round (Carstens et al.) pairs all rows of the sign holding edges at random and trades every
- * pair once, so each edge is considered once per round. */
+ * pair once, so each edge is considered once per round. Every other round pairs rows of similar degree
+ * instead, and after each the long rows (hubs) trade with more partners: a trade renews at most the
+ * partner's degree of a row's targets, so with uniform partners alone a hub's row renews slowly (README:
+ * the mixing curves). Any pairing that depends only on the degrees, which never change, keeps every trade
+ * symmetric, and the swaps are trades of one target each, so both reach the same graphs. A trade between a
+ * long row and a much shorter one searches the short row's targets in the long one instead of merging. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,10 +363,10 @@ static size_t sort_rows(cb *s, int c, int *rc)
             key[nr++] = (uint64_t)(UINT32_MAX - (p[u + 1] - p[u])) << 32 | u;
     if (key)
         qsort(key, nr, sizeof *key, cmp_u64);
-    for (size_t i = 0; i < nr; i++)
+    for (size_t i = 0; key && i < nr; i++)
         s->sorted[i] = (uint32_t)key[i];
     free(key);
-    return key ? nr : 0;
+    return nr;
 }
 
 /* A degree round's pairing: rows in descending degree, cut into windows of CB_WINDOW from a random offset,
@@ -416,11 +421,8 @@ static int cb_class(cb *s, int c, unsigned rounds, uint64_t seed, size_t *moved)
         else
             am_rng_shuffle_u32(&r, s->rows, nr);
         for (size_t i = 0; i + 1 < nr; i += 2) {
-            if ((i & 0xfffe) == 0) {
-                int rc = am_cancel_poll();
-                if (rc)
-                    return rc;
-            }
+            if ((i & 0xfffe) == 0 && (rc = am_cancel_poll()))
+                return rc; /* every 32768 trades */
             *moved += trade(s, c, s->rows[i], s->rows[i + 1], &r);
         }
         hub_trades(s, c, nr, &r, moved);
