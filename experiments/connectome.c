@@ -196,7 +196,7 @@ static int cmd(int argc, char **argv, const char *which)
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
         {"sampler", AM_OPT_STRING, &sampler_s, "curveball|swap",
-         "null graphs by Curveball trades (default) or edge swaps (default with --attempts)", "null", 0},
+         "null graphs by Curveball trades or edge swaps (default curveball; swap when --attempts alone is given)", "null", 0},
         {"rounds", AM_OPT_U64, &rounds, "R", "Curveball rounds per null graph (default 40)", "null", 0},
         {"attempts", AM_OPT_DOUBLE, &attempts, "A", "swap attempts per edge per null graph (default 100)", "null", 0},
         {"per-graph", AM_OPT_OUTPUT, &per_graph, "FILE", "each null graph's counts (TSV)", "null", 0},
