@@ -14,7 +14,7 @@ static const char usage_text[] =
     "  count      the XOR, induced XOR and lateral-inhibition motifs in a graph\n"
     "  list       every instance of one motif (node names by role)\n"
     "  top        the neurons that take part in most instances, by role\n"
-    "  null       enrichment and z-scores against degree-preserving rewired graphs\n"
+    "  null       enrichment and z-scores against degree-preserving null graphs (Curveball or swaps)\n"
     "  synthetic  write a random graph with heavy-tailed degrees as CSV (FlyWire-sized by default)\n"
     "Graphs: --edges FILE with --neurons FILE reads the C. elegans connectome as openworm/c302 ships it\n"
     "(herm_full_edgelist.csv + owmeta_cache.json); --edges FILE alone a CSV source,target,weight,sign.\n"
@@ -122,7 +122,7 @@ static int tally_one(const uint32_t *v, void *vctx)
 
 typedef struct {
     const am_graph *g;
-    double attempts;
+    am_null_opts opts;
     uint64_t seed;
 } null_ctx;
 
@@ -132,7 +132,30 @@ static int null_job(size_t job, int thread, void *result, void *vctx)
 {
     (void)thread;
     const null_ctx *c = vctx;
-    return am_graph_null_one(c->g, all_motifs, AM_MOTIFS, job, c->attempts, c->seed, result);
+    return am_graph_null_counts_one(c->g, all_motifs, AM_MOTIFS, job, &c->opts, c->seed, result);
+}
+
+/* The null model's options from --sampler, --rounds (UINT64_MAX: not given) and --attempts (NaN: not given):
+ * Curveball unless --sampler swap or --attempts alone; each work option only with its sampler. */
+static int null_sampler(const am_run *run, const char *name, uint64_t rounds, double attempts, am_null_opts *o)
+{
+    am_null_opts_default(o);
+    if (name && strcmp(name, "curveball") && strcmp(name, "swap")) {
+        am_run_error(run, "--sampler: %s is not curveball or swap", AM__QUOTE(name));
+        return -1;
+    }
+    if ((name && !strcmp(name, "swap")) || (!name && !isnan(attempts)))
+        o->sampler = AM_NULL_SWAP;
+    if (o->sampler == AM_NULL_SWAP ? rounds != UINT64_MAX : !isnan(attempts)) {
+        am_run_error(run, o->sampler == AM_NULL_SWAP ? "--rounds is Curveball's: with --sampler swap give --attempts"
+                                                     : "--attempts is the swap sampler's: with Curveball give --rounds");
+        return -1;
+    }
+    if (rounds != UINT64_MAX)
+        o->rounds = (unsigned)rounds;
+    if (!isnan(attempts))
+        o->attempts_per_edge = attempts;
+    return 0;
 }
 
 static uint64_t *top_order; /* qsort context: totals */
@@ -154,16 +177,17 @@ static int cmd(int argc, char **argv, const char *which)
                  "connectome list --edges graph.csv --motif lateral --out lateral.tsv"},
         {"top", "connectome top --edges herm_full_edgelist.csv --neurons owmeta_cache.json --motif signed-xor --top 10"},
         {"null", "connectome null --edges herm_full_edgelist.csv --neurons owmeta_cache.json --graphs 1000 --out null.tsv\n"
-                 "connectome null --edges graph.csv --graphs 20 --attempts 10 --per-graph graphs.tsv --out null.tsv"},
+                 "connectome null --edges graph.csv --graphs 20 --rounds 80 --per-graph graphs.tsv --out null.tsv\n"
+                 "connectome null --edges graph.csv --graphs 20 --sampler swap --attempts 10 --out null.tsv"},
         {"synthetic", "connectome synthetic --out flywire-like.csv\n"
                       "connectome synthetic --nodes 10000 --edges-count 200000 --inh-share 0.2 --out small.csv"},
     };
     const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, which);
     am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1, .examples = ex};
     source s = {NULL, NULL, NULL};
-    const char *motif_s = "xor", *per_graph = NULL;
-    uint64_t max = 0, graphs = 100, nodes = 130000, edges = 3000000;
-    double attempts = 100, inh_share = 0.2, sigma = 1.4;
+    const char *motif_s = "xor", *per_graph = NULL, *sampler_s = NULL;
+    uint64_t max = 0, graphs = 100, nodes = 130000, edges = 3000000, rounds = UINT64_MAX;
+    double attempts = NAN, inh_share = 0.2, sigma = 1.4; /* rounds UINT64_MAX, attempts NaN: not given */
     int top = 30;
     am_opt opts[] = {
         SOURCE_OPTS(s),
@@ -171,7 +195,10 @@ static int cmd(int argc, char **argv, const char *which)
         {"max", AM_OPT_U64, &max, "N", "list at most N instances (0: all)", "list", 0},
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
-        {"attempts", AM_OPT_DOUBLE, &attempts, "A", "swap attempts per edge in each null graph", "null", 0},
+        {"sampler", AM_OPT_STRING, &sampler_s, "curveball|swap",
+         "null graphs by Curveball trades or edge swaps (default curveball; swap when --attempts alone is given)", "null", 0},
+        {"rounds", AM_OPT_U64, &rounds, "R", "Curveball rounds per null graph (default 40)", "null", 0},
+        {"attempts", AM_OPT_DOUBLE, &attempts, "A", "swap attempts per edge per null graph (default 100)", "null", 0},
         {"per-graph", AM_OPT_OUTPUT, &per_graph, "FILE", "each null graph's counts (TSV)", "null", 0},
         {"nodes", AM_OPT_U64, &nodes, "N", "nodes", "synthetic", 0},
         {"edges-count", AM_OPT_U64, &edges, "M", "edges", "synthetic", 0},
@@ -185,7 +212,7 @@ static int cmd(int argc, char **argv, const char *which)
     run.summary = !strcmp(which, "count")  ? "Counts of the XOR, induced XOR, lateral-inhibition and signed XOR motifs."
                   : !strcmp(which, "list") ? "Every instance of a motif, as neuron names a b c d h o."
                   : !strcmp(which, "top")  ? "The neurons taking part in most instances of a motif, by role."
-                  : !strcmp(which, "null") ? "Motif enrichment against degree- and sign-preserving rewired graphs."
+                  : !strcmp(which, "null") ? "Motif enrichment against degree- and sign-preserving null graphs (Curveball or swaps)."
                                            : "A random signed graph with heavy-tailed degrees, as CSV.";
     if (!strcmp(which, "null"))
         run.resumable = 1;
@@ -197,10 +224,14 @@ static int cmd(int argc, char **argv, const char *which)
     am_motif motif = AM_MOTIF_XOR;
     if (parse_motif(&run, motif_s, &motif))
         return 2;
-    if (top < 1 || max > (uint64_t)1 << 40 || graphs < 2 || graphs > 100000 || !(attempts >= 1 && attempts <= 10000)) {
-        am_run_error(&run, "out of range: --top >= 1, --graphs 2 .. 100000, --attempts 1 .. 10000");
+    if (top < 1 || max > (uint64_t)1 << 40 || graphs < 2 || graphs > 100000 || (!isnan(attempts) && !(attempts >= 1 && attempts <= 10000)) ||
+        (rounds != UINT64_MAX && (rounds < 1 || rounds > 100000))) {
+        am_run_error(&run, "out of range: --top >= 1, --graphs 2 .. 100000, --attempts 1 .. 10000, --rounds 1 .. 100000");
         return 2;
     }
+    am_null_opts nopts;
+    if (null_sampler(&run, sampler_s, rounds, attempts, &nopts))
+        return 2;
     if (is_synth) {
         if (nodes < 2 || nodes > 100000000 || edges > 2000000000 || (double)edges > (double)nodes * (double)(nodes - 1) / 4 ||
             !(inh_share >= 0 && inh_share <= 1) || !(sigma >= 0 && sigma <= 4)) {
@@ -285,7 +316,7 @@ static int cmd(int argc, char **argv, const char *which)
         for (int k = 0; k < NM && !rc; k++)
             rc = am_graph_count(g, all_motifs[k], run.threads, &obs[k]);
         uint64_t *res = rc ? NULL : calloc(graphs * NM, sizeof *res);
-        null_ctx c = {g, attempts, run.seed};
+        null_ctx c = {g, nopts, run.seed};
         am_jobs jobs = {.count = graphs, .result_size = NM * sizeof(uint64_t), .fn = null_job, .ctx = &c};
         size_t failed = 0;
         if (!rc && !res)
@@ -313,9 +344,14 @@ static int cmd(int argc, char **argv, const char *which)
             }
         }
         if (!rc && am_run_is_root(&run)) {
-            fprintf(out, "# null model: %llu graphs, %g swap attempts per edge within each sign class, graph k from "
-                         "stream (seed, k)\n",
-                    (unsigned long long)graphs, attempts);
+            if (nopts.sampler == AM_NULL_SWAP)
+                fprintf(out, "# null model: %llu graphs, %g swap attempts per edge within each sign class, graph k from "
+                             "stream (seed, k)\n",
+                        (unsigned long long)graphs, nopts.attempts_per_edge);
+            else
+                fprintf(out, "# null model: %llu graphs, %u Curveball rounds within each sign class, graph k from stream "
+                             "(seed, k)\n",
+                        (unsigned long long)graphs, nopts.rounds);
             fprintf(out, "# p_upper: (1 + null graphs with at least the observed count) / (1 + graphs)\n");
             fprintf(out, "motif\tobserved\tnull_mean\tnull_sd\tnull_min\tnull_max\tenrichment\tz\tp_upper\n");
             for (int k = 0; k < NM; k++) {

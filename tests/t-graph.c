@@ -1,6 +1,7 @@
 /* Signed graphs: construction, the XOR / induced XOR / lateral-inhibition counters against brute force on
  * many random graphs and on graphs built with a known number of instances, the null model's invariants,
  * and the CSV and c302 readers (every malformed input a clear error naming its line). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,56 @@ static void test_random(void)
        nonzero, signed_nonzero);
 }
 
+/* ---- the null models' contract ---- */
+
+typedef struct {
+    int deg, weights; /* every node's in/out-degree per sign; its outgoing weights per sign (sum and sum of squares) */
+    size_t loops, multi, both, same, m; /* self-loops; repeated or unordered rows; pairs with edges of both signs
+                                           not in g; edges of g kept; edges */
+} null_contract;
+
+static null_contract check_null(const am_graph *g, const am_graph *r)
+{
+    null_contract c = {r != NULL, r != NULL, 0, 0, 0, 0, 0};
+    size_t n = am_graph_nodes(g);
+    if (!r)
+        return c;
+    for (size_t u = 0; u < n; u++)
+        for (int s = -1; s <= 1; s += 2)
+            c.deg &= am_graph_out_degree(g, u, s) == am_graph_out_degree(r, u, s) &&
+                     am_graph_in_degree(g, u, s) == am_graph_in_degree(r, u, s);
+    double *ws = calloc(4 * (n ? n : 1), sizeof *ws);
+    c.m = am_graph_edges(r, 0);
+    size_t ps = SIZE_MAX, pd = 0;
+    int psg = 0;
+    for (size_t k = 0; k < c.m; k++) {
+        size_t s, d;
+        int sg;
+        float w;
+        am_graph_edge(r, k, &s, &d, &w, &sg);
+        c.loops += s == d;
+        c.multi += s == ps && sg == psg && d <= pd;
+        c.both += am_graph_has_edge(r, s, d, -sg) && !am_graph_has_edge(g, s, d, -sg);
+        c.same += am_graph_has_edge(g, s, d, sg);
+        ws[4 * s + 2 * (sg < 0)] += w;
+        ws[4 * s + 2 * (sg < 0) + 1] += (double)w * w;
+        ps = s, pd = d, psg = sg;
+    }
+    for (size_t k = 0; k < am_graph_edges(g, 0); k++) {
+        size_t s;
+        int sg;
+        float w;
+        am_graph_edge(g, k, &s, NULL, &w, &sg);
+        ws[4 * s + 2 * (sg < 0)] -= w;
+        ws[4 * s + 2 * (sg < 0) + 1] -= (double)w * w;
+    }
+    for (size_t k = 0; ws && k < 4 * n; k++)
+        c.weights &= ws[k] > -1e-6 && ws[k] < 1e-6;
+    c.weights &= ws != NULL;
+    free(ws);
+    return c;
+}
+
 static void test_null(void)
 {
     am_graph *g = NULL, *r = NULL, *r2 = NULL;
@@ -312,21 +363,12 @@ static void test_null(void)
     ok(!rc && am_graph_nodes(g) == 400 && am_graph_edges(g, 0) == 4000, "a synthetic graph: 400 nodes, 4000 edges");
     size_t acc = 0;
     rc = am_graph_rewire(g, 100, 9, &r, &acc);
-    int deg = !rc, loops = 0, same = 0;
-    for (size_t u = 0; deg && u < 400; u++)
-        for (int s = -1; s <= 1; s += 2)
-            deg &= am_graph_out_degree(g, u, s) == am_graph_out_degree(r, u, s) && am_graph_in_degree(g, u, s) == am_graph_in_degree(r, u, s);
-    size_t m = am_graph_edges(r, 0);
-    for (size_t k = 0; k < m; k++) {
-        size_t s, d;
-        int sg;
-        am_graph_edge(r, k, &s, &d, NULL, &sg);
-        loops += s == d;
-        same += am_graph_has_edge(g, s, d, sg);
-    }
-    ok(deg, "rewiring keeps every node's in- and out-degree within each sign");
-    ok(m == 4000 && !loops, "no self-loops and no merged edges after rewiring (%zu edges)", m);
-    ok(acc > 100000 && same < 1000, "swaps happen (%zu accepted), few original edges survive (%d of 4000)", acc, same);
+    null_contract nc = check_null(g, r);
+    ok(!rc && nc.deg, "rewiring keeps every node's in- and out-degree within each sign");
+    ok(!nc.loops && !nc.multi && !nc.both && nc.m == 4000, "no self-loops and no merged edges after rewiring (%zu edges)", nc.m);
+    ok(nc.weights, "every node keeps its outgoing weights after rewiring");
+    ok(acc > 100000 && nc.same < 1000, "swaps happen (%zu accepted), few original edges survive (%zu of 4000)", acc, nc.same);
+    size_t m = nc.m;
     rc = am_graph_rewire(g, 100, 9, &r2, NULL);
     int ident = !rc && am_graph_edges(r2, 0) == m;
     for (size_t k = 0; ident && k < m; k++) {
@@ -376,6 +418,178 @@ static void test_null(void)
     ok(am_graph_rewire(g, -1, 1, &r, NULL) == AM_EINVAL, "a negative number of attempts is refused");
     am_graph_free(s2);
     am_graph_free(g);
+}
+
+/* Are a and b the same graph, edge by edge (weights too)? */
+static int same_graph(const am_graph *a, const am_graph *b)
+{
+    if (!a || !b || am_graph_edges(a, 0) != am_graph_edges(b, 0))
+        return 0;
+    for (size_t k = 0; k < am_graph_edges(a, 0); k++) {
+        size_t s1, d1, s2, d2;
+        float w1, w2;
+        am_graph_edge(a, k, &s1, &d1, &w1, NULL);
+        am_graph_edge(b, k, &s2, &d2, &w2, NULL);
+        if (s1 != s2 || d1 != d2 || w1 != w2)
+            return 0;
+    }
+    return 1;
+}
+
+/* A graph of n nodes where every node's edges have random signs (nodes with edges of both signs; some pairs
+ * linked with both signs) and random weights, degrees heavy-tailed enough that long rows meet short ones. */
+static am_graph *mixed_graph(size_t n, size_t m, uint64_t seed)
+{
+    am_rng r;
+    am_rng_init(&r, seed, 0);
+    uint32_t *src = malloc(m * sizeof *src), *dst = malloc(m * sizeof *dst);
+    float *w = malloc(m * sizeof *w);
+    int8_t *sg = malloc(m);
+    am_graph *g = NULL;
+    for (size_t k = 0; src && dst && w && sg && k < m; k++) {
+        double x = am_rng_uniform(&r);
+        src[k] = (uint32_t)(x * x * x * (double)n); /* low ids have long rows */
+        dst[k] = (uint32_t)am_rng_below(&r, n);
+        w[k] = (float)(1 + am_rng_below(&r, 9));
+        sg[k] = am_rng_uniform(&r) < 0.3 ? AM_INH : AM_EXC;
+    }
+    if (src && dst && w && sg)
+        am_graph_from_edges(&g, n, NULL, NULL, m, src, dst, w, sg);
+    free(src);
+    free(dst);
+    free(w);
+    free(sg);
+    return g;
+}
+
+/* Curveball: the swap model's contract, determinism, the same counts at any thread count, error paths, and
+ * uniform sampling where the graphs can be listed. */
+static void test_curveball(void)
+{
+    am_graph *g = NULL, *r = NULL, *r2 = NULL;
+    am_graph_synthetic(&g, 400, 4000, 0.25, 1.4, 5);
+    am_graph *mx = mixed_graph(300, 3000, 4);
+    const am_graph *gs[2] = {g, mx};
+    const char *what[2] = {"a synthetic graph (Dale: one sign per node)", "a graph whose nodes have edges of both signs"};
+    for (int t = 0; t < 2; t++) {
+        size_t traded = 0;
+        int rc = am_graph_curveball(gs[t], 30, 9, &r, &traded);
+        null_contract nc = check_null(gs[t], r);
+        size_t m = am_graph_edges(gs[t], 0);
+        ok(!rc && nc.deg && nc.m == m, "curveball keeps every node's in- and out-degree per sign: %s", what[t]);
+        ok(!nc.loops && !nc.multi && !nc.both, "... no self-loops, no repeated edges, no new pair with both signs "
+           "(%zu, %zu, %zu)", nc.loops, nc.multi, nc.both);
+        ok(nc.weights, "... every node keeps its outgoing weights");
+        ok(traded > m && nc.same < m / 2, "... edges are traded (%zu), most move (%zu of %zu stay)", traded, nc.same, m);
+        rc = am_graph_curveball(gs[t], 30, 9, &r2, NULL);
+        ok(!rc && same_graph(r, r2), "... the same seed gives the same graph, weights included");
+        am_graph_free(r2);
+        am_graph_curveball(gs[t], 30, 10, &r2, NULL);
+        ok(r2 && !same_graph(r, r2), "... another seed another graph");
+        am_graph_free(r2);
+        am_graph_free(r);
+        am_graph_curveball(gs[t], 0, 9, &r, &traded);
+        ok(same_graph(gs[t], r) && traded == 0, "... 0 rounds: the graph itself");
+        am_graph_free(r);
+    }
+    /* the null model's runs with the default sampler: the same counts at 1 and 2 threads, graph k alone */
+    am_motif mm[2] = {AM_MOTIF_XOR, AM_MOTIF_LATERAL};
+    uint64_t c1[12], c2[12], one[2], sw[12];
+    am_null_opts o;
+    am_null_opts_default(&o);
+    ok(o.sampler == AM_NULL_CURVEBALL && o.rounds == AM_NULL_ROUNDS && !strcmp(am_null_sampler_name(o.sampler), "curveball"),
+       "the default null model: Curveball at %u rounds", AM_NULL_ROUNDS);
+    o.rounds = 20;
+    int e1 = am_graph_null_counts(g, mm, 2, 6, &o, 3, 1, c1), e2 = am_graph_null_counts(g, mm, 2, 6, &o, 3, 2, c2);
+    ok(!e1 && !e2 && !memcmp(c1, c2, sizeof c1), "curveball null counts are identical at 1 and 2 threads");
+    am_graph_null_counts_one(g, mm, 2, 4, &o, 3, one);
+    ok(one[0] == c1[8] && one[1] == c1[9], "curveball null graph k alone gives the k-th row");
+    am_graph_null(g, mm, 2, 6, 20, 3, 1, c2);
+    o.sampler = AM_NULL_SWAP;
+    o.attempts_per_edge = 20;
+    am_graph_null_counts(g, mm, 2, 6, &o, 3, 2, sw);
+    ok(!memcmp(c2, sw, sizeof sw) && memcmp(c1, sw, sizeof sw), "am_graph_null is the swap sampler; curveball differs");
+    /* error paths */
+    ok(am_graph_curveball(g, AM_CURVEBALL_MAX_ROUNDS + 1, 1, &r, NULL) == AM_EINVAL && !r, "too many rounds: AM_EINVAL");
+    ok(am_graph_curveball(NULL, 1, 1, &r, NULL) == AM_EINVAL && !r && am_graph_curveball(g, 1, 1, NULL, NULL) == AM_EINVAL,
+       "curveball without a graph or an output: AM_EINVAL");
+    o.sampler = (am_null_sampler)7;
+    ok(am_graph_null_graph(g, &o, 1, &r, NULL) == AM_EINVAL && !r && am_graph_null_counts(g, mm, 2, 2, &o, 1, 1, c1) == AM_EINVAL &&
+       !am_null_sampler_name(o.sampler), "an unknown sampler: AM_EINVAL");
+    o.sampler = AM_NULL_SWAP;
+    o.attempts_per_edge = -1;
+    ok(am_graph_null_graph(g, &o, 1, &r, NULL) == AM_EINVAL && !r, "negative swap attempts in the options: AM_EINVAL");
+    o.sampler = AM_NULL_CURVEBALL;
+    o.rounds = AM_CURVEBALL_MAX_ROUNDS + 1;
+    ok(am_graph_null_counts_one(g, mm, 2, 0, &o, 1, one) == AM_EINVAL, "too many rounds in the options: AM_EINVAL");
+    am_graph_free(mx);
+    am_graph_free(g);
+
+    /* uniform over the graphs it reaches: out- and in-degree 1 at 5 nodes without self-loops are the 44
+     * derangements of 5; the swap model reaches the same ones. 4400 chains of 20 rounds, chi-square. */
+    uint32_t src[5] = {0, 1, 2, 3, 4}, dst[5] = {1, 2, 3, 4, 0};
+    am_graph *d5 = NULL;
+    am_graph_from_edges(&d5, 5, NULL, NULL, 5, src, dst, NULL, NULL);
+    int hits[3125] = {0}, swh[3125] = {0}; /* by the targets as a base-5 number */
+    for (int k = 0; k < 4400; k++) {
+        am_graph *x = NULL, *y = NULL;
+        am_graph_curveball(d5, 20, (uint64_t)k, &x, NULL);
+        am_graph_rewire(d5, 20, (uint64_t)k, &y, NULL);
+        int cx = 0, cy = 0;
+        for (size_t e = 0; x && y && e < 5; e++) {
+            size_t sx, dx, sy, dy;
+            am_graph_edge(x, e, &sx, &dx, NULL, NULL);
+            am_graph_edge(y, e, &sy, &dy, NULL, NULL);
+            cx = cx * 5 + (int)dx;
+            cy = cy * 5 + (int)dy;
+        }
+        hits[cx]++;
+        swh[cy]++;
+        am_graph_free(x);
+        am_graph_free(y);
+    }
+    int states = 0, agree = 1;
+    double chi = 0;
+    for (int k = 0; k < 3125; k++) {
+        agree &= !hits[k] == !swh[k];
+        if (hits[k]) {
+            states++;
+            chi += (hits[k] - 100.0) * (hits[k] - 100.0) / 100.0;
+        }
+    }
+    /* 43 degrees of freedom: P(chi2 > 80) ~ 5e-4 */
+    ok(states == 44 && agree && chi < 80, "curveball samples the 44 derangements of 5 uniformly (chi2 %.1f, 43 dof), the "
+       "ones the swaps reach", chi);
+    am_graph_free(d5);
+
+    /* a long row and a short one (the short-row trade): row 0 -> 1 (stays: a self-loop in row 1), 2 (row 1 holds
+     * it too: stays) and 4 .. 17; row 1 -> 2 and 18. Row 1's other target is uniform over 4 .. 18. */
+    uint32_t ls[18], ld[18];
+    ls[0] = 0, ld[0] = 1, ls[1] = 0, ld[1] = 2;
+    for (int k = 0; k < 14; k++)
+        ls[2 + k] = 0, ld[2 + k] = (uint32_t)(4 + k);
+    ls[16] = 1, ld[16] = 2, ls[17] = 1, ld[17] = 18;
+    am_graph *lg = NULL;
+    am_graph_from_edges(&lg, 19, NULL, NULL, 18, ls, ld, NULL, NULL);
+    int got[19] = {0}, fine = lg != NULL;
+    for (int k = 0; k < 1500; k++) {
+        am_graph *x = NULL;
+        am_graph_curveball(lg, 1, (uint64_t)k, &x, NULL);
+        null_contract nc = check_null(lg, x);
+        fine &= nc.deg && !nc.loops && !nc.multi && am_graph_has_edge(x, 0, 1, 0) && am_graph_has_edge(x, 0, 2, 0) &&
+                am_graph_has_edge(x, 1, 2, 0);
+        for (uint32_t t = 0; x && t < 19; t++)
+            if (t != 2 && am_graph_has_edge(x, 1, t, 0))
+                got[t]++;
+        am_graph_free(x);
+    }
+    chi = 0;
+    for (int t = 4; t <= 18; t++)
+        chi += (got[t] - 100.0) * (got[t] - 100.0) / 100.0;
+    /* 14 degrees of freedom: P(chi2 > 40) ~ 3e-4 */
+    ok(fine && got[0] + got[1] + got[3] == 0 && chi < 40, "a long row trading with a short one: the fixed and shared "
+       "targets stay, the short row's new target is uniform (chi2 %.1f, 14 dof)", chi);
+    am_graph_free(lg);
 }
 
 static char dir[] = "/tmp/t-graph-XXXXXX";
@@ -500,6 +714,56 @@ static const char json[] = "{\n \"comment\": \"test\",\n \"muscle_info\": {\"MDL
                            "  \"VB1\": [\"u\", [\"motor\"], [], [\"Acetylcholine\"], \"+\", \"1\"],\n"
                            "  \"CANL\": [\"u\", [], [], [], \"?\", \"1\"]\n }\n}\n";
 
+/* Mean and sd of column j of counts (n rows of 2). */
+static void mean_sd(const uint64_t *c, size_t n, int j, double *mean, double *sd)
+{
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)c[2 * i + j];
+    *mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        s2 += ((double)c[2 * i + j] - *mean) * ((double)c[2 * i + j] - *mean);
+    *sd = sqrt(s2 / (double)(n - 1));
+}
+
+/* Do the null distributions of a and b (n graphs each) agree: the means by a z-test (|z| < 4), the variances
+ * by their ratio (within [0.6, 1.67]: for 200 graphs each, F(199, 199) outside it has p < 3e-4)? */
+static int same_null(const uint64_t *a, const uint64_t *b, size_t n, int j, double *z, double *ratio)
+{
+    double ma, sa, mb, sb;
+    mean_sd(a, n, j, &ma, &sa);
+    mean_sd(b, n, j, &mb, &sb);
+    *z = (ma - mb) / sqrt((sa * sa + sb * sb) / (double)n);
+    *ratio = sa * sa / (sb * sb);
+    return fabs(*z) < 4 && *ratio > 0.6 && *ratio < 1.67;
+}
+
+/* On C. elegans, Curveball at its default rounds and the swap model sample the same null distribution of
+ * the XOR and lateral counts (200 graphs each); Curveball at 2 rounds (not mixed) is told apart. */
+static void null_equivalence(const am_graph *g)
+{
+    enum { K = 200 };
+    static uint64_t cb[2 * K], sw[2 * K], raw[2 * K];
+    am_motif mm[2] = {AM_MOTIF_XOR, AM_MOTIF_LATERAL};
+    am_null_opts oc, os;
+    am_null_opts_default(&oc);
+    am_null_opts_default(&os);
+    os.sampler = AM_NULL_SWAP;
+    os.attempts_per_edge = 10; /* the swaps' edge overlap with the graph is at its floor from about 4 */
+    int rc = am_graph_null_counts(g, mm, 2, K, &oc, 1, 0, cb) | am_graph_null_counts(g, mm, 2, K, &os, 2, 0, sw);
+    oc.rounds = 2;
+    rc |= am_graph_null_counts(g, mm, 2, K, &oc, 1, 0, raw);
+    for (int j = 0; j < 2; j++) {
+        double z = 0, ratio = 0, z2 = 0, ratio2 = 0;
+        int same = !rc && same_null(cb, sw, K, j, &z, &ratio);
+        ok(same, "C. elegans %s counts: Curveball (%u rounds) and swaps (10 per edge) agree over %d null graphs "
+           "(z %.2f, variance ratio %.2f)", am_motif_name(mm[j]), AM_NULL_ROUNDS, K, z, ratio);
+        int apart = !same_null(raw, sw, K, j, &z2, &ratio2);
+        ok(apart, "... and the check tells Curveball at 2 rounds apart (z %.1f, "
+           "variance ratio %.2f)", z2, ratio2);
+    }
+}
+
 static void test_c302(void)
 {
     char err[256];
@@ -565,6 +829,7 @@ static void test_c302(void)
     uint64_t listed = 0;
     am_graph_each(g, AM_MOTIF_XOR, counter, &listed);
     ok(k1 == k2 && k1 == listed && k1 > 0, "its XOR motifs: %llu, the same listed and on 2 threads", (unsigned long long)k1);
+    null_equivalence(g);
     am_graph_free(g);
 }
 
@@ -575,6 +840,7 @@ int main(void)
     test_small();
     test_random();
     test_null();
+    test_curveball();
     test_csv();
     test_c302();
     /* the scratch folder holds only files this test wrote, by name */

@@ -926,6 +926,12 @@ ok $? "connectome list: the instances by role"
 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --threads 2 --quiet --out "$tmp/gn2.tsv"
 diff <(grep -v '^# date' "$tmp/gn1.tsv") <(grep -v '^# date' "$tmp/gn2.tsv") > /dev/null
 ok $? "connectome null: the same at 1 and 2 threads"
+"$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --threads 1 --quiet --out "$tmp/gb1.tsv"
+"$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --sampler curveball --rounds 40 --threads 2 --quiet --out "$tmp/gb2.tsv"
+diff <(grep -v '^# date' "$tmp/gb1.tsv" | sed 's/ --sampler curveball --rounds 40//; s/ --threads [12]//') \
+     <(grep -v '^# date' "$tmp/gb2.tsv" | sed 's/ --sampler curveball --rounds 40//; s/ --threads [12]//') > /dev/null && \
+    grep -q '^# null model: 20 graphs, 40 Curveball rounds' "$tmp/gb1.tsv" && ! cmp -s "$tmp/gb1.tsv" "$tmp/gn1.tsv"
+ok $? "connectome null: Curveball (40 rounds) by default, the same at 1 and 2 threads, not the swaps' file"
 if command -v mpirun > /dev/null && [ -e "$AM_BUILD/libam-mpi.so" ]; then
     mpi="mpirun --oversubscribe"; [ "$(id -u)" = 0 ] && mpi="$mpi --allow-run-as-root"
     SOURCE_DATE_EPOCH=0 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --quiet --out "$tmp/gm1.tsv"
@@ -950,7 +956,9 @@ printf 'a,b,1,+\nb,c,1\n' > "$tmp/bad2.csv"
 printf 'a,b,1,+\nb,c,1,?\n' > "$tmp/bad3.csv"
 for bad in "count --edges $tmp/bad1.csv" "count --edges $tmp/bad2.csv" "count --edges $tmp/bad3.csv" "count --edges $tmp/none.csv" \
            "count" "count --edges $tmp/g.csv --signs $tmp/bad2.csv" "list --edges $tmp/g.csv --motif star" "count --edges $tmp/g.csv --motif xor" \
-           "null --edges $tmp/g.csv --graphs 1" "synthetic --nodes 10 --edges-count 100" "synthetic --edges $tmp/g.csv" "nosuch"; do
+           "null --edges $tmp/g.csv --graphs 1" "null --edges $tmp/g.csv --sampler shuffle" \
+           "null --edges $tmp/g.csv --sampler swap --rounds 5" "null --edges $tmp/g.csv --attempts 5 --rounds 5" \
+           "null --edges $tmp/g.csv --sampler curveball --attempts 5" "null --edges $tmp/g.csv --rounds 0" "synthetic --nodes 10 --edges-count 100" "synthetic --edges $tmp/g.csv" "nosuch"; do
     rm -f "$tmp/cx.tsv"
     "$BIN/connectome" $bad --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]

@@ -3,8 +3,8 @@
  *
  * A graph has n named nodes and simple directed edges, each excitatory (+1) or inhibitory (-1), with a
  * weight (synapse count). It is immutable once made: built from arrays (am_graph_from_edges), read from a
- * file (am_graph_read_csv, am_graph_read_c302), generated (am_graph_synthetic) or rewired
- * (am_graph_rewire). Self-loops are dropped; repeated (source, target, sign) rows merge, their weights
+ * file (am_graph_read_csv, am_graph_read_c302), generated (am_graph_synthetic) or randomised
+ * (am_graph_curveball, am_graph_rewire). Self-loops are dropped; repeated (source, target, sign) rows merge, their weights
  * summed. An edge's sign is its presynaptic node's in the biological readers (Dale's principle), but the
  * structure allows a node with edges of both signs.
  *
@@ -28,8 +28,9 @@
  * for SIGNED_XOR), with c < d except for SIGNED_XOR.
  *
  * Cancelling (am/cancel.h): am_graph_count and am_graph_each poll the caller's hook between hubs,
- * am_graph_rewire and am_graph_synthetic every 65536 attempts, am_graph_null between graphs and inside each
- * (on every thread); a cancelled call returns AM_ECANCELED and makes no graph (*out / *g NULL). */
+ * am_graph_rewire and am_graph_synthetic every 65536 attempts, am_graph_curveball every 32768 trades, the
+ * null-model runs between graphs and inside each (on every thread); a cancelled call returns AM_ECANCELED
+ * and makes no graph (*out / *g NULL). */
 #ifndef AM_GRAPH_H
 #define AM_GRAPH_H
 
@@ -116,6 +117,22 @@ int am_graph_synthetic(am_graph **g, size_t n, size_t m, double inh_share, doubl
  * with their source. accepted (may be NULL): swaps made. Deterministic in seed. */
 int am_graph_rewire(const am_graph *g, double attempts_per_edge, uint64_t seed, am_graph **out, size_t *accepted);
 
+/* A null graph by Curveball trades within each sign (Strona et al. 2014; the directed global trades of
+ * Carstens, Berger and Strona 2016). A trade of two nodes' targets of one sign keeps the targets both hold
+ * and deals those only one holds out again uniformly at random, each node getting back as many as it gave;
+ * a target that is the other node (a self-loop) or that the other node reaches with the other sign (an edge
+ * of both signs) stays. A round trades every node having outgoing edges of the sign once: even rounds with
+ * partners paired uniformly at random (a global trade), odd ones with partners of similar out-degree (random
+ * pairs within windows of 32 in degree order); then each node of out-degree d >= 4x the mean trades with
+ * d / (2x the mean) more partners drawn uniformly (a trade renews at most the partner's degree of targets,
+ * so a hub needs many). The pairing depends on the degrees only, which never change, so each trade keeps
+ * the uniform distribution over the graphs the swap model reaches. Every node keeps its in- and out-degree
+ * within each sign, the graph stays simple, each node keeps its own outgoing weights (an edge that stays
+ * keeps its weight). traded (may be NULL): targets that changed nodes. Deterministic in seed (sign s on
+ * stream (seed, s), as am_graph_rewire). AM_EINVAL for rounds > AM_CURVEBALL_MAX_ROUNDS. */
+#define AM_CURVEBALL_MAX_ROUNDS 1000000u
+int am_graph_curveball(const am_graph *g, unsigned rounds, uint64_t seed, am_graph **out, size_t *traded);
+
 /* ---- motifs ---- */
 
 typedef enum { AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR } am_motif;
@@ -135,10 +152,43 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count);
  * the orientation, p and m), nodes in the order a, b, c, d, h, o, p, m. fn returns 0 to go on, anything else to stop (am_graph_each then returns that value). */
 int am_graph_each(const am_graph *g, am_motif m, int (*fn)(const uint32_t *nodes, void *ctx), void *ctx);
 
-/* The null model's statistics: for each graph k of 0 .. graphs-1, g rewired (am_graph_rewire with seed
- * am_rng_stream2(seed, k)) and the nmotifs motifs counted in it: counts[k * nmotifs + j]. The graphs run on
- * `threads` threads (0: all processors), one random stream per graph, so the counts are the same at any
- * thread count. am_graph_null_one does graph k alone (one thread), for callers running their own loop. */
+/* ---- null models ---- */
+
+/* The sampler of null graphs: Curveball trades (am_graph_curveball; the default) or edge swaps
+ * (am_graph_rewire). Both keep every node's in- and out-degree within each sign and the graph simple; both
+ * sample the same distribution (README, "connectome null": their XOR and lateral counts agree on C.
+ * elegans), Curveball about 15x faster at the mixing of 100 swap attempts per edge. */
+typedef enum { AM_NULL_CURVEBALL = 0, AM_NULL_SWAP = 1 } am_null_sampler;
+/* "curveball", "swap"; NULL for another value. */
+const char *am_null_sampler_name(am_null_sampler s);
+
+/* Curveball rounds that reach at least the mixing of 100 swap attempts per edge (README: the edges kept
+ * from the original graph, overall and at the hubs, against the work done, on C. elegans and a FlyWire-
+ * sized graph). */
+#define AM_NULL_ROUNDS 40u
+
+typedef struct am_null_opts {
+    am_null_sampler sampler;  /* AM_NULL_CURVEBALL (default) or AM_NULL_SWAP */
+    unsigned rounds;          /* Curveball: rounds (default AM_NULL_ROUNDS; at most AM_CURVEBALL_MAX_ROUNDS) */
+    double attempts_per_edge; /* swaps: attempts per edge (default 100; 0 .. 1e4) */
+} am_null_opts;
+/* The defaults above. */
+void am_null_opts_default(am_null_opts *o);
+
+/* One null graph of g: opts' sampler (NULL: the defaults) with this seed. moved (may be NULL): swaps made
+ * or edges traded. AM_EINVAL for a sampler or work out of range. */
+int am_graph_null_graph(const am_graph *g, const am_null_opts *opts, uint64_t seed, am_graph **out, size_t *moved);
+
+/* The null model's statistics: for each graph k of 0 .. graphs-1, a null graph of g (opts, NULL: the
+ * defaults; seed am_rng_stream2(seed, k)) and the nmotifs motifs counted in it: counts[k * nmotifs + j]
+ * (caller-owned, graphs x nmotifs). The graphs run on `threads` threads (0: all processors), one random
+ * stream per graph, so the counts are the same at any thread count. am_graph_null_counts_one does graph k
+ * alone (one thread), for callers running their own loop (counts: nmotifs values). */
+int am_graph_null_counts(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t graphs,
+                         const am_null_opts *opts, uint64_t seed, int threads, uint64_t *counts);
+int am_graph_null_counts_one(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t k,
+                             const am_null_opts *opts, uint64_t seed, uint64_t *counts);
+/* The same with the swap sampler at attempts_per_edge (the null model before Curveball). */
 int am_graph_null(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t graphs, double attempts_per_edge,
                   uint64_t seed, int threads, uint64_t *counts);
 int am_graph_null_one(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t k, double attempts_per_edge,

@@ -140,6 +140,16 @@ static int cmp_edge_key(const void *a, const void *b)
     return (x->k > y->k) - (x->k < y->k);
 }
 
+/* The in-lists of class c from its out-lists and iptr: walk the out-lists in source order, so each in-list
+ * comes out ascending. fill: n scratch entries. */
+static void fill_in_lists(am_graph *g, int c, size_t *fill)
+{
+    memcpy(fill, g->iptr[c], g->n * sizeof *fill);
+    for (size_t u = 0; u < g->n; u++)
+        for (size_t q = g->optr[c][u]; q < g->optr[c][u + 1]; q++)
+            g->iadj[c][fill[g->oadj[c][q]]++] = (uint32_t)u;
+}
+
 /* Takes names over (freed with the graph, or here on failure). */
 int am__graph_build(am_graph **out, size_t n, char **names, const int8_t *nsign, size_t m, const uint32_t *src,
                     const uint32_t *dst, const float *w, const int8_t *sign)
@@ -200,11 +210,7 @@ int am__graph_build(am_graph **out, size_t n, char **names, const int8_t *nsign,
             g->optr[c][u + 1] += g->optr[c][u];
             g->iptr[c][u + 1] += g->iptr[c][u];
         }
-        /* in-lists: walk the out-lists in source order, so each in-list comes out ascending */
-        memcpy(fill, g->iptr[c], n * sizeof *fill);
-        for (size_t u = 0; u < n; u++)
-            for (size_t q = g->optr[c][u]; q < g->optr[c][u + 1]; q++)
-                g->iadj[c][fill[g->oadj[c][q]]++] = (uint32_t)u;
+        fill_in_lists(g, c, fill);
         free(fill);
     }
     for (size_t u = 0; u < n; u++) {
@@ -223,6 +229,61 @@ done:
         return rc;
     }
     *out = g;
+    return AM_OK;
+}
+
+/* A graph with g's nodes (names, identities) and degrees whose rows are adj[c], w[c] (each row in g's
+ * segment, ascending): takes adj and w over (freed on failure). The in-lists are built from the rows. */
+int am__graph_with_rows(const am_graph *g, uint32_t *adj[2], float *w[2], am_graph **out)
+{
+    *out = NULL;
+    am_graph *h = calloc(1, sizeof *h);
+    int rc = h ? AM_OK : AM_ENOMEM;
+    for (int c = 0; c < 2; c++) {
+        if (h) {
+            h->oadj[c] = adj[c];
+            h->ow[c] = w[c];
+        } else {
+            free(adj[c]);
+            free(w[c]);
+        }
+    }
+    if (rc)
+        return rc;
+    size_t n = g->n, n1 = n + 1;
+    h->n = n;
+    h->names = calloc(n ? n : 1, sizeof *h->names);
+    h->nsign = malloc(n ? n : 1);
+    h->slot = malloc(g->slots * sizeof *h->slot);
+    rc = h->names && h->nsign && h->slot ? AM_OK : AM_ENOMEM;
+    for (size_t u = 0; !rc && u < n; u++)
+        if (!(h->names[u] = strdup(g->names[u])))
+            rc = AM_ENOMEM;
+    if (!rc) {
+        memcpy(h->nsign, g->nsign, n);
+        memcpy(h->slot, g->slot, g->slots * sizeof *h->slot);
+        h->slots = g->slots;
+    }
+    for (int c = 0; c < 2 && !rc; c++) {
+        h->m[c] = g->m[c];
+        h->optr[c] = malloc(n1 * sizeof(size_t));
+        h->iptr[c] = malloc(n1 * sizeof(size_t));
+        h->iadj[c] = malloc((g->m[c] ? g->m[c] : 1) * sizeof(uint32_t));
+        size_t *fill = malloc((n ? n : 1) * sizeof *fill);
+        if (!h->optr[c] || !h->iptr[c] || !h->iadj[c] || !fill)
+            rc = AM_ENOMEM;
+        else {
+            memcpy(h->optr[c], g->optr[c], n1 * sizeof(size_t));
+            memcpy(h->iptr[c], g->iptr[c], n1 * sizeof(size_t));
+            fill_in_lists(h, c, fill);
+        }
+        free(fill);
+    }
+    if (rc) {
+        am_graph_free(h);
+        return rc;
+    }
+    *out = h;
     return AM_OK;
 }
 

@@ -41,6 +41,9 @@ void am__keyset_del(am__keyset *s, uint64_t key);
  * from_edges, the readers and rewire. */
 int am__graph_build(am_graph **g, size_t n, char **names, const int8_t *nsign, size_t m,
                     const uint32_t *src, const uint32_t *dst, const float *w, const int8_t *sign);
+/* A graph with g's nodes and degrees and the rows adj[c], w[c] (each in g's row segment, ascending), which
+ * it takes over (freeing them on failure). Used by the Curveball sampler. */
+int am__graph_with_rows(const am_graph *g, uint32_t *adj[2], float *w[2], am_graph **out);
 /* Is v in the ascending list a[0 .. len)? */
 int am__sorted_has(const uint32_t *a, size_t len, uint32_t v);
 

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "am/error.h"
-#include "am/rng.h"
 #include "../core/cancel_internal.h"
 #include "internal.h"
 
@@ -576,58 +575,4 @@ int am_graph_count(const am_graph *g, am_motif m, int threads, uint64_t *count)
         return AM_EOVERFLOW;
     *count = (uint64_t)total;
     return AM_OK;
-}
-
-int am_graph_null_one(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t k, double attempts_per_edge,
-                      uint64_t seed, uint64_t *counts)
-{
-    if (!g || (nmotifs && (!motifs || !counts)))
-        return AM_EINVAL;
-    am_graph *r = NULL;
-    int rc = am_graph_rewire(g, attempts_per_edge, am_rng_stream2(seed, k), &r, NULL);
-    for (size_t j = 0; j < nmotifs && !rc; j++)
-        rc = am_graph_count(r, motifs[j], 1, &counts[j]);
-    am_graph_free(r);
-    return rc;
-}
-
-int am_graph_null(const am_graph *g, const am_motif *motifs, size_t nmotifs, size_t graphs, double attempts_per_edge,
-                  uint64_t seed, int threads, uint64_t *counts)
-{
-    if (!g || threads < 0 || (graphs && nmotifs && (!motifs || !counts)))
-        return AM_EINVAL;
-    int nt = threads;
-#ifdef _OPENMP
-    if (nt == 0)
-        nt = omp_get_num_procs();
-#else
-    nt = 1;
-#endif
-    if (nt < 1)
-        nt = 1;
-    if ((size_t)nt > graphs)
-        nt = graphs ? (int)graphs : 1;
-    int rc = AM_OK;
-    const am_cancel *hook = am_cancel_current();
-#pragma omp parallel num_threads(nt)
-    {
-        AM__CANCEL_ADOPT(hook); /* the rewiring and counting on every thread poll the caller's hook */
-#pragma omp for schedule(dynamic, 1)
-        for (size_t k = 0; k < graphs; k++) {
-            int mine;
-#pragma omp atomic read
-            mine = rc;
-            if (mine)
-                continue;
-            if (!(mine = am_cancel_poll()))
-                mine = am_graph_null_one(g, motifs, nmotifs, k, attempts_per_edge, seed, counts + k * nmotifs);
-            if (mine) {
-#pragma omp critical
-                if (!rc)
-                    rc = mine;
-            }
-        }
-        AM__CANCEL_LEAVE();
-    }
-    return rc;
 }
