@@ -1,8 +1,14 @@
 /* Modern continuous Hopfield store: retrieval at large beta, mean at small beta, stable softmax, energy
- * descent, batch = single, separation, fixed-point types, Theorem 5 bound, save/load, errors. */
+ * descent, batch = single, separation, fixed-point types, Theorem 5 bound, save/load, errors; the same bits of
+ * recall, energies, separation and nearest at 1 and 2 threads, under OPENBLAS_CORETYPE=Prescott, Haswell and
+ * (on AVX-512 CPUs) SkylakeX, and with libam's scalar gemm kernel. */
+#include <omp.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "am/am.h"
@@ -25,8 +31,132 @@ static double dist(const float *a, const float *b, size_t d)
     return sqrt(s);
 }
 
-int main(void)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* A digest of everything the modern store computes from floats, at the current OpenMP thread count: recall of
+ * 600 queries (three blocks) through am_modern_recall and through the store API with its final energies,
+ * single energies, separation and nearest patterns. */
+static uint64_t digest(void)
+{
+    const size_t d = 64, M = 700, Q = 600;
+    am_rng rng;
+    am_rng_init(&rng, 25, 0);
+    float *x = gaussian(M, d, 1.0 / 8, &rng), *q = malloc(Q * d * sizeof *q), *q2 = malloc(Q * d * sizeof *q);
+    for (size_t k = 0; k < Q * d; k++)
+        q[k] = x[k] + (float)(0.05 * am_rng_normal(&rng));
+    memcpy(q2, q, Q * d * sizeof *q);
+    am_modern *m = NULL;
+    am_modern_create(&m, d, 8.0);
+    am_modern_store(m, x, M);
+    am_modern_opts o = {.max_steps = 3, .eps = 0.0};
+    double *delta = malloc(M * sizeof *delta), e[8];
+    am_recall_info *info = calloc(Q, sizeof *info);
+    size_t *idx = malloc(Q * sizeof *idx);
+    uint64_t h = 14695981039346656037ull;
+    am_store *s = NULL;
+    am_store_config c;
+    am_store_config_init(&c, "modern", d);
+    am_store_config_set(&c, "beta", "8", NULL, 0);
+    am_recall_opts ro;
+    am_recall_opts_default(&ro);
+    ro.max_steps = 3;
+    ro.tolerance = 0.0;
+    if (am_modern_recall(m, q, Q, &o, NULL, NULL) || am_modern_separation(m, delta) ||
+        am_modern_nearest(m, q, Q, idx, NULL) || am_store_create(&s, &c) || am_store_add_real(s, x, M) ||
+        am_store_recall_real_many(s, q2, Q, &ro, NULL, NULL, info))
+        h = 0;
+    for (int k = 0; k < 8; k++)
+        e[k] = am_modern_energy(m, q + (size_t)k * 71 * d);
+    h = fnv(h, q, Q * d * sizeof *q);
+    h = fnv(h, q2, Q * d * sizeof *q2);
+    for (size_t k = 0; k < Q; k++)
+        h = fnv(h, &info[k].energy, sizeof info[k].energy);
+    h = fnv(fnv(fnv(h, e, sizeof e), delta, M * sizeof *delta), idx, Q * sizeof *idx);
+    am_store_free(s);
+    am_modern_free(m);
+    free(x), free(q), free(q2), free(delta), free(info), free(idx);
+    return h;
+}
+
+/* The digest of a child run (this program with --digest) whose environment sets var=value, as text. */
+static int child_digest(const char *self, const char *var, const char *value, char *buf, size_t size)
+{
+    extern char **environ;
+    size_t ne = 0, k = 0, vl = strlen(var);
+    while (environ[ne])
+        ne++;
+    char **env = calloc(ne + 2, sizeof *env), set[96];
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], var, vl) || environ[i][vl] != '=')
+            env[k++] = environ[i];
+    snprintf(set, sizeof set, "%s=%s", var, value);
+    env[k++] = set;
+    int fd[2];
+    if (pipe(fd)) {
+        free(env);
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    char *av[] = {(char *)self, "--digest", NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, self, &fa, NULL, av, env);
+    close(fd[1]);
+    size_t got = 0;
+    ssize_t n;
+    while (!rc && got + 1 < size && (n = read(fd[0], buf + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    buf[got] = 0;
+    close(fd[0]);
+    int st = 0;
+    if (!rc)
+        waitpid(pid, &st, 0);
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
+}
+
+static void test_same_bits(const char *self)
+{
+    omp_set_num_threads(1);
+    uint64_t h1 = digest();
+    omp_set_num_threads(2);
+    uint64_t h2 = digest();
+    ok(h1 == h2 && h1 != 0, "recall, energies, separation, nearest: the same bits at 1 and 2 threads (%016llx)",
+       (unsigned long long)h1);
+    char mine[32], got[64];
+    snprintf(mine, sizeof mine, "%016llx\n", (unsigned long long)h1);
+    const char *cores[] = {"Prescott", "Haswell", "SkylakeX"};
+    __builtin_cpu_init();
+    for (int k = 0; k < 3; k++) {
+        if (k == 2 && !__builtin_cpu_supports("avx512f")) {
+            ok(1, "# SKIP no AVX-512 here: OPENBLAS_CORETYPE=SkylakeX not run");
+            continue;
+        }
+        int rc = child_digest(self, "OPENBLAS_CORETYPE", cores[k], got, sizeof got);
+        ok(!rc && !strcmp(got, mine), "the same bits under OPENBLAS_CORETYPE=%s (child: %.16s)", cores[k],
+           rc ? "failed" : got);
+    }
+    int rc = child_digest(self, "AM_GEMM_SCALAR", "1", got, sizeof got);
+    ok(!rc && !strcmp(got, mine), "the same bits with libam's scalar gemm kernel (child: %.16s)", rc ? "failed" : got);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--digest")) {
+        omp_set_num_threads(2);
+        printf("%016llx\n", (unsigned long long)digest());
+        return 0;
+    }
+    test_same_bits(argv[0]);
     am_rng rng;
     am_rng_init(&rng, 11, 0);
     const size_t d = 64, M = 50;

@@ -586,10 +586,14 @@ double am_modern_energy(const am_modern *m, const float *xi)
     return e;
 }
 
-static int modern_separation_serial(const am_modern *m, double *delta)
+/* delta[mu] for the stored patterns, the dot products by libam's sgemm on all threads (one fixed-order chain
+ * each: the same bits on any CPU, kernel set and thread count) in blocks of 256 rows. */
+int am_modern_separation(const am_modern *m, double *delta)
 {
     size_t M = m->m, d = m->d, blk = 256, bytes;
+    am__gemm_ws ws = {0};
     float *g;
+    int rc = AM_OK;
     if (M == 0)
         return AM_EEMPTY;
     if (am_size_mul3(blk, M, sizeof(float), &bytes))
@@ -597,10 +601,10 @@ static int modern_separation_serial(const am_modern *m, double *delta)
     g = malloc(bytes);
     if (!g)
         return AM_ENOMEM;
-    for (size_t r0 = 0; r0 < M; r0 += blk) {
+    for (size_t r0 = 0; r0 < M && !rc; r0 += blk) {
         size_t nb = M - r0 < blk ? M - r0 : blk;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0f, m->x + r0 * d, (int)d, m->x,
-                    (int)d, 0.0f, g, (int)M);
+        if ((rc = am__sgemm_threads(omp_in_parallel() ? 1 : 0, 0, 1, nb, M, d, m->x + r0 * d, d, m->x, d, 0, g, M, &ws)))
+            break;
         for (size_t b = 0; b < nb; b++) {
             size_t mu = r0 + b;
             double self = 0.0, best = -INFINITY;
@@ -612,11 +616,11 @@ static int modern_separation_serial(const am_modern *m, double *delta)
             delta[mu] = M > 1 ? self - best : INFINITY;
         }
     }
+    am__gemm_ws_free(&ws);
     free(g);
-    return AM_OK;
+    return rc;
 }
 
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
 /* x.y accumulated in double (each product of two floats is exact in double). */
 static double dot_exact(const float *x, const float *y, size_t d)
 {
@@ -783,13 +787,6 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
     return AM_OK;
 }
 
-int am_modern_separation(const am_modern *m, double *delta)
-{
-    int blas = am__blas_serial();
-    int rc = modern_separation_serial(m, delta);
-    am__blas_restore(blas);
-    return rc;
-}
 
 static const char *const fp_names[] = {"single", "metastable", "global"};
 const char *am_fixpoint_name(am_fixpoint_type t) { return (unsigned)t < 3 ? fp_names[t] : "?"; }
