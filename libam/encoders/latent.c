@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../core/blas_internal.h"
-#include "../core/lapack.h"
+#include "../core/gemm.h"
 #include "am/error.h"
 #include "am/latent.h"
 
@@ -77,27 +77,30 @@ size_t am_code_active(const am_code *code)
     return code->c.kind == AM_CODE_TOPK ? code->c.k : 0;
 }
 
-/* y (n x bits) = P (z - mean). */
+/* y (n x bits) = P (z - mean), in blocks of 256 rows, each value one fixed-order chain of libam's sgemm (the
+ * same bits on any CPU and under any OpenBLAS kernels). */
 static int project(const am_code *code, const float *z, size_t n, float *y)
 {
-    size_t d = code->dim;
+    size_t d = code->dim, B = code->bits, blk = 256;
     if (!code->proj) {
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < d; j++)
                 y[i * d + j] = z[i * d + j] - code->mean[j];
         return AM_OK;
     }
-    float *t = malloc(d * sizeof *t);
-    if (!t)
-        return AM_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < d; j++)
-            t[j] = z[i * d + j] - code->mean[j];
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)code->bits, (int)d, 1.0f, code->proj, (int)d, t, 1, 0.0f,
-                    y + i * code->bits, 1);
+    float *t = malloc(blk * d * sizeof *t);
+    am__gemm_ws ws = {0};
+    int rc = t ? AM_OK : AM_ENOMEM;
+    for (size_t i0 = 0; i0 < n && !rc; i0 += blk) {
+        size_t nb = n - i0 < blk ? n - i0 : blk;
+        for (size_t i = 0; i < nb; i++)
+            for (size_t j = 0; j < d; j++)
+                t[i * d + j] = z[(i0 + i) * d + j] - code->mean[j];
+        rc = am__sgemm(0, 1, nb, B, d, t, d, code->proj, d, 0, y + i0 * B, B, &ws);
     }
+    am__gemm_ws_free(&ws);
     free(t);
-    return AM_OK;
+    return rc;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -215,11 +218,11 @@ static int code_decode_serial(const am_code *code, const float *c, size_t n, flo
         return AM_OK;
     }
     for (size_t i = 0; i < n; i++)
-        memcpy(z + i * d, code->dec + B * d, d * sizeof *z); /* the bias row */
-    if (n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)d, (int)B, 1.0f, c, (int)B, code->dec,
-                    (int)d, 1.0f, z, (int)d);
-    return AM_OK;
+        memcpy(z + i * d, code->dec + B * d, d * sizeof *z); /* the bias row, where each chain starts */
+    am__gemm_ws ws = {0};
+    int rc = n ? am__sgemm(0, 0, n, d, B, c, B, code->dec, d, 1, z, d, &ws) : AM_OK;
+    am__gemm_ws_free(&ws);
+    return rc;
 }
 
 /* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
@@ -231,18 +234,49 @@ int am_code_decode(const am_code *code, const float *c, size_t n, float *z)
     return rc;
 }
 
+/* Solves A X = R for a symmetric positive definite A (q x q, row-major, its upper triangle read and replaced
+ * by the Cholesky factor U, A = U^T U) and d right-hand sides R (q x d, replaced by X), every sum in a fixed
+ * order: the same bits on any CPU, whatever BLAS or LAPACK is installed. -1 when A is not positive definite. */
+static int cholesky_solve(double *a, size_t q, double *r, size_t d)
+{
+    for (size_t i = 0; i < q; i++) {
+        double s = a[i * q + i];
+        for (size_t k = 0; k < i; k++)
+            s -= a[k * q + i] * a[k * q + i];
+        if (!(s > 0))
+            return -1;
+        a[i * q + i] = sqrt(s);
+        for (size_t j = i + 1; j < q; j++) {
+            double t = a[i * q + j];
+            for (size_t k = 0; k < i; k++)
+                t -= a[k * q + i] * a[k * q + j];
+            a[i * q + j] = t / a[i * q + i];
+        }
+    }
+    for (size_t i = 0; i < q; i++) /* U^T Y = R */
+        for (size_t c = 0; c < d; c++) {
+            double t = r[i * d + c];
+            for (size_t k = 0; k < i; k++)
+                t -= a[k * q + i] * r[k * d + c];
+            r[i * d + c] = t / a[i * q + i];
+        }
+    for (size_t i = q; i-- > 0;) /* U X = Y */
+        for (size_t c = 0; c < d; c++) {
+            double t = r[i * d + c];
+            for (size_t k = i + 1; k < q; k++)
+                t -= a[i * q + k] * r[k * d + c];
+            r[i * d + c] = t / a[i * q + i];
+        }
+    return 0;
+}
+
 /* Ridge regression of z on [c, 1] over the fitting rows, in double: (AᵀA + λ n I) W = Aᵀ Z. */
 static int fit_decoder(am_code *code, const float *z, size_t n)
 {
     size_t B = code->bits, d = code->dim, q = B + 1;
     float *c = malloc(n * B * sizeof *c);
     double *ata = calloc(q * q, sizeof *ata), *atz = calloc(q * d, sizeof *atz), *a = malloc(q * sizeof *a);
-    const am__lapack *la = am__lapack_get();
     int rc = AM_OK;
-    if (!la) {
-        rc = AM_ERRNO(ELIBACC);
-        goto done;
-    }
     if (!c || !ata || !atz || !a) {
         rc = AM_ENOMEM;
         goto done;
@@ -260,7 +294,7 @@ static int fit_decoder(am_code *code, const float *z, size_t n)
     }
     for (size_t j = 0; j < B; j++) /* the bias is not shrunk */
         ata[j * q + j] += code->c.ridge * (double)n;
-    if (la->dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)q, (lapack_int)d, ata, (lapack_int)q, atz, (lapack_int)d)) {
+    if (cholesky_solve(ata, q, atz, d)) {
         rc = AM_ENUMERIC;
         goto done;
     }
