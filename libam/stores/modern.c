@@ -1099,14 +1099,16 @@ static int t_recall_real_many(const void *model, float *x, size_t nq, const am_r
     if (info && nq && !(mi = malloc(nq * sizeof *mi)))
         return AM_ENOMEM;
     rc = am_modern_recall(model, x, nq, &mo, work, mi);
-    if (!rc && info && nq) {
+    for (size_t q = 0; !rc && info && q < nq; q++) {
+        info[q].steps = mi[q].steps;
+        info[q].end = mi[q].end;
+        info[q].energy = NAN;
+    }
+    if (!rc && info && nq && !o->skip_energy) {
         double *e = malloc(nq * sizeof *e);
         rc = e ? energies(model, x, nq, e, omp_in_parallel() ? 1 : omp_get_max_threads()) : AM_ENOMEM;
-        for (size_t q = 0; !rc && q < nq; q++) {
-            info[q].steps = mi[q].steps;
-            info[q].end = mi[q].end;
+        for (size_t q = 0; !rc && q < nq; q++)
             info[q].energy = e[q];
-        }
         free(e);
     }
     free(mi);
