@@ -149,6 +149,42 @@ static void test_same_bits(const char *self)
     ok(!rc && !strcmp(got, mine), "the same bits with libam's scalar gemm kernel (child: %.16s)", rc ? "failed" : got);
 }
 
+/* The store API's batched recall: final energies equal to the energy of each final state computed alone, bit
+ * for bit (each is one fixed computation, whatever the batch); none with skip_energy. */
+static void test_batch_energies(void)
+{
+    const size_t d = 48, M = 90, Q = 70;
+    am_rng rng;
+    am_rng_init(&rng, 26, 0);
+    float *x = gaussian(M, d, 1.0 / 7, &rng), *q = malloc(Q * d * sizeof *q), *q2 = malloc(Q * d * sizeof *q);
+    for (size_t k = 0; k < Q * d; k++)
+        q[k] = x[k] + (float)(0.1 * am_rng_normal(&rng));
+    memcpy(q2, q, Q * d * sizeof *q);
+    am_store *s = NULL;
+    am_store_config c;
+    am_store_config_init(&c, "modern", d);
+    am_store_config_set(&c, "beta", "4", NULL, 0);
+    am_recall_opts ro;
+    am_recall_opts_default(&ro);
+    ro.max_steps = 2;
+    am_recall_info *info = calloc(Q, sizeof *info), *info2 = calloc(Q, sizeof *info2);
+    int rc = am_store_create(&s, &c) || am_store_add_real(s, x, M) ||
+             am_store_recall_real_many(s, q, Q, &ro, NULL, NULL, info);
+    size_t same = 0, nan = 0;
+    int states;
+    for (size_t k = 0; !rc && k < Q; k++)
+        same += info[k].energy == am_store_energy_real(s, q + k * d) && isfinite(info[k].energy);
+    ok(!rc && same == Q, "batched final energies = each state's energy alone, bit for bit (%zu of %zu)", same, Q);
+    ro.skip_energy = 1;
+    rc = am_store_recall_real_many(s, q2, Q, &ro, NULL, NULL, info2);
+    states = !rc && !memcmp(q, q2, Q * d * sizeof *q);
+    for (size_t k = 0; !rc && k < Q; k++)
+        nan += isnan(info2[k].energy) && info2[k].steps == info[k].steps && info2[k].end == info[k].end;
+    ok(states && nan == Q, "skip_energy: the same states, steps and ends, energies NAN (%zu of %zu)", nan, Q);
+    am_store_free(s);
+    free(x), free(q), free(q2), free(info), free(info2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--digest")) {
@@ -157,6 +193,7 @@ int main(int argc, char **argv)
         return 0;
     }
     test_same_bits(argv[0]);
+    test_batch_energies();
     am_rng rng;
     am_rng_init(&rng, 11, 0);
     const size_t d = 64, M = 50;
