@@ -3,15 +3,14 @@
  * recall, energies, separation and nearest at 1 and 2 threads, under OPENBLAS_CORETYPE=Prescott, Haswell and
  * (on AVX-512 CPUs) SkylakeX, and with libam's scalar gemm kernel. */
 #include <omp.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "am/am.h"
+#include "child.h"
 #include "files.h"
 #include "tap.h"
 
@@ -29,14 +28,6 @@ static double dist(const float *a, const float *b, size_t d)
     for (size_t i = 0; i < d; i++)
         s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
     return sqrt(s);
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
 }
 
 /* A digest of everything the modern store computes from floats, at the current OpenMP thread count: recall of
@@ -82,46 +73,6 @@ static uint64_t digest(void)
     am_modern_free(m);
     free(x), free(q), free(q2), free(delta), free(info), free(idx);
     return h;
-}
-
-/* The digest of a child run (this program with --digest) whose environment sets var=value, as text. */
-static int child_digest(const char *self, const char *var, const char *value, char *buf, size_t size)
-{
-    extern char **environ;
-    size_t ne = 0, k = 0, vl = strlen(var);
-    while (environ[ne])
-        ne++;
-    char **env = calloc(ne + 2, sizeof *env), set[96];
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], var, vl) || environ[i][vl] != '=')
-            env[k++] = environ[i];
-    snprintf(set, sizeof set, "%s=%s", var, value);
-    env[k++] = set;
-    int fd[2];
-    if (pipe(fd)) {
-        free(env);
-        return -1;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fd[0]);
-    char *av[] = {(char *)self, "--digest", NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, self, &fa, NULL, av, env);
-    close(fd[1]);
-    size_t got = 0;
-    ssize_t n;
-    while (!rc && got + 1 < size && (n = read(fd[0], buf + got, size - 1 - got)) > 0)
-        got += (size_t)n;
-    buf[got] = 0;
-    close(fd[0]);
-    int st = 0;
-    if (!rc)
-        waitpid(pid, &st, 0);
-    posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
 }
 
 static void test_same_bits(const char *self)
