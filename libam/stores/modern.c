@@ -755,8 +755,11 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
             am_modern_work_free(w);
         return rc;
     }
-    /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order; gamma_d = d u / (1 - d u)),
-     * bounded over the patterns by the largest stored norm. */
+    /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order, fused or not; gamma_d =
+     * d u / (1 - d u)), bounded over the patterns by the largest stored norm; the bound is widened by 1 %
+     * and by 4 u |q| |x|, more than the rounding of a + bound and of top - bound in float, so that the
+     * pattern with the largest exact dot product always stays a candidate: the answer, decided in double by
+     * verify(), cannot depend on the BLAS kernels. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
     double u = ldexp(1.0, -24), gam = (double)d * u / (1.0 - (double)d * u), xmax = sqrt(m->max_norm2);
     int blas_threads = am__blas_serial();
@@ -773,7 +776,7 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
             double qn = sqrt(dot_exact(qr, qr, d));
             if (ex && ex[q0 + b] < M)
                 row[ex[q0 + b]] = -INFINITY; /* neither a candidate nor the best lower bound */
-            float bound = (float)(1.01 * gam * qn * xmax) + 1e-30f;
+            float bound = (float)((1.01 * gam + 4.0 * u) * qn * xmax) + 1e-30f;
             for (size_t mu = 0; mu < M; mu++)
                 top = row[mu] > top ? row[mu] : top;
             for (size_t mu = 0; mu < M; mu++)
