@@ -1,4 +1,4 @@
-/* Modern continuous Hopfield network: batched softmax retrieval through BLAS. */
+/* Modern continuous Hopfield network: batched softmax retrieval through libam's fixed-order sgemm. */
 #include "am/modern.h"
 
 #include <cblas.h>
