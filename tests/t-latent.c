@@ -1,13 +1,63 @@
-/* Latent codes: continuous round trip, balanced sign bits, exactly k active units, decoders, errors. */
+/* Latent codes: continuous round trip, balanced sign bits, exactly k active units, decoders, errors; the same
+ * codes and decoded latents under OPENBLAS_CORETYPE=Prescott, Haswell and (on AVX-512 CPUs) SkylakeX. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "am/am.h"
+#include "child.h"
 #include "tap.h"
 
-int main(void)
+/* A digest of projected sign and top-k codes (fit, encode, decode) of 700 Gaussian latents of dimension 24. */
+static uint64_t digest(void)
 {
+    const size_t n = 700, d = 24, bits = 40;
+    am_rng rng;
+    am_rng_init(&rng, 31, 0);
+    float *z = malloc(n * d * sizeof *z), *c = malloc(n * bits * sizeof *c), *back = malloc(n * d * sizeof *back);
+    for (size_t k = 0; k < n * d; k++)
+        z[k] = (float)am_rng_normal(&rng);
+    uint64_t h = 14695981039346656037ull;
+    for (int kind = AM_CODE_SIGN; kind <= AM_CODE_TOPK; kind++) {
+        am_code_config cfg;
+        am_code *code = NULL;
+        am_code_config_default(&cfg, (am_code_kind)kind);
+        cfg.bits = bits;
+        if (am_code_fit(&code, &cfg, z, n, d, &rng) || am_code_encode(code, z, n, c) ||
+            am_code_decode(code, c, n, back))
+            h = 0;
+        h = fnv(fnv(h, c, n * bits * sizeof *c), back, n * d * sizeof *back);
+        am_code_free(code);
+    }
+    free(z), free(c), free(back);
+    return h;
+}
+
+static void test_same_bits(const char *self)
+{
+    uint64_t h = digest();
+    char mine[32], got[64];
+    snprintf(mine, sizeof mine, "%016llx\n", (unsigned long long)h);
+    const char *cores[] = {"Prescott", "Haswell", "SkylakeX"};
+    __builtin_cpu_init();
+    for (int k = 0; k < 3; k++) {
+        if (k == 2 && !__builtin_cpu_supports("avx512f")) {
+            ok(1, "# SKIP no AVX-512 here: OPENBLAS_CORETYPE=SkylakeX not run");
+            continue;
+        }
+        int rc = child_digest(self, "OPENBLAS_CORETYPE", cores[k], got, sizeof got);
+        ok(h && !rc && !strcmp(got, mine), "codes and decoded latents: the same bits under OPENBLAS_CORETYPE=%s "
+           "(%016llx, child %.16s)", cores[k], (unsigned long long)h, rc ? "failed" : got);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--digest")) {
+        printf("%016llx\n", (unsigned long long)digest());
+        return 0;
+    }
+    test_same_bits(argv[0]);
     const size_t n = 500, d = 8;
     am_rng rng;
     am_rng_init(&rng, 4, 0);

@@ -1,11 +1,16 @@
 /* Modern continuous Hopfield store: retrieval at large beta, mean at small beta, stable softmax, energy
- * descent, batch = single, separation, fixed-point types, Theorem 5 bound, save/load, errors. */
+ * descent, batch = single, separation, fixed-point types, Theorem 5 bound, save/load, errors; the same bits of
+ * recall, energies, separation and nearest at 1 and 2 threads, under OPENBLAS_CORETYPE=Prescott, Haswell and
+ * (on AVX-512 CPUs) SkylakeX, and with libam's scalar gemm kernel. */
+#include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "am/am.h"
+#include "child.h"
 #include "files.h"
 #include "tap.h"
 
@@ -25,8 +30,121 @@ static double dist(const float *a, const float *b, size_t d)
     return sqrt(s);
 }
 
-int main(void)
+/* A digest of everything the modern store computes from floats, at the current OpenMP thread count: recall of
+ * 600 queries (three blocks) through am_modern_recall and through the store API with its final energies,
+ * single energies, separation and nearest patterns. */
+static uint64_t digest(void)
 {
+    const size_t d = 64, M = 700, Q = 600;
+    am_rng rng;
+    am_rng_init(&rng, 25, 0);
+    float *x = gaussian(M, d, 1.0 / 8, &rng), *q = malloc(Q * d * sizeof *q), *q2 = malloc(Q * d * sizeof *q);
+    for (size_t k = 0; k < Q * d; k++)
+        q[k] = x[k] + (float)(0.05 * am_rng_normal(&rng));
+    memcpy(q2, q, Q * d * sizeof *q);
+    am_modern *m = NULL;
+    am_modern_create(&m, d, 8.0);
+    am_modern_store(m, x, M);
+    am_modern_opts o = {.max_steps = 3, .eps = 0.0};
+    double *delta = malloc(M * sizeof *delta), e[8];
+    am_recall_info *info = calloc(Q, sizeof *info);
+    size_t *idx = malloc(Q * sizeof *idx);
+    uint64_t h = 14695981039346656037ull;
+    am_store *s = NULL;
+    am_store_config c;
+    am_store_config_init(&c, "modern", d);
+    am_store_config_set(&c, "beta", "8", NULL, 0);
+    am_recall_opts ro;
+    am_recall_opts_default(&ro);
+    ro.max_steps = 3;
+    ro.tolerance = 0.0;
+    if (am_modern_recall(m, q, Q, &o, NULL, NULL) || am_modern_separation(m, delta) ||
+        am_modern_nearest(m, q, Q, idx, NULL) || am_store_create(&s, &c) || am_store_add_real(s, x, M) ||
+        am_store_recall_real_many(s, q2, Q, &ro, NULL, NULL, info))
+        h = 0;
+    for (int k = 0; k < 8; k++)
+        e[k] = am_modern_energy(m, q + (size_t)k * 71 * d);
+    h = fnv(h, q, Q * d * sizeof *q);
+    h = fnv(h, q2, Q * d * sizeof *q2);
+    for (size_t k = 0; k < Q; k++)
+        h = fnv(h, &info[k].energy, sizeof info[k].energy);
+    h = fnv(fnv(fnv(h, e, sizeof e), delta, M * sizeof *delta), idx, Q * sizeof *idx);
+    am_store_free(s);
+    am_modern_free(m);
+    free(x), free(q), free(q2), free(delta), free(info), free(idx);
+    return h;
+}
+
+static void test_same_bits(const char *self)
+{
+    omp_set_num_threads(1);
+    uint64_t h1 = digest();
+    omp_set_num_threads(2);
+    uint64_t h2 = digest();
+    ok(h1 == h2 && h1 != 0, "recall, energies, separation, nearest: the same bits at 1 and 2 threads (%016llx)",
+       (unsigned long long)h1);
+    char mine[32], got[64];
+    snprintf(mine, sizeof mine, "%016llx\n", (unsigned long long)h1);
+    const char *cores[] = {"Prescott", "Haswell", "SkylakeX"};
+    __builtin_cpu_init();
+    for (int k = 0; k < 3; k++) {
+        if (k == 2 && !__builtin_cpu_supports("avx512f")) {
+            ok(1, "# SKIP no AVX-512 here: OPENBLAS_CORETYPE=SkylakeX not run");
+            continue;
+        }
+        int rc = child_digest(self, "OPENBLAS_CORETYPE", cores[k], got, sizeof got);
+        ok(!rc && !strcmp(got, mine), "the same bits under OPENBLAS_CORETYPE=%s (child: %.16s)", cores[k],
+           rc ? "failed" : got);
+    }
+    int rc = child_digest(self, "AM_GEMM_SCALAR", "1", got, sizeof got);
+    ok(!rc && !strcmp(got, mine), "the same bits with libam's scalar gemm kernel (child: %.16s)", rc ? "failed" : got);
+}
+
+/* The store API's batched recall: final energies equal to the energy of each final state computed alone, bit
+ * for bit (each is one fixed computation, whatever the batch); none with skip_energy. */
+static void test_batch_energies(void)
+{
+    const size_t d = 48, M = 90, Q = 70;
+    am_rng rng;
+    am_rng_init(&rng, 26, 0);
+    float *x = gaussian(M, d, 1.0 / 7, &rng), *q = malloc(Q * d * sizeof *q), *q2 = malloc(Q * d * sizeof *q);
+    for (size_t k = 0; k < Q * d; k++)
+        q[k] = x[k] + (float)(0.1 * am_rng_normal(&rng));
+    memcpy(q2, q, Q * d * sizeof *q);
+    am_store *s = NULL;
+    am_store_config c;
+    am_store_config_init(&c, "modern", d);
+    am_store_config_set(&c, "beta", "4", NULL, 0);
+    am_recall_opts ro;
+    am_recall_opts_default(&ro);
+    ro.max_steps = 2;
+    am_recall_info *info = calloc(Q, sizeof *info), *info2 = calloc(Q, sizeof *info2);
+    int rc = am_store_create(&s, &c) || am_store_add_real(s, x, M) ||
+             am_store_recall_real_many(s, q, Q, &ro, NULL, NULL, info);
+    size_t same = 0, nan = 0;
+    int states;
+    for (size_t k = 0; !rc && k < Q; k++)
+        same += info[k].energy == am_store_energy_real(s, q + k * d) && isfinite(info[k].energy);
+    ok(!rc && same == Q, "batched final energies = each state's energy alone, bit for bit (%zu of %zu)", same, Q);
+    ro.skip_energy = 1;
+    rc = am_store_recall_real_many(s, q2, Q, &ro, NULL, NULL, info2);
+    states = !rc && !memcmp(q, q2, Q * d * sizeof *q);
+    for (size_t k = 0; !rc && k < Q; k++)
+        nan += isnan(info2[k].energy) && info2[k].steps == info[k].steps && info2[k].end == info[k].end;
+    ok(states && nan == Q, "skip_energy: the same states, steps and ends, energies NAN (%zu of %zu)", nan, Q);
+    am_store_free(s);
+    free(x), free(q), free(q2), free(info), free(info2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--digest")) {
+        omp_set_num_threads(2);
+        printf("%016llx\n", (unsigned long long)digest());
+        return 0;
+    }
+    test_same_bits(argv[0]);
+    test_batch_energies();
     am_rng rng;
     am_rng_init(&rng, 11, 0);
     const size_t d = 64, M = 50;

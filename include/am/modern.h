@@ -5,10 +5,13 @@
  *   update   xi <- X^T softmax(beta X xi)            (X: M x d, rows are patterns)
  *   energy   E(xi) = -1/beta log sum_mu exp(beta x_mu . xi) + 1/2 xi.xi + 1/beta log M + 1/2 max_mu |x_mu|^2
  *
- * Recall iterates until |xi_new - xi| < eps or a step limit. Batched recall of Q queries runs two BLAS
- * sgemm calls per step (Q x M scores, then Q x d states) with a max-shifted softmax in between, in blocks
- * of queries held in a reusable workspace: no allocation per query or per step. Nothing is normalised or
- * projected unless the caller does it. */
+ * Recall iterates until |xi_new - xi| < eps or a step limit. Batched recall of Q queries runs two products
+ * per step (M x Q scores, then Q x d states) with a max-shifted softmax in between, in blocks of queries held
+ * in a reusable workspace: no allocation per query or per step. The products are libam's own sgemm, in which
+ * every number is one chain of fused multiply-adds in a fixed order, and the softmax sums run over the
+ * patterns in order: recall, energies and separation give the same bits on any x86-64 CPU with FMA, under
+ * any OpenBLAS kernel set, at any thread count and batch size. Nothing is normalised or projected unless
+ * the caller does it. */
 #ifndef AM_MODERN_H
 #define AM_MODERN_H
 
@@ -59,7 +62,8 @@ int am_modern_store(am_modern *m, const float *x, size_t count);
  * converted straight into the store (no float copy of the set is made). */
 int am_modern_store_patterns(am_modern *m, const am_patterns *pats, float scale);
 
-/* Energy of state xi[0..d) (computed in double, max-shifted: finite for any beta x.xi). */
+/* Energy of state xi[0..d) (the dot products summed in double from exact products, in order; the log-sum-exp
+ * max-shifted: finite for any beta x.xi). */
 double am_modern_energy(const am_modern *m, const float *xi);
 
 int am_modern_work_create(am_modern_work **out, const am_modern *m);

@@ -49,6 +49,8 @@ typedef struct am_recall_opts {
     unsigned monitor_every;
     double tolerance;     /* real-valued recall (modern store): stop when an update moves the state by less
                              than this (Euclidean norm; default 1e-6; 0 runs max_steps updates) */
+    int skip_energy;      /* 1: the caller does not want info->energy, which is then NAN (the modern store's
+                             batched recall skips the pass over all patterns it costs); default 0 */
 } am_recall_opts;
 
 typedef struct am_recall_info {

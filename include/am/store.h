@@ -140,8 +140,10 @@ int am_store_recall(const am_store *s, int8_t *state, const am_recall_opts *opts
 int am_store_recall_real(const am_store *s, float *state, const am_recall_opts *opts, am_rng *rng,
                          am_store_work *work, am_recall_info *info);
 /* Real-valued recall of nq states at once (x: nq x n floats, in: cues, out: final states), the fast way for
- * stores that have one (the modern store: two BLAS calls per update for blocks of states); info: NULL or nq
- * entries out. Options as above; a trace or a monitor is AM_EINVAL here (recall one state for those). */
+ * stores that have one (the modern store: two products by libam's fixed-order sgemm per update for blocks
+ * of states, the same bits on any CPU, OpenBLAS kernels and thread count); info: NULL or nq entries out (the
+ * final energies skipped, NAN, when opts->skip_energy). Options as above; a trace or a monitor is AM_EINVAL
+ * here (recall one state for those). */
 int am_store_recall_real_many(const am_store *s, float *x, size_t nq, const am_recall_opts *opts, am_rng *rng,
                               am_store_work *work, am_recall_info *info);
 /* The stored pattern nearest (largest dot product) each of nq real states (cues: nq x n; idx: nq out). */

@@ -39,6 +39,7 @@ void am_recall_opts_default(am_recall_opts *o)
     o->monitor_ctx = NULL;
     o->monitor_every = 0;
     o->tolerance = 1e-6;
+    o->skip_energy = 0;
 }
 
 void am__monitor(const am_recall_opts *o, unsigned sweep, uint64_t updates, size_t unit, size_t n, const int8_t *s,

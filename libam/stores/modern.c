@@ -1,7 +1,8 @@
-/* Modern continuous Hopfield network: batched softmax retrieval through BLAS. */
+/* Modern continuous Hopfield network: batched softmax retrieval through libam's fixed-order sgemm. */
 #include "am/modern.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
 #include <omp.h>
@@ -16,6 +17,7 @@
 #include "../core/io.h"
 #include "internal.h"
 #include "type.h"
+#include "../core/gemm.h"
 #include "../core/q8.h"
 #include "am/blas.h"
 
@@ -31,9 +33,11 @@ struct am_modern {
 struct am_modern_work {
     size_t d, mcap;
     int nthreads;
-    float *a;              /* nthreads x QBLOCK x mcap scores, then weights */
+    float *a;              /* nthreads x QBLOCK x mcap scores, then weights (transposed: M x nb per block) */
     float *r;              /* nthreads x QBLOCK x d new states */
+    float *qt;             /* nthreads x the packed transpose of a block of queries (am__gemm_pack) */
     unsigned char *active; /* nthreads x QBLOCK flags */
+    am__gemm_ws ws;        /* nthreads packing buffers of libam's sgemm */
 };
 
 void am_modern_opts_default(am_modern_opts *o)
@@ -150,35 +154,12 @@ int am_modern_store_patterns(am_modern *m, const am_patterns *pats, float scale)
     return AM_OK;
 }
 
-double am_modern_energy(const am_modern *m, const float *xi)
-{
-    size_t d = m->d;
-    double mx = -INFINITY, acc = 0.0, sq = 0.0, *s;
-    if (m->m == 0)
-        return NAN;
-    s = malloc(m->m * sizeof *s);
-    if (!s)
-        return NAN;
-    for (size_t mu = 0; mu < m->m; mu++) {
-        double dot = 0.0;
-        for (size_t i = 0; i < d; i++)
-            dot += (double)m->x[mu * d + i] * xi[i];
-        s[mu] = m->beta * dot;
-        mx = s[mu] > mx ? s[mu] : mx;
-    }
-    for (size_t mu = 0; mu < m->m; mu++)
-        acc += exp(s[mu] - mx);
-    for (size_t i = 0; i < d; i++)
-        sq += (double)xi[i] * xi[i];
-    free(s);
-    return -(mx + log(acc)) / m->beta + 0.5 * sq + log((double)m->m) / m->beta + 0.5 * m->max_norm2;
-}
-
 void am_modern_work_free(am_modern_work *w)
 {
     if (!w)
         return;
-    free(w->a), free(w->r), free(w->active);
+    free(w->a), free(w->r), free(w->qt), free(w->active);
+    am__gemm_ws_free(&w->ws);
     free(w);
 }
 
@@ -188,14 +169,15 @@ static int work_fit(am_modern_work *w, const am_modern *m)
     if (nt < 1)
         nt = 1;
     if (w->d != m->d || w->nthreads != nt) {
-        free(w->r), free(w->active), free(w->a);
+        free(w->r), free(w->qt), free(w->active), free(w->a);
         w->a = NULL;
         w->mcap = 0;
         w->r = am__alloc_big((size_t)nt * QBLOCK * m->d * sizeof(float));
+        w->qt = am__alloc_big((size_t)nt * am__gemm_packed_size(QBLOCK, m->d) * sizeof(float));
         w->active = malloc((size_t)nt * QBLOCK);
         w->d = m->d;
         w->nthreads = nt;
-        if (!w->r || !w->active) {
+        if (!w->r || !w->qt || !w->active || am__gemm_ws_reserve(&w->ws, nt)) {
             w->d = 0;
             return AM_ENOMEM;
         }
@@ -242,25 +224,128 @@ static int work_ready(am_modern_work **w, const am_modern *m, size_t nq, int *te
     return AM_OK;
 }
 
-/* Row softmax numerators in place: a[0..m) <- exp(a - max); returns their sum, or 0 when the scores
- * overflowed (a NaN or infinite score: the row is left as it is). The division by the sum is applied to the
- * d-dimensional result instead of the M weights, which saves a pass over the largest array. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static float softmax_num(float *restrict a, size_t m)
+#define XCHUNK 256 /* patterns per product call: a chunk of X, of the scores and the states stay in L2 */
+
+/* The scores as the product writes them, one column per query: each finished tile is scaled by beta, and the
+ * largest and smallest score of each column and any NaN are recorded (the same values in any tile order). */
+typedef struct score_stats {
+    float beta, *mx, *lo;
+    int nan;
+} score_stats;
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void epi_scores(float *c, size_t ldc, size_t i0,
+                                                                                    size_t rows, size_t j0,
+                                                                                    size_t cols, void *ctx)
 {
-    float mx = a[0], sum = 0.0f, lo = a[0];
+    score_stats *s = ctx;
+    float *restrict mx = s->mx + j0, *restrict lo = s->lo + j0, beta = s->beta;
     int nan = 0;
-    for (size_t k = 0; k < m; k++) {
-        mx = a[k] > mx ? a[k] : mx;
-        lo = a[k] < lo ? a[k] : lo;
-        nan |= a[k] != a[k];
+    (void)i0;
+    for (size_t i = 0; i < rows; i++) {
+        float *restrict row = c + i * ldc;
+        for (size_t j = 0; j < cols; j++) {
+            float v = row[j] * beta;
+            row[j] = v;
+            mx[j] = v > mx[j] ? v : mx[j];
+            lo[j] = v < lo[j] ? v : lo[j];
+            nan |= v != v;
+        }
     }
-    if (nan || !(mx - lo < INFINITY))
-        return 0.0f;
-    for (size_t k = 0; k < m; k++) {
-        a[k] = am__exp_nonpos(a[k] - mx);
-        sum += a[k];
+    s->nan |= nan;
+}
+
+/* Softmax numerators of rows [0, rows) of the scores a (one column per query, nb columns) in place,
+ * a <- exp(a - mx), added to sum[j] in row order. The division by the sum is applied to the d-dimensional
+ * result instead of the M weights, which saves a pass over the largest array. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_num(float *restrict a, size_t rows,
+                                                                                     size_t nb,
+                                                                                     const float *restrict mx,
+                                                                                     float *restrict sum)
+{
+    for (size_t mu = 0; mu < rows; mu++) {
+        float *restrict row = a + mu * nb;
+        for (size_t j = 0; j < nb; j++) {
+            float e = am__exp_nonpos(row[j] - mx[j]);
+            row[j] = e;
+            sum[j] += e;
+        }
     }
-    return sum; /* >= 1: the maximum contributes exp(0) */
+}
+
+/* The scores a = st->beta X Q^T (M x nb, one column per query) of the nb queries qb (nb x d), and their
+ * statistics in st (mx, lo: nb entries). qt: am__gemm_packed_size(nb, d) floats of scratch. */
+static void scores(const am_modern *m, const float *qb, size_t nb, float *a, float *qt, score_stats *st)
+{
+    size_t d = m->d, M = m->m;
+    for (size_t b = 0; b < nb; b++)
+        st->mx[b] = -INFINITY, st->lo[b] = INFINITY;
+    am__gemm_pack(1, nb, d, qb, d, qt, 0, 1);
+    for (size_t c0 = 0; c0 < M; c0 += XCHUNK)
+        am__sgemm_team_packed(0, 1, 0, M - c0 < XCHUNK ? M - c0 : XCHUNK, nb, d, m->x + c0 * d, d, qt, 0, a + c0 * nb,
+                              nb, epi_scores, st);
+}
+
+/* One update of the nb queries qb (nb x d) into r (nb x d): scores S^T = beta X Q^T (M x nb, in a), softmax
+ * weights, r = softmax(S) X. Every score and every component of r is one fixed-order chain of libam's sgemm
+ * (gemm.h), the softmax sums run over the patterns in order: the same bits on any CPU, under any OpenBLAS
+ * kernels, at any thread count. Returns 0, or 1 when a score overflowed (r is then not written). */
+static int update_block(const am_modern *m, const float *qb, size_t nb, float *a, float *qt, float *r,
+                        am__gemm_ws *ws)
+{
+    size_t d = m->d, M = m->m;
+    float mx[QBLOCK], lo[QBLOCK], sums[QBLOCK];
+    score_stats st = {(float)m->beta, mx, lo, 0};
+    scores(m, qb, nb, a, qt, &st);
+    for (size_t b = 0; b < nb; b++)
+        sums[b] = 0.0f;
+    int bad = st.nan;
+    for (size_t b = 0; b < nb; b++)
+        bad |= !(mx[b] - lo[b] < INFINITY);
+    if (bad)
+        return 1;
+    /* chunk by chunk: the weights of a chunk are made while the product reads them from cache */
+    for (size_t c0 = 0; c0 < M; c0 += XCHUNK) {
+        size_t mc = M - c0 < XCHUNK ? M - c0 : XCHUNK;
+        softmax_num(a + c0 * nb, mc, nb, mx, sums);
+        am__sgemm_team_nowait(0, 1, 1, 0, nb, d, mc, a + c0 * nb, nb, m->x + c0 * d, d, c0 > 0, r, d, ws, NULL, NULL);
+    }
+    for (size_t b = 0; b < nb; b++) {
+        float inv = 1.0f / sums[b]; /* >= 1: the maximum contributes exp(0) */
+        for (size_t i = 0; i < d; i++)
+            r[b * d + i] *= inv;
+    }
+    return 0;
+}
+
+/* Moves the active queries of a block to their new states r; returns how many converged (|r - q| < eps). */
+static size_t settle(float *qb, const float *r, size_t nb, size_t d, unsigned step, double eps, unsigned char *active,
+                     am_modern_info *info)
+{
+    size_t done = 0;
+    for (size_t b = 0; b < nb; b++) {
+        if (!active[b])
+            continue; /* converged rows keep their fixed point */
+        double dd = 0.0;
+        float *row = qb + b * d;
+        const float *nr = r + b * d;
+        for (size_t i = 0; i < d; i++) {
+            double tt = (double)nr[i] - row[i];
+            dd += tt * tt;
+        }
+        memcpy(row, nr, d * sizeof(float));
+        dd = sqrt(dd);
+        if (info) {
+            info[b].steps = step + 1;
+            info[b].delta = dd;
+        }
+        if (dd < eps) {
+            active[b] = 0;
+            done++;
+            if (info)
+                info[b].end = AM_END_FIXED;
+        }
+    }
+    return done;
 }
 
 int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_opts *opts, am_modern_work *work,
@@ -281,13 +366,12 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
     for (size_t k = 0; k < nq * d; k++)
         if (!isfinite(q[k]))
             return AM_EINVAL;
-    /* Query blocks run on libam's threads, each with single-threaded BLAS and its own score block, so
-     * no two thread pools compete for the cores and each block's scores stay in cache. */
+    /* Query blocks run on libam's threads, each with its own score block. */
     int nt;
     if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
-    size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
-    int blas_threads = am__blas_serial(), overflow = 0, cancelled = 0; /* every block alike, at any thread count */
+    size_t nblocks = (nq + QBLOCK - 1) / QBLOCK, qtsize = am__gemm_packed_size(QBLOCK, d);
+    int overflow = 0, cancelled = 0;
     const am_cancel *hook = am_cancel_current();
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
@@ -295,7 +379,7 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
         size_t q0 = blk * QBLOCK, nb = nq - q0 < QBLOCK ? nq - q0 : QBLOCK, left = nb;
         float *qb = q + q0 * d, *a = w->a + (size_t)t * QBLOCK * w->mcap, *r = w->r + (size_t)t * QBLOCK * d;
         unsigned char *active = w->active + (size_t)t * QBLOCK;
-        float sums[QBLOCK];
+        am__gemm_ws ws = am__gemm_ws_slice(&w->ws, t, 1);
         memset(active, 1, nb);
         if (info)
             for (size_t b = 0; b < nb; b++)
@@ -306,58 +390,210 @@ int am_modern_recall(const am_modern *m, float *q, size_t nq, const am_modern_op
                 cancelled = 1;
                 break;
             }
-            /* Scores beta Q X^T, then weights, then new states A X. */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, (float)m->beta, qb, (int)d,
-                        m->x, (int)d, 0.0f, a, (int)M);
-            int finite = 1;
-            for (size_t b = 0; b < nb; b++)
-                finite &= (sums[b] = softmax_num(a + b * M, M)) > 0.0f;
-            if (!finite) {
+            if (update_block(m, qb, nb, a, w->qt + (size_t)t * qtsize, r, &ws)) {
 #pragma omp atomic write
                 overflow = 1;
                 break;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)d, (int)M, 1.0f, a, (int)M, m->x,
-                        (int)d, 0.0f, r, (int)d);
-            for (size_t b = 0; b < nb; b++) {
-                float inv = 1.0f / sums[b];
-                for (size_t i = 0; i < d; i++)
-                    r[b * d + i] *= inv;
-            }
-            for (size_t b = 0; b < nb; b++) {
-                if (!active[b])
-                    continue; /* converged rows keep their fixed point */
-                double dd = 0.0;
-                float *row = qb + b * d, *nr = r + b * d;
-                for (size_t i = 0; i < d; i++) {
-                    double tt = (double)nr[i] - row[i];
-                    dd += tt * tt;
-                }
-                memcpy(row, nr, d * sizeof(float));
-                dd = sqrt(dd);
-                if (info) {
-                    info[q0 + b].steps = step + 1;
-                    info[q0 + b].delta = dd;
-                }
-                if (dd < opts->eps) {
-                    active[b] = 0;
-                    left--;
-                    if (info)
-                        info[q0 + b].end = AM_END_FIXED;
-                }
-            }
+            left -= settle(qb, r, nb, d, step, opts->eps, active, info ? info + q0 : NULL);
         }
     }
-    am__blas_restore(blas_threads);
     if (w != work)
         am_modern_work_free(w);
     return overflow ? AM_ENOTFINITE : cancelled ? AM_ECANCELED : AM_OK;
 }
 
-static int modern_separation_serial(const am_modern *m, double *delta)
+/* ---- energies ---- */
+
+/* e^x for x <= 0 in double: x = n ln2 + r, |r| <= ln2/2, e^r by its Taylor polynomial of degree 13 (error
+ * within 1 ulp), 2^n from the exponent bits (n rounded by the 1.5 * 2^52 shifter, which leaves it in the low
+ * bits of t); 0 below -708 (a term that small is lost in a sum >= 1). The same operations on every path,
+ * written so that compilers vectorise it. */
+static inline double exp_nonpos_d(double x)
+{
+    const double log2e = 1.4426950408889634, ln2hi = 0.693147180369123816490, ln2lo = 1.90821492927058770002e-10;
+    const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
+    double xc = x >= -708.0 ? x : -708.0;
+    double t = xc * log2e + shifter, n = t - shifter;
+    double r = xc - n * ln2hi - n * ln2lo;
+    double p = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+    p = 1.0 / 39916800.0 + r * p, p = 1.0 / 3628800.0 + r * p, p = 1.0 / 362880.0 + r * p;
+    p = 1.0 / 40320.0 + r * p, p = 1.0 / 5040.0 + r * p, p = 1.0 / 720.0 + r * p, p = 1.0 / 120.0 + r * p;
+    p = 1.0 / 24.0 + r * p, p = 1.0 / 6.0 + r * p, p = 0.5 + r * p, p = 1.0 + r * p, p = 1.0 + r * p;
+    uint64_t bits;
+    double two_n;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits + 1023) << 52;
+    memcpy(&two_n, &bits, sizeof two_n);
+    double e = p * two_n;
+    return x >= -708.0 ? e : 0.0;
+}
+
+#define EGROUP 32 /* states whose energies one pass over the patterns computes */
+
+/* s[mu * EGROUP + g] = x_mu . q_g for the EGROUP states held transposed in qt (qt[i * EGROUP + g], as doubles),
+ * each dot product accumulated in double over i = 0, 1, ... from 0. A product of two floats is exact in
+ * double, so the fused and the separate multiply-add give the same sums: the same bits on every path. */
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void energy_dots_c(const float *restrict x, size_t M,
+                                                                                     size_t d, const double *restrict qt,
+                                                                                     double *restrict s)
+{
+    for (size_t mu = 0; mu < M; mu++) {
+        double acc[EGROUP] = {0.0};
+        for (size_t i = 0; i < d; i++)
+            for (int g = 0; g < EGROUP; g++)
+                acc[g] += (double)x[mu * d + i] * qt[i * EGROUP + g];
+        memcpy(s + mu * EGROUP, acc, sizeof acc);
+    }
+}
+
+#if defined(__x86_64__)
+/* The same, four patterns at a time in AVX-512 registers (16 accumulators of 8 doubles). */
+__attribute__((target("avx512f"))) static void energy_dots_avx512(const float *restrict x, size_t M, size_t d,
+                                                                  const double *restrict qt, double *restrict s)
+{
+    size_t mu = 0;
+    for (; mu + 4 <= M; mu += 4) {
+        __m512d acc[4][4];
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                acc[r][c] = _mm512_setzero_pd();
+        for (size_t i = 0; i < d; i++) {
+            const double *qi = qt + i * EGROUP;
+            __m512d q0 = _mm512_loadu_pd(qi), q1 = _mm512_loadu_pd(qi + 8), q2 = _mm512_loadu_pd(qi + 16),
+                    q3 = _mm512_loadu_pd(qi + 24);
+#pragma GCC unroll 4
+            for (int r = 0; r < 4; r++) {
+                __m512d v = _mm512_set1_pd((double)x[(mu + r) * d + i]);
+                acc[r][0] = _mm512_fmadd_pd(v, q0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_pd(v, q1, acc[r][1]);
+                acc[r][2] = _mm512_fmadd_pd(v, q2, acc[r][2]);
+                acc[r][3] = _mm512_fmadd_pd(v, q3, acc[r][3]);
+            }
+        }
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                _mm512_storeu_pd(s + (mu + r) * EGROUP + 8 * c, acc[r][c]);
+    }
+    energy_dots_c(x + mu * d, M - mu, d, qt, s + mu * EGROUP);
+}
+#endif
+
+static void energy_dots(const float *x, size_t M, size_t d, const double *qt, double *s)
+{
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f")) {
+        energy_dots_avx512(x, M, d, qt, s);
+        return;
+    }
+#endif
+    energy_dots_c(x, M, d, qt, s);
+}
+
+/* s[mu] = x_mu . q for one state q (d doubles), in double as above, eight patterns at a time. */
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void energy_dots1(const float *restrict x, size_t M,
+                                                                                    size_t d, const double *restrict q,
+                                                                                    double *restrict s)
+{
+    size_t mu = 0;
+    for (; mu + 8 <= M; mu += 8) {
+        double acc[8] = {0.0};
+        for (size_t i = 0; i < d; i++)
+            for (int r = 0; r < 8; r++)
+                acc[r] += (double)x[(mu + r) * d + i] * q[i];
+        memcpy(s + mu, acc, sizeof acc);
+    }
+    for (; mu < M; mu++) {
+        double acc = 0.0;
+        for (size_t i = 0; i < d; i++)
+            acc += (double)x[mu * d + i] * q[i];
+        s[mu] = acc;
+    }
+}
+
+/* lse[g] = log sum_mu exp(beta s[mu * G + g]) for g < G (G <= EGROUP), max-shifted, the sum over mu in order
+ * (the same sum for any G). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void energy_lse(const double *restrict s, size_t M,
+                                                                                    size_t G, double beta,
+                                                                                    double *restrict lse)
+{
+    double mx[EGROUP], acc[EGROUP];
+    for (size_t g = 0; g < G; g++)
+        mx[g] = -INFINITY, acc[g] = 0.0;
+    for (size_t mu = 0; mu < M; mu++)
+        for (size_t g = 0; g < G; g++)
+            mx[g] = s[mu * G + g] > mx[g] ? s[mu * G + g] : mx[g];
+    for (size_t mu = 0; mu < M; mu++)
+        for (size_t g = 0; g < G; g++)
+            acc[g] += exp_nonpos_d(beta * (s[mu * G + g] - mx[g]));
+    for (size_t g = 0; g < G; g++)
+        lse[g] = beta * mx[g] + log(acc[g]);
+}
+
+/* The energies e[0..nq) of nq <= EGROUP states xi (nq x d), the dot products in double (s: M x EGROUP and
+ * qt: d x EGROUP doubles of scratch): one state alone (nq = 1) or a group, the same bits. */
+static void energy_group(const am_modern *m, const float *xi, size_t nq, double *s, double *qt, double *e)
+{
+    size_t d = m->d, M = m->m, G = nq == 1 ? 1 : EGROUP;
+    double lse[EGROUP];
+    for (size_t i = 0; i < d; i++)
+        for (size_t g = 0; g < G; g++)
+            qt[i * G + g] = g < nq ? (double)xi[g * d + i] : 0.0;
+    if (G == 1)
+        energy_dots1(m->x, M, d, qt, s);
+    else
+        energy_dots(m->x, M, d, qt, s);
+    energy_lse(s, M, G, m->beta, lse);
+    for (size_t g = 0; g < nq; g++) {
+        double sq = 0.0;
+        for (size_t i = 0; i < d; i++)
+            sq += (double)xi[g * d + i] * xi[g * d + i];
+        e[g] = -lse[g] / m->beta + 0.5 * sq + log((double)M) / m->beta + 0.5 * m->max_norm2;
+    }
+}
+
+/* The energies e[0..nq) of nq states x (nq x d), groups of EGROUP on up to `threads` threads: each energy is
+ * computed alone, the same bits at any thread count and batch size. AM_ENOMEM or AM_OK. */
+static int energies(const am_modern *m, const float *x, size_t nq, double *e, int threads)
+{
+    size_t ngroups = (nq + EGROUP - 1) / EGROUP, width = nq == 1 ? 1 : EGROUP, per = (m->m + m->d) * width;
+    int fail = 0;
+    if (threads < 1 || (size_t)threads > ngroups)
+        threads = ngroups ? (int)ngroups : 1;
+#pragma omp parallel num_threads(threads)
+    {
+        double *s = malloc(per * sizeof *s);
+        if (!s) {
+#pragma omp atomic write
+            fail = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t gi = 0; gi < ngroups; gi++) {
+            size_t g0 = gi * EGROUP;
+            if (s)
+                energy_group(m, x + g0 * m->d, nq - g0 < EGROUP ? nq - g0 : EGROUP, s, s + m->m * width, e + g0);
+        }
+        free(s);
+    }
+    return fail ? AM_ENOMEM : AM_OK;
+}
+
+double am_modern_energy(const am_modern *m, const float *xi)
+{
+    double e;
+    if (m->m == 0 || energies(m, xi, 1, &e, 1))
+        return NAN;
+    return e;
+}
+
+/* delta[mu] for the stored patterns, the dot products by libam's sgemm on all threads (one fixed-order chain
+ * each: the same bits on any CPU, kernel set and thread count) in blocks of 256 rows. */
+int am_modern_separation(const am_modern *m, double *delta)
 {
     size_t M = m->m, d = m->d, blk = 256, bytes;
+    am__gemm_ws ws = {0};
     float *g;
+    int rc = AM_OK;
     if (M == 0)
         return AM_EEMPTY;
     if (am_size_mul3(blk, M, sizeof(float), &bytes))
@@ -365,10 +601,10 @@ static int modern_separation_serial(const am_modern *m, double *delta)
     g = malloc(bytes);
     if (!g)
         return AM_ENOMEM;
-    for (size_t r0 = 0; r0 < M; r0 += blk) {
+    for (size_t r0 = 0; r0 < M && !rc; r0 += blk) {
         size_t nb = M - r0 < blk ? M - r0 : blk;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0f, m->x + r0 * d, (int)d, m->x,
-                    (int)d, 0.0f, g, (int)M);
+        if ((rc = am__sgemm_threads(omp_in_parallel() ? 1 : 0, 0, 1, nb, M, d, m->x + r0 * d, d, m->x, d, 0, g, M, &ws)))
+            break;
         for (size_t b = 0; b < nb; b++) {
             size_t mu = r0 + b;
             double self = 0.0, best = -INFINITY;
@@ -380,11 +616,11 @@ static int modern_separation_serial(const am_modern *m, double *delta)
             delta[mu] = M > 1 ? self - best : INFINITY;
         }
     }
+    am__gemm_ws_free(&ws);
     free(g);
-    return AM_OK;
+    return rc;
 }
 
-/* OpenBLAS on one thread for the duration, so no result depends on its thread count. */
 /* x.y accumulated in double (each product of two floats is exact in double). */
 static double dot_exact(const float *x, const float *y, size_t d)
 {
@@ -522,8 +758,11 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
     }
     if ((rc = work_ready(&w, m, nq, &nt)))
         return rc;
-    /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order; gamma_d = d u / (1 - d u)),
-     * bounded over the patterns by the largest stored norm. */
+    /* BLAS scores a with |x.q - a| <= gamma_d |q| |x| (any summation order, fused or not; gamma_d =
+     * d u / (1 - d u)), bounded over the patterns by the largest stored norm; the bound is widened by 1 %
+     * and by 4 u |q| |x|, more than the rounding of a + bound and of top - bound in float, so that the
+     * pattern with the largest exact dot product always stays a candidate: the answer, decided in double by
+     * verify(), cannot depend on the BLAS kernels. */
     size_t nblocks = (nq + QBLOCK - 1) / QBLOCK;
     double u = ldexp(1.0, -24), gam = (double)d * u / (1.0 - (double)d * u), xmax = sqrt(m->max_norm2);
     int blas_threads = am__blas_serial();
@@ -540,7 +779,7 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
             double qn = sqrt(dot_exact(qr, qr, d));
             if (ex && ex[q0 + b] < M)
                 row[ex[q0 + b]] = -INFINITY; /* neither a candidate nor the best lower bound */
-            float bound = (float)(1.01 * gam * qn * xmax) + 1e-30f;
+            float bound = (float)((1.01 * gam + 4.0 * u) * qn * xmax) + 1e-30f;
             for (size_t mu = 0; mu < M; mu++)
                 top = row[mu] > top ? row[mu] : top;
             for (size_t mu = 0; mu < M; mu++)
@@ -554,13 +793,6 @@ int am_modern_nearest_excluding(const am_modern *m, const float *q, size_t nq, c
     return AM_OK;
 }
 
-int am_modern_separation(const am_modern *m, double *delta)
-{
-    int blas = am__blas_serial();
-    int rc = modern_separation_serial(m, delta);
-    am__blas_restore(blas);
-    return rc;
-}
 
 static const char *const fp_names[] = {"single", "metastable", "global"};
 const char *am_fixpoint_name(am_fixpoint_type t) { return (unsigned)t < 3 ? fp_names[t] : "?"; }
@@ -876,7 +1108,14 @@ static int t_recall_real_many(const void *model, float *x, size_t nq, const am_r
     for (size_t q = 0; !rc && info && q < nq; q++) {
         info[q].steps = mi[q].steps;
         info[q].end = mi[q].end;
-        info[q].energy = am_modern_energy(model, x + q * am_modern_dim(model));
+        info[q].energy = NAN;
+    }
+    if (!rc && info && nq && !o->skip_energy) {
+        double *e = malloc(nq * sizeof *e);
+        rc = e ? energies(model, x, nq, e, omp_in_parallel() ? 1 : omp_get_max_threads()) : AM_ENOMEM;
+        for (size_t q = 0; !rc && q < nq; q++)
+            info[q].energy = e[q];
+        free(e);
     }
     free(mi);
     return rc;
