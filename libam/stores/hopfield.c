@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <immintrin.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "../core/lapack.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
+#include "masked.h"
 #include "type.h"
 
 struct am_hopfield {
@@ -518,49 +520,6 @@ int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h)
 
 /* ---- kernels ---- */
 
-/* The patterns path's inner loops on the bit-transposed patterns (row i: bit mu = [xi^mu_i = +1]):
- * masked_sum = sum of m[mu] over the set bits, so sum_mu xi^mu_i m_mu = 2 masked_sum - sum_mu m_mu;
- * masked_update adds d where the bit is set and -d elsewhere (m_mu += d xi^mu_i). Integers throughout: every
- * version gives the same numbers. */
-static int32_t masked_sum_any(const uint64_t *bits, const int32_t *m, size_t p)
-{
-    int32_t acc = 0;
-    for (size_t mu = 0; mu < p; mu++)
-        acc += m[mu] & -(int32_t)((bits[mu >> 6] >> (mu & 63)) & 1);
-    return acc;
-}
-
-static void masked_update_any(int32_t *m, const uint64_t *bits, size_t p, int32_t d)
-{
-    for (size_t mu = 0; mu < p; mu++)
-        m[mu] += ((bits[mu >> 6] >> (mu & 63)) & 1) ? d : -d;
-}
-
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx512f"))) static int32_t masked_sum_avx512(const uint64_t *bits, const int32_t *m, size_t p)
-{
-    __m512i acc = _mm512_setzero_si512();
-    for (size_t k = 0; k < p; k += 16) {
-        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63)); /* bits past p are 0: no load past the end */
-        acc = _mm512_add_epi32(acc, _mm512_maskz_loadu_epi32(mk, m + k));
-    }
-    return _mm512_reduce_add_epi32(acc);
-}
-
-__attribute__((target("avx512f"))) static void masked_update_avx512(int32_t *m, const uint64_t *bits, size_t p,
-                                                                    int32_t d)
-{
-    __m512i vd = _mm512_set1_epi32(d), v2d = _mm512_set1_epi32(2 * d);
-    for (size_t k = 0; k < p; k += 16) {
-        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63));
-        __mmask16 valid = p - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (p - k)) - 1);
-        __m512i v = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(valid, m + k), vd);
-        v = _mm512_mask_add_epi32(v, mk, v, v2d);
-        _mm512_mask_storeu_epi32(m + k, valid, v);
-    }
-}
-#endif
-
 /* One asynchronous sweep at T = 0 without thresholds on the patterns path, in the given order: each unit
  * takes the sign of its field (a zero field keeps it); m and msum follow every flip. Returns the flips. */
 static size_t sweep_any(const uint64_t *xb, size_t pw, const int32_t *pop, int32_t *m, int64_t *msum, int8_t *s,
@@ -569,12 +528,12 @@ static size_t sweep_any(const uint64_t *xb, size_t pw, const int32_t *pop, int32
     size_t changed = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
-        int64_t raw = 2 * (int64_t)masked_sum_any(xb + i * pw, m, p) - *msum - (int64_t)p * s[i];
+        int64_t raw = 2 * (int64_t)am__masked_sum(xb + i * pw, m, p) - *msum - (int64_t)p * s[i];
         int8_t ns = raw > 0 ? 1 : raw < 0 ? -1 : s[i];
         if (ns != s[i]) {
             s[i] = ns;
             changed++;
-            masked_update_any(m, xb + i * pw, p, 2 * ns);
+            am__masked_update(m, xb + i * pw, p, 2 * ns);
             *msum += 2 * (int64_t)ns * pop[i];
         }
     }
@@ -606,7 +565,7 @@ __attribute__((target("avx512f"))) static size_t sweep_avx512(const uint64_t *xb
         if (ns != s[i]) {
             s[i] = ns;
             changed++;
-            masked_update_avx512(m, bits, p, 2 * ns);
+            am__masked_update(m, bits, p, 2 * ns);
             sum += 2 * (int64_t)ns * pop[i];
         }
     }
@@ -617,41 +576,31 @@ __attribute__((target("avx512f"))) static size_t sweep_avx512(const uint64_t *xb
 
 static size_t (*sweep)(const uint64_t *, size_t, const int32_t *, int32_t *, int64_t *, int8_t *, const uint32_t *,
                        size_t, size_t) = sweep_any;
-static int32_t (*masked_sum)(const uint64_t *, const int32_t *, size_t) = masked_sum_any;
-static void (*masked_update)(int32_t *, const uint64_t *, size_t, int32_t) = masked_update_any;
+
+/* The fused sweep follows the masked kernels' choice (masked.h). */
+static void pick_sweep(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (am__masked_avx512()) {
+        sweep = sweep_avx512;
+        return;
+    }
+#endif
+    sweep = sweep_any;
+}
 
 static void pick_kernels(void)
 {
-    static int done;
-    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
-        return;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) {
-        masked_sum = masked_sum_avx512;
-        masked_update = masked_update_avx512;
-        sweep = sweep_avx512;
-    }
-#endif
-    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    am__masked_init();
+    pthread_once(&once, pick_sweep);
 }
 
 void am__hopfield_portable(int on)
 {
     pick_kernels();
-    if (on) {
-        masked_sum = masked_sum_any;
-        masked_update = masked_update_any;
-        sweep = sweep_any;
-        return;
-    }
-#if defined(__x86_64__) || defined(__i386__)
-    if (__builtin_cpu_supports("avx512f")) {
-        masked_sum = masked_sum_avx512;
-        masked_update = masked_update_avx512;
-        sweep = sweep_avx512;
-    }
-#endif
+    am__masked_pick(on);
+    pick_sweep();
 }
 
 /* Raw field of unit i on the patterns path from the overlaps m (and their sum), without the diagonal. */
@@ -659,7 +608,7 @@ static inline int64_t pattern_field(const am_hopfield *h, size_t i, const int32_
 {
     if (!h->pats.count)
         return 0; /* no patterns: no transposed rows either */
-    return 2 * (int64_t)masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
+    return 2 * (int64_t)am__masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
@@ -744,7 +693,7 @@ static void op_flip(const void *model, void *work, const int8_t *s, size_t i, in
     if (h->path != AM_PATH_PATTERNS) {
         axpy_f32_f64(w->h, h->w + i * h->n, 2.0 * ns, h->n);
     } else if (h->pats.count) {
-        masked_update(w->m, h->xb + i * h->pw, h->pats.count, 2 * ns);
+        am__masked_update(w->m, h->xb + i * h->pw, h->pats.count, 2 * ns);
         w->msum += 2 * (int64_t)ns * h->xbpop[i];
     }
 }
