@@ -1,5 +1,7 @@
 #include "lapack.h"
 
+#include "blas_internal.h"
+
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ static void load(void)
 {
     const char *name = getenv("AM_LAPACKE");
     void *h;
+    am__blas(); /* OpenBLAS first, through libam's loader (its threads, its kernels); LAPACK runs on it */
     if ((!name || !*name) && resolve(RTLD_DEFAULT) == 0) {
         loaded = &table;
         return;
