@@ -31,8 +31,15 @@ static int want_threads;  /* am_blas_set_threads before the load (0: none); liba
 static int upgrade;       /* am_blas_ensure_fast was called: open OpenBLAS with the CPU's best kernels */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* POSIX guarantees that a function pointer survives the round trip through void *. */
-#define SYM(h, field, name) (*(void **)&(field) = dlsym(h, name))
+/* A symbol as the dynamic linker would bind it had libam linked the library: a definition in the process's
+ * global scope (the program, LD_PRELOAD) first, else the library's own. POSIX guarantees that a function
+ * pointer survives the round trip through void *. */
+static void *sym(void *h, const char *name)
+{
+    void *f = h == RTLD_DEFAULT ? NULL : dlsym(RTLD_DEFAULT, name);
+    return f ? f : dlsym(h, name);
+}
+#define SYM(h, field, name) (*(void **)&(field) = sym(h, name))
 
 static int resolve(void *h)
 {
