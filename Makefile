@@ -7,6 +7,8 @@ DESTDIR   ?=
 CC        ?= cc
 CFLAGS    ?= -O3 -g
 PKGS      := openblas zlib fftw3f lmdb
+# OpenBLAS: headers at build time; the library is loaded on first use (libam/core/blas_internal.h); programs link it only if they call it.
+BLAS_SONAME := $(or $(shell objdump -p $$(pkg-config --variable=libdir openblas 2>/dev/null)/libopenblas.so 2>/dev/null | awk '/SONAME/ { print $$2 }'),libopenblas.so.0)
 SANITIZE  ?=
 comma     := ,
 
@@ -55,9 +57,9 @@ PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PR
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+AM_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_DEFAULT_SOURCE -DAM_BLAS_SONAME='"$(BLAS_SONAME)"' $(PKG_CFLAGS)
 AM_CFLAGS  := -std=c11 -Wall -Wextra -Wno-missing-field-initializers -fPIC -fopenmp -fno-math-errno -ffp-contract=off -MMD -MP $(SANFLAGS)
-LDLIBS     := $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
+LDLIBS     := -Wl,--as-needed $(PKG_LIBS) -fopenmp -lm $(SANFLAGS)
 
 LIB_SRC  := $(wildcard libam/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "am/am.h"
 #include "harness/harness.h"
 #include "am/capacity.h"

@@ -121,7 +121,8 @@ awk -F'\t' '!/^#/ && $2=="hebb" && $5==200 && $6==10 { exit !($13 == 1) }' "$tmp
 "$BIN/theory" --N 1000 --alpha 0.1:0.2:0.05 --quiet > "$tmp/th.tsv"; ok $? "theory runs"
 awk -F'\t' '!/^#/ && $3=="0.100000" { exit !($4 > 0.0007 && $4 < 0.0009) }' "$tmp/th.tsv"; ok $? "theory bit error at alpha 0.1 is Q(sqrt 10)"
 # OpenBLAS misdetection: a shim makes OpenBLAS report "Prescott" until OPENBLAS_CORETYPE is set, as
-# Debian's 0.3.21 does on some CPUs. The program must restart itself with the right kernels.
+# Debian's 0.3.21 does on some CPUs. The program must load it again (libam loads it on first use) with the
+# right kernels.
 # (Not under ASan, which must be the first library loaded.)
 case "${AM_BUILD:-}" in *san-*) sanitized=1 ;; *) sanitized=0 ;; esac
 if [ $sanitized = 0 ] && grep -qw avx2 /proc/cpuinfo; then
@@ -131,11 +132,11 @@ char *openblas_get_corename(void) { char *c = getenv("OPENBLAS_CORETYPE"); retur
 SHIM
     ${CC:-cc} -shared -fPIC -o "$tmp/shim.so" "$tmp/shim.c"
     v=$(env -u OPENBLAS_CORETYPE -u AM_NO_REEXEC LD_PRELOAD="$tmp/shim.so" "$BIN/capacity" --version)
-    echo "$v" | grep -Eq 'OpenBLAS (SkylakeX|Haswell)\)'; ok $? "a misdetected Prescott core is replaced on restart ($v)"
+    echo "$v" | grep -Eq 'OpenBLAS (SkylakeX|Haswell)\)'; ok $? "a misdetected Prescott core is replaced on load ($v)"
     v=$(env -u AM_NO_REEXEC OPENBLAS_CORETYPE=Prescott LD_PRELOAD="$tmp/shim.so" "$BIN/capacity" --version)
     echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "an explicit OPENBLAS_CORETYPE is respected"
     v=$(env -u OPENBLAS_CORETYPE AM_NO_REEXEC=1 LD_PRELOAD="$tmp/shim.so" "$BIN/capacity" --version)
-    echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "AM_NO_REEXEC=1 turns the restart off"
+    echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "AM_NO_REEXEC=1 turns the upgrade off"
 fi
 
 # The front-ends and the latent-memory pipeline.

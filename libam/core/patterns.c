@@ -499,20 +499,21 @@ int am__patterns_transposed(const am_patterns *p, int8_t **xt)
 
 /* In-place transpose of a 64 x 64 bit matrix, a[r] bit c = element (r, c), least significant bit first:
  * at each scale j the off-diagonal j x j blocks of every 2j x 2j block are swapped. */
-static void transpose64(uint64_t a[64])
+/* Each stage swaps bit blocks between rows k and k + j for the k with bit j clear: runs of j rows at a time,
+ * contiguous (the vector units take the wide stages), the same operations on the same pairs as ever. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void transpose64(uint64_t a[64])
 {
     static const uint64_t mask[6] = {0x5555555555555555ull, 0x3333333333333333ull, 0x0F0F0F0F0F0F0F0Full,
                                      0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull, 0x00000000FFFFFFFFull};
     for (int s = 5; s >= 0; s--) {
         unsigned j = 1u << s;
         uint64_t m = mask[s];
-        for (unsigned k = 0; k < 64; k++) {
-            if (k & j)
-                continue;
-            uint64_t t = ((a[k] >> j) ^ a[k | j]) & m;
-            a[k | j] ^= t;
-            a[k] ^= t << j;
-        }
+        for (unsigned base = 0; base < 64; base += 2 * j)
+            for (unsigned k = base; k < base + j; k++) {
+                uint64_t t = ((a[k] >> j) ^ a[k + j]) & m;
+                a[k + j] ^= t;
+                a[k] ^= t << j;
+            }
     }
 }
 

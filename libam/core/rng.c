@@ -43,9 +43,9 @@ static inline uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t am_rng_u64(am_rng *rng)
+/* xoshiro256** on a state the compiler may keep in registers (the loops below work on a local copy). */
+static inline uint64_t next(uint64_t *restrict s)
 {
-    uint64_t *s = rng->s;
     uint64_t r = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -57,24 +57,29 @@ uint64_t am_rng_u64(am_rng *rng)
     return r;
 }
 
+uint64_t am_rng_u64(am_rng *rng) { return next(rng->s); }
+
 double am_rng_uniform(am_rng *rng)
 {
     return (double)(am_rng_u64(rng) >> 11) * 0x1.0p-53;
 }
 
-uint64_t am_rng_below(am_rng *rng, uint64_t n)
+/* Lemire's bounded draw on state s (see am_rng_below). */
+static inline uint64_t below(uint64_t *restrict s, uint64_t n)
 {
-    unsigned __int128 m = (unsigned __int128)am_rng_u64(rng) * n;
+    unsigned __int128 m = (unsigned __int128)next(s) * n;
     uint64_t lo = (uint64_t)m;
     if (lo < n) {
         uint64_t t = -n % n;
-        while (lo < t && am_rng_valid(rng)) { /* the zero state draws 0 for ever: it gives 0 */
-            m = (unsigned __int128)am_rng_u64(rng) * n;
+        while (lo < t && (s[0] | s[1] | s[2] | s[3])) { /* the zero state draws 0 for ever: it gives 0 */
+            m = (unsigned __int128)next(s) * n;
             lo = (uint64_t)m;
         }
     }
     return (uint64_t)(m >> 64);
 }
+
+uint64_t am_rng_below(am_rng *rng, uint64_t n) { return below(rng->s, n); }
 
 double am_rng_normal(am_rng *rng)
 {
@@ -123,10 +128,13 @@ void am_rng_normals(am_rng *rng, size_t n, double scale, float *out)
 
 void am_rng_shuffle_u32(am_rng *rng, uint32_t *idx, size_t n)
 {
+    uint64_t s[4] = {rng->s[0], rng->s[1], rng->s[2], rng->s[3]}; /* the same draws, from registers */
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)am_rng_below(rng, i);
+        size_t j = (size_t)below(s, i);
         uint32_t t = idx[i - 1];
         idx[i - 1] = idx[j];
         idx[j] = t;
     }
+    for (int k = 0; k < 4; k++)
+        rng->s[k] = s[k];
 }

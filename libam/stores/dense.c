@@ -11,6 +11,7 @@
 #include "../core/io.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
+#include "masked.h"
 #include "type.h"
 
 struct am_dense {
@@ -19,7 +20,17 @@ struct am_dense {
     int deg;
     am_patterns pats; /* pats.bits has room for cap patterns */
     size_t cap;
-    int8_t *xt;       /* n x K transposed patterns */
+    uint64_t *xb;     /* n rows of pw words: bit mu of row i = [xi^mu_i = +1] (masked.h) */
+    size_t pw;
+    /* The exact integer path (poly, rectpoly), used at T = 0 when its numbers fit: with F(x) = x^n and m the
+     * overlap, ctab[m + n] = F(m+2) - F(m-2) and stab[m + n] = 2F(m) - F(m-2) - F(m+2) for m in [-n, n] (n
+     * here the unit count), and whether K patterns keep every sum in range. */
+    int32_t *ctab;    /* 2n + 1, or NULL: no exact path for this F and n */
+    int64_t *stab;    /* 2n + 1 */
+    int64_t cmax;     /* max |ctab| */
+    int64_t smax;     /* max |stab| */
+    int exact;        /* the exact path serves the current K */
+    double tie;       /* exact path: |S + s_i G_i| at or below this may be decided otherwise by the float path */
 };
 
 /* Per-recall state. With m the overlaps, A_mu = D(m_mu - 1), B_mu = D(m_mu + 1), D(r) = F(r+1) - F(r-1),
@@ -30,6 +41,11 @@ struct am_dense_work {
     int32_t *m;
     double *c;
     double S;
+    int exact;     /* this recall runs on the exact integers below (T = 0 and the store's exact path) */
+    int32_t *ci;   /* exact: C_mu = ctab[m_mu + n] */
+    int64_t Si;    /* exact: S = sum stab[m_mu + n] */
+    int64_t csum;  /* exact: sum of C */
+    int cfresh;    /* exact: c and S (the float path's) are up to date with m */
     double shift;  /* exp: the values are e^{m - shift}; log of the factor dropped from D */
     uint32_t *order;
     int8_t *snew;
@@ -50,6 +66,46 @@ int am_dense_f_parse(const char *s, am_dense_f *out)
     return AM_EINVAL;
 }
 
+/* F(x) = x^n in integers (rectpoly: 0 for x <= 0); the caller keeps |x|^n below 2^53. */
+static int64_t ipow_exact(const am_dense *d, int64_t x)
+{
+    int64_t r = 1;
+    if (d->f == AM_F_RECTPOLY && x <= 0)
+        return 0;
+    for (int k = 0; k < d->deg; k++)
+        r *= x;
+    return r;
+}
+
+/* The exact path's tables when F is a polynomial and every F(m +- 2), |m| <= n, is an integer below 2^53
+ * (ctab, stab stay NULL otherwise, and the float path serves). Nonzero: out of memory. */
+static int exact_tables(am_dense *d)
+{
+    size_t n = d->n;
+    if (d->f == AM_F_EXP || n > 65536 || (double)d->deg * log2((double)n + 2.0) > 53.0)
+        return 0;
+    d->ctab = malloc((2 * n + 1) * sizeof *d->ctab);
+    d->stab = malloc((2 * n + 1) * sizeof *d->stab);
+    if (!d->ctab || !d->stab)
+        return 1;
+    int64_t cmax = 0, smax = 0;
+    for (size_t k = 0; k <= 2 * n; k++) {
+        int64_t m = (int64_t)k - (int64_t)n, fm2 = ipow_exact(d, m - 2), fp2 = ipow_exact(d, m + 2);
+        int64_t c = fp2 - fm2;
+        if (c > INT32_MAX || c < -INT32_MAX) { /* C does not fit its int32 lanes: the float path */
+            free(d->ctab), free(d->stab);
+            d->ctab = NULL, d->stab = NULL;
+            return 0;
+        }
+        d->ctab[k] = (int32_t)c;
+        d->stab[k] = 2 * ipow_exact(d, m) - fm2 - fp2;
+        cmax = c > cmax ? c : -c > cmax ? -c : cmax;
+        smax = d->stab[k] > smax ? d->stab[k] : -d->stab[k] > smax ? -d->stab[k] : smax;
+    }
+    d->cmax = cmax, d->smax = smax;
+    return 0;
+}
+
 int am_dense_create(am_dense **out, size_t n, am_dense_f f, int degree)
 {
     am_dense *d;
@@ -64,6 +120,10 @@ int am_dense_create(am_dense **out, size_t n, am_dense_f f, int degree)
     d->deg = f == AM_F_EXP ? 0 : degree;
     d->pats.n = n;
     d->pats.words = n / 64 + (n % 64 != 0);
+    if (exact_tables(d)) {
+        am_dense_free(d);
+        return AM_ENOMEM;
+    }
     *out = d;
     return AM_OK;
 }
@@ -73,7 +133,7 @@ void am_dense_free(am_dense *d)
     if (!d)
         return;
     free(d->pats.bits);
-    free(d->xt);
+    free(d->ctab), free(d->stab), free(d->xb);
     free(d);
 }
 
@@ -82,6 +142,18 @@ size_t am_dense_count(const am_dense *d) { return d->pats.count; }
 am_dense_f am_dense_function(const am_dense *d) { return d->f; }
 int am_dense_degree(const am_dense *d) { return d->deg; }
 const am_patterns *am_dense_patterns(const am_dense *d) { return &d->pats; }
+
+/* The exact path decides as the float path does (the results are the float path's, bit for bit) wherever the
+ * float path's rounding cannot change the sign of S + s_i G_i: the float values F(x)/N^n of |x| <= N+2 are
+ * each within q u of F (q roundings in x/N and ipow, u = 2^-53), C and the terms of S then within (2q+3) u and
+ * (4q+8) u of Fm = ((N+2)/N)^n, and K-term sums add at most 1.01 K u times the sum of the terms' magnitudes
+ * (2 Fm and 4 Fm), so the float error of S + s_i G_i is below u Fm (K (6q+17) + 7 K^2); in the integers, scaled
+ * by N^n, with a factor 4 of margin. At or below it (exact ties, mostly), the float path decides. */
+static double tie_bound(const am_dense *d, size_t k)
+{
+    double u = 0x1p-53, q = 2.0 * ceil(log2((double)d->deg + 1.0)) + 3.0, kk = (double)k;
+    return 4.0 * u * pow((double)d->n + 2.0, d->deg) * (kk * (6.0 * q + 17.0) + 7.0 * kk * kk);
+}
 
 int am_dense_store(am_dense *d, const am_patterns *pats)
 {
@@ -96,7 +168,12 @@ int am_dense_store(am_dense *d, const am_patterns *pats)
         return AM_EOVERFLOW;
     if ((rc = am__patterns_append(&d->pats, &d->cap, pats)))
         return rc;
-    rc = am__patterns_transposed(&d->pats, &d->xt);
+    rc = am__patterns_transposed_bits(&d->pats, &d->xb, &d->pw);
+    /* Exact when the sum of K values of C stays in int32 and the sum of K values of stab in int64. */
+    d->exact = !rc && d->ctab && (double)need * (double)d->cmax < 2147483647.0 &&
+               (double)need * (double)d->smax < 4.6e18;
+    if (d->exact)
+        d->tie = tie_bound(d, need);
     if (rc)
         d->pats.count = need - pats->count;
     return rc;
@@ -152,22 +229,55 @@ static void refresh(const am_dense *d, am_dense_work *w)
     w->S = S;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) static double dot_i8_f64(const int8_t *restrict x,
-                                                                                     const double *restrict c,
-                                                                                     size_t k)
+/* The exact path's C, S and sum of C from the overlaps: O(K) table look-ups. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void refresh_exact(const am_dense *d,
+                                                                                      am_dense_work *w)
+{
+    size_t k = d->pats.count;
+    const int32_t *ct = d->ctab + d->n, *m = w->m;
+    const int64_t *st = d->stab + d->n;
+    int32_t *ci = w->ci;
+    int64_t S = 0, csum = 0;
+    for (size_t mu = 0; mu < k; mu++) {
+        ci[mu] = ct[m[mu]];
+        csum += ci[mu];
+        S += st[m[mu]];
+    }
+    w->Si = S, w->csum = csum, w->cfresh = 0;
+}
+
+static int8_t decide(const am_dense *d, const am_dense_work *w, size_t i, int8_t cur, double temp, am_rng *rng);
+
+static int exact_on = 1; /* am__dense_exact */
+void am__dense_exact(int on) { exact_on = on; }
+
+/* The decision at T = 0 on the exact path: 2 s_i D_i = S + s_i G_i with G_i = 2 (sum of C over xi_i^mu = +1) -
+ * sum C; near a tie (tie_bound) the float path's own numbers decide, computed from the overlaps. */
+static inline int8_t decide_exact(const am_dense *d, am_dense_work *w, size_t i, int8_t cur)
+{
+    int64_t g = 2 * (int64_t)am__masked_sum(d->xb + i * d->pw, w->ci, d->pats.count) - w->csum;
+    int64_t v = w->Si + cur * g;
+    if (fabs((double)v) > d->tie)
+        return v < 0 ? (int8_t)-cur : cur;
+    if (!w->cfresh)
+        refresh(d, w), w->cfresh = 1;
+    return decide(d, w, i, cur, 0.0, NULL);
+}
+
+/* Unit i has changed to ns: m_mu += 2 ns xi_i^mu, then C and S anew (exact path). */
+static void flip_exact(const am_dense *d, am_dense_work *w, size_t i, int8_t ns)
+{
+    am__masked_update(w->m, d->xb + i * d->pw, d->pats.count, 2 * ns);
+    refresh_exact(d, w);
+}
+
+/* G_i = sum_mu xi_i^mu c_mu from row i of the transposed bits, in the order of mu (the float path). */
+static double dot_bits_f64(const uint64_t *bits, const double *c, size_t k)
 {
     double acc = 0.0;
     for (size_t mu = 0; mu < k; mu++)
-        acc += (double)x[mu] * c[mu];
+        acc += (bits[mu >> 6] >> (mu & 63)) & 1 ? c[mu] : -c[mu];
     return acc;
-}
-
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_i8_i32_d(int32_t *restrict m,
-                                                                                      const int8_t *restrict x,
-                                                                                      int32_t a, size_t k)
-{
-    for (size_t mu = 0; mu < k; mu++)
-        m[mu] += a * x[mu];
 }
 
 static void overlaps(const am_dense *d, const int8_t *s, am_dense_work *w)
@@ -200,7 +310,7 @@ void am_dense_work_free(am_dense_work *w)
 {
     if (!w)
         return;
-    free(w->m), free(w->c), free(w->order), free(w->snew), free(w->pk);
+    free(w->m), free(w->c), free(w->ci), free(w->order), free(w->snew), free(w->pk);
     free(w);
 }
 
@@ -226,7 +336,10 @@ static int work_fit(am_dense_work *w, const am_dense *d)
         double *c = realloc(w->c, cap * sizeof *c);
         if (c)
             w->c = c;
-        if (!m || !c)
+        int32_t *ci = realloc(w->ci, cap * sizeof *ci);
+        if (ci)
+            w->ci = ci;
+        if (!m || !c || !ci)
             return AM_ENOMEM;
         w->kcap = cap;
     }
@@ -252,7 +365,7 @@ int am_dense_work_create(am_dense_work **out, const am_dense *d)
 static inline int8_t decide(const am_dense *d, const am_dense_work *w, size_t i, int8_t cur, double temp,
                             am_rng *rng)
 {
-    double g = dot_i8_f64(d->xt + i * d->pats.count, w->c, d->pats.count);
+    double g = dot_bits_f64(d->xb + i * d->pw, w->c, d->pats.count);
     double sd = 0.5 * (w->S + cur * g); /* s_i D_i, scaled */
     if (temp > 0.0) {
         double dd = cur * sd; /* D_i, scaled by e^{-shift} or N^{-n} */
@@ -271,13 +384,18 @@ static inline int8_t decide(const am_dense *d, const am_dense_work *w, size_t i,
 
 static void op_load(const void *model, void *work, const int8_t *s)
 {
-    overlaps(model, s, work);
-    refresh(model, work);
+    am_dense_work *w = work;
+    overlaps(model, s, w);
+    if (w->exact)
+        refresh_exact(model, w);
+    else
+        refresh(model, w);
 }
 
 static int8_t op_decide(const void *model, void *work, size_t i, int8_t cur, double temp, am_rng *rng)
 {
-    return decide(model, work, i, cur, temp, rng);
+    am_dense_work *w = work;
+    return w->exact ? decide_exact(model, w, i, cur) : decide(model, w, i, cur, temp, rng);
 }
 
 static void op_flip(const void *model, void *work, const int8_t *s, size_t i, int8_t ns)
@@ -285,7 +403,11 @@ static void op_flip(const void *model, void *work, const int8_t *s, size_t i, in
     const am_dense *d = model;
     am_dense_work *w = work;
     (void)s;
-    axpy_i8_i32_d(w->m, d->xt + i * d->pats.count, 2 * ns, d->pats.count);
+    if (w->exact) {
+        flip_exact(d, w, i, ns);
+        return;
+    }
+    am__masked_update(w->m, d->xb + i * d->pw, d->pats.count, 2 * ns);
     refresh(d, w);
 }
 
@@ -301,12 +423,24 @@ static size_t op_fast_sweep(const void *model, void *work, int8_t *s, const uint
     const am_dense *d = model;
     am_dense_work *w = work;
     size_t k = d->pats.count, changed = 0;
+    if (w->exact) {
+        for (size_t t = 0; t < len; t++) {
+            size_t i = order[t];
+            int8_t ns = decide_exact(d, w, i, s[i]);
+            if (ns != s[i]) {
+                s[i] = ns;
+                flip_exact(d, w, i, ns);
+                changed++;
+            }
+        }
+        return changed;
+    }
     for (size_t t = 0; t < len; t++) {
         size_t i = order[t];
         int8_t ns = decide(d, w, i, s[i], 0.0, NULL);
         if (ns != s[i]) {
             s[i] = ns;
-            axpy_i8_i32_d(w->m, d->xt + i * k, 2 * ns, k);
+            am__masked_update(w->m, d->xb + i * d->pw, k, 2 * ns);
             refresh(d, w);
             changed++;
         }
@@ -334,6 +468,9 @@ int am_dense_recall(const am_dense *d, int8_t *s, const am_recall_opts *opts, am
     } else if ((rc = work_fit(w, d))) {
         return rc;
     }
+    /* The exact integers decide every update at T = 0 (a Glauber draw wants the float drive). */
+    w->exact = exact_on && d->exact && (o.dynamics != AM_DYN_GLAUBER || o.temperature == 0.0);
+    am__masked_init();
     am__binary b = {d, w, d->n, op_load, op_decide, op_flip, op_energy, op_fast_sweep, w->order, w->snew, w->pk};
     rc = am__recall_binary(&b, s, &o, rng, info);
     if (w != work)
@@ -361,7 +498,7 @@ double am_dense_drive(const am_dense *d, const int8_t *s, size_t i)
         return NAN;
     overlaps(d, s, w);
     refresh(d, w);
-    g = dot_i8_f64(d->xt + i * d->pats.count, w->c, d->pats.count);
+    g = dot_bits_f64(d->xb + i * d->pw, w->c, d->pats.count);
     r = 0.5 * (s[i] * w->S + g); /* D_i = s_i (S + s_i G_i) / 2 */
     am_dense_work_free(w);
     return r;
@@ -381,6 +518,8 @@ int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size
         return AM_EINVAL;
     if ((rc = am_dense_work_create(&w, d)))
         return rc;
+    w->exact = exact_on && d->exact;
+    am__masked_init();
     s = malloc(d->n);
     if (!s) {
         am_dense_work_free(w);
@@ -389,10 +528,9 @@ int am_dense_stability_range(const am_dense *d, size_t first, size_t count, size
     for (size_t nu = first; nu < first + count && !(rc = am_cancel_poll()); nu++) {
         size_t bad = 0;
         am_patterns_get(&d->pats, nu, s);
-        overlaps(d, s, w);
-        refresh(d, w);
+        op_load(d, w, s);
         for (size_t i = 0; i < d->n; i++)
-            bad += decide(d, w, i, s[i], 0.0, NULL) != s[i];
+            bad += op_decide(d, w, i, s[i], 0.0, NULL) != s[i];
         unstable[nu - first] = bad;
     }
     free(s);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <immintrin.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "../core/linalg.h"
 #include "../core/patterns_internal.h"
 #include "internal.h"
+#include "masked.h"
 #include "type.h"
 
 struct am_hopfield {
@@ -37,6 +39,7 @@ struct am_hopfield {
 struct am_hopfield_work {
     size_t n, pcap;
     int32_t *m;      /* P overlaps */
+    int16_t *m16;    /* P overlaps in 16 bits, for the fused sweep while they fit (sweep16_avx512) */
     int64_t msum;    /* patterns path: sum of the overlaps */
     double *h;       /* n raw fields */
     uint32_t *order; /* n visiting order */
@@ -524,7 +527,7 @@ void am_hopfield_work_free(am_hopfield_work *w)
 {
     if (!w)
         return;
-    free(w->m), free(w->h), free(w->order), free(w->snew), free(w->pk);
+    free(w->m), free(w->m16), free(w->h), free(w->order), free(w->snew), free(w->pk);
     free(w);
 }
 
@@ -545,9 +548,13 @@ static int work_fit(am_hopfield_work *w, size_t n, size_t p, size_t words)
     if (w->pcap < p || !w->m) {
         size_t cap = p < 16 ? 16 : p;
         int32_t *m = realloc(w->m, cap * sizeof(int32_t));
-        if (!m)
+        if (m)
+            w->m = m;
+        int16_t *m16 = realloc(w->m16, cap * sizeof(int16_t));
+        if (m16)
+            w->m16 = m16;
+        if (!m || !m16)
             return AM_ENOMEM;
-        w->m = m;
         w->pcap = cap;
     }
     return AM_OK;
@@ -571,49 +578,6 @@ int am_hopfield_work_create(am_hopfield_work **out, const am_hopfield *h)
 
 /* ---- kernels ---- */
 
-/* The patterns path's inner loops on the bit-transposed patterns (row i: bit mu = [xi^mu_i = +1]):
- * masked_sum = sum of m[mu] over the set bits, so sum_mu xi^mu_i m_mu = 2 masked_sum - sum_mu m_mu;
- * masked_update adds d where the bit is set and -d elsewhere (m_mu += d xi^mu_i). Integers throughout: every
- * version gives the same numbers. */
-static int32_t masked_sum_any(const uint64_t *bits, const int32_t *m, size_t p)
-{
-    int32_t acc = 0;
-    for (size_t mu = 0; mu < p; mu++)
-        acc += m[mu] & -(int32_t)((bits[mu >> 6] >> (mu & 63)) & 1);
-    return acc;
-}
-
-static void masked_update_any(int32_t *m, const uint64_t *bits, size_t p, int32_t d)
-{
-    for (size_t mu = 0; mu < p; mu++)
-        m[mu] += ((bits[mu >> 6] >> (mu & 63)) & 1) ? d : -d;
-}
-
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx512f"))) static int32_t masked_sum_avx512(const uint64_t *bits, const int32_t *m, size_t p)
-{
-    __m512i acc = _mm512_setzero_si512();
-    for (size_t k = 0; k < p; k += 16) {
-        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63)); /* bits past p are 0: no load past the end */
-        acc = _mm512_add_epi32(acc, _mm512_maskz_loadu_epi32(mk, m + k));
-    }
-    return _mm512_reduce_add_epi32(acc);
-}
-
-__attribute__((target("avx512f"))) static void masked_update_avx512(int32_t *m, const uint64_t *bits, size_t p,
-                                                                    int32_t d)
-{
-    __m512i vd = _mm512_set1_epi32(d), v2d = _mm512_set1_epi32(2 * d);
-    for (size_t k = 0; k < p; k += 16) {
-        __mmask16 mk = (__mmask16)(bits[k >> 6] >> (k & 63));
-        __mmask16 valid = p - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (p - k)) - 1);
-        __m512i v = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(valid, m + k), vd);
-        v = _mm512_mask_add_epi32(v, mk, v, v2d);
-        _mm512_mask_storeu_epi32(m + k, valid, v);
-    }
-}
-#endif
-
 /* One asynchronous sweep at T = 0 without thresholds on the patterns path, in the given order: each unit
  * takes the sign of its field (a zero field keeps it); m and msum follow every flip. Returns the flips. */
 static size_t sweep_any(const uint64_t *xb, size_t pw, const int32_t *pop, int32_t *m, int64_t *msum, int8_t *s,
@@ -622,12 +586,12 @@ static size_t sweep_any(const uint64_t *xb, size_t pw, const int32_t *pop, int32
     size_t changed = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
-        int64_t raw = 2 * (int64_t)masked_sum_any(xb + i * pw, m, p) - *msum - (int64_t)p * s[i];
-        int8_t ns = raw > 0 ? 1 : raw < 0 ? -1 : s[i];
-        if (ns != s[i]) {
+        int64_t raw = 2 * (int64_t)am__masked_sum(xb + i * pw, m, p) - *msum - (int64_t)p * s[i];
+        if (raw * s[i] < 0) { /* the sign of the field, ties kept: one branch, rarely taken */
+            int8_t ns = (int8_t)-s[i];
             s[i] = ns;
             changed++;
-            masked_update_any(m, xb + i * pw, p, 2 * ns);
+            am__masked_update(m, xb + i * pw, p, 2 * ns);
             *msum += 2 * (int64_t)ns * pop[i];
         }
     }
@@ -655,56 +619,94 @@ __attribute__((target("avx512f"))) static size_t sweep_avx512(const uint64_t *xb
             a1 = _mm512_add_epi32(a1, _mm512_maskz_loadu_epi32((__mmask16)(b >> 48), mm + 48));
         }
         int64_t raw = 2 * (int64_t)_mm512_reduce_add_epi32(_mm512_add_epi32(a0, a1)) - sum - (int64_t)p * s[i];
-        int8_t ns = raw > 0 ? 1 : raw < 0 ? -1 : s[i];
-        if (ns != s[i]) {
+        if (raw * s[i] < 0) { /* the sign of the field, ties kept: one branch, rarely taken */
+            int8_t ns = (int8_t)-s[i];
             s[i] = ns;
             changed++;
-            masked_update_avx512(m, bits, p, 2 * ns);
+            am__masked_update(m, bits, p, 2 * ns);
             sum += 2 * (int64_t)ns * pop[i];
         }
     }
     *msum = sum;
     return changed;
 }
+
+/* The same sweep on 16-bit overlaps, 32 lanes a load: for |m_mu| <= N with pw N <= 32767, so that no 16-bit
+ * lane of the sums overflows (each adds one overlap per word of bits). */
+__attribute__((target("avx512f,avx512bw"))) static size_t sweep16_avx512(const uint64_t *xb, size_t pw,
+                                                                         const int32_t *pop, int16_t *m,
+                                                                         int64_t *msum, int8_t *s,
+                                                                         const uint32_t *order, size_t n, size_t p)
+{
+    size_t changed = 0;
+    int64_t sum = *msum;
+    const __m512i ones = _mm512_set1_epi16(1);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        const uint64_t *bits = xb + i * pw;
+        __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+        for (size_t w = 0; w < pw; w++) {
+            uint64_t b = bits[w];
+            a0 = _mm512_add_epi16(a0, _mm512_maskz_loadu_epi16((__mmask32)b, m + 64 * w));
+            a1 = _mm512_add_epi16(a1, _mm512_maskz_loadu_epi16((__mmask32)(b >> 32), m + 64 * w + 32));
+        }
+        __m512i a = _mm512_add_epi32(_mm512_madd_epi16(a0, ones), _mm512_madd_epi16(a1, ones));
+        int64_t raw = 2 * (int64_t)_mm512_reduce_add_epi32(a) - sum - (int64_t)p * s[i];
+        if (raw * s[i] < 0) { /* the sign of the field, ties kept: one branch, rarely taken */
+            int8_t ns = (int8_t)-s[i];
+            __m512i vd = _mm512_set1_epi16((int16_t)(2 * ns)), v2d = _mm512_set1_epi16((int16_t)(4 * ns));
+            s[i] = ns;
+            changed++;
+            for (size_t q = 0; q < p; q += 32) {
+                __mmask32 mk = (__mmask32)(bits[q >> 6] >> (q & 63));
+                __mmask32 valid = p - q >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << (p - q)) - 1);
+                __m512i x = _mm512_sub_epi16(_mm512_maskz_loadu_epi16(valid, m + q), vd);
+                _mm512_mask_storeu_epi16(m + q, valid, _mm512_mask_add_epi16(x, mk, x, v2d));
+            }
+            sum += 2 * (int64_t)ns * pop[i];
+        }
+    }
+    *msum = sum;
+    return changed;
+}
+
+static int have_avx512bw(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bw");
+}
 #endif
 
 static size_t (*sweep)(const uint64_t *, size_t, const int32_t *, int32_t *, int64_t *, int8_t *, const uint32_t *,
                        size_t, size_t) = sweep_any;
-static int32_t (*masked_sum)(const uint64_t *, const int32_t *, size_t) = masked_sum_any;
-static void (*masked_update)(int32_t *, const uint64_t *, size_t, int32_t) = masked_update_any;
+static int sweep16; /* sweep16_avx512 serves where the overlaps fit */
+
+/* The fused sweep follows the masked kernels' choice (masked.h). */
+static void pick_sweep(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (am__masked_avx512()) {
+        sweep = sweep_avx512;
+        sweep16 = have_avx512bw();
+        return;
+    }
+#endif
+    sweep = sweep_any;
+    sweep16 = 0;
+}
 
 static void pick_kernels(void)
 {
-    static int done;
-    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
-        return;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) {
-        masked_sum = masked_sum_avx512;
-        masked_update = masked_update_avx512;
-        sweep = sweep_avx512;
-    }
-#endif
-    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    am__masked_init();
+    pthread_once(&once, pick_sweep);
 }
 
 void am__hopfield_portable(int on)
 {
     pick_kernels();
-    if (on) {
-        masked_sum = masked_sum_any;
-        masked_update = masked_update_any;
-        sweep = sweep_any;
-        return;
-    }
-#if defined(__x86_64__) || defined(__i386__)
-    if (__builtin_cpu_supports("avx512f")) {
-        masked_sum = masked_sum_avx512;
-        masked_update = masked_update_avx512;
-        sweep = sweep_avx512;
-    }
-#endif
+    am__masked_pick(on);
+    pick_sweep();
 }
 
 /* Raw field of unit i on the patterns path from the overlaps m (and their sum), without the diagonal. */
@@ -712,7 +714,7 @@ static inline int64_t pattern_field(const am_hopfield *h, size_t i, const int32_
 {
     if (!h->pats.count)
         return 0; /* no patterns: no transposed rows either */
-    return 2 * (int64_t)masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
+    return 2 * (int64_t)am__masked_sum(h->xb + i * h->pw, m, h->pats.count) - msum - (int64_t)h->pats.count * si;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void axpy_f32_f64(double *restrict h,
@@ -752,7 +754,7 @@ static inline int8_t decide(const am_hopfield *h, double raw, size_t i, int8_t c
         double pplus = 1.0 / (1.0 + exp(-x));
         return am_rng_uniform(rng) < pplus ? 1 : -1;
     }
-    return f > 0.0 ? 1 : f < 0.0 ? -1 : cur;
+    return f * cur < 0.0 ? (int8_t)-cur : cur; /* the sign of f, ties kept; predictable: flips are rare */
 }
 
 /* Energy from the workspace's running quantities: overlaps (patterns path) or fields (matrix path). */
@@ -797,7 +799,7 @@ static void op_flip(const void *model, void *work, const int8_t *s, size_t i, in
     if (h->path != AM_PATH_PATTERNS) {
         axpy_f32_f64(w->h, h->w + i * h->n, 2.0 * ns, h->n);
     } else if (h->pats.count) {
-        masked_update(w->m, h->xb + i * h->pw, h->pats.count, 2 * ns);
+        am__masked_update(w->m, h->xb + i * h->pw, h->pats.count, 2 * ns);
         w->msum += 2 * (int64_t)ns * h->xbpop[i];
     }
 }
@@ -809,9 +811,21 @@ static size_t op_fast_sweep(const void *model, void *work, int8_t *s, const uint
 {
     const am_hopfield *h = model;
     am_hopfield_work *w = work;
-    if (h->path != AM_PATH_PATTERNS || !h->pats.count || h->theta)
+    size_t p = h->pats.count, changed;
+    if (h->path != AM_PATH_PATTERNS || !p || h->theta)
         return SIZE_MAX;
-    return sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, order, len, h->pats.count);
+#if defined(__x86_64__) || defined(__i386__)
+    if (sweep16 && h->pw * h->n <= 32767) { /* the same integers in half the width */
+        for (size_t mu = 0; mu < p; mu++)
+            w->m16[mu] = (int16_t)w->m[mu];
+        changed = sweep16_avx512(h->xb, h->pw, h->xbpop, w->m16, &w->msum, s, order, len, p);
+        for (size_t mu = 0; mu < p; mu++)
+            w->m[mu] = w->m16[mu];
+        return changed;
+    }
+#endif
+    changed = sweep(h->xb, h->pw, h->xbpop, w->m, &w->msum, s, order, len, p);
+    return changed;
 }
 
 static int hopfield_recall_serial(const am_hopfield *h, int8_t *s, const am_recall_opts *opts, am_rng *rng,

@@ -46,5 +46,8 @@ int am__recall_binary(const am__binary *b, int8_t *s, const am_recall_opts *o, a
 /* Tests: 1 makes the classical store use its portable kernels instead of the vector ones (the numbers must
  * be the same); 0 goes back to the CPU's best. */
 void am__hopfield_portable(int on);
+/* Tests, single-threaded: 0 makes the dense store decide on its float path only, 1 lets it use its exact integer
+ * path where that applies (the numbers must be the same). */
+void am__dense_exact(int on);
 
 #endif
