@@ -14,8 +14,8 @@
 #           --out FILE are added. An argument naming a path (a '/' in it) that is missing, such as the
 #           C. elegans data in ../shared, skips the check.
 # Add a check by adding a line (keep each under a second or two: the whole test takes seconds).
-# Papers whose results go through OpenBLAS's float kernels (the modern store, Storkey and pseudo-inverse
-# weights, PCA, the autoencoders) are left out until those products are kernel-independent.
+# The float paths are in too: the modern store, Storkey and pseudo-inverse weights go through libam's own
+# fixed-order products (no OpenBLAS float kernel reaches an output), so their rows reproduce under either setting.
 set -u
 BIN=${AM_BIN:-bin}
 cd "$(dirname "$0")/.."
@@ -32,6 +32,10 @@ krotov2016-dense          | n2.tsv             | P=20              | capacity --
 krotov2016-dense          | n3.tsv             | P=400             | capacity --model dense --F poly --degree 3 --N 100 --P 400 --trials 20 --cues 5 --seed 1
 demircigil2017-exp        | N20.tsv            | P=256             | capacity --model dense --F exp --N 20 --P 256 --trials 5 --cues 20 --stability-patterns 300 --seed 1
 storkey1997-capacity      | capacity-N200.tsv  | rule=hebb P=30    | capacity --rule hebb --N 200 --P 30 --trials 40 --cues 1 --seed 1
+storkey1997-capacity      | capacity-N200.tsv  | rule=storkey P=60 | capacity --rule storkey --N 200 --P 60 --trials 40 --cues 1 --seed 1
+pinv-projection           | noise-0.2.tsv      | P=160             | capacity --rule pinv --N 200 --P 160 --trials 5 --cues 40 --noise 0.2 --seed 1
+ramsauer2020-modern       | random.tsv         | M=100             | retrieval-beta --d 256 --M 100 --trials 5 --cues 20 --noise 0.02 --seed 1
+ramsauer2020-modern       | random.tsv         | M=1000            | retrieval-beta --d 256 --M 1000 --trials 5 --cues 20 --noise 0.02 --seed 1
 familiarity               | capacity-N100.tsv  | P=57              | familiarity capacity --N 100 --P 57 --trials 3 --familiar 100 --novel 200 --seed 1
 familiarity               | capacity-flip.tsv  | P=113             | familiarity capacity --N 200 --P 113 --flip 0.1 --trials 3 --familiar 100 --novel 200 --seed 1
 chaudhry2023-sequences    | poly12.tsv         | config=poly2 N=30 | sequence capacity --model seq-dense --degree 2 --N 30 --trials 10 --seed 1
