@@ -120,19 +120,54 @@ static int tally_one(const uint32_t *v, void *vctx)
     return 0;
 }
 
+static const am_motif all_motifs[AM_MOTIFS] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR};
+
+/* null's --motif: a comma list of motif names (NULL: all four), in the order given, each once. */
+static int parse_motif_list(const am_run *run, const char *s, am_motif *m, int *n)
+{
+    *n = 0;
+    if (!s) {
+        memcpy(m, all_motifs, sizeof all_motifs);
+        *n = AM_MOTIFS;
+        return 0;
+    }
+    char buf[128];
+    if (strlen(s) >= sizeof buf || !*s) {
+        am_run_error(run, "--motif: give one or more of xor, xor-induced, lateral, signed-xor, separated by commas");
+        return -1;
+    }
+    strcpy(buf, s);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        am_motif k;
+        if (parse_motif(run, t, &k))
+            return -1;
+        for (int i = 0; i < *n; i++)
+            if (m[i] == k) {
+                am_run_error(run, "--motif: %s is given twice", AM__QUOTE(t));
+                return -1;
+            }
+        m[(*n)++] = k;
+    }
+    if (!*n) {
+        am_run_error(run, "--motif: give one or more of xor, xor-induced, lateral, signed-xor, separated by commas");
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct {
     const am_graph *g;
     am_null_opts opts;
     uint64_t seed;
+    const am_motif *motifs;
+    int nm;
 } null_ctx;
-
-static const am_motif all_motifs[AM_MOTIFS] = {AM_MOTIF_XOR, AM_MOTIF_XOR_INDUCED, AM_MOTIF_LATERAL, AM_MOTIF_SIGNED_XOR};
 
 static int null_job(size_t job, int thread, void *result, void *vctx)
 {
     (void)thread;
     const null_ctx *c = vctx;
-    return am_graph_null_counts_one(c->g, all_motifs, AM_MOTIFS, job, &c->opts, c->seed, result);
+    return am_graph_null_counts_one(c->g, c->motifs, (size_t)c->nm, job, &c->opts, c->seed, result);
 }
 
 /* The null model's options from --sampler, --rounds (UINT64_MAX: not given) and --attempts (NaN: not given):
@@ -168,6 +203,78 @@ static int by_total(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* null: the observed counts of the chosen motifs, `graphs` null graphs' counts (one job each), and per motif
+ * the null mean, sd, range, enrichment, z and upper p-value; each graph's counts to per_graph when given. */
+static int null_run(am_run *run, FILE *out, const am_graph *g, const am_null_opts *nopts, const am_motif *motifs,
+                    int nm, uint64_t graphs, const char *per_graph)
+{
+    uint64_t obs[AM_MOTIFS];
+    int rc = 0;
+    for (int k = 0; k < nm && !rc; k++)
+        rc = am_graph_count(g, motifs[k], run->threads, &obs[k]);
+    uint64_t *res = rc ? NULL : calloc(graphs * nm, sizeof *res);
+    null_ctx c = {g, *nopts, run->seed, motifs, nm};
+    am_jobs jobs = {.count = graphs, .result_size = nm * sizeof(uint64_t), .fn = null_job, .ctx = &c};
+    size_t failed = 0;
+    if (!rc && !res)
+        rc = AM_ENOMEM;
+    if (!rc && (rc = am_run_jobs(run, &jobs, res, &failed)))
+        am_run_error(run, "null graph %zu: %s", failed, am_strerror(rc));
+    if (!rc && per_graph && am_run_is_root(run)) {
+        am_run_file h;
+        FILE *pf = am_run_file_open(run, per_graph, 1, &h);
+        if (!pf)
+            rc = AM_EIO;
+        else {
+            fprintf(pf, "graph");
+            for (int k = 0; k < nm; k++)
+                fprintf(pf, "\t%s", am_motif_name(motifs[k]));
+            fputc('\n', pf);
+            for (size_t i = 0; i < graphs; i++) {
+                fprintf(pf, "%zu", i);
+                for (int k = 0; k < nm; k++)
+                    fprintf(pf, "\t%llu", (unsigned long long)res[i * nm + k]);
+                fputc('\n', pf);
+            }
+            if (am_run_file_close(run, &h, per_graph))
+                rc = AM_EIO;
+        }
+    }
+    if (!rc && am_run_is_root(run)) {
+        if (nopts->sampler == AM_NULL_SWAP)
+            fprintf(out, "# null model: %llu graphs, %g swap attempts per edge within each sign class, graph k from "
+                         "stream (seed, k)\n",
+                    (unsigned long long)graphs, nopts->attempts_per_edge);
+        else
+            fprintf(out, "# null model: %llu graphs, %u Curveball rounds within each sign class, graph k from stream "
+                         "(seed, k)\n",
+                    (unsigned long long)graphs, nopts->rounds);
+        fprintf(out, "# p_upper: (1 + null graphs with at least the observed count) / (1 + graphs)\n");
+        fprintf(out, "motif\tobserved\tnull_mean\tnull_sd\tnull_min\tnull_max\tenrichment\tz\tp_upper\n");
+        for (int k = 0; k < nm; k++) {
+            double s1 = 0, s2 = 0;
+            uint64_t lo = UINT64_MAX, hi = 0, ge = 0;
+            for (size_t i = 0; i < graphs; i++) {
+                uint64_t v = res[i * nm + k];
+                s1 += (double)v;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+                ge += v >= obs[k];
+            }
+            double mean = s1 / (double)graphs;
+            for (size_t i = 0; i < graphs; i++)
+                s2 += ((double)res[i * nm + k] - mean) * ((double)res[i * nm + k] - mean);
+            double sd = sqrt(s2 / (double)(graphs - 1));
+            fprintf(out, "%s\t%llu\t%.3f\t%.3f\t%llu\t%llu\t%.3f\t%.2f\t%.4f\n", am_motif_name(motifs[k]),
+                    (unsigned long long)obs[k], mean, sd, (unsigned long long)lo, (unsigned long long)hi,
+                    mean > 0 ? (double)obs[k] / mean : INFINITY, sd > 0 ? ((double)obs[k] - mean) / sd : NAN,
+                    (double)(1 + ge) / (double)(1 + graphs));
+        }
+    }
+    free(res);
+    return rc;
+}
+
 static int cmd(int argc, char **argv, const char *which)
 {
     static const char *const examples[][2] = {
@@ -177,6 +284,7 @@ static int cmd(int argc, char **argv, const char *which)
                  "connectome list --edges graph.csv --motif lateral --out lateral.tsv"},
         {"top", "connectome top --edges herm_full_edgelist.csv --neurons owmeta_cache.json --motif signed-xor --top 10"},
         {"null", "connectome null --edges herm_full_edgelist.csv --neurons owmeta_cache.json --graphs 1000 --out null.tsv\n"
+                 "connectome null --edges flywire-like.csv --motif xor --graphs 1000 --out null.tsv\n"
                  "connectome null --edges graph.csv --graphs 20 --rounds 80 --per-graph graphs.tsv --out null.tsv\n"
                  "connectome null --edges graph.csv --graphs 20 --sampler swap --attempts 10 --out null.tsv"},
         {"synthetic", "connectome synthetic --out flywire-like.csv\n"
@@ -185,13 +293,14 @@ static int cmd(int argc, char **argv, const char *which)
     const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, which);
     am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1, .examples = ex};
     source s = {NULL, NULL, NULL};
-    const char *motif_s = "xor", *per_graph = NULL, *sampler_s = NULL;
+    const char *motif_s = NULL, *per_graph = NULL, *sampler_s = NULL; /* motif_s NULL: list/top xor, null all four */
     uint64_t max = 0, graphs = 100, nodes = 130000, edges = 3000000, rounds = UINT64_MAX;
     double attempts = NAN, inh_share = 0.2, sigma = 1.4; /* rounds UINT64_MAX, attempts NaN: not given */
     int top = 30;
     am_opt opts[] = {
         SOURCE_OPTS(s),
-        {"motif", AM_OPT_STRING, &motif_s, "xor|xor-induced|lateral|signed-xor", "the motif", "list,top", 0},
+        {"motif", AM_OPT_STRING, &motif_s, "xor|xor-induced|lateral|signed-xor",
+         "the motif (default xor); null: a comma list (default all four; fewer count faster, same null graphs)", "list,top,null", 0},
         {"max", AM_OPT_U64, &max, "N", "list at most N instances (0: all)", "list", 0},
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
@@ -221,8 +330,9 @@ static int cmd(int argc, char **argv, const char *which)
         return rc > 0 ? 0 : 2;
     if (am_run_check_scope(&run, opts, which, which))
         return 2;
-    am_motif motif = AM_MOTIF_XOR;
-    if (parse_motif(&run, motif_s, &motif))
+    am_motif motif = AM_MOTIF_XOR, motifs[AM_MOTIFS];
+    int nm = 0;
+    if (!strcmp(which, "null") ? parse_motif_list(&run, motif_s, motifs, &nm) : parse_motif(&run, motif_s ? motif_s : "xor", &motif))
         return 2;
     if (top < 1 || max > (uint64_t)1 << 40 || graphs < 2 || graphs > 100000 || (!isnan(attempts) && !(attempts >= 1 && attempts <= 10000)) ||
         (rounds != UINT64_MAX && (rounds < 1 || rounds > 100000))) {
@@ -310,72 +420,8 @@ static int cmd(int argc, char **argv, const char *which)
         free(t.by);
         free(tot);
         free(ord);
-    } else {
-        enum { NM = AM_MOTIFS };
-        uint64_t obs[NM];
-        for (int k = 0; k < NM && !rc; k++)
-            rc = am_graph_count(g, all_motifs[k], run.threads, &obs[k]);
-        uint64_t *res = rc ? NULL : calloc(graphs * NM, sizeof *res);
-        null_ctx c = {g, nopts, run.seed};
-        am_jobs jobs = {.count = graphs, .result_size = NM * sizeof(uint64_t), .fn = null_job, .ctx = &c};
-        size_t failed = 0;
-        if (!rc && !res)
-            rc = AM_ENOMEM;
-        if (!rc && (rc = am_run_jobs(&run, &jobs, res, &failed)))
-            am_run_error(&run, "null graph %zu: %s", failed, am_strerror(rc));
-        if (!rc && per_graph && am_run_is_root(&run)) {
-            am_run_file h;
-            FILE *pf = am_run_file_open(&run, per_graph, 1, &h);
-            if (!pf)
-                rc = AM_EIO;
-            else {
-                fprintf(pf, "graph");
-                for (int k = 0; k < NM; k++)
-                    fprintf(pf, "\t%s", am_motif_name(all_motifs[k]));
-                fputc('\n', pf);
-                for (size_t i = 0; i < graphs; i++) {
-                    fprintf(pf, "%zu", i);
-                    for (int k = 0; k < NM; k++)
-                        fprintf(pf, "\t%llu", (unsigned long long)res[i * NM + k]);
-                    fputc('\n', pf);
-                }
-                if (am_run_file_close(&run, &h, per_graph))
-                    rc = AM_EIO;
-            }
-        }
-        if (!rc && am_run_is_root(&run)) {
-            if (nopts.sampler == AM_NULL_SWAP)
-                fprintf(out, "# null model: %llu graphs, %g swap attempts per edge within each sign class, graph k from "
-                             "stream (seed, k)\n",
-                        (unsigned long long)graphs, nopts.attempts_per_edge);
-            else
-                fprintf(out, "# null model: %llu graphs, %u Curveball rounds within each sign class, graph k from stream "
-                             "(seed, k)\n",
-                        (unsigned long long)graphs, nopts.rounds);
-            fprintf(out, "# p_upper: (1 + null graphs with at least the observed count) / (1 + graphs)\n");
-            fprintf(out, "motif\tobserved\tnull_mean\tnull_sd\tnull_min\tnull_max\tenrichment\tz\tp_upper\n");
-            for (int k = 0; k < NM; k++) {
-                double s1 = 0, s2 = 0;
-                uint64_t lo = UINT64_MAX, hi = 0, ge = 0;
-                for (size_t i = 0; i < graphs; i++) {
-                    uint64_t v = res[i * NM + k];
-                    s1 += (double)v;
-                    lo = v < lo ? v : lo;
-                    hi = v > hi ? v : hi;
-                    ge += v >= obs[k];
-                }
-                double mean = s1 / (double)graphs;
-                for (size_t i = 0; i < graphs; i++)
-                    s2 += ((double)res[i * NM + k] - mean) * ((double)res[i * NM + k] - mean);
-                double sd = sqrt(s2 / (double)(graphs - 1));
-                fprintf(out, "%s\t%llu\t%.3f\t%.3f\t%llu\t%llu\t%.3f\t%.2f\t%.4f\n", am_motif_name(all_motifs[k]),
-                        (unsigned long long)obs[k], mean, sd, (unsigned long long)lo, (unsigned long long)hi,
-                        mean > 0 ? (double)obs[k] / mean : INFINITY, sd > 0 ? ((double)obs[k] - mean) / sd : NAN,
-                        (double)(1 + ge) / (double)(1 + graphs));
-            }
-        }
-        free(res);
-    }
+    } else
+        rc = null_run(&run, out, g, &nopts, motifs, nm, graphs, per_graph);
     am_graph_free(g);
     if (rc) {
         am_run_error(&run, "%s", am_strerror(rc));

@@ -933,6 +933,11 @@ diff <(grep -v '^# date' "$tmp/gb1.tsv" | sed 's/ --sampler curveball --rounds 4
      <(grep -v '^# date' "$tmp/gb2.tsv" | sed 's/ --sampler curveball --rounds 40//; s/ --threads [12]//') > /dev/null && \
     grep -q '^# null model: 20 graphs, 40 Curveball rounds' "$tmp/gb1.tsv" && ! cmp -s "$tmp/gb1.tsv" "$tmp/gn1.tsv"
 ok $? "connectome null: Curveball (40 rounds) by default, the same at 1 and 2 threads, not the swaps' file"
+"$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --motif lateral,xor --threads 1 --quiet --out "$tmp/gb3.tsv"
+[ "$(grep -v '^#' "$tmp/gb3.tsv" | cut -f1 | tr '\n' ' ')" = "motif lateral xor " ] && \
+    diff <(grep -v '^#' "$tmp/gb3.tsv" | awk -F'\t' '$1 == "xor" || $1 == "lateral"' | sort) \
+         <(grep -v '^#' "$tmp/gb1.tsv" | awk -F'\t' '$1 == "xor" || $1 == "lateral"' | sort) > /dev/null
+ok $? "connectome null --motif lateral,xor: those rows only, in that order, the same null graphs' values as all four"
 if command -v mpirun > /dev/null && [ -e "$AM_BUILD/libam-mpi.so" ]; then
     mpi="mpirun --oversubscribe"; [ "$(id -u)" = 0 ] && mpi="$mpi --allow-run-as-root"
     SOURCE_DATE_EPOCH=0 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --quiet --out "$tmp/gm1.tsv"
@@ -959,7 +964,8 @@ for bad in "count --edges $tmp/bad1.csv" "count --edges $tmp/bad2.csv" "count --
            "count" "count --edges $tmp/g.csv --signs $tmp/bad2.csv" "list --edges $tmp/g.csv --motif star" "count --edges $tmp/g.csv --motif xor" \
            "null --edges $tmp/g.csv --graphs 1" "null --edges $tmp/g.csv --sampler shuffle" \
            "null --edges $tmp/g.csv --sampler swap --rounds 5" "null --edges $tmp/g.csv --attempts 5 --rounds 5" \
-           "null --edges $tmp/g.csv --sampler curveball --attempts 5" "null --edges $tmp/g.csv --rounds 0" "synthetic --nodes 10 --edges-count 100" "synthetic --edges $tmp/g.csv" "nosuch"; do
+           "null --edges $tmp/g.csv --sampler curveball --attempts 5" "null --edges $tmp/g.csv --rounds 0" \
+           "null --edges $tmp/g.csv --motif xor,xor" "null --edges $tmp/g.csv --motif xor,star" "null --edges $tmp/g.csv --motif ," "synthetic --nodes 10 --edges-count 100" "synthetic --edges $tmp/g.csv" "nosuch"; do
     rm -f "$tmp/cx.tsv"
     "$BIN/connectome" $bad --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
