@@ -300,7 +300,7 @@ static int cmd(int argc, char **argv, const char *which)
     am_opt opts[] = {
         SOURCE_OPTS(s),
         {"motif", AM_OPT_STRING, &motif_s, "xor|xor-induced|lateral|signed-xor",
-         "the motif (default xor); null: a comma list (default all four; fewer count faster, same null graphs)", "list,top,null", 0},
+         "the motif (default xor; null: a comma list, all four when not given; fewer count faster, same null graphs)", "list,top,null", 0},
         {"max", AM_OPT_U64, &max, "N", "list at most N instances (0: all)", "list", 0},
         {"top", AM_OPT_INT, &top, "N", "rows: the N neurons in most instances", "top", 0},
         {"graphs", AM_OPT_U64, &graphs, "K", "null graphs", "null", 0},
@@ -334,9 +334,14 @@ static int cmd(int argc, char **argv, const char *which)
     int nm = 0;
     if (!strcmp(which, "null") ? parse_motif_list(&run, motif_s, motifs, &nm) : parse_motif(&run, motif_s ? motif_s : "xor", &motif))
         return 2;
-    if (top < 1 || max > (uint64_t)1 << 40 || graphs < 2 || graphs > 100000 || (!isnan(attempts) && !(attempts >= 1 && attempts <= 10000)) ||
-        (rounds != UINT64_MAX && (rounds < 1 || rounds > 100000))) {
-        am_run_error(&run, "out of range: --top >= 1, --graphs 2 .. 100000, --attempts 1 .. 10000, --rounds 1 .. 100000");
+    const char *bad = top < 1                                                           ? "--top: must be at least 1"
+                      : max > (uint64_t)1 << 40                                          ? "--max: at most 2^40"
+                      : graphs < 2 || graphs > 100000                                    ? "--graphs: must be 2 .. 100000"
+                      : !isnan(attempts) && !(attempts >= 1 && attempts <= 10000)        ? "--attempts: must be 1 .. 10000"
+                      : rounds != UINT64_MAX && (rounds < 1 || rounds > 100000)          ? "--rounds: must be 1 .. 100000"
+                                                                                         : NULL;
+    if (bad) {
+        am_run_error(&run, "%s", bad);
         return 2;
     }
     am_null_opts nopts;

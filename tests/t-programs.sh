@@ -137,7 +137,16 @@ SHIM
     echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "an explicit OPENBLAS_CORETYPE is respected"
     v=$(env -u OPENBLAS_CORETYPE AM_NO_REEXEC=1 LD_PRELOAD="$tmp/shim.so" "$BIN/capacity" --version)
     echo "$v" | grep -q 'OpenBLAS Prescott)'; ok $? "AM_NO_REEXEC=1 turns the upgrade off"
+    v=$(env -u OPENBLAS_CORETYPE AM_NO_REEXEC=0 LD_PRELOAD="$tmp/shim.so" "$BIN/capacity" --version)
+    echo "$v" | grep -Eq 'OpenBLAS (SkylakeX|Haswell)\)'; ok $? "AM_NO_REEXEC=0 leaves the upgrade on ($v)"
 fi
+# OPENBLAS_CORETYPE reaches the date line of a run that never loads OpenBLAS: a core name as given, anything
+# else as "invalid" (a newline in it would have broken the header).
+OPENBLAS_CORETYPE=$'Has\nwell\tx' "$BIN/capacity" --N 50 --P 2 --trials 1 --quiet --out "$tmp/bl.tsv"
+[ "$(grep -c . "$tmp/bl.tsv")" = "$(grep -c '^#' "$tmp/bl.tsv" | awk '{ print $1 + 2 }')" ] && grep -q 'blas=invalid' "$tmp/bl.tsv"
+ok $? "an OPENBLAS_CORETYPE with a newline and a tab is recorded as blas=invalid, the header intact"
+OPENBLAS_CORETYPE=Haswell "$BIN/capacity" --N 50 --P 2 --trials 1 --quiet --out "$tmp/bl.tsv"
+grep -q 'blas=Haswell' "$tmp/bl.tsv"; ok $? "a core name is recorded as given (blas=Haswell)"
 
 # The front-ends and the latent-memory pipeline.
 "$BIN/autoencoder" --help > "$tmp/ae-help"; ok $? "autoencoder --help exits 0"

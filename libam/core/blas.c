@@ -10,6 +10,8 @@
 
 #include "blas_internal.h"
 
+static int no_reexec(void);
+
 #ifndef AM_BLAS_SONAME
 #define AM_BLAS_SONAME "libopenblas.so.0"
 #endif
@@ -84,7 +86,7 @@ static void load(void)
 {
     const char *better = NULL;
     void *h = open_blas(AM_BLAS_SONAME);
-    if (upgrade && !getenv("OPENBLAS_CORETYPE") && !getenv("AM_NO_REEXEC") && ob.corename)
+    if (upgrade && !getenv("OPENBLAS_CORETYPE") && !no_reexec() && ob.corename)
         better = am_blas_better_coretype(ob.corename());
     if (better && !setenv("OPENBLAS_CORETYPE", better, 1) && !setenv("AM_NO_REEXEC", "1", 1)) {
         dlclose(h);
@@ -130,7 +132,23 @@ const char *am__blas_kernels(void)
     const char *env = getenv("OPENBLAS_CORETYPE");
     if (am__blas_loaded())
         return am_blas_corename();
-    return env && *env ? env : "auto";
+    if (!env || !*env)
+        return "auto";
+    /* The environment's text goes into headers and fingerprints: a core name is a short word, anything else
+     * (a newline, a tab, a long string) is recorded as "invalid", never copied. */
+    size_t n = 0;
+    for (; env[n]; n++)
+        if (n >= 31 || !((env[n] >= 'A' && env[n] <= 'Z') || (env[n] >= 'a' && env[n] <= 'z') ||
+                         (env[n] >= '0' && env[n] <= '9') || env[n] == '_'))
+            return "invalid";
+    return env;
+}
+
+/* AM_NO_REEXEC turns the kernel upgrade off when set to anything but "" or "0". */
+static int no_reexec(void)
+{
+    const char *v = getenv("AM_NO_REEXEC");
+    return v && *v && strcmp(v, "0") != 0;
 }
 
 /* Vector width tiers: 0 SSE, 1 AVX, 2 AVX2+FMA, 3 AVX-512. */
@@ -185,7 +203,7 @@ const char *am_blas_better_coretype(const char *detected)
 void am_blas_ensure_fast(char **argv)
 {
     const char *better;
-    if (getenv("OPENBLAS_CORETYPE") || getenv("AM_NO_REEXEC") || !argv || !argv[0])
+    if (getenv("OPENBLAS_CORETYPE") || no_reexec() || !argv || !argv[0])
         return;
     pthread_mutex_lock(&lock);
     probe();
