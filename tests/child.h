@@ -21,7 +21,8 @@ static inline uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 /* What a child run of this program with the single argument --digest prints (at most size - 1 bytes, into buf),
- * its environment this one's with var=value; -1 when it could not run or did not exit with status 0. */
+ * its environment this one's with var=value (value NULL: var unset); -1 when it could not run or did not exit
+ * with status 0. */
 static inline int child_digest(const char *self, const char *var, const char *value, char *buf, size_t size)
 {
     extern char **environ;
@@ -32,8 +33,10 @@ static inline int child_digest(const char *self, const char *var, const char *va
     for (size_t i = 0; i < ne; i++)
         if (strncmp(environ[i], var, vl) || environ[i][vl] != '=')
             env[k++] = environ[i];
-    snprintf(set, sizeof set, "%s=%s", var, value);
-    env[k++] = set;
+    if (value) {
+        snprintf(set, sizeof set, "%s=%s", var, value);
+        env[k++] = set;
+    }
     int fd[2];
     if (pipe(fd)) {
         free(env);

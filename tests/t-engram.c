@@ -13,6 +13,7 @@
 
 #include "../libam/dynamics/engram-internal.h"
 #include "am/am.h"
+#include "child.h"
 #include "tap.h"
 
 extern char **environ;
@@ -378,14 +379,6 @@ static void test_continue(am_patterns **set)
     am_engram_free(h);
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ c[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Everything one network computes: its learning curve, the familiarity of a learnt and a novel tune, a recall.
  * At H = 256 the expansion W u (71,680 multiply-adds) and the weight updates are shared by 2 threads. */
 static uint64_t digest(am_engram_rule rule, int threads, am_patterns **set, const am_patterns *novel)
@@ -414,41 +407,7 @@ static void digests(am_patterns **set, const am_patterns *novel, int threads, ui
 /* The digests (at 1 thread) of a child run under env (NULL: unset) OPENBLAS_CORETYPE, as text. */
 static int child_digests(const char *self, const char *coretype, char *buf, size_t size)
 {
-    size_t ne = 0;
-    while (environ[ne])
-        ne++;
-    char **env = calloc(ne + 2, sizeof *env), ct[64];
-    size_t k = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "OPENBLAS_CORETYPE=", 18))
-            env[k++] = environ[i];
-    if (coretype) {
-        snprintf(ct, sizeof ct, "OPENBLAS_CORETYPE=%s", coretype);
-        env[k++] = ct;
-    }
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fd[0]);
-    char *av[] = {(char *)self, "--digest", NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, self, &fa, NULL, av, env);
-    close(fd[1]);
-    size_t got = 0;
-    ssize_t n;
-    while (!rc && got + 1 < size && (n = read(fd[0], buf + got, size - 1 - got)) > 0)
-        got += (size_t)n;
-    buf[got] = 0;
-    close(fd[0]);
-    int st = 0;
-    if (!rc)
-        waitpid(pid, &st, 0);
-    posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
+    return child_digest(self, "OPENBLAS_CORETYPE", coretype, buf, size);
 }
 
 static void test_determinism(am_patterns **set, const am_patterns *novel, const char *self)
