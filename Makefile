@@ -194,7 +194,7 @@ check-pkgs:
 	  tools/install-deps --print; exit 1; }
 
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
-	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" \
+	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" AM_SERIAL_MS=0 \
 	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh tests/t-bench-table.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files

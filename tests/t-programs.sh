@@ -27,6 +27,14 @@ args="--rule hebb,storkey,pinv --N 120 --alpha 0.05:0.4:0.05 --trials 3 --cues 5
 "$BIN/capacity" $args --threads 2 --out "$tmp/t2.tsv"; ok $? "capacity at 2 threads"
 diff <(grep -v '^# date:' "$tmp/t1.tsv") <(grep -v '^# date:' "$tmp/t2.tsv") > /dev/null
 ok $? "same seed gives byte-identical TSV at 1 and 2 threads (date line aside)"
+# make check runs the programs with AM_SERIAL_MS=0 (always the team: the thread tests compare it with one
+# thread); by default a sweep estimated under 40 ms runs on the calling thread, with the same bytes.
+AM_SERIAL_MS= "$BIN/capacity" $args --threads 2 --out "$tmp/t2d.tsv" && \
+    AM_SERIAL_MS=1e9 "$BIN/capacity" $args --threads 2 --out "$tmp/t2s.tsv" && AM_SERIAL_MS=bad "$BIN/capacity" $args --threads 2 --out "$tmp/t2b.tsv"
+for f in t2d t2s t2b; do
+    diff <(grep -v '^# date:' "$tmp/t1.tsv") <(grep -v '^# date:' "$tmp/$f.tsv") > /dev/null || break
+done
+ok $? "the calling thread alone (AM_SERIAL_MS default, 1e9, malformed) gives the team's bytes"
 "$BIN/capacity" $args --seed 8 --threads 2 --out "$tmp/t3.tsv"
 ! diff -q <(grep -v '^#' "$tmp/t2.tsv") <(grep -v '^#' "$tmp/t3.tsv") > /dev/null
 ok $? "another seed gives other results"

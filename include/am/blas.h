@@ -15,6 +15,10 @@ extern "C" {
 
 /* Name of the kernel set OpenBLAS chose ("SkylakeX", "Haswell", "Prescott", ...); loads OpenBLAS. */
 const char *am_blas_corename(void);
+/* For headers and fingerprints, without loading OpenBLAS: the kernel set in use once it is loaded, else the
+ * OPENBLAS_CORETYPE that will choose it (a plain word; anything else is "invalid"), else "auto". Static
+ * storage or the environment's own string; do not free. */
+const char *am_blas_kernels(void);
 
 /* The OPENBLAS_CORETYPE this CPU should use if `detected` is weaker than what the CPU supports, or NULL
  * when `detected` already uses the CPU's widest vector units (or the CPU is unknown to this check). */

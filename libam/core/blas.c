@@ -127,7 +127,7 @@ const char *am_blas_corename(void)
     return s ? s : "unknown";
 }
 
-const char *am__blas_kernels(void)
+const char *am_blas_kernels(void)
 {
     const char *env = getenv("OPENBLAS_CORETYPE");
     if (am__blas_loaded())

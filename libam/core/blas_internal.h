@@ -32,9 +32,6 @@ typedef struct am__blas_table {
 const am__blas_table *am__blas(void);
 /* 1 once a BLAS is loaded (or found linked into the process). */
 int am__blas_loaded(void);
-/* For headers and fingerprints, without loading anything: the kernel set in use once loaded, else the
- * OPENBLAS_CORETYPE that will choose it, else "auto". */
-const char *am__blas_kernels(void);
 
 #define cblas_sgemm (am__blas()->sgemm)
 #define cblas_sgemv (am__blas()->sgemv)

@@ -706,7 +706,7 @@ static void write_header(const am_run *run, FILE *f)
     gmtime_r(&run->st->start, &tm);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(f, "\n# seed: %llu\n# libam: %s commit %s\n# date: %s blas=%s\n", (unsigned long long)run->seed,
-            am_version(), am_git_commit(), date, am__blas_kernels());
+            am_version(), am_git_commit(), date, am_blas_kernels());
 }
 
 FILE *am_run_open(am_run *run)
@@ -724,7 +724,7 @@ FILE *am_run_open(am_run *run)
         h = am__fnv(h, &seed, sizeof seed);
         h = am__fnv(h, am_version(), strlen(am_version()));
         h = am__fnv(h, am_git_commit(), strlen(am_git_commit()));
-        h = am__fnv(h, am__blas_kernels(), strlen(am__blas_kernels()));
+        h = am__fnv(h, am_blas_kernels(), strlen(am_blas_kernels()));
         st->fingerprint = h;
     }
     if (am_run_is_root(run) && !status) {

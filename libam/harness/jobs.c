@@ -270,23 +270,61 @@ static void job_done(am_progress *pg, const double *cost, size_t j, size_t ndone
         am_progress_update(pg, ndone, NULL);
 }
 
+/* Job j on the calling thread (as thread 0), its result kept and counted. */
+static int run_one(am_run *run, const am_jobs *jobs, unsigned char *results, size_t j, ckpt *c, am_progress *pg,
+                   size_t *ndone, size_t *failed_job, const double *cost)
+{
+    size_t rs = jobs->result_size;
+    memset(results + j * rs, 0, rs);
+    int status = jobs->fn(j, 0, results + j * rs, jobs->ctx);
+    if (status) {
+        *failed_job = j;
+        return status;
+    }
+    ckpt_add(run, c, j, results + j * rs, rs);
+    job_done(pg, cost, j, ++*ndone);
+    return 0;
+}
+
+/* Below this estimate of a run's remaining time (ms; AM_SERIAL_MS, default 40, 0: always start the team) its
+ * jobs run on the calling thread: starting a team and waiting on it cost more than a second core gains on
+ * sweeps of a few milliseconds. The results are the same either way (every job's numbers are its own). */
+static double serial_ms(void)
+{
+    const char *e = getenv("AM_SERIAL_MS");
+    char *end;
+    double v = e && *e ? strtod(e, &end) : 40.0;
+    return e && *e && (*end || !(v >= 0 && v <= 1e9)) ? 40.0 : v;
+}
+
 static int run_local(am_run *run, const am_jobs *jobs, unsigned char *results, const size_t *pending, size_t np,
                      ckpt *c, am_progress *pg, size_t *ndone, size_t *failed_job, const double *cost)
 {
     int status = 0;
     size_t rs = jobs->result_size;
     if (jobs->serial) {
-        for (size_t i = 0; i < np && !status; i++) {
-            size_t j = pending[i];
-            memset(results + j * rs, 0, rs);
-            if ((status = jobs->fn(j, 0, results + j * rs, jobs->ctx))) {
-                *failed_job = j;
-                break;
-            }
-            ckpt_add(run, c, j, results + j * rs, rs);
-            job_done(pg, cost, j, ++*ndone);
-        }
+        for (size_t i = 0; i < np && !status; i++)
+            status = run_one(run, jobs, results, pending[i], c, pg, ndone, failed_job, cost);
         return status;
+    }
+    /* The last job (sweeps grow along their job order: the longest) first, here; when the others would take
+     * under serial_ms() (its time scaled by their costs when the jobs have them, else by their number), they
+     * run here too. */
+    double limit = serial_ms();
+    if (run->threads > 1 && np > 1 && limit > 0) {
+        double t0 = am_seconds(), rest = (double)(np - 1), c0 = cost ? cost[pending[np - 1]] : 1.0;
+        if ((status = run_one(run, jobs, results, pending[--np], c, pg, ndone, failed_job, cost)))
+            return status;
+        if (cost && c0 > 0) {
+            rest = 0;
+            for (size_t i = 0; i < np; i++)
+                rest += cost[pending[i]] / c0;
+        }
+        if ((am_seconds() - t0) * 1e3 * rest < limit) {
+            for (size_t i = 0; i < np && !status; i++)
+                status = run_one(run, jobs, results, pending[i], c, pg, ndone, failed_job, cost);
+            return status;
+        }
     }
     /* No more threads than jobs: with fewer jobs than threads, each job may use the spare threads itself
      * (an inactive team of one leaves the library's own parallel loops free to run). */

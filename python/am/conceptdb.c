@@ -424,7 +424,7 @@ static char *export_header(const char *dbpath, const char *path)
         return NULL;
     snprintf(h, size, "# program: am.ConceptDB.export %s\n# command: am.ConceptDB('%s').export('%s')\n# seed: 0\n"
              "# libam: %s commit %s\n# date: %s blas=%s\n", am_version(), dbpath, path, am_version(), am_git_commit(),
-             date, am_blas_corename());
+             date, am_blas_kernels());
     for (char *c = h; *c; c++) /* a line break in a path would end its '#' line */
         if ((*c == '\n' && c[1] != '#' && c[1]) || *c == '\r')
             *c = '?';
