@@ -64,4 +64,22 @@ static inline int child_digest(const char *self, const char *var, const char *va
     return rc || !WIFEXITED(st) || WEXITSTATUS(st) ? -1 : 0;
 }
 
+/* The kernel-set check of a digest (needs tap.h's ok()): a child run under OPENBLAS_CORETYPE=Prescott, Haswell
+ * and, on a CPU with AVX-512, SkylakeX must print `mine` (the digest as "%016llx\n"); `what` names it. */
+#define CHILD_SAME_UNDER_KERNELS(self, mine, what)                                                               \
+    do {                                                                                                         \
+        static const char *const cores_[] = {"Prescott", "Haswell", "SkylakeX"};                                 \
+        char got_[64];                                                                                           \
+        __builtin_cpu_init();                                                                                    \
+        for (int k_ = 0; k_ < 3; k_++) {                                                                         \
+            if (k_ == 2 && !__builtin_cpu_supports("avx512f")) {                                                 \
+                ok(1, "# SKIP no AVX-512 here: OPENBLAS_CORETYPE=SkylakeX not run");                             \
+                continue;                                                                                        \
+            }                                                                                                    \
+            int rc_ = child_digest(self, "OPENBLAS_CORETYPE", cores_[k_], got_, sizeof got_);                    \
+            ok(!rc_ && !strcmp(got_, mine), "%s: the same bits under OPENBLAS_CORETYPE=%s (child: %.16s)", what, \
+               cores_[k_], rc_ ? "failed" : got_);                                                               \
+        }                                                                                                        \
+    } while (0)
+
 #endif

@@ -85,17 +85,7 @@ static void test_same_bits(const char *self)
        (unsigned long long)h1);
     char mine[32], got[64];
     snprintf(mine, sizeof mine, "%016llx\n", (unsigned long long)h1);
-    const char *cores[] = {"Prescott", "Haswell", "SkylakeX"};
-    __builtin_cpu_init();
-    for (int k = 0; k < 3; k++) {
-        if (k == 2 && !__builtin_cpu_supports("avx512f")) {
-            ok(1, "# SKIP no AVX-512 here: OPENBLAS_CORETYPE=SkylakeX not run");
-            continue;
-        }
-        int rc = child_digest(self, "OPENBLAS_CORETYPE", cores[k], got, sizeof got);
-        ok(!rc && !strcmp(got, mine), "the same bits under OPENBLAS_CORETYPE=%s (child: %.16s)", cores[k],
-           rc ? "failed" : got);
-    }
+    CHILD_SAME_UNDER_KERNELS(self, mine, "recall, energies, separation, nearest");
     int rc = child_digest(self, "AM_GEMM_SCALAR", "1", got, sizeof got);
     ok(!rc && !strcmp(got, mine), "the same bits with libam's scalar gemm kernel (child: %.16s)", rc ? "failed" : got);
 }
