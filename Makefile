@@ -193,9 +193,15 @@ check-pkgs:
 	  echo "libam: missing development packages (pkg-config finds no$$m); run 'make deps' (as root) or:"; \
 	  tools/install-deps --print; exit 1; }
 
+# The suite runs CHECK_JOBS test files at a time (default 2: the two longest scripts take half the time side by
+# side), the longest first; CHECK_JOBS=1 runs them one after another. PROVE_FLAGS adds prove options (--timer).
+CHECK_JOBS ?= 2
+SCRIPT_TESTS = tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh \
+               tests/t-bench-table.sh
+SLOW_TESTS = tests/t-programs.sh tests/t-python.sh tests/t-pip.sh
 check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" AM_SERIAL_MS=0 \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh tests/t-bench-table.sh
+	  prove -j$(CHECK_JOBS) $(PROVE_FLAGS) -f $(SLOW_TESTS) $(TEST_BIN) $(filter-out $(SLOW_TESTS),$(SCRIPT_TESTS))
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in

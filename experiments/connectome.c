@@ -290,8 +290,23 @@ static int cmd(int argc, char **argv, const char *which)
         {"synthetic", "connectome synthetic --out flywire-like.csv\n"
                       "connectome synthetic --nodes 10000 --edges-count 200000 --inh-share 0.2 --out small.csv"},
     };
+    static const char *const columns[][2] = {
+        {"count", "Columns: motif, count (its instances in the graph).\n"},
+        {"list", "Columns: one instance per row, node names in role order a b c d h o (lateral: no o; signed-xor:\n"
+                 "then p m).\n"},
+        {"top", "Columns: neuron, sign, instances (of the motif it takes part in), then how many as_input (a, b),\n"
+                "as_lateral (c, d), as_hub (h), as_output (o), as_readout (p, m).\n"},
+        {"null", "Columns: motif; observed (its count in the graph); null_mean, null_sd (n - 1), null_min, null_max\n"
+                 "(over the null graphs); enrichment (observed / null_mean); z ((observed - null_mean) / null_sd);\n"
+                 "p_upper ((1 + null graphs counting at least the observed) / (1 + graphs)). --per-graph FILE: a row\n"
+                 "per null graph, its index then a count per motif.\n"},
+        {"synthetic", "Output: CSV source,target,weight,sign (a node's sign is that of all its outgoing edges).\n"},
+    };
+    static char desc[4096];
     const char *ex = am_run_lookup(examples, sizeof examples / sizeof *examples, which);
-    am_run run = {.program = "connectome", .subcommand = which, .description = graph_desc, .seed = 1, .examples = ex};
+    const char *cols = am_run_lookup(columns, sizeof columns / sizeof *columns, which);
+    snprintf(desc, sizeof desc, "%s%s", graph_desc, cols ? cols : "");
+    am_run run = {.program = "connectome", .subcommand = which, .description = desc, .seed = 1, .examples = ex};
     source s = {NULL, NULL, NULL};
     const char *motif_s = NULL, *per_graph = NULL, *sampler_s = NULL; /* motif_s NULL: list/top xor, null all four */
     uint64_t max = 0, graphs = 100, nodes = 130000, edges = 3000000, rounds = UINT64_MAX;

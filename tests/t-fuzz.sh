@@ -20,14 +20,14 @@ for run in "$B"/fuzz/run-*; do
     dirs=()
     [ -d "$tmp/seeds/$t" ] && dirs+=("$tmp/seeds/$t")
     [ -d "$ROOT/tests/fuzz/regress/$t" ] && dirs+=("$ROOT/tests/fuzz/regress/$t")
-    rm -rf "$tmp/t" && mkdir "$tmp/t"
+    rm -rf "$tmp/t" && mkdir "$tmp/t" && touch "$tmp/start"
     TMPDIR="$tmp/t" "$run" "${dirs[@]}" > "$tmp/out" 2>&1 & pid=$!
     wait $pid; rc=$?
     out=$(cat "$tmp/out")
     count=$(echo "$out" | awk '/^ok [0-9]+ - [0-9]+ inputs/ { s += $4 } END { print s + 0 }')
     [ $rc -eq 0 ] && [ "${count:-0}" -gt 0 ]; ok $? "fuzz target $t: ${count:-0} seeds and regression inputs replay cleanly"
     [ $rc -eq 0 ] || echo "$out" | tail -20 | sed 's/^/# /'
-    left=$(ls -A "$tmp/t"; ls -d /tmp/am-fuzz-"$pid"* 2> /dev/null)
+    left=$(ls -A "$tmp/t"; find /tmp -maxdepth 1 -name "am-fuzz-$pid*" -newer "$tmp/start")  # (not a file of an earlier process with this pid)
     [ -z "$left" ]; ok $? "fuzz target $t leaves no temporary file behind${left:+ (left: $(echo $left))}"
     rm -rf /tmp/am-fuzz-"$pid"*
 done

@@ -5,6 +5,24 @@ BIN=${AM_BIN:-bin}
 n=0; failed=0
 ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# Wait (at most TRIES x DELAY s) for a running program's intermediate file: shell builtins first, so that a
+# loaded machine (a fork per poll) does not miss a file that exists only while the program runs.
+wait_size() { # FILE MIN-BYTES TRIES DELAY
+    local i
+    for ((i = 0; i < $3; i++)); do
+        [ -s "$1" ] && [ "$(stat -c %s "$1" 2> /dev/null || echo 0)" -gt "$2" ] && return 0
+        sleep "$4"
+    done
+    return 1
+}
+wait_glob() { # PATTERN TRIES DELAY
+    local i
+    for ((i = 0; i < $2; i++)); do
+        compgen -G "$1" > /dev/null && return 0
+        sleep "$3"
+    done
+    return 1
+}
 
 "$BIN/capacity" --help > "$tmp/help"; ok $? "capacity --help exits 0"
 grep -q -- '--alpha a0:a1:step.*(default 0.02:0.2:0.01)' "$tmp/help"; ok $? "--help lists defaults"
@@ -274,7 +292,7 @@ echo "the previous result" > "$tmp/r.tsv"
 # SIGINT as a terminal sends it (a shell's background job ignores SIGINT unless reset).
 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/sigerr" &
 pid=$!
-for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+wait_size "$tmp/r.tsv.ckpt" 200 400 0.02
 kill -INT $pid; wait $pid; rc=$?
 [ $rc -ne 0 ] && [ "$(cat "$tmp/r.tsv")" = "the previous result" ]; ok $? "SIGINT mid-run: exit $rc, the previous --out file is intact"
 [ -z "$(ls "$tmp" | grep -F '.tmp-')" ]; ok $? "and no partial or temporary file is left"
@@ -289,7 +307,7 @@ cmp -s "$tmp/ref.tsv" "$tmp/r.tsv"; ok $? "the resumed file is byte-identical to
 # process holds it and it is a few seconds old: here it is aged by hand), resuming from the checkpoint.
 AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" &
 pid=$!
-for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+wait_size "$tmp/r.tsv.ckpt" 200 400 0.02
 kill -KILL $pid; wait $pid 2> /dev/null
 left=$(ls "$tmp" | grep -F 'r.tsv.tmp-')
 [ -n "$left" ] && [ -s "$tmp/r.tsv.ckpt" ]; ok $? "SIGKILL mid-run leaves a temporary ($left) and a checkpoint"
@@ -302,7 +320,7 @@ rm -f "$tmp/r.tsv.tmp-notes"
 # Ctrl-C (SIGINT to the process group; job control on, so the shell does not ignore it for the job) says how
 # to go on: the checkpoint and --resume; resuming then gives the same file.
 (set -m; AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/err" & pid=$!
- for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+ wait_size "$tmp/r.tsv.ckpt" 200 400 0.02
  kill -INT -- -$pid; wait $pid; [ $? -eq 130 ]) 2> /dev/null  # (not the shell's job report)
 rc=$?; [ $rc -eq 0 ] && grep -q "interrupted; the finished jobs are in the checkpoint '$tmp/r.tsv.ckpt': rerun the same command with --resume" "$tmp/err"
 ok $? "capacity stopped by Ctrl-C names its checkpoint and --resume ($(grep -m1 . "$tmp/err" | head -c 100))"
@@ -333,7 +351,7 @@ ok $? "an explicit checkpoint for a short run: the output is written, no checkpo
 cp "$tmp/ref.tsv" "$tmp/keep.tsv"
 AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r4.tsv" &
 pid=$!
-for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/r4.tsv.ckpt" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+wait_size "$tmp/r4.tsv.ckpt" 200 400 0.02
 kill -KILL $pid; wait $pid 2> /dev/null
 "$BIN/capacity" $short --checkpoint "$tmp/r4.tsv.ckpt" --out "$tmp/r5.tsv" && [ -s "$tmp/r5.tsv" ]
 ok $? "another run's libam checkpoint may be replaced"
@@ -343,7 +361,7 @@ rm -f "$tmp"/r4.tsv* "$tmp"/r5.tsv "$tmp"/keep.tsv
 mkdir -p "$tmp/ckd"
 AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r6.tsv" --checkpoint "$tmp/ckd/c.ck" &
 pid=$!
-for i in $(seq 1 400); do [ "$(stat -c %s "$tmp/ckd/c.ck" 2> /dev/null || echo 0)" -gt 200 ] && break; sleep 0.02; done
+wait_size "$tmp/ckd/c.ck" 200 400 0.02
 kill -KILL $pid; wait $pid 2> /dev/null
 ln -s ckd/c.ck "$tmp/cklink"
 "$BIN/capacity" $long --out "$tmp/r6.tsv" --checkpoint "$tmp/cklink" --resume && cmp -s "$tmp/ref.tsv" "$tmp/r6.tsv" &&
@@ -374,7 +392,7 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     "$BIN/latent-recall" $lrr --out "$tmp/lref.tsv"
     AM_CHECKPOINT_SECONDS=0 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or exit 127' "$BIN/latent-recall" $lrr --out "$tmp/lr.tsv" 2> "$tmp/sigerr" &
     pid=$!
-    for i in $(seq 1 500); do [ "$(stat -c %s "$tmp/lr.tsv.ckpt" 2> /dev/null || echo 0)" -gt 60 ] && break; sleep 0.01; done
+    wait_size "$tmp/lr.tsv.ckpt" 60 500 0.01
     kill -INT $pid; wait $pid
     [ ! -e "$tmp/lr.tsv" ] && [ -s "$tmp/lr.tsv.ckpt" ] && grep -q "checkpoint '$tmp/lr.tsv.ckpt': rerun the same command with --resume" "$tmp/sigerr"
     ok $? "latent-recall interrupted: no output, a checkpoint, and how to resume from it"
@@ -512,7 +530,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
     pid=$!
-    for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+    wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
     kill -KILL $pid; wait $pid 2> /dev/null
     st=$(ls -A "$tmp/spk" | grep '^\.speech-data-')
     [ -n "$st" ]; ok $? "speech-data killed: its staging directory $st is left"
@@ -525,14 +543,14 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
     pid=$!
-    for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+    wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
     kill -TERM $pid; wait $pid; rc=$?
     [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by SIGTERM (exit $rc): no staging directory left"
     # Ctrl-C: SIGINT to the whole process group, the synthesisers it runs included (job control on, so that
     # the shell does not start the job with SIGINT ignored).
     (set -m; "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 2 --quiet --out "$tmp/spk.tsv" & pid=$!
-     for i in $(seq 1 300); do [ -n "$(ls "$tmp"/spk/.speech-data-*/wav/*.wav 2> /dev/null)" ] && break; sleep 0.01; done
+     wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
      kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
     sleep 0.5  # a synthesiser still writing would show now
     [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
@@ -940,6 +958,16 @@ ok $? "connectome count: a graph built with 2 XOR instances (both induced) and 1
 "$BIN/connectome" list --edges "$tmp/g.csv" --quiet --out "$tmp/gl.tsv"
 [ "$(grep -v '^#' "$tmp/gl.tsv" | tail -n +2 | cut -f1-5 | sort -u)" = "$(printf 'a\tb\tc\td\th')" ] && [ "$(grep -vc '^#' "$tmp/gl.tsv")" = 3 ]
 ok $? "connectome list: the instances by role"
+for c in count list top null synthetic; do
+    hdr=$("$BIN/connectome" $c --help | grep -A4 -E '^(Columns|Output):' | tr '\n' ' ')
+    case $c in
+    null) want="null_mean null_sd null_min null_max enrichment z p_upper --per-graph" ;;
+    top) want="as_input as_lateral as_hub as_output as_readout" ;;
+    count) want="motif, count" ;; list) want="a b c d h o" ;; synthetic) want="source,target,weight,sign" ;;
+    esac
+    miss=; for w in $want; do case "$hdr" in *"$w"*) ;; *) miss="$miss $w" ;; esac; done
+    [ -z "$miss" ]; ok $? "connectome $c --help defines its output's columns${miss:+ (missing:$miss)}"
+done
 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --threads 1 --quiet --out "$tmp/gn1.tsv"
 "$BIN/connectome" null --edges "$tmp/g.csv" --graphs 20 --attempts 10 --threads 2 --quiet --out "$tmp/gn2.tsv"
 diff <(grep -v '^# date' "$tmp/gn1.tsv") <(grep -v '^# date' "$tmp/gn2.tsv") > /dev/null

@@ -71,7 +71,7 @@ Graphs and motifs (am/graph.h) and spiking networks composed from parts (am/spik
     >>> g = am.Graph.synthetic(300, 2000, rng=1)    # or am.read_graph("herm_full_edgelist.csv",
     ...                                             #   neurons="owmeta_cache.json"): C. elegans (c302's files)
     >>> g.count()                                    # {'xor': ..., 'xor-induced': ..., 'lateral': ..., ...}
-    >>> r = g.null("xor", graphs=100, attempts=10, rng=1)   # degree- and sign-preserving rewiring: r.z, r.p_upper
+    >>> r = g.null("xor", graphs=100, rng=1)   # Curveball null graphs (degrees and signs kept): r.z, r.p_upper
     >>> net = am.Network(dt=0.1, method="euler", seed=1)
     >>> E = net.population(320, drive=20, v0_mean=-55, v0_sd=5); I = net.population(80, drive=20, v0_mean=-55, v0_sd=5)
     >>> net.connect(E, [E, I], p=0.2, weight=0.6); net.connect(I, [E, I], p=0.2, weight=6.7, receptor="inhibitory")

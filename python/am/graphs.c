@@ -673,7 +673,7 @@ static PyObject *Graph_rewire(GraphObject *self, PyObject *args, PyObject *kw)
 
 /* The null model's summary per motif, as `connectome null` prints it: mean, sd (n - 1), enrichment, z, p_upper. */
 static PyObject *null_summary(const uint64_t *obs, const uint64_t *counts, size_t graphs, size_t nm, PyObject *names,
-                              PyObject *arr, uint64_t seed, double attempts)
+                              PyObject *arr, uint64_t seed, const am_null_opts *opts)
 {
     PyObject *o = amx_new1(AMX_I64, (Py_ssize_t)nm, "Graph.null"), *mean = amx_new1(AMX_F64, (Py_ssize_t)nm, "Graph.null");
     PyObject *sd = amx_new1(AMX_F64, (Py_ssize_t)nm, "Graph.null"), *z = amx_new1(AMX_F64, (Py_ssize_t)nm, "Graph.null");
@@ -699,26 +699,62 @@ static PyObject *null_summary(const uint64_t *obs, const uint64_t *counts, size_
         ((double *)amx_data(z))[k] = sdv > 0 ? ((double)obs[k] - mu) / sdv : NAN;
         ((double *)amx_data(p))[k] = (double)(1 + ge) / (double)(1 + graphs);
     }
-    return amx_namespace(10, "motifs", names, "observed", o, "counts", arr, "mean", mean, "sd", sd, "enrichment", en,
-                         "z", z, "p_upper", p, "seed", PyLong_FromUnsignedLongLong(seed), "attempts",
-                         PyFloat_FromDouble(attempts));
+    int swap = opts->sampler == AM_NULL_SWAP;
+    PyObject *rounds = swap ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(opts->rounds);
+    PyObject *attempts = swap ? PyFloat_FromDouble(opts->attempts_per_edge) : Py_NewRef(Py_None);
+    return amx_namespace(12, "motifs", names, "observed", o, "counts", arr, "mean", mean, "sd", sd, "enrichment", en,
+                         "z", z, "p_upper", p, "seed", PyLong_FromUnsignedLongLong(seed), "sampler",
+                         amx_str(am_null_sampler_name(opts->sampler)), "rounds", rounds, "attempts", attempts);
 }
 
-static PyObject *Graph_null(GraphObject *self, PyObject *args, PyObject *kw)
+/* Graph.null's sampler from its keywords, as `connectome null` takes them: sampler (None: Curveball), rounds
+ * (Curveball only) and attempts (swaps only); a keyword of the other sampler is refused, naming both. */
+static int null_opts_from(PyObject *sampler_o, PyObject *rounds_o, PyObject *attempts_o, am_null_opts *o)
 {
-    static char *kwlist[] = {"motifs", "graphs", "attempts", "rng", "threads", NULL};
-    PyObject *mo = NULL, *rng = NULL;
-    amx_int graphs = AMX_INT("graphs", 2, 10000000, 100), threads = AMX_INT("threads", 0, GRAPH_MAX_THREADS, 1);
+    const char *sampler = NULL;
+    if (sampler_o && sampler_o != Py_None) {
+        if (!PyUnicode_Check(sampler_o)) {
+            PyErr_Format(PyExc_TypeError, "Graph.null: sampler= is 'curveball' or 'swap', not %.80s",
+                         Py_TYPE(sampler_o)->tp_name);
+            return -1;
+        }
+        if (!(sampler = PyUnicode_AsUTF8(sampler_o)))
+            return -1;
+    }
+    amx_int rounds = AMX_INT("rounds", 1, AM_CURVEBALL_MAX_ROUNDS, AM_NULL_ROUNDS);
     amx_real attempts = AMX_REAL("attempts", 0.0, 1e4, 100.0);
-    am_motif ms[AM_MOTIFS];
-    size_t nm;
-    uint64_t seed;
-    GRAPH_READY(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O$O&O&OO&:null", kwlist, &mo, amx_int_conv, &graphs, amx_real_conv,
-                                     &attempts, &rng, amx_int_conv, &threads) ||
-        motif_list(mo, ms, &nm, "Graph.null: motifs") || seed_from(rng, &seed))
-        return NULL;
-    PyObject *arr = amx_new2(AMX_I64, (Py_ssize_t)graphs.u, (Py_ssize_t)nm, "Graph.null counts");
+    int has_rounds = rounds_o && rounds_o != Py_None, has_attempts = attempts_o && attempts_o != Py_None;
+    am_null_opts_default(o);
+    if (!sampler && has_attempts && !has_rounds) /* as the program: swaps when attempts alone is given */
+        o->sampler = AM_NULL_SWAP;
+    else if (!sampler || !strcmp(sampler, "curveball"))
+        o->sampler = AM_NULL_CURVEBALL;
+    else if (!strcmp(sampler, "swap"))
+        o->sampler = AM_NULL_SWAP;
+    else {
+        PyErr_Format(PyExc_ValueError, "Graph.null: sampler='%.80s': 'curveball' (the default) or 'swap'", sampler);
+        return -1;
+    }
+    if (o->sampler == AM_NULL_CURVEBALL && has_attempts) {
+        PyErr_SetString(PyExc_ValueError, "Graph.null: attempts= applies to sampler='swap' (Curveball takes rounds=)");
+        return -1;
+    }
+    if (o->sampler == AM_NULL_SWAP && has_rounds) {
+        PyErr_SetString(PyExc_ValueError, "Graph.null: rounds= applies to sampler='curveball' (swaps take attempts=)");
+        return -1;
+    }
+    if (has_rounds && !amx_int_conv(rounds_o, &rounds))
+        return -1;
+    if (has_attempts && !amx_real_conv(attempts_o, &attempts))
+        return -1;
+    o->rounds = (unsigned)rounds.u;
+    o->attempts_per_edge = attempts.v;
+    return 0;
+}
+
+/* Motif names as a tuple of str (NULL with the exception set). */
+static PyObject *motif_names(const am_motif *ms, size_t nm)
+{
     PyObject *names = PyTuple_New((Py_ssize_t)nm);
     for (size_t k = 0; names && k < nm; k++) {
         PyObject *s = PyUnicode_FromString(am_motif_name(ms[k]));
@@ -727,6 +763,26 @@ static PyObject *Graph_null(GraphObject *self, PyObject *args, PyObject *kw)
         else
             PyTuple_SET_ITEM(names, (Py_ssize_t)k, s);
     }
+    return names;
+}
+
+static PyObject *Graph_null(GraphObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"motifs", "graphs", "sampler", "rounds", "attempts", "rng", "threads", NULL};
+    PyObject *mo = NULL, *rng = NULL, *sampler = NULL, *rounds_o = NULL, *attempts_o = NULL;
+    amx_int graphs = AMX_INT("graphs", 2, 10000000, 100), threads = AMX_INT("threads", 0, GRAPH_MAX_THREADS, 1);
+    am_motif ms[AM_MOTIFS];
+    am_null_opts opts;
+    size_t nm;
+    uint64_t seed;
+    GRAPH_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O$O&OOOOO&:null", kwlist, &mo, amx_int_conv, &graphs, &sampler,
+                                     &rounds_o, &attempts_o, &rng, amx_int_conv, &threads) ||
+        null_opts_from(sampler, rounds_o, attempts_o, &opts) || motif_list(mo, ms, &nm, "Graph.null: motifs") ||
+        seed_from(rng, &seed))
+        return NULL;
+    PyObject *arr = amx_new2(AMX_I64, (Py_ssize_t)graphs.u, (Py_ssize_t)nm, "Graph.null counts");
+    PyObject *names = motif_names(ms, nm);
     if (!arr || !names) {
         Py_XDECREF(arr), Py_XDECREF(names);
         return NULL;
@@ -742,14 +798,14 @@ static PyObject *Graph_null(GraphObject *self, PyObject *args, PyObject *kw)
     for (size_t k = 0; k < nm && !rc; k++)
         rc = am_graph_count(self->g, ms[k], (int)threads.u, &obs[k]);
     if (!rc) /* int64 and uint64 share the layout; counts stay far below 2^63 */
-        rc = am_graph_null(self->g, ms, nm, (size_t)graphs.u, attempts.v, seed, (int)threads.u, amx_data(arr));
+        rc = am_graph_null_counts(self->g, ms, nm, (size_t)graphs.u, &opts, seed, (int)threads.u, amx_data(arr));
     amx_interrupt_end(&it);
     amx_use_done(&self->use);
     if (rc) {
         Py_DECREF(arr), Py_DECREF(names);
-        return amx_raise(rc, "Graph.null(graphs=%llu, attempts=%g)", graphs.u, attempts.v);
+        return amx_raise(rc, "Graph.null(graphs=%llu, sampler='%s')", graphs.u, am_null_sampler_name(opts.sampler));
     }
-    return null_summary(obs, amx_data(arr), (size_t)graphs.u, nm, names, arr, seed, attempts.v);
+    return null_summary(obs, amx_data(arr), (size_t)graphs.u, nm, names, arr, seed, &opts);
 }
 
 static PyObject *Graph_repr(GraphObject *self)
@@ -835,21 +891,22 @@ static PyMethodDef Graph_methods[] = {
      "edge; every node keeps its in- and out-degree within each sign. rng: an int seed, an am.Rng (one draw)\n"
      "or None.\n\n"
      "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
-     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
-     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
-     "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept\n\n"
-     "    >>> g = am.Graph.synthetic(100, 500, rng=1); r, swaps = g.rewire(50, rng=2)\n"
      "    >>> (r.out_degree() == g.out_degree()).all(), swaps   # degrees kept"},
     {"null", (PyCFunction)(void (*)(void))Graph_null, METH_VARARGS | METH_KEYWORDS,
-     "null(motifs=None, *, graphs=100, attempts=100, rng=None, threads=1) -> namespace\n\n"
-     "Motif enrichment against `graphs` (>= 2) rewired graphs (graph k rewired from stream (seed, k), as\n"
-     "`connectome null --seed`): motifs (names; None: all four), observed (int64), counts (graphs x motifs),\n"
-     "mean, sd (n - 1), enrichment (observed / mean), z ((observed - mean) / sd; NaN when sd = 0), p_upper\n"
-     "((1 + graphs counting at least the observed) / (1 + graphs)), seed, attempts. rng: an int seed, an\n"
-     "am.Rng (one draw) or None. threads=0: all processors; the same counts at any thread count. Releases the\n"
-     "GIL; Ctrl-C stops it.\n\n"
-     "    >>> r = g.null('xor', graphs=100, attempts=10, rng=1)\n"
-     "    >>> r.z[0], r.p_upper[0]"},
+     "null(motifs=None, *, graphs=100, sampler=None, rounds=40, attempts=100, rng=None, threads=1)\n"
+     "    -> namespace\n\n"
+     "Motif enrichment against `graphs` (>= 2) null graphs (graph k drawn from stream (seed, k), as\n"
+     "`connectome null --seed`, whose options these keywords are): sampler 'curveball' (per-sign Curveball\n"
+     "trades, `rounds` 1 .. 1e6 of them) or 'swap' (edge swaps, `attempts` 0 .. 1e4 per edge); sampler=None\n"
+     "is Curveball, or swaps when attempts= alone is given; a keyword of the other sampler raises ValueError. Both keep every node's in- and out-degree within each sign. Returns\n"
+     "motifs (names; None: all four), observed (int64), counts (graphs x motifs), mean, sd (n - 1),\n"
+     "enrichment (observed / mean), z ((observed - mean) / sd; NaN when sd = 0), p_upper ((1 + graphs\n"
+     "counting at least the observed) / (1 + graphs)), seed, sampler, rounds (None for swaps), attempts\n"
+     "(None for Curveball). rng: an int seed, an am.Rng (one draw) or None. threads=0: all processors; the\n"
+     "same counts at any thread count. Releases the GIL; Ctrl-C stops it.\n\n"
+     "    >>> r = g.null('xor', graphs=100, rng=1)\n"
+     "    >>> r.z[0], r.p_upper[0]\n"
+     "    >>> g.null('xor', graphs=100, sampler='swap', attempts=10, rng=1).z[0]"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -105,6 +105,25 @@ ok(g.null("lateral", graphs=12, attempts=5, rng=4).counts[:, 0].tolist() == c[:,
    and not np.array_equal(g.null(graphs=12, attempts=1, rng=4).counts, c)
    and g.null(graphs=3, attempts=5, rng=4).counts.tolist() == c[:3].tolist(),
    "motifs=, rng=, attempts=, graphs= each change what is drawn (graph k from stream (seed, k))")
+# the sampler: Curveball by default (rounds=), swaps when attempts= alone is given or sampler='swap'
+cb = g.null(graphs=12, rng=4)
+ok(cb.sampler == "curveball" and cb.rounds == 40 and cb.attempts is None and nm.sampler == "swap"
+   and nm.rounds is None and nm.attempts == 5.0, "null: the default sampler is Curveball, 40 rounds; attempts= alone: swaps")
+ok(np.array_equal(g.null(graphs=12, sampler="swap", attempts=5, rng=4).counts, c)
+   and np.array_equal(g.null(graphs=12, sampler="curveball", rounds=40, rng=4).counts, cb.counts)
+   and not np.array_equal(g.null(graphs=12, rounds=3, rng=4).counts, cb.counts)
+   and np.array_equal(g.null(graphs=12, rng=4, threads=2).counts, cb.counts),
+   "sampler= names the default or swaps; rounds= changes what is drawn; Curveball's counts the same on 2 threads")
+for kw_, text in [(dict(sampler="curveball", attempts=5), "attempts= applies to sampler='swap'"),
+                  (dict(sampler="swap", rounds=5), "rounds= applies to sampler='curveball'"),
+                  (dict(attempts=5, rounds=5), "attempts= applies to sampler='swap'"),
+                  (dict(sampler="rewire"), "sampler='rewire'"), (dict(rounds=0), "rounds"),
+                  (dict(rounds=10**7), "rounds"), (dict(sampler=3), "sampler")]:
+    try:
+        g.null(graphs=2, **kw_)
+        ok(False, "null(%r) raises" % (kw_,))
+    except (ValueError, TypeError) as e:
+        ok(text in str(e), "null(%r) raises: %s" % (kw_, e))
 if BIN and os.access(os.path.join(BIN, "connectome"), os.X_OK):
     with tempfile.TemporaryDirectory() as tmp:
         csv = os.path.join(tmp, "g.csv")
@@ -123,6 +142,14 @@ if BIN and os.access(os.path.join(BIN, "connectome"), os.X_OK):
         ok(all(prog[m][0] == hn.observed[k] and abs(prog[m][1] - hn.mean[k]) < 1e-3 and abs(prog[m][2] - hn.sd[k]) < 1e-3
                and abs(prog[m][3] - hn.z[k]) < 0.01 for k, m in enumerate(am.motifs)),
            "null agrees with `connectome null --seed 4` (observed, mean, sd to 1e-3, z to 0.01)")
+        hc = h.null(graphs=12, rounds=7, rng=4)
+        subprocess.run([os.path.join(BIN, "connectome"), "null", "--edges", csv, "--graphs", "12", "--rounds", "7",
+                        "--seed", "4", "--quiet", "--out", out], check=True)
+        rows = [line.split("\t") for line in open(out) if not line.startswith("#")][1:]
+        prog = {r_[0]: (int(r_[1]), float(r_[2]), float(r_[3]), float(r_[7])) for r_ in rows}
+        ok(all(prog[m][0] == hc.observed[k] and abs(prog[m][1] - hc.mean[k]) < 1e-3 and abs(prog[m][2] - hc.sd[k]) < 1e-3
+               and abs(prog[m][3] - hc.z[k]) < 0.01 for k, m in enumerate(am.motifs)),
+           "Curveball null agrees with `connectome null --rounds 7 --seed 4`")
         ok(h.nodes == g.nodes - sum(1 for d in g.out_degree() + g.in_degree() if d == 0)
            and h.edges == g.edges and h.count() == g.count(), "read_graph reads the CSV back (same counts)")
         with open(os.path.join(tmp, "s.csv"), "w") as f:

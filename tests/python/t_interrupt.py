@@ -204,6 +204,8 @@ def run_case(setup, call, check, delay=0.3):
 
 for name, case in CASES.items():
     dt, tail = run_case(*case)
+    if dt is not None and dt >= LIMIT:  # answered, but late: once more, in case the machine was busy (make check
+        dt, tail = run_case(*case)      # runs two test files at a time); a call deaf to Ctrl-C is late every time
     good = dt is not None and dt < LIMIT and tail and tail[-1] == "usable"
     if not good:
         print("# " + "\n# ".join(tail))

@@ -603,6 +603,8 @@ EFFECTS.update({
     ("Graph.null", "motifs"): (lambda: nulls(), lambda: nulls(motifs="xor")),
     ("Graph.null", "graphs"): (lambda: nulls(), lambda: nulls(graphs=4)),
     ("Graph.null", "attempts"): (lambda: nulls(), lambda: nulls(attempts=3)),
+    ("Graph.null", "sampler"): (lambda: nulls(attempts=None), lambda: nulls(attempts=None, sampler="swap")),
+    ("Graph.null", "rounds"): (lambda: nulls(attempts=None), lambda: nulls(attempts=None, rounds=3)),
     ("Graph.null", "rng"): (lambda: nulls(), lambda: nulls(rng=2)),
     ("read_graph", "path"): (lambda: ginfo(am.read_graph(G_CSV)), lambda: ginfo(am.read_graph(G_CSV2))),
     ("read_graph", "signs"): (lambda: ginfo(am.read_graph(G_CSV)), lambda: ginfo(am.read_graph(G_CSV, signs=G_SIGNS))),
