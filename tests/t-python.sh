@@ -5,7 +5,7 @@
 # t_hostile.py (no
 # input crashes the interpreter), t_interrupt.py (Ctrl-C stops every long call), t_nonumpy.py (the module without
 # numpy: skipped by an interpreter that has it), t_concepts.py (concept memories and the concept database), t_hrr.py
-# (HRR and clean-up), t_docs.py (every public name has an example in its docstring, and the examples run).
+# (HRR and clean-up), t_cnn.py (convolutional networks), t_docs.py (every public name has an example in its docstring, and the examples run).
 # AM_PYTHON: the interpreter the Makefile built for (empty: none with headers, skip); without numpy there, only
 # t_nonumpy.py runs (the other files test with numpy arrays).
 # Under AddressSanitizer the module needs the sanitizer runtime loaded first (Python itself is not built
@@ -24,7 +24,7 @@ case "$AM_SANFLAGS" in
     ;;
 esac
 files="t_am.py t_melody.py t_keywords.py t_graphs.py t_network.py t_hostile.py t_interrupt.py t_nonumpy.py t_readme.py
-       t_docs.py t_concepts.py t_hrr.py t_audio.py t_words.py"
+       t_docs.py t_concepts.py t_hrr.py t_audio.py t_words.py t_cnn.py"
 "$AM_PYTHON" -c 'import numpy' 2>/dev/null || files=t_nonumpy.py
 # shellcheck disable=SC2086  (the file names are words)
 PYTHONPATH="$AM_BUILD/python" AM_BIN="$AM_BIN" exec "$AM_PYTHON" "$here/python/run.py" $files

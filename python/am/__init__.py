@@ -6,7 +6,7 @@ The layers (help(am.NAME) for any name; every one has a docstring with an exampl
   patterns      patterns, letters, flip, occlude, overlap, fashion, class_name, show, show_frames, checkerboards
   stores        Store (hopfield, dense, modern, seq-*: store, recall, energy, replay), load, store_types
   analysis      capacity, theory, seq_capacity, familiarity, sequence_familiarity, roc, roc_curve
-  encoders      PCA, Autoencoder
+  encoders      PCA, Autoencoder, ConvNet (convolutional classifier-encoders and autoencoders)
   audio         read_wav, write_wav, resample, trim, active_level, normalize, STFT (spectrograms, Griffin-Lim)
   words         WordEncoder, Lexicon, read_words, word_valid, WordNet
   concepts      Concepts, ConceptDB (the LMDB concept database), binding_types, HRR, Cleanup
@@ -125,7 +125,7 @@ from ._am import Error, Rng, __version__, commit, default_rng, have_numpy, seed 
 from ._am import class_name, fashion, flip, letters, occlude, overlap, patterns  # noqa: F401  (patterns and data)
 from ._am import Store, load, store_types  # noqa: F401  (stores: classical, dense, modern, sequences)
 from ._am import capacity, familiarity, roc, roc_curve, seq_capacity, sequence_familiarity, theory  # noqa: F401
-from ._am import PCA, Autoencoder  # noqa: F401  (encoders: latent spaces)
+from ._am import PCA, Autoencoder, ConvNet  # noqa: F401  (encoders: latent spaces)
 from ._am import (  # noqa: F401  (audio: am/audio.h; words: am/words.h, am/lexicon.h)
     STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
     write_wav)
@@ -136,7 +136,7 @@ from ._am import Graph, motifs, read_graph  # noqa: F401  (graphs, motifs, null 
 from ._am import REST, TPQ, Melody, MelodyCode, pitch_name, read_abc, read_midi  # noqa: F401  (melodies)
 from ._plot import plot  # noqa: F401  (gnuplot figures)
 
-__all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
+__all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "ConvNet", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
            "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus",

@@ -52,6 +52,10 @@ CASES = {
                                         "am.patterns('biased:0.5', 2, 10, rng=1).shape == (2, 10)"),
     "patterns (random, 10**6 x 1000: a 1 GB array unpacked)": (
         "", "am.patterns('random', 10**6, 1000, rng=1)", "am.patterns('random', 2, 10, rng=1).shape == (2, 10)"),
+    "ConvNet.train (20000 images of 28 x 28, 5 epochs)": (
+        "n = am.ConvNet('1x28x28', 'conv16k3p1,relu,maxpool2,flat,fc10', rng=1); "
+        "x = np.random.default_rng(1).random((20000, 784), dtype=np.float32); y = np.arange(20000) % 10",
+        "n.train(x, y, epochs=5, rng=1)", "n.forward(x[:2]).shape == (2, 10) and n.steps >= 0"),
     "Store.stability (dense store of 3000 patterns)": (
         "s = am.Store('dense', n=600, degree=3); s.add(am.patterns('random', 3000, 600, rng=1))",
         "s.stability()",
