@@ -77,6 +77,23 @@ static void gemm_tn(cnn_ws *w, size_t m, size_t n, size_t k, const float *A, siz
     }
 }
 
+/* One chunk of column sums in double: p1[c] += a[r][c], and with b, p2[c] += a[r][c] b[r][c]. The order of
+ * every sum is the rows' order, whatever the vector width. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void colsum_chunk(const float *a, const float *b, size_t r0, size_t r1, size_t cols, double *p1, double *p2)
+{
+    for (size_t r = r0; r < r1; r++) {
+        const float *ar = a + r * cols;
+        for (size_t c = 0; c < cols; c++)
+            p1[c] += ar[c];
+        if (!b)
+            continue;
+        const float *br = b + r * cols;
+        for (size_t c = 0; c < cols; c++)
+            p2[c] += (double)ar[c] * br[c];
+    }
+}
+
 /* s1[c] = sum over rows of a[r][c]; with b (same shape), s2[c] = sum of a[r][c] b[r][c]. In double, over
  * CNN_SUMCHUNKS fixed chunks of rows added in order. */
 static void colsums(cnn_ws *w, const float *a, const float *b, size_t rows, size_t cols, double *s1, double *s2)
@@ -87,14 +104,7 @@ static void colsums(cnn_ws *w, const float *a, const float *b, size_t rows, size
     for (size_t g = 0; g < CNN_SUMCHUNKS; g++) {
         double *p1 = part + g * 2 * cols, *p2 = p1 + cols;
         memset(p1, 0, 2 * cols * sizeof(double));
-        for (size_t r = rows * g / CNN_SUMCHUNKS; r < rows * (g + 1) / CNN_SUMCHUNKS; r++) {
-            const float *ar = a + r * cols;
-            for (size_t c = 0; c < cols; c++)
-                p1[c] += ar[c];
-            if (b)
-                for (size_t c = 0; c < cols; c++)
-                    p2[c] += (double)ar[c] * b[r * cols + c];
-        }
+        colsum_chunk(a, b, rows * g / CNN_SUMCHUNKS, rows * (g + 1) / CNN_SUMCHUNKS, cols, p1, p2);
     }
     for (size_t c = 0; c < cols; c++) {
         double x = 0, y = 0;
@@ -186,6 +196,16 @@ static void plain_forward(const cnn_layer *L, const float *W, const float *bias,
             out[r * oc + c] += bias[c];
 }
 
+/* Epilogue: the biases added to a finished tile. */
+static void epi_bias(float *c, size_t ldc, size_t i0, size_t rows, size_t j0, size_t cols, void *ctx)
+{
+    const float *b = (const float *)ctx + j0;
+    (void)i0;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            c[i * ldc + j] += b[j];
+}
+
 /* A convolution by groups of samples: each group's im2col rows (in the thread's scratch, in cache) times the
  * weights, plus the biases. */
 static void conv_forward(const cnn_layer *L, const float *W, const float *bias, cnn_ws *w, size_t b, const float *in,
@@ -208,11 +228,8 @@ static void conv_forward(const cnn_layer *L, const float *W, const float *bias, 
             size_t s0 = g * sg, ns = b - s0 < sg ? b - s0 : sg;
             for (size_t s = 0; s < ns; s++)
                 im2col_one(L, in + (s0 + s) * cnn_in_size(L), col + s * per);
-            float *o = out + s0 * pos * oc;
-            am__sgemm_team_inplace(0, 1, 0, ns * pos, oc, L->K, col, L->K, W, oc, 0, o, oc, &ws, NULL, NULL);
-            for (size_t r = 0; r < ns * pos; r++)
-                for (size_t c = 0; c < oc; c++)
-                    o[r * oc + c] += bias[c];
+            am__sgemm_team_inplace(0, 1, 0, ns * pos, oc, L->K, col, L->K, W, oc, 0, out + s0 * pos * oc, oc, &ws,
+                                   epi_bias, (void *)bias);
         }
     }
 }
@@ -242,6 +259,9 @@ static void conv_backward(const cnn_layer *L, const float *W, float *gW, float *
     }
     size_t sg = am__cnn_group(L), pos = L->oh * L->ow, per = pos * L->K, g0, g1;
     size_t P = lanes(L, b, 0, &g0, &g1);
+    for (size_t k = 0; din && k < L->K; k++) /* W^T (oc x K): the B of every group's dcol, read in place */
+        for (size_t c = 0; c < oc; c++)
+            w->wt[c * L->K + k] = W[k * oc + c];
 #pragma omp parallel num_threads(w->threads)
     {
         int tid = omp_get_thread_num();
@@ -260,7 +280,7 @@ static void conv_backward(const cnn_layer *L, const float *W, float *gW, float *
                                        &ws, NULL, NULL);
                 if (!din)
                     continue;
-                am__sgemm_team_nowait(0, 1, 0, 1, ns * pos, L->K, oc, dy, oc, W, oc, 0, dcol, L->K, &ws, NULL, NULL);
+                am__sgemm_team_inplace(0, 1, 0, ns * pos, L->K, oc, dy, oc, w->wt, L->K, 0, dcol, L->K, &ws, NULL, NULL);
                 for (size_t s = 0; s < ns; s++)
                     col2im_one(L, dcol + s * per, din + (s0 + s) * cnn_in_size(L));
             }
@@ -277,32 +297,42 @@ static void conv_backward(const cnn_layer *L, const float *W, float *gW, float *
 
 /* ---- pooling and upsampling (per sample) ---- */
 
+/* Pooling of one sample, channels innermost (vectorised; comparisons and sums in the window's order, so every
+ * clone gives the same values): max keeps the first largest value and its index (arg, may be NULL). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void pool_forward_one(const cnn_layer *L, const float *x, float *y, int32_t *arg)
 {
-    size_t C = L->ic, area = L->kh * L->kw;
+    size_t C = L->ic;
+    float inv = 1.0f / (float)(L->kh * L->kw);
+    int mx = L->kind == CNN_MAXPOOL;
     for (size_t oy = 0; oy < L->oh; oy++)
-        for (size_t ox = 0; ox < L->ow; ox++)
-            for (size_t c = 0; c < C; c++) {
-                size_t first = ((oy * L->sh) * L->iw + ox * L->sw) * C + c, best = first;
-                float m = x[first], s = 0.0f;
-                for (size_t ky = 0; ky < L->kh; ky++)
-                    for (size_t kx = 0; kx < L->kw; kx++) {
-                        size_t i = first + (ky * L->iw + kx) * C;
-                        s += x[i];
-                        if (x[i] > m) {
-                            m = x[i];
-                            best = i;
+        for (size_t ox = 0; ox < L->ow; ox++) {
+            size_t i0 = ((oy * L->sh) * L->iw + ox * L->sw) * C;
+            float *yo = y + (oy * L->ow + ox) * C;
+            int32_t *ao = arg ? arg + (oy * L->ow + ox) * C : NULL;
+            memcpy(yo, x + i0, C * sizeof(float));
+            for (size_t c = 0; ao && c < C; c++)
+                ao[c] = (int32_t)(i0 + c);
+            for (size_t q = 1; q < L->kh * L->kw; q++) {
+                size_t i = i0 + ((q / L->kw) * L->iw + q % L->kw) * C;
+                const float *xi = x + i;
+                if (!mx) {
+                    for (size_t c = 0; c < C; c++)
+                        yo[c] += xi[c];
+                } else if (ao) {
+                    for (size_t c = 0; c < C; c++)
+                        if (xi[c] > yo[c]) {
+                            yo[c] = xi[c];
+                            ao[c] = (int32_t)(i + c);
                         }
-                    }
-                size_t o = (oy * L->ow + ox) * C + c;
-                if (L->kind == CNN_MAXPOOL) {
-                    y[o] = m;
-                    if (arg)
-                        arg[o] = (int32_t)best;
                 } else {
-                    y[o] = s / (float)area;
+                    for (size_t c = 0; c < C; c++)
+                        yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
                 }
             }
+            for (size_t c = 0; !mx && c < C; c++)
+                yo[c] *= inv;
+        }
 }
 
 static void pool_backward_one(const cnn_layer *L, const float *dy, const int32_t *arg, float *dx)
@@ -316,14 +346,15 @@ static void pool_backward_one(const cnn_layer *L, const float *dy, const int32_t
         return;
     }
     for (size_t oy = 0; oy < L->oh; oy++)
-        for (size_t ox = 0; ox < L->ow; ox++)
-            for (size_t c = 0; c < C; c++) {
-                size_t first = ((oy * L->sh) * L->iw + ox * L->sw) * C + c;
-                float g = dy[(oy * L->ow + ox) * C + c] * inv;
-                for (size_t ky = 0; ky < L->kh; ky++)
-                    for (size_t kx = 0; kx < L->kw; kx++)
-                        dx[first + (ky * L->iw + kx) * C] += g;
+        for (size_t ox = 0; ox < L->ow; ox++) {
+            size_t i0 = ((oy * L->sh) * L->iw + ox * L->sw) * C;
+            const float *g = dy + (oy * L->ow + ox) * C;
+            for (size_t q = 0; q < L->kh * L->kw; q++) {
+                float *d = dx + i0 + ((q / L->kw) * L->iw + q % L->kw) * C;
+                for (size_t c = 0; c < C; c++)
+                    d[c] += g[c] * inv;
             }
+        }
 }
 
 /* up: y(oy, ox, c) = x(oy / f, ox / f, c); backward sums each f x f block in order. */
@@ -348,11 +379,23 @@ static void up_one(const cnn_layer *L, const float *x, float *y, int backward)
 
 #define BN_EPS 1e-5
 
+/* out = in a[c] + b[c] over rows x C. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void affine_rows(const float *in, float *out, size_t r0, size_t r1, size_t C, const float *a, const float *b)
+{
+    for (size_t r = r0; r < r1; r++)
+        for (size_t c = 0; c < C; c++)
+            out[r * C + c] = in[r * C + c] * a[c] + b[c];
+}
+
+/* Batch normalisation: y = scale (x - mean) inv + shift, computed as x a + b with a = scale inv, b = shift -
+ * mean a. In training, mean and inv of the batch (kept for backward, which recomputes the normalised values
+ * from the input) and the running statistics move (state not NULL); in inference, the running ones (rs). */
 static void bn_forward(const cnn_layer *L, const float *gamma, const float *beta, const float *rs, float *state,
                        cnn_ws *w, int l, size_t b, const float *in, float *out)
 {
     size_t C = L->oc, rows = b * L->oh * L->ow;
-    float *mean = w->bnstat + w->bnoff[l], *inv = mean + C, *xhat = w->train ? w->xhat + w->xoff[l] : NULL;
+    float *mean = w->bnstat + w->bnoff[l], *inv = mean + C, *ka = w->bnk, *kb = w->bnk + C;
     if (w->train) {
         colsums(w, in, in, rows, C, w->sum1, w->sum2);
         for (size_t c = 0; c < C; c++) {
@@ -371,55 +414,95 @@ static void bn_forward(const cnn_layer *L, const float *gamma, const float *beta
             inv[c] = (float)(1.0 / sqrt((double)rs[C + c] + BN_EPS));
         }
     }
+    for (size_t c = 0; c < C; c++) {
+        ka[c] = gamma[c] * inv[c];
+        kb[c] = beta[c] - mean[c] * ka[c];
+    }
+    size_t T = (size_t)w->threads;
 #pragma omp parallel for num_threads(w->threads) schedule(static)
-    for (size_t r = 0; r < rows; r++)
+    for (size_t t = 0; t < T; t++)
+        affine_rows(in, out, rows * t / T, rows * (t + 1) / T, C, ka, kb);
+}
+
+/* din = k1 (dout - k2 - xhat k3), xhat = (x - mean) inv. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void bn_din_rows(const float *x, const float *dout, float *din, size_t r0, size_t r1, size_t C,
+                        const float *mean, const float *inv, const float *k1, const float *k2, const float *k3)
+{
+    for (size_t r = r0; r < r1; r++)
         for (size_t c = 0; c < C; c++) {
-            float h = (in[r * C + c] - mean[c]) * inv[c];
-            if (xhat)
-                xhat[r * C + c] = h;
-            out[r * C + c] = gamma[c] * h + beta[c];
+            float h = (x[r * C + c] - mean[c]) * inv[c];
+            din[r * C + c] = k1[c] * (dout[r * C + c] - k2[c] - h * k3[c]);
         }
 }
 
 static void bn_backward(const cnn_layer *L, const float *gamma, float *ggamma, float *gbeta, cnn_ws *w, int l,
-                        size_t b, const float *dout, float *din)
+                        size_t b, const float *in, const float *dout, float *din)
 {
     size_t C = L->oc, rows = b * L->oh * L->ow;
-    const float *inv = w->bnstat + w->bnoff[l] + C, *xhat = w->xhat + w->xoff[l];
-    colsums(w, dout, xhat, rows, C, w->sum1, w->sum2);
+    const float *mean = w->bnstat + w->bnoff[l], *inv = mean + C;
+    /* sum dy and sum dy x; sum dy xhat = inv (sum dy x - mean sum dy). */
+    colsums(w, dout, in, rows, C, w->sum1, w->sum2);
     float *k1 = w->bnk, *k2 = w->bnk + C, *k3 = w->bnk + 2 * C;
     for (size_t c = 0; c < C; c++) {
+        double sdx = (double)inv[c] * (w->sum2[c] - (double)mean[c] * w->sum1[c]);
         gbeta[c] = (float)w->sum1[c];
-        ggamma[c] = (float)w->sum2[c];
+        ggamma[c] = (float)sdx;
         k1[c] = gamma[c] * inv[c];
         k2[c] = (float)(w->sum1[c] / (double)rows);
-        k3[c] = (float)(w->sum2[c] / (double)rows);
+        k3[c] = (float)(sdx / (double)rows);
     }
     if (!din)
         return;
+    size_t T = (size_t)w->threads;
 #pragma omp parallel for num_threads(w->threads) schedule(static)
-    for (size_t r = 0; r < rows; r++)
-        for (size_t c = 0; c < C; c++)
-            din[r * C + c] = k1[c] * (dout[r * C + c] - k2[c] - xhat[r * C + c] * k3[c]);
+    for (size_t t = 0; t < T; t++)
+        bn_din_rows(in, dout, din, rows * t / T, rows * (t + 1) / T, C, mean, inv, k1, k2, k3);
 }
 
 /* ---- activations ---- */
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void act_forward_span(cnn_kind k, const float *in, float *out, size_t n)
+{
+    if (k == CNN_RELU)
+        for (size_t i = 0; i < n; i++)
+            out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+    else if (k == CNN_TANH)
+        for (size_t i = 0; i < n; i++)
+            out[i] = tanhf(in[i]);
+    else
+        for (size_t i = 0; i < n; i++)
+            out[i] = 1.0f / (1.0f + expf(-in[i]));
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void act_backward_span(cnn_kind k, const float *y, const float *dout, float *din, size_t n)
+{
+    if (k == CNN_RELU)
+        for (size_t i = 0; i < n; i++)
+            din[i] = y[i] > 0.0f ? dout[i] : 0.0f;
+    else if (k == CNN_TANH)
+        for (size_t i = 0; i < n; i++)
+            din[i] = dout[i] * (1.0f - y[i] * y[i]);
+    else
+        for (size_t i = 0; i < n; i++)
+            din[i] = dout[i] * y[i] * (1.0f - y[i]);
+}
+
 static void act_forward(cnn_kind k, const float *in, float *out, size_t n, int T)
 {
 #pragma omp parallel for num_threads(T) schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        float v = in[i];
-        out[i] = k == CNN_RELU ? (v > 0.0f ? v : 0.0f) : k == CNN_TANH ? tanhf(v) : 1.0f / (1.0f + expf(-v));
-    }
+    for (size_t t = 0; t < (size_t)T; t++)
+        act_forward_span(k, in + n * t / (size_t)T, out + n * t / (size_t)T, n * (t + 1) / (size_t)T - n * t / (size_t)T);
 }
 
 static void act_backward(cnn_kind k, const float *y, const float *dout, float *din, size_t n, int T)
 {
 #pragma omp parallel for num_threads(T) schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        float v = y[i], g = dout[i];
-        din[i] = k == CNN_RELU ? (v > 0.0f ? g : 0.0f) : k == CNN_TANH ? g * (1.0f - v * v) : g * v * (1.0f - v);
+    for (size_t t = 0; t < (size_t)T; t++) {
+        size_t a = n * t / (size_t)T, e = n * (t + 1) / (size_t)T;
+        act_backward_span(k, y + a, dout + a, din + a, e - a);
     }
 }
 
@@ -454,7 +537,8 @@ void am__cnn_layer_forward(const am_cnn *n, cnn_ws *w, int l, size_t b, float *s
             up_one(L, in + s * isz, out + s * osz, 0);
         break;
     case CNN_VIEW:
-        memcpy(out, in, b * isz * sizeof(float));
+        if (out != in)
+            memcpy(out, in, b * isz * sizeof(float));
         break;
     default:
         act_forward(L->kind, in, out, b * isz, w->threads);
@@ -472,7 +556,7 @@ void am__cnn_layer_backward(const am_cnn *n, cnn_ws *w, int l, size_t b, const f
         conv_backward(L, p + L->woff, grad + L->woff, grad + L->boff, w, b, w->act[l], dout, din);
         break;
     case CNN_BN:
-        bn_backward(L, p + L->woff, grad + L->woff, grad + L->boff, w, l, b, dout, din);
+        bn_backward(L, p + L->woff, grad + L->woff, grad + L->boff, w, l, b, w->act[l], dout, din);
         break;
     case CNN_MAXPOOL:
     case CNN_AVGPOOL:

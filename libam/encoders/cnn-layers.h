@@ -14,17 +14,17 @@
 
 /* The buffers of a pass over at most `batch` rows, all allocated once (am__cnn_ws_create). act[l] is the
  * input of layer l (batch x in_size(l)); in training every act[l] has its own buffer and so do the max-pooling
- * choices, normalised values (xhat) and batch statistics, which backward reads; in inference act[1..]
- * alternate between two buffers. Each thread has an im2col and a dcol scratch of tcolsize floats (one group
- * of samples, am__cnn_group). */
+ * choices and batch statistics, which backward reads; in inference act[1..] alternate between two buffers.
+ * Each thread has an im2col and a dcol scratch of tcolsize floats (one group of samples, am__cnn_group); wt
+ * holds a convolution's weights transposed during its backward pass. */
 typedef struct cnn_ws {
     size_t batch;
     int threads, train;
     float *act[AM_CNN_MAX_LAYERS + 1];
-    float *actbuf, *tcol, *tdcol, *wpart, *xhat, *bnstat, *bnk;
+    float *actbuf, *tcol, *tdcol, *wpart, *wt, *bnstat, *bnk;
     size_t tcolsize;
     int32_t *arg;
-    size_t argoff[AM_CNN_MAX_LAYERS], xoff[AM_CNN_MAX_LAYERS], bnoff[AM_CNN_MAX_LAYERS];
+    size_t argoff[AM_CNN_MAX_LAYERS], bnoff[AM_CNN_MAX_LAYERS];
     double *part, *sum1, *sum2;
     am__gemm_ws gws;
 } cnn_ws;

@@ -21,8 +21,9 @@ void am__cnn_ws_free(cnn_ws *w)
         return;
     if (w->train)
         for (int l = 0; l <= AM_CNN_MAX_LAYERS; l++)
-            free(w->act[l]);
-    free(w->actbuf), free(w->tcol), free(w->tdcol), free(w->wpart), free(w->xhat), free(w->bnstat), free(w->bnk);
+            if (!l || w->act[l] != w->act[l - 1])
+                free(w->act[l]);
+    free(w->actbuf), free(w->tcol), free(w->tdcol), free(w->wpart), free(w->wt), free(w->bnstat), free(w->bnk);
     free(w->arg), free(w->part), free(w->sum1), free(w->sum2);
     am__gemm_ws_free(&w->gws);
     memset(w, 0, sizeof *w);
@@ -40,9 +41,29 @@ static void *fmalloc(size_t floats)
     return floats > SIZE_MAX / sizeof(float) ? NULL : malloc((floats ? floats : 1) * sizeof(float));
 }
 
+static int is_act(cnn_kind k)
+{
+    return k == CNN_RELU || k == CNN_TANH || k == CNN_SIGMOID;
+}
+
+/* Whether layer l may write its output over its input in training: a view always; an activation (whose
+ * backward reads its output only) unless the nearest layer before it that is not a view is an activation too
+ * (whose backward needs the values it would overwrite) or there is none (the input). */
+static int in_place(const am_cnn *n, int l)
+{
+    if (n->l[l].kind == CNN_VIEW)
+        return 1;
+    if (!is_act(n->l[l].kind))
+        return 0;
+    int p = l - 1;
+    while (p >= 0 && n->l[p].kind == CNN_VIEW)
+        p--;
+    return p >= 0 && !is_act(n->l[p].kind);
+}
+
 int am__cnn_ws_create(cnn_ws *w, const am_cnn *n, size_t batch, int threads, int train)
 {
-    size_t maxact = 0, maxcol = 0, totarg = 0, totx = 0, totbn = 0, maxc = 1, maxw = 0;
+    size_t maxact = 0, maxcol = 0, totarg = 0, totbn = 0, maxc = 1, maxw = 0, maxkn = 0;
     memset(w, 0, sizeof *w);
     w->batch = batch, w->threads = threads, w->train = train;
     for (int l = 0; l < n->nl; l++) {
@@ -54,6 +75,7 @@ int am__cnn_ws_create(cnn_ws *w, const am_cnn *n, size_t batch, int threads, int
             /* Weight-gradient partials: CNN_LANES lanes (im2col) or row chunks (plain products). */
             size_t rows = times(batch, pos), G = L->nocol ? (rows + CNN_KCHUNK - 1) / CNN_KCHUNK : CNN_LANES;
             size_t per = times(L->K, L->oc);
+            maxkn = per > maxkn ? per : maxkn;
             maxw = G > 1 && times(G, per) > maxw ? times(G, per) : maxw;
             if (!L->nocol) {
                 size_t sg = am__cnn_group(L), c = times(sg < batch ? sg : batch, times(pos, L->K));
@@ -62,18 +84,17 @@ int am__cnn_ws_create(cnn_ws *w, const am_cnn *n, size_t batch, int threads, int
         }
         w->argoff[l] = totarg * batch; /* the layer's choices for every row of the batch */
         totarg += L->kind == CNN_MAXPOOL ? osz : 0;
-        w->xoff[l] = totx;
-        totx += L->kind == CNN_BN ? times(batch, osz) : 0;
         w->bnoff[l] = totbn;
         totbn += L->kind == CNN_BN ? 2 * L->oc : 0;
     }
     int bad = 0;
     if (train) {
         bad |= !(w->act[0] = fmalloc(times(batch, cnn_in_size(&n->l[0]))));
-        for (int l = 0; l < n->nl; l++)
-            bad |= !(w->act[l + 1] = fmalloc(times(batch, cnn_out_size(&n->l[l]))));
+        for (int l = 0; l < n->nl && !bad; l++)
+            if (!(w->act[l + 1] = in_place(n, l) ? w->act[l] : fmalloc(times(batch, cnn_out_size(&n->l[l])))))
+                bad = 1;
         bad |= !(w->arg = malloc((times(batch, totarg) ? times(batch, totarg) : 1) * sizeof(int32_t)));
-        bad |= !(w->xhat = fmalloc(totx)) || !(w->tdcol = fmalloc(times((size_t)threads, maxcol)));
+        bad |= !(w->wt = fmalloc(maxkn)) || !(w->tdcol = fmalloc(times((size_t)threads, maxcol)));
     } else {
         bad |= !(w->actbuf = fmalloc(times(2 * batch, maxact)));
     }
