@@ -99,23 +99,29 @@ static void on_step(size_t done, size_t total, double loss, void *ctx)
     "conv32k3p1,relu,maxpool2,conv64k3p1,relu,maxpool2,flat,fc64,code,fc3136,relu,view64x7x7,up2,conv32k3p1,relu," \
     "up2,conv1k3p1,sigmoid"
 
-/* The rows of *ds whose label is in list ("0,1,2,3,4"), replacing *ds; -1 after a message. */
-static int keep_classes(const am_run *run, am_dataset **ds, const char *list)
+/* --classes: want[c] set for each class of list ("0,1,2,3,4"); -1 after a message. */
+static int class_list(const am_run *run, const char *list, unsigned char *want)
 {
-    static unsigned char want[AM_MAX_CLASSES];
     uint64_t c[1024];
     int nc = am_parse_u64_list(list, c, 1024);
-    memset(want, 0, sizeof want);
+    memset(want, 0, AM_MAX_CLASSES);
     for (int i = 0; i < nc; i++)
         if (c[i] >= AM_MAX_CLASSES)
             nc = -1;
         else
             want[c[i]] = 1;
-    if (nc < 1) {
+    if (nc < 1)
         am_run_error(run, "--classes must be up to 1024 class numbers below %d separated by commas, e.g. 0,1,2,3,4",
                      AM_MAX_CLASSES);
+    return nc < 1 ? -1 : 0;
+}
+
+/* The rows of *ds whose label is in list, replacing *ds; -1 after a message. */
+static int keep_classes(const am_run *run, am_dataset **ds, const char *list)
+{
+    static unsigned char want[AM_MAX_CLASSES];
+    if (class_list(run, list, want))
         return -1;
-    }
     if (!(*ds)->labels) {
         am_run_error(run, "--classes needs labelled images");
         return -1;
@@ -171,14 +177,16 @@ static int cnn_data(cnn_args *a, am_dataset **train, am_dataset **test)
     return 0;
 }
 
-/* The network of a CNN run, checked against the data; NULL after a message. */
-static am_cnn *cnn_make(cnn_args *a, const am_dataset *train, am_cnn_loss loss, am_rng *rng)
+/* The network of a CNN run, checked against the data; NULL after a message, with *status the exit status (2: the
+ * command line is at fault). */
+static am_cnn *cnn_make(cnn_args *a, const am_dataset *train, am_cnn_loss loss, am_rng *rng, int *status)
 {
     char shape[64], err[256];
     am_cnn *n = NULL;
     snprintf(shape, sizeof shape, "1x%zux%zu", train->rows, train->cols);
     const char *arch = a->arch ? a->arch : loss == AM_CNN_XENT ? CNN_DEFAULT_ARCH : CNN_DEFAULT_AE;
     int rc = am_cnn_create(&n, a->input ? a->input : shape, arch, loss, rng, err, sizeof err);
+    *status = rc == AM_EINVAL || !rc ? 2 : 1; /* after rc == 0: a network that does not fit the data */
     if (rc) {
         am_run_error(a->run, "bad network --input %s --arch %s: %s", AM__QUOTE(a->input ? a->input : shape),
                      AM__QUOTE(arch), rc == AM_EINVAL ? err : am_strerror(rc));
@@ -243,12 +251,16 @@ static int train_cnn(cnn_args *a)
         am_run_error(a->run, "need --epochs >= 0, --batch >= 1, --lr > 0, --weight-decay >= 0");
         return 2;
     }
+    static unsigned char want[AM_MAX_CLASSES];
+    if (a->classes && class_list(a->run, a->classes, want))
+        return 2;
     am_dataset *train, *test;
     if (cnn_data(a, &train, &test))
         return 1;
     am_rng rng;
     am_rng_init(&rng, a->run->seed, 0);
-    am_cnn *n = cnn_make(a, train, loss, &rng);
+    int status = 0;
+    am_cnn *n = cnn_make(a, train, loss, &rng, &status);
     am_cnn_trainer *t = NULL;
     am_cnn_train_opts o;
     am_cnn_train_opts_default(&o);
@@ -271,12 +283,13 @@ static int train_cnn(cnn_args *a)
         if (!(rc = cnn_epochs(a, n, t, train, test, &rng, out)) && (rc = am_cnn_save(n, a->model)))
             am_run_error(a->run, "cannot save '%s': %s", a->model, am_strerror(rc));
     }
+    int made = n != NULL;
     am_cnn_trainer_free(t);
     am_cnn_free(n);
     am_dataset_free(train);
     am_dataset_free(test);
     if (!out)
-        return 1;
+        return made ? 1 : status;
     if (rc) {
         am_run_abort(a->run, out);
         return 1;
