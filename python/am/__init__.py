@@ -6,7 +6,7 @@ The layers (help(am.NAME) for any name; every one has a docstring with an exampl
   patterns      patterns, letters, flip, occlude, overlap, fashion, class_name, show, show_frames, checkerboards
   stores        Store (hopfield, dense, modern, seq-*: store, recall, energy, replay), load, store_types
   analysis      capacity, theory, seq_capacity, familiarity, sequence_familiarity, roc, roc_curve
-  encoders      PCA, Autoencoder, ConvNet (convolutional classifier-encoders and autoencoders)
+  encoders      PCA, Autoencoder
   audio         read_wav, write_wav, resample, trim, active_level, normalize, STFT (spectrograms, Griffin-Lim)
   words         WordEncoder, Lexicon, read_words, word_valid, WordNet
   concepts      Concepts, ConceptDB (the LMDB concept database), binding_types, HRR, Cleanup
@@ -71,7 +71,7 @@ Graphs and motifs (am/graph.h) and spiking networks composed from parts (am/spik
     >>> g = am.Graph.synthetic(300, 2000, rng=1)    # or am.read_graph("herm_full_edgelist.csv",
     ...                                             #   neurons="owmeta_cache.json"): C. elegans (c302's files)
     >>> g.count()                                    # {'xor': ..., 'xor-induced': ..., 'lateral': ..., ...}
-    >>> r = g.null("xor", graphs=100, rng=1)   # Curveball null graphs (degrees and signs kept): r.z, r.p_upper
+    >>> r = g.null("xor", graphs=100, attempts=10, rng=1)   # degree- and sign-preserving rewiring: r.z, r.p_upper
     >>> net = am.Network(dt=0.1, method="euler", seed=1)
     >>> E = net.population(320, drive=20, v0_mean=-55, v0_sd=5); I = net.population(80, drive=20, v0_mean=-55, v0_sd=5)
     >>> net.connect(E, [E, I], p=0.2, weight=0.6); net.connect(I, [E, I], p=0.2, weight=6.7, receptor="inhibitory")
@@ -125,7 +125,7 @@ from ._am import Error, Rng, __version__, commit, default_rng, have_numpy, seed 
 from ._am import class_name, fashion, flip, letters, occlude, overlap, patterns  # noqa: F401  (patterns and data)
 from ._am import Store, load, store_types  # noqa: F401  (stores: classical, dense, modern, sequences)
 from ._am import capacity, familiarity, roc, roc_curve, seq_capacity, sequence_familiarity, theory  # noqa: F401
-from ._am import PCA, Autoencoder, ConvNet  # noqa: F401  (encoders: latent spaces)
+from ._am import CNN, PCA, Autoencoder, Encoder, encoder_types  # noqa: F401  (encoders: latent spaces)
 from ._am import (  # noqa: F401  (audio: am/audio.h; words: am/words.h, am/lexicon.h)
     STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
     write_wav)
@@ -136,7 +136,7 @@ from ._am import Graph, motifs, read_graph  # noqa: F401  (graphs, motifs, null 
 from ._am import REST, TPQ, Melody, MelodyCode, pitch_name, read_abc, read_midi  # noqa: F401  (melodies)
 from ._plot import plot  # noqa: F401  (gnuplot figures)
 
-__all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "ConvNet", "SNN", "load", "patterns", "letters", "flip", "occlude",
+__all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patterns", "letters", "flip", "occlude",
            "overlap", "capacity", "xor_trial", "graded_run", "fashion", "class_name", "theory", "seq_capacity",
            "store_types", "seed", "show", "show_frames", "plot", "checkerboards", "Melody", "MelodyCode", "Engram",
            "read_abc", "read_midi", "pitch_name", "roc", "roc_curve", "familiarity", "sequence_familiarity", "corpus",
@@ -144,6 +144,7 @@ __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "ConvNet", "SNN", "loa
 __all__ += ["read_wav", "write_wav", "resample", "trim", "active_level", "normalize", "STFT",  # audio
             "WordEncoder", "Lexicon", "read_words", "word_valid", "WordNet"]  # words
 __all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projection", "Monitor"]  # graphs, networks
+__all__ += ["CNN", "Encoder", "encoder_types"]  # convolutional networks, any encoder file
 
 
 def corpus():

@@ -3,7 +3,7 @@
 
 static int (*const layers[])(PyObject *) = {
     amx_init_common,   amx_init_rng,      amx_init_patterns, amx_init_stores,
-    amx_init_analysis, amx_init_encoders, amx_init_cnn,      amx_init_dynamics, amx_init_melody,
+    amx_init_analysis, amx_init_encoders, amx_init_dynamics, amx_init_melody,
     amx_init_concepts, amx_init_conceptdb,
     amx_init_hrr,
     amx_init_words,

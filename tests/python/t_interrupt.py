@@ -52,10 +52,6 @@ CASES = {
                                         "am.patterns('biased:0.5', 2, 10, rng=1).shape == (2, 10)"),
     "patterns (random, 10**6 x 1000: a 1 GB array unpacked)": (
         "", "am.patterns('random', 10**6, 1000, rng=1)", "am.patterns('random', 2, 10, rng=1).shape == (2, 10)"),
-    "ConvNet.train (20000 images of 28 x 28, 5 epochs)": (
-        "n = am.ConvNet('1x28x28', 'conv16k3p1,relu,maxpool2,flat,fc10', rng=1); "
-        "x = np.random.default_rng(1).random((20000, 784), dtype=np.float32); y = np.arange(20000) % 10",
-        "n.train(x, y, epochs=5, rng=1)", "n.forward(x[:2]).shape == (2, 10) and n.steps >= 0"),
     "Store.stability (dense store of 3000 patterns)": (
         "s = am.Store('dense', n=600, degree=3); s.add(am.patterns('random', 3000, 600, rng=1))",
         "s.stability()",
@@ -90,6 +86,16 @@ CASES = {
         "ae = am.Autoencoder([256, 128, 32, 128, 256], rng=1)",
         "ae.train(x, epochs=10**6, threads=2)",
         "ae.encode(x[:3]).shape == (3, 32)"),
+    "CNN.train": (
+        "x = np.random.default_rng(0).random((2000, 784)).astype(np.float32); y = np.arange(2000) % 10\n"
+        "n = am.CNN('1x28x28', 'conv8k3p1,bn,relu,maxpool2,flat,fc10', rng=1)",
+        "n.train(x, y, epochs=10**6, threads=1)",
+        "n.encode(x[:3]).shape == (3, 1568) and n.steps > 0"),
+    "CNN.encode (2 threads)": (
+        "x = np.random.default_rng(0).random((20000, 784)).astype(np.float32)\n"
+        "n = am.CNN('1x28x28', 'conv32k3p1,relu,conv32k3p1,relu,maxpool4,code,flat,fc10', rng=1)",
+        "[n.encode(x) for _ in range(10**6)]",
+        "n.encode(x[:3]).shape == (3, 1568)"),
     "PCA (40000 x 1200)": (
         "x = np.random.default_rng(0).random((40000, 1200), dtype=np.float32)",
         "am.PCA(x, 10)",
