@@ -333,7 +333,8 @@ static int cmd_train(int argc, char **argv)
         {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)", "mlp"},
         {"out-act", AM_OPT_STRING, &out_act, "A", "output activation", "mlp"},
         {"loss", AM_OPT_STRING, &loss, "L",
-         "training loss: mlp mse (default) or bce (needs --out-act sigmoid); cnn xent (default), mse or bce", "mlp,cnn"},
+         "training loss: mlp mse or bce (needs --out-act sigmoid), cnn xent, mse or bce (default: mse for mlp, xent for "
+         "cnn)", "mlp,cnn"},
         {"arch", AM_OPT_STRING, &arch, "SPEC",
          "CNN layers (README, encoders; default: " CNN_DEFAULT_ARCH " with xent, " CNN_DEFAULT_AE " otherwise)",
          "cnn"},
