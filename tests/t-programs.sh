@@ -536,7 +536,33 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
      kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
     sleep 0.5  # a synthesiser still writing would show now
     [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
-    awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
+    awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($11 + 0 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
+    # A wider held-out set: flite voices x duration stretches x f0 shifts, then held-out espeak-ng voices x
+    # speeds x pitches, each utterance's settings in the TSV; the same bytes at 1 and 2 threads.
+    hv="--voices en+m3 --speeds 150 --pitches 50 --test-voices kal16 --test-stretches 0.8,1.25 --test-f0-shifts 1.2 \
+        --test-espeak-voices en-us+klatt --test-speeds 205 --test-pitches 42,72 --frames 32 --mels 24"
+    "$BIN/speech-data" --cache "$tmp/sph" --words "$tmp/words3" $hv --keep-wav --threads 2 --quiet --out "$tmp/sph.tsv"
+    ok $? "speech-data with held-out stretches, f0 shifts and espeak-ng voices"
+    [ "$(grep -c '^test	' "$tmp/sph.tsv")" = 12 ] && grep -q '^# utterances: 3 train (espeak-ng), 12 test (held out: 6 flite, 6 espeak-ng)$' "$tmp/sph.tsv"
+    ok $? "3 words x (2 flite + 2 espeak-ng) held-out utterances, counted in the header"
+    awk -F'\t' '$1 == "test" && $2 == 1 { exit !($5 == "flite" && $6 == "kal16" && $7 == "-" && $9 == 1.25 && $10 == 1.2) }' "$tmp/sph.tsv"
+    ok $? "a flite row names its stretch and f0 shift"
+    awk -F'\t' '$1 == "test" && $2 == 3 { exit !($5 == "espeak-ng" && $6 == "en-us+klatt" && $7 == 205 && $8 == 72 && $9 == "-") }' "$tmp/sph.tsv"
+    ok $? "a held-out espeak-ng row names its voice, speed and pitch"
+    "$BIN/speech-data" --cache "$tmp/sph1" --words "$tmp/words3" $hv --threads 1 --quiet --out "$tmp/sph1.tsv"
+    cmp -s "$tmp/sph/test-spectrograms.idx" "$tmp/sph1/test-spectrograms.idx" && cmp -s "$tmp/sph/test-labels.idx" "$tmp/sph1/test-labels.idx"
+    ok $? "the held-out set: the same bytes at 1 and 2 threads"
+    if command -v sox > /dev/null; then  # as a listener would check them: speech level, not silent, not clipped
+        bad=$(for f in "$tmp"/sph/wav/test-*.wav; do sox "$f" -n stats 2>&1 | awk -v f="${f##*/}" '
+            /^Pk lev dB/ { pk = $4 } /^RMS lev dB/ { rms = $4 } END { if (!(rms > -30 && rms < -18 && pk < -0.5)) print f, pk, rms }'; done)
+        [ -z "$bad" ]; ok $? "every held-out WAV at speech level, none silent or at full scale ${bad:+($bad)}"
+    fi
+    # flite's rms voice ignores f0_shift: its copies are refused, naming both utterances.
+    "$BIN/speech-data" --cache "$tmp/spr" --words "$tmp/words3" --voices en+m3 --speeds 150 --pitches 50 --test-voices rms \
+        --test-f0-shifts 0.9,1.1 --quiet --out "$tmp/spr.tsv" 2> "$tmp/err"
+    [ $? -ne 0 ] && [ ! -e "$tmp/spr.tsv" ] && [ ! -e "$tmp/spr/test-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+        grep -q "flite voice rms, stretch 1, f0 shift 0.9).*f0 shift 1.1) have the same spectrogram" "$tmp/err"
+    ok $? "identical utterances refused ($(head -c 90 "$tmp/err"))"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"
     cmp -s "$tmp/sp/train-spectrograms.idx" "$tmp/sp2/train-spectrograms.idx" && cmp -s "$tmp/sp/test-spectrograms.idx" "$tmp/sp2/test-spectrograms.idx"
@@ -577,12 +603,25 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     done
     : > "$tmp/empty"
     for bad in "--words $tmp/empty" "--words $tmp/none" "--cache /proc/no/such --words $tmp/words3" "--frames 0" \
-               "--voices en+m3;rm" "--speeds 10" "--planning fast" "--seeds 3"; do
+               "--voices en+m3;rm" "--speeds 10" "--planning fast" "--seeds 3" "--test-stretches 3" "--test-f0-shifts 0.9,x" \
+               "--test-speeds 150" "--test-pitches 40" \
+               "--test-espeak-voices en+m3 --voices en+m3" "--test-espeak-voices en+nosuch" "--test-espeak-voices en;rm"; do
         rm -rf "$tmp/spx" "$tmp/spx.tsv"
         "$BIN/speech-data" --cache "$tmp/spx" $bad --out "$tmp/spx.tsv" 2> "$tmp/err"; rc=$?
         [ $rc -ne 0 ] && [ ! -e "$tmp/spx.tsv" ] && [ ! -e "$tmp/spx/train-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
         ok $? "speech-data $bad: one-line error, nothing written ($(head -c 70 "$tmp/err"))"
     done
+    # Options that do not apply are refused, saying why: the espeak-ng settings without held-out espeak-ng
+    # voices, the flite settings without flite voices; and a held-out voice must not be a training voice.
+    "$BIN/speech-data" --cache "$tmp/spx" --test-pitches 40 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-pitches applies with --test-espeak-voices only, not to a run without --test-espeak-voices" "$tmp/err"
+    ok $? "--test-pitches without held-out espeak-ng voices is refused"
+    "$BIN/speech-data" --cache "$tmp/spx" --test-voices '' --test-espeak-voices en-us+klatt --test-stretches 0.9 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-stretches applies with --test-voices only, not to a run without flite voices" "$tmp/err"
+    ok $? "--test-stretches without flite voices is refused"
+    "$BIN/speech-data" --cache "$tmp/spx" --voices en+m3,en-us+f2 --test-espeak-voices en-us+f2 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-espeak-voices: en-us+f2 is a training voice" "$tmp/err" && [ ! -e "$tmp/spx" ]
+    ok $? "a held-out espeak-ng voice that is also a training voice is refused"
     printf 'sneaker\nbag!\n' > "$tmp/wordsbad"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/wordsbad" --out "$tmp/spx.tsv" 2> "$tmp/err"
     [ $? -ne 0 ] && grep -q 'line 2: "bag!" is not a word' "$tmp/err"; ok $? "a word with other characters is named with its line"
