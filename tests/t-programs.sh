@@ -877,8 +877,35 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && comman
    command -v flite > /dev/null && [ -f /usr/share/wordnet/index.noun ]; then
     "$BIN/speech-data" --cache "$tmp/spc" --voices en+m3,en-us+f2,en+f3 --speeds 160 --pitches 50 --test-voices kal16 \
         --keep-wav --quiet --out "$tmp/spc.tsv"; ok $? "speech-data for the tri-modal run"
-    "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" --triples 300 --test 200 --radii 0.8,1.2 --purity-n 300 \
-        --prefix "$tmp/tri" --sound-dir "$tmp/snd" --quiet --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+    # second encoders for the baseline section: PCA of 2000 pictures, PCA of the espeak-ng spectrograms
+    "$BIN/autoencoder" train --kind pca --k 16 --limit 2000 --model "$tmp/bi.pca" --quiet --out "$tmp/bi.tsv" &&
+        "$BIN/autoencoder" train --kind pca --k 8 --images "$tmp/spc/train-spectrograms.idx" --test-images "$tmp/spc/test-spectrograms.idx" \
+            --model "$tmp/bs.pca" --quiet --out "$tmp/bs.tsv"; ok $? "PCA encoders for the baseline section"
+    tri="trimodal --speech-cache $tmp/spc --triples 300 --test 200 --radii 0.8,1.2 --purity-n 300 --baseline-image-model $tmp/bi.pca \
+         --baseline-speech-model $tmp/bs.pca --quiet"
+    "$BIN/concept-cells" $tri --prefix "$tmp/tri" --sound-dir "$tmp/snd" --threads 2 --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+    # the raw-input nearest neighbour, the encoder's, and the second encoders', in the same run
+    for r in "nn image class pixels 200" "nn image class encoder 200" "nn speech class spectrogram 10" "nn speech class encoder 10" \
+             "nn image class baseline-model 200" "nn speech class baseline-model 10" "kv image word baseline-model 200" \
+             "hrr speech image baseline-model 10"; do
+        set -- $r
+        awk -F'\t' -v b=$1 -v c=$2 -v t=$3 -v p=$4 -v n=$5 '$1 == "baseline" && $2 == b && $3 == c && $4 == t && $5 == p && $6 == n {
+            f = 1; exit !($7 >= 0 && $7 <= 1) } END { exit !f }' "$tmp/tri.tsv"; ok $? "baseline row: $r"
+    done
+    awk -F'\t' '$1 == "baseline" && $2 == "nn" && $5 == "pixels" { exit !($7 > 0.5) }' "$tmp/tri.tsv"
+    ok $? "pixel nearest neighbour well above chance"
+    grep -q '^# baseline image encoder: pca k=16' "$tmp/tri.tsv" && grep -q '^# baseline speech encoder: pca k=8' "$tmp/tri.tsv"
+    ok $? "the second encoders named in the header"
+    env -u OPENBLAS_CORETYPE "$BIN/concept-cells" $tri --bindings kv,hebb,hrr --threads 1 --out "$tmp/tri1.tsv"
+    diff <(grep -v '^# \(date\|time\|command\)' "$tmp/tri.tsv" | grep -v '^sound	') <(grep -v '^# \(date\|time\|command\)' "$tmp/tri1.tsv") > /dev/null
+    ok $? "trimodal: the same bytes at 1 and 2 threads and under either OpenBLAS setting"
+    for bad in "--baseline-image-model $tmp/bs.pca" "--baseline-speech-model $tmp/bi.pca" "--baseline-image-model $tmp/none.pca" \
+               "--image-model $tmp/bi.pca --speech-model $tmp/bs.pca --k 8"; do
+        rm -f "$tmp/cx.tsv"
+        "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" $bad --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+        [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q -- "${bad%% *}" "$tmp/err"
+        ok $? "trimodal $bad: one-line error naming the option ($(head -c 90 "$tmp/err"))"
+    done
     [ "$(ls "$tmp/snd" | grep -c '^recalled-[0-9].wav$')" -eq 10 ] && [ "$(grep -c '^sound	' "$tmp/tri.tsv")" -eq 10 ]
     ok $? "a spoken name recalled from a picture of each class, as WAV"
     if command -v sox > /dev/null; then
