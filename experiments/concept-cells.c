@@ -530,6 +530,41 @@ static const char *describe(const am_encoder *e, char *buf, size_t size)
     return buf;
 }
 
+/* Inputs for k recalled latents z (k x L0->d, centred and unit length as the memory holds them; overwritten):
+ * enc's decoding of them, back at its scale (x scale + mean); or, when enc cannot decode (a classifier), the
+ * input of the learned exemplar nearest each (the largest dot product among the rows i of L0 with used[i],
+ * ties to the lower row; row rows[i] of tr, rows NULL for i), with *nearest (may be NULL) set. */
+static int render(const am_encoder *enc, float *z, size_t k, const float *mean, double scale, const lat_t *L0,
+                  const unsigned char *used, const am_dataset *tr, const size_t *rows, float *x, int *nearest)
+{
+    size_t d = L0->d, near[4];
+    if (k > 4)
+        return AM_EINVAL;
+    for (size_t q = 0; q < k; q++) {
+        double best = -INFINITY;
+        near[q] = 0;
+        for (size_t i = 0; i < L0->n; i++) {
+            double s = 0;
+            for (size_t j = 0; used[i] && j < d; j++)
+                s += (double)z[q * d + j] * L0->z[i * d + j];
+            if (used[i] && s > best) {
+                best = s;
+                near[q] = i;
+            }
+        }
+    }
+    for (size_t t = 0; t < k * d; t++) /* back from unit length to the encoder's latent */
+        z[t] = (float)(z[t] * scale) + mean[t % d];
+    int rc = am_encoder_decode(enc, z, k, x);
+    if (rc != AM_EUNSUPPORTED)
+        return rc;
+    for (size_t q = 0; q < k; q++)
+        memcpy(x + q * tr->dim, tr->x + (rows ? rows[near[q]] : near[q]) * tr->dim, tr->dim * sizeof *x);
+    if (nearest)
+        *nearest = 1;
+    return AM_OK;
+}
+
 static const char trimodal_desc[] =
     "Learning: --triples co-presented (picture, word, spoken word) triples, class t mod 10: the class's next\n"
     "training picture, a random training word of the class, a random espeak-ng utterance of it; each binds to\n"
@@ -572,7 +607,9 @@ static const char trimodal_desc[] =
     "With --sound-dir D: D/recalled-<class>.wav, the spoken name recalled from the first held-out picture of each\n"
     "class (kv read-out, the speech encoder's decoder, Griffin-Lim), and a row per class in section `sound`:\n"
     "param the file, n the class, m1 the Griffin-Lim spectral error, m2 1 when the read-out is nearest its\n"
-    "class's prototype.\n";
+    "class's prototype.\n"
+    "An encoder that cannot decode (a classifier) is drawn and heard through the learned exemplar nearest the\n"
+    "recalled latent (the grid's title says so).\n";
 
 static int cmd_trimodal(int argc, char **argv)
 {
@@ -1276,6 +1313,7 @@ static int cmd_trimodal(int argc, char **argv)
         /* the grid: a column per class - a held-out picture (titled with the word recalled from it), the picture
          * recalled from a held-out word, from a held-out utterance, and the concept's prototype */
         char wtitle[NCLS][AM_WORD_MAX + 8];
+        int nearest = 0;
         const char *titles[NCLS];
         float *dec = malloc(3 * 784 * sizeof(float)), *wout = malloc(word_dim * sizeof(float));
         if (!dec || !wout)
@@ -1332,10 +1370,8 @@ static int cmd_trimodal(int argc, char **argv)
             snprintf(wtitle[c], sizeof wtitle[c], "%s", words[best]);
             titles[c] = wtitle[c];
             memcpy(zz + 2 * di, am_concepts_prototype(m0->cm, m0->concept_of_class[c], IMG), di * sizeof(float));
-            for (size_t t = 0; t < 3 * di; t++) /* back from unit length to the encoder's latent */
-                zz[t] = (float)(zz[t] * scale[IMG]) + mean[IMG][t % di];
             if (!rc)
-                rc = am_encoder_decode(ienc, zz, 3, dec);
+                rc = render(ienc, zz, 3, mean[IMG], scale[IMG], &L[IMG][0], used[IMG], train, pick, dec, &nearest);
             for (size_t r3 = 0; r3 < 3 && !rc; r3++)
                 memcpy(tiles + ((r3 + 1) * NCLS + (size_t)c) * 784, dec + r3 * 784, 784 * sizeof(float));
         }
@@ -1347,8 +1383,10 @@ static int cmd_trimodal(int argc, char **argv)
         static const char *const rows[4] = {"held-out picture", "recalled from a word", "recalled from a sound",
                                             "prototype"};
         if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles, rows,
-                                 "held-out pictures (titled with the word each recalls) and the pictures recalled from "
-                                 "held-out words and sounds")) {
+                                 nearest ? "held-out pictures (titled with the word each recalls) and the learned pictures "
+                                           "nearest the latents recalled from held-out words and sounds"
+                                         : "held-out pictures (titled with the word each recalls) and the pictures recalled from "
+                                           "held-out words and sounds")) {
             free(tiles);
             goto fail_quiet;
         }
@@ -1390,9 +1428,7 @@ static int cmd_trimodal(int argc, char **argv)
             if ((rc = am_concepts_recall(mem[0].cm, cues, 1, &r, 1)))
                 break;
             int right = nearest_proto(&mem[0], SND, zs) == c;
-            for (size_t j = 0; j < ds; j++)
-                zs[j] = (float)(zs[j] * scale[SND]) + mean[SND][j];
-            if ((rc = am_encoder_decode(senc, zs, 1, feat)))
+            if ((rc = render(senc, zs, 1, mean[SND], scale[SND], &L[SND][0], used[SND], sptr, NULL, feat, NULL)))
                 break;
             char wav[4200], name[64];
             snprintf(name, sizeof name, "recalled-%d.wav", c);
