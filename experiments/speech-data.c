@@ -59,6 +59,7 @@ typedef struct utt {
     int speed, pitch;     /* espeak-ng only */
     double stretch, f0;   /* flite only: duration_stretch and f0_shift (1: the voice's own) */
     size_t samples;       /* out */
+    int clipped;          /* out: the synthesiser's output was clipped */
 } utt;
 
 typedef struct ctx {
@@ -266,6 +267,29 @@ static int clipped(const float *x, size_t n)
     return 0;
 }
 
+/* No utterance clipped: 0, or -1 with the count, the first and every voice concerned in c->err. */
+static int check_clipped(ctx *c)
+{
+    size_t n = 0, first = 0, len = 0;
+    char voices[4000] = "";
+    for (size_t i = 0; i < c->nu; i++) {
+        if (!c->u[i].clipped)
+            continue;
+        first = n++ ? first : i;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = c->u[j].clipped && !strcmp(c->u[j].voice, c->u[i].voice) && c->u[j].flite == c->u[i].flite;
+        if (!seen && len + strlen(c->u[i].voice) + 3 < sizeof voices)
+            len += (size_t)snprintf(voices + len, sizeof voices - len, "%s%s", len ? ", " : "", c->u[i].voice);
+    }
+    if (!n)
+        return 0;
+    char d[400];
+    snprintf(c->err, sizeof c->err, "%zu utterances are clipped by the synthesiser (3 samples in a row at full scale), the "
+             "first %s; voices: %s; leave them out or change their speed or pitch", n, describe(c, first, d, sizeof d), voices);
+    return -1;
+}
+
 /* No two utterances of a word with the same spectrogram (a synthesiser that ignores a setting, e.g. flite's
  * rms voice and f0_shift, would make copies that count twice): 0, or -1 with the pair in c->err. */
 static int check_distinct(ctx *c)
@@ -334,13 +358,7 @@ static int one(size_t i, int thread, void *vc)
         return rc;
     }
     unlink(wav);
-    if (clipped(a.x, a.n)) {
-        char d[400];
-        am_audio_clear(&a);
-        snprintf(c->err, sizeof c->err, "%s is clipped (3 samples in a row at full scale): choose another voice, "
-                 "speed or pitch", describe(c, i, d, sizeof d));
-        return AM_ERANGE;
-    }
+    u->clipped = clipped(a.x, a.n); /* refused after the run, all of them named at once */
     float *y = NULL;
     size_t n = 0, s0, len;
     if ((rc = am_audio_resample(a.x, a.n, a.rate, c->rate, &y, &n))) {
@@ -671,7 +689,7 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     double secs = am_seconds() - t0;
-    if (check_distinct(&c)) {
+    if (check_clipped(&c) || check_distinct(&c)) {
         am_run_error(&run, "%s", c.err);
         goto cleanup;
     }
