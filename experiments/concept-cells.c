@@ -1383,8 +1383,8 @@ static int cmd_trimodal(int argc, char **argv)
         static const char *const rows[4] = {"held-out picture", "recalled from a word", "recalled from a sound",
                                             "prototype"};
         if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles, rows,
-                                 nearest ? "held-out pictures (titled with the word each recalls) and the learned pictures "
-                                           "nearest the latents recalled from held-out words and sounds"
+                                 nearest ? "held-out pictures (titled with the word each recalls); learned pictures nearest "
+                                           "the recalled latents"
                                          : "held-out pictures (titled with the word each recalls) and the pictures recalled from "
                                            "held-out words and sounds")) {
             free(tiles);
