@@ -285,8 +285,8 @@ static int check_clipped(ctx *c)
     if (!n)
         return 0;
     char d[400];
-    snprintf(c->err, sizeof c->err, "%zu utterances are clipped by the synthesiser (3 samples in a row at full scale), the "
-             "first %s; voices: %s; leave them out or change their speed or pitch", n, describe(c, first, d, sizeof d), voices);
+    snprintf(c->err, sizeof c->err, "the synthesiser clipped %zu of %zu utterances (3 samples in a row at full scale), the "
+             "first %s; voices: %s; leave them out or change their speed or pitch", n, c->nu, describe(c, first, d, sizeof d), voices);
     return -1;
 }
 

@@ -563,6 +563,13 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     [ $? -ne 0 ] && [ ! -e "$tmp/spr.tsv" ] && [ ! -e "$tmp/spr/test-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
         grep -q "flite voice rms, stretch 1, f0 shift 0.9).*f0 shift 1.1) have the same spectrogram" "$tmp/err"
     ok $? "identical utterances refused ($(head -c 90 "$tmp/err"))"
+    # espeak-ng's en-gb-scotland+edward clips "sneaker" at speed 160, pitch 35: refused, the voice named.
+    printf 'sneaker\n' > "$tmp/words1"
+    "$BIN/speech-data" --cache "$tmp/spc1" --words "$tmp/words1" --voices en-gb-scotland+edward --speeds 160 --pitches 35 \
+        --test-voices '' --quiet --out "$tmp/spc1.tsv" 2> "$tmp/err"
+    [ $? -ne 0 ] && [ ! -e "$tmp/spc1.tsv" ] && [ ! -e "$tmp/spc1/train-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+        grep -q "clipped 1 of 1 utterances.*voices: en-gb-scotland+edward;" "$tmp/err"
+    ok $? "a clipped utterance refused, its voice named ($(head -c 90 "$tmp/err"))"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"
     cmp -s "$tmp/sp/train-spectrograms.idx" "$tmp/sp2/train-spectrograms.idx" && cmp -s "$tmp/sp/test-spectrograms.idx" "$tmp/sp2/test-spectrograms.idx"
@@ -906,6 +913,18 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && comman
         [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q -- "${bad%% *}" "$tmp/err"
         ok $? "trimodal $bad: one-line error naming the option ($(head -c 90 "$tmp/err"))"
     done
+    # Classifier-encoders have no decoder: the grid shows, and --sound-dir speaks, the learned exemplar nearest
+    # each recalled latent.
+    "$BIN/autoencoder" train --kind cnn --arch conv4k3p1,relu,maxpool2,flat,fc8,relu,fc10 --limit 300 --epochs 1 \
+        --model "$tmp/ci.cnn" --quiet --out "$tmp/ci.tsv" &&
+        "$BIN/autoencoder" train --kind cnn --arch conv4k3p1,relu,maxpool4,flat,fc8,relu,fc10 --images "$tmp/spc/train-spectrograms.idx" \
+            --labels "$tmp/spc/train-labels.idx" --epochs 1 --model "$tmp/cs.cnn" --quiet --out "$tmp/cs.tsv"
+    ok $? "small convolutional classifiers of pictures and spectrograms"
+    rm -rf "$tmp/snd2"
+    "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" --image-model "$tmp/ci.cnn" --speech-model "$tmp/cs.cnn" --bindings kv \
+        --triples 100 --test 100 --radii 1 --purity-n 100 --prefix "$tmp/trc" --sound-dir "$tmp/snd2" --quiet --out "$tmp/trc.tsv" 2> "$tmp/err"
+    [ $? -eq 0 ] && [ -s "$tmp/trc-grid.png" ] && [ "$(ls "$tmp/snd2" | grep -c '^recalled-[0-9].wav$')" -eq 10 ]
+    ok $? "trimodal with classifiers: the grid and the recalled sounds through the nearest learned exemplars ($(head -c 80 "$tmp/err"))"
     [ "$(ls "$tmp/snd" | grep -c '^recalled-[0-9].wav$')" -eq 10 ] && [ "$(grep -c '^sound	' "$tmp/tri.tsv")" -eq 10 ]
     ok $? "a spoken name recalled from a picture of each class, as WAV"
     if command -v sox > /dev/null; then
