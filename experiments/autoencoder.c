@@ -99,23 +99,29 @@ static void on_step(size_t done, size_t total, double loss, void *ctx)
     "conv32k3p1,relu,maxpool2,conv64k3p1,relu,maxpool2,flat,fc64,code,fc3136,relu,view64x7x7,up2,conv32k3p1,relu," \
     "up2,conv1k3p1,sigmoid"
 
-/* The rows of *ds whose label is in list ("0,1,2,3,4"), replacing *ds; -1 after a message. */
-static int keep_classes(const am_run *run, am_dataset **ds, const char *list)
+/* --classes: want[c] set for each class of list ("0,1,2,3,4"); -1 after a message. */
+static int class_list(const am_run *run, const char *list, unsigned char *want)
 {
-    static unsigned char want[AM_MAX_CLASSES];
     uint64_t c[1024];
     int nc = am_parse_u64_list(list, c, 1024);
-    memset(want, 0, sizeof want);
+    memset(want, 0, AM_MAX_CLASSES);
     for (int i = 0; i < nc; i++)
         if (c[i] >= AM_MAX_CLASSES)
             nc = -1;
         else
             want[c[i]] = 1;
-    if (nc < 1) {
+    if (nc < 1)
         am_run_error(run, "--classes must be up to 1024 class numbers below %d separated by commas, e.g. 0,1,2,3,4",
                      AM_MAX_CLASSES);
+    return nc < 1 ? -1 : 0;
+}
+
+/* The rows of *ds whose label is in list, replacing *ds; -1 after a message. */
+static int keep_classes(const am_run *run, am_dataset **ds, const char *list)
+{
+    static unsigned char want[AM_MAX_CLASSES];
+    if (class_list(run, list, want))
         return -1;
-    }
     if (!(*ds)->labels) {
         am_run_error(run, "--classes needs labelled images");
         return -1;
@@ -171,14 +177,16 @@ static int cnn_data(cnn_args *a, am_dataset **train, am_dataset **test)
     return 0;
 }
 
-/* The network of a CNN run, checked against the data; NULL after a message. */
-static am_cnn *cnn_make(cnn_args *a, const am_dataset *train, am_cnn_loss loss, am_rng *rng)
+/* The network of a CNN run, checked against the data; NULL after a message, with *status the exit status (2: the
+ * command line is at fault). */
+static am_cnn *cnn_make(cnn_args *a, const am_dataset *train, am_cnn_loss loss, am_rng *rng, int *status)
 {
     char shape[64], err[256];
     am_cnn *n = NULL;
     snprintf(shape, sizeof shape, "1x%zux%zu", train->rows, train->cols);
     const char *arch = a->arch ? a->arch : loss == AM_CNN_XENT ? CNN_DEFAULT_ARCH : CNN_DEFAULT_AE;
     int rc = am_cnn_create(&n, a->input ? a->input : shape, arch, loss, rng, err, sizeof err);
+    *status = rc == AM_EINVAL || !rc ? 2 : 1; /* after rc == 0: a network that does not fit the data */
     if (rc) {
         am_run_error(a->run, "bad network --input %s --arch %s: %s", AM__QUOTE(a->input ? a->input : shape),
                      AM__QUOTE(arch), rc == AM_EINVAL ? err : am_strerror(rc));
@@ -243,12 +251,16 @@ static int train_cnn(cnn_args *a)
         am_run_error(a->run, "need --epochs >= 0, --batch >= 1, --lr > 0, --weight-decay >= 0");
         return 2;
     }
+    static unsigned char want[AM_MAX_CLASSES];
+    if (a->classes && class_list(a->run, a->classes, want))
+        return 2;
     am_dataset *train, *test;
     if (cnn_data(a, &train, &test))
         return 1;
     am_rng rng;
     am_rng_init(&rng, a->run->seed, 0);
-    am_cnn *n = cnn_make(a, train, loss, &rng);
+    int status = 0;
+    am_cnn *n = cnn_make(a, train, loss, &rng, &status);
     am_cnn_trainer *t = NULL;
     am_cnn_train_opts o;
     am_cnn_train_opts_default(&o);
@@ -271,12 +283,13 @@ static int train_cnn(cnn_args *a)
         if (!(rc = cnn_epochs(a, n, t, train, test, &rng, out)) && (rc = am_cnn_save(n, a->model)))
             am_run_error(a->run, "cannot save '%s': %s", a->model, am_strerror(rc));
     }
+    int made = n != NULL;
     am_cnn_trainer_free(t);
     am_cnn_free(n);
     am_dataset_free(train);
     am_dataset_free(test);
     if (!out)
-        return 1;
+        return made ? 1 : status;
     if (rc) {
         am_run_abort(a->run, out);
         return 1;
@@ -320,7 +333,8 @@ static int cmd_train(int argc, char **argv)
         {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)", "mlp"},
         {"out-act", AM_OPT_STRING, &out_act, "A", "output activation", "mlp"},
         {"loss", AM_OPT_STRING, &loss, "L",
-         "training loss: mlp mse (default) or bce (needs --out-act sigmoid); cnn xent (default), mse or bce", "mlp,cnn"},
+         "training loss: mlp mse or bce (needs --out-act sigmoid), cnn xent, mse or bce (default: mse for mlp, xent for "
+         "cnn)", "mlp,cnn"},
         {"arch", AM_OPT_STRING, &arch, "SPEC",
          "CNN layers (README, encoders; default: " CNN_DEFAULT_ARCH " with xent, " CNN_DEFAULT_AE " otherwise)",
          "cnn"},
@@ -677,32 +691,52 @@ static int cmd_decode(int argc, char **argv)
 
 /* ---- evaluation of a convolutional model ---- */
 
-/* Class means (classes x k) of the latents z (n x k) of labelled rows; count[c] rows each. */
-static void class_means(const float *z, const int *labels, size_t n, size_t k, int classes, double *mean, size_t *count)
+/* 1, or with unit the factor that scales the k values of z to unit length (0 for a zero row). */
+static double row_scale(const float *z, size_t k, int unit)
+{
+    double s = 0;
+    for (size_t j = 0; unit && j < k; j++)
+        s += (double)z[j] * z[j];
+    return !unit ? 1.0 : s > 0 ? 1.0 / sqrt(s) : 0.0;
+}
+
+/* Class means (classes x k) of the latents z (n x k) of labelled rows, count[c] rows each; with unit, the means
+ * of the rows scaled to unit length, themselves scaled to unit length (the nearest is then the most similar by
+ * cosine). */
+static void class_means(const float *z, const int *labels, size_t n, size_t k, int classes, int unit, double *mean,
+                        size_t *count)
 {
     memset(mean, 0, (size_t)classes * k * sizeof *mean);
     memset(count, 0, (size_t)classes * sizeof *count);
     for (size_t i = 0; i < n; i++) {
         if (labels[i] >= classes)
             continue;
+        double f = row_scale(z + i * k, k, unit);
         count[labels[i]]++;
         for (size_t j = 0; j < k; j++)
-            mean[(size_t)labels[i] * k + j] += z[i * k + j];
+            mean[(size_t)labels[i] * k + j] += f * z[i * k + j];
     }
-    for (int c = 0; c < classes; c++)
-        for (size_t j = 0; count[c] && j < k; j++)
-            mean[(size_t)c * k + j] /= (double)count[c];
+    for (int c = 0; c < classes; c++) {
+        double s = 0, *m = mean + (size_t)c * k;
+        for (size_t j = 0; count[c] && j < k; j++) {
+            m[j] /= (double)count[c];
+            s += m[j] * m[j];
+        }
+        for (size_t j = 0; unit && s > 0 && j < k; j++)
+            m[j] /= sqrt(s);
+    }
 }
 
-/* The class whose mean is nearest (Euclidean; classes without rows skipped) to the latent z (k). */
-static int nearest_mean(const float *z, size_t k, const double *mean, const size_t *count, int classes)
+/* The class whose mean is nearest (Euclidean, after scaling z to unit length with unit; classes without rows
+ * skipped) to the latent z (k). */
+static int nearest_mean(const float *z, size_t k, const double *mean, const size_t *count, int classes, int unit)
 {
     int best = -1;
-    double bd = INFINITY;
+    double bd = INFINITY, f = row_scale(z, k, unit);
     for (int c = 0; c < classes; c++) {
         double d = 0;
         for (size_t j = 0; count[c] && j < k; j++)
-            d += (z[j] - mean[(size_t)c * k + j]) * (z[j] - mean[(size_t)c * k + j]);
+            d += (f * z[j] - mean[(size_t)c * k + j]) * (f * z[j] - mean[(size_t)c * k + j]);
         if (count[c] && d < bd)
             bd = d, best = c;
     }
@@ -734,50 +768,58 @@ static int cnn_eval_run(cnn_eval *v)
     return rc ? -1 : 0;
 }
 
+/* Per-class sums of the table (classes + 1 rows: the last is all). */
+typedef struct cnn_sums {
+    double *acc, *ncm, *ncos, *mse;
+    size_t *cnt;
+} cnn_sums;
+
 /* The table: per class count, accuracy of the scores (NaN for an autoencoder or a class the network has no
- * output for), accuracy of the nearest class mean of the latents, reconstruction MSE (NaN for a classifier). */
-static void cnn_eval_table(cnn_eval *v, FILE *out, int fashion, double *acc, double *ncm, double *mse, size_t *cnt,
-                           int classes)
+ * output for), accuracy of the nearest class mean of the latents (Euclidean, and by cosine), reconstruction MSE
+ * (NaN for a classifier). */
+static void cnn_eval_table(cnn_eval *v, FILE *out, int fashion, cnn_sums *t, int classes)
 {
     am_cnn *n = am_encoder_cnn(v->e);
     size_t k = am_cnn_code_dim(n), o = am_cnn_output_dim(n), d = v->ds->dim;
     int xent = am_cnn_loss_of(n) == AM_CNN_XENT, mc = v->ms->classes > classes ? v->ms->classes : classes;
-    double *mean = calloc((size_t)mc * k, sizeof *mean);
+    double *mean = calloc(2 * (size_t)mc * k, sizeof *mean), *umean = mean + (size_t)mc * k;
     size_t *mcount = calloc((size_t)mc, sizeof *mcount);
     if (!mean || !mcount) {
         free(mean), free(mcount);
         return;
     }
-    class_means(v->zm, v->ms->labels, v->ms->count, k, mc, mean, mcount);
+    class_means(v->zm, v->ms->labels, v->ms->count, k, mc, 0, mean, mcount);
+    class_means(v->zm, v->ms->labels, v->ms->count, k, mc, 1, umean, mcount);
     for (size_t i = 0; i < v->ds->count; i++) {
-        int c = v->ds->labels[i], best = 0, right = 0;
+        int c = v->ds->labels[i], best = 0;
         for (size_t j = 1; xent && j < o; j++)
             if (v->y[i * o + j] > v->y[i * o + (size_t)best])
                 best = (int)j;
         double se = 0;
         for (size_t j = 0; !xent && j < d; j++)
             se += ((double)v->y[i * d + j] - v->ds->x[i * d + j]) * ((double)v->y[i * d + j] - v->ds->x[i * d + j]);
-        right = best == c;
-        int nm = nearest_mean(v->z + i * k, k, mean, mcount, mc) == c;
+        int nm = nearest_mean(v->z + i * k, k, mean, mcount, mc, 0) == c;
+        int nc = nearest_mean(v->z + i * k, k, umean, mcount, mc, 1) == c;
         for (int g = 0; g < 2; g++) {
             int at = g ? classes : c;
-            cnt[at]++;
-            acc[at] += right;
-            ncm[at] += nm;
-            mse[at] += se;
+            t->cnt[at]++;
+            t->acc[at] += best == c;
+            t->ncm[at] += nm;
+            t->ncos[at] += nc;
+            t->mse[at] += se;
         }
     }
-    fprintf(out, "class\tname\tcount\taccuracy\tncm_accuracy\tmse\n");
+    fprintf(out, "class\tname\tcount\taccuracy\tncm_accuracy\tncm_cosine\tmse\n");
     for (int c = 0; c <= classes; c++) {
-        if (!cnt[c])
+        if (!t->cnt[c])
             continue;
-        double a = xent && (c == classes || (size_t)c < o) ? acc[c] / (double)cnt[c] : NAN;
-        double m = xent ? NAN : mse[c] / (double)(cnt[c] * d);
+        double cn = (double)t->cnt[c], a = xent && (c == classes || (size_t)c < o) ? t->acc[c] / cn : NAN;
         if (c == classes)
-            fprintf(out, "all\tall\t%zu\t%.6f\t%.6f\t%.6f\n", cnt[c], a, ncm[c] / (double)cnt[c], m);
+            fprintf(out, "all\tall");
         else
-            fprintf(out, "%d\t%s\t%zu\t%.6f\t%.6f\t%.6f\n", c, fashion ? am_fashion_class_name(c) : "-", cnt[c], a,
-                    ncm[c] / (double)cnt[c], m);
+            fprintf(out, "%d\t%s", c, fashion ? am_fashion_class_name(c) : "-");
+        fprintf(out, "\t%zu\t%.6f\t%.6f\t%.6f\t%.6f\n", t->cnt[c], a, t->ncm[c] / cn, t->ncos[c] / cn,
+                xent ? NAN : t->mse[c] / (cn * (double)d));
     }
     free(mean);
     free(mcount);
@@ -805,19 +847,19 @@ static int eval_cnn(cnn_eval *v, data_opts *d)
     if (v->ms && (!v->ms->labels || v->ms->dim != v->ds->dim)) {
         am_run_error(v->run, "--means-images needs --means-labels and images of %zu values", v->ds->dim);
     } else if (v->ms && !cnn_eval_run(v)) {
-        double *acc = calloc((size_t)classes + 1, sizeof(double)), *ncm = calloc((size_t)classes + 1, sizeof(double)),
-               *mse = calloc((size_t)classes + 1, sizeof(double));
-        size_t *cnt = calloc((size_t)classes + 1, sizeof(size_t));
-        FILE *out = acc && ncm && mse && cnt ? am_run_open(v->run) : NULL;
+        size_t rows = (size_t)classes + 1;
+        double *sums = calloc(4 * rows, sizeof(double));
+        cnn_sums t = {sums, sums + rows, sums + 2 * rows, sums + 3 * rows, calloc(rows, sizeof(size_t))};
+        FILE *out = sums && t.cnt ? am_run_open(v->run) : NULL;
         if (out) {
             char desc[AM_CNN_MAX_SPEC + 128];
             am_encoder_describe(v->e, desc, sizeof desc);
             fprintf(out, "# model: %s (%s)\n# class means of the latents from %s (%zu images)\n", v->model, desc,
                     v->means_what, v->ms->count);
-            cnn_eval_table(v, out, fashion, acc, ncm, mse, cnt, classes);
+            cnn_eval_table(v, out, fashion, &t, classes);
             rc = am_run_close(v->run, out) ? 1 : 0;
         }
-        free(acc), free(ncm), free(mse), free(cnt);
+        free(sums), free(t.cnt);
     }
     if (v->zm != v->z)
         free(v->zm);

@@ -24,6 +24,8 @@ static void test_spec(void)
     size_t np;
     am_cnn_params(n, &np);
     is_int(np, 320 + 64 + 18496 + 128 + 3136 * 64 + 64 + 650, "its parameter count is PyTorch's");
+    double macs = 784.0 * 32 * 9 + 2 * 25088 + 6272 + 196.0 * 64 * 288 + 2 * 12544 + 2 * 3136 + 3136.0 * 64 + 64 + 640;
+    is_near(am_cnn_macs(n), macs, 0.5, "its work: %.0f multiply-adds and values per row", macs);
     char d[512];
     am_cnn_describe(n, d, sizeof d);
     ok(strstr(d, "loss=xent code=64") != NULL, "describe: %s", d);

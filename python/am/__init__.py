@@ -125,7 +125,7 @@ from ._am import Error, Rng, __version__, commit, default_rng, have_numpy, seed 
 from ._am import class_name, fashion, flip, letters, occlude, overlap, patterns  # noqa: F401  (patterns and data)
 from ._am import Store, load, store_types  # noqa: F401  (stores: classical, dense, modern, sequences)
 from ._am import capacity, familiarity, roc, roc_curve, seq_capacity, sequence_familiarity, theory  # noqa: F401
-from ._am import PCA, Autoencoder  # noqa: F401  (encoders: latent spaces)
+from ._am import CNN, PCA, Autoencoder, Encoder, encoder_types  # noqa: F401  (encoders: latent spaces)
 from ._am import (  # noqa: F401  (audio: am/audio.h; words: am/words.h, am/lexicon.h)
     STFT, Lexicon, WordEncoder, WordNet, active_level, normalize, read_wav, read_words, resample, trim, word_valid,
     write_wav)
@@ -144,6 +144,7 @@ __all__ = ["Store", "Rng", "Error", "PCA", "Autoencoder", "SNN", "load", "patter
 __all__ += ["read_wav", "write_wav", "resample", "trim", "active_level", "normalize", "STFT",  # audio
             "WordEncoder", "Lexicon", "read_words", "word_valid", "WordNet"]  # words
 __all__ += ["Graph", "read_graph", "motifs", "Network", "Population", "Projection", "Monitor"]  # graphs, networks
+__all__ += ["CNN", "Encoder", "encoder_types"]  # convolutional networks, any encoder file
 
 
 def corpus():

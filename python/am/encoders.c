@@ -1,4 +1,5 @@
-/* encoders.c — am.Autoencoder and am.PCA: real vectors to codes and back, row by row with the GIL released. */
+/* encoders.c — am.Autoencoder, am.PCA, am.CNN (convolutional networks) and am.Encoder (any encoder file, through
+ * the table of encoder types): real vectors to codes and back, row by row with the GIL released. */
 #include "ext.h"
 
 #include <float.h>
@@ -532,8 +533,483 @@ static PyTypeObject PCAType = {
     .tp_getset = PCA_getset,
 };
 
+/* ------------------------------------------------------------------------------------------------ */
+/* CNN */
+
+typedef struct {
+    PyObject_HEAD am_cnn *n;
+    am_cnn_trainer *trainer;
+    am_cnn_train_opts topts;
+    amx_use use;
+} CNNObject;
+
+static PyTypeObject CNNType;
+
+static void CNN_dealloc(CNNObject *self)
+{
+    am_cnn_trainer_free(self->trainer);
+    am_cnn_free(self->n);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int CNN_init(CNNObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"input", "layers", "loss", "rng", NULL};
+    const char *input, *layers, *loss = "xent";
+    PyObject *rngo = NULL;
+    am_rng tmp, *rng;
+    am_cnn_loss l;
+    char err[256];
+    if (self->n)
+        return amx_value_error("a CNN is initialised once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|s$O:CNN", names, &input, &layers, &loss, &rngo))
+        return -1;
+    if (am_cnn_loss_parse(loss, &l))
+        return amx_value_error("CNN: loss='%s' is not a loss (xent, mse, bce)", loss), -1;
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
+        return -1;
+    int rc = am_cnn_create(&self->n, input, layers, l, rng, err, sizeof err);
+    if (rc == AM_EINVAL)
+        return amx_value_error("CNN(input='%.40s', layers='%.200s'): %s", input, layers, err), -1;
+    return rc ? (amx_raise(rc, "CNN('%.40s', '%.200s')", input, layers), -1) : 0;
+}
+
+#define CNN_READY(self)                                                                                            \
+    do {                                                                                                           \
+        if (!(self)->n) {                                                                                          \
+            PyErr_SetString(PyExc_RuntimeError, "the CNN was not initialised");                                    \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+        if ((self)->use.writer) {                                                                                  \
+            PyErr_SetString(PyExc_RuntimeError, "the CNN is training in another thread");                          \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+static int cnn_enc(const void *o, const float *x, size_t r, float *y) { return am_cnn_encode(o, x, r, y); }
+static int cnn_dec(const void *o, const float *x, size_t r, float *y) { return am_cnn_decode(o, x, r, y); }
+static int cnn_fwd(const void *o, const float *x, size_t r, float *y) { return am_cnn_forward(o, x, r, y); }
+
+static PyObject *CNN_encode(CNNObject *self, PyObject *x)
+{
+    CNN_READY(self);
+    return rowmap(self->n, &self->use, x, am_cnn_input_dim(self->n), am_cnn_code_dim(self->n), cnn_enc, "CNN.encode");
+}
+static PyObject *CNN_decode(CNNObject *self, PyObject *z)
+{
+    CNN_READY(self);
+    return rowmap(self->n, &self->use, z, am_cnn_code_dim(self->n), am_cnn_output_dim(self->n), cnn_dec, "CNN.decode");
+}
+static PyObject *CNN_forward(CNNObject *self, PyObject *x)
+{
+    CNN_READY(self);
+    return rowmap(self->n, &self->use, x, am_cnn_input_dim(self->n), am_cnn_output_dim(self->n), cnn_fwd,
+                  "CNN.forward");
+}
+
+/* x (rows x input) and labels (rows integers in [0, output_dim), or None) as a data set; NULL with the error
+ * set. A classifier needs labels. */
+typedef struct cnn_data {
+    am_dataset *ds;
+    size_t dim;
+    const char *what;
+} cnn_data;
+
+static float *cnn_data_alloc(void *ctx, size_t rows)
+{
+    cnn_data *d = ctx;
+    int rc = rows ? am_dataset_create(&d->ds, rows, d->dim, 1) : AM_OK;
+    if (!rows)
+        amx_value_error("%s: x has no rows", d->what);
+    else if (rc)
+        amx_raise(rc, "%s (a copy of %zu rows of %zu)", d->what, rows, d->dim);
+    return rows && !rc ? d->ds->x : NULL;
+}
+
+static am_dataset *cnn_dataset(CNNObject *self, PyObject *xo, PyObject *lo, const char *what)
+{
+    cnn_data d = {NULL, am_cnn_input_dim(self->n), what};
+    int xent = am_cnn_loss_of(self->n) == AM_CNN_XENT;
+    if (xent && (!lo || lo == Py_None))
+        return amx_value_error("%s: a classifier (loss 'xent') needs labels", what), NULL;
+    if (amx_floats_into(xo, d.dim, 2, 2, cnn_data_alloc, &d, what)) {
+        am_dataset_free(d.ds);
+        return NULL;
+    }
+    PyObject *lab = lo && lo != Py_None ? amx_integers(lo, 0, 1, 1, what) : NULL;
+    if (lo && lo != Py_None && !lab) {
+        am_dataset_free(d.ds);
+        return NULL;
+    }
+    if (lab && (size_t)amx_dim(lab, 0) != d.ds->count) {
+        amx_value_error("%s: %zd labels for %zu rows", what, amx_dim(lab, 0), d.ds->count);
+        goto fail;
+    }
+    for (size_t i = 0; lab && i < d.ds->count; i++) {
+        long long v = ((const long long *)amx_data(lab))[i];
+        if (v < 0 || (xent && (size_t)v >= am_cnn_output_dim(self->n)) || v >= AM_MAX_CLASSES) {
+            amx_value_error("%s: labels[%zu] = %lld is not a class of the network (0 .. %zu)", what, i, v,
+                            (xent ? am_cnn_output_dim(self->n) : AM_MAX_CLASSES) - 1);
+            goto fail;
+        }
+        d.ds->labels[i] = (int)v;
+        d.ds->classes = (int)v + 1 > d.ds->classes ? (int)v + 1 : d.ds->classes;
+    }
+    Py_XDECREF(lab);
+    return d.ds;
+fail:
+    Py_XDECREF(lab);
+    am_dataset_free(d.ds);
+    return NULL;
+}
+
+static PyObject *CNN_evaluate(CNNObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"x", "labels", NULL};
+    PyObject *xo, *lo = NULL;
+    CNN_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O:evaluate", names, &xo, &lo))
+        return NULL;
+    am_dataset *ds = cnn_dataset(self, xo, lo, "CNN.evaluate");
+    if (!ds || amx_use_read(&self->use, "CNN.evaluate")) {
+        am_dataset_free(ds);
+        return NULL;
+    }
+    double loss = NAN, acc = NAN;
+    amx_interrupt it;
+    amx_interrupt_begin(&it, 1);
+    int rc = am_cnn_evaluate(self->n, ds, &loss, &acc);
+    amx_interrupt_end(&it);
+    amx_use_done(&self->use);
+    am_dataset_free(ds);
+    if (rc)
+        return amx_raise(rc, "CNN.evaluate");
+    return amx_namespace(2, "loss", PyFloat_FromDouble(loss), "accuracy", PyFloat_FromDouble(acc));
+}
+
+static int cnn_trainer_for(CNNObject *self, const am_cnn_train_opts *o)
+{
+    if (self->trainer && memcmp(o, &self->topts, sizeof *o)) {
+        am_cnn_trainer_free(self->trainer);
+        self->trainer = NULL;
+    }
+    int rc = self->trainer ? AM_OK : am_cnn_trainer_create(&self->trainer, self->n, o);
+    if (rc)
+        return amx_raise(rc, "CNN.train (the optimiser's state and buffers for batches of %zu)", o->batch), -1;
+    self->topts = *o;
+    return 0;
+}
+
+/* Training runs with the GIL released and the network marked as written; interrupted, it keeps its steps. */
+static PyObject *CNN_train(CNNObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"x", "labels", "epochs", "batch", "lr", "weight_decay", "rng", "threads", NULL};
+    PyObject *xo, *lo = NULL, *rngo = NULL;
+    amx_int epochs = AMX_INT("epochs", 1, AMX_SSIZE_MAX - 1, 1), batch = AMX_INT("batch", 1, 1u << 20, 128);
+    amx_int threads = AMX_INT("threads", 0, AMX_MAX_THREADS, 0);
+    amx_real lr = AMX_REAL_ABOVE("lr", 0.0, DBL_MAX, 1e-3), wd = AMX_REAL("weight_decay", 0.0, DBL_MAX, 0.0);
+    am_rng tmp, *rng;
+    CNN_READY(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O$O&O&O&O&OO&:train", names, &xo, &lo, amx_int_conv, &epochs,
+                                     amx_int_conv, &batch, amx_real_conv, &lr, amx_real_conv, &wd, &rngo, amx_int_conv,
+                                     &threads))
+        return NULL;
+    if (!(rng = amx_rng_arg(rngo, &tmp)))
+        return NULL;
+    am_dataset *ds = cnn_dataset(self, xo, lo, "CNN.train");
+    if (!ds)
+        return NULL;
+    am_cnn_train_opts o;
+    am_cnn_train_opts_default(&o);
+    o.batch = (size_t)batch.u, o.lr = lr.v, o.weight_decay = wd.v, o.threads = (int)threads.u;
+    PyObject *losses = amx_new1(AMX_F64, (Py_ssize_t)epochs.u, "CNN.train");
+    int marked = losses && !amx_use_write(&self->use, "CNN.train"), rc = AM_OK;
+    if (!marked || cnn_trainer_for(self, &o)) {
+        if (marked)
+            amx_use_done(&self->use);
+        Py_XDECREF(losses);
+        am_dataset_free(ds);
+        return NULL;
+    }
+    amx_interrupt it;
+    am_rng mine = *rng;
+    double *lv = amx_data(losses);
+    amx_interrupt_begin(&it, 1);
+    for (unsigned long long e = 0; e < epochs.u && !rc; e++)
+        rc = am_cnn_train_epoch(self->trainer, ds, &mine, NULL, NULL, lv + e);
+    amx_interrupt_end(&it);
+    *rng = mine;
+    amx_use_done(&self->use);
+    am_dataset_free(ds);
+    if (rc) {
+        Py_DECREF(losses);
+        return amx_raise(rc, "CNN.train");
+    }
+    return losses;
+}
+
+static int cnn_save(const void *n, const char *path) { return am_cnn_save(n, path); }
+static int cnn_load(void **n, const char *path) { return am_cnn_load((am_cnn **)n, path); }
+
+static PyObject *CNN_save(CNNObject *self, PyObject *arg)
+{
+    CNN_READY(self);
+    return amx_save_with(cnn_save, self->n, arg, "CNN.save");
+}
+
+static PyObject *CNN_load(PyObject *cls, PyObject *arg)
+{
+    am_cnn *n = NULL;
+    if (amx_load_with(cnn_load, (void **)&n, arg, "CNN.load"))
+        return NULL;
+    CNNObject *o = (CNNObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+    if (!o) {
+        am_cnn_free(n);
+        return NULL;
+    }
+    o->n = n;
+    return (PyObject *)o;
+}
+
+static PyObject *CNN_repr(CNNObject *self)
+{
+    char buf[AM_CNN_MAX_SPEC + 128];
+    if (!self->n)
+        return PyUnicode_FromString("<am.CNN, not initialised>");
+    am_cnn_describe(self->n, buf, sizeof buf);
+    return PyUnicode_FromFormat("<am.CNN %s>", buf + 4); /* past "cnn " */
+}
+
+#define CNN_GETTER(name, expr)                                                                                     \
+    static PyObject *CNN_get_##name(CNNObject *self, void *u)                                                      \
+    {                                                                                                              \
+        (void)u;                                                                                                   \
+        CNN_READY(self);                                                                                           \
+        return expr;                                                                                               \
+    }
+CNN_GETTER(input, PyLong_FromSize_t(am_cnn_input_dim(self->n)))
+CNN_GETTER(code, PyLong_FromSize_t(am_cnn_code_dim(self->n)))
+CNN_GETTER(output, PyLong_FromSize_t(am_cnn_output_dim(self->n)))
+CNN_GETTER(loss, PyUnicode_FromString(am_cnn_loss_name(am_cnn_loss_of(self->n))))
+CNN_GETTER(steps, PyLong_FromSize_t(am_cnn_trainer_steps(self->trainer)))
+CNN_GETTER(macs, PyFloat_FromDouble(am_cnn_macs(self->n)))
+
+static PyMethodDef CNN_methods[] = {
+    {"encode", (PyCFunction)CNN_encode, METH_O, "encode(x) -> z (rows x code_dim): the code layer's values\n\n"
+     "    >>> n.encode(x[:2]).shape                           # (2, 8)"},
+    {"decode", (PyCFunction)CNN_decode, METH_O,
+     "decode(z) -> y (rows x output_dim): the layers after the code; a classifier raises am.Error\n\n"
+     "    >>> a = am.CNN('1x6x6', 'conv2k3p1,relu,flat,fc4,code,fc36,sigmoid', 'bce', rng=1)\n"
+     "    >>> a.decode(a.encode(x[:2])).shape                 # (2, 36)"},
+    {"forward", (PyCFunction)CNN_forward, METH_O,
+     "forward(x) -> y (rows x output_dim): class scores (a classifier) or reconstructions\n\n"
+     "    >>> n.forward(x[:2]).argmax(1)                      # the predicted classes"},
+    {"evaluate", (PyCFunction)(void (*)(void))CNN_evaluate, METH_VARARGS | METH_KEYWORDS,
+     "evaluate(x, labels=None) -> namespace(loss, accuracy): a classifier's mean cross-entropy and accuracy (labels\n"
+     "needed); an autoencoder's mean squared error and mean binary cross-entropy (NaN unless sigmoid output)\n\n"
+     "    >>> n.evaluate(x, y).accuracy"},
+    {"train", (PyCFunction)(void (*)(void))CNN_train, METH_VARARGS | METH_KEYWORDS,
+     "train(x, labels=None, *, epochs=1, batch=128, lr=1e-3, weight_decay=0.0, rng=None, threads=0) -> losses\n\n"
+     "Adam on minibatches in a new order each epoch (drawn from rng); the mean loss of each epoch. The same bits\n"
+     "at any threads=. The optimiser's state carries over between calls with the same batch, lr, weight_decay\n"
+     "and threads. The GIL is released; Ctrl-C stops between steps (the steps made stay made).\n\n"
+     "    >>> n.train(x, y, epochs=2, batch=16, lr=3e-3, rng=2)  # two mean losses"},
+    {"save", (PyCFunction)CNN_save, METH_O, "save(path)\n\n    >>> n.save('n.cnn')"},
+    {"load", (PyCFunction)CNN_load, METH_O | METH_CLASS, "CNN.load(path) -> CNN\n\n"
+     "    >>> n.save('n.cnn'); am.CNN.load('n.cnn').encode(x[:1]).shape   # (1, 8)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef CNN_getset[] = {
+    {"input_dim", (getter)CNN_get_input, NULL, "values of an input row (C x H x W)", NULL},
+    {"code_dim", (getter)CNN_get_code, NULL, "values of a code", NULL},
+    {"output_dim", (getter)CNN_get_output, NULL, "classes (a classifier) or values of a reconstruction", NULL},
+    {"loss", (getter)CNN_get_loss, NULL, "'xent', 'mse' or 'bce'", NULL},
+    {"steps", (getter)CNN_get_steps, NULL, "optimiser steps taken by the current trainer", NULL},
+    {"macs", (getter)CNN_get_macs, NULL, "multiply-adds of a forward pass per row (an estimate of its cost)", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject CNNType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.CNN",
+    .tp_basicsize = sizeof(CNNObject),
+    .tp_dealloc = (destructor)CNN_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "CNN(input, layers, loss='xent', *, rng=None)\n"
+              "A convolutional network trained in C (am/cnn.h; README: Encoders). input: 'CxHxW', 'CxL' or 'D';\n"
+              "layers: 'conv32k3p1,bn,relu,maxpool2,flat,fc64,relu,fc10' (tokens conv, maxpool, avgpool, up, bn,\n"
+              "relu, tanh, sigmoid, fc, flat, view, code); rows are channels last. loss 'xent' (a classifier whose\n"
+              "penultimate or 'code'-marked layer is the code) or 'mse'/'bce' (an autoencoder with a 'code' mark).\n\n"
+              "    >>> x = np.random.default_rng(1).random((64, 36)); y = np.arange(64) % 3\n"
+              "    >>> n = am.CNN('1x6x6', 'conv4k3p1,relu,maxpool2,flat,fc8,relu,fc3', rng=1)\n"
+              "    >>> losses = n.train(x, y, epochs=3, batch=16, rng=1)\n"
+              "    >>> z = n.encode(x)                                  # 64 x 8",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)CNN_init,
+    .tp_repr = (reprfunc)CNN_repr,
+    .tp_methods = CNN_methods,
+    .tp_getset = CNN_getset,
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Encoder: any encoder file, through the table of encoder types */
+
+typedef struct {
+    PyObject_HEAD am_encoder *e;
+} EncObject;
+
+static PyTypeObject EncType;
+
+static void Enc_dealloc(EncObject *self)
+{
+    am_encoder_free(self->e);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+#define ENC_READY(self)                                                                                            \
+    do {                                                                                                           \
+        if (!(self)->e) {                                                                                          \
+            PyErr_SetString(PyExc_RuntimeError, "the Encoder was not loaded (am.Encoder(path))");                 \
+            return NULL;                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
+static int enc_enc(const void *o, const float *x, size_t r, float *y) { return am_encoder_encode(o, x, r, y); }
+static int enc_dec(const void *o, const float *x, size_t r, float *y) { return am_encoder_decode(o, x, r, y); }
+static int enc_load(void **e, const char *path) { return am_encoder_load((am_encoder **)e, path); }
+static int enc_save(const void *e, const char *path) { return am_encoder_save(e, path); }
+
+static int Enc_init(EncObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"path", NULL};
+    PyObject *path;
+    if (self->e)
+        return amx_value_error("an Encoder is loaded once"), -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:Encoder", names, &path))
+        return -1;
+    return amx_load_with(enc_load, (void **)&self->e, path, "Encoder") ? -1 : 0;
+}
+
+static PyObject *Enc_encode(EncObject *self, PyObject *x)
+{
+    ENC_READY(self);
+    return rowmap(self->e, NULL, x, am_encoder_input_dim(self->e), am_encoder_code_dim(self->e), enc_enc,
+                  "Encoder.encode");
+}
+static PyObject *Enc_decode(EncObject *self, PyObject *z)
+{
+    ENC_READY(self);
+    return rowmap(self->e, NULL, z, am_encoder_code_dim(self->e), am_encoder_input_dim(self->e), enc_dec,
+                  "Encoder.decode");
+}
+static PyObject *Enc_save(EncObject *self, PyObject *arg)
+{
+    ENC_READY(self);
+    return amx_save_with(enc_save, self->e, arg, "Encoder.save");
+}
+static PyObject *Enc_load(PyObject *cls, PyObject *arg)
+{
+    am_encoder *e = NULL;
+    if (amx_load_with(enc_load, (void **)&e, arg, "Encoder.load"))
+        return NULL;
+    EncObject *o = (EncObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+    if (!o) {
+        am_encoder_free(e);
+        return NULL;
+    }
+    o->e = e;
+    return (PyObject *)o;
+}
+static PyObject *Enc_repr(EncObject *self)
+{
+    char buf[AM_CNN_MAX_SPEC + 128];
+    if (!self->e)
+        return PyUnicode_FromString("<am.Encoder, not loaded>");
+    am_encoder_describe(self->e, buf, sizeof buf);
+    return PyUnicode_FromFormat("<am.Encoder %s>", buf);
+}
+static PyObject *Enc_get_type(EncObject *self, void *u)
+{
+    (void)u;
+    ENC_READY(self);
+    return PyUnicode_FromString(am_encoder_type_name(am_encoder_type_of(self->e)));
+}
+static PyObject *Enc_get_input(EncObject *self, void *u)
+{
+    (void)u;
+    ENC_READY(self);
+    return PyLong_FromSize_t(am_encoder_input_dim(self->e));
+}
+static PyObject *Enc_get_code(EncObject *self, void *u)
+{
+    (void)u;
+    ENC_READY(self);
+    return PyLong_FromSize_t(am_encoder_code_dim(self->e));
+}
+
+static PyMethodDef Enc_methods[] = {
+    {"encode", (PyCFunction)Enc_encode, METH_O, "encode(x) -> z (rows x code_dim)\n\n"
+     "    >>> e.encode(np.ones((2, 4))).shape                 # (2, 3)"},
+    {"decode", (PyCFunction)Enc_decode, METH_O,
+     "decode(z) -> x (rows x input_dim); a classifier (cnn, loss xent) raises am.Error\n\n"
+     "    >>> am.Autoencoder([4, 2, 4], rng=1).save('a.ae')\n"
+     "    >>> am.Encoder('a.ae').decode(np.ones((2, 2))).shape  # (2, 4)"},
+    {"save", (PyCFunction)Enc_save, METH_O, "save(path)\n\n    >>> e.save('copy.model')"},
+    {"load", (PyCFunction)Enc_load, METH_O | METH_CLASS,
+     "Encoder.load(path) -> Encoder: any file of an encoder type (pca, mlp, cnn), by its magic\n\n"
+     "    >>> am.Encoder.load('c.model').type                 # 'cnn'"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Enc_getset[] = {
+    {"type", (getter)Enc_get_type, NULL, "the encoder type's name: 'pca', 'mlp' or 'cnn'", NULL},
+    {"input_dim", (getter)Enc_get_input, NULL, "input width", NULL},
+    {"code_dim", (getter)Enc_get_code, NULL, "code width", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject EncType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "am.Encoder",
+    .tp_basicsize = sizeof(EncObject),
+    .tp_dealloc = (destructor)Enc_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Encoder(path): any libam encoder file (PCA, MLP autoencoder, CNN) through the table of encoder types\n"
+              "(am/encoder.h; am.encoder_types names them), by its magic; encode, decode, save, type, input_dim,\n"
+              "code_dim.\n\n"
+              "    >>> am.CNN('4', 'fc3,relu,fc2', rng=1).save('c.model')\n"
+              "    >>> e = am.Encoder('c.model'); z = e.encode(np.ones((5, 4)))   # 5 x 3 (or am.Encoder.load)",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Enc_init,
+    .tp_repr = (reprfunc)Enc_repr,
+    .tp_methods = Enc_methods,
+    .tp_getset = Enc_getset,
+};
+
+static PyObject *encoder_type_names(void)
+{
+    int n = 0;
+    while (am_encoder_types[n])
+        n++;
+    PyObject *t = PyTuple_New(n);
+    for (int k = 0; t && k < n; k++) {
+        PyObject *s = PyUnicode_FromString(am_encoder_type_name(am_encoder_types[k]));
+        if (!s) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, k, s);
+    }
+    return t;
+}
+
 int amx_init_encoders(PyObject *m)
 {
-    return amx_add_type(m, "Autoencoder", &AEType) ||
-           amx_add_type(m, "PCA", &PCAType) ? -1 : 0;
+    PyObject *names = encoder_type_names();
+    int bad = !names || PyModule_AddObject(m, "encoder_types", names);
+    if (bad)
+        Py_XDECREF(names);
+    return bad || amx_add_type(m, "Autoencoder", &AEType) || amx_add_type(m, "PCA", &PCAType) ||
+                   amx_add_type(m, "CNN", &CNNType) || amx_add_type(m, "Encoder", &EncType)
+               ? -1
+               : 0;
 }

@@ -263,7 +263,7 @@ int amx_init_rng(PyObject *m);      /* Rng, default_rng, seed */
 int amx_init_patterns(PyObject *m); /* patterns, letters, flip, occlude, overlap, fashion, class_name */
 int amx_init_stores(PyObject *m);   /* Store, load, store_types */
 int amx_init_analysis(PyObject *m); /* capacity, theory, seq_capacity, familiarity, roc */
-int amx_init_encoders(PyObject *m); /* Autoencoder, PCA */
+int amx_init_encoders(PyObject *m); /* Autoencoder, PCA, CNN, Encoder, encoder_types */
 int amx_init_dynamics(PyObject *m); /* SNN (presets), graded_run, xor_trial, Engram */
 int amx_init_melody(PyObject *m);   /* Melody, MelodyCode, read_abc, read_midi, ... */
 int amx_init_concepts(PyObject *m);  /* concept memories (am/concept.h), binding_types */

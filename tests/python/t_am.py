@@ -394,6 +394,34 @@ raises(ValueError, lambda: am.Autoencoder([16, 8, 16], loss="l1"), "Autoencoder:
 raises(ValueError, lambda: am.Autoencoder([16, 16]), "Autoencoder: two widths are too few",
        text="sizes='16,16' needs at least 3 widths")
 raises(ValueError, lambda: ae.encode(np.zeros((3, 5))), "encode of the wrong width")
+# convolutional networks: training, codes, save/load, the table of encoder types
+lab = (X[:, :4].sum(1) > np.median(X[:, :4].sum(1))).astype(np.int64) + 2 * (X[:, 4] > 0.5)
+cn = am.CNN("1x4x6", "conv8k3p1,bn,relu,maxpool2,flat,fc16,relu,fc4", rng=5)
+closs = cn.train(X, lab, epochs=20, batch=32, lr=3e-3, rng=6)
+ev = cn.evaluate(X, lab)
+ok(closs[-1] < 0.5 * closs[0] and ev.accuracy > 0.9, "CNN.train: loss %.3f -> %.3f, accuracy %.3f"
+   % (closs[0], closs[-1], ev.accuracy))
+cz = cn.encode(X)
+ok(cz.shape == (400, 16) and cn.forward(X).shape == (400, 4) and cn.code_dim == 16 and cn.steps == 20 * 13,
+   "CNN: 16 latents a row (the penultimate layer), 4 class scores, %d steps" % cn.steps)
+cn.save(os.path.join(tmp, "cnn.bin"))
+ok(np.array_equal(am.CNN.load(os.path.join(tmp, "cnn.bin")).encode(X), cz), "CNN save/load")
+cn2 = am.CNN("1x4x6", "conv8k3p1,bn,relu,maxpool2,flat,fc16,relu,fc4", rng=5)
+ok(np.array_equal(cn2.train(X, lab, epochs=20, batch=32, lr=3e-3, rng=6, threads=1), closs),
+   "CNN training is reproducible (and the same at 1 thread)")
+raises(am.Error, lambda: cn.decode(cz), "a classifier does not decode", text="not supported")
+raises(ValueError, lambda: am.CNN("1x4x6", "conv8k3p1,maxpool0,fc4"), "a bad layer string names its token",
+       text="token 2 'maxpool0'")
+raises(ValueError, lambda: cn.train(X, lab[:10]), "labels of another length", text="10 labels for 400 rows")
+for name, path in [("cnn", os.path.join(tmp, "cnn.bin")), ("mlp", os.path.join(tmp, "ae.bin"))]:
+    e = am.Encoder(path)
+    ok(e.type == name and e.input_dim == 24 and np.array_equal(e.encode(X), cz if name == "cnn" else z),
+       "am.Encoder reads a %s file through the table of encoder types" % name)
+ok(am.encoder_types == ("pca", "mlp", "cnn"), "am.encoder_types")
+cae = am.CNN("1x4x6", "conv4k3p1,relu,flat,fc6,code,fc24,sigmoid", "bce", rng=7)
+aloss = cae.train(X, epochs=20, batch=32, lr=3e-3, rng=8)
+ok(aloss[-1] < aloss[0] and cae.decode(cae.encode(X)).shape == (400, 24) and cae.evaluate(X).loss < 0.05,
+   "a convolutional autoencoder trains (BCE %.4f -> %.4f) and decodes" % (aloss[0], aloss[-1]))
 pca = am.PCA(X, 4)
 C = pca.components
 ok(np.allclose(C @ C.T, np.eye(4), atol=1e-4) and pca.explained(4) > 0.9, "PCA components orthonormal")

@@ -119,6 +119,11 @@ STORES = {m: store(m) for m in ("hopfield", "dense", "modern", "seq-dense")}
 SEQS = STORES["seq-dense"]  # one open sequence of the three PATS
 AE = am.Autoencoder([8, 4, 2, 4, 8], rng=1)
 PCA = am.PCA(X, 2)
+CNN = am.CNN("1x2x4", "conv2k3p1,bn,relu,flat,fc3", rng=1)
+CNN_AE = am.CNN("2x4", "conv2k3p1,relu,flat,fc3,code,fc8,sigmoid", "bce", rng=1)
+CNN.save(os.path.join(tmp, "c.cnn"))
+CNN_AE.save(os.path.join(tmp, "cae.cnn"))
+LAB = np.arange(len(X)) % 3
 
 
 def snn():
@@ -183,6 +188,11 @@ SPECS = [
          rng=(1, "rng")),
     spec("Autoencoder.load", am.Autoencoder.load, [("path", os.path.join(tmp, "a.ae"), "path")]),
     spec("PCA", am.PCA, [("x", X, "array"), ("k", 2, "int")]),
+    spec("CNN", am.CNN, [("input", "1x2x4", "str"), ("layers", "conv2k3p1,relu,flat,fc3", "str"), ("loss", "xent", "str")],
+         rng=(1, "rng")),
+    spec("CNN.load", am.CNN.load, [("path", os.path.join(tmp, "c.cnn"), "path")]),
+    spec("Encoder", am.Encoder, [("path", os.path.join(tmp, "c.cnn"), "path")]),
+    spec("Encoder.load", am.Encoder.load, [("path", os.path.join(tmp, "c.cnn"), "path")]),
     spec("SNN", am.SNN, [("dt", 0.1, "real"), ("method", "exact", "str"), ("seed", 1, "int")]),
 ]
 for model, s in STORES.items():
@@ -208,6 +218,17 @@ SPECS += [
     spec("Autoencoder.save", AE.save, [("path", os.path.join(tmp, "a.ae"), "path")]),
     spec("Autoencoder.train", AE.train, [("x", X, "array")], epochs=(1, "count"), batch=(8, "count"), lr=(1e-3, "real"),
          mask=(0.1, "real"), noise=(0.1, "real"), weight_decay=(0.0, "real"), rng=(1, "rng"), threads=(1, "int")),
+    spec("CNN.encode", CNN.encode, [("x", X, "array")]),
+    spec("CNN.decode", CNN_AE.decode, [("z", X[:, :3], "array")]),
+    spec("CNN.forward", CNN.forward, [("x", X, "array")]),
+    spec("CNN.evaluate", CNN.evaluate, [("x", X, "array"), ("labels", LAB, "array")]),
+    spec("CNN.save", CNN.save, [("path", os.path.join(tmp, "c.cnn"), "path")]),
+    spec("CNN.train", CNN.train, [("x", X, "array"), ("labels", LAB, "array")], epochs=(1, "count"),
+         batch=(4, "count"), lr=(1e-3, "real"), weight_decay=(0.0, "real"), rng=(1, "rng"), threads=(1, "int")),
+    spec("CNN.train autoencoder", CNN_AE.train, [("x", X, "array")], epochs=(1, "count"), batch=(4, "count")),
+    spec("Encoder.encode", am.Encoder(os.path.join(tmp, "c.cnn")).encode, [("x", X, "array")]),
+    spec("Encoder.decode", am.Encoder(os.path.join(tmp, "cae.cnn")).decode, [("z", X[:, :3], "array")]),
+    spec("Encoder.save", am.Encoder(os.path.join(tmp, "c.cnn")).save, [("path", os.path.join(tmp, "e.cnn"), "path")]),
     spec("PCA.encode", PCA.encode, [("x", X, "array")]),
     spec("PCA.decode", PCA.decode, [("z", X[:, :2], "array")]),
     spec("PCA.explained", PCA.explained, [("j", 1, "int")]),

@@ -86,6 +86,16 @@ CASES = {
         "ae = am.Autoencoder([256, 128, 32, 128, 256], rng=1)",
         "ae.train(x, epochs=10**6, threads=2)",
         "ae.encode(x[:3]).shape == (3, 32)"),
+    "CNN.train": (
+        "x = np.random.default_rng(0).random((2000, 784)).astype(np.float32); y = np.arange(2000) % 10\n"
+        "n = am.CNN('1x28x28', 'conv8k3p1,bn,relu,maxpool2,flat,fc10', rng=1)",
+        "n.train(x, y, epochs=10**6, threads=1)",
+        "n.encode(x[:3]).shape == (3, 1568) and n.steps > 0"),
+    "CNN.encode (2 threads)": (
+        "x = np.random.default_rng(0).random((20000, 784)).astype(np.float32)\n"
+        "n = am.CNN('1x28x28', 'conv32k3p1,relu,conv32k3p1,relu,maxpool4,code,flat,fc10', rng=1)",
+        "[n.encode(x) for _ in range(10**6)]",
+        "n.encode(x[:3]).shape == (3, 1568)"),
     "PCA (40000 x 1200)": (
         "x = np.random.default_rng(0).random((40000, 1200), dtype=np.float32)",
         "am.PCA(x, 10)",

@@ -93,6 +93,35 @@ def trained(**kw):
     return a.train(X, **base)
 
 
+YL = np.arange(64) % 3   # labels of X for the CNN
+
+
+def cnn(**kw):
+    kw.setdefault("input", "1x3x4")
+    kw.setdefault("layers", "conv4k3p1,bn,relu,maxpool2,flat,fc6,relu,fc3")
+    kw.setdefault("rng", 1)
+    return am.CNN(**kw)
+
+
+def cnn_ae(**kw):
+    return cnn(layers="conv2k3p1,relu,flat,fc3,code,fc12,sigmoid", loss="bce", **kw)
+
+
+def cnn_trained(x=X, **kw):
+    """The codes after training (every parameter of train shows in them)."""
+    n = cnn()
+    base = dict(labels=YL, epochs=2, batch=16, lr=3e-3, rng=2, threads=1)
+    base.update(kw)
+    n.train(x, **base)
+    return n.encode(X)
+
+
+def cnn_file(rng, ae=False):
+    path = os.path.join(tmp, "cnn-%d-%d.bin" % (rng, ae))
+    (cnn_ae if ae else cnn)(**({"rng": rng})).save(path)
+    return path
+
+
 def ae_file(rng):
     path = os.path.join(tmp, "ae-%d.bin" % rng)
     ae(rng=rng).save(path)
@@ -322,6 +351,34 @@ EFFECTS = {
                                    lambda: list(written(lambda d: ae().save(os.path.join(d, "b.ae"))))),
     ("Autoencoder.load", "path"): (lambda: am.Autoencoder.load(ae_file(1)).encode(X),
                                    lambda: am.Autoencoder.load(ae_file(2)).encode(X)),
+    ("CNN", "input"): (lambda: cnn().encode(X), lambda: cnn(input="1x4x3").encode(X)),
+    ("CNN", "layers"): (lambda: cnn().encode(X), lambda: cnn(layers="conv4k3p1,relu,maxpool2,flat,fc6,relu,fc3").encode(X)),
+    ("CNN", "loss"): (lambda: cnn(layers="fc6,relu,code,fc12,sigmoid", loss="mse").train(X, rng=1),
+                      lambda: cnn(layers="fc6,relu,code,fc12,sigmoid", loss="bce").train(X, rng=1)),
+    ("CNN", "rng"): (lambda: cnn().encode(X), lambda: cnn(rng=2).encode(X)),
+    ("CNN.train", "x"): (lambda: cnn_trained(), lambda: cnn_trained(x=X[::-1].copy())),
+    ("CNN.train", "labels"): (lambda: cnn_trained(), lambda: cnn_trained(labels=YL[::-1].copy())),
+    ("CNN.train", "epochs"): (lambda: cnn_trained(), lambda: cnn_trained(epochs=3)),
+    ("CNN.train", "batch"): (lambda: cnn_trained(), lambda: cnn_trained(batch=8)),
+    ("CNN.train", "lr"): (lambda: cnn_trained(), lambda: cnn_trained(lr=1e-2)),
+    ("CNN.train", "weight_decay"): (lambda: cnn_trained(), lambda: cnn_trained(weight_decay=0.5)),
+    ("CNN.train", "rng"): (lambda: cnn_trained(), lambda: cnn_trained(rng=3)),
+    ("CNN.encode", "x"): (lambda: cnn().encode(X), lambda: cnn().encode(X[::-1])),
+    ("CNN.decode", "z"): (lambda: cnn_ae().decode(X[:, :3]), lambda: cnn_ae().decode(X[:, 3:6])),
+    ("CNN.forward", "x"): (lambda: cnn().forward(X), lambda: cnn().forward(X[::-1])),
+    ("CNN.evaluate", "x"): (lambda: cnn().evaluate(X, YL), lambda: cnn().evaluate(X[::-1].copy(), YL)),
+    ("CNN.evaluate", "labels"): (lambda: cnn().evaluate(X, YL), lambda: cnn().evaluate(X, YL[::-1].copy())),
+    ("CNN.save", "path"): (lambda: list(written(lambda d: cnn().save(os.path.join(d, "a.cnn")))),
+                           lambda: list(written(lambda d: cnn().save(os.path.join(d, "b.cnn"))))),
+    ("CNN.load", "path"): (lambda: am.CNN.load(cnn_file(1)).encode(X), lambda: am.CNN.load(cnn_file(2)).encode(X)),
+    ("Encoder", "path"): (lambda: am.Encoder(cnn_file(1)).encode(X), lambda: am.Encoder(ae_file(1)).encode(X)),
+    ("Encoder.load", "path"): (lambda: am.Encoder.load(cnn_file(1)).encode(X),
+                               lambda: am.Encoder.load(cnn_file(2)).encode(X)),
+    ("Encoder.encode", "x"): (lambda: am.Encoder(cnn_file(1)).encode(X), lambda: am.Encoder(cnn_file(1)).encode(X[::-1])),
+    ("Encoder.decode", "z"): (lambda: am.Encoder(cnn_file(1, True)).decode(X[:, :3]),
+                              lambda: am.Encoder(cnn_file(1, True)).decode(X[:, 3:6])),
+    ("Encoder.save", "path"): (lambda: list(written(lambda d: am.Encoder(cnn_file(1)).save(os.path.join(d, "a.e")))),
+                               lambda: list(written(lambda d: am.Encoder(cnn_file(1)).save(os.path.join(d, "b.e"))))),
     ("PCA", "x"): (lambda: am.PCA(X, 2).components, lambda: am.PCA(X[:30], 2).components),
     ("PCA", "k"): (lambda: am.PCA(X, 2).components, lambda: am.PCA(X, 3).components),
     ("PCA.encode", "x"): (lambda: am.PCA(X, 2).encode(X), lambda: am.PCA(X, 2).encode(X[::-1])),
@@ -698,6 +755,7 @@ EFFECTS[("Network.population", "v0_uniform")] = (lambda: npop(run=0), lambda: np
 SAME = {
     ("capacity", "threads"): (lambda: capacity(threads=1), lambda: capacity(threads=2)),
     ("Autoencoder.train", "threads"): (lambda: trained(threads=1), lambda: trained(threads=2)),
+    ("CNN.train", "threads"): (lambda: cnn_trained(threads=1), lambda: cnn_trained(threads=2)),
     ("SNN.run", "threads"): (lambda: run_net(threads=1), lambda: run_net(threads=2)),
     ("familiarity", "threads"): (lambda: am.familiarity(store(), PATS, threads=1),
                                  lambda: am.familiarity(store(), PATS, threads=2)),
