@@ -281,6 +281,290 @@ done:
     return rc;
 }
 
+/* The learning of a run: --triples, the bindings and their settings. */
+typedef struct {
+    size_t triples, hrr_dim;
+    uint64_t seed;
+    double beta;
+    const am_binding_type *const *bt;
+    int nbt;
+} learn_t;
+
+/* Co-presented triples (class t mod 10: the class's next learned picture, a random training word and a random
+ * training utterance of it), each bound to the node of its class name, into one memory per binding
+ * (mem[0..nbt), zeroed by the caller; freed by the caller also on failure). used[IMG] and used[SND] (NULL, or
+ * one flag per training exemplar, zeroed) mark the exemplars the triples presented: the same triples for any
+ * latents of the same exemplars. idesc and sdesc describe the image and speech encoders. */
+static int learn(const learn_t *lp, lat_t L[3][2], const char *idesc, const char *sdesc, memory_t *mem,
+                 unsigned char *used[3])
+{
+    am_modality mods[3];
+    memset(mods, 0, sizeof mods);
+    for (int m = 0; m < 3; m++) {
+        snprintf(mods[m].name, sizeof mods[m].name, "%s", modname[m]);
+        mods[m].dim = L[m][0].d;
+        mods[m].radius = INFINITY;
+    }
+    snprintf(mods[IMG].encoder, sizeof mods[IMG].encoder, "%s", idesc);
+    snprintf(mods[WRD].encoder, sizeof mods[WRD].encoder, "spelling trigrams D=%zu", L[WRD][0].d);
+    snprintf(mods[SND].encoder, sizeof mods[SND].encoder, "%s", sdesc);
+    am_concepts_config cfg;
+    am_concepts_config_default(&cfg);
+    cfg.beta = lp->beta;
+    cfg.hrr_dim = lp->hrr_dim;
+    cfg.seed = lp->seed;
+    am_concepts *base = NULL;
+    size_t wpc[NCLS] = {0}, spc[NCLS] = {0}, *widx[NCLS] = {0}, *sidx[NCLS] = {0};
+    int rc = am_concepts_create(&base, mods, 3, &cfg);
+    for (int c = 0; c < NCLS && !rc; c++)
+        if (!(widx[c] = malloc(L[WRD][0].n * sizeof(size_t))) || !(sidx[c] = malloc(L[SND][0].n * sizeof(size_t))))
+            rc = AM_ENOMEM;
+    for (size_t i = 0; i < L[WRD][0].n && !rc; i++)
+        widx[L[WRD][0].y[i]][wpc[L[WRD][0].y[i]]++] = i;
+    for (size_t i = 0; i < L[SND][0].n && !rc; i++)
+        sidx[L[SND][0].y[i]][spc[L[SND][0].y[i]]++] = i;
+    am_rng rng;
+    am_rng_init(&rng, lp->seed, 0x545249u /* "TRI" */);
+    size_t ntr = L[IMG][0].n / NCLS;
+    for (size_t t = 0; t < lp->triples && !rc; t++) {
+        int c = (int)(t % NCLS);
+        size_t ii = (size_t)c * ntr + t / NCLS, wi = widx[c][am_rng_below(&rng, wpc[c])],
+               si = sidx[c][am_rng_below(&rng, spc[c])];
+        const float *lat[AM_CONCEPT_MAX_MODALITIES] = {L[IMG][0].z + ii * L[IMG][0].d, L[WRD][0].z + wi * L[WRD][0].d,
+                                                      L[SND][0].z + si * L[SND][0].d};
+        if (used && used[IMG])
+            used[IMG][ii] = 1;
+        if (used && used[SND])
+            used[SND][si] = 1;
+        rc = am_concepts_observe(base, lat, am_fashion_class_name(c), NULL, NULL);
+    }
+    for (int c = 0; c < NCLS; c++) {
+        free(widx[c]);
+        free(sidx[c]);
+    }
+    for (int b = 0; b < lp->nbt && !rc; b++) {
+        cfg.binding = lp->bt[b];
+        rc = am_concepts_clone(&mem[b].cm, base, &cfg);
+        for (int c = 0; c < NCLS && !rc; c++) {
+            mem[b].concept_of_class[c] = am_concepts_find_label(mem[b].cm, am_fashion_class_name(c));
+            mem[b].class_of_concept[mem[b].concept_of_class[c]] = c;
+        }
+    }
+    am_concepts_free(base);
+    return rc;
+}
+
+/* The training pictures learned: per class its first ntr, in class order (NCLS x ntr indices into train,
+ * malloc'd), or NULL with the message printed. */
+static size_t *pick_pictures(const am_run *run, const am_dataset *train, size_t ntr)
+{
+    size_t per[NCLS] = {0}, *pick = malloc(NCLS * ntr * sizeof *pick);
+    if (!pick) {
+        am_run_error(run, "out of memory for %zu pictures", NCLS * ntr);
+        return NULL;
+    }
+    for (size_t i = 0; i < train->count; i++) {
+        int c = train->labels[i];
+        if (per[c] < ntr)
+            pick[(size_t)c * ntr + per[c]++] = i;
+    }
+    for (int c = 0; c < NCLS; c++)
+        if (per[c] < ntr) {
+            am_run_error(run, "class %d has only %zu training pictures (need %zu)", c, per[c], ntr);
+            free(pick);
+            return NULL;
+        }
+    return pick;
+}
+
+/* l = enc's codes of rows idx[0..n) of ds (idx NULL: its first n rows) with their labels; l allocated here
+ * (lat_free), not yet normalised. */
+static int encode_rows(const am_encoder *enc, const am_dataset *ds, const size_t *idx, size_t n, lat_t *l)
+{
+    size_t d = am_encoder_code_dim(enc), dim = ds->dim;
+    float *x = idx ? malloc(n * dim * sizeof *x) : NULL;
+    *l = (lat_t){n, d, malloc(n * d * sizeof(float)), malloc(n * sizeof(int))};
+    if ((idx && !x) || !l->z || !l->y) {
+        free(x);
+        return AM_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = idx ? idx[i] : i;
+        if (x)
+            memcpy(x + i * dim, ds->x + r * dim, dim * sizeof *x);
+        l->y[i] = ds->labels[r];
+    }
+    int rc = am_encoder_encode(enc, x ? x : ds->x, n, l->z);
+    free(x);
+    return rc;
+}
+
+/* Nearest-neighbour recall@1: the share of queries q (nq x d, labels qy) whose nearest reference by Euclidean
+ * distance - rows idx[0..nref) of base (stride d, labels lab[idx[i]]) - has the query's label. Exact:
+ * am_modern_nearest of [q, 1] against [r, -|r|^2 / 2] (the largest q.r - |r|^2 / 2), ties to the lower row. */
+static int nn_recall(const float *base, const int *lab, const size_t *idx, size_t nref, const float *q, const int *qy,
+                     size_t nq, size_t d, double *acc)
+{
+    size_t D = d + 1, hit = 0, *near = malloc((nq ? nq : 1) * sizeof *near);
+    float *r = malloc((nref ? nref : 1) * D * sizeof *r), *qq = malloc((nq ? nq : 1) * D * sizeof *qq);
+    am_modern *m = NULL;
+    int rc = r && qq && near ? (nref ? AM_OK : AM_EEMPTY) : AM_ENOMEM;
+    for (size_t i = 0; i < nref && !rc; i++) {
+        const float *x = base + idx[i] * d;
+        double s = 0;
+        for (size_t j = 0; j < d; j++)
+            s += (double)x[j] * x[j];
+        memcpy(r + i * D, x, d * sizeof *r);
+        r[i * D + d] = (float)(-0.5 * s);
+    }
+    for (size_t i = 0; i < nq && !rc; i++) {
+        memcpy(qq + i * D, q + i * d, d * sizeof *qq);
+        qq[i * D + d] = 1.0f;
+    }
+    if (!rc && !(rc = am_modern_create(&m, D, 1.0)) && !(rc = am_modern_store(m, r, nref)))
+        rc = am_modern_nearest(m, qq, nq, near, NULL);
+    for (size_t i = 0; i < nq && !rc; i++)
+        hit += lab[idx[near[i]]] == qy[i];
+    *acc = nq && !rc ? (double)hit / (double)nq : NAN;
+    am_modern_free(m);
+    free(r);
+    free(qq);
+    free(near);
+    return rc;
+}
+
+/* The indices i < n with used[i], mapped through rows (NULL: themselves), malloc'd into *idx. */
+static int used_rows(const unsigned char *used, size_t n, const size_t *rows, size_t **idx, size_t *count)
+{
+    *count = 0;
+    if (!(*idx = malloc((n ? n : 1) * sizeof **idx)))
+        return AM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (used[i])
+            (*idx)[(*count)++] = rows ? rows[i] : i;
+    return AM_OK;
+}
+
+/* Section baseline, nearest neighbour: each held-out cue of modality m answered by the class of the nearest
+ * learned exemplar (one the triples presented: used[i] for L[0] row i, which is row rows[i] of tr, rows NULL
+ * for i), in the raw input (param `raw`: te's first L[1].n rows against tr's) and in the latents L (param
+ * `lat`). */
+static int nn_rows(FILE *out, int m, const am_dataset *tr, const am_dataset *te, const size_t *rows, const lat_t L[2],
+                   const unsigned char *used, const char *raw, const char *lat)
+{
+    size_t *iraw = NULL, *ilat = NULL, nr = 0, nl = 0;
+    double acc = NAN;
+    int rc = used_rows(used, L[0].n, rows, &iraw, &nr);
+    if (!rc)
+        rc = used_rows(used, L[0].n, NULL, &ilat, &nl);
+    if (raw && !rc && !(rc = nn_recall(tr->x, tr->labels, iraw, nr, te->x, L[1].y, L[1].n, tr->dim, &acc)))
+        row(out, "baseline", "nn", modname[m], "class", raw, L[1].n, acc, NAN, NAN);
+    if (!rc && !(rc = nn_recall(L[0].z, L[0].y, ilat, nl, L[1].z, L[1].y, L[1].n, L[0].d, &acc)))
+        row(out, "baseline", "nn", modname[m], "class", lat, L[1].n, acc, NAN, NAN);
+    free(iraw);
+    free(ilat);
+    return rc;
+}
+
+/* Section baseline with another encoder enc of modality m: its latents of the same exemplars (centred and
+ * scaled by their own training moments) in place of L[m], learned in the same triples; the directions from m
+ * (param baseline-model) and the nearest learned exemplar in its latents. */
+static int model_rows(FILE *out, const learn_t *lp, lat_t L[3][2], int m, const am_encoder *enc, const am_dataset *tr,
+                      const am_dataset *te, const size_t *rows, const unsigned char *used, const char *idesc,
+                      const char *sdesc, int threads)
+{
+    lat_t B[3][2], own[2] = {{0}};
+    memory_t mb[MAXB];
+    memset(mb, 0, sizeof mb);
+    memcpy(B, L, sizeof B);
+    size_t d = am_encoder_code_dim(enc);
+    float *mean = malloc(d * sizeof *mean);
+    double scale;
+    char desc[128];
+    am_encoder_describe(enc, desc, sizeof desc);
+    int rc = mean ? encode_rows(enc, tr, rows, L[m][0].n, &own[0]) : AM_ENOMEM;
+    if (!rc)
+        rc = encode_rows(enc, te, NULL, L[m][1].n, &own[1]);
+    if (!rc) {
+        moments(own[0].z, own[0].n, d, mean, &scale);
+        normalise(own[0].z, own[0].n, d, mean);
+        normalise(own[1].z, own[1].n, d, mean);
+        B[m][0] = own[0];
+        B[m][1] = own[1];
+        rc = learn(lp, B, m == IMG ? desc : idesc, m == SND ? desc : sdesc, mb, NULL);
+    }
+    for (int b = 0; b < lp->nbt && !rc; b++) {
+        score_t sc;
+        const float *cues[AM_CONCEPT_MAX_MODALITIES] = {0};
+        cues[m] = own[1].z;
+        if (!(rc = evaluate(&mb[b], cues, own[1].y, own[1].n, threads, &sc, NULL)))
+            for (int t = 0; t < 3; t++)
+                if (t != m)
+                    row(out, "baseline", am_binding_name(lp->bt[b]), modname[m], modname[t], "baseline-model", sc.n, sc.r1,
+                        sc.r5, sc.readout[t]);
+    }
+    if (!rc)
+        rc = nn_rows(out, m, tr, te, rows, own, used, NULL, "baseline-model");
+    for (int b = 0; b < MAXB; b++)
+        am_concepts_free(mb[b].cm);
+    lat_free(&own[0]);
+    lat_free(&own[1]);
+    free(mean);
+    return rc;
+}
+
+/* Load the encoder file `path` of option opt, which must take dim inputs; 0, or -1 with the message printed. */
+static int load_encoder(const am_run *run, const char *opt, const char *path, size_t dim, am_encoder **e)
+{
+    int rc = am_encoder_load(e, path);
+    if (rc || am_encoder_input_dim(*e) != dim) {
+        am_run_error(run, "%s %s: %s", opt, AM__QUOTE(path), rc ? am_strerror(rc) : "not an encoder of these inputs");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *describe(const am_encoder *e, char *buf, size_t size)
+{
+    am_encoder_describe(e, buf, size);
+    return buf;
+}
+
+/* Inputs for k recalled latents z (k x L0->d, centred and unit length as the memory holds them; overwritten):
+ * enc's decoding of them, back at its scale (x scale + mean); or, when enc cannot decode (a classifier), the
+ * input of the learned exemplar nearest each (the largest dot product among the rows i of L0 with used[i],
+ * ties to the lower row; row rows[i] of tr, rows NULL for i), with *nearest (may be NULL) set. */
+static int render(const am_encoder *enc, float *z, size_t k, const float *mean, double scale, const lat_t *L0,
+                  const unsigned char *used, const am_dataset *tr, const size_t *rows, float *x, int *nearest)
+{
+    size_t d = L0->d, near[4];
+    if (k > 4)
+        return AM_EINVAL;
+    for (size_t q = 0; q < k; q++) {
+        double best = -INFINITY;
+        near[q] = 0;
+        for (size_t i = 0; i < L0->n; i++) {
+            double s = 0;
+            for (size_t j = 0; used[i] && j < d; j++)
+                s += (double)z[q * d + j] * L0->z[i * d + j];
+            if (used[i] && s > best) {
+                best = s;
+                near[q] = i;
+            }
+        }
+    }
+    for (size_t t = 0; t < k * d; t++) /* back from unit length to the encoder's latent */
+        z[t] = (float)(z[t] * scale) + mean[t % d];
+    int rc = am_encoder_decode(enc, z, k, x);
+    if (rc != AM_EUNSUPPORTED)
+        return rc;
+    for (size_t q = 0; q < k; q++)
+        memcpy(x + q * tr->dim, tr->x + (rows ? rows[near[q]] : near[q]) * tr->dim, tr->dim * sizeof *x);
+    if (nearest)
+        *nearest = 1;
+    return AM_OK;
+}
+
 static const char trimodal_desc[] =
     "Learning: --triples co-presented (picture, word, spoken word) triples, class t mod 10: the class's next\n"
     "training picture, a random training word of the class, a random espeak-ng utterance of it; each binds to\n"
@@ -289,8 +573,14 @@ static const char trimodal_desc[] =
     "encoder (--speech-model, else PCA of --k components of the espeak-ng spectrograms); each centred by its\n"
     "training mean and scaled to unit length. Words: WordNet lemmas of each class (synonyms and hypernyms to\n"
     "--depth) found in one class only, alternately for training and held out. Held out: --test test-set\n"
-    "pictures, the held-out words, the flite utterances (other voices, other synthesiser).\n"
+    "pictures, the held-out words, the held-out utterances (voices not in training: speech-data --test-*).\n"
     "Columns: section binding cue target param n m1 m2 m3, by section:\n"
+    "  baseline    binding nn: m1 the share of held-out pictures (cue image) or utterances (cue speech) whose\n"
+    "              nearest learned exemplar (one the triples presented; Euclidean, exact) is of their class, in\n"
+    "              param pixels or spectrogram (the raw input), encoder (the latents the mechanisms use) or\n"
+    "              baseline-model (--baseline-image-model / --baseline-speech-model); binding kv, hebb, hrr:\n"
+    "              that second encoder's latents learned in the same triples, the directions from its\n"
+    "              modality, m1-m3 as in direction\n"
     "  direction   a held-out cue in one modality: m1 recall@1, m2 recall@5 (the cue's concept among the first 1\n"
     "              or 5 ranked), m3 read-out accuracy (the latent recalled in `target` is nearest the\n"
     "              prototype of the cue's class)\n"
@@ -317,7 +607,9 @@ static const char trimodal_desc[] =
     "With --sound-dir D: D/recalled-<class>.wav, the spoken name recalled from the first held-out picture of each\n"
     "class (kv read-out, the speech encoder's decoder, Griffin-Lim), and a row per class in section `sound`:\n"
     "param the file, n the class, m1 the Griffin-Lim spectral error, m2 1 when the read-out is nearest its\n"
-    "class's prototype.\n";
+    "class's prototype.\n"
+    "An encoder that cannot decode (a classifier) is drawn and heard through the learned exemplar nearest the\n"
+    "recalled latent (the grid's title says so).\n";
 
 static int cmd_trimodal(int argc, char **argv)
 {
@@ -325,7 +617,7 @@ static int cmd_trimodal(int argc, char **argv)
                   .program = "concept-cells", .subcommand = "trimodal",
                   .summary = "Pictures, words and sounds bound into concept cells: recall across modalities.",
                   .description = trimodal_desc};
-    const char *cache = NULL, *image_model = NULL, *speech_model = NULL, *wndir = NULL, *data = NULL,
+    const char *cache = NULL, *image_model = NULL, *speech_model = NULL, *image_base = NULL, *speech_base = NULL, *wndir = NULL, *data = NULL,
                *bindings = "kv,hebb,hrr", *radii = "0.6,0.8,1.0,1.1,1.2", *prefix = NULL, *sound_dir = NULL;
     uint64_t triples = 6000, ntest = 2000, k = 64, word_dim = 512, depth = 1, hrr_dim = 2048, purity_n = 3000;
     double beta = 16.0;
@@ -334,7 +626,9 @@ static int cmd_trimodal(int argc, char **argv)
         {"data", AM_OPT_STRING, &data, "DIR", "Fashion-MNIST directory (default: Debian's)"},
         {"image-model", AM_OPT_STRING, &image_model, "FILE", "image encoder (autoencoder train; default: PCA)"},
         {"speech-model", AM_OPT_STRING, &speech_model, "FILE", "speech encoder (default: PCA)"},
-        {"k", AM_OPT_U64, &k, "K", "PCA components when no model is given"},
+        {"baseline-image-model", AM_OPT_STRING, &image_base, "FILE", "a second image encoder measured beside (section baseline)"},
+        {"baseline-speech-model", AM_OPT_STRING, &speech_base, "FILE", "a second speech encoder measured beside (section baseline)"},
+        {"k", AM_OPT_U64, &k, "K", "PCA components when no model is given", "pca"},
         {"word-dim", AM_OPT_U64, &word_dim, "D", "dimension of the spelling codes"},
         {"wordnet", AM_OPT_STRING, &wndir, "DIR", "WordNet dict directory (default: Debian's)"},
         {"depth", AM_OPT_U64, &depth, "N", "WordNet hypernym levels above each class (0-4)"},
@@ -362,6 +656,8 @@ static int cmd_trimodal(int argc, char **argv)
     }
     if (parse_bindings(&run, bindings, bt, &nbt))
         return 2;
+    if (am_run_check_scope(&run, opts, image_model && speech_model ? "" : "pca", "a run with --image-model and --speech-model (no PCA)"))
+        return 2;
     if (nrad < 0 || triples < NCLS || triples > 1000000 || ntest < 1 || ntest > 10000 || k < 2 || k > 784 || word_dim < 16 ||
         word_dim > 65536 || depth > 4 || !(beta > 0) || beta > 1e30 || hrr_dim < 16 || hrr_dim > 65536 || purity_n < 10 ||
         purity_n > 60000) {
@@ -372,12 +668,16 @@ static int cmd_trimodal(int argc, char **argv)
     }
     int status = 1;
     am_dataset *train = NULL, *test = NULL, *sptr = NULL, *spte = NULL;
-    am_encoder *ienc = NULL, *senc = NULL;
+    am_encoder *ienc = NULL, *senc = NULL, *ibase = NULL, *sbase = NULL;
     am_word_encoder *wenc = NULL;
     char **words = NULL;
     int *wclass = NULL;
     size_t nw = 0;
     lat_t L[3][2] = {{{0}}}; /* [modality][0 train, 1 held out] */
+    size_t *pick = NULL, ntr = triples / NCLS + 1; /* the learned pictures' rows in train */
+    unsigned char *used[3] = {0};                   /* the training exemplars the triples presented */
+    char idesc[128], sdesc[128];
+    learn_t lp = {.triples = triples, .hrr_dim = hrr_dim, .seed = run.seed, .beta = beta, .bt = bt, .nbt = nbt};
     float mean[3][4096];
     double scale[3];
     memory_t mem[MAXB];
@@ -406,10 +706,8 @@ static int cmd_trimodal(int argc, char **argv)
         goto done;
     /* ---- encoders ---- */
     if (image_model) {
-        if ((rc = am_encoder_load(&ienc, image_model)) || am_encoder_input_dim(ienc) != train->dim) {
-            am_run_error(&run, "--image-model '%s': %s", image_model, rc ? am_strerror(rc) : "not an encoder of 784 pixels");
+        if (load_encoder(&run, "--image-model", image_model, train->dim, &ienc))
             goto done;
-        }
     } else {
         am_pca *pca = NULL;
         size_t nfit = train->count < 10000 ? train->count : 10000;
@@ -418,11 +716,12 @@ static int cmd_trimodal(int argc, char **argv)
             goto done;
         }
     }
+    if ((image_base && load_encoder(&run, "--baseline-image-model", image_base, train->dim, &ibase)) ||
+        (speech_base && load_encoder(&run, "--baseline-speech-model", speech_base, sptr->dim, &sbase)))
+        goto done;
     if (speech_model) {
-        if ((rc = am_encoder_load(&senc, speech_model)) || am_encoder_input_dim(senc) != sptr->dim) {
-            am_run_error(&run, "--speech-model '%s': %s", speech_model, rc ? am_strerror(rc) : "not an encoder of these spectrograms");
+        if (load_encoder(&run, "--speech-model", speech_model, sptr->dim, &senc))
             goto done;
-        }
     } else {
         am_pca *pca = NULL;
         size_t kk = k < sptr->count - 1 ? k : sptr->count - 1;
@@ -437,7 +736,6 @@ static int cmd_trimodal(int argc, char **argv)
     }
     /* ---- latents ---- */
     {
-        size_t ntr = triples / NCLS + 1, per[NCLS] = {0};
         if (ntest > test->count)
             ntest = test->count;
         size_t di = am_encoder_code_dim(ienc), ds = am_encoder_code_dim(senc);
@@ -446,54 +744,17 @@ static int cmd_trimodal(int argc, char **argv)
             goto done;
         }
         /* pictures: per class the first ntr training pictures, in class order */
-        size_t *pick = malloc(NCLS * ntr * sizeof *pick);
-        size_t npick = 0;
-        if (!pick)
-            goto done;
-        for (size_t i = 0; i < train->count; i++) {
-            int c = train->labels[i];
-            if (per[c] < ntr) {
-                pick[c * ntr + per[c]] = i;
-                per[c]++;
-            }
-        }
-        for (int c = 0; c < NCLS; c++)
-            if (per[c] < ntr) {
-                am_run_error(&run, "class %d has only %zu training pictures (need %zu)", c, per[c], ntr);
-                free(pick);
-                goto done;
-            }
-        npick = NCLS * ntr;
-        float *x = malloc(npick * train->dim * sizeof *x);
-        L[IMG][0] = (lat_t){npick, di, malloc(npick * di * sizeof(float)), malloc(npick * sizeof(int))};
-        L[IMG][1] = (lat_t){ntest, di, malloc(ntest * di * sizeof(float)), malloc(ntest * sizeof(int))};
-        if (!x || !L[IMG][0].z || !L[IMG][0].y || !L[IMG][1].z || !L[IMG][1].y) {
-            free(x);
-            free(pick);
+        if (!(pick = pick_pictures(&run, train, ntr)) || !(used[IMG] = calloc(NCLS * ntr, 1)) ||
+            !(used[SND] = calloc(sptr->count, 1))) {
+            if (pick)
+                am_run_error(&run, "out of memory");
             goto done;
         }
-        for (size_t i = 0; i < npick; i++) {
-            memcpy(x + i * train->dim, train->x + pick[i] * train->dim, train->dim * sizeof(float));
-            L[IMG][0].y[i] = train->labels[pick[i]];
-        }
-        free(pick);
-        rc = am_encoder_encode(ienc, x, npick, L[IMG][0].z);
-        free(x);
-        if (!rc)
-            rc = am_encoder_encode(ienc, test->x, ntest, L[IMG][1].z);
-        for (size_t i = 0; i < ntest; i++)
-            L[IMG][1].y[i] = test->labels[i];
-        /* speech */
-        L[SND][0] = (lat_t){sptr->count, ds, malloc(sptr->count * ds * sizeof(float)), malloc(sptr->count * sizeof(int))};
-        L[SND][1] = (lat_t){spte->count, ds, malloc(spte->count * ds * sizeof(float)), malloc(spte->count * sizeof(int))};
-        if (!L[SND][0].z || !L[SND][1].z || !L[SND][0].y || !L[SND][1].y)
+        if ((rc = encode_rows(ienc, train, pick, NCLS * ntr, &L[IMG][0])) || (rc = encode_rows(ienc, test, NULL, ntest, &L[IMG][1])) ||
+            (rc = encode_rows(senc, sptr, NULL, sptr->count, &L[SND][0])) || (rc = encode_rows(senc, spte, NULL, spte->count, &L[SND][1]))) {
+            am_run_error(&run, "encoding: %s", am_strerror(rc));
             goto done;
-        if (!rc)
-            rc = am_encoder_encode(senc, sptr->x, sptr->count, L[SND][0].z);
-        if (!rc)
-            rc = am_encoder_encode(senc, spte->x, spte->count, L[SND][1].z);
-        memcpy(L[SND][0].y, sptr->labels, sptr->count * sizeof(int));
-        memcpy(L[SND][1].y, spte->labels, spte->count * sizeof(int));
+        }
         /* words: alternately training and held out within each class (a class with one word: both) */
         size_t ntrw = 0, ntew = 0, seen[NCLS] = {0}, count[NCLS] = {0};
         for (size_t i = 0; i < nw; i++)
@@ -533,65 +794,11 @@ static int cmd_trimodal(int argc, char **argv)
         }
     }
     /* ---- learning: co-presented triples ---- */
-    {
-        am_modality mods[3];
-        memset(mods, 0, sizeof mods);
-        char desc[128];
-        for (int m = 0; m < 3; m++) {
-            snprintf(mods[m].name, sizeof mods[m].name, "%s", modname[m]);
-            mods[m].dim = L[m][0].d;
-            mods[m].radius = INFINITY;
-        }
-        am_encoder_describe(ienc, desc, sizeof desc);
-        snprintf(mods[IMG].encoder, sizeof mods[IMG].encoder, "%s", desc);
-        snprintf(mods[WRD].encoder, sizeof mods[WRD].encoder, "spelling trigrams D=%zu", (size_t)word_dim);
-        am_encoder_describe(senc, desc, sizeof desc);
-        snprintf(mods[SND].encoder, sizeof mods[SND].encoder, "%s", desc);
-        am_concepts_config cfg;
-        am_concepts_config_default(&cfg);
-        cfg.beta = beta;
-        cfg.hrr_dim = hrr_dim;
-        cfg.seed = run.seed;
-        am_concepts *base = NULL;
-        if ((rc = am_concepts_create(&base, mods, 3, &cfg)))
-            goto done;
-        size_t wpc[NCLS] = {0}, spc[NCLS] = {0}, *widx[NCLS], *sidx[NCLS];
-        for (int c = 0; c < NCLS; c++) {
-            widx[c] = malloc(L[WRD][0].n * sizeof(size_t));
-            sidx[c] = malloc(L[SND][0].n * sizeof(size_t));
-        }
-        for (size_t i = 0; i < L[WRD][0].n; i++)
-            widx[L[WRD][0].y[i]][wpc[L[WRD][0].y[i]]++] = i;
-        for (size_t i = 0; i < L[SND][0].n; i++)
-            sidx[L[SND][0].y[i]][spc[L[SND][0].y[i]]++] = i;
-        am_rng rng;
-        am_rng_init(&rng, run.seed, 0x545249u /* "TRI" */);
-        size_t ntr = L[IMG][0].n / NCLS;
-        for (size_t t = 0; t < triples && !rc; t++) {
-            int c = (int)(t % NCLS);
-            size_t ii = (size_t)c * ntr + t / NCLS, wi = widx[c][am_rng_below(&rng, wpc[c])],
-                   si = sidx[c][am_rng_below(&rng, spc[c])];
-            const float *lat[AM_CONCEPT_MAX_MODALITIES] = {L[IMG][0].z + ii * L[IMG][0].d, L[WRD][0].z + wi * word_dim,
-                                                          L[SND][0].z + si * L[SND][0].d};
-            rc = am_concepts_observe(base, lat, am_fashion_class_name(c), NULL, NULL);
-        }
-        for (int c = 0; c < NCLS; c++) {
-            free(widx[c]);
-            free(sidx[c]);
-        }
-        for (int b = 0; b < nbt && !rc; b++) {
-            cfg.binding = bt[b];
-            rc = am_concepts_clone(&mem[b].cm, base, &cfg);
-            for (int c = 0; c < NCLS && !rc; c++) {
-                mem[b].concept_of_class[c] = am_concepts_find_label(mem[b].cm, am_fashion_class_name(c));
-                mem[b].class_of_concept[mem[b].concept_of_class[c]] = c;
-            }
-        }
-        am_concepts_free(base);
-        if (rc) {
-            am_run_error(&run, "learning: %s", am_strerror(rc));
-            goto done;
-        }
+    am_encoder_describe(ienc, idesc, sizeof idesc);
+    am_encoder_describe(senc, sdesc, sizeof sdesc);
+    if ((rc = learn(&lp, L, idesc, sdesc, mem, used))) {
+        am_run_error(&run, "learning: %s", am_strerror(rc));
+        goto done;
     }
     if (!(out = am_run_open(&run)))
         goto done;
@@ -599,7 +806,16 @@ static int cmd_trimodal(int argc, char **argv)
             (size_t)triples, L[IMG][1].n, L[WRD][1].n, L[SND][1].n, nw);
     fprintf(out, "# image encoder: %s\n# speech encoder: %s\n", am_concepts_modality(mem[0].cm, IMG)->encoder,
             am_concepts_modality(mem[0].cm, SND)->encoder);
+    if (ibase)
+        fprintf(out, "# baseline image encoder: %s\n", describe(ibase, p, sizeof p));
+    if (sbase)
+        fprintf(out, "# baseline speech encoder: %s\n", describe(sbase, p, sizeof p));
     fprintf(out, "section\tbinding\tcue\ttarget\tparam\tn\tm1\tm2\tm3\n");
+    if ((rc = nn_rows(out, IMG, train, test, pick, L[IMG], used[IMG], "pixels", "encoder")) ||
+        (rc = nn_rows(out, SND, sptr, spte, NULL, L[SND], used[SND], "spectrogram", "encoder")) ||
+        (ibase && (rc = model_rows(out, &lp, L, IMG, ibase, train, test, pick, used[IMG], idesc, sdesc, run.threads))) ||
+        (sbase && (rc = model_rows(out, &lp, L, SND, sbase, sptr, spte, NULL, used[SND], idesc, sdesc, run.threads))))
+        goto fail;
     am_progress pr;
     am_progress_start(&pr, &run, (size_t)nbt);
     for (int b = 0; b < nbt; b++) {
@@ -1097,6 +1313,7 @@ static int cmd_trimodal(int argc, char **argv)
         /* the grid: a column per class - a held-out picture (titled with the word recalled from it), the picture
          * recalled from a held-out word, from a held-out utterance, and the concept's prototype */
         char wtitle[NCLS][AM_WORD_MAX + 8];
+        int nearest = 0;
         const char *titles[NCLS];
         float *dec = malloc(3 * 784 * sizeof(float)), *wout = malloc(word_dim * sizeof(float));
         if (!dec || !wout)
@@ -1153,10 +1370,8 @@ static int cmd_trimodal(int argc, char **argv)
             snprintf(wtitle[c], sizeof wtitle[c], "%s", words[best]);
             titles[c] = wtitle[c];
             memcpy(zz + 2 * di, am_concepts_prototype(m0->cm, m0->concept_of_class[c], IMG), di * sizeof(float));
-            for (size_t t = 0; t < 3 * di; t++) /* back from unit length to the encoder's latent */
-                zz[t] = (float)(zz[t] * scale[IMG]) + mean[IMG][t % di];
             if (!rc)
-                rc = am_encoder_decode(ienc, zz, 3, dec);
+                rc = render(ienc, zz, 3, mean[IMG], scale[IMG], &L[IMG][0], used[IMG], train, pick, dec, &nearest);
             for (size_t r3 = 0; r3 < 3 && !rc; r3++)
                 memcpy(tiles + ((r3 + 1) * NCLS + (size_t)c) * 784, dec + r3 * 784, 784 * sizeof(float));
         }
@@ -1168,8 +1383,10 @@ static int cmd_trimodal(int argc, char **argv)
         static const char *const rows[4] = {"held-out picture", "recalled from a word", "recalled from a sound",
                                             "prototype"};
         if (!rc && am_image_grid(&run, p, tiles, 4, NCLS, 28, 28, titles, rows,
-                                 "held-out pictures (titled with the word each recalls) and the pictures recalled from "
-                                 "held-out words and sounds")) {
+                                 nearest ? "held-out pictures (titled with the word each recalls); learned pictures nearest "
+                                           "the recalled latents"
+                                         : "held-out pictures (titled with the word each recalls) and the pictures recalled from "
+                                           "held-out words and sounds")) {
             free(tiles);
             goto fail_quiet;
         }
@@ -1211,9 +1428,7 @@ static int cmd_trimodal(int argc, char **argv)
             if ((rc = am_concepts_recall(mem[0].cm, cues, 1, &r, 1)))
                 break;
             int right = nearest_proto(&mem[0], SND, zs) == c;
-            for (size_t j = 0; j < ds; j++)
-                zs[j] = (float)(zs[j] * scale[SND]) + mean[SND][j];
-            if ((rc = am_encoder_decode(senc, zs, 1, feat)))
+            if ((rc = render(senc, zs, 1, mean[SND], scale[SND], &L[SND][0], used[SND], sptr, NULL, feat, NULL)))
                 break;
             char wav[4200], name[64];
             snprintf(name, sizeof name, "recalled-%d.wav", c);
@@ -1252,9 +1467,14 @@ done:
     free(words);
     free(wclass);
     free(tmpx);
+    free(pick);
+    for (int m = 0; m < 3; m++)
+        free(used[m]);
     am_word_encoder_free(wenc);
     am_encoder_free(ienc);
     am_encoder_free(senc);
+    am_encoder_free(ibase);
+    am_encoder_free(sbase);
     am_dataset_free(train);
     am_dataset_free(test);
     am_dataset_free(sptr);

@@ -1,6 +1,7 @@
 /* bin/speech-data — the speech modality: a word list spoken by many synthetic voices, as fixed-size log
  * spectrograms in IDX files. espeak-ng voices (variants x speeds x pitches) are the training exemplars; flite
- * voices are held out ("a new voice saying a known word"). Synthesisers run through posix_spawn, never a
+ * voices (x duration stretches x f0 shifts) and other espeak-ng voices at other speeds and pitches are held
+ * out ("a new voice saying a known word"). Synthesisers run through posix_spawn, never a
  * shell; the word reaches them in a file. Everything is made in a staging directory inside the cache and
  * moved into place only when every utterance has succeeded. */
 #include <dirent.h>
@@ -30,14 +31,20 @@ static const char description[] =
     "  train-spectrograms.idx  float32 IDX, count x frames x bins: espeak-ng utterances, features in [0, 1]\n"
     "                          (dB relative to the utterance's loudest bin, floor -80 dB; see am/audio.h)\n"
     "  train-labels.idx        word index of each (uint8 IDX, int32 beyond 256 words)\n"
-    "  test-spectrograms.idx   the same for the flite voices (held out)\n"
+    "  test-spectrograms.idx   the same for the held-out voices: flite (--test-voices x --test-stretches x\n"
+    "                          --test-f0-shifts), then espeak-ng (--test-espeak-voices x --test-speeds x\n"
+    "                          --test-pitches), word by word\n"
     "  test-labels.idx\n"
     "  words.txt               word of each label, one per line\n"
     "  spectrogram.txt         the settings (rate, nfft, hop, mels, frames, floor_db), for bin/spectrogram\n"
     "  wav/                    the utterances as WAV at --rate (with --keep-wav only): train-I.wav and test-I.wav,\n"
     "                          I the index column of the output (at -24 dBFS active speech level)\n"
     "The TSV (--out) lists every utterance:\n"
-    "  split index label word synth voice speed pitch samples seconds\n"
+    "  split index label word synth voice speed pitch stretch f0_shift samples seconds\n"
+    "  (espeak-ng: speed in words per minute, pitch 0-99, stretch and f0_shift '-'; flite: speed and pitch '-',\n"
+    "  stretch its duration_stretch, f0_shift its f0_shift factor; samples and seconds after trimming)\n"
+    "Every utterance is checked: not silent, not clipped by the synthesiser (3 samples in a row at full\n"
+    "scale), and no two utterances of a word alike (a synthesiser that ignores a setting is refused).\n"
     "The default words are the ten Fashion-MNIST class names, so label = Fashion-MNIST class.\n"
     "Words may hold letters, digits, spaces, hyphens and apostrophes.\n";
 
@@ -45,11 +52,14 @@ static const char *default_words[] = {"t-shirt", "trouser", "pullover", "dress",
                                       "sandal",  "shirt",   "sneaker",  "bag",   "ankle boot"};
 
 typedef struct utt {
-    int split;        /* 0 train (espeak-ng), 1 test (flite) */
+    int split;            /* 0 train, 1 test (held out) */
+    int flite;            /* 1 flite, 0 espeak-ng */
     size_t word;
     const char *voice;
-    int speed, pitch; /* espeak-ng only */
-    size_t samples;   /* out */
+    int speed, pitch;     /* espeak-ng only */
+    double stretch, f0;   /* flite only: duration_stretch and f0_shift (1: the voice's own) */
+    size_t samples;       /* out */
+    int clipped;          /* out: the synthesiser's output was clipped */
 } utt;
 
 typedef struct ctx {
@@ -232,6 +242,70 @@ static int check_voices(const am_run *run, const char *const *voices, int nv, co
     return 0;
 }
 
+/* "word 'w', flite voice v, stretch s, f0 shift f" or "word 'w', espeak-ng voice v, speed s, pitch p", in buf. */
+static const char *describe(const ctx *c, size_t i, char *buf, size_t size)
+{
+    const utt *u = &c->u[i];
+    if (u->flite)
+        snprintf(buf, size, "%s utterance %zu (word '%s', flite voice %s, stretch %g, f0 shift %g)", u->split ? "held-out" : "training",
+                 u->split ? i - c->ntrain : i, c->words[u->word], u->voice, u->stretch, u->f0);
+    else
+        snprintf(buf, size, "%s utterance %zu (word '%s', espeak-ng voice %s, speed %d, pitch %d)", u->split ? "held-out" : "training",
+                 u->split ? i - c->ntrain : i, c->words[u->word], u->voice, u->speed, u->pitch);
+    return buf;
+}
+
+/* Clipped by the synthesiser: three samples in a row at full scale (16-bit: |x| >= 32767/32768). */
+static int clipped(const float *x, size_t n)
+{
+    size_t run = 0;
+    for (size_t t = 0; t < n; t++) {
+        run = fabsf(x[t]) >= 32767.0f / 32768.0f ? run + 1 : 0;
+        if (run >= 3)
+            return 1;
+    }
+    return 0;
+}
+
+/* No utterance clipped: 0, or -1 with the count, the first and every voice concerned in c->err. */
+static int check_clipped(ctx *c)
+{
+    size_t n = 0, first = 0, len = 0;
+    char voices[4000] = "";
+    for (size_t i = 0; i < c->nu; i++) {
+        if (!c->u[i].clipped)
+            continue;
+        first = n++ ? first : i;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = c->u[j].clipped && !strcmp(c->u[j].voice, c->u[i].voice) && c->u[j].flite == c->u[i].flite;
+        if (!seen && len + strlen(c->u[i].voice) + 3 < sizeof voices)
+            len += (size_t)snprintf(voices + len, sizeof voices - len, "%s%s", len ? ", " : "", c->u[i].voice);
+    }
+    if (!n)
+        return 0;
+    char d[400];
+    snprintf(c->err, sizeof c->err, "the synthesiser clipped %zu of %zu utterances (3 samples in a row at full scale), the "
+             "first %s; voices: %s; leave them out or change their speed or pitch", n, c->nu, describe(c, first, d, sizeof d), voices);
+    return -1;
+}
+
+/* No two utterances of a word with the same spectrogram (a synthesiser that ignores a setting, e.g. flite's
+ * rms voice and f0_shift, would make copies that count twice): 0, or -1 with the pair in c->err. */
+static int check_distinct(ctx *c)
+{
+    size_t fd = c->frames * c->bins;
+    for (size_t i = 0; i < c->nu; i++)
+        for (size_t j = i + 1; j < c->nu; j++)
+            if (c->u[i].word == c->u[j].word && !memcmp(c->feat + i * fd, c->feat + j * fd, fd * sizeof *c->feat)) {
+                char a[400], b[400];
+                snprintf(c->err, sizeof c->err, "%s and %s have the same spectrogram: the synthesiser ignores a "
+                         "setting; leave that voice or setting out", describe(c, i, a, sizeof a), describe(c, j, b, sizeof b));
+                return -1;
+            }
+    return 0;
+}
+
 static int one(size_t i, int thread, void *vc)
 {
     ctx *c = vc;
@@ -246,13 +320,29 @@ static int one(size_t i, int thread, void *vc)
         return AM_EIO;
     }
     int rc;
-    if (u->split == 0) {
+    if (!u->flite) {
         snprintf(sp, sizeof sp, "%d", u->speed);
         snprintf(pi, sizeof pi, "%d", u->pitch);
         char *argv[] = {espeak_path, "-v", (char *)u->voice, "-s", sp, "-p", pi, "-f", txt, "-w", wav, NULL};
         rc = spawn_wait(argv, why, sizeof why);
     } else {
-        char *argv[] = {flite_path, "-voice", (char *)u->voice, "-f", txt, "-o", wav, NULL};
+        /* the settings only when they differ from the voice's own (the default data set's bytes unchanged) */
+        char st[48], f0[48];
+        char *argv[16] = {flite_path, "-voice", (char *)u->voice}, **a = argv + 3;
+        snprintf(st, sizeof st, "duration_stretch=%.17g", u->stretch);
+        snprintf(f0, sizeof f0, "f0_shift=%.17g", u->f0);
+        if (u->stretch != 1.0) {
+            *a++ = "--setf";
+            *a++ = st;
+        }
+        if (u->f0 != 1.0) {
+            *a++ = "--setf";
+            *a++ = f0;
+        }
+        a[0] = "-f";
+        a[1] = txt;
+        a[2] = "-o";
+        a[3] = wav;
         rc = spawn_wait(argv, why, sizeof why);
     }
     unlink(txt);
@@ -268,6 +358,7 @@ static int one(size_t i, int thread, void *vc)
         return rc;
     }
     unlink(wav);
+    u->clipped = clipped(a.x, a.n); /* refused after the run, all of them named at once */
     float *y = NULL;
     size_t n = 0, s0, len;
     if ((rc = am_audio_resample(a.x, a.n, a.rate, c->rate, &y, &n))) {
@@ -299,6 +390,16 @@ static int one(size_t i, int thread, void *vc)
     }
     free(y);
     return rc;
+}
+
+/* The utterances of word w by espeak-ng: voices x speeds x pitches, appended at u[*k]. */
+static void espeak_grid(utt *u, size_t *k, int split, size_t w, const char *const *voices, int nv, const double *speeds,
+                        int ns, const double *pitches, int np)
+{
+    for (int a = 0; a < nv; a++)
+        for (int b = 0; b < ns; b++)
+            for (int c = 0; c < np; c++)
+                u[(*k)++] = (utt){.split = split, .word = w, .voice = voices[a], .speed = (int)speeds[b], .pitch = (int)pitches[c]};
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -411,9 +512,12 @@ int main(int argc, char **argv)
     const char *cache = NULL, *words_path = NULL, *planning = "estimate",
                *voices_s = "en-us+m1,en-us+m3,en-us+f2,en-us+f4,en+m2,en+m5,en+f1,en+f3,en-gb-scotland+m4,"
                            "en-gb-x-rp+m6,en-029+m7,en-us-nyc+f5",
-               *speeds_s = "130,160,190", *pitches_s = "35,50,65", *test_s = "kal16,awb,rms,slt";
+               *speeds_s = "130,160,190", *pitches_s = "35,50,65", *test_s = "kal16,awb,rms,slt", *stretch_s = "1",
+               *shift_s = "1", *tesp_s = "", *tspeeds_s = "150", *tpitches_s = "50";
     int rate = 16000, nfft = 512, hop = 256, mels = 40, frames = 64, keep_wav = 0;
-    am_run run = {.examples = "speech-data --cache speech --out speech.tsv\nspeech-data --cache speech-big --words words.txt --speeds 140,175,210 --keep-wav --out speech.tsv",
+    am_run run = {.examples = "speech-data --cache speech --out speech.tsv\nspeech-data --cache speech-big --words words.txt --speeds 140,175,210 --keep-wav --out speech.tsv\n"
+                              "speech-data --cache speech-wide --test-voices kal16,awb,slt --test-stretches 0.8,1,1.25 --test-f0-shifts 0.85,1,1.2 "
+                              "--test-espeak-voices en-us+klatt,en-gb-x-gbclan+m8 --test-speeds 145,205 --test-pitches 42,72 --out speech.tsv",
                   .program = "speech-data",
                   .summary = "Speak a word list with many synthetic voices into log-spectrogram IDX files.",
                   .description = description};
@@ -424,6 +528,11 @@ int main(int argc, char **argv)
         {"speeds", AM_OPT_STRING, &speeds_s, "s1,s2,...", "espeak-ng speeds, words per minute (80-450)"},
         {"pitches", AM_OPT_STRING, &pitches_s, "p1,p2,...", "espeak-ng pitches (0-99)"},
         {"test-voices", AM_OPT_STRING, &test_s, "v1,v2,...", "flite voices (held out; '' for none)"},
+        {"test-stretches", AM_OPT_STRING, &stretch_s, "s1,s2,...", "flite duration stretches of each held-out voice (0.5-2; 1: its own)", "--test-voices"},
+        {"test-f0-shifts", AM_OPT_STRING, &shift_s, "f1,f2,...", "flite f0 shifts of each held-out voice (0.5-2; 1: its own)", "--test-voices"},
+        {"test-espeak-voices", AM_OPT_STRING, &tesp_s, "v1,v2,...", "espeak-ng voices held out (none of --voices; default none)"},
+        {"test-speeds", AM_OPT_STRING, &tspeeds_s, "s1,s2,...", "speeds of the held-out espeak-ng voices (80-450)", "--test-espeak-voices"},
+        {"test-pitches", AM_OPT_STRING, &tpitches_s, "p1,p2,...", "pitches of the held-out espeak-ng voices (0-99)", "--test-espeak-voices"},
         {"rate", AM_OPT_INT, &rate, "hz", "sample rate of the spectrograms (8000-48000)"},
         {"nfft", AM_OPT_INT, &nfft, "n", "frame length (64-8192)"},
         {"hop", AM_OPT_INT, &hop, "n", "frame step (1 .. nfft)"},
@@ -450,20 +559,36 @@ int main(int argc, char **argv)
         am_run_error(&run, "--rate 8000-48000, --nfft 64-8192, --hop 1..nfft, --mels 0..nfft/2+1, --frames 1-1024");
         return 2;
     }
-    char vbuf[4096], tbuf[4096];
-    const char *voices[MAX_LIST], *tvoices[MAX_LIST];
-    double speeds[MAX_LIST], pitches[MAX_LIST];
+    char vbuf[4096], tbuf[4096], ebuf[4096];
+    const char *voices[MAX_LIST], *tvoices[MAX_LIST], *evoices[MAX_LIST];
+    double speeds[MAX_LIST], pitches[MAX_LIST], stretches[MAX_LIST], shifts[MAX_LIST], tspeeds[MAX_LIST], tpitches[MAX_LIST];
     int nv = am_parse_words(voices_s, vbuf, sizeof vbuf, voices, MAX_LIST);
     int ns = am_parse_double_list(speeds_s, 80, 450, speeds, MAX_LIST);
     int np = am_parse_double_list(pitches_s, 0, 99, pitches, MAX_LIST);
     int nt = *test_s ? am_parse_words(test_s, tbuf, sizeof tbuf, tvoices, MAX_LIST) : 0;
-    if (nv < 1 || ns < 1 || np < 1 || nt < 0) {
-        am_run_error(&run, "--voices, --speeds (80-450), --pitches (0-99) and --test-voices want comma-separated "
-                           "lists of at most %d items", MAX_LIST);
+    int nst = am_parse_double_list(stretch_s, 0.5, 2, stretches, MAX_LIST);
+    int nsh = am_parse_double_list(shift_s, 0.5, 2, shifts, MAX_LIST);
+    int ne = *tesp_s ? am_parse_words(tesp_s, ebuf, sizeof ebuf, evoices, MAX_LIST) : 0;
+    int nts = am_parse_double_list(tspeeds_s, 80, 450, tspeeds, MAX_LIST);
+    int ntp = am_parse_double_list(tpitches_s, 0, 99, tpitches, MAX_LIST);
+    if (nv < 1 || ns < 1 || np < 1 || nt < 0 || nst < 1 || nsh < 1 || ne < 0 || nts < 1 || ntp < 1) {
+        am_run_error(&run, "--voices, --speeds and --test-speeds (80-450), --pitches and --test-pitches (0-99), "
+                           "--test-stretches and --test-f0-shifts (0.5-2), --test-voices and --test-espeak-voices want "
+                           "comma-separated lists of at most %d items", MAX_LIST);
         return 2;
     }
-    for (int k = 0; k < nv + nt; k++) {
-        const char *v = k < nv ? voices[k] : tvoices[k - nv];
+    if (am_run_check_scope(&run, opts, nt && ne ? "--test-voices,--test-espeak-voices" : nt ? "--test-voices" : ne ? "--test-espeak-voices" : "",
+                           !nt && !ne ? "a run without held-out voices" : !nt ? "a run without flite voices (--test-voices '')"
+                                                                                : "a run without --test-espeak-voices"))
+        return 2;
+    for (int a = 0; a < ne; a++)
+        for (int b = 0; b < nv; b++)
+            if (!strcmp(evoices[a], voices[b])) {
+                am_run_error(&run, "--test-espeak-voices: %s is a training voice (--voices); a held-out voice must not be", evoices[a]);
+                return 2;
+            }
+    for (int k = 0; k < nv + nt + ne; k++) {
+        const char *v = k < nv ? voices[k] : k < nv + nt ? tvoices[k - nv] : evoices[k - nv - nt];
         for (const char *p = v; *p; p++)
             if (!(p[0] == '+' || p[0] == '-' || p[0] == '_' || (p[0] >= '0' && p[0] <= '9') ||
                   (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) || *v == '-') {
@@ -479,7 +604,7 @@ int main(int argc, char **argv)
         am_run_error(&run, "flite not found on PATH (Debian package flite; tools/install-deps), or --test-voices ''");
         return 2;
     }
-    if (check_voices(&run, voices, nv, tvoices, nt))
+    if (check_voices(&run, voices, nv, tvoices, nt) || check_voices(&run, evoices, ne, NULL, 0))
         return 2;
     char **words = NULL;
     size_t nwords = 0;
@@ -517,17 +642,19 @@ int main(int argc, char **argv)
         snprintf(wd, sizeof wd, "%s/wav", stage);
         mkdir(wd, 0777);
     }
-    size_t ntrain = nwords * (size_t)nv * (size_t)ns * (size_t)np, ntest = nwords * (size_t)nt, nu = ntrain + ntest;
+    size_t ntrain = nwords * (size_t)nv * (size_t)ns * (size_t)np,
+           ntest = nwords * ((size_t)nt * (size_t)nst * (size_t)nsh + (size_t)ne * (size_t)nts * (size_t)ntp), nu = ntrain + ntest;
     utt *u = calloc(nu, sizeof *u);
     size_t k = 0;
-    for (size_t w = 0; w < nwords; w++)
-        for (int a = 0; a < nv; a++)
-            for (int b = 0; b < ns; b++)
-                for (int c2 = 0; c2 < np; c2++)
-                    u[k++] = (utt){0, w, voices[a], (int)speeds[b], (int)pitches[c2], 0};
-    for (size_t w = 0; w < nwords; w++)
+    for (size_t w = 0; w < nwords && u; w++)
+        espeak_grid(u, &k, 0, w, voices, nv, speeds, ns, pitches, np);
+    for (size_t w = 0; w < nwords && u; w++) {
         for (int a = 0; a < nt; a++)
-            u[k++] = (utt){1, w, tvoices[a], 0, 0, 0};
+            for (int b = 0; b < nst; b++)
+                for (int c2 = 0; c2 < nsh; c2++)
+                    u[k++] = (utt){.split = 1, .flite = 1, .word = w, .voice = tvoices[a], .stretch = stretches[b], .f0 = shifts[c2]};
+        espeak_grid(u, &k, 1, w, evoices, ne, tspeeds, nts, tpitches, ntp);
+    }
     am_stft_config sc;
     am_stft_config_default(&sc);
     sc.rate = (unsigned)rate;
@@ -562,6 +689,10 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     double secs = am_seconds() - t0;
+    if (check_clipped(&c) || check_distinct(&c)) {
+        am_run_error(&run, "%s", c.err);
+        goto cleanup;
+    }
     /* Outputs into the stage, then moved into the cache. */
     const char *names[] = {"train-spectrograms.idx", "train-labels.idx", "test-spectrograms.idx", "test-labels.idx",
                            "words.txt", "spectrogram.txt"};
@@ -604,15 +735,21 @@ int main(int argc, char **argv)
     }
     if (!(out = am_run_open(&run)))
         goto cleanup;
-    fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (flite)\n", ntrain, ntest);
+    fprintf(out, "# utterances: %zu train (espeak-ng), %zu test (held out: %zu flite, %zu espeak-ng)\n", ntrain, ntest,
+            nwords * (size_t)nt * (size_t)nst * (size_t)nsh, nwords * (size_t)ne * (size_t)nts * (size_t)ntp);
     am_run_time(out, "%.1f utterances per second on %d threads", secs > 0 ? (double)nu / secs : 0.0, run.threads);
     fprintf(out, "# spectrogram: rate %d Hz, nfft %d, hop %d, %s %zu, frames %d, floor %.0f dB; %s\n", rate, nfft, hop,
             mels ? "mels" : "linear bins", c.bins, frames, sc.floor_db, am_fft_version());
-    fprintf(out, "split\tindex\tlabel\tword\tsynth\tvoice\tspeed\tpitch\tsamples\tseconds\n");
-    for (size_t i = 0; i < nu; i++)
-        fprintf(out, "%s\t%zu\t%zu\t%s\t%s\t%s\t%d\t%d\t%zu\t%.3f\n", u[i].split ? "test" : "train",
-                u[i].split ? i - ntrain : i, u[i].word, words[u[i].word], u[i].split ? "flite" : "espeak-ng", u[i].voice,
-                u[i].speed, u[i].pitch, u[i].samples, (double)u[i].samples / rate);
+    fprintf(out, "split\tindex\tlabel\tword\tsynth\tvoice\tspeed\tpitch\tstretch\tf0_shift\tsamples\tseconds\n");
+    for (size_t i = 0; i < nu; i++) {
+        fprintf(out, "%s\t%zu\t%zu\t%s\t%s\t%s\t", u[i].split ? "test" : "train", u[i].split ? i - ntrain : i, u[i].word,
+                words[u[i].word], u[i].flite ? "flite" : "espeak-ng", u[i].voice);
+        if (u[i].flite)
+            fprintf(out, "-\t-\t%g\t%g\t", u[i].stretch, u[i].f0);
+        else
+            fprintf(out, "%d\t%d\t-\t-\t", u[i].speed, u[i].pitch);
+        fprintf(out, "%zu\t%.3f\n", u[i].samples, (double)u[i].samples / rate);
+    }
     if (am_run_close(&run, out)) {
         out = NULL;
         goto cleanup;

@@ -581,7 +581,40 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
      kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
     sleep 0.5  # a synthesiser still writing would show now
     [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
-    awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($9 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
+    awk -F'\t' '!/^#/ && NR > 1 && $1 != "split" { if ($11 + 0 < 1000) bad = 1 } END { exit bad }' "$tmp/sp.tsv"; ok $? "every utterance has sound"
+    # A wider held-out set: flite voices x duration stretches x f0 shifts, then held-out espeak-ng voices x
+    # speeds x pitches, each utterance's settings in the TSV; the same bytes at 1 and 2 threads.
+    hv="--voices en+m3 --speeds 150 --pitches 50 --test-voices kal16 --test-stretches 0.8,1.25 --test-f0-shifts 1.2 \
+        --test-espeak-voices en-us+klatt --test-speeds 205 --test-pitches 42,72 --frames 32 --mels 24"
+    "$BIN/speech-data" --cache "$tmp/sph" --words "$tmp/words3" $hv --keep-wav --threads 2 --quiet --out "$tmp/sph.tsv"
+    ok $? "speech-data with held-out stretches, f0 shifts and espeak-ng voices"
+    [ "$(grep -c '^test	' "$tmp/sph.tsv")" = 12 ] && grep -q '^# utterances: 3 train (espeak-ng), 12 test (held out: 6 flite, 6 espeak-ng)$' "$tmp/sph.tsv"
+    ok $? "3 words x (2 flite + 2 espeak-ng) held-out utterances, counted in the header"
+    awk -F'\t' '$1 == "test" && $2 == 1 { exit !($5 == "flite" && $6 == "kal16" && $7 == "-" && $9 == 1.25 && $10 == 1.2) }' "$tmp/sph.tsv"
+    ok $? "a flite row names its stretch and f0 shift"
+    awk -F'\t' '$1 == "test" && $2 == 3 { exit !($5 == "espeak-ng" && $6 == "en-us+klatt" && $7 == 205 && $8 == 72 && $9 == "-") }' "$tmp/sph.tsv"
+    ok $? "a held-out espeak-ng row names its voice, speed and pitch"
+    "$BIN/speech-data" --cache "$tmp/sph1" --words "$tmp/words3" $hv --threads 1 --quiet --out "$tmp/sph1.tsv"
+    cmp -s "$tmp/sph/test-spectrograms.idx" "$tmp/sph1/test-spectrograms.idx" && cmp -s "$tmp/sph/test-labels.idx" "$tmp/sph1/test-labels.idx"
+    ok $? "the held-out set: the same bytes at 1 and 2 threads"
+    if command -v sox > /dev/null; then  # as a listener would check them: speech level, not silent, not clipped
+        bad=$(for f in "$tmp"/sph/wav/test-*.wav; do sox "$f" -n stats 2>&1 | awk -v f="${f##*/}" '
+            /^Pk lev dB/ { pk = $4 } /^RMS lev dB/ { rms = $4 } END { if (!(rms > -30 && rms < -18 && pk < -0.5)) print f, pk, rms }'; done)
+        [ -z "$bad" ]; ok $? "every held-out WAV at speech level, none silent or at full scale ${bad:+($bad)}"
+    fi
+    # flite's rms voice ignores f0_shift: its copies are refused, naming both utterances.
+    "$BIN/speech-data" --cache "$tmp/spr" --words "$tmp/words3" --voices en+m3 --speeds 150 --pitches 50 --test-voices rms \
+        --test-f0-shifts 0.9,1.1 --quiet --out "$tmp/spr.tsv" 2> "$tmp/err"
+    [ $? -ne 0 ] && [ ! -e "$tmp/spr.tsv" ] && [ ! -e "$tmp/spr/test-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+        grep -q "flite voice rms, stretch 1, f0 shift 0.9).*f0 shift 1.1) have the same spectrogram" "$tmp/err"
+    ok $? "identical utterances refused ($(head -c 90 "$tmp/err"))"
+    # espeak-ng's en-gb-scotland+edward clips "sneaker" at speed 160, pitch 35: refused, the voice named.
+    printf 'sneaker\n' > "$tmp/words1"
+    "$BIN/speech-data" --cache "$tmp/spc1" --words "$tmp/words1" --voices en-gb-scotland+edward --speeds 160 --pitches 35 \
+        --test-voices '' --quiet --out "$tmp/spc1.tsv" 2> "$tmp/err"
+    [ $? -ne 0 ] && [ ! -e "$tmp/spc1.tsv" ] && [ ! -e "$tmp/spc1/train-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+        grep -q "clipped 1 of 1 utterances.*voices: en-gb-scotland+edward;" "$tmp/err"
+    ok $? "a clipped utterance refused, its voice named ($(head -c 90 "$tmp/err"))"
     "$BIN/speech-data" --cache "$tmp/sp2" --words "$tmp/words3" --voices en+m3,en-us+f2 --speeds 140,180 --pitches 50 \
         --test-voices kal16 --frames 32 --mels 24 --threads 1 --quiet --out "$tmp/sp2.tsv"
     cmp -s "$tmp/sp/train-spectrograms.idx" "$tmp/sp2/train-spectrograms.idx" && cmp -s "$tmp/sp/test-spectrograms.idx" "$tmp/sp2/test-spectrograms.idx"
@@ -622,12 +655,25 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     done
     : > "$tmp/empty"
     for bad in "--words $tmp/empty" "--words $tmp/none" "--cache /proc/no/such --words $tmp/words3" "--frames 0" \
-               "--voices en+m3;rm" "--speeds 10" "--planning fast" "--seeds 3"; do
+               "--voices en+m3;rm" "--speeds 10" "--planning fast" "--seeds 3" "--test-stretches 3" "--test-f0-shifts 0.9,x" \
+               "--test-speeds 150" "--test-pitches 40" \
+               "--test-espeak-voices en+m3 --voices en+m3" "--test-espeak-voices en+nosuch" "--test-espeak-voices en;rm"; do
         rm -rf "$tmp/spx" "$tmp/spx.tsv"
         "$BIN/speech-data" --cache "$tmp/spx" $bad --out "$tmp/spx.tsv" 2> "$tmp/err"; rc=$?
         [ $rc -ne 0 ] && [ ! -e "$tmp/spx.tsv" ] && [ ! -e "$tmp/spx/train-spectrograms.idx" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
         ok $? "speech-data $bad: one-line error, nothing written ($(head -c 70 "$tmp/err"))"
     done
+    # Options that do not apply are refused, saying why: the espeak-ng settings without held-out espeak-ng
+    # voices, the flite settings without flite voices; and a held-out voice must not be a training voice.
+    "$BIN/speech-data" --cache "$tmp/spx" --test-pitches 40 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-pitches applies with --test-espeak-voices only, not to a run without --test-espeak-voices" "$tmp/err"
+    ok $? "--test-pitches without held-out espeak-ng voices is refused"
+    "$BIN/speech-data" --cache "$tmp/spx" --test-voices '' --test-espeak-voices en-us+klatt --test-stretches 0.9 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-stretches applies with --test-voices only, not to a run without flite voices" "$tmp/err"
+    ok $? "--test-stretches without flite voices is refused"
+    "$BIN/speech-data" --cache "$tmp/spx" --voices en+m3,en-us+f2 --test-espeak-voices en-us+f2 --out "$tmp/spx.tsv" 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--test-espeak-voices: en-us+f2 is a training voice" "$tmp/err" && [ ! -e "$tmp/spx" ]
+    ok $? "a held-out espeak-ng voice that is also a training voice is refused"
     printf 'sneaker\nbag!\n' > "$tmp/wordsbad"
     "$BIN/speech-data" --cache "$tmp/spx" --words "$tmp/wordsbad" --out "$tmp/spx.tsv" 2> "$tmp/err"
     [ $? -ne 0 ] && grep -q 'line 2: "bag!" is not a word' "$tmp/err"; ok $? "a word with other characters is named with its line"
@@ -883,8 +929,47 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && comman
    command -v flite > /dev/null && [ -f /usr/share/wordnet/index.noun ]; then
     "$BIN/speech-data" --cache "$tmp/spc" --voices en+m3,en-us+f2,en+f3 --speeds 160 --pitches 50 --test-voices kal16 \
         --keep-wav --quiet --out "$tmp/spc.tsv"; ok $? "speech-data for the tri-modal run"
-    "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" --triples 300 --test 200 --radii 0.8,1.2 --purity-n 300 \
-        --prefix "$tmp/tri" --sound-dir "$tmp/snd" --quiet --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+    # second encoders for the baseline section: PCA of 2000 pictures, PCA of the espeak-ng spectrograms
+    "$BIN/autoencoder" train --kind pca --k 16 --limit 2000 --model "$tmp/bi.pca" --quiet --out "$tmp/bi.tsv" &&
+        "$BIN/autoencoder" train --kind pca --k 8 --images "$tmp/spc/train-spectrograms.idx" --test-images "$tmp/spc/test-spectrograms.idx" \
+            --model "$tmp/bs.pca" --quiet --out "$tmp/bs.tsv"; ok $? "PCA encoders for the baseline section"
+    tri="trimodal --speech-cache $tmp/spc --triples 300 --test 200 --radii 0.8,1.2 --purity-n 300 --baseline-image-model $tmp/bi.pca \
+         --baseline-speech-model $tmp/bs.pca --quiet"
+    "$BIN/concept-cells" $tri --prefix "$tmp/tri" --sound-dir "$tmp/snd" --threads 2 --out "$tmp/tri.tsv"; ok $? "concept-cells trimodal end to end on a small subset"
+    # the raw-input nearest neighbour, the encoder's, and the second encoders', in the same run
+    for r in "nn image class pixels 200" "nn image class encoder 200" "nn speech class spectrogram 10" "nn speech class encoder 10" \
+             "nn image class baseline-model 200" "nn speech class baseline-model 10" "kv image word baseline-model 200" \
+             "hrr speech image baseline-model 10"; do
+        set -- $r
+        awk -F'\t' -v b=$1 -v c=$2 -v t=$3 -v p=$4 -v n=$5 '$1 == "baseline" && $2 == b && $3 == c && $4 == t && $5 == p && $6 == n {
+            f = 1; exit !($7 >= 0 && $7 <= 1) } END { exit !f }' "$tmp/tri.tsv"; ok $? "baseline row: $r"
+    done
+    awk -F'\t' '$1 == "baseline" && $2 == "nn" && $5 == "pixels" { exit !($7 > 0.5) }' "$tmp/tri.tsv"
+    ok $? "pixel nearest neighbour well above chance"
+    grep -q '^# baseline image encoder: pca k=16' "$tmp/tri.tsv" && grep -q '^# baseline speech encoder: pca k=8' "$tmp/tri.tsv"
+    ok $? "the second encoders named in the header"
+    env -u OPENBLAS_CORETYPE "$BIN/concept-cells" $tri --bindings kv,hebb,hrr --threads 1 --out "$tmp/tri1.tsv"
+    diff <(grep -v '^# \(date\|time\|command\)' "$tmp/tri.tsv" | grep -v '^sound	') <(grep -v '^# \(date\|time\|command\)' "$tmp/tri1.tsv") > /dev/null
+    ok $? "trimodal: the same bytes at 1 and 2 threads and under either OpenBLAS setting"
+    for bad in "--baseline-image-model $tmp/bs.pca" "--baseline-speech-model $tmp/bi.pca" "--baseline-image-model $tmp/none.pca" \
+               "--image-model $tmp/bi.pca --speech-model $tmp/bs.pca --k 8"; do
+        rm -f "$tmp/cx.tsv"
+        "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" $bad --out "$tmp/cx.tsv" 2> "$tmp/err"; rc=$?
+        [ $rc -ne 0 ] && [ ! -e "$tmp/cx.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q -- "${bad%% *}" "$tmp/err"
+        ok $? "trimodal $bad: one-line error naming the option ($(head -c 90 "$tmp/err"))"
+    done
+    # Classifier-encoders have no decoder: the grid shows, and --sound-dir speaks, the learned exemplar nearest
+    # each recalled latent.
+    "$BIN/autoencoder" train --kind cnn --arch conv4k3p1,relu,maxpool2,flat,fc8,relu,fc10 --limit 300 --epochs 1 \
+        --model "$tmp/ci.cnn" --quiet --out "$tmp/ci.tsv" &&
+        "$BIN/autoencoder" train --kind cnn --arch conv4k3p1,relu,maxpool4,flat,fc8,relu,fc10 --images "$tmp/spc/train-spectrograms.idx" \
+            --labels "$tmp/spc/train-labels.idx" --epochs 1 --model "$tmp/cs.cnn" --quiet --out "$tmp/cs.tsv"
+    ok $? "small convolutional classifiers of pictures and spectrograms"
+    rm -rf "$tmp/snd2"
+    "$BIN/concept-cells" trimodal --speech-cache "$tmp/spc" --image-model "$tmp/ci.cnn" --speech-model "$tmp/cs.cnn" --bindings kv \
+        --triples 100 --test 100 --radii 1 --purity-n 100 --prefix "$tmp/trc" --sound-dir "$tmp/snd2" --quiet --out "$tmp/trc.tsv" 2> "$tmp/err"
+    [ $? -eq 0 ] && [ -s "$tmp/trc-grid.png" ] && [ "$(ls "$tmp/snd2" | grep -c '^recalled-[0-9].wav$')" -eq 10 ]
+    ok $? "trimodal with classifiers: the grid and the recalled sounds through the nearest learned exemplars ($(head -c 80 "$tmp/err"))"
     [ "$(ls "$tmp/snd" | grep -c '^recalled-[0-9].wav$')" -eq 10 ] && [ "$(grep -c '^sound	' "$tmp/tri.tsv")" -eq 10 ]
     ok $? "a spoken name recalled from a picture of each class, as WAV"
     if command -v sox > /dev/null; then
