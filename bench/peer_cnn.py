@@ -9,10 +9,11 @@ libam's am/cnn.h builds from the same layer string (bin/autoencoder --arch; defa
 the last layer's outputs are the 10 class logits; cross-entropy, Adam lr 1e-3 (betas 0.9, 0.999, eps 1e-8),
 batch 128, PyTorch's default initialisation (weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as
 libam's). Inputs: pixels / 255. Trains EPOCHS epochs on the 60000 training images (a fresh random order each
-epoch) with torch.set_num_threads(THREADS) (environment; default 1) and prints, per epoch:
+epoch) with torch.set_num_threads(THREADS) (environment; default 1) and prints "params N" (the network's
+parameter count, as libam's am_cnn_describe gives it), then per epoch:
   "epoch E SECONDS s test_acc ACC threads T malloc M"
 (test accuracy on the 10000 test images, batch normalisation in evaluation mode; M: glibc malloc's setting,
-tuned unless PEER_MALLOC=default: see below). AM_FASHION_DIR: the data (default Debian's).
+tuned unless PEER_MALLOC=default: see below). AM_FASHION_DIR: the data (unset or empty: Debian's).
 Usage: THREADS=1 peer_cnn.py EPOCHS [LAYERS]"""
 import ctypes, os, re, sys, gzip, time
 import numpy as np, torch
@@ -74,7 +75,7 @@ def main():
     if len(sys.argv) not in (2, 3) or not sys.argv[1].isdigit():
         sys.exit(__doc__.split("\n")[-1])
     epochs, arch = int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else ARCH
-    D = os.environ.get("AM_FASHION_DIR", "/usr/share/datasets/fashion-mnist") + "/"
+    D = (os.environ.get("AM_FASHION_DIR") or "/usr/share/datasets/fashion-mnist") + "/"
     X = torch.from_numpy(idx(D + "train-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28).astype(np.float32) / 255)
     Y = torch.from_numpy(idx(D + "train-labels-idx1-ubyte.gz").astype(np.int64))
     Xt = torch.from_numpy(idx(D + "t10k-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28).astype(np.float32) / 255)
@@ -82,9 +83,10 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(int(os.environ.get("THREADS", "1")))
     net = build(arch, (1, 28, 28))
+    print(f"params {sum(p.numel() for p in net.parameters())}", flush=True)
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     lossf = torch.nn.CrossEntropyLoss()
-    n = X.shape[0]
+    n, nt = X.shape[0], Xt.shape[0]
     for ep in range(epochs):
         net.train()
         t0 = time.perf_counter()
@@ -98,8 +100,8 @@ def main():
         dt = time.perf_counter() - t0
         net.eval()
         with torch.no_grad():
-            acc = sum((net(Xt[i:i + 1000]).argmax(1) == Yt[i:i + 1000]).sum().item() for i in range(0, 10000, 1000))
-        print(f"epoch {ep + 1} {dt:.2f} s test_acc {acc / 10000:.4f} threads {torch.get_num_threads()} malloc {MALLOC}", flush=True)
+            acc = sum((net(Xt[i:i + 1000]).argmax(1) == Yt[i:i + 1000]).sum().item() for i in range(0, nt, 1000))
+        print(f"epoch {ep + 1} {dt:.2f} s test_acc {acc / nt:.4f} threads {torch.get_num_threads()} malloc {MALLOC}", flush=True)
 
 
 main()
