@@ -92,6 +92,211 @@ static void on_step(size_t done, size_t total, double loss, void *ctx)
     am_progress_update(g->p, g->base + done, "epoch %d/%d loss %.5f", g->epoch, g->epochs, loss);
 }
 
+/* ---- convolutional networks ---- */
+
+#define CNN_DEFAULT_ARCH "conv32k3p1,bn,relu,maxpool2,conv64k3p1,bn,relu,maxpool2,flat,fc64,relu,fc10"
+#define CNN_DEFAULT_AE                                                                                           \
+    "conv32k3p1,relu,maxpool2,conv64k3p1,relu,maxpool2,flat,fc64,code,fc3136,relu,view64x7x7,up2,conv32k3p1,relu," \
+    "up2,conv1k3p1,sigmoid"
+
+/* --classes: want[c] set for each class of list ("0,1,2,3,4"); -1 after a message. */
+static int class_list(const am_run *run, const char *list, unsigned char *want)
+{
+    uint64_t c[1024];
+    int nc = am_parse_u64_list(list, c, 1024);
+    memset(want, 0, AM_MAX_CLASSES);
+    for (int i = 0; i < nc; i++)
+        if (c[i] >= AM_MAX_CLASSES)
+            nc = -1;
+        else
+            want[c[i]] = 1;
+    if (nc < 1)
+        am_run_error(run, "--classes must be up to 1024 class numbers below %d separated by commas, e.g. 0,1,2,3,4",
+                     AM_MAX_CLASSES);
+    return nc < 1 ? -1 : 0;
+}
+
+/* The rows of *ds whose label is in list, replacing *ds; -1 after a message. */
+static int keep_classes(const am_run *run, am_dataset **ds, const char *list)
+{
+    static unsigned char want[AM_MAX_CLASSES];
+    if (class_list(run, list, want))
+        return -1;
+    if (!(*ds)->labels) {
+        am_run_error(run, "--classes needs labelled images");
+        return -1;
+    }
+    uint32_t *idx = malloc(((*ds)->count ? (*ds)->count : 1) * sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; idx && i < (*ds)->count; i++)
+        if (want[(*ds)->labels[i]])
+            idx[n++] = (uint32_t)i;
+    am_dataset *sub = NULL;
+    int rc = idx ? n ? am_dataset_take(&sub, *ds, idx, n) : AM_EEMPTY : AM_ENOMEM;
+    free(idx);
+    if (rc) {
+        am_run_error(run, "--classes %s: %s", list, rc == AM_EEMPTY ? "no image of these classes" : am_strerror(rc));
+        return -1;
+    }
+    am_dataset_free(*ds);
+    *ds = sub;
+    return 0;
+}
+
+typedef struct cnn_args {
+    am_run *run;
+    data_opts *d;
+    const char *model, *test_images, *test_labels, *arch, *input, *classes, *loss;
+    int epochs, batch;
+    double lr, wd;
+} cnn_args;
+
+/* The training and test data of a CNN run (test NULL when --images is given without --test-images); -1
+ * after a message. */
+static int cnn_data(cnn_args *a, am_dataset **train, am_dataset **test)
+{
+    *test = NULL;
+    if (!(*train = load(a->run, a->d, "train")))
+        return -1;
+    if (a->test_images)
+        *test = am_run_load_data(a->run, NULL, a->test_images, a->test_labels, "test");
+    else if (!a->d->images)
+        *test = am_run_load_data(a->run, a->d->dir, NULL, NULL, "test");
+    if (((a->test_images || !a->d->images) && !*test) ||
+        (a->classes && (keep_classes(a->run, train, a->classes) || (*test && keep_classes(a->run, test, a->classes))))) {
+        am_dataset_free(*train);
+        am_dataset_free(*test);
+        return -1;
+    }
+    if (*test && (*test)->dim != (*train)->dim) {
+        am_run_error(a->run, "test images have %zu values, training images %zu", (*test)->dim, (*train)->dim);
+        am_dataset_free(*train);
+        am_dataset_free(*test);
+        return -1;
+    }
+    return 0;
+}
+
+/* The network of a CNN run, checked against the data; NULL after a message, with *status the exit status (2: the
+ * command line is at fault). */
+static am_cnn *cnn_make(cnn_args *a, const am_dataset *train, am_cnn_loss loss, am_rng *rng, int *status)
+{
+    char shape[64], err[256];
+    am_cnn *n = NULL;
+    snprintf(shape, sizeof shape, "1x%zux%zu", train->rows, train->cols);
+    const char *arch = a->arch ? a->arch : loss == AM_CNN_XENT ? CNN_DEFAULT_ARCH : CNN_DEFAULT_AE;
+    int rc = am_cnn_create(&n, a->input ? a->input : shape, arch, loss, rng, err, sizeof err);
+    *status = rc == AM_EINVAL || !rc ? 2 : 1; /* after rc == 0: a network that does not fit the data */
+    if (rc) {
+        am_run_error(a->run, "bad network --input %s --arch %s: %s", AM__QUOTE(a->input ? a->input : shape),
+                     AM__QUOTE(arch), rc == AM_EINVAL ? err : am_strerror(rc));
+        return NULL;
+    }
+    if (am_cnn_input_dim(n) != train->dim) {
+        am_run_error(a->run, "the network takes %zu values (--input %s), the images have %zu", am_cnn_input_dim(n),
+                     a->input ? a->input : shape, train->dim);
+        am_cnn_free(n);
+        return NULL;
+    }
+    if (loss == AM_CNN_XENT && (!train->labels || (size_t)train->classes > am_cnn_output_dim(n))) {
+        am_run_error(a->run, train->labels ? "the labels name %d classes, the network's last layer has %zu outputs"
+                                           : "a classifier (--loss xent) needs labels (--labels FILE)",
+                     train->classes, am_cnn_output_dim(n));
+        am_cnn_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Epochs of CNN training with one row each; the time on a '# time:' line. */
+static int cnn_epochs(cnn_args *a, am_cnn *n, am_cnn_trainer *t, const am_dataset *train, const am_dataset *test,
+                      am_rng *rng, FILE *out)
+{
+    size_t per = (train->count + (size_t)a->batch - 1) / (size_t)a->batch;
+    am_progress pg;
+    am_progress_start(&pg, a->run, per * (size_t)a->epochs);
+    prog g = {&pg, 0, a->epochs, 0};
+    double tl = NAN, q1 = NAN, q2 = NAN, train_s = 0.0;
+    int rc = 0;
+    for (int e = 1; e <= a->epochs && !rc; e++) {
+        g.epoch = e;
+        g.base = per * (size_t)(e - 1);
+        double t0 = am_seconds();
+        if ((rc = am_cnn_train_epoch(t, train, rng, on_step, &g, &tl))) {
+            am_run_error(a->run, "training failed in epoch %d: %s", e, am_strerror(rc));
+            break;
+        }
+        train_s += am_seconds() - t0;
+        if (test && (rc = am_cnn_evaluate(n, test, &q1, &q2))) {
+            am_run_error(a->run, "evaluation failed after epoch %d: %s", e, am_strerror(rc));
+            break;
+        }
+        fprintf(out, "%d\t%zu\t%.6f\t%.6f\t%.6f\n", e, am_cnn_trainer_steps(t), tl, q1, q2);
+        fflush(out);
+    }
+    am_progress_end(&pg, "train loss %.5f test %.5f %.5f", tl, q1, q2);
+    if (!rc && a->epochs)
+        am_run_time(out, "training %.3f s, %.3f s per epoch", train_s, train_s / a->epochs);
+    return rc;
+}
+
+static int train_cnn(cnn_args *a)
+{
+    am_cnn_loss loss = AM_CNN_XENT;
+    if (a->loss && am_cnn_loss_parse(a->loss, &loss)) {
+        am_run_error(a->run, "--loss must be xent, mse or bce with --kind cnn");
+        return 2;
+    }
+    if (a->epochs < 0 || a->batch < 1 || !(a->lr > 0) || a->wd < 0) {
+        am_run_error(a->run, "need --epochs >= 0, --batch >= 1, --lr > 0, --weight-decay >= 0");
+        return 2;
+    }
+    static unsigned char want[AM_MAX_CLASSES];
+    if (a->classes && class_list(a->run, a->classes, want))
+        return 2;
+    am_dataset *train, *test;
+    if (cnn_data(a, &train, &test))
+        return 1;
+    am_rng rng;
+    am_rng_init(&rng, a->run->seed, 0);
+    int status = 0;
+    am_cnn *n = cnn_make(a, train, loss, &rng, &status);
+    am_cnn_trainer *t = NULL;
+    am_cnn_train_opts o;
+    am_cnn_train_opts_default(&o);
+    o.batch = (size_t)a->batch;
+    o.lr = a->lr;
+    o.weight_decay = a->wd;
+    o.threads = a->run->threads;
+    int rc = n ? am_cnn_trainer_create(&t, n, &o) : 1;
+    if (n && rc)
+        am_run_error(a->run, "cannot create the trainer: %s", am_strerror(rc));
+    FILE *out = rc ? NULL : am_run_open(a->run);
+    if (out) {
+        char desc[AM_CNN_MAX_SPEC + 128];
+        am_cnn_describe(n, desc, sizeof desc);
+        fprintf(out, "# model: %s; adam lr=%g batch=%d weight_decay=%g\n", desc, a->lr, a->batch, a->wd);
+        fprintf(out, "# data: %zu training images, %zu test images%s%s\n", train->count, test ? test->count : 0,
+                a->classes ? "; classes " : "", a->classes ? a->classes : "");
+        fprintf(out, loss == AM_CNN_XENT ? "epoch\tsteps\ttrain_loss\ttest_loss\ttest_accuracy\n"
+                                         : "epoch\tsteps\ttrain_loss\ttest_mse\ttest_bce\n");
+        if (!(rc = cnn_epochs(a, n, t, train, test, &rng, out)) && (rc = am_cnn_save(n, a->model)))
+            am_run_error(a->run, "cannot save '%s': %s", a->model, am_strerror(rc));
+    }
+    int made = n != NULL;
+    am_cnn_trainer_free(t);
+    am_cnn_free(n);
+    am_dataset_free(train);
+    am_dataset_free(test);
+    if (!out)
+        return made ? 1 : status;
+    if (rc) {
+        am_run_abort(a->run, out);
+        return 1;
+    }
+    return am_run_close(a->run, out) ? 1 : 0;
+}
+
 static const char train_desc[] =
     "MLP: layer sizes --layers (first = last = image size), --act for hidden units, --code-act for the\n"
     "code layer (the narrowest), --out-act for the output; weights start as PyTorch's nn.Linear; Adam on\n"
@@ -113,24 +318,32 @@ static int cmd_train(int argc, char **argv)
                   .description = train_desc, .seed = 1};
     data_opts d = {0};
     const char *kind = "mlp", *layers = "784,256,64,256,784", *act = "relu", *code_act = NULL, *out_act = "sigmoid",
-               *loss = "mse", *model = "autoencoder.model", *test_images = NULL, *test_labels = NULL;
+               *loss = NULL, *model = "autoencoder.model", *test_images = NULL, *test_labels = NULL, *arch = NULL,
+               *input = NULL, *classes = NULL;
     int epochs = 10, batch = 128, k = 64;
     double lr = 1e-3, wd = 0, mask = 0, noise = 0;
     am_opt opts[] = {
         DATA_OPTS(d),
         {"test-images", AM_OPT_STRING, &test_images, "FILE", "IDX test images (default: the test split of --data)"},
         {"test-labels", AM_OPT_STRING, &test_labels, "FILE", "their labels"},
-        {"kind", AM_OPT_STRING, &kind, "mlp|pca", "model"},
+        {"kind", AM_OPT_STRING, &kind, "mlp|pca|cnn", "model"},
         {"model", AM_OPT_OUTPUT, &model, "FILE", "where to save the trained model"},
         {"layers", AM_OPT_STRING, &layers, "n0,n1,..", "MLP layer sizes", "mlp"},
         {"act", AM_OPT_STRING, &act, "A", "hidden activation: relu, tanh, sigmoid, linear", "mlp"},
         {"code-act", AM_OPT_STRING, &code_act, "A", "code layer activation (default: --act)", "mlp"},
         {"out-act", AM_OPT_STRING, &out_act, "A", "output activation", "mlp"},
-        {"loss", AM_OPT_STRING, &loss, "mse|bce", "training loss (bce needs --out-act sigmoid)", "mlp"},
-        {"epochs", AM_OPT_INT, &epochs, "E", "passes over the training images", "mlp"},
-        {"batch", AM_OPT_INT, &batch, "B", "minibatch size", "mlp"},
-        {"lr", AM_OPT_DOUBLE, &lr, "R", "Adam step size", "mlp"},
-        {"weight-decay", AM_OPT_DOUBLE, &wd, "W", "L2 weight decay", "mlp"},
+        {"loss", AM_OPT_STRING, &loss, "L",
+         "training loss: mlp mse (default) or bce (needs --out-act sigmoid); cnn xent (default), mse or bce", "mlp,cnn"},
+        {"arch", AM_OPT_STRING, &arch, "SPEC",
+         "CNN layers (README, encoders; default: " CNN_DEFAULT_ARCH " with xent, " CNN_DEFAULT_AE " otherwise)",
+         "cnn"},
+        {"input", AM_OPT_STRING, &input, "CxHxW", "CNN input shape, channels last (default: 1xROWSxCOLS of the images)",
+         "cnn"},
+        {"classes", AM_OPT_STRING, &classes, "LIST", "train (and test) on these classes only, e.g. 0,1,2,3,4", "cnn"},
+        {"epochs", AM_OPT_INT, &epochs, "E", "passes over the training images", "mlp,cnn"},
+        {"batch", AM_OPT_INT, &batch, "B", "minibatch size", "mlp,cnn"},
+        {"lr", AM_OPT_DOUBLE, &lr, "R", "Adam step size", "mlp,cnn"},
+        {"weight-decay", AM_OPT_DOUBLE, &wd, "W", "L2 weight decay", "mlp,cnn"},
         {"mask", AM_OPT_DOUBLE, &mask, "F", "denoising: fraction of input pixels zeroed", "mlp"},
         {"noise", AM_OPT_DOUBLE, &noise, "S", "denoising: sd of Gaussian input noise", "mlp"},
         {"k", AM_OPT_INT, &k, "K", "PCA components", "pca"},
@@ -139,7 +352,7 @@ static int cmd_train(int argc, char **argv)
     int rc = am_run_parse(&run, opts, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
-    int pca = !strcmp(kind, "pca");
+    int pca = !strcmp(kind, "pca"), cnn = !strcmp(kind, "cnn");
     am_ae_config cfg;
     am_ae_train_opts o;
     am_ae_train_opts_default(&o);
@@ -149,12 +362,18 @@ static int cmd_train(int argc, char **argv)
     o.noise = noise;
     o.threads = run.threads;
     o.batch = batch > 0 ? (size_t)batch : 0;
-    if (!pca && strcmp(kind, "mlp")) {
-        am_run_error(&run, "--kind must be mlp or pca");
+    if (!pca && !cnn && strcmp(kind, "mlp")) {
+        am_run_error(&run, "--kind must be mlp, pca or cnn");
         return 2;
     }
-    if (am_run_check_scope(&run, opts, kind, pca ? "--kind pca" : "--kind mlp"))
+    if (am_run_check_scope(&run, opts, kind, pca ? "--kind pca" : cnn ? "--kind cnn" : "--kind mlp"))
         return 2;
+    if (cnn) {
+        cnn_args a = {&run, &d, model, test_images, test_labels, arch, input, classes, loss, epochs, batch, lr, wd};
+        return train_cnn(&a);
+    }
+    if (!loss)
+        loss = "mse";
     if (!pca && am_ae_config_parse(&cfg, layers, act, code_act, out_act, loss)) {
         am_run_error(&run, "bad network: --layers %s --act %s --code-act %s --out-act %s --loss %s (sizes > 0, "
                      "first = last, at least 2 layers; bce needs a sigmoid output)",
@@ -469,6 +688,158 @@ static int cmd_decode(int argc, char **argv)
     return am_run_close(&run, out) ? 1 : 0;
 }
 
+/* ---- evaluation of a convolutional model ---- */
+
+/* Class means (classes x k) of the latents z (n x k) of labelled rows; count[c] rows each. */
+static void class_means(const float *z, const int *labels, size_t n, size_t k, int classes, double *mean, size_t *count)
+{
+    memset(mean, 0, (size_t)classes * k * sizeof *mean);
+    memset(count, 0, (size_t)classes * sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] >= classes)
+            continue;
+        count[labels[i]]++;
+        for (size_t j = 0; j < k; j++)
+            mean[(size_t)labels[i] * k + j] += z[i * k + j];
+    }
+    for (int c = 0; c < classes; c++)
+        for (size_t j = 0; count[c] && j < k; j++)
+            mean[(size_t)c * k + j] /= (double)count[c];
+}
+
+/* The class whose mean is nearest (Euclidean; classes without rows skipped) to the latent z (k). */
+static int nearest_mean(const float *z, size_t k, const double *mean, const size_t *count, int classes)
+{
+    int best = -1;
+    double bd = INFINITY;
+    for (int c = 0; c < classes; c++) {
+        double d = 0;
+        for (size_t j = 0; count[c] && j < k; j++)
+            d += (z[j] - mean[(size_t)c * k + j]) * (z[j] - mean[(size_t)c * k + j]);
+        if (count[c] && d < bd)
+            bd = d, best = c;
+    }
+    return best;
+}
+
+typedef struct cnn_eval {
+    am_run *run;
+    const char *model, *means_images, *means_labels, *means_what;
+    am_encoder *e;
+    am_dataset *ds, *ms;   /* evaluated rows; rows giving the class means (may be ds) */
+    float *z, *zm, *y;     /* latents of ds and ms, outputs of ds */
+} cnn_eval;
+
+/* Latents of the evaluated and the class-mean rows, outputs of the evaluated ones; -1 after a message. */
+static int cnn_eval_run(cnn_eval *v)
+{
+    am_cnn *n = am_encoder_cnn(v->e);
+    size_t k = am_cnn_code_dim(n), o = am_cnn_output_dim(n);
+    int rc = AM_ENOMEM;
+    v->z = malloc(v->ds->count * k * sizeof *v->z);
+    v->zm = v->ms == v->ds ? v->z : malloc(v->ms->count * k * sizeof *v->zm);
+    v->y = malloc(v->ds->count * o * sizeof *v->y);
+    if (v->z && v->zm && v->y && !(rc = am_cnn_encode(n, v->ds->x, v->ds->count, v->z)) &&
+        (v->zm == v->z || !(rc = am_cnn_encode(n, v->ms->x, v->ms->count, v->zm))))
+        rc = am_cnn_forward(n, v->ds->x, v->ds->count, v->y);
+    if (rc)
+        am_run_error(v->run, "evaluation failed: %s", am_strerror(rc));
+    return rc ? -1 : 0;
+}
+
+/* The table: per class count, accuracy of the scores (NaN for an autoencoder or a class the network has no
+ * output for), accuracy of the nearest class mean of the latents, reconstruction MSE (NaN for a classifier). */
+static void cnn_eval_table(cnn_eval *v, FILE *out, int fashion, double *acc, double *ncm, double *mse, size_t *cnt,
+                           int classes)
+{
+    am_cnn *n = am_encoder_cnn(v->e);
+    size_t k = am_cnn_code_dim(n), o = am_cnn_output_dim(n), d = v->ds->dim;
+    int xent = am_cnn_loss_of(n) == AM_CNN_XENT, mc = v->ms->classes > classes ? v->ms->classes : classes;
+    double *mean = calloc((size_t)mc * k, sizeof *mean);
+    size_t *mcount = calloc((size_t)mc, sizeof *mcount);
+    if (!mean || !mcount) {
+        free(mean), free(mcount);
+        return;
+    }
+    class_means(v->zm, v->ms->labels, v->ms->count, k, mc, mean, mcount);
+    for (size_t i = 0; i < v->ds->count; i++) {
+        int c = v->ds->labels[i], best = 0, right = 0;
+        for (size_t j = 1; xent && j < o; j++)
+            if (v->y[i * o + j] > v->y[i * o + (size_t)best])
+                best = (int)j;
+        double se = 0;
+        for (size_t j = 0; !xent && j < d; j++)
+            se += ((double)v->y[i * d + j] - v->ds->x[i * d + j]) * ((double)v->y[i * d + j] - v->ds->x[i * d + j]);
+        right = best == c;
+        int nm = nearest_mean(v->z + i * k, k, mean, mcount, mc) == c;
+        for (int g = 0; g < 2; g++) {
+            int at = g ? classes : c;
+            cnt[at]++;
+            acc[at] += right;
+            ncm[at] += nm;
+            mse[at] += se;
+        }
+    }
+    fprintf(out, "class\tname\tcount\taccuracy\tncm_accuracy\tmse\n");
+    for (int c = 0; c <= classes; c++) {
+        if (!cnt[c])
+            continue;
+        double a = xent && (c == classes || (size_t)c < o) ? acc[c] / (double)cnt[c] : NAN;
+        double m = xent ? NAN : mse[c] / (double)(cnt[c] * d);
+        if (c == classes)
+            fprintf(out, "all\tall\t%zu\t%.6f\t%.6f\t%.6f\n", cnt[c], a, ncm[c] / (double)cnt[c], m);
+        else
+            fprintf(out, "%d\t%s\t%zu\t%.6f\t%.6f\t%.6f\n", c, fashion ? am_fashion_class_name(c) : "-", cnt[c], a,
+                    ncm[c] / (double)cnt[c], m);
+    }
+    free(mean);
+    free(mcount);
+}
+
+/* eval of a CNN model (the encoder e, data ds with labels): scores and nearest-class-mean accuracy. */
+static int eval_cnn(cnn_eval *v, data_opts *d)
+{
+    int rc = 1, classes = v->ds->classes, fashion = !d->images && v->ds->dim == 784;
+    if (!v->ds->labels) {
+        am_run_error(v->run, "evaluating a cnn model needs labelled images (--labels FILE)");
+        return 2;
+    }
+    if (v->means_images) {
+        v->ms = am_run_load_data(v->run, NULL, v->means_images, v->means_labels, "train");
+        v->means_what = v->means_images;
+    } else if (!d->images) {
+        data_opts md = *d;
+        v->ms = load(v->run, &md, "train"); /* --limit applies here too */
+        v->means_what = "the training split";
+    } else {
+        v->ms = v->ds;
+        v->means_what = "the evaluated images themselves";
+    }
+    if (v->ms && (!v->ms->labels || v->ms->dim != v->ds->dim)) {
+        am_run_error(v->run, "--means-images needs --means-labels and images of %zu values", v->ds->dim);
+    } else if (v->ms && !cnn_eval_run(v)) {
+        double *acc = calloc((size_t)classes + 1, sizeof(double)), *ncm = calloc((size_t)classes + 1, sizeof(double)),
+               *mse = calloc((size_t)classes + 1, sizeof(double));
+        size_t *cnt = calloc((size_t)classes + 1, sizeof(size_t));
+        FILE *out = acc && ncm && mse && cnt ? am_run_open(v->run) : NULL;
+        if (out) {
+            char desc[AM_CNN_MAX_SPEC + 128];
+            am_encoder_describe(v->e, desc, sizeof desc);
+            fprintf(out, "# model: %s (%s)\n# class means of the latents from %s (%zu images)\n", v->model, desc,
+                    v->means_what, v->ms->count);
+            cnn_eval_table(v, out, fashion, acc, ncm, mse, cnt, classes);
+            rc = am_run_close(v->run, out) ? 1 : 0;
+        }
+        free(acc), free(ncm), free(mse), free(cnt);
+    }
+    if (v->zm != v->z)
+        free(v->zm);
+    free(v->z), free(v->y);
+    if (v->ms != v->ds)
+        am_dataset_free(v->ms);
+    return rc;
+}
+
 static const char eval_desc[] =
     "Columns (one row per class, then 'all'): class name count mse bce (bce: NaN unless the model's output\n"
     "is a sigmoid; PCA outputs are not probabilities).\n"
@@ -481,7 +852,7 @@ static int cmd_eval(int argc, char **argv)
                   .summary = "Reconstruction error of a trained model, per class; optional image grid.",
                   .description = eval_desc};
     data_opts d = {0};
-    const char *model = NULL, *split = "test", *grid = NULL;
+    const char *model = NULL, *split = "test", *grid = NULL, *means_images = NULL, *means_labels = NULL;
     int grid_rows = 4;
     am_opt opts[] = {
         DATA_OPTS(d),
@@ -489,6 +860,10 @@ static int cmd_eval(int argc, char **argv)
         {"model", AM_OPT_STRING, &model, "FILE", "trained model"},
         {"grid", AM_OPT_STRING, &grid, "PREFIX", "draw PREFIX.png (originals beside reconstructions)"},
         {"grid-rows", AM_OPT_INT, &grid_rows, "R", "images per class in the grid", "--grid"},
+        {"means-images", AM_OPT_STRING, &means_images, "FILE",
+         "cnn models: IDX images whose latents give the class means (default: the training split of --data, its "
+         "first --limit images; with --images, the evaluated images)"},
+        {"means-labels", AM_OPT_STRING, &means_labels, "FILE", "their labels", "--means-images"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int rc = am_run_parse(&run, opts, argc, argv);
@@ -512,6 +887,21 @@ static int cmd_eval(int argc, char **argv)
         return 2;
     }
     am_encoder *e = load_model(&run, model, ds->dim);
+    if (e && am_encoder_cnn(e) && grid) {
+        am_run_error(&run, "--grid draws reconstructions of pca and mlp models, not of cnn models");
+        rc = 2;
+    } else if (e && am_encoder_cnn(e)) {
+        cnn_eval v = {&run, model, means_images, means_labels, NULL, e, ds, NULL, NULL, NULL, NULL};
+        rc = eval_cnn(&v, &d);
+    } else if (e && (means_images || means_labels)) {
+        am_run_error(&run, "--means-images applies to cnn models only");
+        rc = 2;
+    }
+    if (e && (am_encoder_cnn(e) || means_images || means_labels)) {
+        am_encoder_free(e);
+        am_dataset_free(ds);
+        return rc;
+    }
     float *y = e ? malloc(ds->count * ds->dim * sizeof *y) : NULL;
     float *z = e ? malloc(ds->count * am_encoder_code_dim(e) * sizeof *z) : NULL;
     if (e && (!y || !z || (rc = am_encoder_encode(e, ds->x, ds->count, z)) ||

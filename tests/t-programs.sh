@@ -160,6 +160,7 @@ grep -q 'blas=Haswell' "$tmp/bl.tsv"; ok $? "a core name is recorded as given (b
 "$BIN/autoencoder" --help > "$tmp/ae-help"; ok $? "autoencoder --help exits 0"
 grep -q 'train' "$tmp/ae-help" && grep -q 'decode' "$tmp/ae-help"; ok $? "autoencoder --help lists the commands"
 "$BIN/autoencoder" train --help | grep -q -- '--layers n0,n1,.. *MLP layer sizes \[mlp\] (default 784,256,64,256,784)'; ok $? "autoencoder train --help lists defaults"
+"$BIN/autoencoder" train --help | grep -q -- '--arch SPEC .*conv32k3p1,bn,relu,maxpool2'; ok $? "autoencoder train --help shows the default CNN"
 "$BIN/autoencoder" 2> "$tmp/err"; [ $? -eq 2 ]; ok $? "autoencoder without a command exits 2"
 "$BIN/autoencoder" fly 2> "$tmp/err"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "unknown command: one line, exit 2"
 for bad in "--layers 784,64,785" "--loss bce --out-act linear" "--epochs -1" "--kind svm" "--mask 1"; do
@@ -193,6 +194,32 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     "$BIN/autoencoder" eval --model "$tmp/a1.model" --limit 500 --grid "$tmp/grid" --quiet --out "$tmp/eval.tsv" &&
         [ -s "$tmp/grid.png" ] && grep -q '^all' "$tmp/eval.tsv"; ok $? "eval: per-class table and image grid"
     [ ! -e "$tmp/grid.dat" ] && [ ! -e "$tmp/grid.gp" ]; ok $? "eval --grid: no .dat or .gp left beside the grid"
+    # Convolutional networks: bad networks and options, the same bytes at 1 and 2 threads and without
+    # OPENBLAS_CORETYPE, encode, eval (accuracy, nearest class mean), no decoding for a classifier.
+    for bad in "--kind cnn --arch conv8k3,bogus" "--kind cnn --layers 784,10,784" "--kind cnn --classes 1,x" \
+               "--kind mlp --arch fc10" "--kind cnn --loss mse --arch fc16,fc784" "--kind cnn --input 1x28x27" \
+               "--kind cnn --loss l1" "--kind pca --classes 1"; do
+        rm -f "$tmp/o.tsv" "$tmp/m.model"
+        "$BIN/autoencoder" train $bad --limit 100 --model "$tmp/m.model" --out "$tmp/o.tsv" 2> "$tmp/err"; rc=$?
+        [ $rc -eq 2 ] && [ ! -e "$tmp/o.tsv" ] && [ ! -e "$tmp/m.model" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]
+        ok $? "autoencoder train $bad: one-line error, exit 2, nothing written ($(head -c 80 "$tmp/err"))"
+    done
+    ct="train --kind cnn --limit 600 --epochs 3 --batch 20 --lr 3e-3 --arch conv4k3p1,bn,relu,maxpool4,flat,fc16,relu,fc10 --quiet"
+    "$BIN/autoencoder" $ct --threads 1 --model "$tmp/c1.model" --out "$tmp/c1.tsv"; ok $? "autoencoder train --kind cnn"
+    "$BIN/autoencoder" $ct --threads 2 --model "$tmp/c2.model" --out "$tmp/c2.tsv"
+    env -u OPENBLAS_CORETYPE "$BIN/autoencoder" $ct --threads 2 --model "$tmp/c3.model" --out "$tmp/c3.tsv"
+    cmp -s "$tmp/c1.model" "$tmp/c2.model" && cmp -s "$tmp/c1.model" "$tmp/c3.model"
+    ok $? "cnn: the same model bytes at 1 and 2 threads and without OPENBLAS_CORETYPE"
+    awk -F'\t' '!/^#/ && $1 == 3 { a = $5 } END { exit !(a > 0.6) }' "$tmp/c1.tsv"; ok $? "cnn: test accuracy above 0.6 after 3 epochs on 600 images"
+    "$BIN/autoencoder" encode --model "$tmp/c1.model" --limit 20 --quiet --out "$tmp/cz.tsv" &&
+        [ "$(grep -vc '^#' "$tmp/cz.tsv")" -eq 21 ] && head -n 20 "$tmp/cz.tsv" | grep -q 'z16'; ok $? "cnn: encode writes 16 latents a row"
+    "$BIN/autoencoder" eval --model "$tmp/c1.model" --limit 300 --quiet --out "$tmp/ce.tsv" &&
+        awk -F'\t' '$1 == "class" { h = ($4 == "accuracy" && $5 == "ncm_accuracy") } $1 == "all" { a = ($5 > 0.3) } END { exit !(h && a) }' "$tmp/ce.tsv"
+    ok $? "cnn: eval prints the accuracy and the nearest-class-mean accuracy"
+    "$BIN/autoencoder" decode --model "$tmp/c1.model" --in "$tmp/cz.tsv" --out "$tmp/cd.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 1 ] && [ ! -e "$tmp/cd.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "cnn: a classifier does not decode ($(head -c 80 "$tmp/err"))"
+    "$BIN/autoencoder" $ct --classes 0,1,2,3,4 --model "$tmp/c5.model" --out "$tmp/c5.tsv" &&
+        grep -q 'classes 0,1,2,3,4' "$tmp/c5.tsv"; ok $? "cnn: --classes trains on a subset"
     lr="--M 10,40 --cues 40 --fit 2000 --store hopfield,dense,modern --code sign,continuous --quiet"
     "$BIN/latent-recall" $lr --threads 1 --grid "$tmp/lg" --out "$tmp/lr1.tsv"; ok $? "latent-recall end to end (PCA)"
     "$BIN/latent-recall" $lr --threads 2 --out "$tmp/lr2.tsv"

@@ -20,6 +20,7 @@
 #include "am/data.h"
 #include "am/pca.h"
 #include "am/autoencoder.h"
+#include "am/cnn.h"
 #include "am/encoder.h"
 #include "am/fft.h"
 #include "am/hrr.h"

@@ -1,114 +1,140 @@
-/* The front-end dispatch: one encoder type over PCA and the MLP autoencoder. */
+/* The front-end dispatch: an encoder is a model and its type's table of operations (encoder-type.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/io.h"
-#include "am/encoder.h"
 #include "am/error.h"
+#include "encoder-type.h"
 
 struct am_encoder {
-    am_encoder_kind kind;
-    am_pca *pca;
-    am_ae *ae;
+    const am_encoder_type *type;
+    void *model;
 };
 
-int am_encoder_from_pca(am_encoder **out, am_pca *p)
+const am_encoder_type *const am_encoder_types[] = {&am__encoder_pca, &am__encoder_mlp, &am__encoder_cnn, NULL};
+const am_encoder_type *const am_encoder_type_pca = &am__encoder_pca;
+const am_encoder_type *const am_encoder_type_mlp = &am__encoder_mlp;
+const am_encoder_type *const am_encoder_type_cnn = &am__encoder_cnn;
+
+const char *am_encoder_type_name(const am_encoder_type *t)
 {
-    if (!out || !p) {
-        am_pca_free(p);
+    return t ? t->name : "?";
+}
+
+const am_encoder_type *am_encoder_type_find(const char *name)
+{
+    for (int k = 0; name && am_encoder_types[k]; k++)
+        if (!strcmp(am_encoder_types[k]->name, name))
+            return am_encoder_types[k];
+    return NULL;
+}
+
+int am_encoder_wrap(am_encoder **out, const am_encoder_type *type, void *model)
+{
+    if (!out || !type || !model) {
+        if (type && model)
+            type->free(model);
         return AM_EINVAL;
     }
     *out = calloc(1, sizeof **out);
     if (!*out) {
-        am_pca_free(p);
+        type->free(model);
         return AM_ENOMEM;
     }
-    (*out)->kind = AM_ENCODER_PCA;
-    (*out)->pca = p;
+    (*out)->type = type;
+    (*out)->model = model;
     return AM_OK;
+}
+
+int am_encoder_from_pca(am_encoder **out, am_pca *p)
+{
+    return am_encoder_wrap(out, &am__encoder_pca, p);
 }
 
 int am_encoder_from_ae(am_encoder **out, am_ae *ae)
 {
-    if (!out || !ae) {
-        am_ae_free(ae);
-        return AM_EINVAL;
-    }
-    *out = calloc(1, sizeof **out);
-    if (!*out) {
-        am_ae_free(ae);
-        return AM_ENOMEM;
-    }
-    (*out)->kind = AM_ENCODER_MLP;
-    (*out)->ae = ae;
-    return AM_OK;
+    return am_encoder_wrap(out, &am__encoder_mlp, ae);
+}
+
+int am_encoder_from_cnn(am_encoder **out, am_cnn *n)
+{
+    return am_encoder_wrap(out, &am__encoder_cnn, n);
 }
 
 void am_encoder_free(am_encoder *e)
 {
     if (!e)
         return;
-    am_pca_free(e->pca);
-    am_ae_free(e->ae);
+    e->type->free(e->model);
     free(e);
+}
+
+const am_encoder_type *am_encoder_type_of(const am_encoder *e)
+{
+    return e ? e->type : NULL;
 }
 
 am_encoder_kind am_encoder_kind_of(const am_encoder *e)
 {
-    return e->kind;
+    return e->type->kind;
 }
 
 size_t am_encoder_input_dim(const am_encoder *e)
 {
-    return e->pca ? e->pca->dim : am_ae_input_dim(e->ae);
+    return e->type->input_dim(e->model);
 }
 
 size_t am_encoder_code_dim(const am_encoder *e)
 {
-    return e->pca ? e->pca->k : am_ae_code_dim(e->ae);
+    return e->type->code_dim(e->model);
 }
 
 void am_encoder_describe(const am_encoder *e, char *buf, size_t size)
 {
-    if (e->pca) {
-        snprintf(buf, size, "pca k=%zu (%.1f%% of variance)", e->pca->k, 100.0 * am_pca_explained(e->pca, e->pca->k));
-    } else {
-        char c[256];
-        am_ae_config_describe(am_ae_config_of(e->ae), c, sizeof c);
-        snprintf(buf, size, "mlp %s", c);
-    }
+    e->type->describe(e->model, buf, size);
+}
+
+/* The model when e is of type t, else NULL. */
+static void *model_if(am_encoder *e, const am_encoder_type *t)
+{
+    return e && e->type == t ? e->model : NULL;
 }
 
 am_pca *am_encoder_pca(am_encoder *e)
 {
-    return e ? e->pca : NULL;
+    return model_if(e, &am__encoder_pca);
 }
 
 am_ae *am_encoder_ae(am_encoder *e)
 {
-    return e ? e->ae : NULL;
+    return model_if(e, &am__encoder_mlp);
+}
+
+am_cnn *am_encoder_cnn(am_encoder *e)
+{
+    return model_if(e, &am__encoder_cnn);
 }
 
 int am_encoder_encode(const am_encoder *e, const float *x, size_t n, float *z)
 {
     if (!e)
         return AM_EINVAL;
-    return e->pca ? am_pca_encode(e->pca, x, n, z) : am_ae_encode(e->ae, x, n, z);
+    return e->type->encode(e->model, x, n, z);
 }
 
 int am_encoder_decode(const am_encoder *e, const float *z, size_t n, float *x)
 {
     if (!e)
         return AM_EINVAL;
-    return e->pca ? am_pca_decode(e->pca, z, n, x) : am_ae_decode(e->ae, z, n, x);
+    return e->type->decode ? e->type->decode(e->model, z, n, x) : AM_EUNSUPPORTED;
 }
 
 int am_encoder_save(const am_encoder *e, const char *path)
 {
     if (!e)
         return AM_EINVAL;
-    return e->pca ? am_pca_save(e->pca, path) : am_ae_save(e->ae, path);
+    return e->type->save(e->model, path);
 }
 
 int am_encoder_load(am_encoder **out, const char *path)
@@ -120,17 +146,14 @@ int am_encoder_load(am_encoder **out, const char *path)
     *out = NULL;
     if ((rc = am__read_magic(path, magic)))
         return rc;
-    if (!memcmp(magic, "LIBAMPCA", 8)) {
-        am_pca *p;
-        if ((rc = am_pca_load(&p, path)))
+    for (int k = 0; am_encoder_types[k]; k++) {
+        const am_encoder_type *t = am_encoder_types[k];
+        void *model;
+        if (memcmp(magic, t->magic, 8))
+            continue;
+        if ((rc = t->load(&model, path)))
             return rc;
-        return am_encoder_from_pca(out, p);
-    }
-    if (!memcmp(magic, "LIBAMAEN", 8)) {
-        am_ae *ae;
-        if ((rc = am_ae_load(&ae, path)))
-            return rc;
-        return am_encoder_from_ae(out, ae);
+        return am_encoder_wrap(out, t, model);
     }
     return AM_EFORMAT;
 }

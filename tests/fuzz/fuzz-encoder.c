@@ -1,4 +1,5 @@
-/* Encoder files (PCA and MLP autoencoder, dispatched on the magic), then an encode and a decode. */
+/* Encoder files (every type of the table, dispatched on the magic), then an encode and a decode when the
+ * model is small. */
 #include <string.h>
 
 #include "am/am.h"
@@ -11,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (am_encoder_load(&e, p) != AM_OK)
         return 0;
     size_t d = am_encoder_input_dim(e), k = am_encoder_code_dim(e);
-    if (d <= 4096 && k <= 4096) {
+    am_cnn *cnn = am_encoder_cnn(e);
+    if (d <= 4096 && k <= 4096 && (!cnn || (am_cnn_macs(cnn) <= 2e6 && am_cnn_output_dim(cnn) <= 4096))) {
         float *x = calloc(d, sizeof *x), *z = calloc(k, sizeof *z), *y = calloc(d, sizeof *y);
         if (x && z && y) {
             for (size_t i = 0; i < d; i++)

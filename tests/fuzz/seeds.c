@@ -149,6 +149,26 @@ int main(int argc, char **argv)
     CHECK(am_ae_save(ae, at("encoder", "deep.model")));
     am_ae_free(ae);
 
+    /* Convolutional networks: a classifier with batch normalisation, an autoencoder; descriptions. */
+    static const char *const cnns[][4] = {
+        {"1x6x6", "conv2k3p1,bn,relu,maxpool2,flat,fc4,relu,fc3", "xent", "classifier.model"},
+        {"2x8", "conv3k3s2p1,tanh,avgpool2,code,flat,fc16,sigmoid", "bce", "conv1d.model"},
+        {"1x4x4", "conv2k3p1,relu,maxpool2,flat,fc3,code,fc8,view2x2x2,up2,conv1k3p1,sigmoid", "mse", "ae.model"}};
+    for (size_t k = 0; k < sizeof cnns / sizeof cnns[0]; k++) {
+        am_cnn *cn;
+        am_cnn_loss loss;
+        CHECK(am_cnn_loss_parse(cnns[k][2], &loss));
+        CHECK(am_cnn_create(&cn, cnns[k][0], cnns[k][1], loss, &rng, NULL, 0));
+        CHECK(am_cnn_save(cn, at("cnn", cnns[k][3])));
+        CHECK(am_cnn_save(cn, at("encoder", cnns[k][3])));
+        am_cnn_free(cn);
+        char spec[400], sname[32];
+        /* The first byte picks the loss (its value mod 3: '0' xent, '1' mse, '2' bce). */
+        int len = snprintf(spec, sizeof spec, "%c%s\n%s", '0' + (int)loss, cnns[k][0], cnns[k][1]);
+        snprintf(sname, sizeof sname, "spec-%zu.txt", k);
+        text("cnn", sname, spec, (size_t)len);
+    }
+
     /* Latents as autoencoder encode writes them. */
     static const char lat[] = "# program: autoencoder 0.1.0\n# model: m\nindex\tlabel\tz1\tz2\tz3\n"
                               "0\t3\t0.5\t-1.25\t2e-3\n1\t-1\t0\t1\t2\n";
