@@ -193,9 +193,11 @@ check-pkgs:
 	  echo "libam: missing development packages (pkg-config finds no$$m); run 'make deps' (as root) or:"; \
 	  tools/install-deps --print; exit 1; }
 
-check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
+# tests/t-bench.sh runs make bench's W10 section on small data: it needs bench-cnn.
+check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds $(BUILD)/bench/bench-cnn
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" AM_SERIAL_MS=0 \
-	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh tests/t-bench-table.sh
+	  prove -f $(TEST_BIN) tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh tests/t-bench-table.sh \
+	  tests/t-bench.sh
 
 # libFuzzer (clang): every target (or those named in TARGETS) for SECONDS (default 60) each, seeded from files
 # the library writes and the regression inputs in tests/fuzz/regress; crashes are kept in
