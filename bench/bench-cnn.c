@@ -3,9 +3,11 @@
  * cross-entropy, Adam lr 1e-3, batch 128, on the 60000 training images: seconds per epoch and test accuracy
  * after each epoch. The same work as bench/peer_cnn.py EPOCHS [LAYERS] (PyTorch). Then the yardstick:
  * OpenBLAS's own sgemm on every core on one epoch's matrix products as im2col lays them out (the same
- * shapes), and the time the epoch's FLOPs take at that rate.
- * Usage: bench-cnn [EPOCHS [LAYERS [DIR]]] */
+ * shapes), and the time the epoch's FLOPs take at that rate. The network is trained at each thread count of
+ * THREADS (default: all cores, then 1) from the same seed; the fastest counts (the results are the same bits).
+ * Usage: bench-cnn [EPOCHS [LAYERS [THREADS [DIR]]]] */
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "am/am.h"
 #include "bench.h"
+#include "harness/harness.h"
 
 #define W10_LAYERS "conv32k3p1,bn,relu,maxpool2,conv64k3p1,bn,relu,maxpool2,flat,fc64,relu,fc10"
 
@@ -120,38 +123,77 @@ static int fail(const char *what, int rc)
     return 1;
 }
 
-/* The epochs: prints one line each, returns the best epoch's seconds (< 0 after a failure, reported). */
-static double train(am_cnn *n, const am_dataset *train, const am_dataset *test, int epochs, double *acc)
+/* A fresh network (seed 1) trained for `epochs` epochs on `threads` threads, one line per epoch: the best
+ * epoch's seconds (< 0 after a failure, reported); *acc, *loss: the test accuracy and training loss after the
+ * last epoch. A bad LAYERS string is reported and gives -2. */
+static double train(const char *input, const char *layers, const am_dataset *train, const am_dataset *test,
+                    int epochs, int threads, double *acc, double *loss)
 {
     am_rng rng;
-    am_rng_init(&rng, 1, 1);
+    am_rng_init(&rng, 1, 0);
+    am_cnn *n = NULL;
     am_cnn_trainer *t = NULL;
-    int rc = am_cnn_trainer_create(&t, n, NULL);
+    char err[256] = "";
+    int rc = am_cnn_create(&n, input, layers, AM_CNN_XENT, &rng, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "bench-cnn: LAYERS '%s': %s\n", layers, err[0] ? err : am_strerror(rc));
+        return -2;
+    }
+    char desc[AM_CNN_MAX_SPEC + 256];
+    am_cnn_describe(n, desc, sizeof desc);
+    printf("W10 network: %s\n", desc);
+    omp_set_num_threads(threads); /* the trainer's default: OpenMP's maximum */
+    rc = am_cnn_trainer_create(&t, n, NULL);
     double best = -1;
     for (int e = 1; !rc && e <= epochs; e++) {
-        double t0 = bench_now(), loss;
-        if ((rc = am_cnn_train_epoch(t, train, &rng, NULL, NULL, &loss)))
+        double t0 = bench_now();
+        if ((rc = am_cnn_train_epoch(t, train, &rng, NULL, NULL, loss)))
             break;
         double dt = bench_now() - t0;
         if ((rc = am_cnn_evaluate(n, test, NULL, acc)))
             break;
         best = best < 0 || dt < best ? dt : best;
-        printf("W10 cnn epoch %d: %.3f s, train loss %.5f, test accuracy %.4f (blas %s, %d threads)\n", e, dt, loss,
-               *acc, am_blas_corename(), omp_get_max_threads());
+        printf("W10 cnn epoch %d: %.3f s, train loss %.5f, test accuracy %.4f (blas %s, %d threads)\n", e, dt, *loss,
+               *acc, am_blas_corename(), threads);
         fflush(stdout);
     }
     am_cnn_trainer_free(t);
+    am_cnn_free(n);
     if (rc)
         fail("training", rc);
     return rc ? -1 : best;
 }
 
+/* OpenBLAS's sgemm on every core on one epoch's products, against the epoch's `best` seconds. */
+static void yardstick(const char *layers, const am_dataset *tr, int epochs, double best)
+{
+    prod p[AM_CNN_MAX_LAYERS];
+    int np = products(layers, tr->rows, tr->cols, p, AM_CNN_MAX_LAYERS);
+    int threads = am_blas_get_threads(), nproc = omp_get_num_procs();
+    double gflop = 0, sg = -1;
+    am_blas_set_threads(nproc);
+    if (np > 0)
+        sg = sgemm_epoch(p, np, tr->count, 128, epochs, &gflop);
+    am_blas_set_threads(threads);
+    if (sg > 0)
+        printf("W10 OpenBLAS sgemm on one epoch's products (im2col shapes, %d threads): %.1f GFLOP in best %.3f s = "
+               "%.0f GFLOP/s; the epoch at %.0f%% of that rate, %.2fx its time\n",
+               nproc, gflop, sg, gflop / sg, 100 * sg / best, best / sg);
+    else
+        printf("W10 OpenBLAS yardstick not measured (%s)\n", np > 0 ? "out of memory" : "layers it cannot walk");
+}
+
 int main(int argc, char **argv)
 {
-    int epochs = argc > 1 ? atoi(argv[1]) : 1;
-    const char *layers = argc > 2 ? argv[2] : W10_LAYERS, *dir = argc > 3 ? argv[3] : NULL;
-    if (argc > 4 || epochs < 1 || epochs > 1000) {
-        fprintf(stderr, "usage: bench-cnn [EPOCHS (1..1000) [LAYERS [DIR]]]\n");
+    int epochs = argc > 1 ? atoi(argv[1]) : 1, nproc = omp_get_num_procs();
+    const char *layers = argc > 2 ? argv[2] : W10_LAYERS, *dir = argc > 4 ? argv[4] : NULL;
+    uint64_t tl[8] = {(uint64_t)nproc, 1};
+    int nt = argc > 3 ? am_parse_u64_list(argv[3], tl, 8) : nproc > 1 ? 2 : 1;
+    for (int i = 0; i < nt; i++)
+        if (tl[i] < 1 || tl[i] > 1024)
+            nt = -1;
+    if (argc > 5 || epochs < 1 || epochs > 1000 || nt < 1) {
+        fprintf(stderr, "usage: bench-cnn [EPOCHS (1..1000) [LAYERS [THREADS (a list, e.g. 2,1) [DIR]]]]\n");
         return 2;
     }
     am_blas_ensure_fast(argv);
@@ -161,40 +203,30 @@ int main(int argc, char **argv)
         am_dataset_free(tr);
         return fail("Fashion-MNIST not readable (install dataset-fashion-mnist)", rc);
     }
-    char input[64], err[256] = "";
+    char input[64];
     snprintf(input, sizeof input, "1x%zux%zu", tr->rows, tr->cols);
-    am_rng rng;
-    am_rng_init(&rng, 1, 0);
-    am_cnn *n = NULL;
-    if ((rc = am_cnn_create(&n, input, layers, AM_CNN_XENT, &rng, err, sizeof err))) {
-        fprintf(stderr, "bench-cnn: LAYERS '%s': %s\n", layers, err[0] ? err : am_strerror(rc));
-        am_dataset_free(tr), am_dataset_free(te);
-        return 2;
+    /* Each thread count trains its own network from the same seed: the same bits, so the same accuracy. */
+    double best = -1, acc0 = 0, loss0 = 0;
+    int bt = 0, same = 1;
+    for (int i = 0; i < nt; i++) {
+        double acc = 0, loss = 0, b = train(input, layers, tr, te, epochs, (int)tl[i], &acc, &loss);
+        if (b < 0) {
+            best = b;
+            break;
+        }
+        printf("W10 cnn %d threads: best %.3f s/epoch\n", (int)tl[i], b);
+        same &= i == 0 || (acc == acc0 && loss == loss0);
+        acc0 = acc, loss0 = loss;
+        if (best < 0 || b < best)
+            best = b, bt = (int)tl[i];
     }
-    char desc[AM_CNN_MAX_SPEC + 256];
-    am_cnn_describe(n, desc, sizeof desc);
-    printf("W10 network: %s\n", desc);
-    double acc = 0, best = train(n, tr, te, epochs, &acc);
     if (best > 0) {
-        printf("W10 cnn %s %s: best %.3f s/epoch, test accuracy %.4f after %d epoch%s\n", input, layers, best, acc,
-               epochs, epochs > 1 ? "s" : "");
-        prod p[AM_CNN_MAX_LAYERS];
-        int np = products(layers, tr->rows, tr->cols, p, AM_CNN_MAX_LAYERS);
-        int threads = am_blas_get_threads(), nproc = omp_get_num_procs();
-        double gflop = 0, sg = -1;
-        am_blas_set_threads(nproc);
-        if (np > 0)
-            sg = sgemm_epoch(p, np, tr->count, 128, epochs, &gflop);
-        am_blas_set_threads(threads);
-        if (sg > 0)
-            printf("W10 OpenBLAS sgemm on one epoch's products (im2col shapes, %d threads): %.1f GFLOP in best %.3f s = "
-                   "%.0f GFLOP/s; the epoch at %.0f%% of that rate, %.2fx its time\n",
-                   nproc, gflop, sg, gflop / sg, 100 * sg / best, best / sg);
-        else
-            printf("W10 OpenBLAS yardstick not measured (%s)\n", np > 0 ? "out of memory" : "layers it cannot walk");
+        printf("W10 cnn %s %s: best %.3f s/epoch (%d threads), test accuracy %.4f after %d epoch%s%s\n", input, layers,
+               best, bt, acc0, epochs, epochs > 1 ? "s" : "",
+               nt < 2 ? "" : same ? "; the same loss and accuracy at every thread count" : "; WARNING: results differ between thread counts");
+        yardstick(layers, tr, epochs, best);
     }
-    am_cnn_free(n);
     am_dataset_free(tr);
     am_dataset_free(te);
-    return best > 0 ? 0 : 1;
+    return best > 0 ? 0 : best == -2 ? 2 : 1;
 }
