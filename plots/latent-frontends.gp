@@ -12,6 +12,9 @@ if (!exists("pairs")) pairs = "modern/continuous"
 if (!exists("out")) out = "results/latent-frontends"
 set datafile separator "\t"
 nf = words(files)
+# colours that stay readable on white (gnuplot's fifth default is a pale yellow)
+colors = "#9400d3 #009e73 #56b4e9 #e69f00 #d62728 #0072b2 #8c564b #000000"
+col(f) = word(colors, (f - 1) % 8 + 1)
 nr = words(pairs)
 corrs = system(sprintf("awk -F'\\t' '/^#/ {next} !h {h = 1; next} !($5 in s) {s[$5] = 1; printf \"%%s \", $5}' '%s'", word(files, 1)))
 levels = system(sprintf("awk -F'\\t' '/^#/ {next} !h {h = 1; next} !($5 in s) {s[$5] = 1; printf \"%%s \", $6}' '%s'", word(files, 1)))
@@ -35,12 +38,12 @@ do for [r=1:nr] {
         set ylabel (c == 1 ? "recall" : "")
         if (c < nc || r > 1) {
             unset key
-            plot for [f=1:nf] sel(f, r, c) using 4:8 with linespoints pt 7 ps 0.6 lc f notitle, \
-                 for [f=1:nf] sel(f, r, c) using 4:9 with lines dt 3 lc f notitle
+            plot for [f=1:nf] sel(f, r, c) using 4:8 with linespoints pt 7 ps 0.6 lc rgb col(f) notitle, \
+                 for [f=1:nf] sel(f, r, c) using 4:9 with lines dt 3 lc rgb col(f) notitle
         } else {
             set key at screen right + 0.015, 1.0 - 80.0 / H left top Left reverse noenhanced samplen 3 font ",9"
-            plot for [f=1:nf] sel(f, r, c) using 4:8 with linespoints pt 7 ps 0.6 lc f title word(labels, f), \
-                 for [f=1:nf] sel(f, r, c) using 4:9 with lines dt 3 lc f notitle, \
+            plot for [f=1:nf] sel(f, r, c) using 4:8 with linespoints pt 7 ps 0.6 lc rgb col(f) title word(labels, f), \
+                 for [f=1:nf] sel(f, r, c) using 4:9 with lines dt 3 lc rgb col(f) notitle, \
                  NaN with linespoints pt 7 ps 0.6 lc "black" title "item recall", \
                  NaN with lines dt 3 lc "black" title "class recall"
         }
