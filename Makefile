@@ -195,11 +195,12 @@ check-pkgs:
 
 # The suite runs CHECK_JOBS test files at a time (default 2: the two longest scripts take half the time side by
 # side), the longest first; CHECK_JOBS=1 runs them one after another. PROVE_FLAGS adds prove options (--timer).
+# tests/t-bench.sh runs make bench's W10 section on small data: it needs bench-cnn.
 CHECK_JOBS ?= 2
 SCRIPT_TESTS = tests/t-programs.sh tests/t-melody.sh tests/t-fuzz.sh tests/t-python.sh tests/t-pip.sh tests/t-papers.sh \
-               tests/t-bench-table.sh
+               tests/t-bench-table.sh tests/t-bench.sh
 SLOW_TESTS = tests/t-programs.sh tests/t-python.sh tests/t-pip.sh
-check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds
+check: all $(TEST_BIN) $(FUZZ_RUN) $(BUILD)/fuzz/seeds $(BUILD)/bench/bench-cnn
 	AM_BIN=$(abspath $(BIN)) AM_BUILD=$(abspath $(BUILD)) AM_SANFLAGS="$(SANFLAGS)" AM_PYTHON="$(PYTHON)" AM_SERIAL_MS=0 \
 	  prove -j$(CHECK_JOBS) $(PROVE_FLAGS) -f $(SLOW_TESTS) $(TEST_BIN) $(filter-out $(SLOW_TESTS),$(SCRIPT_TESTS))
 

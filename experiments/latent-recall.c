@@ -36,7 +36,10 @@ static const char description[] =
     "  mse_cue          pixel MSE of the decoded cue code (what the decoder gives without memory)\n"
     "  mse_code         pixel MSE of the decoded exact target code (the code's floor)\n"
     "  mse_ae           pixel MSE of the encoder+decoder reconstruction of the target (the front-end's floor)\n"
-    "  steps_mean       mean recall steps (sweeps; modern: updates)\n";
+    "  steps_mean       mean recall steps (sweeps; modern: updates)\n"
+    "An encoder that does not decode (a convolutional classifier-encoder, am/cnn.h) is measured in its code\n"
+    "space only: the four mse columns are nan, and the grid's middle column shows the stored image nearest to\n"
+    "the recalled state (the item the memory names) instead of a decoding.\n";
 
 typedef struct corr {
     int kind; /* 0 noise, 1 occlude, 2 class */
@@ -209,7 +212,8 @@ typedef struct world {
     const am_dataset *test;
     am_encoder *enc;
     size_t dim, rows, cols, zd, mmax;
-    const float *xs, *recon;   /* mmax stored images and their reconstructions */
+    int decodes;               /* the encoder decodes (else: no mse columns, no decoded images) */
+    const float *xs, *recon;   /* mmax stored images and their reconstructions (when decodes) */
     const int *ls;             /* their labels */
     const uint32_t *by_class;
     const size_t *class_start;
@@ -323,7 +327,8 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
                  w->cols, &rng, w->cimg + i * dim);
     }
     if ((rc = am_encoder_encode(w->enc, w->cimg, nc, w->cz)) || (rc = am_code_encode(code, w->cz, nc, w->cc)) ||
-        (rc = am_code_decode(code, w->cc, nc, w->tz)) || (rc = am_encoder_decode(w->enc, w->tz, nc, w->timg)))
+        (w->decodes && ((rc = am_code_decode(code, w->cc, nc, w->tz)) ||
+                        (rc = am_encoder_decode(w->enc, w->tz, nc, w->timg)))))
         return rc;
     /* Baselines without the store. */
     row base = {0};
@@ -331,6 +336,8 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
         size_t t = w->target[i], nn = nearest(scodes, M, bits_b, w->cc + i * bits_b);
         base.item_nn += nn == t;
         base.class_nn += w->ls[nn] == w->ls[t];
+        if (!w->decodes)
+            continue;
         base.mse_cue += mse(w->timg + i * dim, w->xs + t * dim, dim);
         base.mse_code += mse(w->sdec[b] + t * dim, w->xs + t * dim, dim);
         base.mse_ae += mse(w->recon + t * dim, w->xs + t * dim, dim);
@@ -348,7 +355,8 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
                  am_rng_stream2(1000 + (uint64_t)am_store_type_id(c->stores[a].type), ((uint64_t)M << 24) | (uint64_t)ci), c->max_steps};
         if ((rc = am_run_parallel(w->run, nc, recall_one, &j)))
             return rc;
-        if ((rc = am_code_decode(code, w->rcode, nc, w->dz)) || (rc = am_encoder_decode(w->enc, w->dz, nc, w->dimg)))
+        if (w->decodes &&
+            ((rc = am_code_decode(code, w->rcode, nc, w->dz)) || (rc = am_encoder_decode(w->enc, w->dz, nc, w->dimg))))
             return rc;
         row *r = &out->r[a];
         *r = base;
@@ -357,7 +365,7 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
             size_t t = w->target[i], nn = nearest(scodes, M, bits_b, w->rcode + i * bits_b);
             r->item += nn == t;
             r->cls += w->ls[nn] == w->ls[t];
-            r->err += mse(w->dimg + i * dim, w->xs + t * dim, dim);
+            r->err += w->decodes ? mse(w->dimg + i * dim, w->xs + t * dim, dim) : 0;
             r->steps += w->steps[i];
         }
         if (w->tiles && b == 0 && a == w->gstore && M == w->mmax) {
@@ -365,7 +373,10 @@ static int run_cell(size_t index, int thread, void *result, void *ctx)
             for (size_t q = 0; q < (size_t)w->grid_rows && q < nc; q++) {
                 float *tr = w->tiles + q * gcols * dim + (size_t)ci * 3 * dim;
                 memcpy(tr, w->cimg + q * dim, dim * sizeof *tr);
-                memcpy(tr + dim, w->dimg + q * dim, dim * sizeof *tr);
+                /* the decoded recalled state, or the stored image it names */
+                const float *rec = w->decodes ? w->dimg + q * dim
+                                              : w->xs + nearest(scodes, M, bits_b, w->rcode + q * bits_b) * dim;
+                memcpy(tr + dim, rec, dim * sizeof *tr);
                 memcpy(tr + 2 * dim, w->xs + w->target[q] * dim, dim * sizeof *tr);
             }
         }
@@ -614,8 +625,13 @@ int main(int argc, char **argv)
         }
     }
     w.xs = xs, w.recon = recon, w.ls = ls, w.by_class = by_class, w.class_start = class_start;
-    if ((rc = am_encoder_encode(enc, train->x, c.fit, zfit)) || (rc = am_encoder_encode(enc, xs, mmax, zs)) ||
-        (rc = am_encoder_decode(enc, zs, mmax, recon))) {
+    /* A classifier-encoder does not decode: AM_EUNSUPPORTED leaves the pixel measures out. */
+    if (!(rc = am_encoder_encode(enc, train->x, c.fit, zfit)) && !(rc = am_encoder_encode(enc, xs, mmax, zs)) &&
+        (rc = am_encoder_decode(enc, zs, mmax, recon)) == AM_EUNSUPPORTED)
+        rc = 0;
+    else
+        w.decodes = 1;
+    if (rc) {
         am_run_error(&run, "encoding the images failed: %s", am_strerror(rc));
         rc = 1;
         goto done;
@@ -645,7 +661,8 @@ int main(int argc, char **argv)
         }
         am_code_encode(w.codes[b], zs, mmax, w.scodes[b]);
         am_code_decode(w.codes[b], w.scodes[b], mmax, sdec_z);
-        am_encoder_decode(enc, sdec_z, mmax, w.sdec[b]);
+        if (w.decodes)
+            am_encoder_decode(enc, sdec_z, mmax, w.sdec[b]);
         free(sdec_z);
     }
 
@@ -676,7 +693,7 @@ int main(int argc, char **argv)
         fprintf(out, " max_steps=%u\n", c.max_steps);
         fprintf(out, "store\tcode\tbits\tM\tcorruption\tlevel\tcues\titem_recall\tclass_recall\tmse_recalled\titem_nn\t"
                      "class_nn\tmse_cue\tmse_code\tmse_ae\tsteps_mean\n");
-        double inv = 1.0 / (double)nc;
+        double inv = 1.0 / (double)nc, pix = w.decodes ? inv : NAN; /* the mse columns' factor */
         for (size_t k = 0; k < ncells; k++) {
             int ci = (int)(k % (size_t)c.ncorr), mi = (int)(k / (size_t)c.ncorr % (size_t)c.nm);
             int b = (int)(k / ((size_t)c.ncorr * (size_t)c.nm));
@@ -686,8 +703,8 @@ int main(int argc, char **argv)
                     continue;
                 fprintf(out, "%s\t%s\t%zu\t%zu\t%s\t%g\t%zu\t%.4f\t%.4f\t%.6f\t%.4f\t%.4f\t%.6f\t%.6f\t%.6f\t%.2f\n",
                         am_store_type_name(c.stores[a].type), am_code_kind_name(c.codes[b]), am_code_bits(w.codes[b]), c.ms[mi],
-                        c.corrs[ci].name, c.corrs[ci].level, nc, r->item * inv, r->cls * inv, r->err * inv,
-                        r->item_nn * inv, r->class_nn * inv, r->mse_cue * inv, r->mse_code * inv, r->mse_ae * inv,
+                        c.corrs[ci].name, c.corrs[ci].level, nc, r->item * inv, r->cls * inv, r->err * pix,
+                        r->item_nn * inv, r->class_nn * inv, r->mse_cue * pix, r->mse_code * pix, r->mse_ae * pix,
                         r->steps * inv);
             }
         }
@@ -712,7 +729,7 @@ int main(int argc, char **argv)
             snprintf(names[3 * ci], 40, "cue %s %g", c.corrs[ci].name, c.corrs[ci].level);
             if (c.corrs[ci].kind == 2)
                 snprintf(names[3 * ci], 40, "cue: same class");
-            snprintf(names[3 * ci + 1], 40, "recalled");
+            snprintf(names[3 * ci + 1], 40, "%s", w.decodes ? "recalled" : "recalled item");
             snprintf(names[3 * ci + 2], 40, "original");
             for (int q = 0; q < 3; q++)
                 titles[3 * ci + q] = names[3 * ci + q];

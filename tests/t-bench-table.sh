@@ -33,6 +33,8 @@ run() { # DATE CPU CORETYPE KERNELS WORKLOAD METRIC VALUE UNIT OP GOAL MET
     run 2026-01-01T00:00:00Z "CPU B" unset Zen W1 "numpy / program" 120.5 x ">=" 100 yes
     run 2026-01-01T00:00:00Z "CPU B" unset Zen W1 "program / kernel" 1.1 x "<=" 1.5 yes
     run 2026-01-01T00:00:00Z "CPU B" unset Zen W8 "peer / program" 5.3 x - - -
+    run 2026-01-01T00:00:00Z "CPU B" unset Zen W10 "PyTorch / kernel" 2.1 x ">=" 2 yes
+    run 2026-01-01T00:00:00Z "CPU B" unset Zen W9 "numpy / program" 31.0 x ">=" 30 yes
 } > "$tmp/r.tsv"
 "${T[@]}" "$tmp/r.tsv" > "$tmp/t.md"; ok $? "the table of made-up results is built"
 head -1 "$tmp/t.md" | grep -qxF '| workload | measure | CPU A, OpenBLAS Haswell (OPENBLAS_CORETYPE=Haswell) | CPU A, OpenBLAS SkylakeX (its own choice) | CPU B, OpenBLAS Zen (its own choice) |'
@@ -44,8 +46,8 @@ ok $? "a value below its goal is printed in bold with its goal and a cross"
 grep -qxF '| W1 | program / kernel | — | — | 1.1× (goal ≤ 1.5×) ✓ |' "$tmp/t.md" &&
     grep -qxF '| W8 | peer / program | — | — | 5.3× |' "$tmp/t.md"
 ok $? "an upper-bound goal, and a value without a goal"
-awk -F' \\| ' '/^\| W/ { print $1 }' "$tmp/t.md" | tr -d '| ' | paste -sd' ' | grep -qx 'W1 W1 W2 W4 W8'
-ok $? "rows in workload order"
+awk -F' \\| ' '/^\| W/ { print $1 }' "$tmp/t.md" | tr -d '| ' | paste -sd' ' | grep -qx 'W1 W1 W2 W4 W8 W9 W10'
+ok $? "rows in workload order (W10 after W9)"
 grep -q '^- CPU A, OpenBLAS Haswell (OPENBLAS_CORETYPE=Haswell): Vendor family 1, flags avx2; runs: 2026-02-01T00:00:00Z, commit c0ffee\.$' "$tmp/t.md"
 ok $? "each column's note names the runs its cells come from"
 
