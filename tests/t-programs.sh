@@ -346,6 +346,7 @@ echo "notes" > "$tmp/r.tsv.tmp-notes"
 rm -f "$tmp/r.tsv.tmp-notes"
 # Ctrl-C (SIGINT to the process group; job control on, so the shell does not ignore it for the job) says how
 # to go on: the checkpoint and --resume; resuming then gives the same file.
+rm -f "$tmp/r.tsv.ckpt"  # (a checkpoint left over would be taken for this run's, and Ctrl-C sent before its handler)
 (set -m; AM_CHECKPOINT_SECONDS=0 "$BIN/capacity" $long --out "$tmp/r.tsv" 2> "$tmp/err" & pid=$!
  wait_size "$tmp/r.tsv.ckpt" 200 400 0.02
  kill -INT -- -$pid; wait $pid; [ $? -eq 130 ]) 2> /dev/null  # (not the shell's job report)
@@ -557,7 +558,7 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
     pid=$!
-    wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
+    wait_glob "$tmp/spk/.speech-data-*/*.wav" 300 0.01
     kill -KILL $pid; wait $pid 2> /dev/null
     st=$(ls -A "$tmp/spk" | grep '^\.speech-data-')
     [ -n "$st" ]; ok $? "speech-data killed: its staging directory $st is left"
@@ -570,14 +571,14 @@ if command -v espeak-ng > /dev/null && command -v flite > /dev/null; then
     "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 1 --quiet --out "$tmp/spk.tsv" &
     pid=$!
-    wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
+    wait_glob "$tmp/spk/.speech-data-*/*.wav" 300 0.01
     kill -TERM $pid; wait $pid; rc=$?
     [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by SIGTERM (exit $rc): no staging directory left"
     # Ctrl-C: SIGINT to the whole process group, the synthesisers it runs included (job control on, so that
     # the shell does not start the job with SIGINT ignored).
     (set -m; "$BIN/speech-data" --cache "$tmp/spk" --words "$tmp/words3" --voices en+m3 --speeds 140,180 --pitches 40,50,60 \
         --test-voices kal16 --keep-wav --threads 2 --quiet --out "$tmp/spk.tsv" & pid=$!
-     wait_glob "$tmp/spk/.speech-data-*/wav/*.wav" 300 0.01
+     wait_glob "$tmp/spk/.speech-data-*/*.wav" 300 0.01
      kill -INT -- -$pid; wait $pid; exit $?) 2> /dev/null; rc=$?
     sleep 0.5  # a synthesiser still writing would show now
     [ $rc -eq 130 ] && [ -z "$(ls -A "$tmp/spk" | grep '^\.speech')" ]; ok $? "speech-data stopped by Ctrl-C (exit $rc): no staging directory left"
