@@ -223,7 +223,9 @@ static int cnn_epochs(cnn_args *a, am_cnn *n, am_cnn_trainer *t, const am_datase
         g.base = per * (size_t)(e - 1);
         double t0 = am_seconds();
         if ((rc = am_cnn_train_epoch(t, train, rng, on_step, &g, &tl))) {
-            am_run_error(a->run, "training failed in epoch %d: %s", e, am_strerror(rc));
+            am_run_error(a->run, rc == AM_ENOTFINITE ? "training diverged in epoch %d: the loss is no longer finite "
+                                                       "(lower --lr)%.0s" : "training failed in epoch %d: %s",
+                         e, am_strerror(rc));
             break;
         }
         train_s += am_seconds() - t0;
@@ -900,7 +902,11 @@ static int cmd_eval(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     if (!split_ok(&run, split))
         return 2;
-    if (am_run_check_scope(&run, opts, grid ? "--grid" : "", "a run without --grid"))
+    char active[32];
+    snprintf(active, sizeof active, "%s,%s", grid ? "--grid" : "", means_images ? "--means-images" : "");
+    if (am_run_check_scope(&run, opts, active, grid ? "a run without --means-images"
+                                                       : means_images ? "a run without --grid"
+                                                                      : "a run without --grid or --means-images"))
         return 2;
     if (grid_rows < 1 || grid_rows > 50) {
         am_run_error(&run, "--grid-rows must be in 1..50");

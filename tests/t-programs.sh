@@ -234,8 +234,19 @@ if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     "$BIN/autoencoder" eval --model "$tmp/c1.model" --limit 300 --quiet --out "$tmp/ce.tsv" &&
         awk -F'\t' '$1 == "class" { h = ($4 == "accuracy" && $5 == "ncm_accuracy") } $1 == "all" { a = ($5 > 0.3) } END { exit !(h && a) }' "$tmp/ce.tsv"
     ok $? "cnn: eval prints the accuracy and the nearest-class-mean accuracy"
+    F=/usr/share/datasets/fashion-mnist
+    "$BIN/autoencoder" eval --model "$tmp/c1.model" --limit 300 --means-images "$F/t10k-images-idx3-ubyte.gz" \
+        --means-labels "$F/t10k-labels-idx1-ubyte.gz" --quiet --out "$tmp/cm.tsv" && ! cmp -s "$tmp/ce.tsv" "$tmp/cm.tsv" &&
+        grep -q 't10k-images' "$tmp/cm.tsv"; ok $? "cnn: eval --means-images/--means-labels take the class means from those files"
+    "$BIN/autoencoder" eval --model "$tmp/c1.model" --means-labels x --out "$tmp/cm2.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/cm2.tsv" ] && grep -q 'means-labels applies with --means-images' "$tmp/err"
+    ok $? "cnn: --means-labels without --means-images is refused ($(head -c 90 "$tmp/err"))"
     "$BIN/autoencoder" decode --model "$tmp/c1.model" --in "$tmp/cz.tsv" --out "$tmp/cd.tsv" 2> "$tmp/err"; rc=$?
     [ $rc -eq 1 ] && [ ! -e "$tmp/cd.tsv" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; ok $? "cnn: a classifier does not decode ($(head -c 80 "$tmp/err"))"
+    "$BIN/autoencoder" train --kind cnn --arch conv4k3p1,bn,relu,maxpool2,flat,fc10 --lr 1e30 --limit 200 --quiet \
+        --model "$tmp/dv.model" --out "$tmp/dv.tsv" 2> "$tmp/err"; rc=$?
+    [ $rc -eq 1 ] && [ ! -e "$tmp/dv.model" ] && grep -q 'diverged in epoch 1' "$tmp/err"
+    ok $? "cnn: a diverging step size stops training, naming it, and saves no model ($(head -c 80 "$tmp/err"))"
     "$BIN/autoencoder" $ct --classes 0,1,2,3,4 --model "$tmp/c5.model" --out "$tmp/c5.tsv" &&
         grep -q 'classes 0,1,2,3,4' "$tmp/c5.tsv"; ok $? "cnn: --classes trains on a subset"
     lr="--M 10,40 --cues 40 --fit 2000 --store hopfield,dense,modern --code sign,continuous --quiet"

@@ -122,7 +122,8 @@ int am_cnn_gradient(am_cnn_trainer *t, const float *x, const int *labels, size_t
                     const float **grad);
 /* One pass over ds in an order drawn from rng (labels needed for XENT: AM_EINVAL without, AM_ERANGE for a
  * label >= output_dim). progress (may be NULL) is called after each step. mean_loss: mean of the step
- * losses. Cancelled (AM_ECANCELED): the steps made stay made. */
+ * losses. Cancelled (AM_ECANCELED): the steps made stay made. AM_ENOTFINITE when training diverged: a step's
+ * loss, or the loss after the last step (on its batch), is NaN or infinite (lower the step size). */
 int am_cnn_train_epoch(am_cnn_trainer *t, const am_dataset *ds, am_rng *rng,
                        void (*progress)(size_t done, size_t total, double loss, void *ctx), void *ctx,
                        double *mean_loss);

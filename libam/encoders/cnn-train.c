@@ -213,6 +213,21 @@ int am_cnn_gradient(am_cnn_trainer *t, const float *x, const int *labels, size_t
     return AM_OK;
 }
 
+/* AM_OK when the network's inference outputs (batch normalisation with its running statistics) for the b rows
+ * x are all finite: finite but huge weights can overflow there while the training pass, normalised by the
+ * batch's own statistics, stays finite. AM_ENOTFINITE otherwise. Allocates (once an epoch). */
+static int inference_finite(const am_cnn *n, const float *x, size_t b)
+{
+    size_t out = am_cnn_output_dim(n);
+    float *y = malloc(b * out * sizeof *y);
+    int rc = y ? am_cnn_forward(n, x, b, y) : AM_ENOMEM;
+    for (size_t i = 0; !rc && i < b * out; i++)
+        if (!isfinite(y[i]))
+            rc = AM_ENOTFINITE;
+    free(y);
+    return rc;
+}
+
 int am_cnn_train_epoch(am_cnn_trainer *t, const am_dataset *ds, am_rng *rng,
                        void (*progress)(size_t, size_t, double, void *), void *ctx, double *mean_loss)
 {
@@ -240,20 +255,32 @@ int am_cnn_train_epoch(am_cnn_trainer *t, const am_dataset *ds, am_rng *rng,
         t->have_order = 1;
     }
     am_batches_shuffle(&t->order, rng);
-    size_t b, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
+    size_t b, last = 0, done = 0, total = (ds->count + t->o.batch - 1) / t->o.batch;
     double sum = 0.0;
     while ((b = am_batches_next(&t->order, ds, t->w.act[0], ds->labels ? t->labels : NULL, NULL))) {
         double l;
         if ((rc = am_cancel_poll()))
             return rc; /* the steps made so far stay made */
         if ((rc = am_cnn_train_step(t, t->w.act[0], t->labels, b, &l)))
-            return rc;
+            return rc == AM_ENUMERIC ? AM_ENOTFINITE : rc;
         sum += l;
         done++;
+        last = b;
         if (progress)
             progress(done, total, sum / (double)done, ctx);
     }
     if (mean_loss)
         *mean_loss = sum / (double)done;
-    return AM_OK;
+    /* A step's loss is taken before it: the last step's result is checked here, on its own batch (no step, the
+     * running statistics left alone), and every parameter and running statistic must be finite, so that a
+     * network that diverged is not returned as trained. */
+    for (size_t i = 0; i < t->n->nparams; i++)
+        if (!isfinite(t->n->params[i]))
+            return AM_ENOTFINITE;
+    for (size_t i = 0; i < t->n->nstate; i++)
+        if (!isfinite(t->n->state[i]))
+            return AM_ENOTFINITE;
+    if (!isfinite(backprop(t, t->labels, last, 0)))
+        return AM_ENOTFINITE;
+    return inference_finite(t->n, t->w.act[0], last);
 }

@@ -151,6 +151,8 @@ bad = [
     ("batch 0", lambda: net.train(X, Y, batch=0), ValueError, "batch"),
     ("lr 0", lambda: net.train(X, Y, lr=0), ValueError, "lr"),
     ("lr NaN", lambda: net.train(X, Y, lr=float("nan")), ValueError, "lr"),
+    ("a step size that diverges", lambda: am.CNN("1x8x8", LAYERS, rng=1).train(X[:8], Y[:8], lr=1e30), am.Error,
+     "finite"),
     ("threads -1", lambda: net.train(X, Y, threads=-1), OverflowError, "threads"),
     ("a method of an uninitialised net", lambda: am.CNN.__new__(am.CNN).encode(X), RuntimeError,
      "not initialised"),
