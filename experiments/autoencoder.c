@@ -1,4 +1,4 @@
-/* bin/autoencoder — the front-ends from the command line: train an MLP autoencoder or a PCA on images,
+/* bin/autoencoder — the front-ends from the command line: train an MLP autoencoder, a PCA or a CNN on images,
  * encode images to latent vectors, decode latent vectors to images, evaluate reconstructions. */
 #include <errno.h>
 #include <math.h>
@@ -11,14 +11,17 @@
 
 static const char usage_text[] =
     "Usage: autoencoder COMMAND [options]   (autoencoder COMMAND --help for each)\n"
-    "  train    fit an MLP autoencoder (Adam) or a PCA to images; save the model; loss curve TSV\n"
+    "  train    fit an MLP autoencoder, a PCA or a convolutional network (--kind cnn: a classifier-encoder or\n"
+    "           a convolutional autoencoder) to images; save the model; loss curve TSV\n"
     "  encode   images -> latent vectors (TSV: index label z1 .. zk)\n"
     "  decode   latent vectors (TSV as written by encode) -> images (TSV, optional IDX file)\n"
-    "  eval     reconstruction MSE/BCE per class; optional image grid (original | reconstruction)\n"
+    "  eval     reconstruction MSE/BCE per class (a cnn classifier: accuracy and nearest-class-mean accuracy of\n"
+    "           its latents); optional image grid (original | reconstruction)\n"
     "Examples:\n"
     "  autoencoder train --layers 784,256,64,256,784 --epochs 10 --model ae.model --out loss.tsv\n"
     "  autoencoder encode --model ae.model --split test --out z.tsv\n"
-    "  autoencoder eval --model ae.model --grid recon --out eval.tsv\n";
+    "  autoencoder eval --model ae.model --grid recon --out eval.tsv\n"
+    "  autoencoder train --kind cnn --epochs 8 --model fashion.cnn --out cnn.tsv\n";
 
 /* Options every subcommand has for its data. */
 typedef struct data_opts {
@@ -304,19 +307,23 @@ static const char train_desc[] =
     "code layer (the narrowest), --out-act for the output; weights start as PyTorch's nn.Linear; Adam on\n"
     "minibatches in a new random order each epoch; --mask/--noise train a denoising autoencoder (corrupted\n"
     "input, clean target). Results are identical at any --threads. PCA (--kind pca): --k components.\n"
+    "CNN (--kind cnn): --arch layers over --input (README, encoders); loss xent trains a classifier on the\n"
+    "labels (--classes: on some classes only), mse or bce a convolutional autoencoder.\n"
     "\n"
-    "Columns (one row per epoch; epoch 0 is the untrained model; PCA: one row per component):\n"
+    "Columns (one row per epoch; MLP: epoch 0 is the untrained model; PCA: one row per component):\n"
     "  epoch steps      epoch and Adam steps so far\n"
     "  train_loss       mean training loss over the epoch's minibatches (epoch 0: loss on the training set)\n"
     "  test_mse test_bce   reconstruction error on the test images (BCE: NaN unless the output is sigmoid)\n"
     "  PCA: component variance explained_cum test_mse (test MSE with the first `component` components)\n"
+    "  CNN classifier: epoch steps train_loss test_loss test_accuracy (mean cross-entropy and accuracy on the\n"
+    "  test images); CNN autoencoder: epoch steps train_loss test_mse test_bce\n"
     "Timings are in the progress line and a final '# time:' line, not in the rows.\n";
 
 static int cmd_train(int argc, char **argv)
 {
-    am_run run = {.examples = "autoencoder train --layers 784,256,64,256,784 --epochs 10 --model ae.model --out loss.tsv\nautoencoder train --kind pca --k 64 --model pca.model --out pca.tsv\nautoencoder train --layers 784,512,32,512,784 --noise 0.3 --epochs 20 --model dae.model --out dae.tsv",
+    am_run run = {.examples = "autoencoder train --layers 784,256,64,256,784 --epochs 10 --model ae.model --out loss.tsv\nautoencoder train --kind pca --k 64 --model pca.model --out pca.tsv\nautoencoder train --layers 784,512,32,512,784 --noise 0.3 --epochs 20 --model dae.model --out dae.tsv\nautoencoder train --kind cnn --epochs 8 --model fashion.cnn --out cnn.tsv\nautoencoder train --kind cnn --classes 0,1,2,3,4 --epochs 5 --model five.cnn --out five.tsv",
                   .program = "autoencoder", .subcommand = "train",
-                  .summary = "Train an MLP autoencoder or a PCA on images; write the model and its loss curve.",
+                  .summary = "Train an MLP autoencoder, a PCA or a CNN on images; write the model and its loss curve.",
                   .description = train_desc, .seed = 1};
     data_opts d = {0};
     const char *kind = "mlp", *layers = "784,256,64,256,784", *act = "relu", *code_act = NULL, *out_act = "sigmoid",
@@ -873,14 +880,16 @@ static int eval_cnn(cnn_eval *v, data_opts *d)
 
 static const char eval_desc[] =
     "Columns (one row per class, then 'all'): class name count mse bce (bce: NaN unless the model's output\n"
-    "is a sigmoid; PCA outputs are not probabilities).\n"
+    "is a sigmoid; PCA outputs are not probabilities). A cnn classifier: class name count accuracy (of its\n"
+    "class scores) ncm_accuracy ncm_cosine (the class of the nearest class mean of its latents, Euclidean and\n"
+    "by cosine; the means from --means-images) mse (NaN: a classifier does not reconstruct).\n"
     "--grid PREFIX draws PREFIX.png: --grid-rows images per class column pair (original | reconstruction).\n";
 
 static int cmd_eval(int argc, char **argv)
 {
     am_run run = {.examples = "autoencoder eval --model ae.model --out eval.tsv\nautoencoder eval --model dae.model --grid recon --grid-rows 8 --out eval.tsv",
                   .program = "autoencoder", .subcommand = "eval", .no_seed = 1, .no_threads = 1,
-                  .summary = "Reconstruction error of a trained model, per class; optional image grid.",
+                  .summary = "Reconstruction error (a cnn classifier: accuracy) of a trained model, per class; optional image grid.",
                   .description = eval_desc};
     data_opts d = {0};
     const char *model = NULL, *split = "test", *grid = NULL, *means_images = NULL, *means_labels = NULL;

@@ -58,7 +58,7 @@ int am_cnn_loss_parse(const char *s, am_cnn_loss *out);
 typedef struct am_cnn am_cnn;
 
 /* A new network with weights drawn from rng. A bad spec is AM_EINVAL with the reason in err (errsize bytes,
- * may be NULL), naming the token: "token 3 'maxpool0': the window must be 1 .. 64". */
+ * may be NULL), naming the token: "token 2 'maxpool0': write maxpool<K>[s<S>] with K, S in 1 .. 64". */
 int am_cnn_create(am_cnn **out, const char *input, const char *layers, am_cnn_loss loss, am_rng *rng, char *err,
                   size_t errsize);
 void am_cnn_free(am_cnn *n);
@@ -67,7 +67,7 @@ size_t am_cnn_input_dim(const am_cnn *n);  /* C H W of the input */
 size_t am_cnn_output_dim(const am_cnn *n); /* classes (XENT) or the reconstruction's size */
 size_t am_cnn_code_dim(const am_cnn *n);
 am_cnn_loss am_cnn_loss_of(const am_cnn *n);
-/* "cnn 1x28x28 conv32k3p1,...,fc10 loss=xent code=64 params=421642". */
+/* "cnn 1x28x28 conv32k3p1,...,fc10 loss=xent code=64 params=220426". */
 void am_cnn_describe(const am_cnn *n, char *buf, size_t size);
 /* Batch normalisation's running statistics, layer by layer: C means then C variances (count values). */
 const float *am_cnn_state(const am_cnn *n, size_t *count);

@@ -721,8 +721,9 @@ static int null_opts_from(PyObject *sampler_o, PyObject *rounds_o, PyObject *att
         if (!(sampler = PyUnicode_AsUTF8(sampler_o)))
             return -1;
     }
-    amx_int rounds = AMX_INT("rounds", 1, AM_CURVEBALL_MAX_ROUNDS, AM_NULL_ROUNDS);
-    amx_real attempts = AMX_REAL("attempts", 0.0, 1e4, 100.0);
+    /* the ranges of `connectome null` */
+    amx_int rounds = AMX_INT("rounds", 1, 100000, AM_NULL_ROUNDS);
+    amx_real attempts = AMX_REAL("attempts", 1.0, 1e4, 100.0);
     int has_rounds = rounds_o && rounds_o != Py_None, has_attempts = attempts_o && attempts_o != Py_None;
     am_null_opts_default(o);
     if (!sampler && has_attempts && !has_rounds) /* as the program: swaps when attempts alone is given */
@@ -770,7 +771,7 @@ static PyObject *Graph_null(GraphObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"motifs", "graphs", "sampler", "rounds", "attempts", "rng", "threads", NULL};
     PyObject *mo = NULL, *rng = NULL, *sampler = NULL, *rounds_o = NULL, *attempts_o = NULL;
-    amx_int graphs = AMX_INT("graphs", 2, 10000000, 100), threads = AMX_INT("threads", 0, GRAPH_MAX_THREADS, 1);
+    amx_int graphs = AMX_INT("graphs", 2, 100000, 100), threads = AMX_INT("threads", 0, GRAPH_MAX_THREADS, 1);
     am_motif ms[AM_MOTIFS];
     am_null_opts opts;
     size_t nm;
@@ -895,9 +896,9 @@ static PyMethodDef Graph_methods[] = {
     {"null", (PyCFunction)(void (*)(void))Graph_null, METH_VARARGS | METH_KEYWORDS,
      "null(motifs=None, *, graphs=100, sampler=None, rounds=40, attempts=100, rng=None, threads=1)\n"
      "    -> namespace\n\n"
-     "Motif enrichment against `graphs` (>= 2) null graphs (graph k drawn from stream (seed, k), as\n"
+     "Motif enrichment against `graphs` (2 .. 1e5) null graphs (graph k drawn from stream (seed, k), as\n"
      "`connectome null --seed`, whose options these keywords are): sampler 'curveball' (per-sign Curveball\n"
-     "trades, `rounds` 1 .. 1e6 of them) or 'swap' (edge swaps, `attempts` 0 .. 1e4 per edge); sampler=None\n"
+     "trades, `rounds` 1 .. 1e5 of them) or 'swap' (edge swaps, `attempts` 1 .. 1e4 per edge); sampler=None\n"
      "is Curveball, or swaps when attempts= alone is given; a keyword of the other sampler raises ValueError. Both keep every node's in- and out-degree within each sign. Returns\n"
      "motifs (names; None: all four), observed (int64), counts (graphs x motifs), mean, sd (n - 1),\n"
      "enrichment (observed / mean), z ((observed - mean) / sd; NaN when sd = 0), p_upper ((1 + graphs\n"

@@ -118,7 +118,8 @@ for kw_, text in [(dict(sampler="curveball", attempts=5), "attempts= applies to 
                   (dict(sampler="swap", rounds=5), "rounds= applies to sampler='curveball'"),
                   (dict(attempts=5, rounds=5), "attempts= applies to sampler='swap'"),
                   (dict(sampler="rewire"), "sampler='rewire'"), (dict(rounds=0), "rounds"),
-                  (dict(rounds=10**7), "rounds"), (dict(sampler=3), "sampler")]:
+                  (dict(rounds=10**5 + 1), "rounds"), (dict(graphs=10**5 + 1), "graphs"),
+                  (dict(sampler="swap", attempts=0.5), "attempts"), (dict(sampler=3), "sampler")]:
     try:
         g.null(graphs=2, **kw_)
         ok(False, "null(%r) raises" % (kw_,))
